@@ -1,0 +1,59 @@
+package profile
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// Resolver maps an INCLUDE data set name to a file.
+type Resolver interface {
+	// Resolve returns the path of the file holding dsn, as included from
+	// the file at fromPath.
+	Resolve(dsn, fromPath string) (string, error)
+}
+
+// DirResolver is the default mapping: a data set name with a member,
+// HLQ.TCPPARMS(MEMBER), is the file MEMBER in the including profile's
+// directory; a sequential data set name is a file of that name there. Map,
+// when set, first maps whole data set names (without member) to
+// directories, so USER.TCPPARMS(COMMON) can live in common/COMMON.
+type DirResolver struct {
+	Map map[string]string
+}
+
+// Resolve implements Resolver.
+func (r DirResolver) Resolve(dsn, fromPath string) (string, error) {
+	name := strings.Trim(dsn, "'")
+	if strings.HasPrefix(name, "//") {
+		name = strings.Trim(strings.TrimPrefix(name, "//"), "'")
+	}
+	dataset, member := name, ""
+	if open := strings.IndexByte(name, '('); open >= 0 {
+		if !strings.HasSuffix(name, ")") || open == 0 {
+			return "", fmt.Errorf("%q is not of the form dsname(member)", dsn)
+		}
+		dataset, member = name[:open], name[open+1:len(name)-1]
+		if member == "" {
+			return "", fmt.Errorf("%q has an empty member name", dsn)
+		}
+	}
+	dir := filepath.Dir(fromPath)
+	if d, ok := r.Map[strings.ToUpper(dataset)]; ok {
+		dir = d
+	}
+	file := member
+	if file == "" {
+		file = dataset
+	}
+	// Members are upper case on z/OS; accept a lower-case copy too.
+	for _, cand := range []string{file, strings.ToUpper(file), strings.ToLower(file)} {
+		p := path.Join(filepath.ToSlash(dir), cand)
+		if _, err := os.Stat(filepath.FromSlash(p)); err == nil {
+			return p, nil
+		}
+	}
+	return path.Join(filepath.ToSlash(dir), file), fmt.Errorf("no file for %s: looked for %s in %s", dsn, file, dir)
+}

@@ -1,0 +1,356 @@
+package profile
+
+import (
+	"io"
+	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/tcpipc/tcpipc/grammar/source"
+)
+
+// Token types. A profile token is a run of characters between blanks, line
+// ends and comments (or a quoted string); its type says what it looks like.
+const (
+	EOF                      = lexer.EOF
+	Stmt     lexer.TokenType = iota + 1 // a statement keyword, value in full form
+	Word                                // a keyword in full form, or a name
+	Number                              // decimal digits
+	IPv4                                // dotted-decimal address (or mask)
+	IPv6                                // address containing ':'
+	Prefix                              // address/length
+	Bits                                // /length on its own
+	Size                                // a number with a K or M unit (256K)
+	Range                               // n-m or address-address without blanks
+	String                              // "quoted" text, value without quotes
+	Star                                // *
+	Dash                                // - on its own
+	Equals                              // = on its own
+	Symbolic                            // contains a system symbol such as &SYSCLONE.
+)
+
+// tokenNames returns the symbols participle grammars use for token types.
+// It is a function, not a variable, because the grammars are built during
+// package initialisation, through an interface call Go cannot order.
+func tokenNames() map[string]lexer.TokenType {
+	return map[string]lexer.TokenType{
+		"EOF": EOF, "Stmt": Stmt, "Word": Word, "Number": Number, "IPv4": IPv4, "IPv6": IPv6,
+		"Prefix": Prefix, "Bits": Bits, "Size": Size, "Range": Range, "String": String, "Star": Star,
+		"Dash": Dash, "Equals": Equals, "Symbolic": Symbolic,
+	}
+}
+
+// TokenTypeName returns the symbol participle uses for a token type.
+func TokenTypeName(t lexer.TokenType) string {
+	for n, v := range tokenNames() {
+		if v == t {
+			return n
+		}
+	}
+	return "?"
+}
+
+// definition adapts Lex to participle's lexer.Definition so the grammars
+// can be built and printed; the driver feeds participle tokens directly.
+type definition struct{}
+
+func (definition) Symbols() map[string]lexer.TokenType { return tokenNames() }
+
+func (definition) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	toks := Lex(source.New(filename, data, source.UTF8))
+	return &sliceLexer{toks: toks.Tokens}, nil
+}
+
+type sliceLexer struct {
+	toks []lexer.Token
+	i    int
+}
+
+func (l *sliceLexer) Next() (lexer.Token, error) {
+	if l.i >= len(l.toks) {
+		return lexer.EOFToken(lexer.Position{}), nil
+	}
+	t := l.toks[l.i]
+	l.i++
+	return t, nil
+}
+
+// Comment is a ';' comment with the offset where it starts.
+type Comment struct {
+	Offset int
+	Line   int
+	Text   string // without the leading ';', trimmed
+}
+
+// SequenceNumber is digit-only text in columns 73–80 of an 80-column record
+// that the lexer left out of the token stream.
+type SequenceNumber struct {
+	Offset int // of the first digit
+	Text   string
+}
+
+// Lexed is a file's tokens, comments and the sequence numbers set aside.
+type Lexed struct {
+	Tokens          []lexer.Token // ending with an EOF token
+	Comments        []Comment
+	SequenceNumbers []SequenceNumber
+	// Unterminated lists the offsets of strings with no closing quote.
+	Unterminated []int
+}
+
+// Lex splits a decoded file into tokens. Words are folded to upper case and
+// keyword spellings replaced by the keyword's full form; a Token's Pos
+// always points at the text as written, so RawText recovers the original.
+func Lex(f *source.File) *Lexed {
+	src := f.Text
+	out := &Lexed{Tokens: make([]lexer.Token, 0, len(src)/5+16)}
+	seqs := findSequenceNumbers(src)
+	out.SequenceNumbers = seqs
+	nextSeq := 0
+	line, lineStart := 1, 0
+	pos := func(off int) lexer.Position {
+		return lexer.Position{Filename: f.Name, Offset: off, Line: line, Column: off - lineStart + 1}
+	}
+	for i := 0; i < len(src); {
+		c := src[i]
+		// Skip over a sequence-number field as if it were blanks.
+		if nextSeq < len(seqs) && i == seqs[nextSeq].Offset {
+			i += len(seqs[nextSeq].Text)
+			nextSeq++
+			continue
+		}
+		switch c {
+		case '\n':
+			i++
+			line, lineStart = line+1, i
+			continue
+		case ' ', '\t', '\r', '\f', '\v', 0:
+			i++
+			continue
+		case ';':
+			j := i + 1
+			for j < len(src) && src[j] != '\n' {
+				j++
+			}
+			out.Comments = append(out.Comments, Comment{Offset: i, Line: line,
+				Text: strings.TrimSpace(strings.TrimRight(string(src[i+1:j]), "\r"))})
+			i = j
+			continue
+		case '"':
+			j := i + 1
+			for j < len(src) && src[j] != '"' && src[j] != '\n' {
+				j++
+			}
+			t := lexer.Token{Type: String, Value: string(src[i+1 : j]), Pos: pos(i)}
+			if j < len(src) && src[j] == '"' {
+				j++
+			} else {
+				out.Unterminated = append(out.Unterminated, i)
+			}
+			out.Tokens = append(out.Tokens, t)
+			i = j
+			continue
+		}
+		j := i
+		for j < len(src) && !isSeparator(src[j]) {
+			if nextSeq < len(seqs) && j == seqs[nextSeq].Offset {
+				break
+			}
+			j++
+		}
+		typ, val := classify(src[i:j])
+		out.Tokens = append(out.Tokens, lexer.Token{Type: typ, Value: val, Pos: pos(i)})
+		i = j
+	}
+	out.Tokens = append(out.Tokens, lexer.Token{Type: EOF, Pos: pos(len(src))})
+	return out
+}
+
+func isSeparator(c byte) bool {
+	switch c {
+	case ' ', '\t', '\r', '\n', '\f', '\v', 0, ';', '"':
+		return true
+	}
+	return false
+}
+
+// RawText returns the token text as written at offset (the word, or the
+// quoted string with its quotes).
+func RawText(src []byte, offset int) string {
+	if offset >= len(src) {
+		return ""
+	}
+	j := offset + 1
+	if src[offset] == '"' {
+		for j < len(src) && src[j] != '"' && src[j] != '\n' {
+			j++
+		}
+		if j < len(src) && src[j] == '"' {
+			j++
+		}
+		return string(src[offset:j])
+	}
+	for j < len(src) && !isSeparator(src[j]) {
+		j++
+	}
+	return string(src[offset:j])
+}
+
+// classify decides a word's token type and value.
+func classify(w []byte) (lexer.TokenType, string) {
+	switch {
+	case len(w) == 1 && w[0] == '*':
+		return Star, "*"
+	case len(w) == 1 && w[0] == '-':
+		return Dash, "-"
+	case len(w) == 1 && w[0] == '=':
+		return Equals, "="
+	case allDigits(w):
+		return Number, string(w)
+	case isIPv4(w):
+		return IPv4, string(w)
+	case len(w) > 1 && allDigits(w[:len(w)-1]) && strings.ContainsRune("KkMm", rune(w[len(w)-1])):
+		return Size, upper(w)
+	}
+	if containsByte(w, '&') {
+		return Symbolic, upper(w)
+	}
+	if slash := indexByte(w, '/'); slash >= 0 {
+		if slash == 0 && allDigits(w[1:]) && len(w) > 1 {
+			return Bits, string(w)
+		}
+		if allDigits(w[slash+1:]) && slash+1 < len(w) && (isIPv4(w[:slash]) || isIPv6(w[:slash])) {
+			return Prefix, upper(w)
+		}
+	}
+	if dash := indexByte(w, '-'); dash > 0 && dash < len(w)-1 {
+		a, b := w[:dash], w[dash+1:]
+		if (allDigits(a) && allDigits(b)) || (isIPv4(a) && isIPv4(b)) || (isIPv6(a) && isIPv6(b)) {
+			return Range, upper(w)
+		}
+	}
+	if isIPv6(w) {
+		return IPv6, upper(w)
+	}
+	// Keyword lookups use the bytes directly: no allocation for the
+	// common case of a keyword.
+	if full, ok := spellings[string(w)]; ok {
+		if isStatement[full] {
+			return Stmt, full
+		}
+		return Word, full
+	}
+	u := upper(w)
+	if full, ok := spellings[u]; ok {
+		if isStatement[full] {
+			return Stmt, full
+		}
+		return Word, full
+	}
+	return Word, u
+}
+
+func upper(w []byte) string {
+	for _, c := range w {
+		if c >= 'a' && c <= 'z' {
+			return strings.ToUpper(string(w))
+		}
+	}
+	return string(w)
+}
+
+func allDigits(w []byte) bool {
+	if len(w) == 0 {
+		return false
+	}
+	for _, c := range w {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func containsByte(w []byte, b byte) bool { return indexByte(w, b) >= 0 }
+
+func indexByte(w []byte, b byte) int {
+	for i, c := range w {
+		if c == b {
+			return i
+		}
+	}
+	return -1
+}
+
+// isIPv4 reports whether w is four dot-separated decimal numbers; their
+// values are checked later, so 300.1.1.1 is an IPv4 token with a bad value.
+func isIPv4(w []byte) bool {
+	parts, n := 0, 0
+	for _, c := range w {
+		switch {
+		case c >= '0' && c <= '9':
+			n++
+			if n > 3 {
+				return false
+			}
+		case c == '.':
+			if n == 0 {
+				return false
+			}
+			parts++
+			n = 0
+		default:
+			return false
+		}
+	}
+	return parts == 3 && n > 0
+}
+
+// isIPv6 reports whether w looks like an IPv6 address: hex digits and at
+// least two colons (with an optional dotted IPv4 tail).
+func isIPv6(w []byte) bool {
+	colons := 0
+	for _, c := range w {
+		switch {
+		case c == ':':
+			colons++
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F', c == '.':
+		default:
+			return false
+		}
+	}
+	return colons >= 2
+}
+
+// findSequenceNumbers finds 80-column records whose columns 73–80 hold only
+// digits (after leading blanks), separated from the statement text by a
+// blank in column 72 and not inside a comment.
+func findSequenceNumbers(src []byte) []SequenceNumber {
+	var out []SequenceNumber
+	for start := 0; start < len(src); {
+		end := start
+		for end < len(src) && src[end] != '\n' {
+			end++
+		}
+		next := end + 1
+		if end > start && src[end-1] == '\r' {
+			end--
+		}
+		if end-start == source.RecordLength {
+			field := src[start+72 : end]
+			k := 0
+			for k < len(field) && field[k] == ' ' {
+				k++
+			}
+			if k < len(field) && allDigits(field[k:]) && src[start+71] == ' ' && !containsByte(src[start:start+72], ';') {
+				out = append(out, SequenceNumber{Offset: start + 72 + k, Text: string(field[k:])})
+			}
+		}
+		start = next
+	}
+	return out
+}

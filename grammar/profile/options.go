@@ -1,0 +1,133 @@
+package profile
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tcpipc/tcpipc/diag"
+)
+
+// RuleOption is the id of findings about options tcpipc does not know.
+const RuleOption = "OPTION"
+
+// knownOptions lists, per statement, the option keywords tcpipc keeps
+// without modelling them (they parse as a generic Option: a keyword and its
+// numbers or addresses). Keywords that have their own grammar (DYNAMICXCF,
+// XCFGRPID, …) are not here: reaching the generic option with one of them
+// means its operands were wrong.
+var knownOptions = map[string]string{
+	"IPCONFIG": `ARPTO CLAWUSEDOUBLENOP DEVRETRYDURATION FORMAT LONG SHORT IGNOREREDIRECT
+		NOIGNOREREDIRECT IPSECURITY IQDIOROUTING NOIQDIOROUTING QDIOPRIORITY MULTIPATH NOMULTIPATH
+		PERCONNECTION PERPACKET PATHMTUDISCOVERY NOPATHMTUDISCOVERY QDIOACCELERATOR NOQDIOACCELERATOR
+		REASSEMBLYTIMEOUT SECCLASS SOURCEVIPA NOSOURCEVIPA STOPONCLAWERROR NOSTOPONCLAWERROR
+		SYSPLEXROUTING NOSYSPLEXROUTING TTL VARSUBNETTING NOVARSUBNETTING NODATAGRAMFWD NODYNAMICXCF
+		CHECKSUMOFFLOAD NOCHECKSUMOFFLOAD SEGMENTATIONOFFLOAD NOSEGMENTATIONOFFLOAD NOTCPSTACKSOURCEVIPA
+		NOFWDMULTIPATH IQDMULTIWRITE NOIQDMULTIWRITE AUTOIQDX NOAUTOIQDX ALLTRAFFIC NOLARGEDATA`,
+	"IPCONFIG6": `HOPLIMIT ICMPERRORLIMIT IGNOREROUTERHOPLIMIT NOIGNOREROUTERHOPLIMIT IPSECURITY
+		OSMSECCLASS SECCLASS SOURCEVIPA NOSOURCEVIPA TEMPADDRS NOTEMPADDRS PREFLIFETIME VALIDLIFETIME
+		NODYNAMICXCF MULTIPATH NOMULTIPATH PERCONNECTION PERPACKET IQDIOROUTING NOIQDIOROUTING
+		QDIOPRIORITY NOTCPSTACKSOURCEVIPA CHECKSUMOFFLOAD NOCHECKSUMOFFLOAD SEGMENTATIONOFFLOAD
+		NOSEGMENTATIONOFFLOAD DATAGRAMFWD NODATAGRAMFWD`,
+	"GLOBALCONFIG": `EXPLICITBINDPORTRANGE NOEXPLICITBINDPORTRANGE ADJUSTDVIPAMSS AUTO ALL NONE ZIIP
+		IPSECURITY NOIPSECURITY IQDIOMULTIWRITE NOIQDIOMULTIWRITE IQDVLANID TCPIPSTATISTICS
+		NOTCPIPSTATISTICS MAXRECS ECSALIMIT POOLLIMIT SEGMENTATIONOFFLOAD NOSEGMENTATIONOFFLOAD SMCR
+		NOSMCR SMCD NOSMCD SMCGLOBAL AUTOCACHE NOAUTOCACHE AUTOSMC NOAUTOSMC PFID PORTNUM MTU
+		FIXEDMEMORY TCPKEEPMININTERVAL WLMPRIORITYQ NOWLMPRIORITYQ AUTOIQDX NOAUTOIQDX ALLTRAFFIC
+		NOLARGEDATA NETMONITOR NOSMCEXCLUDE SMCEXCLUDE POLICYREQUIRED IKEDREQUIRED`,
+	"TCPCONFIG": `DELAYACKS NODELAYACKS FINWAIT2TIME INTERVAL KEEPALIVEPROBES MAXRETRANSMITTIME NAGLE
+		NONAGLE QUEUEDRTT RESTRICTLOWPORTS UNRESTRICTLOWPORTS RETRANSMITATTEMPTS SENDGARBAGE TRUE FALSE
+		TCPMAXRCVBUFRSIZE TCPMAXSENDBUFRSIZE TCPRCVBUFRSIZE TCPSENDBFRSIZE TCPTIMESTAMP NOTCPTIMESTAMP
+		TTLS NOTTLS EPHEMERALPORTS NOEPHEMERALPORTS SELECTIVEACK NOSELECTIVEACK TIMEWAITINTERVAL
+		FRRTHRESHOLD AUTODELAYACKS NOAUTODELAYACKS TCPQUEUEDMAX NOTCPQUEUEDMAX KEEPALIVEOPTIONS`,
+	"UDPCONFIG": `UDPCHKSUM NOUDPCHKSUM UDPQUEUELIMIT NOUDPQUEUELIMIT UDPRCVBUFRSIZE UDPSENDBFRSIZE
+		RESTRICTLOWPORTS UNRESTRICTLOWPORTS EPHEMERALPORTS NOEPHEMERALPORTS`,
+	"VIPADISTRIBUTE": `CONTROLPORT ENCAP GRE NOGRE`,
+	"ROUTE": `MTU DEFAULTSIZE MAXIMUMRETRANSMITTIME MINIMUMRETRANSMITTIME ROUNDTRIPGAIN VARIANCEGAIN
+		VARIANCEMULTIPLIER DELAYACKS NODELAYACKS REPLACEABLE NOREPLACEABLE`,
+}
+
+var knownOptionSets = func() map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	for stmt, words := range knownOptions {
+		out[stmt] = map[string]bool{}
+		for _, w := range strings.Fields(words) {
+			out[stmt][w] = true
+		}
+	}
+	return out
+}()
+
+// checkOptions reports generic options whose keyword is not a known option
+// of the statement: a modelled keyword with bad operands is an error, an
+// unknown keyword a warning (tcpipc's lists of the rarer options may be
+// incomplete; the stack itself rejects a keyword it does not know).
+func (p *parser) checkOptions(st Statement) {
+	m := st.Info()
+	stmt := m.Keyword
+	var opts []*Option
+	switch s := st.(type) {
+	case *IPConfig:
+		if s.V6 {
+			stmt = "IPCONFIG6"
+		}
+		for _, o := range s.Options {
+			if o.Other != nil {
+				opts = append(opts, o.Other)
+			}
+		}
+	case *GlobalConfig:
+		for _, o := range s.Options {
+			if o.Other != nil {
+				opts = append(opts, o.Other)
+			}
+		}
+	case *Config:
+		opts = s.Options
+	case *VIPADistribute:
+		for _, o := range append(append([]*DistOption(nil), s.Options...), s.Trailing...) {
+			if o.Other != nil {
+				opts = append(opts, o.Other)
+			}
+		}
+	case *Route:
+		opts = s.Options
+	default:
+		return
+	}
+	known := knownOptionSets[stmt]
+	for _, o := range opts {
+		if known[o.Name] {
+			continue
+		}
+		r := p.nodeRange(&o.Node)
+		if spellings[o.Name] != "" {
+			d := p.diags.Errorf(RuleSyntax, r, "%s: %s has missing or invalid operands", stmt, o.Name)
+			d.Detail = fmt.Sprintf("%s is an option of %s with operands of its own; see the IP Configuration Reference for its syntax.", o.Name, stmt)
+			d.IncludedFrom = m.IncludedFrom
+			continue
+		}
+		var cands []string
+		for k := range known {
+			cands = append(cands, k)
+		}
+		d := p.diags.Warnf(RuleOption, r, "unknown %s option %s", stmt, o.Name)
+		d.Detail = "tcpipc does not know this option; the stack rejects options it does not know. Check the spelling against the IP Configuration Reference."
+		if s := Suggest(o.Name, cands); s != "" {
+			d.Detail = "Did you mean " + s + "? " + d.Detail
+		}
+		d.IncludedFrom = m.IncludedFrom
+	}
+}
+
+// nodeRange is the source range of a node's tokens.
+func (p *parser) nodeRange(n *Node) diag.Range {
+	if len(n.Tokens) == 0 {
+		return diag.Range{File: n.Pos.Filename}
+	}
+	first, last := n.Tokens[0], n.Tokens[len(n.Tokens)-1]
+	f := p.files[first.Pos.Filename]
+	if f == nil {
+		return diag.Range{File: first.Pos.Filename}
+	}
+	return f.Range(first.Pos.Offset, last.Pos.Offset+rawLen(f.Text, last.Pos.Offset))
+}

@@ -1,0 +1,698 @@
+package profile
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/grammar/source"
+)
+
+// Rule ids of the diagnostics this package reports.
+const (
+	RuleSyntax      = "SYNTAX"      // the stack would reject this
+	RuleUnsupported = "UNSUPPORTED" // recognised, not modelled by tcpipc
+	RuleInclude     = "INCLUDE"     // an INCLUDE that cannot be read
+	RuleSequence    = "SEQNUM"      // sequence numbers in columns 73-80
+	RuleIgnored     = "IGNORED"     // the stack ignores this statement
+)
+
+// MaxIncludeDepth bounds INCLUDE nesting.
+const MaxIncludeDepth = 16
+
+// Options control how a profile is read.
+type Options struct {
+	// Encoding of every file read; Auto detects EBCDIC per file.
+	Encoding source.Encoding
+	// Resolver maps INCLUDE data set names to files; nil means DirResolver{}.
+	Resolver Resolver
+	// ReadFile reads an included file; nil means os.ReadFile.
+	ReadFile func(path string) ([]byte, error)
+}
+
+// Profile is a parsed profile with everything it included.
+type Profile struct {
+	// Main is the name of the profile file itself.
+	Main string
+	// Files holds every file read, by name, for snippets and ranges.
+	Files map[string]*source.File
+	// Statements in the order the stack processes them, included
+	// statements spliced in after their INCLUDE.
+	Statements []Statement
+	// TrailingComments are comments after the last statement.
+	TrailingComments []string
+}
+
+// Sources returns the files' text for diagnostic snippets.
+func (p *Profile) Sources() diag.Sources {
+	out := diag.Sources{}
+	for n, f := range p.Files {
+		out[n] = f.Text
+	}
+	return out
+}
+
+// ParseFile reads and parses the profile at path.
+func ParseFile(path string, opts Options) (*Profile, diag.Diagnostics) {
+	read := opts.ReadFile
+	if read == nil {
+		read = os.ReadFile
+	}
+	data, err := read(path)
+	if err != nil {
+		var ds diag.Diagnostics
+		ds.Errorf(RuleInclude, diag.Range{File: path}, "cannot read profile: %v", err)
+		return &Profile{Main: path, Files: map[string]*source.File{}}, ds
+	}
+	return Parse(path, data, opts)
+}
+
+// Parse parses profile text; name is used in ranges and to resolve
+// INCLUDEs relative to it.
+func Parse(name string, data []byte, opts Options) (*Profile, diag.Diagnostics) {
+	if opts.Resolver == nil {
+		opts.Resolver = DirResolver{}
+	}
+	if opts.ReadFile == nil {
+		opts.ReadFile = os.ReadFile
+	}
+	p := &parser{opts: opts, files: map[string]*source.File{}, unsupported: map[string]bool{}}
+	f := source.Decode(name, data, opts.Encoding)
+	p.expand(f, 0, nil)
+	p.toks = append(p.toks, lexer.Token{Type: EOF, Pos: lexer.Position{Filename: name, Offset: len(f.Text)}})
+	p.inst = append(p.inst, 0)
+	prof := &Profile{Main: name, Files: p.files}
+	p.parseAll(prof)
+	p.attachComments(prof)
+	return prof, p.diags
+}
+
+type parser struct {
+	opts  Options
+	files map[string]*source.File
+	diags diag.Diagnostics
+
+	// The token stream with INCLUDEs spliced in; inst[i] is the include
+	// instance token i came from, chains[inst] its INCLUDE chain.
+	toks     []lexer.Token
+	inst     []int32
+	chains   [][]diag.Range
+	comments map[string][]Comment
+
+	lex   *lexer.PeekingLexer
+	metas []*Meta // every statement, in stream order
+	// lastEnd holds the last index of each END keyword, to tell a stray
+	// statement inside a block from a block that is never closed.
+	lastEnd map[string]int
+	// swallowed is set once a block is left unterminated: the stack reads
+	// every remaining token as part of it.
+	swallowed   string
+	unsupported map[string]bool
+}
+
+// expand lexes f into the token stream and, depth first, every member it
+// INCLUDEs.
+func (p *parser) expand(f *source.File, depth int, chain []diag.Range) {
+	p.files[f.Name] = f
+	instance := int32(len(p.chains))
+	p.chains = append(p.chains, chain)
+	lx := Lex(f)
+	if p.toks == nil {
+		p.toks = make([]lexer.Token, 0, len(lx.Tokens)+1)
+		p.inst = make([]int32, 0, len(lx.Tokens)+1)
+	}
+	if p.comments == nil {
+		p.comments = map[string][]Comment{}
+	}
+	p.comments[f.Name] = append(p.comments[f.Name], lx.Comments...)
+	for _, s := range lx.SequenceNumbers {
+		d := p.diags.Warnf(RuleSequence, f.Range(s.Offset, s.Offset+len(s.Text)),
+			"sequence number %s in columns 73-80", s.Text)
+		d.Detail = "The stack reads all 80 columns of a profile record and does not allow sequence numbers: " +
+			"it would read this as an operand. tcpipc leaves it out; remove it (ISPF: UNNUM, or NUMBER OFF)."
+		d.IncludedFrom = chain
+	}
+	for _, off := range lx.Unterminated {
+		d := p.diags.Errorf(RuleSyntax, f.Range(off, off+1), "quoted string has no closing quote")
+		d.IncludedFrom = chain
+	}
+	toks := lx.Tokens[:len(lx.Tokens)-1] // drop EOF
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		p.toks = append(p.toks, t)
+		p.inst = append(p.inst, instance)
+		if t.Type != Stmt || t.Value != "INCLUDE" || i+1 >= len(toks) {
+			continue
+		}
+		dsnTok := toks[i+1]
+		if dsnTok.Type != Word && dsnTok.Type != Symbolic {
+			continue // the grammar reports the missing data set name
+		}
+		i++
+		p.toks = append(p.toks, dsnTok)
+		p.inst = append(p.inst, instance)
+		r := f.Range(t.Pos.Offset, dsnTok.Pos.Offset+len(RawText(f.Text, dsnTok.Pos.Offset)))
+		p.include(f, dsnTok.Value, r, depth, chain)
+	}
+}
+
+func (p *parser) include(from *source.File, dsn string, at diag.Range, depth int, chain []diag.Range) {
+	fail := func(format string, args ...any) *diag.Diagnostic {
+		d := p.diags.Errorf(RuleInclude, at, format, args...)
+		d.IncludedFrom = chain
+		return d
+	}
+	if strings.Contains(dsn, "&") {
+		fail("INCLUDE %s uses a system symbol; tcpipc cannot resolve it", dsn).Detail =
+			"Give the member through the manifest's include mapping or resolve the symbol in the file."
+		return
+	}
+	if depth >= MaxIncludeDepth {
+		fail("INCLUDE %s nests more than %d levels deep", dsn, MaxIncludeDepth)
+		return
+	}
+	path, err := p.opts.Resolver.Resolve(dsn, from.Name)
+	if err != nil {
+		fail("cannot resolve INCLUDE %s", dsn).Detail = err.Error()
+		return
+	}
+	newChain := append([]diag.Range{at}, chain...)
+	if path == from.Name || p.onChain(path, chain) {
+		d := fail("INCLUDE %s includes %s again: the INCLUDEs form a cycle", dsn, path)
+		d.Detail = "A member that includes itself, directly or through other members, would never end; remove one INCLUDE of the cycle."
+		return
+	}
+	data, err := p.opts.ReadFile(path)
+	if err != nil {
+		fail("cannot read INCLUDE %s", dsn).Detail = err.Error()
+		return
+	}
+	p.expand(source.Decode(path, data, p.opts.Encoding), depth+1, newChain)
+}
+
+// onChain reports whether path is a file on the INCLUDE chain.
+func (p *parser) onChain(path string, chain []diag.Range) bool {
+	for _, r := range chain {
+		if r.File == path {
+			return true
+		}
+	}
+	return false
+}
+
+// parseAll walks the statements of the spliced token stream.
+func (p *parser) parseAll(prof *Profile) {
+	p.lastEnd = map[string]int{}
+	for i, t := range p.toks {
+		if t.Type == Stmt && strings.HasPrefix(t.Value, "END") {
+			p.lastEnd[t.Value] = i
+		}
+	}
+	lx, err := lexer.Upgrade(&sliceLexer{toks: p.toks})
+	if err != nil {
+		panic(err) // a slice lexer cannot fail
+	}
+	p.lex = lx
+	// Share the peeking lexer's copy of the tokens and let ours go.
+	p.toks = lx.Range(0, lexer.RawCursor(len(p.toks)))
+	ipsecSeen := ""
+	for !p.lex.Peek().EOF() {
+		st := p.statement()
+		if st == nil {
+			continue
+		}
+		if ip, ok := st.(*IPSec); ok {
+			if ipsecSeen != "" {
+				m := ip.Info()
+				m.Ignored = "only the first IPSEC block of a profile is used (" + ipsecSeen + ")"
+				d := p.diags.Warnf(RuleIgnored, m.Range, "second IPSEC block is ignored")
+				d.Detail = "The stack uses the first IPSEC block and ignores later ones with an informational message; merge the rules into one block."
+				d.IncludedFrom = m.IncludedFrom
+			} else {
+				ipsecSeen = "first at " + ip.Info().Range.String()
+			}
+		}
+		prof.Statements = append(prof.Statements, st)
+	}
+}
+
+// statement parses one top-level statement, or reports the token that
+// cannot start one and skips to the next statement keyword.
+func (p *parser) statement() Statement {
+	t := p.lex.Peek()
+	start := p.cursor()
+	if t.Type != Stmt {
+		p.notAStatement(*t, TopLevelStatements(), "a profile statement")
+		p.skipOperands()
+		return nil
+	}
+	kind, ok := statements[t.Value]
+	if !ok {
+		// END keywords and block members out of place.
+		d := p.errorAt(start, "%s is not valid here", t.Value)
+		if strings.HasPrefix(t.Value, "END") {
+			d.Summary = t.Value + " without an open block"
+			d.Detail = "There is no block open for it to end; remove it, or add the statement that opens the block."
+		} else {
+			d.Summary = t.Value + " outside its block"
+			d.Detail = "This statement is only valid inside its block (VIPADYNAMIC … ENDVIPADYNAMIC, IPSEC … ENDIPSEC, BEGINROUTES … ENDROUTES)."
+		}
+		p.lex.Next()
+		p.skipOperands()
+		return nil
+	}
+	st := p.parseOne(kind.parser, t.Value)
+	if st == nil {
+		return nil
+	}
+	if kind.block != nil {
+		p.block(st, kind.block)
+	}
+	if kind.unsupported {
+		p.reportUnsupported(st)
+	}
+	return st
+}
+
+// parseOne runs a statement grammar at the cursor. On a syntax error it
+// reports it, skips the statement's operands and returns nil.
+func (p *parser) parseOne(sp *stmtParser, keyword string) Statement {
+	start := p.cursor()
+	cp := p.lex.MakeCheckpoint()
+	st, err := sp.parse(p.lex)
+	if err != nil || st == nil {
+		p.syntaxError(start, keyword, err)
+		p.resync(cp)
+		return nil
+	}
+	end := p.cursor()
+	if end == start { // the grammar matched nothing
+		p.syntaxError(start, keyword, errors.New("no statement"))
+		p.resync(cp)
+		return nil
+	}
+	p.finish(st, keyword, start, end)
+	return st
+}
+
+// finish fills the statement's Meta and restores names that the lexer
+// turned into keywords because they were spelled like an abbreviation.
+func (p *parser) finish(st Statement, keyword string, start, end int) {
+	m := st.Info()
+	m.Keyword = keyword
+	m.Range = p.rangeOf(start, end)
+	m.IncludedFrom = p.chains[p.inst[start]]
+	if p.swallowed != "" {
+		m.Ignored = p.swallowed
+	}
+	p.metas = append(p.metas, m)
+	p.checkOptions(st)
+	for i := start; i < end; i++ {
+		t := p.toks[i]
+		if (t.Type == Word || t.Type == Stmt) && rawLen(p.files[t.Pos.Filename].Text, t.Pos.Offset) != len(t.Value) {
+			restoreNames(reflect.ValueOf(st), p.files)
+			break
+		}
+	}
+}
+
+// block parses the members of a block up to its END statement.
+func (p *parser) block(st Statement, spec *blockSpec) {
+	open := st.Info()
+	failed := "" // where the first syntax error in the block was
+	var members []*Meta
+	for {
+		t := p.lex.Peek()
+		start := p.cursor()
+		switch {
+		case t.EOF():
+			p.unterminated(open, spec)
+			goto done
+		case t.Type == Stmt && t.Value == spec.end:
+			if end := p.parseOne(endParser, t.Value); end != nil {
+				setEnd(st, end.(*End))
+			}
+			goto done
+		case t.Type == Stmt && t.Value == "INCLUDE":
+			if inc := p.parseOne(statements["INCLUDE"].parser, "INCLUDE"); inc != nil {
+				addMember(st, inc)
+			}
+			continue
+		}
+		var sp *stmtParser
+		if spec.members != nil {
+			sp = spec.members[t.Value]
+		}
+		label := t.Value
+		if sp == nil && spec.entry != nil && t.Type != Stmt {
+			sp, label = spec.entry, open.Keyword+" entry"
+		}
+		if spec.onError == skipRestOfAll {
+			// An unsupported block: keep what is inside as operands.
+			if t.Type == Stmt && p.lastEnd[spec.end] < start {
+				p.unterminated(open, spec)
+				goto done
+			}
+			p.lex.Next()
+			continue
+		}
+		if sp == nil {
+			if t.Type == Stmt && p.lastEnd[spec.end] < start {
+				// The END statement never comes.
+				p.unterminated(open, spec)
+				goto done
+			}
+			d := p.errorAt(start, "%s is not valid inside %s", describe(*t), open.Keyword)
+			if t.Type == Word {
+				if s := Suggest(t.Value, memberNames(spec)); s != "" {
+					d.Detail = "Did you mean " + s + "?"
+				}
+			}
+			p.lex.Next()
+			p.skipOperands()
+			if failed == "" {
+				failed = d.Range.String()
+			}
+			continue
+		}
+		member := p.parseOne(sp, label)
+		if member == nil {
+			if failed == "" {
+				failed = p.rangeOf(start, start+1).String()
+			}
+			continue
+		}
+		m := member.Info()
+		if failed != "" && spec.onError == skipRest && m.Ignored == "" {
+			m.Ignored = fmt.Sprintf("follows a syntax error in this %s block (%s); the stack ignores the rest of the block", open.Keyword, failed)
+		}
+		members = append(members, m)
+		addMember(st, member)
+	}
+done:
+	if failed != "" && spec.onError == discardBlock {
+		why := fmt.Sprintf("the %s block has a syntax error (%s) and the stack discards all of it", open.Keyword, failed)
+		open.Ignored = why
+		d := p.diags.Warnf(RuleIgnored, open.Range, "the stack discards this %s block because of a syntax error in it", open.Keyword)
+		d.Detail = "Any syntax error inside " + open.Keyword + " makes the stack ignore the whole block; fix the error."
+		d.IncludedFrom = open.IncludedFrom
+		for _, m := range members {
+			if m.Ignored == "" {
+				m.Ignored = why
+			}
+		}
+	}
+	if failed != "" && spec.onError == skipRest {
+		ignored := 0
+		for _, m := range members {
+			if strings.HasPrefix(m.Ignored, "follows a syntax error") {
+				ignored++
+			}
+		}
+		if ignored > 0 {
+			d := p.diags.Warnf(RuleIgnored, open.Range, "%d statement(s) after the syntax error in this %s block are ignored by the stack", ignored, open.Keyword)
+			d.Detail = "A syntax error inside " + open.Keyword + " ends the processing of the block; fix the error so the statements after it take effect."
+			d.IncludedFrom = open.IncludedFrom
+		}
+	}
+}
+
+// unterminated reports a block whose END statement is missing: the stack
+// reads every remaining token of the data set as part of the block.
+func (p *parser) unterminated(open *Meta, spec *blockSpec) {
+	d := p.diags.Errorf(RuleSyntax, open.Range, "%s block is not terminated: %s is missing", open.Keyword, spec.end)
+	d.Detail = fmt.Sprintf("Without %s the stack reads everything that follows as part of this block. Add %s after the block's last entry.", spec.end, spec.end)
+	d.IncludedFrom = open.IncludedFrom
+	if p.swallowed == "" {
+		p.swallowed = fmt.Sprintf("read as part of the unterminated %s block at %s", open.Keyword, open.Range)
+	}
+}
+
+func (p *parser) reportUnsupported(st Statement) {
+	m := st.Info()
+	key := m.Range.File + "\x00" + m.Keyword
+	if p.unsupported[key] {
+		return
+	}
+	p.unsupported[key] = true
+	d := p.diags.Infof(RuleUnsupported, m.Range, "%s is not modelled by tcpipc", m.Keyword)
+	d.Detail = "tcpipc keeps the statement and its operands but does not check or simulate it. Only the first " + m.Keyword + " of each file is reported."
+	d.IncludedFrom = m.IncludedFrom
+}
+
+// notAStatement reports a token found where a statement must begin.
+func (p *parser) notAStatement(t lexer.Token, candidates []string, what string) {
+	d := p.errorAt(p.cursor(), "%s is not %s", describe(t), what)
+	if t.Type == Word {
+		if s := Suggest(t.Value, candidates); s != "" {
+			d.Detail = "Did you mean " + s + "?"
+		}
+	}
+}
+
+func (p *parser) syntaxError(start int, keyword string, err error) {
+	at := start
+	msg := "unexpected end of statement"
+	var perr participle.Error
+	if errors.As(err, &perr) {
+		// Find the token the error is about, after the statement start.
+		pos := perr.Position()
+		for i := start; i < len(p.toks); i++ {
+			if p.toks[i].Pos.Offset == pos.Offset && p.toks[i].Pos.Filename == pos.Filename {
+				at = i
+				break
+			}
+		}
+		msg = perr.Message()
+	}
+	t := p.toks[at]
+	var d *diag.Diagnostic
+	if at == start || t.EOF() || t.Type == Stmt {
+		d = p.errorAt(start, "incomplete %s statement", keyword)
+		if at != start {
+			d.Detail = fmt.Sprintf("The statement ends before %s; %s", describe(t), expectation(msg))
+		} else {
+			d.Detail = expectation(msg)
+		}
+	} else {
+		d = p.errorAt(at, "%s: unexpected %s", keyword, describe(t))
+		d.Detail = expectation(msg)
+		if t.Type == Word {
+			if s := Suggest(t.Value, keywords); s != "" && s != t.Value {
+				d.Detail = strings.TrimSpace(d.Detail + " Did you mean " + s + "?")
+			}
+		}
+	}
+}
+
+// expectation turns participle's message into a sentence.
+func expectation(msg string) string {
+	if i := strings.Index(msg, "(expected "); i >= 0 {
+		return "Expected " + strings.TrimSuffix(msg[i+len("(expected "):], ")") + "."
+	}
+	return ""
+}
+
+// errorAt reports a syntax error at token i.
+func (p *parser) errorAt(i int, format string, args ...any) *diag.Diagnostic {
+	d := p.diags.Errorf(RuleSyntax, p.rangeOf(i, i+1), format, args...)
+	d.IncludedFrom = p.chains[p.inst[min(i, len(p.inst)-1)]]
+	return d
+}
+
+// describe names a token for a message.
+func describe(t lexer.Token) string {
+	switch {
+	case t.EOF():
+		return "the end of the profile"
+	case t.Type == String:
+		return fmt.Sprintf("string %q", t.Value)
+	}
+	return t.Value
+}
+
+func memberNames(spec *blockSpec) []string {
+	var out []string
+	for k := range spec.members {
+		out = append(out, k)
+	}
+	return append(out, spec.end)
+}
+
+// cursor is the index of the next token in p.toks.
+func (p *parser) cursor() int { return int(p.lex.RawCursor()) }
+
+// resync goes back to the statement start saved in cp and moves on to
+// the next statement keyword after it.
+func (p *parser) resync(cp lexer.Checkpoint) {
+	p.lex.LoadCheckpoint(cp)
+	p.lex.Next()
+	p.skipOperands()
+}
+
+// skipOperands moves to the next statement keyword.
+func (p *parser) skipOperands() {
+	i := p.cursor()
+	for i < len(p.toks) && p.toks[i].Type != Stmt && !p.toks[i].EOF() {
+		i++
+	}
+	p.seek(i)
+}
+
+// seek moves the cursor forward so that token i is the next one.
+func (p *parser) seek(i int) {
+	i = min(i, len(p.toks)-1)
+	if i > p.cursor() {
+		p.lex.FastForward(lexer.RawCursor(i - 1))
+	}
+}
+
+// rangeOf is the source range of tokens [start, end), which all come from
+// the file of the first one.
+func (p *parser) rangeOf(start, end int) diag.Range {
+	first := p.toks[start]
+	f := p.files[first.Pos.Filename]
+	if f == nil {
+		return diag.Range{File: first.Pos.Filename}
+	}
+	endOff := first.Pos.Offset
+	for i := end - 1; i >= start; i-- {
+		if p.toks[i].Pos.Filename == first.Pos.Filename && !p.toks[i].EOF() {
+			endOff = p.toks[i].Pos.Offset + rawLen(f.Text, p.toks[i].Pos.Offset)
+			break
+		}
+	}
+	return f.Range(first.Pos.Offset, endOff)
+}
+
+// rawLen is the length of the token written at offset.
+func rawLen(src []byte, offset int) int { return len(RawText(src, offset)) }
+
+// RangeOf returns the source range of a syntax node.
+func (prof *Profile) RangeOf(n *Node) diag.Range {
+	if len(n.Tokens) == 0 {
+		return diag.Range{File: n.Pos.Filename}
+	}
+	first, last := n.Tokens[0], n.Tokens[len(n.Tokens)-1]
+	f := prof.Files[first.Pos.Filename]
+	if f == nil {
+		return diag.Range{File: first.Pos.Filename}
+	}
+	return f.Range(first.Pos.Offset, last.Pos.Offset+rawLen(f.Text, last.Pos.Offset))
+}
+
+// Text returns the source text of a node as written.
+func (prof *Profile) Text(n *Node) string {
+	r := prof.RangeOf(n)
+	f := prof.Files[r.File]
+	if f == nil {
+		return ""
+	}
+	return string(f.Text[r.Start.Offset:r.End.Offset])
+}
+
+var nameType = reflect.TypeOf(Name{})
+
+// restoreNames walks a statement and gives every Name the text written in
+// the source, undoing keyword expansion of a name like LOGEN.
+func restoreNames(v reflect.Value, files map[string]*source.File) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			restoreNames(v.Elem(), files)
+		}
+	case reflect.Slice:
+		if v.Type().Elem() == reflect.TypeOf(lexer.Token{}) {
+			return
+		}
+		for i := 0; i < v.Len(); i++ {
+			restoreNames(v.Index(i), files)
+		}
+	case reflect.Struct:
+		if v.Type() == nameType {
+			n := v.Addr().Interface().(*Name)
+			if f := files[n.Pos.Filename]; f != nil && n.Pos.Offset < len(f.Text) {
+				n.Text = strings.ToUpper(RawText(f.Text, n.Pos.Offset))
+			}
+			return
+		}
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				restoreNames(v.Field(i), files)
+			}
+		}
+	}
+}
+
+// addMember and setEnd store a block's members and END statement.
+func addMember(block, member Statement) {
+	switch b := block.(type) {
+	case *IPSec:
+		if r, ok := member.(*IPSecRule); ok {
+			b.Rules = append(b.Rules, r)
+		}
+	case *VIPADynamic:
+		b.Statements = append(b.Statements, member)
+	case *SrcIP:
+		if e, ok := member.(*SrcIPEntry); ok {
+			b.Entries = append(b.Entries, e)
+		}
+	case *Autolog:
+		if e, ok := member.(*AutologEntry); ok {
+			b.Entries = append(b.Entries, e)
+		}
+	case *Routes:
+		if r, ok := member.(*Route); ok {
+			b.Routes = append(b.Routes, r)
+		}
+	}
+}
+
+func setEnd(block Statement, end *End) {
+	switch b := block.(type) {
+	case *IPSec:
+		b.End = end
+	case *VIPADynamic:
+		b.End = end
+	case *SrcIP:
+		b.End = end
+	case *Autolog:
+		b.End = end
+	case *Routes:
+		b.End = end
+	case *Generic:
+		b.End = end
+	}
+}
+
+// attachComments gives each statement the comments on the lines before it
+// (after the previous statement) and at the end of its last line.
+func (p *parser) attachComments(prof *Profile) {
+	byFile := map[string][]*Meta{}
+	for _, m := range p.metas {
+		byFile[m.Range.File] = append(byFile[m.Range.File], m)
+	}
+	for file, comments := range p.comments {
+		metas := byFile[file]
+		j := 0 // metas[:j] end before the current comment
+		for _, c := range comments {
+			for j < len(metas) && metas[j].Range.End.Offset <= c.Offset {
+				j++
+			}
+			switch {
+			case j > 0 && metas[j-1].Range.End.Line == c.Line:
+				metas[j-1].Comments = append(metas[j-1].Comments, c.Text)
+			case j < len(metas):
+				metas[j].Comments = append(metas[j].Comments, c.Text)
+			case file == prof.Main:
+				prof.TrailingComments = append(prof.TrailingComments, c.Text)
+			}
+		}
+	}
+}

@@ -1,0 +1,3 @@
+// Package repo holds repository-wide checks that belong to no single
+// package, such as formatting.
+package repo
