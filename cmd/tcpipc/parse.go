@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -37,8 +36,8 @@ Exit code 1 when any file has a syntax error.`,
 			var trees []any
 			out := cmd.OutOrStdout()
 			for _, path := range args {
-				if _, err := os.Stat(path); err != nil {
-					return usageError("%v", err)
+				if err := statPath(path); err != nil {
+					return err
 				}
 				prof, ds := profile.ParseFile(path, profile.Options{Encoding: enc})
 				ds.Sort()

@@ -34,6 +34,14 @@ func usageError(format string, args ...any) error {
 	return &exitError{code: ExitUsage, err: fmt.Errorf(format, args...)}
 }
 
+// statPath turns a missing input into a usage error (exit 2).
+func statPath(p string) error {
+	if _, err := os.Stat(p); err != nil {
+		return usageError("%v", err)
+	}
+	return nil
+}
+
 // findings ends a command with exit code 1 without printing anything more.
 var findings = &exitError{code: ExitFindings}
 
@@ -73,6 +81,6 @@ Exit codes: 0 clean, 1 findings (or errors in the input), 2 usage or I/O error.`
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newParseCommand())
+	root.AddCommand(newParseCommand(), newModelCommand())
 	return root
 }

@@ -155,6 +155,18 @@ func (f *File) Range(start, end int) diag.Range {
 	return diag.Range{File: f.Name, Start: f.Pos(start), End: f.Pos(end)}
 }
 
+// Offset returns the byte offset of a 1-based line and byte column,
+// clamped to the file.
+func (f *File) Offset(line, column int) int {
+	if line < 1 {
+		return 0
+	}
+	if line > len(f.lineStarts) {
+		return len(f.Text)
+	}
+	return min(f.lineStarts[line-1]+max(column-1, 0), len(f.Text))
+}
+
 // Lines returns how many lines the file has.
 func (f *File) Lines() int { return len(f.lineStarts) }
 

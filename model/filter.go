@@ -1,0 +1,184 @@
+package model
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/tcpipc/tcpipc/diag"
+)
+
+// FilterRule is one IP filter rule as the stack installs it, from the
+// profile's IPSEC block or (with Policy Agent) from the IPsec policy.
+type FilterRule struct {
+	// Name is SYSDEFAULTRULE.n for profile rules, the IpFilterRule name
+	// for policy rules.
+	Name      string     `json:"name"`
+	V6        bool       `json:"v6,omitempty"`
+	Src       AddrSel    `json:"src"`
+	Dst       AddrSel    `json:"dst"`
+	Protocol  Protocol   `json:"protocol"`
+	SrcPorts  PortSel    `json:"srcPorts,omitzero"`
+	DstPorts  PortSel    `json:"dstPorts,omitzero"`
+	Routing   string     `json:"routing"`   // LOCAL, ROUTED, EITHER
+	Direction string     `json:"direction"` // BIDIRECTIONAL, INBOUND, OUTBOUND
+	Connect   string     `json:"connect,omitempty"`
+	SecClass  int        `json:"secClass,omitempty"`
+	Log       bool       `json:"log,omitempty"`
+	Action    string     `json:"action"` // PERMIT, DENY, IPSEC
+	Range     diag.Range `json:"range"`
+}
+
+// AddrSel selects addresses: all, a prefix (a host is a /32 or /128) or
+// an inclusive range.
+type AddrSel struct {
+	All    bool         `json:"all,omitempty"`
+	Prefix netip.Prefix `json:"prefix,omitzero"`
+	From   netip.Addr   `json:"from,omitzero"`
+	To     netip.Addr   `json:"to,omitzero"`
+}
+
+// IsRange reports whether the selector is an address range.
+func (a AddrSel) IsRange() bool { return a.From.IsValid() }
+
+// IsHost reports whether the selector names exactly one address.
+func (a AddrSel) IsHost() bool {
+	switch {
+	case a.All:
+		return false
+	case a.IsRange():
+		return a.From == a.To
+	}
+	return a.Prefix.IsValid() && a.Prefix.IsSingleIP()
+}
+
+// Contains reports whether addr is selected.
+func (a AddrSel) Contains(addr netip.Addr) bool {
+	switch {
+	case a.All:
+		return true
+	case a.IsRange():
+		return addr.BitLen() == a.From.BitLen() && a.From.Compare(addr) <= 0 && addr.Compare(a.To) <= 0
+	}
+	return a.Prefix.IsValid() && a.Prefix.Contains(addr)
+}
+
+// Covers reports whether every address b selects is also selected by a.
+func (a AddrSel) Covers(b AddrSel) bool {
+	if a.All {
+		return true
+	}
+	if b.All {
+		return false
+	}
+	// Prefixes and ranges both select a contiguous block of addresses,
+	// so containing both ends of b means containing all of it.
+	lo, hi := b.bounds()
+	return lo.IsValid() && a.Contains(lo) && a.Contains(hi)
+}
+
+// bounds returns the lowest and highest address selected.
+func (a AddrSel) bounds() (netip.Addr, netip.Addr) {
+	if a.IsRange() {
+		return a.From, a.To
+	}
+	if !a.Prefix.IsValid() {
+		return netip.Addr{}, netip.Addr{}
+	}
+	p := a.Prefix.Masked()
+	lo := p.Addr()
+	hi := lo
+	b := hi.AsSlice()
+	bits := p.Bits()
+	for i := bits; i < len(b)*8; i++ {
+		b[i/8] |= 1 << (7 - i%8)
+	}
+	hi, _ = netip.AddrFromSlice(b)
+	return lo, hi
+}
+
+func (a AddrSel) String() string {
+	switch {
+	case a.All:
+		return "*"
+	case a.IsRange():
+		return a.From.String() + "-" + a.To.String()
+	case a.Prefix.IsValid() && a.Prefix.IsSingleIP():
+		return a.Prefix.Addr().String()
+	case a.Prefix.IsValid():
+		return a.Prefix.String()
+	}
+	return "?"
+}
+
+// Protocol is an IP protocol number; -1 means any.
+type Protocol int
+
+// AnyProtocol matches every protocol.
+const AnyProtocol Protocol = -1
+
+var protocolNumbers = map[string]Protocol{
+	"ICMP": 1, "IGMP": 2, "IPIP": 4, "TCP": 6, "UDP": 17, "GRE": 47, "ESP": 50, "AH": 51,
+	"ICMPV6": 58, "OSPF": 89, "MH": 135,
+}
+
+// ParseProtocol reads a protocol name or number; "*" and "ALL" are any.
+func ParseProtocol(s string) (Protocol, error) {
+	s = strings.ToUpper(s)
+	if s == "*" || s == "ALL" || s == "" {
+		return AnyProtocol, nil
+	}
+	if p, ok := protocolNumbers[s]; ok {
+		return p, nil
+	}
+	var n int
+	if _, err := fmt.Sscanf(s, "%d", &n); err != nil || n < 0 || n > 255 || fmt.Sprint(n) != strings.TrimLeft(s, "0") && s != "0" {
+		return AnyProtocol, fmt.Errorf("unknown protocol %q", s)
+	}
+	return Protocol(n), nil
+}
+
+func (p Protocol) String() string {
+	if p == AnyProtocol {
+		return "*"
+	}
+	for n, v := range protocolNumbers {
+		if v == p {
+			return fmt.Sprintf("%s(%d)", n, int(p))
+		}
+	}
+	return fmt.Sprint(int(p))
+}
+
+// MarshalText writes the protocol for JSON.
+func (p Protocol) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// PortSel selects ports (or ICMP types): the zero value is any.
+type PortSel struct {
+	From int `json:"from"`
+	To   int `json:"to"`
+}
+
+// Any reports whether every port is selected.
+func (p PortSel) Any() bool { return p.From == 0 && (p.To == 0 || p.To == 65535) }
+
+// Covers reports whether p selects every port q selects.
+func (p PortSel) Covers(q PortSel) bool {
+	if p.Any() {
+		return true
+	}
+	if q.Any() {
+		return false
+	}
+	return p.From <= q.From && q.To <= p.To
+}
+
+func (p PortSel) String() string {
+	switch {
+	case p.Any():
+		return "*"
+	case p.From == p.To:
+		return fmt.Sprint(p.From)
+	}
+	return fmt.Sprintf("%d-%d", p.From, p.To)
+}

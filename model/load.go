@@ -1,0 +1,182 @@
+package model
+
+import (
+	"net/netip"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+
+	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/grammar/profile"
+	"github.com/tcpipc/tcpipc/grammar/source"
+)
+
+// Options control how a sysplex is read.
+type Options struct {
+	// Encoding of the configuration files; Auto detects EBCDIC per file.
+	Encoding source.Encoding
+}
+
+// Load reads the sysplex at path: a directory holding sysplex.yaml, a
+// manifest file itself, or a directory of <STACK>/PROFILE.TCPIP by
+// convention. It returns as much of the model as the input allows and every
+// problem found; error is for tcpipc's own failures only (none today).
+func Load(p string, opts Options) (*Sysplex, diag.Diagnostics) {
+	var ds diag.Diagnostics
+	sx := &Sysplex{Sources: diag.Sources{}}
+	var m *Manifest
+	fi, err := os.Stat(p)
+	switch {
+	case err != nil:
+		ds.Errorf(RuleManifest, diag.Range{File: filepath.ToSlash(p)}, "cannot read sysplex: %v", err)
+		return sx, ds
+	case !fi.IsDir():
+		var f *source.File
+		var mds diag.Diagnostics
+		m, f, mds = ReadManifest(p)
+		ds = append(ds, mds...)
+		if f != nil {
+			sx.Sources[f.Name] = f.Text
+		}
+	default:
+		if _, err := os.Stat(filepath.Join(p, ManifestName)); err == nil {
+			var f *source.File
+			var mds diag.Diagnostics
+			m, f, mds = ReadManifest(filepath.Join(p, ManifestName))
+			ds = append(ds, mds...)
+			if f != nil {
+				sx.Sources[f.Name] = f.Text
+			}
+		} else {
+			var mds diag.Diagnostics
+			m, mds = conventionManifest(p)
+			ds = append(ds, mds...)
+		}
+	}
+	sx.Manifest, sx.Name, sx.VTAMXCFGrpID = m, m.Name, m.VTAMXCFGrpID
+	resolver := profile.DirResolver{Map: map[string]string{}}
+	for dsn, dir := range m.Include {
+		resolver.Map[dsn] = path.Join(m.Dir, dir)
+	}
+	seen := map[string]bool{}
+	for _, e := range m.Stacks {
+		if e.Name == "" || seen[e.Name] {
+			continue // a duplicate was reported by the manifest reader
+		}
+		seen[e.Name] = true
+		sx.Stacks = append(sx.Stacks, loadStack(sx, m, e, resolver, opts, &ds))
+	}
+	sx.link(&ds)
+	return sx, ds
+}
+
+func loadStack(sx *Sysplex, m *Manifest, e *StackEntry, resolver profile.Resolver, opts Options, ds *diag.Diagnostics) *Stack {
+	rel, _ := ParseRelease(e.Release)
+	s := &Stack{Name: e.Name, Job: e.TCPIP, Release: rel, Entry: e}
+	if e.Profile == "" {
+		return s
+	}
+	profPath := path.Join(m.Dir, e.Profile)
+	if _, err := os.Stat(filepath.FromSlash(profPath)); err != nil {
+		return s // the manifest check reported it
+	}
+	prof, pds := profile.ParseFile(profPath, profile.Options{Encoding: opts.Encoding, Resolver: resolver})
+	*ds = append(*ds, pds...)
+	for n, text := range prof.Sources() {
+		sx.Sources[n] = text
+	}
+	s.Profile = prof
+	b := &stackBuilder{s: s, prof: prof, syms: e.Symbols, ds: ds}
+	b.build()
+	s.Groups = Names(m.VTAMXCFGrpID, s.XCFGrpID)
+	return s
+}
+
+// link builds the cross-stack view: DESTIP addresses resolved to stacks
+// and the table of DVIPAs.
+func (sx *Sysplex) link(ds *diag.Diagnostics) {
+	byXCF := map[netip.Addr]*Stack{}
+	for _, s := range sx.Stacks {
+		for _, x := range s.DynamicXCF {
+			byXCF[x.Addr.Addr] = s
+		}
+	}
+	table := map[netip.Addr]*DVIPA{}
+	get := func(a netip.Addr) *DVIPA {
+		d, ok := table[a]
+		if !ok {
+			d = &DVIPA{Addr: a, PrefixLen: -1}
+			table[a] = d
+		}
+		return d
+	}
+	for _, s := range sx.Stacks {
+		for _, d := range s.VIPA.Defines {
+			v := get(d.Addr.Addr)
+			v.Defines = append(v.Defines, d)
+			if v.PrefixLen < 0 {
+				v.PrefixLen = d.PrefixLen
+			}
+		}
+		for _, bk := range s.VIPA.Backups {
+			get(bk.Addr.Addr).Backups = append(get(bk.Addr.Addr).Backups, bk)
+		}
+		for _, dist := range s.VIPA.Distributes {
+			for _, dest := range dist.Dests {
+				if st, ok := byXCF[dest.Addr.Addr]; ok {
+					dest.Stack, dest.StackName = st, st.Name
+				}
+			}
+			get(dist.Addr.Addr).Distributes = append(get(dist.Addr.Addr).Distributes, dist)
+		}
+	}
+	for _, v := range table {
+		if v.PrefixLen < 0 {
+			for _, bk := range v.Backups {
+				if bk.Mask != nil || bk.IntfName != "" {
+					v.PrefixLen = bk.PrefixLen
+					break
+				}
+			}
+		}
+		if v.PrefixLen < 0 {
+			v.PrefixLen = v.Addr.BitLen()
+		}
+		// Highest rank first; equal ranks keep manifest order.
+		sort.SliceStable(v.Backups, func(i, j int) bool { return v.Backups[i].Rank > v.Backups[j].Rank })
+		sx.DVIPAs = append(sx.DVIPAs, v)
+	}
+	sort.Slice(sx.DVIPAs, func(i, j int) bool { return sx.DVIPAs[i].Addr.Less(sx.DVIPAs[j].Addr) })
+}
+
+// Stack returns the stack with the given name, or nil.
+func (sx *Sysplex) Stack(name string) *Stack {
+	for _, s := range sx.Stacks {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// DVIPA returns the DVIPA with the given address, or nil.
+func (sx *Sysplex) DVIPA(a netip.Addr) *DVIPA {
+	i := sort.Search(len(sx.DVIPAs), func(i int) bool { return !sx.DVIPAs[i].Addr.Less(a) })
+	if i < len(sx.DVIPAs) && sx.DVIPAs[i].Addr == a {
+		return sx.DVIPAs[i]
+	}
+	return nil
+}
+
+// XCFStack returns the stack whose dynamic XCF address is a, or nil.
+func (sx *Sysplex) XCFStack(a netip.Addr) *Stack {
+	for _, s := range sx.Stacks {
+		for _, x := range s.DynamicXCF {
+			if x.Addr.Addr == a {
+				return s
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,398 @@
+package model
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/grammar/profile"
+	"github.com/tcpipc/tcpipc/grammar/source"
+)
+
+// RuleManifest is the id of problems in sysplex.yaml.
+const RuleManifest = "MANIFEST"
+
+// ManifestName is the manifest's file name inside a sysplex directory.
+const ManifestName = "sysplex.yaml"
+
+// Manifest is sysplex.yaml: the sysplex and where each stack's files are.
+type Manifest struct {
+	// Path is the manifest file ("" when the directory was read by
+	// convention); Dir the directory relative paths resolve against.
+	Path string
+	Dir  string
+	Name string
+	// VTAMXCFGrpID is VTAM's XCFGRPID start option (nil when not set).
+	VTAMXCFGrpID *int
+	// CFRM lists the CF structures defined in the CFRM policy; CFRMGiven
+	// tells an empty list from none.
+	CFRM      []string
+	CFRMGiven bool
+	CFRMRange diag.Range
+	// Include maps data set names (without member) to directories, for
+	// profile INCLUDEs.
+	Include map[string]string
+	Stacks  []*StackEntry
+	Range   diag.Range
+}
+
+// StackEntry is one stack of the manifest.
+type StackEntry struct {
+	Name    string // MVS system name
+	TCPIP   string // stack job name
+	Release string
+	Profile string
+	Pagent  string
+	Policy  []string
+	Iked    string
+	// Root is the directory that stands for the stack's z/OS UNIX root;
+	// Paths maps single z/OS UNIX paths or data set names to files.
+	Root    string
+	Paths   map[string]string
+	Symbols map[string]string
+	Range   diag.Range
+	// Ranges holds the range of each key's value, for diagnostics.
+	Ranges map[string]diag.Range
+}
+
+var (
+	topKeys   = []string{"sysplex", "vtam", "cfrm", "include", "stacks"}
+	vtamKeys  = []string{"xcfgrpid"}
+	stackKeys = []string{"name", "tcpip", "release", "profile", "pagent", "policy", "iked", "root", "paths", "symbols"}
+	mvsName   = regexp.MustCompile(`^[A-Z@#$][A-Z0-9@#$]{0,7}$`)
+)
+
+// ReadManifest parses sysplex.yaml. Problems come back as diagnostics with
+// positions in the YAML; the manifest is as complete as the file allows.
+func ReadManifest(manifestPath string) (*Manifest, *source.File, diag.Diagnostics) {
+	var ds diag.Diagnostics
+	name := filepath.ToSlash(manifestPath)
+	m := &Manifest{Path: name, Dir: path.Dir(name)}
+	data, err := os.ReadFile(manifestPath)
+	if err != nil {
+		ds.Errorf(RuleManifest, diag.Range{File: name}, "cannot read manifest: %v", err)
+		return m, nil, ds
+	}
+	f := source.Decode(name, data, source.UTF8)
+	r := manifestReader{f: f, ds: &ds}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		line := 1
+		if m := regexp.MustCompile(`line (\d+)`).FindStringSubmatch(err.Error()); m != nil {
+			line, _ = strconv.Atoi(m[1])
+		}
+		off := f.Offset(line, 1)
+		ds.Errorf(RuleManifest, f.Range(off, off), "manifest is not valid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return m, f, ds
+	}
+	if len(doc.Content) == 0 {
+		ds.Errorf(RuleManifest, f.Range(0, 0), "manifest is empty")
+		return m, f, ds
+	}
+	root := doc.Content[0]
+	m.Range = r.rng(root)
+	if root.Kind != yaml.MappingNode {
+		ds.Errorf(RuleManifest, r.rng(root), "manifest must be a mapping with sysplex, vtam, cfrm, include and stacks")
+		return m, f, ds
+	}
+	r.mapping(root, topKeys, "manifest", func(key string, k, v *yaml.Node) {
+		switch key {
+		case "sysplex":
+			m.Name = strings.ToUpper(r.scalar(v, key))
+			if m.Name != "" && !mvsName.MatchString(m.Name) {
+				ds.Errorf(RuleManifest, r.rng(v), "sysplex name %q is not a valid name (1-8 characters A-Z, 0-9, @, #, $)", m.Name)
+			}
+		case "vtam":
+			r.mapping(v, vtamKeys, "vtam", func(key string, k, v *yaml.Node) {
+				n, ok := r.integer(v, key)
+				if !ok {
+					return
+				}
+				if n < 2 || n > 31 {
+					ds.Errorf(RuleManifest, r.rng(v), "VTAM XCFGRPID %d is outside 2-31", n)
+					return
+				}
+				m.VTAMXCFGrpID = &n
+			})
+		case "cfrm":
+			m.CFRMGiven, m.CFRMRange = true, r.rng(v)
+			m.CFRM = r.strings(v, key)
+			for i := range m.CFRM {
+				m.CFRM[i] = strings.ToUpper(m.CFRM[i])
+			}
+		case "include":
+			m.Include = map[string]string{}
+			r.stringMap(v, key, func(k, val string, kn, vn *yaml.Node) {
+				m.Include[strings.ToUpper(k)] = val
+			})
+		case "stacks":
+			if v.Kind != yaml.SequenceNode {
+				ds.Errorf(RuleManifest, r.rng(v), "stacks must be a list of stacks")
+				return
+			}
+			for _, item := range v.Content {
+				m.Stacks = append(m.Stacks, r.stack(item))
+			}
+		}
+	})
+	if m.Name == "" {
+		ds.Errorf(RuleManifest, m.Range, "manifest has no sysplex name").Detail = "Add `sysplex: NAME` with the sysplex name."
+	}
+	if len(m.Stacks) == 0 {
+		ds.Errorf(RuleManifest, m.Range, "manifest lists no stacks")
+	}
+	seen := map[string]*StackEntry{}
+	for _, s := range m.Stacks {
+		if s.Name == "" {
+			continue
+		}
+		if first, ok := seen[s.Name]; ok {
+			d := ds.Errorf(RuleManifest, s.Ranges["name"], "stack %s is listed twice", s.Name)
+			d.Related = []diag.Related{{Range: first.Ranges["name"], Message: "first listed here"}}
+			continue
+		}
+		seen[s.Name] = s
+	}
+	r.checkFiles(m)
+	return m, f, ds
+}
+
+type manifestReader struct {
+	f  *source.File
+	ds *diag.Diagnostics
+}
+
+// rng is the range of a node: its first line, from its column to the end
+// of a scalar's text.
+func (r manifestReader) rng(n *yaml.Node) diag.Range {
+	start := r.f.Offset(n.Line, n.Column)
+	end := start
+	if n.Kind == yaml.ScalarNode {
+		end = min(start+len(n.Value), len(r.f.Text))
+		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+			end = min(end+2, len(r.f.Text))
+		}
+	}
+	return r.f.Range(start, end)
+}
+
+// mapping calls fn for each key of a mapping node, reporting keys that are
+// not in allowed (with a suggestion) and keys given twice.
+func (r manifestReader) mapping(n *yaml.Node, allowed []string, where string, fn func(key string, k, v *yaml.Node)) {
+	if n.Kind != yaml.MappingNode {
+		r.ds.Errorf(RuleManifest, r.rng(n), "%s must be a mapping", where)
+		return
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		key := k.Value
+		if !contains(allowed, key) {
+			d := r.ds.Errorf(RuleManifest, r.rng(k), "unknown key %q in %s", key, where)
+			d.Detail = "Known keys: " + strings.Join(allowed, ", ") + "."
+			if s := profile.Suggest(key, upperAll(allowed)); s != "" {
+				d.Detail = "Did you mean " + strings.ToLower(s) + "? " + d.Detail
+			}
+			continue
+		}
+		if seen[key] {
+			r.ds.Errorf(RuleManifest, r.rng(k), "key %q is given twice in %s", key, where)
+			continue
+		}
+		seen[key] = true
+		fn(key, k, v)
+	}
+}
+
+func (r manifestReader) scalar(n *yaml.Node, key string) string {
+	if n.Kind != yaml.ScalarNode {
+		r.ds.Errorf(RuleManifest, r.rng(n), "%s must be a single value", key)
+		return ""
+	}
+	return n.Value
+}
+
+func (r manifestReader) integer(n *yaml.Node, key string) (int, bool) {
+	s := r.scalar(n, key)
+	v, err := strconv.Atoi(s)
+	if err != nil && s != "" {
+		r.ds.Errorf(RuleManifest, r.rng(n), "%s must be a number, not %q", key, s)
+		return 0, false
+	}
+	return v, err == nil
+}
+
+// strings reads a scalar or a list of scalars.
+func (r manifestReader) strings(n *yaml.Node, key string) []string {
+	if n.Kind == yaml.ScalarNode {
+		if n.Value == "" {
+			return nil
+		}
+		return []string{n.Value}
+	}
+	if n.Kind != yaml.SequenceNode {
+		r.ds.Errorf(RuleManifest, r.rng(n), "%s must be a value or a list of values", key)
+		return nil
+	}
+	var out []string
+	for _, c := range n.Content {
+		if s := r.scalar(c, key); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (r manifestReader) stringMap(n *yaml.Node, key string, fn func(k, v string, kn, vn *yaml.Node)) {
+	if n.Kind != yaml.MappingNode {
+		r.ds.Errorf(RuleManifest, r.rng(n), "%s must be a mapping", key)
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		fn(n.Content[i].Value, r.scalar(n.Content[i+1], key), n.Content[i], n.Content[i+1])
+	}
+}
+
+func (r manifestReader) stack(n *yaml.Node) *StackEntry {
+	s := &StackEntry{Range: r.rng(n), Ranges: map[string]diag.Range{}}
+	r.mapping(n, stackKeys, "stack", func(key string, k, v *yaml.Node) {
+		s.Ranges[key] = r.rng(v)
+		switch key {
+		case "name":
+			s.Name = strings.ToUpper(r.scalar(v, key))
+			if s.Name != "" && !mvsName.MatchString(s.Name) {
+				r.ds.Errorf(RuleManifest, r.rng(v), "stack name %q is not a valid MVS system name (1-8 characters A-Z, 0-9, @, #, $)", s.Name)
+			}
+		case "tcpip":
+			s.TCPIP = strings.ToUpper(r.scalar(v, key))
+			if s.TCPIP != "" && !mvsName.MatchString(s.TCPIP) {
+				r.ds.Errorf(RuleManifest, r.rng(v), "job name %q is not a valid job name (1-8 characters)", s.TCPIP)
+			}
+		case "release":
+			s.Release = strings.ToUpper(r.scalar(v, key))
+			if _, err := ParseRelease(s.Release); err != nil {
+				r.ds.Errorf(RuleManifest, r.rng(v), "%v", err)
+			}
+		case "profile":
+			s.Profile = r.scalar(v, key)
+		case "pagent":
+			s.Pagent = r.scalar(v, key)
+		case "policy":
+			s.Policy = r.strings(v, key)
+		case "iked":
+			s.Iked = r.scalar(v, key)
+		case "root":
+			s.Root = r.scalar(v, key)
+		case "paths":
+			s.Paths = map[string]string{}
+			r.stringMap(v, key, func(k, val string, _, _ *yaml.Node) { s.Paths[k] = val })
+		case "symbols":
+			s.Symbols = map[string]string{}
+			r.stringMap(v, key, func(k, val string, _, _ *yaml.Node) {
+				s.Symbols[strings.ToUpper(strings.Trim(k, "&."))] = val
+			})
+		}
+	})
+	if s.Name == "" {
+		r.ds.Errorf(RuleManifest, s.Range, "stack has no name")
+	}
+	if s.TCPIP == "" {
+		s.TCPIP = "TCPIP"
+	}
+	if s.Profile == "" && s.Name != "" {
+		r.ds.Errorf(RuleManifest, s.Range, "stack %s has no profile", s.Name)
+	}
+	if s.Pagent != "" && len(s.Policy) > 0 {
+		r.ds.Errorf(RuleManifest, s.Ranges["policy"], "stack %s gives both pagent and policy", s.Name).Detail =
+			"Give the Policy Agent main file (pagent), which names the policy files, or the policy files directly (policy), not both."
+	}
+	return s
+}
+
+// checkFiles reports files the manifest names that do not exist.
+func (r manifestReader) checkFiles(m *Manifest) {
+	for _, s := range m.Stacks {
+		check := func(key, p string) {
+			if p == "" {
+				return
+			}
+			if _, err := os.Stat(filepath.FromSlash(path.Join(m.Dir, p))); err != nil {
+				r.ds.Errorf(RuleManifest, s.Ranges[key], "%s file %s of stack %s does not exist", key, p, s.Name)
+			}
+		}
+		check("profile", s.Profile)
+		check("pagent", s.Pagent)
+		check("iked", s.Iked)
+		for _, p := range s.Policy {
+			check("policy", p)
+		}
+		if s.Root != "" {
+			if fi, err := os.Stat(filepath.FromSlash(path.Join(m.Dir, s.Root))); err != nil || !fi.IsDir() {
+				r.ds.Errorf(RuleManifest, s.Ranges["root"], "root directory %s of stack %s does not exist", s.Root, s.Name)
+			}
+		}
+	}
+}
+
+// conventionManifest builds a manifest for a directory without
+// sysplex.yaml: every subdirectory holding PROFILE.TCPIP is a stack named
+// after it, with pagent.conf and iked.conf when present.
+func conventionManifest(dir string) (*Manifest, diag.Diagnostics) {
+	var ds diag.Diagnostics
+	name := filepath.ToSlash(dir)
+	m := &Manifest{Dir: name, Name: strings.ToUpper(filepath.Base(filepath.Clean(dir)))}
+	if !mvsName.MatchString(m.Name) {
+		m.Name = "SYSPLEX"
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		ds.Errorf(RuleManifest, diag.Range{File: name}, "cannot read sysplex directory: %v", err)
+		return m, ds
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, e.Name(), "PROFILE.TCPIP")); err != nil {
+			continue
+		}
+		s := &StackEntry{Name: strings.ToUpper(e.Name()), TCPIP: "TCPIP", Profile: e.Name() + "/PROFILE.TCPIP", Ranges: map[string]diag.Range{}}
+		for file, field := range map[string]*string{"pagent.conf": &s.Pagent, "iked.conf": &s.Iked} {
+			if _, err := os.Stat(filepath.Join(dir, e.Name(), file)); err == nil {
+				*field = e.Name() + "/" + file
+			}
+		}
+		m.Stacks = append(m.Stacks, s)
+	}
+	sort.Slice(m.Stacks, func(i, j int) bool { return m.Stacks[i].Name < m.Stacks[j].Name })
+	if len(m.Stacks) == 0 {
+		d := ds.Errorf(RuleManifest, diag.Range{File: name}, "no sysplex found in %s", name)
+		d.Detail = fmt.Sprintf("A sysplex is a directory with %s, or with one subdirectory per stack holding PROFILE.TCPIP.", ManifestName)
+	}
+	return m, ds
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func upperAll(in []string) []string {
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = strings.ToUpper(s)
+	}
+	return out
+}

@@ -1,0 +1,141 @@
+package model
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/netip"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/internal/expect"
+	"github.com/tcpipc/tcpipc/internal/golden"
+)
+
+// TestGolden loads each archive's in/ directory as a sysplex and compares
+// the model rendering and the diagnostics; `want` comments in the inputs
+// (`;` in profiles, `#` in sysplex.yaml) must match the diagnostics too.
+func TestGolden(t *testing.T) {
+	golden.Run(t, "testdata/*.txtar", func(t *testing.T, c *golden.Case) map[string]string {
+		sx, ds := Load(c.Dir, Options{})
+		ds.Sort()
+		var text, diags bytes.Buffer
+		if err := sx.WriteText(&text); err != nil {
+			t.Fatal(err)
+		}
+		if err := diag.WriteText(&diags, ds, sx.Sources); err != nil {
+			t.Fatal(err)
+		}
+		var exps []*expect.Expectation
+		for _, name := range c.Inputs() {
+			data, _ := c.Input(name)
+			e, err := expect.Parse(filepath.ToSlash(filepath.Join(c.Dir, name)), data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			exps = append(exps, e...)
+		}
+		expect.Check(t, ds, exps)
+		return map[string]string{
+			"model":       golden.RelativeTo(text.String(), c.Dir),
+			"diagnostics": golden.RelativeTo(diags.String(), c.Dir),
+		}
+	})
+}
+
+func TestFigure9Model(t *testing.T) {
+	sx, ds := Load("../testdata/profiles/figure9", Options{})
+	for _, d := range ds {
+		if d.Severity >= diag.Warning {
+			t.Errorf("%s", diag.FormatText(diag.Diagnostics{d}, sx.Sources))
+		}
+	}
+	if len(sx.Stacks) != 5 || sx.Name != "PLEX1" {
+		t.Fatalf("sysplex %s with %d stacks", sx.Name, len(sx.Stacks))
+	}
+	dva1 := sx.DVIPA(netip.MustParseAddr("201.2.10.11"))
+	if dva1 == nil {
+		t.Fatal("DVA1 missing")
+	}
+	if len(dva1.Defines) != 1 || dva1.Defines[0].Stack.Name != "MVS1" || dva1.PrefixLen != 28 {
+		t.Errorf("DVA1 owner wrong: %+v", dva1.Defines)
+	}
+	if len(dva1.Backups) != 1 || dva1.Backups[0].Stack.Name != "MVS5" || dva1.Backups[0].Rank != 10 {
+		t.Errorf("DVA1 backups wrong")
+	}
+	var targets []string
+	for _, d := range dva1.Distributes[0].Dests {
+		targets = append(targets, d.StackName)
+	}
+	if strings.Join(targets, ",") != "MVS1,MVS2,MVS4" {
+		t.Errorf("DVA1 targets from MVS1 = %v", targets)
+	}
+	for _, s := range sx.Stacks {
+		if s.Groups.XCFGroup != "EZBT1121" || s.Groups.SWSA != "EZBDVIPA1121" {
+			t.Errorf("%s groups %+v", s.Name, s.Groups)
+		}
+	}
+	if mvs1 := sx.Stack("MVS1"); mvs1.IPSec == nil || mvs1.IPSec.DVIPSec == nil || mvs1.IPSecurity == nil {
+		t.Error("MVS1 lacks IPSECURITY or DVIPSEC")
+	}
+}
+
+func TestGroupNames(t *testing.T) {
+	n := func(v int) *int { return &v }
+	for _, c := range []struct {
+		vtam, tcp *int
+		want      GroupNames
+	}{
+		{n(11), n(21), GroupNames{"EZBT1121", "EZBDVIPA1121", "EZBEPORT1121"}},
+		{nil, n(21), GroupNames{"EZBTCP21", "EZBDVIPA0121", "EZBEPORT0121"}},
+		{n(5), nil, GroupNames{"EZBT05CS", "EZBDVIPA05", "EZBEPORT05"}},
+		{nil, nil, GroupNames{"EZBTCPCS", "EZBDVIPA", "EZBEPORT"}},
+	} {
+		if got := Names(c.vtam, c.tcp); got != c.want {
+			t.Errorf("Names(%v, %v) = %+v, want %+v", c.vtam, c.tcp, got, c.want)
+		}
+	}
+}
+
+func TestAddrSel(t *testing.T) {
+	p := func(s string) AddrSel { return AddrSel{Prefix: netip.MustParsePrefix(s)} }
+	r := AddrSel{From: netip.MustParseAddr("10.1.1.5"), To: netip.MustParseAddr("10.1.1.9")}
+	host := p("10.1.1.7/32")
+	if !host.IsHost() || p("10.1.1.0/24").IsHost() || r.IsHost() {
+		t.Error("IsHost wrong")
+	}
+	if !p("10.1.0.0/16").Covers(r) || !r.Covers(host) || r.Covers(p("10.1.1.0/24")) || !(AddrSel{All: true}).Covers(r) {
+		t.Error("Covers wrong")
+	}
+	if !r.Contains(netip.MustParseAddr("10.1.1.9")) || r.Contains(netip.MustParseAddr("10.1.1.10")) {
+		t.Error("Contains wrong")
+	}
+}
+
+func TestJSONRedactsNothingSecretAndNamesStacks(t *testing.T) {
+	sx, _ := Load("../testdata/profiles/figure9", Options{})
+	var b bytes.Buffer
+	if err := sx.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	var v map[string]any
+	if err := json.Unmarshal(b.Bytes(), &v); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `"owners": [`) || !strings.Contains(b.String(), `"MVS5:10"`) {
+		t.Errorf("JSON lacks the DVIPA table:\n%.2000s", b.String())
+	}
+}
+
+func TestSubstitute(t *testing.T) {
+	syms := map[string]string{"SYSCLONE": "01", "SYSNAME": "MVS1"}
+	for in, want := range map[string]string{"10.1.1.&SYSCLONE.": "10.1.1.01", "&SYSNAME.X": "MVS1X", "A&SYSCLONE": "A01"} {
+		if got, missing := substitute(in, syms); got != want || missing != "" {
+			t.Errorf("substitute(%q) = %q, %q", in, got, missing)
+		}
+	}
+	if _, missing := substitute("&NOPE.", syms); missing != "NOPE" {
+		t.Errorf("missing = %q", missing)
+	}
+}

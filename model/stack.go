@@ -1,0 +1,385 @@
+package model
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/grammar/profile"
+)
+
+// RuleValue is the id of operands that parse but make no sense: an address
+// out of range, a mask that is no mask, a system symbol without a value.
+const RuleValue = "VALUE"
+
+// stackBuilder turns one parsed profile into a Stack.
+type stackBuilder struct {
+	s     *Stack
+	prof  *profile.Profile
+	syms  map[string]string
+	ds    *diag.Diagnostics
+	chain []diag.Range // include chain of the statement being read
+	// vipaFirst remembers where each DVIPA was first defined or backed up,
+	// for the stack's rule that a second definition needs a VIPADELETE.
+	vipaFirst map[netip.Addr]diag.Range
+}
+
+func (b *stackBuilder) errorf(r diag.Range, format string, args ...any) *diag.Diagnostic {
+	d := b.ds.Errorf(RuleValue, r, format, args...)
+	d.IncludedFrom = b.chain
+	return d
+}
+
+// build walks the profile's statements in processing order.
+func (b *stackBuilder) build() {
+	b.s.SysplexMonitor.TimerSecs = 60
+	b.vipaFirst = map[netip.Addr]diag.Range{}
+	for _, st := range b.prof.Statements {
+		b.statement(st)
+	}
+}
+
+func (b *stackBuilder) statement(st profile.Statement) {
+	m := st.Info()
+	if m.Ignored != "" {
+		return // the stack would not process it
+	}
+	b.chain = m.IncludedFrom
+	switch s := st.(type) {
+	case *profile.IPConfig:
+		b.ipconfig(s)
+	case *profile.GlobalConfig:
+		b.globalConfig(s)
+	case *profile.IPSec:
+		b.s.IPSecBlocks = append(b.s.IPSecBlocks, m.Range)
+		if b.s.IPSec == nil {
+			b.ipsec(s)
+		}
+	case *profile.VIPADynamic:
+		for _, member := range s.Statements {
+			if member.Info().Ignored == "" {
+				b.chain = member.Info().IncludedFrom
+				b.vipa(member)
+			}
+		}
+	case *profile.Home:
+		for _, e := range s.Entries {
+			if a, ok := b.addr(e.Addr); ok {
+				b.s.Home = append(b.s.Home, &HomeAddr{Addr: a, Link: e.Link.Text})
+			}
+		}
+	case *profile.SrcIP:
+		for _, e := range s.Entries {
+			if e.Info().Ignored != "" || e.Source == nil {
+				continue
+			}
+			if a, ok := b.addr(e.Source); ok {
+				b.s.SrcIP = append(b.s.SrcIP, &SrcIP{Destination: e.Destination, JobName: e.JobName, Source: a, Range: e.Info().Range})
+			}
+		}
+	case *profile.Port:
+		for _, e := range s.Entries {
+			pr := &PortReservation{Port: e.Number, Protocol: e.Protocol, Job: e.Job, Range: b.prof.RangeOf(&e.Node)}
+			for _, o := range e.Options {
+				if o.Bind != nil {
+					if a, ok := b.addr(o.Bind); ok {
+						pr.Bind = &a
+					}
+				}
+			}
+			b.s.Ports = append(b.s.Ports, pr)
+		}
+	}
+}
+
+// addr resolves an address operand, substituting system symbols.
+func (b *stackBuilder) addr(a *profile.Addr) (Addr, bool) {
+	r := b.prof.RangeOf(&a.Node)
+	text := a.Text
+	if strings.Contains(text, "&") {
+		resolved, missing := substitute(text, b.syms)
+		if missing != "" {
+			d := b.ds.Warnf(RuleValue, r, "system symbol &%s. in %s has no value", missing, text)
+			d.Detail = fmt.Sprintf("Give the stack's value in the manifest (symbols: {%s: ...}) so tcpipc can check and simulate this address.", missing)
+			d.IncludedFrom = b.chain
+			return Addr{Text: text, Range: r}, false
+		}
+		text = resolved
+	}
+	ip, err := netip.ParseAddr(text)
+	if err != nil {
+		b.errorf(r, "%s is not a valid IP address", a.Text)
+		return Addr{Text: a.Text, Range: r}, false
+	}
+	return Addr{Addr: ip, Text: a.Text, Range: r}, true
+}
+
+// substitute replaces &NAME. (or &NAME at a delimiter) with its value; it
+// returns the first symbol without a value.
+func substitute(text string, syms map[string]string) (string, string) {
+	var out strings.Builder
+	for i := 0; i < len(text); i++ {
+		if text[i] != '&' {
+			out.WriteByte(text[i])
+			continue
+		}
+		j := i + 1
+		for j < len(text) && (text[j] >= 'A' && text[j] <= 'Z' || text[j] >= '0' && text[j] <= '9' || text[j] == '@' || text[j] == '#' || text[j] == '$') {
+			j++
+		}
+		name := text[i+1 : j]
+		v, ok := syms[name]
+		if !ok {
+			return "", name
+		}
+		out.WriteString(v)
+		if j < len(text) && text[j] == '.' {
+			j++ // the period ends the symbol name and is not part of the text
+		}
+		i = j - 1
+	}
+	return out.String(), ""
+}
+
+// maskLen turns a dotted mask into a prefix length.
+func (b *stackBuilder) maskLen(m *profile.Addr) (*Addr, int, bool) {
+	a, ok := b.addr(m)
+	if !ok {
+		return nil, 0, false
+	}
+	if !a.Addr.Is4() {
+		b.errorf(a.Range, "%s is not an IPv4 address mask", a.Text)
+		return nil, 0, false
+	}
+	v := uint32(0)
+	for _, x := range a.Addr.As4() {
+		v = v<<8 | uint32(x)
+	}
+	n := 0
+	for n < 32 && v&(1<<(31-n)) != 0 {
+		n++
+	}
+	if n < 32 && v<<n != 0 {
+		b.errorf(a.Range, "%s is not a valid address mask (its one bits are not contiguous)", a.Text)
+		return nil, 0, false
+	}
+	return &a, n, true
+}
+
+func (b *stackBuilder) ipconfig(s *profile.IPConfig) {
+	for _, o := range s.Options {
+		r := b.prof.RangeOf(&o.Node)
+		switch {
+		case o.DynamicXCF != nil:
+			b.dynamicXCF(o.DynamicXCF, s.V6, r)
+		case o.TCPStackSourceVIPA != nil:
+			if a, ok := b.addr(o.TCPStackSourceVIPA); ok {
+				b.s.TCPStackSourceVIPA = &a
+			}
+		case o.Other != nil:
+			switch o.Other.Name {
+			case "IPSECURITY":
+				if s.V6 {
+					b.s.IPSecurity6 = &Keyword{Range: r}
+				} else {
+					b.s.IPSecurity = &Keyword{Range: r}
+				}
+			case "SOURCEVIPA":
+				b.s.SourceVIPA = &Keyword{Range: r}
+			case "NOSOURCEVIPA":
+				b.s.SourceVIPA = nil
+			}
+		}
+	}
+}
+
+func (b *stackBuilder) dynamicXCF(x *profile.DynamicXCF, v6 bool, r diag.Range) {
+	text := x.Addr
+	bits := -1
+	if slash := strings.IndexByte(text, '/'); slash >= 0 {
+		bits, _ = strconv.Atoi(text[slash+1:])
+		text = text[:slash]
+	}
+	pa := &profile.Addr{Node: x.Node, Text: text}
+	pa.Tokens = x.Tokens[1:2] // the address operand follows DYNAMICXCF
+	a, ok := b.addr(pa)
+	if !ok {
+		return
+	}
+	if a.Addr.Is4() == v6 {
+		b.errorf(a.Range, "DYNAMICXCF %s: IPCONFIG%s needs an IPv%s address", a.Text, map[bool]string{true: "6"}[v6], map[bool]string{true: "6", false: "4"}[v6])
+		return
+	}
+	switch {
+	case strings.HasPrefix(x.Mask, "/"):
+		bits, _ = strconv.Atoi(x.Mask[1:])
+	case x.Mask != "":
+		mask := &profile.Addr{Node: x.Node, Text: x.Mask}
+		mask.Tokens = x.Tokens[2:3]
+		if _, n, ok := b.maskLen(mask); ok {
+			bits = n
+		}
+	}
+	if bits < 0 {
+		bits = a.Addr.BitLen()
+	}
+	if bits > a.Addr.BitLen() {
+		b.errorf(r, "DYNAMICXCF prefix length %d is longer than the address", bits)
+		return
+	}
+	b.s.DynamicXCF = append(b.s.DynamicXCF, &DynamicXCF{Addr: a, PrefixLen: bits, Cost: x.Cost, Range: r})
+}
+
+func (b *stackBuilder) globalConfig(s *profile.GlobalConfig) {
+	for _, o := range s.Options {
+		switch {
+		case o.XCFGrpID != nil:
+			if *o.XCFGrpID < 2 || *o.XCFGrpID > 31 {
+				b.errorf(b.prof.RangeOf(&o.Node), "GLOBALCONFIG XCFGRPID %d is outside 2-31", *o.XCFGrpID)
+				continue
+			}
+			b.s.XCFGrpID = o.XCFGrpID
+		case o.SysplexWLMPoll != nil:
+			b.s.SysplexWLMPoll = o.SysplexWLMPoll
+		case o.SysplexMonitor != nil:
+			sm := &b.s.SysplexMonitor
+			sm.Range = b.prof.RangeOf(&o.SysplexMonitor.Node)
+			for _, so := range o.SysplexMonitor.Options {
+				if so.TimerSecs != nil {
+					sm.TimerSecs = *so.TimerSecs
+					continue
+				}
+				on := !strings.HasPrefix(so.Flag, "NO")
+				switch strings.TrimPrefix(so.Flag, "NO") {
+				case "RECOVERY":
+					sm.Recovery = on
+				case "AUTOREJOIN":
+					sm.AutoRejoin = on
+				case "DELAYJOIN":
+					sm.DelayJoin = on
+				case "JOIN":
+					sm.NoJoin = true
+				case "MONINTERFACE":
+					sm.MonInterface = on
+				case "DYNROUTE":
+					sm.DynRoute = on
+				}
+			}
+		}
+	}
+}
+
+func (b *stackBuilder) ipsec(s *profile.IPSec) {
+	blk := &IPSecBlock{Range: s.Info().Range}
+	for _, o := range s.Options {
+		r := b.prof.RangeOf(&o.Node)
+		switch o.Value {
+		case "DVIPSEC":
+			blk.DVIPSec = &Keyword{Range: r}
+		case "DVLOCALFLTR":
+			blk.DVLocalFltr = &Keyword{Range: r}
+		case "LOGENABLE":
+			blk.LogEnable = true
+		case "LOGDISABLE":
+			blk.LogEnable = false
+		case "LOGIMPLICIT":
+			blk.LogImplicit = true
+		case "NOLOGIMPLICIT":
+			blk.LogImplicit = false
+		}
+	}
+	n := 0
+	for _, r := range s.Rules {
+		if r.Info().Ignored != "" {
+			continue
+		}
+		n++
+		if fr, ok := b.ipsecRule(r, n); ok {
+			blk.Rules = append(blk.Rules, fr)
+		}
+	}
+	b.s.IPSec = blk
+}
+
+func (b *stackBuilder) ipsecRule(r *profile.IPSecRule, n int) (*FilterRule, bool) {
+	fr := &FilterRule{Name: fmt.Sprintf("SYSDEFAULTRULE.%d", n), V6: r.V6, Protocol: AnyProtocol,
+		Routing: "LOCAL", Direction: "BIDIRECTIONAL", Log: r.Log == "LOG", Action: "PERMIT", Range: r.Info().Range}
+	var ok1, ok2 bool
+	fr.Src, ok1 = b.addrSel(r.Src)
+	fr.Dst, ok2 = b.addrSel(r.Dst)
+	if !ok1 || !ok2 {
+		return nil, false
+	}
+	if p := r.Protocol; p != nil {
+		proto, err := ParseProtocol(p.Protocol)
+		if err != nil {
+			b.errorf(b.prof.RangeOf(&p.Node), "%v", err)
+			return nil, false
+		}
+		fr.Protocol = proto
+		fr.SrcPorts = selector(p.SrcPort)
+		fr.DstPorts = selector(p.DstPort)
+		if p.Type != nil {
+			fr.SrcPorts = selector(p.Type) // ICMP type and code share the port fields
+		}
+		if p.Code != nil {
+			fr.DstPorts = selector(p.Code)
+		}
+	}
+	if r.Routing != nil {
+		fr.Routing = r.Routing.Value
+	}
+	if r.SecClass != nil {
+		fr.SecClass = *r.SecClass
+	}
+	if r.Direction != nil {
+		fr.Direction, fr.Connect = r.Direction.Value, r.Direction.Connect
+	}
+	return fr, true
+}
+
+func selector(s *profile.Selector) PortSel {
+	switch {
+	case s == nil || s.Any || s.From == nil:
+		return PortSel{}
+	case s.To != nil:
+		return PortSel{From: *s.From, To: *s.To}
+	}
+	return PortSel{From: *s.From, To: *s.From}
+}
+
+// addrSel turns a filter address operand into a selector.
+func (b *stackBuilder) addrSel(a *profile.AddrSpec) (AddrSel, bool) {
+	r := b.prof.RangeOf(&a.Node)
+	switch {
+	case a.All:
+		return AddrSel{All: true}, true
+	case a.Prefix != "":
+		p, err := netip.ParsePrefix(a.Prefix)
+		if err != nil {
+			b.errorf(r, "%s is not a valid address/prefix", a.Prefix)
+			return AddrSel{}, false
+		}
+		return AddrSel{Prefix: p}, true
+	case a.Range != "" || a.To != "":
+		from, to := a.Addr, a.To
+		if a.Range != "" {
+			from, to, _ = strings.Cut(a.Range, "-")
+		}
+		f, err1 := netip.ParseAddr(from)
+		t, err2 := netip.ParseAddr(to)
+		if err1 != nil || err2 != nil || f.BitLen() != t.BitLen() || t.Less(f) {
+			b.errorf(r, "%s-%s is not a valid address range", from, to)
+			return AddrSel{}, false
+		}
+		return AddrSel{From: f, To: t}, true
+	}
+	ip, err := netip.ParseAddr(a.Addr)
+	if err != nil {
+		b.errorf(r, "%s is not a valid IP address", a.Addr)
+		return AddrSel{}, false
+	}
+	return AddrSel{Prefix: netip.PrefixFrom(ip, ip.BitLen())}, true
+}

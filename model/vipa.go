@@ -1,0 +1,257 @@
+package model
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/grammar/profile"
+)
+
+// vipa applies one VIPADYNAMIC statement to the stack's configuration, in
+// profile order, the way the stack processes its block: definitions add,
+// VIPADELETE and VIPADISTRIBUTE DELETE remove, and a second definition of
+// an address without a VIPADELETE in between is rejected.
+func (b *stackBuilder) vipa(st profile.Statement) {
+	v := &b.s.VIPA
+	v.Statements++
+	switch s := st.(type) {
+	case *profile.VIPADefine:
+		b.vipaDefine(s)
+	case *profile.VIPABackup:
+		b.vipaBackup(s)
+	case *profile.VIPADelete:
+		for _, pa := range s.Addrs {
+			a, ok := b.addr(pa)
+			if !ok {
+				continue
+			}
+			v.Defines = removeWhere(v.Defines, func(d *VIPADefine) bool { return d.Addr.Addr == a.Addr })
+			v.Backups = removeWhere(v.Backups, func(d *VIPABackup) bool { return d.Addr.Addr == a.Addr })
+			delete(b.vipaFirst, a.Addr)
+		}
+	case *profile.VIPADistribute:
+		b.vipaDistribute(s)
+	case *profile.VIPARange:
+		b.vipaRange(s)
+	case *profile.VIPARoute:
+		if s.Action == "DELETE" {
+			v.Routes = removeWhere(v.Routes, func(r *VIPARoute) bool { return r.DestXCF == s.DestXCF })
+			return
+		}
+		t := &profile.Addr{Node: s.Node, Text: s.Target}
+		t.Tokens = s.Tokens[len(s.Tokens)-1:]
+		if a, ok := b.addr(t); ok {
+			v.Routes = append(v.Routes, &VIPARoute{DestXCF: s.DestXCF, Target: a, Statement: s.Info().Range})
+		}
+	}
+}
+
+// claim records a VIPADEFINE or VIPABACKUP of an address and reports
+// whether the stack accepts it.
+func (b *stackBuilder) claim(a Addr, kind string) bool {
+	if first, dup := b.vipaFirst[a.Addr]; dup {
+		b.s.VIPA.Rejected = append(b.s.VIPA.Rejected, &RejectedVIPA{Addr: a, Kind: kind, First: first})
+		return false
+	}
+	b.vipaFirst[a.Addr] = a.Range
+	return true
+}
+
+func moveable(m *profile.Moveable, dflt string) string {
+	if m == nil {
+		return dflt
+	}
+	return m.Mode
+}
+
+func (b *stackBuilder) vipaDefine(s *profile.VIPADefine) {
+	r := s.Info().Range
+	if s.IntfName != nil {
+		p, err := netip.ParsePrefix(withPrefix(s.Addr6))
+		if err != nil {
+			b.errorf(r, "%s is not a valid IPv6 address", s.Addr6)
+			return
+		}
+		a := Addr{Addr: p.Addr(), Text: s.Addr6, Range: r}
+		if b.claim(a, "VIPADEFINE") {
+			b.s.VIPA.Defines = append(b.s.VIPA.Defines, &VIPADefine{Stack: b.s, Addr: a, PrefixLen: p.Bits(),
+				IntfName: s.IntfName.Text, Moveable: moveable(s.Moveable, "IMMEDIATE"), Tier: s.Tier, CPCScope: s.CPCScope, Statement: r})
+		}
+		return
+	}
+	mask, bits, ok := b.maskLen(s.Mask)
+	if !ok {
+		return
+	}
+	for _, pa := range s.Addrs {
+		a, ok := b.addr(pa)
+		if !ok || !b.claim(a, "VIPADEFINE") {
+			continue
+		}
+		b.s.VIPA.Defines = append(b.s.VIPA.Defines, &VIPADefine{Stack: b.s, Addr: a, Mask: mask, PrefixLen: bits,
+			Moveable: moveable(s.Moveable, "IMMEDIATE"), Tier: s.Tier, CPCScope: s.CPCScope, Statement: r})
+	}
+}
+
+func (b *stackBuilder) vipaBackup(s *profile.VIPABackup) {
+	r := s.Info().Range
+	rank := 1
+	var rankRange = r
+	if s.Rank != nil {
+		rank = *s.Rank
+		rankRange = b.prof.RangeOf(&profile.Node{Tokens: s.Tokens[1:2]})
+	}
+	base := VIPABackup{Stack: b.s, Rank: rank, RankRange: rankRange, Moveable: moveable(s.Moveable, ""),
+		Tier: s.Tier, CPCScope: s.CPCScope, Statement: r}
+	if s.IntfName != nil {
+		p, err := netip.ParsePrefix(withPrefix(s.Addr6))
+		if err != nil {
+			b.errorf(r, "%s is not a valid IPv6 address", s.Addr6)
+			return
+		}
+		e := base
+		e.Addr, e.IntfName, e.PrefixLen = Addr{Addr: p.Addr(), Text: s.Addr6, Range: r}, s.IntfName.Text, p.Bits()
+		if b.claim(e.Addr, "VIPABACKUP") {
+			b.s.VIPA.Backups = append(b.s.VIPA.Backups, &e)
+		}
+		return
+	}
+	addrs := s.Addrs
+	if s.Moveable != nil && len(addrs) > 0 {
+		// Form B: the first address is the mask the backup can create the
+		// DVIPA with.
+		mask, bits, ok := b.maskLen(addrs[0])
+		if !ok {
+			return
+		}
+		base.Mask, base.PrefixLen = mask, bits
+		addrs = addrs[1:]
+	}
+	for _, pa := range addrs {
+		a, ok := b.addr(pa)
+		if !ok || !b.claim(a, "VIPABACKUP") {
+			continue
+		}
+		e := base
+		e.Addr = a
+		b.s.VIPA.Backups = append(b.s.VIPA.Backups, &e)
+	}
+}
+
+func (b *stackBuilder) vipaDistribute(s *profile.VIPADistribute) {
+	r := s.Info().Range
+	if s.DVIPA == nil {
+		return // IPv6 interface-name form: kept in the syntax tree only
+	}
+	a, ok := b.addr(s.DVIPA)
+	if !ok {
+		return
+	}
+	d := &VIPADistribute{Stack: b.s, Addr: a, Method: "BASEWLM", Options: map[string]diag.Range{}, Statement: r}
+	del := false
+	for _, o := range append(append([]*profile.DistOption(nil), s.Options...), s.Trailing...) {
+		or := b.prof.RangeOf(&o.Node)
+		switch {
+		case o.Action != "":
+			del = o.Action == "DELETE"
+			d.Options[o.Action] = or
+		case o.Method != "":
+			d.Method = o.Method
+			d.Options["DISTMETHOD"] = or
+		case o.OptLocal != nil:
+			if o.OptLocal.Off {
+				d.Options["NOOPTLOCAL"] = or
+				continue
+			}
+			v := 1
+			if o.OptLocal.Value != nil {
+				v = *o.OptLocal.Value
+			}
+			d.OptLocal = &v
+			d.Options["OPTLOCAL"] = or
+		case o.SysplexPorts:
+			d.SysplexPorts = true
+			d.Options["SYSPLEXPORTS"] = or
+		case o.TimedAffinity != nil:
+			d.TimedAffinity = *o.TimedAffinity
+			d.Options["TIMEDAFFINITY"] = or
+		case o.ProcType != nil:
+			d.Options["PROCTYPE"] = or
+		case o.ProcXCost != nil:
+			d.Options["PROCXCOST"] = or
+		case o.ILWeighting != nil:
+			d.Options["ILWEIGHTING"] = or
+		case o.AutoSwitchBack != "":
+			d.Options[o.AutoSwitchBack] = or
+		case o.HealthSwitch != "":
+			d.Options[o.HealthSwitch] = or
+		case o.Tier != "":
+			d.Options[o.Tier] = or
+		case o.Other != nil:
+			d.Options[o.Other.Name] = or
+		}
+	}
+	v := &b.s.VIPA
+	v.Distributes = removeWhere(v.Distributes, func(x *VIPADistribute) bool { return x.Addr.Addr == a.Addr })
+	if del {
+		return
+	}
+	for _, p := range s.Ports {
+		from, to, isRange := strings.Cut(p, "-")
+		f, _ := strconv.Atoi(from)
+		t := f
+		if isRange {
+			t, _ = strconv.Atoi(to)
+		}
+		d.Ports = append(d.Ports, PortRange{From: f, To: t})
+	}
+	if s.DestIP != nil {
+		d.DestAll = s.DestIP.All
+		for _, pd := range s.DestIP.Dests {
+			da, ok := b.addr(pd.Addr)
+			if !ok {
+				continue
+			}
+			d.Dests = append(d.Dests, &Dest{Addr: da, Weight: pd.Weight, Preferred: pd.Preferred, Backup: pd.Backup, BackupRank: pd.BackupRank})
+		}
+	}
+	v.Distributes = append(v.Distributes, d)
+}
+
+func (b *stackBuilder) vipaRange(s *profile.VIPARange) {
+	r := s.Info().Range
+	if s.Mask == nil {
+		return // IPv6 form: kept in the syntax tree only
+	}
+	_, bits, ok1 := b.maskLen(s.Mask)
+	a, ok2 := b.addr(s.Addr)
+	if !ok1 || !ok2 {
+		return
+	}
+	p := netip.PrefixFrom(a.Addr, bits).Masked()
+	v := &b.s.VIPA
+	v.Ranges = removeWhere(v.Ranges, func(x *VIPARange) bool { return x.Prefix == p })
+	if s.Action == "DELETE" {
+		return
+	}
+	v.Ranges = append(v.Ranges, &VIPARange{Prefix: p, Addr: a, Moveable: moveable(s.Moveable, "NONDISRUPTIVE"), SAF: s.SAF, Statement: r})
+}
+
+func withPrefix(s string) string {
+	if strings.Contains(s, "/") {
+		return s
+	}
+	return s + "/128"
+}
+
+func removeWhere[T any](list []T, drop func(T) bool) []T {
+	out := list[:0]
+	for _, x := range list {
+		if !drop(x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
