@@ -1,11 +1,13 @@
 package model
 
 import (
+	"fmt"
 	"net/netip"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/grammar/profile"
@@ -179,4 +181,45 @@ func (sx *Sysplex) XCFStack(a netip.Addr) *Stack {
 		}
 	}
 	return nil
+}
+
+// LoadFiles reads loose profile files as a sysplex: each file is the
+// profile of one stack, named after the directory it is in (or the file,
+// when several share a directory).
+func LoadFiles(paths []string, opts Options) (*Sysplex, diag.Diagnostics) {
+	m := &Manifest{Dir: ".", Name: "FILES"}
+	used := map[string]bool{}
+	for _, p := range paths {
+		p = filepath.ToSlash(p)
+		name := stackNameFor(path.Base(path.Dir(p)))
+		if used[name] || name == "" || name == "." {
+			name = stackNameFor(path.Base(p))
+		}
+		for n := 2; used[name]; n++ {
+			name = stackNameFor(fmt.Sprintf("%s%d", path.Base(p), n))
+		}
+		used[name] = true
+		m.Stacks = append(m.Stacks, &StackEntry{Name: name, TCPIP: "TCPIP", Profile: p, Ranges: map[string]diag.Range{}})
+	}
+	var ds diag.Diagnostics
+	sx := &Sysplex{Sources: diag.Sources{}, Manifest: m, Name: m.Name}
+	for _, e := range m.Stacks {
+		sx.Stacks = append(sx.Stacks, loadStack(sx, m, e, profile.DirResolver{}, opts, &ds))
+	}
+	sx.link(&ds)
+	return sx, ds
+}
+
+// stackNameFor turns a file or directory name into an MVS-style name.
+func stackNameFor(s string) string {
+	var b strings.Builder
+	for _, c := range strings.ToUpper(s) {
+		if (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '@' || c == '#' || c == '$' {
+			b.WriteRune(c)
+		}
+		if b.Len() == 8 {
+			break
+		}
+	}
+	return b.String()
 }

@@ -43,6 +43,10 @@ func (b *stackBuilder) build() {
 
 func (b *stackBuilder) statement(st profile.Statement) {
 	m := st.Info()
+	if _, ok := st.(*profile.IPSec); ok && m.Ignored != "" && strings.HasPrefix(m.Ignored, "only the first IPSEC") {
+		b.s.IPSecBlocks = append(b.s.IPSecBlocks, m.Range) // counted for lint, not used
+		return
+	}
 	if m.Ignored != "" {
 		return // the stack would not process it
 	}
@@ -77,6 +81,12 @@ func (b *stackBuilder) statement(st profile.Statement) {
 			}
 			if a, ok := b.addr(e.Source); ok {
 				b.s.SrcIP = append(b.s.SrcIP, &SrcIP{Destination: e.Destination, JobName: e.JobName, Source: a, Range: e.Info().Range})
+			}
+		}
+	case *profile.Autolog:
+		for _, e := range s.Entries {
+			if e.Info().Ignored == "" {
+				b.s.Autolog = append(b.s.Autolog, e.Proc.Text)
 			}
 		}
 	case *profile.Port:
@@ -240,7 +250,7 @@ func (b *stackBuilder) globalConfig(s *profile.GlobalConfig) {
 				b.errorf(b.prof.RangeOf(&o.Node), "GLOBALCONFIG XCFGRPID %d is outside 2-31", *o.XCFGrpID)
 				continue
 			}
-			b.s.XCFGrpID = o.XCFGrpID
+			b.s.XCFGrpID, b.s.XCFGrpIDRange = o.XCFGrpID, b.prof.RangeOf(&o.Node)
 		case o.SysplexWLMPoll != nil:
 			b.s.SysplexWLMPoll = o.SysplexWLMPoll
 		case o.SysplexMonitor != nil:

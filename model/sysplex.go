@@ -31,9 +31,10 @@ type Stack struct {
 	Profile *profile.Profile `json:"-"`
 	Groups  GroupNames       `json:"groups"`
 	// XCFGrpID is GLOBALCONFIG XCFGRPID (nil when not coded).
-	XCFGrpID   *int          `json:"xcfGrpId,omitempty"`
-	DynamicXCF []*DynamicXCF `json:"dynamicXcf,omitempty"`
-	Home       []*HomeAddr   `json:"home,omitempty"`
+	XCFGrpID      *int          `json:"xcfGrpId,omitempty"`
+	XCFGrpIDRange diag.Range    `json:"-"`
+	DynamicXCF    []*DynamicXCF `json:"dynamicXcf,omitempty"`
+	Home          []*HomeAddr   `json:"home,omitempty"`
 	// IPSecurity and IPSecurity6 are IPCONFIG/IPCONFIG6 IPSECURITY.
 	IPSecurity  *Keyword `json:"ipSecurity,omitempty"`
 	IPSecurity6 *Keyword `json:"ipSecurity6,omitempty"`
@@ -50,6 +51,24 @@ type Stack struct {
 	SysplexWLMPoll *int               `json:"sysplexWlmPoll,omitempty"`
 	VIPA           VIPAConfig         `json:"vipa"`
 	Ports          []*PortReservation `json:"ports,omitempty"`
+	// Autolog lists the procedures AUTOLOG starts (OMPROUTE, FTPD, …).
+	Autolog []string `json:"autolog,omitempty"`
+}
+
+// Runs reports whether the stack starts or reserves a port for the
+// procedure or job (AUTOLOG entry, PORT reservation).
+func (s *Stack) Runs(job string) bool {
+	for _, a := range s.Autolog {
+		if a == job {
+			return true
+		}
+	}
+	for _, p := range s.Ports {
+		if p.Job == job {
+			return true
+		}
+	}
+	return false
 }
 
 // Keyword is a keyword that was coded, with where.

@@ -230,10 +230,9 @@ func (p *parser) parseAll(prof *Profile) {
 		if ip, ok := st.(*IPSec); ok {
 			if ipsecSeen != "" {
 				m := ip.Info()
+				// The stack ignores it with an informational message; lint
+				// reports it (IPSEC001), the tree shows why it is ignored.
 				m.Ignored = "only the first IPSEC block of a profile is used (" + ipsecSeen + ")"
-				d := p.diags.Warnf(RuleIgnored, m.Range, "second IPSEC block is ignored")
-				d.Detail = "The stack uses the first IPSEC block and ignores later ones with an informational message; merge the rules into one block."
-				d.IncludedFrom = m.IncludedFrom
 			} else {
 				ipsecSeen = "first at " + ip.Info().Range.String()
 			}

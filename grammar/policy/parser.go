@@ -1,0 +1,660 @@
+package policy
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/grammar/source"
+)
+
+// Rule ids of the diagnostics this package reports.
+const (
+	RuleSyntax    = "POLICY-SYNTAX"    // text pagent or IKED cannot read
+	RuleBrace     = "POLICY-BRACE"     // unbalanced or misplaced braces
+	RuleUnknown   = "POLICY-UNKNOWN"   // a statement type or attribute nobody knows
+	RulePlacement = "POLICY-PLACEMENT" // a known word where it does not belong
+	RuleBlock     = "POLICY-BLOCK"     // a block missing, or given where none belongs
+	RuleName      = "POLICY-NAME"      // a missing or malformed name
+	RuleValues    = "POLICY-VALUES"    // missing values, or words past the last one
+	RuleDuplicate = "POLICY-DUPLICATE" // given twice where the last one wins
+	RuleRead      = "POLICY-READ"      // the file cannot be read
+	// RuleUnsupported is an informational finding: a statement of a
+	// policy type tcpipc keeps without checking (QoS, AT-TLS, IDS, Routing).
+	RuleUnsupported = "POLICY-UNSUPPORTED"
+)
+
+// MaxNameLength is the longest policy statement name IBM accepts.
+const MaxNameLength = 32
+
+var lineParser = participle.MustBuild[fileNode](
+	participle.Lexer(definition{}),
+	participle.UseLookahead(1),
+)
+
+// ParseFile reads and parses the file at path. A file that cannot be read
+// gives one error diagnostic and an empty File.
+func ParseFile(path string, opts Options) (*File, diag.Diagnostics) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var ds diag.Diagnostics
+		ds.Errorf(RuleRead, diag.Range{File: path}, "cannot read %s", path).Detail = err.Error()
+		kind := opts.Kind
+		if kind == Auto {
+			kind = PagentMain
+		}
+		return &File{Name: path, Kind: kind, Source: source.New(path, nil, source.UTF8)}, ds
+	}
+	return Parse(path, data, opts)
+}
+
+// Parse parses the text of a file; name is used in ranges.
+func Parse(name string, data []byte, opts Options) (*File, diag.Diagnostics) {
+	src := source.Decode(name, data, opts.Encoding)
+	f := &File{Name: name, Kind: opts.Kind, Source: src}
+	p := &parser{file: f, src: src}
+	lx := Lex(src)
+	p.build(lx)
+	if f.Kind == Auto {
+		f.Kind = guessKind(f.Entries)
+	}
+	p.validateTop()
+	p.attachComments(lx.Comments)
+	p.diags.Sort()
+	return f, p.diags
+}
+
+type parser struct {
+	file  *File
+	src   *source.File
+	diags diag.Diagnostics
+	// all holds every entry in file order, for comments.
+	all []*Entry
+	// braceLines maps the line of a brace to the entry whose block it
+	// opens or closes.
+	braceLines map[int]*Entry
+}
+
+// frame is an open block.
+type frame struct {
+	entry *Entry // nil for a '{' that follows no statement
+	block *Block
+}
+
+// build turns the token stream into entries and blocks.
+func (p *parser) build(lx *Lexed) {
+	p.braceLines = map[int]*Entry{}
+	pl, err := lexer.Upgrade(&sliceLexer{toks: lx.Tokens})
+	if err == nil {
+		var tree *fileNode
+		tree, err = lineParser.ParseFromLexer(pl)
+		if err == nil {
+			p.lines(tree.Lines, lx.Tokens)
+			return
+		}
+	}
+	// The grammar accepts every token sequence the lexer produces; this
+	// is a safety net, not an expected path.
+	p.diags.Errorf(RuleSyntax, p.src.Range(0, 0), "cannot split the file into lines")
+}
+
+func (p *parser) lines(lines []*line, toks []lexer.Token) {
+	var stack []*frame
+	top := &p.file.Entries
+	container := func() *[]*Entry {
+		if len(stack) == 0 {
+			return top
+		}
+		return &stack[len(stack)-1].block.Entries
+	}
+	budget := unclosedCount(toks)
+	var last *Entry // the entry a following '{' would belong to
+	closeFrame := func(fr *frame, end diag.Range) {
+		if fr.entry == nil {
+			return
+		}
+		fr.block.Close = end
+		fr.entry.Range = p.span(fr.entry.KeywordRange, end)
+	}
+	unclosed := func(fr *frame) {
+		d := p.diags.Errorf(RuleBrace, fr.block.Open, "'{' is never closed")
+		if fr.entry != nil {
+			d.Summary = fmt.Sprintf("the block of %s is never closed", fr.entry.displayKeyword())
+			if n := len(fr.block.Entries); n > 0 {
+				fr.entry.Range = p.span(fr.entry.KeywordRange, fr.block.Entries[n-1].Range)
+			} else {
+				fr.entry.Range = p.span(fr.entry.KeywordRange, fr.block.Open)
+			}
+		}
+		d.Detail = "Add a '}' on a line of its own where the block ends. Policy Agent cannot read a file with unbalanced braces."
+	}
+	for _, ln := range lines {
+		if len(ln.Segments) > 1 {
+			for _, s := range ln.Segments {
+				var t *lexer.Token
+				if s.Open != nil {
+					t = s.Open
+				} else if s.Close != nil {
+					t = s.Close
+				}
+				if t != nil {
+					d := p.diags.Errorf(RuleBrace, p.tokRange(*t), "'%s' must be on a line of its own", t.Value)
+					d.Detail = "Policy Agent and IKED read one statement or attribute per line and ignore the rest of the line, " +
+						"so a brace next to other text is lost. Put each brace on a separate line; tcpipc reads it as if you had."
+					break
+				}
+			}
+		}
+		for _, s := range ln.Segments {
+			switch {
+			case s.Stmt != nil:
+				e := p.entry(s.Stmt)
+				// A file with an unclosed block: when a top-level statement
+				// turns up inside a block that cannot hold it, the block
+				// was most likely left open.
+				for budget > 0 && len(stack) > 0 && (p.closesBlock(e.Keyword, stack[len(stack)-1]) || dedented(e, stack[len(stack)-1])) {
+					unclosed(stack[len(stack)-1])
+					stack = stack[:len(stack)-1]
+					budget--
+				}
+				// A key split over two lines: the second line is no
+				// attribute, and showing it would show the key.
+				if prev := previousSibling(*container()); prev != nil && prev.Secret && len(prev.Values) < 2 &&
+					!p.knownWord(e.Keyword) && len(e.Values) == 0 && prev.KeywordRange.Start.Line+1 == e.KeywordRange.Start.Line {
+					e.Secret, e.hidden = true, true
+					for _, v := range e.Values {
+						v.Secret = true
+					}
+				}
+				*container() = append(*container(), e)
+				p.all = append(p.all, e)
+				last = e
+			case s.Open != nil:
+				r := p.tokRange(*s.Open)
+				fr := &frame{block: &Block{Open: r}}
+				if last != nil && last.Block == nil {
+					fr.entry = last
+					last.Block = fr.block
+					p.braceLines[r.Start.Line] = last
+				} else {
+					d := p.diags.Errorf(RuleBrace, r, "'{' does not follow a statement")
+					d.Detail = "A block belongs to the statement or attribute on the line before it; tcpipc ignores what is inside this one."
+				}
+				stack = append(stack, fr)
+				last = nil
+			case s.Close != nil:
+				r := p.tokRange(*s.Close)
+				if len(stack) == 0 {
+					d := p.diags.Errorf(RuleBrace, r, "'}' does not close any block")
+					d.Detail = "There is no open block for this brace to close; remove it, or add the '{' it was meant to match."
+				} else {
+					// With an unclosed block in the file, a '}' lined up
+					// with an outer block's statement closes that block:
+					// the inner ones were left open.
+					if budget > 0 {
+						if i := outerMatch(stack, r.Start.Column); i >= 0 {
+							for len(stack)-1 > i && budget > 0 {
+								unclosed(stack[len(stack)-1])
+								stack = stack[:len(stack)-1]
+								budget--
+							}
+						}
+					}
+					fr := stack[len(stack)-1]
+					stack = stack[:len(stack)-1]
+					closeFrame(fr, r)
+					if fr.entry != nil {
+						p.braceLines[r.Start.Line] = fr.entry
+					}
+				}
+				last = nil
+			}
+		}
+	}
+	for i := len(stack) - 1; i >= 0; i-- {
+		unclosed(stack[i])
+	}
+}
+
+// unclosedCount is how many '{' the file never closes.
+func unclosedCount(toks []lexer.Token) int {
+	depth := 0
+	for _, t := range toks {
+		switch t.Type {
+		case LBrace:
+			depth++
+		case RBrace:
+			if depth > 0 {
+				depth--
+			}
+		}
+	}
+	return depth
+}
+
+// indented reports whether a block's entries are indented deeper than the
+// statement that owns it: only then does indentation say anything.
+func indented(fr *frame) bool {
+	return fr.entry != nil && len(fr.block.Entries) > 0 &&
+		fr.block.Entries[0].KeywordRange.Start.Column > fr.entry.KeywordRange.Start.Column
+}
+
+// dedented reports whether e, inside fr's indented block, is written no
+// deeper than the statement owning the block.
+func dedented(e *Entry, fr *frame) bool {
+	return indented(fr) && e.KeywordRange.Start.Column <= fr.entry.KeywordRange.Start.Column
+}
+
+// outerMatch returns the index of the innermost open block, below the top
+// one, whose statement or '{' is in column col, when the top block is
+// indented and col is left of its '{'; -1 otherwise.
+func outerMatch(stack []*frame, col int) int {
+	top := stack[len(stack)-1]
+	if !indented(top) || col >= top.block.Open.Start.Column {
+		return -1
+	}
+	for i := len(stack) - 2; i >= 0; i-- {
+		fr := stack[i]
+		if fr.entry != nil && (fr.entry.KeywordRange.Start.Column == col || fr.block.Open.Start.Column == col) {
+			return i
+		}
+	}
+	return -1
+}
+
+// closesBlock reports whether keyword, found inside fr's block, is a
+// top-level statement the block's statement type cannot hold.
+func (p *parser) closesBlock(keyword string, fr *frame) bool {
+	spec, ok := LookupStatement(keyword)
+	if !ok || !spec.TopLevel || fr.entry == nil {
+		return false
+	}
+	outer := blockSpec(fr.entry, nil)
+	if outer == nil {
+		return false
+	}
+	_, isAttr := outer.Attr(keyword)
+	return !isAttr
+}
+
+func previousSibling(es []*Entry) *Entry {
+	if len(es) == 0 {
+		return nil
+	}
+	return es[len(es)-1]
+}
+
+func (p *parser) knownWord(w string) bool { return canonical(w) != "" }
+
+// entry makes an Entry of a statement segment.
+func (p *parser) entry(st *statement) *Entry {
+	kw := st.Tokens[0]
+	e := &Entry{Keyword: kw.Value, KeywordRange: p.tokRange(kw)}
+	if c := canonical(kw.Value); c != "" {
+		e.Keyword = c
+	}
+	e.Secret = looksSecret(kw.Value)
+	for _, t := range st.Tokens[1:] {
+		e.Values = append(e.Values, &Value{Text: t.Value, Range: p.tokRange(t), Secret: e.Secret})
+	}
+	e.Range = e.KeywordRange
+	if n := len(e.Values); n > 0 {
+		e.Range = p.span(e.KeywordRange, e.Values[n-1].Range)
+	}
+	return e
+}
+
+func (p *parser) tokRange(t lexer.Token) diag.Range {
+	return p.src.Range(t.Pos.Offset, t.Pos.Offset+len(t.Value))
+}
+
+// span is the range from the start of a to the end of b.
+func (p *parser) span(a, b diag.Range) diag.Range {
+	return diag.Range{File: a.File, Start: a.Start, End: b.End}
+}
+
+// guessKind picks the kind most of the recognised top-level statements
+// belong to; the first one breaks a tie, and a file with none is taken
+// for a pagent file.
+func guessKind(es []*Entry) Kind {
+	count := map[Kind]int{}
+	var first []Kind
+	for _, e := range es {
+		if s, ok := LookupStatement(e.Keyword); ok && s.TopLevel {
+			if count[s.File] == 0 {
+				first = append(first, s.File)
+			}
+			count[s.File]++
+		}
+	}
+	best := PagentMain
+	for i, k := range first {
+		if i == 0 || count[k] > count[best] {
+			best = k
+		}
+	}
+	return best
+}
+
+// blockSpec is the statement type an entry's block holds, given the
+// statement type of the block the entry sits in (nil at the top level).
+func blockSpec(e *Entry, in *StatementSpec) *StatementSpec {
+	if in != nil {
+		a, ok := in.Attr(e.Keyword)
+		if !ok || !a.Inline {
+			// Misplaced: still check its contents as what it names.
+			if s, ok := LookupStatement(e.Keyword); ok && s.Block {
+				return s
+			}
+			return nil
+		}
+		return schema[a.Name]
+	}
+	if s, ok := LookupStatement(e.Keyword); ok && s.Block {
+		return s
+	}
+	return nil
+}
+
+// validateTop checks the top-level entries against the schema.
+func (p *parser) validateTop() {
+	kind := p.file.Kind
+	seen := map[string]*Entry{}
+	reported := map[string]bool{}
+	for _, e := range p.file.Entries {
+		spec, ok := LookupStatement(e.Keyword)
+		switch {
+		case !ok && canonical(e.Keyword) != "":
+			d := p.diags.Errorf(RulePlacement, e.KeywordRange, "%s is an attribute, not a statement", e.displayKeyword())
+			d.Detail = fmt.Sprintf("%s belongs inside the { } block of %s; a '}' too many before it may have closed its block early.",
+				e.displayKeyword(), owners(e.Keyword))
+		case !ok && otherPolicyStatements[strings.ToUpper(e.Keyword)] != "":
+			name, policy, _ := strings.Cut(otherPolicyStatements[strings.ToUpper(e.Keyword)], "\x00")
+			e.Keyword = name
+			if !reported[name] {
+				reported[name] = true
+				d := p.diags.Infof(RuleUnsupported, e.KeywordRange, "%s is not modelled by tcpipc", name)
+				d.Detail = fmt.Sprintf("%s is %s %s policy statement: tcpipc keeps it as written but does not check it. "+
+					"Only its first occurrence in each file is reported.", name, article(policy), policy)
+			}
+		case !ok:
+			p.unknown(e, fmt.Sprintf("unknown statement %s", e.displayKeyword()), topLevelNames(kind), topLevelNames(Auto), true)
+		case !spec.TopLevel:
+			d := p.diags.Errorf(RulePlacement, e.KeywordRange, "%s is not valid at the top level", e.Keyword)
+			d.Detail = fmt.Sprintf("%s only appears inside the block of %s.", e.Keyword, owners(e.Keyword))
+		case kind != Auto && spec.File != kind:
+			d := p.diags.Errorf(RulePlacement, e.KeywordRange, "%s is not valid in %s", e.Keyword, kind.describe())
+			d.Detail = fmt.Sprintf("%s is a statement of %s.", e.Keyword, spec.File.describe())
+		default:
+			if spec.Unique {
+				if prev := seen[spec.Type]; prev != nil {
+					d := p.diags.Warnf(RuleDuplicate, e.KeywordRange, "%s appears more than once; the last one is used", spec.Type)
+					d.Related = append(d.Related, diag.Related{Range: prev.KeywordRange, Message: "an earlier " + spec.Type})
+				}
+				seen[spec.Type] = e
+			}
+			p.checkStatement(e, spec, true, false)
+		}
+		if ok && spec.Block && e.Block != nil {
+			p.validateBlock(e.Block, spec)
+		} else if !ok && e.Block != nil {
+			p.validateBlock(e.Block, nil)
+		}
+	}
+}
+
+// owners lists the statement types that accept an attribute.
+func owners(attr string) string {
+	var out []string
+	for _, t := range topLevelNames(Auto) {
+		if _, ok := schema[t].Attr(attr); ok {
+			out = append(out, t)
+		}
+	}
+	for t, s := range schema {
+		if _, ok := s.Attr(attr); ok && !s.TopLevel {
+			out = append(out, t)
+		}
+	}
+	switch len(out) {
+	case 0:
+		return "another statement"
+	case 1:
+		return out[0]
+	}
+	if len(out) > 4 {
+		out = append(out[:4], "others")
+	}
+	return strings.Join(out[:len(out)-1], ", ") + " or " + out[len(out)-1]
+}
+
+// checkStatement checks a block statement's header or a one-line
+// statement: its block, its name and the number of its values. global is
+// set at the top level, where a named statement must carry its name.
+func (p *parser) checkStatement(e *Entry, spec *StatementSpec, global, needsName bool) {
+	switch {
+	case spec.Block && e.Block == nil:
+		d := p.diags.Errorf(RuleBlock, e.KeywordRange, "%s has no { } block", e.Keyword)
+		d.Detail = fmt.Sprintf("%s is a block statement: put '{' on the next line, its attributes one per line, then '}'.", e.Keyword)
+	case !spec.Block && e.Block != nil:
+		d := p.diags.Errorf(RuleBlock, e.Block.Open, "%s does not take a { } block", e.Keyword)
+		d.Detail = fmt.Sprintf("%s is a one-line statement; remove the braces and what is between them.", e.Keyword)
+	}
+	if !spec.Block {
+		p.checkCount(e, spec.MinValues, spec.MaxValues)
+		return
+	}
+	if spec.NamedGlobal {
+		if len(e.Values) == 0 {
+			if global || needsName {
+				d := p.diags.Errorf(RuleName, e.KeywordRange, "%s has no name", e.Keyword)
+				if global {
+					d.Detail = fmt.Sprintf("%s %s that stands at the top level needs a name, so that other statements can refer to it.", upperFirst(article(e.Keyword)), e.Keyword)
+				} else {
+					d.Detail = fmt.Sprintf("%s %s written inline here needs a name.", upperFirst(article(e.Keyword)), e.Keyword)
+				}
+			}
+		} else {
+			p.checkName(e, e.Values[0])
+		}
+		p.checkCount(e, 0, 1)
+		return
+	}
+	p.checkCount(e, 0, 0)
+	if len(e.Values) > 0 && !e.Secret {
+		d := p.diags.Warnf(RuleValues, e.Values[0].Range, "%s takes no name; the rest of the line is ignored", e.Keyword)
+		d.Range = p.span(e.Values[0].Range, e.Values[len(e.Values)-1].Range)
+	}
+}
+
+// checkCount reports too few values (error) or words past the last value
+// the schema allows (warning: pagent ignores them). max 0 with min 0
+// leaves the count unchecked.
+func (p *parser) checkCount(e *Entry, min, max int) {
+	if len(e.Values) < min {
+		d := p.diags.Errorf(RuleValues, e.Range, "%s has no value", e.displayKeyword())
+		if min > 1 {
+			d.Summary = fmt.Sprintf("%s needs at least %d values", e.displayKeyword(), min)
+		}
+		return
+	}
+	if max > 0 && len(e.Values) > max {
+		r := p.span(e.Values[max].Range, e.Values[len(e.Values)-1].Range)
+		d := p.diags.Warnf(RuleValues, r, "%s: text after its value is ignored", e.displayKeyword())
+		if max > 1 {
+			d.Summary = fmt.Sprintf("%s: text after its %d values is ignored", e.displayKeyword(), max)
+		}
+		d.Detail = "Policy Agent reads one attribute and its values per line and ignores the rest of the line; " +
+			"if this is a comment, start it with '#'."
+	}
+}
+
+// checkName applies IBM's naming rules to a policy name (a statement's own
+// name or a reference to one).
+func (p *parser) checkName(e *Entry, v *Value) {
+	if p.file.Kind != IPSecPolicy || e.Secret {
+		return
+	}
+	var problem string
+	switch {
+	case len([]rune(v.Text)) > MaxNameLength:
+		problem = fmt.Sprintf("is %d characters long; names are limited to %d", len([]rune(v.Text)), MaxNameLength)
+	case strings.HasPrefix(v.Text, "-"):
+		problem = "starts with '-'"
+	case strings.Contains(v.Text, ","):
+		problem = "contains ','"
+	default:
+		return
+	}
+	d := p.diags.Errorf(RuleName, v.Range, "name %s %s", quoteName(v.Text), problem)
+	d.Detail = fmt.Sprintf("Policy Agent rejects IPsec policy names longer than %d characters, starting with '-' or containing ','; "+
+		"an error in one statement means no new IPsec policy is installed at all.", MaxNameLength)
+}
+
+// article is "an" before a vowel (IpService, IkeConfig), else "a".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("AEIOUaeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
+}
+
+func upperFirst(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
+
+func quoteName(s string) string {
+	if len(s) > 48 {
+		s = s[:45] + "..."
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// validateBlock checks the entries of a block of statement type spec (nil
+// when the statement is unknown: its entries are kept unchecked).
+func (p *parser) validateBlock(b *Block, spec *StatementSpec) {
+	if spec == nil {
+		return
+	}
+	seen := map[string]*Entry{}
+	for _, e := range b.Entries {
+		a, ok := spec.Attr(e.Keyword)
+		if ok {
+			e.Keyword = a.Name
+		} else {
+			p.misplaced(e, spec)
+			if e.Block != nil {
+				p.validateBlock(e.Block, blockSpec(e, spec))
+			}
+			continue
+		}
+		if !a.Repeatable {
+			if prev := seen[a.Name]; prev != nil {
+				d := p.diags.Warnf(RuleDuplicate, e.KeywordRange, "%s is given twice in %s; the last one is used", a.Name, spec.Type)
+				d.Related = append(d.Related, diag.Related{Range: prev.KeywordRange, Message: "the first " + a.Name})
+			}
+			seen[a.Name] = e
+		}
+		switch {
+		case a.Inline:
+			inner := schema[a.Name]
+			if e.Block == nil {
+				d := p.diags.Errorf(RuleBlock, e.KeywordRange, "inline %s has no { } block", a.Name)
+				d.Detail = fmt.Sprintf("Write %s's attributes in a { } block on the following lines", a.Name)
+				if ref, ok := spec.Attr(a.Name + "Ref"); ok {
+					d.Detail += fmt.Sprintf(", or use %s to name %s %s defined elsewhere", ref.Name, article(a.Name), a.Name)
+				}
+				d.Detail += "."
+			} else {
+				p.checkStatement(e, inner, false, a.NeedsName)
+				p.validateBlock(e.Block, inner)
+			}
+		case e.Block != nil:
+			d := p.diags.Errorf(RuleBlock, e.Block.Open, "%s does not take a { } block", a.Name)
+			d.Detail = fmt.Sprintf("%s is an attribute of %s with values on its own line; its block is not read.", a.Name, spec.Type)
+		case a.RefTo != "":
+			if len(e.Values) == 0 {
+				d := p.diags.Errorf(RuleName, e.KeywordRange, "%s names no %s", a.Name, a.RefTo)
+				d.Detail = fmt.Sprintf("Give the name of %s %s statement after %s.", article(a.RefTo), a.RefTo, a.Name)
+			} else {
+				p.checkName(e, e.Values[0])
+				p.checkCount(e, 1, 1)
+			}
+		default:
+			p.checkCount(e, 1, 0)
+		}
+	}
+}
+
+// misplaced reports an entry whose keyword is not an attribute of spec.
+func (p *parser) misplaced(e *Entry, spec *StatementSpec) {
+	if c := canonical(e.Keyword); c != "" {
+		d := p.diags.Errorf(RulePlacement, e.KeywordRange, "%s is not valid in %s", c, spec.Type)
+		if o := owners(c); o != "another statement" {
+			d.Detail = fmt.Sprintf("%s is an attribute of %s, not of %s.", c, o, spec.Type)
+		} else {
+			d.Detail = fmt.Sprintf("%s is a top-level statement; a '}' may be missing before it.", c)
+		}
+		return
+	}
+	what := "unknown attribute " + e.displayKeyword() + " in " + spec.Type
+	if e.hidden {
+		what = "unknown attribute in " + spec.Type + " (text not shown: it may be the rest of the key on the line before)"
+	}
+	p.unknown(e, what, spec.attrNames(), nil, spec.Complete)
+}
+
+// unknown reports a word the schema does not know: an error when it is
+// probably a misspelling or the list it was checked against is complete,
+// otherwise a warning.
+func (p *parser) unknown(e *Entry, summary string, candidates, more []string, complete bool) {
+	s := ""
+	if !e.hidden {
+		s = suggest(e.Keyword, candidates)
+		if s == "" {
+			s = suggest(e.Keyword, more)
+		}
+	}
+	var d *diag.Diagnostic
+	if complete || s != "" {
+		d = p.diags.Errorf(RuleUnknown, e.KeywordRange, "%s", summary)
+	} else {
+		d = p.diags.Warnf(RuleUnknown, e.KeywordRange, "%s", summary)
+		d.Detail = "tcpipc's list of this statement's attributes follows IBM's documentation and may be incomplete; " +
+			"check the spelling against the IP Configuration Reference."
+	}
+	if s != "" {
+		d.Detail = "Did you mean " + s + "?"
+	}
+}
+
+// attachComments gives each entry the comments on the lines before it
+// (after the previous entry) and at the end of its line; a comment on the
+// line of a brace goes to the entry whose block the brace opens or closes.
+func (p *parser) attachComments(comments []Comment) {
+	byLine := map[int]*Entry{}
+	for _, e := range p.all {
+		byLine[e.KeywordRange.Start.Line] = e
+	}
+	j := 0
+	for _, c := range comments {
+		if e := byLine[c.Line]; e != nil && e.KeywordRange.Start.Offset < c.Offset {
+			e.Comments = append(e.Comments, c.Text)
+			continue
+		}
+		if e := p.braceLines[c.Line]; e != nil {
+			e.Comments = append(e.Comments, c.Text)
+			continue
+		}
+		for j < len(p.all) && p.all[j].KeywordRange.Start.Offset < c.Offset {
+			j++
+		}
+		if j < len(p.all) {
+			p.all[j].Comments = append(p.all[j].Comments, c.Text)
+		} else {
+			p.file.TrailingComments = append(p.file.TrailingComments, c.Text)
+		}
+	}
+}

@@ -1,0 +1,385 @@
+package policy
+
+import (
+	"sort"
+	"strings"
+)
+
+// AttrSpec is one attribute a statement type accepts inside its block.
+type AttrSpec struct {
+	// Name is the canonical spelling (IpFilterRuleRef, SharedKey).
+	Name string
+	// Repeatable attributes accumulate; a second occurrence of any other
+	// attribute replaces the first (with a warning).
+	Repeatable bool
+	// RefTo is the statement type a …Ref attribute names; "" otherwise.
+	RefTo string
+	// Inline attributes are written as an inline block of statement type
+	// Name: `IpService [name]` followed by { … }.
+	Inline bool
+	// NeedsName is set for inline forms that must carry a name (an
+	// IpFilterRule inlined in an IpFilterGroup).
+	NeedsName bool
+	// Secret attributes carry key material; renderers print <redacted>.
+	Secret bool
+}
+
+// StatementSpec is what one statement type accepts.
+type StatementSpec struct {
+	// Type is the canonical spelling of the statement type.
+	Type string
+	// NamedGlobal statements take a name when they stand at the top level
+	// (inline ones may leave it out).
+	NamedGlobal bool
+	// Attrs are the attributes accepted inside the block, in schema order.
+	Attrs []AttrSpec
+	// File is the kind of file the statement belongs to.
+	File Kind
+	// Block statements are followed by { … }; the others are one line.
+	Block bool
+	// TopLevel is false for statement types that only appear inline
+	// (AppName inside AutoMonitorApps, PolicyType inside
+	// DynamicConfigPolicyLoad).
+	TopLevel bool
+	// Unique statements are expected once per file; for a second one the
+	// last wins.
+	Unique bool
+	// Complete is set when IBM documents the full attribute list: any
+	// other attribute is an error. For the others an unknown attribute
+	// that is not a likely misspelling is only a warning, since tcpipc's
+	// list may lack attributes IBM added.
+	Complete bool
+	// MinValues and MaxValues bound the words after the keyword of a
+	// statement that has no block (MaxValues 0: not checked).
+	MinValues, MaxValues int
+
+	attrs map[string]*AttrSpec // by upper-case name
+}
+
+// Attr returns the attribute spec for a name, case-insensitively.
+func (s *StatementSpec) Attr(name string) (*AttrSpec, bool) {
+	a, ok := s.attrs[strings.ToUpper(name)]
+	return a, ok
+}
+
+// schemaSource is the schema in a compact notation, one statement type
+// per entry. Flags: block, top (valid at top level), named, unique,
+// complete, min=N, max=N. Attributes: a name, then '*' repeatable,
+// '>Type' a reference to Type, '{}' inline block ('{}!' with a required
+// name), '$' secret.
+//
+// Confidence follows the reference: attribute lists marked complete are
+// documented in full by IBM; the others are what the documentation and
+// IBM samples show, so unknown attributes there are accepted with a
+// warning unless they look like a misspelling.
+var schemaSource = []struct {
+	typ   string
+	kind  Kind
+	flags string
+	attrs string
+}{
+	// Policy Agent main configuration and image files.
+	{"TcpImage", PagentMain, "top min=1 max=5", ""},
+	{"PEPInstance", PagentMain, "top min=1 max=5", ""},
+	{"LogLevel", PagentMain, "top unique min=1 max=1", ""},
+	{"Codepage", PagentMain, "top unique min=1 max=1", ""},
+	{"IpSecConfig", PagentMain, "top unique max=3", ""},
+	{"CommonIpSecConfig", PagentMain, "top unique min=1 max=1", ""},
+	{"TTLSConfig", PagentMain, "top unique max=3", ""},
+	{"CommonTTLSConfig", PagentMain, "top unique min=1 max=1", ""},
+	{"IDSConfig", PagentMain, "top unique max=3", ""},
+	{"CommonIDSConfig", PagentMain, "top unique min=1 max=1", ""},
+	{"RoutingConfig", PagentMain, "top unique max=3", ""},
+	{"CommonRoutingConfig", PagentMain, "top unique min=1 max=1", ""},
+	{"QoSConfig", PagentMain, "top unique max=3", ""},
+	{"CommonQoSConfig", PagentMain, "top unique min=1 max=1", ""},
+	{"ZERTConfig", PagentMain, "top unique max=3", ""},
+	{"CommonZERTConfig", PagentMain, "top unique min=1 max=1", ""},
+	{"ClientConnection", PagentMain, "top unique min=1 max=1", ""},
+	{"AutoMonitorApps", PagentMain, "block top unique", "AppName*{}!"},
+	{"AppName", PagentMain, "block named", "ProcName JobName StartParms EnvVar*"},
+	{"AutoMonitorParms", PagentMain, "block top unique", "MonitorInterval RetryLimitCount RetryLimitPeriod"},
+	{"ServicesConnection", PagentMain, "block top unique complete", "Port ImageName Security Trace Keyring"},
+	{"ServerConnection", PagentMain, "block top unique", "ServerHostName ServerPort ServerSSL ServerSSLKeyring ServerSSLRing ServerSSLV3 ServerSSLCipher ClientName ImageName Trace"},
+	{"PolicyServer", PagentMain, "block top unique", "Port ImageName Security Keyring Trace ConnectionLimit"},
+	{"DynamicConfigPolicyLoad", PagentMain, "block top named", "PolicyType*{}! RefreshInterval"},
+	{"PolicyType", PagentMain, "block named", "CommonPolicyLoad PolicyLoad*"},
+
+	// IPsec policy files.
+	{"IpFilterPolicy", IPSecPolicy, "block top unique", "FilterLogging AllowOnDemand PreDecap NatKeepAliveInterval FIPS140 " +
+		"IpFilterRuleRef*>IpFilterRule IpFilterGroupRef*>IpFilterGroup IpFilterRule*{} IpFilterGroup*{}"},
+	{"IpFilterRule", IPSecPolicy, "block top named", addrAttrs + " IpServiceRef*>IpService IpServiceGroupRef*>IpServiceGroup IpService*{} " +
+		"IpTimeConditionRef>IpTimeCondition IpTimeCondition{} " +
+		"IpGenericFilterActionRef>IpGenericFilterAction IpGenericFilterAction{} " +
+		"IpManVpnActionRef>IpManVpnAction IpManVpnAction{} IpDynVpnActionRef>IpDynVpnAction IpDynVpnAction{} " +
+		"IpLocalStartActionRef>IpLocalStartAction IpLocalStartAction{}"},
+	{"IpFilterGroup", IPSecPolicy, "block top named", addrAttrs + " IpFilterRuleRef*>IpFilterRule IpFilterRule*{}! IpFilterGroupRef*>IpFilterGroup"},
+	{"IpGenericFilterAction", IPSecPolicy, "block top named complete", "IpFilterAction IpFilterLogging DiscardAction"},
+	{"IpDynVpnAction", IPSecPolicy, "block top named", "Pfs Initiation VpnLife InitiateWithPfs AcceptablePfs* HowToEncapIKEv2 " +
+		"PassthroughDF PassthroughDSCP IpDataOfferRef*>IpDataOffer IpDataOffer*{}"},
+	{"IpDataOffer", IPSecPolicy, "block top named complete", "HowToEncap HowToEncrypt HowToAuth RefreshLifetimeProposed " +
+		"RefreshLifetimeAccepted RefreshLifesizeProposed RefreshLifesizeAccepted"},
+	{"IpManVpnAction", IPSecPolicy, "block top named", "Active HowToEncap HowToEncrypt HowToAuth TunnelId " +
+		"LocalSecurityEndpointRef>LocalSecurityEndpoint LocalSecurityEndpoint{} " +
+		"RemoteSecurityEndpointRef>RemoteSecurityEndpoint RemoteSecurityEndpoint{} " +
+		"InboundAuthSPI OutboundAuthSPI InboundEncryptSPI OutboundEncryptSPI " +
+		"InboundAuthKey$ OutboundAuthKey$ InboundEncryptKey$ OutboundEncryptKey$"},
+	{"IpLocalStartAction", IPSecPolicy, "block top named", "AllowOnDemand LocalIpGranularity RemoteIpGranularity " +
+		"LocalPortGranularity RemotePortGranularity ProtocolGranularity IcmpTypeGranularity IcmpCodeGranularity " +
+		"MobilityHeaderTypeGranularity"},
+	{"IpService", IPSecPolicy, "block top named", "SourcePortRange DestinationPortRange Protocol Direction Routing " +
+		"SecurityClass TypeRange CodeRange MobilityHeaderTypeRange"},
+	{"IpServiceGroup", IPSecPolicy, "block top named", "IpServiceRef*>IpService IpService*{}"},
+	{"IpAddr", IPSecPolicy, "block top named", "Addr"},
+	{"IpAddrSet", IPSecPolicy, "block top named", "Prefix* Range*"},
+	{"IpAddrGroup", IPSecPolicy, "block top named", "IpAddrRef*>IpAddr IpAddrSetRef*>IpAddrSet IpAddr*{} IpAddrSet*{}"},
+	{"IpTimeCondition", IPSecPolicy, "block top named", "ConditionTimeRange TimeOfDayRange DayOfMonthMask MonthOfYearMask " +
+		"DayOfWeekMask TimeZone"},
+	{"KeyExchangePolicy", IPSecPolicy, "block top unique", "AllowNat NatKeepAliveInterval LivenessInterval RevocationChecking " +
+		"HowToInitiate HowToRespondIKEv1 ReauthInterval " +
+		"KeyExchangeRuleRef*>KeyExchangeRule KeyExchangeGroupRef*>KeyExchangeGroup KeyExchangeRule*{} KeyExchangeGroup*{}"},
+	{"KeyExchangeRule", IPSecPolicy, "block top named", "LocalSecurityEndpointRef>LocalSecurityEndpoint LocalSecurityEndpoint{} " +
+		"RemoteSecurityEndpointRef>RemoteSecurityEndpoint RemoteSecurityEndpoint{} " +
+		"KeyExchangeActionRef>KeyExchangeAction KeyExchangeAction{} SharedKey$"},
+	{"KeyExchangeGroup", IPSecPolicy, "block top named", "KeyExchangeRuleRef*>KeyExchangeRule KeyExchangeRule*{}!"},
+	{"KeyExchangeAction", IPSecPolicy, "block top named", "HowToInitiate HowToRespond AllowNat HowToRespondIKEv1 HowToAuthMe " +
+		"KeyExchangeOfferRef*>KeyExchangeOffer KeyExchangeOffer*{} ReauthInterval FilterByIdentity"},
+	{"KeyExchangeOffer", IPSecPolicy, "block top named", "HowToEncrypt HowToAuthMsgs HowToVerifyMsgs PseudoRandomFunction " +
+		"HowToAuthPeers DHGroup RefreshLifetimeProposed RefreshLifetimeAccepted RefreshLifesizeProposed RefreshLifesizeAccepted"},
+	{"LocalSecurityEndpoint", IPSecPolicy, "block top named", "Identity Location"},
+	{"RemoteSecurityEndpoint", IPSecPolicy, "block top named", "Identity Location CaLabel*"},
+	{"LocalDynVpnPolicy", IPSecPolicy, "block top unique", "LocalDynVpnRuleRef*>LocalDynVpnRule LocalDynVpnRule*{}"},
+	{"LocalDynVpnRule", IPSecPolicy, "block top named", "LocalIp RemoteIp LocalDataPort RemoteDataPort Protocol AutoActivate " +
+		"IpDynVpnActionRef>IpDynVpnAction"},
+
+	// iked.conf.
+	{"IkeConfig", Iked, "block top unique complete", "IkeSyslogLevel PagentSyslogLevel SMF119* IkeRetries IkeInitWait FIPS140 " +
+		"KeyRing Echo NetworkSecurityServer NetworkSecurityServerBackup NssWaitLimit NssWaitRetries PagentWait SupportedCertAuth*"},
+	{"NssStackConfig", Iked, "block top named", "ClientName ServiceType*"},
+}
+
+// otherPolicyStatements are statements of the QoS, AT-TLS, IDS and
+// Routing policy files that Policy Agent also reads. tcpipc recognises
+// them, keeps them in the tree and reports them as not modelled, so that
+// pointing it at such a file does not make every statement an error.
+var otherPolicyStatements = map[string]string{}
+
+func init() {
+	for policy, names := range map[string]string{
+		"QoS": "PolicyRule PolicyAction ServiceCategories ServicePolicyRules PolicyPerfMonitorForSDR",
+		"AT-TLS": "TTLSRule TTLSGroupAction TTLSEnvironmentAction TTLSConnectionAction TTLSKeyringParms " +
+			"TTLSEnvironmentAdvancedParms TTLSConnectionAdvancedParms TTLSCipherParms TTLSSignatureParms " +
+			"TTLSGskAdvancedParms TTLSGskLdapParms TTLSGskOcspParms TTLSGskHttpCdpParms",
+		"IDS":     "IDSRule IDSAction IDSAttackCondition IDSScanEventCondition IDSScanExclusion IDSTRCondition",
+		"Routing": "RoutingRule RoutingAction RouteTable TrafficDescriptor",
+	} {
+		for _, n := range strings.Fields(names) {
+			otherPolicyStatements[strings.ToUpper(n)] = n + "\x00" + policy
+		}
+	}
+}
+
+// addrAttrs are the source and destination address forms of filter rules
+// and filter groups.
+const addrAttrs = "IpSourceAddr IpSourceAddrSet IpSourceAddrRef>IpAddr IpSourceAddrSetRef>IpAddrSet IpSourceAddrGroupRef>IpAddrGroup " +
+	"IpDestAddr IpDestAddrSet IpDestAddrRef>IpAddr IpDestAddrSetRef>IpAddrSet IpDestAddrGroupRef>IpAddrGroup"
+
+var (
+	schema = buildSchema()
+	// words maps the upper-case spelling of every statement type and
+	// attribute name to its canonical spelling.
+	// Statement types come first, then attributes in schema order, so a
+	// word spelt two ways (KeyRing, Keyring) maps the same way every run;
+	// inside a block the statement's own spelling is used.
+	words = func() map[string]string {
+		out := map[string]string{}
+		for _, src := range schemaSource {
+			out[strings.ToUpper(src.typ)] = src.typ
+		}
+		for _, src := range schemaSource {
+			for _, a := range schema[src.typ].Attrs {
+				if u := strings.ToUpper(a.Name); out[u] == "" {
+					out[u] = a.Name
+				}
+			}
+		}
+		return out
+	}()
+	secretNames = func() []string {
+		seen := map[string]bool{}
+		var out []string
+		for _, s := range schema {
+			for _, a := range s.Attrs {
+				if a.Secret && !seen[a.Name] {
+					seen[a.Name] = true
+					out = append(out, a.Name)
+				}
+			}
+		}
+		sort.Strings(out)
+		return out
+	}()
+)
+
+func buildSchema() map[string]*StatementSpec {
+	out := map[string]*StatementSpec{}
+	for _, src := range schemaSource {
+		s := &StatementSpec{Type: src.typ, File: src.kind, attrs: map[string]*AttrSpec{}}
+		for _, f := range strings.Fields(src.flags) {
+			switch {
+			case f == "block":
+				s.Block = true
+			case f == "top":
+				s.TopLevel = true
+			case f == "named":
+				s.NamedGlobal = true
+			case f == "unique":
+				s.Unique = true
+			case f == "complete":
+				s.Complete = true
+			case strings.HasPrefix(f, "min="):
+				s.MinValues = atoi(f[4:])
+			case strings.HasPrefix(f, "max="):
+				s.MaxValues = atoi(f[4:])
+			default:
+				panic("policy schema: bad flag " + f)
+			}
+		}
+		for _, f := range strings.Fields(src.attrs) {
+			var a AttrSpec
+			if ref, target, ok := strings.Cut(f, ">"); ok {
+				f, a.RefTo = ref, target
+			}
+			if n, ok := strings.CutSuffix(f, "$"); ok {
+				f, a.Secret = n, true
+			}
+			if n, ok := strings.CutSuffix(f, "{}!"); ok {
+				f, a.Inline, a.NeedsName = n, true, true
+			} else if n, ok := strings.CutSuffix(f, "{}"); ok {
+				f, a.Inline = n, true
+			}
+			if n, ok := strings.CutSuffix(f, "*"); ok {
+				f, a.Repeatable = n, true
+			}
+			a.Name = f
+			s.Attrs = append(s.Attrs, a)
+		}
+		for i := range s.Attrs {
+			s.attrs[strings.ToUpper(s.Attrs[i].Name)] = &s.Attrs[i]
+		}
+		out[s.Type] = s
+	}
+	for _, s := range out {
+		for _, a := range s.Attrs {
+			if (a.RefTo != "" && out[a.RefTo] == nil) || (a.Inline && out[a.Name] == nil) {
+				panic("policy schema: " + s.Type + "." + a.Name + " names an unknown statement type")
+			}
+		}
+	}
+	return out
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+// Schema returns the statement types by canonical name. The map and its
+// specs are shared: do not modify them.
+func Schema() map[string]*StatementSpec { return schema }
+
+// LookupStatement finds a statement type by name, case-insensitively.
+func LookupStatement(word string) (*StatementSpec, bool) {
+	s, ok := schema[words[strings.ToUpper(word)]]
+	return s, ok
+}
+
+// canonical returns the schema's spelling of a statement type or attribute
+// name, or "" when the word is neither.
+func canonical(word string) string { return words[strings.ToUpper(word)] }
+
+// looksSecret reports whether a line starting with word carries key
+// material: a secret attribute, or an unknown word that is probably one
+// misspelt (ShardKey) or named like one (…Key). It errs on the side of
+// hiding a value.
+func looksSecret(word string) bool {
+	u := strings.ToUpper(word)
+	if c := words[u]; c != "" {
+		for _, n := range secretNames {
+			if n == c {
+				return true
+			}
+		}
+		return false
+	}
+	return strings.Contains(u, "KEY") || strings.Contains(u, "SHARED") || suggest(word, secretNames) != ""
+}
+
+// topLevelNames returns the statement types valid at the top level of a
+// file of kind k (every kind for Auto), sorted.
+func topLevelNames(k Kind) []string {
+	var out []string
+	for _, s := range schema {
+		if s.TopLevel && (k == Auto || s.File == k) {
+			out = append(out, s.Type)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// attrNames lists a statement type's attribute names.
+func (s *StatementSpec) attrNames() []string {
+	out := make([]string, len(s.Attrs))
+	for i, a := range s.Attrs {
+		out[i] = a.Name
+	}
+	return out
+}
+
+// suggest returns the candidate closest to word (case-insensitive edit
+// distance), or "" when none is close enough to be a likely typo.
+func suggest(word string, candidates []string) string {
+	w := strings.ToUpper(word)
+	limit := 2
+	if len(w) <= 4 {
+		limit = 1
+	}
+	if len(w) >= 12 {
+		limit = 3
+	}
+	best, bestDist := "", limit+1
+	for _, c := range candidates {
+		d := editDistance(w, strings.ToUpper(c))
+		if d < bestDist || (d == bestDist && c < best) {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 1 << 20 // nothing that long is a typo of a keyword
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,85 @@
+package rules
+
+import (
+	"sort"
+
+	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/verify"
+	"github.com/tcpipc/tcpipc/verify/rules/backupowner"
+	"github.com/tcpipc/tcpipc/verify/rules/backuprank"
+	"github.com/tcpipc/tcpipc/verify/rules/cfstructure"
+	"github.com/tcpipc/tcpipc/verify/rules/distribute"
+	"github.com/tcpipc/tcpipc/verify/rules/duplicatevipa"
+	"github.com/tcpipc/tcpipc/verify/rules/ipsecconfig"
+	"github.com/tcpipc/tcpipc/verify/rules/limits"
+	"github.com/tcpipc/tcpipc/verify/rules/nobackup"
+	"github.com/tcpipc/tcpipc/verify/rules/sourcevipa"
+	"github.com/tcpipc/tcpipc/verify/rules/sysplexmonitor"
+	"github.com/tcpipc/tcpipc/verify/rules/vipaaddress"
+)
+
+// All returns every lint rule, sorted by id.
+func All() []*verify.Rule {
+	all := []*verify.Rule{
+		backupowner.Rule, backuprank.Rule, cfstructure.Rule, distribute.Rule, duplicatevipa.Rule,
+		ipsecconfig.Rule, limits.Rule, nobackup.Rule, sourcevipa.Rule, sysplexmonitor.Rule,
+		vipaaddress.Rule,
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
+	return all
+}
+
+// Lookup finds a rule (lint or front end) by id or name.
+func Lookup(idOrName string) (*verify.Rule, bool) {
+	for _, r := range append(All(), FrontEnd()...) {
+		if r.ID == idOrName || r.Name == idOrName || equalFold(r.ID, idOrName) {
+			return r, true
+		}
+	}
+	return nil, false
+}
+
+func equalFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'a' <= x && x <= 'z' {
+			x -= 'a' - 'A'
+		}
+		if 'a' <= y && y <= 'z' {
+			y -= 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// FrontEnd describes the ids that the grammar and model packages report.
+// They are not run by the rule engine (Run is nil); they exist so every id a
+// finding can carry has documentation.
+func FrontEnd() []*verify.Rule {
+	return []*verify.Rule{
+		{ID: "INCLUDE", Name: "include", Severity: diag.Error, Summary: "an INCLUDE that cannot be resolved or read, or an INCLUDE cycle",
+			Doc: "The profile INCLUDEs a member tcpipc cannot find (data set names map to files next to the including profile, or through the manifest's include map), cannot read, or that includes itself through a chain of members. The stack would fail to read the member too. Fix the data set name, the manifest's include map, or the cycle."},
+		{ID: "IGNORED", Name: "ignored", Severity: diag.Warning, Summary: "statements the stack ignores after a syntax error in their block",
+			Doc: "A syntax error inside VIPADYNAMIC makes the stack ignore the rest of the block; one inside SRCIP discards the whole block. The statements are syntactically fine but never take effect. Fix the syntax error."},
+		{ID: "MANIFEST", Name: "manifest", Severity: diag.Error, Summary: "a problem in sysplex.yaml",
+			Doc: "sysplex.yaml names the sysplex and each stack's files. Unknown keys, values of the wrong form, stacks listed twice and files that do not exist are reported at their position in the YAML."},
+		{ID: "OPTION", Name: "unknown-option", Severity: diag.Warning, Summary: "an option keyword tcpipc does not know",
+			Doc: "The statement carries an option keyword that is not in tcpipc's list for it. The stack rejects options it does not know; tcpipc's lists of rarely used options may be incomplete, so this is a warning. Check the spelling against the IP Configuration Reference."},
+		{ID: "SEQNUM", Name: "sequence-numbers", Severity: diag.Warning, Summary: "sequence numbers in columns 73-80 of a profile record",
+			Doc: "IBM does not allow sequence numbers in a TCP/IP profile: the stack reads all 80 columns, so the numbers become operands of the statement on that line. Remove them (ISPF UNNUM, or NUMBER OFF)."},
+		{ID: verify.RuleSuppress, Name: "suppression", Severity: diag.Warning, Summary: "a tcpipc:ignore comment that suppresses nothing or gives no reason",
+			Doc: "A `; tcpipc:ignore RULE reason` (or `# tcpipc:ignore …`) comment silences findings of RULE that start on its line, or on the next line when the comment stands alone. A suppression that covers no finding is stale; one without a reason cannot be reviewed."},
+		{ID: "SYNTAX", Name: "syntax", Severity: diag.Error, Summary: "the stack would reject this statement",
+			Doc: "A statement or operand that does not fit the statement's syntax: an unknown statement (with a suggestion), a missing or wrong operand, an unterminated block (reported at its opening statement: the stack reads the rest of the data set as part of it), an END statement without its block."},
+		{ID: "UNSUPPORTED", Name: "unsupported", Severity: diag.Info, Summary: "a statement tcpipc keeps but does not model",
+			Doc: "tcpipc recognises the statement and keeps its operands, but neither checks nor simulates it. Reported once per statement kind and file."},
+		{ID: "VALUE", Name: "value", Severity: diag.Error, Summary: "an operand that parses but makes no sense",
+			Doc: "An address that is not an address, a mask whose one bits are not contiguous, a system symbol with no value in the manifest (warning: give it under the stack's symbols), an XCFGRPID outside 2-31."},
+	}
+}

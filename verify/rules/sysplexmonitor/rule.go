@@ -1,0 +1,43 @@
+package sysplexmonitor
+
+import (
+	_ "embed"
+
+	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/verify"
+)
+
+//go:embed doc.go
+var doc string
+
+// Rule is PLEX001.
+var Rule = &verify.Rule{
+	ID:       "PLEX001",
+	Name:     "sysplex-monitor",
+	Severity: diag.Info,
+	Summary:  "SYSPLEXMONITOR RECOVERY without AUTOREJOIN, or OMPROUTE without DELAYJOIN",
+	Doc:      verify.DocOf(doc),
+	Run:      run,
+}
+
+func run(p *verify.Pass) (any, error) {
+	for _, s := range p.Sysplex.Stacks {
+		sm := s.SysplexMonitor
+		if len(s.VIPA.Defines)+len(s.VIPA.Backups) == 0 {
+			continue // no DVIPAs of its own to lose or take over
+		}
+		at := sm.Range
+		if at.IsZero() && s.Profile != nil {
+			at = diag.Range{File: s.Profile.Main, Start: diag.Pos{Line: 1, Column: 1}, End: diag.Pos{Line: 1, Column: 1}}
+		}
+		if sm.Recovery && !sm.AutoRejoin {
+			p.Reportf(at, "%s: SYSPLEXMONITOR RECOVERY without AUTOREJOIN", s.Name).Detail =
+				"After recovery the stack stays out of the sysplex group, and its DVIPAs stay with the backups, until an operator issues VARY TCPIP,,SYSPLEX,JOINGROUP. Add AUTOREJOIN."
+		}
+		if s.Runs("OMPROUTE") && !sm.DelayJoin {
+			p.Reportf(at, "%s runs OMPROUTE without SYSPLEXMONITOR DELAYJOIN", s.Name).Detail =
+				"Without DELAYJOIN the stack joins the group and activates DVIPAs before OMPROUTE can advertise them. Add DELAYJOIN."
+		}
+	}
+	return nil, nil
+}
