@@ -13,20 +13,27 @@ import (
 type FilterRule struct {
 	// Name is SYSDEFAULTRULE.n for profile rules, the IpFilterRule name
 	// for policy rules.
-	Name      string     `json:"name"`
-	V6        bool       `json:"v6,omitempty"`
-	Src       AddrSel    `json:"src"`
-	Dst       AddrSel    `json:"dst"`
-	Protocol  Protocol   `json:"protocol"`
-	SrcPorts  PortSel    `json:"srcPorts,omitzero"`
-	DstPorts  PortSel    `json:"dstPorts,omitzero"`
-	Routing   string     `json:"routing"`   // LOCAL, ROUTED, EITHER
-	Direction string     `json:"direction"` // BIDIRECTIONAL, INBOUND, OUTBOUND
-	Connect   string     `json:"connect,omitempty"`
-	SecClass  int        `json:"secClass,omitempty"`
-	Log       bool       `json:"log,omitempty"`
-	Action    string     `json:"action"` // PERMIT, DENY, IPSEC
-	Range     diag.Range `json:"range"`
+	Name      string   `json:"name"`
+	V6        bool     `json:"v6,omitempty"`
+	Src       AddrSel  `json:"src"`
+	Dst       AddrSel  `json:"dst"`
+	Protocol  Protocol `json:"protocol"`
+	SrcPorts  PortSel  `json:"srcPorts,omitzero"`
+	DstPorts  PortSel  `json:"dstPorts,omitzero"`
+	Routing   string   `json:"routing"`   // LOCAL, ROUTED, EITHER
+	Direction string   `json:"direction"` // BIDIRECTIONAL, INBOUND, OUTBOUND
+	Connect   string   `json:"connect,omitempty"`
+	SecClass  int      `json:"secClass,omitempty"`
+	Log       bool     `json:"log,omitempty"`
+	Action    string   `json:"action"` // PERMIT, DENY, IPSEC
+	// Policy is set for rules from the Policy Agent policy; Extension
+	// numbers the simple filters one IpFilterRule splits into.
+	Policy    bool `json:"policy,omitempty"`
+	Extension int  `json:"extension,omitempty"`
+	// DynVPN and ManVPN are the rule's tunnel action, for IPSEC rules.
+	DynVPN *DynVpnAction `json:"dynVpn,omitempty"`
+	ManVPN *ManVpnAction `json:"manVpn,omitempty"`
+	Range  diag.Range    `json:"range"`
 }
 
 // AddrSel selects addresses: all, a prefix (a host is a /32 or /128) or

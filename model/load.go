@@ -70,6 +70,7 @@ func Load(p string, opts Options) (*Sysplex, diag.Diagnostics) {
 		sx.Stacks = append(sx.Stacks, loadStack(sx, m, e, resolver, opts, &ds))
 	}
 	sx.link(&ds)
+	sx.reportUnused(&ds)
 	return sx, ds
 }
 
@@ -92,6 +93,7 @@ func loadStack(sx *Sysplex, m *Manifest, e *StackEntry, resolver profile.Resolve
 	b := &stackBuilder{s: s, prof: prof, syms: e.Symbols, ds: ds}
 	b.build()
 	s.Groups = Names(m.VTAMXCFGrpID, s.XCFGrpID)
+	(&policyLoader{sx: sx, m: m, e: e, opts: opts, ds: ds}).load(s)
 	return s
 }
 

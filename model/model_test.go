@@ -3,6 +3,7 @@ package model
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/netip"
 	"path/filepath"
 	"strings"
@@ -137,5 +138,39 @@ func TestSubstitute(t *testing.T) {
 	}
 	if _, missing := substitute("&NOPE.", syms); missing != "NOPE" {
 		t.Errorf("missing = %q", missing)
+	}
+}
+
+// TestSecretsNeverPrinted: the pre-shared keys of figure9 are in the model
+// (the runtime needs them) but in no rendering of it.
+func TestSecretsNeverPrinted(t *testing.T) {
+	const key = "figure9-demo-psk-0001"
+	sx, ds := Load("../testdata/profiles/figure9", Options{})
+	var text, js, diags bytes.Buffer
+	if err := sx.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	if err := sx.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	if err := diag.WriteText(&diags, ds, sx.Sources); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"text": text.String(), "json": js.String(), "diagnostics": diags.String()} {
+		if strings.Contains(out, key) {
+			t.Errorf("%s output contains the pre-shared key", name)
+		}
+	}
+	for _, s := range sx.Sources {
+		if strings.Contains(string(s), key) {
+			t.Error("snippet sources contain the pre-shared key")
+		}
+	}
+	rule := sx.Stack("MVS1").Policy.KeyExchange.Rules[0]
+	if rule.SharedKey.Reveal() != key || fmt.Sprintf("%v %+v %#v", rule.SharedKey, rule, rule.SharedKey) == "" {
+		t.Errorf("the key is not available to the runtime")
+	}
+	if strings.Contains(fmt.Sprintf("%v %+v %#v", rule.SharedKey, *rule, rule.SharedKey), key) {
+		t.Error("fmt verbs print the key")
 	}
 }

@@ -64,6 +64,32 @@ func (s *Stack) writeText(b *strings.Builder) {
 			fmt.Fprintf(b, "    %s\n", r)
 		}
 	}
+	if pol := s.Policy; pol != nil {
+		var files []string
+		for _, f := range pol.Files {
+			files = append(files, diag.DisplayPath(f))
+		}
+		fmt.Fprintf(b, "  policy %s: installed %s, %d filters\n", strings.Join(files, " + "), yes(pol.Installed), len(pol.FilterRules))
+		if pol.NotInstalled != "" {
+			fmt.Fprintf(b, "    not installed: %s\n", pol.NotInstalled)
+		}
+		for _, r := range pol.FilterRules {
+			fmt.Fprintf(b, "    %s\n", r)
+		}
+		if kp := pol.KeyExchange; kp != nil {
+			live := "none"
+			if kp.LivenessInterval != nil {
+				live = fmt.Sprintf("%ds", *kp.LivenessInterval)
+			}
+			fmt.Fprintf(b, "  key exchange: allow NAT %s, liveness %s, %d rules\n", yes(kp.AllowNat), live, len(kp.Rules))
+			for _, r := range kp.Rules {
+				fmt.Fprintf(b, "    %s\n", r)
+			}
+		}
+	}
+	if k := s.Iked; k != nil {
+		fmt.Fprintf(b, "  iked %s: %d IkeConfig parameters, NSS %s\n", diag.DisplayPath(k.File), len(k.Params), orNone([]string{k.NetworkSecurityServer}[:min(1, len(k.NetworkSecurityServer))]))
+	}
 	for _, e := range s.SrcIP {
 		fmt.Fprintf(b, "  SRCIP %s%s source %s\n", e.Destination, e.JobName, e.Source.Addr)
 	}
@@ -134,11 +160,44 @@ func (v *DVIPA) writeText(b *strings.Builder) {
 }
 
 func (r *FilterRule) String() string {
-	s := fmt.Sprintf("%s %s %s -> %s proto %s", r.Name, strings.ToLower(r.Action), r.Src, r.Dst, r.Protocol)
+	name := r.Name
+	if r.Extension > 0 {
+		name = fmt.Sprintf("%s.%d", r.Name, r.Extension)
+	}
+	s := fmt.Sprintf("%s %s %s -> %s proto %s", name, strings.ToLower(r.Action), r.Src, r.Dst, r.Protocol)
 	if !r.SrcPorts.Any() || !r.DstPorts.Any() {
 		s += fmt.Sprintf(" ports %s -> %s", r.SrcPorts, r.DstPorts)
 	}
-	return s + fmt.Sprintf(" routing %s direction %s", strings.ToLower(r.Routing), strings.ToLower(r.Direction))
+	s += fmt.Sprintf(" routing %s direction %s", strings.ToLower(r.Routing), strings.ToLower(r.Direction))
+	if r.DynVPN != nil {
+		s += " vpn " + r.DynVPN.String()
+	}
+	if r.ManVPN != nil {
+		s += " manual vpn " + r.ManVPN.Name
+	}
+	return s
+}
+
+func (r *KeyExchangeRule) String() string {
+	ep := func(e *SecurityEndpoint) string {
+		if e == nil {
+			return "?"
+		}
+		var locs []string
+		for _, l := range e.Locations {
+			locs = append(locs, l.String())
+		}
+		return fmt.Sprintf("%s %s at %s", strings.ToLower(e.IdentityType), e.Identity, strings.Join(locs, ","))
+	}
+	how := "?"
+	if a := r.Action; a != nil {
+		how = strings.ToLower(a.HowToInitiate + " " + a.HowToAuthMe)
+	}
+	key := "no shared key"
+	if r.SharedKey.Present() {
+		key = "shared key " + r.SharedKey.String()
+	}
+	return fmt.Sprintf("%s: local %s, remote %s, %s, %s", r.Name, ep(r.Local), ep(r.Remote), how, key)
 }
 
 func portList(ps []PortRange) string {
@@ -212,6 +271,7 @@ func (sx *Sysplex) WriteJSON(w io.Writer) error {
 	displayPaths(v)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }
 

@@ -19,6 +19,8 @@ type Sysplex struct {
 	DVIPAs []*DVIPA `json:"dvipas"`
 	// Sources holds the text of every file read, for snippets.
 	Sources diag.Sources `json:"-"`
+
+	unused []unusedObject
 }
 
 // Stack is one TCP/IP stack of the sysplex.
@@ -51,6 +53,10 @@ type Stack struct {
 	SysplexWLMPoll *int               `json:"sysplexWlmPoll,omitempty"`
 	VIPA           VIPAConfig         `json:"vipa"`
 	Ports          []*PortReservation `json:"ports,omitempty"`
+	// Policy is the Policy Agent IPsec policy (nil when the stack has
+	// none); Iked is the IKE daemon configuration (nil without iked.conf).
+	Policy *Policy `json:"policy,omitempty"`
+	Iked   *Iked   `json:"iked,omitempty"`
 	// Autolog lists the procedures AUTOLOG starts (OMPROUTE, FTPD, …).
 	Autolog []string `json:"autolog,omitempty"`
 }

@@ -1,0 +1,652 @@
+package model
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/grammar/policy"
+)
+
+// Policy is a stack's installed Policy Agent IPsec policy.
+type Policy struct {
+	// Files are the pagent and policy files read, in processing order.
+	Files []string `json:"files"`
+	// Installed is false when Policy Agent would not install the policy:
+	// the stack lacks IPCONFIG IPSECURITY (EZD1579I), or the files have an
+	// error (for IPsec any error keeps the new policy from being
+	// installed). NotInstalled says why.
+	Installed    bool   `json:"installed"`
+	NotInstalled string `json:"notInstalled,omitempty"`
+	// FilterRules are the rules of IpFilterPolicy in order, each split
+	// into simple filters (address sets and services expanded).
+	FilterRules   []*FilterRule `json:"filterRules"`
+	FilterLogging bool          `json:"filterLogging"`
+	AllowOnDemand bool          `json:"allowOnDemand"`
+	// KeyExchange is KeyExchangePolicy (nil when the policy has none).
+	KeyExchange *KeyExchangePolicy `json:"keyExchange,omitempty"`
+	Range       diag.Range         `json:"range"` // the IpFilterPolicy statement
+}
+
+// DynVpnAction is an IpDynVpnAction: how dynamic tunnels are negotiated.
+type DynVpnAction struct {
+	Name            string       `json:"name"`
+	Initiation      string       `json:"initiation"` // EITHER, LOCALONLY, REMOTEONLY
+	VpnLifeMinutes  int          `json:"vpnLifeMinutes"`
+	InitiateWithPfs string       `json:"initiateWithPfs,omitempty"`
+	AcceptablePfs   []string     `json:"acceptablePfs,omitempty"`
+	HowToEncapIKEv2 string       `json:"howToEncapIKEv2,omitempty"`
+	Offers          []*DataOffer `json:"offers"`
+	Range           diag.Range   `json:"range"`
+}
+
+// DataOffer is an IpDataOffer: one ESP or AH proposal.
+type DataOffer struct {
+	Name             string     `json:"name,omitempty"`
+	Encap            string     `json:"encap"`   // TUNNEL or TRANSPORT
+	Encrypt          string     `json:"encrypt"` // AES_GCM_16, AES_CBC, DONOT, …
+	KeyLength        int        `json:"keyLength,omitempty"`
+	AuthProtocol     string     `json:"authProtocol"` // ESP or AH
+	AuthAlgorithm    string     `json:"authAlgorithm"`
+	LifetimeProposed int        `json:"lifetimeProposedMinutes,omitempty"`
+	Range            diag.Range `json:"range"`
+}
+
+// ManVpnAction is an IpManVpnAction: a manually keyed tunnel.
+type ManVpnAction struct {
+	Name  string     `json:"name"`
+	Range diag.Range `json:"range"`
+}
+
+// KeyExchangePolicy is the stack's KeyExchangePolicy.
+type KeyExchangePolicy struct {
+	AllowNat bool `json:"allowNat"`
+	// LivenessInterval is in seconds; nil when not coded.
+	LivenessInterval *int               `json:"livenessInterval,omitempty"`
+	Rules            []*KeyExchangeRule `json:"rules"`
+	Range            diag.Range         `json:"range"`
+}
+
+// KeyExchangeRule pairs a local and a remote security endpoint with how to
+// negotiate the IKE SA between them.
+type KeyExchangeRule struct {
+	Name      string             `json:"name"`
+	Local     *SecurityEndpoint  `json:"local,omitempty"`
+	Remote    *SecurityEndpoint  `json:"remote,omitempty"`
+	Action    *KeyExchangeAction `json:"action,omitempty"`
+	SharedKey Secret             `json:"sharedKey,omitzero"`
+	Range     diag.Range         `json:"range"`
+}
+
+// SecurityEndpoint is a Local or RemoteSecurityEndpoint.
+type SecurityEndpoint struct {
+	Name         string     `json:"name,omitempty"`
+	IdentityType string     `json:"identityType,omitempty"` // IPADDR, FQDN, USERFQDN, X500DN, KEYID
+	Identity     string     `json:"identity,omitempty"`
+	Locations    []AddrSel  `json:"locations,omitempty"`
+	Range        diag.Range `json:"range"`
+}
+
+// Covers reports whether one of the endpoint's locations contains a.
+func (e *SecurityEndpoint) Covers(a netip.Addr) bool {
+	if e == nil {
+		return false
+	}
+	for _, l := range e.Locations {
+		if l.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// KeyExchangeAction says how to initiate and answer IKE and how to
+// authenticate.
+type KeyExchangeAction struct {
+	Name              string              `json:"name,omitempty"`
+	HowToInitiate     string              `json:"howToInitiate"` // MAIN (default), AGGRESSIVE, IKEV2, DONOT
+	HowToRespondIKEv1 string              `json:"howToRespondIKEv1,omitempty"`
+	HowToAuthMe       string              `json:"howToAuthMe"` // DIGITALSIGNATURE (default), PRESHAREDKEY, …
+	Offers            []*KeyExchangeOffer `json:"offers"`
+	Range             diag.Range          `json:"range"`
+}
+
+// IKEv2 reports whether the action initiates with IKEv2.
+func (a *KeyExchangeAction) IKEv2() bool { return a != nil && a.HowToInitiate == "IKEV2" }
+
+// KeyExchangeOffer is one IKE SA proposal.
+type KeyExchangeOffer struct {
+	Name                 string     `json:"name,omitempty"`
+	HowToEncrypt         string     `json:"howToEncrypt"`
+	KeyLength            int        `json:"keyLength,omitempty"`
+	HowToAuthMsgs        string     `json:"howToAuthMsgs,omitempty"`
+	HowToVerifyMsgs      string     `json:"howToVerifyMsgs,omitempty"`
+	PseudoRandomFunction string     `json:"prf,omitempty"`
+	HowToAuthPeers       string     `json:"howToAuthPeers,omitempty"`
+	DHGroup              string     `json:"dhGroup,omitempty"`
+	LifetimeProposed     int        `json:"lifetimeProposedMinutes,omitempty"`
+	Range                diag.Range `json:"range"`
+}
+
+// policyBuilder turns one stack's policy files into a Policy.
+type policyBuilder struct {
+	t  *objectTable
+	ds *diag.Diagnostics
+}
+
+// attr returns the last attribute of an entry's block with the keyword.
+func attr(e *policy.Entry, keyword string) *policy.Entry {
+	if e == nil || e.Block == nil {
+		return nil
+	}
+	var found *policy.Entry
+	for _, a := range e.Block.Entries {
+		if strings.EqualFold(a.Keyword, keyword) {
+			found = a
+		}
+	}
+	return found
+}
+
+// attrs returns every attribute of an entry's block with the keyword.
+func attrs(e *policy.Entry, keyword string) []*policy.Entry {
+	if e == nil || e.Block == nil {
+		return nil
+	}
+	var out []*policy.Entry
+	for _, a := range e.Block.Entries {
+		if strings.EqualFold(a.Keyword, keyword) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// value returns the i-th value of an attribute, upper-cased, or "".
+func value(e *policy.Entry, i int) string {
+	if e == nil || len(e.Values) <= i || e.Secret {
+		return ""
+	}
+	return strings.ToUpper(e.Values[i].Text)
+}
+
+func intValue(e *policy.Entry, i int) int {
+	n, _ := strconv.Atoi(value(e, i))
+	return n
+}
+
+// object returns the object an entry names through keyword+"Ref", or the
+// inline block of that statement type.
+func (b *policyBuilder) object(e *policy.Entry, typ string) *policy.Entry {
+	if ref := attr(e, typ+"Ref"); ref != nil {
+		return b.t.find(typ, ref.Name())
+	}
+	if inline := attr(e, typ); inline != nil && inline.Block != nil {
+		return inline
+	}
+	return nil
+}
+
+// objects returns every object of a type an entry names by reference or
+// inline, in order.
+func (b *policyBuilder) objects(e *policy.Entry, typ string) []*policy.Entry {
+	if e == nil || e.Block == nil {
+		return nil
+	}
+	var out []*policy.Entry
+	for _, a := range e.Block.Entries {
+		switch {
+		case strings.EqualFold(a.Keyword, typ+"Ref"):
+			if o := b.t.find(typ, a.Name()); o != nil {
+				out = append(out, o)
+			}
+		case strings.EqualFold(a.Keyword, typ) && a.Block != nil:
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func (b *policyBuilder) build(files []*policy.File) *Policy {
+	p := &Policy{}
+	var fp, kp *policy.Entry
+	for _, f := range files {
+		for _, e := range f.Entries {
+			switch e.Keyword {
+			case "IpFilterPolicy":
+				fp = e // the stack file's replaces the common file's
+			case "KeyExchangePolicy":
+				kp = e
+			}
+		}
+	}
+	if fp == nil {
+		if len(files) > 0 {
+			d := b.ds.Errorf(RulePolicyRef, diag.Range{File: files[len(files)-1].Name, Start: diag.Pos{Line: 1, Column: 1}, End: diag.Pos{Line: 1, Column: 1}},
+				"IPsec policy has no IpFilterPolicy")
+			d.Detail = "Without IpFilterPolicy Policy Agent installs nothing and the stack keeps its default (profile IPSEC) filter rules."
+		}
+	} else {
+		p.Range = fp.KeywordRange
+		p.FilterLogging = value(attr(fp, "FilterLogging"), 0) != "OFF"
+		p.AllowOnDemand = value(attr(fp, "AllowOnDemand"), 0) != "NO"
+		for _, a := range fp.Block.Entries {
+			switch {
+			case strings.EqualFold(a.Keyword, "IpFilterRuleRef"):
+				if r := b.t.find("IpFilterRule", a.Name()); r != nil {
+					p.FilterRules = append(p.FilterRules, b.filterRule(r, nil)...)
+				}
+			case strings.EqualFold(a.Keyword, "IpFilterRule") && a.Block != nil:
+				p.FilterRules = append(p.FilterRules, b.filterRule(a, nil)...)
+			case strings.EqualFold(a.Keyword, "IpFilterGroupRef"), strings.EqualFold(a.Keyword, "IpFilterGroup") && a.Block != nil:
+				g := a
+				if a.Block == nil {
+					g = b.t.find("IpFilterGroup", a.Name())
+				}
+				p.FilterRules = append(p.FilterRules, b.group(g, 0)...)
+			}
+		}
+	}
+	if kp != nil {
+		p.KeyExchange = b.keyExchangePolicy(kp)
+	}
+	return p
+}
+
+// group expands an IpFilterGroup: its rules in order, each taking the
+// group's addresses where it has none of its own.
+func (b *policyBuilder) group(g *policy.Entry, depth int) []*FilterRule {
+	if g == nil || depth > 8 {
+		return nil
+	}
+	var out []*FilterRule
+	for _, a := range g.Block.Entries {
+		switch {
+		case strings.EqualFold(a.Keyword, "IpFilterRuleRef"):
+			out = append(out, b.filterRule(b.t.find("IpFilterRule", a.Name()), g)...)
+		case strings.EqualFold(a.Keyword, "IpFilterRule") && a.Block != nil:
+			out = append(out, b.filterRule(a, g)...)
+		case strings.EqualFold(a.Keyword, "IpFilterGroupRef"):
+			out = append(out, b.group(b.t.find("IpFilterGroup", a.Name()), depth+1)...)
+		}
+	}
+	return out
+}
+
+// filterRule splits an IpFilterRule into simple filters: one per source
+// address, destination address and service.
+func (b *policyBuilder) filterRule(r *policy.Entry, group *policy.Entry) []*FilterRule {
+	if r == nil || r.Block == nil {
+		return nil
+	}
+	srcs := b.addrs(r, "IpSource")
+	if len(srcs) == 0 && group != nil {
+		srcs = b.addrs(group, "IpSource")
+	}
+	dsts := b.addrs(r, "IpDest")
+	if len(dsts) == 0 && group != nil {
+		dsts = b.addrs(group, "IpDest")
+	}
+	if len(srcs) == 0 {
+		srcs = []AddrSel{{All: true}}
+	}
+	if len(dsts) == 0 {
+		dsts = []AddrSel{{All: true}}
+	}
+	services := b.objects(r, "IpService")
+	for _, sg := range b.objects(r, "IpServiceGroup") {
+		services = append(services, b.objects(sg, "IpService")...)
+	}
+	if len(services) == 0 {
+		services = []*policy.Entry{nil} // all traffic
+	}
+	ga := b.object(r, "IpGenericFilterAction")
+	if ga == nil {
+		if attr(r, "IpGenericFilterActionRef") == nil {
+			d := b.ds.Errorf(RulePolicyRef, r.KeywordRange, "IpFilterRule %s has no IpGenericFilterAction", r.Name())
+			d.Detail = "Policy Agent discards a rule without an action; give it IpGenericFilterActionRef."
+		}
+		return nil // discarded, like a rule whose action reference is broken
+	}
+	action := value(attr(ga, "IpFilterAction"), 0)
+	log := value(attr(ga, "IpFilterLogging"), 0) == "YES"
+	var dyn *DynVpnAction
+	var man *ManVpnAction
+	if e := b.object(r, "IpDynVpnAction"); e != nil {
+		dyn = b.dynVpn(e)
+	}
+	if e := b.object(r, "IpManVpnAction"); e != nil {
+		man = &ManVpnAction{Name: e.Name(), Range: e.KeywordRange}
+	}
+	var out []*FilterRule
+	n := 0
+	for _, s := range srcs {
+		for _, d := range dsts {
+			for _, svc := range services {
+				n++
+				fr := &FilterRule{Name: r.Name(), Extension: n, V6: s.isV6() || d.isV6(), Src: s, Dst: d, Protocol: AnyProtocol,
+					Routing: "LOCAL", Direction: "BIDIRECTIONAL", Log: log, Action: action, Range: r.KeywordRange,
+					DynVPN: dyn, ManVPN: man, Policy: true}
+				b.service(fr, svc)
+				out = append(out, fr)
+			}
+		}
+	}
+	return out
+}
+
+func (s AddrSel) isV6() bool {
+	switch {
+	case s.IsRange():
+		return s.From.Is6()
+	case s.Prefix.IsValid():
+		return s.Prefix.Addr().Is6()
+	}
+	return false
+}
+
+// addrs returns the address selectors of the IpSource… or IpDest…
+// attributes of an entry.
+func (b *policyBuilder) addrs(e *policy.Entry, side string) []AddrSel {
+	var out []AddrSel
+	if a := attr(e, side+"Addr"); a != nil {
+		if s, ok := b.addrSel(a, 0); ok {
+			out = append(out, s)
+		}
+	}
+	if a := attr(e, side+"AddrRef"); a != nil {
+		if o := b.t.find("IpAddr", a.Name()); o != nil {
+			if s, ok := b.addrSel(attr(o, "Addr"), 0); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	for _, set := range append(attrs(e, side+"AddrSet"), setRefs(b, e, side)...) {
+		out = append(out, b.setSels(set)...)
+	}
+	if a := attr(e, side+"AddrGroupRef"); a != nil {
+		if g := b.t.find("IpAddrGroup", a.Name()); g != nil {
+			for _, ip := range b.objects(g, "IpAddr") {
+				if s, ok := b.addrSel(attr(ip, "Addr"), 0); ok {
+					out = append(out, s)
+				}
+			}
+			for _, set := range b.objects(g, "IpAddrSet") {
+				out = append(out, b.setSels(set)...)
+			}
+		}
+	}
+	return out
+}
+
+func setRefs(b *policyBuilder, e *policy.Entry, side string) []*policy.Entry {
+	var out []*policy.Entry
+	if a := attr(e, side+"AddrSetRef"); a != nil {
+		if o := b.t.find("IpAddrSet", a.Name()); o != nil {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// setSels reads an IpAddrSet (its Prefix and Range attributes), or an
+// IpSourceAddrSet/IpDestAddrSet attribute whose values are the addresses.
+func (b *policyBuilder) setSels(set *policy.Entry) []AddrSel {
+	var out []AddrSel
+	if set.Block == nil {
+		for i := range set.Values {
+			if s, ok := b.addrSel(set, i); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	for _, kw := range []string{"Prefix", "Range"} {
+		for _, a := range attrs(set, kw) {
+			if s, ok := b.addrSel(a, 0); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// addrSel reads All, All4, All6, a, a/len or a-b from value i.
+func (b *policyBuilder) addrSel(e *policy.Entry, i int) (AddrSel, bool) {
+	if e == nil || len(e.Values) <= i {
+		return AddrSel{}, false
+	}
+	v := e.Values[i]
+	text := v.Text
+	// "a - b" written with blanks arrives as three values.
+	if i+2 < len(e.Values) && e.Values[i+1].Text == "-" {
+		text = text + "-" + e.Values[i+2].Text
+	}
+	switch strings.ToUpper(text) {
+	case "ALL":
+		return AddrSel{All: true}, true
+	case "ALL4":
+		return AddrSel{Prefix: netip.MustParsePrefix("0.0.0.0/0")}, true
+	case "ALL6":
+		return AddrSel{Prefix: netip.MustParsePrefix("::/0")}, true
+	}
+	if from, to, ok := strings.Cut(text, "-"); ok {
+		f, err1 := netip.ParseAddr(from)
+		t, err2 := netip.ParseAddr(to)
+		if err1 == nil && err2 == nil && f.BitLen() == t.BitLen() && !t.Less(f) {
+			return AddrSel{From: f, To: t}, true
+		}
+	} else if p, err := netip.ParsePrefix(text); err == nil {
+		return AddrSel{Prefix: p}, true
+	} else if a, err := netip.ParseAddr(text); err == nil {
+		return AddrSel{Prefix: netip.PrefixFrom(a, a.BitLen())}, true
+	}
+	b.ds.Errorf(RuleValue, v.Range, "%s %s is not All, an address, address/prefix or address range", e.Keyword, text)
+	return AddrSel{}, false
+}
+
+// service applies an IpService to a filter (nil: all traffic).
+func (b *policyBuilder) service(fr *FilterRule, svc *policy.Entry) {
+	if svc == nil {
+		return
+	}
+	if p := attr(svc, "Protocol"); p != nil {
+		proto, err := ParseProtocol(value(p, 0))
+		if err != nil {
+			b.ds.Errorf(RuleValue, p.Range, "%v", err)
+		}
+		fr.Protocol = proto
+	}
+	fr.SrcPorts = portSel(attr(svc, "SourcePortRange"))
+	fr.DstPorts = portSel(attr(svc, "DestinationPortRange"))
+	if t := attr(svc, "TypeRange"); t != nil {
+		fr.SrcPorts = portSel(t)
+	}
+	if c := attr(svc, "CodeRange"); c != nil {
+		fr.DstPorts = portSel(c)
+	}
+	if d := attr(svc, "Direction"); d != nil {
+		fr.Direction, fr.Connect = value(d, 0), value(d, 1)
+	}
+	if r := attr(svc, "Routing"); r != nil {
+		fr.Routing = value(r, 0)
+	}
+	if s := attr(svc, "SecurityClass"); s != nil {
+		fr.SecClass = intValue(s, 0)
+	}
+}
+
+// portSel reads "a", "a b", "a-b" or "a:b".
+func portSel(e *policy.Entry) PortSel {
+	if e == nil || len(e.Values) == 0 {
+		return PortSel{}
+	}
+	text := strings.Join(e.Texts(), " ")
+	text = strings.NewReplacer("-", " ", ":", " ").Replace(text)
+	f := strings.Fields(text)
+	from, _ := strconv.Atoi(f[0])
+	to := from
+	if len(f) > 1 {
+		to, _ = strconv.Atoi(f[1])
+	}
+	if from == 0 && (to == 0 || to == 65535) {
+		return PortSel{}
+	}
+	return PortSel{From: from, To: to}
+}
+
+func (b *policyBuilder) dynVpn(e *policy.Entry) *DynVpnAction {
+	a := &DynVpnAction{Name: e.Name(), Initiation: "EITHER", VpnLifeMinutes: 1440, Range: e.KeywordRange}
+	if v := attr(e, "Initiation"); v != nil {
+		a.Initiation = value(v, 0)
+	}
+	if v := attr(e, "VpnLife"); v != nil {
+		a.VpnLifeMinutes = intValue(v, 0)
+	}
+	a.InitiateWithPfs = value(attr(e, "InitiateWithPfs"), 0)
+	for _, p := range attrs(e, "AcceptablePfs") {
+		a.AcceptablePfs = append(a.AcceptablePfs, value(p, 0))
+	}
+	a.HowToEncapIKEv2 = value(attr(e, "HowToEncapIKEv2"), 0)
+	for _, o := range b.objects(e, "IpDataOffer") {
+		a.Offers = append(a.Offers, dataOffer(o))
+	}
+	return a
+}
+
+func dataOffer(e *policy.Entry) *DataOffer {
+	// Defaults of V2R2 and later: tunnel, AES_CBC 128, ESP HMAC_SHA1.
+	o := &DataOffer{Name: e.Name(), Encap: "TUNNEL", Encrypt: "AES_CBC", KeyLength: 128, AuthProtocol: "ESP", AuthAlgorithm: "HMAC_SHA1", Range: e.KeywordRange}
+	if v := attr(e, "HowToEncap"); v != nil {
+		o.Encap = value(v, 0)
+	}
+	if v := attr(e, "HowToEncrypt"); v != nil {
+		o.Encrypt, o.KeyLength = value(v, 0), keyLength(v)
+	}
+	if v := attr(e, "HowToAuth"); v != nil {
+		o.AuthProtocol, o.AuthAlgorithm = value(v, 0), value(v, 1)
+	}
+	o.LifetimeProposed = intValue(attr(e, "RefreshLifetimeProposed"), 0)
+	return o
+}
+
+// keyLength reads "… KeyLength n" from an encryption attribute.
+func keyLength(e *policy.Entry) int {
+	for i := 0; i+1 < len(e.Values); i++ {
+		if strings.EqualFold(e.Values[i].Text, "KeyLength") {
+			n, _ := strconv.Atoi(e.Values[i+1].Text)
+			return n
+		}
+	}
+	return 0
+}
+
+func (b *policyBuilder) keyExchangePolicy(e *policy.Entry) *KeyExchangePolicy {
+	kp := &KeyExchangePolicy{AllowNat: value(attr(e, "AllowNat"), 0) == "YES", Range: e.KeywordRange}
+	if v := attr(e, "LivenessInterval"); v != nil {
+		n := intValue(v, 0)
+		kp.LivenessInterval = &n
+	}
+	for _, a := range e.Block.Entries {
+		switch {
+		case strings.EqualFold(a.Keyword, "KeyExchangeRuleRef"):
+			if r := b.t.find("KeyExchangeRule", a.Name()); r != nil {
+				kp.Rules = append(kp.Rules, b.keyExchangeRule(r))
+			}
+		case strings.EqualFold(a.Keyword, "KeyExchangeRule") && a.Block != nil:
+			kp.Rules = append(kp.Rules, b.keyExchangeRule(a))
+		case strings.EqualFold(a.Keyword, "KeyExchangeGroupRef"):
+			if g := b.t.find("KeyExchangeGroup", a.Name()); g != nil {
+				for _, r := range b.objects(g, "KeyExchangeRule") {
+					kp.Rules = append(kp.Rules, b.keyExchangeRule(r))
+				}
+			}
+		}
+	}
+	return kp
+}
+
+func (b *policyBuilder) keyExchangeRule(e *policy.Entry) *KeyExchangeRule {
+	r := &KeyExchangeRule{Name: e.Name(), Range: e.KeywordRange}
+	r.Local = b.endpoint(b.object(e, "LocalSecurityEndpoint"))
+	r.Remote = b.endpoint(b.object(e, "RemoteSecurityEndpoint"))
+	if a := b.object(e, "KeyExchangeAction"); a != nil {
+		r.Action = b.keyExchangeAction(a)
+	}
+	if k := attr(e, "SharedKey"); k != nil && len(k.Values) > 0 {
+		format := strings.ToUpper(k.Values[0].Text)
+		val := ""
+		if len(k.Values) > 1 {
+			parts := make([]string, 0, len(k.Values)-1)
+			for _, v := range k.Values[1:] {
+				parts = append(parts, v.Text)
+			}
+			val = strings.Join(parts, " ")
+		}
+		r.SharedKey = NewSecret(format, val)
+	}
+	return r
+}
+
+func (b *policyBuilder) endpoint(e *policy.Entry) *SecurityEndpoint {
+	if e == nil {
+		return nil
+	}
+	ep := &SecurityEndpoint{Name: e.Name(), Range: e.KeywordRange}
+	if id := attr(e, "Identity"); id != nil {
+		ep.IdentityType = value(id, 0)
+		if len(id.Values) > 1 {
+			ep.Identity = id.Values[1].Text
+		}
+	}
+	for _, l := range attrs(e, "Location") {
+		for i := range l.Values {
+			if s, ok := b.addrSel(l, i); ok {
+				ep.Locations = append(ep.Locations, s)
+			}
+		}
+	}
+	return ep
+}
+
+func (b *policyBuilder) keyExchangeAction(e *policy.Entry) *KeyExchangeAction {
+	a := &KeyExchangeAction{Name: e.Name(), HowToInitiate: "MAIN", HowToAuthMe: "DIGITALSIGNATURE", Range: e.KeywordRange}
+	if v := attr(e, "HowToInitiate"); v != nil {
+		a.HowToInitiate = value(v, 0)
+	}
+	a.HowToRespondIKEv1 = value(attr(e, "HowToRespondIKEv1"), 0)
+	if v := attr(e, "HowToAuthMe"); v != nil {
+		a.HowToAuthMe = value(v, 0)
+	}
+	for _, o := range b.objects(e, "KeyExchangeOffer") {
+		ko := &KeyExchangeOffer{Name: o.Name(), Range: o.KeywordRange}
+		if v := attr(o, "HowToEncrypt"); v != nil {
+			ko.HowToEncrypt, ko.KeyLength = value(v, 0), keyLength(v)
+		}
+		ko.HowToAuthMsgs = value(attr(o, "HowToAuthMsgs"), 0)
+		ko.HowToVerifyMsgs = value(attr(o, "HowToVerifyMsgs"), 0)
+		ko.PseudoRandomFunction = value(attr(o, "PseudoRandomFunction"), 0)
+		ko.HowToAuthPeers = value(attr(o, "HowToAuthPeers"), 0)
+		ko.DHGroup = value(attr(o, "DHGroup"), 0)
+		ko.LifetimeProposed = intValue(attr(o, "RefreshLifetimeProposed"), 0)
+		a.Offers = append(a.Offers, ko)
+	}
+	return a
+}
+
+func (a *DynVpnAction) String() string {
+	var offers []string
+	for _, o := range a.Offers {
+		s := strings.ToLower(o.AuthProtocol) + " " + o.Encrypt
+		if o.KeyLength > 0 {
+			s += fmt.Sprintf("/%d", o.KeyLength)
+		}
+		if o.AuthAlgorithm != "" && o.AuthAlgorithm != "NULL" {
+			s += " " + o.AuthAlgorithm
+		}
+		offers = append(offers, s+" "+strings.ToLower(o.Encap))
+	}
+	return fmt.Sprintf("%s (%s)", a.Name, strings.Join(offers, ", "))
+}

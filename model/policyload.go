@@ -1,0 +1,286 @@
+package model
+
+import (
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/grammar/policy"
+)
+
+// RulePolicyFile is the id of problems locating a stack's policy files.
+const RulePolicyFile = "POLICYFILE"
+
+// Iked is the IKE daemon configuration of a stack's image.
+type Iked struct {
+	File string `json:"file"`
+	// Params holds every IkeConfig parameter of the last IkeConfig block
+	// (repeated parameters: the last value), by canonical name.
+	Params map[string]string `json:"params"`
+	// SMF119 and SupportedCertAuth accumulate over the block.
+	SMF119            []string `json:"smf119,omitempty"`
+	SupportedCertAuth []string `json:"supportedCertAuth,omitempty"`
+	// NetworkSecurityServer is the NSS host, "" when not configured.
+	NetworkSecurityServer string `json:"networkSecurityServer,omitempty"`
+	// NssStacks maps a stack name to its NssStackConfig service types.
+	NssStacks map[string][]string `json:"nssStacks,omitempty"`
+	Range     diag.Range          `json:"range"`
+}
+
+// policyLoader reads one stack's Policy Agent and IKED files.
+type policyLoader struct {
+	sx    *Sysplex
+	m     *Manifest
+	e     *StackEntry
+	opts  Options
+	ds    *diag.Diagnostics
+	files []*policy.File // every file parsed, for unused-object reporting
+}
+
+func (l *policyLoader) parse(p string, kind policy.Kind) *policy.File {
+	f, pds := policy.ParseFile(filepath.FromSlash(p), policy.Options{Encoding: l.opts.Encoding, Kind: kind})
+	f.Name = p
+	*l.ds = append(*l.ds, pds...)
+	for n, text := range f.Sources() {
+		l.sx.Sources[n] = text
+	}
+	return f
+}
+
+// zosPath maps a z/OS UNIX path or data set name from a pagent file to a
+// file: an explicit mapping under the stack's paths, else the stack's
+// root directory, else "".
+func (l *policyLoader) zosPath(name string) string {
+	name = strings.TrimSpace(name)
+	if p, ok := l.e.Paths[name]; ok {
+		return path.Join(l.m.Dir, p)
+	}
+	if l.e.Root != "" && strings.HasPrefix(name, "/") {
+		return path.Join(l.m.Dir, l.e.Root, name)
+	}
+	return ""
+}
+
+// load reads the stack's IPsec policy (through pagent.conf or the policy
+// list) and its iked.conf.
+func (l *policyLoader) load(s *Stack) {
+	var files []string
+	var frm diag.Range
+	switch {
+	case l.e.Pagent != "":
+		files, frm = l.fromPagent(s)
+	case len(l.e.Policy) > 0:
+		for _, p := range l.e.Policy {
+			files = append(files, path.Join(l.m.Dir, p))
+		}
+		frm = l.e.Ranges["policy"]
+	}
+	if len(files) > 0 {
+		errorsBefore := l.ds.Count(diag.Error)
+		var parsed []*policy.File
+		for _, p := range files {
+			if _, err := os.Stat(filepath.FromSlash(p)); err != nil {
+				l.ds.Errorf(RulePolicyFile, frm, "policy file %s of stack %s does not exist", p, s.Name)
+				continue
+			}
+			parsed = append(parsed, l.parse(p, policy.IPSecPolicy))
+		}
+		t := newObjectTable(l.ds)
+		t.define(parsed)
+		t.resolve(parsed)
+		b := &policyBuilder{t: t, ds: l.ds}
+		s.Policy = b.build(parsed)
+		s.Policy.Files = files
+		switch {
+		case s.IPSecurity == nil:
+			s.Policy.NotInstalled = "the stack lacks IPCONFIG IPSECURITY, so Policy Agent does not read its IPsec policy"
+		case l.ds.Count(diag.Error) > errorsBefore:
+			s.Policy.NotInstalled = "the policy files have errors, and Policy Agent installs no IPsec policy that has any"
+		}
+		s.Policy.Installed = s.Policy.NotInstalled == ""
+		for _, o := range t.unused() {
+			l.sx.unused = append(l.sx.unused, unusedObject{stack: s.Name, obj: o})
+		}
+	}
+	if l.e.Iked != "" {
+		p := path.Join(l.m.Dir, l.e.Iked)
+		if _, err := os.Stat(filepath.FromSlash(p)); err == nil {
+			s.Iked = ikedConfig(l.parse(p, policy.Iked))
+		}
+	}
+}
+
+// fromPagent follows the pagent main file to the stack's IPsec policy
+// files: the TcpImage (or PEPInstance) of the stack's job names an image
+// file, or the main file doubles as the image; CommonIpSecConfig (main file)
+// comes first, then the image's IpSecConfig.
+func (l *policyLoader) fromPagent(s *Stack) ([]string, diag.Range) {
+	mainPath := path.Join(l.m.Dir, l.e.Pagent)
+	if _, err := os.Stat(filepath.FromSlash(mainPath)); err != nil {
+		return nil, diag.Range{} // the manifest check reported it
+	}
+	main := l.parse(mainPath, policy.PagentMain)
+	image := main
+	var images int
+	for _, e := range main.Entries {
+		if e.Keyword != "TcpImage" && e.Keyword != "PEPInstance" {
+			continue
+		}
+		images++
+		if !strings.EqualFold(e.Name(), s.Job) {
+			continue
+		}
+		if file := imageFile(e); file != nil {
+			p := l.zosPath(file.Text)
+			if p == "" {
+				l.unmapped(file)
+				return nil, diag.Range{}
+			}
+			image = l.parse(p, policy.PagentMain)
+		}
+	}
+	if images > 0 && image == main && !hasImage(main, s.Job) {
+		d := l.ds.Warnf(RulePolicyFile, main.Entries[0].Range, "pagent.conf has no TcpImage for stack job %s; Policy Agent installs no policy for it", s.Job)
+		d.Detail = "Add TcpImage " + s.Job + " (and the image file, or let the main file serve as image)."
+		return nil, diag.Range{}
+	}
+	var out []string
+	var at diag.Range
+	if c := last(main, "CommonIpSecConfig"); c != nil && len(c.Values) > 0 {
+		if p := l.zosPath(c.Values[0].Text); p != "" {
+			out, at = append(out, p), c.Range
+		} else {
+			l.unmapped(c.Values[0])
+		}
+	}
+	if c := last(image, "IpSecConfig"); c != nil {
+		at = c.Range
+		if len(c.Values) > 0 {
+			if p := l.zosPath(c.Values[0].Text); p != "" {
+				out = append(out, p)
+			} else {
+				l.unmapped(c.Values[0])
+			}
+		}
+	} else if len(out) > 0 {
+		out = nil // the common file is not read at all without IpSecConfig
+	}
+	return out, at
+}
+
+func (l *policyLoader) unmapped(v *policy.Value) {
+	d := l.ds.Errorf(RulePolicyFile, v.Range, "cannot map %s to a file", v.Text)
+	d.Detail = "Map it in sysplex.yaml under the stack's paths (paths: {" + v.Text + ": file}) or give the stack a root directory that stands for its z/OS UNIX root."
+}
+
+// imageFile returns the image file operand of a TcpImage statement: the
+// word after the stack name unless it is an option or the interval.
+func imageFile(e *policy.Entry) *policy.Value {
+	if len(e.Values) < 2 {
+		return nil
+	}
+	v := e.Values[1]
+	switch strings.ToUpper(v.Text) {
+	case "FLUSH", "NOFLUSH", "PURGE", "NOPURGE":
+		return nil
+	}
+	if strings.Trim(v.Text, "0123456789") == "" {
+		return nil
+	}
+	return v
+}
+
+func hasImage(f *policy.File, job string) bool {
+	for _, e := range f.Entries {
+		if (e.Keyword == "TcpImage" || e.Keyword == "PEPInstance") && strings.EqualFold(e.Name(), job) {
+			return true
+		}
+	}
+	return false
+}
+
+// last returns the last top-level entry with the keyword.
+func last(f *policy.File, keyword string) *policy.Entry {
+	var found *policy.Entry
+	for _, e := range f.Entries {
+		if e.Keyword == keyword {
+			found = e
+		}
+	}
+	return found
+}
+
+// ikedConfig reads iked.conf: the last IkeConfig block counts.
+func ikedConfig(f *policy.File) *Iked {
+	k := &Iked{File: f.Name, Params: map[string]string{}, NssStacks: map[string][]string{}}
+	if ic := last(f, "IkeConfig"); ic != nil && ic.Block != nil {
+		k.Range = ic.KeywordRange
+		for _, a := range ic.Block.Entries {
+			v := strings.Join(a.Texts(), " ")
+			switch a.Keyword {
+			case "SMF119":
+				k.SMF119 = append(k.SMF119, v)
+			case "SupportedCertAuth":
+				k.SupportedCertAuth = append(k.SupportedCertAuth, v)
+			case "NetworkSecurityServer":
+				k.NetworkSecurityServer = a.Name()
+				k.Params[a.Keyword] = v
+			default:
+				k.Params[a.Keyword] = v
+			}
+		}
+	}
+	for _, e := range f.Entries {
+		if e.Keyword == "NssStackConfig" && e.Block != nil {
+			var types []string
+			for _, a := range e.Block.Entries {
+				if a.Keyword == "ServiceType" {
+					types = append(types, strings.ToUpper(a.Name()))
+				}
+			}
+			k.NssStacks[strings.ToUpper(e.Name())] = types
+		}
+	}
+	return k
+}
+
+// unusedObject is a named policy object nothing references, on one stack.
+type unusedObject struct {
+	stack string
+	obj   *object
+}
+
+// reportUnused reports named policy objects that nothing uses. An object
+// of a file several stacks read (the common file) is reported once, and
+// only when no stack uses it.
+func (sx *Sysplex) reportUnused(ds *diag.Diagnostics) {
+	type key struct{ file, typ, name string }
+	count := map[key]int{}
+	readers := map[string]int{}
+	first := map[key]*object{}
+	for _, s := range sx.Stacks {
+		if s.Policy == nil {
+			continue
+		}
+		for _, f := range s.Policy.Files {
+			readers[f]++
+		}
+	}
+	for _, u := range sx.unused {
+		k := key{u.obj.entry.Range.File, u.obj.typ, u.obj.name}
+		count[k]++
+		if first[k] == nil {
+			first[k] = u.obj
+		}
+	}
+	for k, n := range count {
+		if n < readers[k.file] {
+			continue // another stack reading the same file uses it
+		}
+		o := first[k]
+		d := ds.Infof(RulePolicyUnused, o.entry.KeywordRange, "%s %s is not used", o.typ, o.name)
+		d.Detail = "No reference names this object, so Policy Agent installs nothing from it. Reference it, or remove it."
+	}
+}
