@@ -2,7 +2,6 @@ package verify
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/tcpipc/tcpipc/diag"
@@ -15,6 +14,9 @@ type LintOptions struct {
 	// rules. Both hold rule ids or names; front-end findings (syntax,
 	// manifest, …) can be disabled by id too.
 	Enable, Disable []string
+	// FrontEnd documents the ids the parsers and the model report, so
+	// that they can be named in Disable.
+	FrontEnd []*Rule
 }
 
 // Lint runs the selected rules on a loaded sysplex, merges their findings
@@ -22,11 +24,11 @@ type LintOptions struct {
 // finding sorted.
 func Lint(sx *model.Sysplex, front diag.Diagnostics, rules []*Rule, opts LintOptions) (diag.Diagnostics, error) {
 	known := map[string]bool{}
-	for _, r := range rules {
+	for _, r := range append(append([]*Rule(nil), rules...), opts.FrontEnd...) {
 		known[r.ID], known[r.Name] = true, true
 	}
 	for _, id := range append(append([]string(nil), opts.Enable...), opts.Disable...) {
-		if !known[id] && !known[strings.ToUpper(id)] && !isFrontEnd(strings.ToUpper(id)) {
+		if !known[id] && !known[strings.ToUpper(id)] {
 			return nil, fmt.Errorf("unknown rule %q (see tcpipc rules)", id)
 		}
 	}
@@ -51,6 +53,11 @@ func Lint(sx *model.Sysplex, front diag.Diagnostics, rules []*Rule, opts LintOpt
 	disabled := map[string]bool{}
 	for _, id := range opts.Disable {
 		disabled[strings.ToUpper(id)] = true
+		for _, r := range opts.FrontEnd {
+			if r.Name == id {
+				disabled[r.ID] = true
+			}
+		}
 	}
 	var all diag.Diagnostics
 	for _, d := range front {
@@ -61,17 +68,3 @@ func Lint(sx *model.Sysplex, front diag.Diagnostics, rules []*Rule, opts LintOpt
 	all = append(all, found...)
 	return Suppress(all, sx.Sources), nil
 }
-
-// frontEndIDs are the ids the grammar and model packages report.
-var frontEndIDs = []string{"SYNTAX", "INCLUDE", "IGNORED", "SEQNUM", "OPTION", "UNSUPPORTED", "MANIFEST", "VALUE", RuleSuppress}
-
-func isFrontEnd(id string) bool {
-	i := sort.SearchStrings(sortedFrontEnd, id)
-	return i < len(sortedFrontEnd) && sortedFrontEnd[i] == id
-}
-
-var sortedFrontEnd = func() []string {
-	s := append([]string(nil), frontEndIDs...)
-	sort.Strings(s)
-	return s
-}()

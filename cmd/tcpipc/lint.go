@@ -12,12 +12,14 @@ import (
 	"github.com/tcpipc/tcpipc/grammar/source"
 	"github.com/tcpipc/tcpipc/model"
 	"github.com/tcpipc/tcpipc/verify"
+	"github.com/tcpipc/tcpipc/verify/report"
 	"github.com/tcpipc/tcpipc/verify/rules"
 )
 
 func newLintCommand() *cobra.Command {
 	var (
 		format, failOn, encoding string
+		baseline, writeBaseline  string
 		enable, disable          []string
 	)
 	cmd := &cobra.Command{
@@ -28,7 +30,11 @@ directory of <STACK>/PROFILE.TCPIP, or loose profile files, one stack each;
 default: the current directory), runs every rule (tcpipc rules lists them)
 and reports every finding in one run.
 
-Formats: text (compiler style with snippets), json.
+Formats: text (compiler style with snippets), json, sarif (SARIF 2.1.0 for
+GitHub code scanning), github (workflow-command annotations), junit.
+--baseline FILE hides the findings recorded in FILE (by rule, file and the
+normalised text of their line, so unrelated edits do not bring them back);
+--write-baseline FILE records the current findings and exits 0.
 Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or I/O.
 Suppress a finding with a comment on its line, or alone on the line before:
   ; tcpipc:ignore RULE reason      (profiles)
@@ -57,11 +63,33 @@ Suppress a finding with a comment on its line, or alone on the line before:
 			} else {
 				sx, front = model.LoadFiles(args, model.Options{Encoding: enc})
 			}
-			ds, err := verify.Lint(sx, front, rules.All(), verify.LintOptions{Enable: enable, Disable: disable})
+			ds, err := verify.Lint(sx, front, rules.All(), verify.LintOptions{Enable: enable, Disable: disable, FrontEnd: rules.FrontEnd()})
 			if err != nil {
 				return usageError("%v", err)
 			}
+			if writeBaseline != "" {
+				if err := report.NewBaseline(ds, sx.Sources).Write(writeBaseline); err != nil {
+					return usageError("%v", err)
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d findings to %s\n", len(ds), writeBaseline)
+				return nil
+			}
+			if baseline != "" {
+				b, err := report.ReadBaseline(baseline)
+				if err != nil {
+					return usageError("%v", err)
+				}
+				var hidden diag.Diagnostics
+				ds, hidden = b.Filter(ds, sx.Sources)
+				if len(hidden) > 0 {
+					fmt.Fprintf(cmd.ErrOrStderr(), "%d findings hidden by baseline %s\n", len(hidden), baseline)
+				}
+			}
 			out := cmd.OutOrStdout()
+			ro := report.Options{Rules: ruleMetadata(), Sources: sx.Sources, ToolVersion: version, FailOn: threshold}
+			if sx.Manifest != nil {
+				ro.Manifest = sx.Manifest.Path
+			}
 			switch format {
 			case "text":
 				err = diag.WriteText(out, ds, sx.Sources)
@@ -69,9 +97,15 @@ Suppress a finding with a comment on its line, or alone on the line before:
 					fmt.Fprintf(cmd.ErrOrStderr(), "%s: %d stacks, %s\n", sx.Name, len(sx.Stacks), countText(ds))
 				}
 			case "json":
-				err = diag.WriteJSON(out, ds)
+				err = report.WriteJSON(out, ds, ro)
+			case "sarif":
+				err = report.WriteSARIF(out, ds, ro)
+			case "github":
+				err = report.WriteGitHub(out, ds, ro)
+			case "junit":
+				err = report.WriteJUnit(out, ds, ro)
 			default:
-				return usageError("unknown --format %q (want text or json)", format)
+				return usageError("unknown --format %q (want text, json, sarif, github or junit)", format)
 			}
 			if err != nil {
 				return err
@@ -82,12 +116,23 @@ Suppress a finding with a comment on its line, or alone on the line before:
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json, sarif, github or junit")
+	cmd.Flags().StringVar(&baseline, "baseline", "", "hide the findings recorded in this baseline file")
+	cmd.Flags().StringVar(&writeBaseline, "write-baseline", "", "record the current findings in this baseline file and exit 0")
 	cmd.Flags().StringVar(&failOn, "fail-on", "error", "exit 1 when a finding is at least this severe: error, warning, info or none")
 	cmd.Flags().StringSliceVar(&enable, "enable", nil, "run only these rules (ids or names, comma-separated)")
 	cmd.Flags().StringSliceVar(&disable, "disable", nil, "do not run or report these rules (ids or names)")
 	cmd.Flags().StringVar(&encoding, "encoding", "auto", "file encoding: auto, utf-8 or ibm-1047")
 	return cmd
+}
+
+// ruleMetadata describes every id a finding can carry, for reports.
+func ruleMetadata() []report.Rule {
+	var out []report.Rule
+	for _, r := range append(rules.All(), rules.FrontEnd()...) {
+		out = append(out, report.Rule{ID: r.ID, Name: r.Name, Severity: r.Severity, Summary: r.Summary, Doc: r.Doc})
+	}
+	return out
 }
 
 // isSysplexPath tells a sysplex (directory or manifest) from profile files.

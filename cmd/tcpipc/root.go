@@ -9,6 +9,9 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// version is tcpipc's version, reported in SARIF and by --version.
+const version = "0.1.0"
+
 // Exit codes shared by every subcommand.
 const (
 	ExitClean    = 0 // nothing at or above the failure threshold
@@ -78,6 +81,7 @@ configuration of every stack of a z/OS sysplex, checks them together, and
 shows what the sysplex will do.
 
 Exit codes: 0 clean, 1 findings (or errors in the input), 2 usage or I/O error.`,
+		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
