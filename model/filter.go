@@ -13,23 +13,30 @@ import (
 type FilterRule struct {
 	// Name is SYSDEFAULTRULE.n for profile rules, the IpFilterRule name
 	// for policy rules.
-	Name      string   `json:"name"`
-	V6        bool     `json:"v6,omitempty"`
-	Src       AddrSel  `json:"src"`
-	Dst       AddrSel  `json:"dst"`
-	Protocol  Protocol `json:"protocol"`
-	SrcPorts  PortSel  `json:"srcPorts,omitzero"`
-	DstPorts  PortSel  `json:"dstPorts,omitzero"`
-	Routing   string   `json:"routing"`   // LOCAL, ROUTED, EITHER
-	Direction string   `json:"direction"` // BIDIRECTIONAL, INBOUND, OUTBOUND
-	Connect   string   `json:"connect,omitempty"`
-	SecClass  int      `json:"secClass,omitempty"`
-	Log       bool     `json:"log,omitempty"`
-	Action    string   `json:"action"` // PERMIT, DENY, IPSEC
+	Name     string   `json:"name"`
+	V6       bool     `json:"v6,omitempty"`
+	Src      AddrSel  `json:"src"`
+	Dst      AddrSel  `json:"dst"`
+	Protocol Protocol `json:"protocol"`
+	SrcPorts PortSel  `json:"srcPorts,omitzero"`
+	DstPorts PortSel  `json:"dstPorts,omitzero"`
+	Routing  string   `json:"routing"` // LOCAL, ROUTED, EITHER
+	// FragmentsOnly is ROUTING ROUTED FRAGMENTSONLY: the rule matches
+	// only fragments of routed packets.
+	FragmentsOnly bool   `json:"fragmentsOnly,omitempty"`
+	Direction     string `json:"direction"` // BIDIRECTIONAL, INBOUND, OUTBOUND
+	Connect       string `json:"connect,omitempty"`
+	SecClass      int    `json:"secClass,omitempty"`
+	Log           bool   `json:"log,omitempty"`
+	Action        string `json:"action"` // PERMIT, DENY, IPSEC
 	// Policy is set for rules from the Policy Agent policy; Extension
 	// numbers the simple filters one IpFilterRule splits into.
 	Policy    bool `json:"policy,omitempty"`
 	Extension int  `json:"extension,omitempty"`
+	// LocalIPGranularity is IpLocalStartAction LocalIpGranularity (RULE or
+	// PACKET): whether a locally started dynamic SA takes its local
+	// address from the rule or from the packet. "" without the action.
+	LocalIPGranularity string `json:"localIpGranularity,omitempty"`
 	// DynVPN and ManVPN are the rule's tunnel action, for IPSEC rules.
 	DynVPN *DynVpnAction `json:"dynVpn,omitempty"`
 	ManVPN *ManVpnAction `json:"manVpn,omitempty"`

@@ -320,6 +320,10 @@ func (b *policyBuilder) filterRule(r *policy.Entry, group *policy.Entry) []*Filt
 	if e := b.object(r, "IpManVpnAction"); e != nil {
 		man = &ManVpnAction{Name: e.Name(), Range: e.KeywordRange}
 	}
+	granularity := ""
+	if ls := b.object(r, "IpLocalStartAction"); ls != nil {
+		granularity = value(attr(ls, "LocalIpGranularity"), 0)
+	}
 	var out []*FilterRule
 	n := 0
 	for _, s := range srcs {
@@ -328,7 +332,7 @@ func (b *policyBuilder) filterRule(r *policy.Entry, group *policy.Entry) []*Filt
 				n++
 				fr := &FilterRule{Name: r.Name(), Extension: n, V6: s.isV6() || d.isV6(), Src: s, Dst: d, Protocol: AnyProtocol,
 					Routing: "LOCAL", Direction: "BIDIRECTIONAL", Log: log, Action: action, Range: r.KeywordRange,
-					DynVPN: dyn, ManVPN: man, Policy: true}
+					DynVPN: dyn, ManVPN: man, Policy: true, LocalIPGranularity: granularity}
 				b.service(fr, svc)
 				out = append(out, fr)
 			}

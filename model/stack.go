@@ -339,7 +339,7 @@ func (b *stackBuilder) ipsecRule(r *profile.IPSecRule, n int) (*FilterRule, bool
 		}
 	}
 	if r.Routing != nil {
-		fr.Routing = r.Routing.Value
+		fr.Routing, fr.FragmentsOnly = r.Routing.Value, r.Routing.FragmentsOnly
 	}
 	if r.SecClass != nil {
 		fr.SecClass = *r.SecClass

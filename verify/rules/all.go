@@ -5,17 +5,29 @@ import (
 
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/verify"
+	"github.com/tcpipc/tcpipc/verify/rules/anchors"
 	"github.com/tcpipc/tcpipc/verify/rules/backupowner"
 	"github.com/tcpipc/tcpipc/verify/rules/backuprank"
 	"github.com/tcpipc/tcpipc/verify/rules/cfstructure"
 	"github.com/tcpipc/tcpipc/verify/rules/distribute"
 	"github.com/tcpipc/tcpipc/verify/rules/duplicatevipa"
+	"github.com/tcpipc/tcpipc/verify/rules/dvipsec"
+	"github.com/tcpipc/tcpipc/verify/rules/dvipsecbackup"
+	"github.com/tcpipc/tcpipc/verify/rules/dvlocalfltr"
+	"github.com/tcpipc/tcpipc/verify/rules/granularity"
+	"github.com/tcpipc/tcpipc/verify/rules/ikedcoverage"
+	"github.com/tcpipc/tcpipc/verify/rules/ikev2nss"
 	"github.com/tcpipc/tcpipc/verify/rules/ipsecconfig"
 	"github.com/tcpipc/tcpipc/verify/rules/limits"
+	"github.com/tcpipc/tcpipc/verify/rules/liveness"
+	"github.com/tcpipc/tcpipc/verify/rules/manualtunnel"
 	"github.com/tcpipc/tcpipc/verify/rules/nobackup"
+	"github.com/tcpipc/tcpipc/verify/rules/releasemix"
+	"github.com/tcpipc/tcpipc/verify/rules/sharedkey"
 	"github.com/tcpipc/tcpipc/verify/rules/sourcevipa"
 	"github.com/tcpipc/tcpipc/verify/rules/sysplexmonitor"
 	"github.com/tcpipc/tcpipc/verify/rules/vipaaddress"
+	"github.com/tcpipc/tcpipc/verify/rules/vpnaction"
 )
 
 // All returns every lint rule, sorted by id.
@@ -23,7 +35,9 @@ func All() []*verify.Rule {
 	all := []*verify.Rule{
 		backupowner.Rule, backuprank.Rule, cfstructure.Rule, distribute.Rule, duplicatevipa.Rule,
 		ipsecconfig.Rule, limits.Rule, nobackup.Rule, sourcevipa.Rule, sysplexmonitor.Rule,
-		vipaaddress.Rule,
+		vipaaddress.Rule, anchors.Rule, dvipsec.Rule, dvipsecbackup.Rule, dvlocalfltr.Rule, granularity.Rule,
+		ikedcoverage.Rule, ikev2nss.Rule, liveness.Rule, manualtunnel.Rule, releasemix.Rule, sharedkey.Rule,
+		vpnaction.Rule,
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
 	return all
