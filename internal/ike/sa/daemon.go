@@ -1,0 +1,329 @@
+package ikesa
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/internal/ike/wire"
+)
+
+// Transport carries IKE messages (without the non-ESP marker). Send must
+// not block for long and must not call back into the Daemon; like UDP it
+// may lose messages.
+type Transport interface {
+	Send(local, remote netip.AddrPort, msg []byte) error
+}
+
+// IKESAID names an IKE SA by its two SPIs.
+type IKESAID struct{ SPIi, SPIr uint64 }
+
+func (id IKESAID) String() string { return fmt.Sprintf("%016x_i %016x_r", id.SPIi, id.SPIr) }
+
+// IKESAInfo describes an IKE SA for callers and displays.
+type IKESAInfo struct {
+	ID            IKESAID
+	Peer          string
+	Initiator     bool
+	State         State
+	Local, Remote netip.AddrPort
+	Suite         Suite
+	// NATLocal is set when we are behind a NAT, NATRemote when the peer is.
+	NATLocal, NATRemote bool
+	Children            int
+}
+
+// Stats counts what the daemon did with datagrams.
+type Stats struct {
+	Received uint64
+	// Malformed datagrams could not be decoded.
+	Malformed uint64
+	// UnknownSPI datagrams named no IKE SA of ours.
+	UnknownSPI uint64
+	// Dropped messages decoded but were not acceptable: an unexpected
+	// message ID or state, or a failed integrity check.
+	Dropped uint64
+	// ResentResponses counts cached responses sent again for a
+	// retransmitted request; Retransmissions counts our own requests sent
+	// again.
+	ResentResponses uint64
+	Retransmissions uint64
+	// Panics counts datagrams whose handling panicked and was recovered.
+	Panics uint64
+}
+
+type counters struct {
+	received, malformed, unknownSPI, dropped, resent, retransmissions, panics atomic.Uint64
+}
+
+// Errors an IKE SA can die of, passed to Config.OnIKESA.
+var (
+	ErrTimeout     = errors.New("ikesa: peer did not answer")
+	ErrAuthFailed  = errors.New("ikesa: authentication failed")
+	ErrNoProposal  = errors.New("ikesa: no acceptable proposal")
+	ErrDeleted     = errors.New("ikesa: deleted")
+	ErrBadResponse = errors.New("ikesa: unacceptable response")
+	ErrClosed      = errors.New("ikesa: daemon closed")
+	ErrReplaced    = errors.New("ikesa: peer sent INITIAL_CONTACT on a new IKE SA")
+	ErrRekeyed     = errors.New("ikesa: replaced by a rekeyed IKE SA")
+)
+
+// Daemon runs the IKE SAs of one local identity.
+type Daemon struct {
+	cfg   Config
+	clock clock.Clock
+	rand  io.Reader
+	ike   []*ikeAlgs
+	stats counters
+
+	mu      sync.Mutex
+	sas     map[uint64]*IKESA  // by our own SPI
+	byInit  map[initKey]*IKESA // responder SAs, for IKE_SA_INIT retransmissions
+	inbound map[uint32]bool    // ESP SPIs we receive on
+	closed  bool
+	// events are callbacks collected under mu and run after it is
+	// released, so a callback may call back into the daemon.
+	events []func()
+}
+
+// initKey finds a responder's IKE SA from a retransmitted IKE_SA_INIT
+// request, which does not carry our SPI. It stays valid for the SA's life
+// so that a late retransmission can never start a second SA.
+type initKey struct {
+	spii   uint64
+	remote netip.AddrPort
+}
+
+// New checks cfg and returns a daemon ready for HandleDatagram and Initiate.
+func New(cfg Config) (*Daemon, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	if cfg.RetransmitTimeout <= 0 {
+		cfg.RetransmitTimeout = DefaultRetransmitTimeout
+	}
+	if cfg.RetransmitTries <= 0 {
+		cfg.RetransmitTries = DefaultRetransmitTries
+	}
+	if cfg.HalfOpenTimeout <= 0 {
+		cfg.HalfOpenTimeout = DefaultHalfOpenTimeout
+	}
+	cfg.Peers = slices.Clone(cfg.Peers) // we hand out pointers into it
+	d := &Daemon{
+		cfg:     cfg,
+		clock:   cfg.Clock,
+		rand:    cfg.Rand,
+		sas:     map[uint64]*IKESA{},
+		byInit:  map[initKey]*IKESA{},
+		inbound: map[uint32]bool{},
+	}
+	for _, s := range cfg.IKE {
+		a, _ := resolveIKE(s) // validate checked it
+		d.ike = append(d.ike, a)
+	}
+	return d, nil
+}
+
+// Stats returns a snapshot of the counters.
+func (d *Daemon) Stats() Stats {
+	c := &d.stats
+	return Stats{
+		Received: c.received.Load(), Malformed: c.malformed.Load(), UnknownSPI: c.unknownSPI.Load(),
+		Dropped: c.dropped.Load(), ResentResponses: c.resent.Load(), Retransmissions: c.retransmissions.Load(),
+		Panics: c.panics.Load(),
+	}
+}
+
+// SAs describes every IKE SA the daemon holds.
+func (d *Daemon) SAs() []IKESAInfo {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make([]IKESAInfo, 0, len(d.sas))
+	for _, sa := range d.sas {
+		out = append(out, sa.info())
+	}
+	return out
+}
+
+// Lookup returns the IKE SA with the given SPIs, or nil; OnIKESA reports
+// the IDs of SAs the peer started.
+func (d *Daemon) Lookup(id IKESAID) *IKESA {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, sa := range d.sas {
+		if sa.id() == id {
+			return sa
+		}
+	}
+	return nil
+}
+
+// Close drops every IKE SA without telling peers and stops all timers.
+// Datagrams arriving afterwards are ignored.
+func (d *Daemon) Close() {
+	d.mu.Lock()
+	d.closed = true
+	for _, sa := range d.sas {
+		sa.die(ErrClosed)
+	}
+	d.runEventsLocked()
+}
+
+// HandleDatagram processes one IKE message that arrived from src. It never
+// panics: a panic while handling is recovered and counted, so a receive
+// loop calling it survives any input.
+func (d *Daemon) HandleDatagram(src netip.AddrPort, msg []byte) {
+	defer func() {
+		if r := recover(); r != nil {
+			d.stats.panics.Add(1)
+		}
+	}()
+	d.stats.received.Add(1)
+	d.mu.Lock()
+	defer d.runEventsLocked()
+	if d.closed {
+		return
+	}
+	d.handle(src, msg)
+}
+
+// runEventsLocked releases d.mu, then runs the collected callbacks.
+func (d *Daemon) runEventsLocked() {
+	events := d.events
+	d.events = nil
+	d.mu.Unlock()
+	for _, f := range events {
+		f()
+	}
+}
+
+func (d *Daemon) handle(src netip.AddrPort, b []byte) {
+	m, err := wire.DecodeMessage(b)
+	if err != nil {
+		d.stats.malformed.Add(1)
+		d.answerMalformedInit(src, b, err)
+		return
+	}
+	if m.Exchange == wire.IKE_SA_INIT && !m.IsResponse() && m.SPIr == 0 {
+		d.handleInitRequest(src, b, m)
+		return
+	}
+	sa := d.lookup(m)
+	if sa == nil {
+		d.stats.unknownSPI.Add(1)
+		return
+	}
+	if m.IsResponse() {
+		sa.handleResponse(src, b, m)
+	} else {
+		sa.handleRequest(src, b, m)
+	}
+}
+
+// lookup finds the IKE SA a message belongs to. The I flag says which side
+// the sender is, and so which of the two SPIs is ours (RFC 7296 section 2.6).
+func (d *Daemon) lookup(m *wire.Message) *IKESA {
+	if m.Flags&wire.FlagInitiator != 0 {
+		sa := d.sas[m.SPIr]
+		if sa == nil || sa.initiator || sa.spiI != m.SPIi {
+			return nil
+		}
+		return sa
+	}
+	sa := d.sas[m.SPIi]
+	if sa == nil || !sa.initiator || (sa.spiR != 0 && sa.spiR != m.SPIr) {
+		return nil
+	}
+	return sa
+}
+
+// answerMalformedInit tells the sender of an undecodable IKE_SA_INIT
+// request what was wrong (RFC 7296 section 2.21.1). Other undecodable
+// messages are dropped: they cannot be authenticated, so answering would
+// only help an attacker.
+func (d *Daemon) answerMalformedInit(src netip.AddrPort, b []byte, err error) {
+	h, herr := wire.ParseHeader(b)
+	notify, data, ok := wire.NotifyFor(err)
+	if herr != nil || !ok || h.Exchange() != wire.IKE_SA_INIT || h.IsResponse() || h.SPIr() != 0 || h.MessageID() != 0 {
+		return
+	}
+	d.sendNotifyInit(src, h.SPIi(), notify, data)
+}
+
+// sendNotifyInit answers an IKE_SA_INIT request without creating state.
+func (d *Daemon) sendNotifyInit(to netip.AddrPort, spii uint64, t wire.NotifyType, data []byte) {
+	m := &wire.Message{SPIi: spii, Exchange: wire.IKE_SA_INIT, Flags: wire.FlagResponse,
+		Payloads: []wire.Payload{&wire.Notify{NotifyType: t, Data: data}}}
+	if b, err := m.Encode(); err == nil {
+		d.send(to, b)
+	}
+}
+
+func (d *Daemon) send(to netip.AddrPort, b []byte) {
+	// Losing a message is normal for IKE; retransmission covers it.
+	_ = d.cfg.Transport.Send(d.cfg.Local, to, b)
+}
+
+func (d *Daemon) emit(f func()) { d.events = append(d.events, f) }
+
+func (d *Daemon) randBytes(n int) []byte {
+	b := make([]byte, n)
+	if _, err := io.ReadFull(d.rand, b); err != nil {
+		panic(fmt.Sprintf("ikesa: random source failed: %v", err))
+	}
+	return b
+}
+
+// newIKESPI returns an unused non-zero IKE SPI.
+func (d *Daemon) newIKESPI() uint64 {
+	for {
+		spi := binary.BigEndian.Uint64(d.randBytes(8))
+		if spi != 0 && d.sas[spi] == nil {
+			return spi
+		}
+	}
+}
+
+// newESPSPI returns an unused inbound ESP SPI of at least 256: values
+// below are reserved (RFC 4303 section 2.1), and a zero SPI would be read
+// as the non-ESP marker on port 4500.
+func (d *Daemon) newESPSPI() uint32 {
+	for {
+		spi := binary.BigEndian.Uint32(d.randBytes(4))
+		if spi >= 256 && !d.inbound[spi] {
+			d.inbound[spi] = true
+			return spi
+		}
+	}
+}
+
+func (d *Daemon) peerByName(name string) *Peer {
+	for i := range d.cfg.Peers {
+		if d.cfg.Peers[i].Name == name {
+			return &d.cfg.Peers[i]
+		}
+	}
+	return nil
+}
+
+func (d *Daemon) peerByID(id *wire.ID) *Peer {
+	for i := range d.cfg.Peers {
+		if d.cfg.Peers[i].ID.equal(id) {
+			return &d.cfg.Peers[i]
+		}
+	}
+	return nil
+}

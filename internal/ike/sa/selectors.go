@@ -1,0 +1,108 @@
+package ikesa
+
+import (
+	"net/netip"
+	"slices"
+
+	"github.com/tcpipc/tcpipc/internal/ike/wire"
+)
+
+// narrow intersects the selectors a peer proposed with the ones we allow
+// (RFC 7296 section 2.9): each non-empty pairwise intersection is kept.
+// The result is never wider than either side; it is empty when nothing
+// overlaps.
+func narrow(proposed, allowed []wire.Selector) []wire.Selector {
+	var out []wire.Selector
+	for _, p := range proposed {
+		for _, a := range allowed {
+			if s, ok := intersect(p, a); ok && !slices.ContainsFunc(out, func(o wire.Selector) bool { return sameSelector(o, s) }) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+func knownType(t wire.TSType) bool {
+	return t == wire.TS_IPV4_ADDR_RANGE || t == wire.TS_IPV6_ADDR_RANGE
+}
+
+// intersect returns the overlap of two selectors of the same address
+// family: protocol 0 means any, so a specific protocol wins.
+func intersect(a, b wire.Selector) (wire.Selector, bool) {
+	if a.TSType != b.TSType || !knownType(a.TSType) {
+		return wire.Selector{}, false
+	}
+	proto := a.IPProtocol
+	switch {
+	case a.IPProtocol == 0:
+		proto = b.IPProtocol
+	case b.IPProtocol != 0 && b.IPProtocol != a.IPProtocol:
+		return wire.Selector{}, false
+	}
+	s := wire.Selector{
+		TSType:     a.TSType,
+		IPProtocol: proto,
+		StartPort:  max(a.StartPort, b.StartPort),
+		EndPort:    min(a.EndPort, b.EndPort),
+		Start:      maxAddr(a.Start, b.Start),
+		End:        minAddr(a.End, b.End),
+	}
+	if s.StartPort > s.EndPort || s.Start.Compare(s.End) > 0 {
+		return wire.Selector{}, false
+	}
+	return s, true
+}
+
+// within reports whether every selector of got lies inside some selector
+// of offered: an initiator's check that the responder only narrowed.
+func within(got, offered []wire.Selector) bool {
+	if len(got) == 0 {
+		return false
+	}
+	for _, g := range got {
+		if !slices.ContainsFunc(offered, func(o wire.Selector) bool {
+			s, ok := intersect(g, o)
+			return ok && sameSelector(s, g)
+		}) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameSelector(a, b wire.Selector) bool {
+	return a.TSType == b.TSType && a.IPProtocol == b.IPProtocol && a.StartPort == b.StartPort &&
+		a.EndPort == b.EndPort && a.Start == b.Start && a.End == b.End
+}
+
+func maxAddr(a, b netip.Addr) netip.Addr {
+	if a.Compare(b) >= 0 {
+		return a
+	}
+	return b
+}
+
+func minAddr(a, b netip.Addr) netip.Addr {
+	if a.Compare(b) <= 0 {
+		return a
+	}
+	return b
+}
+
+// Prefix returns the selector covering all of prefix, any protocol and
+// port: the usual shape of a configured traffic selector.
+func Prefix(prefix netip.Prefix) wire.Selector {
+	prefix = prefix.Masked()
+	start := prefix.Addr()
+	end := start.AsSlice()
+	for i := prefix.Bits(); i < len(end)*8; i++ {
+		end[i/8] |= 0x80 >> (i % 8)
+	}
+	last, _ := netip.AddrFromSlice(end)
+	t := wire.TS_IPV4_ADDR_RANGE
+	if start.Is6() {
+		t = wire.TS_IPV6_ADDR_RANGE
+	}
+	return wire.Selector{TSType: t, StartPort: 0, EndPort: 65535, Start: start, End: last}
+}
