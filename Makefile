@@ -6,10 +6,10 @@ BIN     ?= bin/tcpipc
 FIGURE9 := testdata/profiles/figure9
 
 # Packages with goroutines, locks or timers run under the race detector.
-RACE_PKGS := ./internal/clock/... ./internal/esp/... ./internal/natt/... ./internal/ike/...
+RACE_PKGS := ./internal/clock/... ./internal/esp/... ./internal/natt/... ./internal/ike/... ./runtime/...
 
 # Fuzz targets, as package:Target, for `make fuzz`.
-FUZZ_TARGETS := ./grammar/profile:FuzzParse ./internal/esp:FuzzDecap ./internal/natt:FuzzClassify ./internal/ike/wire:FuzzDecodeMessage
+FUZZ_TARGETS := ./grammar/profile:FuzzParse ./grammar/policy:FuzzParse ./internal/esp:FuzzDecap ./internal/natt:FuzzClassify ./internal/ike/wire:FuzzDecodeMessage ./internal/ike/sa:FuzzHandleDatagram
 FUZZTIME ?= 20s
 
 .PHONY: build test update bench fuzz demo clean
@@ -27,7 +27,7 @@ update:
 	TCPIPC_UPDATE=1 $(GO) test ./...
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./grammar/...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./grammar/... ./verify/...
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/esp/... ./internal/ike/...
 
 fuzz:
@@ -39,14 +39,17 @@ fuzz:
 		fi; \
 	done
 
-# Until the runtime exists the demo parses the bundled figure 9 sysplex and
-# reports on it.
+# Until the runtime exists the demo shows what tcpipc understands of the
+# bundled figure 9 sysplex and what lint finds in a broken copy of it.
 demo: build
-	@echo "== The five stacks of figure 9 (seed 003), one line each =="
-	@$(BIN) parse --format summary $(FIGURE9)/MVS*/PROFILE.TCPIP
+	@echo "== The model of the figure 9 sysplex =="
+	@$(BIN) model $(FIGURE9)
 	@echo
-	@echo "== MVS1, the routing stack for DVA1: its syntax tree =="
-	@$(BIN) parse $(FIGURE9)/MVS1/PROFILE.TCPIP
+	@echo "== tcpipc lint $(FIGURE9) =="
+	@$(BIN) lint $(FIGURE9)
+	@echo
+	@echo "== tcpipc lint testdata/profiles/broken-swsa: every problem in one run =="
+	@$(BIN) lint testdata/profiles/broken-swsa || true
 
 clean:
 	rm -rf bin

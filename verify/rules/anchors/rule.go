@@ -28,28 +28,40 @@ var Rule = &verify.Rule{
 }
 
 // view is what of a filter rule must agree across stacks: everything but
-// its name and where it is written.
-func view(f *model.FilterRule) string {
-	s := fmt.Sprintf("%s %s -> %s proto %s ports %s -> %s routing %s direction %s %s secclass %d",
-		strings.ToLower(f.Action), f.Src, f.Dst, f.Protocol, f.SrcPorts, f.DstPorts,
-		strings.ToLower(f.Routing), strings.ToLower(f.Direction), strings.ToLower(f.Connect), f.SecClass)
+// its name and where it is written. Its fields make go-cmp's difference
+// readable field by field.
+type view struct {
+	Action, Local, Remote, Protocol, Ports, Routing, Direction string
+	SecClass                                                   int
+	VPN                                                        string
+}
+
+func viewOf(f *model.FilterRule) view {
+	v := view{
+		Action: strings.ToLower(f.Action), Local: f.Src.String(), Remote: f.Dst.String(), Protocol: f.Protocol.String(),
+		Ports: f.SrcPorts.String() + " -> " + f.DstPorts.String(), Routing: strings.ToLower(f.Routing),
+		Direction: strings.TrimSpace(strings.ToLower(f.Direction + " " + f.Connect)), SecClass: f.SecClass,
+	}
 	if f.DynVPN != nil {
 		var offers []string
 		for _, o := range f.DynVPN.Offers {
 			offers = append(offers, fmt.Sprintf("%s %s/%d %s %s", o.AuthProtocol, o.Encrypt, o.KeyLength, o.AuthAlgorithm, o.Encap))
 		}
-		s += " dynamic vpn [" + strings.Join(offers, ", ") + "] granularity " + f.LocalIPGranularity
+		v.VPN = "dynamic [" + strings.Join(offers, ", ") + "]"
+		if f.LocalIPGranularity != "" {
+			v.VPN += " granularity " + strings.ToLower(f.LocalIPGranularity)
+		}
 	}
 	if f.ManVPN != nil {
-		s += " manual vpn"
+		v.VPN = "manual"
 	}
-	return s
+	return v
 }
 
-func views(fs []*model.FilterRule) []string {
-	out := make([]string, len(fs))
+func views(fs []*model.FilterRule) []view {
+	out := make([]view, len(fs))
 	for i, f := range fs {
-		out[i] = view(f)
+		out[i] = viewOf(f)
 	}
 	return out
 }
@@ -95,7 +107,7 @@ func run(p *verify.Pass) (any, error) {
 // firstDifference returns the index of the first rule that differs.
 func firstDifference(a, b []*model.FilterRule) int {
 	for i := 0; i < len(a) && i < len(b); i++ {
-		if view(a[i]) != view(b[i]) {
+		if viewOf(a[i]) != viewOf(b[i]) {
 			return i
 		}
 	}
