@@ -43,30 +43,32 @@ func (m *Meta) Info() *Meta { return m }
 // Shared operands.
 
 // Addr is one address operand: IPv4 or IPv6, possibly holding a system
-// symbol.
+// symbol. Addr, Name, Operand and Option are leaves parsed by hand (see
+// leaves.go): they are the most frequent nodes, and a hand-written match
+// avoids participle's backtracking bookkeeping for every operand.
 type Addr struct {
 	Node
-	Text string `parser:"@(IPv4 | IPv6 | Symbolic)"`
+	Text string
 }
 
 // Name is a user-chosen name: link, device, job, procedure, interface.
 type Name struct {
 	Node
-	Text string `parser:"@(Word | Number | Symbolic)"`
+	Text string
 }
 
 // Operand is one operand of a statement tcpipc keeps without modelling.
 type Operand struct {
 	Node
-	Text string `parser:"@(Word | Number | Size | IPv4 | IPv6 | Prefix | Bits | Range | String | Star | Dash | Equals | Symbolic)"`
+	Text string
 }
 
 // Option is a keyword option with its non-keyword values, as kept for
 // options tcpipc does not model individually (IPCONFIG ARPTO 1200).
 type Option struct {
 	Node
-	Name   string   `parser:"@Word"`
-	Values []string `parser:"@(Number | Size | IPv4 | IPv6 | Prefix | Bits | Range | String | Star | Symbolic)*"`
+	Name   string
+	Values []string
 }
 
 // Moveable is MOVEABLE followed by its mode.

@@ -216,6 +216,7 @@ func Grammar() string {
 		fmt.Fprintf(&b, "   %s { %s } %s\n", k, strings.Join(members, " | "), s.block.end)
 	}
 	b.WriteString("*)\n")
+	fmt.Fprintf(&b, "\n(* Leaves, matched by hand (leaves.go) *)\n%s", leafGrammar())
 	for _, p := range parsers {
 		fmt.Fprintf(&b, "\n(* %s *)\n%s\n", p.name, p.grammr())
 	}
