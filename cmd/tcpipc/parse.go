@@ -3,21 +3,39 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/grammar/policy"
 	"github.com/tcpipc/tcpipc/grammar/profile"
 	"github.com/tcpipc/tcpipc/grammar/source"
 )
 
+// parsedFile is what parse prints for any kind of file.
+type parsedFile interface {
+	WriteTree(io.Writer) error
+	JSON() any
+	Sources() diag.Sources
+}
+
+// profileFile adapts a parsed profile.
+type profileFile struct{ *profile.Profile }
+
 func newParseCommand() *cobra.Command {
-	var format, encoding string
+	var format, encoding, kind string
 	cmd := &cobra.Command{
 		Use:   "parse [flags] FILE...",
-		Short: "Print the syntax tree and syntax diagnostics of TCP/IP profiles",
-		Long: `parse reads each TCP/IP profile (and the members it INCLUDEs, found next to
-it by member name) and prints its syntax tree, then every syntax problem.
+		Short: "Print the syntax tree and syntax diagnostics of profiles, policy and IKED files",
+		Long: `parse reads each file and prints its syntax tree, then every syntax problem.
+A file is a TCP/IP profile (with the members it INCLUDEs, found next to it by
+member name), a Policy Agent main or image file, an IPsec policy file or an
+iked.conf; --kind names it, or tcpipc guesses from the name (pagent.conf,
+*.policy, iked.conf) and the content.
 
 Formats: text (tree on stdout, diagnostics on stderr), json (one document
 with trees and diagnostics), summary (a line per file, then diagnostics).
@@ -31,6 +49,11 @@ Exit code 1 when any file has a syntax error.`,
 			if format != "text" && format != "json" && format != "summary" {
 				return usageError("unknown --format %q (want text, json or summary)", format)
 			}
+			if kind != "auto" && kind != "profile" {
+				if _, err := policy.ParseKind(kind); err != nil {
+					return usageError("unknown --kind %q (want auto, profile, pagent, policy or iked)", kind)
+				}
+			}
 			var all diag.Diagnostics
 			sources := diag.Sources{}
 			var trees []any
@@ -39,7 +62,7 @@ Exit code 1 when any file has a syntax error.`,
 				if err := statPath(path); err != nil {
 					return err
 				}
-				prof, ds := profile.ParseFile(path, profile.Options{Encoding: enc})
+				prof, ds, n := parseAny(path, kind, enc)
 				ds.Sort()
 				for n, text := range prof.Sources() {
 					sources[n] = text
@@ -54,7 +77,7 @@ Exit code 1 when any file has a syntax error.`,
 					trees = append(trees, prof.JSON())
 				case "summary":
 					fmt.Fprintf(out, "%s: %d statements, %d errors, %d warnings, %d infos\n",
-						diag.DisplayPath(path), len(prof.Statements),
+						diag.DisplayPath(path), n,
 						ds.Count(diag.Error), ds.Count(diag.Warning)-ds.Count(diag.Error),
 						ds.Count(diag.Info)-ds.Count(diag.Warning))
 				}
@@ -82,7 +105,55 @@ Exit code 1 when any file has a syntax error.`,
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json or summary")
 	cmd.Flags().StringVar(&encoding, "encoding", "auto", "file encoding: auto, utf-8 or ibm-1047")
+	cmd.Flags().StringVar(&kind, "kind", "auto", "file kind: auto, profile, pagent, policy or iked")
 	return cmd
+}
+
+// parseAny parses a file of the given (or guessed) kind; it returns the
+// file, its diagnostics and its number of top-level statements.
+func parseAny(path, kind string, enc source.Encoding) (parsedFile, diag.Diagnostics, int) {
+	if kind == "auto" {
+		kind = guessKind(path)
+	}
+	if kind == "profile" {
+		prof, ds := profile.ParseFile(path, profile.Options{Encoding: enc})
+		return profileFile{prof}, ds, len(prof.Statements)
+	}
+	k, _ := policy.ParseKind(kind)
+	f, ds := policy.ParseFile(path, policy.Options{Encoding: enc, Kind: k})
+	return f, ds, len(f.Entries)
+}
+
+// guessKind names a file's kind from its name, else from its first word:
+// a profile statement keyword means a profile, anything else a policy
+// file whose exact kind the policy parser guesses.
+func guessKind(path string) string {
+	base := strings.ToLower(filepath.Base(path))
+	switch {
+	case base == "iked.conf" || strings.HasSuffix(base, ".iked"):
+		return "iked"
+	case strings.HasPrefix(base, "pagent") || strings.HasSuffix(base, ".image"):
+		return "pagent"
+	case strings.HasSuffix(base, ".policy"):
+		return "policy"
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "profile"
+	}
+	f := source.Decode(path, data, source.Auto)
+	for _, line := range strings.Split(string(f.Text), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, ";") || strings.HasPrefix(line, "#") {
+			continue
+		}
+		word := strings.Fields(line)[0]
+		if profile.IsStatementKeyword(profile.Canonical(word)) {
+			return "profile"
+		}
+		return "auto"
+	}
+	return "profile"
 }
 
 // displayDiagnostics copies diagnostics with paths in display form.

@@ -85,6 +85,6 @@ Exit codes: 0 clean, 1 findings (or errors in the input), 2 usage or I/O error.`
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newParseCommand(), newModelCommand(), newLintCommand(), newRulesCommand(), newExplainCommand())
+	root.AddCommand(newParseCommand(), newModelCommand(), newLintCommand(), newRulesCommand(), newExplainCommand(), newCompileCommand(), newShowCommand(), newWhatifCommand())
 	return root
 }

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/grammar/source"
+	"github.com/tcpipc/tcpipc/model"
+	"github.com/tcpipc/tcpipc/verify"
+	"github.com/tcpipc/tcpipc/verify/rules"
+)
+
+// planFlags are the flags of every command that compiles a sysplex.
+type planFlags struct {
+	encoding       string
+	force          bool
+	includeSecrets bool
+}
+
+func (f *planFlags) register(cmd *cobra.Command, secrets bool) {
+	cmd.Flags().StringVar(&f.encoding, "encoding", "auto", "file encoding: auto, utf-8 or ibm-1047")
+	cmd.Flags().BoolVar(&f.force, "force", false, "compile even when lint reports errors")
+	if secrets {
+		cmd.Flags().BoolVar(&f.includeSecrets, "include-secrets", false, "put pre-shared keys into the plan (default: <redacted>)")
+	}
+}
+
+// loadPlan compiles the sysplex at path, or reads a plan file (*.json).
+// Lint errors stop it unless --force; every finding that matters goes to
+// stderr. A nil plan with a nil error means it refused.
+func (f *planFlags) loadPlan(cmd *cobra.Command, path string) (*compile.Plan, error) {
+	if err := statPath(path); err != nil {
+		return nil, err
+	}
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		r, err := os.Open(path)
+		if err != nil {
+			return nil, usageError("%v", err)
+		}
+		defer r.Close()
+		p, err := compile.ReadPlan(r)
+		if err != nil {
+			return nil, usageError("%s: %v", path, err)
+		}
+		return p, nil
+	}
+	enc, err := source.ParseEncoding(f.encoding)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	sx, front := model.Load(path, model.Options{Encoding: enc})
+	ds, err := verify.Lint(sx, front, rules.All(), verify.LintOptions{})
+	if err != nil {
+		return nil, err
+	}
+	var errs diag.Diagnostics
+	for _, d := range ds {
+		if d.Severity == diag.Error {
+			errs = append(errs, d)
+		}
+	}
+	stderr := cmd.ErrOrStderr()
+	if len(errs) > 0 {
+		if err := diag.WriteText(stderr, errs, sx.Sources); err != nil {
+			return nil, err
+		}
+		if !f.force {
+			fmt.Fprintf(stderr, "tcpipc: lint reports %d errors in %s; no plan (--force compiles anyway)\n", len(errs), sx.Name)
+			return nil, nil
+		}
+	}
+	p, cds := compile.Options{IncludeSecrets: f.includeSecrets}.Compile(sx)
+	if err := diag.WriteText(stderr, cds, sx.Sources); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func newCompileCommand() *cobra.Command {
+	var (
+		flags  planFlags
+		output string
+	)
+	cmd := &cobra.Command{
+		Use:   "compile [flags] DIR|sysplex.yaml",
+		Short: "Compile a sysplex into the versioned JSON plan the runtime executes",
+		Long: `compile reads a sysplex, lints it, and writes its plan: a deterministic
+JSON document (version tcpipc.plan/v1, schema compile/plan.schema.json) with
+the XCF group and CF structure names, per stack its addresses, DVIPSEC,
+IKED, the ordered filters it installs (anchor rules marked) and its IKE
+peers with proposals as IKEv2 transforms, and per DVIPA its owner, backup
+chain, distribution and SWSA eligibility with reasons.
+
+compile refuses when lint reports errors (exit 1, no plan) unless --force.
+Pre-shared keys are written as <redacted> unless --include-secrets: the
+runtime needs them, people sharing a plan do not. Offers that cannot be
+expressed as IKEv2 transforms (DES, 3DES, MD5, DH groups 1, 2, 5 and 24) are
+left out with a warning.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if strings.EqualFold(filepath.Ext(args[0]), ".json") {
+				return usageError("compile reads a sysplex, not a plan")
+			}
+			p, err := flags.loadPlan(cmd, args[0])
+			if err != nil || p == nil {
+				if err == nil {
+					err = findings
+				}
+				return err
+			}
+			if output == "" || output == "-" {
+				return p.WriteJSON(cmd.OutOrStdout())
+			}
+			w, err := os.Create(output)
+			if err != nil {
+				return usageError("%v", err)
+			}
+			if err := p.WriteJSON(w); err != nil {
+				w.Close()
+				return err
+			}
+			return w.Close()
+		},
+	}
+	flags.register(cmd, true)
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write the plan to this file (default: standard output)")
+	return cmd
+}
