@@ -1,6 +1,7 @@
 package policy
 
 import (
+	textsuggest "github.com/tcpipc/tcpipc/internal/suggest"
 	"sort"
 	"strings"
 )
@@ -340,46 +341,8 @@ func (s *StatementSpec) attrNames() []string {
 	return out
 }
 
-// suggest returns the candidate closest to word (case-insensitive edit
-// distance), or "" when none is close enough to be a likely typo.
+// suggest returns the candidate closest to word, or "" when none is close
+// enough to be a likely typo.
 func suggest(word string, candidates []string) string {
-	w := strings.ToUpper(word)
-	limit := 2
-	if len(w) <= 4 {
-		limit = 1
-	}
-	if len(w) >= 12 {
-		limit = 3
-	}
-	best, bestDist := "", limit+1
-	for _, c := range candidates {
-		d := editDistance(w, strings.ToUpper(c))
-		if d < bestDist || (d == bestDist && c < best) {
-			best, bestDist = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 1 << 20 // nothing that long is a typo of a keyword
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return textsuggest.Closest(word, candidates, nil)
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/tcpipc/tcpipc/internal/suggest"
 )
 
 // keywordSpecs lists every keyword the grammars match, written as IBM's
@@ -117,53 +119,19 @@ func Canonical(word string) string { return spellings[strings.ToUpper(word)] }
 // IsStatementKeyword reports whether the full keyword begins a statement.
 func IsStatementKeyword(full string) bool { return isStatement[full] }
 
-// Suggest returns the statement keyword closest to word, or "" when none is
-// close enough to be a likely typo.
+// Suggest returns the keyword among candidates closest to word, counting
+// IBM's abbreviations of each as the keyword, or "" when none is close
+// enough to be a likely typo.
 func Suggest(word string, candidates []string) string {
-	word = strings.ToUpper(word)
-	// Short words need a closer match to count as a typo.
-	limit := 2
-	if len(word) <= 4 {
-		limit = 1
-	}
-	best, bestDist := "", limit+1
-	for _, c := range candidates {
-		// Compare with every accepted spelling, so VIPADEFX is one edit
-		// from VIPADEF and therefore close to VIPADEFINE.
-		d := editDistance(word, c)
-		if shortest := minLen[c]; shortest > 0 {
-			for n := shortest; n < len(c); n++ {
-				d = min(d, editDistance(word, c[:n]))
-			}
+	return suggest.Closest(word, candidates, func(c string) []string {
+		shortest := minLen[c]
+		if shortest == 0 {
+			return nil
 		}
-		// A word that is a prefix of a keyword but shorter than its minimum
-		// abbreviation is a likely typo too.
-		if strings.HasPrefix(c, word) && len(word) >= 3 {
-			d = min(d, 1)
+		out := make([]string, 0, len(c)-shortest)
+		for n := shortest; n < len(c); n++ {
+			out = append(out, c[:n])
 		}
-		if d < bestDist || (d == bestDist && c < best) {
-			best, bestDist = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+		return out
+	})
 }

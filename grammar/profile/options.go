@@ -120,14 +120,4 @@ func (p *parser) checkOptions(st Statement) {
 }
 
 // nodeRange is the source range of a node's tokens.
-func (p *parser) nodeRange(n *Node) diag.Range {
-	if len(n.Tokens) == 0 {
-		return diag.Range{File: n.Pos.Filename}
-	}
-	first, last := n.Tokens[0], n.Tokens[len(n.Tokens)-1]
-	f := p.files[first.Pos.Filename]
-	if f == nil {
-		return diag.Range{File: first.Pos.Filename}
-	}
-	return f.Range(first.Pos.Offset, last.Pos.Offset+rawLen(f.Text, last.Pos.Offset))
-}
+func (p *parser) nodeRange(n *Node) diag.Range { return rangeOfNode(p.files, n) }

@@ -574,12 +574,15 @@ func (p *parser) rangeOf(start, end int) diag.Range {
 func rawLen(src []byte, offset int) int { return len(RawText(src, offset)) }
 
 // RangeOf returns the source range of a syntax node.
-func (prof *Profile) RangeOf(n *Node) diag.Range {
+func (prof *Profile) RangeOf(n *Node) diag.Range { return rangeOfNode(prof.Files, n) }
+
+// rangeOfNode runs from a node's first token to the end of its last.
+func rangeOfNode(files map[string]*source.File, n *Node) diag.Range {
 	if len(n.Tokens) == 0 {
 		return diag.Range{File: n.Pos.Filename}
 	}
 	first, last := n.Tokens[0], n.Tokens[len(n.Tokens)-1]
-	f := prof.Files[first.Pos.Filename]
+	f := files[first.Pos.Filename]
 	if f == nil {
 		return diag.Range{File: first.Pos.Filename}
 	}

@@ -12,7 +12,9 @@ import (
 // every rule, on random rules and addresses.
 func TestCoveringMatchesBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
-	addr := func() netip.Addr { return netip.AddrFrom4([4]byte{10, byte(rng.Intn(4)), byte(rng.Intn(4)), byte(rng.Intn(8))}) }
+	addr := func() netip.Addr {
+		return netip.AddrFrom4([4]byte{10, byte(rng.Intn(4)), byte(rng.Intn(4)), byte(rng.Intn(8))})
+	}
 	var rules []*model.FilterRule
 	for i := 0; i < 300; i++ {
 		var sel model.AddrSel
