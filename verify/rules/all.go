@@ -24,6 +24,7 @@ import (
 	"github.com/tcpipc/tcpipc/verify/rules/nobackup"
 	"github.com/tcpipc/tcpipc/verify/rules/offers"
 	"github.com/tcpipc/tcpipc/verify/rules/releasemix"
+	"github.com/tcpipc/tcpipc/verify/rules/shadowing"
 	"github.com/tcpipc/tcpipc/verify/rules/sharedkey"
 	"github.com/tcpipc/tcpipc/verify/rules/sourcevipa"
 	"github.com/tcpipc/tcpipc/verify/rules/sysplexmonitor"
@@ -38,7 +39,7 @@ func All() []*verify.Rule {
 		ipsecconfig.Rule, limits.Rule, nobackup.Rule, sourcevipa.Rule, sysplexmonitor.Rule,
 		vipaaddress.Rule, anchors.Rule, dvipsec.Rule, dvipsecbackup.Rule, dvlocalfltr.Rule, granularity.Rule,
 		ikedcoverage.Rule, ikev2nss.Rule, liveness.Rule, manualtunnel.Rule, releasemix.Rule, sharedkey.Rule,
-		vpnaction.Rule, offers.Rule,
+		vpnaction.Rule, offers.Rule, shadowing.Rule,
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
 	return all
