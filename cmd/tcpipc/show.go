@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -15,7 +16,7 @@ func newShowCommand() *cobra.Command {
 	)
 	var views strings.Builder
 	for _, v := range compile.Views {
-		views.WriteString("  " + v.Name + strings.Repeat(" ", 17-len(v.Name)) + v.Summary + "\n")
+		fmt.Fprintf(&views, "  %-16s %s\n", v.Name, v.Summary)
 	}
 	cmd := &cobra.Command{
 		Use:   "show [flags] DIR|sysplex.yaml|plan.json VIEW",
@@ -28,7 +29,7 @@ the stack the display is issued on.
 Views:
 ` + views.String() + `
 The displays show the state expected at start, from the configuration
-alone: no clock (the time stamps of the headers are left out), no
+alone: no clock (headers name the MVS system where IBM prints the time), no
 connections and no servers (VDPT counters are zero; dynamic-port
 distributions have no entries yet). IBM documents which fields these
 displays carry but not every exact layout; where it does not (VIPADYN,

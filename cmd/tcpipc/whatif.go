@@ -18,8 +18,8 @@ func newWhatifCommand() *cobra.Command {
 		Short: "Derive what happens to every DVIPA when stacks fail and come back",
 		Long: `whatif compiles a sysplex (or reads a plan file) and derives, from the
 configuration alone, what a failure of the --fail stacks does to every DVIPA:
-the new owner (the highest-ranked surviving backup; equal ranks in manifest
-order, which IBM leaves undefined), whether it stays distributed and to
+the new owner (the highest-ranked surviving backup in the owner's XCF group;
+equal ranks in manifest order, which IBM leaves undefined), whether it stays distributed and to
 which targets (the new owner's own VIPADISTRIBUTE, else the one it took over
 from the owner; failed targets dropped), and whether its SAs are recovered
 through the coupling facility, with every reason when not.
@@ -30,7 +30,8 @@ existing connections in MOVING state) or once the backup has no connections
 with MOVEABLE WHENIDLE.
 
 --all-single prints a matrix of every single-stack failure instead.
-Formats: text, json. The runtime's behaviour is tested against this output.`,
+Formats: text, json (schema compile/whatif.schema.json, version
+tcpipc.whatif/v1). The runtime's behaviour is tested against this output.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {

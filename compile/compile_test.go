@@ -1,0 +1,191 @@
+package compile
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/tcpipc/tcpipc/model"
+)
+
+const figure9 = "../testdata/profiles/figure9"
+
+// TestSecrets: pre-shared keys are in the plan only when asked for.
+func TestSecrets(t *testing.T) {
+	sx := load(t, figure9)
+	const key = "figure9-demo-psk-0001"
+	plain := planJSON(t, sx, Options{})
+	if strings.Contains(plain, key) || !strings.Contains(plain, `"psk": "<redacted>"`) || !strings.Contains(plain, `"secrets": "redacted"`) {
+		t.Errorf("plan without IncludeSecrets shows the key or no <redacted>")
+	}
+	full := planJSON(t, sx, Options{IncludeSecrets: true})
+	if !strings.Contains(full, `"psk": "`+key+`"`) || !strings.Contains(full, `"secrets": "included"`) {
+		t.Errorf("plan with IncludeSecrets lacks the key")
+	}
+	p, _ := Compile(sx)
+	for _, v := range Views {
+		var b strings.Builder
+		if err := WriteDisplay(&b, p, v.Name, ""); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(b.String(), key) {
+			t.Errorf("view %s shows the key", v.Name)
+		}
+	}
+}
+
+// TestReadPlan: a written plan reads back to the same bytes, and a plan of
+// another version is refused.
+func TestReadPlan(t *testing.T) {
+	want := planJSON(t, load(t, figure9), Options{})
+	p, err := ReadPlan(strings.NewReader(want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := p.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != want {
+		t.Error("plan does not survive a round trip")
+	}
+	if _, err := ReadPlan(strings.NewReader(strings.Replace(want, Version, "tcpipc.plan/v9", 1))); err == nil {
+		t.Error("ReadPlan accepts another version")
+	}
+}
+
+// TestTransforms pins the z/OS names to IANA's IKEv2 transform ids and the
+// refusals.
+func TestTransforms(t *testing.T) {
+	c := &compiler{seen: map[string]bool{}}
+	for _, tc := range []struct {
+		offer model.KeyExchangeOffer
+		v2    bool
+		want  string // transforms as TYPE:id/keylen, or "refused: …"
+	}{
+		{model.KeyExchangeOffer{HowToEncrypt: "AES_CBC", KeyLength: 256, HowToVerifyMsgs: "HMAC_SHA2_256_128", PseudoRandomFunction: "HMAC_SHA2_256", DHGroup: "GROUP19"}, true,
+			"ENCR:12/256 PRF:5 INTEG:12 DH:19"},
+		{model.KeyExchangeOffer{HowToEncrypt: "AES_CBC", HowToAuthMsgs: "SHA1", DHGroup: "GROUP14"}, false,
+			"ENCR:12/128 PRF:2 INTEG:2 DH:14"},
+		{model.KeyExchangeOffer{HowToEncrypt: "AES_GCM_16", KeyLength: 256, PseudoRandomFunction: "HMAC_SHA2_512", DHGroup: "GROUP20"}, true,
+			"ENCR:20/256 PRF:7 DH:20"},
+		{model.KeyExchangeOffer{HowToEncrypt: "AES_CBC", HowToVerifyMsgs: "HMAC_SHA2_384_192", DHGroup: "GROUP21"}, true,
+			"ENCR:12/128 PRF:6 INTEG:13 DH:21"},
+		{model.KeyExchangeOffer{HowToEncrypt: "DES", HowToVerifyMsgs: "HMAC_SHA1", DHGroup: "GROUP14"}, true, "refused: DES"},
+		{model.KeyExchangeOffer{HowToEncrypt: "3DES", HowToVerifyMsgs: "HMAC_SHA1", DHGroup: "GROUP14"}, true, "refused: 3DES"},
+		{model.KeyExchangeOffer{HowToEncrypt: "AES_CBC", HowToAuthMsgs: "MD5", DHGroup: "GROUP14"}, false, "refused: MD5"},
+		{model.KeyExchangeOffer{HowToEncrypt: "AES_CBC", HowToVerifyMsgs: "HMAC_SHA1", DHGroup: "GROUP1"}, true, "refused: DH group 1"},
+		{model.KeyExchangeOffer{HowToEncrypt: "AES_CBC", HowToVerifyMsgs: "HMAC_SHA1", DHGroup: "GROUP2"}, true, "refused: DH group 2"},
+		{model.KeyExchangeOffer{HowToEncrypt: "AES_CBC", HowToVerifyMsgs: "HMAC_SHA1", DHGroup: "GROUP5"}, true, "refused: DH group 5"},
+		{model.KeyExchangeOffer{HowToEncrypt: "AES_CBC", HowToVerifyMsgs: "HMAC_SHA1", DHGroup: "GROUP24"}, true, "refused: DH group 24"},
+		{model.KeyExchangeOffer{HowToEncrypt: "AES_CBC", HowToVerifyMsgs: "HMAC_SHA1"}, true, "refused: DHGroup is not coded"},
+	} {
+		p, why := c.ikeProposal(&tc.offer, tc.v2)
+		got := "refused: " + why
+		if why == "" {
+			got = transformsText(p.Transforms)
+		}
+		if !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%+v: got %q, want %q", tc.offer, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		offer model.DataOffer
+		pfs   *Transform
+		want  string
+	}{
+		{model.DataOffer{Encrypt: "AES_GCM_16", KeyLength: 128, AuthProtocol: "ESP", AuthAlgorithm: "NULL"}, nil, "ENCR:20/128 ESN:0"},
+		{model.DataOffer{Encrypt: "AES_CBC", KeyLength: 256, AuthProtocol: "ESP", AuthAlgorithm: "HMAC_SHA2_512_256"}, &Transform{Type: "DH", ID: 14}, "ENCR:12/256 INTEG:14 DH:14 ESN:0"},
+		{model.DataOffer{AuthProtocol: "AH", AuthAlgorithm: "HMAC_SHA1"}, nil, "INTEG:2 ESN:0"},
+		{model.DataOffer{Encrypt: "AES_CBC", AuthProtocol: "ESP", AuthAlgorithm: "NULL"}, nil, "refused: no integrity"},
+		{model.DataOffer{Encrypt: "DES", AuthProtocol: "ESP", AuthAlgorithm: "HMAC_SHA1"}, nil, "refused: DES"},
+		{model.DataOffer{Encrypt: "AES_CBC", AuthProtocol: "ESP", AuthAlgorithm: "HMAC_MD5"}, nil, "refused: MD5"},
+	} {
+		p, why := childProposal(&tc.offer, tc.pfs, "TUNNEL")
+		got := "refused: " + why
+		if why == "" {
+			got = transformsText(p.Transforms)
+		}
+		if !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%+v: got %q, want %q", tc.offer, got, tc.want)
+		}
+	}
+}
+
+func transformsText(ts []Transform) string {
+	var parts []string
+	for _, t := range ts {
+		s := fmt.Sprintf("%s:%d", t.Type, t.ID)
+		if t.KeyLength > 0 {
+			s += fmt.Sprintf("/%d", t.KeyLength)
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, " ")
+}
+
+// TestCovers checks the selector strings the plan uses.
+func TestCovers(t *testing.T) {
+	for _, tc := range []struct {
+		sel, addr string
+		want      bool
+	}{
+		{"*", "10.1.1.1", true},
+		{"10.1.1.1", "10.1.1.1", true},
+		{"10.1.1.1", "10.1.1.2", false},
+		{"10.1.1.0/24", "10.1.1.200", true},
+		{"10.1.1.0/24", "10.1.2.1", false},
+		{"10.1.1.5-10.1.1.9", "10.1.1.9", true},
+		{"10.1.1.5-10.1.1.9", "10.1.1.10", false},
+		{"2001:db8::/32", "2001:db8::1", true},
+		{"2001:db8::/32", "10.1.1.1", false},
+		{"nonsense", "10.1.1.1", false},
+	} {
+		if got := Covers(tc.sel, tc.addr); got != tc.want {
+			t.Errorf("Covers(%q, %q) = %v", tc.sel, tc.addr, got)
+		}
+	}
+}
+
+// TestWhatifErrors: unknown stacks and recoveries of stacks that did not
+// fail are refused.
+func TestWhatifErrors(t *testing.T) {
+	p, _ := Compile(load(t, figure9))
+	for _, sc := range []Scenario{{Failed: []string{"MVS9"}}, {Failed: []string{"MVS1"}, Recovered: []string{"MVS2"}}} {
+		if _, err := Whatif(p, sc); err == nil {
+			t.Errorf("%v: no error", sc)
+		}
+	}
+	var b strings.Builder
+	if err := WriteDisplay(&b, p, "vipadyn", "MVS9"); err == nil {
+		t.Error("WriteDisplay accepts an unknown stack")
+	}
+	if err := WriteDisplay(&b, p, "netstat", ""); err == nil {
+		t.Error("WriteDisplay accepts an unknown view")
+	}
+}
+
+// TestTakeoverStaysInGroup: a backup in another XCF group never hears of
+// the failure, so the next backup of the owner's group takes over.
+func TestTakeoverStaysInGroup(t *testing.T) {
+	p := &Plan{Version: Version, Sysplex: "P",
+		Stacks: []Stack{{Name: "A", XCFGroup: "EZBT0101"}, {Name: "B", XCFGroup: "EZBT0102"}, {Name: "C", XCFGroup: "EZBT0101"}},
+		DVIPAs: []DVIPA{{Addr: "10.1.1.1", PrefixLen: 32, Owner: "A", Origin: "VIPADEFINE", Moveable: "IMMEDIATE",
+			Backups: []Backup{{Position: 1, Rank: 200, Stack: "B"}, {Position: 2, Rank: 100, Stack: "C"}}}}}
+	for _, tc := range []struct {
+		failed []string
+		want   string
+	}{
+		{[]string{"A"}, "C"},
+		{[]string{"A", "C"}, ""},
+	} {
+		o, err := Whatif(p, Scenario{Failed: tc.failed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := o.DVIPAs[0].AfterFailure.Owner; got != tc.want {
+			t.Errorf("%v fail: owner %q, want %q", tc.failed, got, tc.want)
+		}
+	}
+}

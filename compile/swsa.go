@@ -1,0 +1,209 @@
+package compile
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// swsa decides whether a DVIPA's SAs are sysplex-wide. They are when IPsec
+// protects the DVIPA on its owner and the owner and every backup can hold
+// them: IPSECURITY and DVIPSEC, IKED with a key exchange rule for the
+// DVIPA, the owner's anchor rules exactly, host-granularity selectors, no
+// manual tunnel, the same SA structure, and for IKEv2 a backup at V1R13
+// or later.
+func (p *Plan) swsa(d *DVIPA) SWSA {
+	out := SWSA{Reasons: []Reason{}}
+	owner := p.Stack(d.Owner)
+	if owner == nil {
+		out.Reasons = append(out.Reasons, Reason{Code: "no-ipsec", Text: "no stack activates the DVIPA"})
+		return out
+	}
+	out.Protected = protects(owner, d.Addr)
+	if !out.Protected {
+		out.Reasons = append(out.Reasons, Reason{Stack: owner.Name, Code: "no-ipsec",
+			Text: fmt.Sprintf("no installed IPSEC filter on %s covers %s: there are no SAs to make sysplex-wide", owner.Name, d.Addr)})
+		return out
+	}
+	out.IKEv2 = ikev2For(owner, d.Addr)
+	out.Reasons = append(out.Reasons, p.canHold(owner, owner, d.Addr, out.IKEv2, false)...)
+	for _, b := range d.Backups {
+		if s := p.Stack(b.Stack); s != nil && s.Name != owner.Name {
+			out.Reasons = append(out.Reasons, p.canHold(s, owner, d.Addr, out.IKEv2, true)...)
+		}
+	}
+	out.Eligible = len(out.Reasons) == 0
+	return out
+}
+
+// protects reports whether an installed IPSEC filter of the stack covers
+// the address on its local side.
+func protects(s *Stack, addr string) bool {
+	for _, f := range s.SPD.Filters {
+		if f.Action == "IPSEC" && slices.Contains(f.AnchorFor, addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// ikev2For reports whether the stack's first key exchange rule for the
+// address negotiates with IKEv2.
+func ikev2For(s *Stack, addr string) bool {
+	if r := keyExchangeRule(s, addr); r != nil {
+		return r.Version == "IKEv2"
+	}
+	return false
+}
+
+// keyExchangeRule returns the first peer whose local endpoint covers the
+// address, or nil.
+func keyExchangeRule(s *Stack, addr string) *Peer {
+	for i, peer := range s.IKE.Peers {
+		for _, l := range peer.Local.Locations {
+			if Covers(l, addr) {
+				return &s.IKE.Peers[i]
+			}
+		}
+	}
+	return nil
+}
+
+// anchorRules returns the stack's filters that decide traffic of the
+// address, described in full but without names and sources: two stacks may
+// name the same rule differently.
+func anchorRules(s *Stack, addr string) []string {
+	var out []string
+	for _, f := range s.SPD.Filters {
+		if slices.Contains(f.AnchorFor, addr) {
+			out = append(out, describe(f))
+		}
+	}
+	return out
+}
+
+// describe writes every field of a filter that decides traffic.
+func describe(f Filter) string {
+	proto := protocolName(f.Protocol)
+	if f.Protocol < 0 {
+		proto = "any protocol"
+	}
+	s := fmt.Sprintf("%s %s %s", strings.ToLower(f.Direction), strings.ToLower(f.Action), proto)
+	s += fmt.Sprintf(" %s%s -> %s%s", f.Local, portSuffix(f.LocalPorts), f.Remote, portSuffix(f.RemotePorts))
+	if f.ICMPType != nil || f.ICMPCode != nil {
+		s += fmt.Sprintf(" icmp type %s code %s", deref(f.ICMPType), deref(f.ICMPCode))
+	}
+	s += " routing " + strings.ToLower(f.Routing)
+	if f.Connect != "" {
+		s += " " + strings.ToLower(f.Connect)
+	}
+	if f.SecClass != 0 {
+		s += fmt.Sprintf(" class %d", f.SecClass)
+	}
+	if f.VPNAction != "" {
+		s += " vpn " + f.VPNAction
+	}
+	if f.ManualTunnel != "" {
+		s += " manual tunnel " + f.ManualTunnel
+	}
+	return s
+}
+
+func portSuffix(p PortRange) string {
+	if p == AnyPort {
+		return ""
+	}
+	return ":" + p.String()
+}
+
+func deref(p *PortRange) string {
+	if p == nil {
+		return "*"
+	}
+	return p.String()
+}
+
+// canHold lists why stack s cannot hold the SAs of the address that ref
+// negotiated (s == ref checks the owner itself). receiving says s gets the
+// SAs from the coupling facility, where its release matters.
+func (p *Plan) canHold(s, ref *Stack, addr string, ikev2, receiving bool) []Reason {
+	var out []Reason
+	add := func(code, format string, args ...any) {
+		out = append(out, Reason{Stack: s.Name, Code: code, Text: fmt.Sprintf(format, args...)})
+	}
+	if !s.IPSecurity {
+		add("no-ipsecurity", "%s lacks IPCONFIG IPSECURITY: it does no IPsec at all", s.Name)
+	}
+	if !s.DVIPSec {
+		add("no-dvipsec", "%s lacks IPSEC DVIPSEC: it neither writes nor reads SA records in the coupling facility", s.Name)
+	}
+	if !s.IKED {
+		add("no-iked", "%s runs no IKE daemon (no iked.conf): nobody renegotiates the SAs there", s.Name)
+	}
+	if keyExchangeRule(s, addr) == nil {
+		add("no-key-exchange-rule", "%s has no KeyExchangeRule whose local endpoint covers %s", s.Name, addr)
+	}
+	if s.Name != ref.Name {
+		mine, theirs := anchorRules(s, addr), anchorRules(ref, addr)
+		if !slices.Equal(mine, theirs) {
+			add("anchor-mismatch", "the filters deciding %s on %s differ from %s's (%s): policy would change with the owner", addr, s.Name, ref.Name, firstDifference(mine, theirs))
+		}
+	}
+	for _, f := range s.SPD.Filters {
+		if f.Action != "IPSEC" || !slices.Contains(f.AnchorFor, addr) {
+			continue
+		}
+		if sel, err := parseSelector(f.Local); err == nil && !sel.isHost() {
+			add("coarse-granularity", "filter %s.%d on %s protects %s with local selector %s, coarser than a host: an SA for it cannot move", f.Name, f.Extension, s.Name, addr, f.Local)
+			break
+		}
+	}
+	for _, f := range s.SPD.Filters {
+		if f.ManualTunnel != "" && slices.Contains(f.AnchorFor, addr) {
+			add("manual-tunnel", "filter %s.%d on %s uses manual tunnel %s: manually keyed SAs are never sysplex-wide", f.Name, f.Extension, s.Name, f.ManualTunnel)
+			break
+		}
+	}
+	if receiving && ikev2 {
+		if r, ok := parseRelease(s.Release); ok && r < 113 {
+			add("release", "%s is at %s: below V1R13 a stack cannot take over IKEv2 SAs as IKEv2 (V1R12 recovers them as IKEv1; HowToInitiate IKEv2 there makes takeover fail)", s.Name, s.Release)
+		}
+	}
+	mg, rg := p.Group(s), p.Group(ref)
+	switch {
+	case mg.XCFGroup != rg.XCFGroup:
+		add("xcf-group", "%s joins XCF group %s, %s joins %s: they never see each other", s.Name, mg.XCFGroup, ref.Name, rg.XCFGroup)
+	case p.CFRM != nil && !slices.Contains(p.CFRM, mg.SWSAStructure):
+		add("cf-structure", "the SWSA structure %s of %s is not in the CFRM policy", mg.SWSAStructure, s.Name)
+	}
+	return out
+}
+
+func firstDifference(a, b []string) string {
+	for i := range max(len(a), len(b)) {
+		switch {
+		case i >= len(a):
+			return "missing " + b[i]
+		case i >= len(b):
+			return "extra " + a[i]
+		case a[i] != b[i]:
+			return fmt.Sprintf("%s instead of %s", a[i], b[i])
+		}
+	}
+	return ""
+}
+
+var releaseRE = regexp.MustCompile(`^V(\d+)R(\d+)$`)
+
+// parseRelease turns VnRm into n*100+m.
+func parseRelease(s string) (int, bool) {
+	m := releaseRE.FindStringSubmatch(s)
+	if m == nil {
+		return 0, false
+	}
+	v, _ := strconv.Atoi(m[1])
+	r, _ := strconv.Atoi(m[2])
+	return v*100 + r, true
+}

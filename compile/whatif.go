@@ -1,0 +1,302 @@
+package compile
+
+import (
+	"fmt"
+)
+
+// WhatifVersion names the takeover-analysis format.
+const WhatifVersion = "tcpipc.whatif/v1"
+
+// Scenario is a set of stacks that fail together and, optionally, the
+// ones among them that come back afterwards.
+type Scenario struct {
+	Failed    []string `json:"failed"`
+	Recovered []string `json:"recovered"`
+}
+
+// Outcome is what a scenario does to every DVIPA, derived from the plan
+// alone: the behaviour the runtime must show.
+type Outcome struct {
+	Version   string         `json:"version"`
+	Sysplex   string         `json:"sysplex"`
+	Failed    []string       `json:"failed"`
+	Recovered []string       `json:"recovered"`
+	DVIPAs    []DVIPAOutcome `json:"dvipas"`
+}
+
+// DVIPAOutcome follows one DVIPA through the scenario.
+type DVIPAOutcome struct {
+	Addr      string `json:"addr"`
+	PrefixLen int    `json:"prefixLen"`
+	Start     string `json:"start"` // owner at start
+	// AfterFailure is the state once the failed stacks are gone;
+	// AfterRecovery (nil without recovered stacks) once they are back.
+	AfterFailure  Phase  `json:"afterFailure"`
+	AfterRecovery *Phase `json:"afterRecovery,omitempty"`
+}
+
+// Phase is where a DVIPA is and what it does at one point of a scenario.
+type Phase struct {
+	// Owner holds the DVIPA ("" when no stack does).
+	Owner string `json:"owner"`
+	// Event is none, unchanged, takeover, unavailable, takeback,
+	// takeback-when-idle or reactivated.
+	Event string `json:"event"`
+	Text  string `json:"text"`
+	// Distribution is nil when the DVIPA is not distributed.
+	Distribution *DistState `json:"distribution,omitempty"`
+	SA           SAState    `json:"sa"`
+}
+
+// DistState is the distribution in force.
+type DistState struct {
+	// Definition is the stack whose VIPADISTRIBUTE is used; Inherited is
+	// true when the holder uses the owner's definition for lack of its own.
+	Definition string      `json:"definition"`
+	Inherited  bool        `json:"inherited"`
+	Ports      []PortRange `json:"ports"`
+	Method     string      `json:"method"`
+	Targets    []string    `json:"targets"`
+	// Dropped are targets that are down (or no stack has the address).
+	Dropped []string `json:"dropped"`
+}
+
+// SAState says what happens to the DVIPA's SAs.
+type SAState struct {
+	// Status is not-protected, kept (the DVIPA did not move), recovered
+	// (through the coupling facility) or lost (peers negotiate anew).
+	Status  string   `json:"status"`
+	Reasons []Reason `json:"reasons"`
+	Note    string   `json:"note,omitempty"`
+}
+
+// Whatif derives what happens when the scenario's stacks fail and the
+// recovered ones come back.
+func Whatif(p *Plan, sc Scenario) (*Outcome, error) {
+	failed := map[string]bool{}
+	for _, n := range sc.Failed {
+		if p.Stack(n) == nil {
+			return nil, fmt.Errorf("no stack %s in sysplex %s", n, p.Sysplex)
+		}
+		failed[n] = true
+	}
+	back := map[string]bool{}
+	for _, n := range sc.Recovered {
+		if !failed[n] {
+			return nil, fmt.Errorf("stack %s recovers but does not fail", n)
+		}
+		back[n] = true
+	}
+	out := &Outcome{Version: WhatifVersion, Sysplex: p.Sysplex, Failed: inOrder(p, failed), Recovered: inOrder(p, back), DVIPAs: []DVIPAOutcome{}}
+	stillDown := map[string]bool{}
+	for n := range failed {
+		if !back[n] {
+			stillDown[n] = true
+		}
+	}
+	for i := range p.DVIPAs {
+		d := &p.DVIPAs[i]
+		o := DVIPAOutcome{Addr: d.Addr, PrefixLen: d.PrefixLen, Start: d.Owner}
+		o.AfterFailure = p.afterFailure(d, failed)
+		if len(back) > 0 {
+			ph := p.afterRecovery(d, o.AfterFailure, back, stillDown)
+			o.AfterRecovery = &ph
+		}
+		out.DVIPAs = append(out.DVIPAs, o)
+	}
+	return out, nil
+}
+
+// inOrder lists the named stacks in manifest order.
+func inOrder(p *Plan, set map[string]bool) []string {
+	out := []string{}
+	for _, s := range p.Stacks {
+		if set[s.Name] {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
+
+// successor is the highest-ranked backup that is up, is not the stack
+// giving the DVIPA up, and joins the same XCF group (stacks of other groups
+// never hear of the failure). Ties were broken by manifest order at compile
+// time.
+func (p *Plan) successor(d *DVIPA, down map[string]bool, leaving string) (Backup, bool) {
+	group := p.Stack(leaving).XCFGroup
+	for _, b := range d.Backups {
+		if !down[b.Stack] && b.Stack != leaving && p.Stack(b.Stack).XCFGroup == group {
+			return b, true
+		}
+	}
+	return Backup{}, false
+}
+
+func (p *Plan) afterFailure(d *DVIPA, failed map[string]bool) Phase {
+	switch {
+	case d.Owner == "":
+		return Phase{Event: "none", Text: "no stack activates it", SA: SAState{Status: "not-protected", Reasons: []Reason{}}}
+	case !failed[d.Owner]:
+		ph := Phase{Owner: d.Owner, Event: "unchanged", Text: d.Owner + " keeps it"}
+		ph.Distribution = p.distState(d, d.Owner, failed)
+		ph.SA = p.saState(d, "", "")
+		return ph
+	}
+	b, ok := p.successor(d, failed, d.Owner)
+	if !ok {
+		ph := Phase{Event: "unavailable", Text: "no backup in its XCF group survives: no stack holds it until one comes back"}
+		ph.SA = p.saState(d, d.Owner, "")
+		return ph
+	}
+	ph := Phase{Owner: b.Stack, Event: "takeover",
+		Text: fmt.Sprintf("%s takes it over: the highest-ranked surviving backup (rank %d)", b.Stack, b.Rank)}
+	ph.Distribution = p.distState(d, b.Stack, failed)
+	ph.SA = p.saState(d, d.Owner, b.Stack)
+	return ph
+}
+
+func (p *Plan) afterRecovery(d *DVIPA, f Phase, back, down map[string]bool) Phase {
+	holder := f.Owner
+	switch {
+	case d.Owner == "":
+		return f
+	case back[d.Owner] && d.Origin == "VIPADEFINE" && holder == "":
+		ph := Phase{Owner: d.Owner, Event: "reactivated", Text: d.Owner + " activates it again: no stack held it meanwhile"}
+		ph.Distribution = p.distState(d, d.Owner, down)
+		ph.SA = fresh(d)
+		return ph
+	case back[d.Owner] && d.Origin == "VIPADEFINE" && d.Moveable == "WHENIDLE":
+		ph := Phase{Owner: holder, Event: "takeback-when-idle",
+			Text: fmt.Sprintf("MOVEABLE WHENIDLE: %s keeps it until it has no connections to it, then %s takes it back", holder, d.Owner)}
+		ph.Distribution = p.distState(d, holder, down)
+		ph.SA = p.saState(d, holder, d.Owner)
+		if ph.SA.Status != "not-protected" {
+			note := "when " + holder + " is idle and gives the DVIPA back"
+			if ph.SA.Note != "" {
+				note += ": " + ph.SA.Note
+			}
+			ph.SA.Note = note
+		}
+		return ph
+	case back[d.Owner] && d.Origin == "VIPADEFINE":
+		ph := Phase{Owner: d.Owner, Event: "takeback",
+			Text: fmt.Sprintf("MOVEABLE IMMEDIATE: %s takes it back at once; %s keeps its existing connections (MOVING) and new ones go to %s", d.Owner, holder, d.Owner)}
+		ph.Distribution = p.distState(d, d.Owner, down)
+		ph.SA = p.saState(d, holder, d.Owner)
+		return ph
+	case holder == "":
+		// Nobody holds the DVIPA, so no stack knows its attributes: only a
+		// returning backup with the long form (mask) can create it.
+		for _, b := range d.Backups {
+			if down[b.Stack] || !b.CanCreate {
+				continue
+			}
+			ph := Phase{Owner: b.Stack, Event: "takeover", Text: fmt.Sprintf("%s creates it on its return (long-form backup, rank %d)", b.Stack, b.Rank)}
+			ph.Distribution = p.distState(d, b.Stack, down)
+			ph.SA = fresh(d)
+			return ph
+		}
+		return Phase{Event: "unavailable", Text: "no stack that can create it is up: a backup without a mask only takes over a DVIPA that is active", SA: f.SA}
+	}
+	ph := Phase{Owner: holder, Event: "unchanged", Text: holder + " keeps it"}
+	if d.Origin == "VIPABACKUP" && back[d.Owner] {
+		ph.Text += fmt.Sprintf(" (%s created it as a backup and takes nothing back)", d.Owner)
+	}
+	ph.Distribution = p.distState(d, holder, down)
+	ph.SA = SAState{Status: "kept", Reasons: []Reason{}}
+	if !d.SWSA.Protected {
+		ph.SA.Status = "not-protected"
+	}
+	return ph
+}
+
+// distState is the distribution when holder owns the DVIPA: its own
+// VIPADISTRIBUTE, else the original owner's (the backup takes over the
+// list the owner sent it), minus targets that are down.
+func (p *Plan) distState(d *DVIPA, holder string, down map[string]bool) *DistState {
+	var def *Distribution
+	inherited := false
+	for i := range d.Distributions {
+		if d.Distributions[i].Stack == holder {
+			def = &d.Distributions[i]
+		}
+	}
+	if def == nil && holder != d.Owner {
+		for i := range d.Distributions {
+			if d.Distributions[i].Stack == d.Owner {
+				def, inherited = &d.Distributions[i], true
+			}
+		}
+	}
+	if def == nil {
+		return nil
+	}
+	ds := &DistState{Definition: def.Stack, Inherited: inherited, Ports: def.Ports, Method: def.Method, Targets: []string{}, Dropped: []string{}}
+	for _, t := range def.Targets {
+		switch {
+		case t.Stack == "":
+			ds.Dropped = append(ds.Dropped, t.XCF)
+		case down[t.Stack]:
+			ds.Dropped = append(ds.Dropped, t.Stack)
+		default:
+			ds.Targets = append(ds.Targets, t.Stack)
+		}
+	}
+	return ds
+}
+
+// fresh is the SA state of a DVIPA activated after a time nobody held it:
+// there is no SA to recover.
+func fresh(d *DVIPA) SAState {
+	if !d.SWSA.Protected {
+		return SAState{Status: "not-protected", Reasons: []Reason{}}
+	}
+	return SAState{Status: "lost", Reasons: []Reason{}, Note: "no stack held the DVIPA meanwhile"}
+}
+
+// saState says what happens to the SAs when the DVIPA moves from one stack
+// to another ("" from: it does not move; "" to: nobody takes it).
+func (p *Plan) saState(d *DVIPA, from, to string) SAState {
+	st := SAState{Reasons: []Reason{}}
+	switch {
+	case !d.SWSA.Protected:
+		st.Status = "not-protected"
+		return st
+	case from == "":
+		st.Status = "kept"
+		return st
+	case to == "":
+		st.Status = "lost"
+		st.Reasons = append(st.Reasons, Reason{Stack: from, Code: "no-holder", Text: "no stack takes the DVIPA over, so nobody recovers its SAs"})
+		return st
+	}
+	src, dst := p.Stack(from), p.Stack(to)
+	if !src.DVIPSec {
+		st.Reasons = append(st.Reasons, Reason{Stack: from, Code: "no-dvipsec", Text: from + " lacks IPSEC DVIPSEC: it never wrote its SAs to the coupling facility"})
+	}
+	st.Reasons = append(st.Reasons, p.canHold(dst, src, d.Addr, d.SWSA.IKEv2, true)...)
+	if len(st.Reasons) > 0 {
+		st.Status = "lost"
+		return st
+	}
+	st.Status = "recovered"
+	st.Note = fmt.Sprintf("%s reads the SA records from %s and its IKE daemon renegotiates them", to, p.Group(dst).SWSAStructure)
+	if d.SWSA.IKEv2 {
+		live := "no LivenessInterval: they linger until they expire"
+		if n := src.IKE.LivenessSeconds; n > 0 {
+			live = fmt.Sprintf("liveness checking (%ds) removes them", n)
+		}
+		st.Note += "; with IKEv2 the peer sees new SAs and its old ones go stale: " + live
+	}
+	return st
+}
+
+// AllSingle runs every single-stack failure, in manifest order.
+func AllSingle(p *Plan) []*Outcome {
+	var out []*Outcome
+	for _, s := range p.Stacks {
+		o, _ := Whatif(p, Scenario{Failed: []string{s.Name}})
+		out = append(out, o)
+	}
+	return out
+}

@@ -1,0 +1,416 @@
+package distributor
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/internal/clock"
+)
+
+// ConnKey identifies a connection to the DVIPA: the client's address and
+// port and the DVIPA port.
+type ConnKey struct {
+	Client netip.AddrPort
+	Port   uint16
+}
+
+func (k ConnKey) String() string { return fmt.Sprintf("%s->%d", k.Client, k.Port) }
+
+// Conn is a CRT entry.
+type Conn struct {
+	Key    ConnKey
+	Target string
+	// IPSec marks connections whose packets the routing stack decrypts
+	// and encrypts (seed 003 figure 11: outbound replies come back to it).
+	IPSec bool
+}
+
+// Entry is a DPT entry: one target stack for one port.
+type Entry struct {
+	Stack string
+	Port  uint16
+	// Ready is the number of servers listening (from SRVSTAT).
+	Ready int
+	// Active counts the connections routed there now; Total all so far.
+	Active, Total int
+	Weight        int    // WEIGHTEDACTIVE weight
+	WLM           int    // simulated WLM weight
+	Role          string // HOTSTANDBY: PREFERRED or BACKUP
+	BackupRank    int
+	current       int // smooth weighted round robin state
+}
+
+// Distributor routes connections of one DVIPA.
+type Distributor struct {
+	mu     sync.Mutex
+	clk    clock.Clock
+	dvipa  string
+	local  string
+	def    compile.Distribution
+	order  map[string]int // definition order of targets
+	dpt    map[uint16]map[string]*Entry
+	crt    map[ConnKey]*Conn
+	rr     map[uint16]int
+	wlm    map[string]int
+	active map[uint16]string // HOTSTANDBY: the target in use per port
+	// affinity remembers, per client address and port, the last target
+	// and when the affinity ends (TIMEDAFFINITY).
+	affinity map[affinityKey]affinity
+	options  map[string]bool
+}
+
+type affinityKey struct {
+	client netip.Addr
+	port   uint16
+}
+
+type affinity struct {
+	stack   string
+	expires time.Time // zero while connections are open
+}
+
+// New returns the distributor a routing stack (local) runs for a DVIPA
+// with its VIPADISTRIBUTE definition. options holds the definition's
+// keyword options that change behaviour (NOAUTOSWITCHBACK).
+func New(clk clock.Clock, dvipa, local string, def compile.Distribution, options ...string) *Distributor {
+	d := &Distributor{clk: clk, dvipa: dvipa, local: local, def: def, order: map[string]int{},
+		dpt: map[uint16]map[string]*Entry{}, crt: map[ConnKey]*Conn{}, rr: map[uint16]int{},
+		wlm: map[string]int{}, active: map[uint16]string{}, affinity: map[affinityKey]affinity{}, options: map[string]bool{}}
+	for i, t := range def.Targets {
+		if t.Stack != "" {
+			d.order[t.Stack] = i
+		}
+	}
+	for _, o := range options {
+		d.options[o] = true
+	}
+	return d
+}
+
+// DVIPA is the distributed address.
+func (d *Distributor) DVIPA() string { return d.dvipa }
+
+// Distributes reports whether connections to port are distributed.
+func (d *Distributor) Distributes(port uint16) bool {
+	if len(d.def.Ports) == 0 {
+		return true
+	}
+	for _, p := range d.def.Ports {
+		if int(port) >= p.From && int(port) <= p.To {
+			return true
+		}
+	}
+	return false
+}
+
+// IsCandidate reports whether a stack may be a target.
+func (d *Distributor) IsCandidate(stack string) bool {
+	if d.def.DestAll {
+		return true
+	}
+	_, ok := d.order[stack]
+	return ok
+}
+
+// ServerStatus records a SRVSTAT: the number of servers a target has
+// listening on the DVIPA port (0 when the last one stopped).
+func (d *Distributor) ServerStatus(stack string, port uint16, listening int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.IsCandidate(stack) || !d.Distributes(port) {
+		return
+	}
+	if d.dpt[port] == nil {
+		d.dpt[port] = map[string]*Entry{}
+	}
+	e := d.dpt[port][stack]
+	if e == nil {
+		e = &Entry{Stack: stack, Port: port, Weight: 10, WLM: 1}
+		for _, t := range d.def.Targets {
+			if t.Stack == stack {
+				if t.Weight != nil {
+					e.Weight = *t.Weight
+				}
+				e.Role = t.Role
+				if t.BackupRank != nil {
+					e.BackupRank = *t.BackupRank
+				}
+			}
+		}
+		if w, ok := d.wlm[stack]; ok {
+			e.WLM = w
+		}
+		d.dpt[port][stack] = e
+	}
+	e.Ready = listening
+}
+
+// SetWLM sets the simulated WLM weight of a target (BASEWLM, SERVERWLM).
+func (d *Distributor) SetWLM(stack string, weight int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.wlm[stack] = weight
+	for _, byStack := range d.dpt {
+		if e := byStack[stack]; e != nil {
+			e.WLM = weight
+		}
+	}
+}
+
+// Route returns the target of a packet: for a SYN a new choice recorded in
+// the CRT, otherwise the CRT entry. ok is false when no target is ready (a
+// SYN) or the connection is unknown.
+func (d *Distributor) Route(key ConnKey, syn bool, ipsec bool) (string, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if c, ok := d.crt[key]; ok {
+		return c.Target, true
+	}
+	if !syn {
+		return "", false
+	}
+	stack, ok := d.pick(key)
+	if !ok {
+		return "", false
+	}
+	d.add(key, stack, ipsec)
+	return stack, true
+}
+
+// Adopt records a connection a target reports with NEWCONN (after a
+// takeover, or on takeback from the backup).
+func (d *Distributor) Adopt(key ConnKey, stack string, ipsec bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.crt[key]; ok {
+		return
+	}
+	d.add(key, stack, ipsec)
+}
+
+func (d *Distributor) add(key ConnKey, stack string, ipsec bool) {
+	d.crt[key] = &Conn{Key: key, Target: stack, IPSec: ipsec}
+	if e := d.entry(key.Port, stack); e != nil {
+		e.Active++
+		e.Total++
+	}
+	if d.def.TimedAffinity > 0 {
+		d.affinity[affinityKey{key.Client.Addr(), key.Port}] = affinity{stack: stack}
+	}
+}
+
+// Closed removes a connection that ended from the CRT.
+func (d *Distributor) Closed(key ConnKey) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	c, ok := d.crt[key]
+	if !ok {
+		return
+	}
+	delete(d.crt, key)
+	if e := d.entry(key.Port, c.Target); e != nil && e.Active > 0 {
+		e.Active--
+	}
+	if d.def.TimedAffinity > 0 {
+		ak := affinityKey{key.Client.Addr(), key.Port}
+		if !d.clientHasConns(ak) {
+			d.affinity[ak] = affinity{stack: c.Target, expires: d.clk.Now().Add(time.Duration(d.def.TimedAffinity) * time.Second)}
+		}
+	}
+}
+
+func (d *Distributor) clientHasConns(ak affinityKey) bool {
+	for k := range d.crt {
+		if k.Client.Addr() == ak.client && k.Port == ak.port {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *Distributor) entry(port uint16, stack string) *Entry {
+	if byStack := d.dpt[port]; byStack != nil {
+		return byStack[stack]
+	}
+	return nil
+}
+
+// ready lists the targets with a listening server on port, in definition
+// order (DESTIP ALL: by name).
+func (d *Distributor) ready(port uint16) []*Entry {
+	var out []*Entry
+	for _, e := range d.dpt[port] {
+		if e.Ready > 0 {
+			out = append(out, e)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		oi, iok := d.order[out[i].Stack]
+		oj, jok := d.order[out[j].Stack]
+		if iok && jok && oi != oj {
+			return oi < oj
+		}
+		return out[i].Stack < out[j].Stack
+	})
+	return out
+}
+
+// pick chooses a target for a new connection.
+func (d *Distributor) pick(key ConnKey) (string, bool) {
+	ready := d.ready(key.Port)
+	if len(ready) == 0 {
+		return "", false
+	}
+	if d.def.TimedAffinity > 0 {
+		ak := affinityKey{key.Client.Addr(), key.Port}
+		if a, ok := d.affinity[ak]; ok && (a.expires.IsZero() || d.clk.Now().Before(a.expires)) {
+			for _, e := range ready {
+				if e.Stack == a.stack {
+					return e.Stack, true
+				}
+			}
+		}
+	}
+	if d.def.OptLocal != nil {
+		for _, e := range ready {
+			if e.Stack == d.local {
+				return e.Stack, true
+			}
+		}
+	}
+	switch d.def.Method {
+	case "ROUNDROBIN":
+		i := d.rr[key.Port] % len(ready)
+		d.rr[key.Port]++
+		return ready[i].Stack, true
+	case "WEIGHTEDACTIVE":
+		return weightedActive(ready)
+	case "HOTSTANDBY":
+		return d.hotStandby(key.Port, ready)
+	}
+	// BASEWLM, SERVERWLM, TARGCONTROLLED: simulated WLM weights.
+	return smoothWeighted(ready)
+}
+
+// weightedActive keeps active connections in proportion to the weights:
+// the target with the fewest active connections per unit of weight wins.
+func weightedActive(ready []*Entry) (string, bool) {
+	var best *Entry
+	for _, e := range ready {
+		if e.Weight <= 0 {
+			continue
+		}
+		if best == nil || (e.Active+1)*best.Weight < (best.Active+1)*e.Weight {
+			best = e
+		}
+	}
+	if best == nil {
+		return "", false
+	}
+	return best.Stack, true
+}
+
+// smoothWeighted is nginx's smooth weighted round robin: deterministic and
+// in proportion to the weights.
+func smoothWeighted(ready []*Entry) (string, bool) {
+	total := 0
+	var best *Entry
+	for _, e := range ready {
+		w := max(e.WLM, 0)
+		e.current += w
+		total += w
+		if best == nil || e.current > best.current {
+			best = e
+		}
+	}
+	if total == 0 || best == nil {
+		return "", false
+	}
+	best.current -= total
+	return best.Stack, true
+}
+
+// hotStandby sends everything to the preferred target while it is ready;
+// otherwise to the highest-ranked ready backup. Without AUTOSWITCHBACK a
+// backup in use keeps the traffic when the preferred target returns.
+func (d *Distributor) hotStandby(port uint16, ready []*Entry) (string, bool) {
+	var preferred *Entry
+	backups := []*Entry{}
+	for _, e := range ready {
+		if e.Role == "PREFERRED" {
+			preferred = e
+		} else {
+			backups = append(backups, e)
+		}
+	}
+	if cur := d.active[port]; cur != "" && d.options["NOAUTOSWITCHBACK"] {
+		for _, e := range ready {
+			if e.Stack == cur {
+				return cur, true
+			}
+		}
+	}
+	if preferred != nil {
+		d.active[port] = preferred.Stack
+		return preferred.Stack, true
+	}
+	sort.SliceStable(backups, func(i, j int) bool { return backups[i].BackupRank > backups[j].BackupRank })
+	if len(backups) == 0 {
+		return "", false
+	}
+	d.active[port] = backups[0].Stack
+	return backups[0].Stack, true
+}
+
+// Connections returns the number of CRT entries routed to a stack.
+func (d *Distributor) Connections(stack string) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := 0
+	for _, c := range d.crt {
+		if c.Target == stack {
+			n++
+		}
+	}
+	return n
+}
+
+// CRT returns the connection routing table, sorted.
+func (d *Distributor) CRT() []Conn {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make([]Conn, 0, len(d.crt))
+	for _, c := range d.crt {
+		out = append(out, *c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Key.Port != out[j].Key.Port {
+			return out[i].Key.Port < out[j].Key.Port
+		}
+		return out[i].Key.Client.String() < out[j].Key.Client.String()
+	})
+	return out
+}
+
+// DPT returns the destination port table, sorted by port and stack.
+func (d *Distributor) DPT() []Entry {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []Entry
+	for _, byStack := range d.dpt {
+		for _, e := range byStack {
+			out = append(out, *e)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Port != out[j].Port {
+			return out[i].Port < out[j].Port
+		}
+		return out[i].Stack < out[j].Stack
+	})
+	return out
+}

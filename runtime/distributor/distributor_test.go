@@ -1,0 +1,142 @@
+package distributor
+
+import (
+	"fmt"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/internal/clock"
+)
+
+func def(method string, targets ...compile.Target) compile.Distribution {
+	return compile.Distribution{Stack: "MVS1", Method: method, Ports: []compile.PortRange{{From: 60, To: 60}}, Targets: targets}
+}
+
+func key(i int) ConnKey {
+	return ConnKey{Client: netip.AddrPortFrom(netip.MustParseAddr("192.0.2.10"), uint16(40000+i)), Port: 60}
+}
+
+func ptr(i int) *int { return &i }
+
+func counts(t *testing.T, d *Distributor, n int) map[string]int {
+	t.Helper()
+	got := map[string]int{}
+	for i := 0; i < n; i++ {
+		s, ok := d.Route(key(i), true, false)
+		if !ok {
+			t.Fatalf("connection %d not routed", i)
+		}
+		got[s]++
+	}
+	return got
+}
+
+func TestRoundRobinOverReadyTargets(t *testing.T) {
+	d := New(clock.NewManual(time.Unix(0, 0)), "201.2.10.11", "MVS1",
+		def("ROUNDROBIN", compile.Target{Stack: "MVS1"}, compile.Target{Stack: "MVS2"}, compile.Target{Stack: "MVS4"}))
+	if _, ok := d.Route(key(0), true, false); ok {
+		t.Fatal("routed with no server ready")
+	}
+	for _, s := range []string{"MVS1", "MVS2", "MVS4"} {
+		d.ServerStatus(s, 60, 1)
+	}
+	d.ServerStatus("MVS3", 60, 1) // not a candidate: ignored
+	d.ServerStatus("MVS2", 61, 1) // not a distributed port: ignored
+	got := counts(t, d, 300)
+	want := map[string]int{"MVS1": 100, "MVS2": 100, "MVS4": 100}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("distribution %v, want %v", got, want)
+	}
+	// Later packets follow the CRT.
+	if s, _ := d.Route(key(7), false, false); s != "MVS2" {
+		t.Fatalf("connection 7 now goes to %s", s)
+	}
+	if d.Connections("MVS4") != 100 || len(d.CRT()) != 300 {
+		t.Fatalf("CRT has %d entries", len(d.CRT()))
+	}
+	d.Closed(key(7))
+	if _, ok := d.Route(key(7), false, false); ok {
+		t.Fatal("closed connection still routed")
+	}
+}
+
+func TestWeightedActive(t *testing.T) {
+	d := New(clock.NewManual(time.Unix(0, 0)), "v", "MVS1",
+		def("WEIGHTEDACTIVE", compile.Target{Stack: "A", Weight: ptr(10)}, compile.Target{Stack: "B", Weight: ptr(30)}))
+	d.ServerStatus("A", 60, 1)
+	d.ServerStatus("B", 60, 1)
+	got := counts(t, d, 400)
+	if got["A"] != 100 || got["B"] != 300 {
+		t.Fatalf("weighted active gave %v", got)
+	}
+}
+
+func TestHotStandby(t *testing.T) {
+	d := New(clock.NewManual(time.Unix(0, 0)), "v", "MVS1",
+		def("HOTSTANDBY", compile.Target{Stack: "P", Role: "PREFERRED"}, compile.Target{Stack: "B1", Role: "BACKUP", BackupRank: ptr(10)},
+			compile.Target{Stack: "B2", Role: "BACKUP", BackupRank: ptr(20)}))
+	for _, s := range []string{"P", "B1", "B2"} {
+		d.ServerStatus(s, 60, 1)
+	}
+	if got := counts(t, d, 5); got["P"] != 5 {
+		t.Fatalf("preferred target not used: %v", got)
+	}
+	d.ServerStatus("P", 60, 0)
+	if s, _ := d.Route(key(100), true, false); s != "B2" {
+		t.Fatalf("backup chosen %s, want the highest rank B2", s)
+	}
+	d.ServerStatus("P", 60, 1)
+	if s, _ := d.Route(key(101), true, false); s != "P" {
+		t.Fatalf("no switch back to the preferred target: %s", s)
+	}
+}
+
+func TestSmoothWLMAndOptLocalAndAffinity(t *testing.T) {
+	clk := clock.NewManual(time.Unix(0, 0))
+	d := New(clk, "v", "MVS1", def("BASEWLM", compile.Target{Stack: "MVS1"}, compile.Target{Stack: "MVS2"}))
+	d.SetWLM("MVS2", 3)
+	d.ServerStatus("MVS1", 60, 1)
+	d.ServerStatus("MVS2", 60, 1)
+	if got := counts(t, d, 8); got["MVS1"] != 2 || got["MVS2"] != 6 {
+		t.Fatalf("WLM weights 1:3 gave %v", got)
+	}
+
+	dl := def("ROUNDROBIN", compile.Target{Stack: "MVS1"}, compile.Target{Stack: "MVS2"})
+	dl.OptLocal = ptr(0)
+	d = New(clk, "v", "MVS1", dl)
+	d.ServerStatus("MVS1", 60, 1)
+	d.ServerStatus("MVS2", 60, 1)
+	if got := counts(t, d, 4); got["MVS1"] != 4 {
+		t.Fatalf("OPTLOCAL did not keep connections local: %v", got)
+	}
+
+	da := def("ROUNDROBIN", compile.Target{Stack: "MVS1"}, compile.Target{Stack: "MVS2"})
+	da.TimedAffinity = 30
+	d = New(clk, "v", "MVS1", da)
+	d.ServerStatus("MVS1", 60, 1)
+	d.ServerStatus("MVS2", 60, 1)
+	first, _ := d.Route(key(0), true, false)
+	d.Closed(key(0))
+	clk.Advance(20 * time.Second)
+	if s, _ := d.Route(key(1), true, false); s != first {
+		t.Fatalf("within the affinity time the client went to %s, not %s", s, first)
+	}
+	d.Closed(key(1))
+	clk.Advance(31 * time.Second)
+	if s, _ := d.Route(key(2), true, false); s == first {
+		t.Fatalf("affinity outlived TIMEDAFFINITY")
+	}
+}
+
+func TestAdoptFromNewConn(t *testing.T) {
+	d := New(clock.NewManual(time.Unix(0, 0)), "v", "MVS5", def("ROUNDROBIN", compile.Target{Stack: "MVS2"}))
+	d.Adopt(key(1), "MVS2", true)
+	if s, ok := d.Route(key(1), false, true); !ok || s != "MVS2" {
+		t.Fatalf("adopted connection routed to %s, %v", s, ok)
+	}
+	if c := d.CRT()[0]; !c.IPSec {
+		t.Fatal("IPsec mark lost")
+	}
+}

@@ -1,0 +1,111 @@
+package dvipa
+
+import (
+	"testing"
+
+	"github.com/tcpipc/tcpipc/compile"
+)
+
+// figure9DVA1 is DVA1 of the figure 9 sysplex: MVS1 owns, MVS5 backs up.
+func figure9DVA1(moveable string) compile.DVIPA {
+	return compile.DVIPA{Addr: "201.2.10.11", Owner: "MVS1", DefinedBy: []string{"MVS1"}, Moveable: moveable,
+		Backups: []compile.Backup{{Position: 1, Rank: 10, Stack: "MVS5"}}}
+}
+
+type world struct {
+	up    map[string]bool
+	conns map[string]int
+}
+
+func (w *world) isUp(s string) bool { return w.up[s] }
+func (w *world) count(s string) int { return w.conns[s] }
+func newWorld(stacks ...string) *world {
+	w := &world{up: map[string]bool{}, conns: map[string]int{}}
+	for _, s := range stacks {
+		w.up[s] = true
+	}
+	return w
+}
+
+func expect(t *testing.T, o *Owner, w *world, want Change, changed bool) {
+	t.Helper()
+	got, ok := o.Update(w.isUp, w.count)
+	if ok != changed || got != want {
+		t.Fatalf("Update = %+v, %v; want %+v, %v", got, ok, want, changed)
+	}
+}
+
+func TestTakeoverAndImmediateTakeback(t *testing.T) {
+	o := New(figure9DVA1("IMMEDIATE"))
+	w := newWorld("MVS1", "MVS2", "MVS5")
+	expect(t, o, w, Change{Kind: Activate, To: "MVS1"}, true)
+	expect(t, o, w, Change{}, false)
+
+	w.up["MVS1"] = false
+	expect(t, o, w, Change{Kind: Takeover, From: "MVS1", To: "MVS5"}, true)
+
+	w.up["MVS1"] = true
+	w.conns["MVS5"] = 3 // IMMEDIATE does not wait for them
+	expect(t, o, w, Change{Kind: Takeback, From: "MVS5", To: "MVS1", KeepsConnections: true}, true)
+	if o.Holder() != "MVS1" {
+		t.Fatalf("holder %s", o.Holder())
+	}
+}
+
+func TestWhenIdleWaitsForConnections(t *testing.T) {
+	o := New(figure9DVA1("WHENIDLE"))
+	w := newWorld("MVS1", "MVS5")
+	expect(t, o, w, Change{Kind: Activate, To: "MVS1"}, true)
+	w.up["MVS1"] = false
+	expect(t, o, w, Change{Kind: Takeover, From: "MVS1", To: "MVS5"}, true)
+	w.up["MVS1"] = true
+	w.conns["MVS5"] = 2
+	expect(t, o, w, Change{}, false)
+	if st := o.StateOf("MVS5", w.isUp, func(string) bool { return false }); st != Quiescing {
+		t.Fatalf("MVS5 state %v, want Quiescing", st)
+	}
+	w.conns["MVS5"] = 0
+	expect(t, o, w, Change{Kind: Takeback, From: "MVS5", To: "MVS1"}, true)
+}
+
+func TestRankOrderAndLoss(t *testing.T) {
+	d := figure9DVA1("IMMEDIATE")
+	d.Backups = []compile.Backup{{Position: 1, Rank: 200, Stack: "B2"}, {Position: 2, Rank: 10, Stack: "B1"}}
+	o := New(d)
+	w := newWorld("MVS1", "B1", "B2")
+	expect(t, o, w, Change{Kind: Activate, To: "MVS1"}, true)
+	w.up["MVS1"] = false
+	expect(t, o, w, Change{Kind: Takeover, From: "MVS1", To: "B2"}, true)
+	w.up["B2"] = false
+	expect(t, o, w, Change{Kind: Takeover, From: "B2", To: "B1"}, true)
+	w.up["B2"] = true // a higher rank returning does not take over from B1
+	expect(t, o, w, Change{}, false)
+	w.up["B1"], w.up["B2"] = false, false
+	expect(t, o, w, Change{Kind: Lost, From: "B1"}, true)
+}
+
+func TestDeactivateMovesTheDVIPA(t *testing.T) {
+	o := New(figure9DVA1("IMMEDIATE"))
+	w := newWorld("MVS1", "MVS5")
+	expect(t, o, w, Change{Kind: Activate, To: "MVS1"}, true)
+	o.SetDeactivated("MVS1", true)
+	expect(t, o, w, Change{Kind: Takeover, From: "MVS1", To: "MVS5"}, true)
+	if st := o.StateOf("MVS1", w.isUp, func(string) bool { return false }); st != Deactivated {
+		t.Fatalf("MVS1 state %v", st)
+	}
+	o.SetDeactivated("MVS1", false)
+	expect(t, o, w, Change{Kind: Takeback, From: "MVS5", To: "MVS1", KeepsConnections: true}, true)
+}
+
+func TestBackupCreatesOnlyWithLongForm(t *testing.T) {
+	d := compile.DVIPA{Addr: "10.9.9.1", Moveable: "IMMEDIATE", Backups: []compile.Backup{{Rank: 5, Stack: "B"}}}
+	w := newWorld("B")
+	if _, ok := New(d).Update(w.isUp, w.count); ok {
+		t.Fatal("a short-form backup created a DVIPA nobody defines")
+	}
+	d.Backups[0].CanCreate = true
+	got, ok := New(d).Update(w.isUp, w.count)
+	if !ok || got.To != "B" {
+		t.Fatalf("long-form backup did not create the DVIPA: %+v", got)
+	}
+}

@@ -1,0 +1,470 @@
+package scenario
+
+import (
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/grammar/source"
+	"github.com/tcpipc/tcpipc/internal/suggest"
+)
+
+// RuleScenario is the id of problems in a scenario file.
+const RuleScenario = "SCENARIO"
+
+// Scenario is a parsed scenario file.
+type Scenario struct {
+	Name string
+	// Sysplex is the sysplex directory the scenario is written for,
+	// relative to the scenario file ("" when not given).
+	Sysplex string
+	// Heartbeat is the XCF heartbeat interval and Missed the number of
+	// missed heartbeats that declare a member failed.
+	Heartbeat time.Duration
+	Missed    int
+	// Duration is how long the run lasts after the last event.
+	Duration     time.Duration
+	Applications []*Application
+	Clients      []*Client
+	Timeline     []*Event
+	Expect       []*Expectation
+}
+
+// Behaviour is what an application does with a connection.
+type Behaviour string
+
+// Application behaviours.
+const (
+	Echo   Behaviour = "echo"   // sends back every byte it receives
+	Sink   Behaviour = "sink"   // reads and discards
+	Source Behaviour = "source" // writes a known pattern until closed
+)
+
+// Application is a server bound to DVIPA:port on some stacks.
+type Application struct {
+	Name      string
+	Stacks    []string
+	Bind      netip.AddrPort
+	Behaviour Behaviour
+	Range     diag.Range
+}
+
+// Client is a group of connections from a remote client to DVIPA:port.
+type Client struct {
+	Name    string
+	From    netip.Addr
+	Connect netip.AddrPort
+	// Connections is how many connections it opens; Bytes how many bytes
+	// each one sends (echo: and expects back); Interval the pause between
+	// writes of Chunk bytes, which sets the rate.
+	Connections int
+	Bytes       int
+	Chunk       int
+	Interval    time.Duration
+	// Check verifies every byte that comes back.
+	Check bool
+	Range diag.Range
+}
+
+// EventKind is what happens at a point of the timeline.
+type EventKind string
+
+// Timeline events.
+const (
+	Fail       EventKind = "fail"       // the stack fails: its connections die
+	Recover    EventKind = "recover"    // a failed stack comes back
+	LeaveGroup EventKind = "leavegroup" // VARY TCPIP,,SYSPLEX,LEAVEGROUP
+	JoinGroup  EventKind = "joingroup"  // VARY TCPIP,,SYSPLEX,JOINGROUP
+	Deactivate EventKind = "deactivate" // VARY TCPIP,,SYSPLEX,DEACTIVATE,DVIPA=
+	Reactivate EventKind = "reactivate" // VARY TCPIP,,SYSPLEX,REACTIVATE,DVIPA=
+	Cut        EventKind = "cut"        // the XCF link between two stacks goes down
+	Restore    EventKind = "restore"    // and comes back
+	Stop       EventKind = "stop"       // an application stops on a stack
+)
+
+// Event is one timeline entry.
+type Event struct {
+	At    time.Duration
+	Kind  EventKind
+	Stack string
+	// Peer is the other end of a cut or restored link; DVIPA the address
+	// of a deactivation; App the application that stops.
+	Peer  string
+	DVIPA netip.Addr
+	App   string
+	Range diag.Range
+}
+
+// Expectation is one check of the run's outcome.
+type Expectation struct {
+	// Owner: at time At, DVIPA is owned by Stack.
+	Owner *OwnerAt
+	// MaxResets: at most this many connections were reset.
+	MaxResets *int
+	// Echoed: every byte every client sent came back intact.
+	Echoed bool
+	// Takeover: after the event at time After, DVIPA is owned by a new
+	// stack within Within.
+	Takeover *TakeoverWithin
+	Range    diag.Range
+}
+
+// OwnerAt expects an owner at a time.
+type OwnerAt struct {
+	At    time.Duration
+	DVIPA netip.Addr
+	Stack string
+}
+
+// TakeoverWithin expects a takeover to complete in time.
+type TakeoverWithin struct {
+	DVIPA  netip.Addr
+	Within time.Duration
+}
+
+var (
+	topKeys    = []string{"name", "sysplex", "heartbeat", "missed", "duration", "applications", "clients", "timeline", "expect"}
+	appKeys    = []string{"name", "stacks", "bind", "behaviour"}
+	clientKeys = []string{"name", "from", "connect", "connections", "bytes", "chunk", "interval", "check"}
+	eventKeys  = []string{"at", "fail", "recover", "leavegroup", "joingroup", "deactivate", "reactivate", "cut", "restore", "stop", "dvipa", "peer", "app"}
+	expectKeys = []string{"owner", "resets", "echoed", "takeover"}
+)
+
+// Read parses a scenario file; problems come back as diagnostics with
+// positions in the file.
+func Read(path string) (*Scenario, *source.File, diag.Diagnostics) {
+	var ds diag.Diagnostics
+	name := filepath.ToSlash(path)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		ds.Errorf(RuleScenario, diag.Range{File: name}, "cannot read scenario: %v", err)
+		return nil, nil, ds
+	}
+	sc, f, pds := Parse(name, data)
+	return sc, f, append(ds, pds...)
+}
+
+// Parse parses scenario text.
+func Parse(name string, data []byte) (*Scenario, *source.File, diag.Diagnostics) {
+	var ds diag.Diagnostics
+	f := source.New(name, data, source.UTF8)
+	r := &reader{f: f, ds: &ds}
+	sc := &Scenario{Heartbeat: time.Second, Missed: 3, Duration: 2 * time.Second}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		line := 1
+		if m := regexp.MustCompile(`line (\d+)`).FindStringSubmatch(err.Error()); m != nil {
+			line, _ = strconv.Atoi(m[1])
+		}
+		off := f.Offset(line, 1)
+		ds.Errorf(RuleScenario, f.Range(off, off), "scenario is not valid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return sc, f, ds
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		ds.Errorf(RuleScenario, f.Range(0, 0), "a scenario is a mapping with name, applications, clients, timeline and expect")
+		return sc, f, ds
+	}
+	r.mapping(doc.Content[0], topKeys, "scenario", func(key string, v *yaml.Node) {
+		switch key {
+		case "name":
+			sc.Name = r.str(v)
+		case "sysplex":
+			sc.Sysplex = r.str(v)
+		case "heartbeat":
+			sc.Heartbeat = r.duration(v)
+		case "missed":
+			sc.Missed = r.positive(v)
+		case "duration":
+			sc.Duration = r.duration(v)
+		case "applications":
+			r.list(v, func(n *yaml.Node) { sc.Applications = append(sc.Applications, r.application(n)) })
+		case "clients":
+			r.list(v, func(n *yaml.Node) { sc.Clients = append(sc.Clients, r.client(n)) })
+		case "timeline":
+			r.list(v, func(n *yaml.Node) { sc.Timeline = append(sc.Timeline, r.event(n)) })
+		case "expect":
+			r.list(v, func(n *yaml.Node) { sc.Expect = append(sc.Expect, r.expectation(n)) })
+		}
+	})
+	r.crossCheck(sc)
+	return sc, f, ds
+}
+
+type reader struct {
+	f  *source.File
+	ds *diag.Diagnostics
+}
+
+func (r *reader) rng(n *yaml.Node) diag.Range {
+	start := r.f.Offset(n.Line, n.Column)
+	end := start
+	if n.Kind == yaml.ScalarNode {
+		end = min(start+len(n.Value), len(r.f.Text))
+	}
+	return r.f.Range(start, end)
+}
+
+func (r *reader) errorf(n *yaml.Node, format string, args ...any) *diag.Diagnostic {
+	return r.ds.Errorf(RuleScenario, r.rng(n), format, args...)
+}
+
+func (r *reader) mapping(n *yaml.Node, allowed []string, where string, fn func(key string, v *yaml.Node)) {
+	if n.Kind != yaml.MappingNode {
+		r.errorf(n, "%s must be a mapping", where)
+		return
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		known := false
+		for _, a := range allowed {
+			known = known || a == k.Value
+		}
+		switch {
+		case !known:
+			d := r.errorf(k, "unknown key %q in %s", k.Value, where)
+			d.Detail = "Known keys: " + strings.Join(allowed, ", ") + "."
+			if s := suggest.Closest(k.Value, allowed, nil); s != "" {
+				d.Detail = "Did you mean " + s + "? " + d.Detail
+			}
+		case seen[k.Value]:
+			r.errorf(k, "key %q is given twice in %s", k.Value, where)
+		default:
+			seen[k.Value] = true
+			fn(k.Value, v)
+		}
+	}
+}
+
+func (r *reader) list(n *yaml.Node, fn func(*yaml.Node)) {
+	if n.Kind != yaml.SequenceNode {
+		r.errorf(n, "expected a list")
+		return
+	}
+	for _, c := range n.Content {
+		fn(c)
+	}
+}
+
+func (r *reader) str(n *yaml.Node) string {
+	if n.Kind != yaml.ScalarNode {
+		r.errorf(n, "expected a single value")
+		return ""
+	}
+	return n.Value
+}
+
+func (r *reader) strs(n *yaml.Node) []string {
+	if n.Kind == yaml.ScalarNode {
+		return []string{strings.ToUpper(n.Value)}
+	}
+	var out []string
+	r.list(n, func(c *yaml.Node) { out = append(out, strings.ToUpper(r.str(c))) })
+	return out
+}
+
+func (r *reader) duration(n *yaml.Node) time.Duration {
+	d, err := time.ParseDuration(r.str(n))
+	if err != nil || d < 0 {
+		r.errorf(n, "%q is not a duration (for example 500ms, 2s, 1m)", n.Value)
+	}
+	return d
+}
+
+func (r *reader) positive(n *yaml.Node) int {
+	v, err := strconv.Atoi(r.str(n))
+	if err != nil || v <= 0 {
+		r.errorf(n, "%q is not a positive number", n.Value)
+		return 0
+	}
+	return v
+}
+
+func (r *reader) nonNegative(n *yaml.Node) int {
+	v, err := strconv.Atoi(r.str(n))
+	if err != nil || v < 0 {
+		r.errorf(n, "%q is not a number", n.Value)
+		return 0
+	}
+	return v
+}
+
+func (r *reader) boolean(n *yaml.Node) bool {
+	switch strings.ToLower(r.str(n)) {
+	case "true", "yes":
+		return true
+	case "false", "no":
+		return false
+	}
+	r.errorf(n, "%q is not true or false", n.Value)
+	return false
+}
+
+func (r *reader) addr(n *yaml.Node) netip.Addr {
+	a, err := netip.ParseAddr(r.str(n))
+	if err != nil {
+		r.errorf(n, "%q is not an IP address", n.Value)
+	}
+	return a
+}
+
+func (r *reader) addrPort(n *yaml.Node) netip.AddrPort {
+	ap, err := netip.ParseAddrPort(r.str(n))
+	if err != nil {
+		r.errorf(n, "%q is not address:port (for example 201.2.10.11:60)", n.Value)
+	}
+	return ap
+}
+
+func (r *reader) application(n *yaml.Node) *Application {
+	a := &Application{Behaviour: Echo, Range: r.rng(n)}
+	r.mapping(n, appKeys, "application", func(key string, v *yaml.Node) {
+		switch key {
+		case "name":
+			a.Name = r.str(v)
+		case "stacks":
+			a.Stacks = r.strs(v)
+		case "bind":
+			a.Bind = r.addrPort(v)
+		case "behaviour":
+			a.Behaviour = Behaviour(strings.ToLower(r.str(v)))
+			if a.Behaviour != Echo && a.Behaviour != Sink && a.Behaviour != Source {
+				r.errorf(v, "behaviour %q is not echo, sink or source", v.Value)
+			}
+		}
+	})
+	if a.Name == "" || len(a.Stacks) == 0 || !a.Bind.IsValid() {
+		r.ds.Errorf(RuleScenario, a.Range, "an application needs name, stacks and bind")
+	}
+	return a
+}
+
+func (r *reader) client(n *yaml.Node) *Client {
+	c := &Client{Connections: 1, Bytes: 1024, Chunk: 512, Check: true, Range: r.rng(n)}
+	r.mapping(n, clientKeys, "client", func(key string, v *yaml.Node) {
+		switch key {
+		case "name":
+			c.Name = r.str(v)
+		case "from":
+			c.From = r.addr(v)
+		case "connect":
+			c.Connect = r.addrPort(v)
+		case "connections":
+			c.Connections = r.positive(v)
+		case "bytes":
+			c.Bytes = r.nonNegative(v)
+		case "chunk":
+			c.Chunk = r.positive(v)
+		case "interval":
+			c.Interval = r.duration(v)
+		case "check":
+			c.Check = r.boolean(v)
+		}
+	})
+	if c.Name == "" || !c.From.IsValid() || !c.Connect.IsValid() {
+		r.ds.Errorf(RuleScenario, c.Range, "a client needs name, from and connect")
+	}
+	return c
+}
+
+func (r *reader) event(n *yaml.Node) *Event {
+	e := &Event{Range: r.rng(n)}
+	kinds := 0
+	r.mapping(n, eventKeys, "timeline event", func(key string, v *yaml.Node) {
+		switch key {
+		case "at":
+			e.At = r.duration(v)
+		case "dvipa":
+			e.DVIPA = r.addr(v)
+		case "peer":
+			e.Peer = strings.ToUpper(r.str(v))
+		case "app":
+			e.App = r.str(v)
+		default:
+			kinds++
+			e.Kind, e.Stack = EventKind(key), strings.ToUpper(r.str(v))
+		}
+	})
+	switch {
+	case kinds != 1:
+		r.ds.Errorf(RuleScenario, e.Range, "a timeline event names exactly one of fail, recover, leavegroup, joingroup, deactivate, reactivate, cut, restore, stop")
+	case (e.Kind == Deactivate || e.Kind == Reactivate) && !e.DVIPA.IsValid():
+		r.ds.Errorf(RuleScenario, e.Range, "%s needs the dvipa", e.Kind)
+	case (e.Kind == Cut || e.Kind == Restore) && e.Peer == "":
+		r.ds.Errorf(RuleScenario, e.Range, "%s needs the peer stack at the other end of the link", e.Kind)
+	case e.Kind == Stop && e.App == "":
+		r.ds.Errorf(RuleScenario, e.Range, "stop needs the app")
+	}
+	return e
+}
+
+func (r *reader) expectation(n *yaml.Node) *Expectation {
+	x := &Expectation{Range: r.rng(n)}
+	r.mapping(n, expectKeys, "expectation", func(key string, v *yaml.Node) {
+		switch key {
+		case "owner":
+			o := &OwnerAt{}
+			r.mapping(v, []string{"at", "dvipa", "stack"}, "owner", func(k string, v *yaml.Node) {
+				switch k {
+				case "at":
+					o.At = r.duration(v)
+				case "dvipa":
+					o.DVIPA = r.addr(v)
+				case "stack":
+					o.Stack = strings.ToUpper(r.str(v))
+				}
+			})
+			x.Owner = o
+		case "resets":
+			m := r.nonNegative(v)
+			x.MaxResets = &m
+		case "echoed":
+			x.Echoed = r.boolean(v)
+		case "takeover":
+			t := &TakeoverWithin{}
+			r.mapping(v, []string{"dvipa", "within"}, "takeover", func(k string, v *yaml.Node) {
+				if k == "dvipa" {
+					t.DVIPA = r.addr(v)
+				} else {
+					t.Within = r.duration(v)
+				}
+			})
+			x.Takeover = t
+		}
+	})
+	return x
+}
+
+// crossCheck reports references to applications that do not exist.
+func (r *reader) crossCheck(sc *Scenario) {
+	apps := map[string]bool{}
+	for _, a := range sc.Applications {
+		apps[a.Name] = true
+	}
+	for _, e := range sc.Timeline {
+		if e.Kind == Stop && e.App != "" && !apps[e.App] {
+			r.ds.Errorf(RuleScenario, e.Range, "stop names application %q, which the scenario does not define", e.App)
+		}
+	}
+}
+
+// String names an event for timelines.
+func (e *Event) String() string {
+	switch e.Kind {
+	case Deactivate, Reactivate:
+		return fmt.Sprintf("%s %s on %s", e.Kind, e.DVIPA, e.Stack)
+	case Cut, Restore:
+		return fmt.Sprintf("%s XCF link %s-%s", e.Kind, e.Stack, e.Peer)
+	case Stop:
+		return fmt.Sprintf("stop %s on %s", e.App, e.Stack)
+	}
+	return fmt.Sprintf("%s %s", e.Kind, e.Stack)
+}

@@ -1,0 +1,105 @@
+package scenario
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/tcpipc/tcpipc/diag"
+)
+
+func TestFigure9Scenario(t *testing.T) {
+	sc, f, ds := Read("../../testdata/scenarios/figure9-takeover.yaml")
+	if len(ds) > 0 {
+		t.Fatal(diag.FormatText(ds, diag.Sources{f.Name: f.Text}))
+	}
+	if sc.Name != "figure9-takeover" || sc.Heartbeat != 100*time.Millisecond || sc.Missed != 3 {
+		t.Errorf("header %+v", sc)
+	}
+	app := sc.Applications[0]
+	if app.Name != "APPA" || strings.Join(app.Stacks, ",") != "MVS1,MVS2,MVS4" || app.Bind.String() != "201.2.10.11:60" || app.Behaviour != Echo {
+		t.Errorf("application %+v", app)
+	}
+	if c := sc.Clients[0]; c.Connections != 300 || c.Bytes != 8192 || !c.Check {
+		t.Errorf("client %+v", c)
+	}
+	if e := sc.Timeline[0]; e.Kind != Fail || e.Stack != "MVS1" || e.At != time.Second {
+		t.Errorf("first event %+v", e)
+	}
+	if len(sc.Expect) != 6 || sc.Expect[1].Owner.Stack != "MVS5" || *sc.Expect[4].MaxResets != 100 || !sc.Expect[5].Echoed {
+		t.Errorf("expectations wrong")
+	}
+}
+
+func TestProblemsHavePositions(t *testing.T) {
+	src := "name: x\napplications:\n  - {name: A, stacks: S1, bind: 10.1.1.1:80, behavior: echo}\ntimeline:\n  - {at: 1s, fail: S1, recover: S1}\n  - {at: soon, stop: S1, app: B}\nexpect:\n  - {resets: -1}\n"
+	_, f, ds := Parse("s.yaml", []byte(src))
+	ds.Sort()
+	got := diag.FormatText(ds, diag.Sources{f.Name: f.Text})
+	for _, want := range []string{
+		`s.yaml:3:46: error: unknown key "behavior" in application [SCENARIO]`, "Did you mean behaviour?",
+		"s.yaml:5:5: error: a timeline event names exactly one of",
+		`s.yaml:6:10: error: "soon" is not a duration`,
+		`stop names application "B"`,
+		`s.yaml:8:14: error: "-1" is not a number`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in:\n%s", want, got)
+		}
+	}
+}
+
+// TestSchema validates the bundled scenarios against scenario.schema.json
+// and checks that the schema rejects what the parser rejects.
+func TestSchema(t *testing.T) {
+	c := jsonschema.NewCompiler()
+	sch, err := c.Compile("scenario.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("../../testdata/scenarios/*.yaml")
+	if len(files) == 0 {
+		t.Fatal("no scenarios")
+	}
+	for _, file := range files {
+		if err := sch.Validate(yamlToJSON(t, mustRead(t, file))); err != nil {
+			t.Errorf("%s: %v", file, err)
+		}
+	}
+	bad := yamlToJSON(t, []byte("name: x\ntimeline:\n  - {at: 1s, cut: MVS1}\n"))
+	if err := sch.Validate(bad); err == nil {
+		t.Error("schema accepted a cut without its peer")
+	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func yamlToJSON(t *testing.T, data []byte) any {
+	t.Helper()
+	var v any
+	if err := yaml.Unmarshal(data, &v); err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := jsonschema.UnmarshalJSON(strings.NewReader(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
