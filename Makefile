@@ -50,6 +50,9 @@ demo: build
 	@echo
 	@echo "== tcpipc lint testdata/profiles/broken-swsa: every problem in one run =="
 	@$(BIN) lint testdata/profiles/broken-swsa || true
+	@echo
+	@echo "== tcpipc whatif: MVS1 fails, then recovers =="
+	@$(BIN) whatif $(FIGURE9) --fail MVS1 --recover MVS1
 
 clean:
 	rm -rf bin
