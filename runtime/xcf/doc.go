@@ -1,0 +1,39 @@
+// Package xcf is the runtime's cross-system coupling facility (XCF)
+// signalling: the point-to-point links between the stacks of a sysplex,
+// and the group services the stacks use over them.
+//
+// # Links
+//
+// Dynamic XCF gives every stack one XCF address and a point-to-point link
+// to each other stack. A Link joins two Nodes; each end is a Port whose
+// link.Endpoint is attached to the node's netstack as a NIC. Every IP
+// datagram on an XCF link travels GRE-encapsulated (RFC 2784): an outer
+// IPv4 header (RFC 791) from the sender's XCF address to the receiver's,
+// protocol 47, a 4-byte GRE header with protocol type 0x0800 or 0x86DD, and
+// the inner datagram. Seed 003 encapsulates only the distributed IPsec
+// traffic; carrying everything the same way costs 24 bytes a packet and
+// gives every datagram the same receive check:
+//
+// On receive, a frame whose outer source is not the XCF address of the
+// node at the other end of this link is a spoof and is discarded and
+// counted (seed 003, figure 11, block 222; figure 13, block 275): the
+// physical link a frame arrives on must match the XCF source it claims.
+//
+// Links can be cut and restored to inject faults; while cut, datagrams
+// and signals are lost in both directions.
+//
+// # Groups
+//
+// Members of an XCF group (the TCP/IP stacks join one, as EZBTCPCS does on
+// z/OS) send a heartbeat to every linked node each interval and declare a
+// peer failed when FailAfter heartbeats in a row are missing (seed 003
+// figure 14, block 310: the other stacks are notified of the failure).
+// A member that comes back, or a link that is restored, shows up as a new
+// join. Members also exchange typed messages (the runtime's VIPA lists,
+// SRVSTAT, NEWCONN and ownership changes of seed 003 figures 10 to 15) as
+// a Message: a type tag and opaque payload bytes.
+//
+// Signals are delivered synchronously to the receiving member's state and
+// then queued, in order, for its Events channel. Under a manual clock, the
+// membership a test reads after clock.Manual.Advance is therefore exact.
+package xcf

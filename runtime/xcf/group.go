@@ -1,0 +1,491 @@
+package xcf
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tcpipc/tcpipc/internal/clock"
+)
+
+// Defaults for group heartbeats. z/OS counts XCF failure detection in
+// seconds; tests pass sub-second intervals with a manual clock.
+const (
+	DefaultInterval  = 3 * time.Second
+	DefaultFailAfter = 3
+)
+
+// MessageType tags a Message; the runtime defines the values (VIPA list,
+// SRVSTAT, NEWCONN, ownership change, ...).
+type MessageType uint16
+
+// Message is what members send each other: a type tag and payload bytes
+// whose encoding belongs to the type.
+type Message struct {
+	Type    MessageType
+	Payload []byte
+}
+
+// EventKind says what happened to a peer.
+type EventKind uint8
+
+const (
+	// Joined: a peer was heard from for the first time, or again after it
+	// left or failed, or with a new incarnation (it restarted).
+	Joined EventKind = iota
+	// Left: a peer left the group in an orderly way.
+	Left
+	// Failed: a peer missed FailAfter heartbeats in a row, or came back
+	// with a new incarnation before its failure was noticed.
+	Failed
+	// Received: a peer sent a message.
+	Received
+)
+
+func (k EventKind) String() string {
+	switch k {
+	case Joined:
+		return "joined"
+	case Left:
+		return "left"
+	case Failed:
+		return "failed"
+	case Received:
+		return "received"
+	}
+	return fmt.Sprintf("EventKind(%d)", uint8(k))
+}
+
+// Event is one membership change or message, as seen by one member.
+type Event struct {
+	Kind EventKind
+	// Peer is the name of the node whose member the event is about.
+	Peer        string
+	Incarnation uint64
+	// Msg is set for Received.
+	Msg Message
+}
+
+func (e Event) String() string {
+	if e.Kind == Received {
+		return fmt.Sprintf("%s from %s: type %d, %d bytes", e.Kind, e.Peer, e.Msg.Type, len(e.Msg.Payload))
+	}
+	return fmt.Sprintf("%s %s#%d", e.Peer, e.Kind, e.Incarnation)
+}
+
+// PeerState is a member's view of one peer.
+type PeerState uint8
+
+const (
+	Active PeerState = iota
+	PeerLeft
+	PeerFailed
+)
+
+func (s PeerState) String() string {
+	switch s {
+	case Active:
+		return "active"
+	case PeerLeft:
+		return "left"
+	case PeerFailed:
+		return "failed"
+	}
+	return fmt.Sprintf("PeerState(%d)", uint8(s))
+}
+
+// Peer describes one peer as a member sees it.
+type Peer struct {
+	Name        string
+	State       PeerState
+	Incarnation uint64
+	LastHeard   time.Time
+}
+
+// MemberOptions configure heartbeats and failure detection.
+type MemberOptions struct {
+	// Interval between heartbeats; DefaultInterval if zero.
+	Interval time.Duration
+	// FailAfter is how many heartbeats in a row a peer may miss before it
+	// is declared failed; DefaultFailAfter if zero. The verdict comes half
+	// an interval after the last missed heartbeat was due, so a heartbeat
+	// that is due at the same instant is never mistaken for a missed one.
+	FailAfter int
+}
+
+// ErrNotMember is returned by a member that has left or stopped.
+var ErrNotMember = errors.New("xcf: not a member of the group")
+
+// incarnations numbers every Join in the process, so a member that
+// restarts is told apart from its previous life.
+var incarnations atomic.Uint64
+
+// signalKind is what travels between members.
+type signalKind uint8
+
+const (
+	sigHeartbeat signalKind = iota
+	sigLeave
+	sigMessage
+)
+
+type signal struct {
+	kind        signalKind
+	group       string
+	from        string
+	incarnation uint64
+	msg         Message
+}
+
+// Member is a node's membership in one group.
+type Member struct {
+	node  *Node
+	group string
+	inc   uint64
+	opts  MemberOptions
+
+	mu      sync.Mutex
+	stopped bool
+	tick    clock.Timer
+	peers   map[string]*peer
+
+	// Events are queued without bound and handed to the channel by one
+	// goroutine, so delivering a signal never blocks the sender.
+	qmu    sync.Mutex
+	queue  []Event
+	wake   chan struct{} // capacity 1: "the queue has something"
+	done   chan struct{} // closed by Stop
+	events chan Event
+	pumpWG sync.WaitGroup
+}
+
+type peer struct {
+	state     PeerState
+	inc       uint64
+	lastHeard time.Time
+	deadline  clock.Timer
+	// gen invalidates a deadline callback that fires after it was
+	// replaced (a real clock may run a stopped timer's callback).
+	gen uint64
+}
+
+// Join makes the node a member of group and announces it to every linked
+// node at once; then it heartbeats every Interval.
+func (n *Node) Join(group string, opts MemberOptions) (*Member, error) {
+	if opts.Interval <= 0 {
+		opts.Interval = DefaultInterval
+	}
+	if opts.FailAfter <= 0 {
+		opts.FailAfter = DefaultFailAfter
+	}
+	m := &Member{
+		node:   n,
+		group:  group,
+		inc:    incarnations.Add(1),
+		opts:   opts,
+		peers:  map[string]*peer{},
+		events: make(chan Event, 16),
+		wake:   make(chan struct{}, 1),
+		done:   make(chan struct{}),
+	}
+	n.mu.Lock()
+	if _, dup := n.members[group]; dup {
+		n.mu.Unlock()
+		return nil, fmt.Errorf("xcf: %s is already a member of %s", n.name, group)
+	}
+	n.members[group] = m
+	n.mu.Unlock()
+
+	m.pumpWG.Add(1)
+	go m.pump()
+	m.mu.Lock()
+	m.tick = n.clk.AfterFunc(opts.Interval, m.onTick)
+	m.mu.Unlock()
+	m.heartbeat()
+	return m, nil
+}
+
+// Group returns the group's name.
+func (m *Member) Group() string { return m.group }
+
+// Incarnation identifies this membership among the node's memberships in
+// the group over time.
+func (m *Member) Incarnation() uint64 { return m.inc }
+
+// Events delivers membership changes and messages in the order they
+// happened. It is closed after Leave or Stop.
+func (m *Member) Events() <-chan Event { return m.events }
+
+// Peers returns the member's view of every peer it has heard from, sorted
+// by name.
+func (m *Member) Peers() []Peer {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]Peer, 0, len(m.peers))
+	for name, p := range m.peers {
+		out = append(out, Peer{Name: name, State: p.state, Incarnation: p.inc, LastHeard: p.lastHeard})
+	}
+	slices.SortFunc(out, func(a, b Peer) int {
+		if a.Name < b.Name {
+			return -1
+		}
+		if a.Name > b.Name {
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// PeerState returns the member's view of one peer; ok is false if it has
+// never heard from it.
+func (m *Member) PeerState(name string) (state PeerState, ok bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p, ok := m.peers[name]
+	if !ok {
+		return 0, false
+	}
+	return p.state, true
+}
+
+// Send delivers msg to the group's member on node to. The payload is
+// copied. It fails if there is no link to that node or the link is cut;
+// a node with no member in the group drops the message.
+func (m *Member) Send(to string, msg Message) error {
+	if m.isStopped() {
+		return ErrNotMember
+	}
+	msg.Payload = slices.Clone(msg.Payload)
+	return m.send(to, signal{kind: sigMessage, msg: msg})
+}
+
+// Broadcast sends msg to every node this node is linked to, and returns
+// the errors of the sends that failed.
+func (m *Member) Broadcast(msg Message) error {
+	if m.isStopped() {
+		return ErrNotMember
+	}
+	msg.Payload = slices.Clone(msg.Payload)
+	var errs []error
+	for _, to := range m.node.Peers() {
+		errs = append(errs, m.send(to, signal{kind: sigMessage, msg: msg}))
+	}
+	return errors.Join(errs...)
+}
+
+// Leave tells the peers this member is leaving, then stops it.
+func (m *Member) Leave() {
+	if m.isStopped() {
+		return
+	}
+	for _, to := range m.node.Peers() {
+		_ = m.send(to, signal{kind: sigLeave})
+	}
+	m.Stop()
+}
+
+// Stop ends the membership without a word to the peers, as when the
+// system fails: they notice by the missing heartbeats. It waits for the
+// event goroutine to exit and closes Events.
+func (m *Member) Stop() {
+	m.mu.Lock()
+	if m.stopped {
+		m.mu.Unlock()
+		return
+	}
+	m.stopped = true
+	m.tick.Stop()
+	for _, p := range m.peers {
+		if p.deadline != nil {
+			p.deadline.Stop()
+		}
+		p.gen++
+	}
+	m.mu.Unlock()
+
+	m.node.mu.Lock()
+	if m.node.members[m.group] == m {
+		delete(m.node.members, m.group)
+	}
+	m.node.mu.Unlock()
+
+	close(m.done)
+	m.pumpWG.Wait()
+}
+
+func (m *Member) isStopped() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.stopped
+}
+
+// send puts one signal on the link to node to. The caller must not hold
+// m.mu: delivery runs the receiver's handling in this goroutine.
+func (m *Member) send(to string, s signal) error {
+	p, ok := m.node.Port(to)
+	if !ok {
+		return fmt.Errorf("%w %s", ErrNoLink, to)
+	}
+	if !p.link.Up() {
+		p.stats.cut.Add(1)
+		return fmt.Errorf("%w: %s to %s", ErrLinkDown, m.node.name, to)
+	}
+	s.group, s.from, s.incarnation = m.group, m.node.name, m.inc
+	p.peer.local.deliver(s)
+	return nil
+}
+
+// deliver hands a signal to the node's member of the signal's group.
+func (n *Node) deliver(s signal) {
+	n.mu.Lock()
+	m := n.members[s.group]
+	n.mu.Unlock()
+	if m != nil {
+		m.receive(s)
+	}
+}
+
+func (m *Member) heartbeat() {
+	for _, to := range m.node.Peers() {
+		// A cut link or a node that has not joined is not an error for a
+		// heartbeat: its absence is the information.
+		_ = m.send(to, signal{kind: sigHeartbeat})
+	}
+}
+
+func (m *Member) onTick() {
+	m.mu.Lock()
+	if m.stopped {
+		m.mu.Unlock()
+		return
+	}
+	m.tick = m.node.clk.AfterFunc(m.opts.Interval, m.onTick)
+	m.mu.Unlock()
+	m.heartbeat()
+}
+
+// receive updates the member's view for a signal from a peer and queues
+// the resulting events. Events are queued before m.mu is released, so the
+// Events order is the order in which the view changed even when signals
+// arrive from several goroutines.
+func (m *Member) receive(s signal) {
+	m.mu.Lock()
+	if m.stopped {
+		m.mu.Unlock()
+		return
+	}
+	p := m.peers[s.from]
+	if s.kind == sigLeave {
+		if p != nil && p.state == Active && p.inc == s.incarnation {
+			p.state = PeerLeft
+			p.gen++
+			if p.deadline != nil {
+				p.deadline.Stop()
+			}
+			m.enqueue(Event{Kind: Left, Peer: s.from, Incarnation: p.inc})
+		}
+		m.mu.Unlock()
+		return
+	}
+	if p != nil && s.incarnation < p.inc {
+		// A signal from a previous life of the peer, overtaken by its
+		// restart: ignore it.
+		m.mu.Unlock()
+		return
+	}
+	greet := false
+	if p == nil || p.state != Active || s.incarnation > p.inc {
+		switch {
+		case p == nil:
+			p = &peer{}
+			m.peers[s.from] = p
+		case p.state == Active:
+			// Restarted before we noticed it had gone: its old self
+			// failed, whatever state it had is lost.
+			m.enqueue(Event{Kind: Failed, Peer: s.from, Incarnation: p.inc})
+		}
+		p.state, p.inc = Active, s.incarnation
+		m.enqueue(Event{Kind: Joined, Peer: s.from, Incarnation: p.inc})
+		// Answer a newcomer at once, so it need not wait an interval to
+		// learn about us.
+		greet = true
+	}
+	// Any signal from an active peer is proof of life.
+	p.lastHeard = m.node.clk.Now()
+	m.armDeadline(s.from, p)
+	if s.kind == sigMessage {
+		m.enqueue(Event{Kind: Received, Peer: s.from, Incarnation: p.inc, Msg: s.msg})
+	}
+	m.mu.Unlock()
+	if greet {
+		_ = m.send(s.from, signal{kind: sigHeartbeat})
+	}
+}
+
+// armDeadline (re)starts the failure timer of peer p. Called with m.mu held.
+func (m *Member) armDeadline(name string, p *peer) {
+	if p.deadline != nil {
+		p.deadline.Stop()
+	}
+	p.gen++
+	gen := p.gen
+	wait := time.Duration(m.opts.FailAfter)*m.opts.Interval + m.opts.Interval/2
+	p.deadline = m.node.clk.AfterFunc(wait, func() { m.expire(name, gen) })
+}
+
+func (m *Member) expire(name string, gen uint64) {
+	m.mu.Lock()
+	p := m.peers[name]
+	if m.stopped || p == nil || p.gen != gen || p.state != Active {
+		m.mu.Unlock()
+		return
+	}
+	p.state = PeerFailed
+	m.enqueue(Event{Kind: Failed, Peer: name, Incarnation: p.inc})
+	m.mu.Unlock()
+}
+
+// enqueue appends an event for the pump. It may be called with m.mu held;
+// it takes only m.qmu, which is never held while taking m.mu.
+func (m *Member) enqueue(ev Event) {
+	m.qmu.Lock()
+	m.queue = append(m.queue, ev)
+	m.qmu.Unlock()
+	select {
+	case m.wake <- struct{}{}:
+	default: // already signalled
+	}
+}
+
+// pump moves queued events to the Events channel until Stop.
+func (m *Member) pump() {
+	defer m.pumpWG.Done()
+	defer close(m.events)
+	for {
+		m.qmu.Lock()
+		var ev Event
+		have := len(m.queue) > 0
+		if have {
+			ev = m.queue[0]
+			m.queue = m.queue[1:]
+		}
+		m.qmu.Unlock()
+		if !have {
+			select {
+			case <-m.wake:
+				continue
+			case <-m.done:
+				return
+			}
+		}
+		select {
+		case m.events <- ev:
+		case <-m.done:
+			return
+		}
+	}
+}
