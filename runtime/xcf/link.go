@@ -110,8 +110,8 @@ func Connect(a, b *Node, opts LinkOptions) (*Link, error) {
 	second.mu.Lock()
 	defer second.mu.Unlock()
 	if _, dup := a.ports[b.name]; dup {
-		l.a.ep.Close()
-		l.b.ep.Close()
+		l.a.ep.Load().Close()
+		l.b.ep.Load().Close()
 		return nil, fmt.Errorf("xcf: %s and %s are already linked", a.name, b.name)
 	}
 	a.ports[b.name] = l.a
@@ -134,8 +134,8 @@ func (l *Link) Up() bool { return !l.down.Load() }
 
 func (l *Link) setDown(down bool) {
 	l.down.Store(down)
-	l.a.ep.SetDown(down)
-	l.b.ep.SetDown(down)
+	l.a.ep.Load().SetDown(down)
+	l.b.ep.Load().SetDown(down)
 }
 
 // Port is one node's end of a Link.
@@ -143,31 +143,78 @@ type Port struct {
 	link  *Link
 	local *Node
 	peer  *Port
-	ep    *link.Endpoint
+	opts  LinkOptions
+	// ep is the endpoint attached to the local netstack; Renew replaces
+	// it when the node's stack restarts.
+	ep atomic.Pointer[link.Endpoint]
 
 	// scratch is reused by the pump goroutine, the only caller of
 	// transmit, to build frames without allocating.
 	scratch []byte
+	tap     atomic.Pointer[link.Tap]
 	ipid    atomic.Uint32
 	stats   portCounters
 }
 
 func newPort(l *Link, local *Node, opts LinkOptions) *Port {
-	p := &Port{link: l, local: local}
-	p.ep = link.New(link.Options{
-		Name:              "xcf:" + local.name,
-		MTU:               opts.MTU,
-		QueueLen:          opts.QueueLen,
+	p := &Port{link: l, local: local, opts: opts}
+	p.ep.Store(p.newEndpoint())
+	return p
+}
+
+func (p *Port) newEndpoint() *link.Endpoint {
+	ep := link.New(link.Options{
+		Name:              "xcf:" + p.local.name,
+		MTU:               p.opts.MTU,
+		QueueLen:          p.opts.QueueLen,
 		Handler:           p.transmit,
 		RXChecksumOffload: true, // the frame comes from another stack in this process
 	})
-	return p
+	ep.SetDown(p.link.down.Load())
+	return ep
 }
 
 // Endpoint is the NIC to attach to the local node's netstack. The netstack
 // owns it once attached and closes it when the NIC is removed; an endpoint
 // that is never attached must be closed by the caller (it has a pump).
-func (p *Port) Endpoint() *link.Endpoint { return p.ep }
+func (p *Port) Endpoint() *link.Endpoint { return p.ep.Load() }
+
+// Renew gives the port a fresh endpoint, for a node whose stack failed and
+// restarts: the old endpoint died with the old stack. Attach the new one
+// (AttachTo) to the new stack.
+func (p *Port) Renew() *link.Endpoint {
+	ep := p.newEndpoint()
+	p.ep.Store(ep)
+	return ep
+}
+
+// Forward encapsulates one inner datagram and sends it to the peer, as the
+// sysplex distributor does with a connection's packets (seed 003 figure
+// 12): the same GRE framing and spoof check as the stack's own traffic.
+// Safe for concurrent use.
+func (p *Port) Forward(pkt []byte) error {
+	id := uint16(p.ipid.Add(1))
+	frame, err := AppendFrame(make([]byte, 0, len(pkt)+Overhead), p.local.addr, p.peer.local.addr, id, pkt)
+	if err != nil {
+		p.stats.malformed.Add(1)
+		return err
+	}
+	p.stats.framesOut.Add(1)
+	if t := p.tap.Load(); t != nil {
+		(*t)(link.Out, frame)
+	}
+	return p.peer.Receive(frame)
+}
+
+// SetTap captures every GRE frame this port sends (for --pcap: GRE shows
+// as GRE in tshark).
+func (p *Port) SetTap(t link.Tap) {
+	if t == nil {
+		p.tap.Store(nil)
+		return
+	}
+	p.tap.Store(&t)
+}
 
 // Local returns the node this port belongs to.
 func (p *Port) Local() *Node { return p.local }
@@ -179,7 +226,7 @@ func (p *Port) Peer() *Node { return p.peer.local }
 // the node's XCF address as a /32, and routes the peer's XCF address over
 // it.
 func (p *Port) AttachTo(st *netstack.Stack, nic string) error {
-	if _, err := st.AttachNIC(nic, p.ep); err != nil {
+	if _, err := st.AttachNIC(nic, p.ep.Load()); err != nil {
 		return err
 	}
 	if err := st.AddAddress(nic, netip.PrefixFrom(p.local.addr, 32)); err != nil {
@@ -199,6 +246,9 @@ func (p *Port) transmit(_ context.Context, pkt []byte) error {
 	}
 	p.scratch = frame
 	p.stats.framesOut.Add(1)
+	if t := p.tap.Load(); t != nil {
+		(*t)(link.Out, frame)
+	}
 	// The peer copies what it keeps, so the scratch buffer can be reused.
 	return p.peer.Receive(frame)
 }
@@ -236,7 +286,7 @@ func (p *Port) Receive(frame []byte) (err error) {
 		return fmt.Errorf("xcf: spoofed frame: source %s on the link from %s (%s)", f.Src(), p.peer.local.name, p.peer.local.addr)
 	}
 	p.stats.framesIn.Add(1)
-	return p.ep.Inject(f.Inner())
+	return p.ep.Load().Inject(f.Inner())
 }
 
 // PortStats counts frames at one port.
