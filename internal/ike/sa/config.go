@@ -113,6 +113,19 @@ type Config struct {
 	OnChildSA        func(ChildSA)
 	OnChildSADeleted func(ChildSA)
 	OnIKESA          func(info IKESAInfo, err error)
+	// OnKeys, when set, is called each time an IKE SA's SK_* keys are
+	// derived: after IKE_SA_INIT and after an IKE SA rekey. It exists
+	// only so that a caller asked to write a Wireshark key log can; it
+	// runs like the other callbacks, without the daemon's lock held.
+	OnKeys func(IKESAKeys)
+}
+
+// IKESAKeys are the keys of one IKE SA as OnKeys reports them. The keys
+// are ikecrypto.Key values, so printing an IKESAKeys never shows them.
+type IKESAKeys struct {
+	ID    IKESAID
+	Suite Suite
+	Keys  ikecrypto.IKEKeys
 }
 
 // Defaults for Config fields left zero. The retransmission schedule is

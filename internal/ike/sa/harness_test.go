@@ -45,6 +45,8 @@ type setup struct {
 	respRemoteTS []wire.Selector
 	nat          bool
 	clock        clock.Clock
+	// onKeysI and onKeysR become the two daemons' OnKeys hooks.
+	onKeysI, onKeysR func(IKESAKeys)
 }
 
 func (s *setup) defaults() {
@@ -85,7 +87,7 @@ func pair(t testing.TB, s setup) (*MemNetwork, *node, *node) {
 		n.SetNAT(initAddr, natAddr)
 	}
 	initiator := newNode(t, n, Config{
-		Local: initAddr, ID: FQDN("peer.example"), IKE: s.initIKE, ESP: s.initESP, Clock: s.clock,
+		Local: initAddr, ID: FQDN("peer.example"), IKE: s.initIKE, ESP: s.initESP, Clock: s.clock, OnKeys: s.onKeysI,
 		Peers: []Peer{{
 			Name: "gw", Addr: respAddr, ID: FQDN("gw.example"), PSK: []byte(s.initPSK),
 			LocalTS:  []wire.Selector{Prefix(netip.MustParsePrefix("10.1.0.0/16"))},
@@ -93,7 +95,7 @@ func pair(t testing.TB, s setup) (*MemNetwork, *node, *node) {
 		}},
 	})
 	responder := newNode(t, n, Config{
-		Local: respAddr, ID: FQDN("gw.example"), IKE: s.respIKE, ESP: s.respESP, Clock: s.clock,
+		Local: respAddr, ID: FQDN("gw.example"), IKE: s.respIKE, ESP: s.respESP, Clock: s.clock, OnKeys: s.onKeysR,
 		Peers: []Peer{{
 			Name: "peer", ID: FQDN("peer.example"), PSK: []byte(s.respPSK),
 			LocalTS:  []wire.Selector{Prefix(netip.MustParsePrefix("10.99.0.0/16"))},

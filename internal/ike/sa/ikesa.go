@@ -378,5 +378,9 @@ func (sa *IKESA) installKeys(skeyseed []byte) error {
 	}
 	sa.keys = keys
 	sa.dhKey = nil // the exchange is done; forget the private value
+	if cb := sa.d.cfg.OnKeys; cb != nil {
+		ev := IKESAKeys{ID: sa.id(), Suite: a.suite, Keys: *keys}
+		sa.d.emit(func() { cb(ev) })
+	}
 	return nil
 }

@@ -1,0 +1,149 @@
+package ipsec
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"time"
+
+	"github.com/tcpipc/tcpipc/internal/clock"
+	ikesa "github.com/tcpipc/tcpipc/internal/ike/sa"
+	"github.com/tcpipc/tcpipc/internal/ike/wire"
+)
+
+// PacketConn is the endpoint's pair of UDP sockets, on local ports 500 and
+// 4500 of Config.Local. The endpoint owns it: it reads each port from its
+// own goroutine and closes the conn in Endpoint.Close, after which ReadFrom
+// must return an error.
+type PacketConn interface {
+	// ReadFrom blocks until a datagram arrives on localPort and copies it
+	// into b.
+	ReadFrom(localPort uint16, b []byte) (n int, src netip.AddrPort, err error)
+	// WriteTo sends b from localPort to dst. It must not block for long;
+	// like UDP it may lose the datagram.
+	WriteTo(localPort uint16, b []byte, dst netip.AddrPort) error
+	Close() error
+}
+
+// Peer is one remote IKE party.
+type Peer struct {
+	// Name is how SPD tunnel templates refer to the peer.
+	Name string
+	// Addr is where the peer is reached. The zero Addr means "any": the
+	// peer may connect from anywhere, and we never initiate to it.
+	Addr netip.Addr
+	ID   ikesa.Identity
+	PSK  []byte
+	// LocalTS and RemoteTS are the widest traffic selectors for the
+	// peer's child SAs: our side and its side.
+	LocalTS, RemoteTS []netip.Prefix
+}
+
+// Config configures an Endpoint.
+type Config struct {
+	// Local is the address IKE and ESP are terminated on, e.g. a DVIPA.
+	Local netip.Addr
+	// ID is our IKE identity.
+	ID    ikesa.Identity
+	Peers []Peer
+	// IKE and ESP are the acceptable suites, most preferred first; nil
+	// means DefaultIKE and DefaultESP. The IKE daemon negotiates one ESP
+	// list for all peers, so tunnel templates cannot narrow it.
+	IKE, ESP []ikesa.Suite
+	SPD      *SPD
+	Clock    clock.Clock // clock.Real{} when nil
+	Conn     PacketConn
+	// OnCleartext receives each inbound packet after decryption and the
+	// selector check. It owns the slice. It runs on a receive goroutine
+	// and may call Outbound.
+	OnCleartext func(ipPacket []byte)
+	// KeyLog, when set, receives Wireshark esp_sa and
+	// ikev2_decryption_table lines (see keylog.go).
+	KeyLog io.Writer
+	// Liveness is how often each established IKE SA is checked with an
+	// empty INFORMATIONAL request; zero turns liveness checks off.
+	Liveness time.Duration
+	// Keepalive is the NAT keepalive interval when we are behind a NAT;
+	// zero means natt.KeepaliveInterval, a negative value turns them off.
+	Keepalive time.Duration
+	// RekeyedGrace is how long the inbound SA of a child replaced by a
+	// rekey keeps decrypting after its Delete, for packets in flight;
+	// zero means DefaultRekeyedGrace, a negative value removes it at once.
+	RekeyedGrace time.Duration
+	// QueueLimit bounds the packets held per peer while its SA is
+	// negotiated; zero means DefaultQueueLimit.
+	QueueLimit int
+	// RetransmitTimeout and RetransmitTries tune the IKE retransmission
+	// schedule; zero means the ikesa defaults.
+	RetransmitTimeout time.Duration
+	RetransmitTries   int
+}
+
+// DefaultQueueLimit is how many packets wait per peer for an SA.
+const DefaultQueueLimit = 64
+
+// DefaultRekeyedGrace is strongSwan's default delete_rekeyed_delay.
+const DefaultRekeyedGrace = 5 * time.Second
+
+// DefaultIKE and DefaultESP are the suites used when Config leaves them
+// nil: strongSwan's aes128gcm16-prfsha256-x25519 and aes128gcm16.
+var (
+	DefaultIKE = []ikesa.Suite{{Encr: wire.ENCR_AES_GCM_16, KeyBits: 128, PRF: wire.PRF_HMAC_SHA2_256, DH: wire.Curve25519}}
+	DefaultESP = []ikesa.Suite{{Encr: wire.ENCR_AES_GCM_16, KeyBits: 128}}
+)
+
+func (c *Config) validate() error {
+	var errs []error
+	if !c.Local.IsValid() {
+		errs = append(errs, errors.New("no local address"))
+	}
+	if c.Conn == nil {
+		errs = append(errs, errors.New("no PacketConn"))
+	}
+	if c.SPD == nil {
+		errs = append(errs, errors.New("no SPD"))
+	}
+	names := map[string]bool{}
+	for _, p := range c.Peers {
+		if p.Name == "" || names[p.Name] {
+			errs = append(errs, fmt.Errorf("peer name %q is empty or used twice", p.Name))
+		}
+		names[p.Name] = true
+		if p.Addr.IsValid() && p.Addr.Is4() != c.Local.Is4() {
+			errs = append(errs, fmt.Errorf("peer %q: address %s is not of the local address family", p.Name, p.Addr))
+		}
+	}
+	if c.SPD != nil {
+		for _, f := range c.SPD.filters {
+			if f.Action == ActionIPsec && !names[f.Tunnel.Peer] {
+				errs = append(errs, fmt.Errorf("filter %q names unknown peer %q", f.Name, f.Tunnel.Peer))
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("ipsec: invalid config: %w", err)
+	}
+	return nil
+}
+
+// ikePeers translates our peers for the IKE daemon.
+func (c *Config) ikePeers() []ikesa.Peer {
+	out := make([]ikesa.Peer, 0, len(c.Peers))
+	for _, p := range c.Peers {
+		ip := ikesa.Peer{Name: p.Name, ID: p.ID, PSK: p.PSK, LocalTS: selectors(p.LocalTS), RemoteTS: selectors(p.RemoteTS)}
+		if p.Addr.IsValid() {
+			ip.Addr = netip.AddrPortFrom(p.Addr, ikePort)
+		}
+		out = append(out, ip)
+	}
+	return out
+}
+
+func selectors(ps []netip.Prefix) []wire.Selector {
+	out := make([]wire.Selector, len(ps))
+	for i, p := range ps {
+		out[i] = ikesa.Prefix(p)
+	}
+	return out
+}

@@ -1,0 +1,102 @@
+package ipsec
+
+import (
+	"cmp"
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/tcpipc/tcpipc/internal/esp"
+	ikesa "github.com/tcpipc/tcpipc/internal/ike/sa"
+	"github.com/tcpipc/tcpipc/internal/ike/wire"
+)
+
+// IKETunnel is one IKE SA, as `ipsec -k display` shows it.
+type IKETunnel struct {
+	ikesa.IKESAInfo
+	// Established is when the SA came up; zero while it negotiates.
+	Established time.Time
+}
+
+// DynamicTunnel is one child SA pair, as `ipsec -y display` shows it.
+type DynamicTunnel struct {
+	Peer string
+	// IKE is the IKE SA the child belongs to now.
+	IKE                     ikesa.IKESAID
+	InboundSPI, OutboundSPI uint32
+	Encr                    wire.EncrID
+	KeyBits                 int
+	Integ                   wire.IntegID
+	ESN, PFS                bool
+	LocalTS, RemoteTS       []wire.Selector
+	// Local is our outer address; Remote is where ESP goes now, after
+	// NAT mapping updates.
+	Local, Remote netip.AddrPort
+	UDPEncap      bool
+	Created       time.Time
+	Lifetime      esp.Lifetime
+	// Active is false for a child a rekey replaced, kept until its
+	// Delete is answered so packets in flight still decrypt.
+	Active  bool
+	In, Out esp.Counters
+}
+
+// SAList is everything SAs reports, sorted for stable output.
+type SAList struct {
+	IKE     []IKETunnel
+	Dynamic []DynamicTunnel
+}
+
+// SAs describes the endpoint's IKE SAs and child SAs.
+func (e *Endpoint) SAs() SAList {
+	var out SAList
+	infos := e.daemon.SAs()
+	current := map[ikesa.IKESAID]bool{}
+	newest := map[string]ikesa.IKESAID{} // established IKE SA per peer
+	e.mu.Lock()
+	for _, info := range infos {
+		out.IKE = append(out.IKE, IKETunnel{IKESAInfo: info, Established: e.ikeUp[info.ID]})
+		current[info.ID] = true
+		if info.State == ikesa.StateEstablished {
+			newest[info.Peer] = info.ID
+		}
+	}
+	for _, ps := range e.peers {
+		for i, ch := range ps.children {
+			c := ch.info
+			t := DynamicTunnel{
+				Peer: c.Peer, IKE: c.IKE, InboundSPI: c.InboundSPI, OutboundSPI: c.OutboundSPI,
+				Encr: c.Encr, KeyBits: c.KeyBits, Integ: c.Integ, ESN: c.ESN, PFS: c.PFS,
+				LocalTS: c.LocalTS, RemoteTS: c.RemoteTS, Local: netip.AddrPortFrom(e.cfg.Local, nattPort),
+				Remote: ps.mapping.Remote(), UDPEncap: true, Created: ch.created, Lifetime: ch.life,
+				Active: !slices.ContainsFunc(ps.children[i+1:], func(n *child) bool { return sameTS(n, ch) }),
+				In:     ch.in.Counters(), Out: ch.out.Counters(),
+			}
+			if !current[t.IKE] {
+				// An IKE rekey moved the child without telling us.
+				t.IKE = newest[c.Peer]
+			}
+			out.Dynamic = append(out.Dynamic, t)
+		}
+	}
+	e.mu.Unlock()
+	slices.SortFunc(out.IKE, func(a, b IKETunnel) int {
+		return cmp.Or(cmp.Compare(a.Peer, b.Peer), cmp.Compare(a.ID.SPIi, b.ID.SPIi), cmp.Compare(a.ID.SPIr, b.ID.SPIr))
+	})
+	slices.SortFunc(out.Dynamic, func(a, b DynamicTunnel) int {
+		return cmp.Or(cmp.Compare(a.Peer, b.Peer), a.Created.Compare(b.Created), cmp.Compare(a.InboundSPI, b.InboundSPI))
+	})
+	return out
+}
+
+// sameTS reports whether two children carry the same traffic, i.e. one
+// replaced the other.
+func sameTS(a, b *child) bool {
+	eq := func(x, y []wire.Selector) bool {
+		return slices.EqualFunc(x, y, func(s, t wire.Selector) bool {
+			return s.TSType == t.TSType && s.IPProtocol == t.IPProtocol && s.StartPort == t.StartPort &&
+				s.EndPort == t.EndPort && s.Start == t.Start && s.End == t.End
+		})
+	}
+	return eq(a.info.LocalTS, b.info.LocalTS) && eq(a.info.RemoteTS, b.info.RemoteTS)
+}

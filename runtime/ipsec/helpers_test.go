@@ -1,0 +1,273 @@
+package ipsec
+
+import (
+	"bytes"
+	"encoding/binary"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/internal/esp"
+	ikesa "github.com/tcpipc/tcpipc/internal/ike/sa"
+	"github.com/tcpipc/tcpipc/internal/ike/wire"
+)
+
+// The test topology: a client behind a NAT talks to a gateway. The client
+// protects its address 10.99.0.2; the gateway the network 10.1.1.0/24.
+var (
+	clientAddr = netip.MustParseAddr("10.0.0.2")     // private, behind the NAT
+	natPublic  = netip.MustParseAddr("198.51.100.7") // the NAT's public address
+	gwAddr     = netip.MustParseAddr("192.0.2.1")    // the gateway, e.g. a DVIPA
+	clientIn   = netip.MustParseAddr("10.99.0.2")    // the client's inner address
+	appAddr    = netip.MustParseAddr("10.1.1.1")     // an application behind the gateway
+	epoch      = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	testPSK    = []byte("sysplex-test-psk")
+)
+
+// node is an endpoint with its deliveries and key log collected.
+type node struct {
+	e      *Endpoint
+	got    chan []byte
+	keylog *syncBuffer
+}
+
+// syncBuffer is a bytes.Buffer safe for the endpoint's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) Bytes() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return bytes.Clone(s.b.Bytes())
+}
+
+// topo is a client and a gateway on a MemNetwork with a NAT.
+type topo struct {
+	net         *MemNetwork
+	clk         *clock.Manual
+	client, gw  *node
+	clientTmpl  Tunnel // the client's tunnel template
+	gwLiveness  time.Duration
+	clientLive  time.Duration
+	clientQueue int
+	// gwEcho makes the gateway's application answer every packet.
+	gwEcho bool
+}
+
+type topoOption func(*topo)
+
+func withClientLifetime(l esp.Lifetime) topoOption {
+	return func(t *topo) { t.clientTmpl.Lifetime = l }
+}
+
+func withLiveness(client, gw time.Duration) topoOption {
+	return func(t *topo) { t.clientLive, t.gwLiveness = client, gw }
+}
+
+func withEcho() topoOption { return func(t *topo) { t.gwEcho = true } }
+
+func withQueue(n int) topoOption { return func(t *topo) { t.clientQueue = n } }
+
+// newTopo builds the two endpoints; nothing is negotiated yet.
+func newTopo(t testing.TB, opts ...topoOption) *topo {
+	t.Helper()
+	tp := &topo{net: NewMemNetwork(), clk: clock.NewManual(epoch), clientTmpl: Tunnel{Peer: "gw"}}
+	for _, o := range opts {
+		o(tp)
+	}
+	tp.net.SetNAT(clientAddr, natPublic)
+
+	clientSPD, err := NewSPD(
+		Filter{Name: "to-apps", Local: PrefixRange(netip.MustParsePrefix("10.99.0.2/32")),
+			Remote: PrefixRange(netip.MustParsePrefix("10.1.1.0/24")), Action: ActionIPsec, Tunnel: tp.clientTmpl},
+		Filter{Name: "dns", Protocol: protoUDP, RemotePorts: PortRange{53, 53}, Direction: Outbound, Action: ActionPermit},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gwSPD, err := NewSPD(
+		Filter{Name: "clients", Local: PrefixRange(netip.MustParsePrefix("10.1.1.0/24")),
+			Remote: PrefixRange(netip.MustParsePrefix("10.99.0.0/16")), Action: ActionIPsec, Tunnel: Tunnel{Peer: "client"}},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp.client = tp.newNode(t, Config{
+		Local: clientAddr, ID: ikesa.FQDN("peer.example"), SPD: clientSPD, Liveness: tp.clientLive, QueueLimit: tp.clientQueue,
+		Peers: []Peer{{Name: "gw", Addr: gwAddr, ID: ikesa.FQDN("gw.example"), PSK: testPSK,
+			LocalTS:  []netip.Prefix{netip.MustParsePrefix("10.99.0.2/32")},
+			RemoteTS: []netip.Prefix{netip.MustParsePrefix("10.1.1.0/24")}}},
+	}, false)
+	tp.gw = tp.newNode(t, Config{
+		Local: gwAddr, ID: ikesa.FQDN("gw.example"), SPD: gwSPD, Liveness: tp.gwLiveness,
+		Peers: []Peer{{Name: "client", ID: ikesa.FQDN("peer.example"), PSK: testPSK,
+			LocalTS:  []netip.Prefix{netip.MustParsePrefix("10.1.1.0/24")},
+			RemoteTS: []netip.Prefix{netip.MustParsePrefix("10.99.0.0/16")}}},
+	}, tp.gwEcho)
+	return tp
+}
+
+func (tp *topo) newNode(t testing.TB, cfg Config, echo bool) *node {
+	t.Helper()
+	conn, err := tp.net.Listen(cfg.Local)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := &node{got: make(chan []byte, 4096), keylog: &syncBuffer{}}
+	cfg.Conn, cfg.Clock, cfg.KeyLog = conn, tp.clk, n.keylog
+	// The callback may run before New returns, so it finds the endpoint
+	// through a channel filled once New has.
+	self := make(chan *Endpoint, 1)
+	cfg.OnCleartext = func(p []byte) {
+		n.got <- p
+		if echo {
+			e := <-self
+			self <- e
+			e.Outbound(reply(p))
+		}
+	}
+	e, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.e = e
+	self <- e
+	t.Cleanup(func() { e.Close() })
+	return n
+}
+
+// establish sends one packet from the client, which brings the SAs up on
+// demand, and waits until the gateway got it.
+func (tp *topo) establish(t testing.TB) {
+	t.Helper()
+	pkt := udp4(clientIn, appAddr, 40000, 7, []byte("hello"))
+	if v := tp.client.e.Outbound(pkt); v != Queued {
+		t.Fatalf("first packet: %v, want queued", v)
+	}
+	if got := recv(t, tp.gw.got, "first packet at the gateway"); !bytes.Equal(got, pkt) {
+		t.Fatalf("gateway got % x, want % x", got, pkt)
+	}
+}
+
+// recv waits for the next delivery.
+func recv(t testing.TB, ch <-chan []byte, what string) []byte {
+	t.Helper()
+	select {
+	case p := <-ch:
+		return p
+	case <-time.After(10 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+		return nil
+	}
+}
+
+// eventually polls cond in real time; deliveries run on goroutines.
+func eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// udp4 builds an IPv4/UDP packet with correct checksums.
+func udp4(src, dst netip.Addr, sport, dport uint16, payload []byte) []byte {
+	p := make([]byte, 28+len(payload))
+	p[0], p[8], p[9] = 0x45, 64, protoUDP
+	binary.BigEndian.PutUint16(p[2:], uint16(len(p)))
+	copy(p[12:16], src.AsSlice())
+	copy(p[16:20], dst.AsSlice())
+	binary.BigEndian.PutUint16(p[10:], checksum(p[:20], 0))
+	u := p[20:]
+	binary.BigEndian.PutUint16(u[0:], sport)
+	binary.BigEndian.PutUint16(u[2:], dport)
+	binary.BigEndian.PutUint16(u[4:], uint16(len(u)))
+	copy(u[8:], payload)
+	var pseudo uint32
+	for i := 12; i < 20; i += 2 {
+		pseudo += uint32(binary.BigEndian.Uint16(p[i:]))
+	}
+	pseudo += protoUDP + uint32(len(u))
+	sum := checksum(u, pseudo)
+	if sum == 0 {
+		sum = 0xffff
+	}
+	binary.BigEndian.PutUint16(u[6:], sum)
+	return p
+}
+
+func checksum(b []byte, sum uint32) uint16 {
+	for i := 0; i+1 < len(b); i += 2 {
+		sum += uint32(binary.BigEndian.Uint16(b[i:]))
+	}
+	if len(b)%2 == 1 {
+		sum += uint32(b[len(b)-1]) << 8
+	}
+	for sum > 0xffff {
+		sum = sum>>16 + sum&0xffff
+	}
+	return ^uint16(sum)
+}
+
+// reply turns an IPv4/UDP packet around, payload and all.
+func reply(p []byte) []byte {
+	src := netip.AddrFrom4([4]byte(p[12:16]))
+	dst := netip.AddrFrom4([4]byte(p[16:20]))
+	sport := binary.BigEndian.Uint16(p[20:])
+	dport := binary.BigEndian.Uint16(p[22:])
+	return udp4(dst, src, dport, sport, p[28:])
+}
+
+// capture records what crosses the public side of the network.
+type capture struct {
+	mu   sync.Mutex
+	pkts []captured
+}
+
+type captured struct {
+	src, dst netip.AddrPort
+	payload  []byte
+	at       time.Time
+}
+
+func (c *capture) install(n *MemNetwork) {
+	n.SetTap(func(src, dst netip.AddrPort, payload []byte) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.pkts = append(c.pkts, captured{src, dst, bytes.Clone(payload), time.Now()})
+	})
+}
+
+func (c *capture) all() []captured {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]captured(nil), c.pkts...)
+}
+
+// ikeExchange returns the exchange type of an IKE datagram to or from
+// port, or 0 if it is not IKE.
+func ikeExchange(port uint16, payload []byte) wire.ExchangeType {
+	if port == nattPort {
+		if len(payload) < 4+wire.HeaderLen || !bytes.Equal(payload[:4], []byte{0, 0, 0, 0}) {
+			return 0
+		}
+		payload = payload[4:]
+	}
+	if len(payload) < wire.HeaderLen {
+		return 0
+	}
+	return wire.Header(payload).Exchange()
+}

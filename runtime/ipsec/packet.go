@@ -1,0 +1,123 @@
+package ipsec
+
+import (
+	"encoding/binary"
+	"errors"
+	"net/netip"
+
+	"github.com/tcpipc/tcpipc/internal/ike/wire"
+)
+
+// IP protocol numbers whose first four payload bytes are ports.
+const (
+	protoTCP  = 6
+	protoUDP  = 17
+	protoSCTP = 132
+)
+
+// errNotIP is returned for a buffer that is not a well-formed IPv4 or IPv6
+// packet.
+var errNotIP = errors.New("ipsec: not an IP packet")
+
+// flow is what policy looks at in a packet: RFC 4301 §4.4.1.1 selectors.
+// Ports are zero for protocols without them and for non-first fragments,
+// whose ports are unknown (RFC 4301 §7).
+type flow struct {
+	src, dst         netip.Addr
+	proto            uint8
+	srcPort, dstPort uint16
+	// opaquePorts is set when the protocol has ports but this packet
+	// does not show them (a non-first fragment).
+	opaquePorts bool
+}
+
+// parseFlow reads the selectors of the IPv4 or IPv6 packet at the start of
+// b. IPv6 extension headers are not walked: the Next Header of the fixed
+// header is taken as the protocol.
+func parseFlow(b []byte) (flow, error) {
+	if len(b) == 0 {
+		return flow{}, errNotIP
+	}
+	var f flow
+	var payload []byte
+	fragment := false
+	switch b[0] >> 4 {
+	case 4:
+		if len(b) < 20 {
+			return flow{}, errNotIP
+		}
+		ihl := int(b[0]&0x0f) * 4
+		total := int(binary.BigEndian.Uint16(b[2:4]))
+		if ihl < 20 || total < ihl || total > len(b) {
+			return flow{}, errNotIP
+		}
+		f.proto = b[9]
+		f.src = netip.AddrFrom4([4]byte(b[12:16]))
+		f.dst = netip.AddrFrom4([4]byte(b[16:20]))
+		fragment = binary.BigEndian.Uint16(b[6:8])&0x1fff != 0
+		payload = b[ihl:total]
+	case 6:
+		if len(b) < 40 {
+			return flow{}, errNotIP
+		}
+		total := 40 + int(binary.BigEndian.Uint16(b[4:6]))
+		if total > len(b) {
+			return flow{}, errNotIP
+		}
+		f.proto = b[6]
+		f.src = netip.AddrFrom16([16]byte(b[8:24]))
+		f.dst = netip.AddrFrom16([16]byte(b[24:40]))
+		payload = b[40:total]
+	default:
+		return flow{}, errNotIP
+	}
+	switch f.proto {
+	case protoTCP, protoUDP, protoSCTP:
+		if fragment || len(payload) < 4 {
+			f.opaquePorts = true
+			break
+		}
+		f.srcPort = binary.BigEndian.Uint16(payload[0:2])
+		f.dstPort = binary.BigEndian.Uint16(payload[2:4])
+	}
+	return f, nil
+}
+
+// inSelector reports whether a packet's address, protocol and port on one
+// side fit the traffic selector s (RFC 7296 §3.13.1). A packet whose ports
+// are opaque fits only a selector that allows every port.
+func inSelector(s wire.Selector, addr netip.Addr, proto uint8, port uint16, opaque bool) bool {
+	if s.TSType != wire.TS_IPV4_ADDR_RANGE && s.TSType != wire.TS_IPV6_ADDR_RANGE {
+		return false
+	}
+	if addr.Compare(s.Start) < 0 || addr.Compare(s.End) > 0 {
+		return false
+	}
+	if s.IPProtocol != 0 && s.IPProtocol != proto {
+		return false
+	}
+	if opaque {
+		return s.StartPort == 0 && s.EndPort == 65535
+	}
+	return port >= s.StartPort && port <= s.EndPort
+}
+
+// fitsSelectors reports whether a packet from the "from" side to the "to"
+// side fits some selector of each list: for an outbound packet from is our
+// LocalTS and to the RemoteTS, for an inbound one the other way round.
+func fitsSelectors(f flow, from, to []wire.Selector) bool {
+	okFrom, okTo := false, false
+	for _, s := range from {
+		if inSelector(s, f.src, f.proto, f.srcPort, f.opaquePorts) {
+			okFrom = true
+			break
+		}
+	}
+	for _, s := range to {
+		if inSelector(s, f.dst, f.proto, f.dstPort, f.opaquePorts) {
+			okTo = true
+			break
+		}
+	}
+	return okFrom && okTo
+}

@@ -1,0 +1,161 @@
+package sysplex
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"gvisor.dev/gvisor/pkg/tcpip/header"
+
+	"github.com/tcpipc/tcpipc/runtime/link"
+)
+
+// Fabric is the LAN between remote clients and the stacks: an in-process
+// switch that routes each IP packet by its destination address to the port
+// that advertises it. A stack advertises its HOME addresses and the DVIPAs
+// it owns; a takeover re-advertises the DVIPA from the new owner, which is
+// how routing follows DVIPA ownership.
+type Fabric struct {
+	mu     sync.RWMutex
+	routes map[netip.Addr]*Port
+	ports  map[string]*Port
+	tap    atomic.Pointer[link.Tap]
+
+	// NoRoute counts packets for an address nobody advertises.
+	NoRoute atomic.Uint64
+}
+
+// Port is one attachment to the fabric.
+type Port struct {
+	name    string
+	fabric  *Fabric
+	deliver func(pkt []byte) error
+	down    atomic.Bool
+}
+
+// NewFabric returns an empty LAN.
+func NewFabric() *Fabric {
+	return &Fabric{routes: map[netip.Addr]*Port{}, ports: map[string]*Port{}}
+}
+
+// SetTap captures every packet the fabric carries.
+func (f *Fabric) SetTap(t link.Tap) {
+	if t == nil {
+		f.tap.Store(nil)
+		return
+	}
+	f.tap.Store(&t)
+}
+
+// Attach adds a port; deliver receives the packets routed to it.
+func (f *Fabric) Attach(name string, deliver func(pkt []byte) error) (*Port, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, dup := f.ports[name]; dup {
+		return nil, fmt.Errorf("fabric: port %s attached twice", name)
+	}
+	p := &Port{name: name, fabric: f, deliver: deliver}
+	f.ports[name] = p
+	return p, nil
+}
+
+// Detach removes a port and every address it advertised.
+func (p *Port) Detach() {
+	f := p.fabric
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.ports, p.name)
+	for a, q := range f.routes {
+		if q == p {
+			delete(f.routes, a)
+		}
+	}
+}
+
+// Advertise routes packets for a to this port (a takeover moves the route).
+func (p *Port) Advertise(a netip.Addr) {
+	f := p.fabric
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.routes[a] = p
+}
+
+// Withdraw stops routing a to this port, if it still advertises it.
+func (p *Port) Withdraw(a netip.Addr) {
+	f := p.fabric
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.routes[a] == p {
+		delete(f.routes, a)
+	}
+}
+
+// Send is the outbound handler of a port's link endpoint: it carries one
+// packet to the port that advertises its destination.
+func (p *Port) Send(_ context.Context, pkt []byte) error {
+	return p.fabric.forward(pkt)
+}
+
+// ErrNoRoute is returned for a packet to an address nobody advertises.
+var ErrNoRoute = errors.New("fabric: no route to destination")
+
+func (f *Fabric) forward(pkt []byte) error {
+	dst, ok := destination(pkt)
+	if !ok {
+		return errors.New("fabric: not an IP packet")
+	}
+	f.mu.RLock()
+	p := f.routes[dst]
+	f.mu.RUnlock()
+	if p == nil {
+		f.NoRoute.Add(1)
+		return ErrNoRoute
+	}
+	if t := f.tap.Load(); t != nil {
+		(*t)(link.Out, pkt)
+	}
+	return p.deliver(pkt)
+}
+
+// Owner names the port that advertises a, or "".
+func (f *Fabric) Owner(a netip.Addr) string {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	if p := f.routes[a]; p != nil {
+		return p.name
+	}
+	return ""
+}
+
+// Routes lists the advertised addresses and their ports, sorted.
+func (f *Fabric) Routes() [][2]string {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	out := make([][2]string, 0, len(f.routes))
+	for a, p := range f.routes {
+		out = append(out, [2]string{a.String(), p.name})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
+	return out
+}
+
+// destination reads an IP packet's destination address.
+func destination(pkt []byte) (netip.Addr, bool) {
+	switch header.IPVersion(pkt) {
+	case header.IPv4Version:
+		if len(pkt) < header.IPv4MinimumSize {
+			return netip.Addr{}, false
+		}
+		return netip.AddrFrom4([4]byte(pkt[16:20])), true
+	case header.IPv6Version:
+		if len(pkt) < header.IPv6MinimumSize {
+			return netip.Addr{}, false
+		}
+		return netip.AddrFrom16([16]byte(pkt[24:40])), true
+	}
+	return netip.Addr{}, false
+}

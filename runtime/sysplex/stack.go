@@ -1,0 +1,607 @@
+package sysplex
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/netip"
+	"sort"
+	"sync"
+	"time"
+
+	"gvisor.dev/gvisor/pkg/tcpip/header"
+
+	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/runtime/distributor"
+	"github.com/tcpipc/tcpipc/runtime/dvipa"
+	"github.com/tcpipc/tcpipc/runtime/link"
+	"github.com/tcpipc/tcpipc/runtime/netstack"
+	"github.com/tcpipc/tcpipc/runtime/xcf"
+)
+
+// lanNIC and xcfNIC name a stack's NICs.
+const lanNIC = "lan"
+
+func xcfNIC(peer string) string { return "xcf-" + peer }
+
+// Stack is one running TCP/IP stack of the sysplex.
+type Stack struct {
+	sx   *Sysplex
+	plan compile.Stack
+	node *xcf.Node
+	xcf  netip.Addr
+
+	mu     sync.Mutex
+	up     bool
+	ns     *netstack.Stack
+	lan    *link.Endpoint
+	port   *Port
+	member *xcf.Member
+	done   chan struct{}
+	// view is this stack's picture of the group: which peers are up or
+	// down; a peer it has not heard of since it started is neither.
+	view map[string]bool
+	// startedAt and grace: until startedAt+grace a peer not heard of yet
+	// counts as up, so a starting stack does not take over DVIPAs whose
+	// owners are merely not yet known to it.
+	startedAt time.Time
+	grace     time.Duration
+	// activatedAt is when this stack became the routing stack of a DVIPA;
+	// for a settle time after it, packets of connections nobody has
+	// reported yet are held back (dropped, TCP resends them) rather than
+	// reset, while NEWCONN messages arrive.
+	activatedAt map[netip.Addr]time.Time
+	// owners decide each DVIPA's holder from this stack's view.
+	owners map[netip.Addr]*dvipa.Owner
+	// routing holds the distributors of the DVIPAs this stack routes.
+	routing map[netip.Addr]*distributor.Distributor
+	// router is the stack each DVIPA's traffic comes from (VIPA list).
+	router map[netip.Addr]string
+	// listening counts servers per DVIPA:port; conns the connections to
+	// DVIPAs this stack serves.
+	listening map[netip.AddrPort]int
+	conns     map[connKey]bool
+	// dropped counts packets the distributor could not route.
+	dropped uint64
+}
+
+type connKey struct {
+	dvipa  netip.Addr
+	client netip.AddrPort
+	port   uint16
+}
+
+// Name is the stack's system name.
+func (s *Stack) Name() string { return s.plan.Name }
+
+// Up reports whether the stack is running.
+func (s *Stack) Up() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.up
+}
+
+// Netstack returns the running netstack (nil while failed).
+func (s *Stack) Netstack() *netstack.Stack {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ns
+}
+
+// start brings the stack up: netstack, LAN, XCF links, group membership.
+func (s *Stack) start() error {
+	ns, err := netstack.New(netstack.Options{Name: s.plan.Name, Forwarding: true})
+	if err != nil {
+		return err
+	}
+	if err := ns.AddVIPANIC(); err != nil {
+		ns.Close()
+		return err
+	}
+	port, err := s.sx.fabric.Attach(s.plan.Name, s.fromLAN)
+	if err != nil {
+		ns.Close()
+		return err
+	}
+	lan := link.New(link.Options{Name: "lan:" + s.plan.Name, Handler: port.Send, RXChecksumOffload: true})
+	if _, err := ns.AttachNIC(lanNIC, lan); err != nil {
+		port.Detach()
+		ns.Close()
+		return err
+	}
+	if t := s.sx.lanTap; t != nil {
+		lan.SetTap(t)
+	}
+	for _, h := range s.plan.Home {
+		a := netip.MustParseAddr(h.Addr)
+		if err := ns.AddAddress(lanNIC, netip.PrefixFrom(a, a.BitLen())); err != nil {
+			port.Detach()
+			ns.Close()
+			return err
+		}
+		port.Advertise(a)
+	}
+	// Replies and connections out go to the LAN.
+	if err := ns.AddRoute(netstack.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), NIC: lanNIC}); err != nil {
+		port.Detach()
+		ns.Close()
+		return err
+	}
+	for _, peer := range s.node.Peers() {
+		p, _ := s.node.Port(peer)
+		if s.ns != nil { // a restart: the old endpoint died with the old stack
+			p.Renew()
+		}
+		if err := p.AttachTo(ns, xcfNIC(peer)); err != nil {
+			port.Detach()
+			ns.Close()
+			return err
+		}
+	}
+	// Every DVIPA this stack may own or serve lives on its VIPA NIC, so
+	// applications can bind it; only the owner advertises it on the LAN.
+	for _, d := range s.sx.plan.DVIPAs {
+		if s.concerns(d) {
+			a := netip.MustParseAddr(d.Addr)
+			if err := ns.AddAddress(netstack.VIPANIC, netip.PrefixFrom(a, a.BitLen())); err != nil {
+				port.Detach()
+				ns.Close()
+				return err
+			}
+		}
+	}
+	s.mu.Lock()
+	s.ns, s.lan, s.port, s.up = ns, lan, port, true
+	s.view = map[string]bool{s.plan.Name: true}
+	s.startedAt = s.sx.clk.Now()
+	s.grace = s.sx.opts.Heartbeat * time.Duration(s.sx.opts.Missed+1)
+	s.activatedAt = map[netip.Addr]time.Time{}
+	s.owners = map[netip.Addr]*dvipa.Owner{}
+	for _, d := range s.sx.plan.DVIPAs {
+		s.owners[netip.MustParseAddr(d.Addr)] = dvipa.New(d)
+	}
+	s.routing = map[netip.Addr]*distributor.Distributor{}
+	s.router = map[netip.Addr]string{}
+	s.listening = map[netip.AddrPort]int{}
+	s.conns = map[connKey]bool{}
+	s.mu.Unlock()
+
+	m, err := s.node.Join(s.sx.group, xcf.MemberOptions{Interval: s.sx.opts.Heartbeat, FailAfter: s.sx.opts.Missed})
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.member = m
+	s.done = make(chan struct{})
+	s.mu.Unlock()
+	go s.loop(m, s.done)
+	s.reevaluate()
+	// When the grace ends, peers never heard of count as down.
+	s.sx.clk.AfterFunc(s.grace, s.reevaluate)
+	return nil
+}
+
+// concerns reports whether the stack may own, back up, route or serve d.
+func (s *Stack) concerns(d compile.DVIPA) bool {
+	name := s.plan.Name
+	for _, x := range d.DefinedBy {
+		if x == name {
+			return true
+		}
+	}
+	for _, b := range d.Backups {
+		if b.Stack == name {
+			return true
+		}
+	}
+	for _, dist := range d.Distributions {
+		if dist.Stack == name || dist.DestAll {
+			return true
+		}
+		for _, t := range dist.Targets {
+			if t.Stack == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// loop handles the stack's XCF events until its membership ends.
+func (s *Stack) loop(m *xcf.Member, done chan struct{}) {
+	defer close(done)
+	for ev := range m.Events() {
+		switch ev.Kind {
+		case xcf.Joined:
+			s.setPeer(ev.Peer, true)
+		case xcf.Left, xcf.Failed:
+			s.sx.record(ev.Peer, fmt.Sprintf("%s detects that %s %s", s.plan.Name, ev.Peer, ev.Kind))
+			s.setPeer(ev.Peer, false)
+		case xcf.Received:
+			s.receive(ev.Peer, ev.Msg)
+		}
+	}
+}
+
+func (s *Stack) setPeer(peer string, up bool) {
+	s.mu.Lock()
+	s.view[peer] = up
+	s.mu.Unlock()
+	if up {
+		// A peer that joins learns the DVIPAs this stack routes.
+		s.mu.Lock()
+		var routed []netip.Addr
+		for a := range s.routing {
+			routed = append(routed, a)
+		}
+		m := s.member
+		s.mu.Unlock()
+		for _, a := range routed {
+			_ = m.Send(peer, encode(msgVIPAList, vipaList{DVIPA: a}))
+		}
+	}
+	s.reevaluate()
+}
+
+// isUp is this stack's view of a peer (s.mu held).
+func (s *Stack) isUp(stack string) bool {
+	up, known := s.view[stack]
+	if !known {
+		return s.sx.clk.Now().Before(s.startedAt.Add(s.grace))
+	}
+	return up
+}
+
+// reevaluate recomputes every DVIPA's holder from this stack's view and
+// carries out the changes that concern this stack.
+func (s *Stack) reevaluate() {
+	s.mu.Lock()
+	if !s.up {
+		s.mu.Unlock()
+		return
+	}
+	type todo struct {
+		addr netip.Addr
+		ch   dvipa.Change
+	}
+	var changes []todo
+	for _, d := range s.sx.plan.DVIPAs {
+		a := netip.MustParseAddr(d.Addr)
+		conns := func(stack string) int {
+			if dist := s.routing[a]; dist != nil {
+				return len(dist.CRT())
+			}
+			return 0
+		}
+		if ch, ok := s.owners[a].Update(s.isUp, conns); ok {
+			changes = append(changes, todo{a, ch})
+		}
+	}
+	s.mu.Unlock()
+	for _, c := range changes {
+		switch {
+		case c.ch.To == s.plan.Name:
+			s.activate(c.addr, c.ch)
+		case c.ch.From == s.plan.Name:
+			s.giveUp(c.addr, c.ch.To)
+		}
+	}
+}
+
+// activate makes this stack the owner and routing stack of a DVIPA
+// (seed 003 figure 14 blocks 312-324; figure 10 blocks 200-206).
+func (s *Stack) activate(a netip.Addr, ch dvipa.Change) {
+	d := s.sx.plan.DVIPA(a.String())
+	s.mu.Lock()
+	if dist := s.distributionFor(d); dist != nil {
+		s.routing[a] = distributor.New(s.sx.clk, a.String(), s.plan.Name, *dist, distOptions(*dist)...)
+	}
+	s.router[a] = s.plan.Name
+	s.activatedAt[a] = s.sx.clk.Now()
+	port, m := s.port, s.member
+	s.mu.Unlock()
+	port.Advertise(a)
+	s.sx.ownerChanged(a, ch)
+	_ = m.Broadcast(encode(msgVIPAList, vipaList{DVIPA: a}))
+	// This stack is a target of itself: its own servers count too.
+	s.reportTo(a, s.plan.Name)
+}
+
+func distOptions(d compile.Distribution) []string { return nil }
+
+// distributionFor picks the VIPADISTRIBUTE in force when this stack routes
+// the DVIPA: its own, else the one of the stack that defines the DVIPA.
+func (s *Stack) distributionFor(d *compile.DVIPA) *compile.Distribution {
+	if d == nil {
+		return nil
+	}
+	for i := range d.Distributions {
+		if d.Distributions[i].Stack == s.plan.Name {
+			return &d.Distributions[i]
+		}
+	}
+	for i := range d.Distributions {
+		if d.Distributions[i].Stack == d.Owner {
+			return &d.Distributions[i]
+		}
+	}
+	return nil
+}
+
+// giveUp hands a DVIPA to its new holder: the route moves, and the
+// connections this stack routed are handed over with NEWCONN (seed 003
+// figure 15 blocks 344-352).
+func (s *Stack) giveUp(a netip.Addr, to string) {
+	s.mu.Lock()
+	dist := s.routing[a]
+	delete(s.routing, a)
+	port, m := s.port, s.member
+	s.mu.Unlock()
+	port.Withdraw(a)
+	if dist == nil || to == "" {
+		return
+	}
+	for _, c := range dist.CRT() {
+		_ = m.Send(to, encode(msgNewConn, newConn{DVIPA: a, Client: c.Key.Client, Port: c.Key.Port, Target: c.Target, IPSec: c.IPSec}))
+	}
+}
+
+// receive handles one XCF message.
+func (s *Stack) receive(from string, msg xcf.Message) {
+	switch msg.Type {
+	case msgVIPAList:
+		var v vipaList
+		if json.Unmarshal(msg.Payload, &v) != nil {
+			return
+		}
+		s.mu.Lock()
+		s.router[v.DVIPA] = from
+		s.mu.Unlock()
+		s.reportTo(v.DVIPA, from)
+	case msgSrvStat:
+		var v srvStat
+		if json.Unmarshal(msg.Payload, &v) != nil {
+			return
+		}
+		if dist := s.distributor(v.DVIPA); dist != nil {
+			dist.ServerStatus(from, v.Port, v.Ready)
+		}
+	case msgNewConn:
+		var v newConn
+		if json.Unmarshal(msg.Payload, &v) != nil {
+			return
+		}
+		if dist := s.distributor(v.DVIPA); dist != nil {
+			dist.Adopt(distributor.ConnKey{Client: v.Client, Port: v.Port}, v.Target, v.IPSec)
+		}
+	case msgConnEnd:
+		var v connEnd
+		if json.Unmarshal(msg.Payload, &v) != nil {
+			return
+		}
+		if dist := s.distributor(v.DVIPA); dist != nil {
+			dist.Closed(distributor.ConnKey{Client: v.Client, Port: v.Port})
+		}
+	}
+}
+
+func (s *Stack) distributor(a netip.Addr) *distributor.Distributor {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.routing[a]
+}
+
+// reportTo tells the routing stack of a DVIPA about this stack's servers
+// (SRVSTAT) and connections (NEWCONN) for it (figure 14 block 314).
+func (s *Stack) reportTo(a netip.Addr, router string) {
+	s.mu.Lock()
+	var stats []srvStat
+	for ap, n := range s.listening {
+		if ap.Addr() == a {
+			stats = append(stats, srvStat{DVIPA: a, Port: ap.Port(), Ready: n})
+		}
+	}
+	var conns []newConn
+	for k := range s.conns {
+		if k.dvipa == a {
+			conns = append(conns, newConn{DVIPA: a, Client: k.client, Port: k.port, Target: s.plan.Name})
+		}
+	}
+	m := s.member
+	s.mu.Unlock()
+	sort.Slice(stats, func(i, j int) bool { return stats[i].Port < stats[j].Port })
+	for _, st := range stats {
+		s.send(m, router, encode(msgSrvStat, st))
+	}
+	for _, c := range conns {
+		s.send(m, router, encode(msgNewConn, c))
+	}
+}
+
+// send delivers a message, to this stack itself when it is the router.
+func (s *Stack) send(m *xcf.Member, to string, msg xcf.Message) {
+	if to == s.plan.Name {
+		s.receive(to, msg)
+		return
+	}
+	if m != nil {
+		_ = m.Send(to, msg)
+	}
+}
+
+// fromLAN receives a packet the LAN routed to this stack. Connections to a
+// DVIPA this stack distributes are routed by the distributor: a SYN picks
+// a target, later packets follow the CRT; packets for a remote target go
+// over the XCF link in GRE (seed 003 figure 12).
+func (s *Stack) fromLAN(pkt []byte) error {
+	s.mu.Lock()
+	lan := s.lan
+	up := s.up
+	s.mu.Unlock()
+	if !up {
+		return ErrStackDown
+	}
+	dst, ok := destination(pkt)
+	if !ok {
+		return lan.Inject(pkt)
+	}
+	dist := s.distributor(dst)
+	if dist == nil || header.IPVersion(pkt) != header.IPv4Version {
+		return lan.Inject(pkt)
+	}
+	ip := header.IPv4(pkt)
+	if !ip.IsValid(len(pkt)) || ip.TransportProtocol() != header.TCPProtocolNumber || len(pkt) < int(ip.HeaderLength())+header.TCPMinimumSize {
+		return lan.Inject(pkt)
+	}
+	tcp := header.TCP(ip.Payload())
+	if !dist.Distributes(tcp.DestinationPort()) {
+		return lan.Inject(pkt)
+	}
+	src := netip.AddrFrom4(ip.SourceAddress().As4())
+	key := distributor.ConnKey{Client: netip.AddrPortFrom(src, tcp.SourcePort()), Port: tcp.DestinationPort()}
+	flags := tcp.Flags()
+	syn := flags.Contains(header.TCPFlagSyn) && !flags.Contains(header.TCPFlagAck)
+	target, ok := dist.Route(key, syn, false)
+	if !ok {
+		s.mu.Lock()
+		local := s.conns[connKey{dvipa: dst, client: key.Client, port: key.Port}]
+		settling := s.sx.clk.Now().Before(s.activatedAt[dst].Add(s.grace))
+		s.dropped++
+		s.mu.Unlock()
+		if !syn && !local && settling {
+			// Just after a takeover the connection may not be reported
+			// yet: hold the packet back, the client resends it.
+			return nil
+		}
+		// No server ready, or a connection nobody has: the stack answers
+		// with a reset, as z/OS does.
+		return lan.Inject(pkt)
+	}
+	if flags.Contains(header.TCPFlagRst) {
+		dist.Closed(key)
+	}
+	if target == s.plan.Name {
+		return lan.Inject(pkt)
+	}
+	p, ok := s.node.Port(target)
+	if !ok {
+		return fmt.Errorf("sysplex: no XCF link from %s to %s", s.plan.Name, target)
+	}
+	s.sx.forwarded(dst)
+	return p.Forward(pkt)
+}
+
+// Listen opens a server on DVIPA:port (or any address of the stack) that
+// reports its listening state and its connections to the routing stack.
+func (s *Stack) Listen(ap netip.AddrPort) (net.Listener, error) {
+	ns := s.Netstack()
+	if ns == nil {
+		return nil, ErrStackDown
+	}
+	ln, err := ns.ListenTCP(ap)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.listening[ap]++
+	router := s.router[ap.Addr()]
+	m := s.member
+	n := s.listening[ap]
+	s.mu.Unlock()
+	if router != "" {
+		s.send(m, router, encode(msgSrvStat, srvStat{DVIPA: ap.Addr(), Port: ap.Port(), Ready: n}))
+	}
+	return &listener{Listener: ln, s: s, ap: ap}, nil
+}
+
+type listener struct {
+	net.Listener
+	s    *Stack
+	ap   netip.AddrPort
+	once sync.Once
+}
+
+func (l *listener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	client, _ := netip.ParseAddrPort(c.RemoteAddr().String())
+	k := connKey{dvipa: l.ap.Addr(), client: client, port: l.ap.Port()}
+	l.s.mu.Lock()
+	l.s.conns[k] = true
+	l.s.mu.Unlock()
+	return &conn{Conn: c, s: l.s, k: k}, nil
+}
+
+func (l *listener) Close() error {
+	l.once.Do(func() {
+		s := l.s
+		s.mu.Lock()
+		s.listening[l.ap]--
+		n := s.listening[l.ap]
+		router := s.router[l.ap.Addr()]
+		m := s.member
+		up := s.up
+		s.mu.Unlock()
+		if router != "" && up {
+			s.send(m, router, encode(msgSrvStat, srvStat{DVIPA: l.ap.Addr(), Port: l.ap.Port(), Ready: n}))
+		}
+	})
+	return l.Listener.Close()
+}
+
+type conn struct {
+	net.Conn
+	s    *Stack
+	k    connKey
+	once sync.Once
+}
+
+func (c *conn) Close() error {
+	c.once.Do(func() {
+		s := c.s
+		s.mu.Lock()
+		delete(s.conns, c.k)
+		router := s.router[c.k.dvipa]
+		m := s.member
+		up := s.up
+		s.mu.Unlock()
+		if router != "" && up {
+			s.send(m, router, encode(msgConnEnd, connEnd{DVIPA: c.k.dvipa, Client: c.k.client, Port: c.k.port}))
+		}
+	})
+	return c.Conn.Close()
+}
+
+// fail stops the stack as a system failure does: no word to the peers, the
+// netstack and every connection on it gone.
+func (s *Stack) fail() {
+	s.mu.Lock()
+	if !s.up {
+		s.mu.Unlock()
+		return
+	}
+	s.up = false
+	ns, port, m, done := s.ns, s.port, s.member, s.done
+	s.routing = map[netip.Addr]*distributor.Distributor{}
+	s.mu.Unlock()
+	m.Stop()
+	<-done
+	port.Detach()
+	ns.Close()
+}
+
+// Routing returns the distributor of a DVIPA this stack routes, or nil.
+func (s *Stack) Routing(a netip.Addr) *distributor.Distributor { return s.distributor(a) }
+
+// State returns this stack's state for a DVIPA as NETSTAT VIPADYN shows it.
+func (s *Stack) State(a netip.Addr) dvipa.State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.owners[a]
+	if o == nil || !s.up {
+		return dvipa.None
+	}
+	return o.StateOf(s.plan.Name, s.isUp, func(string) bool { return false })
+}

@@ -1,0 +1,331 @@
+package sysplex
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/runtime/cf"
+	"github.com/tcpipc/tcpipc/runtime/dvipa"
+	"github.com/tcpipc/tcpipc/runtime/link"
+	"github.com/tcpipc/tcpipc/runtime/netstack"
+	"github.com/tcpipc/tcpipc/runtime/xcf"
+)
+
+// ErrStackDown is returned for operations on a failed stack.
+var ErrStackDown = errors.New("sysplex: stack is down")
+
+// Options configure a running sysplex.
+type Options struct {
+	// Clock drives XCF heartbeats and the distributor's timers; the
+	// netstacks' own TCP timers always run on real time.
+	Clock clock.Clock
+	// Heartbeat is the XCF heartbeat interval, Missed how many missed
+	// heartbeats declare a member failed.
+	Heartbeat time.Duration
+	Missed    int
+	// LANTap and XCFTap capture what crosses the LAN and the XCF links.
+	LANTap, XCFTap link.Tap
+}
+
+// Entry is one line of the run's timeline.
+type Entry struct {
+	At    time.Time
+	Stack string
+	What  string
+}
+
+// Sysplex is a running sysplex.
+type Sysplex struct {
+	plan    *compile.Plan
+	opts    Options
+	clk     clock.Clock
+	group   string
+	fabric  *Fabric
+	cf      cf.Facility
+	lanTap  link.Tap
+	stacks  []*Stack
+	links   map[[2]string]*xcf.Link
+	clients []*Client
+
+	mu       sync.Mutex
+	timeline []Entry
+	// owner is the holder of each DVIPA as the stacks last decided it.
+	owner map[netip.Addr]string
+	// lastMove and firstForward time a takeover: when a DVIPA last moved
+	// and when the new routing stack first forwarded a packet for it.
+	lastMove     map[netip.Addr]time.Time
+	firstForward map[netip.Addr]time.Time
+}
+
+// New builds the sysplex of a plan; Start brings it up.
+func New(plan *compile.Plan, opts Options) (*Sysplex, error) {
+	if opts.Clock == nil {
+		opts.Clock = clock.Real{}
+	}
+	if opts.Heartbeat <= 0 {
+		opts.Heartbeat = xcf.DefaultInterval
+	}
+	if opts.Missed <= 0 {
+		opts.Missed = xcf.DefaultFailAfter
+	}
+	sx := &Sysplex{plan: plan, opts: opts, clk: opts.Clock, fabric: NewFabric(), cf: cf.NewMemory(),
+		lanTap: opts.LANTap, links: map[[2]string]*xcf.Link{}, owner: map[netip.Addr]string{},
+		lastMove: map[netip.Addr]time.Time{}, firstForward: map[netip.Addr]time.Time{}}
+	if opts.LANTap != nil {
+		sx.fabric.SetTap(opts.LANTap)
+	}
+	if len(plan.Groups) > 0 {
+		sx.group = plan.Groups[0].XCFGroup
+	}
+	for _, ps := range plan.Stacks {
+		if len(ps.XCF) == 0 {
+			return nil, fmt.Errorf("sysplex: stack %s has no dynamic XCF address", ps.Name)
+		}
+		addr, err := netip.ParseAddr(ps.XCF[0].Addr)
+		if err != nil {
+			return nil, err
+		}
+		node, err := xcf.NewNode(ps.Name, addr, opts.Clock)
+		if err != nil {
+			return nil, err
+		}
+		sx.stacks = append(sx.stacks, &Stack{sx: sx, plan: ps, node: node, xcf: addr})
+	}
+	for i, a := range sx.stacks {
+		for _, b := range sx.stacks[i+1:] {
+			l, err := xcf.Connect(a.node, b.node, xcf.LinkOptions{})
+			if err != nil {
+				return nil, err
+			}
+			if opts.XCFTap != nil {
+				pa, pb := l.Ends()
+				pa.SetTap(opts.XCFTap)
+				pb.SetTap(opts.XCFTap)
+			}
+			sx.links[[2]string{a.plan.Name, b.plan.Name}] = l
+		}
+	}
+	return sx, nil
+}
+
+// Plan returns the plan the sysplex runs.
+func (sx *Sysplex) Plan() *compile.Plan { return sx.plan }
+
+// Fabric returns the LAN.
+func (sx *Sysplex) Fabric() *Fabric { return sx.fabric }
+
+// Start brings every stack up.
+func (sx *Sysplex) Start() error {
+	for _, s := range sx.stacks {
+		if err := s.start(); err != nil {
+			return fmt.Errorf("sysplex: start %s: %w", s.plan.Name, err)
+		}
+		sx.record(s.plan.Name, "up, joined "+sx.group)
+	}
+	return nil
+}
+
+// Stop shuts everything down.
+func (sx *Sysplex) Stop() {
+	for _, c := range sx.clients {
+		c.close()
+	}
+	for _, s := range sx.stacks {
+		s.fail()
+	}
+	for _, l := range sx.links {
+		pa, pb := l.Ends()
+		// Endpoints never attached (the stack was down at the end) have
+		// pumps of their own to stop.
+		pa.Endpoint().Close()
+		pb.Endpoint().Close()
+		pa.Endpoint().Wait()
+		pb.Endpoint().Wait()
+	}
+}
+
+// Stack returns a stack by name, or nil.
+func (sx *Sysplex) Stack(name string) *Stack {
+	for _, s := range sx.stacks {
+		if s.plan.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// Stacks returns the stacks in plan order.
+func (sx *Sysplex) Stacks() []*Stack { return sx.stacks }
+
+// Fail makes a stack fail.
+func (sx *Sysplex) Fail(name string) error {
+	s := sx.Stack(name)
+	if s == nil {
+		return fmt.Errorf("sysplex: no stack %s", name)
+	}
+	if !s.Up() {
+		return fmt.Errorf("sysplex: %s is already down", name)
+	}
+	sx.record(name, "fails")
+	s.fail()
+	return nil
+}
+
+// Recover restarts a failed stack.
+func (sx *Sysplex) Recover(name string) error {
+	s := sx.Stack(name)
+	if s == nil {
+		return fmt.Errorf("sysplex: no stack %s", name)
+	}
+	if s.Up() {
+		return fmt.Errorf("sysplex: %s is up", name)
+	}
+	sx.record(name, "recovers")
+	return s.start()
+}
+
+// Cut takes the XCF link between two stacks down; Restore brings it back.
+func (sx *Sysplex) Cut(a, b string) error     { return sx.setLink(a, b, true) }
+func (sx *Sysplex) Restore(a, b string) error { return sx.setLink(a, b, false) }
+
+func (sx *Sysplex) setLink(a, b string, down bool) error {
+	l := sx.links[[2]string{a, b}]
+	if l == nil {
+		l = sx.links[[2]string{b, a}]
+	}
+	if l == nil {
+		return fmt.Errorf("sysplex: no XCF link %s-%s", a, b)
+	}
+	if down {
+		l.Cut()
+		sx.record(a, "XCF link to "+b+" cut")
+	} else {
+		l.Restore()
+		sx.record(a, "XCF link to "+b+" restored")
+	}
+	return nil
+}
+
+// Owner returns the stack that advertises a DVIPA on the LAN now.
+func (sx *Sysplex) Owner(a netip.Addr) string { return sx.fabric.Owner(a) }
+
+// record adds a line to the timeline.
+func (sx *Sysplex) record(stack, what string) {
+	sx.mu.Lock()
+	defer sx.mu.Unlock()
+	sx.timeline = append(sx.timeline, Entry{At: sx.clk.Now(), Stack: stack, What: what})
+}
+
+// Timeline returns the run's events so far.
+func (sx *Sysplex) Timeline() []Entry {
+	sx.mu.Lock()
+	defer sx.mu.Unlock()
+	return append([]Entry(nil), sx.timeline...)
+}
+
+func (sx *Sysplex) ownerChanged(a netip.Addr, ch dvipa.Change) {
+	sx.mu.Lock()
+	sx.owner[a] = ch.To
+	sx.lastMove[a] = sx.clk.Now()
+	delete(sx.firstForward, a)
+	sx.mu.Unlock()
+	what := fmt.Sprintf("%s %s", ch.Kind, a)
+	if ch.From != "" {
+		what += " from " + ch.From
+	}
+	sx.record(ch.To, what)
+}
+
+func (sx *Sysplex) forwarded(a netip.Addr) {
+	sx.mu.Lock()
+	defer sx.mu.Unlock()
+	if _, ok := sx.firstForward[a]; !ok {
+		sx.firstForward[a] = sx.clk.Now()
+	}
+}
+
+// Moved returns when a DVIPA last changed holder and when its new routing
+// stack first forwarded a packet (zero when it has not yet).
+func (sx *Sysplex) Moved(a netip.Addr) (moved, forwarded time.Time) {
+	sx.mu.Lock()
+	defer sx.mu.Unlock()
+	return sx.lastMove[a], sx.firstForward[a]
+}
+
+// Client is a remote client on the LAN with a netstack of its own.
+type Client struct {
+	Name string
+	Addr netip.Addr
+	ns   *netstack.Stack
+	port *Port
+}
+
+// AddClient attaches a remote client with address addr to the LAN.
+func (sx *Sysplex) AddClient(name string, addr netip.Addr) (*Client, error) {
+	ns, err := netstack.New(netstack.Options{Name: name})
+	if err != nil {
+		return nil, err
+	}
+	var ep *link.Endpoint
+	port, err := sx.fabric.Attach("client:"+name, func(pkt []byte) error { return ep.Inject(pkt) })
+	if err != nil {
+		ns.Close()
+		return nil, err
+	}
+	ep = link.New(link.Options{Name: "lan:" + name, Handler: port.Send, RXChecksumOffload: true})
+	if t := sx.lanTap; t != nil {
+		ep.SetTap(t)
+	}
+	if _, err := ns.AttachNIC(lanNIC, ep); err != nil {
+		port.Detach()
+		ns.Close()
+		return nil, err
+	}
+	if err := ns.AddAddress(lanNIC, netip.PrefixFrom(addr, addr.BitLen())); err != nil {
+		port.Detach()
+		ns.Close()
+		return nil, err
+	}
+	if err := ns.AddRoute(netstack.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), NIC: lanNIC}); err != nil {
+		port.Detach()
+		ns.Close()
+		return nil, err
+	}
+	port.Advertise(addr)
+	c := &Client{Name: name, Addr: addr, ns: ns, port: port}
+	sx.clients = append(sx.clients, c)
+	return c, nil
+}
+
+// Netstack returns the client's netstack, to dial from.
+func (c *Client) Netstack() *netstack.Stack { return c.ns }
+
+func (c *Client) close() {
+	c.port.Detach()
+	c.ns.Close()
+}
+
+// StackNames lists the stacks in plan order.
+func (sx *Sysplex) StackNames() []string {
+	out := make([]string, len(sx.stacks))
+	for i, s := range sx.stacks {
+		out[i] = s.plan.Name
+	}
+	return out
+}
+
+// Owners returns the current holder of every DVIPA, sorted by address.
+func (sx *Sysplex) Owners() [][2]string {
+	var out [][2]string
+	for _, d := range sx.plan.DVIPAs {
+		out = append(out, [2]string{d.Addr, sx.Owner(netip.MustParseAddr(d.Addr))})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
+	return out
+}

@@ -1,0 +1,218 @@
+package sysplex
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/internal/leakcheck"
+	"github.com/tcpipc/tcpipc/model"
+)
+
+var dva1 = netip.MustParseAddr("201.2.10.11")
+
+func figure9Plan(t *testing.T) *compile.Plan {
+	t.Helper()
+	sx, ds := model.Load("../../testdata/profiles/figure9", model.Options{})
+	if ds.HasErrors() {
+		t.Fatalf("figure9 has errors: %v", ds[0].Summary)
+	}
+	p, cds := compile.Options{IncludeSecrets: true}.Compile(sx)
+	if cds.HasErrors() {
+		t.Fatalf("compile: %v", cds[0].Summary)
+	}
+	return p
+}
+
+// echoServer serves an echo application on a stack until closed.
+type echoServer struct {
+	ln   net.Listener
+	wg   sync.WaitGroup
+	mu   sync.Mutex
+	open map[net.Conn]bool
+}
+
+func serveEcho(t *testing.T, s *Stack, ap netip.AddrPort) *echoServer {
+	t.Helper()
+	ln, err := s.Listen(ap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &echoServer{ln: ln, open: map[net.Conn]bool{}}
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			e.mu.Lock()
+			e.open[c] = true
+			e.mu.Unlock()
+			e.wg.Add(1)
+			go func() {
+				defer e.wg.Done()
+				io.Copy(c, c)
+				c.Close()
+			}()
+		}
+	}()
+	return e
+}
+
+func (e *echoServer) close() {
+	e.ln.Close()
+	e.mu.Lock()
+	for c := range e.open {
+		c.Close()
+	}
+	e.mu.Unlock()
+	e.wg.Wait()
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestFigure9TakeoverAndTakeback runs seed 003 figures 14 and 15: MVS1
+// distributes connections to MVS1, MVS2 and MVS4; MVS1 fails and MVS5 takes
+// DVA1 over, the connections on MVS2 and MVS4 carry on; MVS1 recovers and
+// takes DVA1 back without dropping a connection.
+func TestFigure9TakeoverAndTakeback(t *testing.T) {
+	leakcheck.Check(t)
+	clk := clock.NewManual(time.Unix(0, 0))
+	sx, err := New(figure9Plan(t), Options{Clock: clk, Heartbeat: 100 * time.Millisecond, Missed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sx.Stop()
+	if err := sx.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
+	app := netip.AddrPortFrom(dva1, 60)
+	servers := map[string]*echoServer{}
+	for _, name := range []string{"MVS1", "MVS2", "MVS4"} {
+		servers[name] = serveEcho(t, sx.Stack(name), app)
+	}
+	defer func() {
+		for _, e := range servers {
+			e.close()
+		}
+	}()
+	waitFor(t, "three ready targets", func() bool {
+		d := sx.Stack("MVS1").Routing(dva1)
+		return d != nil && len(d.DPT()) == 3
+	})
+	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 30
+	conns := make([]net.Conn, n)
+	targets := map[string]int{}
+	for i := range conns {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		c, err := client.Netstack().DialTCP(ctx, app)
+		cancel()
+		if err != nil {
+			t.Fatalf("dial %d: %v", i, err)
+		}
+		conns[i] = c
+		echoOnce(t, c, fmt.Sprintf("hello %d", i))
+	}
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for _, c := range sx.Stack("MVS1").Routing(dva1).CRT() {
+		targets[c.Target]++
+	}
+	if targets["MVS1"] != 10 || targets["MVS2"] != 10 || targets["MVS4"] != 10 {
+		t.Fatalf("round robin over MVS1, MVS2, MVS4 gave %v", targets)
+	}
+
+	// MVS1 fails; the others notice after three missed heartbeats.
+	if err := sx.Fail("MVS1"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 6 && sx.Owner(dva1) != "MVS5"; i++ {
+		clk.Advance(100 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
+	}
+	waitFor(t, "MVS5 to take DVA1 over", func() bool { return sx.Owner(dva1) == "MVS5" })
+	waitFor(t, "MVS5 to learn the connections", func() bool {
+		d := sx.Stack("MVS5").Routing(dva1)
+		return d != nil && len(d.CRT()) == 20
+	})
+	survived, lost := 0, 0
+	for i, c := range conns {
+		if err := tryEcho(c, fmt.Sprintf("after takeover %d", i)); err != nil {
+			lost++
+		} else {
+			survived++
+		}
+	}
+	if survived != 20 || lost != 10 {
+		t.Fatalf("after the takeover %d connections survived and %d were lost; want 20 and 10", survived, lost)
+	}
+
+	// MVS1 recovers and takes DVA1 back; no connection is dropped.
+	servers["MVS1"].close()
+	if err := sx.Recover("MVS1"); err != nil {
+		t.Fatal(err)
+	}
+	servers["MVS1"] = serveEcho(t, sx.Stack("MVS1"), app)
+	waitFor(t, "MVS1 to take DVA1 back", func() bool { return sx.Owner(dva1) == "MVS1" })
+	waitFor(t, "MVS1 to learn the connections", func() bool {
+		d := sx.Stack("MVS1").Routing(dva1)
+		return d != nil && len(d.CRT()) == 20
+	})
+	for i, c := range conns {
+		if i%3 == 0 {
+			continue // those were on the old MVS1
+		}
+		if err := tryEcho(c, fmt.Sprintf("after takeback %d", i)); err != nil {
+			t.Fatalf("connection %d dropped on takeback: %v", i, err)
+		}
+	}
+}
+
+func echoOnce(t *testing.T, c net.Conn, msg string) {
+	t.Helper()
+	if err := tryEcho(c, msg); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func tryEcho(c net.Conn, msg string) error {
+	c.SetDeadline(time.Now().Add(3 * time.Second))
+	if _, err := io.WriteString(c, msg); err != nil {
+		return err
+	}
+	buf := make([]byte, len(msg))
+	if _, err := io.ReadFull(c, buf); err != nil {
+		return err
+	}
+	if !bytes.Equal(buf, []byte(msg)) {
+		return fmt.Errorf("echo %q, want %q", buf, msg)
+	}
+	return nil
+}
