@@ -85,6 +85,7 @@ Exit codes: 0 clean, 1 findings (or errors in the input), 2 usage or I/O error.`
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newParseCommand(), newModelCommand(), newLintCommand(), newRulesCommand(), newExplainCommand(), newCompileCommand(), newShowCommand(), newWhatifCommand())
+	root.AddCommand(newParseCommand(), newModelCommand(), newLintCommand(), newRulesCommand(), newExplainCommand(),
+		newCompileCommand(), newShowCommand(), newWhatifCommand(), newRunCommand())
 	return root
 }

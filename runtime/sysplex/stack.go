@@ -63,6 +63,9 @@ type Stack struct {
 	conns     map[connKey]bool
 	// dropped counts packets the distributor could not route.
 	dropped uint64
+	// outOfGroup is set after LEAVEGROUP: the stack runs but takes part
+	// in no DVIPA decision.
+	outOfGroup bool
 }
 
 type connKey struct {
@@ -151,7 +154,7 @@ func (s *Stack) start() error {
 		}
 	}
 	s.mu.Lock()
-	s.ns, s.lan, s.port, s.up = ns, lan, port, true
+	s.ns, s.lan, s.port, s.up, s.outOfGroup = ns, lan, port, true, false
 	s.view = map[string]bool{s.plan.Name: true}
 	s.startedAt = s.sx.clk.Now()
 	s.grace = s.sx.opts.Heartbeat * time.Duration(s.sx.opts.Missed+1)
@@ -256,7 +259,7 @@ func (s *Stack) isUp(stack string) bool {
 // carries out the changes that concern this stack.
 func (s *Stack) reevaluate() {
 	s.mu.Lock()
-	if !s.up {
+	if !s.up || s.outOfGroup {
 		s.mu.Unlock()
 		return
 	}
@@ -341,7 +344,9 @@ func (s *Stack) giveUp(a netip.Addr, to string) {
 	if dist == nil || to == "" {
 		return
 	}
-	for _, c := range dist.CRT() {
+	crt := dist.CRT()
+	s.sx.record(s.plan.Name, fmt.Sprintf("hands %s to %s with NEWCONN for %d connections", a, to, len(crt)))
+	for _, c := range crt {
 		_ = m.Send(to, encode(msgNewConn, newConn{DVIPA: a, Client: c.Key.Client, Port: c.Key.Port, Target: c.Target, IPSec: c.IPSec}))
 	}
 }
@@ -586,8 +591,10 @@ func (s *Stack) fail() {
 	ns, port, m, done := s.ns, s.port, s.member, s.done
 	s.routing = map[netip.Addr]*distributor.Distributor{}
 	s.mu.Unlock()
-	m.Stop()
-	<-done
+	if m != nil {
+		m.Stop()
+		<-done
+	}
 	port.Detach()
 	ns.Close()
 }
@@ -604,4 +611,53 @@ func (s *Stack) State(a netip.Addr) dvipa.State {
 		return dvipa.None
 	}
 	return o.StateOf(s.plan.Name, s.isUp, func(string) bool { return false })
+}
+
+// leaveGroup ends the stack's membership in an orderly way and withdraws
+// the DVIPAs it routes; its netstack keeps running.
+func (s *Stack) leaveGroup() {
+	s.mu.Lock()
+	m, done, port := s.member, s.done, s.port
+	var routed []netip.Addr
+	for a := range s.routing {
+		routed = append(routed, a)
+	}
+	s.routing = map[netip.Addr]*distributor.Distributor{}
+	s.member = nil
+	s.up = false // out of the group: it decides nothing
+	s.mu.Unlock()
+	for _, a := range routed {
+		port.Withdraw(a)
+	}
+	if m != nil {
+		m.Leave()
+		<-done
+	}
+	s.mu.Lock()
+	s.up = true
+	s.outOfGroup = true
+	s.mu.Unlock()
+}
+
+// joinGroup brings a stack that left back into the group.
+func (s *Stack) joinGroup() error {
+	m, err := s.node.Join(s.sx.group, xcf.MemberOptions{Interval: s.sx.opts.Heartbeat, FailAfter: s.sx.opts.Missed})
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.member, s.outOfGroup = m, false
+	s.view = map[string]bool{s.plan.Name: true}
+	s.startedAt = s.sx.clk.Now()
+	s.done = make(chan struct{})
+	done := s.done
+	for _, d := range s.sx.plan.DVIPAs {
+		a := netip.MustParseAddr(d.Addr)
+		s.owners[a] = dvipa.New(d)
+	}
+	s.mu.Unlock()
+	go s.loop(m, done)
+	s.reevaluate()
+	s.sx.clk.AfterFunc(s.grace, s.reevaluate)
+	return nil
 }

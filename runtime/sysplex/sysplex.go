@@ -57,10 +57,17 @@ type Sysplex struct {
 	timeline []Entry
 	// owner is the holder of each DVIPA as the stacks last decided it.
 	owner map[netip.Addr]string
-	// lastMove and firstForward time a takeover: when a DVIPA last moved
-	// and when the new routing stack first forwarded a packet for it.
-	lastMove     map[netip.Addr]time.Time
-	firstForward map[netip.Addr]time.Time
+	// moves times every change of holder and the first packet the new
+	// routing stack forwarded after it.
+	moves []Move
+}
+
+// Move is one change of a DVIPA's holder.
+type Move struct {
+	DVIPA        netip.Addr
+	From, To     string
+	At           time.Time
+	FirstForward time.Time
 }
 
 // New builds the sysplex of a plan; Start brings it up.
@@ -75,8 +82,7 @@ func New(plan *compile.Plan, opts Options) (*Sysplex, error) {
 		opts.Missed = xcf.DefaultFailAfter
 	}
 	sx := &Sysplex{plan: plan, opts: opts, clk: opts.Clock, fabric: NewFabric(), cf: cf.NewMemory(),
-		lanTap: opts.LANTap, links: map[[2]string]*xcf.Link{}, owner: map[netip.Addr]string{},
-		lastMove: map[netip.Addr]time.Time{}, firstForward: map[netip.Addr]time.Time{}}
+		lanTap: opts.LANTap, links: map[[2]string]*xcf.Link{}, owner: map[netip.Addr]string{}}
 	if opts.LANTap != nil {
 		sx.fabric.SetTap(opts.LANTap)
 	}
@@ -231,13 +237,19 @@ func (sx *Sysplex) Timeline() []Entry {
 
 func (sx *Sysplex) ownerChanged(a netip.Addr, ch dvipa.Change) {
 	sx.mu.Lock()
+	prev := sx.owner[a]
 	sx.owner[a] = ch.To
-	sx.lastMove[a] = sx.clk.Now()
-	delete(sx.firstForward, a)
+	sx.moves = append(sx.moves, Move{DVIPA: a, From: prev, To: ch.To, At: sx.clk.Now()})
 	sx.mu.Unlock()
-	what := fmt.Sprintf("%s %s", ch.Kind, a)
-	if ch.From != "" {
-		what += " from " + ch.From
+	kind := ch.Kind
+	// A restarted owner sees nobody holding the DVIPA; the sysplex saw
+	// the backup hold it: that is a takeback.
+	if kind == dvipa.Activate && prev != "" && prev != ch.To {
+		kind = dvipa.Takeback
+	}
+	what := fmt.Sprintf("%s %s", kind, a)
+	if prev != "" && prev != ch.To {
+		what += " from " + prev
 	}
 	sx.record(ch.To, what)
 }
@@ -245,17 +257,21 @@ func (sx *Sysplex) ownerChanged(a netip.Addr, ch dvipa.Change) {
 func (sx *Sysplex) forwarded(a netip.Addr) {
 	sx.mu.Lock()
 	defer sx.mu.Unlock()
-	if _, ok := sx.firstForward[a]; !ok {
-		sx.firstForward[a] = sx.clk.Now()
+	for i := len(sx.moves) - 1; i >= 0; i-- {
+		if sx.moves[i].DVIPA == a {
+			if sx.moves[i].FirstForward.IsZero() {
+				sx.moves[i].FirstForward = sx.clk.Now()
+			}
+			return
+		}
 	}
 }
 
-// Moved returns when a DVIPA last changed holder and when its new routing
-// stack first forwarded a packet (zero when it has not yet).
-func (sx *Sysplex) Moved(a netip.Addr) (moved, forwarded time.Time) {
+// Moves returns every change of a DVIPA's holder so far.
+func (sx *Sysplex) Moves() []Move {
 	sx.mu.Lock()
 	defer sx.mu.Unlock()
-	return sx.lastMove[a], sx.firstForward[a]
+	return append([]Move(nil), sx.moves...)
 }
 
 // Client is a remote client on the LAN with a netstack of its own.
@@ -328,4 +344,58 @@ func (sx *Sysplex) Owners() [][2]string {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
 	return out
+}
+
+// LeaveGroup is VARY TCPIP,,SYSPLEX,LEAVEGROUP: the stack leaves the XCF
+// group and gives up its DVIPAs; the others take them over.
+func (sx *Sysplex) LeaveGroup(name string) error {
+	s := sx.Stack(name)
+	if s == nil || !s.Up() {
+		return fmt.Errorf("sysplex: %s is not up", name)
+	}
+	sx.record(name, "leaves "+sx.group)
+	s.leaveGroup()
+	return nil
+}
+
+// JoinGroup is VARY TCPIP,,SYSPLEX,JOINGROUP.
+func (sx *Sysplex) JoinGroup(name string) error {
+	s := sx.Stack(name)
+	if s == nil || !s.Up() {
+		return fmt.Errorf("sysplex: %s is not up", name)
+	}
+	sx.record(name, "joins "+sx.group)
+	return s.joinGroup()
+}
+
+// Deactivate is VARY TCPIP,,SYSPLEX,DEACTIVATE,DVIPA=a on a stack: the
+// DVIPA moves away from it as if it had failed for that DVIPA alone.
+func (sx *Sysplex) Deactivate(name string, a netip.Addr) error {
+	return sx.setDeactivated(name, a, true)
+}
+
+// Reactivate is VARY TCPIP,,SYSPLEX,REACTIVATE,DVIPA=a.
+func (sx *Sysplex) Reactivate(name string, a netip.Addr) error {
+	return sx.setDeactivated(name, a, false)
+}
+
+func (sx *Sysplex) setDeactivated(name string, a netip.Addr, on bool) error {
+	if sx.Stack(name) == nil || sx.plan.DVIPA(a.String()) == nil {
+		return fmt.Errorf("sysplex: no stack %s or DVIPA %s", name, a)
+	}
+	verb := map[bool]string{true: "deactivates ", false: "reactivates "}[on]
+	sx.record(name, verb+a.String())
+	// The operator's command reaches every stack over XCF; each applies
+	// it to its own view.
+	for _, s := range sx.stacks {
+		s.mu.Lock()
+		if o := s.owners[a]; o != nil {
+			o.SetDeactivated(name, on)
+		}
+		s.mu.Unlock()
+	}
+	for _, s := range sx.stacks {
+		s.reevaluate()
+	}
+	return nil
 }

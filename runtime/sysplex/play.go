@@ -1,0 +1,408 @@
+package sysplex
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tcpipc/tcpipc/runtime/scenario"
+)
+
+// Report is what a scenario run found.
+type Report struct {
+	Scenario string
+	Timeline []Entry
+	Events   []EventReport
+	Clients  ClientTotals
+	Checks   []Check
+	// Start is when the timeline's offsets count from.
+	Start time.Time
+}
+
+// EventReport measures one timeline event.
+type EventReport struct {
+	Event *scenario.Event
+	At    time.Duration
+	// Detected is when the first peer noticed a failure or departure,
+	// Takeover when a DVIPA's new holder took it, and Forwarding when the
+	// new routing stack first forwarded a packet — each after the event
+	// (zero when it did not happen).
+	Detected, Takeover, Forwarding time.Duration
+	Moves                          []string
+}
+
+// ClientTotals sums the clients' connections.
+type ClientTotals struct {
+	Connections, Completed, Reset, Failed int
+	BytesSent, BytesVerified              int64
+	Corrupt                               int
+}
+
+// Check is one expectation and whether it held.
+type Check struct {
+	What string
+	OK   bool
+	Got  string
+}
+
+// Passed reports whether every expectation held.
+func (r *Report) Passed() bool {
+	for _, c := range r.Checks {
+		if !c.OK {
+			return false
+		}
+	}
+	return true
+}
+
+// Play runs a scenario on a started sysplex: applications, clients, the
+// timeline, then the checks. It returns when the last event and the
+// scenario's duration have passed and every client has finished.
+func (sx *Sysplex) Play(ctx context.Context, sc *scenario.Scenario) (*Report, error) {
+	r := &Report{Scenario: sc.Name, Start: sx.clk.Now()}
+	apps := newAppSet(sx, sc.Applications)
+	if err := apps.startAll(); err != nil {
+		apps.stopAll()
+		return nil, err
+	}
+	defer apps.stopAll()
+	if err := sx.settle(ctx, sc); err != nil {
+		return nil, err
+	}
+	r.Start = sx.clk.Now()
+
+	var clients sync.WaitGroup
+	results := make(chan connResult, 1024)
+	for _, c := range sc.Clients {
+		cl, err := sx.AddClient(c.Name, c.From)
+		if err != nil {
+			return nil, err
+		}
+		for i := 0; i < c.Connections; i++ {
+			clients.Add(1)
+			go func(i int) {
+				defer clients.Done()
+				results <- runConn(ctx, cl, c, i)
+			}(i)
+		}
+	}
+	totals := make(chan ClientTotals, 1)
+	go func() {
+		var t ClientTotals
+		for res := range results {
+			t.add(res)
+		}
+		totals <- t
+	}()
+
+	samples := sx.scheduleOwnerChecks(r, sc)
+	events := append([]*scenario.Event(nil), sc.Timeline...)
+	sort.SliceStable(events, func(i, j int) bool { return events[i].At < events[j].At })
+	var last time.Duration
+	for _, e := range events {
+		if err := sx.sleepUntil(ctx, r.Start.Add(e.At)); err != nil {
+			return nil, err
+		}
+		if err := sx.apply(e, apps); err != nil {
+			return nil, fmt.Errorf("event at %s (%s): %w", e.At, e, err)
+		}
+		r.Events = append(r.Events, EventReport{Event: e, At: e.At})
+		last = e.At
+	}
+	if err := sx.sleepUntil(ctx, r.Start.Add(last+sc.Duration)); err != nil {
+		return nil, err
+	}
+	clients.Wait()
+	close(results)
+	r.Clients = <-totals
+	samples.Wait()
+	r.Timeline = sx.Timeline()
+	sx.measure(r)
+	sx.check(r, sc)
+	return r, nil
+}
+
+// settle waits until every application's DVIPA has a routing stack that
+// knows the application's servers.
+func (sx *Sysplex) settle(ctx context.Context, sc *scenario.Scenario) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ready := true
+		for _, a := range sc.Applications {
+			owner := sx.Stack(sx.Owner(a.Bind.Addr()))
+			if owner == nil {
+				ready = false
+				continue
+			}
+			if d := owner.Routing(a.Bind.Addr()); d != nil {
+				n := 0
+				for _, e := range d.DPT() {
+					if e.Port == a.Bind.Port() && e.Ready > 0 {
+						n++
+					}
+				}
+				ready = ready && n >= expectedTargets(d.IsCandidate, a.Stacks)
+			}
+		}
+		if ready {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return errors.New("sysplex: the applications' DVIPAs did not come up within 30s")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+func expectedTargets(candidate func(string) bool, stacks []string) int {
+	n := 0
+	for _, s := range stacks {
+		if candidate(s) {
+			n++
+		}
+	}
+	return n
+}
+
+// sleepUntil waits for the clock to reach t.
+func (sx *Sysplex) sleepUntil(ctx context.Context, t time.Time) error {
+	d := t.Sub(sx.clk.Now())
+	if d <= 0 {
+		return nil
+	}
+	done := make(chan struct{})
+	timer := sx.clk.AfterFunc(d, func() { close(done) })
+	defer timer.Stop()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// apply carries out one timeline event.
+func (sx *Sysplex) apply(e *scenario.Event, apps *appSet) error {
+	switch e.Kind {
+	case scenario.Fail:
+		// The stack dies first, so its servers send nothing as they go.
+		err := sx.Fail(e.Stack)
+		apps.stopOn(e.Stack)
+		return err
+	case scenario.Recover:
+		if err := sx.Recover(e.Stack); err != nil {
+			return err
+		}
+		return apps.startOn(e.Stack)
+	case scenario.LeaveGroup:
+		return sx.LeaveGroup(e.Stack)
+	case scenario.JoinGroup:
+		return sx.JoinGroup(e.Stack)
+	case scenario.Deactivate:
+		return sx.Deactivate(e.Stack, e.DVIPA)
+	case scenario.Reactivate:
+		return sx.Reactivate(e.Stack, e.DVIPA)
+	case scenario.Cut:
+		return sx.Cut(e.Stack, e.Peer)
+	case scenario.Restore:
+		return sx.Restore(e.Stack, e.Peer)
+	case scenario.Stop:
+		apps.stopApp(e.App, e.Stack)
+		return nil
+	}
+	return fmt.Errorf("unknown event %s", e.Kind)
+}
+
+// scheduleOwnerChecks samples the owner of a DVIPA at the times the
+// expectations name.
+func (sx *Sysplex) scheduleOwnerChecks(r *Report, sc *scenario.Scenario) *sync.WaitGroup {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for _, x := range sc.Expect {
+		if x.Owner == nil {
+			continue
+		}
+		o := x.Owner
+		wg.Add(1)
+		sx.clk.AfterFunc(r.Start.Add(o.At).Sub(sx.clk.Now()), func() {
+			defer wg.Done()
+			got := sx.Owner(o.DVIPA)
+			mu.Lock()
+			r.Checks = append(r.Checks, Check{What: fmt.Sprintf("owner of %s at %s is %s", o.DVIPA, o.At, o.Stack), OK: got == o.Stack, Got: orNobody(got)})
+			mu.Unlock()
+		})
+	}
+	return &wg
+}
+
+func orNobody(s string) string {
+	if s == "" {
+		return "nobody"
+	}
+	return s
+}
+
+// measure fills in detection and takeover times from the timeline.
+func (sx *Sysplex) measure(r *Report) {
+	for i := range r.Events {
+		ev := &r.Events[i]
+		at := r.Start.Add(ev.At)
+		next := time.Time{}
+		if i+1 < len(r.Events) {
+			next = r.Start.Add(r.Events[i+1].At)
+		}
+		for _, t := range r.Timeline {
+			if t.At.Before(at) || (!next.IsZero() && !t.At.Before(next)) {
+				continue
+			}
+			switch {
+			case strings.Contains(t.What, " detects that ") && ev.Detected == 0:
+				ev.Detected = t.At.Sub(at)
+			case strings.HasPrefix(t.What, "takeover ") || strings.HasPrefix(t.What, "takeback "):
+				if ev.Takeover == 0 {
+					ev.Takeover = t.At.Sub(at)
+				}
+				ev.Moves = append(ev.Moves, t.Stack+": "+t.What)
+			}
+		}
+		for _, m := range sx.Moves() {
+			if !m.At.Before(at) && !m.FirstForward.IsZero() && (next.IsZero() || m.At.Before(next)) {
+				if f := m.FirstForward.Sub(at); ev.Forwarding == 0 || f < ev.Forwarding {
+					ev.Forwarding = f
+				}
+			}
+		}
+	}
+}
+
+// check evaluates the expectations that are not sampled during the run.
+func (sx *Sysplex) check(r *Report, sc *scenario.Scenario) {
+	for _, x := range sc.Expect {
+		switch {
+		case x.MaxResets != nil:
+			lost := r.Clients.Reset + r.Clients.Failed
+			r.Checks = append(r.Checks, Check{What: fmt.Sprintf("at most %d connections reset", *x.MaxResets), OK: lost <= *x.MaxResets, Got: fmt.Sprint(lost)})
+		case x.Echoed:
+			ok := r.Clients.Corrupt == 0 && r.Clients.Completed+r.Clients.Reset+r.Clients.Failed == r.Clients.Connections && r.Clients.Completed > 0
+			r.Checks = append(r.Checks, Check{What: "every byte echoed intact", OK: ok,
+				Got: fmt.Sprintf("%d of %d bytes verified, %d corrupt", r.Clients.BytesVerified, r.Clients.BytesSent, r.Clients.Corrupt)})
+		case x.Takeover != nil:
+			got := time.Duration(-1)
+			for _, ev := range r.Events {
+				for _, m := range ev.Moves {
+					if strings.Contains(m, "takeover "+x.Takeover.DVIPA.String()) && got < 0 {
+						got = ev.Takeover
+					}
+				}
+			}
+			r.Checks = append(r.Checks, Check{What: fmt.Sprintf("takeover of %s within %s", x.Takeover.DVIPA, x.Takeover.Within),
+				OK: got >= 0 && got <= x.Takeover.Within, Got: durationOrNone(got)})
+		}
+	}
+	sort.SliceStable(r.Checks, func(i, j int) bool { return r.Checks[i].What < r.Checks[j].What })
+}
+
+func durationOrNone(d time.Duration) string {
+	if d < 0 {
+		return "no takeover"
+	}
+	return d.Round(time.Millisecond).String()
+}
+
+// connResult is how one client connection ended.
+type connResult struct {
+	sent, verified int64
+	outcome        string // completed, reset, failed, corrupt
+}
+
+func (t *ClientTotals) add(r connResult) {
+	t.Connections++
+	t.BytesSent += r.sent
+	t.BytesVerified += r.verified
+	switch r.outcome {
+	case "completed":
+		t.Completed++
+	case "reset":
+		t.Reset++
+	case "corrupt":
+		t.Corrupt++
+		t.Failed++
+	default:
+		t.Failed++
+	}
+}
+
+// runConn is one client connection: it writes the pattern in chunks and,
+// for an echo server, checks every byte that comes back.
+func runConn(ctx context.Context, cl *Client, c *scenario.Client, i int) connResult {
+	var res connResult
+	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	conn, err := cl.Netstack().DialTCP(dctx, c.Connect)
+	cancel()
+	if err != nil {
+		res.outcome = "failed"
+		return res
+	}
+	defer conn.Close()
+	chunk := make([]byte, c.Chunk)
+	back := make([]byte, c.Chunk)
+	for off := 0; off < c.Bytes; off += c.Chunk {
+		n := min(c.Chunk, c.Bytes-off)
+		fill(chunk[:n], i, off)
+		conn.SetDeadline(time.Now().Add(20 * time.Second))
+		if _, err := conn.Write(chunk[:n]); err != nil {
+			res.outcome = classify(err)
+			return res
+		}
+		res.sent += int64(n)
+		if c.Check {
+			if _, err := io.ReadFull(conn, back[:n]); err != nil {
+				res.outcome = classify(err)
+				return res
+			}
+			if string(back[:n]) != string(chunk[:n]) {
+				res.outcome = "corrupt"
+				return res
+			}
+			res.verified += int64(n)
+		}
+		if c.Interval > 0 {
+			select {
+			case <-ctx.Done():
+				res.outcome = "failed"
+				return res
+			case <-time.After(c.Interval):
+			}
+		}
+	}
+	res.outcome = "completed"
+	return res
+}
+
+// fill writes the pattern of connection i at offset off: distinct per
+// connection and position, so a misrouted or reordered byte shows.
+func fill(b []byte, i, off int) {
+	for k := range b {
+		b[k] = byte((i*131 + off + k) % 251)
+	}
+}
+
+func classify(err error) string {
+	if errors.Is(err, net.ErrClosed) {
+		return "failed"
+	}
+	if strings.Contains(err.Error(), "reset") || strings.Contains(err.Error(), "refused") {
+		return "reset"
+	}
+	return "failed"
+}

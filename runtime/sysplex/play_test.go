@@ -1,0 +1,83 @@
+package sysplex
+
+import (
+	"bytes"
+	"context"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/internal/leakcheck"
+	"github.com/tcpipc/tcpipc/runtime/scenario"
+)
+
+// TestFigure9ScenarioMatchesWhatif plays testdata/scenarios/figure9-
+// takeover.yaml (300 connections, MVS1 fails and recovers) and checks that
+// the run meets every expectation and that the owners it ends up with after
+// the failure and after the recovery are the ones tcpipc whatif derives
+// statically for the same events.
+func TestFigure9ScenarioMatchesWhatif(t *testing.T) {
+	if testing.Short() {
+		t.Skip("plays a 300-connection scenario in real time")
+	}
+	leakcheck.Check(t)
+	sc, _, ds := scenario.Read("../../testdata/scenarios/figure9-takeover.yaml")
+	if len(ds) > 0 {
+		t.Fatal(ds[0].Summary)
+	}
+	plan := figure9Plan(t)
+	sx, err := New(plan, Options{Clock: clock.Real{}, Heartbeat: sc.Heartbeat, Missed: sc.Missed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sx.Stop()
+	if err := sx.Start(); err != nil {
+		t.Fatal(err)
+	}
+	report, err := sx.Play(context.Background(), sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := report.WriteText(&out); err != nil {
+		t.Fatal(err)
+	}
+	if !report.Passed() {
+		t.Fatalf("expectations failed:\n%s", out.String())
+	}
+	if report.Clients.Corrupt > 0 || report.Clients.Completed != 200 || report.Clients.Reset+report.Clients.Failed != 100 {
+		t.Fatalf("want 200 connections carried through and the 100 local to MVS1 lost:\n%s", out.String())
+	}
+
+	// The run against the static analysis.
+	outcome, err := compile.Whatif(plan, compile.Scenario{Failed: []string{"MVS1"}, Recovered: []string{"MVS1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recoverAt := report.Start.Add(3 * time.Second)
+	for _, d := range outcome.DVIPAs {
+		a := netip.MustParseAddr(d.Addr)
+		afterFailure, final := d.Start, d.Start
+		for _, m := range sx.Moves() {
+			if m.DVIPA != a || m.From == "" {
+				continue
+			}
+			if m.At.Before(recoverAt) {
+				afterFailure = m.To
+			}
+			final = m.To
+		}
+		if afterFailure != d.AfterFailure.Owner {
+			t.Errorf("%s: after MVS1 failed the run gave it to %s, whatif says %s", a, afterFailure, d.AfterFailure.Owner)
+		}
+		if d.AfterRecovery != nil && final != d.AfterRecovery.Owner {
+			t.Errorf("%s: after MVS1 recovered the run gave it to %s, whatif says %s", a, final, d.AfterRecovery.Owner)
+		}
+	}
+	if !strings.Contains(out.String(), "takeover 201.2.10.11 from MVS1") || !strings.Contains(out.String(), "takeback 201.2.10.11 from MVS5") {
+		t.Errorf("report lacks the takeover and the takeback:\n%s", out.String())
+	}
+}

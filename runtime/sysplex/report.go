@@ -1,0 +1,67 @@
+package sysplex
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// WriteText prints the report: the timeline, each event's detection and
+// takeover times, what happened to the clients' connections, and the
+// checks.
+func (r *Report) WriteText(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "scenario %s\n\ntimeline (from the first client connection):\n", r.Scenario)
+	for _, e := range r.Timeline {
+		fmt.Fprintf(&b, "  %9s  %-5s %s\n", offset(e.At.Sub(r.Start)), e.Stack, e.What)
+	}
+	b.WriteString("\nevents:\n")
+	for _, ev := range r.Events {
+		fmt.Fprintf(&b, "  %9s  %s\n", offset(ev.At), ev.Event)
+		if ev.Detected > 0 {
+			fmt.Fprintf(&b, "             detected after %s\n", ms(ev.Detected))
+		}
+		for _, m := range ev.Moves {
+			fmt.Fprintf(&b, "             %s\n", m)
+		}
+		if ev.Takeover > 0 {
+			fmt.Fprintf(&b, "             DVIPA moved after %s", ms(ev.Takeover))
+			if ev.Forwarding > 0 {
+				fmt.Fprintf(&b, ", first packet forwarded after %s", ms(ev.Forwarding))
+			}
+			b.WriteString("\n")
+		}
+	}
+	c := r.Clients
+	fmt.Fprintf(&b, "\nclients: %d connections: %d completed, %d reset, %d failed; %d of %d bytes echoed and verified",
+		c.Connections, c.Completed, c.Reset, c.Failed-c.Corrupt, c.BytesVerified, c.BytesSent)
+	if c.Corrupt > 0 {
+		fmt.Fprintf(&b, "; %d CORRUPT", c.Corrupt)
+	}
+	b.WriteString("\n\nchecks:\n")
+	for _, ch := range r.Checks {
+		mark := "ok  "
+		if !ch.OK {
+			mark = "FAIL"
+		}
+		fmt.Fprintf(&b, "  %s %s (got %s)\n", mark, ch.What, ch.Got)
+	}
+	if r.Passed() {
+		b.WriteString("\nresult: every expectation holds\n")
+	} else {
+		b.WriteString("\nresult: expectations failed\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func offset(d time.Duration) string {
+	sign := "+"
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	return fmt.Sprintf("%s%.3fs", sign, d.Seconds())
+}
+
+func ms(d time.Duration) string { return d.Round(time.Millisecond).String() }
