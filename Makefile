@@ -39,8 +39,9 @@ fuzz:
 		fi; \
 	done
 
-# Until the runtime exists the demo shows what tcpipc understands of the
-# bundled figure 9 sysplex and what lint finds in a broken copy of it.
+# The demo: what tcpipc understands of the bundled figure 9 sysplex, what
+# lint finds in a broken copy of it, what whatif predicts for a failure of
+# MVS1, and then the takeover itself, run for real on the embedded sysplex.
 demo: build
 	@echo "== The model of the figure 9 sysplex =="
 	@$(BIN) model $(FIGURE9)
@@ -53,6 +54,9 @@ demo: build
 	@echo
 	@echo "== tcpipc whatif: MVS1 fails, then recovers =="
 	@$(BIN) whatif $(FIGURE9) --fail MVS1 --recover MVS1
+	@echo
+	@echo "== tcpipc run: the figure 9 takeover, 300 connections, MVS1 fails and recovers =="
+	@$(BIN) run --scenario testdata/scenarios/figure9-takeover.yaml
 
 clean:
 	rm -rf bin

@@ -266,7 +266,7 @@ func (sx *Sysplex) measure(r *Report) {
 				continue
 			}
 			switch {
-			case strings.Contains(t.What, " detects that ") && ev.Detected == 0:
+			case strings.HasPrefix(t.What, "detects that ") && ev.Detected == 0:
 				ev.Detected = t.At.Sub(at)
 			case strings.HasPrefix(t.What, "takeover ") || strings.HasPrefix(t.What, "takeback "):
 				if ev.Takeover == 0 {

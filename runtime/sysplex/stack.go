@@ -106,7 +106,7 @@ func (s *Stack) start() error {
 		ns.Close()
 		return err
 	}
-	lan := link.New(link.Options{Name: "lan:" + s.plan.Name, Handler: port.Send, RXChecksumOffload: true})
+	lan := link.New(link.Options{Name: "lan:" + s.plan.Name, Handler: port.Send, RXChecksumOffload: true, QueueLen: link.DefaultQueueLen})
 	if _, err := ns.AttachNIC(lanNIC, lan); err != nil {
 		port.Detach()
 		ns.Close()
@@ -218,7 +218,7 @@ func (s *Stack) loop(m *xcf.Member, done chan struct{}) {
 		case xcf.Joined:
 			s.setPeer(ev.Peer, true)
 		case xcf.Left, xcf.Failed:
-			s.sx.record(ev.Peer, fmt.Sprintf("%s detects that %s %s", s.plan.Name, ev.Peer, ev.Kind))
+			s.sx.record(s.plan.Name, fmt.Sprintf("detects that %s %s", ev.Peer, ev.Kind))
 			s.setPeer(ev.Peer, false)
 		case xcf.Received:
 			s.receive(ev.Peer, ev.Msg)

@@ -294,7 +294,7 @@ func (sx *Sysplex) AddClient(name string, addr netip.Addr) (*Client, error) {
 		ns.Close()
 		return nil, err
 	}
-	ep = link.New(link.Options{Name: "lan:" + name, Handler: port.Send, RXChecksumOffload: true})
+	ep = link.New(link.Options{Name: "lan:" + name, Handler: port.Send, RXChecksumOffload: true, QueueLen: link.DefaultQueueLen})
 	if t := sx.lanTap; t != nil {
 		ep.SetTap(t)
 	}
