@@ -112,9 +112,6 @@ func (s *Stack) start() error {
 		ns.Close()
 		return err
 	}
-	if t := s.sx.lanTap; t != nil {
-		lan.SetTap(t)
-	}
 	for _, h := range s.plan.Home {
 		a := netip.MustParseAddr(h.Addr)
 		if err := ns.AddAddress(lanNIC, netip.PrefixFrom(a, a.BitLen())); err != nil {

@@ -29,7 +29,8 @@ type Options struct {
 	// heartbeats declare a member failed.
 	Heartbeat time.Duration
 	Missed    int
-	// LANTap and XCFTap capture what crosses the LAN and the XCF links.
+	// LANTap sees every packet the LAN carries and XCFTap every GRE frame
+	// an XCF link carries, once each (direction link.Out).
 	LANTap, XCFTap link.Tap
 }
 
@@ -48,7 +49,6 @@ type Sysplex struct {
 	group   string
 	fabric  *Fabric
 	cf      cf.Facility
-	lanTap  link.Tap
 	stacks  []*Stack
 	links   map[[2]string]*xcf.Link
 	clients []*Client
@@ -82,7 +82,7 @@ func New(plan *compile.Plan, opts Options) (*Sysplex, error) {
 		opts.Missed = xcf.DefaultFailAfter
 	}
 	sx := &Sysplex{plan: plan, opts: opts, clk: opts.Clock, fabric: NewFabric(), cf: cf.NewMemory(),
-		lanTap: opts.LANTap, links: map[[2]string]*xcf.Link{}, owner: map[netip.Addr]string{}}
+		links: map[[2]string]*xcf.Link{}, owner: map[netip.Addr]string{}}
 	if opts.LANTap != nil {
 		sx.fabric.SetTap(opts.LANTap)
 	}
@@ -295,9 +295,6 @@ func (sx *Sysplex) AddClient(name string, addr netip.Addr) (*Client, error) {
 		return nil, err
 	}
 	ep = link.New(link.Options{Name: "lan:" + name, Handler: port.Send, RXChecksumOffload: true, QueueLen: link.DefaultQueueLen})
-	if t := sx.lanTap; t != nil {
-		ep.SetTap(t)
-	}
 	if _, err := ns.AttachNIC(lanNIC, ep); err != nil {
 		port.Detach()
 		ns.Close()
