@@ -226,6 +226,7 @@ func longForm(bk *model.VIPABackup) bool {
 func (c *compiler) distribution(dist *model.VIPADistribute, addr netip.Addr) Distribution {
 	out := Distribution{Stack: dist.Stack.Name, Ports: []PortRange{}, Method: dist.Method, OptLocal: dist.OptLocal,
 		SysplexPorts: dist.SysplexPorts, TimedAffinity: dist.TimedAffinity, DestAll: dist.DestAll, Targets: []Target{}}
+	_, out.NoAutoSwitchBack = dist.Options["NOAUTOSWITCHBACK"]
 	for _, pr := range dist.Ports {
 		out.Ports = append(out.Ports, PortRange{From: pr.From, To: pr.To})
 	}

@@ -257,7 +257,10 @@ type Distribution struct {
 	SysplexPorts  bool        `json:"sysplexPorts"`
 	TimedAffinity int         `json:"timedAffinity"`
 	DestAll       bool        `json:"destAll"`
-	Targets       []Target    `json:"targets"`
+	// NoAutoSwitchBack (HOTSTANDBY): once a backup serves, stay with it
+	// when the preferred target comes back.
+	NoAutoSwitchBack bool     `json:"noAutoSwitchBack,omitempty"`
+	Targets          []Target `json:"targets"`
 }
 
 // Target is a distribution target resolved to its stack.

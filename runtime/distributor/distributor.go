@@ -60,7 +60,6 @@ type Distributor struct {
 	// affinity remembers, per client address and port, the last target
 	// and when the affinity ends (TIMEDAFFINITY).
 	affinity map[affinityKey]affinity
-	options  map[string]bool
 }
 
 type affinityKey struct {
@@ -74,19 +73,15 @@ type affinity struct {
 }
 
 // New returns the distributor a routing stack (local) runs for a DVIPA
-// with its VIPADISTRIBUTE definition. options holds the definition's
-// keyword options that change behaviour (NOAUTOSWITCHBACK).
-func New(clk clock.Clock, dvipa, local string, def compile.Distribution, options ...string) *Distributor {
+// with its VIPADISTRIBUTE definition.
+func New(clk clock.Clock, dvipa, local string, def compile.Distribution) *Distributor {
 	d := &Distributor{clk: clk, dvipa: dvipa, local: local, def: def, order: map[string]int{},
 		dpt: map[uint16]map[string]*Entry{}, crt: map[ConnKey]*Conn{}, rr: map[uint16]int{},
-		wlm: map[string]int{}, active: map[uint16]string{}, affinity: map[affinityKey]affinity{}, options: map[string]bool{}}
+		wlm: map[string]int{}, active: map[uint16]string{}, affinity: map[affinityKey]affinity{}}
 	for i, t := range def.Targets {
 		if t.Stack != "" {
 			d.order[t.Stack] = i
 		}
-	}
-	for _, o := range options {
-		d.options[o] = true
 	}
 	return d
 }
@@ -347,7 +342,7 @@ func (d *Distributor) hotStandby(port uint16, ready []*Entry) (string, bool) {
 			backups = append(backups, e)
 		}
 	}
-	if cur := d.active[port]; cur != "" && d.options["NOAUTOSWITCHBACK"] {
+	if cur := d.active[port]; cur != "" && d.def.NoAutoSwitchBack {
 		for _, e := range ready {
 			if e.Stack == cur {
 				return cur, true

@@ -93,6 +93,25 @@ func TestHotStandby(t *testing.T) {
 	}
 }
 
+func TestHotStandbyNoAutoSwitchBack(t *testing.T) {
+	dn := def("HOTSTANDBY", compile.Target{Stack: "P", Role: "PREFERRED"}, compile.Target{Stack: "B1", Role: "BACKUP", BackupRank: ptr(10)})
+	dn.NoAutoSwitchBack = true
+	d := New(clock.NewManual(time.Unix(0, 0)), "v", "MVS1", dn)
+	d.ServerStatus("P", 60, 1)
+	d.ServerStatus("B1", 60, 1)
+	if s, _ := d.Route(key(0), true, false); s != "P" {
+		t.Fatalf("preferred target not used first: %s", s)
+	}
+	d.ServerStatus("P", 60, 0)
+	if s, _ := d.Route(key(1), true, false); s != "B1" {
+		t.Fatalf("backup not used while the preferred target is down: %s", s)
+	}
+	d.ServerStatus("P", 60, 1)
+	if s, _ := d.Route(key(2), true, false); s != "B1" {
+		t.Fatalf("NOAUTOSWITCHBACK switched back to %s", s)
+	}
+}
+
 func TestSmoothWLMAndOptLocalAndAffinity(t *testing.T) {
 	clk := clock.NewManual(time.Unix(0, 0))
 	d := New(clk, "v", "MVS1", def("BASEWLM", compile.Target{Stack: "MVS1"}, compile.Target{Stack: "MVS2"}))

@@ -294,7 +294,7 @@ func (s *Stack) activate(a netip.Addr, ch dvipa.Change) {
 	d := s.sx.plan.DVIPA(a.String())
 	s.mu.Lock()
 	if dist := s.distributionFor(d); dist != nil {
-		s.routing[a] = distributor.New(s.sx.clk, a.String(), s.plan.Name, *dist, distOptions(*dist)...)
+		s.routing[a] = distributor.New(s.sx.clk, a.String(), s.plan.Name, *dist)
 	}
 	s.router[a] = s.plan.Name
 	s.activatedAt[a] = s.sx.clk.Now()
@@ -306,8 +306,6 @@ func (s *Stack) activate(a netip.Addr, ch dvipa.Change) {
 	// This stack is a target of itself: its own servers count too.
 	s.reportTo(a, s.plan.Name)
 }
-
-func distOptions(d compile.Distribution) []string { return nil }
 
 // distributionFor picks the VIPADISTRIBUTE in force when this stack routes
 // the DVIPA: its own, else the one of the stack that defines the DVIPA.
