@@ -14,7 +14,15 @@ type View struct {
 	// PerStack views print one report per stack (or for --stack only).
 	PerStack bool
 	Summary  string
-	write    func(b *strings.Builder, p *Plan, s *Stack)
+	write    func(b *strings.Builder, p *Plan, s *Stack, live *Live)
+}
+
+// Live carries what only a running sysplex knows into the displays; the
+// plan alone shows the state expected once every stack has started.
+type Live struct {
+	// DPT returns the counters of a destination port table entry: the
+	// connections routed to the target so far and its listening servers.
+	DPT func(dvipa string, ports PortRange, target string) (total, ready int)
 }
 
 // Views lists the displays, in the order help shows them.
@@ -31,6 +39,13 @@ var Views = []View{
 // per-stack views; for sysplex views the stack that answers, or whose
 // DVIPAs are shown).
 func WriteDisplay(w io.Writer, p *Plan, view, stack string) error {
+	return WriteLiveDisplay(w, p, view, stack, nil)
+}
+
+// WriteLiveDisplay prints a view of a running sysplex: p is its current
+// state as a plan (owners, routing stacks, stacks that are up) and live
+// the counters a plan lacks.
+func WriteLiveDisplay(w io.Writer, p *Plan, view, stack string, live *Live) error {
 	i := slices.IndexFunc(Views, func(v View) bool { return v.Name == view })
 	if i < 0 {
 		var names []string
@@ -49,13 +64,13 @@ func WriteDisplay(w io.Writer, p *Plan, view, stack string) error {
 	var b strings.Builder
 	switch {
 	case !v.PerStack || sel != nil:
-		v.write(&b, p, sel)
+		v.write(&b, p, sel, live)
 	default:
 		for i := range p.Stacks {
 			if i > 0 {
 				b.WriteString("\n")
 			}
-			v.write(&b, p, &p.Stacks[i])
+			v.write(&b, p, &p.Stacks[i], live)
 		}
 	}
 	// Empty fields leave blanks at line ends; the displays do not need them.
@@ -65,6 +80,13 @@ func WriteDisplay(w io.Writer, p *Plan, view, stack string) error {
 	}
 	_, err := io.WriteString(w, strings.Join(lines, "\n"))
 	return err
+}
+
+// WriteNetstatHeader writes the first line of every NETSTAT report.
+func WriteNetstatHeader(w io.Writer, s *Stack) {
+	var b strings.Builder
+	netstatHeader(&b, s)
+	_, _ = io.WriteString(w, b.String())
 }
 
 func netstatHeader(b *strings.Builder, s *Stack) {
@@ -90,7 +112,7 @@ func labelOf(s string) string {
 	return s
 }
 
-func vipadcfg(b *strings.Builder, p *Plan, s *Stack) {
+func vipadcfg(b *strings.Builder, p *Plan, s *Stack, _ *Live) {
 	netstatHeader(b, s)
 	var backups, defines, dists []string
 	for i := range p.DVIPAs {
@@ -239,7 +261,7 @@ func (d *DVIPA) distStat(stack string) string {
 	return ""
 }
 
-func vipadyn(b *strings.Builder, p *Plan, s *Stack) {
+func vipadyn(b *strings.Builder, p *Plan, s *Stack, _ *Live) {
 	netstatHeader(b, s)
 	b.WriteString("Dynamic VIPA:\n")
 	n := 0
@@ -249,7 +271,8 @@ func vipadyn(b *strings.Builder, p *Plan, s *Stack) {
 		switch {
 		case d.Owner == s.Name:
 			status, origin = "Active", "VIPADefine"
-			if d.Origin == "VIPABACKUP" {
+			// A backup that took the DVIPA over shows it as VIPABackup.
+			if d.Origin == "VIPABACKUP" || !slices.Contains(d.DefinedBy, s.Name) {
 				origin = "VIPABackup"
 			}
 		case slices.ContainsFunc(d.Backups, func(bk Backup) bool { return bk.Stack == s.Name }):
@@ -265,7 +288,7 @@ func vipadyn(b *strings.Builder, p *Plan, s *Stack) {
 	fmt.Fprintf(b, "%d of %d Records Displayed\n", n, n)
 }
 
-func vdpt(b *strings.Builder, p *Plan, s *Stack) {
+func vdpt(b *strings.Builder, p *Plan, s *Stack, live *Live) {
 	netstatHeader(b, s)
 	b.WriteString("Dynamic VIPA Destination Port Table for TCP/IP stacks:\n")
 	n := 0
@@ -275,9 +298,14 @@ func vdpt(b *strings.Builder, p *Plan, s *Stack) {
 		if d.DistributedBy != s.Name || a == nil || len(a.Ports) == 0 {
 			continue // dynamic ports appear only when servers bind
 		}
-		for _, port := range displayPorts(a.Ports) {
+		for _, pr := range a.Ports {
+			port := pr.String()
 			for _, t := range a.Targets {
 				n++
+				total, ready := 0, 0
+				if live != nil && live.DPT != nil {
+					total, ready = live.DPT(d.Addr, pr, t.Stack)
+				}
 				wlm := 0
 				if t.Weight != nil {
 					wlm = *t.Weight
@@ -289,15 +317,15 @@ func vdpt(b *strings.Builder, p *Plan, s *Stack) {
 				case "BACKUP":
 					flg += ", Backup"
 				}
-				fmt.Fprintf(b, "Dest:        %s..%s\n  DestXCF:   %s\n  TotalConn: 0000000000  Rdy: 000  WLM: %02d  TSR: 000\n  Flg:       %s\n",
-					d.Addr, port, t.XCF, wlm, flg)
+				fmt.Fprintf(b, "Dest:        %s..%s\n  DestXCF:   %s\n  TotalConn: %010d  Rdy: %03d  WLM: %02d  TSR: 000\n  Flg:       %s\n",
+					d.Addr, port, t.XCF, total, ready, wlm, flg)
 			}
 		}
 	}
 	fmt.Fprintf(b, "%d of %d Records Displayed\n", n, n)
 }
 
-func ipsecFilters(b *strings.Builder, p *Plan, s *Stack) {
+func ipsecFilters(b *strings.Builder, p *Plan, s *Stack, _ *Live) {
 	rel := "CS"
 	if s.Release != "" {
 		rel = "CS " + s.Release
@@ -417,7 +445,7 @@ func linkName(addr string) string {
 	return fmt.Sprintf("VIPL%02X%02X%02X%02X", b[0], b[1], b[2], b[3])
 }
 
-func sysplexVipadyn(b *strings.Builder, p *Plan, from *Stack) {
+func sysplexVipadyn(b *strings.Builder, p *Plan, from *Stack, _ *Live) {
 	if from == nil && len(p.Stacks) > 0 {
 		from = &p.Stacks[0]
 	}
@@ -484,7 +512,7 @@ func sysplexVipadyn(b *strings.Builder, p *Plan, from *Stack) {
 	fmt.Fprintf(b, "%d OF %d RECORDS DISPLAYED\n", records, records)
 }
 
-func backupChains(b *strings.Builder, p *Plan, only *Stack) {
+func backupChains(b *strings.Builder, p *Plan, only *Stack, _ *Live) {
 	for i := range p.DVIPAs {
 		d := &p.DVIPAs[i]
 		if only != nil && !d.involves(only.Name) {

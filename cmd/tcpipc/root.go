@@ -86,6 +86,6 @@ Exit codes: 0 clean, 1 findings (or errors in the input), 2 usage or I/O error.`
 		SilenceErrors: true,
 	}
 	root.AddCommand(newParseCommand(), newModelCommand(), newLintCommand(), newRulesCommand(), newExplainCommand(),
-		newCompileCommand(), newShowCommand(), newWhatifCommand(), newRunCommand())
+		newCompileCommand(), newShowCommand(), newWhatifCommand(), newRunCommand(), newCtlCommand())
 	return root
 }

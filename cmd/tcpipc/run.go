@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,12 +23,14 @@ func newRunCommand() *cobra.Command {
 	var (
 		f            planFlags
 		scenarioPath string
+		appsPath     string
+		controlPath  string
 		pcapPath     string
 		heartbeat    time.Duration
 	)
 	cmd := &cobra.Command{
-		Use:   "run [flags] [SYSPLEX] --scenario FILE",
-		Short: "Run the compiled sysplex in this process and play a scenario on it",
+		Use:   "run [flags] [SYSPLEX] [--scenario FILE]",
+		Short: "Run the compiled sysplex in this process: play a scenario, or serve tcpipc ctl until interrupted",
 		Long: `run compiles the sysplex (lint errors stop it unless --force) and starts it in
 this process: one netstack per stack, the LAN, XCF links and group, the
 coupling facility, DVIPA ownership with takeover and takeback, and the
@@ -33,21 +38,27 @@ sysplex distributor. It then plays the scenario (applications, clients, a
 timeline of failures and recoveries) and prints a timeline and a report.
 SYSPLEX defaults to the scenario's sysplex key.
 
+Without --scenario the sysplex runs until interrupted and answers tcpipc ctl
+on a control socket (--control, default ` + "`$TMPDIR/tcpipc.sock`" + `); --apps FILE
+starts the applications of a scenario file on their stacks.
+
 Exit codes: 0 every expectation holds, 1 an expectation failed or lint
 refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
 (GRE shows as GRE in tshark).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if scenarioPath == "" {
-				return usageError("--scenario is required")
+				if len(args) != 1 {
+					return usageError("name the sysplex to run")
+				}
+				return serve(cmd, &f, args[0], appsPath, controlPath, heartbeat)
 			}
-			if err := statPath(scenarioPath); err != nil {
+			if appsPath != "" {
+				return usageError("--apps is for a run without --scenario: the scenario has its own applications")
+			}
+			sc, err := readScenario(cmd, scenarioPath)
+			if err != nil {
 				return err
-			}
-			sc, src, ds := scenario.Read(scenarioPath)
-			if ds.HasErrors() {
-				_ = diag.WriteText(cmd.ErrOrStderr(), ds, diag.Sources{src.Name: src.Text})
-				return usageError("%s is not a valid scenario", scenarioPath)
 			}
 			target := ""
 			if len(args) == 1 {
@@ -106,7 +117,90 @@ refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
 	}
 	f.register(cmd, false)
 	cmd.Flags().StringVar(&scenarioPath, "scenario", "", "scenario file to play (YAML)")
+	cmd.Flags().StringVar(&appsPath, "apps", "", "without --scenario: start the applications of this scenario file")
+	cmd.Flags().StringVar(&controlPath, "control", defaultControlPath(), "without --scenario: the control socket tcpipc ctl talks to")
 	cmd.Flags().StringVar(&pcapPath, "pcap", "", "capture the LAN and XCF links to this pcap file")
 	cmd.Flags().DurationVar(&heartbeat, "heartbeat", 0, "XCF heartbeat interval (default: the scenario's)")
 	return cmd
+}
+
+func readScenario(cmd *cobra.Command, path string) (*scenario.Scenario, error) {
+	if err := statPath(path); err != nil {
+		return nil, err
+	}
+	sc, src, ds := scenario.Read(path)
+	if ds.HasErrors() {
+		_ = diag.WriteText(cmd.ErrOrStderr(), ds, diag.Sources{src.Name: src.Text})
+		return nil, usageError("%s is not a valid scenario", path)
+	}
+	return sc, nil
+}
+
+// defaultControlPath is where run listens and ctl calls unless told.
+func defaultControlPath() string { return filepath.Join(os.TempDir(), "tcpipc.sock") }
+
+// serve runs the sysplex until interrupted, answering tcpipc ctl.
+func serve(cmd *cobra.Command, f *planFlags, target, appsPath, controlPath string, heartbeat time.Duration) error {
+	var apps []*scenario.Application
+	if appsPath != "" {
+		sc, err := readScenario(cmd, appsPath)
+		if err != nil {
+			return err
+		}
+		apps = sc.Applications
+	}
+	f.includeSecrets = true
+	plan, err := f.loadPlan(cmd, target)
+	if err != nil || plan == nil {
+		if err == nil {
+			return findings
+		}
+		return err
+	}
+	l, err := listenControl(controlPath)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(controlPath)
+	sx, err := sysplex.New(plan, sysplex.Options{Clock: clock.Real{}, Heartbeat: heartbeat})
+	if err != nil {
+		l.Close()
+		return err
+	}
+	defer sx.Stop()
+	if err := sx.Start(); err != nil {
+		l.Close()
+		return err
+	}
+	ctl, err := sysplex.NewControl(sx, apps)
+	if err != nil {
+		l.Close()
+		return err
+	}
+	defer ctl.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	fmt.Fprintf(cmd.OutOrStdout(), "sysplex %s running: %d stacks, %d applications; control socket %s\n"+
+		"try: tcpipc ctl --control %s sysplex vipadyn\ninterrupt (Ctrl-C) to stop\n",
+		plan.Sysplex, len(plan.Stacks), len(apps), controlPath, controlPath)
+	return ctl.Serve(ctx, l)
+}
+
+// listenControl opens the control socket, replacing a stale one but never
+// one a running sysplex answers on.
+func listenControl(path string) (net.Listener, error) {
+	if _, err := os.Stat(path); err == nil {
+		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+			c.Close()
+			return nil, usageError("a sysplex already runs with control socket %s (use --control)", path)
+		}
+		if err := os.Remove(path); err != nil {
+			return nil, usageError("%v", err)
+		}
+	}
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	return l, nil
 }

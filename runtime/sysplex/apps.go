@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tcpipc/tcpipc/runtime/scenario"
 )
@@ -16,13 +17,18 @@ type appSet struct {
 	mu      sync.Mutex
 	running map[[2]string]*server // by application and stack
 	stopped map[[2]string]bool    // stopped by a timeline event
+	// connIDs numbers listeners and connections as NETSTAT CONN shows them.
+	connIDs atomic.Uint32
 }
 
 type server struct {
+	app   string
+	id    uint32 // the listener's connection id
 	ln    net.Listener
 	wg    sync.WaitGroup
 	mu    sync.Mutex
-	conns map[net.Conn]bool
+	conns map[net.Conn]uint32 // with their connection ids
+	ids   *atomic.Uint32
 }
 
 func newAppSet(sx *Sysplex, apps []*scenario.Application) *appSet {
@@ -63,7 +69,7 @@ func (a *appSet) start(app *scenario.Application, stack string) error {
 	if err != nil {
 		return err
 	}
-	srv := &server{ln: ln, conns: map[net.Conn]bool{}}
+	srv := &server{app: app.Name, id: a.connIDs.Add(1), ln: ln, conns: map[net.Conn]uint32{}, ids: &a.connIDs}
 	srv.wg.Add(1)
 	go srv.serve(app.Behaviour)
 	a.mu.Lock()
@@ -80,7 +86,7 @@ func (srv *server) serve(b scenario.Behaviour) {
 			return
 		}
 		srv.mu.Lock()
-		srv.conns[c] = true
+		srv.conns[c] = srv.ids.Add(1)
 		srv.mu.Unlock()
 		srv.wg.Add(1)
 		go func() {

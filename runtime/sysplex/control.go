@@ -1,0 +1,422 @@
+package sysplex
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/runtime/scenario"
+)
+
+// Control answers the commands of `tcpipc ctl` for a sysplex that runs
+// until interrupted: NETSTAT and SYSPLEX displays of the live state in the
+// layouts of `tcpipc show`, and the operator's failures and recoveries.
+// It also runs the applications the sysplex serves, so a stack that fails
+// takes its servers down and one that recovers starts them again.
+type Control struct {
+	sx   *Sysplex
+	apps *appSet
+}
+
+// NewControl starts the applications on their stacks and returns the
+// control of the sysplex.
+func NewControl(sx *Sysplex, apps []*scenario.Application) (*Control, error) {
+	c := &Control{sx: sx, apps: newAppSet(sx, apps)}
+	if err := c.apps.startAll(); err != nil {
+		c.apps.stopAll()
+		return nil, err
+	}
+	return c, nil
+}
+
+// Close stops the applications.
+func (c *Control) Close() { c.apps.stopAll() }
+
+// ControlUsage lists the commands Do accepts.
+const ControlUsage = `netstat vipadyn|vdpt|vcrt|conn [--stack NAME]
+sysplex vipadyn [--stack NAME]
+fail NAME | recover NAME | leavegroup NAME | joingroup NAME
+deactivate NAME DVIPA | reactivate NAME DVIPA
+cut NAME NAME | restore NAME NAME
+timeline`
+
+// Do carries out one command and returns what it prints.
+func (c *Control) Do(args []string) (string, error) {
+	if len(args) == 0 {
+		return "", fmt.Errorf("no command; want one of:\n%s", ControlUsage)
+	}
+	var b strings.Builder
+	switch cmd, rest := strings.ToLower(args[0]), args[1:]; cmd {
+	case "netstat", "sysplex":
+		if len(rest) == 0 {
+			return "", fmt.Errorf("%s needs a report name; want one of:\n%s", cmd, ControlUsage)
+		}
+		stack, err := stackFlag(rest[1:])
+		if err != nil {
+			return "", err
+		}
+		if err := c.display(&b, cmd+" "+strings.ToLower(rest[0]), stack); err != nil {
+			return "", err
+		}
+	case "timeline":
+		start := time.Time{}
+		for _, e := range c.sx.Timeline() {
+			if start.IsZero() {
+				start = e.At
+			}
+			fmt.Fprintf(&b, "%8s  %-8s %s\n", offset(e.At.Sub(start)), e.Stack, e.What)
+		}
+	default:
+		ev, err := c.event(cmd, rest)
+		if err != nil {
+			return "", err
+		}
+		if err := c.sx.apply(ev, c.apps); err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&b, "%s %s: done\n", cmd, strings.Join(rest, " "))
+	}
+	return b.String(), nil
+}
+
+// event turns an operator command into the timeline event it stands for.
+func (c *Control) event(cmd string, args []string) (*scenario.Event, error) {
+	kinds := map[string]scenario.EventKind{
+		"fail": scenario.Fail, "recover": scenario.Recover, "leavegroup": scenario.LeaveGroup, "joingroup": scenario.JoinGroup,
+		"deactivate": scenario.Deactivate, "reactivate": scenario.Reactivate, "cut": scenario.Cut, "restore": scenario.Restore,
+	}
+	kind, ok := kinds[cmd]
+	if !ok {
+		return nil, fmt.Errorf("unknown command %q; want one of:\n%s", cmd, ControlUsage)
+	}
+	want := 1
+	if cmd == "deactivate" || cmd == "reactivate" || cmd == "cut" || cmd == "restore" {
+		want = 2
+	}
+	if len(args) != want {
+		return nil, fmt.Errorf("%s takes %d operands, got %d", cmd, want, len(args))
+	}
+	ev := &scenario.Event{Kind: kind, Stack: strings.ToUpper(args[0])}
+	if c.sx.Stack(ev.Stack) == nil {
+		return nil, fmt.Errorf("no stack %s in sysplex %s", ev.Stack, c.sx.plan.Sysplex)
+	}
+	switch want {
+	case 2:
+		if cmd == "cut" || cmd == "restore" {
+			ev.Peer = strings.ToUpper(args[1])
+			break
+		}
+		a, err := netip.ParseAddr(args[1])
+		if err != nil || c.sx.plan.DVIPA(a.String()) == nil {
+			return nil, fmt.Errorf("%s is not a DVIPA of the sysplex", args[1])
+		}
+		ev.DVIPA = a
+	}
+	return ev, nil
+}
+
+func stackFlag(args []string) (string, error) {
+	switch {
+	case len(args) == 0:
+		return "", nil
+	case len(args) == 2 && args[0] == "--stack":
+		return strings.ToUpper(args[1]), nil
+	case len(args) == 1 && strings.HasPrefix(args[0], "--stack="):
+		return strings.ToUpper(strings.TrimPrefix(args[0], "--stack=")), nil
+	}
+	return "", fmt.Errorf("unexpected operands %q (want --stack NAME)", strings.Join(args, " "))
+}
+
+// display writes one report of the live state.
+func (c *Control) display(b *strings.Builder, report, stack string) error {
+	if stack != "" {
+		s := c.sx.Stack(stack)
+		if s == nil {
+			return fmt.Errorf("no stack %s in sysplex %s", stack, c.sx.plan.Sysplex)
+		}
+		if !s.inGroup() {
+			return fmt.Errorf("%s: %w", stack, ErrStackDown)
+		}
+	}
+	snap := c.sx.Snapshot()
+	switch report {
+	case "netstat vipadyn", "netstat vdpt", "sysplex vipadyn":
+		view := strings.TrimPrefix(report, "netstat ")
+		if report == "sysplex vipadyn" {
+			view = "sysplex-vipadyn"
+		}
+		return compile.WriteLiveDisplay(b, snap, view, stack, &compile.Live{DPT: c.sx.dptCounters})
+	case "netstat vcrt", "netstat conn":
+		for i, s := range c.reportStacks(snap, stack) {
+			if i > 0 {
+				b.WriteString("\n")
+			}
+			compile.WriteNetstatHeader(b, snap.Stack(s.Name()))
+			if report == "netstat vcrt" {
+				c.vcrt(b, s)
+			} else {
+				c.conn(b, s)
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("unknown report %q; want one of:\n%s", report, ControlUsage)
+}
+
+// reportStacks returns the stack named, or every stack in the group.
+func (c *Control) reportStacks(snap *compile.Plan, stack string) []*Stack {
+	var out []*Stack
+	for _, s := range c.sx.stacks {
+		if (stack == "" || s.Name() == stack) && snap.Stack(s.Name()) != nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// vcrt is NETSTAT VCRT: on a routing stack the connection routing table
+// of the DVIPAs it distributes; on a target the connections it serves.
+func (c *Control) vcrt(b *strings.Builder, s *Stack) {
+	type row struct{ dest, source, xcf string }
+	var rows []row
+	for _, a := range s.routedDVIPAs() {
+		for _, conn := range s.Routing(a).CRT() {
+			rows = append(rows, row{fmt.Sprintf("%s..%d", a, conn.Key.Port), portDots(conn.Key.Client), c.sx.xcfOf(conn.Target)})
+		}
+	}
+	s.mu.Lock()
+	for k := range s.conns {
+		if _, routes := s.routing[k.dvipa]; !routes {
+			rows = append(rows, row{fmt.Sprintf("%s..%d", k.dvipa, k.port), portDots(k.client), s.xcf.String()})
+		}
+	}
+	s.mu.Unlock()
+	sort.Slice(rows, func(i, j int) bool {
+		return rows[i].dest+" "+rows[i].source < rows[j].dest+" "+rows[j].source
+	})
+	b.WriteString("Dynamic VIPA Connection Routing Table:\n")
+	for _, r := range rows {
+		fmt.Fprintf(b, "Dest:        %s\n  Source:    %s\n  DestXCF:   %s\n", r.dest, r.source, r.xcf)
+	}
+	fmt.Fprintf(b, "%d of %d Records Displayed\n", len(rows), len(rows))
+}
+
+// conn is NETSTAT CONN: the applications' listeners and connections.
+func (c *Control) conn(b *strings.Builder, s *Stack) {
+	socks := c.apps.sockets(s.Name())
+	b.WriteString("User Id  Conn     State\n-------  ----     -----\n")
+	for _, k := range socks {
+		fmt.Fprintf(b, "%-8s %08X %s\n  Local Socket:   %s\n  Foreign Socket: %s\n", k.user, k.id, k.state, k.local, k.foreign)
+	}
+	fmt.Fprintf(b, "%d of %d Records Displayed\n", len(socks), len(socks))
+}
+
+// portDots writes an address and port the way NETSTAT does (a..p).
+func portDots(ap netip.AddrPort) string { return fmt.Sprintf("%s..%d", ap.Addr(), ap.Port()) }
+
+func addrDots(a net.Addr) string {
+	if ap, err := netip.ParseAddrPort(a.String()); err == nil {
+		return portDots(ap)
+	}
+	return a.String()
+}
+
+// socket is one line of NETSTAT CONN.
+type socket struct {
+	user           string
+	id             uint32
+	state          string
+	local, foreign string
+}
+
+// sockets lists a stack's listeners and connections, by connection id.
+func (a *appSet) sockets(stack string) []socket {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var out []socket
+	for k, srv := range a.running {
+		if k[1] != stack {
+			continue
+		}
+		out = append(out, socket{srv.app, srv.id, "Listen", addrDots(srv.ln.Addr()), "0.0.0.0..0"})
+		srv.mu.Lock()
+		for c, id := range srv.conns {
+			out = append(out, socket{srv.app, id, "Establsh", addrDots(c.LocalAddr()), addrDots(c.RemoteAddr())})
+		}
+		srv.mu.Unlock()
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	return out
+}
+
+// Snapshot returns the sysplex's current state as a plan, for the
+// displays: each DVIPA's holder as its owner, the stack routing it as its
+// distributor, and only the stacks in the XCF group.
+func (sx *Sysplex) Snapshot() *compile.Plan {
+	p := *sx.plan
+	p.Stacks = nil
+	for _, s := range sx.stacks {
+		if s.inGroup() {
+			p.Stacks = append(p.Stacks, s.plan)
+		}
+	}
+	up := func(name string) bool { return p.Stack(name) != nil }
+	p.DVIPAs = make([]compile.DVIPA, len(sx.plan.DVIPAs))
+	for i, d := range sx.plan.DVIPAs {
+		a := netip.MustParseAddr(d.Addr)
+		d.Owner = sx.Owner(a)
+		d.Backups = slices.DeleteFunc(slices.Clone(d.Backups), func(bk compile.Backup) bool {
+			return !up(bk.Stack) || bk.Stack == d.Owner
+		})
+		d.DistributedBy = ""
+		var dists []compile.Distribution
+		for _, dist := range d.Distributions {
+			dist.Targets = slices.DeleteFunc(slices.Clone(dist.Targets), func(t compile.Target) bool { return !up(t.Stack) })
+			dists = append(dists, dist)
+		}
+		if r := sx.Stack(d.Owner); r != nil && r.Routing(a) != nil {
+			// The routing stack may run another stack's VIPADISTRIBUTE
+			// (a backup that took over): show it as its own.
+			d.DistributedBy = r.Name()
+			if used := r.distributionFor(&sx.plan.DVIPAs[i]); used != nil && used.Stack != r.Name() {
+				own := *used
+				own.Stack = r.Name()
+				own.Targets = slices.DeleteFunc(slices.Clone(own.Targets), func(t compile.Target) bool { return !up(t.Stack) })
+				dists = append(dists, own)
+			}
+		}
+		d.Distributions = dists
+		p.DVIPAs[i] = d
+	}
+	return &p
+}
+
+// dptCounters feeds NETSTAT VDPT from the routing stacks' tables.
+func (sx *Sysplex) dptCounters(addr string, ports compile.PortRange, target string) (total, ready int) {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return 0, 0
+	}
+	r := sx.Stack(sx.Owner(a))
+	if r == nil || r.Routing(a) == nil {
+		return 0, 0
+	}
+	for _, e := range r.Routing(a).DPT() {
+		if e.Stack == target && int(e.Port) >= ports.From && int(e.Port) <= ports.To {
+			total += e.Total
+			ready += e.Ready
+		}
+	}
+	return total, ready
+}
+
+// xcfOf is a stack's dynamic XCF address.
+func (sx *Sysplex) xcfOf(stack string) string {
+	if s := sx.Stack(stack); s != nil {
+		return s.xcf.String()
+	}
+	return stack
+}
+
+// inGroup reports whether the stack runs and takes part in the group.
+func (s *Stack) inGroup() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.up && !s.outOfGroup
+}
+
+// routedDVIPAs lists the DVIPAs this stack distributes.
+func (s *Stack) routedDVIPAs() []netip.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []netip.Addr
+	for a := range s.routing {
+		out = append(out, a)
+	}
+	slices.SortFunc(out, func(x, y netip.Addr) int { return x.Compare(y) })
+	return out
+}
+
+// The control socket speaks one JSON request and one JSON response per
+// connection, each a line.
+type controlRequest struct {
+	Args []string `json:"args"`
+}
+
+type controlResponse struct {
+	Output string `json:"output"`
+	Error  string `json:"error,omitempty"`
+}
+
+// Serve answers control requests on l until ctx ends; it closes l.
+func (c *Control) Serve(ctx context.Context, l net.Listener) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	stop := context.AfterFunc(ctx, func() { l.Close() })
+	defer stop()
+	for {
+		conn, err := l.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer conn.Close()
+			_ = conn.SetDeadline(time.Now().Add(time.Minute))
+			var req controlRequest
+			line, err := bufio.NewReader(conn).ReadBytes('\n')
+			if err == nil {
+				err = json.Unmarshal(line, &req)
+			}
+			var resp controlResponse
+			if err != nil {
+				resp.Error = fmt.Sprintf("bad request: %v", err)
+			} else if resp.Output, err = c.Do(req.Args); err != nil {
+				resp.Error = err.Error()
+			}
+			_ = json.NewEncoder(conn).Encode(resp)
+		}()
+	}
+}
+
+// ErrNoSysplex is returned by Call when nothing answers on the socket.
+var ErrNoSysplex = errors.New("no running sysplex")
+
+// Call sends one command to the control socket at path and returns what
+// the sysplex answered.
+func Call(ctx context.Context, path string, args []string) (string, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "unix", path)
+	if err != nil {
+		return "", fmt.Errorf("%w at %s: %v", ErrNoSysplex, path, err)
+	}
+	defer conn.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	}
+	if err := json.NewEncoder(conn).Encode(controlRequest{Args: args}); err != nil {
+		return "", err
+	}
+	var resp controlResponse
+	if err := json.NewDecoder(conn).Decode(&resp); err != nil {
+		return "", fmt.Errorf("reading the answer from %s: %w", path, err)
+	}
+	if resp.Error != "" {
+		return resp.Output, errors.New(resp.Error)
+	}
+	return resp.Output, nil
+}

@@ -1,0 +1,142 @@
+package sysplex
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/internal/leakcheck"
+	"github.com/tcpipc/tcpipc/runtime/scenario"
+)
+
+// TestControl drives a running figure 9 sysplex through its control
+// socket as `tcpipc ctl` does: the displays show the live owner, the
+// distributor's tables and the connections, and fail/recover move DVA1.
+func TestControl(t *testing.T) {
+	leakcheck.Check(t)
+	clk := clock.NewManual(time.Unix(0, 0))
+	sx, err := New(figure9Plan(t), Options{Clock: clk, Heartbeat: 100 * time.Millisecond, Missed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sx.Stop()
+	if err := sx.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
+	ctl, err := NewControl(sx, []*scenario.Application{{Name: "APPA", Stacks: []string{"MVS1", "MVS2", "MVS4"},
+		Bind: netip.AddrPortFrom(dva1, 60), Behaviour: scenario.Echo}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ctl.Close()
+	path := filepath.Join(t.TempDir(), "ctl.sock")
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- ctl.Serve(ctx, l) }()
+	defer func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	}()
+	call := func(args ...string) (string, error) {
+		cctx, ccancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer ccancel()
+		return Call(cctx, path, args)
+	}
+	must := func(args ...string) string {
+		t.Helper()
+		out, err := call(args...)
+		if err != nil {
+			t.Fatalf("ctl %s: %v", strings.Join(args, " "), err)
+		}
+		return out
+	}
+	contains := func(out, pattern string) {
+		t.Helper()
+		if !regexp.MustCompile(pattern).MatchString(out) {
+			t.Fatalf("output does not match %q:\n%s", pattern, out)
+		}
+	}
+
+	waitFor(t, "three ready targets", func() bool {
+		out, err := call("netstat", "vdpt", "--stack", "MVS1")
+		return err == nil && strings.Count(out, "Rdy: 001") == 3
+	})
+	contains(must("netstat", "vipadyn", "--stack", "MVS1"), `201\.2\.10\.11/28\n\s+Status: Active\s+Origin: VIPADefine\s+DistStat: Dist/Dest`)
+	contains(must("sysplex", "vipadyn"), `IPADDR: 201\.2\.10\.11[^\n]*\n[^\n]*\n[^\n]*\n[^\n]*\n\s+TCPIP\s+MVS1\s+ACTIVE`)
+
+	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for i := 0; i < 3; i++ {
+		dctx, dcancel := context.WithTimeout(context.Background(), 5*time.Second)
+		c, err := client.Netstack().DialTCP(dctx, netip.AddrPortFrom(dva1, 60))
+		dcancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		echoOnce(t, c, "hello")
+	}
+	vcrt := must("netstat", "vcrt", "--stack", "MVS1")
+	contains(vcrt, `Source:    192\.0\.2\.10\.\.\d+\n  DestXCF:   193\.9\.200\.2\n`)
+	contains(vcrt, `3 of 3 Records Displayed`)
+	contains(must("netstat", "vdpt", "--stack", "MVS1"), `DestXCF:   193\.9\.200\.4\n  TotalConn: 0000000001  Rdy: 001`)
+	contains(must("netstat", "conn", "--stack", "MVS2"), `APPA     [0-9A-F]{8} Establsh\n  Local Socket:   201\.2\.10\.11\.\.60\n  Foreign Socket: 192\.0\.2\.10\.\.\d+`)
+
+	// The operator fails MVS1: MVS5 takes DVA1 over and reports it.
+	must("fail", "mvs1")
+	if _, err := call("netstat", "vipadyn", "--stack", "MVS1"); err == nil || !strings.Contains(err.Error(), "down") {
+		t.Fatalf("a failed stack answered NETSTAT: %v", err)
+	}
+	for i := 0; i < 6 && sx.Owner(dva1) != "MVS5"; i++ {
+		clk.Advance(100 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
+	}
+	waitFor(t, "MVS5 to take DVA1 over", func() bool { return sx.Owner(dva1) == "MVS5" })
+	waitFor(t, "MVS5 to learn the two surviving connections", func() bool {
+		out, err := call("netstat", "vcrt", "--stack", "MVS5")
+		return err == nil && strings.Contains(out, "2 of 2 Records Displayed")
+	})
+	contains(must("netstat", "vipadyn", "--stack", "MVS5"), `201\.2\.10\.11/28\n\s+Status: Active\s+Origin: VIPABackup\s+DistStat: Dist\n`)
+	sysplex := must("sysplex", "vipadyn", "--stack", "MVS5")
+	contains(sysplex, `\s+TCPIP\s+MVS5\s+ACTIVE`)
+	if strings.Contains(sysplex, " MVS1 ") {
+		t.Fatalf("the failed stack is still listed:\n%s", sysplex)
+	}
+
+	// It recovers and takes DVA1 back.
+	must("recover", "MVS1")
+	waitFor(t, "MVS1 to take DVA1 back", func() bool { return sx.Owner(dva1) == "MVS1" })
+	waitFor(t, "MVS1 to route again", func() bool {
+		out, err := call("netstat", "vipadyn", "--stack", "MVS1")
+		return err == nil && strings.Contains(out, "DistStat: Dist/Dest")
+	})
+	contains(must("timeline"), `MVS5\s+takeover 201\.2\.10\.11 from MVS1`)
+
+	for _, bad := range [][]string{{}, {"netstat"}, {"netstat", "nosuch"}, {"fail"}, {"fail", "MVS9"},
+		{"deactivate", "MVS1", "10.9.9.9"}, {"netstat", "vipadyn", "--stack"}, {"reboot", "MVS1"}} {
+		if _, err := call(bad...); err == nil {
+			t.Errorf("ctl %q succeeded", bad)
+		}
+	}
+}
