@@ -26,7 +26,7 @@ func TestFigure9Scenario(t *testing.T) {
 	if app.Name != "APPA" || strings.Join(app.Stacks, ",") != "MVS1,MVS2,MVS4" || app.Bind.String() != "201.2.10.11:60" || app.Behaviour != Echo {
 		t.Errorf("application %+v", app)
 	}
-	if c := sc.Clients[0]; c.Connections != 300 || c.Bytes != 8192 || !c.Check {
+	if c := sc.Clients[0]; c.Connections != 300 || c.Bytes != 40960 || !c.Check {
 		t.Errorf("client %+v", c)
 	}
 	if e := sc.Timeline[0]; e.Kind != Fail || e.Stack != "MVS1" || e.At != time.Second {
