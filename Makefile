@@ -29,6 +29,8 @@ update:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./grammar/... ./verify/...
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/esp/... ./internal/ike/...
+	$(GO) test -run '^$$' -bench . -benchmem ./runtime/link ./runtime/xcf
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./runtime/sysplex
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
