@@ -23,6 +23,9 @@ type Live struct {
 	// DPT returns the counters of a destination port table entry: the
 	// connections routed to the target so far and its listening servers.
 	DPT func(dvipa string, ports PortRange, target string) (total, ready int)
+	// Moving reports a stack that still serves connections to a DVIPA
+	// another stack has taken over.
+	Moving func(dvipa, stack string) bool
 }
 
 // Views lists the displays, in the order help shows them.
@@ -261,7 +264,7 @@ func (d *DVIPA) distStat(stack string) string {
 	return ""
 }
 
-func vipadyn(b *strings.Builder, p *Plan, s *Stack, _ *Live) {
+func vipadyn(b *strings.Builder, p *Plan, s *Stack, live *Live) {
 	netstatHeader(b, s)
 	b.WriteString("Dynamic VIPA:\n")
 	n := 0
@@ -272,8 +275,16 @@ func vipadyn(b *strings.Builder, p *Plan, s *Stack, _ *Live) {
 		case d.Owner == s.Name:
 			status, origin = "Active", "VIPADefine"
 			// A backup that took the DVIPA over shows it as VIPABackup.
-			if d.Origin == "VIPABACKUP" || !slices.Contains(d.DefinedBy, s.Name) {
+			switch {
+			case d.Origin == "VIPARANGE":
+				origin = "VIPARange Bind"
+			case d.Origin == "VIPABACKUP" || !slices.Contains(d.DefinedBy, s.Name):
 				origin = "VIPABackup"
+			}
+		case live != nil && live.Moving != nil && live.Moving(d.Addr, s.Name):
+			status, origin = "Moving", "VIPABackup"
+			if d.Origin == "VIPARANGE" {
+				origin = "VIPARange Bind"
 			}
 		case slices.ContainsFunc(d.Backups, func(bk Backup) bool { return bk.Stack == s.Name }):
 			status, origin = "Backup", "VIPABackup"

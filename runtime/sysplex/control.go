@@ -155,7 +155,7 @@ func (c *Control) display(b *strings.Builder, report, stack string) error {
 		if report == "sysplex vipadyn" {
 			view = "sysplex-vipadyn"
 		}
-		return compile.WriteLiveDisplay(b, snap, view, stack, &compile.Live{DPT: c.sx.dptCounters})
+		return compile.WriteLiveDisplay(b, snap, view, stack, &compile.Live{DPT: c.sx.dptCounters, Moving: c.sx.moving})
 	case "netstat vcrt", "netstat conn":
 		for i, s := range c.reportStacks(snap, stack) {
 			if i > 0 {
@@ -284,11 +284,12 @@ func (sx *Sysplex) Snapshot() *compile.Plan {
 			dist.Targets = slices.DeleteFunc(slices.Clone(dist.Targets), func(t compile.Target) bool { return !up(t.Stack) })
 			dists = append(dists, dist)
 		}
-		if r := sx.Stack(d.Owner); r != nil && r.Routing(a) != nil {
+		r := sx.Stack(d.Owner)
+		if used := r.distributionIfRouting(&sx.plan.DVIPAs[i]); used != nil {
 			// The routing stack may run another stack's VIPADISTRIBUTE
 			// (a backup that took over): show it as its own.
 			d.DistributedBy = r.Name()
-			if used := r.distributionFor(&sx.plan.DVIPAs[i]); used != nil && used.Stack != r.Name() {
+			if used.Stack != r.Name() {
 				own := *used
 				own.Stack = r.Name()
 				own.Targets = slices.DeleteFunc(slices.Clone(own.Targets), func(t compile.Target) bool { return !up(t.Stack) })
@@ -298,7 +299,14 @@ func (sx *Sysplex) Snapshot() *compile.Plan {
 		d.Distributions = dists
 		p.DVIPAs[i] = d
 	}
+	p.DVIPAs = append(p.DVIPAs, sx.rangeDVIPAs()...)
 	return &p
+}
+
+// moving feeds NETSTAT VIPADYN's Moving status.
+func (sx *Sysplex) moving(addr, stack string) bool {
+	s, a := sx.Stack(stack), netip.MustParseAddr(addr)
+	return s != nil && s.Moving(a)
 }
 
 // dptCounters feeds NETSTAT VDPT from the routing stacks' tables.
@@ -318,6 +326,15 @@ func (sx *Sysplex) dptCounters(addr string, ports compile.PortRange, target stri
 		}
 	}
 	return total, ready
+}
+
+// distributionIfRouting returns the VIPADISTRIBUTE a stack (possibly nil)
+// routes a DVIPA by, or nil when it does not distribute it.
+func (s *Stack) distributionIfRouting(d *compile.DVIPA) *compile.Distribution {
+	if s == nil || s.Routing(netip.MustParseAddr(d.Addr)) == nil {
+		return nil
+	}
+	return s.distributionFor(d)
 }
 
 // xcfOf is a stack's dynamic XCF address.

@@ -19,6 +19,9 @@ const (
 	msgNewConn
 	// msgConnEnd: a connection to the DVIPA ended on this target.
 	msgConnEnd
+	// msgRangeMove: the sender took a VIPARANGE DVIPA over by a bind; the
+	// old owner keeps its connections (Moving) and reports them.
+	msgRangeMove
 )
 
 type vipaList struct {

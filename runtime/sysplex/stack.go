@@ -66,6 +66,12 @@ type Stack struct {
 	// outOfGroup is set after LEAVEGROUP: the stack runs but takes part
 	// in no DVIPA decision.
 	outOfGroup bool
+	// ranged counts the binds that hold each VIPARANGE DVIPA here;
+	// rangeAddrs are the ones on the VIPA NIC; moving the ones another
+	// stack took over while this one still serves connections.
+	ranged     map[netip.Addr]int
+	rangeAddrs map[netip.Addr]bool
+	moving     map[netip.Addr]bool
 }
 
 type connKey struct {
@@ -164,6 +170,7 @@ func (s *Stack) start() error {
 	s.router = map[netip.Addr]string{}
 	s.listening = map[netip.AddrPort]int{}
 	s.conns = map[connKey]bool{}
+	s.ranged, s.rangeAddrs, s.moving = map[netip.Addr]int{}, map[netip.Addr]bool{}, map[netip.Addr]bool{}
 	s.mu.Unlock()
 
 	m, err := s.node.Join(s.sx.group, xcf.MemberOptions{Interval: s.sx.opts.Heartbeat, FailAfter: s.sx.opts.Missed})
@@ -293,9 +300,15 @@ func (s *Stack) reevaluate() {
 func (s *Stack) activate(a netip.Addr, ch dvipa.Change) {
 	d := s.sx.plan.DVIPA(a.String())
 	s.mu.Lock()
-	if dist := s.distributionFor(d); dist != nil {
-		s.routing[a] = distributor.New(s.sx.clk, a.String(), s.plan.Name, *dist)
+	dist := s.distributionFor(d)
+	if dist == nil {
+		// Not distributed: the owner serves new connections itself, and
+		// a CRT still carries the connections another stack keeps
+		// (Moving) to it.
+		local := localOnly(s.plan.Name)
+		dist = &local
 	}
+	s.routing[a] = distributor.New(s.sx.clk, a.String(), s.plan.Name, *dist)
 	s.router[a] = s.plan.Name
 	s.activatedAt[a] = s.sx.clk.Now()
 	port, m := s.port, s.member
@@ -341,9 +354,26 @@ func (s *Stack) giveUp(a netip.Addr, to string) {
 	}
 	crt := dist.CRT()
 	s.sx.record(s.plan.Name, fmt.Sprintf("hands %s to %s with NEWCONN for %d connections", a, to, len(crt)))
+	kept := 0
 	for _, c := range crt {
 		_ = m.Send(to, encode(msgNewConn, newConn{DVIPA: a, Client: c.Key.Client, Port: c.Key.Port, Target: c.Target, IPSec: c.IPSec}))
+		if c.Target == s.plan.Name {
+			kept++
+		}
 	}
+	if kept > 0 {
+		// Connections this stack serves itself stay here until they end.
+		s.mu.Lock()
+		s.moving[a] = true
+		s.mu.Unlock()
+		s.sx.record(s.plan.Name, fmt.Sprintf("keeps %d connections to %s in Moving state", kept, a))
+	}
+}
+
+// localOnly is the routing of a DVIPA nobody distributes: every new
+// connection to the owner itself.
+func localOnly(stack string) compile.Distribution {
+	return compile.Distribution{Stack: stack, Method: "ROUNDROBIN", Targets: []compile.Target{{Stack: stack}}}
 }
 
 // receive handles one XCF message.
@@ -374,6 +404,12 @@ func (s *Stack) receive(from string, msg xcf.Message) {
 		if dist := s.distributor(v.DVIPA); dist != nil {
 			dist.Adopt(distributor.ConnKey{Client: v.Client, Port: v.Port}, v.Target, v.IPSec)
 		}
+	case msgRangeMove:
+		var v vipaList
+		if json.Unmarshal(msg.Payload, &v) != nil {
+			return
+		}
+		s.rangeMoved(v.DVIPA, from)
 	case msgConnEnd:
 		var v connEnd
 		if json.Unmarshal(msg.Payload, &v) != nil {
@@ -498,8 +534,12 @@ func (s *Stack) Listen(ap netip.AddrPort) (net.Listener, error) {
 	if ns == nil {
 		return nil, ErrStackDown
 	}
+	if err := s.bindRange(ap.Addr()); err != nil {
+		return nil, err
+	}
 	ln, err := ns.ListenTCP(ap)
 	if err != nil {
+		s.unbindRange(ap.Addr())
 		return nil, err
 	}
 	s.mu.Lock()
@@ -546,6 +586,9 @@ func (l *listener) Close() error {
 		s.mu.Unlock()
 		if router != "" && up {
 			s.send(m, router, encode(msgSrvStat, srvStat{DVIPA: l.ap.Addr(), Port: l.ap.Port(), Ready: n}))
+		}
+		if up {
+			s.unbindRange(l.ap.Addr())
 		}
 	})
 	return l.Listener.Close()
@@ -605,7 +648,7 @@ func (s *Stack) State(a netip.Addr) dvipa.State {
 	if o == nil || !s.up {
 		return dvipa.None
 	}
-	return o.StateOf(s.plan.Name, s.isUp, func(string) bool { return false })
+	return o.StateOf(s.plan.Name, s.isUp, func(string) bool { return s.movingLocked(a) })
 }
 
 // leaveGroup ends the stack's membership in an orderly way and withdraws

@@ -1,0 +1,192 @@
+package sysplex
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+
+	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/runtime/distributor"
+	"github.com/tcpipc/tcpipc/runtime/netstack"
+)
+
+// Application DVIPAs (zos-config.md §7.1, VIPARANGE): an application that
+// binds an address inside one of its stack's VIPARANGEs creates the DVIPA
+// on that stack. With MOVEABLE NONDISRUPTIVE a bind of the same address on
+// another stack moves the DVIPA there at once, and the old stack keeps its
+// connections in Moving state: the new owner forwards their packets to it
+// over XCF, as a distributor forwards to a target. With MOVEABLE DISRUPTIVE
+// the second bind fails. The DVIPA is deleted when its owner's last bind
+// closes.
+
+// ErrDVIPAInUse refuses a bind of a VIPARANGE MOVEABLE DISRUPTIVE DVIPA
+// that another stack holds.
+var ErrDVIPAInUse = errors.New("sysplex: the DVIPA is active on another stack and its VIPARANGE is MOVEABLE DISRUPTIVE")
+
+// rangeFor returns the most specific VIPARANGE of this stack that holds a,
+// when a is not a configured DVIPA.
+func (s *Stack) rangeFor(a netip.Addr) (compile.VIPARange, bool) {
+	if s.sx.plan.DVIPA(a.String()) != nil {
+		return compile.VIPARange{}, false
+	}
+	best, bits := compile.VIPARange{}, -1
+	for _, r := range s.plan.VIPARanges {
+		p, err := netip.ParsePrefix(r.Prefix)
+		if err == nil && p.Contains(a) && p.Bits() > bits {
+			best, bits = r, p.Bits()
+		}
+	}
+	return best, bits >= 0
+}
+
+// bindRange runs before a server binds a: inside a VIPARANGE, the bind
+// creates the DVIPA here or moves it here.
+func (s *Stack) bindRange(a netip.Addr) error {
+	r, ok := s.rangeFor(a)
+	if !ok {
+		return nil
+	}
+	s.mu.Lock()
+	if s.ranged[a] > 0 {
+		s.ranged[a]++
+		s.mu.Unlock()
+		return nil
+	}
+	ns, port, m, hasAddr := s.ns, s.port, s.member, s.rangeAddrs[a]
+	s.mu.Unlock()
+	holder := s.sx.Owner(a)
+	if holder != "" && holder != s.plan.Name && r.Moveable == "DISRUPTIVE" {
+		return fmt.Errorf("bind %s on %s: %w (held by %s)", a, s.plan.Name, ErrDVIPAInUse, holder)
+	}
+	if !hasAddr {
+		if err := ns.AddAddress(netstack.VIPANIC, netip.PrefixFrom(a, a.BitLen())); err != nil {
+			return err
+		}
+	}
+	// The new owner routes the DVIPA: its own servers take new
+	// connections, the old owner's connections follow the CRT to it.
+	self := s.plan.Name
+	dist := distributor.New(s.sx.clk, a.String(), self, localOnly(self))
+	s.mu.Lock()
+	s.ranged[a] = 1
+	s.rangeAddrs[a] = true
+	delete(s.moving, a)
+	s.routing[a] = dist
+	s.router[a] = self
+	s.activatedAt[a] = s.sx.clk.Now()
+	s.mu.Unlock()
+	port.Advertise(a)
+	s.sx.rangeOwnerChanged(a, holder, self)
+	if holder != "" && holder != self {
+		s.send(m, holder, encode(msgRangeMove, vipaList{DVIPA: a}))
+	}
+	return nil
+}
+
+// unbindRange runs when a server bound to a closes; the owner's last close
+// deletes the DVIPA.
+func (s *Stack) unbindRange(a netip.Addr) {
+	s.mu.Lock()
+	if s.ranged[a] == 0 {
+		s.mu.Unlock()
+		return
+	}
+	s.ranged[a]--
+	last := s.ranged[a] == 0 && s.router[a] == s.plan.Name
+	port := s.port
+	if last {
+		delete(s.routing, a)
+		delete(s.router, a)
+	}
+	s.mu.Unlock()
+	if last && port != nil {
+		port.Withdraw(a)
+		s.sx.rangeOwnerChanged(a, s.plan.Name, "")
+	}
+}
+
+// rangeMoved handles msgRangeMove: another stack took the DVIPA over by a
+// bind; this stack keeps its connections (Moving) and reports them so the
+// new owner forwards their packets here.
+func (s *Stack) rangeMoved(a netip.Addr, to string) {
+	s.mu.Lock()
+	delete(s.routing, a)
+	s.router[a] = to
+	s.ranged[a] = 0 // its binds no longer hold the DVIPA
+	n := 0
+	for k := range s.conns {
+		if k.dvipa == a {
+			n++
+		}
+	}
+	if n > 0 {
+		s.moving[a] = true
+	}
+	s.mu.Unlock()
+	s.sx.record(s.plan.Name, fmt.Sprintf("keeps %d connections to %s in Moving state", n, a))
+	s.reportTo(a, to)
+}
+
+// Moving reports whether this stack still serves connections to a DVIPA
+// another stack has taken over (by a bind, or on takeback).
+func (s *Stack) Moving(a netip.Addr) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.movingLocked(a)
+}
+
+func (s *Stack) movingLocked(a netip.Addr) bool {
+	if !s.moving[a] {
+		return false
+	}
+	for k := range s.conns {
+		if k.dvipa == a {
+			return true
+		}
+	}
+	delete(s.moving, a)
+	return false
+}
+
+// rangeOwnerChanged records a VIPARANGE DVIPA created, moved or deleted.
+func (sx *Sysplex) rangeOwnerChanged(a netip.Addr, from, to string) {
+	sx.mu.Lock()
+	sx.owner[a] = to
+	sx.moves = append(sx.moves, Move{DVIPA: a, From: from, To: to, At: sx.clk.Now()})
+	sx.mu.Unlock()
+	switch {
+	case to == "":
+		sx.record(from, fmt.Sprintf("deletes %s: its last bind closed", a))
+	case from == "" || from == to:
+		sx.record(to, fmt.Sprintf("creates %s by bind (VIPARANGE)", a))
+	default:
+		sx.record(to, fmt.Sprintf("takes %s from %s by bind (VIPARANGE NONDISRUPTIVE)", a, from))
+	}
+}
+
+// rangeDVIPAs lists the application DVIPAs active now, as plan DVIPAs for
+// the displays.
+func (sx *Sysplex) rangeDVIPAs() []compile.DVIPA {
+	var out []compile.DVIPA
+	seen := map[netip.Addr]bool{}
+	for _, s := range sx.stacks {
+		s.mu.Lock()
+		var addrs []netip.Addr
+		for a, n := range s.ranged {
+			if n > 0 && s.router[a] == s.plan.Name {
+				addrs = append(addrs, a)
+			}
+		}
+		s.mu.Unlock()
+		for _, a := range addrs {
+			if seen[a] || sx.Owner(a) != s.plan.Name {
+				continue
+			}
+			seen[a] = true
+			r, _ := s.rangeFor(a)
+			out = append(out, compile.DVIPA{Addr: a.String(), PrefixLen: a.BitLen(), Owner: s.plan.Name,
+				Origin: "VIPARANGE", Moveable: r.Moveable})
+		}
+	}
+	return out
+}

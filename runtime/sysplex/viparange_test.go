@@ -1,0 +1,238 @@
+package sysplex
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/internal/leakcheck"
+	"github.com/tcpipc/tcpipc/model"
+)
+
+// twoStackPlan compiles a sysplex of SYSA (XCF 10.0.0.1) and SYSB (XCF
+// 10.0.0.2) with the given VIPADYNAMIC blocks.
+func twoStackPlan(t *testing.T, vipaA, vipaB string) *compile.Plan {
+	t.Helper()
+	dir := t.TempDir()
+	profile := func(xcf, vipa string) string {
+		return "IPCONFIG DYNAMICXCF " + xcf + " 255.255.255.0 1\nVIPADYNAMIC\n" + vipa + "ENDVIPADYNAMIC\n"
+	}
+	files := map[string]string{
+		"SYSA/PROFILE.TCPIP": profile("10.0.0.1", vipaA),
+		"SYSB/PROFILE.TCPIP": profile("10.0.0.2", vipaB),
+		"sysplex.yaml": "sysplex: TWO\nstacks:\n  - {name: SYSA, profile: SYSA/PROFILE.TCPIP}\n" +
+			"  - {name: SYSB, profile: SYSB/PROFILE.TCPIP}\n",
+	}
+	for name, text := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sx, ds := model.Load(dir, model.Options{})
+	if ds.HasErrors() {
+		t.Fatalf("loading: %v", ds[0].Summary)
+	}
+	p, cds := compile.Compile(sx)
+	if cds.HasErrors() {
+		t.Fatalf("compile: %v", cds[0].Summary)
+	}
+	return p
+}
+
+// rangePlan: both stacks share a NONDISRUPTIVE and a DISRUPTIVE VIPARANGE.
+func rangePlan(t *testing.T) *compile.Plan {
+	ranges := "  VIPARANGE DEFINE MOVEABLE NONDISRUPTIVE 255.255.255.0 10.9.8.0\n" +
+		"  VIPARANGE DEFINE MOVEABLE DISRUPTIVE 255.255.255.0 10.9.7.0\n"
+	return twoStackPlan(t, ranges, ranges)
+}
+
+// TestVIPARangeBind: a bind inside a VIPARANGE creates the DVIPA; a bind on
+// another stack (NONDISRUPTIVE) moves it there while the old stack keeps
+// its connection in Moving state; with DISRUPTIVE the second bind fails;
+// the owner's last close deletes the DVIPA.
+func TestVIPARangeBind(t *testing.T) {
+	leakcheck.Check(t)
+	sx, err := New(rangePlan(t), Options{Clock: clock.NewManual(time.Unix(0, 0)), Heartbeat: 100 * time.Millisecond, Missed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sx.Stop()
+	if err := sx.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ctl, err := NewControl(sx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ctl.Close()
+	app := netip.MustParseAddrPort("10.9.8.5:4000")
+	if sx.Owner(app.Addr()) != "" {
+		t.Fatal("the DVIPA exists before any bind")
+	}
+	onA := serveEcho(t, sx.Stack("SYSA"), app)
+	defer onA.close()
+	if got := sx.Owner(app.Addr()); got != "SYSA" {
+		t.Fatalf("after a bind on SYSA the DVIPA is owned by %q", got)
+	}
+	out, err := ctl.Do([]string{"netstat", "vipadyn", "--stack", "SYSA"})
+	if err != nil || !strings.Contains(out, "10.9.8.5/32\n    Status: Active        Origin: VIPARange Bind") {
+		t.Fatalf("NETSTAT VIPADYN on SYSA (%v):\n%s", err, out)
+	}
+
+	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dial := func() net.Conn {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		c, err := client.Netstack().DialTCP(ctx, app)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	old := dial()
+	defer old.Close()
+	echoOnce(t, old, "to SYSA")
+
+	// SYSB binds the same address: the DVIPA moves, the old connection
+	// stays on SYSA (forwarded over XCF) and new ones go to SYSB.
+	onB := serveEcho(t, sx.Stack("SYSB"), app)
+	defer onB.close()
+	if got := sx.Owner(app.Addr()); got != "SYSB" {
+		t.Fatalf("after a bind on SYSB the DVIPA is owned by %q", got)
+	}
+	waitFor(t, "SYSB to learn SYSA's connection", func() bool {
+		d := sx.Stack("SYSB").Routing(app.Addr())
+		return d != nil && len(d.CRT()) == 1 && d.CRT()[0].Target == "SYSA"
+	})
+	echoOnce(t, old, "still on SYSA")
+	if !sx.Stack("SYSA").Moving(app.Addr()) {
+		t.Fatal("SYSA is not Moving while it serves the old connection")
+	}
+	out, _ = ctl.Do([]string{"netstat", "vipadyn", "--stack", "SYSA"})
+	if !strings.Contains(out, "Status: Moving") {
+		t.Fatalf("NETSTAT VIPADYN on SYSA does not show Moving:\n%s", out)
+	}
+	fresh := dial()
+	defer fresh.Close()
+	echoOnce(t, fresh, "to SYSB")
+	waitFor(t, "the new connection on SYSB", func() bool {
+		onB.mu.Lock()
+		defer onB.mu.Unlock()
+		return len(onB.open) == 1
+	})
+
+	// DISRUPTIVE: the second bind fails.
+	strict := netip.MustParseAddrPort("10.9.7.5:4000")
+	held := serveEcho(t, sx.Stack("SYSA"), strict)
+	defer held.close()
+	if _, err := sx.Stack("SYSB").Listen(strict); !errors.Is(err, ErrDVIPAInUse) {
+		t.Fatalf("a DISRUPTIVE DVIPA bound on another stack: %v", err)
+	}
+	// Closing the owner's only bind deletes it.
+	held.close()
+	if got := sx.Owner(strict.Addr()); got != "" {
+		t.Fatalf("after the last close the DVIPA is still owned by %q", got)
+	}
+	if !strings.Contains(timelineText(sx), "SYSB     takes 10.9.8.5 from SYSA by bind (VIPARANGE NONDISRUPTIVE)") {
+		t.Fatalf("timeline:\n%s", timelineText(sx))
+	}
+}
+
+func timelineText(sx *Sysplex) string {
+	var b strings.Builder
+	for _, e := range sx.Timeline() {
+		b.WriteString(e.Stack + strings.Repeat(" ", max(1, 9-len(e.Stack))) + e.What + "\n")
+	}
+	return b.String()
+}
+
+// TestTakebackKeepsBackupConnections: a DVIPA nobody distributes, MOVEABLE
+// IMMEDIATE. While the backup holds it, a client connects to the backup;
+// when the owner takes it back, new connections go to the owner and the
+// backup keeps its connection (Moving) until it ends.
+func TestTakebackKeepsBackupConnections(t *testing.T) {
+	leakcheck.Check(t)
+	clk := clock.NewManual(time.Unix(0, 0))
+	plan := twoStackPlan(t, "  VIPADEFINE MOVEABLE IMMEDIATE 255.255.255.0 10.9.9.1\n", "  VIPABACKUP 100 10.9.9.1\n")
+	sx, err := New(plan, Options{Clock: clk, Heartbeat: 100 * time.Millisecond, Missed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sx.Stop()
+	if err := sx.Start(); err != nil {
+		t.Fatal(err)
+	}
+	vipa := netip.MustParseAddr("10.9.9.1")
+	app := netip.AddrPortFrom(vipa, 4000)
+	waitFor(t, "SYSA to own the DVIPA", func() bool { return sx.Owner(vipa) == "SYSA" })
+	onB := serveEcho(t, sx.Stack("SYSB"), app)
+	defer onB.close()
+
+	if err := sx.Fail("SYSA"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 6 && sx.Owner(vipa) != "SYSB"; i++ {
+		clk.Advance(100 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
+	}
+	waitFor(t, "SYSB to take the DVIPA over", func() bool { return sx.Owner(vipa) == "SYSB" })
+	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dial := func() net.Conn {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		c, err := client.Netstack().DialTCP(ctx, app)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	onBackup := dial()
+	defer onBackup.Close()
+	echoOnce(t, onBackup, "to the backup")
+
+	if err := sx.Recover("SYSA"); err != nil {
+		t.Fatal(err)
+	}
+	onA := serveEcho(t, sx.Stack("SYSA"), app)
+	defer onA.close()
+	waitFor(t, "SYSA to take the DVIPA back", func() bool { return sx.Owner(vipa) == "SYSA" })
+	waitFor(t, "SYSA to learn the backup's connection", func() bool {
+		d := sx.Stack("SYSA").Routing(vipa)
+		return d != nil && len(d.CRT()) == 1 && d.CRT()[0].Target == "SYSB"
+	})
+	if st := sx.Stack("SYSB").State(vipa); st.String() != "Moving" {
+		t.Fatalf("the backup's state is %s, want Moving", st)
+	}
+	echoOnce(t, onBackup, "still through the backup")
+	fresh := dial()
+	defer fresh.Close()
+	echoOnce(t, fresh, "to the owner")
+	waitFor(t, "the new connection on SYSA", func() bool {
+		onA.mu.Lock()
+		defer onA.mu.Unlock()
+		return len(onA.open) == 1
+	})
+	// When the backup's connection ends, it is no longer Moving.
+	onBackup.Close()
+	waitFor(t, "the backup to leave Moving", func() bool { return sx.Stack("SYSB").State(vipa).String() != "Moving" })
+}
