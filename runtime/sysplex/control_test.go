@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/leakcheck"
 	"github.com/tcpipc/tcpipc/runtime/scenario"
 )
@@ -20,15 +19,7 @@ import (
 // distributor's tables and the connections, and fail/recover move DVA1.
 func TestControl(t *testing.T) {
 	leakcheck.Check(t)
-	clk := clock.NewManual(time.Unix(0, 0))
-	sx, err := New(figure9Plan(t), Options{Clock: clk, Heartbeat: 100 * time.Millisecond, Missed: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sx.Stop()
-	if err := sx.Start(); err != nil {
-		t.Fatal(err)
-	}
+	sx, clk := startSysplex(t, figure9Plan(t))
 	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
 	ctl, err := NewControl(sx, []*scenario.Application{{Name: "APPA", Stacks: []string{"MVS1", "MVS2", "MVS4"},
 		Bind: netip.AddrPortFrom(dva1, 60), Behaviour: scenario.Echo}})
@@ -88,12 +79,7 @@ func TestControl(t *testing.T) {
 		}
 	}()
 	for i := 0; i < 3; i++ {
-		dctx, dcancel := context.WithTimeout(context.Background(), 5*time.Second)
-		c, err := client.Netstack().DialTCP(dctx, netip.AddrPortFrom(dva1, 60))
-		dcancel()
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := dial(t, client, netip.AddrPortFrom(dva1, 60))
 		conns = append(conns, c)
 		echoOnce(t, c, "hello")
 	}
@@ -108,11 +94,7 @@ func TestControl(t *testing.T) {
 	if _, err := call("netstat", "vipadyn", "--stack", "MVS1"); err == nil || !strings.Contains(err.Error(), "down") {
 		t.Fatalf("a failed stack answered NETSTAT: %v", err)
 	}
-	for i := 0; i < 6 && sx.Owner(dva1) != "MVS5"; i++ {
-		clk.Advance(100 * time.Millisecond)
-		time.Sleep(20 * time.Millisecond)
-	}
-	waitFor(t, "MVS5 to take DVA1 over", func() bool { return sx.Owner(dva1) == "MVS5" })
+	awaitOwner(t, sx, clk, dva1, "MVS5")
 	waitFor(t, "MVS5 to learn the two surviving connections", func() bool {
 		out, err := call("netstat", "vcrt", "--stack", "MVS5")
 		return err == nil && strings.Contains(out, "2 of 2 Records Displayed")

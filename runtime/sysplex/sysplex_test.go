@@ -79,6 +79,55 @@ func (e *echoServer) close() {
 	e.wg.Wait()
 }
 
+// startSysplex runs a plan on a manual clock with 100 ms heartbeats, three
+// missed declaring a failure; the sysplex stops when the test ends.
+func startSysplex(t *testing.T, plan *compile.Plan) (*Sysplex, *clock.Manual) {
+	t.Helper()
+	clk := clock.NewManual(time.Unix(0, 0))
+	sx, err := New(plan, Options{Clock: clk, Heartbeat: 100 * time.Millisecond, Missed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sx.Stop)
+	if err := sx.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return sx, clk
+}
+
+// failOver fails a stack, advances the clock past the missed heartbeats
+// and waits for want to hold the DVIPA.
+func failOver(t *testing.T, sx *Sysplex, clk *clock.Manual, failed string, a netip.Addr, want string) {
+	t.Helper()
+	if err := sx.Fail(failed); err != nil {
+		t.Fatal(err)
+	}
+	awaitOwner(t, sx, clk, a, want)
+}
+
+// awaitOwner advances the clock heartbeat by heartbeat until want holds
+// the DVIPA (or six heartbeats passed), then waits for it.
+func awaitOwner(t *testing.T, sx *Sysplex, clk *clock.Manual, a netip.Addr, want string) {
+	t.Helper()
+	for i := 0; i < 6 && sx.Owner(a) != want; i++ {
+		clk.Advance(100 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
+	}
+	waitFor(t, want+" to hold "+a.String(), func() bool { return sx.Owner(a) == want })
+}
+
+// dial connects a client to ap.
+func dial(t *testing.T, c *Client, ap netip.AddrPort) net.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := c.Netstack().DialTCP(ctx, ap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
@@ -96,15 +145,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // takes DVA1 back without dropping a connection.
 func TestFigure9TakeoverAndTakeback(t *testing.T) {
 	leakcheck.Check(t)
-	clk := clock.NewManual(time.Unix(0, 0))
-	sx, err := New(figure9Plan(t), Options{Clock: clk, Heartbeat: 100 * time.Millisecond, Missed: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sx.Stop()
-	if err := sx.Start(); err != nil {
-		t.Fatal(err)
-	}
+	sx, clk := startSysplex(t, figure9Plan(t))
 	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
 	app := netip.AddrPortFrom(dva1, 60)
 	servers := map[string]*echoServer{}
@@ -128,13 +169,8 @@ func TestFigure9TakeoverAndTakeback(t *testing.T) {
 	conns := make([]net.Conn, n)
 	targets := map[string]int{}
 	for i := range conns {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		c, err := client.Netstack().DialTCP(ctx, app)
-		cancel()
-		if err != nil {
-			t.Fatalf("dial %d: %v", i, err)
-		}
-		conns[i] = c
+		conns[i] = dial(t, client, app)
+		c := conns[i]
 		echoOnce(t, c, fmt.Sprintf("hello %d", i))
 	}
 	defer func() {
@@ -150,14 +186,7 @@ func TestFigure9TakeoverAndTakeback(t *testing.T) {
 	}
 
 	// MVS1 fails; the others notice after three missed heartbeats.
-	if err := sx.Fail("MVS1"); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 6 && sx.Owner(dva1) != "MVS5"; i++ {
-		clk.Advance(100 * time.Millisecond)
-		time.Sleep(20 * time.Millisecond)
-	}
-	waitFor(t, "MVS5 to take DVA1 over", func() bool { return sx.Owner(dva1) == "MVS5" })
+	failOver(t, sx, clk, "MVS1", dva1, "MVS5")
 	waitFor(t, "MVS5 to learn the connections", func() bool {
 		d := sx.Stack("MVS5").Routing(dva1)
 		return d != nil && len(d.CRT()) == 20

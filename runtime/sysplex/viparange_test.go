@@ -1,18 +1,14 @@
 package sysplex
 
 import (
-	"context"
 	"errors"
-	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tcpipc/tcpipc/compile"
-	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/leakcheck"
 	"github.com/tcpipc/tcpipc/model"
 )
@@ -64,14 +60,7 @@ func rangePlan(t *testing.T) *compile.Plan {
 // the owner's last close deletes the DVIPA.
 func TestVIPARangeBind(t *testing.T) {
 	leakcheck.Check(t)
-	sx, err := New(rangePlan(t), Options{Clock: clock.NewManual(time.Unix(0, 0)), Heartbeat: 100 * time.Millisecond, Missed: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sx.Stop()
-	if err := sx.Start(); err != nil {
-		t.Fatal(err)
-	}
+	sx, _ := startSysplex(t, rangePlan(t))
 	ctl, err := NewControl(sx, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -95,17 +84,7 @@ func TestVIPARangeBind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dial := func() net.Conn {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		c, err := client.Netstack().DialTCP(ctx, app)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
-	old := dial()
+	old := dial(t, client, app)
 	defer old.Close()
 	echoOnce(t, old, "to SYSA")
 
@@ -128,7 +107,7 @@ func TestVIPARangeBind(t *testing.T) {
 	if !strings.Contains(out, "Status: Moving") {
 		t.Fatalf("NETSTAT VIPADYN on SYSA does not show Moving:\n%s", out)
 	}
-	fresh := dial()
+	fresh := dial(t, client, app)
 	defer fresh.Close()
 	echoOnce(t, fresh, "to SYSB")
 	waitFor(t, "the new connection on SYSB", func() bool {
@@ -168,45 +147,19 @@ func timelineText(sx *Sysplex) string {
 // backup keeps its connection (Moving) until it ends.
 func TestTakebackKeepsBackupConnections(t *testing.T) {
 	leakcheck.Check(t)
-	clk := clock.NewManual(time.Unix(0, 0))
-	plan := twoStackPlan(t, "  VIPADEFINE MOVEABLE IMMEDIATE 255.255.255.0 10.9.9.1\n", "  VIPABACKUP 100 10.9.9.1\n")
-	sx, err := New(plan, Options{Clock: clk, Heartbeat: 100 * time.Millisecond, Missed: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sx.Stop()
-	if err := sx.Start(); err != nil {
-		t.Fatal(err)
-	}
+	sx, clk := startSysplex(t, twoStackPlan(t, "  VIPADEFINE MOVEABLE IMMEDIATE 255.255.255.0 10.9.9.1\n", "  VIPABACKUP 100 10.9.9.1\n"))
 	vipa := netip.MustParseAddr("10.9.9.1")
 	app := netip.AddrPortFrom(vipa, 4000)
 	waitFor(t, "SYSA to own the DVIPA", func() bool { return sx.Owner(vipa) == "SYSA" })
 	onB := serveEcho(t, sx.Stack("SYSB"), app)
 	defer onB.close()
 
-	if err := sx.Fail("SYSA"); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 6 && sx.Owner(vipa) != "SYSB"; i++ {
-		clk.Advance(100 * time.Millisecond)
-		time.Sleep(20 * time.Millisecond)
-	}
-	waitFor(t, "SYSB to take the DVIPA over", func() bool { return sx.Owner(vipa) == "SYSB" })
+	failOver(t, sx, clk, "SYSA", vipa, "SYSB")
 	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	dial := func() net.Conn {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		c, err := client.Netstack().DialTCP(ctx, app)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
-	onBackup := dial()
+	onBackup := dial(t, client, app)
 	defer onBackup.Close()
 	echoOnce(t, onBackup, "to the backup")
 
@@ -224,7 +177,7 @@ func TestTakebackKeepsBackupConnections(t *testing.T) {
 		t.Fatalf("the backup's state is %s, want Moving", st)
 	}
 	echoOnce(t, onBackup, "still through the backup")
-	fresh := dial()
+	fresh := dial(t, client, app)
 	defer fresh.Close()
 	echoOnce(t, fresh, "to the owner")
 	waitFor(t, "the new connection on SYSA", func() bool {
