@@ -27,6 +27,17 @@ type Conn struct {
 	// IPSec marks connections whose packets the routing stack decrypts
 	// and encrypts (seed 003 figure 11: outbound replies come back to it).
 	IPSec bool
+	// Restored marks an entry read back from the coupling facility that
+	// no target has confirmed with NEWCONN yet.
+	Restored bool
+}
+
+// Journal keeps a copy of the CRT outside the routing stack (in the
+// coupling facility), so the stack that takes a DVIPA over starts with
+// the connections it is about to route.
+type Journal interface {
+	Record(c Conn)
+	Forget(key ConnKey)
 }
 
 // Entry is a DPT entry: one target stack for one port.
@@ -60,6 +71,7 @@ type Distributor struct {
 	// affinity remembers, per client address and port, the last target
 	// and when the affinity ends (TIMEDAFFINITY).
 	affinity map[affinityKey]affinity
+	journal  Journal
 }
 
 type affinityKey struct {
@@ -156,39 +168,98 @@ func (d *Distributor) SetWLM(stack string, weight int) {
 	}
 }
 
+// SetJournal makes the distributor record every CRT change in j.
+func (d *Distributor) SetJournal(j Journal) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.journal = j
+}
+
 // Route returns the target of a packet: for a SYN a new choice recorded in
 // the CRT, otherwise the CRT entry. ok is false when no target is ready (a
 // SYN) or the connection is unknown.
 func (d *Distributor) Route(key ConnKey, syn bool, ipsec bool) (string, bool) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	if c, ok := d.crt[key]; ok {
+		d.mu.Unlock()
 		return c.Target, true
 	}
 	if !syn {
+		d.mu.Unlock()
 		return "", false
 	}
 	stack, ok := d.pick(key)
 	if !ok {
+		d.mu.Unlock()
 		return "", false
 	}
-	d.add(key, stack, ipsec)
+	c := d.add(key, stack, ipsec)
+	j := d.journal
+	d.mu.Unlock()
+	if j != nil {
+		j.Record(c)
+	}
 	return stack, true
 }
 
 // Adopt records a connection a target reports with NEWCONN (after a
-// takeover, or on takeback from the backup).
+// takeover, or on takeback from the backup); it confirms an entry
+// restored from the coupling facility.
 func (d *Distributor) Adopt(key ConnKey, stack string, ipsec bool) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	if _, ok := d.crt[key]; ok {
+	if c, ok := d.crt[key]; ok {
+		if c.Restored && c.Target == stack {
+			c.Restored = false
+		}
+		d.mu.Unlock()
 		return
 	}
-	d.add(key, stack, ipsec)
+	c := d.add(key, stack, ipsec)
+	j := d.journal
+	d.mu.Unlock()
+	if j != nil {
+		j.Record(c)
+	}
 }
 
-func (d *Distributor) add(key ConnKey, stack string, ipsec bool) {
-	d.crt[key] = &Conn{Key: key, Target: stack, IPSec: ipsec}
+// Restore adds a connection read back from the coupling facility; it
+// routes at once, and stays only if a target confirms it before
+// DropRestored.
+func (d *Distributor) Restore(c Conn) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.crt[c.Key]; !ok {
+		d.add(c.Key, c.Target, c.IPSec)
+		d.crt[c.Key].Restored = true
+	}
+}
+
+// DropRestored removes the restored entries no target confirmed: the
+// connections ended while no stack routed the DVIPA.
+func (d *Distributor) DropRestored() int {
+	d.mu.Lock()
+	var gone []ConnKey
+	for k, c := range d.crt {
+		if c.Restored {
+			gone = append(gone, k)
+		}
+	}
+	for _, k := range gone {
+		d.remove(k)
+	}
+	j := d.journal
+	d.mu.Unlock()
+	if j != nil {
+		for _, k := range gone {
+			j.Forget(k)
+		}
+	}
+	return len(gone)
+}
+
+func (d *Distributor) add(key ConnKey, stack string, ipsec bool) Conn {
+	c := &Conn{Key: key, Target: stack, IPSec: ipsec}
+	d.crt[key] = c
 	if e := d.entry(key.Port, stack); e != nil {
 		e.Active++
 		e.Total++
@@ -196,15 +267,25 @@ func (d *Distributor) add(key ConnKey, stack string, ipsec bool) {
 	if d.def.TimedAffinity > 0 {
 		d.affinity[affinityKey{key.Client.Addr(), key.Port}] = affinity{stack: stack}
 	}
+	return *c
 }
 
 // Closed removes a connection that ended from the CRT.
 func (d *Distributor) Closed(key ConnKey) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	removed := d.remove(key)
+	j := d.journal
+	d.mu.Unlock()
+	if removed && j != nil {
+		j.Forget(key)
+	}
+}
+
+// remove deletes a CRT entry and updates the counters and affinity.
+func (d *Distributor) remove(key ConnKey) bool {
 	c, ok := d.crt[key]
 	if !ok {
-		return
+		return false
 	}
 	delete(d.crt, key)
 	if e := d.entry(key.Port, c.Target); e != nil && e.Active > 0 {
@@ -216,6 +297,7 @@ func (d *Distributor) Closed(key ConnKey) {
 			d.affinity[ak] = affinity{stack: c.Target, expires: d.clk.Now().Add(time.Duration(d.def.TimedAffinity) * time.Second)}
 		}
 	}
+	return true
 }
 
 func (d *Distributor) clientHasConns(ak affinityKey) bool {

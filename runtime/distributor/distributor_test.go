@@ -159,3 +159,50 @@ func TestAdoptFromNewConn(t *testing.T) {
 		t.Fatal("IPsec mark lost")
 	}
 }
+
+// journal records what a distributor writes to the coupling facility.
+type journal map[ConnKey]string
+
+func (j journal) Record(c Conn)      { j[c.Key] = c.Target }
+func (j journal) Forget(key ConnKey) { delete(j, key) }
+
+// TestJournalAndRestore: every CRT change reaches the journal; entries
+// restored from it route at once, and those no target confirms are dropped.
+func TestJournalAndRestore(t *testing.T) {
+	clk := clock.NewManual(time.Unix(0, 0))
+	rr := def("ROUNDROBIN", compile.Target{Stack: "MVS2"}, compile.Target{Stack: "MVS4"})
+	d := New(clk, "v", "MVS1", rr)
+	j := journal{}
+	d.SetJournal(j)
+	d.ServerStatus("MVS2", 60, 1)
+	d.ServerStatus("MVS4", 60, 1)
+	counts(t, d, 4)
+	d.Adopt(key(9), "MVS2", false)
+	d.Closed(key(0))
+	if len(j) != 4 || j[key(9)] != "MVS2" || j[key(0)] != "" {
+		t.Fatalf("journal %v", j)
+	}
+
+	// The stack taking over restores the journal: key(1) and key(2) are
+	// confirmed by NEWCONN, key(3) ended meanwhile and nobody confirms it.
+	b := New(clk, "v", "MVS5", rr)
+	b.SetJournal(j)
+	for k, target := range j {
+		b.Restore(Conn{Key: k, Target: target})
+	}
+	if s, ok := b.Route(key(3), false, false); !ok || s != j[key(3)] {
+		t.Fatalf("a restored connection routes to %q, %v", s, ok)
+	}
+	b.Adopt(key(1), j[key(1)], false)
+	b.Adopt(key(2), j[key(2)], false)
+	b.Adopt(key(9), "MVS2", false)
+	if n := b.DropRestored(); n != 1 {
+		t.Fatalf("dropped %d unconfirmed entries, want 1", n)
+	}
+	if _, ok := b.Route(key(3), false, false); ok {
+		t.Fatal("the unconfirmed connection still routes")
+	}
+	if len(b.CRT()) != 3 || len(j) != 3 {
+		t.Fatalf("after the drop: CRT %d entries, journal %v", len(b.CRT()), j)
+	}
+}

@@ -181,7 +181,8 @@ func (p *pair) close() {
 // BenchmarkTakeover1000 fails the routing stack of DVA1 while 1,000
 // connections on its targets exchange a message every 10 ms, and reports
 // the time from failure detection until the new routing stack knows every
-// connection (its CRT rebuilt from NEWCONN) and until it forwards the
+// connection (its CRT restored from the coupling facility and confirmed by
+// NEWCONN) and until it forwards the
 // first packet (target: under 50 ms beyond the detection interval; the
 // clients' TCP retransmission timers decide when that packet comes), and
 // the connections lost (target: 0).

@@ -308,11 +308,20 @@ func (s *Stack) activate(a netip.Addr, ch dvipa.Change) {
 		local := localOnly(s.plan.Name)
 		dist = &local
 	}
-	s.routing[a] = distributor.New(s.sx.clk, a.String(), s.plan.Name, *dist)
+	routing := distributor.New(s.sx.clk, a.String(), s.plan.Name, *dist)
+	s.routing[a] = routing
 	s.router[a] = s.plan.Name
 	s.activatedAt[a] = s.sx.clk.Now()
 	port, m := s.port, s.member
 	s.mu.Unlock()
+	if n := s.restoreCRT(a, routing); n > 0 {
+		s.sx.record(s.plan.Name, fmt.Sprintf("restores %d connections to %s from the coupling facility", n, a))
+		s.sx.clk.AfterFunc(s.grace, func() {
+			if gone := routing.DropRestored(); gone > 0 {
+				s.sx.record(s.plan.Name, fmt.Sprintf("drops %d restored connections to %s no target confirmed", gone, a))
+			}
+		})
+	}
 	port.Advertise(a)
 	s.sx.ownerChanged(a, ch)
 	_ = m.Broadcast(encode(msgVIPAList, vipaList{DVIPA: a}))

@@ -1,6 +1,7 @@
 package sysplex
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -49,6 +50,7 @@ type Sysplex struct {
 	group   string
 	fabric  *Fabric
 	cf      cf.Facility
+	crt     cf.Structure // the routing stacks' CRTs (cfcrt.go)
 	stacks  []*Stack
 	links   map[[2]string]*xcf.Link
 	clients []*Client
@@ -86,6 +88,11 @@ func New(plan *compile.Plan, opts Options) (*Sysplex, error) {
 	if opts.LANTap != nil {
 		sx.fabric.SetTap(opts.LANTap)
 	}
+	crt, err := sx.cf.Structure(context.Background(), crtStructure)
+	if err != nil {
+		return nil, err
+	}
+	sx.crt = crt
 	if len(plan.Groups) > 0 {
 		sx.group = plan.Groups[0].XCFGroup
 	}

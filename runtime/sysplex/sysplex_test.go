@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -184,9 +185,17 @@ func TestFigure9TakeoverAndTakeback(t *testing.T) {
 	if targets["MVS1"] != 10 || targets["MVS2"] != 10 || targets["MVS4"] != 10 {
 		t.Fatalf("round robin over MVS1, MVS2, MVS4 gave %v", targets)
 	}
+	// The routing stack keeps its CRT in the coupling facility too.
+	if entries, err := sx.crt.List(context.Background(), dva1.String()+"/"); err != nil || len(entries) != n {
+		t.Fatalf("the CF holds %d CRT entries (%v), want %d", len(entries), err, n)
+	}
 
 	// MVS1 fails; the others notice after three missed heartbeats.
 	failOver(t, sx, clk, "MVS1", dva1, "MVS5")
+	// It starts from the CF's copy: the 20 connections on surviving targets.
+	if !strings.Contains(timelineText(sx), "MVS5     restores 20 connections to 201.2.10.11 from the coupling facility") {
+		t.Fatalf("timeline:\n%s", timelineText(sx))
+	}
 	waitFor(t, "MVS5 to learn the connections", func() bool {
 		d := sx.Stack("MVS5").Routing(dva1)
 		return d != nil && len(d.CRT()) == 20

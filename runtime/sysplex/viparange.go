@@ -75,6 +75,7 @@ func (s *Stack) bindRange(a netip.Addr) error {
 	s.router[a] = self
 	s.activatedAt[a] = s.sx.clk.Now()
 	s.mu.Unlock()
+	s.restoreCRT(a, dist) // the old owner's connections; its NEWCONN confirms them
 	port.Advertise(a)
 	s.sx.rangeOwnerChanged(a, holder, self)
 	if holder != "" && holder != self {

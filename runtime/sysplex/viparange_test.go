@@ -173,9 +173,7 @@ func TestTakebackKeepsBackupConnections(t *testing.T) {
 		d := sx.Stack("SYSA").Routing(vipa)
 		return d != nil && len(d.CRT()) == 1 && d.CRT()[0].Target == "SYSB"
 	})
-	if st := sx.Stack("SYSB").State(vipa); st.String() != "Moving" {
-		t.Fatalf("the backup's state is %s, want Moving", st)
-	}
+	waitFor(t, "the backup to be Moving", func() bool { return sx.Stack("SYSB").State(vipa).String() == "Moving" })
 	echoOnce(t, onBackup, "still through the backup")
 	fresh := dial(t, client, app)
 	defer fresh.Close()
