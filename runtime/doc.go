@@ -1,4 +1,7 @@
-// Package runtime runs a compiled plan as an embedded sysplex: one netstack
-// per stack, XCF links, the coupling facility, DVIPA takeover, the sysplex
-// distributor, IKEv2 and ESP. The runtime milestones (issues 6 and 7) fill it.
+// Package runtime runs a compiled plan as an embedded sysplex. Its
+// subpackages: netstack (a gVisor stack per z/OS stack), link (back-pressure
+// link endpoints and pcap taps), xcf (links and group membership), cf (the
+// coupling facility), dvipa (ownership decisions), distributor (DPT and
+// CRT), scenario (the scenario files), sysplex (all of it running), and
+// ipsec (the IPsec endpoint the next milestone puts on the packet path).
 package runtime
