@@ -52,7 +52,7 @@ func (sc Scenario) String() string {
 	return s
 }
 
-func load(t *testing.T, dir string) *model.Sysplex {
+func load(t testing.TB, dir string) *model.Sysplex {
 	t.Helper()
 	sx, ds := model.Load(dir, model.Options{})
 	if ds.HasErrors() {

@@ -86,7 +86,7 @@ func readTree(t *testing.T, dir string) map[string][]byte {
 	return files
 }
 
-func planJSON(t *testing.T, sx *model.Sysplex, opts Options) string {
+func planJSON(t testing.TB, sx *model.Sysplex, opts Options) string {
 	t.Helper()
 	p, _ := opts.Compile(sx)
 	var b bytes.Buffer

@@ -22,6 +22,9 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 	if p.Version != Version {
 		return nil, fmt.Errorf("plan version %q, want %q", p.Version, Version)
 	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
 	return &p, nil
 }
 

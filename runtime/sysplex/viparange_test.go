@@ -100,9 +100,7 @@ func TestVIPARangeBind(t *testing.T) {
 		return d != nil && len(d.CRT()) == 1 && d.CRT()[0].Target == "SYSA"
 	})
 	echoOnce(t, old, "still on SYSA")
-	if !sx.Stack("SYSA").Moving(app.Addr()) {
-		t.Fatal("SYSA is not Moving while it serves the old connection")
-	}
+	waitFor(t, "SYSA to be Moving while it serves the old connection", func() bool { return sx.Stack("SYSA").Moving(app.Addr()) })
 	out, _ = ctl.Do([]string{"netstat", "vipadyn", "--stack", "SYSA"})
 	if !strings.Contains(out, "Status: Moving") {
 		t.Fatalf("NETSTAT VIPADYN on SYSA does not show Moving:\n%s", out)
