@@ -1,0 +1,113 @@
+package sysplex
+
+import (
+	"net/netip"
+	"slices"
+
+	"github.com/tcpipc/tcpipc/compile"
+)
+
+// Snapshot returns the sysplex's current state as a plan, for the
+// displays: each DVIPA's holder as its owner, the stack routing it as its
+// distributor, and only the stacks in the XCF group.
+func (sx *Sysplex) Snapshot() *compile.Plan {
+	p := *sx.plan
+	p.Stacks = nil
+	for _, s := range sx.stacks {
+		if s.inGroup() {
+			p.Stacks = append(p.Stacks, s.plan)
+		}
+	}
+	up := func(name string) bool { return p.Stack(name) != nil }
+	p.DVIPAs = make([]compile.DVIPA, len(sx.plan.DVIPAs))
+	for i, d := range sx.plan.DVIPAs {
+		a := netip.MustParseAddr(d.Addr)
+		d.Owner = sx.Owner(a)
+		d.Backups = slices.DeleteFunc(slices.Clone(d.Backups), func(bk compile.Backup) bool {
+			return !up(bk.Stack) || bk.Stack == d.Owner
+		})
+		d.DistributedBy = ""
+		var dists []compile.Distribution
+		for _, dist := range d.Distributions {
+			dist.Targets = slices.DeleteFunc(slices.Clone(dist.Targets), func(t compile.Target) bool { return !up(t.Stack) })
+			dists = append(dists, dist)
+		}
+		r := sx.Stack(d.Owner)
+		if used := r.distributionIfRouting(&sx.plan.DVIPAs[i]); used != nil {
+			// The routing stack may run another stack's VIPADISTRIBUTE
+			// (a backup that took over): show it as its own.
+			d.DistributedBy = r.Name()
+			if used.Stack != r.Name() {
+				own := *used
+				own.Stack = r.Name()
+				own.Targets = slices.DeleteFunc(slices.Clone(own.Targets), func(t compile.Target) bool { return !up(t.Stack) })
+				dists = append(dists, own)
+			}
+		}
+		d.Distributions = dists
+		p.DVIPAs[i] = d
+	}
+	p.DVIPAs = append(p.DVIPAs, sx.rangeDVIPAs()...)
+	return &p
+}
+
+// moving feeds NETSTAT VIPADYN's Moving status.
+func (sx *Sysplex) moving(addr, stack string) bool {
+	s, a := sx.Stack(stack), netip.MustParseAddr(addr)
+	return s != nil && s.Moving(a)
+}
+
+// dptCounters feeds NETSTAT VDPT from the routing stacks' tables.
+func (sx *Sysplex) dptCounters(addr string, ports compile.PortRange, target string) (total, ready int) {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return 0, 0
+	}
+	r := sx.Stack(sx.Owner(a))
+	if r == nil || r.Routing(a) == nil {
+		return 0, 0
+	}
+	for _, e := range r.Routing(a).DPT() {
+		if e.Stack == target && int(e.Port) >= ports.From && int(e.Port) <= ports.To {
+			total += e.Total
+			ready += e.Ready
+		}
+	}
+	return total, ready
+}
+
+// distributionIfRouting returns the VIPADISTRIBUTE a stack (possibly nil)
+// routes a DVIPA by, or nil when it does not distribute it.
+func (s *Stack) distributionIfRouting(d *compile.DVIPA) *compile.Distribution {
+	if s == nil || s.Routing(netip.MustParseAddr(d.Addr)) == nil {
+		return nil
+	}
+	return s.distributionFor(d)
+}
+
+// xcfOf is a stack's dynamic XCF address.
+func (sx *Sysplex) xcfOf(stack string) string {
+	if s := sx.Stack(stack); s != nil {
+		return s.xcf.String()
+	}
+	return stack
+}
+
+// inGroup reports whether the stack runs and takes part in the group.
+func (s *Stack) inGroup() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.up && !s.outOfGroup
+}
+
+// routedDVIPAs lists the DVIPAs this stack distributes.
+func (s *Stack) routedDVIPAs() []netip.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []netip.Addr
+	for a := range s.routing {
+		out = append(out, a)
+	}
+	slices.SortFunc(out, func(x, y netip.Addr) int { return x.Compare(y) })
+	return out
+}
