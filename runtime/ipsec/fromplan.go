@@ -1,0 +1,325 @@
+package ipsec
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/internal/esp"
+	ikesa "github.com/tcpipc/tcpipc/internal/ike/sa"
+	"github.com/tcpipc/tcpipc/internal/ike/wire"
+)
+
+// FromPlan builds the configuration of the endpoint a stack runs on one of
+// its addresses (a DVIPA, a home address) from the stack's plan:
+//
+//   - the SPD is the stack's simple filters in search order, keeping those
+//     whose local side can be the address (z/OS searches one list; filters
+//     for other local addresses never match this endpoint's traffic);
+//   - the peers are the key exchange rules (KeyExchangeRule) whose local
+//     security endpoint is the address, with their identities, pre-shared
+//     keys and locations as traffic selectors; a remote location that is
+//     one address is where we initiate to, a wider one means "any";
+//   - the IKE suites are those rules' proposals and the ESP suites those of
+//     the dynamic VPN actions, in order, without repeats.
+//
+// IPSEC filters name their tunnel's peer through the rule whose locations
+// cover both their sides. The plan must carry the keys (compile
+// --include-secrets); Conn, Clock and the callbacks are the caller's.
+func FromPlan(st *compile.Stack, local netip.Addr) (Config, error) {
+	cfg := Config{Local: local}
+	var errs []error
+	for _, p := range st.IKE.Peers {
+		if !locationsContain(p.Local.Locations, local) {
+			continue
+		}
+		if p.Version != "IKEv2" {
+			continue // tcpipc speaks IKEv2 only; lint reports IKEv1 rules
+		}
+		peer, err := peerFromPlan(p)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("key exchange rule %s: %w", p.Rule, err))
+			continue
+		}
+		if len(cfg.Peers) == 0 {
+			if cfg.ID, err = identity(p.Local, local); err != nil {
+				errs = append(errs, fmt.Errorf("key exchange rule %s: local identity: %w", p.Rule, err))
+			}
+		}
+		cfg.Peers = append(cfg.Peers, peer)
+		for _, pr := range p.Proposals {
+			cfg.IKE = appendSuite(cfg.IKE, suite(pr))
+		}
+	}
+	if st.IKE.LivenessSeconds > 0 {
+		cfg.Liveness = time.Duration(st.IKE.LivenessSeconds) * time.Second
+	}
+	lifetimes := map[string]esp.Lifetime{}
+	for _, a := range st.SPD.VPNActions {
+		for _, pr := range a.Proposals {
+			if pr.Protocol == "ESP" { // tcpipc has no AH
+				cfg.ESP = appendSuite(cfg.ESP, suite(pr))
+			}
+		}
+		lifetimes[a.Name] = lifetime(a.LifetimeSeconds)
+	}
+	var filters []Filter
+	for _, f := range st.SPD.Filters {
+		lr, err := addrRange(f.Local)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("filter %s: local %w", f.Name, err))
+			continue
+		}
+		if !lr.contains(local) {
+			continue
+		}
+		out, err := filterFromPlan(f, lr)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("filter %s: %w", f.Name, err))
+			continue
+		}
+		if out.Action == ActionIPsec {
+			out.Tunnel = Tunnel{Peer: peerFor(cfg.Peers, local, out.Remote), Lifetime: lifetimes[f.VPNAction]}
+			if out.Tunnel.Peer == "" {
+				errs = append(errs, fmt.Errorf("filter %s: no IKEv2 key exchange rule covers %s to %s", f.Name, local, f.Remote))
+				continue
+			}
+		}
+		filters = append(filters, out)
+	}
+	if len(cfg.ESP) == 0 {
+		cfg.ESP = nil // the defaults
+	}
+	if len(cfg.IKE) == 0 {
+		cfg.IKE = nil
+	}
+	spd, err := NewSPD(filters...)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	cfg.SPD = spd
+	if err := errors.Join(errs...); err != nil {
+		return Config{}, fmt.Errorf("ipsec: stack %s, %s: %w", st.Name, local, err)
+	}
+	return cfg, nil
+}
+
+func peerFromPlan(p compile.Peer) (Peer, error) {
+	if p.Auth != "PRESHAREDKEY" {
+		return Peer{}, fmt.Errorf("authentication %s: tcpipc authenticates with pre-shared keys only", p.Auth)
+	}
+	if p.PSK == "" || p.PSK == "<redacted>" {
+		return Peer{}, errors.New("no pre-shared key in the plan (compile with --include-secrets)")
+	}
+	psk := []byte(p.PSK)
+	if p.PSKFormat == "HEX" {
+		var err error
+		if psk, err = hexKey(p.PSK); err != nil {
+			return Peer{}, err
+		}
+	}
+	id, err := identity(p.Remote, netip.Addr{})
+	if err != nil {
+		return Peer{}, fmt.Errorf("remote identity: %w", err)
+	}
+	out := Peer{Name: p.Rule, ID: id, PSK: psk}
+	for _, loc := range p.Local.Locations {
+		pf, err := prefix(loc)
+		if err != nil {
+			return Peer{}, fmt.Errorf("local location: %w", err)
+		}
+		out.LocalTS = append(out.LocalTS, pf)
+	}
+	for _, loc := range p.Remote.Locations {
+		pf, err := prefix(loc)
+		if err != nil {
+			return Peer{}, fmt.Errorf("remote location: %w", err)
+		}
+		out.RemoteTS = append(out.RemoteTS, pf)
+	}
+	if len(out.RemoteTS) == 1 && out.RemoteTS[0].IsSingleIP() {
+		out.Addr = out.RemoteTS[0].Addr()
+	}
+	return out, nil
+}
+
+// identity turns a security endpoint's Identity into an IKE identity; an
+// endpoint without one is known by its address (def).
+func identity(id compile.Identity, def netip.Addr) (ikesa.Identity, error) {
+	switch id.Type {
+	case "IPADDR":
+		a, err := netip.ParseAddr(id.Value)
+		if err != nil {
+			return ikesa.Identity{}, fmt.Errorf("IpAddr %q: %w", id.Value, err)
+		}
+		return addrIdentity(a), nil
+	case "FQDN":
+		return ikesa.Identity{Type: wire.ID_FQDN, Data: []byte(id.Value)}, nil
+	case "USERFQDN":
+		return ikesa.Identity{Type: wire.ID_RFC822_ADDR, Data: []byte(id.Value)}, nil
+	case "KEYID":
+		return ikesa.Identity{Type: wire.ID_KEY_ID, Data: []byte(id.Value)}, nil
+	case "":
+		if def.IsValid() {
+			return addrIdentity(def), nil
+		}
+		return ikesa.Identity{}, errors.New("no identity")
+	}
+	return ikesa.Identity{}, fmt.Errorf("identity type %s is not supported", id.Type)
+}
+
+func addrIdentity(a netip.Addr) ikesa.Identity {
+	if a.Is4() {
+		return ikesa.Identity{Type: wire.ID_IPV4_ADDR, Data: a.AsSlice()}
+	}
+	return ikesa.Identity{Type: wire.ID_IPV6_ADDR, Data: a.AsSlice()}
+}
+
+// suite converts a plan proposal (IANA transform ids) into a suite.
+func suite(pr compile.Proposal) ikesa.Suite {
+	var s ikesa.Suite
+	for _, t := range pr.Transforms {
+		switch t.Type {
+		case "ENCR":
+			s.Encr, s.KeyBits = wire.EncrID(t.ID), t.KeyLength
+		case "INTEG":
+			s.Integ = wire.IntegID(t.ID)
+		case "PRF":
+			s.PRF = wire.PRFID(t.ID)
+		case "DH":
+			s.DH = wire.DHGroup(t.ID)
+		case "ESN":
+			s.ESN = t.ID == 1
+		}
+	}
+	return s
+}
+
+func appendSuite(list []ikesa.Suite, s ikesa.Suite) []ikesa.Suite {
+	for _, have := range list {
+		if have == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+// lifetime is an ESP SA lifetime: rekey at nine tenths of it.
+func lifetime(seconds int) esp.Lifetime {
+	if seconds <= 0 {
+		return esp.Lifetime{}
+	}
+	hard := time.Duration(seconds) * time.Second
+	return esp.Lifetime{SoftTime: hard * 9 / 10, HardTime: hard}
+}
+
+func filterFromPlan(f compile.Filter, local AddrRange) (Filter, error) {
+	out := Filter{Name: f.Name, Local: local}
+	var err error
+	if out.Remote, err = addrRange(f.Remote); err != nil {
+		return Filter{}, fmt.Errorf("remote %w", err)
+	}
+	switch f.Direction {
+	case "INBOUND":
+		out.Direction = Inbound
+	case "OUTBOUND":
+		out.Direction = Outbound
+	default:
+		return Filter{}, fmt.Errorf("direction %q", f.Direction)
+	}
+	switch f.Action {
+	case "PERMIT":
+		out.Action = ActionPermit
+	case "DENY":
+		out.Action = ActionDeny
+	case "IPSEC":
+		out.Action = ActionIPsec
+	default:
+		return Filter{}, fmt.Errorf("action %q", f.Action)
+	}
+	if f.Protocol > 0 && f.Protocol < 256 {
+		out.Protocol = uint8(f.Protocol)
+	}
+	out.LocalPorts = PortRange{uint16(f.LocalPorts.From), uint16(f.LocalPorts.To)}
+	out.RemotePorts = PortRange{uint16(f.RemotePorts.From), uint16(f.RemotePorts.To)}
+	return out, nil
+}
+
+// addrRange reads a filter side: "*", an address, a prefix or first-last.
+func addrRange(s string) (AddrRange, error) {
+	switch {
+	case s == "*" || s == "":
+		return AddrRange{}, nil
+	case strings.Contains(s, "/"):
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return AddrRange{}, fmt.Errorf("%q: %w", s, err)
+		}
+		return PrefixRange(p.Masked()), nil
+	case strings.Contains(s, "-"):
+		first, last, _ := strings.Cut(s, "-")
+		a, err1 := netip.ParseAddr(first)
+		b, err2 := netip.ParseAddr(last)
+		if err1 != nil || err2 != nil || a.Is4() != b.Is4() || b.Less(a) {
+			return AddrRange{}, fmt.Errorf("%q is not an address range", s)
+		}
+		return AddrRange{a, b}, nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return AddrRange{}, fmt.Errorf("%q: %w", s, err)
+	}
+	return AddrRange{a, a}, nil
+}
+
+func prefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
+func locationsContain(locs []string, a netip.Addr) bool {
+	for _, l := range locs {
+		if p, err := prefix(l); err == nil && p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// peerFor names the first peer whose selectors hold the local address and
+// the whole remote side of a filter.
+func peerFor(peers []Peer, local netip.Addr, remote AddrRange) string {
+	for _, p := range peers {
+		localOK, remoteOK := false, false
+		for _, ts := range p.LocalTS {
+			localOK = localOK || ts.Contains(local)
+		}
+		for _, ts := range p.RemoteTS {
+			r := PrefixRange(ts)
+			remoteOK = remoteOK || !remote.any() && r.contains(remote.First) && r.contains(remote.Last)
+		}
+		if localOK && remoteOK {
+			return p.Name
+		}
+	}
+	return ""
+}
+
+func hexKey(s string) ([]byte, error) {
+	b, err := hex.DecodeString(strings.TrimPrefix(strings.ToLower(s), "0x"))
+	if err != nil {
+		return nil, errors.New("the hex pre-shared key is not hex")
+	}
+	return b, nil
+}

@@ -1,0 +1,155 @@
+package ipsec
+
+import (
+	"bytes"
+	"encoding/binary"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/internal/clock"
+	ikesa "github.com/tcpipc/tcpipc/internal/ike/sa"
+	"github.com/tcpipc/tcpipc/internal/ike/wire"
+	"github.com/tcpipc/tcpipc/model"
+)
+
+var (
+	dva1      = netip.MustParseAddr("201.2.10.11")
+	f9Client  = netip.MustParseAddr("192.0.2.10")
+	f9PSK     = "figure9-demo-psk-0001"
+	f9IKEWant = "AES_CBC_128-HMAC_SHA2_256_128-PRF_HMAC_SHA2_256-ECP_256"
+)
+
+func figure9Stack(t *testing.T, name string, secrets bool) *compile.Stack {
+	t.Helper()
+	sx, ds := model.Load("../../testdata/profiles/figure9", model.Options{})
+	if ds.HasErrors() {
+		t.Fatalf("figure9: %v", ds[0].Summary)
+	}
+	p, _ := compile.Options{IncludeSecrets: secrets}.Compile(sx)
+	st := p.Stack(name)
+	if st == nil {
+		t.Fatalf("no stack %s", name)
+	}
+	return st
+}
+
+// TestFromPlanFigure9: MVS1's policy for DVA1 becomes an endpoint
+// configuration: DVA1's filters (not DVB1's or the FTP rule of another
+// address), the DVA1 key exchange rule as the only peer, its IKE offer and
+// the VPN action's ESP offer.
+func TestFromPlanFigure9(t *testing.T) {
+	cfg, err := FromPlan(figure9Stack(t, "MVS1", true), dva1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ID.String() != "201.2.10.11" || len(cfg.Peers) != 1 {
+		t.Fatalf("identity %s, %d peers", cfg.ID, len(cfg.Peers))
+	}
+	p := cfg.Peers[0]
+	if p.Name != "DVA1-client-net" || p.Addr.IsValid() || p.ID.String() != "192.0.2.10" || string(p.PSK) != f9PSK ||
+		p.LocalTS[0].String() != "201.2.10.11/32" || p.RemoteTS[0].String() != "192.0.2.0/24" {
+		t.Fatalf("peer %+v", p)
+	}
+	if len(cfg.IKE) != 1 || cfg.IKE[0].String() != f9IKEWant {
+		t.Fatalf("IKE suites %v", cfg.IKE)
+	}
+	if len(cfg.ESP) != 1 || cfg.ESP[0].Encr != wire.ENCR_AES_GCM_16 || cfg.ESP[0].KeyBits != 128 {
+		t.Fatalf("ESP suites %v", cfg.ESP)
+	}
+	var names []string
+	for _, f := range cfg.SPD.filters {
+		names = append(names, f.Name+"/"+f.Direction.String()+"/"+f.Action.String())
+		if f.Action == ActionIPsec && (f.Tunnel.Peer != "DVA1-client-net" || f.Tunnel.Lifetime.HardTime == 0) {
+			t.Errorf("filter %s tunnel %+v", f.Name, f.Tunnel)
+		}
+	}
+	got := strings.Join(names, " ")
+	want := "DVA1-app60-client-net/OUTBOUND/IPSEC DVA1-app60-client-net/INBOUND/IPSEC permit-all/OUTBOUND/PERMIT " +
+		"permit-all/INBOUND/PERMIT SYSDEFAULTDENYRULE/OUTBOUND/DENY SYSDEFAULTDENYRULE/INBOUND/DENY"
+	if got != want {
+		t.Errorf("filters\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestFromPlanNeedsKeys: a plan compiled without --include-secrets cannot
+// configure an endpoint, and says why.
+func TestFromPlanNeedsKeys(t *testing.T) {
+	_, err := FromPlan(figure9Stack(t, "MVS1", false), dva1)
+	if err == nil || !strings.Contains(err.Error(), "--include-secrets") {
+		t.Fatalf("error %v", err)
+	}
+	if strings.Contains(err.Error(), f9PSK) {
+		t.Fatal("the error shows the key")
+	}
+}
+
+// TestFromPlanNegotiates: the endpoint configured from MVS1's policy
+// negotiates IKEv2 and ESP with a client configured the way a z/OS client
+// rule would be, and TCP to DVA1 port 60 flows protected both ways.
+func TestFromPlanNegotiates(t *testing.T) {
+	netw := NewMemNetwork()
+	clk := clock.NewManual(epoch)
+	gwCfg, err := FromPlan(figure9Stack(t, "MVS1", true), dva1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clientSPD, err := NewSPD(Filter{Name: "to-dva1", Local: AddrRange{f9Client, f9Client}, Remote: AddrRange{dva1, dva1},
+		Protocol: protoTCP, RemotePorts: PortRange{60, 60}, Action: ActionIPsec, Tunnel: Tunnel{Peer: "dva1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clientCfg := Config{Local: f9Client, ID: addrIdentity(f9Client), SPD: clientSPD, IKE: gwCfg.IKE, ESP: gwCfg.ESP,
+		Peers: []Peer{{Name: "dva1", Addr: dva1, ID: ikesa.Identity{Type: wire.ID_IPV4_ADDR, Data: dva1.AsSlice()}, PSK: []byte(f9PSK),
+			LocalTS: []netip.Prefix{netip.PrefixFrom(f9Client, 32)}, RemoteTS: []netip.Prefix{netip.PrefixFrom(dva1, 32)}}}}
+	gotGW, gotClient := make(chan []byte, 16), make(chan []byte, 16)
+	start := func(cfg Config, got chan []byte) *Endpoint {
+		conn, err := netw.Listen(cfg.Local)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Conn, cfg.Clock = conn, clk
+		cfg.OnCleartext = func(p []byte) { got <- p }
+		e, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { e.Close() })
+		return e
+	}
+	gw, client := start(gwCfg, gotGW), start(clientCfg, gotClient)
+
+	syn := tcp4(f9Client, dva1, 40000, 60)
+	if v := client.Outbound(syn); v != Queued {
+		t.Fatalf("first packet: %v", v)
+	}
+	if got := recv(t, gotGW, "the SYN at DVA1"); !bytes.Equal(got, syn) {
+		t.Fatalf("DVA1 got % x", got)
+	}
+	synAck := tcp4(dva1, f9Client, 60, 40000)
+	if v := gw.Outbound(synAck); v != Protected {
+		t.Fatalf("reply: %v", v)
+	}
+	if got := recv(t, gotClient, "the SYN-ACK at the client"); !bytes.Equal(got, synAck) {
+		t.Fatalf("client got % x", got)
+	}
+	// Traffic the policy does not protect stays clear; DVB1's is not ours.
+	if v := gw.Outbound(tcp4(dva1, f9Client, 22, 40001)); v != Clear {
+		t.Fatalf("port 22 from DVA1: %v, want clear (permit-all)", v)
+	}
+}
+
+// tcp4 builds a minimal IPv4/TCP header pair (SYN) for SPD tests.
+func tcp4(src, dst netip.Addr, sport, dport uint16) []byte {
+	p := make([]byte, 40)
+	p[0], p[8], p[9] = 0x45, 64, protoTCP
+	binary.BigEndian.PutUint16(p[2:], uint16(len(p)))
+	copy(p[12:16], src.AsSlice())
+	copy(p[16:20], dst.AsSlice())
+	binary.BigEndian.PutUint16(p[10:], checksum(p[:20], 0))
+	binary.BigEndian.PutUint16(p[20:], sport)
+	binary.BigEndian.PutUint16(p[22:], dport)
+	p[32], p[33] = 5<<4, 0x02
+	return p
+}
