@@ -51,7 +51,7 @@ refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
 				if len(args) != 1 {
 					return usageError("name the sysplex to run")
 				}
-				return serve(cmd, &f, args[0], appsPath, controlPath, heartbeat)
+				return serve(cmd, &f, args[0], appsPath, controlPath, pcapPath, heartbeat)
 			}
 			if appsPath != "" {
 				return usageError("--apps is for a run without --scenario: the scenario has its own applications")
@@ -80,18 +80,11 @@ refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
 			if heartbeat > 0 {
 				opts.Heartbeat = heartbeat
 			}
-			if pcapPath != "" {
-				out, err := os.Create(pcapPath)
-				if err != nil {
-					return usageError("%v", err)
-				}
-				defer out.Close()
-				pw, err := link.NewPcapWriter(out, opts.Clock)
-				if err != nil {
-					return err
-				}
-				opts.LANTap, opts.XCFTap = pw.Tap(link.Out), pw.Tap(link.Out)
+			closeCapture, err := capture(pcapPath, &opts)
+			if err != nil {
+				return err
 			}
+			defer closeCapture()
 			sx, err := sysplex.New(plan, opts)
 			if err != nil {
 				return err
@@ -140,7 +133,7 @@ func readScenario(cmd *cobra.Command, path string) (*scenario.Scenario, error) {
 func defaultControlPath() string { return filepath.Join(os.TempDir(), "tcpipc.sock") }
 
 // serve runs the sysplex until interrupted, answering tcpipc ctl.
-func serve(cmd *cobra.Command, f *planFlags, target, appsPath, controlPath string, heartbeat time.Duration) error {
+func serve(cmd *cobra.Command, f *planFlags, target, appsPath, controlPath, pcapPath string, heartbeat time.Duration) error {
 	var apps []*scenario.Application
 	if appsPath != "" {
 		sc, err := readScenario(cmd, appsPath)
@@ -162,7 +155,14 @@ func serve(cmd *cobra.Command, f *planFlags, target, appsPath, controlPath strin
 		return err
 	}
 	defer os.Remove(controlPath)
-	sx, err := sysplex.New(plan, sysplex.Options{Clock: clock.Real{}, Heartbeat: heartbeat})
+	opts := sysplex.Options{Clock: clock.Real{}, Heartbeat: heartbeat}
+	closeCapture, err := capture(pcapPath, &opts)
+	if err != nil {
+		l.Close()
+		return err
+	}
+	defer closeCapture()
+	sx, err := sysplex.New(plan, opts)
 	if err != nil {
 		l.Close()
 		return err
@@ -203,4 +203,23 @@ func listenControl(path string) (net.Listener, error) {
 		return nil, usageError("%v", err)
 	}
 	return l, nil
+}
+
+// capture sets the sysplex's taps to write a pcap file when path is set;
+// the returned function closes the file after the sysplex stopped.
+func capture(path string, opts *sysplex.Options) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	pw, err := link.NewPcapWriter(out, opts.Clock)
+	if err != nil {
+		out.Close()
+		return nil, err
+	}
+	opts.LANTap, opts.XCFTap = pw.Tap(link.Out), pw.Tap(link.Out)
+	return func() { out.Close() }, nil
 }
