@@ -156,7 +156,7 @@ func identity(id compile.Identity, def netip.Addr) (ikesa.Identity, error) {
 		if err != nil {
 			return ikesa.Identity{}, fmt.Errorf("IpAddr %q: %w", id.Value, err)
 		}
-		return addrIdentity(a), nil
+		return AddrIdentity(a), nil
 	case "FQDN":
 		return ikesa.Identity{Type: wire.ID_FQDN, Data: []byte(id.Value)}, nil
 	case "USERFQDN":
@@ -165,14 +165,15 @@ func identity(id compile.Identity, def netip.Addr) (ikesa.Identity, error) {
 		return ikesa.Identity{Type: wire.ID_KEY_ID, Data: []byte(id.Value)}, nil
 	case "":
 		if def.IsValid() {
-			return addrIdentity(def), nil
+			return AddrIdentity(def), nil
 		}
 		return ikesa.Identity{}, errors.New("no identity")
 	}
 	return ikesa.Identity{}, fmt.Errorf("identity type %s is not supported", id.Type)
 }
 
-func addrIdentity(a netip.Addr) ikesa.Identity {
+// AddrIdentity is an ID_IPV4_ADDR or ID_IPV6_ADDR identity.
+func AddrIdentity(a netip.Addr) ikesa.Identity {
 	if a.Is4() {
 		return ikesa.Identity{Type: wire.ID_IPV4_ADDR, Data: a.AsSlice()}
 	}

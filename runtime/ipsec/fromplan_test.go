@@ -100,7 +100,7 @@ func TestFromPlanNegotiates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clientCfg := Config{Local: f9Client, ID: addrIdentity(f9Client), SPD: clientSPD, IKE: gwCfg.IKE, ESP: gwCfg.ESP,
+	clientCfg := Config{Local: f9Client, ID: AddrIdentity(f9Client), SPD: clientSPD, IKE: gwCfg.IKE, ESP: gwCfg.ESP,
 		Peers: []Peer{{Name: "dva1", Addr: dva1, ID: ikesa.Identity{Type: wire.ID_IPV4_ADDR, Data: dva1.AsSlice()}, PSK: []byte(f9PSK),
 			LocalTS: []netip.Prefix{netip.PrefixFrom(f9Client, 32)}, RemoteTS: []netip.Prefix{netip.PrefixFrom(dva1, 32)}}}}
 	gotGW, gotClient := make(chan []byte, 16), make(chan []byte, 16)

@@ -26,6 +26,9 @@ const (
 
 type vipaList struct {
 	DVIPA netip.Addr `json:"dvipa"`
+	// IPSec: the routing stack protects the DVIPA; targets send their
+	// replies back to it (seed 003 figure 11).
+	IPSec bool `json:"ipsec,omitempty"`
 }
 
 type srvStat struct {

@@ -1,6 +1,7 @@
 package sysplex
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -72,6 +73,11 @@ type Stack struct {
 	ranged     map[netip.Addr]int
 	rangeAddrs map[netip.Addr]bool
 	moving     map[netip.Addr]bool
+	// sec holds the IPsec endpoints of the DVIPAs this stack routes and
+	// protects; protected marks the DVIPAs whose routing stack (another
+	// one) protects them, so replies go back to it (ipsec.go).
+	sec       map[netip.Addr]*dvipaSec
+	protected map[netip.Addr]bool
 }
 
 type connKey struct {
@@ -112,7 +118,7 @@ func (s *Stack) start() error {
 		ns.Close()
 		return err
 	}
-	lan := link.New(link.Options{Name: "lan:" + s.plan.Name, Handler: port.Send, RXChecksumOffload: true, QueueLen: link.DefaultQueueLen})
+	lan := link.New(link.Options{Name: "lan:" + s.plan.Name, Handler: s.toLAN(port.Send), RXChecksumOffload: true, QueueLen: link.DefaultQueueLen})
 	if _, err := ns.AttachNIC(lanNIC, lan); err != nil {
 		port.Detach()
 		ns.Close()
@@ -143,6 +149,7 @@ func (s *Stack) start() error {
 			ns.Close()
 			return err
 		}
+		p.SetIntercept(s.fromTarget)
 	}
 	// Every DVIPA this stack may own or serve lives on its VIPA NIC, so
 	// applications can bind it; only the owner advertises it on the LAN.
@@ -171,6 +178,7 @@ func (s *Stack) start() error {
 	s.listening = map[netip.AddrPort]int{}
 	s.conns = map[connKey]bool{}
 	s.ranged, s.rangeAddrs, s.moving = map[netip.Addr]int{}, map[netip.Addr]bool{}, map[netip.Addr]bool{}
+	s.sec, s.protected = map[netip.Addr]*dvipaSec{}, map[netip.Addr]bool{}
 	s.mu.Unlock()
 
 	m, err := s.node.Join(s.sx.group, xcf.MemberOptions{Interval: s.sx.opts.Heartbeat, FailAfter: s.sx.opts.Missed})
@@ -237,14 +245,14 @@ func (s *Stack) setPeer(peer string, up bool) {
 	if up {
 		// A peer that joins learns the DVIPAs this stack routes.
 		s.mu.Lock()
-		var routed []netip.Addr
+		var routed []vipaList
 		for a := range s.routing {
-			routed = append(routed, a)
+			routed = append(routed, vipaList{DVIPA: a, IPSec: s.sec[a] != nil})
 		}
 		m := s.member
 		s.mu.Unlock()
-		for _, a := range routed {
-			_ = m.Send(peer, encode(msgVIPAList, vipaList{DVIPA: a}))
+		for _, v := range routed {
+			_ = m.Send(peer, encode(msgVIPAList, v))
 		}
 	}
 	s.reevaluate()
@@ -322,9 +330,15 @@ func (s *Stack) activate(a netip.Addr, ch dvipa.Change) {
 			}
 		})
 	}
+	sec := s.startIPsec(a, func(pkt []byte) error { return port.Send(context.Background(), pkt) })
+	if sec != nil {
+		s.mu.Lock()
+		s.sec[a] = sec
+		s.mu.Unlock()
+	}
 	port.Advertise(a)
 	s.sx.ownerChanged(a, ch)
-	_ = m.Broadcast(encode(msgVIPAList, vipaList{DVIPA: a}))
+	_ = m.Broadcast(encode(msgVIPAList, vipaList{DVIPA: a, IPSec: sec != nil}))
 	// This stack is a target of itself: its own servers count too.
 	s.reportTo(a, s.plan.Name)
 }
@@ -358,6 +372,7 @@ func (s *Stack) giveUp(a netip.Addr, to string) {
 	port, m := s.port, s.member
 	s.mu.Unlock()
 	port.Withdraw(a)
+	s.stopIPsec(a)
 	if dist == nil || to == "" {
 		return
 	}
@@ -395,6 +410,7 @@ func (s *Stack) receive(from string, msg xcf.Message) {
 		}
 		s.mu.Lock()
 		s.router[v.DVIPA] = from
+		s.protected[v.DVIPA] = v.IPSec
 		s.mu.Unlock()
 		s.reportTo(v.DVIPA, from)
 	case msgSrvStat:
@@ -474,18 +490,32 @@ func (s *Stack) send(m *xcf.Member, to string, msg xcf.Message) {
 	}
 }
 
-// fromLAN receives a packet the LAN routed to this stack. Connections to a
-// DVIPA this stack distributes are routed by the distributor: a SYN picks
-// a target, later packets follow the CRT; packets for a remote target go
-// over the XCF link in GRE (seed 003 figure 12).
+// fromLAN receives a packet the LAN routed to this stack. IKE and ESP for
+// a DVIPA it protects go to the DVIPA's IPsec endpoint, which hands the
+// decrypted packets to route. Connections to a DVIPA this stack
+// distributes are routed by the distributor: a SYN picks a target, later
+// packets follow the CRT; packets for a remote target go over the XCF
+// link in GRE (seed 003 figures 11 and 12).
 func (s *Stack) fromLAN(pkt []byte) error {
 	s.mu.Lock()
-	lan := s.lan
 	up := s.up
 	s.mu.Unlock()
 	if !up {
 		return ErrStackDown
 	}
+	if dst, ok := destination(pkt); ok && s.interceptIKE(dst, pkt) {
+		return nil
+	}
+	return s.route(pkt, false)
+}
+
+// route delivers a packet for this stack: connections to a DVIPA it
+// distributes follow the distributor, the rest go to its netstack.
+// ipsec marks packets the stack decrypted.
+func (s *Stack) route(pkt []byte, ipsec bool) error {
+	s.mu.Lock()
+	lan := s.lan
+	s.mu.Unlock()
 	dst, ok := destination(pkt)
 	if !ok {
 		return lan.Inject(pkt)
@@ -506,7 +536,7 @@ func (s *Stack) fromLAN(pkt []byte) error {
 	key := distributor.ConnKey{Client: netip.AddrPortFrom(src, tcp.SourcePort()), Port: tcp.DestinationPort()}
 	flags := tcp.Flags()
 	syn := flags.Contains(header.TCPFlagSyn) && !flags.Contains(header.TCPFlagAck)
-	target, ok := dist.Route(key, syn, false)
+	target, ok := dist.Route(key, syn, ipsec)
 	if !ok {
 		s.mu.Lock()
 		local := s.conns[connKey{dvipa: dst, client: key.Client, port: key.Port}]
@@ -637,7 +667,12 @@ func (s *Stack) fail() {
 	s.up = false
 	ns, port, m, done := s.ns, s.port, s.member, s.done
 	s.routing = map[netip.Addr]*distributor.Distributor{}
+	secs := s.sec
+	s.sec = map[netip.Addr]*dvipaSec{}
 	s.mu.Unlock()
+	for _, sec := range secs {
+		sec.ep.Close()
+	}
 	if m != nil {
 		m.Stop()
 		<-done
@@ -675,6 +710,7 @@ func (s *Stack) leaveGroup() {
 	s.mu.Unlock()
 	for _, a := range routed {
 		port.Withdraw(a)
+		s.stopIPsec(a)
 	}
 	if m != nil {
 		m.Leave()

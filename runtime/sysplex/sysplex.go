@@ -4,15 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/runtime/cf"
 	"github.com/tcpipc/tcpipc/runtime/dvipa"
+	"github.com/tcpipc/tcpipc/runtime/ipsec"
 	"github.com/tcpipc/tcpipc/runtime/link"
 	"github.com/tcpipc/tcpipc/runtime/netstack"
 	"github.com/tcpipc/tcpipc/runtime/xcf"
@@ -33,6 +36,14 @@ type Options struct {
 	// LANTap sees every packet the LAN carries and XCFTap every GRE frame
 	// an XCF link carries, once each (direction link.Out).
 	LANTap, XCFTap link.Tap
+	// IPsec puts the plan's IPsec policy on the packet path: the routing
+	// stack of a DVIPA that IPSECURITY and DVIPSEC protect terminates IKE
+	// and ESP for it, so clients must be IPsec peers (EnableIPsec). Off,
+	// the sysplex carries everything in the clear.
+	IPsec bool
+	// KeyLog, when set, receives the IPsec endpoints' Wireshark key log
+	// lines (the keys in the clear: only when the user asks).
+	KeyLog io.Writer
 }
 
 // Entry is one line of the run's timeline.
@@ -287,6 +298,10 @@ type Client struct {
 	Addr netip.Addr
 	ns   *netstack.Stack
 	port *Port
+	lan  *link.Endpoint
+	// sec is the client's IPsec endpoint once EnableIPsec ran.
+	sec atomic.Pointer[ipsec.Endpoint]
+	udp *lanUDP
 }
 
 // AddClient attaches a remote client with address addr to the LAN.
@@ -295,13 +310,14 @@ func (sx *Sysplex) AddClient(name string, addr netip.Addr) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	var ep *link.Endpoint
-	port, err := sx.fabric.Attach("client:"+name, func(pkt []byte) error { return ep.Inject(pkt) })
+	c := &Client{Name: name, Addr: addr, ns: ns}
+	port, err := sx.fabric.Attach("client:"+name, c.fromLAN)
 	if err != nil {
 		ns.Close()
 		return nil, err
 	}
-	ep = link.New(link.Options{Name: "lan:" + name, Handler: port.Send, RXChecksumOffload: true, QueueLen: link.DefaultQueueLen})
+	ep := link.New(link.Options{Name: "lan:" + name, Handler: c.toLAN(port.Send), RXChecksumOffload: true, QueueLen: link.DefaultQueueLen})
+	c.port, c.lan = port, ep
 	if _, err := ns.AttachNIC(lanNIC, ep); err != nil {
 		port.Detach()
 		ns.Close()
@@ -318,15 +334,57 @@ func (sx *Sysplex) AddClient(name string, addr netip.Addr) (*Client, error) {
 		return nil, err
 	}
 	port.Advertise(addr)
-	c := &Client{Name: name, Addr: addr, ns: ns, port: port}
 	sx.clients = append(sx.clients, c)
 	return c, nil
+}
+
+// EnableIPsec makes the client an IPsec peer: its traffic goes through an
+// endpoint configured by cfg (see ClientIPsec); Conn, Clock and the
+// callbacks are set here. keyLog, when not nil, gets the key log.
+func (c *Client) EnableIPsec(cfg ipsec.Config, clk clock.Clock, keyLog io.Writer) error {
+	c.udp = newLANUDP(c.Addr, func(pkt []byte) error { return c.port.Send(context.Background(), pkt) })
+	cfg.Conn, cfg.Clock, cfg.KeyLog = c.udp, clk, keyLog
+	cfg.OnCleartext = func(pkt []byte) { _ = c.lan.Inject(pkt) }
+	ep, err := ipsec.New(cfg)
+	if err != nil {
+		return err
+	}
+	c.sec.Store(ep)
+	return nil
+}
+
+// fromLAN takes the client's packets off the LAN: IKE and ESP to its
+// endpoint, cleartext through the endpoint's policy when it has one.
+func (c *Client) fromLAN(pkt []byte) error {
+	if ep := c.sec.Load(); ep != nil {
+		if port, src, payload, ok := udpDatagram(pkt); ok && (port == ikePort || port == nattPort) {
+			c.udp.deliver(port, src, payload)
+			return nil
+		}
+		if !ep.InboundClear(pkt) {
+			return nil
+		}
+	}
+	return c.lan.Inject(pkt)
+}
+
+// toLAN sends the client's packets through its endpoint, if any.
+func (c *Client) toLAN(send func(context.Context, []byte) error) func(context.Context, []byte) error {
+	return func(ctx context.Context, pkt []byte) error {
+		if ep := c.sec.Load(); ep != nil && ep.Outbound(clone(pkt)) != ipsec.Clear {
+			return nil
+		}
+		return send(ctx, pkt)
+	}
 }
 
 // Netstack returns the client's netstack, to dial from.
 func (c *Client) Netstack() *netstack.Stack { return c.ns }
 
 func (c *Client) close() {
+	if ep := c.sec.Load(); ep != nil {
+		ep.Close()
+	}
 	c.port.Detach()
 	c.ns.Close()
 }

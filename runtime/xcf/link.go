@@ -152,8 +152,11 @@ type Port struct {
 	// transmit, to build frames without allocating.
 	scratch []byte
 	tap     atomic.Pointer[link.Tap]
-	ipid    atomic.Uint32
-	stats   portCounters
+	// intercept sees each inner datagram that passed the checks before
+	// the local stack does, and keeps it by returning true.
+	intercept atomic.Pointer[func(inner []byte) bool]
+	ipid      atomic.Uint32
+	stats     portCounters
 }
 
 func newPort(l *Link, local *Node, opts LinkOptions) *Port {
@@ -286,7 +289,22 @@ func (p *Port) Receive(frame []byte) (err error) {
 		return fmt.Errorf("xcf: spoofed frame: source %s on the link from %s (%s)", f.Src(), p.peer.local.name, p.peer.local.addr)
 	}
 	p.stats.framesIn.Add(1)
+	if fn := p.intercept.Load(); fn != nil && (*fn)(f.Inner()) {
+		return nil
+	}
 	return p.ep.Load().Inject(f.Inner())
+}
+
+// SetIntercept gives the local node the inner datagrams that pass the
+// checks before its stack sees them; fn keeps one by returning true (it
+// must copy what it keeps). A routing stack uses it to encrypt the
+// replies its targets send back for an IPsec-protected DVIPA.
+func (p *Port) SetIntercept(fn func(inner []byte) bool) {
+	if fn == nil {
+		p.intercept.Store(nil)
+		return
+	}
+	p.intercept.Store(&fn)
 }
 
 // PortStats counts frames at one port.

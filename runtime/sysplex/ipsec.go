@@ -1,0 +1,314 @@
+package sysplex
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+
+	"gvisor.dev/gvisor/pkg/tcpip"
+	"gvisor.dev/gvisor/pkg/tcpip/checksum"
+	"gvisor.dev/gvisor/pkg/tcpip/header"
+
+	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/runtime/ipsec"
+)
+
+// IPsec on the packet path (seed 003 figure 11). The routing stack of a
+// DVIPA its plan protects (IPSECURITY and DVIPSEC, a key exchange rule for
+// the DVIPA) runs an IPsec endpoint on the DVIPA: IKE and ESP-in-UDP from
+// the LAN end there, decrypted packets go on to the distributor like any
+// other, and every reply from the DVIPA (the routing stack's own, or a
+// target's sent back over XCF) leaves through the endpoint's SPD.
+
+// ikePort and nattPort are the UDP ports the endpoint owns on its address.
+const (
+	ikePort  = 500
+	nattPort = 4500
+)
+
+// dvipaSec is the endpoint a routing stack runs for one DVIPA.
+type dvipaSec struct {
+	ep   *ipsec.Endpoint
+	conn *lanUDP
+}
+
+// startIPsec starts the endpoint for a DVIPA this stack now routes, when
+// its plan protects it; nil otherwise.
+func (s *Stack) startIPsec(a netip.Addr, send func(pkt []byte) error) *dvipaSec {
+	if !s.sx.opts.IPsec || !s.plan.IPSecurity || !s.plan.DVIPSec {
+		return nil
+	}
+	cfg, err := ipsec.FromPlan(&s.plan, a)
+	if err != nil {
+		s.sx.record(s.plan.Name, fmt.Sprintf("no IPsec for %s: %v", a, err))
+		return nil
+	}
+	if len(cfg.Peers) == 0 {
+		return nil
+	}
+	conn := newLANUDP(a, send)
+	cfg.Conn, cfg.Clock, cfg.KeyLog = conn, s.sx.clk, s.sx.opts.KeyLog
+	cfg.OnCleartext = func(pkt []byte) { _ = s.route(pkt, true) }
+	ep, err := ipsec.New(cfg)
+	if err != nil {
+		s.sx.record(s.plan.Name, fmt.Sprintf("no IPsec for %s: %v", a, err))
+		return nil
+	}
+	return &dvipaSec{ep: ep, conn: conn}
+}
+
+// secFor returns the endpoint of a DVIPA this stack routes, or nil.
+func (s *Stack) secFor(a netip.Addr) *dvipaSec {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sec[a]
+}
+
+// stopIPsec ends the endpoint of a DVIPA this stack no longer routes; its
+// SAs go with it (the peers negotiate new ones with the next holder).
+func (s *Stack) stopIPsec(a netip.Addr) {
+	s.mu.Lock()
+	sec := s.sec[a]
+	delete(s.sec, a)
+	s.mu.Unlock()
+	if sec != nil {
+		sec.ep.Close()
+	}
+}
+
+// interceptIKE hands IKE and NAT-T datagrams for a protected DVIPA to its
+// endpoint, and refuses cleartext the policy wants protected. It reports
+// whether it consumed the packet.
+func (s *Stack) interceptIKE(dst netip.Addr, pkt []byte) bool {
+	sec := s.secFor(dst)
+	if sec == nil {
+		return false
+	}
+	if port, src, payload, ok := udpDatagram(pkt); ok && (port == ikePort || port == nattPort) {
+		sec.conn.deliver(port, src, payload)
+		return true
+	}
+	if !sec.ep.InboundClear(pkt) {
+		return true // dropped and counted by the endpoint
+	}
+	return false
+}
+
+// toLAN is the stack's LAN handler: packets from a protected DVIPA leave
+// through the endpoint (this stack routes it) or go back to the routing
+// stack over XCF (this stack is a target).
+func (s *Stack) toLAN(send func(context.Context, []byte) error) func(context.Context, []byte) error {
+	return func(ctx context.Context, pkt []byte) error {
+		src, ok := source(pkt)
+		if !ok {
+			return send(ctx, pkt)
+		}
+		if sec := s.secFor(src); sec != nil {
+			if sec.ep.Outbound(clone(pkt)) != ipsec.Clear {
+				return nil // protected, queued for an SA, or dropped and counted
+			}
+			return send(ctx, pkt)
+		}
+		if router := s.protectedRouter(src); router != "" {
+			if p, ok := s.node.Port(router); ok {
+				return p.Forward(pkt)
+			}
+		}
+		return send(ctx, pkt)
+	}
+}
+
+// fromTarget takes the replies a target sends back over XCF for a DVIPA
+// this stack protects, before the netstack sees them.
+func (s *Stack) fromTarget(inner []byte) bool {
+	src, ok := source(inner)
+	if !ok {
+		return false
+	}
+	sec := s.secFor(src)
+	if sec == nil {
+		return false
+	}
+	if sec.ep.Outbound(clone(inner)) == ipsec.Clear {
+		s.mu.Lock()
+		port := s.port
+		s.mu.Unlock()
+		_ = port.Send(context.Background(), inner)
+	}
+	return true
+}
+
+// protectedRouter names the routing stack of a DVIPA it protects with
+// IPsec, when that is another stack.
+func (s *Stack) protectedRouter(a netip.Addr) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r := s.router[a]; r != "" && r != s.plan.Name && s.protected[a] {
+		return r
+	}
+	return ""
+}
+
+// IPsecSAs returns what `ipsec -y display` shows for a DVIPA this stack
+// protects, or nil.
+func (s *Stack) IPsecSAs(a netip.Addr) *ipsec.SAList {
+	if sec := s.secFor(a); sec != nil {
+		l := sec.ep.SAs()
+		return &l
+	}
+	return nil
+}
+
+// ClientIPsec builds the configuration of a remote client that protects
+// its traffic to a DVIPA the way the plan's key exchange rule for that
+// DVIPA and the client's address expects: the same pre-shared key and
+// offers, identities by address, and an SPD that protects TCP to the
+// DVIPA and lets the rest through.
+func ClientIPsec(plan *compile.Plan, client, dvipa netip.Addr) (ipsec.Config, error) {
+	for i := range plan.Stacks {
+		st := &plan.Stacks[i]
+		if !st.IPSecurity || !st.DVIPSec {
+			continue
+		}
+		side, err := ipsec.FromPlan(st, dvipa)
+		if err != nil || len(side.Peers) == 0 {
+			continue
+		}
+		for _, p := range side.Peers {
+			covers := false
+			for _, ts := range p.RemoteTS {
+				covers = covers || ts.Contains(client)
+			}
+			if !covers {
+				continue
+			}
+			spd, err := ipsec.NewSPD(
+				ipsec.Filter{Name: "to-" + dvipa.String(), Local: ipsec.AddrRange{First: client, Last: client},
+					Remote: ipsec.AddrRange{First: dvipa, Last: dvipa}, Protocol: 6, Action: ipsec.ActionIPsec,
+					Tunnel: ipsec.Tunnel{Peer: "dvipa"}},
+				ipsec.Filter{Name: "rest", Action: ipsec.ActionPermit},
+			)
+			if err != nil {
+				return ipsec.Config{}, err
+			}
+			return ipsec.Config{Local: client, ID: ipsec.AddrIdentity(client), SPD: spd, IKE: side.IKE, ESP: side.ESP,
+				Peers: []ipsec.Peer{{Name: "dvipa", Addr: dvipa, ID: side.ID, PSK: p.PSK,
+					LocalTS:  []netip.Prefix{netip.PrefixFrom(client, client.BitLen())},
+					RemoteTS: []netip.Prefix{netip.PrefixFrom(dvipa, dvipa.BitLen())}}}}, nil
+		}
+	}
+	return ipsec.Config{}, fmt.Errorf("no stack's key exchange rule covers %s to %s", client, dvipa)
+}
+
+// lanUDP is an endpoint's pair of UDP sockets (500 and 4500) on the LAN
+// fabric: datagrams in come from the stack's LAN path, datagrams out are
+// IPv4/UDP packets from the endpoint's address.
+type lanUDP struct {
+	local netip.Addr
+	send  func(pkt []byte) error
+	in    map[uint16]chan datagram
+	done  chan struct{}
+	once  sync.Once
+}
+
+type datagram struct {
+	src     netip.AddrPort
+	payload []byte
+}
+
+func newLANUDP(local netip.Addr, send func([]byte) error) *lanUDP {
+	return &lanUDP{local: local, send: send, done: make(chan struct{}),
+		in: map[uint16]chan datagram{ikePort: make(chan datagram, 256), nattPort: make(chan datagram, 1024)}}
+}
+
+// deliver queues a datagram for the endpoint; a full queue drops it, as
+// a socket buffer would (the endpoint's peers retransmit).
+func (c *lanUDP) deliver(port uint16, src netip.AddrPort, payload []byte) {
+	select {
+	case c.in[port] <- datagram{src, clone(payload)}:
+	default:
+	}
+}
+
+func (c *lanUDP) ReadFrom(port uint16, b []byte) (int, netip.AddrPort, error) {
+	ch := c.in[port]
+	if ch == nil {
+		return 0, netip.AddrPort{}, fmt.Errorf("no socket on port %d", port)
+	}
+	select {
+	case d := <-ch:
+		return copy(b, d.payload), d.src, nil
+	case <-c.done:
+		return 0, netip.AddrPort{}, net.ErrClosed
+	}
+}
+
+func (c *lanUDP) WriteTo(port uint16, b []byte, dst netip.AddrPort) error {
+	select {
+	case <-c.done:
+		return net.ErrClosed
+	default:
+	}
+	return c.send(udpPacket(netip.AddrPortFrom(c.local, port), dst, b))
+}
+
+func (c *lanUDP) Close() error {
+	c.once.Do(func() { close(c.done) })
+	return nil
+}
+
+// udpPacket builds an IPv4/UDP packet with its checksums.
+func udpPacket(src, dst netip.AddrPort, payload []byte) []byte {
+	pkt := make([]byte, header.IPv4MinimumSize+header.UDPMinimumSize+len(payload))
+	ip := header.IPv4(pkt)
+	ip.Encode(&header.IPv4Fields{TotalLength: uint16(len(pkt)), TTL: 64, Protocol: uint8(header.UDPProtocolNumber),
+		SrcAddr: tcpip.AddrFrom4(src.Addr().As4()), DstAddr: tcpip.AddrFrom4(dst.Addr().As4())})
+	ip.SetChecksum(^ip.CalculateChecksum())
+	u := header.UDP(pkt[header.IPv4MinimumSize:])
+	u.Encode(&header.UDPFields{SrcPort: src.Port(), DstPort: dst.Port(), Length: uint16(len(u))})
+	copy(u[header.UDPMinimumSize:], payload)
+	sum := header.PseudoHeaderChecksum(header.UDPProtocolNumber, ip.SourceAddress(), ip.DestinationAddress(), uint16(len(u)))
+	u.SetChecksum(^u.CalculateChecksum(checksum.Checksum(payload, sum)))
+	return pkt
+}
+
+// udpDatagram reads an IPv4/UDP packet: destination port, source and
+// payload.
+func udpDatagram(pkt []byte) (uint16, netip.AddrPort, []byte, bool) {
+	if header.IPVersion(pkt) != header.IPv4Version {
+		return 0, netip.AddrPort{}, nil, false
+	}
+	ip := header.IPv4(pkt)
+	if !ip.IsValid(len(pkt)) || ip.TransportProtocol() != header.UDPProtocolNumber || ip.More() || ip.FragmentOffset() != 0 {
+		return 0, netip.AddrPort{}, nil, false
+	}
+	body := ip.Payload()
+	if len(body) < header.UDPMinimumSize {
+		return 0, netip.AddrPort{}, nil, false
+	}
+	u := header.UDP(body)
+	if int(u.Length()) < header.UDPMinimumSize || int(u.Length()) > len(body) {
+		return 0, netip.AddrPort{}, nil, false
+	}
+	src := netip.AddrPortFrom(netip.AddrFrom4(ip.SourceAddress().As4()), u.SourcePort())
+	return u.DestinationPort(), src, body[header.UDPMinimumSize:u.Length()], true
+}
+
+// source is a packet's source address.
+func source(pkt []byte) (netip.Addr, bool) {
+	switch header.IPVersion(pkt) {
+	case header.IPv4Version:
+		if len(pkt) >= header.IPv4MinimumSize {
+			return netip.AddrFrom4([4]byte(pkt[12:16])), true
+		}
+	case header.IPv6Version:
+		if len(pkt) >= header.IPv6MinimumSize {
+			return netip.AddrFrom16([16]byte(pkt[8:24])), true
+		}
+	}
+	return netip.Addr{}, false
+}
+
+func clone(b []byte) []byte { return append([]byte(nil), b...) }

@@ -1,0 +1,105 @@
+package sysplex
+
+import (
+	"encoding/binary"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/internal/leakcheck"
+	"github.com/tcpipc/tcpipc/runtime/link"
+)
+
+// lanCount counts what the LAN carries to and from DVA1.
+type lanCount struct {
+	mu              sync.Mutex
+	natt, clearTCP6 int
+}
+
+func (c *lanCount) tap(_ link.Direction, pkt []byte) {
+	if len(pkt) < 24 || pkt[0]>>4 != 4 {
+		return
+	}
+	src, dst := netip.AddrFrom4([4]byte(pkt[12:16])), netip.AddrFrom4([4]byte(pkt[16:20]))
+	if src != dva1 && dst != dva1 {
+		return
+	}
+	hl := int(pkt[0]&0xf) * 4
+	sport, dport := binary.BigEndian.Uint16(pkt[hl:]), binary.BigEndian.Uint16(pkt[hl+2:])
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case pkt[9] == 17 && (sport == 4500 || dport == 4500):
+		c.natt++
+	case pkt[9] == 6 && (sport == 60 || dport == 60):
+		c.clearTCP6++
+	}
+}
+
+// TestIPsecThroughRoutingStack: with the IPsec policy on the packet path,
+// MVS1 terminates IKE and ESP for DVA1 (figure 9's policy), distributes the
+// decrypted connections to MVS1, MVS2 and MVS4, and the targets' replies
+// come back to MVS1 to be encrypted (seed 003 figure 11): on the LAN port
+// 60 only ever travels inside ESP.
+func TestIPsecThroughRoutingStack(t *testing.T) {
+	leakcheck.Check(t)
+	var lan lanCount
+	clk := clock.NewManual(time.Unix(0, 0))
+	sx, err := New(figure9Plan(t), Options{Clock: clk, Heartbeat: 100 * time.Millisecond, Missed: 3, IPsec: true, LANTap: lan.tap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sx.Stop)
+	if err := sx.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
+	if sx.Stack("MVS1").IPsecSAs(dva1) == nil {
+		t.Fatal("MVS1 runs no IPsec endpoint for DVA1")
+	}
+	app := netip.AddrPortFrom(dva1, 60)
+	for _, name := range []string{"MVS1", "MVS2", "MVS4"} {
+		e := serveEcho(t, sx.Stack(name), app)
+		t.Cleanup(e.close)
+	}
+	waitFor(t, "three ready targets", func() bool {
+		d := sx.Stack("MVS1").Routing(dva1)
+		return d != nil && len(d.DPT()) == 3
+	})
+	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ClientIPsec(sx.Plan(), client.Addr, dva1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := client.EnableIPsec(cfg, clk, nil); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		c := dial(t, client, app)
+		t.Cleanup(func() { c.Close() })
+		echoOnce(t, c, "through ESP")
+	}
+	targets := map[string]int{}
+	for _, c := range sx.Stack("MVS1").Routing(dva1).CRT() {
+		targets[c.Target]++
+		if !c.IPSec {
+			t.Errorf("connection %s not marked IPSec in the CRT", c.Key)
+		}
+	}
+	if targets["MVS1"] != 1 || targets["MVS2"] != 1 || targets["MVS4"] != 1 {
+		t.Fatalf("the decrypted connections went to %v", targets)
+	}
+	lan.mu.Lock()
+	defer lan.mu.Unlock()
+	if lan.natt == 0 || lan.clearTCP6 != 0 {
+		t.Fatalf("on the LAN: %d ESP-in-UDP packets, %d cleartext port-60 packets", lan.natt, lan.clearTCP6)
+	}
+	if sas := sx.Stack("MVS1").IPsecSAs(dva1); sas == nil || len(sas.Dynamic) == 0 {
+		t.Fatalf("MVS1 shows no dynamic tunnel: %+v", sas)
+	}
+}
