@@ -63,3 +63,23 @@ func writeFile(t *testing.T, path, text string) {
 		t.Fatal(err)
 	}
 }
+
+// TestRunIPsecScenario: tcpipc run plays the figure 9 IPsec scenario, and
+// --keylog writes the keys (only there, readable by the user alone).
+func TestRunIPsecScenario(t *testing.T) {
+	keylog := t.TempDir() + "/keys"
+	var out, errb strings.Builder
+	if got := run([]string{"run", "--scenario", "../../testdata/scenarios/figure9-ipsec.yaml", "--keylog", keylog}, &out, &errb); got != ExitClean {
+		t.Fatalf("exit %d\n%s\n%s", got, out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "result: every expectation holds") {
+		t.Fatalf("report:\n%s", out.String())
+	}
+	fi, err := os.Stat(keylog)
+	if err != nil || fi.Size() == 0 || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key log %v, %v", fi, err)
+	}
+	if strings.Contains(out.String()+errb.String(), "figure9-demo-psk-0001") {
+		t.Fatal("the pre-shared key shows in the output")
+	}
+}

@@ -26,6 +26,7 @@ func newRunCommand() *cobra.Command {
 		appsPath     string
 		controlPath  string
 		pcapPath     string
+		keylogPath   string
 		heartbeat    time.Duration
 	)
 	cmd := &cobra.Command{
@@ -41,6 +42,10 @@ SYSPLEX defaults to the scenario's sysplex key.
 Without --scenario the sysplex runs until interrupted and answers tcpipc ctl
 on a control socket (--control, default ` + "`$TMPDIR/tcpipc.sock`" + `); --apps FILE
 starts the applications of a scenario file on their stacks.
+
+A scenario with IPsec clients (ipsec: true) puts the plan's IPsec policy on
+the packet path: the routing stack of a DVIPSEC DVIPA terminates IKEv2 and
+ESP for it. --keylog FILE writes the keys tshark needs to decrypt --pcap.
 
 Exit codes: 0 every expectation holds, 1 an expectation failed or lint
 refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
@@ -76,7 +81,16 @@ refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
 				}
 				return err
 			}
-			opts := sysplex.Options{Clock: clock.Real{}, Heartbeat: sc.Heartbeat, Missed: sc.Missed}
+			// Clients that are IPsec peers need the policy on the packet path.
+			opts := sysplex.Options{Clock: clock.Real{}, Heartbeat: sc.Heartbeat, Missed: sc.Missed, IPsec: sc.UsesIPsec()}
+			if keylogPath != "" {
+				out, err := os.OpenFile(keylogPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+				if err != nil {
+					return usageError("%v", err)
+				}
+				defer out.Close()
+				opts.KeyLog = out
+			}
 			if heartbeat > 0 {
 				opts.Heartbeat = heartbeat
 			}
@@ -113,6 +127,7 @@ refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
 	cmd.Flags().StringVar(&appsPath, "apps", "", "without --scenario: start the applications of this scenario file")
 	cmd.Flags().StringVar(&controlPath, "control", defaultControlPath(), "without --scenario: the control socket tcpipc ctl talks to")
 	cmd.Flags().StringVar(&pcapPath, "pcap", "", "capture the LAN and XCF links to this pcap file")
+	cmd.Flags().StringVar(&keylogPath, "keylog", "", "write the IPsec keys (IKE and ESP) to this file for Wireshark/tshark (secrets in the clear)")
 	cmd.Flags().DurationVar(&heartbeat, "heartbeat", 0, "XCF heartbeat interval (default: the scenario's)")
 	return cmd
 }

@@ -71,7 +71,21 @@ type Client struct {
 	Interval    time.Duration
 	// Check verifies every byte that comes back.
 	Check bool
+	// IPsec makes the client an IPsec peer of the DVIPA, configured from
+	// the plan's key exchange rule for it (IKEv2 and ESP in UDP 4500).
+	IPsec bool
 	Range diag.Range
+}
+
+// UsesIPsec reports whether a client of the scenario is an IPsec peer: the
+// sysplex must then run its IPsec policy.
+func (sc *Scenario) UsesIPsec() bool {
+	for _, c := range sc.Clients {
+		if c.IPsec {
+			return true
+		}
+	}
+	return false
 }
 
 // EventKind is what happens at a point of the timeline.
@@ -133,7 +147,7 @@ type TakeoverWithin struct {
 var (
 	topKeys    = []string{"name", "sysplex", "heartbeat", "missed", "duration", "applications", "clients", "timeline", "expect"}
 	appKeys    = []string{"name", "stacks", "bind", "behaviour"}
-	clientKeys = []string{"name", "from", "connect", "connections", "bytes", "chunk", "interval", "check"}
+	clientKeys = []string{"name", "from", "connect", "connections", "bytes", "chunk", "interval", "check", "ipsec"}
 	eventKeys  = []string{"at", "fail", "recover", "leavegroup", "joingroup", "deactivate", "reactivate", "cut", "restore", "stop", "dvipa", "peer", "app"}
 	expectKeys = []string{"owner", "resets", "echoed", "takeover"}
 )
@@ -367,6 +381,8 @@ func (r *reader) client(n *yaml.Node) *Client {
 			c.Interval = r.duration(v)
 		case "check":
 			c.Check = r.boolean(v)
+		case "ipsec":
+			c.IPsec = r.boolean(v)
 		}
 	})
 	if c.Name == "" || !c.From.IsValid() || !c.Connect.IsValid() {

@@ -84,6 +84,18 @@ func (sx *Sysplex) Play(ctx context.Context, sc *scenario.Scenario) (*Report, er
 		if err != nil {
 			return nil, err
 		}
+		if c.IPsec {
+			if !sx.opts.IPsec {
+				return nil, fmt.Errorf("client %s: IPsec clients need a sysplex run with its IPsec policy (Options.IPsec)", c.Name)
+			}
+			cfg, err := ClientIPsec(sx.plan, c.From, c.Connect.Addr())
+			if err != nil {
+				return nil, fmt.Errorf("client %s: %w", c.Name, err)
+			}
+			if err := cl.EnableIPsec(cfg, sx.clk, sx.opts.KeyLog); err != nil {
+				return nil, fmt.Errorf("client %s: %w", c.Name, err)
+			}
+		}
 		for i := 0; i < c.Connections; i++ {
 			clients.Add(1)
 			go func(i int) {

@@ -1,0 +1,133 @@
+package sysplex
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/runtime/ipsec"
+	"github.com/tcpipc/tcpipc/runtime/link"
+	"github.com/tcpipc/tcpipc/runtime/scenario"
+)
+
+// lockedBuffer is a key log the endpoints' goroutines share.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// TestIPsecRunDecryptsInTshark plays testdata/scenarios/figure9-ipsec.yaml
+// with a capture and a key log, as `tcpipc run --pcap --keylog` does, and
+// has Wireshark decrypt it: every ESP packet on the LAN has a good ICV and
+// carries TCP to or from DVA1 port 60, the IKE messages decrypt, and the
+// XCF links carry the cleartext inside GRE.
+func TestIPsecRunDecryptsInTshark(t *testing.T) {
+	bin, err := exec.LookPath("tshark")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("tshark is required under CI=true (.ci/run installs it)")
+		}
+		t.Skip("tshark not installed; skipping the IPsec capture check (apt-get install tshark)")
+	}
+	sc, src, ds := scenario.Read("../../testdata/scenarios/figure9-ipsec.yaml")
+	if ds.HasErrors() {
+		t.Fatalf("scenario %s: %v", src.Name, ds[0].Summary)
+	}
+	dir := t.TempDir()
+	pcap := filepath.Join(dir, "ipsec.pcap")
+	out, err := os.Create(pcap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	pw, err := link.NewPcapWriter(out, clock.Real{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys lockedBuffer
+	sx, err := New(figure9Plan(t), Options{Clock: clock.Real{}, Heartbeat: sc.Heartbeat, Missed: sc.Missed, IPsec: sc.UsesIPsec(),
+		LANTap: pw.Tap(link.Out), XCFTap: pw.Tap(link.Out), KeyLog: &keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sx.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := sx.Play(context.Background(), sc)
+	sx.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Passed() {
+		var b strings.Builder
+		r.WriteText(&b)
+		t.Fatalf("the scenario failed:\n%s", b.String())
+	}
+
+	conf := filepath.Join(dir, "wireshark")
+	if err := os.Mkdir(conf, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	keys.mu.Lock()
+	espSA, ikev2 := ipsec.SplitKeyLog(keys.b.Bytes())
+	keys.mu.Unlock()
+	if err := os.WriteFile(filepath.Join(conf, "esp_sa"), espSA, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(conf, "ikev2_decryption_table"), ikev2, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-r", pcap, "-o", "esp.enable_encryption_decode:TRUE", "-o", "esp.enable_authentication_check:TRUE",
+		"-T", "fields", "-E", "separator=/t", "-e", "esp.spi", "-e", "esp.icv_good", "-e", "tcp.port", "-e", "isakmp.exchangetype",
+		"-e", "isakmp.enc.decrypted", "-e", "frame.protocols")
+	cmd.Env = append(os.Environ(), "WIRESHARK_CONFIG_DIR="+conf)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	fields, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("tshark: %v\n%s", err, stderr.String())
+	}
+	var esp, ike, gre int
+	for _, line := range strings.Split(strings.TrimRight(string(fields), "\n"), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) != 6 {
+			t.Fatalf("unexpected tshark line %q", line)
+		}
+		spi, icvGood, ports, exch, decrypted, protos := f[0], f[1], f[2], f[3], f[4], f[5]
+		switch {
+		case spi != "":
+			esp++
+			if icvGood != "1" || !strings.Contains(protos, "esp:ip:tcp") || !strings.Contains(ports, "60") {
+				t.Errorf("ESP frame: icv_good=%q ports %q protocols %s", icvGood, ports, protos)
+			}
+		case exch != "":
+			ike++
+			if exch != "34" && decrypted == "" {
+				t.Errorf("IKE exchange %s not decrypted: %s", exch, protos)
+			}
+		case strings.Contains(protos, "gre:ip:tcp"):
+			gre++
+		case strings.Contains(protos, "tcp") && strings.Contains(ports, "60"):
+			t.Errorf("port 60 in the clear on the LAN: %s %s", ports, protos)
+		}
+	}
+	if esp < 100 || ike < 4 || gre < 50 {
+		t.Errorf("tshark saw %d ESP, %d IKE and %d GRE frames", esp, ike, gre)
+	}
+	t.Logf("tshark decrypted %d ESP frames and %d IKE messages; %d GRE frames on XCF", esp, ike, gre)
+}
