@@ -45,6 +45,7 @@ func (c *Control) Close() { c.apps.stopAll() }
 // ControlUsage lists the commands Do accepts.
 const ControlUsage = `netstat vipadyn|vdpt|vcrt|conn [--stack NAME]
 sysplex vipadyn [--stack NAME]
+ipsec -k|-y [--stack NAME]     (IKE tunnels, dynamic tunnels)
 fail NAME | recover NAME | leavegroup NAME | joingroup NAME
 deactivate NAME DVIPA | reactivate NAME DVIPA
 cut NAME NAME | restore NAME NAME
@@ -66,6 +67,17 @@ func (c *Control) Do(args []string) (string, error) {
 			return "", err
 		}
 		if err := c.display(&b, cmd+" "+strings.ToLower(rest[0]), stack); err != nil {
+			return "", err
+		}
+	case "ipsec":
+		if len(rest) == 0 || (rest[0] != "-k" && rest[0] != "-y") {
+			return "", fmt.Errorf("ipsec needs -k (IKE tunnels) or -y (dynamic tunnels)")
+		}
+		stack, err := stackFlag(rest[1:])
+		if err != nil {
+			return "", err
+		}
+		if err := c.ipsecDisplay(&b, rest[0], stack); err != nil {
 			return "", err
 		}
 	case "timeline":
@@ -335,4 +347,44 @@ func Call(ctx context.Context, path string, args []string) (string, error) {
 		return resp.Output, errors.New(resp.Error)
 	}
 	return resp.Output, nil
+}
+
+// ipsecDisplay is `ipsec -k display` or `ipsec -y display` on every stack
+// in the group (or the one named) for the DVIPAs it protects.
+func (c *Control) ipsecDisplay(b *strings.Builder, which, stack string) error {
+	snap := c.sx.Snapshot()
+	if stack != "" && snap.Stack(stack) == nil {
+		if c.sx.Stack(stack) == nil {
+			return fmt.Errorf("no stack %s in sysplex %s", stack, c.sx.plan.Sysplex)
+		}
+		return fmt.Errorf("%s: %w", stack, ErrStackDown)
+	}
+	for i, s := range c.reportStacks(snap, stack) {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		kind := "IKE tunnel"
+		if which == "-y" {
+			kind = "Dynamic tunnel"
+		}
+		fmt.Fprintf(b, "ipsec Stack Name: %s (%s)  Primary: %s  Function: Display\n", snap.Stack(s.Name()).Job, s.Name(), kind)
+		n := 0
+		for _, a := range s.routedDVIPAs() {
+			sas := s.IPsecSAs(a)
+			if sas == nil {
+				continue
+			}
+			var err error
+			if which == "-k" {
+				err = sas.WriteIKE(b, &n)
+			} else {
+				err = sas.WriteDynamic(b, &n)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(b, "%d entries selected\n", n)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package sysplex
 import (
 	"encoding/binary"
 	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -101,5 +102,32 @@ func TestIPsecThroughRoutingStack(t *testing.T) {
 	}
 	if sas := sx.Stack("MVS1").IPsecSAs(dva1); sas == nil || len(sas.Dynamic) == 0 {
 		t.Fatalf("MVS1 shows no dynamic tunnel: %+v", sas)
+	}
+
+	// tcpipc ctl ipsec -k / -y show the tunnels, never the key.
+	ctl, err := NewControl(sx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ctl.Close()
+	for _, c := range []struct{ args, want []string }{
+		{[]string{"ipsec", "-k", "--stack", "MVS1"}, []string{"TunnelID:                  K1", "KeyExchangeRuleName:       DVA1-client-net",
+			"RemoteEndpoint:            192.0.2.10", "State:                     ESTABLISHED", "1 entries selected"}},
+		{[]string{"ipsec", "-y", "--stack", "MVS1"}, []string{"TunnelID:                  Y1", "HowToEncrypt:              AES_GCM_16 128",
+			"NATTraversal:              Yes"}},
+		{[]string{"ipsec", "-k", "--stack", "MVS2"}, []string{"0 entries selected"}},
+	} {
+		out, err := ctl.Do(c.args)
+		if err != nil {
+			t.Fatalf("%v: %v", c.args, err)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v lacks %q:\n%s", c.args, w, out)
+			}
+		}
+		if strings.Contains(out, "figure9-demo-psk-0001") {
+			t.Errorf("%v shows the key", c.args)
+		}
 	}
 }
