@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/tcpipc/tcpipc/runtime/sysplex"
 )
 
 func TestMain(m *testing.M) {
@@ -81,5 +84,38 @@ func TestRunIPsecScenario(t *testing.T) {
 	}
 	if strings.Contains(out.String()+errb.String(), "figure9-demo-psk-0001") {
 		t.Fatal("the pre-shared key shows in the output")
+	}
+}
+
+// TestRunScenarioWithControl: with --control, tcpipc ctl displays the
+// sysplex while a scenario plays, and refuses to change it.
+func TestRunScenarioWithControl(t *testing.T) {
+	sock := t.TempDir() + "/ctl.sock"
+	exit := make(chan int, 1)
+	go func() {
+		var out, errb strings.Builder
+		exit <- run([]string{"run", "--scenario", "../../testdata/scenarios/figure9-ipsec.yaml", "--control", sock}, &out, &errb)
+	}()
+	call := func(args ...string) (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return sysplex.Call(ctx, sock, args)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		out, err := call("ipsec", "-k", "--stack", "MVS1")
+		if err == nil && strings.Contains(out, "1 entries selected") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no IKE tunnel displayed on MVS1: %v\n%s", err, out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := call("fail", "MVS1"); err == nil || !strings.Contains(err.Error(), "displays only") {
+		t.Fatalf("fail during a scenario: %v", err)
+	}
+	if code := <-exit; code != ExitClean {
+		t.Fatalf("run exited %d", code)
 	}
 }

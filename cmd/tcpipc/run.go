@@ -43,6 +43,9 @@ Without --scenario the sysplex runs until interrupted and answers tcpipc ctl
 on a control socket (--control, default ` + "`$TMPDIR/tcpipc.sock`" + `); --apps FILE
 starts the applications of a scenario file on their stacks.
 
+With --scenario and --control, tcpipc ctl can display the sysplex while the
+scenario plays; the timeline alone changes it.
+
 A scenario with IPsec clients (ipsec: true) puts the plan's IPsec policy on
 the packet path: the routing stack of a DVIPSEC DVIPA terminates IKEv2 and
 ESP for it. --keylog FILE writes the keys tshark needs to decrypt --pcap.
@@ -109,6 +112,18 @@ refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 			defer stop()
+			if cmd.Flags().Changed("control") {
+				// Displays while the scenario plays (tcpipc ctl netstat, ipsec).
+				l, err := listenControl(controlPath)
+				if err != nil {
+					return err
+				}
+				defer os.Remove(controlPath)
+				serveCtx, endServe := context.WithCancel(ctx)
+				served := make(chan error, 1)
+				go func() { served <- sysplex.NewDisplayControl(sx).Serve(serveCtx, l) }()
+				defer func() { endServe(); <-served }()
+			}
 			report, err := sx.Play(ctx, sc)
 			if err != nil {
 				return err
@@ -125,7 +140,7 @@ refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
 	f.register(cmd, false)
 	cmd.Flags().StringVar(&scenarioPath, "scenario", "", "scenario file to play (YAML)")
 	cmd.Flags().StringVar(&appsPath, "apps", "", "without --scenario: start the applications of this scenario file")
-	cmd.Flags().StringVar(&controlPath, "control", defaultControlPath(), "without --scenario: the control socket tcpipc ctl talks to")
+	cmd.Flags().StringVar(&controlPath, "control", defaultControlPath(), "the control socket tcpipc ctl talks to (with --scenario: only if given, displays only)")
 	cmd.Flags().StringVar(&pcapPath, "pcap", "", "capture the LAN and XCF links to this pcap file")
 	cmd.Flags().StringVar(&keylogPath, "keylog", "", "write the IPsec keys (IKE and ESP) to this file for Wireshark/tshark (secrets in the clear)")
 	cmd.Flags().DurationVar(&heartbeat, "heartbeat", 0, "XCF heartbeat interval (default: the scenario's)")

@@ -26,6 +26,14 @@ import (
 type Control struct {
 	sx   *Sysplex
 	apps *appSet
+	// displayOnly refuses events: a scenario's timeline owns them.
+	displayOnly bool
+}
+
+// NewDisplayControl answers the displays of a sysplex that plays a
+// scenario, and refuses the commands that change it.
+func NewDisplayControl(sx *Sysplex) *Control {
+	return &Control{sx: sx, apps: newAppSet(sx, nil), displayOnly: true}
 }
 
 // NewControl starts the applications on their stacks and returns the
@@ -89,6 +97,9 @@ func (c *Control) Do(args []string) (string, error) {
 			fmt.Fprintf(&b, "%8s  %-8s %s\n", offset(e.At.Sub(start)), e.Stack, e.What)
 		}
 	default:
+		if c.displayOnly {
+			return "", fmt.Errorf("%s: this sysplex plays a scenario; its timeline makes the changes (displays only)", cmd)
+		}
 		ev, err := c.event(cmd, rest)
 		if err != nil {
 			return "", err
