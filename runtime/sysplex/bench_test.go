@@ -19,10 +19,14 @@ import (
 // and sink or echo servers on the targets of DVA1 (not on MVS1 itself, so
 // a failure of MVS1 loses no connection).
 func startFigure9(b *testing.B, hb time.Duration, echo bool) (*Sysplex, *Client, func()) {
+	return startFigure9With(b, Options{Clock: clock.Real{}, Heartbeat: hb, Missed: 3}, echo)
+}
+
+func startFigure9With(b *testing.B, opts Options, echo bool) (*Sysplex, *Client, func()) {
 	b.Helper()
 	t := &testing.T{}
 	plan := figure9Plan(t)
-	sx, err := New(plan, Options{Clock: clock.Real{}, Heartbeat: hb, Missed: 3})
+	sx, err := New(plan, opts)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -115,6 +119,44 @@ func BenchmarkDistributedStream(b *testing.B) {
 	b.ReportMetric(mbps(viaSD), "MB/s-distributed")
 	b.ReportMetric(mbps(straight), "MB/s-direct")
 	b.ReportMetric(mbps(viaSD)/mbps(straight), "ratio")
+}
+
+// BenchmarkIPsecDistributedStream runs the same distributed stream as
+// BenchmarkDistributedStream with figure 9's IPsec policy on the packet
+// path: an IPsec client's stream is decrypted by MVS1 (AES-GCM-128, ESP in
+// UDP) before it is distributed, a cleartext client's (an address no key
+// exchange rule covers, so permit-all lets it through) is not. It reports
+// both throughputs and their ratio, measured in the same run.
+func BenchmarkIPsecDistributedStream(b *testing.B) {
+	sx, secure, stop := startFigure9With(b, Options{Clock: clock.Real{}, Heartbeat: time.Second, Missed: 3, IPsec: true}, false)
+	defer stop()
+	cfg, err := ClientIPsec(sx.Plan(), secure.Addr, dva1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := secure.EnableIPsec(cfg, clock.Real{}, nil); err != nil {
+		b.Fatal(err)
+	}
+	clear, err := sx.AddClient("clear", netip.MustParseAddr("198.51.100.20"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	dialFrom := func(c *Client) func() (net.Conn, error) {
+		return func() (net.Conn, error) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			return c.Netstack().DialTCP(ctx, netip.AddrPortFrom(dva1, 60))
+		}
+	}
+	var protected, plain time.Duration
+	for i := 0; i < b.N; i++ {
+		protected += stream(b, dialFrom(secure))
+		plain += stream(b, dialFrom(clear))
+	}
+	mbps := func(d time.Duration) float64 { return float64(streamBytes) * float64(b.N) / d.Seconds() / 1e6 }
+	b.ReportMetric(mbps(protected), "MB/s-ipsec")
+	b.ReportMetric(mbps(plain), "MB/s-clear")
+	b.ReportMetric(mbps(protected)/mbps(plain), "ratio")
 }
 
 type pair struct {
