@@ -68,7 +68,8 @@ func writeFile(t *testing.T, path, text string) {
 }
 
 // TestRunIPsecScenario: tcpipc run plays the figure 9 IPsec scenario, and
-// --keylog writes the keys (only there, readable by the user alone).
+// --keylog DIR writes Wireshark's two key tables there (readable by the
+// user alone), and nowhere else.
 func TestRunIPsecScenario(t *testing.T) {
 	keylog := t.TempDir() + "/keys"
 	var out, errb strings.Builder
@@ -78,9 +79,11 @@ func TestRunIPsecScenario(t *testing.T) {
 	if !strings.Contains(out.String(), "result: every expectation holds") {
 		t.Fatalf("report:\n%s", out.String())
 	}
-	fi, err := os.Stat(keylog)
-	if err != nil || fi.Size() == 0 || fi.Mode().Perm() != 0o600 {
-		t.Fatalf("key log %v, %v", fi, err)
+	for _, name := range []string{"esp_sa", "ikev2_decryption_table"} {
+		fi, err := os.Stat(keylog + "/" + name)
+		if err != nil || fi.Size() == 0 || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("key log %s: %v, %v", name, fi, err)
+		}
 	}
 	if strings.Contains(out.String()+errb.String(), "figure9-demo-psk-0001") {
 		t.Fatal("the pre-shared key shows in the output")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/runtime/ipsec"
 	"github.com/tcpipc/tcpipc/runtime/link"
 	"github.com/tcpipc/tcpipc/runtime/scenario"
 	"github.com/tcpipc/tcpipc/runtime/sysplex"
@@ -48,7 +49,8 @@ scenario plays; the timeline alone changes it.
 
 A scenario with IPsec clients (ipsec: true) puts the plan's IPsec policy on
 the packet path: the routing stack of a DVIPSEC DVIPA terminates IKEv2 and
-ESP for it. --keylog FILE writes the keys tshark needs to decrypt --pcap.
+ESP for it. --keylog DIR writes the keys tshark needs to decrypt --pcap
+(esp_sa and ikev2_decryption_table: run tshark with WIRESHARK_CONFIG_DIR=DIR).
 
 Exit codes: 0 every expectation holds, 1 an expectation failed or lint
 refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
@@ -87,12 +89,12 @@ refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
 			// Clients that are IPsec peers need the policy on the packet path.
 			opts := sysplex.Options{Clock: clock.Real{}, Heartbeat: sc.Heartbeat, Missed: sc.Missed, IPsec: sc.UsesIPsec()}
 			if keylogPath != "" {
-				out, err := os.OpenFile(keylogPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+				kl, err := ipsec.NewKeyLogDir(keylogPath)
 				if err != nil {
 					return usageError("%v", err)
 				}
-				defer out.Close()
-				opts.KeyLog = out
+				defer kl.Close()
+				opts.KeyLog = kl
 			}
 			if heartbeat > 0 {
 				opts.Heartbeat = heartbeat
@@ -142,7 +144,7 @@ refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
 	cmd.Flags().StringVar(&appsPath, "apps", "", "without --scenario: start the applications of this scenario file")
 	cmd.Flags().StringVar(&controlPath, "control", defaultControlPath(), "the control socket tcpipc ctl talks to (with --scenario: only if given, displays only)")
 	cmd.Flags().StringVar(&pcapPath, "pcap", "", "capture the LAN and XCF links to this pcap file")
-	cmd.Flags().StringVar(&keylogPath, "keylog", "", "write the IPsec keys (IKE and ESP) to this file for Wireshark/tshark (secrets in the clear)")
+	cmd.Flags().StringVar(&keylogPath, "keylog", "", "write the IPsec keys to esp_sa and ikev2_decryption_table in this directory, for Wireshark/tshark (secrets in the clear)")
 	cmd.Flags().DurationVar(&heartbeat, "heartbeat", 0, "XCF heartbeat interval (default: the scenario's)")
 	return cmd
 }

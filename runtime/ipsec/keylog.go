@@ -2,9 +2,12 @@ package ipsec
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"sync"
 
 	"github.com/tcpipc/tcpipc/internal/esp"
@@ -115,4 +118,61 @@ func SplitKeyLog(log []byte) (espSA, ikev2 []byte) {
 		}
 	}
 	return espSA, ikev2
+}
+
+// KeyLogDir writes a key log as Wireshark's two tables, esp_sa and
+// ikev2_decryption_table, in a directory (tshark reads them when it is
+// the WIRESHARK_CONFIG_DIR). It is an io.Writer for Config.KeyLog, safe
+// for concurrent use; the files are readable by their owner only.
+type KeyLogDir struct {
+	mu       sync.Mutex
+	esp, ike *os.File
+	partial  []byte
+}
+
+// NewKeyLogDir creates the directory if needed and the two files in it.
+func NewKeyLogDir(dir string) (*KeyLogDir, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	open := func(name string) (*os.File, error) {
+		return os.OpenFile(filepath.Join(dir, name), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	}
+	esp, err := open("esp_sa")
+	if err != nil {
+		return nil, err
+	}
+	ike, err := open("ikev2_decryption_table")
+	if err != nil {
+		esp.Close()
+		return nil, err
+	}
+	return &KeyLogDir{esp: esp, ike: ike}, nil
+}
+
+// Write sorts whole lines into the two files.
+func (k *KeyLogDir) Write(p []byte) (int, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.partial = append(k.partial, p...)
+	i := bytes.LastIndexByte(k.partial, '\n')
+	if i < 0 {
+		return len(p), nil
+	}
+	espSA, ikev2 := SplitKeyLog(k.partial[:i+1])
+	k.partial = append(k.partial[:0], k.partial[i+1:]...)
+	if _, err := k.esp.Write(espSA); err != nil {
+		return 0, err
+	}
+	if _, err := k.ike.Write(ikev2); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// Close closes both files.
+func (k *KeyLogDir) Close() error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return errors.Join(k.esp.Close(), k.ike.Close())
 }
