@@ -172,6 +172,15 @@ func identity(id compile.Identity, def netip.Addr) (ikesa.Identity, error) {
 	return ikesa.Identity{}, fmt.Errorf("identity type %s is not supported", id.Type)
 }
 
+// ParseIdentity reads an identity as a scenario writes it: an address
+// (ID_IPV4_ADDR, ID_IPV6_ADDR) or a host name (ID_FQDN).
+func ParseIdentity(s string) ikesa.Identity {
+	if a, err := netip.ParseAddr(s); err == nil {
+		return AddrIdentity(a)
+	}
+	return ikesa.FQDN(s)
+}
+
 // AddrIdentity is an ID_IPV4_ADDR or ID_IPV6_ADDR identity.
 func AddrIdentity(a netip.Addr) ikesa.Identity {
 	if a.Is4() {

@@ -74,6 +74,11 @@ type Client struct {
 	// IPsec makes the client an IPsec peer of the DVIPA, configured from
 	// the plan's key exchange rule for it (IKEv2 and ESP in UDP 4500).
 	IPsec bool
+	// PSK and ID, when set, replace the rule's pre-shared key and the
+	// client's identity (an address or a host name): a scenario can play
+	// a peer the policy does not accept.
+	PSK   string
+	ID    string
 	Range diag.Range
 }
 
@@ -148,6 +153,7 @@ var (
 	topKeys    = []string{"name", "sysplex", "heartbeat", "missed", "duration", "applications", "clients", "timeline", "expect"}
 	appKeys    = []string{"name", "stacks", "bind", "behaviour"}
 	clientKeys = []string{"name", "from", "connect", "connections", "bytes", "chunk", "interval", "check", "ipsec"}
+	ipsecKeys  = []string{"psk", "id"}
 	eventKeys  = []string{"at", "fail", "recover", "leavegroup", "joingroup", "deactivate", "reactivate", "cut", "restore", "stop", "dvipa", "peer", "app"}
 	expectKeys = []string{"owner", "resets", "echoed", "takeover"}
 )
@@ -382,6 +388,18 @@ func (r *reader) client(n *yaml.Node) *Client {
 		case "check":
 			c.Check = r.boolean(v)
 		case "ipsec":
+			if v.Kind == yaml.MappingNode {
+				c.IPsec = true
+				r.mapping(v, ipsecKeys, "ipsec", func(key string, v *yaml.Node) {
+					switch key {
+					case "psk":
+						c.PSK = r.str(v)
+					case "id":
+						c.ID = r.str(v)
+					}
+				})
+				break
+			}
 			c.IPsec = r.boolean(v)
 		}
 	})

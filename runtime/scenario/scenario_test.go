@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,4 +103,22 @@ func yamlToJSON(t *testing.T, data []byte) any {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestClientIPsecForms: ipsec is true/false or a mapping that overrides
+// the key or the identity; unknown keys are diagnosed.
+func TestClientIPsecForms(t *testing.T) {
+	base := "name: x\nclients:\n  - {name: c, from: 192.0.2.10, connect: 201.2.10.11:60, connections: 1, ipsec: %s}\n"
+	sc, _, ds := Parse("a.yaml", []byte(fmt.Sprintf(base, "true")))
+	if len(ds) > 0 || !sc.Clients[0].IPsec || !sc.UsesIPsec() {
+		t.Fatalf("ipsec: true: %v %+v", ds, sc.Clients[0])
+	}
+	sc, _, ds = Parse("b.yaml", []byte(fmt.Sprintf(base, "{psk: wrong, id: host.example}")))
+	if len(ds) > 0 || !sc.Clients[0].IPsec || sc.Clients[0].PSK != "wrong" || sc.Clients[0].ID != "host.example" {
+		t.Fatalf("ipsec mapping: %v %+v", ds, sc.Clients[0])
+	}
+	_, _, ds = Parse("c.yaml", []byte(fmt.Sprintf(base, "{pks: wrong}")))
+	if len(ds) != 1 || !strings.Contains(ds[0].Summary, `unknown key "pks" in ipsec`) || strings.Contains(ds[0].Summary, "wrong") {
+		t.Fatalf("misspelt key: %v", ds)
+	}
 }

@@ -1,6 +1,7 @@
 package sysplex
 
 import (
+	"context"
 	"encoding/binary"
 	"net/netip"
 	"strings"
@@ -129,5 +130,51 @@ func TestIPsecThroughRoutingStack(t *testing.T) {
 		if strings.Contains(out, "figure9-demo-psk-0001") {
 			t.Errorf("%v shows the key", c.args)
 		}
+	}
+}
+
+// TestIPsecWrongKeyRefused: a client whose pre-shared key is not the
+// rule's never gets through, and nothing reaches the application in the
+// clear either.
+func TestIPsecWrongKeyRefused(t *testing.T) {
+	leakcheck.Check(t)
+	clk := clock.NewManual(time.Unix(0, 0))
+	sx, err := New(figure9Plan(t), Options{Clock: clk, Heartbeat: 100 * time.Millisecond, Missed: 3, IPsec: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sx.Stop)
+	if err := sx.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
+	app := netip.AddrPortFrom(dva1, 60)
+	e := serveEcho(t, sx.Stack("MVS1"), app)
+	t.Cleanup(e.close)
+	client, err := sx.AddClient("intruder", netip.MustParseAddr("192.0.2.66"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ClientIPsec(sx.Plan(), client.Addr, dva1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Peers[0].PSK = []byte("not-the-policy-key")
+	if err := client.EnableIPsec(cfg, clk, nil); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if c, err := client.Netstack().DialTCP(ctx, app); err == nil {
+		c.Close()
+		t.Fatal("a client with the wrong pre-shared key connected")
+	}
+	if sas := sx.Stack("MVS1").IPsecSAs(dva1); sas == nil || len(sas.Dynamic) != 0 {
+		t.Fatalf("MVS1 has dynamic tunnels: %+v", sas)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.open) != 0 {
+		t.Fatal("the application accepted a connection")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tcpipc/tcpipc/runtime/ipsec"
 	"github.com/tcpipc/tcpipc/runtime/scenario"
 )
 
@@ -91,6 +92,12 @@ func (sx *Sysplex) Play(ctx context.Context, sc *scenario.Scenario) (*Report, er
 			cfg, err := ClientIPsec(sx.plan, c.From, c.Connect.Addr())
 			if err != nil {
 				return nil, fmt.Errorf("client %s: %w", c.Name, err)
+			}
+			if c.PSK != "" {
+				cfg.Peers[0].PSK = []byte(c.PSK)
+			}
+			if c.ID != "" {
+				cfg.ID = ipsec.ParseIdentity(c.ID)
 			}
 			if err := cl.EnableIPsec(cfg, sx.clk, sx.opts.KeyLog); err != nil {
 				return nil, fmt.Errorf("client %s: %w", c.Name, err)
