@@ -43,7 +43,8 @@ fuzz:
 
 # The demo: what tcpipc understands of the bundled figure 9 sysplex, what
 # lint finds in a broken copy of it, what whatif predicts for a failure of
-# MVS1, and then the takeover itself, run for real on the embedded sysplex.
+# MVS1, the takeover itself run for real on the embedded sysplex, and the
+# sysplex's IPsec policy protecting DVA1's connections.
 demo: build
 	@echo "== The model of the figure 9 sysplex =="
 	@$(BIN) model $(FIGURE9)
@@ -59,6 +60,9 @@ demo: build
 	@echo
 	@echo "== tcpipc run: the figure 9 takeover, 300 connections, MVS1 fails and recovers =="
 	@$(BIN) run --scenario testdata/scenarios/figure9-takeover.yaml
+	@echo
+	@echo "== tcpipc run: the figure 9 IPsec policy on the packet path (IKEv2, ESP, distribution) =="
+	@$(BIN) run --scenario testdata/scenarios/figure9-ipsec.yaml
 
 clean:
 	rm -rf bin
