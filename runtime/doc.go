@@ -3,5 +3,5 @@
 // link endpoints and pcap taps), xcf (links and group membership), cf (the
 // coupling facility), dvipa (ownership decisions), distributor (DPT and
 // CRT), scenario (the scenario files), sysplex (all of it running), and
-// ipsec (the IPsec endpoint the next milestone puts on the packet path).
+// ipsec (the IPsec endpoint a routing stack runs for a protected DVIPA).
 package runtime
