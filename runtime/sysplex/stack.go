@@ -336,11 +336,12 @@ func (s *Stack) activate(a netip.Addr, ch dvipa.Change) {
 		s.sec[a] = sec
 		s.mu.Unlock()
 	}
+	// This stack is a target of itself: its own servers count too, and
+	// must be in the DPT before the first SYN arrives.
+	s.reportTo(a, s.plan.Name)
 	port.Advertise(a)
 	s.sx.ownerChanged(a, ch)
 	_ = m.Broadcast(encode(msgVIPAList, vipaList{DVIPA: a, IPSec: sec != nil}))
-	// This stack is a target of itself: its own servers count too.
-	s.reportTo(a, s.plan.Name)
 }
 
 // distributionFor picks the VIPADISTRIBUTE in force when this stack routes
@@ -409,6 +410,12 @@ func (s *Stack) receive(from string, msg xcf.Message) {
 			return
 		}
 		s.mu.Lock()
+		if _, mine := s.routing[v.DVIPA]; mine {
+			// A VIPA list sent before this stack took the DVIPA (back)
+			// arrives late: it routes the DVIPA now, the sender does not.
+			s.mu.Unlock()
+			return
+		}
 		s.router[v.DVIPA] = from
 		s.protected[v.DVIPA] = v.IPSec
 		s.mu.Unlock()
