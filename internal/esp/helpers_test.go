@@ -118,7 +118,8 @@ func ipv4Checksum(h []byte) uint16 {
 	return ^uint16(sum)
 }
 
-// vectorsDir finds ../shared/vectors next to the module root.
+// vectorsDir is testdata/vectors at the module root: the captures and key
+// tables of the shared known-answer vectors, copied into the repository.
 func vectorsDir(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
@@ -135,7 +136,7 @@ func vectorsDir(t testing.TB) string {
 		}
 		dir = parent
 	}
-	v := filepath.Join(dir, "..", "shared", "vectors")
+	v := filepath.Join(dir, "testdata", "vectors")
 	if _, err := os.Stat(v); err != nil {
 		t.Fatalf("test vectors missing: %v", err)
 	}

@@ -72,7 +72,8 @@ func udpDatagrams(t *testing.T, path string) []*layers.UDP {
 	return out
 }
 
-// vectorsDir finds ../shared/vectors next to the module root.
+// vectorsDir is testdata/vectors at the module root: the captures and key
+// tables of the shared known-answer vectors, copied into the repository.
 func vectorsDir(t *testing.T) string {
 	t.Helper()
 	dir, err := os.Getwd()
@@ -81,7 +82,7 @@ func vectorsDir(t *testing.T) string {
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "vectors")
+			return filepath.Join(dir, "testdata", "vectors")
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
