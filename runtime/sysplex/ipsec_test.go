@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/leakcheck"
 	"github.com/tcpipc/tcpipc/runtime/link"
 )
@@ -40,6 +39,8 @@ func (c *lanCount) tap(_ link.Direction, pkt []byte) {
 	}
 }
 
+func withIPsec(o *Options) { o.IPsec = true }
+
 // TestIPsecThroughRoutingStack: with the IPsec policy on the packet path,
 // MVS1 terminates IKE and ESP for DVA1 (figure 9's policy), distributes the
 // decrypted connections to MVS1, MVS2 and MVS4, and the targets' replies
@@ -48,28 +49,13 @@ func (c *lanCount) tap(_ link.Direction, pkt []byte) {
 func TestIPsecThroughRoutingStack(t *testing.T) {
 	leakcheck.Check(t)
 	var lan lanCount
-	clk := clock.NewManual(time.Unix(0, 0))
-	sx, err := New(figure9Plan(t), Options{Clock: clk, Heartbeat: 100 * time.Millisecond, Missed: 3, IPsec: true, LANTap: lan.tap})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sx.Stop)
-	if err := sx.Start(); err != nil {
-		t.Fatal(err)
-	}
+	sx, clk := startSysplex(t, figure9Plan(t), withIPsec, func(o *Options) { o.LANTap = lan.tap })
 	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
 	if sx.Stack("MVS1").IPsecSAs(dva1) == nil {
 		t.Fatal("MVS1 runs no IPsec endpoint for DVA1")
 	}
 	app := netip.AddrPortFrom(dva1, 60)
-	for _, name := range []string{"MVS1", "MVS2", "MVS4"} {
-		e := serveEcho(t, sx.Stack(name), app)
-		t.Cleanup(e.close)
-	}
-	waitFor(t, "three ready targets", func() bool {
-		d := sx.Stack("MVS1").Routing(dva1)
-		return d != nil && len(d.DPT()) == 3
-	})
+	serveAPPA(t, sx)
 	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
 	if err != nil {
 		t.Fatal(err)
@@ -138,15 +124,7 @@ func TestIPsecThroughRoutingStack(t *testing.T) {
 // clear either.
 func TestIPsecWrongKeyRefused(t *testing.T) {
 	leakcheck.Check(t)
-	clk := clock.NewManual(time.Unix(0, 0))
-	sx, err := New(figure9Plan(t), Options{Clock: clk, Heartbeat: 100 * time.Millisecond, Missed: 3, IPsec: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sx.Stop)
-	if err := sx.Start(); err != nil {
-		t.Fatal(err)
-	}
+	sx, clk := startSysplex(t, figure9Plan(t), withIPsec)
 	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
 	app := netip.AddrPortFrom(dva1, 60)
 	e := serveEcho(t, sx.Stack("MVS1"), app)

@@ -45,14 +45,7 @@ func TestCaptureDecodesInTshark(t *testing.T) {
 		t.Fatal(err)
 	}
 	app := netip.AddrPortFrom(dva1, 60)
-	var servers []*echoServer
-	for _, name := range []string{"MVS1", "MVS2", "MVS4"} {
-		servers = append(servers, serveEcho(t, sx.Stack(name), app))
-	}
-	waitFor(t, "three ready targets", func() bool {
-		d := sx.Stack("MVS1").Routing(dva1)
-		return d != nil && len(d.DPT()) == 3
-	})
+	servers := serveAPPA(t, sx)
 	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
 	if err != nil {
 		t.Fatal(err)
@@ -67,8 +60,8 @@ func TestCaptureDecodesInTshark(t *testing.T) {
 		echoOnce(t, c, "captured "+strconv.Itoa(i))
 		c.Close()
 	}
-	for _, s := range servers {
-		s.close()
+	for _, e := range servers {
+		e.close() // before the stacks stop; closing again at cleanup is harmless
 	}
 	sx.Stop()
 	if err := pw.Err(); err != nil {

@@ -81,11 +81,16 @@ func (e *echoServer) close() {
 }
 
 // startSysplex runs a plan on a manual clock with 100 ms heartbeats, three
-// missed declaring a failure; the sysplex stops when the test ends.
-func startSysplex(t *testing.T, plan *compile.Plan) (*Sysplex, *clock.Manual) {
+// missed declaring a failure; more options may be set; the sysplex stops
+// when the test ends.
+func startSysplex(t *testing.T, plan *compile.Plan, more ...func(*Options)) (*Sysplex, *clock.Manual) {
 	t.Helper()
 	clk := clock.NewManual(time.Unix(0, 0))
-	sx, err := New(plan, Options{Clock: clk, Heartbeat: 100 * time.Millisecond, Missed: 3})
+	opts := Options{Clock: clk, Heartbeat: 100 * time.Millisecond, Missed: 3}
+	for _, f := range more {
+		f(&opts)
+	}
+	sx, err := New(plan, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,6 +120,23 @@ func awaitOwner(t *testing.T, sx *Sysplex, clk *clock.Manual, a netip.Addr, want
 		time.Sleep(20 * time.Millisecond)
 	}
 	waitFor(t, want+" to hold "+a.String(), func() bool { return sx.Owner(a) == want })
+}
+
+// serveAPPA serves APP A (echo) on DVA1 port 60 on MVS1, MVS2 and MVS4
+// until the test ends, and waits until MVS1's DPT has all three.
+func serveAPPA(t *testing.T, sx *Sysplex) map[string]*echoServer {
+	t.Helper()
+	servers := map[string]*echoServer{}
+	for _, name := range []string{"MVS1", "MVS2", "MVS4"} {
+		e := serveEcho(t, sx.Stack(name), netip.AddrPortFrom(dva1, 60))
+		servers[name] = e
+		t.Cleanup(func() { servers[name].close() })
+	}
+	waitFor(t, "three ready targets", func() bool {
+		d := sx.Stack("MVS1").Routing(dva1)
+		return d != nil && len(d.DPT()) == 3
+	})
+	return servers
 }
 
 // dial connects a client to ap.
@@ -149,19 +171,7 @@ func TestFigure9TakeoverAndTakeback(t *testing.T) {
 	sx, clk := startSysplex(t, figure9Plan(t))
 	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
 	app := netip.AddrPortFrom(dva1, 60)
-	servers := map[string]*echoServer{}
-	for _, name := range []string{"MVS1", "MVS2", "MVS4"} {
-		servers[name] = serveEcho(t, sx.Stack(name), app)
-	}
-	defer func() {
-		for _, e := range servers {
-			e.close()
-		}
-	}()
-	waitFor(t, "three ready targets", func() bool {
-		d := sx.Stack("MVS1").Routing(dva1)
-		return d != nil && len(d.DPT()) == 3
-	})
+	servers := serveAPPA(t, sx)
 	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
 	if err != nil {
 		t.Fatal(err)
