@@ -1,0 +1,340 @@
+package sysplex
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/tcpipc/tcpipc/internal/clock"
+)
+
+// TestStrongSwanToRunningSysplex: strongSwan (charon with kernel-libipsec,
+// in its own network namespace, at 192.0.2.10 as figure 9's key exchange
+// rule expects) initiates IKEv2 with the rule's pre-shared key to DVA1 of
+// a running figure 9 sysplex, and TCP to APP A on port 60 passes through
+// the child SA: MVS1 decrypts, distributes to its targets, and encrypts
+// the replies. strongSwan then rekeys the child and the IKE SA, checks
+// liveness (DPD), and terminates; a connection lives through all of it. The sysplex's LAN reaches the namespace through a relay of
+// UDP 500 and 4500 on DVA1's address in a second namespace.
+func TestStrongSwanToRunningSysplex(t *testing.T) {
+	needStrongSwan(t)
+	tag := make([]byte, 3)
+	rand.Read(tag)
+	id := hex.EncodeToString(tag)
+	gwNS, cNS := "tcpipc-sxgw-"+id, "tcpipc-sxc-"+id
+	for _, ns := range []string{gwNS, cNS} {
+		must(t, "ip", "netns", "add", ns)
+		t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
+	}
+	vgw, vc := "sxg"+id, "sxc"+id
+	must(t, "ip", "link", "add", vgw, "netns", gwNS, "type", "veth", "peer", "name", vc, "netns", cNS)
+	must(t, "ip", "-n", gwNS, "addr", "add", dva1.String()+"/32", "dev", vgw)
+	must(t, "ip", "-n", cNS, "addr", "add", "192.0.2.10/32", "dev", vc)
+	for _, l := range [][2]string{{gwNS, vgw}, {gwNS, "lo"}, {cNS, vc}, {cNS, "lo"}} {
+		must(t, "ip", "-n", l[0], "link", "set", l[1], "up")
+	}
+	must(t, "ip", "-n", gwNS, "route", "add", "192.0.2.10/32", "dev", vgw)
+	must(t, "ip", "-n", cNS, "route", "add", dva1.String()+"/32", "dev", vc)
+	must(t, "ip", "netns", "exec", cNS, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6")
+
+	// The sysplex, with its IPsec policy on the packet path, and a relay
+	// between its LAN and DVA1's UDP ports in the gateway namespace.
+	sx, err := New(figure9Plan(t), Options{Clock: clock.Real{}, Heartbeat: 100 * time.Millisecond, Missed: 3, IPsec: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sx.Stop)
+	if err := sx.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
+	serveAPPA(t, sx)
+	relayUDP(t, sx, gwNS, netip.MustParseAddr("192.0.2.10"))
+
+	dir := t.TempDir()
+	vici, charonLog := filepath.Join(dir, "charon.vici"), filepath.Join(dir, "charon.log")
+	conf := fmt.Sprintf(`charon {
+  load = random nonce openssl gcm aes sha1 sha2 hmac kdf pem pkcs1 x509 pubkey curve25519 gmp kernel-libipsec kernel-netlink socket-default vici
+  retransmit_timeout = 1.0
+  retransmit_tries = 2
+  filelog {
+    log {
+      path = %s
+      flush_line = yes
+      default = 1
+      ike = 2
+    }
+  }
+  plugins {
+    vici { socket = unix://%s }
+    # The DVIPA is both the IKE peer and the tunnel's far end (figure 9's
+    # rule protects traffic to DVA1 itself): let libipsec route it, and
+    # keep IKE and ESP-in-UDP (marked) out of the TUN route's table.
+    kernel-libipsec { allow_peer_ts = yes }
+    socket-default { fwmark = 0x42 }
+    kernel-netlink { fwmark = !0x42 }
+  }
+}
+`, charonLog, vici)
+	// What figure 9's KeyExchangeRule DVA1-client-net and its offers say.
+	swan := fmt.Sprintf(`connections {
+  dva1 {
+    version = 2
+    local_addrs = 192.0.2.10
+    remote_addrs = %[1]s
+    encap = yes
+    dpd_delay = 1s
+    proposals = aes128-sha256-prfsha256-ecp256
+    local {
+      auth = psk
+      id = 192.0.2.10
+    }
+    remote {
+      auth = psk
+      id = %[1]s
+    }
+    children {
+      app {
+        local_ts = 192.0.2.10/32
+        remote_ts = %[1]s/32
+        esp_proposals = aes128gcm16
+        start_action = none
+      }
+    }
+  }
+}
+secrets {
+  ike-1 {
+    id-1 = 192.0.2.10
+    id-2 = %[1]s
+    secret = "figure9-demo-psk-0001"
+  }
+}
+`, dva1)
+	for name, body := range map[string]string{"strongswan.conf": conf, "swanctl.conf": swan} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			if log, err := os.ReadFile(charonLog); err == nil {
+				t.Logf("charon log:\n%s", log)
+			}
+		}
+	})
+	startGroup(t, exec.Command("ip", "netns", "exec", cNS, "unshare", "-m", "sh", "-c",
+		fmt.Sprintf("mount -t tmpfs tmpfs /run && STRONGSWAN_CONF=%s exec %s", filepath.Join(dir, "strongswan.conf"), charonBin)))
+	waitFor(t, "charon's vici socket", func() bool { _, err := os.Stat(vici); return err == nil })
+	swanctl := func(args ...string) string { return must(t, "swanctl", append(args, "--uri", "unix://"+vici)...) }
+	swanctl("--load-all", "--file", filepath.Join(dir, "swanctl.conf"))
+	swanctl("--initiate", "--child", "app", "--timeout", "10")
+	if sas := sx.Stack("MVS1").IPsecSAs(dva1); sas == nil || len(sas.IKE) != 1 || len(sas.Dynamic) != 1 {
+		t.Fatalf("MVS1's tunnels after strongSwan initiated: %+v", sas)
+	}
+
+	// TCP from strongSwan's namespace to APP A through the child SA, one
+	// connection kept open across the rekeys.
+	kept := dialInNetns(t, cNS, netip.AddrPortFrom(dva1, 60))
+	defer kept.Close()
+	echoOnce(t, kept, "from strongSwan")
+	for i := 0; i < 3; i++ {
+		c := dialInNetns(t, cNS, netip.AddrPortFrom(dva1, 60))
+		echoOnce(t, c, fmt.Sprintf("from strongSwan %d", i))
+		c.Close()
+	}
+	// strongSwan rekeys the child, then the IKE SA; traffic carries on.
+	oldSPI := sx.Stack("MVS1").IPsecSAs(dva1).Dynamic[0].InboundSPI
+	swanctl("--rekey", "--child", "app")
+	waitFor(t, "the child rekeyed on MVS1", func() bool {
+		for _, d := range sx.Stack("MVS1").IPsecSAs(dva1).Dynamic {
+			if d.Active && d.InboundSPI != oldSPI {
+				return true
+			}
+		}
+		return false
+	})
+	echoOnce(t, kept, "after the child rekey")
+	oldIKE := sx.Stack("MVS1").IPsecSAs(dva1).IKE[0].ID
+	swanctl("--rekey", "--ike", "dva1")
+	waitFor(t, "the IKE SA rekeyed on MVS1", func() bool {
+		ike := sx.Stack("MVS1").IPsecSAs(dva1).IKE
+		return len(ike) == 1 && ike[0].ID != oldIKE
+	})
+	echoOnce(t, kept, "after the IKE rekey")
+	// Liveness: strongSwan's DPD (every second) keeps being answered.
+	time.Sleep(2500 * time.Millisecond)
+	echoOnce(t, kept, "after liveness checks")
+	if out := swanctl("--list-sas"); !strings.Contains(out, "app: ") || !strings.Contains(out, "INSTALLED") || !strings.Contains(out, "ESTABLISHED") {
+		t.Fatalf("strongSwan's SAs:\n%s", out)
+	}
+	swanctl("--terminate", "--ike", "dva1", "--timeout", "10")
+	waitFor(t, "MVS1 to delete the SAs", func() bool {
+		sas := sx.Stack("MVS1").IPsecSAs(dva1)
+		return sas != nil && len(sas.IKE) == 0
+	})
+}
+
+const charonBin = "/usr/lib/ipsec/charon"
+
+// needStrongSwan skips (or, under CI=true, fails) without root and charon.
+func needStrongSwan(t *testing.T) {
+	var missing []string
+	if os.Geteuid() != 0 {
+		missing = append(missing, "root")
+	}
+	for _, bin := range []string{charonBin, "swanctl", "ip", "unshare"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			missing = append(missing, bin)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	msg := "strongSwan interop needs " + strings.Join(missing, ", ") + " (.ci/run installs them)"
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
+
+// must runs a command and fails the test if it fails.
+func must(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// startGroup starts a process in its own group and ends that group (and
+// only it) when the test ends.
+func startGroup(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	t.Cleanup(func() {
+		syscall.Kill(-pid, syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(3 * time.Second):
+			syscall.Kill(-pid, syscall.SIGKILL)
+			<-done
+		}
+	})
+}
+
+// inNetns runs fn on a thread inside the namespace; the thread stays
+// locked, so Go discards it afterwards.
+func inNetns(t *testing.T, ns string, fn func() error) {
+	t.Helper()
+	errc := make(chan error)
+	go func() {
+		runtime.LockOSThread()
+		f, err := os.Open("/var/run/netns/" + ns)
+		if err != nil {
+			errc <- err
+			return
+		}
+		defer f.Close()
+		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
+			errc <- err
+			return
+		}
+		errc <- fn()
+	}()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func dialInNetns(t *testing.T, ns string, ap netip.AddrPort) net.Conn {
+	t.Helper()
+	var c net.Conn
+	inNetns(t, ns, func() (err error) {
+		c, err = net.DialTimeout("tcp", ap.String(), 10*time.Second)
+		return err
+	})
+	return c
+}
+
+// relayUDP joins the sysplex's LAN and a real network: UDP 500 and 4500
+// on DVA1's address in namespace ns go onto the LAN as IPv4/UDP packets,
+// and the LAN's packets for peer leave through those sockets.
+func relayUDP(t *testing.T, sx *Sysplex, ns string, peer netip.Addr) {
+	t.Helper()
+	socks := map[uint16]*net.UDPConn{}
+	inNetns(t, ns, func() error {
+		for _, port := range []uint16{ikePort, nattPort} {
+			c, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(dva1, port)))
+			if err != nil {
+				return err
+			}
+			socks[port] = c
+		}
+		return nil
+	})
+	lan, err := sx.Fabric().Attach("relay", func(pkt []byte) error {
+		// The endpoint answers from DVA1:500 or :4500 to the peer's port.
+		peerPort, _, payload, ok := udpDatagram(pkt)
+		sock := socks[portOfSource(pkt)]
+		if src, _ := source(pkt); !ok || src != dva1 || sock == nil {
+			return nil
+		}
+		_, err := sock.WriteToUDPAddrPort(payload, netip.AddrPortFrom(peer, peerPort))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lan.Advertise(peer)
+	for port, c := range socks {
+		go func() {
+			buf := make([]byte, 65535)
+			for {
+				n, from, err := c.ReadFromUDPAddrPort(buf)
+				if err != nil {
+					return
+				}
+				pkt := udpPacket(netip.AddrPortFrom(from.Addr().Unmap(), from.Port()), netip.AddrPortFrom(dva1, port), buf[:n])
+				_ = lan.Send(context.Background(), pkt)
+			}
+		}()
+	}
+	t.Cleanup(func() {
+		lan.Detach()
+		for _, c := range socks {
+			c.Close()
+		}
+	})
+}
+
+// portOfSource is the UDP source port of an IPv4/UDP packet.
+func portOfSource(pkt []byte) uint16 {
+	hl := int(pkt[0]&0xf) * 4
+	if len(pkt) < hl+4 {
+		return 0
+	}
+	return uint16(pkt[hl])<<8 | uint16(pkt[hl+1])
+}
