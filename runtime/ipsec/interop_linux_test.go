@@ -12,14 +12,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	ikesa "github.com/tcpipc/tcpipc/internal/ike/sa"
-	"golang.org/x/sys/unix"
+	"github.com/tcpipc/tcpipc/internal/netnstest"
 )
 
 // The interop topology: two fresh network namespaces joined by a veth
@@ -31,74 +28,24 @@ var (
 )
 
 const (
-	charonBin = "/usr/lib/ipsec/charon"
-	ssPSK     = "sysplex-test-psk"
+	ssPSK = "sysplex-test-psk"
 )
-
-// needInterop skips (or, under CI=true, fails) when the machine cannot run
-// the strongSwan interop test.
-func needInterop(t *testing.T) {
-	var missing []string
-	if os.Geteuid() != 0 {
-		missing = append(missing, "root")
-	}
-	for _, bin := range []string{charonBin, "swanctl", "ip", "unshare"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			missing = append(missing, bin)
-		}
-	}
-	if len(missing) == 0 {
-		return
-	}
-	msg := fmt.Sprintf("strongSwan interop needs %s (see ipsec.md §5)", strings.Join(missing, ", "))
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
 
 // run runs a command and fails the test if it fails.
 func run(t *testing.T, name string, args ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return string(out)
+	return netnstest.Run(t, name, args...)
 }
 
 // listenInNetns opens our two UDP sockets inside the named network
-// namespace. A socket belongs to the namespace it was created in, so only
-// creating it needs a thread in there; that thread is locked and never
-// unlocked, so Go discards it instead of reusing it elsewhere.
+// namespace.
 func listenInNetns(t *testing.T, ns string, addr netip.Addr) *UDPConn {
-	type result struct {
-		conn *UDPConn
-		err  error
-	}
-	ch := make(chan result)
-	go func() {
-		runtime.LockOSThread()
-		f, err := os.Open("/var/run/netns/" + ns)
-		if err != nil {
-			ch <- result{err: err}
-			return
-		}
-		defer f.Close()
-		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
-			ch <- result{err: fmt.Errorf("setns %s: %w", ns, err)}
-			return
-		}
-		conn, err := ListenUDP(addr)
-		ch <- result{conn, err}
-	}()
-	r := <-ch
-	if r.err != nil {
-		t.Fatal(r.err)
-	}
-	return r.conn
+	var conn *UDPConn
+	netnstest.InNetns(t, ns, func() (err error) {
+		conn, err = ListenUDP(addr)
+		return err
+	})
+	return conn
 }
 
 // interop is one run of the interop test: namespaces, charon, our endpoint.
@@ -117,31 +64,11 @@ func (s *interop) swanctl(args ...string) string {
 	return run(s.t, "swanctl", append(args, "--uri", "unix://"+s.vici)...)
 }
 
-// start launches a process in the client namespace, in its own process
-// group, and makes sure it is killed when the test ends.
-func (s *interop) start(name string, cmd *exec.Cmd) {
-	s.t.Helper()
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		s.t.Fatalf("starting %s: %v", name, err)
-	}
-	pid := cmd.Process.Pid
-	s.t.Cleanup(func() {
-		// Only the group we started: charon and whatever it forked.
-		syscall.Kill(-pid, syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(3 * time.Second):
-			syscall.Kill(-pid, syscall.SIGKILL)
-			<-done
-		}
-	})
-}
+// start launches a process in its own process group, ended with the test.
+func (s *interop) start(_ string, cmd *exec.Cmd) { netnstest.StartGroup(s.t, cmd) }
 
 func setupInterop(t *testing.T) *interop {
-	needInterop(t)
+	netnstest.NeedStrongSwan(t)
 	suffix := make([]byte, 3)
 	rand.Read(suffix)
 	tag := hex.EncodeToString(suffix)
@@ -233,7 +160,7 @@ secrets {
 	})
 	// A private /run: charon's pid file path is fixed (ipsec.md §5).
 	s.start("charon", exec.Command("ip", "netns", "exec", s.cNS, "unshare", "-m", "sh", "-c",
-		fmt.Sprintf("mount -t tmpfs tmpfs /run && STRONGSWAN_CONF=%s exec %s", filepath.Join(s.dir, "strongswan.conf"), charonBin)))
+		fmt.Sprintf("mount -t tmpfs tmpfs /run && STRONGSWAN_CONF=%s exec %s", filepath.Join(s.dir, "strongswan.conf"), netnstest.Charon)))
 	eventually(t, "charon's vici socket", func() bool { _, err := os.Stat(s.vici); return err == nil })
 	s.swanctl("--load-all", "--file", filepath.Join(s.dir, "swanctl.conf"))
 

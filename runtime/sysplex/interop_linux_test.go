@@ -10,15 +10,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/internal/netnstest"
 )
 
 // TestStrongSwanToRunningSysplex: strongSwan (charon with kernel-libipsec,
@@ -30,25 +27,25 @@ import (
 // liveness (DPD), and terminates; a connection lives through all of it. The sysplex's LAN reaches the namespace through a relay of
 // UDP 500 and 4500 on DVA1's address in a second namespace.
 func TestStrongSwanToRunningSysplex(t *testing.T) {
-	needStrongSwan(t)
+	netnstest.NeedStrongSwan(t)
 	tag := make([]byte, 3)
 	rand.Read(tag)
 	id := hex.EncodeToString(tag)
 	gwNS, cNS := "tcpipc-sxgw-"+id, "tcpipc-sxc-"+id
 	for _, ns := range []string{gwNS, cNS} {
-		must(t, "ip", "netns", "add", ns)
+		netnstest.Run(t, "ip", "netns", "add", ns)
 		t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
 	}
 	vgw, vc := "sxg"+id, "sxc"+id
-	must(t, "ip", "link", "add", vgw, "netns", gwNS, "type", "veth", "peer", "name", vc, "netns", cNS)
-	must(t, "ip", "-n", gwNS, "addr", "add", dva1.String()+"/32", "dev", vgw)
-	must(t, "ip", "-n", cNS, "addr", "add", "192.0.2.10/32", "dev", vc)
+	netnstest.Run(t, "ip", "link", "add", vgw, "netns", gwNS, "type", "veth", "peer", "name", vc, "netns", cNS)
+	netnstest.Run(t, "ip", "-n", gwNS, "addr", "add", dva1.String()+"/32", "dev", vgw)
+	netnstest.Run(t, "ip", "-n", cNS, "addr", "add", "192.0.2.10/32", "dev", vc)
 	for _, l := range [][2]string{{gwNS, vgw}, {gwNS, "lo"}, {cNS, vc}, {cNS, "lo"}} {
-		must(t, "ip", "-n", l[0], "link", "set", l[1], "up")
+		netnstest.Run(t, "ip", "-n", l[0], "link", "set", l[1], "up")
 	}
-	must(t, "ip", "-n", gwNS, "route", "add", "192.0.2.10/32", "dev", vgw)
-	must(t, "ip", "-n", cNS, "route", "add", dva1.String()+"/32", "dev", vc)
-	must(t, "ip", "netns", "exec", cNS, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6")
+	netnstest.Run(t, "ip", "-n", gwNS, "route", "add", "192.0.2.10/32", "dev", vgw)
+	netnstest.Run(t, "ip", "-n", cNS, "route", "add", dva1.String()+"/32", "dev", vc)
+	netnstest.Run(t, "ip", "netns", "exec", cNS, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6")
 
 	// The sysplex, with its IPsec policy on the packet path, and a relay
 	// between its LAN and DVA1's UDP ports in the gateway namespace.
@@ -136,10 +133,12 @@ secrets {
 			}
 		}
 	})
-	startGroup(t, exec.Command("ip", "netns", "exec", cNS, "unshare", "-m", "sh", "-c",
-		fmt.Sprintf("mount -t tmpfs tmpfs /run && STRONGSWAN_CONF=%s exec %s", filepath.Join(dir, "strongswan.conf"), charonBin)))
+	netnstest.StartGroup(t, exec.Command("ip", "netns", "exec", cNS, "unshare", "-m", "sh", "-c",
+		fmt.Sprintf("mount -t tmpfs tmpfs /run && STRONGSWAN_CONF=%s exec %s", filepath.Join(dir, "strongswan.conf"), netnstest.Charon)))
 	waitFor(t, "charon's vici socket", func() bool { _, err := os.Stat(vici); return err == nil })
-	swanctl := func(args ...string) string { return must(t, "swanctl", append(args, "--uri", "unix://"+vici)...) }
+	swanctl := func(args ...string) string {
+		return netnstest.Run(t, "swanctl", append(args, "--uri", "unix://"+vici)...)
+	}
 	swanctl("--load-all", "--file", filepath.Join(dir, "swanctl.conf"))
 	swanctl("--initiate", "--child", "app", "--timeout", "10")
 	if sas := sx.Stack("MVS1").IPsecSAs(dva1); sas == nil || len(sas.IKE) != 1 || len(sas.Dynamic) != 1 {
@@ -188,91 +187,10 @@ secrets {
 	})
 }
 
-const charonBin = "/usr/lib/ipsec/charon"
-
-// needStrongSwan skips (or, under CI=true, fails) without root and charon.
-func needStrongSwan(t *testing.T) {
-	var missing []string
-	if os.Geteuid() != 0 {
-		missing = append(missing, "root")
-	}
-	for _, bin := range []string{charonBin, "swanctl", "ip", "unshare"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			missing = append(missing, bin)
-		}
-	}
-	if len(missing) == 0 {
-		return
-	}
-	msg := "strongSwan interop needs " + strings.Join(missing, ", ") + " (.ci/run installs them)"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
-
-// must runs a command and fails the test if it fails.
-func must(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
-// startGroup starts a process in its own group and ends that group (and
-// only it) when the test ends.
-func startGroup(t *testing.T, cmd *exec.Cmd) {
-	t.Helper()
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pid := cmd.Process.Pid
-	t.Cleanup(func() {
-		syscall.Kill(-pid, syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(3 * time.Second):
-			syscall.Kill(-pid, syscall.SIGKILL)
-			<-done
-		}
-	})
-}
-
-// inNetns runs fn on a thread inside the namespace; the thread stays
-// locked, so Go discards it afterwards.
-func inNetns(t *testing.T, ns string, fn func() error) {
-	t.Helper()
-	errc := make(chan error)
-	go func() {
-		runtime.LockOSThread()
-		f, err := os.Open("/var/run/netns/" + ns)
-		if err != nil {
-			errc <- err
-			return
-		}
-		defer f.Close()
-		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
-			errc <- err
-			return
-		}
-		errc <- fn()
-	}()
-	if err := <-errc; err != nil {
-		t.Fatal(err)
-	}
-}
-
 func dialInNetns(t *testing.T, ns string, ap netip.AddrPort) net.Conn {
 	t.Helper()
 	var c net.Conn
-	inNetns(t, ns, func() (err error) {
+	netnstest.InNetns(t, ns, func() (err error) {
 		c, err = net.DialTimeout("tcp", ap.String(), 10*time.Second)
 		return err
 	})
@@ -285,7 +203,7 @@ func dialInNetns(t *testing.T, ns string, ap netip.AddrPort) net.Conn {
 func relayUDP(t *testing.T, sx *Sysplex, ns string, peer netip.Addr) {
 	t.Helper()
 	socks := map[uint16]*net.UDPConn{}
-	inNetns(t, ns, func() error {
+	netnstest.InNetns(t, ns, func() error {
 		for _, port := range []uint16{ikePort, nattPort} {
 			c, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(dva1, port)))
 			if err != nil {
