@@ -294,6 +294,10 @@ func (e *Endpoint) receiveESP(pkt []byte) {
 		return
 	}
 	c.ready.Store(true) // the peer sends on it, so it can receive on it
+	if f := e.spd.lookup(Inbound, fl); f != nil && f.refusesConnect(Inbound, fl) {
+		e.stats.drop(DropPolicy) // a connection request the policy allows only the other way
+		return
+	}
 	e.stats.delivered.Add(1)
 	if e.cfg.OnCleartext != nil {
 		e.cfg.OnCleartext(inner)
@@ -310,7 +314,7 @@ func (e *Endpoint) InboundClear(pkt []byte) bool {
 		e.stats.drop(DropMalformed)
 		return false
 	}
-	if f := e.spd.lookup(Inbound, fl); f != nil && f.Action == ActionPermit {
+	if f := e.spd.lookup(Inbound, fl); f != nil && f.Action == ActionPermit && !f.refusesConnect(Inbound, fl) {
 		return true
 	}
 	e.stats.drop(DropPolicy)

@@ -254,6 +254,12 @@ func filterFromPlan(f compile.Filter, local AddrRange) (Filter, error) {
 	if f.Protocol > 0 && f.Protocol < 256 {
 		out.Protocol = uint8(f.Protocol)
 	}
+	switch strings.ToUpper(f.Connect) {
+	case "INBOUNDCONNECT", "INBCONNECT": // policy and profile spellings
+		out.Connect = Inbound
+	case "OUTBOUNDCONNECT", "OUTBCONNECT":
+		out.Connect = Outbound
+	}
 	out.LocalPorts = PortRange{uint16(f.LocalPorts.From), uint16(f.LocalPorts.To)}
 	out.RemotePorts = PortRange{uint16(f.RemotePorts.From), uint16(f.RemotePorts.To)}
 	return out, nil

@@ -128,6 +128,7 @@ func TestFromPlanNegotiates(t *testing.T) {
 		t.Fatalf("DVA1 got % x", got)
 	}
 	synAck := tcp4(dva1, f9Client, 60, 40000)
+	synAck[33] = 0x12 // SYN-ACK: DVA1 may answer, not open (INBOUNDCONNECT)
 	if v := gw.Outbound(synAck); v != Protected {
 		t.Fatalf("reply: %v", v)
 	}
@@ -152,4 +153,33 @@ func tcp4(src, dst netip.Addr, sport, dport uint16) []byte {
 	binary.BigEndian.PutUint16(p[22:], dport)
 	p[32], p[33] = 5<<4, 0x02
 	return p
+}
+
+// TestFromPlanInboundConnect: figure 9's DVA1 rules are INBOUNDCONNECT:
+// clients may open connections to DVA1 port 60, DVA1 may not open one
+// from port 60 (its SYN is denied), and a SYN-ACK reply is fine.
+func TestFromPlanInboundConnect(t *testing.T) {
+	cfg, err := FromPlan(figure9Stack(t, "MVS1", true), dva1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := cfg.SPD.filters[0]
+	if f.Connect != Inbound {
+		t.Fatalf("filter %s: connect %v, want inbound", f.Name, f.Connect)
+	}
+	out := tcp4(dva1, f9Client, 60, 40000) // flags: SYN
+	fl, _ := parseFlow(out)
+	if !f.refusesConnect(Outbound, fl) {
+		t.Error("an outbound SYN from DVA1:60 is allowed")
+	}
+	out[33] = 0x12 // SYN-ACK
+	fl, _ = parseFlow(out)
+	if f.refusesConnect(Outbound, fl) {
+		t.Error("the SYN-ACK answering a client is refused")
+	}
+	in := tcp4(f9Client, dva1, 40000, 60)
+	fl, _ = parseFlow(in)
+	if in := cfg.SPD.filters[1]; in.refusesConnect(Inbound, fl) {
+		t.Error("a client's SYN to DVA1:60 is refused")
+	}
 }

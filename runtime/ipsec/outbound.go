@@ -56,7 +56,7 @@ func (e *Endpoint) Outbound(pkt []byte) Verdict {
 	}
 	f := e.spd.lookup(Outbound, fl)
 	switch {
-	case f == nil || f.Action == ActionDeny:
+	case f == nil || f.Action == ActionDeny || f.refusesConnect(Outbound, fl):
 		e.stats.drop(DropPolicy)
 		return Dropped
 	case f.Action == ActionPermit:

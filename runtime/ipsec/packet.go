@@ -29,6 +29,8 @@ type flow struct {
 	// opaquePorts is set when the protocol has ports but this packet
 	// does not show them (a non-first fragment).
 	opaquePorts bool
+	// connect is set for a TCP SYN without ACK: a connection request.
+	connect bool
 }
 
 // parseFlow reads the selectors of the IPv4 or IPv6 packet at the start of
@@ -79,6 +81,10 @@ func parseFlow(b []byte) (flow, error) {
 		}
 		f.srcPort = binary.BigEndian.Uint16(payload[0:2])
 		f.dstPort = binary.BigEndian.Uint16(payload[2:4])
+		if f.proto == protoTCP && len(payload) >= 14 {
+			const syn, ack = 0x02, 0x10
+			f.connect = payload[13]&(syn|ack) == syn
+		}
 	}
 	return f, nil
 }

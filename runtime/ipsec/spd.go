@@ -115,6 +115,17 @@ type Filter struct {
 	Action                  Action
 	// Tunnel is required for ActionIPsec and ignored otherwise.
 	Tunnel Tunnel
+	// Connect limits who may open TCP connections through the filter
+	// (z/OS INBOUNDCONNECT, OUTBOUNDCONNECT): Inbound, Outbound, or Both
+	// (zero) for either side. A connection request the other way matches
+	// the filter and is denied.
+	Connect Direction
+}
+
+// refusesConnect reports whether the filter denies this packet as a TCP
+// connection request in a direction its Connect does not allow.
+func (f *Filter) refusesConnect(dir Direction, fl flow) bool {
+	return fl.connect && f.Connect != Both && f.Connect != dir
 }
 
 func (f *Filter) matches(dir Direction, fl flow) bool {
