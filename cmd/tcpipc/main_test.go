@@ -76,7 +76,8 @@ func TestRunIPsecScenario(t *testing.T) {
 	if got := run([]string{"run", "--scenario", "../../testdata/scenarios/figure9-ipsec.yaml", "--keylog", keylog}, &out, &errb); got != ExitClean {
 		t.Fatalf("exit %d\n%s\n%s", got, out.String(), errb.String())
 	}
-	if !strings.Contains(out.String(), "result: every expectation holds") {
+	if !strings.Contains(out.String(), "result: every expectation holds") ||
+		!strings.Contains(out.String(), "ipsec: MVS1 for 201.2.10.11: 1 IKE SA, 1 child SA;") {
 		t.Fatalf("report:\n%s", out.String())
 	}
 	for _, name := range []string{"esp_sa", "ikev2_decryption_table"} {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"sort"
 	"strings"
 	"sync"
@@ -21,7 +22,10 @@ type Report struct {
 	Timeline []Entry
 	Events   []EventReport
 	Clients  ClientTotals
-	Checks   []Check
+	// IPsec sums, per protected DVIPA, what its routing stack's endpoint
+	// did (empty when the run had no IPsec).
+	IPsec  []IPsecTotals
+	Checks []Check
 	// Start is when the timeline's offsets count from.
 	Start time.Time
 }
@@ -43,6 +47,39 @@ type ClientTotals struct {
 	Connections, Completed, Reset, Failed int
 	BytesSent, BytesVerified              int64
 	Corrupt                               int
+}
+
+// IPsecTotals is one routing stack's IPsec endpoint for one DVIPA at the
+// end of a run.
+type IPsecTotals struct {
+	Stack            string
+	DVIPA            netip.Addr
+	IKESAs, ChildSAs int
+	ESPIn, ESPOut    uint64
+	Delivered, Drops uint64
+	DropsByReason    map[string]uint64
+}
+
+// ipsecTotals reads every endpoint still running.
+func (sx *Sysplex) ipsecTotals() []IPsecTotals {
+	var out []IPsecTotals
+	for _, s := range sx.stacks {
+		for _, a := range s.routedDVIPAs() {
+			sec := s.secFor(a)
+			if sec == nil {
+				continue
+			}
+			st, sas := sec.ep.Stats(), sec.ep.SAs()
+			t := IPsecTotals{Stack: s.Name(), DVIPA: a, IKESAs: len(sas.IKE), ChildSAs: len(sas.Dynamic),
+				ESPIn: st.ESPIn, ESPOut: st.ESPOut, Delivered: st.Delivered, DropsByReason: map[string]uint64{}}
+			for r, n := range st.Drops {
+				t.Drops += n
+				t.DropsByReason[r.String()] = n
+			}
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // Check is one expectation and whether it held.
@@ -142,6 +179,7 @@ func (sx *Sysplex) Play(ctx context.Context, sc *scenario.Scenario) (*Report, er
 	r.Clients = <-totals
 	samples.Wait()
 	r.Timeline = sx.Timeline()
+	r.IPsec = sx.ipsecTotals()
 	sx.measure(r)
 	sx.check(r, sc)
 	return r, nil

@@ -3,6 +3,7 @@ package sysplex
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 )
@@ -38,6 +39,18 @@ func (r *Report) WriteText(w io.Writer) error {
 		c.Connections, c.Completed, c.Reset, c.Failed-c.Corrupt, c.BytesVerified, c.BytesSent)
 	if c.Corrupt > 0 {
 		fmt.Fprintf(&b, "; %d CORRUPT", c.Corrupt)
+	}
+	for _, t := range r.IPsec {
+		fmt.Fprintf(&b, "\nipsec: %s for %s: %d IKE SA, %d child SA; %d ESP packets in, %d out, %d delivered, %d dropped",
+			t.Stack, t.DVIPA, t.IKESAs, t.ChildSAs, t.ESPIn, t.ESPOut, t.Delivered, t.Drops)
+		if len(t.DropsByReason) > 0 {
+			var reasons []string
+			for r, n := range t.DropsByReason {
+				reasons = append(reasons, fmt.Sprintf("%s %d", r, n))
+			}
+			sort.Strings(reasons)
+			fmt.Fprintf(&b, " (%s)", strings.Join(reasons, ", "))
+		}
 	}
 	b.WriteString("\n\nchecks:\n")
 	for _, ch := range r.Checks {
