@@ -85,10 +85,11 @@ func TestFromPlanNeedsKeys(t *testing.T) {
 	}
 }
 
-// TestFromPlanNegotiates: the endpoint configured from MVS1's policy
-// negotiates IKEv2 and ESP with a client configured the way a z/OS client
-// rule would be, and TCP to DVA1 port 60 flows protected both ways.
-func TestFromPlanNegotiates(t *testing.T) {
+// figure9Pair starts the endpoint configured from MVS1's policy for DVA1
+// and a client configured the way a z/OS client rule would be, on one
+// in-memory network; each delivers its cleartext to its channel.
+func figure9Pair(t *testing.T) (gw, client *Endpoint, gotGW, gotClient chan []byte) {
+	t.Helper()
 	netw := NewMemNetwork()
 	clk := clock.NewManual(epoch)
 	gwCfg, err := FromPlan(figure9Stack(t, "MVS1", true), dva1)
@@ -103,7 +104,7 @@ func TestFromPlanNegotiates(t *testing.T) {
 	clientCfg := Config{Local: f9Client, ID: AddrIdentity(f9Client), SPD: clientSPD, IKE: gwCfg.IKE, ESP: gwCfg.ESP,
 		Peers: []Peer{{Name: "dva1", Addr: dva1, ID: ikesa.Identity{Type: wire.ID_IPV4_ADDR, Data: dva1.AsSlice()}, PSK: []byte(f9PSK),
 			LocalTS: []netip.Prefix{netip.PrefixFrom(f9Client, 32)}, RemoteTS: []netip.Prefix{netip.PrefixFrom(dva1, 32)}}}}
-	gotGW, gotClient := make(chan []byte, 16), make(chan []byte, 16)
+	gotGW, gotClient = make(chan []byte, 16), make(chan []byte, 16)
 	start := func(cfg Config, got chan []byte) *Endpoint {
 		conn, err := netw.Listen(cfg.Local)
 		if err != nil {
@@ -118,8 +119,14 @@ func TestFromPlanNegotiates(t *testing.T) {
 		t.Cleanup(func() { e.Close() })
 		return e
 	}
-	gw, client := start(gwCfg, gotGW), start(clientCfg, gotClient)
+	return start(gwCfg, gotGW), start(clientCfg, gotClient), gotGW, gotClient
+}
 
+// TestFromPlanNegotiates: the endpoint configured from MVS1's policy
+// negotiates IKEv2 and ESP with a client configured the way a z/OS client
+// rule would be, and TCP to DVA1 port 60 flows protected both ways.
+func TestFromPlanNegotiates(t *testing.T) {
+	gw, client, gotGW, gotClient := figure9Pair(t)
 	syn := tcp4(f9Client, dva1, 40000, 60)
 	if v := client.Outbound(syn); v != Queued {
 		t.Fatalf("first packet: %v", v)
@@ -138,6 +145,27 @@ func TestFromPlanNegotiates(t *testing.T) {
 	// Traffic the policy does not protect stays clear; DVB1's is not ours.
 	if v := gw.Outbound(tcp4(dva1, f9Client, 22, 40001)); v != Clear {
 		t.Fatalf("port 22 from DVA1: %v, want clear (permit-all)", v)
+	}
+}
+
+// TestFromPlanInitiatesToRange: the DVA1 rule names a client range, not
+// an address; traffic for a client in it that needs an SA makes the
+// endpoint initiate IKE to that client (z/OS on-demand negotiation).
+func TestFromPlanInitiatesToRange(t *testing.T) {
+	gw, client, _, gotClient := figure9Pair(t)
+	reply := tcp4(dva1, f9Client, 60, 40000)
+	reply[33] = 0x10 // an ACK of a connection the client opened
+	if v := gw.Outbound(reply); v != Queued {
+		t.Fatalf("first packet from DVA1: %v, want queued while IKE runs", v)
+	}
+	if got := recv(t, gotClient, "the packet at the client"); !bytes.Equal(got, reply) {
+		t.Fatalf("client got % x", got)
+	}
+	if sas := client.SAs(); len(sas.IKE) != 1 || sas.IKE[0].Initiator {
+		t.Fatalf("client's IKE SAs: %+v", sas.IKE)
+	}
+	if sas := gw.SAs(); len(sas.IKE) != 1 || !sas.IKE[0].Initiator || sas.IKE[0].Remote.Addr() != f9Client {
+		t.Fatalf("DVA1's IKE SAs: %+v", sas.IKE)
 	}
 }
 

@@ -154,14 +154,40 @@ func (e *Endpoint) negotiate(ps *peerState) {
 			return
 		}
 	}
+	to := netip.AddrPortFrom(ps.cfg.Addr, ikePort)
 	if !ps.cfg.Addr.IsValid() {
-		// A peer that may be anywhere can only come to us.
-		e.negotiationFailed(ps)
-		return
+		// A peer that may be anywhere in its range is reached where the
+		// traffic waiting for the SA goes, as z/OS IKED does on demand.
+		dst, ok := e.waitingFor(ps)
+		if !ok {
+			e.negotiationFailed(ps)
+			return
+		}
+		to = netip.AddrPortFrom(dst, ikePort)
 	}
-	if _, err := e.daemon.Initiate(ps.cfg.Name); err != nil {
+	if _, err := e.daemon.InitiateTo(ps.cfg.Name, to); err != nil {
 		e.negotiationFailed(ps)
 	}
+}
+
+// waitingFor returns the destination of the first packet queued for ps,
+// when the peer's selectors cover it.
+func (e *Endpoint) waitingFor(ps *peerState) (netip.Addr, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(ps.queue) == 0 {
+		return netip.Addr{}, false
+	}
+	fl, err := parseFlow(ps.queue[0])
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	for _, ts := range ps.cfg.RemoteTS {
+		if ts.Contains(fl.dst) {
+			return fl.dst, true
+		}
+	}
+	return netip.Addr{}, false
 }
 
 // sendESP encrypts pkt with ch's outbound SA and sends it from port 4500

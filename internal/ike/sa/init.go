@@ -18,6 +18,13 @@ const nonceLen = 32
 // IKE_AUTH with the first child SA. It returns at once; Config.OnIKESA and
 // Config.OnChildSA report the outcome.
 func (d *Daemon) Initiate(peerName string) (*IKESA, error) {
+	return d.InitiateTo(peerName, netip.AddrPort{})
+}
+
+// InitiateTo is Initiate towards addr instead of the peer's configured
+// address: a peer that may be anywhere in a range (no Addr) is reached
+// where the traffic that needs the SA goes.
+func (d *Daemon) InitiateTo(peerName string, addr netip.AddrPort) (*IKESA, error) {
 	d.mu.Lock()
 	defer d.runEventsLocked()
 	if d.closed {
@@ -27,7 +34,13 @@ func (d *Daemon) Initiate(peerName string) (*IKESA, error) {
 	if peer == nil {
 		return nil, fmt.Errorf("ikesa: no peer %q", peerName)
 	}
-	sa := d.newSA(StateInitSent, true, peer, peer.Addr)
+	if !addr.IsValid() {
+		addr = peer.Addr
+	}
+	if !addr.IsValid() {
+		return nil, fmt.Errorf("ikesa: peer %q has no address to initiate to", peerName)
+	}
+	sa := d.newSA(StateInitSent, true, peer, addr)
 	sa.spiI = d.newIKESPI()
 	d.sas[sa.spiI] = sa
 	// Our KE uses the group of our first suite; a responder that prefers
