@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -24,7 +25,8 @@ import (
 // a running figure 9 sysplex, and TCP to APP A on port 60 passes through
 // the child SA: MVS1 decrypts, distributes to its targets, and encrypts
 // the replies. strongSwan then rekeys the child and the IKE SA, checks
-// liveness (DPD), and terminates; a connection lives through all of it. The sysplex's LAN reaches the namespace through a relay of
+// liveness (DPD), and terminates; a connection lives through all of it,
+// and when APP A writes on it afterwards MVS1 initiates IKE to strongSwan. The sysplex's LAN reaches the namespace through a relay of
 // UDP 500 and 4500 on DVA1's address in a second namespace.
 func TestStrongSwanToRunningSysplex(t *testing.T) {
 	netnstest.NeedStrongSwan(t)
@@ -58,7 +60,7 @@ func TestStrongSwanToRunningSysplex(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
-	serveAPPA(t, sx)
+	servers := serveAPPA(t, sx)
 	relayUDP(t, sx, gwNS, netip.MustParseAddr("192.0.2.10"))
 
 	dir := t.TempDir()
@@ -185,6 +187,40 @@ secrets {
 		sas := sx.Stack("MVS1").IPsecSAs(dva1)
 		return sas != nil && len(sas.IKE) == 0
 	})
+
+	// The reverse: APP A writes on the connection that outlived the SAs;
+	// MVS1 needs an SA for it and initiates IKE to strongSwan, which
+	// answers as responder, and the bytes arrive through the new child.
+	server := serverConnOf(t, servers, kept.LocalAddr())
+	if _, err := io.WriteString(server, "from APP A"); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, len("from APP A"))
+	kept.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.ReadFull(kept, buf); err != nil || string(buf) != "from APP A" {
+		t.Fatalf("after MVS1 initiated: %q, %v", buf, err)
+	}
+	if ike := sx.Stack("MVS1").IPsecSAs(dva1).IKE; len(ike) != 1 || !ike[0].Initiator {
+		t.Fatalf("MVS1's IKE SAs after it initiated: %+v", ike)
+	}
+	echoOnce(t, kept, "both ways again")
+}
+
+// serverConnOf finds APP A's side of a client connection.
+func serverConnOf(t *testing.T, servers map[string]*echoServer, client net.Addr) net.Conn {
+	t.Helper()
+	for _, e := range servers {
+		e.mu.Lock()
+		for c := range e.open {
+			if c.RemoteAddr().String() == client.String() {
+				e.mu.Unlock()
+				return c
+			}
+		}
+		e.mu.Unlock()
+	}
+	t.Fatalf("no server connection for %s", client)
+	return nil
 }
 
 func dialInNetns(t *testing.T, ns string, ap netip.AddrPort) net.Conn {
