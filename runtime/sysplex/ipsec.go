@@ -28,7 +28,8 @@ const (
 	nattPort = 4500
 )
 
-// dvipaSec is the endpoint a routing stack runs for one DVIPA.
+// dvipaSec is the endpoint a stack runs for one of its addresses: a DVIPA
+// it routes, or a home address.
 type dvipaSec struct {
 	ep   *ipsec.Endpoint
 	conn *lanUDP
@@ -37,7 +38,33 @@ type dvipaSec struct {
 // startIPsec starts the endpoint for a DVIPA this stack now routes, when
 // its plan protects it; nil otherwise.
 func (s *Stack) startIPsec(a netip.Addr, send func(pkt []byte) error) *dvipaSec {
-	if !s.sx.opts.IPsec || !s.plan.IPSecurity || !s.plan.DVIPSec {
+	if !s.plan.DVIPSec {
+		return nil
+	}
+	return s.startEndpoint(a, send)
+}
+
+// startHomeIPsec starts the endpoints of the stack's home addresses that
+// its key exchange rules name (IKED negotiates for the stack's own
+// addresses too).
+func (s *Stack) startHomeIPsec(send func(pkt []byte) error) {
+	for _, h := range s.plan.Home {
+		a, err := netip.ParseAddr(h.Addr)
+		if err != nil {
+			continue
+		}
+		if sec := s.startEndpoint(a, send); sec != nil {
+			s.mu.Lock()
+			s.sec[a] = sec
+			s.mu.Unlock()
+		}
+	}
+}
+
+// startEndpoint starts an IPsec endpoint on one of the stack's addresses
+// when the run carries the policy and the stack's rules name the address.
+func (s *Stack) startEndpoint(a netip.Addr, send func(pkt []byte) error) *dvipaSec {
+	if !s.sx.opts.IPsec || !s.plan.IPSecurity || !s.plan.IKED {
 		return nil
 	}
 	cfg, err := ipsec.FromPlan(&s.plan, a)
@@ -162,14 +189,14 @@ func (s *Stack) IPsecSAs(a netip.Addr) *ipsec.SAList {
 }
 
 // ClientIPsec builds the configuration of a remote client that protects
-// its traffic to a DVIPA the way the plan's key exchange rule for that
-// DVIPA and the client's address expects: the same pre-shared key and
+// its traffic to a stack address (a DVIPA, a home address) the way the
+// plan's key exchange rule for that address and the client expects: the same pre-shared key and
 // offers, identities by address, and an SPD that protects TCP to the
 // DVIPA and lets the rest through.
 func ClientIPsec(plan *compile.Plan, client, dvipa netip.Addr) (ipsec.Config, error) {
 	for i := range plan.Stacks {
 		st := &plan.Stacks[i]
-		if !st.IPSecurity || !st.DVIPSec {
+		if !st.IPSecurity || !st.IKED {
 			continue
 		}
 		side, err := ipsec.FromPlan(st, dvipa)

@@ -190,6 +190,7 @@ func (s *Stack) start() error {
 	s.done = make(chan struct{})
 	s.mu.Unlock()
 	go s.loop(m, s.done)
+	s.startHomeIPsec(func(pkt []byte) error { return port.Send(context.Background(), pkt) })
 	s.reevaluate()
 	// When the grace ends, peers never heard of count as down.
 	s.sx.clk.AfterFunc(s.grace, s.reevaluate)
