@@ -15,6 +15,7 @@ import (
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/grammar/source"
 	"github.com/tcpipc/tcpipc/internal/suggest"
+	"github.com/tcpipc/tcpipc/runtime/ipsec"
 )
 
 // RuleScenario is the id of problems in a scenario file.
@@ -75,11 +76,12 @@ type Client struct {
 	// the plan's key exchange rule for it (IKEv2 and ESP in UDP 4500).
 	IPsec bool
 	// PSK and ID, when set, replace the rule's pre-shared key and the
-	// client's identity (an address or a host name): a scenario can play
-	// a peer the policy does not accept.
-	PSK   string
-	ID    string
-	Range diag.Range
+	// client's identity (an address or a host name), IKE and ESP its
+	// offers (strongSwan proposal syntax): a scenario can play a peer the
+	// policy does not accept.
+	PSK, ID  string
+	IKE, ESP string
+	Range    diag.Range
 }
 
 // UsesIPsec reports whether a client of the scenario is an IPsec peer: the
@@ -153,7 +155,7 @@ var (
 	topKeys    = []string{"name", "sysplex", "heartbeat", "missed", "duration", "applications", "clients", "timeline", "expect"}
 	appKeys    = []string{"name", "stacks", "bind", "behaviour"}
 	clientKeys = []string{"name", "from", "connect", "connections", "bytes", "chunk", "interval", "check", "ipsec"}
-	ipsecKeys  = []string{"psk", "id"}
+	ipsecKeys  = []string{"psk", "id", "ike", "esp"}
 	eventKeys  = []string{"at", "fail", "recover", "leavegroup", "joingroup", "deactivate", "reactivate", "cut", "restore", "stop", "dvipa", "peer", "app"}
 	expectKeys = []string{"owner", "resets", "echoed", "takeover"}
 )
@@ -396,6 +398,16 @@ func (r *reader) client(n *yaml.Node) *Client {
 						c.PSK = r.str(v)
 					case "id":
 						c.ID = r.str(v)
+					case "ike", "esp":
+						text := r.str(v)
+						if _, err := ipsec.ParseProposal(text, key == "ike"); err != nil {
+							r.errorf(v, "%v", err)
+						}
+						if key == "ike" {
+							c.IKE = text
+						} else {
+							c.ESP = text
+						}
 					}
 				})
 				break

@@ -117,6 +117,14 @@ func TestClientIPsecForms(t *testing.T) {
 	if len(ds) > 0 || !sc.Clients[0].IPsec || sc.Clients[0].PSK != "wrong" || sc.Clients[0].ID != "host.example" {
 		t.Fatalf("ipsec mapping: %v %+v", ds, sc.Clients[0])
 	}
+	sc, _, ds = Parse("d.yaml", []byte(fmt.Sprintf(base, "{ike: aes256gcm16-prfsha384-x25519, esp: aes256gcm16}")))
+	if len(ds) > 0 || sc.Clients[0].IKE != "aes256gcm16-prfsha384-x25519" || sc.Clients[0].ESP != "aes256gcm16" {
+		t.Fatalf("ipsec offers: %v %+v", ds, sc.Clients[0])
+	}
+	_, _, ds = Parse("e.yaml", []byte(fmt.Sprintf(base, "{ike: 3des-md5-modp1024}")))
+	if len(ds) != 1 || !strings.Contains(ds[0].Summary, `unsupported algorithm "3des"`) || ds[0].Range.Start.Line != 3 {
+		t.Fatalf("unsupported offer: %v", ds)
+	}
 	_, _, ds = Parse("c.yaml", []byte(fmt.Sprintf(base, "{pks: wrong}")))
 	if len(ds) != 1 || !strings.Contains(ds[0].Summary, `unknown key "pks" in ipsec`) || strings.Contains(ds[0].Summary, "wrong") {
 		t.Fatalf("misspelt key: %v", ds)

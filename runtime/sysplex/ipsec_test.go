@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	ikesa "github.com/tcpipc/tcpipc/internal/ike/sa"
 	"github.com/tcpipc/tcpipc/internal/leakcheck"
+	"github.com/tcpipc/tcpipc/runtime/ipsec"
 	"github.com/tcpipc/tcpipc/runtime/link"
 )
 
@@ -119,40 +121,56 @@ func TestIPsecThroughRoutingStack(t *testing.T) {
 	}
 }
 
-// TestIPsecWrongKeyRefused: a client whose pre-shared key is not the
-// rule's never gets through, and nothing reaches the application in the
-// clear either.
-func TestIPsecWrongKeyRefused(t *testing.T) {
-	leakcheck.Check(t)
-	sx, clk := startSysplex(t, figure9Plan(t), withIPsec)
-	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
-	app := netip.AddrPortFrom(dva1, 60)
-	e := serveEcho(t, sx.Stack("MVS1"), app)
-	t.Cleanup(e.close)
-	client, err := sx.AddClient("intruder", netip.MustParseAddr("192.0.2.66"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := ClientIPsec(sx.Plan(), client.Addr, dva1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Peers[0].PSK = []byte("not-the-policy-key")
-	if err := client.EnableIPsec(cfg, clk, nil); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	if c, err := client.Netstack().DialTCP(ctx, app); err == nil {
-		c.Close()
-		t.Fatal("a client with the wrong pre-shared key connected")
-	}
-	if sas := sx.Stack("MVS1").IPsecSAs(dva1); sas == nil || len(sas.Dynamic) != 0 {
-		t.Fatalf("MVS1 has dynamic tunnels: %+v", sas)
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(e.open) != 0 {
-		t.Fatal("the application accepted a connection")
+// TestIPsecMismatchRefused: a client whose pre-shared key is not the
+// rule's, or whose IKE offer the policy does not accept, never gets
+// through, and nothing reaches the application in the clear either.
+func TestIPsecMismatchRefused(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		change func(*ipsec.Config)
+	}{
+		{"wrong key", func(cfg *ipsec.Config) { cfg.Peers[0].PSK = []byte("not-the-policy-key") }},
+		{"unaccepted offer", func(cfg *ipsec.Config) {
+			su, err := ipsec.ParseProposal("aes256gcm16-prfsha384-x25519", true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.IKE = []ikesa.Suite{su}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			leakcheck.Check(t)
+			sx, clk := startSysplex(t, figure9Plan(t), withIPsec)
+			waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
+			app := netip.AddrPortFrom(dva1, 60)
+			e := serveEcho(t, sx.Stack("MVS1"), app)
+			t.Cleanup(e.close)
+			client, err := sx.AddClient("intruder", netip.MustParseAddr("192.0.2.66"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := ClientIPsec(sx.Plan(), client.Addr, dva1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.change(&cfg)
+			if err := client.EnableIPsec(cfg, clk, nil); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			if conn, err := client.Netstack().DialTCP(ctx, app); err == nil {
+				conn.Close()
+				t.Fatal("the client connected")
+			}
+			if sas := sx.Stack("MVS1").IPsecSAs(dva1); sas == nil || len(sas.Dynamic) != 0 {
+				t.Fatalf("MVS1 has dynamic tunnels: %+v", sas)
+			}
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			if len(e.open) != 0 {
+				t.Fatal("the application accepted a connection")
+			}
+		})
 	}
 }

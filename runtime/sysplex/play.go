@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	ikesa "github.com/tcpipc/tcpipc/internal/ike/sa"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
 	"github.com/tcpipc/tcpipc/runtime/scenario"
 )
@@ -135,6 +136,20 @@ func (sx *Sysplex) Play(ctx context.Context, sc *scenario.Scenario) (*Report, er
 			}
 			if c.ID != "" {
 				cfg.ID = ipsec.ParseIdentity(c.ID)
+			}
+			for _, o := range []struct {
+				text  string
+				ike   bool
+				suite *[]ikesa.Suite
+			}{{c.IKE, true, &cfg.IKE}, {c.ESP, false, &cfg.ESP}} {
+				if o.text == "" {
+					continue
+				}
+				su, err := ipsec.ParseProposal(o.text, o.ike)
+				if err != nil {
+					return nil, fmt.Errorf("client %s: %w", c.Name, err)
+				}
+				*o.suite = []ikesa.Suite{su}
 			}
 			if err := cl.EnableIPsec(cfg, sx.clk, sx.opts.KeyLog); err != nil {
 				return nil, fmt.Errorf("client %s: %w", c.Name, err)
