@@ -25,7 +25,8 @@ import (
 //     keys and locations as traffic selectors; a remote location that is
 //     one address is where we initiate to, a wider one means "any";
 //   - the IKE suites are those rules' proposals and the ESP suites those of
-//     the dynamic VPN actions, in order, without repeats.
+//     the dynamic VPN actions (with their PFS group for CREATE_CHILD_SA),
+//     in order, without repeats.
 //
 // IPSEC filters name their tunnel's peer through the rule whose locations
 // cover both their sides. The plan must carry the keys (compile
@@ -62,7 +63,11 @@ func FromPlan(st *compile.Stack, local netip.Addr) (Config, error) {
 	for _, a := range st.SPD.VPNActions {
 		for _, pr := range a.Proposals {
 			if pr.Protocol == "ESP" { // tcpipc has no AH
-				cfg.ESP = appendSuite(cfg.ESP, suite(pr))
+				su := suite(pr)
+				if a.PFS != nil { // InitiateWithPfs: the rekeys' DH group
+					su.DH = wire.DHGroup(a.PFS.ID)
+				}
+				cfg.ESP = appendSuite(cfg.ESP, su)
 			}
 		}
 		lifetimes[a.Name] = lifetime(a.LifetimeSeconds)

@@ -211,3 +211,17 @@ func TestFromPlanInboundConnect(t *testing.T) {
 		t.Error("a client's SYN to DVA1:60 is refused")
 	}
 }
+
+// TestFromPlanPFS: a VPN action with InitiateWithPfs gives the ESP suites
+// its group, which CREATE_CHILD_SA then uses for rekeys.
+func TestFromPlanPFS(t *testing.T) {
+	st := figure9Stack(t, "MVS1", true)
+	st.SPD.VPNActions[0].PFS = &compile.Transform{Type: "DH", ID: 19, Name: "ECP_256"}
+	cfg, err := FromPlan(st, dva1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.ESP) != 1 || cfg.ESP[0].DH != wire.ECP256 {
+		t.Fatalf("ESP suites %v", cfg.ESP)
+	}
+}

@@ -12,8 +12,9 @@ import (
 // scenario can give a client its own offers: algorithms joined by "-",
 // e.g. "aes128-sha256-ecp256" or "aes256gcm16-prfsha384-x25519" for IKE
 // (ike true: a PRF and a DH group are required; the PRF defaults to the
-// integrity algorithm's hash) and "aes128gcm16" or "aes256-sha1-esn" for
-// ESP. Only algorithms tcpipc implements are accepted.
+// integrity algorithm's hash) and "aes128gcm16", "aes256-sha1-esn" or
+// "aes128gcm16-ecp256" (a PFS group for rekeys) for ESP. Only algorithms
+// tcpipc implements are accepted.
 func ParseProposal(s string, ike bool) (ikesa.Suite, error) {
 	var su ikesa.Suite
 	var integPRF wire.PRFID
@@ -73,8 +74,8 @@ func ParseProposal(s string, ike bool) (ikesa.Suite, error) {
 		if su.PRF == 0 || su.DH == 0 {
 			return ikesa.Suite{}, fmt.Errorf("proposal %q: IKE needs a PRF and a Diffie-Hellman group", s)
 		}
-	} else if su.PRF != 0 || su.DH != 0 {
-		return ikesa.Suite{}, fmt.Errorf("proposal %q: an ESP proposal has no PRF or DH group here (no PFS)", s)
+	} else if su.PRF != 0 {
+		return ikesa.Suite{}, fmt.Errorf("proposal %q: an ESP proposal has no PRF", s)
 	}
 	return su, nil
 }
