@@ -96,8 +96,46 @@ func TestHandshakeEverySuite(t *testing.T) {
 					if ic.UDPEncap || rc.UDPEncap {
 						t.Error("NAT detected without a NAT")
 					}
+					rekeyDeleteAll(t, sa, ic, initiator, responder, child)
 				})
 			}
+		}
+	}
+}
+
+// rekeyDeleteAll rekeys the child and then the IKE SA of an established
+// pair, and deletes the new IKE SA: with every suite, as the acceptance
+// asks, not only with the defaults.
+func rekeyDeleteAll(t *testing.T, sa *IKESA, ic ChildSA, initiator, responder *node, child Suite) {
+	t.Helper()
+	done := make(chan error, 1)
+	if err := sa.RekeyChild(ic.InboundSPI, func(err error) { done <- err }); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, done, "child rekey")
+	checkChildPair(t, wait(t, initiator.children, "initiator's new child"), wait(t, responder.children, "responder's new child"), child)
+	wait(t, initiator.deleted, "initiator's old child")
+	wait(t, responder.deleted, "responder's old child")
+
+	if err := sa.Rekey(func(err error) { done <- err }); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, done, "IKE rekey")
+	for _, n := range []*node{initiator, responder} {
+		if up := wait(t, n.ike, "new IKE SA"); up.err != nil || up.info.State != StateEstablished {
+			t.Fatalf("new IKE SA %+v %v", up.info, up.err)
+		}
+		if down := wait(t, n.ike, "old IKE SA"); !errors.Is(down.err, ErrRekeyed) {
+			t.Fatalf("old IKE SA %+v %v", down.info, down.err)
+		}
+	}
+	handle(t, initiator).Delete()
+	for _, n := range []*node{initiator, responder} {
+		if ev := wait(t, n.ike, "IKE SA deletion"); !errors.Is(ev.err, ErrDeleted) {
+			t.Fatalf("deletion event %+v %v", ev.info, ev.err)
+		}
+		if len(n.d.SAs()) != 0 {
+			t.Fatal("a deleted SA is still listed")
 		}
 	}
 }
