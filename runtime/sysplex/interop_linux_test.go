@@ -209,15 +209,20 @@ secrets {
 // serverConnOf finds APP A's side of a client connection.
 func serverConnOf(t *testing.T, servers map[string]*echoServer, client net.Addr) net.Conn {
 	t.Helper()
+	var conns []net.Conn
 	for _, e := range servers {
 		e.mu.Lock()
 		for c := range e.open {
-			if c.RemoteAddr().String() == client.String() {
-				e.mu.Unlock()
-				return c
-			}
+			conns = append(conns, c)
 		}
 		e.mu.Unlock()
+	}
+	// Closed connections stay in the servers' maps and may have no
+	// remote address any more.
+	for _, c := range conns {
+		if ra := c.RemoteAddr(); ra != nil && ra.String() == client.String() {
+			return c
+		}
 	}
 	t.Fatalf("no server connection for %s", client)
 	return nil
