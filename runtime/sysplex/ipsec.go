@@ -1,6 +1,7 @@
 package sysplex
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -132,13 +133,13 @@ func (s *Stack) toLAN(send func(context.Context, []byte) error) func(context.Con
 		if !ok {
 			return send(ctx, pkt)
 		}
-		if sec := s.secFor(src); sec != nil {
-			if sec.ep.Outbound(clone(pkt)) != ipsec.Clear {
+		sec, router := s.outboundIPsec(src)
+		switch {
+		case sec != nil:
+			if sec.ep.Outbound(bytes.Clone(pkt)) != ipsec.Clear {
 				return nil // protected, queued for an SA, or dropped and counted
 			}
-			return send(ctx, pkt)
-		}
-		if router := s.protectedRouter(src); router != "" {
+		case router != "":
 			if p, ok := s.node.Port(router); ok {
 				return p.Forward(pkt)
 			}
@@ -158,7 +159,7 @@ func (s *Stack) fromTarget(inner []byte) bool {
 	if sec == nil {
 		return false
 	}
-	if sec.ep.Outbound(clone(inner)) == ipsec.Clear {
+	if sec.ep.Outbound(bytes.Clone(inner)) == ipsec.Clear {
 		s.mu.Lock()
 		port := s.port
 		s.mu.Unlock()
@@ -167,15 +168,20 @@ func (s *Stack) fromTarget(inner []byte) bool {
 	return true
 }
 
-// protectedRouter names the routing stack of a DVIPA it protects with
-// IPsec, when that is another stack.
-func (s *Stack) protectedRouter(a netip.Addr) string {
+// outboundIPsec says, in one look at the stack's state, what a packet
+// from address a needs: this stack's endpoint for a (it routes and
+// protects a), or the routing stack that protects a (another one), or
+// neither.
+func (s *Stack) outboundIPsec(a netip.Addr) (*dvipaSec, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if r := s.router[a]; r != "" && r != s.plan.Name && s.protected[a] {
-		return r
+	if sec := s.sec[a]; sec != nil {
+		return sec, ""
 	}
-	return ""
+	if r := s.router[a]; r != "" && r != s.plan.Name && s.protected[a] {
+		return nil, r
+	}
+	return nil, ""
 }
 
 // IPsecSAs returns what `ipsec -y display` shows for a DVIPA this stack
@@ -254,7 +260,7 @@ func newLANUDP(local netip.Addr, send func([]byte) error) *lanUDP {
 // a socket buffer would (the endpoint's peers retransmit).
 func (c *lanUDP) deliver(port uint16, src netip.AddrPort, payload []byte) {
 	select {
-	case c.in[port] <- datagram{src, clone(payload)}:
+	case c.in[port] <- datagram{src, bytes.Clone(payload)}:
 	default:
 	}
 }
@@ -337,5 +343,3 @@ func source(pkt []byte) (netip.Addr, bool) {
 	}
 	return netip.Addr{}, false
 }
-
-func clone(b []byte) []byte { return append([]byte(nil), b...) }

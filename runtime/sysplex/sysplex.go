@@ -1,6 +1,7 @@
 package sysplex
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -371,7 +372,7 @@ func (c *Client) fromLAN(pkt []byte) error {
 // toLAN sends the client's packets through its endpoint, if any.
 func (c *Client) toLAN(send func(context.Context, []byte) error) func(context.Context, []byte) error {
 	return func(ctx context.Context, pkt []byte) error {
-		if ep := c.sec.Load(); ep != nil && ep.Outbound(clone(pkt)) != ipsec.Clear {
+		if ep := c.sec.Load(); ep != nil && ep.Outbound(bytes.Clone(pkt)) != ipsec.Clear {
 			return nil
 		}
 		return send(ctx, pkt)
