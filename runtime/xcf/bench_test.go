@@ -1,12 +1,11 @@
 package xcf_test
 
 import (
-	"context"
-	"io"
 	"net/netip"
 	"testing"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/internal/streambench"
 	"github.com/tcpipc/tcpipc/runtime/netstack"
 	"github.com/tcpipc/tcpipc/runtime/xcf"
 )
@@ -34,40 +33,7 @@ func BenchmarkTCPOverXCF(b *testing.B) {
 	if err := pb.AttachTo(sb, "xcf"); err != nil {
 		b.Fatal(err)
 	}
-	ln, err := sb.ListenTCP(netip.AddrPortFrom(xcfB, 9000))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ln.Close()
-	got := make(chan int64, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			got <- -1
-			return
-		}
-		defer c.Close()
-		n, _ := io.Copy(io.Discard, c)
-		got <- n
-	}()
-	c, err := sa.DialTCP(context.Background(), netip.AddrPortFrom(xcfB, 9000))
-	if err != nil {
-		b.Fatal(err)
-	}
-	const chunk = 1 << 20
-	buf := make([]byte, chunk)
-	b.SetBytes(chunk)
-	b.ResetTimer()
-	for range b.N {
-		if _, err := c.Write(buf); err != nil {
-			b.Fatal(err)
-		}
-	}
-	c.Close()
-	if n := <-got; n != int64(b.N)*chunk {
-		b.Fatalf("received %d bytes, want %d", n, int64(b.N)*chunk)
-	}
-	b.StopTimer()
+	streambench.Sink(b, sa, sb, netip.AddrPortFrom(xcfB, 9000))
 	if st := pb.Stats(); st.Spoofed+st.Malformed != 0 {
 		b.Fatalf("drops: %+v", st)
 	}
