@@ -151,23 +151,7 @@ func TestTCPStreamIntact(t *testing.T) {
 // afterwards.
 func TestSlowConsumerBackPressure(t *testing.T) {
 	leakcheck.Check(t)
-	// stall, while set, holds the consumer of A's outbound queue.
-	var stall atomic.Pointer[chan struct{}]
-	var eb *link.Endpoint
-	ea := link.New(link.Options{Name: "a", QueueLen: 4, Handler: func(ctx context.Context, pkt []byte) error {
-		if g := stall.Load(); g != nil {
-			select {
-			case <-*g:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		return eb.Inject(pkt)
-	}})
-	eb = link.New(link.Options{Name: "b", QueueLen: 4, Handler: func(_ context.Context, pkt []byte) error {
-		return ea.Inject(pkt)
-	}})
-	a, b := pair(t, ea, eb)
+	ea, eb, stall, a, b := stallablePair(t)
 
 	// More than the largest TCP send buffer (6 MiB), so the writer cannot
 	// finish into its buffer while the link is stalled.
@@ -246,22 +230,7 @@ func TestPcapTapRecordsTraffic(t *testing.T) {
 // error, and no goroutine survives.
 func TestCloseDuringStalledTransfer(t *testing.T) {
 	leakcheck.Check(t)
-	var stall atomic.Pointer[chan struct{}]
-	var eb *link.Endpoint
-	ea := link.New(link.Options{Name: "a", QueueLen: 4, Handler: func(ctx context.Context, pkt []byte) error {
-		if g := stall.Load(); g != nil {
-			select {
-			case <-*g:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		return eb.Inject(pkt)
-	}})
-	eb = link.New(link.Options{Name: "b", QueueLen: 4, Handler: func(_ context.Context, pkt []byte) error {
-		return ea.Inject(pkt)
-	}})
-	a, b := pair(t, ea, eb)
+	ea, _, stall, a, b := stallablePair(t)
 	l, err := b.ListenTCP(netip.AddrPortFrom(addrB.Addr(), 9000))
 	if err != nil {
 		t.Fatal(err)
@@ -318,4 +287,26 @@ func TestCloseDuringStalledTransfer(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("writer still blocked after Close")
 	}
+}
+
+// stallablePair links two stacks with 4-packet queues; while *stall is set,
+// the consumer of A's outbound queue waits for it to be closed.
+func stallablePair(t *testing.T) (ea, eb *link.Endpoint, stall *atomic.Pointer[chan struct{}], a, b *netstack.Stack) {
+	t.Helper()
+	stall = new(atomic.Pointer[chan struct{}])
+	ea = link.New(link.Options{Name: "a", QueueLen: 4, Handler: func(ctx context.Context, pkt []byte) error {
+		if g := stall.Load(); g != nil {
+			select {
+			case <-*g:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return eb.Inject(pkt)
+	}})
+	eb = link.New(link.Options{Name: "b", QueueLen: 4, Handler: func(_ context.Context, pkt []byte) error {
+		return ea.Inject(pkt)
+	}})
+	a, b = pair(t, ea, eb)
+	return ea, eb, stall, a, b
 }
