@@ -6,11 +6,10 @@ import (
 	"github.com/tcpipc/tcpipc/diag"
 )
 
-// Node carries what participle records for every syntax node: where it
-// starts, where the next token starts, and the tokens it consumed.
+// Node is what every syntax node records: the tokens it consumed (its
+// position is its first token's). It is kept this small on purpose: a
+// large profile has millions of nodes.
 type Node struct {
-	Pos    lexer.Position
-	EndPos lexer.Position
 	Tokens []lexer.Token
 }
 

@@ -3,7 +3,11 @@ package profile
 import (
 	"bytes"
 	"fmt"
+	"runtime"
+	"runtime/debug"
+	"slices"
 	"testing"
+	"time"
 )
 
 // generateProfile writes a realistic profile of about n lines: the
@@ -56,19 +60,58 @@ func generateProfile(n int) []byte {
 	return b.Bytes()
 }
 
-func benchmarkParse(b *testing.B, lines int) {
-	data := generateProfile(lines)
-	b.SetBytes(int64(len(data)))
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		_, ds := Parse("BENCH", data, Options{})
-		if ds.HasErrors() {
-			b.Fatalf("generated profile has errors: %v", ds[0].Summary)
-		}
+func parseGenerated(b *testing.B, data []byte) {
+	_, ds := Parse("BENCH", data, Options{})
+	if ds.HasErrors() {
+		b.Fatalf("generated profile has errors: %v", ds[0].Summary)
 	}
 }
 
-// BenchmarkParse100k measures throughput (MB/s) on a 100,000-line profile;
-// BenchmarkParse200k doubles the input to check that time grows linearly.
-func BenchmarkParse100k(b *testing.B) { benchmarkParse(b, 100_000) }
-func BenchmarkParse200k(b *testing.B) { benchmarkParse(b, 200_000) }
+// BenchmarkParse100k measures throughput (MB/s) on a 100,000-line profile.
+func BenchmarkParse100k(b *testing.B) {
+	data := generateProfile(100_000)
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		parseGenerated(b, data)
+	}
+}
+
+// BenchmarkParseGrowth checks that time grows linearly: it parses the
+// 100,000-line and a 200,000-line profile in turn, five times per
+// iteration, and reports the ratio of the median times (target: at most
+// 2.2; medians, because one slow run on a shared machine would otherwise
+// decide the figure).
+//
+// growth is measured with the garbage collector paused during each timed
+// parse (and a collection between parses): that is the parser's own work.
+// growth-gc is the same with the collector running, which adds a sawtooth
+// to any program that keeps what it allocates: a collection starts each
+// time the heap doubles, so how many full-heap collections fall inside a
+// parse depends on where its final heap size sits between two doublings.
+func BenchmarkParseGrowth(b *testing.B) {
+	small, large := generateProfile(100_000), generateProfile(200_000)
+	ratio := func(gcPercent int) float64 {
+		defer debug.SetGCPercent(debug.SetGCPercent(gcPercent))
+		var tSmall, tLarge []time.Duration
+		timed := func(data []byte) time.Duration {
+			runtime.GC()
+			start := time.Now()
+			parseGenerated(b, data)
+			return time.Since(start)
+		}
+		for i := 0; i < b.N*5; i++ {
+			tSmall = append(tSmall, timed(small))
+			tLarge = append(tLarge, timed(large))
+		}
+		return float64(median(tLarge)) / float64(median(tSmall))
+	}
+	b.ReportMetric(ratio(-1), "growth")
+	b.ReportMetric(ratio(100), "growth-gc")
+	b.ReportMetric(0, "ns/op") // the ratios are the result
+}
+
+func median(ds []time.Duration) time.Duration {
+	slices.Sort(ds)
+	return ds[len(ds)/2]
+}

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -10,20 +11,26 @@ import (
 )
 
 // stmtParser parses one statement (or block header, or block entry) from
-// the shared token stream, leaving the cursor after its last operand.
+// the shared token stream, leaving the cursor after its last operand:
+// descent is the hand-written parser for the plain path, parse the
+// participle grammar that specifies it (see descent.go).
 type stmtParser struct {
-	name   string // for the pinned EBNF
-	parse  func(*lexer.PeekingLexer) (Statement, error)
-	grammr func() string
+	name    string // for the pinned EBNF
+	typ     reflect.Type
+	descent func(*cursor) Statement
+	parse   func(*lexer.PeekingLexer) (Statement, error)
+	grammr  func() string
 }
 
-func build[T any](name string) *stmtParser {
+func build[T any](name string, descent func(*cursor) Statement) *stmtParser {
 	p := participle.MustBuild[T](
 		participle.Lexer(definition{}),
 		participle.UseLookahead(2),
 	)
 	return &stmtParser{
-		name: name,
+		name:    name,
+		typ:     reflect.TypeFor[T](),
+		descent: descent,
 		parse: func(l *lexer.PeekingLexer) (Statement, error) {
 			v, err := p.ParseFromLexer(l, participle.AllowTrailing(true))
 			if v == nil {
@@ -65,60 +72,60 @@ type stmtKind struct {
 }
 
 var (
-	genericParser = build[Generic]("Generic")
-	endParser     = build[End]("End")
+	genericParser = build[Generic]("Generic", parseGeneric)
+	endParser     = build[End]("End", parseEnd)
 
-	vipaDefineParser = build[VIPADefine]("VIPADefine")
-	ipsecRuleParser  = build[IPSecRule]("IPSecRule")
+	vipaDefineParser = build[VIPADefine]("VIPADefine", parseVIPADefine)
+	ipsecRuleParser  = build[IPSecRule]("IPSecRule", parseIPSecRule)
 
 	statements = map[string]*stmtKind{
-		"INCLUDE":          {parser: build[Include]("Include")},
-		"IPCONFIG":         {parser: build[IPConfig]("IPConfig")},
-		"IPCONFIG6":        {parser: build[IPConfig]("IPConfig")},
-		"GLOBALCONFIG":     {parser: build[GlobalConfig]("GlobalConfig")},
-		"TCPCONFIG":        {parser: build[Config]("Config")},
-		"UDPCONFIG":        {parser: build[Config]("Config")},
-		"HOME":             {parser: build[Home]("Home")},
-		"PRIMARYINTERFACE": {parser: build[PrimaryInterface]("PrimaryInterface")},
-		"DEVICE":           {parser: build[Device]("Device")},
-		"LINK":             {parser: build[Link]("Link")},
-		"INTERFACE":        {parser: build[Interface]("Interface")},
-		"PORT":             {parser: build[Port]("Port")},
-		"START":            {parser: build[StartStop]("StartStop")},
-		"STOP":             {parser: build[StartStop]("StartStop")},
-		"PORTRANGE":        {parser: build[PortRange]("PortRange")},
-		"IPSEC": {parser: build[IPSec]("IPSec"), block: &blockSpec{
+		"INCLUDE":          {parser: build[Include]("Include", parseInclude)},
+		"IPCONFIG":         {parser: build[IPConfig]("IPConfig", parseIPConfig)},
+		"IPCONFIG6":        {parser: build[IPConfig]("IPConfig", parseIPConfig)},
+		"GLOBALCONFIG":     {parser: build[GlobalConfig]("GlobalConfig", parseGlobalConfig)},
+		"TCPCONFIG":        {parser: build[Config]("Config", parseConfig)},
+		"UDPCONFIG":        {parser: build[Config]("Config", parseConfig)},
+		"HOME":             {parser: build[Home]("Home", parseHome)},
+		"PRIMARYINTERFACE": {parser: build[PrimaryInterface]("PrimaryInterface", parsePrimaryInterface)},
+		"DEVICE":           {parser: build[Device]("Device", parseDevice)},
+		"LINK":             {parser: build[Link]("Link", parseLink)},
+		"INTERFACE":        {parser: build[Interface]("Interface", parseInterface)},
+		"PORT":             {parser: build[Port]("Port", parsePort)},
+		"START":            {parser: build[StartStop]("StartStop", parseStartStop)},
+		"STOP":             {parser: build[StartStop]("StartStop", parseStartStop)},
+		"PORTRANGE":        {parser: build[PortRange]("PortRange", parsePortRange)},
+		"IPSEC": {parser: build[IPSec]("IPSec", parseIPSec), block: &blockSpec{
 			end:     "ENDIPSEC",
 			members: map[string]*stmtParser{"IPSECRULE": ipsecRuleParser, "IPSEC6RULE": ipsecRuleParser},
 			onError: skipEntry,
 		}},
-		"VIPADYNAMIC": {parser: build[VIPADynamic]("VIPADynamic"), block: &blockSpec{
+		"VIPADYNAMIC": {parser: build[VIPADynamic]("VIPADynamic", parseVIPADynamic), block: &blockSpec{
 			end: "ENDVIPADYNAMIC",
 			members: map[string]*stmtParser{
 				"VIPADEFINE":     vipaDefineParser,
-				"VIPABACKUP":     build[VIPABackup]("VIPABackup"),
-				"VIPADELETE":     build[VIPADelete]("VIPADelete"),
-				"VIPADISTRIBUTE": build[VIPADistribute]("VIPADistribute"),
-				"VIPARANGE":      build[VIPARange]("VIPARange"),
-				"VIPAROUTE":      build[VIPARoute]("VIPARoute"),
-				"VIPASMPARMS":    build[VIPASMParms]("VIPASMParms"),
+				"VIPABACKUP":     build[VIPABackup]("VIPABackup", parseVIPABackup),
+				"VIPADELETE":     build[VIPADelete]("VIPADelete", parseVIPADelete),
+				"VIPADISTRIBUTE": build[VIPADistribute]("VIPADistribute", parseVIPADistribute),
+				"VIPARANGE":      build[VIPARange]("VIPARange", parseVIPARange),
+				"VIPAROUTE":      build[VIPARoute]("VIPARoute", parseVIPARoute),
+				"VIPASMPARMS":    build[VIPASMParms]("VIPASMParms", parseVIPASMParms),
 			},
 			onError: skipRest,
 		}},
-		"SRCIP": {parser: build[SrcIP]("SrcIP"), block: &blockSpec{
+		"SRCIP": {parser: build[SrcIP]("SrcIP", parseSrcIP), block: &blockSpec{
 			end: "ENDSRCIP",
 			members: map[string]*stmtParser{
-				"DESTINATION": build[SrcIPEntry]("SrcIPEntry"),
-				"JOBNAME":     build[SrcIPEntry]("SrcIPEntry"),
+				"DESTINATION": build[SrcIPEntry]("SrcIPEntry", parseSrcIPEntry),
+				"JOBNAME":     build[SrcIPEntry]("SrcIPEntry", parseSrcIPEntry),
 			},
 			onError: discardBlock,
 		}},
-		"AUTOLOG": {parser: build[Autolog]("Autolog"), block: &blockSpec{
-			end: "ENDAUTOLOG", entry: build[AutologEntry]("AutologEntry"), onError: skipEntry,
+		"AUTOLOG": {parser: build[Autolog]("Autolog", parseAutolog), block: &blockSpec{
+			end: "ENDAUTOLOG", entry: build[AutologEntry]("AutologEntry", parseAutologEntry), onError: skipEntry,
 		}},
-		"BEGINROUTES": {parser: build[Routes]("Routes"), block: &blockSpec{
+		"BEGINROUTES": {parser: build[Routes]("Routes", parseRoutes), block: &blockSpec{
 			end:     "ENDROUTES",
-			members: map[string]*stmtParser{"ROUTE": build[Route]("Route")},
+			members: map[string]*stmtParser{"ROUTE": build[Route]("Route", parseRoute)},
 			onError: skipEntry,
 		}},
 	}

@@ -35,7 +35,6 @@ func take(lex *lexer.PeekingLexer, n *Node, set []lexer.TokenType) (string, bool
 	}
 	raw := lex.RawCursor()
 	lex.Next()
-	n.Pos, n.EndPos = t.Pos, lex.Peek().Pos
 	n.Tokens = lex.Range(raw, raw+1)
 	return t.Value, true
 }
@@ -76,7 +75,6 @@ func (o *Option) Parse(lex *lexer.PeekingLexer) error {
 		}
 		o.Values = append(o.Values, v)
 	}
-	o.EndPos = lex.Peek().Pos
 	o.Tokens = lex.Range(start, lex.RawCursor())
 	return nil
 }

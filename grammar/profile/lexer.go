@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"bytes"
 	"io"
 	"strings"
 
@@ -107,7 +108,11 @@ type Lexed struct {
 // always points at the text as written, so RawText recovers the original.
 func Lex(f *source.File) *Lexed {
 	src := f.Text
-	out := &Lexed{Tokens: make([]lexer.Token, 0, len(src)/5+16)}
+	// Token values and comments are substrings of one copy of the text:
+	// no allocation per token, and nothing scattered for the garbage
+	// collector to chase.
+	text := string(src)
+	out := &Lexed{Tokens: make([]lexer.Token, 0, maxTokens(src)+1)}
 	seqs := findSequenceNumbers(src)
 	out.SequenceNumbers = seqs
 	nextSeq := 0
@@ -137,7 +142,7 @@ func Lex(f *source.File) *Lexed {
 				j++
 			}
 			out.Comments = append(out.Comments, Comment{Offset: i, Line: line,
-				Text: strings.TrimSpace(strings.TrimRight(string(src[i+1:j]), "\r"))})
+				Text: strings.TrimSpace(strings.TrimRight(text[i+1:j], "\r"))})
 			i = j
 			continue
 		case '"':
@@ -145,7 +150,7 @@ func Lex(f *source.File) *Lexed {
 			for j < len(src) && src[j] != '"' && src[j] != '\n' {
 				j++
 			}
-			t := lexer.Token{Type: String, Value: string(src[i+1 : j]), Pos: pos(i)}
+			t := lexer.Token{Type: String, Value: text[i+1 : j], Pos: pos(i)}
 			if j < len(src) && src[j] == '"' {
 				j++
 			} else {
@@ -162,12 +167,34 @@ func Lex(f *source.File) *Lexed {
 			}
 			j++
 		}
-		typ, val := classify(src[i:j])
+		typ, val := classify(text[i:j])
 		out.Tokens = append(out.Tokens, lexer.Token{Type: typ, Value: val, Pos: pos(i)})
 		i = j
 	}
 	out.Tokens = append(out.Tokens, lexer.Token{Type: EOF, Pos: pos(len(src))})
 	return out
+}
+
+// maxTokens bounds the number of tokens in src, so that the token slice
+// is allocated once and no larger than needed: a token begins a run of
+// non-blank bytes, or sits next to a quote.
+func maxTokens(src []byte) int {
+	n, inRun := 0, false
+	for _, c := range src {
+		switch c {
+		case ' ', '\t', '\r', '\n', '\f', '\v', 0:
+			inRun = false
+		case '"':
+			n += 2
+			inRun = true
+		default:
+			if !inRun {
+				n++
+				inRun = true
+			}
+		}
+	}
+	return n
 }
 
 func isSeparator(c byte) bool {
@@ -184,6 +211,14 @@ func RawText(src []byte, offset int) string {
 	if offset >= len(src) {
 		return ""
 	}
+	return string(src[offset : offset+rawLen(src, offset)])
+}
+
+// rawLen is the length of the token written at offset.
+func rawLen(src []byte, offset int) int {
+	if offset >= len(src) {
+		return 0
+	}
 	j := offset + 1
 	if src[offset] == '"' {
 		for j < len(src) && src[j] != '"' && src[j] != '\n' {
@@ -192,16 +227,16 @@ func RawText(src []byte, offset int) string {
 		if j < len(src) && src[j] == '"' {
 			j++
 		}
-		return string(src[offset:j])
+		return j - offset
 	}
 	for j < len(src) && !isSeparator(src[j]) {
 		j++
 	}
-	return string(src[offset:j])
+	return j - offset
 }
 
 // classify decides a word's token type and value.
-func classify(w []byte) (lexer.TokenType, string) {
+func classify(w string) (lexer.TokenType, string) {
 	switch {
 	case len(w) == 1 && w[0] == '*':
 		return Star, "*"
@@ -210,24 +245,24 @@ func classify(w []byte) (lexer.TokenType, string) {
 	case len(w) == 1 && w[0] == '=':
 		return Equals, "="
 	case allDigits(w):
-		return Number, string(w)
+		return Number, decimal(w)
 	case isIPv4(w):
-		return IPv4, string(w)
-	case len(w) > 1 && allDigits(w[:len(w)-1]) && strings.ContainsRune("KkMm", rune(w[len(w)-1])):
+		return IPv4, w
+	case len(w) > 1 && allDigits(w[:len(w)-1]) && strings.IndexByte("KkMm", w[len(w)-1]) >= 0:
 		return Size, upper(w)
 	}
-	if containsByte(w, '&') {
+	if strings.IndexByte(w, '&') >= 0 {
 		return Symbolic, upper(w)
 	}
-	if slash := indexByte(w, '/'); slash >= 0 {
+	if slash := strings.IndexByte(w, '/'); slash >= 0 {
 		if slash == 0 && allDigits(w[1:]) && len(w) > 1 {
-			return Bits, string(w)
+			return Bits, w
 		}
 		if allDigits(w[slash+1:]) && slash+1 < len(w) && (isIPv4(w[:slash]) || isIPv6(w[:slash])) {
 			return Prefix, upper(w)
 		}
 	}
-	if dash := indexByte(w, '-'); dash > 0 && dash < len(w)-1 {
+	if dash := strings.IndexByte(w, '-'); dash > 0 && dash < len(w)-1 {
 		a, b := w[:dash], w[dash+1:]
 		if (allDigits(a) && allDigits(b)) || (isIPv4(a) && isIPv4(b)) || (isIPv6(a) && isIPv6(b)) {
 			return Range, upper(w)
@@ -235,14 +270,6 @@ func classify(w []byte) (lexer.TokenType, string) {
 	}
 	if isIPv6(w) {
 		return IPv6, upper(w)
-	}
-	// Keyword lookups use the bytes directly: no allocation for the
-	// common case of a keyword.
-	if full, ok := spellings[string(w)]; ok {
-		if isStatement[full] {
-			return Stmt, full
-		}
-		return Word, full
 	}
 	u := upper(w)
 	if full, ok := spellings[u]; ok {
@@ -254,43 +281,51 @@ func classify(w []byte) (lexer.TokenType, string) {
 	return Word, u
 }
 
-func upper(w []byte) string {
-	for _, c := range w {
-		if c >= 'a' && c <= 'z' {
-			return strings.ToUpper(string(w))
-		}
+// decimal is a number's value without leading zeros: the stack reads
+// numbers in decimal, and participle would read a leading 0 as octal.
+func decimal(w string) string {
+	for len(w) > 1 && w[0] == '0' {
+		w = w[1:]
 	}
-	return string(w)
+	return w
 }
 
-func allDigits(w []byte) bool {
+// upper is w with the letters a–z in upper case, as the stack folds
+// profile text; other bytes are left as they are. It allocates only when w
+// has lower case.
+func upper(w string) string {
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c >= 'a' && c <= 'z' {
+			b := []byte(w)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'a' && b[j] <= 'z' {
+					b[j] -= 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return w
+}
+
+func allDigits[T ~string | ~[]byte](w T) bool {
 	if len(w) == 0 {
 		return false
 	}
-	for _, c := range w {
-		if c < '0' || c > '9' {
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c < '0' || c > '9' {
 			return false
 		}
 	}
 	return true
 }
 
-func containsByte(w []byte, b byte) bool { return indexByte(w, b) >= 0 }
-
-func indexByte(w []byte, b byte) int {
-	for i, c := range w {
-		if c == b {
-			return i
-		}
-	}
-	return -1
-}
-
 // isIPv4 reports whether w is four dot-separated decimal numbers; their
 // values are checked later, so 300.1.1.1 is an IPv4 token with a bad value.
-func isIPv4(w []byte) bool {
+func isIPv4(w string) bool {
 	parts, n := 0, 0
-	for _, c := range w {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
 		switch {
 		case c >= '0' && c <= '9':
 			n++
@@ -312,9 +347,10 @@ func isIPv4(w []byte) bool {
 
 // isIPv6 reports whether w looks like an IPv6 address: hex digits and at
 // least two colons (with an optional dotted IPv4 tail).
-func isIPv6(w []byte) bool {
+func isIPv6(w string) bool {
 	colons := 0
-	for _, c := range w {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
 		switch {
 		case c == ':':
 			colons++
@@ -346,7 +382,7 @@ func findSequenceNumbers(src []byte) []SequenceNumber {
 			for k < len(field) && field[k] == ' ' {
 				k++
 			}
-			if k < len(field) && allDigits(field[k:]) && src[start+71] == ' ' && !containsByte(src[start:start+72], ';') {
+			if k < len(field) && allDigits(field[k:]) && src[start+71] == ' ' && bytes.IndexByte(src[start:start+72], ';') < 0 {
 				out = append(out, SequenceNumber{Offset: start + 72 + k, Text: string(field[k:])})
 			}
 		}

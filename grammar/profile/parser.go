@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"sort"
 	"strings"
 
 	"github.com/alecthomas/participle/v2"
@@ -76,21 +77,26 @@ func ParseFile(path string, opts Options) (*Profile, diag.Diagnostics) {
 // Parse parses profile text; name is used in ranges and to resolve
 // INCLUDEs relative to it.
 func Parse(name string, data []byte, opts Options) (*Profile, diag.Diagnostics) {
+	prof, p := parse(name, data, opts, false)
+	return prof, p.diags
+}
+
+// parse is Parse, optionally with participle parsing every statement.
+func parse(name string, data []byte, opts Options, participleOnly bool) (*Profile, *parser) {
 	if opts.Resolver == nil {
 		opts.Resolver = DirResolver{}
 	}
 	if opts.ReadFile == nil {
 		opts.ReadFile = os.ReadFile
 	}
-	p := &parser{opts: opts, files: map[string]*source.File{}, unsupported: map[string]bool{}}
+	p := &parser{opts: opts, files: map[string]*source.File{}, unsupported: map[string]bool{}, participleOnly: participleOnly}
 	f := source.Decode(name, data, opts.Encoding)
 	p.expand(f, 0, nil)
 	p.toks = append(p.toks, lexer.Token{Type: EOF, Pos: lexer.Position{Filename: name, Offset: len(f.Text)}})
-	p.inst = append(p.inst, 0)
 	prof := &Profile{Main: name, Files: p.files}
 	p.parseAll(prof)
-	p.attachComments(prof)
-	return prof, p.diags
+	p.trailingComments(prof)
+	return prof, p
 }
 
 type parser struct {
@@ -98,15 +104,26 @@ type parser struct {
 	files map[string]*source.File
 	diags diag.Diagnostics
 
-	// The token stream with INCLUDEs spliced in; inst[i] is the include
-	// instance token i came from, chains[inst] its INCLUDE chain.
+	// The token stream with INCLUDEs spliced in. runs says which include
+	// instance each stretch of it came from, chains[instance] is that
+	// instance's INCLUDE chain.
 	toks     []lexer.Token
-	inst     []int32
+	runs     []run
 	chains   [][]diag.Range
-	comments map[string][]Comment
+	comments map[string]*fileComments
 
-	lex   *lexer.PeekingLexer
-	metas []*Meta // every statement, in stream order
+	// pos is the index of the next token to parse.
+	pos int
+	// plex is participle's view of toks, made the first time a statement
+	// leaves the hand-written parsers' plain path (participleAt).
+	plex *lexer.PeekingLexer
+	// participleOnly turns the hand-written parsers off (tests compare).
+	participleOnly bool
+	// viaParticiple counts the statements participle parsed.
+	viaParticiple int
+
+	cur   cursor // the hand-written parsers' position
+	slabs slabs  // and their nodes
 	// lastEnd holds the last index of each END keyword, to tell a stray
 	// statement inside a block from a block that is never closed.
 	lastEnd map[string]int
@@ -123,14 +140,13 @@ func (p *parser) expand(f *source.File, depth int, chain []diag.Range) {
 	instance := int32(len(p.chains))
 	p.chains = append(p.chains, chain)
 	lx := Lex(f)
-	if p.toks == nil {
-		p.toks = make([]lexer.Token, 0, len(lx.Tokens)+1)
-		p.inst = make([]int32, 0, len(lx.Tokens)+1)
-	}
 	if p.comments == nil {
-		p.comments = map[string][]Comment{}
+		p.comments = map[string]*fileComments{}
 	}
-	p.comments[f.Name] = append(p.comments[f.Name], lx.Comments...)
+	if p.comments[f.Name] == nil {
+		p.comments[f.Name] = &fileComments{}
+	}
+	p.comments[f.Name].list = append(p.comments[f.Name].list, lx.Comments...)
 	for _, s := range lx.SequenceNumbers {
 		d := p.diags.Warnf(RuleSequence, f.Range(s.Offset, s.Offset+len(s.Text)),
 			"sequence number %s in columns 73-80", s.Text)
@@ -143,23 +159,52 @@ func (p *parser) expand(f *source.File, depth int, chain []diag.Range) {
 		d.IncludedFrom = chain
 	}
 	toks := lx.Tokens[:len(lx.Tokens)-1] // drop EOF
-	for i := 0; i < len(toks); i++ {
-		t := toks[i]
-		p.toks = append(p.toks, t)
-		p.inst = append(p.inst, instance)
-		if t.Type != Stmt || t.Value != "INCLUDE" || i+1 >= len(toks) {
+	from := 0                            // toks[from:] are not in the stream yet
+	for i := 0; i+1 < len(toks); i++ {
+		t, dsnTok := toks[i], toks[i+1]
+		if t.Type != Stmt || t.Value != "INCLUDE" {
 			continue
 		}
-		dsnTok := toks[i+1]
 		if dsnTok.Type != Word && dsnTok.Type != Symbolic {
 			continue // the grammar reports the missing data set name
 		}
 		i++
-		p.toks = append(p.toks, dsnTok)
-		p.inst = append(p.inst, instance)
-		r := f.Range(t.Pos.Offset, dsnTok.Pos.Offset+len(RawText(f.Text, dsnTok.Pos.Offset)))
+		p.splice(toks[from:i+1], instance)
+		from = i + 1
+		r := f.Range(t.Pos.Offset, dsnTok.Pos.Offset+rawLen(f.Text, dsnTok.Pos.Offset))
 		p.include(f, dsnTok.Value, r, depth, chain)
 	}
+	p.splice(toks[from:], instance)
+}
+
+// run is a stretch of the token stream from one include instance.
+type run struct {
+	start    int // index in toks of its first token
+	instance int32
+}
+
+// splice appends tokens from an include instance to the stream. The main
+// file's tokens, when it includes nothing, become the stream as they are:
+// a large profile is not copied.
+func (p *parser) splice(toks []lexer.Token, instance int32) {
+	if len(toks) == 0 {
+		return
+	}
+	p.runs = append(p.runs, run{start: len(p.toks), instance: instance})
+	if p.toks == nil {
+		p.toks = toks
+		return
+	}
+	p.toks = append(p.toks[:len(p.toks):len(p.toks)], toks...)
+}
+
+// chainAt is the INCLUDE chain of token i.
+func (p *parser) chainAt(i int) []diag.Range {
+	k := sort.Search(len(p.runs), func(k int) bool { return p.runs[k].start > i }) - 1
+	if k < 0 {
+		return nil
+	}
+	return p.chains[p.runs[k].instance]
 }
 
 func (p *parser) include(from *source.File, dsn string, at diag.Range, depth int, chain []diag.Range) {
@@ -214,15 +259,8 @@ func (p *parser) parseAll(prof *Profile) {
 			p.lastEnd[t.Value] = i
 		}
 	}
-	lx, err := lexer.Upgrade(&sliceLexer{toks: p.toks})
-	if err != nil {
-		panic(err) // a slice lexer cannot fail
-	}
-	p.lex = lx
-	// Share the peeking lexer's copy of the tokens and let ours go.
-	p.toks = lx.Range(0, lexer.RawCursor(len(p.toks)))
 	ipsecSeen := ""
-	for !p.lex.Peek().EOF() {
+	for !p.peek().EOF() {
 		st := p.statement()
 		if st == nil {
 			continue
@@ -244,8 +282,8 @@ func (p *parser) parseAll(prof *Profile) {
 // statement parses one top-level statement, or reports the token that
 // cannot start one and skips to the next statement keyword.
 func (p *parser) statement() Statement {
-	t := p.lex.Peek()
-	start := p.cursor()
+	t := p.peek()
+	start := p.pos
 	if t.Type != Stmt {
 		p.notAStatement(*t, TopLevelStatements(), "a profile statement")
 		p.skipOperands()
@@ -262,7 +300,7 @@ func (p *parser) statement() Statement {
 			d.Summary = t.Value + " outside its block"
 			d.Detail = "This statement is only valid inside its block (VIPADYNAMIC … ENDVIPADYNAMIC, IPSEC … ENDIPSEC, BEGINROUTES … ENDROUTES)."
 		}
-		p.lex.Next()
+		p.pos++
 		p.skipOperands()
 		return nil
 	}
@@ -279,42 +317,74 @@ func (p *parser) statement() Statement {
 	return st
 }
 
-// parseOne runs a statement grammar at the cursor. On a syntax error it
-// reports it, skips the statement's operands and returns nil.
+// parseOne parses a statement at the cursor: with its hand-written parser
+// when the statement stays on the plain path, otherwise with participle.
+// On a syntax error it reports it, skips the statement's operands and
+// returns nil.
 func (p *parser) parseOne(sp *stmtParser, keyword string) Statement {
-	start := p.cursor()
-	cp := p.lex.MakeCheckpoint()
-	st, err := sp.parse(p.lex)
+	start := p.pos
+	if !p.participleOnly {
+		c := &p.cur // one cursor for all statements: no allocation each
+		*c = cursor{p: p, toks: p.toks, i: start}
+		if st := sp.descent(c); st != nil && c.i > start {
+			p.pos = c.i
+			p.finish(st, keyword, start, c.i, false)
+			return st
+		}
+	}
+	p.viaParticiple++
+	lex := p.participleAt(start)
+	atStart := lex.MakeCheckpoint()
+	st, err := sp.parse(lex)
+	end := int(lex.RawCursor())
+	if err == nil && st != nil && end == start {
+		err = errors.New("no statement") // the grammar matched nothing
+	}
 	if err != nil || st == nil {
+		lex.LoadCheckpoint(atStart) // it may have read past the next statement
 		p.syntaxError(start, keyword, err)
-		p.resync(cp)
+		p.resync(start)
 		return nil
 	}
-	end := p.cursor()
-	if end == start { // the grammar matched nothing
-		p.syntaxError(start, keyword, errors.New("no statement"))
-		p.resync(cp)
-		return nil
-	}
-	p.finish(st, keyword, start, end)
+	p.pos = end
+	p.finish(st, keyword, start, end, true)
 	return st
 }
 
-// finish fills the statement's Meta and restores names that the lexer
-// turned into keywords because they were spelled like an abbreviation.
-func (p *parser) finish(st Statement, keyword string, start, end int) {
+// participleAt returns participle's lexer with token start next. Statements
+// are parsed in stream order, so it only ever moves forward from the last
+// statement start.
+func (p *parser) participleAt(start int) *lexer.PeekingLexer {
+	if p.plex == nil || int(p.plex.RawCursor()) > start {
+		lx, err := lexer.Upgrade(&sliceLexer{toks: p.toks})
+		if err != nil {
+			panic(err) // a slice lexer cannot fail
+		}
+		p.plex = lx
+	}
+	if start > 0 {
+		p.plex.FastForward(lexer.RawCursor(start - 1))
+	}
+	return p.plex
+}
+
+// finish fills the statement's Meta and, for participle's trees, restores
+// names that the lexer turned into keywords because they were spelled like
+// an abbreviation, or whose leading zeros it dropped (the hand-written
+// parsers read names as written).
+func (p *parser) finish(st Statement, keyword string, start, end int, restore bool) {
 	m := st.Info()
 	m.Keyword = keyword
 	m.Range = p.rangeOf(start, end)
-	m.IncludedFrom = p.chains[p.inst[start]]
+	m.IncludedFrom = p.chainAt(start)
 	if p.swallowed != "" {
 		m.Ignored = p.swallowed
 	}
-	p.metas = append(p.metas, m)
+	p.attachComments(m)
 	p.checkOptions(st)
-	for i := start; i < end; i++ {
+	for i := start; restore && i < end; i++ {
 		t := p.toks[i]
-		if (t.Type == Word || t.Type == Stmt) && rawLen(p.files[t.Pos.Filename].Text, t.Pos.Offset) != len(t.Value) {
+		if (t.Type == Word || t.Type == Stmt || t.Type == Number) && rawLen(p.files[t.Pos.Filename].Text, t.Pos.Offset) != len(t.Value) {
 			restoreNames(reflect.ValueOf(st), p.files)
 			break
 		}
@@ -327,8 +397,8 @@ func (p *parser) block(st Statement, spec *blockSpec) {
 	failed := "" // where the first syntax error in the block was
 	var members []*Meta
 	for {
-		t := p.lex.Peek()
-		start := p.cursor()
+		t := p.peek()
+		start := p.pos
 		switch {
 		case t.EOF():
 			p.unterminated(open, spec)
@@ -358,7 +428,7 @@ func (p *parser) block(st Statement, spec *blockSpec) {
 				p.unterminated(open, spec)
 				goto done
 			}
-			p.lex.Next()
+			p.pos++
 			continue
 		}
 		if sp == nil {
@@ -373,7 +443,7 @@ func (p *parser) block(st Statement, spec *blockSpec) {
 					d.Detail = "Did you mean " + s + "?"
 				}
 			}
-			p.lex.Next()
+			p.pos++
 			p.skipOperands()
 			if failed == "" {
 				failed = d.Range.String()
@@ -447,7 +517,7 @@ func (p *parser) reportUnsupported(st Statement) {
 
 // notAStatement reports a token found where a statement must begin.
 func (p *parser) notAStatement(t lexer.Token, candidates []string, what string) {
-	d := p.errorAt(p.cursor(), "%s is not %s", describe(t), what)
+	d := p.errorAt(p.pos, "%s is not %s", describe(t), what)
 	if t.Type == Word {
 		if s := Suggest(t.Value, candidates); s != "" {
 			d.Detail = "Did you mean " + s + "?"
@@ -501,7 +571,7 @@ func expectation(msg string) string {
 // errorAt reports a syntax error at token i.
 func (p *parser) errorAt(i int, format string, args ...any) *diag.Diagnostic {
 	d := p.diags.Errorf(RuleSyntax, p.rangeOf(i, i+1), format, args...)
-	d.IncludedFrom = p.chains[p.inst[min(i, len(p.inst)-1)]]
+	d.IncludedFrom = p.chainAt(i)
 	return d
 }
 
@@ -524,54 +594,50 @@ func memberNames(spec *blockSpec) []string {
 	return append(out, spec.end)
 }
 
-// cursor is the index of the next token in p.toks.
-func (p *parser) cursor() int { return int(p.lex.RawCursor()) }
+// peek returns the next token; the stream ends with an EOF token that is
+// never consumed.
+func (p *parser) peek() *lexer.Token { return &p.toks[p.pos] }
 
-// resync goes back to the statement start saved in cp and moves on to
-// the next statement keyword after it.
-func (p *parser) resync(cp lexer.Checkpoint) {
-	p.lex.LoadCheckpoint(cp)
-	p.lex.Next()
+// resync moves on from a bad statement at start to the next statement
+// keyword after it.
+func (p *parser) resync(start int) {
+	p.pos = start
+	if !p.peek().EOF() {
+		p.pos++
+	}
 	p.skipOperands()
 }
 
 // skipOperands moves to the next statement keyword.
 func (p *parser) skipOperands() {
-	i := p.cursor()
-	for i < len(p.toks) && p.toks[i].Type != Stmt && !p.toks[i].EOF() {
-		i++
-	}
-	p.seek(i)
-}
-
-// seek moves the cursor forward so that token i is the next one.
-func (p *parser) seek(i int) {
-	i = min(i, len(p.toks)-1)
-	if i > p.cursor() {
-		p.lex.FastForward(lexer.RawCursor(i - 1))
+	for t := p.peek(); t.Type != Stmt && !t.EOF(); t = p.peek() {
+		p.pos++
 	}
 }
 
 // rangeOf is the source range of tokens [start, end), which all come from
 // the file of the first one.
 func (p *parser) rangeOf(start, end int) diag.Range {
-	first := p.toks[start]
+	first := &p.toks[start]
 	f := p.files[first.Pos.Filename]
 	if f == nil {
 		return diag.Range{File: first.Pos.Filename}
 	}
-	endOff := first.Pos.Offset
+	if first.EOF() {
+		return f.Range(first.Pos.Offset, first.Pos.Offset)
+	}
+	// Tokens know their line and column, and none spans lines.
+	r := diag.Range{File: f.Name, Start: diag.Pos{Line: first.Pos.Line, Column: first.Pos.Column, Offset: first.Pos.Offset}}
+	r.End = r.Start
 	for i := end - 1; i >= start; i-- {
-		if p.toks[i].Pos.Filename == first.Pos.Filename && !p.toks[i].EOF() {
-			endOff = p.toks[i].Pos.Offset + rawLen(f.Text, p.toks[i].Pos.Offset)
+		if t := &p.toks[i]; t.Pos.Filename == first.Pos.Filename && !t.EOF() {
+			n := rawLen(f.Text, t.Pos.Offset)
+			r.End = diag.Pos{Line: t.Pos.Line, Column: t.Pos.Column + n, Offset: t.Pos.Offset + n}
 			break
 		}
 	}
-	return f.Range(first.Pos.Offset, endOff)
+	return r
 }
-
-// rawLen is the length of the token written at offset.
-func rawLen(src []byte, offset int) int { return len(RawText(src, offset)) }
 
 // RangeOf returns the source range of a syntax node.
 func (prof *Profile) RangeOf(n *Node) diag.Range { return rangeOfNode(prof.Files, n) }
@@ -579,7 +645,7 @@ func (prof *Profile) RangeOf(n *Node) diag.Range { return rangeOfNode(prof.Files
 // rangeOfNode runs from a node's first token to the end of its last.
 func rangeOfNode(files map[string]*source.File, n *Node) diag.Range {
 	if len(n.Tokens) == 0 {
-		return diag.Range{File: n.Pos.Filename}
+		return diag.Range{}
 	}
 	first, last := n.Tokens[0], n.Tokens[len(n.Tokens)-1]
 	f := files[first.Pos.Filename]
@@ -619,8 +685,12 @@ func restoreNames(v reflect.Value, files map[string]*source.File) {
 	case reflect.Struct:
 		if v.Type() == nameType {
 			n := v.Addr().Interface().(*Name)
-			if f := files[n.Pos.Filename]; f != nil && n.Pos.Offset < len(f.Text) {
-				n.Text = strings.ToUpper(RawText(f.Text, n.Pos.Offset))
+			if len(n.Tokens) == 0 {
+				return
+			}
+			pos := n.Tokens[0].Pos
+			if f := files[pos.Filename]; f != nil {
+				n.Text = upper(RawText(f.Text, pos.Offset))
 			}
 			return
 		}
@@ -673,25 +743,42 @@ func setEnd(block Statement, end *End) {
 	}
 }
 
-// attachComments gives each statement the comments on the lines before it
-// (after the previous statement) and at the end of its last line.
-func (p *parser) attachComments(prof *Profile) {
-	byFile := map[string][]*Meta{}
-	for _, m := range p.metas {
-		byFile[m.Range.File] = append(byFile[m.Range.File], m)
+// fileComments are a file's comments and how far attaching has got.
+type fileComments struct {
+	list []Comment
+	next int   // list[next:] are not attached yet
+	prev *Meta // the file's last statement so far
+}
+
+// attachComments gives a statement, as it is finished, the comments before
+// it (after the previous statement of its file) and inside it; a comment
+// on the line where the previous statement ends belongs to that one.
+// Statements are finished in the order of their files' text.
+func (p *parser) attachComments(m *Meta) {
+	fc := p.comments[m.Range.File]
+	if fc == nil {
+		return
 	}
-	for file, comments := range p.comments {
-		metas := byFile[file]
-		j := 0 // metas[:j] end before the current comment
-		for _, c := range comments {
-			for j < len(metas) && metas[j].Range.End.Offset <= c.Offset {
-				j++
-			}
+	for ; fc.next < len(fc.list) && fc.list[fc.next].Offset < m.Range.End.Offset; fc.next++ {
+		c := fc.list[fc.next]
+		if fc.prev != nil && fc.prev.Range.End.Line == c.Line {
+			fc.prev.Comments = append(fc.prev.Comments, c.Text)
+		} else {
+			m.Comments = append(m.Comments, c.Text)
+		}
+	}
+	fc.prev = m
+}
+
+// trailingComments attaches the comments after each file's last statement:
+// to it when on its last line, otherwise, in the profile itself, to the
+// profile.
+func (p *parser) trailingComments(prof *Profile) {
+	for file, fc := range p.comments {
+		for _, c := range fc.list[fc.next:] {
 			switch {
-			case j > 0 && metas[j-1].Range.End.Line == c.Line:
-				metas[j-1].Comments = append(metas[j-1].Comments, c.Text)
-			case j < len(metas):
-				metas[j].Comments = append(metas[j].Comments, c.Text)
+			case fc.prev != nil && fc.prev.Range.End.Line == c.Line:
+				fc.prev.Comments = append(fc.prev.Comments, c.Text)
 			case file == prof.Main:
 				prof.TrailingComments = append(prof.TrailingComments, c.Text)
 			}

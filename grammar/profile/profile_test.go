@@ -62,7 +62,7 @@ func TestClassify(t *testing.T) {
 		{"ETH1", Word, "ETH1"},
 		{"adcd.z25b.tcpparms(zcxdvipa)", Word, "ADCD.Z25B.TCPPARMS(ZCXDVIPA)"},
 	} {
-		typ, val := classify([]byte(c.in))
+		typ, val := classify(c.in)
 		if typ != c.typ || val != c.want {
 			t.Errorf("classify(%q) = %s %q, want %s %q", c.in, TokenTypeName(typ), val, TokenTypeName(c.typ), c.want)
 		}
@@ -222,5 +222,23 @@ func TestSuggest(t *testing.T) {
 	}
 	if got := Suggest("VIPADEFX", []string{"VIPABACKUP", "VIPADEFINE", "VIPADELETE"}); got != "VIPADEFINE" {
 		t.Errorf("Suggest(VIPADEFX) = %q", got)
+	}
+}
+
+// TestNumbersAreDecimal: the stack reads numbers in decimal, leading zeros
+// and all, while a name made of digits keeps its zeros.
+func TestNumbersAreDecimal(t *testing.T) {
+	prof, ds := Parse("p", []byte("PORT 023 TCP TELNET\nHOME 10.1.1.1 007\nIPSEC\n IPSECRULE * * SECCLASS 010\nENDIPSEC\n"), Options{})
+	if ds.HasErrors() {
+		t.Fatalf("errors: %v", ds)
+	}
+	if n := prof.Statements[0].(*Port).Entries[0].Number; n != 23 {
+		t.Errorf("PORT 023 = %d, want 23", n)
+	}
+	if l := prof.Statements[1].(*Home).Entries[0].Link.Text; l != "007" {
+		t.Errorf("link name = %q, want 007", l)
+	}
+	if c := prof.Statements[2].(*IPSec).Rules[0].SecClass; c == nil || *c != 10 {
+		t.Errorf("SECCLASS 010 = %v, want 10", c)
 	}
 }
