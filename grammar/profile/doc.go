@@ -17,7 +17,10 @@
 //     included member carries the chain of INCLUDEs that led there.
 //
 // Each statement has its own participle grammar (see Grammar for the pinned
-// EBNF); a hand-written lexer classifies tokens and a small driver walks the
+// EBNF), which is the specification, and a hand-written recursive-descent
+// parser that follows it on the plain path and hands every other statement
+// to participle (descent.go; tests and a fuzz target keep the two in step).
+// A hand-written lexer classifies tokens and a small driver walks the
 // statements, dispatches on the statement keyword, and recovers from errors
 // the way IBM documents: a bad VIPADYNAMIC entry ends the processing of its
 // block, a bad SRCIP entry discards the whole block, and parsing always goes
