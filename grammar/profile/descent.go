@@ -35,8 +35,8 @@ type cursor struct {
 }
 
 // slab hands out values of T from chunks: a large profile has millions of
-// syntax nodes, and allocating them a chunk at a time keeps the garbage
-// collector's work (and so the parse time) proportional to the input.
+// syntax nodes, and allocating them a chunk at a time keeps the allocator's
+// and the garbage collector's share of a parse small.
 type slab[T any] []T
 
 const slabSize = 256
