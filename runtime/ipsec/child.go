@@ -25,6 +25,9 @@ type child struct {
 	in, out *esp.SA
 	created time.Time
 	life    esp.Lifetime
+	// mapping is where the child's ESP goes: its IKE SA's NAT mapping,
+	// shared with the IKE SA's other children.
+	mapping *natt.Mapping
 	// rekeying is set while a rekey of this child is under way or done,
 	// so the soft expiry of both directions starts only one.
 	rekeying atomic.Bool
@@ -85,11 +88,7 @@ func (e *Endpoint) installChild(c ikesa.ChildSA) {
 	ch.ready.Store(!peerRekey)
 	e.children[c.InboundSPI] = ch
 	ps.children = append(ps.children, ch)
-	if ps.mapping == nil || len(ps.children) == 1 {
-		// The peer's first child, or the first of a new IKE SA after
-		// all others went: ESP goes where IKE last heard from the peer.
-		ps.mapping = natt.NewMapping(espRemote(c.Remote))
-	}
+	ch.mapping = e.mappingOf(c.Peer, c.IKE, c.Remote)
 	queue := ps.queue
 	ps.queue, ps.negotiating = nil, false
 	e.mu.Unlock()
@@ -225,8 +224,10 @@ func (e *Endpoint) ikeEvent(info ikesa.IKESAInfo, err error) {
 	e.mu.Lock()
 	if err == nil {
 		e.ikeUp[info.ID] = e.clock.Now()
+		e.inheritMapping(info)
 	} else {
 		delete(e.ikeUp, info.ID)
+		delete(e.mappings, info.ID)
 	}
 	e.mu.Unlock()
 	if err == nil || errors.Is(err, ikesa.ErrRekeyed) || errors.Is(err, ikesa.ErrClosed) ||

@@ -9,6 +9,7 @@ import (
 	"github.com/tcpipc/tcpipc/internal/esp"
 	ikesa "github.com/tcpipc/tcpipc/internal/ike/sa"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
+	"github.com/tcpipc/tcpipc/internal/natt"
 )
 
 // IKETunnel is one IKE SA, as `ipsec -k display` shows it.
@@ -52,13 +53,16 @@ func (e *Endpoint) SAs() SAList {
 	var out SAList
 	infos := e.daemon.SAs()
 	current := map[ikesa.IKESAID]bool{}
-	newest := map[string]ikesa.IKESAID{} // established IKE SA per peer
+	// An IKE rekey moves children to the new IKE SA without telling us;
+	// the new one shares the old one's NAT mapping, so the mapping names
+	// a child's current IKE SA.
+	byMapping := map[*natt.Mapping]ikesa.IKESAID{}
 	e.mu.Lock()
 	for _, info := range infos {
 		out.IKE = append(out.IKE, IKETunnel{IKESAInfo: info, Established: e.ikeUp[info.ID]})
 		current[info.ID] = true
-		if info.State == ikesa.StateEstablished {
-			newest[info.Peer] = info.ID
+		if m := e.mappings[info.ID]; m != nil && info.State == ikesa.StateEstablished {
+			byMapping[m.Mapping] = info.ID
 		}
 	}
 	for _, ps := range e.peers {
@@ -68,13 +72,12 @@ func (e *Endpoint) SAs() SAList {
 				Peer: c.Peer, IKE: c.IKE, InboundSPI: c.InboundSPI, OutboundSPI: c.OutboundSPI,
 				Encr: c.Encr, KeyBits: c.KeyBits, Integ: c.Integ, ESN: c.ESN, PFS: c.PFS,
 				LocalTS: c.LocalTS, RemoteTS: c.RemoteTS, Local: netip.AddrPortFrom(e.cfg.Local, nattPort),
-				Remote: ps.mapping.Remote(), UDPEncap: true, Created: ch.created, Lifetime: ch.life,
+				Remote: ch.mapping.Remote(), UDPEncap: true, Created: ch.created, Lifetime: ch.life,
 				Active: !slices.ContainsFunc(ps.children[i+1:], func(n *child) bool { return sameTS(n, ch) }),
 				In:     ch.in.Counters(), Out: ch.out.Counters(),
 			}
 			if !current[t.IKE] {
-				// An IKE rekey moved the child without telling us.
-				t.IKE = newest[c.Peer]
+				t.IKE = byMapping[ch.mapping]
 			}
 			out.Dynamic = append(out.Dynamic, t)
 		}

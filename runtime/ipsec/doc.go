@@ -30,10 +30,11 @@
 //     always travels in UDP on port 4500 (RFC 3948 §2.1): the endpoint's
 //     transport is a UDP PacketConn, so it has no raw ESP path, which
 //     peers that do NAT-T accept (strongSwan with kernel-libipsec only
-//     speaks ESP-in-UDP anyway). Where ESP is sent follows the peer's NAT
-//     mapping, which moves only on IKE messages the daemon authenticated
-//     (RFC 7296 §2.23). Behind a NAT the endpoint sends one-byte NAT
-//     keepalives (RFC 3948 §4) every Config.Keepalive.
+//     speaks ESP-in-UDP anyway). Where ESP is sent follows the NAT mapping
+//     of the child's IKE SA (a peer configured for a range is many
+//     remotes, each with its own), which moves only on IKE messages the
+//     daemon authenticated (RFC 7296 §2.23). Behind a NAT the endpoint
+//     sends one-byte NAT keepalives (RFC 3948 §4) every Config.Keepalive.
 //   - Liveness (RFC 7296 §2.4): with Config.Liveness set, every established
 //     IKE SA gets an empty INFORMATIONAL request that often; a peer that
 //     never answers has its IKE SA and children torn down.

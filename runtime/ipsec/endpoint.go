@@ -43,6 +43,10 @@ type Endpoint struct {
 	peers    map[string]*peerState
 	children map[uint32]*child           // by inbound SPI
 	ikeUp    map[ikesa.IKESAID]time.Time // when each established IKE SA came up
+	// mappings say where ESP for each IKE SA's peer goes. They are per
+	// IKE SA, not per configured peer: a peer configured for a range of
+	// addresses is many remotes, each with its own NAT mapping.
+	mappings map[ikesa.IKESAID]*ikeMapping
 	// seen remembers the local port each remote address last reached us
 	// on, so IKE answers leave from the port the request came to.
 	seen   map[netip.AddrPort]uint16
@@ -58,8 +62,6 @@ type Endpoint struct {
 // peerState is what the endpoint keeps per configured peer.
 type peerState struct {
 	cfg *Peer
-	// mapping is where the peer's ESP goes; nil before its first child.
-	mapping *natt.Mapping
 	// children lists the peer's child SAs, oldest first; outbound
 	// traffic uses the newest one whose selectors fit.
 	children []*child
@@ -100,6 +102,7 @@ func New(cfg Config) (*Endpoint, error) {
 		cfg: cfg, clock: cfg.Clock, spd: cfg.SPD, conn: cfg.Conn, sad: esp.NewSAD(),
 		peers: map[string]*peerState{}, children: map[uint32]*child{}, seen: map[netip.AddrPort]uint16{},
 		oneShots: map[uint64]clock.Timer{}, ikeUp: map[ikesa.IKESAID]time.Time{},
+		mappings: map[ikesa.IKESAID]*ikeMapping{},
 	}
 	for i := range cfg.Peers {
 		e.peers[cfg.Peers[i].Name] = &peerState{cfg: &e.cfg.Peers[i]}

@@ -82,12 +82,46 @@ func (e *Endpoint) observeMapping(src netip.AddrPort, msg []byte) {
 	}
 	info := sa.Info()
 	e.mu.Lock()
-	ps := e.peers[info.Peer]
+	m := e.mappings[info.ID]
 	e.mu.Unlock()
-	if ps == nil || ps.mapping == nil {
+	if m == nil {
 		return
 	}
-	ps.mapping.Observe(src, info.Remote == src)
+	m.Observe(src, info.Remote == src)
+}
+
+// ikeMapping is where ESP for one IKE SA's peer goes.
+type ikeMapping struct {
+	peer string
+	*natt.Mapping
+}
+
+// mappingOf returns the NAT mapping of IKE SA id, which reached its peer
+// at remote, making one for its first child: ESP goes where IKE last
+// heard from the peer. e.mu is held.
+func (e *Endpoint) mappingOf(peer string, id ikesa.IKESAID, remote netip.AddrPort) *natt.Mapping {
+	m := e.mappings[id]
+	if m == nil {
+		m = &ikeMapping{peer: peer, Mapping: natt.NewMapping(espRemote(remote))}
+		e.mappings[id] = m
+	}
+	return m.Mapping
+}
+
+// inheritMapping gives an IKE SA that replaces another by a rekey the
+// mapping of the one it replaces, which its children move over with
+// (RFC 7296 §2.18): the same peer, reached at the same address. e.mu is
+// held.
+func (e *Endpoint) inheritMapping(info ikesa.IKESAInfo) {
+	if e.mappings[info.ID] != nil {
+		return
+	}
+	for _, m := range e.mappings {
+		if m.peer == info.Peer && m.Remote() == espRemote(info.Remote) {
+			e.mappings[info.ID] = m
+			return
+		}
+	}
 }
 
 // espRemote is where ESP for an IKE SA's peer goes before any
@@ -109,8 +143,8 @@ func (e *Endpoint) sendKeepalives() {
 		}
 		dst := espRemote(info.Remote)
 		e.mu.Lock()
-		if ps := e.peers[info.Peer]; ps != nil && ps.mapping != nil {
-			dst = ps.mapping.Remote()
+		if m := e.mappings[info.ID]; m != nil {
+			dst = m.Remote()
 		}
 		e.mu.Unlock()
 		if e.conn.WriteTo(nattPort, natt.AppendKeepalive(nil), dst) == nil {

@@ -88,7 +88,7 @@ func (e *Endpoint) protect(ps *peerState, pkt []byte, negotiate bool) Verdict {
 		if ch == nil {
 			break
 		}
-		dst := ps.mapping.Remote()
+		dst := ch.mapping.Remote()
 		e.mu.Unlock()
 		v, expired := e.sendESP(ch, pkt, dst)
 		if !expired {

@@ -3,6 +3,7 @@ package sysplex
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 	"net/netip"
 	"strings"
 	"sync"
@@ -118,6 +119,52 @@ func TestIPsecThroughRoutingStack(t *testing.T) {
 		if strings.Contains(out, "figure9-demo-psk-0001") {
 			t.Errorf("%v shows the key", c.args)
 		}
+	}
+}
+
+// TestIPsecTwoClientsOfTheRange: figure 9's key exchange rule for DVA1
+// names the client network 192.0.2.0/24 as the location and 192.0.2.10 as
+// the identity, so MVS1 holds one peer for many remotes that all
+// authenticate as 192.0.2.10. Two of them connect at once, each with its
+// own IKE and child SAs, and each gets its own echoes through its own ESP
+// (neither's INITIAL_CONTACT ends the other's SAs).
+func TestIPsecTwoClientsOfTheRange(t *testing.T) {
+	leakcheck.Check(t)
+	sx, clk := startSysplex(t, figure9Plan(t), withIPsec)
+	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
+	serveAPPA(t, sx)
+	app := netip.AddrPortFrom(dva1, 60)
+	var clients []*Client
+	for i, addr := range []string{"192.0.2.10", "192.0.2.11"} {
+		client, err := sx.AddClient(fmt.Sprintf("client%d", i), netip.MustParseAddr(addr))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := ClientIPsec(sx.Plan(), client.Addr, dva1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.ID = ipsec.AddrIdentity(netip.MustParseAddr("192.0.2.10")) // the rule's identity
+		if err := client.EnableIPsec(cfg, clk, nil); err != nil {
+			t.Fatal(err)
+		}
+		clients = append(clients, client)
+	}
+	// Interleave: a connection from each, then another from each.
+	for round := range 2 {
+		for i, client := range clients {
+			c := dial(t, client, app)
+			t.Cleanup(func() { c.Close() })
+			echoOnce(t, c, fmt.Sprintf("client %d, round %d", i, round))
+		}
+	}
+	sas := sx.Stack("MVS1").IPsecSAs(dva1)
+	remotes := map[netip.Addr]bool{}
+	for _, d := range sas.Dynamic {
+		remotes[d.Remote.Addr()] = true
+	}
+	if len(sas.IKE) != 2 || !remotes[clients[0].Addr] || !remotes[clients[1].Addr] {
+		t.Fatalf("MVS1's SAs for DVA1: %d IKE SAs, ESP to %v; want one per client", len(sas.IKE), remotes)
 	}
 }
 

@@ -110,11 +110,18 @@ func (d *Daemon) hasEstablished(p *Peer, except *IKESA) bool {
 }
 
 // dropOthers forgets every other IKE SA with p, after the peer said with
-// INITIAL_CONTACT that it has lost them.
+// INITIAL_CONTACT that it has lost them. A peer configured without an
+// address stands for a range of remotes, which may all authenticate with
+// the same identity; INITIAL_CONTACT from one of them speaks only for the
+// IKE SAs from its own address.
 func (d *Daemon) dropOthers(p *Peer, keep *IKESA) {
 	for _, sa := range d.sas {
-		if sa != keep && sa.peer == p {
-			sa.die(ErrReplaced)
+		if sa == keep || sa.peer != p {
+			continue
 		}
+		if !p.Addr.IsValid() && sa.remote.Addr() != keep.remote.Addr() {
+			continue
+		}
+		sa.die(ErrReplaced)
 	}
 }

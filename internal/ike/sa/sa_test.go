@@ -418,6 +418,29 @@ func TestInitialContact(t *testing.T) {
 	}
 }
 
+// TestInitialContactFromAnotherRemote: the responder's peer has no fixed
+// address, so it stands for many remotes sharing one identity. A second
+// remote's INITIAL_CONTACT speaks for itself only: the first remote's IKE
+// SA stays.
+func TestInitialContactFromAnotherRemote(t *testing.T) {
+	n, initiator, responder := pair(t, setup{})
+	establish(t, initiator, responder)
+	cfg := initiator.d.cfg
+	cfg.Local = netip.AddrPortFrom(netip.MustParseAddr("203.0.113.77"), cfg.Local.Port())
+	other := newNode(t, n, cfg)
+	if _, err := other.d.Initiate("gw"); err != nil {
+		t.Fatal(err)
+	}
+	if ev := wait(t, responder.ike, "the second remote's SA"); ev.err != nil {
+		t.Fatalf("first responder event: %+v %v", ev.info, ev.err)
+	}
+	wait(t, responder.children, "the second remote's child")
+	quiet(t, responder.deleted, "a child deletion")
+	if got := len(responder.d.SAs()); got != 2 {
+		t.Errorf("responder holds %d SAs, want both remotes'", got)
+	}
+}
+
 // TestBadInputIsCountedAndSurvived feeds the responder garbage, then a
 // callback that panics, and checks it still completes a handshake.
 func TestBadInputIsCountedAndSurvived(t *testing.T) {
