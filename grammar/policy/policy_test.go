@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -76,21 +75,7 @@ func TestLexPositions(t *testing.T) {
 // TestGrammarPinned keeps every grammar and schema change visible in
 // review: Grammar() must equal the checked-in grammar.ebnf.
 func TestGrammarPinned(t *testing.T) {
-	got := Grammar()
-	const file = "grammar.ebnf"
-	if golden.Updating() {
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("grammar changed (-pinned +now); review and run make update:\n%s", diff)
-	}
+	golden.File(t, "grammar.ebnf", Grammar(), "the grammar")
 }
 
 // TestGolden parses every in/ file of each archive and compares the trees

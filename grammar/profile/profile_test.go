@@ -2,7 +2,6 @@ package profile
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -98,21 +97,7 @@ func TestLexCommentsStringsAndSequenceNumbers(t *testing.T) {
 // TestGrammarPinned keeps every grammar change visible in review: the EBNF
 // of all statement grammars must equal the checked-in grammar.ebnf.
 func TestGrammarPinned(t *testing.T) {
-	got := Grammar()
-	const file = "grammar.ebnf"
-	if golden.Updating() {
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("grammar changed (-pinned +now); review and run make update:\n%s", diff)
-	}
+	golden.File(t, "grammar.ebnf", Grammar(), "the grammar")
 }
 
 // TestGolden parses each archive's in/PROFILE.TCPIP (members it includes

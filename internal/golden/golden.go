@@ -14,6 +14,25 @@ import (
 // Updating reports whether golden files should be rewritten.
 func Updating() bool { return os.Getenv("TCPIPC_UPDATE") != "" }
 
+// File compares got with the checked-in file at path, or rewrites the
+// file when updating; what names the content in the failure message.
+func File(t *testing.T, path, got, what string) {
+	t.Helper()
+	if Updating() {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run make update)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s changed (-%s +now); review and run make update:\n%s", what, path, diff)
+	}
+}
+
 // Case is one golden archive.
 type Case struct {
 	Path    string

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/tcpipc/tcpipc/internal/golden"
 )
 
 // FuzzHandleDatagram throws arbitrary datagrams at an endpoint that holds
@@ -54,7 +56,7 @@ func FuzzOutbound(f *testing.F) {
 // TCPIPC_UPDATE=1, records a fresh one from a session.
 func TestFuzzCorpus(t *testing.T) {
 	dir := filepath.Join("testdata", "fuzz", "FuzzHandleDatagram")
-	if os.Getenv("TCPIPC_UPDATE") == "1" {
+	if golden.Updating() {
 		tp := newTopo(t, withEcho())
 		var cp capture
 		cp.install(tp.net)

@@ -2,11 +2,8 @@ package rules
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/internal/golden"
@@ -34,20 +31,7 @@ func TestBundledSysplexes(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := golden.RelativeTo(out.String(), dir)
-			file := filepath.Join(dir, "LINT.golden")
-			if golden.Updating() {
-				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatalf("%v (run make update)", err)
-			}
-			if diff := cmp.Diff(string(want), got); diff != "" {
-				t.Errorf("%s findings changed (-want +got):\n%s", filepath.Base(dir), diff)
-			}
+			golden.File(t, filepath.Join(dir, "LINT.golden"), got, filepath.Base(dir)+" findings")
 			if filepath.Base(dir) == "figure9" && ds.Count(diag.Warning) > 0 {
 				t.Errorf("figure9 must lint without errors or warnings")
 			}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tcpipc/tcpipc/internal/golden"
 	"github.com/tcpipc/tcpipc/verify"
 )
 
@@ -41,13 +42,5 @@ func TestREADMETable(t *testing.T) {
 		t.Fatalf("README lacks the %s … %s markers", tableStart, tableEnd)
 	}
 	want := readme[:start] + tableStart + "\n" + Table() + tableEnd + readme[end+len(tableEnd):]
-	if os.Getenv("TCPIPC_UPDATE") != "" {
-		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if want != readme {
-		t.Error("README rule table is out of date; run make update")
-	}
+	golden.File(t, path, want, "the README rule table")
 }
