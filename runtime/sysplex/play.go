@@ -25,8 +25,11 @@ type Report struct {
 	Clients  ClientTotals
 	// IPsec sums, per protected DVIPA, what its routing stack's endpoint
 	// did (empty when the run had no IPsec).
-	IPsec  []IPsecTotals
-	Checks []Check
+	IPsec []IPsecTotals
+	// Routing lists the stacks that held back, reset or dropped packets
+	// for DVIPAs, which is where lost connections usually show.
+	Routing []RoutingTotals
+	Checks  []Check
 	// Start is when the timeline's offsets count from.
 	Start time.Time
 }
@@ -48,6 +51,24 @@ type ClientTotals struct {
 	Connections, Completed, Reset, Failed int
 	BytesSent, BytesVerified              int64
 	Corrupt                               int
+}
+
+// RoutingTotals is what one stack did not pass on of the packets the LAN
+// brought it for DVIPAs.
+type RoutingTotals struct {
+	Stack string
+	RouteDrops
+}
+
+// routingTotals lists the stacks that held back, reset or dropped packets.
+func (sx *Sysplex) routingTotals() []RoutingTotals {
+	var out []RoutingTotals
+	for _, s := range sx.stacks {
+		if d := s.RouteDrops(); d != (RouteDrops{}) {
+			out = append(out, RoutingTotals{Stack: s.Name(), RouteDrops: d})
+		}
+	}
+	return out
 }
 
 // IPsecTotals is one routing stack's IPsec endpoint for one DVIPA at the
@@ -195,6 +216,7 @@ func (sx *Sysplex) Play(ctx context.Context, sc *scenario.Scenario) (*Report, er
 	samples.Wait()
 	r.Timeline = sx.Timeline()
 	r.IPsec = sx.ipsecTotals()
+	r.Routing = sx.routingTotals()
 	sx.measure(r)
 	sx.check(r, sc)
 	return r, nil

@@ -52,6 +52,10 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(&b, " (%s)", strings.Join(reasons, ", "))
 		}
 	}
+	for _, t := range r.Routing {
+		fmt.Fprintf(&b, "\nrouting: %s: %d packets held back until their connections were reported, %d answered with a reset, %d dropped for a DVIPA it did not route",
+			t.Stack, t.Settling, t.Reset, t.NotRouted)
+	}
 	b.WriteString("\n\nchecks:\n")
 	for _, ch := range r.Checks {
 		mark := "ok  "

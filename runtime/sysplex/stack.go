@@ -62,8 +62,8 @@ type Stack struct {
 	// DVIPAs this stack serves.
 	listening map[netip.AddrPort]int
 	conns     map[connKey]bool
-	// dropped counts packets the distributor could not route.
-	dropped uint64
+	// drops counts the LAN packets for DVIPAs this stack did not pass on.
+	drops RouteDrops
 	// outOfGroup is set after LEAVEGROUP: the stack runs but takes part
 	// in no DVIPA decision.
 	outOfGroup bool
@@ -521,14 +521,22 @@ func (s *Stack) fromLAN(pkt []byte) error {
 // distributes follow the distributor, the rest go to its netstack.
 // ipsec marks packets the stack decrypted.
 func (s *Stack) route(pkt []byte, ipsec bool) error {
-	s.mu.Lock()
-	lan := s.lan
-	s.mu.Unlock()
 	dst, ok := destination(pkt)
-	if !ok {
-		return lan.Inject(pkt)
+	s.mu.Lock()
+	lan, dist := s.lan, s.routing[dst]
+	notRouted := ok && dist == nil && (s.owners[dst] != nil || s.rangeAddrs[dst])
+	if notRouted {
+		s.drops.NotRouted++
 	}
-	dist := s.distributor(dst)
+	s.mu.Unlock()
+	if notRouted {
+		// A DVIPA this stack holds on its VIPA NIC but does not route:
+		// the packet was on its way when the DVIPA moved or the stack
+		// failed. The address is not active here, so it is dropped, as
+		// z/OS drops it, and TCP resends it to the new routing stack;
+		// the netstack would answer it with a reset.
+		return nil
+	}
 	if dist == nil || header.IPVersion(pkt) != header.IPv4Version {
 		return lan.Inject(pkt)
 	}
@@ -549,9 +557,15 @@ func (s *Stack) route(pkt []byte, ipsec bool) error {
 		s.mu.Lock()
 		local := s.conns[connKey{dvipa: dst, client: key.Client, port: key.Port}]
 		settling := s.sx.clk.Now().Before(s.activatedAt[dst].Add(s.grace))
-		s.dropped++
+		held := !syn && !local && settling
+		switch {
+		case held:
+			s.drops.Settling++
+		case !local:
+			s.drops.Reset++
+		}
 		s.mu.Unlock()
-		if !syn && !local && settling {
+		if held {
 			// Just after a takeover the connection may not be reported
 			// yet: hold the packet back, the client resends it.
 			return nil
@@ -691,6 +705,27 @@ func (s *Stack) fail() {
 
 // Routing returns the distributor of a DVIPA this stack routes, or nil.
 func (s *Stack) Routing(a netip.Addr) *distributor.Distributor { return s.distributor(a) }
+
+// RouteDrops counts the LAN packets for DVIPAs a stack did not pass on to
+// a target or to its own connections.
+type RouteDrops struct {
+	// Settling: packets of connections no target had reported yet, held
+	// back just after the stack became the routing stack.
+	Settling uint64
+	// Reset: a SYN no server was ready for, or a packet of a connection
+	// no target has; the stack answered it with a reset.
+	Reset uint64
+	// NotRouted: packets for a DVIPA the stack did not route, caught in
+	// flight across a takeover, a takeback or the stack's failure.
+	NotRouted uint64
+}
+
+// RouteDrops returns the stack's counts since the sysplex started.
+func (s *Stack) RouteDrops() RouteDrops {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.drops
+}
 
 // State returns this stack's state for a DVIPA as NETSTAT VIPADYN shows it.
 func (s *Stack) State(a netip.Addr) dvipa.State {

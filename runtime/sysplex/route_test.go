@@ -1,0 +1,95 @@
+package sysplex
+
+import (
+	"net/netip"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gvisor.dev/gvisor/pkg/tcpip"
+	"gvisor.dev/gvisor/pkg/tcpip/checksum"
+	"gvisor.dev/gvisor/pkg/tcpip/header"
+
+	"github.com/tcpipc/tcpipc/internal/leakcheck"
+	"github.com/tcpipc/tcpipc/runtime/link"
+)
+
+// tcpSegment builds an IPv4 TCP segment from src to dst.
+func tcpSegment(src, dst netip.AddrPort, flags header.TCPFlags, payload []byte) []byte {
+	pkt := make([]byte, header.IPv4MinimumSize+header.TCPMinimumSize+len(payload))
+	ip := header.IPv4(pkt)
+	ip.Encode(&header.IPv4Fields{
+		TotalLength: uint16(len(pkt)),
+		TTL:         64,
+		Protocol:    uint8(header.TCPProtocolNumber),
+		SrcAddr:     tcpip.AddrFrom4(src.Addr().As4()),
+		DstAddr:     tcpip.AddrFrom4(dst.Addr().As4()),
+	})
+	ip.SetChecksum(^ip.CalculateChecksum())
+	tcp := header.TCP(ip.Payload())
+	tcp.Encode(&header.TCPFields{
+		SrcPort: src.Port(), DstPort: dst.Port(),
+		SeqNum: 1000, AckNum: 2000,
+		DataOffset: header.TCPMinimumSize,
+		Flags:      flags,
+		WindowSize: 65535,
+	})
+	copy(tcp.Payload(), payload)
+	sum := header.PseudoHeaderChecksum(header.TCPProtocolNumber, ip.SourceAddress(), ip.DestinationAddress(), uint16(len(tcp)))
+	tcp.SetChecksum(^tcp.CalculateChecksum(checksum.Checksum(payload, sum)))
+	return pkt
+}
+
+// TestNoResetFromAStackThatDoesNotRouteTheDVIPA: a packet for DVA1 that
+// reaches a stack which does not route it — on its way when the DVIPA
+// moved, or inside the routing stack as it failed — is dropped and
+// counted. The stack's netstack must not see it: it holds DVA1 on its VIPA
+// NIC (MVS2 even listens on it), so it would answer with a reset and end a
+// connection that lives on, on another target.
+func TestNoResetFromAStackThatDoesNotRouteTheDVIPA(t *testing.T) {
+	leakcheck.Check(t)
+	sx, _ := startSysplex(t, figure9Plan(t))
+	serveAPPA(t, sx)
+	client := netip.MustParseAddr("192.0.2.10")
+	if _, err := sx.AddClient("client", client); err != nil {
+		t.Fatal(err)
+	}
+	var resets atomic.Int32
+	sx.Fabric().SetTap(func(_ link.Direction, pkt []byte) {
+		ip := header.IPv4(pkt)
+		if ip.IsValid(len(pkt)) && ip.TransportProtocol() == header.TCPProtocolNumber &&
+			header.TCP(ip.Payload()).Flags().Contains(header.TCPFlagRst) {
+			resets.Add(1)
+		}
+	})
+	from := netip.AddrPortFrom(client, 40001)
+	for _, name := range []string{"MVS2", "MVS5"} { // a target with a server; the backup
+		s := sx.Stack(name)
+		before := s.RouteDrops()
+		if err := s.fromLAN(tcpSegment(from, netip.AddrPortFrom(dva1, 60), header.TCPFlagAck|header.TCPFlagPsh, []byte("echo me"))); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		after := s.RouteDrops()
+		if after.NotRouted != before.NotRouted+1 || after.Reset != before.Reset {
+			t.Errorf("%s: counts went from %+v to %+v, want one more NotRouted", name, before, after)
+		}
+	}
+	// The routing stack itself answers a connection nobody has with a
+	// reset once it has settled: that path still works, and shows how
+	// soon a reset would have appeared.
+	mvs1 := sx.Stack("MVS1")
+	mvs1.mu.Lock()
+	mvs1.activatedAt[dva1] = time.Time{}
+	mvs1.mu.Unlock()
+	if err := mvs1.fromLAN(tcpSegment(from, netip.AddrPortFrom(dva1, 60), header.TCPFlagAck, nil)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "MVS1's reset", func() bool { return resets.Load() > 0 })
+	if d := mvs1.RouteDrops(); d.Reset != 1 {
+		t.Errorf("MVS1: %+v, want one packet answered with a reset", d)
+	}
+	time.Sleep(50 * time.Millisecond) // a late reset from MVS2 or MVS5 would show here
+	if n := resets.Load(); n != 1 {
+		t.Errorf("%d resets on the LAN, want only MVS1's", n)
+	}
+}
