@@ -30,7 +30,18 @@ type Conn struct {
 	// Restored marks an entry read back from the coupling facility that
 	// no target has confirmed with NEWCONN yet.
 	Restored bool
+	// Ending marks a connection its target reported closed: the entry
+	// still routes the connection's last segments (the client's ACK of
+	// the server's FIN) until EndLinger has passed.
+	Ending bool
 }
+
+// EndLinger is how long an ended connection's CRT entry keeps routing. The
+// target reports the end when its application closes, before the closing
+// handshake is over; without the entry the client's last ACK would be
+// answered with a reset and the server would resend its FIN until it gave
+// up. Two seconds covers the handshake and a few FIN retransmissions.
+const EndLinger = 2 * time.Second
 
 // Journal keeps a copy of the CRT outside the routing stack (in the
 // coupling facility), so the stack that takes a DVIPA over starts with
@@ -270,7 +281,32 @@ func (d *Distributor) add(key ConnKey, stack string, ipsec bool) Conn {
 	return *c
 }
 
-// Closed removes a connection that ended from the CRT.
+// Ended records that a connection's target closed it: the entry leaves the
+// active count at once and the CRT after EndLinger.
+func (d *Distributor) Ended(key ConnKey) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	c, ok := d.crt[key]
+	if !ok || c.Ending {
+		return
+	}
+	c.Ending = true
+	if e := d.entry(key.Port, c.Target); e != nil && e.Active > 0 {
+		e.Active--
+	}
+	d.clk.AfterFunc(EndLinger, func() {
+		d.mu.Lock()
+		// Only the entry that ended: a new connection may reuse the key.
+		removed := d.crt[key] == c && d.remove(key)
+		j := d.journal
+		d.mu.Unlock()
+		if removed && j != nil {
+			j.Forget(key)
+		}
+	})
+}
+
+// Closed removes a connection that ended from the CRT at once (a reset).
 func (d *Distributor) Closed(key ConnKey) {
 	d.mu.Lock()
 	removed := d.remove(key)
@@ -288,7 +324,7 @@ func (d *Distributor) remove(key ConnKey) bool {
 		return false
 	}
 	delete(d.crt, key)
-	if e := d.entry(key.Port, c.Target); e != nil && e.Active > 0 {
+	if e := d.entry(key.Port, c.Target); e != nil && e.Active > 0 && !c.Ending {
 		e.Active--
 	}
 	if d.def.TimedAffinity > 0 {

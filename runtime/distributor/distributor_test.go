@@ -206,3 +206,52 @@ func TestJournalAndRestore(t *testing.T) {
 		t.Fatalf("after the drop: CRT %d entries, journal %v", len(b.CRT()), j)
 	}
 }
+
+// TestEndedConnectionLingers: a connection its target reports closed leaves
+// the active count at once but keeps routing for EndLinger, so the client's
+// last ACK of the server's FIN reaches the server; then it leaves the CRT
+// and the journal. A reset removes the entry at once.
+func TestEndedConnectionLingers(t *testing.T) {
+	clk := clock.NewManual(time.Unix(0, 0))
+	d := New(clk, "v", "MVS1", def("ROUNDROBIN", compile.Target{Stack: "MVS2"}))
+	j := journal{}
+	d.SetJournal(j)
+	d.ServerStatus("MVS2", 60, 1)
+	counts(t, d, 2)
+	active := func() int { return d.DPT()[0].Active }
+
+	d.Ended(key(0))
+	d.Ended(key(0)) // reported twice: still one connection less
+	if active() != 1 {
+		t.Fatalf("active %d after one connection ended, want 1", active())
+	}
+	clk.Advance(EndLinger - time.Millisecond)
+	if s, ok := d.Route(key(0), false, false); !ok || s != "MVS2" {
+		t.Fatalf("the ended connection's last segments go to %q, %v; want MVS2", s, ok)
+	}
+	if c := d.CRT()[0]; c.Key != key(0) || !c.Ending {
+		t.Fatalf("CRT entry %+v, want key(0) ending", c)
+	}
+	clk.Advance(time.Millisecond)
+	if _, ok := d.Route(key(0), false, false); ok {
+		t.Fatal("the ended connection still routes after EndLinger")
+	}
+	if len(d.CRT()) != 1 || len(j) != 1 || active() != 1 {
+		t.Fatalf("after EndLinger: CRT %v, journal %v, active %d", d.CRT(), j, active())
+	}
+
+	// A reset ends it at once; a new connection that reuses the key is
+	// not removed by the earlier connection's timer.
+	d.Ended(key(1))
+	d.Closed(key(1))
+	if _, ok := d.Route(key(1), false, false); ok {
+		t.Fatal("a reset connection still routes")
+	}
+	if s, ok := d.Route(key(1), true, false); !ok || s != "MVS2" {
+		t.Fatalf("a new SYN from the same port went to %q, %v", s, ok)
+	}
+	clk.Advance(EndLinger)
+	if _, ok := d.Route(key(1), false, false); !ok || active() != 1 || len(j) != 1 {
+		t.Fatalf("the new connection lost its entry to the old one's timer (active %d, journal %v)", active(), j)
+	}
+}

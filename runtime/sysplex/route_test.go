@@ -2,6 +2,7 @@ package sysplex
 
 import (
 	"net/netip"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/header"
 
 	"github.com/tcpipc/tcpipc/internal/leakcheck"
+	"github.com/tcpipc/tcpipc/runtime/distributor"
 	"github.com/tcpipc/tcpipc/runtime/link"
 )
 
@@ -91,5 +93,41 @@ func TestNoResetFromAStackThatDoesNotRouteTheDVIPA(t *testing.T) {
 	time.Sleep(50 * time.Millisecond) // a late reset from MVS2 or MVS5 would show here
 	if n := resets.Load(); n != 1 {
 		t.Errorf("%d resets on the LAN, want only MVS1's", n)
+	}
+}
+
+// TestCleanCloseEndsWithoutReset: when a client and a server close a
+// connection to DVA1 in turn, the target reports the end before the
+// client's last ACK arrives; the routing stack still passes that ACK on
+// (distributor.EndLinger) instead of answering it with a reset.
+func TestCleanCloseEndsWithoutReset(t *testing.T) {
+	leakcheck.Check(t)
+	sx, _ := startSysplex(t, figure9Plan(t))
+	serveAPPA(t, sx)
+	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resets atomic.Int32
+	sx.Fabric().SetTap(func(_ link.Direction, pkt []byte) {
+		ip := header.IPv4(pkt)
+		if ip.IsValid(len(pkt)) && ip.TransportProtocol() == header.TCPProtocolNumber &&
+			header.TCP(ip.Payload()).Flags().Contains(header.TCPFlagRst) {
+			resets.Add(1)
+		}
+	})
+	mvs1 := sx.Stack("MVS1")
+	for i := range 3 { // one connection to each target
+		c := dial(t, client, netip.AddrPortFrom(dva1, 60))
+		echoOnce(t, c, "bye")
+		c.Close()
+		waitFor(t, "the end reported", func() bool {
+			crt := mvs1.Routing(dva1).CRT()
+			return len(crt) == i+1 && !slices.ContainsFunc(crt, func(c distributor.Conn) bool { return !c.Ending })
+		})
+	}
+	time.Sleep(100 * time.Millisecond) // the last ACKs, or resets, cross the LAN
+	if d := mvs1.RouteDrops(); d.Reset != 0 || resets.Load() != 0 {
+		t.Fatalf("%d resets on the LAN; MVS1 %+v", resets.Load(), d)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -378,7 +379,9 @@ func (s *Stack) giveUp(a netip.Addr, to string) {
 	if dist == nil || to == "" {
 		return
 	}
-	crt := dist.CRT()
+	// Connections that already ended are not handed on: no target would
+	// report their end again.
+	crt := slices.DeleteFunc(dist.CRT(), func(c distributor.Conn) bool { return c.Ending })
 	s.sx.record(s.plan.Name, fmt.Sprintf("hands %s to %s with NEWCONN for %d connections", a, to, len(crt)))
 	kept := 0
 	for _, c := range crt {
@@ -449,7 +452,7 @@ func (s *Stack) receive(from string, msg xcf.Message) {
 			return
 		}
 		if dist := s.distributor(v.DVIPA); dist != nil {
-			dist.Closed(distributor.ConnKey{Client: v.Client, Port: v.Port})
+			dist.Ended(distributor.ConnKey{Client: v.Client, Port: v.Port})
 		}
 	}
 }
