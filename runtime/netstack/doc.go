@@ -11,7 +11,11 @@
 //   - Routes are managed by destination, and a whole table can be swapped
 //     in one step, so the routing stack can redirect a DVIPA to its new
 //     owner without a window where the route is missing.
-//   - Forwarding can be switched on for routing stacks.
+//   - Forwarding can be switched on for routing stacks. Transit packets
+//     are forwarded by this package (forward.go): gVisor's own IPv4
+//     forwarding reads a buffer it has already released, at the pinned
+//     version; what needs more than a hop count decremented still goes
+//     to gVisor.
 //   - Sockets are gonet adapters (net.Conn, net.Listener, net.PacketConn).
 //
 // TCP is tuned as reference/ipsec.md §6 recommends for in-process links:

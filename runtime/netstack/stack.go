@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"gvisor.dev/gvisor/pkg/tcpip"
 	"gvisor.dev/gvisor/pkg/tcpip/adapters/gonet"
@@ -52,6 +53,11 @@ type Stack struct {
 	eps    map[tcpip.NICID]stack.LinkEndpoint
 	next   tcpip.NICID
 	closed bool
+
+	// forwarding is Options.Forwarding as SetForwarding last set it;
+	// forwarded counts the transit packets forward.go sent on.
+	forwarding atomic.Bool
+	forwarded  atomic.Uint64
 }
 
 var limitedBroadcast = netip.AddrFrom4([4]byte{255, 255, 255, 255})
@@ -115,7 +121,7 @@ func (st *Stack) AttachNIC(name string, ep stack.LinkEndpoint) (tcpip.NICID, err
 		return 0, fmt.Errorf("netstack %s: NIC %q already attached", st.name, name)
 	}
 	id := st.next
-	if err := st.s.CreateNICWithOptions(id, ep, stack.NICOptions{Name: name}); err != nil {
+	if err := st.s.CreateNICWithOptions(id, &forwardingLink{LinkEndpoint: ep, st: st}, stack.NICOptions{Name: name}); err != nil {
 		return 0, fmt.Errorf("netstack %s: attach NIC %q: %s", st.name, name, err)
 	}
 	st.next++
@@ -262,8 +268,10 @@ func (st *Stack) HasAddress(a netip.Addr) bool {
 }
 
 // SetForwarding switches IPv4 and IPv6 forwarding on every NIC, present
-// and future.
+// and future: transit packets go through forward.go, and gVisor accepts
+// packets for an address held on another NIC.
 func (st *Stack) SetForwarding(on bool) error {
+	st.forwarding.Store(on)
 	for _, p := range []tcpip.NetworkProtocolNumber{ipv4.ProtocolNumber, ipv6.ProtocolNumber} {
 		if err := st.s.SetForwardingDefaultAndAllNICs(p, on); err != nil {
 			return fmt.Errorf("netstack %s: forwarding: %s", st.name, err)

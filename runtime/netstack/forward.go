@@ -1,0 +1,124 @@
+package netstack
+
+import (
+	"gvisor.dev/gvisor/pkg/buffer"
+	"gvisor.dev/gvisor/pkg/tcpip"
+	"gvisor.dev/gvisor/pkg/tcpip/header"
+	"gvisor.dev/gvisor/pkg/tcpip/network/ipv4"
+	"gvisor.dev/gvisor/pkg/tcpip/network/ipv6"
+	"gvisor.dev/gvisor/pkg/tcpip/stack"
+)
+
+// Transit packets are forwarded here, not by gVisor: its IPv4 forwarding
+// (forwardPacketWithRoute, at the pinned version) reads the TTL of the
+// arriving packet through a header slice whose buffer chunk it has already
+// given back to the pool while copying the packet, so another goroutine may
+// be writing that memory (the race detector caught it). The plain case,
+// which is every packet a sysplex forwards, is done here from a private
+// copy (RFC 1812 §5.3.1: TTL decremented, header checksum recomputed; RFC
+// 8200 §3: hop limit decremented). Everything else — an expiring TTL, IP
+// options or IPv6 hop-by-hop options, no route, a packet too big for the
+// next link, malformed headers — goes on to gVisor, which answers with the
+// ICMP error or counts the drop.
+
+// forwardingLink wraps a NIC's link endpoint so that the packets it
+// delivers pass the stack's forwarder first.
+type forwardingLink struct {
+	stack.LinkEndpoint
+	st *Stack
+}
+
+func (l *forwardingLink) Attach(d stack.NetworkDispatcher) {
+	if d != nil {
+		d = &forwarder{NetworkDispatcher: d, st: l.st}
+	}
+	l.LinkEndpoint.Attach(d)
+}
+
+// forwarder is the dispatcher gVisor's NIC sees through forwardingLink.
+type forwarder struct {
+	stack.NetworkDispatcher
+	st *Stack
+}
+
+func (f *forwarder) DeliverNetworkPacket(proto tcpip.NetworkProtocolNumber, pkt *stack.PacketBuffer) {
+	if f.st.forwarding.Load() && f.st.forward(proto, pkt) {
+		return
+	}
+	f.NetworkDispatcher.DeliverNetworkPacket(proto, pkt)
+}
+
+// Forwarded returns how many transit packets the stack has forwarded.
+func (st *Stack) Forwarded() uint64 { return st.forwarded.Load() }
+
+// forward sends pkt on towards its destination and reports true, or
+// reports false when the packet is for this stack or needs gVisor.
+func (st *Stack) forward(proto tcpip.NetworkProtocolNumber, pkt *stack.PacketBuffer) bool {
+	size := pkt.Data().Size()
+	var dst tcpip.Address
+	var hdrLen int
+	switch proto {
+	case ipv4.ProtocolNumber:
+		h, ok := pkt.Data().PullUp(header.IPv4MinimumSize)
+		if !ok {
+			return false
+		}
+		ip := header.IPv4(h)
+		if !ip.IsValid(size) || ip.HeaderLength() != header.IPv4MinimumSize || ip.TTL() <= 1 || !ip.IsChecksumValid() {
+			return false
+		}
+		dst, hdrLen = ip.DestinationAddress(), header.IPv4MinimumSize
+		if dst == header.IPv4Broadcast || dst.Unspecified() || header.IsV4MulticastAddress(dst) {
+			return false
+		}
+	case ipv6.ProtocolNumber:
+		h, ok := pkt.Data().PullUp(header.IPv6MinimumSize)
+		if !ok {
+			return false
+		}
+		ip := header.IPv6(h)
+		// Hop-by-hop options are the one extension header a router reads.
+		if !ip.IsValid(size) || ip.HopLimit() <= 1 || ip.NextHeader() == uint8(header.IPv6HopByHopOptionsExtHdrIdentifier) {
+			return false
+		}
+		dst, hdrLen = ip.DestinationAddress(), header.IPv6MinimumSize
+		if dst.Unspecified() || header.IsV6MulticastAddress(dst) || header.IsV6LinkLocalUnicastAddress(dst) {
+			return false
+		}
+	default:
+		return false
+	}
+	if st.s.CheckLocalAddress(0, proto, dst) != 0 {
+		return false // for this stack, on any of its NICs
+	}
+	r, err := st.s.FindRoute(0, tcpip.Address{}, dst, proto, false)
+	if err != nil {
+		return false
+	}
+	defer r.Release()
+	if size-hdrLen > int(r.MTU()) {
+		return false
+	}
+
+	// A private copy: the arriving packet stays untouched.
+	v := pkt.ToView()
+	b := v.AsSlice()
+	if proto == ipv4.ProtocolNumber {
+		ip := header.IPv4(b)
+		ip.SetTTL(ip.TTL() - 1) // the checksum is recomputed on the way out
+	} else {
+		ip := header.IPv6(b)
+		ip.SetHopLimit(ip.HopLimit() - 1)
+	}
+	out := stack.NewPacketBuffer(stack.PacketBufferOptions{
+		ReserveHeaderBytes: int(r.MaxHeaderLength()),
+		Payload:            buffer.MakeWithView(v),
+		IsForwardedPacket:  true,
+	})
+	defer out.DecRef()
+	if err := r.WriteHeaderIncludedPacket(out); err != nil {
+		return true // lost on the way out, as gVisor's own forwarding would count it
+	}
+	st.forwarded.Add(1)
+	return true
+}
