@@ -42,6 +42,19 @@ func tcpSegment(src, dst netip.AddrPort, flags header.TCPFlags, payload []byte) 
 	return pkt
 }
 
+// countResets counts the TCP resets the LAN carries from now on.
+func countResets(sx *Sysplex) *atomic.Int32 {
+	var n atomic.Int32
+	sx.Fabric().SetTap(func(_ link.Direction, pkt []byte) {
+		ip := header.IPv4(pkt)
+		if ip.IsValid(len(pkt)) && ip.TransportProtocol() == header.TCPProtocolNumber &&
+			header.TCP(ip.Payload()).Flags().Contains(header.TCPFlagRst) {
+			n.Add(1)
+		}
+	})
+	return &n
+}
+
 // TestNoResetFromAStackThatDoesNotRouteTheDVIPA: a packet for DVA1 that
 // reaches a stack which does not route it — on its way when the DVIPA
 // moved, or inside the routing stack as it failed — is dropped and
@@ -56,14 +69,7 @@ func TestNoResetFromAStackThatDoesNotRouteTheDVIPA(t *testing.T) {
 	if _, err := sx.AddClient("client", client); err != nil {
 		t.Fatal(err)
 	}
-	var resets atomic.Int32
-	sx.Fabric().SetTap(func(_ link.Direction, pkt []byte) {
-		ip := header.IPv4(pkt)
-		if ip.IsValid(len(pkt)) && ip.TransportProtocol() == header.TCPProtocolNumber &&
-			header.TCP(ip.Payload()).Flags().Contains(header.TCPFlagRst) {
-			resets.Add(1)
-		}
-	})
+	resets := countResets(sx)
 	from := netip.AddrPortFrom(client, 40001)
 	for _, name := range []string{"MVS2", "MVS5"} { // a target with a server; the backup
 		s := sx.Stack(name)
@@ -108,14 +114,7 @@ func TestCleanCloseEndsWithoutReset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var resets atomic.Int32
-	sx.Fabric().SetTap(func(_ link.Direction, pkt []byte) {
-		ip := header.IPv4(pkt)
-		if ip.IsValid(len(pkt)) && ip.TransportProtocol() == header.TCPProtocolNumber &&
-			header.TCP(ip.Payload()).Flags().Contains(header.TCPFlagRst) {
-			resets.Add(1)
-		}
-	})
+	resets := countResets(sx)
 	mvs1 := sx.Stack("MVS1")
 	for i := range 3 { // one connection to each target
 		c := dial(t, client, netip.AddrPortFrom(dva1, 60))
