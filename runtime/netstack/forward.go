@@ -13,13 +13,12 @@ import (
 // (forwardPacketWithRoute, at the pinned version) reads the TTL of the
 // arriving packet through a header slice whose buffer chunk it has already
 // given back to the pool while copying the packet, so another goroutine may
-// be writing that memory (the race detector caught it). The plain case,
-// which is every packet a sysplex forwards, is done here from a private
-// copy (RFC 1812 §5.3.1: TTL decremented, header checksum recomputed; RFC
-// 8200 §3: hop limit decremented). Everything else — an expiring TTL, IP
-// options or IPv6 hop-by-hop options, no route, a packet too big for the
-// next link, malformed headers — goes on to gVisor, which answers with the
-// ICMP error or counts the drop.
+// be writing that memory (the race detector caught it). The plain case is
+// done here from a private copy (RFC 1812 §5.3.1: TTL decremented, header
+// checksum recomputed; RFC 8200 §3: hop limit decremented). Everything else
+// (a hop count of one or less, IPv4 options or an IPv6 hop-by-hop header,
+// trailing bytes, no route, too big for the next link, a malformed header)
+// goes on to gVisor, which handles it as before.
 
 // forwardingLink wraps a NIC's link endpoint so that the packets it
 // delivers pass the stack's forwarder first.
@@ -64,7 +63,8 @@ func (st *Stack) forward(proto tcpip.NetworkProtocolNumber, pkt *stack.PacketBuf
 			return false
 		}
 		ip := header.IPv4(h)
-		if !ip.IsValid(size) || ip.HeaderLength() != header.IPv4MinimumSize || ip.TTL() <= 1 || !ip.IsChecksumValid() {
+		if !ip.IsValid(size) || int(ip.TotalLength()) != size || ip.HeaderLength() != header.IPv4MinimumSize ||
+			ip.TTL() <= 1 || !ip.IsChecksumValid() {
 			return false
 		}
 		dst, hdrLen = ip.DestinationAddress(), header.IPv4MinimumSize
@@ -78,7 +78,8 @@ func (st *Stack) forward(proto tcpip.NetworkProtocolNumber, pkt *stack.PacketBuf
 		}
 		ip := header.IPv6(h)
 		// Hop-by-hop options are the one extension header a router reads.
-		if !ip.IsValid(size) || ip.HopLimit() <= 1 || ip.NextHeader() == uint8(header.IPv6HopByHopOptionsExtHdrIdentifier) {
+		if !ip.IsValid(size) || int(ip.PayloadLength())+header.IPv6MinimumSize != size ||
+			ip.HopLimit() <= 1 || ip.NextHeader() == uint8(header.IPv6HopByHopOptionsExtHdrIdentifier) {
 			return false
 		}
 		dst, hdrLen = ip.DestinationAddress(), header.IPv6MinimumSize

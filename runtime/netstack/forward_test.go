@@ -102,7 +102,7 @@ func add(m map[int]map[uint8]int, v int, hop uint8) {
 
 // FuzzForward injects arbitrary bytes into a forwarding stack: it never
 // panics, and never forwards a packet for itself or whose hop count has
-// run out.
+// run out, and forwards no trailing bytes.
 func FuzzForward(f *testing.F) {
 	for _, seed := range [][]byte{
 		ipv4Packet(64, "192.0.2.10", "10.0.1.2", nil),
@@ -110,6 +110,7 @@ func FuzzForward(f *testing.F) {
 		ipv4Packet(64, "192.0.2.10", "192.0.2.1", nil),
 		ipv4Packet(64, "192.0.2.10", "10.0.1.2", []byte{1, 1, 1, 0}), // options
 		ipv4Packet(64, "192.0.2.10", "10.0.1.2", nil)[:19],
+		append(ipv4Packet(64, "192.0.2.10", "10.0.1.2", nil), 0, 0), // trailing bytes
 		ipv6Packet(64, "fd01::10", "fd02::2"),
 		ipv6Packet(1, "fd01::10", "fd02::2"),
 	} {
@@ -159,12 +160,12 @@ func FuzzForward(f *testing.F) {
 		switch header.IPVersion(b) {
 		case header.IPv4Version:
 			ip := header.IPv4(b)
-			if !ip.IsValid(len(b)) || ip.TTL() <= 1 || r.HasAddress(netip.AddrFrom4(ip.DestinationAddress().As4())) {
+			if !ip.IsValid(len(b)) || int(ip.TotalLength()) != len(b) || ip.TTL() <= 1 || r.HasAddress(netip.AddrFrom4(ip.DestinationAddress().As4())) {
 				t.Fatalf("forwarded %x", b)
 			}
 		case header.IPv6Version:
 			ip := header.IPv6(b)
-			if !ip.IsValid(len(b)) || ip.HopLimit() <= 1 || r.HasAddress(netip.AddrFrom16(ip.DestinationAddress().As16())) {
+			if !ip.IsValid(len(b)) || int(ip.PayloadLength())+header.IPv6MinimumSize != len(b) || ip.HopLimit() <= 1 || r.HasAddress(netip.AddrFrom16(ip.DestinationAddress().As16())) {
 				t.Fatalf("forwarded %x", b)
 			}
 		default:
