@@ -47,8 +47,17 @@ func (f *forwarder) DeliverNetworkPacket(proto tcpip.NetworkProtocolNumber, pkt 
 	f.NetworkDispatcher.DeliverNetworkPacket(proto, pkt)
 }
 
-// Forwarded returns how many transit packets the stack has forwarded.
-func (st *Stack) Forwarded() uint64 { return st.forwarded.Load() }
+// ForwardStats counts the transit packets forward.go took on.
+type ForwardStats struct {
+	// Forwarded went out on the route's NIC; Lost were refused by it
+	// (the link closed or down).
+	Forwarded, Lost uint64
+}
+
+// ForwardStats returns the stack's counts so far.
+func (st *Stack) ForwardStats() ForwardStats {
+	return ForwardStats{Forwarded: st.forwarded.Load(), Lost: st.forwardLost.Load()}
+}
 
 // forward sends pkt on towards its destination and reports true, or
 // reports false when the packet is for this stack or needs gVisor.
@@ -118,7 +127,8 @@ func (st *Stack) forward(proto tcpip.NetworkProtocolNumber, pkt *stack.PacketBuf
 	})
 	defer out.DecRef()
 	if err := r.WriteHeaderIncludedPacket(out); err != nil {
-		return true // lost on the way out, as gVisor's own forwarding would count it
+		st.forwardLost.Add(1)
+		return true
 	}
 	st.forwarded.Add(1)
 	return true

@@ -88,8 +88,8 @@ func TestForwardingDecrementsTTL(t *testing.T) {
 			t.Errorf("IPv%d packets from C reached S with hop counts %v, want all 63", v, hops[v])
 		}
 	}
-	if n := hops[4][63] + hops[6][63]; r.Forwarded() < uint64(n) {
-		t.Errorf("R counted %d forwarded packets; S received %d from C", r.Forwarded(), n)
+	if n := hops[4][63] + hops[6][63]; r.ForwardStats().Forwarded < uint64(n) {
+		t.Errorf("R counted %d forwarded packets; S received %d from C", r.ForwardStats().Forwarded, n)
 	}
 }
 
@@ -146,15 +146,15 @@ func FuzzForward(f *testing.F) {
 	}
 	// The plain seeds are forwarded: the property below is not vacuous.
 	for _, b := range [][]byte{ipv4Packet(64, "192.0.2.10", "10.0.1.2", nil), ipv6Packet(64, "fd01::10", "fd02::2")} {
-		before := r.Forwarded()
-		if err := lan.Inject(b); err != nil || r.Forwarded() != before+1 {
+		before := r.ForwardStats().Forwarded
+		if err := lan.Inject(b); err != nil || r.ForwardStats().Forwarded != before+1 {
 			f.Fatalf("a plain IPv%d packet for the XCF side was not forwarded (%v)", header.IPVersion(b), err)
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		before := r.Forwarded()
+		before := r.ForwardStats().Forwarded
 		_ = lan.Inject(b)
-		if r.Forwarded() == before {
+		if r.ForwardStats().Forwarded == before {
 			return
 		}
 		switch header.IPVersion(b) {

@@ -55,9 +55,10 @@ type Stack struct {
 	closed bool
 
 	// forwarding is Options.Forwarding as SetForwarding last set it;
-	// forwarded counts the transit packets forward.go sent on.
-	forwarding atomic.Bool
-	forwarded  atomic.Uint64
+	// forwarded and forwardLost count the transit packets forward.go
+	// sent on or could not.
+	forwarding             atomic.Bool
+	forwarded, forwardLost atomic.Uint64
 }
 
 var limitedBroadcast = netip.AddrFrom4([4]byte{255, 255, 255, 255})
