@@ -234,8 +234,8 @@ func (d *Distributor) Adopt(key ConnKey, stack string, ipsec bool) {
 }
 
 // Restore adds a connection read back from the coupling facility; it
-// routes at once, and stays only if a target confirms it before
-// DropRestored.
+// routes at once, and stays only if its target confirms it (Adopt) before
+// DropRestoredOf that target, or DropRestored.
 func (d *Distributor) Restore(c Conn) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -248,10 +248,20 @@ func (d *Distributor) Restore(c Conn) {
 // DropRestored removes the restored entries no target confirmed: the
 // connections ended while no stack routed the DVIPA.
 func (d *Distributor) DropRestored() int {
+	return d.dropRestored(func(*Conn) bool { return true })
+}
+
+// DropRestoredOf removes the restored entries of one target once it has
+// reported all its connections (NEWCONN) without them.
+func (d *Distributor) DropRestoredOf(target string) int {
+	return d.dropRestored(func(c *Conn) bool { return c.Target == target })
+}
+
+func (d *Distributor) dropRestored(match func(*Conn) bool) int {
 	d.mu.Lock()
 	var gone []ConnKey
 	for k, c := range d.crt {
-		if c.Restored {
+		if c.Restored && match(c) {
 			gone = append(gone, k)
 		}
 	}

@@ -14,8 +14,8 @@ import (
 // The routing stacks keep a copy of their connection routing tables in a
 // coupling facility structure. The stack that takes a DVIPA over reads it
 // back and routes the connections at once; the targets' NEWCONN messages
-// (seed 003 figure 14) still decide: an entry no target confirms within the
-// settle time is dropped. The structure is tcpipc's own: z/OS keeps
+// (seed 003 figure 14) still decide: a target's report ends with
+// CONNSDONE, and its restored entries it did not confirm are dropped then. The structure is tcpipc's own: z/OS keeps
 // distribution state in XCF, the CF structures it names are EZBDVIPA (SWSA)
 // and EZBEPORT (SYSPLEXPORTS).
 const crtStructure = "TCPIPCCRT"

@@ -22,6 +22,9 @@ const (
 	// msgRangeMove: the sender took a VIPARANGE DVIPA over by a bind; the
 	// old owner keeps its connections (Moving) and reports them.
 	msgRangeMove
+	// msgConnsDone: the target has sent every NEWCONN it has for the
+	// DVIPA; restored entries of it that it did not confirm are gone.
+	msgConnsDone
 )
 
 type vipaList struct {

@@ -24,6 +24,10 @@ import (
 // lanNIC and xcfNIC name a stack's NICs.
 const lanNIC = "lan"
 
+// restoreTimeout, in settle times, is how long connections restored from
+// the coupling facility wait for a target that never reports them.
+const restoreTimeout = 10
+
 func xcfNIC(peer string) string { return "xcf-" + peer }
 
 // Stack is one running TCP/IP stack of the sysplex.
@@ -326,9 +330,12 @@ func (s *Stack) activate(a netip.Addr, ch dvipa.Change) {
 	s.mu.Unlock()
 	if n := s.restoreCRT(a, routing); n > 0 {
 		s.sx.record(s.plan.Name, fmt.Sprintf("restores %d connections to %s from the coupling facility", n, a))
-		s.sx.clk.AfterFunc(s.grace, func() {
+		// Each target's report ends with CONNSDONE, which drops its
+		// restored entries it did not confirm. This is for a target
+		// that never reports (down, or its messages lost).
+		s.sx.clk.AfterFunc(restoreTimeout*s.grace, func() {
 			if gone := routing.DropRestored(); gone > 0 {
-				s.sx.record(s.plan.Name, fmt.Sprintf("drops %d restored connections to %s no target confirmed", gone, a))
+				s.sx.record(s.plan.Name, fmt.Sprintf("drops %d restored connections to %s no target reported", gone, a))
 			}
 		})
 	}
@@ -446,6 +453,16 @@ func (s *Stack) receive(from string, msg xcf.Message) {
 			return
 		}
 		s.rangeMoved(v.DVIPA, from)
+	case msgConnsDone:
+		var v vipaList
+		if json.Unmarshal(msg.Payload, &v) != nil {
+			return
+		}
+		if dist := s.distributor(v.DVIPA); dist != nil {
+			if gone := dist.DropRestoredOf(from); gone > 0 {
+				s.sx.record(s.plan.Name, fmt.Sprintf("drops %d restored connections to %s that %s did not report", gone, v.DVIPA, from))
+			}
+		}
 	case msgConnEnd:
 		var v connEnd
 		if json.Unmarshal(msg.Payload, &v) != nil {
@@ -488,6 +505,7 @@ func (s *Stack) reportTo(a netip.Addr, router string) {
 	for _, c := range conns {
 		s.send(m, router, encode(msgNewConn, c))
 	}
+	s.send(m, router, encode(msgConnsDone, vipaList{DVIPA: a}))
 }
 
 // send delivers a message, to this stack itself when it is the router.
