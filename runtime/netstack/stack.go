@@ -255,6 +255,41 @@ func (st *Stack) Addresses(nic string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
+// TCPConn is one TCP connection of the stack, by its two ends.
+type TCPConn struct {
+	Local, Remote netip.AddrPort
+}
+
+// OpenTCP lists the stack's TCP connections to local address a that are
+// open for the server: being set up (SYN received), established whether
+// or not the application has accepted them yet, or closed by the peer
+// only. What the server has closed, and listeners, are left out.
+func (st *Stack) OpenTCP(a netip.Addr) []TCPConn {
+	var out []TCPConn
+	for _, ep := range st.s.RegisteredEndpoints() {
+		te, ok := ep.(*tcp.Endpoint)
+		if !ok {
+			continue
+		}
+		switch te.EndpointState() {
+		case tcp.StateSynRecv, tcp.StateEstablished, tcp.StateCloseWait:
+		default:
+			continue
+		}
+		info, ok := te.Info().(*stack.TransportEndpointInfo)
+		if !ok {
+			continue
+		}
+		id := info.ID
+		local := netip.AddrPortFrom(fromTCPIP(id.LocalAddress), id.LocalPort)
+		if local.Addr() != a {
+			continue
+		}
+		out = append(out, TCPConn{Local: local, Remote: netip.AddrPortFrom(fromTCPIP(id.RemoteAddress), id.RemotePort)})
+	}
+	return out
+}
+
 // HasAddress reports whether any NIC of the stack holds a.
 func (st *Stack) HasAddress(a netip.Addr) bool {
 	want := toTCPIP(a)

@@ -240,3 +240,40 @@ func TestAddressesAndRoutes(t *testing.T) {
 		t.Fatalf("routes survived their NIC: %v", got)
 	}
 }
+
+// TestOpenTCPListsWhatTheServerHolds: a connection the application has not
+// accepted yet is open; the listener, and a connection the server closed,
+// are not.
+func TestOpenTCPListsWhatTheServerHolds(t *testing.T) {
+	leakcheck.Check(t)
+	a := newStack(t, "A", false)
+	b := newStack(t, "B", false)
+	connect(t, a, "toB", addrA, b, "toA", addrB)
+	l, err := b.ListenTCP(netip.AddrPortFrom(addrB.Addr(), 80))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := a.DialTCP(ctx, netip.AddrPortFrom(addrB.Addr(), 80))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	want := netstack.TCPConn{Local: netip.AddrPortFrom(addrB.Addr(), 80), Remote: netip.MustParseAddrPort(c.LocalAddr().String())}
+	if got := b.OpenTCP(addrB.Addr()); len(got) != 1 || got[0] != want {
+		t.Fatalf("before accept: %v, want [%v]", got, want)
+	}
+	if got := b.OpenTCP(addrA.Addr()); len(got) != 0 {
+		t.Fatalf("connections to another address: %v", got)
+	}
+	s, err := l.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if got := b.OpenTCP(addrB.Addr()); len(got) != 0 {
+		t.Fatalf("after the server closed: %v", got)
+	}
+}

@@ -1,8 +1,10 @@
 package sysplex
 
 import (
+	"io"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -128,5 +130,58 @@ func TestCleanCloseEndsWithoutReset(t *testing.T) {
 	time.Sleep(100 * time.Millisecond) // the last ACKs, or resets, cross the LAN
 	if d := mvs1.RouteDrops(); d.Reset != 0 || resets.Load() != 0 {
 		t.Fatalf("%d resets on the LAN; MVS1 %+v", resets.Load(), d)
+	}
+}
+
+// TestUnacceptedConnectionSurvivesTakeover: a connection MVS2's stack has
+// set up but its application has not accepted yet is still MVS2's. Its
+// report to the backup that takes DVA1 over (NEWCONN, then CONNSDONE) must
+// name it, or the backup drops the entry it restored from the coupling
+// facility and the connection dies.
+func TestUnacceptedConnectionSurvivesTakeover(t *testing.T) {
+	leakcheck.Check(t)
+	sx, clk := startSysplex(t, figure9Plan(t))
+	app := netip.AddrPortFrom(dva1, 60)
+	// MVS2 listens but accepts only when told to.
+	ln, err := sx.Stack("MVS2").Listen(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	waitFor(t, "MVS2 ready in MVS1's DPT", func() bool {
+		d := sx.Stack("MVS1").Routing(dva1)
+		return d != nil && len(d.DPT()) == 1 && d.DPT()[0].Ready > 0
+	})
+	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := dial(t, client, app)
+	defer c.Close()
+	if _, err := c.Write([]byte("waiting\n")); err != nil {
+		t.Fatal(err)
+	}
+
+	failOver(t, sx, clk, "MVS1", dva1, "MVS5")
+	clk.Advance(restoreTimeout * time.Second) // past the restore timeout too
+	if text := timelineText(sx); strings.Contains(text, "drops") {
+		t.Fatalf("the backup dropped a restored connection:\n%s", text)
+	}
+	if crt := sx.Stack("MVS5").Routing(dva1).CRT(); len(crt) != 1 || crt[0].Target != "MVS2" {
+		t.Fatalf("MVS5's CRT: %+v, want the connection on MVS2", crt)
+	}
+	s, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	go io.Copy(s, s)
+	back := make([]byte, len("waiting\nstill here\n"))
+	if _, err := c.Write([]byte("still here\n")); err != nil {
+		t.Fatal(err)
+	}
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.ReadFull(c, back); err != nil || string(back) != "waiting\nstill here\n" {
+		t.Fatalf("after the takeover: %q, %v", back, err)
 	}
 }

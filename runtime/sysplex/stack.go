@@ -490,14 +490,32 @@ func (s *Stack) reportTo(a netip.Addr, router string) {
 			stats = append(stats, srvStat{DVIPA: a, Port: ap.Port(), Ready: n})
 		}
 	}
-	var conns []newConn
+	// The connections the application holds, and those its stack holds
+	// that the application has not accepted yet (or is still setting up):
+	// z/OS reports what the stack has, and so must the target here.
+	open := map[connKey]bool{}
 	for k := range s.conns {
 		if k.dvipa == a {
-			conns = append(conns, newConn{DVIPA: a, Client: k.client, Port: k.port, Target: s.plan.Name})
+			open[k] = true
 		}
 	}
-	m := s.member
+	serving := map[uint16]bool{}
+	for _, st := range stats {
+		serving[st.Port] = st.Ready > 0
+	}
+	m, ns := s.member, s.ns
 	s.mu.Unlock()
+	if ns != nil {
+		for _, c := range ns.OpenTCP(a) {
+			if serving[c.Local.Port()] {
+				open[connKey{dvipa: a, client: c.Remote, port: c.Local.Port()}] = true
+			}
+		}
+	}
+	var conns []newConn
+	for k := range open {
+		conns = append(conns, newConn{DVIPA: a, Client: k.client, Port: k.port, Target: s.plan.Name})
+	}
 	sort.Slice(stats, func(i, j int) bool { return stats[i].Port < stats[j].Port })
 	for _, st := range stats {
 		s.send(m, router, encode(msgSrvStat, st))
