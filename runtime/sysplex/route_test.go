@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,6 +21,12 @@ import (
 
 // tcpSegment builds an IPv4 TCP segment from src to dst.
 func tcpSegment(src, dst netip.AddrPort, flags header.TCPFlags, payload []byte) []byte {
+	return tcpSegmentAt(src, dst, 1000, 2000, flags, payload)
+}
+
+// tcpSegmentAt builds an IPv4 TCP segment with the given sequence and
+// acknowledgement numbers.
+func tcpSegmentAt(src, dst netip.AddrPort, seq, ack uint32, flags header.TCPFlags, payload []byte) []byte {
 	pkt := make([]byte, header.IPv4MinimumSize+header.TCPMinimumSize+len(payload))
 	ip := header.IPv4(pkt)
 	ip.Encode(&header.IPv4Fields{
@@ -33,7 +40,7 @@ func tcpSegment(src, dst netip.AddrPort, flags header.TCPFlags, payload []byte) 
 	tcp := header.TCP(ip.Payload())
 	tcp.Encode(&header.TCPFields{
 		SrcPort: src.Port(), DstPort: dst.Port(),
-		SeqNum: 1000, AckNum: 2000,
+		SeqNum: seq, AckNum: ack,
 		DataOffset: header.TCPMinimumSize,
 		Flags:      flags,
 		WindowSize: 65535,
@@ -183,5 +190,58 @@ func TestUnacceptedConnectionSurvivesTakeover(t *testing.T) {
 	c.SetDeadline(time.Now().Add(5 * time.Second))
 	if _, err := io.ReadFull(c, back); err != nil || string(back) != "waiting\nstill here\n" {
 		t.Fatalf("after the takeover: %q, %v", back, err)
+	}
+}
+
+// TestConnectionResetInTheAcceptQueue: a client that resets its connection
+// before the server's application accepts it leaves a connection with no
+// peer in the accept queue; Accept skips it and returns the next one.
+func TestConnectionResetInTheAcceptQueue(t *testing.T) {
+	leakcheck.Check(t)
+	sx, _ := startSysplex(t, figure9Plan(t))
+	app := netip.AddrPortFrom(dva1, 60)
+	ln, err := sx.Stack("MVS2").Listen(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	waitFor(t, "MVS2 ready in MVS1's DPT", func() bool {
+		d := sx.Stack("MVS1").Routing(dva1)
+		return d != nil && len(d.DPT()) == 1 && d.DPT()[0].Ready > 0
+	})
+	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The client's last segment to DVA1 tells where a reset must be.
+	var mu sync.Mutex
+	var last header.TCP
+	sx.Fabric().SetTap(func(_ link.Direction, pkt []byte) {
+		ip := header.IPv4(pkt)
+		if ip.IsValid(len(pkt)) && ip.TransportProtocol() == header.TCPProtocolNumber && netip.AddrFrom4(ip.DestinationAddress().As4()) == dva1 {
+			mu.Lock()
+			last = header.TCP(slices.Clone(ip.Payload()))
+			mu.Unlock()
+		}
+	})
+	first := dial(t, client, app)
+	defer first.Close()
+	mu.Lock()
+	from := netip.MustParseAddrPort(first.LocalAddr().String())
+	rst := tcpSegmentAt(from, app, last.SequenceNumber(), last.AckNumber(), header.TCPFlagRst|header.TCPFlagAck, nil)
+	mu.Unlock()
+	if err := sx.Stack("MVS1").fromLAN(rst); err != nil {
+		t.Fatal(err)
+	}
+	second := dial(t, client, app)
+	defer second.Close()
+
+	s, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := s.RemoteAddr().String(); got != second.LocalAddr().String() {
+		t.Fatalf("accepted the connection from %s, want the second one (%s)", got, second.LocalAddr())
 	}
 }

@@ -666,7 +666,17 @@ func (l *listener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, _ := netip.ParseAddrPort(c.RemoteAddr().String())
+	remote := c.RemoteAddr()
+	for remote == nil {
+		// Reset by the client while it waited in the accept queue: it
+		// has no peer left to report, and the application never sees it.
+		c.Close()
+		if c, err = l.Listener.Accept(); err != nil {
+			return nil, err
+		}
+		remote = c.RemoteAddr()
+	}
+	client, _ := netip.ParseAddrPort(remote.String())
 	k := connKey{dvipa: l.ap.Addr(), client: client, port: l.ap.Port()}
 	l.s.mu.Lock()
 	l.s.conns[k] = true
