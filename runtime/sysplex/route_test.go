@@ -2,6 +2,7 @@ package sysplex
 
 import (
 	"io"
+	"net"
 	"net/netip"
 	"slices"
 	"strings"
@@ -140,6 +141,26 @@ func TestCleanCloseEndsWithoutReset(t *testing.T) {
 	}
 }
 
+// listenOnMVS2 opens the only server of app, on MVS2, which accepts only
+// when the test calls Accept, and adds a client; both end with the test.
+func listenOnMVS2(t *testing.T, sx *Sysplex, app netip.AddrPort) (net.Listener, *Client) {
+	t.Helper()
+	ln, err := sx.Stack("MVS2").Listen(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	waitFor(t, "MVS2 ready in MVS1's DPT", func() bool {
+		d := sx.Stack("MVS1").Routing(dva1)
+		return d != nil && len(d.DPT()) == 1 && d.DPT()[0].Ready > 0
+	})
+	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln, client
+}
+
 // TestUnacceptedConnectionSurvivesTakeover: a connection MVS2's stack has
 // set up but its application has not accepted yet is still MVS2's. Its
 // report to the backup that takes DVA1 over (NEWCONN, then CONNSDONE) must
@@ -149,20 +170,7 @@ func TestUnacceptedConnectionSurvivesTakeover(t *testing.T) {
 	leakcheck.Check(t)
 	sx, clk := startSysplex(t, figure9Plan(t))
 	app := netip.AddrPortFrom(dva1, 60)
-	// MVS2 listens but accepts only when told to.
-	ln, err := sx.Stack("MVS2").Listen(app)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	waitFor(t, "MVS2 ready in MVS1's DPT", func() bool {
-		d := sx.Stack("MVS1").Routing(dva1)
-		return d != nil && len(d.DPT()) == 1 && d.DPT()[0].Ready > 0
-	})
-	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln, client := listenOnMVS2(t, sx, app)
 	c := dial(t, client, app)
 	defer c.Close()
 	if _, err := c.Write([]byte("waiting\n")); err != nil {
@@ -200,19 +208,7 @@ func TestConnectionResetInTheAcceptQueue(t *testing.T) {
 	leakcheck.Check(t)
 	sx, _ := startSysplex(t, figure9Plan(t))
 	app := netip.AddrPortFrom(dva1, 60)
-	ln, err := sx.Stack("MVS2").Listen(app)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	waitFor(t, "MVS2 ready in MVS1's DPT", func() bool {
-		d := sx.Stack("MVS1").Routing(dva1)
-		return d != nil && len(d.DPT()) == 1 && d.DPT()[0].Ready > 0
-	})
-	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln, client := listenOnMVS2(t, sx, app)
 	// The client's last segment to DVA1 tells where a reset must be.
 	var mu sync.Mutex
 	var last header.TCP
