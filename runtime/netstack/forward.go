@@ -63,6 +63,8 @@ func (st *Stack) ForwardStats() ForwardStats {
 // reports false when the packet is for this stack or needs gVisor.
 func (st *Stack) forward(proto tcpip.NetworkProtocolNumber, pkt *stack.PacketBuffer) bool {
 	size := pkt.Data().Size()
+	var ip4 header.IPv4
+	var ip6 header.IPv6
 	var dst tcpip.Address
 	var hdrLen int
 	switch proto {
@@ -71,35 +73,37 @@ func (st *Stack) forward(proto tcpip.NetworkProtocolNumber, pkt *stack.PacketBuf
 		if !ok {
 			return false
 		}
-		ip := header.IPv4(h)
-		if !ip.IsValid(size) || int(ip.TotalLength()) != size || ip.HeaderLength() != header.IPv4MinimumSize ||
-			ip.TTL() <= 1 || !ip.IsChecksumValid() {
-			return false
-		}
-		dst, hdrLen = ip.DestinationAddress(), header.IPv4MinimumSize
-		if dst == header.IPv4Broadcast || dst.Unspecified() || header.IsV4MulticastAddress(dst) {
-			return false
-		}
+		ip4, dst, hdrLen = header.IPv4(h), header.IPv4(h).DestinationAddress(), header.IPv4MinimumSize
 	case ipv6.ProtocolNumber:
 		h, ok := pkt.Data().PullUp(header.IPv6MinimumSize)
 		if !ok {
 			return false
 		}
-		ip := header.IPv6(h)
-		// Hop-by-hop options are the one extension header a router reads.
-		if !ip.IsValid(size) || int(ip.PayloadLength())+header.IPv6MinimumSize != size ||
-			ip.HopLimit() <= 1 || ip.NextHeader() == uint8(header.IPv6HopByHopOptionsExtHdrIdentifier) {
-			return false
-		}
-		dst, hdrLen = ip.DestinationAddress(), header.IPv6MinimumSize
-		if dst.Unspecified() || header.IsV6MulticastAddress(dst) || header.IsV6LinkLocalUnicastAddress(dst) {
-			return false
-		}
+		ip6, dst, hdrLen = header.IPv6(h), header.IPv6(h).DestinationAddress(), header.IPv6MinimumSize
 	default:
 		return false
 	}
+	// Nearly every packet is for the stack itself: settle that first,
+	// from the address snapshot, without a lock.
+	if local := st.local.Load(); local != nil && (*local)[dst] {
+		return false
+	}
+	if ip4 != nil {
+		if !ip4.IsValid(size) || int(ip4.TotalLength()) != size || ip4.HeaderLength() != header.IPv4MinimumSize ||
+			ip4.TTL() <= 1 || !ip4.IsChecksumValid() ||
+			dst == header.IPv4Broadcast || dst.Unspecified() || header.IsV4MulticastAddress(dst) {
+			return false
+		}
+	} else {
+		// Hop-by-hop options are the one extension header a router reads.
+		if !ip6.IsValid(size) || int(ip6.PayloadLength())+header.IPv6MinimumSize != size ||
+			ip6.HopLimit() <= 1 || ip6.NextHeader() == uint8(header.IPv6HopByHopOptionsExtHdrIdentifier) ||
+			dst.Unspecified() || header.IsV6MulticastAddress(dst) || header.IsV6LinkLocalUnicastAddress(dst) {
+			return false
+		}
+	}
 	if st.s.CheckLocalAddress(0, proto, dst) != 0 {
-		return false // for this stack, on any of its NICs
+		return false // for this stack: an address the snapshot missed
 	}
 	r, err := st.s.FindRoute(0, tcpip.Address{}, dst, proto, false)
 	if err != nil {

@@ -56,9 +56,13 @@ type Stack struct {
 
 	// forwarding is Options.Forwarding as SetForwarding last set it;
 	// forwarded and forwardLost count the transit packets forward.go
-	// sent on or could not.
+	// sent on or could not. local is the stack's addresses as of the last
+	// change made through this package, so that forward.go tells most
+	// packets for the stack itself apart without asking gVisor.
 	forwarding             atomic.Bool
 	forwarded, forwardLost atomic.Uint64
+	localMu                sync.Mutex
+	local                  atomic.Pointer[map[tcpip.Address]bool]
 }
 
 var limitedBroadcast = netip.AddrFrom4([4]byte{255, 255, 255, 255})
@@ -168,6 +172,7 @@ func (st *Stack) removeNIC(id tcpip.NICID, name string, ep stack.LinkEndpoint) e
 	// must come after that too, since a pump may be delivering into this
 	// stack right now.
 	err := st.s.RemoveNIC(id)
+	st.refreshLocal()
 	if _, gone := err.(*tcpip.ErrUnknownNICID); err != nil && !gone {
 		return fmt.Errorf("netstack %s: remove NIC %q: %s", st.name, name, err)
 	}
@@ -219,7 +224,21 @@ func (st *Stack) AddAddress(nic string, p netip.Prefix) error {
 	if err := st.s.AddProtocolAddress(id, pa, stack.AddressProperties{}); err != nil {
 		return fmt.Errorf("netstack %s: add %s on %s: %s", st.name, p, nic, err)
 	}
+	st.refreshLocal()
 	return nil
+}
+
+// refreshLocal rereads the stack's addresses for forward.go.
+func (st *Stack) refreshLocal() {
+	st.localMu.Lock()
+	defer st.localMu.Unlock()
+	m := map[tcpip.Address]bool{}
+	for _, pas := range st.s.AllAddresses() {
+		for _, pa := range pas {
+			m[pa.AddressWithPrefix.Address] = true
+		}
+	}
+	st.local.Store(&m)
 }
 
 // RemoveAddress takes a from the NIC. Connections using it are not touched:
@@ -234,6 +253,7 @@ func (st *Stack) RemoveAddress(nic string, a netip.Addr) error {
 	if err := st.s.RemoveAddress(id, toTCPIP(a)); err != nil {
 		return fmt.Errorf("netstack %s: remove %s from %s: %s", st.name, a, nic, err)
 	}
+	st.refreshLocal()
 	return nil
 }
 

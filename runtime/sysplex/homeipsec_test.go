@@ -3,8 +3,6 @@ package sysplex
 import (
 	"context"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -109,15 +107,7 @@ func TestIPsecOnHomeAddress(t *testing.T) {
 		"sysplex.yaml": "sysplex: HOME\nstacks:\n  - {name: SYSA, release: V2R5, profile: SYSA/PROFILE.TCPIP, policy: [home.policy], iked: iked.conf}\n" +
 			"  - {name: SYSB, release: V2R5, profile: SYSB/PROFILE.TCPIP}\n",
 	}
-	for name, text := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, dir, files)
 	m, ds := model.Load(dir, model.Options{})
 	if ds.HasErrors() {
 		var b strings.Builder

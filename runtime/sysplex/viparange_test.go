@@ -13,6 +13,20 @@ import (
 	"github.com/tcpipc/tcpipc/model"
 )
 
+// writeFiles writes a sysplex's files, by path relative to dir.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, text := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // twoStackPlan compiles a sysplex of SYSA (XCF 10.0.0.1) and SYSB (XCF
 // 10.0.0.2) with the given VIPADYNAMIC blocks.
 func twoStackPlan(t *testing.T, vipaA, vipaB string) *compile.Plan {
@@ -27,15 +41,7 @@ func twoStackPlan(t *testing.T, vipaA, vipaB string) *compile.Plan {
 		"sysplex.yaml": "sysplex: TWO\nstacks:\n  - {name: SYSA, profile: SYSA/PROFILE.TCPIP}\n" +
 			"  - {name: SYSB, profile: SYSB/PROFILE.TCPIP}\n",
 	}
-	for name, text := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, dir, files)
 	sx, ds := model.Load(dir, model.Options{})
 	if ds.HasErrors() {
 		t.Fatalf("loading: %v", ds[0].Summary)
