@@ -1,7 +1,9 @@
 package profile
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -20,8 +22,13 @@ type Resolver interface {
 // directory; a sequential data set name is a file of that name there. Map,
 // when set, first maps whole data set names (without member) to
 // directories, so USER.TCPPARMS(COMMON) can live in common/COMMON.
+//
+// Stat, when set, replaces os.Stat for the candidates: a confined file
+// system passes one that refuses paths outside its directories, and an
+// error matching ErrOutside ends the search with that error.
 type DirResolver struct {
-	Map map[string]string
+	Map  map[string]string
+	Stat func(path string) (fs.FileInfo, error)
 }
 
 // Resolve implements Resolver.
@@ -48,11 +55,19 @@ func (r DirResolver) Resolve(dsn, fromPath string) (string, error) {
 	if file == "" {
 		file = dataset
 	}
+	stat := r.Stat
+	if stat == nil {
+		stat = os.Stat
+	}
 	// Members are upper case on z/OS; accept a lower-case copy too.
 	for _, cand := range []string{file, strings.ToUpper(file), strings.ToLower(file)} {
 		p := path.Join(filepath.ToSlash(dir), cand)
-		if _, err := os.Stat(filepath.FromSlash(p)); err == nil {
+		_, err := stat(filepath.FromSlash(p))
+		if err == nil {
 			return p, nil
+		}
+		if errors.Is(err, ErrOutside) {
+			return p, err
 		}
 	}
 	return path.Join(filepath.ToSlash(dir), file), fmt.Errorf("no file for %s: looked for %s in %s", dsn, file, dir)

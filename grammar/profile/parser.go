@@ -3,6 +3,7 @@ package profile
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"reflect"
 	"sort"
@@ -19,13 +20,30 @@ import (
 const (
 	RuleSyntax      = "SYNTAX"      // the stack would reject this
 	RuleUnsupported = "UNSUPPORTED" // recognised, not modelled by tcpipc
-	RuleInclude     = "INCLUDE"     // an INCLUDE that cannot be read
+	RuleInclude     = "INCLUDE"     // an INCLUDE that cannot be resolved, a cycle, a limit
+	RuleOutside     = "OUTSIDE"     // a file reference that leads outside the sysplex directory
+	RuleRead        = "READ"        // a file that exists but cannot be read (an I/O error)
 	RuleSequence    = "SEQNUM"      // sequence numbers in columns 73-80
 	RuleIgnored     = "IGNORED"     // the stack ignores this statement
 )
 
 // MaxIncludeDepth bounds INCLUDE nesting.
 const MaxIncludeDepth = 16
+
+// Default bounds on what one profile may include in all. A member may be
+// included many times (each INCLUDE reads it again, as the stack does), so
+// a few small members that include each other several times would
+// otherwise expand without end; real profiles include a few dozen members.
+const (
+	DefaultMaxIncludes     = 10000   // INCLUDE statements followed
+	DefaultMaxIncludeBytes = 4 << 20 // bytes of included text, counted per inclusion
+)
+
+// ErrOutside marks a file reference that leads outside the directories a
+// profile may read from; the Resolver or ReadFile of Options return an
+// error that matches it (errors.Is) and the INCLUDE is reported as
+// RuleOutside, without reading the file.
+var ErrOutside = errors.New("outside the sysplex directory")
 
 // Options control how a profile is read.
 type Options struct {
@@ -35,6 +53,9 @@ type Options struct {
 	Resolver Resolver
 	// ReadFile reads an included file; nil means os.ReadFile.
 	ReadFile func(path string) ([]byte, error)
+	// MaxIncludes and MaxIncludeBytes bound the INCLUDEs followed and the
+	// bytes they splice in, over the whole profile; 0 means the defaults.
+	MaxIncludes, MaxIncludeBytes int
 }
 
 // Profile is a parsed profile with everything it included.
@@ -68,7 +89,7 @@ func ParseFile(path string, opts Options) (*Profile, diag.Diagnostics) {
 	data, err := read(path)
 	if err != nil {
 		var ds diag.Diagnostics
-		ds.Errorf(RuleInclude, diag.Range{File: path}, "cannot read profile: %v", err)
+		ds.Errorf(readRule(err), diag.Range{File: path}, "cannot read profile: %v", err)
 		return &Profile{Main: path, Files: map[string]*source.File{}}, ds
 	}
 	return Parse(path, data, opts)
@@ -89,7 +110,13 @@ func parse(name string, data []byte, opts Options, participleOnly bool) (*Profil
 	if opts.ReadFile == nil {
 		opts.ReadFile = os.ReadFile
 	}
-	p := &parser{opts: opts, files: map[string]*source.File{}, unsupported: map[string]bool{}, participleOnly: participleOnly}
+	if opts.MaxIncludes <= 0 {
+		opts.MaxIncludes = DefaultMaxIncludes
+	}
+	if opts.MaxIncludeBytes <= 0 {
+		opts.MaxIncludeBytes = DefaultMaxIncludeBytes
+	}
+	p := &parser{opts: opts, files: map[string]*source.File{}, lexed: map[string]*Lexed{}, unsupported: map[string]bool{}, participleOnly: participleOnly}
 	f := source.Decode(name, data, opts.Encoding)
 	p.expand(f, 0, nil)
 	p.toks = append(p.toks, lexer.Token{Type: EOF, Pos: lexer.Position{Filename: name, Offset: len(f.Text)}})
@@ -111,6 +138,17 @@ type parser struct {
 	runs     []run
 	chains   [][]diag.Range
 	comments map[string]*fileComments
+	// ownToks is set once toks is a slice of its own rather than the
+	// main file's tokens: from then on splices append in place.
+	ownToks bool
+	// lexed caches each included file's tokens: a member included many
+	// times is read and lexed once.
+	lexed map[string]*Lexed
+	// includes and includedBytes count what INCLUDEs spliced in so far,
+	// against the limits in opts; overLimit is set at the first INCLUDE
+	// past them (reported once; the INCLUDEs after it are not followed).
+	includes, includedBytes int
+	overLimit               bool
 
 	// pos is the index of the next token to parse.
 	pos int
@@ -139,7 +177,11 @@ func (p *parser) expand(f *source.File, depth int, chain []diag.Range) {
 	p.files[f.Name] = f
 	instance := int32(len(p.chains))
 	p.chains = append(p.chains, chain)
-	lx := Lex(f)
+	lx := p.lexed[f.Name]
+	if lx == nil {
+		lx = Lex(f)
+		p.lexed[f.Name] = lx
+	}
 	if p.comments == nil {
 		p.comments = map[string]*fileComments{}
 	}
@@ -185,17 +227,26 @@ type run struct {
 
 // splice appends tokens from an include instance to the stream. The main
 // file's tokens, when it includes nothing, become the stream as they are:
-// a large profile is not copied.
+// a large profile is not copied. The first splice after that copies them
+// once into a stream of its own, which later splices append to in place,
+// so N INCLUDEs cost linear time, not N copies of the stream.
 func (p *parser) splice(toks []lexer.Token, instance int32) {
 	if len(toks) == 0 {
 		return
 	}
 	p.runs = append(p.runs, run{start: len(p.toks), instance: instance})
-	if p.toks == nil {
+	switch {
+	case p.toks == nil:
 		p.toks = toks
-		return
+	case !p.ownToks:
+		// p.toks shares its array with the main file's later tokens:
+		// appending in place would overwrite them.
+		own := make([]lexer.Token, len(p.toks), 2*(len(p.toks)+len(toks)))
+		copy(own, p.toks)
+		p.toks, p.ownToks = append(own, toks...), true
+	default:
+		p.toks = append(p.toks, toks...)
 	}
-	p.toks = append(p.toks[:len(p.toks):len(p.toks)], toks...)
 }
 
 // chainAt is the INCLUDE chain of token i.
@@ -222,7 +273,14 @@ func (p *parser) include(from *source.File, dsn string, at diag.Range, depth int
 		fail("INCLUDE %s nests more than %d levels deep", dsn, MaxIncludeDepth)
 		return
 	}
+	if p.overLimit {
+		return // reported at the first INCLUDE past the limit
+	}
 	path, err := p.opts.Resolver.Resolve(dsn, from.Name)
+	if errors.Is(err, ErrOutside) {
+		p.outside(dsn, at, chain, err)
+		return
+	}
 	if err != nil {
 		fail("cannot resolve INCLUDE %s", dsn).Detail = err.Error()
 		return
@@ -233,12 +291,62 @@ func (p *parser) include(from *source.File, dsn string, at diag.Range, depth int
 		d.Detail = "A member that includes itself, directly or through other members, would never end; remove one INCLUDE of the cycle."
 		return
 	}
-	data, err := p.opts.ReadFile(path)
-	if err != nil {
-		fail("cannot read INCLUDE %s", dsn).Detail = err.Error()
+	f := p.files[path]
+	if f == nil || p.lexed[path] == nil {
+		data, err := p.opts.ReadFile(path)
+		switch {
+		case errors.Is(err, ErrOutside):
+			p.outside(dsn, at, chain, err)
+			return
+		case err != nil:
+			d := p.diags.Errorf(readRule(err), at, "cannot read INCLUDE %s", dsn)
+			d.Detail, d.IncludedFrom = err.Error(), chain
+			return
+		}
+		f = source.Decode(path, data, p.opts.Encoding)
+	}
+	if !p.withinLimits(dsn, len(f.Text), fail) {
 		return
 	}
-	p.expand(source.Decode(path, data, p.opts.Encoding), depth+1, newChain)
+	p.expand(f, depth+1, newChain)
+}
+
+// withinLimits counts one more INCLUDE of n bytes and reports, once, the
+// first that goes past the limits.
+func (p *parser) withinLimits(dsn string, n int, fail func(string, ...any) *diag.Diagnostic) bool {
+	p.includes++
+	p.includedBytes += n
+	if p.includes <= p.opts.MaxIncludes && p.includedBytes <= p.opts.MaxIncludeBytes {
+		return true
+	}
+	p.overLimit = true
+	d := fail("INCLUDE %s goes past tcpipc's limit of %d INCLUDEs and %d included bytes per profile", dsn, p.opts.MaxIncludes, p.opts.MaxIncludeBytes)
+	d.Detail = "Members that include each other several times multiply: each INCLUDE splices the member in again. " +
+		"tcpipc stops following INCLUDEs here, so the statements of this and every later INCLUDE are not checked; " +
+		"include each member once."
+	return false
+}
+
+// outside reports an INCLUDE that leads outside the directories the
+// profile may read from. The file is not read, so nothing of it shows.
+func (p *parser) outside(dsn string, at diag.Range, chain []diag.Range, err error) {
+	d := p.diags.Errorf(RuleOutside, at, "INCLUDE %s leads outside the sysplex directory", dsn)
+	d.Detail = err.Error() + ". tcpipc reads only files inside the directory it was given (after resolving symbolic links); " +
+		"move the member into it, or allow its directory with --allow-outside."
+	d.IncludedFrom = chain
+}
+
+// readRule tells a file that is missing (a mistake in the input) from one
+// that exists but cannot be read (an I/O error) and one outside the
+// sysplex directory.
+func readRule(err error) string {
+	switch {
+	case errors.Is(err, ErrOutside):
+		return RuleOutside
+	case errors.Is(err, fs.ErrNotExist):
+		return RuleInclude
+	}
+	return RuleRead
 }
 
 // onChain reports whether path is a file on the INCLUDE chain.
