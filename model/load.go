@@ -1,7 +1,9 @@
 package model
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/netip"
 	"os"
 	"path"
@@ -18,6 +20,13 @@ import (
 type Options struct {
 	// Encoding of the configuration files; Auto detects EBCDIC per file.
 	Encoding source.Encoding
+	// Allow lists directories outside the sysplex directory that files of
+	// the sysplex may come from too. Without it every file read stays
+	// inside the directory the user named (see Root).
+	Allow []string
+	// MaxIncludes and MaxIncludeBytes bound each profile's INCLUDEs
+	// (0: profile.DefaultMaxIncludes, profile.DefaultMaxIncludeBytes).
+	MaxIncludes, MaxIncludeBytes int
 }
 
 // Load reads the sysplex at path: a directory holding sysplex.yaml, a
@@ -29,11 +38,17 @@ func Load(p string, opts Options) (*Sysplex, diag.Diagnostics) {
 	sx := &Sysplex{Sources: diag.Sources{}}
 	var m *Manifest
 	fi, err := os.Stat(p)
+	rootDir := p
 	switch {
 	case err != nil:
-		ds.Errorf(RuleManifest, diag.Range{File: filepath.ToSlash(p)}, "cannot read sysplex: %v", err)
+		rule := RuleRead
+		if errors.Is(err, fs.ErrNotExist) {
+			rule = RuleManifest
+		}
+		ds.Errorf(rule, diag.Range{File: filepath.ToSlash(p)}, "cannot read sysplex: %v", err)
 		return sx, ds
 	case !fi.IsDir():
+		rootDir = filepath.Dir(p)
 		var f *source.File
 		var mds diag.Diagnostics
 		m, f, mds = ReadManifest(p)
@@ -42,7 +57,11 @@ func Load(p string, opts Options) (*Sysplex, diag.Diagnostics) {
 			sx.Sources[f.Name] = f.Text
 		}
 	default:
-		if _, err := os.Stat(filepath.Join(p, ManifestName)); err == nil {
+		mp := filepath.Join(p, ManifestName)
+		if _, err := os.Lstat(mp); err == nil && !NewRoot(p, opts.Allow).fileProblem(&ds, mp, ManifestName, "manifest", "", diag.Range{File: filepath.ToSlash(mp)}, RuleManifest) {
+			return sx, ds
+		}
+		if _, err := os.Stat(mp); err == nil {
 			var f *source.File
 			var mds diag.Diagnostics
 			m, f, mds = ReadManifest(filepath.Join(p, ManifestName))
@@ -57,7 +76,9 @@ func Load(p string, opts Options) (*Sysplex, diag.Diagnostics) {
 		}
 	}
 	sx.Manifest, sx.Name, sx.VTAMXCFGrpID = m, m.Name, m.VTAMXCFGrpID
-	resolver := profile.DirResolver{Map: map[string]string{}}
+	root := NewRoot(rootDir, opts.Allow)
+	refused := checkFiles(m, root, &ds)
+	resolver := profile.DirResolver{Map: map[string]string{}, Stat: root.Stat}
 	for dsn, dir := range m.Include {
 		resolver.Map[dsn] = path.Join(m.Dir, dir)
 	}
@@ -67,24 +88,34 @@ func Load(p string, opts Options) (*Sysplex, diag.Diagnostics) {
 			continue // a duplicate was reported by the manifest reader
 		}
 		seen[e.Name] = true
-		sx.Stacks = append(sx.Stacks, loadStack(sx, m, e, resolver, opts, &ds))
+		sx.Stacks = append(sx.Stacks, loadStack(sx, m, e, stackFiles{root, resolver, refused[e]}, opts, &ds))
 	}
 	sx.link(&ds)
 	sx.reportUnused(&ds)
 	return sx, ds
 }
 
-func loadStack(sx *Sysplex, m *Manifest, e *StackEntry, resolver profile.Resolver, opts Options, ds *diag.Diagnostics) *Stack {
+// stackFiles is where a stack's files come from: the root they are
+// confined to, the INCLUDE resolver, and the manifest's root and paths
+// entries refused because they lead outside (reported already).
+type stackFiles struct {
+	root     *Root
+	resolver profile.Resolver
+	refused  map[string]bool
+}
+
+func loadStack(sx *Sysplex, m *Manifest, e *StackEntry, files stackFiles, opts Options, ds *diag.Diagnostics) *Stack {
 	rel, _ := ParseRelease(e.Release)
 	s := &Stack{Name: e.Name, Job: e.TCPIP, Release: rel, Entry: e}
 	if e.Profile == "" {
 		return s
 	}
 	profPath := path.Join(m.Dir, e.Profile)
-	if _, err := os.Stat(filepath.FromSlash(profPath)); err != nil {
+	if fi, err := files.root.Stat(profPath); err != nil || fi.IsDir() {
 		return s // the manifest check reported it
 	}
-	prof, pds := profile.ParseFile(profPath, profile.Options{Encoding: opts.Encoding, Resolver: resolver})
+	prof, pds := profile.ParseFile(profPath, profile.Options{Encoding: opts.Encoding, Resolver: files.resolver,
+		ReadFile: files.root.ReadFile, MaxIncludes: opts.MaxIncludes, MaxIncludeBytes: opts.MaxIncludeBytes})
 	*ds = append(*ds, pds...)
 	for n, text := range prof.Sources() {
 		sx.Sources[n] = text
@@ -93,7 +124,7 @@ func loadStack(sx *Sysplex, m *Manifest, e *StackEntry, resolver profile.Resolve
 	b := &stackBuilder{s: s, prof: prof, syms: e.Symbols, ds: ds}
 	b.build()
 	s.Groups = Names(m.VTAMXCFGrpID, s.XCFGrpID)
-	(&policyLoader{sx: sx, m: m, e: e, opts: opts, ds: ds}).load(s)
+	(&policyLoader{sx: sx, m: m, e: e, src: files, opts: opts, ds: ds}).load(s)
 	return s
 }
 
@@ -187,9 +218,11 @@ func (sx *Sysplex) XCFStack(a netip.Addr) *Stack {
 
 // LoadFiles reads loose profile files as a sysplex: each file is the
 // profile of one stack, named after the directory it is in (or the file,
-// when several share a directory).
+// when several share a directory). Each profile and what it includes are
+// confined to the profile's directory (and opts.Allow).
 func LoadFiles(paths []string, opts Options) (*Sysplex, diag.Diagnostics) {
-	m := &Manifest{Dir: ".", Name: "FILES"}
+	// Dir "" keeps each path as given, absolute or relative.
+	m := &Manifest{Dir: "", Name: "FILES"}
 	used := map[string]bool{}
 	for _, p := range paths {
 		p = filepath.ToSlash(p)
@@ -206,7 +239,12 @@ func LoadFiles(paths []string, opts Options) (*Sysplex, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	sx := &Sysplex{Sources: diag.Sources{}, Manifest: m, Name: m.Name}
 	for _, e := range m.Stacks {
-		sx.Stacks = append(sx.Stacks, loadStack(sx, m, e, profile.DirResolver{}, opts, &ds))
+		root := NewRoot(path.Dir(e.Profile), opts.Allow)
+		if !root.fileProblem(&ds, e.Profile, e.Profile, "profile", "", diag.Range{File: e.Profile}, RuleManifest) {
+			continue
+		}
+		files := stackFiles{root: root, resolver: profile.DirResolver{Stat: root.Stat}}
+		sx.Stacks = append(sx.Stacks, loadStack(sx, m, e, files, opts, &ds))
 	}
 	sx.link(&ds)
 	return sx, ds

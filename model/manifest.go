@@ -1,7 +1,9 @@
 package model
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -59,8 +61,12 @@ type StackEntry struct {
 	Paths   map[string]string
 	Symbols map[string]string
 	Range   diag.Range
-	// Ranges holds the range of each key's value, for diagnostics.
-	Ranges map[string]diag.Range
+	// Ranges holds the range of each key's value, for diagnostics;
+	// PolicyRanges that of each policy file, PathRanges that of each
+	// paths value (by its key).
+	Ranges       map[string]diag.Range
+	PolicyRanges []diag.Range
+	PathRanges   map[string]diag.Range
 }
 
 var (
@@ -78,7 +84,11 @@ func ReadManifest(manifestPath string) (*Manifest, *source.File, diag.Diagnostic
 	m := &Manifest{Path: name, Dir: path.Dir(name)}
 	data, err := os.ReadFile(manifestPath)
 	if err != nil {
-		ds.Errorf(RuleManifest, diag.Range{File: name}, "cannot read manifest: %v", err)
+		rule := RuleRead
+		if errors.Is(err, fs.ErrNotExist) {
+			rule = RuleManifest
+		}
+		ds.Errorf(rule, diag.Range{File: name}, "cannot read manifest: %v", osReason(err))
 		return m, nil, ds
 	}
 	f := source.Decode(name, data, source.UTF8)
@@ -161,7 +171,6 @@ func ReadManifest(manifestPath string) (*Manifest, *source.File, diag.Diagnostic
 		}
 		seen[s.Name] = s
 	}
-	r.checkFiles(m)
 	return m, f, ds
 }
 
@@ -287,13 +296,22 @@ func (r manifestReader) stack(n *yaml.Node) *StackEntry {
 			s.Pagent = r.scalar(v, key)
 		case "policy":
 			s.Policy = r.strings(v, key)
+			if v.Kind == yaml.SequenceNode {
+				for _, c := range v.Content {
+					if c.Kind == yaml.ScalarNode && c.Value != "" {
+						s.PolicyRanges = append(s.PolicyRanges, r.rng(c))
+					}
+				}
+			}
 		case "iked":
 			s.Iked = r.scalar(v, key)
 		case "root":
 			s.Root = r.scalar(v, key)
 		case "paths":
-			s.Paths = map[string]string{}
-			r.stringMap(v, key, func(k, val string, _, _ *yaml.Node) { s.Paths[k] = val })
+			s.Paths, s.PathRanges = map[string]string{}, map[string]diag.Range{}
+			r.stringMap(v, key, func(k, val string, _, vn *yaml.Node) {
+				s.Paths[k], s.PathRanges[k] = val, r.rng(vn)
+			})
 		case "symbols":
 			s.Symbols = map[string]string{}
 			r.stringMap(v, key, func(k, val string, _, _ *yaml.Node) {
@@ -317,29 +335,69 @@ func (r manifestReader) stack(n *yaml.Node) *StackEntry {
 	return s
 }
 
-// checkFiles reports files the manifest names that do not exist.
-func (r manifestReader) checkFiles(m *Manifest) {
+// checkFiles reports the files and directories the manifest names that
+// are missing, unreadable or outside the root, and returns, per stack, the
+// keys of root and paths values that must not be used (outside the root).
+func checkFiles(m *Manifest, root *Root, ds *diag.Diagnostics) map[*StackEntry]map[string]bool {
+	refused := map[*StackEntry]map[string]bool{}
 	for _, s := range m.Stacks {
-		check := func(key, p string) {
+		refused[s] = map[string]bool{}
+		of := " of stack " + s.Name
+		check := func(key, p string, at diag.Range) {
 			if p == "" {
 				return
 			}
-			if _, err := os.Stat(filepath.FromSlash(path.Join(m.Dir, p))); err != nil {
-				r.ds.Errorf(RuleManifest, s.Ranges[key], "%s file %s of stack %s does not exist", key, p, s.Name)
+			root.fileProblem(ds, path.Join(m.Dir, p), p, key+" file", of, rangeOr(at, m.Dir, p), RuleManifest)
+		}
+		check("profile", s.Profile, s.Ranges["profile"])
+		check("pagent", s.Pagent, s.Ranges["pagent"])
+		check("iked", s.Iked, s.Ranges["iked"])
+		for i, p := range s.Policy {
+			at := s.Ranges["policy"]
+			if i < len(s.PolicyRanges) {
+				at = s.PolicyRanges[i]
 			}
+			check("policy", p, at)
 		}
-		check("profile", s.Profile)
-		check("pagent", s.Pagent)
-		check("iked", s.Iked)
-		for _, p := range s.Policy {
-			check("policy", p)
+		if s.Root != "" && !checkRoot(m, root, s, ds) {
+			refused[s]["root"] = true
 		}
-		if s.Root != "" {
-			if fi, err := os.Stat(filepath.FromSlash(path.Join(m.Dir, s.Root))); err != nil || !fi.IsDir() {
-				r.ds.Errorf(RuleManifest, s.Ranges["root"], "root directory %s of stack %s does not exist", s.Root, s.Name)
+		for k, p := range s.Paths {
+			if _, err := root.Resolve(path.Join(m.Dir, p)); errors.Is(err, profile.ErrOutside) {
+				d := ds.Errorf(RuleOutside, s.PathRanges[k], "paths file %s%s is outside the sysplex directory", p, of)
+				d.Detail = outsideDetail(root)
+				refused[s]["paths:"+k] = true
 			}
 		}
 	}
+	return refused
+}
+
+// checkRoot reports a stack's root directory that is missing, not a
+// directory or outside the root.
+func checkRoot(m *Manifest, root *Root, s *StackEntry, ds *diag.Diagnostics) bool {
+	at := s.Ranges["root"]
+	fi, err := root.Stat(path.Join(m.Dir, s.Root))
+	switch {
+	case errors.Is(err, profile.ErrOutside):
+		d := ds.Errorf(RuleOutside, at, "root directory %s of stack %s is outside the sysplex directory", s.Root, s.Name)
+		d.Detail = outsideDetail(root)
+		return false
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		ds.Errorf(RuleRead, at, "cannot read root directory %s of stack %s: %v", s.Root, s.Name, osReason(err))
+	case err != nil || !fi.IsDir():
+		ds.Errorf(RuleManifest, at, "root directory %s of stack %s does not exist", s.Root, s.Name)
+	}
+	return true
+}
+
+// rangeOr is at, or the file itself when the manifest gave no position
+// (a sysplex read by convention).
+func rangeOr(at diag.Range, dir, p string) diag.Range {
+	if at.File == "" {
+		return diag.Range{File: path.Join(dir, p)}
+	}
+	return at
 }
 
 // conventionManifest builds a manifest for a directory without
@@ -354,7 +412,7 @@ func conventionManifest(dir string) (*Manifest, diag.Diagnostics) {
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		ds.Errorf(RuleManifest, diag.Range{File: name}, "cannot read sysplex directory: %v", err)
+		ds.Errorf(RuleRead, diag.Range{File: name}, "cannot read sysplex directory: %v", osReason(err))
 		return m, ds
 	}
 	for _, e := range entries {

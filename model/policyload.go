@@ -1,13 +1,14 @@
 package model
 
 import (
-	"os"
+	"errors"
+	"io/fs"
 	"path"
-	"path/filepath"
 	"strings"
 
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/grammar/policy"
+	"github.com/tcpipc/tcpipc/grammar/profile"
 )
 
 // RulePolicyFile is the id of problems locating a stack's policy files.
@@ -34,13 +35,21 @@ type policyLoader struct {
 	sx    *Sysplex
 	m     *Manifest
 	e     *StackEntry
+	src   stackFiles // where the stack's files may come from
 	opts  Options
 	ds    *diag.Diagnostics
 	files []*policy.File // every file parsed, for unused-object reporting
 }
 
+// parse reads and parses the file p, confined to the stack's root.
 func (l *policyLoader) parse(p string, kind policy.Kind) *policy.File {
-	f, pds := policy.ParseFile(filepath.FromSlash(p), policy.Options{Encoding: l.opts.Encoding, Kind: kind})
+	data, err := l.src.root.ReadFile(p)
+	if err != nil {
+		// Checked just before; gone or changed since.
+		l.ds.Errorf(RuleRead, diag.Range{File: p}, "cannot read %s: %v", p, osReason(err))
+		return &policy.File{Name: p, Kind: kind}
+	}
+	f, pds := policy.Parse(p, data, policy.Options{Encoding: l.opts.Encoding, Kind: kind})
 	f.Name = p
 	*l.ds = append(*l.ds, pds...)
 	for n, text := range f.Sources() {
@@ -51,16 +60,37 @@ func (l *policyLoader) parse(p string, kind policy.Kind) *policy.File {
 
 // zosPath maps a z/OS UNIX path or data set name from a pagent file to a
 // file: an explicit mapping under the stack's paths, else the stack's
-// root directory, else "".
-func (l *policyLoader) zosPath(name string) string {
+// root directory, else "". refused says the mapping leads outside the
+// sysplex directory (reported at the manifest).
+func (l *policyLoader) zosPath(name string) (p string, refused bool) {
 	name = strings.TrimSpace(name)
 	if p, ok := l.e.Paths[name]; ok {
-		return path.Join(l.m.Dir, p)
+		return path.Join(l.m.Dir, p), l.src.refused["paths:"+name]
 	}
 	if l.e.Root != "" && strings.HasPrefix(name, "/") {
-		return path.Join(l.m.Dir, l.e.Root, name)
+		return path.Join(l.m.Dir, l.e.Root, name), l.src.refused["root"]
 	}
-	return ""
+	return "", false
+}
+
+// mapped maps the file operand v of a pagent statement to a file inside
+// the root; "" when it cannot (reported, unless the manifest entry it goes
+// through was).
+func (l *policyLoader) mapped(keyword string, v *policy.Value) string {
+	p, refused := l.zosPath(v.Text)
+	switch {
+	case refused:
+		return ""
+	case p == "":
+		l.unmapped(v)
+		return ""
+	}
+	if _, err := l.src.root.Resolve(p); errors.Is(err, profile.ErrOutside) {
+		d := l.ds.Errorf(RuleOutside, v.Range, "%s file %s is outside the sysplex directory", keyword, v.Text)
+		d.Detail = outsideDetail(l.src.root)
+		return ""
+	}
+	return p
 }
 
 // load reads the stack's IPsec policy (through pagent.conf or the policy
@@ -81,8 +111,15 @@ func (l *policyLoader) load(s *Stack) {
 		errorsBefore := l.ds.Count(diag.Error)
 		var parsed []*policy.File
 		for _, p := range files {
-			if _, err := os.Stat(filepath.FromSlash(p)); err != nil {
+			_, err := l.src.root.Stat(p)
+			switch {
+			case errors.Is(err, profile.ErrOutside):
+				continue // reported at the reference
+			case errors.Is(err, fs.ErrNotExist):
 				l.ds.Errorf(RulePolicyFile, frm, "policy file %s of stack %s does not exist", p, s.Name)
+				continue
+			case err != nil:
+				l.ds.Errorf(RuleRead, frm, "cannot read policy file %s of stack %s: %v", p, s.Name, osReason(err))
 				continue
 			}
 			parsed = append(parsed, l.parse(p, policy.IPSecPolicy))
@@ -106,7 +143,7 @@ func (l *policyLoader) load(s *Stack) {
 	}
 	if l.e.Iked != "" {
 		p := path.Join(l.m.Dir, l.e.Iked)
-		if _, err := os.Stat(filepath.FromSlash(p)); err == nil {
+		if fi, err := l.src.root.Stat(p); err == nil && !fi.IsDir() {
 			s.Iked = ikedConfig(l.parse(p, policy.Iked))
 		}
 	}
@@ -118,7 +155,7 @@ func (l *policyLoader) load(s *Stack) {
 // comes first, then the image's IpSecConfig.
 func (l *policyLoader) fromPagent(s *Stack) ([]string, diag.Range) {
 	mainPath := path.Join(l.m.Dir, l.e.Pagent)
-	if _, err := os.Stat(filepath.FromSlash(mainPath)); err != nil {
+	if fi, err := l.src.root.Stat(mainPath); err != nil || fi.IsDir() {
 		return nil, diag.Range{} // the manifest check reported it
 	}
 	main := l.parse(mainPath, policy.PagentMain)
@@ -133,9 +170,8 @@ func (l *policyLoader) fromPagent(s *Stack) ([]string, diag.Range) {
 			continue
 		}
 		if file := imageFile(e); file != nil {
-			p := l.zosPath(file.Text)
-			if p == "" {
-				l.unmapped(file)
+			p := l.mapped(e.Keyword, file)
+			if p == "" || !l.src.root.fileProblem(l.ds, p, file.Text, e.Keyword+" file", " of stack "+s.Name, file.Range, RulePolicyFile) {
 				return nil, diag.Range{}
 			}
 			image = l.parse(p, policy.PagentMain)
@@ -149,19 +185,15 @@ func (l *policyLoader) fromPagent(s *Stack) ([]string, diag.Range) {
 	var out []string
 	var at diag.Range
 	if c := last(main, "CommonIpSecConfig"); c != nil && len(c.Values) > 0 {
-		if p := l.zosPath(c.Values[0].Text); p != "" {
+		if p := l.mapped(c.Keyword, c.Values[0]); p != "" {
 			out, at = append(out, p), c.Range
-		} else {
-			l.unmapped(c.Values[0])
 		}
 	}
 	if c := last(image, "IpSecConfig"); c != nil {
 		at = c.Range
 		if len(c.Values) > 0 {
-			if p := l.zosPath(c.Values[0].Text); p != "" {
+			if p := l.mapped(c.Keyword, c.Values[0]); p != "" {
 				out = append(out, p)
-			} else {
-				l.unmapped(c.Values[0])
 			}
 		}
 	} else if len(out) > 0 {

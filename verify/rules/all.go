@@ -79,8 +79,12 @@ func equalFold(a, b string) bool {
 // finding can carry has documentation.
 func FrontEnd() []*verify.Rule {
 	return []*verify.Rule{
-		{ID: "INCLUDE", Name: "include", Severity: diag.Error, Summary: "an INCLUDE that cannot be resolved or read, or an INCLUDE cycle",
-			Doc: "The profile INCLUDEs a member tcpipc cannot find (data set names map to files next to the including profile, or through the manifest's include map), cannot read, or that includes itself through a chain of members. The stack would fail to read the member too. Fix the data set name, the manifest's include map, or the cycle."},
+		{ID: "INCLUDE", Name: "include", Severity: diag.Error, Summary: "an INCLUDE that cannot be resolved or read, an INCLUDE cycle, or INCLUDEs past tcpipc's limits",
+			Doc: "The profile INCLUDEs a member tcpipc cannot find (data set names map to files next to the including profile, or through the manifest's include map), cannot read, or that includes itself through a chain of members. The stack would fail to read the member too. Fix the data set name, the manifest's include map, or the cycle. tcpipc also stops following INCLUDEs past 10,000 per profile or 4 MiB of included text (each inclusion counts): members that include each other several times multiply without end."},
+		{ID: "OUTSIDE", Name: "outside", Severity: diag.Error, Summary: "a file reference that leads outside the sysplex directory",
+			Doc: "An INCLUDE, a manifest value (profile, pagent, policy, iked, root, paths) or a Policy Agent file statement names a file whose real path, after resolving symbolic links, is outside the directory tcpipc was given (for loose profiles: the profile's directory). tcpipc does not read it, so no output can show another file's content. Move the file into the sysplex directory, or allow its directory with --allow-outside DIR."},
+		{ID: "READ", Name: "read-error", Severity: diag.Error, Summary: "a file that exists but cannot be read",
+			Doc: "An I/O error reading a file of the sysplex: a directory where a file belongs, a path through something that is not a directory, a symbolic link loop, permission denied. The message gives the operating system's reason; the command exits with code 2, as for other I/O errors. A file that does not exist is reported by the rule of its reference (MANIFEST, INCLUDE, POLICYFILE)."},
 		{ID: "IGNORED", Name: "ignored", Severity: diag.Warning, Summary: "statements the stack ignores after a syntax error in their block",
 			Doc: "A syntax error inside VIPADYNAMIC makes the stack ignore the rest of the block; one inside SRCIP discards the whole block. The statements are syntactically fine but never take effect. Fix the syntax error."},
 		{ID: "MANIFEST", Name: "manifest", Severity: diag.Error, Summary: "a problem in sysplex.yaml",
