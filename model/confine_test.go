@@ -92,67 +92,67 @@ func TestConfinedToSysplexDirectory(t *testing.T) {
 		want string
 	}{
 		{"include relative", map[string]string{
-			"sysplex.yaml":      manifest(profile),
+			"sysplex.yaml":       manifest(profile),
 			"MVS1/PROFILE.TCPIP": plainProfile + "INCLUDE ../../OUTSIDE/SECRET\n",
 		}, "MVS1/PROFILE.TCPIP:4:1: error: INCLUDE ../../OUTSIDE/SECRET leads outside"},
 		{"include through a symlink", map[string]string{
-			"sysplex.yaml":      manifest(profile),
+			"sysplex.yaml":       manifest(profile),
 			"MVS1/PROFILE.TCPIP": plainProfile + "INCLUDE SECRET\n",
 			"MVS1/SECRET":        "->../../OUTSIDE/SECRET",
 		}, "MVS1/PROFILE.TCPIP:4:1: error: INCLUDE SECRET leads outside"},
 		{"include through a symlinked directory", map[string]string{
-			"sysplex.yaml":      "sysplex: PLEX1\ninclude: {USER.TCPPARMS: common}\nstacks:\n  - name: MVS1\n" + profile,
+			"sysplex.yaml":       "sysplex: PLEX1\ninclude: {USER.TCPPARMS: common}\nstacks:\n  - name: MVS1\n" + profile,
 			"MVS1/PROFILE.TCPIP": plainProfile + "INCLUDE USER.TCPPARMS(SECRET)\n",
 			"common":             "->../OUTSIDE",
 		}, "MVS1/PROFILE.TCPIP:4:1: error: INCLUDE USER.TCPPARMS(SECRET) leads outside"},
 		{"manifest include map", map[string]string{
-			"sysplex.yaml":      "sysplex: PLEX1\ninclude: {USER.TCPPARMS: ../OUTSIDE}\nstacks:\n  - name: MVS1\n" + profile,
+			"sysplex.yaml":       "sysplex: PLEX1\ninclude: {USER.TCPPARMS: ../OUTSIDE}\nstacks:\n  - name: MVS1\n" + profile,
 			"MVS1/PROFILE.TCPIP": plainProfile + "INCLUDE USER.TCPPARMS(SECRET)\n",
 		}, "MVS1/PROFILE.TCPIP:4:1: error: INCLUDE USER.TCPPARMS(SECRET) leads outside"},
 		{"manifest profile", map[string]string{
 			"sysplex.yaml": manifest("    profile: ../outside/PROFILE.TCPIP\n"),
 		}, "sysplex.yaml:4:14: error: profile file ../outside/PROFILE.TCPIP of stack MVS1 is outside the sysplex directory"},
 		{"manifest profile through a symlink", map[string]string{
-			"sysplex.yaml":      manifest(profile),
+			"sysplex.yaml":       manifest(profile),
 			"MVS1/PROFILE.TCPIP": "->../../outside/PROFILE.TCPIP",
 		}, "sysplex.yaml:4:14: error: profile file MVS1/PROFILE.TCPIP of stack MVS1 is outside"},
 		{"manifest iked", map[string]string{
-			"sysplex.yaml":      manifest(profile + "    iked: ../outside/iked.conf\n"),
+			"sysplex.yaml":       manifest(profile + "    iked: ../outside/iked.conf\n"),
 			"MVS1/PROFILE.TCPIP": plainProfile,
 		}, "sysplex.yaml:5:11: error: iked file ../outside/iked.conf of stack MVS1 is outside"},
 		{"manifest pagent", map[string]string{
-			"sysplex.yaml":      manifest(profile + "    pagent: ../outside/pagent.conf\n"),
+			"sysplex.yaml":       manifest(profile + "    pagent: ../outside/pagent.conf\n"),
 			"MVS1/PROFILE.TCPIP": plainProfile,
 		}, "sysplex.yaml:5:13: error: pagent file ../outside/pagent.conf of stack MVS1 is outside"},
 		{"manifest policy", map[string]string{
-			"sysplex.yaml":      manifest(profile + "    policy: [ok.policy, ../outside/x.policy]\n"),
+			"sysplex.yaml":       manifest(profile + "    policy: [ok.policy, ../outside/x.policy]\n"),
 			"MVS1/PROFILE.TCPIP": plainProfile,
 			"ok.policy":          "",
 		}, "sysplex.yaml:5:25: error: policy file ../outside/x.policy of stack MVS1 is outside"},
 		{"manifest root", map[string]string{
-			"sysplex.yaml":      manifest(profile + "    root: ../outside\n    pagent: MVS1/pagent.conf\n"),
+			"sysplex.yaml":       manifest(profile + "    root: ../outside\n    pagent: MVS1/pagent.conf\n"),
 			"MVS1/PROFILE.TCPIP": plainProfile,
 			"MVS1/pagent.conf":   "TcpImage TCPIP FLUSH\nIpSecConfig /x.policy\n",
 		}, "sysplex.yaml:5:11: error: root directory ../outside of stack MVS1 is outside"},
 		{"manifest paths", map[string]string{
-			"sysplex.yaml":      manifest(profile + "    pagent: MVS1/pagent.conf\n    paths: {/etc/x.policy: ../outside/x.policy}\n"),
+			"sysplex.yaml":       manifest(profile + "    pagent: MVS1/pagent.conf\n    paths: {/etc/x.policy: ../outside/x.policy}\n"),
 			"MVS1/PROFILE.TCPIP": plainProfile,
 			"MVS1/pagent.conf":   "TcpImage TCPIP FLUSH\nIpSecConfig /etc/x.policy\n",
 		}, "sysplex.yaml:6:28: error: paths file ../outside/x.policy of stack MVS1 is outside"},
 		{"pagent IpSecConfig under root", map[string]string{
-			"sysplex.yaml":      manifest(profile + "    pagent: MVS1/pagent.conf\n    root: MVS1/root\n"),
-			"MVS1/PROFILE.TCPIP": plainProfile,
+			"sysplex.yaml":        manifest(profile + "    pagent: MVS1/pagent.conf\n    root: MVS1/root\n"),
+			"MVS1/PROFILE.TCPIP":  plainProfile,
 			"MVS1/root/etc/.keep": "",
-			"MVS1/pagent.conf":   "TcpImage TCPIP FLUSH\nIpSecConfig /../../../outside/x.policy\n",
+			"MVS1/pagent.conf":    "TcpImage TCPIP FLUSH\nIpSecConfig /../../../outside/x.policy\n",
 		}, "MVS1/pagent.conf:2:13: error: IpSecConfig file /../../../outside/x.policy is outside"},
 		{"pagent image file under root", map[string]string{
-			"sysplex.yaml":      manifest(profile + "    pagent: MVS1/pagent.conf\n    root: MVS1/root\n"),
-			"MVS1/PROFILE.TCPIP": plainProfile,
+			"sysplex.yaml":        manifest(profile + "    pagent: MVS1/pagent.conf\n    root: MVS1/root\n"),
+			"MVS1/PROFILE.TCPIP":  plainProfile,
 			"MVS1/root/etc/.keep": "",
-			"MVS1/pagent.conf":   "TcpImage TCPIP /../../../outside/pagent.conf FLUSH\n",
+			"MVS1/pagent.conf":    "TcpImage TCPIP /../../../outside/pagent.conf FLUSH\n",
 		}, "MVS1/pagent.conf:1:16: error: TcpImage file /../../../outside/pagent.conf is outside"},
 		{"pagent CommonIpSecConfig through a symlink", map[string]string{
-			"sysplex.yaml":      manifest(profile + "    pagent: MVS1/pagent.conf\n    root: MVS1/root\n"),
+			"sysplex.yaml":       manifest(profile + "    pagent: MVS1/pagent.conf\n    root: MVS1/root\n"),
 			"MVS1/PROFILE.TCPIP": plainProfile,
 			"MVS1/root/x.policy": "->../../../outside/x.policy",
 			"MVS1/root/y.policy": "",
@@ -183,7 +183,7 @@ func TestConfinedToSysplexDirectory(t *testing.T) {
 // sysplex reads, and they are read.
 func TestAllowOutside(t *testing.T) {
 	top, dir := outsideTree(t, map[string]string{
-		"sysplex.yaml":      "sysplex: PLEX1\nstacks:\n  - name: MVS1\n    profile: MVS1/PROFILE.TCPIP\n",
+		"sysplex.yaml":       "sysplex: PLEX1\nstacks:\n  - name: MVS1\n    profile: MVS1/PROFILE.TCPIP\n",
 		"MVS1/PROFILE.TCPIP": plainProfile + "INCLUDE ../../OUTSIDE/OK\n",
 	})
 	writeTree(t, top, map[string]string{"OUTSIDE/OK": "HOME 10.2.2.2 ETH2\n"})
@@ -246,7 +246,7 @@ func TestReadPermissionDenied(t *testing.T) {
 	}
 	dir := t.TempDir()
 	writeTree(t, dir, map[string]string{
-		"sysplex.yaml":      "sysplex: PLEX1\nstacks:\n  - name: MVS1\n    profile: MVS1/PROFILE.TCPIP\n",
+		"sysplex.yaml":       "sysplex: PLEX1\nstacks:\n  - name: MVS1\n    profile: MVS1/PROFILE.TCPIP\n",
 		"MVS1/PROFILE.TCPIP": plainProfile,
 	})
 	if err := os.Chmod(filepath.Join(dir, "MVS1"), 0); err != nil {
