@@ -43,6 +43,17 @@ func NewRoot(dir string, allow []string) *Root {
 	return r
 }
 
+// NewFileRoot confines reads for a profile the user named by its path:
+// to its directory, and, when the name is a symbolic link, the directory
+// of the file it leads to (the user named that file).
+func NewFileRoot(file string, allow []string) *Root {
+	dirs := append([]string(nil), allow...)
+	if real, err := filepath.EvalSymlinks(file); err == nil {
+		dirs = append(dirs, filepath.Dir(real))
+	}
+	return NewRoot(filepath.Dir(file), dirs)
+}
+
 // OutsideError is the error for a path outside the root; it matches
 // profile.ErrOutside.
 type OutsideError struct {

@@ -239,7 +239,7 @@ func LoadFiles(paths []string, opts Options) (*Sysplex, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	sx := &Sysplex{Sources: diag.Sources{}, Manifest: m, Name: m.Name}
 	for _, e := range m.Stacks {
-		root := NewRoot(path.Dir(e.Profile), opts.Allow)
+		root := NewFileRoot(filepath.FromSlash(e.Profile), opts.Allow)
 		if !root.fileProblem(&ds, e.Profile, e.Profile, "profile", "", diag.Range{File: e.Profile}, RuleManifest) {
 			continue
 		}

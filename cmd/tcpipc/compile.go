@@ -11,7 +11,6 @@ import (
 	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/grammar/source"
-	"github.com/tcpipc/tcpipc/model"
 	"github.com/tcpipc/tcpipc/verify"
 	"github.com/tcpipc/tcpipc/verify/rules"
 )
@@ -21,11 +20,13 @@ type planFlags struct {
 	encoding       string
 	force          bool
 	includeSecrets bool
+	allow          []string
 }
 
 func (f *planFlags) register(cmd *cobra.Command, secrets bool) {
 	cmd.Flags().StringVar(&f.encoding, "encoding", "auto", "file encoding: auto, utf-8 or ibm-1047")
 	cmd.Flags().BoolVar(&f.force, "force", false, "compile even when lint reports errors")
+	registerAllowOutside(cmd, &f.allow)
 	if secrets {
 		cmd.Flags().BoolVar(&f.includeSecrets, "include-secrets", false, "put pre-shared keys into the plan (default: <redacted>)")
 	}
@@ -54,7 +55,15 @@ func (f *planFlags) loadPlan(cmd *cobra.Command, path string) (*compile.Plan, er
 	if err != nil {
 		return nil, usageError("%v", err)
 	}
-	sx, front := model.Load(path, model.Options{Encoding: enc})
+	sx, front := loadSysplexDir(path, enc, f.allow)
+	if err := readFailure(front); err != nil {
+		// No plan from files tcpipc could not read, even with --force.
+		front.Sort()
+		if werr := diag.WriteText(cmd.ErrOrStderr(), front, sx.Sources); werr != nil {
+			return nil, werr
+		}
+		return nil, err
+	}
 	ds, err := verify.Lint(sx, front, rules.All(), verify.LintOptions{})
 	if err != nil {
 		return nil, err

@@ -10,7 +10,6 @@ import (
 
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/grammar/source"
-	"github.com/tcpipc/tcpipc/model"
 	"github.com/tcpipc/tcpipc/verify"
 	"github.com/tcpipc/tcpipc/verify/report"
 	"github.com/tcpipc/tcpipc/verify/rules"
@@ -21,6 +20,7 @@ func newLintCommand() *cobra.Command {
 		format, failOn, encoding string
 		baseline, writeBaseline  string
 		enable, disable          []string
+		allow                    []string
 	)
 	cmd := &cobra.Command{
 		Use:   "lint [flags] [DIR|sysplex.yaml|PROFILE…]",
@@ -35,7 +35,12 @@ GitHub code scanning), github (workflow-command annotations), junit.
 --baseline FILE hides the findings recorded in FILE (by rule, file and the
 normalised text of their line, so unrelated edits do not bring them back);
 --write-baseline FILE records the current findings and exits 0.
-Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or I/O.
+Every file lint reads stays inside the directory named (for loose profiles:
+each profile's directory), symbolic links resolved; a reference that leads
+outside is an OUTSIDE finding and the file is not read, unless
+--allow-outside DIR allows its directory.
+Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or I/O
+(a file that exists but cannot be read: READ).
 Suppress a finding with a comment on its line, or alone on the line before:
   ; tcpipc:ignore RULE reason      (profiles)
   # tcpipc:ignore RULE reason      (policy files, sysplex.yaml)`,
@@ -56,13 +61,7 @@ Suppress a finding with a comment on its line, or alone on the line before:
 					return err
 				}
 			}
-			var sx *model.Sysplex
-			var front diag.Diagnostics
-			if len(args) == 1 && isSysplexPath(args[0]) {
-				sx, front = model.Load(args[0], model.Options{Encoding: enc})
-			} else {
-				sx, front = model.LoadFiles(args, model.Options{Encoding: enc})
-			}
+			sx, front := loadSysplex(args, enc, allow)
 			ds, err := verify.Lint(sx, front, rules.All(), verify.LintOptions{Enable: enable, Disable: disable, FrontEnd: rules.FrontEnd()})
 			if err != nil {
 				return usageError("%v", err)
@@ -110,12 +109,16 @@ Suppress a finding with a comment on its line, or alone on the line before:
 			if err != nil {
 				return err
 			}
+			if err := readFailure(front); err != nil {
+				return err
+			}
 			if fail && ds.Count(threshold) > 0 {
 				return findings
 			}
 			return nil
 		},
 	}
+	registerAllowOutside(cmd, &allow)
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json, sarif, github or junit")
 	cmd.Flags().StringVar(&baseline, "baseline", "", "hide the findings recorded in this baseline file")
 	cmd.Flags().StringVar(&writeBaseline, "write-baseline", "", "record the current findings in this baseline file and exit 0")

@@ -5,11 +5,11 @@ import (
 
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/grammar/source"
-	"github.com/tcpipc/tcpipc/model"
 )
 
 func newModelCommand() *cobra.Command {
 	var format, encoding string
+	var allow []string
 	cmd := &cobra.Command{
 		Use:   "model [flags] DIR|sysplex.yaml",
 		Short: "Print the typed model of a whole sysplex",
@@ -17,7 +17,9 @@ func newModelCommand() *cobra.Command {
 or a directory of <STACK>/PROFILE.TCPIP — and prints what tcpipc understood:
 per stack its XCF and home addresses, IPsec settings, default filter rules and
 VIPADYNAMIC configuration; across stacks every dynamic VIPA with its owner,
-backups and distribution. Diagnostics go to stderr; exit code 1 on errors.`,
+backups and distribution. Diagnostics go to stderr; exit code 1 on errors,
+2 when a file cannot be read. Files outside the sysplex directory are not
+read unless --allow-outside DIR allows their directory.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			enc, err := source.ParseEncoding(encoding)
@@ -30,7 +32,7 @@ backups and distribution. Diagnostics go to stderr; exit code 1 on errors.`,
 			if err := statPath(args[0]); err != nil {
 				return err
 			}
-			sx, ds := model.Load(args[0], model.Options{Encoding: enc})
+			sx, ds := loadSysplexDir(args[0], enc, allow)
 			ds.Sort()
 			if format == "json" {
 				err = sx.WriteJSON(cmd.OutOrStdout())
@@ -43,12 +45,16 @@ backups and distribution. Diagnostics go to stderr; exit code 1 on errors.`,
 			if err := diag.WriteText(cmd.ErrOrStderr(), ds, sx.Sources); err != nil {
 				return err
 			}
+			if err := readFailure(ds); err != nil {
+				return err
+			}
 			if ds.HasErrors() {
 				return findings
 			}
 			return nil
 		},
 	}
+	registerAllowOutside(cmd, &allow)
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().StringVar(&encoding, "encoding", "auto", "file encoding: auto, utf-8 or ibm-1047")
 	return cmd

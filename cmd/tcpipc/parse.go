@@ -14,6 +14,7 @@ import (
 	"github.com/tcpipc/tcpipc/grammar/policy"
 	"github.com/tcpipc/tcpipc/grammar/profile"
 	"github.com/tcpipc/tcpipc/grammar/source"
+	"github.com/tcpipc/tcpipc/model"
 )
 
 // parsedFile is what parse prints for any kind of file.
@@ -28,18 +29,20 @@ type profileFile struct{ *profile.Profile }
 
 func newParseCommand() *cobra.Command {
 	var format, encoding, kind string
+	var allow []string
 	cmd := &cobra.Command{
 		Use:   "parse [flags] FILE...",
 		Short: "Print the syntax tree and syntax diagnostics of profiles, policy and IKED files",
 		Long: `parse reads each file and prints its syntax tree, then every syntax problem.
 A file is a TCP/IP profile (with the members it INCLUDEs, found next to it by
-member name), a Policy Agent main or image file, an IPsec policy file or an
+member name, and never outside its directory unless --allow-outside allows
+one), a Policy Agent main or image file, an IPsec policy file or an
 iked.conf; --kind names it, or tcpipc guesses from the name (pagent.conf,
 *.policy, iked.conf) and the content.
 
 Formats: text (tree on stdout, diagnostics on stderr), json (one document
 with trees and diagnostics), summary (a line per file, then diagnostics).
-Exit code 1 when any file has a syntax error.`,
+Exit code 1 when any file has a syntax error, 2 when one cannot be read.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			enc, err := source.ParseEncoding(encoding)
@@ -62,7 +65,7 @@ Exit code 1 when any file has a syntax error.`,
 				if err := statPath(path); err != nil {
 					return err
 				}
-				prof, ds, n := parseAny(path, kind, enc)
+				prof, ds, n := parseAny(path, kind, enc, allow)
 				ds.Sort()
 				for n, text := range prof.Sources() {
 					sources[n] = text
@@ -97,12 +100,16 @@ Exit code 1 when any file has a syntax error.`,
 					return err
 				}
 			}
+			if err := readFailure(all); err != nil {
+				return err
+			}
 			if all.HasErrors() {
 				return findings
 			}
 			return nil
 		},
 	}
+	registerAllowOutside(cmd, &allow)
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json or summary")
 	cmd.Flags().StringVar(&encoding, "encoding", "auto", "file encoding: auto, utf-8 or ibm-1047")
 	cmd.Flags().StringVar(&kind, "kind", "auto", "file kind: auto, profile, pagent, policy or iked")
@@ -111,12 +118,15 @@ Exit code 1 when any file has a syntax error.`,
 
 // parseAny parses a file of the given (or guessed) kind; it returns the
 // file, its diagnostics and its number of top-level statements.
-func parseAny(path, kind string, enc source.Encoding) (parsedFile, diag.Diagnostics, int) {
+func parseAny(path, kind string, enc source.Encoding, allow []string) (parsedFile, diag.Diagnostics, int) {
 	if kind == "auto" {
 		kind = guessKind(path)
 	}
 	if kind == "profile" {
-		prof, ds := profile.ParseFile(path, profile.Options{Encoding: enc})
+		// The profile is the file named; what it includes stays in its
+		// directory, as in lint.
+		root := model.NewFileRoot(path, allow)
+		prof, ds := profile.ParseFile(path, profile.Options{Encoding: enc, ReadFile: root.ReadFile, Resolver: profile.DirResolver{Stat: root.Stat}})
 		return profileFile{prof}, ds, len(prof.Statements)
 	}
 	k, _ := policy.ParseKind(kind)
