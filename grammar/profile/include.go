@@ -31,7 +31,10 @@ type DirResolver struct {
 	Stat func(path string) (fs.FileInfo, error)
 }
 
-// Resolve implements Resolver.
+// Resolve implements Resolver. The name is joined to a directory as it is:
+// a real MVS data set name has no "/" or ".." (IBM, "MVS naming
+// conventions": qualifiers of 1-8 letters, digits and national characters),
+// so a name that climbs out is not z/OS's; Stat, when it confines, says so.
 func (r DirResolver) Resolve(dsn, fromPath string) (string, error) {
 	name := strings.Trim(dsn, "'")
 	if strings.HasPrefix(name, "//") {
