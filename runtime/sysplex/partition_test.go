@@ -3,15 +3,18 @@ package sysplex
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/netip"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/leakcheck"
 	"github.com/tcpipc/tcpipc/runtime/dvipa"
 	"github.com/tcpipc/tcpipc/runtime/scenario"
+	"github.com/tcpipc/tcpipc/runtime/xcf"
 )
 
 // playScenario runs a scenario file on the figure 9 sysplex in real time
@@ -93,4 +96,64 @@ func TestFigure9CutLosesNothing(t *testing.T) {
 		}
 	}
 	checkOneHolderEach(t, sx, out)
+}
+
+var dvb1 = netip.MustParseAddr("201.2.10.12")
+
+// link returns the XCF link between two stacks.
+func (sx *Sysplex) link(a, b string) *xcf.Link {
+	if l := sx.links[[2]string{a, b}]; l != nil {
+		return l
+	}
+	return sx.links[[2]string{b, a}]
+}
+
+// TestSplitBrainHealsToOneHolderEach: when MVS1 and MVS5 lose signalling
+// with each other (nobody partitions either out), each takes the other's
+// DVIPA: two holders each. When signalling returns, each hands the other's
+// DVIPA back, and the sysplex must converge to exactly one holder per
+// DVIPA, its owner — on the LAN, in every stack's state, and in the targets'
+// idea of who routes DVA1 — and serve new connections. Manual clock.
+func TestSplitBrainHealsToOneHolderEach(t *testing.T) {
+	leakcheck.Check(t)
+	sx, clk := startSysplex(t, figure9Plan(t))
+	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
+	waitFor(t, "MVS5 to own DVB1", func() bool { return sx.Owner(dvb1) == "MVS5" })
+	serveAPPA(t, sx)
+
+	sx.link("MVS1", "MVS5").LoseSignalling()
+	awaitOwner(t, sx, clk, dva1, "MVS5")
+	awaitOwner(t, sx, clk, dvb1, "MVS1")
+
+	sx.link("MVS1", "MVS5").RestoreSignalling()
+	awaitOwner(t, sx, clk, dva1, "MVS1")
+	awaitOwner(t, sx, clk, dvb1, "MVS5")
+	// Let every message of the handover arrive.
+	for range 5 {
+		clk.Advance(100 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
+	}
+	checkOneHolderEach(t, sx, timelineText(sx))
+	for _, name := range []string{"MVS2", "MVS4"} {
+		s := sx.Stack(name)
+		s.mu.Lock()
+		router := s.router[dva1]
+		s.mu.Unlock()
+		if router != "MVS1" {
+			t.Errorf("%s reports its DVA1 servers to %q, want MVS1", name, router)
+		}
+	}
+	waitFor(t, "MVS1 to know its three targets again", func() bool {
+		d := sx.Stack("MVS1").Routing(dva1)
+		return d != nil && len(d.DPT()) == 3
+	})
+	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 6 {
+		c := dial(t, client, netip.AddrPortFrom(dva1, 60))
+		echoOnce(t, c, fmt.Sprintf("after the split brain %d", i))
+		c.Close()
+	}
 }
