@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,7 +16,6 @@ import (
 	"github.com/tcpipc/tcpipc/internal/leakcheck"
 	"github.com/tcpipc/tcpipc/runtime/dvipa"
 	"github.com/tcpipc/tcpipc/runtime/scenario"
-	"github.com/tcpipc/tcpipc/runtime/xcf"
 )
 
 // playScenario runs a scenario file on the figure 9 sysplex in real time
@@ -100,14 +101,6 @@ func TestFigure9CutLosesNothing(t *testing.T) {
 
 var dvb1 = netip.MustParseAddr("201.2.10.12")
 
-// link returns the XCF link between two stacks.
-func (sx *Sysplex) link(a, b string) *xcf.Link {
-	if l := sx.links[[2]string{a, b}]; l != nil {
-		return l
-	}
-	return sx.links[[2]string{b, a}]
-}
-
 // TestSplitBrainHealsToOneHolderEach: when MVS1 and MVS5 lose signalling
 // with each other (nobody partitions either out), each takes the other's
 // DVIPA: two holders each. When signalling returns, each hands the other's
@@ -156,4 +149,71 @@ func TestSplitBrainHealsToOneHolderEach(t *testing.T) {
 		echoOnce(t, c, fmt.Sprintf("after the split brain %d", i))
 		c.Close()
 	}
+}
+
+// TestPartitionRemovesTheNamedSystem: MVS1 loses XCF signalling with MVS5
+// and sysplex failure management removes MVS1. To the others that is a
+// failure: MVS5 takes DVA1 over, the connections on MVS2 and MVS4 carry
+// on, those local to MVS1 are gone; MVS1 comes back (re-IPL) and takes
+// DVA1 back, and every DVIPA ends with one holder. Manual clock.
+func TestPartitionRemovesTheNamedSystem(t *testing.T) {
+	leakcheck.Check(t)
+	sx, clk := startSysplex(t, figure9Plan(t))
+	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
+	app := netip.AddrPortFrom(dva1, 60)
+	servers := serveAPPA(t, sx)
+	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns := make([]net.Conn, 6)
+	for i := range conns {
+		conns[i] = dial(t, client, app)
+		echoOnce(t, conns[i], fmt.Sprintf("hello %d", i))
+	}
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+
+	if err := sx.Partition("MVS1", "MVS5"); err != nil {
+		t.Fatal(err)
+	}
+	if sx.Stack("MVS1").Up() || !sx.Stack("MVS5").Up() {
+		t.Fatal("SFM must remove MVS1 and keep MVS5")
+	}
+	awaitOwner(t, sx, clk, dva1, "MVS5")
+	if got := sx.Fabric().Advertisers(dva1); !slices.Equal(got, []string{"MVS5"}) {
+		t.Fatalf("DVA1 advertised by %v after the partition, want [MVS5]", got)
+	}
+	if tl := timelineText(sx); !strings.Contains(tl, "MVS1     partitioned out of the sysplex by SFM") {
+		t.Fatalf("timeline:\n%s", tl)
+	}
+	waitFor(t, "MVS5 to learn the connections", func() bool {
+		d := sx.Stack("MVS5").Routing(dva1)
+		return d != nil && len(d.CRT()) == 4
+	})
+	clk.Advance(time.Second) // past the settle time
+	survived := 0
+	for i, c := range conns {
+		if tryEcho(c, fmt.Sprintf("after the partition %d", i)) == nil {
+			survived++
+		}
+	}
+	if survived != 4 {
+		t.Fatalf("%d connections survived the partition, want the 4 on MVS2 and MVS4", survived)
+	}
+
+	servers["MVS1"].close()
+	if err := sx.Recover("MVS1"); err != nil {
+		t.Fatal(err)
+	}
+	servers["MVS1"] = serveEcho(t, sx.Stack("MVS1"), app)
+	awaitOwner(t, sx, clk, dva1, "MVS1")
+	for range 5 {
+		clk.Advance(100 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
+	}
+	checkOneHolderEach(t, sx, timelineText(sx))
 }

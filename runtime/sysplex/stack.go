@@ -248,10 +248,12 @@ func (s *Stack) setPeer(peer string, up bool) {
 	s.mu.Lock()
 	s.view[peer] = up
 	s.mu.Unlock()
+	// Decide first: what this stack gives up because the peer is back it
+	// must not announce again.
+	s.reevaluate()
 	if up {
 		s.announceRouted()
 	}
-	s.reevaluate()
 }
 
 // announceRouted tells the sysplex again which DVIPAs this stack routes,
