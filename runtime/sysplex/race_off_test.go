@@ -1,0 +1,5 @@
+//go:build !race
+
+package sysplex
+
+const raceDetector = false
