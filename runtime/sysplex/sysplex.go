@@ -251,7 +251,10 @@ func (sx *Sysplex) link(a, b string) *xcf.Link {
 // set of greatest SFM weight. The plan has no weights, so the caller
 // names the system removed; it is fenced and leaves the sysplex, to the
 // others a failure like any other (they notice by its silence and take
-// its DVIPAs over). Recover re-IPLs it, with signalling back.
+// its DVIPAs over). Recover re-IPLs it, with signalling back. (z/OS MVS
+// Setting Up a Sysplex, "Controlling system availability and recovery
+// through the SFM policy"; how equal weights are broken is not documented
+// there.)
 func (sx *Sysplex) Partition(removed, peer string) error {
 	s, l := sx.Stack(removed), sx.link(removed, peer)
 	switch {

@@ -87,9 +87,12 @@ type LinkOptions struct {
 }
 
 // Link joins two nodes twice over, as z/OS does: the dynamic XCF link,
-// an IP link that carries datagrams, and the XCF signalling paths between
-// the two systems (CTCs or coupling facility list structures), which carry
-// group membership, heartbeats and messages. Each can fail on its own.
+// an IP link that carries datagrams (its remote address is a route in the
+// stack's routing table: z/OS Communications Server IP Configuration
+// Guide, "Getting started with dynamic XCF"), and the XCF signalling paths
+// between the two systems (CTCs or coupling facility list structures),
+// which carry group membership, heartbeats and messages. Each can fail on
+// its own.
 type Link struct {
 	a, b *Port
 	// down: the IP link is cut; noSignal: signalling is lost.
