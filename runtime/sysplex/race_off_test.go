@@ -1,5 +1,0 @@
-//go:build !race
-
-package sysplex
-
-const raceDetector = false
