@@ -206,8 +206,17 @@ func TestPartitionRemovesTheNamedSystem(t *testing.T) {
 		}
 	}()
 
-	if err := sx.Partition("MVS1", "MVS5"); err != nil {
+	// The operator's way in: tcpipc ctl partition MVS1 MVS5.
+	ctl, err := NewControl(sx, nil)
+	if err != nil {
 		t.Fatal(err)
+	}
+	defer ctl.Close()
+	if _, err := ctl.Do([]string{"partition", "mvs1"}); err == nil {
+		t.Fatal("ctl partition without the peer was accepted")
+	}
+	if out, err := ctl.Do([]string{"partition", "mvs1", "mvs5"}); err != nil {
+		t.Fatalf("ctl partition: %v (%s)", err, out)
 	}
 	if sx.Stack("MVS1").Up() || !sx.Stack("MVS5").Up() {
 		t.Fatal("SFM must remove MVS1 and keep MVS5")
