@@ -106,8 +106,9 @@ const (
 	JoinGroup  EventKind = "joingroup"  // VARY TCPIP,,SYSPLEX,JOINGROUP
 	Deactivate EventKind = "deactivate" // VARY TCPIP,,SYSPLEX,DEACTIVATE,DVIPA=
 	Reactivate EventKind = "reactivate" // VARY TCPIP,,SYSPLEX,REACTIVATE,DVIPA=
-	Cut        EventKind = "cut"        // the XCF link between two stacks goes down
+	Cut        EventKind = "cut"        // the dynamic XCF (IP) link between two stacks goes down
 	Restore    EventKind = "restore"    // and comes back
+	Partition  EventKind = "partition"  // the stack loses XCF signalling with peer; SFM removes it
 	Stop       EventKind = "stop"       // an application stops on a stack
 )
 
@@ -116,7 +117,8 @@ type Event struct {
 	At    time.Duration
 	Kind  EventKind
 	Stack string
-	// Peer is the other end of a cut or restored link; DVIPA the address
+	// Peer is the other end of a cut or restored link, or the system a
+	// partitioned one lost signalling with; DVIPA the address
 	// of a deactivation; App the application that stops.
 	Peer  string
 	DVIPA netip.Addr
@@ -156,7 +158,7 @@ var (
 	appKeys    = []string{"name", "stacks", "bind", "behaviour"}
 	clientKeys = []string{"name", "from", "connect", "connections", "bytes", "chunk", "interval", "check", "ipsec"}
 	ipsecKeys  = []string{"psk", "id", "ike", "esp"}
-	eventKeys  = []string{"at", "fail", "recover", "leavegroup", "joingroup", "deactivate", "reactivate", "cut", "restore", "stop", "dvipa", "peer", "app"}
+	eventKeys  = []string{"at", "fail", "recover", "leavegroup", "joingroup", "deactivate", "reactivate", "cut", "restore", "partition", "stop", "dvipa", "peer", "app"}
 	expectKeys = []string{"owner", "resets", "echoed", "takeover"}
 )
 
@@ -441,11 +443,13 @@ func (r *reader) event(n *yaml.Node) *Event {
 	})
 	switch {
 	case kinds != 1:
-		r.ds.Errorf(RuleScenario, e.Range, "a timeline event names exactly one of fail, recover, leavegroup, joingroup, deactivate, reactivate, cut, restore, stop")
+		r.ds.Errorf(RuleScenario, e.Range, "a timeline event names exactly one of fail, recover, leavegroup, joingroup, deactivate, reactivate, cut, restore, partition, stop")
 	case (e.Kind == Deactivate || e.Kind == Reactivate) && !e.DVIPA.IsValid():
 		r.ds.Errorf(RuleScenario, e.Range, "%s needs the dvipa", e.Kind)
 	case (e.Kind == Cut || e.Kind == Restore) && e.Peer == "":
 		r.ds.Errorf(RuleScenario, e.Range, "%s needs the peer stack at the other end of the link", e.Kind)
+	case e.Kind == Partition && e.Peer == "":
+		r.ds.Errorf(RuleScenario, e.Range, "partition needs the peer stack the partitioned one lost signalling with")
 	case e.Kind == Stop && e.App == "":
 		r.ds.Errorf(RuleScenario, e.Range, "stop needs the app")
 	}
@@ -509,6 +513,8 @@ func (e *Event) String() string {
 		return fmt.Sprintf("%s %s on %s", e.Kind, e.DVIPA, e.Stack)
 	case Cut, Restore:
 		return fmt.Sprintf("%s XCF link %s-%s", e.Kind, e.Stack, e.Peer)
+	case Partition:
+		return fmt.Sprintf("partition %s (signalling with %s lost)", e.Stack, e.Peer)
 	case Stop:
 		return fmt.Sprintf("stop %s on %s", e.App, e.Stack)
 	}

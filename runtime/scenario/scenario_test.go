@@ -73,9 +73,27 @@ func TestSchema(t *testing.T) {
 			t.Errorf("%s: %v", file, err)
 		}
 	}
-	bad := yamlToJSON(t, []byte("name: x\ntimeline:\n  - {at: 1s, cut: MVS1}\n"))
-	if err := sch.Validate(bad); err == nil {
-		t.Error("schema accepted a cut without its peer")
+	for _, kind := range []string{"cut", "partition"} {
+		src := []byte("name: x\ntimeline:\n  - {at: 1s, " + kind + ": MVS1}\n")
+		if err := sch.Validate(yamlToJSON(t, src)); err == nil {
+			t.Errorf("schema accepted a %s without its peer", kind)
+		}
+		if _, _, ds := Parse("p.yaml", src); len(ds) == 0 || !strings.Contains(ds[0].Summary, kind+" needs the peer") {
+			t.Errorf("parser accepted a %s without its peer: %v", kind, ds)
+		}
+	}
+}
+
+// TestPartitionEvent: partition names the system sysplex failure
+// management removes and the peer it lost signalling with.
+func TestPartitionEvent(t *testing.T) {
+	sc, _, ds := Parse("p.yaml", []byte("name: x\ntimeline:\n  - {at: 1s, partition: mvs1, peer: mvs5}\n"))
+	if len(ds) > 0 {
+		t.Fatal(ds[0].Summary)
+	}
+	e := sc.Timeline[0]
+	if e.Kind != Partition || e.Stack != "MVS1" || e.Peer != "MVS5" || e.String() != "partition MVS1 (signalling with MVS5 lost)" {
+		t.Fatalf("event %+v, %q", e, e.String())
 	}
 }
 

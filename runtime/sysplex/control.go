@@ -56,7 +56,8 @@ sysplex vipadyn [--stack NAME]
 ipsec -k|-y [--stack NAME]     (IKE tunnels, dynamic tunnels)
 fail NAME | recover NAME | leavegroup NAME | joingroup NAME
 deactivate NAME DVIPA | reactivate NAME DVIPA
-cut NAME NAME | restore NAME NAME
+cut NAME NAME | restore NAME NAME   (the IP link between two stacks)
+partition NAME PEER   (NAME loses XCF signalling with PEER; SFM removes NAME)
 timeline`
 
 // Do carries out one command and returns what it prints.
@@ -117,13 +118,14 @@ func (c *Control) event(cmd string, args []string) (*scenario.Event, error) {
 	kinds := map[string]scenario.EventKind{
 		"fail": scenario.Fail, "recover": scenario.Recover, "leavegroup": scenario.LeaveGroup, "joingroup": scenario.JoinGroup,
 		"deactivate": scenario.Deactivate, "reactivate": scenario.Reactivate, "cut": scenario.Cut, "restore": scenario.Restore,
+		"partition": scenario.Partition,
 	}
 	kind, ok := kinds[cmd]
 	if !ok {
 		return nil, fmt.Errorf("unknown command %q; want one of:\n%s", cmd, ControlUsage)
 	}
 	want := 1
-	if cmd == "deactivate" || cmd == "reactivate" || cmd == "cut" || cmd == "restore" {
+	if cmd == "deactivate" || cmd == "reactivate" || cmd == "cut" || cmd == "restore" || cmd == "partition" {
 		want = 2
 	}
 	if len(args) != want {
@@ -135,7 +137,7 @@ func (c *Control) event(cmd string, args []string) (*scenario.Event, error) {
 	}
 	switch want {
 	case 2:
-		if cmd == "cut" || cmd == "restore" {
+		if cmd == "cut" || cmd == "restore" || cmd == "partition" {
 			ev.Peer = strings.ToUpper(args[1])
 			break
 		}

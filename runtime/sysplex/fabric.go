@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -19,9 +20,15 @@ import (
 // that advertises it. A stack advertises its HOME addresses and the DVIPAs
 // it owns; a takeover re-advertises the DVIPA from the new owner, which is
 // how routing follows DVIPA ownership.
+//
+// Each address keeps every port that advertises it, latest last, and the
+// latest one routes (as the last gratuitous ARP wins on a LAN). A withdraw
+// removes only the withdrawing port's advertisement: a stack that held a
+// DVIPA by mistake and gives it up never takes the real holder's route
+// with it, and the route falls back to the holder.
 type Fabric struct {
 	mu     sync.RWMutex
-	routes map[netip.Addr]*Port
+	routes map[netip.Addr][]*Port
 	ports  map[string]*Port
 	tap    atomic.Pointer[link.Tap]
 
@@ -39,7 +46,7 @@ type Port struct {
 
 // NewFabric returns an empty LAN.
 func NewFabric() *Fabric {
-	return &Fabric{routes: map[netip.Addr]*Port{}, ports: map[string]*Port{}}
+	return &Fabric{routes: map[netip.Addr][]*Port{}, ports: map[string]*Port{}}
 }
 
 // SetTap captures every packet the fabric carries.
@@ -69,29 +76,46 @@ func (p *Port) Detach() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	delete(f.ports, p.name)
-	for a, q := range f.routes {
-		if q == p {
-			delete(f.routes, a)
-		}
+	for a := range f.routes {
+		f.remove(a, p)
 	}
 }
 
 // Advertise routes packets for a to this port (a takeover moves the route).
+// Advertising again moves the route back to this port.
 func (p *Port) Advertise(a netip.Addr) {
 	f := p.fabric
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.routes[a] = p
+	f.remove(a, p)
+	f.routes[a] = append(f.routes[a], p)
 }
 
-// Withdraw stops routing a to this port, if it still advertises it.
+// Withdraw removes this port's advertisement of a; the route goes to the
+// latest other advertiser, if any.
 func (p *Port) Withdraw(a netip.Addr) {
 	f := p.fabric
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.routes[a] == p {
+	f.remove(a, p)
+}
+
+// remove drops p from a's advertisers (f.mu held).
+func (f *Fabric) remove(a netip.Addr, p *Port) {
+	ps := slices.DeleteFunc(f.routes[a], func(q *Port) bool { return q == p })
+	if len(ps) == 0 {
 		delete(f.routes, a)
+		return
 	}
+	f.routes[a] = ps
+}
+
+// route is the port that receives packets for a, or nil (f.mu held).
+func (f *Fabric) route(a netip.Addr) *Port {
+	if ps := f.routes[a]; len(ps) > 0 {
+		return ps[len(ps)-1]
+	}
+	return nil
 }
 
 // Send is the outbound handler of a port's link endpoint: it carries one
@@ -109,7 +133,7 @@ func (f *Fabric) forward(pkt []byte) error {
 		return errors.New("fabric: not an IP packet")
 	}
 	f.mu.RLock()
-	p := f.routes[dst]
+	p := f.route(dst)
 	f.mu.RUnlock()
 	if p == nil {
 		f.NoRoute.Add(1)
@@ -125,10 +149,22 @@ func (f *Fabric) forward(pkt []byte) error {
 func (f *Fabric) Owner(a netip.Addr) string {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
-	if p := f.routes[a]; p != nil {
+	if p := f.route(a); p != nil {
 		return p.name
 	}
 	return ""
+}
+
+// Advertisers names every port that advertises a, oldest first; after the
+// sysplex has converged a DVIPA has exactly one.
+func (f *Fabric) Advertisers(a netip.Addr) []string {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	var out []string
+	for _, p := range f.routes[a] {
+		out = append(out, p.name)
+	}
+	return out
 }
 
 // Routes lists the advertised addresses and their ports, sorted.
@@ -136,8 +172,8 @@ func (f *Fabric) Routes() [][2]string {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
 	out := make([][2]string, 0, len(f.routes))
-	for a, p := range f.routes {
-		out = append(out, [2]string{a.String(), p.name})
+	for a := range f.routes {
+		out = append(out, [2]string{a.String(), f.route(a).name})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
 	return out

@@ -310,6 +310,10 @@ func (sx *Sysplex) apply(e *scenario.Event, apps *appSet) error {
 		return sx.Cut(e.Stack, e.Peer)
 	case scenario.Restore:
 		return sx.Restore(e.Stack, e.Peer)
+	case scenario.Partition:
+		err := sx.Partition(e.Stack, e.Peer)
+		apps.stopOn(e.Stack)
+		return err
 	case scenario.Stop:
 		apps.stopApp(e.App, e.Stack)
 		return nil

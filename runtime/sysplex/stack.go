@@ -248,20 +248,33 @@ func (s *Stack) setPeer(peer string, up bool) {
 	s.mu.Lock()
 	s.view[peer] = up
 	s.mu.Unlock()
-	if up {
-		// A peer that joins learns the DVIPAs this stack routes.
-		s.mu.Lock()
-		var routed []vipaList
-		for a := range s.routing {
-			routed = append(routed, vipaList{DVIPA: a, IPSec: s.sec[a] != nil})
-		}
-		m := s.member
-		s.mu.Unlock()
-		for _, v := range routed {
-			_ = m.Send(peer, encode(msgVIPAList, v))
-		}
-	}
+	// Decide first: what this stack gives up because the peer is back it
+	// must not announce again.
 	s.reevaluate()
+	if up {
+		s.announceRouted()
+	}
+}
+
+// announceRouted tells the sysplex again which DVIPAs this stack routes,
+// when a peer joins: the VIPA list to every peer, and the addresses on the
+// LAN. A newcomer learns them; and a peer that comes back after a loss of
+// signalling may have held some of them meanwhile, so the targets that
+// reported to it and the LAN that routed to it are set right again. The
+// holder's own view never changed: without this it would say nothing.
+func (s *Stack) announceRouted() {
+	s.mu.Lock()
+	var routed []vipaList
+	for a := range s.routing {
+		routed = append(routed, vipaList{DVIPA: a, IPSec: s.sec[a] != nil})
+	}
+	m, port := s.member, s.port
+	s.mu.Unlock()
+	sort.Slice(routed, func(i, j int) bool { return routed[i].DVIPA.Less(routed[j].DVIPA) })
+	for _, v := range routed {
+		port.Advertise(v.DVIPA)
+		_ = m.Broadcast(encode(msgVIPAList, v))
+	}
 }
 
 // isUp is this stack's view of a peer (s.mu held).
@@ -379,10 +392,19 @@ func (s *Stack) giveUp(a netip.Addr, to string) {
 	s.mu.Lock()
 	dist := s.routing[a]
 	delete(s.routing, a)
+	if to != "" {
+		// The new holder's VIPA list may have come while this stack still
+		// routed the DVIPA, and been ignored.
+		s.router[a] = to
+	}
 	port, m := s.port, s.member
 	s.mu.Unlock()
 	port.Withdraw(a)
 	s.stopIPsec(a)
+	if to != "" {
+		// Its own servers report to the new routing stack.
+		s.reportTo(a, to)
+	}
 	if dist == nil || to == "" {
 		return
 	}

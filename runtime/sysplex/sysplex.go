@@ -215,15 +215,15 @@ func (sx *Sysplex) Recover(name string) error {
 	return s.start()
 }
 
-// Cut takes the XCF link between two stacks down; Restore brings it back.
+// Cut takes the dynamic XCF link between two stacks down; Restore brings
+// it back. The link is an IP link: their datagrams go through another
+// stack meanwhile, and the group, which lives on XCF signalling, does not
+// change, so nothing is taken over (see xcf.Link).
 func (sx *Sysplex) Cut(a, b string) error     { return sx.setLink(a, b, true) }
 func (sx *Sysplex) Restore(a, b string) error { return sx.setLink(a, b, false) }
 
 func (sx *Sysplex) setLink(a, b string, down bool) error {
-	l := sx.links[[2]string{a, b}]
-	if l == nil {
-		l = sx.links[[2]string{b, a}]
-	}
+	l := sx.link(a, b)
 	if l == nil {
 		return fmt.Errorf("sysplex: no XCF link %s-%s", a, b)
 	}
@@ -234,6 +234,40 @@ func (sx *Sysplex) setLink(a, b string, down bool) error {
 		l.Restore()
 		sx.record(a, "XCF link to "+b+" restored")
 	}
+	return nil
+}
+
+// link returns the XCF link between two stacks, or nil.
+func (sx *Sysplex) link(a, b string) *xcf.Link {
+	if l := sx.links[[2]string{a, b}]; l != nil {
+		return l
+	}
+	return sx.links[[2]string{b, a}]
+}
+
+// Partition is a loss of XCF signalling between two systems, which z/OS
+// does not let last: sysplex failure management (SFM, CONNFAIL(YES))
+// removes systems until the rest can all signal each other, keeping the
+// set of greatest SFM weight. The plan has no weights, so the caller
+// names the system removed; it is fenced and leaves the sysplex, to the
+// others a failure like any other (they notice by its silence and take
+// its DVIPAs over). Recover re-IPLs it, with signalling back. (z/OS MVS
+// Setting Up a Sysplex, "Controlling system availability and recovery
+// through the SFM policy"; how equal weights are broken is not documented
+// there.)
+func (sx *Sysplex) Partition(removed, peer string) error {
+	s, l := sx.Stack(removed), sx.link(removed, peer)
+	switch {
+	case s == nil || l == nil:
+		return fmt.Errorf("sysplex: no XCF signalling path %s-%s", removed, peer)
+	case !s.Up():
+		return fmt.Errorf("sysplex: %s is already down", removed)
+	}
+	l.LoseSignalling()
+	sx.record(peer, "loses XCF signalling with "+removed)
+	sx.record(removed, "partitioned out of the sysplex by SFM")
+	s.fail()
+	l.RestoreSignalling()
 	return nil
 }
 

@@ -123,7 +123,11 @@ func (s *Stack) rangeMoved(a netip.Addr, to string) {
 	if n > 0 {
 		s.moving[a] = true
 	}
+	port := s.port
 	s.mu.Unlock()
+	// The new owner advertises it already; this stack's advertisement
+	// must go, or the LAN would fall back to it when the new owner's does.
+	port.Withdraw(a)
 	s.sx.record(s.plan.Name, fmt.Sprintf("keeps %d connections to %s in Moving state", n, a))
 	s.reportTo(a, to)
 }

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -107,6 +108,11 @@ func TestVIPARangeBind(t *testing.T) {
 	})
 	echoOnce(t, old, "still on SYSA")
 	waitFor(t, "SYSA to be Moving while it serves the old connection", func() bool { return sx.Stack("SYSA").Moving(app.Addr()) })
+	// One advertiser: SYSA no longer routes it, so it must not linger on
+	// the LAN, where SYSB's withdraw would fall back to it.
+	if got := sx.Fabric().Advertisers(app.Addr()); !slices.Equal(got, []string{"SYSB"}) {
+		t.Fatalf("after the move the DVIPA is advertised by %v, want [SYSB]", got)
+	}
 	out, _ = ctl.Do([]string{"netstat", "vipadyn", "--stack", "SYSA"})
 	if !strings.Contains(out, "Status: Moving") {
 		t.Fatalf("NETSTAT VIPADYN on SYSA does not show Moving:\n%s", out)

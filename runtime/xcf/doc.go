@@ -19,17 +19,20 @@
 // counted (seed 003, figure 11, block 222; figure 13, block 275): the
 // physical link a frame arrives on must match the XCF source it claims.
 //
-// Links can be cut and restored to inject faults; while cut, datagrams
-// and signals are lost in both directions.
+// Links can be cut and restored to inject faults. A cut takes down the
+// IP link only: datagrams between the two nodes go through a third node
+// whose links to both are up (or are lost when there is none), and the
+// group services, which travel on XCF signalling, go on. Signalling
+// between two nodes can be lost on its own (LoseSignalling).
 //
 // # Groups
 //
 // Members of an XCF group (the TCP/IP stacks join one, as EZBTCPCS does on
-// z/OS) send a heartbeat to every linked node each interval and declare a
-// peer failed when FailAfter heartbeats in a row are missing (seed 003
-// figure 14, block 310: the other stacks are notified of the failure).
-// A member that comes back, or a link that is restored, shows up as a new
-// join. Members also exchange typed messages (the runtime's VIPA lists,
+// z/OS) send a heartbeat over signalling to every linked node each
+// interval and declare a peer failed when FailAfter heartbeats in a row
+// are missing (seed 003 figure 14, block 310: the other stacks are
+// notified of the failure). A member that comes back, or signalling that
+// is restored, shows up as a new join. Members also exchange typed messages (the runtime's VIPA lists,
 // SRVSTAT, NEWCONN and ownership changes of seed 003 figures 10 to 15) as
 // a Message: a type tag and opaque payload bytes.
 //

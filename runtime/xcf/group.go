@@ -253,8 +253,9 @@ func (m *Member) PeerState(name string) (state PeerState, ok bool) {
 }
 
 // Send delivers msg to the group's member on node to. The payload is
-// copied. It fails if there is no link to that node or the link is cut;
-// a node with no member in the group drops the message.
+// copied. It fails if there is no link to that node or no signalling with
+// it (a cut IP link does not matter); a node with no member in the group
+// drops the message.
 func (m *Member) Send(to string, msg Message) error {
 	if m.isStopped() {
 		return ErrNotMember
@@ -323,16 +324,18 @@ func (m *Member) isStopped() bool {
 	return m.stopped
 }
 
-// send puts one signal on the link to node to. The caller must not hold
-// m.mu: delivery runs the receiver's handling in this goroutine.
+// send puts one signal on the signalling path to node to, which is not
+// the IP link: group services travel on XCF signalling (CTCs or coupling
+// facility list structures) and survive a cut of the dynamic XCF link.
+// The caller must not hold m.mu: delivery runs the receiver's handling in
+// this goroutine.
 func (m *Member) send(to string, s signal) error {
 	p, ok := m.node.Port(to)
 	if !ok {
 		return fmt.Errorf("%w %s", ErrNoLink, to)
 	}
-	if !p.link.Up() {
-		p.stats.cut.Add(1)
-		return fmt.Errorf("%w: %s to %s", ErrLinkDown, m.node.name, to)
+	if !p.link.Signalling() {
+		return fmt.Errorf("%w: %s to %s", ErrNoSignalling, m.node.name, to)
 	}
 	s.group, s.from, s.incarnation = m.group, m.node.name, m.inc
 	p.peer.local.deliver(s)

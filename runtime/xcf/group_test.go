@@ -215,10 +215,11 @@ func TestLeaveIsNotAFailure(t *testing.T) {
 	}
 }
 
-// TestCutLinkIsolates: with MVS1-MVS2 cut, each of the two sees the other
-// fail while MVS3, still linked to both, sees nothing; messages over the
-// cut link fail; restoring the link brings both back as joins.
-func TestCutLinkIsolates(t *testing.T) {
+// TestCutLinkKeepsMembership: the dynamic XCF link is an IP link; group
+// membership and messages travel on XCF signalling (CTC or coupling
+// facility paths), which a cut of the IP link does not end. With MVS1-MVS2
+// cut nobody sees anybody fail, and messages still arrive.
+func TestCutLinkKeepsMembership(t *testing.T) {
 	leakcheck.Check(t)
 	sp := newSysplex(t, "MVS1", "MVS2", "MVS3")
 	m1 := sp.join(t, "MVS1", 3)
@@ -229,18 +230,53 @@ func TestCutLinkIsolates(t *testing.T) {
 	drain(t, m3, 2)
 
 	sp.links["MVS1-MVS2"].Cut()
+	sp.clk.Advance(10 * interval)
+	noEvent(t, m1)
+	noEvent(t, m2)
+	noEvent(t, m3)
+	if state(t, m1, "MVS2") != xcf.Active || state(t, m2, "MVS1") != xcf.Active {
+		t.Fatal("a cut IP link ended the membership")
+	}
+	if err := m1.Send("MVS2", xcf.Message{Type: 1}); err != nil {
+		t.Fatalf("send while the IP link is cut: %v", err)
+	}
+	if ev := expect(t, m2, xcf.Received, "MVS1"); ev.Msg.Type != 1 {
+		t.Fatalf("got %v", ev)
+	}
+	sp.links["MVS1-MVS2"].Restore()
+	sp.clk.Advance(interval)
+	noEvent(t, m1)
+	noEvent(t, m2)
+}
+
+// TestLostSignallingIsolates: when the signalling between MVS1 and MVS2 is
+// lost (what z/OS resolves by partitioning one of them out of the
+// sysplex), each sees the other fail while MVS3, which still hears both,
+// sees nothing; messages between the two fail; when signalling returns
+// before anyone was removed, both come back as joins.
+func TestLostSignallingIsolates(t *testing.T) {
+	leakcheck.Check(t)
+	sp := newSysplex(t, "MVS1", "MVS2", "MVS3")
+	m1 := sp.join(t, "MVS1", 3)
+	m2 := sp.join(t, "MVS2", 3)
+	m3 := sp.join(t, "MVS3", 3)
+	drain(t, m1, 2)
+	drain(t, m2, 2)
+	drain(t, m3, 2)
+
+	sp.links["MVS1-MVS2"].LoseSignalling()
 	sp.clk.Advance(4 * interval)
 	expect(t, m1, xcf.Failed, "MVS2")
 	expect(t, m2, xcf.Failed, "MVS1")
 	noEvent(t, m3)
 	if state(t, m3, "MVS1") != xcf.Active || state(t, m3, "MVS2") != xcf.Active {
-		t.Fatal("MVS3 lost a peer it is still linked to")
+		t.Fatal("MVS3 lost a peer it still hears")
 	}
-	if err := m1.Send("MVS2", xcf.Message{Type: 1}); !errors.Is(err, xcf.ErrLinkDown) {
-		t.Fatalf("send over a cut link: %v", err)
+	if err := m1.Send("MVS2", xcf.Message{Type: 1}); !errors.Is(err, xcf.ErrNoSignalling) {
+		t.Fatalf("send without signalling: %v", err)
 	}
 
-	sp.links["MVS1-MVS2"].Restore()
+	sp.links["MVS1-MVS2"].RestoreSignalling()
 	sp.clk.Advance(interval)
 	expect(t, m1, xcf.Joined, "MVS2")
 	expect(t, m2, xcf.Joined, "MVS1")

@@ -14,8 +14,13 @@ import (
 	"github.com/tcpipc/tcpipc/runtime/netstack"
 )
 
-// ErrLinkDown is returned when a signal is sent over a cut link.
+// ErrLinkDown is returned for a datagram to a node whose link is cut when
+// no other path leads there.
 var ErrLinkDown = errors.New("xcf: link is down")
+
+// ErrNoSignalling is returned for a signal to a node the sender has lost
+// XCF signalling with.
+var ErrNoSignalling = errors.New("xcf: no signalling path")
 
 // ErrNoLink is returned when a signal is sent to a node this node has no
 // link to.
@@ -81,10 +86,17 @@ type LinkOptions struct {
 	QueueLen int
 }
 
-// Link is a point-to-point XCF link between two nodes.
+// Link joins two nodes twice over, as z/OS does: the dynamic XCF link,
+// an IP link that carries datagrams (its remote address is a route in the
+// stack's routing table: z/OS Communications Server IP Configuration
+// Guide, "Getting started with dynamic XCF"), and the XCF signalling paths
+// between the two systems (CTCs or coupling facility list structures),
+// which carry group membership, heartbeats and messages. Each can fail on
+// its own.
 type Link struct {
 	a, b *Port
-	down atomic.Bool
+	// down: the IP link is cut; noSignal: signalling is lost.
+	down, noSignal atomic.Bool
 }
 
 // Connect links a and b. Each node gets a Port whose Endpoint is to be
@@ -122,21 +134,28 @@ func Connect(a, b *Node, opts LinkOptions) (*Link, error) {
 // Ends returns the two ports, in the order the nodes were given to Connect.
 func (l *Link) Ends() (*Port, *Port) { return l.a, l.b }
 
-// Cut takes the link down: datagrams and signals are lost both ways until
-// Restore.
-func (l *Link) Cut() { l.setDown(true) }
+// Cut takes the IP link down until Restore. Datagrams between the two
+// nodes take another path if there is one (see Port.Forward); signalling
+// is not affected, so the group membership does not change.
+func (l *Link) Cut() { l.down.Store(true) }
 
-// Restore brings a cut link back.
-func (l *Link) Restore() { l.setDown(false) }
+// Restore brings a cut IP link back.
+func (l *Link) Restore() { l.down.Store(false) }
 
-// Up reports whether the link is up.
+// Up reports whether the IP link is up.
 func (l *Link) Up() bool { return !l.down.Load() }
 
-func (l *Link) setDown(down bool) {
-	l.down.Store(down)
-	l.a.ep.Load().SetDown(down)
-	l.b.ep.Load().SetDown(down)
-}
+// LoseSignalling ends the XCF signalling between the two nodes until
+// RestoreSignalling: heartbeats and messages between them are lost, and
+// each sees the other fail. On z/OS this state does not last: sysplex
+// failure management removes one of the systems (the runtime's partition).
+func (l *Link) LoseSignalling() { l.noSignal.Store(true) }
+
+// RestoreSignalling brings the signalling between the two nodes back.
+func (l *Link) RestoreSignalling() { l.noSignal.Store(false) }
+
+// Signalling reports whether the two nodes can signal each other.
+func (l *Link) Signalling() bool { return !l.noSignal.Load() }
 
 // Port is one node's end of a Link.
 type Port struct {
@@ -173,7 +192,6 @@ func (p *Port) newEndpoint() *link.Endpoint {
 		Handler:           p.transmit,
 		RXChecksumOffload: true, // the frame comes from another stack in this process
 	})
-	ep.SetDown(p.link.down.Load())
 	return ep
 }
 
@@ -202,11 +220,54 @@ func (p *Port) Forward(pkt []byte) error {
 		p.stats.malformed.Add(1)
 		return err
 	}
+	return p.carry(frame, pkt)
+}
+
+// carry puts a frame built from inner on the link to the peer, or, while
+// the link is cut, sends inner another way.
+func (p *Port) carry(frame, inner []byte) error {
+	if !p.link.Up() {
+		return p.reroute(inner)
+	}
 	p.stats.framesOut.Add(1)
 	if t := p.tap.Load(); t != nil {
 		(*t)(link.Out, frame)
 	}
 	return p.peer.Receive(frame)
+}
+
+// reroute carries inner to the peer's node through a third node whose
+// links to both ends are up. The dynamic XCF link is one IP route among
+// others: when it fails, IP routing takes the next one, over another
+// stack's XCF links (z/OS Communications Server IP Configuration
+// Reference, VIPAROUTE: the distributor's packets to a target follow the
+// normal IP routing tables). The third node re-encapsulates the datagram
+// from its own XCF address, so each hop passes the receive check. Only a
+// node whose stack runs (it has a group member) routes for others.
+func (p *Port) reroute(inner []byte) error {
+	dst := p.peer.local
+	for _, via := range p.local.Peers() {
+		q, _ := p.local.Port(via)
+		if q == nil || q == p || !q.link.Up() || !q.peer.local.running() {
+			continue
+		}
+		r, ok := q.peer.local.Port(dst.name)
+		if !ok || !r.link.Up() {
+			continue
+		}
+		p.stats.rerouted.Add(1)
+		return r.Forward(inner)
+	}
+	p.stats.cut.Add(1)
+	return fmt.Errorf("%w: %s to %s, and no other path", ErrLinkDown, p.local.name, dst.name)
+}
+
+// running reports whether the node's stack is up: it is a member of a
+// group.
+func (n *Node) running() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return len(n.members) > 0
 }
 
 // SetTap captures every GRE frame this port sends (for --pcap: GRE shows
@@ -248,12 +309,8 @@ func (p *Port) transmit(_ context.Context, pkt []byte) error {
 		return err
 	}
 	p.scratch = frame
-	p.stats.framesOut.Add(1)
-	if t := p.tap.Load(); t != nil {
-		(*t)(link.Out, frame)
-	}
 	// The peer copies what it keeps, so the scratch buffer can be reused.
-	return p.peer.Receive(frame)
+	return p.carry(frame, pkt)
 }
 
 // Receive handles one frame arriving on this port's wire: the far end's
@@ -314,12 +371,16 @@ type PortStats struct {
 	Spoofed      uint64 // outer source is not the peer (seed 003 fig. 11)
 	Misaddressed uint64 // outer destination is not this node
 	Malformed    uint64 // failed ParseFrame (or could not be built)
-	Cut          uint64 // arrived while the link was cut
+	Cut          uint64 // sent or arrived while the link was cut, with no other path
+	// Rerouted counts datagrams sent through a third node while the link
+	// was cut.
+	Rerouted uint64
 }
 
 type portCounters struct {
 	framesOut, framesIn                   atomic.Uint64
 	spoofed, misaddressed, malformed, cut atomic.Uint64
+	rerouted                              atomic.Uint64
 }
 
 // Stats returns a snapshot of the port's counters.
@@ -328,6 +389,6 @@ func (p *Port) Stats() PortStats {
 	return PortStats{
 		FramesOut: c.framesOut.Load(), FramesIn: c.framesIn.Load(),
 		Spoofed: c.spoofed.Load(), Misaddressed: c.misaddressed.Load(),
-		Malformed: c.malformed.Load(), Cut: c.cut.Load(),
+		Malformed: c.malformed.Load(), Cut: c.cut.Load(), Rerouted: c.rerouted.Load(),
 	}
 }

@@ -168,8 +168,9 @@ func TestSpoofedSourceDropped(t *testing.T) {
 	}
 }
 
-// TestCutLinkLosesTrafficUntilRestored: a cut link carries nothing, and
-// TCP works again once it is restored.
+// TestCutLinkLosesTrafficUntilRestored: with two nodes a cut link leaves
+// no other path: it carries nothing, and TCP works again once it is
+// restored.
 func TestCutLinkLosesTrafficUntilRestored(t *testing.T) {
 	leakcheck.Check(t)
 	l, sa, sb := linked(t)
@@ -179,12 +180,76 @@ func TestCutLinkLosesTrafficUntilRestored(t *testing.T) {
 		t.Fatal("connection succeeded over a cut link")
 	}
 	pa, _ := l.Ends()
-	if pa.Endpoint().Stats().Drops[link.DropDown] == 0 {
-		t.Fatalf("cut link dropped nothing: %v", pa.Endpoint().Stats())
+	if st := pa.Stats(); st.Cut == 0 || st.Rerouted != 0 {
+		t.Fatalf("cut link: stats %+v, want drops and nothing rerouted", st)
 	}
 	l.Restore()
 	if err := roundTrip(sa, netip.AddrPortFrom(xcfB, 7), 5*time.Second); err != nil {
 		t.Fatalf("after restore: %v", err)
+	}
+}
+
+// meshed builds nodes MVS1, MVS2 and MVS3, each with a stack and a group
+// member (a node that runs routes for others), fully linked.
+func meshed(t *testing.T) (links map[string]*xcf.Link, stacks []*netstack.Stack) {
+	t.Helper()
+	clk := clock.NewManual(time.Unix(0, 0))
+	nodes := []*xcf.Node{node(t, "MVS1", xcfA, clk), node(t, "MVS2", xcfB, clk), node(t, "MVS3", xcfC, clk)}
+	links = map[string]*xcf.Link{}
+	for _, n := range nodes {
+		// Forwarding, as the sysplex's stacks have it: a reply may leave
+		// by another NIC than the one its request came in on.
+		st, err := netstack.New(netstack.Options{Name: n.Name(), Forwarding: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(st.Close)
+		stacks = append(stacks, st)
+		m, err := n.Join("EZBTCPCS", xcf.MemberOptions{Interval: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(m.Stop)
+	}
+	for i := range nodes {
+		for j := i + 1; j < len(nodes); j++ {
+			l, err := xcf.Connect(nodes[i], nodes[j], xcf.LinkOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pa, pb := l.Ends()
+			if err := pa.AttachTo(stacks[i], "xcf-"+nodes[j].Name()); err != nil {
+				t.Fatal(err)
+			}
+			if err := pb.AttachTo(stacks[j], "xcf-"+nodes[i].Name()); err != nil {
+				t.Fatal(err)
+			}
+			links[nodes[i].Name()+"-"+nodes[j].Name()] = l
+		}
+	}
+	return links, stacks
+}
+
+// TestCutLinkReroutesThroughThirdNode: the dynamic XCF link is one IP
+// route among others; with MVS1-MVS2 cut, their traffic goes through MVS3
+// and a TCP connection between them still works, both ways.
+func TestCutLinkReroutesThroughThirdNode(t *testing.T) {
+	leakcheck.Check(t)
+	links, stacks := meshed(t)
+	echo(t, stacks[1], netip.AddrPortFrom(xcfB, 7))
+	links["MVS1-MVS2"].Cut()
+	if err := roundTrip(stacks[0], netip.AddrPortFrom(xcfB, 7), 5*time.Second); err != nil {
+		t.Fatalf("MVS1 to MVS2 with their link cut: %v", err)
+	}
+	pa, pb := links["MVS1-MVS2"].Ends()
+	if pa.Stats().Rerouted == 0 || pb.Stats().Rerouted == 0 || pa.Stats().FramesOut != 0 {
+		t.Fatalf("want both directions rerouted and nothing on the cut link: MVS1 %+v, MVS2 %+v", pa.Stats(), pb.Stats())
+	}
+	// Forward, the distributor's path, takes the detour too.
+	inner := make([]byte, 20)
+	inner[0], inner[3] = 0x45, 20
+	if err := pa.Forward(inner); err != nil {
+		t.Fatalf("Forward over a cut link with another path: %v", err)
 	}
 }
 
