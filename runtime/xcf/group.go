@@ -152,14 +152,18 @@ type Member struct {
 	tick    clock.Timer
 	peers   map[string]*peer
 
-	// Events are queued without bound and handed to the channel by one
-	// goroutine, so delivering a signal never blocks the sender.
-	qmu    sync.Mutex
-	queue  []Event
-	wake   chan struct{} // capacity 1: "the queue has something"
-	done   chan struct{} // closed by Stop
-	events chan Event
-	pumpWG sync.WaitGroup
+	// Events are queued and handed to the channel by one goroutine, so
+	// delivering a signal never blocks the sender. The queue is bounded:
+	// past maxQueuedMessages messages are dropped and counted, and a
+	// peer's membership events are thinned out (enqueue).
+	qmu     sync.Mutex
+	queue   []Event
+	queued  int           // Received events in queue
+	dropped uint64        // messages dropped for a full queue
+	wake    chan struct{} // capacity 1: "the queue has something"
+	done    chan struct{} // closed by Stop
+	events  chan Event
+	pumpWG  sync.WaitGroup
 }
 
 type peer struct {
@@ -177,6 +181,9 @@ type peer struct {
 func (n *Node) Join(group string, opts MemberOptions) (*Member, error) {
 	if opts.Interval <= 0 {
 		opts.Interval = DefaultInterval
+	}
+	if opts.Interval < MinInterval {
+		return nil, fmt.Errorf("xcf: heartbeat interval %s is below the minimum of %s", opts.Interval, MinInterval)
 	}
 	if opts.FailAfter <= 0 {
 		opts.FailAfter = DefaultFailAfter
@@ -453,6 +460,16 @@ func (m *Member) expire(name string, gen uint64) {
 // it takes only m.qmu, which is never held while taking m.mu.
 func (m *Member) enqueue(ev Event) {
 	m.qmu.Lock()
+	switch {
+	case ev.Kind != Received:
+		m.queue = thinMembership(m.queue, ev)
+	case m.queued >= maxQueuedMessages:
+		m.dropped++
+		m.qmu.Unlock()
+		return
+	default:
+		m.queued++
+	}
 	m.queue = append(m.queue, ev)
 	m.qmu.Unlock()
 	select {
@@ -472,6 +489,9 @@ func (m *Member) pump() {
 		if have {
 			ev = m.queue[0]
 			m.queue = m.queue[1:]
+			if ev.Kind == Received {
+				m.queued--
+			}
 		}
 		m.qmu.Unlock()
 		if !have {
