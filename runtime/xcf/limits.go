@@ -5,14 +5,16 @@ import "time"
 // MinInterval is the shortest heartbeat interval a member accepts.
 //
 // z/OS counts XCF failure detection in seconds; tcpipc runs heartbeats
-// faster only to compress scenarios. Below about 10 ms a heartbeat is
-// within an order of magnitude of the timer and scheduling jitter of a
-// loaded machine (Go timers, garbage collection pauses, a test binary
-// under -race), so members declare healthy peers failed and flap; and at
-// 1 ns the heartbeat goroutines and the events of the flapping filled
-// memory (6.4 GB in 60 s, issue 11). At 10 ms, three missed heartbeats
-// still detect a failure in 35 ms, far below what a scenario needs to
-// show, and a member sends each peer at most 100 heartbeats a second.
+// faster only to compress scenarios. Issue 11: at 1 ns the heartbeats and
+// the events of the flapping they caused filled memory (6.4 GB in 60 s),
+// and at 100 µs stacks flapped. 10 ms is ten times Go's timer granularity
+// and longer than a usual garbage-collection pause, keeps heartbeat
+// traffic at 100 signals a second per peer, and still detects a failure
+// in 35 ms with three missed heartbeats, far below anything a scenario
+// needs to show. It does not make a stalled process safe: when the whole
+// process stalls (a machine with far more runnable work than cores), even
+// 100 ms heartbeats arrive late everywhere at once; that is for failure
+// detection to recognise as its own stall, not for this bound.
 const MinInterval = 10 * time.Millisecond
 
 // maxQueuedMessages bounds the messages queued for a member's reader;
