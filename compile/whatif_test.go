@@ -1,6 +1,9 @@
 package compile
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // longFormPlan: A VIPADEFINEs 10.1.1.1 with the given MOVEABLE; B backs it
 // up with the long form (it can create the DVIPA), C with the short form.
@@ -86,5 +89,20 @@ func TestWhatifDoubleFailureShortFormBackup(t *testing.T) {
 func TestWhatifRecoversTwice(t *testing.T) {
 	if _, err := Whatif(longFormPlan("IMMEDIATE"), Scenario{Failed: []string{"A"}, Recovered: []string{"A", "A"}}); err == nil {
 		t.Error("no error for a stack recovering twice")
+	}
+}
+
+// TestWhatifTextSaysTheOrder: the text names the recovery order.
+func TestWhatifTextSaysTheOrder(t *testing.T) {
+	o, err := Whatif(longFormPlan("IMMEDIATE"), Scenario{Failed: []string{"A", "B"}, Recovered: []string{"B", "A"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := o.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	if want := "sysplex P: A, B fail, then B, A come back in that order\n"; !strings.HasPrefix(b.String(), want) {
+		t.Errorf("text starts %q, want %q", strings.SplitAfter(b.String(), "\n")[0], want)
 	}
 }
