@@ -178,7 +178,7 @@ func settle(t *testing.T, sx *Sysplex, clk *clock.Manual, step string, want owne
 			return
 		}
 	}
-	t.Fatalf("after %s: the runtime and whatif disagree:\n%s", step, ownersDiff(sx.Plan(), got, want))
+	t.Fatalf("after %s: the runtime's holders are not the expected ones (whatif's, in the property test):\n%s", step, ownersDiff(sx.Plan(), got, want))
 }
 
 // observeOwners is the runtime's holder of each DVIPA: the one stack that
@@ -219,7 +219,7 @@ func ownersDiff(p *compile.Plan, got, want owners) string {
 		if got[d.Addr] != want[d.Addr] {
 			mark = "!"
 		}
-		fmt.Fprintf(&b, "%s %-16s runtime %-20q whatif %q\n", mark, d.Addr, got[d.Addr], want[d.Addr])
+		fmt.Fprintf(&b, "%s %-16s runtime %-20q want %q\n", mark, d.Addr, got[d.Addr], want[d.Addr])
 	}
 	return b.String()
 }
@@ -310,4 +310,37 @@ func TestFigure9DoubleFailureScenario(t *testing.T) {
 	if !res.r.Passed() {
 		t.Fatalf("expectations failed:\n%s", out.String())
 	}
+}
+
+// TestRestartedBackupLearnsTheHolder: figure 9 with MVS3 as a second,
+// higher-ranked backup of DVA1. MVS1 and MVS3 fail, MVS5 takes DVA1 over;
+// MVS3 comes back and leaves DVA1 with MVS5 (backups do not take over
+// from each other) but learns from MVS5's VIPA list that MVS5 holds it, so
+// when MVS5 fails in turn, MVS3 takes DVA1 over. The grace-time
+// assumption that MVS1 holds it must neither make MVS3 take DVA1 from
+// MVS5 nor leave MVS3 thinking nobody holds it.
+func TestRestartedBackupLearnsTheHolder(t *testing.T) {
+	leakcheck.Check(t)
+	plan := figure9Plan(t)
+	d := plan.DVIPA(dva1.String())
+	d.Backups = []compile.Backup{{Position: 1, Rank: 20, Stack: "MVS3"}, {Position: 2, Rank: 10, Stack: "MVS5"}}
+	sx, clk := startSysplex(t, plan)
+	want := owners{dva1.String(): "MVS1", "201.2.10.12": "MVS5"}
+	settle(t, sx, clk, "start", want)
+	for _, s := range []string{"MVS1", "MVS3"} {
+		if err := sx.Fail(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want[dva1.String()] = "MVS5"
+	settle(t, sx, clk, "fail MVS1,MVS3", want)
+	if err := sx.Recover("MVS3"); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, sx, clk, "recover MVS3", want)
+	if err := sx.Fail("MVS5"); err != nil {
+		t.Fatal(err)
+	}
+	want = owners{dva1.String(): "MVS3", "201.2.10.12": ""}
+	settle(t, sx, clk, "fail MVS5", want)
 }
