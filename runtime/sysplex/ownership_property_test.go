@@ -54,6 +54,36 @@ func TestOwnershipAgreesWithWhatif(t *testing.T) {
 	if tested == 0 {
 		t.Fatal("no sysplex under testdata/profiles compiles")
 	}
+	if testing.Short() {
+		return
+	}
+	// Figure 9 alone has one short-form backup per DVIPA. These variants
+	// of its plan bring in the other rules: a chain of two backups, a
+	// long-form backup that creates the DVIPA, MOVEABLE WHENIDLE. They are
+	// skipped under -short.
+	for name, edit := range figure9Variants {
+		plan := figure9Plan(t)
+		edit(plan.DVIPA(dva1.String()))
+		for _, sc := range failureOrders(plan) {
+			t.Run("figure9-"+name+"/"+scenarioName(sc), func(t *testing.T) {
+				checkAgainstWhatif(t, plan, sc)
+			})
+		}
+	}
+}
+
+var figure9Variants = map[string]func(d *compile.DVIPA){
+	// MVS3 backs DVA1 up ahead of MVS5.
+	"chain": func(d *compile.DVIPA) {
+		d.Backups = []compile.Backup{{Position: 1, Rank: 20, Stack: "MVS3"}, {Position: 2, Rank: 10, Stack: "MVS5"}}
+	},
+	// MVS5's backup has the long form: it creates DVA1 when nobody holds it.
+	"longform": func(d *compile.DVIPA) { d.Backups[0].CanCreate = true },
+	// The same, and MVS1 takes DVA1 back only when MVS5 is idle.
+	"longform-whenidle": func(d *compile.DVIPA) {
+		d.Backups[0].CanCreate = true
+		d.Moveable = "WHENIDLE"
+	},
 }
 
 // lintedPlan compiles a sysplex as `tcpipc compile` does: no plan when
