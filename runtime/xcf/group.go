@@ -153,17 +153,19 @@ type Member struct {
 	peers   map[string]*peer
 
 	// Events are queued and handed to the channel by one goroutine, so
-	// delivering a signal never blocks the sender. The queue is bounded:
-	// past maxQueuedMessages messages are dropped and counted, and a
-	// peer's membership events are thinned out (enqueue).
-	qmu     sync.Mutex
-	queue   []Event
-	queued  int           // Received events in queue
-	dropped uint64        // messages dropped for a full queue
-	wake    chan struct{} // capacity 1: "the queue has something"
-	done    chan struct{} // closed by Stop
-	events  chan Event
-	pumpWG  sync.WaitGroup
+	// delivering a signal never blocks the sender. The queue is bounded
+	// (enqueue).
+	qmu    sync.Mutex
+	queue  []Event
+	wake   chan struct{} // capacity 1: "the queue has something"
+	done   chan struct{} // closed by Stop
+	events chan Event
+	pumpWG sync.WaitGroup
+
+	// queued counts the messages (Received) in queue, dropped those
+	// refused because queued reached maxQueuedMessages; both under qmu.
+	queued  int
+	dropped uint64
 }
 
 type peer struct {
@@ -457,7 +459,11 @@ func (m *Member) expire(name string, gen uint64) {
 }
 
 // enqueue appends an event for the pump. It may be called with m.mu held;
-// it takes only m.qmu, which is never held while taking m.mu.
+// it takes only m.qmu, which is never held while taking m.mu. With
+// maxQueuedMessages messages waiting, a new message is dropped and
+// counted; a membership event is never dropped, but the peer's pending
+// ones are thinned out first (thinMembership), so the queue stays bounded
+// however fast a peer flaps.
 func (m *Member) enqueue(ev Event) {
 	m.qmu.Lock()
 	switch {
