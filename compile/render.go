@@ -44,6 +44,9 @@ func (o *Outcome) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "sysplex %s: %s %s", o.Sysplex, listOr(o.Failed, "no stack"), plural(len(o.Failed), "fails", "fail"))
 	if len(o.Recovered) > 0 {
 		fmt.Fprintf(&b, ", then %s %s back", strings.Join(o.Recovered, ", "), plural(len(o.Recovered), "comes", "come"))
+		if len(o.Recovered) > 1 {
+			b.WriteString(" in that order")
+		}
 	}
 	b.WriteString("\n")
 	for _, d := range o.DVIPAs {

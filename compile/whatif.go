@@ -2,6 +2,8 @@ package compile
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 )
 
 // WhatifVersion names the takeover-analysis format.
@@ -70,8 +72,8 @@ type SAState struct {
 	Note    string   `json:"note,omitempty"`
 }
 
-// Whatif derives what happens when the scenario's stacks fail and the
-// recovered ones come back.
+// Whatif derives what happens when the scenario's stacks fail together and
+// the recovered ones come back, one after the other in the order given.
 func Whatif(p *Plan, sc Scenario) (*Outcome, error) {
 	failed := map[string]bool{}
 	for _, n := range sc.Failed {
@@ -82,24 +84,21 @@ func Whatif(p *Plan, sc Scenario) (*Outcome, error) {
 	}
 	back := map[string]bool{}
 	for _, n := range sc.Recovered {
-		if !failed[n] {
+		switch {
+		case !failed[n]:
 			return nil, fmt.Errorf("stack %s recovers but does not fail", n)
+		case back[n]:
+			return nil, fmt.Errorf("stack %s recovers twice", n)
 		}
 		back[n] = true
 	}
-	out := &Outcome{Version: WhatifVersion, Sysplex: p.Sysplex, Failed: inOrder(p, failed), Recovered: inOrder(p, back), DVIPAs: []DVIPAOutcome{}}
-	stillDown := map[string]bool{}
-	for n := range failed {
-		if !back[n] {
-			stillDown[n] = true
-		}
-	}
+	out := &Outcome{Version: WhatifVersion, Sysplex: p.Sysplex, Failed: inOrder(p, failed), Recovered: append([]string{}, sc.Recovered...), DVIPAs: []DVIPAOutcome{}}
 	for i := range p.DVIPAs {
 		d := &p.DVIPAs[i]
 		o := DVIPAOutcome{Addr: d.Addr, PrefixLen: d.PrefixLen, Start: d.Owner}
 		o.AfterFailure = p.afterFailure(d, failed)
-		if len(back) > 0 {
-			ph := p.afterRecovery(d, o.AfterFailure, back, stillDown)
+		if len(sc.Recovered) > 0 {
+			ph := p.afterRecovery(d, o.AfterFailure, sc.Recovered, failed)
 			o.AfterRecovery = &ph
 		}
 		out.DVIPAs = append(out.DVIPAs, o)
@@ -155,20 +154,65 @@ func (p *Plan) afterFailure(d *DVIPA, failed map[string]bool) Phase {
 	return ph
 }
 
-func (p *Plan) afterRecovery(d *DVIPA, f Phase, back, down map[string]bool) Phase {
-	holder := f.Owner
-	switch {
-	case d.Owner == "":
+// afterRecovery follows the DVIPA through the recoveries, one stack at a
+// time in the given order, and says what they did together: the last
+// move they caused, or that the holder keeps it.
+func (p *Plan) afterRecovery(d *DVIPA, f Phase, order []string, failed map[string]bool) Phase {
+	if d.Owner == "" {
 		return f
-	case back[d.Owner] && d.Origin == "VIPADEFINE" && holder == "":
+	}
+	down := maps.Clone(failed)
+	ph := p.noMove(d, f, order)
+	for _, r := range order {
+		delete(down, r)
+		if next, moved := p.recoverOne(d, ph, r, down); moved {
+			ph = next
+		}
+	}
+	if ph.Owner != "" {
+		// Targets that came back after the last move serve as well.
+		ph.Distribution = p.distState(d, ph.Owner, down)
+	}
+	return ph
+}
+
+// noMove is the phase of recoveries that do not move the DVIPA.
+func (p *Plan) noMove(d *DVIPA, f Phase, order []string) Phase {
+	holder := f.Owner
+	if holder == "" {
+		return Phase{Event: "unavailable", Text: "no stack that can create it is up: a backup without a mask only takes over a DVIPA that is active", SA: f.SA}
+	}
+	ph := Phase{Owner: holder, Event: "unchanged", Text: holder + " keeps it"}
+	if d.Origin == "VIPABACKUP" && slices.Contains(order, d.Owner) {
+		ph.Text += fmt.Sprintf(" (%s created it as a backup and takes nothing back)", d.Owner)
+	}
+	ph.SA = SAState{Status: "kept", Reasons: []Reason{}}
+	if !d.SWSA.Protected {
+		ph.SA.Status = "not-protected"
+	}
+	return ph
+}
+
+// recoverOne is what the return of stack r does to the DVIPA in phase
+// cur, with the stacks in down still down; moved is false when it does
+// nothing. IBM (z/OS Communications Server: IP Configuration Reference,
+// VIPADYNAMIC VIPABACKUP statement; IBM technote dwa1433874 "Backup
+// sysplex distributor is not creating the DVIPA"): a returning VIPADEFINE
+// stack activates the DVIPA or takes it back as its MOVEABLE says; a
+// backup without a mask only takes over a DVIPA active on a stack that
+// goes away, and never creates one that is active nowhere; a backup with
+// MOVEABLE and a mask creates it.
+func (p *Plan) recoverOne(d *DVIPA, cur Phase, r string, down map[string]bool) (Phase, bool) {
+	holder := cur.Owner
+	definer := r == d.Owner && d.Origin == "VIPADEFINE"
+	switch {
+	case definer && holder == "":
 		ph := Phase{Owner: d.Owner, Event: "reactivated", Text: d.Owner + " activates it again: no stack held it meanwhile"}
-		ph.Distribution = p.distState(d, d.Owner, down)
 		ph.SA = fresh(d)
-		return ph
-	case back[d.Owner] && d.Origin == "VIPADEFINE" && d.Moveable == "WHENIDLE":
+		return ph, true
+	case definer && d.Moveable == "WHENIDLE":
 		ph := Phase{Owner: holder, Event: "takeback-when-idle",
 			Text: fmt.Sprintf("MOVEABLE WHENIDLE: %s keeps it until it has no connections to it, then %s takes it back", holder, d.Owner)}
-		ph.Distribution = p.distState(d, holder, down)
 		ph.SA = p.saState(d, holder, d.Owner)
 		if ph.SA.Status != "not-protected" {
 			note := "when " + holder + " is idle and gives the DVIPA back"
@@ -177,13 +221,12 @@ func (p *Plan) afterRecovery(d *DVIPA, f Phase, back, down map[string]bool) Phas
 			}
 			ph.SA.Note = note
 		}
-		return ph
-	case back[d.Owner] && d.Origin == "VIPADEFINE":
+		return ph, true
+	case definer:
 		ph := Phase{Owner: d.Owner, Event: "takeback",
 			Text: fmt.Sprintf("MOVEABLE IMMEDIATE: %s takes it back at once; %s keeps its existing connections (MOVING) and new ones go to %s", d.Owner, holder, d.Owner)}
-		ph.Distribution = p.distState(d, d.Owner, down)
 		ph.SA = p.saState(d, holder, d.Owner)
-		return ph
+		return ph, true
 	case holder == "":
 		// Nobody holds the DVIPA, so no stack knows its attributes: only a
 		// returning backup with the long form (mask) can create it.
@@ -192,22 +235,11 @@ func (p *Plan) afterRecovery(d *DVIPA, f Phase, back, down map[string]bool) Phas
 				continue
 			}
 			ph := Phase{Owner: b.Stack, Event: "takeover", Text: fmt.Sprintf("%s creates it on its return (long-form backup, rank %d)", b.Stack, b.Rank)}
-			ph.Distribution = p.distState(d, b.Stack, down)
 			ph.SA = fresh(d)
-			return ph
+			return ph, true
 		}
-		return Phase{Event: "unavailable", Text: "no stack that can create it is up: a backup without a mask only takes over a DVIPA that is active", SA: f.SA}
 	}
-	ph := Phase{Owner: holder, Event: "unchanged", Text: holder + " keeps it"}
-	if d.Origin == "VIPABACKUP" && back[d.Owner] {
-		ph.Text += fmt.Sprintf(" (%s created it as a backup and takes nothing back)", d.Owner)
-	}
-	ph.Distribution = p.distState(d, holder, down)
-	ph.SA = SAState{Status: "kept", Reasons: []Reason{}}
-	if !d.SWSA.Protected {
-		ph.SA.Status = "not-protected"
-	}
-	return ph
+	return cur, false
 }
 
 // distState is the distribution when holder owns the DVIPA: its own

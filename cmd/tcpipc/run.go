@@ -18,6 +18,7 @@ import (
 	"github.com/tcpipc/tcpipc/runtime/link"
 	"github.com/tcpipc/tcpipc/runtime/scenario"
 	"github.com/tcpipc/tcpipc/runtime/sysplex"
+	"github.com/tcpipc/tcpipc/runtime/xcf"
 )
 
 func newRunCommand() *cobra.Command {
@@ -57,6 +58,9 @@ refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
 (GRE shows as GRE in tshark).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("heartbeat") && heartbeat < xcf.MinInterval {
+				return usageError("--heartbeat %s is below the minimum of %s", heartbeat, xcf.MinInterval)
+			}
 			if scenarioPath == "" {
 				if len(args) != 1 {
 					return usageError("name the sysplex to run")
@@ -145,7 +149,7 @@ refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
 	cmd.Flags().StringVar(&controlPath, "control", defaultControlPath(), "the control socket tcpipc ctl talks to (with --scenario: only if given, displays only)")
 	cmd.Flags().StringVar(&pcapPath, "pcap", "", "capture the LAN and XCF links to this pcap file")
 	cmd.Flags().StringVar(&keylogPath, "keylog", "", "write the IPsec keys to esp_sa and ikev2_decryption_table in this directory, for Wireshark/tshark (secrets in the clear)")
-	cmd.Flags().DurationVar(&heartbeat, "heartbeat", 0, "XCF heartbeat interval (default: the scenario's)")
+	cmd.Flags().DurationVar(&heartbeat, "heartbeat", 0, "XCF heartbeat interval, at least 10ms (default: the scenario's)")
 	return cmd
 }
 

@@ -24,10 +24,12 @@ which targets (the new owner's own VIPADISTRIBUTE, else the one it took over
 from the owner; failed targets dropped), and whether its SAs are recovered
 through the coupling facility, with every reason when not.
 
---recover names failed stacks that come back: a returning VIPADEFINE owner
-takes its DVIPA back at once with MOVEABLE IMMEDIATE (the backup keeps its
-existing connections in MOVING state) or once the backup has no connections
-with MOVEABLE WHENIDLE.
+--recover names failed stacks that come back, one after the other in the
+order given: a returning VIPADEFINE owner takes its DVIPA back at once with
+MOVEABLE IMMEDIATE (the backup keeps its existing connections in MOVING
+state), once the backup has no connections with MOVEABLE WHENIDLE, or
+activates it again when nobody held it; a backup with MOVEABLE and a mask
+creates a DVIPA that is active nowhere, one without them does not.
 
 --all-single prints a matrix of every single-stack failure instead.
 Formats: text, json (schema compile/whatif.schema.json, version
@@ -70,7 +72,7 @@ tcpipc.whatif/v1). The runtime's behaviour is tested against this output.`,
 	}
 	flags.register(cmd, false)
 	cmd.Flags().StringSliceVar(&fail, "fail", nil, "stacks that fail (MVS system names, comma-separated)")
-	cmd.Flags().StringSliceVar(&recover, "recover", nil, "failed stacks that come back afterwards")
+	cmd.Flags().StringSliceVar(&recover, "recover", nil, "failed stacks that come back afterwards, in this order")
 	cmd.Flags().BoolVar(&allSingle, "all-single", false, "analyse every single-stack failure and print a matrix")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	return cmd

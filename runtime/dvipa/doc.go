@@ -3,7 +3,8 @@
 // figures 14 and 15):
 //
 //   - at start the stack that VIPADEFINEs the DVIPA owns it (a backup with
-//     the long form creates it when no owner is up);
+//     the long form, MOVEABLE and a mask, creates it when no owner is up;
+//     a backup without them never creates a DVIPA that is active nowhere);
 //   - when the owner fails, leaves the group or deactivates the DVIPA, the
 //     highest-ranked backup that is up takes it over;
 //   - when the owner comes back it takes the DVIPA back: at once with

@@ -109,22 +109,33 @@ func (o *Owner) SetDeactivated(stack string, on bool) {
 	}
 }
 
+// Settle replaces the holder this stack assumed while it did not know the
+// group yet (a starting stack counts the peers it has not heard of as up,
+// so it believes the VIPADEFINE stack holds the DVIPA) with what it has
+// learnt since: holder is the stack that announced it routes the DVIPA
+// (its VIPA list), or "" when none did. Without this, a backup would take
+// the assumed holder's absence for a failure and take over a DVIPA that
+// is active nowhere.
+func (o *Owner) Settle(holder string) { o.holder = holder }
+
 // eligible reports whether a stack can hold the DVIPA now.
 func (o *Owner) eligible(stack string, up func(string) bool) bool {
 	return stack != "" && up(stack) && !o.deactivated[stack]
 }
 
 // preferred is the stack that should hold the DVIPA given who is up: the
-// first defining stack, else the highest-ranked backup (one that can
-// create the DVIPA, when nobody ever defined it).
+// owner that VIPADEFINEs it, else the highest-ranked backup. A backup
+// without a mask only takes over a DVIPA that some stack holds; only one
+// with MOVEABLE and a mask creates a DVIPA that is active nowhere (IBM
+// technote dwa1433874, "Backup sysplex distributor is not creating the
+// DVIPA"; z/OS Communications Server: IP Configuration Reference,
+// VIPADYNAMIC - VIPABACKUP statement).
 func (o *Owner) preferred(up func(string) bool) string {
-	for _, s := range o.d.DefinedBy {
-		if o.eligible(s, up) {
-			return s
-		}
+	if def := o.definer(); o.eligible(def, up) {
+		return def
 	}
 	for _, b := range o.d.Backups {
-		if o.eligible(b.Stack, up) && (len(o.d.DefinedBy) > 0 || b.CanCreate || o.holder != "") {
+		if o.eligible(b.Stack, up) && (b.CanCreate || o.holder != "") {
 			return b.Stack
 		}
 	}
@@ -163,14 +174,19 @@ func (o *Owner) Update(up func(stack string) bool, conns func(stack string) int)
 	return Change{}, false
 }
 
-func (o *Owner) isDefiner(stack string) bool {
+// definer is the plan's owner when it VIPADEFINEs the DVIPA ("" when a
+// backup created it). Of several VIPADEFINE stacks only the plan's owner,
+// the first, takes part, as the plan's note and whatif say.
+func (o *Owner) definer() string {
 	for _, s := range o.d.DefinedBy {
-		if s == stack {
-			return true
+		if s == o.d.Owner {
+			return s
 		}
 	}
-	return false
+	return ""
 }
+
+func (o *Owner) isDefiner(stack string) bool { return stack != "" && stack == o.definer() }
 
 // StateOf returns a stack's state for the DVIPA, given who is up and who
 // still serves old connections (moving).

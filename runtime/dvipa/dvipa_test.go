@@ -109,3 +109,64 @@ func TestBackupCreatesOnlyWithLongForm(t *testing.T) {
 		t.Fatalf("long-form backup did not create the DVIPA: %+v", got)
 	}
 }
+
+// TestShortFormBackupDoesNotCreate is issue 11's double failure: MVS1 and
+// MVS5 (a backup without a mask) fail, MVS5 comes back first. IBM's
+// technote dwa1433874: that form of VIPABACKUP only takes over a DVIPA
+// that is active on a stack that goes away; it never creates one that is
+// active nowhere. DVA1 waits for MVS1.
+func TestShortFormBackupDoesNotCreate(t *testing.T) {
+	o := New(figure9DVA1("IMMEDIATE"))
+	w := newWorld("MVS1", "MVS5")
+	expect(t, o, w, Change{Kind: Activate, To: "MVS1"}, true)
+	w.up["MVS1"], w.up["MVS5"] = false, false
+	expect(t, o, w, Change{Kind: Lost, From: "MVS1"}, true)
+	w.up["MVS5"] = true
+	expect(t, o, w, Change{}, false)
+	w.up["MVS1"] = true
+	expect(t, o, w, Change{Kind: Activate, To: "MVS1"}, true)
+}
+
+// TestStartingBackupSettlesAssumedHolder: a stack that starts assumes,
+// for its grace time, that peers it has not heard of yet are up, so it
+// believes the VIPADEFINE stack holds the DVIPA. When the grace ends and
+// that stack was never heard of, the assumption goes; a short-form backup
+// must not read it as a failure of the owner and take the DVIPA over.
+func TestStartingBackupSettlesAssumedHolder(t *testing.T) {
+	o := New(figure9DVA1("IMMEDIATE"))
+	w := newWorld("MVS1", "MVS5") // MVS1 not heard of yet, counted up
+	expect(t, o, w, Change{Kind: Activate, To: "MVS1"}, true)
+	w.up["MVS1"] = false // grace over, MVS1 never heard of
+	o.Settle("")         // nobody announced that it routes DVA1
+	expect(t, o, w, Change{}, false)
+	if o.Holder() != "" {
+		t.Fatalf("holder %q after Settle(\"\")", o.Holder())
+	}
+
+	// A backup that starts while another backup holds the DVIPA learns
+	// so from that one's VIPA list, and takes over when it goes away.
+	d := figure9DVA1("IMMEDIATE")
+	d.Backups = []compile.Backup{{Position: 1, Rank: 200, Stack: "B1"}, {Position: 2, Rank: 10, Stack: "B2"}}
+	o = New(d)
+	w = newWorld("MVS1", "B1", "B2")
+	expect(t, o, w, Change{Kind: Activate, To: "MVS1"}, true) // assumed
+	w.up["MVS1"] = false
+	o.Settle("B2")
+	expect(t, o, w, Change{}, false)
+	w.up["B2"] = false
+	expect(t, o, w, Change{Kind: Takeover, From: "B2", To: "B1"}, true)
+}
+
+// TestOnlyTheOwnerTakesBack: of several VIPADEFINE stacks, the plan's
+// owner (the first) is the one that activates and takes back; the others
+// stay out of the takeover chain, as the plan's note and whatif say.
+func TestOnlyTheOwnerTakesBack(t *testing.T) {
+	d := figure9DVA1("IMMEDIATE")
+	d.Origin = "VIPADEFINE"
+	d.DefinedBy = []string{"MVS1", "MVS2"}
+	o := New(d)
+	w := newWorld("MVS1", "MVS2", "MVS5")
+	expect(t, o, w, Change{Kind: Activate, To: "MVS1"}, true)
+	w.up["MVS1"] = false
+	expect(t, o, w, Change{Kind: Takeover, From: "MVS1", To: "MVS5"}, true)
+}

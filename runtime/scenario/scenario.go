@@ -203,7 +203,7 @@ func Parse(name string, data []byte) (*Scenario, *source.File, diag.Diagnostics)
 		case "sysplex":
 			sc.Sysplex = r.str(v)
 		case "heartbeat":
-			sc.Heartbeat = r.duration(v)
+			sc.Heartbeat = r.heartbeat(v)
 		case "missed":
 			sc.Missed = r.positive(v)
 		case "duration":

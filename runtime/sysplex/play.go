@@ -336,7 +336,7 @@ func (sx *Sysplex) scheduleOwnerChecks(r *Report, sc *scenario.Scenario) *sync.W
 			defer wg.Done()
 			got := sx.Owner(o.DVIPA)
 			mu.Lock()
-			r.Checks = append(r.Checks, Check{What: fmt.Sprintf("owner of %s at %s is %s", o.DVIPA, o.At, o.Stack), OK: got == o.Stack, Got: orNobody(got)})
+			r.Checks = append(r.Checks, Check{What: fmt.Sprintf("owner of %s at %s is %s", o.DVIPA, o.At, orNobody(o.Stack)), OK: got == o.Stack, Got: orNobody(got)})
 			mu.Unlock()
 		})
 	}

@@ -198,7 +198,7 @@ func (s *Stack) start() error {
 	s.startHomeIPsec(func(pkt []byte) error { return port.Send(context.Background(), pkt) })
 	s.reevaluate()
 	// When the grace ends, peers never heard of count as down.
-	s.sx.clk.AfterFunc(s.grace, s.reevaluate)
+	s.armGrace()
 	return nil
 }
 
@@ -855,6 +855,6 @@ func (s *Stack) joinGroup() error {
 	s.mu.Unlock()
 	go s.loop(m, done)
 	s.reevaluate()
-	s.sx.clk.AfterFunc(s.grace, s.reevaluate)
+	s.armGrace()
 	return nil
 }

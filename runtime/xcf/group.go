@@ -152,14 +152,20 @@ type Member struct {
 	tick    clock.Timer
 	peers   map[string]*peer
 
-	// Events are queued without bound and handed to the channel by one
-	// goroutine, so delivering a signal never blocks the sender.
+	// Events are queued and handed to the channel by one goroutine, so
+	// delivering a signal never blocks the sender. The queue is bounded
+	// (enqueue).
 	qmu    sync.Mutex
 	queue  []Event
 	wake   chan struct{} // capacity 1: "the queue has something"
 	done   chan struct{} // closed by Stop
 	events chan Event
 	pumpWG sync.WaitGroup
+
+	// queued counts the messages (Received) in queue, dropped those
+	// refused because queued reached maxQueuedMessages; both under qmu.
+	queued  int
+	dropped uint64
 }
 
 type peer struct {
@@ -177,6 +183,9 @@ type peer struct {
 func (n *Node) Join(group string, opts MemberOptions) (*Member, error) {
 	if opts.Interval <= 0 {
 		opts.Interval = DefaultInterval
+	}
+	if opts.Interval < MinInterval {
+		return nil, fmt.Errorf("xcf: heartbeat interval %s is below the minimum of %s", opts.Interval, MinInterval)
 	}
 	if opts.FailAfter <= 0 {
 		opts.FailAfter = DefaultFailAfter
@@ -453,9 +462,23 @@ func (m *Member) expire(name string, gen uint64) {
 }
 
 // enqueue appends an event for the pump. It may be called with m.mu held;
-// it takes only m.qmu, which is never held while taking m.mu.
+// it takes only m.qmu, which is never held while taking m.mu. With
+// maxQueuedMessages messages waiting, a new message is dropped and
+// counted; a membership event is never dropped, but the peer's pending
+// ones are thinned out first (thinMembership), so the queue stays bounded
+// however fast a peer flaps.
 func (m *Member) enqueue(ev Event) {
 	m.qmu.Lock()
+	switch {
+	case ev.Kind != Received:
+		m.queue = thinMembership(m.queue, ev)
+	case m.queued >= maxQueuedMessages:
+		m.dropped++
+		m.qmu.Unlock()
+		return
+	default:
+		m.queued++
+	}
 	m.queue = append(m.queue, ev)
 	m.qmu.Unlock()
 	select {
@@ -475,6 +498,9 @@ func (m *Member) pump() {
 		if have {
 			ev = m.queue[0]
 			m.queue = m.queue[1:]
+			if ev.Kind == Received {
+				m.queued--
+			}
 		}
 		m.qmu.Unlock()
 		if !have {
