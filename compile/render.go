@@ -1,9 +1,11 @@
 package compile
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 )
 
@@ -11,10 +13,16 @@ import (
 // the plan, so the same sysplex always gives the same bytes.
 func (p *Plan) WriteJSON(w io.Writer) error { return writeJSON(w, p) }
 
-// ReadPlan reads a plan written by WriteJSON and checks its version.
+// ReadPlan reads a plan written by WriteJSON and checks it against its
+// schema (see Validate): every problem comes back in one error, each
+// naming the JSON path of the value.
 func ReadPlan(r io.Reader) (*Plan, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("reading plan: %w", err)
+	}
 	var p Plan
-	dec := json.NewDecoder(r)
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
 		return nil, fmt.Errorf("reading plan: %w", err)
@@ -22,7 +30,12 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 	if p.Version != Version {
 		return nil, fmt.Errorf("plan version %q, want %q", p.Version, Version)
 	}
-	if err := p.Validate(); err != nil {
+	var doc any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("reading plan: %w", err)
+	}
+	errs := append(shape("", doc, reflect.TypeFor[Plan]()), p.problems()...)
+	if err := invalid(errs); err != nil {
 		return nil, err
 	}
 	return &p, nil
