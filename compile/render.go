@@ -1,7 +1,6 @@
 package compile
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,28 +13,34 @@ import (
 func (p *Plan) WriteJSON(w io.Writer) error { return writeJSON(w, p) }
 
 // ReadPlan reads a plan written by WriteJSON and checks it against its
-// schema (see Validate): every problem comes back in one error, each
-// naming the JSON path of the value.
+// schema (see Validate and shape): every problem comes back in one error,
+// each naming the JSON path of the value.
 func ReadPlan(r io.Reader) (*Plan, error) {
-	data, err := io.ReadAll(r)
+	dec := json.NewDecoder(r)
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("reading plan: %w", err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("reading plan: more than one JSON value")
+	}
+	if obj, ok := doc.(map[string]any); ok && obj["version"] != Version {
+		return nil, fmt.Errorf("plan version %v, want %q", obj["version"], Version)
+	}
+	if err := invalid(shape("", doc, reflect.TypeFor[Plan]())); err != nil {
+		return nil, err
+	}
+	// The form is right, so decoding cannot fail on it.
+	data, err := json.Marshal(doc)
 	if err != nil {
 		return nil, fmt.Errorf("reading plan: %w", err)
 	}
 	var p Plan
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
+	if err := json.Unmarshal(data, &p); err != nil {
 		return nil, fmt.Errorf("reading plan: %w", err)
 	}
-	if p.Version != Version {
-		return nil, fmt.Errorf("plan version %q, want %q", p.Version, Version)
-	}
-	var doc any
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("reading plan: %w", err)
-	}
-	errs := append(shape("", doc, reflect.TypeFor[Plan]()), p.problems()...)
-	if err := invalid(errs); err != nil {
+	if err := p.Validate(); err != nil {
 		return nil, err
 	}
 	return &p, nil

@@ -1,11 +1,14 @@
 package compile
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/netip"
 	"reflect"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -142,7 +145,19 @@ func (c *checker) ports(path string, r PortRange) {
 	}
 }
 
-// stack checks a reference to a stack; "" is no reference.
+// names checks a list of names: none empty, none twice.
+func (c *checker) names(path string, ns []string) {
+	seen := map[string]bool{}
+	for i, n := range ns {
+		c.nonEmpty(index(path, i), n)
+		if seen[n] {
+			c.bad(index(path, i), "%s is listed twice", n)
+		}
+		seen[n] = true
+	}
+}
+
+// stackRef checks a reference to a stack; "" is no reference.
 func (c *checker) stackRef(path, name string) {
 	if name != "" && !c.stacks[name] {
 		c.bad(path, "no stack %q in the plan", name)
@@ -157,9 +172,7 @@ func (c *checker) plan(p *Plan) {
 		c.within("vtamXcfGrpId", *p.VTAMXCFGrpID, 2, 31)
 	}
 	c.oneOf("secrets", p.Secrets, "redacted", "included")
-	for i, n := range p.CFRM {
-		c.nonEmpty(index("cfrm", i), n)
-	}
+	c.names("cfrm", p.CFRM)
 	// Stacks and groups first: the rest refers to them.
 	for i, s := range p.Stacks {
 		path := index("stacks", i)
@@ -187,8 +200,8 @@ func (c *checker) group(path string, g Group) {
 		c.bad(path+".xcfGroup", "group %s is listed twice", g.XCFGroup)
 	}
 	c.groups[g.XCFGroup] = true
+	c.names(path+".stacks", g.Stacks)
 	for i, n := range g.Stacks {
-		c.nonEmpty(index(path+".stacks", i), n)
 		c.stackRef(index(path+".stacks", i), n)
 	}
 }
@@ -331,8 +344,8 @@ func (c *checker) dvipa(path string, d *DVIPA) {
 	if d.Origin != "" {
 		c.oneOf(path+".origin", d.Origin, "VIPADEFINE", "VIPABACKUP")
 	}
+	c.names(path+".definedBy", d.DefinedBy)
 	for i, n := range d.DefinedBy {
-		c.nonEmpty(index(path+".definedBy", i), n)
 		c.stackRef(index(path+".definedBy", i), n)
 	}
 	c.oneOf(path+".moveable", d.Moveable, "IMMEDIATE", "WHENIDLE")
@@ -398,48 +411,96 @@ func (c *checker) swsa(path string, s *SWSA) {
 	}
 }
 
-// shape checks what the schema says about a plan document's keys that
-// decoding into Plan cannot see: a field the writer always writes (no
-// omitempty) is required, and no value is null (the schema gives every
-// value a type; encoding/json would read null as the zero value).
+// shape checks a plan document's form against the Plan type, with the
+// JSON path of each problem, before it is decoded: every key is a field,
+// a field the writer always writes (no omitempty) is there, no value is
+// null (the schema gives every value a type; encoding/json would read null
+// as the zero value), and each value has its field's type.
 func shape(path string, v any, t reflect.Type) []error {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if v == nil {
-		return []error{fmt.Errorf("%s: null is not a value here", orRoot(path))}
+	bad := func(format string, args ...any) []error {
+		return []error{fmt.Errorf("%s: %s", orRoot(path), fmt.Sprintf(format, args...))}
 	}
-	var errs []error
+	if v == nil {
+		return bad("null is not a value here")
+	}
 	switch t.Kind() {
 	case reflect.Struct:
 		obj, ok := v.(map[string]any)
 		if !ok {
-			return nil // the decoder reports the wrong type
+			return bad("want an object")
 		}
-		for i := range t.NumField() {
-			name, opts, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-			if name == "" || name == "-" {
-				continue
-			}
-			at := name
-			if path != "" {
-				at = path + "." + name
-			}
-			fv, present := obj[name]
-			switch {
-			case present:
-				errs = append(errs, shape(at, fv, t.Field(i).Type)...)
-			case opts != "omitempty":
-				errs = append(errs, fmt.Errorf("%s: missing", at))
-			}
-		}
+		return shapeObject(path, obj, t)
 	case reflect.Slice:
-		arr, _ := v.([]any)
+		arr, ok := v.([]any)
+		if !ok {
+			return bad("want an array")
+		}
+		var errs []error
 		for i, e := range arr {
 			errs = append(errs, shape(index(path, i), e, t.Elem())...)
 		}
+		return errs
+	case reflect.String:
+		if _, ok := v.(string); !ok {
+			return bad("want a string")
+		}
+	case reflect.Bool:
+		if _, ok := v.(bool); !ok {
+			return bad("want true or false")
+		}
+	case reflect.Int:
+		if n, ok := v.(json.Number); !ok || !isInt(n) {
+			return bad("want an integer")
+		}
+	}
+	return nil
+}
+
+// shapeObject checks an object's keys against a struct's fields.
+func shapeObject(path string, obj map[string]any, t reflect.Type) []error {
+	var errs []error
+	fields := map[string]bool{}
+	for i := range t.NumField() {
+		name, opts, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		fields[name] = true
+		fv, present := obj[name]
+		switch {
+		case present:
+			errs = append(errs, shape(join(path, name), fv, t.Field(i).Type)...)
+		case opts != "omitempty":
+			errs = append(errs, fmt.Errorf("%s: missing", join(path, name)))
+		}
+	}
+	var unknown []string
+	for k := range obj {
+		if !fields[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	slices.Sort(unknown)
+	for _, k := range unknown {
+		errs = append(errs, fmt.Errorf("%s: unknown key", join(path, k)))
 	}
 	return errs
+}
+
+// isInt reports whether n is an integer that fits an int.
+func isInt(n json.Number) bool {
+	_, err := strconv.ParseInt(string(n), 10, 0)
+	return err == nil
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
 }
 
 func orRoot(path string) string {
