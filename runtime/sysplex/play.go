@@ -125,6 +125,13 @@ func (r *Report) Passed() bool {
 // timeline, then the checks. It returns when the last event and the
 // scenario's duration have passed and every client has finished.
 func (sx *Sysplex) Play(ctx context.Context, sc *scenario.Scenario) (*Report, error) {
+	// A mistake in the scenario is found before anything runs (the command
+	// line prints every one with its snippet; this is the guard for other
+	// callers).
+	if ds := sc.CheckPlan(sx.plan); ds.HasErrors() {
+		ds.Sort()
+		return nil, fmt.Errorf("the scenario does not fit sysplex %s: %s: %s", sx.plan.Sysplex, ds[0].Range, ds[0].Summary)
+	}
 	r := &Report{Scenario: sc.Name, Start: sx.clk.Now()}
 	apps := newAppSet(sx, sc.Applications)
 	if err := apps.startAll(); err != nil {

@@ -81,3 +81,21 @@ func TestFigure9ScenarioMatchesWhatif(t *testing.T) {
 		t.Errorf("report lacks the takeover and the takeback:\n%s", out.String())
 	}
 }
+
+// TestPlayRefusesAScenarioThatDoesNotFit: a timeline mistake found by
+// checking the scenario against the plan stops Play before anything runs,
+// with the mistake's position, instead of an error without one when the
+// event's time comes.
+func TestPlayRefusesAScenarioThatDoesNotFit(t *testing.T) {
+	leakcheck.Check(t)
+	sx, _ := startSysplex(t, figure9Plan(t))
+	src := "name: x\ntimeline:\n  - {at: 1s, fail: MVS2}\n  - {at: 2s, fail: MVS2}\n"
+	sc, _, ds := scenario.Parse("s.yaml", []byte(src))
+	if len(ds) > 0 {
+		t.Fatal(ds[0].Summary)
+	}
+	_, err := sx.Play(context.Background(), sc)
+	if err == nil || !strings.Contains(err.Error(), "s.yaml:4:20: MVS2 is already down at 2s") {
+		t.Fatalf("Play: %v, want the second fail refused at its position", err)
+	}
+}
