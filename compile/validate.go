@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/tcpipc/tcpipc/diag"
 )
 
 // Validate checks a plan that did not come from Compile (a file someone
@@ -49,8 +51,10 @@ type checker struct {
 	addrs  map[netip.Addr]string
 }
 
+// bad records a problem; names and values come from the file, so control
+// characters in them are made visible.
 func (c *checker) bad(path, format string, args ...any) {
-	c.errs = append(c.errs, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...)))
+	c.errs = append(c.errs, fmt.Errorf("%s: %s", diag.Visible(path), diag.Visible(fmt.Sprintf(format, args...))))
 }
 
 func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
@@ -421,7 +425,7 @@ func shape(path string, v any, t reflect.Type) []error {
 		t = t.Elem()
 	}
 	bad := func(format string, args ...any) []error {
-		return []error{fmt.Errorf("%s: %s", orRoot(path), fmt.Sprintf(format, args...))}
+		return []error{fmt.Errorf("%s: %s", diag.Visible(orRoot(path)), fmt.Sprintf(format, args...))}
 	}
 	if v == nil {
 		return bad("null is not a value here")
@@ -474,7 +478,7 @@ func shapeObject(path string, obj map[string]any, t reflect.Type) []error {
 		case present:
 			errs = append(errs, shape(join(path, name), fv, t.Field(i).Type)...)
 		case opts != "omitempty":
-			errs = append(errs, fmt.Errorf("%s: missing", join(path, name)))
+			errs = append(errs, fmt.Errorf("%s: missing", diag.Visible(join(path, name))))
 		}
 	}
 	var unknown []string
@@ -485,7 +489,7 @@ func shapeObject(path string, obj map[string]any, t reflect.Type) []error {
 	}
 	slices.Sort(unknown)
 	for _, k := range unknown {
-		errs = append(errs, fmt.Errorf("%s: unknown key", join(path, k)))
+		errs = append(errs, fmt.Errorf("%s: unknown key", diag.Visible(join(path, k))))
 	}
 	return errs
 }

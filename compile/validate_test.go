@@ -85,3 +85,16 @@ func TestReadPlanRejectsWhatTheRuntimeCannotRun(t *testing.T) {
 		})
 	}
 }
+
+// TestReadPlanShowsControlCharacters: a name with an escape sequence in
+// an edited plan is named in the error as visible text.
+func TestReadPlanShowsControlCharacters(t *testing.T) {
+	doc := editPlan(t, func(doc map[string]any) {
+		at(doc, "dvipas", 0).(map[string]any)["owner"] = "MVS\x1b[2J"
+		at(doc, "dvipas", 0).(map[string]any)["bo\x1bgus"] = 1
+	})
+	_, err := ReadPlan(strings.NewReader(doc))
+	if err == nil || strings.ContainsRune(err.Error(), 0x1b) || !strings.Contains(err.Error(), `dvipas[0].bo\x1bgus: unknown key`) {
+		t.Errorf("error %q, want the unknown key shown with \\x1b and no raw escape", err)
+	}
+}
