@@ -137,8 +137,10 @@ type Event struct {
 type Expectation struct {
 	// Owner: at time At, DVIPA is owned by Stack.
 	Owner *OwnerAt
-	// MaxResets: at most this many connections were reset.
-	MaxResets *int
+	// MaxResets: at most this many connections were reset; MaxFailed: at
+	// most this many failed without a reset (timed out, closed, corrupt);
+	// MaxLost: at most this many were reset or failed.
+	MaxResets, MaxFailed, MaxLost *int
 	// Echoed: every byte every client sent came back intact.
 	Echoed bool
 	// Takeover: after the event at time After, DVIPA is owned by a new
@@ -169,7 +171,7 @@ var (
 	clientKeys = []string{"name", "from", "connect", "connections", "bytes", "chunk", "interval", "check", "ipsec"}
 	ipsecKeys  = []string{"psk", "id", "ike", "esp"}
 	eventKeys  = []string{"at", "fail", "recover", "leavegroup", "joingroup", "deactivate", "reactivate", "cut", "restore", "stop", "dvipa", "peer", "app"}
-	expectKeys = []string{"owner", "resets", "echoed", "takeover"}
+	expectKeys = []string{"owner", "resets", "failed", "lost", "echoed", "takeover"}
 )
 
 // Read parses a scenario file; problems come back as diagnostics with
@@ -479,6 +481,10 @@ func (r *reader) event(n *yaml.Node) *Event {
 
 func (r *reader) expectation(n *yaml.Node) *Expectation {
 	x := &Expectation{Range: r.rng(n)}
+	if n.Kind == yaml.MappingNode && len(n.Content) != 2 {
+		// Each entry is one check; a second key would go unchecked.
+		r.errorf(n, "an expectation names exactly one of %s", strings.Join(expectKeys, ", "))
+	}
 	r.mapping(n, expectKeys, "expectation", func(key string, v *yaml.Node) {
 		switch key {
 		case "owner":
@@ -497,6 +503,12 @@ func (r *reader) expectation(n *yaml.Node) *Expectation {
 		case "resets":
 			m := r.nonNegative(v)
 			x.MaxResets = &m
+		case "failed":
+			m := r.nonNegative(v)
+			x.MaxFailed = &m
+		case "lost":
+			m := r.nonNegative(v)
+			x.MaxLost = &m
 		case "echoed":
 			x.Echoed = r.boolean(v)
 		case "takeover":
