@@ -3,6 +3,7 @@ package scenario
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tcpipc/tcpipc/compile"
@@ -60,5 +61,33 @@ func TestBundledScenariosCheckClean(t *testing.T) {
 		for _, d := range ds {
 			t.Errorf("%s: %s: %s", file, d.Range, d.Summary)
 		}
+	}
+}
+
+// TestApplicationDVIPAs: an address inside a VIPARANGE is a DVIPA once a
+// server binds it, so owner and takeover expectations may name it; a
+// client may not take one.
+func TestApplicationDVIPAs(t *testing.T) {
+	plan := &compile.Plan{Sysplex: "P", Stacks: []compile.Stack{
+		{Name: "A", VIPARanges: []compile.VIPARange{{Prefix: "10.5.0.0/16", Moveable: "NONDISRUPTIVE"}}},
+		{Name: "B"},
+	}}
+	src := "name: x\nclients:\n  - {name: c, from: 10.5.1.1, connect: 10.5.0.1:80}\nexpect:\n" +
+		"  - owner: {at: 1s, dvipa: 10.5.0.1, stack: A}\n  - takeover: {dvipa: 10.5.0.1, within: 1s}\n" +
+		"  - owner: {at: 1s, dvipa: 10.6.0.1, stack: B}\n"
+	sc, _, ds := Parse("s.yaml", []byte(src))
+	if len(ds) > 0 {
+		t.Fatal(ds[0].Summary)
+	}
+	var got []string
+	for _, d := range sc.CheckPlan(plan) {
+		got = append(got, d.Range.String()+": "+d.Summary)
+	}
+	want := []string{
+		"s.yaml:3:21: from 10.5.1.1 is the sysplex's own address: inside VIPARANGE 10.5.0.0/16 of A; a client needs an address of its own",
+		"s.yaml:7:28: 10.6.0.1 is no DVIPA of the sysplex P",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
