@@ -19,7 +19,7 @@ type Sources map[string][]byte
 func WriteText(w io.Writer, ds Diagnostics, src Sources) error {
 	var b bytes.Buffer
 	for _, d := range ds {
-		fmt.Fprintf(&b, "%s: %s: %s", Visible(d.Range.String()), d.Severity, Visible(d.Summary))
+		fmt.Fprintf(&b, "%s: %s: %s", VisibleLine(d.Range.String()), d.Severity, VisibleLine(d.Summary))
 		if d.Rule != "" {
 			fmt.Fprintf(&b, " [%s]", d.Rule)
 		}
@@ -31,10 +31,10 @@ func WriteText(w io.Writer, ds Diagnostics, src Sources) error {
 			}
 		}
 		for _, r := range d.Related {
-			fmt.Fprintf(&b, "    %s: %s\n", Visible(r.Range.String()), Visible(r.Message))
+			fmt.Fprintf(&b, "    %s: %s\n", VisibleLine(r.Range.String()), VisibleLine(r.Message))
 		}
 		for _, r := range d.IncludedFrom {
-			fmt.Fprintf(&b, "    included from %s\n", Visible(r.String()))
+			fmt.Fprintf(&b, "    included from %s\n", VisibleLine(r.String()))
 		}
 	}
 	_, err := w.Write(b.Bytes())

@@ -12,8 +12,19 @@ import (
 // UTF-8) as Go-style escapes: ESC becomes `\x1b`, U+202E `\u202e`, a stray
 // byte 0x9b `\x9b`. Newlines and tabs stay: the renderers lay them out.
 // Text from input files goes through it before it reaches a terminal.
-func Visible(s string) string {
-	if !needsEscape(s) {
+func Visible(s string) string { return visible(s, false) }
+
+// VisibleLine is Visible for text that must stay on one line (a file
+// name, a summary): a newline in it is shown as `\x0a` too, so it cannot
+// start a line that looks like another diagnostic.
+func VisibleLine(s string) string { return visible(s, true) }
+
+func visible(s string, oneLine bool) string {
+	hidden := hidden
+	if oneLine {
+		hidden = func(r rune) bool { return r == '\n' || isHidden(r) }
+	}
+	if !needsEscape(s, hidden) {
 		return s
 	}
 	var b strings.Builder
@@ -34,7 +45,7 @@ func Visible(s string) string {
 	return b.String()
 }
 
-func needsEscape(s string) bool {
+func needsEscape(s string, hidden func(rune) bool) bool {
 	for i, r := range s {
 		if hidden(r) || (r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD")) {
 			return true
@@ -44,7 +55,9 @@ func needsEscape(s string) bool {
 }
 
 // hidden reports whether a terminal would act on r rather than show it.
-func hidden(r rune) bool {
+var hidden = isHidden
+
+func isHidden(r rune) bool {
 	switch {
 	case r == '\n' || r == '\t':
 		return false
