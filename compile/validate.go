@@ -367,7 +367,7 @@ func (c *checker) backups(path string, bs []Backup) {
 	for i, b := range bs {
 		at := index(path, i)
 		c.within(at+".position", b.Position, 1, noMax)
-		c.within(at+".rank", b.Rank, 1, 254)
+		c.within(at+".rank", b.Rank, 1, 254) // IBM: VIPABACKUP rank is 1 through 254
 		c.stackRef(at+".stack", b.Stack)
 		if first, ok := seen[b.Stack]; ok {
 			c.bad(at+".stack", "%s is also %s", b.Stack, first)

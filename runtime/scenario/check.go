@@ -183,6 +183,8 @@ func (c *planCheck) failRecover(e *Event) {
 	}
 }
 
+// leaveJoin checks VARY TCPIP,,SYSPLEX,LEAVEGROUP|JOINGROUP: a stack
+// that left stays out until JOINGROUP (IBM's "VARY TCPIP,,SYSPLEX").
 func (c *planCheck) leaveJoin(e *Event) {
 	st, r := c.stacks[e.Stack], orRange(e.StackRange, e.Range)
 	switch {
@@ -198,8 +200,10 @@ func (c *planCheck) leaveJoin(e *Event) {
 }
 
 // deactivation checks VARY TCPIP,,SYSPLEX,DEACTIVATE|REACTIVATE,DVIPA=:
-// IBM's command applies to a DVIPA the stack defines (VIPADEFINE) or backs
-// up (VIPABACKUP); reactivate undoes a deactivate.
+// IBM's command applies only to a DVIPA configured on the stack with
+// VIPADEFINE or VIPABACKUP, and REACTIVATE redefines one that was
+// deactivated ("Manually initiating takeover for an individual dynamic
+// VIPA", z/OS Communications Server IP Configuration Guide).
 func (c *planCheck) deactivation(e *Event) {
 	d := c.dvipa(e.DVIPA, orRange(e.DVIPARange, e.Range))
 	if d == nil {
