@@ -63,8 +63,12 @@ func (c *planCheck) errorf(r diag.Range, format string, args ...any) {
 // stack reports whether name is a stack of the plan, with a diagnostic
 // at r when it is not.
 func (c *planCheck) stack(name string, r diag.Range) bool {
-	if c.stacks[name] != nil {
+	switch {
+	case c.stacks[name] != nil:
 		return true
+	case name == "":
+		c.errorf(r, "a stack name is needed (stacks: %s)", c.stackNames())
+		return false
 	}
 	c.errorf(r, "no stack %s in the sysplex %s (stacks: %s)", name, c.plan.Sysplex, c.stackNames())
 	return false
@@ -148,6 +152,9 @@ func (c *planCheck) timeline(events []*Event) {
 	sorted := slices.Clone(events)
 	slices.SortStableFunc(sorted, func(a, b *Event) int { return cmp.Compare(a.At, b.At) })
 	for _, e := range sorted {
+		if e.Kind == "" {
+			continue // the reader reported an event that names no kind
+		}
 		if !c.stack(e.Stack, orRange(e.StackRange, e.Range)) {
 			continue
 		}
