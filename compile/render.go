@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 )
 
@@ -11,16 +12,33 @@ import (
 // the plan, so the same sysplex always gives the same bytes.
 func (p *Plan) WriteJSON(w io.Writer) error { return writeJSON(w, p) }
 
-// ReadPlan reads a plan written by WriteJSON and checks its version.
+// ReadPlan reads a plan written by WriteJSON and checks it against its
+// schema (see Validate and shape): every problem comes back in one error,
+// each naming the JSON path of the value.
 func ReadPlan(r io.Reader) (*Plan, error) {
-	var p Plan
 	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("reading plan: %w", err)
 	}
-	if p.Version != Version {
-		return nil, fmt.Errorf("plan version %q, want %q", p.Version, Version)
+	if dec.More() {
+		return nil, fmt.Errorf("reading plan: more than one JSON value")
+	}
+	if obj, ok := doc.(map[string]any); ok && obj["version"] != Version {
+		return nil, fmt.Errorf("plan version %v, want %q", obj["version"], Version)
+	}
+	if err := invalid(shape("", doc, reflect.TypeFor[Plan]())); err != nil {
+		return nil, err
+	}
+	// The form is right, so decoding cannot fail on it.
+	data, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("reading plan: %w", err)
+	}
+	var p Plan
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, fmt.Errorf("reading plan: %w", err)
 	}
 	if err := p.Validate(); err != nil {
 		return nil, err

@@ -1,83 +1,515 @@
 package compile
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/netip"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/tcpipc/tcpipc/diag"
 )
 
-// Validate checks what the displays, whatif and the runtime rely on in a
-// plan that did not come from Compile (a file someone may have edited):
-// addresses and prefixes parse, ports are ports, and every stack a DVIPA
-// names is a stack of the plan.
-func (p *Plan) Validate() error {
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	addr := func(where, s string) {
-		if _, err := netip.ParseAddr(s); err != nil {
-			bad("%s: %q is not an IP address", where, s)
+// Validate checks a plan that did not come from Compile (a file someone
+// may have edited) against everything plan.schema.json says, and against
+// what the schema cannot say but the displays, whatif and the runtime rely
+// on: addresses and prefixes parse, port ranges are ordered, names and
+// addresses are unique, and every stack or group a plan names exists.
+// Each problem names the JSON path of the value, e.g.
+// dvipas[3].backups[0].rank. TestValidateAgreesWithSchema derives a
+// violation from every constraint of the schema and requires both to
+// reject it.
+func (p *Plan) Validate() error { return invalid(p.problems()) }
+
+// problems lists every problem of the plan's values.
+func (p *Plan) problems() []error {
+	c := &checker{stacks: map[string]bool{}, groups: map[string]bool{}, addrs: map[netip.Addr]string{}}
+	c.plan(p)
+	return c.errs
+}
+
+// invalid joins problems into one error, nil when there are none.
+func invalid(errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("invalid plan: %w", errors.Join(errs...))
+}
+
+// checker collects the problems of one plan. stacks and groups are the
+// names defined so far; addrs maps each address a stack configures (XCF,
+// HOME, DVIPA) to the path that defines it, since one address on two
+// interfaces is what makes the runtime fail with "duplicate address".
+type checker struct {
+	errs   []error
+	stacks map[string]bool
+	groups map[string]bool
+	addrs  map[netip.Addr]string
+}
+
+// bad records a problem; names and values come from the file, so control
+// characters in them are made visible.
+func (c *checker) bad(path, format string, args ...any) {
+	c.errs = append(c.errs, fmt.Errorf("%s: %s", diag.Visible(path), diag.Visible(fmt.Sprintf(format, args...))))
+}
+
+func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
+
+// The patterns of plan.schema.json.
+var (
+	stackNamePattern = regexp.MustCompile(`^[A-Z@#$][A-Z0-9@#$]{0,7}$`)
+	releasePattern   = regexp.MustCompile(`^V[0-9]+R[0-9]+$`)
+)
+
+// oneOf checks an enumeration of the schema.
+func (c *checker) oneOf(path, v string, allowed ...string) {
+	for _, a := range allowed {
+		if v == a {
+			return
 		}
 	}
-	ports := func(where string, r PortRange) {
-		if r.From < 0 || r.To > 65535 || r.From > r.To {
-			bad("%s: port range %d-%d", where, r.From, r.To)
+	c.bad(path, "%q is not one of %s", v, strings.Join(allowed, ", "))
+}
+
+// within checks an integer range of the schema; max < min means no maximum.
+func (c *checker) within(path string, v, min, max int) {
+	switch {
+	case v < min:
+		c.bad(path, "%d is below the minimum %d", v, min)
+	case max >= min && v > max:
+		c.bad(path, "%d is above the maximum %d", v, max)
+	}
+}
+
+const noMax = -1 << 62
+
+func (c *checker) nonEmpty(path, v string) {
+	if v == "" {
+		c.bad(path, "must not be empty")
+	}
+}
+
+func (c *checker) prefixed(path, v, prefix string) {
+	if !strings.HasPrefix(v, prefix) {
+		c.bad(path, "%q does not start with %s", v, prefix)
+	}
+}
+
+func (c *checker) addr(path, s string) netip.Addr {
+	a, err := netip.ParseAddr(s)
+	if err != nil || a.Zone() != "" {
+		c.bad(path, "%q is not an IP address", s)
+		return netip.Addr{}
+	}
+	return a
+}
+
+// unique records an address a stack configures and reports a second use.
+func (c *checker) unique(path string, a netip.Addr) {
+	if !a.IsValid() {
+		return
+	}
+	if first, ok := c.addrs[a]; ok {
+		c.bad(path, "%s is also %s", a, first)
+		return
+	}
+	c.addrs[a] = path
+}
+
+// selector checks "*", an address, address/prefix or a range a-b.
+func (c *checker) selector(path, s string) {
+	if s == "*" {
+		return
+	}
+	if strings.Contains(s, "/") {
+		if _, err := netip.ParsePrefix(s); err != nil {
+			c.bad(path, "%q is not a prefix", s)
+		}
+		return
+	}
+	lo, hi, isRange := strings.Cut(s, "-")
+	if _, err := netip.ParseAddr(lo); err != nil {
+		c.bad(path, "%q is not *, an address, a prefix or a range", s)
+		return
+	}
+	if _, err := netip.ParseAddr(hi); isRange && err != nil {
+		c.bad(path, "%q is not *, an address, a prefix or a range", s)
+	}
+}
+
+func (c *checker) ports(path string, r PortRange) {
+	c.within(path+".from", r.From, 0, 65535)
+	c.within(path+".to", r.To, 0, 65535)
+	if r.From > r.To {
+		c.bad(path, "port range %d-%d is empty", r.From, r.To)
+	}
+}
+
+// names checks a list of names: none empty, none twice.
+func (c *checker) names(path string, ns []string) {
+	seen := map[string]bool{}
+	for i, n := range ns {
+		c.nonEmpty(index(path, i), n)
+		if seen[n] {
+			c.bad(index(path, i), "%s is listed twice", n)
+		}
+		seen[n] = true
+	}
+}
+
+// stackRef checks a reference to a stack; "" is no reference.
+func (c *checker) stackRef(path, name string) {
+	if name != "" && !c.stacks[name] {
+		c.bad(path, "no stack %q in the plan", name)
+	}
+}
+
+func (c *checker) plan(p *Plan) {
+	if p.Version != Version {
+		c.bad("version", "%q is not %s", p.Version, Version)
+	}
+	if p.VTAMXCFGrpID != nil {
+		c.within("vtamXcfGrpId", *p.VTAMXCFGrpID, 2, 31)
+	}
+	c.oneOf("secrets", p.Secrets, "redacted", "included")
+	c.names("cfrm", p.CFRM)
+	// Stacks and groups first: the rest refers to them.
+	for i, s := range p.Stacks {
+		path := index("stacks", i)
+		if c.stacks[s.Name] {
+			c.bad(path+".name", "stack %s is listed twice", s.Name)
+		}
+		c.stacks[s.Name] = true
+	}
+	for i, g := range p.Groups {
+		c.group(index("groups", i), g)
+	}
+	for i := range p.Stacks {
+		c.stack(index("stacks", i), &p.Stacks[i])
+	}
+	for i := range p.DVIPAs {
+		c.dvipa(index("dvipas", i), &p.DVIPAs[i])
+	}
+}
+
+func (c *checker) group(path string, g Group) {
+	c.prefixed(path+".xcfGroup", g.XCFGroup, "EZBT")
+	c.prefixed(path+".swsaStructure", g.SWSAStructure, "EZBDVIPA")
+	c.prefixed(path+".sysplexPortsStructure", g.SysplexPortsStructure, "EZBEPORT")
+	if c.groups[g.XCFGroup] {
+		c.bad(path+".xcfGroup", "group %s is listed twice", g.XCFGroup)
+	}
+	c.groups[g.XCFGroup] = true
+	c.names(path+".stacks", g.Stacks)
+	for i, n := range g.Stacks {
+		c.stackRef(index(path+".stacks", i), n)
+	}
+}
+
+func (c *checker) stack(path string, s *Stack) {
+	if !stackNamePattern.MatchString(s.Name) {
+		c.bad(path+".name", "%q is not an MVS system name (1-8 of A-Z, 0-9, @, #, $, not starting with a digit)", s.Name)
+	}
+	if s.Release != "" && !releasePattern.MatchString(s.Release) {
+		c.bad(path+".release", "%q is not a release like V2R5", s.Release)
+	}
+	if len(c.groups) > 0 && !c.groups[s.XCFGroup] {
+		c.bad(path+".xcfGroup", "no group %q in the plan", s.XCFGroup)
+	}
+	for i, x := range s.XCF {
+		at := index(path+".xcf", i)
+		a := c.addr(at+".addr", x.Addr)
+		c.unique(at+".addr", a)
+		c.prefixLen(at+".prefixLen", a, x.PrefixLen)
+	}
+	for i, h := range s.Home {
+		at := index(path+".home", i)
+		c.unique(at+".addr", c.addr(at+".addr", h.Addr))
+	}
+	for i, r := range s.VIPARanges {
+		at := index(path+".vipaRanges", i)
+		c.selector(at+".prefix", r.Prefix)
+		c.oneOf(at+".moveable", r.Moveable, "NONDISRUPTIVE", "DISRUPTIVE")
+	}
+	for i, r := range s.VIPARoutes {
+		c.addr(index(path+".vipaRoutes", i)+".target", r.Target)
+	}
+	c.spd(path+".spd", &s.SPD)
+	c.ike(path+".ike", &s.IKE)
+}
+
+// prefixLen checks a prefix length against the schema and the address.
+func (c *checker) prefixLen(path string, a netip.Addr, n int) {
+	c.within(path, n, 0, 128)
+	if a.IsValid() && n > a.BitLen() && n <= 128 {
+		c.bad(path, "%d is longer than an IPv%d address", n, map[int]int{32: 4, 128: 6}[a.BitLen()])
+	}
+}
+
+func (c *checker) spd(path string, s *SPD) {
+	c.oneOf(path+".from", s.From, "none", "profile", "policy")
+	for i := range s.Filters {
+		c.filter(index(path+".filters", i), &s.Filters[i])
+	}
+	for i := range s.VPNActions {
+		c.vpnAction(index(path+".vpnActions", i), &s.VPNActions[i])
+	}
+}
+
+func (c *checker) filter(path string, f *Filter) {
+	c.nonEmpty(path+".name", f.Name)
+	c.within(path+".extension", f.Extension, 1, noMax)
+	c.oneOf(path+".direction", f.Direction, "INBOUND", "OUTBOUND")
+	c.oneOf(path+".action", f.Action, "PERMIT", "DENY", "IPSEC")
+	c.selector(path+".local", f.Local)
+	c.selector(path+".remote", f.Remote)
+	c.within(path+".protocol", f.Protocol, -1, 255)
+	c.ports(path+".localPorts", f.LocalPorts)
+	c.ports(path+".remotePorts", f.RemotePorts)
+	if f.ICMPType != nil {
+		c.ports(path+".icmpType", *f.ICMPType)
+	}
+	if f.ICMPCode != nil {
+		c.ports(path+".icmpCode", *f.ICMPCode)
+	}
+	c.oneOf(path+".routing", f.Routing, "LOCAL", "ROUTED", "EITHER")
+	c.within(path+".secClass", f.SecClass, 0, noMax)
+	for i, a := range f.AnchorFor {
+		c.addr(index(path+".anchorFor", i), a)
+	}
+}
+
+func (c *checker) vpnAction(path string, v *VPNAction) {
+	c.within(path+".lifetimeSeconds", v.LifetimeSeconds, 0, noMax)
+	if v.PFS != nil {
+		c.transform(path+".pfs", v.PFS)
+	}
+	for i := range v.Proposals {
+		c.proposal(index(path+".proposals", i), &v.Proposals[i])
+	}
+}
+
+func (c *checker) proposal(path string, p *Proposal) {
+	c.within(path+".number", p.Number, 1, noMax)
+	c.oneOf(path+".protocol", p.Protocol, "IKE", "ESP", "AH")
+	if p.Mode != "" {
+		c.oneOf(path+".mode", p.Mode, "TUNNEL", "TRANSPORT")
+	}
+	if len(p.Transforms) == 0 {
+		c.bad(path+".transforms", "a proposal needs at least one transform")
+	}
+	for i := range p.Transforms {
+		c.transform(index(path+".transforms", i), &p.Transforms[i])
+	}
+	c.within(path+".lifetimeSeconds", p.LifetimeSeconds, 0, noMax)
+}
+
+func (c *checker) transform(path string, t *Transform) {
+	c.oneOf(path+".type", t.Type, "ENCR", "PRF", "INTEG", "DH", "ESN")
+	c.within(path+".id", t.ID, 0, 65535)
+	if t.KeyLength != 0 && t.KeyLength != 128 && t.KeyLength != 192 && t.KeyLength != 256 {
+		c.bad(path+".keyLength", "%d is not 128, 192 or 256", t.KeyLength)
+	}
+}
+
+func (c *checker) ike(path string, k *IKE) {
+	c.within(path+".livenessSeconds", k.LivenessSeconds, 0, noMax)
+	for i := range k.Peers {
+		at := index(path+".peers", i)
+		p := &k.Peers[i]
+		c.oneOf(at+".version", p.Version, "IKEv1", "IKEv2")
+		for j, l := range p.Local.Locations {
+			c.selector(index(at+".local.locations", j), l)
+		}
+		for j, l := range p.Remote.Locations {
+			c.selector(index(at+".remote.locations", j), l)
+		}
+		for j := range p.Proposals {
+			c.proposal(index(at+".proposals", j), &p.Proposals[j])
 		}
 	}
-	stacks := map[string]bool{}
-	for _, s := range p.Stacks {
-		if s.Name == "" || stacks[s.Name] {
-			bad("stack name %q is empty or used twice", s.Name)
+}
+
+func (c *checker) dvipa(path string, d *DVIPA) {
+	a := c.addr(path+".addr", d.Addr)
+	c.unique(path+".addr", a)
+	c.prefixLen(path+".prefixLen", a, d.PrefixLen)
+	if d.Mask != "" {
+		c.addr(path+".mask", d.Mask)
+	}
+	if len(d.IntfName) > 16 {
+		c.bad(path+".intfName", "%q is longer than 16 characters", d.IntfName)
+	}
+	c.stackRef(path+".owner", d.Owner)
+	if d.Origin != "" {
+		c.oneOf(path+".origin", d.Origin, "VIPADEFINE", "VIPABACKUP")
+	}
+	c.names(path+".definedBy", d.DefinedBy)
+	for i, n := range d.DefinedBy {
+		c.stackRef(index(path+".definedBy", i), n)
+	}
+	c.oneOf(path+".moveable", d.Moveable, "IMMEDIATE", "WHENIDLE")
+	c.backups(path+".backups", d.Backups)
+	for i := range d.Distributions {
+		c.distribution(index(path+".distributions", i), &d.Distributions[i])
+	}
+	c.stackRef(path+".distributedBy", d.DistributedBy)
+	c.swsa(path+".swsa", &d.SWSA)
+}
+
+// backups checks a takeover chain: a stack backs a DVIPA up once.
+func (c *checker) backups(path string, bs []Backup) {
+	seen := map[string]string{}
+	for i, b := range bs {
+		at := index(path, i)
+		c.within(at+".position", b.Position, 1, noMax)
+		c.within(at+".rank", b.Rank, 1, 254) // IBM: VIPABACKUP rank is 1 through 254
+		c.stackRef(at+".stack", b.Stack)
+		if first, ok := seen[b.Stack]; ok {
+			c.bad(at+".stack", "%s is also %s", b.Stack, first)
 		}
-		stacks[s.Name] = true
-		for _, x := range s.XCF {
-			addr("stack "+s.Name+" xcf", x.Addr)
+		seen[b.Stack] = at + ".stack"
+	}
+}
+
+func (c *checker) distribution(path string, d *Distribution) {
+	c.stackRef(path+".stack", d.Stack)
+	for i, r := range d.Ports {
+		c.ports(index(path+".ports", i), r)
+	}
+	c.oneOf(path+".method", d.Method, "BASEWLM", "ROUNDROBIN", "SERVERWLM", "WEIGHTEDACTIVE", "HOTSTANDBY")
+	if d.OptLocal != nil {
+		c.within(path+".optLocal", *d.OptLocal, 0, 16)
+	}
+	c.within(path+".timedAffinity", d.TimedAffinity, 0, noMax)
+	for i, t := range d.Targets {
+		at := index(path+".targets", i)
+		c.stackRef(at+".stack", t.Stack)
+		c.addr(at+".xcf", t.XCF)
+		if t.Weight != nil {
+			c.within(at+".weight", *t.Weight, 0, noMax)
 		}
-		for _, h := range s.Home {
-			addr("stack "+s.Name+" home", h.Addr)
+		if t.Role != "" {
+			c.oneOf(at+".role", t.Role, "PREFERRED", "BACKUP")
 		}
-		for _, fl := range s.SPD.Filters {
-			ports("stack "+s.Name+" filter "+fl.Name+" local", fl.LocalPorts)
-			ports("stack "+s.Name+" filter "+fl.Name+" remote", fl.RemotePorts)
-		}
-		for _, r := range s.VIPARanges {
-			if _, err := netip.ParsePrefix(r.Prefix); err != nil {
-				bad("stack %s: VIPARANGE %q is not a prefix", s.Name, r.Prefix)
-			}
+		if t.BackupRank != nil {
+			c.within(at+".backupRank", *t.BackupRank, 1, noMax)
 		}
 	}
-	stack := func(where, name string) {
-		if name != "" && !stacks[name] {
-			bad("%s: no stack %q in the plan", where, name)
-		}
+}
+
+// reasonCodes are the SWSA reason codes of plan.schema.json.
+var reasonCodes = []string{"no-ipsec", "no-ipsecurity", "no-dvipsec", "no-iked", "no-key-exchange-rule",
+	"anchor-mismatch", "coarse-granularity", "manual-tunnel", "release", "cf-structure", "xcf-group"}
+
+func (c *checker) swsa(path string, s *SWSA) {
+	if s.Eligible && len(s.Reasons) > 0 {
+		c.bad(path+".reasons", "an eligible DVIPA has no reasons against SWSA")
 	}
-	for _, d := range p.DVIPAs {
-		where := "DVIPA " + d.Addr
-		a, err := netip.ParseAddr(d.Addr)
-		if err != nil {
-			bad("%q is not an IP address", d.Addr)
-		} else if d.PrefixLen < 0 || d.PrefixLen > a.BitLen() {
-			bad("%s: prefix length %d", where, d.PrefixLen)
-		}
-		stack(where+" owner", d.Owner)
-		stack(where+" distributor", d.DistributedBy)
-		for _, n := range d.DefinedBy {
-			stack(where+" definer", n)
-		}
-		for _, b := range d.Backups {
-			stack(where+" backup", b.Stack)
-		}
-		for _, dist := range d.Distributions {
-			stack(where+" distribution", dist.Stack)
-			for _, r := range dist.Ports {
-				ports(where, r)
-			}
-			for _, t := range dist.Targets {
-				stack(where+" target", t.Stack)
-			}
-		}
+	for i, r := range s.Reasons {
+		c.oneOf(index(path+".reasons", i)+".code", r.Code, reasonCodes...)
 	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("invalid plan: %w", err)
+}
+
+// shape checks a plan document's form against the Plan type, with the
+// JSON path of each problem, before it is decoded: every key is a field,
+// a field the writer always writes (no omitempty) is there, no value is
+// null (the schema gives every value a type; encoding/json would read null
+// as the zero value), and each value has its field's type.
+func shape(path string, v any, t reflect.Type) []error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	bad := func(format string, args ...any) []error {
+		return []error{fmt.Errorf("%s: %s", diag.Visible(orRoot(path)), fmt.Sprintf(format, args...))}
+	}
+	if v == nil {
+		return bad("null is not a value here")
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return bad("want an object")
+		}
+		return shapeObject(path, obj, t)
+	case reflect.Slice:
+		arr, ok := v.([]any)
+		if !ok {
+			return bad("want an array")
+		}
+		var errs []error
+		for i, e := range arr {
+			errs = append(errs, shape(index(path, i), e, t.Elem())...)
+		}
+		return errs
+	case reflect.String:
+		if _, ok := v.(string); !ok {
+			return bad("want a string")
+		}
+	case reflect.Bool:
+		if _, ok := v.(bool); !ok {
+			return bad("want true or false")
+		}
+	case reflect.Int:
+		if n, ok := v.(json.Number); !ok || !isInt(n) {
+			return bad("want an integer")
+		}
 	}
 	return nil
+}
+
+// shapeObject checks an object's keys against a struct's fields.
+func shapeObject(path string, obj map[string]any, t reflect.Type) []error {
+	var errs []error
+	fields := map[string]bool{}
+	for i := range t.NumField() {
+		name, opts, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		fields[name] = true
+		fv, present := obj[name]
+		switch {
+		case present:
+			errs = append(errs, shape(join(path, name), fv, t.Field(i).Type)...)
+		case opts != "omitempty":
+			errs = append(errs, fmt.Errorf("%s: missing", diag.Visible(join(path, name))))
+		}
+	}
+	var unknown []string
+	for k := range obj {
+		if !fields[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	slices.Sort(unknown)
+	for _, k := range unknown {
+		errs = append(errs, fmt.Errorf("%s: unknown key", diag.Visible(join(path, k))))
+	}
+	return errs
+}
+
+// isInt reports whether n is an integer that fits an int.
+func isInt(n json.Number) bool {
+	_, err := strconv.ParseInt(string(n), 10, 0)
+	return err == nil
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func orRoot(path string) string {
+	if path == "" {
+		return "plan"
+	}
+	return path
 }

@@ -3,6 +3,8 @@ package diag
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -86,5 +88,37 @@ func TestJSONRoundTrip(t *testing.T) {
 func TestDisplayPathUsesSlashes(t *testing.T) {
 	if got := DisplayPath("a/b/c"); got != "a/b/c" {
 		t.Errorf("DisplayPath = %q", got)
+	}
+}
+
+// TestWriteTextShowsControlCharacters: an escape sequence in an input file
+// (in the snippet, in the summary that quotes it, in a file name) is
+// printed as visible text, never sent to the terminal, and the carets still
+// sit under the range.
+func TestWriteTextShowsControlCharacters(t *testing.T) {
+	line := "HOME \x1b[2J\x1b]0;owned\x07 10.1.1.1\u202e ETH1\x7f\r\x9b"
+	src := Sources{"p/PRO\x1bFILE": []byte("; first\n" + line + "\n")}
+	start := strings.Index(line, "10.1.1.1")
+	ds := Diagnostics{{
+		Severity: Error, Rule: "SYNTAX", Summary: "bad word \x1b[2J here",
+		Detail:  "detail \x1b[31mred\nsecond \x00 line",
+		Range:   rng("p/PRO\x1bFILE", 2, start+1, 8+start, start+9),
+		Related: []Related{{Range: rng("p/PRO\x1bFILE", 1, 1, 0, 2), Message: "related \x1b[0m"}},
+	}}
+	got := FormatText(ds, src)
+	for _, r := range got {
+		if r != '\n' && (r < 0x20 || (r >= 0x7f && r < 0xa0) || r == '\u202e') {
+			t.Fatalf("output holds control character %U:\n%q", r, got)
+		}
+	}
+	want := `p/PRO\x1bFILE:2:` + strconv.Itoa(start+1) + `: error: bad word \x1b[2J here [SYNTAX]
+    2 | HOME \x1b[2J\x1b]0;owned\x07 10.1.1.1\u202e ETH1\x7f\x0d\x9b
+      |                              ^^^^^^^^
+    detail \x1b[31mred
+    second \x00 line
+    p/PRO\x1bFILE:1:1: related \x1b[0m
+`
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("text (-want +got):\n%s", diff)
 	}
 }

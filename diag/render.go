@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // Sources gives the decoded text of a file by the name used in ranges, for
@@ -18,7 +19,7 @@ type Sources map[string][]byte
 func WriteText(w io.Writer, ds Diagnostics, src Sources) error {
 	var b bytes.Buffer
 	for _, d := range ds {
-		fmt.Fprintf(&b, "%s: %s: %s", d.Range, d.Severity, d.Summary)
+		fmt.Fprintf(&b, "%s: %s: %s", VisibleLine(d.Range.String()), d.Severity, VisibleLine(d.Summary))
 		if d.Rule != "" {
 			fmt.Fprintf(&b, " [%s]", d.Rule)
 		}
@@ -26,14 +27,14 @@ func WriteText(w io.Writer, ds Diagnostics, src Sources) error {
 		writeSnippet(&b, d.Range, src)
 		if d.Detail != "" {
 			for _, line := range strings.Split(strings.TrimRight(d.Detail, "\n"), "\n") {
-				fmt.Fprintf(&b, "    %s\n", line)
+				fmt.Fprintf(&b, "    %s\n", Visible(line))
 			}
 		}
 		for _, r := range d.Related {
-			fmt.Fprintf(&b, "    %s: %s\n", r.Range, r.Message)
+			fmt.Fprintf(&b, "    %s: %s\n", VisibleLine(r.Range.String()), VisibleLine(r.Message))
 		}
 		for _, r := range d.IncludedFrom {
-			fmt.Fprintf(&b, "    included from %s\n", r)
+			fmt.Fprintf(&b, "    included from %s\n", VisibleLine(r.String()))
 		}
 	}
 	_, err := w.Write(b.Bytes())
@@ -66,23 +67,24 @@ func writeSnippet(b *bytes.Buffer, r Range, src Sources) {
 	}
 	line := strings.TrimRight(string(text[lineStart:lineEnd]), "\r")
 	gutter := fmt.Sprintf("%5d | ", r.Start.Line)
-	fmt.Fprintf(b, "%s%s\n", gutter, expandTabs(line))
+	fmt.Fprintf(b, "%s%s\n", gutter, Visible(expandTabs(line)))
 	startCol := r.Start.Column - 1
 	endCol := len(line)
 	if r.End.Line == r.Start.Line && r.End.Column > r.Start.Column {
 		endCol = min(r.End.Column-1, len(line))
 	}
-	width := max(endCol-startCol, 1)
+	width := max(visualWidth(line, endCol)-visualWidth(line, startCol), 1)
 	pad := strings.Repeat(" ", len(gutter)-2)
 	fmt.Fprintf(b, "%s| %s%s\n", pad, strings.Repeat(" ", visualWidth(line, startCol)), strings.Repeat("^", width))
 }
 
 func expandTabs(s string) string { return strings.ReplaceAll(s, "\t", " ") }
 
-// visualWidth is the number of columns the first n bytes of s take.
+// visualWidth is the number of columns the first n bytes of s take once
+// control characters are made visible.
 func visualWidth(s string, n int) int {
-	n = min(n, len(s))
-	return len([]rune(s[:n]))
+	n = min(max(n, 0), len(s))
+	return utf8.RuneCountInString(Visible(s[:n]))
 }
 
 // WriteJSON writes diagnostics as a JSON array with display paths.

@@ -12,7 +12,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/grammar/source"
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
 	"github.com/tcpipc/tcpipc/runtime/link"
@@ -70,7 +72,7 @@ refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
 			if appsPath != "" {
 				return usageError("--apps is for a run without --scenario: the scenario has its own applications")
 			}
-			sc, err := readScenario(cmd, scenarioPath)
+			sc, src, err := readScenario(cmd, scenarioPath)
 			if err != nil {
 				return err
 			}
@@ -88,6 +90,9 @@ refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
 				if err == nil {
 					return findings
 				}
+				return err
+			}
+			if err := checkScenario(cmd, sc, src, plan); err != nil {
 				return err
 			}
 			// Clients that are IPsec peers need the policy on the packet path.
@@ -153,16 +158,28 @@ refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
 	return cmd
 }
 
-func readScenario(cmd *cobra.Command, path string) (*scenario.Scenario, error) {
+func readScenario(cmd *cobra.Command, path string) (*scenario.Scenario, *source.File, error) {
 	if err := statPath(path); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sc, src, ds := scenario.Read(path)
 	if ds.HasErrors() {
 		_ = diag.WriteText(cmd.ErrOrStderr(), ds, diag.Sources{src.Name: src.Text})
-		return nil, usageError("%s is not a valid scenario", path)
+		return nil, nil, usageError("%s is not a valid scenario", path)
 	}
-	return sc, nil
+	return sc, src, nil
+}
+
+// checkScenario prints every mistake of the scenario against the plan
+// (unknown stacks, a timeline that fails a stack twice, …) before the run.
+func checkScenario(cmd *cobra.Command, sc *scenario.Scenario, src *source.File, plan *compile.Plan) error {
+	ds := sc.CheckPlan(plan)
+	if !ds.HasErrors() {
+		return nil
+	}
+	ds.Sort()
+	_ = diag.WriteText(cmd.ErrOrStderr(), ds, diag.Sources{src.Name: src.Text})
+	return usageError("%s does not fit sysplex %s", src.Name, plan.Sysplex)
 }
 
 // defaultControlPath is where run listens and ctl calls unless told.
@@ -170,13 +187,18 @@ func defaultControlPath() string { return filepath.Join(os.TempDir(), "tcpipc.so
 
 // serve runs the sysplex until interrupted, answering tcpipc ctl.
 func serve(cmd *cobra.Command, f *planFlags, target, appsPath, controlPath, pcapPath string, heartbeat time.Duration) error {
-	var apps []*scenario.Application
+	var (
+		apps         []*scenario.Application
+		appsScenario *scenario.Scenario
+		appsSource   *source.File
+	)
 	if appsPath != "" {
-		sc, err := readScenario(cmd, appsPath)
+		sc, src, err := readScenario(cmd, appsPath)
 		if err != nil {
 			return err
 		}
 		apps = sc.Applications
+		appsScenario, appsSource = sc, src
 	}
 	f.includeSecrets = true
 	plan, err := f.loadPlan(cmd, target)
@@ -185,6 +207,11 @@ func serve(cmd *cobra.Command, f *planFlags, target, appsPath, controlPath, pcap
 			return findings
 		}
 		return err
+	}
+	if appsScenario != nil {
+		if err := checkScenario(cmd, appsScenario, appsSource, plan); err != nil {
+			return err
+		}
 	}
 	l, err := listenControl(controlPath)
 	if err != nil {

@@ -1,20 +1,33 @@
 package scenario
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/tcpipc/tcpipc/diag"
 )
 
-// FuzzParse: no scenario text makes the parser panic, and every
-// diagnostic points inside the file. Seeds: testdata/fuzz/FuzzParse.
+// FuzzParse: no scenario text makes the parser or the check against the
+// figure 9 plan panic, and every diagnostic points inside the file.
+// Seeds: testdata/fuzz/FuzzParse and the scenarios of testdata/check.
 func FuzzParse(f *testing.F) {
 	f.Add([]byte("name: x\nsysplex: ../p\napplications:\n  - {name: A, stacks: [S1], bind: 10.1.1.1:80, behaviour: echo}\n"))
+	files, _ := filepath.Glob("testdata/check/*.yaml")
+	for _, file := range files {
+		text, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(text)
+	}
+	plan := figure9Plan(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, file, ds := Parse("FUZZ", data)
+		sc, file, ds := Parse("FUZZ", data)
 		if file == nil {
 			t.Fatal("no source file")
 		}
+		ds = append(ds, sc.CheckPlan(plan)...)
 		n := len(file.Text)
 		for _, d := range ds {
 			r := d.Range

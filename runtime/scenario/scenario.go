@@ -56,6 +56,10 @@ type Application struct {
 	Bind      netip.AddrPort
 	Behaviour Behaviour
 	Range     diag.Range
+	// NameRange and StackRanges (one per stack) place diagnostics on the
+	// value at fault.
+	NameRange   diag.Range
+	StackRanges []diag.Range
 }
 
 // Client is a group of connections from a remote client to DVIPA:port.
@@ -82,6 +86,8 @@ type Client struct {
 	PSK, ID  string
 	IKE, ESP string
 	Range    diag.Range
+	// NameRange, FromRange and ConnectRange place diagnostics on values.
+	NameRange, FromRange, ConnectRange diag.Range
 }
 
 // UsesIPsec reports whether a client of the scenario is an IPsec peer: the
@@ -124,14 +130,19 @@ type Event struct {
 	DVIPA netip.Addr
 	App   string
 	Range diag.Range
+	// AtRange, StackRange, PeerRange, DVIPARange and AppRange place
+	// diagnostics on values (zero when the key is absent).
+	AtRange, StackRange, PeerRange, DVIPARange, AppRange diag.Range
 }
 
 // Expectation is one check of the run's outcome.
 type Expectation struct {
 	// Owner: at time At, DVIPA is owned by Stack.
 	Owner *OwnerAt
-	// MaxResets: at most this many connections were reset.
-	MaxResets *int
+	// MaxResets: at most this many connections were reset; MaxFailed: at
+	// most this many failed without a reset (timed out, closed, corrupt);
+	// MaxLost: at most this many were reset or failed.
+	MaxResets, MaxFailed, MaxLost *int
 	// Echoed: every byte every client sent came back intact.
 	Echoed bool
 	// Takeover: after the event at time After, DVIPA is owned by a new
@@ -145,12 +156,15 @@ type OwnerAt struct {
 	At    time.Duration
 	DVIPA netip.Addr
 	Stack string
+	// AtRange, DVIPARange and StackRange place diagnostics on values.
+	AtRange, DVIPARange, StackRange diag.Range
 }
 
 // TakeoverWithin expects a takeover to complete in time.
 type TakeoverWithin struct {
-	DVIPA  netip.Addr
-	Within time.Duration
+	DVIPA      netip.Addr
+	Within     time.Duration
+	DVIPARange diag.Range
 }
 
 var (
@@ -159,7 +173,7 @@ var (
 	clientKeys = []string{"name", "from", "connect", "connections", "bytes", "chunk", "interval", "check", "ipsec"}
 	ipsecKeys  = []string{"psk", "id", "ike", "esp"}
 	eventKeys  = []string{"at", "fail", "recover", "leavegroup", "joingroup", "deactivate", "reactivate", "cut", "restore", "partition", "stop", "dvipa", "peer", "app"}
-	expectKeys = []string{"owner", "resets", "echoed", "takeover"}
+	expectKeys = []string{"owner", "resets", "failed", "lost", "echoed", "takeover"}
 )
 
 // Read parses a scenario file; problems come back as diagnostics with
@@ -286,19 +300,32 @@ func (r *reader) str(n *yaml.Node) string {
 	return n.Value
 }
 
-func (r *reader) strs(n *yaml.Node) []string {
+// strs reads one name or a list of names, upper case, with their ranges.
+func (r *reader) strs(n *yaml.Node) ([]string, []diag.Range) {
 	if n.Kind == yaml.ScalarNode {
-		return []string{strings.ToUpper(n.Value)}
+		return []string{strings.ToUpper(n.Value)}, []diag.Range{r.rng(n)}
 	}
 	var out []string
-	r.list(n, func(c *yaml.Node) { out = append(out, strings.ToUpper(r.str(c))) })
-	return out
+	var rs []diag.Range
+	r.list(n, func(c *yaml.Node) {
+		out, rs = append(out, strings.ToUpper(r.str(c))), append(rs, r.rng(c))
+	})
+	return out, rs
 }
+
+// MaxTime bounds every time and duration of a scenario: a run plays on a
+// laptop, and a longer value is a typo (30h for 30s), not a plan.
+const MaxTime = 24 * time.Hour
 
 func (r *reader) duration(n *yaml.Node) time.Duration {
 	d, err := time.ParseDuration(r.str(n))
-	if err != nil || d < 0 {
+	switch {
+	case err != nil || d < 0:
 		r.errorf(n, "%q is not a duration (for example 500ms, 2s, 1m)", n.Value)
+		return 0
+	case d > MaxTime:
+		r.errorf(n, "%s is longer than 24h, the longest a scenario may run", d)
+		return 0
 	}
 	return d
 }
@@ -353,9 +380,9 @@ func (r *reader) application(n *yaml.Node) *Application {
 	r.mapping(n, appKeys, "application", func(key string, v *yaml.Node) {
 		switch key {
 		case "name":
-			a.Name = r.str(v)
+			a.Name, a.NameRange = r.str(v), r.rng(v)
 		case "stacks":
-			a.Stacks = r.strs(v)
+			a.Stacks, a.StackRanges = r.strs(v)
 		case "bind":
 			a.Bind = r.addrPort(v)
 		case "behaviour":
@@ -376,11 +403,11 @@ func (r *reader) client(n *yaml.Node) *Client {
 	r.mapping(n, clientKeys, "client", func(key string, v *yaml.Node) {
 		switch key {
 		case "name":
-			c.Name = r.str(v)
+			c.Name, c.NameRange = r.str(v), r.rng(v)
 		case "from":
-			c.From = r.addr(v)
+			c.From, c.FromRange = r.addr(v), r.rng(v)
 		case "connect":
-			c.Connect = r.addrPort(v)
+			c.Connect, c.ConnectRange = r.addrPort(v), r.rng(v)
 		case "connections":
 			c.Connections = r.positive(v)
 		case "bytes":
@@ -429,16 +456,16 @@ func (r *reader) event(n *yaml.Node) *Event {
 	r.mapping(n, eventKeys, "timeline event", func(key string, v *yaml.Node) {
 		switch key {
 		case "at":
-			e.At = r.duration(v)
+			e.At, e.AtRange = r.duration(v), r.rng(v)
 		case "dvipa":
-			e.DVIPA = r.addr(v)
+			e.DVIPA, e.DVIPARange = r.addr(v), r.rng(v)
 		case "peer":
-			e.Peer = strings.ToUpper(r.str(v))
+			e.Peer, e.PeerRange = strings.ToUpper(r.str(v)), r.rng(v)
 		case "app":
-			e.App = r.str(v)
+			e.App, e.AppRange = r.str(v), r.rng(v)
 		default:
 			kinds++
-			e.Kind, e.Stack = EventKind(key), strings.ToUpper(r.str(v))
+			e.Kind, e.Stack, e.StackRange = EventKind(key), strings.ToUpper(r.str(v)), r.rng(v)
 		}
 	})
 	switch {
@@ -458,6 +485,10 @@ func (r *reader) event(n *yaml.Node) *Event {
 
 func (r *reader) expectation(n *yaml.Node) *Expectation {
 	x := &Expectation{Range: r.rng(n)}
+	if n.Kind == yaml.MappingNode && len(n.Content) != 2 {
+		// Each entry is one check; a second key would go unchecked.
+		r.errorf(n, "an expectation names exactly one of %s", strings.Join(expectKeys, ", "))
+	}
 	r.mapping(n, expectKeys, "expectation", func(key string, v *yaml.Node) {
 		switch key {
 		case "owner":
@@ -465,24 +496,30 @@ func (r *reader) expectation(n *yaml.Node) *Expectation {
 			r.mapping(v, []string{"at", "dvipa", "stack"}, "owner", func(k string, v *yaml.Node) {
 				switch k {
 				case "at":
-					o.At = r.duration(v)
+					o.At, o.AtRange = r.duration(v), r.rng(v)
 				case "dvipa":
-					o.DVIPA = r.addr(v)
+					o.DVIPA, o.DVIPARange = r.addr(v), r.rng(v)
 				case "stack":
-					o.Stack = strings.ToUpper(r.str(v))
+					o.Stack, o.StackRange = strings.ToUpper(r.str(v)), r.rng(v)
 				}
 			})
 			x.Owner = o
 		case "resets":
 			m := r.nonNegative(v)
 			x.MaxResets = &m
+		case "failed":
+			m := r.nonNegative(v)
+			x.MaxFailed = &m
+		case "lost":
+			m := r.nonNegative(v)
+			x.MaxLost = &m
 		case "echoed":
 			x.Echoed = r.boolean(v)
 		case "takeover":
 			t := &TakeoverWithin{}
 			r.mapping(v, []string{"dvipa", "within"}, "takeover", func(k string, v *yaml.Node) {
 				if k == "dvipa" {
-					t.DVIPA = r.addr(v)
+					t.DVIPA, t.DVIPARange = r.addr(v), r.rng(v)
 				} else {
 					t.Within = r.duration(v)
 				}
@@ -493,17 +530,91 @@ func (r *reader) expectation(n *yaml.Node) *Expectation {
 	return x
 }
 
-// crossCheck reports references to applications that do not exist.
+// crossCheck reports what is wrong between the parts of a scenario, with
+// no sysplex needed: names given twice, references to applications that do
+// not exist, client addresses the LAN cannot carry, a timeline out of
+// order and expectations after the run ends. CheckPlan checks the rest
+// against the plan.
 func (r *reader) crossCheck(sc *Scenario) {
 	apps := map[string]bool{}
 	for _, a := range sc.Applications {
+		if apps[a.Name] && a.Name != "" {
+			r.ds.Errorf(RuleScenario, orRange(a.NameRange, a.Range), "application %s is defined twice", a.Name)
+		}
 		apps[a.Name] = true
 	}
 	for _, e := range sc.Timeline {
 		if e.Kind == Stop && e.App != "" && !apps[e.App] {
-			r.ds.Errorf(RuleScenario, e.Range, "stop names application %q, which the scenario does not define", e.App)
+			r.ds.Errorf(RuleScenario, orRange(e.AppRange, e.Range), "stop names application %q, which the scenario does not define", e.App)
 		}
 	}
+	r.checkClients(sc.Clients)
+	r.checkOrder(sc.Timeline)
+	end := sc.End()
+	for _, x := range sc.Expect {
+		if x.Owner != nil && x.Owner.At > end {
+			r.ds.Errorf(RuleScenario, orRange(x.Owner.AtRange, x.Range), "%s is after the run ends at %s (the last event plus duration)", x.Owner.At, end)
+		}
+	}
+}
+
+// checkClients reports client names and addresses given twice, and
+// addresses a client on the LAN cannot have: the LAN carries IPv4, and a
+// client is one unicast host.
+func (r *reader) checkClients(cs []*Client) {
+	names := map[string]bool{}
+	addrs := map[netip.Addr]string{}
+	for _, c := range cs {
+		if names[c.Name] && c.Name != "" {
+			r.ds.Errorf(RuleScenario, orRange(c.NameRange, c.Range), "client %s is defined twice", c.Name)
+		}
+		names[c.Name] = true
+		if a := c.From; a.IsValid() {
+			switch {
+			case !a.Is4():
+				r.ds.Errorf(RuleScenario, orRange(c.FromRange, c.Range), "from %s: the LAN is IPv4, so a client's address is an IPv4 address", a)
+			case !a.IsGlobalUnicast() && !a.IsPrivate():
+				r.ds.Errorf(RuleScenario, orRange(c.FromRange, c.Range), "from %s is not a unicast address a host can have", a)
+			case addrs[a] != "":
+				r.ds.Errorf(RuleScenario, orRange(c.FromRange, c.Range), "from %s is also the address of client %s", a, addrs[a])
+			default:
+				addrs[a] = c.Name
+			}
+		}
+		if a := c.Connect.Addr(); a.IsValid() && !a.Is4() {
+			r.ds.Errorf(RuleScenario, orRange(c.ConnectRange, c.Range), "connect %s: the LAN is IPv4, so a client connects to an IPv4 DVIPA", c.Connect)
+		}
+	}
+}
+
+// checkOrder reports an event listed before an earlier one: the run plays
+// events in time order, so a timeline written otherwise does not read as
+// it runs.
+func (r *reader) checkOrder(es []*Event) {
+	var latest time.Duration
+	for _, e := range es {
+		if e.At < latest {
+			r.ds.Errorf(RuleScenario, orRange(e.AtRange, e.Range), "the timeline goes back in time: %s after %s; list events in the order they happen", e.At, latest)
+		}
+		latest = max(latest, e.At)
+	}
+}
+
+// End is when the run ends: the scenario's duration after the last event.
+func (sc *Scenario) End() time.Duration {
+	var last time.Duration
+	for _, e := range sc.Timeline {
+		last = max(last, e.At)
+	}
+	return last + sc.Duration
+}
+
+// orRange is r, or fallback when r was not recorded.
+func orRange(r, fallback diag.Range) diag.Range {
+	if r.IsZero() {
+		return fallback
+	}
+	return r
 }
 
 // String names an event for timelines.

@@ -33,7 +33,7 @@ func TestFigure9Scenario(t *testing.T) {
 	if e := sc.Timeline[0]; e.Kind != Fail || e.Stack != "MVS1" || e.At != time.Second {
 		t.Errorf("first event %+v", e)
 	}
-	if len(sc.Expect) != 6 || sc.Expect[1].Owner.Stack != "MVS5" || *sc.Expect[4].MaxResets != 100 || !sc.Expect[5].Echoed {
+	if len(sc.Expect) != 7 || sc.Expect[1].Owner.Stack != "MVS5" || *sc.Expect[4].MaxResets != 100 || *sc.Expect[5].MaxLost != 100 || !sc.Expect[6].Echoed {
 		t.Errorf("expectations wrong")
 	}
 }

@@ -125,6 +125,13 @@ func (r *Report) Passed() bool {
 // timeline, then the checks. It returns when the last event and the
 // scenario's duration have passed and every client has finished.
 func (sx *Sysplex) Play(ctx context.Context, sc *scenario.Scenario) (*Report, error) {
+	// A mistake in the scenario is found before anything runs (the command
+	// line prints every one with its snippet; this is the guard for other
+	// callers).
+	if ds := sc.CheckPlan(sx.plan); ds.HasErrors() {
+		ds.Sort()
+		return nil, fmt.Errorf("the scenario does not fit sysplex %s: %s: %s", sx.plan.Sysplex, ds[0].Range, ds[0].Summary)
+	}
 	r := &Report{Scenario: sc.Name, Start: sx.clk.Now()}
 	apps := newAppSet(sx, sc.Applications)
 	if err := apps.startAll(); err != nil {
@@ -387,9 +394,8 @@ func (sx *Sysplex) measure(r *Report) {
 func (sx *Sysplex) check(r *Report, sc *scenario.Scenario) {
 	for _, x := range sc.Expect {
 		switch {
-		case x.MaxResets != nil:
-			lost := r.Clients.Reset + r.Clients.Failed
-			r.Checks = append(r.Checks, Check{What: fmt.Sprintf("at most %d connections reset", *x.MaxResets), OK: lost <= *x.MaxResets, Got: fmt.Sprint(lost)})
+		case x.MaxResets != nil, x.MaxFailed != nil, x.MaxLost != nil:
+			r.Checks = append(r.Checks, r.Clients.countCheck(x))
 		case x.Echoed:
 			ok := r.Clients.Corrupt == 0 && r.Clients.Completed+r.Clients.Reset+r.Clients.Failed == r.Clients.Connections && r.Clients.Completed > 0
 			r.Checks = append(r.Checks, Check{What: "every byte echoed intact", OK: ok,
@@ -408,6 +414,26 @@ func (sx *Sysplex) check(r *Report, sc *scenario.Scenario) {
 		}
 	}
 	sort.SliceStable(r.Checks, func(i, j int) bool { return r.Checks[i].What < r.Checks[j].What })
+}
+
+// countCheck checks a bound on lost connections and says what it counted:
+// resets alone, failures alone (timed out, closed or corrupt: no reset),
+// or both.
+func (t ClientTotals) countCheck(x *scenario.Expectation) Check {
+	switch {
+	case x.MaxResets != nil:
+		return Check{What: fmt.Sprintf("at most %d connections reset", *x.MaxResets),
+			OK: t.Reset <= *x.MaxResets, Got: fmt.Sprintf("%d reset", t.Reset)}
+	case x.MaxFailed != nil:
+		got := fmt.Sprintf("%d failed", t.Failed)
+		if t.Corrupt > 0 {
+			got += fmt.Sprintf(", %d of them corrupt", t.Corrupt)
+		}
+		return Check{What: fmt.Sprintf("at most %d connections failed without a reset", *x.MaxFailed),
+			OK: t.Failed <= *x.MaxFailed, Got: got}
+	}
+	return Check{What: fmt.Sprintf("at most %d connections lost, reset or failed", *x.MaxLost),
+		OK: t.Reset+t.Failed <= *x.MaxLost, Got: fmt.Sprintf("%d reset + %d failed", t.Reset, t.Failed)}
 }
 
 func durationOrNone(d time.Duration) string {

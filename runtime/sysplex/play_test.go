@@ -82,3 +82,49 @@ func TestFigure9ScenarioMatchesWhatif(t *testing.T) {
 		t.Errorf("report lacks the takeover and the takeback:\n%s", out.String())
 	}
 }
+
+// TestPlayRefusesAScenarioThatDoesNotFit: a timeline mistake found by
+// checking the scenario against the plan stops Play before anything runs,
+// with the mistake's position, instead of an error without one when the
+// event's time comes.
+func TestPlayRefusesAScenarioThatDoesNotFit(t *testing.T) {
+	leakcheck.Check(t)
+	sx, _ := startSysplex(t, figure9Plan(t))
+	src := "name: x\ntimeline:\n  - {at: 1s, fail: MVS2}\n  - {at: 2s, fail: MVS2}\n"
+	sc, _, ds := scenario.Parse("s.yaml", []byte(src))
+	if len(ds) > 0 {
+		t.Fatal(ds[0].Summary)
+	}
+	_, err := sx.Play(context.Background(), sc)
+	if err == nil || !strings.Contains(err.Error(), "s.yaml:4:20: MVS2 is already down at 2s") {
+		t.Fatalf("Play: %v, want the second fail refused at its position", err)
+	}
+}
+
+// TestChecksSayWhatTheyCount: "resets" counts connections reset, "failed"
+// those that failed otherwise (timed out, closed), "lost" both; each
+// check's text names what it counted. A run with 0 resets and 50 failures
+// passes "resets: 25" and fails "failed: 25" and "lost: 25".
+func TestChecksSayWhatTheyCount(t *testing.T) {
+	src := "name: x\nexpect:\n  - {resets: 25}\n  - {failed: 25}\n  - {lost: 60}\n  - {lost: 25}\n"
+	sc, _, ds := scenario.Parse("s.yaml", []byte(src))
+	if len(ds) > 0 {
+		t.Fatal(ds[0].Summary)
+	}
+	r := &Report{Clients: ClientTotals{Connections: 100, Completed: 50, Reset: 0, Failed: 50}}
+	(&Sysplex{}).check(r, sc)
+	var out bytes.Buffer
+	if err := r.WriteText(&out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"ok   at most 25 connections reset (got 0 reset)",
+		"FAIL at most 25 connections failed without a reset (got 50 failed)",
+		"ok   at most 60 connections lost, reset or failed (got 0 reset + 50 failed)",
+		"FAIL at most 25 connections lost, reset or failed (got 0 reset + 50 failed)",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+}

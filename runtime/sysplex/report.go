@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/tcpipc/tcpipc/diag"
 )
 
 // WriteText prints the report: the timeline, each event's detection and
@@ -69,7 +71,9 @@ func (r *Report) WriteText(w io.Writer) error {
 	} else {
 		b.WriteString("\nresult: expectations failed\n")
 	}
-	_, err := io.WriteString(w, b.String())
+	// Names in the report come from the scenario file: show its control
+	// characters rather than pass them to the terminal.
+	_, err := io.WriteString(w, diag.Visible(b.String()))
 	return err
 }
 

@@ -84,13 +84,15 @@ func githubMessage(d *diag.Diagnostic) string {
 }
 
 // escapeData escapes a workflow command's message the way the runner
-// unescapes it. The replacer works in one pass, so the '%' of an escape is
-// never escaped again.
+// unescapes it, then makes the control characters left visible (see
+// diag.Visible) so that an escape sequence in an input file never reaches
+// the log as one. The replacer works in one pass, so the '%' of an escape
+// is never escaped again.
 func escapeData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+	return diag.Visible(strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s))
 }
 
 // escapeProperty escapes a property value, where ':' and ',' would end it.
 func escapeProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+	return diag.Visible(strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s))
 }

@@ -127,7 +127,7 @@ func junitTestCase(suite, file, id string, rules map[string]Rule, group diag.Dia
 		c.SystemOut = &junitText{Text: text}
 		return c
 	}
-	msg := group[0].Summary
+	msg := diag.Visible(group[0].Summary) // XML would turn a control character into U+FFFD
 	if len(group) > 1 {
 		msg = fmt.Sprintf("%s (and %d more)", msg, len(group)-1)
 	}

@@ -282,12 +282,12 @@ func TestJUnitWellFormedWithHostileText(t *testing.T) {
 		t.Fatalf("cases of A = %+v", a.Cases)
 	}
 	f := a.Cases[0].Failure
-	if f == nil || f.Type != "error" || !strings.HasPrefix(f.Message, "bad <name> & ]]> ") || !strings.HasSuffix(f.Message, "(and 1 more)") {
+	if f == nil || f.Type != "error" || !strings.HasPrefix(f.Message, `bad <name> & ]]> \x1b\x00`) || !strings.HasSuffix(f.Message, "(and 1 more)") {
 		t.Errorf("SYNTAX failure = %+v", f)
 	}
 	// The source line comes back whole, "]]>" included, with the escape
-	// character replaced.
-	if f != nil && !strings.Contains(f.Text, "PORT 21 TCP <FTPD> & \"x\" ]]> \uFFFD[31m") {
+	// character shown as text (diag.Visible), in the text and the message.
+	if f != nil && !strings.Contains(f.Text, `PORT 21 TCP <FTPD> & "x" ]]> \x1b[31m`) {
 		t.Errorf("failure text lost the source line:\n%s", f.Text)
 	}
 	if f != nil && !strings.Contains(f.Text, "A:1:20: error: second [SYNTAX]") {
@@ -520,5 +520,27 @@ func TestNoSourceTextBeyondTheFindingsLine(t *testing.T) {
 		if name == "junit" && !strings.Contains(b.String(), "    1 | IPSEC DVIPSEC") {
 			t.Errorf("junit lost the finding's own line:\n%s", b.String())
 		}
+	}
+}
+
+// TestGitHubShowsControlCharacters: an escape sequence in a finding's
+// message or file name reaches the Actions log as visible text, and the
+// workflow-command escapes (%, CR, LF, and in properties : and ,) still
+// apply.
+func TestGitHubShowsControlCharacters(t *testing.T) {
+	ds := diag.Diagnostics{{
+		Severity: diag.Error, Rule: "SYNTAX",
+		Summary: "bad \x1b[2J\x1b]0;title\x07 word\u202e 50%",
+		Detail:  "one\r\ntwo \x00",
+		Range:   rangeAt("a\x1bb", 1, 1, 0, 2),
+	}}
+	var b bytes.Buffer
+	if err := WriteGitHub(&b, ds, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	want := `::error file=a\x1bb,line=1,col=1,endLine=1,endColumn=1,title=SYNTAX::` +
+		`bad \x1b[2J\x1b]0;title\x07 word\u202e 50%25%0Aone%0D%0Atwo \x00` + "\n"
+	if diff := cmp.Diff(want, b.String()); diff != "" {
+		t.Errorf("workflow command (-want +got):\n%s", diff)
 	}
 }

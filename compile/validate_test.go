@@ -1,0 +1,100 @@
+package compile
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// editPlan compiles figure 9, lets edit change the decoded JSON document
+// and returns the edited text: tests break a plan the way a person editing
+// the file would.
+func editPlan(t *testing.T, edit func(doc map[string]any)) string {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(planJSON(t, load(t, figure9), Options{})), &doc); err != nil {
+		t.Fatal(err)
+	}
+	edit(doc)
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// at walks a decoded JSON document: keys for objects, ints for arrays.
+func at(doc any, path ...any) any {
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			doc = doc.(map[string]any)[k]
+		case int:
+			doc = doc.([]any)[k]
+		}
+	}
+	return doc
+}
+
+// TestReadPlanRejectsWhatTheRuntimeCannotRun: the values of the issue
+// (method BOGUS, rank -5, a DVIPA twice, an XCF address on two stacks) and
+// the references the schema cannot express are refused when the plan is
+// read, with the JSON path of the value, not later by show, whatif or run.
+func TestReadPlanRejectsWhatTheRuntimeCannotRun(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		edit func(doc map[string]any)
+		want string
+	}{
+		{"method", func(doc map[string]any) {
+			at(doc, "dvipas", 0, "distributions", 0).(map[string]any)["method"] = "BOGUS"
+		}, `dvipas[0].distributions[0].method: "BOGUS" is not one of BASEWLM, ROUNDROBIN, SERVERWLM, WEIGHTEDACTIVE, HOTSTANDBY`},
+		{"rank", func(doc map[string]any) {
+			at(doc, "dvipas", 0, "backups", 0).(map[string]any)["rank"] = -5
+		}, `dvipas[0].backups[0].rank: -5 is below the minimum 1`},
+		{"duplicate DVIPA", func(doc map[string]any) {
+			ds := doc["dvipas"].([]any)
+			doc["dvipas"] = append(ds, ds[0])
+		}, `dvipas[2].addr: 201.2.10.11 is also dvipas[0].addr`},
+		{"duplicate XCF address", func(doc map[string]any) {
+			x := at(doc, "stacks", 0, "xcf", 0).(map[string]any)["addr"]
+			at(doc, "stacks", 1, "xcf", 0).(map[string]any)["addr"] = x
+		}, `stacks[1].xcf[0].addr: 193.9.200.1 is also stacks[0].xcf[0].addr`},
+		{"backup stack unknown", func(doc map[string]any) {
+			at(doc, "dvipas", 0, "backups", 0).(map[string]any)["stack"] = "MVS9"
+		}, `dvipas[0].backups[0].stack: no stack "MVS9" in the plan`},
+		{"backup stack twice", func(doc map[string]any) {
+			bs := at(doc, "dvipas", 0, "backups").([]any)
+			at(doc, "dvipas", 0).(map[string]any)["backups"] = append(bs, map[string]any{"position": 2, "rank": 5, "stack": bs[0].(map[string]any)["stack"], "canCreate": false})
+		}, `dvipas[0].backups[1].stack: MVS5 is also dvipas[0].backups[0].stack`},
+		{"group stack unknown", func(doc map[string]any) {
+			at(doc, "groups", 0).(map[string]any)["stacks"] = []any{"MVS1", "NOSUCH"}
+		}, `groups[0].stacks[1]: no stack "NOSUCH" in the plan`},
+		{"stack group unknown", func(doc map[string]any) {
+			at(doc, "stacks", 2).(map[string]any)["xcfGroup"] = "EZBTOTHR"
+		}, `stacks[2].xcfGroup: no group "EZBTOTHR" in the plan`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ReadPlan(strings.NewReader(editPlan(t, c.edit)))
+			if err == nil {
+				t.Fatalf("ReadPlan accepts it; want %q", c.want)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error:\n%v\nwant it to contain %q", err, c.want)
+			}
+		})
+	}
+}
+
+// TestReadPlanShowsControlCharacters: a name with an escape sequence in
+// an edited plan is named in the error as visible text.
+func TestReadPlanShowsControlCharacters(t *testing.T) {
+	doc := editPlan(t, func(doc map[string]any) {
+		at(doc, "dvipas", 0).(map[string]any)["owner"] = "MVS\x1b[2J"
+		at(doc, "dvipas", 0).(map[string]any)["bo\x1bgus"] = 1
+	})
+	_, err := ReadPlan(strings.NewReader(doc))
+	if err == nil || strings.ContainsRune(err.Error(), 0x1b) || !strings.Contains(err.Error(), `dvipas[0].bo\x1bgus: unknown key`) {
+		t.Errorf("error %q, want the unknown key shown with \\x1b and no raw escape", err)
+	}
+}

@@ -1,0 +1,45 @@
+package diag
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// FuzzWriteTextVisible: whatever bytes a source line, a summary or a file
+// name hold, the text rendering holds no character a terminal acts on (no
+// control character but the newlines that end its lines, no bidirectional
+// override, no invalid UTF-8), and the carets start where the visible
+// prefix of the line ends. Seeds: testdata/fuzz/FuzzWriteTextVisible.
+func FuzzWriteTextVisible(f *testing.F) {
+	f.Add("HOME \x1b[2J 10.1.1.1\u202e ETH1\r\x9b", "bad \x1b]0;x\x07", "P\x1bR", 6)
+	f.Add("\tPORT 21 TCP FTPD\x00", "x", "P", 2)
+	f.Fuzz(func(t *testing.T, line, summary, file string, col int) {
+		if strings.Contains(line, "\n") || col < 1 || col > len(line)+1 {
+			return
+		}
+		src := Sources{file: []byte(line + "\n")}
+		r := Range{File: file, Start: Pos{Line: 1, Column: col, Offset: col - 1}, End: Pos{Line: 1, Column: col + 1, Offset: col}}
+		got := FormatText(Diagnostics{{Severity: Error, Summary: summary, Detail: summary, Range: r}}, src)
+		if !utf8.ValidString(got) {
+			t.Fatalf("invalid UTF-8 in %q", got)
+		}
+		for _, c := range got {
+			if c != '\n' && hidden(c) {
+				t.Fatalf("hidden %U in %q", c, got)
+			}
+		}
+		lines := strings.Split(got, "\n")
+		if len(lines) < 3 {
+			t.Fatalf("no snippet in %q", got)
+		}
+		caretLine := lines[2]
+		at := strings.IndexByte(caretLine, '^')
+		// The renderer drops the \r of a CRLF line ending.
+		shown := strings.TrimRight(line, "\r")
+		want := len("      | ") + utf8.RuneCountInString(Visible(expandTabs(shown[:min(col-1, len(shown))])))
+		if at != want {
+			t.Fatalf("caret at %d, want %d:\n%s", at, want, got)
+		}
+	})
+}
