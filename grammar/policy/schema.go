@@ -308,13 +308,8 @@ func canonical(word string) string { return words[strings.ToUpper(word)] }
 // hiding a value.
 func looksSecret(word string) bool {
 	u := strings.ToUpper(word)
-	if c := words[u]; c != "" {
-		for _, n := range secretNames {
-			if n == c {
-				return true
-			}
-		}
-		return false
+	if words[u] != "" {
+		return isSecretName(word)
 	}
 	return strings.Contains(u, "KEY") || strings.Contains(u, "SHARED") || suggest(word, secretNames) != ""
 }

@@ -90,7 +90,7 @@ func parse(name string, data []byte, opts Options, participleOnly bool) (*Profil
 		opts.ReadFile = os.ReadFile
 	}
 	p := &parser{opts: opts, files: map[string]*source.File{}, unsupported: map[string]bool{}, participleOnly: participleOnly}
-	f := source.Decode(name, data, opts.Encoding)
+	f := decode(name, data, opts.Encoding)
 	p.expand(f, 0, nil)
 	p.toks = append(p.toks, lexer.Token{Type: EOF, Pos: lexer.Position{Filename: name, Offset: len(f.Text)}})
 	prof := &Profile{Main: name, Files: p.files}
@@ -238,7 +238,7 @@ func (p *parser) include(from *source.File, dsn string, at diag.Range, depth int
 		fail("cannot read INCLUDE %s", dsn).Detail = err.Error()
 		return
 	}
-	p.expand(source.Decode(path, data, p.opts.Encoding), depth+1, newChain)
+	p.expand(decode(path, data, p.opts.Encoding), depth+1, newChain)
 }
 
 // onChain reports whether path is a file on the INCLUDE chain.
