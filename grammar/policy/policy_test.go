@@ -204,7 +204,11 @@ func TestSecretNeverShown(t *testing.T) {
 		"top level split":      "SharedKey\nAscii " + key + "\n",
 		"manual key split":     "IpManVpnAction m\n{\n  InboundEncryptKey Hex\n  " + key + "\n}\n",
 		"misspelt split":       "KeyExchangeRule r\n{\n  ShardKey\n  Ascii " + key + "\n}\n",
-		"split, then a brace":  "KeyExchangeRule r\n{\n  SharedKey Ascii\n  " + key + "\n  {\n  }\n}\n",
+		// Passwords of statements tcpipc keeps without modelling them.
+		"LDAP password":       "ReadFromDirectory\n{\n  LDAP_AuthPassword " + key + "\n}\n",
+		"AT-TLS password":     "TTLSGskLdapParms p\n{\n  GSK_LDAP_Password " + key + "\n}\n",
+		"keyring pw":          "TTLSKeyringParms k\n{\n  KeyringPw " + key + "\n}\n",
+		"split, then a brace": "KeyExchangeRule r\n{\n  SharedKey Ascii\n  " + key + "\n  {\n  }\n}\n",
 	}
 	for name, in := range inputs {
 		t.Run(name, func(t *testing.T) {
