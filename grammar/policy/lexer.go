@@ -92,7 +92,7 @@ func lex(src []byte, name string, isSecret func(string) bool) *Lexed {
 		case c == '\n':
 			if sec.active {
 				out.Secrets = sec.endLine(src, i, out.Secrets)
-				if sec.continues(src, i+1) {
+				if sec.continues(src, i+1, isSecret) {
 					i++
 					line, lineStart = line+1, i
 					continue
@@ -168,14 +168,18 @@ type secretValue struct {
 	spanStart int    // offset of the first secret byte on this line, -1 for none
 }
 
-// word records one word of the value at offset off.
+// word records one word of the value at offset off. A backslash alone
+// is only the continuation mark: it does not count as a word.
 func (s *secretValue) word(off int, w string) {
 	s.mark(off)
+	s.backslash = strings.HasSuffix(w, "\\")
+	if w == "\\" {
+		return
+	}
 	if s.words == 0 {
 		s.first = w
 	}
 	s.words++
-	s.backslash = strings.HasSuffix(w, "\\")
 }
 
 // mark notes that secret text starts at off, unless it started earlier.
@@ -209,9 +213,9 @@ var keyFormats = map[string]bool{"ASCII": true, "EBCDIC": true, "HEX": true}
 
 // continues reports whether the value goes on on the line starting at
 // next: after a continuation backslash always; when the value is not
-// complete, unless that line starts with a brace, a comment or a word of
-// the schema (then the key is simply missing).
-func (s *secretValue) continues(src []byte, next int) bool {
+// complete, unless that line starts with a brace, a comment, a word of the
+// schema or another secret-bearing word (then the key is simply missing).
+func (s *secretValue) continues(src []byte, next int, isSecret func(string) bool) bool {
 	if next >= len(src) {
 		return false
 	}
@@ -239,7 +243,8 @@ func (s *secretValue) continues(src []byte, next int) bool {
 	for j < len(src) && !isBlank(src[j]) && src[j] != '\n' && src[j] != '{' && src[j] != '}' {
 		j++
 	}
-	return canonical(string(src[i:j])) == ""
+	w := string(src[i:j])
+	return canonical(w) == "" && !isSecret(w)
 }
 
 func isBlank(c byte) bool {

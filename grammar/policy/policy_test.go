@@ -47,6 +47,9 @@ func TestLex(t *testing.T) {
 		{"a missing key stops at a known word", "SharedKey\nKeyExchangeActionRef a\n",
 			[]string{"Word:SharedKey", "Newline", "Word:KeyExchangeActionRef", "Word:a", "Newline", "EOF"}, nil},
 		{"a missing key stops at a comment", "SharedKey\n# why\nx\n", []string{"Word:SharedKey", "Newline", "Newline", "Word:x", "Newline", "EOF"}, []string{"why"}},
+		{"a missing key stops at another secret", "ShA\nLDAP_AuthPassword\n\n x\n",
+			[]string{"Word:ShA", "Newline", "Word:LDAP_AuthPassword", "Secret:x", "Newline", "EOF"}, nil},
+		{"a backslash alone is no word of the key", "SharedKey \\\n\nAscii x\n", []string{"Word:SharedKey", "Secret:\\", "Secret:Ascii", "Secret:x", "Newline", "EOF"}, nil},
 		{"a complete key is not followed", "SharedKey abc\nx\n", []string{"Word:SharedKey", "Secret:abc", "Newline", "Word:x", "Newline", "EOF"}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
