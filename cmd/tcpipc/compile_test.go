@@ -101,3 +101,31 @@ func TestCompileSecretsFileIsPrivate(t *testing.T) {
 		t.Errorf("the link's target was overwritten")
 	}
 }
+
+// TestCompileKeyWithoutFormatShowsNoWord: a SharedKey written without its
+// format word (Ascii, Ebcdic, Hex) must not have its first word taken for
+// the format and printed as the plan's pskFormat.
+func TestCompileKeyWithoutFormatShowsNoWord(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"sysplex.yaml", "common.policy", "MVS1.policy", "MVS5.policy",
+		"MVS1/PROFILE.TCPIP", "MVS1/iked.conf", "MVS1/pagent.conf", "MVS2/PROFILE.TCPIP", "MVS3/PROFILE.TCPIP",
+		"MVS4/PROFILE.TCPIP", "MVS5/PROFILE.TCPIP", "MVS5/iked.conf", "MVS5/pagent.conf"} {
+		data, err := os.ReadFile(filepath.Join("../../testdata/profiles/figure9", f))
+		if err != nil {
+			t.Skip(err)
+		}
+		text := strings.ReplaceAll(string(data), "Ascii figure9-demo-psk-0001", "figure9demo psk0001")
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, f), text)
+	}
+	var out, errb strings.Builder
+	run([]string{"compile", "--force", dir}, &out, &errb)
+	if !strings.Contains(out.String(), `"psk": "<redacted>"`) {
+		t.Fatalf("no redacted key in the plan:\n%s", errb.String())
+	}
+	if all := strings.ToUpper(out.String() + errb.String()); strings.Contains(all, "FIGURE9DEMO") || strings.Contains(all, "PSK0001") {
+		t.Errorf("a word of the key shows:\n%s", out.String())
+	}
+}

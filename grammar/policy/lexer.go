@@ -211,6 +211,10 @@ func (s *secretValue) complete() bool {
 // keyFormats are the ways IBM lets a SharedKey be written.
 var keyFormats = map[string]bool{"ASCII": true, "EBCDIC": true, "HEX": true}
 
+// IsKeyFormat reports whether word names a key format (Ascii, Ebcdic or
+// Hex, in any case): the first word of a SharedKey value, when it is one.
+func IsKeyFormat(word string) bool { return keyFormats[strings.ToUpper(word)] }
+
 // continues reports whether the value goes on on the line starting at
 // next: after a continuation backslash always; when the value is not
 // complete, unless that line starts with a brace, a comment, a word of the

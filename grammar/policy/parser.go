@@ -588,7 +588,27 @@ func (p *parser) validateBlock(b *Block, spec *StatementSpec) {
 			}
 		default:
 			p.checkCount(e, 1, 0)
+			if a.Name == "SharedKey" {
+				p.checkKeyFormat(e)
+			}
 		}
+	}
+}
+
+// checkKeyFormat reports a SharedKey value that does not start with its
+// format (IBM: SharedKey Ascii|Ebcdic|Hex, then the key). A backslash
+// before it is the continuation the lexer followed, reported already.
+func (p *parser) checkKeyFormat(e *Entry) {
+	for _, v := range e.Values {
+		if v.Text == "\\" {
+			continue
+		}
+		if !IsKeyFormat(v.Text) {
+			d := p.diags.Errorf(RuleValues, e.KeywordRange, "SharedKey has no format before its key")
+			d.Detail = "Write SharedKey Ascii, SharedKey Ebcdic or SharedKey Hex, then the key; without the format Policy Agent cannot read the key. " +
+				"(The value is not shown.)"
+		}
+		return
 	}
 }
 

@@ -460,3 +460,19 @@ func TestSplitSecretIsReported(t *testing.T) {
 		t.Errorf("a key on its line is reported: %s", diag.FormatText(ds, nil))
 	}
 }
+
+// TestSharedKeyNeedsFormat: IBM's SharedKey is "Ascii, Ebcdic or Hex, then
+// the key"; a value without the format word is an error at the keyword
+// that does not quote the value.
+func TestSharedKeyNeedsFormat(t *testing.T) {
+	_, ds := Parse("k.policy", []byte("KeyExchangeRule r\n{\n  SharedKey Zq7SECRETxx\n}\n"), Options{Kind: IPSecPolicy})
+	if len(ds) != 1 || ds[0].Severity != diag.Error || ds[0].Range.Start.Line != 3 || ds[0].Range.Start.Column != 3 ||
+		!strings.Contains(ds[0].Summary, "format") || strings.Contains(ds[0].Summary+ds[0].Detail, "Zq7") {
+		t.Errorf("diagnostics: %s", diag.FormatText(ds, nil))
+	}
+	for _, f := range []string{"Ascii", "hex", "EBCDIC"} {
+		if _, ds := Parse("k.policy", []byte("KeyExchangeRule r\n{\n  SharedKey "+f+" 0a0b\n}\n"), Options{Kind: IPSecPolicy}); len(ds) != 0 {
+			t.Errorf("%s: %s", f, diag.FormatText(ds, nil))
+		}
+	}
+}
