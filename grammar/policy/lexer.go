@@ -92,7 +92,8 @@ func lex(src []byte, name string, isSecret func(string) bool) *Lexed {
 		case c == '\n':
 			if sec.active {
 				out.Secrets = sec.endLine(src, i, out.Secrets)
-				if sec.continues(src, i+1, isSecret) {
+				if sec.continues(src, i+1) {
+					sec.newLine = true
 					i++
 					line, lineStart = line+1, i
 					continue
@@ -140,7 +141,7 @@ func lex(src []byte, name string, isSecret func(string) bool) *Lexed {
 			typ = Secret
 			sec.word(i, w)
 		} else if segStart && isSecret(w) {
-			sec = secretValue{active: true, spanStart: -1}
+			sec = secretValue{active: true, spanStart: -1, isSecret: isSecret}
 		}
 		out.Tokens = append(out.Tokens, lexer.Token{Type: typ, Value: w, Pos: pos(i)})
 		segStart = false
@@ -166,14 +167,21 @@ type secretValue struct {
 	first     string // the first word: a format (Ascii, Hex, Ebcdic) or the key
 	backslash bool   // the last word read ends with '\'
 	spanStart int    // offset of the first secret byte on this line, -1 for none
+	newLine   bool   // no word read yet on a line the value continues on
+	isSecret  func(string) bool
 }
 
 // word records one word of the value at offset off. A backslash alone
-// is only the continuation mark: it does not count as a word.
+// is only the continuation mark, and a secret-bearing word first on a line
+// the value continues on (SharedKey, then LDAP_AuthPassword on the next
+// line) may start a value of its own: neither counts as a word of the key,
+// so the value is followed on until it has one. Both stay hidden.
 func (s *secretValue) word(off int, w string) {
 	s.mark(off)
 	s.backslash = strings.HasSuffix(w, "\\")
-	if w == "\\" {
+	first := s.newLine
+	s.newLine = false
+	if w == "\\" || (first && s.isSecret(w)) {
 		return
 	}
 	if s.words == 0 {
@@ -217,9 +225,9 @@ func IsKeyFormat(word string) bool { return keyFormats[strings.ToUpper(word)] }
 
 // continues reports whether the value goes on on the line starting at
 // next: after a continuation backslash always; when the value is not
-// complete, unless that line starts with a brace, a comment, a word of the
-// schema or another secret-bearing word (then the key is simply missing).
-func (s *secretValue) continues(src []byte, next int, isSecret func(string) bool) bool {
+// complete, unless that line starts with a brace, a comment or a word of
+// the schema (then the key is simply missing).
+func (s *secretValue) continues(src []byte, next int) bool {
 	if next >= len(src) {
 		return false
 	}
@@ -247,8 +255,7 @@ func (s *secretValue) continues(src []byte, next int, isSecret func(string) bool
 	for j < len(src) && !isBlank(src[j]) && src[j] != '\n' && src[j] != '{' && src[j] != '}' {
 		j++
 	}
-	w := string(src[i:j])
-	return canonical(w) == "" && !isSecret(w)
+	return canonical(string(src[i:j])) == ""
 }
 
 func isBlank(c byte) bool {

@@ -47,8 +47,10 @@ func TestLex(t *testing.T) {
 		{"a missing key stops at a known word", "SharedKey\nKeyExchangeActionRef a\n",
 			[]string{"Word:SharedKey", "Newline", "Word:KeyExchangeActionRef", "Word:a", "Newline", "EOF"}, nil},
 		{"a missing key stops at a comment", "SharedKey\n# why\nx\n", []string{"Word:SharedKey", "Newline", "Newline", "Word:x", "Newline", "EOF"}, []string{"why"}},
-		{"a missing key stops at another secret", "ShA\nLDAP_AuthPassword\n\n x\n",
-			[]string{"Word:ShA", "Newline", "Word:LDAP_AuthPassword", "Secret:x", "Newline", "EOF"}, nil},
+		{"a secret word on a continued line is no key", "ShA\nLDAP_AuthPassword\n\n x\n",
+			[]string{"Word:ShA", "Secret:LDAP_AuthPassword", "Secret:x", "Newline", "EOF"}, nil},
+		{"a key with key in it", "SharedKey Ascii\n my-key-1\nKeyExchangeActionRef a\n",
+			[]string{"Word:SharedKey", "Secret:Ascii", "Secret:my-key-1", "Newline", "Word:KeyExchangeActionRef", "Word:a", "Newline", "EOF"}, nil},
 		{"a backslash alone is no word of the key", "SharedKey \\\n\nAscii x\n", []string{"Word:SharedKey", "Secret:\\", "Secret:Ascii", "Secret:x", "Newline", "EOF"}, nil},
 		{"a complete key is not followed", "SharedKey abc\nx\n", []string{"Word:SharedKey", "Secret:abc", "Newline", "Word:x", "Newline", "EOF"}, nil},
 	} {
