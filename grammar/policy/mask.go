@@ -1,5 +1,7 @@
 package policy
 
+import "bytes"
+
 // MaskSecrets returns text with the key material of every secret-bearing
 // attribute the schema knows (SharedKey, the manual-tunnel keys) replaced
 // by '*', line ends kept so that positions stay valid. Other readers (the
@@ -10,10 +12,36 @@ package policy
 // reason to blank its line. text is returned unchanged when it holds no
 // secret, and never modified.
 func MaskSecrets(text []byte) []byte {
-	if !containsKey(text) {
-		return text // every secret attribute name contains "Key"
+	if !containsKey(text) || !startsSecretLine(text) {
+		return text
 	}
 	return maskSpans(text, lex(text, "", isSecretName).Secrets)
+}
+
+// startsSecretLine reports whether a line of text starts (after blanks and
+// braces) with a secret attribute name: a cheap test before lexing the
+// whole text, for texts that merely mention a key.
+func startsSecretLine(text []byte) bool {
+	for len(text) > 0 {
+		line := text
+		if i := bytes.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = nil
+		}
+		i := 0
+		for i < len(line) && (isBlank(line[i]) || line[i] == '{' || line[i] == '}') {
+			i++
+		}
+		j := i
+		for j < len(line) && !isBlank(line[j]) && line[j] != '{' && line[j] != '}' {
+			j++
+		}
+		if j-i >= len("SharedKey") && isSecretName(string(line[i:j])) {
+			return true
+		}
+	}
+	return false
 }
 
 // isSecretName reports whether word is a secret attribute of the schema.
@@ -30,8 +58,9 @@ func isSecretName(word string) bool {
 	return false
 }
 
-// containsKey reports whether text contains "key" in any case: a fast
-// test that spares files without secrets a second lexing.
+// containsKey reports whether text contains "key" in any case, as every
+// secret attribute name does: the fastest test that spares a file without
+// secrets the lexing.
 func containsKey(text []byte) bool {
 	for i := 0; i+2 < len(text); i++ {
 		if text[i]|0x20 == 'k' && text[i+1]|0x20 == 'e' && text[i+2]|0x20 == 'y' {
