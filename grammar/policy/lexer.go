@@ -72,7 +72,7 @@ type Span struct{ Start, End int }
 //   - a secret value continues on the next line when its line ends with a
 //     backslash, or when it is not complete yet (SharedKey alone, or
 //     SharedKey Ascii, with no key) and the next line does not start with a
-//     brace, a comment or a known statement or attribute name. No Newline
+//     brace or a known statement or attribute name. No Newline
 //     token separates the lines then, so the continuation is a value of the
 //     same entry, Secret like the rest; the parser reports the split.
 func Lex(f *source.File) *Lexed { return lex(f.Text, f.Name, looksSecret) }
@@ -225,8 +225,9 @@ func IsKeyFormat(word string) bool { return keyFormats[strings.ToUpper(word)] }
 
 // continues reports whether the value goes on on the line starting at
 // next: after a continuation backslash always; when the value is not
-// complete, unless that line starts with a brace, a comment or a word of
-// the schema (then the key is simply missing).
+// complete, unless that line starts with a brace or a word of the schema
+// (then the key is simply missing). Blank and comment lines are passed
+// over (and hidden): the key may follow them.
 func (s *secretValue) continues(src []byte, next int) bool {
 	if next >= len(src) {
 		return false
@@ -248,7 +249,7 @@ func (s *secretValue) continues(src []byte, next int) bool {
 	if src[i] == '\n' {
 		return true // a blank line: look at the next one then
 	}
-	if src[i] == '{' || src[i] == '}' || src[i] == '#' {
+	if src[i] == '{' || src[i] == '}' {
 		return false
 	}
 	j := i

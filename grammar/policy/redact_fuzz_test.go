@@ -15,9 +15,9 @@ const fuzzKey = "Zq7K3ySECRET0001"
 
 // secretPieces are what may stand between a secret-bearing attribute and
 // its key, each a way the value can legitimately be written or continued:
-// blanks, the format word, a continuation backslash, line ends while the
-// value has no key yet.
-var secretPieces = []string{" ", "\t", " Ascii ", " Hex ", " Ebcdic ", " \\\n", "\n", "\r\n", "\n\n  ", "  \\\r\n"}
+// blanks, the format word, a continuation backslash, line ends and comment
+// lines while the value has no key yet.
+var secretPieces = []string{" ", "\t", " Ascii ", " Hex ", " Ebcdic ", " \\\n", "\n", "\r\n", "\n\n  ", "  \\\r\n", "\n  # note\n"}
 
 // secretAttrs are the attributes the key is given to.
 var secretAttrs = []string{"SharedKey", "sharedkey", "InboundAuthKey", "OutboundEncryptKey", "ShardKey", "LDAP_AuthPassword"}
@@ -34,7 +34,7 @@ func secretLine(attr byte, sep []byte) string {
 	format := false
 	for _, c := range sep {
 		p := secretPieces[int(c)%len(secretPieces)]
-		if isFormat := strings.TrimSpace(p) != "" && !strings.Contains(p, "\\"); isFormat {
+		if isFormat := strings.TrimSpace(p) != "" && !strings.ContainsAny(p, "\\#"); isFormat {
 			if format {
 				continue // a second word would be the key
 			}
