@@ -307,7 +307,7 @@ func (p *parser) entry(st *statement) *Entry {
 // The diagnostic points at the keyword and never quotes the value.
 func (p *parser) splitSecret(e *Entry) {
 	d := p.diags.Errorf(RuleValues, e.KeywordRange, "the value of %s continues on the next line", e.Keyword)
-	d.Detail = "Policy Agent reads one attribute and its values per line and has no continuation character: " +
+	d.Detail = "Policy Agent reads one attribute and its values per line, and IBM documents no continuation character: " +
 		"it would read " + e.Keyword + " with the text of its own line only and the next line as an attribute of its own. " +
 		"Write the whole value on the line of " + e.Keyword + ". tcpipc treats the following line as part of the key and never shows it."
 }
