@@ -580,16 +580,17 @@ func (b *policyBuilder) keyExchangeRule(e *policy.Entry) *KeyExchangeRule {
 		r.Action = b.keyExchangeAction(a)
 	}
 	if k := attr(e, "SharedKey"); k != nil && len(k.Values) > 0 {
-		format := strings.ToUpper(k.Values[0].Text)
-		val := ""
-		if len(k.Values) > 1 {
-			parts := make([]string, 0, len(k.Values)-1)
-			for _, v := range k.Values[1:] {
-				parts = append(parts, v.Text)
-			}
-			val = strings.Join(parts, " ")
+		// Without a format word the whole value is the key: its first
+		// word must not become a Format that plans print.
+		format, words := "", k.Values
+		if policy.IsKeyFormat(k.Values[0].Text) {
+			format, words = strings.ToUpper(k.Values[0].Text), k.Values[1:]
 		}
-		r.SharedKey = NewSecret(format, val)
+		parts := make([]string, 0, len(words))
+		for _, v := range words {
+			parts = append(parts, v.Text)
+		}
+		r.SharedKey = NewSecret(format, strings.Join(parts, " "))
 	}
 	return r
 }

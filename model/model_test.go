@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -172,5 +174,35 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	}
 	if strings.Contains(fmt.Sprintf("%v %+v %#v", rule.SharedKey, *rule, rule.SharedKey), key) {
 		t.Error("fmt verbs print the key")
+	}
+}
+
+// TestSharedKeyWithoutFormat: a SharedKey value that does not start with
+// Ascii, Ebcdic or Hex is all key; its first word is not its Format, which
+// plans print even without --include-secrets.
+func TestSharedKeyWithoutFormat(t *testing.T) {
+	dir := t.TempDir()
+	err := filepath.WalkDir("../testdata/profiles/figure9", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel("../testdata/profiles/figure9", p)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(rel)), 0o755); err != nil {
+			return err
+		}
+		data = bytes.ReplaceAll(data, []byte("Ascii figure9-demo-psk-0001"), []byte("figure9demo psk0001"))
+		return os.WriteFile(filepath.Join(dir, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sx, _ := Load(dir, Options{})
+	rule := sx.Stack("MVS1").Policy.KeyExchange.Rules[0]
+	if rule.SharedKey.Format != "" || rule.SharedKey.Reveal() != "figure9demo psk0001" {
+		t.Errorf("format %q, key %q", rule.SharedKey.Format, rule.SharedKey.Reveal())
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/grammar/source"
+	"github.com/tcpipc/tcpipc/internal/secretfile"
 	"github.com/tcpipc/tcpipc/verify"
 	"github.com/tcpipc/tcpipc/verify/rules"
 )
@@ -108,7 +109,9 @@ chain, distribution and SWSA eligibility with reasons.
 
 compile refuses when lint reports errors (exit 1, no plan) unless --force.
 Pre-shared keys are written as <redacted> unless --include-secrets: the
-runtime needs them, people sharing a plan do not. Offers that cannot be
+runtime needs them, people sharing a plan do not. With --include-secrets,
+-o FILE is created mode 0600 (an existing file is tightened to 0600 first)
+and a symbolic link at FILE is refused. Offers that cannot be
 expressed as IKEv2 transforms (DES, 3DES, MD5, DH groups 1, 2, 5 and 24) are
 left out with a warning.`,
 		Args: cobra.ExactArgs(1),
@@ -126,7 +129,13 @@ left out with a warning.`,
 			if output == "" || output == "-" {
 				return p.WriteJSON(cmd.OutOrStdout())
 			}
-			w, err := os.Create(output)
+			// A plan with keys is the owner's alone (mode 0600, no
+			// symbolic links followed); one without may be shared.
+			create := os.Create
+			if flags.includeSecrets {
+				create = secretfile.Create
+			}
+			w, err := create(output)
 			if err != nil {
 				return usageError("%v", err)
 			}

@@ -19,6 +19,9 @@ type File struct {
 	Entries []*Entry
 	// TrailingComments are the comments after the last entry.
 	TrailingComments []string
+
+	// secrets are the byte ranges of key material the lexer found.
+	secrets []Span
 }
 
 // Entry is one statement or attribute: a keyword, the words after it on
@@ -42,10 +45,6 @@ type Entry struct {
 	// Secret is set for key material (SharedKey …): renderers print every
 	// value as <redacted>.
 	Secret bool
-
-	// hidden is set for an unknown word that may be a continuation of a
-	// key on the line before; renderers hide the keyword too.
-	hidden bool
 }
 
 // Block is the { … } after a block statement or inline attribute.
@@ -91,14 +90,6 @@ func (e *Entry) Texts() []string {
 	return out
 }
 
-// displayKeyword is the keyword as renderers and diagnostics show it.
-func (e *Entry) displayKeyword() string {
-	if e.hidden {
-		return Redacted
-	}
-	return e.Keyword
-}
-
 // Walk calls fn for every entry of the file, depth first in file order,
 // with the entry that holds it (nil at the top level).
 func (f *File) Walk(fn func(e, parent *Entry)) {
@@ -114,31 +105,32 @@ func (f *File) Walk(fn func(e, parent *Entry)) {
 	walk(f.Entries, nil)
 }
 
-// Sources returns the file's text for diagnostic snippets. Lines holding
-// secrets are blanked out so that a snippet can never show a key.
+// Sources returns the file's text for diagnostic snippets, with every
+// byte of key material the lexer found replaced by '*', so that a snippet
+// can never show a key, whatever line the value is on.
 func (f *File) Sources() diag.Sources {
 	if f.Source == nil {
 		return diag.Sources{}
 	}
-	text := append([]byte(nil), f.Source.Text...)
-	f.Walk(func(e, _ *Entry) {
-		if !e.Secret {
-			return
+	return diag.Sources{f.Name: maskSpans(f.Source.Text, f.secrets)}
+}
+
+// maskSpans returns a copy of text with the bytes of spans replaced by
+// '*' (line ends kept, so positions stay valid); text itself when there
+// is nothing to mask.
+func maskSpans(text []byte, spans []Span) []byte {
+	if len(spans) == 0 {
+		return text
+	}
+	out := append([]byte(nil), text...)
+	for _, s := range spans {
+		for i := max(s.Start, 0); i < min(s.End, len(out)); i++ {
+			if out[i] != '\n' && out[i] != '\r' {
+				out[i] = '*'
+			}
 		}
-		var start int
-		switch {
-		case e.hidden:
-			start = e.KeywordRange.Start.Offset
-		case len(e.Values) > 0:
-			start = e.Values[0].Range.Start.Offset
-		default:
-			return
-		}
-		for i := start; i < len(text) && text[i] != '\n' && text[i] != '\r'; i++ {
-			text[i] = '*'
-		}
-	})
-	return diag.Sources{f.Name: text}
+	}
+	return out
 }
 
 // The participle grammar: a file is a list of lines; a line is a list of

@@ -16,5 +16,8 @@
 // The package decides nothing about what a value means and resolves no
 // reference; that is the model's job. Secret-bearing attributes such as
 // SharedKey keep their text in the tree for the model, but every renderer
-// and every diagnostic shows them as <redacted>.
+// and every diagnostic shows them as <redacted>. The lexer decides which
+// bytes are a secret value, also when the value continues on later lines,
+// and records them (Lexed.Secrets); File.Sources masks exactly those bytes
+// for snippets, and MaskSecrets does the same for other languages' parsers.
 package policy

@@ -48,7 +48,16 @@ type Comment struct {
 type Lexed struct {
 	Tokens   []lexer.Token // every line ends with a Newline token; then EOF
 	Comments []Comment
+	// Secrets are the byte ranges of key material in the text, one per
+	// line a secret value is written on: from the first word after the
+	// secret-bearing attribute (or the first word of a line the value
+	// continues on) to the end of that line. Redaction blanks exactly
+	// these, wherever the value is.
+	Secrets []Span
 }
+
+// Span is the byte range [Start, End) of a file's text.
+type Span struct{ Start, End int }
 
 // Lex splits a decoded file into tokens.
 //
@@ -59,23 +68,42 @@ type Lexed struct {
 //     written next to other text is still seen (and reported) as a brace;
 //   - after a secret-bearing attribute (SharedKey) the rest of the line is
 //     Secret words: braces there are part of the key, and a trailing
-//     comment is dropped, since it might be part of the key too.
-func Lex(f *source.File) *Lexed {
-	src := f.Text
+//     comment is dropped, since it might be part of the key too;
+//   - a secret value continues on the next line when its line ends with a
+//     backslash, or when it is not complete yet (SharedKey alone, or
+//     SharedKey Ascii, with no key) and the next line does not start with a
+//     brace or a known statement or attribute name. No Newline
+//     token separates the lines then, so the continuation is a value of the
+//     same entry, Secret like the rest; the parser reports the split.
+func Lex(f *source.File) *Lexed { return lex(f.Text, f.Name, looksSecret) }
+
+// lex is Lex with the test for a secret-bearing first word given.
+func lex(src []byte, name string, isSecret func(string) bool) *Lexed {
 	out := &Lexed{Tokens: make([]lexer.Token, 0, len(src)/6+8)}
 	line, lineStart := 1, 0
 	pos := func(off int) lexer.Position {
-		return lexer.Position{Filename: f.Name, Offset: off, Line: line, Column: off - lineStart + 1}
+		return lexer.Position{Filename: name, Offset: off, Line: line, Column: off - lineStart + 1}
 	}
-	segStart, secret := true, false
+	segStart := true
+	var sec secretValue
 	for i := 0; i < len(src); {
 		c := src[i]
 		switch {
 		case c == '\n':
+			if sec.active {
+				out.Secrets = sec.endLine(src, i, out.Secrets)
+				if sec.continues(src, i+1) {
+					sec.newLine = true
+					i++
+					line, lineStart = line+1, i
+					continue
+				}
+				sec = secretValue{}
+			}
 			out.Tokens = append(out.Tokens, lexer.Token{Type: Newline, Value: "\n", Pos: pos(i)})
 			i++
 			line, lineStart = line+1, i
-			segStart, secret = true, false
+			segStart = true
 			continue
 		case isBlank(c):
 			i++
@@ -85,13 +113,15 @@ func Lex(f *source.File) *Lexed {
 			for j < len(src) && src[j] != '\n' {
 				j++
 			}
-			if !secret {
+			if sec.active {
+				sec.mark(i)
+			} else {
 				out.Comments = append(out.Comments, Comment{Offset: i, Line: line,
 					Text: strings.TrimSpace(strings.TrimRight(string(src[i+1:j]), "\r"))})
 			}
 			i = j
 			continue
-		case !secret && (c == '{' || c == '}'):
+		case !sec.active && (c == '{' || c == '}'):
 			typ := LBrace
 			if c == '}' {
 				typ = RBrace
@@ -102,25 +132,131 @@ func Lex(f *source.File) *Lexed {
 			continue
 		}
 		j := i
-		for j < len(src) && !isBlank(src[j]) && src[j] != '\n' && (secret || (src[j] != '{' && src[j] != '}')) {
+		for j < len(src) && !isBlank(src[j]) && src[j] != '\n' && (sec.active || (src[j] != '{' && src[j] != '}')) {
 			j++
 		}
 		w := string(src[i:j])
 		typ := Word
-		if secret {
+		if sec.active {
 			typ = Secret
-		} else if segStart && looksSecret(w) {
-			secret = true
+			sec.word(i, w)
+		} else if segStart && isSecret(w) {
+			sec = secretValue{active: true, spanStart: -1, isSecret: isSecret}
 		}
 		out.Tokens = append(out.Tokens, lexer.Token{Type: typ, Value: w, Pos: pos(i)})
 		segStart = false
 		i = j
+	}
+	if sec.active {
+		out.Secrets = sec.endLine(src, len(src), out.Secrets)
 	}
 	if n := len(out.Tokens); n == 0 || out.Tokens[n-1].Type != Newline || len(src) == 0 || src[len(src)-1] != '\n' {
 		out.Tokens = append(out.Tokens, lexer.Token{Type: Newline, Pos: pos(len(src))})
 	}
 	out.Tokens = append(out.Tokens, lexer.Token{Type: EOF, Pos: pos(len(src))})
 	return out
+}
+
+// secretValue follows the value of a secret-bearing attribute while the
+// lexer reads it: how many words it has, whether its line ends with a
+// continuation backslash, and where on the current line the secret text
+// starts.
+type secretValue struct {
+	active    bool
+	words     int
+	first     string // the first word: a format (Ascii, Hex, Ebcdic) or the key
+	backslash bool   // the last word read ends with '\'
+	spanStart int    // offset of the first secret byte on this line, -1 for none
+	newLine   bool   // no word read yet on a line the value continues on
+	isSecret  func(string) bool
+}
+
+// word records one word of the value at offset off. A backslash alone
+// is only the continuation mark, and a secret-bearing word first on a line
+// the value continues on (SharedKey, then LDAP_AuthPassword on the next
+// line) may start a value of its own: neither counts as a word of the key,
+// so the value is followed on until it has one. Both stay hidden.
+func (s *secretValue) word(off int, w string) {
+	s.mark(off)
+	s.backslash = strings.HasSuffix(w, "\\")
+	first := s.newLine
+	s.newLine = false
+	if w == "\\" || (first && s.isSecret(w)) {
+		return
+	}
+	if s.words == 0 {
+		s.first = w
+	}
+	s.words++
+}
+
+// mark notes that secret text starts at off, unless it started earlier.
+func (s *secretValue) mark(off int) {
+	if s.spanStart < 0 {
+		s.spanStart = off
+	}
+}
+
+// endLine closes the current line of the value at offset end (its line
+// end) and adds the line's secret bytes to spans.
+func (s *secretValue) endLine(src []byte, end int, spans []Span) []Span {
+	if s.spanStart >= 0 {
+		for end > s.spanStart && isBlank(src[end-1]) {
+			end--
+		}
+		spans = append(spans, Span{Start: s.spanStart, End: end})
+	}
+	s.spanStart = -1
+	return spans
+}
+
+// complete reports whether the value has its key: a format word and a key,
+// or a key alone (a word that names no format).
+func (s *secretValue) complete() bool {
+	return s.words >= 2 || (s.words == 1 && !keyFormats[strings.ToUpper(s.first)])
+}
+
+// keyFormats are the ways IBM lets a SharedKey be written.
+var keyFormats = map[string]bool{"ASCII": true, "EBCDIC": true, "HEX": true}
+
+// IsKeyFormat reports whether word names a key format (Ascii, Ebcdic or
+// Hex, in any case): the first word of a SharedKey value, when it is one.
+func IsKeyFormat(word string) bool { return keyFormats[strings.ToUpper(word)] }
+
+// continues reports whether the value goes on on the line starting at
+// next: after a continuation backslash always; when the value is not
+// complete, unless that line starts with a brace or a word of the schema
+// (then the key is simply missing). Blank and comment lines are passed
+// over (and hidden): the key may follow them.
+func (s *secretValue) continues(src []byte, next int) bool {
+	if next >= len(src) {
+		return false
+	}
+	if s.backslash {
+		s.backslash = false
+		return true
+	}
+	if s.complete() {
+		return false
+	}
+	i := next
+	for i < len(src) && isBlank(src[i]) {
+		i++
+	}
+	if i >= len(src) {
+		return false
+	}
+	if src[i] == '\n' {
+		return true // a blank line: look at the next one then
+	}
+	if src[i] == '{' || src[i] == '}' {
+		return false
+	}
+	j := i
+	for j < len(src) && !isBlank(src[j]) && src[j] != '\n' && src[j] != '{' && src[j] != '}' {
+		j++
+	}
+	return canonical(string(src[i:j])) == ""
 }
 
 func isBlank(c byte) bool {

@@ -58,6 +58,7 @@ func Parse(name string, data []byte, opts Options) (*File, diag.Diagnostics) {
 	f := &File{Name: name, Kind: opts.Kind, Source: src}
 	p := &parser{file: f, src: src}
 	lx := Lex(src)
+	f.secrets = lx.Secrets
 	p.build(lx)
 	if f.Kind == Auto {
 		f.Kind = guessKind(f.Entries)
@@ -123,7 +124,7 @@ func (p *parser) lines(lines []*line, toks []lexer.Token) {
 	unclosed := func(fr *frame) {
 		d := p.diags.Errorf(RuleBrace, fr.block.Open, "'{' is never closed")
 		if fr.entry != nil {
-			d.Summary = fmt.Sprintf("the block of %s is never closed", fr.entry.displayKeyword())
+			d.Summary = fmt.Sprintf("the block of %s is never closed", fr.entry.Keyword)
 			if n := len(fr.block.Entries); n > 0 {
 				fr.entry.Range = p.span(fr.entry.KeywordRange, fr.block.Entries[n-1].Range)
 			} else {
@@ -160,15 +161,6 @@ func (p *parser) lines(lines []*line, toks []lexer.Token) {
 					unclosed(stack[len(stack)-1])
 					stack = stack[:len(stack)-1]
 					budget--
-				}
-				// A key split over two lines: the second line is no
-				// attribute, and showing it would show the key.
-				if prev := previousSibling(*container()); prev != nil && prev.Secret && len(prev.Values) < 2 &&
-					!p.knownWord(e.Keyword) && len(e.Values) == 0 && prev.KeywordRange.Start.Line+1 == e.KeywordRange.Start.Line {
-					e.Secret, e.hidden = true, true
-					for _, v := range e.Values {
-						v.Secret = true
-					}
 				}
 				*container() = append(*container(), e)
 				p.all = append(p.all, e)
@@ -304,8 +296,20 @@ func (p *parser) entry(st *statement) *Entry {
 	e.Range = e.KeywordRange
 	if n := len(e.Values); n > 0 {
 		e.Range = p.span(e.KeywordRange, e.Values[n-1].Range)
+		if e.Secret && e.Values[n-1].Range.Start.Line != e.KeywordRange.Start.Line {
+			p.splitSecret(e)
+		}
 	}
 	return e
+}
+
+// splitSecret reports a secret value the lexer followed onto a later line.
+// The diagnostic points at the keyword and never quotes the value.
+func (p *parser) splitSecret(e *Entry) {
+	d := p.diags.Errorf(RuleValues, e.KeywordRange, "the value of %s continues on the next line", e.Keyword)
+	d.Detail = "Policy Agent reads one attribute and its values per line, and IBM documents no continuation character: " +
+		"it would read " + e.Keyword + " with the text of its own line only and the next line as an attribute of its own. " +
+		"Write the whole value on the line of " + e.Keyword + ". tcpipc treats the following line as part of the key and never shows it."
 }
 
 func (p *parser) tokRange(t lexer.Token) diag.Range {
@@ -369,9 +373,9 @@ func (p *parser) validateTop() {
 		spec, ok := LookupStatement(e.Keyword)
 		switch {
 		case !ok && canonical(e.Keyword) != "":
-			d := p.diags.Errorf(RulePlacement, e.KeywordRange, "%s is an attribute, not a statement", e.displayKeyword())
+			d := p.diags.Errorf(RulePlacement, e.KeywordRange, "%s is an attribute, not a statement", e.Keyword)
 			d.Detail = fmt.Sprintf("%s belongs inside the { } block of %s; a '}' too many before it may have closed its block early.",
-				e.displayKeyword(), owners(e.Keyword))
+				e.Keyword, owners(e.Keyword))
 		case !ok && otherPolicyStatements[strings.ToUpper(e.Keyword)] != "":
 			name, policy, _ := strings.Cut(otherPolicyStatements[strings.ToUpper(e.Keyword)], "\x00")
 			e.Keyword = name
@@ -382,7 +386,7 @@ func (p *parser) validateTop() {
 					"Only its first occurrence in each file is reported.", name, article(policy), policy)
 			}
 		case !ok:
-			p.unknown(e, fmt.Sprintf("unknown statement %s", e.displayKeyword()), topLevelNames(kind), topLevelNames(Auto), true)
+			p.unknown(e, fmt.Sprintf("unknown statement %s", e.Keyword), topLevelNames(kind), topLevelNames(Auto), true)
 		case !spec.TopLevel:
 			d := p.diags.Errorf(RulePlacement, e.KeywordRange, "%s is not valid at the top level", e.Keyword)
 			d.Detail = fmt.Sprintf("%s only appears inside the block of %s.", e.Keyword, owners(e.Keyword))
@@ -476,17 +480,17 @@ func (p *parser) checkStatement(e *Entry, spec *StatementSpec, global, needsName
 // leaves the count unchecked.
 func (p *parser) checkCount(e *Entry, min, max int) {
 	if len(e.Values) < min {
-		d := p.diags.Errorf(RuleValues, e.Range, "%s has no value", e.displayKeyword())
+		d := p.diags.Errorf(RuleValues, e.Range, "%s has no value", e.Keyword)
 		if min > 1 {
-			d.Summary = fmt.Sprintf("%s needs at least %d values", e.displayKeyword(), min)
+			d.Summary = fmt.Sprintf("%s needs at least %d values", e.Keyword, min)
 		}
 		return
 	}
 	if max > 0 && len(e.Values) > max {
 		r := p.span(e.Values[max].Range, e.Values[len(e.Values)-1].Range)
-		d := p.diags.Warnf(RuleValues, r, "%s: text after its value is ignored", e.displayKeyword())
+		d := p.diags.Warnf(RuleValues, r, "%s: text after its value is ignored", e.Keyword)
 		if max > 1 {
-			d.Summary = fmt.Sprintf("%s: text after its %d values is ignored", e.displayKeyword(), max)
+			d.Summary = fmt.Sprintf("%s: text after its %d values is ignored", e.Keyword, max)
 		}
 		d.Detail = "Policy Agent reads one attribute and its values per line and ignores the rest of the line; " +
 			"if this is a comment, start it with '#'."
@@ -584,7 +588,27 @@ func (p *parser) validateBlock(b *Block, spec *StatementSpec) {
 			}
 		default:
 			p.checkCount(e, 1, 0)
+			if a.Name == "SharedKey" {
+				p.checkKeyFormat(e)
+			}
 		}
+	}
+}
+
+// checkKeyFormat reports a SharedKey value that does not start with its
+// format (IBM: SharedKey Ascii|Ebcdic|Hex, then the key). A backslash
+// before it is the continuation the lexer followed, reported already.
+func (p *parser) checkKeyFormat(e *Entry) {
+	for _, v := range e.Values {
+		if v.Text == "\\" {
+			continue
+		}
+		if !IsKeyFormat(v.Text) {
+			d := p.diags.Errorf(RuleValues, e.KeywordRange, "SharedKey has no format before its key")
+			d.Detail = "Write SharedKey Ascii, SharedKey Ebcdic or SharedKey Hex, then the key; without the format Policy Agent cannot read the key. " +
+				"(The value is not shown.)"
+		}
+		return
 	}
 }
 
@@ -599,23 +623,16 @@ func (p *parser) misplaced(e *Entry, spec *StatementSpec) {
 		}
 		return
 	}
-	what := "unknown attribute " + e.displayKeyword() + " in " + spec.Type
-	if e.hidden {
-		what = "unknown attribute in " + spec.Type + " (text not shown: it may be the rest of the key on the line before)"
-	}
-	p.unknown(e, what, spec.attrNames(), nil, spec.Complete)
+	p.unknown(e, "unknown attribute "+e.Keyword+" in "+spec.Type, spec.attrNames(), nil, spec.Complete)
 }
 
 // unknown reports a word the schema does not know: an error when it is
 // probably a misspelling or the list it was checked against is complete,
 // otherwise a warning.
 func (p *parser) unknown(e *Entry, summary string, candidates, more []string, complete bool) {
-	s := ""
-	if !e.hidden {
-		s = suggest(e.Keyword, candidates)
-		if s == "" {
-			s = suggest(e.Keyword, more)
-		}
+	s := suggest(e.Keyword, candidates)
+	if s == "" {
+		s = suggest(e.Keyword, more)
 	}
 	var d *diag.Diagnostic
 	if complete || s != "" {

@@ -27,7 +27,7 @@ func (f *File) WriteTree(w io.Writer) error {
 }
 
 func writeEntry(b *strings.Builder, e *Entry, indent string) {
-	fmt.Fprintf(b, "%s%s %s", indent, span(e.Range), e.displayKeyword())
+	fmt.Fprintf(b, "%s%s %s", indent, span(e.Range), e.Keyword)
 	for _, v := range e.Values {
 		b.WriteString(" " + v.String())
 	}
@@ -87,7 +87,7 @@ func rangeJSON(r diag.Range) map[string]any {
 
 func entryJSON(e *Entry) map[string]any {
 	out := map[string]any{
-		"keyword":      e.displayKeyword(),
+		"keyword":      e.Keyword,
 		"keywordRange": rangeJSON(e.KeywordRange),
 		"range":        rangeJSON(e.Range),
 	}

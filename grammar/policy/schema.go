@@ -304,19 +304,22 @@ func canonical(word string) string { return words[strings.ToUpper(word)] }
 
 // looksSecret reports whether a line starting with word carries key
 // material: a secret attribute, or an unknown word that is probably one
-// misspelt (ShardKey) or named like one (…Key). It errs on the side of
-// hiding a value.
+// misspelt (ShardKey) or named like one (…Key), or a password of a
+// statement tcpipc keeps without modelling it (ReadFromDirectory's
+// LDAP_AuthPassword: IBM's Policy Agent logs in to its LDAP server with a
+// user ID and password given there; AT-TLS GSK_LDAP_Password, KeyringPw).
+// It errs on the side of hiding a value.
 func looksSecret(word string) bool {
 	u := strings.ToUpper(word)
-	if c := words[u]; c != "" {
-		for _, n := range secretNames {
-			if n == c {
-				return true
-			}
-		}
-		return false
+	if words[u] != "" {
+		return isSecretName(word)
 	}
-	return strings.Contains(u, "KEY") || strings.Contains(u, "SHARED") || suggest(word, secretNames) != ""
+	for _, part := range []string{"KEY", "SHARED", "PASSWORD", "PASSWD"} {
+		if strings.Contains(u, part) {
+			return true
+		}
+	}
+	return strings.HasSuffix(u, "PW") || suggest(word, secretNames) != ""
 }
 
 // topLevelNames returns the statement types valid at the top level of a

@@ -117,7 +117,7 @@ func parse(name string, data []byte, opts Options, participleOnly bool) (*Profil
 		opts.MaxIncludeBytes = DefaultMaxIncludeBytes
 	}
 	p := &parser{opts: opts, files: map[string]*source.File{}, lexed: map[string]*Lexed{}, unsupported: map[string]bool{}, participleOnly: participleOnly}
-	f := source.Decode(name, data, opts.Encoding)
+	f := decode(name, data, opts.Encoding)
 	p.expand(f, 0, nil)
 	p.toks = append(p.toks, lexer.Token{Type: EOF, Pos: lexer.Position{Filename: name, Offset: len(f.Text)}})
 	prof := &Profile{Main: name, Files: p.files}
@@ -303,7 +303,7 @@ func (p *parser) include(from *source.File, dsn string, at diag.Range, depth int
 			d.Detail, d.IncludedFrom = err.Error(), chain
 			return
 		}
-		f = source.Decode(path, data, p.opts.Encoding)
+		f = decode(path, data, p.opts.Encoding)
 	}
 	if !p.withinLimits(dsn, len(f.Text), fail) {
 		return

@@ -13,6 +13,7 @@ import (
 	"github.com/tcpipc/tcpipc/internal/esp"
 	ikesa "github.com/tcpipc/tcpipc/internal/ike/sa"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
+	"github.com/tcpipc/tcpipc/internal/secretfile"
 )
 
 // keyLog writes the two Wireshark key tables to one writer, a line at a
@@ -130,13 +131,20 @@ type KeyLogDir struct {
 	partial  []byte
 }
 
-// NewKeyLogDir creates the directory if needed and the two files in it.
+// NewKeyLogDir creates the directory if needed (mode 0700) and the two
+// files in it (mode 0600, existing ones tightened and emptied). It refuses
+// a directory group or others can use and a symbolic link in place of the
+// directory or a file (see internal/secretfile).
 func NewKeyLogDir(dir string) (*KeyLogDir, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
+	if err := secretfile.MkdirPrivate(dir); err != nil {
+		return nil, fmt.Errorf("key log: %w", err)
 	}
 	open := func(name string) (*os.File, error) {
-		return os.OpenFile(filepath.Join(dir, name), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+		f, err := secretfile.Create(filepath.Join(dir, name))
+		if err != nil {
+			return nil, fmt.Errorf("key log: %w", err)
+		}
+		return f, nil
 	}
 	esp, err := open("esp_sa")
 	if err != nil {

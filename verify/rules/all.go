@@ -112,7 +112,8 @@ func FrontEnd() []*verify.Rule {
 		{ID: "POLICY-NAME", Name: "policy-name", Severity: diag.Error, Summary: "a missing or malformed policy object name",
 			Doc: "IPsec policy names are 1 to 32 characters, do not start with '-' and contain no ','; global statements that others reference need a name."},
 		{ID: "POLICY-VALUES", Name: "policy-values", Severity: diag.Warning, Summary: "missing values, or words past the last value of an attribute",
-			Doc: "Pagent reads one attribute per line and ignores what follows its values; missing values make the attribute invalid."},
+			Doc: "Pagent reads one attribute per line and ignores what follows its values; missing values make the attribute invalid. " +
+				"A SharedKey whose value continues on a later line, or has no format (Ascii, Ebcdic, Hex) before the key, is an error; the value is never shown."},
 		{ID: "POLICY-DUPLICATE", Name: "policy-duplicate", Severity: diag.Warning, Summary: "an attribute or statement given twice where the last one wins",
 			Doc: "A non-repeatable attribute given twice in one block, or a statement such as IkeConfig given twice: the last one is used, which is rarely what the author meant."},
 		{ID: "POLICY-READ", Name: "policy-read", Severity: diag.Error, Summary: "a policy file that cannot be read",

@@ -1,0 +1,71 @@
+package policy
+
+import "bytes"
+
+// MaskSecrets returns text with the key material of every secret-bearing
+// attribute the schema knows (SharedKey, the manual-tunnel keys) replaced
+// by '*', line ends kept so that positions stay valid. Other readers (the
+// profile parser, when it is handed a policy file) use it so that a key
+// never reaches their syntax trees or snippets. Only the schema's own
+// spellings count here, not the misspellings the policy lexer also
+// hides: in a file of another language a word merely ending in KEY is no
+// reason to blank its line. text is returned unchanged when it holds no
+// secret, and never modified.
+func MaskSecrets(text []byte) []byte {
+	if !containsKey(text) || !startsSecretLine(text) {
+		return text
+	}
+	return maskSpans(text, lex(text, "", isSecretName).Secrets)
+}
+
+// startsSecretLine reports whether a line of text starts (after blanks and
+// braces) with a secret attribute name: a cheap test before lexing the
+// whole text, for texts that merely mention a key.
+func startsSecretLine(text []byte) bool {
+	for len(text) > 0 {
+		line := text
+		if i := bytes.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = nil
+		}
+		i := 0
+		for i < len(line) && (isBlank(line[i]) || line[i] == '{' || line[i] == '}') {
+			i++
+		}
+		j := i
+		for j < len(line) && !isBlank(line[j]) && line[j] != '{' && line[j] != '}' {
+			j++
+		}
+		if j-i >= len("SharedKey") && isSecretName(string(line[i:j])) {
+			return true
+		}
+	}
+	return false
+}
+
+// isSecretName reports whether word is a secret attribute of the schema.
+func isSecretName(word string) bool {
+	c := canonical(word)
+	if c == "" {
+		return false
+	}
+	for _, n := range secretNames {
+		if n == c {
+			return true
+		}
+	}
+	return false
+}
+
+// containsKey reports whether text contains "key" in any case, as every
+// secret attribute name does: the fastest test that spares a file without
+// secrets the lexing.
+func containsKey(text []byte) bool {
+	for i := 0; i+2 < len(text); i++ {
+		if text[i]|0x20 == 'k' && text[i+1]|0x20 == 'e' && text[i+2]|0x20 == 'y' {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,98 @@
+package secretfile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"syscall"
+)
+
+// FileMode and DirMode are the only modes secret files and directories get.
+const (
+	FileMode fs.FileMode = 0o600
+	DirMode  fs.FileMode = 0o700
+)
+
+// Create opens the file at path for writing key material, empty. A new
+// file is created FileMode. An existing regular file is tightened to
+// FileMode before it is truncated, so its old readers lose access before
+// any key is written; one that cannot be tightened (another user's) is
+// refused. A symbolic link or anything but a regular file at path is
+// refused: the last path element is never followed (O_NOFOLLOW), so a link
+// planted between the check and the open fails too.
+func Create(path string) (*os.File, error) {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		return nil, fmt.Errorf("%s is a symbolic link: key material is not written through links; name the file itself", path)
+	}
+	// O_NONBLOCK: a FIFO at path fails at once instead of waiting for a
+	// reader (it has no effect on regular files).
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, FileMode)
+	if err != nil {
+		if errors.Is(err, syscall.ELOOP) {
+			return nil, fmt.Errorf("%s is a symbolic link: key material is not written through links; name the file itself", path)
+		}
+		return nil, err
+	}
+	if err := tighten(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return f, nil
+}
+
+// tighten makes an open file a private, empty regular file.
+func tighten(f *os.File) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("not a regular file (%v)", fi.Mode().Type())
+	}
+	// Always: a new file may have lost bits to the umask, an old one may
+	// have had more.
+	if err := f.Chmod(FileMode); err != nil {
+		return fmt.Errorf("cannot make it private (mode %v): %w", fi.Mode().Perm(), err)
+	}
+	return f.Truncate(0)
+}
+
+// WriteFile writes data to a secret file at path (see Create).
+func WriteFile(path string, data []byte) error {
+	f, err := Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// MkdirPrivate makes sure dir is a directory only its owner can use. A
+// missing one is created DirMode (missing parents too, as os.MkdirAll
+// does). An existing one must be a real directory (not a symbolic link)
+// that group and others cannot use: tcpipc does not change the mode of a
+// directory it did not create, it refuses and says how to fix it.
+func MkdirPrivate(dir string) error {
+	fi, err := os.Lstat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.MkdirAll(dir, DirMode); err != nil {
+			return err
+		}
+		// MkdirAll's mode passes through the umask; set it exactly.
+		return os.Chmod(dir, DirMode)
+	case err != nil:
+		return err
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("%s is a symbolic link: key material is not written through links; name the directory itself", dir)
+	case !fi.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
+	case fi.Mode().Perm()&0o077 != 0:
+		return fmt.Errorf("%s can be used by group or others (mode %v); key material needs a private directory: chmod 700 it, or name a new one", dir, fi.Mode().Perm())
+	}
+	return nil
+}
