@@ -400,12 +400,7 @@ func setRefs(b *policyBuilder, e *policy.Entry, side string) []*policy.Entry {
 func (b *policyBuilder) setSels(set *policy.Entry) []AddrSel {
 	var out []AddrSel
 	if set.Block == nil {
-		for i := range set.Values {
-			if s, ok := b.addrSel(set, i); ok {
-				out = append(out, s)
-			}
-		}
-		return out
+		return b.addrSels(set)
 	}
 	for _, kw := range []string{"Prefix", "Range"} {
 		for _, a := range attrs(set, kw) {
@@ -417,38 +412,61 @@ func (b *policyBuilder) setSels(set *policy.Entry) []AddrSel {
 	return out
 }
 
-// addrSel reads All, All4, All6, a, a/len or a-b from value i.
+// addrSel reads the address selector at value i of an attribute. A
+// malformed one is reported by the value checks (POLICYVALUE), so the
+// builder only leaves it out.
 func (b *policyBuilder) addrSel(e *policy.Entry, i int) (AddrSel, bool) {
-	if e == nil || len(e.Values) <= i {
+	if e == nil || e.Secret {
 		return AddrSel{}, false
 	}
-	v := e.Values[i]
-	text := v.Text
-	// "a - b" written with blanks arrives as three values.
-	if i+2 < len(e.Values) && e.Values[i+1].Text == "-" {
-		text = text + "-" + e.Values[i+2].Text
+	s, _, _, ok := parseAddrSel(e.Values, i)
+	return s, ok
+}
+
+// addrSels reads every address selector of an attribute.
+func (b *policyBuilder) addrSels(e *policy.Entry) []AddrSel {
+	var out []AddrSel
+	for i := 0; e != nil && !e.Secret && i < len(e.Values); {
+		s, _, n, ok := parseAddrSel(e.Values, i)
+		if ok {
+			out = append(out, s)
+		}
+		i += n
+	}
+	return out
+}
+
+// parseAddrSel reads All, All4, All6, a, a/len or a-b from value i; "a - b"
+// written with blanks spans three values. It returns the text read and
+// how many values it took (at least one).
+func parseAddrSel(vs []*policy.Value, i int) (AddrSel, string, int, bool) {
+	if i >= len(vs) {
+		return AddrSel{}, "", 1, false
+	}
+	text, n := vs[i].Text, 1
+	if i+2 < len(vs) && vs[i+1].Text == "-" {
+		text, n = text+"-"+vs[i+2].Text, 3
 	}
 	switch strings.ToUpper(text) {
 	case "ALL":
-		return AddrSel{All: true}, true
+		return AddrSel{All: true}, text, n, true
 	case "ALL4":
-		return AddrSel{Prefix: netip.MustParsePrefix("0.0.0.0/0")}, true
+		return AddrSel{Prefix: netip.MustParsePrefix("0.0.0.0/0")}, text, n, true
 	case "ALL6":
-		return AddrSel{Prefix: netip.MustParsePrefix("::/0")}, true
+		return AddrSel{Prefix: netip.MustParsePrefix("::/0")}, text, n, true
 	}
 	if from, to, ok := strings.Cut(text, "-"); ok {
 		f, err1 := netip.ParseAddr(from)
 		t, err2 := netip.ParseAddr(to)
 		if err1 == nil && err2 == nil && f.BitLen() == t.BitLen() && !t.Less(f) {
-			return AddrSel{From: f, To: t}, true
+			return AddrSel{From: f, To: t}, text, n, true
 		}
 	} else if p, err := netip.ParsePrefix(text); err == nil {
-		return AddrSel{Prefix: p}, true
+		return AddrSel{Prefix: p}, text, n, true
 	} else if a, err := netip.ParseAddr(text); err == nil {
-		return AddrSel{Prefix: netip.PrefixFrom(a, a.BitLen())}, true
+		return AddrSel{Prefix: netip.PrefixFrom(a, a.BitLen())}, text, n, true
 	}
-	b.ds.Errorf(RuleValue, v.Range, "%s %s is not All, an address, address/prefix or address range", e.Keyword, text)
-	return AddrSel{}, false
+	return AddrSel{}, text, n, false
 }
 
 // service applies an IpService to a filter (nil: all traffic).
@@ -457,11 +475,9 @@ func (b *policyBuilder) service(fr *FilterRule, svc *policy.Entry) {
 		return
 	}
 	if p := attr(svc, "Protocol"); p != nil {
-		proto, err := ParseProtocol(value(p, 0))
-		if err != nil {
-			b.ds.Errorf(RuleValue, p.Range, "%v", err)
-		}
-		fr.Protocol = proto
+		// A protocol that does not parse is reported by the value checks
+		// (POLICYVALUE) and keeps the policy from being installed.
+		fr.Protocol, _ = ParseProtocol(value(p, 0))
 	}
 	fr.SrcPorts = portSel(attr(svc, "SourcePortRange"))
 	fr.DstPorts = portSel(attr(svc, "DestinationPortRange"))
@@ -606,11 +622,7 @@ func (b *policyBuilder) endpoint(e *policy.Entry) *SecurityEndpoint {
 		}
 	}
 	for _, l := range attrs(e, "Location") {
-		for i := range l.Values {
-			if s, ok := b.addrSel(l, i); ok {
-				ep.Locations = append(ep.Locations, s)
-			}
-		}
+		ep.Locations = append(ep.Locations, b.addrSels(l)...)
 	}
 	return ep
 }

@@ -37,17 +37,37 @@ type policyLoader struct {
 	opts  Options
 	ds    *diag.Diagnostics
 	files []*policy.File // every file parsed, for unused-object reporting
+	// hidden counts the errors of files another stack read first: they
+	// are reported once, but still keep this stack's policy from being
+	// installed.
+	hidden int
 }
 
+// parse reads one pagent, policy or iked file and checks its values. A
+// file several stacks read (the common policy file) is parsed for each,
+// but its findings are reported once.
 func (l *policyLoader) parse(p string, kind policy.Kind) *policy.File {
 	f, pds := policy.ParseFile(filepath.FromSlash(p), policy.Options{Encoding: l.opts.Encoding, Kind: kind})
 	f.Name = p
-	*l.ds = append(*l.ds, pds...)
+	checkPolicyValues(f, &pds)
+	key := p + "\x00" + kind.String()
+	if l.sx.policyReported == nil {
+		l.sx.policyReported = map[string]bool{}
+	}
+	if l.sx.policyReported[key] {
+		l.hidden += pds.Count(diag.Error)
+	} else {
+		l.sx.policyReported[key] = true
+		*l.ds = append(*l.ds, pds...)
+	}
 	for n, text := range f.Sources() {
 		l.sx.Sources[n] = text
 	}
 	return f
 }
+
+// errors counts the errors this loader met, reported or hidden.
+func (l *policyLoader) errors() int { return l.ds.Count(diag.Error) + l.hidden }
 
 // zosPath maps a z/OS UNIX path or data set name from a pagent file to a
 // file: an explicit mapping under the stack's paths, else the stack's
@@ -78,7 +98,7 @@ func (l *policyLoader) load(s *Stack) {
 		frm = l.e.Ranges["policy"]
 	}
 	if len(files) > 0 {
-		errorsBefore := l.ds.Count(diag.Error)
+		errorsBefore := l.errors()
 		var parsed []*policy.File
 		for _, p := range files {
 			if _, err := os.Stat(filepath.FromSlash(p)); err != nil {
@@ -96,7 +116,7 @@ func (l *policyLoader) load(s *Stack) {
 		switch {
 		case s.IPSecurity == nil:
 			s.Policy.NotInstalled = "the stack lacks IPCONFIG IPSECURITY, so Policy Agent does not read its IPsec policy"
-		case l.ds.Count(diag.Error) > errorsBefore:
+		case l.errors() > errorsBefore:
 			s.Policy.NotInstalled = "the policy files have errors, and Policy Agent installs no IPsec policy that has any"
 		}
 		s.Policy.Installed = s.Policy.NotInstalled == ""
