@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"net/netip"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -42,8 +43,8 @@ type valueRule struct {
 	// doc is the IBM document that gives the set or range; "" when tcpipc
 	// could not confirm it (findings are then warnings).
 	doc string
-	// check reports the attribute's bad values through c.
-	check func(c *valueCheck, vs []*policy.Value)
+	// check reports the attribute's bad values.
+	check *checker
 	// unchecked says why an attribute takes any value (names, labels,
 	// free text); check is nil then.
 	unchecked string
@@ -214,6 +215,32 @@ func PolicyValueRule(statement, attribute string) (doc string, checked bool, unc
 	return r.doc, r.check != nil, r.unchecked, ok
 }
 
+// PolicyValuesTable renders the value table as Markdown, one row per
+// attribute: what it accepts and the IBM document the set comes from.
+// docs/policy-values.md embeds it (a test keeps it current).
+func PolicyValuesTable() string {
+	keys := make([]string, 0, len(policyValueRules))
+	for k := range policyValueRules {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString("| statement | attribute | accepts | source |\n|---|---|---|---|\n")
+	for _, k := range keys {
+		r := policyValueRules[k]
+		stmt, attr, _ := strings.Cut(k, ".")
+		accepts, source := "any value: "+r.unchecked, "—"
+		if r.check != nil {
+			accepts, source = r.check.says, r.doc
+			if source == "" {
+				source = "unconfirmed (warning)"
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", stmt, attr, accepts, source)
+	}
+	return b.String()
+}
+
 // checkPolicyValues checks every attribute value of a parsed policy or
 // iked.conf file against policyValueRules.
 func checkPolicyValues(f *policy.File, ds *diag.Diagnostics) {
@@ -228,8 +255,15 @@ func checkPolicyValues(f *policy.File, ds *diag.Diagnostics) {
 		if !ok || r.check == nil {
 			return
 		}
-		r.check(&valueCheck{attr: e.Keyword, doc: r.doc, ds: ds}, e.Values)
+		r.check.fn(&valueCheck{attr: e.Keyword, doc: r.doc, ds: ds}, e.Values)
 	})
+}
+
+// checker is one way of checking values: what it accepts, in words for
+// docs/policy-values.md, and the check itself.
+type checker struct {
+	says string
+	fn   func(c *valueCheck, vs []*policy.Value)
 }
 
 // valueCheck reports bad values of one attribute.
@@ -254,8 +288,8 @@ func (c *valueCheck) report(v *policy.Value, detail, format string, args ...any)
 }
 
 // oneOf accepts one word of a set, in any case.
-func oneOf(set ...string) func(c *valueCheck, vs []*policy.Value) {
-	return func(c *valueCheck, vs []*policy.Value) { c.word(vs[0], set) }
+func oneOf(set ...string) *checker {
+	return &checker{strings.Join(set, " \\| "), func(c *valueCheck, vs []*policy.Value) { c.word(vs[0], set) }}
 }
 
 // word checks one value against a set; it reports whether it is in it.
@@ -283,28 +317,32 @@ func listWords(set []string) string {
 
 // words2 checks a word and an optional second word (HowToAuth ESP
 // HMAC_SHA1, PassthroughDF No Clear).
-func words2(first, second func(c *valueCheck, vs []*policy.Value)) func(c *valueCheck, vs []*policy.Value) {
-	return func(c *valueCheck, vs []*policy.Value) {
-		first(c, vs)
+func words2(first, second *checker) *checker {
+	return &checker{first.says + ", then " + second.says, func(c *valueCheck, vs []*policy.Value) {
+		first.fn(c, vs)
 		if len(vs) > 1 {
 			// Messages name the second word with the first: HowToAuth ESP x.
-			second(&valueCheck{attr: c.attr + " " + vs[0].Text, doc: c.doc, ds: c.ds}, vs[1:])
+			second.fn(&valueCheck{attr: c.attr + " " + vs[0].Text, doc: c.doc, ds: c.ds}, vs[1:])
 		}
-	}
+	}}
 }
 
 // number accepts one decimal number in [min, max].
-func number(min, max int64) func(c *valueCheck, vs []*policy.Value) {
+func number(min, max int64) *checker {
 	return numbers(1, min, max)
 }
 
 // numbers accepts up to n numbers in [min, max].
-func numbers(n int, min, max int64) func(c *valueCheck, vs []*policy.Value) {
-	return func(c *valueCheck, vs []*policy.Value) {
+func numbers(n int, min, max int64) *checker {
+	says := fmt.Sprintf("number %d-%d", min, max)
+	if n > 1 {
+		says = fmt.Sprintf("%d numbers %d-%d", n, min, max)
+	}
+	return &checker{says, func(c *valueCheck, vs []*policy.Value) {
 		for _, v := range vs[:minInt(n, len(vs))] {
 			c.number(v, min, max)
 		}
-	}
+	}}
 }
 
 func (c *valueCheck) number(v *policy.Value, min, max int64) {
@@ -318,18 +356,18 @@ func (c *valueCheck) number(v *policy.Value, min, max int64) {
 }
 
 // noneOr accepts None or what next accepts.
-func noneOr(next func(c *valueCheck, vs []*policy.Value)) func(c *valueCheck, vs []*policy.Value) {
-	return func(c *valueCheck, vs []*policy.Value) {
+func noneOr(next *checker) *checker {
+	return &checker{"None or " + next.says, func(c *valueCheck, vs []*policy.Value) {
 		if !strings.EqualFold(vs[0].Text, "None") {
-			next(c, vs)
+			next.fn(c, vs)
 		}
-	}
+	}}
 }
 
 // valueRange accepts "a", "a b", "a-b" or "a:b" with min <= a <= b <= max
 // (ports, ICMP types and codes).
-func valueRange(what string, min, max int64) func(c *valueCheck, vs []*policy.Value) {
-	return func(c *valueCheck, vs []*policy.Value) {
+func valueRange(what string, min, max int64) *checker {
+	return &checker{fmt.Sprintf("%s or range of %ss %d-%d (a, a b, a-b, a:b)", what, what, min, max), func(c *valueCheck, vs []*policy.Value) {
 		var ends []*policy.Value
 		for _, v := range vs {
 			parts := strings.FieldsFunc(v.Text, func(r rune) bool { return r == '-' || r == ':' })
@@ -353,13 +391,13 @@ func valueRange(what string, min, max int64) func(c *valueCheck, vs []*policy.Va
 		if len(nums) == 2 && nums[0] > nums[1] {
 			c.report(ends[1], "Write the lower end first.", "%s %d %d is an empty range", c.attr, nums[0], nums[1])
 		}
-	}
+	}}
 }
 
 // encryption accepts an algorithm and, for the AES modes, KeyLength 128
 // or 256.
-func encryption(algs ...string) func(c *valueCheck, vs []*policy.Value) {
-	return func(c *valueCheck, vs []*policy.Value) {
+func encryption(algs ...string) *checker {
+	return &checker{strings.Join(algs, " \\| ") + ", then optionally KeyLength 128 \\| 256", func(c *valueCheck, vs []*policy.Value) {
 		if !c.word(vs[0], algs) || len(vs) < 2 {
 			return
 		}
@@ -374,12 +412,14 @@ func encryption(algs ...string) func(c *valueCheck, vs []*policy.Value) {
 		if vs[2].Text != "128" && vs[2].Text != "256" {
 			c.report(vs[2], "AES keys are 128 or 256 bits long here.", "KeyLength %s is not one of 128 or 256", vs[2].Text)
 		}
-	}
+	}}
 }
 
 // direction accepts Inbound, Outbound or Bidirectional, the last one
 // optionally followed by InboundConnect or OutboundConnect.
-func direction(c *valueCheck, vs []*policy.Value) {
+var direction = &checker{"Inbound \\| Outbound \\| Bidirectional [InboundConnect \\| OutboundConnect]", checkDirection}
+
+func checkDirection(c *valueCheck, vs []*policy.Value) {
 	if !c.word(vs[0], []string{"Inbound", "Outbound", "Bidirectional"}) || len(vs) < 2 {
 		return
 	}
@@ -393,14 +433,18 @@ func direction(c *valueCheck, vs []*policy.Value) {
 
 // protocol accepts what the filter builder reads: a protocol name or
 // number, or All.
-func protocol(c *valueCheck, vs []*policy.Value) {
+var protocol = &checker{"All, a protocol name or a number 0-255", checkProtocol}
+
+func checkProtocol(c *valueCheck, vs []*policy.Value) {
 	if _, err := ParseProtocol(vs[0].Text); err != nil {
 		c.report(vs[0], "Use All, a protocol name (Tcp, Udp, Icmp, Icmpv6, Ospf, IpIp, Esp, Ah) or a number 0-255.", "%s %s is not a protocol", c.attr, vs[0].Text)
 	}
 }
 
 // identity accepts an identity type and, for IpAddr, an address.
-func identity(c *valueCheck, vs []*policy.Value) {
+var identity = &checker{"IpAddr \\| Fqdn \\| UserFqdn \\| X500dn \\| KeyId, then the identity (an address for IpAddr)", checkIdentity}
+
+func checkIdentity(c *valueCheck, vs []*policy.Value) {
 	if !c.word(vs[0], []string{"IpAddr", "Fqdn", "UserFqdn", "X500dn", "KeyId"}) || len(vs) < 2 {
 		return
 	}
@@ -413,8 +457,8 @@ func identity(c *valueCheck, vs []*policy.Value) {
 
 // addresses accepts address selectors (All, All4, All6, a, a/len, a-b,
 // "a - b"), each value or value triple in turn.
-func addresses() func(c *valueCheck, vs []*policy.Value) {
-	return func(c *valueCheck, vs []*policy.Value) {
+func addresses() *checker {
+	return &checker{"All \\| All4 \\| All6 \\| address \\| address/prefix \\| address-address", func(c *valueCheck, vs []*policy.Value) {
 		for i := 0; i < len(vs); {
 			_, text, n, ok := parseAddrSel(vs, i)
 			if !ok {
@@ -422,7 +466,7 @@ func addresses() func(c *valueCheck, vs []*policy.Value) {
 			}
 			i += n
 		}
-	}
+	}}
 }
 
 func minInt(a, b int) int {
