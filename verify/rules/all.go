@@ -22,6 +22,7 @@ import (
 	"github.com/tcpipc/tcpipc/verify/rules/liveness"
 	"github.com/tcpipc/tcpipc/verify/rules/manualtunnel"
 	"github.com/tcpipc/tcpipc/verify/rules/nobackup"
+	"github.com/tcpipc/tcpipc/verify/rules/offerleftout"
 	"github.com/tcpipc/tcpipc/verify/rules/offers"
 	"github.com/tcpipc/tcpipc/verify/rules/releasemix"
 	"github.com/tcpipc/tcpipc/verify/rules/shadowing"
@@ -39,7 +40,7 @@ func All() []*verify.Rule {
 		ipsecconfig.Rule, limits.Rule, nobackup.Rule, sourcevipa.Rule, sysplexmonitor.Rule,
 		vipaaddress.Rule, anchors.Rule, dvipsec.Rule, dvipsecbackup.Rule, dvlocalfltr.Rule, granularity.Rule,
 		ikedcoverage.Rule, ikev2nss.Rule, liveness.Rule, manualtunnel.Rule, releasemix.Rule, sharedkey.Rule,
-		vpnaction.Rule, offers.Rule, shadowing.Rule,
+		vpnaction.Rule, offers.Rule, offerleftout.Rule, shadowing.Rule,
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
 	return all
