@@ -33,9 +33,9 @@ func newParseCommand() *cobra.Command {
 		Short: "Print the syntax tree and syntax diagnostics of profiles, policy and IKED files",
 		Long: `parse reads each file and prints its syntax tree, then every syntax problem.
 A file is a TCP/IP profile (with the members it INCLUDEs, found next to it by
-member name), a Policy Agent main or image file, an IPsec policy file or an
-iked.conf; --kind names it, or tcpipc guesses from the name (pagent.conf,
-*.policy, iked.conf) and the content.
+member name), a Policy Agent main or image file, an IPsec, AT-TLS, IDS, QoS
+or routing policy file or an iked.conf; --kind names it, or tcpipc guesses
+from the name (pagent.conf, iked.conf) and the content.
 
 Formats: text (tree on stdout, diagnostics on stderr), json (one document
 with trees and diagnostics), summary (a line per file, then diagnostics).
@@ -51,7 +51,7 @@ Exit code 1 when any file has a syntax error.`,
 			}
 			if kind != "auto" && kind != "profile" {
 				if _, err := policy.ParseKind(kind); err != nil {
-					return usageError("unknown --kind %q (want auto, profile, pagent, policy or iked)", kind)
+					return usageError("unknown --kind %q (want auto, profile, pagent, policy, iked, ttls, ids, qos or routing)", kind)
 				}
 			}
 			var all diag.Diagnostics
@@ -105,7 +105,7 @@ Exit code 1 when any file has a syntax error.`,
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json or summary")
 	cmd.Flags().StringVar(&encoding, "encoding", "auto", "file encoding: auto, utf-8 or ibm-1047")
-	cmd.Flags().StringVar(&kind, "kind", "auto", "file kind: auto, profile, pagent, policy or iked")
+	cmd.Flags().StringVar(&kind, "kind", "auto", "file kind: auto, profile, pagent, policy, iked, ttls, ids, qos or routing")
 	return cmd
 }
 
@@ -135,7 +135,9 @@ func guessKind(path string) string {
 	case strings.HasPrefix(base, "pagent") || strings.HasSuffix(base, ".image"):
 		return "pagent"
 	case strings.HasSuffix(base, ".policy"):
-		return "policy"
+		// IPsec, AT-TLS, IDS, QoS and routing policy files all end so:
+		// the policy parser tells them apart by their statements.
+		return "auto"
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
