@@ -166,6 +166,7 @@ func (l *policyLoader) fromPagent(s *Stack) ([]string, diag.Range) {
 		d.Detail = "Add TcpImage " + s.Job + " (and the image file, or let the main file serve as image)."
 		return nil, diag.Range{}
 	}
+	l.otherPolicies(main, image)
 	var out []string
 	var at diag.Range
 	if c := last(main, "CommonIpSecConfig"); c != nil && len(c.Values) > 0 {
@@ -188,6 +189,43 @@ func (l *policyLoader) fromPagent(s *Stack) ([]string, diag.Range) {
 		out = nil // the common file is not read at all without IpSecConfig
 	}
 	return out, at
+}
+
+// otherConfigs names the pagent statements that point at the policy files
+// of the types tcpipc recognises without modelling, with their kind.
+var otherConfigs = []struct {
+	common, image string
+	kind          policy.Kind
+}{
+	{"CommonTTLSConfig", "TTLSConfig", policy.ATTLS},
+	{"CommonIDSConfig", "IDSConfig", policy.IDS},
+	{"CommonQoSConfig", "QoSConfig", policy.QoS},
+	{"CommonRoutingConfig", "RoutingConfig", policy.Routing},
+}
+
+// otherPolicies reads the AT-TLS, IDS, QoS and routing policy files the
+// main and image files name, as their kind, so that lint reports their
+// misspelt and misplaced statements. tcpipc does not model them, so a
+// file it cannot map is an info, not an error.
+func (l *policyLoader) otherPolicies(main, image *policy.File) {
+	for _, oc := range otherConfigs {
+		for _, e := range []*policy.Entry{last(main, oc.common), last(image, oc.image)} {
+			if e == nil || len(e.Values) == 0 {
+				continue
+			}
+			p := l.zosPath(e.Values[0].Text)
+			if p == "" {
+				d := l.ds.Infof(RulePolicyFile, e.Values[0].Range, "%s file %s is not read: it is not mapped to a file", e.Keyword, e.Values[0].Text)
+				d.Detail = "tcpipc does not model this policy type; map the path under the stack's paths in sysplex.yaml to have lint check its statements."
+				continue
+			}
+			if _, err := os.Stat(filepath.FromSlash(p)); err != nil {
+				l.ds.Errorf(RulePolicyFile, e.Values[0].Range, "%s file %s does not exist", e.Keyword, p)
+				continue
+			}
+			l.parse(p, oc.kind)
+		}
+	}
 }
 
 func (l *policyLoader) unmapped(v *policy.Value) {

@@ -174,8 +174,8 @@ func (p *parser) reportUnmodelled() {
 	}
 	sort.Strings(types)
 	if !kind.Modelled() {
-		d := p.diags.Infof(RuleUnsupported, p.unmodelled[0].KeywordRange, "%s policy file: tcpipc does not model %s policy and keeps its %d statements unchecked",
-			kind.policyName(), kind.policyName(), len(p.unmodelled))
+		d := p.diags.Infof(RuleUnsupported, p.unmodelled[0].KeywordRange, "%s policy file: tcpipc does not model %s policy and keeps its %s unchecked",
+			kind.policyName(), kind.policyName(), statements(len(p.unmodelled)))
 		d.Detail = "Statements: " + strings.Join(types, ", ") + ". tcpipc knows every statement of this policy type, " +
 			"reports misspelt and misplaced ones, and keeps the rest as written without checking their attributes."
 		return
@@ -189,4 +189,12 @@ func (p *parser) reportUnmodelled() {
 		d.Detail = fmt.Sprintf("%s is %s statement: tcpipc keeps it as written but does not check it. "+
 			"Only its first occurrence in each file is reported.", e.Keyword, o.kindName())
 	}
+}
+
+// statements is "1 statement" or "n statements".
+func statements(n int) string {
+	if n == 1 {
+		return "1 statement"
+	}
+	return fmt.Sprintf("%d statements", n)
 }
