@@ -20,6 +20,11 @@ type Policy struct {
 	// installed). NotInstalled says why.
 	Installed    bool   `json:"installed"`
 	NotInstalled string `json:"notInstalled,omitempty"`
+	// Refused is set when only errors in the files keep Policy Agent from
+	// installing the policy. Lint rules still evaluate such a policy as
+	// written (best effort), so that one mistake does not hide findings
+	// elsewhere; compile and the runtime use what the stack would.
+	Refused bool `json:"refused,omitempty"`
 	// FilterRules are the rules of IpFilterPolicy in order, each split
 	// into simple filters (address sets and services expanded).
 	FilterRules   []*FilterRule `json:"filterRules"`

@@ -118,6 +118,8 @@ func (l *policyLoader) load(s *Stack) {
 			s.Policy.NotInstalled = "the stack lacks IPCONFIG IPSECURITY, so Policy Agent does not read its IPsec policy"
 		case l.errors() > errorsBefore:
 			s.Policy.NotInstalled = "the policy files have errors, and Policy Agent installs no IPsec policy that has any"
+			s.Policy.Refused = true
+			l.reportRefused(s)
 		}
 		s.Policy.Installed = s.Policy.NotInstalled == ""
 		for _, o := range t.unused() {
@@ -226,6 +228,19 @@ func (l *policyLoader) otherPolicies(main, image *policy.File) {
 			l.parse(p, oc.kind)
 		}
 	}
+}
+
+// reportRefused says, once per stack, that lint checks a policy Policy
+// Agent would refuse as written: findings about it are real mistakes, but
+// until the errors are fixed the stack runs its profile IPSEC rules.
+func (l *policyLoader) reportRefused(s *Stack) {
+	at := s.Policy.Range
+	if at.IsZero() {
+		return // no IpFilterPolicy: reported as such
+	}
+	d := l.ds.Infof(RulePolicyFile, at, "%s: Policy Agent would not install this IPsec policy (it has errors); lint checks it as written", s.Name)
+	d.Detail = "Rules evaluate the policy as written so that one error does not hide findings elsewhere. " +
+		"Until the errors are fixed the stack keeps its profile IPSEC rules, and compile, whatif and run use those."
 }
 
 func (l *policyLoader) unmapped(v *policy.Value) {
