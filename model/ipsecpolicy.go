@@ -169,6 +169,15 @@ func attrs(e *policy.Entry, keyword string) []*policy.Entry {
 	return out
 }
 
+// blockEntries returns the entries of an entry's block; a statement written
+// without its block (reported by the parser) has none.
+func blockEntries(e *policy.Entry) []*policy.Entry {
+	if e == nil || e.Block == nil {
+		return nil
+	}
+	return e.Block.Entries
+}
+
 // value returns the i-th value of an attribute, upper-cased, or "".
 func value(e *policy.Entry, i int) string {
 	if e == nil || len(e.Values) <= i || e.Secret {
@@ -237,7 +246,7 @@ func (b *policyBuilder) build(files []*policy.File) *Policy {
 		p.Range = fp.KeywordRange
 		p.FilterLogging = value(attr(fp, "FilterLogging"), 0) != "OFF"
 		p.AllowOnDemand = value(attr(fp, "AllowOnDemand"), 0) != "NO"
-		for _, a := range fp.Block.Entries {
+		for _, a := range blockEntries(fp) {
 			switch {
 			case strings.EqualFold(a.Keyword, "IpFilterRuleRef"):
 				if r := b.t.find("IpFilterRule", a.Name()); r != nil {
@@ -267,7 +276,7 @@ func (b *policyBuilder) group(g *policy.Entry, depth int) []*FilterRule {
 		return nil
 	}
 	var out []*FilterRule
-	for _, a := range g.Block.Entries {
+	for _, a := range blockEntries(g) {
 		switch {
 		case strings.EqualFold(a.Keyword, "IpFilterRuleRef"):
 			out = append(out, b.filterRule(b.t.find("IpFilterRule", a.Name()), g)...)
@@ -574,7 +583,7 @@ func (b *policyBuilder) keyExchangePolicy(e *policy.Entry) *KeyExchangePolicy {
 		n := intValue(v, 0)
 		kp.LivenessInterval = &n
 	}
-	for _, a := range e.Block.Entries {
+	for _, a := range blockEntries(e) {
 		switch {
 		case strings.EqualFold(a.Keyword, "KeyExchangeRuleRef"):
 			if r := b.t.find("KeyExchangeRule", a.Name()); r != nil {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/internal/golden"
 
 	"github.com/tcpipc/tcpipc/grammar/policy"
@@ -75,4 +76,28 @@ func TestPolicyValuesDoc(t *testing.T) {
 		return
 	}
 	t.Errorf("%s is stale; TCPIPC_UPDATE=1 go test ./model/ rewrites it", path)
+}
+
+// FuzzPolicyValues: no policy or iked.conf text makes the value checks or
+// the policy builder panic, and every value finding points inside the
+// file. Seeds: testdata/fuzz/FuzzPolicyValues.
+func FuzzPolicyValues(f *testing.F) {
+	f.Add([]byte("IpService s\n{\n  SourcePortRange 1-2:3\n  Direction Bidirectional Outbound\n}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, kind := range []policy.Kind{policy.IPSecPolicy, policy.Iked} {
+			file, _ := policy.Parse("FUZZ", data, policy.Options{Kind: kind})
+			var ds diag.Diagnostics
+			checkPolicyValues(file, &ds)
+			n := len(file.Source.Text)
+			for _, d := range ds {
+				if r := d.Range; r.Start.Offset < 0 || r.End.Offset > n || r.Start.Offset > r.End.Offset {
+					t.Errorf("%s: range %d-%d outside the file (%d bytes)", d.Summary, r.Start.Offset, r.End.Offset, n)
+				}
+			}
+			tab := newObjectTable(&ds)
+			tab.define([]*policy.File{file})
+			tab.resolve([]*policy.File{file})
+			(&policyBuilder{t: tab, ds: &ds}).build([]*policy.File{file})
+		}
+	})
 }
