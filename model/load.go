@@ -187,8 +187,10 @@ func (sx *Sysplex) XCFStack(a netip.Addr) *Stack {
 
 // LoadFiles reads loose profile files as a sysplex: each file is the
 // profile of one stack, named after the directory it is in (or the file,
-// when several share a directory).
+// when several share a directory). Loose pagent, policy and iked files
+// (IsPolicyFile) are parsed and checked on their own.
 func LoadFiles(paths []string, opts Options) (*Sysplex, diag.Diagnostics) {
+	paths, policies := splitLooseFiles(paths) // pagent, policy and iked files are no stacks
 	m := &Manifest{Dir: ".", Name: "FILES"}
 	used := map[string]bool{}
 	for _, p := range paths {
@@ -208,6 +210,7 @@ func LoadFiles(paths []string, opts Options) (*Sysplex, diag.Diagnostics) {
 	for _, e := range m.Stacks {
 		sx.Stacks = append(sx.Stacks, loadStack(sx, m, e, profile.DirResolver{}, opts, &ds))
 	}
+	loadLoosePolicies(sx, policies, opts, &ds)
 	sx.link(&ds)
 	return sx, ds
 }

@@ -2,6 +2,8 @@ package model
 
 import (
 	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -100,4 +102,46 @@ func FuzzPolicyValues(f *testing.F) {
 			(&policyBuilder{t: tab, ds: &ds}).build([]*policy.File{file})
 		}
 	})
+}
+
+// TestLoadFilesTellsPolicyFilesApart: lint on loose files reads a
+// pagent.conf, an IPsec policy without a telling name and an AT-TLS file as
+// what they are, not as profiles of extra stacks, and checks their values.
+func TestLoadFilesTellsPolicyFilesApart(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"MVS1/PROFILE.TCPIP": "IPCONFIG IPSECURITY\nHOME 10.1.1.1 ETH1\n",
+		"MVS1/pagent.conf":   "TcpImage TCPIP\nIpSecConfig /etc/pagent/MVS1.policy\n",
+		"MVS1/rules":         "# IPsec rules\nIpGenericFilterAction a\n{\n  IpFilterAction PermitWithIPSec\n}\n",
+		"MVS1/ttls":          "TTLSRule r\n{\n  LocalPortRange 443\n}\n",
+	}
+	var paths []string
+	for name, text := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	sx, ds := LoadFiles(paths, Options{})
+	if len(sx.Stacks) != 1 {
+		t.Errorf("%d stacks, want 1 (the profile's)", len(sx.Stacks))
+	}
+	var got []string
+	for _, d := range ds {
+		got = append(got, d.Rule+": "+d.Summary)
+	}
+	want := []string{
+		"POLICYVALUE: IpFilterAction PermitWithIPSec is not one of Permit, Deny or IpSec",
+		"POLICY-UNSUPPORTED: AT-TLS policy file: tcpipc does not model AT-TLS policy and keeps its 1 statement unchecked",
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }
