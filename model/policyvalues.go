@@ -51,7 +51,7 @@ type valueRule struct {
 }
 
 // policyValueRules maps "Statement.Attribute" (canonical spellings) to the
-// attribute's rule. Reference attributes (…Ref), inline blocks and secrets
+// attribute's rule, and a one-line pagent statement's name to its rule. Reference attributes (…Ref), inline blocks and secrets
 // are not values and have no entry; TestEveryPolicyAttributeHasAValueRule
 // keeps the table complete.
 var policyValueRules = func() map[string]valueRule {
@@ -198,6 +198,13 @@ var policyValueRules = func() map[string]valueRule {
 		"NssStackConfig.ClientName":             free("a client name"),
 		"NssStackConfig.ServiceType":            {check: oneOf("Cert", "RemoteMgmt", "NetworkMgmt")},
 	}
+	// One-line statements of the pagent main and image files, keyed by
+	// the statement alone (values from IBM's sample EZAPAGCO).
+	r["LogLevel"] = valueRule{check: number(0, 511)}
+	r["Codepage"] = valueRule{check: oneOf("IBM-037", "IBM-273", "IBM-274", "IBM-275", "IBM-277", "IBM-278", "IBM-280",
+		"IBM-281", "IBM-282", "IBM-284", "IBM-285", "IBM-297", "IBM-500", "IBM-871", "IBM-1047", "IBM-1140", "IBM-1141",
+		"IBM-1142", "IBM-1143", "IBM-1144", "IBM-1145", "IBM-1146", "IBM-1147", "IBM-1148", "IBM-1149")}
+	r["ClientConnection"] = valueRule{check: number(1, 65535)}
 	for _, side := range []string{"IpSource", "IpDest"} {
 		for _, stmt := range []string{"IpFilterRule", "IpFilterGroup"} {
 			r[stmt+"."+side+"Addr"] = valueRule{doc: docFilterSample, check: addrs}
@@ -228,7 +235,10 @@ func PolicyValuesTable() string {
 	b.WriteString("| statement | attribute | accepts | source |\n|---|---|---|---|\n")
 	for _, k := range keys {
 		r := policyValueRules[k]
-		stmt, attr, _ := strings.Cut(k, ".")
+		stmt, attr, ok := strings.Cut(k, ".")
+		if !ok {
+			stmt, attr = k+" (pagent)", "—"
+		}
 		accepts, source := "any value: "+r.unchecked, "—"
 		if r.check != nil {
 			accepts, source = r.check.says, r.doc
@@ -244,14 +254,20 @@ func PolicyValuesTable() string {
 // checkPolicyValues checks every attribute value of a parsed policy or
 // iked.conf file against policyValueRules.
 func checkPolicyValues(f *policy.File, ds *diag.Diagnostics) {
-	if f.Kind != policy.IPSecPolicy && f.Kind != policy.Iked {
+	if f.Kind != policy.IPSecPolicy && f.Kind != policy.Iked && f.Kind != policy.PagentMain {
 		return
 	}
 	f.Walk(func(e, parent *policy.Entry) {
-		if parent == nil || e.Secret || len(e.Values) == 0 {
+		if e.Secret || len(e.Values) == 0 {
 			return
 		}
-		r, ok := policyValueRules[parent.Keyword+"."+e.Keyword]
+		key := e.Keyword // a one-line statement of a pagent file
+		if parent != nil {
+			key = parent.Keyword + "." + e.Keyword
+		} else if f.Kind != policy.PagentMain {
+			return
+		}
+		r, ok := policyValueRules[key]
 		if !ok || r.check == nil {
 			return
 		}

@@ -36,6 +36,9 @@ func TestEveryPolicyAttributeHasAValueRule(t *testing.T) {
 		}
 	}
 	for key := range policyValueRules {
+		if _, ok := policy.Schema()[key]; ok && !strings.Contains(key, ".") {
+			continue // a one-line pagent statement
+		}
 		if !knownAttribute(key) {
 			t.Errorf("value rule %s names no attribute of the schema", key)
 		}
