@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/tcpipc/tcpipc/grammar/policy"
 	"github.com/tcpipc/tcpipc/grammar/profile"
 	"github.com/tcpipc/tcpipc/grammar/source"
+	"github.com/tcpipc/tcpipc/model"
 )
 
 // parsedFile is what parse prints for any kind of file.
@@ -124,9 +124,10 @@ func parseAny(path, kind string, enc source.Encoding) (parsedFile, diag.Diagnost
 	return f, ds, len(f.Entries)
 }
 
-// guessKind names a file's kind from its name, else from its first word:
-// a profile statement keyword means a profile, anything else a policy
-// file whose exact kind the policy parser guesses.
+// guessKind names a file's kind from its name (iked.conf, pagent…), else
+// says whether it is a profile or a policy-family file the way lint tells
+// loose files apart (model.IsPolicyFile); the policy parser then guesses
+// the exact kind from the statements.
 func guessKind(path string) string {
 	base := strings.ToLower(filepath.Base(path))
 	switch {
@@ -134,25 +135,7 @@ func guessKind(path string) string {
 		return "iked"
 	case strings.HasPrefix(base, "pagent") || strings.HasSuffix(base, ".image"):
 		return "pagent"
-	case strings.HasSuffix(base, ".policy"):
-		// IPsec, AT-TLS, IDS, QoS and routing policy files all end so:
-		// the policy parser tells them apart by their statements.
-		return "auto"
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return "profile"
-	}
-	f := source.Decode(path, data, source.Auto)
-	for _, line := range strings.Split(string(f.Text), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, ";") || strings.HasPrefix(line, "#") {
-			continue
-		}
-		word := strings.Fields(line)[0]
-		if profile.IsStatementKeyword(profile.Canonical(word)) {
-			return "profile"
-		}
+	case model.IsPolicyFile(path):
 		return "auto"
 	}
 	return "profile"
