@@ -292,7 +292,7 @@ type Reason struct {
 	Stack string `json:"stack"`
 	// Code is one of no-ipsec, no-ipsecurity, no-dvipsec, no-iked,
 	// no-key-exchange-rule, anchor-mismatch, coarse-granularity,
-	// manual-tunnel, release, cf-structure, xcf-group.
+	// manual-tunnel, no-offers, release, cf-structure, xcf-group.
 	Code string `json:"code"`
 	Text string `json:"text"`
 }

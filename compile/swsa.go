@@ -160,6 +160,7 @@ func (p *Plan) canHold(s, ref *Stack, addr string, ikev2, receiving bool) []Reas
 			break
 		}
 	}
+	out = append(out, noOffers(s, addr)...)
 	for _, f := range s.SPD.Filters {
 		if f.ManualTunnel != "" && slices.Contains(f.AnchorFor, addr) {
 			add("manual-tunnel", "filter %s.%d on %s uses manual tunnel %s: manually keyed SAs are never sysplex-wide", f.Name, f.Extension, s.Name, f.ManualTunnel)
@@ -177,6 +178,30 @@ func (p *Plan) canHold(s, ref *Stack, addr string, ikev2, receiving bool) []Reas
 		add("xcf-group", "%s joins XCF group %s, %s joins %s: they never see each other", s.Name, mg.XCFGroup, ref.Name, rg.XCFGroup)
 	case p.CFRM != nil && !slices.Contains(p.CFRM, mg.SWSAStructure):
 		add("cf-structure", "the SWSA structure %s of %s is not in the CFRM policy", mg.SWSAStructure, s.Name)
+	}
+	return out
+}
+
+// noOffers finds the actions protecting addr on s whose every offer the
+// plan left out (IPSEC006): the stack can never negotiate an SA with them,
+// so there is nothing to recover.
+func noOffers(s *Stack, addr string) []Reason {
+	var out []Reason
+	for _, f := range s.SPD.Filters {
+		if f.Action != "IPSEC" || f.VPNAction == "" || !slices.Contains(f.AnchorFor, addr) {
+			continue
+		}
+		for _, a := range s.SPD.VPNActions {
+			if a.Name == f.VPNAction && len(a.Proposals) == 0 {
+				out = append(out, Reason{Stack: s.Name, Code: "no-offers",
+					Text: fmt.Sprintf("every IpDataOffer of %s on %s was left out of the plan: no SA for %s can be negotiated there", a.Name, s.Name, addr)})
+				return out
+			}
+		}
+	}
+	if peer := keyExchangeRule(s, addr); peer != nil && len(peer.Proposals) == 0 {
+		out = append(out, Reason{Stack: s.Name, Code: "no-offers",
+			Text: fmt.Sprintf("every KeyExchangeOffer of rule %s on %s was left out of the plan: no IKE SA for %s can be negotiated there", peer.Rule, s.Name, addr)})
 	}
 	return out
 }

@@ -20,6 +20,11 @@ type Policy struct {
 	// installed). NotInstalled says why.
 	Installed    bool   `json:"installed"`
 	NotInstalled string `json:"notInstalled,omitempty"`
+	// Refused is set when only errors in the files keep Policy Agent from
+	// installing the policy. Lint rules still evaluate such a policy as
+	// written (best effort), so that one mistake does not hide findings
+	// elsewhere; compile and the runtime use what the stack would.
+	Refused bool `json:"refused,omitempty"`
 	// FilterRules are the rules of IpFilterPolicy in order, each split
 	// into simple filters (address sets and services expanded).
 	FilterRules   []*FilterRule `json:"filterRules"`
@@ -164,6 +169,15 @@ func attrs(e *policy.Entry, keyword string) []*policy.Entry {
 	return out
 }
 
+// blockEntries returns the entries of an entry's block; a statement written
+// without its block (reported by the parser) has none.
+func blockEntries(e *policy.Entry) []*policy.Entry {
+	if e == nil || e.Block == nil {
+		return nil
+	}
+	return e.Block.Entries
+}
+
 // value returns the i-th value of an attribute, upper-cased, or "".
 func value(e *policy.Entry, i int) string {
 	if e == nil || len(e.Values) <= i || e.Secret {
@@ -232,7 +246,7 @@ func (b *policyBuilder) build(files []*policy.File) *Policy {
 		p.Range = fp.KeywordRange
 		p.FilterLogging = value(attr(fp, "FilterLogging"), 0) != "OFF"
 		p.AllowOnDemand = value(attr(fp, "AllowOnDemand"), 0) != "NO"
-		for _, a := range fp.Block.Entries {
+		for _, a := range blockEntries(fp) {
 			switch {
 			case strings.EqualFold(a.Keyword, "IpFilterRuleRef"):
 				if r := b.t.find("IpFilterRule", a.Name()); r != nil {
@@ -262,7 +276,7 @@ func (b *policyBuilder) group(g *policy.Entry, depth int) []*FilterRule {
 		return nil
 	}
 	var out []*FilterRule
-	for _, a := range g.Block.Entries {
+	for _, a := range blockEntries(g) {
 		switch {
 		case strings.EqualFold(a.Keyword, "IpFilterRuleRef"):
 			out = append(out, b.filterRule(b.t.find("IpFilterRule", a.Name()), g)...)
@@ -400,12 +414,7 @@ func setRefs(b *policyBuilder, e *policy.Entry, side string) []*policy.Entry {
 func (b *policyBuilder) setSels(set *policy.Entry) []AddrSel {
 	var out []AddrSel
 	if set.Block == nil {
-		for i := range set.Values {
-			if s, ok := b.addrSel(set, i); ok {
-				out = append(out, s)
-			}
-		}
-		return out
+		return b.addrSels(set)
 	}
 	for _, kw := range []string{"Prefix", "Range"} {
 		for _, a := range attrs(set, kw) {
@@ -417,38 +426,61 @@ func (b *policyBuilder) setSels(set *policy.Entry) []AddrSel {
 	return out
 }
 
-// addrSel reads All, All4, All6, a, a/len or a-b from value i.
+// addrSel reads the address selector at value i of an attribute. A
+// malformed one is reported by the value checks (POLICYVALUE), so the
+// builder only leaves it out.
 func (b *policyBuilder) addrSel(e *policy.Entry, i int) (AddrSel, bool) {
-	if e == nil || len(e.Values) <= i {
+	if e == nil || e.Secret {
 		return AddrSel{}, false
 	}
-	v := e.Values[i]
-	text := v.Text
-	// "a - b" written with blanks arrives as three values.
-	if i+2 < len(e.Values) && e.Values[i+1].Text == "-" {
-		text = text + "-" + e.Values[i+2].Text
+	s, _, _, ok := parseAddrSel(e.Values, i)
+	return s, ok
+}
+
+// addrSels reads every address selector of an attribute.
+func (b *policyBuilder) addrSels(e *policy.Entry) []AddrSel {
+	var out []AddrSel
+	for i := 0; e != nil && !e.Secret && i < len(e.Values); {
+		s, _, n, ok := parseAddrSel(e.Values, i)
+		if ok {
+			out = append(out, s)
+		}
+		i += n
+	}
+	return out
+}
+
+// parseAddrSel reads All, All4, All6, a, a/len or a-b from value i; "a - b"
+// written with blanks spans three values. It returns the text read and
+// how many values it took (at least one).
+func parseAddrSel(vs []*policy.Value, i int) (AddrSel, string, int, bool) {
+	if i >= len(vs) {
+		return AddrSel{}, "", 1, false
+	}
+	text, n := vs[i].Text, 1
+	if i+2 < len(vs) && vs[i+1].Text == "-" {
+		text, n = text+"-"+vs[i+2].Text, 3
 	}
 	switch strings.ToUpper(text) {
 	case "ALL":
-		return AddrSel{All: true}, true
+		return AddrSel{All: true}, text, n, true
 	case "ALL4":
-		return AddrSel{Prefix: netip.MustParsePrefix("0.0.0.0/0")}, true
+		return AddrSel{Prefix: netip.MustParsePrefix("0.0.0.0/0")}, text, n, true
 	case "ALL6":
-		return AddrSel{Prefix: netip.MustParsePrefix("::/0")}, true
+		return AddrSel{Prefix: netip.MustParsePrefix("::/0")}, text, n, true
 	}
 	if from, to, ok := strings.Cut(text, "-"); ok {
 		f, err1 := netip.ParseAddr(from)
 		t, err2 := netip.ParseAddr(to)
 		if err1 == nil && err2 == nil && f.BitLen() == t.BitLen() && !t.Less(f) {
-			return AddrSel{From: f, To: t}, true
+			return AddrSel{From: f, To: t}, text, n, true
 		}
 	} else if p, err := netip.ParsePrefix(text); err == nil {
-		return AddrSel{Prefix: p}, true
+		return AddrSel{Prefix: p}, text, n, true
 	} else if a, err := netip.ParseAddr(text); err == nil {
-		return AddrSel{Prefix: netip.PrefixFrom(a, a.BitLen())}, true
+		return AddrSel{Prefix: netip.PrefixFrom(a, a.BitLen())}, text, n, true
 	}
-	b.ds.Errorf(RuleValue, v.Range, "%s %s is not All, an address, address/prefix or address range", e.Keyword, text)
-	return AddrSel{}, false
+	return AddrSel{}, text, n, false
 }
 
 // service applies an IpService to a filter (nil: all traffic).
@@ -457,11 +489,9 @@ func (b *policyBuilder) service(fr *FilterRule, svc *policy.Entry) {
 		return
 	}
 	if p := attr(svc, "Protocol"); p != nil {
-		proto, err := ParseProtocol(value(p, 0))
-		if err != nil {
-			b.ds.Errorf(RuleValue, p.Range, "%v", err)
-		}
-		fr.Protocol = proto
+		// A protocol that does not parse is reported by the value checks
+		// (POLICYVALUE) and keeps the policy from being installed.
+		fr.Protocol, _ = ParseProtocol(value(p, 0))
 	}
 	fr.SrcPorts = portSel(attr(svc, "SourcePortRange"))
 	fr.DstPorts = portSel(attr(svc, "DestinationPortRange"))
@@ -553,7 +583,7 @@ func (b *policyBuilder) keyExchangePolicy(e *policy.Entry) *KeyExchangePolicy {
 		n := intValue(v, 0)
 		kp.LivenessInterval = &n
 	}
-	for _, a := range e.Block.Entries {
+	for _, a := range blockEntries(e) {
 		switch {
 		case strings.EqualFold(a.Keyword, "KeyExchangeRuleRef"):
 			if r := b.t.find("KeyExchangeRule", a.Name()); r != nil {
@@ -607,11 +637,7 @@ func (b *policyBuilder) endpoint(e *policy.Entry) *SecurityEndpoint {
 		}
 	}
 	for _, l := range attrs(e, "Location") {
-		for i := range l.Values {
-			if s, ok := b.addrSel(l, i); ok {
-				ep.Locations = append(ep.Locations, s)
-			}
-		}
+		ep.Locations = append(ep.Locations, b.addrSels(l)...)
 	}
 	return ep
 }

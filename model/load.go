@@ -219,8 +219,10 @@ func (sx *Sysplex) XCFStack(a netip.Addr) *Stack {
 // LoadFiles reads loose profile files as a sysplex: each file is the
 // profile of one stack, named after the directory it is in (or the file,
 // when several share a directory). Each profile and what it includes are
-// confined to the profile's directory (and opts.Allow).
+// confined to the profile's directory (and opts.Allow). Loose pagent, policy
+// and iked files (IsPolicyFile) are parsed and checked on their own.
 func LoadFiles(paths []string, opts Options) (*Sysplex, diag.Diagnostics) {
+	paths, policies := splitLooseFiles(paths) // pagent, policy and iked files are no stacks
 	// Dir "" keeps each path as given, absolute or relative.
 	m := &Manifest{Dir: "", Name: "FILES"}
 	used := map[string]bool{}
@@ -246,6 +248,7 @@ func LoadFiles(paths []string, opts Options) (*Sysplex, diag.Diagnostics) {
 		files := stackFiles{root: root, resolver: profile.DirResolver{Stat: root.Stat}}
 		sx.Stacks = append(sx.Stacks, loadStack(sx, m, e, files, opts, &ds))
 	}
+	loadLoosePolicies(sx, policies, opts, &ds)
 	sx.link(&ds)
 	return sx, ds
 }

@@ -39,9 +39,15 @@ type policyLoader struct {
 	opts  Options
 	ds    *diag.Diagnostics
 	files []*policy.File // every file parsed, for unused-object reporting
+	// hidden counts the errors of files another stack read first: they
+	// are reported once, but still keep this stack's policy from being
+	// installed.
+	hidden int
 }
 
-// parse reads and parses the file p, confined to the stack's root.
+// parse reads one pagent, policy or iked file, confined to the stack's
+// root, and checks its values. A file several stacks read (the common
+// policy file) is parsed for each, but its findings are reported once.
 func (l *policyLoader) parse(p string, kind policy.Kind) *policy.File {
 	data, err := l.src.root.ReadFile(p)
 	if err != nil {
@@ -51,12 +57,25 @@ func (l *policyLoader) parse(p string, kind policy.Kind) *policy.File {
 	}
 	f, pds := policy.Parse(p, data, policy.Options{Encoding: l.opts.Encoding, Kind: kind})
 	f.Name = p
-	*l.ds = append(*l.ds, pds...)
+	checkPolicyValues(f, &pds)
+	key := p + "\x00" + kind.String()
+	if l.sx.policyReported == nil {
+		l.sx.policyReported = map[string]bool{}
+	}
+	if l.sx.policyReported[key] {
+		l.hidden += pds.Count(diag.Error)
+	} else {
+		l.sx.policyReported[key] = true
+		*l.ds = append(*l.ds, pds...)
+	}
 	for n, text := range f.Sources() {
 		l.sx.Sources[n] = text
 	}
 	return f
 }
+
+// errors counts the errors this loader met, reported or hidden.
+func (l *policyLoader) errors() int { return l.ds.Count(diag.Error) + l.hidden }
 
 // zosPath maps a z/OS UNIX path or data set name from a pagent file to a
 // file: an explicit mapping under the stack's paths, else the stack's
@@ -108,7 +127,7 @@ func (l *policyLoader) load(s *Stack) {
 		frm = l.e.Ranges["policy"]
 	}
 	if len(files) > 0 {
-		errorsBefore := l.ds.Count(diag.Error)
+		errorsBefore := l.errors()
 		var parsed []*policy.File
 		for _, p := range files {
 			_, err := l.src.root.Stat(p)
@@ -133,8 +152,10 @@ func (l *policyLoader) load(s *Stack) {
 		switch {
 		case s.IPSecurity == nil:
 			s.Policy.NotInstalled = "the stack lacks IPCONFIG IPSECURITY, so Policy Agent does not read its IPsec policy"
-		case l.ds.Count(diag.Error) > errorsBefore:
+		case l.errors() > errorsBefore:
 			s.Policy.NotInstalled = "the policy files have errors, and Policy Agent installs no IPsec policy that has any"
+			s.Policy.Refused = true
+			l.reportRefused(s)
 		}
 		s.Policy.Installed = s.Policy.NotInstalled == ""
 		for _, o := range t.unused() {
@@ -182,6 +203,7 @@ func (l *policyLoader) fromPagent(s *Stack) ([]string, diag.Range) {
 		d.Detail = "Add TcpImage " + s.Job + " (and the image file, or let the main file serve as image)."
 		return nil, diag.Range{}
 	}
+	l.otherPolicies(main, image)
 	var out []string
 	var at diag.Range
 	if c := last(main, "CommonIpSecConfig"); c != nil && len(c.Values) > 0 {
@@ -200,6 +222,68 @@ func (l *policyLoader) fromPagent(s *Stack) ([]string, diag.Range) {
 		out = nil // the common file is not read at all without IpSecConfig
 	}
 	return out, at
+}
+
+// otherConfigs names the pagent statements that point at the policy files
+// of the types tcpipc recognises without modelling, with their kind.
+var otherConfigs = []struct {
+	common, image string
+	kind          policy.Kind
+}{
+	{"CommonTTLSConfig", "TTLSConfig", policy.ATTLS},
+	{"CommonIDSConfig", "IDSConfig", policy.IDS},
+	{"CommonQoSConfig", "QoSConfig", policy.QoS},
+	{"CommonRoutingConfig", "RoutingConfig", policy.Routing},
+}
+
+// otherPolicies reads the AT-TLS, IDS, QoS and routing policy files the
+// main and image files name, as their kind, so that lint reports their
+// misspelt and misplaced statements. tcpipc does not model them, so a
+// file it cannot map is an info, not an error.
+func (l *policyLoader) otherPolicies(main, image *policy.File) {
+	for _, oc := range otherConfigs {
+		for _, e := range []*policy.Entry{last(main, oc.common), last(image, oc.image)} {
+			if e == nil || len(e.Values) == 0 {
+				continue
+			}
+			p, refused := l.zosPath(e.Values[0].Text)
+			if refused {
+				continue
+			}
+			if p == "" {
+				d := l.ds.Infof(RulePolicyFile, e.Values[0].Range, "%s file %s is not read: it is not mapped to a file", e.Keyword, e.Values[0].Text)
+				d.Detail = "tcpipc does not model this policy type; map the path under the stack's paths in sysplex.yaml to have lint check its statements."
+				continue
+			}
+			_, err := l.src.root.Stat(p)
+			switch {
+			case errors.Is(err, profile.ErrOutside):
+				d := l.ds.Errorf(RuleOutside, e.Values[0].Range, "%s file %s is outside the sysplex directory", e.Keyword, e.Values[0].Text)
+				d.Detail = outsideDetail(l.src.root)
+				continue
+			case errors.Is(err, fs.ErrNotExist):
+				l.ds.Errorf(RulePolicyFile, e.Values[0].Range, "%s file %s does not exist", e.Keyword, p)
+				continue
+			case err != nil:
+				l.ds.Errorf(RuleRead, e.Values[0].Range, "cannot read %s file %s: %v", e.Keyword, p, osReason(err))
+				continue
+			}
+			l.parse(p, oc.kind)
+		}
+	}
+}
+
+// reportRefused says, once per stack, that lint checks a policy Policy
+// Agent would refuse as written: findings about it are real mistakes, but
+// until the errors are fixed the stack runs its profile IPSEC rules.
+func (l *policyLoader) reportRefused(s *Stack) {
+	at := s.Policy.Range
+	if at.IsZero() {
+		return // no IpFilterPolicy: reported as such
+	}
+	d := l.ds.Infof(RulePolicyFile, at, "%s: Policy Agent would not install this IPsec policy (it has errors); lint checks it as written", s.Name)
+	d.Detail = "Rules evaluate the policy as written so that one error does not hide findings elsewhere. " +
+		"Until the errors are fixed the stack keeps its profile IPSEC rules, and compile, whatif and run use those."
 }
 
 func (l *policyLoader) unmapped(v *policy.Value) {

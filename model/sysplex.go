@@ -21,6 +21,9 @@ type Sysplex struct {
 	Sources diag.Sources `json:"-"`
 
 	unused []unusedObject
+	// policyReported holds the policy files whose findings are reported
+	// (path and kind), so a file several stacks read is reported once.
+	policyReported map[string]bool
 }
 
 // Stack is one TCP/IP stack of the sysplex.

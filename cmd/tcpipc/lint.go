@@ -26,8 +26,10 @@ func newLintCommand() *cobra.Command {
 		Use:   "lint [flags] [DIR|sysplex.yaml|PROFILE…]",
 		Short: "Check every stack of a sysplex together and report every problem",
 		Long: `lint reads the whole sysplex (a directory with sysplex.yaml, the manifest, a
-directory of <STACK>/PROFILE.TCPIP, or loose profile files, one stack each;
-default: the current directory), runs every rule (tcpipc rules lists them)
+directory of <STACK>/PROFILE.TCPIP, or loose files: profiles, one stack
+each, and pagent, policy and iked files, told apart the way parse does and
+checked on their own; default: the current directory), runs every rule
+(tcpipc rules lists them)
 and reports every finding in one run.
 
 Formats: text (compiler style with snippets), json, sarif (SARIF 2.1.0 for

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -36,9 +35,9 @@ func newParseCommand() *cobra.Command {
 		Long: `parse reads each file and prints its syntax tree, then every syntax problem.
 A file is a TCP/IP profile (with the members it INCLUDEs, found next to it by
 member name, and never outside its directory unless --allow-outside allows
-one), a Policy Agent main or image file, an IPsec policy file or an
-iked.conf; --kind names it, or tcpipc guesses from the name (pagent.conf,
-*.policy, iked.conf) and the content.
+one), a Policy Agent main or image file, an IPsec, AT-TLS, IDS, QoS or
+routing policy file or an iked.conf; --kind names it, or tcpipc guesses from
+the name (pagent.conf, iked.conf) and the content.
 
 Formats: text (tree on stdout, diagnostics on stderr), json (one document
 with trees and diagnostics), summary (a line per file, then diagnostics).
@@ -54,7 +53,7 @@ Exit code 1 when any file has a syntax error, 2 when one cannot be read.`,
 			}
 			if kind != "auto" && kind != "profile" {
 				if _, err := policy.ParseKind(kind); err != nil {
-					return usageError("unknown --kind %q (want auto, profile, pagent, policy or iked)", kind)
+					return usageError("unknown --kind %q (want auto, profile, pagent, policy, iked, ttls, ids, qos or routing)", kind)
 				}
 			}
 			var all diag.Diagnostics
@@ -112,7 +111,7 @@ Exit code 1 when any file has a syntax error, 2 when one cannot be read.`,
 	registerAllowOutside(cmd, &allow)
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json or summary")
 	cmd.Flags().StringVar(&encoding, "encoding", "auto", "file encoding: auto, utf-8 or ibm-1047")
-	cmd.Flags().StringVar(&kind, "kind", "auto", "file kind: auto, profile, pagent, policy or iked")
+	cmd.Flags().StringVar(&kind, "kind", "auto", "file kind: auto, profile, pagent, policy, iked, ttls, ids, qos or routing")
 	return cmd
 }
 
@@ -134,9 +133,10 @@ func parseAny(path, kind string, enc source.Encoding, allow []string) (parsedFil
 	return f, ds, len(f.Entries)
 }
 
-// guessKind names a file's kind from its name, else from its first word:
-// a profile statement keyword means a profile, anything else a policy
-// file whose exact kind the policy parser guesses.
+// guessKind names a file's kind from its name (iked.conf, pagent…), else
+// says whether it is a profile or a policy-family file the way lint tells
+// loose files apart (model.IsPolicyFile); the policy parser then guesses
+// the exact kind from the statements.
 func guessKind(path string) string {
 	base := strings.ToLower(filepath.Base(path))
 	switch {
@@ -144,23 +144,7 @@ func guessKind(path string) string {
 		return "iked"
 	case strings.HasPrefix(base, "pagent") || strings.HasSuffix(base, ".image"):
 		return "pagent"
-	case strings.HasSuffix(base, ".policy"):
-		return "policy"
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return "profile"
-	}
-	f := source.Decode(path, data, source.Auto)
-	for _, line := range strings.Split(string(f.Text), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, ";") || strings.HasPrefix(line, "#") {
-			continue
-		}
-		word := strings.Fields(line)[0]
-		if profile.IsStatementKeyword(profile.Canonical(word)) {
-			return "profile"
-		}
+	case model.IsPolicyFile(path):
 		return "auto"
 	}
 	return "profile"

@@ -20,6 +20,14 @@ const (
 	IPSecPolicy
 	// Iked is the IKE daemon configuration file.
 	Iked
+	// ATTLS, IDS, QoS and Routing are the other policy files Policy Agent
+	// reads (TTLSConfig, IDSConfig, QOSConfig, RoutingConfig and their
+	// Common… forms): tcpipc knows their statements but does not model
+	// them.
+	ATTLS
+	IDS
+	QoS
+	Routing
 )
 
 func (k Kind) String() string {
@@ -32,6 +40,14 @@ func (k Kind) String() string {
 		return "ipsec"
 	case Iked:
 		return "iked"
+	case ATTLS:
+		return "ttls"
+	case IDS:
+		return "ids"
+	case QoS:
+		return "qos"
+	case Routing:
+		return "routing"
 	}
 	return fmt.Sprintf("kind(%d)", int(k))
 }
@@ -45,6 +61,8 @@ func (k Kind) describe() string {
 		return "an IPsec policy file"
 	case Iked:
 		return "an iked.conf file"
+	case ATTLS, IDS, QoS, Routing:
+		return article(k.policyName()) + " " + k.policyName() + " policy file"
 	}
 	return "this file"
 }
@@ -60,8 +78,35 @@ func ParseKind(s string) (Kind, error) {
 		return IPSecPolicy, nil
 	case "iked", "iked.conf":
 		return Iked, nil
+	case "ttls", "at-tls", "attls":
+		return ATTLS, nil
+	case "ids":
+		return IDS, nil
+	case "qos":
+		return QoS, nil
+	case "routing":
+		return Routing, nil
 	}
-	return Auto, fmt.Errorf("unknown policy file kind %q (want auto, pagent, ipsec or iked)", s)
+	return Auto, fmt.Errorf("unknown policy file kind %q (want auto, pagent, ipsec, iked, ttls, ids, qos or routing)", s)
+}
+
+// Modelled reports whether tcpipc models the kind's statements (pagent,
+// IPsec policy, iked.conf); the others it only recognises.
+func (k Kind) Modelled() bool { return k <= Iked }
+
+// policyName is how IBM names the policy type of an unmodelled kind.
+func (k Kind) policyName() string {
+	switch k {
+	case ATTLS:
+		return "AT-TLS"
+	case IDS:
+		return "IDS"
+	case QoS:
+		return "QoS"
+	case Routing:
+		return "routing"
+	}
+	return k.String()
 }
 
 // Options control how a file is read.

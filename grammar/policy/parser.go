@@ -64,6 +64,7 @@ func Parse(name string, data []byte, opts Options) (*File, diag.Diagnostics) {
 		f.Kind = guessKind(f.Entries)
 	}
 	p.validateTop()
+	p.reportUnmodelled()
 	p.attachComments(lx.Comments)
 	p.diags.Sort()
 	return f, p.diags
@@ -78,6 +79,9 @@ type parser struct {
 	// braceLines maps the line of a brace to the entry whose block it
 	// opens or closes.
 	braceLines map[int]*Entry
+	// unmodelled are the statements of policy types tcpipc keeps without
+	// modelling (AT-TLS, IDS, QoS, routing).
+	unmodelled []*Entry
 }
 
 // frame is an open block.
@@ -321,28 +325,9 @@ func (p *parser) span(a, b diag.Range) diag.Range {
 	return diag.Range{File: a.File, Start: a.Start, End: b.End}
 }
 
-// guessKind picks the kind most of the recognised top-level statements
-// belong to; the first one breaks a tie, and a file with none is taken
-// for a pagent file.
-func guessKind(es []*Entry) Kind {
-	count := map[Kind]int{}
-	var first []Kind
-	for _, e := range es {
-		if s, ok := LookupStatement(e.Keyword); ok && s.TopLevel {
-			if count[s.File] == 0 {
-				first = append(first, s.File)
-			}
-			count[s.File]++
-		}
-	}
-	best := PagentMain
-	for i, k := range first {
-		if i == 0 || count[k] > count[best] {
-			best = k
-		}
-	}
-	return best
-}
+// guessKind picks the kind of a file from its top-level statements (see
+// guessFileKind in others.go).
+func guessKind(es []*Entry) Kind { return guessFileKind(es) }
 
 // blockSpec is the statement type an entry's block holds, given the
 // statement type of the block the entry sits in (nil at the top level).
@@ -368,7 +353,6 @@ func blockSpec(e *Entry, in *StatementSpec) *StatementSpec {
 func (p *parser) validateTop() {
 	kind := p.file.Kind
 	seen := map[string]*Entry{}
-	reported := map[string]bool{}
 	for _, e := range p.file.Entries {
 		spec, ok := LookupStatement(e.Keyword)
 		switch {
@@ -376,21 +360,14 @@ func (p *parser) validateTop() {
 			d := p.diags.Errorf(RulePlacement, e.KeywordRange, "%s is an attribute, not a statement", e.Keyword)
 			d.Detail = fmt.Sprintf("%s belongs inside the { } block of %s; a '}' too many before it may have closed its block early.",
 				e.Keyword, owners(e.Keyword))
-		case !ok && otherPolicyStatements[strings.ToUpper(e.Keyword)] != "":
-			name, policy, _ := strings.Cut(otherPolicyStatements[strings.ToUpper(e.Keyword)], "\x00")
-			e.Keyword = name
-			if !reported[name] {
-				reported[name] = true
-				d := p.diags.Infof(RuleUnsupported, e.KeywordRange, "%s is not modelled by tcpipc", name)
-				d.Detail = fmt.Sprintf("%s is %s %s policy statement: tcpipc keeps it as written but does not check it. "+
-					"Only its first occurrence in each file is reported.", name, article(policy), policy)
-			}
+		case !ok && otherStatements[strings.ToUpper(e.Keyword)].name != "":
+			p.otherStatement(e, otherStatements[strings.ToUpper(e.Keyword)], kind)
 		case !ok:
-			p.unknown(e, fmt.Sprintf("unknown statement %s", e.Keyword), topLevelNames(kind), topLevelNames(Auto), true)
+			p.unknown(e, fmt.Sprintf("unknown statement %s", e.Keyword), topLevelCandidates(kind), topLevelCandidates(Auto), true)
 		case !spec.TopLevel:
 			d := p.diags.Errorf(RulePlacement, e.KeywordRange, "%s is not valid at the top level", e.Keyword)
 			d.Detail = fmt.Sprintf("%s only appears inside the block of %s.", e.Keyword, owners(e.Keyword))
-		case kind != Auto && spec.File != kind:
+		case !validIn(spec, kind):
 			d := p.diags.Errorf(RulePlacement, e.KeywordRange, "%s is not valid in %s", e.Keyword, kind.describe())
 			d.Detail = fmt.Sprintf("%s is a statement of %s.", e.Keyword, spec.File.describe())
 		default:

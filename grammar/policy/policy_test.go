@@ -305,6 +305,10 @@ func TestKindGuess(t *testing.T) {
 		"IkeConfig\n{\n}\nIpAddr a\n{\n}\n":   Iked,
 		"# only\nunknown x\nIpAddr a\n{\n}\n": IPSecPolicy,
 		"NssStackConfig TCPIP\n{\n}\nLogLevel 1\nCodepage IBM-1047\n": PagentMain,
+		"IpAddr a\n{\n}\nIpAddr b\n{\n}\nTTLSRule r\n{\n}\n":          ATTLS,
+		"PortRange p\n{\n}\nIDSRule r\n{\n}\n":                        IDS,
+		"RoutingRule r\n{\n}\nRouteTable t\n{\n}\n":                   Routing,
+		"PolicyRule r\n{\n}\nPolicyAction a\n{\n}\n":                  QoS,
 	} {
 		f, _ := Parse("k", []byte(in), Options{})
 		if f.Kind != want {
@@ -315,14 +319,14 @@ func TestKindGuess(t *testing.T) {
 	if f.Kind != IPSecPolicy || len(ds) != 1 || !strings.Contains(ds[0].Summary, "not valid in an IPsec policy file") {
 		t.Errorf("forced kind: %s, %s", f.Kind, diag.FormatText(ds, nil))
 	}
-	for _, s := range []string{"auto", "pagent", "ipsec", "iked"} {
+	for _, s := range []string{"auto", "pagent", "ipsec", "iked", "ttls", "ids", "qos", "routing"} {
 		k, err := ParseKind(s)
 		if err != nil || k.String() != s {
 			t.Errorf("ParseKind(%q) = %v, %v", s, k, err)
 		}
 	}
-	if _, err := ParseKind("qos"); err == nil {
-		t.Error("ParseKind(qos) succeeded")
+	if _, err := ParseKind("zert"); err == nil {
+		t.Error("ParseKind(zert) succeeded")
 	}
 }
 

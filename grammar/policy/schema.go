@@ -1,9 +1,11 @@
 package policy
 
 import (
-	textsuggest "github.com/tcpipc/tcpipc/internal/suggest"
+	"slices"
 	"sort"
 	"strings"
+
+	textsuggest "github.com/tcpipc/tcpipc/internal/suggest"
 )
 
 // AttrSpec is one attribute a statement type accepts inside its block.
@@ -159,27 +161,6 @@ var schemaSource = []struct {
 	{"NssStackConfig", Iked, "block top named", "ClientName ServiceType*"},
 }
 
-// otherPolicyStatements are statements of the QoS, AT-TLS, IDS and
-// Routing policy files that Policy Agent also reads. tcpipc recognises
-// them, keeps them in the tree and reports them as not modelled, so that
-// pointing it at such a file does not make every statement an error.
-var otherPolicyStatements = map[string]string{}
-
-func init() {
-	for policy, names := range map[string]string{
-		"QoS": "PolicyRule PolicyAction ServiceCategories ServicePolicyRules PolicyPerfMonitorForSDR",
-		"AT-TLS": "TTLSRule TTLSGroupAction TTLSEnvironmentAction TTLSConnectionAction TTLSKeyringParms " +
-			"TTLSEnvironmentAdvancedParms TTLSConnectionAdvancedParms TTLSCipherParms TTLSSignatureParms " +
-			"TTLSGskAdvancedParms TTLSGskLdapParms TTLSGskOcspParms TTLSGskHttpCdpParms",
-		"IDS":     "IDSRule IDSAction IDSAttackCondition IDSScanEventCondition IDSScanExclusion IDSTRCondition",
-		"Routing": "RoutingRule RoutingAction RouteTable TrafficDescriptor",
-	} {
-		for _, n := range strings.Fields(names) {
-			otherPolicyStatements[strings.ToUpper(n)] = n + "\x00" + policy
-		}
-	}
-}
-
 // addrAttrs are the source and destination address forms of filter rules
 // and filter groups.
 const addrAttrs = "IpSourceAddr IpSourceAddrSet IpSourceAddrRef>IpAddr IpSourceAddrSetRef>IpAddrSet IpSourceAddrGroupRef>IpAddrGroup " +
@@ -322,8 +303,8 @@ func looksSecret(word string) bool {
 	return strings.HasSuffix(u, "PW") || suggest(word, secretNames) != ""
 }
 
-// topLevelNames returns the statement types valid at the top level of a
-// file of kind k (every kind for Auto), sorted.
+// topLevelNames returns the schema's statement types valid at the top
+// level of a file of kind k (every kind for Auto), sorted.
 func topLevelNames(k Kind) []string {
 	var out []string
 	for _, s := range schema {
@@ -333,6 +314,25 @@ func topLevelNames(k Kind) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// topLevelCandidates is what a misspelt top-level word in a file of kind
+// k may have meant: the schema's statements and those of the policy types
+// tcpipc recognises without modelling them.
+func topLevelCandidates(k Kind) []string {
+	out := topLevelNames(k)
+	for _, s := range schema {
+		if s.TopLevel && !k.Modelled() && reusable[s.Type] {
+			out = append(out, s.Type)
+		}
+	}
+	for _, o := range otherStatements {
+		if k == Auto || o.validIn(k) {
+			out = append(out, o.name)
+		}
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
 }
 
 // attrNames lists a statement type's attribute names.

@@ -22,6 +22,7 @@ import (
 	"github.com/tcpipc/tcpipc/verify/rules/liveness"
 	"github.com/tcpipc/tcpipc/verify/rules/manualtunnel"
 	"github.com/tcpipc/tcpipc/verify/rules/nobackup"
+	"github.com/tcpipc/tcpipc/verify/rules/offerleftout"
 	"github.com/tcpipc/tcpipc/verify/rules/offers"
 	"github.com/tcpipc/tcpipc/verify/rules/releasemix"
 	"github.com/tcpipc/tcpipc/verify/rules/shadowing"
@@ -39,7 +40,7 @@ func All() []*verify.Rule {
 		ipsecconfig.Rule, limits.Rule, nobackup.Rule, sourcevipa.Rule, sysplexmonitor.Rule,
 		vipaaddress.Rule, anchors.Rule, dvipsec.Rule, dvipsecbackup.Rule, dvlocalfltr.Rule, granularity.Rule,
 		ikedcoverage.Rule, ikev2nss.Rule, liveness.Rule, manualtunnel.Rule, releasemix.Rule, sharedkey.Rule,
-		vpnaction.Rule, offers.Rule, shadowing.Rule,
+		vpnaction.Rule, offers.Rule, offerleftout.Rule, shadowing.Rule,
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
 	return all
@@ -124,6 +125,8 @@ func FrontEnd() []*verify.Rule {
 			Doc: "pagent.conf names z/OS UNIX paths or data sets; tcpipc maps them to files through the stack's paths or root in sysplex.yaml. Also reported: a pagent.conf without a TcpImage for the stack's job."},
 		{ID: "POLICYREF", Name: "policy-reference", Severity: diag.Error, Summary: "a policy reference that names nothing, an IpFilterPolicy missing, a rule without an action",
 			Doc: "Every …Ref names a global statement of its type, case-sensitively (the stack file overrides same-named objects of the common file). A reference that names nothing makes Policy Agent discard the rule and, for IPsec, refuse the whole policy; without IpFilterPolicy the stack keeps its default profile rules. A name defined twice in one file keeps its last definition (warning)."},
+		{ID: "POLICYVALUE", Name: "policy-value", Severity: diag.Error, Summary: "an IPsec policy or iked.conf value outside the set IBM documents (a warning where tcpipc could not confirm the set)",
+			Doc: "Every attribute value of the IPsec policy and iked.conf is checked against IBM's documented set or range, at the value, with a suggestion for a misspelt word (IpFilterAction PermitWithIPSec, Direction Bidirectionnal, HowToAuth ESP HMAC_SHA2_265_128, a port above 65535). Policy Agent rejects such a value, and one error in an IPsec policy keeps the whole policy from being installed: the stack keeps its profile rules and the protection the file describes never exists. Values of attributes whose full set tcpipc could not confirm are warnings. docs/policy-values.md lists every set and its source."},
 		{ID: "POLICYUNUSED", Name: "policy-unused", Severity: diag.Info, Summary: "a named policy object nothing references",
 			Doc: "No reference names the object, so nothing of it is installed. Objects of a common file several stacks read are reported only when no stack uses them."},
 		{ID: "VALUE", Name: "value", Severity: diag.Error, Summary: "an operand that parses but makes no sense",

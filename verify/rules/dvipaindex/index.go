@@ -45,10 +45,12 @@ func (ix *Index) Protected(s *model.Stack, a netip.Addr) (*model.FilterRule, boo
 	return nil, false
 }
 
-// Installed returns the filters a stack installs.
+// Installed returns the filters a stack installs, or the policy's as
+// written when only errors keep Policy Agent from installing it (best
+// effort: the errors and a POLICYFILE info say the policy is refused).
 func Installed(s *model.Stack) []*model.FilterRule {
 	switch {
-	case s.Policy != nil && s.Policy.Installed:
+	case s.Policy != nil && (s.Policy.Installed || s.Policy.Refused):
 		return s.Policy.FilterRules
 	case s.IPSec != nil && s.IPSecurity != nil:
 		return s.IPSec.Rules

@@ -26,7 +26,7 @@ var Rule = &verify.Rule{
 func run(p *verify.Pass) (any, error) {
 	for _, s := range p.Sysplex.Stacks {
 		switch {
-		case s.Policy != nil && s.Policy.Installed:
+		case s.Policy != nil && (s.Policy.Installed || s.Policy.Refused):
 			check(p, s.Policy.FilterRules)
 		case s.IPSec != nil:
 			check(p, s.IPSec.Rules)

@@ -1,0 +1,67 @@
+package model
+
+import (
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/grammar/policy"
+	"github.com/tcpipc/tcpipc/grammar/profile"
+	"github.com/tcpipc/tcpipc/grammar/source"
+)
+
+// IsPolicyFile reports whether a loose file is one of the brace-structured
+// Policy Agent or IKED files rather than a TCP/IP profile: by its name
+// (pagent…, *.image, *.policy, iked.conf, *.iked), else by its first word,
+// which in a profile is a profile statement. lint and parse tell loose
+// files apart the same way.
+func IsPolicyFile(p string) bool {
+	base := strings.ToLower(path.Base(filepath.ToSlash(p)))
+	switch {
+	case base == "iked.conf", strings.HasSuffix(base, ".iked"), strings.HasPrefix(base, "pagent"),
+		strings.HasSuffix(base, ".image"), strings.HasSuffix(base, ".policy"):
+		return true
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return false // read as a profile, which reports the error
+	}
+	text := source.Decode(p, data, source.Auto).Text
+	for _, line := range strings.Split(string(text), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, ";") || strings.HasPrefix(line, "#") {
+			continue
+		}
+		return !profile.IsStatementKeyword(profile.Canonical(strings.Fields(line)[0]))
+	}
+	return false
+}
+
+// splitLooseFiles separates the profiles among loose files from the
+// policy-family files.
+func splitLooseFiles(paths []string) (profiles, policies []string) {
+	for _, p := range paths {
+		if IsPolicyFile(p) {
+			policies = append(policies, p)
+		} else {
+			profiles = append(profiles, p)
+		}
+	}
+	return profiles, policies
+}
+
+// loadLoosePolicies parses loose policy-family files on their own, each as
+// the kind its statements show, and checks their values: no stack reads
+// them, so only what the files say by themselves is reported.
+func loadLoosePolicies(sx *Sysplex, paths []string, opts Options, ds *diag.Diagnostics) {
+	for _, p := range paths {
+		f, pds := policy.ParseFile(p, policy.Options{Encoding: opts.Encoding})
+		checkPolicyValues(f, &pds)
+		*ds = append(*ds, pds...)
+		for n, text := range f.Sources() {
+			sx.Sources[n] = text
+		}
+	}
+}

@@ -1,0 +1,493 @@
+package model
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/grammar/policy"
+	"github.com/tcpipc/tcpipc/internal/suggest"
+)
+
+// RulePolicyValue is the id of attribute values of the IPsec policy and
+// iked.conf that Policy Agent or IKED would not accept: a word outside
+// the attribute's set, a number out of range, a malformed address.
+const RulePolicyValue = "POLICYVALUE"
+
+// The IBM documents the value sets come from. An attribute whose set
+// names one is checked strictly: Policy Agent rejects any other value, and
+// for IPsec one bad value keeps the whole policy from being installed. An
+// attribute with no source is checked against what tcpipc gathered from
+// IBM samples and secondary notes; a value outside it is a warning, since
+// the list may lack a value IBM added. docs/policy-values.md lists both.
+const (
+	docGenericAction = "IP Configuration Reference, IpGenericFilterAction statement"
+	docDynVpn        = "IP Configuration Reference, IpDynVpnAction statement"
+	docDataOffer     = "IP Configuration Reference, IpDataOffer statement"
+	docKeyOffer      = "IP Configuration Reference, KeyExchangeOffer statement"
+	docKeyAction     = "IP Configuration Reference, KeyExchangeAction statement"
+	docFilterSample  = "IP Configuration Guide, IP filter policy (IpFilterRule sample)"
+	docGeneral       = "IP Configuration Reference, general syntax rules for Policy Agent"
+)
+
+// maxNumber is the largest number a policy attribute takes unless its
+// statement says otherwise (general syntax rules for Policy Agent).
+const maxNumber = 4294967295
+
+// valueRule checks the values of one attribute. Rules are values: the
+// table below is the whole of tcpipc's knowledge of policy values.
+type valueRule struct {
+	// doc is the IBM document that gives the set or range; "" when tcpipc
+	// could not confirm it (findings are then warnings).
+	doc string
+	// check reports the attribute's bad values.
+	check *checker
+	// unchecked says why an attribute takes any value (names, labels,
+	// free text); check is nil then.
+	unchecked string
+}
+
+// policyValueRules maps "Statement.Attribute" (canonical spellings) to the
+// attribute's rule, and a one-line pagent statement's name to its rule. Reference attributes (…Ref), inline blocks and secrets
+// are not values and have no entry; TestEveryPolicyAttributeHasAValueRule
+// keeps the table complete.
+var policyValueRules = func() map[string]valueRule {
+	yesNo := oneOf("Yes", "No")
+	onOff := oneOf("On", "Off")
+	dh := []string{"Group1", "Group2", "Group5", "Group14", "Group19", "Group20", "Group21", "Group24"}
+	pfs := append([]string{"None"}, dh...)
+	granularity := oneOf("Rule", "Packet")
+	minutes := number(1, maxNumber)
+	lifesize := noneOr(numbers(1, 0, maxNumber))
+	accepted := numbers(2, 0, maxNumber)
+	dataEncrypt := encryption("DES", "3DES", "AES", "AES_CBC", "AES_GCM_16", "DoNot")
+	dataAuth := words2(oneOf("AH", "ESP"), oneOf("Null", "AES_GMAC_128", "AES_GMAC_256", "AES128_XCBC_96",
+		"HMAC_MD5", "HMAC_SHA", "HMAC_SHA1", "HMAC_SHA2_256_128", "HMAC_SHA2_384_192", "HMAC_SHA2_512_256"))
+	addrs := addresses()
+	free := func(why string) valueRule { return valueRule{unchecked: why} }
+	r := map[string]valueRule{
+		"IpFilterPolicy.FilterLogging":        {check: onOff},
+		"IpFilterPolicy.AllowOnDemand":        {check: yesNo},
+		"IpFilterPolicy.PreDecap":             {check: oneOf("Permit", "Deny", "Off", "On")},
+		"IpFilterPolicy.NatKeepAliveInterval": {doc: docGeneral, check: number(0, maxNumber)},
+		"IpFilterPolicy.FIPS140":              {check: yesNo},
+
+		"IpGenericFilterAction.IpFilterAction":  {doc: docGenericAction, check: oneOf("Permit", "Deny", "IpSec")},
+		"IpGenericFilterAction.IpFilterLogging": {doc: docGenericAction, check: oneOf("Yes", "No", "LogPermit", "LogDeny")},
+		"IpGenericFilterAction.DiscardAction":   {doc: docGenericAction, check: oneOf("Silent", "ICMP")},
+
+		"IpDynVpnAction.Pfs":             {doc: docDynVpn, check: oneOf(pfs...)},
+		"IpDynVpnAction.Initiation":      {doc: docDynVpn, check: oneOf("Either", "LocalOnly", "RemoteOnly")},
+		"IpDynVpnAction.VpnLife":         {doc: docDynVpn, check: minutes},
+		"IpDynVpnAction.InitiateWithPfs": {check: oneOf(pfs...)},
+		"IpDynVpnAction.AcceptablePfs":   {check: oneOf(pfs...)},
+		"IpDynVpnAction.HowToEncapIKEv2": {check: oneOf("Either", "Tunnel", "Transport")},
+		"IpDynVpnAction.PassthroughDF":   {check: words2(yesNo, oneOf("Clear", "Set"))},
+		"IpDynVpnAction.PassthroughDSCP": {check: yesNo},
+
+		"IpDataOffer.HowToEncap":              {doc: docDataOffer, check: oneOf("Tunnel", "Transport")},
+		"IpDataOffer.HowToEncrypt":            {doc: docDataOffer, check: dataEncrypt},
+		"IpDataOffer.HowToAuth":               {doc: docDataOffer, check: dataAuth},
+		"IpDataOffer.RefreshLifetimeProposed": {doc: docDataOffer, check: minutes},
+		"IpDataOffer.RefreshLifetimeAccepted": {doc: docDataOffer, check: accepted},
+		"IpDataOffer.RefreshLifesizeProposed": {doc: docDataOffer, check: lifesize},
+		"IpDataOffer.RefreshLifesizeAccepted": {doc: docDataOffer, check: noneOr(accepted)},
+
+		"IpManVpnAction.Active":             {check: yesNo},
+		"IpManVpnAction.HowToEncap":         {doc: docDataOffer, check: oneOf("Tunnel", "Transport")},
+		"IpManVpnAction.HowToEncrypt":       {check: dataEncrypt},
+		"IpManVpnAction.HowToAuth":          {check: dataAuth},
+		"IpManVpnAction.TunnelId":           free("a tunnel name"),
+		"IpManVpnAction.InboundAuthSPI":     {check: number(256, maxNumber)},
+		"IpManVpnAction.OutboundAuthSPI":    {check: number(256, maxNumber)},
+		"IpManVpnAction.InboundEncryptSPI":  {check: number(256, maxNumber)},
+		"IpManVpnAction.OutboundEncryptSPI": {check: number(256, maxNumber)},
+
+		"IpLocalStartAction.AllowOnDemand":                 {check: yesNo},
+		"IpLocalStartAction.LocalIpGranularity":            {check: granularity},
+		"IpLocalStartAction.RemoteIpGranularity":           {check: granularity},
+		"IpLocalStartAction.LocalPortGranularity":          {check: granularity},
+		"IpLocalStartAction.RemotePortGranularity":         {check: granularity},
+		"IpLocalStartAction.ProtocolGranularity":           {check: granularity},
+		"IpLocalStartAction.IcmpTypeGranularity":           {check: granularity},
+		"IpLocalStartAction.IcmpCodeGranularity":           {check: granularity},
+		"IpLocalStartAction.MobilityHeaderTypeGranularity": {check: granularity},
+
+		"IpService.SourcePortRange":         {doc: docFilterSample, check: valueRange("port", 0, 65535)},
+		"IpService.DestinationPortRange":    {doc: docFilterSample, check: valueRange("port", 0, 65535)},
+		"IpService.Protocol":                {doc: docFilterSample, check: protocol},
+		"IpService.Direction":               {doc: docFilterSample, check: direction},
+		"IpService.Routing":                 {doc: docFilterSample, check: oneOf("Local", "Routed", "Either")},
+		"IpService.SecurityClass":           {doc: docFilterSample, check: number(0, 255)},
+		"IpService.TypeRange":               {check: valueRange("type", 0, 255)},
+		"IpService.CodeRange":               {check: valueRange("code", 0, 255)},
+		"IpService.MobilityHeaderTypeRange": {check: valueRange("type", 0, 255)},
+
+		"IpAddr.Addr":      {doc: docFilterSample, check: addrs},
+		"IpAddrSet.Prefix": {doc: docFilterSample, check: addrs},
+		"IpAddrSet.Range":  {doc: docFilterSample, check: addrs},
+
+		"IpTimeCondition.ConditionTimeRange": free("a time range; tcpipc does not model time conditions"),
+		"IpTimeCondition.TimeOfDayRange":     free("a time range; tcpipc does not model time conditions"),
+		"IpTimeCondition.DayOfMonthMask":     free("a mask; tcpipc does not model time conditions"),
+		"IpTimeCondition.MonthOfYearMask":    free("a mask; tcpipc does not model time conditions"),
+		"IpTimeCondition.DayOfWeekMask":      free("a mask; tcpipc does not model time conditions"),
+		"IpTimeCondition.TimeZone":           {check: oneOf("Local", "UTC")},
+
+		"KeyExchangePolicy.AllowNat":             {check: yesNo},
+		"KeyExchangePolicy.NatKeepAliveInterval": {doc: docGeneral, check: number(0, maxNumber)},
+		"KeyExchangePolicy.LivenessInterval":     {doc: docGeneral, check: number(0, maxNumber)},
+		"KeyExchangePolicy.RevocationChecking":   {check: oneOf("None", "Loose", "Strict")},
+		"KeyExchangePolicy.HowToInitiate":        {doc: docKeyAction, check: oneOf("Main", "Aggressive", "IKEv2")},
+		"KeyExchangePolicy.HowToRespondIKEv1":    {doc: docKeyAction, check: oneOf("Either", "Main", "Aggressive")},
+		"KeyExchangePolicy.ReauthInterval":       {doc: docGeneral, check: number(0, maxNumber)},
+
+		"KeyExchangeAction.HowToInitiate":     {doc: docKeyAction, check: oneOf("Main", "Aggressive", "IKEv2")},
+		"KeyExchangeAction.HowToRespond":      {doc: docKeyAction, check: oneOf("Either", "Main", "Aggressive")},
+		"KeyExchangeAction.AllowNat":          {doc: docKeyAction, check: yesNo},
+		"KeyExchangeAction.HowToRespondIKEv1": {doc: docKeyAction, check: oneOf("Either", "Main", "Aggressive")},
+		"KeyExchangeAction.HowToAuthMe": {doc: docKeyAction, check: oneOf("DigitalSignature", "PresharedKey", "RsaSignature",
+			"ECDSA-256", "ECDSA-384", "ECDSA-521")},
+		"KeyExchangeAction.ReauthInterval":   {doc: docKeyAction, check: number(0, maxNumber)},
+		"KeyExchangeAction.FilterByIdentity": {check: yesNo},
+
+		"KeyExchangeOffer.HowToEncrypt":  {doc: docKeyOffer, check: encryption("DES", "3DES", "AES", "AES_CBC", "AES_GCM_16")},
+		"KeyExchangeOffer.HowToAuthMsgs": {check: oneOf("MD5", "SHA1", "SHA2_256", "SHA2_384", "SHA2_512")},
+		"KeyExchangeOffer.HowToVerifyMsgs": {check: oneOf("HMAC_MD5_96", "HMAC_SHA1_96", "AES128_XCBC_96",
+			"HMAC_SHA2_256_128", "HMAC_SHA2_384_192", "HMAC_SHA2_512_256")},
+		"KeyExchangeOffer.PseudoRandomFunction": {check: oneOf("HMAC_MD5", "HMAC_SHA1", "AES128_XCBC", "HMAC_SHA2_256",
+			"HMAC_SHA2_384", "HMAC_SHA2_512")},
+		"KeyExchangeOffer.HowToAuthPeers": {check: oneOf("PresharedKey", "RsaSignature", "DigitalSignature",
+			"ECDSA-256", "ECDSA-384", "ECDSA-521")},
+		"KeyExchangeOffer.DHGroup":                 {check: oneOf(dh...)},
+		"KeyExchangeOffer.RefreshLifetimeProposed": {doc: docKeyOffer, check: minutes},
+		"KeyExchangeOffer.RefreshLifetimeAccepted": {doc: docKeyOffer, check: accepted},
+		"KeyExchangeOffer.RefreshLifesizeProposed": {doc: docKeyOffer, check: lifesize},
+		"KeyExchangeOffer.RefreshLifesizeAccepted": {doc: docKeyOffer, check: noneOr(accepted)},
+
+		"LocalSecurityEndpoint.Identity":  {check: identity},
+		"LocalSecurityEndpoint.Location":  {check: addrs},
+		"RemoteSecurityEndpoint.Identity": {check: identity},
+		"RemoteSecurityEndpoint.Location": {check: addrs},
+		"RemoteSecurityEndpoint.CaLabel":  free("a certificate authority label"),
+
+		"LocalDynVpnRule.LocalIp":        {check: addrs},
+		"LocalDynVpnRule.RemoteIp":       {check: addrs},
+		"LocalDynVpnRule.LocalDataPort":  {check: number(0, 65535)},
+		"LocalDynVpnRule.RemoteDataPort": {check: number(0, 65535)},
+		"LocalDynVpnRule.Protocol":       {check: protocol},
+		"LocalDynVpnRule.AutoActivate":   {check: yesNo},
+
+		"IkeConfig.IkeSyslogLevel":              {check: number(0, 255)},
+		"IkeConfig.PagentSyslogLevel":           {check: number(0, 255)},
+		"IkeConfig.SMF119":                      free("SMF record options; tcpipc keeps them as written"),
+		"IkeConfig.IkeRetries":                  {check: number(1, 10)},
+		"IkeConfig.IkeInitWait":                 {check: number(1, 120)},
+		"IkeConfig.FIPS140":                     {check: yesNo},
+		"IkeConfig.KeyRing":                     free("a key ring name"),
+		"IkeConfig.Echo":                        {check: yesNo},
+		"IkeConfig.NetworkSecurityServer":       free("a host and port; tcpipc reads only the host"),
+		"IkeConfig.NetworkSecurityServerBackup": free("a host and port; tcpipc reads only the host"),
+		"IkeConfig.NssWaitLimit":                {check: number(0, maxNumber)},
+		"IkeConfig.NssWaitRetries":              {check: number(0, maxNumber)},
+		"IkeConfig.PagentWait":                  {check: number(0, maxNumber)},
+		"IkeConfig.SupportedCertAuth":           free("a certificate authority label"),
+		"NssStackConfig.ClientName":             free("a client name"),
+		"NssStackConfig.ServiceType":            {check: oneOf("Cert", "RemoteMgmt", "NetworkMgmt")},
+	}
+	// One-line statements of the pagent main and image files, keyed by
+	// the statement alone (values from IBM's sample EZAPAGCO).
+	r["LogLevel"] = valueRule{check: number(0, 511)}
+	r["Codepage"] = valueRule{check: oneOf("IBM-037", "IBM-273", "IBM-274", "IBM-275", "IBM-277", "IBM-278", "IBM-280",
+		"IBM-281", "IBM-282", "IBM-284", "IBM-285", "IBM-297", "IBM-500", "IBM-871", "IBM-1047", "IBM-1140", "IBM-1141",
+		"IBM-1142", "IBM-1143", "IBM-1144", "IBM-1145", "IBM-1146", "IBM-1147", "IBM-1148", "IBM-1149")}
+	r["ClientConnection"] = valueRule{check: number(1, 65535)}
+	for _, side := range []string{"IpSource", "IpDest"} {
+		for _, stmt := range []string{"IpFilterRule", "IpFilterGroup"} {
+			r[stmt+"."+side+"Addr"] = valueRule{doc: docFilterSample, check: addrs}
+			r[stmt+"."+side+"AddrSet"] = valueRule{doc: docFilterSample, check: addrs}
+		}
+	}
+	return r
+}()
+
+// PolicyValueRule reports how tcpipc checks an attribute's values: the
+// IBM document the set comes from ("" when unconfirmed), whether it is
+// checked at all, and why not. For tests and docs/policy-values.md.
+func PolicyValueRule(statement, attribute string) (doc string, checked bool, unchecked string, ok bool) {
+	r, ok := policyValueRules[statement+"."+attribute]
+	return r.doc, r.check != nil, r.unchecked, ok
+}
+
+// PolicyValuesTable renders the value table as Markdown, one row per
+// attribute: what it accepts and the IBM document the set comes from.
+// docs/policy-values.md embeds it (a test keeps it current).
+func PolicyValuesTable() string {
+	keys := make([]string, 0, len(policyValueRules))
+	for k := range policyValueRules {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString("| statement | attribute | accepts | source |\n|---|---|---|---|\n")
+	for _, k := range keys {
+		r := policyValueRules[k]
+		stmt, attr, ok := strings.Cut(k, ".")
+		if !ok {
+			stmt, attr = k+" (pagent)", "—"
+		}
+		accepts, source := "any value: "+r.unchecked, "—"
+		if r.check != nil {
+			accepts, source = r.check.says, r.doc
+			if source == "" {
+				source = "unconfirmed (warning)"
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", stmt, attr, accepts, source)
+	}
+	return b.String()
+}
+
+// checkPolicyValues checks every attribute value of a parsed policy or
+// iked.conf file against policyValueRules.
+func checkPolicyValues(f *policy.File, ds *diag.Diagnostics) {
+	if f.Kind != policy.IPSecPolicy && f.Kind != policy.Iked && f.Kind != policy.PagentMain {
+		return
+	}
+	f.Walk(func(e, parent *policy.Entry) {
+		if e.Secret || len(e.Values) == 0 {
+			return
+		}
+		key := e.Keyword // a one-line statement of a pagent file
+		if parent != nil {
+			key = parent.Keyword + "." + e.Keyword
+		} else if f.Kind != policy.PagentMain {
+			return
+		}
+		r, ok := policyValueRules[key]
+		if !ok || r.check == nil {
+			return
+		}
+		r.check.fn(&valueCheck{attr: e.Keyword, doc: r.doc, ds: ds}, e.Values)
+	})
+}
+
+// checker is one way of checking values: what it accepts, in words for
+// docs/policy-values.md, and the check itself.
+type checker struct {
+	says string
+	fn   func(c *valueCheck, vs []*policy.Value)
+}
+
+// valueCheck reports bad values of one attribute.
+type valueCheck struct {
+	attr string
+	doc  string
+	ds   *diag.Diagnostics
+}
+
+// report adds a finding at v: an error when IBM documents the set, a
+// warning otherwise.
+func (c *valueCheck) report(v *policy.Value, detail, format string, args ...any) {
+	var d *diag.Diagnostic
+	if c.doc != "" {
+		d = c.ds.Errorf(RulePolicyValue, v.Range, format, args...)
+		detail += fmt.Sprintf(" Policy Agent rejects the value (%s); an error in an IPsec policy keeps the whole policy from being installed.", c.doc)
+	} else {
+		d = c.ds.Warnf(RulePolicyValue, v.Range, format, args...)
+		detail += " tcpipc could not confirm IBM's full list for this attribute, so this is a warning; see docs/policy-values.md."
+	}
+	d.Detail = strings.TrimSpace(detail)
+}
+
+// oneOf accepts one word of a set, in any case.
+func oneOf(set ...string) *checker {
+	return &checker{strings.Join(set, " \\| "), func(c *valueCheck, vs []*policy.Value) { c.word(vs[0], set) }}
+}
+
+// word checks one value against a set; it reports whether it is in it.
+func (c *valueCheck) word(v *policy.Value, set []string) bool {
+	for _, w := range set {
+		if strings.EqualFold(v.Text, w) {
+			return true
+		}
+	}
+	detail := ""
+	if s := suggest.Closest(v.Text, set, nil); s != "" {
+		detail = "Did you mean " + s + "?"
+	}
+	c.report(v, detail, "%s %s is not %s", c.attr, v.Text, listWords(set))
+	return false
+}
+
+// listWords is "Yes or No", or "one of A, B or C".
+func listWords(set []string) string {
+	if len(set) == 2 {
+		return set[0] + " or " + set[1]
+	}
+	return "one of " + strings.Join(set[:len(set)-1], ", ") + " or " + set[len(set)-1]
+}
+
+// words2 checks a word and an optional second word (HowToAuth ESP
+// HMAC_SHA1, PassthroughDF No Clear).
+func words2(first, second *checker) *checker {
+	return &checker{first.says + ", then " + second.says, func(c *valueCheck, vs []*policy.Value) {
+		first.fn(c, vs)
+		if len(vs) > 1 {
+			// Messages name the second word with the first: HowToAuth ESP x.
+			second.fn(&valueCheck{attr: c.attr + " " + vs[0].Text, doc: c.doc, ds: c.ds}, vs[1:])
+		}
+	}}
+}
+
+// number accepts one decimal number in [min, max].
+func number(min, max int64) *checker {
+	return numbers(1, min, max)
+}
+
+// numbers accepts up to n numbers in [min, max].
+func numbers(n int, min, max int64) *checker {
+	says := fmt.Sprintf("number %d-%d", min, max)
+	if n > 1 {
+		says = fmt.Sprintf("%d numbers %d-%d", n, min, max)
+	}
+	return &checker{says, func(c *valueCheck, vs []*policy.Value) {
+		for _, v := range vs[:minInt(n, len(vs))] {
+			c.number(v, min, max)
+		}
+	}}
+}
+
+func (c *valueCheck) number(v *policy.Value, min, max int64) {
+	n, err := strconv.ParseInt(v.Text, 10, 64)
+	switch {
+	case err != nil || strings.HasPrefix(v.Text, "+") || strings.HasPrefix(v.Text, "-"):
+		c.report(v, fmt.Sprintf("%s takes a decimal number from %d to %d.", c.attr, min, max), "%s %s is not a number", c.attr, v.Text)
+	case n < min || n > max:
+		c.report(v, "", "%s %d is out of range (%d-%d)", c.attr, n, min, max)
+	}
+}
+
+// noneOr accepts None or what next accepts.
+func noneOr(next *checker) *checker {
+	return &checker{"None or " + next.says, func(c *valueCheck, vs []*policy.Value) {
+		if !strings.EqualFold(vs[0].Text, "None") {
+			next.fn(c, vs)
+		}
+	}}
+}
+
+// valueRange accepts "a", "a b", "a-b" or "a:b" with min <= a <= b <= max
+// (ports, ICMP types and codes).
+func valueRange(what string, min, max int64) *checker {
+	return &checker{fmt.Sprintf("%s or range of %ss %d-%d (a, a b, a-b, a:b)", what, what, min, max), func(c *valueCheck, vs []*policy.Value) {
+		var ends []*policy.Value
+		for _, v := range vs {
+			parts := strings.FieldsFunc(v.Text, func(r rune) bool { return r == '-' || r == ':' })
+			if len(parts) == 0 {
+				continue
+			}
+			for _, p := range parts {
+				ends = append(ends, &policy.Value{Text: p, Range: v.Range})
+			}
+		}
+		var nums []int64
+		for _, v := range ends[:minInt(2, len(ends))] {
+			n, err := strconv.ParseInt(v.Text, 10, 64)
+			if err != nil || n < min || n > max {
+				c.report(v, fmt.Sprintf("%s takes one %s or a range of them, %d to %d.", c.attr, what, min, max),
+					"%s %s is not a %s (%d-%d)", c.attr, v.Text, what, min, max)
+				return
+			}
+			nums = append(nums, n)
+		}
+		if len(nums) == 2 && nums[0] > nums[1] {
+			c.report(ends[1], "Write the lower end first.", "%s %d %d is an empty range", c.attr, nums[0], nums[1])
+		}
+	}}
+}
+
+// encryption accepts an algorithm and, for the AES modes, KeyLength 128
+// or 256.
+func encryption(algs ...string) *checker {
+	return &checker{strings.Join(algs, " \\| ") + ", then optionally KeyLength 128 \\| 256", func(c *valueCheck, vs []*policy.Value) {
+		if !c.word(vs[0], algs) || len(vs) < 2 {
+			return
+		}
+		if !strings.EqualFold(vs[1].Text, "KeyLength") {
+			c.report(vs[1], "Only KeyLength may follow the algorithm.", "%s: %s is not KeyLength", c.attr, vs[1].Text)
+			return
+		}
+		if len(vs) < 3 {
+			c.report(vs[1], "Give the key length in bits: 128 or 256.", "%s: KeyLength has no value", c.attr)
+			return
+		}
+		if vs[2].Text != "128" && vs[2].Text != "256" {
+			c.report(vs[2], "AES keys are 128 or 256 bits long here.", "KeyLength %s is not one of 128 or 256", vs[2].Text)
+		}
+	}}
+}
+
+// direction accepts Inbound, Outbound or Bidirectional, the last one
+// optionally followed by InboundConnect or OutboundConnect.
+var direction = &checker{"Inbound \\| Outbound \\| Bidirectional [InboundConnect \\| OutboundConnect]", checkDirection}
+
+func checkDirection(c *valueCheck, vs []*policy.Value) {
+	if !c.word(vs[0], []string{"Inbound", "Outbound", "Bidirectional"}) || len(vs) < 2 {
+		return
+	}
+	if !strings.EqualFold(vs[0].Text, "Bidirectional") {
+		c.report(vs[1], "A one-way rule has no connection direction; write Bidirectional "+vs[1].Text+" or drop the word.",
+			"%s only follows Bidirectional", vs[1].Text)
+		return
+	}
+	c.word(vs[1], []string{"InboundConnect", "OutboundConnect"})
+}
+
+// protocol accepts what the filter builder reads: a protocol name or
+// number, or All.
+var protocol = &checker{"All, a protocol name or a number 0-255", checkProtocol}
+
+func checkProtocol(c *valueCheck, vs []*policy.Value) {
+	if _, err := ParseProtocol(vs[0].Text); err != nil {
+		c.report(vs[0], "Use All, a protocol name (Tcp, Udp, Icmp, Icmpv6, Ospf, IpIp, Esp, Ah) or a number 0-255.", "%s %s is not a protocol", c.attr, vs[0].Text)
+	}
+}
+
+// identity accepts an identity type and, for IpAddr, an address.
+var identity = &checker{"IpAddr \\| Fqdn \\| UserFqdn \\| X500dn \\| KeyId, then the identity (an address for IpAddr)", checkIdentity}
+
+func checkIdentity(c *valueCheck, vs []*policy.Value) {
+	if !c.word(vs[0], []string{"IpAddr", "Fqdn", "UserFqdn", "X500dn", "KeyId"}) || len(vs) < 2 {
+		return
+	}
+	if strings.EqualFold(vs[0].Text, "IpAddr") {
+		if _, err := netip.ParseAddr(vs[1].Text); err != nil {
+			c.report(vs[1], "An IpAddr identity is one IPv4 or IPv6 address.", "Identity IpAddr %s is not an address", vs[1].Text)
+		}
+	}
+}
+
+// addresses accepts address selectors (All, All4, All6, a, a/len, a-b,
+// "a - b"), each value or value triple in turn.
+func addresses() *checker {
+	return &checker{"All \\| All4 \\| All6 \\| address \\| address/prefix \\| address-address", func(c *valueCheck, vs []*policy.Value) {
+		for i := 0; i < len(vs); {
+			_, text, n, ok := parseAddrSel(vs, i)
+			if !ok {
+				c.report(vs[i], "", "%s %s is not All, an address, address/prefix or address range", c.attr, text)
+			}
+			i += n
+		}
+	}}
+}
+
+func minInt(a, b int) int {
+	if a < b {
+		return a
+	}
+	return b
+}
