@@ -150,16 +150,25 @@ func (c *Control) answer(ctx context.Context, conn net.Conn, lim ControlLimits) 
 	reply(conn, lim, resp)
 }
 
-// readRequest reads one JSON request. It ends at the request's closing
-// brace, so a client that sends no newline, and then half-closes or just
-// waits for the answer, is answered all the same.
+// readRequest reads one request from conn within timeout.
 func readRequest(conn net.Conn, timeout time.Duration) ([]string, error) {
 	_ = conn.SetReadDeadline(time.Now().Add(timeout))
-	// A request is short; a client cannot make the server read without end.
-	limited := &io.LimitedReader{R: conn, N: maxControlRequest}
+	args, err := decodeRequest(conn)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return nil, fmt.Errorf("no request within %v", timeout)
+	}
+	return args, err
+}
+
+// decodeRequest reads one JSON request. It ends at the request's closing
+// brace, so a client that sends no newline, and then half-closes or just
+// waits for the answer, is answered all the same. It reads at most
+// maxControlRequest bytes: a client cannot make the server read without end.
+func decodeRequest(r io.Reader) ([]string, error) {
+	limited := &io.LimitedReader{R: r, N: maxControlRequest}
 	var req controlRequest
 	err := json.NewDecoder(limited).Decode(&req)
-	var ne net.Error
 	switch {
 	case err == nil:
 		return req.Args, nil
@@ -167,8 +176,6 @@ func readRequest(conn net.Conn, timeout time.Duration) ([]string, error) {
 		return nil, fmt.Errorf("request longer than %d bytes", maxControlRequest)
 	case errors.Is(err, io.EOF):
 		return nil, errors.New("no request before the connection ended")
-	case errors.As(err, &ne) && ne.Timeout():
-		return nil, fmt.Errorf("no request within %v", timeout)
 	}
 	return nil, err
 }
