@@ -271,14 +271,6 @@ func privateDir(dir string, uid int) error {
 	return nil
 }
 
-func fileOwner(fi fs.FileInfo) (int, bool) {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return 0, false
-	}
-	return int(st.Uid), true
-}
-
 // fileKind names what is at a path, for messages.
 func fileKind(fi fs.FileInfo) string {
 	switch t := fi.Mode().Type(); {
