@@ -211,8 +211,8 @@ func TestControlRequestWithoutNewline(t *testing.T) {
 }
 
 // TestControlIdleClientsTimeOut: a client that connects and says nothing
-// is closed after the request timeout, and one that never reads its answer
-// cannot hold the server past the answer timeout.
+// is told so and closed after the request timeout (it was held a minute),
+// and the server answers the next client.
 func TestControlIdleClientsTimeOut(t *testing.T) {
 	leakcheck.Check(t)
 	c := displayControl(t)
