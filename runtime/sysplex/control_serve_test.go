@@ -286,3 +286,52 @@ func TestControlRequestTooLong(t *testing.T) {
 		t.Fatalf("answer %+v, %v; want a refusal of the long request", resp, err)
 	}
 }
+
+// TestControlSurvivesFileLimit is the case for real: under a low
+// file limit, idle clients fill the process's descriptor table until
+// Accept fails with EMFILE; the server waits it out, and once the clients
+// leave it answers again.
+func TestControlSurvivesFileLimit(t *testing.T) {
+	leakcheck.Check(t)
+	c := displayControl(t)
+	c.Limits.MaxClients = 10000 // the descriptor table, not the cap, runs out
+	c.Limits.RequestTimeout = time.Minute
+	l, path := listenUnix(t)
+	serveOn(t, c, l)
+
+	var old syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &old); err != nil {
+		t.Fatal(err)
+	}
+	low := old
+	low.Cur = uint64(openFiles(t) + 40)
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &low); err != nil {
+		t.Skipf("cannot lower the file limit: %v", err)
+	}
+	var idle []net.Conn
+	for len(idle) < 1000 {
+		conn, err := net.Dial("unix", path)
+		if err != nil {
+			break // this side is out of descriptors too
+		}
+		idle = append(idle, conn)
+	}
+	waitFor(t, "Accept to fail for want of descriptors", func() bool { return c.Stats().AcceptErrors > 0 })
+	for _, conn := range idle {
+		conn.Close()
+	}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old); err != nil {
+		t.Fatal(err)
+	}
+	mustRefuseFail(t, path)
+}
+
+// openFiles counts this process's open descriptors.
+func openFiles(t *testing.T) int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skipf("cannot count open files: %v", err)
+	}
+	return len(entries)
+}
