@@ -25,9 +25,14 @@ without --scenario) and prints the answer. Commands:
 
 ` + sysplex.ControlUsage + `
 
-The displays show the live state in the layouts of tcpipc show.`,
+The displays show the live state in the layouts of tcpipc show. ctl talks
+only to a sysplex run by your user (or root), and fails (exit 2) otherwise.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			controlPath, err := controlPathOrDefault(controlPath)
+			if err != nil {
+				return err
+			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
 			out, err := sysplex.Call(ctx, controlPath, args)
@@ -42,7 +47,7 @@ The displays show the live state in the layouts of tcpipc show.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&controlPath, "control", defaultControlPath(), "the control socket of the running sysplex")
+	cmd.Flags().StringVar(&controlPath, "control", "", "the control socket of the running sysplex (default: the one tcpipc run makes)")
 	cmd.Flags().DurationVar(&timeout, "timeout", 30*time.Second, "give up after this long")
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait (up to --timeout) for the sysplex to start answering")
 	// --stack belongs to the command sent, not to ctl.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -32,6 +33,26 @@ func TestScripts(t *testing.T) {
 				d, err := time.ParseDuration(args[0])
 				ts.Check(err)
 				time.Sleep(d)
+			},
+			// squat PATH listens on a Unix socket at PATH and answers every
+			// request with a fake display, as a squatter would.
+			"squat": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 1 {
+					ts.Fatalf("usage: squat PATH")
+				}
+				l, err := net.Listen("unix", ts.MkAbs(args[0]))
+				ts.Check(err)
+				go func() {
+					for {
+						c, err := l.Accept()
+						if err != nil {
+							return
+						}
+						_, _ = c.Write([]byte(`{"output": "FAKE DISPLAY\n"}` + "\n"))
+						c.Close()
+					}
+				}()
+				ts.Defer(func() { l.Close() })
 			},
 		},
 	})
@@ -121,5 +142,29 @@ func TestRunScenarioWithControl(t *testing.T) {
 	}
 	if code := <-exit; code != ExitClean {
 		t.Fatalf("run exited %d", code)
+	}
+}
+
+// TestRunScenarioAbsoluteSysplex: a scenario's sysplex key may be an
+// absolute path, used as it is; a relative one is from the scenario's
+// directory (run_ctl_socket.txtar and the scenarios in testdata).
+func TestRunScenarioAbsoluteSysplex(t *testing.T) {
+	plex := t.TempDir()
+	writeFile(t, plex+"/sysplex.yaml", "sysplex: PLEX\nstacks:\n"+
+		"  - {name: SYSA, release: V2R5, profile: SYSA.PROFILE}\n"+
+		"  - {name: SYSB, release: V2R5, profile: SYSB.PROFILE}\n")
+	writeFile(t, plex+"/SYSA.PROFILE", "IPCONFIG DYNAMICXCF 10.0.0.1 255.255.255.0 1\n"+
+		"VIPADYNAMIC\n  VIPADEFINE MOVEABLE IMMEDIATE 255.255.255.0 10.9.9.1\nENDVIPADYNAMIC\n")
+	writeFile(t, plex+"/SYSB.PROFILE", "IPCONFIG DYNAMICXCF 10.0.0.2 255.255.255.0 1\n"+
+		"VIPADYNAMIC\n  VIPABACKUP 100 10.9.9.1\nENDVIPADYNAMIC\n")
+	scenario := t.TempDir() + "/scenario.yaml"
+	writeFile(t, scenario, "name: absolute\nsysplex: "+plex+"\nheartbeat: 100ms\nduration: 1s\n"+
+		"expect:\n  - owner: {at: 500ms, dvipa: 10.9.9.1, stack: SYSA}\n")
+	var out, errb strings.Builder
+	if got := run([]string{"run", "--scenario", scenario}, &out, &errb); got != ExitClean {
+		t.Fatalf("exit %d\n%s\n%s", got, out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "result: every expectation holds") {
+		t.Fatalf("report:\n%s", out.String())
 	}
 }

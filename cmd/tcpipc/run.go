@@ -44,8 +44,11 @@ timeline of failures and recoveries) and prints a timeline and a report.
 SYSPLEX defaults to the scenario's sysplex key.
 
 Without --scenario the sysplex runs until interrupted and answers tcpipc ctl
-on a control socket (--control, default ` + "`$TMPDIR/tcpipc.sock`" + `); --apps FILE
-starts the applications of a scenario file on their stacks.
+on a control socket (--control; by default tcpipc.sock in $XDG_RUNTIME_DIR, or
+in $TMPDIR/tcpipc-UID, a directory only you may enter). The socket is made
+mode 0600 and answers only your user (or root); --control replaces a stale
+socket but never a file, directory, symbolic link or socket in use.
+--apps FILE starts the applications of a scenario file on their stacks.
 
 With --scenario and --control, tcpipc ctl can display the sysplex while the
 scenario plays; the timeline alone changes it.
@@ -80,7 +83,7 @@ refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
 			if len(args) == 1 {
 				target = args[0]
 			} else if sc.Sysplex != "" {
-				target = filepath.Join(filepath.Dir(scenarioPath), filepath.FromSlash(sc.Sysplex))
+				target = scenarioSysplex(scenarioPath, sc.Sysplex)
 			} else {
 				return usageError("name the sysplex: the scenario has no sysplex key")
 			}
@@ -129,11 +132,11 @@ refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
 				if err != nil {
 					return err
 				}
-				defer os.Remove(controlPath)
 				serveCtx, endServe := context.WithCancel(ctx)
 				served := make(chan error, 1)
-				go func() { served <- sysplex.NewDisplayControl(sx).Serve(serveCtx, l) }()
-				defer func() { endServe(); <-served }()
+				display := sysplex.NewDisplayControl(sx)
+				go func() { served <- display.Serve(serveCtx, l) }()
+				defer func() { endServe(); <-served; reportControlDrops(cmd, display.Stats()) }()
 			}
 			report, err := sx.Play(ctx, sc)
 			if err != nil {
@@ -151,7 +154,7 @@ refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
 	f.register(cmd, false)
 	cmd.Flags().StringVar(&scenarioPath, "scenario", "", "scenario file to play (YAML)")
 	cmd.Flags().StringVar(&appsPath, "apps", "", "without --scenario: start the applications of this scenario file")
-	cmd.Flags().StringVar(&controlPath, "control", defaultControlPath(), "the control socket tcpipc ctl talks to (with --scenario: only if given, displays only)")
+	cmd.Flags().StringVar(&controlPath, "control", "", "the control socket tcpipc ctl talks to (default: private to your user; with --scenario: only if given, displays only)")
 	cmd.Flags().StringVar(&pcapPath, "pcap", "", "capture the LAN and XCF links to this pcap file")
 	cmd.Flags().StringVar(&keylogPath, "keylog", "", "write the IPsec keys to esp_sa and ikev2_decryption_table in this directory, for Wireshark/tshark (secrets in the clear)")
 	cmd.Flags().DurationVar(&heartbeat, "heartbeat", 0, "XCF heartbeat interval, at least 10ms (default: the scenario's)")
@@ -182,8 +185,28 @@ func checkScenario(cmd *cobra.Command, sc *scenario.Scenario, src *source.File, 
 	return usageError("%s does not fit sysplex %s", src.Name, plan.Sysplex)
 }
 
-// defaultControlPath is where run listens and ctl calls unless told.
-func defaultControlPath() string { return filepath.Join(os.TempDir(), "tcpipc.sock") }
+// scenarioSysplex is the sysplex a scenario names: an absolute path as it
+// is, a relative one from the scenario's directory.
+func scenarioSysplex(scenarioPath, sysplexKey string) string {
+	p := filepath.FromSlash(sysplexKey)
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(filepath.Dir(scenarioPath), p)
+}
+
+// controlPathOrDefault is the control socket the user named, or the
+// private default (sysplex.DefaultControlPath).
+func controlPathOrDefault(path string) (string, error) {
+	if path != "" {
+		return path, nil
+	}
+	p, err := sysplex.DefaultControlPath()
+	if err != nil {
+		return "", usageError("%v", err)
+	}
+	return p, nil
+}
 
 // serve runs the sysplex until interrupted, answering tcpipc ctl.
 func serve(cmd *cobra.Command, f *planFlags, target, appsPath, controlPath, pcapPath string, heartbeat time.Duration) error {
@@ -213,11 +236,14 @@ func serve(cmd *cobra.Command, f *planFlags, target, appsPath, controlPath, pcap
 			return err
 		}
 	}
+	controlPath, err = controlPathOrDefault(controlPath)
+	if err != nil {
+		return err
+	}
 	l, err := listenControl(controlPath)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(controlPath)
 	opts := sysplex.Options{Clock: clock.Real{}, Heartbeat: heartbeat}
 	closeCapture, err := capture(pcapPath, &opts)
 	if err != nil {
@@ -246,22 +272,25 @@ func serve(cmd *cobra.Command, f *planFlags, target, appsPath, controlPath, pcap
 	fmt.Fprintf(cmd.OutOrStdout(), "sysplex %s running: %d stacks, %d applications; control socket %s\n"+
 		"try: tcpipc ctl --control %s sysplex vipadyn\ninterrupt (Ctrl-C) to stop\n",
 		plan.Sysplex, len(plan.Stacks), len(apps), controlPath, controlPath)
-	return ctl.Serve(ctx, l)
+	err = ctl.Serve(ctx, l)
+	reportControlDrops(cmd, ctl.Stats())
+	return err
 }
 
-// listenControl opens the control socket, replacing a stale one but never
-// one a running sysplex answers on.
-func listenControl(path string) (net.Listener, error) {
-	if _, err := os.Stat(path); err == nil {
-		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
-			c.Close()
-			return nil, usageError("a sysplex already runs with control socket %s (use --control)", path)
-		}
-		if err := os.Remove(path); err != nil {
-			return nil, usageError("%v", err)
-		}
+// reportControlDrops says, when the sysplex stops, how many control
+// clients were turned away, so a drop is never silent.
+func reportControlDrops(cmd *cobra.Command, st sysplex.ControlStats) {
+	if st.Busy+st.Refused+st.AcceptErrors == 0 {
+		return
 	}
-	l, err := net.Listen("unix", path)
+	fmt.Fprintf(cmd.ErrOrStderr(), "control socket: %d answered, %d turned away busy, %d refused (another user), %d failed accepts waited out\n",
+		st.Answered, st.Busy, st.Refused, st.AcceptErrors)
+}
+
+// listenControl opens the control socket (sysplex.ListenControl); any
+// refusal is a usage or I/O error.
+func listenControl(path string) (net.Listener, error) {
+	l, err := sysplex.ListenControl(path)
 	if err != nil {
 		return nil, usageError("%v", err)
 	}

@@ -1,17 +1,14 @@
 package sysplex
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/netip"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tcpipc/tcpipc/compile"
@@ -28,6 +25,9 @@ type Control struct {
 	apps *appSet
 	// displayOnly refuses events: a scenario's timeline owns them.
 	displayOnly bool
+	// Limits bound the clients of Serve; set them before Serve.
+	Limits   ControlLimits
+	counters controlCounters
 }
 
 // NewDisplayControl answers the displays of a sysplex that plays a
@@ -285,7 +285,7 @@ func (a *appSet) sockets(stack string) []socket {
 }
 
 // The control socket speaks one JSON request and one JSON response per
-// connection, each a line.
+// connection, each a line (the request's newline is optional).
 type controlRequest struct {
 	Args []string `json:"args"`
 }
@@ -296,42 +296,6 @@ const maxControlRequest = 64 << 10
 type controlResponse struct {
 	Output string `json:"output"`
 	Error  string `json:"error,omitempty"`
-}
-
-// Serve answers control requests on l until ctx ends; it closes l.
-func (c *Control) Serve(ctx context.Context, l net.Listener) error {
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	stop := context.AfterFunc(ctx, func() { l.Close() })
-	defer stop()
-	for {
-		conn, err := l.Accept()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer conn.Close()
-			_ = conn.SetDeadline(time.Now().Add(time.Minute))
-			var req controlRequest
-			// A request is a short line; a client cannot make it grow without end.
-			line, err := bufio.NewReader(io.LimitReader(conn, maxControlRequest)).ReadBytes('\n')
-			if err == nil {
-				err = json.Unmarshal(line, &req)
-			}
-			var resp controlResponse
-			if err != nil {
-				resp.Error = fmt.Sprintf("bad request: %v", err)
-			} else if resp.Output, err = c.Do(req.Args); err != nil {
-				resp.Error = err.Error()
-			}
-			_ = json.NewEncoder(conn).Encode(resp)
-		}()
-	}
 }
 
 // ErrNoSysplex is returned by Call when nothing answers on the socket.
@@ -349,11 +313,19 @@ func Call(ctx context.Context, path string, args []string) (string, error) {
 	if dl, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(dl)
 	}
-	if err := json.NewEncoder(conn).Encode(controlRequest{Args: args}); err != nil {
-		return "", err
+	// Whoever listens at path gets the command and prints the answer:
+	// it must be this user's sysplex (or root's).
+	if err := checkPeer(conn); err != nil {
+		return "", fmt.Errorf("refusing the control socket %s: %w", path, err)
 	}
+	// A server that is busy, or refuses this user, answers without
+	// reading and closes: the write may fail while the answer is there.
+	werr := json.NewEncoder(conn).Encode(controlRequest{Args: args})
 	var resp controlResponse
 	if err := json.NewDecoder(conn).Decode(&resp); err != nil {
+		if werr != nil {
+			return "", fmt.Errorf("sending the command to %s: %w", path, werr)
+		}
 		return "", fmt.Errorf("reading the answer from %s: %w", path, err)
 	}
 	if resp.Error != "" {
