@@ -167,6 +167,8 @@ func (c *planCheck) timeline(events []*Event) {
 			c.deactivation(e)
 		case Cut, Restore:
 			c.link(e)
+		case Partition:
+			c.partition(e)
 		case Stop:
 			if e.App != "" && len(c.apps[e.App]) > 0 && !slices.Contains(c.apps[e.App], e.Stack) {
 				c.errorf(orRange(e.StackRange, e.Range), "%s does not run on %s (it runs on %v)", e.App, e.Stack, c.apps[e.App])
@@ -234,6 +236,24 @@ func (c *planCheck) deactivation(e *Event) {
 	}
 }
 
+// partition checks a loss of signalling between two running stacks, which
+// removes the named stack from the sysplex: from then on it is down, as
+// after a failure, until it recovers.
+func (c *planCheck) partition(e *Event) {
+	r := orRange(e.PeerRange, e.Range)
+	switch {
+	case e.Peer == e.Stack:
+		c.errorf(r, "a stack cannot lose signalling with itself: name the stack at the other end as peer")
+		return
+	case !c.stack(e.Peer, r):
+		return
+	case c.stacks[e.Peer].down:
+		c.errorf(r, "%s is down at %s (it fails at %s): a partition needs both stacks running", e.Peer, e.At, c.stacks[e.Peer].downAt)
+		return
+	}
+	c.failRecover(&Event{Kind: Fail, At: e.At, Stack: e.Stack, StackRange: e.StackRange, Range: e.Range})
+}
+
 func (c *planCheck) link(e *Event) {
 	r := orRange(e.PeerRange, e.Range)
 	if e.Peer == e.Stack {
@@ -259,7 +279,9 @@ func (c *planCheck) link(e *Event) {
 
 func (c *planCheck) expectation(x *Expectation) {
 	if o := x.Owner; o != nil {
-		c.stack(o.Stack, orRange(o.StackRange, x.Range))
+		if o.Stack != "" { // "" expects that no stack holds the DVIPA
+			c.stack(o.Stack, orRange(o.StackRange, x.Range))
+		}
 		c.anyDVIPA(o.DVIPA, orRange(o.DVIPARange, x.Range))
 	}
 	if t := x.Takeover; t != nil {

@@ -13,8 +13,8 @@ import (
 // flap).
 func (r *reader) heartbeat(n *yaml.Node) time.Duration {
 	d, err := time.ParseDuration(r.str(n))
-	if err != nil {
-		return r.duration(n) // reports the malformed duration
+	if err != nil || d > MaxTime {
+		return r.duration(n) // reports the malformed or absurd duration
 	}
 	if d < xcf.MinInterval {
 		e := r.errorf(n, "heartbeat %s is below the minimum of %s", n.Value, xcf.MinInterval)
