@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	ikesa "github.com/tcpipc/tcpipc/internal/ike/sa"
+	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
 

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/tcpipc/tcpipc/compile"
-	"github.com/tcpipc/tcpipc/internal/expect"
+	"github.com/tcpipc/tcpipc/internal/testkit/expect"
 	"github.com/tcpipc/tcpipc/model"
 )
 

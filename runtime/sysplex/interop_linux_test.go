@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
-	"github.com/tcpipc/tcpipc/internal/netnstest"
+	"github.com/tcpipc/tcpipc/internal/testkit/netnstest"
 )
 
 // TestStrongSwanToRunningSysplex: strongSwan (charon with kernel-libipsec,

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	ikesa "github.com/tcpipc/tcpipc/internal/ike/sa"
-	"github.com/tcpipc/tcpipc/internal/leakcheck"
+	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
+	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
 	"github.com/tcpipc/tcpipc/runtime/link"
 )

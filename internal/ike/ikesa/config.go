@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
-	ikecrypto "github.com/tcpipc/tcpipc/internal/ike/crypto"
+	"github.com/tcpipc/tcpipc/internal/ike/ikecrypto"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
 

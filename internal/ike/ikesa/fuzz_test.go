@@ -11,6 +11,7 @@ import (
 
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
+	"github.com/tcpipc/tcpipc/internal/testkit/memnet"
 )
 
 // strongSwanInitRequest is the IKE_SA_INIT request of the strongSwan
@@ -83,7 +84,7 @@ func FuzzHandleDatagram(f *testing.F) {
 	f.Add(strongSwanInitRequest(f))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		n := NewMemNetwork()
+		n := memnet.New()
 		defer n.Close()
 		d, err := New(Config{
 			Local: respAddr, ID: FQDN("gw.example"), IKE: []Suite{gcm128}, ESP: []Suite{espGCM},

@@ -15,7 +15,7 @@
 // A Daemon owns the IKE SAs of one local identity. Datagrams come in
 // through HandleDatagram and go out through the Transport in Config; time
 // comes from a clock.Clock, so tests drive retransmissions with a manual
-// clock and connect daemons with MemNetwork. Each datagram is handled under
+// clock and connect daemons on internal/testkit/memnet. Each datagram is handled under
 // its own recover, so malformed input is counted and dropped and can never
 // stop the caller's receive loop.
 //

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
+	"github.com/tcpipc/tcpipc/internal/testkit/memnet"
 )
 
 var cmpAddr = cmp.Comparer(func(a, b netip.Addr) bool { return a == b })
@@ -578,7 +579,7 @@ func TestNothingPrintsKeys(t *testing.T) {
 
 func TestConfigValidation(t *testing.T) {
 	base := Config{
-		Local: respAddr, ID: FQDN("gw"), IKE: []Suite{gcm128}, ESP: []Suite{espGCM}, Transport: NewMemNetwork().Endpoint(respAddr),
+		Local: respAddr, ID: FQDN("gw"), IKE: []Suite{gcm128}, ESP: []Suite{espGCM}, Transport: memnet.New().Endpoint(respAddr),
 	}
 	for name, mutate := range map[string]func(*Config){
 		"no local address": func(c *Config) { c.Local = netip.AddrPort{} },

@@ -6,10 +6,21 @@ package streambench
 import (
 	"context"
 	"io"
+	"net"
 	"net/netip"
 	"testing"
+)
 
-	"github.com/tcpipc/tcpipc/runtime/netstack"
+// Dialer and Listener are the two sides of a stack the stream needs. They
+// are interfaces, not runtime/netstack's Stack, so that this kit imports
+// nothing of the runtime it measures: the arrows stay runtime → internal.
+type (
+	Dialer[C net.Conn] interface {
+		DialTCP(ctx context.Context, ap netip.AddrPort) (C, error)
+	}
+	Listener[L net.Listener] interface {
+		ListenTCP(ap netip.AddrPort) (L, error)
+	}
 )
 
 // Chunk is what each benchmark iteration writes.
@@ -18,7 +29,7 @@ const Chunk = 1 << 20
 // Sink writes b.N chunks of a fixed buffer from client to a discarding
 // server on server at ap, with b timing only the writes, and fails b if
 // the server did not receive every byte.
-func Sink(b *testing.B, client, server *netstack.Stack, ap netip.AddrPort) {
+func Sink[C net.Conn, L net.Listener](b *testing.B, client Dialer[C], server Listener[L], ap netip.AddrPort) {
 	b.Helper()
 	ln, err := server.ListenTCP(ap)
 	if err != nil {

@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/tcpipc/tcpipc/diag"
-	"github.com/tcpipc/tcpipc/internal/expect"
-	"github.com/tcpipc/tcpipc/internal/golden"
+	"github.com/tcpipc/tcpipc/internal/testkit/expect"
+	"github.com/tcpipc/tcpipc/internal/testkit/golden"
 	"github.com/tcpipc/tcpipc/model"
 	"github.com/tcpipc/tcpipc/verify"
 )

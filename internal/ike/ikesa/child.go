@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 
-	ikecrypto "github.com/tcpipc/tcpipc/internal/ike/crypto"
+	"github.com/tcpipc/tcpipc/internal/ike/ikecrypto"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
 

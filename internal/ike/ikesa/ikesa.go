@@ -6,7 +6,7 @@ import (
 	"net/netip"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
-	ikecrypto "github.com/tcpipc/tcpipc/internal/ike/crypto"
+	"github.com/tcpipc/tcpipc/internal/ike/ikecrypto"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
 

@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	ikecrypto "github.com/tcpipc/tcpipc/internal/ike/crypto"
+	"github.com/tcpipc/tcpipc/internal/ike/ikecrypto"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
+	"github.com/tcpipc/tcpipc/internal/testkit/memnet"
 )
 
 var (
@@ -28,10 +29,10 @@ type ikeEvent struct {
 	err  error
 }
 
-// node is a daemon on a MemNetwork with its callbacks turned into channels.
+// node is a daemon on a memnet.Network with its callbacks turned into channels.
 type node struct {
 	d        *Daemon
-	ep       *MemEndpoint
+	ep       *memnet.Endpoint
 	children chan ChildSA
 	deleted  chan ChildSA
 	ike      chan ikeEvent
@@ -78,13 +79,13 @@ func (s *setup) defaults() {
 
 // pair builds an initiator ("peer.example" at initAddr) and a responder
 // ("gw.example" at respAddr) that know each other.
-func pair(t testing.TB, s setup) (*MemNetwork, *node, *node) {
+func pair(t testing.TB, s setup) (*memnet.Network, *node, *node) {
 	t.Helper()
 	s.defaults()
-	n := NewMemNetwork()
+	n := memnet.New()
 	t.Cleanup(n.Close)
 	if s.nat {
-		n.SetNAT(initAddr, natAddr)
+		n.MapPort(initAddr, natAddr)
 	}
 	initiator := newNode(t, n, Config{
 		Local: initAddr, ID: FQDN("peer.example"), IKE: s.initIKE, ESP: s.initESP, Clock: s.clock, OnKeys: s.onKeysI,
@@ -105,7 +106,7 @@ func pair(t testing.TB, s setup) (*MemNetwork, *node, *node) {
 	return n, initiator, responder
 }
 
-func newNode(t testing.TB, n *MemNetwork, cfg Config) *node {
+func newNode(t testing.TB, n *memnet.Network, cfg Config) *node {
 	t.Helper()
 	nd := &node{children: make(chan ChildSA, 1000), deleted: make(chan ChildSA, 1000), ike: make(chan ikeEvent, 1000)}
 	nd.ep = n.Endpoint(cfg.Local)
@@ -159,7 +160,7 @@ type tapped struct {
 	at       time.Time
 }
 
-func (tp *tap) install(n *MemNetwork, clk clock.Clock) {
+func (tp *tap) install(n *memnet.Network, clk clock.Clock) {
 	n.SetDrop(func(src, dst netip.AddrPort, msg []byte) bool {
 		tp.mu.Lock()
 		defer tp.mu.Unlock()

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
-	ikecrypto "github.com/tcpipc/tcpipc/internal/ike/crypto"
+	"github.com/tcpipc/tcpipc/internal/ike/ikecrypto"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
 

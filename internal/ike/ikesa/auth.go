@@ -3,7 +3,7 @@ package ikesa
 import (
 	"fmt"
 
-	ikecrypto "github.com/tcpipc/tcpipc/internal/ike/crypto"
+	"github.com/tcpipc/tcpipc/internal/ike/ikecrypto"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
 
