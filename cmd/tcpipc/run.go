@@ -18,9 +18,10 @@ import (
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
 	"github.com/tcpipc/tcpipc/runtime/link"
-	"github.com/tcpipc/tcpipc/runtime/scenario"
 	"github.com/tcpipc/tcpipc/runtime/sysplex"
 	"github.com/tcpipc/tcpipc/runtime/xcf"
+	"github.com/tcpipc/tcpipc/scenario"
+	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
 )
 
 func newRunCommand() *cobra.Command {
@@ -165,7 +166,7 @@ func readScenario(cmd *cobra.Command, path string) (*scenario.Scenario, *source.
 	if err := statPath(path); err != nil {
 		return nil, nil, err
 	}
-	sc, src, ds := scenario.Read(path)
+	sc, src, ds := scenarioyaml.Read(path)
 	if ds.HasErrors() {
 		_ = diag.WriteText(cmd.ErrOrStderr(), ds, diag.Sources{src.Name: src.Text})
 		return nil, nil, usageError("%s is not a valid scenario", path)

@@ -15,7 +15,7 @@ import (
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
 	"github.com/tcpipc/tcpipc/runtime/dvipa"
-	"github.com/tcpipc/tcpipc/runtime/scenario"
+	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
 )
 
 // playScenario runs a scenario file on the figure 9 sysplex and returns
@@ -27,7 +27,7 @@ import (
 // another (on a real clock, 100 ms heartbeats do, whatever the scenario).
 func playScenario(t *testing.T, file string) (*Sysplex, *Report, string) {
 	t.Helper()
-	sc, _, ds := scenario.Read(file)
+	sc, _, ds := scenarioyaml.Read(file)
 	if len(ds) > 0 {
 		t.Fatal(ds[0].Summary)
 	}

@@ -1,10 +1,9 @@
-package ipsec
+package ikesa
 
 import (
 	"fmt"
 	"strings"
 
-	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
 
@@ -15,8 +14,8 @@ import (
 // integrity algorithm's hash) and "aes128gcm16", "aes256-sha1-esn" or
 // "aes128gcm16-ecp256" (a PFS group for rekeys) for ESP. Only algorithms
 // tcpipc implements are accepted.
-func ParseProposal(s string, ike bool) (ikesa.Suite, error) {
-	var su ikesa.Suite
+func ParseProposal(s string, ike bool) (Suite, error) {
+	var su Suite
 	var integPRF wire.PRFID
 	for _, tok := range strings.Split(strings.ToLower(strings.TrimSpace(s)), "-") {
 		switch tok {
@@ -53,16 +52,16 @@ func ParseProposal(s string, ike bool) (ikesa.Suite, error) {
 		case "noesn":
 			su.ESN = false
 		default:
-			return ikesa.Suite{}, fmt.Errorf("proposal %q: unknown or unsupported algorithm %q", s, tok)
+			return Suite{}, fmt.Errorf("proposal %q: unknown or unsupported algorithm %q", s, tok)
 		}
 	}
 	switch {
 	case su.Encr == 0:
-		return ikesa.Suite{}, fmt.Errorf("proposal %q names no encryption algorithm", s)
+		return Suite{}, fmt.Errorf("proposal %q names no encryption algorithm", s)
 	case su.Encr == wire.ENCR_AES_CBC && su.Integ == wire.AUTH_NONE:
-		return ikesa.Suite{}, fmt.Errorf("proposal %q: AES-CBC needs an integrity algorithm", s)
+		return Suite{}, fmt.Errorf("proposal %q: AES-CBC needs an integrity algorithm", s)
 	case su.Encr == wire.ENCR_AES_GCM_16 && su.Integ != wire.AUTH_NONE && !ike:
-		return ikesa.Suite{}, fmt.Errorf("proposal %q: AES-GCM carries its own integrity", s)
+		return Suite{}, fmt.Errorf("proposal %q: AES-GCM carries its own integrity", s)
 	}
 	if ike {
 		if su.PRF == 0 {
@@ -72,10 +71,10 @@ func ParseProposal(s string, ike bool) (ikesa.Suite, error) {
 			su.Integ = wire.AUTH_NONE // combined mode: the hash names the PRF only
 		}
 		if su.PRF == 0 || su.DH == 0 {
-			return ikesa.Suite{}, fmt.Errorf("proposal %q: IKE needs a PRF and a Diffie-Hellman group", s)
+			return Suite{}, fmt.Errorf("proposal %q: IKE needs a PRF and a Diffie-Hellman group", s)
 		}
 	} else if su.PRF != 0 {
-		return ikesa.Suite{}, fmt.Errorf("proposal %q: an ESP proposal has no PRF", s)
+		return Suite{}, fmt.Errorf("proposal %q: an ESP proposal has no PRF", s)
 	}
 	return su, nil
 }

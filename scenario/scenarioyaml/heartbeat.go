@@ -1,4 +1,4 @@
-package scenario
+package scenarioyaml
 
 import (
 	"time"
@@ -6,6 +6,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/tcpipc/tcpipc/runtime/xcf"
+	"github.com/tcpipc/tcpipc/scenario"
 )
 
 // heartbeat reads the XCF heartbeat interval: a duration no shorter than
@@ -13,11 +14,11 @@ import (
 // flap).
 func (r *reader) heartbeat(n *yaml.Node) time.Duration {
 	d, err := time.ParseDuration(r.str(n))
-	if err != nil {
-		return r.duration(n) // reports the malformed duration
+	if err != nil || d > scenario.MaxTime {
+		return r.duration(n) // reports the malformed or over-long duration
 	}
 	if d < xcf.MinInterval {
-		e := r.errorf(n, "heartbeat %s is below the minimum of %s", n.Value, xcf.MinInterval)
+		e := r.Errorf(n, "heartbeat %s is below the minimum of %s", n.Value, xcf.MinInterval)
 		e.Detail = "Heartbeats this short make stacks declare healthy peers failed, and the flapping can exhaust memory. z/OS counts XCF failure detection in seconds; use 100ms or more to compress a scenario."
 		return xcf.MinInterval
 	}

@@ -1,4 +1,4 @@
-package scenario
+package scenarioyaml
 
 import (
 	"encoding/json"
@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/scenario"
 )
 
 func TestFigure9Scenario(t *testing.T) {
@@ -24,13 +25,13 @@ func TestFigure9Scenario(t *testing.T) {
 		t.Errorf("header %+v", sc)
 	}
 	app := sc.Applications[0]
-	if app.Name != "APPA" || strings.Join(app.Stacks, ",") != "MVS1,MVS2,MVS4" || app.Bind.String() != "201.2.10.11:60" || app.Behaviour != Echo {
+	if app.Name != "APPA" || strings.Join(app.Stacks, ",") != "MVS1,MVS2,MVS4" || app.Bind.String() != "201.2.10.11:60" || app.Behaviour != scenario.Echo {
 		t.Errorf("application %+v", app)
 	}
 	if c := sc.Clients[0]; c.Connections != 300 || c.Bytes != 40960 || !c.Check {
 		t.Errorf("client %+v", c)
 	}
-	if e := sc.Timeline[0]; e.Kind != Fail || e.Stack != "MVS1" || e.At != time.Second {
+	if e := sc.Timeline[0]; e.Kind != scenario.Fail || e.Stack != "MVS1" || e.At != time.Second {
 		t.Errorf("first event %+v", e)
 	}
 	if len(sc.Expect) != 7 || sc.Expect[1].Owner.Stack != "MVS5" || *sc.Expect[4].MaxResets != 100 || *sc.Expect[5].MaxLost != 100 || !sc.Expect[6].Echoed {
@@ -60,7 +61,7 @@ func TestProblemsHavePositions(t *testing.T) {
 // and checks that the schema rejects what the parser rejects.
 func TestSchema(t *testing.T) {
 	c := jsonschema.NewCompiler()
-	sch, err := c.Compile("scenario.schema.json")
+	sch, err := c.Compile("../scenario.schema.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func TestPartitionEvent(t *testing.T) {
 		t.Fatal(ds[0].Summary)
 	}
 	e := sc.Timeline[0]
-	if e.Kind != Partition || e.Stack != "MVS1" || e.Peer != "MVS5" || e.String() != "partition MVS1 (signalling with MVS5 lost)" {
+	if e.Kind != scenario.Partition || e.Stack != "MVS1" || e.Peer != "MVS5" || e.String() != "partition MVS1 (signalling with MVS5 lost)" {
 		t.Fatalf("event %+v, %q", e, e.String())
 	}
 }
