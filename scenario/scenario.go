@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/runtime/xcf"
 )
 
 // RuleScenario is the id of problems in a scenario file.
@@ -17,10 +18,10 @@ type Scenario struct {
 	// Sysplex is the sysplex directory the scenario is written for,
 	// relative to the scenario file ("" when not given).
 	Sysplex string
-	// Heartbeat is the XCF heartbeat interval and Missed the number of
-	// missed heartbeats that declare a member failed.
-	Heartbeat time.Duration
-	Missed    int
+	// XCF is the heartbeat interval (`heartbeat:`) and the number of
+	// missed heartbeats that declare a member failed (`missed:`);
+	// xcf.ScenarioTiming where the file gives none.
+	XCF xcf.Timing
 	// Duration is how long the run lasts after the last event.
 	Duration     time.Duration
 	Applications []*Application

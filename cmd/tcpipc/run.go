@@ -100,7 +100,7 @@ refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
 				return err
 			}
 			// Clients that are IPsec peers need the policy on the packet path.
-			opts := sysplex.Options{Clock: clock.Real{}, Heartbeat: sc.Heartbeat, Missed: sc.Missed, IPsec: sc.UsesIPsec()}
+			opts := sysplex.Options{Clock: clock.Real{}, XCF: sc.XCF, IPsec: sc.UsesIPsec()}
 			if keylogPath != "" {
 				kl, err := ipsec.NewKeyLogDir(keylogPath)
 				if err != nil {
@@ -110,7 +110,7 @@ refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
 				opts.KeyLog = kl
 			}
 			if heartbeat > 0 {
-				opts.Heartbeat = heartbeat
+				opts.XCF.Interval = heartbeat
 			}
 			closeCapture, err := capture(pcapPath, &opts)
 			if err != nil {
@@ -158,7 +158,7 @@ refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
 	cmd.Flags().StringVar(&controlPath, "control", "", "the control socket tcpipc ctl talks to (default: private to your user; with --scenario: only if given, displays only)")
 	cmd.Flags().StringVar(&pcapPath, "pcap", "", "capture the LAN and XCF links to this pcap file")
 	cmd.Flags().StringVar(&keylogPath, "keylog", "", "write the IPsec keys to esp_sa and ikev2_decryption_table in this directory, for Wireshark/tshark (secrets in the clear)")
-	cmd.Flags().DurationVar(&heartbeat, "heartbeat", 0, "XCF heartbeat interval, at least 10ms (default: the scenario's)")
+	cmd.Flags().DurationVar(&heartbeat, "heartbeat", 0, "XCF heartbeat interval, at least 10ms (default: the scenario's, else 3s)")
 	return cmd
 }
 
@@ -245,7 +245,7 @@ func serve(cmd *cobra.Command, f *planFlags, target, appsPath, controlPath, pcap
 	if err != nil {
 		return err
 	}
-	opts := sysplex.Options{Clock: clock.Real{}, Heartbeat: heartbeat}
+	opts := sysplex.Options{Clock: clock.Real{}, XCF: xcf.Timing{Interval: heartbeat}}
 	closeCapture, err := capture(pcapPath, &opts)
 	if err != nil {
 		l.Close()

@@ -58,7 +58,7 @@ func TestIPsecRunDecryptsInTshark(t *testing.T) {
 		t.Fatal(err)
 	}
 	var keys lockedBuffer
-	sx, err := New(figure9Plan(t), Options{Clock: clock.Real{}, Heartbeat: sc.Heartbeat, Missed: sc.Missed, IPsec: sc.UsesIPsec(),
+	sx, err := New(figure9Plan(t), Options{Clock: clock.Real{}, XCF: sc.XCF, IPsec: sc.UsesIPsec(),
 		LANTap: pw.Tap(link.Out), XCFTap: pw.Tap(link.Out), KeyLog: &keys})
 	if err != nil {
 		t.Fatal(err)

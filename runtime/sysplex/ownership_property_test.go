@@ -299,7 +299,7 @@ func TestFigure9DoubleFailureScenario(t *testing.T) {
 		}
 	}
 	clk := clock.NewManual(time.Unix(0, 0))
-	sx, err := New(plan, Options{Clock: clk, Heartbeat: sc.Heartbeat, Missed: sc.Missed})
+	sx, err := New(plan, Options{Clock: clk, XCF: sc.XCF})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ func playScenario(t *testing.T, file string) (*Sysplex, *Report, string) {
 	if len(ds) > 0 {
 		t.Fatal(ds[0].Summary)
 	}
-	sx, err := New(figure9Plan(t), Options{Clock: pacedClock(t), Heartbeat: sc.Heartbeat, Missed: sc.Missed})
+	sx, err := New(figure9Plan(t), Options{Clock: pacedClock(t), XCF: sc.XCF})
 	if err != nil {
 		t.Fatal(err)
 	}

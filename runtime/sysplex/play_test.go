@@ -30,7 +30,7 @@ func TestFigure9ScenarioMatchesWhatif(t *testing.T) {
 	plan := figure9Plan(t)
 	// A paced manual clock (partition_test.go): a loaded machine stalls
 	// heartbeats and deadlines together, so nothing flaps.
-	sx, err := New(plan, Options{Clock: pacedClock(t), Heartbeat: sc.Heartbeat, Missed: sc.Missed})
+	sx, err := New(plan, Options{Clock: pacedClock(t), XCF: sc.XCF})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,13 +12,6 @@ import (
 	"github.com/tcpipc/tcpipc/internal/pump"
 )
 
-// Defaults for group heartbeats. z/OS counts XCF failure detection in
-// seconds; tests pass sub-second intervals with a manual clock.
-const (
-	DefaultInterval  = 3 * time.Second
-	DefaultFailAfter = 3
-)
-
 // MessageType tags a Message; the runtime defines the values (VIPA list,
 // SRVSTAT, NEWCONN, ownership change, ...).
 type MessageType uint16
@@ -174,15 +167,11 @@ type peer struct {
 // Join makes the node a member of group and announces it to every linked
 // node at once; then it heartbeats every Interval.
 func (n *Node) Join(group string, opts MemberOptions) (*Member, error) {
-	if opts.Interval <= 0 {
-		opts.Interval = DefaultInterval
+	t := Timing{Interval: opts.Interval, Missed: opts.FailAfter}.Or(DefaultTiming)
+	if err := t.Check(); err != nil {
+		return nil, err
 	}
-	if opts.Interval < MinInterval {
-		return nil, fmt.Errorf("xcf: heartbeat interval %s is below the minimum of %s", opts.Interval, MinInterval)
-	}
-	if opts.FailAfter <= 0 {
-		opts.FailAfter = DefaultFailAfter
-	}
+	opts = t.Member()
 	m := &Member{
 		node:   n,
 		group:  group,

@@ -28,8 +28,8 @@ func TestHeartbeatLowerBound(t *testing.T) {
 		sc, f, ds := Parse("s.yaml", []byte(src))
 		got := diag.FormatText(ds, diag.Sources{f.Name: f.Text})
 		if tc.ok {
-			if len(ds) > 0 || sc.Heartbeat < xcf.MinInterval {
-				t.Errorf("heartbeat %s: %v\n%s", tc.value, sc.Heartbeat, got)
+			if len(ds) > 0 || sc.XCF.Interval < xcf.MinInterval {
+				t.Errorf("heartbeat %s: %v\n%s", tc.value, sc.XCF.Interval, got)
 			}
 			continue
 		}
@@ -37,8 +37,8 @@ func TestHeartbeatLowerBound(t *testing.T) {
 			t.Errorf("heartbeat %s: missing %q in:\n%s", tc.value, want, got)
 		}
 	}
-	// Without the key the default (1s) applies.
-	if sc, _, ds := Parse("s.yaml", []byte("name: x\n")); len(ds) > 0 || sc.Heartbeat != time.Second {
-		t.Errorf("default heartbeat %v, %v", sc.Heartbeat, ds)
+	// Without the keys the scenario default (1s, 3 missed) applies.
+	if sc, _, ds := Parse("s.yaml", []byte("name: x\n")); len(ds) > 0 || sc.XCF != xcf.ScenarioTiming || sc.XCF.Interval != time.Second {
+		t.Errorf("default timing %+v, %v", sc.XCF, ds)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/tcpipc/tcpipc/grammar/source"
 	"github.com/tcpipc/tcpipc/grammar/yamlpos"
 	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
+	"github.com/tcpipc/tcpipc/runtime/xcf"
 	"github.com/tcpipc/tcpipc/scenario"
 )
 
@@ -46,7 +47,7 @@ func Parse(name string, data []byte) (*scenario.Scenario, *source.File, diag.Dia
 	var ds diag.Diagnostics
 	f := source.New(name, data, source.UTF8)
 	r := &reader{yamlpos.Reader{File: f, Rule: scenario.RuleScenario, Diags: &ds}}
-	sc := &scenario.Scenario{Heartbeat: time.Second, Missed: 3, Duration: 2 * time.Second}
+	sc := &scenario.Scenario{XCF: xcf.ScenarioTiming, Duration: 2 * time.Second}
 	root, ok := r.Root("scenario")
 	if !ok {
 		return sc, f, ds
@@ -62,9 +63,9 @@ func Parse(name string, data []byte) (*scenario.Scenario, *source.File, diag.Dia
 		case "sysplex":
 			sc.Sysplex = r.str(v)
 		case "heartbeat":
-			sc.Heartbeat = r.heartbeat(v)
+			sc.XCF.Interval = r.heartbeat(v)
 		case "missed":
-			sc.Missed = r.positive(v)
+			sc.XCF.Missed = r.positive(v)
 		case "duration":
 			sc.Duration = r.duration(v)
 		case "applications":

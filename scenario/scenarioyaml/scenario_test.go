@@ -21,7 +21,7 @@ func TestFigure9Scenario(t *testing.T) {
 	if len(ds) > 0 {
 		t.Fatal(diag.FormatText(ds, diag.Sources{f.Name: f.Text}))
 	}
-	if sc.Name != "figure9-takeover" || sc.Heartbeat != 100*time.Millisecond || sc.Missed != 3 {
+	if sc.Name != "figure9-takeover" || sc.XCF.Interval != 100*time.Millisecond || sc.XCF.Missed != 3 {
 		t.Errorf("header %+v", sc)
 	}
 	app := sc.Applications[0]
