@@ -167,6 +167,8 @@ func (c *planCheck) timeline(events []*Event) {
 			c.deactivation(e)
 		case Cut, Restore:
 			c.link(e)
+		case Partition:
+			c.partition(e)
 		case Stop:
 			if e.App != "" && len(c.apps[e.App]) > 0 && !slices.Contains(c.apps[e.App], e.Stack) {
 				c.errorf(orRange(e.StackRange, e.Range), "%s does not run on %s (it runs on %v)", e.App, e.Stack, c.apps[e.App])
@@ -257,9 +259,26 @@ func (c *planCheck) link(e *Event) {
 	}
 }
 
+// partition checks a loss of XCF signalling: sysplex failure management
+// removes the partitioned system, so for the rest of the timeline it is
+// down like a failed stack, and only recover brings it back.
+func (c *planCheck) partition(e *Event) {
+	r := orRange(e.PeerRange, e.Range)
+	if e.Peer == e.Stack {
+		c.errorf(r, "a system does not lose signalling with itself: name the system it lost signalling with as peer")
+		return
+	}
+	if !c.stack(e.Peer, r) {
+		return
+	}
+	c.failRecover(&Event{At: e.At, Kind: Fail, Stack: e.Stack, Range: e.Range, StackRange: e.StackRange})
+}
+
 func (c *planCheck) expectation(x *Expectation) {
 	if o := x.Owner; o != nil {
-		c.stack(o.Stack, orRange(o.StackRange, x.Range))
+		if o.Stack != "" { // "" expects nobody to hold the DVIPA
+			c.stack(o.Stack, orRange(o.StackRange, x.Range))
+		}
 		c.anyDVIPA(o.DVIPA, orRange(o.DVIPARange, x.Range))
 	}
 	if t := x.Takeover; t != nil {
