@@ -6,10 +6,10 @@ BIN     ?= bin/tcpipc
 FIGURE9 := testdata/profiles/figure9
 
 # Packages with goroutines, locks or timers run under the race detector.
-RACE_PKGS := ./internal/clock/... ./internal/esp/... ./internal/natt/... ./internal/ike/... ./runtime/...
+RACE_PKGS := ./internal/clock/... ./internal/pump/... ./internal/testkit/memnet/... ./internal/esp/... ./internal/natt/... ./internal/ike/... ./runtime/...
 
 # Fuzz targets, as package:Target, for `make fuzz`.
-FUZZ_TARGETS := ./grammar/profile:FuzzParse ./grammar/profile:FuzzDescentAgreesWithParticiple ./grammar/policy:FuzzParse ./grammar/policy:FuzzRedaction ./cmd/tcpipc:FuzzSecretNeverPrinted ./model:FuzzReadManifest ./model:FuzzIncludeConfined ./compile:FuzzReadPlan ./runtime/scenario:FuzzParse ./runtime/xcf:FuzzParseFrame ./runtime/netstack:FuzzForward ./runtime/ipsec:FuzzHandleDatagram ./runtime/ipsec:FuzzOutbound ./internal/esp:FuzzDecap ./internal/natt:FuzzClassify ./internal/ike/wire:FuzzDecodeMessage ./internal/ike/sa:FuzzHandleDatagram
+FUZZ_TARGETS := ./grammar/profile:FuzzParse ./grammar/profile:FuzzDescentAgreesWithParticiple ./grammar/policy:FuzzParse ./grammar/policy:FuzzRedaction ./cmd/tcpipc:FuzzSecretNeverPrinted ./model:FuzzReadManifest ./model:FuzzIncludeConfined ./compile:FuzzReadPlan ./scenario/scenarioyaml:FuzzParse ./runtime/xcf:FuzzParseFrame ./runtime/netstack:FuzzForward ./runtime/ipsec:FuzzHandleDatagram ./runtime/ipsec:FuzzOutbound ./internal/esp:FuzzDecap ./internal/natt:FuzzClassify ./internal/ike/wire:FuzzDecodeMessage ./internal/ike/ikesa:FuzzHandleDatagram
 FUZZTIME ?= 20s
 
 .PHONY: build test update bench fuzz demo clean

@@ -17,6 +17,7 @@ import (
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/grammar/profile"
 	"github.com/tcpipc/tcpipc/grammar/source"
+	"github.com/tcpipc/tcpipc/grammar/yamlpos"
 )
 
 // RuleManifest is the id of problems in sysplex.yaml.
@@ -92,48 +93,41 @@ func ReadManifest(manifestPath string) (*Manifest, *source.File, diag.Diagnostic
 		return m, nil, ds
 	}
 	f := source.Decode(name, data, source.UTF8)
-	r := manifestReader{f: f, ds: &ds}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		line := 1
-		if m := regexp.MustCompile(`line (\d+)`).FindStringSubmatch(err.Error()); m != nil {
-			line, _ = strconv.Atoi(m[1])
-		}
-		off := f.Offset(line, 1)
-		ds.Errorf(RuleManifest, f.Range(off, off), "manifest is not valid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+	r := manifestReader{&yamlpos.Reader{File: f, Rule: RuleManifest, Diags: &ds}}
+	root, ok := r.Root("manifest")
+	if !ok {
 		return m, f, ds
 	}
-	if len(doc.Content) == 0 {
+	if root == nil {
 		ds.Errorf(RuleManifest, f.Range(0, 0), "manifest is empty")
 		return m, f, ds
 	}
-	root := doc.Content[0]
-	m.Range = r.rng(root)
+	m.Range = r.Range(root)
 	if root.Kind != yaml.MappingNode {
-		ds.Errorf(RuleManifest, r.rng(root), "manifest must be a mapping with sysplex, vtam, cfrm, include and stacks")
+		ds.Errorf(RuleManifest, r.Range(root), "manifest must be a mapping with sysplex, vtam, cfrm, include and stacks")
 		return m, f, ds
 	}
-	r.mapping(root, topKeys, "manifest", func(key string, k, v *yaml.Node) {
+	r.Mapping(root, topKeys, "manifest", func(key string, k, v *yaml.Node) {
 		switch key {
 		case "sysplex":
 			m.Name = strings.ToUpper(r.scalar(v, key))
 			if m.Name != "" && !mvsName.MatchString(m.Name) {
-				ds.Errorf(RuleManifest, r.rng(v), "sysplex name %q is not a valid name (1-8 characters A-Z, 0-9, @, #, $)", m.Name)
+				ds.Errorf(RuleManifest, r.Range(v), "sysplex name %q is not a valid name (1-8 characters A-Z, 0-9, @, #, $)", m.Name)
 			}
 		case "vtam":
-			r.mapping(v, vtamKeys, "vtam", func(key string, k, v *yaml.Node) {
+			r.Mapping(v, vtamKeys, "vtam", func(key string, k, v *yaml.Node) {
 				n, ok := r.integer(v, key)
 				if !ok {
 					return
 				}
 				if n < 2 || n > 31 {
-					ds.Errorf(RuleManifest, r.rng(v), "VTAM XCFGRPID %d is outside 2-31", n)
+					ds.Errorf(RuleManifest, r.Range(v), "VTAM XCFGRPID %d is outside 2-31", n)
 					return
 				}
 				m.VTAMXCFGrpID = &n
 			})
 		case "cfrm":
-			m.CFRMGiven, m.CFRMRange = true, r.rng(v)
+			m.CFRMGiven, m.CFRMRange = true, r.Range(v)
 			m.CFRM = r.strings(v, key)
 			for i := range m.CFRM {
 				m.CFRM[i] = strings.ToUpper(m.CFRM[i])
@@ -145,7 +139,7 @@ func ReadManifest(manifestPath string) (*Manifest, *source.File, diag.Diagnostic
 			})
 		case "stacks":
 			if v.Kind != yaml.SequenceNode {
-				ds.Errorf(RuleManifest, r.rng(v), "stacks must be a list of stacks")
+				ds.Errorf(RuleManifest, r.Range(v), "stacks must be a list of stacks")
 				return
 			}
 			for _, item := range v.Content {
@@ -174,56 +168,13 @@ func ReadManifest(manifestPath string) (*Manifest, *source.File, diag.Diagnostic
 	return m, f, ds
 }
 
-type manifestReader struct {
-	f  *source.File
-	ds *diag.Diagnostics
-}
-
-// rng is the range of a node: its first line, from its column to the end
-// of a scalar's text.
-func (r manifestReader) rng(n *yaml.Node) diag.Range {
-	start := r.f.Offset(n.Line, n.Column)
-	end := start
-	if n.Kind == yaml.ScalarNode {
-		end = min(start+len(n.Value), len(r.f.Text))
-		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
-			end = min(end+2, len(r.f.Text))
-		}
-	}
-	return r.f.Range(start, end)
-}
-
-// mapping calls fn for each key of a mapping node, reporting keys that are
-// not in allowed (with a suggestion) and keys given twice.
-func (r manifestReader) mapping(n *yaml.Node, allowed []string, where string, fn func(key string, k, v *yaml.Node)) {
-	if n.Kind != yaml.MappingNode {
-		r.ds.Errorf(RuleManifest, r.rng(n), "%s must be a mapping", where)
-		return
-	}
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		key := k.Value
-		if !contains(allowed, key) {
-			d := r.ds.Errorf(RuleManifest, r.rng(k), "unknown key %q in %s", key, where)
-			d.Detail = "Known keys: " + strings.Join(allowed, ", ") + "."
-			if s := profile.Suggest(key, upperAll(allowed)); s != "" {
-				d.Detail = "Did you mean " + strings.ToLower(s) + "? " + d.Detail
-			}
-			continue
-		}
-		if seen[key] {
-			r.ds.Errorf(RuleManifest, r.rng(k), "key %q is given twice in %s", key, where)
-			continue
-		}
-		seen[key] = true
-		fn(key, k, v)
-	}
-}
+// manifestReader reads the values of a manifest; problems are MANIFEST
+// diagnostics at the value.
+type manifestReader struct{ *yamlpos.Reader }
 
 func (r manifestReader) scalar(n *yaml.Node, key string) string {
 	if n.Kind != yaml.ScalarNode {
-		r.ds.Errorf(RuleManifest, r.rng(n), "%s must be a single value", key)
+		r.Diags.Errorf(RuleManifest, r.Range(n), "%s must be a single value", key)
 		return ""
 	}
 	return n.Value
@@ -233,7 +184,7 @@ func (r manifestReader) integer(n *yaml.Node, key string) (int, bool) {
 	s := r.scalar(n, key)
 	v, err := strconv.Atoi(s)
 	if err != nil && s != "" {
-		r.ds.Errorf(RuleManifest, r.rng(n), "%s must be a number, not %q", key, s)
+		r.Diags.Errorf(RuleManifest, r.Range(n), "%s must be a number, not %q", key, s)
 		return 0, false
 	}
 	return v, err == nil
@@ -248,7 +199,7 @@ func (r manifestReader) strings(n *yaml.Node, key string) []string {
 		return []string{n.Value}
 	}
 	if n.Kind != yaml.SequenceNode {
-		r.ds.Errorf(RuleManifest, r.rng(n), "%s must be a value or a list of values", key)
+		r.Diags.Errorf(RuleManifest, r.Range(n), "%s must be a value or a list of values", key)
 		return nil
 	}
 	var out []string
@@ -262,7 +213,7 @@ func (r manifestReader) strings(n *yaml.Node, key string) []string {
 
 func (r manifestReader) stringMap(n *yaml.Node, key string, fn func(k, v string, kn, vn *yaml.Node)) {
 	if n.Kind != yaml.MappingNode {
-		r.ds.Errorf(RuleManifest, r.rng(n), "%s must be a mapping", key)
+		r.Diags.Errorf(RuleManifest, r.Range(n), "%s must be a mapping", key)
 		return
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -271,24 +222,24 @@ func (r manifestReader) stringMap(n *yaml.Node, key string, fn func(k, v string,
 }
 
 func (r manifestReader) stack(n *yaml.Node) *StackEntry {
-	s := &StackEntry{Range: r.rng(n), Ranges: map[string]diag.Range{}}
-	r.mapping(n, stackKeys, "stack", func(key string, k, v *yaml.Node) {
-		s.Ranges[key] = r.rng(v)
+	s := &StackEntry{Range: r.Range(n), Ranges: map[string]diag.Range{}}
+	r.Mapping(n, stackKeys, "stack", func(key string, k, v *yaml.Node) {
+		s.Ranges[key] = r.Range(v)
 		switch key {
 		case "name":
 			s.Name = strings.ToUpper(r.scalar(v, key))
 			if s.Name != "" && !mvsName.MatchString(s.Name) {
-				r.ds.Errorf(RuleManifest, r.rng(v), "stack name %q is not a valid MVS system name (1-8 characters A-Z, 0-9, @, #, $)", s.Name)
+				r.Diags.Errorf(RuleManifest, r.Range(v), "stack name %q is not a valid MVS system name (1-8 characters A-Z, 0-9, @, #, $)", s.Name)
 			}
 		case "tcpip":
 			s.TCPIP = strings.ToUpper(r.scalar(v, key))
 			if s.TCPIP != "" && !mvsName.MatchString(s.TCPIP) {
-				r.ds.Errorf(RuleManifest, r.rng(v), "job name %q is not a valid job name (1-8 characters)", s.TCPIP)
+				r.Diags.Errorf(RuleManifest, r.Range(v), "job name %q is not a valid job name (1-8 characters)", s.TCPIP)
 			}
 		case "release":
 			s.Release = strings.ToUpper(r.scalar(v, key))
 			if _, err := ParseRelease(s.Release); err != nil {
-				r.ds.Errorf(RuleManifest, r.rng(v), "%v", err)
+				r.Diags.Errorf(RuleManifest, r.Range(v), "%v", err)
 			}
 		case "profile":
 			s.Profile = r.scalar(v, key)
@@ -299,7 +250,7 @@ func (r manifestReader) stack(n *yaml.Node) *StackEntry {
 			if v.Kind == yaml.SequenceNode {
 				for _, c := range v.Content {
 					if c.Kind == yaml.ScalarNode && c.Value != "" {
-						s.PolicyRanges = append(s.PolicyRanges, r.rng(c))
+						s.PolicyRanges = append(s.PolicyRanges, r.Range(c))
 					}
 				}
 			}
@@ -310,7 +261,7 @@ func (r manifestReader) stack(n *yaml.Node) *StackEntry {
 		case "paths":
 			s.Paths, s.PathRanges = map[string]string{}, map[string]diag.Range{}
 			r.stringMap(v, key, func(k, val string, _, vn *yaml.Node) {
-				s.Paths[k], s.PathRanges[k] = val, r.rng(vn)
+				s.Paths[k], s.PathRanges[k] = val, r.Range(vn)
 			})
 		case "symbols":
 			s.Symbols = map[string]string{}
@@ -320,16 +271,16 @@ func (r manifestReader) stack(n *yaml.Node) *StackEntry {
 		}
 	})
 	if s.Name == "" {
-		r.ds.Errorf(RuleManifest, s.Range, "stack has no name")
+		r.Diags.Errorf(RuleManifest, s.Range, "stack has no name")
 	}
 	if s.TCPIP == "" {
 		s.TCPIP = "TCPIP"
 	}
 	if s.Profile == "" && s.Name != "" {
-		r.ds.Errorf(RuleManifest, s.Range, "stack %s has no profile", s.Name)
+		r.Diags.Errorf(RuleManifest, s.Range, "stack %s has no profile", s.Name)
 	}
 	if s.Pagent != "" && len(s.Policy) > 0 {
-		r.ds.Errorf(RuleManifest, s.Ranges["policy"], "stack %s gives both pagent and policy", s.Name).Detail =
+		r.Diags.Errorf(RuleManifest, s.Ranges["policy"], "stack %s gives both pagent and policy", s.Name).Detail =
 			"Give the Policy Agent main file (pagent), which names the policy files, or the policy files directly (policy), not both."
 	}
 	return s
@@ -436,21 +387,4 @@ func conventionManifest(dir string) (*Manifest, diag.Diagnostics) {
 		d.Detail = fmt.Sprintf("A sysplex is a directory with %s, or with one subdirectory per stack holding PROFILE.TCPIP.", ManifestName)
 	}
 	return m, ds
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func upperAll(in []string) []string {
-	out := make([]string, len(in))
-	for i, s := range in {
-		out[i] = strings.ToUpper(s)
-	}
-	return out
 }

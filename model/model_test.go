@@ -12,8 +12,8 @@ import (
 	"testing"
 
 	"github.com/tcpipc/tcpipc/diag"
-	"github.com/tcpipc/tcpipc/internal/expect"
-	"github.com/tcpipc/tcpipc/internal/golden"
+	"github.com/tcpipc/tcpipc/internal/testkit/expect"
+	"github.com/tcpipc/tcpipc/internal/testkit/golden"
 )
 
 // TestGolden loads each archive's in/ directory as a sysplex and compares

@@ -18,9 +18,10 @@ import (
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
 	"github.com/tcpipc/tcpipc/runtime/link"
-	"github.com/tcpipc/tcpipc/runtime/scenario"
 	"github.com/tcpipc/tcpipc/runtime/sysplex"
 	"github.com/tcpipc/tcpipc/runtime/xcf"
+	"github.com/tcpipc/tcpipc/scenario"
+	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
 )
 
 func newRunCommand() *cobra.Command {
@@ -99,7 +100,7 @@ refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
 				return err
 			}
 			// Clients that are IPsec peers need the policy on the packet path.
-			opts := sysplex.Options{Clock: clock.Real{}, Heartbeat: sc.Heartbeat, Missed: sc.Missed, IPsec: sc.UsesIPsec()}
+			opts := sysplex.Options{Clock: clock.Real{}, XCF: sc.XCF, IPsec: sc.UsesIPsec()}
 			if keylogPath != "" {
 				kl, err := ipsec.NewKeyLogDir(keylogPath)
 				if err != nil {
@@ -109,7 +110,7 @@ refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
 				opts.KeyLog = kl
 			}
 			if heartbeat > 0 {
-				opts.Heartbeat = heartbeat
+				opts.XCF.Interval = heartbeat
 			}
 			closeCapture, err := capture(pcapPath, &opts)
 			if err != nil {
@@ -157,7 +158,7 @@ refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
 	cmd.Flags().StringVar(&controlPath, "control", "", "the control socket tcpipc ctl talks to (default: private to your user; with --scenario: only if given, displays only)")
 	cmd.Flags().StringVar(&pcapPath, "pcap", "", "capture the LAN and XCF links to this pcap file")
 	cmd.Flags().StringVar(&keylogPath, "keylog", "", "write the IPsec keys to esp_sa and ikev2_decryption_table in this directory, for Wireshark/tshark (secrets in the clear)")
-	cmd.Flags().DurationVar(&heartbeat, "heartbeat", 0, "XCF heartbeat interval, at least 10ms (default: the scenario's)")
+	cmd.Flags().DurationVar(&heartbeat, "heartbeat", 0, "XCF heartbeat interval, at least 10ms (default: the scenario's, else 3s)")
 	return cmd
 }
 
@@ -165,7 +166,7 @@ func readScenario(cmd *cobra.Command, path string) (*scenario.Scenario, *source.
 	if err := statPath(path); err != nil {
 		return nil, nil, err
 	}
-	sc, src, ds := scenario.Read(path)
+	sc, src, ds := scenarioyaml.Read(path)
 	if ds.HasErrors() {
 		_ = diag.WriteText(cmd.ErrOrStderr(), ds, diag.Sources{src.Name: src.Text})
 		return nil, nil, usageError("%s is not a valid scenario", path)
@@ -244,7 +245,7 @@ func serve(cmd *cobra.Command, f *planFlags, target, appsPath, controlPath, pcap
 	if err != nil {
 		return err
 	}
-	opts := sysplex.Options{Clock: clock.Real{}, Heartbeat: heartbeat}
+	opts := sysplex.Options{Clock: clock.Real{}, XCF: xcf.Timing{Interval: heartbeat}}
 	closeCapture, err := capture(pcapPath, &opts)
 	if err != nil {
 		l.Close()

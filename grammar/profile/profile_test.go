@@ -12,8 +12,8 @@ import (
 
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/grammar/source"
-	"github.com/tcpipc/tcpipc/internal/expect"
-	"github.com/tcpipc/tcpipc/internal/golden"
+	"github.com/tcpipc/tcpipc/internal/testkit/expect"
+	"github.com/tcpipc/tcpipc/internal/testkit/golden"
 )
 
 func TestClassify(t *testing.T) {

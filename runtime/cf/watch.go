@@ -3,7 +3,8 @@ package cf
 import (
 	"context"
 	"strings"
-	"sync"
+
+	"github.com/tcpipc/tcpipc/internal/pump"
 )
 
 // watcher queues changes without bound and hands them to its channel from
@@ -11,11 +12,7 @@ import (
 // change.
 type watcher struct {
 	prefix string
-	out    chan Change
-
-	mu    sync.Mutex
-	queue []Change
-	wake  chan struct{} // capacity 1
+	q      *pump.Pump[Change]
 }
 
 func (s *memStructure) Watch(ctx context.Context, prefix string) (<-chan Change, error) {
@@ -33,17 +30,16 @@ func (s *memStructure) Watch(ctx context.Context, prefix string) (<-chan Change,
 	f.watches.Add(1)
 	f.mu.Unlock()
 
-	w := &watcher{prefix: prefix, out: make(chan Change), wake: make(chan struct{}, 1)}
+	w := &watcher{prefix: prefix, q: pump.New(pump.Options[Change]{})}
 	s.mu.Lock()
 	s.watchers = append(s.watchers, w)
 	s.mu.Unlock()
 	go func() {
 		defer f.watches.Done()
-		defer close(w.out)
 		defer s.removeWatcher(w)
-		w.run(ctx, f.done)
+		w.q.Run(ctx.Done(), f.done)
 	}()
-	return w.out, nil
+	return w.q.Out(), nil
 }
 
 func (s *memStructure) removeWatcher(w *watcher) {
@@ -64,47 +60,11 @@ func (s *memStructure) notifyLocked(c Change) {
 		if !strings.HasPrefix(c.Entry.Key, w.prefix) {
 			continue
 		}
-		w.mu.Lock()
-		w.queue = append(w.queue, c.cloneFor())
-		w.mu.Unlock()
-		select {
-		case w.wake <- struct{}{}:
-		default:
-		}
+		w.q.Put(c.cloneFor())
 	}
 }
 
 func (c Change) cloneFor() Change {
 	c.Entry = c.Entry.clone()
 	return c
-}
-
-func (w *watcher) run(ctx context.Context, closed <-chan struct{}) {
-	for {
-		w.mu.Lock()
-		var c Change
-		have := len(w.queue) > 0
-		if have {
-			c = w.queue[0]
-			w.queue = w.queue[1:]
-		}
-		w.mu.Unlock()
-		if !have {
-			select {
-			case <-w.wake:
-				continue
-			case <-ctx.Done():
-				return
-			case <-closed:
-				return
-			}
-		}
-		select {
-		case w.out <- c:
-		case <-ctx.Done():
-			return
-		case <-closed:
-			return
-		}
-	}
 }

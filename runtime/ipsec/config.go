@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
-	ikesa "github.com/tcpipc/tcpipc/internal/ike/sa"
+	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
 

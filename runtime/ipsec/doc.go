@@ -51,6 +51,6 @@
 //
 // Reading order: config.go, spd.go and packet.go, endpoint.go (receive side),
 // outbound.go (send side), child.go (SA installation, rekey, lifetimes),
-// nat.go (ports, mappings, keepalives), keylog.go, display.go, memnet.go
-// (the in-memory LAN for tests and the simulator), udp.go (real sockets).
+// nat.go (ports, mappings, keepalives), keylog.go, display.go, udp.go
+// (real sockets). Tests run endpoints on internal/testkit/memnet.
 package ipsec

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/esp"
-	ikesa "github.com/tcpipc/tcpipc/internal/ike/sa"
+	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
 

@@ -9,8 +9,9 @@ import (
 
 	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/internal/clock"
-	ikesa "github.com/tcpipc/tcpipc/internal/ike/sa"
+	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
+	"github.com/tcpipc/tcpipc/internal/testkit/memnet"
 	"github.com/tcpipc/tcpipc/model"
 )
 
@@ -90,7 +91,7 @@ func TestFromPlanNeedsKeys(t *testing.T) {
 // in-memory network; each delivers its cleartext to its channel.
 func figure9Pair(t *testing.T) (gw, client *Endpoint, gotGW, gotClient chan []byte) {
 	t.Helper()
-	netw := NewMemNetwork()
+	netw := memnet.New()
 	clk := clock.NewManual(epoch)
 	gwCfg, err := FromPlan(figure9Stack(t, "MVS1", true), dva1)
 	if err != nil {
@@ -106,7 +107,7 @@ func figure9Pair(t *testing.T) (gw, client *Endpoint, gotGW, gotClient chan []by
 			LocalTS: []netip.Prefix{netip.PrefixFrom(f9Client, 32)}, RemoteTS: []netip.Prefix{netip.PrefixFrom(dva1, 32)}}}}
 	gotGW, gotClient = make(chan []byte, 16), make(chan []byte, 16)
 	start := func(cfg Config, got chan []byte) *Endpoint {
-		conn, err := netw.Listen(cfg.Local)
+		conn, err := netw.Listen(cfg.Local, ikePort, nattPort)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tcpipc/tcpipc/internal/golden"
+	"github.com/tcpipc/tcpipc/internal/testkit/golden"
 )
 
 // FuzzHandleDatagram throws arbitrary datagrams at an endpoint that holds

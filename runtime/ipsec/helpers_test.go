@@ -10,8 +10,9 @@ import (
 
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/esp"
-	ikesa "github.com/tcpipc/tcpipc/internal/ike/sa"
+	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
+	"github.com/tcpipc/tcpipc/internal/testkit/memnet"
 )
 
 // The test topology: a client behind a NAT talks to a gateway. The client
@@ -51,9 +52,9 @@ func (s *syncBuffer) Bytes() []byte {
 	return bytes.Clone(s.b.Bytes())
 }
 
-// topo is a client and a gateway on a MemNetwork with a NAT.
+// topo is a client and a gateway on a memnet.Network with a NAT.
 type topo struct {
-	net         *MemNetwork
+	net         *memnet.Network
 	clk         *clock.Manual
 	client, gw  *node
 	clientTmpl  Tunnel // the client's tunnel template
@@ -81,7 +82,7 @@ func withQueue(n int) topoOption { return func(t *topo) { t.clientQueue = n } }
 // newTopo builds the two endpoints; nothing is negotiated yet.
 func newTopo(t testing.TB, opts ...topoOption) *topo {
 	t.Helper()
-	tp := &topo{net: NewMemNetwork(), clk: clock.NewManual(epoch), clientTmpl: Tunnel{Peer: "gw"}}
+	tp := &topo{net: memnet.New(), clk: clock.NewManual(epoch), clientTmpl: Tunnel{Peer: "gw"}}
 	for _, o := range opts {
 		o(tp)
 	}
@@ -119,7 +120,7 @@ func newTopo(t testing.TB, opts ...topoOption) *topo {
 
 func (tp *topo) newNode(t testing.TB, cfg Config, echo bool) *node {
 	t.Helper()
-	conn, err := tp.net.Listen(cfg.Local)
+	conn, err := tp.net.Listen(cfg.Local, ikePort, nattPort)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +244,7 @@ type captured struct {
 	at       time.Time
 }
 
-func (c *capture) install(n *MemNetwork) {
+func (c *capture) install(n *memnet.Network) {
 	n.SetTap(func(src, dst netip.AddrPort, payload []byte) {
 		c.mu.Lock()
 		defer c.mu.Unlock()

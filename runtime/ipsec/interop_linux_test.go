@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	ikesa "github.com/tcpipc/tcpipc/internal/ike/sa"
-	"github.com/tcpipc/tcpipc/internal/netnstest"
+	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
+	"github.com/tcpipc/tcpipc/internal/testkit/netnstest"
 )
 
 // The interop topology: two fresh network namespaces joined by a veth

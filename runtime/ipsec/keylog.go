@@ -11,7 +11,7 @@ import (
 	"sync"
 
 	"github.com/tcpipc/tcpipc/internal/esp"
-	ikesa "github.com/tcpipc/tcpipc/internal/ike/sa"
+	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 	"github.com/tcpipc/tcpipc/internal/secretfile"
 )

@@ -6,7 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/tcpipc/tcpipc/internal/esp"
-	ikesa "github.com/tcpipc/tcpipc/internal/ike/sa"
+	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/internal/natt"
 )
 

@@ -5,7 +5,7 @@ import (
 	"net/netip"
 	"testing"
 
-	ikesa "github.com/tcpipc/tcpipc/internal/ike/sa"
+	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 )
 
 // TestTwoClientsOfOneRangePeer: the gateway's "client" peer covers a range

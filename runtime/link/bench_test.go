@@ -4,7 +4,7 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/tcpipc/tcpipc/internal/streambench"
+	"github.com/tcpipc/tcpipc/internal/testkit/streambench"
 	"github.com/tcpipc/tcpipc/runtime/link"
 )
 

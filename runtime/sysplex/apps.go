@@ -6,7 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/tcpipc/tcpipc/runtime/scenario"
+	"github.com/tcpipc/tcpipc/scenario"
 )
 
 // appSet runs a scenario's applications on their stacks and restarts them

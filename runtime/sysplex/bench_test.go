@@ -13,13 +13,14 @@ import (
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/runtime/link"
 	"github.com/tcpipc/tcpipc/runtime/netstack"
+	"github.com/tcpipc/tcpipc/runtime/xcf"
 )
 
 // startFigure9 brings figure 9 up on the real clock with a fast heartbeat
 // and sink or echo servers on the targets of DVA1 (not on MVS1 itself, so
 // a failure of MVS1 loses no connection).
 func startFigure9(b *testing.B, hb time.Duration, echo bool) (*Sysplex, *Client, func()) {
-	return startFigure9With(b, Options{Clock: clock.Real{}, Heartbeat: hb, Missed: 3}, echo)
+	return startFigure9With(b, Options{Clock: clock.Real{}, XCF: xcf.Timing{Interval: hb, Missed: 3}}, echo)
 }
 
 func startFigure9With(b *testing.B, opts Options, echo bool) (*Sysplex, *Client, func()) {
@@ -128,7 +129,7 @@ func BenchmarkDistributedStream(b *testing.B) {
 // exchange rule covers, so permit-all lets it through) is not. It reports
 // both throughputs and their ratio, measured in the same run.
 func BenchmarkIPsecDistributedStream(b *testing.B) {
-	sx, secure, stop := startFigure9With(b, Options{Clock: clock.Real{}, Heartbeat: time.Second, Missed: 3, IPsec: true}, false)
+	sx, secure, stop := startFigure9With(b, Options{Clock: clock.Real{}, XCF: xcf.Timing{Interval: time.Second, Missed: 3}, IPsec: true}, false)
 	defer stop()
 	cfg, err := ClientIPsec(sx.Plan(), secure.Addr, dva1)
 	if err != nil {

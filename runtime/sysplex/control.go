@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/compile"
-	"github.com/tcpipc/tcpipc/runtime/scenario"
+	"github.com/tcpipc/tcpipc/scenario"
 )
 
 // Control answers the commands of `tcpipc ctl` for a sysplex that runs

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
-	"github.com/tcpipc/tcpipc/internal/leakcheck"
+	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
 )
 
 // The tests in this file exercise the control socket itself, not the

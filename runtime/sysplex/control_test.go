@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tcpipc/tcpipc/internal/leakcheck"
-	"github.com/tcpipc/tcpipc/runtime/scenario"
+	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
+	"github.com/tcpipc/tcpipc/scenario"
 )
 
 // TestControl drives a running figure 9 sysplex through its control

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/compile"
-	"github.com/tcpipc/tcpipc/internal/leakcheck"
+	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
 	"github.com/tcpipc/tcpipc/model"
 )
 

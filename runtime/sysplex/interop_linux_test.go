@@ -16,7 +16,8 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
-	"github.com/tcpipc/tcpipc/internal/netnstest"
+	"github.com/tcpipc/tcpipc/internal/testkit/netnstest"
+	"github.com/tcpipc/tcpipc/runtime/xcf"
 )
 
 // TestStrongSwanToRunningSysplex: strongSwan (charon with kernel-libipsec,
@@ -51,7 +52,7 @@ func TestStrongSwanToRunningSysplex(t *testing.T) {
 
 	// The sysplex, with its IPsec policy on the packet path, and a relay
 	// between its LAN and DVA1's UDP ports in the gateway namespace.
-	sx, err := New(figure9Plan(t), Options{Clock: clock.Real{}, Heartbeat: 100 * time.Millisecond, Missed: 3, IPsec: true})
+	sx, err := New(figure9Plan(t), Options{Clock: clock.Real{}, XCF: xcf.Timing{Interval: 100 * time.Millisecond, Missed: 3}, IPsec: true})
 	if err != nil {
 		t.Fatal(err)
 	}

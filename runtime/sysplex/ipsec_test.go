@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	ikesa "github.com/tcpipc/tcpipc/internal/ike/sa"
-	"github.com/tcpipc/tcpipc/internal/leakcheck"
+	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
+	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
 	"github.com/tcpipc/tcpipc/runtime/link"
 )
@@ -178,7 +178,7 @@ func TestIPsecMismatchRefused(t *testing.T) {
 	}{
 		{"wrong key", func(cfg *ipsec.Config) { cfg.Peers[0].PSK = []byte("not-the-policy-key") }},
 		{"unaccepted offer", func(cfg *ipsec.Config) {
-			su, err := ipsec.ParseProposal("aes256gcm16-prfsha384-x25519", true)
+			su, err := ikesa.ParseProposal("aes256gcm16-prfsha384-x25519", true)
 			if err != nil {
 				t.Fatal(err)
 			}

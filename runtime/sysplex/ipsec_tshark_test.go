@@ -14,7 +14,7 @@ import (
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
 	"github.com/tcpipc/tcpipc/runtime/link"
-	"github.com/tcpipc/tcpipc/runtime/scenario"
+	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
 )
 
 // lockedBuffer is a key log the endpoints' goroutines share.
@@ -42,7 +42,7 @@ func TestIPsecRunDecryptsInTshark(t *testing.T) {
 		}
 		t.Skip("tshark not installed; skipping the IPsec capture check (apt-get install tshark)")
 	}
-	sc, src, ds := scenario.Read("../../testdata/scenarios/figure9-ipsec.yaml")
+	sc, src, ds := scenarioyaml.Read("../../testdata/scenarios/figure9-ipsec.yaml")
 	if ds.HasErrors() {
 		t.Fatalf("scenario %s: %v", src.Name, ds[0].Summary)
 	}
@@ -58,7 +58,7 @@ func TestIPsecRunDecryptsInTshark(t *testing.T) {
 		t.Fatal(err)
 	}
 	var keys lockedBuffer
-	sx, err := New(figure9Plan(t), Options{Clock: clock.Real{}, Heartbeat: sc.Heartbeat, Missed: sc.Missed, IPsec: sc.UsesIPsec(),
+	sx, err := New(figure9Plan(t), Options{Clock: clock.Real{}, XCF: sc.XCF, IPsec: sc.UsesIPsec(),
 		LANTap: pw.Tap(link.Out), XCFTap: pw.Tap(link.Out), KeyLog: &keys})
 	if err != nil {
 		t.Fatal(err)

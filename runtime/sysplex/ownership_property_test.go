@@ -13,9 +13,9 @@ import (
 	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/internal/clock"
-	"github.com/tcpipc/tcpipc/internal/leakcheck"
+	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
 	"github.com/tcpipc/tcpipc/model"
-	"github.com/tcpipc/tcpipc/runtime/scenario"
+	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
 	"github.com/tcpipc/tcpipc/verify"
 	"github.com/tcpipc/tcpipc/verify/rules"
 )
@@ -281,7 +281,7 @@ func TestOwnershipComparisonCanFail(t *testing.T) {
 // expectations are whatif's answers for the same events.
 func TestFigure9DoubleFailureScenario(t *testing.T) {
 	leakcheck.Check(t)
-	sc, _, ds := scenario.Read("../../testdata/scenarios/figure9-double-failure.yaml")
+	sc, _, ds := scenarioyaml.Read("../../testdata/scenarios/figure9-double-failure.yaml")
 	if len(ds) > 0 {
 		t.Fatal(ds[0].Summary)
 	}
@@ -299,7 +299,7 @@ func TestFigure9DoubleFailureScenario(t *testing.T) {
 		}
 	}
 	clk := clock.NewManual(time.Unix(0, 0))
-	sx, err := New(plan, Options{Clock: clk, Heartbeat: sc.Heartbeat, Missed: sc.Missed})
+	sx, err := New(plan, Options{Clock: clk, XCF: sc.XCF})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,9 +13,9 @@ import (
 
 	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/internal/clock"
-	"github.com/tcpipc/tcpipc/internal/leakcheck"
+	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
 	"github.com/tcpipc/tcpipc/runtime/dvipa"
-	"github.com/tcpipc/tcpipc/runtime/scenario"
+	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
 )
 
 // playScenario runs a scenario file on the figure 9 sysplex and returns
@@ -27,11 +27,11 @@ import (
 // another (on a real clock, 100 ms heartbeats do, whatever the scenario).
 func playScenario(t *testing.T, file string) (*Sysplex, *Report, string) {
 	t.Helper()
-	sc, _, ds := scenario.Read(file)
+	sc, _, ds := scenarioyaml.Read(file)
 	if len(ds) > 0 {
 		t.Fatal(ds[0].Summary)
 	}
-	sx, err := New(figure9Plan(t), Options{Clock: pacedClock(t), Heartbeat: sc.Heartbeat, Missed: sc.Missed})
+	sx, err := New(figure9Plan(t), Options{Clock: pacedClock(t), XCF: sc.XCF})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/runtime/link"
+	"github.com/tcpipc/tcpipc/runtime/xcf"
 )
 
 // TestCaptureDecodesInTshark captures the LAN and the XCF links while
@@ -36,7 +37,7 @@ func TestCaptureDecodesInTshark(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sx, err := New(figure9Plan(t), Options{Clock: clock.Real{}, Heartbeat: 50 * time.Millisecond, Missed: 3,
+	sx, err := New(figure9Plan(t), Options{Clock: clock.Real{}, XCF: xcf.Timing{Interval: 50 * time.Millisecond, Missed: 3},
 		LANTap: pw.Tap(link.Out), XCFTap: pw.Tap(link.Out)})
 	if err != nil {
 		t.Fatal(err)

@@ -12,9 +12,9 @@ import (
 	"sync"
 	"time"
 
-	ikesa "github.com/tcpipc/tcpipc/internal/ike/sa"
+	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
-	"github.com/tcpipc/tcpipc/runtime/scenario"
+	"github.com/tcpipc/tcpipc/scenario"
 )
 
 // Report is what a scenario run found.
@@ -173,7 +173,7 @@ func (sx *Sysplex) Play(ctx context.Context, sc *scenario.Scenario) (*Report, er
 				if o.text == "" {
 					continue
 				}
-				su, err := ipsec.ParseProposal(o.text, o.ike)
+				su, err := ikesa.ParseProposal(o.text, o.ike)
 				if err != nil {
 					return nil, fmt.Errorf("client %s: %w", c.Name, err)
 				}

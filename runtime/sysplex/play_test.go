@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/compile"
-	"github.com/tcpipc/tcpipc/internal/leakcheck"
-	"github.com/tcpipc/tcpipc/runtime/scenario"
+	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
+	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
 )
 
 // TestFigure9ScenarioMatchesWhatif plays testdata/scenarios/figure9-
@@ -23,14 +23,14 @@ func TestFigure9ScenarioMatchesWhatif(t *testing.T) {
 		t.Skip("plays a 300-connection scenario in real time")
 	}
 	leakcheck.Check(t)
-	sc, _, ds := scenario.Read("../../testdata/scenarios/figure9-takeover.yaml")
+	sc, _, ds := scenarioyaml.Read("../../testdata/scenarios/figure9-takeover.yaml")
 	if len(ds) > 0 {
 		t.Fatal(ds[0].Summary)
 	}
 	plan := figure9Plan(t)
 	// A paced manual clock (partition_test.go): a loaded machine stalls
 	// heartbeats and deadlines together, so nothing flaps.
-	sx, err := New(plan, Options{Clock: pacedClock(t), Heartbeat: sc.Heartbeat, Missed: sc.Missed})
+	sx, err := New(plan, Options{Clock: pacedClock(t), XCF: sc.XCF})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestPlayRefusesAScenarioThatDoesNotFit(t *testing.T) {
 	leakcheck.Check(t)
 	sx, _ := startSysplex(t, figure9Plan(t))
 	src := "name: x\ntimeline:\n  - {at: 1s, fail: MVS2}\n  - {at: 2s, fail: MVS2}\n"
-	sc, _, ds := scenario.Parse("s.yaml", []byte(src))
+	sc, _, ds := scenarioyaml.Parse("s.yaml", []byte(src))
 	if len(ds) > 0 {
 		t.Fatal(ds[0].Summary)
 	}
@@ -107,7 +107,7 @@ func TestPlayRefusesAScenarioThatDoesNotFit(t *testing.T) {
 // passes "resets: 25" and fails "failed: 25" and "lost: 25".
 func TestChecksSayWhatTheyCount(t *testing.T) {
 	src := "name: x\nexpect:\n  - {resets: 25}\n  - {failed: 25}\n  - {lost: 60}\n  - {lost: 25}\n"
-	sc, _, ds := scenario.Parse("s.yaml", []byte(src))
+	sc, _, ds := scenarioyaml.Parse("s.yaml", []byte(src))
 	if len(ds) > 0 {
 		t.Fatal(ds[0].Summary)
 	}

@@ -172,7 +172,7 @@ func (s *Stack) start() error {
 	s.ns, s.lan, s.port, s.up, s.outOfGroup = ns, lan, port, true, false
 	s.view = map[string]bool{s.plan.Name: true}
 	s.startedAt = s.sx.clk.Now()
-	s.grace = s.sx.opts.Heartbeat * time.Duration(s.sx.opts.Missed+1)
+	s.grace = s.sx.opts.XCF.Interval * time.Duration(s.sx.opts.XCF.Missed+1)
 	s.activatedAt = map[netip.Addr]time.Time{}
 	s.owners = map[netip.Addr]*dvipa.Owner{}
 	for _, d := range s.sx.plan.DVIPAs {
@@ -186,7 +186,7 @@ func (s *Stack) start() error {
 	s.sec, s.protected = map[netip.Addr]*dvipaSec{}, map[netip.Addr]bool{}
 	s.mu.Unlock()
 
-	m, err := s.node.Join(s.sx.group, xcf.MemberOptions{Interval: s.sx.opts.Heartbeat, FailAfter: s.sx.opts.Missed})
+	m, err := s.node.Join(s.sx.group, s.sx.opts.XCF.Member())
 	if err != nil {
 		return err
 	}
@@ -838,7 +838,7 @@ func (s *Stack) leaveGroup() {
 
 // joinGroup brings a stack that left back into the group.
 func (s *Stack) joinGroup() error {
-	m, err := s.node.Join(s.sx.group, xcf.MemberOptions{Interval: s.sx.opts.Heartbeat, FailAfter: s.sx.opts.Missed})
+	m, err := s.node.Join(s.sx.group, s.sx.opts.XCF.Member())
 	if err != nil {
 		return err
 	}

@@ -30,10 +30,9 @@ type Options struct {
 	// Clock drives XCF heartbeats and the distributor's timers; the
 	// netstacks' own TCP timers always run on real time.
 	Clock clock.Clock
-	// Heartbeat is the XCF heartbeat interval, Missed how many missed
-	// heartbeats declare a member failed.
-	Heartbeat time.Duration
-	Missed    int
+	// XCF is the heartbeat interval and how many missed heartbeats
+	// declare a member failed; unset fields take xcf.DefaultTiming's.
+	XCF xcf.Timing
 	// LANTap sees every packet the LAN carries and XCFTap every GRE frame
 	// an XCF link carries, once each (direction link.Out).
 	LANTap, XCFTap link.Tap
@@ -89,12 +88,7 @@ func New(plan *compile.Plan, opts Options) (*Sysplex, error) {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}
-	if opts.Heartbeat <= 0 {
-		opts.Heartbeat = xcf.DefaultInterval
-	}
-	if opts.Missed <= 0 {
-		opts.Missed = xcf.DefaultFailAfter
-	}
+	opts.XCF = opts.XCF.Or(xcf.DefaultTiming)
 	sx := &Sysplex{plan: plan, opts: opts, clk: opts.Clock, fabric: NewFabric(), cf: cf.NewMemory(),
 		links: map[[2]string]*xcf.Link{}, owner: map[netip.Addr]string{}}
 	if opts.LANTap != nil {

@@ -14,8 +14,9 @@ import (
 
 	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/internal/clock"
-	"github.com/tcpipc/tcpipc/internal/leakcheck"
+	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
 	"github.com/tcpipc/tcpipc/model"
+	"github.com/tcpipc/tcpipc/runtime/xcf"
 )
 
 var dva1 = netip.MustParseAddr("201.2.10.11")
@@ -86,7 +87,7 @@ func (e *echoServer) close() {
 func startSysplex(t *testing.T, plan *compile.Plan, more ...func(*Options)) (*Sysplex, *clock.Manual) {
 	t.Helper()
 	clk := clock.NewManual(time.Unix(0, 0))
-	opts := Options{Clock: clk, Heartbeat: 100 * time.Millisecond, Missed: 3}
+	opts := Options{Clock: clk, XCF: xcf.Timing{Interval: 100 * time.Millisecond, Missed: 3}}
 	for _, f := range more {
 		f(&opts)
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/tcpipc/tcpipc/compile"
-	"github.com/tcpipc/tcpipc/internal/leakcheck"
+	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
 	"github.com/tcpipc/tcpipc/model"
 )
 

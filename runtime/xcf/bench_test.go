@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
-	"github.com/tcpipc/tcpipc/internal/streambench"
+	"github.com/tcpipc/tcpipc/internal/testkit/streambench"
 	"github.com/tcpipc/tcpipc/runtime/netstack"
 	"github.com/tcpipc/tcpipc/runtime/xcf"
 )

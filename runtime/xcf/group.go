@@ -9,13 +9,7 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
-)
-
-// Defaults for group heartbeats. z/OS counts XCF failure detection in
-// seconds; tests pass sub-second intervals with a manual clock.
-const (
-	DefaultInterval  = 3 * time.Second
-	DefaultFailAfter = 3
+	"github.com/tcpipc/tcpipc/internal/pump"
 )
 
 // MessageType tags a Message; the runtime defines the values (VIPA list,
@@ -154,18 +148,10 @@ type Member struct {
 
 	// Events are queued and handed to the channel by one goroutine, so
 	// delivering a signal never blocks the sender. The queue is bounded
-	// (enqueue).
-	qmu    sync.Mutex
-	queue  []Event
-	wake   chan struct{} // capacity 1: "the queue has something"
+	// (newEventPump).
+	events *pump.Pump[Event]
 	done   chan struct{} // closed by Stop
-	events chan Event
 	pumpWG sync.WaitGroup
-
-	// queued counts the messages (Received) in queue, dropped those
-	// refused because queued reached maxQueuedMessages; both under qmu.
-	queued  int
-	dropped uint64
 }
 
 type peer struct {
@@ -181,23 +167,18 @@ type peer struct {
 // Join makes the node a member of group and announces it to every linked
 // node at once; then it heartbeats every Interval.
 func (n *Node) Join(group string, opts MemberOptions) (*Member, error) {
-	if opts.Interval <= 0 {
-		opts.Interval = DefaultInterval
+	t := Timing{Interval: opts.Interval, Missed: opts.FailAfter}.Or(DefaultTiming)
+	if err := t.Check(); err != nil {
+		return nil, err
 	}
-	if opts.Interval < MinInterval {
-		return nil, fmt.Errorf("xcf: heartbeat interval %s is below the minimum of %s", opts.Interval, MinInterval)
-	}
-	if opts.FailAfter <= 0 {
-		opts.FailAfter = DefaultFailAfter
-	}
+	opts = t.Member()
 	m := &Member{
 		node:   n,
 		group:  group,
 		inc:    incarnations.Add(1),
 		opts:   opts,
 		peers:  map[string]*peer{},
-		events: make(chan Event, 16),
-		wake:   make(chan struct{}, 1),
+		events: newEventPump(),
 		done:   make(chan struct{}),
 	}
 	n.mu.Lock()
@@ -209,7 +190,10 @@ func (n *Node) Join(group string, opts MemberOptions) (*Member, error) {
 	n.mu.Unlock()
 
 	m.pumpWG.Add(1)
-	go m.pump()
+	go func() {
+		defer m.pumpWG.Done()
+		m.events.Run(m.done, nil)
+	}()
 	m.mu.Lock()
 	m.tick = n.clk.AfterFunc(opts.Interval, m.onTick)
 	m.mu.Unlock()
@@ -226,7 +210,7 @@ func (m *Member) Incarnation() uint64 { return m.inc }
 
 // Events delivers membership changes and messages in the order they
 // happened. It is closed after Leave or Stop.
-func (m *Member) Events() <-chan Event { return m.events }
+func (m *Member) Events() <-chan Event { return m.events.Out() }
 
 // Peers returns the member's view of every peer it has heard from, sorted
 // by name.
@@ -461,60 +445,6 @@ func (m *Member) expire(name string, gen uint64) {
 	m.mu.Unlock()
 }
 
-// enqueue appends an event for the pump. It may be called with m.mu held;
-// it takes only m.qmu, which is never held while taking m.mu. With
-// maxQueuedMessages messages waiting, a new message is dropped and
-// counted; a membership event is never dropped, but the peer's pending
-// ones are thinned out first (thinMembership), so the queue stays bounded
-// however fast a peer flaps.
-func (m *Member) enqueue(ev Event) {
-	m.qmu.Lock()
-	switch {
-	case ev.Kind != Received:
-		m.queue = thinMembership(m.queue, ev)
-	case m.queued >= maxQueuedMessages:
-		m.dropped++
-		m.qmu.Unlock()
-		return
-	default:
-		m.queued++
-	}
-	m.queue = append(m.queue, ev)
-	m.qmu.Unlock()
-	select {
-	case m.wake <- struct{}{}:
-	default: // already signalled
-	}
-}
-
-// pump moves queued events to the Events channel until Stop.
-func (m *Member) pump() {
-	defer m.pumpWG.Done()
-	defer close(m.events)
-	for {
-		m.qmu.Lock()
-		var ev Event
-		have := len(m.queue) > 0
-		if have {
-			ev = m.queue[0]
-			m.queue = m.queue[1:]
-			if ev.Kind == Received {
-				m.queued--
-			}
-		}
-		m.qmu.Unlock()
-		if !have {
-			select {
-			case <-m.wake:
-				continue
-			case <-m.done:
-				return
-			}
-		}
-		select {
-		case m.events <- ev:
-		case <-m.done:
-			return
-		}
-	}
-}
+// enqueue queues an event for the reader of Events without blocking; it
+// may be called with m.mu held. The queue's bound is newEventPump's.
+func (m *Member) enqueue(ev Event) { m.events.Put(ev) }

@@ -1,6 +1,10 @@
 package xcf
 
-import "time"
+import (
+	"time"
+
+	"github.com/tcpipc/tcpipc/internal/pump"
+)
 
 // MinInterval is the shortest heartbeat interval a member accepts.
 //
@@ -23,13 +27,23 @@ const MinInterval = 10 * time.Millisecond
 // dropped: a peer's pending ones are thinned out instead (thinMembership).
 const maxQueuedMessages = 4096
 
+// newEventPump returns the queue between a member and the reader of its
+// Events: with maxQueuedMessages messages waiting, a new message is
+// dropped and counted; a membership event is never dropped, but the
+// peer's pending ones are thinned out first (thinMembership), so the queue
+// stays bounded however fast a peer flaps.
+func newEventPump() *pump.Pump[Event] {
+	return pump.New(pump.Options[Event]{
+		Buffer:    16,
+		Max:       maxQueuedMessages,
+		Droppable: func(ev Event) bool { return ev.Kind == Received },
+		Coalesce:  thinMembership,
+	})
+}
+
 // DroppedMessages counts the messages dropped because the reader of Events
 // fell maxQueuedMessages behind.
-func (m *Member) DroppedMessages() uint64 {
-	m.qmu.Lock()
-	defer m.qmu.Unlock()
-	return m.dropped
-}
+func (m *Member) DroppedMessages() uint64 { return m.events.Dropped() }
 
 // thinMembership makes room for membership event ev in queue: of the
 // membership events of ev's peer the reader has not taken yet, it keeps

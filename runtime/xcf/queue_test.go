@@ -34,9 +34,7 @@ func TestEventQueueIsBounded(t *testing.T) {
 	for i := 0; i < msgs; i++ {
 		m.receive(signal{kind: sigMessage, group: "EZBTCPCS", from: "MVS2", incarnation: 1000 + lives, msg: Message{Type: 7}})
 	}
-	m.qmu.Lock()
-	queued := len(m.queue)
-	m.qmu.Unlock()
+	queued := m.events.Len()
 	if limit := maxQueuedMessages + 3; queued > limit {
 		t.Fatalf("%d events queued, want at most %d", queued, limit)
 	}

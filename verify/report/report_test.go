@@ -15,7 +15,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/tcpipc/tcpipc/diag"
-	"github.com/tcpipc/tcpipc/internal/golden"
+	"github.com/tcpipc/tcpipc/internal/testkit/golden"
 )
 
 var testRules = []Rule{

@@ -5,42 +5,42 @@ import (
 
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/verify"
-	"github.com/tcpipc/tcpipc/verify/rules/anchors"
-	"github.com/tcpipc/tcpipc/verify/rules/backupowner"
+	"github.com/tcpipc/tcpipc/verify/rules/anchorrules"
 	"github.com/tcpipc/tcpipc/verify/rules/backuprank"
+	"github.com/tcpipc/tcpipc/verify/rules/backupwithoutowner"
 	"github.com/tcpipc/tcpipc/verify/rules/cfstructure"
-	"github.com/tcpipc/tcpipc/verify/rules/distribute"
-	"github.com/tcpipc/tcpipc/verify/rules/duplicatevipa"
-	"github.com/tcpipc/tcpipc/verify/rules/dvipsec"
+	"github.com/tcpipc/tcpipc/verify/rules/distributedefinition"
+	"github.com/tcpipc/tcpipc/verify/rules/duplicatedefinition"
 	"github.com/tcpipc/tcpipc/verify/rules/dvipsecbackup"
+	"github.com/tcpipc/tcpipc/verify/rules/dvipsecowner"
 	"github.com/tcpipc/tcpipc/verify/rules/dvlocalfltr"
-	"github.com/tcpipc/tcpipc/verify/rules/granularity"
+	"github.com/tcpipc/tcpipc/verify/rules/filtershadowing"
 	"github.com/tcpipc/tcpipc/verify/rules/ikedcoverage"
-	"github.com/tcpipc/tcpipc/verify/rules/ikev2nss"
+	"github.com/tcpipc/tcpipc/verify/rules/ikev2certnss"
 	"github.com/tcpipc/tcpipc/verify/rules/ipsecconfig"
-	"github.com/tcpipc/tcpipc/verify/rules/limits"
+	"github.com/tcpipc/tcpipc/verify/rules/ipsecwithoutvpn"
+	"github.com/tcpipc/tcpipc/verify/rules/keyexchangeagreement"
 	"github.com/tcpipc/tcpipc/verify/rules/liveness"
 	"github.com/tcpipc/tcpipc/verify/rules/manualtunnel"
 	"github.com/tcpipc/tcpipc/verify/rules/nobackup"
 	"github.com/tcpipc/tcpipc/verify/rules/offerleftout"
-	"github.com/tcpipc/tcpipc/verify/rules/offers"
+	"github.com/tcpipc/tcpipc/verify/rules/presharedkeywithoutkey"
 	"github.com/tcpipc/tcpipc/verify/rules/releasemix"
-	"github.com/tcpipc/tcpipc/verify/rules/shadowing"
-	"github.com/tcpipc/tcpipc/verify/rules/sharedkey"
-	"github.com/tcpipc/tcpipc/verify/rules/sourcevipa"
+	"github.com/tcpipc/tcpipc/verify/rules/sagranularity"
+	"github.com/tcpipc/tcpipc/verify/rules/sourcevipadestination"
 	"github.com/tcpipc/tcpipc/verify/rules/sysplexmonitor"
 	"github.com/tcpipc/tcpipc/verify/rules/vipaaddress"
-	"github.com/tcpipc/tcpipc/verify/rules/vpnaction"
+	"github.com/tcpipc/tcpipc/verify/rules/vipalimits"
 )
 
 // All returns every lint rule, sorted by id.
 func All() []*verify.Rule {
 	all := []*verify.Rule{
-		backupowner.Rule, backuprank.Rule, cfstructure.Rule, distribute.Rule, duplicatevipa.Rule,
-		ipsecconfig.Rule, limits.Rule, nobackup.Rule, sourcevipa.Rule, sysplexmonitor.Rule,
-		vipaaddress.Rule, anchors.Rule, dvipsec.Rule, dvipsecbackup.Rule, dvlocalfltr.Rule, granularity.Rule,
-		ikedcoverage.Rule, ikev2nss.Rule, liveness.Rule, manualtunnel.Rule, releasemix.Rule, sharedkey.Rule,
-		vpnaction.Rule, offers.Rule, offerleftout.Rule, shadowing.Rule,
+		backupwithoutowner.Rule, backuprank.Rule, cfstructure.Rule, distributedefinition.Rule, duplicatedefinition.Rule,
+		ipsecconfig.Rule, vipalimits.Rule, nobackup.Rule, sourcevipadestination.Rule, sysplexmonitor.Rule,
+		vipaaddress.Rule, anchorrules.Rule, dvipsecowner.Rule, dvipsecbackup.Rule, dvlocalfltr.Rule, sagranularity.Rule,
+		ikedcoverage.Rule, ikev2certnss.Rule, liveness.Rule, manualtunnel.Rule, releasemix.Rule, presharedkeywithoutkey.Rule,
+		ipsecwithoutvpn.Rule, keyexchangeagreement.Rule, offerleftout.Rule, filtershadowing.Rule,
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
 	return all

@@ -12,7 +12,7 @@ import (
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/model"
 	"github.com/tcpipc/tcpipc/verify"
-	"github.com/tcpipc/tcpipc/verify/rules/shadowing"
+	"github.com/tcpipc/tcpipc/verify/rules/filtershadowing"
 )
 
 // bigSysplex describes a generated sysplex.
@@ -269,9 +269,9 @@ func lintBig(tb testing.TB, dir string, want bigSysplex, rules []*verify.Rule) (
 	shadowed := 0
 	for _, d := range ds {
 		switch {
-		case d.Severity >= diag.Warning && d.Rule != shadowing.Rule.ID:
+		case d.Severity >= diag.Warning && d.Rule != filtershadowing.Rule.ID:
 			tb.Errorf("unexpected finding: %s", diag.FormatText(diag.Diagnostics{d}, sx.Sources))
-		case d.Rule == shadowing.Rule.ID:
+		case d.Rule == filtershadowing.Rule.ID:
 			shadowed++
 			if !strings.Contains(d.Summary, "IpFilterRule shadowed-") {
 				tb.Errorf("unexpected shadowing finding: %s", d.Summary)
@@ -308,7 +308,7 @@ func benchmarkLint(b *testing.B, stacks, dvipas, filters int) {
 	// The shadowing rule on its own, once, after the timed loop.
 	sx, _ := model.Load(dir, model.Options{})
 	start := time.Now()
-	if _, err := verify.Run(sx, []*verify.Rule{shadowing.Rule}); err != nil {
+	if _, err := verify.Run(sx, []*verify.Rule{filtershadowing.Rule}); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(time.Since(start).Microseconds())/1000, "shadowing-ms")

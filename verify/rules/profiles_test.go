@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/tcpipc/tcpipc/diag"
-	"github.com/tcpipc/tcpipc/internal/golden"
+	"github.com/tcpipc/tcpipc/internal/testkit/golden"
 	"github.com/tcpipc/tcpipc/model"
 	"github.com/tcpipc/tcpipc/verify"
 )

@@ -3,7 +3,7 @@ package nobackup
 import (
 	"testing"
 
-	"github.com/tcpipc/tcpipc/internal/ruletest"
+	"github.com/tcpipc/tcpipc/internal/testkit/ruletest"
 )
 
 func TestRule(t *testing.T) { ruletest.Run(t, Rule, "testdata/*.txtar") }

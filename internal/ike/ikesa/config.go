@@ -1,0 +1,220 @@
+package ikesa
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"time"
+
+	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/internal/ike/ikecrypto"
+	"github.com/tcpipc/tcpipc/internal/ike/wire"
+)
+
+// Identity is an IKE identity as carried in an ID payload.
+type Identity struct {
+	Type wire.IDType
+	Data []byte
+}
+
+// FQDN is an ID_FQDN identity.
+func FQDN(name string) Identity { return Identity{Type: wire.ID_FQDN, Data: []byte(name)} }
+
+func (id Identity) String() string {
+	switch id.Type {
+	case wire.ID_IPV4_ADDR, wire.ID_IPV6_ADDR:
+		if a, ok := netip.AddrFromSlice(id.Data); ok {
+			return a.String()
+		}
+	case wire.ID_FQDN, wire.ID_RFC822_ADDR:
+		return string(id.Data)
+	}
+	return fmt.Sprintf("%s:%x", id.Type, id.Data)
+}
+
+func (id Identity) equal(p *wire.ID) bool {
+	return p.IDType == id.Type && string(p.Data) == string(id.Data)
+}
+
+// Suite is one combination of transforms we offer or accept. For an IKE
+// SA every field but ESN matters. For a child SA PRF is unused, DH is the
+// PFS group for children made by CREATE_CHILD_SA (the first child, made in
+// IKE_AUTH, never has PFS) and ESN picks extended sequence numbers. Integ
+// is AUTH_NONE with AES-GCM.
+type Suite struct {
+	Encr    wire.EncrID
+	KeyBits int
+	Integ   wire.IntegID
+	PRF     wire.PRFID
+	DH      wire.DHGroup
+	ESN     bool
+}
+
+func (s Suite) String() string {
+	out := fmt.Sprintf("%s_%d", s.Encr, s.KeyBits)
+	if s.Integ != wire.AUTH_NONE {
+		out += "-" + s.Integ.String()
+	}
+	if s.PRF != 0 {
+		out += "-" + s.PRF.String()
+	}
+	if s.DH != wire.DHNone {
+		out += "-" + s.DH.String()
+	}
+	if s.ESN {
+		out += "-ESN"
+	}
+	return out
+}
+
+// Peer is what we know about one remote party: how to reach and
+// recognise it, the key it shares with us and the traffic its child SAs
+// carry. LocalTS and RemoteTS are the widest selectors we allow; as
+// responder we narrow the initiator's proposal to them.
+type Peer struct {
+	Name     string
+	Addr     netip.AddrPort // where Initiate sends IKE_SA_INIT
+	ID       Identity
+	PSK      ikecrypto.Key
+	LocalTS  []wire.Selector
+	RemoteTS []wire.Selector
+}
+
+// Config configures a Daemon.
+type Config struct {
+	// Local is our IKE address; NAT detection hashes it.
+	Local netip.AddrPort
+	// ID is our identity, sent as IDi or IDr.
+	ID    Identity
+	Peers []Peer
+	// IKE and ESP list acceptable suites, most preferred first.
+	IKE []Suite
+	ESP []Suite
+
+	Transport Transport
+	Clock     clock.Clock // clock.Real{} when nil
+	Rand      io.Reader   // crypto/rand when nil
+
+	// RetransmitTimeout is the wait before the first retransmission; each
+	// further wait doubles it. After RetransmitTries retransmissions
+	// without an answer the IKE SA is declared dead.
+	RetransmitTimeout time.Duration
+	RetransmitTries   int
+	// HalfOpenTimeout bounds how long a responder keeps an IKE SA whose
+	// IKE_AUTH never came.
+	HalfOpenTimeout time.Duration
+
+	// OnChildSA is called when a child SA is established, OnChildSADeleted
+	// when it goes away, OnIKESA when an IKE SA becomes established or
+	// dead (err says why for a failure). Callbacks run without the
+	// daemon's lock held, on the goroutine that delivered the datagram or
+	// fired the timer.
+	OnChildSA        func(ChildSA)
+	OnChildSADeleted func(ChildSA)
+	OnIKESA          func(info IKESAInfo, err error)
+	// OnKeys, when set, is called each time an IKE SA's SK_* keys are
+	// derived: after IKE_SA_INIT and after an IKE SA rekey. It exists
+	// only so that a caller asked to write a Wireshark key log can; it
+	// runs like the other callbacks, without the daemon's lock held.
+	OnKeys func(IKESAKeys)
+}
+
+// IKESAKeys are the keys of one IKE SA as OnKeys reports them. The keys
+// are ikecrypto.Key values, so printing an IKESAKeys never shows them.
+type IKESAKeys struct {
+	ID    IKESAID
+	Suite Suite
+	Keys  ikecrypto.IKEKeys
+}
+
+// Defaults for Config fields left zero. The retransmission schedule is
+// shorter than strongSwan's (4 s × 1.8^n, 5 tries) because our peers are
+// local.
+const (
+	DefaultRetransmitTimeout = 2 * time.Second
+	DefaultRetransmitTries   = 5
+	DefaultHalfOpenTimeout   = 30 * time.Second
+)
+
+func (c *Config) validate() error {
+	var errs []error
+	if !c.Local.IsValid() {
+		errs = append(errs, errors.New("no local address"))
+	}
+	if len(c.ID.Data) == 0 {
+		errs = append(errs, errors.New("no local identity"))
+	}
+	if c.Transport == nil {
+		errs = append(errs, errors.New("no transport"))
+	}
+	if len(c.IKE) == 0 || len(c.ESP) == 0 {
+		errs = append(errs, errors.New("no IKE or no ESP suites"))
+	}
+	for _, s := range c.IKE {
+		if _, err := resolveIKE(s); err != nil {
+			errs = append(errs, fmt.Errorf("IKE suite %s: %w", s, err))
+		}
+	}
+	for _, s := range c.ESP {
+		if _, _, err := resolveESP(s); err != nil {
+			errs = append(errs, fmt.Errorf("ESP suite %s: %w", s, err))
+		}
+	}
+	for _, p := range c.Peers {
+		if len(p.PSK) == 0 || len(p.LocalTS) == 0 || len(p.RemoteTS) == 0 {
+			errs = append(errs, fmt.Errorf("peer %q needs a PSK and traffic selectors", p.Name))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("ikesa: invalid config: %w", err)
+	}
+	return nil
+}
+
+// ikeAlgs is a resolved IKE suite.
+type ikeAlgs struct {
+	suite Suite
+	encr  *ikecrypto.Encr
+	integ *ikecrypto.Integ // nil with AEAD
+	prf   *ikecrypto.PRF
+	dh    *ikecrypto.DH
+}
+
+func resolveIKE(s Suite) (*ikeAlgs, error) {
+	a := &ikeAlgs{suite: s}
+	var err error
+	if a.encr, a.integ, err = resolveESP(s); err != nil {
+		return nil, err
+	}
+	if a.prf, err = ikecrypto.LookupPRF(s.PRF); err != nil {
+		return nil, err
+	}
+	if a.dh, err = ikecrypto.LookupDH(s.DH); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// resolveESP resolves the cipher and integrity part of a suite, which is
+// all a child SA negotiates here.
+func resolveESP(s Suite) (*ikecrypto.Encr, *ikecrypto.Integ, error) {
+	encr, err := ikecrypto.LookupEncr(s.Encr, s.KeyBits)
+	if err != nil {
+		return nil, nil, err
+	}
+	if encr.IsAEAD() != (s.Integ == wire.AUTH_NONE) {
+		return nil, nil, fmt.Errorf("%s needs %s integrity", encr, map[bool]string{true: "no", false: "an"}[encr.IsAEAD()])
+	}
+	if s.DH != wire.DHNone {
+		// For ESP, the PFS group of CREATE_CHILD_SA.
+		if _, err := ikecrypto.LookupDH(s.DH); err != nil {
+			return nil, nil, err
+		}
+	}
+	if s.Integ == wire.AUTH_NONE {
+		return encr, nil, nil
+	}
+	integ, err := ikecrypto.LookupInteg(s.Integ)
+	return encr, integ, err
+}

@@ -1,0 +1,31 @@
+// Package ikesa is the IKE SA state machine of tcpipc's IKE daemon: it runs
+// the IKE_SA_INIT and IKE_AUTH exchanges of RFC 7296 sections 1.2 and 2.15
+// as initiator and as responder, authenticating with pre-shared keys and
+// creating the first child SA (section 2.17 keys, section 2.9 traffic
+// selector narrowing), and answers INFORMATIONAL exchanges for deletion and
+// liveness (sections 1.4 and 2.4).
+//
+// Message IDs follow section 2.2 with a window of one in each direction:
+// our requests are retransmitted with exponential backoff until answered
+// (section 2.1), and a retransmitted request from the peer gets the cached
+// response again, byte for byte, without being processed twice. NAT
+// detection follows section 2.23; moving to UDP port 4500 is the job of the
+// transport underneath, which sees the result in ChildSA.UDPEncap.
+//
+// A Daemon owns the IKE SAs of one local identity. Datagrams come in
+// through HandleDatagram and go out through the Transport in Config; time
+// comes from a clock.Clock, so tests drive retransmissions with a manual
+// clock and connect daemons on internal/testkit/memnet. Each datagram is handled under
+// its own recover, so malformed input is counted and dropped and can never
+// stop the caller's receive loop.
+//
+// CREATE_CHILD_SA (section 1.3) works in both roles: more children, child
+// rekeying with optional PFS (section 2.8) and IKE SA rekeying (section
+// 2.18). When both ends rekey the same SA at once, each answers the
+// other's request with TEMPORARY_FAILURE (section 2.25) instead of
+// comparing nonces as section 2.8.1 describes, so both attempts fail and
+// the caller retries.
+//
+// Child SAs are handed to the caller as ChildSA values through callbacks;
+// the ESP data plane lives elsewhere.
+package ikesa

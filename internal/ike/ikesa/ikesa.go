@@ -1,0 +1,386 @@
+package ikesa
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+
+	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/internal/ike/ikecrypto"
+	"github.com/tcpipc/tcpipc/internal/ike/wire"
+)
+
+// IKESA is one IKE SA. Its fields belong to the daemon's lock; callers
+// hold an *IKESA only as a handle for its exported methods (Info, Delete,
+// DeleteChild, CheckLiveness, CreateChild, RekeyChild, Rekey), from
+// Initiate or Daemon.Lookup.
+type IKESA struct {
+	d         *Daemon
+	state     State
+	initiator bool // we are the original initiator
+	spiI      uint64
+	spiR      uint64
+	peer      *Peer // nil on a responder until IKE_AUTH names the peer
+	local     netip.AddrPort
+	remote    netip.AddrPort
+	algs      *ikeAlgs
+
+	dhKey                     *ikecrypto.DHKey
+	keRetried                 bool // INVALID_KE_PAYLOAD already made us switch groups
+	ni, nr                    []byte
+	initRequest, initResponse []byte // as sent, for AUTH (RFC 7296 section 2.15)
+	keys                      *ikecrypto.IKEKeys
+	seal, open                *ikecrypto.SKCipher
+	natLocal, natRemote       bool
+
+	// Our requests: window of one, the rest wait in queue.
+	nextID  uint32
+	pending *request
+	queue   []*request
+	// The peer's requests: the next ID we accept, and our response to
+	// the one before it, sent again if that request is retransmitted.
+	expectID     uint32
+	lastResponse []byte
+
+	children map[uint32]*ChildSA // by inbound SPI
+	// offers are child SAs we proposed and wait to hear about, by the
+	// inbound SPI we reserved for them.
+	offers map[uint32]*childOffer
+	// rekeying holds the inbound SPIs of children we are rekeying, and
+	// rekeyingIKE is set while we rekey this IKE SA; the peer's requests
+	// for the same SA meanwhile get TEMPORARY_FAILURE.
+	rekeying    map[uint32]bool
+	rekeyingIKE bool
+	halfOpen    clock.Timer    // responder: gives up on a missing IKE_AUTH
+	initSrc     netip.AddrPort // responder: IKE_SA_INIT's source, for initKey
+}
+
+// response is the answer to one of our requests.
+type response struct {
+	src      netip.AddrPort
+	msg      *wire.Message
+	payloads []wire.Payload // decrypted, for everything but IKE_SA_INIT
+	raw      []byte
+}
+
+// request is one exchange we started.
+type request struct {
+	exchange wire.ExchangeType
+	// payloads go inside SK, except for IKE_SA_INIT which is unencrypted.
+	payloads []wire.Payload
+	id       uint32
+	msg      []byte
+	tries    int
+	timer    clock.Timer
+	// onResponse runs under the daemon lock with the answer; its error
+	// is the exchange's outcome, passed to done.
+	onResponse func(r *response) error
+	// done, when set, is called (as an event) with the exchange's outcome.
+	done func(error)
+}
+
+// newSA returns an IKE SA with empty tables; the caller fills in SPIs.
+func (d *Daemon) newSA(state State, initiator bool, peer *Peer, remote netip.AddrPort) *IKESA {
+	return &IKESA{
+		d: d, state: state, initiator: initiator, peer: peer, local: d.cfg.Local, remote: remote,
+		children: map[uint32]*ChildSA{}, offers: map[uint32]*childOffer{}, rekeying: map[uint32]bool{},
+	}
+}
+
+func (sa *IKESA) id() IKESAID { return IKESAID{sa.spiI, sa.spiR} }
+
+func (sa *IKESA) ourSPI() uint64 {
+	if sa.initiator {
+		return sa.spiI
+	}
+	return sa.spiR
+}
+
+func (sa *IKESA) peerName() string {
+	if sa.peer == nil {
+		return ""
+	}
+	return sa.peer.Name
+}
+
+func (sa *IKESA) info() IKESAInfo {
+	i := IKESAInfo{ID: sa.id(), Peer: sa.peerName(), Initiator: sa.initiator, State: sa.state,
+		Local: sa.local, Remote: sa.remote, NATLocal: sa.natLocal, NATRemote: sa.natRemote, Children: len(sa.children)}
+	if sa.algs != nil {
+		i.Suite = sa.algs.suite
+	}
+	return i
+}
+
+// Format keeps key material out of formatted output.
+func (sa *IKESA) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "IKESA{%s %s}", sa.id(), sa.state)
+}
+
+// Info describes the SA.
+func (sa *IKESA) Info() IKESAInfo {
+	sa.d.mu.Lock()
+	defer sa.d.mu.Unlock()
+	return sa.info()
+}
+
+func (sa *IKESA) flags(response bool) wire.Flags {
+	var f wire.Flags
+	if sa.initiator {
+		f |= wire.FlagInitiator
+	}
+	if response {
+		f |= wire.FlagResponse
+	}
+	return f
+}
+
+// encode builds a message of this SA; everything but IKE_SA_INIT travels
+// inside an SK payload.
+func (sa *IKESA) encode(x wire.ExchangeType, response bool, id uint32, payloads []wire.Payload) ([]byte, error) {
+	m := &wire.Message{SPIi: sa.spiI, SPIr: sa.spiR, Exchange: x, Flags: sa.flags(response), MessageID: id}
+	if x == wire.IKE_SA_INIT {
+		m.Payloads = payloads
+		return m.Encode()
+	}
+	return sa.seal.EncodeMessage(m, payloads)
+}
+
+// startRequest sends req now if no request is outstanding, else queues it
+// (RFC 7296 section 2.3, window size one).
+func (sa *IKESA) startRequest(req *request) {
+	if sa.pending != nil {
+		sa.queue = append(sa.queue, req)
+		return
+	}
+	req.id = sa.nextID
+	sa.nextID++
+	msg, err := sa.encode(req.exchange, false, req.id, req.payloads)
+	if err != nil {
+		sa.die(fmt.Errorf("ikesa: encoding %s request: %w", req.exchange, err))
+		return
+	}
+	req.msg = msg
+	sa.pending = req
+	sa.d.send(sa.remote, msg)
+	sa.armRetransmit(req)
+}
+
+// armRetransmit schedules the next retransmission of req, doubling the
+// wait each time (RFC 7296 section 2.1), and kills the SA when the tries
+// are used up.
+func (sa *IKESA) armRetransmit(req *request) {
+	d := sa.d
+	wait := d.cfg.RetransmitTimeout << req.tries
+	req.timer = d.clock.AfterFunc(wait, func() {
+		d.mu.Lock()
+		defer d.runEventsLocked()
+		if sa.pending != req || sa.state == StateDead {
+			return
+		}
+		if req.tries == d.cfg.RetransmitTries {
+			sa.die(ErrTimeout)
+			return
+		}
+		req.tries++
+		d.stats.retransmissions.Add(1)
+		d.send(sa.remote, req.msg)
+		sa.armRetransmit(req)
+	})
+}
+
+func (sa *IKESA) handleResponse(src netip.AddrPort, raw []byte, m *wire.Message) {
+	req := sa.pending
+	if req == nil || m.MessageID != req.id || m.Exchange != req.exchange {
+		sa.d.stats.dropped.Add(1)
+		return
+	}
+	payloads := m.Payloads
+	if m.Exchange != wire.IKE_SA_INIT {
+		var err error
+		if payloads, err = sa.open.DecodeInner(raw, m); err != nil {
+			// Unauthenticated or garbled: keep waiting for a good one.
+			sa.d.stats.dropped.Add(1)
+			return
+		}
+	}
+	req.timer.Stop()
+	sa.pending = nil
+	err := req.onResponse(&response{src: src, msg: m, payloads: payloads, raw: raw})
+	if req.done != nil {
+		done := req.done
+		sa.d.emit(func() { done(err) })
+	}
+	if sa.state != StateDead && sa.pending == nil && len(sa.queue) > 0 {
+		next := sa.queue[0]
+		sa.queue = sa.queue[1:]
+		sa.startRequest(next)
+	}
+}
+
+func (sa *IKESA) handleRequest(src netip.AddrPort, raw []byte, m *wire.Message) {
+	d := sa.d
+	switch {
+	case m.MessageID == sa.expectID:
+	case m.MessageID+1 == sa.expectID && sa.lastResponse != nil:
+		// A retransmission: our response was lost. Send it again as it
+		// was, without processing the request twice.
+		d.stats.resent.Add(1)
+		d.send(src, sa.lastResponse)
+		return
+	default:
+		d.stats.dropped.Add(1)
+		return
+	}
+	if sa.open == nil || m.Exchange == wire.IKE_SA_INIT {
+		d.stats.dropped.Add(1)
+		return
+	}
+	payloads, err := sa.open.DecodeInner(raw, m)
+	if err != nil {
+		if notify, data, ok := wire.NotifyFor(err); ok {
+			// Authentic but undecodable inside: say so (RFC 7296 section 2.21.2).
+			sa.respond(m, []wire.Payload{&wire.Notify{NotifyType: notify, Data: data}})
+			return
+		}
+		d.stats.dropped.Add(1)
+		return
+	}
+	// An authenticated request shows where the peer is now, which moves
+	// with a NAT mapping (RFC 7296 section 2.23).
+	sa.remote = src
+	switch {
+	case m.Exchange == wire.IKE_AUTH && !sa.initiator && sa.state == StateInitDone:
+		sa.handleAuthRequest(m, payloads)
+	case m.Exchange == wire.INFORMATIONAL && sa.state >= StateEstablished:
+		sa.handleInformational(m, payloads)
+	case m.Exchange == wire.CREATE_CHILD_SA && sa.state == StateEstablished:
+		sa.handleCreateChild(m, payloads)
+	default:
+		d.stats.dropped.Add(1)
+	}
+}
+
+// respond answers the request m, remembers the answer for retransmissions
+// and moves the window on.
+func (sa *IKESA) respond(m *wire.Message, payloads []wire.Payload) {
+	b, err := sa.encode(m.Exchange, true, m.MessageID, payloads)
+	if err != nil {
+		sa.die(fmt.Errorf("ikesa: encoding %s response: %w", m.Exchange, err))
+		return
+	}
+	sa.lastResponse = b
+	sa.expectID = m.MessageID + 1
+	sa.d.send(sa.remote, b)
+}
+
+// die ends the SA: timers stop, tables forget it, its children are
+// reported deleted, and waiting callers learn why.
+func (sa *IKESA) die(err error) {
+	if sa.state == StateDead {
+		return
+	}
+	d := sa.d
+	wasUp := sa.state >= StateEstablished
+	sa.state = StateDead
+	if sa.halfOpen != nil {
+		sa.halfOpen.Stop()
+	}
+	if d.sas[sa.ourSPI()] == sa {
+		delete(d.sas, sa.ourSPI())
+	}
+	key := initKey{sa.spiI, sa.initSrc}
+	if d.byInit[key] == sa {
+		delete(d.byInit, key)
+	}
+	for _, req := range append([]*request{sa.pending}, sa.queue...) {
+		if req == nil {
+			continue
+		}
+		if req.timer != nil {
+			req.timer.Stop()
+		}
+		if req.done != nil {
+			done := req.done
+			d.emit(func() { done(err) })
+		}
+	}
+	sa.pending, sa.queue = nil, nil
+	for spi := range sa.offers {
+		delete(d.inbound, spi)
+	}
+	for spi := range sa.children {
+		sa.removeChild(spi)
+	}
+	if cb := d.cfg.OnIKESA; cb != nil && (wasUp || !errors.Is(err, ErrDeleted)) {
+		info := sa.info()
+		d.emit(func() { cb(info, err) })
+	}
+}
+
+func (sa *IKESA) removeChild(inSPI uint32) {
+	c, ok := sa.children[inSPI]
+	if !ok {
+		return
+	}
+	delete(sa.children, inSPI)
+	delete(sa.d.inbound, inSPI)
+	if cb := sa.d.cfg.OnChildSADeleted; cb != nil {
+		child := *c
+		sa.d.emit(func() { cb(child) })
+	}
+}
+
+func (sa *IKESA) addChild(c *ChildSA) {
+	sa.children[c.InboundSPI] = c
+	if cb := sa.d.cfg.OnChildSA; cb != nil {
+		child := *c
+		sa.d.emit(func() { cb(child) })
+	}
+}
+
+// established marks the SA up once both sides are authenticated.
+func (sa *IKESA) established() {
+	sa.state = StateEstablished
+	if sa.halfOpen != nil {
+		sa.halfOpen.Stop()
+		sa.halfOpen = nil
+	}
+	if cb := sa.d.cfg.OnIKESA; cb != nil {
+		info := sa.info()
+		sa.d.emit(func() { cb(info, nil) })
+	}
+}
+
+// deriveKeys computes SKEYSEED, the SK_* keys and the SK ciphers once both
+// nonces and the DH secret are known (RFC 7296 section 2.14).
+func (sa *IKESA) deriveKeys(gir []byte) error {
+	return sa.installKeys(ikecrypto.SKEYSEED(sa.algs.prf, sa.ni, sa.nr, gir))
+}
+
+// installKeys derives the SK_* keys from skeyseed and sets up the SK
+// ciphers for both directions.
+func (sa *IKESA) installKeys(skeyseed []byte) error {
+	a := sa.algs
+	keys, err := ikecrypto.DeriveIKEKeys(a.prf, a.encr, a.integ, skeyseed, sa.ni, sa.nr, sa.spiI, sa.spiR)
+	if err != nil {
+		return err
+	}
+	sealKey, sealInteg, openKey, openInteg := keys.Ei, keys.Ai, keys.Er, keys.Ar
+	if !sa.initiator {
+		sealKey, sealInteg, openKey, openInteg = keys.Er, keys.Ar, keys.Ei, keys.Ai
+	}
+	if sa.seal, err = ikecrypto.NewSKCipher(a.encr, a.integ, sealKey, sealInteg); err != nil {
+		return err
+	}
+	if sa.open, err = ikecrypto.NewSKCipher(a.encr, a.integ, openKey, openInteg); err != nil {
+		return err
+	}
+	sa.keys = keys
+	sa.dhKey = nil // the exchange is done; forget the private value
+	if cb := sa.d.cfg.OnKeys; cb != nil {
+		ev := IKESAKeys{ID: sa.id(), Suite: a.suite, Keys: *keys}
+		sa.d.emit(func() { cb(ev) })
+	}
+	return nil
+}

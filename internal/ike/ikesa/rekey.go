@@ -1,0 +1,281 @@
+package ikesa
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/tcpipc/tcpipc/internal/ike/ikecrypto"
+	"github.com/tcpipc/tcpipc/internal/ike/wire"
+)
+
+// CREATE_CHILD_SA (RFC 7296 section 1.3) in both roles: rekeying a child
+// SA, creating one more child, and rekeying the IKE SA itself.
+//
+// When both ends rekey the same SA at once, RFC 7296 section 2.8.1 lets
+// the exchange with the lower nonce lose. We do the simpler thing section
+// 2.25 allows: while we rekey an SA, a peer's request to rekey the same
+// SA gets TEMPORARY_FAILURE. If both requests cross, both fail and both
+// old SAs stay; callers retry after a random delay.
+
+// RekeyChild replaces the child SA we receive on inboundSPI with a fresh
+// one (RFC 7296 section 2.8), then deletes the old one. done, if not nil,
+// learns the outcome of the CREATE_CHILD_SA exchange.
+func (sa *IKESA) RekeyChild(inboundSPI uint32, done func(error)) error {
+	d := sa.d
+	d.mu.Lock()
+	defer d.runEventsLocked()
+	old := sa.children[inboundSPI]
+	switch {
+	case sa.state != StateEstablished || old == nil:
+		return fmt.Errorf("ikesa: no child SA with inbound SPI %#08x", inboundSPI)
+	case sa.rekeying[inboundSPI] || sa.rekeyingIKE:
+		return fmt.Errorf("ikesa: child SA %#08x is already being rekeyed", inboundSPI)
+	}
+	offer, payloads, err := sa.proposeChild(espChild, old.LocalTS, old.RemoteTS)
+	if err != nil {
+		return err
+	}
+	// REKEY_SA names the SA being replaced by our inbound SPI.
+	rekey := &wire.Notify{Protocol: wire.ProtoESP, SPI: binary.BigEndian.AppendUint32(nil, inboundSPI), NotifyType: wire.REKEY_SA}
+	sa.rekeying[inboundSPI] = true
+	sa.startRequest(&request{
+		exchange: wire.CREATE_CHILD_SA,
+		payloads: append([]wire.Payload{rekey}, payloads...),
+		done:     done,
+		onResponse: func(r *response) error {
+			delete(sa.rekeying, inboundSPI)
+			c, err := sa.acceptedChild(r.payloads, espChild, offer)
+			if err != nil {
+				sa.refuseChild(offer, err)
+				return err
+			}
+			sa.addChild(c)
+			sa.deleteChildLater(inboundSPI)
+			return nil
+		},
+	})
+	return nil
+}
+
+// deleteChildLater sends the Delete for a child we replaced, and forgets
+// it when the peer answers: until then packets protected by it may still
+// arrive (RFC 7296 section 2.8).
+func (sa *IKESA) deleteChildLater(inboundSPI uint32) {
+	sa.startRequest(&request{
+		exchange: wire.INFORMATIONAL,
+		payloads: []wire.Payload{&wire.Delete{Protocol: wire.ProtoESP, SPISize: 4,
+			SPIs: [][]byte{binary.BigEndian.AppendUint32(nil, inboundSPI)}}},
+		onResponse: func(*response) error {
+			sa.removeChild(inboundSPI)
+			return nil
+		},
+	})
+}
+
+// handleCreateChild is the responder's side of CREATE_CHILD_SA.
+func (sa *IKESA) handleCreateChild(m *wire.Message, payloads []wire.Payload) {
+	refuse := func(t wire.NotifyType) {
+		sa.respond(m, []wire.Payload{&wire.Notify{NotifyType: t}})
+	}
+	saPayload, _ := wire.Find(payloads, wire.PayloadSA).(*wire.SA)
+	if saPayload == nil {
+		refuse(wire.INVALID_SYNTAX)
+		return
+	}
+	if saPayload.Proposals[0].Protocol == wire.ProtoIKE {
+		sa.answerIKERekey(m, payloads, saPayload)
+		return
+	}
+	if sa.rekeyingIKE {
+		refuse(wire.TEMPORARY_FAILURE)
+		return
+	}
+	if n := wire.FindNotify(payloads, wire.REKEY_SA); n != nil {
+		// The peer names the child by its inbound SPI, our outbound.
+		var old *ChildSA
+		for _, c := range sa.children {
+			if len(n.SPI) == 4 && c.OutboundSPI == binary.BigEndian.Uint32(n.SPI) {
+				old = c
+			}
+		}
+		switch {
+		case old == nil:
+			refuse(wire.CHILD_SA_NOT_FOUND)
+			return
+		case sa.rekeying[old.InboundSPI]:
+			refuse(wire.TEMPORARY_FAILURE)
+			return
+		}
+		// The old child stays until the peer deletes it.
+	}
+	sa.respond(m, sa.answerChild(payloads, espChild))
+}
+
+// Rekey replaces this IKE SA with a new one (RFC 7296 section 2.18): a
+// CREATE_CHILD_SA exchange with new SPIs, nonces and a fresh
+// Diffie-Hellman exchange in the current group. The children move to the
+// new SA, and the old one is deleted. done, if not nil, learns the outcome.
+func (sa *IKESA) Rekey(done func(error)) error {
+	d := sa.d
+	d.mu.Lock()
+	defer d.runEventsLocked()
+	if sa.state != StateEstablished || sa.rekeyingIKE || len(sa.rekeying) > 0 {
+		return fmt.Errorf("ikesa: IKE SA is %s or already rekeying", sa.state)
+	}
+	dhKey, err := sa.algs.dh.GenerateKey(d.rand)
+	if err != nil {
+		return err
+	}
+	// The new SA's initiator is us, whoever started the old one.
+	next := d.newSA(StateInitSent, true, sa.peer, sa.remote)
+	next.spiI, next.ni = d.newIKESPI(), d.randBytes(nonceLen)
+	sa.rekeyingIKE = true
+	sa.startRequest(&request{
+		exchange: wire.CREATE_CHILD_SA,
+		payloads: []wire.Payload{
+			offer(d.cfg.IKE, ikeRekey, binary.BigEndian.AppendUint64(nil, next.spiI)),
+			&wire.Nonce{Data: next.ni},
+			&wire.KE{Group: dhKey.Group().ID, Data: dhKey.Public()},
+		},
+		done: done,
+		onResponse: func(r *response) error {
+			sa.rekeyingIKE = false
+			if err := sa.finishIKERekey(next, dhKey, r.payloads); err != nil {
+				return err
+			}
+			// Now retire the old SA; its Delete answer ends it.
+			sa.startRequest(&request{
+				exchange: wire.INFORMATIONAL,
+				payloads: []wire.Payload{&wire.Delete{Protocol: wire.ProtoIKE}},
+				onResponse: func(*response) error {
+					sa.die(ErrRekeyed)
+					return nil
+				},
+			})
+			return nil
+		},
+	})
+	return nil
+}
+
+// finishIKERekey checks the responder's answer to our IKE rekey and, if it
+// is good, brings next up in place of sa.
+func (sa *IKESA) finishIKERekey(next *IKESA, dhKey *ikecrypto.DHKey, payloads []wire.Payload) error {
+	if err := errorNotify(payloads); err != nil {
+		return err
+	}
+	saPayload, _ := wire.Find(payloads, wire.PayloadSA).(*wire.SA)
+	nonce, _ := wire.Find(payloads, wire.PayloadNonce).(*wire.Nonce)
+	ke, _ := wire.Find(payloads, wire.PayloadKE).(*wire.KE)
+	p, suite, ok := accepted(saPayload, sa.d.cfg.IKE, ikeRekey)
+	if !ok || nonce == nil || ke == nil || ke.Group != suite.DH || suite.DH != dhKey.Group().ID {
+		return fmt.Errorf("%w: IKE rekey answer", ErrBadResponse)
+	}
+	gir, err := dhKey.SharedSecret(ke.Data)
+	if err != nil {
+		return err
+	}
+	next.spiR, next.nr = binary.BigEndian.Uint64(p.SPI), nonce.Data
+	next.algs, _ = resolveIKE(suite)
+	return sa.moveTo(next, gir)
+}
+
+// answerIKERekey is the responder's side of an IKE SA rekey.
+func (sa *IKESA) answerIKERekey(m *wire.Message, payloads []wire.Payload, saPayload *wire.SA) {
+	d := sa.d
+	refuse := func(t wire.NotifyType, data []byte) {
+		sa.respond(m, []wire.Payload{&wire.Notify{NotifyType: t, Data: data}})
+	}
+	if sa.rekeyingIKE || len(sa.rekeying) > 0 {
+		refuse(wire.TEMPORARY_FAILURE, nil)
+		return
+	}
+	nonce, _ := wire.Find(payloads, wire.PayloadNonce).(*wire.Nonce)
+	ke, _ := wire.Find(payloads, wire.PayloadKE).(*wire.KE)
+	chosen, suite, ok := choose(saPayload, d.cfg.IKE, ikeRekey)
+	switch {
+	case !ok:
+		refuse(wire.NO_PROPOSAL_CHOSEN, nil)
+		return
+	case nonce == nil || ke == nil:
+		refuse(wire.INVALID_SYNTAX, nil)
+		return
+	case ke.Group != suite.DH:
+		refuse(wire.INVALID_KE_PAYLOAD, binary.BigEndian.AppendUint16(nil, uint16(suite.DH)))
+		return
+	}
+	algs, _ := resolveIKE(suite)
+	dhKey, err := algs.dh.GenerateKey(d.rand)
+	var gir []byte
+	if err == nil {
+		gir, err = dhKey.SharedSecret(ke.Data)
+	}
+	if err != nil {
+		refuse(wire.INVALID_SYNTAX, nil)
+		return
+	}
+	// The peer started this rekey, so it is the new SA's initiator.
+	next := d.newSA(StateInitDone, false, sa.peer, sa.remote)
+	next.spiI, next.spiR, next.algs = binary.BigEndian.Uint64(chosen.SPI), d.newIKESPI(), algs
+	next.ni, next.nr = nonce.Data, d.randBytes(nonceLen)
+	chosen.SPI = binary.BigEndian.AppendUint64(nil, next.spiR)
+	sa.respond(m, []wire.Payload{
+		&wire.SA{Proposals: []wire.Proposal{chosen}},
+		&wire.Nonce{Data: next.nr},
+		&wire.KE{Group: suite.DH, Data: dhKey.Public()},
+	})
+	if err := sa.moveTo(next, gir); err != nil {
+		sa.die(err)
+	}
+}
+
+// moveTo brings the rekeyed SA next up: SKEYSEED = prf(SK_d (old), g^ir
+// (new) | Ni | Nr) with the old PRF, the SK_* keys with the new SPIs
+// (RFC 7296 section 2.18), and every child moves over. The old SA waits
+// for its Delete.
+func (sa *IKESA) moveTo(next *IKESA, gir []byte) error {
+	skeyseed := ikecrypto.RekeySKEYSEED(sa.algs.prf, sa.keys.D, gir, next.ni, next.nr)
+	if err := next.installKeys(skeyseed); err != nil {
+		return err
+	}
+	next.natLocal, next.natRemote = sa.natLocal, sa.natRemote
+	for spi, c := range sa.children {
+		c.IKE = next.id()
+		next.children[spi] = c
+		delete(sa.children, spi)
+	}
+	sa.d.sas[next.ourSPI()] = next
+	sa.state = StateRekeyed
+	next.established()
+	return nil
+}
+
+// CreateChild adds another child SA for the peer's configured selectors
+// (RFC 7296 section 1.3.1). done, if not nil, learns the outcome.
+func (sa *IKESA) CreateChild(done func(error)) error {
+	d := sa.d
+	d.mu.Lock()
+	defer d.runEventsLocked()
+	if sa.state != StateEstablished || sa.rekeyingIKE {
+		return fmt.Errorf("ikesa: IKE SA is %s or rekeying", sa.state)
+	}
+	offer, payloads, err := sa.proposeChild(espChild, sa.peer.LocalTS, sa.peer.RemoteTS)
+	if err != nil {
+		return err
+	}
+	sa.startRequest(&request{
+		exchange: wire.CREATE_CHILD_SA,
+		payloads: payloads,
+		done:     done,
+		onResponse: func(r *response) error {
+			c, err := sa.acceptedChild(r.payloads, espChild, offer)
+			if err != nil {
+				sa.refuseChild(offer, err)
+				return err
+			}
+			sa.addChild(c)
+			return nil
+		},
+	})
+	return nil
+}

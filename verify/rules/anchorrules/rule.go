@@ -1,0 +1,115 @@
+package anchorrules
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/model"
+	"github.com/tcpipc/tcpipc/verify"
+	"github.com/tcpipc/tcpipc/verify/rules/dvipaindex"
+)
+
+//go:embed doc.go
+var doc string
+
+// Rule is SWSA004.
+var Rule = &verify.Rule{
+	ID:       "SWSA004",
+	Name:     "anchor-rules",
+	Severity: diag.Error,
+	Summary:  "the ordered filter rules for a DVIPA's traffic differ between its owner and a backup or target",
+	Doc:      verify.DocOf(doc),
+	Requires: []*verify.Rule{dvipaindex.Rule},
+	Run:      run,
+}
+
+// view is what of a filter rule must agree across stacks: everything but
+// its name and where it is written. Its fields make go-cmp's difference
+// readable field by field.
+type view struct {
+	Action, Local, Remote, Protocol, Ports, Routing, Direction string
+	SecClass                                                   int
+	VPN                                                        string
+}
+
+func viewOf(f *model.FilterRule) view {
+	v := view{
+		Action: strings.ToLower(f.Action), Local: f.Src.String(), Remote: f.Dst.String(), Protocol: f.Protocol.String(),
+		Ports: f.SrcPorts.String() + " -> " + f.DstPorts.String(), Routing: strings.ToLower(f.Routing),
+		Direction: strings.TrimSpace(strings.ToLower(f.Direction + " " + f.Connect)), SecClass: f.SecClass,
+	}
+	if f.DynVPN != nil {
+		var offers []string
+		for _, o := range f.DynVPN.Offers {
+			offers = append(offers, fmt.Sprintf("%s %s/%d %s %s", o.AuthProtocol, o.Encrypt, o.KeyLength, o.AuthAlgorithm, o.Encap))
+		}
+		v.VPN = "dynamic [" + strings.Join(offers, ", ") + "]"
+		if f.LocalIPGranularity != "" {
+			v.VPN += " granularity " + strings.ToLower(f.LocalIPGranularity)
+		}
+	}
+	if f.ManVPN != nil {
+		v.VPN = "manual"
+	}
+	return v
+}
+
+func views(fs []*model.FilterRule) []view {
+	out := make([]view, len(fs))
+	for i, f := range fs {
+		out[i] = viewOf(f)
+	}
+	return out
+}
+
+func run(p *verify.Pass) (any, error) {
+	ix := p.ResultOf[dvipaindex.Rule].(*dvipaindex.Index)
+	for _, v := range p.Sysplex.DVIPAs {
+		if len(v.Defines) == 0 {
+			continue
+		}
+		owner := v.Defines[0].Stack
+		if _, protected := ix.Protected(owner, v.Addr); !protected {
+			continue
+		}
+		want := ix.Anchors(owner, v.Addr)
+		for _, s := range dvipaindex.Related(p.Sysplex, v) {
+			if s == owner || ix.Filters[s] == nil {
+				continue // stacks without IP filtering leave IPsec to the distributor
+			}
+			got := ix.Anchors(s, v.Addr)
+			// go-cmp varies its spacing on purpose; normalise it so the
+			// finding is the same on every run.
+			diff := strings.ReplaceAll(cmp.Diff(views(want), views(got)), "\u00a0", " ")
+			if diff == "" {
+				continue
+			}
+			at := diag.Range{File: s.Profile.Main, Start: diag.Pos{Line: 1, Column: 1}, End: diag.Pos{Line: 1, Column: 1}}
+			if i := firstDifference(want, got); i < len(got) {
+				at = got[i].Range
+			} else if len(got) > 0 {
+				at = got[len(got)-1].Range
+			}
+			r := p.Reportf(at, "filter rules for DVIPA %s on %s differ from those on its owner %s", v.Addr, s.Name, owner.Name)
+			r.Detail = fmt.Sprintf("The rules that apply to the DVIPA's traffic must be identical, in the same order, on every stack that can own or serve it. Difference (-%s +%s):\n%s", owner.Name, s.Name, diff)
+			if i := firstDifference(want, got); i < len(want) {
+				r.Related = []diag.Related{{Range: want[i].Range, Message: owner.Name + " has " + want[i].Name + " here"}}
+			}
+		}
+	}
+	return nil, nil
+}
+
+// firstDifference returns the index of the first rule that differs.
+func firstDifference(a, b []*model.FilterRule) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if viewOf(a[i]) != viewOf(b[i]) {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
