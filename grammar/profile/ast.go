@@ -587,3 +587,13 @@ type Generic struct {
 	Operands []*Operand `parser:"@@*"`
 	End      *End
 }
+
+// Delete is DELETE of a device, link, port reservation or ATM object; its
+// operands after the object are checked against the object's grammar
+// (vocabulary.go).
+type Delete struct {
+	Node
+	Meta
+	Object   string     `parser:"'DELETE' @('ATMARPSV' | 'ATMLIS' | 'ATMPVC' | 'DEVICE' | 'LINK' | 'PORTRANGE' | 'PORT')"`
+	Operands []*Operand `parser:"@@*"`
+}

@@ -1016,3 +1016,11 @@ func parseGeneric(c *cursor) Statement {
 	s.Operands = c.operands()
 	return statement(c, s, &s.Node, start)
 }
+
+func parseDelete(c *cursor) Statement {
+	s, start := &Delete{}, c.i
+	c.expect("DELETE")
+	s.Object = c.wantOne("ATMARPSV", "ATMLIS", "ATMPVC", "DEVICE", "LINK", "PORTRANGE", "PORT")
+	s.Operands = c.operands()
+	return statement(c, s, &s.Node, start)
+}

@@ -168,6 +168,9 @@ type parser struct {
 	// swallowed is set once a block is left unterminated: the stack reads
 	// every remaining token as part of it.
 	swallowed   string
+	// reported is the token after an unmodelled statement's last operand
+	// plus one, when checkOperands has already reported it (0: none).
+	reported int
 	unsupported map[string]bool
 }
 
@@ -393,7 +396,9 @@ func (p *parser) statement() Statement {
 	t := p.peek()
 	start := p.pos
 	if t.Type != Stmt {
-		p.notAStatement(*t, TopLevelStatements(), "a profile statement")
+		if p.reported != start+1 {
+			p.notAStatement(*t, TopLevelStatements(), "a profile statement")
+		}
 		p.skipOperands()
 		return nil
 	}
@@ -435,8 +440,9 @@ func (p *parser) parseOne(sp *stmtParser, keyword string) Statement {
 		c := &p.cur // one cursor for all statements: no allocation each
 		*c = cursor{p: p, toks: p.toks, i: start}
 		if st := sp.descent(c); st != nil && c.i > start {
-			p.pos = c.i
-			p.finish(st, keyword, start, c.i, false)
+			end := p.checkVocabulary(st, keyword, start, c.i)
+			p.pos = end
+			p.finish(st, keyword, start, end, false)
 			return st
 		}
 	}
@@ -454,6 +460,7 @@ func (p *parser) parseOne(sp *stmtParser, keyword string) Statement {
 		p.resync(start)
 		return nil
 	}
+	end = p.checkVocabulary(st, keyword, start, end)
 	p.pos = end
 	p.finish(st, keyword, start, end, true)
 	return st

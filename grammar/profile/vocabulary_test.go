@@ -1,0 +1,90 @@
+package profile
+
+import (
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestVocabularyOperands checks the operand grammars of the statements
+// tcpipc does not model: a word after the last operand is reported (it was
+// swallowed as an operand), bad operands are reported with the syntax, and
+// nothing valid is.
+func TestVocabularyOperands(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string // want: regexp of the one error, "" for none
+	}{
+		{"SOMAXCONN 10\nDOMAINORIGIN example.com\nHOME 1.1.1.1 L\n", `^DOMAINORIGIN is not a profile statement, nor an operand of SOMAXCONN$`},
+		{"ARPAGE 20 30\n", `^30 is not a profile statement`},
+		{"ARPAGE 99999\n", `^ARPAGE: unexpected 99999$`},
+		{"ARPAGE\n", `^incomplete ARPAGE statement$`},
+		{"ARPAGE 20\nSOMAXCONN 1024\nSMFPARMS 0 0 0\n", ``},
+		{"SMFCONFIG TYPE118 TCPINIT TCPTERM TYPE119 DVIPA NOZERTDETAIL\n", ``},
+		{"SMFCONFIG TYPE118 TCPINTI\n", `^TCPINTI is not a profile statement`},
+		{"NETMONITOR SMFSERVICE TCPCONNSERVICE MINLIFETIME 5\n", ``},
+		{"ITRACE ON CONFIG 1\n", ``},
+		{"ITRACE MAYBE\n", `^ITRACE: unexpected MAYBE$`},
+		{"PKTTRACE ON IP 10.1.1.1 PROT TCP DESTPORT 21\n", ``},
+		{"DELETE DEVICE OSA1\nDELETE PORT 21 TCP FTPD1\nDELETE PORTRANGE 1000 10 UDP *\n", `^DELETE PORTRANGE: unexpected \*$`},
+		{"DELETE LINK\n", `^incomplete DELETE LINK statement$`},
+	} {
+		prof, ds := Parse("P", []byte(tc.in), Options{})
+		var errs []string
+		for _, d := range ds {
+			if d.Severity.String() == "error" {
+				errs = append(errs, d.Summary)
+			}
+		}
+		switch {
+		case tc.want == "" && len(errs) > 0:
+			t.Errorf("%q: unexpected errors %q", tc.in, errs)
+		case tc.want != "" && (len(errs) != 1 || !regexp.MustCompile(tc.want).MatchString(errs[0])):
+			t.Errorf("%q: errors %q, want one matching %s", tc.in, errs, tc.want)
+		}
+		_ = prof
+	}
+}
+
+// TestDeleteIsOneStatement checks that DELETE DEVICE x deletes the device
+// instead of defining a DEVICE statement without a type.
+func TestDeleteIsOneStatement(t *testing.T) {
+	prof, ds := Parse("P", []byte("DELETE DEVICE OSA1\n"), Options{})
+	if ds.HasErrors() || len(prof.Statements) != 1 {
+		t.Fatalf("statements %d, diagnostics %+v", len(prof.Statements), ds)
+	}
+	d, ok := prof.Statements[0].(*Delete)
+	if !ok || d.Object != "DEVICE" || len(d.Operands) != 1 || d.Operands[0].Text != "OSA1" {
+		t.Fatalf("got %#v", prof.Statements[0])
+	}
+}
+
+// TestMixedCaseOperandKept checks that an SNMP community name keeps its case.
+func TestMixedCaseOperandKept(t *testing.T) {
+	prof, ds := Parse("P", []byte("SACONFIG ENABLED COMMUNITY MyPublic AGENT 161\n"), Options{})
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	g := prof.Statements[0].(*Generic)
+	if g.Operands[2].Text != "MyPublic" {
+		t.Errorf("community %q, want MyPublic", g.Operands[2].Text)
+	}
+}
+
+// TestVocabularyCount keeps the README's count of the statements whose
+// operands tcpipc checks equal to what the parser does.
+func TestVocabularyCount(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`tcpipc checks the operands of (\d+) of the (\d+) top-level statements`).FindStringSubmatch(string(data))
+	if m == nil {
+		t.Fatal("README does not say how many profile statements tcpipc checks")
+	}
+	checked, total := len(CheckedStatements()), len(CheckedStatements())+len(UncheckedStatements())
+	if m[1] != strconv.Itoa(checked) || m[2] != strconv.Itoa(total) {
+		t.Errorf("README says %s of %s; the parser checks %d of %d (unchecked: %s)", m[1], m[2], checked, total, strings.Join(UncheckedStatements(), " "))
+	}
+}
