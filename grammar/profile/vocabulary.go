@@ -352,6 +352,10 @@ func (p *parser) checkOperands(key string, ops []*Operand, opStart, end int) int
 	}}
 	n := m.match(s, 0)
 	syntax := fmt.Sprintf("%s takes %s", key, s)
+	if len(syntax) > 160 {
+		// A long list of options says less than the suggestion does.
+		syntax = fmt.Sprintf("%s takes the operands its grammar lists (grammar/profile/grammar.ebnf, or the IP Configuration Reference)", key)
+	}
 	switch {
 	case n < 0 && m.far >= len(m.toks):
 		d := p.errorAt(opStart-1, "incomplete %s statement", key)
