@@ -30,6 +30,7 @@ import (
 	"github.com/tcpipc/tcpipc/verify/rules/sourcevipa"
 	"github.com/tcpipc/tcpipc/verify/rules/sysplexmonitor"
 	"github.com/tcpipc/tcpipc/verify/rules/vipaaddress"
+	"github.com/tcpipc/tcpipc/verify/rules/vipamask"
 	"github.com/tcpipc/tcpipc/verify/rules/vpnaction"
 )
 
@@ -38,7 +39,7 @@ func All() []*verify.Rule {
 	all := []*verify.Rule{
 		backupowner.Rule, backuprank.Rule, cfstructure.Rule, distribute.Rule, duplicatevipa.Rule,
 		ipsecconfig.Rule, limits.Rule, nobackup.Rule, sourcevipa.Rule, sysplexmonitor.Rule,
-		vipaaddress.Rule, anchors.Rule, dvipsec.Rule, dvipsecbackup.Rule, dvlocalfltr.Rule, granularity.Rule,
+		vipaaddress.Rule, vipamask.Rule, anchors.Rule, dvipsec.Rule, dvipsecbackup.Rule, dvlocalfltr.Rule, granularity.Rule,
 		ikedcoverage.Rule, ikev2nss.Rule, liveness.Rule, manualtunnel.Rule, releasemix.Rule, sharedkey.Rule,
 		vpnaction.Rule, offers.Rule, offerleftout.Rule, shadowing.Rule,
 	}
@@ -99,7 +100,9 @@ func FrontEnd() []*verify.Rule {
 		{ID: "SYNTAX", Name: "syntax", Severity: diag.Error, Summary: "the stack would reject this statement",
 			Doc: "A statement or operand that does not fit the statement's syntax: an unknown statement (with a suggestion), a missing or wrong operand, an unterminated block (reported at its opening statement: the stack reads the rest of the data set as part of it), an END statement without its block."},
 		{ID: "UNSUPPORTED", Name: "unsupported", Severity: diag.Info, Summary: "a statement tcpipc keeps but does not model",
-			Doc: "tcpipc recognises the statement and keeps its operands, but neither checks nor simulates it. Reported once per statement kind and file."},
+			Doc: "tcpipc recognises the statement and keeps its operands but does not simulate it; the operands of most such statements are still checked against IBM's grammar (SYNTAX). Reported once per statement kind and file."},
+		{ID: "UNDEFINED", Name: "undefined-object", Severity: diag.Error, Summary: "a device, link or interface name that the profile never defines",
+			Doc: "LINK names its DEVICE; HOME, ROUTE and PRIMARYINTERFACE name a LINK or an INTERFACE; START and STOP name a DEVICE or an INTERFACE. A name that no DEVICE, LINK or INTERFACE … DEFINE of the profile defines makes the stack reject the statement; it is reported where it is used. A profile that defines no device, link or interface at all is taken for a fragment and not checked."},
 		{ID: "POLICY-SYNTAX", Name: "policy-syntax", Severity: diag.Error, Summary: "text Policy Agent or IKED cannot read",
 			Doc: "A line of a pagent, IPsec policy or iked.conf file that does not fit their syntax. For IPsec policy any such error keeps Policy Agent from installing the new policy at all."},
 		{ID: "POLICY-BRACE", Name: "policy-brace", Severity: diag.Error, Summary: "unbalanced or misplaced braces in a policy file",
