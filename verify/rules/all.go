@@ -24,6 +24,7 @@ import (
 	"github.com/tcpipc/tcpipc/verify/rules/nobackup"
 	"github.com/tcpipc/tcpipc/verify/rules/offerleftout"
 	"github.com/tcpipc/tcpipc/verify/rules/offers"
+	"github.com/tcpipc/tcpipc/verify/rules/peercredentials"
 	"github.com/tcpipc/tcpipc/verify/rules/releasemix"
 	"github.com/tcpipc/tcpipc/verify/rules/shadowing"
 	"github.com/tcpipc/tcpipc/verify/rules/sharedkey"
@@ -41,7 +42,7 @@ func All() []*verify.Rule {
 		ipsecconfig.Rule, limits.Rule, nobackup.Rule, sourcevipa.Rule, sysplexmonitor.Rule,
 		vipaaddress.Rule, vipamask.Rule, anchors.Rule, dvipsec.Rule, dvipsecbackup.Rule, dvlocalfltr.Rule, granularity.Rule,
 		ikedcoverage.Rule, ikev2nss.Rule, liveness.Rule, manualtunnel.Rule, releasemix.Rule, sharedkey.Rule,
-		vpnaction.Rule, offers.Rule, offerleftout.Rule, shadowing.Rule,
+		vpnaction.Rule, offers.Rule, offerleftout.Rule, peercredentials.Rule, shadowing.Rule,
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
 	return all
