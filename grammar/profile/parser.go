@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -436,6 +437,10 @@ func (p *parser) statement() Statement {
 // returns nil.
 func (p *parser) parseOne(sp *stmtParser, keyword string) Statement {
 	start := p.pos
+	if p.badOptionValue(start) {
+		p.resyncStatement(start, keyword)
+		return nil
+	}
 	if !p.participleOnly {
 		c := &p.cur // one cursor for all statements: no allocation each
 		*c = cursor{p: p, toks: p.toks, i: start}
@@ -457,7 +462,7 @@ func (p *parser) parseOne(sp *stmtParser, keyword string) Statement {
 	if err != nil || st == nil {
 		lex.LoadCheckpoint(atStart) // it may have read past the next statement
 		p.syntaxError(start, keyword, err)
-		p.resync(start)
+		p.resyncStatement(start, keyword)
 		return nil
 	}
 	end = p.checkVocabulary(st, keyword, start, end)
@@ -724,6 +729,26 @@ func (p *parser) resync(start int) {
 		p.pos++
 	}
 	p.skipOperands()
+}
+
+// operandKeywords are statement keywords that are also operands of another
+// statement (VIPADISTRIBUTE … PORT 80, VIPARANGE DELETE): after a syntax
+// error in that statement, resyncing skips them too, so that the rest of
+// the bad statement draws no second error.
+var operandKeywords = map[string][]string{
+	"VIPADISTRIBUTE": {"PORT", "DELETE"},
+	"VIPARANGE":      {"DELETE"},
+	"VIPAROUTE":      {"DELETE"},
+	"INTERFACE":      {"DELETE"},
+}
+
+// resyncStatement is resync for a bad statement with the given keyword.
+func (p *parser) resyncStatement(start int, keyword string) {
+	p.resync(start)
+	for t := p.peek(); t.Type == Stmt && slices.Contains(operandKeywords[keyword], t.Value); t = p.peek() {
+		p.pos++
+		p.skipOperands()
+	}
 }
 
 // skipOperands moves to the next statement keyword.

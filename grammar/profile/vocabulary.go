@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -417,4 +418,43 @@ func (p *parser) checkVocabulary(st Statement, keyword string, start, end int) i
 		}
 	}
 	return end
+}
+
+// optionValues lists, for option keywords of the modelled statements whose
+// value is one word of a fixed set, the words IBM allows. A word outside
+// the set is reported at the word with a suggestion, before the statement
+// grammar runs: left to the grammar, the word would be read as the next
+// operand (DISTMETHOD BASEWML took BASEWML for the DVIPA's interface name)
+// and the message would be about something else.
+var optionValues = map[string][]string{
+	"DISTMETHOD": {"BASEWLM", "ROUNDROBIN", "SERVERWLM", "WEIGHTEDACTIVE", "HOTSTANDBY", "TARGCONTROLLED"},
+	"MOVEABLE":   {"IMMEDIATE", "WHENIDLE", "NONDISRUPTIVE", "DISRUPTIVE"},
+	"ROUTING":    {"LOCAL", "ROUTED", "EITHER"},
+	"DIRECTION":  {"BIDIRECTIONAL", "INBOUND", "OUTBOUND"},
+}
+
+// badOptionValue reports the first option value outside its set in the
+// statement at start (its tokens up to the next statement keyword), and
+// whether there was one.
+func (p *parser) badOptionValue(start int) bool {
+	for i := start + 1; i+1 < len(p.toks) && p.toks[i].Type != Stmt && !p.toks[i].EOF(); i++ {
+		if p.toks[i].Type != Word {
+			continue
+		}
+		allowed, ok := optionValues[p.toks[i].Value]
+		if !ok {
+			continue
+		}
+		v := &p.toks[i+1]
+		if v.Type != Word || slices.Contains(allowed, v.Value) {
+			continue
+		}
+		d := p.errorAt(i+1, "%s: %s is not a value of %s", p.toks[start].Value, describe(*v), p.toks[i].Value)
+		d.Detail = fmt.Sprintf("%s takes one of %s.", p.toks[i].Value, strings.Join(allowed, ", "))
+		if sg := Suggest(v.Value, allowed); sg != "" {
+			d.Detail = "Did you mean " + sg + "? " + d.Detail
+		}
+		return true
+	}
+	return false
 }

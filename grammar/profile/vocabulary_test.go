@@ -88,3 +88,20 @@ func TestVocabularyCount(t *testing.T) {
 		t.Errorf("README says %s of %s; the parser checks %d of %d (unchecked: %s)", m[1], m[2], checked, total, strings.Join(UncheckedStatements(), " "))
 	}
 }
+
+// TestOptionValueSuggestion checks that a misspelt option value is
+// reported at the value with a suggestion, once, instead of the grammar's
+// EBNF and a follow-on error.
+func TestOptionValueSuggestion(t *testing.T) {
+	in := "VIPADYNAMIC\n  VIPADEFINE 255.255.255.0 10.9.9.1\n  VIPADISTRIBUTE DISTMETHOD BASEWML 10.9.9.1 PORT 80 DESTIP ALL\nENDVIPADYNAMIC\n"
+	_, ds := Parse("P", []byte(in), Options{})
+	var errs []string
+	for _, d := range ds {
+		if d.Severity.String() == "error" {
+			errs = append(errs, d.Summary+" | "+d.Detail)
+		}
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0], "BASEWML is not a value of DISTMETHOD") || !strings.Contains(errs[0], "Did you mean BASEWLM?") {
+		t.Errorf("errors %q", errs)
+	}
+}
