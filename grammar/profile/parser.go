@@ -168,10 +168,10 @@ type parser struct {
 	lastEnd map[string]int
 	// swallowed is set once a block is left unterminated: the stack reads
 	// every remaining token as part of it.
-	swallowed   string
+	swallowed string
 	// reported is the token after an unmodelled statement's last operand
 	// plus one, when checkOperands has already reported it (0: none).
-	reported int
+	reported    int
 	unsupported map[string]bool
 }
 
