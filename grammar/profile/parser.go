@@ -193,13 +193,7 @@ func (p *parser) expand(f *source.File, depth int, chain []diag.Range) {
 		p.comments[f.Name] = &fileComments{}
 	}
 	p.comments[f.Name].list = append(p.comments[f.Name].list, lx.Comments...)
-	for _, s := range lx.SequenceNumbers {
-		d := p.diags.Warnf(RuleSequence, f.Range(s.Offset, s.Offset+len(s.Text)),
-			"sequence number %s in columns 73-80", s.Text)
-		d.Detail = "The stack reads all 80 columns of a profile record and does not allow sequence numbers: " +
-			"it would read this as an operand. tcpipc leaves it out; remove it (ISPF: UNNUM, or NUMBER OFF)."
-		d.IncludedFrom = chain
-	}
+	p.sequenceNumbers(f, lx.SequenceNumbers, chain)
 	for _, off := range lx.Unterminated {
 		d := p.diags.Errorf(RuleSyntax, f.Range(off, off+1), "quoted string has no closing quote")
 		d.IncludedFrom = chain
@@ -729,6 +723,55 @@ func (p *parser) resync(start int) {
 		p.pos++
 	}
 	p.skipOperands()
+}
+
+// sequenceNumbers reports a file's sequence numbers once, at the first,
+// with their count and lines. The stack reads all 80 columns, so each
+// number is an operand of the statement on its line, and the statement
+// fails: an error, as the stack makes it.
+func (p *parser) sequenceNumbers(f *source.File, seqs []SequenceNumber, chain []diag.Range) {
+	if len(seqs) == 0 {
+		return
+	}
+	first := seqs[0]
+	lines := make([]int, len(seqs))
+	for i, s := range seqs {
+		lines[i] = f.Range(s.Offset, s.Offset).Start.Line
+	}
+	what := "a sequence number"
+	if len(seqs) > 1 {
+		what = fmt.Sprintf("%d sequence numbers", len(seqs))
+	}
+	d := p.diags.Errorf(RuleSequence, f.Range(first.Offset, first.Offset+len(first.Text)),
+		"%s in columns 73-80 (%s %s)", what, plural(len(lines), "line", "lines"), lineList(lines))
+	d.Detail = "The stack reads all 80 columns of a profile record and does not allow sequence numbers: " +
+		"it reads each as an operand of the statement on its line, which then fails. tcpipc leaves them out; remove them (ISPF: UNNUM, or NUMBER OFF)."
+	d.IncludedFrom = chain
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// lineList renders sorted line numbers with runs collapsed: 1-40, 42.
+func lineList(lines []int) string {
+	var parts []string
+	for i := 0; i < len(lines); {
+		j := i
+		for j+1 < len(lines) && lines[j+1] == lines[j]+1 {
+			j++
+		}
+		if j > i {
+			parts = append(parts, fmt.Sprintf("%d-%d", lines[i], lines[j]))
+		} else {
+			parts = append(parts, fmt.Sprint(lines[i]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
 }
 
 // operandKeywords are statement keywords that are also operands of another

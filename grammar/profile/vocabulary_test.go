@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"fmt"
 	"os"
 	"regexp"
 	"strconv"
@@ -103,5 +104,25 @@ func TestOptionValueSuggestion(t *testing.T) {
 	}
 	if len(errs) != 1 || !strings.Contains(errs[0], "BASEWML is not a value of DISTMETHOD") || !strings.Contains(errs[0], "Did you mean BASEWLM?") {
 		t.Errorf("errors %q", errs)
+	}
+}
+
+// TestSequenceNumbersOnce checks that a numbered file draws one error with
+// the count and the lines, not one warning per record.
+func TestSequenceNumbersOnce(t *testing.T) {
+	rec := func(text string, n int) string {
+		return text + strings.Repeat(" ", 72-len(text)) + fmt.Sprintf("%08d", n) + "\n"
+	}
+	in := rec("TCPCONFIG RESTRICTLOWPORTS", 100) + rec("SOMAXCONN 10", 200) + rec("ARPAGE 20", 300) + "; a comment\n" + rec("ITRACE OFF", 400)
+	_, ds := Parse("P", []byte(in), Options{})
+	var seq []string
+	for _, d := range ds {
+		if d.Rule == RuleSequence {
+			seq = append(seq, d.Severity.String()+": "+d.Summary)
+		}
+	}
+	want := "error: 4 sequence numbers in columns 73-80 (lines 1-3, 5)"
+	if len(seq) != 1 || seq[0] != want {
+		t.Errorf("got %q, want [%q]", seq, want)
 	}
 }
