@@ -568,7 +568,7 @@ type Routes struct {
 type Route struct {
 	Node
 	Meta
-	Dest     string    `parser:"'ROUTE' @(IPv4 | IPv6 | Prefix | Symbolic | 'DEFAULT' | 'DEFAULTNET')"`
+	Dest     string    `parser:"'ROUTE' @(IPv4 | IPv6 | Prefix | Symbolic | 'DEFAULT' | 'DEFAULTNET' | 'DEFAULT6')"`
 	Mask     string    `parser:"( @(IPv4 | Bits) (?= (Equals | IPv4 | IPv6 | Symbolic)) )?"`
 	FirstHop string    `parser:"@(Equals | IPv4 | IPv6 | Symbolic)"`
 	Link     *Name     `parser:"@@"`

@@ -996,7 +996,7 @@ var firstHopSet = setOf(Equals, IPv4, IPv6, Symbolic)
 func parseRoute(c *cursor) Statement {
 	s, start := &Route{}, c.i
 	c.expect("ROUTE")
-	s.Dest = c.want(setOf(IPv4, IPv6, Prefix, Symbolic), "DEFAULT", "DEFAULTNET")
+	s.Dest = c.want(setOf(IPv4, IPv6, Prefix, Symbolic), "DEFAULT", "DEFAULTNET", "DEFAULT6")
 	// The mask is optional: an address followed by a first hop is one.
 	if t := c.peek(); !c.failed && (t.Type == IPv4 || t.Type == Bits) && firstHopSet.has(c.toks[c.i+1].Type) {
 		s.Mask = t.Value

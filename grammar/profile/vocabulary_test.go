@@ -126,3 +126,29 @@ func TestSequenceNumbersOnce(t *testing.T) {
 		t.Errorf("got %q, want [%q]", seq, want)
 	}
 }
+
+// TestIPv6Routes checks the IPv6 forms of BEGINROUTES as IBM's static
+// route example writes them: prefixes, link-local first hops, DEFAULT6,
+// and route options shortened to their minimum abbreviation (REPL).
+func TestIPv6Routes(t *testing.T) {
+	in := `BEGINRoutes
+Route 10.1.0.0/24           =             CTCA    MTU 1500
+Route DEFAULT               10.1.0.5      CTCA    MTU 1500 NODELAYA
+Route FE80::1:2:3:3/128     =             OSAQ6   MTU 5000 REPL
+Route 2001:DB8:0:A1B::/64   FE80::1:2:3:3 OSAQ6   MTU 5000 REPL MAXI 120
+Route DEFAULT6              FE80::1:2:3:4 OSAQ6   MTU 5000 NOREPL
+EndRoutes
+`
+	prof, ds := Parse("P", []byte(in), Options{})
+	if len(ds) != 0 {
+		t.Fatalf("diagnostics: %v", ds)
+	}
+	routes := prof.Statements[0].(*Routes).Routes
+	if len(routes) != 5 || routes[4].Dest != "DEFAULT6" || routes[4].FirstHop != "FE80::1:2:3:4" {
+		t.Errorf("routes %+v", routes)
+	}
+	_, ds = Parse("P", []byte("BEGINROUTES\nROUTE DEFAULT 10.1.0.5 CTCA MTU 1500 REPLX\nENDROUTES\n"), Options{})
+	if len(ds) != 1 || ds[0].Rule != RuleOption {
+		t.Errorf("REPLX: %v", ds)
+	}
+}
