@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/tcpipc/tcpipc/diag"
@@ -49,6 +50,8 @@ type ref struct {
 type profileRefs struct {
 	defs map[string]objectKind
 	refs []ref
+	// deviceTypes holds each DEVICE's type, for its LINKs.
+	deviceTypes map[string]string
 }
 
 func (t *profileRefs) def(name string, k objectKind) {
@@ -76,13 +79,20 @@ func (b *stackBuilder) objects(st profile.Statement) {
 	switch s := st.(type) {
 	case *profile.Device:
 		b.refs.def(s.Name.Text, kindDevice)
+		if b.refs.deviceTypes == nil {
+			b.refs.deviceTypes = map[string]string{}
+		}
+		b.refs.deviceTypes[s.Name.Text] = s.Type
 	case *profile.Link:
 		b.refs.def(s.Name.Text, kindLink)
-		b.useOperand(linkDevice(s), kindDevice)
+		dev := linkDevice(s)
+		b.useOperand(dev, kindDevice)
+		b.linkType(s, dev)
 	case *profile.Interface:
 		if s.Action == "DEFINE" {
 			b.refs.def(s.Name.Text, kindInterface)
 			b.interfaceHome(s)
+			b.interfaceOptions(s)
 		}
 	case *profile.Home:
 		for _, e := range s.Entries {
@@ -174,4 +184,54 @@ func definers(k objectKind) string {
 		out = append(out, "INTERFACE … DEFINE")
 	}
 	return strings.Join(out, " or ")
+}
+
+// linkDevices maps the link types whose device type IBM fixes to that
+// device type: an OSA-Express or HiperSockets link (IPAQENET, IPAQIDIO,
+// IPAQTR) runs on an MPCIPA device, an MPCPTP link on an MPCPTP device, a
+// VIRTUAL link on a VIRTUAL device, a CTC link on a CTC device, and the
+// LAN channel station links on an LCS device.
+var linkDevices = map[string]string{
+	"IPAQENET": "MPCIPA", "IPAQIDIO": "MPCIPA", "IPAQTR": "MPCIPA",
+	"MPCPTP": "MPCPTP", "VIRTUAL": "VIRTUAL", "CTC": "CTC",
+	"ETHERNET": "LCS", "802.3": "LCS", "ETHEROR802.3": "LCS", "IBMTR": "LCS", "FDDI": "LCS",
+}
+
+// linkType reports a LINK whose device is of another type than the link
+// type needs.
+func (b *stackBuilder) linkType(l *profile.Link, dev *profile.Operand) {
+	want, ok := linkDevices[l.Type]
+	if !ok || dev == nil {
+		return
+	}
+	got, ok := b.refs.deviceTypes[dev.Text]
+	if !ok || got == want {
+		return
+	}
+	d := b.errorf(b.prof.RangeOf(&dev.Node), "%s link %s names device %s of type %s; %s links run on %s devices", l.Type, l.Name.Text, dev.Text, got, l.Type, want)
+	d.Detail = "The stack rejects a LINK whose type does not fit its DEVICE. Correct the device name or one of the two types."
+}
+
+// interfaceOnly lists INTERFACE operands that belong to some interface
+// types only: PORTNAME names the port of an OSA-Express feature, so only
+// the OSA interface types take it (HiperSockets interfaces name a CHPID).
+var interfaceOnly = map[string][]string{
+	"PORTNAME": {"IPAQENET", "IPAQENET6"},
+}
+
+// interfaceOptions reports an operand of an INTERFACE DEFINE that its
+// interface type does not take.
+func (b *stackBuilder) interfaceOptions(s *profile.Interface) {
+	if len(s.Operands) == 0 {
+		return
+	}
+	typ := s.Operands[0].Text
+	for _, o := range s.Operands[1:] {
+		types, ok := interfaceOnly[o.Text]
+		if !ok || slices.Contains(types, typ) {
+			continue
+		}
+		d := b.errorf(b.prof.RangeOf(&o.Node), "%s is not an operand of %s interfaces", o.Text, typ)
+		d.Detail = fmt.Sprintf("%s belongs to %s interfaces only; the stack rejects the INTERFACE statement.", o.Text, strings.Join(types, " and "))
+	}
 }
