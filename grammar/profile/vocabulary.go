@@ -17,7 +17,10 @@ import (
 // written here in the notation of the pinned EBNF and matched by hand
 // against the statement's operands (Generic keeps the operands as written);
 // each is taken from the statement's syntax diagram in the IP Configuration
-// Reference ("TCP/IP profile (PROFILE.TCPIP) and configuration statements").
+// Reference ("TCP/IP profile (PROFILE.TCPIP) and configuration statements");
+// the SMF 119 types of SMFCONFIG and the services of NETMONITOR agree with
+// the "TCP/IP profile record management section" of the IP Programmer's
+// Guide and Reference, which lists what each of them can request.
 //
 // Notation: KEYword is a keyword whose upper-case part is IBM's minimum
 // abbreviation; <number>, <number:lo-hi>, <addr>, <name>, <text> (a name
@@ -34,7 +37,7 @@ var operandGrammars = map[string]string{
 		UDPTERM | NOUDPTERM | DVIPA | NODVIPA | IPSECURITY | NOIPSECURITY | SMCRGROUPSTATISTICS |
 		NOSMCRGROUPSTATISTICS | SMCRLINKEVENT | NOSMCRLINKEVENT | SMCDLINKSTATISTICS |
 		NOSMCDLINKSTATISTICS | SMCDLINKEVENT | NOSMCDLINKEVENT | ZERTDETAIL | NOZERTDETAIL |
-		ZERTSUMMARY | NOZERTSUMMARY }`,
+		ZERTSUMMARY | NOZERTSUMMARY | PROFILE | NOPROFILE }`,
 	"NETMONITOR": `{ PKTTRCSERVICE | NOPKTTRCSERVICE | TCPCONNSERVICE [ MINLIFETIME <number:0-1440> ] |
 		NOTCPCONNSERVICE | NTATRCSERVICE | NONTATRCSERVICE | SMFSERVICE | NOSMFSERVICE | IPSECURITY |
 		NOIPSECURITY | PROFILE | NOPROFILE | CSSMTP | NOCSSMTP | CSMAIL | NOCSMAIL | DVIPA | NODVIPA }`,
