@@ -15,12 +15,13 @@ import (
 // after the last operand begins the next statement (a TCPIP.DATA statement
 // pasted into the profile is an error, not an operand). Their grammars are
 // written here in the notation of the pinned EBNF and matched by hand
-// against the statement's operands (Generic keeps the operands as written);
-// each is taken from the statement's syntax diagram in the IP Configuration
-// Reference ("TCP/IP profile (PROFILE.TCPIP) and configuration statements");
-// the SMF 119 types of SMFCONFIG and the services of NETMONITOR agree with
-// the "TCP/IP profile record management section" of the IP Programmer's
-// Guide and Reference, which lists what each of them can request.
+// against the statement's operands (Generic keeps the operands as written).
+// They follow the statements' syntax in the IP Configuration Reference; the
+// SMF 119 types of SMFCONFIG and the services of NETMONITOR agree with the
+// "TCP/IP profile record management section" of the IP Programmer's Guide
+// and Reference. The number ranges (ARPAGE, ITRACE levels, …) could not all
+// be checked against IBM's pages: a finding prints the grammar it applied,
+// so a wrong bound shows at once.
 //
 // Notation: KEYword is a keyword whose upper-case part is IBM's minimum
 // abbreviation; <number>, <number:lo-hi>, <addr>, <name>, <text> (a name
