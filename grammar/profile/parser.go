@@ -173,6 +173,9 @@ type parser struct {
 	// plus one, when checkOperands has already reported it (0: none).
 	reported    int
 	unsupported map[string]bool
+	// copied holds the files whose text the parser copied to hide a
+	// credential in it (vocabulary.go).
+	copied map[*source.File]bool
 }
 
 // expand lexes f into the token stream and, depth first, every member it

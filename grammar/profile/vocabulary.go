@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/tcpipc/tcpipc/grammar/source"
 )
 
 // The statements tcpipc does not model still have IBM's operand grammar:
@@ -24,8 +26,9 @@ import (
 // so a wrong bound shows at once.
 //
 // Notation: KEYword is a keyword whose upper-case part is IBM's minimum
-// abbreviation; <number>, <number:lo-hi>, <addr>, <name>, <text> (a name
-// whose case is kept: community names, data set names), <any>; [ x ] is
+// abbreviation; <number>, <number:lo-hi>, <addr>, <name>, <secret> (a
+// credential: the SNMP community name, which IBM leaves out even of its
+// profile SMF record for security), <any>; [ x ] is
 // optional, { x } repeats, ( a | b ) chooses. A literal containing a digit
 // or a dot (802.3) is matched as written.
 var operandGrammars = map[string]string{
@@ -42,7 +45,7 @@ var operandGrammars = map[string]string{
 	"NETMONITOR": `{ PKTTRCSERVICE | NOPKTTRCSERVICE | TCPCONNSERVICE [ MINLIFETIME <number:0-1440> ] |
 		NOTCPCONNSERVICE | NTATRCSERVICE | NONTATRCSERVICE | SMFSERVICE | NOSMFSERVICE | IPSECURITY |
 		NOIPSECURITY | PROFILE | NOPROFILE | CSSMTP | NOCSSMTP | CSMAIL | NOCSMAIL | DVIPA | NODVIPA }`,
-	"SACONFIG": `{ ENABLED | DISABLED | COMMUNITY <text> | AGENT <number:1-65535> | SETSENABLED |
+	"SACONFIG": `{ ENABLED | DISABLED | COMMUNITY <secret> | AGENT <number:1-65535> | SETSENABLED |
 		SETSDISABLED | OSASF <number:1-65535> | OSAENABLED | OSADISABLED }`,
 	"ITRACE": `( ON | OFF ) { ALL | AUTODAEMON | COMMAND | CONFIG | PARSE | SUBAGENT | <number:1-4> }`,
 	"PKTTRACE": `{ ON | OFF | CLEAR | RESET | SUPPRESS | ABBREV [ <number> ] | FULL | IP ( <addr> | * ) |
@@ -103,7 +106,7 @@ const (
 	specNumber                 // a number, in [lo, hi]
 	specAddr                   // an IP address
 	specName                   // a name (upper-cased, as the stack folds it)
-	specText                   // a name whose case is kept
+	specSecret                 // a credential, never shown
 	specAny                    // any one operand
 )
 
@@ -168,8 +171,8 @@ func leafSpec(t string) *spec {
 		return &spec{kind: specAddr}
 	case t == "<name>":
 		return &spec{kind: specName}
-	case t == "<text>":
-		return &spec{kind: specText}
+	case t == "<secret>":
+		return &spec{kind: specSecret}
 	case t == "<any>":
 		return &spec{kind: specAny}
 	case t == "<number>":
@@ -217,8 +220,8 @@ func (s *spec) String() string {
 		return "<addr>"
 	case specName:
 		return "<name>"
-	case specText:
-		return "<text>"
+	case specSecret:
+		return "<secret>"
 	}
 	return "<any>"
 }
@@ -257,8 +260,8 @@ type operandMatch struct {
 	// stopped there (for the message).
 	far    int
 	reason string
-	// text marks the operands whose case is kept.
-	text map[int]bool
+	// secret marks the operands that are credentials.
+	secret map[int]bool
 }
 
 // match returns the position after s matched from i, or -1.
@@ -312,10 +315,12 @@ func (m *operandMatch) match(s *spec, i int) int {
 		}
 	case specAddr:
 		ok = addrSet.has(t.Type)
-	case specName, specText:
+	case specName:
 		ok = nameSet.has(t.Type)
-		if ok && s.kind == specText {
-			m.text[i] = true
+	case specSecret:
+		ok = nameSet.has(t.Type) || t.Type == String || t.Type == Symbolic
+		if ok {
+			m.secret[i] = true
 		}
 	case specAny:
 		ok = true
@@ -341,7 +346,7 @@ func keywordMatches(s *spec, v string) bool {
 
 // checkOperands matches the operands of an unmodelled statement (tokens
 // [opStart, end)) against the grammar of key. It reports the first operand
-// that does not fit, keeps the case of <text> operands, and returns how
+// that does not fit, hides <secret> operands, and returns how
 // many operands belong to the statement: the ones after the grammar's end
 // belong to no statement and are reported once, not swallowed.
 func (p *parser) checkOperands(key string, ops []*Operand, opStart, end int) int {
@@ -349,7 +354,7 @@ func (p *parser) checkOperands(key string, ops []*Operand, opStart, end int) int
 	if s == nil {
 		return len(ops)
 	}
-	m := &operandMatch{toks: p.toks[opStart:end], text: map[int]bool{}, raw: func(t *lexer.Token) string {
+	m := &operandMatch{toks: p.toks[opStart:end], secret: map[int]bool{}, raw: func(t *lexer.Token) string {
 		if f := p.files[t.Pos.Filename]; f != nil {
 			return upper(RawText(f.Text, t.Pos.Offset))
 		}
@@ -393,11 +398,13 @@ func (p *parser) checkOperands(key string, ops []*Operand, opStart, end int) int
 	if n < 0 {
 		n = len(m.toks)
 	}
-	for i := 0; i < n && i < len(ops); i++ {
-		if m.text[i] {
-			t := &p.toks[opStart+i]
-			if f := p.files[t.Pos.Filename]; f != nil {
-				ops[i].Text = RawText(f.Text, t.Pos.Offset)
+	for i := 0; i < len(ops); i++ {
+		if m.secret[i] {
+			p.hide(&p.toks[opStart+i])
+			ops[i].Text = "<redacted>"
+			if len(ops[i].Tokens) > 0 {
+				// participle's nodes hold tokens of its own lexer
+				ops[i].Tokens[0].Value = "<redacted>"
 			}
 		}
 	}
@@ -461,4 +468,26 @@ func (p *parser) badOptionValue(start int) bool {
 		return true
 	}
 	return false
+}
+
+// hide blanks a credential in its file's text with asterisks, so that no
+// snippet shows it; the syntax tree keeps "<redacted>" in its place.
+// The file's text may be the caller's buffer, so the first credential of a
+// file makes the parser a copy of its own.
+func (p *parser) hide(t *lexer.Token) {
+	t.Value = "<redacted>"
+	f := p.files[t.Pos.Filename]
+	if f == nil {
+		return
+	}
+	if !p.copied[f] {
+		if p.copied == nil {
+			p.copied = map[*source.File]bool{}
+		}
+		p.copied[f] = true
+		f.Text = append([]byte(nil), f.Text...)
+	}
+	for i, n := t.Pos.Offset, rawLen(f.Text, t.Pos.Offset); n > 0; i, n = i+1, n-1 {
+		f.Text[i] = '*'
+	}
 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/tcpipc/tcpipc/diag"
 )
 
 // TestVocabularyOperands checks the operand grammars of the statements
@@ -61,15 +63,29 @@ func TestDeleteIsOneStatement(t *testing.T) {
 	}
 }
 
-// TestMixedCaseOperandKept checks that an SNMP community name keeps its case.
-func TestMixedCaseOperandKept(t *testing.T) {
-	prof, ds := Parse("P", []byte("SACONFIG ENABLED COMMUNITY MyPublic AGENT 161\n"), Options{})
-	if ds.HasErrors() {
-		t.Fatal(ds)
-	}
+// TestCommunityHidden checks that an SNMP community name, a credential,
+// appears neither in the syntax tree nor in any snippet, and that the
+// caller's buffer is left as it was.
+func TestCommunityHidden(t *testing.T) {
+	in := []byte("SACONFIG ENABLED COMMUNITY MyPublic AGENT 161\nSACONFIG COMMUNITY\n")
+	prof, ds := Parse("P", in, Options{})
 	g := prof.Statements[0].(*Generic)
-	if g.Operands[2].Text != "MyPublic" {
-		t.Errorf("community %q, want MyPublic", g.Operands[2].Text)
+	if g.Operands[2].Text != "<redacted>" {
+		t.Errorf("community %q, want <redacted>", g.Operands[2].Text)
+	}
+	var out strings.Builder
+	if err := prof.WriteTree(&out); err != nil {
+		t.Fatal(err)
+	}
+	out.WriteString(diag.FormatText(ds, prof.Sources()))
+	if strings.Contains(strings.ToUpper(out.String()), "MYPUBLIC") {
+		t.Errorf("the community name is shown:\n%s", out.String())
+	}
+	if !ds.HasErrors() {
+		t.Error("SACONFIG COMMUNITY without a name is not reported")
+	}
+	if !strings.Contains(string(in), "MyPublic") {
+		t.Error("the caller's buffer was changed")
 	}
 }
 
