@@ -24,6 +24,8 @@ type stackBuilder struct {
 	// vipaFirst remembers where each DVIPA was first defined or backed up,
 	// for the stack's rule that a second definition needs a VIPADELETE.
 	vipaFirst map[netip.Addr]diag.Range
+	// refs is the profile's defs/refs table (profilerefs.go).
+	refs profileRefs
 }
 
 func (b *stackBuilder) errorf(r diag.Range, format string, args ...any) *diag.Diagnostic {
@@ -39,6 +41,7 @@ func (b *stackBuilder) build() {
 	for _, st := range b.prof.Statements {
 		b.statement(st)
 	}
+	b.undefined()
 }
 
 func (b *stackBuilder) statement(st profile.Statement) {
@@ -51,6 +54,7 @@ func (b *stackBuilder) statement(st profile.Statement) {
 		return // the stack would not process it
 	}
 	b.chain = m.IncludedFrom
+	b.objects(st)
 	switch s := st.(type) {
 	case *profile.IPConfig:
 		b.ipconfig(s)

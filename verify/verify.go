@@ -19,6 +19,10 @@ type Rule struct {
 	Name string
 	// Severity is the default severity of the rule's findings.
 	Severity diag.Severity
+	// Also lists the other severities some of its findings have (a
+	// backup rank outside 1-254 is an error of a warning rule); `tcpipc
+	// rules` and the README show them all (SeverityText).
+	Also []diag.Severity
 	// Summary is one line: what the rule finds.
 	Summary string
 	// Doc is the rule's documentation, read from its package's doc.go.
@@ -33,6 +37,22 @@ type Rule struct {
 }
 
 func (r *Rule) String() string { return r.ID }
+
+// Severities returns every severity the rule's findings can have, the
+// default first.
+func (r *Rule) Severities() []diag.Severity {
+	return append([]diag.Severity{r.Severity}, r.Also...)
+}
+
+// SeverityText is the rule's severities for listings: "error", or
+// "warning or error".
+func (r *Rule) SeverityText() string {
+	var parts []string
+	for _, s := range r.Severities() {
+		parts = append(parts, s.String())
+	}
+	return strings.Join(parts, " or ")
+}
 
 // Pass is what a rule sees while it runs.
 type Pass struct {

@@ -176,7 +176,7 @@ func newRulesCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			w := cmd.OutOrStdout()
 			for _, r := range append(rules.All(), rules.FrontEnd()...) {
-				fmt.Fprintf(w, "%-12s %-8s %-26s %s\n", r.ID, r.Severity, r.Name, r.Summary)
+				fmt.Fprintf(w, "%-12s %-8s %-26s %s\n", r.ID, r.SeverityText(), r.Name, r.Summary)
 			}
 			return nil
 		},
@@ -193,7 +193,7 @@ func newExplainCommand() *cobra.Command {
 			if !ok {
 				return usageError("unknown rule %q (see tcpipc rules)", args[0])
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s (%s), %s: %s\n\n%s\n", r.ID, r.Name, r.Severity, r.Summary, r.Doc)
+			fmt.Fprintf(cmd.OutOrStdout(), "%s (%s), %s: %s\n\n%s\n", r.ID, r.Name, r.SeverityText(), r.Summary, r.Doc)
 			return nil
 		},
 	}

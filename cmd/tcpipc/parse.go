@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -63,6 +64,9 @@ Exit code 1 when any file has a syntax error, 2 when one cannot be read.`,
 			for _, path := range args {
 				if err := statPath(path); err != nil {
 					return err
+				}
+				if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+					return usageError("%s is a directory: parse reads files (a profile, pagent.conf, a policy file or iked.conf); to check a whole sysplex directory, use tcpipc lint %s", path, path)
 				}
 				prof, ds, n := parseAny(path, kind, enc, allow)
 				ds.Sort()

@@ -568,7 +568,7 @@ type Routes struct {
 type Route struct {
 	Node
 	Meta
-	Dest     string    `parser:"'ROUTE' @(IPv4 | IPv6 | Prefix | Symbolic | 'DEFAULT' | 'DEFAULTNET')"`
+	Dest     string    `parser:"'ROUTE' @(IPv4 | IPv6 | Prefix | Symbolic | 'DEFAULT' | 'DEFAULTNET' | 'DEFAULT6')"`
 	Mask     string    `parser:"( @(IPv4 | Bits) (?= (Equals | IPv4 | IPv6 | Symbolic)) )?"`
 	FirstHop string    `parser:"@(Equals | IPv4 | IPv6 | Symbolic)"`
 	Link     *Name     `parser:"@@"`
@@ -586,4 +586,14 @@ type Generic struct {
 	Keyword  string     `parser:"@Stmt"`
 	Operands []*Operand `parser:"@@*"`
 	End      *End
+}
+
+// Delete is DELETE of a device, link, port reservation or ATM object; its
+// operands after the object are checked against the object's grammar
+// (vocabulary.go).
+type Delete struct {
+	Node
+	Meta
+	Object   string     `parser:"'DELETE' @('ATMARPSV' | 'ATMLIS' | 'ATMPVC' | 'DEVICE' | 'LINK' | 'PORTRANGE' | 'PORT')"`
+	Operands []*Operand `parser:"@@*"`
 }

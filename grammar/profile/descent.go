@@ -996,7 +996,7 @@ var firstHopSet = setOf(Equals, IPv4, IPv6, Symbolic)
 func parseRoute(c *cursor) Statement {
 	s, start := &Route{}, c.i
 	c.expect("ROUTE")
-	s.Dest = c.want(setOf(IPv4, IPv6, Prefix, Symbolic), "DEFAULT", "DEFAULTNET")
+	s.Dest = c.want(setOf(IPv4, IPv6, Prefix, Symbolic), "DEFAULT", "DEFAULTNET", "DEFAULT6")
 	// The mask is optional: an address followed by a first hop is one.
 	if t := c.peek(); !c.failed && (t.Type == IPv4 || t.Type == Bits) && firstHopSet.has(c.toks[c.i+1].Type) {
 		s.Mask = t.Value
@@ -1013,6 +1013,14 @@ func parseRoute(c *cursor) Statement {
 func parseGeneric(c *cursor) Statement {
 	s, start := &Generic{}, c.i
 	s.Keyword = c.want(setOf(Stmt))
+	s.Operands = c.operands()
+	return statement(c, s, &s.Node, start)
+}
+
+func parseDelete(c *cursor) Statement {
+	s, start := &Delete{}, c.i
+	c.expect("DELETE")
+	s.Object = c.wantOne("ATMARPSV", "ATMLIS", "ATMPVC", "DEVICE", "LINK", "PORTRANGE", "PORT")
 	s.Operands = c.operands()
 	return statement(c, s, &s.Node, start)
 }

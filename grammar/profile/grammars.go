@@ -94,6 +94,7 @@ var (
 		"START":            {parser: build[StartStop]("StartStop", parseStartStop)},
 		"STOP":             {parser: build[StartStop]("StartStop", parseStartStop)},
 		"PORTRANGE":        {parser: build[PortRange]("PortRange", parsePortRange)},
+		"DELETE":           {parser: build[Delete]("Delete", parseDelete), unsupported: true},
 		"IPSEC": {parser: build[IPSec]("IPSec", parseIPSec), block: &blockSpec{
 			end:     "ENDIPSEC",
 			members: map[string]*stmtParser{"IPSECRULE": ipsecRuleParser, "IPSEC6RULE": ipsecRuleParser},
@@ -224,6 +225,7 @@ func Grammar() string {
 	}
 	b.WriteString("*)\n")
 	fmt.Fprintf(&b, "\n(* Leaves, matched by hand (leaves.go) *)\n%s", leafGrammar())
+	fmt.Fprintf(&b, "\n(* Operands of the unmodelled statements (Generic, Delete), matched by hand (vocabulary.go) *)\n%s", vocabularyGrammar())
 	for _, p := range parsers {
 		fmt.Fprintf(&b, "\n(* %s *)\n%s\n", p.name, p.grammr())
 	}

@@ -51,7 +51,7 @@ var keywordSpecs = []string{
 	// SRCIP.
 	"DESTINATION", "JOBNAME", "CLIENTS", "SERVERS", "BOTH", "PUBLICADDRS", "TEMPADDRS",
 	// PORT, PORTRANGE, AUTOLOG, BEGINROUTES.
-	"TCP", "UDP", "BIND", "PARMSTRING", "DELAYSTART", "DVIPA", "TTLS", "MTU",
+	"TCP", "UDP", "BIND", "PARMSTRING", "DELAYSTART", "DVIPA", "TTLS", "MTU", "DEFAULT6",
 }
 
 // statementKeywords are the keywords that begin a statement somewhere in a

@@ -42,16 +42,23 @@ var knownOptions = map[string]string{
 	"UDPCONFIG": `UDPCHKSUM NOUDPCHKSUM UDPQUEUELIMIT NOUDPQUEUELIMIT UDPRCVBUFRSIZE UDPSENDBFRSIZE
 		RESTRICTLOWPORTS UNRESTRICTLOWPORTS EPHEMERALPORTS NOEPHEMERALPORTS`,
 	"VIPADISTRIBUTE": `CONTROLPORT ENCAP GRE NOGRE`,
-	"ROUTE": `MTU DEFAULTSIZE MAXIMUMRETRANSMITTIME MINIMUMRETRANSMITTIME ROUNDTRIPGAIN VARIANCEGAIN
-		VARIANCEMULTIPLIER DELAYACKS NODELAYACKS REPLACEABLE NOREPLACEABLE`,
+	// BEGINROUTES ROUTE options, with IBM's minimum abbreviations in
+	// upper case (IBM's own static-route example codes REPL).
+	"ROUTE": `MTU DEFAULTSIZE MAXImumretransmittime MINImumretransmittime ROUNDTRIPGain VARIANCEGain
+		VARIANCEMultiplier DELAYAcks NODELAYAcks REPLaceable NOREPLaceable`,
 }
 
-var knownOptionSets = func() map[string]map[string]bool {
-	out := map[string]map[string]bool{}
+// knownOptionSets maps each statement's option spellings, full and
+// abbreviated, to the option's full form.
+var knownOptionSets = func() map[string]map[string]string {
+	out := map[string]map[string]string{}
 	for stmt, words := range knownOptions {
-		out[stmt] = map[string]bool{}
+		out[stmt] = map[string]string{}
 		for _, w := range strings.Fields(words) {
-			out[stmt][w] = true
+			full := strings.ToUpper(w)
+			for n := len(strings.TrimRight(w, "abcdefghijklmnopqrstuvwxyz")); n <= len(full); n++ {
+				out[stmt][full[:n]] = full
+			}
 		}
 	}
 	return out
@@ -96,7 +103,7 @@ func (p *parser) checkOptions(st Statement) {
 	}
 	known := knownOptionSets[stmt]
 	for _, o := range opts {
-		if known[o.Name] {
+		if known[o.Name] != "" {
 			continue
 		}
 		r := p.nodeRange(&o.Node)
@@ -107,8 +114,10 @@ func (p *parser) checkOptions(st Statement) {
 			continue
 		}
 		var cands []string
-		for k := range known {
-			cands = append(cands, k)
+		for k, full := range known {
+			if k == full {
+				cands = append(cands, k)
+			}
 		}
 		d := p.diags.Warnf(RuleOption, r, "unknown %s option %s", stmt, o.Name)
 		d.Detail = "tcpipc does not know this option; the stack rejects options it does not know. Check the spelling against the IP Configuration Reference."

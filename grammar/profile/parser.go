@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -167,8 +168,14 @@ type parser struct {
 	lastEnd map[string]int
 	// swallowed is set once a block is left unterminated: the stack reads
 	// every remaining token as part of it.
-	swallowed   string
+	swallowed string
+	// reported is the token after an unmodelled statement's last operand
+	// plus one, when checkOperands has already reported it (0: none).
+	reported    int
 	unsupported map[string]bool
+	// copied holds the files whose text the parser copied to hide a
+	// credential in it (vocabulary.go).
+	copied map[*source.File]bool
 }
 
 // expand lexes f into the token stream and, depth first, every member it
@@ -189,13 +196,7 @@ func (p *parser) expand(f *source.File, depth int, chain []diag.Range) {
 		p.comments[f.Name] = &fileComments{}
 	}
 	p.comments[f.Name].list = append(p.comments[f.Name].list, lx.Comments...)
-	for _, s := range lx.SequenceNumbers {
-		d := p.diags.Warnf(RuleSequence, f.Range(s.Offset, s.Offset+len(s.Text)),
-			"sequence number %s in columns 73-80", s.Text)
-		d.Detail = "The stack reads all 80 columns of a profile record and does not allow sequence numbers: " +
-			"it would read this as an operand. tcpipc leaves it out; remove it (ISPF: UNNUM, or NUMBER OFF)."
-		d.IncludedFrom = chain
-	}
+	p.sequenceNumbers(f, lx.SequenceNumbers, chain)
 	for _, off := range lx.Unterminated {
 		d := p.diags.Errorf(RuleSyntax, f.Range(off, off+1), "quoted string has no closing quote")
 		d.IncludedFrom = chain
@@ -393,7 +394,9 @@ func (p *parser) statement() Statement {
 	t := p.peek()
 	start := p.pos
 	if t.Type != Stmt {
-		p.notAStatement(*t, TopLevelStatements(), "a profile statement")
+		if p.reported != start+1 {
+			p.notAStatement(*t, TopLevelStatements(), "a profile statement")
+		}
 		p.skipOperands()
 		return nil
 	}
@@ -431,12 +434,17 @@ func (p *parser) statement() Statement {
 // returns nil.
 func (p *parser) parseOne(sp *stmtParser, keyword string) Statement {
 	start := p.pos
+	if p.badOptionValue(start) {
+		p.resyncStatement(start, keyword)
+		return nil
+	}
 	if !p.participleOnly {
 		c := &p.cur // one cursor for all statements: no allocation each
 		*c = cursor{p: p, toks: p.toks, i: start}
 		if st := sp.descent(c); st != nil && c.i > start {
-			p.pos = c.i
-			p.finish(st, keyword, start, c.i, false)
+			end := p.checkVocabulary(st, keyword, start, c.i)
+			p.pos = end
+			p.finish(st, keyword, start, end, false)
 			return st
 		}
 	}
@@ -451,9 +459,10 @@ func (p *parser) parseOne(sp *stmtParser, keyword string) Statement {
 	if err != nil || st == nil {
 		lex.LoadCheckpoint(atStart) // it may have read past the next statement
 		p.syntaxError(start, keyword, err)
-		p.resync(start)
+		p.resyncStatement(start, keyword)
 		return nil
 	}
+	end = p.checkVocabulary(st, keyword, start, end)
 	p.pos = end
 	p.finish(st, keyword, start, end, true)
 	return st
@@ -620,6 +629,9 @@ func (p *parser) reportUnsupported(st Statement) {
 	p.unsupported[key] = true
 	d := p.diags.Infof(RuleUnsupported, m.Range, "%s is not modelled by tcpipc", m.Keyword)
 	d.Detail = "tcpipc keeps the statement and its operands but does not check or simulate it. Only the first " + m.Keyword + " of each file is reported."
+	if operandSpecs[m.Keyword] != nil || m.Keyword == "DELETE" {
+		d.Detail = "tcpipc checks the statement's operands but does not simulate it. Only the first " + m.Keyword + " of each file is reported."
+	}
 	d.IncludedFrom = m.IncludedFrom
 }
 
@@ -714,6 +726,75 @@ func (p *parser) resync(start int) {
 		p.pos++
 	}
 	p.skipOperands()
+}
+
+// sequenceNumbers reports a file's sequence numbers once, at the first,
+// with their count and lines. The stack reads all 80 columns, so each
+// number is an operand of the statement on its line, and the statement
+// fails: an error, as the stack makes it.
+func (p *parser) sequenceNumbers(f *source.File, seqs []SequenceNumber, chain []diag.Range) {
+	if len(seqs) == 0 {
+		return
+	}
+	first := seqs[0]
+	lines := make([]int, len(seqs))
+	for i, s := range seqs {
+		lines[i] = f.Range(s.Offset, s.Offset).Start.Line
+	}
+	what := "a sequence number"
+	if len(seqs) > 1 {
+		what = fmt.Sprintf("%d sequence numbers", len(seqs))
+	}
+	d := p.diags.Errorf(RuleSequence, f.Range(first.Offset, first.Offset+len(first.Text)),
+		"%s in columns 73-80 (%s %s)", what, plural(len(lines), "line", "lines"), lineList(lines))
+	d.Detail = "The stack reads all 80 columns of a profile record and does not allow sequence numbers: " +
+		"it reads each as an operand of the statement on its line, which then fails. tcpipc leaves them out; remove them (ISPF: UNNUM, or NUMBER OFF)."
+	d.IncludedFrom = chain
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// lineList renders sorted line numbers with runs collapsed: 1-40, 42.
+func lineList(lines []int) string {
+	var parts []string
+	for i := 0; i < len(lines); {
+		j := i
+		for j+1 < len(lines) && lines[j+1] == lines[j]+1 {
+			j++
+		}
+		if j > i {
+			parts = append(parts, fmt.Sprintf("%d-%d", lines[i], lines[j]))
+		} else {
+			parts = append(parts, fmt.Sprint(lines[i]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
+}
+
+// operandKeywords are statement keywords that are also operands of another
+// statement (VIPADISTRIBUTE … PORT 80, VIPARANGE DELETE): after a syntax
+// error in that statement, resyncing skips them too, so that the rest of
+// the bad statement draws no second error.
+var operandKeywords = map[string][]string{
+	"VIPADISTRIBUTE": {"PORT", "DELETE"},
+	"VIPARANGE":      {"DELETE"},
+	"VIPAROUTE":      {"DELETE"},
+	"INTERFACE":      {"DELETE"},
+}
+
+// resyncStatement is resync for a bad statement with the given keyword.
+func (p *parser) resyncStatement(start int, keyword string) {
+	p.resync(start)
+	for t := p.peek(); t.Type == Stmt && slices.Contains(operandKeywords[keyword], t.Value); t = p.peek() {
+		p.pos++
+		p.skipOperands()
+	}
 }
 
 // skipOperands moves to the next statement keyword.

@@ -24,6 +24,7 @@ import (
 	"github.com/tcpipc/tcpipc/verify/rules/manualtunnel"
 	"github.com/tcpipc/tcpipc/verify/rules/nobackup"
 	"github.com/tcpipc/tcpipc/verify/rules/offerleftout"
+	"github.com/tcpipc/tcpipc/verify/rules/peercredentials"
 	"github.com/tcpipc/tcpipc/verify/rules/presharedkeywithoutkey"
 	"github.com/tcpipc/tcpipc/verify/rules/releasemix"
 	"github.com/tcpipc/tcpipc/verify/rules/sagranularity"
@@ -31,6 +32,7 @@ import (
 	"github.com/tcpipc/tcpipc/verify/rules/sysplexmonitor"
 	"github.com/tcpipc/tcpipc/verify/rules/vipaaddress"
 	"github.com/tcpipc/tcpipc/verify/rules/vipalimits"
+	"github.com/tcpipc/tcpipc/verify/rules/vipamask"
 )
 
 // All returns every lint rule, sorted by id.
@@ -38,9 +40,9 @@ func All() []*verify.Rule {
 	all := []*verify.Rule{
 		backupwithoutowner.Rule, backuprank.Rule, cfstructure.Rule, distributedefinition.Rule, duplicatedefinition.Rule,
 		ipsecconfig.Rule, vipalimits.Rule, nobackup.Rule, sourcevipadestination.Rule, sysplexmonitor.Rule,
-		vipaaddress.Rule, anchorrules.Rule, dvipsecowner.Rule, dvipsecbackup.Rule, dvlocalfltr.Rule, sagranularity.Rule,
+		vipaaddress.Rule, vipamask.Rule, anchorrules.Rule, dvipsecowner.Rule, dvipsecbackup.Rule, dvlocalfltr.Rule, sagranularity.Rule,
 		ikedcoverage.Rule, ikev2certnss.Rule, liveness.Rule, manualtunnel.Rule, releasemix.Rule, presharedkeywithoutkey.Rule,
-		ipsecwithoutvpn.Rule, keyexchangeagreement.Rule, offerleftout.Rule, filtershadowing.Rule,
+		ipsecwithoutvpn.Rule, keyexchangeagreement.Rule, offerleftout.Rule, peercredentials.Rule, filtershadowing.Rule,
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
 	return all
@@ -92,19 +94,21 @@ func FrontEnd() []*verify.Rule {
 			Doc: "sysplex.yaml names the sysplex and each stack's files. Unknown keys, values of the wrong form, stacks listed twice and files that do not exist are reported at their position in the YAML."},
 		{ID: "OPTION", Name: "unknown-option", Severity: diag.Warning, Summary: "an option keyword tcpipc does not know",
 			Doc: "The statement carries an option keyword that is not in tcpipc's list for it. The stack rejects options it does not know; tcpipc's lists of rarely used options may be incomplete, so this is a warning. Check the spelling against the IP Configuration Reference."},
-		{ID: "SEQNUM", Name: "sequence-numbers", Severity: diag.Warning, Summary: "sequence numbers in columns 73-80 of a profile record",
-			Doc: "IBM does not allow sequence numbers in a TCP/IP profile: the stack reads all 80 columns, so the numbers become operands of the statement on that line. Remove them (ISPF UNNUM, or NUMBER OFF)."},
+		{ID: "SEQNUM", Name: "sequence-numbers", Severity: diag.Error, Summary: "sequence numbers in columns 73-80 of a profile record",
+			Doc: "IBM does not allow sequence numbers in a TCP/IP profile: the stack reads all 80 columns, so the numbers become operands of the statement on their line and the statement fails. Reported once per file, with the count and the lines. Remove them (ISPF UNNUM, or NUMBER OFF)."},
 		{ID: verify.RuleSuppress, Name: "suppression", Severity: diag.Warning, Summary: "a tcpipc:ignore comment that suppresses nothing or gives no reason",
 			Doc: "A `; tcpipc:ignore RULE reason` (or `# tcpipc:ignore …`) comment silences findings of RULE that start on its line, or on the next line when the comment stands alone. A suppression that covers no finding is stale; one without a reason cannot be reviewed."},
 		{ID: "SYNTAX", Name: "syntax", Severity: diag.Error, Summary: "the stack would reject this statement",
 			Doc: "A statement or operand that does not fit the statement's syntax: an unknown statement (with a suggestion), a missing or wrong operand, an unterminated block (reported at its opening statement: the stack reads the rest of the data set as part of it), an END statement without its block."},
 		{ID: "UNSUPPORTED", Name: "unsupported", Severity: diag.Info, Summary: "a statement tcpipc keeps but does not model",
-			Doc: "tcpipc recognises the statement and keeps its operands, but neither checks nor simulates it. Reported once per statement kind and file."},
+			Doc: "tcpipc recognises the statement and keeps its operands but does not simulate it; the operands of most such statements are still checked against IBM's grammar (SYNTAX). Reported once per statement kind and file."},
+		{ID: "UNDEFINED", Name: "undefined-object", Severity: diag.Error, Summary: "a device, link or interface name that the profile never defines",
+			Doc: "LINK names its DEVICE; HOME, ROUTE and PRIMARYINTERFACE name a LINK or an INTERFACE; START and STOP name a DEVICE or an INTERFACE. A name that no DEVICE, LINK or INTERFACE … DEFINE of the profile defines makes the stack reject the statement; it is reported where it is used. A profile that defines no device, link or interface at all is taken for a fragment and not checked."},
 		{ID: "POLICY-SYNTAX", Name: "policy-syntax", Severity: diag.Error, Summary: "text Policy Agent or IKED cannot read",
 			Doc: "A line of a pagent, IPsec policy or iked.conf file that does not fit their syntax. For IPsec policy any such error keeps Policy Agent from installing the new policy at all."},
 		{ID: "POLICY-BRACE", Name: "policy-brace", Severity: diag.Error, Summary: "unbalanced or misplaced braces in a policy file",
 			Doc: "Braces of policy statements stand on lines of their own; a block that is never closed, or a stray closing brace, is reported at the brace."},
-		{ID: "POLICY-UNKNOWN", Name: "policy-unknown", Severity: diag.Error, Summary: "a policy statement type or attribute nobody knows",
+		{ID: "POLICY-UNKNOWN", Name: "policy-unknown", Severity: diag.Error, Also: []diag.Severity{diag.Warning}, Summary: "a policy statement type or attribute nobody knows",
 			Doc: "An unknown statement type or attribute, usually a misspelling (with a suggestion). In statements whose attribute list tcpipc may lack entries, an unknown attribute that looks like no misspelling is a warning."},
 		{ID: "POLICY-PLACEMENT", Name: "policy-placement", Severity: diag.Error, Summary: "a policy attribute where it does not belong",
 			Doc: "A known attribute inside a statement that does not accept it, for example SharedKey inside IpDataOffer."},
@@ -112,7 +116,7 @@ func FrontEnd() []*verify.Rule {
 			Doc: "A block statement without its { … }, or an inline block after an attribute that cannot be written inline."},
 		{ID: "POLICY-NAME", Name: "policy-name", Severity: diag.Error, Summary: "a missing or malformed policy object name",
 			Doc: "IPsec policy names are 1 to 32 characters, do not start with '-' and contain no ','; global statements that others reference need a name."},
-		{ID: "POLICY-VALUES", Name: "policy-values", Severity: diag.Warning, Summary: "missing values, or words past the last value of an attribute",
+		{ID: "POLICY-VALUES", Name: "policy-values", Severity: diag.Warning, Also: []diag.Severity{diag.Error}, Summary: "missing values, or words past the last value of an attribute",
 			Doc: "Pagent reads one attribute per line and ignores what follows its values; missing values make the attribute invalid. " +
 				"A SharedKey whose value continues on a later line, or has no format (Ascii, Ebcdic, Hex) before the key, is an error; the value is never shown."},
 		{ID: "POLICY-DUPLICATE", Name: "policy-duplicate", Severity: diag.Warning, Summary: "an attribute or statement given twice where the last one wins",
@@ -121,15 +125,15 @@ func FrontEnd() []*verify.Rule {
 			Doc: "The file the manifest or pagent.conf names cannot be read."},
 		{ID: "POLICY-UNSUPPORTED", Name: "policy-unsupported", Severity: diag.Info, Summary: "a Policy Agent statement tcpipc keeps but does not model",
 			Doc: "QoS, AT-TLS, IDS, routing and other policy statements are recognised and kept but not checked or simulated."},
-		{ID: "POLICYFILE", Name: "policy-file", Severity: diag.Error, Summary: "a policy file pagent.conf names that cannot be located",
+		{ID: "POLICYFILE", Name: "policy-file", Severity: diag.Error, Also: []diag.Severity{diag.Warning, diag.Info}, Summary: "a policy file pagent.conf names that cannot be located",
 			Doc: "pagent.conf names z/OS UNIX paths or data sets; tcpipc maps them to files through the stack's paths or root in sysplex.yaml. Also reported: a pagent.conf without a TcpImage for the stack's job."},
-		{ID: "POLICYREF", Name: "policy-reference", Severity: diag.Error, Summary: "a policy reference that names nothing, an IpFilterPolicy missing, a rule without an action",
+		{ID: "POLICYREF", Name: "policy-reference", Severity: diag.Error, Also: []diag.Severity{diag.Warning}, Summary: "a policy reference that names nothing, an IpFilterPolicy missing, a rule without an action",
 			Doc: "Every …Ref names a global statement of its type, case-sensitively (the stack file overrides same-named objects of the common file). A reference that names nothing makes Policy Agent discard the rule and, for IPsec, refuse the whole policy; without IpFilterPolicy the stack keeps its default profile rules. A name defined twice in one file keeps its last definition (warning)."},
-		{ID: "POLICYVALUE", Name: "policy-value", Severity: diag.Error, Summary: "an IPsec policy or iked.conf value outside the set IBM documents (a warning where tcpipc could not confirm the set)",
+		{ID: "POLICYVALUE", Name: "policy-value", Severity: diag.Error, Also: []diag.Severity{diag.Warning}, Summary: "an IPsec policy or iked.conf value outside the set IBM documents (a warning where tcpipc could not confirm the set)",
 			Doc: "Every attribute value of the IPsec policy and iked.conf is checked against IBM's documented set or range, at the value, with a suggestion for a misspelt word (IpFilterAction PermitWithIPSec, Direction Bidirectionnal, HowToAuth ESP HMAC_SHA2_265_128, a port above 65535). Policy Agent rejects such a value, and one error in an IPsec policy keeps the whole policy from being installed: the stack keeps its profile rules and the protection the file describes never exists. Values of attributes whose full set tcpipc could not confirm are warnings. docs/policy-values.md lists every set and its source."},
 		{ID: "POLICYUNUSED", Name: "policy-unused", Severity: diag.Info, Summary: "a named policy object nothing references",
 			Doc: "No reference names the object, so nothing of it is installed. Objects of a common file several stacks read are reported only when no stack uses them."},
-		{ID: "VALUE", Name: "value", Severity: diag.Error, Summary: "an operand that parses but makes no sense",
+		{ID: "VALUE", Name: "value", Severity: diag.Error, Also: []diag.Severity{diag.Warning}, Summary: "an operand that parses but makes no sense",
 			Doc: "An address that is not an address, a mask whose one bits are not contiguous, a system symbol with no value in the manifest (warning: give it under the stack's symbols), an XCFGRPID outside 2-31."},
 	}
 }

@@ -2,10 +2,13 @@ package rules
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/internal/testkit/expect"
 	"github.com/tcpipc/tcpipc/internal/testkit/golden"
 	"github.com/tcpipc/tcpipc/model"
 	"github.com/tcpipc/tcpipc/verify"
@@ -32,12 +35,44 @@ func TestBundledSysplexes(t *testing.T) {
 			}
 			got := golden.RelativeTo(out.String(), dir)
 			golden.File(t, filepath.Join(dir, "LINT.golden"), got, filepath.Base(dir)+" findings")
-			if filepath.Base(dir) == "figure9" && ds.Count(diag.Warning) > 0 {
-				t.Errorf("figure9 must lint without errors or warnings")
+			broken := strings.HasPrefix(filepath.Base(dir), "broken-")
+			if !broken && ds.Count(diag.Warning) > 0 {
+				t.Errorf("%s must lint without errors or warnings", filepath.Base(dir))
 			}
-			if filepath.Base(dir) != "figure9" && !ds.HasErrors() {
+			if broken && !ds.HasErrors() {
 				t.Errorf("broken variant %s lints without errors", filepath.Base(dir))
 			}
+			checkWants(t, dir, ds)
 		})
 	}
+}
+
+// checkWants matches the `; want` expectations in a sysplex's profiles with
+// its findings of warning severity and above (the UNSUPPORTED notes are
+// pinned by LINT.golden). A sysplex without expectations is skipped.
+func checkWants(t *testing.T, dir string, ds diag.Diagnostics) {
+	t.Helper()
+	profiles, _ := filepath.Glob(filepath.Join(dir, "*", "PROFILE.TCPIP"))
+	var exps []*expect.Expectation
+	for _, p := range profiles {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := expect.Parse(p, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exps = append(exps, e...)
+	}
+	if len(exps) == 0 {
+		return
+	}
+	var serious diag.Diagnostics
+	for _, d := range ds {
+		if d.Severity >= diag.Warning {
+			serious = append(serious, d)
+		}
+	}
+	expect.Check(t, serious, exps)
 }

@@ -17,7 +17,7 @@ func Table() string {
 	var b strings.Builder
 	b.WriteString("| id | name | severity | finds |\n|---|---|---|---|\n")
 	for _, r := range append(All(), FrontEnd()...) {
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", r.ID, r.Name, r.Severity, strings.ReplaceAll(r.Summary, "|", "\\|"))
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", r.ID, r.Name, r.SeverityText(), strings.ReplaceAll(r.Summary, "|", "\\|"))
 	}
 	return b.String()
 }

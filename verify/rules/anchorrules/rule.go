@@ -3,9 +3,8 @@ package anchorrules
 import (
 	_ "embed"
 	"fmt"
+	"reflect"
 	"strings"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/model"
@@ -82,9 +81,7 @@ func run(p *verify.Pass) (any, error) {
 				continue // stacks without IP filtering leave IPsec to the distributor
 			}
 			got := ix.Anchors(s, v.Addr)
-			// go-cmp varies its spacing on purpose; normalise it so the
-			// finding is the same on every run.
-			diff := strings.ReplaceAll(cmp.Diff(views(want), views(got)), "\u00a0", " ")
+			diff := difference(views(want), views(got), owner.Name, s.Name)
 			if diff == "" {
 				continue
 			}
@@ -95,7 +92,7 @@ func run(p *verify.Pass) (any, error) {
 				at = got[len(got)-1].Range
 			}
 			r := p.Reportf(at, "filter rules for DVIPA %s on %s differ from those on its owner %s", v.Addr, s.Name, owner.Name)
-			r.Detail = fmt.Sprintf("The rules that apply to the DVIPA's traffic must be identical, in the same order, on every stack that can own or serve it. Difference (-%s +%s):\n%s", owner.Name, s.Name, diff)
+			r.Detail = fmt.Sprintf("The rules that apply to the DVIPA's traffic must be identical, in the same order, on every stack that can own or serve it. Difference:\n%s", diff)
 			if i := firstDifference(want, got); i < len(want) {
 				r.Related = []diag.Related{{Range: want[i].Range, Message: owner.Name + " has " + want[i].Name + " here"}}
 			}
@@ -112,4 +109,49 @@ func firstDifference(a, b []*model.FilterRule) int {
 		}
 	}
 	return min(len(a), len(b))
+}
+
+// difference compares two ordered rule lists field by field, in words a
+// network engineer reads: for each position, the fields that differ with
+// both values, and the rules only one side has. It is "" when they agree.
+func difference(a, b []view, nameA, nameB string) string {
+	var out []string
+	fields := reflect.TypeFor[view]()
+	for i := 0; i < max(len(a), len(b)); i++ {
+		switch {
+		case i >= len(a):
+			out = append(out, fmt.Sprintf("  rule %d is only on %s: %s", i+1, nameB, describe(b[i])))
+		case i >= len(b):
+			out = append(out, fmt.Sprintf("  rule %d is only on %s: %s", i+1, nameA, describe(a[i])))
+		case a[i] != b[i]:
+			out = append(out, fmt.Sprintf("  rule %d differs:", i+1))
+			va, vb := reflect.ValueOf(a[i]), reflect.ValueOf(b[i])
+			for f := 0; f < fields.NumField(); f++ {
+				x, y := fmt.Sprint(va.Field(f).Interface()), fmt.Sprint(vb.Field(f).Interface())
+				if x != y {
+					out = append(out, fmt.Sprintf("    %-9s %s: %s; %s: %s", strings.ToLower(fields.Field(f).Name), nameA, orNone(x), nameB, orNone(y)))
+				}
+			}
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// describe is a rule's fields on one line.
+func describe(v view) string {
+	s := fmt.Sprintf("%s, local %s, remote %s, protocol %s, ports %s", v.Action, v.Local, v.Remote, v.Protocol, v.Ports)
+	if v.Direction != "" {
+		s += ", " + v.Direction
+	}
+	if v.VPN != "" {
+		s += ", " + v.VPN
+	}
+	return s
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
 }

@@ -15,6 +15,7 @@ var Rule = &verify.Rule{
 	ID:       "DVIPA002",
 	Name:     "backup-rank",
 	Severity: diag.Warning,
+	Also:     []diag.Severity{diag.Error},
 	Summary:  "backups of one DVIPA with equal ranks, or a rank outside 1-254",
 	Doc:      verify.DocOf(doc),
 	Run:      run,

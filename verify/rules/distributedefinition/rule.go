@@ -17,6 +17,7 @@ var Rule = &verify.Rule{
 	ID:       "DIST001",
 	Name:     "distribute-definition",
 	Severity: diag.Error,
+	Also:     []diag.Severity{diag.Warning},
 	Summary:  "VIPADISTRIBUTE without the DVIPA, with unknown targets, without DYNAMICXCF, or with options IBM rejects",
 	Doc:      verify.DocOf(doc),
 	Run:      run,

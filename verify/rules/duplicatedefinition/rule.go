@@ -16,6 +16,7 @@ var Rule = &verify.Rule{
 	ID:       "DVIPA003",
 	Name:     "duplicate-definition",
 	Severity: diag.Error,
+	Also:     []diag.Severity{diag.Warning},
 	Summary:  "a DVIPA defined twice in a profile without VIPADELETE, or VIPADEFINEd on two stacks",
 	Doc:      verify.DocOf(doc),
 	Run:      run,

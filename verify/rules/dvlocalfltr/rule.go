@@ -17,6 +17,7 @@ var Rule = &verify.Rule{
 	ID:       "SWSA006",
 	Name:     "dvlocalfltr",
 	Severity: diag.Error,
+	Also:     []diag.Severity{diag.Warning},
 	Summary:  "DVLOCALFLTR without DVIPSEC, or policy that leaves local TCP traffic of an IPv4 DVIPA uncovered",
 	Doc:      verify.DocOf(doc),
 	Requires: []*verify.Rule{dvipaindex.Rule},

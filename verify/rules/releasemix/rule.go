@@ -17,6 +17,7 @@ var Rule = &verify.Rule{
 	ID:       "SWSA011",
 	Name:     "release-mix",
 	Severity: diag.Warning,
+	Also:     []diag.Severity{diag.Error},
 	Summary:  "a backup below V1R13 for a DVIPA with IKEv2 tunnels",
 	Doc:      verify.DocOf(doc),
 	Run:      run,

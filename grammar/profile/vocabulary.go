@@ -1,0 +1,493 @@
+package profile
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/tcpipc/tcpipc/grammar/source"
+)
+
+// The statements tcpipc does not model still have IBM's operand grammar:
+// the stack rejects a statement whose operands do not fit it, and a word
+// after the last operand begins the next statement (a TCPIP.DATA statement
+// pasted into the profile is an error, not an operand). Their grammars are
+// written here in the notation of the pinned EBNF and matched by hand
+// against the statement's operands (Generic keeps the operands as written).
+// They follow the statements' syntax in the IP Configuration Reference; the
+// SMF 119 types of SMFCONFIG and the services of NETMONITOR agree with the
+// "TCP/IP profile record management section" of the IP Programmer's Guide
+// and Reference. The number ranges (ARPAGE, ITRACE levels, …) could not all
+// be checked against IBM's pages: a finding prints the grammar it applied,
+// so a wrong bound shows at once.
+//
+// Notation: KEYword is a keyword whose upper-case part is IBM's minimum
+// abbreviation; <number>, <number:lo-hi>, <addr>, <name>, <secret> (a
+// credential: the SNMP community name, which IBM leaves out even of its
+// profile SMF record for security), <any>; [ x ] is
+// optional, { x } repeats, ( a | b ) chooses. A literal containing a digit
+// or a dot (802.3) is matched as written.
+var operandGrammars = map[string]string{
+	"ARPAGE":    `<number:1-1440>`,
+	"SOMAXCONN": `<number:1-2147483647>`,
+	"SMFPARMS":  `[ <number:0-255> [ <number:0-255> [ <number:0-255> ] ] ]`,
+	"SMFCONFIG": `{ TYPE118 | TYPE119 | NOTYPE118 | NOTYPE119 | TCPINIT | NOTCPINIT | TCPTERM | NOTCPTERM |
+		FTPCLIENT | NOFTPCLIENT | TN3270CLIENT | NOTN3270CLIENT | TCPIPSTATISTICS | NOTCPIPSTATISTICS |
+		IFSTATISTICS | NOIFSTATISTICS | PORTSTATISTICS | NOPORTSTATISTICS | TCPSTACK | NOTCPSTACK |
+		UDPTERM | NOUDPTERM | DVIPA | NODVIPA | IPSECURITY | NOIPSECURITY | SMCRGROUPSTATISTICS |
+		NOSMCRGROUPSTATISTICS | SMCRLINKEVENT | NOSMCRLINKEVENT | SMCDLINKSTATISTICS |
+		NOSMCDLINKSTATISTICS | SMCDLINKEVENT | NOSMCDLINKEVENT | ZERTDETAIL | NOZERTDETAIL |
+		ZERTSUMMARY | NOZERTSUMMARY | PROFILE | NOPROFILE }`,
+	"NETMONITOR": `{ PKTTRCSERVICE | NOPKTTRCSERVICE | TCPCONNSERVICE [ MINLIFETIME <number:0-1440> ] |
+		NOTCPCONNSERVICE | NTATRCSERVICE | NONTATRCSERVICE | SMFSERVICE | NOSMFSERVICE | IPSECURITY |
+		NOIPSECURITY | PROFILE | NOPROFILE | CSSMTP | NOCSSMTP | CSMAIL | NOCSMAIL | DVIPA | NODVIPA }`,
+	"SACONFIG": `{ ENABLED | DISABLED | COMMUNITY <secret> | AGENT <number:1-65535> | SETSENABLED |
+		SETSDISABLED | OSASF <number:1-65535> | OSAENABLED | OSADISABLED }`,
+	"ITRACE": `( ON | OFF ) { ALL | AUTODAEMON | COMMAND | CONFIG | PARSE | SUBAGENT | <number:1-4> }`,
+	"PKTTRACE": `{ ON | OFF | CLEAR | RESET | SUPPRESS | ABBREV [ <number> ] | FULL | IP ( <addr> | * ) |
+		PROTocol ( * | TCP | UDP | ICMP | ICMPV6 | <number:0-255> ) | SRCPORT ( * | <number:0-65535> ) |
+		DESTPORT ( * | <number:0-65535> ) | LINKNAME ( * | <name> ) | SUBNET <addr> }`,
+	"TRANSLATE": `{ <addr> ( ETHERNET | 802.3 | IBMTR | FDDI | NSAP ) <any> <name> }`,
+	// DELETE has a grammar of its own (Delete): its object is a statement
+	// keyword. These are the operands after the object.
+	"DELETE ATMARPSV":  `<name>`,
+	"DELETE ATMLIS":    `<name>`,
+	"DELETE ATMPVC":    `<name> <name>`,
+	"DELETE DEVICE":    `<name>`,
+	"DELETE LINK":      `<name>`,
+	"DELETE PORT":      `<number:0-65535> ( TCP | UDP ) <name>`,
+	"DELETE PORTRANGE": `<number:0-65535> <number:1-65535> ( TCP | UDP ) <name>`,
+}
+
+// CheckedStatements returns, sorted, the top-level statement keywords whose
+// operands tcpipc checks against IBM's grammar: the modelled statements
+// (their participle grammars) and the unmodelled ones above. The README's
+// vocabulary count is this list's length (TestVocabularyCount).
+func CheckedStatements() []string {
+	var out []string
+	for k, s := range statements {
+		if s.parser != genericParser || operandSpecs[k] != nil {
+			if s.block != nil && s.block.onError == skipRestOfAll {
+				continue // the block's entries are kept, not checked
+			}
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// UncheckedStatements returns the statement keywords tcpipc recognises but
+// whose operands it keeps without checking them.
+func UncheckedStatements() []string {
+	var out []string
+	for k, s := range statements {
+		if s.parser == genericParser && operandSpecs[k] == nil || s.block != nil && s.block.onError == skipRestOfAll {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// specKind is the kind of a node of an operand grammar.
+type specKind int
+
+const (
+	specSeq    specKind = iota // every item in order
+	specAlt                    // the first item that matches
+	specOpt                    // the item, or nothing
+	specRep                    // the item, any number of times
+	specKeywd                  // a keyword (with its minimum abbreviation)
+	specNumber                 // a number, in [lo, hi]
+	specAddr                   // an IP address
+	specName                   // a name (upper-cased, as the stack folds it)
+	specSecret                 // a credential, never shown
+	specAny                    // any one operand
+)
+
+type spec struct {
+	kind   specKind
+	items  []*spec
+	word   string // the keyword in full
+	min    int    // the keyword's minimum abbreviation
+	lo, hi int64
+}
+
+var operandSpecs = func() map[string]*spec {
+	out := map[string]*spec{}
+	for k, g := range operandGrammars {
+		out[k] = parseSpec(g)
+	}
+	return out
+}()
+
+// parseSpec reads the notation above; the grammars are constants, so a
+// mistake in one is a panic at start-up (and in every test).
+func parseSpec(g string) *spec {
+	toks := strings.Fields(strings.NewReplacer("[", " [ ", "]", " ] ", "{", " { ", "}", " } ", "(", " ( ", ")", " ) ", "|", " | ").Replace(g))
+	i := 0
+	var seq func(stop string) *spec
+	seq = func(stop string) *spec {
+		alts := []*spec{{kind: specSeq}}
+		for i < len(toks) && toks[i] != stop {
+			t := toks[i]
+			i++
+			cur := alts[len(alts)-1]
+			switch t {
+			case "|":
+				alts = append(alts, &spec{kind: specSeq})
+			case "[":
+				cur.items = append(cur.items, &spec{kind: specOpt, items: []*spec{seq("]")}})
+			case "{":
+				cur.items = append(cur.items, &spec{kind: specRep, items: []*spec{seq("}")}})
+			case "(":
+				cur.items = append(cur.items, seq(")"))
+			default:
+				cur.items = append(cur.items, leafSpec(t))
+			}
+		}
+		if stop != "" {
+			if i >= len(toks) {
+				panic("operand grammar: missing " + stop + " in " + g)
+			}
+			i++
+		}
+		if len(alts) == 1 {
+			return alts[0]
+		}
+		return &spec{kind: specAlt, items: alts}
+	}
+	return seq("")
+}
+
+func leafSpec(t string) *spec {
+	switch {
+	case t == "<addr>":
+		return &spec{kind: specAddr}
+	case t == "<name>":
+		return &spec{kind: specName}
+	case t == "<secret>":
+		return &spec{kind: specSecret}
+	case t == "<any>":
+		return &spec{kind: specAny}
+	case t == "<number>":
+		return &spec{kind: specNumber, lo: 0, hi: 1<<31 - 1}
+	case strings.HasPrefix(t, "<number:"):
+		var lo, hi int64
+		if _, err := fmt.Sscanf(t, "<number:%d-%d>", &lo, &hi); err != nil {
+			panic("operand grammar: bad range " + t)
+		}
+		return &spec{kind: specNumber, lo: lo, hi: hi}
+	}
+	min := len(strings.TrimRight(t, "abcdefghijklmnopqrstuvwxyz"))
+	return &spec{kind: specKeywd, word: strings.ToUpper(t), min: min}
+}
+
+// String renders a spec in the pinned grammar's notation.
+func (s *spec) String() string {
+	join := func(sep string) string {
+		var parts []string
+		for _, it := range s.items {
+			parts = append(parts, it.String())
+		}
+		return strings.Join(parts, sep)
+	}
+	switch s.kind {
+	case specSeq:
+		return join(" ")
+	case specAlt:
+		return "( " + join(" | ") + " )"
+	case specOpt:
+		return "[ " + join(" ") + " ]"
+	case specRep:
+		return "{ " + join(" ") + " }"
+	case specKeywd:
+		if s.min < len(s.word) {
+			return `"` + s.word[:s.min] + `"` + strings.ToLower(s.word[s.min:])
+		}
+		return `"` + s.word + `"`
+	case specNumber:
+		if s.lo == 0 && s.hi == 1<<31-1 {
+			return "<number>"
+		}
+		return fmt.Sprintf("<number %d-%d>", s.lo, s.hi)
+	case specAddr:
+		return "<addr>"
+	case specName:
+		return "<name>"
+	case specSecret:
+		return "<secret>"
+	}
+	return "<any>"
+}
+
+// keywords lists the keywords of a spec, for suggestions.
+func (s *spec) keywords(out []string) []string {
+	if s.kind == specKeywd {
+		return append(out, s.word)
+	}
+	for _, it := range s.items {
+		out = it.keywords(out)
+	}
+	return out
+}
+
+// vocabularyGrammar renders the unmodelled statements' grammars for the
+// pinned EBNF.
+func vocabularyGrammar() string {
+	var keys []string
+	for k := range operandSpecs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s = %q %s .\n", k, k, operandSpecs[k])
+	}
+	return b.String()
+}
+
+// operandMatch matches a statement's operand tokens against its spec.
+type operandMatch struct {
+	toks []lexer.Token
+	raw  func(t *lexer.Token) string // the token as written, upper case
+	// far is the furthest token any alternative reached, and why it
+	// stopped there (for the message).
+	far    int
+	reason string
+	// secret marks the operands that are credentials.
+	secret map[int]bool
+}
+
+// match returns the position after s matched from i, or -1.
+func (m *operandMatch) match(s *spec, i int) int {
+	switch s.kind {
+	case specSeq:
+		for _, it := range s.items {
+			if i = m.match(it, i); i < 0 {
+				return -1
+			}
+		}
+		return i
+	case specAlt:
+		for _, it := range s.items {
+			if j := m.match(it, i); j >= 0 {
+				return j
+			}
+		}
+		return -1
+	case specOpt:
+		if j := m.match(s.items[0], i); j >= 0 {
+			return j
+		}
+		return i
+	case specRep:
+		for {
+			j := m.match(s.items[0], i)
+			if j <= i {
+				return i
+			}
+			i = j
+		}
+	}
+	if i >= len(m.toks) {
+		m.reach(i, "")
+		return -1
+	}
+	t := &m.toks[i]
+	ok := false
+	switch s.kind {
+	case specKeywd:
+		ok = keywordMatches(s, t.Value) || keywordMatches(s, m.raw(t))
+	case specNumber:
+		if t.Type == Number {
+			n, err := strconv.ParseInt(t.Value, 10, 64)
+			ok = err == nil && n >= s.lo && n <= s.hi
+			if !ok {
+				m.reach(i, fmt.Sprintf("%s is out of range: the value must be from %d to %d.", m.raw(t), s.lo, s.hi))
+				return -1
+			}
+		}
+	case specAddr:
+		ok = addrSet.has(t.Type)
+	case specName:
+		ok = nameSet.has(t.Type)
+	case specSecret:
+		ok = nameSet.has(t.Type) || t.Type == String || t.Type == Symbolic
+		if ok {
+			m.secret[i] = true
+		}
+	case specAny:
+		ok = true
+	}
+	if !ok {
+		m.reach(i, "")
+		return -1
+	}
+	return i + 1
+}
+
+func (m *operandMatch) reach(i int, reason string) {
+	if i > m.far || (i == m.far && m.reason == "") {
+		m.far, m.reason = i, reason
+	}
+}
+
+// keywordMatches reports whether v spells the keyword: in full, or
+// shortened to no less than its minimum abbreviation.
+func keywordMatches(s *spec, v string) bool {
+	return v == s.word || len(v) >= s.min && len(v) < len(s.word) && strings.HasPrefix(s.word, v)
+}
+
+// checkOperands matches the operands of an unmodelled statement (tokens
+// [opStart, end)) against the grammar of key. It reports the first operand
+// that does not fit, hides <secret> operands, and returns how
+// many operands belong to the statement: the ones after the grammar's end
+// belong to no statement and are reported once, not swallowed.
+func (p *parser) checkOperands(key string, ops []*Operand, opStart, end int) int {
+	s := operandSpecs[key]
+	if s == nil {
+		return len(ops)
+	}
+	m := &operandMatch{toks: p.toks[opStart:end], secret: map[int]bool{}, raw: func(t *lexer.Token) string {
+		if f := p.files[t.Pos.Filename]; f != nil {
+			return upper(RawText(f.Text, t.Pos.Offset))
+		}
+		return t.Value
+	}}
+	n := m.match(s, 0)
+	syntax := fmt.Sprintf("%s takes %s", key, s)
+	if len(syntax) > 160 {
+		// A long list of options says less than the suggestion does.
+		syntax = fmt.Sprintf("%s takes the operands its grammar lists (grammar/profile/grammar.ebnf, or the IP Configuration Reference)", key)
+	}
+	switch {
+	case n < 0 && m.far >= len(m.toks):
+		d := p.errorAt(opStart-1, "incomplete %s statement", key)
+		d.Detail = syntax + "."
+	case n < 0:
+		at := opStart + m.far
+		t := p.toks[at]
+		d := p.errorAt(at, "%s: unexpected %s", key, describe(t))
+		d.Detail = m.reason
+		if d.Detail == "" {
+			d.Detail = syntax + "."
+			if t.Type == Word {
+				if sg := Suggest(t.Value, s.keywords(nil)); sg != "" {
+					d.Detail = "Did you mean " + sg + "? " + d.Detail
+				}
+			}
+		}
+	case n < len(m.toks):
+		at := opStart + n
+		t := p.toks[at]
+		p.reported = at + 1
+		d := p.errorAt(at, "%s is not a profile statement, nor an operand of %s", describe(t), key)
+		d.Detail = syntax + "; the stack rejects a word that begins no statement."
+		if t.Type == Word {
+			if sg := Suggest(t.Value, append(s.keywords(nil), TopLevelStatements()...)); sg != "" {
+				d.Detail = "Did you mean " + sg + "? " + d.Detail
+			}
+		}
+	}
+	if n < 0 {
+		n = len(m.toks)
+	}
+	for i := 0; i < len(ops); i++ {
+		if m.secret[i] {
+			p.hide(&p.toks[opStart+i])
+			ops[i].Text = "<redacted>"
+			if len(ops[i].Tokens) > 0 {
+				// participle's nodes hold tokens of its own lexer
+				ops[i].Tokens[0].Value = "<redacted>"
+			}
+		}
+	}
+	return n
+}
+
+// checkVocabulary checks the operands of the unmodelled statements and
+// returns where the statement at start really ends (see checkOperands).
+func (p *parser) checkVocabulary(st Statement, keyword string, start, end int) int {
+	switch s := st.(type) {
+	case *Generic:
+		if n := p.checkOperands(keyword, s.Operands, start+1, end); n < len(s.Operands) {
+			s.Operands = s.Operands[:n:n]
+			s.Tokens = s.Tokens[: 1+n : 1+n]
+			return start + 1 + n
+		}
+	case *Delete:
+		if n := p.checkOperands("DELETE "+s.Object, s.Operands, start+2, end); n < len(s.Operands) {
+			s.Operands = s.Operands[:n:n]
+			s.Tokens = s.Tokens[: 2+n : 2+n]
+			return start + 2 + n
+		}
+	}
+	return end
+}
+
+// optionValues lists, for option keywords of the modelled statements whose
+// value is one word of a fixed set, the words IBM allows. A word outside
+// the set is reported at the word with a suggestion, before the statement
+// grammar runs: left to the grammar, the word would be read as the next
+// operand (DISTMETHOD BASEWML took BASEWML for the DVIPA's interface name)
+// and the message would be about something else.
+var optionValues = map[string][]string{
+	"DISTMETHOD": {"BASEWLM", "ROUNDROBIN", "SERVERWLM", "WEIGHTEDACTIVE", "HOTSTANDBY", "TARGCONTROLLED"},
+	"MOVEABLE":   {"IMMEDIATE", "WHENIDLE", "NONDISRUPTIVE", "DISRUPTIVE"},
+	"ROUTING":    {"LOCAL", "ROUTED", "EITHER"},
+	"DIRECTION":  {"BIDIRECTIONAL", "INBOUND", "OUTBOUND"},
+}
+
+// badOptionValue reports the first option value outside its set in the
+// statement at start (its tokens up to the next statement keyword), and
+// whether there was one.
+func (p *parser) badOptionValue(start int) bool {
+	for i := start + 1; i+1 < len(p.toks) && p.toks[i].Type != Stmt && !p.toks[i].EOF(); i++ {
+		if p.toks[i].Type != Word {
+			continue
+		}
+		allowed, ok := optionValues[p.toks[i].Value]
+		if !ok {
+			continue
+		}
+		v := &p.toks[i+1]
+		if v.Type != Word || slices.Contains(allowed, v.Value) {
+			continue
+		}
+		d := p.errorAt(i+1, "%s: %s is not a value of %s", p.toks[start].Value, describe(*v), p.toks[i].Value)
+		d.Detail = fmt.Sprintf("%s takes one of %s.", p.toks[i].Value, strings.Join(allowed, ", "))
+		if sg := Suggest(v.Value, allowed); sg != "" {
+			d.Detail = "Did you mean " + sg + "? " + d.Detail
+		}
+		return true
+	}
+	return false
+}
+
+// hide blanks a credential in its file's text with asterisks, so that no
+// snippet shows it; the syntax tree keeps "<redacted>" in its place.
+// The file's text may be the caller's buffer, so the first credential of a
+// file makes the parser a copy of its own.
+func (p *parser) hide(t *lexer.Token) {
+	t.Value = "<redacted>"
+	f := p.files[t.Pos.Filename]
+	if f == nil {
+		return
+	}
+	if !p.copied[f] {
+		if p.copied == nil {
+			p.copied = map[*source.File]bool{}
+		}
+		p.copied[f] = true
+		f.Text = append([]byte(nil), f.Text...)
+	}
+	for i, n := t.Pos.Offset, rawLen(f.Text, t.Pos.Offset); n > 0; i, n = i+1, n-1 {
+		f.Text[i] = '*'
+	}
+}

@@ -1,0 +1,170 @@
+package profile
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tcpipc/tcpipc/diag"
+)
+
+// TestVocabularyOperands checks the operand grammars of the statements
+// tcpipc does not model: a word after the last operand is reported (it was
+// swallowed as an operand), bad operands are reported with the syntax, and
+// nothing valid is.
+func TestVocabularyOperands(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string // want: regexp of the one error, "" for none
+	}{
+		{"SOMAXCONN 10\nDOMAINORIGIN example.com\nHOME 1.1.1.1 L\n", `^DOMAINORIGIN is not a profile statement, nor an operand of SOMAXCONN$`},
+		{"ARPAGE 20 30\n", `^30 is not a profile statement`},
+		{"ARPAGE 99999\n", `^ARPAGE: unexpected 99999$`},
+		{"ARPAGE\n", `^incomplete ARPAGE statement$`},
+		{"ARPAGE 20\nSOMAXCONN 1024\nSMFPARMS 0 0 0\n", ``},
+		{"SMFCONFIG TYPE118 TCPINIT TCPTERM TYPE119 DVIPA NOZERTDETAIL\n", ``},
+		{"SMFCONFIG TYPE118 TCPINTI\n", `^TCPINTI is not a profile statement`},
+		{"NETMONITOR SMFSERVICE TCPCONNSERVICE MINLIFETIME 5\n", ``},
+		{"ITRACE ON CONFIG 1\n", ``},
+		{"ITRACE MAYBE\n", `^ITRACE: unexpected MAYBE$`},
+		{"PKTTRACE ON IP 10.1.1.1 PROT TCP DESTPORT 21\n", ``},
+		{"DELETE DEVICE OSA1\nDELETE PORT 21 TCP FTPD1\nDELETE PORTRANGE 1000 10 UDP *\n", `^DELETE PORTRANGE: unexpected \*$`},
+		{"DELETE LINK\n", `^incomplete DELETE LINK statement$`},
+	} {
+		prof, ds := Parse("P", []byte(tc.in), Options{})
+		var errs []string
+		for _, d := range ds {
+			if d.Severity.String() == "error" {
+				errs = append(errs, d.Summary)
+			}
+		}
+		switch {
+		case tc.want == "" && len(errs) > 0:
+			t.Errorf("%q: unexpected errors %q", tc.in, errs)
+		case tc.want != "" && (len(errs) != 1 || !regexp.MustCompile(tc.want).MatchString(errs[0])):
+			t.Errorf("%q: errors %q, want one matching %s", tc.in, errs, tc.want)
+		}
+		_ = prof
+	}
+}
+
+// TestDeleteIsOneStatement checks that DELETE DEVICE x deletes the device
+// instead of defining a DEVICE statement without a type.
+func TestDeleteIsOneStatement(t *testing.T) {
+	prof, ds := Parse("P", []byte("DELETE DEVICE OSA1\n"), Options{})
+	if ds.HasErrors() || len(prof.Statements) != 1 {
+		t.Fatalf("statements %d, diagnostics %+v", len(prof.Statements), ds)
+	}
+	d, ok := prof.Statements[0].(*Delete)
+	if !ok || d.Object != "DEVICE" || len(d.Operands) != 1 || d.Operands[0].Text != "OSA1" {
+		t.Fatalf("got %#v", prof.Statements[0])
+	}
+}
+
+// TestCommunityHidden checks that an SNMP community name, a credential,
+// appears neither in the syntax tree nor in any snippet, and that the
+// caller's buffer is left as it was.
+func TestCommunityHidden(t *testing.T) {
+	in := []byte("SACONFIG ENABLED COMMUNITY MyPublic AGENT 161\nSACONFIG COMMUNITY\n")
+	prof, ds := Parse("P", in, Options{})
+	g := prof.Statements[0].(*Generic)
+	if g.Operands[2].Text != "<redacted>" {
+		t.Errorf("community %q, want <redacted>", g.Operands[2].Text)
+	}
+	var out strings.Builder
+	if err := prof.WriteTree(&out); err != nil {
+		t.Fatal(err)
+	}
+	out.WriteString(diag.FormatText(ds, prof.Sources()))
+	if strings.Contains(strings.ToUpper(out.String()), "MYPUBLIC") {
+		t.Errorf("the community name is shown:\n%s", out.String())
+	}
+	if !ds.HasErrors() {
+		t.Error("SACONFIG COMMUNITY without a name is not reported")
+	}
+	if !strings.Contains(string(in), "MyPublic") {
+		t.Error("the caller's buffer was changed")
+	}
+}
+
+// TestVocabularyCount keeps the README's count of the statements whose
+// operands tcpipc checks equal to what the parser does.
+func TestVocabularyCount(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`tcpipc checks the operands of (\d+) of the (\d+) top-level statements`).FindStringSubmatch(string(data))
+	if m == nil {
+		t.Fatal("README does not say how many profile statements tcpipc checks")
+	}
+	checked, total := len(CheckedStatements()), len(CheckedStatements())+len(UncheckedStatements())
+	if m[1] != strconv.Itoa(checked) || m[2] != strconv.Itoa(total) {
+		t.Errorf("README says %s of %s; the parser checks %d of %d (unchecked: %s)", m[1], m[2], checked, total, strings.Join(UncheckedStatements(), " "))
+	}
+}
+
+// TestOptionValueSuggestion checks that a misspelt option value is
+// reported at the value with a suggestion, once, instead of the grammar's
+// EBNF and a follow-on error.
+func TestOptionValueSuggestion(t *testing.T) {
+	in := "VIPADYNAMIC\n  VIPADEFINE 255.255.255.0 10.9.9.1\n  VIPADISTRIBUTE DISTMETHOD BASEWML 10.9.9.1 PORT 80 DESTIP ALL\nENDVIPADYNAMIC\n"
+	_, ds := Parse("P", []byte(in), Options{})
+	var errs []string
+	for _, d := range ds {
+		if d.Severity.String() == "error" {
+			errs = append(errs, d.Summary+" | "+d.Detail)
+		}
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0], "BASEWML is not a value of DISTMETHOD") || !strings.Contains(errs[0], "Did you mean BASEWLM?") {
+		t.Errorf("errors %q", errs)
+	}
+}
+
+// TestSequenceNumbersOnce checks that a numbered file draws one error with
+// the count and the lines, not one warning per record.
+func TestSequenceNumbersOnce(t *testing.T) {
+	rec := func(text string, n int) string {
+		return text + strings.Repeat(" ", 72-len(text)) + fmt.Sprintf("%08d", n) + "\n"
+	}
+	in := rec("TCPCONFIG RESTRICTLOWPORTS", 100) + rec("SOMAXCONN 10", 200) + rec("ARPAGE 20", 300) + "; a comment\n" + rec("ITRACE OFF", 400)
+	_, ds := Parse("P", []byte(in), Options{})
+	var seq []string
+	for _, d := range ds {
+		if d.Rule == RuleSequence {
+			seq = append(seq, d.Severity.String()+": "+d.Summary)
+		}
+	}
+	want := "error: 4 sequence numbers in columns 73-80 (lines 1-3, 5)"
+	if len(seq) != 1 || seq[0] != want {
+		t.Errorf("got %q, want [%q]", seq, want)
+	}
+}
+
+// TestIPv6Routes checks the IPv6 forms of BEGINROUTES as IBM's static
+// route example writes them: prefixes, link-local first hops, DEFAULT6,
+// and route options shortened to their minimum abbreviation (REPL).
+func TestIPv6Routes(t *testing.T) {
+	in := `BEGINRoutes
+Route 10.1.0.0/24           =             CTCA    MTU 1500
+Route DEFAULT               10.1.0.5      CTCA    MTU 1500 NODELAYA
+Route FE80::1:2:3:3/128     =             OSAQ6   MTU 5000 REPL
+Route 2001:DB8:0:A1B::/64   FE80::1:2:3:3 OSAQ6   MTU 5000 REPL MAXI 120
+Route DEFAULT6              FE80::1:2:3:4 OSAQ6   MTU 5000 NOREPL
+EndRoutes
+`
+	prof, ds := Parse("P", []byte(in), Options{})
+	if len(ds) != 0 {
+		t.Fatalf("diagnostics: %v", ds)
+	}
+	routes := prof.Statements[0].(*Routes).Routes
+	if len(routes) != 5 || routes[4].Dest != "DEFAULT6" || routes[4].FirstHop != "FE80::1:2:3:4" {
+		t.Errorf("routes %+v", routes)
+	}
+	_, ds = Parse("P", []byte("BEGINROUTES\nROUTE DEFAULT 10.1.0.5 CTCA MTU 1500 REPLX\nENDROUTES\n"), Options{})
+	if len(ds) != 1 || ds[0].Rule != RuleOption {
+		t.Errorf("REPLX: %v", ds)
+	}
+}

@@ -1,0 +1,237 @@
+package model
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/grammar/profile"
+)
+
+// RuleUndefined is the id of a reference to a device, link or interface
+// that the profile never defines: the stack rejects the statement.
+const RuleUndefined = "UNDEFINED"
+
+// objectKind is the type of a profile's named object.
+type objectKind uint8
+
+const (
+	kindDevice objectKind = 1 << iota
+	kindLink
+	kindInterface
+)
+
+func (k objectKind) String() string {
+	var parts []string
+	for _, n := range []struct {
+		k    objectKind
+		name string
+	}{{kindDevice, "device"}, {kindLink, "link"}, {kindInterface, "interface"}} {
+		if k&n.k != 0 {
+			parts = append(parts, n.name)
+		}
+	}
+	return strings.Join(parts, " or ")
+}
+
+// ref is a use of a name where an object of one of kinds is needed.
+type ref struct {
+	name  string
+	kinds objectKind
+	at    diag.Range
+	chain []diag.Range
+}
+
+// profileRefs is the defs/refs table of one profile's devices, links and
+// interfaces (DESIGN.md convention 5): statements add to it as the stack
+// processes them, and undefined references come out of one place.
+type profileRefs struct {
+	defs map[string]objectKind
+	refs []ref
+	// deviceTypes holds each DEVICE's type, for its LINKs.
+	deviceTypes map[string]string
+}
+
+func (t *profileRefs) def(name string, k objectKind) {
+	if t.defs == nil {
+		t.defs = map[string]objectKind{}
+	}
+	t.defs[name] |= k
+}
+
+func (b *stackBuilder) use(n *profile.Name, k objectKind) {
+	if n != nil {
+		b.refs.refs = append(b.refs.refs, ref{name: n.Text, kinds: k, at: b.prof.RangeOf(&n.Node), chain: b.chain})
+	}
+}
+
+func (b *stackBuilder) useOperand(o *profile.Operand, k objectKind) {
+	if o != nil {
+		b.refs.refs = append(b.refs.refs, ref{name: o.Text, kinds: k, at: b.prof.RangeOf(&o.Node), chain: b.chain})
+	}
+}
+
+// objects records the definitions and references of one statement, and
+// the home addresses an INTERFACE defines.
+func (b *stackBuilder) objects(st profile.Statement) {
+	switch s := st.(type) {
+	case *profile.Device:
+		b.refs.def(s.Name.Text, kindDevice)
+		if b.refs.deviceTypes == nil {
+			b.refs.deviceTypes = map[string]string{}
+		}
+		b.refs.deviceTypes[s.Name.Text] = s.Type
+	case *profile.Link:
+		b.refs.def(s.Name.Text, kindLink)
+		dev := linkDevice(s)
+		b.useOperand(dev, kindDevice)
+		b.linkType(s, dev)
+	case *profile.Interface:
+		if s.Action == "DEFINE" {
+			b.refs.def(s.Name.Text, kindInterface)
+			b.interfaceHome(s)
+			b.interfaceOptions(s)
+		}
+	case *profile.Home:
+		for _, e := range s.Entries {
+			b.use(e.Link, kindLink|kindInterface)
+		}
+	case *profile.PrimaryInterface:
+		b.use(s.Link, kindLink|kindInterface)
+	case *profile.StartStop:
+		b.use(s.Name, kindDevice|kindInterface)
+	case *profile.Routes:
+		for _, r := range s.Routes {
+			if r.Info().Ignored == "" {
+				b.chain = r.Info().IncludedFrom
+				b.use(r.Link, kindLink|kindInterface)
+			}
+		}
+	}
+}
+
+// linkDevice is the device operand of a LINK statement: the first operand,
+// after the virtual adapter number 0 of a VIRTUAL link.
+func linkDevice(l *profile.Link) *profile.Operand {
+	ops := l.Operands
+	if l.Type == "VIRTUAL" && len(ops) > 0 && ops[0].Text == "0" {
+		ops = ops[1:]
+	}
+	if len(ops) == 0 {
+		return nil
+	}
+	return ops[0]
+}
+
+// interfaceHome adds the IPADDR of an INTERFACE DEFINE to the stack's home
+// addresses: for an interface, IPADDR is what HOME is for a link. An IPv4
+// interface has one address (with its prefix length); an IPv6 interface
+// may list several.
+func (b *stackBuilder) interfaceHome(s *profile.Interface) {
+	for i, o := range s.Operands {
+		if o.Text != "IPADDR" {
+			continue
+		}
+		for _, a := range s.Operands[i+1:] {
+			text, _, _ := strings.Cut(a.Text, "/")
+			ip, err := netip.ParseAddr(text)
+			if err != nil {
+				break
+			}
+			r := b.prof.RangeOf(&a.Node)
+			b.s.Home = append(b.s.Home, &HomeAddr{Addr: Addr{Addr: ip, Text: a.Text, Range: r}, Link: s.Name.Text})
+			if ip.Is4() {
+				break
+			}
+		}
+		return
+	}
+}
+
+// undefined reports every reference to an object the profile never
+// defines. A profile that defines no device, link or interface at all is
+// taken for a fragment (a lint input stripped down to what it is about,
+// with the hardware definitions left out): its references are not checked,
+// or every HOME in it would be reported.
+func (b *stackBuilder) undefined() {
+	if len(b.refs.defs) == 0 {
+		return
+	}
+	for _, r := range b.refs.refs {
+		if b.refs.defs[r.name]&r.kinds != 0 {
+			continue
+		}
+		d := b.ds.Errorf(RuleUndefined, r.at, "%s %s is not defined", r.kinds, r.name)
+		d.Detail = fmt.Sprintf("The profile has no %s statement that defines %s; the stack rejects the statement. Define it first, or correct the name.", definers(r.kinds), r.name)
+		if k, ok := b.refs.defs[r.name]; ok {
+			d.Detail = fmt.Sprintf("%s is a %s here, not a %s. ", r.name, k, r.kinds) + d.Detail
+		}
+		d.IncludedFrom = r.chain
+	}
+}
+
+func definers(k objectKind) string {
+	var out []string
+	if k&kindDevice != 0 {
+		out = append(out, "DEVICE")
+	}
+	if k&kindLink != 0 {
+		out = append(out, "LINK")
+	}
+	if k&kindInterface != 0 {
+		out = append(out, "INTERFACE … DEFINE")
+	}
+	return strings.Join(out, " or ")
+}
+
+// linkDevices maps the link types whose device type IBM fixes to that
+// device type: an OSA-Express or HiperSockets link (IPAQENET, IPAQIDIO,
+// IPAQTR) runs on an MPCIPA device, an MPCPTP link on an MPCPTP device, a
+// VIRTUAL link on a VIRTUAL device, a CTC link on a CTC device, and the
+// LAN channel station links on an LCS device.
+var linkDevices = map[string]string{
+	"IPAQENET": "MPCIPA", "IPAQIDIO": "MPCIPA", "IPAQTR": "MPCIPA",
+	"MPCPTP": "MPCPTP", "VIRTUAL": "VIRTUAL", "CTC": "CTC",
+	"ETHERNET": "LCS", "802.3": "LCS", "ETHEROR802.3": "LCS", "IBMTR": "LCS", "FDDI": "LCS",
+}
+
+// linkType reports a LINK whose device is of another type than the link
+// type needs.
+func (b *stackBuilder) linkType(l *profile.Link, dev *profile.Operand) {
+	want, ok := linkDevices[l.Type]
+	if !ok || dev == nil {
+		return
+	}
+	got, ok := b.refs.deviceTypes[dev.Text]
+	if !ok || got == want {
+		return
+	}
+	d := b.errorf(b.prof.RangeOf(&dev.Node), "%s link %s names device %s of type %s; %s links run on %s devices", l.Type, l.Name.Text, dev.Text, got, l.Type, want)
+	d.Detail = "The stack rejects a LINK whose type does not fit its DEVICE. Correct the device name or one of the two types."
+}
+
+// interfaceOnly lists INTERFACE operands that belong to some interface
+// types only: PORTNAME names the port of an OSA-Express feature, so only
+// the OSA interface types take it (HiperSockets interfaces name a CHPID).
+var interfaceOnly = map[string][]string{
+	"PORTNAME": {"IPAQENET", "IPAQENET6"},
+}
+
+// interfaceOptions reports an operand of an INTERFACE DEFINE that its
+// interface type does not take.
+func (b *stackBuilder) interfaceOptions(s *profile.Interface) {
+	if len(s.Operands) == 0 {
+		return
+	}
+	typ := s.Operands[0].Text
+	for _, o := range s.Operands[1:] {
+		types, ok := interfaceOnly[o.Text]
+		if !ok || slices.Contains(types, typ) {
+			continue
+		}
+		d := b.errorf(b.prof.RangeOf(&o.Node), "%s is not an operand of %s interfaces", o.Text, typ)
+		d.Detail = fmt.Sprintf("%s belongs to %s interfaces only; the stack rejects the INTERFACE statement.", o.Text, strings.Join(types, " and "))
+	}
+}
