@@ -38,8 +38,9 @@ const (
 	Joined EventKind = iota
 	// Left: a peer left the group in an orderly way.
 	Left
-	// Failed: a peer missed FailAfter heartbeats in a row, or came back
-	// with a new incarnation before its failure was noticed.
+	// Failed: a peer missed FailAfter heartbeats in a row while this
+	// member ran on time, or came back with a new incarnation before its
+	// failure was noticed.
 	Failed
 	// Received: a peer sent a message.
 	Received
@@ -113,6 +114,9 @@ type MemberOptions struct {
 	// is declared failed; DefaultFailAfter if zero. The verdict comes half
 	// an interval after the last missed heartbeat was due, so a heartbeat
 	// that is due at the same instant is never mistaken for a missed one.
+	// Both count the member's healthy time: time in which the member
+	// itself did not run (its own heartbeat was late) is not counted
+	// against anyone (detector.go).
 	FailAfter int
 }
 
@@ -151,6 +155,9 @@ type Member struct {
 	stopped bool
 	tick    clock.Timer
 	peers   map[string]*peer
+	// prog is the member's healthy time, in which failure detection
+	// measures a peer's silence (detector.go).
+	prog progress
 
 	// Events are queued and handed to the channel by one goroutine, so
 	// delivering a signal never blocks the sender. The queue is bounded
@@ -172,7 +179,11 @@ type peer struct {
 	state     PeerState
 	inc       uint64
 	lastHeard time.Time
-	deadline  clock.Timer
+	// heard is the member's healthy time when it last heard from the peer.
+	heard    time.Duration
+	deadline clock.Timer
+	// atTick: the verdict waits for the member's overdue tick (judge).
+	atTick bool
 	// gen invalidates a deadline callback that fires after it was
 	// replaced (a real clock may run a stopped timer's callback).
 	gen uint64
@@ -211,6 +222,7 @@ func (n *Node) Join(group string, opts MemberOptions) (*Member, error) {
 	m.pumpWG.Add(1)
 	go m.pump()
 	m.mu.Lock()
+	m.prog = progress{interval: opts.Interval, baseAt: n.clk.Now()}
 	m.tick = n.clk.AfterFunc(opts.Interval, m.onTick)
 	m.mu.Unlock()
 	m.heartbeat()
@@ -375,6 +387,7 @@ func (m *Member) onTick() {
 		m.mu.Unlock()
 		return
 	}
+	m.onTickJudge(m.node.clk.Now())
 	m.tick = m.node.clk.AfterFunc(m.opts.Interval, m.onTick)
 	m.mu.Unlock()
 	m.heartbeat()
@@ -427,8 +440,7 @@ func (m *Member) receive(s signal) {
 		greet = true
 	}
 	// Any signal from an active peer is proof of life.
-	p.lastHeard = m.node.clk.Now()
-	m.armDeadline(s.from, p)
+	m.heard(s.from, p, m.node.clk.Now())
 	if s.kind == sigMessage {
 		m.enqueue(Event{Kind: Received, Peer: s.from, Incarnation: p.inc, Msg: s.msg})
 	}
@@ -436,29 +448,6 @@ func (m *Member) receive(s signal) {
 	if greet {
 		_ = m.send(s.from, signal{kind: sigHeartbeat})
 	}
-}
-
-// armDeadline (re)starts the failure timer of peer p. Called with m.mu held.
-func (m *Member) armDeadline(name string, p *peer) {
-	if p.deadline != nil {
-		p.deadline.Stop()
-	}
-	p.gen++
-	gen := p.gen
-	wait := time.Duration(m.opts.FailAfter)*m.opts.Interval + m.opts.Interval/2
-	p.deadline = m.node.clk.AfterFunc(wait, func() { m.expire(name, gen) })
-}
-
-func (m *Member) expire(name string, gen uint64) {
-	m.mu.Lock()
-	p := m.peers[name]
-	if m.stopped || p == nil || p.gen != gen || p.state != Active {
-		m.mu.Unlock()
-		return
-	}
-	p.state = PeerFailed
-	m.enqueue(Event{Kind: Failed, Peer: name, Incarnation: p.inc})
-	m.mu.Unlock()
 }
 
 // enqueue appends an event for the pump. It may be called with m.mu held;
