@@ -37,7 +37,9 @@ type Report struct {
 // EventReport measures one timeline event.
 type EventReport struct {
 	Event *scenario.Event
-	At    time.Duration
+	// At is when the timeline said; Late how much later the player
+	// applied the event (lateness.go).
+	At, Late time.Duration
 	// Detected is when the first peer noticed a failure or departure,
 	// Takeover when a DVIPA's new holder took it, and Forwarding when the
 	// new routing stack first forwarded a packet — each after the event
@@ -201,10 +203,11 @@ func (sx *Sysplex) Play(ctx context.Context, sc *scenario.Scenario) (*Report, er
 		if err := sx.sleepUntil(ctx, r.Start.Add(e.At)); err != nil {
 			return nil, err
 		}
+		applied := eventApplied(e, r.Start, sx.clk.Now())
 		if err := sx.apply(e, apps); err != nil {
 			return nil, fmt.Errorf("event at %s (%s): %w", e.At, e, err)
 		}
-		r.Events = append(r.Events, EventReport{Event: e, At: e.At})
+		r.Events = append(r.Events, applied)
 		last = e.At
 	}
 	if err := sx.sleepUntil(ctx, r.Start.Add(last+sc.Duration)); err != nil {
@@ -354,10 +357,10 @@ func orNobody(s string) string {
 func (sx *Sysplex) measure(r *Report) {
 	for i := range r.Events {
 		ev := &r.Events[i]
-		at := r.Start.Add(ev.At)
+		at := r.Start.Add(ev.appliedAt())
 		next := time.Time{}
 		if i+1 < len(r.Events) {
-			next = r.Start.Add(r.Events[i+1].At)
+			next = r.Start.Add(r.Events[i+1].appliedAt())
 		}
 		for _, t := range r.Timeline {
 			if t.At.Before(at) || (!next.IsZero() && !t.At.Before(next)) {
