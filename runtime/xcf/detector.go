@@ -36,9 +36,12 @@ import "time"
 //
 // On time, this gives exactly the verdict the wall clock would. A stall of
 // any length delays a verdict by at most the stall and never produces one.
-// Signals are delivered synchronously to the receiver, so there is no
-// queue of heartbeats received but not yet processed that could be
-// mistaken for silence.
+//   - A peer whose heartbeat is due but not yet sent (its tick fired, and
+//     the process has not got round to running it: one Go scheduler
+//     serves every stack, and which of thousands of runnable goroutines
+//     waits is luck) has a heartbeat in flight, and in flight counts as
+//     heard. Only a peer that stopped, restarted or lost signalling has
+//     none; the verdict on it is unchanged.
 
 // progress is a member's healthy time: how long it has been running on
 // time since it joined. Its fields are under Member.mu.
@@ -113,6 +116,9 @@ func (m *Member) expire(name string, gen uint64) {
 func (m *Member) judge(name string, p *peer, now time.Time) {
 	rest := m.silence() - (m.prog.healthy(now) - p.heard)
 	switch {
+	case rest <= 0 && m.inFlight(name, p.inc, now):
+		// Its heartbeat is due and on its way: heard, not silent.
+		m.armDeadline(name, p, m.opts.Interval/2)
 	case rest <= 0:
 		p.state = PeerFailed
 		p.gen++
@@ -124,6 +130,39 @@ func (m *Member) judge(name string, p *peer, now time.Time) {
 	default:
 		m.armDeadline(name, p, rest)
 	}
+}
+
+// sent records that the member's heartbeat has gone to every peer and
+// the next one is due at next.
+func (m *Member) sent(next time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.stopped {
+		m.beatDue.Store(next.UnixNano())
+	}
+}
+
+// inFlight reports whether incarnation inc of peer name has a heartbeat
+// due by now that it has not finished sending: its tick has fired, and
+// the process has not yet run it or is still running it. That heartbeat
+// is on the signalling path, queued behind the process's other work, and
+// counts as heard. A peer that stopped, restarted, or lost signalling
+// with this member has none. Called with m.mu held; it takes only node
+// locks, which are never held while a member's lock is taken.
+func (m *Member) inFlight(name string, inc uint64, now time.Time) bool {
+	port, ok := m.node.Port(name)
+	if !ok || !port.link.Signalling() {
+		return false
+	}
+	peerNode := port.peer.local
+	peerNode.mu.Lock()
+	pm := peerNode.members[m.group]
+	peerNode.mu.Unlock()
+	if pm == nil || pm.inc != inc {
+		return false
+	}
+	due := pm.beatDue.Load()
+	return due != 0 && due <= now.UnixNano()
 }
 
 // onTickJudge records the member's tick and judges the peers whose

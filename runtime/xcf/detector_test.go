@@ -2,9 +2,12 @@ package xcf_test
 
 import (
 	"fmt"
+	"net/netip"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/leakcheck"
 	"github.com/tcpipc/tcpipc/runtime/xcf"
 )
@@ -163,4 +166,98 @@ func TestRepeatedStallsLongerThanAnIntervalDeclareNobodyFailed(t *testing.T) {
 		t.Fatalf("declared failed after %d stalls, want %d", stalls, failAfter+1)
 	}
 	expect(t, ms["MVS1"], xcf.Failed, "MVS3")
+}
+
+// heldClock is the manual clock as one node sees it when the process has
+// not got round to that node's goroutines: while held, its timers fire
+// (they are due) but their callbacks wait, as goroutines wait in a run
+// queue behind thousands of others; release runs them, late, in order.
+type heldClock struct {
+	*clock.Manual
+	mu     sync.Mutex
+	held   bool
+	queued []func()
+}
+
+func (h *heldClock) AfterFunc(d time.Duration, f func()) clock.Timer {
+	return h.Manual.AfterFunc(d, func() {
+		h.mu.Lock()
+		if h.held {
+			h.queued = append(h.queued, f)
+			h.mu.Unlock()
+			return
+		}
+		h.mu.Unlock()
+		f()
+	})
+}
+
+func (h *heldClock) hold() { h.mu.Lock(); h.held = true; h.mu.Unlock() }
+
+func (h *heldClock) release() {
+	h.mu.Lock()
+	h.held = false
+	queued := h.queued
+	h.queued = nil
+	h.mu.Unlock()
+	for _, f := range queued {
+		f()
+	}
+}
+
+// TestStarvedSenderIsNotDeclaredFailed: MVS2's goroutines get no CPU for
+// a second while MVS1's run on time (one Go scheduler, thousands of
+// runnable goroutines: which timer callback waits is luck). MVS2's
+// heartbeats are due all that second: they count as heard, in flight on
+// the signalling path, and MVS1 declares nobody failed. When MVS2 really
+// stops, no heartbeat of it is due any more and MVS1 declares it failed
+// on time.
+func TestStarvedSenderIsNotDeclaredFailed(t *testing.T) {
+	leakcheck.Check(t)
+	const failAfter = 3
+	mc := clock.NewManual(time.Unix(0, 0))
+	starved := &heldClock{Manual: mc}
+	n1 := node(t, "MVS1", netip.MustParseAddr("10.0.0.1"), mc)
+	n2 := node(t, "MVS2", netip.MustParseAddr("10.0.0.2"), starved)
+	l, err := xcf.Connect(n1, n2, xcf.LinkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := l.Ends()
+	t.Cleanup(func() { a.Endpoint().Close(); b.Endpoint().Close() })
+	opts := xcf.MemberOptions{Interval: interval, FailAfter: failAfter}
+	m1, err := n1.Join(group, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m1.Stop)
+	m2, err := n2.Join(group, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m2.Stop)
+	expect(t, m1, xcf.Joined, "MVS2")
+	expect(t, m2, xcf.Joined, "MVS1")
+
+	mc.Advance(250 * time.Millisecond)
+	starved.hold()
+	mc.Advance(time.Second)
+	if s := state(t, m1, "MVS2"); s != xcf.Active {
+		t.Fatalf("MVS2 starved for 1s (its heartbeats due, not yet sent): MVS1 sees it %s", s)
+	}
+	starved.release()
+	mc.Advance(time.Second)
+	noFailure(t, map[string]*xcf.Member{"MVS1": m1, "MVS2": m2}, "after the starvation")
+
+	// MVS2 heartbeats at 2.25s + k×100ms; the last at 2.25s, it stops
+	// at 2.3s.
+	lastBeat := mc.Now()
+	mc.Advance(50 * time.Millisecond)
+	m2.Stop()
+	mc.Advance(lastBeat.Add(verdictAfter(failAfter)).Sub(mc.Now()) - time.Millisecond)
+	if s := state(t, m1, "MVS2"); s != xcf.Active {
+		t.Fatalf("1ms before the verdict MVS2 is %s", s)
+	}
+	mc.Advance(time.Millisecond)
+	expect(t, m1, xcf.Failed, "MVS2")
 }

@@ -158,6 +158,10 @@ type Member struct {
 	// prog is the member's healthy time, in which failure detection
 	// measures a peer's silence (detector.go).
 	prog progress
+	// beatDue is when the member's next heartbeat is due (Unix ns): once
+	// that time has passed, a heartbeat is in flight until the tick has
+	// sent it to every peer. Zero once stopped. Peers read it (inFlight).
+	beatDue atomic.Int64
 
 	// Events are queued and handed to the channel by one goroutine, so
 	// delivering a signal never blocks the sender. The queue is bounded
@@ -222,10 +226,12 @@ func (n *Node) Join(group string, opts MemberOptions) (*Member, error) {
 	m.pumpWG.Add(1)
 	go m.pump()
 	m.mu.Lock()
-	m.prog = progress{interval: opts.Interval, baseAt: n.clk.Now()}
+	now := n.clk.Now()
+	m.prog = progress{interval: opts.Interval, baseAt: now}
 	m.tick = n.clk.AfterFunc(opts.Interval, m.onTick)
 	m.mu.Unlock()
 	m.heartbeat()
+	m.sent(now.Add(opts.Interval))
 	return m, nil
 }
 
@@ -320,6 +326,7 @@ func (m *Member) Stop() {
 		return
 	}
 	m.stopped = true
+	m.beatDue.Store(0)
 	m.tick.Stop()
 	for _, p := range m.peers {
 		if p.deadline != nil {
@@ -387,10 +394,12 @@ func (m *Member) onTick() {
 		m.mu.Unlock()
 		return
 	}
-	m.onTickJudge(m.node.clk.Now())
+	now := m.node.clk.Now()
+	m.onTickJudge(now)
 	m.tick = m.node.clk.AfterFunc(m.opts.Interval, m.onTick)
 	m.mu.Unlock()
 	m.heartbeat()
+	m.sent(now.Add(m.opts.Interval))
 }
 
 // receive updates the member's view for a signal from a peer and queues
