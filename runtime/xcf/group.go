@@ -142,6 +142,9 @@ type signal struct {
 	from        string
 	incarnation uint64
 	msg         Message
+	// sender is the member that sent it: a signal still in the process's
+	// hands when its sender stopped is lost (receive).
+	sender *Member
 }
 
 // Member is a node's membership in one group.
@@ -162,6 +165,8 @@ type Member struct {
 	// that time has passed, a heartbeat is in flight until the tick has
 	// sent it to every peer. Zero once stopped. Peers read it (inFlight).
 	beatDue atomic.Int64
+	// gone is stopped, for the receivers of this member's signals.
+	gone atomic.Bool
 
 	// Events are queued and handed to the channel by one goroutine, so
 	// delivering a signal never blocks the sender. The queue is bounded
@@ -326,6 +331,7 @@ func (m *Member) Stop() {
 		return
 	}
 	m.stopped = true
+	m.gone.Store(true)
 	m.beatDue.Store(0)
 	m.tick.Stop()
 	for _, p := range m.peers {
@@ -365,7 +371,7 @@ func (m *Member) send(to string, s signal) error {
 	if !p.link.Signalling() {
 		return fmt.Errorf("%w: %s to %s", ErrNoSignalling, m.node.name, to)
 	}
-	s.group, s.from, s.incarnation = m.group, m.node.name, m.inc
+	s.group, s.from, s.incarnation, s.sender = m.group, m.node.name, m.inc, m
 	p.peer.local.deliver(s)
 	return nil
 }
@@ -408,7 +414,9 @@ func (m *Member) onTick() {
 // arrive from several goroutines.
 func (m *Member) receive(s signal) {
 	m.mu.Lock()
-	if m.stopped {
+	if m.stopped || (s.sender != nil && s.sender.gone.Load()) {
+		// A failed system sends nothing: what its goroutines were still
+		// sending when it stopped is lost with it.
 		m.mu.Unlock()
 		return
 	}
