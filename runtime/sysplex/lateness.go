@@ -57,3 +57,13 @@ func (ev *EventReport) writeLate(b *strings.Builder) {
 		fmt.Fprintf(b, "             applied %s late, at %s\n", ms(ev.Late), offset(ev.appliedAt()))
 	}
 }
+
+// sampledLate notes, after what a sampled check got, how late the sample
+// was taken: an owner sampled seconds after its time may describe a
+// later moment of the run than the expectation names.
+func sampledLate(late time.Duration) string {
+	if late < onTimeWithin {
+		return ""
+	}
+	return fmt.Sprintf(", sampled %s late", ms(late))
+}

@@ -59,6 +59,8 @@ clients:
     check: true
 timeline:
   - {at: 1s, fail: MVS1}
+expect:
+  - owner: {at: 500ms, dvipa: 201.2.10.11, stack: MVS1}
 `
 
 // TestLateTimelineIsReported plays a failure due at 1 s on a sysplex
@@ -66,7 +68,8 @@ timeline:
 // silent peer is given), so the player wakes up for
 // the event at the first stall that ends past it, late. The report says
 // by how much, per event and in all, and measures the detection from when
-// the failure was applied, not from when it was due. The stalls are also
+// the failure was applied, not from when it was due; a sampled owner
+// check says how late it was sampled. The stalls are also
 // the failure detector's test at the scale of a sysplex: every heartbeat
 // is late, and the only stack declared failed is the one that failed.
 func TestLateTimelineIsReported(t *testing.T) {
@@ -108,6 +111,11 @@ func TestLateTimelineIsReported(t *testing.T) {
 	want := fmt.Sprintf("applied %s late, at %s", ms(ev.Late), offset(ev.At+ev.Late))
 	if !strings.Contains(text, want) || !strings.Contains(text, "events: 1 of 1 events applied late, the latest by "+ms(ev.Late)) {
 		t.Fatalf("the report does not say how late the event was (want %q):\n%s", want, text)
+	}
+	// The owner sampled for 500 ms is sampled at the end of the second
+	// stall, 800 ms, inside the clock's callbacks: exactly 300 ms late.
+	if !strings.Contains(text, "ok   owner of 201.2.10.11 at 500ms is MVS1 (got MVS1, sampled 300ms late)") {
+		t.Fatalf("the report does not say how late the owner was sampled:\n%s", text)
 	}
 	// Detection counts from the applied failure: the peers need three
 	// missed heartbeats and a half of their running time, which the
