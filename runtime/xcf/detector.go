@@ -33,15 +33,20 @@ import "time"
 //     timer that fires with less than that elapsed (because the member
 //     stalled) is re-armed for the rest; one that fires while the member's
 //     own tick is overdue leaves the decision to that tick.
-//
-// On time, this gives exactly the verdict the wall clock would. A stall of
-// any length delays a verdict by at most the stall and never produces one.
 //   - A peer whose heartbeat is due but not yet sent (its tick fired, and
 //     the process has not got round to running it: one Go scheduler
 //     serves every stack, and which of thousands of runnable goroutines
 //     waits is luck) has a heartbeat in flight, and in flight counts as
 //     heard. Only a peer that stopped, restarted or lost signalling has
 //     none; the verdict on it is unchanged.
+//   - A stopped member's signals that the process still had in hand are
+//     lost with it (receive): a failed system sends nothing.
+//
+// On time, this gives exactly the verdict the wall clock would. A stall of
+// any length delays a verdict by at most the stall and never produces one.
+// The price is that a member whose goroutines are starved for good (a
+// deadlock in the process, not a failure of a system) is never declared
+// failed.
 
 // progress is a member's healthy time: how long it has been running on
 // time since it joined. Its fields are under Member.mu.
