@@ -37,6 +37,9 @@ type Manual struct {
 	now    time.Time
 	seq    uint64
 	timers []*manualTimer
+	// stalled holds the overdue callbacks Stall has yet to run; Stop
+	// removes a timer from here too.
+	stalled []*manualTimer
 }
 
 // NewManual returns a manual clock set to start.
@@ -89,11 +92,57 @@ func (m *Manual) Advance(d time.Duration) {
 	}
 }
 
+// Stall moves the clock forward by d as a process sees time when it was
+// not running at all for d (descheduled, paused, starved of CPU): no
+// callback runs inside the window; afterwards every overdue callback runs,
+// late, with Now already at the end of the window. Their order is the
+// latest deadline first. After a real stall Go starts the goroutines of
+// the overdue timers together and its scheduler runs the newest one first
+// (runnext), so deadline order is not what a program gets; the reverse
+// order is the hardest one for anything that checks a deadline, such as
+// a failure detector whose deadlines fall after the heartbeats that would
+// have renewed them. Callbacks that fall due while these run (scheduled
+// with a delay of zero) then run in deadline order, as in Advance.
+func (m *Manual) Stall(d time.Duration) {
+	m.mu.Lock()
+	m.now = m.now.Add(d)
+	var due, rest []*manualTimer
+	for _, t := range m.timers {
+		if t.when.After(m.now) {
+			rest = append(rest, t)
+		} else {
+			due = append(due, t)
+		}
+	}
+	m.timers = rest
+	sort.Slice(due, func(i, j int) bool {
+		a, b := due[i], due[j]
+		if !a.when.Equal(b.when) {
+			return a.when.After(b.when)
+		}
+		return a.seq > b.seq
+	})
+	m.stalled = due
+	m.mu.Unlock()
+	for {
+		m.mu.Lock()
+		if len(m.stalled) == 0 {
+			m.mu.Unlock()
+			break
+		}
+		t := m.stalled[0]
+		m.stalled = m.stalled[1:]
+		m.mu.Unlock()
+		t.f()
+	}
+	m.Advance(0)
+}
+
 // Pending reports how many callbacks are scheduled and not yet run.
 func (m *Manual) Pending() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return len(m.timers)
+	return len(m.timers) + len(m.stalled)
 }
 
 type manualTimer struct {
@@ -107,10 +156,12 @@ func (t *manualTimer) Stop() bool {
 	m := t.clock
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for i, x := range m.timers {
-		if x == t {
-			m.timers = append(m.timers[:i], m.timers[i+1:]...)
-			return true
+	for _, list := range []*[]*manualTimer{&m.timers, &m.stalled} {
+		for i, x := range *list {
+			if x == t {
+				*list = append((*list)[:i], (*list)[i+1:]...)
+				return true
+			}
 		}
 	}
 	return false

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,7 +43,7 @@ func TestOwnershipAgreesWithWhatif(t *testing.T) {
 			continue
 		}
 		tested++
-		for _, sc := range failureOrders(plan) {
+		for _, sc := range ringSample(failureOrders(plan), plan) {
 			if testing.Short() && len(sc.Failed) > 1 {
 				continue // the double failures take most of the time
 			}
@@ -105,6 +106,26 @@ func lintedPlan(t *testing.T, dir string) (*compile.Plan, string) {
 		return nil, cds[0].Summary
 	}
 	return p, ""
+}
+
+// ringSample keeps, of a generated scale sysplex (more than eight stacks,
+// internal/plexgen: a ring where stack n owns one DVIPA and backs up stack
+// n-1's), the failures among its first three stacks. The ring looks the
+// same from every stack, so these cover every case: one stack, an owner
+// with its backup, and two stacks that share no DVIPA. All 992 orders of
+// plex32 would take half an hour.
+func ringSample(orders []compile.Scenario, p *compile.Plan) []compile.Scenario {
+	if len(p.Stacks) <= 8 {
+		return orders
+	}
+	first := map[string]bool{p.Stacks[0].Name: true, p.Stacks[1].Name: true, p.Stacks[2].Name: true}
+	var out []compile.Scenario
+	for _, sc := range orders {
+		if !slices.ContainsFunc(sc.Failed, func(s string) bool { return !first[s] }) {
+			out = append(out, sc)
+		}
+	}
+	return out
 }
 
 // failureOrders lists every failure of one or two stacks, each with every

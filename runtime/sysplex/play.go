@@ -37,7 +37,9 @@ type Report struct {
 // EventReport measures one timeline event.
 type EventReport struct {
 	Event *scenario.Event
-	At    time.Duration
+	// At is when the timeline said; Late how much later the player
+	// applied the event (lateness.go).
+	At, Late time.Duration
 	// Detected is when the first peer noticed a failure or departure,
 	// Takeover when a DVIPA's new holder took it, and Forwarding when the
 	// new routing stack first forwarded a packet — each after the event
@@ -142,11 +144,10 @@ func (sx *Sysplex) Play(ctx context.Context, sc *scenario.Scenario) (*Report, er
 	if err := sx.settle(ctx, sc); err != nil {
 		return nil, err
 	}
-	r.Start = sx.clk.Now()
-
-	var clients sync.WaitGroup
-	results := make(chan connResult, 1024)
-	for _, c := range sc.Clients {
+	// Every client host is set up before the timeline starts: on a large
+	// sysplex that takes seconds, and the first event must not pay for it.
+	hosts := make([]*Client, len(sc.Clients))
+	for i, c := range sc.Clients {
 		cl, err := sx.AddClient(c.Name, c.From)
 		if err != nil {
 			return nil, err
@@ -183,6 +184,14 @@ func (sx *Sysplex) Play(ctx context.Context, sc *scenario.Scenario) (*Report, er
 				return nil, fmt.Errorf("client %s: %w", c.Name, err)
 			}
 		}
+		hosts[i] = cl
+	}
+	r.Start = sx.clk.Now()
+
+	var clients sync.WaitGroup
+	results := make(chan connResult, 1024)
+	for k, c := range sc.Clients {
+		cl := hosts[k]
 		for i := 0; i < c.Connections; i++ {
 			clients.Add(1)
 			go func(i int) {
@@ -208,10 +217,11 @@ func (sx *Sysplex) Play(ctx context.Context, sc *scenario.Scenario) (*Report, er
 		if err := sx.sleepUntil(ctx, r.Start.Add(e.At)); err != nil {
 			return nil, err
 		}
+		applied := eventApplied(e, r.Start, sx.clk.Now())
 		if err := sx.apply(e, apps); err != nil {
 			return nil, fmt.Errorf("event at %s (%s): %w", e.At, e, err)
 		}
-		r.Events = append(r.Events, EventReport{Event: e, At: e.At})
+		r.Events = append(r.Events, applied)
 		last = e.At
 	}
 	if err := sx.sleepUntil(ctx, r.Start.Add(last+sc.Duration)); err != nil {
@@ -342,8 +352,9 @@ func (sx *Sysplex) scheduleOwnerChecks(r *Report, sc *scenario.Scenario) *sync.W
 		sx.clk.AfterFunc(r.Start.Add(o.At).Sub(sx.clk.Now()), func() {
 			defer wg.Done()
 			got := sx.Owner(o.DVIPA)
+			late := sx.clk.Now().Sub(r.Start.Add(o.At))
 			mu.Lock()
-			r.Checks = append(r.Checks, Check{What: fmt.Sprintf("owner of %s at %s is %s", o.DVIPA, o.At, orNobody(o.Stack)), OK: got == o.Stack, Got: orNobody(got)})
+			r.Checks = append(r.Checks, Check{What: fmt.Sprintf("owner of %s at %s is %s", o.DVIPA, o.At, orNobody(o.Stack)), OK: got == o.Stack, Got: orNobody(got) + sampledLate(late)})
 			mu.Unlock()
 		})
 	}
@@ -361,10 +372,10 @@ func orNobody(s string) string {
 func (sx *Sysplex) measure(r *Report) {
 	for i := range r.Events {
 		ev := &r.Events[i]
-		at := r.Start.Add(ev.At)
+		at := r.Start.Add(ev.appliedAt())
 		next := time.Time{}
 		if i+1 < len(r.Events) {
-			next = r.Start.Add(r.Events[i+1].At)
+			next = r.Start.Add(r.Events[i+1].appliedAt())
 		}
 		for _, t := range r.Timeline {
 			if t.At.Before(at) || (!next.IsZero() && !t.At.Before(next)) {

@@ -19,9 +19,14 @@ func (r *Report) WriteText(w io.Writer) error {
 	for _, e := range r.Timeline {
 		fmt.Fprintf(&b, "  %9s  %-5s %s\n", offset(e.At.Sub(r.Start)), e.Stack, e.What)
 	}
-	b.WriteString("\nevents:\n")
+	b.WriteString("\nevents:")
+	if late := r.lateness(); late != "" {
+		fmt.Fprintf(&b, " %s", late)
+	}
+	b.WriteString("\n")
 	for _, ev := range r.Events {
 		fmt.Fprintf(&b, "  %9s  %s\n", offset(ev.At), ev.Event)
+		ev.writeLate(&b)
 		if ev.Detected > 0 {
 			fmt.Fprintf(&b, "             detected after %s\n", ms(ev.Detected))
 		}

@@ -31,7 +31,9 @@
 // z/OS) send a heartbeat over signalling to every linked node each
 // interval and declare a peer failed when FailAfter heartbeats in a row
 // are missing (seed 003 figure 14, block 310: the other stacks are
-// notified of the failure). A member that comes back, or signalling that
+// notified of the failure). Missing is counted in the observer's healthy
+// time: time in which the observer's own heartbeat ran late (the process
+// stalled) is no evidence against anyone (detector.go). A member that comes back, or signalling that
 // is restored, shows up as a new join. Members also exchange typed messages (the runtime's VIPA lists,
 // SRVSTAT, NEWCONN and ownership changes of seed 003 figures 10 to 15) as
 // a Message: a type tag and opaque payload bytes.

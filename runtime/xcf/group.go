@@ -32,8 +32,9 @@ const (
 	Joined EventKind = iota
 	// Left: a peer left the group in an orderly way.
 	Left
-	// Failed: a peer missed FailAfter heartbeats in a row, or came back
-	// with a new incarnation before its failure was noticed.
+	// Failed: a peer missed FailAfter heartbeats in a row while this
+	// member ran on time, or came back with a new incarnation before its
+	// failure was noticed.
 	Failed
 	// Received: a peer sent a message.
 	Received
@@ -107,6 +108,9 @@ type MemberOptions struct {
 	// is declared failed; DefaultFailAfter if zero. The verdict comes half
 	// an interval after the last missed heartbeat was due, so a heartbeat
 	// that is due at the same instant is never mistaken for a missed one.
+	// Both count the member's healthy time: time in which the member
+	// itself did not run (its own heartbeat was late) is not counted
+	// against anyone (detector.go).
 	FailAfter int
 }
 
@@ -132,6 +136,9 @@ type signal struct {
 	from        string
 	incarnation uint64
 	msg         Message
+	// sender is the member that sent it: a signal still in the process's
+	// hands when its sender stopped is lost (receive).
+	sender *Member
 }
 
 // Member is a node's membership in one group.
@@ -145,6 +152,15 @@ type Member struct {
 	stopped bool
 	tick    clock.Timer
 	peers   map[string]*peer
+	// prog is the member's healthy time, in which failure detection
+	// measures a peer's silence (detector.go).
+	prog progress
+	// beatDue is when the member's next heartbeat is due (Unix ns): once
+	// that time has passed, a heartbeat is in flight until the tick has
+	// sent it to every peer. Zero once stopped. Peers read it (inFlight).
+	beatDue atomic.Int64
+	// gone is stopped, for the receivers of this member's signals.
+	gone atomic.Bool
 
 	// Events are queued and handed to the channel by one goroutine, so
 	// delivering a signal never blocks the sender. The queue is bounded
@@ -158,7 +174,11 @@ type peer struct {
 	state     PeerState
 	inc       uint64
 	lastHeard time.Time
-	deadline  clock.Timer
+	// heard is the member's healthy time when it last heard from the peer.
+	heard    time.Duration
+	deadline clock.Timer
+	// atTick: the verdict waits for the member's overdue tick (judge).
+	atTick bool
 	// gen invalidates a deadline callback that fires after it was
 	// replaced (a real clock may run a stopped timer's callback).
 	gen uint64
@@ -195,9 +215,12 @@ func (n *Node) Join(group string, opts MemberOptions) (*Member, error) {
 		m.events.Run(m.done, nil)
 	}()
 	m.mu.Lock()
+	now := n.clk.Now()
+	m.prog = progress{interval: opts.Interval, baseAt: now}
 	m.tick = n.clk.AfterFunc(opts.Interval, m.onTick)
 	m.mu.Unlock()
 	m.heartbeat()
+	m.sent(now.Add(opts.Interval))
 	return m, nil
 }
 
@@ -292,6 +315,8 @@ func (m *Member) Stop() {
 		return
 	}
 	m.stopped = true
+	m.gone.Store(true)
+	m.beatDue.Store(0)
 	m.tick.Stop()
 	for _, p := range m.peers {
 		if p.deadline != nil {
@@ -330,7 +355,7 @@ func (m *Member) send(to string, s signal) error {
 	if !p.link.Signalling() {
 		return fmt.Errorf("%w: %s to %s", ErrNoSignalling, m.node.name, to)
 	}
-	s.group, s.from, s.incarnation = m.group, m.node.name, m.inc
+	s.group, s.from, s.incarnation, s.sender = m.group, m.node.name, m.inc, m
 	p.peer.local.deliver(s)
 	return nil
 }
@@ -359,9 +384,12 @@ func (m *Member) onTick() {
 		m.mu.Unlock()
 		return
 	}
+	now := m.node.clk.Now()
+	m.onTickJudge(now)
 	m.tick = m.node.clk.AfterFunc(m.opts.Interval, m.onTick)
 	m.mu.Unlock()
 	m.heartbeat()
+	m.sent(now.Add(m.opts.Interval))
 }
 
 // receive updates the member's view for a signal from a peer and queues
@@ -370,7 +398,9 @@ func (m *Member) onTick() {
 // arrive from several goroutines.
 func (m *Member) receive(s signal) {
 	m.mu.Lock()
-	if m.stopped {
+	if m.stopped || (s.sender != nil && s.sender.gone.Load()) {
+		// A failed system sends nothing: what its goroutines were still
+		// sending when it stopped is lost with it.
 		m.mu.Unlock()
 		return
 	}
@@ -411,8 +441,7 @@ func (m *Member) receive(s signal) {
 		greet = true
 	}
 	// Any signal from an active peer is proof of life.
-	p.lastHeard = m.node.clk.Now()
-	m.armDeadline(s.from, p)
+	m.heard(s.from, p, m.node.clk.Now())
 	if s.kind == sigMessage {
 		m.enqueue(Event{Kind: Received, Peer: s.from, Incarnation: p.inc, Msg: s.msg})
 	}
@@ -420,29 +449,6 @@ func (m *Member) receive(s signal) {
 	if greet {
 		_ = m.send(s.from, signal{kind: sigHeartbeat})
 	}
-}
-
-// armDeadline (re)starts the failure timer of peer p. Called with m.mu held.
-func (m *Member) armDeadline(name string, p *peer) {
-	if p.deadline != nil {
-		p.deadline.Stop()
-	}
-	p.gen++
-	gen := p.gen
-	wait := time.Duration(m.opts.FailAfter)*m.opts.Interval + m.opts.Interval/2
-	p.deadline = m.node.clk.AfterFunc(wait, func() { m.expire(name, gen) })
-}
-
-func (m *Member) expire(name string, gen uint64) {
-	m.mu.Lock()
-	p := m.peers[name]
-	if m.stopped || p == nil || p.gen != gen || p.state != Active {
-		m.mu.Unlock()
-		return
-	}
-	p.state = PeerFailed
-	m.enqueue(Event{Kind: Failed, Peer: name, Incarnation: p.inc})
-	m.mu.Unlock()
 }
 
 // enqueue queues an event for the reader of Events without blocking; it
