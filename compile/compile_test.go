@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tcpipc/tcpipc/model"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 const figure9 = "../testdata/profiles/figure9"
@@ -39,7 +40,7 @@ func TestSecrets(t *testing.T) {
 // another version is refused.
 func TestReadPlan(t *testing.T) {
 	want := planJSON(t, load(t, figure9), Options{})
-	p, err := ReadPlan(strings.NewReader(want))
+	p, err := plan.Read(strings.NewReader(want))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func TestReadPlan(t *testing.T) {
 	if b.String() != want {
 		t.Error("plan does not survive a round trip")
 	}
-	if _, err := ReadPlan(strings.NewReader(strings.Replace(want, Version, "tcpipc.plan/v9", 1))); err == nil {
+	if _, err := plan.Read(strings.NewReader(strings.Replace(want, plan.Version, "tcpipc.plan/v9", 1))); err == nil {
 		t.Error("ReadPlan accepts another version")
 	}
 }
@@ -92,11 +93,11 @@ func TestTransforms(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		offer model.DataOffer
-		pfs   *Transform
+		pfs   *plan.Transform
 		want  string
 	}{
 		{model.DataOffer{Encrypt: "AES_GCM_16", KeyLength: 128, AuthProtocol: "ESP", AuthAlgorithm: "NULL"}, nil, "ENCR:20/128 ESN:0"},
-		{model.DataOffer{Encrypt: "AES_CBC", KeyLength: 256, AuthProtocol: "ESP", AuthAlgorithm: "HMAC_SHA2_512_256"}, &Transform{Type: "DH", ID: 14}, "ENCR:12/256 INTEG:14 DH:14 ESN:0"},
+		{model.DataOffer{Encrypt: "AES_CBC", KeyLength: 256, AuthProtocol: "ESP", AuthAlgorithm: "HMAC_SHA2_512_256"}, &plan.Transform{Type: "DH", ID: 14}, "ENCR:12/256 INTEG:14 DH:14 ESN:0"},
 		{model.DataOffer{AuthProtocol: "AH", AuthAlgorithm: "HMAC_SHA1"}, nil, "INTEG:2 ESN:0"},
 		{model.DataOffer{Encrypt: "AES_CBC", AuthProtocol: "ESP", AuthAlgorithm: "NULL"}, nil, "refused: no integrity"},
 		{model.DataOffer{Encrypt: "DES", AuthProtocol: "ESP", AuthAlgorithm: "HMAC_SHA1"}, nil, "refused: DES"},
@@ -113,7 +114,7 @@ func TestTransforms(t *testing.T) {
 	}
 }
 
-func transformsText(ts []Transform) string {
+func transformsText(ts []plan.Transform) string {
 	var parts []string
 	for _, t := range ts {
 		s := fmt.Sprintf("%s:%d", t.Type, t.ID)
@@ -123,29 +124,6 @@ func transformsText(ts []Transform) string {
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, " ")
-}
-
-// TestCovers checks the selector strings the plan uses.
-func TestCovers(t *testing.T) {
-	for _, tc := range []struct {
-		sel, addr string
-		want      bool
-	}{
-		{"*", "10.1.1.1", true},
-		{"10.1.1.1", "10.1.1.1", true},
-		{"10.1.1.1", "10.1.1.2", false},
-		{"10.1.1.0/24", "10.1.1.200", true},
-		{"10.1.1.0/24", "10.1.2.1", false},
-		{"10.1.1.5-10.1.1.9", "10.1.1.9", true},
-		{"10.1.1.5-10.1.1.9", "10.1.1.10", false},
-		{"2001:db8::/32", "2001:db8::1", true},
-		{"2001:db8::/32", "10.1.1.1", false},
-		{"nonsense", "10.1.1.1", false},
-	} {
-		if got := Covers(tc.sel, tc.addr); got != tc.want {
-			t.Errorf("Covers(%q, %q) = %v", tc.sel, tc.addr, got)
-		}
-	}
 }
 
 // TestWhatifErrors: unknown stacks and recoveries of stacks that did not
@@ -169,10 +147,10 @@ func TestWhatifErrors(t *testing.T) {
 // TestTakeoverStaysInGroup: a backup in another XCF group never hears of
 // the failure, so the next backup of the owner's group takes over.
 func TestTakeoverStaysInGroup(t *testing.T) {
-	p := &Plan{Version: Version, Sysplex: "P",
-		Stacks: []Stack{{Name: "A", XCFGroup: "EZBT0101"}, {Name: "B", XCFGroup: "EZBT0102"}, {Name: "C", XCFGroup: "EZBT0101"}},
-		DVIPAs: []DVIPA{{Addr: "10.1.1.1", PrefixLen: 32, Owner: "A", Origin: "VIPADEFINE", Moveable: "IMMEDIATE",
-			Backups: []Backup{{Position: 1, Rank: 200, Stack: "B"}, {Position: 2, Rank: 100, Stack: "C"}}}}}
+	p := &plan.Plan{Version: plan.Version, Sysplex: "P",
+		Stacks: []plan.Stack{{Name: "A", XCFGroup: "EZBT0101"}, {Name: "B", XCFGroup: "EZBT0102"}, {Name: "C", XCFGroup: "EZBT0101"}},
+		DVIPAs: []plan.DVIPA{{Addr: "10.1.1.1", PrefixLen: 32, Owner: "A", Origin: "VIPADEFINE", Moveable: "IMMEDIATE",
+			Backups: []plan.Backup{{Position: 1, Rank: 200, Stack: "B"}, {Position: 2, Rank: 100, Stack: "C"}}}}}
 	for _, tc := range []struct {
 		failed []string
 		want   string

@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 // View is a display tcpipc can print from a plan.
@@ -14,7 +16,7 @@ type View struct {
 	// PerStack views print one report per stack (or for --stack only).
 	PerStack bool
 	Summary  string
-	write    func(b *strings.Builder, p *Plan, s *Stack, live *Live)
+	write    func(b *strings.Builder, p *plan.Plan, s *plan.Stack, live *Live)
 }
 
 // Live carries what only a running sysplex knows into the displays; the
@@ -22,7 +24,7 @@ type View struct {
 type Live struct {
 	// DPT returns the counters of a destination port table entry: the
 	// connections routed to the target so far and its listening servers.
-	DPT func(dvipa string, ports PortRange, target string) (total, ready int)
+	DPT func(dvipa string, ports plan.PortRange, target string) (total, ready int)
 	// Moving reports a stack that still serves connections to a DVIPA
 	// another stack has taken over.
 	Moving func(dvipa, stack string) bool
@@ -41,14 +43,14 @@ var Views = []View{
 // WriteDisplay prints a view. stack selects one stack ("" all of them for
 // per-stack views; for sysplex views the stack that answers, or whose
 // DVIPAs are shown).
-func WriteDisplay(w io.Writer, p *Plan, view, stack string) error {
+func WriteDisplay(w io.Writer, p *plan.Plan, view, stack string) error {
 	return WriteLiveDisplay(w, p, view, stack, nil)
 }
 
 // WriteLiveDisplay prints a view of a running sysplex: p is its current
 // state as a plan (owners, routing stacks, stacks that are up) and live
 // the counters a plan lacks.
-func WriteLiveDisplay(w io.Writer, p *Plan, view, stack string, live *Live) error {
+func WriteLiveDisplay(w io.Writer, p *plan.Plan, view, stack string, live *Live) error {
 	i := slices.IndexFunc(Views, func(v View) bool { return v.Name == view })
 	if i < 0 {
 		var names []string
@@ -57,7 +59,7 @@ func WriteLiveDisplay(w io.Writer, p *Plan, view, stack string, live *Live) erro
 		}
 		return fmt.Errorf("unknown view %q (want one of %s)", view, strings.Join(names, ", "))
 	}
-	var sel *Stack
+	var sel *plan.Stack
 	if stack != "" {
 		if sel = p.Stack(stack); sel == nil {
 			return fmt.Errorf("no stack %s in sysplex %s", stack, p.Sysplex)
@@ -86,13 +88,13 @@ func WriteLiveDisplay(w io.Writer, p *Plan, view, stack string, live *Live) erro
 }
 
 // WriteNetstatHeader writes the first line of every NETSTAT report.
-func WriteNetstatHeader(w io.Writer, s *Stack) {
+func WriteNetstatHeader(w io.Writer, s *plan.Stack) {
 	var b strings.Builder
 	netstatHeader(&b, s)
 	_, _ = io.WriteString(w, b.String())
 }
 
-func netstatHeader(b *strings.Builder, s *Stack) {
+func netstatHeader(b *strings.Builder, s *plan.Stack) {
 	rel := "CS"
 	if s.Release != "" {
 		rel = "CS " + s.Release
@@ -115,7 +117,7 @@ func labelOf(s string) string {
 	return s
 }
 
-func vipadcfg(b *strings.Builder, p *Plan, s *Stack, _ *Live) {
+func vipadcfg(b *strings.Builder, p *plan.Plan, s *plan.Stack, _ *Live) {
 	netstatHeader(b, s)
 	var backups, defines, dists []string
 	for i := range p.DVIPAs {
@@ -172,7 +174,7 @@ func vipadcfg(b *strings.Builder, p *Plan, s *Stack, _ *Live) {
 
 // addrLine names a DVIPA in VIPADCFG: IpAddr/PrefixLen, or for IPv6 the
 // interface name and the address.
-func addrLine(d *DVIPA, addr string) string {
+func addrLine(d *plan.DVIPA, addr string) string {
 	if d.IntfName != "" {
 		return fmt.Sprintf("    IntfName: %s\n      IpAddr: %s\n", d.IntfName, addr)
 	}
@@ -180,7 +182,7 @@ func addrLine(d *DVIPA, addr string) string {
 }
 
 // srvMgrDefine is SrvMgr of a VIPADEFINE: IPv6 DVIPAs have none.
-func srvMgrDefine(d *DVIPA) string {
+func srvMgrDefine(d *plan.DVIPA) string {
 	if d.IntfName != "" {
 		return "n/a"
 	}
@@ -220,7 +222,7 @@ func timAff(secs int) string {
 
 // displayPorts lists the ports of a distribution; "*" stands for the
 // dynamic ports of a VIPADISTRIBUTE without PORT.
-func displayPorts(ps []PortRange) []string {
+func displayPorts(ps []plan.PortRange) []string {
 	if len(ps) == 0 {
 		return []string{"*"}
 	}
@@ -232,7 +234,7 @@ func displayPorts(ps []PortRange) []string {
 }
 
 // active returns the distribution in force at start, or nil.
-func (d *DVIPA) active() *Distribution {
+func active(d *plan.DVIPA) *plan.Distribution {
 	for i := range d.Distributions {
 		if d.Distributions[i].Stack == d.DistributedBy && d.DistributedBy != "" {
 			return &d.Distributions[i]
@@ -243,16 +245,16 @@ func (d *DVIPA) active() *Distribution {
 
 // isTarget reports whether the stack is a target of the distribution in
 // force at start.
-func (d *DVIPA) isTarget(stack string) bool {
-	if a := d.active(); a != nil {
-		return slices.ContainsFunc(a.Targets, func(t Target) bool { return t.Stack == stack })
+func isTarget(d *plan.DVIPA, stack string) bool {
+	if a := active(d); a != nil {
+		return slices.ContainsFunc(a.Targets, func(t plan.Target) bool { return t.Stack == stack })
 	}
 	return false
 }
 
 // distStat is NETSTAT's DistStat (Dist, Dest, Dist/Dest or blank).
-func (d *DVIPA) distStat(stack string) string {
-	dist, dest := d.DistributedBy == stack, d.isTarget(stack)
+func distStat(d *plan.DVIPA, stack string) string {
+	dist, dest := d.DistributedBy == stack, isTarget(d, stack)
 	switch {
 	case dist && dest:
 		return "Dist/Dest"
@@ -264,7 +266,7 @@ func (d *DVIPA) distStat(stack string) string {
 	return ""
 }
 
-func vipadyn(b *strings.Builder, p *Plan, s *Stack, live *Live) {
+func vipadyn(b *strings.Builder, p *plan.Plan, s *plan.Stack, live *Live) {
 	netstatHeader(b, s)
 	b.WriteString("Dynamic VIPA:\n")
 	n := 0
@@ -286,26 +288,26 @@ func vipadyn(b *strings.Builder, p *Plan, s *Stack, live *Live) {
 			if d.Origin == "VIPARANGE" {
 				origin = "VIPARange Bind"
 			}
-		case slices.ContainsFunc(d.Backups, func(bk Backup) bool { return bk.Stack == s.Name }):
+		case slices.ContainsFunc(d.Backups, func(bk plan.Backup) bool { return bk.Stack == s.Name }):
 			status, origin = "Backup", "VIPABackup"
-		case d.isTarget(s.Name):
+		case isTarget(d, s.Name):
 			status, origin = "Active", "VIPADistribute"
 		default:
 			continue
 		}
 		n++
-		fmt.Fprintf(b, "  IPAddr/PrefixLen: %s/%d\n    Status: %-12s  Origin: %-14s  DistStat: %s\n", d.Addr, d.PrefixLen, status, origin, d.distStat(s.Name))
+		fmt.Fprintf(b, "  IPAddr/PrefixLen: %s/%d\n    Status: %-12s  Origin: %-14s  DistStat: %s\n", d.Addr, d.PrefixLen, status, origin, distStat(d, s.Name))
 	}
 	fmt.Fprintf(b, "%d of %d Records Displayed\n", n, n)
 }
 
-func vdpt(b *strings.Builder, p *Plan, s *Stack, live *Live) {
+func vdpt(b *strings.Builder, p *plan.Plan, s *plan.Stack, live *Live) {
 	netstatHeader(b, s)
 	b.WriteString("Dynamic VIPA Destination Port Table for TCP/IP stacks:\n")
 	n := 0
 	for i := range p.DVIPAs {
 		d := &p.DVIPAs[i]
-		a := d.active()
+		a := active(d)
 		if d.DistributedBy != s.Name || a == nil || len(a.Ports) == 0 {
 			continue // dynamic ports appear only when servers bind
 		}
@@ -336,7 +338,7 @@ func vdpt(b *strings.Builder, p *Plan, s *Stack, live *Live) {
 	fmt.Fprintf(b, "%d of %d Records Displayed\n", n, n)
 }
 
-func ipsecFilters(b *strings.Builder, p *Plan, s *Stack, _ *Live) {
+func ipsecFilters(b *strings.Builder, p *plan.Plan, s *plan.Stack, _ *Live) {
 	rel := "CS"
 	if s.Release != "" {
 		rel = "CS " + s.Release
@@ -390,7 +392,7 @@ func ipsecFilters(b *strings.Builder, p *Plan, s *Stack, _ *Live) {
 		line("Direction", labelOf(f.Direction))
 		line("SecurityClass", fmt.Sprint(f.SecClass))
 		line("Logging", log)
-		line("Protocol", protocolName(f.Protocol))
+		line("Protocol", plan.ProtocolName(f.Protocol))
 		if f.ICMPType != nil || f.ICMPCode != nil {
 			line("ICMPType", deref(f.ICMPType))
 			line("ICMPCode", deref(f.ICMPCode))
@@ -408,41 +410,29 @@ func ipsecFilters(b *strings.Builder, p *Plan, s *Stack, _ *Live) {
 // addrLines writes a selector as Address, AddressPrefix and AddressRange.
 func addrLines(line func(k, v string), side, sel string) {
 	addr, prefix, upper := "0.0.0.0", "0", "n/a"
-	switch s, err := parseSelector(sel); {
-	case err != nil || s.all:
+	switch s, err := plan.ParseSelector(sel); {
+	case err != nil || s.All:
 	case strings.Contains(sel, "-"):
-		addr, prefix, upper = s.lo.String(), "n/a", s.hi.String()
+		addr, prefix, upper = s.Lo.String(), "n/a", s.Hi.String()
 	case strings.Contains(sel, "/"):
 		pf, _ := netip.ParsePrefix(sel)
 		addr, prefix = pf.Masked().Addr().String(), fmt.Sprint(pf.Bits())
 	default:
-		addr, prefix = s.lo.String(), fmt.Sprint(s.lo.BitLen())
+		addr, prefix = s.Lo.String(), fmt.Sprint(s.Lo.BitLen())
 	}
 	line(side+"Address", addr)
 	line(side+"AddressPrefix", prefix)
 	line(side+"AddressRange", upper)
 }
 
-func portLines(line func(k, v string), side string, p PortRange) {
-	if p == AnyPort {
+func portLines(line func(k, v string), side string, p plan.PortRange) {
+	if p == plan.AnyPort {
 		line(side+"Port", "0")
 		line(side+"PortRange", "0")
 		return
 	}
 	line(side+"Port", fmt.Sprint(p.From))
 	line(side+"PortRange", fmt.Sprint(p.To))
-}
-
-var protocolNames = map[int]string{1: "ICMP", 2: "IGMP", 4: "IPIP", 6: "TCP", 17: "UDP", 47: "GRE", 50: "ESP", 51: "AH", 58: "ICMPv6", 89: "OSPF", 135: "MH"}
-
-func protocolName(n int) string {
-	if n < 0 {
-		return "All"
-	}
-	if name, ok := protocolNames[n]; ok {
-		return fmt.Sprintf("%s(%d)", name, n)
-	}
-	return fmt.Sprint(n)
 }
 
 // linkName is the link name the stack gives an IPv4 DVIPA: VIPL and the
@@ -456,7 +446,7 @@ func linkName(addr string) string {
 	return fmt.Sprintf("VIPL%02X%02X%02X%02X", b[0], b[1], b[2], b[3])
 }
 
-func sysplexVipadyn(b *strings.Builder, p *Plan, from *Stack, _ *Live) {
+func sysplexVipadyn(b *strings.Builder, p *plan.Plan, from *plan.Stack, _ *Live) {
 	if from == nil && len(p.Stacks) > 0 {
 		from = &p.Stacks[0]
 	}
@@ -486,7 +476,7 @@ func sysplexVipadyn(b *strings.Builder, p *Plan, from *Stack, _ *Live) {
 				job = s.Job
 			}
 			records++
-			dist := strings.ToUpper(d.distStat(stack))
+			dist := strings.ToUpper(distStat(d, stack))
 			if dist == "DIST/DEST" {
 				dist = "BOTH"
 			}
@@ -511,7 +501,7 @@ func sysplexVipadyn(b *strings.Builder, p *Plan, from *Stack, _ *Live) {
 				listed[bk.Stack] = true
 			}
 		}
-		if a := d.active(); a != nil {
+		if a := active(d); a != nil {
 			for _, t := range a.Targets {
 				if t.Stack != "" && !listed[t.Stack] {
 					row(t.Stack, "ACTIVE", "", "", "")
@@ -523,10 +513,10 @@ func sysplexVipadyn(b *strings.Builder, p *Plan, from *Stack, _ *Live) {
 	fmt.Fprintf(b, "%d OF %d RECORDS DISPLAYED\n", records, records)
 }
 
-func backupChains(b *strings.Builder, p *Plan, only *Stack, _ *Live) {
+func backupChains(b *strings.Builder, p *plan.Plan, only *plan.Stack, _ *Live) {
 	for i := range p.DVIPAs {
 		d := &p.DVIPAs[i]
-		if only != nil && !d.involves(only.Name) {
+		if only != nil && !involves(d, only.Name) {
 			continue
 		}
 		if b.Len() > 0 {
@@ -594,10 +584,17 @@ func backupChains(b *strings.Builder, p *Plan, only *Stack, _ *Live) {
 
 // involves reports whether a stack owns, defines, backs up or distributes
 // the DVIPA, or is a target of it.
-func (d *DVIPA) involves(stack string) bool {
-	if d.Owner == stack || slices.Contains(d.DefinedBy, stack) || d.isTarget(stack) {
+func involves(d *plan.DVIPA, stack string) bool {
+	if d.Owner == stack || slices.Contains(d.DefinedBy, stack) || isTarget(d, stack) {
 		return true
 	}
-	return slices.ContainsFunc(d.Backups, func(b Backup) bool { return b.Stack == stack }) ||
-		slices.ContainsFunc(d.Distributions, func(x Distribution) bool { return x.Stack == stack })
+	return slices.ContainsFunc(d.Backups, func(b plan.Backup) bool { return b.Stack == stack }) ||
+		slices.ContainsFunc(d.Distributions, func(x plan.Distribution) bool { return x.Stack == stack })
+}
+
+func deref(p *plan.PortRange) string {
+	if p == nil {
+		return "*"
+	}
+	return p.String()
 }

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/tcpipc/tcpipc/model"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 // sysplexes returns every test sysplex as a directory: figure9 and the
@@ -176,7 +177,7 @@ func TestOneOwner(t *testing.T) {
 							if slices.Contains(down, ph.Owner) {
 								t.Errorf("%v: %s held by %s, which is down", sc, d.Addr, ph.Owner)
 							}
-							if ph.Owner != d.Owner && !slices.ContainsFunc(d.Backups, func(b Backup) bool { return b.Stack == ph.Owner }) {
+							if ph.Owner != d.Owner && !slices.ContainsFunc(d.Backups, func(b plan.Backup) bool { return b.Stack == ph.Owner }) {
 								t.Errorf("%v: %s held by %s, neither its owner nor a backup", sc, d.Addr, ph.Owner)
 							}
 						}
@@ -210,7 +211,7 @@ func TestNoFailureIsInitialState(t *testing.T) {
 					t.Errorf("%s: event %s, want %s", d.Addr, ph.Event, want)
 				}
 				var want []string
-				if a := d.active(); a != nil {
+				if a := active(&d); a != nil {
 					for _, tg := range a.Targets {
 						if tg.Stack != "" {
 							want = append(want, tg.Stack)

@@ -3,15 +3,17 @@ package compile
 import (
 	"strings"
 	"testing"
+
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 // longFormPlan: A VIPADEFINEs 10.1.1.1 with the given MOVEABLE; B backs it
 // up with the long form (it can create the DVIPA), C with the short form.
-func longFormPlan(moveable string) *Plan {
-	return &Plan{Version: Version, Sysplex: "P",
-		Stacks: []Stack{{Name: "A", XCFGroup: "EZBTCPCS"}, {Name: "B", XCFGroup: "EZBTCPCS"}, {Name: "C", XCFGroup: "EZBTCPCS"}},
-		DVIPAs: []DVIPA{{Addr: "10.1.1.1", PrefixLen: 32, Owner: "A", Origin: "VIPADEFINE", DefinedBy: []string{"A"}, Moveable: moveable,
-			Backups: []Backup{{Position: 1, Rank: 200, Stack: "C"}, {Position: 2, Rank: 100, Stack: "B", CanCreate: true}}}}}
+func longFormPlan(moveable string) *plan.Plan {
+	return &plan.Plan{Version: plan.Version, Sysplex: "P",
+		Stacks: []plan.Stack{{Name: "A", XCFGroup: "EZBTCPCS"}, {Name: "B", XCFGroup: "EZBTCPCS"}, {Name: "C", XCFGroup: "EZBTCPCS"}},
+		DVIPAs: []plan.DVIPA{{Addr: "10.1.1.1", PrefixLen: 32, Owner: "A", Origin: "VIPADEFINE", DefinedBy: []string{"A"}, Moveable: moveable,
+			Backups: []plan.Backup{{Position: 1, Rank: 200, Stack: "C"}, {Position: 2, Rank: 100, Stack: "B", CanCreate: true}}}}}
 }
 
 // TestWhatifRecoveryOrder: stacks come back one after the other in the

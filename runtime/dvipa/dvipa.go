@@ -3,7 +3,7 @@ package dvipa
 import (
 	"fmt"
 
-	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 // State is a stack's state for one DVIPA, as NETSTAT VIPADYN shows it.
@@ -84,14 +84,14 @@ type Change struct {
 
 // Owner tracks the holder of one DVIPA.
 type Owner struct {
-	d      compile.DVIPA
+	d      plan.DVIPA
 	holder string
 	// deactivated holds stacks an operator deactivated the DVIPA on.
 	deactivated map[string]bool
 }
 
 // New starts tracking a DVIPA of the plan; nobody holds it yet.
-func New(d compile.DVIPA) *Owner { return &Owner{d: d, deactivated: map[string]bool{}} }
+func New(d plan.DVIPA) *Owner { return &Owner{d: d, deactivated: map[string]bool{}} }
 
 // Holder is the stack that holds the DVIPA now ("" when nobody does).
 func (o *Owner) Holder() string { return o.holder }

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/internal/esp"
 	ikesa "github.com/tcpipc/tcpipc/internal/ike/sa"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 // FromPlan builds the configuration of the endpoint a stack runs on one of
@@ -31,7 +31,7 @@ import (
 // IPSEC filters name their tunnel's peer through the rule whose locations
 // cover both their sides. The plan must carry the keys (compile
 // --include-secrets); Conn, Clock and the callbacks are the caller's.
-func FromPlan(st *compile.Stack, local netip.Addr) (Config, error) {
+func FromPlan(st *plan.Stack, local netip.Addr) (Config, error) {
 	cfg := Config{Local: local}
 	var errs []error
 	for _, p := range st.IKE.Peers {
@@ -113,7 +113,7 @@ func FromPlan(st *compile.Stack, local netip.Addr) (Config, error) {
 	return cfg, nil
 }
 
-func peerFromPlan(p compile.Peer) (Peer, error) {
+func peerFromPlan(p plan.Peer) (Peer, error) {
 	if p.Auth != "PRESHAREDKEY" {
 		return Peer{}, fmt.Errorf("authentication %s: tcpipc authenticates with pre-shared keys only", p.Auth)
 	}
@@ -154,7 +154,7 @@ func peerFromPlan(p compile.Peer) (Peer, error) {
 
 // identity turns a security endpoint's Identity into an IKE identity; an
 // endpoint without one is known by its address (def).
-func identity(id compile.Identity, def netip.Addr) (ikesa.Identity, error) {
+func identity(id plan.Identity, def netip.Addr) (ikesa.Identity, error) {
 	switch id.Type {
 	case "IPADDR":
 		a, err := netip.ParseAddr(id.Value)
@@ -195,7 +195,7 @@ func AddrIdentity(a netip.Addr) ikesa.Identity {
 }
 
 // suite converts a plan proposal (IANA transform ids) into a suite.
-func suite(pr compile.Proposal) ikesa.Suite {
+func suite(pr plan.Proposal) ikesa.Suite {
 	var s ikesa.Suite
 	for _, t := range pr.Transforms {
 		switch t.Type {
@@ -232,7 +232,7 @@ func lifetime(seconds int) esp.Lifetime {
 	return esp.Lifetime{SoftTime: hard * 9 / 10, HardTime: hard}
 }
 
-func filterFromPlan(f compile.Filter, local AddrRange) (Filter, error) {
+func filterFromPlan(f plan.Filter, local AddrRange) (Filter, error) {
 	out := Filter{Name: f.Name, Local: local}
 	var err error
 	if out.Remote, err = addrRange(f.Remote); err != nil {

@@ -12,6 +12,7 @@ import (
 	ikesa "github.com/tcpipc/tcpipc/internal/ike/sa"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 	"github.com/tcpipc/tcpipc/model"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 var (
@@ -21,7 +22,7 @@ var (
 	f9IKEWant = "AES_CBC_128-HMAC_SHA2_256_128-PRF_HMAC_SHA2_256-ECP_256"
 )
 
-func figure9Stack(t *testing.T, name string, secrets bool) *compile.Stack {
+func figure9Stack(t *testing.T, name string, secrets bool) *plan.Stack {
 	t.Helper()
 	sx, ds := model.Load("../../testdata/profiles/figure9", model.Options{})
 	if ds.HasErrors() {
@@ -216,7 +217,7 @@ func TestFromPlanInboundConnect(t *testing.T) {
 // its group, which CREATE_CHILD_SA then uses for rekeys.
 func TestFromPlanPFS(t *testing.T) {
 	st := figure9Stack(t, "MVS1", true)
-	st.SPD.VPNActions[0].PFS = &compile.Transform{Type: "DH", ID: 19, Name: "ECP_256"}
+	st.SPD.VPNActions[0].PFS = &plan.Transform{Type: "DH", ID: 19, Name: "ECP_256"}
 	cfg, err := FromPlan(st, dva1)
 	if err != nil {
 		t.Fatal(err)

@@ -9,9 +9,10 @@ import (
 	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/internal/expect"
 	"github.com/tcpipc/tcpipc/model"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
-func figure9Plan(t testing.TB) *compile.Plan {
+func figure9Plan(t testing.TB) *plan.Plan {
 	t.Helper()
 	sx, ds := model.Load("../../testdata/profiles/figure9", model.Options{})
 	if ds.HasErrors() {
@@ -68,8 +69,8 @@ func TestBundledScenariosCheckClean(t *testing.T) {
 // server binds it, so owner and takeover expectations may name it; a
 // client may not take one.
 func TestApplicationDVIPAs(t *testing.T) {
-	plan := &compile.Plan{Sysplex: "P", Stacks: []compile.Stack{
-		{Name: "A", VIPARanges: []compile.VIPARange{{Prefix: "10.5.0.0/16", Moveable: "NONDISRUPTIVE"}}},
+	plan := &plan.Plan{Sysplex: "P", Stacks: []plan.Stack{
+		{Name: "A", VIPARanges: []plan.VIPARange{{Prefix: "10.5.0.0/16", Moveable: "NONDISRUPTIVE"}}},
 		{Name: "B"},
 	}}
 	src := "name: x\nclients:\n  - {name: c, from: 10.5.1.1, connect: 10.5.0.1:80}\nexpect:\n" +

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/scenario"
 )
 
@@ -199,7 +200,7 @@ func (c *Control) display(b *strings.Builder, report, stack string) error {
 }
 
 // reportStacks returns the stack named, or every stack in the group.
-func (c *Control) reportStacks(snap *compile.Plan, stack string) []*Stack {
+func (c *Control) reportStacks(snap *plan.Plan, stack string) []*Stack {
 	var out []*Stack
 	for _, s := range c.sx.stacks {
 		if (stack == "" || s.Name() == stack) && snap.Stack(s.Name()) != nil {

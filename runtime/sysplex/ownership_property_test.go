@@ -15,6 +15,7 @@ import (
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/leakcheck"
 	"github.com/tcpipc/tcpipc/model"
+	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/scenario"
 	"github.com/tcpipc/tcpipc/verify"
 	"github.com/tcpipc/tcpipc/verify/rules"
@@ -72,15 +73,15 @@ func TestOwnershipAgreesWithWhatif(t *testing.T) {
 	}
 }
 
-var figure9Variants = map[string]func(d *compile.DVIPA){
+var figure9Variants = map[string]func(d *plan.DVIPA){
 	// MVS3 backs DVA1 up ahead of MVS5.
-	"chain": func(d *compile.DVIPA) {
-		d.Backups = []compile.Backup{{Position: 1, Rank: 20, Stack: "MVS3"}, {Position: 2, Rank: 10, Stack: "MVS5"}}
+	"chain": func(d *plan.DVIPA) {
+		d.Backups = []plan.Backup{{Position: 1, Rank: 20, Stack: "MVS3"}, {Position: 2, Rank: 10, Stack: "MVS5"}}
 	},
 	// MVS5's backup has the long form: it creates DVA1 when nobody holds it.
-	"longform": func(d *compile.DVIPA) { d.Backups[0].CanCreate = true },
+	"longform": func(d *plan.DVIPA) { d.Backups[0].CanCreate = true },
 	// The same, and MVS1 takes DVA1 back only when MVS5 is idle.
-	"longform-whenidle": func(d *compile.DVIPA) {
+	"longform-whenidle": func(d *plan.DVIPA) {
 		d.Backups[0].CanCreate = true
 		d.Moveable = "WHENIDLE"
 	},
@@ -88,7 +89,7 @@ var figure9Variants = map[string]func(d *compile.DVIPA){
 
 // lintedPlan compiles a sysplex as `tcpipc compile` does: no plan when
 // lint reports an error (why says which).
-func lintedPlan(t *testing.T, dir string) (*compile.Plan, string) {
+func lintedPlan(t *testing.T, dir string) (*plan.Plan, string) {
 	t.Helper()
 	sx, front := model.Load(dir, model.Options{})
 	ds, err := verify.Lint(sx, front, rules.All(), verify.LintOptions{})
@@ -109,7 +110,7 @@ func lintedPlan(t *testing.T, dir string) (*compile.Plan, string) {
 
 // failureOrders lists every failure of one or two stacks, each with every
 // order in which all of them come back.
-func failureOrders(p *compile.Plan) []compile.Scenario {
+func failureOrders(p *plan.Plan) []compile.Scenario {
 	var out []compile.Scenario
 	for i, a := range p.Stacks {
 		out = append(out, compile.Scenario{Failed: []string{a.Name}, Recovered: []string{a.Name}})
@@ -131,7 +132,7 @@ type owners map[string]string
 
 // expectedOwners is whatif's holder of every DVIPA at each step: the
 // start, after the failure, after each recovery in turn.
-func expectedOwners(t *testing.T, p *compile.Plan, sc compile.Scenario) []owners {
+func expectedOwners(t *testing.T, p *plan.Plan, sc compile.Scenario) []owners {
 	t.Helper()
 	steps := []owners{{}, {}}
 	o, err := compile.Whatif(p, compile.Scenario{Failed: sc.Failed})
@@ -161,7 +162,7 @@ func expectedOwners(t *testing.T, p *compile.Plan, sc compile.Scenario) []owners
 
 // checkAgainstWhatif runs one scenario on a fresh sysplex and compares
 // the holders step by step.
-func checkAgainstWhatif(t *testing.T, p *compile.Plan, sc compile.Scenario) {
+func checkAgainstWhatif(t *testing.T, p *plan.Plan, sc compile.Scenario) {
 	leakcheck.Check(t)
 	want := expectedOwners(t, p, sc)
 	sx, clk := startSysplex(t, p)
@@ -242,7 +243,7 @@ func sameOwners(got, want owners) bool {
 	return len(got) == len(want)
 }
 
-func ownersDiff(p *compile.Plan, got, want owners) string {
+func ownersDiff(p *plan.Plan, got, want owners) string {
 	var b strings.Builder
 	for _, d := range p.DVIPAs {
 		mark := " "
@@ -351,10 +352,10 @@ func TestFigure9DoubleFailureScenario(t *testing.T) {
 // MVS5 nor leave MVS3 thinking nobody holds it.
 func TestRestartedBackupLearnsTheHolder(t *testing.T) {
 	leakcheck.Check(t)
-	plan := figure9Plan(t)
-	d := plan.DVIPA(dva1.String())
-	d.Backups = []compile.Backup{{Position: 1, Rank: 20, Stack: "MVS3"}, {Position: 2, Rank: 10, Stack: "MVS5"}}
-	sx, clk := startSysplex(t, plan)
+	p := figure9Plan(t)
+	d := p.DVIPA(dva1.String())
+	d.Backups = []plan.Backup{{Position: 1, Rank: 20, Stack: "MVS3"}, {Position: 2, Rank: 10, Stack: "MVS5"}}
+	sx, clk := startSysplex(t, p)
 	want := owners{dva1.String(): "MVS1", "201.2.10.12": "MVS5"}
 	settle(t, sx, clk, "start", want)
 	for _, s := range []string{"MVS1", "MVS3"} {

@@ -13,7 +13,7 @@ import (
 
 	"gvisor.dev/gvisor/pkg/tcpip/header"
 
-	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/distributor"
 	"github.com/tcpipc/tcpipc/runtime/dvipa"
 	"github.com/tcpipc/tcpipc/runtime/link"
@@ -33,7 +33,7 @@ func xcfNIC(peer string) string { return "xcf-" + peer }
 // Stack is one running TCP/IP stack of the sysplex.
 type Stack struct {
 	sx   *Sysplex
-	plan compile.Stack
+	plan plan.Stack
 	node *xcf.Node
 	xcf  netip.Addr
 
@@ -203,7 +203,7 @@ func (s *Stack) start() error {
 }
 
 // concerns reports whether the stack may own, back up, route or serve d.
-func (s *Stack) concerns(d compile.DVIPA) bool {
+func (s *Stack) concerns(d plan.DVIPA) bool {
 	name := s.plan.Name
 	for _, x := range d.DefinedBy {
 		if x == name {
@@ -368,7 +368,7 @@ func (s *Stack) activate(a netip.Addr, ch dvipa.Change) {
 
 // distributionFor picks the VIPADISTRIBUTE in force when this stack routes
 // the DVIPA: its own, else the one of the stack that defines the DVIPA.
-func (s *Stack) distributionFor(d *compile.DVIPA) *compile.Distribution {
+func (s *Stack) distributionFor(d *plan.DVIPA) *plan.Distribution {
 	if d == nil {
 		return nil
 	}
@@ -430,8 +430,8 @@ func (s *Stack) giveUp(a netip.Addr, to string) {
 
 // localOnly is the routing of a DVIPA nobody distributes: every new
 // connection to the owner itself.
-func localOnly(stack string) compile.Distribution {
-	return compile.Distribution{Stack: stack, Method: "ROUNDROBIN", Targets: []compile.Target{{Stack: stack}}}
+func localOnly(stack string) plan.Distribution {
+	return plan.Distribution{Stack: stack, Method: "ROUNDROBIN", Targets: []plan.Target{{Stack: stack}}}
 }
 
 // receive handles one XCF message.

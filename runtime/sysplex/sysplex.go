@@ -12,8 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/cf"
 	"github.com/tcpipc/tcpipc/runtime/dvipa"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
@@ -56,7 +56,7 @@ type Entry struct {
 
 // Sysplex is a running sysplex.
 type Sysplex struct {
-	plan    *compile.Plan
+	plan    *plan.Plan
 	opts    Options
 	clk     clock.Clock
 	group   string
@@ -85,7 +85,7 @@ type Move struct {
 }
 
 // New builds the sysplex of a plan; Start brings it up.
-func New(plan *compile.Plan, opts Options) (*Sysplex, error) {
+func New(plan *plan.Plan, opts Options) (*Sysplex, error) {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}
@@ -140,7 +140,7 @@ func New(plan *compile.Plan, opts Options) (*Sysplex, error) {
 }
 
 // Plan returns the plan the sysplex runs.
-func (sx *Sysplex) Plan() *compile.Plan { return sx.plan }
+func (sx *Sysplex) Plan() *plan.Plan { return sx.plan }
 
 // Fabric returns the LAN.
 func (sx *Sysplex) Fabric() *Fabric { return sx.fabric }

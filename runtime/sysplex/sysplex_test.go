@@ -16,11 +16,12 @@ import (
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/leakcheck"
 	"github.com/tcpipc/tcpipc/model"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 var dva1 = netip.MustParseAddr("201.2.10.11")
 
-func figure9Plan(t *testing.T) *compile.Plan {
+func figure9Plan(t *testing.T) *plan.Plan {
 	t.Helper()
 	sx, ds := model.Load("../../testdata/profiles/figure9", model.Options{})
 	if ds.HasErrors() {
@@ -83,7 +84,7 @@ func (e *echoServer) close() {
 // startSysplex runs a plan on a manual clock with 100 ms heartbeats, three
 // missed declaring a failure; more options may be set; the sysplex stops
 // when the test ends.
-func startSysplex(t *testing.T, plan *compile.Plan, more ...func(*Options)) (*Sysplex, *clock.Manual) {
+func startSysplex(t *testing.T, plan *plan.Plan, more ...func(*Options)) (*Sysplex, *clock.Manual) {
 	t.Helper()
 	clk := clock.NewManual(time.Unix(0, 0))
 	opts := Options{Clock: clk, Heartbeat: 100 * time.Millisecond, Missed: 3}

@@ -12,6 +12,7 @@ import (
 	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/internal/leakcheck"
 	"github.com/tcpipc/tcpipc/model"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 // writeFiles writes a sysplex's files, by path relative to dir.
@@ -30,7 +31,7 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 
 // twoStackPlan compiles a sysplex of SYSA (XCF 10.0.0.1) and SYSB (XCF
 // 10.0.0.2) with the given VIPADYNAMIC blocks.
-func twoStackPlan(t *testing.T, vipaA, vipaB string) *compile.Plan {
+func twoStackPlan(t *testing.T, vipaA, vipaB string) *plan.Plan {
 	t.Helper()
 	dir := t.TempDir()
 	profile := func(xcf, vipa string) string {
@@ -55,7 +56,7 @@ func twoStackPlan(t *testing.T, vipaA, vipaB string) *compile.Plan {
 }
 
 // rangePlan: both stacks share a NONDISRUPTIVE and a DISRUPTIVE VIPARANGE.
-func rangePlan(t *testing.T) *compile.Plan {
+func rangePlan(t *testing.T) *plan.Plan {
 	ranges := "  VIPARANGE DEFINE MOVEABLE NONDISRUPTIVE 255.255.255.0 10.9.8.0\n" +
 		"  VIPARANGE DEFINE MOVEABLE DISRUPTIVE 255.255.255.0 10.9.7.0\n"
 	return twoStackPlan(t, ranges, ranges)

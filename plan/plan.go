@@ -1,4 +1,4 @@
-package compile
+package plan
 
 // Version names the plan format; it changes when a field changes meaning
 // or disappears, never for a field added.

@@ -1,4 +1,4 @@
-package compile
+package plan
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 // of the schema has a value to break.
 func fullPlan(t *testing.T) map[string]any {
 	t.Helper()
-	p, _ := Compile(load(t, figure9))
+	p := figure9(t)
 	one, zero := 1, 0
 	s := &p.Stacks[0]
 	s.SPD.Filters[0].ICMPType = &PortRange{0, 255}
@@ -300,7 +300,7 @@ func TestValidateAgreesWithSchema(t *testing.T) {
 	if err := planSchema(t).Validate(jsonInstance(t, doc)); err != nil {
 		t.Fatalf("the full plan does not validate: %v", err)
 	}
-	if _, err := ReadPlan(bytes.NewReader(marshal(t, doc))); err != nil {
+	if _, err := Read(bytes.NewReader(marshal(t, doc))); err != nil {
 		t.Fatalf("ReadPlan rejects the full plan: %v", err)
 	}
 	d := &deriver{root: root, seen: map[string]bool{}}
@@ -323,7 +323,7 @@ func TestValidateAgreesWithSchema(t *testing.T) {
 			t.Errorf("%s: the derived value %v does not break the schema", name, v.value)
 			continue
 		}
-		_, err := ReadPlan(bytes.NewReader(marshal(t, broken)))
+		_, err := Read(bytes.NewReader(marshal(t, broken)))
 		switch {
 		case err == nil:
 			t.Errorf("%s: the schema rejects %v, ReadPlan accepts it", name, v.value)

@@ -1,4 +1,4 @@
-package compile
+package plan
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package compile
+package plan
 
 import (
 	"fmt"
@@ -8,13 +8,13 @@ import (
 	"strings"
 )
 
-// swsa decides whether a DVIPA's SAs are sysplex-wide. They are when IPsec
+// SWSA decides whether a DVIPA's SAs are sysplex-wide. They are when IPsec
 // protects the DVIPA on its owner and the owner and every backup can hold
 // them: IPSECURITY and DVIPSEC, IKED with a key exchange rule for the
 // DVIPA, the owner's anchor rules exactly, host-granularity selectors, no
 // manual tunnel, the same SA structure, and for IKEv2 a backup at V1R13
 // or later.
-func (p *Plan) swsa(d *DVIPA) SWSA {
+func (p *Plan) SWSA(d *DVIPA) SWSA {
 	out := SWSA{Reasons: []Reason{}}
 	owner := p.Stack(d.Owner)
 	if owner == nil {
@@ -28,10 +28,10 @@ func (p *Plan) swsa(d *DVIPA) SWSA {
 		return out
 	}
 	out.IKEv2 = ikev2For(owner, d.Addr)
-	out.Reasons = append(out.Reasons, p.canHold(owner, owner, d.Addr, out.IKEv2, false)...)
+	out.Reasons = append(out.Reasons, p.CanHold(owner, owner, d.Addr, out.IKEv2, false)...)
 	for _, b := range d.Backups {
 		if s := p.Stack(b.Stack); s != nil && s.Name != owner.Name {
-			out.Reasons = append(out.Reasons, p.canHold(s, owner, d.Addr, out.IKEv2, true)...)
+			out.Reasons = append(out.Reasons, p.CanHold(s, owner, d.Addr, out.IKEv2, true)...)
 		}
 	}
 	out.Eligible = len(out.Reasons) == 0
@@ -86,7 +86,7 @@ func anchorRules(s *Stack, addr string) []string {
 
 // describe writes every field of a filter that decides traffic.
 func describe(f Filter) string {
-	proto := protocolName(f.Protocol)
+	proto := ProtocolName(f.Protocol)
 	if f.Protocol < 0 {
 		proto = "any protocol"
 	}
@@ -125,10 +125,10 @@ func deref(p *PortRange) string {
 	return p.String()
 }
 
-// canHold lists why stack s cannot hold the SAs of the address that ref
+// CanHold lists why stack s cannot hold the SAs of the address that ref
 // negotiated (s == ref checks the owner itself). receiving says s gets the
 // SAs from the coupling facility, where its release matters.
-func (p *Plan) canHold(s, ref *Stack, addr string, ikev2, receiving bool) []Reason {
+func (p *Plan) CanHold(s, ref *Stack, addr string, ikev2, receiving bool) []Reason {
 	var out []Reason
 	add := func(code, format string, args ...any) {
 		out = append(out, Reason{Stack: s.Name, Code: code, Text: fmt.Sprintf(format, args...)})
@@ -155,7 +155,7 @@ func (p *Plan) canHold(s, ref *Stack, addr string, ikev2, receiving bool) []Reas
 		if f.Action != "IPSEC" || !slices.Contains(f.AnchorFor, addr) {
 			continue
 		}
-		if sel, err := parseSelector(f.Local); err == nil && !sel.isHost() {
+		if sel, err := ParseSelector(f.Local); err == nil && !sel.IsHost() {
 			add("coarse-granularity", "filter %s.%d on %s protects %s with local selector %s, coarser than a host: an SA for it cannot move", f.Name, f.Extension, s.Name, addr, f.Local)
 			break
 		}

@@ -1,0 +1,31 @@
+package plan
+
+// Group returns the group a stack joins.
+func (p *Plan) Group(s *Stack) Group {
+	for _, g := range p.Groups {
+		if g.XCFGroup == s.XCFGroup {
+			return g
+		}
+	}
+	return Group{}
+}
+
+// Stack returns the stack with the given name, or nil.
+func (p *Plan) Stack(name string) *Stack {
+	for i := range p.Stacks {
+		if p.Stacks[i].Name == name {
+			return &p.Stacks[i]
+		}
+	}
+	return nil
+}
+
+// DVIPA returns the DVIPA with the given address, or nil.
+func (p *Plan) DVIPA(addr string) *DVIPA {
+	for i := range p.DVIPAs {
+		if p.DVIPAs[i].Addr == addr {
+			return &p.DVIPAs[i]
+		}
+	}
+	return nil
+}
