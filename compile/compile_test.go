@@ -126,44 +126,14 @@ func transformsText(ts []plan.Transform) string {
 	return strings.Join(parts, " ")
 }
 
-// TestWhatifErrors: unknown stacks and recoveries of stacks that did not
-// fail are refused.
-func TestWhatifErrors(t *testing.T) {
+// TestDisplayErrors: an unknown stack or view is refused.
+func TestDisplayErrors(t *testing.T) {
 	p, _ := Compile(load(t, figure9))
-	for _, sc := range []Scenario{{Failed: []string{"MVS9"}}, {Failed: []string{"MVS1"}, Recovered: []string{"MVS2"}}} {
-		if _, err := Whatif(p, sc); err == nil {
-			t.Errorf("%v: no error", sc)
-		}
-	}
 	var b strings.Builder
 	if err := WriteDisplay(&b, p, "vipadyn", "MVS9"); err == nil {
 		t.Error("WriteDisplay accepts an unknown stack")
 	}
 	if err := WriteDisplay(&b, p, "netstat", ""); err == nil {
 		t.Error("WriteDisplay accepts an unknown view")
-	}
-}
-
-// TestTakeoverStaysInGroup: a backup in another XCF group never hears of
-// the failure, so the next backup of the owner's group takes over.
-func TestTakeoverStaysInGroup(t *testing.T) {
-	p := &plan.Plan{Version: plan.Version, Sysplex: "P",
-		Stacks: []plan.Stack{{Name: "A", XCFGroup: "EZBT0101"}, {Name: "B", XCFGroup: "EZBT0102"}, {Name: "C", XCFGroup: "EZBT0101"}},
-		DVIPAs: []plan.DVIPA{{Addr: "10.1.1.1", PrefixLen: 32, Owner: "A", Origin: "VIPADEFINE", Moveable: "IMMEDIATE",
-			Backups: []plan.Backup{{Position: 1, Rank: 200, Stack: "B"}, {Position: 2, Rank: 100, Stack: "C"}}}}}
-	for _, tc := range []struct {
-		failed []string
-		want   string
-	}{
-		{[]string{"A"}, "C"},
-		{[]string{"A", "C"}, ""},
-	} {
-		o, err := Whatif(p, Scenario{Failed: tc.failed})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := o.DVIPAs[0].AfterFailure.Owner; got != tc.want {
-			t.Errorf("%v fail: owner %q, want %q", tc.failed, got, tc.want)
-		}
 	}
 }

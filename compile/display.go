@@ -559,7 +559,7 @@ func backupChains(b *strings.Builder, p *plan.Plan, only *plan.Stack, _ *Live) {
 			if dist.DestAll {
 				all = "ALL = "
 			}
-			fmt.Fprintf(b, "  distribute %-8s (%s) ports %s, %s, to %s%s\n", dist.Stack, when, portsText(dist.Ports), strings.ToLower(dist.Method), all, listOr(ts, "no target"))
+			fmt.Fprintf(b, "  distribute %-8s (%s) ports %s, %s, to %s%s\n", dist.Stack, when, plan.PortList(dist.Ports), strings.ToLower(dist.Method), all, listOr(ts, "no target"))
 		}
 		switch sw := d.SWSA; {
 		case !sw.Protected:
@@ -597,4 +597,18 @@ func deref(p *plan.PortRange) string {
 		return "*"
 	}
 	return p.String()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func listOr(s []string, none string) string {
+	if len(s) == 0 {
+		return none
+	}
+	return strings.Join(s, ", ")
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tcpipc/tcpipc/plan"
+	"github.com/tcpipc/tcpipc/whatif"
 )
 
 // FuzzReadPlan: a plan file is input like any other. Whatever the bytes,
@@ -23,7 +24,7 @@ func FuzzReadPlan(f *testing.F) {
 			_ = WriteDisplay(io.Discard, p, v.Name, "")
 		}
 		for _, s := range p.Stacks {
-			o, err := Whatif(p, Scenario{Failed: []string{s.Name}, Recovered: []string{s.Name}})
+			o, err := whatif.Derive(p, whatif.Scenario{Failed: []string{s.Name}, Recovered: []string{s.Name}})
 			if err == nil {
 				_ = o.WriteText(io.Discard)
 			}

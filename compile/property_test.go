@@ -15,6 +15,7 @@ import (
 
 	"github.com/tcpipc/tcpipc/model"
 	"github.com/tcpipc/tcpipc/plan"
+	"github.com/tcpipc/tcpipc/whatif"
 )
 
 // sysplexes returns every test sysplex as a directory: figure9 and the
@@ -155,14 +156,14 @@ func TestOneOwner(t *testing.T) {
 						failed = append(failed, n)
 					}
 				}
-				for _, sc := range []Scenario{{Failed: failed}, {Failed: failed, Recovered: failed}} {
-					o, err := Whatif(p, sc)
+				for _, sc := range []whatif.Scenario{{Failed: failed}, {Failed: failed, Recovered: failed}} {
+					o, err := whatif.Derive(p, sc)
 					if err != nil {
 						t.Fatal(err)
 					}
 					for i, od := range o.DVIPAs {
 						d := p.DVIPAs[i]
-						phases := []Phase{od.AfterFailure}
+						phases := []whatif.Phase{od.AfterFailure}
 						if od.AfterRecovery != nil {
 							phases = append(phases, *od.AfterRecovery)
 						}
@@ -194,7 +195,7 @@ func TestNoFailureIsInitialState(t *testing.T) {
 	for name, dir := range sysplexes(t) {
 		t.Run(name, func(t *testing.T) {
 			p, _ := Compile(load(t, dir))
-			o, err := Whatif(p, Scenario{})
+			o, err := whatif.Derive(p, whatif.Scenario{})
 			if err != nil {
 				t.Fatal(err)
 			}

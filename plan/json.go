@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strings"
 )
 
 // WriteJSON writes the plan as indented JSON. The output depends only on
@@ -65,4 +66,17 @@ func (p PortRange) String() string {
 		return fmt.Sprint(p.From)
 	}
 	return fmt.Sprintf("%d-%d", p.From, p.To)
+}
+
+// PortList writes port ranges as the displays and whatif do: "any" for
+// none (every port), else each range as String writes it.
+func PortList(ps []PortRange) string {
+	if len(ps) == 0 {
+		return "any"
+	}
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = p.String()
+	}
+	return strings.Join(parts, " ")
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/tcpipc/tcpipc/runtime/scenario"
 	"github.com/tcpipc/tcpipc/verify"
 	"github.com/tcpipc/tcpipc/verify/rules"
+	"github.com/tcpipc/tcpipc/whatif"
 )
 
 // TestOwnershipAgreesWithWhatif is a property of every sysplex under
@@ -110,20 +111,20 @@ func lintedPlan(t *testing.T, dir string) (*plan.Plan, string) {
 
 // failureOrders lists every failure of one or two stacks, each with every
 // order in which all of them come back.
-func failureOrders(p *plan.Plan) []compile.Scenario {
-	var out []compile.Scenario
+func failureOrders(p *plan.Plan) []whatif.Scenario {
+	var out []whatif.Scenario
 	for i, a := range p.Stacks {
-		out = append(out, compile.Scenario{Failed: []string{a.Name}, Recovered: []string{a.Name}})
+		out = append(out, whatif.Scenario{Failed: []string{a.Name}, Recovered: []string{a.Name}})
 		for _, b := range p.Stacks[i+1:] {
 			out = append(out,
-				compile.Scenario{Failed: []string{a.Name, b.Name}, Recovered: []string{a.Name, b.Name}},
-				compile.Scenario{Failed: []string{a.Name, b.Name}, Recovered: []string{b.Name, a.Name}})
+				whatif.Scenario{Failed: []string{a.Name, b.Name}, Recovered: []string{a.Name, b.Name}},
+				whatif.Scenario{Failed: []string{a.Name, b.Name}, Recovered: []string{b.Name, a.Name}})
 		}
 	}
 	return out
 }
 
-func scenarioName(sc compile.Scenario) string {
+func scenarioName(sc whatif.Scenario) string {
 	return "fail-" + strings.Join(sc.Failed, ",") + "-recover-" + strings.Join(sc.Recovered, ",")
 }
 
@@ -132,10 +133,10 @@ type owners map[string]string
 
 // expectedOwners is whatif's holder of every DVIPA at each step: the
 // start, after the failure, after each recovery in turn.
-func expectedOwners(t *testing.T, p *plan.Plan, sc compile.Scenario) []owners {
+func expectedOwners(t *testing.T, p *plan.Plan, sc whatif.Scenario) []owners {
 	t.Helper()
 	steps := []owners{{}, {}}
-	o, err := compile.Whatif(p, compile.Scenario{Failed: sc.Failed})
+	o, err := whatif.Derive(p, whatif.Scenario{Failed: sc.Failed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +145,7 @@ func expectedOwners(t *testing.T, p *plan.Plan, sc compile.Scenario) []owners {
 		steps[1][d.Addr] = d.AfterFailure.Owner
 	}
 	for k := 1; k <= len(sc.Recovered); k++ {
-		o, err := compile.Whatif(p, compile.Scenario{Failed: sc.Failed, Recovered: sc.Recovered[:k]})
+		o, err := whatif.Derive(p, whatif.Scenario{Failed: sc.Failed, Recovered: sc.Recovered[:k]})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -162,7 +163,7 @@ func expectedOwners(t *testing.T, p *plan.Plan, sc compile.Scenario) []owners {
 
 // checkAgainstWhatif runs one scenario on a fresh sysplex and compares
 // the holders step by step.
-func checkAgainstWhatif(t *testing.T, p *plan.Plan, sc compile.Scenario) {
+func checkAgainstWhatif(t *testing.T, p *plan.Plan, sc whatif.Scenario) {
 	leakcheck.Check(t)
 	want := expectedOwners(t, p, sc)
 	sx, clk := startSysplex(t, p)
@@ -291,7 +292,7 @@ func TestFigure9DoubleFailureScenario(t *testing.T) {
 		recovered []string
 		dva1      string
 	}{{[]string{"MVS5"}, ""}, {[]string{"MVS5", "MVS1"}, "MVS1"}} {
-		o, err := compile.Whatif(plan, compile.Scenario{Failed: []string{"MVS1", "MVS5"}, Recovered: step.recovered})
+		o, err := whatif.Derive(plan, whatif.Scenario{Failed: []string{"MVS1", "MVS5"}, Recovered: step.recovered})
 		if err != nil {
 			t.Fatal(err)
 		}

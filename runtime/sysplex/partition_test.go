@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/leakcheck"
 	"github.com/tcpipc/tcpipc/runtime/dvipa"
 	"github.com/tcpipc/tcpipc/runtime/scenario"
+	"github.com/tcpipc/tcpipc/whatif"
 )
 
 // playScenario runs a scenario file on the figure 9 sysplex and returns
@@ -79,7 +79,7 @@ func pacedClock(t *testing.T) *clock.Manual {
 // every stack up, and that this stack alone shows it Active.
 func checkOneHolderEach(t *testing.T, sx *Sysplex, report string) {
 	t.Helper()
-	outcome, err := compile.Whatif(sx.Plan(), compile.Scenario{})
+	outcome, err := whatif.Derive(sx.Plan(), whatif.Scenario{})
 	if err != nil {
 		t.Fatal(err)
 	}

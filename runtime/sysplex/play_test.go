@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/internal/leakcheck"
 	"github.com/tcpipc/tcpipc/runtime/scenario"
+	"github.com/tcpipc/tcpipc/whatif"
 )
 
 // TestFigure9ScenarioMatchesWhatif plays testdata/scenarios/figure9-
@@ -54,7 +54,7 @@ func TestFigure9ScenarioMatchesWhatif(t *testing.T) {
 	}
 
 	// The run against the static analysis.
-	outcome, err := compile.Whatif(plan, compile.Scenario{Failed: []string{"MVS1"}, Recovered: []string{"MVS1"}})
+	outcome, err := whatif.Derive(plan, whatif.Scenario{Failed: []string{"MVS1"}, Recovered: []string{"MVS1"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package compile
+package whatif
 
 import (
 	"fmt"
@@ -42,7 +42,7 @@ func writePhase(b *strings.Builder, label string, ph Phase) {
 		if ds.Inherited {
 			from = ds.Definition + "'s VIPADISTRIBUTE (the holder has none of its own)"
 		}
-		fmt.Fprintf(b, "    distributed: %s, ports %s, %s, to %s", from, portsText(ds.Ports), strings.ToLower(ds.Method), listOr(ds.Targets, "no target"))
+		fmt.Fprintf(b, "    distributed: %s, ports %s, %s, to %s", from, plan.PortList(ds.Ports), strings.ToLower(ds.Method), listOr(ds.Targets, "no target"))
 		if len(ds.Dropped) > 0 {
 			fmt.Fprintf(b, " (dropped: %s)", strings.Join(ds.Dropped, ", "))
 		}
@@ -146,17 +146,6 @@ func writeTable(b *strings.Builder, rows [][]string) {
 		}
 		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
 	}
-}
-
-func portsText(ps []plan.PortRange) string {
-	if len(ps) == 0 {
-		return "any"
-	}
-	var parts []string
-	for _, p := range ps {
-		parts = append(parts, p.String())
-	}
-	return strings.Join(parts, " ")
 }
 
 func plural(n int, one, many string) string {

@@ -1,4 +1,4 @@
-package compile
+package whatif
 
 import (
 	"fmt"
@@ -8,8 +8,8 @@ import (
 	"github.com/tcpipc/tcpipc/plan"
 )
 
-// WhatifVersion names the takeover-analysis format.
-const WhatifVersion = "tcpipc.whatif/v1"
+// Version names the takeover-analysis format.
+const Version = "tcpipc.whatif/v1"
 
 // Scenario is a set of stacks that fail together and, optionally, the
 // ones among them that come back afterwards.
@@ -74,9 +74,9 @@ type SAState struct {
 	Note    string        `json:"note,omitempty"`
 }
 
-// Whatif derives what happens when the scenario's stacks fail together and
+// Derive derives what happens when the scenario's stacks fail together and
 // the recovered ones come back, one after the other in the order given.
-func Whatif(p *plan.Plan, sc Scenario) (*Outcome, error) {
+func Derive(p *plan.Plan, sc Scenario) (*Outcome, error) {
 	failed := map[string]bool{}
 	for _, n := range sc.Failed {
 		if p.Stack(n) == nil {
@@ -94,7 +94,7 @@ func Whatif(p *plan.Plan, sc Scenario) (*Outcome, error) {
 		}
 		back[n] = true
 	}
-	out := &Outcome{Version: WhatifVersion, Sysplex: p.Sysplex, Failed: inOrder(p, failed), Recovered: append([]string{}, sc.Recovered...), DVIPAs: []DVIPAOutcome{}}
+	out := &Outcome{Version: Version, Sysplex: p.Sysplex, Failed: inOrder(p, failed), Recovered: append([]string{}, sc.Recovered...), DVIPAs: []DVIPAOutcome{}}
 	for i := range p.DVIPAs {
 		d := &p.DVIPAs[i]
 		o := DVIPAOutcome{Addr: d.Addr, PrefixLen: d.PrefixLen, Start: d.Owner}
@@ -329,7 +329,7 @@ func saState(p *plan.Plan, d *plan.DVIPA, from, to string) SAState {
 func AllSingle(p *plan.Plan) []*Outcome {
 	var out []*Outcome
 	for _, s := range p.Stacks {
-		o, _ := Whatif(p, Scenario{Failed: []string{s.Name}})
+		o, _ := Derive(p, Scenario{Failed: []string{s.Name}})
 		out = append(out, o)
 	}
 	return out

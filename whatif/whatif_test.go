@@ -1,4 +1,4 @@
-package compile
+package whatif
 
 import (
 	"strings"
@@ -38,7 +38,7 @@ func TestWhatifRecoveryOrder(t *testing.T) {
 		{"IMMEDIATE", []string{"B", "C"}, "B", "takeover"},
 		{"IMMEDIATE", []string{"C", "A"}, "A", "reactivated"},
 	} {
-		o, err := Whatif(longFormPlan(tc.moveable), Scenario{Failed: []string{"A", "B", "C"}, Recovered: tc.recovered})
+		o, err := Derive(longFormPlan(tc.moveable), Scenario{Failed: []string{"A", "B", "C"}, Recovered: tc.recovered})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func TestWhatifRecoveryOrder(t *testing.T) {
 // VIPABACKUP only takes over a DVIPA that is active; DVA1 stays
 // unavailable until MVS1 returns and activates it.
 func TestWhatifDoubleFailureShortFormBackup(t *testing.T) {
-	p, _ := Compile(load(t, figure9))
+	p := figure9(t)
 	steps := []struct {
 		recovered []string
 		owner     string
@@ -71,7 +71,7 @@ func TestWhatifDoubleFailureShortFormBackup(t *testing.T) {
 		{[]string{"MVS1", "MVS5"}, "MVS1"},
 	}
 	for _, st := range steps {
-		o, err := Whatif(p, Scenario{Failed: []string{"MVS1", "MVS5"}, Recovered: st.recovered})
+		o, err := Derive(p, Scenario{Failed: []string{"MVS1", "MVS5"}, Recovered: st.recovered})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,14 +89,14 @@ func TestWhatifDoubleFailureShortFormBackup(t *testing.T) {
 // TestWhatifRecoversTwice: a stack named twice in the recovery order is
 // refused.
 func TestWhatifRecoversTwice(t *testing.T) {
-	if _, err := Whatif(longFormPlan("IMMEDIATE"), Scenario{Failed: []string{"A"}, Recovered: []string{"A", "A"}}); err == nil {
+	if _, err := Derive(longFormPlan("IMMEDIATE"), Scenario{Failed: []string{"A"}, Recovered: []string{"A", "A"}}); err == nil {
 		t.Error("no error for a stack recovering twice")
 	}
 }
 
 // TestWhatifTextSaysTheOrder: the text names the recovery order.
 func TestWhatifTextSaysTheOrder(t *testing.T) {
-	o, err := Whatif(longFormPlan("IMMEDIATE"), Scenario{Failed: []string{"A", "B"}, Recovered: []string{"B", "A"}})
+	o, err := Derive(longFormPlan("IMMEDIATE"), Scenario{Failed: []string{"A", "B"}, Recovered: []string{"B", "A"}})
 	if err != nil {
 		t.Fatal(err)
 	}
