@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tcpipc/tcpipc/display"
 	"github.com/tcpipc/tcpipc/model"
 	"github.com/tcpipc/tcpipc/plan"
 )
@@ -25,9 +26,9 @@ func TestSecrets(t *testing.T) {
 		t.Errorf("plan with IncludeSecrets lacks the key")
 	}
 	p, _ := Compile(sx)
-	for _, v := range Views {
+	for _, v := range display.Views {
 		var b strings.Builder
-		if err := WriteDisplay(&b, p, v.Name, ""); err != nil {
+		if err := display.Write(&b, p, v.Name, ""); err != nil {
 			t.Fatal(err)
 		}
 		if strings.Contains(b.String(), key) {
@@ -124,16 +125,4 @@ func transformsText(ts []plan.Transform) string {
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, " ")
-}
-
-// TestDisplayErrors: an unknown stack or view is refused.
-func TestDisplayErrors(t *testing.T) {
-	p, _ := Compile(load(t, figure9))
-	var b strings.Builder
-	if err := WriteDisplay(&b, p, "vipadyn", "MVS9"); err == nil {
-		t.Error("WriteDisplay accepts an unknown stack")
-	}
-	if err := WriteDisplay(&b, p, "netstat", ""); err == nil {
-		t.Error("WriteDisplay accepts an unknown view")
-	}
 }

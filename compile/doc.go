@@ -12,6 +12,6 @@
 // left out with a COMPILE warning), and each DVIPA's SWSA eligibility is
 // decided with plan.Plan.SWSA.
 //
-// WriteDisplay prints a plan in the layouts of the z/OS displays (NETSTAT
-// VIPADCFG, VIPADYN, VDPT, ipsec -f display, D TCPIP,,SYSPLEX,VIPADYN).
+// compile renders nothing and runs nothing: package display prints a plan
+// in the z/OS display layouts.
 package compile

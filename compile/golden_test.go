@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/display"
 	"github.com/tcpipc/tcpipc/internal/golden"
 	"github.com/tcpipc/tcpipc/model"
 	"github.com/tcpipc/tcpipc/whatif"
@@ -84,9 +85,9 @@ func TestGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		out["compile-diagnostics"] = golden.RelativeTo(dt.String(), dir)
-		for _, v := range Views {
+		for _, v := range display.Views {
 			var s strings.Builder
-			if err := WriteDisplay(&s, p, v.Name, ""); err != nil {
+			if err := display.Write(&s, p, v.Name, ""); err != nil {
 				t.Fatal(err)
 			}
 			out["show-"+v.Name] = s.String()

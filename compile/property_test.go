@@ -212,7 +212,7 @@ func TestNoFailureIsInitialState(t *testing.T) {
 					t.Errorf("%s: event %s, want %s", d.Addr, ph.Event, want)
 				}
 				var want []string
-				if a := active(&d); a != nil {
+				if a := d.Active(); a != nil {
 					for _, tg := range a.Targets {
 						if tg.Stack != "" {
 							want = append(want, tg.Stack)

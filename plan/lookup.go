@@ -29,3 +29,14 @@ func (p *Plan) DVIPA(addr string) *DVIPA {
 	}
 	return nil
 }
+
+// Active returns the distribution in force at start (DistributedBy's
+// VIPADISTRIBUTE), or nil when nobody distributes the DVIPA.
+func (d *DVIPA) Active() *Distribution {
+	for i := range d.Distributions {
+		if d.Distributions[i].Stack == d.DistributedBy && d.DistributedBy != "" {
+			return &d.Distributions[i]
+		}
+	}
+	return nil
+}

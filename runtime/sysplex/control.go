@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/display"
 	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/scenario"
 )
@@ -181,13 +181,13 @@ func (c *Control) display(b *strings.Builder, report, stack string) error {
 		if report == "sysplex vipadyn" {
 			view = "sysplex-vipadyn"
 		}
-		return compile.WriteLiveDisplay(b, snap, view, stack, &compile.Live{DPT: c.sx.dptCounters, Moving: c.sx.moving})
+		return display.WriteLive(b, snap, view, stack, &display.Live{DPT: c.sx.dptCounters, Moving: c.sx.moving})
 	case "netstat vcrt", "netstat conn":
 		for i, s := range c.reportStacks(snap, stack) {
 			if i > 0 {
 				b.WriteString("\n")
 			}
-			compile.WriteNetstatHeader(b, snap.Stack(s.Name()))
+			display.WriteNetstatHeader(b, snap.Stack(s.Name()))
 			if report == "netstat vcrt" {
 				c.vcrt(b, s)
 			} else {

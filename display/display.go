@@ -1,4 +1,4 @@
-package compile
+package display
 
 import (
 	"fmt"
@@ -40,17 +40,17 @@ var Views = []View{
 	{"backup-chains", false, "tcpipc's own table: owner, backup chain, distribution and SWSA of each DVIPA", backupChains},
 }
 
-// WriteDisplay prints a view. stack selects one stack ("" all of them for
+// Write prints a view of the state a plan expects. stack selects one stack ("" all of them for
 // per-stack views; for sysplex views the stack that answers, or whose
 // DVIPAs are shown).
-func WriteDisplay(w io.Writer, p *plan.Plan, view, stack string) error {
-	return WriteLiveDisplay(w, p, view, stack, nil)
+func Write(w io.Writer, p *plan.Plan, view, stack string) error {
+	return WriteLive(w, p, view, stack, nil)
 }
 
-// WriteLiveDisplay prints a view of a running sysplex: p is its current
+// WriteLive prints a view of a running sysplex: p is its current
 // state as a plan (owners, routing stacks, stacks that are up) and live
 // the counters a plan lacks.
-func WriteLiveDisplay(w io.Writer, p *plan.Plan, view, stack string, live *Live) error {
+func WriteLive(w io.Writer, p *plan.Plan, view, stack string, live *Live) error {
 	i := slices.IndexFunc(Views, func(v View) bool { return v.Name == view })
 	if i < 0 {
 		var names []string
@@ -233,20 +233,10 @@ func displayPorts(ps []plan.PortRange) []string {
 	return out
 }
 
-// active returns the distribution in force at start, or nil.
-func active(d *plan.DVIPA) *plan.Distribution {
-	for i := range d.Distributions {
-		if d.Distributions[i].Stack == d.DistributedBy && d.DistributedBy != "" {
-			return &d.Distributions[i]
-		}
-	}
-	return nil
-}
-
 // isTarget reports whether the stack is a target of the distribution in
 // force at start.
 func isTarget(d *plan.DVIPA, stack string) bool {
-	if a := active(d); a != nil {
+	if a := d.Active(); a != nil {
 		return slices.ContainsFunc(a.Targets, func(t plan.Target) bool { return t.Stack == stack })
 	}
 	return false
@@ -307,7 +297,7 @@ func vdpt(b *strings.Builder, p *plan.Plan, s *plan.Stack, live *Live) {
 	n := 0
 	for i := range p.DVIPAs {
 		d := &p.DVIPAs[i]
-		a := active(d)
+		a := d.Active()
 		if d.DistributedBy != s.Name || a == nil || len(a.Ports) == 0 {
 			continue // dynamic ports appear only when servers bind
 		}
@@ -338,103 +328,6 @@ func vdpt(b *strings.Builder, p *plan.Plan, s *plan.Stack, live *Live) {
 	fmt.Fprintf(b, "%d of %d Records Displayed\n", n, n)
 }
 
-func ipsecFilters(b *strings.Builder, p *plan.Plan, s *plan.Stack, _ *Live) {
-	rel := "CS"
-	if s.Release != "" {
-		rel = "CS " + s.Release
-	}
-	fmt.Fprintf(b, "%s ipsec  Stack Name: %s  (%s)\n", rel, s.Job, s.Name)
-	if s.SPD.From == "none" {
-		b.WriteString("The stack does no IP filtering: IPCONFIG IPSECURITY is not coded.\n")
-		return
-	}
-	source := "Stack Policy"
-	if s.SPD.From == "profile" {
-		source = "Stack Profile"
-	}
-	logging := "Off"
-	if s.SPD.Logging {
-		logging = "On"
-	}
-	fmt.Fprintf(b, "Primary:  %-14s  Function: %-17s  Format:   %s\n", "Filter", "Display", "Detail")
-	fmt.Fprintf(b, "Source:   %-14s  Scope:    %-17s  TotAvail: %d\n", source, "Current", len(s.SPD.Filters))
-	fmt.Fprintf(b, "Logging:  %-14s  Predecap: %-17s  DVIPSec:  %s\n", logging, "Off", yesNo(s.DVIPSec))
-	b.WriteString("Defensive Mode: Inactive\n")
-	for _, f := range s.SPD.Filters {
-		b.WriteString("\n")
-		typ, vpn := "Generic", "n/a"
-		switch {
-		case f.ManualTunnel != "":
-			typ, vpn = "Manual", f.ManualTunnel
-		case f.VPNAction != "":
-			typ, vpn = "Dynamic", f.VPNAction
-		}
-		log := "None"
-		if f.Log {
-			log = "All"
-		}
-		src, dst, sp, dp := f.Local, f.Remote, f.LocalPorts, f.RemotePorts
-		if f.Direction == "INBOUND" {
-			src, dst, sp, dp = dst, src, dp, sp
-		}
-		line := func(k, v string) { fmt.Fprintf(b, "%-30s%s\n", k+":", v) }
-		line("FilterName", f.Name)
-		line("FilterNameExtension", fmt.Sprint(f.Extension))
-		line("GroupName", "n/a")
-		line("LocalStartActionName", "n/a")
-		line("VpnActionName", vpn)
-		line("TunnelID", "0x00")
-		line("Type", typ)
-		line("DefensiveType", "n/a")
-		line("State", "Active")
-		line("Action", labelOf(f.Action))
-		line("Scope", labelOf(f.Routing))
-		line("Direction", labelOf(f.Direction))
-		line("SecurityClass", fmt.Sprint(f.SecClass))
-		line("Logging", log)
-		line("Protocol", plan.ProtocolName(f.Protocol))
-		if f.ICMPType != nil || f.ICMPCode != nil {
-			line("ICMPType", deref(f.ICMPType))
-			line("ICMPCode", deref(f.ICMPCode))
-		}
-		addrLines(line, "Source", src)
-		portLines(line, "Source", sp)
-		addrLines(line, "Dest", dst)
-		portLines(line, "Dest", dp)
-		if len(f.AnchorFor) > 0 {
-			line("DVIPAs (tcpipc)", strings.Join(f.AnchorFor, " "))
-		}
-	}
-}
-
-// addrLines writes a selector as Address, AddressPrefix and AddressRange.
-func addrLines(line func(k, v string), side, sel string) {
-	addr, prefix, upper := "0.0.0.0", "0", "n/a"
-	switch s, err := plan.ParseSelector(sel); {
-	case err != nil || s.All:
-	case strings.Contains(sel, "-"):
-		addr, prefix, upper = s.Lo.String(), "n/a", s.Hi.String()
-	case strings.Contains(sel, "/"):
-		pf, _ := netip.ParsePrefix(sel)
-		addr, prefix = pf.Masked().Addr().String(), fmt.Sprint(pf.Bits())
-	default:
-		addr, prefix = s.Lo.String(), fmt.Sprint(s.Lo.BitLen())
-	}
-	line(side+"Address", addr)
-	line(side+"AddressPrefix", prefix)
-	line(side+"AddressRange", upper)
-}
-
-func portLines(line func(k, v string), side string, p plan.PortRange) {
-	if p == plan.AnyPort {
-		line(side+"Port", "0")
-		line(side+"PortRange", "0")
-		return
-	}
-	line(side+"Port", fmt.Sprint(p.From))
-	line(side+"PortRange", fmt.Sprint(p.To))
-}
-
 // linkName is the link name the stack gives an IPv4 DVIPA: VIPL and the
 // address in hex.
 func linkName(addr string) string {
@@ -444,142 +337,6 @@ func linkName(addr string) string {
 	}
 	b := a.As4()
 	return fmt.Sprintf("VIPL%02X%02X%02X%02X", b[0], b[1], b[2], b[3])
-}
-
-func sysplexVipadyn(b *strings.Builder, p *plan.Plan, from *plan.Stack, _ *Live) {
-	if from == nil && len(p.Stacks) > 0 {
-		from = &p.Stacks[0]
-	}
-	if from == nil {
-		return
-	}
-	rel := "CS"
-	if from.Release != "" {
-		rel = "CS " + from.Release
-	}
-	fmt.Fprintf(b, "EZZ8260I SYSPLEX %s\nVIPA DYNAMIC DISPLAY FROM %-8s AT %s\n", rel, from.Job, from.Name)
-	records := 0
-	for i := range p.DVIPAs {
-		d := &p.DVIPAs[i]
-		if d.IntfName != "" {
-			fmt.Fprintf(b, "INTFNAME: %s  IPADDR: %s\n", d.IntfName, d.Addr)
-		} else {
-			fmt.Fprintf(b, "IPADDR: %s  LINKNAME: %s\n", d.Addr, linkName(d.Addr))
-		}
-		fmt.Fprintf(b, "  ORIGIN: %s\n", orDash(d.Origin))
-		b.WriteString("  TCPNAME  MVSNAME  STATUS RANK ADDRESS MASK    NETWORK PREFIX  DIST\n")
-		b.WriteString("  -------- -------- ------ ---- --------------- --------------- ----\n")
-		row := func(stack, status, rank, mask, network string) {
-			s := p.Stack(stack)
-			job := ""
-			if s != nil {
-				job = s.Job
-			}
-			records++
-			dist := strings.ToUpper(distStat(d, stack))
-			if dist == "DIST/DEST" {
-				dist = "BOTH"
-			}
-			fmt.Fprintf(b, "  %-8s %-8s %-6s %-4s %-15s %-15s %s\n", job, stack, status, rank, mask, network, dist)
-		}
-		listed := map[string]bool{}
-		if d.Owner != "" {
-			network := d.Addr
-			if pf, err := netip.ParsePrefix(fmt.Sprintf("%s/%d", d.Addr, d.PrefixLen)); err == nil {
-				network = pf.Masked().Addr().String()
-			}
-			mask := d.Mask
-			if mask == "" {
-				mask = fmt.Sprintf("/%d", d.PrefixLen)
-			}
-			row(d.Owner, "ACTIVE", "", mask, network)
-			listed[d.Owner] = true
-		}
-		for _, bk := range d.Backups {
-			if !listed[bk.Stack] {
-				row(bk.Stack, "BACKUP", fmt.Sprintf("%03d", bk.Rank), "", "")
-				listed[bk.Stack] = true
-			}
-		}
-		if a := active(d); a != nil {
-			for _, t := range a.Targets {
-				if t.Stack != "" && !listed[t.Stack] {
-					row(t.Stack, "ACTIVE", "", "", "")
-					listed[t.Stack] = true
-				}
-			}
-		}
-	}
-	fmt.Fprintf(b, "%d OF %d RECORDS DISPLAYED\n", records, records)
-}
-
-func backupChains(b *strings.Builder, p *plan.Plan, only *plan.Stack, _ *Live) {
-	for i := range p.DVIPAs {
-		d := &p.DVIPAs[i]
-		if only != nil && !involves(d, only.Name) {
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteString("\n")
-		}
-		fmt.Fprintf(b, "%s/%d", d.Addr, d.PrefixLen)
-		if d.Mask != "" {
-			fmt.Fprintf(b, " (mask %s)", d.Mask)
-		}
-		b.WriteString("\n")
-		if d.Owner == "" {
-			b.WriteString("  owner      -  (no stack activates it)\n")
-		} else {
-			fmt.Fprintf(b, "  owner      %-8s %s, MOVEABLE %s\n", d.Owner, d.Origin, d.Moveable)
-		}
-		for _, bk := range d.Backups {
-			form := ""
-			if bk.CanCreate {
-				form = ", long form (can create it)"
-			}
-			fmt.Fprintf(b, "  backup %-3d %-8s rank %d%s\n", bk.Position, bk.Stack, bk.Rank, form)
-		}
-		for _, dist := range d.Distributions {
-			when := "in force at start"
-			if dist.Stack != d.DistributedBy {
-				when = "used when it holds the DVIPA"
-			}
-			var ts []string
-			for _, t := range dist.Targets {
-				s := orDash(t.Stack)
-				if t.Weight != nil {
-					s += fmt.Sprintf(" weight %d", *t.Weight)
-				}
-				if t.Role != "" {
-					s += " " + strings.ToLower(t.Role)
-				}
-				ts = append(ts, s)
-			}
-			all := ""
-			if dist.DestAll {
-				all = "ALL = "
-			}
-			fmt.Fprintf(b, "  distribute %-8s (%s) ports %s, %s, to %s%s\n", dist.Stack, when, plan.PortList(dist.Ports), strings.ToLower(dist.Method), all, listOr(ts, "no target"))
-		}
-		switch sw := d.SWSA; {
-		case !sw.Protected:
-			b.WriteString("  SWSA       not protected by IPsec\n")
-		case sw.Eligible:
-			v := "IKEv1"
-			if sw.IKEv2 {
-				v = "IKEv2"
-			}
-			fmt.Fprintf(b, "  SWSA       eligible (%s)\n", v)
-		default:
-			b.WriteString("  SWSA       not eligible:\n")
-			for _, r := range sw.Reasons {
-				fmt.Fprintf(b, "             - %s [%s]\n", r.Text, r.Code)
-			}
-		}
-		for _, n := range d.Notes {
-			fmt.Fprintf(b, "  note       %s\n", n)
-		}
-	}
 }
 
 // involves reports whether a stack owns, defines, backs up or distributes
