@@ -40,3 +40,17 @@ func (d *DVIPA) Active() *Distribution {
 	}
 	return nil
 }
+
+// Redact replaces every pre-shared key of the plan by Redacted, as a plan
+// compiled without --include-secrets has it.
+func (p *Plan) Redact() {
+	p.Secrets = "redacted"
+	for i := range p.Stacks {
+		peers := p.Stacks[i].IKE.Peers
+		for j := range peers {
+			if peers[j].PSK != "" {
+				peers[j].PSK = Redacted
+			}
+		}
+	}
+}

@@ -1,24 +1,28 @@
 package scenario
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/internal/expect"
-	"github.com/tcpipc/tcpipc/model"
 	"github.com/tcpipc/tcpipc/plan"
 )
 
 func figure9Plan(t testing.TB) *plan.Plan {
 	t.Helper()
-	sx, ds := model.Load("../../testdata/profiles/figure9", model.Options{})
-	if ds.HasErrors() {
-		t.Fatalf("figure9: %s", ds[0].Summary)
+	// The figure 9 plan compiled by compile's TestCheckedInPlans.
+	b, err := os.ReadFile("../../testdata/plans/figure9.json")
+	if err != nil {
+		t.Fatal(err)
 	}
-	p, _ := compile.Compile(sx)
+	p, err := plan.Read(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Redact()
 	return p
 }
 

@@ -5,20 +5,16 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/tcpipc/tcpipc/compile"
-	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/leakcheck"
-	"github.com/tcpipc/tcpipc/model"
 	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/scenario"
-	"github.com/tcpipc/tcpipc/verify"
-	"github.com/tcpipc/tcpipc/verify/rules"
 	"github.com/tcpipc/tcpipc/whatif"
 )
 
@@ -88,25 +84,16 @@ var figure9Variants = map[string]func(d *plan.DVIPA){
 	},
 }
 
-// lintedPlan compiles a sysplex as `tcpipc compile` does: no plan when
-// lint reports an error (why says which).
+// lintedPlan returns the checked-in plan of a sysplex of
+// testdata/profiles, or nil when it has none: compile's TestCheckedInPlans
+// writes one for every sysplex that lints without errors.
 func lintedPlan(t *testing.T, dir string) (*plan.Plan, string) {
 	t.Helper()
-	sx, front := model.Load(dir, model.Options{})
-	ds, err := verify.Lint(sx, front, rules.All(), verify.LintOptions{})
-	if err != nil {
-		t.Fatal(err)
+	name := filepath.Base(dir)
+	if _, err := os.Stat(filepath.Join("../../testdata/plans", name+".json")); err != nil {
+		return nil, "lint reports errors, so testdata/plans has no plan of it"
 	}
-	for _, d := range ds {
-		if d.Severity == diag.Error {
-			return nil, fmt.Sprintf("%s [%s]", d.Summary, d.Rule)
-		}
-	}
-	p, cds := compile.Options{}.Compile(sx)
-	if cds.HasErrors() {
-		return nil, cds[0].Summary
-	}
-	return p, ""
+	return planFile(t, name), ""
 }
 
 // failureOrders lists every failure of one or two stacks, each with every
