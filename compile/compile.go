@@ -118,7 +118,7 @@ func (c *compiler) stack(s *model.Stack, dvipas []netip.Addr) plan.Stack {
 		out.DVLocalFltr = s.IPSec.DVLocalFltr != nil
 	}
 	for _, r := range s.VIPA.Ranges {
-		out.VIPARanges = append(out.VIPARanges, plan.VIPARange{Prefix: r.Prefix.String(), Moveable: r.Moveable})
+		out.VIPARanges = append(out.VIPARanges, plan.VIPARange{Prefix: r.Prefix.String(), Moveable: plan.RangeMoveable(r.Moveable)})
 	}
 	for _, r := range s.VIPA.Routes {
 		out.VIPARoutes = append(out.VIPARoutes, plan.VIPARoute{DestXCF: r.DestXCF, Target: r.Target.Addr.String()})
@@ -148,7 +148,7 @@ func (c *compiler) dvipa(v *model.DVIPA) plan.DVIPA {
 	switch {
 	case len(v.Defines) > 0:
 		def := v.Defines[0]
-		d.Owner, d.Origin, d.Moveable = def.Stack.Name, "VIPADEFINE", def.Moveable
+		d.Owner, d.Origin, d.Moveable = def.Stack.Name, "VIPADEFINE", plan.Moveable(def.Moveable)
 		if len(v.Defines) > 1 {
 			d.Notes = append(d.Notes, fmt.Sprintf("VIPADEFINEd on %s: tcpipc takes the first in manifest order, %s, as the owner and leaves the others out of the takeover chain (IBM does not document how they behave)",
 				strings.Join(d.DefinedBy, ", "), d.Owner))
@@ -158,7 +158,7 @@ func (c *compiler) dvipa(v *model.DVIPA) plan.DVIPA {
 			if longForm(bk) {
 				d.Owner, d.Origin = bk.Stack.Name, "VIPABACKUP"
 				if bk.Moveable != "" {
-					d.Moveable = bk.Moveable
+					d.Moveable = plan.Moveable(bk.Moveable)
 				}
 				d.Notes = append(d.Notes, fmt.Sprintf("no stack VIPADEFINEs it: %s, the highest-ranked backup with a mask, creates it", d.Owner))
 				break
@@ -195,7 +195,7 @@ func longForm(bk *model.VIPABackup) bool {
 }
 
 func (c *compiler) distribution(dist *model.VIPADistribute, addr netip.Addr) plan.Distribution {
-	out := plan.Distribution{Stack: dist.Stack.Name, Ports: []plan.PortRange{}, Method: dist.Method, OptLocal: dist.OptLocal,
+	out := plan.Distribution{Stack: dist.Stack.Name, Ports: []plan.PortRange{}, Method: plan.Method(dist.Method), OptLocal: dist.OptLocal,
 		SysplexPorts: dist.SysplexPorts, TimedAffinity: dist.TimedAffinity, DestAll: dist.DestAll, Targets: []plan.Target{}}
 	_, out.NoAutoSwitchBack = dist.Options["NOAUTOSWITCHBACK"]
 	for _, pr := range dist.Ports {

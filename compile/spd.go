@@ -47,10 +47,10 @@ func (c *compiler) spd(s *model.Stack, dvipas []netip.Addr) plan.SPD {
 			out.VPNActions = append(out.VPNActions, c.vpnAction(r.DynVPN))
 		}
 	}
-	for _, dir := range []string{"OUTBOUND", "INBOUND"} {
+	for _, dir := range []plan.Direction{plan.Outbound, plan.Inbound} {
 		ext["SYSDEFAULTDENYRULE"]++
 		out.Filters = append(out.Filters, plan.Filter{Name: "SYSDEFAULTDENYRULE", Extension: ext["SYSDEFAULTDENYRULE"], Direction: dir,
-			Action: "DENY", Local: "*", Remote: "*", Protocol: -1, LocalPorts: plan.AnyPort, RemotePorts: plan.AnyPort,
+			Action: plan.Deny, Local: "*", Remote: "*", Protocol: -1, LocalPorts: plan.AnyPort, RemotePorts: plan.AnyPort,
 			Routing: "EITHER", Implicit: true, AnchorFor: anchors(model.AddrSel{All: true}, dvipas)})
 	}
 	return out
@@ -59,9 +59,9 @@ func (c *compiler) spd(s *model.Stack, dvipas []netip.Addr) plan.SPD {
 // filters splits a rule into one simple filter per direction. Rules are
 // written from the stack's side: the source is local.
 func (c *compiler) filters(r *model.FilterRule) []plan.Filter {
-	base := plan.Filter{Name: r.Name, Action: r.Action, Local: r.Src.String(), Remote: r.Dst.String(),
+	base := plan.Filter{Name: r.Name, Action: plan.Action(r.Action), Local: r.Src.String(), Remote: r.Dst.String(),
 		Protocol: int(r.Protocol), LocalPorts: ports(r.SrcPorts), RemotePorts: ports(r.DstPorts),
-		Routing: r.Routing, Connect: r.Connect, SecClass: r.SecClass, Log: r.Log, Source: c.source(r.Range)}
+		Routing: plan.Routing(r.Routing), Connect: plan.Connect(r.Connect), SecClass: r.SecClass, Log: r.Log, Source: c.source(r.Range)}
 	if r.Protocol == 1 || r.Protocol == 58 {
 		// ICMP type and code share the port fields in the model.
 		base.LocalPorts, base.RemotePorts = plan.AnyPort, plan.AnyPort
@@ -82,7 +82,7 @@ func (c *compiler) filters(r *model.FilterRule) []plan.Filter {
 			base.ManualTunnel = r.ManVPN.Name
 		}
 	}
-	dirs := []string{"OUTBOUND", "INBOUND"}
+	dirs := []plan.Direction{plan.Outbound, plan.Inbound}
 	switch r.Direction {
 	case "INBOUND":
 		dirs = dirs[1:]

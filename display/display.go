@@ -110,7 +110,8 @@ var label = map[string]string{
 	"LOCAL": "Local", "ROUTED": "Routed", "EITHER": "Either", "INBOUND": "Inbound", "OUTBOUND": "Outbound",
 }
 
-func labelOf(s string) string {
+func labelOf[T ~string](w T) string {
+	s := string(w)
 	if l, ok := label[s]; ok {
 		return l
 	}

@@ -44,7 +44,7 @@ func ipsecFilters(b *strings.Builder, p *plan.Plan, s *plan.Stack, _ *Live) {
 			log = "All"
 		}
 		src, dst, sp, dp := f.Local, f.Remote, f.LocalPorts, f.RemotePorts
-		if f.Direction == "INBOUND" {
+		if f.Direction == plan.Inbound {
 			src, dst, sp, dp = dst, src, dp, sp
 		}
 		line := func(k, v string) { fmt.Fprintf(b, "%-30s%s\n", k+":", v) }

@@ -121,7 +121,7 @@ func backupChains(b *strings.Builder, p *plan.Plan, only *plan.Stack, _ *Live) {
 			if dist.DestAll {
 				all = "ALL = "
 			}
-			fmt.Fprintf(b, "  distribute %-8s (%s) ports %s, %s, to %s%s\n", dist.Stack, when, plan.PortList(dist.Ports), strings.ToLower(dist.Method), all, listOr(ts, "no target"))
+			fmt.Fprintf(b, "  distribute %-8s (%s) ports %s, %s, to %s%s\n", dist.Stack, when, plan.PortList(dist.Ports), strings.ToLower(string(dist.Method)), all, listOr(ts, "no target"))
 		}
 		switch sw := d.SWSA; {
 		case !sw.Protected:

@@ -72,8 +72,8 @@ type Home struct {
 
 // VIPARange is a VIPARANGE: addresses applications may make DVIPAs of.
 type VIPARange struct {
-	Prefix   string `json:"prefix"`
-	Moveable string `json:"moveable"` // NONDISRUPTIVE or DISRUPTIVE
+	Prefix   string        `json:"prefix"`
+	Moveable RangeMoveable `json:"moveable"`
 }
 
 // VIPARoute is a VIPAROUTE: the route to a target's XCF address.
@@ -101,9 +101,9 @@ type Filter struct {
 	Name string `json:"name"`
 	// Extension numbers the simple filters one policy rule expands into.
 	Extension   int       `json:"extension"`
-	Direction   string    `json:"direction"` // INBOUND or OUTBOUND
-	Action      string    `json:"action"`    // PERMIT, DENY or IPSEC
-	Local       string    `json:"local"`     // "*", address, prefix or a-b range
+	Direction   Direction `json:"direction"`
+	Action      Action    `json:"action"`
+	Local       string    `json:"local"` // "*", address, prefix or a-b range
 	Remote      string    `json:"remote"`
 	Protocol    int       `json:"protocol"` // -1: any
 	LocalPorts  PortRange `json:"localPorts"`
@@ -111,12 +111,12 @@ type Filter struct {
 	// ICMPType and ICMPCode replace the ports for ICMP (nil: any).
 	ICMPType *PortRange `json:"icmpType,omitempty"`
 	ICMPCode *PortRange `json:"icmpCode,omitempty"`
-	Routing  string     `json:"routing"` // LOCAL, ROUTED or EITHER
+	Routing  Routing    `json:"routing"`
 	// Connect limits who may open a TCP connection (INBOUNDCONNECT,
 	// OUTBOUNDCONNECT), "" when either side may.
-	Connect  string `json:"connect,omitempty"`
-	SecClass int    `json:"secClass"`
-	Log      bool   `json:"log"`
+	Connect  Connect `json:"connect,omitempty"`
+	SecClass int     `json:"secClass"`
+	Log      bool    `json:"log"`
 	// VPNAction names the dynamic tunnel action of an IPSEC filter (see
 	// SPD.VPNActions); ManualTunnel names a manual one.
 	VPNAction    string `json:"vpnAction,omitempty"`
@@ -225,7 +225,7 @@ type DVIPA struct {
 	Origin string `json:"origin,omitempty"`
 	// DefinedBy lists every stack with a VIPADEFINE, manifest order.
 	DefinedBy []string `json:"definedBy"`
-	Moveable  string   `json:"moveable"` // IMMEDIATE or WHENIDLE
+	Moveable  Moveable `json:"moveable"`
 	// Backups is the takeover chain: highest rank first.
 	Backups []Backup `json:"backups"`
 	// Distributions holds every stack's VIPADISTRIBUTE for the DVIPA, in
@@ -252,7 +252,7 @@ type Distribution struct {
 	Stack string `json:"stack"`
 	// Ports is empty when every port a server binds is distributed.
 	Ports         []PortRange `json:"ports"`
-	Method        string      `json:"method"`
+	Method        Method      `json:"method"`
 	OptLocal      *int        `json:"optLocal,omitempty"`
 	SysplexPorts  bool        `json:"sysplexPorts"`
 	TimedAffinity int         `json:"timedAffinity"`

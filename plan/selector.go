@@ -16,7 +16,8 @@ type Selector struct {
 	Lo, Hi netip.Addr
 }
 
-// ParseSelector reads "*", an address, a prefix or a range a-b.
+// ParseSelector reads "*", an address, a prefix or a range a-b (both ends
+// of one family, in order).
 func ParseSelector(s string) (Selector, error) {
 	if s == "*" {
 		return Selector{All: true}, nil
@@ -24,7 +25,7 @@ func ParseSelector(s string) (Selector, error) {
 	if from, to, ok := strings.Cut(s, "-"); ok {
 		lo, err1 := netip.ParseAddr(from)
 		hi, err2 := netip.ParseAddr(to)
-		if err1 != nil || err2 != nil {
+		if err1 != nil || err2 != nil || lo.BitLen() != hi.BitLen() || hi.Less(lo) {
 			return Selector{}, fmt.Errorf("bad address range %q", s)
 		}
 		return Selector{Lo: lo, Hi: hi}, nil
@@ -74,4 +75,16 @@ func ProtocolName(n int) string {
 		return fmt.Sprintf("%s(%d)", name, n)
 	}
 	return fmt.Sprint(n)
+}
+
+// Covers reports whether one of the identity's locations holds the
+// address: the local endpoint of a key exchange rule covers the addresses
+// it negotiates for.
+func (id Identity) Covers(a netip.Addr) bool {
+	for _, l := range id.Locations {
+		if s, err := ParseSelector(l); err == nil && s.Contains(a) {
+			return true
+		}
+	}
+	return false
 }

@@ -42,7 +42,7 @@ func (p *Plan) SWSA(d *DVIPA) SWSA {
 // the address on its local side.
 func protects(s *Stack, addr string) bool {
 	for _, f := range s.SPD.Filters {
-		if f.Action == "IPSEC" && slices.Contains(f.AnchorFor, addr) {
+		if f.Action == IPsec && slices.Contains(f.AnchorFor, addr) {
 			return true
 		}
 	}
@@ -90,14 +90,14 @@ func describe(f Filter) string {
 	if f.Protocol < 0 {
 		proto = "any protocol"
 	}
-	s := fmt.Sprintf("%s %s %s", strings.ToLower(f.Direction), strings.ToLower(f.Action), proto)
+	s := fmt.Sprintf("%s %s %s", strings.ToLower(string(f.Direction)), strings.ToLower(string(f.Action)), proto)
 	s += fmt.Sprintf(" %s%s -> %s%s", f.Local, portSuffix(f.LocalPorts), f.Remote, portSuffix(f.RemotePorts))
 	if f.ICMPType != nil || f.ICMPCode != nil {
 		s += fmt.Sprintf(" icmp type %s code %s", deref(f.ICMPType), deref(f.ICMPCode))
 	}
-	s += " routing " + strings.ToLower(f.Routing)
+	s += " routing " + strings.ToLower(string(f.Routing))
 	if f.Connect != "" {
-		s += " " + strings.ToLower(f.Connect)
+		s += " " + strings.ToLower(string(f.Connect))
 	}
 	if f.SecClass != 0 {
 		s += fmt.Sprintf(" class %d", f.SecClass)
@@ -152,7 +152,7 @@ func (p *Plan) CanHold(s, ref *Stack, addr string, ikev2, receiving bool) []Reas
 		}
 	}
 	for _, f := range s.SPD.Filters {
-		if f.Action != "IPSEC" || !slices.Contains(f.AnchorFor, addr) {
+		if f.Action != IPsec || !slices.Contains(f.AnchorFor, addr) {
 			continue
 		}
 		if sel, err := ParseSelector(f.Local); err == nil && !sel.IsHost() {
@@ -188,7 +188,7 @@ func (p *Plan) CanHold(s, ref *Stack, addr string, ikev2, receiving bool) []Reas
 func noOffers(s *Stack, addr string) []Reason {
 	var out []Reason
 	for _, f := range s.SPD.Filters {
-		if f.Action != "IPSEC" || f.VPNAction == "" || !slices.Contains(f.AnchorFor, addr) {
+		if f.Action != IPsec || f.VPNAction == "" || !slices.Contains(f.AnchorFor, addr) {
 			continue
 		}
 		for _, a := range s.SPD.VPNActions {

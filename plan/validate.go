@@ -120,25 +120,17 @@ func (c *checker) unique(path string, a netip.Addr) {
 	c.addrs[a] = path
 }
 
-// selector checks "*", an address, address/prefix or a range a-b.
+// selector checks "*", an address, address/prefix or a range a-b, as
+// ParseSelector reads them for every filter decision.
 func (c *checker) selector(path, s string) {
-	if s == "*" {
+	if _, err := ParseSelector(s); err == nil {
 		return
 	}
 	if strings.Contains(s, "/") {
-		if _, err := netip.ParsePrefix(s); err != nil {
-			c.bad(path, "%q is not a prefix", s)
-		}
+		c.bad(path, "%q is not a prefix", s)
 		return
 	}
-	lo, hi, isRange := strings.Cut(s, "-")
-	if _, err := netip.ParseAddr(lo); err != nil {
-		c.bad(path, "%q is not *, an address, a prefix or a range", s)
-		return
-	}
-	if _, err := netip.ParseAddr(hi); isRange && err != nil {
-		c.bad(path, "%q is not *, an address, a prefix or a range", s)
-	}
+	c.bad(path, "%q is not *, an address, a prefix or a range", s)
 }
 
 func (c *checker) ports(path string, r PortRange) {
@@ -233,7 +225,7 @@ func (c *checker) stack(path string, s *Stack) {
 	for i, r := range s.VIPARanges {
 		at := index(path+".vipaRanges", i)
 		c.selector(at+".prefix", r.Prefix)
-		c.oneOf(at+".moveable", r.Moveable, "NONDISRUPTIVE", "DISRUPTIVE")
+		c.oneOf(at+".moveable", string(r.Moveable), words(RangeMoveables)...)
 	}
 	for i, r := range s.VIPARoutes {
 		c.addr(index(path+".vipaRoutes", i)+".target", r.Target)
@@ -263,8 +255,8 @@ func (c *checker) spd(path string, s *SPD) {
 func (c *checker) filter(path string, f *Filter) {
 	c.nonEmpty(path+".name", f.Name)
 	c.within(path+".extension", f.Extension, 1, noMax)
-	c.oneOf(path+".direction", f.Direction, "INBOUND", "OUTBOUND")
-	c.oneOf(path+".action", f.Action, "PERMIT", "DENY", "IPSEC")
+	c.oneOf(path+".direction", string(f.Direction), words(Directions)...)
+	c.oneOf(path+".action", string(f.Action), words(Actions)...)
 	c.selector(path+".local", f.Local)
 	c.selector(path+".remote", f.Remote)
 	c.within(path+".protocol", f.Protocol, -1, 255)
@@ -276,7 +268,7 @@ func (c *checker) filter(path string, f *Filter) {
 	if f.ICMPCode != nil {
 		c.ports(path+".icmpCode", *f.ICMPCode)
 	}
-	c.oneOf(path+".routing", f.Routing, "LOCAL", "ROUTED", "EITHER")
+	c.oneOf(path+".routing", string(f.Routing), words(Routings)...)
 	c.within(path+".secClass", f.SecClass, 0, noMax)
 	for i, a := range f.AnchorFor {
 		c.addr(index(path+".anchorFor", i), a)
@@ -352,7 +344,7 @@ func (c *checker) dvipa(path string, d *DVIPA) {
 	for i, n := range d.DefinedBy {
 		c.stackRef(index(path+".definedBy", i), n)
 	}
-	c.oneOf(path+".moveable", d.Moveable, "IMMEDIATE", "WHENIDLE")
+	c.oneOf(path+".moveable", string(d.Moveable), words(Moveables)...)
 	c.backups(path+".backups", d.Backups)
 	for i := range d.Distributions {
 		c.distribution(index(path+".distributions", i), &d.Distributions[i])
@@ -381,7 +373,7 @@ func (c *checker) distribution(path string, d *Distribution) {
 	for i, r := range d.Ports {
 		c.ports(index(path+".ports", i), r)
 	}
-	c.oneOf(path+".method", d.Method, "BASEWLM", "ROUNDROBIN", "SERVERWLM", "WEIGHTEDACTIVE", "HOTSTANDBY")
+	c.oneOf(path+".method", string(d.Method), words(Methods)...)
 	if d.OptLocal != nil {
 		c.within(path+".optLocal", *d.OptLocal, 0, 16)
 	}

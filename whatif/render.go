@@ -42,7 +42,7 @@ func writePhase(b *strings.Builder, label string, ph Phase) {
 		if ds.Inherited {
 			from = ds.Definition + "'s VIPADISTRIBUTE (the holder has none of its own)"
 		}
-		fmt.Fprintf(b, "    distributed: %s, ports %s, %s, to %s", from, plan.PortList(ds.Ports), strings.ToLower(ds.Method), listOr(ds.Targets, "no target"))
+		fmt.Fprintf(b, "    distributed: %s, ports %s, %s, to %s", from, plan.PortList(ds.Ports), strings.ToLower(string(ds.Method)), listOr(ds.Targets, "no target"))
 		if len(ds.Dropped) > 0 {
 			fmt.Fprintf(b, " (dropped: %s)", strings.Join(ds.Dropped, ", "))
 		}

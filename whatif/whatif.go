@@ -59,7 +59,7 @@ type DistState struct {
 	Definition string           `json:"definition"`
 	Inherited  bool             `json:"inherited"`
 	Ports      []plan.PortRange `json:"ports"`
-	Method     string           `json:"method"`
+	Method     plan.Method      `json:"method"`
 	Targets    []string         `json:"targets"`
 	// Dropped are targets that are down (or no stack has the address).
 	Dropped []string `json:"dropped"`
@@ -212,7 +212,7 @@ func recoverOne(p *plan.Plan, d *plan.DVIPA, cur Phase, r string, down map[strin
 		ph := Phase{Owner: d.Owner, Event: "reactivated", Text: d.Owner + " activates it again: no stack held it meanwhile"}
 		ph.SA = fresh(d)
 		return ph, true
-	case definer && d.Moveable == "WHENIDLE":
+	case definer && d.Moveable == plan.WhenIdle:
 		ph := Phase{Owner: holder, Event: "takeback-when-idle",
 			Text: fmt.Sprintf("MOVEABLE WHENIDLE: %s keeps it until it has no connections to it, then %s takes it back", holder, d.Owner)}
 		ph.SA = saState(p, d, holder, d.Owner)

@@ -9,7 +9,7 @@ import (
 
 // longFormPlan: A VIPADEFINEs 10.1.1.1 with the given MOVEABLE; B backs it
 // up with the long form (it can create the DVIPA), C with the short form.
-func longFormPlan(moveable string) *plan.Plan {
+func longFormPlan(moveable plan.Moveable) *plan.Plan {
 	return &plan.Plan{Version: plan.Version, Sysplex: "P",
 		Stacks: []plan.Stack{{Name: "A", XCFGroup: "EZBTCPCS"}, {Name: "B", XCFGroup: "EZBTCPCS"}, {Name: "C", XCFGroup: "EZBTCPCS"}},
 		DVIPAs: []plan.DVIPA{{Addr: "10.1.1.1", PrefixLen: 32, Owner: "A", Origin: "VIPADEFINE", DefinedBy: []string{"A"}, Moveable: moveable,
@@ -25,7 +25,7 @@ func longFormPlan(moveable string) *plan.Plan {
 // is active nowhere.
 func TestWhatifRecoveryOrder(t *testing.T) {
 	for _, tc := range []struct {
-		moveable  string
+		moveable  plan.Moveable
 		recovered []string
 		owner     string
 		event     string

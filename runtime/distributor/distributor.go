@@ -406,13 +406,13 @@ func (d *Distributor) pick(key ConnKey) (string, bool) {
 		}
 	}
 	switch d.def.Method {
-	case "ROUNDROBIN":
+	case plan.RoundRobin:
 		i := d.rr[key.Port] % len(ready)
 		d.rr[key.Port]++
 		return ready[i].Stack, true
-	case "WEIGHTEDACTIVE":
+	case plan.WeightedActive:
 		return weightedActive(ready)
-	case "HOTSTANDBY":
+	case plan.HotStandby:
 		return d.hotStandby(key.Port, ready)
 	}
 	// BASEWLM, SERVERWLM, TARGCONTROLLED: simulated WLM weights.

@@ -10,7 +10,7 @@ import (
 	"github.com/tcpipc/tcpipc/plan"
 )
 
-func def(method string, targets ...plan.Target) plan.Distribution {
+func def(method plan.Method, targets ...plan.Target) plan.Distribution {
 	return plan.Distribution{Stack: "MVS1", Method: method, Ports: []plan.PortRange{{From: 60, To: 60}}, Targets: targets}
 }
 

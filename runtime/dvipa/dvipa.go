@@ -163,11 +163,11 @@ func (o *Owner) Update(up func(stack string) bool, conns func(stack string) int)
 		return Change{Kind: Takeover, From: cur, To: want}, true
 	case o.isDefiner(want) && !o.isDefiner(cur):
 		// The owner is back and the holder is a backup: takeback.
-		if o.d.Moveable == "WHENIDLE" && conns(cur) > 0 {
+		if o.d.Moveable == plan.WhenIdle && conns(cur) > 0 {
 			return Change{}, false
 		}
 		o.holder = want
-		return Change{Kind: Takeback, From: cur, To: want, KeepsConnections: o.d.Moveable != "WHENIDLE"}, true
+		return Change{Kind: Takeback, From: cur, To: want, KeepsConnections: o.d.Moveable != plan.WhenIdle}, true
 	}
 	// A higher-ranked backup came up while a lower one holds the DVIPA:
 	// the holder keeps it (backups do not take over from each other).
@@ -195,7 +195,7 @@ func (o *Owner) StateOf(stack string, up func(string) bool, moving func(string) 
 	case o.deactivated[stack]:
 		return Deactivated
 	case stack == o.holder:
-		if o.d.Moveable == "WHENIDLE" && o.isDefiner(o.preferred(up)) && !o.isDefiner(stack) {
+		if o.d.Moveable == plan.WhenIdle && o.isDefiner(o.preferred(up)) && !o.isDefiner(stack) {
 			return Quiescing
 		}
 		return Active

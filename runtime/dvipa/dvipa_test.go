@@ -7,7 +7,7 @@ import (
 )
 
 // figure9DVA1 is DVA1 of the figure 9 sysplex: MVS1 owns, MVS5 backs up.
-func figure9DVA1(moveable string) plan.DVIPA {
+func figure9DVA1(moveable plan.Moveable) plan.DVIPA {
 	return plan.DVIPA{Addr: "201.2.10.11", Owner: "MVS1", DefinedBy: []string{"MVS1"}, Moveable: moveable,
 		Backups: []plan.Backup{{Position: 1, Rank: 10, Stack: "MVS5"}}}
 }

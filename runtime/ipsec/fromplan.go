@@ -35,7 +35,7 @@ func FromPlan(st *plan.Stack, local netip.Addr) (Config, error) {
 	cfg := Config{Local: local}
 	var errs []error
 	for _, p := range st.IKE.Peers {
-		if !locationsContain(p.Local.Locations, local) {
+		if !p.Local.Covers(local) {
 			continue
 		}
 		if p.Version != "IKEv2" {
@@ -239,19 +239,19 @@ func filterFromPlan(f plan.Filter, local AddrRange) (Filter, error) {
 		return Filter{}, fmt.Errorf("remote %w", err)
 	}
 	switch f.Direction {
-	case "INBOUND":
+	case plan.Inbound:
 		out.Direction = Inbound
-	case "OUTBOUND":
+	case plan.Outbound:
 		out.Direction = Outbound
 	default:
 		return Filter{}, fmt.Errorf("direction %q", f.Direction)
 	}
 	switch f.Action {
-	case "PERMIT":
+	case plan.Permit:
 		out.Action = ActionPermit
-	case "DENY":
+	case plan.Deny:
 		out.Action = ActionDeny
-	case "IPSEC":
+	case plan.IPsec:
 		out.Action = ActionIPsec
 	default:
 		return Filter{}, fmt.Errorf("action %q", f.Action)
@@ -259,10 +259,10 @@ func filterFromPlan(f plan.Filter, local AddrRange) (Filter, error) {
 	if f.Protocol > 0 && f.Protocol < 256 {
 		out.Protocol = uint8(f.Protocol)
 	}
-	switch strings.ToUpper(f.Connect) {
-	case "INBOUNDCONNECT", "INBCONNECT": // policy and profile spellings
+	switch {
+	case f.Connect.Inbound():
 		out.Connect = Inbound
-	case "OUTBOUNDCONNECT", "OUTBCONNECT":
+	case f.Connect.Outbound():
 		out.Connect = Outbound
 	}
 	out.LocalPorts = PortRange{uint16(f.LocalPorts.From), uint16(f.LocalPorts.To)}
@@ -270,31 +270,16 @@ func filterFromPlan(f plan.Filter, local AddrRange) (Filter, error) {
 	return out, nil
 }
 
-// addrRange reads a filter side: "*", an address, a prefix or first-last.
+// addrRange reads a filter side with the plan's one selector parser.
 func addrRange(s string) (AddrRange, error) {
+	sel, err := plan.ParseSelector(s)
 	switch {
-	case s == "*" || s == "":
+	case err != nil:
+		return AddrRange{}, err
+	case sel.All:
 		return AddrRange{}, nil
-	case strings.Contains(s, "/"):
-		p, err := netip.ParsePrefix(s)
-		if err != nil {
-			return AddrRange{}, fmt.Errorf("%q: %w", s, err)
-		}
-		return PrefixRange(p.Masked()), nil
-	case strings.Contains(s, "-"):
-		first, last, _ := strings.Cut(s, "-")
-		a, err1 := netip.ParseAddr(first)
-		b, err2 := netip.ParseAddr(last)
-		if err1 != nil || err2 != nil || a.Is4() != b.Is4() || b.Less(a) {
-			return AddrRange{}, fmt.Errorf("%q is not an address range", s)
-		}
-		return AddrRange{a, b}, nil
 	}
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return AddrRange{}, fmt.Errorf("%q: %w", s, err)
-	}
-	return AddrRange{a, a}, nil
+	return AddrRange{sel.Lo, sel.Hi}, nil
 }
 
 func prefix(s string) (netip.Prefix, error) {
@@ -307,15 +292,6 @@ func prefix(s string) (netip.Prefix, error) {
 		return netip.Prefix{}, err
 	}
 	return netip.PrefixFrom(a, a.BitLen()), nil
-}
-
-func locationsContain(locs []string, a netip.Addr) bool {
-	for _, l := range locs {
-		if p, err := prefix(l); err == nil && p.Contains(a) {
-			return true
-		}
-	}
-	return false
 }
 
 // peerFor names the first peer whose selectors hold the local address and

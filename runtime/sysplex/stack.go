@@ -431,7 +431,7 @@ func (s *Stack) giveUp(a netip.Addr, to string) {
 // localOnly is the routing of a DVIPA nobody distributes: every new
 // connection to the owner itself.
 func localOnly(stack string) plan.Distribution {
-	return plan.Distribution{Stack: stack, Method: "ROUNDROBIN", Targets: []plan.Target{{Stack: stack}}}
+	return plan.Distribution{Stack: stack, Method: plan.RoundRobin, Targets: []plan.Target{{Stack: stack}}}
 }
 
 // receive handles one XCF message.

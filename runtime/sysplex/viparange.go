@@ -189,8 +189,11 @@ func (sx *Sysplex) rangeDVIPAs() []plan.DVIPA {
 			}
 			seen[a] = true
 			r, _ := s.rangeFor(a)
+			// A DVIPA an application made of a VIPARANGE moves as its
+			// range says (NONDISRUPTIVE or DISRUPTIVE); the displays show
+			// that word where a VIPADEFINE shows IMMEDIATE or WHENIDLE.
 			out = append(out, plan.DVIPA{Addr: a.String(), PrefixLen: a.BitLen(), Owner: s.plan.Name,
-				Origin: "VIPARANGE", Moveable: r.Moveable})
+				Origin: "VIPARANGE", Moveable: plan.Moveable(r.Moveable)})
 		}
 	}
 	return out
