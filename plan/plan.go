@@ -166,10 +166,10 @@ type Proposal struct {
 
 // Transform is one IKEv2 transform (IANA "IKEv2 Parameters").
 type Transform struct {
-	Type      string `json:"type"` // ENCR, PRF, INTEG, DH, ESN
-	ID        int    `json:"id"`
-	Name      string `json:"name"`
-	KeyLength int    `json:"keyLength,omitempty"`
+	Type      TransformType `json:"type"`
+	ID        TransformID   `json:"id"`
+	Name      string        `json:"name"`
+	KeyLength int           `json:"keyLength,omitempty"`
 }
 
 // Refused is an offer the plan leaves out because it cannot be expressed

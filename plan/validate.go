@@ -301,8 +301,8 @@ func (c *checker) proposal(path string, p *Proposal) {
 }
 
 func (c *checker) transform(path string, t *Transform) {
-	c.oneOf(path+".type", t.Type, "ENCR", "PRF", "INTEG", "DH", "ESN")
-	c.within(path+".id", t.ID, 0, 65535)
+	c.oneOf(path+".type", string(t.Type), words(TransformTypes)...)
+	c.within(path+".id", int(t.ID), 0, 65535)
 	if t.KeyLength != 0 && t.KeyLength != 128 && t.KeyLength != 192 && t.KeyLength != 256 {
 		c.bad(path+".keyLength", "%d is not 128, 192 or 256", t.KeyLength)
 	}

@@ -199,16 +199,16 @@ func suite(pr plan.Proposal) ikesa.Suite {
 	var s ikesa.Suite
 	for _, t := range pr.Transforms {
 		switch t.Type {
-		case "ENCR":
+		case plan.TypeENCR:
 			s.Encr, s.KeyBits = wire.EncrID(t.ID), t.KeyLength
-		case "INTEG":
+		case plan.TypeINTEG:
 			s.Integ = wire.IntegID(t.ID)
-		case "PRF":
+		case plan.TypePRF:
 			s.PRF = wire.PRFID(t.ID)
-		case "DH":
+		case plan.TypeDH:
 			s.DH = wire.DHGroup(t.ID)
-		case "ESN":
-			s.ESN = t.ID == 1
+		case plan.TypeESN:
+			s.ESN = t.ID == plan.ESNYes
 		}
 	}
 	return s
