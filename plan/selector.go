@@ -31,13 +31,7 @@ func ParseSelector(s string) (Selector, error) {
 		return Selector{Lo: lo, Hi: hi}, nil
 	}
 	if p, err := netip.ParsePrefix(s); err == nil {
-		p = p.Masked()
-		hi := p.Addr().AsSlice()
-		for i := p.Bits(); i < len(hi)*8; i++ {
-			hi[i/8] |= 1 << (7 - i%8)
-		}
-		h, _ := netip.AddrFromSlice(hi)
-		return Selector{Lo: p.Addr(), Hi: h}, nil
+		return PrefixSelector(p), nil
 	}
 	a, err := netip.ParseAddr(s)
 	if err != nil {
@@ -50,6 +44,30 @@ func ParseSelector(s string) (Selector, error) {
 // selector never holds an IPv6 address, nor the other way round.
 func (s Selector) Contains(a netip.Addr) bool {
 	return s.All || a.BitLen() == s.Lo.BitLen() && s.Lo.Compare(a) <= 0 && a.Compare(s.Hi) <= 0
+}
+
+// PrefixSelector returns the selector of the addresses of a prefix.
+func PrefixSelector(p netip.Prefix) Selector {
+	p = p.Masked()
+	hi := p.Addr().AsSlice()
+	for i := p.Bits(); i < len(hi)*8; i++ {
+		hi[i/8] |= 1 << (7 - i%8)
+	}
+	h, _ := netip.AddrFromSlice(hi)
+	return Selector{Lo: p.Addr(), Hi: h}
+}
+
+// Includes reports whether every address o selects is also selected by
+// s. Prefixes and ranges both select a contiguous block of addresses, so
+// holding both ends of o means holding all of it.
+func (s Selector) Includes(o Selector) bool {
+	switch {
+	case s.All:
+		return true
+	case o.All:
+		return false
+	}
+	return o.Lo.IsValid() && s.Contains(o.Lo) && s.Contains(o.Hi)
 }
 
 // IsHost reports whether the selector is one address.
