@@ -129,7 +129,7 @@ func (c *compiler) stack(s *model.Stack, dvipas []netip.Addr) plan.Stack {
 }
 
 func (c *compiler) dvipa(v *model.DVIPA) plan.DVIPA {
-	d := plan.DVIPA{Addr: v.Addr.String(), PrefixLen: v.PrefixLen, DefinedBy: []string{}, Backups: []plan.Backup{},
+	d := plan.DVIPA{Addr: v.Addr, PrefixLen: v.PrefixLen, DefinedBy: []string{}, Backups: []plan.Backup{},
 		Distributions: []plan.Distribution{}, Moveable: "IMMEDIATE"}
 	if v.Addr.Is4() {
 		d.Mask = maskOf(v.PrefixLen)

@@ -106,11 +106,11 @@ func ports(p model.PortSel) plan.PortRange {
 }
 
 // anchors lists the DVIPAs a local selector covers.
-func anchors(local model.AddrSel, dvipas []netip.Addr) []string {
-	var out []string
+func anchors(local model.AddrSel, dvipas []netip.Addr) []netip.Addr {
+	var out []netip.Addr
 	for _, a := range dvipas {
 		if local.Contains(a) {
-			out = append(out, a.String())
+			out = append(out, a)
 		}
 	}
 	return out

@@ -24,10 +24,10 @@ type View struct {
 type Live struct {
 	// DPT returns the counters of a destination port table entry: the
 	// connections routed to the target so far and its listening servers.
-	DPT func(dvipa string, ports plan.PortRange, target string) (total, ready int)
+	DPT func(dvipa netip.Addr, ports plan.PortRange, target string) (total, ready int)
 	// Moving reports a stack that still serves connections to a DVIPA
 	// another stack has taken over.
-	Moving func(dvipa, stack string) bool
+	Moving func(dvipa netip.Addr, stack string) bool
 }
 
 // Views lists the displays, in the order help shows them.
@@ -127,7 +127,7 @@ func vipadcfg(b *strings.Builder, p *plan.Plan, s *plan.Stack, _ *Live) {
 			if bk.Stack != s.Name {
 				continue
 			}
-			addr, mov := d.Addr, ""
+			addr, mov := d.Addr.String(), ""
 			if bk.CanCreate {
 				addr, mov = fmt.Sprintf("%s/%d", d.Addr, d.PrefixLen), labelOf(d.Moveable)
 			}
@@ -331,9 +331,8 @@ func vdpt(b *strings.Builder, p *plan.Plan, s *plan.Stack, live *Live) {
 
 // linkName is the link name the stack gives an IPv4 DVIPA: VIPL and the
 // address in hex.
-func linkName(addr string) string {
-	a, err := netip.ParseAddr(addr)
-	if err != nil || !a.Is4() {
+func linkName(a netip.Addr) string {
+	if !a.Is4() {
 		return "n/a"
 	}
 	b := a.As4()

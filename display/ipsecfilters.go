@@ -72,7 +72,7 @@ func ipsecFilters(b *strings.Builder, p *plan.Plan, s *plan.Stack, _ *Live) {
 		addrLines(line, "Dest", dst)
 		portLines(line, "Dest", dp)
 		if len(f.AnchorFor) > 0 {
-			line("DVIPAs (tcpipc)", strings.Join(f.AnchorFor, " "))
+			line("DVIPAs (tcpipc)", addrList(f.AnchorFor))
 		}
 	}
 }
@@ -103,4 +103,13 @@ func portLines(line func(k, v string), side string, p plan.PortRange) {
 	}
 	line(side+"Port", fmt.Sprint(p.From))
 	line(side+"PortRange", fmt.Sprint(p.To))
+}
+
+// addrList writes addresses separated by blanks.
+func addrList(as []netip.Addr) string {
+	parts := make([]string, len(as))
+	for i, a := range as {
+		parts[i] = a.String()
+	}
+	return strings.Join(parts, " ")
 }

@@ -2,7 +2,6 @@ package display
 
 import (
 	"fmt"
-	"net/netip"
 	"strings"
 
 	"github.com/tcpipc/tcpipc/plan"
@@ -46,9 +45,9 @@ func sysplexVipadyn(b *strings.Builder, p *plan.Plan, from *plan.Stack, _ *Live)
 		}
 		listed := map[string]bool{}
 		if d.Owner != "" {
-			network := d.Addr
-			if pf, err := netip.ParsePrefix(fmt.Sprintf("%s/%d", d.Addr, d.PrefixLen)); err == nil {
-				network = pf.Masked().Addr().String()
+			network := d.Addr.String()
+			if pf, err := d.Addr.Prefix(d.PrefixLen); err == nil {
+				network = pf.Addr().String()
 			}
 			mask := d.Mask
 			if mask == "" {

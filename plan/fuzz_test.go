@@ -36,7 +36,7 @@ func FuzzReadPlan(f *testing.F) {
 		for _, s := range p.Stacks {
 			for _, fl := range s.SPD.Filters {
 				for _, d := range p.DVIPAs {
-					Covers(fl.Local, d.Addr)
+					Covers(fl.Local, d.Addr.String())
 				}
 			}
 		}

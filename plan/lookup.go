@@ -1,5 +1,7 @@
 package plan
 
+import "net/netip"
+
 // Group returns the group a stack joins.
 func (p *Plan) Group(s *Stack) Group {
 	for _, g := range p.Groups {
@@ -21,7 +23,7 @@ func (p *Plan) Stack(name string) *Stack {
 }
 
 // DVIPA returns the DVIPA with the given address, or nil.
-func (p *Plan) DVIPA(addr string) *DVIPA {
+func (p *Plan) DVIPA(addr netip.Addr) *DVIPA {
 	for i := range p.DVIPAs {
 		if p.DVIPAs[i].Addr == addr {
 			return &p.DVIPAs[i]

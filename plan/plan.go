@@ -1,5 +1,7 @@
 package plan
 
+import "net/netip"
+
 // Version names the plan format; it changes when a field changes meaning
 // or disappears, never for a field added.
 const Version = "tcpipc.plan/v1"
@@ -125,7 +127,7 @@ type Filter struct {
 	Implicit bool `json:"implicit,omitempty"`
 	// AnchorFor lists the DVIPAs whose traffic this filter decides: its
 	// local selector covers them.
-	AnchorFor []string `json:"anchorFor,omitempty"`
+	AnchorFor []netip.Addr `json:"anchorFor,omitempty"`
 	// Source is where the rule is written, file:line:col.
 	Source string `json:"source,omitempty"`
 }
@@ -214,9 +216,9 @@ type Identity struct {
 // DVIPA is one dynamic VIPA: who owns it, who backs it up, where its
 // connections go, and whether its SAs are sysplex-wide.
 type DVIPA struct {
-	Addr      string `json:"addr"`
-	PrefixLen int    `json:"prefixLen"`
-	Mask      string `json:"mask,omitempty"` // IPv4
+	Addr      netip.Addr `json:"addr"`
+	PrefixLen int        `json:"prefixLen"`
+	Mask      string     `json:"mask,omitempty"` // IPv4
 	// IntfName is the interface name of an IPv6 DVIPA.
 	IntfName string `json:"intfName,omitempty"`
 	// Owner is the stack that holds the DVIPA at start ("" when no stack

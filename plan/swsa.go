@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strconv"
@@ -40,7 +41,7 @@ func (p *Plan) SWSA(d *DVIPA) SWSA {
 
 // protects reports whether an installed IPSEC filter of the stack covers
 // the address on its local side.
-func protects(s *Stack, addr string) bool {
+func protects(s *Stack, addr netip.Addr) bool {
 	for _, f := range s.SPD.Filters {
 		if f.Action == IPsec && slices.Contains(f.AnchorFor, addr) {
 			return true
@@ -51,7 +52,7 @@ func protects(s *Stack, addr string) bool {
 
 // ikev2For reports whether the stack's first key exchange rule for the
 // address negotiates with IKEv2.
-func ikev2For(s *Stack, addr string) bool {
+func ikev2For(s *Stack, addr netip.Addr) bool {
 	if r := keyExchangeRule(s, addr); r != nil {
 		return r.Version == "IKEv2"
 	}
@@ -60,12 +61,10 @@ func ikev2For(s *Stack, addr string) bool {
 
 // keyExchangeRule returns the first peer whose local endpoint covers the
 // address, or nil.
-func keyExchangeRule(s *Stack, addr string) *Peer {
+func keyExchangeRule(s *Stack, addr netip.Addr) *Peer {
 	for i, peer := range s.IKE.Peers {
-		for _, l := range peer.Local.Locations {
-			if Covers(l, addr) {
-				return &s.IKE.Peers[i]
-			}
+		if peer.Local.Covers(addr) {
+			return &s.IKE.Peers[i]
 		}
 	}
 	return nil
@@ -74,7 +73,7 @@ func keyExchangeRule(s *Stack, addr string) *Peer {
 // anchorRules returns the stack's filters that decide traffic of the
 // address, described in full but without names and sources: two stacks may
 // name the same rule differently.
-func anchorRules(s *Stack, addr string) []string {
+func anchorRules(s *Stack, addr netip.Addr) []string {
 	var out []string
 	for _, f := range s.SPD.Filters {
 		if slices.Contains(f.AnchorFor, addr) {
@@ -128,7 +127,7 @@ func deref(p *PortRange) string {
 // CanHold lists why stack s cannot hold the SAs of the address that ref
 // negotiated (s == ref checks the owner itself). receiving says s gets the
 // SAs from the coupling facility, where its release matters.
-func (p *Plan) CanHold(s, ref *Stack, addr string, ikev2, receiving bool) []Reason {
+func (p *Plan) CanHold(s, ref *Stack, addr netip.Addr, ikev2, receiving bool) []Reason {
 	var out []Reason
 	add := func(code, format string, args ...any) {
 		out = append(out, Reason{Stack: s.Name, Code: code, Text: fmt.Sprintf(format, args...)})
@@ -185,7 +184,7 @@ func (p *Plan) CanHold(s, ref *Stack, addr string, ikev2, receiving bool) []Reas
 // noOffers finds the actions protecting addr on s whose every offer the
 // plan left out (IPSEC006): the stack can never negotiate an SA with them,
 // so there is nothing to recover.
-func noOffers(s *Stack, addr string) []Reason {
+func noOffers(s *Stack, addr netip.Addr) []Reason {
 	var out []Reason
 	for _, f := range s.SPD.Filters {
 		if f.Action != IPsec || f.VPNAction == "" || !slices.Contains(f.AnchorFor, addr) {

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -103,6 +104,21 @@ func (c *checker) addr(path, s string) netip.Addr {
 	a, err := netip.ParseAddr(s)
 	if err != nil || a.Zone() != "" {
 		c.bad(path, "%q is not an IP address", s)
+		return netip.Addr{}
+	}
+	return a
+}
+
+// ip checks an address the plan holds typed: Read decoded it already
+// (shape reports text that is no address), so what is left is a zone, or
+// no address at all in a plan built in memory.
+func (c *checker) ip(path string, a netip.Addr) netip.Addr {
+	switch {
+	case !a.IsValid():
+		c.bad(path, "%q is not an IP address", "")
+		return netip.Addr{}
+	case a.Zone() != "":
+		c.bad(path, "%q is not an IP address", a)
 		return netip.Addr{}
 	}
 	return a
@@ -271,7 +287,7 @@ func (c *checker) filter(path string, f *Filter) {
 	c.oneOf(path+".routing", string(f.Routing), words(Routings)...)
 	c.within(path+".secClass", f.SecClass, 0, noMax)
 	for i, a := range f.AnchorFor {
-		c.addr(index(path+".anchorFor", i), a)
+		c.ip(index(path+".anchorFor", i), a)
 	}
 }
 
@@ -327,7 +343,7 @@ func (c *checker) ike(path string, k *IKE) {
 }
 
 func (c *checker) dvipa(path string, d *DVIPA) {
-	a := c.addr(path+".addr", d.Addr)
+	a := c.ip(path+".addr", d.Addr)
 	c.unique(path+".addr", a)
 	c.prefixLen(path+".prefixLen", a, d.PrefixLen)
 	if d.Mask != "" {
@@ -422,6 +438,9 @@ func shape(path string, v any, t reflect.Type) []error {
 	if v == nil {
 		return bad("null is not a value here")
 	}
+	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return shapeText(path, v, t)
+	}
 	switch t.Kind() {
 	case reflect.Struct:
 		obj, ok := v.(map[string]any)
@@ -451,6 +470,27 @@ func shape(path string, v any, t reflect.Type) []error {
 		if n, ok := v.(json.Number); !ok || !isInt(n) {
 			return bad("want an integer")
 		}
+	}
+	return nil
+}
+
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+
+// textNames names what a typed field's text must be, for its messages.
+var textNames = map[reflect.Type]string{
+	reflect.TypeFor[netip.Addr]():   "an IP address",
+	reflect.TypeFor[netip.Prefix](): "a prefix",
+}
+
+// shapeText checks a value the plan decodes from text (netip.Addr): a
+// string its type can read.
+func shapeText(path string, v any, t reflect.Type) []error {
+	s, ok := v.(string)
+	if !ok {
+		return []error{fmt.Errorf("%s: want a string", diag.Visible(orRoot(path)))}
+	}
+	if err := reflect.New(t).Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil || s == "" {
+		return []error{fmt.Errorf("%s: %s", diag.Visible(orRoot(path)), diag.Visible(fmt.Sprintf("%q is not %s", s, textNames[t])))}
 	}
 	return nil
 }

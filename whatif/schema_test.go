@@ -2,6 +2,7 @@ package whatif
 
 import (
 	"bytes"
+	"net/netip"
 	"os"
 	"strings"
 	"sync"
@@ -122,7 +123,7 @@ func TestWhatifErrors(t *testing.T) {
 func TestTakeoverStaysInGroup(t *testing.T) {
 	p := &plan.Plan{Version: plan.Version, Sysplex: "P",
 		Stacks: []plan.Stack{{Name: "A", XCFGroup: "EZBT0101"}, {Name: "B", XCFGroup: "EZBT0102"}, {Name: "C", XCFGroup: "EZBT0101"}},
-		DVIPAs: []plan.DVIPA{{Addr: "10.1.1.1", PrefixLen: 32, Owner: "A", Origin: "VIPADEFINE", Moveable: "IMMEDIATE",
+		DVIPAs: []plan.DVIPA{{Addr: netip.MustParseAddr("10.1.1.1"), PrefixLen: 32, Owner: "A", Origin: "VIPADEFINE", Moveable: "IMMEDIATE",
 			Backups: []plan.Backup{{Position: 1, Rank: 200, Stack: "B"}, {Position: 2, Rank: 100, Stack: "C"}}}}}
 	for _, tc := range []struct {
 		failed []string

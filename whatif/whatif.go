@@ -3,6 +3,7 @@ package whatif
 import (
 	"fmt"
 	"maps"
+	"net/netip"
 	"slices"
 
 	"github.com/tcpipc/tcpipc/plan"
@@ -30,9 +31,9 @@ type Outcome struct {
 
 // DVIPAOutcome follows one DVIPA through the scenario.
 type DVIPAOutcome struct {
-	Addr      string `json:"addr"`
-	PrefixLen int    `json:"prefixLen"`
-	Start     string `json:"start"` // owner at start
+	Addr      netip.Addr `json:"addr"`
+	PrefixLen int        `json:"prefixLen"`
+	Start     string     `json:"start"` // owner at start
 	// AfterFailure is the state once the failed stacks are gone;
 	// AfterRecovery (nil without recovered stacks) once they are back.
 	AfterFailure  Phase  `json:"afterFailure"`

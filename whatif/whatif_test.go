@@ -1,6 +1,7 @@
 package whatif
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -12,7 +13,7 @@ import (
 func longFormPlan(moveable plan.Moveable) *plan.Plan {
 	return &plan.Plan{Version: plan.Version, Sysplex: "P",
 		Stacks: []plan.Stack{{Name: "A", XCFGroup: "EZBTCPCS"}, {Name: "B", XCFGroup: "EZBTCPCS"}, {Name: "C", XCFGroup: "EZBTCPCS"}},
-		DVIPAs: []plan.DVIPA{{Addr: "10.1.1.1", PrefixLen: 32, Owner: "A", Origin: "VIPADEFINE", DefinedBy: []string{"A"}, Moveable: moveable,
+		DVIPAs: []plan.DVIPA{{Addr: netip.MustParseAddr("10.1.1.1"), PrefixLen: 32, Owner: "A", Origin: "VIPADEFINE", DefinedBy: []string{"A"}, Moveable: moveable,
 			Backups: []plan.Backup{{Position: 1, Rank: 200, Stack: "C"}, {Position: 2, Rank: 100, Stack: "B", CanCreate: true}}}}}
 }
 
@@ -76,7 +77,7 @@ func TestWhatifDoubleFailureShortFormBackup(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, d := range o.DVIPAs {
-			if d.Addr != "201.2.10.11" {
+			if d.Addr.String() != "201.2.10.11" {
 				continue
 			}
 			if d.AfterRecovery.Owner != st.owner {

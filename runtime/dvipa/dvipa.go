@@ -2,6 +2,7 @@ package dvipa
 
 import (
 	"fmt"
+	"net/netip"
 
 	"github.com/tcpipc/tcpipc/plan"
 )
@@ -97,7 +98,7 @@ func New(d plan.DVIPA) *Owner { return &Owner{d: d, deactivated: map[string]bool
 func (o *Owner) Holder() string { return o.holder }
 
 // Addr is the DVIPA's address.
-func (o *Owner) Addr() string { return o.d.Addr }
+func (o *Owner) Addr() netip.Addr { return o.d.Addr }
 
 // SetDeactivated records VARY TCPIP,,SYSPLEX,DEACTIVATE (on) or
 // REACTIVATE (off) of the DVIPA on a stack.

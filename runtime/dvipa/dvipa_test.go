@@ -1,6 +1,7 @@
 package dvipa
 
 import (
+	"net/netip"
 	"testing"
 
 	"github.com/tcpipc/tcpipc/plan"
@@ -8,7 +9,7 @@ import (
 
 // figure9DVA1 is DVA1 of the figure 9 sysplex: MVS1 owns, MVS5 backs up.
 func figure9DVA1(moveable plan.Moveable) plan.DVIPA {
-	return plan.DVIPA{Addr: "201.2.10.11", Owner: "MVS1", DefinedBy: []string{"MVS1"}, Moveable: moveable,
+	return plan.DVIPA{Addr: netip.MustParseAddr("201.2.10.11"), Owner: "MVS1", DefinedBy: []string{"MVS1"}, Moveable: moveable,
 		Backups: []plan.Backup{{Position: 1, Rank: 10, Stack: "MVS5"}}}
 }
 
@@ -98,7 +99,7 @@ func TestDeactivateMovesTheDVIPA(t *testing.T) {
 }
 
 func TestBackupCreatesOnlyWithLongForm(t *testing.T) {
-	d := plan.DVIPA{Addr: "10.9.9.1", Moveable: "IMMEDIATE", Backups: []plan.Backup{{Rank: 5, Stack: "B"}}}
+	d := plan.DVIPA{Addr: netip.MustParseAddr("10.9.9.1"), Moveable: "IMMEDIATE", Backups: []plan.Backup{{Rank: 5, Stack: "B"}}}
 	w := newWorld("B")
 	if _, ok := New(d).Update(w.isUp, w.count); ok {
 		t.Fatal("a short-form backup created a DVIPA nobody defines")

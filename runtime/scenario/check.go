@@ -88,7 +88,7 @@ func (c *planCheck) dvipa(a netip.Addr, r diag.Range) *plan.DVIPA {
 	if !a.IsValid() {
 		return nil // the reader reported it
 	}
-	if d := c.plan.DVIPA(a.String()); d != nil {
+	if d := c.plan.DVIPA(a); d != nil {
 		return d
 	}
 	c.errorf(r, "%s is no DVIPA of the sysplex %s", a, c.plan.Sysplex)
@@ -121,8 +121,8 @@ func (c *planCheck) client(cl *Client) {
 // ownAddress names what a of the plan is, "" when nothing.
 func (c *planCheck) ownAddress(a netip.Addr) string {
 	for _, d := range c.plan.DVIPAs {
-		if d.Addr == a.String() {
-			return "DVIPA " + d.Addr
+		if d.Addr == a {
+			return "DVIPA " + d.Addr.String()
 		}
 	}
 	for _, s := range c.plan.Stacks {

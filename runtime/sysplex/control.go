@@ -143,7 +143,7 @@ func (c *Control) event(cmd string, args []string) (*scenario.Event, error) {
 			break
 		}
 		a, err := netip.ParseAddr(args[1])
-		if err != nil || c.sx.plan.DVIPA(a.String()) == nil {
+		if err != nil || c.sx.plan.DVIPA(a) == nil {
 			return nil, fmt.Errorf("%s is not a DVIPA of the sysplex", args[1])
 		}
 		ev.DVIPA = a

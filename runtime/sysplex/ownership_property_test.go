@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,7 +60,7 @@ func TestOwnershipAgreesWithWhatif(t *testing.T) {
 	// skipped under -short.
 	for name, edit := range figure9Variants {
 		plan := figure9Plan(t)
-		edit(plan.DVIPA(dva1.String()))
+		edit(plan.DVIPA(dva1))
 		for _, sc := range failureOrders(plan) {
 			t.Run("figure9-"+name+"/"+scenarioName(sc), func(t *testing.T) {
 				checkAgainstWhatif(t, plan, sc)
@@ -128,8 +127,8 @@ func expectedOwners(t *testing.T, p *plan.Plan, sc whatif.Scenario) []owners {
 		t.Fatal(err)
 	}
 	for _, d := range o.DVIPAs {
-		steps[0][d.Addr] = d.Start
-		steps[1][d.Addr] = d.AfterFailure.Owner
+		steps[0][d.Addr.String()] = d.Start
+		steps[1][d.Addr.String()] = d.AfterFailure.Owner
 	}
 	for k := 1; k <= len(sc.Recovered); k++ {
 		o, err := whatif.Derive(p, whatif.Scenario{Failed: sc.Failed, Recovered: sc.Recovered[:k]})
@@ -138,9 +137,9 @@ func expectedOwners(t *testing.T, p *plan.Plan, sc whatif.Scenario) []owners {
 		}
 		step := owners{}
 		for _, d := range o.DVIPAs {
-			step[d.Addr] = d.AfterRecovery.Owner
+			step[d.Addr.String()] = d.AfterRecovery.Owner
 			if d.AfterRecovery.Event == "takeback-when-idle" {
-				step[d.Addr] = d.Start // idle at once: nobody connects
+				step[d.Addr.String()] = d.Start // idle at once: nobody connects
 			}
 		}
 		steps = append(steps, step)
@@ -206,7 +205,7 @@ func settle(t *testing.T, sx *Sysplex, clk *clock.Manual, step string, want owne
 func observeOwners(sx *Sysplex) owners {
 	out := owners{}
 	for _, d := range sx.Plan().DVIPAs {
-		a := netip.MustParseAddr(d.Addr)
+		a := d.Addr
 		var routing []string
 		for _, s := range sx.Stacks() {
 			if s.Up() && s.Routing(a) != nil {
@@ -217,7 +216,7 @@ func observeOwners(sx *Sysplex) owners {
 		if lan := sx.Owner(a); lan != got && (lan != "" || len(routing) > 0) {
 			got += " (LAN: " + lan + ")"
 		}
-		out[d.Addr] = got
+		out[d.Addr.String()] = got
 	}
 	return out
 }
@@ -235,10 +234,10 @@ func ownersDiff(p *plan.Plan, got, want owners) string {
 	var b strings.Builder
 	for _, d := range p.DVIPAs {
 		mark := " "
-		if got[d.Addr] != want[d.Addr] {
+		if got[d.Addr.String()] != want[d.Addr.String()] {
 			mark = "!"
 		}
-		fmt.Fprintf(&b, "%s %-16s runtime %-20q want %q\n", mark, d.Addr, got[d.Addr], want[d.Addr])
+		fmt.Fprintf(&b, "%s %-16s runtime %-20q want %q\n", mark, d.Addr, got[d.Addr.String()], want[d.Addr.String()])
 	}
 	return b.String()
 }
@@ -283,7 +282,7 @@ func TestFigure9DoubleFailureScenario(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := o.DVIPAs[0].AfterRecovery.Owner; o.DVIPAs[0].Addr != dva1.String() || got != step.dva1 {
+		if got := o.DVIPAs[0].AfterRecovery.Owner; o.DVIPAs[0].Addr != dva1 || got != step.dva1 {
 			t.Fatalf("whatif, recover %v: DVA1 owner %q; the scenario expects %q", step.recovered, got, step.dva1)
 		}
 	}
@@ -341,7 +340,7 @@ func TestFigure9DoubleFailureScenario(t *testing.T) {
 func TestRestartedBackupLearnsTheHolder(t *testing.T) {
 	leakcheck.Check(t)
 	p := figure9Plan(t)
-	d := p.DVIPA(dva1.String())
+	d := p.DVIPA(dva1)
 	d.Backups = []plan.Backup{{Position: 1, Rank: 20, Stack: "MVS3"}, {Position: 2, Rank: 10, Stack: "MVS5"}}
 	sx, clk := startSysplex(t, p)
 	want := owners{dva1.String(): "MVS1", "201.2.10.12": "MVS5"}

@@ -3,7 +3,6 @@ package sysplex
 import (
 	"bytes"
 	"context"
-	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -60,7 +59,7 @@ func TestFigure9ScenarioMatchesWhatif(t *testing.T) {
 	}
 	recoverAt := report.Start.Add(3 * time.Second)
 	for _, d := range outcome.DVIPAs {
-		a := netip.MustParseAddr(d.Addr)
+		a := d.Addr
 		afterFailure, final := d.Start, d.Start
 		for _, m := range sx.Moves() {
 			if m.DVIPA != a || m.From == "" {

@@ -21,7 +21,7 @@ func (sx *Sysplex) Snapshot() *plan.Plan {
 	up := func(name string) bool { return p.Stack(name) != nil }
 	p.DVIPAs = make([]plan.DVIPA, len(sx.plan.DVIPAs))
 	for i, d := range sx.plan.DVIPAs {
-		a := netip.MustParseAddr(d.Addr)
+		a := d.Addr
 		d.Owner = sx.Owner(a)
 		d.Backups = slices.DeleteFunc(slices.Clone(d.Backups), func(bk plan.Backup) bool {
 			return !up(bk.Stack) || bk.Stack == d.Owner
@@ -52,17 +52,13 @@ func (sx *Sysplex) Snapshot() *plan.Plan {
 }
 
 // moving feeds NETSTAT VIPADYN's Moving status.
-func (sx *Sysplex) moving(addr, stack string) bool {
-	s, a := sx.Stack(stack), netip.MustParseAddr(addr)
+func (sx *Sysplex) moving(a netip.Addr, stack string) bool {
+	s := sx.Stack(stack)
 	return s != nil && s.Moving(a)
 }
 
 // dptCounters feeds NETSTAT VDPT from the routing stacks' tables.
-func (sx *Sysplex) dptCounters(addr string, ports plan.PortRange, target string) (total, ready int) {
-	a, err := netip.ParseAddr(addr)
-	if err != nil {
-		return 0, 0
-	}
+func (sx *Sysplex) dptCounters(a netip.Addr, ports plan.PortRange, target string) (total, ready int) {
 	r := sx.Stack(sx.Owner(a))
 	if r == nil || r.Routing(a) == nil {
 		return 0, 0
@@ -79,7 +75,7 @@ func (sx *Sysplex) dptCounters(addr string, ports plan.PortRange, target string)
 // distributionIfRouting returns the VIPADISTRIBUTE a stack (possibly nil)
 // routes a DVIPA by, or nil when it does not distribute it.
 func (s *Stack) distributionIfRouting(d *plan.DVIPA) *plan.Distribution {
-	if s == nil || s.Routing(netip.MustParseAddr(d.Addr)) == nil {
+	if s == nil || s.Routing(d.Addr) == nil {
 		return nil
 	}
 	return s.distributionFor(d)

@@ -160,7 +160,7 @@ func (s *Stack) start() error {
 	// applications can bind it; only the owner advertises it on the LAN.
 	for _, d := range s.sx.plan.DVIPAs {
 		if s.concerns(d) {
-			a := netip.MustParseAddr(d.Addr)
+			a := d.Addr
 			if err := ns.AddAddress(netstack.VIPANIC, netip.PrefixFrom(a, a.BitLen())); err != nil {
 				port.Detach()
 				ns.Close()
@@ -176,7 +176,7 @@ func (s *Stack) start() error {
 	s.activatedAt = map[netip.Addr]time.Time{}
 	s.owners = map[netip.Addr]*dvipa.Owner{}
 	for _, d := range s.sx.plan.DVIPAs {
-		s.owners[netip.MustParseAddr(d.Addr)] = dvipa.New(d)
+		s.owners[d.Addr] = dvipa.New(d)
 	}
 	s.routing = map[netip.Addr]*distributor.Distributor{}
 	s.router = map[netip.Addr]string{}
@@ -300,7 +300,7 @@ func (s *Stack) reevaluate() {
 	}
 	var changes []todo
 	for _, d := range s.sx.plan.DVIPAs {
-		a := netip.MustParseAddr(d.Addr)
+		a := d.Addr
 		conns := func(stack string) int {
 			if dist := s.routing[a]; dist != nil {
 				return len(dist.CRT())
@@ -325,7 +325,7 @@ func (s *Stack) reevaluate() {
 // activate makes this stack the owner and routing stack of a DVIPA
 // (seed 003 figure 14 blocks 312-324; figure 10 blocks 200-206).
 func (s *Stack) activate(a netip.Addr, ch dvipa.Change) {
-	d := s.sx.plan.DVIPA(a.String())
+	d := s.sx.plan.DVIPA(a)
 	s.mu.Lock()
 	dist := s.distributionFor(d)
 	if dist == nil {
@@ -849,7 +849,7 @@ func (s *Stack) joinGroup() error {
 	s.done = make(chan struct{})
 	done := s.done
 	for _, d := range s.sx.plan.DVIPAs {
-		a := netip.MustParseAddr(d.Addr)
+		a := d.Addr
 		s.owners[a] = dvipa.New(d)
 	}
 	s.mu.Unlock()

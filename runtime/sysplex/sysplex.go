@@ -437,7 +437,7 @@ func (sx *Sysplex) StackNames() []string {
 func (sx *Sysplex) Owners() [][2]string {
 	var out [][2]string
 	for _, d := range sx.plan.DVIPAs {
-		out = append(out, [2]string{d.Addr, sx.Owner(netip.MustParseAddr(d.Addr))})
+		out = append(out, [2]string{d.Addr.String(), sx.Owner(d.Addr)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
 	return out
@@ -477,7 +477,7 @@ func (sx *Sysplex) Reactivate(name string, a netip.Addr) error {
 }
 
 func (sx *Sysplex) setDeactivated(name string, a netip.Addr, on bool) error {
-	if sx.Stack(name) == nil || sx.plan.DVIPA(a.String()) == nil {
+	if sx.Stack(name) == nil || sx.plan.DVIPA(a) == nil {
 		return fmt.Errorf("sysplex: no stack %s or DVIPA %s", name, a)
 	}
 	verb := map[bool]string{true: "deactivates ", false: "reactivates "}[on]

@@ -26,7 +26,7 @@ var ErrDVIPAInUse = errors.New("sysplex: the DVIPA is active on another stack an
 // rangeFor returns the most specific VIPARANGE of this stack that holds a,
 // when a is not a configured DVIPA.
 func (s *Stack) rangeFor(a netip.Addr) (plan.VIPARange, bool) {
-	if s.sx.plan.DVIPA(a.String()) != nil {
+	if s.sx.plan.DVIPA(a) != nil {
 		return plan.VIPARange{}, false
 	}
 	best, bits := plan.VIPARange{}, -1
@@ -192,7 +192,7 @@ func (sx *Sysplex) rangeDVIPAs() []plan.DVIPA {
 			// A DVIPA an application made of a VIPARANGE moves as its
 			// range says (NONDISRUPTIVE or DISRUPTIVE); the displays show
 			// that word where a VIPADEFINE shows IMMEDIATE or WHENIDLE.
-			out = append(out, plan.DVIPA{Addr: a.String(), PrefixLen: a.BitLen(), Owner: s.plan.Name,
+			out = append(out, plan.DVIPA{Addr: a, PrefixLen: a.BitLen(), Owner: s.plan.Name,
 				Origin: "VIPARANGE", Moveable: plan.Moveable(r.Moveable)})
 		}
 	}
