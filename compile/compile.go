@@ -108,10 +108,10 @@ func (c *compiler) stack(s *model.Stack, dvipas []netip.Addr) plan.Stack {
 		XCF: []plan.Interface{}, Home: []plan.Home{}, VIPARanges: []plan.VIPARange{}, VIPARoutes: []plan.VIPARoute{},
 		IPSecurity: s.IPSecurity != nil, IPSecurity6: s.IPSecurity6 != nil, IKED: s.Iked != nil}
 	for _, x := range s.DynamicXCF {
-		out.XCF = append(out.XCF, plan.Interface{Addr: x.Addr.Addr.String(), PrefixLen: x.PrefixLen})
+		out.XCF = append(out.XCF, plan.Interface{Addr: x.Addr.Addr, PrefixLen: x.PrefixLen})
 	}
 	for _, h := range s.Home {
-		out.Home = append(out.Home, plan.Home{Addr: h.Addr.Addr.String(), Link: h.Link})
+		out.Home = append(out.Home, plan.Home{Addr: h.Addr.Addr, Link: h.Link})
 	}
 	if s.IPSec != nil {
 		out.DVIPSec = s.IPSec.DVIPSec != nil
@@ -121,7 +121,7 @@ func (c *compiler) stack(s *model.Stack, dvipas []netip.Addr) plan.Stack {
 		out.VIPARanges = append(out.VIPARanges, plan.VIPARange{Prefix: r.Prefix.String(), Moveable: plan.RangeMoveable(r.Moveable)})
 	}
 	for _, r := range s.VIPA.Routes {
-		out.VIPARoutes = append(out.VIPARoutes, plan.VIPARoute{DestXCF: r.DestXCF, Target: r.Target.Addr.String()})
+		out.VIPARoutes = append(out.VIPARoutes, plan.VIPARoute{DestXCF: r.DestXCF, Target: r.Target.Addr})
 	}
 	out.SPD = c.spd(s, dvipas)
 	out.IKE = c.ike(s)
@@ -210,7 +210,7 @@ func (c *compiler) distribution(dist *model.VIPADistribute, addr netip.Addr) pla
 			}
 			for _, x := range s.DynamicXCF {
 				if x.Addr.Addr.Is4() == addr.Is4() {
-					out.Targets = append(out.Targets, plan.Target{Stack: s.Name, XCF: x.Addr.Addr.String()})
+					out.Targets = append(out.Targets, plan.Target{Stack: s.Name, XCF: x.Addr.Addr})
 					break
 				}
 			}
@@ -218,7 +218,7 @@ func (c *compiler) distribution(dist *model.VIPADistribute, addr netip.Addr) pla
 		return out
 	}
 	for _, dest := range dist.Dests {
-		t := plan.Target{Stack: dest.StackName, XCF: dest.Addr.Addr.String(), Weight: dest.Weight, BackupRank: dest.BackupRank}
+		t := plan.Target{Stack: dest.StackName, XCF: dest.Addr.Addr, Weight: dest.Weight, BackupRank: dest.BackupRank}
 		switch {
 		case dest.Preferred:
 			t.Role = "PREFERRED"

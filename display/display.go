@@ -144,7 +144,7 @@ func vipadcfg(b *strings.Builder, p *plan.Plan, s *plan.Stack, _ *Live) {
 			if !dist.DestAll {
 				xcfs = nil
 				for _, t := range dist.Targets {
-					xcfs = append(xcfs, t.XCF)
+					xcfs = append(xcfs, t.XCF.String())
 				}
 			}
 			for _, port := range displayPorts(dist.Ports) {

@@ -62,14 +62,14 @@ type Stack struct {
 
 // Interface is a dynamic XCF address.
 type Interface struct {
-	Addr      string `json:"addr"`
-	PrefixLen int    `json:"prefixLen"`
+	Addr      netip.Addr `json:"addr"`
+	PrefixLen int        `json:"prefixLen"`
 }
 
 // Home is a HOME address and its link.
 type Home struct {
-	Addr string `json:"addr"`
-	Link string `json:"link"`
+	Addr netip.Addr `json:"addr"`
+	Link string     `json:"link"`
 }
 
 // VIPARange is a VIPARANGE: addresses applications may make DVIPAs of.
@@ -80,8 +80,8 @@ type VIPARange struct {
 
 // VIPARoute is a VIPAROUTE: the route to a target's XCF address.
 type VIPARoute struct {
-	DestXCF string `json:"destXcf"` // address or DEFAULT
-	Target  string `json:"target"`
+	DestXCF string     `json:"destXcf"` // address or DEFAULT
+	Target  netip.Addr `json:"target"`
 }
 
 // SPD is the security policy database a stack installs: its simple
@@ -267,8 +267,8 @@ type Distribution struct {
 
 // Target is a distribution target resolved to its stack.
 type Target struct {
-	Stack string `json:"stack"` // "" when no stack has the address
-	XCF   string `json:"xcf"`
+	Stack string     `json:"stack"` // "" when no stack has the address
+	XCF   netip.Addr `json:"xcf"`
 	// Weight is the WEIGHTEDACTIVE weight (nil when not coded).
 	Weight *int `json:"weight,omitempty"`
 	// Role is PREFERRED or BACKUP for HOTSTANDBY, else "".

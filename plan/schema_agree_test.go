@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"os"
 	"regexp"
 	"slices"
@@ -26,7 +27,7 @@ func fullPlan(t *testing.T) map[string]any {
 	s.SPD.Filters[0].ICMPCode = &PortRange{0, 255}
 	s.SPD.Filters[0].ManualTunnel = "x"
 	s.VIPARanges = []VIPARange{{Prefix: "201.3.10.0/24", Moveable: "NONDISRUPTIVE"}}
-	s.VIPARoutes = []VIPARoute{{DestXCF: "DEFAULT", Target: "201.1.10.99"}}
+	s.VIPARoutes = []VIPARoute{{DestXCF: "DEFAULT", Target: netip.MustParseAddr("201.1.10.99")}}
 	for i := range p.Stacks {
 		if v := p.Stacks[i].SPD.VPNActions; len(v) > 0 {
 			v[0].PFS = &Transform{Type: "DH", ID: 19, Name: "ECP256"}

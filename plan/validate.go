@@ -230,13 +230,13 @@ func (c *checker) stack(path string, s *Stack) {
 	}
 	for i, x := range s.XCF {
 		at := index(path+".xcf", i)
-		a := c.addr(at+".addr", x.Addr)
+		a := c.ip(at+".addr", x.Addr)
 		c.unique(at+".addr", a)
 		c.prefixLen(at+".prefixLen", a, x.PrefixLen)
 	}
 	for i, h := range s.Home {
 		at := index(path+".home", i)
-		c.unique(at+".addr", c.addr(at+".addr", h.Addr))
+		c.unique(at+".addr", c.ip(at+".addr", h.Addr))
 	}
 	for i, r := range s.VIPARanges {
 		at := index(path+".vipaRanges", i)
@@ -244,7 +244,7 @@ func (c *checker) stack(path string, s *Stack) {
 		c.oneOf(at+".moveable", string(r.Moveable), words(RangeMoveables)...)
 	}
 	for i, r := range s.VIPARoutes {
-		c.addr(index(path+".vipaRoutes", i)+".target", r.Target)
+		c.ip(index(path+".vipaRoutes", i)+".target", r.Target)
 	}
 	c.spd(path+".spd", &s.SPD)
 	c.ike(path+".ike", &s.IKE)
@@ -397,7 +397,7 @@ func (c *checker) distribution(path string, d *Distribution) {
 	for i, t := range d.Targets {
 		at := index(path+".targets", i)
 		c.stackRef(at+".stack", t.Stack)
-		c.addr(at+".xcf", t.XCF)
+		c.ip(at+".xcf", t.XCF)
 		if t.Weight != nil {
 			c.within(at+".weight", *t.Weight, 0, noMax)
 		}

@@ -270,7 +270,7 @@ func distState(p *plan.Plan, d *plan.DVIPA, holder string, down map[string]bool)
 	for _, t := range def.Targets {
 		switch {
 		case t.Stack == "":
-			ds.Dropped = append(ds.Dropped, t.XCF)
+			ds.Dropped = append(ds.Dropped, t.XCF.String())
 		case down[t.Stack]:
 			ds.Dropped = append(ds.Dropped, t.Stack)
 		default:

@@ -127,12 +127,12 @@ func (c *planCheck) ownAddress(a netip.Addr) string {
 	}
 	for _, s := range c.plan.Stacks {
 		for _, x := range s.XCF {
-			if x.Addr == a.String() {
+			if x.Addr == a {
 				return "the XCF address of " + s.Name
 			}
 		}
 		for _, h := range s.Home {
-			if h.Addr == a.String() {
+			if h.Addr == a {
 				return "a HOME address of " + s.Name
 			}
 		}

@@ -50,10 +50,7 @@ func (s *Stack) startIPsec(a netip.Addr, send func(pkt []byte) error) *dvipaSec 
 // addresses too).
 func (s *Stack) startHomeIPsec(send func(pkt []byte) error) {
 	for _, h := range s.plan.Home {
-		a, err := netip.ParseAddr(h.Addr)
-		if err != nil {
-			continue
-		}
+		a := h.Addr
 		if sec := s.startEndpoint(a, send); sec != nil {
 			s.mu.Lock()
 			s.sec[a] = sec

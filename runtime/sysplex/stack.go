@@ -130,7 +130,7 @@ func (s *Stack) start() error {
 		return err
 	}
 	for _, h := range s.plan.Home {
-		a := netip.MustParseAddr(h.Addr)
+		a := h.Addr
 		if err := ns.AddAddress(lanNIC, netip.PrefixFrom(a, a.BitLen())); err != nil {
 			port.Detach()
 			ns.Close()

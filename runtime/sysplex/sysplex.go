@@ -112,15 +112,11 @@ func New(plan *plan.Plan, opts Options) (*Sysplex, error) {
 		if len(ps.XCF) == 0 {
 			return nil, fmt.Errorf("sysplex: stack %s has no dynamic XCF address", ps.Name)
 		}
-		addr, err := netip.ParseAddr(ps.XCF[0].Addr)
+		node, err := xcf.NewNode(ps.Name, ps.XCF[0].Addr, opts.Clock)
 		if err != nil {
 			return nil, err
 		}
-		node, err := xcf.NewNode(ps.Name, addr, opts.Clock)
-		if err != nil {
-			return nil, err
-		}
-		sx.stacks = append(sx.stacks, &Stack{sx: sx, plan: ps, node: node, xcf: addr})
+		sx.stacks = append(sx.stacks, &Stack{sx: sx, plan: ps, node: node, xcf: ps.XCF[0].Addr})
 	}
 	for i, a := range sx.stacks {
 		for _, b := range sx.stacks[i+1:] {
