@@ -118,7 +118,7 @@ func (c *compiler) stack(s *model.Stack, dvipas []netip.Addr) plan.Stack {
 		out.DVLocalFltr = s.IPSec.DVLocalFltr != nil
 	}
 	for _, r := range s.VIPA.Ranges {
-		out.VIPARanges = append(out.VIPARanges, plan.VIPARange{Prefix: r.Prefix.String(), Moveable: plan.RangeMoveable(r.Moveable)})
+		out.VIPARanges = append(out.VIPARanges, plan.VIPARange{Prefix: r.Prefix, Moveable: plan.RangeMoveable(r.Moveable)})
 	}
 	for _, r := range s.VIPA.Routes {
 		out.VIPARoutes = append(out.VIPARoutes, plan.VIPARoute{DestXCF: r.DestXCF, Target: r.Target.Addr})

@@ -74,7 +74,7 @@ type Home struct {
 
 // VIPARange is a VIPARANGE: addresses applications may make DVIPAs of.
 type VIPARange struct {
-	Prefix   string        `json:"prefix"`
+	Prefix   netip.Prefix  `json:"prefix"`
 	Moveable RangeMoveable `json:"moveable"`
 }
 

@@ -26,7 +26,7 @@ func fullPlan(t *testing.T) map[string]any {
 	s.SPD.Filters[0].ICMPType = &PortRange{0, 255}
 	s.SPD.Filters[0].ICMPCode = &PortRange{0, 255}
 	s.SPD.Filters[0].ManualTunnel = "x"
-	s.VIPARanges = []VIPARange{{Prefix: "201.3.10.0/24", Moveable: "NONDISRUPTIVE"}}
+	s.VIPARanges = []VIPARange{{Prefix: netip.MustParsePrefix("201.3.10.0/24"), Moveable: "NONDISRUPTIVE"}}
 	s.VIPARoutes = []VIPARoute{{DestXCF: "DEFAULT", Target: netip.MustParseAddr("201.1.10.99")}}
 	for i := range p.Stacks {
 		if v := p.Stacks[i].SPD.VPNActions; len(v) > 0 {

@@ -240,7 +240,9 @@ func (c *checker) stack(path string, s *Stack) {
 	}
 	for i, r := range s.VIPARanges {
 		at := index(path+".vipaRanges", i)
-		c.selector(at+".prefix", r.Prefix)
+		if !r.Prefix.IsValid() {
+			c.bad(at+".prefix", "%q is not a prefix", "")
+		}
 		c.oneOf(at+".moveable", string(r.Moveable), words(RangeMoveables)...)
 	}
 	for i, r := range s.VIPARoutes {

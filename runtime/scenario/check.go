@@ -137,8 +137,8 @@ func (c *planCheck) ownAddress(a netip.Addr) string {
 			}
 		}
 		for _, r := range s.VIPARanges {
-			if p, err := netip.ParsePrefix(r.Prefix); err == nil && p.Contains(a) {
-				return "inside VIPARANGE " + r.Prefix + " of " + s.Name
+			if r.Prefix.Contains(a) {
+				return "inside VIPARANGE " + r.Prefix.String() + " of " + s.Name
 			}
 		}
 	}
@@ -272,7 +272,7 @@ func (c *planCheck) expectation(x *Expectation) {
 func (c *planCheck) anyDVIPA(a netip.Addr, r diag.Range) {
 	for _, s := range c.plan.Stacks {
 		for _, vr := range s.VIPARanges {
-			if p, err := netip.ParsePrefix(vr.Prefix); err == nil && a.IsValid() && p.Contains(a) {
+			if a.IsValid() && vr.Prefix.Contains(a) {
 				return
 			}
 		}

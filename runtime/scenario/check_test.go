@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"bytes"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,7 +75,7 @@ func TestBundledScenariosCheckClean(t *testing.T) {
 // client may not take one.
 func TestApplicationDVIPAs(t *testing.T) {
 	plan := &plan.Plan{Sysplex: "P", Stacks: []plan.Stack{
-		{Name: "A", VIPARanges: []plan.VIPARange{{Prefix: "10.5.0.0/16", Moveable: "NONDISRUPTIVE"}}},
+		{Name: "A", VIPARanges: []plan.VIPARange{{Prefix: netip.MustParsePrefix("10.5.0.0/16"), Moveable: "NONDISRUPTIVE"}}},
 		{Name: "B"},
 	}}
 	src := "name: x\nclients:\n  - {name: c, from: 10.5.1.1, connect: 10.5.0.1:80}\nexpect:\n" +

@@ -31,8 +31,7 @@ func (s *Stack) rangeFor(a netip.Addr) (plan.VIPARange, bool) {
 	}
 	best, bits := plan.VIPARange{}, -1
 	for _, r := range s.plan.VIPARanges {
-		p, err := netip.ParsePrefix(r.Prefix)
-		if err == nil && p.Contains(a) && p.Bits() > bits {
+		if p := r.Prefix; p.Contains(a) && p.Bits() > bits {
 			best, bits = r, p.Bits()
 		}
 	}
