@@ -7,6 +7,7 @@ import (
 
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/model"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 // RuleCompile is the id of what the compiler reports: offers it cannot
@@ -21,20 +22,20 @@ type Options struct {
 }
 
 // Compile compiles a sysplex without secrets; see Options.Compile.
-func Compile(sx *model.Sysplex) (*Plan, diag.Diagnostics) {
+func Compile(sx *model.Sysplex) (*plan.Plan, diag.Diagnostics) {
 	return Options{}.Compile(sx)
 }
 
 // Compile turns a loaded sysplex into a plan. It compiles whatever the
 // model holds; callers decide whether lint errors stop them first. The
 // diagnostics are warnings about offers left out of the plan.
-func (o Options) Compile(sx *model.Sysplex) (*Plan, diag.Diagnostics) {
+func (o Options) Compile(sx *model.Sysplex) (*plan.Plan, diag.Diagnostics) {
 	c := &compiler{sx: sx, opts: o, seen: map[string]bool{}}
 	if sx.Manifest != nil {
 		c.dir = strings.TrimSuffix(sx.Manifest.Dir, "/")
 	}
-	p := &Plan{Version: Version, Sysplex: sx.Name, VTAMXCFGrpID: sx.VTAMXCFGrpID, Secrets: "redacted",
-		Groups: []Group{}, Stacks: []Stack{}, DVIPAs: []DVIPA{}}
+	p := &plan.Plan{Version: plan.Version, Sysplex: sx.Name, VTAMXCFGrpID: sx.VTAMXCFGrpID, Secrets: "redacted",
+		Groups: []plan.Group{}, Stacks: []plan.Stack{}, DVIPAs: []plan.DVIPA{}}
 	if o.IncludeSecrets {
 		p.Secrets = "included"
 	}
@@ -47,13 +48,13 @@ func (o Options) Compile(sx *model.Sysplex) (*Plan, diag.Diagnostics) {
 	}
 	for _, s := range sx.Stacks {
 		p.Stacks = append(p.Stacks, c.stack(s, dvipas))
-		p.addGroup(s)
+		addGroup(p, s)
 	}
 	for _, v := range sx.DVIPAs {
 		p.DVIPAs = append(p.DVIPAs, c.dvipa(v))
 	}
 	for i := range p.DVIPAs {
-		p.DVIPAs[i].SWSA = p.swsa(&p.DVIPAs[i])
+		p.DVIPAs[i].SWSA = p.SWSA(&p.DVIPAs[i])
 	}
 	c.ds.Sort()
 	return p, c.ds
@@ -67,45 +68,15 @@ type compiler struct {
 	seen map[string]bool // diagnostics already reported (shared offers)
 }
 
-func (p *Plan) addGroup(s *model.Stack) {
+func addGroup(p *plan.Plan, s *model.Stack) {
 	for i := range p.Groups {
 		if p.Groups[i].XCFGroup == s.Groups.XCFGroup {
 			p.Groups[i].Stacks = append(p.Groups[i].Stacks, s.Name)
 			return
 		}
 	}
-	p.Groups = append(p.Groups, Group{XCFGroup: s.Groups.XCFGroup, SWSAStructure: s.Groups.SWSA,
+	p.Groups = append(p.Groups, plan.Group{XCFGroup: s.Groups.XCFGroup, SWSAStructure: s.Groups.SWSA,
 		SysplexPortsStructure: s.Groups.SysplexPorts, Stacks: []string{s.Name}})
-}
-
-// Group returns the group a stack joins.
-func (p *Plan) Group(s *Stack) Group {
-	for _, g := range p.Groups {
-		if g.XCFGroup == s.XCFGroup {
-			return g
-		}
-	}
-	return Group{}
-}
-
-// Stack returns the stack with the given name, or nil.
-func (p *Plan) Stack(name string) *Stack {
-	for i := range p.Stacks {
-		if p.Stacks[i].Name == name {
-			return &p.Stacks[i]
-		}
-	}
-	return nil
-}
-
-// DVIPA returns the DVIPA with the given address, or nil.
-func (p *Plan) DVIPA(addr string) *DVIPA {
-	for i := range p.DVIPAs {
-		if p.DVIPAs[i].Addr == addr {
-			return &p.DVIPAs[i]
-		}
-	}
-	return nil
 }
 
 // source shows a range relative to the manifest's directory, so a plan
@@ -132,34 +103,34 @@ func (c *compiler) warn(r diag.Range, format string, args ...any) {
 	d.Detail = "The plan leaves this offer out; the runtime never proposes or accepts it. Use AES_CBC or AES_GCM_16, HMAC_SHA2 integrity and PRF, and DH group 14, 19 or 20."
 }
 
-func (c *compiler) stack(s *model.Stack, dvipas []netip.Addr) Stack {
-	out := Stack{Name: s.Name, Job: s.Job, Release: s.Release.String(), XCFGroup: s.Groups.XCFGroup,
-		XCF: []Interface{}, Home: []Home{}, VIPARanges: []VIPARange{}, VIPARoutes: []VIPARoute{},
+func (c *compiler) stack(s *model.Stack, dvipas []netip.Addr) plan.Stack {
+	out := plan.Stack{Name: s.Name, Job: s.Job, Release: s.Release.String(), XCFGroup: s.Groups.XCFGroup,
+		XCF: []plan.Interface{}, Home: []plan.Home{}, VIPARanges: []plan.VIPARange{}, VIPARoutes: []plan.VIPARoute{},
 		IPSecurity: s.IPSecurity != nil, IPSecurity6: s.IPSecurity6 != nil, IKED: s.Iked != nil}
 	for _, x := range s.DynamicXCF {
-		out.XCF = append(out.XCF, Interface{Addr: x.Addr.Addr.String(), PrefixLen: x.PrefixLen})
+		out.XCF = append(out.XCF, plan.Interface{Addr: x.Addr.Addr, PrefixLen: x.PrefixLen})
 	}
 	for _, h := range s.Home {
-		out.Home = append(out.Home, Home{Addr: h.Addr.Addr.String(), Link: h.Link})
+		out.Home = append(out.Home, plan.Home{Addr: h.Addr.Addr, Link: h.Link})
 	}
 	if s.IPSec != nil {
 		out.DVIPSec = s.IPSec.DVIPSec != nil
 		out.DVLocalFltr = s.IPSec.DVLocalFltr != nil
 	}
 	for _, r := range s.VIPA.Ranges {
-		out.VIPARanges = append(out.VIPARanges, VIPARange{Prefix: r.Prefix.String(), Moveable: r.Moveable})
+		out.VIPARanges = append(out.VIPARanges, plan.VIPARange{Prefix: r.Prefix, Moveable: plan.RangeMoveable(r.Moveable)})
 	}
 	for _, r := range s.VIPA.Routes {
-		out.VIPARoutes = append(out.VIPARoutes, VIPARoute{DestXCF: r.DestXCF, Target: r.Target.Addr.String()})
+		out.VIPARoutes = append(out.VIPARoutes, plan.VIPARoute{DestXCF: r.DestXCF, Target: r.Target.Addr})
 	}
 	out.SPD = c.spd(s, dvipas)
 	out.IKE = c.ike(s)
 	return out
 }
 
-func (c *compiler) dvipa(v *model.DVIPA) DVIPA {
-	d := DVIPA{Addr: v.Addr.String(), PrefixLen: v.PrefixLen, DefinedBy: []string{}, Backups: []Backup{},
-		Distributions: []Distribution{}, Moveable: "IMMEDIATE"}
+func (c *compiler) dvipa(v *model.DVIPA) plan.DVIPA {
+	d := plan.DVIPA{Addr: v.Addr, PrefixLen: v.PrefixLen, DefinedBy: []string{}, Backups: []plan.Backup{},
+		Distributions: []plan.Distribution{}, Moveable: "IMMEDIATE"}
 	if v.Addr.Is4() {
 		d.Mask = maskOf(v.PrefixLen)
 	}
@@ -177,7 +148,7 @@ func (c *compiler) dvipa(v *model.DVIPA) DVIPA {
 	switch {
 	case len(v.Defines) > 0:
 		def := v.Defines[0]
-		d.Owner, d.Origin, d.Moveable = def.Stack.Name, "VIPADEFINE", def.Moveable
+		d.Owner, d.Origin, d.Moveable = def.Stack.Name, "VIPADEFINE", plan.Moveable(def.Moveable)
 		if len(v.Defines) > 1 {
 			d.Notes = append(d.Notes, fmt.Sprintf("VIPADEFINEd on %s: tcpipc takes the first in manifest order, %s, as the owner and leaves the others out of the takeover chain (IBM does not document how they behave)",
 				strings.Join(d.DefinedBy, ", "), d.Owner))
@@ -187,7 +158,7 @@ func (c *compiler) dvipa(v *model.DVIPA) DVIPA {
 			if longForm(bk) {
 				d.Owner, d.Origin = bk.Stack.Name, "VIPABACKUP"
 				if bk.Moveable != "" {
-					d.Moveable = bk.Moveable
+					d.Moveable = plan.Moveable(bk.Moveable)
 				}
 				d.Notes = append(d.Notes, fmt.Sprintf("no stack VIPADEFINEs it: %s, the highest-ranked backup with a mask, creates it", d.Owner))
 				break
@@ -199,7 +170,7 @@ func (c *compiler) dvipa(v *model.DVIPA) DVIPA {
 	}
 	ranks := map[int][]string{}
 	for i, bk := range v.Backups {
-		d.Backups = append(d.Backups, Backup{Position: i + 1, Rank: bk.Rank, Stack: bk.Stack.Name, CanCreate: longForm(bk)})
+		d.Backups = append(d.Backups, plan.Backup{Position: i + 1, Rank: bk.Rank, Stack: bk.Stack.Name, CanCreate: longForm(bk)})
 		ranks[bk.Rank] = append(ranks[bk.Rank], bk.Stack.Name)
 	}
 	for _, bk := range d.Backups {
@@ -223,12 +194,12 @@ func longForm(bk *model.VIPABackup) bool {
 	return bk.Moveable != "" && (bk.Mask != nil || bk.IntfName != "")
 }
 
-func (c *compiler) distribution(dist *model.VIPADistribute, addr netip.Addr) Distribution {
-	out := Distribution{Stack: dist.Stack.Name, Ports: []PortRange{}, Method: dist.Method, OptLocal: dist.OptLocal,
-		SysplexPorts: dist.SysplexPorts, TimedAffinity: dist.TimedAffinity, DestAll: dist.DestAll, Targets: []Target{}}
+func (c *compiler) distribution(dist *model.VIPADistribute, addr netip.Addr) plan.Distribution {
+	out := plan.Distribution{Stack: dist.Stack.Name, Ports: []plan.PortRange{}, Method: plan.Method(dist.Method), OptLocal: dist.OptLocal,
+		SysplexPorts: dist.SysplexPorts, TimedAffinity: dist.TimedAffinity, DestAll: dist.DestAll, Targets: []plan.Target{}}
 	_, out.NoAutoSwitchBack = dist.Options["NOAUTOSWITCHBACK"]
 	for _, pr := range dist.Ports {
-		out.Ports = append(out.Ports, PortRange{From: pr.From, To: pr.To})
+		out.Ports = append(out.Ports, plan.PortRange{From: pr.From, To: pr.To})
 	}
 	if dist.DestAll {
 		// ALL: every stack of the distributor's group with a dynamic XCF
@@ -239,7 +210,7 @@ func (c *compiler) distribution(dist *model.VIPADistribute, addr netip.Addr) Dis
 			}
 			for _, x := range s.DynamicXCF {
 				if x.Addr.Addr.Is4() == addr.Is4() {
-					out.Targets = append(out.Targets, Target{Stack: s.Name, XCF: x.Addr.Addr.String()})
+					out.Targets = append(out.Targets, plan.Target{Stack: s.Name, XCF: x.Addr.Addr})
 					break
 				}
 			}
@@ -247,7 +218,7 @@ func (c *compiler) distribution(dist *model.VIPADistribute, addr netip.Addr) Dis
 		return out
 	}
 	for _, dest := range dist.Dests {
-		t := Target{Stack: dest.StackName, XCF: dest.Addr.Addr.String(), Weight: dest.Weight, BackupRank: dest.BackupRank}
+		t := plan.Target{Stack: dest.StackName, XCF: dest.Addr.Addr, Weight: dest.Weight, BackupRank: dest.BackupRank}
 		switch {
 		case dest.Preferred:
 			t.Role = "PREFERRED"

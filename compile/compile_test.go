@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tcpipc/tcpipc/display"
 	"github.com/tcpipc/tcpipc/model"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 const figure9 = "../testdata/profiles/figure9"
@@ -24,9 +26,9 @@ func TestSecrets(t *testing.T) {
 		t.Errorf("plan with IncludeSecrets lacks the key")
 	}
 	p, _ := Compile(sx)
-	for _, v := range Views {
+	for _, v := range display.Views {
 		var b strings.Builder
-		if err := WriteDisplay(&b, p, v.Name, ""); err != nil {
+		if err := display.Write(&b, p, v.Name, ""); err != nil {
 			t.Fatal(err)
 		}
 		if strings.Contains(b.String(), key) {
@@ -39,7 +41,7 @@ func TestSecrets(t *testing.T) {
 // another version is refused.
 func TestReadPlan(t *testing.T) {
 	want := planJSON(t, load(t, figure9), Options{})
-	p, err := ReadPlan(strings.NewReader(want))
+	p, err := plan.Read(strings.NewReader(want))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +52,7 @@ func TestReadPlan(t *testing.T) {
 	if b.String() != want {
 		t.Error("plan does not survive a round trip")
 	}
-	if _, err := ReadPlan(strings.NewReader(strings.Replace(want, Version, "tcpipc.plan/v9", 1))); err == nil {
+	if _, err := plan.Read(strings.NewReader(strings.Replace(want, plan.Version, "tcpipc.plan/v9", 1))); err == nil {
 		t.Error("ReadPlan accepts another version")
 	}
 }
@@ -92,11 +94,11 @@ func TestTransforms(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		offer model.DataOffer
-		pfs   *Transform
+		pfs   *plan.Transform
 		want  string
 	}{
 		{model.DataOffer{Encrypt: "AES_GCM_16", KeyLength: 128, AuthProtocol: "ESP", AuthAlgorithm: "NULL"}, nil, "ENCR:20/128 ESN:0"},
-		{model.DataOffer{Encrypt: "AES_CBC", KeyLength: 256, AuthProtocol: "ESP", AuthAlgorithm: "HMAC_SHA2_512_256"}, &Transform{Type: "DH", ID: 14}, "ENCR:12/256 INTEG:14 DH:14 ESN:0"},
+		{model.DataOffer{Encrypt: "AES_CBC", KeyLength: 256, AuthProtocol: "ESP", AuthAlgorithm: "HMAC_SHA2_512_256"}, &plan.Transform{Type: "DH", ID: 14}, "ENCR:12/256 INTEG:14 DH:14 ESN:0"},
 		{model.DataOffer{AuthProtocol: "AH", AuthAlgorithm: "HMAC_SHA1"}, nil, "INTEG:2 ESN:0"},
 		{model.DataOffer{Encrypt: "AES_CBC", AuthProtocol: "ESP", AuthAlgorithm: "NULL"}, nil, "refused: no integrity"},
 		{model.DataOffer{Encrypt: "DES", AuthProtocol: "ESP", AuthAlgorithm: "HMAC_SHA1"}, nil, "refused: DES"},
@@ -113,7 +115,7 @@ func TestTransforms(t *testing.T) {
 	}
 }
 
-func transformsText(ts []Transform) string {
+func transformsText(ts []plan.Transform) string {
 	var parts []string
 	for _, t := range ts {
 		s := fmt.Sprintf("%s:%d", t.Type, t.ID)
@@ -123,69 +125,4 @@ func transformsText(ts []Transform) string {
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, " ")
-}
-
-// TestCovers checks the selector strings the plan uses.
-func TestCovers(t *testing.T) {
-	for _, tc := range []struct {
-		sel, addr string
-		want      bool
-	}{
-		{"*", "10.1.1.1", true},
-		{"10.1.1.1", "10.1.1.1", true},
-		{"10.1.1.1", "10.1.1.2", false},
-		{"10.1.1.0/24", "10.1.1.200", true},
-		{"10.1.1.0/24", "10.1.2.1", false},
-		{"10.1.1.5-10.1.1.9", "10.1.1.9", true},
-		{"10.1.1.5-10.1.1.9", "10.1.1.10", false},
-		{"2001:db8::/32", "2001:db8::1", true},
-		{"2001:db8::/32", "10.1.1.1", false},
-		{"nonsense", "10.1.1.1", false},
-	} {
-		if got := Covers(tc.sel, tc.addr); got != tc.want {
-			t.Errorf("Covers(%q, %q) = %v", tc.sel, tc.addr, got)
-		}
-	}
-}
-
-// TestWhatifErrors: unknown stacks and recoveries of stacks that did not
-// fail are refused.
-func TestWhatifErrors(t *testing.T) {
-	p, _ := Compile(load(t, figure9))
-	for _, sc := range []Scenario{{Failed: []string{"MVS9"}}, {Failed: []string{"MVS1"}, Recovered: []string{"MVS2"}}} {
-		if _, err := Whatif(p, sc); err == nil {
-			t.Errorf("%v: no error", sc)
-		}
-	}
-	var b strings.Builder
-	if err := WriteDisplay(&b, p, "vipadyn", "MVS9"); err == nil {
-		t.Error("WriteDisplay accepts an unknown stack")
-	}
-	if err := WriteDisplay(&b, p, "netstat", ""); err == nil {
-		t.Error("WriteDisplay accepts an unknown view")
-	}
-}
-
-// TestTakeoverStaysInGroup: a backup in another XCF group never hears of
-// the failure, so the next backup of the owner's group takes over.
-func TestTakeoverStaysInGroup(t *testing.T) {
-	p := &Plan{Version: Version, Sysplex: "P",
-		Stacks: []Stack{{Name: "A", XCFGroup: "EZBT0101"}, {Name: "B", XCFGroup: "EZBT0102"}, {Name: "C", XCFGroup: "EZBT0101"}},
-		DVIPAs: []DVIPA{{Addr: "10.1.1.1", PrefixLen: 32, Owner: "A", Origin: "VIPADEFINE", Moveable: "IMMEDIATE",
-			Backups: []Backup{{Position: 1, Rank: 200, Stack: "B"}, {Position: 2, Rank: 100, Stack: "C"}}}}}
-	for _, tc := range []struct {
-		failed []string
-		want   string
-	}{
-		{[]string{"A"}, "C"},
-		{[]string{"A", "C"}, ""},
-	} {
-		o, err := Whatif(p, Scenario{Failed: tc.failed})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := o.DVIPAs[0].AfterFailure.Owner; got != tc.want {
-			t.Errorf("%v fail: owner %q, want %q", tc.failed, got, tc.want)
-		}
-	}
 }

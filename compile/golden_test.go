@@ -6,8 +6,10 @@ import (
 	"testing"
 
 	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/display"
 	"github.com/tcpipc/tcpipc/internal/testkit/golden"
 	"github.com/tcpipc/tcpipc/model"
+	"github.com/tcpipc/tcpipc/whatif"
 )
 
 // sysplexDir is where a golden case's sysplex is: the directory named in
@@ -23,8 +25,8 @@ func sysplexDir(c *golden.Case) string {
 
 // scenarios reads the case's "scenarios" file: one "fail A,B [recover A]"
 // per line.
-func scenarios(t *testing.T, c *golden.Case) []Scenario {
-	var out []Scenario
+func scenarios(t *testing.T, c *golden.Case) []whatif.Scenario {
+	var out []whatif.Scenario
 	for _, f := range c.Archive.Files {
 		if f.Name != "scenarios" {
 			continue
@@ -34,7 +36,7 @@ func scenarios(t *testing.T, c *golden.Case) []Scenario {
 			if len(w) != 2 && len(w) != 4 || w[0] != "fail" || len(w) == 4 && w[2] != "recover" {
 				t.Fatalf("bad scenario %q (want: fail A,B [recover A])", line)
 			}
-			sc := Scenario{Failed: strings.Split(w[1], ",")}
+			sc := whatif.Scenario{Failed: strings.Split(w[1], ",")}
 			if len(w) == 4 {
 				sc.Recovered = strings.Split(w[3], ",")
 			}
@@ -44,7 +46,7 @@ func scenarios(t *testing.T, c *golden.Case) []Scenario {
 	return out
 }
 
-func (sc Scenario) String() string {
+func scenarioName(sc whatif.Scenario) string {
 	s := "fail-" + strings.Join(sc.Failed, ",")
 	if len(sc.Recovered) > 0 {
 		s += "-recover-" + strings.Join(sc.Recovered, ",")
@@ -83,25 +85,25 @@ func TestGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		out["compile-diagnostics"] = golden.RelativeTo(dt.String(), dir)
-		for _, v := range Views {
+		for _, v := range display.Views {
 			var s strings.Builder
-			if err := WriteDisplay(&s, p, v.Name, ""); err != nil {
+			if err := display.Write(&s, p, v.Name, ""); err != nil {
 				t.Fatal(err)
 			}
 			out["show-"+v.Name] = s.String()
 		}
 		var m strings.Builder
-		if err := WriteMatrix(&m, p, AllSingle(p)); err != nil {
+		if err := whatif.WriteMatrix(&m, p, whatif.AllSingle(p)); err != nil {
 			t.Fatal(err)
 		}
 		out["whatif-all-single"] = m.String()
 		var all bytes.Buffer
-		if err := WriteOutcomesJSON(&all, AllSingle(p)); err != nil {
+		if err := whatif.WriteOutcomesJSON(&all, whatif.AllSingle(p)); err != nil {
 			t.Fatal(err)
 		}
 		validateWhatif(t, all.Bytes())
 		for i, sc := range scenarios(t, c) {
-			o, err := Whatif(p, sc)
+			o, err := whatif.Derive(p, sc)
 			if err != nil {
 				t.Fatalf("%v: %v", sc, err)
 			}
@@ -109,14 +111,14 @@ func TestGolden(t *testing.T) {
 			if err := o.WriteText(&s); err != nil {
 				t.Fatal(err)
 			}
-			out["whatif-"+sc.String()] = s.String()
+			out["whatif-"+scenarioName(sc)] = s.String()
 			if i == 0 {
 				var j bytes.Buffer
 				if err := o.WriteJSON(&j); err != nil {
 					t.Fatal(err)
 				}
 				validateWhatif(t, j.Bytes())
-				out["whatif-"+sc.String()+".json"] = j.String()
+				out["whatif-"+scenarioName(sc)+".json"] = j.String()
 			}
 		}
 		return out

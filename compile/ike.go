@@ -3,6 +3,7 @@ package compile
 import (
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/model"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 // offerName names an offer for messages: its name, or where it is.
@@ -15,40 +16,40 @@ func (c *compiler) offerName(name string, r diag.Range) string {
 
 // ikeProposal turns a KeyExchangeOffer into an IKE SA proposal; the
 // mapping lives in the model so that lint reports the same offers left out.
-func (c *compiler) ikeProposal(o *model.KeyExchangeOffer, v2 bool) (Proposal, string) {
+func (c *compiler) ikeProposal(o *model.KeyExchangeOffer, v2 bool) (plan.Proposal, string) {
 	ts, why := model.IKEProposal(o, v2)
-	return Proposal{Protocol: "IKE", LifetimeSeconds: o.LifetimeProposed * 60, Offer: o.Name, Transforms: transforms(ts)}, why
+	return plan.Proposal{Protocol: "IKE", LifetimeSeconds: o.LifetimeProposed * 60, Offer: o.Name, Transforms: transforms(ts)}, why
 }
 
 // childProposal turns an IpDataOffer into an ESP or AH proposal.
-func childProposal(o *model.DataOffer, pfs *Transform, mode string) (Proposal, string) {
+func childProposal(o *model.DataOffer, pfs *plan.Transform, mode string) (plan.Proposal, string) {
 	var mpfs *model.Transform
 	if pfs != nil {
 		t := model.Transform(*pfs)
 		mpfs = &t
 	}
 	protocol, ts, why := model.ChildProposal(o, mpfs)
-	return Proposal{Protocol: protocol, Mode: mode, LifetimeSeconds: o.LifetimeProposed * 60, Offer: o.Name, Transforms: transforms(ts)}, why
+	return plan.Proposal{Protocol: protocol, Mode: mode, LifetimeSeconds: o.LifetimeProposed * 60, Offer: o.Name, Transforms: transforms(ts)}, why
 }
 
 // transforms copies the model's transforms into the plan's.
-func transforms(ts []model.Transform) []Transform {
-	out := make([]Transform, 0, len(ts))
+func transforms(ts []model.Transform) []plan.Transform {
+	out := make([]plan.Transform, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, Transform(t))
+		out = append(out, plan.Transform(t))
 	}
 	return out
 }
 
-func (c *compiler) vpnAction(a *model.DynVpnAction) VPNAction {
-	out := VPNAction{Name: a.Name, Initiation: a.Initiation, LifetimeSeconds: a.VpnLifeMinutes * 60, Proposals: []Proposal{}}
+func (c *compiler) vpnAction(a *model.DynVpnAction) plan.VPNAction {
+	out := plan.VPNAction{Name: a.Name, Initiation: a.Initiation, LifetimeSeconds: a.VpnLifeMinutes * 60, Proposals: []plan.Proposal{}}
 	if dh, ok, why := model.PFSGroup(a.InitiateWithPfs); ok {
-		t := Transform(dh)
+		t := plan.Transform(dh)
 		out.PFS = &t
 	} else if why != "" {
 		g := a.InitiateWithPfs
 		c.warn(a.Range, "IpDynVpnAction %s: InitiateWithPfs %s left out: %s", a.Name, g, why)
-		out.Refused = append(out.Refused, Refused{Offer: "InitiateWithPfs " + g, Reason: why})
+		out.Refused = append(out.Refused, plan.Refused{Offer: "InitiateWithPfs " + g, Reason: why})
 	}
 	mode := a.HowToEncapIKEv2
 	for _, o := range a.Offers {
@@ -60,7 +61,7 @@ func (c *compiler) vpnAction(a *model.DynVpnAction) VPNAction {
 		if why != "" {
 			name := c.offerName(o.Name, o.Range)
 			c.warn(o.Range, "IpDataOffer %s of %s cannot be expressed as IKEv2 transforms: %s", name, a.Name, why)
-			out.Refused = append(out.Refused, Refused{Offer: name, Reason: why})
+			out.Refused = append(out.Refused, plan.Refused{Offer: name, Reason: why})
 			continue
 		}
 		p.Number = len(out.Proposals) + 1
@@ -71,8 +72,8 @@ func (c *compiler) vpnAction(a *model.DynVpnAction) VPNAction {
 
 // ike compiles the stack's key exchange policy. IKED reads it from Policy
 // Agent, so an uninstalled policy leaves IKED without peers.
-func (c *compiler) ike(s *model.Stack) IKE {
-	out := IKE{Peers: []Peer{}}
+func (c *compiler) ike(s *model.Stack) plan.IKE {
+	out := plan.IKE{Peers: []plan.Peer{}}
 	if s.Policy == nil || !s.Policy.Installed || s.Policy.KeyExchange == nil {
 		return out
 	}
@@ -82,8 +83,8 @@ func (c *compiler) ike(s *model.Stack) IKE {
 		out.LivenessSeconds = *kp.LivenessInterval
 	}
 	for _, r := range kp.Rules {
-		peer := Peer{Rule: r.Name, Version: "IKEv1", Initiate: "MAIN", Auth: "DIGITALSIGNATURE",
-			Local: identity(r.Local), Remote: identity(r.Remote), Proposals: []Proposal{}}
+		peer := plan.Peer{Rule: r.Name, Version: "IKEv1", Initiate: "MAIN", Auth: "DIGITALSIGNATURE",
+			Local: identity(r.Local), Remote: identity(r.Remote), Proposals: []plan.Proposal{}}
 		if a := r.Action; a != nil {
 			peer.Initiate, peer.Auth = a.HowToInitiate, a.HowToAuthMe
 			if a.IKEv2() {
@@ -94,7 +95,7 @@ func (c *compiler) ike(s *model.Stack) IKE {
 				if why != "" {
 					name := c.offerName(o.Name, o.Range)
 					c.warn(o.Range, "KeyExchangeOffer %s cannot be expressed as IKEv2 transforms: %s", name, why)
-					peer.Refused = append(peer.Refused, Refused{Offer: name, Reason: why})
+					peer.Refused = append(peer.Refused, plan.Refused{Offer: name, Reason: why})
 					continue
 				}
 				p.Number = len(peer.Proposals) + 1
@@ -102,7 +103,7 @@ func (c *compiler) ike(s *model.Stack) IKE {
 			}
 		}
 		if r.SharedKey.Present() {
-			peer.PSK, peer.PSKFormat = Redacted, r.SharedKey.Format
+			peer.PSK, peer.PSKFormat = plan.Redacted, r.SharedKey.Format
 			if c.opts.IncludeSecrets {
 				peer.PSK = r.SharedKey.Reveal()
 			}
@@ -112,8 +113,8 @@ func (c *compiler) ike(s *model.Stack) IKE {
 	return out
 }
 
-func identity(e *model.SecurityEndpoint) Identity {
-	id := Identity{Locations: []string{}}
+func identity(e *model.SecurityEndpoint) plan.Identity {
+	id := plan.Identity{Locations: []string{}}
 	if e == nil {
 		return id
 	}

@@ -14,6 +14,8 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/tcpipc/tcpipc/model"
+	"github.com/tcpipc/tcpipc/plan"
+	"github.com/tcpipc/tcpipc/whatif"
 )
 
 // sysplexes returns every test sysplex as a directory: figure9 and the
@@ -154,14 +156,14 @@ func TestOneOwner(t *testing.T) {
 						failed = append(failed, n)
 					}
 				}
-				for _, sc := range []Scenario{{Failed: failed}, {Failed: failed, Recovered: failed}} {
-					o, err := Whatif(p, sc)
+				for _, sc := range []whatif.Scenario{{Failed: failed}, {Failed: failed, Recovered: failed}} {
+					o, err := whatif.Derive(p, sc)
 					if err != nil {
 						t.Fatal(err)
 					}
 					for i, od := range o.DVIPAs {
 						d := p.DVIPAs[i]
-						phases := []Phase{od.AfterFailure}
+						phases := []whatif.Phase{od.AfterFailure}
 						if od.AfterRecovery != nil {
 							phases = append(phases, *od.AfterRecovery)
 						}
@@ -176,7 +178,7 @@ func TestOneOwner(t *testing.T) {
 							if slices.Contains(down, ph.Owner) {
 								t.Errorf("%v: %s held by %s, which is down", sc, d.Addr, ph.Owner)
 							}
-							if ph.Owner != d.Owner && !slices.ContainsFunc(d.Backups, func(b Backup) bool { return b.Stack == ph.Owner }) {
+							if ph.Owner != d.Owner && !slices.ContainsFunc(d.Backups, func(b plan.Backup) bool { return b.Stack == ph.Owner }) {
 								t.Errorf("%v: %s held by %s, neither its owner nor a backup", sc, d.Addr, ph.Owner)
 							}
 						}
@@ -193,7 +195,7 @@ func TestNoFailureIsInitialState(t *testing.T) {
 	for name, dir := range sysplexes(t) {
 		t.Run(name, func(t *testing.T) {
 			p, _ := Compile(load(t, dir))
-			o, err := Whatif(p, Scenario{})
+			o, err := whatif.Derive(p, whatif.Scenario{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -210,7 +212,7 @@ func TestNoFailureIsInitialState(t *testing.T) {
 					t.Errorf("%s: event %s, want %s", d.Addr, ph.Event, want)
 				}
 				var want []string
-				if a := d.active(); a != nil {
+				if a := d.Active(); a != nil {
 					for _, tg := range a.Targets {
 						if tg.Stack != "" {
 							want = append(want, tg.Stack)

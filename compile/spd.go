@@ -1,19 +1,18 @@
 package compile
 
 import (
-	"fmt"
 	"net/netip"
-	"strings"
 
 	"github.com/tcpipc/tcpipc/model"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 // spd builds the filters a stack installs. Without IPCONFIG IPSECURITY the
 // stack filters nothing. With it, Policy Agent's installed policy replaces
 // the profile's IPSEC rules; either way the stack ends the list with a
 // deny-all rule.
-func (c *compiler) spd(s *model.Stack, dvipas []netip.Addr) SPD {
-	out := SPD{From: "none", Filters: []Filter{}, VPNActions: []VPNAction{}}
+func (c *compiler) spd(s *model.Stack, dvipas []netip.Addr) plan.SPD {
+	out := plan.SPD{From: "none", Filters: []plan.Filter{}, VPNActions: []plan.VPNAction{}}
 	if s.IPSecurity == nil && s.IPSecurity6 == nil {
 		out.Note = "no IPCONFIG IPSECURITY: the stack does no IP filtering"
 		return out
@@ -48,10 +47,10 @@ func (c *compiler) spd(s *model.Stack, dvipas []netip.Addr) SPD {
 			out.VPNActions = append(out.VPNActions, c.vpnAction(r.DynVPN))
 		}
 	}
-	for _, dir := range []string{"OUTBOUND", "INBOUND"} {
+	for _, dir := range []plan.Direction{plan.Outbound, plan.Inbound} {
 		ext["SYSDEFAULTDENYRULE"]++
-		out.Filters = append(out.Filters, Filter{Name: "SYSDEFAULTDENYRULE", Extension: ext["SYSDEFAULTDENYRULE"], Direction: dir,
-			Action: "DENY", Local: "*", Remote: "*", Protocol: -1, LocalPorts: AnyPort, RemotePorts: AnyPort,
+		out.Filters = append(out.Filters, plan.Filter{Name: "SYSDEFAULTDENYRULE", Extension: ext["SYSDEFAULTDENYRULE"], Direction: dir,
+			Action: plan.Deny, Local: "*", Remote: "*", Protocol: -1, LocalPorts: plan.AnyPort, RemotePorts: plan.AnyPort,
 			Routing: "EITHER", Implicit: true, AnchorFor: anchors(model.AddrSel{All: true}, dvipas)})
 	}
 	return out
@@ -59,13 +58,13 @@ func (c *compiler) spd(s *model.Stack, dvipas []netip.Addr) SPD {
 
 // filters splits a rule into one simple filter per direction. Rules are
 // written from the stack's side: the source is local.
-func (c *compiler) filters(r *model.FilterRule) []Filter {
-	base := Filter{Name: r.Name, Action: r.Action, Local: r.Src.String(), Remote: r.Dst.String(),
+func (c *compiler) filters(r *model.FilterRule) []plan.Filter {
+	base := plan.Filter{Name: r.Name, Action: plan.Action(r.Action), Local: r.Src.String(), Remote: r.Dst.String(),
 		Protocol: int(r.Protocol), LocalPorts: ports(r.SrcPorts), RemotePorts: ports(r.DstPorts),
-		Routing: r.Routing, Connect: r.Connect, SecClass: r.SecClass, Log: r.Log, Source: c.source(r.Range)}
+		Routing: plan.Routing(r.Routing), Connect: plan.Connect(r.Connect), SecClass: r.SecClass, Log: r.Log, Source: c.source(r.Range)}
 	if r.Protocol == 1 || r.Protocol == 58 {
 		// ICMP type and code share the port fields in the model.
-		base.LocalPorts, base.RemotePorts = AnyPort, AnyPort
+		base.LocalPorts, base.RemotePorts = plan.AnyPort, plan.AnyPort
 		if !r.SrcPorts.Any() {
 			t := ports(r.SrcPorts)
 			base.ICMPType = &t
@@ -83,14 +82,14 @@ func (c *compiler) filters(r *model.FilterRule) []Filter {
 			base.ManualTunnel = r.ManVPN.Name
 		}
 	}
-	dirs := []string{"OUTBOUND", "INBOUND"}
+	dirs := []plan.Direction{plan.Outbound, plan.Inbound}
 	switch r.Direction {
 	case "INBOUND":
 		dirs = dirs[1:]
 	case "OUTBOUND":
 		dirs = dirs[:1]
 	}
-	var out []Filter
+	var out []plan.Filter
 	for _, d := range dirs {
 		f := base
 		f.Direction = d
@@ -99,69 +98,20 @@ func (c *compiler) filters(r *model.FilterRule) []Filter {
 	return out
 }
 
-func ports(p model.PortSel) PortRange {
+func ports(p model.PortSel) plan.PortRange {
 	if p.Any() {
-		return AnyPort
+		return plan.AnyPort
 	}
-	return PortRange{From: p.From, To: p.To}
+	return plan.PortRange{From: p.From, To: p.To}
 }
 
 // anchors lists the DVIPAs a local selector covers.
-func anchors(local model.AddrSel, dvipas []netip.Addr) []string {
-	var out []string
+func anchors(local model.AddrSel, dvipas []netip.Addr) []netip.Addr {
+	var out []netip.Addr
 	for _, a := range dvipas {
 		if local.Contains(a) {
-			out = append(out, a.String())
+			out = append(out, a)
 		}
 	}
 	return out
-}
-
-// selector is a parsed Filter.Local or Identity location.
-type selector struct {
-	all    bool
-	lo, hi netip.Addr
-}
-
-// parseSelector reads "*", an address, a prefix or a range a-b.
-func parseSelector(s string) (selector, error) {
-	if s == "*" {
-		return selector{all: true}, nil
-	}
-	if from, to, ok := strings.Cut(s, "-"); ok {
-		lo, err1 := netip.ParseAddr(from)
-		hi, err2 := netip.ParseAddr(to)
-		if err1 != nil || err2 != nil {
-			return selector{}, fmt.Errorf("bad address range %q", s)
-		}
-		return selector{lo: lo, hi: hi}, nil
-	}
-	if p, err := netip.ParsePrefix(s); err == nil {
-		p = p.Masked()
-		hi := p.Addr().AsSlice()
-		for i := p.Bits(); i < len(hi)*8; i++ {
-			hi[i/8] |= 1 << (7 - i%8)
-		}
-		h, _ := netip.AddrFromSlice(hi)
-		return selector{lo: p.Addr(), hi: h}, nil
-	}
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return selector{}, fmt.Errorf("bad selector %q", s)
-	}
-	return selector{lo: a, hi: a}, nil
-}
-
-func (s selector) contains(a netip.Addr) bool {
-	return s.all || a.BitLen() == s.lo.BitLen() && s.lo.Compare(a) <= 0 && a.Compare(s.hi) <= 0
-}
-
-func (s selector) isHost() bool { return !s.all && s.lo == s.hi }
-
-// Covers reports whether a selector string ("*", address, prefix, a-b)
-// contains the address; malformed selectors contain nothing.
-func Covers(sel, addr string) bool {
-	s, err := parseSelector(sel)
-	a, err2 := netip.ParseAddr(addr)
-	return err == nil && err2 == nil && s.contains(a)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 // FilterRule is one IP filter rule as the stack installs it, from the
@@ -66,50 +67,27 @@ func (a AddrSel) IsHost() bool {
 	return a.Prefix.IsValid() && a.Prefix.IsSingleIP()
 }
 
-// Contains reports whether addr is selected.
-func (a AddrSel) Contains(addr netip.Addr) bool {
+// Selector is the plan's form of the selector: the one type every filter
+// decision of tcpipc matches with (compile, the displays, the runtime's
+// SPD, and lint through Contains and Covers). A selector with neither a
+// range nor a valid prefix selects nothing.
+func (a AddrSel) Selector() plan.Selector {
 	switch {
 	case a.All:
-		return true
+		return plan.Selector{All: true}
 	case a.IsRange():
-		return addr.BitLen() == a.From.BitLen() && a.From.Compare(addr) <= 0 && addr.Compare(a.To) <= 0
+		return plan.Selector{Lo: a.From, Hi: a.To}
+	case a.Prefix.IsValid():
+		return plan.PrefixSelector(a.Prefix)
 	}
-	return a.Prefix.IsValid() && a.Prefix.Contains(addr)
+	return plan.Selector{}
 }
+
+// Contains reports whether addr is selected.
+func (a AddrSel) Contains(addr netip.Addr) bool { return addr.IsValid() && a.Selector().Contains(addr) }
 
 // Covers reports whether every address b selects is also selected by a.
-func (a AddrSel) Covers(b AddrSel) bool {
-	if a.All {
-		return true
-	}
-	if b.All {
-		return false
-	}
-	// Prefixes and ranges both select a contiguous block of addresses,
-	// so containing both ends of b means containing all of it.
-	lo, hi := b.bounds()
-	return lo.IsValid() && a.Contains(lo) && a.Contains(hi)
-}
-
-// bounds returns the lowest and highest address selected.
-func (a AddrSel) bounds() (netip.Addr, netip.Addr) {
-	if a.IsRange() {
-		return a.From, a.To
-	}
-	if !a.Prefix.IsValid() {
-		return netip.Addr{}, netip.Addr{}
-	}
-	p := a.Prefix.Masked()
-	lo := p.Addr()
-	hi := lo
-	b := hi.AsSlice()
-	bits := p.Bits()
-	for i := bits; i < len(b)*8; i++ {
-		b[i/8] |= 1 << (7 - i%8)
-	}
-	hi, _ = netip.AddrFromSlice(b)
-	return lo, hi
-}
+func (a AddrSel) Covers(b AddrSel) bool { return a.Selector().Includes(b.Selector()) }
 
 func (a AddrSel) String() string {
 	switch {

@@ -7,8 +7,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 // CheckPlan checks a scenario against the plan it will run on, before the
@@ -18,7 +18,7 @@ import (
 // each stack's state (up or down, in the XCF group or not, its deactivated
 // DVIPAs, the cut links). A mistake the run would only find as an error
 // without a position, or not at all, is a diagnostic at its value.
-func (sc *Scenario) CheckPlan(p *compile.Plan) diag.Diagnostics {
+func (sc *Scenario) CheckPlan(p *plan.Plan) diag.Diagnostics {
 	c := &planCheck{plan: p, stacks: map[string]*stackState{}, apps: map[string][]string{}}
 	for _, s := range p.Stacks {
 		c.stacks[s.Name] = &stackState{deactivated: map[netip.Addr]time.Duration{}}
@@ -47,7 +47,7 @@ type stackState struct {
 }
 
 type planCheck struct {
-	plan   *compile.Plan
+	plan   *plan.Plan
 	stacks map[string]*stackState
 	// apps maps an application to the stacks it runs on.
 	apps map[string][]string
@@ -84,11 +84,11 @@ func (c *planCheck) stackNames() string {
 
 // dvipa returns the plan's DVIPA at a, with a diagnostic at r when there
 // is none.
-func (c *planCheck) dvipa(a netip.Addr, r diag.Range) *compile.DVIPA {
+func (c *planCheck) dvipa(a netip.Addr, r diag.Range) *plan.DVIPA {
 	if !a.IsValid() {
 		return nil // the reader reported it
 	}
-	if d := c.plan.DVIPA(a.String()); d != nil {
+	if d := c.plan.DVIPA(a); d != nil {
 		return d
 	}
 	c.errorf(r, "%s is no DVIPA of the sysplex %s", a, c.plan.Sysplex)
@@ -121,24 +121,24 @@ func (c *planCheck) client(cl *Client) {
 // ownAddress names what a of the plan is, "" when nothing.
 func (c *planCheck) ownAddress(a netip.Addr) string {
 	for _, d := range c.plan.DVIPAs {
-		if d.Addr == a.String() {
-			return "DVIPA " + d.Addr
+		if d.Addr == a {
+			return "DVIPA " + d.Addr.String()
 		}
 	}
 	for _, s := range c.plan.Stacks {
 		for _, x := range s.XCF {
-			if x.Addr == a.String() {
+			if x.Addr == a {
 				return "the XCF address of " + s.Name
 			}
 		}
 		for _, h := range s.Home {
-			if h.Addr == a.String() {
+			if h.Addr == a {
 				return "a HOME address of " + s.Name
 			}
 		}
 		for _, r := range s.VIPARanges {
-			if p, err := netip.ParsePrefix(r.Prefix); err == nil && p.Contains(a) {
-				return "inside VIPARANGE " + r.Prefix + " of " + s.Name
+			if r.Prefix.Contains(a) {
+				return "inside VIPARANGE " + r.Prefix.String() + " of " + s.Name
 			}
 		}
 	}
@@ -218,7 +218,7 @@ func (c *planCheck) deactivation(e *Event) {
 	if d == nil {
 		return
 	}
-	if !slices.Contains(d.DefinedBy, e.Stack) && !slices.ContainsFunc(d.Backups, func(b compile.Backup) bool { return b.Stack == e.Stack }) {
+	if !slices.Contains(d.DefinedBy, e.Stack) && !slices.ContainsFunc(d.Backups, func(b plan.Backup) bool { return b.Stack == e.Stack }) {
 		c.errorf(orRange(e.StackRange, e.Range), "%s neither defines nor backs up DVIPA %s, so it has nothing to %s", e.Stack, d.Addr, e.Kind)
 		return
 	}
@@ -294,7 +294,7 @@ func (c *planCheck) expectation(x *Expectation) {
 func (c *planCheck) anyDVIPA(a netip.Addr, r diag.Range) {
 	for _, s := range c.plan.Stacks {
 		for _, vr := range s.VIPARanges {
-			if p, err := netip.ParsePrefix(vr.Prefix); err == nil && a.IsValid() && p.Contains(a) {
+			if a.IsValid() && vr.Prefix.Contains(a) {
 				return
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/grammar/source"
 	"github.com/tcpipc/tcpipc/internal/secretfile"
+	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/verify"
 	"github.com/tcpipc/tcpipc/verify/rules"
 )
@@ -36,7 +37,7 @@ func (f *planFlags) register(cmd *cobra.Command, secrets bool) {
 // loadPlan compiles the sysplex at path, or reads a plan file (*.json).
 // Lint errors stop it unless --force; every finding that matters goes to
 // stderr. A nil plan with a nil error means it refused.
-func (f *planFlags) loadPlan(cmd *cobra.Command, path string) (*compile.Plan, error) {
+func (f *planFlags) loadPlan(cmd *cobra.Command, path string) (*plan.Plan, error) {
 	if err := statPath(path); err != nil {
 		return nil, err
 	}
@@ -46,7 +47,7 @@ func (f *planFlags) loadPlan(cmd *cobra.Command, path string) (*compile.Plan, er
 			return nil, usageError("%v", err)
 		}
 		defer r.Close()
-		p, err := compile.ReadPlan(r)
+		p, err := plan.Read(r)
 		if err != nil {
 			return nil, usageError("%s: %v", path, err)
 		}
@@ -101,7 +102,7 @@ func newCompileCommand() *cobra.Command {
 		Use:   "compile [flags] DIR|sysplex.yaml",
 		Short: "Compile a sysplex into the versioned JSON plan the runtime executes",
 		Long: `compile reads a sysplex, lints it, and writes its plan: a deterministic
-JSON document (version tcpipc.plan/v1, schema compile/plan.schema.json) with
+JSON document (version tcpipc.plan/v1, schema plan/plan.schema.json) with
 the XCF group and CF structure names, per stack its addresses, DVIPSEC,
 IKED, the ordered filters it installs (anchor rules marked) and its IKE
 peers with proposals as IKEv2 transforms, and per DVIPA its owner, backup

@@ -12,10 +12,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/grammar/source"
 	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
 	"github.com/tcpipc/tcpipc/runtime/link"
 	"github.com/tcpipc/tcpipc/runtime/sysplex"
@@ -176,7 +176,7 @@ func readScenario(cmd *cobra.Command, path string) (*scenario.Scenario, *source.
 
 // checkScenario prints every mistake of the scenario against the plan
 // (unknown stacks, a timeline that fails a stack twice, …) before the run.
-func checkScenario(cmd *cobra.Command, sc *scenario.Scenario, src *source.File, plan *compile.Plan) error {
+func checkScenario(cmd *cobra.Command, sc *scenario.Scenario, src *source.File, plan *plan.Plan) error {
 	ds := sc.CheckPlan(plan)
 	if !ds.HasErrors() {
 		return nil

@@ -5,8 +5,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-
-	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/display"
 )
 
 func newShowCommand() *cobra.Command {
@@ -15,7 +14,7 @@ func newShowCommand() *cobra.Command {
 		stack string
 	)
 	var views strings.Builder
-	for _, v := range compile.Views {
+	for _, v := range display.Views {
 		fmt.Fprintf(&views, "  %-16s %s\n", v.Name, v.Summary)
 	}
 	cmd := &cobra.Command{
@@ -41,7 +40,7 @@ the DVIPAs a filter anchors. backup-chains is tcpipc's own.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			known := false
-			for _, v := range compile.Views {
+			for _, v := range display.Views {
 				known = known || v.Name == args[1]
 			}
 			if !known {
@@ -57,7 +56,7 @@ the DVIPAs a filter anchors. backup-chains is tcpipc's own.`,
 			if stack != "" && p.Stack(stack) == nil {
 				return usageError("no stack %s in sysplex %s", stack, p.Sysplex)
 			}
-			return compile.WriteDisplay(cmd.OutOrStdout(), p, args[1], stack)
+			return display.Write(cmd.OutOrStdout(), p, args[1], stack)
 		},
 	}
 	flags.register(cmd, false)

@@ -2,8 +2,7 @@ package main
 
 import (
 	"github.com/spf13/cobra"
-
-	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/whatif"
 )
 
 func newWhatifCommand() *cobra.Command {
@@ -32,7 +31,7 @@ activates it again when nobody held it; a backup with MOVEABLE and a mask
 creates a DVIPA that is active nowhere, one without them does not.
 
 --all-single prints a matrix of every single-stack failure instead.
-Formats: text, json (schema compile/whatif.schema.json, version
+Formats: text, json (schema whatif/whatif.schema.json, version
 tcpipc.whatif/v1). The runtime's behaviour is tested against this output.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -54,13 +53,13 @@ tcpipc.whatif/v1). The runtime's behaviour is tested against this output.`,
 			}
 			out := cmd.OutOrStdout()
 			if allSingle {
-				outs := compile.AllSingle(p)
+				outs := whatif.AllSingle(p)
 				if format == "json" {
-					return compile.WriteOutcomesJSON(out, outs)
+					return whatif.WriteOutcomesJSON(out, outs)
 				}
-				return compile.WriteMatrix(out, p, outs)
+				return whatif.WriteMatrix(out, p, outs)
 			}
-			o, err := compile.Whatif(p, compile.Scenario{Failed: fail, Recovered: recover})
+			o, err := whatif.Derive(p, whatif.Scenario{Failed: fail, Recovered: recover})
 			if err != nil {
 				return usageError("%v", err)
 			}

@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// module is the import path every package of the repository starts with.
-const module = "github.com/tcpipc/tcpipc"
+// modulePath is the import path every package of the repository starts with.
+const modulePath = "github.com/tcpipc/tcpipc"
 
 // listed is one package as go list describes it, without its tests.
 type listed struct {
@@ -16,10 +16,10 @@ type listed struct {
 	deps       []string
 }
 
-// goList lists every package of the module with its transitive imports.
+// goList lists every package of the modulePath with its transitive imports.
 func goList(t *testing.T) []listed {
 	t.Helper()
-	cmd := exec.Command("go", "list", "-f", "{{.ImportPath}} {{.Name}} {{join .Deps \" \"}}", module+"/...")
+	cmd := exec.Command("go", "list", "-f", "{{.ImportPath}} {{.Name}} {{join .Deps \" \"}}", modulePath+"/...")
 	cmd.Dir = "../.."
 	out, err := cmd.Output()
 	if err != nil {
@@ -47,7 +47,7 @@ func TestPackagesNamedLikeDirectories(t *testing.T) {
 // package outside internal/testkit imports one, directly or through
 // another package (tests may).
 func TestTestKitsOnlyInTests(t *testing.T) {
-	kits := module + "/internal/testkit"
+	kits := modulePath + "/internal/testkit"
 	for _, p := range goList(t) {
 		if p.path == kits || strings.HasPrefix(p.path, kits+"/") {
 			continue

@@ -7,8 +7,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 // ConnKey identifies a connection to the DVIPA: the client's address and
@@ -72,7 +72,7 @@ type Distributor struct {
 	clk    clock.Clock
 	dvipa  string
 	local  string
-	def    compile.Distribution
+	def    plan.Distribution
 	order  map[string]int // definition order of targets
 	dpt    map[uint16]map[string]*Entry
 	crt    map[ConnKey]*Conn
@@ -97,7 +97,7 @@ type affinity struct {
 
 // New returns the distributor a routing stack (local) runs for a DVIPA
 // with its VIPADISTRIBUTE definition.
-func New(clk clock.Clock, dvipa, local string, def compile.Distribution) *Distributor {
+func New(clk clock.Clock, dvipa, local string, def plan.Distribution) *Distributor {
 	d := &Distributor{clk: clk, dvipa: dvipa, local: local, def: def, order: map[string]int{},
 		dpt: map[uint16]map[string]*Entry{}, crt: map[ConnKey]*Conn{}, rr: map[uint16]int{},
 		wlm: map[string]int{}, active: map[uint16]string{}, affinity: map[affinityKey]affinity{}}
@@ -406,13 +406,13 @@ func (d *Distributor) pick(key ConnKey) (string, bool) {
 		}
 	}
 	switch d.def.Method {
-	case "ROUNDROBIN":
+	case plan.RoundRobin:
 		i := d.rr[key.Port] % len(ready)
 		d.rr[key.Port]++
 		return ready[i].Stack, true
-	case "WEIGHTEDACTIVE":
+	case plan.WeightedActive:
 		return weightedActive(ready)
-	case "HOTSTANDBY":
+	case plan.HotStandby:
 		return d.hotStandby(key.Port, ready)
 	}
 	// BASEWLM, SERVERWLM, TARGCONTROLLED: simulated WLM weights.

@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
-func def(method string, targets ...compile.Target) compile.Distribution {
-	return compile.Distribution{Stack: "MVS1", Method: method, Ports: []compile.PortRange{{From: 60, To: 60}}, Targets: targets}
+func def(method plan.Method, targets ...plan.Target) plan.Distribution {
+	return plan.Distribution{Stack: "MVS1", Method: method, Ports: []plan.PortRange{{From: 60, To: 60}}, Targets: targets}
 }
 
 func key(i int) ConnKey {
@@ -35,7 +35,7 @@ func counts(t *testing.T, d *Distributor, n int) map[string]int {
 
 func TestRoundRobinOverReadyTargets(t *testing.T) {
 	d := New(clock.NewManual(time.Unix(0, 0)), "201.2.10.11", "MVS1",
-		def("ROUNDROBIN", compile.Target{Stack: "MVS1"}, compile.Target{Stack: "MVS2"}, compile.Target{Stack: "MVS4"}))
+		def("ROUNDROBIN", plan.Target{Stack: "MVS1"}, plan.Target{Stack: "MVS2"}, plan.Target{Stack: "MVS4"}))
 	if _, ok := d.Route(key(0), true, false); ok {
 		t.Fatal("routed with no server ready")
 	}
@@ -64,7 +64,7 @@ func TestRoundRobinOverReadyTargets(t *testing.T) {
 
 func TestWeightedActive(t *testing.T) {
 	d := New(clock.NewManual(time.Unix(0, 0)), "v", "MVS1",
-		def("WEIGHTEDACTIVE", compile.Target{Stack: "A", Weight: ptr(10)}, compile.Target{Stack: "B", Weight: ptr(30)}))
+		def("WEIGHTEDACTIVE", plan.Target{Stack: "A", Weight: ptr(10)}, plan.Target{Stack: "B", Weight: ptr(30)}))
 	d.ServerStatus("A", 60, 1)
 	d.ServerStatus("B", 60, 1)
 	got := counts(t, d, 400)
@@ -75,8 +75,8 @@ func TestWeightedActive(t *testing.T) {
 
 func TestHotStandby(t *testing.T) {
 	d := New(clock.NewManual(time.Unix(0, 0)), "v", "MVS1",
-		def("HOTSTANDBY", compile.Target{Stack: "P", Role: "PREFERRED"}, compile.Target{Stack: "B1", Role: "BACKUP", BackupRank: ptr(10)},
-			compile.Target{Stack: "B2", Role: "BACKUP", BackupRank: ptr(20)}))
+		def("HOTSTANDBY", plan.Target{Stack: "P", Role: "PREFERRED"}, plan.Target{Stack: "B1", Role: "BACKUP", BackupRank: ptr(10)},
+			plan.Target{Stack: "B2", Role: "BACKUP", BackupRank: ptr(20)}))
 	for _, s := range []string{"P", "B1", "B2"} {
 		d.ServerStatus(s, 60, 1)
 	}
@@ -94,7 +94,7 @@ func TestHotStandby(t *testing.T) {
 }
 
 func TestHotStandbyNoAutoSwitchBack(t *testing.T) {
-	dn := def("HOTSTANDBY", compile.Target{Stack: "P", Role: "PREFERRED"}, compile.Target{Stack: "B1", Role: "BACKUP", BackupRank: ptr(10)})
+	dn := def("HOTSTANDBY", plan.Target{Stack: "P", Role: "PREFERRED"}, plan.Target{Stack: "B1", Role: "BACKUP", BackupRank: ptr(10)})
 	dn.NoAutoSwitchBack = true
 	d := New(clock.NewManual(time.Unix(0, 0)), "v", "MVS1", dn)
 	d.ServerStatus("P", 60, 1)
@@ -114,7 +114,7 @@ func TestHotStandbyNoAutoSwitchBack(t *testing.T) {
 
 func TestSmoothWLMAndOptLocalAndAffinity(t *testing.T) {
 	clk := clock.NewManual(time.Unix(0, 0))
-	d := New(clk, "v", "MVS1", def("BASEWLM", compile.Target{Stack: "MVS1"}, compile.Target{Stack: "MVS2"}))
+	d := New(clk, "v", "MVS1", def("BASEWLM", plan.Target{Stack: "MVS1"}, plan.Target{Stack: "MVS2"}))
 	d.SetWLM("MVS2", 3)
 	d.ServerStatus("MVS1", 60, 1)
 	d.ServerStatus("MVS2", 60, 1)
@@ -122,7 +122,7 @@ func TestSmoothWLMAndOptLocalAndAffinity(t *testing.T) {
 		t.Fatalf("WLM weights 1:3 gave %v", got)
 	}
 
-	dl := def("ROUNDROBIN", compile.Target{Stack: "MVS1"}, compile.Target{Stack: "MVS2"})
+	dl := def("ROUNDROBIN", plan.Target{Stack: "MVS1"}, plan.Target{Stack: "MVS2"})
 	dl.OptLocal = ptr(0)
 	d = New(clk, "v", "MVS1", dl)
 	d.ServerStatus("MVS1", 60, 1)
@@ -131,7 +131,7 @@ func TestSmoothWLMAndOptLocalAndAffinity(t *testing.T) {
 		t.Fatalf("OPTLOCAL did not keep connections local: %v", got)
 	}
 
-	da := def("ROUNDROBIN", compile.Target{Stack: "MVS1"}, compile.Target{Stack: "MVS2"})
+	da := def("ROUNDROBIN", plan.Target{Stack: "MVS1"}, plan.Target{Stack: "MVS2"})
 	da.TimedAffinity = 30
 	d = New(clk, "v", "MVS1", da)
 	d.ServerStatus("MVS1", 60, 1)
@@ -150,7 +150,7 @@ func TestSmoothWLMAndOptLocalAndAffinity(t *testing.T) {
 }
 
 func TestAdoptFromNewConn(t *testing.T) {
-	d := New(clock.NewManual(time.Unix(0, 0)), "v", "MVS5", def("ROUNDROBIN", compile.Target{Stack: "MVS2"}))
+	d := New(clock.NewManual(time.Unix(0, 0)), "v", "MVS5", def("ROUNDROBIN", plan.Target{Stack: "MVS2"}))
 	d.Adopt(key(1), "MVS2", true)
 	if s, ok := d.Route(key(1), false, true); !ok || s != "MVS2" {
 		t.Fatalf("adopted connection routed to %s, %v", s, ok)
@@ -170,7 +170,7 @@ func (j journal) Forget(key ConnKey) { delete(j, key) }
 // restored from it route at once, and those no target confirms are dropped.
 func TestJournalAndRestore(t *testing.T) {
 	clk := clock.NewManual(time.Unix(0, 0))
-	rr := def("ROUNDROBIN", compile.Target{Stack: "MVS2"}, compile.Target{Stack: "MVS4"})
+	rr := def("ROUNDROBIN", plan.Target{Stack: "MVS2"}, plan.Target{Stack: "MVS4"})
 	d := New(clk, "v", "MVS1", rr)
 	j := journal{}
 	d.SetJournal(j)
@@ -224,7 +224,7 @@ func TestJournalAndRestore(t *testing.T) {
 // and the journal. A reset removes the entry at once.
 func TestEndedConnectionLingers(t *testing.T) {
 	clk := clock.NewManual(time.Unix(0, 0))
-	d := New(clk, "v", "MVS1", def("ROUNDROBIN", compile.Target{Stack: "MVS2"}))
+	d := New(clk, "v", "MVS1", def("ROUNDROBIN", plan.Target{Stack: "MVS2"}))
 	j := journal{}
 	d.SetJournal(j)
 	d.ServerStatus("MVS2", 60, 1)

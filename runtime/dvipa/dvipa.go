@@ -2,8 +2,9 @@ package dvipa
 
 import (
 	"fmt"
+	"net/netip"
 
-	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 // State is a stack's state for one DVIPA, as NETSTAT VIPADYN shows it.
@@ -84,20 +85,20 @@ type Change struct {
 
 // Owner tracks the holder of one DVIPA.
 type Owner struct {
-	d      compile.DVIPA
+	d      plan.DVIPA
 	holder string
 	// deactivated holds stacks an operator deactivated the DVIPA on.
 	deactivated map[string]bool
 }
 
 // New starts tracking a DVIPA of the plan; nobody holds it yet.
-func New(d compile.DVIPA) *Owner { return &Owner{d: d, deactivated: map[string]bool{}} }
+func New(d plan.DVIPA) *Owner { return &Owner{d: d, deactivated: map[string]bool{}} }
 
 // Holder is the stack that holds the DVIPA now ("" when nobody does).
 func (o *Owner) Holder() string { return o.holder }
 
 // Addr is the DVIPA's address.
-func (o *Owner) Addr() string { return o.d.Addr }
+func (o *Owner) Addr() netip.Addr { return o.d.Addr }
 
 // SetDeactivated records VARY TCPIP,,SYSPLEX,DEACTIVATE (on) or
 // REACTIVATE (off) of the DVIPA on a stack.
@@ -163,11 +164,11 @@ func (o *Owner) Update(up func(stack string) bool, conns func(stack string) int)
 		return Change{Kind: Takeover, From: cur, To: want}, true
 	case o.isDefiner(want) && !o.isDefiner(cur):
 		// The owner is back and the holder is a backup: takeback.
-		if o.d.Moveable == "WHENIDLE" && conns(cur) > 0 {
+		if o.d.Moveable == plan.WhenIdle && conns(cur) > 0 {
 			return Change{}, false
 		}
 		o.holder = want
-		return Change{Kind: Takeback, From: cur, To: want, KeepsConnections: o.d.Moveable != "WHENIDLE"}, true
+		return Change{Kind: Takeback, From: cur, To: want, KeepsConnections: o.d.Moveable != plan.WhenIdle}, true
 	}
 	// A higher-ranked backup came up while a lower one holds the DVIPA:
 	// the holder keeps it (backups do not take over from each other).
@@ -195,7 +196,7 @@ func (o *Owner) StateOf(stack string, up func(string) bool, moving func(string) 
 	case o.deactivated[stack]:
 		return Deactivated
 	case stack == o.holder:
-		if o.d.Moveable == "WHENIDLE" && o.isDefiner(o.preferred(up)) && !o.isDefiner(stack) {
+		if o.d.Moveable == plan.WhenIdle && o.isDefiner(o.preferred(up)) && !o.isDefiner(stack) {
 			return Quiescing
 		}
 		return Active

@@ -1,15 +1,16 @@
 package dvipa
 
 import (
+	"net/netip"
 	"testing"
 
-	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 // figure9DVA1 is DVA1 of the figure 9 sysplex: MVS1 owns, MVS5 backs up.
-func figure9DVA1(moveable string) compile.DVIPA {
-	return compile.DVIPA{Addr: "201.2.10.11", Owner: "MVS1", DefinedBy: []string{"MVS1"}, Moveable: moveable,
-		Backups: []compile.Backup{{Position: 1, Rank: 10, Stack: "MVS5"}}}
+func figure9DVA1(moveable plan.Moveable) plan.DVIPA {
+	return plan.DVIPA{Addr: netip.MustParseAddr("201.2.10.11"), Owner: "MVS1", DefinedBy: []string{"MVS1"}, Moveable: moveable,
+		Backups: []plan.Backup{{Position: 1, Rank: 10, Stack: "MVS5"}}}
 }
 
 type world struct {
@@ -70,7 +71,7 @@ func TestWhenIdleWaitsForConnections(t *testing.T) {
 
 func TestRankOrderAndLoss(t *testing.T) {
 	d := figure9DVA1("IMMEDIATE")
-	d.Backups = []compile.Backup{{Position: 1, Rank: 200, Stack: "B2"}, {Position: 2, Rank: 10, Stack: "B1"}}
+	d.Backups = []plan.Backup{{Position: 1, Rank: 200, Stack: "B2"}, {Position: 2, Rank: 10, Stack: "B1"}}
 	o := New(d)
 	w := newWorld("MVS1", "B1", "B2")
 	expect(t, o, w, Change{Kind: Activate, To: "MVS1"}, true)
@@ -98,7 +99,7 @@ func TestDeactivateMovesTheDVIPA(t *testing.T) {
 }
 
 func TestBackupCreatesOnlyWithLongForm(t *testing.T) {
-	d := compile.DVIPA{Addr: "10.9.9.1", Moveable: "IMMEDIATE", Backups: []compile.Backup{{Rank: 5, Stack: "B"}}}
+	d := plan.DVIPA{Addr: netip.MustParseAddr("10.9.9.1"), Moveable: "IMMEDIATE", Backups: []plan.Backup{{Rank: 5, Stack: "B"}}}
 	w := newWorld("B")
 	if _, ok := New(d).Update(w.isUp, w.count); ok {
 		t.Fatal("a short-form backup created a DVIPA nobody defines")
@@ -146,7 +147,7 @@ func TestStartingBackupSettlesAssumedHolder(t *testing.T) {
 	// A backup that starts while another backup holds the DVIPA learns
 	// so from that one's VIPA list, and takes over when it goes away.
 	d := figure9DVA1("IMMEDIATE")
-	d.Backups = []compile.Backup{{Position: 1, Rank: 200, Stack: "B1"}, {Position: 2, Rank: 10, Stack: "B2"}}
+	d.Backups = []plan.Backup{{Position: 1, Rank: 200, Stack: "B1"}, {Position: 2, Rank: 10, Stack: "B2"}}
 	o = New(d)
 	w = newWorld("MVS1", "B1", "B2")
 	expect(t, o, w, Change{Kind: Activate, To: "MVS1"}, true) // assumed

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/internal/esp"
 	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 // FromPlan builds the configuration of the endpoint a stack runs on one of
@@ -31,11 +31,11 @@ import (
 // IPSEC filters name their tunnel's peer through the rule whose locations
 // cover both their sides. The plan must carry the keys (compile
 // --include-secrets); Conn, Clock and the callbacks are the caller's.
-func FromPlan(st *compile.Stack, local netip.Addr) (Config, error) {
+func FromPlan(st *plan.Stack, local netip.Addr) (Config, error) {
 	cfg := Config{Local: local}
 	var errs []error
 	for _, p := range st.IKE.Peers {
-		if !locationsContain(p.Local.Locations, local) {
+		if !p.Local.Covers(local) {
 			continue
 		}
 		if p.Version != "IKEv2" {
@@ -113,7 +113,7 @@ func FromPlan(st *compile.Stack, local netip.Addr) (Config, error) {
 	return cfg, nil
 }
 
-func peerFromPlan(p compile.Peer) (Peer, error) {
+func peerFromPlan(p plan.Peer) (Peer, error) {
 	if p.Auth != "PRESHAREDKEY" {
 		return Peer{}, fmt.Errorf("authentication %s: tcpipc authenticates with pre-shared keys only", p.Auth)
 	}
@@ -154,7 +154,7 @@ func peerFromPlan(p compile.Peer) (Peer, error) {
 
 // identity turns a security endpoint's Identity into an IKE identity; an
 // endpoint without one is known by its address (def).
-func identity(id compile.Identity, def netip.Addr) (ikesa.Identity, error) {
+func identity(id plan.Identity, def netip.Addr) (ikesa.Identity, error) {
 	switch id.Type {
 	case "IPADDR":
 		a, err := netip.ParseAddr(id.Value)
@@ -195,20 +195,20 @@ func AddrIdentity(a netip.Addr) ikesa.Identity {
 }
 
 // suite converts a plan proposal (IANA transform ids) into a suite.
-func suite(pr compile.Proposal) ikesa.Suite {
+func suite(pr plan.Proposal) ikesa.Suite {
 	var s ikesa.Suite
 	for _, t := range pr.Transforms {
 		switch t.Type {
-		case "ENCR":
+		case plan.TypeENCR:
 			s.Encr, s.KeyBits = wire.EncrID(t.ID), t.KeyLength
-		case "INTEG":
+		case plan.TypeINTEG:
 			s.Integ = wire.IntegID(t.ID)
-		case "PRF":
+		case plan.TypePRF:
 			s.PRF = wire.PRFID(t.ID)
-		case "DH":
+		case plan.TypeDH:
 			s.DH = wire.DHGroup(t.ID)
-		case "ESN":
-			s.ESN = t.ID == 1
+		case plan.TypeESN:
+			s.ESN = t.ID == plan.ESNYes
 		}
 	}
 	return s
@@ -232,26 +232,26 @@ func lifetime(seconds int) esp.Lifetime {
 	return esp.Lifetime{SoftTime: hard * 9 / 10, HardTime: hard}
 }
 
-func filterFromPlan(f compile.Filter, local AddrRange) (Filter, error) {
+func filterFromPlan(f plan.Filter, local AddrRange) (Filter, error) {
 	out := Filter{Name: f.Name, Local: local}
 	var err error
 	if out.Remote, err = addrRange(f.Remote); err != nil {
 		return Filter{}, fmt.Errorf("remote %w", err)
 	}
 	switch f.Direction {
-	case "INBOUND":
+	case plan.Inbound:
 		out.Direction = Inbound
-	case "OUTBOUND":
+	case plan.Outbound:
 		out.Direction = Outbound
 	default:
 		return Filter{}, fmt.Errorf("direction %q", f.Direction)
 	}
 	switch f.Action {
-	case "PERMIT":
+	case plan.Permit:
 		out.Action = ActionPermit
-	case "DENY":
+	case plan.Deny:
 		out.Action = ActionDeny
-	case "IPSEC":
+	case plan.IPsec:
 		out.Action = ActionIPsec
 	default:
 		return Filter{}, fmt.Errorf("action %q", f.Action)
@@ -259,10 +259,10 @@ func filterFromPlan(f compile.Filter, local AddrRange) (Filter, error) {
 	if f.Protocol > 0 && f.Protocol < 256 {
 		out.Protocol = uint8(f.Protocol)
 	}
-	switch strings.ToUpper(f.Connect) {
-	case "INBOUNDCONNECT", "INBCONNECT": // policy and profile spellings
+	switch {
+	case f.Connect.Inbound():
 		out.Connect = Inbound
-	case "OUTBOUNDCONNECT", "OUTBCONNECT":
+	case f.Connect.Outbound():
 		out.Connect = Outbound
 	}
 	out.LocalPorts = PortRange{uint16(f.LocalPorts.From), uint16(f.LocalPorts.To)}
@@ -270,31 +270,16 @@ func filterFromPlan(f compile.Filter, local AddrRange) (Filter, error) {
 	return out, nil
 }
 
-// addrRange reads a filter side: "*", an address, a prefix or first-last.
+// addrRange reads a filter side with the plan's one selector parser.
 func addrRange(s string) (AddrRange, error) {
+	sel, err := plan.ParseSelector(s)
 	switch {
-	case s == "*" || s == "":
+	case err != nil:
+		return AddrRange{}, err
+	case sel.All:
 		return AddrRange{}, nil
-	case strings.Contains(s, "/"):
-		p, err := netip.ParsePrefix(s)
-		if err != nil {
-			return AddrRange{}, fmt.Errorf("%q: %w", s, err)
-		}
-		return PrefixRange(p.Masked()), nil
-	case strings.Contains(s, "-"):
-		first, last, _ := strings.Cut(s, "-")
-		a, err1 := netip.ParseAddr(first)
-		b, err2 := netip.ParseAddr(last)
-		if err1 != nil || err2 != nil || a.Is4() != b.Is4() || b.Less(a) {
-			return AddrRange{}, fmt.Errorf("%q is not an address range", s)
-		}
-		return AddrRange{a, b}, nil
 	}
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return AddrRange{}, fmt.Errorf("%q: %w", s, err)
-	}
-	return AddrRange{a, a}, nil
+	return AddrRange{sel.Lo, sel.Hi}, nil
 }
 
 func prefix(s string) (netip.Prefix, error) {
@@ -307,15 +292,6 @@ func prefix(s string) (netip.Prefix, error) {
 		return netip.Prefix{}, err
 	}
 	return netip.PrefixFrom(a, a.BitLen()), nil
-}
-
-func locationsContain(locs []string, a netip.Addr) bool {
-	for _, l := range locs {
-		if p, err := prefix(l); err == nil && p.Contains(a) {
-			return true
-		}
-	}
-	return false
 }
 
 // peerFor names the first peer whose selectors hold the local address and

@@ -4,15 +4,15 @@ import (
 	"bytes"
 	"encoding/binary"
 	"net/netip"
+	"os"
 	"strings"
 	"testing"
 
-	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 	"github.com/tcpipc/tcpipc/internal/testkit/memnet"
-	"github.com/tcpipc/tcpipc/model"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 var (
@@ -22,13 +22,21 @@ var (
 	f9IKEWant = "AES_CBC_128-HMAC_SHA2_256_128-PRF_HMAC_SHA2_256-ECP_256"
 )
 
-func figure9Stack(t *testing.T, name string, secrets bool) *compile.Stack {
+func figure9Stack(t *testing.T, name string, secrets bool) *plan.Stack {
 	t.Helper()
-	sx, ds := model.Load("../../testdata/profiles/figure9", model.Options{})
-	if ds.HasErrors() {
-		t.Fatalf("figure9: %v", ds[0].Summary)
+	// The figure 9 plan compiled with its demo key by compile's
+	// TestCheckedInPlans; Redact makes the plan compiled without it.
+	b, err := os.ReadFile("../../testdata/plans/figure9.json")
+	if err != nil {
+		t.Fatal(err)
 	}
-	p, _ := compile.Options{IncludeSecrets: secrets}.Compile(sx)
+	p, err := plan.Read(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !secrets {
+		p.Redact()
+	}
 	st := p.Stack(name)
 	if st == nil {
 		t.Fatalf("no stack %s", name)
@@ -217,7 +225,7 @@ func TestFromPlanInboundConnect(t *testing.T) {
 // its group, which CREATE_CHILD_SA then uses for rekeys.
 func TestFromPlanPFS(t *testing.T) {
 	st := figure9Stack(t, "MVS1", true)
-	st.SPD.VPNActions[0].PFS = &compile.Transform{Type: "DH", ID: 19, Name: "ECP_256"}
+	st.SPD.VPNActions[0].PFS = &plan.Transform{Type: "DH", ID: 19, Name: "ECP_256"}
 	cfg, err := FromPlan(st, dva1)
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 
 	"github.com/tcpipc/tcpipc/internal/esp"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 // Action is what a filter does with the packets it matches (RFC 4301
@@ -70,8 +71,10 @@ func PrefixRange(p netip.Prefix) AddrRange {
 
 func (r AddrRange) any() bool { return !r.First.IsValid() && !r.Last.IsValid() }
 
+// contains matches as every filter decision of tcpipc does, through
+// plan.Selector.
 func (r AddrRange) contains(a netip.Addr) bool {
-	return r.any() || a.Compare(r.First) >= 0 && a.Compare(r.Last) <= 0
+	return r.any() || plan.Selector{Lo: r.First, Hi: r.Last}.Contains(a)
 }
 
 func (r AddrRange) String() string {

@@ -11,7 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/display"
+	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/scenario"
 )
 
@@ -142,7 +143,7 @@ func (c *Control) event(cmd string, args []string) (*scenario.Event, error) {
 			break
 		}
 		a, err := netip.ParseAddr(args[1])
-		if err != nil || c.sx.plan.DVIPA(a.String()) == nil {
+		if err != nil || c.sx.plan.DVIPA(a) == nil {
 			return nil, fmt.Errorf("%s is not a DVIPA of the sysplex", args[1])
 		}
 		ev.DVIPA = a
@@ -180,17 +181,21 @@ func (c *Control) display(b *strings.Builder, report, stack string) error {
 		if report == "sysplex vipadyn" {
 			view = "sysplex-vipadyn"
 		}
-		return compile.WriteLiveDisplay(b, snap, view, stack, &compile.Live{DPT: c.sx.dptCounters, Moving: c.sx.moving})
+		return display.WriteLive(b, snap, view, stack, &display.Live{DPT: c.sx.dptCounters, Moving: c.sx.moving})
 	case "netstat vcrt", "netstat conn":
 		for i, s := range c.reportStacks(snap, stack) {
 			if i > 0 {
 				b.WriteString("\n")
 			}
-			compile.WriteNetstatHeader(b, snap.Stack(s.Name()))
+			display.WriteNetstatHeader(b, snap.Stack(s.Name()))
+			var err error
 			if report == "netstat vcrt" {
-				c.vcrt(b, s)
+				err = c.vcrt(b, s)
 			} else {
-				c.conn(b, s)
+				err = c.conn(b, s)
+			}
+			if err != nil {
+				return err
 			}
 		}
 		return nil
@@ -199,7 +204,7 @@ func (c *Control) display(b *strings.Builder, report, stack string) error {
 }
 
 // reportStacks returns the stack named, or every stack in the group.
-func (c *Control) reportStacks(snap *compile.Plan, stack string) []*Stack {
+func (c *Control) reportStacks(snap *plan.Plan, stack string) []*Stack {
 	var out []*Stack
 	for _, s := range c.sx.stacks {
 		if (stack == "" || s.Name() == stack) && snap.Stack(s.Name()) != nil {
@@ -211,39 +216,26 @@ func (c *Control) reportStacks(snap *compile.Plan, stack string) []*Stack {
 
 // vcrt is NETSTAT VCRT: on a routing stack the connection routing table
 // of the DVIPAs it distributes; on a target the connections it serves.
-func (c *Control) vcrt(b *strings.Builder, s *Stack) {
-	type row struct{ dest, source, xcf string }
-	var rows []row
+func (c *Control) vcrt(b *strings.Builder, s *Stack) error {
+	var rows []display.VCRTEntry
 	for _, a := range s.routedDVIPAs() {
 		for _, conn := range s.Routing(a).CRT() {
-			rows = append(rows, row{fmt.Sprintf("%s..%d", a, conn.Key.Port), portDots(conn.Key.Client), c.sx.xcfOf(conn.Target)})
+			rows = append(rows, display.VCRTEntry{Dest: fmt.Sprintf("%s..%d", a, conn.Key.Port), Source: portDots(conn.Key.Client), DestXCF: c.sx.xcfOf(conn.Target)})
 		}
 	}
 	s.mu.Lock()
 	for k := range s.conns {
 		if _, routes := s.routing[k.dvipa]; !routes {
-			rows = append(rows, row{fmt.Sprintf("%s..%d", k.dvipa, k.port), portDots(k.client), s.xcf.String()})
+			rows = append(rows, display.VCRTEntry{Dest: fmt.Sprintf("%s..%d", k.dvipa, k.port), Source: portDots(k.client), DestXCF: s.xcf.String()})
 		}
 	}
 	s.mu.Unlock()
-	sort.Slice(rows, func(i, j int) bool {
-		return rows[i].dest+" "+rows[i].source < rows[j].dest+" "+rows[j].source
-	})
-	b.WriteString("Dynamic VIPA Connection Routing Table:\n")
-	for _, r := range rows {
-		fmt.Fprintf(b, "Dest:        %s\n  Source:    %s\n  DestXCF:   %s\n", r.dest, r.source, r.xcf)
-	}
-	fmt.Fprintf(b, "%d of %d Records Displayed\n", len(rows), len(rows))
+	return display.WriteVCRT(b, rows)
 }
 
 // conn is NETSTAT CONN: the applications' listeners and connections.
-func (c *Control) conn(b *strings.Builder, s *Stack) {
-	socks := c.apps.sockets(s.Name())
-	b.WriteString("User Id  Conn     State\n-------  ----     -----\n")
-	for _, k := range socks {
-		fmt.Fprintf(b, "%-8s %08X %s\n  Local Socket:   %s\n  Foreign Socket: %s\n", k.user, k.id, k.state, k.local, k.foreign)
-	}
-	fmt.Fprintf(b, "%d of %d Records Displayed\n", len(socks), len(socks))
+func (c *Control) conn(b *strings.Builder, s *Stack) error {
+	return display.WriteConn(b, c.apps.sockets(s.Name()))
 }
 
 // portDots writes an address and port the way NETSTAT does (a..p).
@@ -256,31 +248,23 @@ func addrDots(a net.Addr) string {
 	return a.String()
 }
 
-// socket is one line of NETSTAT CONN.
-type socket struct {
-	user           string
-	id             uint32
-	state          string
-	local, foreign string
-}
-
 // sockets lists a stack's listeners and connections, by connection id.
-func (a *appSet) sockets(stack string) []socket {
+func (a *appSet) sockets(stack string) []display.Socket {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	var out []socket
+	var out []display.Socket
 	for k, srv := range a.running {
 		if k[1] != stack {
 			continue
 		}
-		out = append(out, socket{srv.app, srv.id, "Listen", addrDots(srv.ln.Addr()), "0.0.0.0..0"})
+		out = append(out, display.Socket{User: srv.app, ID: srv.id, State: "Listen", Local: addrDots(srv.ln.Addr()), Foreign: "0.0.0.0..0"})
 		srv.mu.Lock()
 		for c, id := range srv.conns {
-			out = append(out, socket{srv.app, id, "Establsh", addrDots(c.LocalAddr()), addrDots(c.RemoteAddr())})
+			out = append(out, display.Socket{User: srv.app, ID: id, State: "Establsh", Local: addrDots(c.LocalAddr()), Foreign: addrDots(c.RemoteAddr())})
 		}
 		srv.mu.Unlock()
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
 
@@ -348,11 +332,9 @@ func (c *Control) ipsecDisplay(b *strings.Builder, which, stack string) error {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		kind := "IKE tunnel"
-		if which == "-y" {
-			kind = "Dynamic tunnel"
+		if err := display.WriteIPsecHeader(b, snap.Stack(s.Name()).Job, s.Name(), which); err != nil {
+			return err
 		}
-		fmt.Fprintf(b, "ipsec Stack Name: %s (%s)  Primary: %s  Function: Display\n", snap.Stack(s.Name()).Job, s.Name(), kind)
 		n := 0
 		for _, a := range s.routedDVIPAs() {
 			sas := s.IPsecSAs(a)
@@ -361,9 +343,9 @@ func (c *Control) ipsecDisplay(b *strings.Builder, which, stack string) error {
 			}
 			var err error
 			if which == "-k" {
-				err = sas.WriteIKE(b, &n)
+				err = display.WriteIKETunnels(b, sas.IKEView(), &n)
 			} else {
-				err = sas.WriteDynamic(b, &n)
+				err = display.WriteDynamicTunnels(b, sas.DynamicView(), &n)
 			}
 			if err != nil {
 				return err

@@ -3,124 +3,20 @@ package sysplex
 import (
 	"context"
 	"net/netip"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
-	"github.com/tcpipc/tcpipc/model"
 )
 
-// homePolicy protects TELNET to SYSA's home address 10.1.1.1 from the
-// client network with IKEv2 and a pre-shared key.
-const homePolicy = `IpFilterPolicy
-{
-  IpFilterRuleRef  telnet
-  IpFilterRuleRef  rest
-}
-IpFilterRule telnet
-{
-  IpSourceAddr              10.1.1.1
-  IpDestAddr                192.0.2.0/24
-  IpServiceRef              tn
-  IpGenericFilterActionRef  ipsec
-  IpDynVpnActionRef         esp
-}
-IpService tn
-{
-  Protocol              tcp
-  SourcePortRange       23
-  DestinationPortRange  1024 65535
-  Direction             Bidirectional InboundConnect
-}
-IpFilterRule rest
-{
-  IpSourceAddr              All
-  IpDestAddr                All
-  IpGenericFilterActionRef  permit
-}
-IpGenericFilterAction ipsec
-{
-  IpFilterAction  IpSec
-}
-IpGenericFilterAction permit
-{
-  IpFilterAction  Permit
-}
-IpDataOffer gcm
-{
-  HowToEncap    Tunnel
-  HowToEncrypt  AES_GCM_16 KeyLength 128
-  HowToAuth     ESP Null
-}
-IpDynVpnAction esp
-{
-  HowToEncapIKEv2  Tunnel
-  IpDataOfferRef   gcm
-}
-KeyExchangePolicy
-{
-  KeyExchangeRuleRef  clients
-}
-KeyExchangeRule clients
-{
-  LocalSecurityEndpoint
-  {
-    Identity  IpAddr 10.1.1.1
-    Location  10.1.1.1
-  }
-  RemoteSecurityEndpoint
-  {
-    Identity  IpAddr 192.0.2.10
-    Location  192.0.2.0/24
-  }
-  KeyExchangeActionRef  ikev2
-  SharedKey             Ascii home-test-key
-}
-KeyExchangeAction ikev2
-{
-  HowToInitiate        IKEv2
-  HowToAuthMe          PresharedKey
-  KeyExchangeOfferRef  aes
-}
-KeyExchangeOffer aes
-{
-  HowToEncrypt          AES_CBC KeyLength 128
-  HowToVerifyMsgs       HMAC_SHA2_256_128
-  PseudoRandomFunction  HMAC_SHA2_256
-  DHGroup               Group19
-}
-`
-
 // TestIPsecOnHomeAddress: IKED negotiates for a stack's own address too.
-// SYSA's policy protects TELNET to its home address; a client that is an
+// SYSA's policy (testdata/runtime/home-ipsec) protects TELNET to its home
+// address from the client network with IKEv2 and a pre-shared key; a client that is an
 // IPsec peer connects through ESP, a cleartext one is refused.
 func TestIPsecOnHomeAddress(t *testing.T) {
 	leakcheck.Check(t)
-	dir := t.TempDir()
-	files := map[string]string{
-		"SYSA/PROFILE.TCPIP": "IPCONFIG IPSECURITY DYNAMICXCF 10.0.0.1 255.255.255.0 1\nDEVICE OSA1 MPCIPA\nLINK ETH1 IPAQENET OSA1\nHOME 10.1.1.1 ETH1\n",
-		"SYSB/PROFILE.TCPIP": "IPCONFIG DYNAMICXCF 10.0.0.2 255.255.255.0 1\n",
-		"home.policy":        homePolicy,
-		"iked.conf":          "IkeConfig\n{\n  IkeRetries 6\n}\n",
-		"sysplex.yaml": "sysplex: HOME\nstacks:\n  - {name: SYSA, release: V2R5, profile: SYSA/PROFILE.TCPIP, policy: [home.policy], iked: iked.conf}\n" +
-			"  - {name: SYSB, release: V2R5, profile: SYSB/PROFILE.TCPIP}\n",
-	}
-	writeFiles(t, dir, files)
-	m, ds := model.Load(dir, model.Options{})
-	if ds.HasErrors() {
-		var b strings.Builder
-		for _, d := range ds {
-			b.WriteString(d.Summary + "\n")
-		}
-		t.Fatalf("loading:\n%s", b.String())
-	}
-	plan, cds := compile.Options{IncludeSecrets: true}.Compile(m)
-	if cds.HasErrors() {
-		t.Fatalf("compile: %v", cds[0].Summary)
-	}
-	sx, clk := startSysplex(t, plan, withIPsec)
+	p := planFile(t, "home-ipsec")
+	sx, clk := startSysplex(t, p, withIPsec)
 	home := netip.MustParseAddr("10.1.1.1")
 	if sx.Stack("SYSA").IPsecSAs(home) == nil {
 		t.Fatal("SYSA runs no IPsec endpoint for its home address")
@@ -133,7 +29,7 @@ func TestIPsecOnHomeAddress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := ClientIPsec(plan, secure.Addr, home)
+	cfg, err := ClientIPsec(p, secure.Addr, home)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/checksum"
 	"gvisor.dev/gvisor/pkg/tcpip/header"
 
-	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
 )
 
@@ -50,10 +50,7 @@ func (s *Stack) startIPsec(a netip.Addr, send func(pkt []byte) error) *dvipaSec 
 // addresses too).
 func (s *Stack) startHomeIPsec(send func(pkt []byte) error) {
 	for _, h := range s.plan.Home {
-		a, err := netip.ParseAddr(h.Addr)
-		if err != nil {
-			continue
-		}
+		a := h.Addr
 		if sec := s.startEndpoint(a, send); sec != nil {
 			s.mu.Lock()
 			s.sec[a] = sec
@@ -199,7 +196,7 @@ func (s *Stack) IPsecSAs(a netip.Addr) *ipsec.SAList {
 // plan's key exchange rule for that address and the client expects: the same pre-shared key and
 // offers, identities by address, and an SPD that protects TCP to the
 // DVIPA and lets the rest through.
-func ClientIPsec(plan *compile.Plan, client, dvipa netip.Addr) (ipsec.Config, error) {
+func ClientIPsec(plan *plan.Plan, client, dvipa netip.Addr) (ipsec.Config, error) {
 	for i := range plan.Stacks {
 		st := &plan.Stacks[i]
 		if !st.IPSecurity || !st.IKED {

@@ -4,21 +4,18 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/netip"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/tcpipc/tcpipc/compile"
-	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
-	"github.com/tcpipc/tcpipc/model"
+	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
-	"github.com/tcpipc/tcpipc/verify"
-	"github.com/tcpipc/tcpipc/verify/rules"
+	"github.com/tcpipc/tcpipc/whatif"
 )
 
 // TestOwnershipAgreesWithWhatif is a property of every sysplex under
@@ -64,7 +61,7 @@ func TestOwnershipAgreesWithWhatif(t *testing.T) {
 	// skipped under -short.
 	for name, edit := range figure9Variants {
 		plan := figure9Plan(t)
-		edit(plan.DVIPA(dva1.String()))
+		edit(plan.DVIPA(dva1))
 		for _, sc := range failureOrders(plan) {
 			t.Run("figure9-"+name+"/"+scenarioName(sc), func(t *testing.T) {
 				checkAgainstWhatif(t, plan, sc)
@@ -73,39 +70,30 @@ func TestOwnershipAgreesWithWhatif(t *testing.T) {
 	}
 }
 
-var figure9Variants = map[string]func(d *compile.DVIPA){
+var figure9Variants = map[string]func(d *plan.DVIPA){
 	// MVS3 backs DVA1 up ahead of MVS5.
-	"chain": func(d *compile.DVIPA) {
-		d.Backups = []compile.Backup{{Position: 1, Rank: 20, Stack: "MVS3"}, {Position: 2, Rank: 10, Stack: "MVS5"}}
+	"chain": func(d *plan.DVIPA) {
+		d.Backups = []plan.Backup{{Position: 1, Rank: 20, Stack: "MVS3"}, {Position: 2, Rank: 10, Stack: "MVS5"}}
 	},
 	// MVS5's backup has the long form: it creates DVA1 when nobody holds it.
-	"longform": func(d *compile.DVIPA) { d.Backups[0].CanCreate = true },
+	"longform": func(d *plan.DVIPA) { d.Backups[0].CanCreate = true },
 	// The same, and MVS1 takes DVA1 back only when MVS5 is idle.
-	"longform-whenidle": func(d *compile.DVIPA) {
+	"longform-whenidle": func(d *plan.DVIPA) {
 		d.Backups[0].CanCreate = true
 		d.Moveable = "WHENIDLE"
 	},
 }
 
-// lintedPlan compiles a sysplex as `tcpipc compile` does: no plan when
-// lint reports an error (why says which).
-func lintedPlan(t *testing.T, dir string) (*compile.Plan, string) {
+// lintedPlan returns the checked-in plan of a sysplex of
+// testdata/profiles, or nil when it has none: compile's TestCheckedInPlans
+// writes one for every sysplex that lints without errors.
+func lintedPlan(t *testing.T, dir string) (*plan.Plan, string) {
 	t.Helper()
-	sx, front := model.Load(dir, model.Options{})
-	ds, err := verify.Lint(sx, front, rules.All(), verify.LintOptions{})
-	if err != nil {
-		t.Fatal(err)
+	name := filepath.Base(dir)
+	if _, err := os.Stat(filepath.Join("../../testdata/plans", name+".json")); err != nil {
+		return nil, "lint reports errors, so testdata/plans has no plan of it"
 	}
-	for _, d := range ds {
-		if d.Severity == diag.Error {
-			return nil, fmt.Sprintf("%s [%s]", d.Summary, d.Rule)
-		}
-	}
-	p, cds := compile.Options{}.Compile(sx)
-	if cds.HasErrors() {
-		return nil, cds[0].Summary
-	}
-	return p, ""
+	return planFile(t, name), ""
 }
 
 // ringSample keeps, of a generated scale sysplex (more than eight stacks,
@@ -114,12 +102,12 @@ func lintedPlan(t *testing.T, dir string) (*compile.Plan, string) {
 // same from every stack, so these cover every case: one stack, an owner
 // with its backup, and two stacks that share no DVIPA. All 992 orders of
 // plex32 would take half an hour.
-func ringSample(orders []compile.Scenario, p *compile.Plan) []compile.Scenario {
+func ringSample(orders []whatif.Scenario, p *plan.Plan) []whatif.Scenario {
 	if len(p.Stacks) <= 8 {
 		return orders
 	}
 	first := map[string]bool{p.Stacks[0].Name: true, p.Stacks[1].Name: true, p.Stacks[2].Name: true}
-	var out []compile.Scenario
+	var out []whatif.Scenario
 	for _, sc := range orders {
 		if !slices.ContainsFunc(sc.Failed, func(s string) bool { return !first[s] }) {
 			out = append(out, sc)
@@ -130,20 +118,20 @@ func ringSample(orders []compile.Scenario, p *compile.Plan) []compile.Scenario {
 
 // failureOrders lists every failure of one or two stacks, each with every
 // order in which all of them come back.
-func failureOrders(p *compile.Plan) []compile.Scenario {
-	var out []compile.Scenario
+func failureOrders(p *plan.Plan) []whatif.Scenario {
+	var out []whatif.Scenario
 	for i, a := range p.Stacks {
-		out = append(out, compile.Scenario{Failed: []string{a.Name}, Recovered: []string{a.Name}})
+		out = append(out, whatif.Scenario{Failed: []string{a.Name}, Recovered: []string{a.Name}})
 		for _, b := range p.Stacks[i+1:] {
 			out = append(out,
-				compile.Scenario{Failed: []string{a.Name, b.Name}, Recovered: []string{a.Name, b.Name}},
-				compile.Scenario{Failed: []string{a.Name, b.Name}, Recovered: []string{b.Name, a.Name}})
+				whatif.Scenario{Failed: []string{a.Name, b.Name}, Recovered: []string{a.Name, b.Name}},
+				whatif.Scenario{Failed: []string{a.Name, b.Name}, Recovered: []string{b.Name, a.Name}})
 		}
 	}
 	return out
 }
 
-func scenarioName(sc compile.Scenario) string {
+func scenarioName(sc whatif.Scenario) string {
 	return "fail-" + strings.Join(sc.Failed, ",") + "-recover-" + strings.Join(sc.Recovered, ",")
 }
 
@@ -152,27 +140,27 @@ type owners map[string]string
 
 // expectedOwners is whatif's holder of every DVIPA at each step: the
 // start, after the failure, after each recovery in turn.
-func expectedOwners(t *testing.T, p *compile.Plan, sc compile.Scenario) []owners {
+func expectedOwners(t *testing.T, p *plan.Plan, sc whatif.Scenario) []owners {
 	t.Helper()
 	steps := []owners{{}, {}}
-	o, err := compile.Whatif(p, compile.Scenario{Failed: sc.Failed})
+	o, err := whatif.Derive(p, whatif.Scenario{Failed: sc.Failed})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, d := range o.DVIPAs {
-		steps[0][d.Addr] = d.Start
-		steps[1][d.Addr] = d.AfterFailure.Owner
+		steps[0][d.Addr.String()] = d.Start
+		steps[1][d.Addr.String()] = d.AfterFailure.Owner
 	}
 	for k := 1; k <= len(sc.Recovered); k++ {
-		o, err := compile.Whatif(p, compile.Scenario{Failed: sc.Failed, Recovered: sc.Recovered[:k]})
+		o, err := whatif.Derive(p, whatif.Scenario{Failed: sc.Failed, Recovered: sc.Recovered[:k]})
 		if err != nil {
 			t.Fatal(err)
 		}
 		step := owners{}
 		for _, d := range o.DVIPAs {
-			step[d.Addr] = d.AfterRecovery.Owner
+			step[d.Addr.String()] = d.AfterRecovery.Owner
 			if d.AfterRecovery.Event == "takeback-when-idle" {
-				step[d.Addr] = d.Start // idle at once: nobody connects
+				step[d.Addr.String()] = d.Start // idle at once: nobody connects
 			}
 		}
 		steps = append(steps, step)
@@ -182,7 +170,7 @@ func expectedOwners(t *testing.T, p *compile.Plan, sc compile.Scenario) []owners
 
 // checkAgainstWhatif runs one scenario on a fresh sysplex and compares
 // the holders step by step.
-func checkAgainstWhatif(t *testing.T, p *compile.Plan, sc compile.Scenario) {
+func checkAgainstWhatif(t *testing.T, p *plan.Plan, sc whatif.Scenario) {
 	leakcheck.Check(t)
 	want := expectedOwners(t, p, sc)
 	sx, clk := startSysplex(t, p)
@@ -238,7 +226,7 @@ func settle(t *testing.T, sx *Sysplex, clk *clock.Manual, step string, want owne
 func observeOwners(sx *Sysplex) owners {
 	out := owners{}
 	for _, d := range sx.Plan().DVIPAs {
-		a := netip.MustParseAddr(d.Addr)
+		a := d.Addr
 		var routing []string
 		for _, s := range sx.Stacks() {
 			if s.Up() && s.Routing(a) != nil {
@@ -249,7 +237,7 @@ func observeOwners(sx *Sysplex) owners {
 		if lan := sx.Owner(a); lan != got && (lan != "" || len(routing) > 0) {
 			got += " (LAN: " + lan + ")"
 		}
-		out[d.Addr] = got
+		out[d.Addr.String()] = got
 	}
 	return out
 }
@@ -263,14 +251,14 @@ func sameOwners(got, want owners) bool {
 	return len(got) == len(want)
 }
 
-func ownersDiff(p *compile.Plan, got, want owners) string {
+func ownersDiff(p *plan.Plan, got, want owners) string {
 	var b strings.Builder
 	for _, d := range p.DVIPAs {
 		mark := " "
-		if got[d.Addr] != want[d.Addr] {
+		if got[d.Addr.String()] != want[d.Addr.String()] {
 			mark = "!"
 		}
-		fmt.Fprintf(&b, "%s %-16s runtime %-20q want %q\n", mark, d.Addr, got[d.Addr], want[d.Addr])
+		fmt.Fprintf(&b, "%s %-16s runtime %-20q want %q\n", mark, d.Addr, got[d.Addr.String()], want[d.Addr.String()])
 	}
 	return b.String()
 }
@@ -311,11 +299,11 @@ func TestFigure9DoubleFailureScenario(t *testing.T) {
 		recovered []string
 		dva1      string
 	}{{[]string{"MVS5"}, ""}, {[]string{"MVS5", "MVS1"}, "MVS1"}} {
-		o, err := compile.Whatif(plan, compile.Scenario{Failed: []string{"MVS1", "MVS5"}, Recovered: step.recovered})
+		o, err := whatif.Derive(plan, whatif.Scenario{Failed: []string{"MVS1", "MVS5"}, Recovered: step.recovered})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := o.DVIPAs[0].AfterRecovery.Owner; o.DVIPAs[0].Addr != dva1.String() || got != step.dva1 {
+		if got := o.DVIPAs[0].AfterRecovery.Owner; o.DVIPAs[0].Addr != dva1 || got != step.dva1 {
 			t.Fatalf("whatif, recover %v: DVA1 owner %q; the scenario expects %q", step.recovered, got, step.dva1)
 		}
 	}
@@ -372,10 +360,10 @@ func TestFigure9DoubleFailureScenario(t *testing.T) {
 // MVS5 nor leave MVS3 thinking nobody holds it.
 func TestRestartedBackupLearnsTheHolder(t *testing.T) {
 	leakcheck.Check(t)
-	plan := figure9Plan(t)
-	d := plan.DVIPA(dva1.String())
-	d.Backups = []compile.Backup{{Position: 1, Rank: 20, Stack: "MVS3"}, {Position: 2, Rank: 10, Stack: "MVS5"}}
-	sx, clk := startSysplex(t, plan)
+	p := figure9Plan(t)
+	d := p.DVIPA(dva1)
+	d.Backups = []plan.Backup{{Position: 1, Rank: 20, Stack: "MVS3"}, {Position: 2, Rank: 10, Stack: "MVS5"}}
+	sx, clk := startSysplex(t, p)
 	want := owners{dva1.String(): "MVS1", "201.2.10.12": "MVS5"}
 	settle(t, sx, clk, "start", want)
 	for _, s := range []string{"MVS1", "MVS3"} {

@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
 	"github.com/tcpipc/tcpipc/runtime/dvipa"
 	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
+	"github.com/tcpipc/tcpipc/whatif"
 )
 
 // playScenario runs a scenario file on the figure 9 sysplex and returns
@@ -79,12 +79,12 @@ func pacedClock(t *testing.T) *clock.Manual {
 // every stack up, and that this stack alone shows it Active.
 func checkOneHolderEach(t *testing.T, sx *Sysplex, report string) {
 	t.Helper()
-	outcome, err := compile.Whatif(sx.Plan(), compile.Scenario{})
+	outcome, err := whatif.Derive(sx.Plan(), whatif.Scenario{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, d := range outcome.DVIPAs {
-		a := netip.MustParseAddr(d.Addr)
+		a := d.Addr
 		if d.Start == "" {
 			continue // a DVIPA nobody activates without an application
 		}

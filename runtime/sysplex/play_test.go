@@ -3,14 +3,13 @@ package sysplex
 import (
 	"bytes"
 	"context"
-	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
 	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
+	"github.com/tcpipc/tcpipc/whatif"
 )
 
 // TestFigure9ScenarioMatchesWhatif plays testdata/scenarios/figure9-
@@ -54,13 +53,13 @@ func TestFigure9ScenarioMatchesWhatif(t *testing.T) {
 	}
 
 	// The run against the static analysis.
-	outcome, err := compile.Whatif(plan, compile.Scenario{Failed: []string{"MVS1"}, Recovered: []string{"MVS1"}})
+	outcome, err := whatif.Derive(plan, whatif.Scenario{Failed: []string{"MVS1"}, Recovered: []string{"MVS1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	recoverAt := report.Start.Add(3 * time.Second)
 	for _, d := range outcome.DVIPAs {
-		a := netip.MustParseAddr(d.Addr)
+		a := d.Addr
 		afterFailure, final := d.Start, d.Start
 		for _, m := range sx.Moves() {
 			if m.DVIPA != a || m.From == "" {

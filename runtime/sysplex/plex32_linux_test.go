@@ -11,11 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/plexgen"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
-	"github.com/tcpipc/tcpipc/model"
 	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
 )
 
@@ -44,14 +42,7 @@ func TestPlex32UnderLoad(t *testing.T) {
 	if len(ds) > 0 {
 		t.Fatal(ds[0].Summary)
 	}
-	sxm, mds := model.Load("../../testdata/profiles/plex32", model.Options{})
-	if mds.HasErrors() {
-		t.Fatal(mds[0].Summary)
-	}
-	plan, cds := compile.Options{}.Compile(sxm)
-	if cds.HasErrors() {
-		t.Fatal(cds[0].Summary)
-	}
+	plan := planFile(t, "plex32") // testdata/plans, kept current by compile's TestCheckedInPlans
 
 	stopHogs := hogs(2)
 	defer stopHogs()

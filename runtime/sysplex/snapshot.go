@@ -4,13 +4,13 @@ import (
 	"net/netip"
 	"slices"
 
-	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 // Snapshot returns the sysplex's current state as a plan, for the
 // displays: each DVIPA's holder as its owner, the stack routing it as its
 // distributor, and only the stacks in the XCF group.
-func (sx *Sysplex) Snapshot() *compile.Plan {
+func (sx *Sysplex) Snapshot() *plan.Plan {
 	p := *sx.plan
 	p.Stacks = nil
 	for _, s := range sx.stacks {
@@ -19,17 +19,17 @@ func (sx *Sysplex) Snapshot() *compile.Plan {
 		}
 	}
 	up := func(name string) bool { return p.Stack(name) != nil }
-	p.DVIPAs = make([]compile.DVIPA, len(sx.plan.DVIPAs))
+	p.DVIPAs = make([]plan.DVIPA, len(sx.plan.DVIPAs))
 	for i, d := range sx.plan.DVIPAs {
-		a := netip.MustParseAddr(d.Addr)
+		a := d.Addr
 		d.Owner = sx.Owner(a)
-		d.Backups = slices.DeleteFunc(slices.Clone(d.Backups), func(bk compile.Backup) bool {
+		d.Backups = slices.DeleteFunc(slices.Clone(d.Backups), func(bk plan.Backup) bool {
 			return !up(bk.Stack) || bk.Stack == d.Owner
 		})
 		d.DistributedBy = ""
-		var dists []compile.Distribution
+		var dists []plan.Distribution
 		for _, dist := range d.Distributions {
-			dist.Targets = slices.DeleteFunc(slices.Clone(dist.Targets), func(t compile.Target) bool { return !up(t.Stack) })
+			dist.Targets = slices.DeleteFunc(slices.Clone(dist.Targets), func(t plan.Target) bool { return !up(t.Stack) })
 			dists = append(dists, dist)
 		}
 		r := sx.Stack(d.Owner)
@@ -40,7 +40,7 @@ func (sx *Sysplex) Snapshot() *compile.Plan {
 			if used.Stack != r.Name() {
 				own := *used
 				own.Stack = r.Name()
-				own.Targets = slices.DeleteFunc(slices.Clone(own.Targets), func(t compile.Target) bool { return !up(t.Stack) })
+				own.Targets = slices.DeleteFunc(slices.Clone(own.Targets), func(t plan.Target) bool { return !up(t.Stack) })
 				dists = append(dists, own)
 			}
 		}
@@ -52,17 +52,13 @@ func (sx *Sysplex) Snapshot() *compile.Plan {
 }
 
 // moving feeds NETSTAT VIPADYN's Moving status.
-func (sx *Sysplex) moving(addr, stack string) bool {
-	s, a := sx.Stack(stack), netip.MustParseAddr(addr)
+func (sx *Sysplex) moving(a netip.Addr, stack string) bool {
+	s := sx.Stack(stack)
 	return s != nil && s.Moving(a)
 }
 
 // dptCounters feeds NETSTAT VDPT from the routing stacks' tables.
-func (sx *Sysplex) dptCounters(addr string, ports compile.PortRange, target string) (total, ready int) {
-	a, err := netip.ParseAddr(addr)
-	if err != nil {
-		return 0, 0
-	}
+func (sx *Sysplex) dptCounters(a netip.Addr, ports plan.PortRange, target string) (total, ready int) {
 	r := sx.Stack(sx.Owner(a))
 	if r == nil || r.Routing(a) == nil {
 		return 0, 0
@@ -78,8 +74,8 @@ func (sx *Sysplex) dptCounters(addr string, ports compile.PortRange, target stri
 
 // distributionIfRouting returns the VIPADISTRIBUTE a stack (possibly nil)
 // routes a DVIPA by, or nil when it does not distribute it.
-func (s *Stack) distributionIfRouting(d *compile.DVIPA) *compile.Distribution {
-	if s == nil || s.Routing(netip.MustParseAddr(d.Addr)) == nil {
+func (s *Stack) distributionIfRouting(d *plan.DVIPA) *plan.Distribution {
+	if s == nil || s.Routing(d.Addr) == nil {
 		return nil
 	}
 	return s.distributionFor(d)

@@ -13,7 +13,7 @@ import (
 
 	"gvisor.dev/gvisor/pkg/tcpip/header"
 
-	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/distributor"
 	"github.com/tcpipc/tcpipc/runtime/dvipa"
 	"github.com/tcpipc/tcpipc/runtime/link"
@@ -33,7 +33,7 @@ func xcfNIC(peer string) string { return "xcf-" + peer }
 // Stack is one running TCP/IP stack of the sysplex.
 type Stack struct {
 	sx   *Sysplex
-	plan compile.Stack
+	plan plan.Stack
 	node *xcf.Node
 	xcf  netip.Addr
 
@@ -130,7 +130,7 @@ func (s *Stack) start() error {
 		return err
 	}
 	for _, h := range s.plan.Home {
-		a := netip.MustParseAddr(h.Addr)
+		a := h.Addr
 		if err := ns.AddAddress(lanNIC, netip.PrefixFrom(a, a.BitLen())); err != nil {
 			port.Detach()
 			ns.Close()
@@ -160,7 +160,7 @@ func (s *Stack) start() error {
 	// applications can bind it; only the owner advertises it on the LAN.
 	for _, d := range s.sx.plan.DVIPAs {
 		if s.concerns(d) {
-			a := netip.MustParseAddr(d.Addr)
+			a := d.Addr
 			if err := ns.AddAddress(netstack.VIPANIC, netip.PrefixFrom(a, a.BitLen())); err != nil {
 				port.Detach()
 				ns.Close()
@@ -176,7 +176,7 @@ func (s *Stack) start() error {
 	s.activatedAt = map[netip.Addr]time.Time{}
 	s.owners = map[netip.Addr]*dvipa.Owner{}
 	for _, d := range s.sx.plan.DVIPAs {
-		s.owners[netip.MustParseAddr(d.Addr)] = dvipa.New(d)
+		s.owners[d.Addr] = dvipa.New(d)
 	}
 	s.routing = map[netip.Addr]*distributor.Distributor{}
 	s.router = map[netip.Addr]string{}
@@ -203,7 +203,7 @@ func (s *Stack) start() error {
 }
 
 // concerns reports whether the stack may own, back up, route or serve d.
-func (s *Stack) concerns(d compile.DVIPA) bool {
+func (s *Stack) concerns(d plan.DVIPA) bool {
 	name := s.plan.Name
 	for _, x := range d.DefinedBy {
 		if x == name {
@@ -300,7 +300,7 @@ func (s *Stack) reevaluate() {
 	}
 	var changes []todo
 	for _, d := range s.sx.plan.DVIPAs {
-		a := netip.MustParseAddr(d.Addr)
+		a := d.Addr
 		conns := func(stack string) int {
 			if dist := s.routing[a]; dist != nil {
 				return len(dist.CRT())
@@ -325,7 +325,7 @@ func (s *Stack) reevaluate() {
 // activate makes this stack the owner and routing stack of a DVIPA
 // (seed 003 figure 14 blocks 312-324; figure 10 blocks 200-206).
 func (s *Stack) activate(a netip.Addr, ch dvipa.Change) {
-	d := s.sx.plan.DVIPA(a.String())
+	d := s.sx.plan.DVIPA(a)
 	s.mu.Lock()
 	dist := s.distributionFor(d)
 	if dist == nil {
@@ -368,7 +368,7 @@ func (s *Stack) activate(a netip.Addr, ch dvipa.Change) {
 
 // distributionFor picks the VIPADISTRIBUTE in force when this stack routes
 // the DVIPA: its own, else the one of the stack that defines the DVIPA.
-func (s *Stack) distributionFor(d *compile.DVIPA) *compile.Distribution {
+func (s *Stack) distributionFor(d *plan.DVIPA) *plan.Distribution {
 	if d == nil {
 		return nil
 	}
@@ -430,8 +430,8 @@ func (s *Stack) giveUp(a netip.Addr, to string) {
 
 // localOnly is the routing of a DVIPA nobody distributes: every new
 // connection to the owner itself.
-func localOnly(stack string) compile.Distribution {
-	return compile.Distribution{Stack: stack, Method: "ROUNDROBIN", Targets: []compile.Target{{Stack: stack}}}
+func localOnly(stack string) plan.Distribution {
+	return plan.Distribution{Stack: stack, Method: plan.RoundRobin, Targets: []plan.Target{{Stack: stack}}}
 }
 
 // receive handles one XCF message.
@@ -849,7 +849,7 @@ func (s *Stack) joinGroup() error {
 	s.done = make(chan struct{})
 	done := s.done
 	for _, d := range s.sx.plan.DVIPAs {
-		a := netip.MustParseAddr(d.Addr)
+		a := d.Addr
 		s.owners[a] = dvipa.New(d)
 	}
 	s.mu.Unlock()

@@ -12,8 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/cf"
 	"github.com/tcpipc/tcpipc/runtime/dvipa"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
@@ -55,7 +55,7 @@ type Entry struct {
 
 // Sysplex is a running sysplex.
 type Sysplex struct {
-	plan    *compile.Plan
+	plan    *plan.Plan
 	opts    Options
 	clk     clock.Clock
 	group   string
@@ -84,7 +84,7 @@ type Move struct {
 }
 
 // New builds the sysplex of a plan; Start brings it up.
-func New(plan *compile.Plan, opts Options) (*Sysplex, error) {
+func New(plan *plan.Plan, opts Options) (*Sysplex, error) {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}
@@ -106,15 +106,11 @@ func New(plan *compile.Plan, opts Options) (*Sysplex, error) {
 		if len(ps.XCF) == 0 {
 			return nil, fmt.Errorf("sysplex: stack %s has no dynamic XCF address", ps.Name)
 		}
-		addr, err := netip.ParseAddr(ps.XCF[0].Addr)
+		node, err := xcf.NewNode(ps.Name, ps.XCF[0].Addr, opts.Clock)
 		if err != nil {
 			return nil, err
 		}
-		node, err := xcf.NewNode(ps.Name, addr, opts.Clock)
-		if err != nil {
-			return nil, err
-		}
-		sx.stacks = append(sx.stacks, &Stack{sx: sx, plan: ps, node: node, xcf: addr})
+		sx.stacks = append(sx.stacks, &Stack{sx: sx, plan: ps, node: node, xcf: ps.XCF[0].Addr})
 	}
 	for i, a := range sx.stacks {
 		for _, b := range sx.stacks[i+1:] {
@@ -134,7 +130,7 @@ func New(plan *compile.Plan, opts Options) (*Sysplex, error) {
 }
 
 // Plan returns the plan the sysplex runs.
-func (sx *Sysplex) Plan() *compile.Plan { return sx.plan }
+func (sx *Sysplex) Plan() *plan.Plan { return sx.plan }
 
 // Fabric returns the LAN.
 func (sx *Sysplex) Fabric() *Fabric { return sx.fabric }
@@ -431,7 +427,7 @@ func (sx *Sysplex) StackNames() []string {
 func (sx *Sysplex) Owners() [][2]string {
 	var out [][2]string
 	for _, d := range sx.plan.DVIPAs {
-		out = append(out, [2]string{d.Addr, sx.Owner(netip.MustParseAddr(d.Addr))})
+		out = append(out, [2]string{d.Addr.String(), sx.Owner(d.Addr)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
 	return out
@@ -471,7 +467,7 @@ func (sx *Sysplex) Reactivate(name string, a netip.Addr) error {
 }
 
 func (sx *Sysplex) setDeactivated(name string, a netip.Addr, on bool) error {
-	if sx.Stack(name) == nil || sx.plan.DVIPA(a.String()) == nil {
+	if sx.Stack(name) == nil || sx.plan.DVIPA(a) == nil {
 		return fmt.Errorf("sysplex: no stack %s or DVIPA %s", name, a)
 	}
 	verb := map[bool]string{true: "deactivates ", false: "reactivates "}[on]

@@ -7,29 +7,35 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
-	"github.com/tcpipc/tcpipc/model"
+	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/xcf"
 )
 
 var dva1 = netip.MustParseAddr("201.2.10.11")
 
-func figure9Plan(t *testing.T) *compile.Plan {
+func figure9Plan(t *testing.T) *plan.Plan { return planFile(t, "figure9") }
+
+// planFile reads a plan of testdata/plans, compiled (with the test
+// sysplexes' demo keys) and kept current by compile's TestCheckedInPlans:
+// the runtime and its tests see plans only, never the model.
+func planFile(t testing.TB, name string) *plan.Plan {
 	t.Helper()
-	sx, ds := model.Load("../../testdata/profiles/figure9", model.Options{})
-	if ds.HasErrors() {
-		t.Fatalf("figure9 has errors: %v", ds[0].Summary)
+	b, err := os.ReadFile(filepath.Join("../../testdata/plans", name+".json"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	p, cds := compile.Options{IncludeSecrets: true}.Compile(sx)
-	if cds.HasErrors() {
-		t.Fatalf("compile: %v", cds[0].Summary)
+	p, err := plan.Read(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
 	}
 	return p
 }
@@ -84,7 +90,7 @@ func (e *echoServer) close() {
 // startSysplex runs a plan on a manual clock with 100 ms heartbeats, three
 // missed declaring a failure; more options may be set; the sysplex stops
 // when the test ends.
-func startSysplex(t *testing.T, plan *compile.Plan, more ...func(*Options)) (*Sysplex, *clock.Manual) {
+func startSysplex(t *testing.T, plan *plan.Plan, more ...func(*Options)) (*Sysplex, *clock.Manual) {
 	t.Helper()
 	clk := clock.NewManual(time.Unix(0, 0))
 	opts := Options{Clock: clk, XCF: xcf.Timing{Interval: 100 * time.Millisecond, Missed: 3}}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 
-	"github.com/tcpipc/tcpipc/compile"
+	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/distributor"
 	"github.com/tcpipc/tcpipc/runtime/netstack"
 )
@@ -25,14 +25,13 @@ var ErrDVIPAInUse = errors.New("sysplex: the DVIPA is active on another stack an
 
 // rangeFor returns the most specific VIPARANGE of this stack that holds a,
 // when a is not a configured DVIPA.
-func (s *Stack) rangeFor(a netip.Addr) (compile.VIPARange, bool) {
-	if s.sx.plan.DVIPA(a.String()) != nil {
-		return compile.VIPARange{}, false
+func (s *Stack) rangeFor(a netip.Addr) (plan.VIPARange, bool) {
+	if s.sx.plan.DVIPA(a) != nil {
+		return plan.VIPARange{}, false
 	}
-	best, bits := compile.VIPARange{}, -1
+	best, bits := plan.VIPARange{}, -1
 	for _, r := range s.plan.VIPARanges {
-		p, err := netip.ParsePrefix(r.Prefix)
-		if err == nil && p.Contains(a) && p.Bits() > bits {
+		if p := r.Prefix; p.Contains(a) && p.Bits() > bits {
 			best, bits = r, p.Bits()
 		}
 	}
@@ -171,8 +170,8 @@ func (sx *Sysplex) rangeOwnerChanged(a netip.Addr, from, to string) {
 
 // rangeDVIPAs lists the application DVIPAs active now, as plan DVIPAs for
 // the displays.
-func (sx *Sysplex) rangeDVIPAs() []compile.DVIPA {
-	var out []compile.DVIPA
+func (sx *Sysplex) rangeDVIPAs() []plan.DVIPA {
+	var out []plan.DVIPA
 	seen := map[netip.Addr]bool{}
 	for _, s := range sx.stacks {
 		s.mu.Lock()
@@ -189,8 +188,11 @@ func (sx *Sysplex) rangeDVIPAs() []compile.DVIPA {
 			}
 			seen[a] = true
 			r, _ := s.rangeFor(a)
-			out = append(out, compile.DVIPA{Addr: a.String(), PrefixLen: a.BitLen(), Owner: s.plan.Name,
-				Origin: "VIPARANGE", Moveable: r.Moveable})
+			// A DVIPA an application made of a VIPARANGE moves as its
+			// range says (NONDISRUPTIVE or DISRUPTIVE); the displays show
+			// that word where a VIPADEFINE shows IMMEDIATE or WHENIDLE.
+			out = append(out, plan.DVIPA{Addr: a, PrefixLen: a.BitLen(), Owner: s.plan.Name,
+				Origin: "VIPARANGE", Moveable: plan.Moveable(r.Moveable)})
 		}
 	}
 	return out

@@ -3,63 +3,17 @@ package sysplex
 import (
 	"errors"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
-	"github.com/tcpipc/tcpipc/model"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
-// writeFiles writes a sysplex's files, by path relative to dir.
-func writeFiles(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, text := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// twoStackPlan compiles a sysplex of SYSA (XCF 10.0.0.1) and SYSB (XCF
-// 10.0.0.2) with the given VIPADYNAMIC blocks.
-func twoStackPlan(t *testing.T, vipaA, vipaB string) *compile.Plan {
-	t.Helper()
-	dir := t.TempDir()
-	profile := func(xcf, vipa string) string {
-		return "IPCONFIG DYNAMICXCF " + xcf + " 255.255.255.0 1\nVIPADYNAMIC\n" + vipa + "ENDVIPADYNAMIC\n"
-	}
-	files := map[string]string{
-		"SYSA/PROFILE.TCPIP": profile("10.0.0.1", vipaA),
-		"SYSB/PROFILE.TCPIP": profile("10.0.0.2", vipaB),
-		"sysplex.yaml": "sysplex: TWO\nstacks:\n  - {name: SYSA, profile: SYSA/PROFILE.TCPIP}\n" +
-			"  - {name: SYSB, profile: SYSB/PROFILE.TCPIP}\n",
-	}
-	writeFiles(t, dir, files)
-	sx, ds := model.Load(dir, model.Options{})
-	if ds.HasErrors() {
-		t.Fatalf("loading: %v", ds[0].Summary)
-	}
-	p, cds := compile.Compile(sx)
-	if cds.HasErrors() {
-		t.Fatalf("compile: %v", cds[0].Summary)
-	}
-	return p
-}
-
-// rangePlan: both stacks share a NONDISRUPTIVE and a DISRUPTIVE VIPARANGE.
-func rangePlan(t *testing.T) *compile.Plan {
-	ranges := "  VIPARANGE DEFINE MOVEABLE NONDISRUPTIVE 255.255.255.0 10.9.8.0\n" +
-		"  VIPARANGE DEFINE MOVEABLE DISRUPTIVE 255.255.255.0 10.9.7.0\n"
-	return twoStackPlan(t, ranges, ranges)
-}
+// rangePlan is testdata/runtime/viparange: SYSA (XCF 10.0.0.1) and SYSB
+// (XCF 10.0.0.2) share a NONDISRUPTIVE and a DISRUPTIVE VIPARANGE.
+func rangePlan(t *testing.T) *plan.Plan { return planFile(t, "viparange") }
 
 // TestVIPARangeBind: a bind inside a VIPARANGE creates the DVIPA; a bind on
 // another stack (NONDISRUPTIVE) moves it there while the old stack keeps
@@ -157,7 +111,7 @@ func timelineText(sx *Sysplex) string {
 // backup keeps its connection (Moving) until it ends.
 func TestTakebackKeepsBackupConnections(t *testing.T) {
 	leakcheck.Check(t)
-	sx, clk := startSysplex(t, twoStackPlan(t, "  VIPADEFINE MOVEABLE IMMEDIATE 255.255.255.0 10.9.9.1\n", "  VIPABACKUP 100 10.9.9.1\n"))
+	sx, clk := startSysplex(t, planFile(t, "takeback"))
 	vipa := netip.MustParseAddr("10.9.9.1")
 	app := netip.AddrPortFrom(vipa, 4000)
 	waitFor(t, "SYSA to own the DVIPA", func() bool { return sx.Owner(vipa) == "SYSA" })

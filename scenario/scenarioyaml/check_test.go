@@ -1,23 +1,29 @@
 package scenarioyaml
 
 import (
+	"bytes"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/tcpipc/tcpipc/compile"
 	"github.com/tcpipc/tcpipc/internal/testkit/expect"
-	"github.com/tcpipc/tcpipc/model"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
-func figure9Plan(t testing.TB) *compile.Plan {
+func figure9Plan(t testing.TB) *plan.Plan {
 	t.Helper()
-	sx, ds := model.Load("../../testdata/profiles/figure9", model.Options{})
-	if ds.HasErrors() {
-		t.Fatalf("figure9: %s", ds[0].Summary)
+	// The figure 9 plan compiled by compile's TestCheckedInPlans.
+	b, err := os.ReadFile("../../testdata/plans/figure9.json")
+	if err != nil {
+		t.Fatal(err)
 	}
-	p, _ := compile.Compile(sx)
+	p, err := plan.Read(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Redact()
 	return p
 }
 
@@ -68,8 +74,8 @@ func TestBundledScenariosCheckClean(t *testing.T) {
 // server binds it, so owner and takeover expectations may name it; a
 // client may not take one.
 func TestApplicationDVIPAs(t *testing.T) {
-	plan := &compile.Plan{Sysplex: "P", Stacks: []compile.Stack{
-		{Name: "A", VIPARanges: []compile.VIPARange{{Prefix: "10.5.0.0/16", Moveable: "NONDISRUPTIVE"}}},
+	plan := &plan.Plan{Sysplex: "P", Stacks: []plan.Stack{
+		{Name: "A", VIPARanges: []plan.VIPARange{{Prefix: netip.MustParsePrefix("10.5.0.0/16"), Moveable: "NONDISRUPTIVE"}}},
 		{Name: "B"},
 	}}
 	src := "name: x\nclients:\n  - {name: c, from: 10.5.1.1, connect: 10.5.0.1:80}\nexpect:\n" +

@@ -1,4 +1,6 @@
-package compile
+package plan
+
+import "net/netip"
 
 // Version names the plan format; it changes when a field changes meaning
 // or disappears, never for a field added.
@@ -60,26 +62,26 @@ type Stack struct {
 
 // Interface is a dynamic XCF address.
 type Interface struct {
-	Addr      string `json:"addr"`
-	PrefixLen int    `json:"prefixLen"`
+	Addr      netip.Addr `json:"addr"`
+	PrefixLen int        `json:"prefixLen"`
 }
 
 // Home is a HOME address and its link.
 type Home struct {
-	Addr string `json:"addr"`
-	Link string `json:"link"`
+	Addr netip.Addr `json:"addr"`
+	Link string     `json:"link"`
 }
 
 // VIPARange is a VIPARANGE: addresses applications may make DVIPAs of.
 type VIPARange struct {
-	Prefix   string `json:"prefix"`
-	Moveable string `json:"moveable"` // NONDISRUPTIVE or DISRUPTIVE
+	Prefix   netip.Prefix  `json:"prefix"`
+	Moveable RangeMoveable `json:"moveable"`
 }
 
 // VIPARoute is a VIPAROUTE: the route to a target's XCF address.
 type VIPARoute struct {
-	DestXCF string `json:"destXcf"` // address or DEFAULT
-	Target  string `json:"target"`
+	DestXCF string     `json:"destXcf"` // address or DEFAULT
+	Target  netip.Addr `json:"target"`
 }
 
 // SPD is the security policy database a stack installs: its simple
@@ -101,9 +103,9 @@ type Filter struct {
 	Name string `json:"name"`
 	// Extension numbers the simple filters one policy rule expands into.
 	Extension   int       `json:"extension"`
-	Direction   string    `json:"direction"` // INBOUND or OUTBOUND
-	Action      string    `json:"action"`    // PERMIT, DENY or IPSEC
-	Local       string    `json:"local"`     // "*", address, prefix or a-b range
+	Direction   Direction `json:"direction"`
+	Action      Action    `json:"action"`
+	Local       string    `json:"local"` // "*", address, prefix or a-b range
 	Remote      string    `json:"remote"`
 	Protocol    int       `json:"protocol"` // -1: any
 	LocalPorts  PortRange `json:"localPorts"`
@@ -111,12 +113,12 @@ type Filter struct {
 	// ICMPType and ICMPCode replace the ports for ICMP (nil: any).
 	ICMPType *PortRange `json:"icmpType,omitempty"`
 	ICMPCode *PortRange `json:"icmpCode,omitempty"`
-	Routing  string     `json:"routing"` // LOCAL, ROUTED or EITHER
+	Routing  Routing    `json:"routing"`
 	// Connect limits who may open a TCP connection (INBOUNDCONNECT,
 	// OUTBOUNDCONNECT), "" when either side may.
-	Connect  string `json:"connect,omitempty"`
-	SecClass int    `json:"secClass"`
-	Log      bool   `json:"log"`
+	Connect  Connect `json:"connect,omitempty"`
+	SecClass int     `json:"secClass"`
+	Log      bool    `json:"log"`
 	// VPNAction names the dynamic tunnel action of an IPSEC filter (see
 	// SPD.VPNActions); ManualTunnel names a manual one.
 	VPNAction    string `json:"vpnAction,omitempty"`
@@ -125,7 +127,7 @@ type Filter struct {
 	Implicit bool `json:"implicit,omitempty"`
 	// AnchorFor lists the DVIPAs whose traffic this filter decides: its
 	// local selector covers them.
-	AnchorFor []string `json:"anchorFor,omitempty"`
+	AnchorFor []netip.Addr `json:"anchorFor,omitempty"`
 	// Source is where the rule is written, file:line:col.
 	Source string `json:"source,omitempty"`
 }
@@ -166,10 +168,10 @@ type Proposal struct {
 
 // Transform is one IKEv2 transform (IANA "IKEv2 Parameters").
 type Transform struct {
-	Type      string `json:"type"` // ENCR, PRF, INTEG, DH, ESN
-	ID        int    `json:"id"`
-	Name      string `json:"name"`
-	KeyLength int    `json:"keyLength,omitempty"`
+	Type      TransformType `json:"type"`
+	ID        TransformID   `json:"id"`
+	Name      string        `json:"name"`
+	KeyLength int           `json:"keyLength,omitempty"`
 }
 
 // Refused is an offer the plan leaves out because it cannot be expressed
@@ -214,9 +216,9 @@ type Identity struct {
 // DVIPA is one dynamic VIPA: who owns it, who backs it up, where its
 // connections go, and whether its SAs are sysplex-wide.
 type DVIPA struct {
-	Addr      string `json:"addr"`
-	PrefixLen int    `json:"prefixLen"`
-	Mask      string `json:"mask,omitempty"` // IPv4
+	Addr      netip.Addr `json:"addr"`
+	PrefixLen int        `json:"prefixLen"`
+	Mask      string     `json:"mask,omitempty"` // IPv4
 	// IntfName is the interface name of an IPv6 DVIPA.
 	IntfName string `json:"intfName,omitempty"`
 	// Owner is the stack that holds the DVIPA at start ("" when no stack
@@ -225,7 +227,7 @@ type DVIPA struct {
 	Origin string `json:"origin,omitempty"`
 	// DefinedBy lists every stack with a VIPADEFINE, manifest order.
 	DefinedBy []string `json:"definedBy"`
-	Moveable  string   `json:"moveable"` // IMMEDIATE or WHENIDLE
+	Moveable  Moveable `json:"moveable"`
 	// Backups is the takeover chain: highest rank first.
 	Backups []Backup `json:"backups"`
 	// Distributions holds every stack's VIPADISTRIBUTE for the DVIPA, in
@@ -252,7 +254,7 @@ type Distribution struct {
 	Stack string `json:"stack"`
 	// Ports is empty when every port a server binds is distributed.
 	Ports         []PortRange `json:"ports"`
-	Method        string      `json:"method"`
+	Method        Method      `json:"method"`
 	OptLocal      *int        `json:"optLocal,omitempty"`
 	SysplexPorts  bool        `json:"sysplexPorts"`
 	TimedAffinity int         `json:"timedAffinity"`
@@ -265,8 +267,8 @@ type Distribution struct {
 
 // Target is a distribution target resolved to its stack.
 type Target struct {
-	Stack string `json:"stack"` // "" when no stack has the address
-	XCF   string `json:"xcf"`
+	Stack string     `json:"stack"` // "" when no stack has the address
+	XCF   netip.Addr `json:"xcf"`
 	// Weight is the WEIGHTEDACTIVE weight (nil when not coded).
 	Weight *int `json:"weight,omitempty"`
 	// Role is PREFERRED or BACKUP for HOTSTANDBY, else "".

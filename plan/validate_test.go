@@ -1,4 +1,4 @@
-package compile
+package plan
 
 import (
 	"encoding/json"
@@ -6,13 +6,13 @@ import (
 	"testing"
 )
 
-// editPlan compiles figure 9, lets edit change the decoded JSON document
+// editPlan reads the figure 9 plan, lets edit change the decoded JSON document
 // and returns the edited text: tests break a plan the way a person editing
 // the file would.
 func editPlan(t *testing.T, edit func(doc map[string]any)) string {
 	t.Helper()
 	var doc map[string]any
-	if err := json.Unmarshal([]byte(planJSON(t, load(t, figure9), Options{})), &doc); err != nil {
+	if err := json.Unmarshal([]byte(figure9JSON(t)), &doc); err != nil {
 		t.Fatal(err)
 	}
 	edit(doc)
@@ -75,7 +75,7 @@ func TestReadPlanRejectsWhatTheRuntimeCannotRun(t *testing.T) {
 		}, `stacks[2].xcfGroup: no group "EZBTOTHR" in the plan`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := ReadPlan(strings.NewReader(editPlan(t, c.edit)))
+			_, err := Read(strings.NewReader(editPlan(t, c.edit)))
 			if err == nil {
 				t.Fatalf("ReadPlan accepts it; want %q", c.want)
 			}
@@ -93,7 +93,7 @@ func TestReadPlanShowsControlCharacters(t *testing.T) {
 		at(doc, "dvipas", 0).(map[string]any)["owner"] = "MVS\x1b[2J"
 		at(doc, "dvipas", 0).(map[string]any)["bo\x1bgus"] = 1
 	})
-	_, err := ReadPlan(strings.NewReader(doc))
+	_, err := Read(strings.NewReader(doc))
 	if err == nil || strings.ContainsRune(err.Error(), 0x1b) || !strings.Contains(err.Error(), `dvipas[0].bo\x1bgus: unknown key`) {
 		t.Errorf("error %q, want the unknown key shown with \\x1b and no raw escape", err)
 	}

@@ -1,13 +1,16 @@
-package compile
+package whatif
 
 import (
 	"fmt"
 	"maps"
+	"net/netip"
 	"slices"
+
+	"github.com/tcpipc/tcpipc/plan"
 )
 
-// WhatifVersion names the takeover-analysis format.
-const WhatifVersion = "tcpipc.whatif/v1"
+// Version names the takeover-analysis format.
+const Version = "tcpipc.whatif/v1"
 
 // Scenario is a set of stacks that fail together and, optionally, the
 // ones among them that come back afterwards.
@@ -28,9 +31,9 @@ type Outcome struct {
 
 // DVIPAOutcome follows one DVIPA through the scenario.
 type DVIPAOutcome struct {
-	Addr      string `json:"addr"`
-	PrefixLen int    `json:"prefixLen"`
-	Start     string `json:"start"` // owner at start
+	Addr      netip.Addr `json:"addr"`
+	PrefixLen int        `json:"prefixLen"`
+	Start     string     `json:"start"` // owner at start
 	// AfterFailure is the state once the failed stacks are gone;
 	// AfterRecovery (nil without recovered stacks) once they are back.
 	AfterFailure  Phase  `json:"afterFailure"`
@@ -54,11 +57,11 @@ type Phase struct {
 type DistState struct {
 	// Definition is the stack whose VIPADISTRIBUTE is used; Inherited is
 	// true when the holder uses the owner's definition for lack of its own.
-	Definition string      `json:"definition"`
-	Inherited  bool        `json:"inherited"`
-	Ports      []PortRange `json:"ports"`
-	Method     string      `json:"method"`
-	Targets    []string    `json:"targets"`
+	Definition string           `json:"definition"`
+	Inherited  bool             `json:"inherited"`
+	Ports      []plan.PortRange `json:"ports"`
+	Method     plan.Method      `json:"method"`
+	Targets    []string         `json:"targets"`
 	// Dropped are targets that are down (or no stack has the address).
 	Dropped []string `json:"dropped"`
 }
@@ -67,14 +70,14 @@ type DistState struct {
 type SAState struct {
 	// Status is not-protected, kept (the DVIPA did not move), recovered
 	// (through the coupling facility) or lost (peers negotiate anew).
-	Status  string   `json:"status"`
-	Reasons []Reason `json:"reasons"`
-	Note    string   `json:"note,omitempty"`
+	Status  string        `json:"status"`
+	Reasons []plan.Reason `json:"reasons"`
+	Note    string        `json:"note,omitempty"`
 }
 
-// Whatif derives what happens when the scenario's stacks fail together and
+// Derive derives what happens when the scenario's stacks fail together and
 // the recovered ones come back, one after the other in the order given.
-func Whatif(p *Plan, sc Scenario) (*Outcome, error) {
+func Derive(p *plan.Plan, sc Scenario) (*Outcome, error) {
 	failed := map[string]bool{}
 	for _, n := range sc.Failed {
 		if p.Stack(n) == nil {
@@ -92,13 +95,13 @@ func Whatif(p *Plan, sc Scenario) (*Outcome, error) {
 		}
 		back[n] = true
 	}
-	out := &Outcome{Version: WhatifVersion, Sysplex: p.Sysplex, Failed: inOrder(p, failed), Recovered: append([]string{}, sc.Recovered...), DVIPAs: []DVIPAOutcome{}}
+	out := &Outcome{Version: Version, Sysplex: p.Sysplex, Failed: inOrder(p, failed), Recovered: append([]string{}, sc.Recovered...), DVIPAs: []DVIPAOutcome{}}
 	for i := range p.DVIPAs {
 		d := &p.DVIPAs[i]
 		o := DVIPAOutcome{Addr: d.Addr, PrefixLen: d.PrefixLen, Start: d.Owner}
-		o.AfterFailure = p.afterFailure(d, failed)
+		o.AfterFailure = afterFailure(p, d, failed)
 		if len(sc.Recovered) > 0 {
-			ph := p.afterRecovery(d, o.AfterFailure, sc.Recovered, failed)
+			ph := afterRecovery(p, d, o.AfterFailure, sc.Recovered, failed)
 			o.AfterRecovery = &ph
 		}
 		out.DVIPAs = append(out.DVIPAs, o)
@@ -107,7 +110,7 @@ func Whatif(p *Plan, sc Scenario) (*Outcome, error) {
 }
 
 // inOrder lists the named stacks in manifest order.
-func inOrder(p *Plan, set map[string]bool) []string {
+func inOrder(p *plan.Plan, set map[string]bool) []string {
 	out := []string{}
 	for _, s := range p.Stacks {
 		if set[s.Name] {
@@ -121,63 +124,63 @@ func inOrder(p *Plan, set map[string]bool) []string {
 // giving the DVIPA up, and joins the same XCF group (stacks of other groups
 // never hear of the failure). Ties were broken by manifest order at compile
 // time.
-func (p *Plan) successor(d *DVIPA, down map[string]bool, leaving string) (Backup, bool) {
+func successor(p *plan.Plan, d *plan.DVIPA, down map[string]bool, leaving string) (plan.Backup, bool) {
 	group := p.Stack(leaving).XCFGroup
 	for _, b := range d.Backups {
 		if !down[b.Stack] && b.Stack != leaving && p.Stack(b.Stack).XCFGroup == group {
 			return b, true
 		}
 	}
-	return Backup{}, false
+	return plan.Backup{}, false
 }
 
-func (p *Plan) afterFailure(d *DVIPA, failed map[string]bool) Phase {
+func afterFailure(p *plan.Plan, d *plan.DVIPA, failed map[string]bool) Phase {
 	switch {
 	case d.Owner == "":
-		return Phase{Event: "none", Text: "no stack activates it", SA: SAState{Status: "not-protected", Reasons: []Reason{}}}
+		return Phase{Event: "none", Text: "no stack activates it", SA: SAState{Status: "not-protected", Reasons: []plan.Reason{}}}
 	case !failed[d.Owner]:
 		ph := Phase{Owner: d.Owner, Event: "unchanged", Text: d.Owner + " keeps it"}
-		ph.Distribution = p.distState(d, d.Owner, failed)
-		ph.SA = p.saState(d, "", "")
+		ph.Distribution = distState(p, d, d.Owner, failed)
+		ph.SA = saState(p, d, "", "")
 		return ph
 	}
-	b, ok := p.successor(d, failed, d.Owner)
+	b, ok := successor(p, d, failed, d.Owner)
 	if !ok {
 		ph := Phase{Event: "unavailable", Text: "no backup in its XCF group survives: no stack holds it until one comes back"}
-		ph.SA = p.saState(d, d.Owner, "")
+		ph.SA = saState(p, d, d.Owner, "")
 		return ph
 	}
 	ph := Phase{Owner: b.Stack, Event: "takeover",
 		Text: fmt.Sprintf("%s takes it over: the highest-ranked surviving backup (rank %d)", b.Stack, b.Rank)}
-	ph.Distribution = p.distState(d, b.Stack, failed)
-	ph.SA = p.saState(d, d.Owner, b.Stack)
+	ph.Distribution = distState(p, d, b.Stack, failed)
+	ph.SA = saState(p, d, d.Owner, b.Stack)
 	return ph
 }
 
 // afterRecovery follows the DVIPA through the recoveries, one stack at a
 // time in the given order, and says what they did together: the last
 // move they caused, or that the holder keeps it.
-func (p *Plan) afterRecovery(d *DVIPA, f Phase, order []string, failed map[string]bool) Phase {
+func afterRecovery(p *plan.Plan, d *plan.DVIPA, f Phase, order []string, failed map[string]bool) Phase {
 	if d.Owner == "" {
 		return f
 	}
 	down := maps.Clone(failed)
-	ph := p.noMove(d, f, order)
+	ph := noMove(p, d, f, order)
 	for _, r := range order {
 		delete(down, r)
-		if next, moved := p.recoverOne(d, ph, r, down); moved {
+		if next, moved := recoverOne(p, d, ph, r, down); moved {
 			ph = next
 		}
 	}
 	if ph.Owner != "" {
 		// Targets that came back after the last move serve as well.
-		ph.Distribution = p.distState(d, ph.Owner, down)
+		ph.Distribution = distState(p, d, ph.Owner, down)
 	}
 	return ph
 }
 
 // noMove is the phase of recoveries that do not move the DVIPA.
-func (p *Plan) noMove(d *DVIPA, f Phase, order []string) Phase {
+func noMove(p *plan.Plan, d *plan.DVIPA, f Phase, order []string) Phase {
 	holder := f.Owner
 	if holder == "" {
 		return Phase{Event: "unavailable", Text: "no stack that can create it is up: a backup without a mask only takes over a DVIPA that is active", SA: f.SA}
@@ -186,7 +189,7 @@ func (p *Plan) noMove(d *DVIPA, f Phase, order []string) Phase {
 	if d.Origin == "VIPABACKUP" && slices.Contains(order, d.Owner) {
 		ph.Text += fmt.Sprintf(" (%s created it as a backup and takes nothing back)", d.Owner)
 	}
-	ph.SA = SAState{Status: "kept", Reasons: []Reason{}}
+	ph.SA = SAState{Status: "kept", Reasons: []plan.Reason{}}
 	if !d.SWSA.Protected {
 		ph.SA.Status = "not-protected"
 	}
@@ -202,7 +205,7 @@ func (p *Plan) noMove(d *DVIPA, f Phase, order []string) Phase {
 // backup without a mask only takes over a DVIPA active on a stack that
 // goes away, and never creates one that is active nowhere; a backup with
 // MOVEABLE and a mask creates it.
-func (p *Plan) recoverOne(d *DVIPA, cur Phase, r string, down map[string]bool) (Phase, bool) {
+func recoverOne(p *plan.Plan, d *plan.DVIPA, cur Phase, r string, down map[string]bool) (Phase, bool) {
 	holder := cur.Owner
 	definer := r == d.Owner && d.Origin == "VIPADEFINE"
 	switch {
@@ -210,10 +213,10 @@ func (p *Plan) recoverOne(d *DVIPA, cur Phase, r string, down map[string]bool) (
 		ph := Phase{Owner: d.Owner, Event: "reactivated", Text: d.Owner + " activates it again: no stack held it meanwhile"}
 		ph.SA = fresh(d)
 		return ph, true
-	case definer && d.Moveable == "WHENIDLE":
+	case definer && d.Moveable == plan.WhenIdle:
 		ph := Phase{Owner: holder, Event: "takeback-when-idle",
 			Text: fmt.Sprintf("MOVEABLE WHENIDLE: %s keeps it until it has no connections to it, then %s takes it back", holder, d.Owner)}
-		ph.SA = p.saState(d, holder, d.Owner)
+		ph.SA = saState(p, d, holder, d.Owner)
 		if ph.SA.Status != "not-protected" {
 			note := "when " + holder + " is idle and gives the DVIPA back"
 			if ph.SA.Note != "" {
@@ -225,7 +228,7 @@ func (p *Plan) recoverOne(d *DVIPA, cur Phase, r string, down map[string]bool) (
 	case definer:
 		ph := Phase{Owner: d.Owner, Event: "takeback",
 			Text: fmt.Sprintf("MOVEABLE IMMEDIATE: %s takes it back at once; %s keeps its existing connections (MOVING) and new ones go to %s", d.Owner, holder, d.Owner)}
-		ph.SA = p.saState(d, holder, d.Owner)
+		ph.SA = saState(p, d, holder, d.Owner)
 		return ph, true
 	case holder == "":
 		// Nobody holds the DVIPA, so no stack knows its attributes: only a
@@ -245,8 +248,8 @@ func (p *Plan) recoverOne(d *DVIPA, cur Phase, r string, down map[string]bool) (
 // distState is the distribution when holder owns the DVIPA: its own
 // VIPADISTRIBUTE, else the original owner's (the backup takes over the
 // list the owner sent it), minus targets that are down.
-func (p *Plan) distState(d *DVIPA, holder string, down map[string]bool) *DistState {
-	var def *Distribution
+func distState(p *plan.Plan, d *plan.DVIPA, holder string, down map[string]bool) *DistState {
+	var def *plan.Distribution
 	inherited := false
 	for i := range d.Distributions {
 		if d.Distributions[i].Stack == holder {
@@ -267,7 +270,7 @@ func (p *Plan) distState(d *DVIPA, holder string, down map[string]bool) *DistSta
 	for _, t := range def.Targets {
 		switch {
 		case t.Stack == "":
-			ds.Dropped = append(ds.Dropped, t.XCF)
+			ds.Dropped = append(ds.Dropped, t.XCF.String())
 		case down[t.Stack]:
 			ds.Dropped = append(ds.Dropped, t.Stack)
 		default:
@@ -279,17 +282,17 @@ func (p *Plan) distState(d *DVIPA, holder string, down map[string]bool) *DistSta
 
 // fresh is the SA state of a DVIPA activated after a time nobody held it:
 // there is no SA to recover.
-func fresh(d *DVIPA) SAState {
+func fresh(d *plan.DVIPA) SAState {
 	if !d.SWSA.Protected {
-		return SAState{Status: "not-protected", Reasons: []Reason{}}
+		return SAState{Status: "not-protected", Reasons: []plan.Reason{}}
 	}
-	return SAState{Status: "lost", Reasons: []Reason{}, Note: "no stack held the DVIPA meanwhile"}
+	return SAState{Status: "lost", Reasons: []plan.Reason{}, Note: "no stack held the DVIPA meanwhile"}
 }
 
 // saState says what happens to the SAs when the DVIPA moves from one stack
 // to another ("" from: it does not move; "" to: nobody takes it).
-func (p *Plan) saState(d *DVIPA, from, to string) SAState {
-	st := SAState{Reasons: []Reason{}}
+func saState(p *plan.Plan, d *plan.DVIPA, from, to string) SAState {
+	st := SAState{Reasons: []plan.Reason{}}
 	switch {
 	case !d.SWSA.Protected:
 		st.Status = "not-protected"
@@ -299,14 +302,14 @@ func (p *Plan) saState(d *DVIPA, from, to string) SAState {
 		return st
 	case to == "":
 		st.Status = "lost"
-		st.Reasons = append(st.Reasons, Reason{Stack: from, Code: "no-holder", Text: "no stack takes the DVIPA over, so nobody recovers its SAs"})
+		st.Reasons = append(st.Reasons, plan.Reason{Stack: from, Code: "no-holder", Text: "no stack takes the DVIPA over, so nobody recovers its SAs"})
 		return st
 	}
 	src, dst := p.Stack(from), p.Stack(to)
 	if !src.DVIPSec {
-		st.Reasons = append(st.Reasons, Reason{Stack: from, Code: "no-dvipsec", Text: from + " lacks IPSEC DVIPSEC: it never wrote its SAs to the coupling facility"})
+		st.Reasons = append(st.Reasons, plan.Reason{Stack: from, Code: "no-dvipsec", Text: from + " lacks IPSEC DVIPSEC: it never wrote its SAs to the coupling facility"})
 	}
-	st.Reasons = append(st.Reasons, p.canHold(dst, src, d.Addr, d.SWSA.IKEv2, true)...)
+	st.Reasons = append(st.Reasons, p.CanHold(dst, src, d.Addr, d.SWSA.IKEv2, true)...)
 	if len(st.Reasons) > 0 {
 		st.Status = "lost"
 		return st
@@ -324,10 +327,10 @@ func (p *Plan) saState(d *DVIPA, from, to string) SAState {
 }
 
 // AllSingle runs every single-stack failure, in manifest order.
-func AllSingle(p *Plan) []*Outcome {
+func AllSingle(p *plan.Plan) []*Outcome {
 	var out []*Outcome
 	for _, s := range p.Stacks {
-		o, _ := Whatif(p, Scenario{Failed: []string{s.Name}})
+		o, _ := Derive(p, Scenario{Failed: []string{s.Name}})
 		out = append(out, o)
 	}
 	return out

@@ -1,6 +1,7 @@
-package compile
+package plan
 
 import (
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -108,6 +109,21 @@ func (c *checker) addr(path, s string) netip.Addr {
 	return a
 }
 
+// ip checks an address the plan holds typed: Read decoded it already
+// (shape reports text that is no address), so what is left is a zone, or
+// no address at all in a plan built in memory.
+func (c *checker) ip(path string, a netip.Addr) netip.Addr {
+	switch {
+	case !a.IsValid():
+		c.bad(path, "%q is not an IP address", "")
+		return netip.Addr{}
+	case a.Zone() != "":
+		c.bad(path, "%q is not an IP address", a)
+		return netip.Addr{}
+	}
+	return a
+}
+
 // unique records an address a stack configures and reports a second use.
 func (c *checker) unique(path string, a netip.Addr) {
 	if !a.IsValid() {
@@ -120,25 +136,17 @@ func (c *checker) unique(path string, a netip.Addr) {
 	c.addrs[a] = path
 }
 
-// selector checks "*", an address, address/prefix or a range a-b.
+// selector checks "*", an address, address/prefix or a range a-b, as
+// ParseSelector reads them for every filter decision.
 func (c *checker) selector(path, s string) {
-	if s == "*" {
+	if _, err := ParseSelector(s); err == nil {
 		return
 	}
 	if strings.Contains(s, "/") {
-		if _, err := netip.ParsePrefix(s); err != nil {
-			c.bad(path, "%q is not a prefix", s)
-		}
+		c.bad(path, "%q is not a prefix", s)
 		return
 	}
-	lo, hi, isRange := strings.Cut(s, "-")
-	if _, err := netip.ParseAddr(lo); err != nil {
-		c.bad(path, "%q is not *, an address, a prefix or a range", s)
-		return
-	}
-	if _, err := netip.ParseAddr(hi); isRange && err != nil {
-		c.bad(path, "%q is not *, an address, a prefix or a range", s)
-	}
+	c.bad(path, "%q is not *, an address, a prefix or a range", s)
 }
 
 func (c *checker) ports(path string, r PortRange) {
@@ -222,21 +230,23 @@ func (c *checker) stack(path string, s *Stack) {
 	}
 	for i, x := range s.XCF {
 		at := index(path+".xcf", i)
-		a := c.addr(at+".addr", x.Addr)
+		a := c.ip(at+".addr", x.Addr)
 		c.unique(at+".addr", a)
 		c.prefixLen(at+".prefixLen", a, x.PrefixLen)
 	}
 	for i, h := range s.Home {
 		at := index(path+".home", i)
-		c.unique(at+".addr", c.addr(at+".addr", h.Addr))
+		c.unique(at+".addr", c.ip(at+".addr", h.Addr))
 	}
 	for i, r := range s.VIPARanges {
 		at := index(path+".vipaRanges", i)
-		c.selector(at+".prefix", r.Prefix)
-		c.oneOf(at+".moveable", r.Moveable, "NONDISRUPTIVE", "DISRUPTIVE")
+		if !r.Prefix.IsValid() {
+			c.bad(at+".prefix", "%q is not a prefix", "")
+		}
+		c.oneOf(at+".moveable", string(r.Moveable), words(RangeMoveables)...)
 	}
 	for i, r := range s.VIPARoutes {
-		c.addr(index(path+".vipaRoutes", i)+".target", r.Target)
+		c.ip(index(path+".vipaRoutes", i)+".target", r.Target)
 	}
 	c.spd(path+".spd", &s.SPD)
 	c.ike(path+".ike", &s.IKE)
@@ -263,8 +273,8 @@ func (c *checker) spd(path string, s *SPD) {
 func (c *checker) filter(path string, f *Filter) {
 	c.nonEmpty(path+".name", f.Name)
 	c.within(path+".extension", f.Extension, 1, noMax)
-	c.oneOf(path+".direction", f.Direction, "INBOUND", "OUTBOUND")
-	c.oneOf(path+".action", f.Action, "PERMIT", "DENY", "IPSEC")
+	c.oneOf(path+".direction", string(f.Direction), words(Directions)...)
+	c.oneOf(path+".action", string(f.Action), words(Actions)...)
 	c.selector(path+".local", f.Local)
 	c.selector(path+".remote", f.Remote)
 	c.within(path+".protocol", f.Protocol, -1, 255)
@@ -276,10 +286,10 @@ func (c *checker) filter(path string, f *Filter) {
 	if f.ICMPCode != nil {
 		c.ports(path+".icmpCode", *f.ICMPCode)
 	}
-	c.oneOf(path+".routing", f.Routing, "LOCAL", "ROUTED", "EITHER")
+	c.oneOf(path+".routing", string(f.Routing), words(Routings)...)
 	c.within(path+".secClass", f.SecClass, 0, noMax)
 	for i, a := range f.AnchorFor {
-		c.addr(index(path+".anchorFor", i), a)
+		c.ip(index(path+".anchorFor", i), a)
 	}
 }
 
@@ -309,8 +319,8 @@ func (c *checker) proposal(path string, p *Proposal) {
 }
 
 func (c *checker) transform(path string, t *Transform) {
-	c.oneOf(path+".type", t.Type, "ENCR", "PRF", "INTEG", "DH", "ESN")
-	c.within(path+".id", t.ID, 0, 65535)
+	c.oneOf(path+".type", string(t.Type), words(TransformTypes)...)
+	c.within(path+".id", int(t.ID), 0, 65535)
 	if t.KeyLength != 0 && t.KeyLength != 128 && t.KeyLength != 192 && t.KeyLength != 256 {
 		c.bad(path+".keyLength", "%d is not 128, 192 or 256", t.KeyLength)
 	}
@@ -335,7 +345,7 @@ func (c *checker) ike(path string, k *IKE) {
 }
 
 func (c *checker) dvipa(path string, d *DVIPA) {
-	a := c.addr(path+".addr", d.Addr)
+	a := c.ip(path+".addr", d.Addr)
 	c.unique(path+".addr", a)
 	c.prefixLen(path+".prefixLen", a, d.PrefixLen)
 	if d.Mask != "" {
@@ -352,7 +362,7 @@ func (c *checker) dvipa(path string, d *DVIPA) {
 	for i, n := range d.DefinedBy {
 		c.stackRef(index(path+".definedBy", i), n)
 	}
-	c.oneOf(path+".moveable", d.Moveable, "IMMEDIATE", "WHENIDLE")
+	c.oneOf(path+".moveable", string(d.Moveable), words(Moveables)...)
 	c.backups(path+".backups", d.Backups)
 	for i := range d.Distributions {
 		c.distribution(index(path+".distributions", i), &d.Distributions[i])
@@ -381,7 +391,7 @@ func (c *checker) distribution(path string, d *Distribution) {
 	for i, r := range d.Ports {
 		c.ports(index(path+".ports", i), r)
 	}
-	c.oneOf(path+".method", d.Method, "BASEWLM", "ROUNDROBIN", "SERVERWLM", "WEIGHTEDACTIVE", "HOTSTANDBY")
+	c.oneOf(path+".method", string(d.Method), words(Methods)...)
 	if d.OptLocal != nil {
 		c.within(path+".optLocal", *d.OptLocal, 0, 16)
 	}
@@ -389,7 +399,7 @@ func (c *checker) distribution(path string, d *Distribution) {
 	for i, t := range d.Targets {
 		at := index(path+".targets", i)
 		c.stackRef(at+".stack", t.Stack)
-		c.addr(at+".xcf", t.XCF)
+		c.ip(at+".xcf", t.XCF)
 		if t.Weight != nil {
 			c.within(at+".weight", *t.Weight, 0, noMax)
 		}
@@ -430,6 +440,9 @@ func shape(path string, v any, t reflect.Type) []error {
 	if v == nil {
 		return bad("null is not a value here")
 	}
+	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return shapeText(path, v, t)
+	}
 	switch t.Kind() {
 	case reflect.Struct:
 		obj, ok := v.(map[string]any)
@@ -459,6 +472,27 @@ func shape(path string, v any, t reflect.Type) []error {
 		if n, ok := v.(json.Number); !ok || !isInt(n) {
 			return bad("want an integer")
 		}
+	}
+	return nil
+}
+
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+
+// textNames names what a typed field's text must be, for its messages.
+var textNames = map[reflect.Type]string{
+	reflect.TypeFor[netip.Addr]():   "an IP address",
+	reflect.TypeFor[netip.Prefix](): "a prefix",
+}
+
+// shapeText checks a value the plan decodes from text (netip.Addr): a
+// string its type can read.
+func shapeText(path string, v any, t reflect.Type) []error {
+	s, ok := v.(string)
+	if !ok {
+		return []error{fmt.Errorf("%s: want a string", diag.Visible(orRoot(path)))}
+	}
+	if err := reflect.New(t).Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil || s == "" {
+		return []error{fmt.Errorf("%s: %s", diag.Visible(orRoot(path)), diag.Visible(fmt.Sprintf("%q is not %s", s, textNames[t])))}
 	}
 	return nil
 }

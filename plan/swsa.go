@@ -1,20 +1,21 @@
-package compile
+package plan
 
 import (
 	"fmt"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 )
 
-// swsa decides whether a DVIPA's SAs are sysplex-wide. They are when IPsec
+// SWSA decides whether a DVIPA's SAs are sysplex-wide. They are when IPsec
 // protects the DVIPA on its owner and the owner and every backup can hold
 // them: IPSECURITY and DVIPSEC, IKED with a key exchange rule for the
 // DVIPA, the owner's anchor rules exactly, host-granularity selectors, no
 // manual tunnel, the same SA structure, and for IKEv2 a backup at V1R13
 // or later.
-func (p *Plan) swsa(d *DVIPA) SWSA {
+func (p *Plan) SWSA(d *DVIPA) SWSA {
 	out := SWSA{Reasons: []Reason{}}
 	owner := p.Stack(d.Owner)
 	if owner == nil {
@@ -28,10 +29,10 @@ func (p *Plan) swsa(d *DVIPA) SWSA {
 		return out
 	}
 	out.IKEv2 = ikev2For(owner, d.Addr)
-	out.Reasons = append(out.Reasons, p.canHold(owner, owner, d.Addr, out.IKEv2, false)...)
+	out.Reasons = append(out.Reasons, p.CanHold(owner, owner, d.Addr, out.IKEv2, false)...)
 	for _, b := range d.Backups {
 		if s := p.Stack(b.Stack); s != nil && s.Name != owner.Name {
-			out.Reasons = append(out.Reasons, p.canHold(s, owner, d.Addr, out.IKEv2, true)...)
+			out.Reasons = append(out.Reasons, p.CanHold(s, owner, d.Addr, out.IKEv2, true)...)
 		}
 	}
 	out.Eligible = len(out.Reasons) == 0
@@ -40,9 +41,9 @@ func (p *Plan) swsa(d *DVIPA) SWSA {
 
 // protects reports whether an installed IPSEC filter of the stack covers
 // the address on its local side.
-func protects(s *Stack, addr string) bool {
+func protects(s *Stack, addr netip.Addr) bool {
 	for _, f := range s.SPD.Filters {
-		if f.Action == "IPSEC" && slices.Contains(f.AnchorFor, addr) {
+		if f.Action == IPsec && slices.Contains(f.AnchorFor, addr) {
 			return true
 		}
 	}
@@ -51,7 +52,7 @@ func protects(s *Stack, addr string) bool {
 
 // ikev2For reports whether the stack's first key exchange rule for the
 // address negotiates with IKEv2.
-func ikev2For(s *Stack, addr string) bool {
+func ikev2For(s *Stack, addr netip.Addr) bool {
 	if r := keyExchangeRule(s, addr); r != nil {
 		return r.Version == "IKEv2"
 	}
@@ -60,12 +61,10 @@ func ikev2For(s *Stack, addr string) bool {
 
 // keyExchangeRule returns the first peer whose local endpoint covers the
 // address, or nil.
-func keyExchangeRule(s *Stack, addr string) *Peer {
+func keyExchangeRule(s *Stack, addr netip.Addr) *Peer {
 	for i, peer := range s.IKE.Peers {
-		for _, l := range peer.Local.Locations {
-			if Covers(l, addr) {
-				return &s.IKE.Peers[i]
-			}
+		if peer.Local.Covers(addr) {
+			return &s.IKE.Peers[i]
 		}
 	}
 	return nil
@@ -74,7 +73,7 @@ func keyExchangeRule(s *Stack, addr string) *Peer {
 // anchorRules returns the stack's filters that decide traffic of the
 // address, described in full but without names and sources: two stacks may
 // name the same rule differently.
-func anchorRules(s *Stack, addr string) []string {
+func anchorRules(s *Stack, addr netip.Addr) []string {
 	var out []string
 	for _, f := range s.SPD.Filters {
 		if slices.Contains(f.AnchorFor, addr) {
@@ -86,18 +85,18 @@ func anchorRules(s *Stack, addr string) []string {
 
 // describe writes every field of a filter that decides traffic.
 func describe(f Filter) string {
-	proto := protocolName(f.Protocol)
+	proto := ProtocolName(f.Protocol)
 	if f.Protocol < 0 {
 		proto = "any protocol"
 	}
-	s := fmt.Sprintf("%s %s %s", strings.ToLower(f.Direction), strings.ToLower(f.Action), proto)
+	s := fmt.Sprintf("%s %s %s", strings.ToLower(string(f.Direction)), strings.ToLower(string(f.Action)), proto)
 	s += fmt.Sprintf(" %s%s -> %s%s", f.Local, portSuffix(f.LocalPorts), f.Remote, portSuffix(f.RemotePorts))
 	if f.ICMPType != nil || f.ICMPCode != nil {
 		s += fmt.Sprintf(" icmp type %s code %s", deref(f.ICMPType), deref(f.ICMPCode))
 	}
-	s += " routing " + strings.ToLower(f.Routing)
+	s += " routing " + strings.ToLower(string(f.Routing))
 	if f.Connect != "" {
-		s += " " + strings.ToLower(f.Connect)
+		s += " " + strings.ToLower(string(f.Connect))
 	}
 	if f.SecClass != 0 {
 		s += fmt.Sprintf(" class %d", f.SecClass)
@@ -125,10 +124,10 @@ func deref(p *PortRange) string {
 	return p.String()
 }
 
-// canHold lists why stack s cannot hold the SAs of the address that ref
+// CanHold lists why stack s cannot hold the SAs of the address that ref
 // negotiated (s == ref checks the owner itself). receiving says s gets the
 // SAs from the coupling facility, where its release matters.
-func (p *Plan) canHold(s, ref *Stack, addr string, ikev2, receiving bool) []Reason {
+func (p *Plan) CanHold(s, ref *Stack, addr netip.Addr, ikev2, receiving bool) []Reason {
 	var out []Reason
 	add := func(code, format string, args ...any) {
 		out = append(out, Reason{Stack: s.Name, Code: code, Text: fmt.Sprintf(format, args...)})
@@ -152,10 +151,10 @@ func (p *Plan) canHold(s, ref *Stack, addr string, ikev2, receiving bool) []Reas
 		}
 	}
 	for _, f := range s.SPD.Filters {
-		if f.Action != "IPSEC" || !slices.Contains(f.AnchorFor, addr) {
+		if f.Action != IPsec || !slices.Contains(f.AnchorFor, addr) {
 			continue
 		}
-		if sel, err := parseSelector(f.Local); err == nil && !sel.isHost() {
+		if sel, err := ParseSelector(f.Local); err == nil && !sel.IsHost() {
 			add("coarse-granularity", "filter %s.%d on %s protects %s with local selector %s, coarser than a host: an SA for it cannot move", f.Name, f.Extension, s.Name, addr, f.Local)
 			break
 		}
@@ -185,10 +184,10 @@ func (p *Plan) canHold(s, ref *Stack, addr string, ikev2, receiving bool) []Reas
 // noOffers finds the actions protecting addr on s whose every offer the
 // plan left out (IPSEC006): the stack can never negotiate an SA with them,
 // so there is nothing to recover.
-func noOffers(s *Stack, addr string) []Reason {
+func noOffers(s *Stack, addr netip.Addr) []Reason {
 	var out []Reason
 	for _, f := range s.SPD.Filters {
-		if f.Action != "IPSEC" || f.VPNAction == "" || !slices.Contains(f.AnchorFor, addr) {
+		if f.Action != IPsec || f.VPNAction == "" || !slices.Contains(f.AnchorFor, addr) {
 			continue
 		}
 		for _, a := range s.SPD.VPNActions {

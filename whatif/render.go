@@ -1,60 +1,17 @@
-package compile
+package whatif
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"reflect"
 	"strings"
+
+	"github.com/tcpipc/tcpipc/plan"
 )
-
-// WriteJSON writes the plan as indented JSON. The output depends only on
-// the plan, so the same sysplex always gives the same bytes.
-func (p *Plan) WriteJSON(w io.Writer) error { return writeJSON(w, p) }
-
-// ReadPlan reads a plan written by WriteJSON and checks it against its
-// schema (see Validate and shape): every problem comes back in one error,
-// each naming the JSON path of the value.
-func ReadPlan(r io.Reader) (*Plan, error) {
-	dec := json.NewDecoder(r)
-	dec.UseNumber()
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("reading plan: %w", err)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("reading plan: more than one JSON value")
-	}
-	if obj, ok := doc.(map[string]any); ok && obj["version"] != Version {
-		return nil, fmt.Errorf("plan version %v, want %q", obj["version"], Version)
-	}
-	if err := invalid(shape("", doc, reflect.TypeFor[Plan]())); err != nil {
-		return nil, err
-	}
-	// The form is right, so decoding cannot fail on it.
-	data, err := json.Marshal(doc)
-	if err != nil {
-		return nil, fmt.Errorf("reading plan: %w", err)
-	}
-	var p Plan
-	if err := json.Unmarshal(data, &p); err != nil {
-		return nil, fmt.Errorf("reading plan: %w", err)
-	}
-	if err := p.Validate(); err != nil {
-		return nil, err
-	}
-	return &p, nil
-}
 
 // WriteJSON writes the outcome as indented JSON.
 func (o *Outcome) WriteJSON(w io.Writer) error { return writeJSON(w, o) }
 
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false) // keep "<redacted>" readable
-	return enc.Encode(v)
-}
+func writeJSON(w io.Writer, v any) error { return plan.WriteIndented(w, v) }
 
 // WriteText prints the outcome for people.
 func (o *Outcome) WriteText(w io.Writer) error {
@@ -85,7 +42,7 @@ func writePhase(b *strings.Builder, label string, ph Phase) {
 		if ds.Inherited {
 			from = ds.Definition + "'s VIPADISTRIBUTE (the holder has none of its own)"
 		}
-		fmt.Fprintf(b, "    distributed: %s, ports %s, %s, to %s", from, portsText(ds.Ports), strings.ToLower(ds.Method), listOr(ds.Targets, "no target"))
+		fmt.Fprintf(b, "    distributed: %s, ports %s, %s, to %s", from, plan.PortList(ds.Ports), strings.ToLower(string(ds.Method)), listOr(ds.Targets, "no target"))
 		if len(ds.Dropped) > 0 {
 			fmt.Fprintf(b, " (dropped: %s)", strings.Join(ds.Dropped, ", "))
 		}
@@ -115,7 +72,7 @@ func writePhase(b *strings.Builder, label string, ph Phase) {
 // WriteMatrix prints the outcomes of AllSingle as one table: a row per
 // DVIPA, a column per failing stack, each cell the owner after the failure
 // with flags, then the reasons behind every lost SA.
-func WriteMatrix(w io.Writer, p *Plan, outs []*Outcome) error {
+func WriteMatrix(w io.Writer, p *plan.Plan, outs []*Outcome) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "sysplex %s: every single-stack failure\n", p.Sysplex)
 	b.WriteString("cell: owner after the failure (- none); d distributed, R SAs recovered, L SAs lost\n\n")
@@ -189,27 +146,6 @@ func writeTable(b *strings.Builder, rows [][]string) {
 		}
 		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
 	}
-}
-
-func portsText(ps []PortRange) string {
-	if len(ps) == 0 {
-		return "any"
-	}
-	var parts []string
-	for _, p := range ps {
-		parts = append(parts, p.String())
-	}
-	return strings.Join(parts, " ")
-}
-
-func (p PortRange) String() string {
-	switch {
-	case p == AnyPort:
-		return "*"
-	case p.From == p.To:
-		return fmt.Sprint(p.From)
-	}
-	return fmt.Sprintf("%d-%d", p.From, p.To)
 }
 
 func plural(n int, one, many string) string {

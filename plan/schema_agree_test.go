@@ -1,9 +1,10 @@
-package compile
+package plan
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"os"
 	"regexp"
 	"slices"
@@ -19,14 +20,14 @@ import (
 // of the schema has a value to break.
 func fullPlan(t *testing.T) map[string]any {
 	t.Helper()
-	p, _ := Compile(load(t, figure9))
+	p := figure9(t)
 	one, zero := 1, 0
 	s := &p.Stacks[0]
 	s.SPD.Filters[0].ICMPType = &PortRange{0, 255}
 	s.SPD.Filters[0].ICMPCode = &PortRange{0, 255}
 	s.SPD.Filters[0].ManualTunnel = "x"
-	s.VIPARanges = []VIPARange{{Prefix: "201.3.10.0/24", Moveable: "NONDISRUPTIVE"}}
-	s.VIPARoutes = []VIPARoute{{DestXCF: "DEFAULT", Target: "201.1.10.99"}}
+	s.VIPARanges = []VIPARange{{Prefix: netip.MustParsePrefix("201.3.10.0/24"), Moveable: "NONDISRUPTIVE"}}
+	s.VIPARoutes = []VIPARoute{{DestXCF: "DEFAULT", Target: netip.MustParseAddr("201.1.10.99")}}
 	for i := range p.Stacks {
 		if v := p.Stacks[i].SPD.VPNActions; len(v) > 0 {
 			v[0].PFS = &Transform{Type: "DH", ID: 19, Name: "ECP256"}
@@ -300,7 +301,7 @@ func TestValidateAgreesWithSchema(t *testing.T) {
 	if err := planSchema(t).Validate(jsonInstance(t, doc)); err != nil {
 		t.Fatalf("the full plan does not validate: %v", err)
 	}
-	if _, err := ReadPlan(bytes.NewReader(marshal(t, doc))); err != nil {
+	if _, err := Read(bytes.NewReader(marshal(t, doc))); err != nil {
 		t.Fatalf("ReadPlan rejects the full plan: %v", err)
 	}
 	d := &deriver{root: root, seen: map[string]bool{}}
@@ -323,7 +324,7 @@ func TestValidateAgreesWithSchema(t *testing.T) {
 			t.Errorf("%s: the derived value %v does not break the schema", name, v.value)
 			continue
 		}
-		_, err := ReadPlan(bytes.NewReader(marshal(t, broken)))
+		_, err := Read(bytes.NewReader(marshal(t, broken)))
 		switch {
 		case err == nil:
 			t.Errorf("%s: the schema rejects %v, ReadPlan accepts it", name, v.value)

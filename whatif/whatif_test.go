@@ -1,17 +1,20 @@
-package compile
+package whatif
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
+
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 // longFormPlan: A VIPADEFINEs 10.1.1.1 with the given MOVEABLE; B backs it
 // up with the long form (it can create the DVIPA), C with the short form.
-func longFormPlan(moveable string) *Plan {
-	return &Plan{Version: Version, Sysplex: "P",
-		Stacks: []Stack{{Name: "A", XCFGroup: "EZBTCPCS"}, {Name: "B", XCFGroup: "EZBTCPCS"}, {Name: "C", XCFGroup: "EZBTCPCS"}},
-		DVIPAs: []DVIPA{{Addr: "10.1.1.1", PrefixLen: 32, Owner: "A", Origin: "VIPADEFINE", DefinedBy: []string{"A"}, Moveable: moveable,
-			Backups: []Backup{{Position: 1, Rank: 200, Stack: "C"}, {Position: 2, Rank: 100, Stack: "B", CanCreate: true}}}}}
+func longFormPlan(moveable plan.Moveable) *plan.Plan {
+	return &plan.Plan{Version: plan.Version, Sysplex: "P",
+		Stacks: []plan.Stack{{Name: "A", XCFGroup: "EZBTCPCS"}, {Name: "B", XCFGroup: "EZBTCPCS"}, {Name: "C", XCFGroup: "EZBTCPCS"}},
+		DVIPAs: []plan.DVIPA{{Addr: netip.MustParseAddr("10.1.1.1"), PrefixLen: 32, Owner: "A", Origin: "VIPADEFINE", DefinedBy: []string{"A"}, Moveable: moveable,
+			Backups: []plan.Backup{{Position: 1, Rank: 200, Stack: "C"}, {Position: 2, Rank: 100, Stack: "B", CanCreate: true}}}}}
 }
 
 // TestWhatifRecoveryOrder: stacks come back one after the other in the
@@ -23,7 +26,7 @@ func longFormPlan(moveable string) *Plan {
 // is active nowhere.
 func TestWhatifRecoveryOrder(t *testing.T) {
 	for _, tc := range []struct {
-		moveable  string
+		moveable  plan.Moveable
 		recovered []string
 		owner     string
 		event     string
@@ -36,7 +39,7 @@ func TestWhatifRecoveryOrder(t *testing.T) {
 		{"IMMEDIATE", []string{"B", "C"}, "B", "takeover"},
 		{"IMMEDIATE", []string{"C", "A"}, "A", "reactivated"},
 	} {
-		o, err := Whatif(longFormPlan(tc.moveable), Scenario{Failed: []string{"A", "B", "C"}, Recovered: tc.recovered})
+		o, err := Derive(longFormPlan(tc.moveable), Scenario{Failed: []string{"A", "B", "C"}, Recovered: tc.recovered})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,7 +62,7 @@ func TestWhatifRecoveryOrder(t *testing.T) {
 // VIPABACKUP only takes over a DVIPA that is active; DVA1 stays
 // unavailable until MVS1 returns and activates it.
 func TestWhatifDoubleFailureShortFormBackup(t *testing.T) {
-	p, _ := Compile(load(t, figure9))
+	p := figure9(t)
 	steps := []struct {
 		recovered []string
 		owner     string
@@ -69,12 +72,12 @@ func TestWhatifDoubleFailureShortFormBackup(t *testing.T) {
 		{[]string{"MVS1", "MVS5"}, "MVS1"},
 	}
 	for _, st := range steps {
-		o, err := Whatif(p, Scenario{Failed: []string{"MVS1", "MVS5"}, Recovered: st.recovered})
+		o, err := Derive(p, Scenario{Failed: []string{"MVS1", "MVS5"}, Recovered: st.recovered})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, d := range o.DVIPAs {
-			if d.Addr != "201.2.10.11" {
+			if d.Addr.String() != "201.2.10.11" {
 				continue
 			}
 			if d.AfterRecovery.Owner != st.owner {
@@ -87,14 +90,14 @@ func TestWhatifDoubleFailureShortFormBackup(t *testing.T) {
 // TestWhatifRecoversTwice: a stack named twice in the recovery order is
 // refused.
 func TestWhatifRecoversTwice(t *testing.T) {
-	if _, err := Whatif(longFormPlan("IMMEDIATE"), Scenario{Failed: []string{"A"}, Recovered: []string{"A", "A"}}); err == nil {
+	if _, err := Derive(longFormPlan("IMMEDIATE"), Scenario{Failed: []string{"A"}, Recovered: []string{"A", "A"}}); err == nil {
 		t.Error("no error for a stack recovering twice")
 	}
 }
 
 // TestWhatifTextSaysTheOrder: the text names the recovery order.
 func TestWhatifTextSaysTheOrder(t *testing.T) {
-	o, err := Whatif(longFormPlan("IMMEDIATE"), Scenario{Failed: []string{"A", "B"}, Recovered: []string{"B", "A"}})
+	o, err := Derive(longFormPlan("IMMEDIATE"), Scenario{Failed: []string{"A", "B"}, Recovered: []string{"B", "A"}})
 	if err != nil {
 		t.Fatal(err)
 	}

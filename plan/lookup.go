@@ -1,0 +1,58 @@
+package plan
+
+import "net/netip"
+
+// Group returns the group a stack joins.
+func (p *Plan) Group(s *Stack) Group {
+	for _, g := range p.Groups {
+		if g.XCFGroup == s.XCFGroup {
+			return g
+		}
+	}
+	return Group{}
+}
+
+// Stack returns the stack with the given name, or nil.
+func (p *Plan) Stack(name string) *Stack {
+	for i := range p.Stacks {
+		if p.Stacks[i].Name == name {
+			return &p.Stacks[i]
+		}
+	}
+	return nil
+}
+
+// DVIPA returns the DVIPA with the given address, or nil.
+func (p *Plan) DVIPA(addr netip.Addr) *DVIPA {
+	for i := range p.DVIPAs {
+		if p.DVIPAs[i].Addr == addr {
+			return &p.DVIPAs[i]
+		}
+	}
+	return nil
+}
+
+// Active returns the distribution in force at start (DistributedBy's
+// VIPADISTRIBUTE), or nil when nobody distributes the DVIPA.
+func (d *DVIPA) Active() *Distribution {
+	for i := range d.Distributions {
+		if d.Distributions[i].Stack == d.DistributedBy && d.DistributedBy != "" {
+			return &d.Distributions[i]
+		}
+	}
+	return nil
+}
+
+// Redact replaces every pre-shared key of the plan by Redacted, as a plan
+// compiled without --include-secrets has it.
+func (p *Plan) Redact() {
+	p.Secrets = "redacted"
+	for i := range p.Stacks {
+		peers := p.Stacks[i].IKE.Peers
+		for j := range peers {
+			if peers[j].PSK != "" {
+				peers[j].PSK = Redacted
+			}
+		}
+	}
+}

@@ -1,0 +1,143 @@
+package whatif
+
+import (
+	"bytes"
+	"net/netip"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/tcpipc/tcpipc/plan"
+)
+
+// figure9 is the checked-in figure 9 plan (pinned by compile's
+// TestCheckedInPlans): whatif works from a plan alone.
+func figure9(t testing.TB) *plan.Plan {
+	t.Helper()
+	b, err := os.ReadFile("../testdata/plans/figure9.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.Read(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+var compiledSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	return c.Compile("whatif.schema.json")
+})
+
+func whatifSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	sch, err := compiledSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sch
+}
+
+func validateWhatif(t *testing.T, doc []byte) {
+	t.Helper()
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+	if err != nil {
+		t.Fatalf("the outcome is not JSON: %v", err)
+	}
+	if err := whatifSchema(t).Validate(inst); err != nil {
+		t.Errorf("the outcome does not validate against its schema: %v", err)
+	}
+}
+
+// TestEveryOutcomeValidates: the outcomes of every single failure and its
+// recovery on figure 9 follow whatif.schema.json.
+func TestEveryOutcomeValidates(t *testing.T) {
+	p := figure9(t)
+	var all bytes.Buffer
+	if err := WriteOutcomesJSON(&all, AllSingle(p)); err != nil {
+		t.Fatal(err)
+	}
+	validateWhatif(t, all.Bytes())
+	for _, s := range p.Stacks {
+		o, err := Derive(p, Scenario{Failed: []string{s.Name}, Recovered: []string{s.Name}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := o.WriteJSON(&b); err != nil {
+			t.Fatal(err)
+		}
+		validateWhatif(t, b.Bytes())
+	}
+}
+
+// TestWhatifSchemaRejects shows the whatif schema can fail.
+func TestWhatifSchemaRejects(t *testing.T) {
+	p := figure9(t)
+	o, err := Derive(p, Scenario{Failed: []string{"MVS1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := o.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	validateWhatif(t, b.Bytes())
+	for _, edit := range [][2]string{
+		{`"event": "takeover"`, `"event": "migrated"`},
+		{`"status": "recovered"`, `"status": "maybe"`},
+		{`"version": "tcpipc.whatif/v1"`, `"version": "1"`},
+	} {
+		doc := strings.Replace(b.String(), edit[0], edit[1], 1)
+		if doc == b.String() {
+			t.Fatalf("edit %q does not apply", edit[0])
+		}
+		inst, err := jsonschema.UnmarshalJSON(strings.NewReader(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if whatifSchema(t).Validate(inst) == nil {
+			t.Errorf("the whatif schema accepts %s", edit[1])
+		}
+	}
+}
+
+// TestWhatifErrors: unknown stacks and recoveries of stacks that did not
+// fail are refused.
+func TestWhatifErrors(t *testing.T) {
+	p := figure9(t)
+	for _, sc := range []Scenario{{Failed: []string{"MVS9"}}, {Failed: []string{"MVS1"}, Recovered: []string{"MVS2"}}} {
+		if _, err := Derive(p, sc); err == nil {
+			t.Errorf("%v: no error", sc)
+		}
+	}
+}
+
+// TestTakeoverStaysInGroup: a backup in another XCF group never hears of
+// the failure, so the next backup of the owner's group takes over.
+func TestTakeoverStaysInGroup(t *testing.T) {
+	p := &plan.Plan{Version: plan.Version, Sysplex: "P",
+		Stacks: []plan.Stack{{Name: "A", XCFGroup: "EZBT0101"}, {Name: "B", XCFGroup: "EZBT0102"}, {Name: "C", XCFGroup: "EZBT0101"}},
+		DVIPAs: []plan.DVIPA{{Addr: netip.MustParseAddr("10.1.1.1"), PrefixLen: 32, Owner: "A", Origin: "VIPADEFINE", Moveable: "IMMEDIATE",
+			Backups: []plan.Backup{{Position: 1, Rank: 200, Stack: "B"}, {Position: 2, Rank: 100, Stack: "C"}}}}}
+	for _, tc := range []struct {
+		failed []string
+		want   string
+	}{
+		{[]string{"A"}, "C"},
+		{[]string{"A", "C"}, ""},
+	} {
+		o, err := Derive(p, Scenario{Failed: tc.failed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := o.DVIPAs[0].AfterFailure.Owner; got != tc.want {
+			t.Errorf("%v fail: owner %q, want %q", tc.failed, got, tc.want)
+		}
+	}
+}
