@@ -9,7 +9,7 @@ FIGURE9 := testdata/profiles/figure9
 RACE_PKGS := ./internal/clock/... ./internal/esp/... ./internal/natt/... ./internal/ike/... ./runtime/...
 
 # Fuzz targets, as package:Target, for `make fuzz`.
-FUZZ_TARGETS := ./grammar/profile:FuzzParse ./grammar/profile:FuzzDescentAgreesWithParticiple ./grammar/policy:FuzzParse ./grammar/policy:FuzzRedaction ./cmd/tcpipc:FuzzSecretNeverPrinted ./model:FuzzReadManifest ./model:FuzzIncludeConfined ./compile:FuzzReadPlan ./runtime/scenario:FuzzParse ./runtime/xcf:FuzzParseFrame ./runtime/netstack:FuzzForward ./runtime/ipsec:FuzzHandleDatagram ./runtime/ipsec:FuzzOutbound ./internal/esp:FuzzDecap ./internal/natt:FuzzClassify ./internal/ike/wire:FuzzDecodeMessage ./internal/ike/sa:FuzzHandleDatagram
+FUZZ_TARGETS := ./grammar/profile:FuzzParse ./grammar/profile:FuzzDescentAgreesWithParticiple ./grammar/policy:FuzzParse ./grammar/policy:FuzzRedaction ./grammar/policy:FuzzPolicyDescentAgrees ./cmd/tcpipc:FuzzSecretNeverPrinted ./model:FuzzReadManifest ./model:FuzzIncludeConfined ./compile:FuzzReadPlan ./runtime/scenario:FuzzParse ./runtime/xcf:FuzzParseFrame ./runtime/netstack:FuzzForward ./runtime/ipsec:FuzzHandleDatagram ./runtime/ipsec:FuzzOutbound ./internal/esp:FuzzDecap ./internal/natt:FuzzClassify ./internal/ike/wire:FuzzDecodeMessage ./internal/ike/sa:FuzzHandleDatagram
 FUZZTIME ?= 20s
 
 .PHONY: build test update bench fuzz demo clean

@@ -54,12 +54,18 @@ func ParseFile(path string, opts Options) (*File, diag.Diagnostics) {
 
 // Parse parses the text of a file; name is used in ranges.
 func Parse(name string, data []byte, opts Options) (*File, diag.Diagnostics) {
+	return parse(name, data, opts, false)
+}
+
+// parse is Parse, with the line grammar run by participle alone when
+// participleOnly is set (the agreement tests compare both paths).
+func parse(name string, data []byte, opts Options, participleOnly bool) (*File, diag.Diagnostics) {
 	src := source.Decode(name, data, opts.Encoding)
 	f := &File{Name: name, Kind: opts.Kind, Source: src}
 	p := &parser{file: f, src: src}
 	lx := Lex(src)
 	f.secrets = lx.Secrets
-	p.build(lx)
+	p.build(lx, participleOnly)
 	if f.Kind == Auto {
 		f.Kind = guessKind(f.Entries)
 	}
@@ -90,9 +96,17 @@ type frame struct {
 	block *Block
 }
 
-// build turns the token stream into entries and blocks.
-func (p *parser) build(lx *Lexed) {
+// build turns the token stream into entries and blocks: the hand-written
+// parser of the line grammar (descent.go) first, participle when it cannot
+// (or when participleOnly is set).
+func (p *parser) build(lx *Lexed, participleOnly bool) {
 	p.braceLines = map[int]*Entry{}
+	if !participleOnly {
+		if lines, ok := descendLines(lx.Tokens); ok {
+			p.lines(lines, lx.Tokens)
+			return
+		}
+	}
 	pl, err := lexer.Upgrade(&sliceLexer{toks: lx.Tokens})
 	if err == nil {
 		var tree *fileNode
