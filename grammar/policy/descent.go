@@ -62,7 +62,7 @@ func descendLines(toks []lexer.Token) ([]*line, bool) {
 				st.Tokens = toks[i:j:j]
 				st.Keyword = toks[i].Value
 				if j > i+1 {
-					st.Values = values[:j-i-1 : j-i-1]
+					st.Values = values[: j-i-1 : j-i-1]
 					values = values[j-i-1:]
 					for k := range st.Values {
 						st.Values[k] = toks[i+1+k].Value
