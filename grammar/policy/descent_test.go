@@ -207,3 +207,26 @@ func FuzzPolicyDescentAgrees(f *testing.F) {
 		}
 	})
 }
+
+// TestTokenRanges checks the parser's shortcut for token ranges (from the
+// lexer's line and column) against the file's line table, for every word
+// and brace of every policy file in the repository and the tricky inputs.
+func TestTokenRanges(t *testing.T) {
+	files := repositoryPolicies(t)
+	for i, in := range append(trickyPolicies, "a\r\nb\n\n  c\td {", "SharedKey\n\n Ascii x\\\n y") {
+		files[fmt.Sprintf("tricky%d", i)] = []byte(in)
+	}
+	for name, data := range files {
+		src := source.Decode(name, data, source.Auto)
+		p := &parser{src: src}
+		for _, tok := range Lex(src).Tokens {
+			if tok.Type == EOF || tok.Type == Newline {
+				continue // the parser takes no range of these
+			}
+			got, want := p.tokRange(tok), src.Range(tok.Pos.Offset, tok.Pos.Offset+len(tok.Value))
+			if got != want {
+				t.Fatalf("%s: token %q at offset %d: range %+v, the line table says %+v", name, tok.Value, tok.Pos.Offset, got, want)
+			}
+		}
+	}
+}

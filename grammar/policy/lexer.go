@@ -80,6 +80,9 @@ func Lex(f *source.File) *Lexed { return lex(f.Text, f.Name, looksSecret) }
 // lex is Lex with the test for a secret-bearing first word given.
 func lex(src []byte, name string, isSecret func(string) bool) *Lexed {
 	out := &Lexed{Tokens: make([]lexer.Token, 0, len(src)/6+8)}
+	// Token values are slices of one copy of the text: a string per word
+	// would be an allocation per word.
+	text := string(src)
 	line, lineStart := 1, 0
 	pos := func(off int) lexer.Position {
 		return lexer.Position{Filename: name, Offset: off, Line: line, Column: off - lineStart + 1}
@@ -117,7 +120,7 @@ func lex(src []byte, name string, isSecret func(string) bool) *Lexed {
 				sec.mark(i)
 			} else {
 				out.Comments = append(out.Comments, Comment{Offset: i, Line: line,
-					Text: strings.TrimSpace(strings.TrimRight(string(src[i+1:j]), "\r"))})
+					Text: strings.TrimSpace(strings.TrimRight(text[i+1:j], "\r"))})
 			}
 			i = j
 			continue
@@ -135,7 +138,7 @@ func lex(src []byte, name string, isSecret func(string) bool) *Lexed {
 		for j < len(src) && !isBlank(src[j]) && src[j] != '\n' && (sec.active || (src[j] != '{' && src[j] != '}')) {
 			j++
 		}
-		w := string(src[i:j])
+		w := text[i:j]
 		typ := Word
 		if sec.active {
 			typ = Secret

@@ -83,11 +83,56 @@ type parser struct {
 	// all holds every entry in file order, for comments.
 	all []*Entry
 	// braceLines maps the line of a brace to the entry whose block it
-	// opens or closes.
-	braceLines map[int]*Entry
+	// opens or closes: one slot per line of the file, cheaper than a map.
+	braceLines []*Entry
 	// unmodelled are the statements of policy types tcpipc keeps without
 	// modelling (AT-TLS, IDS, QoS, routing).
 	unmodelled []*Entry
+	nodes      nodeSlabs
+}
+
+// nodeSlabs hands out entries and values a chunk at a time: a policy of
+// 20,000 rules has hundreds of thousands of them, and one allocation each
+// made the allocator and the collector a large share of a parse.
+type nodeSlabs struct {
+	entries []Entry
+	values  []Value
+	lists   []*Value
+}
+
+const slabSize = 256
+
+func (s *nodeSlabs) entry() *Entry {
+	if len(s.entries) == 0 {
+		s.entries = make([]Entry, slabSize)
+	}
+	e := &s.entries[0]
+	s.entries = s.entries[1:]
+	return e
+}
+
+func (s *nodeSlabs) value() *Value {
+	if len(s.values) == 0 {
+		s.values = make([]Value, slabSize)
+	}
+	v := &s.values[0]
+	s.values = s.values[1:]
+	return v
+}
+
+// valueList returns a slice of n value pointers whose capacity ends at n,
+// so that an append by a user of the tree copies instead of overwriting
+// the next list.
+func (s *nodeSlabs) valueList(n int) []*Value {
+	if n > slabSize {
+		return make([]*Value, n)
+	}
+	if len(s.lists) < n {
+		s.lists = make([]*Value, slabSize)
+	}
+	l := s.lists[:n:n]
+	s.lists = s.lists[n:]
+	return l
 }
 
 // frame is an open block.
@@ -100,7 +145,7 @@ type frame struct {
 // parser of the line grammar (descent.go) first, participle when it cannot
 // (or when participleOnly is set).
 func (p *parser) build(lx *Lexed, participleOnly bool) {
-	p.braceLines = map[int]*Entry{}
+	p.braceLines = make([]*Entry, p.src.Lines()+1)
 	if !participleOnly {
 		if lines, ok := descendLines(lx.Tokens); ok {
 			p.lines(lines, lx.Tokens)
@@ -303,13 +348,19 @@ func (p *parser) knownWord(w string) bool { return canonical(w) != "" }
 // entry makes an Entry of a statement segment.
 func (p *parser) entry(st *statement) *Entry {
 	kw := st.Tokens[0]
-	e := &Entry{Keyword: kw.Value, KeywordRange: p.tokRange(kw)}
+	e := p.nodes.entry()
+	*e = Entry{Keyword: kw.Value, KeywordRange: p.tokRange(kw)}
 	if c := canonical(kw.Value); c != "" {
 		e.Keyword = c
 	}
 	e.Secret = looksSecret(kw.Value)
-	for _, t := range st.Tokens[1:] {
-		e.Values = append(e.Values, &Value{Text: t.Value, Range: p.tokRange(t), Secret: e.Secret})
+	if n := len(st.Tokens) - 1; n > 0 {
+		e.Values = p.nodes.valueList(n)
+		for i, t := range st.Tokens[1:] {
+			v := p.nodes.value()
+			*v = Value{Text: t.Value, Range: p.tokRange(t), Secret: e.Secret}
+			e.Values[i] = v
+		}
 	}
 	e.Range = e.KeywordRange
 	if n := len(e.Values); n > 0 {
@@ -330,8 +381,16 @@ func (p *parser) splitSecret(e *Entry) {
 		"Write the whole value on the line of " + e.Keyword + ". tcpipc treats the following line as part of the key and never shows it."
 }
 
+// tokRange is the range of a token. The lexer has counted lines and
+// columns already, and a token never spans a line end, so the range is
+// made from its position without searching the file's line table; it
+// equals p.src.Range(offset, offset+len) (TestTokenRanges).
 func (p *parser) tokRange(t lexer.Token) diag.Range {
-	return p.src.Range(t.Pos.Offset, t.Pos.Offset+len(t.Value))
+	start := diag.Pos{Line: t.Pos.Line, Column: t.Pos.Column, Offset: t.Pos.Offset}
+	end := start
+	end.Column += len(t.Value)
+	end.Offset += len(t.Value)
+	return diag.Range{File: p.src.Name, Start: start, End: end}
 }
 
 // span is the range from the start of a to the end of b.
@@ -642,7 +701,7 @@ func (p *parser) unknown(e *Entry, summary string, candidates, more []string, co
 // (after the previous entry) and at the end of its line; a comment on the
 // line of a brace goes to the entry whose block the brace opens or closes.
 func (p *parser) attachComments(comments []Comment) {
-	byLine := map[int]*Entry{}
+	byLine := make([]*Entry, p.src.Lines()+1)
 	for _, e := range p.all {
 		byLine[e.KeywordRange.Start.Line] = e
 	}
