@@ -79,7 +79,7 @@ func Lex(f *source.File) *Lexed { return lex(f.Text, f.Name, looksSecret) }
 
 // lex is Lex with the test for a secret-bearing first word given.
 func lex(src []byte, name string, isSecret func(string) bool) *Lexed {
-	out := &Lexed{Tokens: make([]lexer.Token, 0, len(src)/6+8)}
+	out := &Lexed{Tokens: make([]lexer.Token, 0, tokenBound(src))}
 	// Token values are slices of one copy of the text: a string per word
 	// would be an allocation per word.
 	text := string(src)
@@ -160,6 +160,27 @@ func lex(src []byte, name string, isSecret func(string) bool) *Lexed {
 	return out
 }
 
+// tokenBound is an upper bound of the number of tokens in src (words,
+// braces, line ends, the final line end and EOF), counted in one cheap
+// pass: growing the token slice while lexing copied every token several
+// times, and a policy file has many short tokens.
+func tokenBound(src []byte) int {
+	n, inWord := 2, false
+	for _, c := range src {
+		switch {
+		case c == '\n' || c == '{' || c == '}':
+			n++
+			inWord = false
+		case isBlank(c):
+			inWord = false
+		case !inWord:
+			n++
+			inWord = true
+		}
+	}
+	return n
+}
+
 // secretValue follows the value of a secret-bearing attribute while the
 // lexer reads it: how many words it has, whether its line ends with a
 // continuation backslash, and where on the current line the secret text
@@ -216,7 +237,7 @@ func (s *secretValue) endLine(src []byte, end int, spans []Span) []Span {
 // complete reports whether the value has its key: a format word and a key,
 // or a key alone (a word that names no format).
 func (s *secretValue) complete() bool {
-	return s.words >= 2 || (s.words == 1 && !keyFormats[strings.ToUpper(s.first)])
+	return s.words >= 2 || (s.words == 1 && !IsKeyFormat(s.first))
 }
 
 // keyFormats are the ways IBM lets a SharedKey be written.
@@ -224,7 +245,10 @@ var keyFormats = map[string]bool{"ASCII": true, "EBCDIC": true, "HEX": true}
 
 // IsKeyFormat reports whether word names a key format (Ascii, Ebcdic or
 // Hex, in any case): the first word of a SharedKey value, when it is one.
-func IsKeyFormat(word string) bool { return keyFormats[strings.ToUpper(word)] }
+func IsKeyFormat(word string) bool {
+	is, _ := lookupFolded(keyFormats, word)
+	return is
+}
 
 // continues reports whether the value goes on on the line starting at
 // next: after a continuation backslash always; when the value is not

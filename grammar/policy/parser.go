@@ -98,6 +98,30 @@ type nodeSlabs struct {
 	entries []Entry
 	values  []Value
 	lists   []*Value
+	blocks  []Block
+	frames  []frame
+	members []*Entry
+}
+
+// frame returns a new open block.
+func (s *nodeSlabs) frame() *frame {
+	if len(s.frames) == 0 {
+		s.frames = make([]frame, slabSize)
+		s.blocks = make([]Block, slabSize)
+	}
+	fr := &s.frames[0]
+	fr.block = &s.blocks[0]
+	s.frames, s.blocks = s.frames[1:], s.blocks[1:]
+	// Most blocks hold a few attributes: room for them from a shared
+	// chunk spares the appends their allocations (a longer block grows
+	// out of it as usual).
+	const room = 8
+	if len(s.members) < room {
+		s.members = make([]*Entry, slabSize*room)
+	}
+	fr.block.Entries = s.members[:0:room]
+	s.members = s.members[room:]
+	return fr
 }
 
 const slabSize = 256
@@ -230,7 +254,8 @@ func (p *parser) lines(lines []*line, toks []lexer.Token) {
 				last = e
 			case s.Open != nil:
 				r := p.tokRange(*s.Open)
-				fr := &frame{block: &Block{Open: r}}
+				fr := p.nodes.frame()
+				fr.block.Open = r
 				if last != nil && last.Block == nil {
 					fr.entry = last
 					last.Block = fr.block
@@ -352,8 +377,10 @@ func (p *parser) entry(st *statement) *Entry {
 	*e = Entry{Keyword: kw.Value, KeywordRange: p.tokRange(kw)}
 	if c := canonical(kw.Value); c != "" {
 		e.Keyword = c
+		e.Secret = isSecretCanonical(c) // looksSecret, without a second lookup
+	} else {
+		e.Secret = looksSecret(kw.Value)
 	}
-	e.Secret = looksSecret(kw.Value)
 	if n := len(st.Tokens) - 1; n > 0 {
 		e.Values = p.nodes.valueList(n)
 		for i, t := range st.Tokens[1:] {
