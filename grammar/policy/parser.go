@@ -171,8 +171,9 @@ type frame struct {
 func (p *parser) build(lx *Lexed, participleOnly bool) {
 	p.braceLines = make([]*Entry, p.src.Lines()+1)
 	if !participleOnly {
-		if lines, ok := descendLines(lx.Tokens); ok {
-			p.lines(lines, lx.Tokens)
+		b := p.newBlockBuilder(lx.Tokens)
+		if scanLines(lx.Tokens, func(_ lexer.Token, segs []*segment) { b.line(segs) }) {
+			b.finish()
 			return
 		}
 	}
@@ -191,112 +192,144 @@ func (p *parser) build(lx *Lexed, participleOnly bool) {
 }
 
 func (p *parser) lines(lines []*line, toks []lexer.Token) {
-	var stack []*frame
-	top := &p.file.Entries
-	container := func() *[]*Entry {
-		if len(stack) == 0 {
-			return top
-		}
-		return &stack[len(stack)-1].block.Entries
-	}
-	budget := unclosedCount(toks)
-	var last *Entry // the entry a following '{' would belong to
-	closeFrame := func(fr *frame, end diag.Range) {
-		if fr.entry == nil {
-			return
-		}
-		fr.block.Close = end
-		fr.entry.Range = p.span(fr.entry.KeywordRange, end)
-	}
-	unclosed := func(fr *frame) {
-		d := p.diags.Errorf(RuleBrace, fr.block.Open, "'{' is never closed")
-		if fr.entry != nil {
-			d.Summary = fmt.Sprintf("the block of %s is never closed", fr.entry.Keyword)
-			if n := len(fr.block.Entries); n > 0 {
-				fr.entry.Range = p.span(fr.entry.KeywordRange, fr.block.Entries[n-1].Range)
-			} else {
-				fr.entry.Range = p.span(fr.entry.KeywordRange, fr.block.Open)
-			}
-		}
-		d.Detail = "Add a '}' on a line of its own where the block ends. Policy Agent cannot read a file with unbalanced braces."
-	}
+	b := p.newBlockBuilder(toks)
 	for _, ln := range lines {
-		if len(ln.Segments) > 1 {
-			for _, s := range ln.Segments {
-				var t *lexer.Token
-				if s.Open != nil {
-					t = s.Open
-				} else if s.Close != nil {
-					t = s.Close
-				}
-				if t != nil {
-					d := p.diags.Errorf(RuleBrace, p.tokRange(*t), "'%s' must be on a line of its own", t.Value)
-					d.Detail = "Policy Agent and IKED read one statement or attribute per line and ignore the rest of the line, " +
-						"so a brace next to other text is lost. Put each brace on a separate line; tcpipc reads it as if you had."
-					break
-				}
-			}
+		b.line(ln.Segments)
+	}
+	b.finish()
+}
+
+// blockBuilder matches braces into blocks, one line of segments at a time.
+type blockBuilder struct {
+	p     *parser
+	stack []*frame
+	// budget is how many blocks the file leaves unclosed: the guesses
+	// below close at most that many early.
+	budget int
+	last   *Entry // the entry a following '{' would belong to
+}
+
+func (p *parser) newBlockBuilder(toks []lexer.Token) *blockBuilder {
+	return &blockBuilder{p: p, budget: unclosedCount(toks)}
+}
+
+// container is where the next entry goes.
+func (b *blockBuilder) container() *[]*Entry {
+	if len(b.stack) == 0 {
+		return &b.p.file.Entries
+	}
+	return &b.stack[len(b.stack)-1].block.Entries
+}
+
+func (b *blockBuilder) closeFrame(fr *frame, end diag.Range) {
+	if fr.entry == nil {
+		return
+	}
+	fr.block.Close = end
+	fr.entry.Range = b.p.span(fr.entry.KeywordRange, end)
+}
+
+func (b *blockBuilder) unclosed(fr *frame) {
+	p := b.p
+	d := p.diags.Errorf(RuleBrace, fr.block.Open, "'{' is never closed")
+	if fr.entry != nil {
+		d.Summary = fmt.Sprintf("the block of %s is never closed", fr.entry.Keyword)
+		if n := len(fr.block.Entries); n > 0 {
+			fr.entry.Range = p.span(fr.entry.KeywordRange, fr.block.Entries[n-1].Range)
+		} else {
+			fr.entry.Range = p.span(fr.entry.KeywordRange, fr.block.Open)
 		}
-		for _, s := range ln.Segments {
-			switch {
-			case s.Stmt != nil:
-				e := p.entry(s.Stmt)
-				// A file with an unclosed block: when a top-level statement
-				// turns up inside a block that cannot hold it, the block
-				// was most likely left open.
-				for budget > 0 && len(stack) > 0 && (p.closesBlock(e.Keyword, stack[len(stack)-1]) || dedented(e, stack[len(stack)-1])) {
-					unclosed(stack[len(stack)-1])
-					stack = stack[:len(stack)-1]
-					budget--
-				}
-				*container() = append(*container(), e)
-				p.all = append(p.all, e)
-				last = e
-			case s.Open != nil:
-				r := p.tokRange(*s.Open)
-				fr := p.nodes.frame()
-				fr.block.Open = r
-				if last != nil && last.Block == nil {
-					fr.entry = last
-					last.Block = fr.block
-					p.braceLines[r.Start.Line] = last
-				} else {
-					d := p.diags.Errorf(RuleBrace, r, "'{' does not follow a statement")
-					d.Detail = "A block belongs to the statement or attribute on the line before it; tcpipc ignores what is inside this one."
-				}
-				stack = append(stack, fr)
-				last = nil
-			case s.Close != nil:
-				r := p.tokRange(*s.Close)
-				if len(stack) == 0 {
-					d := p.diags.Errorf(RuleBrace, r, "'}' does not close any block")
-					d.Detail = "There is no open block for this brace to close; remove it, or add the '{' it was meant to match."
-				} else {
-					// With an unclosed block in the file, a '}' lined up
-					// with an outer block's statement closes that block:
-					// the inner ones were left open.
-					if budget > 0 {
-						if i := outerMatch(stack, r.Start.Column); i >= 0 {
-							for len(stack)-1 > i && budget > 0 {
-								unclosed(stack[len(stack)-1])
-								stack = stack[:len(stack)-1]
-								budget--
-							}
-						}
-					}
-					fr := stack[len(stack)-1]
-					stack = stack[:len(stack)-1]
-					closeFrame(fr, r)
-					if fr.entry != nil {
-						p.braceLines[r.Start.Line] = fr.entry
-					}
-				}
-				last = nil
+	}
+	d.Detail = "Add a '}' on a line of its own where the block ends. Policy Agent cannot read a file with unbalanced braces."
+}
+
+// line takes the segments of one line.
+func (b *blockBuilder) line(segments []*segment) {
+	p := b.p
+	if len(segments) > 1 {
+		for _, s := range segments {
+			var t *lexer.Token
+			if s.Open != nil {
+				t = s.Open
+			} else if s.Close != nil {
+				t = s.Close
+			}
+			if t != nil {
+				d := p.diags.Errorf(RuleBrace, p.tokRange(*t), "'%s' must be on a line of its own", t.Value)
+				d.Detail = "Policy Agent and IKED read one statement or attribute per line and ignore the rest of the line, " +
+					"so a brace next to other text is lost. Put each brace on a separate line; tcpipc reads it as if you had."
+				break
 			}
 		}
 	}
-	for i := len(stack) - 1; i >= 0; i-- {
-		unclosed(stack[i])
+	for _, s := range segments {
+		switch {
+		case s.Stmt != nil:
+			e := p.entry(s.Stmt)
+			// A file with an unclosed block: when a top-level statement
+			// turns up inside a block that cannot hold it, the block
+			// was most likely left open.
+			for b.budget > 0 && len(b.stack) > 0 && (p.closesBlock(e.Keyword, b.stack[len(b.stack)-1]) || dedented(e, b.stack[len(b.stack)-1])) {
+				b.unclosed(b.stack[len(b.stack)-1])
+				b.stack = b.stack[:len(b.stack)-1]
+				b.budget--
+			}
+			c := b.container()
+			*c = append(*c, e)
+			p.all = append(p.all, e)
+			b.last = e
+		case s.Open != nil:
+			r := p.tokRange(*s.Open)
+			fr := p.nodes.frame()
+			fr.block.Open = r
+			if b.last != nil && b.last.Block == nil {
+				fr.entry = b.last
+				b.last.Block = fr.block
+				p.braceLines[r.Start.Line] = b.last
+			} else {
+				d := p.diags.Errorf(RuleBrace, r, "'{' does not follow a statement")
+				d.Detail = "A block belongs to the statement or attribute on the line before it; tcpipc ignores what is inside this one."
+			}
+			b.stack = append(b.stack, fr)
+			b.last = nil
+		case s.Close != nil:
+			b.close(p.tokRange(*s.Close))
+			b.last = nil
+		}
+	}
+}
+
+// close takes a '}' at r.
+func (b *blockBuilder) close(r diag.Range) {
+	p := b.p
+	if len(b.stack) == 0 {
+		d := p.diags.Errorf(RuleBrace, r, "'}' does not close any block")
+		d.Detail = "There is no open block for this brace to close; remove it, or add the '{' it was meant to match."
+		return
+	}
+	// With an unclosed block in the file, a '}' lined up with an outer
+	// block's statement closes that block: the inner ones were left open.
+	if b.budget > 0 {
+		if i := outerMatch(b.stack, r.Start.Column); i >= 0 {
+			for len(b.stack)-1 > i && b.budget > 0 {
+				b.unclosed(b.stack[len(b.stack)-1])
+				b.stack = b.stack[:len(b.stack)-1]
+				b.budget--
+			}
+		}
+	}
+	fr := b.stack[len(b.stack)-1]
+	b.stack = b.stack[:len(b.stack)-1]
+	b.closeFrame(fr, r)
+	if fr.entry != nil {
+		p.braceLines[r.Start.Line] = fr.entry
+	}
+}
+
+// finish reports the blocks still open at the end of the file.
+func (b *blockBuilder) finish() {
+	for i := len(b.stack) - 1; i >= 0; i-- {
+		b.unclosed(b.stack[i])
 	}
 }
 
