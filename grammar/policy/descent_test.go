@@ -230,3 +230,16 @@ func TestTokenRanges(t *testing.T) {
 		}
 	}
 }
+
+// TestWordEndTables checks the lexer's byte tables against isBlank.
+func TestWordEndTables(t *testing.T) {
+	for c := range 256 {
+		b := byte(c)
+		if want := isBlank(b) || b == '\n' || b == '{' || b == '}'; wordEnds[b] != want {
+			t.Errorf("wordEnds[%#x] = %v", b, wordEnds[b])
+		}
+		if want := isBlank(b) || b == '\n'; secretWordEnds[b] != want {
+			t.Errorf("secretWordEnds[%#x] = %v", b, secretWordEnds[b])
+		}
+	}
+}

@@ -134,8 +134,12 @@ func lex(src []byte, name string, isSecret func(string) bool) *Lexed {
 			segStart = true
 			continue
 		}
+		ends := &wordEnds
+		if sec.active {
+			ends = &secretWordEnds // braces are part of a key
+		}
 		j := i
-		for j < len(src) && !isBlank(src[j]) && src[j] != '\n' && (sec.active || (src[j] != '{' && src[j] != '}')) {
+		for j < len(src) && !ends[src[j]] {
 			j++
 		}
 		w := text[i:j]
@@ -284,6 +288,17 @@ func (s *secretValue) continues(src []byte, next int) bool {
 		j++
 	}
 	return canonical(string(src[i:j])) == ""
+}
+
+// wordEnds are the bytes that end a word; secretWordEnds those that end
+// a word of a secret value. Tables, because the lexer tests every byte.
+var wordEnds, secretWordEnds = byteSet(" \t\r\f\v\x00\n{}"), byteSet(" \t\r\f\v\x00\n")
+
+func byteSet(chars string) (set [256]bool) {
+	for i := 0; i < len(chars); i++ {
+		set[chars[i]] = true
+	}
+	return set
 }
 
 func isBlank(c byte) bool {
