@@ -243,3 +243,51 @@ func TestWordEndTables(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenReuseKeepsFiles checks that a parsed file holds on to nothing
+// of the token array the next parse reuses: every file renders the same
+// after other files (and itself again) were parsed, also concurrently.
+func TestTokenReuseKeepsFiles(t *testing.T) {
+	type parsed struct {
+		f     *File
+		tree  string
+		diags string
+	}
+	render := func(f *File, ds any) (string, string) {
+		var b strings.Builder
+		if err := f.WriteTree(&b); err != nil {
+			t.Fatal(err)
+		}
+		return b.String(), fmt.Sprintf("%+v", ds)
+	}
+	var files []parsed
+	inputs := append([]string{string(generatePolicy(200))}, trickyPolicies...)
+	for name, data := range repositoryPolicies(t) {
+		if strings.HasSuffix(name, ".policy") {
+			inputs = append(inputs, string(data))
+		}
+	}
+	for i, in := range inputs {
+		f, ds := Parse(fmt.Sprintf("f%d", i), []byte(in), Options{})
+		tree, d := render(f, ds)
+		files = append(files, parsed{f, tree, d + fmt.Sprint(f.JSON())})
+	}
+	done := make(chan struct{})
+	for range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for _, in := range inputs {
+				Parse("other", []byte(strings.ToUpper(in)), Options{})
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	for i, p := range files {
+		tree, _ := render(p.f, nil)
+		if tree != p.tree {
+			t.Fatalf("file %d renders differently after later parses:\n%s", i, cmp.Diff(p.tree, tree))
+		}
+	}
+}

@@ -3,6 +3,7 @@ package policy
 import (
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/participle/v2/lexer"
 
@@ -75,11 +76,15 @@ type Span struct{ Start, End int }
 //     brace or a known statement or attribute name. No Newline
 //     token separates the lines then, so the continuation is a value of the
 //     same entry, Secret like the rest; the parser reports the split.
-func Lex(f *source.File) *Lexed { return lex(f.Text, f.Name, looksSecret) }
+func Lex(f *source.File) *Lexed { return lex(f.Text, f.Name, looksSecret, nil) }
 
-// lex is Lex with the test for a secret-bearing first word given.
-func lex(src []byte, name string, isSecret func(string) bool) *Lexed {
-	out := &Lexed{Tokens: make([]lexer.Token, 0, tokenBound(src))}
+// lex is Lex with the test for a secret-bearing first word given, and the
+// tokens written into buf when it has room (else into a new array).
+func lex(src []byte, name string, isSecret func(string) bool, buf []lexer.Token) *Lexed {
+	if n := tokenBound(src); cap(buf) < n {
+		buf = make([]lexer.Token, 0, n)
+	}
+	out := &Lexed{Tokens: buf[:0]}
 	// Token values are slices of one copy of the text: a string per word
 	// would be an allocation per word.
 	text := string(src)
@@ -162,6 +167,36 @@ func lex(src []byte, name string, isSecret func(string) bool) *Lexed {
 	}
 	out.Tokens = append(out.Tokens, lexer.Token{Type: EOF, Pos: pos(len(src))})
 	return out
+}
+
+// tokenBuffers keeps token arrays between parses. The parser drops a
+// file's tokens once its entries are built (entries keep no token), and
+// lint parses one policy file after another: reusing the array spares
+// allocating, zeroing and collecting some 12 bytes of tokens per byte of
+// policy.
+var tokenBuffers sync.Pool
+
+// maxPooledTokens bounds the arrays kept (16 MiB): a huge file's array is
+// left to the collector rather than held for the next, small one.
+const maxPooledTokens = 1 << 18
+
+// getTokens returns an empty token array from the pool, or nil.
+func getTokens() []lexer.Token {
+	if b, ok := tokenBuffers.Get().(*[]lexer.Token); ok {
+		return *b
+	}
+	return nil
+}
+
+// putTokens returns an array to the pool, cleared so that it holds on to
+// no file's text.
+func putTokens(toks []lexer.Token) {
+	if cap(toks) == 0 || cap(toks) > maxPooledTokens {
+		return
+	}
+	clear(toks)
+	toks = toks[:0]
+	tokenBuffers.Put(&toks)
 }
 
 // tokenBound is an upper bound of the number of tokens in src (words,

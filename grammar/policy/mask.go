@@ -15,7 +15,7 @@ func MaskSecrets(text []byte) []byte {
 	if !containsKey(text) || !startsSecretLine(text) {
 		return text
 	}
-	return maskSpans(text, lex(text, "", isSecretName).Secrets)
+	return maskSpans(text, lex(text, "", isSecretName, nil).Secrets)
 }
 
 // startsSecretLine reports whether a line of text starts (after blanks and

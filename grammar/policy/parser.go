@@ -63,9 +63,12 @@ func parse(name string, data []byte, opts Options, participleOnly bool) (*File, 
 	src := source.Decode(name, data, opts.Encoding)
 	f := &File{Name: name, Kind: opts.Kind, Source: src}
 	p := &parser{file: f, src: src}
-	lx := Lex(src)
+	lx := lex(src.Text, src.Name, looksSecret, getTokens())
 	f.secrets = lx.Secrets
 	p.build(lx, participleOnly)
+	// Nothing built keeps a token (entries copy what they need), so the
+	// array can serve the next file.
+	putTokens(lx.Tokens)
 	if f.Kind == Auto {
 		f.Kind = guessKind(f.Entries)
 	}
