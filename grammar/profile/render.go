@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/tcpipc/tcpipc/diag"
 )
@@ -66,34 +67,62 @@ var (
 	stmtType = reflect.TypeOf((*Statement)(nil)).Elem()
 )
 
-// writeFields prints the non-zero grammar fields of a struct.
-func writeFields(b *bufio.Writer, v reflect.Value, indent string) {
-	t := v.Type()
+// shownField is a field of a syntax node the tree shows (skipField
+// leaves it in), with what it holds.
+type shownField struct {
+	index   int
+	name    string
+	members bool // a block's members: statements of their own
+	stmt    bool // one statement
+}
+
+// shownFieldsOf caches shownFields by node type: looking fields up by
+// reflection for every node was most of the renderer's time.
+var shownFieldsOf sync.Map // reflect.Type → []shownField
+
+// shownFields returns the fields of struct type t the tree shows.
+func shownFields(t reflect.Type) []shownField {
+	if fs, ok := shownFieldsOf.Load(t); ok {
+		return fs.([]shownField)
+	}
+	var fs []shownField
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if skipField(f) {
 			continue
 		}
-		fv := v.Field(i)
+		fs = append(fs, shownField{
+			index:   i,
+			name:    f.Name,
+			members: f.Type.Kind() == reflect.Slice && (f.Type.Elem() == stmtType || f.Type.Elem().Implements(stmtType)),
+			stmt:    f.Type.Implements(stmtType),
+		})
+	}
+	shownFieldsOf.Store(t, fs)
+	return fs
+}
+
+// writeFields prints the non-zero grammar fields of a struct.
+func writeFields(b *bufio.Writer, v reflect.Value, indent string) {
+	for _, f := range shownFields(v.Type()) {
+		fv := v.Field(f.index)
 		if fv.IsZero() {
 			continue
 		}
-		// Members of blocks are statements of their own.
-		if fv.Kind() == reflect.Slice && (fv.Type().Elem() == stmtType || fv.Type().Elem().Implements(stmtType)) {
+		switch {
+		case f.members:
 			for j := 0; j < fv.Len(); j++ {
 				writeStatement(b, fv.Index(j).Interface().(Statement), indent)
 			}
-			continue
-		}
-		if fv.Type().Implements(stmtType) {
+		case f.stmt:
 			writeStatement(b, fv.Interface().(Statement), indent)
-			continue
+		default:
+			b.WriteString(indent)
+			b.WriteString(f.name)
+			b.WriteString(": ")
+			writeInline(b, fv)
+			b.WriteByte('\n')
 		}
-		b.WriteString(indent)
-		b.WriteString(f.Name)
-		b.WriteString(": ")
-		writeInline(b, fv)
-		b.WriteByte('\n')
 	}
 }
 
@@ -127,32 +156,33 @@ func writeInline(b *bufio.Writer, v reflect.Value) {
 			return
 		}
 		t := v.Type()
-		n, only := 0, -1
-		for i := 0; i < t.NumField(); i++ {
-			if !skipField(t.Field(i)) && !v.Field(i).IsZero() {
-				n, only = n+1, i
+		fields := shownFields(t)
+		n, only := 0, shownField{}
+		for _, f := range fields {
+			if !v.Field(f.index).IsZero() {
+				n, only = n+1, f
 			}
 		}
-		if n == 1 && (t.NumField() <= 2 || t.Field(only).Name == "Other") {
+		if n == 1 && (t.NumField() <= 2 || only.name == "Other") {
 			// A single-value wrapper such as Addr or Name prints as its
 			// value, and so does a kept option.
-			writeInline(b, v.Field(only))
+			writeInline(b, v.Field(only.index))
 			return
 		}
 		b.WriteByte('{')
 		first := true
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			if skipField(f) || v.Field(i).IsZero() {
+		for _, f := range fields {
+			fv := v.Field(f.index)
+			if fv.IsZero() {
 				continue
 			}
 			if !first {
 				b.WriteString(", ")
 			}
 			first = false
-			b.WriteString(f.Name)
+			b.WriteString(f.name)
 			b.WriteString(": ")
-			writeInline(b, v.Field(i))
+			writeInline(b, fv)
 		}
 		b.WriteByte('}')
 	case reflect.String:
