@@ -9,7 +9,7 @@ FIGURE9 := testdata/profiles/figure9
 RACE_PKGS := ./internal/clock/... ./internal/pump/... ./internal/testkit/memnet/... ./internal/esp/... ./internal/natt/... ./internal/ike/... ./runtime/...
 
 # Fuzz targets, as package:Target, for `make fuzz`.
-FUZZ_TARGETS := ./grammar/profile:FuzzParse ./grammar/profile:FuzzDescentAgreesWithParticiple ./grammar/policy:FuzzParse ./grammar/policy:FuzzRedaction ./cmd/tcpipc:FuzzSecretNeverPrinted ./model:FuzzReadManifest ./model:FuzzIncludeConfined ./compile:FuzzReadPlan ./scenario/scenarioyaml:FuzzParse ./runtime/xcf:FuzzParseFrame ./runtime/netstack:FuzzForward ./runtime/ipsec:FuzzHandleDatagram ./runtime/ipsec:FuzzOutbound ./internal/esp:FuzzDecap ./internal/natt:FuzzClassify ./internal/ike/wire:FuzzDecodeMessage ./internal/ike/ikesa:FuzzHandleDatagram
+FUZZ_TARGETS := ./cmd/tcpipc:FuzzSecretNeverPrinted ./diag:FuzzWriteTextVisible ./display:FuzzDisplay ./grammar/policy:FuzzParse ./grammar/policy:FuzzPolicyDescentAgrees ./grammar/policy:FuzzRedaction ./grammar/profile:FuzzDescentAgreesWithParticiple ./grammar/profile:FuzzParse ./internal/esp:FuzzDecap ./internal/ike/ikesa:FuzzHandleDatagram ./internal/ike/wire:FuzzDecodeMessage ./internal/natt:FuzzClassify ./model:FuzzIncludeConfined ./model:FuzzPolicyValues ./model:FuzzReadManifest ./plan:FuzzReadPlan ./runtime/ipsec:FuzzHandleDatagram ./runtime/ipsec:FuzzOutbound ./runtime/netstack:FuzzForward ./runtime/sysplex:FuzzControlRequest ./runtime/xcf:FuzzParseFrame ./scenario/scenarioyaml:FuzzParse ./whatif:FuzzDerive
 FUZZTIME ?= 20s
 
 .PHONY: build test update bench fuzz demo clean

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"bytes"
 	"os"
 	"path"
 	"path/filepath"
@@ -28,13 +29,21 @@ func IsPolicyFile(p string) bool {
 	if err != nil {
 		return false // read as a profile, which reports the error
 	}
+	// Line by line up to the first statement: splitting the whole file
+	// cost parse a tenth of its time on a large profile.
 	text := source.Decode(p, data, source.Auto).Text
-	for _, line := range strings.Split(string(text), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, ";") || strings.HasPrefix(line, "#") {
+	for len(text) > 0 {
+		line := text
+		if i := bytes.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = nil
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 || line[0] == ';' || line[0] == '#' {
 			continue
 		}
-		return !profile.IsStatementKeyword(profile.Canonical(strings.Fields(line)[0]))
+		return !profile.IsStatementKeyword(profile.Canonical(string(bytes.Fields(line)[0])))
 	}
 	return false
 }

@@ -15,7 +15,7 @@ func MaskSecrets(text []byte) []byte {
 	if !containsKey(text) || !startsSecretLine(text) {
 		return text
 	}
-	return maskSpans(text, lex(text, "", isSecretName).Secrets)
+	return maskSpans(text, lex(text, "", isSecretName, nil).Secrets)
 }
 
 // startsSecretLine reports whether a line of text starts (after blanks and
@@ -46,7 +46,12 @@ func startsSecretLine(text []byte) bool {
 
 // isSecretName reports whether word is a secret attribute of the schema.
 func isSecretName(word string) bool {
-	c := canonical(word)
+	return isSecretCanonical(canonical(word))
+}
+
+// isSecretCanonical reports whether c, a schema spelling (or ""), is a
+// secret attribute.
+func isSecretCanonical(c string) bool {
 	if c == "" {
 		return false
 	}

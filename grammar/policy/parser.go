@@ -54,12 +54,21 @@ func ParseFile(path string, opts Options) (*File, diag.Diagnostics) {
 
 // Parse parses the text of a file; name is used in ranges.
 func Parse(name string, data []byte, opts Options) (*File, diag.Diagnostics) {
+	return parse(name, data, opts, false)
+}
+
+// parse is Parse, with the line grammar run by participle alone when
+// participleOnly is set (the agreement tests compare both paths).
+func parse(name string, data []byte, opts Options, participleOnly bool) (*File, diag.Diagnostics) {
 	src := source.Decode(name, data, opts.Encoding)
 	f := &File{Name: name, Kind: opts.Kind, Source: src}
 	p := &parser{file: f, src: src}
-	lx := Lex(src)
+	lx := lex(src.Text, src.Name, looksSecret, getTokens())
 	f.secrets = lx.Secrets
-	p.build(lx)
+	p.build(lx, participleOnly)
+	// Nothing built keeps a token (entries copy what they need), so the
+	// array can serve the next file.
+	putTokens(lx.Tokens)
 	if f.Kind == Auto {
 		f.Kind = guessKind(f.Entries)
 	}
@@ -77,11 +86,80 @@ type parser struct {
 	// all holds every entry in file order, for comments.
 	all []*Entry
 	// braceLines maps the line of a brace to the entry whose block it
-	// opens or closes.
-	braceLines map[int]*Entry
+	// opens or closes: one slot per line of the file, cheaper than a map.
+	braceLines []*Entry
 	// unmodelled are the statements of policy types tcpipc keeps without
 	// modelling (AT-TLS, IDS, QoS, routing).
 	unmodelled []*Entry
+	nodes      nodeSlabs
+}
+
+// nodeSlabs hands out entries and values a chunk at a time: a policy of
+// 20,000 rules has hundreds of thousands of them, and one allocation each
+// made the allocator and the collector a large share of a parse.
+type nodeSlabs struct {
+	entries []Entry
+	values  []Value
+	lists   []*Value
+	blocks  []Block
+	frames  []frame
+	members []*Entry
+}
+
+// frame returns a new open block.
+func (s *nodeSlabs) frame() *frame {
+	if len(s.frames) == 0 {
+		s.frames = make([]frame, slabSize)
+		s.blocks = make([]Block, slabSize)
+	}
+	fr := &s.frames[0]
+	fr.block = &s.blocks[0]
+	s.frames, s.blocks = s.frames[1:], s.blocks[1:]
+	// Most blocks hold a few attributes: room for them from a shared
+	// chunk spares the appends their allocations (a longer block grows
+	// out of it as usual).
+	const room = 8
+	if len(s.members) < room {
+		s.members = make([]*Entry, slabSize*room)
+	}
+	fr.block.Entries = s.members[:0:room]
+	s.members = s.members[room:]
+	return fr
+}
+
+const slabSize = 256
+
+func (s *nodeSlabs) entry() *Entry {
+	if len(s.entries) == 0 {
+		s.entries = make([]Entry, slabSize)
+	}
+	e := &s.entries[0]
+	s.entries = s.entries[1:]
+	return e
+}
+
+func (s *nodeSlabs) value() *Value {
+	if len(s.values) == 0 {
+		s.values = make([]Value, slabSize)
+	}
+	v := &s.values[0]
+	s.values = s.values[1:]
+	return v
+}
+
+// valueList returns a slice of n value pointers whose capacity ends at n,
+// so that an append by a user of the tree copies instead of overwriting
+// the next list.
+func (s *nodeSlabs) valueList(n int) []*Value {
+	if n > slabSize {
+		return make([]*Value, n)
+	}
+	if len(s.lists) < n {
+		s.lists = make([]*Value, slabSize)
+	}
+	l := s.lists[:n:n]
+	s.lists = s.lists[n:]
+	return l
 }
 
 // frame is an open block.
@@ -90,9 +168,18 @@ type frame struct {
 	block *Block
 }
 
-// build turns the token stream into entries and blocks.
-func (p *parser) build(lx *Lexed) {
-	p.braceLines = map[int]*Entry{}
+// build turns the token stream into entries and blocks: the hand-written
+// parser of the line grammar (descent.go) first, participle when it cannot
+// (or when participleOnly is set).
+func (p *parser) build(lx *Lexed, participleOnly bool) {
+	p.braceLines = make([]*Entry, p.src.Lines()+1)
+	if !participleOnly {
+		b := p.newBlockBuilder(lx.Tokens)
+		if scanLines(lx.Tokens, func(_ lexer.Token, segs []*segment) { b.line(segs) }) {
+			b.finish()
+			return
+		}
+	}
 	pl, err := lexer.Upgrade(&sliceLexer{toks: lx.Tokens})
 	if err == nil {
 		var tree *fileNode
@@ -108,111 +195,144 @@ func (p *parser) build(lx *Lexed) {
 }
 
 func (p *parser) lines(lines []*line, toks []lexer.Token) {
-	var stack []*frame
-	top := &p.file.Entries
-	container := func() *[]*Entry {
-		if len(stack) == 0 {
-			return top
-		}
-		return &stack[len(stack)-1].block.Entries
-	}
-	budget := unclosedCount(toks)
-	var last *Entry // the entry a following '{' would belong to
-	closeFrame := func(fr *frame, end diag.Range) {
-		if fr.entry == nil {
-			return
-		}
-		fr.block.Close = end
-		fr.entry.Range = p.span(fr.entry.KeywordRange, end)
-	}
-	unclosed := func(fr *frame) {
-		d := p.diags.Errorf(RuleBrace, fr.block.Open, "'{' is never closed")
-		if fr.entry != nil {
-			d.Summary = fmt.Sprintf("the block of %s is never closed", fr.entry.Keyword)
-			if n := len(fr.block.Entries); n > 0 {
-				fr.entry.Range = p.span(fr.entry.KeywordRange, fr.block.Entries[n-1].Range)
-			} else {
-				fr.entry.Range = p.span(fr.entry.KeywordRange, fr.block.Open)
-			}
-		}
-		d.Detail = "Add a '}' on a line of its own where the block ends. Policy Agent cannot read a file with unbalanced braces."
-	}
+	b := p.newBlockBuilder(toks)
 	for _, ln := range lines {
-		if len(ln.Segments) > 1 {
-			for _, s := range ln.Segments {
-				var t *lexer.Token
-				if s.Open != nil {
-					t = s.Open
-				} else if s.Close != nil {
-					t = s.Close
-				}
-				if t != nil {
-					d := p.diags.Errorf(RuleBrace, p.tokRange(*t), "'%s' must be on a line of its own", t.Value)
-					d.Detail = "Policy Agent and IKED read one statement or attribute per line and ignore the rest of the line, " +
-						"so a brace next to other text is lost. Put each brace on a separate line; tcpipc reads it as if you had."
-					break
-				}
-			}
+		b.line(ln.Segments)
+	}
+	b.finish()
+}
+
+// blockBuilder matches braces into blocks, one line of segments at a time.
+type blockBuilder struct {
+	p     *parser
+	stack []*frame
+	// budget is how many blocks the file leaves unclosed: the guesses
+	// below close at most that many early.
+	budget int
+	last   *Entry // the entry a following '{' would belong to
+}
+
+func (p *parser) newBlockBuilder(toks []lexer.Token) *blockBuilder {
+	return &blockBuilder{p: p, budget: unclosedCount(toks)}
+}
+
+// container is where the next entry goes.
+func (b *blockBuilder) container() *[]*Entry {
+	if len(b.stack) == 0 {
+		return &b.p.file.Entries
+	}
+	return &b.stack[len(b.stack)-1].block.Entries
+}
+
+func (b *blockBuilder) closeFrame(fr *frame, end diag.Range) {
+	if fr.entry == nil {
+		return
+	}
+	fr.block.Close = end
+	fr.entry.Range = b.p.span(fr.entry.KeywordRange, end)
+}
+
+func (b *blockBuilder) unclosed(fr *frame) {
+	p := b.p
+	d := p.diags.Errorf(RuleBrace, fr.block.Open, "'{' is never closed")
+	if fr.entry != nil {
+		d.Summary = fmt.Sprintf("the block of %s is never closed", fr.entry.Keyword)
+		if n := len(fr.block.Entries); n > 0 {
+			fr.entry.Range = p.span(fr.entry.KeywordRange, fr.block.Entries[n-1].Range)
+		} else {
+			fr.entry.Range = p.span(fr.entry.KeywordRange, fr.block.Open)
 		}
-		for _, s := range ln.Segments {
-			switch {
-			case s.Stmt != nil:
-				e := p.entry(s.Stmt)
-				// A file with an unclosed block: when a top-level statement
-				// turns up inside a block that cannot hold it, the block
-				// was most likely left open.
-				for budget > 0 && len(stack) > 0 && (p.closesBlock(e.Keyword, stack[len(stack)-1]) || dedented(e, stack[len(stack)-1])) {
-					unclosed(stack[len(stack)-1])
-					stack = stack[:len(stack)-1]
-					budget--
-				}
-				*container() = append(*container(), e)
-				p.all = append(p.all, e)
-				last = e
-			case s.Open != nil:
-				r := p.tokRange(*s.Open)
-				fr := &frame{block: &Block{Open: r}}
-				if last != nil && last.Block == nil {
-					fr.entry = last
-					last.Block = fr.block
-					p.braceLines[r.Start.Line] = last
-				} else {
-					d := p.diags.Errorf(RuleBrace, r, "'{' does not follow a statement")
-					d.Detail = "A block belongs to the statement or attribute on the line before it; tcpipc ignores what is inside this one."
-				}
-				stack = append(stack, fr)
-				last = nil
-			case s.Close != nil:
-				r := p.tokRange(*s.Close)
-				if len(stack) == 0 {
-					d := p.diags.Errorf(RuleBrace, r, "'}' does not close any block")
-					d.Detail = "There is no open block for this brace to close; remove it, or add the '{' it was meant to match."
-				} else {
-					// With an unclosed block in the file, a '}' lined up
-					// with an outer block's statement closes that block:
-					// the inner ones were left open.
-					if budget > 0 {
-						if i := outerMatch(stack, r.Start.Column); i >= 0 {
-							for len(stack)-1 > i && budget > 0 {
-								unclosed(stack[len(stack)-1])
-								stack = stack[:len(stack)-1]
-								budget--
-							}
-						}
-					}
-					fr := stack[len(stack)-1]
-					stack = stack[:len(stack)-1]
-					closeFrame(fr, r)
-					if fr.entry != nil {
-						p.braceLines[r.Start.Line] = fr.entry
-					}
-				}
-				last = nil
+	}
+	d.Detail = "Add a '}' on a line of its own where the block ends. Policy Agent cannot read a file with unbalanced braces."
+}
+
+// line takes the segments of one line.
+func (b *blockBuilder) line(segments []*segment) {
+	p := b.p
+	if len(segments) > 1 {
+		for _, s := range segments {
+			var t *lexer.Token
+			if s.Open != nil {
+				t = s.Open
+			} else if s.Close != nil {
+				t = s.Close
+			}
+			if t != nil {
+				d := p.diags.Errorf(RuleBrace, p.tokRange(*t), "'%s' must be on a line of its own", t.Value)
+				d.Detail = "Policy Agent and IKED read one statement or attribute per line and ignore the rest of the line, " +
+					"so a brace next to other text is lost. Put each brace on a separate line; tcpipc reads it as if you had."
+				break
 			}
 		}
 	}
-	for i := len(stack) - 1; i >= 0; i-- {
-		unclosed(stack[i])
+	for _, s := range segments {
+		switch {
+		case s.Stmt != nil:
+			e := p.entry(s.Stmt)
+			// A file with an unclosed block: when a top-level statement
+			// turns up inside a block that cannot hold it, the block
+			// was most likely left open.
+			for b.budget > 0 && len(b.stack) > 0 && (p.closesBlock(e.Keyword, b.stack[len(b.stack)-1]) || dedented(e, b.stack[len(b.stack)-1])) {
+				b.unclosed(b.stack[len(b.stack)-1])
+				b.stack = b.stack[:len(b.stack)-1]
+				b.budget--
+			}
+			c := b.container()
+			*c = append(*c, e)
+			p.all = append(p.all, e)
+			b.last = e
+		case s.Open != nil:
+			r := p.tokRange(*s.Open)
+			fr := p.nodes.frame()
+			fr.block.Open = r
+			if b.last != nil && b.last.Block == nil {
+				fr.entry = b.last
+				b.last.Block = fr.block
+				p.braceLines[r.Start.Line] = b.last
+			} else {
+				d := p.diags.Errorf(RuleBrace, r, "'{' does not follow a statement")
+				d.Detail = "A block belongs to the statement or attribute on the line before it; tcpipc ignores what is inside this one."
+			}
+			b.stack = append(b.stack, fr)
+			b.last = nil
+		case s.Close != nil:
+			b.close(p.tokRange(*s.Close))
+			b.last = nil
+		}
+	}
+}
+
+// close takes a '}' at r.
+func (b *blockBuilder) close(r diag.Range) {
+	p := b.p
+	if len(b.stack) == 0 {
+		d := p.diags.Errorf(RuleBrace, r, "'}' does not close any block")
+		d.Detail = "There is no open block for this brace to close; remove it, or add the '{' it was meant to match."
+		return
+	}
+	// With an unclosed block in the file, a '}' lined up with an outer
+	// block's statement closes that block: the inner ones were left open.
+	if b.budget > 0 {
+		if i := outerMatch(b.stack, r.Start.Column); i >= 0 {
+			for len(b.stack)-1 > i && b.budget > 0 {
+				b.unclosed(b.stack[len(b.stack)-1])
+				b.stack = b.stack[:len(b.stack)-1]
+				b.budget--
+			}
+		}
+	}
+	fr := b.stack[len(b.stack)-1]
+	b.stack = b.stack[:len(b.stack)-1]
+	b.closeFrame(fr, r)
+	if fr.entry != nil {
+		p.braceLines[r.Start.Line] = fr.entry
+	}
+}
+
+// finish reports the blocks still open at the end of the file.
+func (b *blockBuilder) finish() {
+	for i := len(b.stack) - 1; i >= 0; i-- {
+		b.unclosed(b.stack[i])
 	}
 }
 
@@ -289,13 +409,21 @@ func (p *parser) knownWord(w string) bool { return canonical(w) != "" }
 // entry makes an Entry of a statement segment.
 func (p *parser) entry(st *statement) *Entry {
 	kw := st.Tokens[0]
-	e := &Entry{Keyword: kw.Value, KeywordRange: p.tokRange(kw)}
+	e := p.nodes.entry()
+	*e = Entry{Keyword: kw.Value, KeywordRange: p.tokRange(kw)}
 	if c := canonical(kw.Value); c != "" {
 		e.Keyword = c
+		e.Secret = isSecretCanonical(c) // looksSecret, without a second lookup
+	} else {
+		e.Secret = looksSecret(kw.Value)
 	}
-	e.Secret = looksSecret(kw.Value)
-	for _, t := range st.Tokens[1:] {
-		e.Values = append(e.Values, &Value{Text: t.Value, Range: p.tokRange(t), Secret: e.Secret})
+	if n := len(st.Tokens) - 1; n > 0 {
+		e.Values = p.nodes.valueList(n)
+		for i, t := range st.Tokens[1:] {
+			v := p.nodes.value()
+			*v = Value{Text: t.Value, Range: p.tokRange(t), Secret: e.Secret}
+			e.Values[i] = v
+		}
 	}
 	e.Range = e.KeywordRange
 	if n := len(e.Values); n > 0 {
@@ -316,8 +444,16 @@ func (p *parser) splitSecret(e *Entry) {
 		"Write the whole value on the line of " + e.Keyword + ". tcpipc treats the following line as part of the key and never shows it."
 }
 
+// tokRange is the range of a token. The lexer has counted lines and
+// columns already, and a token never spans a line end, so the range is
+// made from its position without searching the file's line table; it
+// equals p.src.Range(offset, offset+len) (TestTokenRanges).
 func (p *parser) tokRange(t lexer.Token) diag.Range {
-	return p.src.Range(t.Pos.Offset, t.Pos.Offset+len(t.Value))
+	start := diag.Pos{Line: t.Pos.Line, Column: t.Pos.Column, Offset: t.Pos.Offset}
+	end := start
+	end.Column += len(t.Value)
+	end.Offset += len(t.Value)
+	return diag.Range{File: p.src.Name, Start: start, End: end}
 }
 
 // span is the range from the start of a to the end of b.
@@ -628,7 +764,7 @@ func (p *parser) unknown(e *Entry, summary string, candidates, more []string, co
 // (after the previous entry) and at the end of its line; a comment on the
 // line of a brace goes to the entry whose block the brace opens or closes.
 func (p *parser) attachComments(comments []Comment) {
-	byLine := map[int]*Entry{}
+	byLine := make([]*Entry, p.src.Lines()+1)
 	for _, e := range p.all {
 		byLine[e.KeywordRange.Start.Line] = e
 	}

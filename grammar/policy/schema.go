@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	textsuggest "github.com/tcpipc/tcpipc/internal/suggest"
 )
@@ -61,8 +62,7 @@ type StatementSpec struct {
 
 // Attr returns the attribute spec for a name, case-insensitively.
 func (s *StatementSpec) Attr(name string) (*AttrSpec, bool) {
-	a, ok := s.attrs[strings.ToUpper(name)]
-	return a, ok
+	return lookupFolded(s.attrs, name)
 }
 
 // schemaSource is the schema in a compact notation, one statement type
@@ -275,13 +275,41 @@ func Schema() map[string]*StatementSpec { return schema }
 
 // LookupStatement finds a statement type by name, case-insensitively.
 func LookupStatement(word string) (*StatementSpec, bool) {
-	s, ok := schema[words[strings.ToUpper(word)]]
+	s, ok := schema[canonical(word)]
 	return s, ok
 }
 
 // canonical returns the schema's spelling of a statement type or attribute
 // name, or "" when the word is neither.
-func canonical(word string) string { return words[strings.ToUpper(word)] }
+func canonical(word string) string {
+	c, _ := lookupFolded(words, word)
+	return c
+}
+
+// lookupFolded is m[strings.ToUpper(word)]. The parser looks up every
+// keyword of a file, and policy keywords are written in mixed case, so
+// ASCII words are upper-cased into a buffer on the stack: the lookup then
+// allocates nothing (strings.ToUpper would copy every such word).
+func lookupFolded[V any](m map[string]V, word string) (V, bool) {
+	var buf [64]byte
+	if len(word) <= len(buf) {
+		for i := 0; i < len(word); i++ {
+			c := word[i]
+			if c >= utf8.RuneSelf {
+				v, ok := m[strings.ToUpper(word)]
+				return v, ok
+			}
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			buf[i] = c
+		}
+		v, ok := m[string(buf[:len(word)])]
+		return v, ok
+	}
+	v, ok := m[strings.ToUpper(word)]
+	return v, ok
+}
 
 // looksSecret reports whether a line starting with word carries key
 // material: a secret attribute, or an unknown word that is probably one
@@ -291,10 +319,10 @@ func canonical(word string) string { return words[strings.ToUpper(word)] }
 // user ID and password given there; AT-TLS GSK_LDAP_Password, KeyringPw).
 // It errs on the side of hiding a value.
 func looksSecret(word string) bool {
-	u := strings.ToUpper(word)
-	if words[u] != "" {
-		return isSecretName(word)
+	if c := canonical(word); c != "" {
+		return isSecretCanonical(c)
 	}
+	u := strings.ToUpper(word)
 	for _, part := range []string{"KEY", "SHARED", "PASSWORD", "PASSWD"} {
 		if strings.Contains(u, part) {
 			return true

@@ -3,6 +3,8 @@ package profile
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -74,6 +76,22 @@ func BenchmarkParse100k(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		parseGenerated(b, data)
+	}
+}
+
+// BenchmarkRead100k reads the profile BenchmarkParse100k parses from a
+// file: the peer to compare the parser's throughput with in one run.
+func BenchmarkRead100k(b *testing.B) {
+	data := generateProfile(100_000)
+	path := filepath.Join(b.TempDir(), "PROFILE.TCPIP")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := os.ReadFile(path); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

@@ -113,6 +113,7 @@ func Lex(f *source.File) *Lexed {
 	// collector to chase.
 	text := string(src)
 	out := &Lexed{Tokens: make([]lexer.Token, 0, maxTokens(src)+1)}
+	adviseHugePages(out.Tokens[:cap(out.Tokens)])
 	seqs := findSequenceNumbers(src)
 	out.SequenceNumbers = seqs
 	nextSeq := 0

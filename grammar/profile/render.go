@@ -1,11 +1,14 @@
 package profile
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
 	"reflect"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/tcpipc/tcpipc/diag"
 )
@@ -13,19 +16,25 @@ import (
 // WriteTree prints the syntax tree in a stable, indented text form: one
 // line per statement with its position, its comments and why the stack
 // ignores it, then its operands (zero values left out).
+//
+// The text streams through a buffered writer: a 100,000-line profile
+// prints some 13 MB, and building it in memory first cost more (fresh
+// memory, copies as it grew) than writing it.
 func (prof *Profile) WriteTree(w io.Writer) error {
-	var b strings.Builder
+	b := bufio.NewWriterSize(w, 64<<10)
 	for _, st := range prof.Statements {
-		writeStatement(&b, st, "")
+		writeStatement(b, st, "")
 	}
 	for _, c := range prof.TrailingComments {
-		fmt.Fprintf(&b, "; %s\n", c)
+		b.WriteString("; ")
+		b.WriteString(c)
+		b.WriteByte('\n')
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	// A write error sticks in b: Flush reports the first one.
+	return b.Flush()
 }
 
-func writeStatement(b *strings.Builder, st Statement, indent string) {
+func writeStatement(b *bufio.Writer, st Statement, indent string) {
 	m := st.Info()
 	fmt.Fprintf(b, "%s%s %s (%s)\n", indent, m.Range, m.Keyword, typeName(st))
 	for _, c := range m.Comments {
@@ -58,76 +67,137 @@ var (
 	stmtType = reflect.TypeOf((*Statement)(nil)).Elem()
 )
 
-// writeFields prints the non-zero grammar fields of a struct.
-func writeFields(b *strings.Builder, v reflect.Value, indent string) {
-	t := v.Type()
+// shownField is a field of a syntax node the tree shows (skipField
+// leaves it in), with what it holds.
+type shownField struct {
+	index   int
+	name    string
+	members bool // a block's members: statements of their own
+	stmt    bool // one statement
+}
+
+// shownFieldsOf caches shownFields by node type: looking fields up by
+// reflection for every node was most of the renderer's time.
+var shownFieldsOf sync.Map // reflect.Type → []shownField
+
+// shownFields returns the fields of struct type t the tree shows.
+func shownFields(t reflect.Type) []shownField {
+	if fs, ok := shownFieldsOf.Load(t); ok {
+		return fs.([]shownField)
+	}
+	var fs []shownField
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if skipField(f) {
 			continue
 		}
-		fv := v.Field(i)
+		fs = append(fs, shownField{
+			index:   i,
+			name:    f.Name,
+			members: f.Type.Kind() == reflect.Slice && (f.Type.Elem() == stmtType || f.Type.Elem().Implements(stmtType)),
+			stmt:    f.Type.Implements(stmtType),
+		})
+	}
+	shownFieldsOf.Store(t, fs)
+	return fs
+}
+
+// writeFields prints the non-zero grammar fields of a struct.
+func writeFields(b *bufio.Writer, v reflect.Value, indent string) {
+	for _, f := range shownFields(v.Type()) {
+		fv := v.Field(f.index)
 		if fv.IsZero() {
 			continue
 		}
-		// Members of blocks are statements of their own.
-		if fv.Kind() == reflect.Slice && (fv.Type().Elem() == stmtType || fv.Type().Elem().Implements(stmtType)) {
+		switch {
+		case f.members:
 			for j := 0; j < fv.Len(); j++ {
 				writeStatement(b, fv.Index(j).Interface().(Statement), indent)
 			}
-			continue
-		}
-		if fv.Type().Implements(stmtType) {
+		case f.stmt:
 			writeStatement(b, fv.Interface().(Statement), indent)
-			continue
+		default:
+			b.WriteString(indent)
+			b.WriteString(f.name)
+			b.WriteString(": ")
+			writeInline(b, fv)
+			b.WriteByte('\n')
 		}
-		fmt.Fprintf(b, "%s%s: %s\n", indent, f.Name, inline(fv))
 	}
 }
 
-// inline renders a value on one line: scalars as text, structs as
-// {Field: value, …}, slices as [a, b].
-func inline(v reflect.Value) string {
+// writeInline renders a value on one line: scalars as text, structs as
+// {Field: value, …}, slices as [a, b]. It writes straight to b: building
+// each operand as a string first was most of the renderer's allocations.
+func writeInline(b *bufio.Writer, v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
-			return "<nil>"
+			b.WriteString("<nil>")
+			return
 		}
-		return inline(v.Elem())
+		writeInline(b, v.Elem())
 	case reflect.Slice:
-		parts := make([]string, v.Len())
-		for i := range parts {
-			parts[i] = inline(v.Index(i))
+		b.WriteByte('[')
+		for i := 0; i < v.Len(); i++ {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeInline(b, v.Index(i))
 		}
-		return "[" + strings.Join(parts, ", ") + "]"
+		b.WriteByte(']')
 	case reflect.Struct:
 		if o, ok := v.Addr().Interface().(*Option); ok {
-			return strings.Join(append([]string{o.Name}, o.Values...), " ")
+			b.WriteString(o.Name)
+			for _, val := range o.Values {
+				b.WriteByte(' ')
+				b.WriteString(val)
+			}
+			return
 		}
-		var parts []string
-		var only reflect.StructField
 		t := v.Type()
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			if skipField(f) || v.Field(i).IsZero() {
+		fields := shownFields(t)
+		n, only := 0, shownField{}
+		for _, f := range fields {
+			if !v.Field(f.index).IsZero() {
+				n, only = n+1, f
+			}
+		}
+		if n == 1 && (t.NumField() <= 2 || only.name == "Other") {
+			// A single-value wrapper such as Addr or Name prints as its
+			// value, and so does a kept option.
+			writeInline(b, v.Field(only.index))
+			return
+		}
+		b.WriteByte('{')
+		first := true
+		for _, f := range fields {
+			fv := v.Field(f.index)
+			if fv.IsZero() {
 				continue
 			}
-			only = f
-			parts = append(parts, f.Name+": "+inline(v.Field(i)))
-		}
-		if len(parts) == 1 {
-			value := inline(v.FieldByIndex(only.Index))
-			if t.NumField() <= 2 || only.Name == "Other" {
-				// A single-value wrapper such as Addr or Name prints as
-				// its value, and so does a kept option.
-				return value
+			if !first {
+				b.WriteString(", ")
 			}
+			first = false
+			b.WriteString(f.name)
+			b.WriteString(": ")
+			writeInline(b, fv)
 		}
-		return "{" + strings.Join(parts, ", ") + "}"
+		b.WriteByte('}')
 	case reflect.String:
-		return v.String()
+		b.WriteString(v.String())
+	case reflect.Int, reflect.Bool:
+		if v.Type().PkgPath() != "" {
+			fmt.Fprint(b, v.Interface()) // a named type may have a String method
+		} else if v.Kind() == reflect.Int {
+			b.Write(strconv.AppendInt(b.AvailableBuffer(), v.Int(), 10))
+		} else {
+			b.WriteString(strconv.FormatBool(v.Bool()))
+		}
+	default:
+		fmt.Fprint(b, v.Interface())
 	}
-	return fmt.Sprint(v.Interface())
 }
 
 // JSON returns the syntax tree as plain JSON values: each statement an

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"fmt"
 	"testing"
 
 	"golang.org/x/text/encoding/charmap"
@@ -79,5 +80,22 @@ func TestParseEncoding(t *testing.T) {
 	}
 	if _, err := ParseEncoding("latin1"); err == nil {
 		t.Error("ParseEncoding accepted latin1")
+	}
+}
+
+// TestLineTable checks New's line table against a byte-by-byte count, on
+// the edges: empty text, no final line end, blank lines, CRLF.
+func TestLineTable(t *testing.T) {
+	for _, text := range []string{"", "\n", "a", "a\n", "\n\nb", "a\r\nb\r\n", "x\n\n\ny\nz"} {
+		f := New("f", []byte(text), UTF8)
+		want := []int{0}
+		for i := 0; i < len(text); i++ {
+			if text[i] == '\n' {
+				want = append(want, i+1)
+			}
+		}
+		if fmt.Sprint(f.lineStarts) != fmt.Sprint(want) {
+			t.Errorf("%q: line starts %v, want %v", text, f.lineStarts, want)
+		}
 	}
 }

@@ -1,0 +1,38 @@
+package model
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// TestIsPolicyFileReadsOnlyTheFirstStatement checks that telling a loose
+// file's kind costs a read of the file and not a copy of its every line:
+// `tcpipc parse` asks this of every profile it is given.
+func TestIsPolicyFileReadsOnlyTheFirstStatement(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "BIG.TCPIP")
+	text := "; a profile\n\nTCPCONFIG RESTRICTLOWPORTS\n" + strings.Repeat("HOME 10.1.1.1 ETH1 ; home\n", 100_000)
+	if err := os.WriteFile(big, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	isPolicy := IsPolicyFile(big)
+	runtime.ReadMemStats(&after)
+	if isPolicy {
+		t.Fatal("a profile starting with TCPCONFIG was taken for a policy file")
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > uint64(len(text))*3/2 {
+		t.Errorf("IsPolicyFile allocated %d bytes for a file of %d", got, len(text))
+	}
+	policyFile := filepath.Join(dir, "LOOSE")
+	if err := os.WriteFile(policyFile, []byte("\n# c\n  IpFilterPolicy\n{\n}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if !IsPolicyFile(policyFile) {
+		t.Error("a file starting with IpFilterPolicy was not taken for a policy file")
+	}
+}
