@@ -213,11 +213,29 @@ func (b *stackBuilder) linkType(l *profile.Link, dev *profile.Operand) {
 }
 
 // interfaceOnly lists INTERFACE operands that belong to some interface
-// types only: PORTNAME names the port of an OSA-Express feature, so only
-// the OSA interface types take it (HiperSockets interfaces name a CHPID).
-var interfaceOnly = map[string][]string{
-	"PORTNAME": {"IPAQENET", "IPAQENET6"},
-}
+// types only. IBM's syntax of INTERFACE … DEFINE IPAQIDIO (IP
+// Configuration Reference, "INTERFACE — IPAQIDIO HiperSockets interfaces
+// statement") takes CHPID, IPADDR, IPBCAST, MTU, READSTORAGE, VLANID,
+// SOURCEVIPAINTERFACE, SECCLASS and MONSYSPLEX only: the operands of the
+// OSA-Express hardware (the port, router roles, virtual MAC, inbound
+// performance, OSA/SF isolation and latency settings) belong to the OSA
+// types. The IPv6 address operands (interface ID, duplicate address
+// detection, temporary prefixes) belong to the IPv6 types, and IPv6 has no
+// broadcast. The OSA and IPv6 lists come from the operands' descriptions,
+// not from a syntax diagram of each type (only IPAQIDIO's could be read).
+var interfaceOnly = func() map[string][]string {
+	osa := []string{"IPAQENET", "IPAQENET6"}
+	v6 := []string{"IPAQENET6", "IPAQIDIO6"}
+	out := map[string][]string{"IPBCAST": {"IPAQENET", "IPAQIDIO"}}
+	for _, k := range strings.Fields(`PORTNAME CHPIDTYPE PRIROUTER SECROUTER NONROUTER VMAC OLM NOOLM
+		INBPERF WORKLOADQ NOWORKLOADQ ISOLATE NOISOLATE OPTLATENCY NOOPTLATENCY DYNVLANREG NODYNVLANREG`) {
+		out[k] = osa
+	}
+	for _, k := range strings.Fields(`INTFID DUPADDRDET TEMPPREFIX`) {
+		out[k] = v6
+	}
+	return out
+}()
 
 // interfaceOptions reports an operand of an INTERFACE DEFINE that its
 // interface type does not take.
