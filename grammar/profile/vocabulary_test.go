@@ -180,3 +180,25 @@ EndRoutes
 		t.Errorf("REPLX: %v", ds)
 	}
 }
+
+// TestOptionAbbreviations checks IBM's minimum abbreviations of option
+// words in the open option lists, as IBM's IPCONFIG syntax diagram writes
+// them (CHECKSUMOFFLoad, CLAWUSEDoublenop, DATAGRamfwd, FWDMULTipath,
+// PERPacket, NOFWDMULTipath): each shortening parses without an unknown
+// option, and one shorter than the minimum is reported.
+func TestOptionAbbreviations(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int // findings
+	}{
+		{"IPCONFIG CHECKSUMOFFL CLAWUSED\n", 0},
+		{"IPCONFIG NOCHECKSUMOFFLOA NOFWDMULT\n", 0},
+		{"IPCONFIG DATAGR FWDMULT PERP\n", 0},
+		{"IPCONFIG CHECKSUMOFF\n", 1},
+	} {
+		_, ds := Parse("P", []byte(tc.in), Options{})
+		if len(ds) != tc.want {
+			t.Errorf("%q: %d findings %v, want %d", tc.in, len(ds), ds, tc.want)
+		}
+	}
+}
