@@ -89,6 +89,11 @@ func TestSWSAPeerCredentials(t *testing.T) {
 			if want := map[bool]string{true: "lost", false: "recovered"}[tc.reason]; sa.Status != want {
 				t.Errorf("whatif: SAs %s (%v), want %s", sa.Status, reasonCodes(sa.Reasons), want)
 			}
+			// New SAs cannot be negotiated either: the holder fails the
+			// peer's authentication, so whatif must not promise them.
+			if tc.reason && !strings.Contains(sa.Note, "authentication") {
+				t.Errorf("whatif note %q does not say new negotiations fail", sa.Note)
+			}
 		})
 	}
 }
