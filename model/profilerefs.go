@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tcpipc/tcpipc/diag"
@@ -116,9 +117,20 @@ func (b *stackBuilder) objects(st profile.Statement) {
 
 // linkDevice is the device operand of a LINK statement: the first operand,
 // after the virtual adapter number 0 of a VIRTUAL link.
+var numberedLinks = map[string]bool{"VIRTUAL": true, "CTC": true, "ETHERNET": true, "802.3": true,
+	"ETHEROR802.3": true, "IBMTR": true, "FDDI": true}
+
+func isNumber(s string) bool {
+	_, err := strconv.Atoi(s)
+	return err == nil
+}
+
 func linkDevice(l *profile.Link) *profile.Operand {
 	ops := l.Operands
-	if l.Type == "VIRTUAL" && len(ops) > 0 && ops[0].Text == "0" {
+	// VIRTUAL, CTC and the LAN channel station links number the link
+	// before naming the device ("LINK V1 VIRTUAL 0 VDEV", "LINK TR1 IBMTR
+	// 0 LCS1").
+	if numberedLinks[l.Type] && len(ops) > 0 && isNumber(ops[0].Text) {
 		ops = ops[1:]
 	}
 	if len(ops) == 0 {
