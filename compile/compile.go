@@ -66,6 +66,7 @@ type compiler struct {
 	dir  string // the manifest's directory: sources are shown relative to it
 	ds   diag.Diagnostics
 	seen map[string]bool // diagnostics already reported (shared offers)
+	psks []model.Secret  // the distinct pre-shared keys met (pskGroup)
 }
 
 func addGroup(p *plan.Plan, s *model.Stack) {

@@ -1,6 +1,8 @@
 package compile
 
 import (
+	"crypto/subtle"
+
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/model"
 	"github.com/tcpipc/tcpipc/plan"
@@ -104,6 +106,7 @@ func (c *compiler) ike(s *model.Stack) plan.IKE {
 		}
 		if r.SharedKey.Present() {
 			peer.PSK, peer.PSKFormat = plan.Redacted, r.SharedKey.Format
+			peer.PSKGroup = c.pskGroup(r.SharedKey)
 			if c.opts.IncludeSecrets {
 				peer.PSK = r.SharedKey.Reveal()
 			}
@@ -123,4 +126,19 @@ func identity(e *model.SecurityEndpoint) plan.Identity {
 		id.Locations = append(id.Locations, l.String())
 	}
 	return id
+}
+
+// pskGroup numbers the distinct pre-shared keys of the sysplex in the
+// order they are met: a key equal to one seen before (same format, same
+// value, compared in constant time) gets that key's number. The plan
+// carries the number, so SWSA and whatif can tell an owner's key from a
+// backup's without the plan holding either.
+func (c *compiler) pskGroup(k model.Secret) int {
+	for i, seen := range c.psks {
+		if seen.Format == k.Format && subtle.ConstantTimeCompare([]byte(seen.Reveal()), []byte(k.Reveal())) == 1 {
+			return i + 1
+		}
+	}
+	c.psks = append(c.psks, k)
+	return len(c.psks)
 }

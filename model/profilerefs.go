@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tcpipc/tcpipc/diag"
@@ -79,6 +80,7 @@ func (b *stackBuilder) objects(st profile.Statement) {
 	switch s := st.(type) {
 	case *profile.Device:
 		b.refs.def(s.Name.Text, kindDevice)
+		b.typedOperands(s.Operands, s.Type, "devices", deviceNot)
 		if b.refs.deviceTypes == nil {
 			b.refs.deviceTypes = map[string]string{}
 		}
@@ -88,6 +90,7 @@ func (b *stackBuilder) objects(st profile.Statement) {
 		dev := linkDevice(s)
 		b.useOperand(dev, kindDevice)
 		b.linkType(s, dev)
+		b.typedOperands(s.Operands, s.Type, "links", linkNot)
 	case *profile.Interface:
 		if s.Action == "DEFINE" {
 			b.refs.def(s.Name.Text, kindInterface)
@@ -114,9 +117,20 @@ func (b *stackBuilder) objects(st profile.Statement) {
 
 // linkDevice is the device operand of a LINK statement: the first operand,
 // after the virtual adapter number 0 of a VIRTUAL link.
+var numberedLinks = map[string]bool{"VIRTUAL": true, "CTC": true, "ETHERNET": true, "802.3": true,
+	"ETHEROR802.3": true, "IBMTR": true, "FDDI": true}
+
+func isNumber(s string) bool {
+	_, err := strconv.Atoi(s)
+	return err == nil
+}
+
 func linkDevice(l *profile.Link) *profile.Operand {
 	ops := l.Operands
-	if l.Type == "VIRTUAL" && len(ops) > 0 && ops[0].Text == "0" {
+	// VIRTUAL, CTC and the LAN channel station links number the link
+	// before naming the device ("LINK V1 VIRTUAL 0 VDEV", "LINK TR1 IBMTR
+	// 0 LCS1").
+	if numberedLinks[l.Type] && len(ops) > 0 && isNumber(ops[0].Text) {
 		ops = ops[1:]
 	}
 	if len(ops) == 0 {
@@ -213,11 +227,29 @@ func (b *stackBuilder) linkType(l *profile.Link, dev *profile.Operand) {
 }
 
 // interfaceOnly lists INTERFACE operands that belong to some interface
-// types only: PORTNAME names the port of an OSA-Express feature, so only
-// the OSA interface types take it (HiperSockets interfaces name a CHPID).
-var interfaceOnly = map[string][]string{
-	"PORTNAME": {"IPAQENET", "IPAQENET6"},
-}
+// types only. IBM's syntax of INTERFACE … DEFINE IPAQIDIO (IP
+// Configuration Reference, "INTERFACE — IPAQIDIO HiperSockets interfaces
+// statement") takes CHPID, IPADDR, IPBCAST, MTU, READSTORAGE, VLANID,
+// SOURCEVIPAINTERFACE, SECCLASS and MONSYSPLEX only: the operands of the
+// OSA-Express hardware (the port, router roles, virtual MAC, inbound
+// performance, OSA/SF isolation and latency settings) belong to the OSA
+// types. The IPv6 address operands (interface ID, duplicate address
+// detection, temporary prefixes) belong to the IPv6 types, and IPv6 has no
+// broadcast. The OSA and IPv6 lists come from the operands' descriptions,
+// not from a syntax diagram of each type (only IPAQIDIO's could be read).
+var interfaceOnly = func() map[string][]string {
+	osa := []string{"IPAQENET", "IPAQENET6"}
+	v6 := []string{"IPAQENET6", "IPAQIDIO6"}
+	out := map[string][]string{"IPBCAST": {"IPAQENET", "IPAQIDIO"}}
+	for _, k := range strings.Fields(`PORTNAME CHPIDTYPE PRIROUTER SECROUTER NONROUTER VMAC OLM NOOLM
+		INBPERF WORKLOADQ NOWORKLOADQ ISOLATE NOISOLATE OPTLATENCY NOOPTLATENCY DYNVLANREG NODYNVLANREG`) {
+		out[k] = osa
+	}
+	for _, k := range strings.Fields(`INTFID DUPADDRDET TEMPPREFIX`) {
+		out[k] = v6
+	}
+	return out
+}()
 
 // interfaceOptions reports an operand of an INTERFACE DEFINE that its
 // interface type does not take.
@@ -233,5 +265,33 @@ func (b *stackBuilder) interfaceOptions(s *profile.Interface) {
 		}
 		d := b.errorf(b.prof.RangeOf(&o.Node), "%s is not an operand of %s interfaces", o.Text, typ)
 		d.Detail = fmt.Sprintf("%s belongs to %s interfaces only; the stack rejects the INTERFACE statement.", o.Text, strings.Join(types, " and "))
+	}
+}
+
+// osaOperands are the DEVICE and LINK operands of OSA-Express hardware:
+// the router roles of its port (DEVICE MPCIPA), and the virtual MAC,
+// inbound performance, isolation, latency and VLAN registration of its
+// QDIO link (LINK IPAQENET). IBM's MPCPTP, VIRTUAL and CTC statements (the
+// TCPIPCS PROFILE sample writes "DEVICE … MPCPTP NOAUTORESTART" and "LINK
+// … MPCPTP … IFSPEED … CHECKSUM SECCLASS 255 NOMONSYSPLEX") take none of
+// them. Only these definite misfits are listed: the operand lists of the
+// older device types were not all confirmed.
+var osaOperands = strings.Fields(`PRIROUTER SECROUTER NONROUTER VMAC INBPERF OLM NOOLM ISOLATE NOISOLATE
+	OPTLATENCY NOOPTLATENCY DYNVLANREG NODYNVLANREG WORKLOADQ NOWORKLOADQ`)
+
+var (
+	deviceNot = map[string][]string{"MPCPTP": osaOperands, "VIRTUAL": osaOperands, "CTC": osaOperands}
+	linkNot   = map[string][]string{"MPCPTP": osaOperands, "VIRTUAL": osaOperands, "CTC": osaOperands}
+)
+
+// typedOperands reports an operand of a DEVICE or LINK that its type does
+// not take (what is a list of the type's statements: "devices", "links").
+func (b *stackBuilder) typedOperands(ops []*profile.Operand, typ, what string, not map[string][]string) {
+	for _, o := range ops {
+		if !slices.Contains(not[typ], o.Text) {
+			continue
+		}
+		d := b.errorf(b.prof.RangeOf(&o.Node), "%s is not an operand of %s %s", o.Text, typ, what)
+		d.Detail = fmt.Sprintf("%s belongs to OSA-Express (MPCIPA devices, IPAQENET links); the stack rejects the statement.", o.Text)
 	}
 }

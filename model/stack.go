@@ -55,6 +55,7 @@ func (b *stackBuilder) statement(st profile.Statement) {
 	}
 	b.chain = m.IncludedFrom
 	b.objects(st)
+	b.removed(st)
 	switch s := st.(type) {
 	case *profile.IPConfig:
 		b.ipconfig(s)

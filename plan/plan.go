@@ -200,8 +200,13 @@ type Peer struct {
 	Remote   Identity `json:"remote"`
 	// PSK is the pre-shared key: the value with --include-secrets,
 	// "<redacted>" without, "" when the rule has none.
-	PSK       string     `json:"psk,omitempty"`
-	PSKFormat string     `json:"pskFormat,omitempty"`
+	PSK       string `json:"psk,omitempty"`
+	PSKFormat string `json:"pskFormat,omitempty"`
+	// PSKGroup numbers the distinct pre-shared keys of the plan (from 1,
+	// 0 without a key): two rules with equal keys have the same number.
+	// It lets SWSA and whatif see that an owner and a backup hold
+	// different keys for a peer without the plan holding either key.
+	PSKGroup  int        `json:"pskGroup,omitempty"`
 	Proposals []Proposal `json:"proposals"`
 	Refused   []Refused  `json:"refused,omitempty"`
 }

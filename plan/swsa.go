@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -160,6 +161,9 @@ func (p *Plan) CanHold(s, ref *Stack, addr netip.Addr, ikev2, receiving bool) []
 		}
 	}
 	out = append(out, noOffers(s, addr)...)
+	if s.Name != ref.Name {
+		out = append(out, peerCredentials(s, ref, addr)...)
+	}
 	for _, f := range s.SPD.Filters {
 		if f.ManualTunnel != "" && slices.Contains(f.AnchorFor, addr) {
 			add("manual-tunnel", "filter %s.%d on %s uses manual tunnel %s: manually keyed SAs are never sysplex-wide", f.Name, f.Extension, s.Name, f.ManualTunnel)
@@ -201,6 +205,55 @@ func noOffers(s *Stack, addr netip.Addr) []Reason {
 	if peer := keyExchangeRule(s, addr); peer != nil && len(peer.Proposals) == 0 {
 		out = append(out, Reason{Stack: s.Name, Code: "no-offers",
 			Text: fmt.Sprintf("every KeyExchangeOffer of rule %s on %s was left out of the plan: no IKE SA for %s can be negotiated there", peer.Rule, s.Name, addr)})
+	}
+	return out
+}
+
+// peerCredentials finds the remote peers that s would authenticate
+// differently from ref for the address (what lint reports as SWSA013):
+// after a takeover s renegotiates the SAs with each peer in the DVIPA's
+// name, and a different pre-shared key or identity fails the peer's
+// authentication. The keys are compared by their PSKGroup, never by value.
+func peerCredentials(s, ref *Stack, addr netip.Addr) []Reason {
+	var out []Reason
+	mine, theirs := peerRules(s, addr), peerRules(ref, addr)
+	remotes := slices.Sorted(maps.Keys(theirs))
+	for _, remote := range remotes {
+		m, ok := mine[remote]
+		if !ok {
+			continue // no rule for the peer at all: no-key-exchange-rule's business
+		}
+		t := theirs[remote]
+		var what []string
+		if m.PSKGroup != t.PSKGroup {
+			what = append(what, "pre-shared key")
+		}
+		if m.Local.Type != t.Local.Type || m.Local.Value != t.Local.Value {
+			what = append(what, "local identity")
+		}
+		if m.Remote.Type != t.Remote.Type || m.Remote.Value != t.Remote.Value {
+			what = append(what, "identity expected of the peer")
+		}
+		if len(what) > 0 {
+			out = append(out, Reason{Stack: s.Name, Code: "peer-credentials",
+				Text: fmt.Sprintf("KeyExchangeRule %s on %s authenticates peer %s with another %s than %s's rule %s: after a takeover the peer's authentication fails", m.Rule, s.Name, remote, strings.Join(what, " and "), ref.Name, t.Rule)})
+		}
+	}
+	return out
+}
+
+// peerRules maps each remote peer (its locations) to the stack's first
+// key exchange rule for it whose local endpoint covers the address.
+func peerRules(s *Stack, addr netip.Addr) map[string]Peer {
+	out := map[string]Peer{}
+	for _, peer := range s.IKE.Peers {
+		if !peer.Local.Covers(addr) {
+			continue
+		}
+		k := strings.Join(peer.Remote.Locations, " ")
+		if _, seen := out[k]; !seen {
+			out[k] = peer
+		}
 	}
 	return out
 }

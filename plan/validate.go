@@ -332,6 +332,10 @@ func (c *checker) ike(path string, k *IKE) {
 		at := index(path+".peers", i)
 		p := &k.Peers[i]
 		c.oneOf(at+".version", p.Version, "IKEv1", "IKEv2")
+		if p.PSK != "" || p.PSKGroup != 0 {
+			// a key has a group (from 1); 0 is the absent field
+			c.within(at+".pskGroup", p.PSKGroup, 1, noMax)
+		}
 		for j, l := range p.Local.Locations {
 			c.selector(index(at+".local.locations", j), l)
 		}
@@ -414,7 +418,7 @@ func (c *checker) distribution(path string, d *Distribution) {
 
 // reasonCodes are the SWSA reason codes of plan.schema.json.
 var reasonCodes = []string{"no-ipsec", "no-ipsecurity", "no-dvipsec", "no-iked", "no-key-exchange-rule",
-	"anchor-mismatch", "coarse-granularity", "manual-tunnel", "release", "cf-structure", "xcf-group"}
+	"anchor-mismatch", "coarse-granularity", "manual-tunnel", "no-offers", "peer-credentials", "release", "cf-structure", "xcf-group"}
 
 func (c *checker) swsa(path string, s *SWSA) {
 	if s.Eligible && len(s.Reasons) > 0 {

@@ -3,6 +3,7 @@ package whatif
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/tcpipc/tcpipc/plan"
@@ -58,7 +59,11 @@ func writePhase(b *strings.Builder, label string, ph Phase) {
 	case "recovered":
 		fmt.Fprintf(b, "    SAs: recovered through the coupling facility: %s\n", ph.SA.Note)
 	case "lost":
-		b.WriteString("    SAs: lost, peers negotiate new ones")
+		if slices.ContainsFunc(ph.SA.Reasons, func(r plan.Reason) bool { return r.Code == "peer-credentials" }) {
+			b.WriteString("    SAs: lost")
+		} else {
+			b.WriteString("    SAs: lost, peers negotiate new ones")
+		}
 		if ph.SA.Note != "" {
 			b.WriteString(" (" + ph.SA.Note + ")")
 		}

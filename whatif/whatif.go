@@ -312,6 +312,11 @@ func saState(p *plan.Plan, d *plan.DVIPA, from, to string) SAState {
 	st.Reasons = append(st.Reasons, p.CanHold(dst, src, d.Addr, d.SWSA.IKEv2, true)...)
 	if len(st.Reasons) > 0 {
 		st.Status = "lost"
+		if slices.ContainsFunc(st.Reasons, func(r plan.Reason) bool { return r.Code == "peer-credentials" }) {
+			// The peers keep the owner's key and identity: the new
+			// holder fails their authentication on every new negotiation.
+			st.Note = "new negotiations with those peers fail authentication too, until the credentials agree"
+		}
 		return st
 	}
 	st.Status = "recovered"

@@ -141,6 +141,7 @@ func init() {
 		"NETACCESS":        "ENDNETACCESS",
 		"ASSORTEDPARMS":    "ENDASSORTEDPARMS",
 		"KEEPALIVEOPTIONS": "ENDKEEPALIVEOPTIONS",
+		"DEFADDRTABLE":     "ENDDEFADDRTABLE",
 	}
 	for k := range isStatement {
 		if _, ok := statements[k]; ok || strings.HasPrefix(k, "END") {

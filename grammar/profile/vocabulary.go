@@ -52,6 +52,24 @@ var operandGrammars = map[string]string{
 		PROTocol ( * | TCP | UDP | ICMP | ICMPV6 | <number:0-255> ) | SRCPORT ( * | <number:0-65535> ) |
 		DESTPORT ( * | <number:0-65535> ) | LINKNAME ( * | <name> ) | SUBNET <addr> }`,
 	"TRANSLATE": `{ <addr> ( ETHERNET | 802.3 | IBMTR | FDDI | NSAP ) <any> <name> }`,
+	// The blocks are matched as a whole, from the operands of the opening
+	// statement to the END statement (line ends do not matter to the stack).
+	// BSDROUTINGPARMS entries: link name, MTU, cost metric, subnet mask and
+	// destination address, 0 for the last two where not used (IP
+	// Configuration Reference, "BSDROUTINGPARMS statement").
+	"BSDROUTINGPARMS": `( TRUE | FALSE ) { <name> ( DEFAULTSIZE | <number:1-65535> ) <number> ( <addr> | 0 ) ( <addr> | 0 ) }`,
+	// DEFADDRTABLE entries: prefix/length, precedence, label ("DEFADDRTABLE
+	// statement"); the bounds are those of the 2-byte fields of the profile
+	// SMF record, IBM's page states none.
+	"DEFADDRTABLE": `{ <prefix> <number:0-65535> <number:0-65535> }`,
+	// GATEWAY entries: network, first hop, link, packet size, subnet mask and
+	// value (the GATEWAY example of the X.25 NPSI configuration; IBM
+	// removed the statement in V2R3, BEGINROUTES replaces it).
+	"GATEWAY": `{ ( <addr> | DEFAULTNET ) ( = | <addr> ) <name> ( DEFAULTSIZE | <number:1-65535> ) [ 0 | <addr> <addr> ] }`,
+	// KEEPALIVEOPTIONS: only z/VM's page of the statement could be found
+	// (INTERVAL minutes, SENDGARBAGE TRUE|FALSE); z/OS took both over into
+	// TCPCONFIG.
+	"KEEPALIVEOPTIONS": `{ INTERVAL <number> | SENDGARBAGE ( TRUE | FALSE ) }`,
 	// DELETE has a grammar of its own (Delete): its object is a statement
 	// keyword. These are the operands after the object.
 	"DELETE ATMARPSV":  `<name>`,
@@ -71,7 +89,7 @@ func CheckedStatements() []string {
 	var out []string
 	for k, s := range statements {
 		if s.parser != genericParser || operandSpecs[k] != nil {
-			if s.block != nil && s.block.onError == skipRestOfAll {
+			if s.block != nil && s.block.onError == skipRestOfAll && operandSpecs[k] == nil {
 				continue // the block's entries are kept, not checked
 			}
 			out = append(out, k)
@@ -86,7 +104,7 @@ func CheckedStatements() []string {
 func UncheckedStatements() []string {
 	var out []string
 	for k, s := range statements {
-		if s.parser == genericParser && operandSpecs[k] == nil || s.block != nil && s.block.onError == skipRestOfAll {
+		if operandSpecs[k] == nil && (s.parser == genericParser || s.block != nil && s.block.onError == skipRestOfAll) {
 			out = append(out, k)
 		}
 	}
@@ -105,6 +123,7 @@ const (
 	specKeywd                  // a keyword (with its minimum abbreviation)
 	specNumber                 // a number, in [lo, hi]
 	specAddr                   // an IP address
+	specPrefix                 // an address prefix (address/length)
 	specName                   // a name (upper-cased, as the stack folds it)
 	specSecret                 // a credential, never shown
 	specAny                    // any one operand
@@ -169,6 +188,8 @@ func leafSpec(t string) *spec {
 	switch {
 	case t == "<addr>":
 		return &spec{kind: specAddr}
+	case t == "<prefix>":
+		return &spec{kind: specPrefix}
 	case t == "<name>":
 		return &spec{kind: specName}
 	case t == "<secret>":
@@ -218,6 +239,8 @@ func (s *spec) String() string {
 		return fmt.Sprintf("<number %d-%d>", s.lo, s.hi)
 	case specAddr:
 		return "<addr>"
+	case specPrefix:
+		return "<prefix>"
 	case specName:
 		return "<name>"
 	case specSecret:
@@ -315,6 +338,8 @@ func (m *operandMatch) match(s *spec, i int) int {
 		}
 	case specAddr:
 		ok = addrSet.has(t.Type)
+	case specPrefix:
+		ok = t.Type == Prefix || t.Type == Symbolic
 	case specName:
 		ok = nameSet.has(t.Type)
 	case specSecret:
@@ -361,6 +386,11 @@ func (p *parser) checkOperands(key string, ops []*Operand, opStart, end int) int
 		return t.Value
 	}}
 	n := m.match(s, 0)
+	if n >= 0 && n < len(m.toks) && m.far > n {
+		// A repeated entry was begun but not finished (a block entry
+		// without its last field): the fault is inside that entry.
+		n = -1
+	}
 	syntax := fmt.Sprintf("%s takes %s", key, s)
 	if len(syntax) > 160 {
 		// A long list of options says less than the suggestion does.
@@ -368,7 +398,9 @@ func (p *parser) checkOperands(key string, ops []*Operand, opStart, end int) int
 	}
 	switch {
 	case n < 0 && m.far >= len(m.toks):
-		d := p.errorAt(opStart-1, "incomplete %s statement", key)
+		// At the last operand: in a block that is the entry short of a
+		// field, not the opening statement lines above it.
+		d := p.errorAt(opStart-1+len(m.toks), "incomplete %s statement", key)
 		d.Detail = syntax + "."
 	case n < 0:
 		at := opStart + m.far

@@ -32,6 +32,18 @@ func TestVocabularyOperands(t *testing.T) {
 		{"PKTTRACE ON IP 10.1.1.1 PROT TCP DESTPORT 21\n", ``},
 		{"DELETE DEVICE OSA1\nDELETE PORT 21 TCP FTPD1\nDELETE PORTRANGE 1000 10 UDP *\n", `^DELETE PORTRANGE: unexpected \*$`},
 		{"DELETE LINK\n", `^incomplete DELETE LINK statement$`},
+		// The blocks and the routing statements of older profiles.
+		{"BSDROUTINGPARMS TRUE\n OSA1L 1492 0 255.255.255.0 0\n VIPA1L DEFAULTSIZE 1 255.255.255.252 0\nENDBSDROUTINGPARMS\n", ``},
+		{"BSDROUTINGPARMS TRUE\n OSA1L 1492 0 255.255.255.0\nENDBSDROUTINGPARMS\n", `^incomplete BSDROUTINGPARMS statement$`},
+		{"BSDROUTINGPARMS MAYBE\nENDBSDROUTINGPARMS\n", `^BSDROUTINGPARMS: unexpected MAYBE$`},
+		{"DEFADDRTABLE\n ::1/128 50 0\n ::FFFF:0.0.0.0/96 45 4\nENDDEFADDRTABLE\nARPAGE 20\n", ``},
+		{"DEFADDRTABLE\n ::1/128 50\nENDDEFADDRTABLE\n", `^incomplete DEFADDRTABLE statement$`},
+		{"DEFADDRTABLE\n ::1/128 50 0 DOMAINORIGIN\nENDDEFADDRTABLE\n", `^DOMAINORIGIN is not a profile statement, nor an operand of DEFADDRTABLE$`},
+		{"KEEPALIVEOPTIONS INTERVAL 60 SENDGARBAGE TRUE ENDKEEPALIVEOPTIONS\n", ``},
+		{"KEEPALIVEOPTIONS INTERVAL SIXTY ENDKEEPALIVEOPTIONS\n", `^KEEPALIVEOPTIONS: unexpected SIXTY$`},
+		{"GATEWAY\n 9.67.43.0 = OSA1L 2000 0\n DEFAULTNET 9.67.43.1 OSA1L DEFAULTSIZE 0\n", ``},
+		{"GATEWAY\n 9.67.43.0 = OSA1L 2000 0.0.255.0 0.0.58.0\n", ``},
+		{"GATEWAY\n 9.67.43.0 = OSA1L\n", `^incomplete GATEWAY statement$`},
 	} {
 		prof, ds := Parse("P", []byte(tc.in), Options{})
 		var errs []string
@@ -166,5 +178,27 @@ EndRoutes
 	_, ds = Parse("P", []byte("BEGINROUTES\nROUTE DEFAULT 10.1.0.5 CTCA MTU 1500 REPLX\nENDROUTES\n"), Options{})
 	if len(ds) != 1 || ds[0].Rule != RuleOption {
 		t.Errorf("REPLX: %v", ds)
+	}
+}
+
+// TestOptionAbbreviations checks IBM's minimum abbreviations of option
+// words in the open option lists, as IBM's IPCONFIG syntax diagram writes
+// them (CHECKSUMOFFLoad, CLAWUSEDoublenop, DATAGRamfwd, FWDMULTipath,
+// PERPacket, NOFWDMULTipath): each shortening parses without an unknown
+// option, and one shorter than the minimum is reported.
+func TestOptionAbbreviations(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int // findings
+	}{
+		{"IPCONFIG CHECKSUMOFFL CLAWUSED\n", 0},
+		{"IPCONFIG NOCHECKSUMOFFLOA NOFWDMULT\n", 0},
+		{"IPCONFIG DATAGR FWDMULT PERP\n", 0},
+		{"IPCONFIG CHECKSUMOFF\n", 1},
+	} {
+		_, ds := Parse("P", []byte(tc.in), Options{})
+		if len(ds) != tc.want {
+			t.Errorf("%q: %d findings %v, want %d", tc.in, len(ds), ds, tc.want)
+		}
 	}
 }

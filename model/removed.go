@@ -1,0 +1,53 @@
+package model
+
+import (
+	"github.com/tcpipc/tcpipc/grammar/profile"
+)
+
+// What IBM took out of the profile, and from which release on: a stack at
+// that release or later rejects it, an older stack (or one whose release
+// the manifest does not give) still takes it.
+//
+// V2R2: the IP Configuration Reference of V2R2 no longer has the ATMARPSV,
+// ATMLIS and ATMPVC statements nor the DEVICE and LINK statements of ATM,
+// CLAW, HYPERchannel, SNALINK, X.25 and CDLC devices, which V2R1's had (and
+// V2R1's health check announced their end). V2R3: "Removed support for the
+// GATEWAY statement", and DEVICE and LINK for FDDI and Token Ring (LCS with
+// FDDI and IBMTR links, MPCIPA with IPAQTR links, MPCOSA) are "not
+// supported in z/OS V2R3" (z/OS V2R3 Communications Server new function
+// summary, "Simplification").
+var (
+	v2r2, v2r3 = Release{2, 2}, Release{2, 3}
+
+	removedStatements = map[string]Release{"ATMARPSV": v2r2, "ATMLIS": v2r2, "ATMPVC": v2r2, "GATEWAY": v2r3}
+	removedDevices    = map[string]Release{"ATM": v2r2, "CLAW": v2r2, "HCH": v2r2, "SNAIUCV": v2r2, "SNALU62": v2r2,
+		"X25NPSI": v2r2, "CDLC": v2r2, "MPCOSA": v2r3}
+	removedLinks = map[string]Release{"FDDI": v2r3, "IBMTR": v2r3, "IPAQTR": v2r3, "OSAENET": v2r3, "OSAFDDI": v2r3}
+)
+
+// removed reports a statement, device type or link type the stack's
+// release no longer has.
+func (b *stackBuilder) removed(st profile.Statement) {
+	rel := b.s.Release
+	if !rel.Known() {
+		return
+	}
+	r := st.Info().Range
+	switch s := st.(type) {
+	case *profile.Generic:
+		if since, ok := removedStatements[s.Keyword]; ok && !rel.Before(since) {
+			d := b.errorf(r, "%s was removed in %s: a %s stack rejects it", s.Keyword, since, rel)
+			d.Detail = "Remove the statement (BEGINROUTES replaces GATEWAY), or give the stack's real release in the manifest."
+		}
+	case *profile.Device:
+		if since, ok := removedDevices[s.Type]; ok && !rel.Before(since) {
+			d := b.errorf(r, "%s devices were removed in %s: a %s stack rejects them", s.Type, since, rel)
+			d.Detail = "Move the connection to a device type the release supports (OSA-Express QDIO, HiperSockets, MPCPTP)."
+		}
+	case *profile.Link:
+		if since, ok := removedLinks[s.Type]; ok && !rel.Before(since) {
+			d := b.errorf(r, "%s links were removed in %s: a %s stack rejects them", s.Type, since, rel)
+			d.Detail = "Move the connection to a link type the release supports (IPAQENET, IPAQIDIO, MPCPTP)."
+		}
+	}
+}
