@@ -149,6 +149,7 @@ func Decode(data []byte) (*Record, error) {
 	if len(data) > MaxRecordBytes {
 		return nil, fmt.Errorf("SWSA record of %d bytes: at most %d", len(data), MaxRecordBytes)
 	}
+	// Unmarshal also refuses data after the record.
 	var head struct {
 		Version *string `json:"version"`
 	}
@@ -166,9 +167,6 @@ func Decode(data []byte) (*Record, error) {
 	var r Record
 	if err := dec.Decode(&r); err != nil {
 		return nil, fmt.Errorf("SWSA record: %w", err)
-	}
-	if dec.More() {
-		return nil, errors.New("SWSA record: data after the record")
 	}
 	if err := r.Validate(); err != nil {
 		return nil, err
