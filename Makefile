@@ -30,6 +30,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./grammar/... ./verify/...
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/esp/... ./internal/ike/...
 	$(GO) test -run '^$$' -bench . -benchmem ./runtime/link ./runtime/xcf
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 200x ./runtime/swsa
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./runtime/sysplex
 
 fuzz:

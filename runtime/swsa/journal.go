@@ -368,6 +368,11 @@ func (j *CFJournal) writeNext() bool {
 	key := j.queue[0]
 	j.queue = j.queue[1:]
 	t := j.tunnels[key]
+	if t == nil {
+		// Every path that forgets a tunnel also unqueues it; stay safe.
+		j.mu.Unlock()
+		return true
+	}
 	t.queued = false
 	j.busy = true
 	rec, version := t.rec, t.version
