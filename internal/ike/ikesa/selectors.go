@@ -38,16 +38,36 @@ func chooseSelectors(tsi, tsr []wire.Selector, rules []Selectors) (Selectors, bo
 	}
 	for _, r := range rules {
 		if within(tsi[:1], r.Remote) && within(tsr[:1], r.Local) {
-			return Selectors{Local: narrow(tsr, r.Local), Remote: narrow(tsi, r.Remote)}, true
+			return narrowTo(tsi, tsr, r), true
 		}
 	}
 	for _, r := range rules {
-		ts := Selectors{Local: narrow(tsr, r.Local), Remote: narrow(tsi, r.Remote)}
-		if !ts.empty() {
+		if ts := narrowTo(tsi, tsr, r); !ts.empty() {
 			return ts, true
 		}
 	}
 	return Selectors{}, false
+}
+
+// narrowTo narrows a proposal to rule r, leaving out selectors another
+// one of the result holds (the triggering packet's, once the rule's own
+// range is there too).
+func narrowTo(tsi, tsr []wire.Selector, r Selectors) Selectors {
+	return Selectors{Local: outermost(narrow(tsr, r.Local)), Remote: outermost(narrow(tsi, r.Remote))}
+}
+
+// outermost drops every selector of list that another one holds.
+func outermost(list []wire.Selector) []wire.Selector {
+	var out []wire.Selector
+	for i, s := range list {
+		held := slices.ContainsFunc(list, func(o wire.Selector) bool {
+			return !sameSelector(o, s) && within([]wire.Selector{s}, []wire.Selector{o})
+		})
+		if !held && !slices.ContainsFunc(list[:i], func(o wire.Selector) bool { return sameSelector(o, s) }) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func knownType(t wire.TSType) bool {
