@@ -68,6 +68,9 @@ type peerState struct {
 	// queue holds packets waiting for a child SA while negotiating.
 	queue       [][]byte
 	negotiating bool
+	// proposal is what the negotiation under way asks for: the selectors
+	// of the filter whose packet started it, that packet's first.
+	proposal ikesa.Selectors
 	// generation numbers negotiations, so a stale timeout leaves a newer
 	// one alone.
 	generation uint64

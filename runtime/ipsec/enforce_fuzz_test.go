@@ -28,10 +28,17 @@ func sel(s string) plan.Selector {
 	return v
 }
 
-// oraclePolicy is the policy of FuzzInboundPolicy: issue 14's rule, ICMP
-// to the application, UDP to a range of ports on a second host, a range
-// protected for another peer, a cleartext permit, and deny for the rest.
+// oraclePolicy is the policy of FuzzInboundPolicy: three rules that
+// shadow parts of issue 14's rule (a denied client port range, one
+// protected with another peer, one permitted in the clear), issue 14's
+// rule, ICMP to the application, UDP to a range of ports on a second
+// host, a range protected for another peer, a cleartext permit, and deny
+// for the rest. The fuzzed packets arrive on the child SA of issue 14's
+// rule (appRule).
 var oraclePolicy = []oracleRule{
+	{sel("10.1.1.1"), sel("10.99.0.0/16"), protoTCP, plan.PortRange{From: appPort, To: appPort}, plan.PortRange{From: 6000, To: 6999}, plan.Deny, ""},
+	{sel("10.1.1.1"), sel("10.99.0.0/16"), protoTCP, plan.PortRange{From: appPort, To: appPort}, plan.PortRange{From: 7000, To: 7999}, plan.IPsec, "other"},
+	{sel("10.1.1.1"), sel("10.99.0.0/16"), protoTCP, plan.PortRange{From: appPort, To: appPort}, plan.PortRange{From: 8000, To: 8999}, plan.Permit, ""},
 	{sel("10.1.1.1"), sel("10.99.0.0/16"), protoTCP, plan.PortRange{From: appPort, To: appPort}, plan.PortRange{From: 1024, To: 65535}, plan.IPsec, "client"},
 	{sel("10.1.1.1"), sel("10.99.0.0/16"), 1, plan.AnyPort, plan.AnyPort, plan.IPsec, "client"},
 	{sel("10.1.1.4-10.1.1.6"), sel("10.99.0.2"), protoUDP, plan.PortRange{From: 5000, To: 5099}, plan.AnyPort, plan.IPsec, "client"},
@@ -39,6 +46,10 @@ var oraclePolicy = []oracleRule{
 	{sel("10.1.1.1"), sel("*"), protoUDP, plan.PortRange{From: 53, To: 53}, plan.AnyPort, plan.Permit, ""},
 	{sel("*"), sel("*"), -1, plan.AnyPort, plan.AnyPort, plan.Deny, ""},
 }
+
+// appRule is the index of issue 14's rule, whose child SA the fuzzed
+// packets arrive on.
+const appRule = 3
 
 // filters turns the oracle's policy into the endpoint's SPD entries.
 func oracleFilters() []Filter {
@@ -67,18 +78,19 @@ func oracleFilters() []Filter {
 	return out
 }
 
-// oracleAllows is the expected verdict for an inner packet that arrived
-// on the client's SA: the policy allows it only if it is a well-formed
-// IPv4 packet whose first matching rule is IPSEC with the client. Ports
-// of a non-first fragment, or of a segment too short to show them, are
-// unknown and match only rules for every port (RFC 4301 §7).
-func oracleAllows(p []byte) bool {
+// oracleVerdict is the expected verdict for an inner packet that arrived
+// on the client's SA: allowed only if it is a well-formed IPv4 packet
+// whose first matching rule is IPSEC with the client; rule is the index
+// of that first match, or -1. Ports of a non-first fragment, or of a
+// segment too short to show them, are unknown and match only rules for
+// every port (RFC 4301 §7).
+func oracleVerdict(p []byte) (allowed bool, rule int) {
 	if len(p) < 20 || p[0]>>4 != 4 {
-		return false
+		return false, -1
 	}
 	ihl, total := int(p[0]&0xf)*4, int(binary.BigEndian.Uint16(p[2:4]))
 	if ihl < 20 || total < ihl || total > len(p) {
-		return false
+		return false, -1
 	}
 	proto := int(p[9])
 	src, dst := netip.AddrFrom4([4]byte(p[12:16])), netip.AddrFrom4([4]byte(p[16:20]))
@@ -95,20 +107,21 @@ func oracleAllows(p []byte) bool {
 		}
 		return known && port >= r.From && port <= r.To
 	}
-	for _, r := range oraclePolicy {
+	for i, r := range oraclePolicy {
 		if r.local.Contains(dst) && r.remote.Contains(src) && (r.proto < 0 || r.proto == proto) &&
 			portOK(r.localPorts, dport) && portOK(r.remotePorts, sport) {
-			return r.action == plan.IPsec && r.peer == "client"
+			return r.action == plan.IPsec && r.peer == "client", i
 		}
 	}
-	return false
+	return false, -1
 }
 
 // FuzzInboundPolicy seals fuzzed inner packets with the gateway's inbound
 // SA, so each one is decrypted and then checked against the policy. The
-// oracle: a packet the policy (oracleAllows, computed from the rules with
-// plan's types) denies is never delivered; a well-formed packet it allows
-// between the SA's addresses always is.
+// oracle: a packet the policy (oracleVerdict, computed from the rules with
+// plan's types) denies is never delivered; a well-formed packet from the
+// client that issue 14's rule allows, which is what the SA carries,
+// always is.
 func FuzzInboundPolicy(f *testing.F) {
 	peers := []Peer{{Name: "other", Addr: netip.MustParseAddr("203.0.113.9"), PSK: testPSK,
 		LocalTS:  []netip.Prefix{netip.MustParsePrefix("10.1.1.0/24")},
@@ -130,6 +143,9 @@ func FuzzInboundPolicy(f *testing.F) {
 	f.Add(false, byte(protoUDP), byte(2), byte(5), uint16(40000), uint16(5050), uint16(0), []byte("x"))
 	f.Add(false, byte(protoTCP), byte(2), byte(9), uint16(40000), uint16(22), uint16(0), []byte{})
 	f.Add(false, byte(protoTCP), byte(2), byte(1), uint16(40000), uint16(appPort), uint16(10), []byte("frag"))
+	f.Add(false, byte(protoTCP), byte(2), byte(1), uint16(6500), uint16(appPort), uint16(0), []byte{})
+	f.Add(false, byte(protoTCP), byte(2), byte(1), uint16(7500), uint16(appPort), uint16(0), []byte{})
+	f.Add(false, byte(protoTCP), byte(2), byte(1), uint16(8500), uint16(appPort), uint16(0), []byte{})
 	f.Add(true, byte(0), byte(0), byte(0), uint16(0), uint16(0), uint16(0), udp4(clientIn, appAddr, 1, 53, nil))
 	f.Fuzz(func(t *testing.T, raw bool, proto, srcHost, dstHost byte, sport, dport, fragOff uint16, body []byte) {
 		inner := body
@@ -142,11 +158,11 @@ func FuzzInboundPolicy(f *testing.F) {
 		if delivered {
 			<-tp.gw.got // never blocks: delivery happened before HandleDatagram returned
 		}
-		allowed := oracleAllows(inner)
+		allowed, rule := oracleVerdict(inner)
 		switch {
 		case delivered && !allowed:
 			t.Fatalf("delivered a packet the policy denies: % x", inner)
-		case !delivered && allowed && !raw && srcHost == 2:
+		case !delivered && rule == appRule && !raw && srcHost == 2:
 			t.Fatalf("dropped a packet the policy allows (drops %v): % x", gw.Stats().Drops, inner)
 		}
 	})

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"net/netip"
 	"testing"
+
+	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
 
 // TCP flags used by the tests.
@@ -70,48 +72,127 @@ func establishTCP(t *testing.T, tp *topo) {
 
 // TestDecryptedDatagramToDeniedPortDropped is issue 14's case: a client
 // sends a UDP datagram through its child SA to a port no filter allows.
-// The SA's selectors (from the key exchange rule's locations) cover it,
-// but the SPD denies it, so it is dropped and counted (RFC 4301 §5.2),
+// A client that follows its own policy cannot: the SA carries only the
+// TCP rule, so the datagram gets no SA. One that encrypts it anyway on
+// that SA has it dropped and counted at the gateway (RFC 4301 §5.2),
 // never delivered.
 func TestDecryptedDatagramToDeniedPortDropped(t *testing.T) {
 	tp := newTopo(t, withGatewayPolicy(nil, issuePolicy()))
 	establishTCP(t, tp)
-	before := tp.gw.e.Stats()
-
+	gw := tp.gw.e
+	dyn := gw.SAs().Dynamic[0]
+	key := espKey(t, tp.gw.keylog.Bytes(), dyn.InboundSPI)
 	dgram := udp4(clientIn, appAddr, 40000, 9999, []byte("past the policy?"))
-	if v := tp.client.e.Outbound(dgram); v != Protected {
-		t.Fatalf("the client's policy should protect the datagram; got %v", v)
+
+	if v := tp.client.e.Outbound(dgram); v == Protected || v == Clear {
+		t.Fatalf("the client sent the datagram (%v) on an SA for TCP", v)
 	}
-	eventually(t, "the datagram to reach the gateway", func() bool { return tp.gw.e.Stats().ESPIn > before.ESPIn })
-	after := tp.gw.e.Stats()
+	eventually(t, "the client to give up on the datagram", func() bool { return tp.client.e.Stats().Drops[DropNoSA] == 1 })
+
+	before := gw.Stats()
+	gw.HandleDatagram(nattPort, dyn.Remote, sealGCM(t, key, dyn.InboundSPI, 1000, trailer(dgram, 4)))
+	after := gw.Stats()
 	select {
 	case p := <-tp.gw.got:
 		t.Fatalf("the gateway delivered % x", p)
 	default:
 	}
-	if after.Delivered != before.Delivered {
-		t.Errorf("delivered went from %d to %d", before.Delivered, after.Delivered)
+	if after.Delivered != before.Delivered || after.ESPIn != before.ESPIn+1 {
+		t.Errorf("ESP in %d -> %d, delivered %d -> %d", before.ESPIn, after.ESPIn, before.Delivered, after.Delivered)
 	}
-	if got := after.Drops[DropInboundPolicy] - before.Drops[DropInboundPolicy]; got != 1 {
-		t.Errorf("%d drops for %v, want 1; drops %v", got, DropInboundPolicy, after.Drops)
+	if got := after.Drops[DropSelector] - before.Drops[DropSelector]; got != 1 {
+		t.Errorf("%d drops for %v, want 1; drops %v", got, DropSelector, after.Drops)
 	}
 }
 
-// tablePolicy is the gateway policy of the table tests: the issue's rule
-// for the application, ICMP to it, a filter bound to another peer, a
-// cleartext DNS permit, and deny for the rest.
+// TestChildSelectorsFollowFilterRule: the child SA negotiated for the
+// first connection carries issue 14's filter rule (TCP, the application's
+// address and port, client ports 1024-65535), narrowed to the client's
+// address, on both ends; not every protocol and port between the key
+// exchange rule's locations.
+func TestChildSelectorsFollowFilterRule(t *testing.T) {
+	tp := newTopo(t, withGatewayPolicy(nil, issuePolicy()))
+	establishTCP(t, tp)
+	app := wire.Selector{TSType: wire.TS_IPV4_ADDR_RANGE, IPProtocol: protoTCP, StartPort: appPort, EndPort: appPort, Start: appAddr, End: appAddr}
+	client := wire.Selector{TSType: wire.TS_IPV4_ADDR_RANGE, IPProtocol: protoTCP, StartPort: 1024, EndPort: 65535, Start: clientIn, End: clientIn}
+	gw, cl := tp.gw.e.SAs().Dynamic, tp.client.e.SAs().Dynamic
+	if len(gw) != 1 || len(cl) != 1 {
+		t.Fatalf("%d and %d child SAs, want 1", len(gw), len(cl))
+	}
+	for _, c := range []struct {
+		who           string
+		local, remote []wire.Selector
+		want          [2]wire.Selector
+	}{
+		{"gateway", gw[0].LocalTS, gw[0].RemoteTS, [2]wire.Selector{app, client}},
+		{"client", cl[0].LocalTS, cl[0].RemoteTS, [2]wire.Selector{client, app}},
+	} {
+		if !eqSelectors(c.local, c.want[:1]) || !eqSelectors(c.remote, c.want[1:]) {
+			t.Errorf("%s: child selectors %v === %v, want %v === %v", c.who, c.local, c.remote, c.want[0], c.want[1])
+		}
+	}
+}
+
+// TestICMPGetsItsOwnChild: ICMP to the application matches the ping
+// rule, which the SA for TCP does not carry; the client negotiates a child
+// for it, proposing the packet's selectors first, and the gateway picks
+// the ping rule for it (RFC 7296 §2.9). The echo is delivered and the
+// reply goes back on that child.
+func TestICMPGetsItsOwnChild(t *testing.T) {
+	tp := newTopo(t, withGatewayPolicy(tablePolicy()))
+	establishTCP(t, tp)
+	echo := icmp4(clientIn, appAddr, 8, 0)
+	if v := tp.client.e.Outbound(echo); v != Queued {
+		t.Fatalf("echo: %v, want queued for a new child", v)
+	}
+	if got := recv(t, tp.gw.got, "the echo"); string(got) != string(echo) {
+		t.Fatalf("gateway got % x", got)
+	}
+	var icmp *DynamicTunnel
+	for _, d := range tp.gw.e.SAs().Dynamic {
+		if len(d.LocalTS) == 1 && d.LocalTS[0].IPProtocol == 1 {
+			icmp = &d
+		}
+	}
+	if icmp == nil || len(icmp.RemoteTS) != 1 || icmp.RemoteTS[0].IPProtocol != 1 || icmp.RemoteTS[0].Start != clientIn {
+		t.Fatalf("no ICMP child at the gateway: %+v", tp.gw.e.SAs().Dynamic)
+	}
+	before := tp.gw.e.Stats().ESPOut
+	if v := tp.gw.e.Outbound(icmp4(appAddr, clientIn, 0, 0)); v != Protected || tp.gw.e.Stats().ESPOut != before+1 {
+		t.Fatalf("reply: %v", v)
+	}
+	recv(t, tp.client.got, "the reply")
+}
+
+// tablePolicy is the gateway policy of the table tests. Three rules for
+// parts of the application's traffic come before issue 14's rule and
+// shadow it: connections from client ports 6000-6999 are denied, those
+// from 7000-7999 protected with another peer, those from 8000-8999
+// permitted in the clear. Then ICMP to the application, a cleartext DNS
+// permit, and deny for the rest.
 func tablePolicy() ([]Peer, []Filter) {
 	remote := PrefixRange(netip.MustParsePrefix("10.99.0.0/16"))
 	app := PrefixRange(netip.MustParsePrefix("10.1.1.1/32"))
 	peers := []Peer{{Name: "other", Addr: netip.MustParseAddr("203.0.113.9"), PSK: testPSK,
 		LocalTS:  []netip.Prefix{netip.MustParsePrefix("10.1.1.0/24")},
 		RemoteTS: []netip.Prefix{netip.MustParsePrefix("10.99.0.0/16")}}}
-	filters := append(issuePolicy()[:1],
-		Filter{Name: "ping", Local: app, Remote: remote, Protocol: 1, Action: ActionIPsec, Tunnel: Tunnel{Peer: "client"}},
-		Filter{Name: "other", Local: PrefixRange(netip.MustParsePrefix("10.1.1.3/32")), Remote: remote,
-			Action: ActionIPsec, Tunnel: Tunnel{Peer: "other"}},
-		Filter{Name: "dns", Local: app, Protocol: protoUDP, LocalPorts: PortRange{53, 53}, Action: ActionPermit},
-		Filter{Name: "deny-all", Action: ActionDeny})
+	shadow := func(name string, lo uint16, action Action, peer string) Filter {
+		f := Filter{Name: name, Local: app, Remote: remote, Protocol: protoTCP,
+			LocalPorts: PortRange{appPort, appPort}, RemotePorts: PortRange{lo, lo + 999}, Action: action}
+		if peer != "" {
+			f.Tunnel = Tunnel{Peer: peer}
+		}
+		return f
+	}
+	filters := []Filter{
+		shadow("denied-clients", 6000, ActionDeny, ""),
+		shadow("other-peer", 7000, ActionIPsec, "other"),
+		shadow("clear-clients", 8000, ActionPermit, ""),
+		issuePolicy()[0],
+		{Name: "ping", Local: app, Remote: remote, Protocol: 1, Action: ActionIPsec, Tunnel: Tunnel{Peer: "client"}},
+		{Name: "dns", Local: app, Protocol: protoUDP, LocalPorts: PortRange{53, 53}, Action: ActionPermit},
+		{Name: "deny-all", Action: ActionDeny},
+	}
 	return peers, filters
 }
 
@@ -125,7 +206,6 @@ func TestInboundPolicyTable(t *testing.T) {
 	dyn := gw.SAs().Dynamic[0]
 	key := espKey(t, tp.gw.keylog.Bytes(), dyn.InboundSPI)
 	app2 := netip.MustParseAddr("10.1.1.2")
-	other := netip.MustParseAddr("10.1.1.3")
 	fragment := tcpSeg(clientIn, appAddr, 40000, appPort, tcpACK, []byte("tail"))
 	fragment[7] = 10 // fragment offset 80: ports unknown (RFC 4301 §7)
 	binary.BigEndian.PutUint16(fragment[10:], 0)
@@ -138,18 +218,22 @@ func TestInboundPolicyTable(t *testing.T) {
 		inner []byte
 		want  DropReason
 	}{
+		// Inside the SA's selectors (issue 14's rule, narrowed to the
+		// client's address): the SPD entry decides.
 		{"TCP to the application", tcpSeg(clientIn, appAddr, 40000, appPort, tcpACK, []byte("x")), delivered},
 		{"TCP to the application, lowest client port", tcpSeg(clientIn, appAddr, 1024, appPort, tcpSYN, nil), delivered},
-		{"TCP to another port", tcpSeg(clientIn, appAddr, 40000, appPort+1, tcpSYN, nil), DropInboundPolicy},
-		{"TCP from a client port below 1024", tcpSeg(clientIn, appAddr, 1023, appPort, tcpSYN, nil), DropInboundPolicy},
-		{"UDP to the application's port", udp4(clientIn, appAddr, 40000, appPort, []byte("x")), DropInboundPolicy},
-		{"UDP to a denied port", udp4(clientIn, appAddr, 40000, 9999, []byte("x")), DropInboundPolicy},
-		{"UDP to a port permitted only in the clear", udp4(clientIn, appAddr, 40000, 53, []byte("x")), DropInboundPolicy},
-		{"ICMP echo to the application", icmp4(clientIn, appAddr, 8, 0), delivered},
-		{"ICMP to an address of the SA no ICMP filter covers", icmp4(clientIn, app2, 8, 0), DropInboundPolicy},
-		{"TCP to an address of the SA outside the filter", tcpSeg(clientIn, app2, 40000, appPort, tcpSYN, nil), DropInboundPolicy},
-		{"TCP to an address protected for another peer", tcpSeg(clientIn, other, 40000, appPort, tcpSYN, nil), DropInboundPolicy},
-		{"non-first fragment to the application", fragment, DropInboundPolicy},
+		{"TCP from a client port an earlier rule denies", tcpSeg(clientIn, appAddr, 6500, appPort, tcpSYN, nil), DropInboundPolicy},
+		{"TCP from a client port protected for another peer", tcpSeg(clientIn, appAddr, 7500, appPort, tcpSYN, nil), DropInboundPolicy},
+		{"TCP from a client port permitted only in the clear", tcpSeg(clientIn, appAddr, 8500, appPort, tcpSYN, nil), DropInboundPolicy},
+		// Outside the SA's selectors, which follow the filter rule.
+		{"TCP to another port", tcpSeg(clientIn, appAddr, 40000, appPort+1, tcpSYN, nil), DropSelector},
+		{"TCP from a client port below 1024", tcpSeg(clientIn, appAddr, 1023, appPort, tcpSYN, nil), DropSelector},
+		{"UDP to the application's port", udp4(clientIn, appAddr, 40000, appPort, []byte("x")), DropSelector},
+		{"UDP to a denied port", udp4(clientIn, appAddr, 40000, 9999, []byte("x")), DropSelector},
+		{"UDP to a port permitted only in the clear", udp4(clientIn, appAddr, 40000, 53, []byte("x")), DropSelector},
+		{"ICMP on the TCP rule's SA", icmp4(clientIn, appAddr, 8, 0), DropSelector},
+		{"TCP to another address", tcpSeg(clientIn, app2, 40000, appPort, tcpSYN, nil), DropSelector},
+		{"non-first fragment to the application", fragment, DropSelector},
 		{"source outside the SA's selectors", tcpSeg(netip.MustParseAddr("10.99.0.77"), appAddr, 40000, appPort, tcpSYN, nil), DropSelector},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -183,7 +267,6 @@ func TestOutboundPolicyTable(t *testing.T) {
 	establishTCP(t, tp)
 	gw := tp.gw.e
 	app2 := netip.MustParseAddr("10.1.1.2")
-	other := netip.MustParseAddr("10.1.1.3")
 	for _, tc := range []struct {
 		name   string
 		pkt    []byte
@@ -191,12 +274,17 @@ func TestOutboundPolicyTable(t *testing.T) {
 		viaESP bool // sent into the client's child SA
 	}{
 		{"TCP from the application", tcpSeg(appAddr, clientIn, appPort, 40000, tcpSYN|tcpACK, nil), Protected, true},
-		{"ICMP from the application", icmp4(appAddr, clientIn, 0, 0), Protected, true},
+		// The SA's selectors fit the next three, the SPD does not.
+		{"TCP to a client port an earlier rule denies", tcpSeg(appAddr, clientIn, appPort, 6500, tcpACK, nil), Dropped, false},
+		{"TCP to a client port protected for another peer", tcpSeg(appAddr, clientIn, appPort, 7500, tcpACK, nil), Queued, false},
+		{"TCP to a client port permitted in the clear", tcpSeg(appAddr, clientIn, appPort, 8500, tcpACK, nil), Clear, false},
+		// ICMP is protected, but the SA carries TCP only: it waits for
+		// an SA of its own, never leaves in the clear.
+		{"ICMP from the application", icmp4(appAddr, clientIn, 0, 0), Queued, false},
 		{"TCP from another port", tcpSeg(appAddr, clientIn, appPort+1, 40000, tcpACK, nil), Dropped, false},
 		{"UDP from the application's port", udp4(appAddr, clientIn, appPort, 40000, []byte("x")), Dropped, false},
 		{"TCP from an address outside every filter", tcpSeg(app2, clientIn, appPort, 40000, tcpACK, nil), Dropped, false},
 		{"DNS answer permitted in the clear", udp4(appAddr, clientIn, 53, 40000, []byte("x")), Clear, false},
-		{"traffic protected for another peer", tcpSeg(other, clientIn, appPort, 40000, tcpACK, nil), Queued, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := gw.Stats()
