@@ -301,3 +301,34 @@ func TestOutboundPolicyTable(t *testing.T) {
 		})
 	}
 }
+
+// TestFigure9RuleSelectors: figure 9's MVS1 policy for DVA1 gives the
+// IKE daemon DVA1's port 60 rule only, so a child SA for DVA1 carries TCP
+// to and from port 60 and nothing else between DVA1 and the clients.
+func TestFigure9RuleSelectors(t *testing.T) {
+	cfg, err := FromPlan(figure9Stack(t, "MVS1", true), dva1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	peers := cfg.ikePeers()
+	if len(peers) == 0 {
+		t.Fatal("no IKE peers")
+	}
+	for _, p := range peers {
+		if len(p.Policies) == 0 {
+			t.Fatalf("peer %s: no filter rule selectors", p.Name)
+		}
+		for _, ts := range p.Policies {
+			for _, s := range ts.Local {
+				if s.IPProtocol != protoTCP || s.StartPort != 60 || s.EndPort != 60 || s.Start != dva1 || s.End != dva1 {
+					t.Errorf("peer %s: local selector %v, want DVA1 TCP port 60", p.Name, s)
+				}
+			}
+			for _, s := range ts.Remote {
+				if s.IPProtocol != protoTCP {
+					t.Errorf("peer %s: remote selector %v is not TCP", p.Name, s)
+				}
+			}
+		}
+	}
+}

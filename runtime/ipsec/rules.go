@@ -11,11 +11,11 @@ import (
 // A child SA carries the traffic of one filter rule, not everything
 // between the key exchange rule's locations (issue 14): its traffic
 // selectors are the rule's addresses, protocol and ports, cut to the
-// peer's locations. z/OS negotiates a phase 2 SA for the data endpoints,
-// protocol and ports of the filter rule that activated it (IBM, z/OS
-// Communications Server IP Configuration Guide, "Local dynamic VPN
-// policy"); tcpipc proposes the rule's ranges as they are written, which
-// is IpDynVpnAction's "Granularity Rule" rather than "Packet".
+// peer's locations. IBM documents that a phase 2 SA covers the data
+// endpoints, protocols and ports agreed for it (z/OS Communications Server
+// IP Configuration Guide, "Local dynamic VPN policy"). z/OS can take some
+// of them from the packet instead of the rule (IpLocalStartAction); that
+// choice is not modelled: tcpipc proposes the rule, led by the packet.
 
 // ruleSelectors returns the selector pairs of the SPD's IPSEC filters
 // whose tunnel is peer p, in search order and without repeats: what the
