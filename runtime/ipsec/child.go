@@ -94,7 +94,7 @@ func (e *Endpoint) installChild(c ikesa.ChildSA) {
 	e.mu.Unlock()
 
 	for _, pkt := range queue {
-		e.protect(ps, pkt, false)
+		e.protect(ps, pkt, nil)
 	}
 }
 

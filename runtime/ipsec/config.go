@@ -36,7 +36,8 @@ type Peer struct {
 	ID   ikesa.Identity
 	PSK  []byte
 	// LocalTS and RemoteTS are the widest traffic selectors for the
-	// peer's child SAs: our side and its side.
+	// peer's child SAs: our side and its side. Each child SA carries one
+	// IPSEC filter of the SPD for the peer, cut to them (see rules.go).
 	LocalTS, RemoteTS []netip.Prefix
 }
 
@@ -131,7 +132,8 @@ func (c *Config) validate() error {
 func (c *Config) ikePeers() []ikesa.Peer {
 	out := make([]ikesa.Peer, 0, len(c.Peers))
 	for _, p := range c.Peers {
-		ip := ikesa.Peer{Name: p.Name, ID: p.ID, PSK: p.PSK, LocalTS: selectors(p.LocalTS), RemoteTS: selectors(p.RemoteTS)}
+		ip := ikesa.Peer{Name: p.Name, ID: p.ID, PSK: p.PSK, LocalTS: selectors(p.LocalTS), RemoteTS: selectors(p.RemoteTS),
+			Policies: ruleSelectors(c.SPD, p)}
 		if p.Addr.IsValid() {
 			ip.Addr = netip.AddrPortFrom(p.Addr, ikePort)
 		}

@@ -95,11 +95,5 @@ func (e *Endpoint) SAs() SAList {
 // sameTS reports whether two children carry the same traffic, i.e. one
 // replaced the other.
 func sameTS(a, b *child) bool {
-	eq := func(x, y []wire.Selector) bool {
-		return slices.EqualFunc(x, y, func(s, t wire.Selector) bool {
-			return s.TSType == t.TSType && s.IPProtocol == t.IPProtocol && s.StartPort == t.StartPort &&
-				s.EndPort == t.EndPort && s.Start == t.Start && s.End == t.End
-		})
-	}
-	return eq(a.info.LocalTS, b.info.LocalTS) && eq(a.info.RemoteTS, b.info.RemoteTS)
+	return eqSelectors(a.info.LocalTS, b.info.LocalTS) && eqSelectors(a.info.RemoteTS, b.info.RemoteTS)
 }

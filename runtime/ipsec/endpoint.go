@@ -68,6 +68,9 @@ type peerState struct {
 	// queue holds packets waiting for a child SA while negotiating.
 	queue       [][]byte
 	negotiating bool
+	// proposal is what the negotiation under way asks for: the selectors
+	// of the filter whose packet started it, that packet's first.
+	proposal ikesa.Selectors
 	// generation numbers negotiations, so a stale timeout leaves a newer
 	// one alone.
 	generation uint64
@@ -297,14 +300,31 @@ func (e *Endpoint) receiveESP(pkt []byte) {
 		return
 	}
 	c.ready.Store(true) // the peer sends on it, so it can receive on it
-	if f := e.spd.lookup(Inbound, fl); f != nil && f.refusesConnect(Inbound, fl) {
-		e.stats.drop(DropPolicy) // a connection request the policy allows only the other way
+	if reason, ok := e.admitProtected(c, fl); !ok {
+		e.stats.drop(reason)
 		return
 	}
 	e.stats.delivered.Add(1)
 	if e.cfg.OnCleartext != nil {
 		e.cfg.OnCleartext(inner)
 	}
+}
+
+// admitProtected decides whether a decrypted packet that fits the
+// selectors of child c may be delivered: the SPD entry it matches must be
+// an IPSEC filter whose tunnel is c's peer (RFC 4301 §5.2). Traffic the
+// SPD denies, permits only in the clear or protects with another peer is
+// refused, so a peer cannot use its SA to reach what the policy closes
+// to it; so is a connection request the filter allows only the other way.
+func (e *Endpoint) admitProtected(c *child, fl flow) (DropReason, bool) {
+	f := e.spd.lookup(Inbound, fl)
+	switch {
+	case f == nil || f.Action != ActionIPsec || f.Tunnel.Peer != c.info.Peer:
+		return DropInboundPolicy, false
+	case f.refusesConnect(Inbound, fl):
+		return DropPolicy, false
+	}
+	return 0, true
 }
 
 // InboundClear applies the SPD to a packet that arrived in the clear and

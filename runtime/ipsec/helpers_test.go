@@ -63,6 +63,10 @@ type topo struct {
 	clientQueue int
 	// gwEcho makes the gateway's application answer every packet.
 	gwEcho bool
+	// gwFilters, when set, replace the gateway's SPD; gwPeers are peers
+	// the gateway knows besides the client.
+	gwFilters []Filter
+	gwPeers   []Peer
 }
 
 type topoOption func(*topo)
@@ -78,6 +82,12 @@ func withLiveness(client, gw time.Duration) topoOption {
 func withEcho() topoOption { return func(t *topo) { t.gwEcho = true } }
 
 func withQueue(n int) topoOption { return func(t *topo) { t.clientQueue = n } }
+
+// withGatewayPolicy gives the gateway its own SPD, and more peers for
+// its IPSEC filters to name.
+func withGatewayPolicy(peers []Peer, filters []Filter) topoOption {
+	return func(t *topo) { t.gwFilters, t.gwPeers = filters, peers }
+}
 
 // newTopo builds the two endpoints; nothing is negotiated yet.
 func newTopo(t testing.TB, opts ...topoOption) *topo {
@@ -96,10 +106,12 @@ func newTopo(t testing.TB, opts ...topoOption) *topo {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gwSPD, err := NewSPD(
-		Filter{Name: "clients", Local: PrefixRange(netip.MustParsePrefix("10.1.1.0/24")),
-			Remote: PrefixRange(netip.MustParsePrefix("10.99.0.0/16")), Action: ActionIPsec, Tunnel: Tunnel{Peer: "client"}},
-	)
+	gwFilters := tp.gwFilters
+	if gwFilters == nil {
+		gwFilters = []Filter{{Name: "clients", Local: PrefixRange(netip.MustParsePrefix("10.1.1.0/24")),
+			Remote: PrefixRange(netip.MustParsePrefix("10.99.0.0/16")), Action: ActionIPsec, Tunnel: Tunnel{Peer: "client"}}}
+	}
+	gwSPD, err := NewSPD(gwFilters...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,9 +123,9 @@ func newTopo(t testing.TB, opts ...topoOption) *topo {
 	}, false)
 	tp.gw = tp.newNode(t, Config{
 		Local: gwAddr, ID: ikesa.FQDN("gw.example"), SPD: gwSPD, Liveness: tp.gwLiveness,
-		Peers: []Peer{{Name: "client", ID: ikesa.FQDN("peer.example"), PSK: testPSK,
+		Peers: append([]Peer{{Name: "client", ID: ikesa.FQDN("peer.example"), PSK: testPSK,
 			LocalTS:  []netip.Prefix{netip.MustParsePrefix("10.1.1.0/24")},
-			RemoteTS: []netip.Prefix{netip.MustParsePrefix("10.99.0.0/16")}}},
+			RemoteTS: []netip.Prefix{netip.MustParsePrefix("10.99.0.0/16")}}}, tp.gwPeers...),
 	}, tp.gwEcho)
 	return tp
 }

@@ -66,14 +66,15 @@ func (e *Endpoint) Outbound(pkt []byte) Verdict {
 	e.mu.Lock()
 	ps := e.peers[f.Tunnel.Peer]
 	e.mu.Unlock()
-	return e.protect(ps, pkt, true)
+	return e.protect(ps, pkt, f)
 }
 
 // protect sends pkt through the newest child of ps whose selectors fit
-// it. Without one, if negotiate is set, it queues pkt and starts getting
-// an SA: a new child on an established IKE SA, or a new IKE SA; otherwise
-// it drops pkt.
-func (e *Endpoint) protect(ps *peerState, pkt []byte, negotiate bool) Verdict {
+// it. Without one, if trigger (the IPSEC filter pkt matched) is set, it
+// queues pkt and starts getting an SA for the filter's traffic: a new
+// child on an established IKE SA, or a new IKE SA; otherwise it drops
+// pkt.
+func (e *Endpoint) protect(ps *peerState, pkt []byte, trigger *Filter) Verdict {
 	fl, _ := parseFlow(pkt) // callers checked it
 	e.mu.Lock()
 	if e.closed {
@@ -96,7 +97,7 @@ func (e *Endpoint) protect(ps *peerState, pkt []byte, negotiate bool) Verdict {
 		}
 		e.mu.Lock()
 	}
-	if !negotiate {
+	if trigger == nil {
 		e.mu.Unlock()
 		e.stats.drop(DropNoSA)
 		return Dropped
@@ -111,6 +112,7 @@ func (e *Endpoint) protect(ps *peerState, pkt []byte, negotiate bool) Verdict {
 	start := !ps.negotiating
 	if start {
 		ps.negotiating = true
+		ps.proposal = proposal(trigger, fl, ps.cfg)
 		ps.generation++
 		gen := ps.generation
 		e.after(negotiationTimeout, func() { e.negotiationOver(ps, gen) })
@@ -144,8 +146,11 @@ func pickChild(children []*child, fl flow) *child {
 // negotiate gets a child SA for ps: CREATE_CHILD_SA on an established IKE
 // SA, or IKE_SA_INIT and IKE_AUTH from scratch (RFC 7296 §1.3.1, §1.2).
 func (e *Endpoint) negotiate(ps *peerState) {
+	e.mu.Lock()
+	ts := ps.proposal
+	e.mu.Unlock()
 	for _, sa := range e.ikeSAsOf(ps.cfg.Name) {
-		err := sa.CreateChild(func(err error) {
+		err := sa.CreateChildWith(ts, func(err error) {
 			if err != nil {
 				e.negotiationFailed(ps)
 			}
@@ -165,7 +170,7 @@ func (e *Endpoint) negotiate(ps *peerState) {
 		}
 		to = netip.AddrPortFrom(dst, ikePort)
 	}
-	if _, err := e.daemon.InitiateTo(ps.cfg.Name, to); err != nil {
+	if _, err := e.daemon.InitiateWith(ps.cfg.Name, to, ts); err != nil {
 		e.negotiationFailed(ps)
 	}
 }

@@ -46,6 +46,11 @@ const (
 	DropNoSA
 	// DropPanic: handling the datagram panicked; the panic was recovered.
 	DropPanic
+	// DropInboundPolicy: a decrypted packet that fits its SA's selectors
+	// but that the SPD does not protect with that SA's peer: denied,
+	// permitted only in the clear, or bound to another peer (RFC 4301
+	// §5.2).
+	DropInboundPolicy
 	numDropReasons
 )
 
@@ -53,7 +58,7 @@ var dropNames = [...]string{
 	DropTruncated: "truncated", DropMalformed: "malformed", DropUnknownSPI: "unknown SPI",
 	DropReplay: "replay", DropICV: "ICV", DropBadPadding: "bad padding", DropSelector: "selector mismatch",
 	DropExpired: "expired", DropDummy: "dummy", DropPolicy: "policy", DropQueueFull: "queue full",
-	DropNoSA: "no SA", DropPanic: "panic",
+	DropNoSA: "no SA", DropPanic: "panic", DropInboundPolicy: "inbound policy",
 }
 
 func (r DropReason) String() string {

@@ -13,7 +13,11 @@ func (sa *IKESA) sendAuthRequest() {
 	d, p, prf := sa.d, sa.peer, sa.algs.prf
 	idi := &wire.ID{PT: wire.PayloadIDi, IDType: d.cfg.ID.Type, Data: d.cfg.ID.Data}
 	auth := ikecrypto.PSKAuth(prf, p.PSK, ikecrypto.SignedOctets(prf, sa.keys.Pi, sa.initRequest, sa.nr, idi.Body()))
-	child, childPayloads, err := sa.proposeChild(espAuth, p.LocalTS, p.RemoteTS)
+	ts := sa.authTS
+	if ts.empty() {
+		ts = Selectors{Local: p.LocalTS, Remote: p.RemoteTS}
+	}
+	child, childPayloads, err := sa.proposeChild(espAuth, ts.Local, ts.Remote)
 	if err != nil {
 		sa.die(err)
 		return

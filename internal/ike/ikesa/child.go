@@ -166,11 +166,11 @@ func (sa *IKESA) answerChild(payloads []wire.Payload, k saKind) []wire.Payload {
 		return refuse(wire.NO_PROPOSAL_CHOSEN, nil)
 	}
 	// TSi describes the initiator's side, our remote; TSr ours.
-	remoteTS := narrow(tsi.Selectors, sa.peer.RemoteTS)
-	localTS := narrow(tsr.Selectors, sa.peer.LocalTS)
-	if len(remoteTS) == 0 || len(localTS) == 0 {
+	ts, ok := chooseSelectors(tsi.Selectors, tsr.Selectors, sa.peer.policies())
+	if !ok {
 		return refuse(wire.TS_UNACCEPTABLE, nil)
 	}
+	localTS, remoteTS := ts.Local, ts.Remote
 	ni, nr, gir := sa.ni, sa.nr, []byte(nil)
 	var keyPayloads []wire.Payload
 	if k.ke {

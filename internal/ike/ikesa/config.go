@@ -79,6 +79,28 @@ type Peer struct {
 	PSK      ikecrypto.Key
 	LocalTS  []wire.Selector
 	RemoteTS []wire.Selector
+	// Policies, when set, are the selector pairs of the filter rules that
+	// protect traffic with the peer, in search order, each already inside
+	// LocalTS and RemoteTS. As responder we then narrow a proposal to one
+	// of them (see chooseSelectors), so a child SA carries one rule's
+	// addresses, protocol and ports, never a mix of two rules.
+	Policies []Selectors
+}
+
+// Selectors is one pair of traffic selector lists seen from our side:
+// Local for our end of the traffic, Remote for the peer's.
+type Selectors struct {
+	Local, Remote []wire.Selector
+}
+
+func (s Selectors) empty() bool { return len(s.Local) == 0 || len(s.Remote) == 0 }
+
+// policies returns the selector pairs a child SA with p may carry.
+func (p *Peer) policies() []Selectors {
+	if len(p.Policies) > 0 {
+		return p.Policies
+	}
+	return []Selectors{{Local: p.LocalTS, Remote: p.RemoteTS}}
 }
 
 // Config configures a Daemon.

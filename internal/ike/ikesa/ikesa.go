@@ -49,7 +49,11 @@ type IKESA struct {
 	// rekeying holds the inbound SPIs of children we are rekeying, and
 	// rekeyingIKE is set while we rekey this IKE SA; the peer's requests
 	// for the same SA meanwhile get TEMPORARY_FAILURE.
-	rekeying    map[uint32]bool
+	rekeying map[uint32]bool
+	// authTS is what IKE_AUTH proposes for the first child SA: the
+	// selectors of the filter rule that made us initiate, or, when empty,
+	// the peer's LocalTS and RemoteTS.
+	authTS      Selectors
 	rekeyingIKE bool
 	halfOpen    clock.Timer    // responder: gives up on a missing IKE_AUTH
 	initSrc     netip.AddrPort // responder: IKE_SA_INIT's source, for initKey

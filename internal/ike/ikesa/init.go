@@ -25,6 +25,13 @@ func (d *Daemon) Initiate(peerName string) (*IKESA, error) {
 // address: a peer that may be anywhere in a range (no Addr) is reached
 // where the traffic that needs the SA goes.
 func (d *Daemon) InitiateTo(peerName string, addr netip.AddrPort) (*IKESA, error) {
+	return d.InitiateWith(peerName, addr, Selectors{})
+}
+
+// InitiateWith is InitiateTo proposing ts for the first child SA: the
+// selectors of the filter rule whose traffic needs the SA (RFC 7296
+// §2.9). Empty ts proposes the peer's LocalTS and RemoteTS.
+func (d *Daemon) InitiateWith(peerName string, addr netip.AddrPort, ts Selectors) (*IKESA, error) {
 	d.mu.Lock()
 	defer d.runEventsLocked()
 	if d.closed {
@@ -41,6 +48,7 @@ func (d *Daemon) InitiateTo(peerName string, addr netip.AddrPort) (*IKESA, error
 		return nil, fmt.Errorf("ikesa: peer %q has no address to initiate to", peerName)
 	}
 	sa := d.newSA(StateInitSent, true, peer, addr)
+	sa.authTS = ts
 	sa.spiI = d.newIKESPI()
 	d.sas[sa.spiI] = sa
 	// Our KE uses the group of our first suite; a responder that prefers

@@ -253,13 +253,23 @@ func (sa *IKESA) moveTo(next *IKESA, gir []byte) error {
 // CreateChild adds another child SA for the peer's configured selectors
 // (RFC 7296 section 1.3.1). done, if not nil, learns the outcome.
 func (sa *IKESA) CreateChild(done func(error)) error {
+	return sa.CreateChildWith(Selectors{}, done)
+}
+
+// CreateChildWith is CreateChild proposing ts, the selectors of the
+// filter rule whose traffic needs the SA; empty ts proposes the peer's
+// LocalTS and RemoteTS.
+func (sa *IKESA) CreateChildWith(ts Selectors, done func(error)) error {
 	d := sa.d
 	d.mu.Lock()
 	defer d.runEventsLocked()
 	if sa.state != StateEstablished || sa.rekeyingIKE {
 		return fmt.Errorf("ikesa: IKE SA is %s or rekeying", sa.state)
 	}
-	offer, payloads, err := sa.proposeChild(espChild, sa.peer.LocalTS, sa.peer.RemoteTS)
+	if ts.empty() {
+		ts = Selectors{Local: sa.peer.LocalTS, Remote: sa.peer.RemoteTS}
+	}
+	offer, payloads, err := sa.proposeChild(espChild, ts.Local, ts.Remote)
 	if err != nil {
 		return err
 	}

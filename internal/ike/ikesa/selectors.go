@@ -23,6 +23,53 @@ func narrow(proposed, allowed []wire.Selector) []wire.Selector {
 	return out
 }
 
+// chooseSelectors is the responder's choice of what a new child SA
+// carries (RFC 7296 §2.9): the initiator proposed tsi (its side) and tsr
+// (ours), and rules are the selector pairs our policy allows. The rule
+// chosen is the first that wholly holds the first selector of each list,
+// which an initiator sets to the packet that triggered the negotiation;
+// failing that, the first rule both lists overlap. The result is the
+// proposal narrowed to that one rule, so the SA never combines one rule's
+// local side with another's remote side. ok is false when no rule
+// overlaps (TS_UNACCEPTABLE).
+func chooseSelectors(tsi, tsr []wire.Selector, rules []Selectors) (Selectors, bool) {
+	if len(tsi) == 0 || len(tsr) == 0 {
+		return Selectors{}, false
+	}
+	for _, r := range rules {
+		if within(tsi[:1], r.Remote) && within(tsr[:1], r.Local) {
+			return narrowTo(tsi, tsr, r), true
+		}
+	}
+	for _, r := range rules {
+		if ts := narrowTo(tsi, tsr, r); !ts.empty() {
+			return ts, true
+		}
+	}
+	return Selectors{}, false
+}
+
+// narrowTo narrows a proposal to rule r, leaving out selectors another
+// one of the result holds (the triggering packet's, once the rule's own
+// range is there too).
+func narrowTo(tsi, tsr []wire.Selector, r Selectors) Selectors {
+	return Selectors{Local: outermost(narrow(tsr, r.Local)), Remote: outermost(narrow(tsi, r.Remote))}
+}
+
+// outermost drops every selector of list that another one holds.
+func outermost(list []wire.Selector) []wire.Selector {
+	var out []wire.Selector
+	for i, s := range list {
+		held := slices.ContainsFunc(list, func(o wire.Selector) bool {
+			return !sameSelector(o, s) && within([]wire.Selector{s}, []wire.Selector{o})
+		})
+		if !held && !slices.ContainsFunc(list[:i], func(o wire.Selector) bool { return sameSelector(o, s) }) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 func knownType(t wire.TSType) bool {
 	return t == wire.TS_IPV4_ADDR_RANGE || t == wire.TS_IPV6_ADDR_RANGE
 }
