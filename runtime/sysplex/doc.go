@@ -9,6 +9,6 @@
 //
 // Where to start: sysplex.go builds and starts the stacks; stack.go is one
 // stack (activation, hand-over, the XCF messages, the LAN packet path);
-// play.go plays a scenario and report.go prints its report; control.go
-// answers tcpipc ctl.
+// play.go plays a scenario and report.go prints its report; query.go is
+// what the ctl protocol (runtime/control) and the displays may ask.
 package sysplex

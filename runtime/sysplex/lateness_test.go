@@ -108,7 +108,7 @@ func TestLateTimelineIsReported(t *testing.T) {
 	if ev.Late < 200*time.Millisecond || (ev.Late-200*time.Millisecond)%step != 0 {
 		t.Fatalf("the failure was applied %s late, want 200ms plus whole stalls of %s:\n%s", ev.Late, step, text)
 	}
-	want := fmt.Sprintf("applied %s late, at %s", ms(ev.Late), offset(ev.At+ev.Late))
+	want := fmt.Sprintf("applied %s late, at %s", ms(ev.Late), Offset(ev.At+ev.Late))
 	if !strings.Contains(text, want) || !strings.Contains(text, "events: 1 of 1 events applied late, the latest by "+ms(ev.Late)) {
 		t.Fatalf("the report does not say how late the event was (want %q):\n%s", want, text)
 	}

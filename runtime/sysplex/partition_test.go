@@ -14,6 +14,8 @@ import (
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
 	"github.com/tcpipc/tcpipc/runtime/dvipa"
+	"github.com/tcpipc/tcpipc/runtime/workload"
+	"github.com/tcpipc/tcpipc/scenario"
 	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
 	"github.com/tcpipc/tcpipc/whatif"
 )
@@ -206,17 +208,11 @@ func TestPartitionRemovesTheNamedSystem(t *testing.T) {
 		}
 	}()
 
-	// The operator's way in: tcpipc ctl partition MVS1 MVS5.
-	ctl, err := NewControl(sx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ctl.Close()
-	if _, err := ctl.Do([]string{"partition", "mvs1"}); err == nil {
-		t.Fatal("ctl partition without the peer was accepted")
-	}
-	if out, err := ctl.Do([]string{"partition", "mvs1", "mvs5"}); err != nil {
-		t.Fatalf("ctl partition: %v (%s)", err, out)
+	// The operator's way in: tcpipc ctl partition MVS1 MVS5 applies this
+	// event (runtime/control).
+	partition := &scenario.Event{Kind: scenario.Partition, Stack: "MVS1", Peer: "MVS5"}
+	if err := sx.Apply(partition, workload.New(sx, nil)); err != nil {
+		t.Fatalf("partition: %v", err)
 	}
 	if sx.Stack("MVS1").Up() || !sx.Stack("MVS5").Up() {
 		t.Fatal("SFM must remove MVS1 and keep MVS5")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
+	"github.com/tcpipc/tcpipc/runtime/workload"
 	"github.com/tcpipc/tcpipc/scenario"
 )
 
@@ -135,12 +136,12 @@ func (sx *Sysplex) Play(ctx context.Context, sc *scenario.Scenario) (*Report, er
 		return nil, fmt.Errorf("the scenario does not fit sysplex %s: %s: %s", sx.plan.Sysplex, ds[0].Range, ds[0].Summary)
 	}
 	r := &Report{Scenario: sc.Name, Start: sx.clk.Now()}
-	apps := newAppSet(sx, sc.Applications)
-	if err := apps.startAll(); err != nil {
-		apps.stopAll()
+	apps := workload.New(sx, sc.Applications)
+	if err := apps.StartAll(); err != nil {
+		apps.StopAll()
 		return nil, err
 	}
-	defer apps.stopAll()
+	defer apps.StopAll()
 	if err := sx.settle(ctx, sc); err != nil {
 		return nil, err
 	}
@@ -218,7 +219,7 @@ func (sx *Sysplex) Play(ctx context.Context, sc *scenario.Scenario) (*Report, er
 			return nil, err
 		}
 		applied := eventApplied(e, r.Start, sx.clk.Now())
-		if err := sx.apply(e, apps); err != nil {
+		if err := sx.Apply(e, apps); err != nil {
 			return nil, fmt.Errorf("event at %s (%s): %w", e.At, e, err)
 		}
 		r.Events = append(r.Events, applied)
@@ -302,19 +303,20 @@ func (sx *Sysplex) sleepUntil(ctx context.Context, t time.Time) error {
 	}
 }
 
-// apply carries out one timeline event.
-func (sx *Sysplex) apply(e *scenario.Event, apps *appSet) error {
+// Apply carries out one timeline event; the applications die with a
+// failing stack and start again on a recovering one.
+func (sx *Sysplex) Apply(e *scenario.Event, apps *workload.Apps) error {
 	switch e.Kind {
 	case scenario.Fail:
 		// The stack dies first, so its servers send nothing as they go.
 		err := sx.Fail(e.Stack)
-		apps.stopOn(e.Stack)
+		apps.StopOn(e.Stack)
 		return err
 	case scenario.Recover:
 		if err := sx.Recover(e.Stack); err != nil {
 			return err
 		}
-		return apps.startOn(e.Stack)
+		return apps.StartOn(e.Stack)
 	case scenario.LeaveGroup:
 		return sx.LeaveGroup(e.Stack)
 	case scenario.JoinGroup:
@@ -329,10 +331,10 @@ func (sx *Sysplex) apply(e *scenario.Event, apps *appSet) error {
 		return sx.Restore(e.Stack, e.Peer)
 	case scenario.Partition:
 		err := sx.Partition(e.Stack, e.Peer)
-		apps.stopOn(e.Stack)
+		apps.StopOn(e.Stack)
 		return err
 	case scenario.Stop:
-		apps.stopApp(e.App, e.Stack)
+		apps.StopApp(e.App, e.Stack)
 		return nil
 	}
 	return fmt.Errorf("unknown event %s", e.Kind)
@@ -493,7 +495,7 @@ func runConn(ctx context.Context, cl *Client, c *scenario.Client, i int) connRes
 	back := make([]byte, c.Chunk)
 	for off := 0; off < c.Bytes; off += c.Chunk {
 		n := min(c.Chunk, c.Bytes-off)
-		fill(chunk[:n], i, off)
+		workload.Fill(chunk[:n], i, off)
 		conn.SetDeadline(time.Now().Add(20 * time.Second))
 		if _, err := conn.Write(chunk[:n]); err != nil {
 			res.outcome = classify(err)
@@ -522,14 +524,6 @@ func runConn(ctx context.Context, cl *Client, c *scenario.Client, i int) connRes
 	}
 	res.outcome = "completed"
 	return res
-}
-
-// fill writes the pattern of connection i at offset off: distinct per
-// connection and position, so a misrouted or reordered byte shows.
-func fill(b []byte, i, off int) {
-	for k := range b {
-		b[k] = byte((i*131 + off + k) % 251)
-	}
 }
 
 func classify(err error) string {

@@ -1,4 +1,4 @@
-package sysplex
+package control
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
+	"github.com/tcpipc/tcpipc/internal/testkit/sysplextest"
 	"github.com/tcpipc/tcpipc/scenario"
 )
 
@@ -19,9 +20,9 @@ import (
 // distributor's tables and the connections, and fail/recover move DVA1.
 func TestControl(t *testing.T) {
 	leakcheck.Check(t)
-	sx, clk := startSysplex(t, figure9Plan(t))
-	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
-	ctl, err := NewControl(sx, []*scenario.Application{{Name: "APPA", Stacks: []string{"MVS1", "MVS2", "MVS4"},
+	sx, clk := sysplextest.Start(t, sysplextest.Plan(t, "figure9"))
+	sysplextest.WaitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
+	ctl, err := New(sx, []*scenario.Application{{Name: "APPA", Stacks: []string{"MVS1", "MVS2", "MVS4"},
 		Bind: netip.AddrPortFrom(dva1, 60), Behaviour: scenario.Echo}})
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +62,7 @@ func TestControl(t *testing.T) {
 		}
 	}
 
-	waitFor(t, "three ready targets", func() bool {
+	sysplextest.WaitFor(t, "three ready targets", func() bool {
 		out, err := call("netstat", "vdpt", "--stack", "MVS1")
 		return err == nil && strings.Count(out, "Rdy: 001") == 3
 	})
@@ -79,9 +80,9 @@ func TestControl(t *testing.T) {
 		}
 	}()
 	for i := 0; i < 3; i++ {
-		c := dial(t, client, netip.AddrPortFrom(dva1, 60))
+		c := sysplextest.Dial(t, client, netip.AddrPortFrom(dva1, 60))
 		conns = append(conns, c)
-		echoOnce(t, c, "hello")
+		sysplextest.EchoOnce(t, c, "hello")
 	}
 	vcrt := must("netstat", "vcrt", "--stack", "MVS1")
 	contains(vcrt, `Source:    192\.0\.2\.10\.\.\d+\n  DestXCF:   193\.9\.200\.2\n`)
@@ -94,8 +95,8 @@ func TestControl(t *testing.T) {
 	if _, err := call("netstat", "vipadyn", "--stack", "MVS1"); err == nil || !strings.Contains(err.Error(), "down") {
 		t.Fatalf("a failed stack answered NETSTAT: %v", err)
 	}
-	awaitOwner(t, sx, clk, dva1, "MVS5")
-	waitFor(t, "MVS5 to learn the two surviving connections", func() bool {
+	sysplextest.AwaitOwner(t, sx, clk, dva1, "MVS5")
+	sysplextest.WaitFor(t, "MVS5 to learn the two surviving connections", func() bool {
 		out, err := call("netstat", "vcrt", "--stack", "MVS5")
 		return err == nil && strings.Contains(out, "2 of 2 Records Displayed")
 	})
@@ -108,8 +109,8 @@ func TestControl(t *testing.T) {
 
 	// It recovers and takes DVA1 back.
 	must("recover", "MVS1")
-	waitFor(t, "MVS1 to take DVA1 back", func() bool { return sx.Owner(dva1) == "MVS1" })
-	waitFor(t, "MVS1 to route again", func() bool {
+	sysplextest.WaitFor(t, "MVS1 to take DVA1 back", func() bool { return sx.Owner(dva1) == "MVS1" })
+	sysplextest.WaitFor(t, "MVS1 to route again", func() bool {
 		out, err := call("netstat", "vipadyn", "--stack", "MVS1")
 		return err == nil && strings.Contains(out, "DistStat: Dist/Dest")
 	})
@@ -122,3 +123,6 @@ func TestControl(t *testing.T) {
 		}
 	}
 }
+
+// dva1 is figure 9's distributed DVIPA.
+var dva1 = netip.MustParseAddr("201.2.10.11")
