@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
 	"github.com/tcpipc/tcpipc/internal/testkit/sysplextest"
+	"github.com/tcpipc/tcpipc/runtime/sysplex"
 	"github.com/tcpipc/tcpipc/scenario"
 )
 
@@ -20,7 +22,7 @@ import (
 // distributor's tables and the connections, and fail/recover move DVA1.
 func TestControl(t *testing.T) {
 	leakcheck.Check(t)
-	sx, clk := sysplextest.Start(t, sysplextest.Plan(t, "figure9"))
+	sx, clk := startSysplex(t)
 	sysplextest.WaitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
 	ctl, err := New(sx, []*scenario.Application{{Name: "APPA", Stacks: []string{"MVS1", "MVS2", "MVS4"},
 		Bind: netip.AddrPortFrom(dva1, 60), Behaviour: scenario.Echo}})
@@ -126,3 +128,18 @@ func TestControl(t *testing.T) {
 
 // dva1 is figure 9's distributed DVIPA.
 var dva1 = netip.MustParseAddr("201.2.10.11")
+
+// startSysplex starts figure 9 on a manual clock with the test timing.
+func startSysplex(t *testing.T) (*sysplex.Sysplex, *clock.Manual) {
+	t.Helper()
+	clk := clock.NewManual(time.Unix(0, 0))
+	sx, err := sysplex.New(sysplextest.Plan(t, "figure9"), sysplex.Options{Clock: clk, XCF: sysplextest.Timing})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sx.Stop)
+	if err := sx.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return sx, clk
+}

@@ -231,7 +231,14 @@ while True:
 		t.Fatal(err)
 	}
 	defer func() { squatter.Process.Kill(); squatter.Wait() }()
-	sysplextest.WaitFor(t, "the other user's socket", func() bool { _, err := os.Stat(path); return err == nil })
+	// The file appears at bind, before listen: wait until it accepts.
+	sysplextest.WaitFor(t, "the other user's socket", func() bool {
+		c, err := net.Dial("unix", path)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
 	out, err := callCtl(path, "fail", "MVS1")
 	if err == nil || !strings.Contains(err.Error(), "uid 65534") || strings.Contains(out, "FAKE") {
 		t.Fatalf("ctl to another user's socket: %q, %v; want a refusal naming uid 65534", out, err)

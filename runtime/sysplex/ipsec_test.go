@@ -14,6 +14,7 @@ import (
 	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
+	"github.com/tcpipc/tcpipc/runtime/lan"
 	"github.com/tcpipc/tcpipc/runtime/link"
 )
 
@@ -152,7 +153,7 @@ func TestIPsecTwoClientsOfTheRange(t *testing.T) {
 	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
 	serveAPPA(t, sx)
 	app := netip.AddrPortFrom(dva1, 60)
-	var clients []*Client
+	var clients []*lan.Client
 	for i, addr := range []string{"192.0.2.10", "192.0.2.11"} {
 		client, err := sx.AddClient(fmt.Sprintf("client%d", i), netip.MustParseAddr(addr))
 		if err != nil {

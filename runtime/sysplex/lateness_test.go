@@ -2,7 +2,6 @@ package sysplex
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -83,18 +82,7 @@ func TestLateTimelineIsReported(t *testing.T) {
 		t.Fatal(ds[0].Summary)
 	}
 	clk := stallingClock(t, step)
-	sx, err := New(figure9Plan(t), Options{Clock: clk, XCF: sc.XCF})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sx.Stop()
-	if err := sx.Start(); err != nil {
-		t.Fatal(err)
-	}
-	report, err := sx.Play(context.Background(), sc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, report := startAndPlay(t, figure9Plan(t), Options{Clock: clk, XCF: sc.XCF}, sc)
 	var out bytes.Buffer
 	if err := report.WriteText(&out); err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package sysplex
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net"
 	"net/netip"
@@ -33,18 +32,8 @@ func playScenario(t *testing.T, file string) (*Sysplex, *Report, string) {
 	if len(ds) > 0 {
 		t.Fatal(ds[0].Summary)
 	}
-	sx, err := New(figure9Plan(t), Options{Clock: pacedClock(t), XCF: sc.XCF})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sx.Stop)
-	if err := sx.Start(); err != nil {
-		t.Fatal(err)
-	}
-	report, err := sx.Play(context.Background(), sc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// IPsec clients need the policy on the packet path.
+	sx, report := startAndPlay(t, figure9Plan(t), Options{Clock: pacedClock(t), XCF: sc.XCF, IPsec: sc.UsesIPsec()}, sc)
 	var out bytes.Buffer
 	if err := report.WriteText(&out); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
+	"github.com/tcpipc/tcpipc/runtime/lan"
 	"github.com/tcpipc/tcpipc/runtime/workload"
 	"github.com/tcpipc/tcpipc/scenario"
 )
@@ -147,69 +148,13 @@ func (sx *Sysplex) Play(ctx context.Context, sc *scenario.Scenario) (*Report, er
 	}
 	// Every client host is set up before the timeline starts: on a large
 	// sysplex that takes seconds, and the first event must not pay for it.
-	hosts := make([]*Client, len(sc.Clients))
-	for i, c := range sc.Clients {
-		cl, err := sx.AddClient(c.Name, c.From)
-		if err != nil {
-			return nil, err
-		}
-		if c.IPsec {
-			if !sx.opts.IPsec {
-				return nil, fmt.Errorf("client %s: IPsec clients need a sysplex run with its IPsec policy (Options.IPsec)", c.Name)
-			}
-			cfg, err := ClientIPsec(sx.plan, c.From, c.Connect.Addr())
-			if err != nil {
-				return nil, fmt.Errorf("client %s: %w", c.Name, err)
-			}
-			if c.PSK != "" {
-				cfg.Peers[0].PSK = []byte(c.PSK)
-			}
-			if c.ID != "" {
-				cfg.ID = ipsec.ParseIdentity(c.ID)
-			}
-			for _, o := range []struct {
-				text  string
-				ike   bool
-				suite *[]ikesa.Suite
-			}{{c.IKE, true, &cfg.IKE}, {c.ESP, false, &cfg.ESP}} {
-				if o.text == "" {
-					continue
-				}
-				su, err := ikesa.ParseProposal(o.text, o.ike)
-				if err != nil {
-					return nil, fmt.Errorf("client %s: %w", c.Name, err)
-				}
-				*o.suite = []ikesa.Suite{su}
-			}
-			if err := cl.EnableIPsec(cfg, sx.clk, sx.opts.KeyLog); err != nil {
-				return nil, fmt.Errorf("client %s: %w", c.Name, err)
-			}
-		}
-		hosts[i] = cl
+	hosts, err := sx.addClients(sc)
+	if err != nil {
+		return nil, err
 	}
 	r.Start = sx.clk.Now()
 
-	var clients sync.WaitGroup
-	results := make(chan connResult, 1024)
-	for k, c := range sc.Clients {
-		cl := hosts[k]
-		for i := 0; i < c.Connections; i++ {
-			clients.Add(1)
-			go func(i int) {
-				defer clients.Done()
-				results <- runConn(ctx, cl, c, i)
-			}(i)
-		}
-	}
-	totals := make(chan ClientTotals, 1)
-	go func() {
-		var t ClientTotals
-		for res := range results {
-			t.add(res)
-		}
-		totals <- t
-	}()
-
+	finish := startClients(ctx, sc, hosts)
 	samples := sx.scheduleOwnerChecks(r, sc)
 	events := append([]*scenario.Event(nil), sc.Timeline...)
 	sort.SliceStable(events, func(i, j int) bool { return events[i].At < events[j].At })
@@ -228,9 +173,7 @@ func (sx *Sysplex) Play(ctx context.Context, sc *scenario.Scenario) (*Report, er
 	if err := sx.sleepUntil(ctx, r.Start.Add(last+sc.Duration)); err != nil {
 		return nil, err
 	}
-	clients.Wait()
-	close(results)
-	r.Clients = <-totals
+	r.Clients = finish()
 	samples.Wait()
 	r.Timeline = sx.Timeline()
 	r.IPsec = sx.ipsecTotals()
@@ -338,6 +281,91 @@ func (sx *Sysplex) Apply(e *scenario.Event, apps *workload.Apps) error {
 		return nil
 	}
 	return fmt.Errorf("unknown event %s", e.Kind)
+}
+
+// startClients opens every client's connections at once; finish waits
+// until they all ended and sums how.
+func startClients(ctx context.Context, sc *scenario.Scenario, hosts []*lan.Client) (finish func() ClientTotals) {
+	var clients sync.WaitGroup
+	results := make(chan connResult, 1024)
+	for k, c := range sc.Clients {
+		cl := hosts[k]
+		for i := 0; i < c.Connections; i++ {
+			clients.Add(1)
+			go func(i int) {
+				defer clients.Done()
+				results <- runConn(ctx, cl, c, i)
+			}(i)
+		}
+	}
+	totals := make(chan ClientTotals, 1)
+	go func() {
+		var t ClientTotals
+		for res := range results {
+			t.add(res)
+		}
+		totals <- t
+	}()
+	return func() ClientTotals {
+		clients.Wait()
+		close(results)
+		return <-totals
+	}
+}
+
+// addClients sets up the scenario's client hosts on the LAN, with IPsec
+// for those that are IPsec peers.
+func (sx *Sysplex) addClients(sc *scenario.Scenario) ([]*lan.Client, error) {
+	hosts := make([]*lan.Client, len(sc.Clients))
+	for i, c := range sc.Clients {
+		cl, err := sx.AddClient(c.Name, c.From)
+		if err != nil {
+			return nil, err
+		}
+		if c.IPsec {
+			if err := sx.enableClientIPsec(cl, c); err != nil {
+				return nil, err
+			}
+		}
+		hosts[i] = cl
+	}
+	return hosts, nil
+}
+
+// enableClientIPsec makes a client an IPsec peer of the DVIPA it connects
+// to, with the suites and identity the scenario gives it.
+func (sx *Sysplex) enableClientIPsec(cl *lan.Client, c *scenario.Client) error {
+	if !sx.opts.IPsec {
+		return fmt.Errorf("client %s: IPsec clients need a sysplex run with its IPsec policy (Options.IPsec)", c.Name)
+	}
+	cfg, err := ClientIPsec(sx.plan, c.From, c.Connect.Addr())
+	if err != nil {
+		return fmt.Errorf("client %s: %w", c.Name, err)
+	}
+	if c.PSK != "" {
+		cfg.Peers[0].PSK = []byte(c.PSK)
+	}
+	if c.ID != "" {
+		cfg.ID = ipsec.ParseIdentity(c.ID)
+	}
+	for _, o := range []struct {
+		text  string
+		ike   bool
+		suite *[]ikesa.Suite
+	}{{c.IKE, true, &cfg.IKE}, {c.ESP, false, &cfg.ESP}} {
+		if o.text == "" {
+			continue
+		}
+		su, err := ikesa.ParseProposal(o.text, o.ike)
+		if err != nil {
+			return fmt.Errorf("client %s: %w", c.Name, err)
+		}
+		*o.suite = []ikesa.Suite{su}
+	}
+	if err := cl.EnableIPsec(cfg, sx.clk, sx.opts.KeyLog); err != nil {
+		return fmt.Errorf("client %s: %w", c.Name, err)
+	}
+	return nil
 }
 
 // scheduleOwnerChecks samples the owner of a DVIPA at the times the
@@ -481,7 +509,7 @@ func (t *ClientTotals) add(r connResult) {
 
 // runConn is one client connection: it writes the pattern in chunks and,
 // for an echo server, checks every byte that comes back.
-func runConn(ctx context.Context, cl *Client, c *scenario.Client, i int) connResult {
+func runConn(ctx context.Context, cl *lan.Client, c *scenario.Client, i int) connResult {
 	var res connResult
 	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	conn, err := cl.Netstack().DialTCP(dctx, c.Connect)

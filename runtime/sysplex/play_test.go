@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
+	"github.com/tcpipc/tcpipc/plan"
+	"github.com/tcpipc/tcpipc/scenario"
 	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
 	"github.com/tcpipc/tcpipc/whatif"
 )
@@ -29,18 +31,7 @@ func TestFigure9ScenarioMatchesWhatif(t *testing.T) {
 	plan := figure9Plan(t)
 	// A paced manual clock (partition_test.go): a loaded machine stalls
 	// heartbeats and deadlines together, so nothing flaps.
-	sx, err := New(plan, Options{Clock: pacedClock(t), XCF: sc.XCF})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sx.Stop()
-	if err := sx.Start(); err != nil {
-		t.Fatal(err)
-	}
-	report, err := sx.Play(context.Background(), sc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sx, report := startAndPlay(t, plan, Options{Clock: pacedClock(t), XCF: sc.XCF}, sc)
 	var out bytes.Buffer
 	if err := report.WriteText(&out); err != nil {
 		t.Fatal(err)
@@ -51,6 +42,7 @@ func TestFigure9ScenarioMatchesWhatif(t *testing.T) {
 	if report.Clients.Corrupt > 0 || report.Clients.Completed != 200 || report.Clients.Reset+report.Clients.Failed != 100 {
 		t.Fatalf("want 200 connections carried through and the 100 local to MVS1 lost:\n%s", out.String())
 	}
+	goldenReport(t, "figure9-takeover", sx, report)
 
 	// The run against the static analysis.
 	outcome, err := whatif.Derive(plan, whatif.Scenario{Failed: []string{"MVS1"}, Recovered: []string{"MVS1"}})
@@ -126,4 +118,23 @@ func TestChecksSayWhatTheyCount(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
 	}
+}
+
+// startAndPlay starts a plan as a sysplex with opts, plays sc on it and
+// returns both; the sysplex stops when the test ends.
+func startAndPlay(t *testing.T, p *plan.Plan, opts Options, sc *scenario.Scenario) (*Sysplex, *Report) {
+	t.Helper()
+	sx, err := New(p, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sx.Stop)
+	if err := sx.Start(); err != nil {
+		t.Fatal(err)
+	}
+	report, err := sx.Play(context.Background(), sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sx, report
 }

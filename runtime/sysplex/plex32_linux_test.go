@@ -48,18 +48,7 @@ func TestPlex32UnderLoad(t *testing.T) {
 	defer stopHogs()
 	before := usage()
 	start := time.Now()
-	sx, err := New(plan, Options{Clock: clock.Real{}, XCF: sc.XCF})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sx.Stop()
-	if err := sx.Start(); err != nil {
-		t.Fatal(err)
-	}
-	report, err := sx.Play(context.Background(), sc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sx, report := startAndPlay(t, plan, Options{Clock: clock.Real{}, XCF: sc.XCF}, sc)
 	after := usage()
 	var out bytes.Buffer
 	if err := report.WriteText(&out); err != nil {

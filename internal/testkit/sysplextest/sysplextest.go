@@ -1,7 +1,9 @@
-// Package sysplextest starts embedded sysplexes for the tests of the
-// packages above runtime/sysplex (control, play): the checked-in plans of
-// testdata/plans, a sysplex on a manual clock with a fast heartbeat, and
-// a wait for a condition that the runtime's goroutines make true.
+// Package sysplextest holds what the tests of runtime/sysplex and of the
+// packages above it (runtime/control) share: the checked-in plans of
+// testdata/plans, the fast XCF timing they run on a manual clock, waiting
+// for a condition the runtime's goroutines make true (an owner, among
+// others), and a remote client's echo round trip. It imports no runtime
+// package but lan, so runtime/sysplex's own tests can use it.
 package sysplextest
 
 import (
@@ -19,7 +21,7 @@ import (
 
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/plan"
-	"github.com/tcpipc/tcpipc/runtime/sysplex"
+	"github.com/tcpipc/tcpipc/runtime/lan"
 	"github.com/tcpipc/tcpipc/runtime/xcf"
 )
 
@@ -45,29 +47,12 @@ func Plan(t testing.TB, name string) *plan.Plan {
 	return p
 }
 
-// Heartbeat is the XCF interval of the sysplexes Start brings up: the
-// tests advance the manual clock by it.
+// Heartbeat is the XCF interval of the test sysplexes: the tests advance
+// the manual clock by it.
 const Heartbeat = 100 * time.Millisecond
 
-// Start brings a plan up on a manual clock (XCF heartbeat 100ms, three
-// missed beats) and stops it when the test ends.
-func Start(t *testing.T, p *plan.Plan, more ...func(*sysplex.Options)) (*sysplex.Sysplex, *clock.Manual) {
-	t.Helper()
-	clk := clock.NewManual(time.Unix(0, 0))
-	opts := sysplex.Options{Clock: clk, XCF: xcf.Timing{Interval: Heartbeat, Missed: 3}}
-	for _, f := range more {
-		f(&opts)
-	}
-	sx, err := sysplex.New(p, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sx.Stop)
-	if err := sx.Start(); err != nil {
-		t.Fatal(err)
-	}
-	return sx, clk
-}
+// Timing is the test sysplexes' XCF timing: Heartbeat, three missed beats.
+var Timing = xcf.Timing{Interval: Heartbeat, Missed: 3}
 
 // WaitFor waits up to ten seconds of real time for cond.
 func WaitFor(t testing.TB, what string, cond func() bool) {
@@ -81,9 +66,14 @@ func WaitFor(t testing.TB, what string, cond func() bool) {
 	}
 }
 
+// Owners is the sysplex as AwaitOwner sees it.
+type Owners interface {
+	Owner(a netip.Addr) string
+}
+
 // AwaitOwner advances the clock heartbeat by heartbeat until want holds
 // the DVIPA (or six heartbeats passed), then waits for it.
-func AwaitOwner(t *testing.T, sx *sysplex.Sysplex, clk *clock.Manual, a netip.Addr, want string) {
+func AwaitOwner(t *testing.T, sx Owners, clk *clock.Manual, a netip.Addr, want string) {
 	t.Helper()
 	for i := 0; i < 6 && sx.Owner(a) != want; i++ {
 		clk.Advance(Heartbeat)
@@ -93,7 +83,7 @@ func AwaitOwner(t *testing.T, sx *sysplex.Sysplex, clk *clock.Manual, a netip.Ad
 }
 
 // Dial connects a remote client to ap.
-func Dial(t *testing.T, c *sysplex.Client, ap netip.AddrPort) net.Conn {
+func Dial(t *testing.T, c *lan.Client, ap netip.AddrPort) net.Conn {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
