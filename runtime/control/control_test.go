@@ -143,3 +143,37 @@ func startSysplex(t *testing.T) (*sysplex.Sysplex, *clock.Manual) {
 	}
 	return sx, clk
 }
+
+// TestControlOperands: the commands' operands are checked before anything
+// changes, on a sysplex built but not started (every stack down).
+func TestControlOperands(t *testing.T) {
+	sx, err := sysplex.New(sysplextest.Plan(t, "figure9"), sysplex.Options{Clock: clock.NewManual(time.Unix(0, 0))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sx.Stop)
+	ctl, err := New(sx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ctl.Close()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"partition", "mvs1"}, "partition takes 2 operands, got 1"},
+		{[]string{"cut", "mvs1", "mvs5", "mvs2"}, "cut takes 2 operands, got 3"},
+		{[]string{"fail", "mvs9"}, "no stack MVS9 in sysplex"},
+		{[]string{"deactivate", "mvs1", "10.0.0.1"}, "10.0.0.1 is not a DVIPA of the sysplex"},
+		{[]string{"ipsec", "-x"}, "ipsec needs -k (IKE tunnels) or -y (dynamic tunnels)"},
+		{[]string{"ipsec", "-k", "--stack", "nope"}, "no stack NOPE in sysplex"},
+		{[]string{"ipsec", "-y", "--stack", "mvs1"}, "MVS1: sysplex: stack is down"},
+		{[]string{"netstat", "vcrt", "--stack", "mvs1"}, "MVS1: sysplex: stack is down"},
+		{[]string{"netstat", "vipadyn", "--stak", "mvs1"}, "unexpected operands"},
+	} {
+		out, err := ctl.Do(c.args)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %q, %v; want an error containing %q", c.args, out, err, c.want)
+		}
+	}
+}
