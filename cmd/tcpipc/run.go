@@ -19,6 +19,7 @@ import (
 	"github.com/tcpipc/tcpipc/runtime/control"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
 	"github.com/tcpipc/tcpipc/runtime/link"
+	"github.com/tcpipc/tcpipc/runtime/play"
 	"github.com/tcpipc/tcpipc/runtime/sysplex"
 	"github.com/tcpipc/tcpipc/runtime/xcf"
 	"github.com/tcpipc/tcpipc/scenario"
@@ -92,16 +93,16 @@ func newRunCommand() *cobra.Command {
 			if f.appsPath != "" {
 				return usageError("--apps is for a run without --scenario: the scenario has its own applications")
 			}
-			return play(cmd, &f, args)
+			return playScenario(cmd, &f, args)
 		},
 	}
 	f.register(cmd)
 	return cmd
 }
 
-// play runs the sysplex of a scenario and plays it, printing the report;
+// playScenario runs the sysplex of a scenario and plays it, printing the report;
 // with --control, tcpipc ctl can display the sysplex meanwhile.
-func play(cmd *cobra.Command, f *runFlags, args []string) error {
+func playScenario(cmd *cobra.Command, f *runFlags, args []string) error {
 	sc, src, err := readScenario(cmd, f.scenarioPath)
 	if err != nil {
 		return err
@@ -136,7 +137,7 @@ func play(cmd *cobra.Command, f *runFlags, args []string) error {
 		}
 		defer endDisplays()
 	}
-	report, err := sx.Play(ctx, sc)
+	report, err := play.Play(ctx, sx, sc)
 	if err != nil {
 		return err
 	}

@@ -36,11 +36,13 @@ var layerRules = []layerRule{
 	{layer: "whatif", forbid: []string{"grammar", "model", "verify", "compile", "display", "runtime", "scenario", "cmd"}},
 	{layer: "display", forbid: []string{"grammar", "model", "verify", "compile", "whatif", "runtime", "scenario", "cmd"}},
 	{layer: "runtime", forbid: []string{"grammar", "model", "verify", "compile", "cmd"}},
-	// Inside the runtime: control → sysplex → {lan, workload}; the LAN and
-	// the applications know no sysplex (workload through an interface).
-	{layer: "runtime/sysplex", forbid: []string{"runtime/control"}},
-	{layer: "runtime/lan", forbid: []string{"runtime/sysplex", "runtime/control", "runtime/workload"}},
-	{layer: "runtime/workload", forbid: []string{"runtime/sysplex", "runtime/control", "runtime/lan"}},
+	// Inside the runtime: control → play → sysplex → {lan, workload}; the
+	// LAN and the applications know no sysplex (workload through an
+	// interface), the sysplex plays no scenario.
+	{layer: "runtime/play", forbid: []string{"runtime/control"}},
+	{layer: "runtime/sysplex", forbid: []string{"runtime/control", "runtime/play"}},
+	{layer: "runtime/lan", forbid: []string{"runtime/sysplex", "runtime/control", "runtime/play", "runtime/workload"}},
+	{layer: "runtime/workload", forbid: []string{"runtime/sysplex", "runtime/control", "runtime/play", "runtime/lan"}},
 }
 
 // pendingEdges are imports that break the arrows today and are being
@@ -106,7 +108,8 @@ func TestLayerRulesCatch(t *testing.T) {
 		want  []string
 	}{
 		{"today's arrows", map[string][]string{
-			"runtime/control":  {"runtime/sysplex", "runtime/workload", "display"},
+			"runtime/control":  {"runtime/play", "runtime/sysplex", "runtime/workload", "display"},
+			"runtime/play":     {"runtime/sysplex", "runtime/workload", "runtime/lan"},
 			"runtime/sysplex":  {"runtime/ipsec", "runtime/lan", "runtime/workload", "plan", "display"},
 			"runtime/lan":      {"runtime/ipsec"},
 			"runtime/workload": {"display"},

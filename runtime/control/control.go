@@ -12,6 +12,7 @@ import (
 
 	"github.com/tcpipc/tcpipc/display"
 	"github.com/tcpipc/tcpipc/plan"
+	"github.com/tcpipc/tcpipc/runtime/play"
 	"github.com/tcpipc/tcpipc/runtime/sysplex"
 	"github.com/tcpipc/tcpipc/runtime/workload"
 	"github.com/tcpipc/tcpipc/scenario"
@@ -97,7 +98,7 @@ func (c *Control) Do(args []string) (string, error) {
 			if start.IsZero() {
 				start = e.At
 			}
-			fmt.Fprintf(&b, "%8s  %-8s %s\n", sysplex.Offset(e.At.Sub(start)), e.Stack, e.What)
+			fmt.Fprintf(&b, "%8s  %-8s %s\n", play.Offset(e.At.Sub(start)), e.Stack, e.What)
 		}
 	default:
 		if c.displayOnly {

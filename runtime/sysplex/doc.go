@@ -25,6 +25,6 @@
 //     facility; ipsec.go puts the IPsec endpoints on the packet path;
 //   - query.go and snapshot.go are what the ctl protocol (package control)
 //     and the displays may ask of a running sysplex;
-//   - play.go plays a scenario (its applications run in package
-//     workload), report.go and lateness.go print its report.
+//   - Apply (sysplex.go) carries out one timeline event, for the scenario
+//     player (package play) and the ctl protocol alike.
 package sysplex

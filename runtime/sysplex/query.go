@@ -6,13 +6,15 @@ import (
 	"net/netip"
 
 	"github.com/tcpipc/tcpipc/display"
+	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/runtime/dvipa"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
 )
 
 // This file is what the rest of the runtime may ask a running sysplex:
-// the ctl protocol (runtime/control), the displays and the applications
-// (runtime/workload) read the live state through these methods and never
-// through a stack's fields.
+// the ctl protocol (runtime/control), the scenario player (runtime/play),
+// the displays and the applications (runtime/workload) read the live
+// state through these methods and never through a stack's fields.
 
 // Up reports whether the named stack exists and runs (workload.Stacks).
 func (sx *Sysplex) Up(stack string) bool {
@@ -90,3 +92,43 @@ func (sx *Sysplex) IPsecSAs(stack string) []*ipsec.SAList {
 
 // portDots writes an address and port the way NETSTAT does (a..p).
 func portDots(ap netip.AddrPort) string { return fmt.Sprintf("%s..%d", ap.Addr(), ap.Port()) }
+
+// Clock is the clock the sysplex runs on.
+func (sx *Sysplex) Clock() clock.Clock { return sx.clk }
+
+// Options are the options the sysplex was built with.
+func (sx *Sysplex) Options() Options { return sx.opts }
+
+// Endpoint is one IPsec endpoint a stack runs for a DVIPA it routes.
+type Endpoint struct {
+	Stack string
+	DVIPA netip.Addr
+	Stats ipsec.Stats
+	SAs   ipsec.SAList
+}
+
+// Endpoints lists the IPsec endpoints still running, stack by stack in
+// plan order, each stack's DVIPAs in address order.
+func (sx *Sysplex) Endpoints() []Endpoint {
+	var out []Endpoint
+	for _, s := range sx.stacks {
+		for _, a := range s.routedDVIPAs() {
+			if sec := s.secFor(a); sec != nil {
+				out = append(out, Endpoint{Stack: s.Name(), DVIPA: a, Stats: sec.ep.Stats(), SAs: sec.ep.SAs()})
+			}
+		}
+	}
+	return out
+}
+
+// ActiveOn lists the stacks that show a DVIPA Active, in plan order: one,
+// in a sysplex that has converged.
+func (sx *Sysplex) ActiveOn(a netip.Addr) []string {
+	var out []string
+	for _, s := range sx.stacks {
+		if s.State(a) == dvipa.Active {
+			out = append(out, s.Name())
+		}
+	}
+	return out
+}

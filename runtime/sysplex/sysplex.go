@@ -16,7 +16,9 @@ import (
 	"github.com/tcpipc/tcpipc/runtime/dvipa"
 	"github.com/tcpipc/tcpipc/runtime/lan"
 	"github.com/tcpipc/tcpipc/runtime/link"
+	"github.com/tcpipc/tcpipc/runtime/workload"
 	"github.com/tcpipc/tcpipc/runtime/xcf"
+	"github.com/tcpipc/tcpipc/scenario"
 )
 
 // ErrStackDown is returned for operations on a failed stack.
@@ -396,4 +398,41 @@ func (sx *Sysplex) setDeactivated(name string, a netip.Addr, on bool) error {
 		s.reevaluate()
 	}
 	return nil
+}
+
+// Apply carries out one timeline event; the applications die with a
+// failing stack and start again on a recovering one.
+func (sx *Sysplex) Apply(e *scenario.Event, apps *workload.Apps) error {
+	switch e.Kind {
+	case scenario.Fail:
+		// The stack dies first, so its servers send nothing as they go.
+		err := sx.Fail(e.Stack)
+		apps.StopOn(e.Stack)
+		return err
+	case scenario.Recover:
+		if err := sx.Recover(e.Stack); err != nil {
+			return err
+		}
+		return apps.StartOn(e.Stack)
+	case scenario.LeaveGroup:
+		return sx.LeaveGroup(e.Stack)
+	case scenario.JoinGroup:
+		return sx.JoinGroup(e.Stack)
+	case scenario.Deactivate:
+		return sx.Deactivate(e.Stack, e.DVIPA)
+	case scenario.Reactivate:
+		return sx.Reactivate(e.Stack, e.DVIPA)
+	case scenario.Cut:
+		return sx.Cut(e.Stack, e.Peer)
+	case scenario.Restore:
+		return sx.Restore(e.Stack, e.Peer)
+	case scenario.Partition:
+		err := sx.Partition(e.Stack, e.Peer)
+		apps.StopOn(e.Stack)
+		return err
+	case scenario.Stop:
+		apps.StopApp(e.App, e.Stack)
+		return nil
+	}
+	return fmt.Errorf("unknown event %s", e.Kind)
 }

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/lan"
 	"github.com/tcpipc/tcpipc/runtime/xcf"
+	"github.com/tcpipc/tcpipc/whatif"
 )
 
 // Root is the repository's directory, found from this file's path so a
@@ -116,4 +118,53 @@ func TryEcho(c net.Conn, msg string) error {
 		return fmt.Errorf("echo %q, want %q", buf, msg)
 	}
 	return nil
+}
+
+// PacedClock is a manual clock advanced by 5 ms every 5 ms of real time
+// until the test ends. Its callbacks run in order on one goroutine: when
+// the process stalls, every heartbeat and every deadline stall together,
+// so a loaded machine never makes a stack suspect another.
+func PacedClock(t *testing.T) *clock.Manual {
+	const step = 5 * time.Millisecond
+	clk := clock.NewManual(time.Now())
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(step)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				clk.Advance(step)
+			}
+		}
+	}()
+	t.Cleanup(func() { close(stop); <-done })
+	return clk
+}
+
+// CheckOneHolderEach checks that every DVIPA of the plan is advertised on
+// the LAN by exactly one stack, the one whatif names for the sysplex with
+// every stack up, and that this stack alone shows it Active (active lists
+// the stacks that do).
+func CheckOneHolderEach(t *testing.T, p *plan.Plan, advertisers, active func(netip.Addr) []string, report string) {
+	t.Helper()
+	outcome, err := whatif.Derive(p, whatif.Scenario{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range outcome.DVIPAs {
+		a := d.Addr
+		if d.Start == "" {
+			continue // a DVIPA nobody activates without an application
+		}
+		if got := advertisers(a); !slices.Equal(got, []string{d.Start}) {
+			t.Errorf("%s is advertised by %v, want exactly [%s]\n%s", a, got, d.Start, report)
+		}
+		if got := active(a); !slices.Equal(got, []string{d.Start}) {
+			t.Errorf("%s is Active on %v, want exactly [%s]", a, got, d.Start)
+		}
+	}
 }

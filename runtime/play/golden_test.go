@@ -1,4 +1,4 @@
-package sysplex
+package play
 
 import (
 	"fmt"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/tcpipc/tcpipc/internal/testkit/golden"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
+	"github.com/tcpipc/tcpipc/runtime/sysplex"
 )
 
 // The golden reports pin what a scenario run decides, so that a change of
@@ -24,10 +25,10 @@ import (
 
 // goldenReport compares a run's deterministic part with
 // testdata/golden/NAME.txtar.
-func goldenReport(t *testing.T, name string, sx *Sysplex, r *Report) {
+func goldenReport(t *testing.T, name string, sx *sysplex.Sysplex, r *Report) {
 	t.Helper()
 	ar := &txtar.Archive{
-		Comment: []byte(fmt.Sprintf("What scenario %s decides on the paced manual clock (runtime/sysplex golden_test.go).\n", r.Scenario)),
+		Comment: []byte(fmt.Sprintf("What scenario %s decides on the paced manual clock (runtime/play golden_test.go).\n", r.Scenario)),
 		Files: []txtar.File{
 			{Name: "out/ownership", Data: []byte(ownershipText(r, sx.Moves()))},
 			{Name: "out/ipsec", Data: []byte(ipsecText(r.IPsec))},
@@ -42,7 +43,7 @@ func goldenReport(t *testing.T, name string, sx *Sysplex, r *Report) {
 // ownershipText lists, per phase of the run (before the first event, then
 // after each), the failures the stacks detected (sorted: they detect in
 // parallel) and the DVIPA moves: by DVIPA, in the order they came.
-func ownershipText(r *Report, moves []Move) string {
+func ownershipText(r *Report, moves []sysplex.Move) string {
 	var b strings.Builder
 	phases := []string{"start"}
 	bounds := []time.Time{}
@@ -51,13 +52,13 @@ func ownershipText(r *Report, moves []Move) string {
 		bounds = append(bounds, r.Start.Add(ev.appliedAt()))
 	}
 	for i, name := range phases {
-		var in []Move
+		var in []sysplex.Move
 		for _, m := range moves {
 			if (i == 0 || !m.At.Before(bounds[i-1])) && (i == len(bounds) || m.At.Before(bounds[i])) {
 				in = append(in, m)
 			}
 		}
-		slices.SortStableFunc(in, func(x, y Move) int { return x.DVIPA.Compare(y.DVIPA) })
+		slices.SortStableFunc(in, func(x, y sysplex.Move) int { return x.DVIPA.Compare(y.DVIPA) })
 		fmt.Fprintf(&b, "%s\n", name)
 		var detected []string
 		for _, e := range r.Timeline {
@@ -85,7 +86,7 @@ func ipsecText(ts []IPsecTotals) string {
 	return b.String()
 }
 
-func ownersText(sx *Sysplex) string {
+func ownersText(sx *sysplex.Sysplex) string {
 	var b strings.Builder
 	for _, o := range sx.Owners() {
 		fmt.Fprintf(&b, "%-15s %s\n", o[0], orNobody(o[1]))

@@ -1,4 +1,4 @@
-package sysplex
+package play
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
 	"github.com/tcpipc/tcpipc/runtime/lan"
+	"github.com/tcpipc/tcpipc/runtime/sysplex"
 	"github.com/tcpipc/tcpipc/runtime/workload"
 	"github.com/tcpipc/tcpipc/scenario"
 )
@@ -22,7 +23,7 @@ import (
 // Report is what a scenario run found.
 type Report struct {
 	Scenario string
-	Timeline []Entry
+	Timeline []sysplex.Entry
 	Events   []EventReport
 	Clients  ClientTotals
 	// IPsec sums, per protected DVIPA, what its routing stack's endpoint
@@ -61,14 +62,14 @@ type ClientTotals struct {
 // brought it for DVIPAs.
 type RoutingTotals struct {
 	Stack string
-	RouteDrops
+	sysplex.RouteDrops
 }
 
 // routingTotals lists the stacks that held back, reset or dropped packets.
-func (sx *Sysplex) routingTotals() []RoutingTotals {
+func routingTotals(sx *sysplex.Sysplex) []RoutingTotals {
 	var out []RoutingTotals
-	for _, s := range sx.stacks {
-		if d := s.RouteDrops(); d != (RouteDrops{}) {
+	for _, s := range sx.Stacks() {
+		if d := s.RouteDrops(); d != (sysplex.RouteDrops{}) {
 			out = append(out, RoutingTotals{Stack: s.Name(), RouteDrops: d})
 		}
 	}
@@ -87,23 +88,17 @@ type IPsecTotals struct {
 }
 
 // ipsecTotals reads every endpoint still running.
-func (sx *Sysplex) ipsecTotals() []IPsecTotals {
+func ipsecTotals(sx *sysplex.Sysplex) []IPsecTotals {
 	var out []IPsecTotals
-	for _, s := range sx.stacks {
-		for _, a := range s.routedDVIPAs() {
-			sec := s.secFor(a)
-			if sec == nil {
-				continue
-			}
-			st, sas := sec.ep.Stats(), sec.ep.SAs()
-			t := IPsecTotals{Stack: s.Name(), DVIPA: a, IKESAs: len(sas.IKE), ChildSAs: len(sas.Dynamic),
-				ESPIn: st.ESPIn, ESPOut: st.ESPOut, Delivered: st.Delivered, DropsByReason: map[string]uint64{}}
-			for r, n := range st.Drops {
-				t.Drops += n
-				t.DropsByReason[r.String()] = n
-			}
-			out = append(out, t)
+	for _, e := range sx.Endpoints() {
+		st, sas := e.Stats, e.SAs
+		t := IPsecTotals{Stack: e.Stack, DVIPA: e.DVIPA, IKESAs: len(sas.IKE), ChildSAs: len(sas.Dynamic),
+			ESPIn: st.ESPIn, ESPOut: st.ESPOut, Delivered: st.Delivered, DropsByReason: map[string]uint64{}}
+		for r, n := range st.Drops {
+			t.Drops += n
+			t.DropsByReason[r.String()] = n
 		}
+		out = append(out, t)
 	}
 	return out
 }
@@ -128,64 +123,64 @@ func (r *Report) Passed() bool {
 // Play runs a scenario on a started sysplex: applications, clients, the
 // timeline, then the checks. It returns when the last event and the
 // scenario's duration have passed and every client has finished.
-func (sx *Sysplex) Play(ctx context.Context, sc *scenario.Scenario) (*Report, error) {
+func Play(ctx context.Context, sx *sysplex.Sysplex, sc *scenario.Scenario) (*Report, error) {
 	// A mistake in the scenario is found before anything runs (the command
 	// line prints every one with its snippet; this is the guard for other
 	// callers).
-	if ds := sc.CheckPlan(sx.plan); ds.HasErrors() {
+	if ds := sc.CheckPlan(sx.Plan()); ds.HasErrors() {
 		ds.Sort()
-		return nil, fmt.Errorf("the scenario does not fit sysplex %s: %s: %s", sx.plan.Sysplex, ds[0].Range, ds[0].Summary)
+		return nil, fmt.Errorf("the scenario does not fit sysplex %s: %s: %s", sx.Plan().Sysplex, ds[0].Range, ds[0].Summary)
 	}
-	r := &Report{Scenario: sc.Name, Start: sx.clk.Now()}
+	r := &Report{Scenario: sc.Name, Start: sx.Clock().Now()}
 	apps := workload.New(sx, sc.Applications)
 	if err := apps.StartAll(); err != nil {
 		apps.StopAll()
 		return nil, err
 	}
 	defer apps.StopAll()
-	if err := sx.settle(ctx, sc); err != nil {
+	if err := settle(sx, ctx, sc); err != nil {
 		return nil, err
 	}
 	// Every client host is set up before the timeline starts: on a large
 	// sysplex that takes seconds, and the first event must not pay for it.
-	hosts, err := sx.addClients(sc)
+	hosts, err := addClients(sx, sc)
 	if err != nil {
 		return nil, err
 	}
-	r.Start = sx.clk.Now()
+	r.Start = sx.Clock().Now()
 
 	finish := startClients(ctx, sc, hosts)
-	samples := sx.scheduleOwnerChecks(r, sc)
+	samples := scheduleOwnerChecks(sx, r, sc)
 	events := append([]*scenario.Event(nil), sc.Timeline...)
 	sort.SliceStable(events, func(i, j int) bool { return events[i].At < events[j].At })
 	var last time.Duration
 	for _, e := range events {
-		if err := sx.sleepUntil(ctx, r.Start.Add(e.At)); err != nil {
+		if err := sleepUntil(sx, ctx, r.Start.Add(e.At)); err != nil {
 			return nil, err
 		}
-		applied := eventApplied(e, r.Start, sx.clk.Now())
+		applied := eventApplied(e, r.Start, sx.Clock().Now())
 		if err := sx.Apply(e, apps); err != nil {
 			return nil, fmt.Errorf("event at %s (%s): %w", e.At, e, err)
 		}
 		r.Events = append(r.Events, applied)
 		last = e.At
 	}
-	if err := sx.sleepUntil(ctx, r.Start.Add(last+sc.Duration)); err != nil {
+	if err := sleepUntil(sx, ctx, r.Start.Add(last+sc.Duration)); err != nil {
 		return nil, err
 	}
 	r.Clients = finish()
 	samples.Wait()
 	r.Timeline = sx.Timeline()
-	r.IPsec = sx.ipsecTotals()
-	r.Routing = sx.routingTotals()
-	sx.measure(r)
-	sx.check(r, sc)
+	r.IPsec = ipsecTotals(sx)
+	r.Routing = routingTotals(sx)
+	measure(sx, r)
+	check(r, sc)
 	return r, nil
 }
 
 // settle waits until every application's DVIPA has a routing stack that
 // knows the application's servers.
-func (sx *Sysplex) settle(ctx context.Context, sc *scenario.Scenario) error {
+func settle(sx *sysplex.Sysplex, ctx context.Context, sc *scenario.Scenario) error {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		ready := true
@@ -230,13 +225,13 @@ func expectedTargets(candidate func(string) bool, stacks []string) int {
 }
 
 // sleepUntil waits for the clock to reach t.
-func (sx *Sysplex) sleepUntil(ctx context.Context, t time.Time) error {
-	d := t.Sub(sx.clk.Now())
+func sleepUntil(sx *sysplex.Sysplex, ctx context.Context, t time.Time) error {
+	d := t.Sub(sx.Clock().Now())
 	if d <= 0 {
 		return nil
 	}
 	done := make(chan struct{})
-	timer := sx.clk.AfterFunc(d, func() { close(done) })
+	timer := sx.Clock().AfterFunc(d, func() { close(done) })
 	defer timer.Stop()
 	select {
 	case <-done:
@@ -244,43 +239,6 @@ func (sx *Sysplex) sleepUntil(ctx context.Context, t time.Time) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// Apply carries out one timeline event; the applications die with a
-// failing stack and start again on a recovering one.
-func (sx *Sysplex) Apply(e *scenario.Event, apps *workload.Apps) error {
-	switch e.Kind {
-	case scenario.Fail:
-		// The stack dies first, so its servers send nothing as they go.
-		err := sx.Fail(e.Stack)
-		apps.StopOn(e.Stack)
-		return err
-	case scenario.Recover:
-		if err := sx.Recover(e.Stack); err != nil {
-			return err
-		}
-		return apps.StartOn(e.Stack)
-	case scenario.LeaveGroup:
-		return sx.LeaveGroup(e.Stack)
-	case scenario.JoinGroup:
-		return sx.JoinGroup(e.Stack)
-	case scenario.Deactivate:
-		return sx.Deactivate(e.Stack, e.DVIPA)
-	case scenario.Reactivate:
-		return sx.Reactivate(e.Stack, e.DVIPA)
-	case scenario.Cut:
-		return sx.Cut(e.Stack, e.Peer)
-	case scenario.Restore:
-		return sx.Restore(e.Stack, e.Peer)
-	case scenario.Partition:
-		err := sx.Partition(e.Stack, e.Peer)
-		apps.StopOn(e.Stack)
-		return err
-	case scenario.Stop:
-		apps.StopApp(e.App, e.Stack)
-		return nil
-	}
-	return fmt.Errorf("unknown event %s", e.Kind)
 }
 
 // startClients opens every client's connections at once; finish waits
@@ -315,7 +273,7 @@ func startClients(ctx context.Context, sc *scenario.Scenario, hosts []*lan.Clien
 
 // addClients sets up the scenario's client hosts on the LAN, with IPsec
 // for those that are IPsec peers.
-func (sx *Sysplex) addClients(sc *scenario.Scenario) ([]*lan.Client, error) {
+func addClients(sx *sysplex.Sysplex, sc *scenario.Scenario) ([]*lan.Client, error) {
 	hosts := make([]*lan.Client, len(sc.Clients))
 	for i, c := range sc.Clients {
 		cl, err := sx.AddClient(c.Name, c.From)
@@ -323,7 +281,7 @@ func (sx *Sysplex) addClients(sc *scenario.Scenario) ([]*lan.Client, error) {
 			return nil, err
 		}
 		if c.IPsec {
-			if err := sx.enableClientIPsec(cl, c); err != nil {
+			if err := enableClientIPsec(sx, cl, c); err != nil {
 				return nil, err
 			}
 		}
@@ -334,11 +292,11 @@ func (sx *Sysplex) addClients(sc *scenario.Scenario) ([]*lan.Client, error) {
 
 // enableClientIPsec makes a client an IPsec peer of the DVIPA it connects
 // to, with the suites and identity the scenario gives it.
-func (sx *Sysplex) enableClientIPsec(cl *lan.Client, c *scenario.Client) error {
-	if !sx.opts.IPsec {
+func enableClientIPsec(sx *sysplex.Sysplex, cl *lan.Client, c *scenario.Client) error {
+	if !sx.Options().IPsec {
 		return fmt.Errorf("client %s: IPsec clients need a sysplex run with its IPsec policy (Options.IPsec)", c.Name)
 	}
-	cfg, err := ClientIPsec(sx.plan, c.From, c.Connect.Addr())
+	cfg, err := sysplex.ClientIPsec(sx.Plan(), c.From, c.Connect.Addr())
 	if err != nil {
 		return fmt.Errorf("client %s: %w", c.Name, err)
 	}
@@ -362,7 +320,7 @@ func (sx *Sysplex) enableClientIPsec(cl *lan.Client, c *scenario.Client) error {
 		}
 		*o.suite = []ikesa.Suite{su}
 	}
-	if err := cl.EnableIPsec(cfg, sx.clk, sx.opts.KeyLog); err != nil {
+	if err := cl.EnableIPsec(cfg, sx.Clock(), sx.Options().KeyLog); err != nil {
 		return fmt.Errorf("client %s: %w", c.Name, err)
 	}
 	return nil
@@ -370,7 +328,7 @@ func (sx *Sysplex) enableClientIPsec(cl *lan.Client, c *scenario.Client) error {
 
 // scheduleOwnerChecks samples the owner of a DVIPA at the times the
 // expectations name.
-func (sx *Sysplex) scheduleOwnerChecks(r *Report, sc *scenario.Scenario) *sync.WaitGroup {
+func scheduleOwnerChecks(sx *sysplex.Sysplex, r *Report, sc *scenario.Scenario) *sync.WaitGroup {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	for _, x := range sc.Expect {
@@ -379,10 +337,10 @@ func (sx *Sysplex) scheduleOwnerChecks(r *Report, sc *scenario.Scenario) *sync.W
 		}
 		o := x.Owner
 		wg.Add(1)
-		sx.clk.AfterFunc(r.Start.Add(o.At).Sub(sx.clk.Now()), func() {
+		sx.Clock().AfterFunc(r.Start.Add(o.At).Sub(sx.Clock().Now()), func() {
 			defer wg.Done()
 			got := sx.Owner(o.DVIPA)
-			late := sx.clk.Now().Sub(r.Start.Add(o.At))
+			late := sx.Clock().Now().Sub(r.Start.Add(o.At))
 			mu.Lock()
 			r.Checks = append(r.Checks, Check{What: fmt.Sprintf("owner of %s at %s is %s", o.DVIPA, o.At, orNobody(o.Stack)), OK: got == o.Stack, Got: orNobody(got) + sampledLate(late)})
 			mu.Unlock()
@@ -399,7 +357,7 @@ func orNobody(s string) string {
 }
 
 // measure fills in detection and takeover times from the timeline.
-func (sx *Sysplex) measure(r *Report) {
+func measure(sx *sysplex.Sysplex, r *Report) {
 	for i := range r.Events {
 		ev := &r.Events[i]
 		at := r.Start.Add(ev.appliedAt())
@@ -432,7 +390,7 @@ func (sx *Sysplex) measure(r *Report) {
 }
 
 // check evaluates the expectations that are not sampled during the run.
-func (sx *Sysplex) check(r *Report, sc *scenario.Scenario) {
+func check(r *Report, sc *scenario.Scenario) {
 	for _, x := range sc.Expect {
 		switch {
 		case x.MaxResets != nil, x.MaxFailed != nil, x.MaxLost != nil:

@@ -1,4 +1,4 @@
-package sysplex
+package play
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
+	"github.com/tcpipc/tcpipc/internal/testkit/sysplextest"
+	"github.com/tcpipc/tcpipc/runtime/sysplex"
 	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
 )
 
@@ -82,7 +84,7 @@ func TestLateTimelineIsReported(t *testing.T) {
 		t.Fatal(ds[0].Summary)
 	}
 	clk := stallingClock(t, step)
-	_, report := startAndPlay(t, figure9Plan(t), Options{Clock: clk, XCF: sc.XCF}, sc)
+	_, report := startAndPlay(t, sysplextest.Plan(t, "figure9"), sysplex.Options{Clock: clk, XCF: sc.XCF}, sc)
 	var out bytes.Buffer
 	if err := report.WriteText(&out); err != nil {
 		t.Fatal(err)
