@@ -7,8 +7,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"github.com/tcpipc/tcpipc/runtime/sysplex"
+	"github.com/tcpipc/tcpipc/runtime/control"
 )
 
 func newCtlCommand() *cobra.Command {
@@ -23,7 +22,7 @@ func newCtlCommand() *cobra.Command {
 		Long: `ctl sends one command to the control socket of a running tcpipc run (started
 without --scenario) and prints the answer. Commands:
 
-` + sysplex.ControlUsage + `
+` + control.Usage + `
 
 The displays show the live state in the layouts of tcpipc show. ctl talks
 only to a sysplex run by your user (or root), and fails (exit 2) otherwise.`,
@@ -35,10 +34,10 @@ only to a sysplex run by your user (or root), and fails (exit 2) otherwise.`,
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
-			out, err := sysplex.Call(ctx, controlPath, args)
-			for wait && errors.Is(err, sysplex.ErrNoSysplex) && ctx.Err() == nil {
+			out, err := control.Call(ctx, controlPath, args)
+			for wait && errors.Is(err, control.ErrNoSysplex) && ctx.Err() == nil {
 				time.Sleep(100 * time.Millisecond)
-				out, err = sysplex.Call(ctx, controlPath, args)
+				out, err = control.Call(ctx, controlPath, args)
 			}
 			fmt.Fprint(cmd.OutOrStdout(), out)
 			if err != nil {

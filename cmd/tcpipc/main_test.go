@@ -9,8 +9,7 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
-
-	"github.com/tcpipc/tcpipc/runtime/sysplex"
+	"github.com/tcpipc/tcpipc/runtime/control"
 )
 
 func TestMain(m *testing.M) {
@@ -124,7 +123,7 @@ func TestRunScenarioWithControl(t *testing.T) {
 	call := func(args ...string) (string, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		return sysplex.Call(ctx, sock, args)
+		return control.Call(ctx, sock, args)
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for {

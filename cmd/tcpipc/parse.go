@@ -45,17 +45,9 @@ with trees and diagnostics), summary (a line per file, then diagnostics).
 Exit code 1 when any file has a syntax error, 2 when one cannot be read.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			enc, err := source.ParseEncoding(encoding)
+			enc, err := checkParseFlags(format, encoding, kind)
 			if err != nil {
-				return usageError("%v", err)
-			}
-			if format != "text" && format != "json" && format != "summary" {
-				return usageError("unknown --format %q (want text, json or summary)", format)
-			}
-			if kind != "auto" && kind != "profile" {
-				if _, err := policy.ParseKind(kind); err != nil {
-					return usageError("unknown --kind %q (want auto, profile, pagent, policy, iked, ttls, ids, qos or routing)", kind)
-				}
+				return err
 			}
 			var all diag.Diagnostics
 			sources := diag.Sources{}
@@ -112,11 +104,34 @@ Exit code 1 when any file has a syntax error, 2 when one cannot be read.`,
 			return nil
 		},
 	}
-	registerAllowOutside(cmd, &allow)
-	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json or summary")
-	cmd.Flags().StringVar(&encoding, "encoding", "auto", "file encoding: auto, utf-8 or ibm-1047")
-	cmd.Flags().StringVar(&kind, "kind", "auto", "file kind: auto, profile, pagent, policy, iked, ttls, ids, qos or routing")
+	registerParseFlags(cmd, &format, &encoding, &kind, &allow)
 	return cmd
+}
+
+// registerParseFlags wires the flags of tcpipc parse.
+func registerParseFlags(cmd *cobra.Command, format, encoding, kind *string, allow *[]string) {
+	registerAllowOutside(cmd, allow)
+	cmd.Flags().StringVar(format, "format", "text", "output format: text, json or summary")
+	cmd.Flags().StringVar(encoding, "encoding", "auto", "file encoding: auto, utf-8 or ibm-1047")
+	cmd.Flags().StringVar(kind, "kind", "auto", "file kind: auto, profile, pagent, policy, iked, ttls, ids, qos or routing")
+}
+
+// checkParseFlags refuses a --format or --kind parse does not know and
+// returns the --encoding asked for.
+func checkParseFlags(format, encoding, kind string) (source.Encoding, error) {
+	enc, err := source.ParseEncoding(encoding)
+	if err != nil {
+		return enc, usageError("%v", err)
+	}
+	if format != "text" && format != "json" && format != "summary" {
+		return enc, usageError("unknown --format %q (want text, json or summary)", format)
+	}
+	if kind != "auto" && kind != "profile" {
+		if _, err := policy.ParseKind(kind); err != nil {
+			return enc, usageError("unknown --kind %q (want auto, profile, pagent, policy, iked, ttls, ids, qos or routing)", kind)
+		}
+	}
+	return enc, nil
 }
 
 // parseAny parses a file of the given (or guessed) kind; it returns the

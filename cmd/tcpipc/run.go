@@ -16,28 +16,38 @@ import (
 	"github.com/tcpipc/tcpipc/grammar/source"
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/plan"
+	"github.com/tcpipc/tcpipc/runtime/control"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
 	"github.com/tcpipc/tcpipc/runtime/link"
+	"github.com/tcpipc/tcpipc/runtime/play"
 	"github.com/tcpipc/tcpipc/runtime/sysplex"
 	"github.com/tcpipc/tcpipc/runtime/xcf"
 	"github.com/tcpipc/tcpipc/scenario"
 	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
 )
 
-func newRunCommand() *cobra.Command {
-	var (
-		f            planFlags
-		scenarioPath string
-		appsPath     string
-		controlPath  string
-		pcapPath     string
-		keylogPath   string
-		heartbeat    time.Duration
-	)
-	cmd := &cobra.Command{
-		Use:   "run [flags] [SYSPLEX] [--scenario FILE]",
-		Short: "Run the compiled sysplex in this process: play a scenario, or serve tcpipc ctl until interrupted",
-		Long: `run compiles the sysplex (lint errors stop it unless --force) and starts it in
+// runFlags are the flags of tcpipc run.
+type runFlags struct {
+	plan         planFlags
+	scenarioPath string
+	appsPath     string
+	controlPath  string
+	pcapPath     string
+	keylogPath   string
+	heartbeat    time.Duration
+}
+
+func (f *runFlags) register(cmd *cobra.Command) {
+	f.plan.register(cmd, false)
+	cmd.Flags().StringVar(&f.scenarioPath, "scenario", "", "scenario file to play (YAML)")
+	cmd.Flags().StringVar(&f.appsPath, "apps", "", "without --scenario: start the applications of this scenario file")
+	cmd.Flags().StringVar(&f.controlPath, "control", "", "the control socket tcpipc ctl talks to (default: private to your user; with --scenario: only if given, displays only)")
+	cmd.Flags().StringVar(&f.pcapPath, "pcap", "", "capture the LAN and XCF links to this pcap file")
+	cmd.Flags().StringVar(&f.keylogPath, "keylog", "", "write the IPsec keys to esp_sa and ikev2_decryption_table in this directory, for Wireshark/tshark (secrets in the clear)")
+	cmd.Flags().DurationVar(&f.heartbeat, "heartbeat", 0, "XCF heartbeat interval, at least 10ms (default: the scenario's, else 3s)")
+}
+
+const runLong = `run compiles the sysplex (lint errors stop it unless --force) and starts it in
 this process: one netstack per stack, the LAN, XCF links and group, the
 coupling facility, DVIPA ownership with takeover and takeback, and the
 sysplex distributor. It then plays the scenario (applications, clients, a
@@ -61,105 +71,154 @@ ESP for it. --keylog DIR writes the keys tshark needs to decrypt --pcap
 
 Exit codes: 0 every expectation holds, 1 an expectation failed or lint
 refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
-(GRE shows as GRE in tshark).`,
-		Args: cobra.MaximumNArgs(1),
+(GRE shows as GRE in tshark).`
+
+func newRunCommand() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run [flags] [SYSPLEX] [--scenario FILE]",
+		Short: "Run the compiled sysplex in this process: play a scenario, or serve tcpipc ctl until interrupted",
+		Long:  runLong,
+		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if cmd.Flags().Changed("heartbeat") && heartbeat < xcf.MinInterval {
-				return usageError("--heartbeat %s is below the minimum of %s", heartbeat, xcf.MinInterval)
+			if cmd.Flags().Changed("heartbeat") && f.heartbeat < xcf.MinInterval {
+				return usageError("--heartbeat %s is below the minimum of %s", f.heartbeat, xcf.MinInterval)
 			}
-			if scenarioPath == "" {
+			if f.scenarioPath == "" {
 				if len(args) != 1 {
 					return usageError("name the sysplex to run")
 				}
-				return serve(cmd, &f, args[0], appsPath, controlPath, pcapPath, heartbeat)
+				return serve(cmd, &f, args[0])
 			}
-			if appsPath != "" {
+			if f.appsPath != "" {
 				return usageError("--apps is for a run without --scenario: the scenario has its own applications")
 			}
-			sc, src, err := readScenario(cmd, scenarioPath)
-			if err != nil {
-				return err
-			}
-			target := ""
-			if len(args) == 1 {
-				target = args[0]
-			} else if sc.Sysplex != "" {
-				target = scenarioSysplex(scenarioPath, sc.Sysplex)
-			} else {
-				return usageError("name the sysplex: the scenario has no sysplex key")
-			}
-			f.includeSecrets = true // the runtime needs the pre-shared keys
-			plan, err := f.loadPlan(cmd, target)
-			if err != nil || plan == nil {
-				if err == nil {
-					return findings
-				}
-				return err
-			}
-			if err := checkScenario(cmd, sc, src, plan); err != nil {
-				return err
-			}
-			// Clients that are IPsec peers need the policy on the packet path.
-			opts := sysplex.Options{Clock: clock.Real{}, XCF: sc.XCF, IPsec: sc.UsesIPsec()}
-			if keylogPath != "" {
-				kl, err := ipsec.NewKeyLogDir(keylogPath)
-				if err != nil {
-					return usageError("%v", err)
-				}
-				defer kl.Close()
-				opts.KeyLog = kl
-			}
-			if heartbeat > 0 {
-				opts.XCF.Interval = heartbeat
-			}
-			closeCapture, err := capture(pcapPath, &opts)
-			if err != nil {
-				return err
-			}
-			defer closeCapture()
-			sx, err := sysplex.New(plan, opts)
-			if err != nil {
-				return err
-			}
-			defer sx.Stop()
-			if err := sx.Start(); err != nil {
-				return err
-			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-			defer stop()
-			if cmd.Flags().Changed("control") {
-				// Displays while the scenario plays (tcpipc ctl netstat, ipsec).
-				l, err := listenControl(controlPath)
-				if err != nil {
-					return err
-				}
-				serveCtx, endServe := context.WithCancel(ctx)
-				served := make(chan error, 1)
-				display := sysplex.NewDisplayControl(sx)
-				go func() { served <- display.Serve(serveCtx, l) }()
-				defer func() { endServe(); <-served; reportControlDrops(cmd, display.Stats()) }()
-			}
-			report, err := sx.Play(ctx, sc)
-			if err != nil {
-				return err
-			}
-			if err := report.WriteText(cmd.OutOrStdout()); err != nil {
-				return err
-			}
-			if !report.Passed() {
-				return findings
-			}
-			return nil
+			return playScenario(cmd, &f, args)
 		},
 	}
-	f.register(cmd, false)
-	cmd.Flags().StringVar(&scenarioPath, "scenario", "", "scenario file to play (YAML)")
-	cmd.Flags().StringVar(&appsPath, "apps", "", "without --scenario: start the applications of this scenario file")
-	cmd.Flags().StringVar(&controlPath, "control", "", "the control socket tcpipc ctl talks to (default: private to your user; with --scenario: only if given, displays only)")
-	cmd.Flags().StringVar(&pcapPath, "pcap", "", "capture the LAN and XCF links to this pcap file")
-	cmd.Flags().StringVar(&keylogPath, "keylog", "", "write the IPsec keys to esp_sa and ikev2_decryption_table in this directory, for Wireshark/tshark (secrets in the clear)")
-	cmd.Flags().DurationVar(&heartbeat, "heartbeat", 0, "XCF heartbeat interval, at least 10ms (default: the scenario's, else 3s)")
+	f.register(cmd)
 	return cmd
+}
+
+// playScenario runs the sysplex of a scenario and plays it, printing the report;
+// with --control, tcpipc ctl can display the sysplex meanwhile.
+func playScenario(cmd *cobra.Command, f *runFlags, args []string) error {
+	sc, src, err := readScenario(cmd, f.scenarioPath)
+	if err != nil {
+		return err
+	}
+	target := ""
+	if len(args) == 1 {
+		target = args[0]
+	} else if sc.Sysplex != "" {
+		target = scenarioSysplex(f.scenarioPath, sc.Sysplex)
+	} else {
+		return usageError("name the sysplex: the scenario has no sysplex key")
+	}
+	plan, err := loadRunPlan(cmd, f, target)
+	if err != nil {
+		return err
+	}
+	if err := checkScenario(cmd, sc, src, plan); err != nil {
+		return err
+	}
+	// Clients that are IPsec peers need the policy on the packet path.
+	sx, stopSysplex, err := bringUp(plan, f, sc.XCF, sc.UsesIPsec(), f.keylogPath)
+	if err != nil {
+		return err
+	}
+	defer stopSysplex()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if cmd.Flags().Changed("control") {
+		endDisplays, err := serveDisplays(ctx, cmd, sx, f.controlPath)
+		if err != nil {
+			return err
+		}
+		defer endDisplays()
+	}
+	report, err := play.Play(ctx, sx, sc)
+	if err != nil {
+		return err
+	}
+	if err := report.WriteText(cmd.OutOrStdout()); err != nil {
+		return err
+	}
+	if !report.Passed() {
+		return findings
+	}
+	return nil
+}
+
+// loadRunPlan compiles the sysplex with its pre-shared keys, which the
+// runtime needs; lint's refusal is findings.
+func loadRunPlan(cmd *cobra.Command, f *runFlags, target string) (*plan.Plan, error) {
+	f.plan.includeSecrets = true
+	plan, err := f.plan.loadPlan(cmd, target)
+	if err == nil && plan == nil {
+		return nil, findings
+	}
+	return plan, err
+}
+
+// bringUp starts a plan as an embedded sysplex on the real clock, for both
+// forms of run: the XCF timing given (the scenario's, or the defaults)
+// with --heartbeat over it, the capture of --pcap, and the key log when
+// keylog names a directory. stop stops the sysplex, then closes the
+// capture and the key log.
+func bringUp(p *plan.Plan, f *runFlags, timing xcf.Timing, withIPsec bool, keylog string) (sx *sysplex.Sysplex, stop func(), err error) {
+	opts := sysplex.Options{Clock: clock.Real{}, XCF: timing, IPsec: withIPsec}
+	if f.heartbeat > 0 {
+		opts.XCF.Interval = f.heartbeat
+	}
+	var closers []func()
+	stop = func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			stop()
+		}
+	}()
+	if keylog != "" {
+		kl, err := ipsec.NewKeyLogDir(keylog)
+		if err != nil {
+			return nil, nil, usageError("%v", err)
+		}
+		closers = append(closers, func() { kl.Close() })
+		opts.KeyLog = kl
+	}
+	closeCapture, err := capture(f.pcapPath, &opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	closers = append(closers, closeCapture)
+	sx, err = sysplex.New(p, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	closers = append(closers, sx.Stop)
+	if err := sx.Start(); err != nil {
+		return nil, nil, err
+	}
+	return sx, stop, nil
+}
+
+// serveDisplays answers tcpipc ctl's displays on path while a scenario
+// plays (its timeline alone changes the sysplex); end stops answering and
+// reports the clients turned away.
+func serveDisplays(ctx context.Context, cmd *cobra.Command, sx *sysplex.Sysplex, path string) (end func(), err error) {
+	l, err := listenControl(path)
+	if err != nil {
+		return nil, err
+	}
+	serveCtx, endServe := context.WithCancel(ctx)
+	served := make(chan error, 1)
+	display := control.NewDisplayOnly(sx)
+	go func() { served <- display.Serve(serveCtx, l) }()
+	return func() { endServe(); <-served; reportControlDrops(cmd, display.Stats()) }, nil
 }
 
 func readScenario(cmd *cobra.Command, path string) (*scenario.Scenario, *source.File, error) {
@@ -197,12 +256,12 @@ func scenarioSysplex(scenarioPath, sysplexKey string) string {
 }
 
 // controlPathOrDefault is the control socket the user named, or the
-// private default (sysplex.DefaultControlPath).
+// private default (control.DefaultPath).
 func controlPathOrDefault(path string) (string, error) {
 	if path != "" {
 		return path, nil
 	}
-	p, err := sysplex.DefaultControlPath()
+	p, err := control.DefaultPath()
 	if err != nil {
 		return "", usageError("%v", err)
 	}
@@ -210,34 +269,28 @@ func controlPathOrDefault(path string) (string, error) {
 }
 
 // serve runs the sysplex until interrupted, answering tcpipc ctl.
-func serve(cmd *cobra.Command, f *planFlags, target, appsPath, controlPath, pcapPath string, heartbeat time.Duration) error {
-	var (
-		apps         []*scenario.Application
-		appsScenario *scenario.Scenario
-		appsSource   *source.File
-	)
-	if appsPath != "" {
-		sc, src, err := readScenario(cmd, appsPath)
+func serve(cmd *cobra.Command, f *runFlags, target string) error {
+	var appsScenario *scenario.Scenario
+	var appsSource *source.File
+	if f.appsPath != "" {
+		sc, src, err := readScenario(cmd, f.appsPath)
 		if err != nil {
 			return err
 		}
-		apps = sc.Applications
 		appsScenario, appsSource = sc, src
 	}
-	f.includeSecrets = true
-	plan, err := f.loadPlan(cmd, target)
-	if err != nil || plan == nil {
-		if err == nil {
-			return findings
-		}
+	plan, err := loadRunPlan(cmd, f, target)
+	if err != nil {
 		return err
 	}
+	var apps []*scenario.Application
 	if appsScenario != nil {
 		if err := checkScenario(cmd, appsScenario, appsSource, plan); err != nil {
 			return err
 		}
+		apps = appsScenario.Applications
 	}
-	controlPath, err = controlPathOrDefault(controlPath)
+	controlPath, err := controlPathOrDefault(f.controlPath)
 	if err != nil {
 		return err
 	}
@@ -245,29 +298,12 @@ func serve(cmd *cobra.Command, f *planFlags, target, appsPath, controlPath, pcap
 	if err != nil {
 		return err
 	}
-	opts := sysplex.Options{Clock: clock.Real{}, XCF: xcf.Timing{Interval: heartbeat}}
-	closeCapture, err := capture(pcapPath, &opts)
+	ctl, stopSysplex, err := bringUpServed(plan, f, apps)
 	if err != nil {
 		l.Close()
 		return err
 	}
-	defer closeCapture()
-	sx, err := sysplex.New(plan, opts)
-	if err != nil {
-		l.Close()
-		return err
-	}
-	defer sx.Stop()
-	if err := sx.Start(); err != nil {
-		l.Close()
-		return err
-	}
-	ctl, err := sysplex.NewControl(sx, apps)
-	if err != nil {
-		l.Close()
-		return err
-	}
-	defer ctl.Close()
+	defer stopSysplex()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	fmt.Fprintf(cmd.OutOrStdout(), "sysplex %s running: %d stacks, %d applications; control socket %s\n"+
@@ -278,9 +314,25 @@ func serve(cmd *cobra.Command, f *planFlags, target, appsPath, controlPath, pcap
 	return err
 }
 
+// bringUpServed brings the sysplex up (bringUp: the XCF defaults, no
+// IPsec, no key log) and starts the applications; stop stops them, then
+// the sysplex.
+func bringUpServed(p *plan.Plan, f *runFlags, apps []*scenario.Application) (*control.Control, func(), error) {
+	sx, stopSysplex, err := bringUp(p, f, xcf.Timing{}, false, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	ctl, err := control.New(sx, apps)
+	if err != nil {
+		stopSysplex()
+		return nil, nil, err
+	}
+	return ctl, func() { ctl.Close(); stopSysplex() }, nil
+}
+
 // reportControlDrops says, when the sysplex stops, how many control
 // clients were turned away, so a drop is never silent.
-func reportControlDrops(cmd *cobra.Command, st sysplex.ControlStats) {
+func reportControlDrops(cmd *cobra.Command, st control.Stats) {
 	if st.Busy+st.Refused+st.AcceptErrors == 0 {
 		return
 	}
@@ -288,10 +340,10 @@ func reportControlDrops(cmd *cobra.Command, st sysplex.ControlStats) {
 		st.Answered, st.Busy, st.Refused, st.AcceptErrors)
 }
 
-// listenControl opens the control socket (sysplex.ListenControl); any
+// listenControl opens the control socket (control.Listen); any
 // refusal is a usage or I/O error.
 func listenControl(path string) (net.Listener, error) {
-	l, err := sysplex.ListenControl(path)
+	l, err := control.Listen(path)
 	if err != nil {
 		return nil, usageError("%v", err)
 	}

@@ -36,6 +36,13 @@ var layerRules = []layerRule{
 	{layer: "whatif", forbid: []string{"grammar", "model", "verify", "compile", "display", "runtime", "scenario", "cmd"}},
 	{layer: "display", forbid: []string{"grammar", "model", "verify", "compile", "whatif", "runtime", "scenario", "cmd"}},
 	{layer: "runtime", forbid: []string{"grammar", "model", "verify", "compile", "cmd"}},
+	// Inside the runtime: control → play → sysplex → {lan, workload}; the
+	// LAN and the applications know no sysplex (workload through an
+	// interface), the sysplex plays no scenario.
+	{layer: "runtime/play", forbid: []string{"runtime/control"}},
+	{layer: "runtime/sysplex", forbid: []string{"runtime/control", "runtime/play"}},
+	{layer: "runtime/lan", forbid: []string{"runtime/sysplex", "runtime/control", "runtime/play", "runtime/workload"}},
+	{layer: "runtime/workload", forbid: []string{"runtime/sysplex", "runtime/control", "runtime/play", "runtime/lan"}},
 }
 
 // pendingEdges are imports that break the arrows today and are being
@@ -101,18 +108,35 @@ func TestLayerRulesCatch(t *testing.T) {
 		want  []string
 	}{
 		{"today's arrows", map[string][]string{
-			"runtime/sysplex": {"runtime/ipsec", "plan", "display"},
-			"runtime/ipsec":   {"plan"},
-			"display":         {"plan"},
-			"plan":            {"diag"},
-			"compile":         {"model", "plan"},
-			"model":           {"grammar/profile"},
+			"runtime/control":  {"runtime/play", "runtime/sysplex", "runtime/workload", "display"},
+			"runtime/play":     {"runtime/sysplex", "runtime/workload", "runtime/lan"},
+			"runtime/sysplex":  {"runtime/ipsec", "runtime/lan", "runtime/workload", "plan", "display"},
+			"runtime/lan":      {"runtime/ipsec"},
+			"runtime/workload": {"display"},
+			"runtime/ipsec":    {"plan"},
+			"display":          {"plan"},
+			"plan":             {"diag"},
+			"compile":          {"model", "plan"},
+			"model":            {"grammar/profile"},
 		}, nil},
 		{"runtime imports model", map[string][]string{
 			"runtime/sysplex": {"model"},
 			"model":           {"grammar/profile"},
 		}, []string{
 			"runtime/sysplex depends on grammar/profile (runtime/sysplex → model → grammar/profile)",
+			"runtime/sysplex depends on model (runtime/sysplex → model)",
+		}},
+		{"the LAN reaches into the sysplex", map[string][]string{
+			"runtime/lan":     {"runtime/sysplex"},
+			"runtime/sysplex": {"plan"},
+		}, []string{
+			"runtime/lan depends on runtime/sysplex (runtime/lan → runtime/sysplex)",
+		}},
+		{"ctl's protocol reaches model through the sysplex", map[string][]string{
+			"runtime/control": {"runtime/sysplex"},
+			"runtime/sysplex": {"model"},
+		}, []string{
+			"runtime/control depends on model (runtime/control → runtime/sysplex → model)",
 			"runtime/sysplex depends on model (runtime/sysplex → model)",
 		}},
 		{"runtime reaches compile through another runtime package", map[string][]string{

@@ -59,19 +59,7 @@ func FromPlan(st *plan.Stack, local netip.Addr) (Config, error) {
 	if st.IKE.LivenessSeconds > 0 {
 		cfg.Liveness = time.Duration(st.IKE.LivenessSeconds) * time.Second
 	}
-	lifetimes := map[string]esp.Lifetime{}
-	for _, a := range st.SPD.VPNActions {
-		for _, pr := range a.Proposals {
-			if pr.Protocol == "ESP" { // tcpipc has no AH
-				su := suite(pr)
-				if a.PFS != nil { // InitiateWithPfs: the rekeys' DH group
-					su.DH = wire.DHGroup(a.PFS.ID)
-				}
-				cfg.ESP = appendSuite(cfg.ESP, su)
-			}
-		}
-		lifetimes[a.Name] = lifetime(a.LifetimeSeconds)
-	}
+	lifetimes := espFromPlan(&cfg, st.SPD.VPNActions)
 	var filters []Filter
 	for _, f := range st.SPD.Filters {
 		lr, err := addrRange(f.Local)
@@ -111,6 +99,26 @@ func FromPlan(st *plan.Stack, local netip.Addr) (Config, error) {
 		return Config{}, fmt.Errorf("ipsec: stack %s, %s: %w", st.Name, local, err)
 	}
 	return cfg, nil
+}
+
+// espFromPlan appends the ESP suites of the dynamic VPN actions to
+// cfg.ESP, in order and without repeats, and returns each action's SA
+// lifetime by name.
+func espFromPlan(cfg *Config, actions []plan.VPNAction) map[string]esp.Lifetime {
+	lifetimes := map[string]esp.Lifetime{}
+	for _, a := range actions {
+		for _, pr := range a.Proposals {
+			if pr.Protocol == "ESP" { // tcpipc has no AH
+				su := suite(pr)
+				if a.PFS != nil { // InitiateWithPfs: the rekeys' DH group
+					su.DH = wire.DHGroup(a.PFS.ID)
+				}
+				cfg.ESP = appendSuite(cfg.ESP, su)
+			}
+		}
+		lifetimes[a.Name] = lifetime(a.LifetimeSeconds)
+	}
+	return lifetimes
 }
 
 func peerFromPlan(p plan.Peer) (Peer, error) {

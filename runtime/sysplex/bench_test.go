@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/runtime/lan"
 	"github.com/tcpipc/tcpipc/runtime/link"
 	"github.com/tcpipc/tcpipc/runtime/netstack"
 	"github.com/tcpipc/tcpipc/runtime/xcf"
@@ -19,11 +20,11 @@ import (
 // startFigure9 brings figure 9 up on the real clock with a fast heartbeat
 // and sink or echo servers on the targets of DVA1 (not on MVS1 itself, so
 // a failure of MVS1 loses no connection).
-func startFigure9(b *testing.B, hb time.Duration, echo bool) (*Sysplex, *Client, func()) {
+func startFigure9(b *testing.B, hb time.Duration, echo bool) (*Sysplex, *lan.Client, func()) {
 	return startFigure9With(b, Options{Clock: clock.Real{}, XCF: xcf.Timing{Interval: hb, Missed: 3}}, echo)
 }
 
-func startFigure9With(b *testing.B, opts Options, echo bool) (*Sysplex, *Client, func()) {
+func startFigure9With(b *testing.B, opts Options, echo bool) (*Sysplex, *lan.Client, func()) {
 	b.Helper()
 	t := &testing.T{}
 	plan := figure9Plan(t)
@@ -142,7 +143,7 @@ func BenchmarkIPsecDistributedStream(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	dialFrom := func(c *Client) func() (net.Conn, error) {
+	dialFrom := func(c *lan.Client) func() (net.Conn, error) {
 		return func() (net.Conn, error) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/testkit/netnstest"
+	"github.com/tcpipc/tcpipc/runtime/lan"
 	"github.com/tcpipc/tcpipc/runtime/xcf"
 )
 
@@ -246,7 +247,7 @@ func relayUDP(t *testing.T, sx *Sysplex, ns string, peer netip.Addr) {
 	t.Helper()
 	socks := map[uint16]*net.UDPConn{}
 	netnstest.InNetns(t, ns, func() error {
-		for _, port := range []uint16{ikePort, nattPort} {
+		for _, port := range []uint16{lan.IKEPort, lan.NATTPort} {
 			c, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(dva1, port)))
 			if err != nil {
 				return err
@@ -255,11 +256,11 @@ func relayUDP(t *testing.T, sx *Sysplex, ns string, peer netip.Addr) {
 		}
 		return nil
 	})
-	lan, err := sx.Fabric().Attach("relay", func(pkt []byte) error {
+	relay, err := sx.Fabric().Attach("relay", func(pkt []byte) error {
 		// The endpoint answers from DVA1:500 or :4500 to the peer's port.
-		peerPort, _, payload, ok := udpDatagram(pkt)
+		peerPort, _, payload, ok := lan.ParseUDP(pkt)
 		sock := socks[portOfSource(pkt)]
-		if src, _ := source(pkt); !ok || src != dva1 || sock == nil {
+		if src, _ := lan.Source(pkt); !ok || src != dva1 || sock == nil {
 			return nil
 		}
 		_, err := sock.WriteToUDPAddrPort(payload, netip.AddrPortFrom(peer, peerPort))
@@ -268,7 +269,7 @@ func relayUDP(t *testing.T, sx *Sysplex, ns string, peer netip.Addr) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lan.Advertise(peer)
+	relay.Advertise(peer)
 	for port, c := range socks {
 		go func() {
 			buf := make([]byte, 65535)
@@ -277,13 +278,13 @@ func relayUDP(t *testing.T, sx *Sysplex, ns string, peer netip.Addr) {
 				if err != nil {
 					return
 				}
-				pkt := udpPacket(netip.AddrPortFrom(from.Addr().Unmap(), from.Port()), netip.AddrPortFrom(dva1, port), buf[:n])
-				_ = lan.Send(context.Background(), pkt)
+				pkt := lan.UDPPacket(netip.AddrPortFrom(from.Addr().Unmap(), from.Port()), netip.AddrPortFrom(dva1, port), buf[:n])
+				_ = relay.Send(context.Background(), pkt)
 			}
 		}()
 	}
 	t.Cleanup(func() {
-		lan.Detach()
+		relay.Detach()
 		for _, c := range socks {
 			c.Close()
 		}

@@ -4,16 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/netip"
-	"sync"
-
-	"gvisor.dev/gvisor/pkg/tcpip"
-	"gvisor.dev/gvisor/pkg/tcpip/checksum"
-	"gvisor.dev/gvisor/pkg/tcpip/header"
 
 	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
+	"github.com/tcpipc/tcpipc/runtime/lan"
 )
 
 // IPsec on the packet path (seed 003 figure 11). The routing stack of a
@@ -23,17 +18,11 @@ import (
 // other, and every reply from the DVIPA (the routing stack's own, or a
 // target's sent back over XCF) leaves through the endpoint's SPD.
 
-// ikePort and nattPort are the UDP ports the endpoint owns on its address.
-const (
-	ikePort  = 500
-	nattPort = 4500
-)
-
 // dvipaSec is the endpoint a stack runs for one of its addresses: a DVIPA
 // it routes, or a home address.
 type dvipaSec struct {
 	ep   *ipsec.Endpoint
-	conn *lanUDP
+	conn *lan.UDP
 }
 
 // startIPsec starts the endpoint for a DVIPA this stack now routes, when
@@ -73,7 +62,7 @@ func (s *Stack) startEndpoint(a netip.Addr, send func(pkt []byte) error) *dvipaS
 	if len(cfg.Peers) == 0 {
 		return nil
 	}
-	conn := newLANUDP(a, send)
+	conn := lan.NewUDP(a, send)
 	cfg.Conn, cfg.Clock, cfg.KeyLog = conn, s.sx.clk, s.sx.opts.KeyLog
 	cfg.OnCleartext = func(pkt []byte) { _ = s.route(pkt, true) }
 	ep, err := ipsec.New(cfg)
@@ -111,8 +100,8 @@ func (s *Stack) interceptIKE(dst netip.Addr, pkt []byte) bool {
 	if sec == nil {
 		return false
 	}
-	if port, src, payload, ok := udpDatagram(pkt); ok && (port == ikePort || port == nattPort) {
-		sec.conn.deliver(port, src, payload)
+	if port, src, payload, ok := lan.ParseUDP(pkt); ok && (port == lan.IKEPort || port == lan.NATTPort) {
+		sec.conn.Deliver(port, src, payload)
 		return true
 	}
 	if !sec.ep.InboundClear(pkt) {
@@ -126,7 +115,7 @@ func (s *Stack) interceptIKE(dst netip.Addr, pkt []byte) bool {
 // stack over XCF (this stack is a target).
 func (s *Stack) toLAN(send func(context.Context, []byte) error) func(context.Context, []byte) error {
 	return func(ctx context.Context, pkt []byte) error {
-		src, ok := source(pkt)
+		src, ok := lan.Source(pkt)
 		if !ok {
 			return send(ctx, pkt)
 		}
@@ -148,7 +137,7 @@ func (s *Stack) toLAN(send func(context.Context, []byte) error) func(context.Con
 // fromTarget takes the replies a target sends back over XCF for a DVIPA
 // this stack protects, before the netstack sees them.
 func (s *Stack) fromTarget(inner []byte) bool {
-	src, ok := source(inner)
+	src, ok := lan.Source(inner)
 	if !ok {
 		return false
 	}
@@ -230,113 +219,4 @@ func ClientIPsec(plan *plan.Plan, client, dvipa netip.Addr) (ipsec.Config, error
 		}
 	}
 	return ipsec.Config{}, fmt.Errorf("no stack's key exchange rule covers %s to %s", client, dvipa)
-}
-
-// lanUDP is an endpoint's pair of UDP sockets (500 and 4500) on the LAN
-// fabric: datagrams in come from the stack's LAN path, datagrams out are
-// IPv4/UDP packets from the endpoint's address.
-type lanUDP struct {
-	local netip.Addr
-	send  func(pkt []byte) error
-	in    map[uint16]chan datagram
-	done  chan struct{}
-	once  sync.Once
-}
-
-type datagram struct {
-	src     netip.AddrPort
-	payload []byte
-}
-
-func newLANUDP(local netip.Addr, send func([]byte) error) *lanUDP {
-	return &lanUDP{local: local, send: send, done: make(chan struct{}),
-		in: map[uint16]chan datagram{ikePort: make(chan datagram, 256), nattPort: make(chan datagram, 1024)}}
-}
-
-// deliver queues a datagram for the endpoint; a full queue drops it, as
-// a socket buffer would (the endpoint's peers retransmit).
-func (c *lanUDP) deliver(port uint16, src netip.AddrPort, payload []byte) {
-	select {
-	case c.in[port] <- datagram{src, bytes.Clone(payload)}:
-	default:
-	}
-}
-
-func (c *lanUDP) ReadFrom(port uint16, b []byte) (int, netip.AddrPort, error) {
-	ch := c.in[port]
-	if ch == nil {
-		return 0, netip.AddrPort{}, fmt.Errorf("no socket on port %d", port)
-	}
-	select {
-	case d := <-ch:
-		return copy(b, d.payload), d.src, nil
-	case <-c.done:
-		return 0, netip.AddrPort{}, net.ErrClosed
-	}
-}
-
-func (c *lanUDP) WriteTo(port uint16, b []byte, dst netip.AddrPort) error {
-	select {
-	case <-c.done:
-		return net.ErrClosed
-	default:
-	}
-	return c.send(udpPacket(netip.AddrPortFrom(c.local, port), dst, b))
-}
-
-func (c *lanUDP) Close() error {
-	c.once.Do(func() { close(c.done) })
-	return nil
-}
-
-// udpPacket builds an IPv4/UDP packet with its checksums.
-func udpPacket(src, dst netip.AddrPort, payload []byte) []byte {
-	pkt := make([]byte, header.IPv4MinimumSize+header.UDPMinimumSize+len(payload))
-	ip := header.IPv4(pkt)
-	ip.Encode(&header.IPv4Fields{TotalLength: uint16(len(pkt)), TTL: 64, Protocol: uint8(header.UDPProtocolNumber),
-		SrcAddr: tcpip.AddrFrom4(src.Addr().As4()), DstAddr: tcpip.AddrFrom4(dst.Addr().As4())})
-	ip.SetChecksum(^ip.CalculateChecksum())
-	u := header.UDP(pkt[header.IPv4MinimumSize:])
-	u.Encode(&header.UDPFields{SrcPort: src.Port(), DstPort: dst.Port(), Length: uint16(len(u))})
-	copy(u[header.UDPMinimumSize:], payload)
-	sum := header.PseudoHeaderChecksum(header.UDPProtocolNumber, ip.SourceAddress(), ip.DestinationAddress(), uint16(len(u)))
-	u.SetChecksum(^u.CalculateChecksum(checksum.Checksum(payload, sum)))
-	return pkt
-}
-
-// udpDatagram reads an IPv4/UDP packet: destination port, source and
-// payload.
-func udpDatagram(pkt []byte) (uint16, netip.AddrPort, []byte, bool) {
-	if header.IPVersion(pkt) != header.IPv4Version {
-		return 0, netip.AddrPort{}, nil, false
-	}
-	ip := header.IPv4(pkt)
-	if !ip.IsValid(len(pkt)) || ip.TransportProtocol() != header.UDPProtocolNumber || ip.More() || ip.FragmentOffset() != 0 {
-		return 0, netip.AddrPort{}, nil, false
-	}
-	body := ip.Payload()
-	if len(body) < header.UDPMinimumSize {
-		return 0, netip.AddrPort{}, nil, false
-	}
-	u := header.UDP(body)
-	if int(u.Length()) < header.UDPMinimumSize || int(u.Length()) > len(body) {
-		return 0, netip.AddrPort{}, nil, false
-	}
-	src := netip.AddrPortFrom(netip.AddrFrom4(ip.SourceAddress().As4()), u.SourcePort())
-	return u.DestinationPort(), src, body[header.UDPMinimumSize:u.Length()], true
-}
-
-// source is a packet's source address.
-func source(pkt []byte) (netip.Addr, bool) {
-	switch header.IPVersion(pkt) {
-	case header.IPv4Version:
-		if len(pkt) >= header.IPv4MinimumSize {
-			return netip.AddrFrom4([4]byte(pkt[12:16])), true
-		}
-	case header.IPv6Version:
-		if len(pkt) >= header.IPv6MinimumSize {
-			return netip.AddrFrom16([16]byte(pkt[8:24])), true
-		}
-	}
-	return netip.Addr{}, false
 }

@@ -10,9 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tcpipc/tcpipc/display"
 	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
+	"github.com/tcpipc/tcpipc/runtime/lan"
 	"github.com/tcpipc/tcpipc/runtime/link"
 )
 
@@ -94,32 +96,49 @@ func TestIPsecThroughRoutingStack(t *testing.T) {
 		t.Fatalf("MVS1 shows no dynamic tunnel: %+v", sas)
 	}
 
-	// tcpipc ctl ipsec -k / -y show the tunnels, never the key.
-	ctl, err := NewControl(sx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ctl.Close()
-	for _, c := range []struct{ args, want []string }{
-		{[]string{"ipsec", "-k", "--stack", "MVS1"}, []string{"TunnelID:                  K1", "KeyExchangeRuleName:       DVA1-client-net",
-			"RemoteEndpoint:            192.0.2.10", "State:                     ESTABLISHED", "1 entries selected"}},
-		{[]string{"ipsec", "-y", "--stack", "MVS1"}, []string{"TunnelID:                  Y1", "HowToEncrypt:              AES_GCM_16 128",
+	// The ipsec -k / -y displays (tcpipc ctl, runtime/control) of the SAs
+	// the query API lists show the tunnels, never the key.
+	for _, c := range []struct {
+		which, stack string
+		want         []string
+	}{
+		{"-k", "MVS1", []string{"TunnelID:                  K1", "KeyExchangeRuleName:       DVA1-client-net",
+			"RemoteEndpoint:            192.0.2.10", "State:                     ESTABLISHED", "1 entries"}},
+		{"-y", "MVS1", []string{"TunnelID:                  Y1", "HowToEncrypt:              AES_GCM_16 128",
 			"NATTraversal:              Yes"}},
-		{[]string{"ipsec", "-k", "--stack", "MVS2"}, []string{"0 entries selected"}},
+		{"-k", "MVS2", []string{"0 entries"}},
 	} {
-		out, err := ctl.Do(c.args)
-		if err != nil {
-			t.Fatalf("%v: %v", c.args, err)
-		}
+		out := ipsecDisplay(t, sx, c.which, c.stack)
 		for _, w := range c.want {
 			if !strings.Contains(out, w) {
-				t.Errorf("%v lacks %q:\n%s", c.args, w, out)
+				t.Errorf("ipsec %s on %s lacks %q:\n%s", c.which, c.stack, w, out)
 			}
 		}
 		if strings.Contains(out, "figure9-demo-psk-0001") {
-			t.Errorf("%v shows the key", c.args)
+			t.Errorf("ipsec %s on %s shows the key", c.which, c.stack)
 		}
 	}
+}
+
+// ipsecDisplay renders the tunnels of one stack's SAs as ipsec -k or -y
+// does, followed by how many entries it wrote.
+func ipsecDisplay(t *testing.T, sx *Sysplex, which, stack string) string {
+	t.Helper()
+	var b strings.Builder
+	n := 0
+	for _, sas := range sx.IPsecSAs(stack) {
+		var err error
+		if which == "-k" {
+			err = display.WriteIKETunnels(&b, sas.IKEView(), &n)
+		} else {
+			err = display.WriteDynamicTunnels(&b, sas.DynamicView(), &n)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	fmt.Fprintf(&b, "%d entries\n", n)
+	return b.String()
 }
 
 // TestIPsecTwoClientsOfTheRange: figure 9's key exchange rule for DVA1
@@ -134,7 +153,7 @@ func TestIPsecTwoClientsOfTheRange(t *testing.T) {
 	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
 	serveAPPA(t, sx)
 	app := netip.AddrPortFrom(dva1, 60)
-	var clients []*Client
+	var clients []*lan.Client
 	for i, addr := range []string{"192.0.2.10", "192.0.2.11"} {
 		client, err := sx.AddClient(fmt.Sprintf("client%d", i), netip.MustParseAddr(addr))
 		if err != nil {

@@ -2,8 +2,10 @@ package sysplex
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/netip"
 
+	"github.com/tcpipc/tcpipc/runtime/distributor"
 	"github.com/tcpipc/tcpipc/runtime/xcf"
 )
 
@@ -61,4 +63,95 @@ func encode(t xcf.MessageType, v any) xcf.Message {
 		panic(err) // the message structs always marshal
 	}
 	return xcf.Message{Type: t, Payload: b}
+}
+
+// handlers is the dispatch table of the XCF messages: what a stack does
+// with each type, once its payload decoded. A payload that does not
+// decode is dropped. (Set in init: the handlers lead back to receive.)
+var handlers map[xcf.MessageType]func(s *Stack, from string, payload []byte)
+
+func init() {
+	handlers = map[xcf.MessageType]func(s *Stack, from string, payload []byte){
+		msgVIPAList:  on(func(s *Stack, from string, v vipaList) { s.vipaListFrom(from, v) }),
+		msgSrvStat:   on(func(s *Stack, from string, v srvStat) { s.srvStatFrom(from, v) }),
+		msgNewConn:   on(func(s *Stack, _ string, v newConn) { s.newConnFrom(v) }),
+		msgRangeMove: on(func(s *Stack, from string, v vipaList) { s.rangeMoved(v.DVIPA, from) }),
+		msgConnsDone: on(func(s *Stack, from string, v vipaList) { s.connsDoneFrom(from, v) }),
+		msgConnEnd:   on(func(s *Stack, _ string, v connEnd) { s.connEndFrom(v) }),
+	}
+}
+
+// on decodes a payload as T (the one codec, JSON) before handling it.
+func on[T any](handle func(s *Stack, from string, v T)) func(*Stack, string, []byte) {
+	return func(s *Stack, from string, payload []byte) {
+		var v T
+		if json.Unmarshal(payload, &v) != nil {
+			return
+		}
+		handle(s, from, v)
+	}
+}
+
+// receive handles one XCF message.
+func (s *Stack) receive(from string, msg xcf.Message) {
+	if h := handlers[msg.Type]; h != nil {
+		h(s, from, msg.Payload)
+	}
+}
+
+// vipaListFrom: from routes the DVIPA now; this stack reports to it.
+func (s *Stack) vipaListFrom(from string, v vipaList) {
+	s.mu.Lock()
+	if _, mine := s.routing[v.DVIPA]; mine {
+		// A VIPA list sent before this stack took the DVIPA (back)
+		// arrives late: it routes the DVIPA now, the sender does not.
+		s.mu.Unlock()
+		return
+	}
+	s.router[v.DVIPA] = from
+	s.protected[v.DVIPA] = v.IPSec
+	s.mu.Unlock()
+	s.reportTo(v.DVIPA, from)
+}
+
+// srvStatFrom: a target's servers, for the DPT of a DVIPA this stack routes.
+func (s *Stack) srvStatFrom(from string, v srvStat) {
+	if dist := s.distributor(v.DVIPA); dist != nil {
+		dist.ServerStatus(from, v.Port, v.Ready)
+	}
+}
+
+// newConnFrom: a connection a target serves, for the CRT.
+func (s *Stack) newConnFrom(v newConn) {
+	if dist := s.distributor(v.DVIPA); dist != nil {
+		dist.Adopt(distributor.ConnKey{Client: v.Client, Port: v.Port}, v.Target, v.IPSec)
+	}
+}
+
+// connsDoneFrom: the target reported every connection it has; restored
+// entries of it that it did not confirm are gone.
+func (s *Stack) connsDoneFrom(from string, v vipaList) {
+	if dist := s.distributor(v.DVIPA); dist != nil {
+		if gone := dist.DropRestoredOf(from); gone > 0 {
+			s.sx.record(s.plan.Name, fmt.Sprintf("drops %d restored connections to %s that %s did not report", gone, v.DVIPA, from))
+		}
+	}
+}
+
+// connEndFrom: a connection ended on its target.
+func (s *Stack) connEndFrom(v connEnd) {
+	if dist := s.distributor(v.DVIPA); dist != nil {
+		dist.Ended(distributor.ConnKey{Client: v.Client, Port: v.Port})
+	}
+}
+
+// send delivers a message, to this stack itself when it is the router.
+func (s *Stack) send(m *xcf.Member, to string, msg xcf.Message) {
+	if to == s.plan.Name {
+		s.receive(to, msg)
+		return
+	}
+	if m != nil {
+		_ = m.Send(to, msg)
+	}
 }

@@ -1,8 +1,6 @@
 package sysplex
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,7 +12,6 @@ import (
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
 	"github.com/tcpipc/tcpipc/plan"
-	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
 	"github.com/tcpipc/tcpipc/whatif"
 )
 
@@ -280,74 +277,6 @@ func TestOwnershipComparisonCanFail(t *testing.T) {
 	}
 	if !sameOwners(owners{"201.2.10.11": "MVS1"}, want) {
 		t.Error("equal holders differ")
-	}
-}
-
-// TestFigure9DoubleFailureScenario plays testdata/scenarios/figure9-
-// double-failure.yaml on a manual clock: MVS1 and MVS5 fail together and
-// MVS5 comes back first. It must activate DVB1 again and leave DVA1 alone
-// (its VIPABACKUP has no mask) until MVS1 returns; the scenario's owner
-// expectations are whatif's answers for the same events.
-func TestFigure9DoubleFailureScenario(t *testing.T) {
-	leakcheck.Check(t)
-	sc, _, ds := scenarioyaml.Read("../../testdata/scenarios/figure9-double-failure.yaml")
-	if len(ds) > 0 {
-		t.Fatal(ds[0].Summary)
-	}
-	plan := figure9Plan(t)
-	for _, step := range []struct {
-		recovered []string
-		dva1      string
-	}{{[]string{"MVS5"}, ""}, {[]string{"MVS5", "MVS1"}, "MVS1"}} {
-		o, err := whatif.Derive(plan, whatif.Scenario{Failed: []string{"MVS1", "MVS5"}, Recovered: step.recovered})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := o.DVIPAs[0].AfterRecovery.Owner; o.DVIPAs[0].Addr != dva1 || got != step.dva1 {
-			t.Fatalf("whatif, recover %v: DVA1 owner %q; the scenario expects %q", step.recovered, got, step.dva1)
-		}
-	}
-	clk := clock.NewManual(time.Unix(0, 0))
-	sx, err := New(plan, Options{Clock: clk, XCF: sc.XCF})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sx.Stop()
-	if err := sx.Start(); err != nil {
-		t.Fatal(err)
-	}
-	type result struct {
-		r   *Report
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		r, err := sx.Play(context.Background(), sc)
-		done <- result{r, err}
-	}()
-	var res result
-	for stop := time.Now().Add(60 * time.Second); ; {
-		select {
-		case res = <-done:
-		default:
-			if time.Now().After(stop) {
-				t.Fatal("the scenario did not end")
-			}
-			clk.Advance(20 * time.Millisecond)
-			time.Sleep(2 * time.Millisecond)
-			continue
-		}
-		break
-	}
-	if res.err != nil {
-		t.Fatal(res.err)
-	}
-	var out bytes.Buffer
-	if err := res.r.WriteText(&out); err != nil {
-		t.Fatal(err)
-	}
-	if !res.r.Passed() {
-		t.Fatalf("expectations failed:\n%s", out.String())
 	}
 }
 

@@ -1,8 +1,6 @@
 package sysplex
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"net"
 	"net/netip"
@@ -11,121 +9,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
-	"github.com/tcpipc/tcpipc/runtime/dvipa"
-	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
-	"github.com/tcpipc/tcpipc/whatif"
+	"github.com/tcpipc/tcpipc/internal/testkit/sysplextest"
+	"github.com/tcpipc/tcpipc/runtime/workload"
+	"github.com/tcpipc/tcpipc/scenario"
 )
 
-// playScenario runs a scenario file on the figure 9 sysplex and returns
-// the sysplex (stopped by the test's cleanup), the report and its text.
-// The sysplex runs on a manual clock that a goroutine advances in 5 ms
-// steps as real time passes (pacedClock): the clients' TCP runs in real
-// time as usual, but heartbeats and failure detection follow the clock,
-// so a process stalled by a loaded machine never makes a stack suspect
-// another (on a real clock, 100 ms heartbeats do, whatever the scenario).
-func playScenario(t *testing.T, file string) (*Sysplex, *Report, string) {
-	t.Helper()
-	sc, _, ds := scenarioyaml.Read(file)
-	if len(ds) > 0 {
-		t.Fatal(ds[0].Summary)
-	}
-	sx, err := New(figure9Plan(t), Options{Clock: pacedClock(t), XCF: sc.XCF})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sx.Stop)
-	if err := sx.Start(); err != nil {
-		t.Fatal(err)
-	}
-	report, err := sx.Play(context.Background(), sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	if err := report.WriteText(&out); err != nil {
-		t.Fatal(err)
-	}
-	return sx, report, out.String()
-}
-
-// pacedClock is a manual clock advanced by 5 ms every 5 ms of real time
-// until the test ends. Its callbacks run in order on one goroutine: when
-// the process stalls, every heartbeat and every deadline stall together.
-func pacedClock(t *testing.T) *clock.Manual {
-	const step = 5 * time.Millisecond
-	clk := clock.NewManual(time.Now())
-	stop, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(step)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-				clk.Advance(step)
-			}
-		}
-	}()
-	t.Cleanup(func() { close(stop); <-done })
-	return clk
-}
-
-// checkOneHolderEach checks that every DVIPA of the plan is advertised on
-// the LAN by exactly one stack, the one whatif names for the sysplex with
-// every stack up, and that this stack alone shows it Active.
+// checkOneHolderEach checks that every DVIPA has exactly one holder, the
+// one whatif names with every stack up (sysplextest.CheckOneHolderEach).
 func checkOneHolderEach(t *testing.T, sx *Sysplex, report string) {
 	t.Helper()
-	outcome, err := whatif.Derive(sx.Plan(), whatif.Scenario{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range outcome.DVIPAs {
-		a := d.Addr
-		if d.Start == "" {
-			continue // a DVIPA nobody activates without an application
-		}
-		if got := sx.Fabric().Advertisers(a); !slices.Equal(got, []string{d.Start}) {
-			t.Errorf("%s is advertised by %v, want exactly [%s]\n%s", a, got, d.Start, report)
-		}
-		var active []string
-		for _, s := range sx.Stacks() {
-			if s.State(a) == dvipa.Active {
-				active = append(active, s.Name())
-			}
-		}
-		if !slices.Equal(active, []string{d.Start}) {
-			t.Errorf("%s is Active on %v, want exactly [%s]", a, active, d.Start)
-		}
-	}
-}
-
-// TestFigure9CutLosesNothing plays testdata/scenarios/figure9-cut.yaml
-// (issue 11): a one-second cut of the XCF link between MVS1 and MVS5, the
-// owners of DVA1 and DVB1. No stack may see another fail, nothing may move,
-// every connection must carry on with every byte echoed, and every DVIPA
-// must end with exactly one holder, its owner.
-func TestFigure9CutLosesNothing(t *testing.T) {
-	if testing.Short() {
-		t.Skip("plays a 300-connection scenario in real time")
-	}
-	leakcheck.Check(t)
-	sx, report, out := playScenario(t, "../../testdata/scenarios/figure9-cut.yaml")
-	if !report.Passed() {
-		t.Fatalf("expectations failed:\n%s", out)
-	}
-	if c := report.Clients; c.Completed != 300 || c.Reset+c.Failed+c.Corrupt != 0 {
-		t.Fatalf("want all 300 connections completed:\n%s", out)
-	}
-	for _, e := range report.Timeline {
-		if e.What != "" && (bytes.HasPrefix([]byte(e.What), []byte("detects that")) || bytes.HasPrefix([]byte(e.What), []byte("takeover"))) {
-			t.Errorf("a cut IP link made %s %s", e.Stack, e.What)
-		}
-	}
-	checkOneHolderEach(t, sx, out)
+	sysplextest.CheckOneHolderEach(t, sx.Plan(), sx.Fabric().Advertisers, sx.ActiveOn, report)
 }
 
 var dvb1 = netip.MustParseAddr("201.2.10.12")
@@ -206,17 +100,11 @@ func TestPartitionRemovesTheNamedSystem(t *testing.T) {
 		}
 	}()
 
-	// The operator's way in: tcpipc ctl partition MVS1 MVS5.
-	ctl, err := NewControl(sx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ctl.Close()
-	if _, err := ctl.Do([]string{"partition", "mvs1"}); err == nil {
-		t.Fatal("ctl partition without the peer was accepted")
-	}
-	if out, err := ctl.Do([]string{"partition", "mvs1", "mvs5"}); err != nil {
-		t.Fatalf("ctl partition: %v (%s)", err, out)
+	// The operator's way in: tcpipc ctl partition MVS1 MVS5 applies this
+	// event (runtime/control).
+	partition := &scenario.Event{Kind: scenario.Partition, Stack: "MVS1", Peer: "MVS5"}
+	if err := sx.Apply(partition, workload.New(sx, nil)); err != nil {
+		t.Fatalf("partition: %v", err)
 	}
 	if sx.Stack("MVS1").Up() || !sx.Stack("MVS5").Up() {
 		t.Fatal("SFM must remove MVS1 and keep MVS5")
@@ -254,26 +142,4 @@ func TestPartitionRemovesTheNamedSystem(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	checkOneHolderEach(t, sx, timelineText(sx))
-}
-
-// TestFigure9PartitionScenario plays testdata/scenarios/figure9-partition
-// .yaml: SFM removes MVS1 after it lost signalling with MVS5; MVS5 takes
-// DVA1 over, the 40 connections on MVS2 and MVS4 complete, the 20 on MVS1
-// are lost; MVS1 comes back and every DVIPA ends with one holder.
-func TestFigure9PartitionScenario(t *testing.T) {
-	if testing.Short() {
-		t.Skip("plays a scenario in real time")
-	}
-	leakcheck.Check(t)
-	sx, report, out := playScenario(t, "../../testdata/scenarios/figure9-partition.yaml")
-	if !report.Passed() {
-		t.Fatalf("expectations failed:\n%s", out)
-	}
-	if c := report.Clients; c.Completed != 40 || c.Corrupt != 0 {
-		t.Fatalf("want the 40 connections on MVS2 and MVS4 completed:\n%s", out)
-	}
-	if !strings.Contains(out, "partitioned out of the sysplex by SFM") {
-		t.Fatalf("report lacks the partition:\n%s", out)
-	}
-	checkOneHolderEach(t, sx, out)
 }

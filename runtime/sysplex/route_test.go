@@ -17,6 +17,7 @@ import (
 
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
 	"github.com/tcpipc/tcpipc/runtime/distributor"
+	"github.com/tcpipc/tcpipc/runtime/lan"
 	"github.com/tcpipc/tcpipc/runtime/link"
 )
 
@@ -143,7 +144,7 @@ func TestCleanCloseEndsWithoutReset(t *testing.T) {
 
 // listenOnMVS2 opens the only server of app, on MVS2, which accepts only
 // when the test calls Accept, and adds a client; both end with the test.
-func listenOnMVS2(t *testing.T, sx *Sysplex, app netip.AddrPort) (net.Listener, *Client) {
+func listenOnMVS2(t *testing.T, sx *Sysplex, app netip.AddrPort) (net.Listener, *lan.Client) {
 	t.Helper()
 	ln, err := sx.Stack("MVS2").Listen(app)
 	if err != nil {

@@ -1,7 +1,6 @@
 package sysplex
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,17 +8,17 @@ import (
 	"net/netip"
 	"sort"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/cf"
 	"github.com/tcpipc/tcpipc/runtime/dvipa"
-	"github.com/tcpipc/tcpipc/runtime/ipsec"
+	"github.com/tcpipc/tcpipc/runtime/lan"
 	"github.com/tcpipc/tcpipc/runtime/link"
-	"github.com/tcpipc/tcpipc/runtime/netstack"
+	"github.com/tcpipc/tcpipc/runtime/workload"
 	"github.com/tcpipc/tcpipc/runtime/xcf"
+	"github.com/tcpipc/tcpipc/scenario"
 )
 
 // ErrStackDown is returned for operations on a failed stack.
@@ -59,12 +58,12 @@ type Sysplex struct {
 	opts    Options
 	clk     clock.Clock
 	group   string
-	fabric  *Fabric
+	fabric  *lan.Fabric
 	cf      cf.Facility
 	crt     cf.Structure // the routing stacks' CRTs (cfcrt.go)
 	stacks  []*Stack
 	links   map[[2]string]*xcf.Link
-	clients []*Client
+	clients []*lan.Client
 
 	mu       sync.Mutex
 	timeline []Entry
@@ -89,7 +88,7 @@ func New(plan *plan.Plan, opts Options) (*Sysplex, error) {
 		opts.Clock = clock.Real{}
 	}
 	opts.XCF = opts.XCF.Or(xcf.DefaultTiming)
-	sx := &Sysplex{plan: plan, opts: opts, clk: opts.Clock, fabric: NewFabric(), cf: cf.NewMemory(),
+	sx := &Sysplex{plan: plan, opts: opts, clk: opts.Clock, fabric: lan.NewFabric(), cf: cf.NewMemory(),
 		links: map[[2]string]*xcf.Link{}, owner: map[netip.Addr]string{}}
 	if opts.LANTap != nil {
 		sx.fabric.SetTap(opts.LANTap)
@@ -133,7 +132,7 @@ func New(plan *plan.Plan, opts Options) (*Sysplex, error) {
 func (sx *Sysplex) Plan() *plan.Plan { return sx.plan }
 
 // Fabric returns the LAN.
-func (sx *Sysplex) Fabric() *Fabric { return sx.fabric }
+func (sx *Sysplex) Fabric() *lan.Fabric { return sx.fabric }
 
 // Start brings every stack up.
 func (sx *Sysplex) Start() error {
@@ -149,7 +148,7 @@ func (sx *Sysplex) Start() error {
 // Stop shuts everything down.
 func (sx *Sysplex) Stop() {
 	for _, c := range sx.clients {
-		c.close()
+		c.Close()
 	}
 	for _, s := range sx.stacks {
 		s.fail()
@@ -317,101 +316,15 @@ func (sx *Sysplex) Moves() []Move {
 	return append([]Move(nil), sx.moves...)
 }
 
-// Client is a remote client on the LAN with a netstack of its own.
-type Client struct {
-	Name string
-	Addr netip.Addr
-	ns   *netstack.Stack
-	port *Port
-	lan  *link.Endpoint
-	// sec is the client's IPsec endpoint once EnableIPsec ran.
-	sec atomic.Pointer[ipsec.Endpoint]
-	udp *lanUDP
-}
-
-// AddClient attaches a remote client with address addr to the LAN.
-func (sx *Sysplex) AddClient(name string, addr netip.Addr) (*Client, error) {
-	ns, err := netstack.New(netstack.Options{Name: name})
+// AddClient attaches a remote client with address addr to the LAN; it
+// goes when the sysplex stops.
+func (sx *Sysplex) AddClient(name string, addr netip.Addr) (*lan.Client, error) {
+	c, err := lan.NewClient(sx.fabric, name, addr)
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{Name: name, Addr: addr, ns: ns}
-	port, err := sx.fabric.Attach("client:"+name, c.fromLAN)
-	if err != nil {
-		ns.Close()
-		return nil, err
-	}
-	ep := link.New(link.Options{Name: "lan:" + name, Handler: c.toLAN(port.Send), RXChecksumOffload: true, QueueLen: link.DefaultQueueLen})
-	c.port, c.lan = port, ep
-	if _, err := ns.AttachNIC(lanNIC, ep); err != nil {
-		port.Detach()
-		ns.Close()
-		return nil, err
-	}
-	if err := ns.AddAddress(lanNIC, netip.PrefixFrom(addr, addr.BitLen())); err != nil {
-		port.Detach()
-		ns.Close()
-		return nil, err
-	}
-	if err := ns.AddRoute(netstack.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), NIC: lanNIC}); err != nil {
-		port.Detach()
-		ns.Close()
-		return nil, err
-	}
-	port.Advertise(addr)
 	sx.clients = append(sx.clients, c)
 	return c, nil
-}
-
-// EnableIPsec makes the client an IPsec peer: its traffic goes through an
-// endpoint configured by cfg (see ClientIPsec); Conn, Clock and the
-// callbacks are set here. keyLog, when not nil, gets the key log.
-func (c *Client) EnableIPsec(cfg ipsec.Config, clk clock.Clock, keyLog io.Writer) error {
-	c.udp = newLANUDP(c.Addr, func(pkt []byte) error { return c.port.Send(context.Background(), pkt) })
-	cfg.Conn, cfg.Clock, cfg.KeyLog = c.udp, clk, keyLog
-	cfg.OnCleartext = func(pkt []byte) { _ = c.lan.Inject(pkt) }
-	ep, err := ipsec.New(cfg)
-	if err != nil {
-		return err
-	}
-	c.sec.Store(ep)
-	return nil
-}
-
-// fromLAN takes the client's packets off the LAN: IKE and ESP to its
-// endpoint, cleartext through the endpoint's policy when it has one.
-func (c *Client) fromLAN(pkt []byte) error {
-	if ep := c.sec.Load(); ep != nil {
-		if port, src, payload, ok := udpDatagram(pkt); ok && (port == ikePort || port == nattPort) {
-			c.udp.deliver(port, src, payload)
-			return nil
-		}
-		if !ep.InboundClear(pkt) {
-			return nil
-		}
-	}
-	return c.lan.Inject(pkt)
-}
-
-// toLAN sends the client's packets through its endpoint, if any.
-func (c *Client) toLAN(send func(context.Context, []byte) error) func(context.Context, []byte) error {
-	return func(ctx context.Context, pkt []byte) error {
-		if ep := c.sec.Load(); ep != nil && ep.Outbound(bytes.Clone(pkt)) != ipsec.Clear {
-			return nil
-		}
-		return send(ctx, pkt)
-	}
-}
-
-// Netstack returns the client's netstack, to dial from.
-func (c *Client) Netstack() *netstack.Stack { return c.ns }
-
-func (c *Client) close() {
-	if ep := c.sec.Load(); ep != nil {
-		ep.Close()
-	}
-	c.port.Detach()
-	c.ns.Close()
 }
 
 // StackNames lists the stacks in plan order.
@@ -485,4 +398,41 @@ func (sx *Sysplex) setDeactivated(name string, a netip.Addr, on bool) error {
 		s.reevaluate()
 	}
 	return nil
+}
+
+// Apply carries out one timeline event; the applications die with a
+// failing stack and start again on a recovering one.
+func (sx *Sysplex) Apply(e *scenario.Event, apps *workload.Apps) error {
+	switch e.Kind {
+	case scenario.Fail:
+		// The stack dies first, so its servers send nothing as they go.
+		err := sx.Fail(e.Stack)
+		apps.StopOn(e.Stack)
+		return err
+	case scenario.Recover:
+		if err := sx.Recover(e.Stack); err != nil {
+			return err
+		}
+		return apps.StartOn(e.Stack)
+	case scenario.LeaveGroup:
+		return sx.LeaveGroup(e.Stack)
+	case scenario.JoinGroup:
+		return sx.JoinGroup(e.Stack)
+	case scenario.Deactivate:
+		return sx.Deactivate(e.Stack, e.DVIPA)
+	case scenario.Reactivate:
+		return sx.Reactivate(e.Stack, e.DVIPA)
+	case scenario.Cut:
+		return sx.Cut(e.Stack, e.Peer)
+	case scenario.Restore:
+		return sx.Restore(e.Stack, e.Peer)
+	case scenario.Partition:
+		err := sx.Partition(e.Stack, e.Peer)
+		apps.StopOn(e.Stack)
+		return err
+	case scenario.Stop:
+		apps.StopApp(e.App, e.Stack)
+		return nil
+	}
+	return fmt.Errorf("unknown event %s", e.Kind)
 }

@@ -1,14 +1,11 @@
 package sysplex
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,29 +13,18 @@ import (
 
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
+	"github.com/tcpipc/tcpipc/internal/testkit/sysplextest"
 	"github.com/tcpipc/tcpipc/plan"
-	"github.com/tcpipc/tcpipc/runtime/xcf"
+	"github.com/tcpipc/tcpipc/runtime/lan"
 )
 
 var dva1 = netip.MustParseAddr("201.2.10.11")
 
 func figure9Plan(t *testing.T) *plan.Plan { return planFile(t, "figure9") }
 
-// planFile reads a plan of testdata/plans, compiled (with the test
-// sysplexes' demo keys) and kept current by compile's TestCheckedInPlans:
-// the runtime and its tests see plans only, never the model.
-func planFile(t testing.TB, name string) *plan.Plan {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("../../testdata/plans", name+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := plan.Read(bytes.NewReader(b))
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return p
-}
+// planFile reads a plan of testdata/plans (sysplextest.Plan): the runtime
+// and its tests see plans only, never the model.
+func planFile(t testing.TB, name string) *plan.Plan { return sysplextest.Plan(t, name) }
 
 // echoServer serves an echo application on a stack until closed.
 type echoServer struct {
@@ -93,7 +79,7 @@ func (e *echoServer) close() {
 func startSysplex(t *testing.T, plan *plan.Plan, more ...func(*Options)) (*Sysplex, *clock.Manual) {
 	t.Helper()
 	clk := clock.NewManual(time.Unix(0, 0))
-	opts := Options{Clock: clk, XCF: xcf.Timing{Interval: 100 * time.Millisecond, Missed: 3}}
+	opts := Options{Clock: clk, XCF: sysplextest.Timing}
 	for _, f := range more {
 		f(&opts)
 	}
@@ -119,14 +105,10 @@ func failOver(t *testing.T, sx *Sysplex, clk *clock.Manual, failed string, a net
 }
 
 // awaitOwner advances the clock heartbeat by heartbeat until want holds
-// the DVIPA (or six heartbeats passed), then waits for it.
+// the DVIPA, then waits for it (sysplextest.AwaitOwner).
 func awaitOwner(t *testing.T, sx *Sysplex, clk *clock.Manual, a netip.Addr, want string) {
 	t.Helper()
-	for i := 0; i < 6 && sx.Owner(a) != want; i++ {
-		clk.Advance(100 * time.Millisecond)
-		time.Sleep(20 * time.Millisecond)
-	}
-	waitFor(t, want+" to hold "+a.String(), func() bool { return sx.Owner(a) == want })
+	sysplextest.AwaitOwner(t, sx, clk, a, want)
 }
 
 // serveAPPA serves APP A (echo) on DVA1 port 60 on MVS1, MVS2 and MVS4
@@ -147,27 +129,9 @@ func serveAPPA(t *testing.T, sx *Sysplex) map[string]*echoServer {
 }
 
 // dial connects a client to ap.
-func dial(t *testing.T, c *Client, ap netip.AddrPort) net.Conn {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := c.Netstack().DialTCP(ctx, ap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return conn
-}
+func dial(t *testing.T, c *lan.Client, ap netip.AddrPort) net.Conn { return sysplextest.Dial(t, c, ap) }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
+func waitFor(t *testing.T, what string, cond func() bool) { sysplextest.WaitFor(t, what, cond) }
 
 // TestFigure9TakeoverAndTakeback runs seed 003 figures 14 and 15: MVS1
 // distributes connections to MVS1, MVS2 and MVS4; MVS1 fails and MVS5 takes
@@ -253,24 +217,6 @@ func TestFigure9TakeoverAndTakeback(t *testing.T) {
 	}
 }
 
-func echoOnce(t *testing.T, c net.Conn, msg string) {
-	t.Helper()
-	if err := tryEcho(c, msg); err != nil {
-		t.Fatal(err)
-	}
-}
+func echoOnce(t *testing.T, c net.Conn, msg string) { sysplextest.EchoOnce(t, c, msg) }
 
-func tryEcho(c net.Conn, msg string) error {
-	c.SetDeadline(time.Now().Add(3 * time.Second))
-	if _, err := io.WriteString(c, msg); err != nil {
-		return err
-	}
-	buf := make([]byte, len(msg))
-	if _, err := io.ReadFull(c, buf); err != nil {
-		return err
-	}
-	if !bytes.Equal(buf, []byte(msg)) {
-		return fmt.Errorf("echo %q, want %q", buf, msg)
-	}
-	return nil
-}
+func tryEcho(c net.Conn, msg string) error { return sysplextest.TryEcho(c, msg) }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tcpipc/tcpipc/display"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
 	"github.com/tcpipc/tcpipc/plan"
 )
@@ -22,11 +23,6 @@ func rangePlan(t *testing.T) *plan.Plan { return planFile(t, "viparange") }
 func TestVIPARangeBind(t *testing.T) {
 	leakcheck.Check(t)
 	sx, _ := startSysplex(t, rangePlan(t))
-	ctl, err := NewControl(sx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ctl.Close()
 	app := netip.MustParseAddrPort("10.9.8.5:4000")
 	if sx.Owner(app.Addr()) != "" {
 		t.Fatal("the DVIPA exists before any bind")
@@ -36,7 +32,7 @@ func TestVIPARangeBind(t *testing.T) {
 	if got := sx.Owner(app.Addr()); got != "SYSA" {
 		t.Fatalf("after a bind on SYSA the DVIPA is owned by %q", got)
 	}
-	out, err := ctl.Do([]string{"netstat", "vipadyn", "--stack", "SYSA"})
+	out, err := vipadyn(sx, "SYSA")
 	if err != nil || !strings.Contains(out, "10.9.8.5/32\n    Status: Active        Origin: VIPARange Bind") {
 		t.Fatalf("NETSTAT VIPADYN on SYSA (%v):\n%s", err, out)
 	}
@@ -67,7 +63,7 @@ func TestVIPARangeBind(t *testing.T) {
 	if got := sx.Fabric().Advertisers(app.Addr()); !slices.Equal(got, []string{"SYSB"}) {
 		t.Fatalf("after the move the DVIPA is advertised by %v, want [SYSB]", got)
 	}
-	out, _ = ctl.Do([]string{"netstat", "vipadyn", "--stack", "SYSA"})
+	out, _ = vipadyn(sx, "SYSA")
 	if !strings.Contains(out, "Status: Moving") {
 		t.Fatalf("NETSTAT VIPADYN on SYSA does not show Moving:\n%s", out)
 	}
@@ -150,4 +146,12 @@ func TestTakebackKeepsBackupConnections(t *testing.T) {
 	// When the backup's connection ends, it is no longer Moving.
 	onBackup.Close()
 	waitFor(t, "the backup to leave Moving", func() bool { return sx.Stack("SYSB").State(vipa).String() != "Moving" })
+}
+
+// vipadyn is NETSTAT VIPADYN of one stack's live state, as tcpipc ctl
+// renders it (runtime/control).
+func vipadyn(sx *Sysplex, stack string) (string, error) {
+	var b strings.Builder
+	err := display.WriteLive(&b, sx.Snapshot(), "vipadyn", stack, sx.Live())
+	return b.String(), err
 }

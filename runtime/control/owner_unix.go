@@ -1,6 +1,6 @@
 //go:build unix
 
-package sysplex
+package control
 
 import (
 	"io/fs"

@@ -1,4 +1,4 @@
-package sysplex
+package play
 
 import (
 	"bytes"
@@ -7,7 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
+	"github.com/tcpipc/tcpipc/internal/testkit/sysplextest"
+	"github.com/tcpipc/tcpipc/plan"
+	"github.com/tcpipc/tcpipc/runtime/sysplex"
+	"github.com/tcpipc/tcpipc/scenario"
 	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
 	"github.com/tcpipc/tcpipc/whatif"
 )
@@ -26,21 +31,10 @@ func TestFigure9ScenarioMatchesWhatif(t *testing.T) {
 	if len(ds) > 0 {
 		t.Fatal(ds[0].Summary)
 	}
-	plan := figure9Plan(t)
+	plan := sysplextest.Plan(t, "figure9")
 	// A paced manual clock (partition_test.go): a loaded machine stalls
 	// heartbeats and deadlines together, so nothing flaps.
-	sx, err := New(plan, Options{Clock: pacedClock(t), XCF: sc.XCF})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sx.Stop()
-	if err := sx.Start(); err != nil {
-		t.Fatal(err)
-	}
-	report, err := sx.Play(context.Background(), sc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sx, report := startAndPlay(t, plan, sysplex.Options{Clock: sysplextest.PacedClock(t), XCF: sc.XCF}, sc)
 	var out bytes.Buffer
 	if err := report.WriteText(&out); err != nil {
 		t.Fatal(err)
@@ -51,6 +45,7 @@ func TestFigure9ScenarioMatchesWhatif(t *testing.T) {
 	if report.Clients.Corrupt > 0 || report.Clients.Completed != 200 || report.Clients.Reset+report.Clients.Failed != 100 {
 		t.Fatalf("want 200 connections carried through and the 100 local to MVS1 lost:\n%s", out.String())
 	}
+	goldenReport(t, "figure9-takeover", sx, report)
 
 	// The run against the static analysis.
 	outcome, err := whatif.Derive(plan, whatif.Scenario{Failed: []string{"MVS1"}, Recovered: []string{"MVS1"}})
@@ -88,13 +83,18 @@ func TestFigure9ScenarioMatchesWhatif(t *testing.T) {
 // event's time comes.
 func TestPlayRefusesAScenarioThatDoesNotFit(t *testing.T) {
 	leakcheck.Check(t)
-	sx, _ := startSysplex(t, figure9Plan(t))
+	// Built, not even started: the scenario is refused before anything runs.
+	sx, err := sysplex.New(sysplextest.Plan(t, "figure9"), sysplex.Options{Clock: clock.NewManual(time.Unix(0, 0))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sx.Stop)
 	src := "name: x\ntimeline:\n  - {at: 1s, fail: MVS2}\n  - {at: 2s, fail: MVS2}\n"
 	sc, _, ds := scenarioyaml.Parse("s.yaml", []byte(src))
 	if len(ds) > 0 {
 		t.Fatal(ds[0].Summary)
 	}
-	_, err := sx.Play(context.Background(), sc)
+	_, err = Play(context.Background(), sx, sc)
 	if err == nil || !strings.Contains(err.Error(), "s.yaml:4:20: MVS2 is already down at 2s") {
 		t.Fatalf("Play: %v, want the second fail refused at its position", err)
 	}
@@ -111,7 +111,7 @@ func TestChecksSayWhatTheyCount(t *testing.T) {
 		t.Fatal(ds[0].Summary)
 	}
 	r := &Report{Clients: ClientTotals{Connections: 100, Completed: 50, Reset: 0, Failed: 50}}
-	(&Sysplex{}).check(r, sc)
+	check(r, sc)
 	var out bytes.Buffer
 	if err := r.WriteText(&out); err != nil {
 		t.Fatal(err)
@@ -126,4 +126,23 @@ func TestChecksSayWhatTheyCount(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
 	}
+}
+
+// startAndPlay starts a plan as a sysplex with opts, plays sc on it and
+// returns both; the sysplex stops when the test ends.
+func startAndPlay(t *testing.T, p *plan.Plan, opts sysplex.Options, sc *scenario.Scenario) (*sysplex.Sysplex, *Report) {
+	t.Helper()
+	sx, err := sysplex.New(p, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sx.Stop)
+	if err := sx.Start(); err != nil {
+		t.Fatal(err)
+	}
+	report, err := Play(context.Background(), sx, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sx, report
 }

@@ -1,4 +1,4 @@
-package sysplex
+package play
 
 import (
 	"context"
@@ -14,13 +14,16 @@ import (
 
 	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
+	"github.com/tcpipc/tcpipc/runtime/lan"
+	"github.com/tcpipc/tcpipc/runtime/sysplex"
+	"github.com/tcpipc/tcpipc/runtime/workload"
 	"github.com/tcpipc/tcpipc/scenario"
 )
 
 // Report is what a scenario run found.
 type Report struct {
 	Scenario string
-	Timeline []Entry
+	Timeline []sysplex.Entry
 	Events   []EventReport
 	Clients  ClientTotals
 	// IPsec sums, per protected DVIPA, what its routing stack's endpoint
@@ -59,14 +62,14 @@ type ClientTotals struct {
 // brought it for DVIPAs.
 type RoutingTotals struct {
 	Stack string
-	RouteDrops
+	sysplex.RouteDrops
 }
 
 // routingTotals lists the stacks that held back, reset or dropped packets.
-func (sx *Sysplex) routingTotals() []RoutingTotals {
+func routingTotals(sx *sysplex.Sysplex) []RoutingTotals {
 	var out []RoutingTotals
-	for _, s := range sx.stacks {
-		if d := s.RouteDrops(); d != (RouteDrops{}) {
+	for _, s := range sx.Stacks() {
+		if d := s.RouteDrops(); d != (sysplex.RouteDrops{}) {
 			out = append(out, RoutingTotals{Stack: s.Name(), RouteDrops: d})
 		}
 	}
@@ -85,23 +88,17 @@ type IPsecTotals struct {
 }
 
 // ipsecTotals reads every endpoint still running.
-func (sx *Sysplex) ipsecTotals() []IPsecTotals {
+func ipsecTotals(sx *sysplex.Sysplex) []IPsecTotals {
 	var out []IPsecTotals
-	for _, s := range sx.stacks {
-		for _, a := range s.routedDVIPAs() {
-			sec := s.secFor(a)
-			if sec == nil {
-				continue
-			}
-			st, sas := sec.ep.Stats(), sec.ep.SAs()
-			t := IPsecTotals{Stack: s.Name(), DVIPA: a, IKESAs: len(sas.IKE), ChildSAs: len(sas.Dynamic),
-				ESPIn: st.ESPIn, ESPOut: st.ESPOut, Delivered: st.Delivered, DropsByReason: map[string]uint64{}}
-			for r, n := range st.Drops {
-				t.Drops += n
-				t.DropsByReason[r.String()] = n
-			}
-			out = append(out, t)
+	for _, e := range sx.Endpoints() {
+		st, sas := e.Stats, e.SAs
+		t := IPsecTotals{Stack: e.Stack, DVIPA: e.DVIPA, IKESAs: len(sas.IKE), ChildSAs: len(sas.Dynamic),
+			ESPIn: st.ESPIn, ESPOut: st.ESPOut, Delivered: st.Delivered, DropsByReason: map[string]uint64{}}
+		for r, n := range st.Drops {
+			t.Drops += n
+			t.DropsByReason[r.String()] = n
 		}
+		out = append(out, t)
 	}
 	return out
 }
@@ -126,122 +123,64 @@ func (r *Report) Passed() bool {
 // Play runs a scenario on a started sysplex: applications, clients, the
 // timeline, then the checks. It returns when the last event and the
 // scenario's duration have passed and every client has finished.
-func (sx *Sysplex) Play(ctx context.Context, sc *scenario.Scenario) (*Report, error) {
+func Play(ctx context.Context, sx *sysplex.Sysplex, sc *scenario.Scenario) (*Report, error) {
 	// A mistake in the scenario is found before anything runs (the command
 	// line prints every one with its snippet; this is the guard for other
 	// callers).
-	if ds := sc.CheckPlan(sx.plan); ds.HasErrors() {
+	if ds := sc.CheckPlan(sx.Plan()); ds.HasErrors() {
 		ds.Sort()
-		return nil, fmt.Errorf("the scenario does not fit sysplex %s: %s: %s", sx.plan.Sysplex, ds[0].Range, ds[0].Summary)
+		return nil, fmt.Errorf("the scenario does not fit sysplex %s: %s: %s", sx.Plan().Sysplex, ds[0].Range, ds[0].Summary)
 	}
-	r := &Report{Scenario: sc.Name, Start: sx.clk.Now()}
-	apps := newAppSet(sx, sc.Applications)
-	if err := apps.startAll(); err != nil {
-		apps.stopAll()
+	r := &Report{Scenario: sc.Name, Start: sx.Clock().Now()}
+	apps := workload.New(sx, sc.Applications)
+	if err := apps.StartAll(); err != nil {
+		apps.StopAll()
 		return nil, err
 	}
-	defer apps.stopAll()
-	if err := sx.settle(ctx, sc); err != nil {
+	defer apps.StopAll()
+	if err := settle(sx, ctx, sc); err != nil {
 		return nil, err
 	}
 	// Every client host is set up before the timeline starts: on a large
 	// sysplex that takes seconds, and the first event must not pay for it.
-	hosts := make([]*Client, len(sc.Clients))
-	for i, c := range sc.Clients {
-		cl, err := sx.AddClient(c.Name, c.From)
-		if err != nil {
-			return nil, err
-		}
-		if c.IPsec {
-			if !sx.opts.IPsec {
-				return nil, fmt.Errorf("client %s: IPsec clients need a sysplex run with its IPsec policy (Options.IPsec)", c.Name)
-			}
-			cfg, err := ClientIPsec(sx.plan, c.From, c.Connect.Addr())
-			if err != nil {
-				return nil, fmt.Errorf("client %s: %w", c.Name, err)
-			}
-			if c.PSK != "" {
-				cfg.Peers[0].PSK = []byte(c.PSK)
-			}
-			if c.ID != "" {
-				cfg.ID = ipsec.ParseIdentity(c.ID)
-			}
-			for _, o := range []struct {
-				text  string
-				ike   bool
-				suite *[]ikesa.Suite
-			}{{c.IKE, true, &cfg.IKE}, {c.ESP, false, &cfg.ESP}} {
-				if o.text == "" {
-					continue
-				}
-				su, err := ikesa.ParseProposal(o.text, o.ike)
-				if err != nil {
-					return nil, fmt.Errorf("client %s: %w", c.Name, err)
-				}
-				*o.suite = []ikesa.Suite{su}
-			}
-			if err := cl.EnableIPsec(cfg, sx.clk, sx.opts.KeyLog); err != nil {
-				return nil, fmt.Errorf("client %s: %w", c.Name, err)
-			}
-		}
-		hosts[i] = cl
+	hosts, err := addClients(sx, sc)
+	if err != nil {
+		return nil, err
 	}
-	r.Start = sx.clk.Now()
+	r.Start = sx.Clock().Now()
 
-	var clients sync.WaitGroup
-	results := make(chan connResult, 1024)
-	for k, c := range sc.Clients {
-		cl := hosts[k]
-		for i := 0; i < c.Connections; i++ {
-			clients.Add(1)
-			go func(i int) {
-				defer clients.Done()
-				results <- runConn(ctx, cl, c, i)
-			}(i)
-		}
-	}
-	totals := make(chan ClientTotals, 1)
-	go func() {
-		var t ClientTotals
-		for res := range results {
-			t.add(res)
-		}
-		totals <- t
-	}()
-
-	samples := sx.scheduleOwnerChecks(r, sc)
+	finish := startClients(ctx, sc, hosts)
+	samples := scheduleOwnerChecks(sx, r, sc)
 	events := append([]*scenario.Event(nil), sc.Timeline...)
 	sort.SliceStable(events, func(i, j int) bool { return events[i].At < events[j].At })
 	var last time.Duration
 	for _, e := range events {
-		if err := sx.sleepUntil(ctx, r.Start.Add(e.At)); err != nil {
+		if err := sleepUntil(sx, ctx, r.Start.Add(e.At)); err != nil {
 			return nil, err
 		}
-		applied := eventApplied(e, r.Start, sx.clk.Now())
-		if err := sx.apply(e, apps); err != nil {
+		applied := eventApplied(e, r.Start, sx.Clock().Now())
+		if err := sx.Apply(e, apps); err != nil {
 			return nil, fmt.Errorf("event at %s (%s): %w", e.At, e, err)
 		}
 		r.Events = append(r.Events, applied)
 		last = e.At
 	}
-	if err := sx.sleepUntil(ctx, r.Start.Add(last+sc.Duration)); err != nil {
+	if err := sleepUntil(sx, ctx, r.Start.Add(last+sc.Duration)); err != nil {
 		return nil, err
 	}
-	clients.Wait()
-	close(results)
-	r.Clients = <-totals
+	r.Clients = finish()
 	samples.Wait()
 	r.Timeline = sx.Timeline()
-	r.IPsec = sx.ipsecTotals()
-	r.Routing = sx.routingTotals()
-	sx.measure(r)
-	sx.check(r, sc)
+	r.IPsec = ipsecTotals(sx)
+	r.Routing = routingTotals(sx)
+	measure(sx, r)
+	check(r, sc)
 	return r, nil
 }
 
 // settle waits until every application's DVIPA has a routing stack that
 // knows the application's servers.
-func (sx *Sysplex) settle(ctx context.Context, sc *scenario.Scenario) error {
+func settle(sx *sysplex.Sysplex, ctx context.Context, sc *scenario.Scenario) error {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		ready := true
@@ -286,13 +225,13 @@ func expectedTargets(candidate func(string) bool, stacks []string) int {
 }
 
 // sleepUntil waits for the clock to reach t.
-func (sx *Sysplex) sleepUntil(ctx context.Context, t time.Time) error {
-	d := t.Sub(sx.clk.Now())
+func sleepUntil(sx *sysplex.Sysplex, ctx context.Context, t time.Time) error {
+	d := t.Sub(sx.Clock().Now())
 	if d <= 0 {
 		return nil
 	}
 	done := make(chan struct{})
-	timer := sx.clk.AfterFunc(d, func() { close(done) })
+	timer := sx.Clock().AfterFunc(d, func() { close(done) })
 	defer timer.Stop()
 	select {
 	case <-done:
@@ -302,45 +241,94 @@ func (sx *Sysplex) sleepUntil(ctx context.Context, t time.Time) error {
 	}
 }
 
-// apply carries out one timeline event.
-func (sx *Sysplex) apply(e *scenario.Event, apps *appSet) error {
-	switch e.Kind {
-	case scenario.Fail:
-		// The stack dies first, so its servers send nothing as they go.
-		err := sx.Fail(e.Stack)
-		apps.stopOn(e.Stack)
-		return err
-	case scenario.Recover:
-		if err := sx.Recover(e.Stack); err != nil {
-			return err
+// startClients opens every client's connections at once; finish waits
+// until they all ended and sums how.
+func startClients(ctx context.Context, sc *scenario.Scenario, hosts []*lan.Client) (finish func() ClientTotals) {
+	var clients sync.WaitGroup
+	results := make(chan connResult, 1024)
+	for k, c := range sc.Clients {
+		cl := hosts[k]
+		for i := 0; i < c.Connections; i++ {
+			clients.Add(1)
+			go func(i int) {
+				defer clients.Done()
+				results <- runConn(ctx, cl, c, i)
+			}(i)
 		}
-		return apps.startOn(e.Stack)
-	case scenario.LeaveGroup:
-		return sx.LeaveGroup(e.Stack)
-	case scenario.JoinGroup:
-		return sx.JoinGroup(e.Stack)
-	case scenario.Deactivate:
-		return sx.Deactivate(e.Stack, e.DVIPA)
-	case scenario.Reactivate:
-		return sx.Reactivate(e.Stack, e.DVIPA)
-	case scenario.Cut:
-		return sx.Cut(e.Stack, e.Peer)
-	case scenario.Restore:
-		return sx.Restore(e.Stack, e.Peer)
-	case scenario.Partition:
-		err := sx.Partition(e.Stack, e.Peer)
-		apps.stopOn(e.Stack)
-		return err
-	case scenario.Stop:
-		apps.stopApp(e.App, e.Stack)
-		return nil
 	}
-	return fmt.Errorf("unknown event %s", e.Kind)
+	totals := make(chan ClientTotals, 1)
+	go func() {
+		var t ClientTotals
+		for res := range results {
+			t.add(res)
+		}
+		totals <- t
+	}()
+	return func() ClientTotals {
+		clients.Wait()
+		close(results)
+		return <-totals
+	}
+}
+
+// addClients sets up the scenario's client hosts on the LAN, with IPsec
+// for those that are IPsec peers.
+func addClients(sx *sysplex.Sysplex, sc *scenario.Scenario) ([]*lan.Client, error) {
+	hosts := make([]*lan.Client, len(sc.Clients))
+	for i, c := range sc.Clients {
+		cl, err := sx.AddClient(c.Name, c.From)
+		if err != nil {
+			return nil, err
+		}
+		if c.IPsec {
+			if err := enableClientIPsec(sx, cl, c); err != nil {
+				return nil, err
+			}
+		}
+		hosts[i] = cl
+	}
+	return hosts, nil
+}
+
+// enableClientIPsec makes a client an IPsec peer of the DVIPA it connects
+// to, with the suites and identity the scenario gives it.
+func enableClientIPsec(sx *sysplex.Sysplex, cl *lan.Client, c *scenario.Client) error {
+	if !sx.Options().IPsec {
+		return fmt.Errorf("client %s: IPsec clients need a sysplex run with its IPsec policy (Options.IPsec)", c.Name)
+	}
+	cfg, err := sysplex.ClientIPsec(sx.Plan(), c.From, c.Connect.Addr())
+	if err != nil {
+		return fmt.Errorf("client %s: %w", c.Name, err)
+	}
+	if c.PSK != "" {
+		cfg.Peers[0].PSK = []byte(c.PSK)
+	}
+	if c.ID != "" {
+		cfg.ID = ipsec.ParseIdentity(c.ID)
+	}
+	for _, o := range []struct {
+		text  string
+		ike   bool
+		suite *[]ikesa.Suite
+	}{{c.IKE, true, &cfg.IKE}, {c.ESP, false, &cfg.ESP}} {
+		if o.text == "" {
+			continue
+		}
+		su, err := ikesa.ParseProposal(o.text, o.ike)
+		if err != nil {
+			return fmt.Errorf("client %s: %w", c.Name, err)
+		}
+		*o.suite = []ikesa.Suite{su}
+	}
+	if err := cl.EnableIPsec(cfg, sx.Clock(), sx.Options().KeyLog); err != nil {
+		return fmt.Errorf("client %s: %w", c.Name, err)
+	}
+	return nil
 }
 
 // scheduleOwnerChecks samples the owner of a DVIPA at the times the
 // expectations name.
-func (sx *Sysplex) scheduleOwnerChecks(r *Report, sc *scenario.Scenario) *sync.WaitGroup {
+func scheduleOwnerChecks(sx *sysplex.Sysplex, r *Report, sc *scenario.Scenario) *sync.WaitGroup {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	for _, x := range sc.Expect {
@@ -349,10 +337,10 @@ func (sx *Sysplex) scheduleOwnerChecks(r *Report, sc *scenario.Scenario) *sync.W
 		}
 		o := x.Owner
 		wg.Add(1)
-		sx.clk.AfterFunc(r.Start.Add(o.At).Sub(sx.clk.Now()), func() {
+		sx.Clock().AfterFunc(r.Start.Add(o.At).Sub(sx.Clock().Now()), func() {
 			defer wg.Done()
 			got := sx.Owner(o.DVIPA)
-			late := sx.clk.Now().Sub(r.Start.Add(o.At))
+			late := sx.Clock().Now().Sub(r.Start.Add(o.At))
 			mu.Lock()
 			r.Checks = append(r.Checks, Check{What: fmt.Sprintf("owner of %s at %s is %s", o.DVIPA, o.At, orNobody(o.Stack)), OK: got == o.Stack, Got: orNobody(got) + sampledLate(late)})
 			mu.Unlock()
@@ -369,7 +357,7 @@ func orNobody(s string) string {
 }
 
 // measure fills in detection and takeover times from the timeline.
-func (sx *Sysplex) measure(r *Report) {
+func measure(sx *sysplex.Sysplex, r *Report) {
 	for i := range r.Events {
 		ev := &r.Events[i]
 		at := r.Start.Add(ev.appliedAt())
@@ -402,7 +390,7 @@ func (sx *Sysplex) measure(r *Report) {
 }
 
 // check evaluates the expectations that are not sampled during the run.
-func (sx *Sysplex) check(r *Report, sc *scenario.Scenario) {
+func check(r *Report, sc *scenario.Scenario) {
 	for _, x := range sc.Expect {
 		switch {
 		case x.MaxResets != nil, x.MaxFailed != nil, x.MaxLost != nil:
@@ -479,7 +467,7 @@ func (t *ClientTotals) add(r connResult) {
 
 // runConn is one client connection: it writes the pattern in chunks and,
 // for an echo server, checks every byte that comes back.
-func runConn(ctx context.Context, cl *Client, c *scenario.Client, i int) connResult {
+func runConn(ctx context.Context, cl *lan.Client, c *scenario.Client, i int) connResult {
 	var res connResult
 	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	conn, err := cl.Netstack().DialTCP(dctx, c.Connect)
@@ -493,7 +481,7 @@ func runConn(ctx context.Context, cl *Client, c *scenario.Client, i int) connRes
 	back := make([]byte, c.Chunk)
 	for off := 0; off < c.Bytes; off += c.Chunk {
 		n := min(c.Chunk, c.Bytes-off)
-		fill(chunk[:n], i, off)
+		workload.Fill(chunk[:n], i, off)
 		conn.SetDeadline(time.Now().Add(20 * time.Second))
 		if _, err := conn.Write(chunk[:n]); err != nil {
 			res.outcome = classify(err)
@@ -522,14 +510,6 @@ func runConn(ctx context.Context, cl *Client, c *scenario.Client, i int) connRes
 	}
 	res.outcome = "completed"
 	return res
-}
-
-// fill writes the pattern of connection i at offset off: distinct per
-// connection and position, so a misrouted or reordered byte shows.
-func fill(b []byte, i, off int) {
-	for k := range b {
-		b[k] = byte((i*131 + off + k) % 251)
-	}
 }
 
 func classify(err error) string {

@@ -1,4 +1,4 @@
-package sysplex
+package play
 
 import (
 	"fmt"
@@ -17,7 +17,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "scenario %s\n\ntimeline (from the first client connection):\n", r.Scenario)
 	for _, e := range r.Timeline {
-		fmt.Fprintf(&b, "  %9s  %-5s %s\n", offset(e.At.Sub(r.Start)), e.Stack, e.What)
+		fmt.Fprintf(&b, "  %9s  %-5s %s\n", Offset(e.At.Sub(r.Start)), e.Stack, e.What)
 	}
 	b.WriteString("\nevents:")
 	if late := r.lateness(); late != "" {
@@ -25,7 +25,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	b.WriteString("\n")
 	for _, ev := range r.Events {
-		fmt.Fprintf(&b, "  %9s  %s\n", offset(ev.At), ev.Event)
+		fmt.Fprintf(&b, "  %9s  %s\n", Offset(ev.At), ev.Event)
 		ev.writeLate(&b)
 		if ev.Detected > 0 {
 			fmt.Fprintf(&b, "             detected after %s\n", ms(ev.Detected))
@@ -82,7 +82,8 @@ func (r *Report) WriteText(w io.Writer) error {
 	return err
 }
 
-func offset(d time.Duration) string {
+// Offset writes a time relative to the start of a timeline (+1.250s).
+func Offset(d time.Duration) string {
 	sign := "+"
 	if d < 0 {
 		sign, d = "-", -d

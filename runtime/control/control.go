@@ -1,4 +1,4 @@
-package sysplex
+package control
 
 import (
 	"context"
@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/tcpipc/tcpipc/display"
 	"github.com/tcpipc/tcpipc/plan"
+	"github.com/tcpipc/tcpipc/runtime/play"
+	"github.com/tcpipc/tcpipc/runtime/sysplex"
+	"github.com/tcpipc/tcpipc/runtime/workload"
 	"github.com/tcpipc/tcpipc/scenario"
 )
 
@@ -22,37 +24,37 @@ import (
 // It also runs the applications the sysplex serves, so a stack that fails
 // takes its servers down and one that recovers starts them again.
 type Control struct {
-	sx   *Sysplex
-	apps *appSet
+	sx   *sysplex.Sysplex
+	apps *workload.Apps
 	// displayOnly refuses events: a scenario's timeline owns them.
 	displayOnly bool
 	// Limits bound the clients of Serve; set them before Serve.
-	Limits   ControlLimits
+	Limits   Limits
 	counters controlCounters
 }
 
-// NewDisplayControl answers the displays of a sysplex that plays a
+// NewDisplayOnly answers the displays of a sysplex that plays a
 // scenario, and refuses the commands that change it.
-func NewDisplayControl(sx *Sysplex) *Control {
-	return &Control{sx: sx, apps: newAppSet(sx, nil), displayOnly: true}
+func NewDisplayOnly(sx *sysplex.Sysplex) *Control {
+	return &Control{sx: sx, apps: workload.New(sx, nil), displayOnly: true}
 }
 
-// NewControl starts the applications on their stacks and returns the
+// New starts the applications on their stacks and returns the
 // control of the sysplex.
-func NewControl(sx *Sysplex, apps []*scenario.Application) (*Control, error) {
-	c := &Control{sx: sx, apps: newAppSet(sx, apps)}
-	if err := c.apps.startAll(); err != nil {
-		c.apps.stopAll()
+func New(sx *sysplex.Sysplex, apps []*scenario.Application) (*Control, error) {
+	c := &Control{sx: sx, apps: workload.New(sx, apps)}
+	if err := c.apps.StartAll(); err != nil {
+		c.apps.StopAll()
 		return nil, err
 	}
 	return c, nil
 }
 
 // Close stops the applications.
-func (c *Control) Close() { c.apps.stopAll() }
+func (c *Control) Close() { c.apps.StopAll() }
 
-// ControlUsage lists the commands Do accepts.
-const ControlUsage = `netstat vipadyn|vdpt|vcrt|conn [--stack NAME]
+// Usage lists the commands Do accepts.
+const Usage = `netstat vipadyn|vdpt|vcrt|conn [--stack NAME]
 sysplex vipadyn [--stack NAME]
 ipsec -k|-y [--stack NAME]     (IKE tunnels, dynamic tunnels)
 fail NAME | recover NAME | leavegroup NAME | joingroup NAME
@@ -64,13 +66,13 @@ timeline`
 // Do carries out one command and returns what it prints.
 func (c *Control) Do(args []string) (string, error) {
 	if len(args) == 0 {
-		return "", fmt.Errorf("no command; want one of:\n%s", ControlUsage)
+		return "", fmt.Errorf("no command; want one of:\n%s", Usage)
 	}
 	var b strings.Builder
 	switch cmd, rest := strings.ToLower(args[0]), args[1:]; cmd {
 	case "netstat", "sysplex":
 		if len(rest) == 0 {
-			return "", fmt.Errorf("%s needs a report name; want one of:\n%s", cmd, ControlUsage)
+			return "", fmt.Errorf("%s needs a report name; want one of:\n%s", cmd, Usage)
 		}
 		stack, err := stackFlag(rest[1:])
 		if err != nil {
@@ -96,7 +98,7 @@ func (c *Control) Do(args []string) (string, error) {
 			if start.IsZero() {
 				start = e.At
 			}
-			fmt.Fprintf(&b, "%8s  %-8s %s\n", offset(e.At.Sub(start)), e.Stack, e.What)
+			fmt.Fprintf(&b, "%8s  %-8s %s\n", play.Offset(e.At.Sub(start)), e.Stack, e.What)
 		}
 	default:
 		if c.displayOnly {
@@ -106,7 +108,7 @@ func (c *Control) Do(args []string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if err := c.sx.apply(ev, c.apps); err != nil {
+		if err := c.sx.Apply(ev, c.apps); err != nil {
 			return "", err
 		}
 		fmt.Fprintf(&b, "%s %s: done\n", cmd, strings.Join(rest, " "))
@@ -123,7 +125,7 @@ func (c *Control) event(cmd string, args []string) (*scenario.Event, error) {
 	}
 	kind, ok := kinds[cmd]
 	if !ok {
-		return nil, fmt.Errorf("unknown command %q; want one of:\n%s", cmd, ControlUsage)
+		return nil, fmt.Errorf("unknown command %q; want one of:\n%s", cmd, Usage)
 	}
 	want := 1
 	if cmd == "deactivate" || cmd == "reactivate" || cmd == "cut" || cmd == "restore" || cmd == "partition" {
@@ -134,7 +136,7 @@ func (c *Control) event(cmd string, args []string) (*scenario.Event, error) {
 	}
 	ev := &scenario.Event{Kind: kind, Stack: strings.ToUpper(args[0])}
 	if c.sx.Stack(ev.Stack) == nil {
-		return nil, fmt.Errorf("no stack %s in sysplex %s", ev.Stack, c.sx.plan.Sysplex)
+		return nil, fmt.Errorf("no stack %s in sysplex %s", ev.Stack, c.sx.Plan().Sysplex)
 	}
 	switch want {
 	case 2:
@@ -143,7 +145,7 @@ func (c *Control) event(cmd string, args []string) (*scenario.Event, error) {
 			break
 		}
 		a, err := netip.ParseAddr(args[1])
-		if err != nil || c.sx.plan.DVIPA(a) == nil {
+		if err != nil || c.sx.Plan().DVIPA(a) == nil {
 			return nil, fmt.Errorf("%s is not a DVIPA of the sysplex", args[1])
 		}
 		ev.DVIPA = a
@@ -166,12 +168,8 @@ func stackFlag(args []string) (string, error) {
 // display writes one report of the live state.
 func (c *Control) display(b *strings.Builder, report, stack string) error {
 	if stack != "" {
-		s := c.sx.Stack(stack)
-		if s == nil {
-			return fmt.Errorf("no stack %s in sysplex %s", stack, c.sx.plan.Sysplex)
-		}
-		if !s.inGroup() {
-			return fmt.Errorf("%s: %w", stack, ErrStackDown)
+		if err := c.sx.CheckInGroup(stack); err != nil {
+			return err
 		}
 	}
 	snap := c.sx.Snapshot()
@@ -181,18 +179,18 @@ func (c *Control) display(b *strings.Builder, report, stack string) error {
 		if report == "sysplex vipadyn" {
 			view = "sysplex-vipadyn"
 		}
-		return display.WriteLive(b, snap, view, stack, &display.Live{DPT: c.sx.dptCounters, Moving: c.sx.moving})
+		return display.WriteLive(b, snap, view, stack, c.sx.Live())
 	case "netstat vcrt", "netstat conn":
-		for i, s := range c.reportStacks(snap, stack) {
+		for i, s := range reportStacks(snap, stack) {
 			if i > 0 {
 				b.WriteString("\n")
 			}
-			display.WriteNetstatHeader(b, snap.Stack(s.Name()))
+			display.WriteNetstatHeader(b, snap.Stack(s))
 			var err error
 			if report == "netstat vcrt" {
-				err = c.vcrt(b, s)
+				err = display.WriteVCRT(b, c.sx.VCRT(s))
 			} else {
-				err = c.conn(b, s)
+				err = display.WriteConn(b, c.apps.Sockets(s))
 			}
 			if err != nil {
 				return err
@@ -200,71 +198,18 @@ func (c *Control) display(b *strings.Builder, report, stack string) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("unknown report %q; want one of:\n%s", report, ControlUsage)
+	return fmt.Errorf("unknown report %q; want one of:\n%s", report, Usage)
 }
 
-// reportStacks returns the stack named, or every stack in the group.
-func (c *Control) reportStacks(snap *plan.Plan, stack string) []*Stack {
-	var out []*Stack
-	for _, s := range c.sx.stacks {
-		if (stack == "" || s.Name() == stack) && snap.Stack(s.Name()) != nil {
-			out = append(out, s)
+// reportStacks names the stack asked for, or every stack in the group
+// (the snapshot holds only those).
+func reportStacks(snap *plan.Plan, stack string) []string {
+	var out []string
+	for _, s := range snap.Stacks {
+		if stack == "" || s.Name == stack {
+			out = append(out, s.Name)
 		}
 	}
-	return out
-}
-
-// vcrt is NETSTAT VCRT: on a routing stack the connection routing table
-// of the DVIPAs it distributes; on a target the connections it serves.
-func (c *Control) vcrt(b *strings.Builder, s *Stack) error {
-	var rows []display.VCRTEntry
-	for _, a := range s.routedDVIPAs() {
-		for _, conn := range s.Routing(a).CRT() {
-			rows = append(rows, display.VCRTEntry{Dest: fmt.Sprintf("%s..%d", a, conn.Key.Port), Source: portDots(conn.Key.Client), DestXCF: c.sx.xcfOf(conn.Target)})
-		}
-	}
-	s.mu.Lock()
-	for k := range s.conns {
-		if _, routes := s.routing[k.dvipa]; !routes {
-			rows = append(rows, display.VCRTEntry{Dest: fmt.Sprintf("%s..%d", k.dvipa, k.port), Source: portDots(k.client), DestXCF: s.xcf.String()})
-		}
-	}
-	s.mu.Unlock()
-	return display.WriteVCRT(b, rows)
-}
-
-// conn is NETSTAT CONN: the applications' listeners and connections.
-func (c *Control) conn(b *strings.Builder, s *Stack) error {
-	return display.WriteConn(b, c.apps.sockets(s.Name()))
-}
-
-// portDots writes an address and port the way NETSTAT does (a..p).
-func portDots(ap netip.AddrPort) string { return fmt.Sprintf("%s..%d", ap.Addr(), ap.Port()) }
-
-func addrDots(a net.Addr) string {
-	if ap, err := netip.ParseAddrPort(a.String()); err == nil {
-		return portDots(ap)
-	}
-	return a.String()
-}
-
-// sockets lists a stack's listeners and connections, by connection id.
-func (a *appSet) sockets(stack string) []display.Socket {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	var out []display.Socket
-	for k, srv := range a.running {
-		if k[1] != stack {
-			continue
-		}
-		out = append(out, display.Socket{User: srv.app, ID: srv.id, State: "Listen", Local: addrDots(srv.ln.Addr()), Foreign: "0.0.0.0..0"})
-		srv.mu.Lock()
-		for c, id := range srv.conns {
-			out = append(out, display.Socket{User: srv.app, ID: id, State: "Establsh", Local: addrDots(c.LocalAddr()), Foreign: addrDots(c.RemoteAddr())})
-		}
-		srv.mu.Unlock()
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
 
@@ -323,24 +268,17 @@ func Call(ctx context.Context, path string, args []string) (string, error) {
 func (c *Control) ipsecDisplay(b *strings.Builder, which, stack string) error {
 	snap := c.sx.Snapshot()
 	if stack != "" && snap.Stack(stack) == nil {
-		if c.sx.Stack(stack) == nil {
-			return fmt.Errorf("no stack %s in sysplex %s", stack, c.sx.plan.Sysplex)
-		}
-		return fmt.Errorf("%s: %w", stack, ErrStackDown)
+		return c.sx.CheckInGroup(stack)
 	}
-	for i, s := range c.reportStacks(snap, stack) {
+	for i, s := range reportStacks(snap, stack) {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		if err := display.WriteIPsecHeader(b, snap.Stack(s.Name()).Job, s.Name(), which); err != nil {
+		if err := display.WriteIPsecHeader(b, snap.Stack(s).Job, s, which); err != nil {
 			return err
 		}
 		n := 0
-		for _, a := range s.routedDVIPAs() {
-			sas := s.IPsecSAs(a)
-			if sas == nil {
-				continue
-			}
+		for _, sas := range c.sx.IPsecSAs(s) {
 			var err error
 			if which == "-k" {
 				err = display.WriteIKETunnels(b, sas.IKEView(), &n)

@@ -1,4 +1,4 @@
-package sysplex
+package lan
 
 import (
 	"net/netip"

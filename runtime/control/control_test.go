@@ -1,4 +1,4 @@
-package sysplex
+package control
 
 import (
 	"context"
@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
+	"github.com/tcpipc/tcpipc/internal/testkit/sysplextest"
+	"github.com/tcpipc/tcpipc/runtime/sysplex"
 	"github.com/tcpipc/tcpipc/scenario"
 )
 
@@ -19,9 +22,9 @@ import (
 // distributor's tables and the connections, and fail/recover move DVA1.
 func TestControl(t *testing.T) {
 	leakcheck.Check(t)
-	sx, clk := startSysplex(t, figure9Plan(t))
-	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
-	ctl, err := NewControl(sx, []*scenario.Application{{Name: "APPA", Stacks: []string{"MVS1", "MVS2", "MVS4"},
+	sx, clk := startSysplex(t)
+	sysplextest.WaitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
+	ctl, err := New(sx, []*scenario.Application{{Name: "APPA", Stacks: []string{"MVS1", "MVS2", "MVS4"},
 		Bind: netip.AddrPortFrom(dva1, 60), Behaviour: scenario.Echo}})
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +64,7 @@ func TestControl(t *testing.T) {
 		}
 	}
 
-	waitFor(t, "three ready targets", func() bool {
+	sysplextest.WaitFor(t, "three ready targets", func() bool {
 		out, err := call("netstat", "vdpt", "--stack", "MVS1")
 		return err == nil && strings.Count(out, "Rdy: 001") == 3
 	})
@@ -79,9 +82,9 @@ func TestControl(t *testing.T) {
 		}
 	}()
 	for i := 0; i < 3; i++ {
-		c := dial(t, client, netip.AddrPortFrom(dva1, 60))
+		c := sysplextest.Dial(t, client, netip.AddrPortFrom(dva1, 60))
 		conns = append(conns, c)
-		echoOnce(t, c, "hello")
+		sysplextest.EchoOnce(t, c, "hello")
 	}
 	vcrt := must("netstat", "vcrt", "--stack", "MVS1")
 	contains(vcrt, `Source:    192\.0\.2\.10\.\.\d+\n  DestXCF:   193\.9\.200\.2\n`)
@@ -94,8 +97,8 @@ func TestControl(t *testing.T) {
 	if _, err := call("netstat", "vipadyn", "--stack", "MVS1"); err == nil || !strings.Contains(err.Error(), "down") {
 		t.Fatalf("a failed stack answered NETSTAT: %v", err)
 	}
-	awaitOwner(t, sx, clk, dva1, "MVS5")
-	waitFor(t, "MVS5 to learn the two surviving connections", func() bool {
+	sysplextest.AwaitOwner(t, sx, clk, dva1, "MVS5")
+	sysplextest.WaitFor(t, "MVS5 to learn the two surviving connections", func() bool {
 		out, err := call("netstat", "vcrt", "--stack", "MVS5")
 		return err == nil && strings.Contains(out, "2 of 2 Records Displayed")
 	})
@@ -108,8 +111,8 @@ func TestControl(t *testing.T) {
 
 	// It recovers and takes DVA1 back.
 	must("recover", "MVS1")
-	waitFor(t, "MVS1 to take DVA1 back", func() bool { return sx.Owner(dva1) == "MVS1" })
-	waitFor(t, "MVS1 to route again", func() bool {
+	sysplextest.WaitFor(t, "MVS1 to take DVA1 back", func() bool { return sx.Owner(dva1) == "MVS1" })
+	sysplextest.WaitFor(t, "MVS1 to route again", func() bool {
 		out, err := call("netstat", "vipadyn", "--stack", "MVS1")
 		return err == nil && strings.Contains(out, "DistStat: Dist/Dest")
 	})
@@ -119,6 +122,58 @@ func TestControl(t *testing.T) {
 		{"deactivate", "MVS1", "10.9.9.9"}, {"netstat", "vipadyn", "--stack"}, {"reboot", "MVS1"}} {
 		if _, err := call(bad...); err == nil {
 			t.Errorf("ctl %q succeeded", bad)
+		}
+	}
+}
+
+// dva1 is figure 9's distributed DVIPA.
+var dva1 = netip.MustParseAddr("201.2.10.11")
+
+// startSysplex starts figure 9 on a manual clock with the test timing.
+func startSysplex(t *testing.T) (*sysplex.Sysplex, *clock.Manual) {
+	t.Helper()
+	clk := clock.NewManual(time.Unix(0, 0))
+	sx, err := sysplex.New(sysplextest.Plan(t, "figure9"), sysplex.Options{Clock: clk, XCF: sysplextest.Timing})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sx.Stop)
+	if err := sx.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return sx, clk
+}
+
+// TestControlOperands: the commands' operands are checked before anything
+// changes, on a sysplex built but not started (every stack down).
+func TestControlOperands(t *testing.T) {
+	sx, err := sysplex.New(sysplextest.Plan(t, "figure9"), sysplex.Options{Clock: clock.NewManual(time.Unix(0, 0))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sx.Stop)
+	ctl, err := New(sx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ctl.Close()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"partition", "mvs1"}, "partition takes 2 operands, got 1"},
+		{[]string{"cut", "mvs1", "mvs5", "mvs2"}, "cut takes 2 operands, got 3"},
+		{[]string{"fail", "mvs9"}, "no stack MVS9 in sysplex"},
+		{[]string{"deactivate", "mvs1", "10.0.0.1"}, "10.0.0.1 is not a DVIPA of the sysplex"},
+		{[]string{"ipsec", "-x"}, "ipsec needs -k (IKE tunnels) or -y (dynamic tunnels)"},
+		{[]string{"ipsec", "-k", "--stack", "nope"}, "no stack NOPE in sysplex"},
+		{[]string{"ipsec", "-y", "--stack", "mvs1"}, "MVS1: sysplex: stack is down"},
+		{[]string{"netstat", "vcrt", "--stack", "mvs1"}, "MVS1: sysplex: stack is down"},
+		{[]string{"netstat", "vipadyn", "--stak", "mvs1"}, "unexpected operands"},
+	} {
+		out, err := ctl.Do(c.args)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %q, %v; want an error containing %q", c.args, out, err, c.want)
 		}
 	}
 }

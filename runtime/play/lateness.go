@@ -1,4 +1,4 @@
-package sysplex
+package play
 
 import (
 	"fmt"
@@ -54,7 +54,7 @@ func (r *Report) lateness() string {
 // writeLate prints one event's lateness under it in the report.
 func (ev *EventReport) writeLate(b *strings.Builder) {
 	if !ev.OnTime() {
-		fmt.Fprintf(b, "             applied %s late, at %s\n", ms(ev.Late), offset(ev.appliedAt()))
+		fmt.Fprintf(b, "             applied %s late, at %s\n", ms(ev.Late), Offset(ev.appliedAt()))
 	}
 }
 

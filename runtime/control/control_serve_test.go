@@ -1,4 +1,4 @@
-package sysplex
+package control
 
 import (
 	"bufio"
@@ -16,6 +16,8 @@ import (
 
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
+	"github.com/tcpipc/tcpipc/internal/testkit/sysplextest"
+	"github.com/tcpipc/tcpipc/runtime/sysplex"
 )
 
 // The tests in this file exercise the control socket itself, not the
@@ -26,12 +28,12 @@ import (
 // displayControl returns a control whose every "fail" is refused.
 func displayControl(t *testing.T) *Control {
 	t.Helper()
-	sx, err := New(figure9Plan(t), Options{Clock: clock.NewManual(time.Unix(0, 0))})
+	sx, err := sysplex.New(sysplextest.Plan(t, "figure9"), sysplex.Options{Clock: clock.NewManual(time.Unix(0, 0))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(sx.Stop)
-	return NewDisplayControl(sx)
+	return NewDisplayOnly(sx)
 }
 
 // serveOn starts c.Serve on l and stops it when the test ends, failing the
@@ -138,7 +140,7 @@ func TestControlAcceptBackoffUsesClock(t *testing.T) {
 	for i := 0; i < errs; i++ {
 		el.awaitFailure(t)
 		want = nextAcceptBackoff(want)
-		waitFor(t, "the backoff timer", func() bool { return clk.Pending() == 1 })
+		sysplextest.WaitFor(t, "the backoff timer", func() bool { return clk.Pending() == 1 })
 		// One nanosecond short of the backoff, Accept is not called again.
 		clk.Advance(want - time.Nanosecond)
 		select {
@@ -253,7 +255,7 @@ func TestControlCapsClients(t *testing.T) {
 		}
 		idle = append(idle, conn)
 	}
-	waitFor(t, "two clients held", func() bool { return c.Stats().Active == 2 })
+	sysplextest.WaitFor(t, "two clients held", func() bool { return c.Stats().Active == 2 })
 	if _, err := callCtl(path, "fail", "MVS1"); err == nil || !strings.Contains(err.Error(), "busy") {
 		t.Fatalf("third client: %v, want busy", err)
 	}
@@ -263,7 +265,7 @@ func TestControlCapsClients(t *testing.T) {
 	for _, conn := range idle {
 		conn.Close()
 	}
-	waitFor(t, "the idle clients to go", func() bool { return c.Stats().Active == 0 })
+	sysplextest.WaitFor(t, "the idle clients to go", func() bool { return c.Stats().Active == 0 })
 	mustRefuseFail(t, path)
 }
 
@@ -316,7 +318,7 @@ func TestControlSurvivesFileLimit(t *testing.T) {
 		}
 		idle = append(idle, conn)
 	}
-	waitFor(t, "Accept to fail for want of descriptors", func() bool { return c.Stats().AcceptErrors > 0 })
+	sysplextest.WaitFor(t, "Accept to fail for want of descriptors", func() bool { return c.Stats().AcceptErrors > 0 })
 	for _, conn := range idle {
 		conn.Close()
 	}

@@ -1,4 +1,4 @@
-package sysplex
+package play
 
 import (
 	"bytes"
@@ -14,6 +14,8 @@ import (
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/plexgen"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
+	"github.com/tcpipc/tcpipc/internal/testkit/sysplextest"
+	"github.com/tcpipc/tcpipc/runtime/sysplex"
 	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
 )
 
@@ -42,24 +44,13 @@ func TestPlex32UnderLoad(t *testing.T) {
 	if len(ds) > 0 {
 		t.Fatal(ds[0].Summary)
 	}
-	plan := planFile(t, "plex32") // testdata/plans, kept current by compile's TestCheckedInPlans
+	plan := sysplextest.Plan(t, "plex32") // testdata/plans, kept current by compile's TestCheckedInPlans
 
 	stopHogs := hogs(2)
 	defer stopHogs()
 	before := usage()
 	start := time.Now()
-	sx, err := New(plan, Options{Clock: clock.Real{}, XCF: sc.XCF})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sx.Stop()
-	if err := sx.Start(); err != nil {
-		t.Fatal(err)
-	}
-	report, err := sx.Play(context.Background(), sc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sx, report := startAndPlay(t, plan, sysplex.Options{Clock: clock.Real{}, XCF: sc.XCF}, sc)
 	after := usage()
 	var out bytes.Buffer
 	if err := report.WriteText(&out); err != nil {

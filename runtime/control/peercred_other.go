@@ -1,6 +1,6 @@
 //go:build !linux
 
-package sysplex
+package control
 
 import (
 	"errors"

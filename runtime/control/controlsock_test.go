@@ -1,4 +1,4 @@
-package sysplex
+package control
 
 import (
 	"errors"
@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
+	"github.com/tcpipc/tcpipc/internal/testkit/sysplextest"
 )
 
 // nobody is the user the tests run other-user processes as.
@@ -27,9 +28,9 @@ func TestControlDefaultPathIsPrivate(t *testing.T) {
 	uid := os.Geteuid()
 	dir := filepath.Join(tmp, "tcpipc-"+strconv.Itoa(uid))
 	for i := 0; i < 2; i++ { // made the first time, accepted the second
-		got, err := DefaultControlPath()
+		got, err := DefaultPath()
 		if err != nil || got != filepath.Join(dir, "tcpipc.sock") {
-			t.Fatalf("DefaultControlPath() = %q, %v; want it in %s", got, err, dir)
+			t.Fatalf("DefaultPath() = %q, %v; want it in %s", got, err, dir)
 		}
 		if fi, err := os.Lstat(dir); err != nil || fi.Mode().Perm() != 0o700 {
 			t.Fatalf("%s: %v, %v; want a 0700 directory", dir, fi.Mode(), err)
@@ -65,21 +66,21 @@ func TestControlDefaultPathIsPrivate(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("XDG_RUNTIME_DIR", xdg)
-	if got, err := DefaultControlPath(); err != nil || got != filepath.Join(xdg, "tcpipc.sock") {
+	if got, err := DefaultPath(); err != nil || got != filepath.Join(xdg, "tcpipc.sock") {
 		t.Fatalf("with a private XDG_RUNTIME_DIR: %q, %v", got, err)
 	}
 	if err := os.Chmod(xdg, 0o777); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := DefaultControlPath(); err != nil || got != filepath.Join(dir, "tcpipc.sock") {
+	if got, err := DefaultPath(); err != nil || got != filepath.Join(dir, "tcpipc.sock") {
 		t.Fatalf("with an XDG_RUNTIME_DIR open to all: %q, %v; want %s", got, err, dir)
 	}
 }
 
 func wantRefused(t *testing.T, why string) {
 	t.Helper()
-	if got, err := DefaultControlPath(); err == nil || !strings.Contains(err.Error(), why) {
-		t.Fatalf("DefaultControlPath() = %q, %v; want a refusal (%s)", got, err, why)
+	if got, err := DefaultPath(); err == nil || !strings.Contains(err.Error(), why) {
+		t.Fatalf("DefaultPath() = %q, %v; want a refusal (%s)", got, err, why)
 	}
 }
 
@@ -90,7 +91,7 @@ func TestListenControlMode(t *testing.T) {
 	defer syscall.Umask(old)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ctl.sock")
-	l, err := ListenControl(path)
+	l, err := Listen(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,11 +138,11 @@ func TestListenControlReplacesOnlyStaleSockets(t *testing.T) {
 
 	for path, why := range map[string]string{file: "is a regular file", empty: "is a directory",
 		link: "is a symbolic link", live: "already runs"} {
-		if l, err := ListenControl(path); err == nil || !strings.Contains(err.Error(), why) {
+		if l, err := Listen(path); err == nil || !strings.Contains(err.Error(), why) {
 			if l != nil {
 				l.Close()
 			}
-			t.Errorf("ListenControl(%s): %v; want a refusal saying it %s", filepath.Base(path), err, why)
+			t.Errorf("Listen(%s): %v; want a refusal saying it %s", filepath.Base(path), err, why)
 		}
 		if _, err := os.Lstat(path); err != nil {
 			t.Errorf("%s was removed: %v", filepath.Base(path), err)
@@ -151,7 +152,7 @@ func TestListenControlReplacesOnlyStaleSockets(t *testing.T) {
 		t.Errorf("the file now holds %q", b)
 	}
 
-	l, err := ListenControl(stale)
+	l, err := Listen(stale)
 	if err != nil {
 		t.Fatalf("a stale socket is not replaced: %v", err)
 	}
@@ -230,7 +231,14 @@ while True:
 		t.Fatal(err)
 	}
 	defer func() { squatter.Process.Kill(); squatter.Wait() }()
-	waitFor(t, "the other user's socket", func() bool { _, err := os.Stat(path); return err == nil })
+	// The file appears at bind, before listen: wait until it accepts.
+	sysplextest.WaitFor(t, "the other user's socket", func() bool {
+		c, err := net.Dial("unix", path)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
 	out, err := callCtl(path, "fail", "MVS1")
 	if err == nil || !strings.Contains(err.Error(), "uid 65534") || strings.Contains(out, "FAKE") {
 		t.Fatalf("ctl to another user's socket: %q, %v; want a refusal naming uid 65534", out, err)

@@ -1,4 +1,4 @@
-package sysplex
+package lan
 
 import (
 	"context"
@@ -128,7 +128,7 @@ func (p *Port) Send(_ context.Context, pkt []byte) error {
 var ErrNoRoute = errors.New("fabric: no route to destination")
 
 func (f *Fabric) forward(pkt []byte) error {
-	dst, ok := destination(pkt)
+	dst, ok := Destination(pkt)
 	if !ok {
 		return errors.New("fabric: not an IP packet")
 	}
@@ -179,8 +179,8 @@ func (f *Fabric) Routes() [][2]string {
 	return out
 }
 
-// destination reads an IP packet's destination address.
-func destination(pkt []byte) (netip.Addr, bool) {
+// Destination reads an IP packet's destination address.
+func Destination(pkt []byte) (netip.Addr, bool) {
 	switch header.IPVersion(pkt) {
 	case header.IPv4Version:
 		if len(pkt) < header.IPv4MinimumSize {

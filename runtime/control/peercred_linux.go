@@ -1,4 +1,4 @@
-package sysplex
+package control
 
 import (
 	"errors"

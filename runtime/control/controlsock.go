@@ -1,4 +1,4 @@
-package sysplex
+package control
 
 import (
 	"context"
@@ -22,9 +22,9 @@ import (
 // lives, who may talk on it, and how many clients it holds for how long.
 // control.go is what the commands mean.
 
-// ControlLimits bound what the clients of a control socket can hold.
+// Limits bound what the clients of a control socket can hold.
 // The zero value of a field takes its default.
-type ControlLimits struct {
+type Limits struct {
 	// MaxClients is how many connections are answered at once; a client
 	// past it gets a "busy" answer and is closed at once.
 	MaxClients int
@@ -40,9 +40,9 @@ type ControlLimits struct {
 // DefaultControlLimits are generous for an operator and a few scripts, and
 // small enough that idle or slow clients cannot take a process's
 // descriptors: ctl sends one short line and reads one answer.
-var DefaultControlLimits = ControlLimits{MaxClients: 32, RequestTimeout: 5 * time.Second, AnswerTimeout: 5 * time.Second}
+var DefaultControlLimits = Limits{MaxClients: 32, RequestTimeout: 5 * time.Second, AnswerTimeout: 5 * time.Second}
 
-func (l ControlLimits) withDefaults() ControlLimits {
+func (l Limits) withDefaults() Limits {
 	d := DefaultControlLimits
 	if l.MaxClients > 0 {
 		d.MaxClients = l.MaxClients
@@ -60,8 +60,8 @@ func (l ControlLimits) withDefaults() ControlLimits {
 	return d
 }
 
-// ControlStats counts what the control socket did.
-type ControlStats struct {
+// Stats counts what the control socket did.
+type Stats struct {
 	Answered     uint64 // requests read and answered
 	Busy         uint64 // clients turned away past MaxClients
 	Refused      uint64 // clients of another user, turned away
@@ -75,9 +75,9 @@ type controlCounters struct {
 }
 
 // Stats returns the control socket's counters.
-func (c *Control) Stats() ControlStats {
+func (c *Control) Stats() Stats {
 	k := &c.counters
-	return ControlStats{Answered: k.answered.Load(), Busy: k.busy.Load(), Refused: k.refused.Load(),
+	return Stats{Answered: k.answered.Load(), Busy: k.busy.Load(), Refused: k.refused.Load(),
 		AcceptErrors: k.acceptErrors.Load(), Active: k.active.Load()}
 }
 
@@ -129,7 +129,7 @@ func (c *Control) Serve(ctx context.Context, l net.Listener) error {
 }
 
 // answer reads one request from conn and writes its answer.
-func (c *Control) answer(ctx context.Context, conn net.Conn, lim ControlLimits) {
+func (c *Control) answer(ctx context.Context, conn net.Conn, lim Limits) {
 	defer conn.Close()
 	// Stopping the sysplex does not wait for a slow client.
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
@@ -181,7 +181,7 @@ func decodeRequest(r io.Reader) ([]string, error) {
 }
 
 // reply writes one answer, giving up after the answer timeout.
-func reply(conn net.Conn, lim ControlLimits, resp controlResponse) {
+func reply(conn net.Conn, lim Limits, resp controlResponse) {
 	_ = conn.SetWriteDeadline(time.Now().Add(lim.AnswerTimeout))
 	_ = json.NewEncoder(conn).Encode(resp)
 }
@@ -231,13 +231,13 @@ func sleepOn(ctx context.Context, clk clock.Clock, d time.Duration) bool {
 // controlSocketName is the socket's name in its default directory.
 const controlSocketName = "tcpipc.sock"
 
-// DefaultControlPath is where run listens and ctl calls unless told: in
+// DefaultPath is where run listens and ctl calls unless told: in
 // $XDG_RUNTIME_DIR when it is a directory of this user's that nobody else
 // may enter, else in $TMPDIR/tcpipc-UID, created 0700 if missing and
 // refused if it belongs to another user, is open to others or is not a
 // plain directory. A socket straight in the shared /tmp could be taken by
 // anyone first, who would then receive ctl's commands.
-func DefaultControlPath() (string, error) {
+func DefaultPath() (string, error) {
 	uid := os.Geteuid()
 	if x := os.Getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(x) && privateDir(x, uid) == nil {
 		return filepath.Join(x, controlSocketName), nil
@@ -286,16 +286,16 @@ func fileKind(fi fs.FileInfo) string {
 	return "a special file"
 }
 
-// ErrControlInUse is returned by ListenControl when something answers on
+// ErrControlInUse is returned by Listen when something answers on
 // the path already.
 var ErrControlInUse = errors.New("a sysplex already runs with control socket")
 
-// ListenControl opens the control socket at path, readable and writable by
+// Listen opens the control socket at path, readable and writable by
 // this user alone whatever the umask. It replaces a stale socket (one
 // nobody answers on) and nothing else: a regular file, a directory, a
 // symbolic link or a socket in use is refused. Closing the listener
 // removes the socket, unless something else has been put at path since.
-func ListenControl(path string) (net.Listener, error) {
+func Listen(path string) (net.Listener, error) {
 	if err := removeStaleSocket(path); err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package sysplex
+package play
 
 import (
 	"bytes"
@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/internal/testkit/sysplextest"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
 	"github.com/tcpipc/tcpipc/runtime/link"
+	"github.com/tcpipc/tcpipc/runtime/sysplex"
 	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
 )
 
@@ -58,7 +60,7 @@ func TestIPsecRunDecryptsInTshark(t *testing.T) {
 		t.Fatal(err)
 	}
 	var keys lockedBuffer
-	sx, err := New(figure9Plan(t), Options{Clock: clock.Real{}, XCF: sc.XCF, IPsec: sc.UsesIPsec(),
+	sx, err := sysplex.New(sysplextest.Plan(t, "figure9"), sysplex.Options{Clock: clock.Real{}, XCF: sc.XCF, IPsec: sc.UsesIPsec(),
 		LANTap: pw.Tap(link.Out), XCFTap: pw.Tap(link.Out), KeyLog: &keys})
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +68,7 @@ func TestIPsecRunDecryptsInTshark(t *testing.T) {
 	if err := sx.Start(); err != nil {
 		t.Fatal(err)
 	}
-	r, err := sx.Play(context.Background(), sc)
+	r, err := Play(context.Background(), sx, sc)
 	sx.Stop()
 	if err != nil {
 		t.Fatal(err)

@@ -1,8 +1,7 @@
-package sysplex
+package play
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -11,6 +10,8 @@ import (
 
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
+	"github.com/tcpipc/tcpipc/internal/testkit/sysplextest"
+	"github.com/tcpipc/tcpipc/runtime/sysplex"
 	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
 )
 
@@ -83,18 +84,7 @@ func TestLateTimelineIsReported(t *testing.T) {
 		t.Fatal(ds[0].Summary)
 	}
 	clk := stallingClock(t, step)
-	sx, err := New(figure9Plan(t), Options{Clock: clk, XCF: sc.XCF})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sx.Stop()
-	if err := sx.Start(); err != nil {
-		t.Fatal(err)
-	}
-	report, err := sx.Play(context.Background(), sc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, report := startAndPlay(t, sysplextest.Plan(t, "figure9"), sysplex.Options{Clock: clk, XCF: sc.XCF}, sc)
 	var out bytes.Buffer
 	if err := report.WriteText(&out); err != nil {
 		t.Fatal(err)
@@ -108,7 +98,7 @@ func TestLateTimelineIsReported(t *testing.T) {
 	if ev.Late < 200*time.Millisecond || (ev.Late-200*time.Millisecond)%step != 0 {
 		t.Fatalf("the failure was applied %s late, want 200ms plus whole stalls of %s:\n%s", ev.Late, step, text)
 	}
-	want := fmt.Sprintf("applied %s late, at %s", ms(ev.Late), offset(ev.At+ev.Late))
+	want := fmt.Sprintf("applied %s late, at %s", ms(ev.Late), Offset(ev.At+ev.Late))
 	if !strings.Contains(text, want) || !strings.Contains(text, "events: 1 of 1 events applied late, the latest by "+ms(ev.Late)) {
 		t.Fatalf("the report does not say how late the event was (want %q):\n%s", want, text)
 	}

@@ -1,0 +1,69 @@
+package sysplex
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/tcpipc/tcpipc/runtime/xcf"
+)
+
+// This file is a stack's view of the XCF group: who is up, as the group's
+// events tell it, and what a stack says again when a peer joins.
+
+// loop handles the stack's XCF events until its membership ends.
+func (s *Stack) loop(m *xcf.Member, done chan struct{}) {
+	defer close(done)
+	for ev := range m.Events() {
+		switch ev.Kind {
+		case xcf.Joined:
+			s.setPeer(ev.Peer, true)
+		case xcf.Left, xcf.Failed:
+			s.sx.record(s.plan.Name, fmt.Sprintf("detects that %s %s", ev.Peer, ev.Kind))
+			s.setPeer(ev.Peer, false)
+		case xcf.Received:
+			s.receive(ev.Peer, ev.Msg)
+		}
+	}
+}
+
+func (s *Stack) setPeer(peer string, up bool) {
+	s.mu.Lock()
+	s.view[peer] = up
+	s.mu.Unlock()
+	// Decide first: what this stack gives up because the peer is back it
+	// must not announce again.
+	s.reevaluate()
+	if up {
+		s.announceRouted()
+	}
+}
+
+// announceRouted tells the sysplex again which DVIPAs this stack routes,
+// when a peer joins: the VIPA list to every peer, and the addresses on the
+// LAN. A newcomer learns them; and a peer that comes back after a loss of
+// signalling may have held some of them meanwhile, so the targets that
+// reported to it and the LAN that routed to it are set right again. The
+// holder's own view never changed: without this it would say nothing.
+func (s *Stack) announceRouted() {
+	s.mu.Lock()
+	var routed []vipaList
+	for a := range s.routing {
+		routed = append(routed, vipaList{DVIPA: a, IPSec: s.sec[a] != nil})
+	}
+	m, port := s.member, s.port
+	s.mu.Unlock()
+	sort.Slice(routed, func(i, j int) bool { return routed[i].DVIPA.Less(routed[j].DVIPA) })
+	for _, v := range routed {
+		port.Advertise(v.DVIPA)
+		_ = m.Broadcast(encode(msgVIPAList, v))
+	}
+}
+
+// isUp is this stack's view of a peer (s.mu held).
+func (s *Stack) isUp(stack string) bool {
+	up, known := s.view[stack]
+	if !known {
+		return s.sx.clk.Now().Before(s.startedAt.Add(s.grace))
+	}
+	return up
+}

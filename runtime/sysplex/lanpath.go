@@ -1,0 +1,125 @@
+package sysplex
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/tcpipc/tcpipc/runtime/distributor"
+	"github.com/tcpipc/tcpipc/runtime/lan"
+	"gvisor.dev/gvisor/pkg/tcpip/header"
+)
+
+// This file is the LAN packet path of a stack: what arrives for a DVIPA
+// goes to the local netstack or, through the distributor, over the XCF
+// link to the target that serves the connection.
+
+// fromLAN receives a packet the LAN routed to this stack. IKE and ESP for
+// a DVIPA it protects go to the DVIPA's IPsec endpoint, which hands the
+// decrypted packets to route. Connections to a DVIPA this stack
+// distributes are routed by the distributor: a SYN picks a target, later
+// packets follow the CRT; packets for a remote target go over the XCF
+// link in GRE (seed 003 figures 11 and 12).
+func (s *Stack) fromLAN(pkt []byte) error {
+	s.mu.Lock()
+	up := s.up
+	s.mu.Unlock()
+	if !up {
+		return ErrStackDown
+	}
+	if dst, ok := lan.Destination(pkt); ok && s.interceptIKE(dst, pkt) {
+		return nil
+	}
+	return s.route(pkt, false)
+}
+
+// route delivers a packet for this stack: connections to a DVIPA it
+// distributes follow the distributor, the rest go to its netstack.
+// ipsec marks packets the stack decrypted.
+func (s *Stack) route(pkt []byte, ipsec bool) error {
+	dst, ok := lan.Destination(pkt)
+	s.mu.Lock()
+	lan, dist := s.lan, s.routing[dst]
+	notRouted := ok && dist == nil && (s.owners[dst] != nil || s.rangeAddrs[dst])
+	if notRouted {
+		s.drops.NotRouted++
+	}
+	s.mu.Unlock()
+	if notRouted {
+		// A DVIPA this stack holds on its VIPA NIC but does not route:
+		// the packet was on its way when the DVIPA moved or the stack
+		// failed. The address is not active here, so it is dropped, as
+		// z/OS drops it, and TCP resends it to the new routing stack;
+		// the netstack would answer it with a reset.
+		return nil
+	}
+	if dist == nil || header.IPVersion(pkt) != header.IPv4Version {
+		return lan.Inject(pkt)
+	}
+	ip := header.IPv4(pkt)
+	if !ip.IsValid(len(pkt)) || ip.TransportProtocol() != header.TCPProtocolNumber || len(pkt) < int(ip.HeaderLength())+header.TCPMinimumSize {
+		return lan.Inject(pkt)
+	}
+	tcp := header.TCP(ip.Payload())
+	if !dist.Distributes(tcp.DestinationPort()) {
+		return lan.Inject(pkt)
+	}
+	src := netip.AddrFrom4(ip.SourceAddress().As4())
+	key := distributor.ConnKey{Client: netip.AddrPortFrom(src, tcp.SourcePort()), Port: tcp.DestinationPort()}
+	flags := tcp.Flags()
+	syn := flags.Contains(header.TCPFlagSyn) && !flags.Contains(header.TCPFlagAck)
+	target, ok := dist.Route(key, syn, ipsec)
+	if !ok {
+		s.mu.Lock()
+		local := s.conns[connKey{dvipa: dst, client: key.Client, port: key.Port}]
+		settling := s.sx.clk.Now().Before(s.activatedAt[dst].Add(s.grace))
+		held := !syn && !local && settling
+		switch {
+		case held:
+			s.drops.Settling++
+		case !local:
+			s.drops.Reset++
+		}
+		s.mu.Unlock()
+		if held {
+			// Just after a takeover the connection may not be reported
+			// yet: hold the packet back, the client resends it.
+			return nil
+		}
+		// No server ready, or a connection nobody has: the stack answers
+		// with a reset, as z/OS does.
+		return lan.Inject(pkt)
+	}
+	if flags.Contains(header.TCPFlagRst) {
+		dist.Closed(key)
+	}
+	if target == s.plan.Name {
+		return lan.Inject(pkt)
+	}
+	p, ok := s.node.Port(target)
+	if !ok {
+		return fmt.Errorf("sysplex: no XCF link from %s to %s", s.plan.Name, target)
+	}
+	s.sx.forwarded(dst)
+	return p.Forward(pkt)
+}
+
+// RouteDrops counts the LAN packets for DVIPAs a stack did not pass on to
+// a target or to its own connections.
+type RouteDrops struct {
+	// Settling: packets of connections no target had reported yet, held
+	// back just after the stack became the routing stack.
+	Settling uint64
+	// Reset: a SYN no server was ready for, or a packet of a connection
+	// no target has; the stack answered it with a reset.
+	Reset uint64
+	// NotRouted: packets for a DVIPA the stack did not route, caught in
+	// flight across a takeover, a takeback or the stack's failure.
+	NotRouted uint64
+}
+
+// RouteDrops returns the stack's counts since the sysplex started.
+func (s *Stack) RouteDrops() RouteDrops {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.drops
+}

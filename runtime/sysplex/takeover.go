@@ -1,0 +1,166 @@
+package sysplex
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+
+	"github.com/tcpipc/tcpipc/plan"
+	"github.com/tcpipc/tcpipc/runtime/distributor"
+	"github.com/tcpipc/tcpipc/runtime/dvipa"
+)
+
+// This file is where takeover and takeback happen: each stack recomputes
+// every DVIPA's holder from its own view of the group (reevaluate), takes
+// over what becomes its own (activate) and hands over what no longer is
+// (giveUp), as seed 003 figures 14 and 15 and the IBM rules on backup
+// ranks describe.
+
+// reevaluate recomputes every DVIPA's holder from this stack's view and
+// carries out the changes that concern this stack.
+func (s *Stack) reevaluate() {
+	s.mu.Lock()
+	if !s.up || s.outOfGroup {
+		s.mu.Unlock()
+		return
+	}
+	type todo struct {
+		addr netip.Addr
+		ch   dvipa.Change
+	}
+	var changes []todo
+	for _, d := range s.sx.plan.DVIPAs {
+		a := d.Addr
+		conns := func(stack string) int {
+			if dist := s.routing[a]; dist != nil {
+				return len(dist.CRT())
+			}
+			return 0
+		}
+		if ch, ok := s.owners[a].Update(s.isUp, conns); ok {
+			changes = append(changes, todo{a, ch})
+		}
+	}
+	s.mu.Unlock()
+	for _, c := range changes {
+		switch {
+		case c.ch.To == s.plan.Name:
+			s.activate(c.addr, c.ch)
+		case c.ch.From == s.plan.Name:
+			s.giveUp(c.addr, c.ch.To)
+		}
+	}
+}
+
+// activate makes this stack the owner and routing stack of a DVIPA
+// (seed 003 figure 14 blocks 312-324; figure 10 blocks 200-206).
+func (s *Stack) activate(a netip.Addr, ch dvipa.Change) {
+	d := s.sx.plan.DVIPA(a)
+	s.mu.Lock()
+	dist := s.distributionFor(d)
+	if dist == nil {
+		// Not distributed: the owner serves new connections itself, and
+		// a CRT still carries the connections another stack keeps
+		// (Moving) to it.
+		local := localOnly(s.plan.Name)
+		dist = &local
+	}
+	routing := distributor.New(s.sx.clk, a.String(), s.plan.Name, *dist)
+	s.routing[a] = routing
+	s.router[a] = s.plan.Name
+	s.activatedAt[a] = s.sx.clk.Now()
+	port, m := s.port, s.member
+	s.mu.Unlock()
+	if n := s.restoreCRT(a, routing); n > 0 {
+		s.sx.record(s.plan.Name, fmt.Sprintf("restores %d connections to %s from the coupling facility", n, a))
+		// Each target's report ends with CONNSDONE, which drops its
+		// restored entries it did not confirm. This is for a target
+		// that never reports (down, or its messages lost).
+		s.sx.clk.AfterFunc(restoreTimeout*s.grace, func() {
+			if gone := routing.DropRestored(); gone > 0 {
+				s.sx.record(s.plan.Name, fmt.Sprintf("drops %d restored connections to %s no target reported", gone, a))
+			}
+		})
+	}
+	sec := s.startIPsec(a, func(pkt []byte) error { return port.Send(context.Background(), pkt) })
+	if sec != nil {
+		s.mu.Lock()
+		s.sec[a] = sec
+		s.mu.Unlock()
+	}
+	// This stack is a target of itself: its own servers count too, and
+	// must be in the DPT before the first SYN arrives.
+	s.reportTo(a, s.plan.Name)
+	port.Advertise(a)
+	s.sx.ownerChanged(a, ch)
+	_ = m.Broadcast(encode(msgVIPAList, vipaList{DVIPA: a, IPSec: sec != nil}))
+}
+
+// distributionFor picks the VIPADISTRIBUTE in force when this stack routes
+// the DVIPA: its own, else the one of the stack that defines the DVIPA.
+func (s *Stack) distributionFor(d *plan.DVIPA) *plan.Distribution {
+	if d == nil {
+		return nil
+	}
+	for i := range d.Distributions {
+		if d.Distributions[i].Stack == s.plan.Name {
+			return &d.Distributions[i]
+		}
+	}
+	for i := range d.Distributions {
+		if d.Distributions[i].Stack == d.Owner {
+			return &d.Distributions[i]
+		}
+	}
+	return nil
+}
+
+// giveUp hands a DVIPA to its new holder: the route moves, and the
+// connections this stack routed are handed over with NEWCONN (seed 003
+// figure 15 blocks 344-352).
+func (s *Stack) giveUp(a netip.Addr, to string) {
+	s.mu.Lock()
+	dist := s.routing[a]
+	delete(s.routing, a)
+	if to != "" {
+		// The new holder's VIPA list may have come while this stack still
+		// routed the DVIPA, and been ignored.
+		s.router[a] = to
+	}
+	port, m := s.port, s.member
+	s.mu.Unlock()
+	port.Withdraw(a)
+	s.stopIPsec(a)
+	if to != "" {
+		// Its own servers report to the new routing stack.
+		s.reportTo(a, to)
+	}
+	if dist == nil || to == "" {
+		return
+	}
+	// Connections that already ended are not handed on: no target would
+	// report their end again.
+	crt := slices.DeleteFunc(dist.CRT(), func(c distributor.Conn) bool { return c.Ending })
+	s.sx.record(s.plan.Name, fmt.Sprintf("hands %s to %s with NEWCONN for %d connections", a, to, len(crt)))
+	kept := 0
+	for _, c := range crt {
+		_ = m.Send(to, encode(msgNewConn, newConn{DVIPA: a, Client: c.Key.Client, Port: c.Key.Port, Target: c.Target, IPSec: c.IPSec}))
+		if c.Target == s.plan.Name {
+			kept++
+		}
+	}
+	if kept > 0 {
+		// Connections this stack serves itself stay here until they end.
+		s.mu.Lock()
+		s.moving[a] = true
+		s.mu.Unlock()
+		s.sx.record(s.plan.Name, fmt.Sprintf("keeps %d connections to %s in Moving state", kept, a))
+	}
+}
+
+// localOnly is the routing of a DVIPA nobody distributes: every new
+// connection to the owner itself.
+func localOnly(stack string) plan.Distribution {
+	return plan.Distribution{Stack: stack, Method: plan.RoundRobin, Targets: []plan.Target{{Stack: stack}}}
+}

@@ -1,0 +1,9 @@
+// Package workload runs what a scenario puts on the sysplex: the
+// applications (servers bound to a DVIPA port on their stacks, which die
+// with their stack and start again when it recovers) and the byte pattern
+// clients write, so a misrouted or reordered byte shows.
+//
+// It knows the stacks only through the small Stacks interface, so the
+// sysplex, the scenario player and the ctl protocol can all hold the same
+// applications.
+package workload
