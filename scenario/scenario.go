@@ -16,8 +16,10 @@ const RuleScenario = "SCENARIO"
 type Scenario struct {
 	Name string
 	// Sysplex is the sysplex directory the scenario is written for,
-	// relative to the scenario file ("" when not given).
-	Sysplex string
+	// relative to the scenario file ("" when not given); SysplexRange is
+	// where the file names it.
+	Sysplex      string
+	SysplexRange diag.Range
 	// XCF is the heartbeat interval (`heartbeat:`) and the number of
 	// missed heartbeats that declare a member failed (`missed:`);
 	// xcf.ScenarioTiming where the file gives none.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -82,6 +83,9 @@ func TestExitCodes(t *testing.T) {
 
 func writeFile(t *testing.T, path, text string) {
 	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +97,7 @@ func writeFile(t *testing.T, path, text string) {
 func TestRunIPsecScenario(t *testing.T) {
 	keylog := t.TempDir() + "/keys"
 	var out, errb strings.Builder
-	if got := run([]string{"run", "--scenario", "../../testdata/scenarios/figure9-ipsec.yaml", "--keylog", keylog}, &out, &errb); got != ExitClean {
+	if got := run([]string{"run", "--allow-outside", "../../testdata/profiles", "--scenario", "../../testdata/scenarios/figure9-ipsec.yaml", "--keylog", keylog}, &out, &errb); got != ExitClean {
 		t.Fatalf("exit %d\n%s\n%s", got, out.String(), errb.String())
 	}
 	if !strings.Contains(out.String(), "result: every expectation holds") ||
@@ -118,7 +122,7 @@ func TestRunScenarioWithControl(t *testing.T) {
 	exit := make(chan int, 1)
 	go func() {
 		var out, errb strings.Builder
-		exit <- run([]string{"run", "--scenario", "../../testdata/scenarios/figure9-ipsec.yaml", "--control", sock}, &out, &errb)
+		exit <- run([]string{"run", "--allow-outside", "../../testdata/profiles", "--scenario", "../../testdata/scenarios/figure9-ipsec.yaml", "--control", sock}, &out, &errb)
 	}()
 	call := func(args ...string) (string, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -146,9 +150,11 @@ func TestRunScenarioWithControl(t *testing.T) {
 
 // TestRunScenarioAbsoluteSysplex: a scenario's sysplex key may be an
 // absolute path, used as it is; a relative one is from the scenario's
-// directory (run_ctl_socket.txtar and the scenarios in testdata).
-func TestRunScenarioAbsoluteSysplex(t *testing.T) {
-	plex := t.TempDir()
+// directory (run_ctl_socket.txtar and the scenarios in testdata). A
+// sysplex outside the scenario's directory and the working directory
+// needs --allow-outside (TestRunScenarioSysplexConfined).
+func writeTwoStackPlex(t *testing.T, plex string) string {
+	t.Helper()
 	writeFile(t, plex+"/sysplex.yaml", "sysplex: PLEX\nstacks:\n"+
 		"  - {name: SYSA, release: V2R5, profile: SYSA.PROFILE}\n"+
 		"  - {name: SYSB, release: V2R5, profile: SYSB.PROFILE}\n")
@@ -156,7 +162,44 @@ func TestRunScenarioAbsoluteSysplex(t *testing.T) {
 		"VIPADYNAMIC\n  VIPADEFINE MOVEABLE IMMEDIATE 255.255.255.0 10.9.9.1\nENDVIPADYNAMIC\n")
 	writeFile(t, plex+"/SYSB.PROFILE", "IPCONFIG DYNAMICXCF 10.0.0.2 255.255.255.0 1\n"+
 		"VIPADYNAMIC\n  VIPABACKUP 100 10.9.9.1\nENDVIPADYNAMIC\n")
+	return plex
+}
+
+// TestRunScenarioSysplexConfined: a scenario's sysplex key cannot make run
+// read, and print in a diagnostic, a file outside the scenario's directory
+// and the working directory; --allow-outside allows a sysplex elsewhere.
+func TestRunScenarioSysplexConfined(t *testing.T) {
+	secret := t.TempDir() + "/credentials"
+	writeFile(t, secret, "https://alice:CANARY-TOKEN-42@example.invalid\n")
 	scenario := t.TempDir() + "/scenario.yaml"
+	writeFile(t, scenario, "name: leak\nsysplex: "+secret+"\nduration: 1s\n")
+	var out, errb strings.Builder
+	if got := run([]string{"run", "--scenario", scenario}, &out, &errb); got != ExitFindings {
+		t.Fatalf("exit %d, want %d\n%s\n%s", got, ExitFindings, out.String(), errb.String())
+	}
+	if all := out.String() + errb.String(); strings.Contains(all, "CANARY-TOKEN-42") || !strings.Contains(all, "[OUTSIDE]") {
+		t.Fatalf("want an OUTSIDE diagnostic and no content of the file:\n%s", all)
+	}
+
+	plex := writeTwoStackPlex(t, t.TempDir()+"/plex")
+	writeFile(t, scenario, "name: elsewhere\nsysplex: "+plex+"\nheartbeat: 100ms\nduration: 1s\n"+
+		"expect:\n  - owner: {at: 500ms, dvipa: 10.9.9.1, stack: SYSA}\n")
+	out.Reset()
+	errb.Reset()
+	if got := run([]string{"run", "--scenario", scenario}, &out, &errb); got != ExitFindings {
+		t.Fatalf("a sysplex elsewhere without --allow-outside: exit %d\n%s", got, errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	if got := run([]string{"run", "--allow-outside", plex, "--scenario", scenario}, &out, &errb); got != ExitClean {
+		t.Fatalf("with --allow-outside: exit %d\n%s\n%s", got, out.String(), errb.String())
+	}
+}
+
+func TestRunScenarioAbsoluteSysplex(t *testing.T) {
+	dir := t.TempDir()
+	plex := writeTwoStackPlex(t, dir+"/plex")
+	scenario := dir + "/scenario.yaml"
 	writeFile(t, scenario, "name: absolute\nsysplex: "+plex+"\nheartbeat: 100ms\nduration: 1s\n"+
 		"expect:\n  - owner: {at: 500ms, dvipa: 10.9.9.1, stack: SYSA}\n")
 	var out, errb strings.Builder

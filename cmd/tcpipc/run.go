@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/grammar/source"
 	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/model"
 	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/control"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
@@ -112,6 +114,9 @@ func playScenario(cmd *cobra.Command, f *runFlags, args []string) error {
 		target = args[0]
 	} else if sc.Sysplex != "" {
 		target = scenarioSysplex(f.scenarioPath, sc.Sysplex)
+		if err := confineScenarioSysplex(cmd, sc, src, target, f.plan.allow); err != nil {
+			return err
+		}
 	} else {
 		return usageError("name the sysplex: the scenario has no sysplex key")
 	}
@@ -253,6 +258,26 @@ func scenarioSysplex(scenarioPath, sysplexKey string) string {
 		return p
 	}
 	return filepath.Join(filepath.Dir(scenarioPath), p)
+}
+
+// confineScenarioSysplex refuses a scenario's sysplex key that leads
+// outside both the scenario's directory and the working directory (after
+// resolving symbolic links), unless --allow-outside allows its directory:
+// a scenario is input like a profile, and a reference in it must not make
+// tcpipc read (and print, in a diagnostic's snippet) any file it names.
+func confineScenarioSysplex(cmd *cobra.Command, sc *scenario.Scenario, src *source.File, target string, allow []string) error {
+	root := model.NewRoot(filepath.Dir(src.Name), append([]string{"."}, allow...))
+	_, err := root.Resolve(target)
+	var outside *model.OutsideError
+	if !errors.As(err, &outside) {
+		return nil // a missing sysplex is reported when it is loaded
+	}
+	var ds diag.Diagnostics
+	d := ds.Errorf(model.RuleOutside, sc.SysplexRange, "sysplex %s is outside the scenario's directory and the working directory", sc.Sysplex)
+	d.Detail = "tcpipc reads a scenario's sysplex only inside the directory of the scenario or the working directory (after resolving symbolic links); " +
+		"name the sysplex on the command line, or allow its directory with --allow-outside."
+	_ = diag.WriteText(cmd.ErrOrStderr(), ds, diag.Sources{src.Name: src.Text})
+	return findings
 }
 
 // controlPathOrDefault is the control socket the user named, or the

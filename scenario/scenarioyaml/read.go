@@ -61,7 +61,7 @@ func Parse(name string, data []byte) (*scenario.Scenario, *source.File, diag.Dia
 		case "name":
 			sc.Name = r.str(v)
 		case "sysplex":
-			sc.Sysplex = r.str(v)
+			sc.Sysplex, sc.SysplexRange = r.str(v), r.Range(v)
 		case "heartbeat":
 			sc.XCF.Interval = r.heartbeat(v)
 		case "missed":
