@@ -50,6 +50,9 @@ func tighten(f *os.File) error {
 	if !fi.Mode().IsRegular() {
 		return fmt.Errorf("not a regular file (%v)", fi.Mode().Type())
 	}
+	if err := ownedByUs(fi); err != nil {
+		return err
+	}
 	// Always: a new file may have lost bits to the umask, an old one may
 	// have had more.
 	if err := f.Chmod(FileMode); err != nil {
@@ -93,6 +96,23 @@ func MkdirPrivate(dir string) error {
 		return fmt.Errorf("%s is not a directory", dir)
 	case fi.Mode().Perm()&0o077 != 0:
 		return fmt.Errorf("%s can be used by group or others (mode %v); key material needs a private directory: chmod 700 it, or name a new one", dir, fi.Mode().Perm())
+	}
+	if err := ownedByUs(fi); err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	return nil
+}
+
+// ownedByUs refuses a file or directory another user owns: its owner can
+// always chmod it back and read what we write, and root's chmod would
+// succeed where another user's refusal would otherwise protect us.
+func ownedByUs(fi fs.FileInfo) error {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return nil // no owner to check on this system
+	}
+	if int(st.Uid) != os.Geteuid() {
+		return fmt.Errorf("owned by uid %d, not by this user (uid %d): its owner could read the key material; remove it or name another", st.Uid, os.Geteuid())
 	}
 	return nil
 }

@@ -147,3 +147,33 @@ func TestMkdirPrivate(t *testing.T) {
 		t.Error("a file was accepted as a directory")
 	}
 }
+
+// TestRefusesWhatAnotherUserOwns: a file or directory another user owns
+// is refused even by root, whose chmod would succeed: the owner could
+// chmod it back and read the keys.
+func TestRefusesWhatAnotherUserOwns(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to give a file to another user")
+	}
+	const nobody = 65534
+	dir := t.TempDir()
+	keyDir := filepath.Join(dir, "kl")
+	if err := os.Mkdir(keyDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(keyDir, "esp_sa")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{keyDir, file} {
+		if err := os.Chown(p, nobody, nobody); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := MkdirPrivate(keyDir); err == nil || !strings.Contains(err.Error(), "owned by uid 65534") {
+		t.Errorf("MkdirPrivate of another user's directory: %v", err)
+	}
+	if _, err := Create(file); err == nil || !strings.Contains(err.Error(), "owned by uid 65534") {
+		t.Errorf("Create over another user's file: %v", err)
+	}
+}
