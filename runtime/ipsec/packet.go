@@ -33,9 +33,29 @@ type flow struct {
 	connect bool
 }
 
+// IPv6 extension headers the SPD walks past to the upper-layer protocol
+// (RFC 8200 §4, RFC 4301 §4.4.1.1).
+const (
+	ext6HopByHop = 0
+	ext6Routing  = 43
+	ext6Fragment = 44
+	ext6DestOpts = 60
+)
+
+// maxExtHeaders bounds the IPv6 extension header chain parseFlow walks; a
+// longer chain is refused as malformed. RFC 8200 §4.1 allows each header
+// once (Destination Options twice), so a legitimate chain has at most
+// six.
+const maxExtHeaders = 8
+
 // parseFlow reads the selectors of the IPv4 or IPv6 packet at the start of
-// b. IPv6 extension headers are not walked: the Next Header of the fixed
-// header is taken as the protocol.
+// b. In IPv6 it walks the Hop-by-Hop, Routing, Fragment and Destination
+// Options headers to the upper-layer protocol, as the receiving stack
+// does; a chain longer than maxExtHeaders or running past the packet is
+// errNotIP. Any other Next Header, AH (51) and ESP (50) included, is taken
+// as the protocol, as in IPv4: this runtime implements no AH and the
+// receiving stack delivers nothing behind one, so what follows an AH
+// header is never looked at.
 func parseFlow(b []byte) (flow, error) {
 	if len(b) == 0 {
 		return flow{}, errNotIP
@@ -66,10 +86,13 @@ func parseFlow(b []byte) (flow, error) {
 		if total > len(b) {
 			return flow{}, errNotIP
 		}
-		f.proto = b[6]
 		f.src = netip.AddrFrom16([16]byte(b[8:24]))
 		f.dst = netip.AddrFrom16([16]byte(b[24:40]))
-		payload = b[40:total]
+		var err error
+		f.proto, payload, fragment, err = walkExtHeaders(b[6], b[40:total])
+		if err != nil {
+			return flow{}, err
+		}
 	default:
 		return flow{}, errNotIP
 	}
@@ -87,6 +110,36 @@ func parseFlow(b []byte) (flow, error) {
 		}
 	}
 	return f, nil
+}
+
+// walkExtHeaders follows the IPv6 extension header chain that starts with
+// Next Header next at the start of b and returns the upper-layer protocol
+// and its payload. Behind a Fragment header with a non-zero offset the
+// rest is fragment data: the protocol is the Fragment header's Next
+// Header and later reports the packet as a non-first fragment, whose
+// ports are unknown (RFC 4301 §7).
+func walkExtHeaders(next uint8, b []byte) (proto uint8, payload []byte, laterFragment bool, err error) {
+	for n := 0; ; n++ {
+		switch next {
+		case ext6HopByHop, ext6Routing, ext6DestOpts, ext6Fragment:
+		default:
+			return next, b, false, nil
+		}
+		if n == maxExtHeaders || len(b) < 8 {
+			return 0, nil, false, errNotIP
+		}
+		size := 8 // the Fragment header; the others give their length
+		if next != ext6Fragment {
+			size = (int(b[1]) + 1) * 8
+		}
+		if size > len(b) {
+			return 0, nil, false, errNotIP
+		}
+		if next == ext6Fragment && binary.BigEndian.Uint16(b[2:4])>>3 != 0 {
+			return b[0], b[size:], true, nil
+		}
+		next, b = b[0], b[size:]
+	}
 }
 
 // inSelector reports whether a packet's address, protocol and port on one
