@@ -90,7 +90,9 @@ func oracleFilters() []Filter {
 // every port (RFC 4301 §7).
 func oracleVerdict(p []byte) (allowed bool, rule int) {
 	pk, ok := oracleParse(p)
-	if !ok {
+	if !ok || pk.proto == protoTCP && pk.firstFragment && len(pk.body) < 20 {
+		// Malformed, or RFC 1858's tiny first fragment, whose TCP
+		// flags may follow in a fragment with unknown ports.
 		return false, -1
 	}
 	hasPorts := pk.proto == protoTCP || pk.proto == protoUDP || pk.proto == protoSCTP
@@ -121,6 +123,7 @@ type oraclePacket struct {
 	proto         int
 	body          []byte
 	laterFragment bool // a fragment at a non-zero offset
+	firstFragment bool // a fragment at offset 0 with more to come
 }
 
 // oracleParse reads an IPv4 packet, or an IPv6 packet whose Hop-by-Hop,
@@ -140,6 +143,7 @@ func oracleParse(p []byte) (oraclePacket, bool) {
 		pk.src, pk.dst = netip.AddrFrom4([4]byte(p[12:16])), netip.AddrFrom4([4]byte(p[16:20]))
 		pk.body = p[ihl:total]
 		pk.laterFragment = binary.BigEndian.Uint16(p[6:8])&0x1fff != 0
+		pk.firstFragment = !pk.laterFragment && p[6]&0x20 != 0
 		return pk, true
 	case len(p) >= 40 && p[0]>>4 == 6:
 		end := 40 + int(binary.BigEndian.Uint16(p[4:6]))
@@ -158,6 +162,7 @@ func oracleParse(p []byte) (oraclePacket, bool) {
 					pk.proto, pk.body, pk.laterFragment = int(p[at]), p[at+8:end], true
 					return pk, true
 				}
+				pk.firstFragment = pk.firstFragment || p[at+3]&1 == 1
 				next, at = int(p[at]), at+8
 				continue
 			}
@@ -211,6 +216,10 @@ func FuzzInboundPolicy(f *testing.F) {
 			f.Add(true, byte(0), byte(0), byte(0), uint16(0), uint16(0), uint16(0), tcp6(v6client, v6Local, 40000, port, tcpSYN, exts...))
 		}
 	}
+	f.Add(true, byte(0), byte(0), byte(0), uint16(0), uint16(0), uint16(0), tinyFirstFragment4(clientIn, appAddr, 40000, appPort, tcpSYN, 8))
+	f.Add(true, byte(0), byte(0), byte(0), uint16(0), uint16(0), uint16(0), tinyFirstFragment4(clientIn, appAddr, 40000, appPort, tcpACK, 20))
+	f.Add(true, byte(0), byte(0), byte(0), uint16(0), uint16(0), uint16(0), tinyFirstFragment6(v6client, v6Local, 40000, 22, tcpSYN, 8))
+	f.Add(true, byte(0), byte(0), byte(0), uint16(0), uint16(0), uint16(0), tinyFirstFragment6(v6client, v6Local, 40000, 22, tcpSYN, 20))
 	gw.mu.Lock()
 	c := gw.children[dyn.InboundSPI]
 	gw.mu.Unlock()

@@ -238,6 +238,8 @@ func TestInboundPolicyTable(t *testing.T) {
 		{"ICMP on the TCP rule's SA", icmp4(clientIn, appAddr, 8, 0), DropSelector},
 		{"TCP to another address", tcpSeg(clientIn, app2, 40000, appPort, tcpSYN, nil), DropSelector},
 		{"non-first fragment to the application", fragment, DropSelector},
+		// RFC 1858: a first fragment too short for the TCP flags.
+		{"tiny first fragment to the application", tinyFirstFragment4(clientIn, appAddr, 40000, appPort, tcpSYN, 8), DropMalformed},
 		{"source outside the SA's selectors", tcpSeg(netip.MustParseAddr("10.99.0.77"), appAddr, 40000, appPort, tcpSYN, nil), DropSelector},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -289,6 +291,7 @@ func TestOutboundPolicyTable(t *testing.T) {
 		{"UDP from the application's port", udp4(appAddr, clientIn, appPort, 40000, []byte("x")), Dropped, false},
 		{"TCP from an address outside every filter", tcpSeg(app2, clientIn, appPort, 40000, tcpACK, nil), Dropped, false},
 		{"DNS answer permitted in the clear", udp4(appAddr, clientIn, 53, 40000, []byte("x")), Clear, false},
+		{"tiny first fragment from the application", tinyFirstFragment4(appAddr, clientIn, appPort, 40000, tcpACK, 8), Dropped, false},
 		// IPv6: the SPD judges the TCP header behind the extension
 		// headers (RFC 4301 §4.4.1.1), not the first Next Header.
 		{"IPv6 telnet", tcp6(v6Local, v6Remote, 40000, 23, tcpSYN), Dropped, false},

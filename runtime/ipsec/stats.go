@@ -18,9 +18,9 @@ const (
 	// ESP packet or its ciphertext).
 	DropTruncated DropReason = iota
 	// DropMalformed: not a well-formed IP packet or datagram (an IPv6
-	// extension header chain too long or running past the packet
-	// included), or a decrypted payload that does not fit its Next
-	// Header.
+	// extension header chain too long or running past the packet, and
+	// a first TCP fragment shorter than a TCP header, included), or a
+	// decrypted payload that does not fit its Next Header.
 	DropMalformed
 	// DropUnknownSPI: no inbound SA has the ESP packet's SPI.
 	DropUnknownSPI
