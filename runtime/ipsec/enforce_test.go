@@ -169,10 +169,12 @@ func TestICMPGetsItsOwnChild(t *testing.T) {
 // shadow it: connections from client ports 6000-6999 are denied, those
 // from 7000-7999 protected with another peer, those from 8000-8999
 // permitted in the clear. Then ICMP to the application, a cleartext DNS
-// permit, and deny for the rest.
+// permit; for the IPv6 application fd00::1, telnet out denied and the
+// rest permitted in the clear; and deny for the rest.
 func tablePolicy() ([]Peer, []Filter) {
 	remote := PrefixRange(netip.MustParsePrefix("10.99.0.0/16"))
 	app := PrefixRange(netip.MustParsePrefix("10.1.1.1/32"))
+	v6app := AddrRange{v6Local, v6Local}
 	peers := []Peer{{Name: "other", Addr: netip.MustParseAddr("203.0.113.9"), PSK: testPSK,
 		LocalTS:  []netip.Prefix{netip.MustParsePrefix("10.1.1.0/24")},
 		RemoteTS: []netip.Prefix{netip.MustParsePrefix("10.99.0.0/16")}}}
@@ -191,6 +193,8 @@ func tablePolicy() ([]Peer, []Filter) {
 		issuePolicy()[0],
 		{Name: "ping", Local: app, Remote: remote, Protocol: 1, Action: ActionIPsec, Tunnel: Tunnel{Peer: "client"}},
 		{Name: "dns", Local: app, Protocol: protoUDP, LocalPorts: PortRange{53, 53}, Action: ActionPermit},
+		{Name: "v6-no-telnet", Local: v6app, Protocol: protoTCP, RemotePorts: PortRange{23, 23}, Action: ActionDeny},
+		{Name: "v6-clear", Local: v6app, Action: ActionPermit},
 		{Name: "deny-all", Action: ActionDeny},
 	}
 	return peers, filters
@@ -234,6 +238,8 @@ func TestInboundPolicyTable(t *testing.T) {
 		{"ICMP on the TCP rule's SA", icmp4(clientIn, appAddr, 8, 0), DropSelector},
 		{"TCP to another address", tcpSeg(clientIn, app2, 40000, appPort, tcpSYN, nil), DropSelector},
 		{"non-first fragment to the application", fragment, DropSelector},
+		// RFC 1858: a first fragment too short for the TCP flags.
+		{"tiny first fragment to the application", tinyFirstFragment4(clientIn, appAddr, 40000, appPort, tcpSYN, 8), DropMalformed},
 		{"source outside the SA's selectors", tcpSeg(netip.MustParseAddr("10.99.0.77"), appAddr, 40000, appPort, tcpSYN, nil), DropSelector},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -285,6 +291,16 @@ func TestOutboundPolicyTable(t *testing.T) {
 		{"UDP from the application's port", udp4(appAddr, clientIn, appPort, 40000, []byte("x")), Dropped, false},
 		{"TCP from an address outside every filter", tcpSeg(app2, clientIn, appPort, 40000, tcpACK, nil), Dropped, false},
 		{"DNS answer permitted in the clear", udp4(appAddr, clientIn, 53, 40000, []byte("x")), Clear, false},
+		{"tiny first fragment from the application", tinyFirstFragment4(appAddr, clientIn, appPort, 40000, tcpACK, 8), Dropped, false},
+		// IPv6: the SPD judges the TCP header behind the extension
+		// headers (RFC 4301 §4.4.1.1), not the first Next Header.
+		{"IPv6 telnet", tcp6(v6Local, v6Remote, 40000, 23, tcpSYN), Dropped, false},
+		{"IPv6 telnet behind Hop-by-Hop", tcp6(v6Local, v6Remote, 40000, 23, tcpSYN, hopByHop), Dropped, false},
+		{"IPv6 telnet behind Destination Options", tcp6(v6Local, v6Remote, 40000, 23, tcpSYN, destOpts), Dropped, false},
+		{"IPv6 telnet behind Routing", tcp6(v6Local, v6Remote, 40000, 23, tcpSYN, routing), Dropped, false},
+		{"IPv6 telnet behind an atomic Fragment header", tcp6(v6Local, v6Remote, 40000, 23, tcpSYN, atomicFrag), Dropped, false},
+		{"IPv6 ssh behind Destination Options", tcp6(v6Local, v6Remote, 40000, 22, tcpSYN, destOpts), Clear, false},
+		{"IPv6 non-first fragment, ports unknown", tcp6(v6Local, v6Remote, 40000, 23, tcpACK, laterFrag), Clear, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := gw.Stats()

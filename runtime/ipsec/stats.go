@@ -17,7 +17,9 @@ const (
 	// DropTruncated: too short for what it starts with (a datagram, an
 	// ESP packet or its ciphertext).
 	DropTruncated DropReason = iota
-	// DropMalformed: not a well-formed IP packet or datagram, or a
+	// DropMalformed: not a well-formed IP packet or datagram (an IPv6
+	// extension header chain too long or running past the packet, and
+	// a first TCP fragment shorter than a TCP header, included), or a
 	// decrypted payload that does not fit its Next Header.
 	DropMalformed
 	// DropUnknownSPI: no inbound SA has the ESP packet's SPI.
