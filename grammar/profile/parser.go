@@ -215,7 +215,7 @@ func (p *parser) expand(f *source.File, depth int, chain []diag.Range) {
 		p.splice(toks[from:i+1], instance)
 		from = i + 1
 		r := f.Range(t.Pos.Offset, dsnTok.Pos.Offset+rawLen(f.Text, dsnTok.Pos.Offset))
-		p.include(f, dsnTok.Value, r, depth, chain)
+		p.include(f, includeName(f.Text, dsnTok.Value, dsnTok.Pos.Offset), r, depth, chain)
 	}
 	p.splice(toks[from:], instance)
 }
