@@ -269,3 +269,13 @@ func TestIncludeUnixPathKeepsCase(t *testing.T) {
 		t.Errorf("DSN %q, want the z/OS UNIX path as written", got)
 	}
 }
+
+// TestIncludeUnixPathParsersAgree checks that participle's tree and the
+// hand-written parser's keep a z/OS UNIX INCLUDE path alike.
+func TestIncludeUnixPathParsersAgree(t *testing.T) {
+	m := newMemFiles()
+	m.files["/u/tcpip/Common.prof"] = "ARPAGE 20\n"
+	if msg := disagreement("P", []byte("INCLUDE /u/tcpip/Common.prof\nINCLUDE '/u/tcpip/Common.prof'\n"), m.options()); msg != "" {
+		t.Error(msg)
+	}
+}
