@@ -337,7 +337,12 @@ func (c *cursor) addrOrInterface(addr func(first *Addr)) (intf *Name, addr6 stri
 func parseInclude(c *cursor) Statement {
 	s, start := &Include{}, c.i
 	c.expect("INCLUDE")
-	s.DSN = c.want(setOf(Word, Symbolic))
+	i := c.i
+	if s.DSN = c.want(setOf(Word, Symbolic)); s.DSN != "" {
+		if f := c.p.files[c.toks[i].Pos.Filename]; f != nil {
+			s.DSN = includeName(f.Text, s.DSN, c.toks[i].Pos.Offset)
+		}
+	}
 	return statement(c, s, &s.Node, start)
 }
 

@@ -10,6 +10,19 @@ import (
 	"strings"
 )
 
+// includeName is the name an INCLUDE token gives, as the stack reads it: an
+// MVS data set name folded to upper case like the rest of the profile, but
+// a z/OS UNIX file name ("/u/…", quoted or not) as written, because z/OS
+// UNIX file names are case sensitive (IBM, z/OS UNIX System Services User's
+// Guide, "Case-sensitive processing": FILE1 is not the same file as file1).
+func includeName(src []byte, value string, offset int) string {
+	raw := RawText(src, offset)
+	if strings.HasPrefix(strings.TrimLeft(raw, "'"), "/") {
+		return raw
+	}
+	return value
+}
+
 // Resolver maps an INCLUDE data set name to a file.
 type Resolver interface {
 	// Resolve returns the path of the file holding dsn, as included from

@@ -246,3 +246,36 @@ func BenchmarkIncludeGrowth(b *testing.B) {
 	b.ReportMetric(float64(median(tLarge))/float64(median(tSmall)), "ratio")
 	b.ReportMetric(0, "ns/op")
 }
+
+// TestIncludeUnixPathKeepsCase checks that an INCLUDE of a z/OS UNIX file
+// ("/u/…") names the file as written, since z/OS UNIX file names are case
+// sensitive, while an MVS data set name is folded to upper case as the
+// stack folds profile text.
+func TestIncludeUnixPathKeepsCase(t *testing.T) {
+	m := newMemFiles()
+	m.files["/u/tcpip/Common.prof"] = "ARPAGE 20\n"
+	m.files["SYS1.TCPPARMS(COMMON)"] = "ARPAGE 30\n"
+	_, ds := parseWithin(t, 10*time.Second, "INCLUDE /u/tcpip/Common.prof\nINCLUDE sys1.tcpparms(common)\n", m.options())
+	for _, d := range ds {
+		if strings.Contains(d, "[INCLUDE]") {
+			t.Errorf("finding %s", d)
+		}
+	}
+	if m.reads["/u/tcpip/Common.prof"] != 1 || m.reads["SYS1.TCPPARMS(COMMON)"] != 1 {
+		t.Errorf("reads %v, want each file once", m.reads)
+	}
+	prof, _ := Parse("MAIN", []byte("INCLUDE '/u/tcpip/Common.prof'\n"), m.options())
+	if got := prof.Statements[0].(*Include).DSN; got != "'/u/tcpip/Common.prof'" {
+		t.Errorf("DSN %q, want the z/OS UNIX path as written", got)
+	}
+}
+
+// TestIncludeUnixPathParsersAgree checks that participle's tree and the
+// hand-written parser's keep a z/OS UNIX INCLUDE path alike.
+func TestIncludeUnixPathParsersAgree(t *testing.T) {
+	m := newMemFiles()
+	m.files["/u/tcpip/Common.prof"] = "ARPAGE 20\n"
+	if msg := disagreement("P", []byte("INCLUDE /u/tcpip/Common.prof\nINCLUDE '/u/tcpip/Common.prof'\n"), m.options()); msg != "" {
+		t.Error(msg)
+	}
+}

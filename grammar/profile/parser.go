@@ -215,7 +215,7 @@ func (p *parser) expand(f *source.File, depth int, chain []diag.Range) {
 		p.splice(toks[from:i+1], instance)
 		from = i + 1
 		r := f.Range(t.Pos.Offset, dsnTok.Pos.Offset+rawLen(f.Text, dsnTok.Pos.Offset))
-		p.include(f, dsnTok.Value, r, depth, chain)
+		p.include(f, includeName(f.Text, dsnTok.Value, dsnTok.Pos.Offset), r, depth, chain)
 	}
 	p.splice(toks[from:], instance)
 }
@@ -499,6 +499,11 @@ func (p *parser) finish(st Statement, keyword string, start, end int, restore bo
 	}
 	p.attachComments(m)
 	p.checkOptions(st)
+	if inc, ok := st.(*Include); ok && restore && inc.DSN != "" && start+1 < end {
+		// participle folds the name; a z/OS UNIX path keeps its case.
+		t := p.toks[start+1]
+		inc.DSN = includeName(p.files[t.Pos.Filename].Text, inc.DSN, t.Pos.Offset)
+	}
 	for i := start; restore && i < end; i++ {
 		t := p.toks[i]
 		if (t.Type == Word || t.Type == Stmt || t.Type == Number) && rawLen(p.files[t.Pos.Filename].Text, t.Pos.Offset) != len(t.Value) {

@@ -202,3 +202,66 @@ func TestOptionAbbreviations(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigOptionAbbreviations checks IBM's minimum abbreviations of the
+// operand keywords of TCPCONFIG, UDPCONFIG, GLOBALCONFIG and IPCONFIG6, as
+// their syntax diagrams in the IP Configuration Reference write them: each
+// shortest form parses clean, and a form one letter shorter than the
+// minimum is an unknown option.
+func TestConfigOptionAbbreviations(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int // findings
+	}{
+		// TCPCONFIG (V3R1 "TCPCONFIG statement").
+		{"TCPCONFIG CONNECTI 3000 CONNECTT 75 DELAYA NODELAYA AUTODELAYA FINW 600 FRRTHR 3 INT 120\n", 0},
+		{"TCPCONFIG KEEPALIVEPROBEI 75 MAXI 120 QUEUED 0 UNRESTRICTL RESTRICTL RETRANSMITA 15 SENDG\n", 0},
+		{"TCPCONFIG TCPMAXRCVB 262144 TCPMAXSENDB 262144 TCPRCVB 65536 TCPSENDB 65536 TCPTIME NOTCPTIME TIMEWAITI 60\n", 0},
+		{"TCPCONFIG DELAY\n", 1},
+		{"TCPCONFIG TCPTIM\n", 1},
+		{"TCPCONFIG FIN 600 FRRTH 3\n", 2},
+		// UDPCONFIG (V2R3 "UDPCONFIG statement").
+		{"UDPCONFIG UDPCHK NOUDPC UDPQ NOUDPQ UDPRCVB 65535 UDPSENDB 65535 UNRESTRICTL RESTRICTL\n", 0},
+		{"UDPCONFIG UDPCH\n", 1},
+		// GLOBALCONFIG (V2R2 and V3R2 "GLOBALCONFIG statement").
+		{"GLOBALCONFIG ADJUSTDV AUTO ECSAL 2048 IQDVLAN 5 MLSCHKTERM NOMLSCHKTERM POOLL 0\n", 0},
+		{"GLOBALCONFIG NOSEGMENTATIONOFFL SEGMENTATIONOFFL TCPIPS NOTCPIPS IKEDREQ NO POLICYREQ YES SMCG\n", 0},
+		{"GLOBALCONFIG ADJUSTD AUTO\n", 1},
+		// IPCONFIG6 (V2R5 "IPCONFIG6 statement").
+		{"IPCONFIG6 HOPL 255 ICMPE 3 IGNORER IGNOREROUTERH NOIGNOREROUTERH PERC PERP\n", 0},
+		{"IPCONFIG6 NOSEGMENTATIONOFFL SEGMENTATIONOFFL NOTCPSTACKSOURCEV CHECKSUMOFFL NOCHECKSUMOFFL NODATAGR NOFWDMULT\n", 0},
+		{"IPCONFIG6 TCPSTACKSOURCEV VIPA1\n", 0},
+		{"IPCONFIG6 HOP 255\n", 1},
+	} {
+		_, ds := Parse("P", []byte(tc.in), Options{})
+		if len(ds) != tc.want {
+			t.Errorf("%q: %d findings %s, want %d", tc.in, len(ds), messages(ds), tc.want)
+		}
+	}
+}
+
+// TestOptionAbbreviationsUnambiguous checks that no spelling in the option
+// tables stands for two different options of one statement.
+func TestOptionAbbreviationsUnambiguous(t *testing.T) {
+	for stmt, words := range knownOptions {
+		seen := map[string]string{}
+		for _, w := range strings.Fields(words) {
+			full := strings.ToUpper(w)
+			for n := minAbbrev(w); n <= len(full); n++ {
+				if prev := seen[full[:n]]; prev != "" && prev != full && full[:n] != full && full[:n] != prev {
+					t.Errorf("%s: %s abbreviates both %s and %s", stmt, full[:n], prev, full)
+				}
+				seen[full[:n]] = full
+			}
+		}
+	}
+}
+
+// messages is the findings' messages, for test failures.
+func messages(ds []*diag.Diagnostic) string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Summary)
+	}
+	return strings.Join(out, "; ")
+}
