@@ -37,8 +37,9 @@ func (s *Stack) fromLAN(pkt []byte) error {
 // ipsec marks packets the stack decrypted.
 func (s *Stack) route(pkt []byte, ipsec bool) error {
 	dst, ok := lan.Destination(pkt)
+	role := s.roles.lookup(dst)
 	s.mu.Lock()
-	lan, dist := s.lan, s.routing[dst]
+	lan, dist := s.lan, role.distributor()
 	notRouted := ok && dist == nil && (s.owners[dst] != nil || s.rangeAddrs[dst])
 	if notRouted {
 		s.drops.NotRouted++
@@ -71,7 +72,7 @@ func (s *Stack) route(pkt []byte, ipsec bool) error {
 	if !ok {
 		s.mu.Lock()
 		local := s.conns[connKey{dvipa: dst, client: key.Client, port: key.Port}]
-		settling := s.sx.clk.Now().Before(s.activatedAt[dst].Add(s.grace))
+		settling := role.settling(s.sx.clk.Now(), s.grace)
 		held := !syn && !local && settling
 		switch {
 		case held:
