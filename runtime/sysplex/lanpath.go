@@ -37,8 +37,10 @@ func (s *Stack) fromLAN(pkt []byte) error {
 // ipsec marks packets the stack decrypted.
 func (s *Stack) route(pkt []byte, ipsec bool) error {
 	dst, ok := lan.Destination(pkt)
-	role := s.roles.lookup(dst)
 	s.mu.Lock()
+	// The role is looked up under the stack's lock too: a role made and
+	// activated meanwhile (a VIPARANGE bind) is seen with rangeAddrs.
+	role := s.roles.lookup(dst)
 	lan, dist := s.lan, role.distributor()
 	notRouted := ok && dist == nil && (s.owners[dst] != nil || s.rangeAddrs[dst])
 	if notRouted {
