@@ -17,6 +17,9 @@
 //   - takeover.go is where takeover and takeback happen: each stack
 //     decides every DVIPA's holder from its view, activates what is now
 //     its own and hands over what is not;
+//   - routing.go is the routing role of one DVIPA on one stack (its
+//     distributor, its router, Moving, its IPsec endpoint) with its own
+//     lock, taken after the stack's;
 //   - messages.go is the typed XCF messages, their codec and the dispatch
 //     table; target.go the target side (SRVSTAT, NEWCONN to the routing
 //     stack); lanpath.go the packets the LAN brings for a DVIPA;

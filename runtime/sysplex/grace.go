@@ -26,7 +26,7 @@ func (s *Stack) endGrace(started int64) {
 		if _, heard := s.view[h]; h == "" || heard {
 			continue
 		}
-		announced := s.router[a]
+		announced := s.roles.lookup(a).routerOf()
 		if announced == s.plan.Name || !s.view[announced] {
 			announced = ""
 		}

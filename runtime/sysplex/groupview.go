@@ -2,6 +2,7 @@ package sysplex
 
 import (
 	"fmt"
+	"net/netip"
 	"sort"
 
 	"github.com/tcpipc/tcpipc/runtime/xcf"
@@ -47,9 +48,11 @@ func (s *Stack) setPeer(peer string, up bool) {
 func (s *Stack) announceRouted() {
 	s.mu.Lock()
 	var routed []vipaList
-	for a := range s.routing {
-		routed = append(routed, vipaList{DVIPA: a, IPSec: s.sec[a] != nil})
-	}
+	s.roles.each(func(a netip.Addr, r *routingRole) {
+		if r.distributor() != nil {
+			routed = append(routed, vipaList{DVIPA: a, IPSec: r.endpoint() != nil})
+		}
+	})
 	m, port := s.member, s.port
 	s.mu.Unlock()
 	sort.Slice(routed, func(i, j int) bool { return routed[i].DVIPA.Less(routed[j].DVIPA) })

@@ -42,7 +42,7 @@ func (s *Stack) startHomeIPsec(send func(pkt []byte) error) {
 		a := h.Addr
 		if sec := s.startEndpoint(a, send); sec != nil {
 			s.mu.Lock()
-			s.sec[a] = sec
+			s.roles.get(a).setSec(sec)
 			s.mu.Unlock()
 		}
 	}
@@ -75,17 +75,17 @@ func (s *Stack) startEndpoint(a netip.Addr, send func(pkt []byte) error) *dvipaS
 
 // secFor returns the endpoint of a DVIPA this stack routes, or nil.
 func (s *Stack) secFor(a netip.Addr) *dvipaSec {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.sec[a]
+	return s.roles.lookup(a).endpoint()
 }
 
 // stopIPsec ends the endpoint of a DVIPA this stack no longer routes; its
 // SAs go with it (the peers negotiate new ones with the next holder).
 func (s *Stack) stopIPsec(a netip.Addr) {
+	var sec *dvipaSec
 	s.mu.Lock()
-	sec := s.sec[a]
-	delete(s.sec, a)
+	if r := s.roles.lookup(a); r != nil {
+		sec = r.takeSec()
+	}
 	s.mu.Unlock()
 	if sec != nil {
 		sec.ep.Close()
@@ -154,20 +154,12 @@ func (s *Stack) fromTarget(inner []byte) bool {
 	return true
 }
 
-// outboundIPsec says, in one look at the stack's state, what a packet
+// outboundIPsec says, in one look at the address's routing role, what a packet
 // from address a needs: this stack's endpoint for a (it routes and
 // protects a), or the routing stack that protects a (another one), or
 // neither.
 func (s *Stack) outboundIPsec(a netip.Addr) (*dvipaSec, string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if sec := s.sec[a]; sec != nil {
-		return sec, ""
-	}
-	if r := s.router[a]; r != "" && r != s.plan.Name && s.protected[a] {
-		return nil, r
-	}
-	return nil, ""
+	return s.roles.lookup(a).outbound(s.plan.Name)
 }
 
 // IPsecSAs returns what `ipsec -y display` shows for a DVIPA this stack

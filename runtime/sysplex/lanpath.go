@@ -38,7 +38,10 @@ func (s *Stack) fromLAN(pkt []byte) error {
 func (s *Stack) route(pkt []byte, ipsec bool) error {
 	dst, ok := lan.Destination(pkt)
 	s.mu.Lock()
-	lan, dist := s.lan, s.routing[dst]
+	// The role is looked up under the stack's lock too: a role made and
+	// activated meanwhile (a VIPARANGE bind) is seen with rangeAddrs.
+	role := s.roles.lookup(dst)
+	lan, dist := s.lan, role.distributor()
 	notRouted := ok && dist == nil && (s.owners[dst] != nil || s.rangeAddrs[dst])
 	if notRouted {
 		s.drops.NotRouted++
@@ -71,7 +74,7 @@ func (s *Stack) route(pkt []byte, ipsec bool) error {
 	if !ok {
 		s.mu.Lock()
 		local := s.conns[connKey{dvipa: dst, client: key.Client, port: key.Port}]
-		settling := s.sx.clk.Now().Before(s.activatedAt[dst].Add(s.grace))
+		settling := role.settling(s.sx.clk.Now(), s.grace)
 		held := !syn && !local && settling
 		switch {
 		case held:

@@ -101,17 +101,14 @@ func (s *Stack) receive(from string, msg xcf.Message) {
 
 // vipaListFrom: from routes the DVIPA now; this stack reports to it.
 func (s *Stack) vipaListFrom(from string, v vipaList) {
+	// A VIPA list sent before this stack took the DVIPA (back) arrives
+	// late: it routes the DVIPA now, the sender does not.
 	s.mu.Lock()
-	if _, mine := s.routing[v.DVIPA]; mine {
-		// A VIPA list sent before this stack took the DVIPA (back)
-		// arrives late: it routes the DVIPA now, the sender does not.
-		s.mu.Unlock()
-		return
-	}
-	s.router[v.DVIPA] = from
-	s.protected[v.DVIPA] = v.IPSec
+	heard := s.roles.get(v.DVIPA).heardVIPAList(from, v.IPSec)
 	s.mu.Unlock()
-	s.reportTo(v.DVIPA, from)
+	if heard {
+		s.reportTo(v.DVIPA, from)
+	}
 }
 
 // srvStatFrom: a target's servers, for the DPT of a DVIPA this stack routes.

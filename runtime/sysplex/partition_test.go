@@ -53,7 +53,7 @@ func TestSplitBrainHealsToOneHolderEach(t *testing.T) {
 	for _, name := range []string{"MVS2", "MVS4"} {
 		s := sx.Stack(name)
 		s.mu.Lock()
-		router := s.router[dva1]
+		router := s.roles.lookup(dva1).routerOf()
 		s.mu.Unlock()
 		if router != "MVS1" {
 			t.Errorf("%s reports its DVA1 servers to %q, want MVS1", name, router)

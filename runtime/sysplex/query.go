@@ -66,7 +66,7 @@ func (sx *Sysplex) VCRT(stack string) []display.VCRTEntry {
 	}
 	s.mu.Lock()
 	for k := range s.conns {
-		if _, routes := s.routing[k.dvipa]; !routes {
+		if s.roles.lookup(k.dvipa).distributor() == nil {
 			rows = append(rows, display.VCRTEntry{Dest: fmt.Sprintf("%s..%d", k.dvipa, k.port), Source: portDots(k.client), DestXCF: s.xcf.String()})
 		}
 	}

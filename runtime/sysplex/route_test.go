@@ -98,7 +98,10 @@ func TestNoResetFromAStackThatDoesNotRouteTheDVIPA(t *testing.T) {
 	// soon a reset would have appeared.
 	mvs1 := sx.Stack("MVS1")
 	mvs1.mu.Lock()
-	mvs1.activatedAt[dva1] = time.Time{}
+	role := mvs1.roles.lookup(dva1)
+	role.mu.Lock()
+	role.activatedAt = time.Time{}
+	role.mu.Unlock()
 	mvs1.mu.Unlock()
 	if err := mvs1.fromLAN(tcpSegment(from, netip.AddrPortFrom(dva1, 60), header.TCPFlagAck, nil)); err != nil {
 		t.Fatal(err)

@@ -101,9 +101,11 @@ func (s *Stack) routedDVIPAs() []netip.Addr {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []netip.Addr
-	for a := range s.routing {
-		out = append(out, a)
-	}
+	s.roles.each(func(a netip.Addr, r *routingRole) {
+		if r.distributor() != nil {
+			out = append(out, a)
+		}
+	})
 	slices.SortFunc(out, func(x, y netip.Addr) int { return x.Compare(y) })
 	return out
 }

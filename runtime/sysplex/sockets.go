@@ -27,7 +27,7 @@ func (s *Stack) Listen(ap netip.AddrPort) (net.Listener, error) {
 	}
 	s.mu.Lock()
 	s.listening[ap]++
-	router := s.router[ap.Addr()]
+	router := s.roles.lookup(ap.Addr()).routerOf()
 	m := s.member
 	n := s.listening[ap]
 	s.mu.Unlock()
@@ -73,7 +73,7 @@ func (l *listener) Close() error {
 		s.mu.Lock()
 		s.listening[l.ap]--
 		n := s.listening[l.ap]
-		router := s.router[l.ap.Addr()]
+		router := s.roles.lookup(l.ap.Addr()).routerOf()
 		m := s.member
 		up := s.up
 		s.mu.Unlock()
@@ -99,7 +99,7 @@ func (c *conn) Close() error {
 		s := c.s
 		s.mu.Lock()
 		delete(s.conns, c.k)
-		router := s.router[c.k.dvipa]
+		router := s.roles.lookup(c.k.dvipa).routerOf()
 		m := s.member
 		up := s.up
 		s.mu.Unlock()

@@ -46,17 +46,12 @@ type Stack struct {
 	// owners are merely not yet known to it.
 	startedAt time.Time
 	grace     time.Duration
-	// activatedAt is when this stack became the routing stack of a DVIPA;
-	// for a settle time after it, packets of connections nobody has
-	// reported yet are held back (dropped, TCP resends them) rather than
-	// reset, while NEWCONN messages arrive.
-	activatedAt map[netip.Addr]time.Time
 	// owners decide each DVIPA's holder from this stack's view.
 	owners map[netip.Addr]*dvipa.Owner
-	// routing holds the distributors of the DVIPAs this stack routes.
-	routing map[netip.Addr]*distributor.Distributor
-	// router is the stack each DVIPA's traffic comes from (VIPA list).
-	router map[netip.Addr]string
+	// roles is this stack's routing role for each DVIPA (routing.go):
+	// whether it routes it, who does if not, Moving, IPsec; and the IPsec
+	// endpoints of its home addresses. Lock order: mu, then a role's.
+	roles roles
 	// listening counts servers per DVIPA:port; conns the connections to
 	// DVIPAs this stack serves.
 	listening map[netip.AddrPort]int
@@ -67,16 +62,9 @@ type Stack struct {
 	// in no DVIPA decision.
 	outOfGroup bool
 	// ranged counts the binds that hold each VIPARANGE DVIPA here;
-	// rangeAddrs are the ones on the VIPA NIC; moving the ones another
-	// stack took over while this one still serves connections.
+	// rangeAddrs are the ones on the VIPA NIC.
 	ranged     map[netip.Addr]int
 	rangeAddrs map[netip.Addr]bool
-	moving     map[netip.Addr]bool
-	// sec holds the IPsec endpoints of the DVIPAs this stack routes and
-	// protects; protected marks the DVIPAs whose routing stack (another
-	// one) protects them, so replies go back to it (ipsec.go).
-	sec       map[netip.Addr]*dvipaSec
-	protected map[netip.Addr]bool
 }
 
 type connKey struct {
@@ -197,19 +185,15 @@ func (s *Stack) resetState(ns *netstack.Stack, lan *link.Endpoint, port *lan.Por
 	s.view = map[string]bool{s.plan.Name: true}
 	s.startedAt = s.sx.clk.Now()
 	s.grace = s.sx.opts.XCF.Interval * time.Duration(s.sx.opts.XCF.Missed+1)
-	s.activatedAt = map[netip.Addr]time.Time{}
+	s.roles.resetAll()
 	s.owners = map[netip.Addr]*dvipa.Owner{}
 	for _, d := range s.sx.plan.DVIPAs {
 		s.owners[d.Addr] = dvipa.New(d)
 	}
-	s.routing = map[netip.Addr]*distributor.Distributor{}
-	s.router = map[netip.Addr]string{}
 	s.listening = map[netip.AddrPort]int{}
 	s.conns = map[connKey]bool{}
-	s.ranged, s.rangeAddrs, s.moving = map[netip.Addr]int{}, map[netip.Addr]bool{}, map[netip.Addr]bool{}
-	s.sec, s.protected = map[netip.Addr]*dvipaSec{}, map[netip.Addr]bool{}
+	s.ranged, s.rangeAddrs = map[netip.Addr]int{}, map[netip.Addr]bool{}
 	s.mu.Unlock()
-
 }
 
 // concerns reports whether the stack may own, back up, route or serve d.
@@ -238,10 +222,9 @@ func (s *Stack) concerns(d plan.DVIPA) bool {
 	return false
 }
 
+// distributor returns the distributor of a DVIPA this stack routes, or nil.
 func (s *Stack) distributor(a netip.Addr) *distributor.Distributor {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.routing[a]
+	return s.roles.lookup(a).distributor()
 }
 
 // fail stops the stack as a system failure does: no word to the peers, the
@@ -254,9 +237,13 @@ func (s *Stack) fail() {
 	}
 	s.up = false
 	ns, port, m, done := s.ns, s.port, s.member, s.done
-	s.routing = map[netip.Addr]*distributor.Distributor{}
-	secs := s.sec
-	s.sec = map[netip.Addr]*dvipaSec{}
+	var secs []*dvipaSec
+	s.roles.each(func(_ netip.Addr, r *routingRole) {
+		r.giveUp("")
+		if sec := r.takeSec(); sec != nil {
+			secs = append(secs, sec)
+		}
+	})
 	s.mu.Unlock()
 	for _, sec := range secs {
 		sec.ep.Close()
@@ -289,10 +276,11 @@ func (s *Stack) leaveGroup() {
 	s.mu.Lock()
 	m, done, port := s.member, s.done, s.port
 	var routed []netip.Addr
-	for a := range s.routing {
-		routed = append(routed, a)
-	}
-	s.routing = map[netip.Addr]*distributor.Distributor{}
+	s.roles.each(func(a netip.Addr, r *routingRole) {
+		if r.giveUp("") != nil {
+			routed = append(routed, a)
+		}
+	})
 	s.member = nil
 	s.up = false // out of the group: it decides nothing
 	s.mu.Unlock()

@@ -33,7 +33,7 @@ func (s *Stack) reevaluate() {
 	for _, d := range s.sx.plan.DVIPAs {
 		a := d.Addr
 		conns := func(stack string) int {
-			if dist := s.routing[a]; dist != nil {
+			if dist := s.roles.lookup(a).distributor(); dist != nil {
 				return len(dist.CRT())
 			}
 			return 0
@@ -67,9 +67,8 @@ func (s *Stack) activate(a netip.Addr, ch dvipa.Change) {
 		dist = &local
 	}
 	routing := distributor.New(s.sx.clk, a.String(), s.plan.Name, *dist)
-	s.routing[a] = routing
-	s.router[a] = s.plan.Name
-	s.activatedAt[a] = s.sx.clk.Now()
+	role := s.roles.get(a)
+	role.activate(routing, s.plan.Name, s.sx.clk.Now(), false)
 	port, m := s.port, s.member
 	s.mu.Unlock()
 	if n := s.restoreCRT(a, routing); n > 0 {
@@ -86,7 +85,7 @@ func (s *Stack) activate(a netip.Addr, ch dvipa.Change) {
 	sec := s.startIPsec(a, func(pkt []byte) error { return port.Send(context.Background(), pkt) })
 	if sec != nil {
 		s.mu.Lock()
-		s.sec[a] = sec
+		role.setSec(sec)
 		s.mu.Unlock()
 	}
 	// This stack is a target of itself: its own servers count too, and
@@ -121,13 +120,10 @@ func (s *Stack) distributionFor(d *plan.DVIPA) *plan.Distribution {
 // figure 15 blocks 344-352).
 func (s *Stack) giveUp(a netip.Addr, to string) {
 	s.mu.Lock()
-	dist := s.routing[a]
-	delete(s.routing, a)
-	if to != "" {
-		// The new holder's VIPA list may have come while this stack still
-		// routed the DVIPA, and been ignored.
-		s.router[a] = to
-	}
+	role := s.roles.get(a)
+	// The new holder's VIPA list may have come while this stack still
+	// routed the DVIPA, and been ignored: giveUp records the new holder.
+	dist := role.giveUp(to)
 	port, m := s.port, s.member
 	s.mu.Unlock()
 	port.Withdraw(a)
@@ -153,7 +149,7 @@ func (s *Stack) giveUp(a netip.Addr, to string) {
 	if kept > 0 {
 		// Connections this stack serves itself stay here until they end.
 		s.mu.Lock()
-		s.moving[a] = true
+		role.setMoving(true)
 		s.mu.Unlock()
 		s.sx.record(s.plan.Name, fmt.Sprintf("keeps %d connections to %s in Moving state", kept, a))
 	}

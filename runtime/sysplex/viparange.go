@@ -69,10 +69,7 @@ func (s *Stack) bindRange(a netip.Addr) error {
 	s.mu.Lock()
 	s.ranged[a] = 1
 	s.rangeAddrs[a] = true
-	delete(s.moving, a)
-	s.routing[a] = dist
-	s.router[a] = self
-	s.activatedAt[a] = s.sx.clk.Now()
+	s.roles.get(a).activate(dist, self, s.sx.clk.Now(), true)
 	s.mu.Unlock()
 	s.restoreCRT(a, dist) // the old owner's connections; its NEWCONN confirms them
 	port.Advertise(a)
@@ -92,12 +89,8 @@ func (s *Stack) unbindRange(a netip.Addr) {
 		return
 	}
 	s.ranged[a]--
-	last := s.ranged[a] == 0 && s.router[a] == s.plan.Name
+	last := s.ranged[a] == 0 && s.roles.get(a).forget(s.plan.Name)
 	port := s.port
-	if last {
-		delete(s.routing, a)
-		delete(s.router, a)
-	}
 	s.mu.Unlock()
 	if last && port != nil {
 		port.Withdraw(a)
@@ -110,8 +103,8 @@ func (s *Stack) unbindRange(a netip.Addr) {
 // new owner forwards their packets here.
 func (s *Stack) rangeMoved(a netip.Addr, to string) {
 	s.mu.Lock()
-	delete(s.routing, a)
-	s.router[a] = to
+	role := s.roles.get(a)
+	role.giveUp(to)
 	s.ranged[a] = 0 // its binds no longer hold the DVIPA
 	n := 0
 	for k := range s.conns {
@@ -120,7 +113,7 @@ func (s *Stack) rangeMoved(a netip.Addr, to string) {
 		}
 	}
 	if n > 0 {
-		s.moving[a] = true
+		role.setMoving(true)
 	}
 	port := s.port
 	s.mu.Unlock()
@@ -139,8 +132,11 @@ func (s *Stack) Moving(a netip.Addr) bool {
 	return s.movingLocked(a)
 }
 
+// movingLocked is Moving with the stack's lock held: the mark ends when
+// the last connection it kept has.
 func (s *Stack) movingLocked(a netip.Addr) bool {
-	if !s.moving[a] {
+	role := s.roles.lookup(a)
+	if !role.isMoving() {
 		return false
 	}
 	for k := range s.conns {
@@ -148,7 +144,7 @@ func (s *Stack) movingLocked(a netip.Addr) bool {
 			return true
 		}
 	}
-	delete(s.moving, a)
+	role.setMoving(false)
 	return false
 }
 
@@ -177,7 +173,7 @@ func (sx *Sysplex) rangeDVIPAs() []plan.DVIPA {
 		s.mu.Lock()
 		var addrs []netip.Addr
 		for a, n := range s.ranged {
-			if n > 0 && s.router[a] == s.plan.Name {
+			if n > 0 && s.roles.lookup(a).routerOf() == s.plan.Name {
 				addrs = append(addrs, a)
 			}
 		}
