@@ -206,3 +206,50 @@ func TestSharedKeyWithoutFormat(t *testing.T) {
 		t.Errorf("format %q, key %q", rule.SharedKey.Format, rule.SharedKey.Reveal())
 	}
 }
+
+// TestSharedPolicyFileParsedOnce loads two stacks that read the same
+// common policy file with an error in it: the file is parsed once and
+// shared, its error is reported once, and both stacks still refuse their
+// policy because of it.
+func TestSharedPolicyFileParsedOnce(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"sysplex.yaml": "sysplex: P\nstacks:\n" +
+			"  - name: SYSA\n    profile: SYSA.TCPIP\n    policy: [common.policy, a.policy]\n" +
+			"  - name: SYSB\n    profile: SYSB.TCPIP\n    policy: [common.policy, b.policy]\n",
+		"SYSA.TCPIP":    "IPCONFIG IPSECURITY\n",
+		"SYSB.TCPIP":    "IPCONFIG IPSECURITY\n",
+		"common.policy": "IpService web\n{\n  Protocol Tcp\n  DestinationPortRange 99999\n}\n",
+		"a.policy":      "IpFilterPolicy\n{\n  IpFilterRuleRef r\n}\nIpFilterRule r\n{\n  IpSourceAddr All\n  IpDestAddr All\n  IpServiceRef web\n  IpGenericFilterActionRef p\n}\nIpGenericFilterAction p\n{\n  IpFilterAction Permit\n}\n",
+	}
+	files["b.policy"] = files["a.policy"]
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sx, ds := Load(dir, Options{})
+	var inCommon int
+	for _, d := range ds {
+		if d.Severity == diag.Error && strings.HasSuffix(d.Range.File, "common.policy") {
+			inCommon++
+		}
+	}
+	if inCommon != 1 {
+		t.Errorf("%d errors in common.policy, want 1 (reported once):\n%s", inCommon, diag.FormatText(ds, sx.Sources))
+	}
+	for _, s := range sx.Stacks {
+		if s.Policy == nil || !s.Policy.Refused {
+			t.Errorf("stack %s: policy not refused although common.policy has an error", s.Name)
+		}
+	}
+	var shared []*parsedPolicy
+	for key, p := range sx.policyParsed {
+		if strings.HasPrefix(key, filepath.ToSlash(filepath.Join(dir, "common.policy"))+"\x00") {
+			shared = append(shared, &p)
+		}
+	}
+	if len(shared) != 1 || shared[0].errors != 1 {
+		t.Errorf("common.policy parsed entries %v, want one holding its one error", shared)
+	}
+}

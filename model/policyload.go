@@ -47,8 +47,15 @@ type policyLoader struct {
 
 // parse reads one pagent, policy or iked file, confined to the stack's
 // root, and checks its values. A file several stacks read (the common
-// policy file) is parsed for each, but its findings are reported once.
+// policy file) is read and parsed once per sysplex load and shared: the
+// parsed file is read-only from here on, and its findings are reported
+// once, with the first stack that reads it.
 func (l *policyLoader) parse(p string, kind policy.Kind) *policy.File {
+	key := p + "\x00" + kind.String()
+	if c, ok := l.sx.policyParsed[key]; ok {
+		l.hidden += c.errors
+		return c.file
+	}
 	data, err := l.src.root.ReadFile(p)
 	if err != nil {
 		// Checked just before; gone or changed since.
@@ -58,20 +65,22 @@ func (l *policyLoader) parse(p string, kind policy.Kind) *policy.File {
 	f, pds := policy.Parse(p, data, policy.Options{Encoding: l.opts.Encoding, Kind: kind})
 	f.Name = p
 	checkPolicyValues(f, &pds)
-	key := p + "\x00" + kind.String()
-	if l.sx.policyReported == nil {
-		l.sx.policyReported = map[string]bool{}
+	if l.sx.policyParsed == nil {
+		l.sx.policyParsed = map[string]parsedPolicy{}
 	}
-	if l.sx.policyReported[key] {
-		l.hidden += pds.Count(diag.Error)
-	} else {
-		l.sx.policyReported[key] = true
-		*l.ds = append(*l.ds, pds...)
-	}
+	l.sx.policyParsed[key] = parsedPolicy{file: f, errors: pds.Count(diag.Error)}
+	*l.ds = append(*l.ds, pds...)
 	for n, text := range f.Sources() {
 		l.sx.Sources[n] = text
 	}
 	return f
+}
+
+// parsedPolicy is a policy file parsed once in a sysplex load, with the
+// number of errors its findings hold (for the stacks that read it later).
+type parsedPolicy struct {
+	file   *policy.File
+	errors int
 }
 
 // errors counts the errors this loader met, reported or hidden.

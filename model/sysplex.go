@@ -21,9 +21,9 @@ type Sysplex struct {
 	Sources diag.Sources `json:"-"`
 
 	unused []unusedObject
-	// policyReported holds the policy files whose findings are reported
-	// (path and kind), so a file several stacks read is reported once.
-	policyReported map[string]bool
+	// policyParsed holds the policy files parsed so far (by path and
+	// kind), so a file several stacks read is parsed and reported once.
+	policyParsed map[string]parsedPolicy
 }
 
 // Stack is one TCP/IP stack of the sysplex.
