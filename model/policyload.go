@@ -47,14 +47,16 @@ type policyLoader struct {
 
 // parse reads one pagent, policy or iked file, confined to the stack's
 // root, and checks its values. A file several stacks read (the common
-// policy file) is read and parsed once per sysplex load and shared: the
-// parsed file is read-only from here on, and its findings are reported
-// once, with the first stack that reads it.
+// policy file) has its findings reported once, with the first stack that
+// reads it. From the second reader on, its parse is shared read-only:
+// keeping every stack's own file parsed until the end of the load would
+// double the heap of a large sysplex for nothing.
 func (l *policyLoader) parse(p string, kind policy.Kind) *policy.File {
 	key := p + "\x00" + kind.String()
-	if c, ok := l.sx.policyParsed[key]; ok {
-		l.hidden += c.errors
-		return c.file
+	seen, again := l.sx.policyParsed[key]
+	if again && seen.file != nil {
+		l.hidden += seen.errors
+		return seen.file
 	}
 	data, err := l.src.root.ReadFile(p)
 	if err != nil {
@@ -68,7 +70,13 @@ func (l *policyLoader) parse(p string, kind policy.Kind) *policy.File {
 	if l.sx.policyParsed == nil {
 		l.sx.policyParsed = map[string]parsedPolicy{}
 	}
-	l.sx.policyParsed[key] = parsedPolicy{file: f, errors: pds.Count(diag.Error)}
+	errs := pds.Count(diag.Error)
+	if again {
+		l.hidden += errs
+		l.sx.policyParsed[key] = parsedPolicy{file: f, errors: errs}
+		return f
+	}
+	l.sx.policyParsed[key] = parsedPolicy{errors: errs}
 	*l.ds = append(*l.ds, pds...)
 	for n, text := range f.Sources() {
 		l.sx.Sources[n] = text
@@ -76,8 +84,9 @@ func (l *policyLoader) parse(p string, kind policy.Kind) *policy.File {
 	return f
 }
 
-// parsedPolicy is a policy file parsed once in a sysplex load, with the
-// number of errors its findings hold (for the stacks that read it later).
+// parsedPolicy is a policy file met in a sysplex load: the number of
+// errors its findings hold (for the stacks that read it later, whose
+// policy they refuse too) and, once a second stack reads it, its parse.
 type parsedPolicy struct {
 	file   *policy.File
 	errors int

@@ -21,8 +21,9 @@ type Sysplex struct {
 	Sources diag.Sources `json:"-"`
 
 	unused []unusedObject
-	// policyParsed holds the policy files parsed so far (by path and
-	// kind), so a file several stacks read is parsed and reported once.
+	// policyParsed holds the policy files met so far in a load (by path
+	// and kind), so a file several stacks read is reported once and
+	// shared; Load drops it at the end.
 	policyParsed map[string]parsedPolicy
 }
 
