@@ -574,6 +574,9 @@ func portSel(e *policy.Entry) PortSel {
 	text := strings.Join(e.Texts(), " ")
 	text = portSeparators.Replace(text)
 	f := strings.Fields(text)
+	if len(f) == 0 {
+		return PortSel{} // separators alone: a value error (POLICYVALUE)
+	}
 	from, _ := strconv.Atoi(f[0])
 	to := from
 	if len(f) > 1 {

@@ -250,3 +250,31 @@ func TestSharedPolicyFileParsedOnce(t *testing.T) {
 		t.Errorf("the sysplex keeps %d policy parses after the load", len(sx.policyParsed))
 	}
 }
+
+// TestPortRangeWithoutNumbers: a port range of separators alone ("-",
+// ":") is a value error, not a crash of the policy builder.
+func TestPortRangeWithoutNumbers(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"sysplex.yaml": "sysplex: P\nstacks:\n  - name: SYSA\n    profile: SYSA.TCPIP\n    policy: [a.policy]\n",
+		"SYSA.TCPIP":   "IPCONFIG IPSECURITY\n",
+		"a.policy": "IpFilterPolicy\n{\n  IpFilterRuleRef r\n}\nIpFilterRule r\n{\n  IpSourceAddr All\n  IpDestAddr All\n" +
+			"  IpService\n  {\n    Protocol Tcp\n    SourcePortRange -\n    DestinationPortRange :\n  }\n  IpGenericFilterActionRef p\n}\n" +
+			"IpGenericFilterAction p\n{\n  IpFilterAction Permit\n}\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sx, ds := Load(dir, Options{})
+	lines := map[int]bool{}
+	for _, d := range ds {
+		if d.Severity == diag.Error && strings.HasSuffix(d.Range.File, "a.policy") {
+			lines[d.Range.Start.Line] = true
+		}
+	}
+	if !lines[12] || !lines[13] {
+		t.Errorf("want errors on lines 12 and 13 (the two port ranges), got:\n%s", diag.FormatText(ds, sx.Sources))
+	}
+}
