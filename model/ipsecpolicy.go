@@ -139,6 +139,8 @@ type KeyExchangeOffer struct {
 type policyBuilder struct {
 	t  *objectTable
 	ds *diag.Diagnostics
+	// services memoizes what each IpService sets on a rule.
+	services map[*policy.Entry]serviceFields
 }
 
 // attr returns the last attribute of an entry's block with the keyword.
@@ -488,29 +490,81 @@ func (b *policyBuilder) service(fr *FilterRule, svc *policy.Entry) {
 	if svc == nil {
 		return
 	}
+	sv, ok := b.services[svc]
+	if !ok {
+		sv = readService(svc)
+		if b.services == nil {
+			b.services = map[*policy.Entry]serviceFields{}
+		}
+		b.services[svc] = sv
+	}
+	sv.apply(fr)
+}
+
+// serviceFields are what an IpService sets on a filter rule, read once per
+// service: thousands of rules share a handful of services. The has* flags
+// say which attributes the service codes; the rule keeps its defaults for
+// the others.
+type serviceFields struct {
+	hasProtocol, hasDirection, hasRouting, hasSecClass bool
+
+	protocol           Protocol
+	srcPorts, dstPorts PortSel
+	direction, connect string
+	routing            string
+	secClass           int
+}
+
+func readService(svc *policy.Entry) serviceFields {
+	var sv serviceFields
 	if p := attr(svc, "Protocol"); p != nil {
 		// A protocol that does not parse is reported by the value checks
 		// (POLICYVALUE) and keeps the policy from being installed.
-		fr.Protocol, _ = ParseProtocol(value(p, 0))
+		sv.hasProtocol = true
+		sv.protocol, _ = ParseProtocol(value(p, 0))
 	}
-	fr.SrcPorts = portSel(attr(svc, "SourcePortRange"))
-	fr.DstPorts = portSel(attr(svc, "DestinationPortRange"))
+	sv.srcPorts = portSel(attr(svc, "SourcePortRange"))
+	sv.dstPorts = portSel(attr(svc, "DestinationPortRange"))
 	if t := attr(svc, "TypeRange"); t != nil {
-		fr.SrcPorts = portSel(t)
+		sv.srcPorts = portSel(t)
 	}
 	if c := attr(svc, "CodeRange"); c != nil {
-		fr.DstPorts = portSel(c)
+		sv.dstPorts = portSel(c)
 	}
 	if d := attr(svc, "Direction"); d != nil {
-		fr.Direction, fr.Connect = value(d, 0), value(d, 1)
+		sv.hasDirection = true
+		sv.direction, sv.connect = value(d, 0), value(d, 1)
 	}
 	if r := attr(svc, "Routing"); r != nil {
-		fr.Routing = value(r, 0)
+		sv.hasRouting = true
+		sv.routing = value(r, 0)
 	}
 	if s := attr(svc, "SecurityClass"); s != nil {
-		fr.SecClass = intValue(s, 0)
+		sv.hasSecClass = true
+		sv.secClass = intValue(s, 0)
+	}
+	return sv
+}
+
+func (sv serviceFields) apply(fr *FilterRule) {
+	if sv.hasProtocol {
+		fr.Protocol = sv.protocol
+	}
+	fr.SrcPorts, fr.DstPorts = sv.srcPorts, sv.dstPorts
+	if sv.hasDirection {
+		fr.Direction, fr.Connect = sv.direction, sv.connect
+	}
+	if sv.hasRouting {
+		fr.Routing = sv.routing
+	}
+	if sv.hasSecClass {
+		fr.SecClass = sv.secClass
 	}
 }
+
+// portSeparators turns "a-b" and "a:b" into "a b"; built once, as a
+// Replacer builds its tables on first use.
+var portSeparators = strings.NewReplacer("-", " ", ":", " ")
 
 // portSel reads "a", "a b", "a-b" or "a:b".
 func portSel(e *policy.Entry) PortSel {
@@ -518,8 +572,11 @@ func portSel(e *policy.Entry) PortSel {
 		return PortSel{}
 	}
 	text := strings.Join(e.Texts(), " ")
-	text = strings.NewReplacer("-", " ", ":", " ").Replace(text)
+	text = portSeparators.Replace(text)
 	f := strings.Fields(text)
+	if len(f) == 0 {
+		return PortSel{} // separators alone: a value error (POLICYVALUE)
+	}
 	from, _ := strconv.Atoi(f[0])
 	to := from
 	if len(f) > 1 {

@@ -90,6 +90,7 @@ func Load(p string, opts Options) (*Sysplex, diag.Diagnostics) {
 		seen[e.Name] = true
 		sx.Stacks = append(sx.Stacks, loadStack(sx, m, e, stackFiles{root, resolver, refused[e]}, opts, &ds))
 	}
+	sx.policyParsed = nil // the parses shared during the load
 	sx.link(&ds)
 	sx.reportUnused(&ds)
 	return sx, ds
@@ -249,6 +250,7 @@ func LoadFiles(paths []string, opts Options) (*Sysplex, diag.Diagnostics) {
 		sx.Stacks = append(sx.Stacks, loadStack(sx, m, e, files, opts, &ds))
 	}
 	loadLoosePolicies(sx, policies, opts, &ds)
+	sx.policyParsed = nil // the parses shared during the load
 	sx.link(&ds)
 	return sx, ds
 }

@@ -206,3 +206,75 @@ func TestSharedKeyWithoutFormat(t *testing.T) {
 		t.Errorf("format %q, key %q", rule.SharedKey.Format, rule.SharedKey.Reveal())
 	}
 }
+
+// TestSharedPolicyFileParsedOnce loads three stacks that read the same
+// common policy file with an error in it: its error is reported once, and
+// every stack (the first, the second that parses it again, the third that
+// shares that parse) still refuses its policy because of it; the shared
+// parses are dropped when the load ends.
+func TestSharedPolicyFileParsedOnce(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"sysplex.yaml": "sysplex: P\nstacks:\n" +
+			"  - name: SYSA\n    profile: SYSA.TCPIP\n    policy: [common.policy, a.policy]\n" +
+			"  - name: SYSB\n    profile: SYSB.TCPIP\n    policy: [common.policy, b.policy]\n" +
+			"  - name: SYSC\n    profile: SYSC.TCPIP\n    policy: [common.policy, b.policy]\n",
+		"SYSA.TCPIP":    "IPCONFIG IPSECURITY\n",
+		"SYSB.TCPIP":    "IPCONFIG IPSECURITY\n",
+		"SYSC.TCPIP":    "IPCONFIG IPSECURITY\n",
+		"common.policy": "IpService web\n{\n  Protocol Tcp\n  DestinationPortRange 99999\n}\n",
+		"a.policy":      "IpFilterPolicy\n{\n  IpFilterRuleRef r\n}\nIpFilterRule r\n{\n  IpSourceAddr All\n  IpDestAddr All\n  IpServiceRef web\n  IpGenericFilterActionRef p\n}\nIpGenericFilterAction p\n{\n  IpFilterAction Permit\n}\n",
+	}
+	files["b.policy"] = files["a.policy"]
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sx, ds := Load(dir, Options{})
+	var inCommon int
+	for _, d := range ds {
+		if d.Severity == diag.Error && strings.HasSuffix(d.Range.File, "common.policy") {
+			inCommon++
+		}
+	}
+	if inCommon != 1 {
+		t.Errorf("%d errors in common.policy, want 1 (reported once):\n%s", inCommon, diag.FormatText(ds, sx.Sources))
+	}
+	for _, s := range sx.Stacks {
+		if s.Policy == nil || !s.Policy.Refused {
+			t.Errorf("stack %s: policy not refused although common.policy has an error", s.Name)
+		}
+	}
+	if sx.policyParsed != nil {
+		t.Errorf("the sysplex keeps %d policy parses after the load", len(sx.policyParsed))
+	}
+}
+
+// TestPortRangeWithoutNumbers: a port range of separators alone ("-",
+// ":") is a value error, not a crash of the policy builder.
+func TestPortRangeWithoutNumbers(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"sysplex.yaml": "sysplex: P\nstacks:\n  - name: SYSA\n    profile: SYSA.TCPIP\n    policy: [a.policy]\n",
+		"SYSA.TCPIP":   "IPCONFIG IPSECURITY\n",
+		"a.policy": "IpFilterPolicy\n{\n  IpFilterRuleRef r\n}\nIpFilterRule r\n{\n  IpSourceAddr All\n  IpDestAddr All\n" +
+			"  IpService\n  {\n    Protocol Tcp\n    SourcePortRange -\n    DestinationPortRange :\n  }\n  IpGenericFilterActionRef p\n}\n" +
+			"IpGenericFilterAction p\n{\n  IpFilterAction Permit\n}\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sx, ds := Load(dir, Options{})
+	lines := map[int]bool{}
+	for _, d := range ds {
+		if d.Severity == diag.Error && strings.HasSuffix(d.Range.File, "a.policy") {
+			lines[d.Range.Start.Line] = true
+		}
+	}
+	if !lines[12] || !lines[13] {
+		t.Errorf("want errors on lines 12 and 13 (the two port ranges), got:\n%s", diag.FormatText(ds, sx.Sources))
+	}
+}

@@ -47,8 +47,17 @@ type policyLoader struct {
 
 // parse reads one pagent, policy or iked file, confined to the stack's
 // root, and checks its values. A file several stacks read (the common
-// policy file) is parsed for each, but its findings are reported once.
+// policy file) has its findings reported once, with the first stack that
+// reads it. From the second reader on, its parse is shared read-only:
+// keeping every stack's own file parsed until the end of the load would
+// double the heap of a large sysplex for nothing.
 func (l *policyLoader) parse(p string, kind policy.Kind) *policy.File {
+	key := p + "\x00" + kind.String()
+	seen, again := l.sx.policyParsed[key]
+	if again && seen.file != nil {
+		l.hidden += seen.errors
+		return seen.file
+	}
 	data, err := l.src.root.ReadFile(p)
 	if err != nil {
 		// Checked just before; gone or changed since.
@@ -58,20 +67,29 @@ func (l *policyLoader) parse(p string, kind policy.Kind) *policy.File {
 	f, pds := policy.Parse(p, data, policy.Options{Encoding: l.opts.Encoding, Kind: kind})
 	f.Name = p
 	checkPolicyValues(f, &pds)
-	key := p + "\x00" + kind.String()
-	if l.sx.policyReported == nil {
-		l.sx.policyReported = map[string]bool{}
+	if l.sx.policyParsed == nil {
+		l.sx.policyParsed = map[string]parsedPolicy{}
 	}
-	if l.sx.policyReported[key] {
-		l.hidden += pds.Count(diag.Error)
-	} else {
-		l.sx.policyReported[key] = true
-		*l.ds = append(*l.ds, pds...)
+	errs := pds.Count(diag.Error)
+	if again {
+		l.hidden += errs
+		l.sx.policyParsed[key] = parsedPolicy{file: f, errors: errs}
+		return f
 	}
+	l.sx.policyParsed[key] = parsedPolicy{errors: errs}
+	*l.ds = append(*l.ds, pds...)
 	for n, text := range f.Sources() {
 		l.sx.Sources[n] = text
 	}
 	return f
+}
+
+// parsedPolicy is a policy file met in a sysplex load: the number of
+// errors its findings hold (for the stacks that read it later, whose
+// policy they refuse too) and, once a second stack reads it, its parse.
+type parsedPolicy struct {
+	file   *policy.File
+	errors int
 }
 
 // errors counts the errors this loader met, reported or hidden.

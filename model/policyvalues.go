@@ -394,6 +394,11 @@ func valueRange(what string, min, max int64) *checker {
 				ends = append(ends, &policy.Value{Text: p, Range: v.Range})
 			}
 		}
+		if len(ends) == 0 { // separators alone: "-", ":"
+			c.report(vs[0], fmt.Sprintf("%s takes one %s or a range of them, %d to %d.", c.attr, what, min, max),
+				"%s %s is not a %s (%d-%d)", c.attr, vs[0].Text, what, min, max)
+			return
+		}
 		var nums []int64
 		for _, v := range ends[:minInt(2, len(ends))] {
 			n, err := strconv.ParseInt(v.Text, 10, 64)

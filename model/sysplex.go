@@ -21,9 +21,10 @@ type Sysplex struct {
 	Sources diag.Sources `json:"-"`
 
 	unused []unusedObject
-	// policyReported holds the policy files whose findings are reported
-	// (path and kind), so a file several stacks read is reported once.
-	policyReported map[string]bool
+	// policyParsed holds the policy files met so far in a load (by path
+	// and kind), so a file several stacks read is reported once and
+	// shared; Load drops it at the end.
+	policyParsed map[string]parsedPolicy
 }
 
 // Stack is one TCP/IP stack of the sysplex.
