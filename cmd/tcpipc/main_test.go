@@ -23,7 +23,7 @@ func TestMain(m *testing.M) {
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
-		UpdateScripts: false,
+		UpdateScripts: os.Getenv("TCPIPC_UPDATE") != "", // make update rewrites the scripts' expected outputs too
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// sleep DURATION gives a running sysplex time to react.
 			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
