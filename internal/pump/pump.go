@@ -30,6 +30,9 @@ type Pump[T any] struct {
 	// refused since New.
 	droppable int
 	dropped   uint64
+	// held is 1 while Run holds a value it took from the queue and has
+	// not yet handed to Out.
+	held int
 }
 
 // New returns a pump; nothing reaches Out until Run is started.
@@ -106,7 +109,23 @@ func (p *Pump[T]) Len() int {
 	return len(p.queue)
 }
 
-// take removes the queue's first value.
+// Backlog is how many values were put and not yet received from Out:
+// the queue, the value Run is handing over, and Out's buffer. It may count
+// a value the reader just received, never miss one it has not.
+func (p *Pump[T]) Backlog() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.queue) + p.held + len(p.out)
+}
+
+// handed marks the value Run held as handed to Out (or given up).
+func (p *Pump[T]) handed() {
+	p.mu.Lock()
+	p.held = 0
+	p.mu.Unlock()
+}
+
+// take removes the queue's first value; Run holds it until handed.
 func (p *Pump[T]) take() (v T, ok bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -117,6 +136,7 @@ func (p *Pump[T]) take() (v T, ok bool) {
 	var zero T
 	p.queue[0] = zero // let the queue's array forget it
 	p.queue = p.queue[1:]
+	p.held = 1
 	if p.isDroppable(v) {
 		p.droppable--
 	}
@@ -141,9 +161,12 @@ func (p *Pump[T]) Run(stop, stop2 <-chan struct{}) {
 		}
 		select {
 		case p.out <- v:
+			p.handed()
 		case <-stop:
+			p.handed()
 			return
 		case <-stop2:
+			p.handed()
 			return
 		}
 	}

@@ -1,6 +1,7 @@
 package pump
 
 import (
+	"runtime"
 	"testing"
 
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
@@ -69,4 +70,32 @@ func TestBoundAndCoalesce(t *testing.T) {
 	close(stop)
 	for range p.Out() {
 	}
+}
+
+// TestBacklog: Backlog counts every value put and not yet received, the
+// queue's and the one Run is handing over alike.
+func TestBacklog(t *testing.T) {
+	leakcheck.Check(t)
+	p := New[int](Options[int]{})
+	for i := range 3 {
+		p.Put(i)
+	}
+	if b := p.Backlog(); b != 3 {
+		t.Fatalf("Backlog before Run = %d, want 3", b)
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { defer close(done); p.Run(stop, nil) }()
+	for i := range 3 {
+		// Unread values are never missed (one just received may count).
+		if b := p.Backlog(); b < 3-i {
+			t.Fatalf("Backlog with %d unread = %d", 3-i, b)
+		}
+		<-p.Out()
+	}
+	for p.Backlog() != 0 {
+		runtime.Gosched()
+	}
+	close(stop)
+	<-done
 }

@@ -11,19 +11,37 @@ import (
 // This file is a stack's view of the XCF group: who is up, as the group's
 // events tell it, and what a stack says again when a peer joins.
 
-// loop handles the stack's XCF events until its membership ends.
-func (s *Stack) loop(m *xcf.Member, done chan struct{}) {
+// loop handles the stack's XCF events until its membership ends, and
+// ends the grace time when the grace timer asks (graceDue): after the
+// event it is handling, so the verdict follows what the stack has read.
+func (s *Stack) loop(m *xcf.Member, done chan struct{}, graceEnd <-chan int64) {
 	defer close(done)
-	for ev := range m.Events() {
-		switch ev.Kind {
-		case xcf.Joined:
-			s.setPeer(ev.Peer, true)
-		case xcf.Left, xcf.Failed:
-			s.sx.record(s.plan.Name, fmt.Sprintf("detects that %s %s", ev.Peer, ev.Kind))
-			s.setPeer(ev.Peer, false)
-		case xcf.Received:
-			s.receive(ev.Peer, ev.Msg)
+	for {
+		select {
+		case started := <-graceEnd:
+			s.endGrace(started)
+		case ev, ok := <-m.Events():
+			if !ok {
+				return
+			}
+			s.handle(ev)
 		}
+	}
+}
+
+// handle is the loop's work for one XCF event.
+func (s *Stack) handle(ev xcf.Event) {
+	if s.eventHook != nil {
+		s.eventHook(ev)
+	}
+	switch ev.Kind {
+	case xcf.Joined:
+		s.setPeer(ev.Peer, true)
+	case xcf.Left, xcf.Failed:
+		s.sx.record(s.plan.Name, fmt.Sprintf("detects that %s %s", ev.Peer, ev.Kind))
+		s.setPeer(ev.Peer, false)
+	case xcf.Received:
+		s.receive(ev.Peer, ev.Msg)
 	}
 }
 
@@ -66,7 +84,9 @@ func (s *Stack) announceRouted() {
 func (s *Stack) isUp(stack string) bool {
 	up, known := s.view[stack]
 	if !known {
-		return s.sx.clk.Now().Before(s.startedAt.Add(s.grace))
+		// Not heard of yet: up until the grace is over (endGrace), which
+		// follows what the loop has read, not the clock.
+		return !s.graceOver
 	}
 	return up
 }

@@ -41,11 +41,14 @@ type Stack struct {
 	// view is this stack's picture of the group: which peers are up or
 	// down; a peer it has not heard of since it started is neither.
 	view map[string]bool
-	// startedAt and grace: until startedAt+grace a peer not heard of yet
-	// counts as up, so a starting stack does not take over DVIPAs whose
-	// owners are merely not yet known to it.
+	// startedAt and grace: until the grace is over (graceOver, set by
+	// endGrace no earlier than startedAt+grace and only once the loop
+	// has read what was queued, grace.go) a peer not heard of yet counts
+	// as up, so a starting stack does not take over DVIPAs whose owners
+	// are merely not yet known to it.
 	startedAt time.Time
 	grace     time.Duration
+	graceOver bool
 	// owners decide each DVIPA's holder from this stack's view.
 	owners map[netip.Addr]*dvipa.Owner
 	// roles is this stack's routing role for each DVIPA (routing.go):
@@ -65,6 +68,9 @@ type Stack struct {
 	// rangeAddrs are the ones on the VIPA NIC.
 	ranged     map[netip.Addr]int
 	rangeAddrs map[netip.Addr]bool
+	// eventHook, when set (tests, before Start), sees each XCF event
+	// before the loop handles it; it may hold the loop.
+	eventHook func(xcf.Event)
 }
 
 type connKey struct {
@@ -101,15 +107,17 @@ func (s *Stack) start() error {
 	if err != nil {
 		return err
 	}
+	graceEnd := newGraceEnd()
 	s.mu.Lock()
 	s.member = m
 	s.done = make(chan struct{})
+	done := s.done
 	s.mu.Unlock()
-	go s.loop(m, s.done)
+	go s.loop(m, done, graceEnd)
 	s.startHomeIPsec(func(pkt []byte) error { return port.Send(context.Background(), pkt) })
 	s.reevaluate()
 	// When the grace ends, peers never heard of count as down.
-	s.armGrace()
+	s.armGrace(graceEnd)
 	return nil
 }
 
@@ -183,7 +191,7 @@ func (s *Stack) resetState(ns *netstack.Stack, lan *link.Endpoint, port *lan.Por
 	s.mu.Lock()
 	s.ns, s.lan, s.port, s.up, s.outOfGroup = ns, lan, port, true, false
 	s.view = map[string]bool{s.plan.Name: true}
-	s.startedAt = s.sx.clk.Now()
+	s.startedAt, s.graceOver = s.sx.clk.Now(), false
 	s.grace = s.sx.opts.XCF.Interval * time.Duration(s.sx.opts.XCF.Missed+1)
 	s.roles.resetAll()
 	s.owners = map[netip.Addr]*dvipa.Owner{}
@@ -307,7 +315,7 @@ func (s *Stack) joinGroup() error {
 	s.mu.Lock()
 	s.member, s.outOfGroup = m, false
 	s.view = map[string]bool{s.plan.Name: true}
-	s.startedAt = s.sx.clk.Now()
+	s.startedAt, s.graceOver = s.sx.clk.Now(), false
 	s.done = make(chan struct{})
 	done := s.done
 	for _, d := range s.sx.plan.DVIPAs {
@@ -315,8 +323,9 @@ func (s *Stack) joinGroup() error {
 		s.owners[a] = dvipa.New(d)
 	}
 	s.mu.Unlock()
-	go s.loop(m, done)
+	graceEnd := newGraceEnd()
+	go s.loop(m, done, graceEnd)
 	s.reevaluate()
-	s.armGrace()
+	s.armGrace(graceEnd)
 	return nil
 }

@@ -235,6 +235,11 @@ func (m *Member) Incarnation() uint64 { return m.inc }
 // happened. It is closed after Leave or Stop.
 func (m *Member) Events() <-chan Event { return m.events.Out() }
 
+// Backlog is how many events are queued for the reader of Events and
+// not yet received by it (it may count one just received, never miss
+// one): a reader that has not caught up has a backlog above zero.
+func (m *Member) Backlog() int { return m.events.Backlog() }
+
 // Peers returns the member's view of every peer it has heard from, sorted
 // by name.
 func (m *Member) Peers() []Peer {
