@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/diag"
-	"github.com/tcpipc/tcpipc/runtime/xcf"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 // RuleScenario is the id of problems in a scenario file.
@@ -22,8 +22,8 @@ type Scenario struct {
 	SysplexRange diag.Range
 	// XCF is the heartbeat interval (`heartbeat:`) and the number of
 	// missed heartbeats that declare a member failed (`missed:`);
-	// xcf.ScenarioTiming where the file gives none.
-	XCF xcf.Timing
+	// plan.ScenarioXCFTiming where the file gives none.
+	XCF plan.XCFTiming
 	// Duration is how long the run lasts after the last event.
 	Duration     time.Duration
 	Applications []*Application

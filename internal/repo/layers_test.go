@@ -35,6 +35,9 @@ var layerRules = []layerRule{
 	{layer: "plan", only: []string{"diag"}},
 	{layer: "whatif", forbid: []string{"grammar", "model", "verify", "compile", "display", "runtime", "scenario", "cmd"}},
 	{layer: "display", forbid: []string{"grammar", "model", "verify", "compile", "whatif", "runtime", "scenario", "cmd"}},
+	// The scenario language is read by the runtime, never the reverse;
+	// its reader (scenario/scenarioyaml) uses the grammar layer's YAML.
+	{layer: "scenario", forbid: []string{"model", "verify", "compile", "whatif", "display", "runtime", "cmd"}},
 	{layer: "runtime", forbid: []string{"grammar", "model", "verify", "compile", "cmd"}},
 	// Inside the runtime: control → play → sysplex → {lan, workload}; the
 	// LAN and the applications know no sysplex (workload through an
@@ -156,6 +159,12 @@ func TestLayerRulesCatch(t *testing.T) {
 		}, []string{
 			"display depends on whatif (display → whatif)",
 			"plan depends on internal/ike/wire (plan → internal/ike/wire)",
+		}},
+		{"the scenario language imports the runtime", map[string][]string{
+			"scenario":    {"plan", "runtime/xcf"},
+			"runtime/xcf": {"plan"},
+		}, []string{
+			"scenario depends on runtime/xcf (scenario → runtime/xcf)",
 		}},
 		{"a pending edge is not followed", map[string][]string{
 			"runtime/scenario": {"grammar/source"},

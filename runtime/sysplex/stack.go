@@ -103,7 +103,7 @@ func (s *Stack) start() error {
 		return err
 	}
 	s.resetState(ns, lan, port)
-	m, err := s.node.Join(s.sx.group, s.sx.opts.XCF.Member())
+	m, err := s.node.Join(s.sx.group, xcf.MemberOptionsOf(s.sx.opts.XCF))
 	if err != nil {
 		return err
 	}
@@ -308,7 +308,7 @@ func (s *Stack) leaveGroup() {
 
 // joinGroup brings a stack that left back into the group.
 func (s *Stack) joinGroup() error {
-	m, err := s.node.Join(s.sx.group, s.sx.opts.XCF.Member())
+	m, err := s.node.Join(s.sx.group, xcf.MemberOptionsOf(s.sx.opts.XCF))
 	if err != nil {
 		return err
 	}

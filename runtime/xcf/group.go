@@ -191,7 +191,7 @@ func (n *Node) Join(group string, opts MemberOptions) (*Member, error) {
 	if err := t.Check(); err != nil {
 		return nil, err
 	}
-	opts = t.Member()
+	opts = MemberOptionsOf(t)
 	m := &Member{
 		node:   n,
 		group:  group,

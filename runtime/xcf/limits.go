@@ -1,25 +1,13 @@
 package xcf
 
 import (
-	"time"
-
 	"github.com/tcpipc/tcpipc/internal/pump"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
-// MinInterval is the shortest heartbeat interval a member accepts.
-//
-// z/OS counts XCF failure detection in seconds; tcpipc runs heartbeats
-// faster only to compress scenarios. Issue 11: at 1 ns the heartbeats and
-// the events of the flapping they caused filled memory (6.4 GB in 60 s),
-// and at 100 µs stacks flapped. 10 ms is ten times Go's timer granularity
-// and longer than a usual garbage-collection pause, keeps heartbeat
-// traffic at 100 signals a second per peer, and still detects a failure
-// in 35 ms with three missed heartbeats, far below anything a scenario
-// needs to show. It does not make a stalled process safe: when the whole
-// process stalls (a machine with far more runnable work than cores), even
-// 100 ms heartbeats arrive late everywhere at once; that is for failure
-// detection to recognise as its own stall, not for this bound.
-const MinInterval = 10 * time.Millisecond
+// MinInterval is the shortest heartbeat interval a member accepts
+// (plan.MinHeartbeat, with the reasons for it).
+const MinInterval = plan.MinHeartbeat
 
 // maxQueuedMessages bounds the messages queued for a member's reader;
 // beyond it new messages are dropped and counted (DroppedMessages), as a

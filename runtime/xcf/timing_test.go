@@ -14,7 +14,7 @@ func TestTimingDefaults(t *testing.T) {
 	if got := (Timing{Interval: 100 * time.Millisecond}).Or(ScenarioTiming); got != (Timing{Interval: 100 * time.Millisecond, Missed: 3}) {
 		t.Errorf("interval only: %+v", got)
 	}
-	if got := (Timing{Interval: 50 * time.Millisecond, Missed: 5}).Member(); got.Interval != 50*time.Millisecond || got.FailAfter != 5 {
+	if got := MemberOptionsOf(Timing{Interval: 50 * time.Millisecond, Missed: 5}); got.Interval != 50*time.Millisecond || got.FailAfter != 5 {
 		t.Errorf("Member() = %+v", got)
 	}
 	if err := (Timing{Interval: time.Millisecond}).Check(); err == nil {

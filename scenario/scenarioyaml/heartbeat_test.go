@@ -6,10 +6,10 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/diag"
-	"github.com/tcpipc/tcpipc/runtime/xcf"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
-// TestHeartbeatLowerBound: a heartbeat below xcf.MinInterval (issue 11:
+// TestHeartbeatLowerBound: a heartbeat below plan.MinHeartbeat (issue 11:
 // 1ns exhausted memory, 100µs made stacks flap) is a positioned error at
 // the value; the bound itself is accepted.
 func TestHeartbeatLowerBound(t *testing.T) {
@@ -28,7 +28,7 @@ func TestHeartbeatLowerBound(t *testing.T) {
 		sc, f, ds := Parse("s.yaml", []byte(src))
 		got := diag.FormatText(ds, diag.Sources{f.Name: f.Text})
 		if tc.ok {
-			if len(ds) > 0 || sc.XCF.Interval < xcf.MinInterval {
+			if len(ds) > 0 || sc.XCF.Interval < plan.MinHeartbeat {
 				t.Errorf("heartbeat %s: %v\n%s", tc.value, sc.XCF.Interval, got)
 			}
 			continue
@@ -38,7 +38,7 @@ func TestHeartbeatLowerBound(t *testing.T) {
 		}
 	}
 	// Without the keys the scenario default (1s, 3 missed) applies.
-	if sc, _, ds := Parse("s.yaml", []byte("name: x\n")); len(ds) > 0 || sc.XCF != xcf.ScenarioTiming || sc.XCF.Interval != time.Second {
+	if sc, _, ds := Parse("s.yaml", []byte("name: x\n")); len(ds) > 0 || sc.XCF != plan.ScenarioXCFTiming || sc.XCF.Interval != time.Second {
 		t.Errorf("default timing %+v, %v", sc.XCF, ds)
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/tcpipc/tcpipc/grammar/source"
 	"github.com/tcpipc/tcpipc/grammar/yamlpos"
 	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
-	"github.com/tcpipc/tcpipc/runtime/xcf"
+	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/scenario"
 )
 
@@ -47,7 +47,7 @@ func Parse(name string, data []byte) (*scenario.Scenario, *source.File, diag.Dia
 	var ds diag.Diagnostics
 	f := source.New(name, data, source.UTF8)
 	r := &reader{yamlpos.Reader{File: f, Rule: scenario.RuleScenario, Diags: &ds}}
-	sc := &scenario.Scenario{XCF: xcf.ScenarioTiming, Duration: 2 * time.Second}
+	sc := &scenario.Scenario{XCF: plan.ScenarioXCFTiming, Duration: 2 * time.Second}
 	root, ok := r.Root("scenario")
 	if !ok {
 		return sc, f, ds
