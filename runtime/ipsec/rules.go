@@ -88,7 +88,12 @@ func sideSelectors(r AddrRange, proto uint8, ports PortRange, locations []netip.
 			if r.First.Is4() != s.Start.Is4() {
 				continue
 			}
-			s.Start, s.End = maxAddr(s.Start, r.First), minAddr(s.End, r.Last)
+			if r.First.Compare(s.Start) > 0 {
+				s.Start = r.First
+			}
+			if r.Last.Compare(s.End) < 0 {
+				s.End = r.Last
+			}
 			if s.Start.Compare(s.End) > 0 {
 				continue
 			}
@@ -112,22 +117,5 @@ func containsSelectors(list []ikesa.Selectors, ts ikesa.Selectors) bool {
 }
 
 func eqSelectors(a, b []wire.Selector) bool {
-	return slices.EqualFunc(a, b, func(s, t wire.Selector) bool {
-		return s.TSType == t.TSType && s.IPProtocol == t.IPProtocol && s.StartPort == t.StartPort &&
-			s.EndPort == t.EndPort && s.Start == t.Start && s.End == t.End
-	})
-}
-
-func maxAddr(a, b netip.Addr) netip.Addr {
-	if a.Compare(b) >= 0 {
-		return a
-	}
-	return b
-}
-
-func minAddr(a, b netip.Addr) netip.Addr {
-	if a.Compare(b) <= 0 {
-		return a
-	}
-	return b
+	return slices.EqualFunc(a, b, wire.Selector.Same)
 }

@@ -15,7 +15,7 @@ func narrow(proposed, allowed []wire.Selector) []wire.Selector {
 	var out []wire.Selector
 	for _, p := range proposed {
 		for _, a := range allowed {
-			if s, ok := intersect(p, a); ok && !slices.ContainsFunc(out, func(o wire.Selector) bool { return sameSelector(o, s) }) {
+			if s, ok := intersect(p, a); ok && !slices.ContainsFunc(out, func(o wire.Selector) bool { return o.Same(s) }) {
 				out = append(out, s)
 			}
 		}
@@ -61,9 +61,9 @@ func outermost(list []wire.Selector) []wire.Selector {
 	var out []wire.Selector
 	for i, s := range list {
 		held := slices.ContainsFunc(list, func(o wire.Selector) bool {
-			return !sameSelector(o, s) && within([]wire.Selector{s}, []wire.Selector{o})
+			return !o.Same(s) && within([]wire.Selector{s}, []wire.Selector{o})
 		})
-		if !held && !slices.ContainsFunc(list[:i], func(o wire.Selector) bool { return sameSelector(o, s) }) {
+		if !held && !slices.ContainsFunc(list[:i], func(o wire.Selector) bool { return o.Same(s) }) {
 			out = append(out, s)
 		}
 	}
@@ -110,17 +110,12 @@ func within(got, offered []wire.Selector) bool {
 	for _, g := range got {
 		if !slices.ContainsFunc(offered, func(o wire.Selector) bool {
 			s, ok := intersect(g, o)
-			return ok && sameSelector(s, g)
+			return ok && s.Same(g)
 		}) {
 			return false
 		}
 	}
 	return true
-}
-
-func sameSelector(a, b wire.Selector) bool {
-	return a.TSType == b.TSType && a.IPProtocol == b.IPProtocol && a.StartPort == b.StartPort &&
-		a.EndPort == b.EndPort && a.Start == b.Start && a.End == b.End
 }
 
 func maxAddr(a, b netip.Addr) netip.Addr {

@@ -34,6 +34,13 @@ const (
 
 func (p *TS) Type() PayloadType { return p.PT }
 
+// Same reports whether two selectors cover the same traffic: type,
+// protocol, ports and addresses (Opaque aside).
+func (s Selector) Same(t Selector) bool {
+	return s.TSType == t.TSType && s.IPProtocol == t.IPProtocol && s.StartPort == t.StartPort &&
+		s.EndPort == t.EndPort && s.Start == t.Start && s.End == t.End
+}
+
 func (s Selector) String() string {
 	if s.TSType != TS_IPV4_ADDR_RANGE && s.TSType != TS_IPV6_ADDR_RANGE {
 		return fmt.Sprintf("%s(%d bytes)", s.TSType, len(s.Opaque))
