@@ -1,13 +1,12 @@
 package plan
 
 import (
-	"bytes"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/tcpipc/tcpipc/internal/testkit/schematest"
 )
 
 // figure9Path is the checked-in figure 9 plan, compiled with its demo
@@ -33,34 +32,14 @@ func figure9(t testing.TB) *Plan {
 	return p
 }
 
-var compiledSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	return c.Compile("plan.schema.json")
-})
+// schema is plan.schema.json, compiled once.
+var schema = schematest.New("plan.schema.json")
 
-// planSchema is plan.schema.json, compiled once.
-func planSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	sch, err := compiledSchema()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sch
-}
+// planSchema is plan.schema.json, compiled.
+func planSchema(t *testing.T) *jsonschema.Schema { return schema.Get(t) }
 
 // validatePlan checks a document against plan.schema.json.
-func validatePlan(t *testing.T, doc []byte) {
-	t.Helper()
-	sch := planSchema(t)
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
-	if err != nil {
-		t.Fatalf("the plan is not JSON: %v", err)
-	}
-	if err := sch.Validate(inst); err != nil {
-		t.Errorf("the plan does not validate against its schema: %v", err)
-	}
-}
+func validatePlan(t *testing.T, doc []byte) { schema.Validate(t, "plan", doc) }
 
 // TestSchemaRejects shows the schema can fail: each document breaks one
 // rule of a valid plan.

@@ -5,11 +5,11 @@ import (
 	"net/netip"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/tcpipc/tcpipc/internal/testkit/schematest"
 	"github.com/tcpipc/tcpipc/plan"
 )
 
@@ -28,31 +28,10 @@ func figure9(t testing.TB) *plan.Plan {
 	return p
 }
 
-var compiledSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	return c.Compile("whatif.schema.json")
-})
+// schema is whatif.schema.json, compiled once.
+var schema = schematest.New("whatif.schema.json")
 
-func whatifSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	sch, err := compiledSchema()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sch
-}
-
-func validateWhatif(t *testing.T, doc []byte) {
-	t.Helper()
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
-	if err != nil {
-		t.Fatalf("the outcome is not JSON: %v", err)
-	}
-	if err := whatifSchema(t).Validate(inst); err != nil {
-		t.Errorf("the outcome does not validate against its schema: %v", err)
-	}
-}
+func validateWhatif(t *testing.T, doc []byte) { schema.Validate(t, "outcome", doc) }
 
 // TestEveryOutcomeValidates: the outcomes of every single failure and its
 // recovery on figure 9 follow whatif.schema.json.
@@ -101,7 +80,7 @@ func TestWhatifSchemaRejects(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if whatifSchema(t).Validate(inst) == nil {
+		if schema.Get(t).Validate(inst) == nil {
 			t.Errorf("the whatif schema accepts %s", edit[1])
 		}
 	}
