@@ -57,6 +57,13 @@ type Endpoint struct {
 	nextTimer uint64
 
 	wg sync.WaitGroup // the receive loops
+
+	// rx serializes the handling of received packets across the loops.
+	// The IKE daemon answers the IKE_AUTH or CREATE_CHILD_SA that makes
+	// a child before the endpoint installs it; the peer's first plain
+	// ESP, read by another loop than the IKE, must not overtake the
+	// installation (ESP in UDP shares the IKE's loop on port 4500).
+	rx sync.Mutex
 }
 
 // peerState is what the endpoint keeps per configured peer.
@@ -130,6 +137,10 @@ func New(cfg Config) (*Endpoint, error) {
 	for _, port := range []uint16{ikePort, nattPort} {
 		e.wg.Add(1)
 		go e.receiveLoop(port)
+	}
+	if raw, ok := cfg.Conn.(ESPConn); ok {
+		e.wg.Add(1)
+		go e.espLoop(raw)
 	}
 	e.mu.Lock()
 	if cfg.Liveness > 0 {
@@ -246,6 +257,8 @@ func (e *Endpoint) isClosed() bool {
 // src. The receive loops call it; it is exported for callers that run
 // their own loops and for fuzzing. It never panics, and it does not keep b.
 func (e *Endpoint) HandleDatagram(localPort uint16, src netip.AddrPort, b []byte) {
+	e.rx.Lock()
+	defer e.rx.Unlock()
 	defer func() {
 		if r := recover(); r != nil {
 			e.stats.drop(DropPanic)
@@ -271,13 +284,18 @@ func (e *Endpoint) HandleDatagram(localPort uint16, src netip.AddrPort, b []byte
 		}
 	case natt.KindESP:
 		e.stats.espIn.Add(1)
-		e.receiveESP(payload)
+		e.receiveESP(payload, true)
 	}
 }
 
-// receiveESP decrypts an ESP packet, checks the inner packet against the
-// SA's selectors and delivers it (RFC 4301 §5.2, RFC 4303 §3.4).
-func (e *Endpoint) receiveESP(pkt []byte) {
+// receiveESP decrypts an ESP packet that arrived in UDP (udp) or plain,
+// checks the inner packet against the SA's selectors and delivers it (RFC
+// 4301 §5.2, RFC 4303 §3.4).
+func (e *Endpoint) receiveESP(pkt []byte, udp bool) {
+	if e.encapMismatch(pkt, udp) {
+		e.stats.drop(DropEncapMismatch)
+		return
+	}
 	inner, _, sa, err := e.sad.Decap(make([]byte, 0, len(pkt)), pkt)
 	if err != nil {
 		e.stats.drop(espDropReason(err))

@@ -115,7 +115,7 @@ func figure9Pair(t *testing.T) (gw, client *Endpoint, gotGW, gotClient chan []by
 			LocalTS: []netip.Prefix{netip.PrefixFrom(f9Client, 32)}, RemoteTS: []netip.Prefix{netip.PrefixFrom(dva1, 32)}}}}
 	gotGW, gotClient = make(chan []byte, 16), make(chan []byte, 16)
 	start := func(cfg Config, got chan []byte) *Endpoint {
-		conn, err := netw.Listen(cfg.Local, ikePort, nattPort)
+		conn, err := listenMem(netw, cfg.Local)
 		if err != nil {
 			t.Fatal(err)
 		}

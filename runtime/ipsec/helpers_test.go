@@ -67,6 +67,8 @@ type topo struct {
 	// the gateway knows besides the client.
 	gwFilters []Filter
 	gwPeers   []Peer
+	// noNAT puts the client on the gateway's network, without a NAT.
+	noNAT bool
 }
 
 type topoOption func(*topo)
@@ -78,6 +80,8 @@ func withClientLifetime(l esp.Lifetime) topoOption {
 func withLiveness(client, gw time.Duration) topoOption {
 	return func(t *topo) { t.clientLive, t.gwLiveness = client, gw }
 }
+
+func withoutNAT() topoOption { return func(t *topo) { t.noNAT = true } }
 
 func withEcho() topoOption { return func(t *topo) { t.gwEcho = true } }
 
@@ -96,7 +100,9 @@ func newTopo(t testing.TB, opts ...topoOption) *topo {
 	for _, o := range opts {
 		o(tp)
 	}
-	tp.net.SetNAT(clientAddr, natPublic)
+	if !tp.noNAT {
+		tp.net.SetNAT(clientAddr, natPublic)
+	}
 
 	clientSPD, err := NewSPD(
 		Filter{Name: "to-apps", Local: PrefixRange(netip.MustParsePrefix("10.99.0.2/32")),
@@ -130,9 +136,33 @@ func newTopo(t testing.TB, opts ...topoOption) *topo {
 	return tp
 }
 
+// memESPPort is where a memnet host takes plain ESP: memnet carries only
+// datagrams, so IP protocol 50 is modelled as port 0 of the address (no
+// UDP packet ever uses it). Through memnet's NAT it would be mapped like
+// a port, but behind a NAT the endpoints carry ESP in UDP anyway.
+const memESPPort = 0
+
+// memHost is a memnet host with its plain ESP "socket" (an ESPConn).
+type memHost struct{ *memnet.Host }
+
+func (h memHost) ReadESP(b []byte) (int, netip.Addr, error) {
+	n, src, err := h.ReadFrom(memESPPort, b)
+	return n, src.Addr(), err
+}
+
+func (h memHost) WriteESP(b []byte, dst netip.Addr) error {
+	return h.WriteTo(memESPPort, b, netip.AddrPortFrom(dst, memESPPort))
+}
+
+// listenMem opens an endpoint's sockets on a memnet: IKE, NAT-T and ESP.
+func listenMem(n *memnet.Network, addr netip.Addr) (memHost, error) {
+	h, err := n.Listen(addr, ikePort, nattPort, memESPPort)
+	return memHost{h}, err
+}
+
 func (tp *topo) newNode(t testing.TB, cfg Config, echo bool) *node {
 	t.Helper()
-	conn, err := tp.net.Listen(cfg.Local, ikePort, nattPort)
+	conn, err := listenMem(tp.net, cfg.Local)
 	if err != nil {
 		t.Fatal(err)
 	}

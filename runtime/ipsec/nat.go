@@ -28,8 +28,9 @@ func (t *transport) Send(_, remote netip.AddrPort, msg []byte) error {
 //
 //   - As the original initiator we send IKE_SA_INIT to port 500 and
 //     everything after it to port 4500, from our port 4500 ("floating").
-//     Floating even when no NAT was found costs nothing and lets ESP, which
-//     this endpoint always carries in UDP, share the path.
+//     RFC 7296 §2.23 allows floating when no NAT was found; it costs
+//     nothing, and whether ESP then travels plain or in UDP is decided
+//     per child from NAT detection, not from the IKE port.
 //   - Otherwise we answer from the port the peer last reached us on, so
 //     a peer that floated, or started on 4500, hears back on 4500.
 //   - With no record of the peer, port 500 talks to port 500 and anything

@@ -45,8 +45,8 @@ func (v Verdict) String() string {
 
 // Outbound applies the SPD to an IP packet leaving the stack (RFC 4301
 // §5.1): PERMIT hands it back to send in the clear, DENY drops it, IPSEC
-// encrypts it with the peer's newest fitting child SA and sends it as
-// ESP-in-UDP, or, when there is none, queues a copy and negotiates one.
+// encrypts it with the peer's newest fitting child SA and sends it as ESP
+// (plain, or in UDP behind a NAT), or, when there is none, queues a copy and negotiates one.
 // Outbound does not keep pkt.
 func (e *Endpoint) Outbound(pkt []byte) Verdict {
 	fl, err := parseFlow(pkt)
@@ -195,8 +195,9 @@ func (e *Endpoint) waitingFor(ps *peerState) (netip.Addr, bool) {
 	return netip.Addr{}, false
 }
 
-// sendESP encrypts pkt with ch's outbound SA and sends it from port 4500
-// to dst (RFC 4303 §3.3, RFC 3948 §2.1). expired reports, without
+// sendESP encrypts pkt with ch's outbound SA and sends it to dst, plain or
+// in UDP from port 4500 as the child says (RFC 4303 §3.3, RFC 3948 §2.1;
+// see espconn.go). expired reports, without
 // counting it, that the SA was closed, so the caller can pick another.
 func (e *Endpoint) sendESP(ch *child, pkt []byte, dst netip.AddrPort) (v Verdict, expired bool) {
 	next := esp.ProtoIPv4
@@ -213,7 +214,7 @@ func (e *Endpoint) sendESP(ch *child, pkt []byte, dst netip.AddrPort) (v Verdict
 	}
 	// A failed write is a packet lost on the wire, as with a full socket
 	// buffer; it was still protected.
-	if e.conn.WriteTo(nattPort, b, dst) == nil {
+	if e.writeESP(ch, b, dst) {
 		e.stats.espOut.Add(1)
 	}
 	return Protected, false

@@ -53,6 +53,13 @@ const (
 	// permitted only in the clear, or bound to another peer (RFC 4301
 	// §5.2).
 	DropInboundPolicy
+	// DropEncapMismatch: an ESP packet that arrived plain for an SA that
+	// carries ESP in UDP, or in UDP for one that carries plain ESP (see
+	// espconn.go).
+	DropEncapMismatch
+	// DropNoPlainESP: a packet for an SA that needs plain ESP, on a
+	// PacketConn that carries only UDP (it implements no ESPConn).
+	DropNoPlainESP
 	numDropReasons
 )
 
@@ -61,6 +68,7 @@ var dropNames = [...]string{
 	DropReplay: "replay", DropICV: "ICV", DropBadPadding: "bad padding", DropSelector: "selector mismatch",
 	DropExpired: "expired", DropDummy: "dummy", DropPolicy: "policy", DropQueueFull: "queue full",
 	DropNoSA: "no SA", DropPanic: "panic", DropInboundPolicy: "inbound policy",
+	DropEncapMismatch: "encapsulation mismatch", DropNoPlainESP: "no plain ESP",
 }
 
 func (r DropReason) String() string {

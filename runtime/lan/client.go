@@ -79,12 +79,16 @@ func (c *Client) EnableIPsec(cfg ipsec.Config, clk clock.Clock, keyLog io.Writer
 	return nil
 }
 
-// fromLAN takes the client's packets off the LAN: IKE and ESP to its
-// endpoint, cleartext through the endpoint's policy when it has one.
+// fromLAN takes the client's packets off the LAN: IKE, ESP in UDP and
+// plain ESP to its endpoint, cleartext through the endpoint's policy when it has one.
 func (c *Client) fromLAN(pkt []byte) error {
 	if ep := c.sec.Load(); ep != nil {
 		if port, src, payload, ok := ParseUDP(pkt); ok && (port == IKEPort || port == NATTPort) {
 			c.udp.Deliver(port, src, payload)
+			return nil
+		}
+		if src, payload, ok := ParseESP(pkt); ok {
+			c.udp.DeliverESP(src, payload)
 			return nil
 		}
 		if !ep.InboundClear(pkt) {

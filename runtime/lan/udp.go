@@ -13,8 +13,9 @@ import (
 )
 
 // This file is a UDP socket on the LAN for an IPsec endpoint (its IKE
-// and NAT-T ports), carried as IPv4/UDP packets on the fabric: what a
-// routing stack's endpoint and a remote client's endpoint both use.
+// and NAT-T ports), carried as IPv4/UDP packets on the fabric, and its
+// raw socket for plain ESP (IP protocol 50): what a routing stack's
+// endpoint and a remote client's endpoint both use.
 
 // IKEPort and NATTPort are the UDP ports the endpoint owns on its address.
 const (
@@ -22,13 +23,15 @@ const (
 	NATTPort = 4500
 )
 
-// UDP is an endpoint's pair of UDP sockets (500 and 4500) on the LAN
-// fabric: datagrams in come from the stack's LAN path, datagrams out are
-// IPv4/UDP packets from the endpoint's address.
+// UDP is an endpoint's pair of UDP sockets (500 and 4500) and its ESP
+// socket on the LAN fabric (an ipsec.PacketConn and ipsec.ESPConn):
+// packets in come from the stack's LAN path, packets out are IPv4/UDP or
+// IPv4/ESP packets from the endpoint's address.
 type UDP struct {
 	local netip.Addr
 	send  func(pkt []byte) error
 	in    map[uint16]chan datagram
+	esp   chan datagram
 	done  chan struct{}
 	once  sync.Once
 }
@@ -42,7 +45,8 @@ type datagram struct {
 // the LAN.
 func NewUDP(local netip.Addr, send func([]byte) error) *UDP {
 	return &UDP{local: local, send: send, done: make(chan struct{}),
-		in: map[uint16]chan datagram{IKEPort: make(chan datagram, 256), NATTPort: make(chan datagram, 1024)}}
+		in:  map[uint16]chan datagram{IKEPort: make(chan datagram, 256), NATTPort: make(chan datagram, 1024)},
+		esp: make(chan datagram, 1024)}
 }
 
 // Deliver queues a datagram for the endpoint; a full queue drops it, as
@@ -52,6 +56,36 @@ func (c *UDP) Deliver(port uint16, src netip.AddrPort, payload []byte) {
 	case c.in[port] <- datagram{src, bytes.Clone(payload)}:
 	default:
 	}
+}
+
+// DeliverESP queues a plain ESP packet (the IP payload) for the endpoint;
+// a full queue drops it.
+func (c *UDP) DeliverESP(src netip.Addr, payload []byte) {
+	select {
+	case c.esp <- datagram{netip.AddrPortFrom(src, 0), bytes.Clone(payload)}:
+	default:
+	}
+}
+
+// ReadESP implements ipsec.ESPConn.
+func (c *UDP) ReadESP(b []byte) (int, netip.Addr, error) {
+	select {
+	case d := <-c.esp:
+		return copy(b, d.payload), d.src.Addr(), nil
+	case <-c.done:
+		return 0, netip.Addr{}, net.ErrClosed
+	}
+}
+
+// WriteESP implements ipsec.ESPConn: b goes to dst as an IPv4 packet of
+// protocol 50.
+func (c *UDP) WriteESP(b []byte, dst netip.Addr) error {
+	select {
+	case <-c.done:
+		return net.ErrClosed
+	default:
+	}
+	return c.send(ESPPacket(c.local, dst, b))
 }
 
 func (c *UDP) ReadFrom(port uint16, b []byte) (int, netip.AddrPort, error) {

@@ -35,7 +35,9 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 // with a capture and a key log, as `tcpipc run --pcap --keylog` does, and
 // has Wireshark decrypt it: every ESP packet on the LAN has a good ICV and
 // carries TCP to or from DVA1 port 60, the IKE messages decrypt, and the
-// XCF links carry the cleartext inside GRE.
+// XCF links carry the cleartext inside GRE. The LAN has no NAT, so every
+// ESP packet is plain ESP, IP protocol 50, never ESP in UDP (RFC 7296
+// §2.23, RFC 3948).
 func TestIPsecRunDecryptsInTshark(t *testing.T) {
 	bin, err := exec.LookPath("tshark")
 	if err != nil {
@@ -96,7 +98,7 @@ func TestIPsecRunDecryptsInTshark(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "-r", pcap, "-o", "esp.enable_encryption_decode:TRUE", "-o", "esp.enable_authentication_check:TRUE",
 		"-T", "fields", "-E", "separator=/t", "-e", "esp.spi", "-e", "esp.icv_good", "-e", "tcp.port", "-e", "isakmp.exchangetype",
-		"-e", "isakmp.enc.decrypted", "-e", "frame.protocols")
+		"-e", "isakmp.enc.decrypted", "-e", "frame.protocols", "-e", "ip.proto")
 	cmd.Env = append(os.Environ(), "WIRESHARK_CONFIG_DIR="+conf)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -107,15 +109,19 @@ func TestIPsecRunDecryptsInTshark(t *testing.T) {
 	var esp, ike, gre int
 	for _, line := range strings.Split(strings.TrimRight(string(fields), "\n"), "\n") {
 		f := strings.Split(line, "\t")
-		if len(f) != 6 {
+		if len(f) != 7 {
 			t.Fatalf("unexpected tshark line %q", line)
 		}
-		spi, icvGood, ports, exch, decrypted, protos := f[0], f[1], f[2], f[3], f[4], f[5]
+		spi, icvGood, ports, exch, decrypted, protos, ipProto := f[0], f[1], f[2], f[3], f[4], f[5], f[6]
 		switch {
 		case spi != "":
 			esp++
 			if icvGood != "1" || !strings.Contains(protos, "esp:ip:tcp") || !strings.Contains(ports, "60") {
 				t.Errorf("ESP frame: icv_good=%q ports %q protocols %s", icvGood, ports, protos)
+			}
+			// The outer header is the first of ip.proto's values.
+			if outer, _, _ := strings.Cut(ipProto, ","); outer != "50" || strings.Contains(protos, "udp") {
+				t.Errorf("ESP frame without NAT: outer IP protocol %s, protocols %s; want plain ESP (50)", outer, protos)
 			}
 		case exch != "":
 			ike++

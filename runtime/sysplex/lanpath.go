@@ -13,8 +13,8 @@ import (
 // goes to the local netstack or, through the distributor, over the XCF
 // link to the target that serves the connection.
 
-// fromLAN receives a packet the LAN routed to this stack. IKE and ESP for
-// a DVIPA it protects go to the DVIPA's IPsec endpoint, which hands the
+// fromLAN receives a packet the LAN routed to this stack. IKE and ESP
+// (plain or in UDP) for a DVIPA it protects go to the DVIPA's IPsec endpoint, which hands the
 // decrypted packets to route. Connections to a DVIPA this stack
 // distributes are routed by the distributor: a SYN picks a target, later
 // packets follow the CRT; packets for a remote target go over the XCF
@@ -26,10 +26,25 @@ func (s *Stack) fromLAN(pkt []byte) error {
 	if !up {
 		return ErrStackDown
 	}
-	if dst, ok := lan.Destination(pkt); ok && s.interceptIKE(dst, pkt) {
+	if dst, ok := lan.Destination(pkt); ok && (s.interceptESP(dst, pkt) || s.interceptIKE(dst, pkt)) {
 		return nil
 	}
 	return s.route(pkt, false)
+}
+
+// interceptESP hands a plain ESP packet (IP protocol 50) for a protected
+// DVIPA to its endpoint; ESP in UDP goes with IKE (interceptIKE). It
+// reports whether it consumed the packet.
+func (s *Stack) interceptESP(dst netip.Addr, pkt []byte) bool {
+	sec := s.secFor(dst)
+	if sec == nil {
+		return false
+	}
+	src, payload, ok := lan.ParseESP(pkt)
+	if ok {
+		sec.conn.DeliverESP(src, payload)
+	}
+	return ok
 }
 
 // route delivers a packet for this stack: connections to a DVIPA it
