@@ -20,7 +20,7 @@ import (
 
 // lanCount counts what the LAN carries to and from DVA1.
 type lanCount struct {
-	mu              sync.Mutex
+	mu                   sync.Mutex
 	natt, esp, clearTCP6 int
 }
 
