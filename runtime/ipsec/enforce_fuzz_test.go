@@ -51,6 +51,13 @@ var oraclePolicy = []oracleRule{
 	{sel("*"), sel("*"), -1, plan.AnyPort, plan.AnyPort, plan.Deny, ""},
 }
 
+// oracleICMP restricts rules of oraclePolicy to ICMP types and codes: the
+// ICMP rule protects only echo requests (type 8 code 0), so every other
+// message from the client falls to the deny rule.
+var oracleICMP = map[int]struct{ typ, code plan.PortRange }{
+	4: {plan.PortRange{From: 8, To: 8}, plan.PortRange{From: 0, To: 0}},
+}
+
 // appRule is the index of issue 14's rule, whose child SA the fuzzed
 // packets arrive on.
 const appRule = 3
@@ -70,6 +77,9 @@ func oracleFilters() []Filter {
 			RemotePorts: PortRange{uint16(r.remotePorts.From), uint16(r.remotePorts.To)}}
 		if r.proto >= 0 {
 			f.Protocol = uint8(r.proto)
+		}
+		if ic, ok := oracleICMP[i]; ok {
+			f.ICMPType, f.ICMPCode = icmpRange(&ic.typ), icmpRange(&ic.code)
 		}
 		switch r.action {
 		case plan.IPsec:
@@ -107,9 +117,22 @@ func oracleVerdict(p []byte) (allowed bool, rule int) {
 		}
 		return known && port >= r.From && port <= r.To
 	}
+	// ICMP's type and code are its first two bytes, unknown in a later
+	// fragment or a message cut short.
+	icmpOK := func(i int) bool {
+		ic, ok := oracleICMP[i]
+		if !ok {
+			return true
+		}
+		if pk.laterFragment || len(pk.body) < 2 {
+			return false
+		}
+		typ, code := int(pk.body[0]), int(pk.body[1])
+		return typ >= ic.typ.From && typ <= ic.typ.To && code >= ic.code.From && code <= ic.code.To
+	}
 	for i, r := range oraclePolicy {
 		if r.local.Contains(pk.dst) && r.remote.Contains(pk.src) && (r.proto < 0 || r.proto == pk.proto) &&
-			portOK(r.localPorts, dport) && portOK(r.remotePorts, sport) {
+			portOK(r.localPorts, dport) && portOK(r.remotePorts, sport) && icmpOK(i) {
 			return r.action == plan.IPsec && r.peer == "client", i
 		}
 	}
@@ -202,6 +225,8 @@ func FuzzInboundPolicy(f *testing.F) {
 	f.Add(false, byte(protoTCP), byte(2), byte(1), uint16(40000), uint16(appPort), uint16(0), []byte("x"))
 	f.Add(false, byte(protoUDP), byte(2), byte(1), uint16(40000), uint16(9999), uint16(0), []byte("x"))
 	f.Add(false, byte(1), byte(2), byte(1), uint16(0x0800), uint16(0), uint16(0), []byte{})
+	f.Add(false, byte(1), byte(2), byte(1), uint16(0x0d00), uint16(0), uint16(0), []byte{}) // timestamp: not echo
+	f.Add(false, byte(1), byte(2), byte(1), uint16(0x0801), uint16(0), uint16(0), []byte{}) // echo, code 1
 	f.Add(false, byte(protoUDP), byte(2), byte(5), uint16(40000), uint16(5050), uint16(0), []byte("x"))
 	f.Add(false, byte(protoTCP), byte(2), byte(9), uint16(40000), uint16(22), uint16(0), []byte{})
 	f.Add(false, byte(protoTCP), byte(2), byte(1), uint16(40000), uint16(appPort), uint16(10), []byte("frag"))

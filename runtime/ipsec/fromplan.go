@@ -275,7 +275,20 @@ func filterFromPlan(f plan.Filter, local AddrRange) (Filter, error) {
 	}
 	out.LocalPorts = PortRange{uint16(f.LocalPorts.From), uint16(f.LocalPorts.To)}
 	out.RemotePorts = PortRange{uint16(f.RemotePorts.From), uint16(f.RemotePorts.To)}
+	out.ICMPType, out.ICMPCode = icmpRange(f.ICMPType), icmpRange(f.ICMPCode)
 	return out, nil
+}
+
+// icmpRange reads a plan's ICMP type or code range; nil, or one that
+// covers every value, matches any.
+func icmpRange(r *plan.PortRange) ICMPRange {
+	switch {
+	case r == nil || r.From <= 0 && r.To >= 255:
+		return ICMPRange{}
+	case r.From > 255 || r.To < r.From:
+		return ICMPRange{Set: true, First: 1, Last: 0} // no type or code is in it
+	}
+	return ICMPRange{Set: true, First: uint8(max(r.From, 0)), Last: uint8(min(r.To, 255))}
 }
 
 // addrRange reads a filter side with the plan's one selector parser.

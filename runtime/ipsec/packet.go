@@ -15,6 +15,13 @@ const (
 	protoSCTP = 132
 )
 
+// IP protocol numbers whose first two payload bytes are a message type
+// and code (RFC 792, RFC 4443 §2.1).
+const (
+	protoICMP   = 1
+	protoICMPv6 = 58
+)
+
 // errNotIP is returned for a buffer that is not a well-formed IPv4 or IPv6
 // packet.
 var errNotIP = errors.New("ipsec: not an IP packet")
@@ -38,6 +45,11 @@ type flow struct {
 	opaquePorts bool
 	// connect is set for a TCP SYN without ACK: a connection request.
 	connect bool
+	// icmpType and icmpCode are an ICMP or ICMPv6 message's; icmpKnown
+	// is set when the packet shows them (not a later fragment, not cut
+	// short).
+	icmpType, icmpCode uint8
+	icmpKnown          bool
 }
 
 // IPv6 extension headers the SPD walks past to the upper-layer protocol
@@ -110,6 +122,10 @@ func parseFlow(b []byte) (flow, error) {
 		return flow{}, errNotIP
 	}
 	switch f.proto {
+	case protoICMP, protoICMPv6:
+		if !fragment && len(payload) >= 2 {
+			f.icmpType, f.icmpCode, f.icmpKnown = payload[0], payload[1], true
+		}
 	case protoTCP, protoUDP, protoSCTP:
 		if f.proto == protoTCP && firstFragment && len(payload) < minTCPHeader {
 			return flow{}, errTinyFragment

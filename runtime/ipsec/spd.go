@@ -97,6 +97,22 @@ func (r PortRange) contains(p uint16, opaque bool) bool {
 	return !opaque && p >= r.First && p <= r.Last
 }
 
+// ICMPRange is an inclusive range of ICMP types or codes. The zero
+// ICMPRange matches every one; Set makes it a range, so that type 0 (echo
+// reply) alone is ICMPRange{Set: true}.
+type ICMPRange struct {
+	Set         bool
+	First, Last uint8
+}
+
+// contains reports whether v, which known says the packet shows, is in
+// the range. An unknown type or code (a later fragment, a message cut
+// short) matches only the range of every one, as opaque ports do (RFC
+// 4301 §7).
+func (r ICMPRange) contains(v uint8, known bool) bool {
+	return !r.Set || known && v >= r.First && v <= r.Last
+}
+
 // Tunnel is the template of an IPSEC filter's dynamic tunnel: the peer the
 // SA is negotiated with and the lifetimes of its ESP SAs. The mode is
 // always tunnel; the ESP suites are the endpoint's (Config.ESP).
@@ -114,6 +130,10 @@ type Filter struct {
 	// Protocol is the IP protocol; 0 matches any.
 	Protocol                uint8
 	LocalPorts, RemotePorts PortRange
+	// ICMPType and ICMPCode restrict an ICMP or ICMPv6 filter to some
+	// messages (z/OS IpService Protocol ICMP Type/Code); they take the
+	// place of ports, which ICMP does not have.
+	ICMPType, ICMPCode ICMPRange
 	Direction               Direction
 	Action                  Action
 	// Tunnel is required for ActionIPsec and ignored otherwise.
@@ -141,7 +161,17 @@ func (f *Filter) matches(dir Direction, fl flow) bool {
 	}
 	return f.Local.contains(local) && f.Remote.contains(remote) &&
 		(f.Protocol == 0 || f.Protocol == fl.proto) &&
-		f.LocalPorts.contains(lport, fl.opaquePorts) && f.RemotePorts.contains(rport, fl.opaquePorts)
+		f.LocalPorts.contains(lport, fl.opaquePorts) && f.RemotePorts.contains(rport, fl.opaquePorts) &&
+		f.matchesICMP(fl)
+}
+
+// matchesICMP checks the type and code of an ICMP filter. A filter
+// without them, or for another protocol, has nothing to check.
+func (f *Filter) matchesICMP(fl flow) bool {
+	if f.Protocol != protoICMP && f.Protocol != protoICMPv6 {
+		return true
+	}
+	return f.ICMPType.contains(fl.icmpType, fl.icmpKnown) && f.ICMPCode.contains(fl.icmpCode, fl.icmpKnown)
 }
 
 // SPD is an ordered list of filters, searched first match first (RFC 4301
