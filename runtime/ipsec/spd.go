@@ -134,8 +134,8 @@ type Filter struct {
 	// messages (z/OS IpService Protocol ICMP Type/Code); they take the
 	// place of ports, which ICMP does not have.
 	ICMPType, ICMPCode ICMPRange
-	Direction               Direction
-	Action                  Action
+	Direction          Direction
+	Action             Action
 	// Tunnel is required for ActionIPsec and ignored otherwise.
 	Tunnel Tunnel
 	// Connect limits who may open TCP connections through the filter
