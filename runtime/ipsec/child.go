@@ -89,12 +89,19 @@ func (e *Endpoint) installChild(c ikesa.ChildSA) {
 	e.children[c.InboundSPI] = ch
 	ps.children = append(ps.children, ch)
 	ch.mapping = e.mappingOf(c.Peer, c.IKE, c.Remote)
+	// What waited goes out through the children; what none covers is
+	// dropped, as narrowed by the peer when its acquire got a child
+	// that leaves out its trigger (narrowed.go), and never asks again.
+	var flush *Filter
+	if e.noteAcquireAnswered(ps, ch) {
+		flush = ps.trigger
+	}
 	queue := ps.queue
-	ps.queue, ps.negotiating = nil, false
+	ps.queue, ps.negotiating, ps.trigger = nil, false, nil
 	e.mu.Unlock()
 
 	for _, pkt := range queue {
-		e.protect(ps, pkt, nil)
+		e.protect(ps, pkt, flush)
 	}
 }
 
@@ -254,7 +261,7 @@ func (e *Endpoint) negotiationOver(ps *peerState, gen uint64) {
 		return
 	}
 	n := len(ps.queue)
-	ps.queue, ps.negotiating = nil, false
+	ps.queue, ps.negotiating, ps.trigger = nil, false, nil
 	e.mu.Unlock()
 	for range n {
 		e.stats.drop(DropNoSA)

@@ -76,8 +76,13 @@ type peerState struct {
 	queue       [][]byte
 	negotiating bool
 	// proposal is what the negotiation under way asks for: the selectors
-	// of the filter whose packet started it, that packet's first.
+	// of the filter whose packet started it (trigger), that packet's
+	// first.
 	proposal ikesa.Selectors
+	trigger  *Filter
+	// narrowed holds the filters whose acquire the peer answered with a
+	// child that left out the packet that asked (see narrowed.go).
+	narrowed map[*Filter]ikesa.Selectors
 	// generation numbers negotiations, so a stale timeout leaves a newer
 	// one alone.
 	generation uint64

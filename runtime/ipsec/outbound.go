@@ -72,8 +72,9 @@ func (e *Endpoint) Outbound(pkt []byte) Verdict {
 // protect sends pkt through the newest child of ps whose selectors fit
 // it. Without one, if trigger (the IPSEC filter pkt matched) is set, it
 // queues pkt and starts getting an SA for the filter's traffic: a new
-// child on an established IKE SA, or a new IKE SA; otherwise it drops
-// pkt.
+// child on an established IKE SA, or a new IKE SA, unless the peer
+// already answered that filter with a narrower child (narrowed.go);
+// otherwise it drops pkt.
 func (e *Endpoint) protect(ps *peerState, pkt []byte, trigger *Filter) Verdict {
 	fl, _ := parseFlow(pkt) // callers checked it
 	e.mu.Lock()
@@ -102,6 +103,11 @@ func (e *Endpoint) protect(ps *peerState, pkt []byte, trigger *Filter) Verdict {
 		e.stats.drop(DropNoSA)
 		return Dropped
 	}
+	if e.narrowedAway(ps, trigger) {
+		e.mu.Unlock()
+		e.stats.drop(DropNarrowed)
+		return Dropped
+	}
 	if len(ps.queue) >= e.cfg.QueueLimit {
 		e.mu.Unlock()
 		e.stats.drop(DropQueueFull)
@@ -112,7 +118,7 @@ func (e *Endpoint) protect(ps *peerState, pkt []byte, trigger *Filter) Verdict {
 	start := !ps.negotiating
 	if start {
 		ps.negotiating = true
-		ps.proposal = proposal(trigger, fl, ps.cfg)
+		ps.proposal, ps.trigger = proposal(trigger, fl, ps.cfg), trigger
 		ps.generation++
 		gen := ps.generation
 		e.after(negotiationTimeout, func() { e.negotiationOver(ps, gen) })

@@ -60,6 +60,11 @@ const (
 	// DropNoPlainESP: a packet for an SA that needs plain ESP, on a
 	// PacketConn that carries only UDP (it implements no ESPConn).
 	DropNoPlainESP
+	// DropNarrowed: a packet of a filter whose acquire the peer answered
+	// with a child SA narrowed below the packet that triggered it (RFC
+	// 7296 §2.9); the packet fits no child, and asking again would only
+	// get the same answer (see narrowed.go).
+	DropNarrowed
 	numDropReasons
 )
 
@@ -69,6 +74,7 @@ var dropNames = [...]string{
 	DropExpired: "expired", DropDummy: "dummy", DropPolicy: "policy", DropQueueFull: "queue full",
 	DropNoSA: "no SA", DropPanic: "panic", DropInboundPolicy: "inbound policy",
 	DropEncapMismatch: "encapsulation mismatch", DropNoPlainESP: "no plain ESP",
+	DropNarrowed: "narrowed by the peer",
 }
 
 func (r DropReason) String() string {
