@@ -48,11 +48,36 @@ func listenInNetns(t *testing.T, ns string, addr netip.Addr) *UDPConn {
 	return conn
 }
 
+// natPublic4 is the outside address of the NAT namespace, when there is
+// one: what our endpoint sees charon's traffic come from.
+var natOutside = netip.MustParseAddr("192.0.2.3")
+
+// charonBehindNAT is charon's own address behind the NAT namespace.
+var charonBehindNAT = netip.MustParseAddr("192.168.77.2")
+
+// interopOpts vary the interop topology and charon's configuration.
+type interopOpts struct {
+	// encap is charon's encap setting, "yes" (the default) or "no".
+	encap string
+	// nat puts a third namespace between charon and us that masquerades
+	// charon's traffic (nftables), a NAT that changes the source address
+	// and, when it must, the port.
+	nat bool
+	// children are more CHILD_SA sections for charon's connection.
+	children string
+	// capture records what crosses our namespace's veth.
+	capture bool
+}
+
 // interop is one run of the interop test: namespaces, charon, our endpoint.
 type interop struct {
 	t          *testing.T
 	dir        string
 	gwNS, cNS  string
+	natNS      string
+	vgw        string // our side of the veth
+	cap        *netnsCapture
+	keylog     *syncBuffer
 	vici       string
 	charonLog  string
 	ep         *Endpoint
@@ -67,26 +92,32 @@ func (s *interop) swanctl(args ...string) string {
 // start launches a process in its own process group, ended with the test.
 func (s *interop) start(_ string, cmd *exec.Cmd) { netnstest.StartGroup(s.t, cmd) }
 
-func setupInterop(t *testing.T) *interop {
+func setupInterop(t *testing.T) *interop { return setupInteropWith(t, interopOpts{}) }
+
+func setupInteropWith(t *testing.T, o interopOpts) *interop {
 	netnstest.NeedStrongSwan(t)
+	if o.encap == "" {
+		o.encap = "yes"
+	}
 	suffix := make([]byte, 3)
 	rand.Read(suffix)
 	tag := hex.EncodeToString(suffix)
 	s := &interop{t: t, dir: t.TempDir(), gwNS: "tcpipc-gw-" + tag, cNS: "tcpipc-ssc-" + tag, fromClient: make(chan []byte, 256)}
 	s.vici = filepath.Join(s.dir, "charon.vici")
 	s.charonLog = filepath.Join(s.dir, "charon.log")
-
-	for _, ns := range []string{s.gwNS, s.cNS} {
+	namespaces := []string{s.gwNS, s.cNS}
+	if o.nat {
+		s.natNS = "tcpipc-nat-" + tag
+		namespaces = append(namespaces, s.natNS)
+	}
+	for _, ns := range namespaces {
 		run(t, "ip", "netns", "add", ns)
 		t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
 	}
-	vgw, vc := "tgw"+tag, "tss"+tag
-	run(t, "ip", "link", "add", vgw, "netns", s.gwNS, "type", "veth", "peer", "name", vc, "netns", s.cNS)
-	run(t, "ip", "-n", s.gwNS, "addr", "add", ssGW.String()+"/24", "dev", vgw)
-	run(t, "ip", "-n", s.cNS, "addr", "add", ssClient.String()+"/24", "dev", vc)
-	run(t, "ip", "-n", s.cNS, "addr", "add", "10.99.0.2/32", "dev", "lo")
-	for _, l := range [][2]string{{s.gwNS, vgw}, {s.gwNS, "lo"}, {s.cNS, vc}, {s.cNS, "lo"}} {
-		run(t, "ip", "-n", l[0], "link", "set", l[1], "up")
+	s.vgw = "tgw" + tag
+	charonAddr, peerAddr := s.links(tag, o.nat)
+	if o.capture {
+		s.cap = startCapture(t, s.gwNS, s.vgw, filepath.Join(s.dir, "interop.pcap"))
 	}
 	// IPv6 router solicitations over ipsec0 only add log noise.
 	run(t, "ip", "netns", "exec", s.cNS, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6")
@@ -116,7 +147,7 @@ func setupInterop(t *testing.T) *interop {
     version = 2
     local_addrs = %s
     remote_addrs = %s
-    encap = yes
+    encap = %s
     proposals = aes128gcm16-prfsha256-x25519
     dpd_delay = 2s
     local {
@@ -135,6 +166,7 @@ func setupInterop(t *testing.T) *interop {
         start_action = none
         dpd_action = clear
       }
+%s
     }
   }
 }
@@ -145,7 +177,7 @@ secrets {
     secret = "%s"
   }
 }
-`, ssClient, ssGW, ssPSK)
+`, charonAddr, ssGW, o.encap, o.children, ssPSK)
 	for name, body := range map[string]string{"strongswan.conf": conf, "swanctl.conf": swan} {
 		if err := os.WriteFile(filepath.Join(s.dir, name), []byte(body), 0o600); err != nil {
 			t.Fatal(err)
@@ -169,21 +201,17 @@ secrets {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keylog, err := os.Create(filepath.Join(s.dir, "keylog"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { keylog.Close() })
+	s.keylog = &syncBuffer{}
 	// OnCleartext finds the endpoint through a channel filled once New
 	// has returned it.
 	self := make(chan *Endpoint, 1)
 	ep, err := New(Config{
 		Local: ssGW, ID: ikesa.FQDN("gw.example"), SPD: spd, Conn: listenInNetns(t, s.gwNS, ssGW),
-		Peers: []Peer{{Name: "client", Addr: ssClient, ID: ikesa.FQDN("peer.example"), PSK: []byte(ssPSK),
+		Peers: []Peer{{Name: "client", Addr: peerAddr, ID: ikesa.FQDN("peer.example"), PSK: []byte(ssPSK),
 			LocalTS:  []netip.Prefix{netip.MustParsePrefix("10.1.1.0/24")},
 			RemoteTS: []netip.Prefix{netip.MustParsePrefix("10.99.0.2/32")}}},
 		Liveness: 5 * time.Second, RekeyedGrace: 500 * time.Millisecond, RetransmitTimeout: 500 * time.Millisecond, RetransmitTries: 3,
-		KeyLog: keylog,
+		KeyLog: s.keylog,
 		OnCleartext: func(p []byte) {
 			// The application: an echo service on 10.1.1.1 port 7.
 			if fl, err := parseFlow(p); err == nil && fl.proto == protoUDP && fl.dst == appAddr && fl.dstPort == 7 {
@@ -202,6 +230,43 @@ secrets {
 	self <- ep
 	t.Cleanup(func() { ep.Close() })
 	return s
+}
+
+// links joins the namespaces: our namespace and charon's by a veth pair,
+// or through the NAT namespace, which masquerades what charon sends. It
+// returns charon's own address and the one our endpoint sees it at.
+func (s *interop) links(tag string, nat bool) (charon, seen netip.Addr) {
+	t := s.t
+	up := [][2]string{{s.gwNS, s.vgw}, {s.gwNS, "lo"}, {s.cNS, "lo"}}
+	vc := "tss" + tag
+	run(t, "ip", "-n", s.cNS, "addr", "add", "10.99.0.2/32", "dev", "lo")
+	if !nat {
+		run(t, "ip", "link", "add", s.vgw, "netns", s.gwNS, "type", "veth", "peer", "name", vc, "netns", s.cNS)
+		run(t, "ip", "-n", s.gwNS, "addr", "add", ssGW.String()+"/24", "dev", s.vgw)
+		run(t, "ip", "-n", s.cNS, "addr", "add", ssClient.String()+"/24", "dev", vc)
+		charon, seen = ssClient, ssClient
+	} else {
+		out, in := "tno"+tag, "tni"+tag
+		run(t, "ip", "link", "add", s.vgw, "netns", s.gwNS, "type", "veth", "peer", "name", out, "netns", s.natNS)
+		run(t, "ip", "link", "add", in, "netns", s.natNS, "type", "veth", "peer", "name", vc, "netns", s.cNS)
+		run(t, "ip", "-n", s.gwNS, "addr", "add", ssGW.String()+"/24", "dev", s.vgw)
+		run(t, "ip", "-n", s.natNS, "addr", "add", natOutside.String()+"/24", "dev", out)
+		run(t, "ip", "-n", s.natNS, "addr", "add", "192.168.77.1/24", "dev", in)
+		run(t, "ip", "-n", s.cNS, "addr", "add", charonBehindNAT.String()+"/24", "dev", vc)
+		up = append(up, [2]string{s.natNS, out}, [2]string{s.natNS, in}, [2]string{s.natNS, "lo"})
+		for _, l := range up {
+			run(t, "ip", "-n", l[0], "link", "set", l[1], "up")
+		}
+		run(t, "ip", "-n", s.cNS, "link", "set", vc, "up")
+		run(t, "ip", "-n", s.cNS, "route", "add", "default", "via", "192.168.77.1")
+		run(t, "ip", "netns", "exec", s.natNS, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward")
+		run(t, "ip", "netns", "exec", s.natNS, "nft", "add table ip nat; add chain ip nat post { type nat hook postrouting priority 100 ; } ; add rule ip nat post oifname "+out+" masquerade")
+		return charonBehindNAT, natOutside
+	}
+	for _, l := range append(up, [2]string{s.cNS, vc}) {
+		run(t, "ip", "-n", l[0], "link", "set", l[1], "up")
+	}
+	return charon, seen
 }
 
 // udpThroughTunnel runs the UDP client helper in the client namespace:
@@ -308,6 +373,27 @@ func TestStrongSwanInterop(t *testing.T) {
 	})
 
 	// The reverse: we initiate on demand to charon, which responds.
+	s.weInitiate()
+	noDropsExcept(t, s.ep)
+	t.Logf("interop took %v; endpoint stats %+v", time.Since(start), s.ep.Stats())
+}
+
+// noDropsExcept fails on any drop but the unknown-SPI ESP that may arrive
+// from charon between an SA's deletion on our side and on its own.
+func noDropsExcept(t *testing.T, e *Endpoint) {
+	t.Helper()
+	for r, n := range e.Stats().Drops {
+		if r != DropUnknownSPI {
+			t.Errorf("%d packets dropped for %v", n, r)
+		}
+	}
+}
+
+// weInitiate has our endpoint initiate on demand to charon, with a UDP
+// echo service behind it, and waits for the echo of our datagram.
+func (s *interop) weInitiate() {
+	t := s.t
+	t.Helper()
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -346,19 +432,6 @@ func TestStrongSwanInterop(t *testing.T) {
 			s.ep.Outbound(pkt)
 		case <-deadline:
 			t.Fatalf("no echo from the client through charon; stats %+v", s.ep.Stats())
-		}
-	}
-	noDropsExcept(t, s.ep)
-	t.Logf("interop took %v; endpoint stats %+v", time.Since(start), s.ep.Stats())
-}
-
-// noDropsExcept fails on any drop but the unknown-SPI ESP that may arrive
-// from charon between an SA's deletion on our side and on its own.
-func noDropsExcept(t *testing.T, e *Endpoint) {
-	t.Helper()
-	for r, n := range e.Stats().Drops {
-		if r != DropUnknownSPI {
-			t.Errorf("%d packets dropped for %v", n, r)
 		}
 	}
 }
