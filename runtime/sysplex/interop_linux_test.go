@@ -242,11 +242,15 @@ func dialInNetns(t *testing.T, ns string, ap netip.AddrPort) net.Conn {
 
 // relayUDP joins the sysplex's LAN and a real network: UDP 500 and 4500
 // on DVA1's address in namespace ns go onto the LAN as IPv4/UDP packets,
-// and the LAN's packets for peer leave through those sockets.
+// and the LAN's packets for peer leave through those sockets; plain ESP
+// (IP protocol 50) goes both ways through a raw socket. (strongSwan 5.9.8's
+// kernel-libipsec always asks for ESP in UDP, so only a peer with raw ESP
+// uses it.)
 func relayUDP(t *testing.T, sx *Sysplex, ns string, peer netip.Addr) {
 	t.Helper()
 	socks := map[uint16]*net.UDPConn{}
-	netnstest.InNetns(t, ns, func() error {
+	var raw *net.IPConn
+	netnstest.InNetns(t, ns, func() (err error) {
 		for _, port := range []uint16{lan.IKEPort, lan.NATTPort} {
 			c, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(dva1, port)))
 			if err != nil {
@@ -254,9 +258,14 @@ func relayUDP(t *testing.T, sx *Sysplex, ns string, peer netip.Addr) {
 			}
 			socks[port] = c
 		}
-		return nil
+		raw, err = net.ListenIP("ip4:50", &net.IPAddr{IP: dva1.AsSlice()})
+		return err
 	})
 	relay, err := sx.Fabric().Attach("relay", func(pkt []byte) error {
+		if src, esp, ok := lan.ParseESP(pkt); ok && src == dva1 {
+			_, err := raw.WriteToIP(esp, &net.IPAddr{IP: peer.AsSlice()})
+			return err
+		}
 		// The endpoint answers from DVA1:500 or :4500 to the peer's port.
 		peerPort, _, payload, ok := lan.ParseUDP(pkt)
 		sock := socks[portOfSource(pkt)]
@@ -283,8 +292,20 @@ func relayUDP(t *testing.T, sx *Sysplex, ns string, peer netip.Addr) {
 			}
 		}()
 	}
+	go func() {
+		buf := make([]byte, 65535)
+		for {
+			n, from, err := raw.ReadFromIP(buf)
+			if err != nil {
+				return
+			}
+			src, _ := netip.AddrFromSlice(from.IP)
+			_ = relay.Send(context.Background(), lan.ESPPacket(src.Unmap(), dva1, buf[:n]))
+		}
+	}()
 	t.Cleanup(func() {
 		relay.Detach()
+		raw.Close()
 		for _, c := range socks {
 			c.Close()
 		}
