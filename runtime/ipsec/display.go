@@ -31,7 +31,8 @@ type DynamicTunnel struct {
 	ESN, PFS                bool
 	LocalTS, RemoteTS       []wire.Selector
 	// Local is our outer address; Remote is where ESP goes now, after
-	// NAT mapping updates.
+	// NAT mapping updates. UDPEncap says ESP travels in UDP (a NAT was
+	// found); Local then has port 4500, else port 0 (plain ESP).
 	Local, Remote netip.AddrPort
 	UDPEncap      bool
 	Created       time.Time
@@ -68,11 +69,15 @@ func (e *Endpoint) SAs() SAList {
 	for _, ps := range e.peers {
 		for i, ch := range ps.children {
 			c := ch.info
+			local := netip.AddrPortFrom(e.cfg.Local, 0)
+			if c.UDPEncap {
+				local = netip.AddrPortFrom(e.cfg.Local, nattPort)
+			}
 			t := DynamicTunnel{
 				Peer: c.Peer, IKE: c.IKE, InboundSPI: c.InboundSPI, OutboundSPI: c.OutboundSPI,
 				Encr: c.Encr, KeyBits: c.KeyBits, Integ: c.Integ, ESN: c.ESN, PFS: c.PFS,
-				LocalTS: c.LocalTS, RemoteTS: c.RemoteTS, Local: netip.AddrPortFrom(e.cfg.Local, nattPort),
-				Remote: ch.mapping.Remote(), UDPEncap: true, Created: ch.created, Lifetime: ch.life,
+				LocalTS: c.LocalTS, RemoteTS: c.RemoteTS, Local: local,
+				Remote: ch.mapping.Remote(), UDPEncap: c.UDPEncap, Created: ch.created, Lifetime: ch.life,
 				Active: !slices.ContainsFunc(ps.children[i+1:], func(n *child) bool { return sameTS(n, ch) }),
 				In:     ch.in.Counters(), Out: ch.out.Counters(),
 			}

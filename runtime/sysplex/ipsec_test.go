@@ -109,7 +109,7 @@ func TestIPsecThroughRoutingStack(t *testing.T) {
 		{"-k", "MVS1", []string{"TunnelID:                  K1", "KeyExchangeRuleName:       DVA1-client-net",
 			"RemoteEndpoint:            192.0.2.10", "State:                     ESTABLISHED", "1 entries"}},
 		{"-y", "MVS1", []string{"TunnelID:                  Y1", "HowToEncrypt:              AES_GCM_16 128",
-			"NATTraversal:              Yes"}},
+			"NATTraversal:              No"}}, // the LAN has no NAT: plain ESP
 		{"-k", "MVS2", []string{"0 entries"}},
 	} {
 		out := ipsecDisplay(t, sx, c.which, c.stack)
