@@ -89,9 +89,12 @@ func (e *Endpoint) installChild(c ikesa.ChildSA) {
 	e.children[c.InboundSPI] = ch
 	ps.children = append(ps.children, ch)
 	ch.mapping = e.mappingOf(c.Peer, c.IKE, c.Remote)
-	// What waited goes out through the children; what none covers is
-	// dropped, as narrowed by the peer when its acquire got a child
-	// that leaves out its trigger (narrowed.go), and never asks again.
+	// What waited goes out through the children. When this acquire got
+	// a child that leaves out its trigger (narrowed.go), what none covers
+	// is judged as a packet of the trigger's filter (the queue does not
+	// keep each packet's own): dropped as narrowed when it goes where the
+	// acquire went, else it starts its own acquire. Otherwise what none
+	// covers is dropped, as before.
 	var flush *Filter
 	if e.noteAcquireAnswered(ps, ch) {
 		flush = ps.trigger

@@ -82,7 +82,7 @@ type peerState struct {
 	trigger  *Filter
 	// narrowed holds the filters whose acquire the peer answered with a
 	// child that left out the packet that asked (see narrowed.go).
-	narrowed map[*Filter]ikesa.Selectors
+	narrowed map[acquireKey]ikesa.Selectors
 	// generation numbers negotiations, so a stale timeout leaves a newer
 	// one alone.
 	generation uint64

@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"net/netip"
 	"testing"
+
+	"github.com/tcpipc/tcpipc/internal/esp"
+	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
+	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
 
 // TestNarrowedBelowTheTrigger: the client's policy protects everything to
@@ -52,5 +56,41 @@ func TestNarrowedBelowTheTrigger(t *testing.T) {
 	eventually(t, "the child deleted", func() bool { return len(client.SAs().Dynamic) == 0 })
 	if v := client.Outbound(first); v != Queued {
 		t.Errorf("packet to port 9 after the narrowed child went: %v, want queued for a new negotiation", v)
+	}
+}
+
+// TestNarrowedPerRemoteOfARange: for a peer anywhere in a range (a z/OS
+// rule naming a client network), each client is a party of its own; the
+// answer one client gave to an acquire for a filter does not stop an
+// acquire to another client.
+func TestNarrowedPerRemoteOfARange(t *testing.T) {
+	f := &Filter{Name: "clients", Action: ActionIPsec, Tunnel: Tunnel{Peer: "range"}}
+	a, b := netip.MustParseAddr("192.0.2.10"), netip.MustParseAddr("192.0.2.11")
+	gw := netip.MustParseAddr("201.2.10.11")
+	out, err := esp.NewSA(esp.Config{SPI: 0x1000, Mode: esp.Tunnel, Cipher: esp.AESGCM16, EncKey: make(esp.Key, 20)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	// The child client A's peer gave: port 7 only, not the port 9 asked for.
+	port7 := func(addr netip.Addr) wire.Selector {
+		s := ikesa.Prefix(netip.PrefixFrom(addr, 32))
+		s.IPProtocol, s.StartPort, s.EndPort = protoUDP, 7, 7
+		return s
+	}
+	ch := &child{info: ikesa.ChildSA{LocalTS: []wire.Selector{ikesa.Prefix(netip.PrefixFrom(gw, 32))}, RemoteTS: []wire.Selector{port7(a)}}, out: out}
+	ps := &peerState{cfg: &Peer{Name: "range"}, negotiating: true, trigger: f,
+		queue: [][]byte{udp4(gw, a, 40000, 9, nil)}, children: []*child{ch}}
+	e := &Endpoint{}
+	if !e.noteAcquireAnswered(ps, ch) {
+		t.Fatal("the child leaves out its trigger, but the acquire was not marked narrowed")
+	}
+	toA, _ := parseFlow(udp4(gw, a, 40001, 9, nil))
+	toB, _ := parseFlow(udp4(gw, b, 40001, 9, nil))
+	if !e.narrowedAway(ps, f, toA) {
+		t.Error("another packet to client A would start a new acquire")
+	}
+	if e.narrowedAway(ps, f, toB) {
+		t.Error("client A's answer keeps client B from getting an SA")
 	}
 }

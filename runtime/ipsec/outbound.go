@@ -103,7 +103,7 @@ func (e *Endpoint) protect(ps *peerState, pkt []byte, trigger *Filter) Verdict {
 		e.stats.drop(DropNoSA)
 		return Dropped
 	}
-	if e.narrowedAway(ps, trigger) {
+	if e.narrowedAway(ps, trigger, fl) {
 		e.mu.Unlock()
 		e.stats.drop(DropNarrowed)
 		return Dropped
