@@ -1,13 +1,15 @@
 // Package ipsec is one IPsec endpoint of a simulated z/OS TCP/IP stack: an
-// IKEv2 daemon, an ESP data plane and NAT traversal sharing one pair of UDP
-// ports (500 and 4500), driven by a Security Policy Database.
+// IKEv2 daemon, an ESP data plane and NAT traversal on one pair of UDP
+// ports (500 and 4500) and, for plain ESP, IP protocol 50, driven by a
+// Security Policy Database.
 //
 // The pieces and the RFC sections they follow:
 //
 //   - The SPD (spd.go) is the ordered filter list of RFC 4301 §4.4.1: the
 //     first filter that matches a packet's addresses, protocol and ports
 //     decides whether it is sent in the clear (PERMIT), discarded (DENY)
-//     or protected by ESP (IPSEC, with a tunnel template naming the peer).
+//     or protected by ESP (IPSEC, with a tunnel template naming the peer);
+//     ICMP filters match on type and code too.
 //     Packets leaving through Endpoint.Outbound are looked up as outbound
 //     traffic (RFC 4301 §5.1); cleartext arrivals are checked with
 //     Endpoint.InboundClear (§5.2: traffic the policy wants protected must
@@ -15,7 +17,9 @@
 //   - IKEv2 (RFC 7296) runs in package ikesa. An outbound packet that needs
 //     protection and has no SA is queued and starts negotiation on demand
 //     (RFC 4301 §4.4.1.1, RFC 7296 §1.1.1); the queue is flushed when the
-//     child SA arrives. Child SAs become two esp.SAs: the inbound one goes
+//     child SA arrives; a child narrowed below the packet that asked for
+//     it answers that filter's acquire (narrowed.go). Child SAs become two
+//     esp.SAs: the inbound one goes
 //     into the SAD keyed by our SPI (RFC 4301 §4.4.2), the outbound one is
 //     kept per peer. A rekeyed child (RFC 7296 §2.8) takes over outbound
 //     traffic at once, while the old inbound SA stays until its Delete is
@@ -23,14 +27,15 @@
 //     start the rekey, hard lifetimes delete the child (RFC 4301 §4.4.2.1).
 //   - ESP (RFC 4303 §3.4) runs in package esp. After decryption the inner
 //     packet must fit the traffic selectors of the SA that carried it
-//     (RFC 4301 §5.2 step 4); otherwise it is dropped and counted.
+//     (RFC 4301 §5.2 step 4) and match an IPSEC filter of the SA's peer;
+//     otherwise it is dropped and counted.
 //   - NAT traversal (RFC 7296 §2.23, RFC 3948): IKE is answered on whichever
 //     port it arrived at, with the non-ESP marker on 4500 (RFC 3948 §2.2).
 //     As initiator the endpoint floats to port 4500 after IKE_SA_INIT. ESP
-//     always travels in UDP on port 4500 (RFC 3948 §2.1): the endpoint's
-//     transport is a UDP PacketConn, so it has no raw ESP path, which
-//     peers that do NAT-T accept (strongSwan with kernel-libipsec only
-//     speaks ESP-in-UDP anyway). Where ESP is sent follows the NAT mapping
+//     travels in UDP on port 4500 (RFC 3948 §2.1) when NAT detection found
+//     a NAT, else as plain ESP through the PacketConn's ESPConn; a packet
+//     arriving the other way is dropped (espconn.go). Where ESP is sent
+//     follows the NAT mapping
 //     of the child's IKE SA (a peer configured for a range is many
 //     remotes, each with its own), which moves only on IKE messages the
 //     daemon authenticated (RFC 7296 §2.23). Behind a NAT the endpoint
@@ -50,7 +55,8 @@
 // (dynamic tunnels) show.
 //
 // Reading order: config.go, spd.go and packet.go, endpoint.go (receive side),
-// outbound.go (send side), child.go (SA installation, rekey, lifetimes),
-// nat.go (ports, mappings, keepalives), keylog.go, display.go, udp.go
-// (real sockets). Tests run endpoints on internal/testkit/memnet.
+// espconn.go (plain ESP and the encapsulation check), outbound.go (send
+// side), narrowed.go (acquires the peer narrowed), child.go (SA
+// installation, rekey, lifetimes), nat.go (ports, mappings, keepalives),
+// keylog.go, display.go, udp.go (real sockets). Tests run endpoints on internal/testkit/memnet.
 package ipsec

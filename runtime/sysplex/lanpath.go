@@ -14,8 +14,8 @@ import (
 // link to the target that serves the connection.
 
 // fromLAN receives a packet the LAN routed to this stack. IKE and ESP
-// (plain or in UDP) for a DVIPA it protects go to the DVIPA's IPsec endpoint, which hands the
-// decrypted packets to route. Connections to a DVIPA this stack
+// (plain or in UDP) for a DVIPA it protects go to the DVIPA's IPsec
+// endpoint, which hands the decrypted packets to route. Connections to a DVIPA this stack
 // distributes are routed by the distributor: a SYN picks a target, later
 // packets follow the CRT; packets for a remote target go over the XCF
 // link in GRE (seed 003 figures 11 and 12).
