@@ -46,8 +46,8 @@ func (v Verdict) String() string {
 // Outbound applies the SPD to an IP packet leaving the stack (RFC 4301
 // §5.1): PERMIT hands it back to send in the clear, DENY drops it, IPSEC
 // encrypts it with the peer's newest fitting child SA and sends it as ESP
-// (plain, or in UDP behind a NAT), or, when there is none, queues a copy and negotiates one.
-// Outbound does not keep pkt.
+// (plain, or in UDP behind a NAT), or, when there is none, queues a copy
+// and negotiates one. Outbound does not keep pkt.
 func (e *Endpoint) Outbound(pkt []byte) Verdict {
 	fl, err := parseFlow(pkt)
 	if err != nil {
