@@ -51,7 +51,30 @@ var operandGrammars = map[string]string{
 	"PKTTRACE": `{ ON | OFF | CLEAR | RESET | SUPPRESS | ABBREV [ <number> ] | FULL | IP ( <addr> | * ) |
 		PROTocol ( * | TCP | UDP | ICMP | ICMPV6 | <number:0-255> ) | SRCPORT ( * | <number:0-65535> ) |
 		DESTPORT ( * | <number:0-65535> ) | LINKNAME ( * | <name> ) | SUBNET <addr> }`,
-	"TRANSLATE": `{ <addr> ( ETHERNET | 802.3 | IBMTR | FDDI | NSAP ) <any> <name> }`,
+	// TRANSLATE: HCH as well, as in IBM's sample profile (SEZAINST(SAMPPROF),
+	// "9.37.84.49 HCH FF0000005555 HCHE00").
+	"TRANSLATE": `{ <addr> ( ETHERNET | 802.3 | IBMTR | FDDI | HCH | NSAP ) <any> <name> }`,
+	// The ATM statements (IBM removed them in V2R2; model/removed.go). The
+	// forms of IBM's sample profile (SEZAINST(SAMPPROF): "ATMLIS LIS1
+	// 9.67.100.0 255.255.255.0", "ATMPVC PVC1 LINK1", "ATMARPSV ARPSV1
+	// LIS1 PVC PVC1") are confirmed; the ATMLIS options and the SVC form of
+	// ATMARPSV (server address, then its NSAP ATM address) follow the
+	// V2R1 IP Configuration Reference as far as tcpipc could reconstruct it
+	// without its syntax diagrams: known, unconfirmed (README, "TCP/IP
+	// profiles"). No abbreviations: none could be checked.
+	"ATMLIS": `<name> <addr> <addr> { DFLTMTU <number:1-65535> | INACTVTIMEOUT <number> | MINHOLDTIME <number> |
+		MAXCALLS <number> | CEAGGR <number:0-15> | PEAKCELLRATE <number> }`,
+	"ATMPVC":   `<name> <name>`,
+	"ATMARPSV": `<name> <name> ( PVC <name> | SVC <addr> NSAP <any> )`,
+	// NETACCESS entries map a network to a security zone: prefix, address
+	// and mask, or the default zone, then the zone name (IBM's sample
+	// profile: "192.168.0.0/16 SUBNET1", "192.168.113.0 255.255.255.0
+	// SUBNET2", "DEFAULT 0 DEFZONE"). INBOUND and OUTBOUND (which socket
+	// calls are checked, "NETACCESS statement") are confirmed; the
+	// CACHE… options, a host address without a mask and DEFAULTHOME are
+	// known, unconfirmed.
+	"NETACCESS": `{ INBOUND | OUTBOUND | CACHEALL | CACHEPERMIT | CACHESAME }
+		{ ( <prefix> | <addr> [ <addr> ] | DEFAULT [ 0 ] | DEFAULTHOME ) <name> }`,
 	// The blocks are matched as a whole, from the operands of the opening
 	// statement to the END statement (line ends do not matter to the stack).
 	// BSDROUTINGPARMS entries: link name, MTU, cost metric, subnet mask and

@@ -44,6 +44,25 @@ func TestVocabularyOperands(t *testing.T) {
 		{"GATEWAY\n 9.67.43.0 = OSA1L 2000 0\n DEFAULTNET 9.67.43.1 OSA1L DEFAULTSIZE 0\n", ``},
 		{"GATEWAY\n 9.67.43.0 = OSA1L 2000 0.0.255.0 0.0.58.0\n", ``},
 		{"GATEWAY\n 9.67.43.0 = OSA1L\n", `^incomplete GATEWAY statement$`},
+		// TRANSLATE of IBM's sample profile (SEZAINST(SAMPPROF)): a
+		// HYPERchannel entry as well as the LAN ones.
+		{"TRANSLATE\n 9.67.43.110 FDDI FF0000006702 FDDI1\n 9.37.84.49 HCH FF0000005555 HCHE00\n", ``},
+		{"TRANSLATE\n 9.37.84.49 HCHX FF0000005555 HCHE00\n", `^TRANSLATE: unexpected HCHX$`},
+		// The ATM statements, as IBM's sample profile writes them.
+		{"ATMLIS LIS1 9.67.100.0 255.255.255.0\nATMPVC PVC1 LINK1\nATMARPSV ARPSV1 LIS1 PVC PVC1\n", ``},
+		{"ATMLIS LIS1 9.67.100.0 255.255.255.0 DFLTMTU 9180 INACTVTIMEOUT 300 MINHOLDTIME 60 MAXCALLS 1000 CEAGGR 0 PEAKCELLRATE 0\n", ``},
+		{"ATMLIS LIS1 9.67.100.0\n", `^incomplete ATMLIS statement$`},
+		{"ATMLIS LIS1 9.67.100.0 255.255.255.0 DFLTMTU 99999\n", `^ATMLIS: unexpected 99999$`},
+		{"ATMPVC PVC1\n", `^incomplete ATMPVC statement$`},
+		{"ATMPVC PVC1 LINK1 LINK2\n", `^LINK2 is not a profile statement, nor an operand of ATMPVC$`},
+		{"ATMARPSV ARPSV1 LIS1 PVX PVC1\n", `^ATMARPSV: unexpected PVX$`},
+		{"ATMARPSV ARPSV1 LIS1 SVC 9.67.100.1 NSAP 3999999999999900009999010100046A1A2A3A00\n", ``},
+		// NETACCESS as IBM's sample profile writes it: prefixes,
+		// address and mask, the default zone.
+		{"NETACCESS INBOUND OUTBOUND\n 192.168.0.0/16 SUBNET1\n 192.168.113.19/32 HOST1\n 192.168.113.0 255.255.255.0 SUBNET2\n DEFAULT 0 DEFZONE\nENDNETACCESS\n", ``},
+		{"NETACCESS\n 192.168.0.0/16\nENDNETACCESS\n", `^incomplete NETACCESS statement$`},
+		{"NETACCESS INBOUND\n 192.168.0.0/16 SUBNET1 EXTRA\nENDNETACCESS\n", `^EXTRA is not a profile statement, nor an operand of NETACCESS$`},
+		{"NETACCESS INBOND\n 192.168.0.0/16 SUBNET1\nENDNETACCESS\n", `^INBOND is not a profile statement, nor an operand of NETACCESS$`},
 	} {
 		prof, ds := Parse("P", []byte(tc.in), Options{})
 		var errs []string
