@@ -116,9 +116,16 @@ func (b *stackBuilder) objects(st profile.Statement) {
 }
 
 // linkDevice is the device operand of a LINK statement: the first operand,
-// after the virtual adapter number 0 of a VIRTUAL link.
+// after the link or adapter number of the link types that have one. IBM's
+// sample profile (SEZAINST(SAMPPROF)) numbers VIRTUAL ("LINK VLINK1
+// VIRTUAL 0 VDEV1"), CTC ("CTC 0 CTC1"), the LAN channel station links
+// ("IBMTR 0 LCS1", "ETHERNET 1 LCS1", "FDDI 0 LCS2"), HYPERchannel ("HCH 1
+// HCH1"), CLAW ("IP 0 RS6K"), the SNA and X.25 links ("SAMEHOST 1
+// SNALU0"), CDLC ("CDLC 1 CDLC1") and the MPC OSA links ("OSAENET 0
+// MENET1", "OSAFDDI 0 MFDDI1").
 var numberedLinks = map[string]bool{"VIRTUAL": true, "CTC": true, "ETHERNET": true, "802.3": true,
-	"ETHEROR802.3": true, "IBMTR": true, "FDDI": true}
+	"ETHEROR802.3": true, "IBMTR": true, "FDDI": true, "HCH": true, "IP": true, "SAMEHOST": true,
+	"CDLC": true, "OSAENET": true, "OSAFDDI": true}
 
 func isNumber(s string) bool {
 	_, err := strconv.Atoi(s)
@@ -200,15 +207,20 @@ func definers(k objectKind) string {
 	return strings.Join(out, " or ")
 }
 
-// linkDevices maps the link types whose device type IBM fixes to that
-// device type: an OSA-Express or HiperSockets link (IPAQENET, IPAQIDIO,
-// IPAQTR) runs on an MPCIPA device, an MPCPTP link on an MPCPTP device, a
-// VIRTUAL link on a VIRTUAL device, a CTC link on a CTC device, and the
-// LAN channel station links on an LCS device.
-var linkDevices = map[string]string{
-	"IPAQENET": "MPCIPA", "IPAQIDIO": "MPCIPA", "IPAQTR": "MPCIPA",
-	"MPCPTP": "MPCPTP", "VIRTUAL": "VIRTUAL", "CTC": "CTC",
-	"ETHERNET": "LCS", "802.3": "LCS", "ETHEROR802.3": "LCS", "IBMTR": "LCS", "FDDI": "LCS",
+// linkDevices maps the link types whose device type IBM fixes to the
+// device types they run on: an OSA-Express or HiperSockets link (IPAQENET,
+// IPAQIDIO, IPAQTR) on an MPCIPA device, an MPCPTP link on an MPCPTP
+// device, a VIRTUAL link on a VIRTUAL device, a CTC link on a CTC device,
+// the LAN channel station links on an LCS device, and (IBM's sample
+// profile) HCH on HCH, IP on CLAW, CDLC on CDLC, the MPC OSA links on
+// MPCOSA, ATM on ATM, and SAMEHOST on the SNA LU0, SNA LU 6.2 and X.25
+// NPSI devices.
+var linkDevices = map[string][]string{
+	"IPAQENET": {"MPCIPA"}, "IPAQIDIO": {"MPCIPA"}, "IPAQTR": {"MPCIPA"},
+	"MPCPTP": {"MPCPTP"}, "VIRTUAL": {"VIRTUAL"}, "CTC": {"CTC"},
+	"ETHERNET": {"LCS"}, "802.3": {"LCS"}, "ETHEROR802.3": {"LCS"}, "IBMTR": {"LCS"}, "FDDI": {"LCS"},
+	"HCH": {"HCH"}, "IP": {"CLAW"}, "CDLC": {"CDLC"}, "OSAENET": {"MPCOSA"}, "OSAFDDI": {"MPCOSA"},
+	"ATM": {"ATM"}, "SAMEHOST": {"SNAIUCV", "SNALU62", "X25NPSI"},
 }
 
 // linkType reports a LINK whose device is of another type than the link
@@ -219,10 +231,10 @@ func (b *stackBuilder) linkType(l *profile.Link, dev *profile.Operand) {
 		return
 	}
 	got, ok := b.refs.deviceTypes[dev.Text]
-	if !ok || got == want {
+	if !ok || slices.Contains(want, got) {
 		return
 	}
-	d := b.errorf(b.prof.RangeOf(&dev.Node), "%s link %s names device %s of type %s; %s links run on %s devices", l.Type, l.Name.Text, dev.Text, got, l.Type, want)
+	d := b.errorf(b.prof.RangeOf(&dev.Node), "%s link %s names device %s of type %s; %s links run on %s devices", l.Type, l.Name.Text, dev.Text, got, l.Type, strings.Join(want, " or "))
 	d.Detail = "The stack rejects a LINK whose type does not fit its DEVICE. Correct the device name or one of the two types."
 }
 

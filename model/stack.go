@@ -123,12 +123,39 @@ func (b *stackBuilder) addr(a *profile.Addr) (Addr, bool) {
 		}
 		text = resolved
 	}
-	ip, err := netip.ParseAddr(text)
+	ip, err := parseProfileAddr(text)
 	if err != nil {
 		b.errorf(r, "%s is not a valid IP address", a.Text)
 		return Addr{Text: a.Text, Range: r}, false
 	}
 	return Addr{Addr: ip, Text: a.Text, Range: r}, true
+}
+
+// parseProfileAddr reads an address as the stack does. An IPv4 part may
+// have leading zeros and is still decimal: IBM's sample profile
+// (SEZAINST(SAMPPROF)) has HOME entries 9.67.114.02 and 9.67.43.03, which
+// Go's netip refuses (it reads a leading zero as a possible octal mistake).
+func parseProfileAddr(text string) (netip.Addr, error) {
+	ip, err := netip.ParseAddr(text)
+	if err == nil || strings.Contains(text, ":") {
+		return ip, err
+	}
+	parts := strings.Split(text, ".")
+	if len(parts) != 4 {
+		return ip, err
+	}
+	var b [4]byte
+	for i, p := range parts {
+		if len(p) == 0 || len(p) > 3 || strings.Trim(p, "0123456789") != "" {
+			return ip, err
+		}
+		n, _ := strconv.Atoi(p)
+		if n > 255 {
+			return ip, err
+		}
+		b[i] = byte(n)
+	}
+	return netip.AddrFrom4(b), nil
 }
 
 // substitute replaces &NAME. (or &NAME at a delimiter) with its value; it

@@ -284,3 +284,24 @@ func messages(ds []*diag.Diagnostic) string {
 	}
 	return strings.Join(out, "; ")
 }
+
+// TestRouteHost checks a host route written with HOST in place of the
+// mask, as IBM's sample profile (SEZAINST(SAMPPROF)) writes its direct and
+// indirect host routes, and that both parsers agree on it.
+func TestRouteHost(t *testing.T) {
+	in := "BEGINROUTES\n ROUTE 193.7.2.2 HOST = SNA1 MTU 2000\n ROUTE 10.5.6.4 host 193.5.2.10 ETH1 MTU 1500\n ROUTE 10.5.6.5 HOSTS 193.5.2.10 ETH1 MTU 1500\nENDROUTES\n"
+	for _, only := range []bool{false, true} {
+		prof, p := parse("P", []byte(in), Options{}, only)
+		var errs []string
+		for _, d := range p.diags {
+			errs = append(errs, d.Summary)
+		}
+		if len(errs) != 1 || !strings.Contains(errs[0], "HOSTS") {
+			t.Errorf("participle only %v: errors %q, want one about HOSTS", only, errs)
+		}
+		r := prof.Statements[0].(*Routes).Routes
+		if len(r) != 2 || r[0].Mask != "HOST" || r[1].Mask != "HOST" || r[1].FirstHop != "193.5.2.10" {
+			t.Errorf("participle only %v: routes %+v", only, r)
+		}
+	}
+}
