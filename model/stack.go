@@ -114,7 +114,7 @@ func (b *stackBuilder) addr(a *profile.Addr) (Addr, bool) {
 	r := b.prof.RangeOf(&a.Node)
 	text := a.Text
 	if strings.Contains(text, "&") {
-		resolved, missing := substitute(text, b.syms)
+		resolved, missing := profile.Substitute(text, b.syms)
 		if missing != "" {
 			d := b.ds.Warnf(RuleValue, r, "system symbol &%s. in %s has no value", missing, text)
 			d.Detail = fmt.Sprintf("Give the stack's value in the manifest (symbols: {%s: ...}) so tcpipc can check and simulate this address.", missing)
@@ -124,6 +124,10 @@ func (b *stackBuilder) addr(a *profile.Addr) (Addr, bool) {
 		text = resolved
 	}
 	ip, err := parseProfileAddr(text)
+	if err != nil && text != a.Text {
+		b.errorf(r, "%s (%s with this stack's system symbols) is not a valid IP address", a.Text, text)
+		return Addr{Text: a.Text, Range: r}, false
+	}
 	if err != nil {
 		b.errorf(r, "%s is not a valid IP address", a.Text)
 		return Addr{Text: a.Text, Range: r}, false
@@ -156,33 +160,6 @@ func parseProfileAddr(text string) (netip.Addr, error) {
 		b[i] = byte(n)
 	}
 	return netip.AddrFrom4(b), nil
-}
-
-// substitute replaces &NAME. (or &NAME at a delimiter) with its value; it
-// returns the first symbol without a value.
-func substitute(text string, syms map[string]string) (string, string) {
-	var out strings.Builder
-	for i := 0; i < len(text); i++ {
-		if text[i] != '&' {
-			out.WriteByte(text[i])
-			continue
-		}
-		j := i + 1
-		for j < len(text) && (text[j] >= 'A' && text[j] <= 'Z' || text[j] >= '0' && text[j] <= '9' || text[j] == '@' || text[j] == '#' || text[j] == '$') {
-			j++
-		}
-		name := text[i+1 : j]
-		v, ok := syms[name]
-		if !ok {
-			return "", name
-		}
-		out.WriteString(v)
-		if j < len(text) && text[j] == '.' {
-			j++ // the period ends the symbol name and is not part of the text
-		}
-		i = j - 1
-	}
-	return out.String(), ""
 }
 
 // maskLen turns a dotted mask into a prefix length.
