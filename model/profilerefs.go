@@ -80,7 +80,6 @@ func (b *stackBuilder) objects(st profile.Statement) {
 	switch s := st.(type) {
 	case *profile.Device:
 		b.refs.def(s.Name.Text, kindDevice)
-		b.typedOperands(s.Operands, s.Type, "devices", deviceNot)
 		if b.refs.deviceTypes == nil {
 			b.refs.deviceTypes = map[string]string{}
 		}
@@ -90,7 +89,6 @@ func (b *stackBuilder) objects(st profile.Statement) {
 		dev := linkDevice(s)
 		b.useOperand(dev, kindDevice)
 		b.linkType(s, dev)
-		b.typedOperands(s.Operands, s.Type, "links", linkNot)
 	case *profile.Interface:
 		if s.Action == "DEFINE" {
 			b.refs.def(s.Name.Text, kindInterface)
@@ -277,33 +275,5 @@ func (b *stackBuilder) interfaceOptions(s *profile.Interface) {
 		}
 		d := b.errorf(b.prof.RangeOf(&o.Node), "%s is not an operand of %s interfaces", o.Text, typ)
 		d.Detail = fmt.Sprintf("%s belongs to %s interfaces only; the stack rejects the INTERFACE statement.", o.Text, strings.Join(types, " and "))
-	}
-}
-
-// osaOperands are the DEVICE and LINK operands of OSA-Express hardware:
-// the router roles of its port (DEVICE MPCIPA), and the virtual MAC,
-// inbound performance, isolation, latency and VLAN registration of its
-// QDIO link (LINK IPAQENET). IBM's MPCPTP, VIRTUAL and CTC statements (the
-// TCPIPCS PROFILE sample writes "DEVICE … MPCPTP NOAUTORESTART" and "LINK
-// … MPCPTP … IFSPEED … CHECKSUM SECCLASS 255 NOMONSYSPLEX") take none of
-// them. Only these definite misfits are listed: the operand lists of the
-// older device types were not all confirmed.
-var osaOperands = strings.Fields(`PRIROUTER SECROUTER NONROUTER VMAC INBPERF OLM NOOLM ISOLATE NOISOLATE
-	OPTLATENCY NOOPTLATENCY DYNVLANREG NODYNVLANREG WORKLOADQ NOWORKLOADQ`)
-
-var (
-	deviceNot = map[string][]string{"MPCPTP": osaOperands, "VIRTUAL": osaOperands, "CTC": osaOperands}
-	linkNot   = map[string][]string{"MPCPTP": osaOperands, "VIRTUAL": osaOperands, "CTC": osaOperands}
-)
-
-// typedOperands reports an operand of a DEVICE or LINK that its type does
-// not take (what is a list of the type's statements: "devices", "links").
-func (b *stackBuilder) typedOperands(ops []*profile.Operand, typ, what string, not map[string][]string) {
-	for _, o := range ops {
-		if !slices.Contains(not[typ], o.Text) {
-			continue
-		}
-		d := b.errorf(b.prof.RangeOf(&o.Node), "%s is not an operand of %s %s", o.Text, typ, what)
-		d.Detail = fmt.Sprintf("%s belongs to OSA-Express (MPCIPA devices, IPAQENET links); the stack rejects the statement.", o.Text)
 	}
 }

@@ -150,6 +150,7 @@ const (
 	specName                   // a name (upper-cased, as the stack folds it)
 	specSecret                 // a credential, never shown
 	specAny                    // any one operand
+	specHex                    // a hexadecimal number of lo to hi digits
 )
 
 type spec struct {
@@ -221,6 +222,12 @@ func leafSpec(t string) *spec {
 		return &spec{kind: specAny}
 	case t == "<number>":
 		return &spec{kind: specNumber, lo: 0, hi: 1<<31 - 1}
+	case strings.HasPrefix(t, "<hex:"):
+		var lo, hi int64
+		if _, err := fmt.Sscanf(t, "<hex:%d-%d>", &lo, &hi); err != nil {
+			panic("operand grammar: bad hex length " + t)
+		}
+		return &spec{kind: specHex, lo: lo, hi: hi}
 	case strings.HasPrefix(t, "<number:"):
 		var lo, hi int64
 		if _, err := fmt.Sscanf(t, "<number:%d-%d>", &lo, &hi); err != nil {
@@ -268,6 +275,8 @@ func (s *spec) String() string {
 		return "<name>"
 	case specSecret:
 		return "<secret>"
+	case specHex:
+		return fmt.Sprintf("<hex %d-%d digits>", s.lo, s.hi)
 	}
 	return "<any>"
 }
@@ -372,6 +381,10 @@ func (m *operandMatch) match(s *spec, i int) int {
 		}
 	case specAny:
 		ok = true
+	case specHex:
+		v := m.raw(t)
+		ok = (t.Type == Word || t.Type == Number) && int64(len(v)) >= s.lo && int64(len(v)) <= s.hi &&
+			strings.Trim(v, "0123456789ABCDEF") == ""
 	}
 	if !ok {
 		m.reach(i, "")
@@ -476,6 +489,10 @@ func (p *parser) checkVocabulary(st Statement, keyword string, start, end int) i
 			s.Tokens = s.Tokens[: 1+n : 1+n]
 			return start + 1 + n
 		}
+	case *Device:
+		p.checkTyped("DEVICE", s.Type, "devices", start+3, end)
+	case *Link:
+		p.checkTyped("LINK", s.Type, "links", start+3, end)
 	case *Delete:
 		if n := p.checkOperands("DELETE "+s.Object, s.Operands, start+2, end); n < len(s.Operands) {
 			s.Operands = s.Operands[:n:n]
