@@ -45,8 +45,10 @@ var operandGrammars = map[string]string{
 	"NETMONITOR": `{ PKTTRCSERVICE | NOPKTTRCSERVICE | TCPCONNSERVICE [ MINLIFETIME <number:0-1440> ] |
 		NOTCPCONNSERVICE | NTATRCSERVICE | NONTATRCSERVICE | SMFSERVICE | NOSMFSERVICE | IPSECURITY |
 		NOIPSECURITY | PROFILE | NOPROFILE | CSSMTP | NOCSSMTP | CSMAIL | NOCSMAIL | DVIPA | NODVIPA }`,
-	"SACONFIG": `{ ENABLED | DISABLED | COMMUNITY <secret> | AGENT <number:1-65535> | SETSENABLED |
-		SETSDISABLED | OSASF <number:1-65535> | OSAENABLED | OSADISABLED }`,
+	// SACONFIG: the operands and abbreviations of IBM's syntax diagram
+	// (V2R4 IP Configuration Reference, "SACONFIG statement").
+	"SACONFIG": `{ ENABLed | DISABLed | COMMUNity <secret> | AGENT <number:1-65535> | SETSENAbled |
+		SETSDISabled | OSASF <number:1-65535> | OSAENabled | OSADISabled | SACACHETime <number> }`,
 	"ITRACE": `( ON | OFF ) { ALL | AUTODAEMON | COMMAND | CONFIG | PARSE | SUBAGENT | <number:1-4> }`,
 	"PKTTRACE": `{ ON | OFF | CLEAR | RESET | SUPPRESS | ABBREV [ <number> ] | FULL | IP ( <addr> | * ) |
 		PROTocol ( * | TCP | UDP | ICMP | ICMPV6 | <number:0-255> ) | SRCPORT ( * | <number:0-65535> ) |
