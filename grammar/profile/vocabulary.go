@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"sort"
 	"strconv"
@@ -50,9 +51,15 @@ var operandGrammars = map[string]string{
 	"SACONFIG": `{ ENABLed | DISABLed | COMMUNity <secret> | AGENT <number:1-65535> | SETSENAbled |
 		SETSDISabled | OSASF <number:1-65535> | OSAENabled | OSADISabled | SACACHETime <number> }`,
 	"ITRACE": `( ON | OFF ) { ALL | AUTODAEMON | COMMAND | CONFIG | PARSE | SUBAGENT | <number:1-4> }`,
-	"PKTTRACE": `{ ON | OFF | CLEAR | RESET | SUPPRESS | ABBREV [ <number> ] | FULL | IP ( <addr> | * ) |
-		PROTocol ( * | TCP | UDP | ICMP | ICMPV6 | <number:0-255> ) | SRCPORT ( * | <number:0-65535> ) |
-		DESTPORT ( * | <number:0-65535> ) | LINKNAME ( * | <name> ) | SUBNET <addr> }`,
+	// PKTTRACE: IBM's sample profile writes the options keyword=value
+	// ("PKTTRACE ABBREV=200 LINKNAME=TR1 PROT=ICMP IP=* SRCPORT=5000
+	// DESTPORT=161"); the forms with blanks are kept too.
+	"PKTTRACE": `{ ON | OFF | CLEAR | RESET | SUPPRESS | ABBREV [ <number> ] | ABBREV=<number> | FULL |
+		IP ( <addr> | * ) | IP=<addr>/* |
+		PROTocol ( * | TCP | UDP | ICMP | ICMPV6 | <number:0-255> ) | PROTocol=*/TCP/UDP/ICMP/ICMPV6/<number:0-255> |
+		SRCPORT ( * | <number:0-65535> ) | SRCPORT=*/<number:0-65535> |
+		DESTPORT ( * | <number:0-65535> ) | DESTPORT=*/<number:0-65535> |
+		LINKNAME ( * | <name> ) | LINKNAME=*/<name> | SUBNET <addr> | SUBNET=<addr> }`,
 	// TRANSLATE: HCH as well, as in IBM's sample profile (SEZAINST(SAMPPROF),
 	// "9.37.84.49 HCH FF0000005555 HCHE00").
 	"TRANSLATE": `{ <addr> ( ETHERNET | 802.3 | IBMTR | FDDI | HCH | NSAP ) <any> <name> }`,
@@ -153,6 +160,7 @@ const (
 	specSecret                 // a credential, never shown
 	specAny                    // any one operand
 	specHex                    // a hexadecimal number of lo to hi digits
+	specKeyVal                 // KEYword=value in one word (PKTTRACE ABBREV=200)
 )
 
 type spec struct {
@@ -237,8 +245,44 @@ func leafSpec(t string) *spec {
 		}
 		return &spec{kind: specNumber, lo: lo, hi: hi}
 	}
+	if key, vals, ok := strings.Cut(t, "="); ok && key != "" && vals != "" {
+		// KEY=a/b/c: the key, then the value's alternatives.
+		kv := &spec{kind: specKeyVal, items: []*spec{leafSpec(key)}}
+		for _, v := range strings.Split(vals, "/") {
+			kv.items = append(kv.items, leafSpec(v))
+		}
+		return kv
+	}
 	min := len(strings.TrimRight(t, "abcdefghijklmnopqrstuvwxyz"))
 	return &spec{kind: specKeywd, word: strings.ToUpper(t), min: min}
+}
+
+// valueFits reports whether v, the value part of a KEY=value word, is one
+// of the value leaves of a specKeyVal.
+func valueFits(s *spec, v string) bool {
+	for _, alt := range s.items[1:] {
+		switch alt.kind {
+		case specKeywd:
+			if keywordMatches(alt, v) {
+				return true
+			}
+		case specNumber:
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= alt.lo && n <= alt.hi {
+				return true
+			}
+		case specAddr:
+			if _, err := netip.ParseAddr(v); err == nil {
+				return true
+			}
+		case specName:
+			if v != "" && !strings.ContainsAny(v, "=*") {
+				return true
+			}
+		case specAny:
+			return true
+		}
+	}
+	return false
 }
 
 // String renders a spec in the pinned grammar's notation.
@@ -279,6 +323,12 @@ func (s *spec) String() string {
 		return "<secret>"
 	case specHex:
 		return fmt.Sprintf("<hex %d-%d digits>", s.lo, s.hi)
+	case specKeyVal:
+		var vals []string
+		for _, it := range s.items[1:] {
+			vals = append(vals, it.String())
+		}
+		return s.items[0].String() + "=" + strings.Join(vals, "/")
 	}
 	return "<any>"
 }
@@ -287,6 +337,9 @@ func (s *spec) String() string {
 func (s *spec) keywords(out []string) []string {
 	if s.kind == specKeywd {
 		return append(out, s.word)
+	}
+	if s.kind == specKeyVal {
+		return append(out, s.items[0].word)
 	}
 	for _, it := range s.items {
 		out = it.keywords(out)
@@ -383,6 +436,15 @@ func (m *operandMatch) match(s *spec, i int) int {
 		}
 	case specAny:
 		ok = true
+	case specKeyVal:
+		key, val, found := strings.Cut(m.raw(t), "=")
+		if t.Type != Word || !found || !keywordMatches(s.items[0], key) {
+			break
+		}
+		if ok = valueFits(s, val); !ok {
+			m.reach(i, fmt.Sprintf("%s is not a value of %s: it takes %s.", val, s.items[0].word, s))
+			return -1
+		}
 	case specHex:
 		v := m.raw(t)
 		ok = (t.Type == Word || t.Type == Number) && int64(len(v)) >= s.lo && int64(len(v)) <= s.hi &&
@@ -424,7 +486,7 @@ func (p *parser) checkOperands(key string, ops []*Operand, opStart, end int) int
 		return t.Value
 	}}
 	n := m.match(s, 0)
-	if n >= 0 && n < len(m.toks) && m.far > n {
+	if n >= 0 && n < len(m.toks) && (m.far > n || m.far == n && m.reason != "") {
 		// A repeated entry was begun but not finished (a block entry
 		// without its last field): the fault is inside that entry.
 		n = -1

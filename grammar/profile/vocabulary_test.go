@@ -49,6 +49,11 @@ func TestVocabularyOperands(t *testing.T) {
 		{"SACONF COMMUN public ENABL SACACHET 30 SETSENA OSAEN OSASF 760 AGENT 161\n", ``},
 		{"SACONFIG SACACHETIME\n", `^incomplete SACONFIG statement$`},
 		{"SACONFIG ENAB\n", `^ENAB is not a profile statement, nor an operand of SACONFIG$`},
+		// PKTTRACE as IBM's sample profile writes it, keyword=value.
+		{"PKTTRACE ABBREV=200 LINKNAME=TR1 PROT=ICMP IP=*\n  SRCPORT=5000 DESTPORT=161\n", ``},
+		{"PKTTRACE ON IP=9.67.113.3 SUBNET=255.255.255.0 PROTOCOL=6 LINKNAME=*\n", ``},
+		{"PKTTRACE ABBREV=200 SRCPORT=99999\n", `^PKTTRACE: unexpected SRCPORT=99999$`},
+		{"PKTTRACE PROT=SCTPX\n", `^PKTTRACE: unexpected PROT=SCTPX$`},
 		// TRANSLATE of IBM's sample profile (SEZAINST(SAMPPROF)): a
 		// HYPERchannel entry as well as the LAN ones.
 		{"TRANSLATE\n 9.67.43.110 FDDI FF0000006702 FDDI1\n 9.37.84.49 HCH FF0000005555 HCHE00\n", ``},
