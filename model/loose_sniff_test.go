@@ -36,3 +36,30 @@ func TestIsPolicyFileReadsOnlyTheFirstStatement(t *testing.T) {
 		t.Error("a file starting with IpFilterPolicy was not taken for a policy file")
 	}
 }
+
+// TestIsPolicyFileFirstStatementMistyped checks that a profile whose first
+// statement is a mistake (a TCPIP.DATA statement, a typo) is still read as
+// a profile, so lint reports that one statement instead of calling every
+// profile statement an unknown policy statement; and that a policy file
+// whose first word is unknown is still a policy file.
+func TestIsPolicyFileFirstStatementMistyped(t *testing.T) {
+	dir := t.TempDir()
+	for name, tc := range map[string]struct {
+		text   string
+		policy bool
+	}{
+		"PROFILE1": {"TCPIPJOBNAME TCPIP\nDEVICE D MPCIPA\nLINK L IPAQENET D\n", false},
+		"PROFILE2": {"; c\nDEVICEE D MPCIPA ; {x}\n  HOME 1.1.1.1 L\n", false},
+		"POLICY1":  {"# c\nIpFilterPolcy x\n{\n  Port 21\n}\nIpFilterPolicy\n{\n}\n", true},
+		"POLICY2":  {"TcpImage TCPCS /etc/pagent/TCPCS.image FLUSH\n", true},
+		"POLICY3":  {"NoSuchThing\n{\n}\n", true},
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(tc.text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if got := IsPolicyFile(p); got != tc.policy {
+			t.Errorf("%s: IsPolicyFile = %v, want %v", name, got, tc.policy)
+		}
+	}
+}
