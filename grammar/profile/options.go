@@ -32,7 +32,8 @@ var knownOptions = map[string]string{
 	// "TCPCONFIG statement" (V3R1), "UDPCONFIG statement" (V2R3) and
 	// "GLOBALCONFIG statement" (V2R2, V3R2) pages of the IP Configuration
 	// Reference (ZERT, AGGregation, AIASSIST, BATCHOUTbound, AUTOIQDC: the
-	// V3R2 diagram). Words in capitals only are either unabbreviable there or
+	// V3R2 diagram; WLMPRIORITYQ's IOPRI1-IOPRI4 and FWD control values, as
+	// IBM's sample profile writes them). Words in capitals only are either unabbreviable there or
 	// could not be checked (older or rarer options), and are known in full.
 	"IPCONFIG6": `HOPLimit ICMPErrorlimit IGNORERedirect IGNOREROUTERHoplimit NOIGNOREROUTERHoplimit
 		IPSECURITY OSMSECCLASS SECCLASS SOURCEVIPA NOSOURCEVIPA TEMPADDRS NOTEMPADDRS PREFLIFETIME
@@ -47,7 +48,7 @@ var knownOptions = map[string]string{
 		WLMPRIORITYQ NOWLMPRIORITYQ AUTOIQDX NOAUTOIQDX ALLTRAFFIC NOLARGEDATA NETMONITOR
 		NOSMCEXCLUDE SMCEXCLUDE POLICYREQuired IKEDREQuired YES NO YESIFTTLS YESIFDYNIPSEC
 		ZERT NOZERT AGGregation NOAGGregation INTVAL SMFINTVAL SYNCVAL AIASSIST BATCHOUTbound
-		NOBATCHOUTbound AUTOIQDC NOAUTOIQDC`,
+		NOBATCHOUTbound AUTOIQDC NOAUTOIQDC IOPRI1 IOPRI2 IOPRI3 IOPRI4 FWD`,
 	"TCPCONFIG": `CONNECTInitinterval CONNECTTimeout DELAYAcks NODELAYAcks AUTODELAYAcks NOAUTODELAYACKS
 		EPHEMERALPORTS NOEPHEMERALPORTS FINWait2time FRRTHReshold INTerval KEEPALIVEPROBEInterval
 		KEEPALIVEPROBES MAXImumretransmittime MAXRETRANSMITTIME NAGLE NONAGLE QUEUEDrtt
