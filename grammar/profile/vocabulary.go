@@ -627,3 +627,30 @@ func (p *parser) hide(t *lexer.Token) {
 		f.Text[i] = '*'
 	}
 }
+
+// VocabularyTable renders, as a Markdown table, every top-level statement
+// tcpipc recognises and how it reads it: with a participle grammar of its
+// own (modelled), with an operand grammar of this file (checked, not
+// simulated), or kept as written. docs/profile-vocabulary.md holds it
+// (TestVocabularyDoc keeps it current).
+func VocabularyTable() string {
+	var b strings.Builder
+	b.WriteString("| statement | read as | grammar |\n|---|---|---|\n")
+	for _, k := range TopLevelStatements() {
+		s := statements[k]
+		how, grammar := "modelled", s.parser.name
+		switch {
+		case operandSpecs[k] != nil:
+			how, grammar = "operands checked, not simulated", "vocabulary: "+k
+		case s.parser == genericParser || s.block != nil && s.block.onError == skipRestOfAll:
+			how, grammar = "kept as written", "—"
+		case s.unsupported:
+			how = "operands checked, not simulated"
+		}
+		if k == "DEVICE" || k == "LINK" {
+			grammar += ", then the form of its type (devices.go)"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", k, how, grammar)
+	}
+	return b.String()
+}
