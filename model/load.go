@@ -227,7 +227,7 @@ func (sx *Sysplex) XCFStack(a netip.Addr) *Stack {
 func LoadFiles(paths []string, opts Options) (*Sysplex, diag.Diagnostics) {
 	paths, policies := splitLooseFiles(paths) // pagent, policy and iked files are no stacks
 	// Dir "" keeps each path as given, absolute or relative.
-	m := &Manifest{Dir: "", Name: "FILES"}
+	m := &Manifest{Dir: "", Name: "FILES", Loose: true}
 	used := map[string]bool{}
 	for _, p := range paths {
 		p = filepath.ToSlash(p)
@@ -276,7 +276,11 @@ func stackNameFor(s string) string {
 // (IBM, z/OS MVS Initialization and Tuning Reference, "Static system
 // symbols"): &SYSNAME. the system name (the stack entry's name), &SYSCLONE.
 // the last two characters of &SYSNAME., and &SYSPLEX. the sysplex name.
+// Loose profile files have no system: their symbols stay unresolved.
 func stackSymbols(m *Manifest, e *StackEntry) map[string]string {
+	if m.Loose {
+		return e.Symbols // nil: tcpipc does not know the system's symbols
+	}
 	out := map[string]string{}
 	if e.Name != "" {
 		out["SYSNAME"] = strings.ToUpper(e.Name)

@@ -63,3 +63,19 @@ func TestIsPolicyFileFirstStatementMistyped(t *testing.T) {
 		}
 	}
 }
+
+// TestLooseProfileSymbols checks that a loose profile, whose stack name is
+// made up from its file name, gets no system symbol defaults from it: an
+// INCLUDE that uses a symbol is reported as one tcpipc cannot resolve,
+// not resolved to a member named after the file.
+func TestLooseProfileSymbols(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "PROFILE.TCPIP")
+	if err := os.WriteFile(p, []byte("INCLUDE USER.TCPPARMS(&SYSNAME.)\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, ds := LoadFiles([]string{p}, Options{})
+	if len(ds) != 1 || !strings.Contains(ds[0].Summary, "uses a system symbol; tcpipc cannot resolve it") {
+		t.Errorf("diagnostics %v", ds)
+	}
+}
