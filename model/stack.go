@@ -42,6 +42,7 @@ func (b *stackBuilder) build() {
 		b.statement(st)
 	}
 	b.undefined()
+	b.routeHops()
 }
 
 func (b *stackBuilder) statement(st profile.Statement) {
