@@ -214,3 +214,25 @@ func typedGrammar() string {
 	}
 	return b.String()
 }
+
+// typeSpellings maps the abbreviations of device and link types that IBM
+// writes to the type: the TCPIPCS PROFILE sample of the IP Diagnosis Guide
+// writes "DEVice VIPA4815 VIRTual 0000", VIRT being VIRTUAL's minimum.
+var typeSpellings = func() map[string]string {
+	out := map[string]string{}
+	for _, spec := range []string{"VIRTual"} {
+		full := strings.ToUpper(spec)
+		for n := minAbbrev(spec); n < len(full); n++ {
+			out[full[:n]] = full
+		}
+	}
+	return out
+}()
+
+// canonicalType is a DEVICE or LINK type in full.
+func canonicalType(t string) string {
+	if full, ok := typeSpellings[t]; ok {
+		return full
+	}
+	return t
+}

@@ -55,3 +55,25 @@ func TestDeviceLinkOperands(t *testing.T) {
 		}
 	}
 }
+
+// TestDeviceAbbreviations checks the abbreviations IBM's TCPIPCS PROFILE
+// sample writes in its syntax-diagram casing (IP Diagnosis Guide: "DEVice
+// VIPA4815 VIRTual 0000", "AUTOLog 5 … ENDAUTOLog"): DEV, AUTOL and
+// ENDAUTOL are statement keywords, and VIRT is the VIRTUAL type.
+func TestDeviceAbbreviations(t *testing.T) {
+	in := "DEV VIPA1 VIRT 0\nLINK VIPA1L VIRT 0 VIPA1\nAUTOL 5\n  FTP JOBNAME FTP1\nENDAUTOL\n"
+	for _, only := range []bool{false, true} {
+		prof, p := parse("P", []byte(in), Options{}, only)
+		if len(p.diags) != 0 {
+			t.Errorf("participle only %v: %s", only, messages(p.diags))
+		}
+		if len(prof.Statements) != 3 {
+			t.Fatalf("participle only %v: %d statements", only, len(prof.Statements))
+		}
+		d, ok1 := prof.Statements[0].(*Device)
+		l, ok2 := prof.Statements[1].(*Link)
+		if !ok1 || !ok2 || d.Type != "VIRTUAL" || l.Type != "VIRTUAL" {
+			t.Errorf("participle only %v: device %+v, link %+v", only, prof.Statements[0], prof.Statements[1])
+		}
+	}
+}

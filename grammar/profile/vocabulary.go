@@ -554,8 +554,10 @@ func (p *parser) checkVocabulary(st Statement, keyword string, start, end int) i
 			return start + 1 + n
 		}
 	case *Device:
+		s.Type = canonicalType(s.Type)
 		p.checkTyped("DEVICE", s.Type, "devices", start+3, end)
 	case *Link:
+		s.Type = canonicalType(s.Type)
 		p.checkTyped("LINK", s.Type, "links", start+3, end)
 	case *Delete:
 		if n := p.checkOperands("DELETE "+s.Object, s.Operands, start+2, end); n < len(s.Operands) {
