@@ -26,6 +26,10 @@ func Substitute(text string, syms map[string]string) (string, string) {
 			j++
 		}
 		name := text[i+1 : j]
+		if name == "" {
+			out.WriteByte('&') // no symbol begins here
+			continue
+		}
 		v, ok := syms[name]
 		if !ok {
 			return "", name
