@@ -115,14 +115,16 @@ func loadStack(sx *Sysplex, m *Manifest, e *StackEntry, files stackFiles, opts O
 	if fi, err := files.root.Stat(profPath); err != nil || fi.IsDir() {
 		return s // the manifest check reported it
 	}
+	syms := stackSymbols(m, e)
 	prof, pds := profile.ParseFile(profPath, profile.Options{Encoding: opts.Encoding, Resolver: files.resolver,
-		ReadFile: files.root.ReadFile, MaxIncludes: opts.MaxIncludes, MaxIncludeBytes: opts.MaxIncludeBytes})
+		ReadFile: files.root.ReadFile, MaxIncludes: opts.MaxIncludes, MaxIncludeBytes: opts.MaxIncludeBytes,
+		Symbols: syms})
 	*ds = append(*ds, pds...)
 	for n, text := range prof.Sources() {
 		sx.Sources[n] = text
 	}
 	s.Profile = prof
-	b := &stackBuilder{s: s, prof: prof, syms: e.Symbols, ds: ds}
+	b := &stackBuilder{s: s, prof: prof, syms: syms, ds: ds}
 	b.build()
 	s.Groups = Names(m.VTAMXCFGrpID, s.XCFGrpID)
 	(&policyLoader{sx: sx, m: m, e: e, src: files, opts: opts, ds: ds}).load(s)
@@ -225,7 +227,7 @@ func (sx *Sysplex) XCFStack(a netip.Addr) *Stack {
 func LoadFiles(paths []string, opts Options) (*Sysplex, diag.Diagnostics) {
 	paths, policies := splitLooseFiles(paths) // pagent, policy and iked files are no stacks
 	// Dir "" keeps each path as given, absolute or relative.
-	m := &Manifest{Dir: "", Name: "FILES"}
+	m := &Manifest{Dir: "", Name: "FILES", Loose: true}
 	used := map[string]bool{}
 	for _, p := range paths {
 		p = filepath.ToSlash(p)
@@ -267,4 +269,31 @@ func stackNameFor(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// stackSymbols is the stack's MVS system symbols: the manifest's symbols,
+// and the static symbols MVS always defines with their default values
+// (IBM, z/OS MVS Initialization and Tuning Reference, "Static system
+// symbols"): &SYSNAME. the system name (the stack entry's name), &SYSCLONE.
+// the last two characters of &SYSNAME., and &SYSPLEX. the sysplex name.
+// Loose profile files have no system: their symbols stay unresolved.
+func stackSymbols(m *Manifest, e *StackEntry) map[string]string {
+	if m.Loose {
+		return e.Symbols // nil: tcpipc does not know the system's symbols
+	}
+	out := map[string]string{}
+	if e.Name != "" {
+		out["SYSNAME"] = strings.ToUpper(e.Name)
+	}
+	if m.Name != "" {
+		out["SYSPLEX"] = strings.ToUpper(m.Name)
+	}
+	for k, v := range e.Symbols {
+		out[k] = v
+	}
+	if _, ok := out["SYSCLONE"]; !ok && out["SYSNAME"] != "" {
+		name := out["SYSNAME"]
+		out["SYSCLONE"] = name[max(0, len(name)-2):]
+	}
+	return out
 }

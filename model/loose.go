@@ -15,9 +15,14 @@ import (
 
 // IsPolicyFile reports whether a loose file is one of the brace-structured
 // Policy Agent or IKED files rather than a TCP/IP profile: by its name
-// (pagent…, *.image, *.policy, iked.conf, *.iked), else by its first word,
-// which in a profile is a profile statement. lint and parse tell loose
-// files apart the same way.
+// (pagent…, *.image, *.policy, iked.conf, *.iked), else by its first
+// statement that tells: a profile statement keyword makes a profile, a
+// policy statement or a brace (no profile statement uses braces) a policy
+// file. A first statement that is neither (a TCPIP.DATA statement pasted
+// into a profile, a typo) does not decide, or one mistake would make every
+// profile statement after it an unknown policy statement; a file where
+// nothing tells is a policy file. lint and parse tell loose files apart the
+// same way.
 func IsPolicyFile(p string) bool {
 	base := strings.ToLower(path.Base(filepath.ToSlash(p)))
 	switch {
@@ -29,8 +34,8 @@ func IsPolicyFile(p string) bool {
 	if err != nil {
 		return false // read as a profile, which reports the error
 	}
-	// Line by line up to the first statement: splitting the whole file
-	// cost parse a tenth of its time on a large profile.
+	// Line by line up to the first statement that tells: splitting the
+	// whole file cost parse a tenth of its time on a large profile.
 	text := source.Decode(p, data, source.Auto).Text
 	for len(text) > 0 {
 		line := text
@@ -43,9 +48,19 @@ func IsPolicyFile(p string) bool {
 		if len(line) == 0 || line[0] == ';' || line[0] == '#' {
 			continue
 		}
-		return !profile.IsStatementKeyword(profile.Canonical(string(bytes.Fields(line)[0])))
+		code, _, _ := bytes.Cut(line, []byte(";")) // a profile comment may hold a brace
+		if bytes.ContainsAny(code, "{}") {
+			return true
+		}
+		word := string(bytes.Fields(line)[0])
+		if profile.IsStatementKeyword(profile.Canonical(word)) {
+			return false
+		}
+		if s, ok := policy.LookupStatement(word); ok && s.TopLevel {
+			return true
+		}
 	}
-	return false
+	return true
 }
 
 // splitLooseFiles separates the profiles among loose files from the

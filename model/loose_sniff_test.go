@@ -36,3 +36,46 @@ func TestIsPolicyFileReadsOnlyTheFirstStatement(t *testing.T) {
 		t.Error("a file starting with IpFilterPolicy was not taken for a policy file")
 	}
 }
+
+// TestIsPolicyFileFirstStatementMistyped checks that a profile whose first
+// statement is a mistake (a TCPIP.DATA statement, a typo) is still read as
+// a profile, so lint reports that one statement instead of calling every
+// profile statement an unknown policy statement; and that a policy file
+// whose first word is unknown is still a policy file.
+func TestIsPolicyFileFirstStatementMistyped(t *testing.T) {
+	dir := t.TempDir()
+	for name, tc := range map[string]struct {
+		text   string
+		policy bool
+	}{
+		"PROFILE1": {"TCPIPJOBNAME TCPIP\nDEVICE D MPCIPA\nLINK L IPAQENET D\n", false},
+		"PROFILE2": {"; c\nDEVICEE D MPCIPA ; {x}\n  HOME 1.1.1.1 L\n", false},
+		"POLICY1":  {"# c\nIpFilterPolcy x\n{\n  Port 21\n}\nIpFilterPolicy\n{\n}\n", true},
+		"POLICY2":  {"TcpImage TCPCS /etc/pagent/TCPCS.image FLUSH\n", true},
+		"POLICY3":  {"NoSuchThing\n{\n}\n", true},
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(tc.text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if got := IsPolicyFile(p); got != tc.policy {
+			t.Errorf("%s: IsPolicyFile = %v, want %v", name, got, tc.policy)
+		}
+	}
+}
+
+// TestLooseProfileSymbols checks that a loose profile, whose stack name is
+// made up from its file name, gets no system symbol defaults from it: an
+// INCLUDE that uses a symbol is reported as one tcpipc cannot resolve,
+// not resolved to a member named after the file.
+func TestLooseProfileSymbols(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "PROFILE.TCPIP")
+	if err := os.WriteFile(p, []byte("INCLUDE USER.TCPPARMS(&SYSNAME.)\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, ds := LoadFiles([]string{p}, Options{})
+	if len(ds) != 1 || !strings.Contains(ds[0].Summary, "uses a system symbol; tcpipc cannot resolve it") {
+		t.Errorf("diagnostics %v", ds)
+	}
+}

@@ -45,6 +45,10 @@ type Manifest struct {
 	Include map[string]string
 	Stacks  []*StackEntry
 	Range   diag.Range
+	// Loose is set for loose profile files: their stack names are made up
+	// from file names, not MVS system names, so no system symbol defaults
+	// from them.
+	Loose bool
 }
 
 // StackEntry is one stack of the manifest.

@@ -131,18 +131,6 @@ func TestJSONRedactsNothingSecretAndNamesStacks(t *testing.T) {
 	}
 }
 
-func TestSubstitute(t *testing.T) {
-	syms := map[string]string{"SYSCLONE": "01", "SYSNAME": "MVS1"}
-	for in, want := range map[string]string{"10.1.1.&SYSCLONE.": "10.1.1.01", "&SYSNAME.X": "MVS1X", "A&SYSCLONE": "A01"} {
-		if got, missing := substitute(in, syms); got != want || missing != "" {
-			t.Errorf("substitute(%q) = %q, %q", in, got, missing)
-		}
-	}
-	if _, missing := substitute("&NOPE.", syms); missing != "NOPE" {
-		t.Errorf("missing = %q", missing)
-	}
-}
-
 // TestSecretsNeverPrinted: the pre-shared keys of figure9 are in the model
 // (the runtime needs them) but in no rendering of it.
 func TestSecretsNeverPrinted(t *testing.T) {

@@ -39,6 +39,11 @@ func (b *stackBuilder) removed(st profile.Statement) {
 			d := b.errorf(r, "%s was removed in %s: a %s stack rejects it", s.Keyword, since, rel)
 			d.Detail = "Remove the statement (BEGINROUTES replaces GATEWAY), or give the stack's real release in the manifest."
 		}
+	case *profile.Delete:
+		if since, ok := removedStatements[s.Object]; ok && !rel.Before(since) {
+			d := b.errorf(r, "DELETE %s: %s was removed in %s: a %s stack rejects it", s.Object, s.Object, since, rel)
+			d.Detail = "There is no " + s.Object + " to delete on this release; remove the statement, or give the stack's real release in the manifest."
+		}
 	case *profile.Device:
 		if since, ok := removedDevices[s.Type]; ok && !rel.Before(since) {
 			d := b.errorf(r, "%s devices were removed in %s: a %s stack rejects them", s.Type, since, rel)

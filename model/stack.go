@@ -42,6 +42,7 @@ func (b *stackBuilder) build() {
 		b.statement(st)
 	}
 	b.undefined()
+	b.routeHops()
 }
 
 func (b *stackBuilder) statement(st profile.Statement) {
@@ -114,7 +115,7 @@ func (b *stackBuilder) addr(a *profile.Addr) (Addr, bool) {
 	r := b.prof.RangeOf(&a.Node)
 	text := a.Text
 	if strings.Contains(text, "&") {
-		resolved, missing := substitute(text, b.syms)
+		resolved, missing := profile.Substitute(text, b.syms)
 		if missing != "" {
 			d := b.ds.Warnf(RuleValue, r, "system symbol &%s. in %s has no value", missing, text)
 			d.Detail = fmt.Sprintf("Give the stack's value in the manifest (symbols: {%s: ...}) so tcpipc can check and simulate this address.", missing)
@@ -123,7 +124,11 @@ func (b *stackBuilder) addr(a *profile.Addr) (Addr, bool) {
 		}
 		text = resolved
 	}
-	ip, err := netip.ParseAddr(text)
+	ip, err := parseProfileAddr(text)
+	if err != nil && text != a.Text {
+		b.errorf(r, "%s (%s with this stack's system symbols) is not a valid IP address", a.Text, text)
+		return Addr{Text: a.Text, Range: r}, false
+	}
 	if err != nil {
 		b.errorf(r, "%s is not a valid IP address", a.Text)
 		return Addr{Text: a.Text, Range: r}, false
@@ -131,31 +136,31 @@ func (b *stackBuilder) addr(a *profile.Addr) (Addr, bool) {
 	return Addr{Addr: ip, Text: a.Text, Range: r}, true
 }
 
-// substitute replaces &NAME. (or &NAME at a delimiter) with its value; it
-// returns the first symbol without a value.
-func substitute(text string, syms map[string]string) (string, string) {
-	var out strings.Builder
-	for i := 0; i < len(text); i++ {
-		if text[i] != '&' {
-			out.WriteByte(text[i])
-			continue
-		}
-		j := i + 1
-		for j < len(text) && (text[j] >= 'A' && text[j] <= 'Z' || text[j] >= '0' && text[j] <= '9' || text[j] == '@' || text[j] == '#' || text[j] == '$') {
-			j++
-		}
-		name := text[i+1 : j]
-		v, ok := syms[name]
-		if !ok {
-			return "", name
-		}
-		out.WriteString(v)
-		if j < len(text) && text[j] == '.' {
-			j++ // the period ends the symbol name and is not part of the text
-		}
-		i = j - 1
+// parseProfileAddr reads an address as the stack does. An IPv4 part may
+// have leading zeros and is still decimal: IBM's sample profile
+// (SEZAINST(SAMPPROF)) has HOME entries 9.67.114.02 and 9.67.43.03, which
+// Go's netip refuses (it reads a leading zero as a possible octal mistake).
+func parseProfileAddr(text string) (netip.Addr, error) {
+	ip, err := netip.ParseAddr(text)
+	if err == nil || strings.Contains(text, ":") {
+		return ip, err
 	}
-	return out.String(), ""
+	parts := strings.Split(text, ".")
+	if len(parts) != 4 {
+		return ip, err
+	}
+	var b [4]byte
+	for i, p := range parts {
+		if len(p) == 0 || len(p) > 3 || strings.Trim(p, "0123456789") != "" {
+			return ip, err
+		}
+		n, _ := strconv.Atoi(p)
+		if n > 255 {
+			return ip, err
+		}
+		b[i] = byte(n)
+	}
+	return netip.AddrFrom4(b), nil
 }
 
 // maskLen turns a dotted mask into a prefix length.

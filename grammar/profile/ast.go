@@ -569,7 +569,7 @@ type Route struct {
 	Node
 	Meta
 	Dest     string    `parser:"'ROUTE' @(IPv4 | IPv6 | Prefix | Symbolic | 'DEFAULT' | 'DEFAULTNET' | 'DEFAULT6')"`
-	Mask     string    `parser:"( @(IPv4 | Bits) (?= (Equals | IPv4 | IPv6 | Symbolic)) )?"`
+	Mask     string    `parser:"( @(IPv4 | Bits | 'HOST') (?= (Equals | IPv4 | IPv6 | Symbolic)) )?"`
 	FirstHop string    `parser:"@(Equals | IPv4 | IPv6 | Symbolic)"`
 	Link     *Name     `parser:"@@"`
 	Options  []*Option `parser:"@@*"`

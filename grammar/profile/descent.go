@@ -1003,7 +1003,8 @@ func parseRoute(c *cursor) Statement {
 	c.expect("ROUTE")
 	s.Dest = c.want(setOf(IPv4, IPv6, Prefix, Symbolic), "DEFAULT", "DEFAULTNET", "DEFAULT6")
 	// The mask is optional: an address followed by a first hop is one.
-	if t := c.peek(); !c.failed && (t.Type == IPv4 || t.Type == Bits) && firstHopSet.has(c.toks[c.i+1].Type) {
+	// HOST stands for a host mask (IBM's sample profile, SAMPPROF).
+	if t := c.peek(); !c.failed && (t.Type == IPv4 || t.Type == Bits || t.Type == Word && t.Value == "HOST") && firstHopSet.has(c.toks[c.i+1].Type) {
 		s.Mask = t.Value
 		c.i++
 	}

@@ -13,7 +13,8 @@ func FuzzParse(f *testing.F) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			prof, ds := Parse("FUZZ", data, Options{ReadFile: func(string) ([]byte, error) { return []byte("HOME 1.1.1.1 L\n"), nil }})
+			prof, ds := Parse("FUZZ", data, Options{ReadFile: func(string) ([]byte, error) { return []byte("HOME 1.1.1.1 L\n"), nil },
+				Symbols: map[string]string{"SYSNAME": "MVS1", "SYSCLONE": "S1"}})
 			for _, d := range ds {
 				f := prof.Files[d.Range.File]
 				if f != nil && d.Range.End.Offset > len(f.Text) {

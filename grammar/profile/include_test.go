@@ -279,3 +279,40 @@ func TestIncludeUnixPathParsersAgree(t *testing.T) {
 		t.Error(msg)
 	}
 }
+
+// TestIncludeSystemSymbols checks that the system symbols in an INCLUDE's
+// data set name are substituted from Options.Symbols before the name is
+// resolved, as the stack substitutes them in the whole profile (IBM, IP
+// Configuration Guide, "MVS system symbols"), and that a symbol without a
+// value is an INCLUDE error at the INCLUDE, not a silent skip.
+func TestIncludeSystemSymbols(t *testing.T) {
+	m := newMemFiles()
+	m.files["USER.TCPPARMS(MVS1)"] = "SOMAXCONN 10\n"
+	m.files["SYS1.S1.TCPPARMS(COMMON)"] = "ARPAGE 20\n"
+	opts := m.options()
+	opts.Symbols = map[string]string{"SYSNAME": "MVS1", "SYSCLONE": "S1"}
+	main := "INCLUDE USER.TCPPARMS(&SYSNAME.)\nINCLUDE SYS1.&SYSCLONE..TCPPARMS(COMMON)\nINCLUDE USER.TCPPARMS(&NOSUCH.)\n"
+	prof, ds := Parse("MAIN", []byte(main), opts)
+	var errs []string
+	for _, d := range ds {
+		if d.Rule == RuleInclude {
+			errs = append(errs, d.Summary)
+		}
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0], "&NOSUCH.") || !strings.Contains(errs[0], "has no value") {
+		t.Errorf("INCLUDE errors %q, want one about &NOSUCH.", errs)
+	}
+	var kw []string
+	for _, st := range prof.Statements {
+		kw = append(kw, st.Info().Keyword)
+	}
+	if got := strings.Join(kw, " "); got != "INCLUDE SOMAXCONN INCLUDE ARPAGE INCLUDE" {
+		t.Errorf("statements %s", got)
+	}
+	// Without symbols (tcpipc parse on a loose file) the INCLUDE is
+	// reported as one tcpipc cannot resolve.
+	_, ds = Parse("MAIN", []byte(main), m.options())
+	if n := len(ds); n != 3 || !strings.Contains(ds[0].Summary, "cannot resolve") {
+		t.Errorf("without symbols: %d diagnostics, first %q", n, ds[0].Summary)
+	}
+}

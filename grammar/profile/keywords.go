@@ -12,17 +12,18 @@ import (
 // syntax diagrams write them: the upper-case leading part is the minimum
 // abbreviation, the lower-case tail may be left off (VIPADEFine accepts
 // VIPADEF, VIPADEFI, VIPADEFIN and VIPADEFINE). A keyword in capitals only
-// cannot be abbreviated.
+// cannot be abbreviated. DEVice, AUTOLog and ENDAUTOLog are written as
+// IBM's TCPIPCS PROFILE sample writes them (IP Diagnosis Guide).
 var keywordSpecs = []string{
 	// Statements.
-	"ARPAGE", "ATMARPSV", "ATMLIS", "ATMPVC", "AUTOLOG", "BEGINROUTES", "BSDROUTINGPARMS",
-	"DEFADDRTable", "DELETE", "DEVICE", "GATEWAY", "GLOBALCONFig", "HOME", "INCLUDE",
+	"ARPAGE", "ATMARPSV", "ATMLIS", "ATMPVC", "AUTOLog", "BEGINROUTES", "BSDROUTINGPARMS",
+	"DEFADDRTable", "DELETE", "DEVice", "GATEWAY", "GLOBALCONFig", "HOME", "INCLUDE",
 	"INTERFace", "IPCONFig", "IPCONFIG6", "IPSEC", "ITRACE", "LINK", "NETACCESS", "NETMONITOR",
-	"PKTTRACE", "PORT", "PORTRANGE", "PRIMARYINTERFACE", "SACONFIG", "SMFCONFIG", "SMFPARMS",
+	"PKTTRACE", "PORT", "PORTRANGE", "PRIMARYINTERFACE", "SACONFig", "SMFCONFIG", "SMFPARMS",
 	"SOMAXCONN", "SRCIP", "START", "STOP", "TCPCONFIG", "TRANSLATE", "UDPCONFIG", "VIPADynamic",
 	"ASSORTEDPARMS", "KEEPALIVEOPTIONS",
 	// Block end statements.
-	"ENDAUTOLOG", "ENDROUTES", "ENDBSDROUTINGPARMS", "ENDIPSEC", "ENDNETACCESS", "ENDSRCIP",
+	"ENDAUTOLog", "ENDROUTES", "ENDBSDROUTINGPARMS", "ENDIPSEC", "ENDNETACCESS", "ENDSRCIP",
 	"ENDVIPADynamic", "ENDASSORTEDPARMS", "ENDKEEPALIVEOPTIONS", "ENDDEFADDRTable",
 	// Statements inside blocks.
 	"VIPADEFine", "VIPABackup", "VIPADELete", "VIPADISTribute", "VIPARange", "VIPAROUTE",

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/tcpipc/tcpipc/diag"
@@ -30,7 +31,9 @@ var knownOptions = map[string]string{
 	// are those of the syntax diagrams of the "IPCONFIG6 statement" (V2R5),
 	// "TCPCONFIG statement" (V3R1), "UDPCONFIG statement" (V2R3) and
 	// "GLOBALCONFIG statement" (V2R2, V3R2) pages of the IP Configuration
-	// Reference. Words in capitals only are either unabbreviable there or
+	// Reference (ZERT, AGGregation, AIASSIST, BATCHOUTbound, AUTOIQDC: the
+	// V3R2 diagram; WLMPRIORITYQ's IOPRI1-IOPRI4 and FWD control values, as
+	// IBM's sample profile writes them). Words in capitals only are either unabbreviable there or
 	// could not be checked (older or rarer options), and are known in full.
 	"IPCONFIG6": `HOPLimit ICMPErrorlimit IGNORERedirect IGNOREROUTERHoplimit NOIGNOREROUTERHoplimit
 		IPSECURITY OSMSECCLASS SECCLASS SOURCEVIPA NOSOURCEVIPA TEMPADDRS NOTEMPADDRS PREFLIFETIME
@@ -43,7 +46,9 @@ var knownOptions = map[string]string{
 		NOMLSCHKTERMinate SEGMENTATIONOFFLoad NOSEGMENTATIONOFFLoad SMCR NOSMCR SMCD NOSMCD SMCGlobal
 		AUTOCACHE NOAUTOCACHE AUTOSMC NOAUTOSMC PFID PORTNUM MTU FIXEDMemory TCPKEEPMININTERVAL
 		WLMPRIORITYQ NOWLMPRIORITYQ AUTOIQDX NOAUTOIQDX ALLTRAFFIC NOLARGEDATA NETMONITOR
-		NOSMCEXCLUDE SMCEXCLUDE POLICYREQuired IKEDREQuired YES NO YESIFTTLS YESIFDYNIPSEC`,
+		NOSMCEXCLUDE SMCEXCLUDE POLICYREQuired IKEDREQuired YES NO YESIFTTLS YESIFDYNIPSEC
+		ZERT NOZERT AGGregation NOAGGregation INTVAL SMFINTVAL SYNCVAL AIASSIST BATCHOUTbound
+		NOBATCHOUTbound AUTOIQDC NOAUTOIQDC IOPRI1 IOPRI2 IOPRI3 IOPRI4 FWD`,
 	"TCPCONFIG": `CONNECTInitinterval CONNECTTimeout DELAYAcks NODELAYAcks AUTODELAYAcks NOAUTODELAYACKS
 		EPHEMERALPORTS NOEPHEMERALPORTS FINWait2time FRRTHReshold INTerval KEEPALIVEPROBEInterval
 		KEEPALIVEPROBES MAXImumretransmittime MAXRETRANSMITTIME NAGLE NONAGLE QUEUEDrtt
@@ -124,9 +129,12 @@ func (p *parser) checkOptions(st Statement) {
 		return
 	}
 	known := knownOptionSets[stmt]
-	for _, o := range opts {
+	for k, o := range opts {
 		if known[o.Name] != "" {
 			continue
+		}
+		if k > 0 && opts[k-1].Name == "SYNCVAL" && isClockTime(o.Name) {
+			continue // SYNCVAL hh:mm: the lexer reads the time as a word of its own
 		}
 		r := p.nodeRange(&o.Node)
 		if spellings[o.Name] != "" {
@@ -152,3 +160,15 @@ func (p *parser) checkOptions(st Statement) {
 
 // nodeRange is the source range of a node's tokens.
 func (p *parser) nodeRange(n *Node) diag.Range { return rangeOfNode(p.files, n) }
+
+// isClockTime reports whether w is a time of day hh:mm (GLOBALCONFIG
+// SYNCVAL, V3R2 "GLOBALCONFIG statement": 00:00 to 23:59).
+func isClockTime(w string) bool {
+	h, m, ok := strings.Cut(w, ":")
+	if !ok || len(h) == 0 || len(h) > 2 || len(m) != 2 {
+		return false
+	}
+	hh, err1 := strconv.Atoi(h)
+	mm, err2 := strconv.Atoi(m)
+	return err1 == nil && err2 == nil && hh >= 0 && hh < 24 && mm >= 0 && mm < 60
+}

@@ -57,6 +57,10 @@ type Options struct {
 	// MaxIncludes and MaxIncludeBytes bound the INCLUDEs followed and the
 	// bytes they splice in, over the whole profile; 0 means the defaults.
 	MaxIncludes, MaxIncludeBytes int
+	// Symbols holds the stack's MVS system symbols (by name, without & and
+	// period) for the data set names of INCLUDEs; nil means tcpipc does not
+	// know them, and an INCLUDE that uses one is reported.
+	Symbols map[string]string
 }
 
 // Profile is a parsed profile with everything it included.
@@ -265,9 +269,8 @@ func (p *parser) include(from *source.File, dsn string, at diag.Range, depth int
 		d.IncludedFrom = chain
 		return d
 	}
-	if strings.Contains(dsn, "&") {
-		fail("INCLUDE %s uses a system symbol; tcpipc cannot resolve it", dsn).Detail =
-			"Give the member through the manifest's include mapping or resolve the symbol in the file."
+	dsn, ok := p.includeSymbols(dsn, fail)
+	if !ok {
 		return
 	}
 	if depth >= MaxIncludeDepth {

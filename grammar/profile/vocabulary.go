@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"sort"
 	"strconv"
@@ -45,13 +46,44 @@ var operandGrammars = map[string]string{
 	"NETMONITOR": `{ PKTTRCSERVICE | NOPKTTRCSERVICE | TCPCONNSERVICE [ MINLIFETIME <number:0-1440> ] |
 		NOTCPCONNSERVICE | NTATRCSERVICE | NONTATRCSERVICE | SMFSERVICE | NOSMFSERVICE | IPSECURITY |
 		NOIPSECURITY | PROFILE | NOPROFILE | CSSMTP | NOCSSMTP | CSMAIL | NOCSMAIL | DVIPA | NODVIPA }`,
-	"SACONFIG": `{ ENABLED | DISABLED | COMMUNITY <secret> | AGENT <number:1-65535> | SETSENABLED |
-		SETSDISABLED | OSASF <number:1-65535> | OSAENABLED | OSADISABLED }`,
+	// SACONFIG: the operands and abbreviations of IBM's syntax diagram
+	// (V2R4 IP Configuration Reference, "SACONFIG statement").
+	"SACONFIG": `{ ENABLed | DISABLed | COMMUNity <secret> | AGENT <number:1-65535> | SETSENAbled |
+		SETSDISabled | OSASF <number:1-65535> | OSAENabled | OSADISabled | SACACHETime <number> }`,
 	"ITRACE": `( ON | OFF ) { ALL | AUTODAEMON | COMMAND | CONFIG | PARSE | SUBAGENT | <number:1-4> }`,
-	"PKTTRACE": `{ ON | OFF | CLEAR | RESET | SUPPRESS | ABBREV [ <number> ] | FULL | IP ( <addr> | * ) |
-		PROTocol ( * | TCP | UDP | ICMP | ICMPV6 | <number:0-255> ) | SRCPORT ( * | <number:0-65535> ) |
-		DESTPORT ( * | <number:0-65535> ) | LINKNAME ( * | <name> ) | SUBNET <addr> }`,
-	"TRANSLATE": `{ <addr> ( ETHERNET | 802.3 | IBMTR | FDDI | NSAP ) <any> <name> }`,
+	// PKTTRACE: IBM's sample profile writes the options keyword=value
+	// ("PKTTRACE ABBREV=200 LINKNAME=TR1 PROT=ICMP IP=* SRCPORT=5000
+	// DESTPORT=161"); the forms with blanks are kept too.
+	"PKTTRACE": `{ ON | OFF | CLEAR | RESET | SUPPRESS | ABBREV [ <number> ] | ABBREV=<number> | FULL |
+		IP ( <addr> | * ) | IP=<addr>/* |
+		PROTocol ( * | TCP | UDP | ICMP | ICMPV6 | <number:0-255> ) | PROTocol=*/TCP/UDP/ICMP/ICMPV6/<number:0-255> |
+		SRCPORT ( * | <number:0-65535> ) | SRCPORT=*/<number:0-65535> |
+		DESTPORT ( * | <number:0-65535> ) | DESTPORT=*/<number:0-65535> |
+		LINKNAME ( * | <name> ) | LINKNAME=*/<name> | SUBNET <addr> | SUBNET=<addr> }`,
+	// TRANSLATE: HCH as well, as in IBM's sample profile (SEZAINST(SAMPPROF),
+	// "9.37.84.49 HCH FF0000005555 HCHE00").
+	"TRANSLATE": `{ <addr> ( ETHERNET | 802.3 | IBMTR | FDDI | HCH | NSAP ) <any> <name> }`,
+	// The ATM statements (IBM removed them in V2R2; model/removed.go). The
+	// forms of IBM's sample profile (SEZAINST(SAMPPROF): "ATMLIS LIS1
+	// 9.67.100.0 255.255.255.0", "ATMPVC PVC1 LINK1", "ATMARPSV ARPSV1
+	// LIS1 PVC PVC1") are confirmed; the ATMLIS options and the SVC form of
+	// ATMARPSV (server address, then its NSAP ATM address) follow the
+	// V2R1 IP Configuration Reference as far as tcpipc could reconstruct it
+	// without its syntax diagrams: known, unconfirmed (README, "TCP/IP
+	// profiles"). No abbreviations: none could be checked.
+	"ATMLIS": `<name> <addr> <addr> { DFLTMTU <number:1-65535> | INACTVTIMEOUT <number> | MINHOLDTIME <number> |
+		MAXCALLS <number> | CEAGGR <number:0-15> | PEAKCELLRATE <number> }`,
+	"ATMPVC":   `<name> <name>`,
+	"ATMARPSV": `<name> <name> ( PVC <name> | SVC <addr> NSAP <any> )`,
+	// NETACCESS entries map a network to a security zone: prefix, address
+	// and mask, or the default zone, then the zone name (IBM's sample
+	// profile: "192.168.0.0/16 SUBNET1", "192.168.113.0 255.255.255.0
+	// SUBNET2", "DEFAULT 0 DEFZONE"). INBOUND and OUTBOUND (which socket
+	// calls are checked, "NETACCESS statement") are confirmed; the
+	// CACHE… options, a host address without a mask and DEFAULTHOME are
+	// known, unconfirmed.
+	"NETACCESS": `{ INBOUND | OUTBOUND | CACHEALL | CACHEPERMIT | CACHESAME }
+		{ ( <prefix> | <addr> [ <addr> ] | DEFAULT [ 0 ] | DEFAULTHOME ) <name> }`,
 	// The blocks are matched as a whole, from the operands of the opening
 	// statement to the END statement (line ends do not matter to the stack).
 	// BSDROUTINGPARMS entries: link name, MTU, cost metric, subnet mask and
@@ -127,6 +159,8 @@ const (
 	specName                   // a name (upper-cased, as the stack folds it)
 	specSecret                 // a credential, never shown
 	specAny                    // any one operand
+	specHex                    // a hexadecimal number of lo to hi digits
+	specKeyVal                 // KEYword=value in one word (PKTTRACE ABBREV=200)
 )
 
 type spec struct {
@@ -198,6 +232,12 @@ func leafSpec(t string) *spec {
 		return &spec{kind: specAny}
 	case t == "<number>":
 		return &spec{kind: specNumber, lo: 0, hi: 1<<31 - 1}
+	case strings.HasPrefix(t, "<hex:"):
+		var lo, hi int64
+		if _, err := fmt.Sscanf(t, "<hex:%d-%d>", &lo, &hi); err != nil {
+			panic("operand grammar: bad hex length " + t)
+		}
+		return &spec{kind: specHex, lo: lo, hi: hi}
 	case strings.HasPrefix(t, "<number:"):
 		var lo, hi int64
 		if _, err := fmt.Sscanf(t, "<number:%d-%d>", &lo, &hi); err != nil {
@@ -205,8 +245,44 @@ func leafSpec(t string) *spec {
 		}
 		return &spec{kind: specNumber, lo: lo, hi: hi}
 	}
+	if key, vals, ok := strings.Cut(t, "="); ok && key != "" && vals != "" {
+		// KEY=a/b/c: the key, then the value's alternatives.
+		kv := &spec{kind: specKeyVal, items: []*spec{leafSpec(key)}}
+		for _, v := range strings.Split(vals, "/") {
+			kv.items = append(kv.items, leafSpec(v))
+		}
+		return kv
+	}
 	min := len(strings.TrimRight(t, "abcdefghijklmnopqrstuvwxyz"))
 	return &spec{kind: specKeywd, word: strings.ToUpper(t), min: min}
+}
+
+// valueFits reports whether v, the value part of a KEY=value word, is one
+// of the value leaves of a specKeyVal.
+func valueFits(s *spec, v string) bool {
+	for _, alt := range s.items[1:] {
+		switch alt.kind {
+		case specKeywd:
+			if keywordMatches(alt, v) {
+				return true
+			}
+		case specNumber:
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= alt.lo && n <= alt.hi {
+				return true
+			}
+		case specAddr:
+			if _, err := netip.ParseAddr(v); err == nil {
+				return true
+			}
+		case specName:
+			if v != "" && !strings.ContainsAny(v, "=*") {
+				return true
+			}
+		case specAny:
+			return true
+		}
+	}
+	return false
 }
 
 // String renders a spec in the pinned grammar's notation.
@@ -245,6 +321,14 @@ func (s *spec) String() string {
 		return "<name>"
 	case specSecret:
 		return "<secret>"
+	case specHex:
+		return fmt.Sprintf("<hex %d-%d digits>", s.lo, s.hi)
+	case specKeyVal:
+		var vals []string
+		for _, it := range s.items[1:] {
+			vals = append(vals, it.String())
+		}
+		return s.items[0].String() + "=" + strings.Join(vals, "/")
 	}
 	return "<any>"
 }
@@ -253,6 +337,9 @@ func (s *spec) String() string {
 func (s *spec) keywords(out []string) []string {
 	if s.kind == specKeywd {
 		return append(out, s.word)
+	}
+	if s.kind == specKeyVal {
+		return append(out, s.items[0].word)
 	}
 	for _, it := range s.items {
 		out = it.keywords(out)
@@ -349,6 +436,19 @@ func (m *operandMatch) match(s *spec, i int) int {
 		}
 	case specAny:
 		ok = true
+	case specKeyVal:
+		key, val, found := strings.Cut(m.raw(t), "=")
+		if t.Type != Word || !found || !keywordMatches(s.items[0], key) {
+			break
+		}
+		if ok = valueFits(s, val); !ok {
+			m.reach(i, fmt.Sprintf("%s is not a value of %s: it takes %s.", val, s.items[0].word, s))
+			return -1
+		}
+	case specHex:
+		v := m.raw(t)
+		ok = (t.Type == Word || t.Type == Number) && int64(len(v)) >= s.lo && int64(len(v)) <= s.hi &&
+			strings.Trim(v, "0123456789ABCDEF") == ""
 	}
 	if !ok {
 		m.reach(i, "")
@@ -386,7 +486,7 @@ func (p *parser) checkOperands(key string, ops []*Operand, opStart, end int) int
 		return t.Value
 	}}
 	n := m.match(s, 0)
-	if n >= 0 && n < len(m.toks) && m.far > n {
+	if n >= 0 && n < len(m.toks) && (m.far > n || m.far == n && m.reason != "") {
 		// A repeated entry was begun but not finished (a block entry
 		// without its last field): the fault is inside that entry.
 		n = -1
@@ -453,6 +553,12 @@ func (p *parser) checkVocabulary(st Statement, keyword string, start, end int) i
 			s.Tokens = s.Tokens[: 1+n : 1+n]
 			return start + 1 + n
 		}
+	case *Device:
+		s.Type = canonicalType(s.Type)
+		p.checkTyped("DEVICE", s.Type, "devices", start+3, end)
+	case *Link:
+		s.Type = canonicalType(s.Type)
+		p.checkTyped("LINK", s.Type, "links", start+3, end)
 	case *Delete:
 		if n := p.checkOperands("DELETE "+s.Object, s.Operands, start+2, end); n < len(s.Operands) {
 			s.Operands = s.Operands[:n:n]
@@ -522,4 +628,31 @@ func (p *parser) hide(t *lexer.Token) {
 	for i, n := t.Pos.Offset, rawLen(f.Text, t.Pos.Offset); n > 0; i, n = i+1, n-1 {
 		f.Text[i] = '*'
 	}
+}
+
+// VocabularyTable renders, as a Markdown table, every top-level statement
+// tcpipc recognises and how it reads it: with a participle grammar of its
+// own (modelled), with an operand grammar of this file (checked, not
+// simulated), or kept as written. docs/profile-vocabulary.md holds it
+// (TestVocabularyDoc keeps it current).
+func VocabularyTable() string {
+	var b strings.Builder
+	b.WriteString("| statement | read as | grammar |\n|---|---|---|\n")
+	for _, k := range TopLevelStatements() {
+		s := statements[k]
+		how, grammar := "modelled", s.parser.name
+		switch {
+		case operandSpecs[k] != nil:
+			how, grammar = "operands checked, not simulated", "vocabulary: "+k
+		case s.parser == genericParser || s.block != nil && s.block.onError == skipRestOfAll:
+			how, grammar = "kept as written", "—"
+		case s.unsupported:
+			how = "operands checked, not simulated"
+		}
+		if k == "DEVICE" || k == "LINK" {
+			grammar += ", then the form of its type (devices.go)"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", k, how, grammar)
+	}
+	return b.String()
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/internal/testkit/golden"
 )
 
 // TestVocabularyOperands checks the operand grammars of the statements
@@ -44,6 +45,35 @@ func TestVocabularyOperands(t *testing.T) {
 		{"GATEWAY\n 9.67.43.0 = OSA1L 2000 0\n DEFAULTNET 9.67.43.1 OSA1L DEFAULTSIZE 0\n", ``},
 		{"GATEWAY\n 9.67.43.0 = OSA1L 2000 0.0.255.0 0.0.58.0\n", ``},
 		{"GATEWAY\n 9.67.43.0 = OSA1L\n", `^incomplete GATEWAY statement$`},
+		// SACONFIG with the abbreviations of IBM's syntax diagram (V2R4
+		// "SACONFIG statement"), SACACHETIME too.
+		{"SACONF COMMUN public ENABL SACACHET 30 SETSENA OSAEN OSASF 760 AGENT 161\n", ``},
+		{"SACONFIG SACACHETIME\n", `^incomplete SACONFIG statement$`},
+		{"SACONFIG ENAB\n", `^ENAB is not a profile statement, nor an operand of SACONFIG$`},
+		// PKTTRACE as IBM's sample profile writes it, keyword=value.
+		{"PKTTRACE ABBREV=200 LINKNAME=TR1 PROT=ICMP IP=*\n  SRCPORT=5000 DESTPORT=161\n", ``},
+		{"PKTTRACE ON IP=9.67.113.3 SUBNET=255.255.255.0 PROTOCOL=6 LINKNAME=*\n", ``},
+		{"PKTTRACE ABBREV=200 SRCPORT=99999\n", `^PKTTRACE: unexpected SRCPORT=99999$`},
+		{"PKTTRACE PROT=SCTPX\n", `^PKTTRACE: unexpected PROT=SCTPX$`},
+		// TRANSLATE of IBM's sample profile (SEZAINST(SAMPPROF)): a
+		// HYPERchannel entry as well as the LAN ones.
+		{"TRANSLATE\n 9.67.43.110 FDDI FF0000006702 FDDI1\n 9.37.84.49 HCH FF0000005555 HCHE00\n", ``},
+		{"TRANSLATE\n 9.37.84.49 HCHX FF0000005555 HCHE00\n", `^TRANSLATE: unexpected HCHX$`},
+		// The ATM statements, as IBM's sample profile writes them.
+		{"ATMLIS LIS1 9.67.100.0 255.255.255.0\nATMPVC PVC1 LINK1\nATMARPSV ARPSV1 LIS1 PVC PVC1\n", ``},
+		{"ATMLIS LIS1 9.67.100.0 255.255.255.0 DFLTMTU 9180 INACTVTIMEOUT 300 MINHOLDTIME 60 MAXCALLS 1000 CEAGGR 0 PEAKCELLRATE 0\n", ``},
+		{"ATMLIS LIS1 9.67.100.0\n", `^incomplete ATMLIS statement$`},
+		{"ATMLIS LIS1 9.67.100.0 255.255.255.0 DFLTMTU 99999\n", `^ATMLIS: unexpected 99999$`},
+		{"ATMPVC PVC1\n", `^incomplete ATMPVC statement$`},
+		{"ATMPVC PVC1 LINK1 LINK2\n", `^LINK2 is not a profile statement, nor an operand of ATMPVC$`},
+		{"ATMARPSV ARPSV1 LIS1 PVX PVC1\n", `^ATMARPSV: unexpected PVX$`},
+		{"ATMARPSV ARPSV1 LIS1 SVC 9.67.100.1 NSAP 3999999999999900009999010100046A1A2A3A00\n", ``},
+		// NETACCESS as IBM's sample profile writes it: prefixes,
+		// address and mask, the default zone.
+		{"NETACCESS INBOUND OUTBOUND\n 192.168.0.0/16 SUBNET1\n 192.168.113.19/32 HOST1\n 192.168.113.0 255.255.255.0 SUBNET2\n DEFAULT 0 DEFZONE\nENDNETACCESS\n", ``},
+		{"NETACCESS\n 192.168.0.0/16\nENDNETACCESS\n", `^incomplete NETACCESS statement$`},
+		{"NETACCESS INBOUND\n 192.168.0.0/16 SUBNET1 EXTRA\nENDNETACCESS\n", `^EXTRA is not a profile statement, nor an operand of NETACCESS$`},
+		{"NETACCESS INBOND\n 192.168.0.0/16 SUBNET1\nENDNETACCESS\n", `^INBOND is not a profile statement, nor an operand of NETACCESS$`},
 	} {
 		prof, ds := Parse("P", []byte(tc.in), Options{})
 		var errs []string
@@ -227,6 +257,16 @@ func TestConfigOptionAbbreviations(t *testing.T) {
 		{"GLOBALCONFIG ADJUSTDV AUTO ECSAL 2048 IQDVLAN 5 MLSCHKTERM NOMLSCHKTERM POOLL 0\n", 0},
 		{"GLOBALCONFIG NOSEGMENTATIONOFFL SEGMENTATIONOFFL TCPIPS NOTCPIPS IKEDREQ NO POLICYREQ YES SMCG\n", 0},
 		{"GLOBALCONFIG ADJUSTD AUTO\n", 1},
+		// V3R2 additions: zERT aggregation, AI assist, IQDC.
+		{"GLOBALCONFIG ZERT AGG INTVAL 24 SMFINTVAL SYNCVAL 00:00 NOAGG NOZERT\n", 0},
+		{"GLOBALCONFIG AIASSIST BATCHOUT AIASSIST NOBATCHOUT AUTOIQDC NOAUTOIQDC\n", 0},
+		{"GLOBALCONFIG AGGR BATCHOUTB\n", 0},
+		{"GLOBALCONFIG AG\n", 1},
+		{"GLOBALCONFIG SYNCVAL 24:00\n", 1},
+		// WLMPRIORITYQ with its IOPRIn control values, as in IBM's sample
+		// profile of the IP Configuration Guide.
+		{"GLOBALCONFIG WLMPRIORITYQ\n IOPRI1 0\n IOPRI2 1\n IOPRI3 2 3\n IOPRI4 4 5 FWD\n", 0},
+		{"GLOBALCONFIG WLMPRIORITYQ IOPRI5 6\n", 1},
 		// IPCONFIG6 (V2R5 "IPCONFIG6 statement").
 		{"IPCONFIG6 HOPL 255 ICMPE 3 IGNORER IGNOREROUTERH NOIGNOREROUTERH PERC PERP\n", 0},
 		{"IPCONFIG6 NOSEGMENTATIONOFFL SEGMENTATIONOFFL NOTCPSTACKSOURCEV CHECKSUMOFFL NOCHECKSUMOFFL NODATAGR NOFWDMULT\n", 0},
@@ -264,4 +304,52 @@ func messages(ds []*diag.Diagnostic) string {
 		out = append(out, d.Summary)
 	}
 	return strings.Join(out, "; ")
+}
+
+// TestRouteHost checks a host route written with HOST in place of the
+// mask, as IBM's sample profile (SEZAINST(SAMPPROF)) writes its direct and
+// indirect host routes, and that both parsers agree on it.
+func TestRouteHost(t *testing.T) {
+	in := "BEGINROUTES\n ROUTE 193.7.2.2 HOST = SNA1 MTU 2000\n ROUTE 10.5.6.4 host 193.5.2.10 ETH1 MTU 1500\n ROUTE 10.5.6.5 HOSTS 193.5.2.10 ETH1 MTU 1500\nENDROUTES\n"
+	for _, only := range []bool{false, true} {
+		prof, p := parse("P", []byte(in), Options{}, only)
+		var errs []string
+		for _, d := range p.diags {
+			errs = append(errs, d.Summary)
+		}
+		if len(errs) != 1 || !strings.Contains(errs[0], "HOSTS") {
+			t.Errorf("participle only %v: errors %q, want one about HOSTS", only, errs)
+		}
+		r := prof.Statements[0].(*Routes).Routes
+		if len(r) != 2 || r[0].Mask != "HOST" || r[1].Mask != "HOST" || r[1].FirstHop != "193.5.2.10" {
+			t.Errorf("participle only %v: routes %+v", only, r)
+		}
+	}
+}
+
+// TestVocabularyDoc keeps docs/profile-vocabulary.md's table in step with
+// the parser; TCPIPC_UPDATE=1 rewrites it.
+func TestVocabularyDoc(t *testing.T) {
+	const path = "../../docs/profile-vocabulary.md"
+	const start, end = "<!-- vocabulary:begin (generated by profile.VocabularyTable) -->", "<!-- vocabulary:end -->"
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	i, j := strings.Index(doc, start), strings.Index(doc, end)
+	if i < 0 || j < i {
+		t.Fatalf("%s lacks the %s … %s markers", path, start, end)
+	}
+	want := doc[:i] + start + "\n" + VocabularyTable() + end + doc[j+len(end):]
+	if want == doc {
+		return
+	}
+	if golden.Updating() {
+		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Errorf("%s is stale; TCPIPC_UPDATE=1 go test ./grammar/profile/ rewrites it", path)
 }
