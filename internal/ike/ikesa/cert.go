@@ -7,11 +7,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"net"
-	"net/netip"
-	"slices"
-	"strings"
 
+	"github.com/tcpipc/tcpipc/internal/ike/certid"
 	"github.com/tcpipc/tcpipc/internal/ike/ikecrypto"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
@@ -106,26 +103,9 @@ func samePublicKey(a, b crypto.PublicKey) bool {
 	return ok && k.Equal(b)
 }
 
-// CertCarries reports whether cert names id: a distinguished name is its
-// subject, an FQDN or RFC 822 address one of its subjectAltName entries
-// (compared without case, as DNS names and mail domains are), an address
-// one of its IP address entries. Key IDs are never in a certificate.
+// CertCarries reports whether cert carries id (see certid.Carries).
 func CertCarries(cert *x509.Certificate, id Identity) bool {
-	switch id.Type {
-	case wire.ID_DER_ASN1_DN:
-		return sameDN(cert.RawSubject, id.Data)
-	case wire.ID_FQDN:
-		return slices.ContainsFunc(cert.DNSNames, func(n string) bool { return strings.EqualFold(n, string(id.Data)) })
-	case wire.ID_RFC822_ADDR:
-		return slices.ContainsFunc(cert.EmailAddresses, func(n string) bool { return strings.EqualFold(n, string(id.Data)) })
-	case wire.ID_IPV4_ADDR, wire.ID_IPV6_ADDR:
-		a, ok := netip.AddrFromSlice(id.Data)
-		return ok && slices.ContainsFunc(cert.IPAddresses, func(ip net.IP) bool {
-			b, ok := netip.AddrFromSlice(ip)
-			return ok && b.Unmap() == a.Unmap()
-		})
-	}
-	return false
+	return certid.Carries(cert, id.Type, id.Data)
 }
 
 // ourCertPayloads are the CERT payloads that carry our chain.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/internal/ike/certid"
 	"github.com/tcpipc/tcpipc/internal/ike/ikecrypto"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 	"github.com/tcpipc/tcpipc/internal/testkit/memnet"
@@ -241,14 +242,15 @@ func TestCertificateAuthRefusedByInitiator(t *testing.T) {
 // written as z/OS policy writes them, in either order.
 func TestCertificateDNIdentity(t *testing.T) {
 	p := getPKI(t)
-	peerDN, err := DN("CN=peer.example,O=tcpipc")
+	peerDER, err := certid.DN("CN=peer.example,O=tcpipc")
 	if err != nil {
 		t.Fatal(err)
 	}
-	gwDN, err := DN("O=tcpipc, CN=gw.example") // certificate order
+	gwDER, err := certid.DN("O=tcpipc, CN=gw.example") // certificate order
 	if err != nil {
 		t.Fatal(err)
 	}
+	peerDN, gwDN := Identity{wire.ID_DER_ASN1_DN, peerDER}, Identity{wire.ID_DER_ASN1_DN, gwDER}
 	clk := clock.NewManual(epoch)
 	_, initiator, responder := certPair(t, clk,
 		certSide{id: peerDN, pair: p.peerRSA, cas: []*testpki.Pair{p.ca}, authMe: wire.AuthRSASig},

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/internal/ike/certid"
 	"github.com/tcpipc/tcpipc/internal/ike/ikecrypto"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
@@ -30,7 +31,7 @@ func (id Identity) String() string {
 	case wire.ID_FQDN, wire.ID_RFC822_ADDR:
 		return string(id.Data)
 	case wire.ID_DER_ASN1_DN:
-		if s, ok := dnString(id.Data); ok {
+		if s, ok := certid.DNString(id.Data); ok {
 			return s
 		}
 	}
@@ -42,7 +43,7 @@ func (id Identity) String() string {
 // we from the policy's text.
 func (id Identity) equal(p *wire.ID) bool {
 	if p.IDType == wire.ID_DER_ASN1_DN && id.Type == wire.ID_DER_ASN1_DN {
-		return sameDN(id.Data, p.Data)
+		return certid.SameDN(id.Data, p.Data)
 	}
 	return p.IDType == id.Type && string(p.Data) == string(id.Data)
 }

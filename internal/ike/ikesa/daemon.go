@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/internal/ike/certid"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
 
@@ -126,7 +127,7 @@ func New(cfg Config) (*Daemon, error) {
 		cfg.HalfOpenTimeout = DefaultHalfOpenTimeout
 	}
 	cfg.Peers = slices.Clone(cfg.Peers) // we hand out pointers into it
-	if leaf := cfg.Credentials.leaf(); leaf != nil && cfg.ID.Type == wire.ID_DER_ASN1_DN && sameDN(cfg.ID.Data, leaf.RawSubject) {
+	if leaf := cfg.Credentials.leaf(); leaf != nil && cfg.ID.Type == wire.ID_DER_ASN1_DN && certid.SameDN(cfg.ID.Data, leaf.RawSubject) {
 		// Send the DN exactly as the certificate encodes it, which is
 		// what a peer compares with the certificate's subject.
 		cfg.ID.Data = leaf.RawSubject

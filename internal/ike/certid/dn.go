@@ -1,4 +1,4 @@
-package ikesa
+package certid
 
 import (
 	"crypto/x509/pkix"
@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
 
 // dnAttrs are the attribute names a written distinguished name may use.
@@ -19,31 +17,31 @@ var dnAttrs = map[string]asn1.ObjectIdentifier{
 	"E": {1, 2, 840, 113549, 1, 9, 1}, "EMAIL": {1, 2, 840, 113549, 1, 9, 1}, "EMAILADDRESS": {1, 2, 840, 113549, 1, 9, 1},
 }
 
-// DN returns the ID_DER_ASN1_DN identity of a distinguished name written
+// DN returns the DER of a distinguished name (an ID_DER_ASN1_DN identity's data) written
 // as z/OS policy writes an X500DN identity, "CN=gw,O=Example,C=US":
 // attribute=value pairs separated by commas, a backslash escaping the
-// next character. The DER keeps the written order; sameDN also accepts
-// the reverse, since people write DNs both ways round (RFC 4514 order and
+// next character. The DER keeps the written order; SameDN also accepts
+// the reverse (SameDN), since people write DNs both ways round (RFC 4514 order and
 // certificate order).
-func DN(s string) (Identity, error) {
+func DN(s string) ([]byte, error) {
 	var rdns pkix.RDNSequence
 	for _, part := range splitDN(s) {
 		k, v, ok := strings.Cut(part, "=")
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
 		oid := dnAttrs[strings.ToUpper(k)]
 		if !ok || oid == nil || v == "" {
-			return Identity{}, fmt.Errorf("distinguished name %q: %q is not attribute=value with a known attribute", s, part)
+			return nil, fmt.Errorf("distinguished name %q: %q is not attribute=value with a known attribute", s, part)
 		}
 		rdns = append(rdns, pkix.RelativeDistinguishedNameSET{{Type: oid, Value: v}})
 	}
 	if len(rdns) == 0 {
-		return Identity{}, fmt.Errorf("distinguished name %q is empty", s)
+		return nil, fmt.Errorf("distinguished name %q is empty", s)
 	}
 	der, err := asn1.Marshal(rdns)
 	if err != nil {
-		return Identity{}, fmt.Errorf("distinguished name %q: %w", s, err)
+		return nil, fmt.Errorf("distinguished name %q: %w", s, err)
 	}
-	return Identity{Type: wire.ID_DER_ASN1_DN, Data: der}, nil
+	return der, nil
 }
 
 // splitDN splits at commas not escaped by a backslash, removing escapes.
@@ -91,11 +89,11 @@ func flatDN(der []byte) ([]dnAttr, bool) {
 	return out, true
 }
 
-// sameDN compares two DER DNs by attribute types and values, values
+// SameDN compares two DER DNs by attribute types and values, values
 // without case (as strongSwan and LDAP compare directory strings) and
 // whatever ASN.1 string type each was encoded with; b may also be a in
 // reverse order.
-func sameDN(a, b []byte) bool {
+func SameDN(a, b []byte) bool {
 	x, okA := flatDN(a)
 	y, okB := flatDN(b)
 	if !okA || !okB || len(x) != len(y) {
@@ -112,8 +110,8 @@ func sameDN(a, b []byte) bool {
 	return eq(x, r)
 }
 
-// dnString renders a DER DN for messages.
-func dnString(der []byte) (string, bool) {
+// DNString renders a DER DN for messages.
+func DNString(der []byte) (string, bool) {
 	var rdns pkix.RDNSequence
 	if rest, err := asn1.Unmarshal(der, &rdns); err != nil || len(rest) != 0 {
 		return "", false
