@@ -20,8 +20,8 @@ func TestCarries(t *testing.T) {
 	}{
 		{"X500DN", "CN=gw.example,O=Example,C=US", true},
 		{"X500DN", "C=US, O=Example, CN=gw.example", true}, // certificate order
-		{"X500DN", "cn=GW.example,o=example,c=us", true},  // case
-		{"X500DN", "CN=gw.example,O=Example", false},      // an attribute short
+		{"X500DN", "cn=GW.example,o=example,c=us", true},   // case
+		{"X500DN", "CN=gw.example,O=Example", false},       // an attribute short
 		{"X500DN", "CN=other,O=Example,C=US", false},
 		{"FQDN", "GW.EXAMPLE", true},
 		{"FQDN", "other.example", false},
