@@ -37,9 +37,15 @@ func (sa *IKESA) sendAuthRequest() {
 	if p.CertAuth {
 		payloads = append(payloads, d.cfg.Credentials.certRequest())
 	}
-	payloads = append(payloads,
-		&wire.ID{PT: wire.PayloadIDr, IDType: p.ID.Type, Data: p.ID.Data},
-		auth[len(auth)-1])
+	if p.ID.Type != wire.ID_DER_ASN1_DN {
+		// IDr is optional (RFC 7296 section 3.5). A distinguished name
+		// is left out: policy may write it in the other order than the
+		// responder's certificate, and a responder such as strongSwan
+		// compares it in order and refuses. We check the responder's
+		// IDr against p.ID ourselves, in either order.
+		payloads = append(payloads, &wire.ID{PT: wire.PayloadIDr, IDType: p.ID.Type, Data: p.ID.Data})
+	}
+	payloads = append(payloads, auth[len(auth)-1])
 	payloads = append(payloads, childPayloads...)
 	sa.state = StateAuthSent
 	sa.startRequest(&request{exchange: wire.IKE_AUTH, payloads: payloads, onResponse: func(r *response) error {

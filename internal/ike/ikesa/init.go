@@ -203,6 +203,11 @@ func (d *Daemon) handleInitRequest(src netip.AddrPort, raw []byte, m *wire.Messa
 		// Only in answer to the initiator's (RFC 7427 section 4).
 		payloads = append(payloads, signatureHashes())
 	}
+	if cr := d.cfg.Credentials; cr != nil && len(cr.CAs) > 0 {
+		// A responder asks for the initiator's certificate here (RFC
+		// 7296 section 1.2); strongSwan sends one only when asked.
+		payloads = append(payloads, cr.certRequest())
+	}
 	d.sas[sa.spiR] = sa
 	d.byInit[key] = sa
 	sa.initRequest = bytes.Clone(raw)
