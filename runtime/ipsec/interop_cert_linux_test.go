@@ -30,7 +30,7 @@ type certInterop struct {
 	swanKey       testpki.KeyType
 	ourKey        testpki.KeyType
 	ourAuth       wire.AuthMethod
-	dn            bool // identities are distinguished names; else FQDNs
+	dn            bool   // identities are distinguished names; else FQDNs
 	wantOurMethod string // the AUTH method number tshark must see from us
 }
 
@@ -284,8 +284,8 @@ func (s *interop) weInitiate() {
 
 // tcpdump captures one interface of a namespace into a file.
 type tcpdump struct {
-	t    *testing.T
-	cmd  *exec.Cmd
+	t      *testing.T
+	cmd    *exec.Cmd
 	path   string
 	done   chan error
 	stderr *syncBuffer
@@ -362,7 +362,7 @@ func checkCertCapture(t *testing.T, s *interop, capture *tcpdump, c certInterop)
 		"-e", "frame.number", "-e", "isakmp.flag_r", "-e", "isakmp.cert.encoding", "-e", "isakmp.auth.method", "-e", "ip.src")...)
 	if strings.TrimSpace(out) == "" {
 		fi, _ := os.Stat(pcap)
-	t.Fatalf("tshark finds no IKE_AUTH in the capture (%v bytes; tcpdump said %q):\n%s", fi.Size(), capture.stderr.Bytes(), tshark(t, bin, conf, "-r", pcap))
+		t.Fatalf("tshark finds no IKE_AUTH in the capture (%v bytes; tcpdump said %q):\n%s", fi.Size(), capture.stderr.Bytes(), tshark(t, bin, conf, "-r", pcap))
 	}
 	var withCert, ours int
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
