@@ -70,7 +70,7 @@ type pki struct {
 
 var testPKI *pki
 
-func getPKI(t *testing.T) *pki {
+func getPKI(t testing.TB) *pki {
 	if testPKI != nil {
 		return testPKI
 	}
@@ -321,4 +321,45 @@ func decryptTapped(t *testing.T, msg []byte, keys map[IKESAID]IKESAKeys, respons
 		t.Fatal(err)
 	}
 	return ps
+}
+
+// FuzzVerifyPeerAuth feeds the responder's check of a peer's proof
+// arbitrary CERT payloads (certificate bytes, encoding) and AUTH data and
+// method, as they arrive decrypted in IKE_AUTH. It must never panic, and
+// must never accept: the fuzzer holds no key of the CA, so any success is
+// a forgery (the oracle).
+func FuzzVerifyPeerAuth(f *testing.F) {
+	p := getPKI(f)
+	f.Add(p.peerP256.Cert.Raw, uint8(wire.CertX509Signature), uint8(wire.AuthECDSA256), make([]byte, 64))
+	f.Add(p.peerRSA.Cert.Raw, uint8(wire.CertX509Signature), uint8(wire.AuthDigitalSig), []byte{15, 0x30, 0x0d})
+	f.Add(p.stranger.Cert.Raw, uint8(7), uint8(wire.AuthRSASig), []byte{1})
+	f.Add([]byte{0x30, 0x82}, uint8(wire.CertX509Signature), uint8(wire.AuthSharedKeyMIC), []byte("mic"))
+	n := memnet.New()
+	defer n.Close()
+	d, err := New(Config{
+		Local: respAddr, ID: FQDN("gw.example"), IKE: []Suite{gcm128}, ESP: []Suite{espGCM},
+		Transport: n.Endpoint(respAddr), Clock: clock.NewManual(epoch),
+		Credentials: &Credentials{Chain: []*x509.Certificate{p.gwP256.Cert}, Key: p.gwP256.Key, CAs: []*x509.Certificate{p.ca.Cert}},
+		Peers: []Peer{{Name: "peer", ID: FQDN("peer.example"), AuthMe: wire.AuthECDSA256, CertAuth: true,
+			LocalTS: []wire.Selector{Prefix(netip.MustParsePrefix("10.99.0.0/16"))}, RemoteTS: []wire.Selector{Prefix(netip.MustParsePrefix("10.1.0.0/24"))}}},
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer d.Close()
+	algs, err := resolveIKE(gcm128)
+	if err != nil {
+		f.Fatal(err)
+	}
+	sa := d.newSA(StateInitDone, false, nil, initAddr)
+	sa.algs = algs
+	peer := &d.cfg.Peers[0]
+	id := &wire.ID{PT: wire.PayloadIDi, IDType: wire.ID_FQDN, Data: []byte("peer.example")}
+	f.Fuzz(func(t *testing.T, cert []byte, encoding, method uint8, data []byte) {
+		auth := &wire.Auth{Method: wire.AuthMethod(method), Data: data}
+		payloads := []wire.Payload{id, &wire.Cert{PT: wire.PayloadCERT, Encoding: encoding, Data: cert}, auth}
+		if err := sa.verifyAuth(peer, id, auth, payloads, []byte("signed octets")); err == nil {
+			t.Fatalf("forged proof accepted: method %s, %d certificate bytes", auth.Method, len(cert))
+		}
+	})
 }
