@@ -89,6 +89,9 @@ type KeyRing struct {
 type KeyRingProblem struct {
 	At   diag.Range
 	Text string
+	// Warning marks a problem that does not stop the key ring from
+	// working (a key file others can read: git checks files out that way).
+	Warning bool
 }
 
 // Leaf is the stack's own certificate, nil without one.
@@ -162,7 +165,8 @@ func loadKeyRing(m *Manifest, e *StackEntry, iked *Iked, root *Root) *KeyRing {
 		}
 	}
 	if fi, err := root.Stat(path.Join(m.Dir, files.Key)); err == nil && pemfile.TooOpen(fi.Mode()) {
-		problem("key", "key file %s of key ring %s can be read by others (mode %v): a private key is a secret", files.Key, name, fi.Mode().Perm())
+		k.Problems = append(k.Problems, KeyRingProblem{At: files.Ranges["key"], Warning: true,
+			Text: fmt.Sprintf("key file %s of key ring %s can be read by others (mode %v): a private key is a secret; chmod 600 it (the runtime refuses it)", files.Key, name, fi.Mode().Perm())})
 	}
 	if data := read("key", files.Key); data != nil {
 		key, err := pemfile.PrivateKey(data)

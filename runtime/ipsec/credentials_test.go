@@ -131,3 +131,80 @@ func TestCredentialsRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestFromPlanHomeCerts runs the checked-in home-certs plan (compiled by
+// compile's TestCheckedInPlans from testdata/runtime/home-certs): SYSA's
+// endpoint for 10.1.1.1 signs with its TEST ONLY ECDSA certificate, a
+// client with the fixture client certificate negotiates with it, and
+// TELNET flows. git checks the key out readable by others, which the
+// runtime refuses, so the fixtures are copied private first.
+func TestFromPlanHomeCerts(t *testing.T) {
+	b, err := os.ReadFile("../../testdata/plans/home-certs.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.Read(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := p.Stack("SYSA")
+	if st == nil || st.KeyRing == nil {
+		t.Fatal("no key ring for SYSA in the plan")
+	}
+	src, dir := "../../testdata/runtime/home-certs", t.TempDir()
+	for _, f := range []string{st.KeyRing.Cert, st.KeyRing.Key, st.KeyRing.CA, "certs/TEST-ONLY-client.crt", "certs/TEST-ONLY-client.key"} {
+		data, err := os.ReadFile(filepath.Join(src, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sysa, client := netip.MustParseAddr("10.1.1.1"), netip.MustParseAddr("192.0.2.10")
+	st.KeyRing.Dir = dir
+	gwCfg, err := FromPlan(st, sysa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := LoadCredentials(filepath.Join(dir, "certs/TEST-ONLY-client.crt"), filepath.Join(dir, "certs/TEST-ONLY-client.key"), filepath.Join(dir, st.KeyRing.CA))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spd, err := NewSPD(Filter{Name: "to-sysa", Local: AddrRange{client, client}, Remote: AddrRange{sysa, sysa},
+		Protocol: protoTCP, RemotePorts: PortRange{23, 23}, Action: ActionIPsec, Tunnel: Tunnel{Peer: "sysa"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	netw := memnet.New()
+	clk := clock.NewManual(epoch)
+	start := func(cfg Config, got chan []byte) *Endpoint {
+		conn, err := netw.Listen(cfg.Local, ikePort, nattPort)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Conn, cfg.Clock = conn, clk
+		cfg.OnCleartext = func(p []byte) { got <- p }
+		e, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { e.Close() })
+		return e
+	}
+	gotGW := make(chan []byte, 16)
+	start(gwCfg, gotGW)
+	c := start(Config{Local: client, ID: AddrIdentity(client), SPD: spd, IKE: gwCfg.IKE, ESP: gwCfg.ESP, Credentials: creds,
+		Peers: []Peer{{Name: "sysa", Addr: sysa, ID: AddrIdentity(sysa), AuthMe: wire.AuthDigitalSig, CertAuth: true,
+			LocalTS: []netip.Prefix{netip.PrefixFrom(client, 32)}, RemoteTS: []netip.Prefix{netip.PrefixFrom(sysa, 32)}}}}, make(chan []byte, 16))
+	syn := tcp4(client, sysa, 40000, 23)
+	if v := c.Outbound(syn); v != Queued {
+		t.Fatalf("first packet: %v", v)
+	}
+	if got := recv(t, gotGW, "the TELNET SYN at SYSA"); !bytes.Equal(got, syn) {
+		t.Fatalf("SYSA got % x", got)
+	}
+}

@@ -12,8 +12,9 @@
 //
 //   - a stack that signs but has no key ring mapped;
 //   - a certificate, key or CA file that is missing, unreadable, outside
-//     the sysplex directory or not PEM; a key file group or others can
-//     read; a key that does not belong to the certificate;
+//     the sysplex directory or not PEM; a key that does not belong to the
+//     certificate; a key file group or others can read (a warning: git
+//     checks files out that way, but the runtime refuses such a file);
 //   - an identity the rule signs as that the certificate does not carry;
 //   - for a DVIPA whose SAs the backups take over (seed 003), a backup
 //     whose certificate does not carry the identity the owner presents:

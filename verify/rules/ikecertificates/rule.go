@@ -31,7 +31,10 @@ func run(p *verify.Pass) (any, error) {
 	for _, s := range p.Sysplex.Stacks {
 		if s.KeyRing != nil {
 			for _, pr := range s.KeyRing.Problems {
-				p.Reportf(pr.At, "%s: %s", s.Name, pr.Text)
+				d := p.Reportf(pr.At, "%s: %s", s.Name, pr.Text)
+				if pr.Warning {
+					d.Severity = diag.Warning
+				}
 			}
 		}
 		for _, r := range signingRules(s) {
