@@ -83,8 +83,9 @@ func credentialsFromPlan(st *plan.Stack) (*ikesa.Credentials, error) {
 }
 
 // authMethod maps z/OS HowToAuthMe to the AUTH method we sign with
-// (KeyExchangeAction statement, z/OS Communications Server IP
-// Configuration Reference): RsaSignature is RSA_SIG, ECDSA-256/384/521
+// ("KeyExchangeAction statement", z/OS Communications Server IP
+// Configuration Reference, ibm.com/support/knowledgecenter/SSLTBW_2.2.0/
+// com.ibm.zos.v2r2.halz001/keyexchangeactionstatement.htm): RsaSignature is RSA_SIG, ECDSA-256/384/521
 // are RFC 4754's methods 9 to 11, DigitalSignature is RFC 7427.
 func authMethod(how string, creds *ikesa.Credentials) (wire.AuthMethod, error) {
 	m, ok := map[string]wire.AuthMethod{

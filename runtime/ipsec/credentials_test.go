@@ -208,3 +208,18 @@ func TestFromPlanHomeCerts(t *testing.T) {
 		t.Fatalf("SYSA got % x", got)
 	}
 }
+
+// TestPSKPeersIgnoreKeyRing: an address whose rules use pre-shared keys
+// configures without reading the key ring, so a broken ring cannot take
+// its peers down.
+func TestPSKPeersIgnoreKeyRing(t *testing.T) {
+	st := figure9Stack(t, "MVS1", true)
+	st.KeyRing = &plan.KeyRing{Name: "IKED/RING", Cert: "missing.crt", Key: "missing.key", CA: "missing-ca.crt", Dir: t.TempDir()}
+	cfg, err := FromPlan(st, dva1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Credentials != nil || cfg.Peers[0].CertAuth || string(cfg.Peers[0].PSK) != f9PSK {
+		t.Errorf("credentials %v, peer %+v", cfg.Credentials, cfg.Peers[0])
+	}
+}

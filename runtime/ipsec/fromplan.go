@@ -35,9 +35,14 @@ import (
 func FromPlan(st *plan.Stack, local netip.Addr) (Config, error) {
 	cfg := Config{Local: local}
 	var errs []error
-	creds, err := credentialsFromPlan(st)
-	if err != nil {
-		errs = append(errs, err)
+	var creds *ikesa.Credentials
+	if signsFor(st, local) {
+		// Read the key only for an address whose rules sign: a key ring
+		// problem must not take down pre-shared-key peers.
+		var err error
+		if creds, err = credentialsFromPlan(st); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	cfg.Credentials = creds
 	for _, p := range st.IKE.Peers {
@@ -215,6 +220,17 @@ func AddrIdentity(a netip.Addr) ikesa.Identity {
 		return ikesa.Identity{Type: wire.ID_IPV4_ADDR, Data: a.AsSlice()}
 	}
 	return ikesa.Identity{Type: wire.ID_IPV6_ADDR, Data: a.AsSlice()}
+}
+
+// signsFor reports whether an IKEv2 key exchange rule for local
+// authenticates us with a certificate.
+func signsFor(st *plan.Stack, local netip.Addr) bool {
+	for _, p := range st.IKE.Peers {
+		if p.Local.Covers(local) && p.Version == "IKEv2" && plan.SignatureAuth(p.Auth) {
+			return true
+		}
+	}
+	return false
 }
 
 // pskFromPlan is the rule's pre-shared key as bytes.

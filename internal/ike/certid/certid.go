@@ -2,7 +2,11 @@
 // identity: a distinguished name as its subject, an FQDN, RFC 822 address
 // or IP address among its subjectAltNames. The IKE daemon uses it on the
 // wire (ID payloads) and lint on the policy's identities as z/OS writes
-// them (X500DN, FQDN, USERFQDN, IPADDR), so both decide alike.
+// them (X500DN, FQDN, USERFQDN, IPADDR), so both decide alike. IBM says
+// a signing host's local identity must be in its certificate and that
+// KeyID is for pre-shared keys only (z/OS Communications Server IP
+// Configuration Guide, "Identity information"); how z/OS compares a DN we
+// could not find, so DNs compare as strongSwan and LDAP compare them.
 package certid
 
 import (
