@@ -87,6 +87,10 @@ func TestSWSACertificates(t *testing.T) {
 			if want := map[bool]string{true: "lost", false: "recovered"}[tc.reason]; sa.Status != want {
 				t.Errorf("whatif: SAs %s (%v), want %s", sa.Status, reasonCodes(sa.Reasons), want)
 			}
+			// Nor can new SAs be negotiated: whatif must not promise them.
+			if tc.reason && !strings.Contains(sa.Note, "authentication") {
+				t.Errorf("whatif note %q does not say new negotiations fail", sa.Note)
+			}
 		})
 	}
 }

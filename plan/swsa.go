@@ -239,7 +239,8 @@ func peerCredentials(s, ref *Stack, addr netip.Addr) []Reason {
 			// name, so its certificate must carry the same identity.
 			// Checked once the manifest maps key rings at all: without
 			// them tcpipc knows nothing of the certificates.
-			what = append(what, "certificate (its key ring has none carrying "+idText(m.Local)+")")
+			out = append(out, Reason{Stack: s.Name, Code: "peer-credentials",
+				Text: fmt.Sprintf("KeyExchangeRule %s on %s signs as %s for peer %s, and no certificate in %s's key ring carries it: after a takeover the peer's authentication fails", m.Rule, s.Name, idText(m.Local), remote, s.Name)})
 		}
 		if len(what) > 0 {
 			out = append(out, Reason{Stack: s.Name, Code: "peer-credentials",
