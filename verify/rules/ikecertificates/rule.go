@@ -19,6 +19,7 @@ var Rule = &verify.Rule{
 	ID:       "IKE001",
 	Name:     "ike-certificates",
 	Severity: diag.Error,
+	Also:     []diag.Severity{diag.Warning}, // a key file others can read
 	Summary:  "IKE signs with a certificate that is missing, broken, or does not carry the identity peers expect",
 	Doc:      verify.DocOf(doc),
 	Run:      run,
