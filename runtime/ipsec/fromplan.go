@@ -23,15 +23,19 @@ import (
 //     for other local addresses never match this endpoint's traffic);
 //   - the peers are the key exchange rules (KeyExchangeRule) whose local
 //     security endpoint is the address, with their identities, pre-shared
-//     keys and locations as traffic selectors; a remote location that is
-//     one address is where we initiate to, a wider one means "any";
+//     keys or signature methods (HowToAuthMe) and locations as traffic
+//     selectors; a remote location that is one address is where we
+//     initiate to, a wider one means "any";
+//   - when a rule for the address signs, the credentials are the stack's
+//     key ring, read from the files the plan names (credentials.go);
 //   - the IKE suites are those rules' proposals and the ESP suites those of
 //     the dynamic VPN actions (with their PFS group for CREATE_CHILD_SA),
 //     in order, without repeats.
 //
 // IPSEC filters name their tunnel's peer through the rule whose locations
-// cover both their sides. The plan must carry the keys (compile
-// --include-secrets); Conn, Clock and the callbacks are the caller's.
+// cover both their sides. The plan must carry the pre-shared keys
+// (compile --include-secrets); Conn, Clock and the callbacks are the
+// caller's.
 func FromPlan(st *plan.Stack, local netip.Addr) (Config, error) {
 	cfg := Config{Local: local}
 	var errs []error
