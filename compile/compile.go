@@ -126,6 +126,7 @@ func (c *compiler) stack(s *model.Stack, dvipas []netip.Addr) plan.Stack {
 	}
 	out.SPD = c.spd(s, dvipas)
 	out.IKE = c.ike(s)
+	out.KeyRing = c.keyRing(s)
 	return out
 }
 

@@ -104,6 +104,9 @@ func (c *compiler) ike(s *model.Stack) plan.IKE {
 				peer.Proposals = append(peer.Proposals, p)
 			}
 		}
+		if plan.SignatureAuth(peer.Auth) {
+			peer.CertPresents = certPresents(s, peer.Local)
+		}
 		if r.SharedKey.Present() {
 			peer.PSK, peer.PSKFormat = plan.Redacted, r.SharedKey.Format
 			peer.PSKGroup = c.pskGroup(r.SharedKey)

@@ -128,6 +128,7 @@ func loadStack(sx *Sysplex, m *Manifest, e *StackEntry, files stackFiles, opts O
 	b.build()
 	s.Groups = Names(m.VTAMXCFGrpID, s.XCFGrpID)
 	(&policyLoader{sx: sx, m: m, e: e, src: files, opts: opts, ds: ds}).load(s)
+	s.KeyRing = loadKeyRing(m, e, s.Iked, files.root)
 	return s
 }
 

@@ -72,12 +72,15 @@ type StackEntry struct {
 	Ranges       map[string]diag.Range
 	PolicyRanges []diag.Range
 	PathRanges   map[string]diag.Range
+	// KeyRings maps key ring names (IkeConfig KeyRing, upper case) to
+	// the PEM files that stand for them.
+	KeyRings map[string]*KeyRingFiles
 }
 
 var (
 	topKeys   = []string{"sysplex", "vtam", "cfrm", "include", "stacks"}
 	vtamKeys  = []string{"xcfgrpid"}
-	stackKeys = []string{"name", "tcpip", "release", "profile", "pagent", "policy", "iked", "root", "paths", "symbols"}
+	stackKeys = []string{"name", "tcpip", "release", "profile", "pagent", "policy", "iked", "root", "paths", "symbols", "keyrings"}
 	mvsName   = regexp.MustCompile(`^[A-Z@#$][A-Z0-9@#$]{0,7}$`)
 )
 
@@ -267,6 +270,8 @@ func (r manifestReader) stack(n *yaml.Node) *StackEntry {
 			r.stringMap(v, key, func(k, val string, _, vn *yaml.Node) {
 				s.Paths[k], s.PathRanges[k] = val, r.Range(vn)
 			})
+		case "keyrings":
+			r.keyRings(s, v)
 		case "symbols":
 			s.Symbols = map[string]string{}
 			r.stringMap(v, key, func(k, val string, _, _ *yaml.Node) {

@@ -61,6 +61,9 @@ type Stack struct {
 	// none); Iked is the IKE daemon configuration (nil without iked.conf).
 	Policy *Policy `json:"policy,omitempty"`
 	Iked   *Iked   `json:"iked,omitempty"`
+	// KeyRing is the manifest key ring IKED uses (see keyRingFor); nil
+	// when the manifest maps none. It never holds the private key.
+	KeyRing *KeyRing `json:"-"`
 	// Autolog lists the procedures AUTOLOG starts (OMPROUTE, FTPD, …).
 	Autolog []string `json:"autolog,omitempty"`
 }

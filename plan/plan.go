@@ -58,6 +58,29 @@ type Stack struct {
 	VIPARoutes []VIPARoute `json:"vipaRoutes"`
 	SPD        SPD         `json:"spd"`
 	IKE        IKE         `json:"ike"`
+	// KeyRing is the key ring IKED authenticates with certificates from
+	// (nil: none mapped in the manifest).
+	KeyRing *KeyRing `json:"keyRing,omitempty"`
+}
+
+// KeyRing is a stack's RACF key ring as the manifest maps it to PEM files:
+// file references and a fingerprint, never key material.
+type KeyRing struct {
+	Name string `json:"name"` // IkeConfig KeyRing, USERID/RING
+	// Cert, Key and CA are the files as the manifest names them, relative
+	// to the sysplex directory.
+	Cert string `json:"cert"`
+	Key  string `json:"key"`
+	CA   string `json:"ca"`
+	// Fingerprint is the SHA-256 of the stack's certificate, in hex.
+	Fingerprint string `json:"fingerprint,omitempty"`
+	// Identities are those the certificate carries, in policy notation:
+	// "X500DN CN=…", "FQDN …", "USERFQDN …", "IPADDR …".
+	Identities []string `json:"identities"`
+	// Dir is the sysplex directory the files are relative to; compile
+	// sets it, a plan read from a file leaves it "" (the working
+	// directory).
+	Dir string `json:"-"`
 }
 
 // Interface is a dynamic XCF address.
@@ -206,9 +229,13 @@ type Peer struct {
 	// 0 without a key): two rules with equal keys have the same number.
 	// It lets SWSA and whatif see that an owner and a backup hold
 	// different keys for a peer without the plan holding either key.
-	PSKGroup  int        `json:"pskGroup,omitempty"`
-	Proposals []Proposal `json:"proposals"`
-	Refused   []Refused  `json:"refused,omitempty"`
+	PSKGroup int `json:"pskGroup,omitempty"`
+	// CertPresents is set when the rule authenticates us by signature
+	// and the stack's key ring certificate carries Local's identity, so
+	// the stack can present the identity its peers expect.
+	CertPresents bool       `json:"certPresents,omitempty"`
+	Proposals    []Proposal `json:"proposals"`
+	Refused      []Refused  `json:"refused,omitempty"`
 }
 
 // Identity is a security endpoint: who it claims to be and where it is.

@@ -234,6 +234,14 @@ func peerCredentials(s, ref *Stack, addr netip.Addr) []Reason {
 		if m.Remote.Type != t.Remote.Type || m.Remote.Value != t.Remote.Value {
 			what = append(what, "identity expected of the peer")
 		}
+		if SignatureAuth(m.Auth) && (s.KeyRing != nil || ref.KeyRing != nil) && !m.CertPresents {
+			// Seed 003: the new holder re-authenticates in the DVIPA's
+			// name, so its certificate must carry the same identity.
+			// Checked once the manifest maps key rings at all: without
+			// them tcpipc knows nothing of the certificates.
+			out = append(out, Reason{Stack: s.Name, Code: "peer-credentials",
+				Text: fmt.Sprintf("KeyExchangeRule %s on %s signs as %s for peer %s, and no certificate in %s's key ring carries it: after a takeover the peer's authentication fails", m.Rule, s.Name, idText(m.Local), remote, s.Name)})
+		}
 		if len(what) > 0 {
 			out = append(out, Reason{Stack: s.Name, Code: "peer-credentials",
 				Text: fmt.Sprintf("KeyExchangeRule %s on %s authenticates peer %s with another %s than %s's rule %s: after a takeover the peer's authentication fails", m.Rule, s.Name, remote, strings.Join(what, " and "), ref.Name, t.Rule)})
@@ -256,6 +264,24 @@ func peerRules(s *Stack, addr netip.Addr) map[string]Peer {
 		}
 	}
 	return out
+}
+
+// SignatureAuth reports whether a HowToAuthMe value authenticates with a
+// certificate: RsaSignature, ECDSA-256/384/521 or DigitalSignature (z/OS
+// KeyExchangeAction statement).
+func SignatureAuth(how string) bool {
+	switch how {
+	case "DIGITALSIGNATURE", "RSASIGNATURE", "ECDSA-256", "ECDSA-384", "ECDSA-521":
+		return true
+	}
+	return false
+}
+
+func idText(id Identity) string {
+	if id.Type == "" {
+		return "the default identity"
+	}
+	return id.Type + " " + id.Value
 }
 
 func firstDifference(a, b []string) string {

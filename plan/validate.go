@@ -250,7 +250,12 @@ func (c *checker) stack(path string, s *Stack) {
 	}
 	c.spd(path+".spd", &s.SPD)
 	c.ike(path+".ike", &s.IKE)
+	if k := s.KeyRing; k != nil && k.Fingerprint != "" && !fingerprintPattern.MatchString(k.Fingerprint) {
+		c.bad(path+".keyRing.fingerprint", "%q is not a SHA-256 in lower-case hex", k.Fingerprint)
+	}
 }
+
+var fingerprintPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // prefixLen checks a prefix length against the schema and the address.
 func (c *checker) prefixLen(path string, a netip.Addr, n int) {

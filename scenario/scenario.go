@@ -78,7 +78,13 @@ type Client struct {
 	// policy does not accept.
 	PSK, ID  string
 	IKE, ESP string
-	Range    diag.Range
+	// Cert, Key and CA, when set, make the client authenticate with a
+	// certificate (PEM files: its chain, its private key, the CAs it
+	// trusts for the DVIPA's certificate), paths relative to the
+	// scenario file. ID should then be an identity the certificate
+	// carries.
+	Cert, Key, CA string
+	Range         diag.Range
 	// NameRange, FromRange and ConnectRange place diagnostics on values.
 	NameRange, FromRange, ConnectRange diag.Range
 }

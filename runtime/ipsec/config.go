@@ -35,6 +35,12 @@ type Peer struct {
 	Addr netip.Addr
 	ID   ikesa.Identity
 	PSK  []byte
+	// AuthMe is how we authenticate to the peer: zero for PSK, or a
+	// signature method with Config.Credentials (see ikesa.Peer.AuthMe).
+	AuthMe wire.AuthMethod
+	// CertAuth lets the peer authenticate with a certificate that chains
+	// to Config.Credentials' CAs.
+	CertAuth bool
 	// LocalTS and RemoteTS are the widest traffic selectors for the
 	// peer's child SAs: our side and its side. Each child SA carries one
 	// IPSEC filter of the SPD for the peer, cut to them (see rules.go).
@@ -48,6 +54,9 @@ type Config struct {
 	// ID is our IKE identity.
 	ID    ikesa.Identity
 	Peers []Peer
+	// Credentials are our certificate, key and CAs, for peers that
+	// authenticate by signature (LoadCredentials reads them).
+	Credentials *ikesa.Credentials
 	// IKE and ESP are the acceptable suites, most preferred first; nil
 	// means DefaultIKE and DefaultESP. The IKE daemon negotiates one ESP
 	// list for all peers, so tunnel templates cannot narrow it.
@@ -132,8 +141,8 @@ func (c *Config) validate() error {
 func (c *Config) ikePeers() []ikesa.Peer {
 	out := make([]ikesa.Peer, 0, len(c.Peers))
 	for _, p := range c.Peers {
-		ip := ikesa.Peer{Name: p.Name, ID: p.ID, PSK: p.PSK, LocalTS: selectors(p.LocalTS), RemoteTS: selectors(p.RemoteTS),
-			Policies: ruleSelectors(c.SPD, p)}
+		ip := ikesa.Peer{Name: p.Name, ID: p.ID, PSK: p.PSK, AuthMe: p.AuthMe, CertAuth: p.CertAuth,
+			LocalTS: selectors(p.LocalTS), RemoteTS: selectors(p.RemoteTS), Policies: ruleSelectors(c.SPD, p)}
 		if p.Addr.IsValid() {
 			ip.Addr = netip.AddrPortFrom(p.Addr, ikePort)
 		}

@@ -126,7 +126,7 @@ func New(cfg Config) (*Endpoint, error) {
 		e.keylog = &keyLog{w: cfg.KeyLog, family: family(cfg.Local)}
 	}
 	icfg := ikesa.Config{
-		Local: netip.AddrPortFrom(cfg.Local, ikePort), ID: cfg.ID, Peers: cfg.ikePeers(),
+		Local: netip.AddrPortFrom(cfg.Local, ikePort), ID: cfg.ID, Peers: cfg.ikePeers(), Credentials: cfg.Credentials,
 		IKE: cfg.IKE, ESP: cfg.ESP, Transport: (*transport)(e), Clock: cfg.Clock,
 		RetransmitTimeout: cfg.RetransmitTimeout, RetransmitTries: cfg.RetransmitTries,
 		OnChildSA: e.installChild, OnChildSADeleted: e.removeChild, OnIKESA: e.ikeEvent,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/esp"
+	"github.com/tcpipc/tcpipc/internal/ike/certid"
 	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 	"github.com/tcpipc/tcpipc/plan"
@@ -22,18 +23,32 @@ import (
 //     for other local addresses never match this endpoint's traffic);
 //   - the peers are the key exchange rules (KeyExchangeRule) whose local
 //     security endpoint is the address, with their identities, pre-shared
-//     keys and locations as traffic selectors; a remote location that is
-//     one address is where we initiate to, a wider one means "any";
+//     keys or signature methods (HowToAuthMe) and locations as traffic
+//     selectors; a remote location that is one address is where we
+//     initiate to, a wider one means "any";
+//   - when a rule for the address signs, the credentials are the stack's
+//     key ring, read from the files the plan names (credentials.go);
 //   - the IKE suites are those rules' proposals and the ESP suites those of
 //     the dynamic VPN actions (with their PFS group for CREATE_CHILD_SA),
 //     in order, without repeats.
 //
 // IPSEC filters name their tunnel's peer through the rule whose locations
-// cover both their sides. The plan must carry the keys (compile
-// --include-secrets); Conn, Clock and the callbacks are the caller's.
+// cover both their sides. The plan must carry the pre-shared keys
+// (compile --include-secrets); Conn, Clock and the callbacks are the
+// caller's.
 func FromPlan(st *plan.Stack, local netip.Addr) (Config, error) {
 	cfg := Config{Local: local}
 	var errs []error
+	var creds *ikesa.Credentials
+	if signsFor(st, local) {
+		// Read the key only for an address whose rules sign: a key ring
+		// problem must not take down pre-shared-key peers.
+		var err error
+		if creds, err = credentialsFromPlan(st); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	cfg.Credentials = creds
 	for _, p := range st.IKE.Peers {
 		if !p.Local.Covers(local) {
 			continue
@@ -41,7 +56,7 @@ func FromPlan(st *plan.Stack, local netip.Addr) (Config, error) {
 		if p.Version != "IKEv2" {
 			continue // tcpipc speaks IKEv2 only; lint reports IKEv1 rules
 		}
-		peer, err := peerFromPlan(p)
+		peer, err := peerFromPlan(p, creds)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("key exchange rule %s: %w", p.Rule, err))
 			continue
@@ -121,25 +136,28 @@ func espFromPlan(cfg *Config, actions []plan.VPNAction) map[string]esp.Lifetime 
 	return lifetimes
 }
 
-func peerFromPlan(p plan.Peer) (Peer, error) {
-	if p.Auth != "PRESHAREDKEY" {
-		return Peer{}, fmt.Errorf("authentication %s: tcpipc authenticates with pre-shared keys only", p.Auth)
+func peerFromPlan(p plan.Peer, creds *ikesa.Credentials) (Peer, error) {
+	out := Peer{Name: p.Rule}
+	var err error
+	if p.Auth == "PRESHAREDKEY" {
+		if out.PSK, err = pskFromPlan(p); err != nil {
+			return Peer{}, err
+		}
+	} else if out.AuthMe, err = authMethod(p.Auth, creds); err != nil {
+		return Peer{}, err
 	}
-	if p.PSK == "" || p.PSK == "<redacted>" {
-		return Peer{}, errors.New("no pre-shared key in the plan (compile with --include-secrets)")
-	}
-	psk := []byte(p.PSK)
-	if p.PSKFormat == "HEX" {
-		var err error
-		if psk, err = hexKey(p.PSK); err != nil {
+	// z/OS IKEv2 accepts whichever method the peer authenticates with
+	// among those it can verify: a certificate when the stack has a key
+	// ring, the shared key when the rule has one.
+	out.CertAuth = creds != nil
+	if out.PSK == nil && p.PSK != "" && p.PSK != plan.Redacted {
+		if out.PSK, err = pskFromPlan(p); err != nil {
 			return Peer{}, err
 		}
 	}
-	id, err := identity(p.Remote, netip.Addr{})
-	if err != nil {
+	if out.ID, err = identity(p.Remote, netip.Addr{}); err != nil {
 		return Peer{}, fmt.Errorf("remote identity: %w", err)
 	}
-	out := Peer{Name: p.Rule, ID: id, PSK: psk}
 	for _, loc := range p.Local.Locations {
 		pf, err := prefix(loc)
 		if err != nil {
@@ -176,6 +194,12 @@ func identity(id plan.Identity, def netip.Addr) (ikesa.Identity, error) {
 		return ikesa.Identity{Type: wire.ID_RFC822_ADDR, Data: []byte(id.Value)}, nil
 	case "KEYID":
 		return ikesa.Identity{Type: wire.ID_KEY_ID, Data: []byte(id.Value)}, nil
+	case "X500DN":
+		der, err := certid.DN(id.Value)
+		if err != nil {
+			return ikesa.Identity{}, err
+		}
+		return ikesa.Identity{Type: wire.ID_DER_ASN1_DN, Data: der}, nil
 	case "":
 		if def.IsValid() {
 			return AddrIdentity(def), nil
@@ -200,6 +224,28 @@ func AddrIdentity(a netip.Addr) ikesa.Identity {
 		return ikesa.Identity{Type: wire.ID_IPV4_ADDR, Data: a.AsSlice()}
 	}
 	return ikesa.Identity{Type: wire.ID_IPV6_ADDR, Data: a.AsSlice()}
+}
+
+// signsFor reports whether an IKEv2 key exchange rule for local
+// authenticates us with a certificate.
+func signsFor(st *plan.Stack, local netip.Addr) bool {
+	for _, p := range st.IKE.Peers {
+		if p.Local.Covers(local) && p.Version == "IKEv2" && plan.SignatureAuth(p.Auth) {
+			return true
+		}
+	}
+	return false
+}
+
+// pskFromPlan is the rule's pre-shared key as bytes.
+func pskFromPlan(p plan.Peer) ([]byte, error) {
+	if p.PSK == "" || p.PSK == plan.Redacted {
+		return nil, errors.New("no pre-shared key in the plan (compile with --include-secrets)")
+	}
+	if p.PSKFormat == "HEX" {
+		return hexKey(p.PSK)
+	}
+	return []byte(p.PSK), nil
 }
 
 // suite converts a plan proposal (IANA transform ids) into a suite.

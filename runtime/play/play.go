@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
+	"github.com/tcpipc/tcpipc/internal/ike/wire"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
 	"github.com/tcpipc/tcpipc/runtime/lan"
 	"github.com/tcpipc/tcpipc/runtime/sysplex"
@@ -305,6 +306,16 @@ func enableClientIPsec(sx *sysplex.Sysplex, cl *lan.Client, c *scenario.Client) 
 	}
 	if c.ID != "" {
 		cfg.ID = ipsec.ParseIdentity(c.ID)
+	}
+	if c.Cert != "" {
+		creds, err := ipsec.LoadCredentials(c.Cert, c.Key, c.CA)
+		if err != nil {
+			return fmt.Errorf("client %s: %w", c.Name, err)
+		}
+		// Sign with RFC 7427 where the DVIPA announced it, the key's
+		// classic method otherwise; accept the DVIPA's certificate.
+		cfg.Credentials = creds
+		cfg.Peers[0].AuthMe, cfg.Peers[0].CertAuth = wire.AuthDigitalSig, true
 	}
 	for _, o := range []struct {
 		text  string

@@ -22,7 +22,7 @@ var (
 	topKeys    = []string{"name", "sysplex", "heartbeat", "missed", "duration", "applications", "clients", "timeline", "expect"}
 	appKeys    = []string{"name", "stacks", "bind", "behaviour"}
 	clientKeys = []string{"name", "from", "connect", "connections", "bytes", "chunk", "interval", "check", "ipsec"}
-	ipsecKeys  = []string{"psk", "id", "ike", "esp"}
+	ipsecKeys  = []string{"psk", "id", "ike", "esp", "cert", "key", "ca"}
 	eventKeys  = []string{"at", "fail", "recover", "leavegroup", "joingroup", "deactivate", "reactivate", "cut", "restore", "partition", "stop", "dvipa", "peer", "app"}
 	expectKeys = []string{"owner", "resets", "failed", "lost", "echoed", "takeover"}
 )
@@ -224,6 +224,12 @@ func (r *reader) client(n *yaml.Node) *scenario.Client {
 					switch key {
 					case "psk":
 						c.PSK = r.str(v)
+					case "cert":
+						c.Cert = r.file(v)
+					case "key":
+						c.Key = r.file(v)
+					case "ca":
+						c.CA = r.file(v)
 					case "id":
 						c.ID = r.str(v)
 					case "ike", "esp":
@@ -245,6 +251,9 @@ func (r *reader) client(n *yaml.Node) *scenario.Client {
 	})
 	if c.Name == "" || !c.From.IsValid() || !c.Connect.IsValid() {
 		r.Diags.Errorf(scenario.RuleScenario, c.Range, "a client needs name, from and connect")
+	}
+	if (c.Cert != "" || c.Key != "" || c.CA != "") && (c.Cert == "" || c.Key == "" || c.CA == "") {
+		r.Diags.Errorf(scenario.RuleScenario, c.Range, "client %s: a certificate needs all of ipsec cert, key and ca", c.Name)
 	}
 	return c
 }
@@ -327,4 +336,14 @@ func (r *reader) expectation(n *yaml.Node) *scenario.Expectation {
 		}
 	})
 	return x
+}
+
+// file reads a path and makes it relative to the scenario file's
+// directory, where the scenario's author wrote it from.
+func (r *reader) file(n *yaml.Node) string {
+	p := r.str(n)
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(filepath.Dir(filepath.FromSlash(r.File.Name)), filepath.FromSlash(p))
 }

@@ -149,3 +149,18 @@ func TestClientIPsecForms(t *testing.T) {
 		t.Fatalf("misspelt key: %v", ds)
 	}
 }
+
+// TestClientIPsecCertificate: cert, key and ca give a client a certificate,
+// paths relative to the scenario file; one without the others is refused.
+func TestClientIPsecCertificate(t *testing.T) {
+	base := "name: x\nclients:\n  - {name: c, from: 192.0.2.10, connect: 201.2.10.11:60, connections: 1, ipsec: %s}\n"
+	sc, _, ds := Parse("scen/a.yaml", []byte(fmt.Sprintf(base, "{id: c.example, cert: certs/c.crt, key: certs/c.key, ca: /etc/ca.crt}")))
+	c := sc.Clients[0]
+	if len(ds) > 0 || c.Cert != filepath.FromSlash("scen/certs/c.crt") || c.Key != filepath.FromSlash("scen/certs/c.key") || c.CA != "/etc/ca.crt" {
+		t.Fatalf("certificate options: %v %+v", ds, c)
+	}
+	_, _, ds = Parse("b.yaml", []byte(fmt.Sprintf(base, "{cert: c.crt}")))
+	if len(ds) != 1 || !strings.Contains(ds[0].Summary, "needs all of ipsec cert, key and ca") {
+		t.Fatalf("cert without key and ca: %v", ds)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/tcpipc/tcpipc/verify/rules/dvipsecowner"
 	"github.com/tcpipc/tcpipc/verify/rules/dvlocalfltr"
 	"github.com/tcpipc/tcpipc/verify/rules/filtershadowing"
+	"github.com/tcpipc/tcpipc/verify/rules/ikecertificates"
 	"github.com/tcpipc/tcpipc/verify/rules/ikedcoverage"
 	"github.com/tcpipc/tcpipc/verify/rules/ikev2certnss"
 	"github.com/tcpipc/tcpipc/verify/rules/ipsecconfig"
@@ -43,6 +44,7 @@ func All() []*verify.Rule {
 		vipaaddress.Rule, vipamask.Rule, anchorrules.Rule, dvipsecowner.Rule, dvipsecbackup.Rule, dvlocalfltr.Rule, sagranularity.Rule,
 		ikedcoverage.Rule, ikev2certnss.Rule, liveness.Rule, manualtunnel.Rule, releasemix.Rule, presharedkeywithoutkey.Rule,
 		ipsecwithoutvpn.Rule, keyexchangeagreement.Rule, offerleftout.Rule, peercredentials.Rule, filtershadowing.Rule,
+		ikecertificates.Rule,
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
 	return all

@@ -7,12 +7,17 @@ import (
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
 
-// sendAuthRequest sends IKE_AUTH: IDi, [INITIAL_CONTACT], IDr, AUTH and
-// the first child SA's proposal and selectors (RFC 7296 section 1.2).
+// sendAuthRequest sends IKE_AUTH: IDi, [CERT], [INITIAL_CONTACT],
+// [CERTREQ], IDr, AUTH and the first child SA's proposal and selectors
+// (RFC 7296 section 1.2).
 func (sa *IKESA) sendAuthRequest() {
 	d, p, prf := sa.d, sa.peer, sa.algs.prf
 	idi := &wire.ID{PT: wire.PayloadIDi, IDType: d.cfg.ID.Type, Data: d.cfg.ID.Data}
-	auth := ikecrypto.PSKAuth(prf, p.PSK, ikecrypto.SignedOctets(prf, sa.keys.Pi, sa.initRequest, sa.nr, idi.Body()))
+	auth, err := sa.authPayloads(p, ikecrypto.SignedOctets(prf, sa.keys.Pi, sa.initRequest, sa.nr, idi.Body()))
+	if err != nil {
+		sa.die(err)
+		return
+	}
 	ts := sa.authTS
 	if ts.empty() {
 		ts = Selectors{Local: p.LocalTS, Remote: p.RemoteTS}
@@ -23,14 +28,24 @@ func (sa *IKESA) sendAuthRequest() {
 		return
 	}
 	payloads := []wire.Payload{idi}
+	payloads = append(payloads, auth[:len(auth)-1]...) // our CERTs
 	if !d.hasEstablished(p, sa) {
 		// Tell the peer to drop whatever it still holds from an earlier
 		// life of ours, as after a takeover (RFC 7296 section 2.4).
 		payloads = append(payloads, &wire.Notify{NotifyType: wire.INITIAL_CONTACT})
 	}
-	payloads = append(payloads,
-		&wire.ID{PT: wire.PayloadIDr, IDType: p.ID.Type, Data: p.ID.Data},
-		&wire.Auth{Method: wire.AuthSharedKeyMIC, Data: auth})
+	if p.CertAuth {
+		payloads = append(payloads, d.cfg.Credentials.certRequest())
+	}
+	if p.ID.Type != wire.ID_DER_ASN1_DN {
+		// IDr is optional (RFC 7296 section 3.5). A distinguished name
+		// is left out: policy may write it in the other order than the
+		// responder's certificate, and a responder such as strongSwan
+		// compares it in order and refuses. We check the responder's
+		// IDr against p.ID ourselves, in either order.
+		payloads = append(payloads, &wire.ID{PT: wire.PayloadIDr, IDType: p.ID.Type, Data: p.ID.Data})
+	}
+	payloads = append(payloads, auth[len(auth)-1])
 	payloads = append(payloads, childPayloads...)
 	sa.state = StateAuthSent
 	sa.startRequest(&request{exchange: wire.IKE_AUTH, payloads: payloads, onResponse: func(r *response) error {
@@ -54,9 +69,13 @@ func (sa *IKESA) handleAuthResponse(r *response, child *childOffer) {
 		sa.die(err)
 		return
 	}
+	if !sa.peer.ID.equal(idr) {
+		sa.authFailed(fmt.Errorf("%w: responder is %s, expected %s", ErrAuthFailed, Identity{idr.IDType, idr.Data}, sa.peer.ID))
+		return
+	}
 	signed := ikecrypto.SignedOctets(prf, sa.keys.Pr, sa.initResponse, sa.ni, idr.Body())
-	if !sa.peer.ID.equal(idr) || auth.Method != wire.AuthSharedKeyMIC || !ikecrypto.VerifyPSKAuth(prf, sa.peer.PSK, signed, auth.Data) {
-		sa.die(ErrAuthFailed)
+	if err := sa.verifyAuth(sa.peer, idr, auth, r.payloads, signed); err != nil {
+		sa.authFailed(err)
 		return
 	}
 	sa.established()
@@ -68,39 +87,58 @@ func (sa *IKESA) handleAuthResponse(r *response, child *childOffer) {
 	sa.addChild(c)
 }
 
+// authFailed counts a peer that did not prove its identity and ends the SA.
+func (sa *IKESA) authFailed(err error) {
+	sa.d.stats.authFailed.Add(1)
+	sa.die(err)
+}
+
 // handleAuthRequest is the responder's side of IKE_AUTH.
 func (sa *IKESA) handleAuthRequest(m *wire.Message, payloads []wire.Payload) {
 	d, prf := sa.d, sa.algs.prf
-	idi, _ := wire.Find(payloads, wire.PayloadIDi).(*wire.ID)
-	auth, _ := wire.Find(payloads, wire.PayloadAUTH).(*wire.Auth)
-	var peer *Peer
-	if idi != nil {
-		peer = d.peerByID(idi)
-	}
-	idr, _ := wire.Find(payloads, wire.PayloadIDr).(*wire.ID)
-	ok := peer != nil && auth != nil && auth.Method == wire.AuthSharedKeyMIC && (idr == nil || d.cfg.ID.equal(idr))
-	if ok {
-		signed := ikecrypto.SignedOctets(prf, sa.keys.Pi, sa.initRequest, sa.nr, idi.Body())
-		ok = ikecrypto.VerifyPSKAuth(prf, peer.PSK, signed, auth.Data)
-	}
-	if !ok {
+	peer, err := sa.authenticateInitiator(payloads)
+	if err != nil {
 		// One answer for every failure, so a prober learns nothing about
 		// which identities exist (RFC 7296 section 2.21.2).
 		sa.respond(m, []wire.Payload{&wire.Notify{NotifyType: wire.AUTHENTICATION_FAILED}})
-		sa.die(ErrAuthFailed)
+		sa.authFailed(err)
 		return
 	}
 	sa.peer = peer
 	if wire.FindNotify(payloads, wire.INITIAL_CONTACT) != nil {
 		d.dropOthers(peer, sa)
 	}
-	sa.established()
-
 	me := &wire.ID{PT: wire.PayloadIDr, IDType: d.cfg.ID.Type, Data: d.cfg.ID.Data}
-	authR := ikecrypto.PSKAuth(prf, peer.PSK, ikecrypto.SignedOctets(prf, sa.keys.Pr, sa.initResponse, sa.ni, me.Body()))
-	resp := []wire.Payload{me, &wire.Auth{Method: wire.AuthSharedKeyMIC, Data: authR}}
+	auth, err := sa.authPayloads(peer, ikecrypto.SignedOctets(prf, sa.keys.Pr, sa.initResponse, sa.ni, me.Body()))
+	if err != nil {
+		sa.respond(m, []wire.Payload{&wire.Notify{NotifyType: wire.AUTHENTICATION_FAILED}})
+		sa.die(err)
+		return
+	}
+	sa.established()
+	resp := append([]wire.Payload{me}, auth...)
 	resp = append(resp, sa.answerChild(payloads, espAuth)...)
 	sa.respond(m, resp)
+}
+
+// authenticateInitiator finds the peer IDi names and checks its AUTH.
+func (sa *IKESA) authenticateInitiator(payloads []wire.Payload) (*Peer, error) {
+	d, prf := sa.d, sa.algs.prf
+	idi, _ := wire.Find(payloads, wire.PayloadIDi).(*wire.ID)
+	auth, _ := wire.Find(payloads, wire.PayloadAUTH).(*wire.Auth)
+	idr, _ := wire.Find(payloads, wire.PayloadIDr).(*wire.ID)
+	if idi == nil || auth == nil {
+		return nil, fmt.Errorf("%w: IKE_AUTH without IDi or AUTH", ErrAuthFailed)
+	}
+	peer := d.peerByID(idi)
+	if peer == nil {
+		return nil, fmt.Errorf("%w: no peer has identity %s", ErrAuthFailed, Identity{idi.IDType, idi.Data})
+	}
+	if idr != nil && !d.cfg.ID.equal(idr) {
+		return nil, fmt.Errorf("%w: initiator wants identity %s, we are %s", ErrAuthFailed, Identity{idr.IDType, idr.Data}, d.cfg.ID)
+	}
+	signed := ikecrypto.SignedOctets(prf, sa.keys.Pi, sa.initRequest, sa.nr, idi.Body())
+	return peer, sa.verifyAuth(peer, idi, auth, payloads, signed)
 }
 
 // hasEstablished reports whether we hold another established IKE SA with p.

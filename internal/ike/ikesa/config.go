@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/internal/ike/certid"
 	"github.com/tcpipc/tcpipc/internal/ike/ikecrypto"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
@@ -29,11 +30,21 @@ func (id Identity) String() string {
 		}
 	case wire.ID_FQDN, wire.ID_RFC822_ADDR:
 		return string(id.Data)
+	case wire.ID_DER_ASN1_DN:
+		if s, ok := certid.DNString(id.Data); ok {
+			return s
+		}
 	}
 	return fmt.Sprintf("%s:%x", id.Type, id.Data)
 }
 
+// equal compares an ID payload with id. Distinguished names compare by
+// meaning (sameDN), since the peer encodes its DN from its certificate and
+// we from the policy's text.
 func (id Identity) equal(p *wire.ID) bool {
+	if p.IDType == wire.ID_DER_ASN1_DN && id.Type == wire.ID_DER_ASN1_DN {
+		return certid.SameDN(id.Data, p.Data)
+	}
 	return p.IDType == id.Type && string(p.Data) == string(id.Data)
 }
 
@@ -73,10 +84,19 @@ func (s Suite) String() string {
 // carry. LocalTS and RemoteTS are the widest selectors we allow; as
 // responder we narrow the initiator's proposal to them.
 type Peer struct {
-	Name     string
-	Addr     netip.AddrPort // where Initiate sends IKE_SA_INIT
-	ID       Identity
-	PSK      ikecrypto.Key
+	Name string
+	Addr netip.AddrPort // where Initiate sends IKE_SA_INIT
+	ID   Identity
+	// PSK is the pre-shared key; a peer without one cannot authenticate
+	// with SHARED_KEY_MIC.
+	PSK ikecrypto.Key
+	// AuthMe is how we authenticate to the peer (z/OS HowToAuthMe): zero
+	// or AuthSharedKeyMIC for PSK, or AuthRSASig, AuthECDSA256/384/521 or
+	// AuthDigitalSig to sign with Config.Credentials.
+	AuthMe wire.AuthMethod
+	// CertAuth lets the peer authenticate with a signature by a
+	// certificate that chains to Config.Credentials.CAs and carries ID.
+	CertAuth bool
 	LocalTS  []wire.Selector
 	RemoteTS []wire.Selector
 	// Policies, when set, are the selector pairs of the filter rules that
@@ -110,6 +130,9 @@ type Config struct {
 	// ID is our identity, sent as IDi or IDr.
 	ID    Identity
 	Peers []Peer
+	// Credentials, when peers authenticate by certificate: our chain
+	// and key (which must carry ID) and the CAs we trust.
+	Credentials *Credentials
 	// IKE and ESP list acceptable suites, most preferred first.
 	IKE []Suite
 	ESP []Suite
@@ -184,10 +207,14 @@ func (c *Config) validate() error {
 		}
 	}
 	for _, p := range c.Peers {
-		if len(p.PSK) == 0 || len(p.LocalTS) == 0 || len(p.RemoteTS) == 0 {
-			errs = append(errs, fmt.Errorf("peer %q needs a PSK and traffic selectors", p.Name))
+		if len(p.LocalTS) == 0 || len(p.RemoteTS) == 0 {
+			errs = append(errs, fmt.Errorf("peer %q needs traffic selectors", p.Name))
+		}
+		if len(p.PSK) == 0 && (p.authMe() == wire.AuthSharedKeyMIC || !p.CertAuth) {
+			errs = append(errs, fmt.Errorf("peer %q needs a PSK", p.Name))
 		}
 	}
+	errs = append(errs, c.validateCredentials()...)
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("ikesa: invalid config: %w", err)
 	}

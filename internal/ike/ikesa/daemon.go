@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/internal/ike/certid"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
 
@@ -57,10 +58,14 @@ type Stats struct {
 	Retransmissions uint64
 	// Panics counts datagrams whose handling panicked and was recovered.
 	Panics uint64
+	// AuthFailed counts IKE_AUTH exchanges whose peer did not prove its
+	// identity: a wrong key or signature, an untrusted or expired
+	// certificate, an identity the certificate does not carry.
+	AuthFailed uint64
 }
 
 type counters struct {
-	received, malformed, unknownSPI, dropped, resent, retransmissions, panics atomic.Uint64
+	received, malformed, unknownSPI, dropped, resent, retransmissions, panics, authFailed atomic.Uint64
 }
 
 // Errors an IKE SA can die of, passed to Config.OnIKESA.
@@ -122,6 +127,11 @@ func New(cfg Config) (*Daemon, error) {
 		cfg.HalfOpenTimeout = DefaultHalfOpenTimeout
 	}
 	cfg.Peers = slices.Clone(cfg.Peers) // we hand out pointers into it
+	if leaf := cfg.Credentials.leaf(); leaf != nil && cfg.ID.Type == wire.ID_DER_ASN1_DN && certid.SameDN(cfg.ID.Data, leaf.RawSubject) {
+		// Send the DN exactly as the certificate encodes it, which is
+		// what a peer compares with the certificate's subject.
+		cfg.ID.Data = leaf.RawSubject
+	}
 	d := &Daemon{
 		cfg:     cfg,
 		clock:   cfg.Clock,
@@ -143,7 +153,7 @@ func (d *Daemon) Stats() Stats {
 	return Stats{
 		Received: c.received.Load(), Malformed: c.malformed.Load(), UnknownSPI: c.unknownSPI.Load(),
 		Dropped: c.dropped.Load(), ResentResponses: c.resent.Load(), Retransmissions: c.retransmissions.Load(),
-		Panics: c.panics.Load(),
+		Panics: c.panics.Load(), AuthFailed: c.authFailed.Load(),
 	}
 }
 

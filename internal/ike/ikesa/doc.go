@@ -1,7 +1,7 @@
 // Package ikesa is the IKE SA state machine of tcpipc's IKE daemon: it runs
 // the IKE_SA_INIT and IKE_AUTH exchanges of RFC 7296 sections 1.2 and 2.15
-// as initiator and as responder, authenticating with pre-shared keys and
-// creating the first child SA (section 2.17 keys, section 2.9 traffic
+// as initiator and as responder, authenticating with pre-shared keys or
+// certificates (see below) and creating the first child SA (section 2.17 keys, section 2.9 traffic
 // selector narrowing), and answers INFORMATIONAL exchanges for deletion and
 // liveness (sections 1.4 and 2.4).
 //
@@ -25,6 +25,16 @@
 // other's request with TEMPORARY_FAILURE (section 2.25) instead of
 // comparing nonces as section 2.8.1 describes, so both attempts fail and
 // the caller retries.
+//
+// Certificate authentication (Config.Credentials, Peer.AuthMe and
+// Peer.CertAuth) sends our chain in CERT payloads (X.509, encoding 4) and
+// asks for the peer's with a CERTREQ of our CAs' key hashes; AUTH is
+// RSA_SIG (method 1, PKCS#1 v1.5), ECDSA (methods 9 to 11, RFC 4754) or
+// DIGITAL_SIGNATURE (method 14, RFC 7427, when both ends announced
+// SIGNATURE_HASH_ALGORITHMS). The peer's chain must lead to our CAs at the
+// clock's time and its certificate must carry the identity it claims
+// (subject DN or subjectAltName); any failure is AUTHENTICATION_FAILED and
+// counted in Stats.AuthFailed.
 //
 // Child SAs are handed to the caller as ChildSA values through callbacks;
 // the ESP data plane lives elsewhere.

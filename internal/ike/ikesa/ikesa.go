@@ -32,6 +32,9 @@ type IKESA struct {
 	keys                      *ikecrypto.IKEKeys
 	seal, open                *ikecrypto.SKCipher
 	natLocal, natRemote       bool
+	// peerHashes are the RFC 7427 hashes the peer announced in
+	// IKE_SA_INIT; empty when it cannot verify DIGITAL_SIGNATURE.
+	peerHashes []wire.HashAlgorithm
 
 	// Our requests: window of one, the rest wait in queue.
 	nextID  uint32

@@ -76,6 +76,9 @@ func (sa *IKESA) sendInitRequest(group *ikecrypto.DH) error {
 		&wire.Nonce{Data: sa.ni},
 	}
 	payloads = append(payloads, natDetection(sa.spiI, 0, sa.local, sa.remote)...)
+	if d.cfg.Credentials != nil {
+		payloads = append(payloads, signatureHashes())
+	}
 	req := &request{exchange: wire.IKE_SA_INIT, payloads: payloads}
 	req.onResponse = func(r *response) error {
 		sa.handleInitResponse(req.msg, r)
@@ -128,6 +131,7 @@ func (sa *IKESA) handleInitResponse(sent []byte, r *response) {
 	sa.initRequest = sent
 	sa.initResponse = bytes.Clone(r.raw)
 	sa.natLocal, sa.natRemote = natResult(m, payloads, r.src, sa.local)
+	sa.peerHashes = peerHashes(payloads)
 	if err := sa.deriveKeys(gir); err != nil {
 		sa.die(err)
 		return
@@ -185,6 +189,7 @@ func (d *Daemon) handleInitRequest(src netip.AddrPort, raw []byte, m *wire.Messa
 	sa.dhKey, sa.ni, sa.nr = dhKey, nonce.Data, d.randBytes(nonceLen)
 	sa.spiR = d.newIKESPI()
 	sa.natLocal, sa.natRemote = natResult(m, m.Payloads, src, sa.local)
+	sa.peerHashes = peerHashes(m.Payloads)
 	if err := sa.deriveKeys(gir); err != nil {
 		return
 	}
@@ -194,6 +199,15 @@ func (d *Daemon) handleInitRequest(src netip.AddrPort, raw []byte, m *wire.Messa
 		&wire.Nonce{Data: sa.nr},
 	}
 	payloads = append(payloads, natDetection(sa.spiI, sa.spiR, sa.local, src)...)
+	if d.cfg.Credentials != nil && len(sa.peerHashes) > 0 {
+		// Only in answer to the initiator's (RFC 7427 section 4).
+		payloads = append(payloads, signatureHashes())
+	}
+	if cr := d.cfg.Credentials; cr != nil && len(cr.CAs) > 0 {
+		// A responder asks for the initiator's certificate here (RFC
+		// 7296 section 1.2); strongSwan sends one only when asked.
+		payloads = append(payloads, cr.certRequest())
+	}
 	d.sas[sa.spiR] = sa
 	d.byInit[key] = sa
 	sa.initRequest = bytes.Clone(raw)

@@ -261,12 +261,33 @@ const (
 	AuthRSASig       AuthMethod = 1
 	AuthSharedKeyMIC AuthMethod = 2
 	AuthDSSSig       AuthMethod = 3
-	AuthDigitalSig   AuthMethod = 14
+	AuthECDSA256     AuthMethod = 9 // ECDSA with SHA-256 on P-256 (RFC 4754)
+	AuthECDSA384     AuthMethod = 10
+	AuthECDSA521     AuthMethod = 11
+	AuthDigitalSig   AuthMethod = 14 // RFC 7427
 )
 
 var authNames = map[AuthMethod]string{
 	AuthRSASig: "RSA_SIG", AuthSharedKeyMIC: "SHARED_KEY_MIC", AuthDSSSig: "DSS_SIG", AuthDigitalSig: "DIGITAL_SIGNATURE",
+	AuthECDSA256: "ECDSA_SHA256_P256", AuthECDSA384: "ECDSA_SHA384_P384", AuthECDSA521: "ECDSA_SHA512_P521",
 }
+
+// CertX509Signature is the Cert Encoding of a DER X.509 certificate in a
+// CERT payload, and of a list of SHA-1 CA key hashes in a CERTREQ
+// (RFC 7296 sections 3.6 and 3.7).
+const CertX509Signature uint8 = 4
+
+// HashAlgorithm is one entry of a SIGNATURE_HASH_ALGORITHMS notification
+// (RFC 7427 section 4).
+type HashAlgorithm uint16
+
+// Hash algorithms of RFC 7427.
+const (
+	HashSHA1     HashAlgorithm = 1
+	HashSHA2_256 HashAlgorithm = 2
+	HashSHA2_384 HashAlgorithm = 3
+	HashSHA2_512 HashAlgorithm = 4
+)
 
 func (m AuthMethod) String() string { return nameOf(authNames, "AuthMethod", m) }
 

@@ -85,8 +85,8 @@ func decodeID(pt PayloadType, b []byte) (Payload, error) {
 }
 
 // Cert is a Certificate or Certificate Request payload (RFC 7296 sections
-// 3.6 and 3.7). tcpipc authenticates with pre-shared keys only, so the data
-// stays opaque.
+// 3.6 and 3.7). Data stays opaque here: a DER certificate, or SHA-1 hashes
+// of CA public keys, whose meaning ikesa gives them by Encoding.
 type Cert struct {
 	PT       PayloadType // PayloadCERT or PayloadCERTREQ
 	Encoding uint8

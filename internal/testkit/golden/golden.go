@@ -89,7 +89,11 @@ func Run(t *testing.T, pattern string, f func(t *testing.T, c *Case) map[string]
 					if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 						t.Fatal(err)
 					}
-					if err := os.WriteFile(p, file.Data, 0o644); err != nil {
+					mode := os.FileMode(0o644)
+					if strings.HasSuffix(name, ".key") {
+						mode = 0o600 // private key fixtures: lint refuses readable ones
+					}
+					if err := os.WriteFile(p, file.Data, mode); err != nil {
 						t.Fatal(err)
 					}
 				}
