@@ -66,7 +66,7 @@ func TestFromPlanCertificates(t *testing.T) {
 	netw := memnet.New()
 	clk := clock.NewManual(epoch)
 	start := func(cfg Config, got chan []byte) *Endpoint {
-		conn, err := netw.Listen(cfg.Local, ikePort, nattPort)
+		conn, err := listenMem(netw, cfg.Local)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,7 +182,7 @@ func TestFromPlanHomeCerts(t *testing.T) {
 	netw := memnet.New()
 	clk := clock.NewManual(epoch)
 	start := func(cfg Config, got chan []byte) *Endpoint {
-		conn, err := netw.Listen(cfg.Local, ikePort, nattPort)
+		conn, err := listenMem(netw, cfg.Local)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,7 +1,6 @@
 package ipsec
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/rand"
 	"crypto/x509/pkix"
@@ -241,45 +240,6 @@ func setupCertInterop(t *testing.T, c certInterop) (*interop, *tcpdump) {
 	self <- ep
 	t.Cleanup(func() { ep.Close() })
 	return s, capture
-}
-
-// weInitiate sends a datagram from the sysplex side to an echo service in
-// charon's namespace until it comes back: we negotiate, charon answers.
-func (s *interop) weInitiate() {
-	t := s.t
-	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	echo := exec.Command("ip", "netns", "exec", s.cNS, self)
-	echo.Env = append(os.Environ(), helperEnv+"=udp-echo", "HELPER_LOCAL=10.99.0.2:7")
-	stdout, err := echo.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.start("UDP echo", echo)
-	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "listening\n" {
-		t.Fatalf("UDP echo helper: %q, %v", line, err)
-	}
-	pkt := udp4(appAddr, netip.MustParseAddr("10.99.0.2"), 7000, 7, []byte("from the sysplex"))
-	s.ep.Outbound(pkt)
-	resend := time.NewTicker(time.Second)
-	defer resend.Stop()
-	deadline := time.After(15 * time.Second)
-	for {
-		select {
-		case got := <-s.fromClient:
-			fl, err := parseFlow(got)
-			if err == nil && fl.proto == protoUDP && fl.srcPort == 7 && fl.dstPort == 7000 && bytes.HasSuffix(got, []byte("from the sysplex")) {
-				return
-			}
-		case <-resend.C:
-			s.ep.Outbound(pkt)
-		case <-deadline:
-			t.Fatalf("no echo from the client through charon; stats %+v, IKE %+v", s.ep.Stats(), s.ep.Daemon().Stats())
-		}
-	}
 }
 
 // tcpdump captures one interface of a namespace into a file.
