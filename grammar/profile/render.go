@@ -21,30 +21,70 @@ import (
 // prints some 13 MB, and building it in memory first cost more (fresh
 // memory, copies as it grew) than writing it.
 func (prof *Profile) WriteTree(w io.Writer) error {
-	b := bufio.NewWriterSize(w, 64<<10)
+	tw := &treeWriter{Writer: bufio.NewWriterSize(w, 64<<10), paths: map[string]string{}}
 	for _, st := range prof.Statements {
-		writeStatement(b, st, "")
+		tw.statement(st, "")
 	}
 	for _, c := range prof.TrailingComments {
-		b.WriteString("; ")
-		b.WriteString(c)
-		b.WriteByte('\n')
+		tw.WriteString("; ")
+		tw.WriteString(c)
+		tw.WriteByte('\n')
 	}
-	// A write error sticks in b: Flush reports the first one.
-	return b.Flush()
+	// A write error sticks in the writer: Flush reports the first one.
+	return tw.Flush()
 }
 
-func writeStatement(b *bufio.Writer, st Statement, indent string) {
+// treeWriter writes a tree. It remembers each file's display path:
+// diag.DisplayPath of an absolute path asks the system for the working
+// directory, which, once per statement, was most of the time `tcpipc
+// parse` took on an absolute path.
+type treeWriter struct {
+	*bufio.Writer
+	paths map[string]string // file name → display path
+}
+
+// statement writes a statement's header line, comments, why it is
+// ignored, then its operands.
+func (w *treeWriter) statement(st Statement, indent string) {
 	m := st.Info()
-	fmt.Fprintf(b, "%s%s %s (%s)\n", indent, m.Range, m.Keyword, typeName(st))
+	w.WriteString(indent)
+	w.position(m.Range)
+	w.WriteByte(' ')
+	w.WriteString(m.Keyword)
+	w.WriteString(" (")
+	w.WriteString(typeName(st))
+	w.WriteString(")\n")
 	for _, c := range m.Comments {
-		fmt.Fprintf(b, "%s  ; %s\n", indent, c)
+		w.WriteString(indent)
+		w.WriteString("  ; ")
+		w.WriteString(c)
+		w.WriteByte('\n')
 	}
 	if m.Ignored != "" {
-		fmt.Fprintf(b, "%s  ! ignored: %s\n", indent, m.Ignored)
+		w.WriteString(indent)
+		w.WriteString("  ! ignored: ")
+		w.WriteString(m.Ignored)
+		w.WriteByte('\n')
 	}
-	v := reflect.ValueOf(st).Elem()
-	writeFields(b, v, indent+"  ")
+	w.fields(reflect.ValueOf(st).Elem(), indent+"  ")
+}
+
+// position writes a range as diag.Range.String does (file:line:col).
+func (w *treeWriter) position(r diag.Range) {
+	if r.IsZero() {
+		w.WriteString("-")
+		return
+	}
+	path, ok := w.paths[r.File]
+	if !ok {
+		path = diag.DisplayPath(r.File)
+		w.paths[r.File] = path
+	}
+	w.WriteString(path)
+	w.WriteByte(':')
+	w.Write(strconv.AppendInt(w.AvailableBuffer(), int64(r.Start.Line), 10))
+	w.WriteByte(':')
+	w.Write(strconv.AppendInt(w.AvailableBuffer(), int64(r.Start.Column), 10))
 }
 
 // skipField leaves out what is not an operand: participle's bookkeeping,
@@ -102,8 +142,9 @@ func shownFields(t reflect.Type) []shownField {
 	return fs
 }
 
-// writeFields prints the non-zero grammar fields of a struct.
-func writeFields(b *bufio.Writer, v reflect.Value, indent string) {
+// fields prints the non-zero grammar fields of a struct.
+func (w *treeWriter) fields(v reflect.Value, indent string) {
+	b := w.Writer
 	for _, f := range shownFields(v.Type()) {
 		fv := v.Field(f.index)
 		if fv.IsZero() {
@@ -112,10 +153,10 @@ func writeFields(b *bufio.Writer, v reflect.Value, indent string) {
 		switch {
 		case f.members:
 			for j := 0; j < fv.Len(); j++ {
-				writeStatement(b, fv.Index(j).Interface().(Statement), indent)
+				w.statement(fv.Index(j).Interface().(Statement), indent)
 			}
 		case f.stmt:
-			writeStatement(b, fv.Interface().(Statement), indent)
+			w.statement(fv.Interface().(Statement), indent)
 		default:
 			b.WriteString(indent)
 			b.WriteString(f.name)
