@@ -1,0 +1,46 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/tcpipc/tcpipc/internal/testkit/profilegen"
+)
+
+// BenchmarkParseCommand100k runs `tcpipc parse` end to end (flags, read,
+// parse, render, diagnostics) on the 100,000-line profile of the profile
+// package's BenchmarkParse100k, in each output format that streams, and
+// reads the same file as the peer to compare with in the same run. The
+// file is named relative to the working directory, as on a command line;
+// text-abs names it by its absolute path.
+func BenchmarkParseCommand100k(b *testing.B) {
+	dir := b.TempDir()
+	data := profilegen.Generate(100_000)
+	if err := os.WriteFile(filepath.Join(dir, "PROFILE.TCPIP"), data, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	b.Chdir(dir)
+	command := func(args ...string) func(b *testing.B) {
+		return func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if code := run(append([]string{"parse"}, args...), io.Discard, io.Discard); code != 0 {
+					b.Fatalf("tcpipc parse %v: exit code %d", args, code)
+				}
+			}
+		}
+	}
+	b.Run("read", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			if _, err := os.ReadFile("PROFILE.TCPIP"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("text", command("PROFILE.TCPIP"))
+	b.Run("text-abs", command(filepath.Join(dir, "PROFILE.TCPIP")))
+	b.Run("summary", command("--format", "summary", "PROFILE.TCPIP"))
+}
