@@ -632,12 +632,15 @@ func (c *cursor) distOption() *DistOption {
 		return nil
 	}
 	o, start := c.p.slabs.distOptions.next(), c.i
-	switch t := c.peek().Value; {
-	case c.is("DEFINE") || c.is("DELETE"):
+	// One switch on the keyword (the lexer has expanded abbreviations);
+	// the EOF token's empty value matches no case.
+	switch t := c.peek().Value; t {
+	case "DEFINE", "DELETE":
 		o.Action = c.acceptOne(t)
-	case c.accept("DISTMETHOD"):
+	case "DISTMETHOD":
+		c.i++
 		o.Method = c.wantOne("BASEWLM", "ROUNDROBIN", "SERVERWLM", "WEIGHTEDACTIVE", "HOTSTANDBY", "TARGCONTROLLED")
-	case c.is("NOOPTLOCAL") || c.is("OPTLOCAL"):
+	case "NOOPTLOCAL", "OPTLOCAL":
 		l := &OptLocal{Off: c.accept("NOOPTLOCAL")}
 		if !l.Off {
 			c.expect("OPTLOCAL")
@@ -645,25 +648,30 @@ func (c *cursor) distOption() *DistOption {
 		}
 		c.close(&l.Node, start)
 		o.OptLocal = l
-	case c.accept("SYSPLEXPORTS"):
+	case "SYSPLEXPORTS":
+		c.i++
 		o.SysplexPorts = true
-	case c.accept("TIMEDAFFINITY"):
+	case "TIMEDAFFINITY":
+		c.i++
 		o.TimedAffinity = c.wantNumber()
-	case c.accept("PROCTYPE"):
+	case "PROCTYPE":
+		c.i++
 		p := &ProcType{CP: c.keywordNumber("CP"), ZAAP: c.keywordNumber("ZAAP"), ZIIP: c.keywordNumber("ZIIP")}
 		c.close(&p.Node, start)
 		o.ProcType = p
-	case c.accept("PROCXCOST"):
+	case "PROCXCOST":
+		c.i++
 		p := &ProcXCost{ZAAP: c.keywordNumber("ZAAP"), ZIIP: c.keywordNumber("ZIIP")}
 		c.close(&p.Node, start)
 		o.ProcXCost = p
-	case c.accept("ILWEIGHTING"):
+	case "ILWEIGHTING":
+		c.i++
 		o.ILWeighting = c.wantNumber()
-	case c.is("AUTOSWITCHBACK") || c.is("NOAUTOSWITCHBACK"):
+	case "AUTOSWITCHBACK", "NOAUTOSWITCHBACK":
 		o.AutoSwitchBack = c.acceptOne(t)
-	case c.is("HEALTHSWITCH") || c.is("NOHEALTHSWITCH"):
+	case "HEALTHSWITCH", "NOHEALTHSWITCH":
 		o.HealthSwitch = c.acceptOne(t)
-	case c.is("TIER1") || c.is("TIER2"):
+	case "TIER1", "TIER2":
 		o.Tier = c.acceptOne(t)
 		o.TierGroup, _ = c.acceptType(setOf(Word))
 	default:
