@@ -63,6 +63,14 @@ type slabs struct {
 	dests       slab[Dest]
 	portOptions slab[PortOption]
 	portEntries slab[PortEntry]
+	// The statements a large profile repeats most, and their parts.
+	distributes  slab[VIPADistribute]
+	defines      slab[VIPADefine]
+	backups      slab[VIPABackup]
+	ipsecRules   slab[IPSecRule]
+	protocols    slab[ProtocolSpec]
+	routingSpecs slab[RoutingSpec]
+	routes       slab[Route]
 }
 
 // typeSet is a set of token types, for matching without allocation.
@@ -363,7 +371,7 @@ func parseIPSec(c *cursor) Statement {
 }
 
 func parseIPSecRule(c *cursor) Statement {
-	s, start := &IPSecRule{}, c.i
+	s, start := c.p.slabs.ipsecRules.next(), c.i
 	switch {
 	case c.accept("IPSECRULE"):
 	case c.accept("IPSEC6RULE"):
@@ -380,7 +388,8 @@ func parseIPSecRule(c *cursor) Statement {
 	s.Log = c.acceptOne("LOG", "NOLOG")
 	s.Protocol = c.protocolSpec()
 	if i := c.i; c.accept("ROUTING") {
-		r := &RoutingSpec{Value: c.wantOne("LOCAL", "ROUTED", "EITHER"), FragmentsOnly: c.accept("FRAGMENTSONLY")}
+		r := c.p.slabs.routingSpecs.next()
+		r.Value, r.FragmentsOnly = c.wantOne("LOCAL", "ROUTED", "EITHER"), c.accept("FRAGMENTSONLY")
 		c.close(&r.Node, i)
 		s.Routing = r
 	}
@@ -428,7 +437,7 @@ func (c *cursor) protocolSpec() *ProtocolSpec {
 	if c.failed {
 		return nil
 	}
-	p, start := &ProtocolSpec{}, c.i
+	p, start := c.p.slabs.protocols.next(), c.i
 	p.Keyword = c.accept("PROTOCOL")
 	if v, ok := c.acceptType(setOf(Star, Number)); ok {
 		p.Protocol = v
@@ -549,7 +558,7 @@ func parseVIPADynamic(c *cursor) Statement {
 }
 
 func parseVIPADefine(c *cursor) Statement {
-	s, start := &VIPADefine{}, c.i
+	s, start := c.p.slabs.defines.next(), c.i
 	c.expect("VIPADEFINE")
 	s.Tier = c.acceptOne("TIER1", "TIER2")
 	s.CPCScope = c.accept("CPCSCOPE")
@@ -565,7 +574,7 @@ func parseVIPADefine(c *cursor) Statement {
 }
 
 func parseVIPABackup(c *cursor) Statement {
-	s, start := &VIPABackup{}, c.i
+	s, start := c.p.slabs.backups.next(), c.i
 	c.expect("VIPABACKUP")
 	s.Rank = c.optNumber()
 	s.Tier = c.acceptOne("TIER1", "TIER2")
@@ -590,7 +599,7 @@ func parseVIPADelete(c *cursor) Statement {
 }
 
 func parseVIPADistribute(c *cursor) Statement {
-	s, start := &VIPADistribute{}, c.i
+	s, start := c.p.slabs.distributes.next(), c.i
 	c.expect("VIPADISTRIBUTE")
 	s.Options = c.distOptions()
 	if s.DVIPA = c.addr(); s.DVIPA == nil {
@@ -1007,7 +1016,7 @@ func parseRoutes(c *cursor) Statement {
 var firstHopSet = setOf(Equals, IPv4, IPv6, Symbolic)
 
 func parseRoute(c *cursor) Statement {
-	s, start := &Route{}, c.i
+	s, start := c.p.slabs.routes.next(), c.i
 	c.expect("ROUTE")
 	s.Dest = c.want(setOf(IPv4, IPv6, Prefix, Symbolic), "DEFAULT", "DEFAULTNET", "DEFAULT6")
 	// The mask is optional: an address followed by a first hop is one.
