@@ -73,6 +73,45 @@ type slabs struct {
 	routes       slab[Route]
 }
 
+// list builds the small slices of syntax nodes (a statement's addresses,
+// options, destinations, ports) on a stack of its own and keeps each,
+// once complete, in a shared chunk: appending one node at a time allocated
+// most slices two or three times. Kept slices have no spare capacity, so
+// appending to one later copies it rather than overwrite its neighbour.
+type list[T any] struct {
+	stack []T // the slices being built, innermost last
+	chunk []T // the free part of the current chunk
+}
+
+// mark starts a slice; since returns the elements pushed after the mark.
+func (l *list[T]) mark() int { return len(l.stack) }
+func (l *list[T]) push(v T)  { l.stack = append(l.stack, v) }
+func (l *list[T]) since(m int) []T {
+	s := l.stack[m:]
+	l.stack = l.stack[:m]
+	if len(s) == 0 {
+		return nil
+	}
+	if len(l.chunk) < len(s) {
+		l.chunk = make([]T, max(4*slabSize, len(s)))
+	}
+	out := l.chunk[:len(s):len(s)]
+	copy(out, s)
+	l.chunk = l.chunk[len(s):]
+	clear(s) // the stack keeps no pointers to finished nodes
+	return out
+}
+
+// lists holds the parser's lists, one per element type.
+type lists struct {
+	addrs       list[*Addr]
+	options     list[*Option]
+	strings     list[string]
+	distOptions list[*DistOption]
+	dests       list[*Dest]
+	portOptions list[*PortOption]
+}
+
 // typeSet is a set of token types, for matching without allocation.
 type typeSet uint32
 
@@ -277,23 +316,27 @@ func (c *cursor) option() *Option {
 	}
 	o := c.p.slabs.options.next()
 	o.Name = c.toks[start].Value
+	l := &c.p.lists.strings
+	m := l.mark()
 	for {
 		v, ok := c.acceptType(valueSet)
 		if !ok {
 			break
 		}
-		o.Values = append(o.Values, v)
+		l.push(v)
 	}
+	o.Values = l.since(m)
 	c.close(&o.Node, start)
 	return o
 }
 
 func (c *cursor) options() []*Option {
-	var out []*Option
+	l := &c.p.lists.options
+	m := l.mark()
 	for o := c.option(); o != nil; o = c.option() {
-		out = append(out, o)
+		l.push(o)
 	}
-	return out
+	return l.since(m)
 }
 
 func (c *cursor) operands() []*Operand {
@@ -305,12 +348,19 @@ func (c *cursor) operands() []*Operand {
 }
 
 // addrs is Addr+ (nil when the next token is no address).
-func (c *cursor) addrs() []*Addr {
-	var out []*Addr
-	for a := c.addr(); a != nil; a = c.addr() {
-		out = append(out, a)
+func (c *cursor) addrs() []*Addr { return c.addrsAfter(nil) }
+
+// addrsAfter is first (unless nil) and the addresses that follow it.
+func (c *cursor) addrsAfter(first *Addr) []*Addr {
+	l := &c.p.lists.addrs
+	m := l.mark()
+	if first != nil {
+		l.push(first)
 	}
-	return out
+	for a := c.addr(); a != nil; a = c.addr() {
+		l.push(a)
+	}
+	return l.since(m)
 }
 
 // moveable is Moveable?.
@@ -582,7 +632,7 @@ func parseVIPABackup(c *cursor) Statement {
 	s.Moveable = c.moveable()
 	s.ServiceMgr = c.accept("SERVICEMGR")
 	s.IntfName, s.Addr6 = c.addrOrInterface(func(first *Addr) {
-		s.Addrs = append([]*Addr{first}, c.addrs()...)
+		s.Addrs = c.addrsAfter(first)
 	})
 	return statement(c, s, &s.Node, start)
 }
@@ -608,13 +658,16 @@ func parseVIPADistribute(c *cursor) Statement {
 		}
 	}
 	if c.accept("PORT") {
+		l := &c.p.lists.strings
+		m := l.mark()
 		for {
 			v, ok := c.acceptType(setOf(Number, Range))
 			if !ok {
 				break
 			}
-			s.Ports = append(s.Ports, v)
+			l.push(v)
 		}
+		s.Ports = l.since(m)
 		if s.Ports == nil {
 			c.fail()
 		}
@@ -629,11 +682,12 @@ func parseVIPADistribute(c *cursor) Statement {
 }
 
 func (c *cursor) distOptions() []*DistOption {
-	var out []*DistOption
+	l := &c.p.lists.distOptions
+	m := l.mark()
 	for o := c.distOption(); o != nil; o = c.distOption() {
-		out = append(out, o)
+		l.push(o)
 	}
-	return out
+	return l.since(m)
 }
 
 func (c *cursor) distOption() *DistOption {
@@ -702,9 +756,12 @@ func (c *cursor) keywordNumber(keyword string) *int {
 func (c *cursor) destList() *DestList {
 	d, start := &DestList{}, c.i
 	if d.All = c.accept("ALL"); !d.All {
+		l := &c.p.lists.dests
+		m := l.mark()
 		for dest := c.dest(); dest != nil; dest = c.dest() {
-			d.Dests = append(d.Dests, dest)
+			l.push(dest)
 		}
+		d.Dests = l.since(m)
 		if d.Dests == nil {
 			return nil
 		}
@@ -941,7 +998,9 @@ func parsePort(c *cursor) Statement {
 var jobSet = setOf(Word, Star, Number, Symbolic)
 
 func (c *cursor) portOptions() []*PortOption {
-	var out []*PortOption
+	l := &c.p.lists.portOptions
+	m := l.mark()
+options:
 	for !c.failed {
 		o, start := c.p.slabs.portOptions.next(), c.i
 		switch {
@@ -955,13 +1014,13 @@ func (c *cursor) portOptions() []*PortOption {
 			o.Flag = c.acceptOne("NOAUTOLOG", "AUTOLOG", "DELAYACKS", "NODELAYACKS", "SHAREPORT", "SHAREPORTWLM",
 				"NOSMC", "SMC", "NOSMCR", "NOSMCD")
 			if o.Flag == "" {
-				return out
+				break options
 			}
 		}
 		c.close(&o.Node, start)
-		out = append(out, o)
+		l.push(o)
 	}
-	return out
+	return l.since(m)
 }
 
 func parsePortRange(c *cursor) Statement {

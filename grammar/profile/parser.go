@@ -163,6 +163,7 @@ type parser struct {
 
 	cur   cursor // the hand-written parsers' position
 	slabs slabs  // and their nodes
+	lists lists  // and their nodes' slices
 	// lastEnd holds the last index of each END keyword, to tell a stray
 	// statement inside a block from a block that is never closed.
 	lastEnd map[string]int
