@@ -171,10 +171,19 @@ func Lex(f *source.File) *Lexed {
 			i = j
 			continue
 		}
-		// A word: scan it once, noting what kinds of bytes it holds.
+		// A word: scan it once, noting what kinds of bytes it holds, up
+		// to a separator (kind 0) or the next sequence number.
+		end := len(src)
+		if seqAt > i {
+			end = seqAt
+		}
 		j, kinds := i, 0
-		for j < len(src) && byteClass[src[j]] == classWord && j != seqAt {
-			kinds |= wordKind[src[j]]
+		for j < end {
+			k := wordKind[src[j]]
+			if k == 0 {
+				break
+			}
+			kinds |= k
 			j++
 		}
 		typ, val := classifyFast(text[i:j], kinds)
@@ -210,7 +219,7 @@ var byteClass = func() (t [256]uint8) {
 
 // Kinds of bytes in a word, as bits: what classifyFast needs to know to
 // take a plain word (letters and digits only) past the address, range
-// and size checks.
+// and size checks. A separator is of no kind.
 const (
 	kindDigit = 1 << iota
 	kindLower
@@ -220,7 +229,9 @@ const (
 
 var wordKind = func() (t [256]int) {
 	for c := range t {
-		t[c] = kindOther
+		if byteClass[c] == classWord {
+			t[c] = kindOther
+		}
 	}
 	for c := '0'; c <= '9'; c++ {
 		t[c] = kindDigit
