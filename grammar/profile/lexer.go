@@ -127,9 +127,13 @@ func Lex(f *source.File) *Lexed {
 	line, lineStart := 1, 0
 	toks := out.Tokens
 	for i := 0; i < len(src); {
-		// Skip over a sequence-number field as if it were blanks.
-		if i == seqAt {
-			i += len(seqs[nextSeq].Text)
+		// Skip over a sequence-number field as if it were blanks. A string
+		// left open runs to the end of its line, over the line's sequence
+		// number: that one is passed, and the next one is still awaited.
+		if seqAt >= 0 && i >= seqAt {
+			if i == seqAt {
+				i += len(seqs[nextSeq].Text)
+			}
 			nextSeq++
 			seqAt = -1
 			if nextSeq < len(seqs) {

@@ -94,6 +94,24 @@ func TestLexCommentsStringsAndSequenceNumbers(t *testing.T) {
 	}
 }
 
+// TestLexSequenceNumbersAfterUnterminatedString checks that a string left
+// open, which runs to the end of its line over that line's sequence
+// number, does not make the lexer miss the sequence numbers of the lines
+// after it.
+func TestLexSequenceNumbersAfterUnterminatedString(t *testing.T) {
+	rec := func(s, seq string) string { return s + strings.Repeat(" ", 72-len(s)) + seq + "\n" }
+	text := rec(`HOME 10.1.1.1 "ETH1`, "00010000") + rec("HOME 10.1.1.2 ETH2", "00020000")
+	lx := Lex(source.New("p", []byte(text), source.UTF8))
+	if len(lx.SequenceNumbers) != 2 {
+		t.Fatalf("sequence numbers = %+v, want two", lx.SequenceNumbers)
+	}
+	for _, tok := range lx.Tokens {
+		if tok.Value == "20000" {
+			t.Errorf("the second line's sequence number is a token: %+v", tok)
+		}
+	}
+}
+
 // TestGrammarPinned keeps every grammar change visible in review: the EBNF
 // of all statement grammars must equal the checked-in grammar.ebnf.
 func TestGrammarPinned(t *testing.T) {
