@@ -102,9 +102,10 @@ func typeName(v any) string {
 }
 
 var (
-	nodeType = reflect.TypeOf(Node{})
-	metaType = reflect.TypeOf(Meta{})
-	stmtType = reflect.TypeOf((*Statement)(nil)).Elem()
+	optionType = reflect.TypeOf(Option{})
+	nodeType   = reflect.TypeOf(Node{})
+	metaType   = reflect.TypeOf(Meta{})
+	stmtType   = reflect.TypeOf((*Statement)(nil)).Elem()
 )
 
 // shownField is a field of a syntax node the tree shows (skipField
@@ -188,7 +189,9 @@ func writeInline(b *bufio.Writer, v reflect.Value) {
 		}
 		b.WriteByte(']')
 	case reflect.Struct:
-		if o, ok := v.Addr().Interface().(*Option); ok {
+		t := v.Type()
+		if t == optionType {
+			o := v.Addr().Interface().(*Option)
 			b.WriteString(o.Name)
 			for _, val := range o.Values {
 				b.WriteByte(' ')
@@ -196,11 +199,19 @@ func writeInline(b *bufio.Writer, v reflect.Value) {
 			}
 			return
 		}
-		t := v.Type()
 		fields := shownFields(t)
+		// Which fields are set, found once (nodes have a few dozen
+		// fields at most; the rest are rare and take the slow path).
+		var setBuf [32]bool
+		set := setBuf[:0]
+		if len(fields) > len(setBuf) {
+			set = make([]bool, 0, len(fields))
+		}
 		n, only := 0, shownField{}
 		for _, f := range fields {
-			if !v.Field(f.index).IsZero() {
+			isSet := !v.Field(f.index).IsZero()
+			set = append(set, isSet)
+			if isSet {
 				n, only = n+1, f
 			}
 		}
@@ -212,11 +223,11 @@ func writeInline(b *bufio.Writer, v reflect.Value) {
 		}
 		b.WriteByte('{')
 		first := true
-		for _, f := range fields {
-			fv := v.Field(f.index)
-			if fv.IsZero() {
+		for k, f := range fields {
+			if !set[k] {
 				continue
 			}
+			fv := v.Field(f.index)
 			if !first {
 				b.WriteString(", ")
 			}
