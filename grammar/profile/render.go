@@ -2,7 +2,6 @@ package profile
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"reflect"
@@ -113,8 +112,9 @@ var (
 type shownField struct {
 	index   int
 	name    string
-	members bool // a block's members: statements of their own
-	stmt    bool // one statement
+	json    string // the name in JSON (lowerFirst)
+	members bool   // a block's members: statements of their own
+	stmt    bool   // one statement
 }
 
 // shownFieldsOf caches shownFields by node type: looking fields up by
@@ -135,6 +135,7 @@ func shownFields(t reflect.Type) []shownField {
 		fs = append(fs, shownField{
 			index:   i,
 			name:    f.Name,
+			json:    lowerFirst(f.Name),
 			members: f.Type.Kind() == reflect.Slice && (f.Type.Elem() == stmtType || f.Type.Elem().Implements(stmtType)),
 			stmt:    f.Type.Implements(stmtType),
 		})
@@ -267,11 +268,14 @@ func (prof *Profile) JSON() any {
 	return out
 }
 
-// WriteJSON writes JSON() indented.
+// WriteJSON writes JSON() indented, as a json.Encoder with a two-space
+// indent would, streamed (WriteIndentedJSON).
 func (prof *Profile) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(prof.JSON())
+	if err := prof.WriteIndentedJSON(w, ""); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
 }
 
 func statementJSON(st Statement) map[string]any {
