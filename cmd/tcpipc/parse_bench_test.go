@@ -11,7 +11,7 @@ import (
 
 // BenchmarkParseCommand100k runs `tcpipc parse` end to end (flags, read,
 // parse, render, diagnostics) on the 100,000-line profile of the profile
-// package's BenchmarkParse100k, in each output format that streams, and
+// package's BenchmarkParse100k, in each output format, and
 // reads the same file as the peer to compare with in the same run. The
 // file is named relative to the working directory, as on a command line;
 // text-abs names it by its absolute path.
@@ -43,4 +43,5 @@ func BenchmarkParseCommand100k(b *testing.B) {
 	b.Run("text", command("PROFILE.TCPIP"))
 	b.Run("text-abs", command(filepath.Join(dir, "PROFILE.TCPIP")))
 	b.Run("summary", command("--format", "summary", "PROFILE.TCPIP"))
+	b.Run("json", command("--format", "json", "PROFILE.TCPIP"))
 }
