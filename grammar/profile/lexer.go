@@ -116,7 +116,8 @@ func Lex(f *source.File) *Lexed {
 	// no allocation per token, and nothing scattered for the garbage
 	// collector to chase.
 	text := string(src)
-	out := &Lexed{Tokens: make([]lexer.Token, 0, maxTokens(src)+1)}
+	ntoks, ncomments := maxTokens(src)
+	out := &Lexed{Tokens: make([]lexer.Token, 0, ntoks+1), Comments: make([]Comment, 0, ncomments)}
 	adviseHugePages(out.Tokens[:cap(out.Tokens)])
 	seqs := findSequenceNumbers(src)
 	out.SequenceNumbers = seqs
@@ -316,9 +317,10 @@ var lexKeywords = func() map[string]lexKeyword {
 // maxTokens bounds the number of tokens in src, so that the token slice
 // is allocated once and no larger than needed: a token begins a run of
 // non-blank bytes outside comments, or is a quoted string. (The slice is
-// cleared when allocated, so every slot counted costs time.)
-func maxTokens(src []byte) int {
-	n, inRun := 0, false
+// cleared when allocated, so every slot counted costs time.) It counts the
+// comments too, exactly.
+func maxTokens(src []byte) (tokens, comments int) {
+	inRun := false
 	for i := 0; i < len(src); i++ {
 		switch byteClass[src[i]] {
 		case classBlank, classNewline:
@@ -327,12 +329,14 @@ func maxTokens(src []byte) int {
 			// A string is one token; a comment none. Both end at the
 			// line's end (a string also at its closing quote).
 			if src[i] == '"' {
-				n++
+				tokens++
 				if j := bytes.IndexAny(src[i+1:], "\"\n"); j >= 0 && src[i+1+j] == '"' {
 					i += 1 + j
 					inRun = false
 					continue
 				}
+			} else {
+				comments++
 			}
 			if j := bytes.IndexByte(src[i:], '\n'); j >= 0 {
 				i += j - 1 // the newline itself is read next
@@ -342,12 +346,12 @@ func maxTokens(src []byte) int {
 			inRun = false
 		default:
 			if !inRun {
-				n++
+				tokens++
 				inRun = true
 			}
 		}
 	}
-	return n
+	return tokens, comments
 }
 
 func isSeparator(c byte) bool { return byteClass[c] != classWord }

@@ -8,14 +8,19 @@ import (
 
 // FuzzLex checks the lexer's fast paths against their plain forms: every
 // word gets the type and value classify gives its text as written, and
-// maxTokens bounds the number of tokens (the slice is sized by it).
+// maxTokens bounds the number of tokens and counts the comments (the
+// slices are sized by them).
 // Seeds: testdata/fuzz/FuzzLex.
 func FuzzLex(f *testing.F) {
 	f.Add([]byte("vipadyn\n viparange define 255.255.255.0 10.1.1.1 ; c\"o\nENDVIPADYNAMIC\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lx := Lex(source.New("FUZZ", data, source.UTF8))
-		if n, bound := len(lx.Tokens), maxTokens(data)+1; n > bound {
-			t.Errorf("%d tokens, more than maxTokens' bound %d", n, bound)
+		bound, comments := maxTokens(data)
+		if n := len(lx.Tokens); n > bound+1 {
+			t.Errorf("%d tokens, more than maxTokens' bound %d", n, bound+1)
+		}
+		if n := len(lx.Comments); n != comments {
+			t.Errorf("%d comments, maxTokens counted %d", n, comments)
 		}
 		for _, tok := range lx.Tokens {
 			if tok.EOF() || tok.Type == String {
