@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/tcpipc/tcpipc/internal/testkit/cputime"
 	"github.com/tcpipc/tcpipc/internal/testkit/profilegen"
 )
 
@@ -14,7 +15,8 @@ import (
 // package's BenchmarkParse100k, in each output format, and
 // reads the same file as the peer to compare with in the same run. The
 // file is named relative to the working directory, as on a command line;
-// text-abs names it by its absolute path.
+// text-abs names it by its absolute path. cpu-MB/s is the throughput per
+// second of the process's CPU time.
 func BenchmarkParseCommand100k(b *testing.B) {
 	dir := b.TempDir()
 	data := profilegen.Generate(100_000)
@@ -25,20 +27,24 @@ func BenchmarkParseCommand100k(b *testing.B) {
 	command := func(args ...string) func(b *testing.B) {
 		return func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
+			cpu := cputime.Process()
 			for b.Loop() {
 				if code := run(append([]string{"parse"}, args...), io.Discard, io.Discard); code != 0 {
 					b.Fatalf("tcpipc parse %v: exit code %d", args, code)
 				}
 			}
+			cputime.Report(b, cpu, int64(len(data)))
 		}
 	}
 	b.Run("read", func(b *testing.B) {
 		b.SetBytes(int64(len(data)))
+		cpu := cputime.Process()
 		for b.Loop() {
 			if _, err := os.ReadFile("PROFILE.TCPIP"); err != nil {
 				b.Fatal(err)
 			}
 		}
+		cputime.Report(b, cpu, int64(len(data)))
 	})
 	b.Run("text", command("PROFILE.TCPIP"))
 	b.Run("text-abs", command(filepath.Join(dir, "PROFILE.TCPIP")))
