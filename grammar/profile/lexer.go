@@ -117,8 +117,12 @@ func Lex(f *source.File) *Lexed {
 	// collector to chase.
 	text := string(src)
 	ntoks, ncomments := maxTokens(src)
-	out := &Lexed{Tokens: make([]lexer.Token, 0, ntoks+1), Comments: make([]Comment, 0, ncomments)}
+	out := &Lexed{Tokens: make([]lexer.Token, 0, ntoks+1)}
+	// Advise before anything else is allocated: with the comment list
+	// allocated in between, `tcpipc parse` of the 100,000-line profile took
+	// 40,000 page faults instead of 21,000 (the advice came too late).
 	adviseHugePages(out.Tokens[:cap(out.Tokens)])
+	out.Comments = make([]Comment, 0, ncomments)
 	seqs := findSequenceNumbers(src)
 	out.SequenceNumbers = seqs
 	nextSeq, seqAt := 0, -1 // seqAt is the offset of the next sequence number
