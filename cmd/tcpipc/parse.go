@@ -192,16 +192,21 @@ func parseAny(path, kind string, enc source.Encoding, allow []string) (parsedFil
 		kind, data = guessKind(path, root.ReadFile)
 	}
 	if kind == "profile" {
-		opts := profile.Options{Encoding: enc, ReadFile: root.ReadFile, Resolver: profile.DirResolver{Stat: root.Stat}}
-		var prof *profile.Profile
-		var ds diag.Diagnostics
+		read := root.ReadFile
 		if data != nil {
 			// Read once: a large profile costs a tenth of the command
-			// per read and decode.
-			prof, ds = profile.Parse(path, data, opts)
-		} else {
-			prof, ds = profile.ParseFile(path, opts)
+			// per read and decode. The bytes go to the parse, which keeps
+			// them rather than a copy.
+			read = func(p string) ([]byte, error) {
+				if p == path && data != nil {
+					d := data
+					data = nil
+					return d, nil
+				}
+				return root.ReadFile(p)
+			}
 		}
+		prof, ds := profile.ParseFile(path, profile.Options{Encoding: enc, ReadFile: read, Resolver: profile.DirResolver{Stat: root.Stat}})
 		return profileFile{prof}, ds, len(prof.Statements)
 	}
 	k, _ := policy.ParseKind(kind)

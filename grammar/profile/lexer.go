@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"strings"
+	"unsafe"
 
 	"github.com/alecthomas/participle/v2/lexer"
 
@@ -110,12 +111,19 @@ type Lexed struct {
 // Lexing is a third of a large profile's parse, so the loop is written for
 // speed: one byte table says what each byte is, and a word is scanned once
 // to learn what it may be (classifyFast).
-func Lex(f *source.File) *Lexed {
+func Lex(f *source.File) *Lexed { return lex(f, false) }
+
+// lex is Lex; owned says that f's text belongs to the parse and never
+// changes, so token values may be substrings of it rather than of a copy.
+func lex(f *source.File, owned bool) *Lexed {
 	src := f.Text
 	// Token values and comments are substrings of one copy of the text:
 	// no allocation per token, and nothing scattered for the garbage
 	// collector to chase.
-	text := string(src)
+	text := unsafe.String(unsafe.SliceData(src), len(src))
+	if !owned {
+		text = string(src)
+	}
 	ntoks, ncomments := maxTokens(src)
 	out := &Lexed{Tokens: make([]lexer.Token, 0, ntoks+1)}
 	// Advise before anything else is allocated: with the comment list

@@ -245,3 +245,21 @@ func TestNumbersAreDecimal(t *testing.T) {
 		t.Errorf("SECCLASS 010 = %v, want 10", c)
 	}
 }
+
+// TestParseCopiesCallersText checks that Parse keeps no reference into the
+// caller's bytes (ParseFile's own reads it may keep): changing them after
+// the parse changes nothing in the tree.
+func TestParseCopiesCallersText(t *testing.T) {
+	data := []byte("HOME 10.1.1.1 LINK1 ; first\n")
+	prof, _ := Parse("p", data, Options{})
+	for i := range data {
+		data[i] = 'X'
+	}
+	home := prof.Statements[0].(*Home)
+	if got := home.Entries[0].Link.Text; got != "LINK1" {
+		t.Errorf("link = %q after the caller changed its buffer, want LINK1", got)
+	}
+	if got := prof.Statements[0].Info().Comments; len(got) != 1 || got[0] != "first" {
+		t.Errorf("comments = %q after the caller changed its buffer", got)
+	}
+}
