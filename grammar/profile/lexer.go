@@ -332,39 +332,50 @@ var lexKeywords = func() map[string]lexKeyword {
 // cleared when allocated, so every slot counted costs time.) It counts the
 // comments too, exactly.
 func maxTokens(src []byte) (tokens, comments int) {
-	inRun := false
+	inRun := 0 // 1 while in a run of word bytes
 	for i := 0; i < len(src); i++ {
-		switch byteClass[src[i]] {
-		case classBlank, classNewline:
-			inRun = false
-		case classComment, classQuote:
-			// A string is one token; a comment none. Both end at the
-			// line's end (a string also at its closing quote).
-			if src[i] == '"' {
-				tokens++
-				if j := bytes.IndexAny(src[i+1:], "\"\n"); j >= 0 && src[i+1+j] == '"' {
-					i += 1 + j
-					inRun = false
-					continue
-				}
-			} else {
-				comments++
+		k := runStart[src[i]]
+		if k <= 1 {
+			// Blank (0) or word byte (1): a run starts where a word byte
+			// follows a blank, counted without a branch.
+			tokens += k &^ inRun
+			inRun = k
+			continue
+		}
+		// A string is one token; a comment none. Both end at the line's
+		// end (a string also at its closing quote).
+		inRun = 0
+		if src[i] == '"' {
+			tokens++
+			if j := bytes.IndexAny(src[i+1:], "\"\n"); j >= 0 && src[i+1+j] == '"' {
+				i += 1 + j
+				continue
 			}
-			if j := bytes.IndexByte(src[i:], '\n'); j >= 0 {
-				i += j - 1 // the newline itself is read next
-			} else {
-				i = len(src)
-			}
-			inRun = false
-		default:
-			if !inRun {
-				tokens++
-				inRun = true
-			}
+		} else {
+			comments++
+		}
+		if j := bytes.IndexByte(src[i:], '\n'); j >= 0 {
+			i += j - 1 // the newline itself is read next
+		} else {
+			i = len(src)
 		}
 	}
 	return tokens, comments
 }
+
+// runStart is maxTokens' table: 0 for a blank or line end, 1 for a byte
+// of a word, 2 for a byte that starts a comment or a string.
+var runStart = func() (t [256]int) {
+	for c := range t {
+		switch byteClass[c] {
+		case classWord:
+			t[c] = 1
+		case classComment, classQuote:
+			t[c] = 2
+		}
+	}
+	return t
+}()
 
 func isSeparator(c byte) bool { return byteClass[c] != classWord }
 
@@ -531,9 +542,9 @@ func isIPv6(w string) bool {
 func findSequenceNumbers(src []byte) []SequenceNumber {
 	var out []SequenceNumber
 	for start := 0; start < len(src); {
-		end := start
-		for end < len(src) && src[end] != '\n' {
-			end++
+		end := len(src)
+		if i := bytes.IndexByte(src[start:], '\n'); i >= 0 {
+			end = start + i
 		}
 		next := end + 1
 		if end > start && src[end-1] == '\r' {
