@@ -24,6 +24,13 @@ func BenchmarkParseCommand100k(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Chdir(dir)
+	// Two untimed runs first: the sub-benchmark that came first otherwise
+	// paid for growing the process's heap and the collector's pacing
+	// (two thirds of its speed), which the built binary's figure under
+	// `time` shows instead; this benchmark measures a warm process.
+	for range 2 {
+		run([]string{"parse", "PROFILE.TCPIP"}, io.Discard, io.Discard)
+	}
 	command := func(args ...string) func(b *testing.B) {
 		return func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
