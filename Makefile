@@ -9,7 +9,7 @@ FIGURE9 := testdata/profiles/figure9
 RACE_PKGS := ./internal/clock/... ./internal/pump/... ./internal/testkit/memnet/... ./internal/esp/... ./internal/natt/... ./internal/ike/... ./runtime/...
 
 # Fuzz targets, as package:Target, for `make fuzz`.
-FUZZ_TARGETS := ./cmd/tcpipc:FuzzSecretNeverPrinted ./diag:FuzzWriteTextVisible ./display:FuzzDisplay ./grammar/policy:FuzzParse ./grammar/policy:FuzzPolicyDescentAgrees ./grammar/policy:FuzzRedaction ./grammar/profile:FuzzDescentAgreesWithParticiple ./grammar/profile:FuzzParse ./internal/esp:FuzzDecap ./internal/ike/ikesa:FuzzHandleDatagram ./internal/ike/wire:FuzzDecodeMessage ./internal/natt:FuzzClassify ./model:FuzzIncludeConfined ./model:FuzzPolicyValues ./model:FuzzReadManifest ./plan:FuzzReadPlan ./runtime/ipsec:FuzzHandleDatagram ./runtime/ipsec:FuzzInboundPolicy ./runtime/ipsec:FuzzOutbound ./runtime/netstack:FuzzForward ./runtime/swsa:FuzzDecodeRecord ./runtime/control:FuzzControlRequest ./runtime/xcf:FuzzParseFrame ./scenario/scenarioyaml:FuzzParse ./whatif:FuzzDerive
+FUZZ_TARGETS := ./cmd/tcpipc:FuzzSecretNeverPrinted ./diag:FuzzWriteTextVisible ./display:FuzzDisplay ./grammar/policy:FuzzParse ./grammar/policy:FuzzPolicyDescentAgrees ./grammar/policy:FuzzRedaction ./grammar/profile:FuzzDescentAgreesWithParticiple ./grammar/profile:FuzzLex ./grammar/profile:FuzzParse ./grammar/profile:FuzzWriteIndentedJSON ./internal/esp:FuzzDecap ./internal/ike/ikesa:FuzzHandleDatagram ./internal/ike/wire:FuzzDecodeMessage ./internal/natt:FuzzClassify ./model:FuzzIncludeConfined ./model:FuzzPolicyValues ./model:FuzzReadManifest ./plan:FuzzReadPlan ./runtime/ipsec:FuzzHandleDatagram ./runtime/ipsec:FuzzInboundPolicy ./runtime/ipsec:FuzzOutbound ./runtime/netstack:FuzzForward ./runtime/swsa:FuzzDecodeRecord ./runtime/control:FuzzControlRequest ./runtime/xcf:FuzzParseFrame ./scenario/scenarioyaml:FuzzParse ./whatif:FuzzDerive
 FUZZTIME ?= 20s
 
 .PHONY: build test update bench fuzz demo clean
@@ -28,6 +28,7 @@ update:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./grammar/... ./verify/...
+	$(GO) test -run '^$$' -bench ParseCommand -benchmem -benchtime 3x ./cmd/tcpipc
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/esp/... ./internal/ike/...
 	$(GO) test -run '^$$' -bench . -benchmem ./runtime/link ./runtime/xcf
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 200x ./runtime/swsa
