@@ -9,7 +9,6 @@ FIGURE9 := testdata/profiles/figure9
 RACE_PKGS := ./internal/clock/... ./internal/pump/... ./internal/testkit/memnet/... ./internal/esp/... ./internal/natt/... ./internal/ike/... ./runtime/...
 
 # Fuzz targets, as package:Target, for `make fuzz`.
-FUZZ_TARGETS := ./cmd/tcpipc:FuzzSecretNeverPrinted ./diag:FuzzWriteTextVisible ./display:FuzzDisplay ./grammar/policy:FuzzParse ./grammar/policy:FuzzPolicyDescentAgrees ./grammar/policy:FuzzRedaction ./grammar/profile:FuzzDescentAgreesWithParticiple ./grammar/profile:FuzzParse ./internal/esp:FuzzDecap ./internal/ike/certid:FuzzDN ./internal/ike/ikecrypto:FuzzVerifyAuth ./internal/ike/ikesa:FuzzHandleDatagram ./internal/ike/ikesa:FuzzVerifyPeerAuth ./internal/ike/wire:FuzzDecodeMessage ./internal/natt:FuzzClassify ./internal/pemfile:FuzzPEM ./model:FuzzIncludeConfined ./model:FuzzPolicyValues ./model:FuzzReadManifest ./plan:FuzzReadPlan ./runtime/control:FuzzControlRequest ./runtime/ipsec:FuzzHandleDatagram ./runtime/ipsec:FuzzHandleESP ./runtime/ipsec:FuzzInboundPolicy ./runtime/ipsec:FuzzOutbound ./runtime/lan:FuzzParseESP ./runtime/netstack:FuzzForward ./runtime/swsa:FuzzDecodeRecord ./runtime/xcf:FuzzParseFrame ./scenario/scenarioyaml:FuzzParse ./whatif:FuzzDerive
 FUZZTIME ?= 20s
 
 .PHONY: build test update bench fuzz demo clean
@@ -28,6 +27,7 @@ update:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./grammar/... ./verify/...
+	$(GO) test -run '^$$' -bench ParseCommand -benchmem -benchtime 3x ./cmd/tcpipc
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/esp/... ./internal/ike/...
 	$(GO) test -run '^$$' -bench . -benchmem ./runtime/link ./runtime/xcf
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 200x ./runtime/swsa

@@ -24,18 +24,28 @@ import (
 // nothing tells is a policy file. lint and parse tell loose files apart the
 // same way.
 func IsPolicyFile(p string) bool {
-	base := strings.ToLower(path.Base(filepath.ToSlash(p)))
-	switch {
-	case base == "iked.conf", strings.HasSuffix(base, ".iked"), strings.HasPrefix(base, "pagent"),
-		strings.HasSuffix(base, ".image"), strings.HasSuffix(base, ".policy"):
+	if IsPolicyName(p) {
 		return true
 	}
 	data, err := os.ReadFile(p)
 	if err != nil {
 		return false // read as a profile, which reports the error
 	}
-	// Line by line up to the first statement that tells: splitting the
-	// whole file cost parse a tenth of its time on a large profile.
+	return IsPolicyText(p, data)
+}
+
+// IsPolicyName is IsPolicyFile by the file's name alone.
+func IsPolicyName(p string) bool {
+	base := strings.ToLower(path.Base(filepath.ToSlash(p)))
+	return base == "iked.conf" || strings.HasSuffix(base, ".iked") || strings.HasPrefix(base, "pagent") ||
+		strings.HasSuffix(base, ".image") || strings.HasSuffix(base, ".policy")
+}
+
+// IsPolicyText is IsPolicyFile for a file already read (by content only):
+// by its first statement that tells, as IsPolicyFile says.
+func IsPolicyText(p string, data []byte) bool {
+	// Line by line up to the first statement that tells: splitting the whole file
+	// cost parse a tenth of its time on a large profile.
 	text := source.Decode(p, data, source.Auto).Text
 	for len(text) > 0 {
 		line := text

@@ -63,6 +63,53 @@ type slabs struct {
 	dests       slab[Dest]
 	portOptions slab[PortOption]
 	portEntries slab[PortEntry]
+	// The statements a large profile repeats most, and their parts.
+	distributes  slab[VIPADistribute]
+	defines      slab[VIPADefine]
+	backups      slab[VIPABackup]
+	ipsecRules   slab[IPSecRule]
+	protocols    slab[ProtocolSpec]
+	routingSpecs slab[RoutingSpec]
+	routes       slab[Route]
+}
+
+// list builds the small slices of syntax nodes (a statement's addresses,
+// options, destinations, ports) on a stack of its own and keeps each,
+// once complete, in a shared chunk: appending one node at a time allocated
+// most slices two or three times. Kept slices have no spare capacity, so
+// appending to one later copies it rather than overwrite its neighbour.
+type list[T any] struct {
+	stack []T // the slices being built, innermost last
+	chunk []T // the free part of the current chunk
+}
+
+// mark starts a slice; since returns the elements pushed after the mark.
+func (l *list[T]) mark() int { return len(l.stack) }
+func (l *list[T]) push(v T)  { l.stack = append(l.stack, v) }
+func (l *list[T]) since(m int) []T {
+	s := l.stack[m:]
+	l.stack = l.stack[:m]
+	if len(s) == 0 {
+		return nil
+	}
+	if len(l.chunk) < len(s) {
+		l.chunk = make([]T, max(4*slabSize, len(s)))
+	}
+	out := l.chunk[:len(s):len(s)]
+	copy(out, s)
+	l.chunk = l.chunk[len(s):]
+	clear(s) // the stack keeps no pointers to finished nodes
+	return out
+}
+
+// lists holds the parser's lists, one per element type.
+type lists struct {
+	addrs       list[*Addr]
+	options     list[*Option]
+	strings     list[string]
+	distOptions list[*DistOption]
+	dests       list[*Dest]
+	portOptions list[*PortOption]
 }
 
 // typeSet is a set of token types, for matching without allocation.
@@ -269,23 +316,27 @@ func (c *cursor) option() *Option {
 	}
 	o := c.p.slabs.options.next()
 	o.Name = c.toks[start].Value
+	l := &c.p.lists.strings
+	m := l.mark()
 	for {
 		v, ok := c.acceptType(valueSet)
 		if !ok {
 			break
 		}
-		o.Values = append(o.Values, v)
+		l.push(v)
 	}
+	o.Values = l.since(m)
 	c.close(&o.Node, start)
 	return o
 }
 
 func (c *cursor) options() []*Option {
-	var out []*Option
+	l := &c.p.lists.options
+	m := l.mark()
 	for o := c.option(); o != nil; o = c.option() {
-		out = append(out, o)
+		l.push(o)
 	}
-	return out
+	return l.since(m)
 }
 
 func (c *cursor) operands() []*Operand {
@@ -297,12 +348,19 @@ func (c *cursor) operands() []*Operand {
 }
 
 // addrs is Addr+ (nil when the next token is no address).
-func (c *cursor) addrs() []*Addr {
-	var out []*Addr
-	for a := c.addr(); a != nil; a = c.addr() {
-		out = append(out, a)
+func (c *cursor) addrs() []*Addr { return c.addrsAfter(nil) }
+
+// addrsAfter is first (unless nil) and the addresses that follow it.
+func (c *cursor) addrsAfter(first *Addr) []*Addr {
+	l := &c.p.lists.addrs
+	m := l.mark()
+	if first != nil {
+		l.push(first)
 	}
-	return out
+	for a := c.addr(); a != nil; a = c.addr() {
+		l.push(a)
+	}
+	return l.since(m)
 }
 
 // moveable is Moveable?.
@@ -363,7 +421,7 @@ func parseIPSec(c *cursor) Statement {
 }
 
 func parseIPSecRule(c *cursor) Statement {
-	s, start := &IPSecRule{}, c.i
+	s, start := c.p.slabs.ipsecRules.next(), c.i
 	switch {
 	case c.accept("IPSECRULE"):
 	case c.accept("IPSEC6RULE"):
@@ -380,7 +438,8 @@ func parseIPSecRule(c *cursor) Statement {
 	s.Log = c.acceptOne("LOG", "NOLOG")
 	s.Protocol = c.protocolSpec()
 	if i := c.i; c.accept("ROUTING") {
-		r := &RoutingSpec{Value: c.wantOne("LOCAL", "ROUTED", "EITHER"), FragmentsOnly: c.accept("FRAGMENTSONLY")}
+		r := c.p.slabs.routingSpecs.next()
+		r.Value, r.FragmentsOnly = c.wantOne("LOCAL", "ROUTED", "EITHER"), c.accept("FRAGMENTSONLY")
 		c.close(&r.Node, i)
 		s.Routing = r
 	}
@@ -428,7 +487,7 @@ func (c *cursor) protocolSpec() *ProtocolSpec {
 	if c.failed {
 		return nil
 	}
-	p, start := &ProtocolSpec{}, c.i
+	p, start := c.p.slabs.protocols.next(), c.i
 	p.Keyword = c.accept("PROTOCOL")
 	if v, ok := c.acceptType(setOf(Star, Number)); ok {
 		p.Protocol = v
@@ -549,7 +608,7 @@ func parseVIPADynamic(c *cursor) Statement {
 }
 
 func parseVIPADefine(c *cursor) Statement {
-	s, start := &VIPADefine{}, c.i
+	s, start := c.p.slabs.defines.next(), c.i
 	c.expect("VIPADEFINE")
 	s.Tier = c.acceptOne("TIER1", "TIER2")
 	s.CPCScope = c.accept("CPCSCOPE")
@@ -565,7 +624,7 @@ func parseVIPADefine(c *cursor) Statement {
 }
 
 func parseVIPABackup(c *cursor) Statement {
-	s, start := &VIPABackup{}, c.i
+	s, start := c.p.slabs.backups.next(), c.i
 	c.expect("VIPABACKUP")
 	s.Rank = c.optNumber()
 	s.Tier = c.acceptOne("TIER1", "TIER2")
@@ -573,7 +632,7 @@ func parseVIPABackup(c *cursor) Statement {
 	s.Moveable = c.moveable()
 	s.ServiceMgr = c.accept("SERVICEMGR")
 	s.IntfName, s.Addr6 = c.addrOrInterface(func(first *Addr) {
-		s.Addrs = append([]*Addr{first}, c.addrs()...)
+		s.Addrs = c.addrsAfter(first)
 	})
 	return statement(c, s, &s.Node, start)
 }
@@ -590,7 +649,7 @@ func parseVIPADelete(c *cursor) Statement {
 }
 
 func parseVIPADistribute(c *cursor) Statement {
-	s, start := &VIPADistribute{}, c.i
+	s, start := c.p.slabs.distributes.next(), c.i
 	c.expect("VIPADISTRIBUTE")
 	s.Options = c.distOptions()
 	if s.DVIPA = c.addr(); s.DVIPA == nil {
@@ -599,13 +658,16 @@ func parseVIPADistribute(c *cursor) Statement {
 		}
 	}
 	if c.accept("PORT") {
+		l := &c.p.lists.strings
+		m := l.mark()
 		for {
 			v, ok := c.acceptType(setOf(Number, Range))
 			if !ok {
 				break
 			}
-			s.Ports = append(s.Ports, v)
+			l.push(v)
 		}
+		s.Ports = l.since(m)
 		if s.Ports == nil {
 			c.fail()
 		}
@@ -620,11 +682,12 @@ func parseVIPADistribute(c *cursor) Statement {
 }
 
 func (c *cursor) distOptions() []*DistOption {
-	var out []*DistOption
+	l := &c.p.lists.distOptions
+	m := l.mark()
 	for o := c.distOption(); o != nil; o = c.distOption() {
-		out = append(out, o)
+		l.push(o)
 	}
-	return out
+	return l.since(m)
 }
 
 func (c *cursor) distOption() *DistOption {
@@ -632,12 +695,15 @@ func (c *cursor) distOption() *DistOption {
 		return nil
 	}
 	o, start := c.p.slabs.distOptions.next(), c.i
-	switch t := c.peek().Value; {
-	case c.is("DEFINE") || c.is("DELETE"):
+	// One switch on the keyword (the lexer has expanded abbreviations);
+	// the EOF token's empty value matches no case.
+	switch t := c.peek().Value; t {
+	case "DEFINE", "DELETE":
 		o.Action = c.acceptOne(t)
-	case c.accept("DISTMETHOD"):
+	case "DISTMETHOD":
+		c.i++
 		o.Method = c.wantOne("BASEWLM", "ROUNDROBIN", "SERVERWLM", "WEIGHTEDACTIVE", "HOTSTANDBY", "TARGCONTROLLED")
-	case c.is("NOOPTLOCAL") || c.is("OPTLOCAL"):
+	case "NOOPTLOCAL", "OPTLOCAL":
 		l := &OptLocal{Off: c.accept("NOOPTLOCAL")}
 		if !l.Off {
 			c.expect("OPTLOCAL")
@@ -645,25 +711,30 @@ func (c *cursor) distOption() *DistOption {
 		}
 		c.close(&l.Node, start)
 		o.OptLocal = l
-	case c.accept("SYSPLEXPORTS"):
+	case "SYSPLEXPORTS":
+		c.i++
 		o.SysplexPorts = true
-	case c.accept("TIMEDAFFINITY"):
+	case "TIMEDAFFINITY":
+		c.i++
 		o.TimedAffinity = c.wantNumber()
-	case c.accept("PROCTYPE"):
+	case "PROCTYPE":
+		c.i++
 		p := &ProcType{CP: c.keywordNumber("CP"), ZAAP: c.keywordNumber("ZAAP"), ZIIP: c.keywordNumber("ZIIP")}
 		c.close(&p.Node, start)
 		o.ProcType = p
-	case c.accept("PROCXCOST"):
+	case "PROCXCOST":
+		c.i++
 		p := &ProcXCost{ZAAP: c.keywordNumber("ZAAP"), ZIIP: c.keywordNumber("ZIIP")}
 		c.close(&p.Node, start)
 		o.ProcXCost = p
-	case c.accept("ILWEIGHTING"):
+	case "ILWEIGHTING":
+		c.i++
 		o.ILWeighting = c.wantNumber()
-	case c.is("AUTOSWITCHBACK") || c.is("NOAUTOSWITCHBACK"):
+	case "AUTOSWITCHBACK", "NOAUTOSWITCHBACK":
 		o.AutoSwitchBack = c.acceptOne(t)
-	case c.is("HEALTHSWITCH") || c.is("NOHEALTHSWITCH"):
+	case "HEALTHSWITCH", "NOHEALTHSWITCH":
 		o.HealthSwitch = c.acceptOne(t)
-	case c.is("TIER1") || c.is("TIER2"):
+	case "TIER1", "TIER2":
 		o.Tier = c.acceptOne(t)
 		o.TierGroup, _ = c.acceptType(setOf(Word))
 	default:
@@ -685,9 +756,12 @@ func (c *cursor) keywordNumber(keyword string) *int {
 func (c *cursor) destList() *DestList {
 	d, start := &DestList{}, c.i
 	if d.All = c.accept("ALL"); !d.All {
+		l := &c.p.lists.dests
+		m := l.mark()
 		for dest := c.dest(); dest != nil; dest = c.dest() {
-			d.Dests = append(d.Dests, dest)
+			l.push(dest)
 		}
+		d.Dests = l.since(m)
 		if d.Dests == nil {
 			return nil
 		}
@@ -924,7 +998,9 @@ func parsePort(c *cursor) Statement {
 var jobSet = setOf(Word, Star, Number, Symbolic)
 
 func (c *cursor) portOptions() []*PortOption {
-	var out []*PortOption
+	l := &c.p.lists.portOptions
+	m := l.mark()
+options:
 	for !c.failed {
 		o, start := c.p.slabs.portOptions.next(), c.i
 		switch {
@@ -938,13 +1014,13 @@ func (c *cursor) portOptions() []*PortOption {
 			o.Flag = c.acceptOne("NOAUTOLOG", "AUTOLOG", "DELAYACKS", "NODELAYACKS", "SHAREPORT", "SHAREPORTWLM",
 				"NOSMC", "SMC", "NOSMCR", "NOSMCD")
 			if o.Flag == "" {
-				return out
+				break options
 			}
 		}
 		c.close(&o.Node, start)
-		out = append(out, o)
+		l.push(o)
 	}
-	return out
+	return l.since(m)
 }
 
 func parsePortRange(c *cursor) Statement {
@@ -999,7 +1075,7 @@ func parseRoutes(c *cursor) Statement {
 var firstHopSet = setOf(Equals, IPv4, IPv6, Symbolic)
 
 func parseRoute(c *cursor) Statement {
-	s, start := &Route{}, c.i
+	s, start := c.p.slabs.routes.next(), c.i
 	c.expect("ROUTE")
 	s.Dest = c.want(setOf(IPv4, IPv6, Prefix, Symbolic), "DEFAULT", "DEFAULTNET", "DEFAULT6")
 	// The mask is optional: an address followed by a first hop is one.

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -23,22 +24,28 @@ type stmtParser struct {
 }
 
 func build[T any](name string, descent func(*cursor) Statement) *stmtParser {
-	p := participle.MustBuild[T](
-		participle.Lexer(definition{}),
-		participle.UseLookahead(2),
-	)
+	// participle builds a grammar in a millisecond or so; there are dozens,
+	// and most runs never leave the hand-written parsers, so each is built
+	// the first time it is needed (a CLI command started 10 ms sooner).
+	// TestGrammarPinned builds them all, so a broken grammar still fails.
+	grammar := sync.OnceValue(func() *participle.Parser[T] {
+		return participle.MustBuild[T](
+			participle.Lexer(definition{}),
+			participle.UseLookahead(2),
+		)
+	})
 	return &stmtParser{
 		name:    name,
 		typ:     reflect.TypeFor[T](),
 		descent: descent,
 		parse: func(l *lexer.PeekingLexer) (Statement, error) {
-			v, err := p.ParseFromLexer(l, participle.AllowTrailing(true))
+			v, err := grammar().ParseFromLexer(l, participle.AllowTrailing(true))
 			if v == nil {
 				return nil, err
 			}
 			return any(v).(Statement), err
 		},
-		grammr: p.String,
+		grammr: func() string { return grammar().String() },
 	}
 }
 

@@ -118,9 +118,13 @@ func (p *parser) checkOptions(st Statement) {
 	case *Config:
 		opts = s.Options
 	case *VIPADistribute:
-		for _, o := range append(append([]*DistOption(nil), s.Options...), s.Trailing...) {
-			if o.Other != nil {
-				opts = append(opts, o.Other)
+		// Both option lists, without joining them: most statements have
+		// no kept option, and then nothing is allocated.
+		for _, list := range [2][]*DistOption{s.Options, s.Trailing} {
+			for _, o := range list {
+				if o.Other != nil {
+					opts = append(opts, o.Other)
+				}
 			}
 		}
 	case *Route:

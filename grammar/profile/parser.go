@@ -52,7 +52,9 @@ type Options struct {
 	Encoding source.Encoding
 	// Resolver maps INCLUDE data set names to files; nil means DirResolver{}.
 	Resolver Resolver
-	// ReadFile reads an included file; nil means os.ReadFile.
+	// ReadFile reads an included file (and, for ParseFile, the profile);
+	// nil means os.ReadFile. The parse keeps references into the bytes it
+	// returns instead of copying them, so they must not change afterwards.
 	ReadFile func(path string) ([]byte, error)
 	// MaxIncludes and MaxIncludeBytes bound the INCLUDEs followed and the
 	// bytes they splice in, over the whole profile; 0 means the defaults.
@@ -97,7 +99,8 @@ func ParseFile(path string, opts Options) (*Profile, diag.Diagnostics) {
 		ds.Errorf(readRule(err), diag.Range{File: path}, "cannot read profile: %v", err)
 		return &Profile{Main: path, Files: map[string]*source.File{}}, ds
 	}
-	return Parse(path, data, opts)
+	prof, p := parseData(path, data, opts, false, true)
+	return prof, p.diags
 }
 
 // Parse parses profile text; name is used in ranges and to resolve
@@ -109,6 +112,13 @@ func Parse(name string, data []byte, opts Options) (*Profile, diag.Diagnostics) 
 
 // parse is Parse, optionally with participle parsing every statement.
 func parse(name string, data []byte, opts Options, participleOnly bool) (*Profile, *parser) {
+	return parseData(name, data, opts, participleOnly, false)
+}
+
+// parseData is parse; owned says that data was read for this parse and
+// nobody else changes it, so tokens may refer to it instead of a copy (a
+// fresh copy of a large profile is a thousand page faults).
+func parseData(name string, data []byte, opts Options, participleOnly, owned bool) (*Profile, *parser) {
 	if opts.Resolver == nil {
 		opts.Resolver = DirResolver{}
 	}
@@ -123,7 +133,7 @@ func parse(name string, data []byte, opts Options, participleOnly bool) (*Profil
 	}
 	p := &parser{opts: opts, files: map[string]*source.File{}, lexed: map[string]*Lexed{}, unsupported: map[string]bool{}, participleOnly: participleOnly}
 	f := decode(name, data, opts.Encoding)
-	p.expand(f, 0, nil)
+	p.expand(f, 0, nil, owned)
 	p.toks = append(p.toks, lexer.Token{Type: EOF, Pos: lexer.Position{Filename: name, Offset: len(f.Text)}})
 	prof := &Profile{Main: name, Files: p.files}
 	p.parseAll(prof)
@@ -167,6 +177,7 @@ type parser struct {
 
 	cur   cursor // the hand-written parsers' position
 	slabs slabs  // and their nodes
+	lists lists  // and their nodes' slices
 	// lastEnd holds the last index of each END keyword, to tell a stray
 	// statement inside a block from a block that is never closed.
 	lastEnd map[string]int
@@ -183,14 +194,14 @@ type parser struct {
 }
 
 // expand lexes f into the token stream and, depth first, every member it
-// INCLUDEs.
-func (p *parser) expand(f *source.File, depth int, chain []diag.Range) {
+// INCLUDEs; owned says whether f's text was read for this parse.
+func (p *parser) expand(f *source.File, depth int, chain []diag.Range, owned bool) {
 	p.files[f.Name] = f
 	instance := int32(len(p.chains))
 	p.chains = append(p.chains, chain)
 	lx := p.lexed[f.Name]
 	if lx == nil {
-		lx = Lex(f)
+		lx = lex(f, owned)
 		p.lexed[f.Name] = lx
 	}
 	if p.comments == nil {
@@ -312,7 +323,7 @@ func (p *parser) include(from *source.File, dsn string, at diag.Range, depth int
 	if !p.withinLimits(dsn, len(f.Text), fail) {
 		return
 	}
-	p.expand(f, depth+1, newChain)
+	p.expand(f, depth+1, newChain, true) // read by opts.ReadFile
 }
 
 // withinLimits counts one more INCLUDE of n bytes and reports, once, the

@@ -94,6 +94,24 @@ func TestLexCommentsStringsAndSequenceNumbers(t *testing.T) {
 	}
 }
 
+// TestLexSequenceNumbersAfterUnterminatedString checks that a string left
+// open, which runs to the end of its line over that line's sequence
+// number, does not make the lexer miss the sequence numbers of the lines
+// after it.
+func TestLexSequenceNumbersAfterUnterminatedString(t *testing.T) {
+	rec := func(s, seq string) string { return s + strings.Repeat(" ", 72-len(s)) + seq + "\n" }
+	text := rec(`HOME 10.1.1.1 "ETH1`, "00010000") + rec("HOME 10.1.1.2 ETH2", "00020000")
+	lx := Lex(source.New("p", []byte(text), source.UTF8))
+	if len(lx.SequenceNumbers) != 2 {
+		t.Fatalf("sequence numbers = %+v, want two", lx.SequenceNumbers)
+	}
+	for _, tok := range lx.Tokens {
+		if tok.Value == "20000" {
+			t.Errorf("the second line's sequence number is a token: %+v", tok)
+		}
+	}
+}
+
 // TestGrammarPinned keeps every grammar change visible in review: the EBNF
 // of all statement grammars must equal the checked-in grammar.ebnf.
 func TestGrammarPinned(t *testing.T) {
@@ -225,5 +243,23 @@ func TestNumbersAreDecimal(t *testing.T) {
 	}
 	if c := prof.Statements[2].(*IPSec).Rules[0].SecClass; c == nil || *c != 10 {
 		t.Errorf("SECCLASS 010 = %v, want 10", c)
+	}
+}
+
+// TestParseCopiesCallersText checks that Parse keeps no reference into the
+// caller's bytes (ParseFile's own reads it may keep): changing them after
+// the parse changes nothing in the tree.
+func TestParseCopiesCallersText(t *testing.T) {
+	data := []byte("HOME 10.1.1.1 LINK1 ; first\n")
+	prof, _ := Parse("p", data, Options{})
+	for i := range data {
+		data[i] = 'X'
+	}
+	home := prof.Statements[0].(*Home)
+	if got := home.Entries[0].Link.Text; got != "LINK1" {
+		t.Errorf("link = %q after the caller changed its buffer, want LINK1", got)
+	}
+	if got := prof.Statements[0].Info().Comments; len(got) != 1 || got[0] != "first" {
+		t.Errorf("comments = %q after the caller changed its buffer", got)
 	}
 }

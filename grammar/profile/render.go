@@ -2,7 +2,6 @@ package profile
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"reflect"
@@ -21,30 +20,70 @@ import (
 // prints some 13 MB, and building it in memory first cost more (fresh
 // memory, copies as it grew) than writing it.
 func (prof *Profile) WriteTree(w io.Writer) error {
-	b := bufio.NewWriterSize(w, 64<<10)
+	tw := &treeWriter{Writer: bufio.NewWriterSize(w, 64<<10), paths: map[string]string{}}
 	for _, st := range prof.Statements {
-		writeStatement(b, st, "")
+		tw.statement(st, "")
 	}
 	for _, c := range prof.TrailingComments {
-		b.WriteString("; ")
-		b.WriteString(c)
-		b.WriteByte('\n')
+		tw.WriteString("; ")
+		tw.WriteString(c)
+		tw.WriteByte('\n')
 	}
-	// A write error sticks in b: Flush reports the first one.
-	return b.Flush()
+	// A write error sticks in the writer: Flush reports the first one.
+	return tw.Flush()
 }
 
-func writeStatement(b *bufio.Writer, st Statement, indent string) {
+// treeWriter writes a tree. It remembers each file's display path:
+// diag.DisplayPath of an absolute path asks the system for the working
+// directory, which, once per statement, was most of the time `tcpipc
+// parse` took on an absolute path.
+type treeWriter struct {
+	*bufio.Writer
+	paths map[string]string // file name → display path
+}
+
+// statement writes a statement's header line, comments, why it is
+// ignored, then its operands.
+func (w *treeWriter) statement(st Statement, indent string) {
 	m := st.Info()
-	fmt.Fprintf(b, "%s%s %s (%s)\n", indent, m.Range, m.Keyword, typeName(st))
+	w.WriteString(indent)
+	w.position(m.Range)
+	w.WriteByte(' ')
+	w.WriteString(m.Keyword)
+	w.WriteString(" (")
+	w.WriteString(typeName(st))
+	w.WriteString(")\n")
 	for _, c := range m.Comments {
-		fmt.Fprintf(b, "%s  ; %s\n", indent, c)
+		w.WriteString(indent)
+		w.WriteString("  ; ")
+		w.WriteString(c)
+		w.WriteByte('\n')
 	}
 	if m.Ignored != "" {
-		fmt.Fprintf(b, "%s  ! ignored: %s\n", indent, m.Ignored)
+		w.WriteString(indent)
+		w.WriteString("  ! ignored: ")
+		w.WriteString(m.Ignored)
+		w.WriteByte('\n')
 	}
-	v := reflect.ValueOf(st).Elem()
-	writeFields(b, v, indent+"  ")
+	w.fields(reflect.ValueOf(st).Elem(), indent+"  ")
+}
+
+// position writes a range as diag.Range.String does (file:line:col).
+func (w *treeWriter) position(r diag.Range) {
+	if r.IsZero() {
+		w.WriteString("-")
+		return
+	}
+	path, ok := w.paths[r.File]
+	if !ok {
+		path = diag.DisplayPath(r.File)
+		w.paths[r.File] = path
+	}
+	w.WriteString(path)
+	w.WriteByte(':')
+	w.Write(strconv.AppendInt(w.AvailableBuffer(), int64(r.Start.Line), 10))
+	w.WriteByte(':')
+	w.Write(strconv.AppendInt(w.AvailableBuffer(), int64(r.Start.Column), 10))
 }
 
 // skipField leaves out what is not an operand: participle's bookkeeping,
@@ -62,9 +101,10 @@ func typeName(v any) string {
 }
 
 var (
-	nodeType = reflect.TypeOf(Node{})
-	metaType = reflect.TypeOf(Meta{})
-	stmtType = reflect.TypeOf((*Statement)(nil)).Elem()
+	optionType = reflect.TypeOf(Option{})
+	nodeType   = reflect.TypeOf(Node{})
+	metaType   = reflect.TypeOf(Meta{})
+	stmtType   = reflect.TypeOf((*Statement)(nil)).Elem()
 )
 
 // shownField is a field of a syntax node the tree shows (skipField
@@ -72,8 +112,9 @@ var (
 type shownField struct {
 	index   int
 	name    string
-	members bool // a block's members: statements of their own
-	stmt    bool // one statement
+	json    string // the name in JSON (lowerFirst)
+	members bool   // a block's members: statements of their own
+	stmt    bool   // one statement
 }
 
 // shownFieldsOf caches shownFields by node type: looking fields up by
@@ -94,6 +135,7 @@ func shownFields(t reflect.Type) []shownField {
 		fs = append(fs, shownField{
 			index:   i,
 			name:    f.Name,
+			json:    lowerFirst(f.Name),
 			members: f.Type.Kind() == reflect.Slice && (f.Type.Elem() == stmtType || f.Type.Elem().Implements(stmtType)),
 			stmt:    f.Type.Implements(stmtType),
 		})
@@ -102,8 +144,9 @@ func shownFields(t reflect.Type) []shownField {
 	return fs
 }
 
-// writeFields prints the non-zero grammar fields of a struct.
-func writeFields(b *bufio.Writer, v reflect.Value, indent string) {
+// fields prints the non-zero grammar fields of a struct.
+func (w *treeWriter) fields(v reflect.Value, indent string) {
+	b := w.Writer
 	for _, f := range shownFields(v.Type()) {
 		fv := v.Field(f.index)
 		if fv.IsZero() {
@@ -112,10 +155,10 @@ func writeFields(b *bufio.Writer, v reflect.Value, indent string) {
 		switch {
 		case f.members:
 			for j := 0; j < fv.Len(); j++ {
-				writeStatement(b, fv.Index(j).Interface().(Statement), indent)
+				w.statement(fv.Index(j).Interface().(Statement), indent)
 			}
 		case f.stmt:
-			writeStatement(b, fv.Interface().(Statement), indent)
+			w.statement(fv.Interface().(Statement), indent)
 		default:
 			b.WriteString(indent)
 			b.WriteString(f.name)
@@ -147,7 +190,9 @@ func writeInline(b *bufio.Writer, v reflect.Value) {
 		}
 		b.WriteByte(']')
 	case reflect.Struct:
-		if o, ok := v.Addr().Interface().(*Option); ok {
+		t := v.Type()
+		if t == optionType {
+			o := v.Addr().Interface().(*Option)
 			b.WriteString(o.Name)
 			for _, val := range o.Values {
 				b.WriteByte(' ')
@@ -155,11 +200,19 @@ func writeInline(b *bufio.Writer, v reflect.Value) {
 			}
 			return
 		}
-		t := v.Type()
 		fields := shownFields(t)
+		// Which fields are set, found once (nodes have a few dozen
+		// fields at most; the rest are rare and take the slow path).
+		var setBuf [32]bool
+		set := setBuf[:0]
+		if len(fields) > len(setBuf) {
+			set = make([]bool, 0, len(fields))
+		}
 		n, only := 0, shownField{}
 		for _, f := range fields {
-			if !v.Field(f.index).IsZero() {
+			isSet := !v.Field(f.index).IsZero()
+			set = append(set, isSet)
+			if isSet {
 				n, only = n+1, f
 			}
 		}
@@ -171,11 +224,11 @@ func writeInline(b *bufio.Writer, v reflect.Value) {
 		}
 		b.WriteByte('{')
 		first := true
-		for _, f := range fields {
-			fv := v.Field(f.index)
-			if fv.IsZero() {
+		for k, f := range fields {
+			if !set[k] {
 				continue
 			}
+			fv := v.Field(f.index)
 			if !first {
 				b.WriteString(", ")
 			}
@@ -215,11 +268,14 @@ func (prof *Profile) JSON() any {
 	return out
 }
 
-// WriteJSON writes JSON() indented.
+// WriteJSON writes JSON() indented, as a json.Encoder with a two-space
+// indent would, streamed (WriteIndentedJSON).
 func (prof *Profile) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(prof.JSON())
+	if err := prof.WriteIndentedJSON(w, ""); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
 }
 
 func statementJSON(st Statement) map[string]any {
