@@ -9,6 +9,7 @@ FIGURE9 := testdata/profiles/figure9
 RACE_PKGS := ./internal/clock/... ./internal/pump/... ./internal/testkit/memnet/... ./internal/esp/... ./internal/natt/... ./internal/ike/... ./runtime/...
 
 # Fuzz targets, as package:Target, for `make fuzz`.
+FUZZ_TARGETS := ./cmd/tcpipc:FuzzSecretNeverPrinted ./diag:FuzzWriteTextVisible ./display:FuzzDisplay ./grammar/policy:FuzzParse ./grammar/policy:FuzzPolicyDescentAgrees ./grammar/policy:FuzzRedaction ./grammar/profile:FuzzDescentAgreesWithParticiple ./grammar/profile:FuzzLex ./grammar/profile:FuzzParse ./grammar/profile:FuzzWriteIndentedJSON ./internal/esp:FuzzDecap ./internal/ike/certid:FuzzDN ./internal/ike/ikecrypto:FuzzVerifyAuth ./internal/ike/ikesa:FuzzHandleDatagram ./internal/ike/ikesa:FuzzVerifyPeerAuth ./internal/ike/wire:FuzzDecodeMessage ./internal/natt:FuzzClassify ./internal/pemfile:FuzzPEM ./model:FuzzIncludeConfined ./model:FuzzPolicyValues ./model:FuzzReadManifest ./plan:FuzzReadPlan ./runtime/control:FuzzControlRequest ./runtime/ipsec:FuzzHandleDatagram ./runtime/ipsec:FuzzHandleESP ./runtime/ipsec:FuzzInboundPolicy ./runtime/ipsec:FuzzOutbound ./runtime/lan:FuzzParseESP ./runtime/netstack:FuzzForward ./runtime/swsa:FuzzDecodeRecord ./runtime/xcf:FuzzParseFrame ./scenario/scenarioyaml:FuzzParse ./whatif:FuzzDerive
 FUZZTIME ?= 20s
 
 .PHONY: build test update bench fuzz demo clean
