@@ -3,6 +3,7 @@ package ikesa
 import (
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/hex"
 	"errors"
 	"net/netip"
 	"strings"
@@ -142,6 +143,54 @@ func TestCertificateAuth(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCertificateAuthPSS: a gateway whose certificate its CA signed with
+// RSASSA-PSS signs its AUTH with RSASSA-PSS too (RFC 7427 with the
+// RSASSA-PSS AlgorithmIdentifier), a peer with a PKCS#1 v1.5 certificate
+// keeps PKCS#1 v1.5, and each side verifies the other's.
+func TestCertificateAuthPSS(t *testing.T) {
+	p := getPKI(t)
+	rsaCA := testpki.NewCA(t, "tcpipc RSA CA", testpki.RSA, epoch)
+	leaf := func(name string, pss bool) *testpki.Pair {
+		return rsaCA.Issue(t, testpki.Leaf{Key: testpki.RSA, Subject: pkix.Name{CommonName: name}, DNS: []string{name}, PSS: pss}, epoch)
+	}
+	clk := clock.NewManual(epoch)
+	keys := map[IKESAID]IKESAKeys{}
+	n, initiator, responder := certPair(t, clk,
+		certSide{id: FQDN("peer.example"), pair: leaf("peer.example", false), cas: []*testpki.Pair{rsaCA, p.ca}, authMe: wire.AuthDigitalSig},
+		certSide{id: FQDN("gw.example"), pair: leaf("gw.example", true), cas: []*testpki.Pair{rsaCA}, authMe: wire.AuthDigitalSig})
+	initiator.d.cfg.OnKeys = func(k IKESAKeys) { keys[k.ID] = k }
+	tp := &tap{}
+	tp.install(n, clk)
+	establish(t, initiator, responder)
+	auths := tappedAuth(t, tp, keys)
+	if len(auths) != 2 {
+		t.Fatalf("%d AUTH payloads tapped, want 2", len(auths))
+	}
+	// The AlgorithmIdentifier's OID: sha256WithRSAEncryption from the
+	// peer, RSASSA-PSS from the gateway.
+	for i, want := range []string{"2a864886f70d01010b", "2a864886f70d01010a"} {
+		a := auths[i]
+		if a.Method != wire.AuthDigitalSig || len(a.Data) < 12 || hex.EncodeToString(a.Data[5:14]) != want {
+			t.Errorf("AUTH %d: method %s, AlgorithmIdentifier %x; want OID %s", i, a.Method, a.Data[:min(len(a.Data), 20)], want)
+		}
+	}
+}
+
+// tappedAuth returns the AUTH payloads of the tapped IKE_AUTH request and
+// response, in that order.
+func tappedAuth(t *testing.T, tp *tap, keys map[IKESAID]IKESAKeys) []*wire.Auth {
+	t.Helper()
+	var out []*wire.Auth
+	for _, resp := range []bool{false, true} {
+		for _, m := range tp.matching(wire.IKE_AUTH, resp) {
+			if a, ok := wire.Find(decryptTapped(t, m.msg, keys, resp), wire.PayloadAUTH).(*wire.Auth); ok {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
 }
 
 // TestCertificateAuthRefused checks every way a peer's certificate proof
