@@ -99,7 +99,7 @@ func SignAuth(r io.Reader, key crypto.Signer, method wire.AuthMethod, alg Digita
 func VerifyAuth(pub crypto.PublicKey, method wire.AuthMethod, data, signed []byte) error {
 	var hash crypto.Hash
 	var sig []byte
-	var raw bool             // ECDSA as r|s, RFC 4754; otherwise ASN.1, RFC 7427
+	var raw bool            // ECDSA as r|s, RFC 4754; otherwise ASN.1, RFC 7427
 	var pss *rsa.PSSOptions // RSASSA-PSS; otherwise PKCS#1 v1.5 for RSA
 	switch method {
 	case wire.AuthDigitalSig:
