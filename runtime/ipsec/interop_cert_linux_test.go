@@ -23,28 +23,44 @@ import (
 )
 
 // certInterop is one certificate case against strongSwan: the key types
-// of each side, how we sign, and how both sides name themselves.
+// of each side, how we sign, how both sides name themselves, and what
+// stands between them.
 type certInterop struct {
 	name          string
+	caKey         testpki.KeyType // the CA's key; P-256 when empty
 	swanKey       testpki.KeyType
 	ourKey        testpki.KeyType
 	ourAuth       wire.AuthMethod
 	dn            bool   // identities are distinguished names; else FQDNs
 	wantOurMethod string // the AUTH method number tshark must see from us
+	// pss has the CA sign both certificates with RSASSA-PSS (so we sign
+	// our AUTH with it too) and sets charon's rsa_pss = yes, so charon
+	// signs its AUTH with RSASSA-PSS.
+	pss bool
+	// nat puts charon behind the NAT namespace (see interop.links).
+	nat bool
+	// swanUntrusted issues charon's certificate from a second CA that our
+	// CA bundle lacks; oursUntrusted does the same to ours, and charon
+	// trusts only the first CA.
+	swanUntrusted, oursUntrusted bool
 }
 
 // TestStrongSwanCertificates authenticates our endpoint and strongSwan
 // 5.9 with certificates from one CA, generated here (nothing checked in):
 // strongSwan with RSA and we with ECDSA P-256 (we sign with RFC 7427),
 // then strongSwan with ECDSA P-384 and we with RSA (RSA_SIG, method 1)
-// and distinguished names as identities. In each case charon initiates and
-// traffic passes, then we initiate and charon answers; tshark decrypts the
-// capture of the veth with our key log, sees the certificates and finds
-// every ESP packet's ICV good.
+// and distinguished names as identities, then both with RSA certificates
+// the CA signed with RSASSA-PSS and charon with rsa_pss = yes: both sign
+// their AUTH with RSASSA-PSS (RFC 7427), which charon's log confirms for
+// both directions. In each case charon initiates and traffic passes, then
+// we initiate and charon answers; tshark decrypts the capture of the veth
+// with our key log, sees the certificates and finds every ESP packet's
+// ICV good.
 func TestStrongSwanCertificates(t *testing.T) {
 	for _, c := range []certInterop{
 		{name: "strongswan-rsa/ours-p256", swanKey: testpki.RSA, ourKey: testpki.P256, ourAuth: wire.AuthDigitalSig, wantOurMethod: "14"},
 		{name: "strongswan-p384/ours-rsa-dn", swanKey: testpki.P384, ourKey: testpki.RSA, ourAuth: wire.AuthRSASig, dn: true, wantOurMethod: "1"},
+		{name: "strongswan-rsa-pss/ours-rsa-pss", caKey: testpki.RSA, swanKey: testpki.RSA, ourKey: testpki.RSA, pss: true, ourAuth: wire.AuthDigitalSig, wantOurMethod: "14"},
 	} {
 		t.Run(c.name, func(t *testing.T) { runCertInterop(t, c) })
 	}
@@ -70,9 +86,31 @@ func runCertInterop(t *testing.T, c certInterop) {
 	if n := s.ep.Daemon().Stats().AuthFailed; n != 0 {
 		t.Errorf("%d authentication failures", n)
 	}
+	if c.pss {
+		checkCharonPSS(t, s)
+	}
 	capture.stop()
 	if !t.Failed() {
-		checkCertCapture(t, s, capture, c)
+		checkCertCapture(t, s, capture, c, 2)
+	}
+}
+
+// checkCharonPSS reads in charon's log which signature scheme each side
+// authenticated with: RSASSA-PSS with SHA-256 and a 32-byte salt both
+// ways, twice (once per IKE SA).
+func checkCharonPSS(t *testing.T, s *interop) {
+	t.Helper()
+	log, _ := os.ReadFile(s.charonLog)
+	for _, who := range []string{
+		"authentication of 'peer.example' (myself) with RSA_EMSA_PSS_SHA2_256_SALT_32 successful",
+		"authentication of 'gw.example' with RSA_EMSA_PSS_SHA2_256_SALT_32 successful",
+	} {
+		if n := strings.Count(string(log), who); n < 2 {
+			t.Errorf("charon's log has %q %d times, want 2 or more", who, n)
+		}
+	}
+	if strings.Contains(string(log), "with RSA_EMSA_PKCS1") {
+		t.Errorf("charon's log shows a PKCS#1 v1.5 signature")
 	}
 }
 
@@ -80,33 +118,46 @@ func runCertInterop(t *testing.T, c certInterop) {
 // pre-shared key, and a tcpdump on the gateway's side of the veth.
 func setupCertInterop(t *testing.T, c certInterop) (*interop, *tcpdump) {
 	netnstest.NeedStrongSwan(t)
+	if c.nat {
+		needNFT(t)
+	}
 	tag := make([]byte, 3)
 	rand.Read(tag)
 	x := hex.EncodeToString(tag)
 	s := &interop{t: t, dir: t.TempDir(), gwNS: "tcpipc-cgw-" + x, cNS: "tcpipc-css-" + x, fromClient: make(chan []byte, 256)}
 	s.vici = filepath.Join(s.dir, "charon.vici")
 	s.charonLog = filepath.Join(s.dir, "charon.log")
-	for _, ns := range []string{s.gwNS, s.cNS} {
+	namespaces := []string{s.gwNS, s.cNS}
+	if c.nat {
+		s.natNS = "tcpipc-cnat-" + x
+		namespaces = append(namespaces, s.natNS)
+	}
+	for _, ns := range namespaces {
 		run(t, "ip", "netns", "add", ns)
 		t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
 	}
-	vgw, vc := "cgw"+x, "css"+x
-	run(t, "ip", "link", "add", vgw, "netns", s.gwNS, "type", "veth", "peer", "name", vc, "netns", s.cNS)
-	run(t, "ip", "-n", s.gwNS, "addr", "add", ssGW.String()+"/24", "dev", vgw)
-	run(t, "ip", "-n", s.cNS, "addr", "add", ssClient.String()+"/24", "dev", vc)
-	run(t, "ip", "-n", s.cNS, "addr", "add", "10.99.0.2/32", "dev", "lo")
-	for _, l := range [][2]string{{s.gwNS, vgw}, {s.gwNS, "lo"}, {s.cNS, vc}, {s.cNS, "lo"}} {
-		run(t, "ip", "-n", l[0], "link", "set", l[1], "up")
-	}
+	s.vgw = "cgw" + x
+	charonAddr, peerAddr := s.links(x, c.nat)
 	run(t, "ip", "netns", "exec", s.cNS, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6")
-	capture := startTcpdump(t, s.gwNS, vgw, filepath.Join(s.dir, "veth.pcap"))
+	capture := startTcpdump(t, s.gwNS, s.vgw, filepath.Join(s.dir, "veth.pcap"))
 
-	// The PKI: one CA, a certificate for each side.
+	// The PKI: one CA, a certificate for each side; a second CA for the
+	// untrusted cases.
 	now := time.Now()
-	ca := testpki.NewCA(t, "tcpipc interop CA", testpki.P256, now)
+	caKey := c.caKey
+	if caKey == "" {
+		caKey = testpki.P256
+	}
+	ca := testpki.NewCA(t, "tcpipc interop CA", caKey, now)
+	issuer := func(untrusted bool) *testpki.Pair {
+		if untrusted {
+			return testpki.NewCA(t, "an untrusted CA", testpki.P256, now)
+		}
+		return ca
+	}
 	subject := func(cn string) pkix.Name { return pkix.Name{CommonName: cn, Organization: []string{"tcpipc"}} }
-	swan := ca.Issue(t, testpki.Leaf{Key: c.swanKey, Subject: subject("peer.example"), DNS: []string{"peer.example"}}, now)
-	gw := ca.Issue(t, testpki.Leaf{Key: c.ourKey, Subject: subject("gw.example"), DNS: []string{"gw.example"}}, now)
+	swan := issuer(c.swanUntrusted).Issue(t, testpki.Leaf{Key: c.swanKey, Subject: subject("peer.example"), DNS: []string{"peer.example"}, PSS: c.pss}, now)
+	gw := issuer(c.oursUntrusted).Issue(t, testpki.Leaf{Key: c.ourKey, Subject: subject("gw.example"), DNS: []string{"gw.example"}, PSS: c.pss}, now)
 	swanCert, swanKey, caFile := swan.WriteFiles(t, s.dir, "swan", ca)
 	gwCert, gwKey, _ := gw.WriteFiles(t, s.dir, "gw", ca)
 	creds, err := LoadCredentials(gwCert, gwKey, caFile)
@@ -136,6 +187,7 @@ func setupCertInterop(t *testing.T, c certInterop) (*interop, *tcpdump) {
   retransmit_timeout = 1.0
   retransmit_tries = 2
   retransmit_jitter = 0
+  rsa_pss = %s
   filelog {
     log {
       path = %s
@@ -151,7 +203,7 @@ func setupCertInterop(t *testing.T, c certInterop) (*interop, *tcpdump) {
     vici { socket = unix://%s }
   }
 }
-`, s.charonLog, s.vici)
+`, yesNo(c.pss), s.charonLog, s.vici)
 	swanctl := fmt.Sprintf(`connections {
   zos {
     version = 2
@@ -179,7 +231,7 @@ func setupCertInterop(t *testing.T, c certInterop) (*interop, *tcpdump) {
     }
   }
 }
-`, ssClient, ssGW, swanCert, swanID, ourID, caFile)
+`, charonAddr, ssGW, swanCert, swanID, ourID, caFile)
 	// swanctl loads private keys only from the pkcs8/ directory beside
 	// swanctl.conf (the secrets section merely unlocks them).
 	if err := os.Mkdir(filepath.Join(s.dir, "pkcs8"), 0o700); err != nil {
@@ -218,7 +270,7 @@ func setupCertInterop(t *testing.T, c certInterop) (*interop, *tcpdump) {
 	self := make(chan *Endpoint, 1)
 	ep, err := New(Config{
 		Local: ssGW, ID: ourIdentity, SPD: spd, Conn: listenInNetns(t, s.gwNS, ssGW), Credentials: creds,
-		Peers: []Peer{{Name: "client", Addr: ssClient, ID: peerIdentity, AuthMe: c.ourAuth, CertAuth: true,
+		Peers: []Peer{{Name: "client", Addr: peerAddr, ID: peerIdentity, AuthMe: c.ourAuth, CertAuth: true,
 			LocalTS:  []netip.Prefix{netip.MustParsePrefix("10.1.1.0/24")},
 			RemoteTS: []netip.Prefix{netip.MustParsePrefix("10.99.0.2/32")}}},
 		RekeyedGrace: 500 * time.Millisecond, RetransmitTimeout: 500 * time.Millisecond, RetransmitTries: 3,
@@ -240,6 +292,24 @@ func setupCertInterop(t *testing.T, c certInterop) (*interop, *tcpdump) {
 	self <- ep
 	t.Cleanup(func() { ep.Close() })
 	return s, capture
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// needNFT skips (or under CI fails) a test that needs nftables for its NAT.
+func needNFT(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("nft"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("nft is required under CI=true (.ci/run installs nftables)")
+		}
+		t.Skip("nft not installed (apt-get install nftables)")
+	}
 }
 
 // tcpdump captures one interface of a namespace into a file.
@@ -291,10 +361,10 @@ func (d *tcpdump) stop() string {
 }
 
 // checkCertCapture has tshark decrypt the capture with our key log: both
-// IKE_AUTH exchanges of each IKE SA decrypt and carry CERT payloads (two
-// IKE_AUTH requests and two responses in all), the AUTH method we used is
-// the one asked for, and every ESP packet's ICV is good.
-func checkCertCapture(t *testing.T, s *interop, capture *tcpdump, c certInterop) {
+// IKE_AUTH messages of each of the ikeSAs IKE SAs decrypt and carry CERT
+// payloads, the AUTH method we used is the one asked for, and every ESP
+// packet's ICV is good.
+func checkCertCapture(t *testing.T, s *interop, capture *tcpdump, c certInterop, ikeSAs int) {
 	pcap := capture.path
 	bin, err := exec.LookPath("tshark")
 	if err != nil {
@@ -340,8 +410,8 @@ func checkCertCapture(t *testing.T, s *interop, capture *tcpdump, c certInterop)
 			}
 		}
 	}
-	if withCert != 4 || ours != 2 {
-		t.Errorf("tshark decrypted %d IKE_AUTH messages with an X.509 CERT (want 4), %d of them ours (want 2):\n%s", withCert, ours, out)
+	if withCert != 2*ikeSAs || ours != ikeSAs {
+		t.Errorf("tshark decrypted %d IKE_AUTH messages with an X.509 CERT (want %d), %d of them ours (want %d):\n%s", withCert, 2*ikeSAs, ours, ikeSAs, out)
 	}
 	esp := tshark(t, bin, conf, append(base, "-Y", "esp", "-T", "fields", "-e", "esp.icv_good")...)
 	good := strings.Count(esp, "1")
