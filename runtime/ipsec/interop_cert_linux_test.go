@@ -66,6 +66,52 @@ func TestStrongSwanCertificates(t *testing.T) {
 	}
 }
 
+// TestStrongSwanCertificatesBehindNAT: charon with an ECDSA P-256
+// certificate sits behind the NAT namespace (masquerade) and initiates;
+// we sign with RSA and RFC 7427. NAT detection finds the NAT, IKE_AUTH
+// (with both certificates, larger than IKE_SA_INIT) travels on port 4500
+// and ESP in UDP to the NAT's mapping; traffic passes and tshark decrypts
+// IKE_AUTH and every ESP packet of the capture. We do not initiate: the
+// NAT has no mapping for a connection from outside.
+func TestStrongSwanCertificatesBehindNAT(t *testing.T) {
+	c := certInterop{swanKey: testpki.P256, ourKey: testpki.RSA, ourAuth: wire.AuthDigitalSig, wantOurMethod: "14", nat: true}
+	s, capture := setupCertInterop(t, c)
+	s.swanctl("--initiate", "--child", "net", "--timeout", "10")
+	ike, child := s.onlySA("the SAs charon initiated through the NAT with certificates")
+	if !ike.NATRemote || ike.Remote.Addr() != natOutside || ike.Remote.Port() == ikePort {
+		t.Errorf("IKE SA %+v: want the peer behind the NAT at %v, IKE floated off port 500", ike.IKESAInfo, natOutside)
+	}
+	if child.Remote.Addr() != natOutside {
+		t.Errorf("ESP goes to %v, want the NAT's address %v", child.Remote, natOutside)
+	}
+	s.udpThroughTunnel(5)
+	if n := s.ep.Daemon().Stats().AuthFailed; n != 0 {
+		t.Errorf("%d authentication failures", n)
+	}
+	capture.stop()
+	if !t.Failed() {
+		checkCertCapture(t, s, capture, c, 1)
+		checkESPInUDP(t, s, capture)
+	}
+}
+
+// checkESPInUDP has tshark confirm that every ESP packet of the capture
+// travelled in UDP on port 4500 (RFC 3948), as NAT traversal demands.
+func checkESPInUDP(t *testing.T, s *interop, capture *tcpdump) {
+	t.Helper()
+	bin, _ := exec.LookPath("tshark")
+	out := tshark(t, bin, filepath.Join(s.dir, "wireshark"), "-r", capture.path, "-Y", "esp", "-T", "fields", "-e", "udp.port")
+	lines := strings.Fields(out)
+	if len(lines) == 0 {
+		t.Fatal("tshark finds no ESP in the capture")
+	}
+	for _, l := range lines {
+		if !strings.Contains(l, "4500") {
+			t.Errorf("ESP packet with UDP ports %q, want ESP in UDP on 4500", l)
+		}
+	}
+}
+
 func runCertInterop(t *testing.T, c certInterop) {
 	s, capture := setupCertInterop(t, c)
 
