@@ -99,8 +99,8 @@ func TestStrongSwanCertificatesBehindNAT(t *testing.T) {
 // travelled in UDP on port 4500 (RFC 3948), as NAT traversal demands.
 func checkESPInUDP(t *testing.T, s *interop, capture *tcpdump) {
 	t.Helper()
-	bin, _ := exec.LookPath("tshark")
-	out := tshark(t, bin, filepath.Join(s.dir, "wireshark"), "-r", capture.path, "-Y", "esp", "-T", "fields", "-e", "udp.port")
+	bin, conf := writeWiresharkConf(t, s)
+	out := tshark(t, bin, conf, "-r", capture.path, "-Y", "esp", "-T", "fields", "-e", "udp.port")
 	lines := strings.Fields(out)
 	if len(lines) == 0 {
 		t.Fatal("tshark finds no ESP in the capture")
@@ -110,6 +110,114 @@ func checkESPInUDP(t *testing.T, s *interop, capture *tcpdump) {
 			t.Errorf("ESP packet with UDP ports %q, want ESP in UDP on 4500", l)
 		}
 	}
+}
+
+// TestStrongSwanCertificateUntrusted: a certificate from a CA the other
+// side does not trust is refused, both ways and in both roles.
+//
+//   - charon's certificate from another CA: when charon initiates we answer
+//     AUTHENTICATION_FAILED (tshark decrypts our response and sees it) and
+//     count the failure; when we initiate we refuse charon's response,
+//     count it again and tell charon in an INFORMATIONAL, which ends the
+//     SA charon had set up. No SA either time.
+//   - our certificate from another CA: when charon initiates it refuses
+//     our IKE_AUTH response and tells us in an INFORMATIONAL, which ends
+//     our SA; when we initiate charon refuses us with
+//     AUTHENTICATION_FAILED, which ends our attempt and drops the packet
+//     that waited for it; charon's log names the missing trust.
+func TestStrongSwanCertificateUntrusted(t *testing.T) {
+	t.Run("charon-untrusted", func(t *testing.T) {
+		c := certInterop{swanKey: testpki.RSA, ourKey: testpki.P256, ourAuth: wire.AuthDigitalSig, swanUntrusted: true}
+		s, capture := setupCertInterop(t, c)
+		if out, err := exec.Command("swanctl", "--initiate", "--child", "net", "--timeout", "10", "--uri", "unix://"+s.vici).CombinedOutput(); err == nil {
+			t.Errorf("charon got an SA with an untrusted certificate:\n%s", out)
+		}
+		eventually(t, "the failure counted", func() bool { return s.ep.Daemon().Stats().AuthFailed == 1 })
+		charonSaw(t, s, "received AUTHENTICATION_FAILED notify error")
+
+		s.ep.Outbound(udp4(appAddr, netip.MustParseAddr("10.99.0.2"), 7000, 7, []byte("to an untrusted peer")))
+		eventually(t, "our refusal counted", func() bool { return s.ep.Daemon().Stats().AuthFailed == 2 })
+		// charon, the responder, had authenticated us; our INFORMATIONAL
+		// AUTHENTICATION_FAILED ends its SA at once.
+		charonSaw(t, s, "parsed INFORMATIONAL request 2 [ N(AUTH_FAILED) ]")
+		charonSaw(t, s, "IKE_SA deleted")
+		noSAs(t, s)
+		capture.stop()
+		if !t.Failed() {
+			checkAuthFailedNotify(t, s, capture, ssGW)
+		}
+	})
+	t.Run("ours-untrusted", func(t *testing.T) {
+		c := certInterop{swanKey: testpki.P256, ourKey: testpki.RSA, ourAuth: wire.AuthRSASig, oursUntrusted: true}
+		s, capture := setupCertInterop(t, c)
+		// charon initiates, we answer with our certificate, charon refuses
+		// it and tells us in an INFORMATIONAL: our SA ends too.
+		if out, err := exec.Command("swanctl", "--initiate", "--child", "net", "--timeout", "10", "--uri", "unix://"+s.vici).CombinedOutput(); err == nil {
+			t.Errorf("charon got an SA with our untrusted certificate:\n%s", out)
+		}
+		charonSaw(t, s, "generating INFORMATIONAL request 2 [ N(AUTH_FAILED) ]")
+		eventually(t, "our SA ended by charon's refusal", func() bool { l := s.ep.SAs(); return len(l.IKE) == 0 && len(l.Dynamic) == 0 })
+
+		s.ep.Outbound(udp4(appAddr, netip.MustParseAddr("10.99.0.2"), 7000, 7, []byte("from an untrusted gateway")))
+		charonSaw(t, s, "no trusted RSA public key found for 'gw.example'")
+		eventually(t, "the waiting packet dropped", func() bool { return s.ep.Stats().Drops[DropNoSA] == 1 })
+		noSAs(t, s)
+		if n := s.ep.Daemon().Stats().AuthFailed; n != 0 {
+			t.Errorf("%d authentication failures counted; charon failed us, not we it", n)
+		}
+		capture.stop()
+		if !t.Failed() {
+			checkAuthFailedNotify(t, s, capture, charonAddrOf(c))
+		}
+	})
+}
+
+func charonAddrOf(c certInterop) netip.Addr {
+	if c.nat {
+		return charonBehindNAT
+	}
+	return ssClient
+}
+
+// charonSaw waits until charon's log holds line.
+func charonSaw(t *testing.T, s *interop, line string) {
+	t.Helper()
+	eventually(t, "charon's log: "+line, func() bool {
+		log, _ := os.ReadFile(s.charonLog)
+		return strings.Contains(string(log), line)
+	})
+}
+
+// noSAs checks that neither side holds an SA.
+func noSAs(t *testing.T, s *interop) {
+	t.Helper()
+	if l := s.ep.SAs(); len(l.IKE) != 0 || len(l.Dynamic) != 0 {
+		t.Errorf("we hold SAs: %+v", l)
+	}
+	var out string
+	eventually(t, "charon without SAs", func() bool {
+		time.Sleep(50 * time.Millisecond) // swanctl is a process: poll gently
+		out = s.swanctl("--list-sas")
+		return !strings.Contains(out, "ESTABLISHED") && !strings.Contains(out, "INSTALLED")
+	})
+}
+
+// checkAuthFailedNotify has tshark decrypt the IKE_AUTH responses of the
+// capture and find one from refuser that carries AUTHENTICATION_FAILED
+// (notify type 24) and no AUTH payload.
+func checkAuthFailedNotify(t *testing.T, s *interop, capture *tcpdump, refuser netip.Addr) {
+	t.Helper()
+	bin, conf := writeWiresharkConf(t, s)
+	out := tshark(t, bin, conf, "-r", capture.path, "-Y", "isakmp.exchangetype == 35 && isakmp.flag_r == 1",
+		"-T", "fields", "-E", "separator=/t", "-e", "ip.src", "-e", "isakmp.notify.msgtype", "-e", "isakmp.auth.method")
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Split(strings.TrimRight(line, "\r"), "\t")
+		if len(f) == 3 && f[0] == refuser.String() && strings.Contains(","+f[1]+",", ",24,") && f[2] == "" {
+			t.Logf("tshark: IKE_AUTH response from %s carries AUTHENTICATION_FAILED", refuser)
+			return
+		}
+	}
+	t.Errorf("tshark finds no decrypted IKE_AUTH response from %s with AUTHENTICATION_FAILED:\n%s", refuser, out)
 }
 
 func runCertInterop(t *testing.T, c certInterop) {
@@ -406,12 +514,10 @@ func (d *tcpdump) stop() string {
 	return d.path
 }
 
-// checkCertCapture has tshark decrypt the capture with our key log: both
-// IKE_AUTH messages of each of the ikeSAs IKE SAs decrypt and carry CERT
-// payloads, the AUTH method we used is the one asked for, and every ESP
-// packet's ICV is good.
-func checkCertCapture(t *testing.T, s *interop, capture *tcpdump, c certInterop, ikeSAs int) {
-	pcap := capture.path
+// writeWiresharkConf finds tshark and writes a Wireshark configuration
+// directory with our key log as esp_sa and ikev2_decryption_table.
+func writeWiresharkConf(t *testing.T, s *interop) (bin, conf string) {
+	t.Helper()
 	bin, err := exec.LookPath("tshark")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -423,8 +529,8 @@ func checkCertCapture(t *testing.T, s *interop, capture *tcpdump, c certInterop,
 	if err != nil {
 		t.Fatal(err)
 	}
-	conf := filepath.Join(s.dir, "wireshark")
-	if err := os.Mkdir(conf, 0o700); err != nil {
+	conf = filepath.Join(s.dir, "wireshark")
+	if err := os.MkdirAll(conf, 0o700); err != nil {
 		t.Fatal(err)
 	}
 	espSA, ikev2 := SplitKeyLog(log)
@@ -433,6 +539,16 @@ func checkCertCapture(t *testing.T, s *interop, capture *tcpdump, c certInterop,
 			t.Fatal(err)
 		}
 	}
+	return bin, conf
+}
+
+// checkCertCapture has tshark decrypt the capture with our key log: both
+// IKE_AUTH messages of each of the ikeSAs IKE SAs decrypt and carry CERT
+// payloads, the AUTH method we used is the one asked for, and every ESP
+// packet's ICV is good.
+func checkCertCapture(t *testing.T, s *interop, capture *tcpdump, c certInterop, ikeSAs int) {
+	pcap := capture.path
+	bin, conf := writeWiresharkConf(t, s)
 	base := []string{"-r", pcap, "-o", "esp.enable_encryption_decode:TRUE", "-o", "esp.enable_authentication_check:TRUE"}
 	out := tshark(t, bin, conf, append(base, "-Y", "isakmp.exchangetype == 35", "-T", "fields", "-E", "separator=/t",
 		"-e", "frame.number", "-e", "isakmp.flag_r", "-e", "isakmp.cert.encoding", "-e", "isakmp.auth.method", "-e", "ip.src")...)

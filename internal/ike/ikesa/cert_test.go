@@ -267,8 +267,8 @@ func TestCertificateAuthRefused(t *testing.T) {
 	}
 }
 
-// TestCertificateAuthRefusedByInitiator has the responder present a
-// certificate the initiator does not trust: the initiator counts it.
+// TestCertificateAuthRefusedByInitiator: the initiator does not trust the
+// responder's CA. It counts the failure, and tells the responder.
 func TestCertificateAuthRefusedByInitiator(t *testing.T) {
 	p := getPKI(t)
 	clk := clock.NewManual(epoch)
@@ -284,7 +284,18 @@ func TestCertificateAuthRefusedByInitiator(t *testing.T) {
 	if got := initiator.d.Stats().AuthFailed; got != 1 {
 		t.Errorf("initiator counted %d authentication failures, want 1", got)
 	}
-	_ = responder
+	// The responder had authenticated the initiator and come up; the
+	// initiator's INFORMATIONAL AUTHENTICATION_FAILED (RFC 7296 section
+	// 2.21.2) ends its SA instead of leaving it to liveness.
+	if ev := wait(t, responder.ike, "responder up"); ev.err != nil {
+		t.Fatalf("responder: %v, want its SA up first", ev.err)
+	}
+	if ev := wait(t, responder.ike, "responder told"); !errors.Is(ev.err, ErrAuthFailed) {
+		t.Errorf("responder: %v, want its SA ended by the initiator's AUTHENTICATION_FAILED", ev.err)
+	}
+	if n := len(responder.d.SAs()); n != 0 {
+		t.Errorf("responder holds %d IKE SAs, want none", n)
+	}
 }
 
 // TestCertificateDNIdentity authenticates with ID_DER_ASN1_DN identities
