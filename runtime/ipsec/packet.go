@@ -198,19 +198,33 @@ func inSelector(s wire.Selector, addr netip.Addr, proto uint8, port uint16, opaq
 	return port >= s.StartPort && port <= s.EndPort
 }
 
+// tsPorts are the packet's source and destination "ports" as traffic
+// selectors see them: an ICMP or ICMPv6 message's type and code as one
+// 16-bit value, type in the high byte, on both sides (RFC 7296 §3.13.1,
+// RFC 4301 §4.4.1.1); otherwise its ports. opaque is set when the packet
+// does not show them.
+func (f flow) tsPorts() (src, dst uint16, opaque bool) {
+	if f.proto == protoICMP || f.proto == protoICMPv6 {
+		v := uint16(f.icmpType)<<8 | uint16(f.icmpCode)
+		return v, v, !f.icmpKnown
+	}
+	return f.srcPort, f.dstPort, f.opaquePorts
+}
+
 // fitsSelectors reports whether a packet from the "from" side to the "to"
 // side fits some selector of each list: for an outbound packet from is our
 // LocalTS and to the RemoteTS, for an inbound one the other way round.
 func fitsSelectors(f flow, from, to []wire.Selector) bool {
 	okFrom, okTo := false, false
+	src, dst, opaque := f.tsPorts()
 	for _, s := range from {
-		if inSelector(s, f.src, f.proto, f.srcPort, f.opaquePorts) {
+		if inSelector(s, f.src, f.proto, src, opaque) {
 			okFrom = true
 			break
 		}
 	}
 	for _, s := range to {
-		if inSelector(s, f.dst, f.proto, f.dstPort, f.opaquePorts) {
+		if inSelector(s, f.dst, f.proto, dst, opaque) {
 			okTo = true
 			break
 		}

@@ -50,18 +50,20 @@ func proposal(f *Filter, fl flow, p *Peer) ikesa.Selectors {
 	if len(ts.Local) == 0 || len(ts.Remote) == 0 {
 		return ikesa.Selectors{}
 	}
-	ts.Local = append([]wire.Selector{packetSelector(fl.src, fl.proto, fl.srcPort, fl.opaquePorts)}, ts.Local...)
-	ts.Remote = append([]wire.Selector{packetSelector(fl.dst, fl.proto, fl.dstPort, fl.opaquePorts)}, ts.Remote...)
+	src, dst, opaque := fl.tsPorts()
+	ts.Local = append([]wire.Selector{packetSelector(fl.src, fl.proto, src, opaque)}, ts.Local...)
+	ts.Remote = append([]wire.Selector{packetSelector(fl.dst, fl.proto, dst, opaque)}, ts.Remote...)
 	return ts
 }
 
 // packetSelector is the selector of one side of a packet: its address,
-// protocol and port (every port when the packet's are unknown or it has
-// none).
+// protocol and port, or ICMP type and code (see flow.tsPorts); every port
+// when the packet's are unknown or it has none.
 func packetSelector(a netip.Addr, proto uint8, port uint16, opaque bool) wire.Selector {
 	s := ikesa.Prefix(netip.PrefixFrom(a, a.BitLen()))
 	s.IPProtocol = proto
-	if proto == protoTCP || proto == protoUDP || proto == protoSCTP {
+	switch proto {
+	case protoTCP, protoUDP, protoSCTP, protoICMP, protoICMPv6:
 		if !opaque {
 			s.StartPort, s.EndPort = port, port
 		}
@@ -72,15 +74,58 @@ func packetSelector(a netip.Addr, proto uint8, port uint16, opaque bool) wire.Se
 // filterSelectors is filter f as traffic selectors inside the peer's
 // locations: ours (local) and the peer's side (remote).
 func filterSelectors(f *Filter, local, remote []netip.Prefix) ikesa.Selectors {
+	localPorts, remotePorts := []PortRange{f.LocalPorts}, []PortRange{f.RemotePorts}
+	if f.Protocol == protoICMP || f.Protocol == protoICMPv6 {
+		localPorts = icmpPorts(f.ICMPType, f.ICMPCode)
+		remotePorts = localPorts
+	}
 	return ikesa.Selectors{
-		Local:  sideSelectors(f.Local, f.Protocol, f.LocalPorts, local),
-		Remote: sideSelectors(f.Remote, f.Protocol, f.RemotePorts, remote),
+		Local:  sideSelectors(f.Local, f.Protocol, localPorts, local),
+		Remote: sideSelectors(f.Remote, f.Protocol, remotePorts, remote),
 	}
 }
 
-// sideSelectors cuts one side of a filter (addresses, protocol, ports) to
-// each location; a location the side does not overlap gives nothing.
-func sideSelectors(r AddrRange, proto uint8, ports PortRange, locations []netip.Prefix) []wire.Selector {
+// maxICMPSelectors bounds how many selectors icmpPorts spends on one
+// rule's ICMP types before it settles for one range that covers them.
+const maxICMPSelectors = 16
+
+// icmpPorts encodes an ICMP rule's types and codes as selector port
+// ranges: type in the high byte, code in the low (RFC 7296 §3.13.1, RFC
+// 4301 §4.4.1.1), on both sides of the SA, since the rule's type and code
+// hold for its packets in either direction. One range is exact for one
+// type, or for a range of types with every code; a range of types with
+// some codes takes one range per type, up to maxICMPSelectors, beyond
+// which one range from the first type's first code to the last type's
+// last code covers them all. That one is wider than the rule: the inbound
+// SPD check (RFC 4301 §5.2) still drops what the rule does not allow. An
+// empty type or code range matches no message and gives no range.
+func icmpPorts(types, codes ICMPRange) []PortRange {
+	if !types.Set {
+		types = ICMPRange{Set: true, First: 0, Last: 255}
+	}
+	if !codes.Set {
+		codes = ICMPRange{Set: true, First: 0, Last: 255}
+	}
+	if types.First > types.Last || codes.First > codes.Last {
+		return nil
+	}
+	port := func(t, c uint8) uint16 { return uint16(t)<<8 | uint16(c) }
+	whole := PortRange{port(types.First, codes.First), port(types.Last, codes.Last)}
+	n := int(types.Last) - int(types.First) + 1
+	if n == 1 || codes.First == 0 && codes.Last == 255 || n > maxICMPSelectors {
+		return []PortRange{whole}
+	}
+	out := make([]PortRange, 0, n)
+	for t := int(types.First); t <= int(types.Last); t++ {
+		out = append(out, PortRange{port(uint8(t), codes.First), port(uint8(t), codes.Last)})
+	}
+	return out
+}
+
+// sideSelectors cuts one side of a filter (addresses, protocol, port
+// ranges) to each location; a location the side does not overlap gives
+// nothing.
+func sideSelectors(r AddrRange, proto uint8, portRanges []PortRange, locations []netip.Prefix) []wire.Selector {
 	var out []wire.Selector
 	for _, loc := range locations {
 		s := ikesa.Prefix(loc)
@@ -99,10 +144,12 @@ func sideSelectors(r AddrRange, proto uint8, ports PortRange, locations []netip.
 			}
 		}
 		s.IPProtocol = proto
-		if !ports.any() {
-			s.StartPort, s.EndPort = ports.First, ports.Last
+		for _, ports := range portRanges {
+			if !ports.any() {
+				s.StartPort, s.EndPort = ports.First, ports.Last
+			}
+			out = append(out, s)
 		}
-		out = append(out, s)
 	}
 	return out
 }

@@ -4,7 +4,8 @@
 // (section 2.14), child SA key material with and without PFS (section
 // 2.17), the rekeyed SKEYSEED (section 2.18), pre-shared-key AUTH (section
 // 2.15), signature AUTH (RSA_SIG, the ECDSA methods of RFC 4754 and RFC
-// 7427 DIGITAL_SIGNATURE), the NAT_DETECTION hash (section 2.23), and sealing and opening the
+// 7427 DIGITAL_SIGNATURE with PKCS#1 v1.5, RSASSA-PSS or ECDSA), the
+// NAT_DETECTION hash (section 2.23), and sealing and opening the
 // Encrypted payload (section 3.14) with AES-CBC plus HMAC or with AES-GCM
 // as RFC 5282 specifies.
 //

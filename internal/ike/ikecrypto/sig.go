@@ -57,10 +57,18 @@ func classicHash(m wire.AuthMethod) (crypto.Hash, elliptic.Curve, bool) {
 	return 0, nil, false
 }
 
+// Digital picks an RFC 7427 signature: the hash, and for an RSA key
+// whether to pad with RSASSA-PSS rather than PKCS#1 v1.5. The classic
+// methods ignore it.
+type Digital struct {
+	Hash crypto.Hash
+	PSS  bool
+}
+
 // SignAuth returns the AUTH data for method over signed, the octets of
-// SignedOctets. For AuthDigitalSig (RFC 7427) hash picks the digest; the
+// SignedOctets. For AuthDigitalSig (RFC 7427) alg picks the signature; the
 // classic methods fix their own.
-func SignAuth(r io.Reader, key crypto.Signer, method wire.AuthMethod, hash crypto.Hash, signed []byte) ([]byte, error) {
+func SignAuth(r io.Reader, key crypto.Signer, method wire.AuthMethod, alg Digital, signed []byte) ([]byte, error) {
 	if method != wire.AuthDigitalSig {
 		want, curve, ok := classicHash(method)
 		if !ok {
@@ -75,15 +83,15 @@ func SignAuth(r io.Reader, key crypto.Signer, method wire.AuthMethod, hash crypt
 		}
 		return ecdsaRaw(sig, curve)
 	}
-	alg, ok := algorithmFor(key.Public(), hash)
+	a, ok := algorithmFor(key.Public(), alg)
 	if !ok {
-		return nil, fmt.Errorf("ikecrypto: no RFC 7427 algorithm for a %T key with %s", key.Public(), hash)
+		return nil, fmt.Errorf("ikecrypto: no RFC 7427 algorithm for a %T key with %+v", key.Public(), alg)
 	}
-	sig, err := key.Sign(r, digest(hash, signed), hash)
+	sig, err := key.Sign(r, digest(a.hash, signed), a.signerOpts())
 	if err != nil {
 		return nil, err
 	}
-	return append(append([]byte{byte(len(alg.der))}, alg.der...), sig...), nil
+	return append(append([]byte{byte(len(a.der))}, a.der...), sig...), nil
 }
 
 // VerifyAuth checks AUTH data of a signature method against pub, the key
@@ -91,7 +99,8 @@ func SignAuth(r io.Reader, key crypto.Signer, method wire.AuthMethod, hash crypt
 func VerifyAuth(pub crypto.PublicKey, method wire.AuthMethod, data, signed []byte) error {
 	var hash crypto.Hash
 	var sig []byte
-	var raw bool // ECDSA as r|s, RFC 4754; otherwise ASN.1, RFC 7427
+	var raw bool            // ECDSA as r|s, RFC 4754; otherwise ASN.1, RFC 7427
+	var pss *rsa.PSSOptions // RSASSA-PSS; otherwise PKCS#1 v1.5 for RSA
 	switch method {
 	case wire.AuthDigitalSig:
 		alg, rest, ok := parseDigitalSignature(data)
@@ -99,6 +108,9 @@ func VerifyAuth(pub crypto.PublicKey, method wire.AuthMethod, data, signed []byt
 			return ErrBadSignature
 		}
 		hash, sig = alg.hash, rest
+		if alg.kind == kindPSS {
+			pss = &rsa.PSSOptions{SaltLength: alg.salt, Hash: alg.hash}
+		}
 	default:
 		h, _, ok := classicHash(method)
 		if m, err := ClassicMethod(pub); !ok || err != nil || m != method {
@@ -109,7 +121,10 @@ func VerifyAuth(pub crypto.PublicKey, method wire.AuthMethod, data, signed []byt
 	d := digest(hash, signed)
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
-		if rsa.VerifyPKCS1v15(k, hash, d, sig) == nil {
+		if pss != nil && rsa.VerifyPSS(k, hash, d, sig, pss) == nil {
+			return nil
+		}
+		if pss == nil && rsa.VerifyPKCS1v15(k, hash, d, sig) == nil {
 			return nil
 		}
 	case *ecdsa.PublicKey:
@@ -154,37 +169,65 @@ func ecdsaRaw(der []byte, curve elliptic.Curve) ([]byte, error) {
 type sigAlg struct {
 	der  []byte
 	hash crypto.Hash
-	rsa  bool // PKCS#1 v1.5; otherwise ECDSA
+	kind sigKind
+	salt int // RSASSA-PSS only
 }
+
+// sigKind is the signature scheme of a sigAlg.
+type sigKind int
+
+const (
+	kindPKCS1 sigKind = iota // RSA, PKCS#1 v1.5
+	kindPSS                  // RSA, RSASSA-PSS (RFC 8017 section 8.1)
+	kindECDSA
+)
 
 func (a sigAlg) fits(pub crypto.PublicKey) bool {
 	_, isRSA := pub.(*rsa.PublicKey)
 	_, isEC := pub.(*ecdsa.PublicKey)
-	return (a.rsa && isRSA) || (!a.rsa && isEC)
+	return (a.kind != kindECDSA && isRSA) || (a.kind == kindECDSA && isEC)
+}
+
+func (a sigAlg) signerOpts() crypto.SignerOpts {
+	if a.kind == kindPSS {
+		return &rsa.PSSOptions{SaltLength: a.salt, Hash: a.hash}
+	}
+	return a.hash
 }
 
 // sigAlgs are the RFC 7427 algorithms tcpipc signs and verifies, with the
 // AlgorithmIdentifiers of RFC 7427 appendix A (NULL parameters for RSA,
-// none for ECDSA). RSASSA-PSS is not among them: strongSwan uses it only
-// when configured to.
+// none for ECDSA, RSASSA-PSS-params of RFC 4055 with MGF1 over the same
+// hash and a salt as long as the hash). A peer may send RSASSA-PSS with
+// other parameters; parsePSS reads those.
 var sigAlgs = []sigAlg{
 	rsaAlg(crypto.SHA256, 11), rsaAlg(crypto.SHA384, 12), rsaAlg(crypto.SHA512, 13),
+	pssAlg(crypto.SHA256), pssAlg(crypto.SHA384), pssAlg(crypto.SHA512),
 	ecAlg(crypto.SHA256, 2), ecAlg(crypto.SHA384, 3), ecAlg(crypto.SHA512, 4),
 }
 
 func rsaAlg(h crypto.Hash, last int) sigAlg {
 	der, _ := asn1.Marshal(pkix.AlgorithmIdentifier{Algorithm: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, last}, Parameters: asn1.NullRawValue})
-	return sigAlg{der: der, hash: h, rsa: true}
+	return sigAlg{der: der, hash: h, kind: kindPKCS1}
 }
 
 func ecAlg(h crypto.Hash, last int) sigAlg {
 	der, _ := asn1.Marshal(pkix.AlgorithmIdentifier{Algorithm: asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, last}})
-	return sigAlg{der: der, hash: h}
+	return sigAlg{der: der, hash: h, kind: kindECDSA}
 }
 
-func algorithmFor(pub crypto.PublicKey, h crypto.Hash) (sigAlg, bool) {
+func pssAlg(h crypto.Hash) sigAlg {
+	der, err := pssAlgorithmIdentifier(h, h, h.Size())
+	if err != nil {
+		panic(err) // fixed inputs: cannot happen
+	}
+	return sigAlg{der: der, hash: h, kind: kindPSS, salt: h.Size()}
+}
+
+func algorithmFor(pub crypto.PublicKey, d Digital) (sigAlg, bool) {
+	_, isRSA := pub.(*rsa.PublicKey)
 	for _, a := range sigAlgs {
-		if a.hash == h && a.fits(pub) {
+		if a.hash == d.Hash && a.fits(pub) && (a.kind == kindPSS) == (d.PSS && isRSA) {
 			return a, true
 		}
 	}
@@ -192,18 +235,22 @@ func algorithmFor(pub crypto.PublicKey, h crypto.Hash) (sigAlg, bool) {
 }
 
 // parseDigitalSignature splits RFC 7427 AUTH data (section 3): a one-byte
-// length, that many bytes of AlgorithmIdentifier, then the signature. Only
-// the exact encodings of sigAlgs are accepted; anything else is refused,
-// never guessed at.
+// length, that many bytes of AlgorithmIdentifier, then the signature. The
+// exact encodings of sigAlgs are accepted, and RSASSA-PSS with any salt
+// length over a hash we support; anything else is refused, never guessed
+// at.
 func parseDigitalSignature(data []byte) (sigAlg, []byte, bool) {
 	if len(data) < 2 || int(data[0])+1 >= len(data) {
 		return sigAlg{}, nil, false
 	}
-	id := data[1 : 1+int(data[0])]
+	id, rest := data[1:1+int(data[0])], data[1+int(data[0]):]
 	for _, a := range sigAlgs {
 		if bytes.Equal(a.der, id) {
-			return a, data[1+len(id):], true
+			return a, rest, true
 		}
+	}
+	if a, ok := parsePSS(id); ok {
+		return a, rest, true
 	}
 	return sigAlg{}, nil, false
 }

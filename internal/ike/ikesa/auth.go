@@ -70,12 +70,12 @@ func (sa *IKESA) handleAuthResponse(r *response, child *childOffer) {
 		return
 	}
 	if !sa.peer.ID.equal(idr) {
-		sa.authFailed(fmt.Errorf("%w: responder is %s, expected %s", ErrAuthFailed, Identity{idr.IDType, idr.Data}, sa.peer.ID))
+		sa.refuseResponder(fmt.Errorf("%w: responder is %s, expected %s", ErrAuthFailed, Identity{idr.IDType, idr.Data}, sa.peer.ID))
 		return
 	}
 	signed := ikecrypto.SignedOctets(prf, sa.keys.Pr, sa.initResponse, sa.ni, idr.Body())
 	if err := sa.verifyAuth(sa.peer, idr, auth, r.payloads, signed); err != nil {
-		sa.authFailed(err)
+		sa.refuseResponder(err)
 		return
 	}
 	sa.established()
@@ -85,6 +85,21 @@ func (sa *IKESA) handleAuthResponse(r *response, child *childOffer) {
 		return
 	}
 	sa.addChild(c)
+}
+
+// refuseResponder tells a responder whose IKE_AUTH response did not
+// authenticate it that we refuse it, in a separate INFORMATIONAL request
+// (RFC 7296 section 2.21.2), then counts the failure and ends the SA.
+// Without it the responder, which has authenticated us, would keep the SA
+// until liveness fails. The request goes once, unanswered and never
+// retransmitted: the SA is gone either way.
+func (sa *IKESA) refuseResponder(err error) {
+	n := &wire.Notify{NotifyType: wire.AUTHENTICATION_FAILED}
+	if msg, e := sa.encode(wire.INFORMATIONAL, false, sa.nextID, []wire.Payload{n}); e == nil {
+		sa.nextID++
+		sa.d.send(sa.remote, msg)
+	}
+	sa.authFailed(err)
 }
 
 // authFailed counts a peer that did not prove its identity and ends the SA.

@@ -152,11 +152,28 @@ func peerHashes(payloads []wire.Payload) []wire.HashAlgorithm {
 	return out
 }
 
+// signsPSS reports whether we pad RFC 7427 RSA signatures with
+// RSASSA-PSS: when our CA signed our certificate with RSASSA-PSS, the PKI
+// has moved off PKCS#1 v1.5 and its peers verify PSS (strongSwan does so
+// for any RSA key; it signs PSS itself with rsa_pss = yes). Otherwise we
+// keep PKCS#1 v1.5, which every IKEv2 peer verifies.
+func (c *Credentials) signsPSS() bool {
+	leaf := c.leaf()
+	if leaf == nil {
+		return false
+	}
+	switch leaf.SignatureAlgorithm {
+	case x509.SHA256WithRSAPSS, x509.SHA384WithRSAPSS, x509.SHA512WithRSAPSS:
+		return true
+	}
+	return false
+}
+
 // authPayloads returns our AUTH payload, preceded by our CERT payloads
 // when we sign, for IKE_AUTH with p; signed are the octets of
 // ikecrypto.SignedOctets. With DigitalSignature we use RFC 7427 when the
-// peer announced a hash we sign with, and the classic method of our key
-// otherwise, as strongSwan does.
+// peer announced a hash we sign with (RSASSA-PSS as signsPSS says), and
+// the classic method of our key otherwise, as strongSwan does.
 func (sa *IKESA) authPayloads(p *Peer, signed []byte) ([]wire.Payload, error) {
 	m := p.authMe()
 	if m == wire.AuthSharedKeyMIC {
@@ -172,7 +189,7 @@ func (sa *IKESA) authPayloads(p *Peer, signed []byte) ([]wire.Payload, error) {
 			return nil, fmt.Errorf("ikesa: no signature method for our key")
 		}
 	}
-	data, err := ikecrypto.SignAuth(sa.d.rand, cr.Key, m, hash, signed)
+	data, err := ikecrypto.SignAuth(sa.d.rand, cr.Key, m, ikecrypto.Digital{Hash: hash, PSS: cr.signsPSS()}, signed)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package ikesa
 import (
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/hex"
 	"errors"
 	"net/netip"
 	"strings"
@@ -144,6 +145,54 @@ func TestCertificateAuth(t *testing.T) {
 	}
 }
 
+// TestCertificateAuthPSS: a gateway whose certificate its CA signed with
+// RSASSA-PSS signs its AUTH with RSASSA-PSS too (RFC 7427 with the
+// RSASSA-PSS AlgorithmIdentifier), a peer with a PKCS#1 v1.5 certificate
+// keeps PKCS#1 v1.5, and each side verifies the other's.
+func TestCertificateAuthPSS(t *testing.T) {
+	p := getPKI(t)
+	rsaCA := testpki.NewCA(t, "tcpipc RSA CA", testpki.RSA, epoch)
+	leaf := func(name string, pss bool) *testpki.Pair {
+		return rsaCA.Issue(t, testpki.Leaf{Key: testpki.RSA, Subject: pkix.Name{CommonName: name}, DNS: []string{name}, PSS: pss}, epoch)
+	}
+	clk := clock.NewManual(epoch)
+	keys := map[IKESAID]IKESAKeys{}
+	n, initiator, responder := certPair(t, clk,
+		certSide{id: FQDN("peer.example"), pair: leaf("peer.example", false), cas: []*testpki.Pair{rsaCA, p.ca}, authMe: wire.AuthDigitalSig},
+		certSide{id: FQDN("gw.example"), pair: leaf("gw.example", true), cas: []*testpki.Pair{rsaCA}, authMe: wire.AuthDigitalSig})
+	initiator.d.cfg.OnKeys = func(k IKESAKeys) { keys[k.ID] = k }
+	tp := &tap{}
+	tp.install(n, clk)
+	establish(t, initiator, responder)
+	auths := tappedAuth(t, tp, keys)
+	if len(auths) != 2 {
+		t.Fatalf("%d AUTH payloads tapped, want 2", len(auths))
+	}
+	// The AlgorithmIdentifier's OID: sha256WithRSAEncryption from the
+	// peer, RSASSA-PSS from the gateway.
+	for i, want := range []string{"2a864886f70d01010b", "2a864886f70d01010a"} {
+		a := auths[i]
+		if a.Method != wire.AuthDigitalSig || len(a.Data) < 12 || hex.EncodeToString(a.Data[5:14]) != want {
+			t.Errorf("AUTH %d: method %s, AlgorithmIdentifier %x; want OID %s", i, a.Method, a.Data[:min(len(a.Data), 20)], want)
+		}
+	}
+}
+
+// tappedAuth returns the AUTH payloads of the tapped IKE_AUTH request and
+// response, in that order.
+func tappedAuth(t *testing.T, tp *tap, keys map[IKESAID]IKESAKeys) []*wire.Auth {
+	t.Helper()
+	var out []*wire.Auth
+	for _, resp := range []bool{false, true} {
+		for _, m := range tp.matching(wire.IKE_AUTH, resp) {
+			if a, ok := wire.Find(decryptTapped(t, m.msg, keys, resp), wire.PayloadAUTH).(*wire.Auth); ok {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
 // TestCertificateAuthRefused checks every way a peer's certificate proof
 // can fail: each ends with AUTHENTICATION_FAILED at the initiator, the
 // failure counted at the responder, and no child SA.
@@ -218,8 +267,8 @@ func TestCertificateAuthRefused(t *testing.T) {
 	}
 }
 
-// TestCertificateAuthRefusedByInitiator has the responder present a
-// certificate the initiator does not trust: the initiator counts it.
+// TestCertificateAuthRefusedByInitiator: the initiator does not trust the
+// responder's CA. It counts the failure, and tells the responder.
 func TestCertificateAuthRefusedByInitiator(t *testing.T) {
 	p := getPKI(t)
 	clk := clock.NewManual(epoch)
@@ -235,7 +284,18 @@ func TestCertificateAuthRefusedByInitiator(t *testing.T) {
 	if got := initiator.d.Stats().AuthFailed; got != 1 {
 		t.Errorf("initiator counted %d authentication failures, want 1", got)
 	}
-	_ = responder
+	// The responder had authenticated the initiator and come up; the
+	// initiator's INFORMATIONAL AUTHENTICATION_FAILED (RFC 7296 section
+	// 2.21.2) ends its SA instead of leaving it to liveness.
+	if ev := wait(t, responder.ike, "responder up"); ev.err != nil {
+		t.Fatalf("responder: %v, want its SA up first", ev.err)
+	}
+	if ev := wait(t, responder.ike, "responder told"); !errors.Is(ev.err, ErrAuthFailed) {
+		t.Errorf("responder: %v, want its SA ended by the initiator's AUTHENTICATION_FAILED", ev.err)
+	}
+	if n := len(responder.d.SAs()); n != 0 {
+		t.Errorf("responder holds %d IKE SAs, want none", n)
+	}
 }
 
 // TestCertificateDNIdentity authenticates with ID_DER_ASN1_DN identities

@@ -31,10 +31,13 @@
 // asks for the peer's with a CERTREQ of our CAs' key hashes; AUTH is
 // RSA_SIG (method 1, PKCS#1 v1.5), ECDSA (methods 9 to 11, RFC 4754) or
 // DIGITAL_SIGNATURE (method 14, RFC 7427, when both ends announced
-// SIGNATURE_HASH_ALGORITHMS). The peer's chain must lead to our CAs at the
-// clock's time and its certificate must carry the identity it claims
-// (subject DN or subjectAltName); any failure is AUTHENTICATION_FAILED and
-// counted in Stats.AuthFailed.
+// SIGNATURE_HASH_ALGORITHMS; an RSA key pads with RSASSA-PSS when our CA
+// signed our certificate so, and we verify PSS from any peer). The peer's
+// chain must lead to our CAs at the clock's time and its certificate must
+// carry the identity it claims (subject DN or subjectAltName); any failure
+// is AUTHENTICATION_FAILED and counted in Stats.AuthFailed. An initiator
+// that refuses the responder says so in an INFORMATIONAL (section
+// 2.21.2), and a responder told so ends the SA.
 //
 // Child SAs are handed to the caller as ChildSA values through callbacks;
 // the ESP data plane lives elsewhere.

@@ -11,7 +11,8 @@ import (
 // 1.4): a Delete of the IKE SA ends it after an empty answer; a Delete of
 // ESP SPIs removes those children and answers with our SPIs of the same
 // pairs; anything else, including an empty request (a liveness check),
-// gets an empty answer.
+// gets an empty answer. AUTHENTICATION_FAILED from the initiator ends the
+// SA after an empty answer.
 func (sa *IKESA) handleInformational(m *wire.Message, payloads []wire.Payload) {
 	var ours [][]byte
 	deleteIKE := false
@@ -35,6 +36,13 @@ func (sa *IKESA) handleInformational(m *wire.Message, payloads []wire.Payload) {
 				}
 			}
 		}
+	}
+	if wire.FindNotify(payloads, wire.AUTHENTICATION_FAILED) != nil && !sa.initiator {
+		// The initiator refused our IKE_AUTH response (RFC 7296 section
+		// 2.21.2): the SA is of no use to it, so it is of none to us.
+		sa.respond(m, nil)
+		sa.die(fmt.Errorf("%w: the initiator refused our authentication", ErrAuthFailed))
+		return
 	}
 	if deleteIKE {
 		sa.respond(m, nil)

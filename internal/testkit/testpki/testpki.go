@@ -65,6 +65,9 @@ type Leaf struct {
 	DNS, Emails         []string
 	IPs                 []net.IP
 	NotBefore, NotAfter time.Time
+	// PSS has the CA sign with RSASSA-PSS and SHA-256 (its key must be
+	// RSA), as a PKI that has moved off PKCS#1 v1.5 does.
+	PSS bool
 }
 
 var serial atomic.Int64
@@ -94,6 +97,9 @@ func (ca *Pair) Issue(t testing.TB, l Leaf, now time.Time) *Pair {
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(serial.Add(1)), Subject: l.Subject, DNSNames: l.DNS, EmailAddresses: l.Emails, IPAddresses: l.IPs,
 		NotBefore: l.NotBefore, NotAfter: l.NotAfter, KeyUsage: x509.KeyUsageDigitalSignature,
+	}
+	if l.PSS {
+		tmpl.SignatureAlgorithm = x509.SHA256WithRSAPSS
 	}
 	return sign(t, tmpl, ca.Cert, key, ca.Key)
 }

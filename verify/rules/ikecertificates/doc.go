@@ -15,6 +15,13 @@
 //     the sysplex directory or not PEM; a key that does not belong to the
 //     certificate; a key file group or others can read (a warning: git
 //     checks files out that way, but the runtime refuses such a file);
+//   - a certificate not valid at lint time (expired, or not yet valid),
+//     or a chain that does not verify against the stack's own CA bundle
+//     (no CA of the bundle issued it, or a CA or intermediate has
+//     expired): peers holding the same CAs refuse it, and the stack could
+//     not verify their certificates either;
+//   - a certificate of the chain, the stack's own or a CA's, that expires
+//     within 30 days (a warning);
 //   - an identity the rule signs as that the certificate does not carry;
 //   - for a DVIPA whose SAs the backups take over (seed 003), a backup
 //     whose certificate does not carry the identity the owner presents:
@@ -23,6 +30,7 @@
 //
 // Fix: map the key ring in sysplex.yaml (keyrings: {RING: {cert, key, ca}}),
 // issue the certificate with the identity as its subject or
-// subjectAltName, give every stack that can hold the DVIPA a certificate
+// subjectAltName, put its issuing CA in the CA bundle, renew it before it
+// expires, give every stack that can hold the DVIPA a certificate
 // with the same identity, and keep key files private (chmod 600).
 package ikecertificates

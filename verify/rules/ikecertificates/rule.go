@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/internal/ike/certid"
@@ -13,6 +14,9 @@ import (
 
 //go:embed doc.go
 var doc string
+
+// now is the time lint checks certificate validity at; tests move it.
+var now = time.Now
 
 // Rule is IKE001.
 var Rule = &verify.Rule{
@@ -38,6 +42,7 @@ func run(p *verify.Pass) (any, error) {
 				}
 			}
 		}
+		checkValidity(p, s)
 		for _, r := range signingRules(s) {
 			checkLocal(p, s, r)
 		}
