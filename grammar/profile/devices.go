@@ -39,7 +39,11 @@ var (
 		"CLAW":    `<hex:1-4> <name> <name> ( NONE | PACKED ) <number> <number> [ <number> <number> ]`,
 		"SNAIUCV": `SNALINK <name> <name>`,
 		"SNALU62": `<name>`, "X25NPSI": `<name>`,
-		"VIRTUAL": `<number:0-0>`,
+		// VIRTUAL: IBM's samples write 0, but the Link configuration
+		// figure of IBM's z/OS Basic Skills (Networking on z/OS,
+		// znetwork_104) writes "DEVICE VIPADEV1 VIRTUAL 1"; no page
+		// bounds the number, so any is taken.
+		"VIRTUAL": `<number>`,
 		"ATM":     `PORTNAME <name>`,
 	}
 	linkPositional = func() map[string]string {
