@@ -142,6 +142,8 @@ func init() {
 		"ASSORTEDPARMS":    "ENDASSORTEDPARMS",
 		"KEEPALIVEOPTIONS": "ENDKEEPALIVEOPTIONS",
 		"DEFADDRTABLE":     "ENDDEFADDRTABLE",
+		"TELNETPARMS":      "ENDTELNETPARMS",
+		"BEGINVTAM":        "ENDVTAM",
 	}
 	for k := range isStatement {
 		if _, ok := statements[k]; ok || strings.HasPrefix(k, "END") {
