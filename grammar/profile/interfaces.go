@@ -23,8 +23,9 @@ import (
 // 200.16.1.1/24 CHPID FE SOURCEVIPAINTERFACE VIPA4811L"). The OSA-Express
 // types (IPAQENET, IPAQENET6) take the options of the LINK IPAQENET
 // statement and the port, router roles and IPv6 address operands their
-// pages describe; VIRTUAL takes IPADDR ("INTERFACE VIPA1 DEFINE VIRTUAL
-// IPADDR 201.16.1.1", V2R2 IP Configuration Guide); MPCPTP6 the TRLE name
+// pages describe; VIRTUAL takes IPADDR, one address (its syntax diagram,
+// V2R4 IP Configuration Reference, "INTERFACE - VIRTUAL interfaces
+// statement": "INTERFACE VIPAV4 DEFINE VIRTUAL IPADDR 9.1.1.1"); MPCPTP6 the TRLE name
 // and addresses of the dynamic XCF interfaces ("DEFINE MPCPTP6 TRLENAME
 // …"). SMCR's PFID and SMCRIPADDR are written as IBM's z/OS 3.2
 // presentation on EQENET migration writes them ("SMCR PFID 3140
@@ -42,6 +43,10 @@ var (
 		"CHPID":     `CHPID <hex:1-2>`,
 		"TRLENAME":  `TRLENAME <name>`,
 		"IPADDR":    `IPADDR ( <prefix> | <addr> )`,
+		// VIRTUAL: "one IPv4 address specified in dotted decimal form" (V2R4
+		// IP Configuration Reference, "INTERFACE - VIRTUAL interfaces
+		// statement"), no prefix.
+		"IPADDRV": `IPADDR <addr>`,
 		// IPv6: one or more addresses or prefixes.
 		"IPADDR6":             `IPADDR ( <prefix> | <addr> ) { <prefix> | <addr> }`,
 		"TEMPIP":              `TEMPIP`,
@@ -70,7 +75,7 @@ var (
 		"IPAQENET6": osaCommon + ` IPADDR6 INTFID DUPADDRDET TEMPPREFIX`,
 		"IPAQIDIO":  hiperCommon + ` IPADDR IPBCAST`,
 		"IPAQIDIO6": hiperCommon + ` IPADDR6 INTFID DUPADDRDET TEMPPREFIX`,
-		"VIRTUAL":   `IPADDR`,
+		"VIRTUAL":   `IPADDRV`,
 		"VIRTUAL6":  `IPADDR6`,
 		"MPCPTP6":   `TRLENAME IPADDR6 MTU SECCLASS MONSYSPLEX NOMONSYSPLEX`,
 	}

@@ -39,6 +39,10 @@ func TestInterfaceOperands(t *testing.T) {
 		{"INTERFACE O DEFINE IPAQENET IPADDR 10.1.1.1/24\n", `^INTERFACE IPAQENET needs PORTNAME$`},
 		{"INTERFACE H DEFINE IPAQIDIO IPADDR 10.1.1.1/24\n", `^INTERFACE IPAQIDIO needs CHPID$`},
 		{"INTERFACE V DEFINE VIRTUAL\n", `^INTERFACE VIRTUAL needs IPADDR$`},
+		// VIRTUAL's IPADDR is one address, no prefix (V2R4 IP Configuration
+		// Reference, "INTERFACE - VIRTUAL interfaces statement").
+		{"INTERFACE VIPAV4 DEFINE\n  VIRTUAL\n  IPADDR 9.1.1.1\n", ``},
+		{"INTERFACE V DEFINE VIRTUAL IPADDR 9.1.1.1/24\n", `^INTERFACE VIRTUAL: unexpected 9.1.1.1/24$`},
 		// A word no type knows: a warning, with a suggestion; a TCPIP.DATA
 		// statement after an INTERFACE is no operand either.
 		{"INTERFACE O DEFINE IPAQENET PORTNAME P IPADDR 10.1.1.1/24 PRIROUTR\n", `^unknown INTERFACE IPAQENET option PRIROUTR$`},
