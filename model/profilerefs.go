@@ -92,8 +92,7 @@ func (b *stackBuilder) objects(st profile.Statement) {
 	case *profile.Interface:
 		if s.Action == "DEFINE" {
 			b.refs.def(s.Name.Text, kindInterface)
-			b.interfaceHome(s)
-			b.interfaceOptions(s)
+			b.interfaceHome(s) // its operands are checked by type in grammar/profile
 		}
 	case *profile.Home:
 		for _, e := range s.Entries {
@@ -234,46 +233,4 @@ func (b *stackBuilder) linkType(l *profile.Link, dev *profile.Operand) {
 	}
 	d := b.errorf(b.prof.RangeOf(&dev.Node), "%s link %s names device %s of type %s; %s links run on %s devices", l.Type, l.Name.Text, dev.Text, got, l.Type, strings.Join(want, " or "))
 	d.Detail = "The stack rejects a LINK whose type does not fit its DEVICE. Correct the device name or one of the two types."
-}
-
-// interfaceOnly lists INTERFACE operands that belong to some interface
-// types only. IBM's syntax of INTERFACE … DEFINE IPAQIDIO (IP
-// Configuration Reference, "INTERFACE — IPAQIDIO HiperSockets interfaces
-// statement") takes CHPID, IPADDR, IPBCAST, MTU, READSTORAGE, VLANID,
-// SOURCEVIPAINTERFACE, SECCLASS and MONSYSPLEX only: the operands of the
-// OSA-Express hardware (the port, router roles, virtual MAC, inbound
-// performance, OSA/SF isolation and latency settings) belong to the OSA
-// types. The IPv6 address operands (interface ID, duplicate address
-// detection, temporary prefixes) belong to the IPv6 types, and IPv6 has no
-// broadcast. The OSA and IPv6 lists come from the operands' descriptions,
-// not from a syntax diagram of each type (only IPAQIDIO's could be read).
-var interfaceOnly = func() map[string][]string {
-	osa := []string{"IPAQENET", "IPAQENET6"}
-	v6 := []string{"IPAQENET6", "IPAQIDIO6"}
-	out := map[string][]string{"IPBCAST": {"IPAQENET", "IPAQIDIO"}}
-	for _, k := range strings.Fields(`PORTNAME CHPIDTYPE PRIROUTER SECROUTER NONROUTER VMAC OLM NOOLM
-		INBPERF WORKLOADQ NOWORKLOADQ ISOLATE NOISOLATE OPTLATENCY NOOPTLATENCY DYNVLANREG NODYNVLANREG`) {
-		out[k] = osa
-	}
-	for _, k := range strings.Fields(`INTFID DUPADDRDET TEMPPREFIX`) {
-		out[k] = v6
-	}
-	return out
-}()
-
-// interfaceOptions reports an operand of an INTERFACE DEFINE that its
-// interface type does not take.
-func (b *stackBuilder) interfaceOptions(s *profile.Interface) {
-	if len(s.Operands) == 0 {
-		return
-	}
-	typ := s.Operands[0].Text
-	for _, o := range s.Operands[1:] {
-		types, ok := interfaceOnly[o.Text]
-		if !ok || slices.Contains(types, typ) {
-			continue
-		}
-		d := b.errorf(b.prof.RangeOf(&o.Node), "%s is not an operand of %s interfaces", o.Text, typ)
-		d.Detail = fmt.Sprintf("%s belongs to %s interfaces only; the stack rejects the INTERFACE statement.", o.Text, strings.Join(types, " and "))
-	}
 }

@@ -16,8 +16,20 @@ import (
 // FDDI and IBMTR links, MPCIPA with IPAQTR links, MPCOSA) are "not
 // supported in z/OS V2R3" (z/OS V2R3 Communications Server new function
 // summary, "Simplification").
+//
+// V1R9: the TN3270 server's TELNETPARMS and BEGINVTAM blocks belong to the
+// Telnet server's own profile. IBM's z/OS Basic Skills ("TN3270E server
+// implementation") says the server could run in the TCP/IP address space
+// or, from V1R6, in its own, and that running in its own the definitions
+// cannot be in the TCP/IP profile; the IP Configuration Guide of V2R1 on
+// ("The TN3270E Telnet server configuration data set") knows only the
+// server's own profile (its procedure's PROFILE DD). The release that
+// removed the in-stack server, V1R9, could not be confirmed on a stored
+// IBM page.
 var (
-	v2r2, v2r3 = Release{2, 2}, Release{2, 3}
+	v1r9, v2r2, v2r3 = Release{1, 9}, Release{2, 2}, Release{2, 3}
+
+	telnetBlocks = map[string]Release{"TELNETPARMS": v1r9, "BEGINVTAM": v1r9}
 
 	removedStatements = map[string]Release{"ATMARPSV": v2r2, "ATMLIS": v2r2, "ATMPVC": v2r2, "GATEWAY": v2r3}
 	removedDevices    = map[string]Release{"ATM": v2r2, "CLAW": v2r2, "HCH": v2r2, "SNAIUCV": v2r2, "SNALU62": v2r2,
@@ -35,6 +47,10 @@ func (b *stackBuilder) removed(st profile.Statement) {
 	r := st.Info().Range
 	switch s := st.(type) {
 	case *profile.Generic:
+		if since, ok := telnetBlocks[s.Keyword]; ok && !rel.Before(since) {
+			d := b.errorf(r, "%s belongs to the TN3270E Telnet server's own profile from %s on: a %s stack rejects it", s.Keyword, since, rel)
+			d.Detail = "The TN3270E Telnet server runs in its own address space and reads TELNETPARMS and BEGINVTAM from the data set of its procedure's PROFILE DD; move the block there, or give the stack's real release in the manifest."
+		}
 		if since, ok := removedStatements[s.Keyword]; ok && !rel.Before(since) {
 			d := b.errorf(r, "%s was removed in %s: a %s stack rejects it", s.Keyword, since, rel)
 			d.Detail = "Remove the statement (BEGINROUTES replaces GATEWAY), or give the stack's real release in the manifest."

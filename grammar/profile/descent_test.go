@@ -181,6 +181,8 @@ func TestDescentAgreesWithParticiple(t *testing.T) {
 	checkAgreement(t, "generated", generateProfile(5_000), Options{})
 	// Every profile in the repository, INCLUDEs resolved from disk.
 	paths, _ := filepath.Glob("../../testdata/profiles/*/*/PROFILE.TCPIP")
+	ibm, _ := filepath.Glob("../../testdata/ibm-examples/*/*/PROFILE.TCPIP")
+	paths = append(paths, ibm...)
 	if len(paths) < 5 {
 		t.Fatalf("found %d bundled profiles", len(paths))
 	}

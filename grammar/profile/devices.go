@@ -39,7 +39,11 @@ var (
 		"CLAW":    `<hex:1-4> <name> <name> ( NONE | PACKED ) <number> <number> [ <number> <number> ]`,
 		"SNAIUCV": `SNALINK <name> <name>`,
 		"SNALU62": `<name>`, "X25NPSI": `<name>`,
-		"VIRTUAL": `<number:0-0>`,
+		// VIRTUAL: IBM's samples write 0, but the Link configuration
+		// figure of IBM's z/OS Basic Skills (Networking on z/OS,
+		// znetwork_104) writes "DEVICE VIPADEV1 VIRTUAL 1"; no page
+		// bounds the number, so any is taken.
+		"VIRTUAL": `<number>`,
 		"ATM":     `PORTNAME <name>`,
 	}
 	linkPositional = func() map[string]string {
@@ -119,6 +123,13 @@ func (p *parser) checkTyped(keyword, typ, what string, opStart, end int) {
 	if keyword == "LINK" {
 		forms, own = linkForms, linkOwners
 	}
+	p.checkTypedForm(keyword, typ, what, forms, own, opStart, end)
+}
+
+// checkTypedForm checks operands [opStart, end) against the form of typ
+// in forms; own maps the options that belong to some types only to them
+// (DEVICE, LINK and INTERFACE share it).
+func (p *parser) checkTypedForm(keyword, typ, what string, forms map[string]typedForm, own map[string][]string, opStart, end int) {
 	f, ok := forms[typ]
 	if !ok {
 		return
@@ -143,10 +154,11 @@ func (p *parser) checkTyped(keyword, typ, what string, opStart, end int) {
 		}
 		t := m.toks[j]
 		word := p.rawUpper(&t)
-		switch types, owned := own[word]; {
+		full := optionKeyword(f.any, word) // an abbreviation's keyword
+		switch types, owned := own[full]; {
 		case owned && !slices.Contains(types, typ):
 			d := p.errorAt(opStart+j, "%s is not an operand of %s %s", word, typ, what)
-			d.Detail = fmt.Sprintf("%s belongs to %s %s only; the stack rejects the statement.", word, strings.Join(types, " and "), what)
+			d.Detail = fmt.Sprintf("%s belongs to %s %s only; the stack rejects the statement.", full, strings.Join(types, " and "), what)
 			if k := m.match(f.any, j); k > j {
 				i = k // its values are not findings of their own
 				continue

@@ -149,6 +149,8 @@ func init() {
 		"ASSORTEDPARMS":    "ENDASSORTEDPARMS",
 		"KEEPALIVEOPTIONS": "ENDKEEPALIVEOPTIONS",
 		"DEFADDRTABLE":     "ENDDEFADDRTABLE",
+		"TELNETPARMS":      "ENDTELNETPARMS",
+		"BEGINVTAM":        "ENDVTAM",
 	}
 	for k := range isStatement {
 		if _, ok := statements[k]; ok || strings.HasPrefix(k, "END") {
@@ -235,6 +237,7 @@ func Grammar() string {
 	fmt.Fprintf(&b, "\n(* Leaves, matched by hand (leaves.go) *)\n%s", leafGrammar())
 	fmt.Fprintf(&b, "\n(* Operands of the unmodelled statements (Generic, Delete), matched by hand (vocabulary.go) *)\n%s", vocabularyGrammar())
 	fmt.Fprintf(&b, "\n(* DEVICE and LINK operands by type, matched by hand after the Device and Link grammars (devices.go) *)\n%s", typedGrammar())
+	fmt.Fprintf(&b, "\n(* INTERFACE … DEFINE operands by type, in any order, matched by hand after the Interface grammar (interfaces.go) *)\n%s", interfaceGrammar())
 	for _, p := range parsers {
 		fmt.Fprintf(&b, "\n(* %s *)\n%s\n", p.name, p.grammr())
 	}

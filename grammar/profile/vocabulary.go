@@ -559,6 +559,8 @@ func (p *parser) checkVocabulary(st Statement, keyword string, start, end int) i
 	case *Link:
 		s.Type = canonicalType(s.Type)
 		p.checkTyped("LINK", s.Type, "links", start+3, end)
+	case *Interface:
+		p.checkInterface(s, end-len(s.Operands), end)
 	case *Delete:
 		if n := p.checkOperands("DELETE "+s.Object, s.Operands, start+2, end); n < len(s.Operands) {
 			s.Operands = s.Operands[:n:n]

@@ -24,17 +24,7 @@ func TestBundledSysplexes(t *testing.T) {
 	}
 	for _, dir := range dirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			sx, front := model.Load(dir, model.Options{})
-			ds, err := verify.Lint(sx, front, All(), verify.LintOptions{FrontEnd: FrontEnd()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var out bytes.Buffer
-			if err := diag.WriteText(&out, ds, sx.Sources); err != nil {
-				t.Fatal(err)
-			}
-			got := golden.RelativeTo(out.String(), dir)
-			golden.File(t, filepath.Join(dir, "LINT.golden"), got, filepath.Base(dir)+" findings")
+			ds := lintGolden(t, dir)
 			// broken-* are broken on purpose; figure9 and the generated
 			// plex32 are clean.
 			broken := strings.HasPrefix(filepath.Base(dir), "broken-")
@@ -47,6 +37,45 @@ func TestBundledSysplexes(t *testing.T) {
 			checkWants(t, dir, ds)
 		})
 	}
+}
+
+// TestIBMExamples lints IBM's own profile examples (testdata/ibm-examples,
+// each profile citing the IBM page it comes from) as a new user would: the
+// stack accepts every one of them, so each sysplex must lint without errors
+// or warnings, its findings pinned by its LINT.golden. They are not under
+// testdata/profiles: they are lint inputs, not sysplexes the runtime can
+// run (most of their stacks have no dynamic XCF address).
+func TestIBMExamples(t *testing.T) {
+	dirs, _ := filepath.Glob("../../testdata/ibm-examples/*")
+	if len(dirs) < 2 {
+		t.Fatalf("found %d IBM example sysplexes", len(dirs))
+	}
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			ds := lintGolden(t, dir)
+			if ds.Count(diag.Warning) > 0 {
+				t.Errorf("IBM's examples in %s must lint without errors or warnings", filepath.Base(dir))
+			}
+		})
+	}
+}
+
+// lintGolden lints the sysplex in dir and compares its findings with
+// dir/LINT.golden (TCPIPC_UPDATE=1 rewrites it).
+func lintGolden(t *testing.T, dir string) diag.Diagnostics {
+	t.Helper()
+	sx, front := model.Load(dir, model.Options{})
+	ds, err := verify.Lint(sx, front, All(), verify.LintOptions{FrontEnd: FrontEnd()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := diag.WriteText(&out, ds, sx.Sources); err != nil {
+		t.Fatal(err)
+	}
+	got := golden.RelativeTo(out.String(), dir)
+	golden.File(t, filepath.Join(dir, "LINT.golden"), got, filepath.Base(dir)+" findings")
+	return ds
 }
 
 // checkWants matches the `; want` expectations in a sysplex's profiles with

@@ -17,7 +17,7 @@ var Rule = &verify.Rule{
 	ID:       "DVIPA004",
 	Name:     "vipa-address",
 	Severity: diag.Error,
-	Summary:  "DVIPA outside its statement's subnet, equal to a network or broadcast address, or overlapping a HOME or XCF address",
+	Summary:  "DVIPA outside its statement's subnet, equal to its network address, or overlapping a HOME or XCF address",
 	Doc:      verify.DocOf(doc),
 	Run:      run,
 }
@@ -52,13 +52,13 @@ func run(p *verify.Pass) (any, error) {
 			} else {
 				first = d
 			}
-			if d.PrefixLen < 31 && d.Addr.Addr.Is4() {
-				switch d.Addr.Addr {
-				case subnet.Addr():
-					p.Reportf(d.Addr.Range, "DVIPA %s is the network address of its subnet %s", d.Addr.Addr, subnet)
-				case broadcast(subnet):
-					p.Reportf(d.Addr.Range, "DVIPA %s is the broadcast address of its subnet %s", d.Addr.Addr, subnet)
-				}
+			// Not the broadcast address: IBM's own sysplex distributor
+			// example (V2R1 IP Configuration Guide, "vipa_dyn_dist_cfg_xmp")
+			// defines 201.2.10.15 with mask 255.255.255.240, and the
+			// Netstat VIPADCFG output of the same setup (V2R2,
+			// "vipa_verify_netstat") shows it defined: the stack takes it.
+			if d.PrefixLen < 31 && d.Addr.Addr.Is4() && d.Addr.Addr == subnet.Addr() {
+				p.Reportf(d.Addr.Range, "DVIPA %s is the network address of its subnet %s", d.Addr.Addr, subnet)
 			}
 		}
 	}
@@ -90,12 +90,4 @@ func claims(v *model.DVIPA) []claim {
 		out = append(out, claim{b.Stack.Name, b.Addr.Range})
 	}
 	return out
-}
-
-func broadcast(p netip.Prefix) netip.Addr {
-	b := p.Addr().As4()
-	for i := p.Bits(); i < 32; i++ {
-		b[i/8] |= 1 << (7 - i%8)
-	}
-	return netip.AddrFrom4(b)
 }

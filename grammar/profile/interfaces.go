@@ -1,0 +1,196 @@
+package profile
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// The operands of INTERFACE … DEFINE depend on the interface type, as
+// those of DEVICE and LINK do on theirs (devices.go): the stack rejects an
+// operand of one type on another, and a value outside its set. They are
+// checked the same way, with the same notation. After DEFINE and the type
+// the operands may come in any order: IBM's own conversion example writes
+// "DEFINE IPAQENET INBPERF DYNAMIC IPADDR 172.16.1.1/24 PORTNAME QDIO4101
+// PRIROUTER" (V2R1 IP Configuration Guide, "Use the INTERFACE statement to
+// configure IPv4 definitions"), although the Reference's rule asks for the
+// required ones first.
+//
+// Sources. IPAQIDIO's operands are those of its syntax diagram (IP
+// Configuration Reference, "INTERFACE — IPAQIDIO HiperSockets interfaces
+// statement"; IBM's example "INTERFACE HSINTF1 DEFINE IPAQIDIO IPADDR
+// 200.16.1.1/24 CHPID FE SOURCEVIPAINTERFACE VIPA4811L"). The OSA-Express
+// types (IPAQENET, IPAQENET6) take the options of the LINK IPAQENET
+// statement and the port, router roles and IPv6 address operands their
+// pages describe; VIRTUAL takes IPADDR, one address (its syntax diagram,
+// V2R4 IP Configuration Reference, "INTERFACE - VIRTUAL interfaces
+// statement": "INTERFACE VIPAV4 DEFINE VIRTUAL IPADDR 9.1.1.1"); MPCPTP6 the TRLE name
+// and addresses of the dynamic XCF interfaces ("DEFINE MPCPTP6 TRLENAME
+// …"). SMCR's PFID and SMCRIPADDR are written as IBM's z/OS 3.2
+// presentation on EQENET migration writes them ("SMCR PFID 3140
+// SMCRIPADDR 16.12.37.165"). The syntax diagrams of the other types could
+// not be read: their lists come from the operands' descriptions, so, as
+// for DEVICE and LINK, a word tcpipc knows on no type is a warning and an
+// operand of another type an error. The abbreviations are those IBM's
+// examples write (SOURCEVIPAINTerface: "SOURCEVIPAINT SVIPA1" in the
+// sysplex distributor example of the IP Configuration Guide); the others
+// are known in full only.
+var (
+	interfaceOptionGrammars = map[string]string{
+		"PORTNAME":  `PORTNAME <name>`,
+		"CHPIDTYPE": `CHPIDTYPE ( OSD | OSX )`,
+		"CHPID":     `CHPID <hex:1-2>`,
+		"TRLENAME":  `TRLENAME <name>`,
+		"IPADDR":    `IPADDR ( <prefix> | <addr> )`,
+		// VIRTUAL: "one IPv4 address specified in dotted decimal form" (V2R4
+		// IP Configuration Reference, "INTERFACE - VIRTUAL interfaces
+		// statement"), no prefix.
+		"IPADDRV": `IPADDR <addr>`,
+		// IPv6: one or more addresses or prefixes.
+		"IPADDR6":             `IPADDR ( <prefix> | <addr> ) { <prefix> | <addr> }`,
+		"TEMPIP":              `TEMPIP`,
+		"INTFID":              `INTFID <any>`,
+		"DUPADDRDET":          `DUPADDRDET <number:0-2>`,
+		"TEMPPREFIX":          `TEMPPREFIX ( ALL | NONE | <prefix> { <prefix> } )`,
+		"MTU":                 `MTU <number:1-65535>`,
+		"VLANID":              `VLANID <number:1-4094>`,
+		"VMAC":                `VMAC [ <hex:12-12> ] [ ROUTEALL | ROUTELCL ]`,
+		"READSTORAGE":         `READSTORAGE ( GLOBAL | MAX | AVG | MIN )`,
+		"INBPERF":             `INBPERF ( BALANCED | DYNAMIC [ WORKLOADQ | NOWORKLOADQ ] | MINCPU | MINLATENCY )`,
+		"SOURCEVIPAINTERFACE": `SOURCEVIPAINTerface <name>`,
+		"SECCLASS":            `SECCLASS <number:1-255>`,
+		"SMCR":                `SMCR [ PFID <hex:1-4> [ SMCRIPADDR <addr> ] ]`,
+	}
+	interfaceFlags = strings.Fields(`IPBCAST PRIROUTER SECROUTER NONROUTER MONSYSPLEX NOMONSYSPLEX
+		DYNVLANREG NODYNVLANREG OLM NOOLM ISOLATE NOISOLATE OPTLATENCY NOOPTLATENCY NOSMCR SMCD NOSMCD`)
+
+	// Each type's operands (the names of the grammars and flags above).
+	osaCommon = `PORTNAME CHPIDTYPE PRIROUTER SECROUTER NONROUTER MTU VLANID VMAC READSTORAGE INBPERF
+		SOURCEVIPAINTERFACE SECCLASS MONSYSPLEX NOMONSYSPLEX DYNVLANREG NODYNVLANREG OLM NOOLM ISOLATE
+		NOISOLATE OPTLATENCY NOOPTLATENCY SMCR NOSMCR SMCD NOSMCD`
+	hiperCommon     = `CHPID MTU READSTORAGE VLANID SOURCEVIPAINTERFACE SECCLASS MONSYSPLEX NOMONSYSPLEX`
+	interfaceOwners = map[string]string{
+		"IPAQENET":  osaCommon + ` IPADDR TEMPIP IPBCAST`,
+		"IPAQENET6": osaCommon + ` IPADDR6 INTFID DUPADDRDET TEMPPREFIX`,
+		"IPAQIDIO":  hiperCommon + ` IPADDR IPBCAST`,
+		"IPAQIDIO6": hiperCommon + ` IPADDR6 INTFID DUPADDRDET TEMPPREFIX`,
+		"VIRTUAL":   `IPADDRV`,
+		"VIRTUAL6":  `IPADDR6`,
+		"MPCPTP6":   `TRLENAME IPADDR6 MTU SECCLASS MONSYSPLEX NOMONSYSPLEX`,
+	}
+	// The operands a type cannot do without: the OSA port, the HiperSockets
+	// CHPID, the TRLE of an MPCPTP6 interface, the address of a static VIPA.
+	interfaceRequired = map[string]string{
+		"IPAQENET": "PORTNAME", "IPAQENET6": "PORTNAME", "IPAQIDIO": "CHPID", "IPAQIDIO6": "CHPID",
+		"VIRTUAL": "IPADDR", "MPCPTP6": "TRLENAME",
+	}
+
+	interfaceForms, interfaceOptionOwners = buildInterfaceForms()
+)
+
+// buildInterfaceForms makes each type's form (no positional operands, any
+// of its options) and the map of each option keyword to its types.
+func buildInterfaceForms() (map[string]typedForm, map[string][]string) {
+	grammar := func(name string) string {
+		if g, ok := interfaceOptionGrammars[name]; ok {
+			return g
+		}
+		return name // a flag
+	}
+	var all []string
+	for name := range interfaceOptionGrammars {
+		all = append(all, name)
+	}
+	all = append(all, interfaceFlags...)
+	own := map[string][]string{}
+	forms := map[string]typedForm{}
+	for typ, names := range interfaceOwners {
+		var mine []string
+		for _, n := range strings.Fields(names) {
+			g := grammar(n)
+			mine = append(mine, g)
+			kw := leafSpec(strings.Fields(g)[0]).word
+			own[kw] = appendNew(own[kw], typ)
+		}
+		forms[typ] = typedForm{positional: parseSpec(""), options: parseSpec("{ ( " + strings.Join(mine, " | ") + " ) }")}
+	}
+	var anyOpt []string
+	for _, n := range all {
+		anyOpt = append(anyOpt, grammar(n))
+	}
+	anySpec := parseSpec("( " + strings.Join(anyOpt, " | ") + " )")
+	for typ, f := range forms {
+		f.any = anySpec
+		forms[typ] = f
+	}
+	for _, types := range own {
+		slices.Sort(types) // stable messages
+	}
+	return forms, own
+}
+
+func appendNew(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}
+
+// checkInterface checks the operands of an INTERFACE … DEFINE statement
+// against its type; ops are its operand tokens [opStart, end), the type
+// first. Another action (DELETE, ADDADDR, …) or a type tcpipc does not know
+// is left alone.
+func (p *parser) checkInterface(s *Interface, opStart, end int) {
+	if s.Action != "DEFINE" || len(s.Operands) == 0 {
+		return
+	}
+	typ := strings.ToUpper(s.Operands[0].Text)
+	if _, ok := interfaceForms[typ]; !ok {
+		return
+	}
+	p.checkTypedForm("INTERFACE", typ, "interfaces", interfaceForms, interfaceOptionOwners, opStart+1, end)
+	need, ok := interfaceRequired[typ]
+	if !ok {
+		return
+	}
+	for i := opStart + 1; i < end; i++ {
+		if optionKeyword(interfaceForms[typ].any, p.rawUpper(&p.toks[i])) == need {
+			return
+		}
+	}
+	d := p.errorAt(opStart, "INTERFACE %s needs %s", typ, need)
+	d.Detail = "An INTERFACE … DEFINE " + typ + " without " + need + " is rejected by the stack."
+}
+
+// optionKeyword is the full keyword among s's keywords that word spells (in
+// full or abbreviated), or "".
+func optionKeyword(s *spec, word string) string {
+	if s.kind == specKeywd {
+		if keywordMatches(s, word) {
+			return s.word
+		}
+		return ""
+	}
+	for _, it := range s.items {
+		if k := optionKeyword(it, word); k != "" {
+			return k
+		}
+	}
+	return ""
+}
+
+// interfaceGrammar renders the INTERFACE … DEFINE forms for the pinned
+// EBNF, with each type's required operand.
+func interfaceGrammar() string {
+	types := slices.Sorted(maps.Keys(interfaceForms))
+	var b strings.Builder
+	for _, t := range types {
+		need := ""
+		if r, ok := interfaceRequired[t]; ok {
+			need = fmt.Sprintf(" (* needs %s *)", r)
+		}
+		fmt.Fprintf(&b, "INTERFACE_%s = \"INTERFACE\" <name> \"DEFINE\" %q %s .%s\n", t, t, interfaceForms[t].options, need)
+	}
+	return b.String()
+}
