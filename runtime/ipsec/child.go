@@ -93,6 +93,7 @@ func (e *Endpoint) installChild(c ikesa.ChildSA) {
 	ps.queue, ps.negotiating = nil, false
 	e.mu.Unlock()
 
+	e.journalChild(c, int(ch.life.HardTime.Seconds()))
 	for _, pkt := range queue {
 		e.protect(ps, pkt, nil)
 	}
@@ -135,6 +136,7 @@ func (e *Endpoint) removeChild(c ikesa.ChildSA) {
 		e.after(e.cfg.RekeyedGrace, func() { e.dropChild(ch) })
 	}
 	e.mu.Unlock()
+	e.journalChildGone(c.InboundSPI)
 	ch.out.Close()
 	if !grace {
 		e.dropChild(ch)
@@ -221,6 +223,7 @@ func (e *Endpoint) deleteChildSA(peer string, inSPI uint32) {
 // peer's queued packets; other endings (deletion, rekey, replacement) are
 // reported through the children.
 func (e *Endpoint) ikeEvent(info ikesa.IKESAInfo, err error) {
+	e.journalIKE(info, err)
 	e.mu.Lock()
 	if err == nil {
 		e.ikeUp[info.ID] = e.clock.Now()

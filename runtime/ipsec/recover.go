@@ -1,0 +1,176 @@
+package ipsec
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+
+	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
+	"github.com/tcpipc/tcpipc/runtime/swsa"
+)
+
+// recovery is one tunnel being renegotiated from a record.
+type recovery struct {
+	d    swsa.Decision
+	done func(swsa.Decision, error)
+}
+
+// ErrNoRule is a decision naming a key exchange rule this endpoint lacks.
+var ErrNoRule = errors.New("ipsec: no such key exchange rule here")
+
+// Recover renegotiates the tunnels of records the planner says this
+// endpoint recovers (seed 003 figure 14, blocks 330-332): for every
+// decision at once, without waiting for the peer's traffic or its
+// dead-peer detection, it starts an IKE SA to the recorded address with
+// the recorded traffic selectors for the first child SA, and asks for the
+// record's other child SAs once the IKE SA is up. done hears, once per
+// decision, nil when the first child SA is installed or why the tunnel
+// could not be renegotiated. The new tunnels journal themselves like any
+// other, so the holder's own records are written as they come up.
+//
+// INITIAL_CONTACT goes with the IKE_AUTH when this endpoint holds no other
+// IKE SA with the peer (ikesa decides): the peer then drops the failed
+// holder's SAs at once instead of by liveness checking (docs/swsa.md).
+func (e *Endpoint) Recover(ds []swsa.Decision, done func(swsa.Decision, error)) {
+	s := e.swsaOf()
+	for _, d := range ds {
+		if err := e.recoverOne(s, d, done); err != nil {
+			done(d, err)
+		}
+	}
+}
+
+func (e *Endpoint) recoverOne(s *swsaState, d swsa.Decision, done func(swsa.Decision, error)) error {
+	switch {
+	case !d.Recover:
+		return fmt.Errorf("ipsec: tunnel %s is not to be recovered", d.TunnelID)
+	case s == nil:
+		return errors.New("ipsec: the endpoint keeps no SWSA records")
+	case len(d.Children) == 0:
+		return fmt.Errorf("ipsec: tunnel %s has no child SA to renegotiate", d.TunnelID)
+	}
+	e.mu.Lock()
+	_, ok := e.peers[d.Rule]
+	e.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("%w: %s", ErrNoRule, d.Rule)
+	}
+	first := d.Children[0]
+	ts := ikesa.Selectors{Local: wireSelectors(first.Local), Remote: wireSelectors(first.Remote)}
+	r := &recovery{d: d, done: done}
+	// A quick answer may install the child before r is registered: while
+	// initiations are in flight, outcomes of unknown SAs are kept
+	// (s.early) for the registration to pick up.
+	s.mu.Lock()
+	s.inflight++
+	s.mu.Unlock()
+	// IKE_SA_INIT goes to the recorded address on port 500, and floats to
+	// 4500 as any initiation does (RFC 7296 §2.23): the recorded port is
+	// 4500 after the float, and the planner never recovers a peer behind
+	// NAT, whose mapping only the peer could renew.
+	sa, err := e.daemon.InitiateWith(d.Rule, netip.AddrPortFrom(d.Peer.Addr(), ikePort), ts)
+	s.mu.Lock()
+	s.inflight--
+	if err != nil {
+		s.forgetEarly()
+		s.mu.Unlock()
+		return err
+	}
+	id := sa.Info().ID.SPIi
+	out, early := s.early[id]
+	if !early {
+		s.pending[id] = r
+	}
+	delete(s.early, id)
+	s.forgetEarly()
+	s.mu.Unlock()
+	if early {
+		e.finishRecovery(s, r, out)
+	}
+	return nil
+}
+
+// outcome is how a recovery's IKE SA ended up: its first child, or err.
+type outcome struct {
+	child ikesa.ChildSA
+	err   error
+}
+
+// forgetEarly drops the kept outcomes once no initiation is in flight
+// (s.mu held).
+func (s *swsaState) forgetEarly() {
+	if s.inflight == 0 {
+		clear(s.early)
+	}
+}
+
+// settle takes the recovery of IKE SA spi, or keeps its outcome for an
+// initiation still in flight (s.mu held).
+func (s *swsaState) settle(spi uint64, o outcome) *recovery {
+	r := s.pending[spi]
+	delete(s.pending, spi)
+	if r == nil && s.inflight > 0 {
+		if _, ok := s.early[spi]; !ok {
+			s.early[spi] = o
+		}
+	}
+	return r
+}
+
+// recovered completes the recovery whose IKE SA installed child c.
+func (e *Endpoint) recovered(s *swsaState, c ikesa.ChildSA) {
+	s.mu.Lock()
+	r := s.settle(c.IKE.SPIi, outcome{child: c})
+	s.mu.Unlock()
+	if r != nil {
+		e.finishRecovery(s, r, outcome{child: c})
+	}
+}
+
+// recoveryFailed ends the recovery whose IKE SA died before its first
+// child SA came up.
+func (e *Endpoint) recoveryFailed(s *swsaState, id ikesa.IKESAID, err error) {
+	s.mu.Lock()
+	r := s.settle(id.SPIi, outcome{err: err})
+	s.mu.Unlock()
+	if r != nil {
+		e.finishRecovery(s, r, outcome{err: err})
+	}
+}
+
+// finishRecovery marks the tunnel as recovered from the record, asks for
+// the record's further child SAs and tells done.
+func (e *Endpoint) finishRecovery(s *swsaState, r *recovery, o outcome) {
+	if o.err != nil {
+		r.done(r.d, o.err)
+		return
+	}
+	c := o.child
+	s.mu.Lock()
+	if t := s.tunnels[c.Remote.Addr()]; t != nil {
+		t.from = RecoveredFrom{Writer: r.d.Writer, Tunnel: r.d.TunnelID}
+	}
+	s.mu.Unlock()
+	if sa := e.daemon.Lookup(c.IKE); sa != nil {
+		for _, more := range r.d.Children[1:] {
+			ts := ikesa.Selectors{Local: wireSelectors(more.Local), Remote: wireSelectors(more.Remote)}
+			_ = sa.CreateChildWith(ts, nil)
+		}
+	}
+	r.done(r.d, nil)
+}
+
+// DeleteTunnels ends every child SA and IKE SA of the endpoint with an
+// INFORMATIONAL Delete to the peer (RFC 7296 §1.4.1): a stack that gave a
+// DVIPA back does it once the new holder has renegotiated the tunnels
+// (seed 003 figure 15, block 364), so the peer never lacks a working SA.
+func (e *Endpoint) DeleteTunnels() {
+	for _, info := range e.daemon.SAs() {
+		if info.State != ikesa.StateEstablished {
+			continue
+		}
+		if sa := e.daemon.Lookup(info.ID); sa != nil {
+			sa.Delete()
+		}
+	}
+}
