@@ -19,6 +19,12 @@ import (
 // connection to APP A that echoed once, and returns the connections with
 // the stack serving each.
 func swsaClients(t *testing.T, sx *Sysplex, n int) ([]net.Conn, []string) {
+	conns, targets, _ := swsaClientHosts(t, sx, n)
+	return conns, targets
+}
+
+// swsaClientHosts is swsaClients, with the client hosts.
+func swsaClientHosts(t *testing.T, sx *Sysplex, n int) ([]net.Conn, []string, []*lan.Client) {
 	t.Helper()
 	app := netip.AddrPortFrom(dva1, 60)
 	conns := make([]net.Conn, n)
@@ -51,7 +57,17 @@ func swsaClients(t *testing.T, sx *Sysplex, n int) ([]net.Conn, []string) {
 			}
 		}
 	}
-	return conns, targets
+	return conns, targets, clients
+}
+
+// oneIKESAEach checks that every client holds exactly one IKE SA: the new
+// holder's INITIAL_CONTACT made each drop the old holder's at once
+// (docs/swsa.md), rather than by liveness checking.
+func oneIKESAEach(t *testing.T, clients []*lan.Client, when string) {
+	t.Helper()
+	for _, c := range clients {
+		waitFor(t, fmt.Sprintf("%s to hold one IKE SA %s", c.Addr, when), func() bool { return len(c.IPsec().SAs().IKE) == 1 })
+	}
 }
 
 // records lists the SWSA records of DVA1 by writer.
@@ -96,7 +112,7 @@ func TestSWSATakeoverAndTakeback(t *testing.T) {
 	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
 	servers := serveAPPA(t, sx)
 	const n = 6
-	conns, targets := swsaClients(t, sx, n)
+	conns, targets, clients := swsaClientHosts(t, sx, n)
 	waitFor(t, "MVS1 to write a record per tunnel", func() bool { return records(t, sx)["MVS1"] == n })
 
 	failOver(t, sx, clk, "MVS1", dva1, "MVS5")
@@ -119,6 +135,7 @@ func TestSWSATakeoverAndTakeback(t *testing.T) {
 	if sas := sx.Stack("MVS5").IPsecSAs(dva1); len(sas.IKE) != n {
 		t.Fatalf("MVS5 holds %d IKE SAs for DVA1, want %d", len(sas.IKE), n)
 	}
+	oneIKESAEach(t, clients, "after the takeover")
 	for i, c := range conns {
 		err := tryEcho(c, fmt.Sprintf("after takeover %d", i))
 		if (err == nil) != (targets[i] != "MVS1") {
@@ -143,6 +160,7 @@ func TestSWSATakeoverAndTakeback(t *testing.T) {
 		r := records(t, sx)
 		return r["MVS1"] == n && r["MVS5"] == 0
 	})
+	oneIKESAEach(t, clients, "after the takeback")
 	for i, c := range conns {
 		if targets[i] == "MVS1" {
 			continue
