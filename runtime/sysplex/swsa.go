@@ -130,6 +130,12 @@ func (s *Stack) recoverSAs(a netip.Addr, sec *dvipaSec) {
 		return
 	}
 	stored, corrupt, err := side.store.List(side.ctx, a)
+	if hook := s.sx.renegotiateHook(); hook != nil && err == nil {
+		hook(side.ctx, name)
+	}
+	if side.ctx.Err() != nil {
+		return // failed after reading: the records stay for the next holder
+	}
 	if err != nil {
 		s.sx.record(name, fmt.Sprintf("SWSA: no SAs of %s recovered: %v", a, err))
 		s.sx.noteSWSA(SWSAOutcome{DVIPA: a, Stack: name, At: s.sx.clk.Now(), Unreachable: true})

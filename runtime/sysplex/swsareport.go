@@ -1,6 +1,7 @@
 package sysplex
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -24,6 +25,12 @@ type SWSAOutcome struct {
 	Recovered, Failed, NotRecovered []swsa.Decision
 	// Unreachable: the structure could not be read, nothing recovered.
 	Unreachable bool
+}
+
+func (sx *Sysplex) renegotiateHook() func(context.Context, string) {
+	sx.mu.Lock()
+	defer sx.mu.Unlock()
+	return sx.beforeRenegotiate
 }
 
 // noteSWSA keeps an outcome for the report.

@@ -79,6 +79,10 @@ type Sysplex struct {
 	// failures so far (swsareport.go).
 	swsaOutcomes []SWSAOutcome
 	swsaFailed   int
+	// beforeRenegotiate, when set (tests, before Start), runs after a new
+	// holder read a DVIPA's records and before it acts on them; ctx ends
+	// when the stack fails.
+	beforeRenegotiate func(ctx context.Context, stack string)
 }
 
 // Move is one change of a DVIPA's holder.
