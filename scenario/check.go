@@ -287,6 +287,9 @@ func (c *planCheck) expectation(x *Expectation) {
 	if t := x.Takeover; t != nil {
 		c.anyDVIPA(t.DVIPA, orRange(t.DVIPARange, x.Range))
 	}
+	if t := x.Tunnels; t != nil {
+		c.anyDVIPA(t.DVIPA, orRange(t.DVIPARange, x.Range))
+	}
 }
 
 // anyDVIPA is dvipa for an address that may also be an application's

@@ -244,7 +244,7 @@ func (s *Stack) awaitRecovery(side *swsaSide, a netip.Addr, out SWSAOutcome, ver
 	}
 	out.Done = s.sx.clk.Now()
 	s.sx.record(name, fmt.Sprintf("SWSA: renegotiated %d of %d tunnels of %s in %s",
-		len(out.Recovered), len(out.Recovered)+len(out.Failed), a, out.Done.Sub(out.At)))
+		len(out.Recovered), len(out.Recovered)+len(out.Failed), a, out.Done.Sub(out.At).Round(time.Millisecond)))
 	s.sx.noteSWSA(out)
 }
 
