@@ -71,13 +71,25 @@ func oneIKESAEach(t *testing.T, clients []*lan.Client, when string) {
 }
 
 // records lists the SWSA records of DVA1 by writer.
-func records(t *testing.T, sx *Sysplex) map[string]int {
+func records(t *testing.T, sx *Sysplex) map[string]int { return recordsBy(t, sx, dva1) }
+
+// recordsOf counts the SWSA records of a DVIPA.
+func recordsOf(t *testing.T, sx *Sysplex, d netip.Addr) int {
+	n := 0
+	for _, k := range recordsBy(t, sx, d) {
+		n += k
+	}
+	return n
+}
+
+// recordsBy lists the SWSA records of a DVIPA by writer.
+func recordsBy(t *testing.T, sx *Sysplex, d netip.Addr) map[string]int {
 	t.Helper()
 	st, err := swsa.Open(context.Background(), sx.cf, sx.plan, "MVS1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	stored, corrupt, err := st.List(context.Background(), dva1)
+	stored, corrupt, err := st.List(context.Background(), d)
 	if err != nil || len(corrupt) > 0 {
 		t.Fatalf("listing the records: %v %v", corrupt, err)
 	}
