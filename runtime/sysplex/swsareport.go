@@ -86,3 +86,19 @@ func covers(field string, a netip.Addr) bool {
 	b, err := netip.ParseAddr(field)
 	return err == nil && b == a
 }
+
+// SWSARecords reads the group's SWSA structure, as a display of it shows:
+// its name, every valid record by DVIPA and tunnel, and the entries that
+// are not valid records.
+func (sx *Sysplex) SWSARecords(ctx context.Context) (string, []swsa.Stored, []swsa.Corrupt, error) {
+	if len(sx.plan.Stacks) == 0 {
+		return "", nil, nil, fmt.Errorf("sysplex: no stacks")
+	}
+	st, err := swsa.Open(ctx, sx.cf, sx.plan, sx.plan.Stacks[0].Name)
+	if err != nil {
+		name, _ := swsa.StructureName(sx.plan, sx.plan.Stacks[0].Name)
+		return name, nil, nil, err
+	}
+	stored, corrupt, err := st.ListAll(ctx)
+	return st.Name(), stored, corrupt, err
+}
