@@ -6,6 +6,8 @@ import (
 	"net/netip"
 
 	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
+	"github.com/tcpipc/tcpipc/internal/ike/wire"
+	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/swsa"
 )
 
@@ -68,7 +70,7 @@ func (e *Endpoint) recoverOne(s *swsaState, d swsa.Decision, done func(swsa.Deci
 	// 4500 as any initiation does (RFC 7296 §2.23): the recorded port is
 	// 4500 after the float, and the planner never recovers a peer behind
 	// NAT, whose mapping only the peer could renew.
-	sa, err := e.daemon.InitiateWith(d.Rule, netip.AddrPortFrom(d.Peer.Addr(), ikePort), ts)
+	sa, err := e.daemon.InitiateProposing(d.Rule, netip.AddrPortFrom(d.Peer.Addr(), ikePort), ts, e.recordedProposals(d))
 	s.mu.Lock()
 	s.inflight--
 	if err != nil {
@@ -173,4 +175,58 @@ func (e *Endpoint) DeleteTunnels() {
 			sa.Delete()
 		}
 	}
+}
+
+// recordedProposals are the record's negotiated transforms as the only
+// offers, so the new SAs have the security service characteristics of the
+// old ones (IBM, "DVIPA takeover"). The ESP offer is the endpoint's own
+// suite with the recorded cipher, integrity and ESN, and the recorded PFS
+// group when the record names one (a first child SA, made in IKE_AUTH,
+// has none of its own).
+func (e *Endpoint) recordedProposals(d swsa.Decision) ikesa.Proposals {
+	var p ikesa.Proposals
+	if s, ok := suiteOf(d.IKE.Transforms); ok {
+		p.IKE = []ikesa.Suite{s}
+	}
+	c := d.Children[0]
+	want, ok := suiteOf(c.Transforms)
+	if !ok {
+		return p
+	}
+	for _, s := range e.cfg.ESP {
+		dh := s.DH
+		if c.PFS != nil {
+			dh = wire.DHGroup(c.PFS.ID)
+		}
+		if s.Encr == want.Encr && s.KeyBits == want.KeyBits && s.Integ == want.Integ && s.ESN == want.ESN && s.DH == dh {
+			p.ESP = append(p.ESP, s)
+		}
+	}
+	if len(p.ESP) == 0 { // none of ours: InitiateProposing refuses it
+		if c.PFS != nil {
+			want.DH = wire.DHGroup(c.PFS.ID)
+		}
+		p.ESP = []ikesa.Suite{want}
+	}
+	return p
+}
+
+// suiteOf reads recorded transforms as a suite.
+func suiteOf(ts []plan.Transform) (ikesa.Suite, bool) {
+	var s ikesa.Suite
+	for _, t := range ts {
+		switch t.Type {
+		case plan.TypeENCR:
+			s.Encr, s.KeyBits = wire.EncrID(t.ID), t.KeyLength
+		case plan.TypeINTEG:
+			s.Integ = wire.IntegID(t.ID)
+		case plan.TypePRF:
+			s.PRF = wire.PRFID(t.ID)
+		case plan.TypeDH:
+			s.DH = wire.DHGroup(t.ID)
+		case plan.TypeESN:
+			s.ESN = t.ID == plan.ESNYes
+		}
+	}
+	return s, s.Encr != 0
 }
