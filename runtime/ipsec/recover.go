@@ -35,9 +35,42 @@ var ErrNoRule = errors.New("ipsec: no such key exchange rule here")
 // holder's SAs at once instead of by liveness checking (docs/swsa.md).
 func (e *Endpoint) Recover(ds []swsa.Decision, done func(swsa.Decision, error)) {
 	s := e.swsaOf()
+	if s == nil {
+		for _, d := range ds {
+			done(d, errors.New("ipsec: the endpoint keeps no SWSA records"))
+		}
+		return
+	}
+	s.mu.Lock()
 	for _, d := range ds {
-		if err := e.recoverOne(s, d, done); err != nil {
-			done(d, err)
+		s.waiting = append(s.waiting, &recovery{d: d, done: done})
+	}
+	s.mu.Unlock()
+	e.startRecoveries(s)
+}
+
+// recoveryWindow bounds the renegotiations in flight at once: all start
+// without waiting for any peer, but a thousand IKE_SA_INIT answers at once
+// would overflow the receive queue and cost a retransmission timeout.
+const recoveryWindow = 200
+
+// startRecoveries starts waiting recoveries while the window has room.
+func (e *Endpoint) startRecoveries(s *swsaState) {
+	for {
+		s.mu.Lock()
+		if len(s.waiting) == 0 || s.active >= recoveryWindow {
+			s.mu.Unlock()
+			return
+		}
+		r := s.waiting[0]
+		s.waiting = s.waiting[1:]
+		s.active++
+		s.mu.Unlock()
+		if err := e.recoverOne(s, r.d, r.done); err != nil {
+			s.mu.Lock()
+			s.active--
+			s.mu.Unlock()
+			r.done(r.d, err)
 		}
 	}
 }
@@ -46,8 +79,6 @@ func (e *Endpoint) recoverOne(s *swsaState, d swsa.Decision, done func(swsa.Deci
 	switch {
 	case !d.Recover:
 		return fmt.Errorf("ipsec: tunnel %s is not to be recovered", d.TunnelID)
-	case s == nil:
-		return errors.New("ipsec: the endpoint keeps no SWSA records")
 	case len(d.Children) == 0:
 		return fmt.Errorf("ipsec: tunnel %s has no child SA to renegotiate", d.TunnelID)
 	}
@@ -143,6 +174,10 @@ func (e *Endpoint) recoveryFailed(s *swsaState, id ikesa.IKESAID, err error) {
 // finishRecovery marks the tunnel as recovered from the record, asks for
 // the record's further child SAs and tells done.
 func (e *Endpoint) finishRecovery(s *swsaState, r *recovery, o outcome) {
+	s.mu.Lock()
+	s.active--
+	s.mu.Unlock()
+	defer e.startRecoveries(s)
 	if o.err != nil {
 		r.done(r.d, o.err)
 		return

@@ -52,6 +52,10 @@ type swsaState struct {
 	// keeps the outcomes that came before their registration.
 	inflight int
 	early    map[uint64]outcome
+	// waiting are recoveries not started yet, active those under way
+	// (recover.go's window).
+	waiting []*recovery
+	active  int
 }
 
 // swsaTunnel is one journaled tunnel.
