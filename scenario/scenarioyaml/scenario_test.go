@@ -185,3 +185,19 @@ func TestReadSWSA(t *testing.T) {
 		}
 	}
 }
+
+// TestClientHostsOverlap: every host of a client has an address of its
+// own; a second client inside the first one's run of hosts is refused.
+func TestClientHostsOverlap(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "s.yaml")
+	text := "name: x\nclients:\n" +
+		"  - {name: a, from: 192.0.2.10, hosts: 5, connect: 201.2.10.11:60}\n" +
+		"  - {name: b, from: 192.0.2.12, connect: 201.2.10.11:60}\n"
+	if err := os.WriteFile(f, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, _, ds := Read(f)
+	if len(ds) != 1 || !strings.Contains(ds[0].Summary, "from 192.0.2.12 is also the address of client a") {
+		t.Fatalf("diagnostics %v", ds)
+	}
+}
