@@ -44,6 +44,7 @@ func (e *Endpoint) Recover(ds []swsa.Decision, done func(swsa.Decision, error)) 
 	s.mu.Lock()
 	for _, d := range ds {
 		s.waiting = append(s.waiting, &recovery{d: d, done: done})
+		s.recovering[d.Peer.Addr()] = true
 	}
 	s.mu.Unlock()
 	e.startRecoveries(s)
@@ -69,6 +70,7 @@ func (e *Endpoint) startRecoveries(s *swsaState) {
 		if err := e.recoverOne(s, r.d, r.done); err != nil {
 			s.mu.Lock()
 			s.active--
+			delete(s.recovering, r.d.Peer.Addr())
 			s.mu.Unlock()
 			r.done(r.d, err)
 		}
@@ -176,6 +178,7 @@ func (e *Endpoint) recoveryFailed(s *swsaState, id ikesa.IKESAID, err error) {
 func (e *Endpoint) finishRecovery(s *swsaState, r *recovery, o outcome) {
 	s.mu.Lock()
 	s.active--
+	delete(s.recovering, r.d.Peer.Addr())
 	s.mu.Unlock()
 	defer e.startRecoveries(s)
 	if o.err != nil {

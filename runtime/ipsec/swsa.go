@@ -56,6 +56,13 @@ type swsaState struct {
 	// (recover.go's window).
 	waiting []*recovery
 	active  int
+	// planning holds every on-demand negotiation from SetSWSA until the
+	// stack has read the records (EndRecoveryPlanning); recovering holds
+	// those with a peer whose tunnel is being renegotiated. Packets that
+	// would start one are dropped meanwhile (TCP sends them again), so a
+	// recovered tunnel never races a second negotiation with the peer.
+	planning   bool
+	recovering map[netip.Addr]bool
 }
 
 // swsaTunnel is one journaled tunnel.
@@ -77,7 +84,31 @@ func (e *Endpoint) SetSWSA(cfg SWSA) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.swsa = &swsaState{cfg: cfg, tunnels: map[netip.Addr]*swsaTunnel{}, bySPI: map[uint32]netip.Addr{},
-		pending: map[uint64]*recovery{}, early: map[uint64]outcome{}}
+		pending: map[uint64]*recovery{}, early: map[uint64]outcome{}, planning: true, recovering: map[netip.Addr]bool{}}
+}
+
+// EndRecoveryPlanning lets on-demand negotiation start again, but for the
+// peers whose tunnels Recover is renegotiating: the stack has read the
+// DVIPA's records and acted on them.
+func (e *Endpoint) EndRecoveryPlanning() {
+	if s := e.swsaOf(); s != nil {
+		s.mu.Lock()
+		s.planning = false
+		s.mu.Unlock()
+	}
+}
+
+// holdsOnDemand reports whether a packet to dst must not start a
+// negotiation: a recovery is being planned or is under way for dst. e.mu
+// is held (protect), so it reads e.swsa without taking it.
+func (e *Endpoint) holdsOnDemand(dst netip.Addr) bool {
+	s := e.swsa
+	if s == nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.planning || s.recovering[dst]
 }
 
 func (e *Endpoint) swsaOf() *swsaState {

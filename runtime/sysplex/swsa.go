@@ -117,6 +117,11 @@ func (s *Stack) ikeLifetime(a netip.Addr) int {
 // ones this stack can, report the others, and delete the old records at
 // the versions read once each tunnel has its new record.
 func (s *Stack) recoverSAs(a netip.Addr, sec *dvipaSec) {
+	if sec != nil {
+		// On-demand negotiation waits until the records are read
+		// and the recoveries started (they hold their own peers).
+		defer sec.ep.EndRecoveryPlanning()
+	}
 	side := s.swsa()
 	if side == nil || !s.sx.opts.IPsec {
 		return
