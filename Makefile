@@ -45,8 +45,10 @@ fuzz:
 
 # The demo: what tcpipc understands of the bundled figure 9 sysplex, what
 # lint finds in a broken copy of it, what whatif predicts for a failure of
-# MVS1, the takeover itself run for real on the embedded sysplex, and the
-# sysplex's IPsec policy protecting DVA1's connections.
+# MVS1, the takeover itself run for real on the embedded sysplex, the
+# sysplex's IPsec policy protecting DVA1's connections, and a takeover and
+# takeback with the IPsec clients' SAs recovered through the coupling
+# facility.
 demo: build
 	@echo "== The model of the figure 9 sysplex =="
 	@$(BIN) model $(FIGURE9)
@@ -65,6 +67,9 @@ demo: build
 	@echo
 	@echo "== tcpipc run: the figure 9 IPsec policy on the packet path (IKEv2, ESP, distribution) =="
 	@$(BIN) run --scenario testdata/scenarios/figure9-ipsec.yaml
+	@echo
+	@echo "== tcpipc run: Sysplex-Wide Security Associations, 120 IPsec clients, MVS1 fails and recovers =="
+	@$(BIN) run --scenario testdata/scenarios/figure9-swsa.yaml
 
 clean:
 	rm -rf bin

@@ -22,6 +22,9 @@ type IKETunnel struct {
 	Established                string // "" while it negotiates
 	SPIs                       string
 	DynamicTunnels             int
+	// RecoveredFrom names the SWSA record the tunnel was renegotiated
+	// from after its DVIPA moved ("" for a tunnel negotiated here).
+	RecoveredFrom string
 }
 
 // DynamicTunnel is one child SA pair as `ipsec -y display` shows it.
@@ -37,6 +40,7 @@ type DynamicTunnel struct {
 	NATTraversal, ESN       bool
 	InboundPackets          uint64
 	OutboundPackets         uint64
+	RecoveredFrom           string // as IKETunnel's
 }
 
 // WriteIPsecHeader writes the first line of an ipsec display of a stack;
@@ -75,6 +79,7 @@ func WriteIKETunnels(w io.Writer, ts []IKETunnel, next *int) error {
 		}
 		field(&b, "IKESPIs", t.SPIs)
 		field(&b, "NumDynamicTunnels", fmt.Sprint(t.DynamicTunnels))
+		recovered(&b, t.RecoveredFrom)
 		b.WriteString(strings.Repeat("*", 66) + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
@@ -117,10 +122,19 @@ func WriteDynamicTunnels(w io.Writer, ds []DynamicTunnel, next *int) error {
 		field(&b, "ESN", yesNo(d.ESN))
 		field(&b, "InboundPackets", fmt.Sprint(d.InboundPackets))
 		field(&b, "OutboundPackets", fmt.Sprint(d.OutboundPackets))
+		recovered(&b, d.RecoveredFrom)
 		b.WriteString(strings.Repeat("*", 66) + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// recovered marks a tunnel renegotiated through the coupling facility
+// (Sysplex-Wide Security Associations): tcpipc's own field.
+func recovered(b *strings.Builder, from string) {
+	if from != "" {
+		field(b, "SysplexWide", "Yes, recovered from "+from)
+	}
 }
 
 func field(b *strings.Builder, name, value string) {

@@ -113,9 +113,21 @@ func (c *planCheck) client(cl *Client) {
 	if !cl.From.IsValid() || !cl.From.Is4() {
 		return
 	}
-	if what := c.ownAddress(cl.From); what != "" {
-		c.errorf(orRange(cl.FromRange, cl.Range), "from %s is the sysplex's own address: %s; a client needs an address of its own", cl.From, what)
+	for h := range max(cl.Hosts, 1) {
+		a := cl.HostAddr(h)
+		if what := c.ownAddress(a); what != "" {
+			c.errorf(orRange(cl.FromRange, cl.Range), "%s is the sysplex's own address: %s; a client needs an address of its own", hostText(cl, h), what)
+		}
 	}
+}
+
+// hostText names a client's host h by its address: from, or the host's
+// place in the run of hosts.
+func hostText(cl *Client, h int) string {
+	if h == 0 {
+		return "from " + cl.From.String()
+	}
+	return fmt.Sprintf("host %d of %d (%s)", h+1, cl.Hosts, cl.HostAddr(h))
 }
 
 // ownAddress names what a of the plan is, "" when nothing.
@@ -285,6 +297,9 @@ func (c *planCheck) expectation(x *Expectation) {
 		c.anyDVIPA(o.DVIPA, orRange(o.DVIPARange, x.Range))
 	}
 	if t := x.Takeover; t != nil {
+		c.anyDVIPA(t.DVIPA, orRange(t.DVIPARange, x.Range))
+	}
+	if t := x.Tunnels; t != nil {
 		c.anyDVIPA(t.DVIPA, orRange(t.DVIPARange, x.Range))
 	}
 }

@@ -48,17 +48,24 @@ func checkClients(ds *diag.Diagnostics, cs []*Client) {
 			ds.Errorf(RuleScenario, orRange(c.NameRange, c.Range), "client %s is defined twice", c.Name)
 		}
 		names[c.Name] = true
-		if a := c.From; a.IsValid() {
+		for h := range max(c.Hosts, 1) {
+			a := c.HostAddr(h)
+			if !a.IsValid() {
+				break
+			}
+			r := orRange(c.FromRange, c.Range)
 			switch {
 			case !a.Is4():
-				ds.Errorf(RuleScenario, orRange(c.FromRange, c.Range), "from %s: the LAN is IPv4, so a client's address is an IPv4 address", a)
+				ds.Errorf(RuleScenario, r, "%s: the LAN is IPv4, so a client's address is an IPv4 address", hostText(c, h))
 			case !a.IsGlobalUnicast() && !a.IsPrivate():
-				ds.Errorf(RuleScenario, orRange(c.FromRange, c.Range), "from %s is not a unicast address a host can have", a)
+				ds.Errorf(RuleScenario, r, "%s is not a unicast address a host can have", hostText(c, h))
 			case addrs[a] != "":
-				ds.Errorf(RuleScenario, orRange(c.FromRange, c.Range), "from %s is also the address of client %s", a, addrs[a])
+				ds.Errorf(RuleScenario, r, "%s is also the address of client %s", hostText(c, h), addrs[a])
 			default:
 				addrs[a] = c.Name
+				continue
 			}
+			break // one diagnostic per client
 		}
 		if a := c.Connect.Addr(); a.IsValid() && !a.Is4() {
 			ds.Errorf(RuleScenario, orRange(c.ConnectRange, c.Range), "connect %s: the LAN is IPv4, so a client connects to an IPv4 DVIPA", c.Connect)

@@ -60,6 +60,9 @@ type Client struct {
 	Name    string
 	From    netip.Addr
 	Connect netip.AddrPort
+	// Hosts is how many client hosts run it, at consecutive addresses
+	// from From (1 when not given); each opens Connections connections.
+	Hosts int
 	// Connections is how many connections it opens; Bytes how many bytes
 	// each one sends (echo: and expects back); Interval the pause between
 	// writes of Chunk bytes, which sets the rate.
@@ -147,7 +150,11 @@ type Expectation struct {
 	// Takeover: after the event at time After, DVIPA is owned by a new
 	// stack within Within.
 	Takeover *TakeoverWithin
-	Range    diag.Range
+	// Tunnels: every new holder of DVIPA during the run renegotiated at
+	// least Recovered IPsec tunnels from the SWSA records, the last
+	// within Within of taking the DVIPA.
+	Tunnels *TunnelsRecovered
+	Range   diag.Range
 }
 
 // OwnerAt expects an owner at a time.
@@ -164,6 +171,24 @@ type TakeoverWithin struct {
 	DVIPA      netip.Addr
 	Within     time.Duration
 	DVIPARange diag.Range
+}
+
+// TunnelsRecovered expects the SAs of a DVIPA to follow it (Sysplex-Wide
+// Security Associations).
+type TunnelsRecovered struct {
+	DVIPA      netip.Addr
+	Recovered  int
+	Within     time.Duration
+	DVIPARange diag.Range
+}
+
+// HostAddr is the address of the client's i-th host (from 0).
+func (c *Client) HostAddr(i int) netip.Addr {
+	a := c.From
+	for range i {
+		a = a.Next()
+	}
+	return a
 }
 
 // MaxTime bounds every time and duration of a scenario: a run plays on a

@@ -57,6 +57,7 @@ func (c *Control) Close() { c.apps.StopAll() }
 const Usage = `netstat vipadyn|vdpt|vcrt|conn [--stack NAME]
 sysplex vipadyn [--stack NAME]
 ipsec -k|-y [--stack NAME]     (IKE tunnels, dynamic tunnels)
+cf swsa                        (the SWSA structure's records, like D XCF,STR)
 fail NAME | recover NAME | leavegroup NAME | joingroup NAME
 deactivate NAME DVIPA | reactivate NAME DVIPA
 cut NAME NAME | restore NAME NAME   (the IP link between two stacks)
@@ -90,6 +91,13 @@ func (c *Control) Do(args []string) (string, error) {
 			return "", err
 		}
 		if err := c.ipsecDisplay(&b, rest[0], stack); err != nil {
+			return "", err
+		}
+	case "cf":
+		if len(rest) != 1 || strings.ToLower(rest[0]) != "swsa" {
+			return "", fmt.Errorf("cf needs swsa (the SWSA structure's records)")
+		}
+		if err := c.cfDisplay(&b); err != nil {
 			return "", err
 		}
 	case "timeline":

@@ -103,6 +103,7 @@ func (e *Endpoint) installChild(c ikesa.ChildSA) {
 	ps.queue, ps.negotiating, ps.trigger = nil, false, nil
 	e.mu.Unlock()
 
+	e.journalChild(c, int(ch.life.HardTime.Seconds()))
 	for _, pkt := range queue {
 		e.protect(ps, pkt, flush)
 	}
@@ -145,6 +146,7 @@ func (e *Endpoint) removeChild(c ikesa.ChildSA) {
 		e.after(e.cfg.RekeyedGrace, func() { e.dropChild(ch) })
 	}
 	e.mu.Unlock()
+	e.journalChildGone(c.InboundSPI)
 	ch.out.Close()
 	if !grace {
 		e.dropChild(ch)
@@ -231,6 +233,7 @@ func (e *Endpoint) deleteChildSA(peer string, inSPI uint32) {
 // peer's queued packets; other endings (deletion, rekey, replacement) are
 // reported through the children.
 func (e *Endpoint) ikeEvent(info ikesa.IKESAInfo, err error) {
+	e.journalIKE(info, err)
 	e.mu.Lock()
 	if err == nil {
 		e.ikeUp[info.ID] = e.clock.Now()

@@ -47,6 +47,9 @@ type DynamicTunnel struct {
 type SAList struct {
 	IKE     []IKETunnel
 	Dynamic []DynamicTunnel
+	// Recovered names, by peer address, the SWSA record each tunnel
+	// recovered after a DVIPA move was renegotiated from (swsa.go).
+	Recovered map[netip.Addr]RecoveredFrom
 }
 
 // SAs describes the endpoint's IKE SAs and child SAs.
@@ -88,6 +91,7 @@ func (e *Endpoint) SAs() SAList {
 		}
 	}
 	e.mu.Unlock()
+	out.Recovered = e.RecoveredTunnels()
 	slices.SortFunc(out.IKE, func(a, b IKETunnel) int {
 		return cmp.Or(cmp.Compare(a.Peer, b.Peer), cmp.Compare(a.ID.SPIi, b.ID.SPIi), cmp.Compare(a.ID.SPIr, b.ID.SPIr))
 	})

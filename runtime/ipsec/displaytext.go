@@ -2,6 +2,7 @@ package ipsec
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"github.com/tcpipc/tcpipc/display"
@@ -23,7 +24,7 @@ func (l SAList) IKEView() []display.IKETunnel {
 		row := display.IKETunnel{Rule: t.Peer, Local: t.Local.Addr().String(), Remote: t.Remote.Addr().String(),
 			State: strings.ToUpper(t.State.String()), Role: role, Encryption: encrName(t.Suite.Encr, t.Suite.KeyBits),
 			PRF: t.Suite.PRF.String(), DHGroup: int(t.Suite.DH), NAT: natStatus(t.NATLocal, t.NATRemote),
-			SPIs: t.ID.String(), DynamicTunnels: t.Children}
+			SPIs: t.ID.String(), DynamicTunnels: t.Children, RecoveredFrom: l.recoveredFrom(t.Remote.Addr())}
 		if t.Suite.Integ != wire.AUTH_NONE {
 			row.Integrity = t.Suite.Integ.String()
 		}
@@ -42,7 +43,7 @@ func (l SAList) DynamicView() []display.DynamicTunnel {
 		row := display.DynamicTunnel{Rule: d.Peer, Active: d.Active, Encryption: encrName(d.Encr, d.KeyBits),
 			Local: d.Local.Addr().String(), Remote: d.Remote.Addr().String(),
 			InboundSPI: d.InboundSPI, OutboundSPI: d.OutboundSPI, NATTraversal: d.UDPEncap, ESN: d.ESN,
-			InboundPackets: d.In.PacketsIn, OutboundPackets: d.Out.PacketsOut}
+			InboundPackets: d.In.PacketsIn, OutboundPackets: d.Out.PacketsOut, RecoveredFrom: l.recoveredFrom(d.Remote.Addr())}
 		if d.Integ != wire.AUTH_NONE {
 			row.Integrity = d.Integ.String()
 		}
@@ -58,6 +59,16 @@ func (l SAList) DynamicView() []display.DynamicTunnel {
 		out = append(out, row)
 	}
 	return out
+}
+
+// recoveredFrom says which stack's record, and which tunnel of it, the
+// tunnel with a peer was renegotiated from; "" if none.
+func (l SAList) recoveredFrom(peer netip.Addr) string {
+	r, ok := l.Recovered[peer]
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("%s (record %s)", r.Writer, r.Tunnel)
 }
 
 func encrName(e wire.EncrID, bits int) string { return fmt.Sprintf("%s %d", e, bits) }

@@ -55,6 +55,8 @@ type Endpoint struct {
 	// retries), forgotten once they fire.
 	oneShots  map[uint64]clock.Timer
 	nextTimer uint64
+	// swsa journals the tunnels of a DVIPSEC DVIPA (swsa.go); nil else.
+	swsa *swsaState
 
 	wg sync.WaitGroup // the receive loops
 

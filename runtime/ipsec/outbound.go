@@ -98,7 +98,7 @@ func (e *Endpoint) protect(ps *peerState, pkt []byte, trigger *Filter) Verdict {
 		}
 		e.mu.Lock()
 	}
-	if trigger == nil {
+	if trigger == nil || e.holdsOnDemand(fl.dst) { // swsa.go: a recovery negotiates it
 		e.mu.Unlock()
 		e.stats.drop(DropNoSA)
 		return Dropped

@@ -108,6 +108,9 @@ func (c *Client) toLAN(send func(context.Context, []byte) error) func(context.Co
 	}
 }
 
+// IPsec returns the client's IPsec endpoint, nil before EnableIPsec.
+func (c *Client) IPsec() *ipsec.Endpoint { return c.sec.Load() }
+
 // Netstack returns the client's netstack, to dial from.
 func (c *Client) Netstack() *netstack.Stack { return c.ns }
 

@@ -37,6 +37,9 @@ func goldenReport(t *testing.T, name string, sx *sysplex.Sysplex, r *Report) {
 			{Name: "out/clients", Data: []byte(clientsText(r.Clients))},
 		},
 	}
+	if len(r.SWSA) > 0 { // only runs that moved a DVIPA with SA records
+		ar.Files = slices.Insert(ar.Files, 2, txtar.File{Name: "out/swsa", Data: []byte(swsaText(r.SWSA))})
+	}
 	golden.File(t, filepath.Join("testdata", "golden", name+".txtar"), string(txtar.Format(ar)), "the golden report of "+name)
 }
 
@@ -86,6 +89,15 @@ func ipsecText(ts []IPsecTotals) string {
 	return b.String()
 }
 
+// swsaText is what each new holder did with the SA records, without times.
+func swsaText(ss []SWSAReport) string {
+	var b strings.Builder
+	for _, s := range ss {
+		fmt.Fprintf(&b, "%s\n", s)
+	}
+	return b.String()
+}
+
 func ownersText(sx *sysplex.Sysplex) string {
 	var b strings.Builder
 	for _, o := range sx.Owners() {
@@ -124,4 +136,20 @@ func TestFigure9IPsecGolden(t *testing.T) {
 	leakcheck.Check(t)
 	sx, report, _ := playScenario(t, "../../testdata/scenarios/figure9-ipsec.yaml")
 	goldenReport(t, "figure9-ipsec", sx, report)
+}
+
+// TestFigure9SWSAGolden plays testdata/scenarios/figure9-swsa.yaml (120
+// IPsec clients; MVS1 fails, MVS5 renegotiates every tunnel from the SWSA
+// records, MVS1 takes DVA1 back with its tunnels) and compares its golden
+// report.
+func TestFigure9SWSAGolden(t *testing.T) {
+	if testing.Short() {
+		t.Skip("plays a scenario")
+	}
+	leakcheck.Check(t)
+	sx, report, out := playScenario(t, "../../testdata/scenarios/figure9-swsa.yaml")
+	if !report.Passed() {
+		t.Errorf("expectations failed:\n%s", out)
+	}
+	goldenReport(t, "figure9-swsa", sx, report)
 }

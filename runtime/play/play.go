@@ -30,6 +30,8 @@ type Report struct {
 	// IPsec sums, per protected DVIPA, what its routing stack's endpoint
 	// did (empty when the run had no IPsec).
 	IPsec []IPsecTotals
+	// SWSA is what each new holder of a DVIPA did with its SA records.
+	SWSA []SWSAReport
 	// Routing lists the stacks that held back, reset or dropped packets
 	// for DVIPAs, which is where lost connections usually show.
 	Routing []RoutingTotals
@@ -173,6 +175,7 @@ func Play(ctx context.Context, sx *sysplex.Sysplex, sc *scenario.Scenario) (*Rep
 	samples.Wait()
 	r.Timeline = sx.Timeline()
 	r.IPsec = ipsecTotals(sx)
+	r.SWSA = swsaReports(sx, r.Start)
 	r.Routing = routingTotals(sx)
 	measure(sx, r)
 	check(r, sc)
@@ -244,17 +247,18 @@ func sleepUntil(sx *sysplex.Sysplex, ctx context.Context, t time.Time) error {
 
 // startClients opens every client's connections at once; finish waits
 // until they all ended and sums how.
-func startClients(ctx context.Context, sc *scenario.Scenario, hosts []*lan.Client) (finish func() ClientTotals) {
+func startClients(ctx context.Context, sc *scenario.Scenario, hosts [][]*lan.Client) (finish func() ClientTotals) {
 	var clients sync.WaitGroup
 	results := make(chan connResult, 1024)
 	for k, c := range sc.Clients {
-		cl := hosts[k]
-		for i := 0; i < c.Connections; i++ {
-			clients.Add(1)
-			go func(i int) {
-				defer clients.Done()
-				results <- runConn(ctx, cl, c, i)
-			}(i)
+		for h, cl := range hosts[k] {
+			for i := 0; i < c.Connections; i++ {
+				clients.Add(1)
+				go func(i int) {
+					defer clients.Done()
+					results <- runConn(ctx, cl, c, i)
+				}(h*c.Connections + i)
+			}
 		}
 	}
 	totals := make(chan ClientTotals, 1)
@@ -274,19 +278,25 @@ func startClients(ctx context.Context, sc *scenario.Scenario, hosts []*lan.Clien
 
 // addClients sets up the scenario's client hosts on the LAN, with IPsec
 // for those that are IPsec peers.
-func addClients(sx *sysplex.Sysplex, sc *scenario.Scenario) ([]*lan.Client, error) {
-	hosts := make([]*lan.Client, len(sc.Clients))
+func addClients(sx *sysplex.Sysplex, sc *scenario.Scenario) ([][]*lan.Client, error) {
+	hosts := make([][]*lan.Client, len(sc.Clients))
 	for i, c := range sc.Clients {
-		cl, err := sx.AddClient(c.Name, c.From)
-		if err != nil {
-			return nil, err
-		}
-		if c.IPsec {
-			if err := enableClientIPsec(sx, cl, c); err != nil {
+		for h := range max(c.Hosts, 1) {
+			name := c.Name
+			if h > 0 {
+				name = fmt.Sprintf("%s.%d", c.Name, h)
+			}
+			cl, err := sx.AddClient(name, c.HostAddr(h))
+			if err != nil {
 				return nil, err
 			}
+			if c.IPsec {
+				if err := enableClientIPsec(sx, cl, c); err != nil {
+					return nil, err
+				}
+			}
+			hosts[i] = append(hosts[i], cl)
 		}
-		hosts[i] = cl
 	}
 	return hosts, nil
 }
@@ -297,7 +307,7 @@ func enableClientIPsec(sx *sysplex.Sysplex, cl *lan.Client, c *scenario.Client) 
 	if !sx.Options().IPsec {
 		return fmt.Errorf("client %s: IPsec clients need a sysplex run with its IPsec policy (Options.IPsec)", c.Name)
 	}
-	cfg, err := sysplex.ClientIPsec(sx.Plan(), c.From, c.Connect.Addr())
+	cfg, err := sysplex.ClientIPsec(sx.Plan(), cl.Addr, c.Connect.Addr())
 	if err != nil {
 		return fmt.Errorf("client %s: %w", c.Name, err)
 	}
@@ -410,6 +420,8 @@ func check(r *Report, sc *scenario.Scenario) {
 			ok := r.Clients.Corrupt == 0 && r.Clients.Completed+r.Clients.Reset+r.Clients.Failed == r.Clients.Connections && r.Clients.Completed > 0
 			r.Checks = append(r.Checks, Check{What: "every byte echoed intact", OK: ok,
 				Got: fmt.Sprintf("%d of %d bytes verified, %d corrupt", r.Clients.BytesVerified, r.Clients.BytesSent, r.Clients.Corrupt)})
+		case x.Tunnels != nil:
+			r.Checks = append(r.Checks, tunnelsCheck(r, x.Tunnels))
 		case x.Takeover != nil:
 			got := time.Duration(-1)
 			for _, ev := range r.Events {

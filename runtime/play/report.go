@@ -59,6 +59,12 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(&b, " (%s)", strings.Join(reasons, ", "))
 		}
 	}
+	for _, s := range r.SWSA {
+		fmt.Fprintf(&b, "\nswsa: %s", s)
+		if s.Done {
+			fmt.Fprintf(&b, " in %s", ms(s.Took))
+		}
+	}
 	for _, t := range r.Routing {
 		fmt.Fprintf(&b, "\nrouting: %s: %d packets held back until their connections were reported, %d answered with a reset, %d dropped for a DVIPA it did not route",
 			t.Stack, t.Settling, t.Reset, t.NotRouted)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/lan"
 	"github.com/tcpipc/tcpipc/runtime/link"
 	"github.com/tcpipc/tcpipc/runtime/netstack"
@@ -25,9 +26,12 @@ func startFigure9(b *testing.B, hb time.Duration, echo bool) (*Sysplex, *lan.Cli
 }
 
 func startFigure9With(b *testing.B, opts Options, echo bool) (*Sysplex, *lan.Client, func()) {
+	return startPlanWith(b, figure9Plan(&testing.T{}), opts, echo)
+}
+
+// startPlanWith is startFigure9With on a changed figure 9 plan.
+func startPlanWith(b *testing.B, plan *plan.Plan, opts Options, echo bool) (*Sysplex, *lan.Client, func()) {
 	b.Helper()
-	t := &testing.T{}
-	plan := figure9Plan(t)
 	sx, err := New(plan, opts)
 	if err != nil {
 		b.Fatal(err)

@@ -31,7 +31,11 @@ func (s *Stack) startIPsec(a netip.Addr, send func(pkt []byte) error) *dvipaSec 
 	if !s.plan.DVIPSec {
 		return nil
 	}
-	return s.startEndpoint(a, send)
+	sec := s.startEndpoint(a, send)
+	if sec != nil {
+		s.journalEndpoint(a, sec.ep)
+	}
+	return sec
 }
 
 // startHomeIPsec starts the endpoints of the stack's home addresses that
@@ -88,7 +92,9 @@ func (s *Stack) stopIPsec(a netip.Addr) {
 	}
 	s.mu.Unlock()
 	if sec != nil {
-		sec.ep.Close()
+		// The DVIPA moves on: its SAs go once the next holder has
+		// renegotiated them (swsa.go).
+		s.releaseSAs(a, sec)
 	}
 }
 

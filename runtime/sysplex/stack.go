@@ -68,6 +68,9 @@ type Stack struct {
 	// rangeAddrs are the ones on the VIPA NIC.
 	ranged     map[netip.Addr]int
 	rangeAddrs map[netip.Addr]bool
+	// sws is the stack's link to the SWSA structure (swsa.go), for one
+	// life of the stack.
+	sws *swsaSide
 	// eventHook, when set (tests, before Start), sees each XCF event
 	// before the loop handles it; it may hold the loop.
 	eventHook func(xcf.Event)
@@ -108,7 +111,9 @@ func (s *Stack) start() error {
 		return err
 	}
 	graceEnd := newGraceEnd()
+	side := s.openSWSA()
 	s.mu.Lock()
+	s.sws = side
 	s.member = m
 	s.done = make(chan struct{})
 	done := s.done
@@ -252,7 +257,11 @@ func (s *Stack) fail() {
 			secs = append(secs, sec)
 		}
 	})
+	side := s.sws
+	s.sws = nil
 	s.mu.Unlock()
+	// The journal stops first: a failing stack deletes no record.
+	side.close()
 	for _, sec := range secs {
 		sec.ep.Close()
 	}

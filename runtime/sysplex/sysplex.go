@@ -40,6 +40,9 @@ type Options struct {
 	// and ESP for it, so clients must be IPsec peers (EnableIPsec). Off,
 	// the sysplex carries everything in the clear.
 	IPsec bool
+	// CF is the coupling facility (an in-memory one when nil): tests put
+	// a failing one here.
+	CF cf.Facility
 	// KeyLog, when set, receives the IPsec endpoints' Wireshark key log
 	// lines (the keys in the clear: only when the user asks).
 	KeyLog io.Writer
@@ -72,6 +75,14 @@ type Sysplex struct {
 	// moves times every change of holder and the first packet the new
 	// routing stack forwarded after it.
 	moves []Move
+	// swsaOutcomes and swsaFailed are the SWSA recoveries and journal
+	// failures so far (swsareport.go).
+	swsaOutcomes []SWSAOutcome
+	swsaFailed   int
+	// beforeRenegotiate, when set (tests, before Start), runs after a new
+	// holder read a DVIPA's records and before it acts on them; ctx ends
+	// when the stack fails.
+	beforeRenegotiate func(ctx context.Context, stack string)
 }
 
 // Move is one change of a DVIPA's holder.
@@ -88,7 +99,10 @@ func New(plan *plan.Plan, opts Options) (*Sysplex, error) {
 		opts.Clock = clock.Real{}
 	}
 	opts.XCF = opts.XCF.Or(xcf.DefaultTiming)
-	sx := &Sysplex{plan: plan, opts: opts, clk: opts.Clock, fabric: lan.NewFabric(), cf: cf.NewMemory(),
+	if opts.CF == nil {
+		opts.CF = cf.NewMemory()
+	}
+	sx := &Sysplex{plan: plan, opts: opts, clk: opts.Clock, fabric: lan.NewFabric(), cf: opts.CF,
 		links: map[[2]string]*xcf.Link{}, owner: map[netip.Addr]string{}}
 	if opts.LANTap != nil {
 		sx.fabric.SetTap(opts.LANTap)

@@ -94,6 +94,8 @@ func (s *Stack) activate(a netip.Addr, ch dvipa.Change) {
 	port.Advertise(a)
 	s.sx.ownerChanged(a, ch)
 	_ = m.Broadcast(encode(msgVIPAList, vipaList{DVIPA: a, IPSec: sec != nil}))
+	// With the DVIPA advertised, the peers' answers reach this stack.
+	s.recoverSAs(a, sec)
 }
 
 // distributionFor picks the VIPADISTRIBUTE in force when this stack routes

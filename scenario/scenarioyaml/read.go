@@ -21,10 +21,10 @@ import (
 var (
 	topKeys    = []string{"name", "sysplex", "heartbeat", "missed", "duration", "applications", "clients", "timeline", "expect"}
 	appKeys    = []string{"name", "stacks", "bind", "behaviour"}
-	clientKeys = []string{"name", "from", "connect", "connections", "bytes", "chunk", "interval", "check", "ipsec"}
+	clientKeys = []string{"name", "from", "hosts", "connect", "connections", "bytes", "chunk", "interval", "check", "ipsec"}
 	ipsecKeys  = []string{"psk", "id", "ike", "esp", "cert", "key", "ca"}
 	eventKeys  = []string{"at", "fail", "recover", "leavegroup", "joingroup", "deactivate", "reactivate", "cut", "restore", "partition", "stop", "dvipa", "peer", "app"}
-	expectKeys = []string{"owner", "resets", "failed", "lost", "echoed", "takeover"}
+	expectKeys = []string{"owner", "resets", "failed", "lost", "echoed", "takeover", "tunnels"}
 )
 
 // Read parses a scenario file; problems come back as diagnostics with
@@ -198,7 +198,7 @@ func (r *reader) application(n *yaml.Node) *scenario.Application {
 }
 
 func (r *reader) client(n *yaml.Node) *scenario.Client {
-	c := &scenario.Client{Connections: 1, Bytes: 1024, Chunk: 512, Check: true, Range: r.Range(n)}
+	c := &scenario.Client{Hosts: 1, Connections: 1, Bytes: 1024, Chunk: 512, Check: true, Range: r.Range(n)}
 	r.Mapping(n, clientKeys, "client", func(key string, _, v *yaml.Node) {
 		switch key {
 		case "name":
@@ -207,6 +207,12 @@ func (r *reader) client(n *yaml.Node) *scenario.Client {
 			c.From, c.FromRange = r.addr(v), r.Range(v)
 		case "connect":
 			c.Connect, c.ConnectRange = r.addrPort(v), r.Range(v)
+		case "hosts":
+			c.Hosts = r.positive(v)
+			if c.Hosts > maxHosts {
+				r.Errorf(v, "at most %d hosts per client", maxHosts)
+				c.Hosts = 1
+			}
 		case "connections":
 			c.Connections = r.positive(v)
 		case "bytes":
@@ -333,6 +339,8 @@ func (r *reader) expectation(n *yaml.Node) *scenario.Expectation {
 				}
 			})
 			x.Takeover = t
+		case "tunnels":
+			x.Tunnels = r.tunnels(v)
 		}
 	})
 	return x
@@ -346,4 +354,25 @@ func (r *reader) file(n *yaml.Node) string {
 		return p
 	}
 	return filepath.Join(filepath.Dir(filepath.FromSlash(r.File.Name)), filepath.FromSlash(p))
+}
+
+// maxHosts bounds a client's hosts: a /22 of addresses.
+const maxHosts = 1024
+
+func (r *reader) tunnels(n *yaml.Node) *scenario.TunnelsRecovered {
+	t := &scenario.TunnelsRecovered{}
+	r.Mapping(n, []string{"dvipa", "recovered", "within"}, "tunnels", func(k string, _, v *yaml.Node) {
+		switch k {
+		case "dvipa":
+			t.DVIPA, t.DVIPARange = r.addr(v), r.Range(v)
+		case "recovered":
+			t.Recovered = r.nonNegative(v)
+		case "within":
+			t.Within = r.duration(v)
+		}
+	})
+	if !t.DVIPA.IsValid() || t.Within <= 0 {
+		r.Errorf(n, "tunnels needs dvipa, recovered and within")
+	}
+	return t
 }

@@ -164,3 +164,55 @@ func TestClientIPsecCertificate(t *testing.T) {
 		t.Fatalf("cert without key and ca: %v", ds)
 	}
 }
+
+// TestReadSWSA reads the SWSA scenario's client hosts and tunnels
+// expectation, and refuses a tunnels expectation without its bound.
+func TestReadSWSA(t *testing.T) {
+	sc, _, ds := Read("../../testdata/scenarios/figure9-swsa.yaml")
+	if len(ds) > 0 {
+		t.Fatal(ds)
+	}
+	c := sc.Clients[0]
+	if c.Hosts != 120 || c.HostAddr(119).String() != "192.0.2.129" || !c.IPsec || c.ID != "192.0.2.10" {
+		t.Errorf("client %+v", c)
+	}
+	var tun *scenario.TunnelsRecovered
+	for _, x := range sc.Expect {
+		if x.Tunnels != nil {
+			tun = x.Tunnels
+		}
+	}
+	if tun == nil || tun.DVIPA.String() != "201.2.10.11" || tun.Recovered != 120 || tun.Within != time.Second {
+		t.Fatalf("tunnels expectation %+v", tun)
+	}
+	for _, bad := range []string{
+		"  - tunnels: {dvipa: 201.2.10.11, recovered: 3}\n",
+		"  - tunnels: {dvipa: 201.2.10.11, recovered: 3, within: 1s, by: MVS5}\n",
+	} {
+		f := filepath.Join(t.TempDir(), "s.yaml")
+		text := "name: x\nclients:\n  - {name: c, from: 192.0.2.10, hosts: 2000, connect: 201.2.10.11:60}\nexpect:\n" + bad
+		if err := os.WriteFile(f, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, _, ds := Read(f)
+		if len(ds) < 2 {
+			t.Errorf("%q: want diagnostics for hosts and tunnels, got %v", bad, ds)
+		}
+	}
+}
+
+// TestClientHostsOverlap: every host of a client has an address of its
+// own; a second client inside the first one's run of hosts is refused.
+func TestClientHostsOverlap(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "s.yaml")
+	text := "name: x\nclients:\n" +
+		"  - {name: a, from: 192.0.2.10, hosts: 5, connect: 201.2.10.11:60}\n" +
+		"  - {name: b, from: 192.0.2.12, connect: 201.2.10.11:60}\n"
+	if err := os.WriteFile(f, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, _, ds := Read(f)
+	if len(ds) != 1 || !strings.Contains(ds[0].Summary, "from 192.0.2.12 is also the address of client a") {
+		t.Fatalf("diagnostics %v", ds)
+	}
+}

@@ -156,10 +156,13 @@ func (sa *IKESA) authenticateInitiator(payloads []wire.Payload) (*Peer, error) {
 	return peer, sa.verifyAuth(peer, idi, auth, payloads, signed)
 }
 
-// hasEstablished reports whether we hold another established IKE SA with p.
+// hasEstablished reports whether we hold another established IKE SA with
+// p. A peer configured without an address stands for a range of remotes,
+// as in dropOthers: only an SA with the same remote counts.
 func (d *Daemon) hasEstablished(p *Peer, except *IKESA) bool {
 	for _, sa := range d.sas {
-		if sa != except && sa.peer == p && sa.state == StateEstablished {
+		sameRemote := p.Addr.IsValid() || sa.remote.Addr() == except.remote.Addr()
+		if sa != except && sa.peer == p && sa.state == StateEstablished && sameRemote {
 			return true
 		}
 	}

@@ -58,11 +58,11 @@ func (sa *IKESA) proposeChild(k saKind, tsi, tsr []wire.Selector) (*childOffer, 
 	d := sa.d
 	o := &childOffer{spi: d.newESPSPI(), tsi: tsi, tsr: tsr}
 	sa.offers[o.spi] = o
-	payloads := []wire.Payload{offer(d.cfg.ESP, k, binary.BigEndian.AppendUint32(nil, o.spi))}
+	payloads := []wire.Payload{offer(sa.espSuites(), k, binary.BigEndian.AppendUint32(nil, o.spi))}
 	if k.ke {
 		o.ni = d.randBytes(nonceLen)
 		payloads = append(payloads, &wire.Nonce{Data: o.ni})
-		if g := d.cfg.ESP[0].DH; g != wire.DHNone {
+		if g := sa.espSuites()[0].DH; g != wire.DHNone {
 			group, err := ikecrypto.LookupDH(g)
 			if err == nil {
 				o.dhKey, err = group.GenerateKey(d.rand)
@@ -92,7 +92,7 @@ func (sa *IKESA) acceptedChild(payloads []wire.Payload, k saKind, o *childOffer)
 	saPayload, _ := wire.Find(payloads, wire.PayloadSA).(*wire.SA)
 	tsi, _ := wire.Find(payloads, wire.PayloadTSi).(*wire.TS)
 	tsr, _ := wire.Find(payloads, wire.PayloadTSr).(*wire.TS)
-	p, suite, ok := accepted(saPayload, sa.d.cfg.ESP, k)
+	p, suite, ok := accepted(saPayload, sa.espSuites(), k)
 	if !ok || tsi == nil || tsr == nil || !within(tsi.Selectors, o.tsi) || !within(tsr.Selectors, o.tsr) {
 		return nil, fmt.Errorf("%w: child SA proposal or selectors", ErrBadResponse)
 	}

@@ -56,7 +56,10 @@ type IKESA struct {
 	// authTS is what IKE_AUTH proposes for the first child SA: the
 	// selectors of the filter rule that made us initiate, or, when empty,
 	// the peer's LocalTS and RemoteTS.
-	authTS      Selectors
+	authTS Selectors
+	// proposing narrows what an SA we initiate offers (propose.go); nil
+	// offers the policy's suites.
+	proposing   *Proposals
 	rekeyingIKE bool
 	halfOpen    clock.Timer    // responder: gives up on a missing IKE_AUTH
 	initSrc     netip.AddrPort // responder: IKE_SA_INIT's source, for initKey

@@ -32,6 +32,11 @@ func (d *Daemon) InitiateTo(peerName string, addr netip.AddrPort) (*IKESA, error
 // selectors of the filter rule whose traffic needs the SA (RFC 7296
 // §2.9). Empty ts proposes the peer's LocalTS and RemoteTS.
 func (d *Daemon) InitiateWith(peerName string, addr netip.AddrPort, ts Selectors) (*IKESA, error) {
+	return d.initiate(peerName, addr, ts, nil)
+}
+
+// initiate is InitiateWith with the SA's own proposals (nil: the policy's).
+func (d *Daemon) initiate(peerName string, addr netip.AddrPort, ts Selectors, p *Proposals) (*IKESA, error) {
 	d.mu.Lock()
 	defer d.runEventsLocked()
 	if d.closed {
@@ -48,12 +53,12 @@ func (d *Daemon) InitiateWith(peerName string, addr netip.AddrPort, ts Selectors
 		return nil, fmt.Errorf("ikesa: peer %q has no address to initiate to", peerName)
 	}
 	sa := d.newSA(StateInitSent, true, peer, addr)
-	sa.authTS = ts
+	sa.authTS, sa.proposing = ts, p
 	sa.spiI = d.newIKESPI()
 	d.sas[sa.spiI] = sa
 	// Our KE uses the group of our first suite; a responder that prefers
 	// another one says so with INVALID_KE_PAYLOAD.
-	if err := sa.sendInitRequest(d.ike[0].dh); err != nil {
+	if err := sa.sendInitRequest(sa.ikeAlgs()[0].dh); err != nil {
 		sa.die(err)
 		return nil, err
 	}
@@ -71,7 +76,7 @@ func (sa *IKESA) sendInitRequest(group *ikecrypto.DH) error {
 	sa.dhKey = key
 	sa.ni = d.randBytes(nonceLen)
 	payloads := []wire.Payload{
-		offer(d.cfg.IKE, ikeInit, nil),
+		offer(sa.ikeSuites(), ikeInit, nil),
 		&wire.KE{Group: group.ID, Data: key.Public()},
 		&wire.Nonce{Data: sa.ni},
 	}
@@ -91,12 +96,12 @@ func (sa *IKESA) sendInitRequest(group *ikecrypto.DH) error {
 // handleInitResponse is the initiator's side of the IKE_SA_INIT answer; sent
 // is our request exactly as it went out, which AUTH covers later.
 func (sa *IKESA) handleInitResponse(sent []byte, r *response) {
-	d, m, payloads := sa.d, r.msg, r.payloads
+	m, payloads := r.msg, r.payloads
 	if n := wire.FindNotify(payloads, wire.INVALID_KE_PAYLOAD); n != nil && len(n.Data) == 2 {
 		// The responder wants another group (RFC 7296 section 1.2). Retry
 		// once with it, if we offered it, from message ID 0 again.
 		want := wire.DHGroup(binary.BigEndian.Uint16(n.Data))
-		for _, a := range d.ike {
+		for _, a := range sa.ikeAlgs() {
 			if a.dh.ID == want && want != sa.dhKey.Group().ID && !sa.keRetried {
 				sa.keRetried = true
 				sa.nextID = 0
@@ -116,7 +121,7 @@ func (sa *IKESA) handleInitResponse(sent []byte, r *response) {
 	saPayload, _ := wire.Find(payloads, wire.PayloadSA).(*wire.SA)
 	ke, _ := wire.Find(payloads, wire.PayloadKE).(*wire.KE)
 	nonce, _ := wire.Find(payloads, wire.PayloadNonce).(*wire.Nonce)
-	_, suite, ok := accepted(saPayload, d.cfg.IKE, ikeInit)
+	_, suite, ok := accepted(saPayload, sa.ikeSuites(), ikeInit)
 	if !ok || ke == nil || nonce == nil || m.SPIr == 0 || ke.Group != suite.DH || suite.DH != sa.dhKey.Group().ID {
 		sa.die(fmt.Errorf("%w: IKE_SA_INIT response", ErrBadResponse))
 		return

@@ -634,3 +634,33 @@ func BenchmarkIKEHandshake(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "handshakes/s")
 }
+
+// TestInitialContactToAnotherRemote: a daemon whose peer has no fixed
+// address (many remotes, one identity) initiates to a remote it holds no
+// IKE SA with, as a new holder of a DVIPA renegotiating a recorded tunnel
+// does. Its IKE SA with another remote of the same peer does not count:
+// INITIAL_CONTACT goes, and the remote drops the IKE SA it still had with
+// the daemon's earlier life.
+func TestInitialContactToAnotherRemote(t *testing.T) {
+	n, initiator, responder := pair(t, setup{})
+	cfg := initiator.d.cfg
+	cfg.Local = netip.AddrPortFrom(netip.MustParseAddr("203.0.113.77"), cfg.Local.Port())
+	other := newNode(t, n, cfg)
+	establish(t, other, responder)
+
+	// The gateway restarts; the first remote comes back to it.
+	responder.d.Close()
+	responder.ep.Close()
+	gw := newNode(t, n, responder.d.cfg)
+	if _, err := initiator.d.Initiate("gw"); err != nil {
+		t.Fatal(err)
+	}
+	wait(t, gw.children, "the first remote's child")
+
+	if _, err := gw.d.InitiateTo("peer", cfg.Local); err != nil {
+		t.Fatal(err)
+	}
+	if ev := wait(t, other.ike, "other's old SA replaced"); !errors.Is(ev.err, ErrReplaced) {
+		t.Fatalf("other's next IKE event: %+v %v", ev.info, ev.err)
+	}
+}

@@ -1,0 +1,39 @@
+package ipsec
+
+import (
+	"testing"
+
+	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
+	"github.com/tcpipc/tcpipc/internal/ike/wire"
+	"github.com/tcpipc/tcpipc/plan"
+	"github.com/tcpipc/tcpipc/runtime/swsa"
+)
+
+// TestRecordedProposals: a recovery offers the record's transforms only,
+// the ESP one as the endpoint's own suite (with its PFS group) that has the
+// recorded cipher, integrity and ESN.
+func TestRecordedProposals(t *testing.T) {
+	gcm := ikesa.Suite{Encr: wire.ENCR_AES_GCM_16, KeyBits: 128, DH: wire.ECP256}
+	cbc := ikesa.Suite{Encr: wire.ENCR_AES_CBC, KeyBits: 256, Integ: wire.AUTH_HMAC_SHA2_256_128, DH: wire.ECP256}
+	e := &Endpoint{cfg: Config{ESP: []ikesa.Suite{gcm, cbc}}}
+	d := swsa.Decision{
+		IKE: swsa.IKESA{Transforms: []plan.Transform{
+			{Type: plan.TypeENCR, ID: plan.EncrAESCBC, KeyLength: 128}, {Type: plan.TypePRF, ID: plan.PRFHMACSHA2_256},
+			{Type: plan.TypeINTEG, ID: plan.IntegHMACSHA2_256_128}, {Type: plan.TypeDH, ID: plan.DHECP256}}},
+		Children: []swsa.ChildSA{{Transforms: []plan.Transform{
+			{Type: plan.TypeENCR, ID: plan.EncrAESCBC, KeyLength: 256}, {Type: plan.TypeINTEG, ID: plan.IntegHMACSHA2_256_128},
+			{Type: plan.TypeESN, ID: plan.ESNNo}}}},
+	}
+	p := e.recordedProposals(d)
+	wantIKE := ikesa.Suite{Encr: wire.ENCR_AES_CBC, KeyBits: 128, Integ: wire.AUTH_HMAC_SHA2_256_128, PRF: wire.PRF_HMAC_SHA2_256, DH: wire.ECP256}
+	if len(p.IKE) != 1 || p.IKE[0] != wantIKE || len(p.ESP) != 1 || p.ESP[0] != cbc {
+		t.Fatalf("proposals %+v; want IKE %s and ESP %s", p, wantIKE, cbc)
+	}
+	// A recorded PFS group picks the suite with that group only; none has
+	// it here, so the offer is one the policy refuses (the recovery fails
+	// with ErrNoProposal rather than weaken the SA).
+	d.Children[0].PFS = &plan.Transform{Type: plan.TypeDH, ID: plan.DHMODP2048}
+	if p := e.recordedProposals(d); len(p.ESP) != 1 || p.ESP[0].DH != wire.MODP2048 {
+		t.Fatalf("with PFS MODP-2048: %+v", p.ESP)
+	}
+}

@@ -1,0 +1,351 @@
+package sysplex
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tcpipc/tcpipc/plan"
+	"github.com/tcpipc/tcpipc/runtime/ipsec"
+	"github.com/tcpipc/tcpipc/runtime/swsa"
+)
+
+// Sysplex-Wide Security Associations (seed 003 figures 7A-8B and 14-15,
+// docs/swsa.md). A stack coding IPSEC DVIPSEC journals the tunnels of every
+// DVIPA it routes to its group's EZBDVIPAvvtt structure; the stack that
+// takes a DVIPA over reads the records and renegotiates every tunnel it
+// can (figure 14, blocks 326-336); a stack giving a DVIPA back stops
+// journaling it, lets the taker renegotiate and then deletes its own SAs
+// (figure 15, blocks 340-368).
+
+// swsaSide is a stack's link to the structure, for one life of the stack.
+type swsaSide struct {
+	store   *swsa.Store // nil when unreachable
+	err     error       // why store is nil
+	journal *swsa.CFJournal
+	ctx     context.Context // ends when the stack fails
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup // recoveries and retirements under way
+}
+
+// openSWSA connects a starting stack to its group's structure and starts
+// its journal (DVIPSEC only: a stack without it never writes records).
+func (s *Stack) openSWSA() *swsaSide {
+	ctx, cancel := context.WithCancel(context.Background())
+	side := &swsaSide{ctx: ctx, cancel: cancel}
+	if !s.sx.opts.IPsec {
+		return side
+	}
+	side.store, side.err = swsa.Open(ctx, s.sx.cf, s.sx.plan, s.plan.Name)
+	if side.store != nil && s.plan.DVIPSec {
+		name := s.plan.Name
+		side.journal = swsa.NewCFJournal(side.store, swsa.Options{Stack: name, Clock: s.sx.clk,
+			OnFailure: func(f swsa.Failure) { s.sx.swsaFailure(name, f) }})
+	}
+	return side
+}
+
+// closeSWSA ends the stack's journal and waits for its recoveries: a
+// failing stack writes and deletes nothing more, so its records stay for
+// the next holder (a double failure).
+func (side *swsaSide) close() {
+	if side == nil {
+		return
+	}
+	side.cancel()
+	if side.journal != nil {
+		side.journal.Close()
+	}
+	side.wg.Wait()
+}
+
+func (s *Stack) swsa() *swsaSide {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sws
+}
+
+// journalEndpoint makes a DVIPA's new endpoint journal its tunnels.
+func (s *Stack) journalEndpoint(a netip.Addr, ep *ipsec.Endpoint) {
+	side := s.swsa()
+	if side == nil || side.journal == nil {
+		return
+	}
+	side.journal.Acquire(a)
+	ep.SetSWSA(ipsec.SWSA{Journal: side.journal, Stack: s.plan.Name,
+		VPNAction:   func(remote netip.Addr) string { return s.vpnActionFor(a, remote) },
+		IKELifetime: s.ikeLifetime(a)})
+}
+
+// vpnActionFor names the IpDynVpnAction of the first IPSEC filter from a
+// to remote.
+func (s *Stack) vpnActionFor(a, remote netip.Addr) string {
+	for _, f := range s.plan.SPD.Filters {
+		if f.VPNAction == "" {
+			continue
+		}
+		if covers(f.Local, a) && covers(f.Remote, remote) {
+			return f.VPNAction
+		}
+	}
+	for _, v := range s.plan.SPD.VPNActions {
+		return v.Name
+	}
+	return "unknown"
+}
+
+// ikeLifetime is the lifetime the key exchange rule for a proposes.
+func (s *Stack) ikeLifetime(a netip.Addr) int {
+	for _, p := range s.plan.IKE.Peers {
+		if p.Local.Covers(a) {
+			for _, pr := range p.Proposals {
+				if pr.LifetimeSeconds > 0 {
+					return pr.LifetimeSeconds
+				}
+			}
+		}
+	}
+	return 0
+}
+
+// recoverSAs is the takeover's SWSA step (figure 14, blocks 326-336): read
+// the DVIPA's records, decide each tunnel with the planner, renegotiate the
+// ones this stack can, report the others, and delete the old records at
+// the versions read once each tunnel has its new record.
+func (s *Stack) recoverSAs(a netip.Addr, sec *dvipaSec) {
+	if sec != nil {
+		// On-demand negotiation waits until the records are read
+		// and the recoveries started (they hold their own peers).
+		defer sec.ep.EndRecoveryPlanning()
+	}
+	side := s.swsa()
+	if side == nil || !s.sx.opts.IPsec {
+		return
+	}
+	name := s.plan.Name
+	if side.store == nil {
+		if s.plan.DVIPSec {
+			s.sx.record(name, fmt.Sprintf("SWSA: no SAs of %s recovered: %v", a, side.err))
+			s.sx.noteSWSA(SWSAOutcome{DVIPA: a, Stack: name, At: s.sx.clk.Now(), Unreachable: true})
+		}
+		return
+	}
+	stored, corrupt, err := side.store.List(side.ctx, a)
+	if hook := s.sx.renegotiateHook(); hook != nil && err == nil {
+		hook(side.ctx, name)
+	}
+	if side.ctx.Err() != nil {
+		return // failed after reading: the records stay for the next holder
+	}
+	if err != nil {
+		s.sx.record(name, fmt.Sprintf("SWSA: no SAs of %s recovered: %v", a, err))
+		s.sx.noteSWSA(SWSAOutcome{DVIPA: a, Stack: name, At: s.sx.clk.Now(), Unreachable: true})
+		return
+	}
+	for _, c := range corrupt {
+		s.sx.record(name, fmt.Sprintf("SWSA: record %s is corrupt, not recovered: %v", c.Key, c.Err))
+	}
+	stored = s.dropOwnAndDuplicates(side, a, stored)
+	if len(stored) == 0 {
+		return
+	}
+	s.planRecovery(side, a, sec, stored)
+}
+
+// dropOwnAndDuplicates keeps one record per peer, the newest: a backup
+// that failed in the middle of a recovery leaves the old holder's record
+// and its own for the same peer. Records of this stack's earlier life are
+// kept: they are what it renegotiates after a takeback.
+func (s *Stack) dropOwnAndDuplicates(side *swsaSide, a netip.Addr, stored []swsa.Stored) []swsa.Stored {
+	slices.SortStableFunc(stored, func(x, y swsa.Stored) int { return y.Record.Written.Compare(x.Record.Written) })
+	seen := map[netip.Addr]bool{}
+	var out []swsa.Stored
+	for _, st := range stored {
+		peer := st.Record.Peer.Addr.Addr()
+		if seen[peer] {
+			_ = side.store.Delete(side.ctx, a, st.Record.TunnelID, st.Version)
+			continue
+		}
+		seen[peer] = true
+		out = append(out, st)
+	}
+	return out
+}
+
+// planRecovery runs the planner on the records and starts renegotiating.
+func (s *Stack) planRecovery(side *swsaSide, a netip.Addr, sec *dvipaSec, stored []swsa.Stored) {
+	name := s.plan.Name
+	recs := make([]*swsa.Record, len(stored))
+	versions := map[string]uint64{}
+	for i, st := range stored {
+		recs[i], versions[st.Record.TunnelID] = st.Record, st.Version
+	}
+	ds, err := swsa.Recover(s.sx.plan, name, a, recs)
+	if err != nil {
+		s.sx.record(name, fmt.Sprintf("SWSA: no SAs of %s recovered: %v", a, err))
+		return
+	}
+	out := SWSAOutcome{DVIPA: a, Stack: name, At: s.sx.clk.Now(), Writers: writers(recs)}
+	var todo []swsa.Decision
+	for _, d := range ds {
+		if d.Recover && sec != nil {
+			todo = append(todo, d)
+			continue
+		}
+		if d.Recover { // the planner agrees but no endpoint runs here
+			d.Reasons = append(d.Reasons, noEndpoint(name))
+		}
+		s.sx.record(name, fmt.Sprintf("SWSA: tunnel %s of %s (written by %s) to %s not recovered: %s",
+			d.TunnelID, a, d.Writer, d.Peer, reasonText(d)))
+		out.NotRecovered = append(out.NotRecovered, d)
+		_ = side.store.Delete(side.ctx, a, d.TunnelID, versions[d.TunnelID])
+	}
+	if len(todo) == 0 {
+		s.sx.noteSWSA(out)
+		return
+	}
+	s.sx.record(name, fmt.Sprintf("SWSA: renegotiating %d tunnels of %s from %s (written by %s)",
+		len(todo), a, side.store.Name(), strings.Join(out.Writers, ", ")))
+	results := make(chan recoveryResult, len(todo))
+	side.wg.Add(1)
+	go s.awaitRecovery(side, a, out, versions, results, len(todo))
+	sec.ep.Recover(todo, func(d swsa.Decision, err error) { results <- recoveryResult{d, err} })
+}
+
+type recoveryResult struct {
+	d   swsa.Decision
+	err error
+}
+
+// awaitRecovery hears how each renegotiation ended. Once the results in
+// hand are taken, it waits until the new records are written, then
+// deletes the old ones at the versions read (block 336): in batches, so a
+// thousand tunnels cost a few flushes, not a thousand. If the stack fails
+// first, the remaining records stay for the next holder. Done is when the
+// last renegotiation ended.
+func (s *Stack) awaitRecovery(side *swsaSide, a netip.Addr, out SWSAOutcome, versions map[string]uint64,
+	results <-chan recoveryResult, n int) {
+	defer side.wg.Done()
+	name := s.plan.Name
+	var batch []string
+	for got := 0; got < n; {
+		select {
+		case r := <-results:
+			got++
+			if r.err != nil {
+				s.sx.record(name, fmt.Sprintf("SWSA: tunnel %s of %s to %s not renegotiated: %v", r.d.TunnelID, a, r.d.Peer, r.err))
+				out.Failed = append(out.Failed, r.d)
+			} else {
+				out.Recovered = append(out.Recovered, r.d)
+			}
+			batch = append(batch, r.d.TunnelID)
+			if got == n {
+				out.Done = s.sx.clk.Now()
+			}
+		case <-side.ctx.Done():
+			return
+		}
+		if len(results) > 0 && got < n {
+			continue // more to take before flushing
+		}
+		if side.journal != nil && side.journal.Flush(side.ctx) != nil {
+			return
+		}
+		for _, tunnel := range batch {
+			_ = side.store.Delete(side.ctx, a, tunnel, versions[tunnel])
+		}
+		batch = batch[:0]
+	}
+	s.sx.record(name, fmt.Sprintf("SWSA: renegotiated %d of %d tunnels of %s in %s",
+		len(out.Recovered), len(out.Recovered)+len(out.Failed), a, out.Done.Sub(out.At).Round(time.Millisecond)))
+	s.sx.noteSWSA(out)
+}
+
+func writers(recs []*swsa.Record) []string {
+	var out []string
+	for _, r := range recs {
+		if !slices.Contains(out, r.Writer) {
+			out = append(out, r.Writer)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func reasonText(d swsa.Decision) string {
+	var parts []string
+	for _, r := range d.Reasons {
+		parts = append(parts, r.Code+" ("+r.Text+")")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// releaseSAs is the giving side of a takeback or planned move (figure 15,
+// blocks 344-350 and 364): the journal stops writing the DVIPA's records,
+// so they stay as they are for the taker, and the endpoint, out of the
+// packet path already, lives on until the taker has renegotiated (it
+// deletes this stack's records) or a timeout, then deletes its SAs with
+// an INFORMATIONAL exchange to each peer and closes.
+func (s *Stack) releaseSAs(a netip.Addr, sec *dvipaSec) {
+	side := s.swsa()
+	if side == nil || side.journal == nil || side.store == nil {
+		sec.ep.Close()
+		return
+	}
+	side.journal.Release(a)
+	_ = side.journal.Flush(side.ctx)
+	side.wg.Add(1)
+	go s.retire(side, a, sec)
+}
+
+// retireTimeout bounds how long a giver waits for the taker's recovery.
+const retireTimeout = 30 * time.Second
+
+func (s *Stack) retire(side *swsaSide, a netip.Addr, sec *dvipaSec) {
+	defer side.wg.Done()
+	defer sec.ep.Close()
+	ctx, cancel := context.WithCancel(side.ctx)
+	defer cancel()
+	changes, err := side.store.Watch(ctx, a)
+	if err != nil {
+		return
+	}
+	timeout := s.sx.clk.AfterFunc(retireTimeout, cancel)
+	defer timeout.Stop()
+	for s.hasRecords(side, a) {
+		select {
+		case _, ok := <-changes:
+			if !ok {
+				return
+			}
+		case <-ctx.Done():
+			if side.ctx.Err() != nil {
+				return // failed: no word to anyone
+			}
+			s.sx.record(s.plan.Name, fmt.Sprintf("SWSA: %s not renegotiated by its new holder in %s; deleting its SAs", a, retireTimeout))
+			sec.ep.DeleteTunnels()
+			return
+		}
+	}
+	sec.ep.DeleteTunnels()
+}
+
+// hasRecords reports whether the structure still holds a record this
+// stack wrote for the DVIPA.
+func (s *Stack) hasRecords(side *swsaSide, a netip.Addr) bool {
+	stored, _, err := side.store.List(side.ctx, a)
+	if err != nil {
+		return false
+	}
+	return slices.ContainsFunc(stored, func(st swsa.Stored) bool { return st.Record.Writer == s.plan.Name })
+}
+
+// noEndpoint is the reason a tunnel the planner would recover is not: the
+// holder runs no endpoint for the DVIPA (its policy names no peer for it).
+func noEndpoint(stack string) plan.Reason {
+	return plan.Reason{Stack: stack, Code: "no-endpoint", Text: stack + " runs no IPsec endpoint for the DVIPA"}
+}

@@ -1,0 +1,118 @@
+package sysplex
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
+	"github.com/tcpipc/tcpipc/runtime/cf"
+)
+
+// faultyCF is an in-memory coupling facility whose SWSA structure fails
+// writes or lists while told to.
+type faultyCF struct {
+	cf.Facility
+	failWrites, failLists atomic.Bool
+}
+
+type faultyStructure struct {
+	cf.Structure
+	f *faultyCF
+}
+
+var errCF = errors.New("structure failure (test)")
+
+func (f *faultyCF) Structure(ctx context.Context, name string) (cf.Structure, error) {
+	st, err := f.Facility.Structure(ctx, name)
+	if err != nil || !strings.HasPrefix(name, "EZBDVIPA") {
+		return st, err
+	}
+	return faultyStructure{Structure: st, f: f}, nil
+}
+
+func (s faultyStructure) CompareAndSwap(ctx context.Context, key string, version uint64, value []byte) (cf.Entry, error) {
+	if s.f.failWrites.Load() {
+		return cf.Entry{}, errCF
+	}
+	return s.Structure.CompareAndSwap(ctx, key, version, value)
+}
+
+func (s faultyStructure) List(ctx context.Context, prefix string) ([]cf.Entry, error) {
+	if s.f.failLists.Load() {
+		return nil, errCF
+	}
+	return s.Structure.List(ctx, prefix)
+}
+
+// TestSWSARecordWriteFails: a record the coupling facility refuses makes
+// the owner say EZD0831I, as z/OS does; the tunnel keeps working there
+// but, with no record, MVS5 recovers nothing on takeover.
+func TestSWSARecordWriteFails(t *testing.T) {
+	leakcheck.Check(t)
+	f := &faultyCF{Facility: cf.NewMemory()}
+	f.failWrites.Store(true)
+	sx, clk := startSysplex(t, figure9Plan(t), withIPsec, func(o *Options) { o.CF = f })
+	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
+	serveAPPA(t, sx)
+	conns, _ := swsaClients(t, sx, 2)
+	// Each write of a tunnel's record fails (the IKE SA's, then its
+	// child's, unless they coalesce): at least one EZD0831I per tunnel.
+	waitFor(t, "EZD0831I for both tunnels", func() bool {
+		tl := timelineText(sx)
+		return strings.Contains(tl, "EZD0831I Tunnel takeover preparation failed") &&
+			strings.Contains(tl, "tunnelID= MVS1.Y1 ") && strings.Contains(tl, "tunnelID= MVS1.Y2 ")
+	})
+	if n := sx.SWSAFailures(); n < 2 {
+		t.Fatalf("%d failures counted", n)
+	}
+	echoOnce(t, conns[0], "still working on MVS1")
+	failOver(t, sx, clk, "MVS1", dva1, "MVS5")
+	if tl := timelineText(sx); strings.Contains(tl, "renegotiating") || len(sx.SWSAOutcomes()) != 0 {
+		t.Fatalf("MVS5 recovered tunnels without records:\n%s", tl)
+	}
+}
+
+// TestSWSAStructureUnreachable: a takeover while the structure cannot be
+// read recovers nothing and says so; the records stay.
+func TestSWSAStructureUnreachable(t *testing.T) {
+	leakcheck.Check(t)
+	f := &faultyCF{Facility: cf.NewMemory()}
+	sx, clk := startSysplex(t, figure9Plan(t), withIPsec, func(o *Options) { o.CF = f })
+	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
+	serveAPPA(t, sx)
+	swsaClients(t, sx, 2)
+	waitFor(t, "MVS1's records", func() bool { return records(t, sx)["MVS1"] == 2 })
+	f.failLists.Store(true)
+	failOver(t, sx, clk, "MVS1", dva1, "MVS5")
+	waitFor(t, "the outcome", func() bool { return lastOutcome(sx, "MVS5") != nil })
+	if o := lastOutcome(sx, "MVS5"); !o.Unreachable || len(o.Recovered) != 0 {
+		t.Fatalf("outcome %+v", o)
+	}
+	if tl := timelineText(sx); !strings.Contains(tl, "SWSA: no SAs of 201.2.10.11 recovered: coupling facility structure EZBDVIPA1121: list") {
+		t.Fatalf("timeline:\n%s", tl)
+	}
+	f.failLists.Store(false)
+	if r := records(t, sx); r["MVS1"] != 2 {
+		t.Fatalf("records after the failed takeover: %v", r)
+	}
+}
+
+// TestSWSAStructureNotInCFRM: without the structure in the CFRM policy no
+// stack writes records, and the takeover says why nothing is recovered.
+func TestSWSAStructureNotInCFRM(t *testing.T) {
+	leakcheck.Check(t)
+	p := figure9Plan(t)
+	p.CFRM = []string{"EZBEPORT1121"}
+	sx, clk := startSysplex(t, p, withIPsec)
+	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
+	serveAPPA(t, sx)
+	swsaClients(t, sx, 1)
+	failOver(t, sx, clk, "MVS1", dva1, "MVS5")
+	waitFor(t, "the outcome", func() bool { return lastOutcome(sx, "MVS5") != nil })
+	if tl := timelineText(sx); !strings.Contains(tl, "MVS5     SWSA: no SAs of 201.2.10.11 recovered: SWSA structure not in the CFRM policy: EZBDVIPA1121") {
+		t.Fatalf("timeline:\n%s", tl)
+	}
+}
