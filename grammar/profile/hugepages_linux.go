@@ -3,7 +3,6 @@ package profile
 import (
 	"unsafe"
 
-	"github.com/alecthomas/participle/v2/lexer"
 	"golang.org/x/sys/unix"
 )
 
@@ -19,8 +18,9 @@ const hugePage = 2 << 20
 // `tcpipc parse` run; 2 MiB pages make them 28. Only the whole huge pages
 // inside the array are advised, so nothing else shares the advice; it is
 // a hint, and an error (an older kernel, THP off) changes nothing.
-func adviseHugePages(toks []lexer.Token) {
-	size := uintptr(len(toks)) * unsafe.Sizeof(lexer.Token{})
+func adviseHugePages[T any](toks []T) {
+	var zero T
+	size := uintptr(len(toks)) * unsafe.Sizeof(zero)
 	if size < 2*hugePage {
 		return
 	}
