@@ -158,8 +158,8 @@ type parser struct {
 	fileIndex map[string]uint32 // of each file in the stream's fileList
 	scratch   []lexer.Token     // operandTokens' buffer
 	runs      []run
-	chains   [][]diag.Range
-	comments map[string]*fileComments
+	chains    [][]diag.Range
+	comments  map[string]*fileComments
 	// ownToks is set once toks is a slice of its own rather than the
 	// main file's tokens: from then on splices append in place.
 	ownToks bool
