@@ -186,7 +186,9 @@ func lex(f *source.File, owned bool, file uint32, bases *[]string) *Lexed {
 		text = string(src)
 	}
 	ntoks, ncomments := maxTokens(src)
-	out := &Lexed{toks: make([]tok, 0, ntoks), text: text}
+	// One slot more for the EOF token the parser appends to the main
+	// file's tokens: without it, appending copied the whole array.
+	out := &Lexed{toks: make([]tok, 0, ntoks+1), text: text}
 	adviseHugePages(out.toks[:cap(out.toks)])
 	out.Comments = make([]Comment, 0, ncomments)
 	seqs := findSequenceNumbers(src)
