@@ -208,11 +208,6 @@ func (p *parser) expand(f *source.File, depth int, chain []diag.Range, owned boo
 	p.chains = append(p.chains, chain)
 	lx := p.lexed[f.Name]
 	if lx == nil {
-		if len(f.Text) > maxOffset {
-			d := p.diags.Errorf(RuleRead, f.Range(0, 0), "%s is larger than the 4 GiB tcpipc reads", f.Name)
-			d.IncludedFrom = chain
-			return
-		}
 		file, ok := p.fileIndex[f.Name]
 		if !ok {
 			file = uint32(len(p.fileList))
@@ -221,6 +216,13 @@ func (p *parser) expand(f *source.File, depth int, chain []diag.Range, owned boo
 			p.texts = append(p.texts, "")
 		}
 		p.fileList[file] = f
+		if len(f.Text) > maxOffset {
+			// A tok's offsets are 32 bits. (The file is registered all
+			// the same: the EOF token of a main file refers to it.)
+			d := p.diags.Errorf(RuleRead, f.Range(0, 0), "%s is larger than the 4 GiB tcpipc reads", f.Name)
+			d.IncludedFrom = chain
+			return
+		}
 		lx = lex(f, owned, file, &p.bases)
 		p.texts[file] = lx.text
 		p.lexed[f.Name] = lx
