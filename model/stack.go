@@ -222,8 +222,7 @@ func (b *stackBuilder) dynamicXCF(x *profile.DynamicXCF, v6 bool, r diag.Range) 
 		bits, _ = strconv.Atoi(text[slash+1:])
 		text = text[:slash]
 	}
-	pa := &profile.Addr{Node: x.Node, Text: text}
-	pa.Tokens = x.Tokens[1:2] // the address operand follows DYNAMICXCF
+	pa := &profile.Addr{Node: x.Sub(1, 2), Text: text} // the address operand follows DYNAMICXCF
 	a, ok := b.addr(pa)
 	if !ok {
 		return
@@ -236,8 +235,7 @@ func (b *stackBuilder) dynamicXCF(x *profile.DynamicXCF, v6 bool, r diag.Range) 
 	case strings.HasPrefix(x.Mask, "/"):
 		bits, _ = strconv.Atoi(x.Mask[1:])
 	case x.Mask != "":
-		mask := &profile.Addr{Node: x.Node, Text: x.Mask}
-		mask.Tokens = x.Tokens[2:3]
+		mask := &profile.Addr{Node: x.Sub(2, 3), Text: x.Mask}
 		if _, n, ok := b.maskLen(mask); ok {
 			bits = n
 		}

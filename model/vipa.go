@@ -40,8 +40,7 @@ func (b *stackBuilder) vipa(st profile.Statement) {
 			v.Routes = removeWhere(v.Routes, func(r *VIPARoute) bool { return r.DestXCF == s.DestXCF })
 			return
 		}
-		t := &profile.Addr{Node: s.Node, Text: s.Target}
-		t.Tokens = s.Tokens[len(s.Tokens)-1:]
+		t := &profile.Addr{Node: s.Sub(s.Len()-1, s.Len()), Text: s.Target}
 		if a, ok := b.addr(t); ok {
 			v.Routes = append(v.Routes, &VIPARoute{DestXCF: s.DestXCF, Target: a, Statement: s.Info().Range})
 		}
@@ -101,7 +100,8 @@ func (b *stackBuilder) vipaBackup(s *profile.VIPABackup) {
 	var rankRange = r
 	if s.Rank != nil {
 		rank = *s.Rank
-		rankRange = b.prof.RangeOf(&profile.Node{Tokens: s.Tokens[1:2]})
+		rankNode := s.Sub(1, 2) // the rank follows VIPABACKUP
+		rankRange = b.prof.RangeOf(&rankNode)
 	}
 	base := VIPABackup{Stack: b.s, Rank: rank, RankRange: rankRange, Moveable: moveable(s.Moveable, ""),
 		Tier: s.Tier, CPCScope: s.CPCScope, Statement: r}

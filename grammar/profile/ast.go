@@ -9,8 +9,34 @@ import (
 // Node is what every syntax node records: the tokens it consumed (its
 // position is its first token's). It is kept this small on purpose: a
 // large profile has millions of nodes.
+//
+// A node participle parsed holds its tokens (participle fills Tokens); a
+// node a hand-written parser made holds only where its tokens are in the
+// parse's stream, [first, end), and Profile.RangeOf finds them there. Use
+// Len and Sub rather than Tokens, which is empty for the second kind.
 type Node struct {
-	Tokens []lexer.Token
+	Tokens     []lexer.Token
+	first, end uint32
+}
+
+// Len is the number of tokens of the node.
+func (n *Node) Len() int {
+	if n.Tokens != nil {
+		return len(n.Tokens)
+	}
+	return int(n.end - n.first)
+}
+
+// Sub is a node of the node's tokens [i, j), such as one operand of a
+// statement.
+func (n *Node) Sub(i, j int) Node {
+	if n.Tokens != nil {
+		return Node{Tokens: n.Tokens[i:j:j]}
+	}
+	if i < 0 || i > j || j > n.Len() {
+		panic("profile: Node.Sub out of range")
+	}
+	return Node{first: n.first + uint32(i), end: n.first + uint32(j)}
 }
 
 // Meta is what the driver records for every statement.

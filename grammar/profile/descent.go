@@ -25,10 +25,16 @@ import (
 // check that both produce the same tree and diagnostics.
 
 // cursor walks the token stream for the hand-written parsers.
+//
+// Descent functions reach tokens through the cursor only: c.peek() (the
+// next token's Type and Value), c.typeAt and c.valueAt for a token further
+// on, the accept/want methods, and c.close (or statement and node) to
+// record a node's tokens. The stream holds compact tokens (see tok), so
+// there is no lexer.Token to take the address of.
 type cursor struct {
-	p    *parser
-	toks []lexer.Token // ends with an EOF token
-	i    int
+	p *parser
+	*stream
+	i int
 	// failed is set when the input leaves the plain path; the statement
 	// is then handed to participle.
 	failed bool
@@ -132,13 +138,15 @@ var (
 	valueSet   = setOf(valueTypes...)
 )
 
-func (c *cursor) peek() *lexer.Token { return &c.toks[c.i] }
+func (c *cursor) peek() view { return c.viewAt(c.i) }
 
 func (c *cursor) fail() { c.failed = true }
 
 // is reports whether the next token is the literal v; like participle, a
 // literal matches a token of any type with that value.
-func (c *cursor) is(v string) bool { return !c.failed && c.toks[c.i].Value == v && !c.toks[c.i].EOF() }
+func (c *cursor) is(v string) bool {
+	return !c.failed && !c.eofAt(c.i) && c.valueAt(c.i) == v
+}
 
 // accept consumes the literal v if it is next.
 func (c *cursor) accept(v string) bool {
@@ -161,9 +169,12 @@ func (c *cursor) acceptOne(lits ...string) string {
 	if c.failed {
 		return ""
 	}
-	t := c.peek()
+	if c.eofAt(c.i) {
+		return ""
+	}
+	v := c.valueAt(c.i)
 	for _, l := range lits {
-		if t.Value == l && !t.EOF() {
+		if v == l {
 			c.i++
 			return l
 		}
@@ -182,11 +193,11 @@ func (c *cursor) wantOne(lits ...string) string {
 
 // acceptType consumes the next token if its type is in s.
 func (c *cursor) acceptType(s typeSet) (string, bool) {
-	if c.failed || !s.has(c.peek().Type) {
+	if c.failed || !s.has(c.typeAt(c.i)) {
 		return "", false
 	}
 	c.i++
-	return c.toks[c.i-1].Value, true
+	return c.valueAt(c.i - 1), true
 }
 
 // want is @(Type | …) for a required operand; lits are literal
@@ -229,7 +240,7 @@ func (c *cursor) wantNumber() *int {
 }
 
 // close records the tokens of a node, from start to the cursor.
-func (c *cursor) close(n *Node, start int) { n.Tokens = c.toks[start:c.i:c.i] }
+func (c *cursor) close(n *Node, start int) { n.first, n.end = uint32(start), uint32(c.i) }
 
 // statement closes a statement's node, or returns nil when the parse left
 // the plain path.
@@ -257,7 +268,7 @@ func node[T any](c *cursor, v *T, n *Node, start int) *T {
 // leafToken consumes the next token if its type is in s and returns its
 // index, or -1.
 func (c *cursor) leafToken(s typeSet) int {
-	if c.failed || !s.has(c.peek().Type) {
+	if c.failed || !s.has(c.typeAt(c.i)) {
 		return -1
 	}
 	c.i++
@@ -270,7 +281,7 @@ func (c *cursor) addr() *Addr {
 		return nil
 	}
 	a := c.p.slabs.addrs.next()
-	a.Text = c.toks[i].Value
+	a.Text = c.valueAt(i)
 	c.close(&a.Node, i)
 	return a
 }
@@ -281,7 +292,7 @@ func (c *cursor) name() *Name {
 		return nil
 	}
 	n := c.p.slabs.names.next()
-	n.Text = c.nameText(&c.toks[i])
+	n.Text = c.nameText(i)
 	c.close(&n.Node, i)
 	return n
 }
@@ -289,13 +300,13 @@ func (c *cursor) name() *Name {
 // nameText is a name as written (upper case): the lexer expands a name
 // spelled like a keyword abbreviation (LOGEN) and drops leading zeros of
 // numbers; the driver undoes that for participle's trees (restoreNames).
-func (c *cursor) nameText(t *lexer.Token) string {
-	if t.Type == Word || t.Type == Stmt || t.Type == Number {
-		if f := c.p.files[t.Pos.Filename]; f != nil && rawLen(f.Text, t.Pos.Offset) != len(t.Value) {
-			return upper(RawText(f.Text, t.Pos.Offset))
+func (c *cursor) nameText(i int) string {
+	if t := &c.toks[i]; t.typ == int8(Word) || t.typ == int8(Stmt) || t.typ == int8(Number) {
+		if f := c.fileOf(i); rawLen(f.Text, int(t.off)) != int(t.vlen) {
+			return upper(RawText(f.Text, int(t.off)))
 		}
 	}
-	return t.Value
+	return c.valueAt(i)
 }
 
 func (c *cursor) operand() *Operand {
@@ -304,7 +315,7 @@ func (c *cursor) operand() *Operand {
 		return nil
 	}
 	o := c.p.slabs.operands.next()
-	o.Text = c.toks[i].Value
+	o.Text = c.valueAt(i)
 	c.close(&o.Node, i)
 	return o
 }
@@ -315,7 +326,7 @@ func (c *cursor) option() *Option {
 		return nil
 	}
 	o := c.p.slabs.options.next()
-	o.Name = c.toks[start].Value
+	o.Name = c.valueAt(start)
 	l := &c.p.lists.strings
 	m := l.mark()
 	for {
@@ -397,9 +408,7 @@ func parseInclude(c *cursor) Statement {
 	c.expect("INCLUDE")
 	i := c.i
 	if s.DSN = c.want(setOf(Word, Symbolic)); s.DSN != "" {
-		if f := c.p.files[c.toks[i].Pos.Filename]; f != nil {
-			s.DSN = includeName(f.Text, s.DSN, c.toks[i].Pos.Offset)
-		}
+		s.DSN = includeName(c.fileOf(i).Text, s.DSN, c.offsetAt(i))
 	}
 	return statement(c, s, &s.Node, start)
 }
@@ -469,7 +478,7 @@ func (c *cursor) addrSpec() *AddrSpec {
 		a.Range = t.Value
 	case addrSet.has(t.Type):
 		a.Addr = t.Value
-		if c.toks[c.i+1].Type == Dash {
+		if c.typeAt(c.i+1) == Dash {
 			c.i += 2
 			a.To = c.want(addrSet)
 			c.close(&a.Node, start)
@@ -1080,7 +1089,7 @@ func parseRoute(c *cursor) Statement {
 	s.Dest = c.want(setOf(IPv4, IPv6, Prefix, Symbolic), "DEFAULT", "DEFAULTNET", "DEFAULT6")
 	// The mask is optional: an address followed by a first hop is one.
 	// HOST stands for a host mask (IBM's sample profile, SAMPPROF).
-	if t := c.peek(); !c.failed && (t.Type == IPv4 || t.Type == Bits || t.Type == Word && t.Value == "HOST") && firstHopSet.has(c.toks[c.i+1].Type) {
+	if t := c.peek(); !c.failed && (t.Type == IPv4 || t.Type == Bits || t.Type == Word && t.Value == "HOST") && firstHopSet.has(c.typeAt(c.i+1)) {
 		s.Mask = t.Value
 		c.i++
 	}

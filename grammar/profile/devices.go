@@ -134,7 +134,7 @@ func (p *parser) checkTypedForm(keyword, typ, what string, forms map[string]type
 	if !ok {
 		return
 	}
-	m := &operandMatch{toks: p.toks[opStart:end], secret: map[int]bool{}, raw: p.rawUpper}
+	m := &operandMatch{toks: p.operandTokens(opStart, end), secret: map[int]bool{}, raw: p.rawUpper}
 	key := keyword + " " + typ
 	i := m.match(f.positional, 0)
 	if i < 0 {
@@ -171,7 +171,7 @@ func (p *parser) checkTypedForm(keyword, typ, what string, forms map[string]type
 			}
 			d.IncludedFrom = p.chainAt(opStart + j)
 		default:
-			d := p.errorAt(opStart+j, "%s: unexpected %s", key, describe(t))
+			d := p.errorAt(opStart+j, "%s: unexpected %s", key, describe(tokenView(t)))
 			d.Detail = fmt.Sprintf("%s takes %s, then its options.", key, f.positional)
 		}
 		i = j + 1
@@ -191,7 +191,7 @@ func (p *parser) typedSyntaxError(m *operandMatch, key string, s *spec, opStart 
 		return
 	}
 	t := m.toks[m.far]
-	d := p.errorAt(opStart+m.far, "%s: unexpected %s", key, describe(t))
+	d := p.errorAt(opStart+m.far, "%s: unexpected %s", key, describe(tokenView(t)))
 	d.Detail = m.reason
 	if d.Detail == "" {
 		d.Detail = syntax + "."

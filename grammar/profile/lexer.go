@@ -3,6 +3,7 @@ package profile
 import (
 	"bytes"
 	"io"
+	"slices"
 	"strings"
 	"unsafe"
 
@@ -102,7 +103,37 @@ type Lexed struct {
 	SequenceNumbers []SequenceNumber
 	// Unterminated lists the offsets of strings with no closing quote.
 	Unterminated []int
+
+	// toks is the compact form of Tokens the parser works on (Tokens is
+	// only filled by Lex), without EOF; text is what their values are
+	// substrings of.
+	toks []tok
+	text string
 }
+
+// tok is a token as the parser keeps it: where it is and where its value
+// is, in 28 bytes and without pointers. A participle token is 64 bytes
+// with three pointers, and a large profile has close to a million tokens:
+// 40 MB for the kernel to hand out fresh and for the collector to mark
+// again at every cycle. Tokens are made into lexer.Token only where one is
+// needed (participle, a diagnostic); see stream.
+type tok struct {
+	off  uint32 // byte offset of the token as written
+	line uint32
+	col  uint32
+	vlen uint32 // length of the value
+	// base is where the value is: 0 for the file's text at off+skip,
+	// otherwise the value is bases[base] (a keyword's full form, a word
+	// folded to upper case, a hidden credential).
+	base uint32
+	file uint32 // index of the token's file in the stream
+	typ  int8
+	skip uint8
+}
+
+// maxOffset is the largest offset a tok holds: a file of 4 GiB or more is
+// rejected before it is lexed.
+const maxOffset = 1<<32 - 1
 
 // Lex splits a decoded file into tokens. Words are folded to upper case and
 // keyword spellings replaced by the keyword's full form; a Token's Pos
@@ -111,11 +142,41 @@ type Lexed struct {
 // Lexing is a third of a large profile's parse, so the loop is written for
 // speed: one byte table says what each byte is, and a word is scanned once
 // to learn what it may be (classifyFast).
-func Lex(f *source.File) *Lexed { return lex(f, false) }
+func Lex(f *source.File) *Lexed {
+	bases := keywordBases
+	out := lex(f, false, 0, &bases)
+	st := &stream{fileList: []*source.File{f}, texts: []string{out.text}, bases: bases}
+	out.Tokens = make([]lexer.Token, 0, len(out.toks)+1)
+	// Advise before the array is touched: with the comment list
+	// allocated in between, `tcpipc parse` of the 100,000-line profile
+	// took 40,000 page faults instead of 21,000 (the advice came too late).
+	adviseHugePages(out.Tokens[:cap(out.Tokens)])
+	for i := range out.toks {
+		out.Tokens = append(out.Tokens, st.token(&out.toks[i]))
+	}
+	eof := tok{off: uint32(len(f.Text)), typ: int8(EOF)}
+	eof.line, eof.col = endPosition(f.Text)
+	out.Tokens = append(out.Tokens, st.token(&eof))
+	return out
+}
 
-// lex is Lex; owned says that f's text belongs to the parse and never
-// changes, so token values may be substrings of it rather than of a copy.
-func lex(f *source.File, owned bool) *Lexed {
+// endPosition is the line and column just past the end of text, as the
+// lexer counts them.
+func endPosition(text []byte) (line, col uint32) {
+	line, start := uint32(1), 0
+	for i, c := range text {
+		if c == '\n' {
+			line, start = line+1, i+1
+		}
+	}
+	return line, uint32(len(text)-start) + 1
+}
+
+// lex is Lex into compact tokens, for the stream's file number file, with
+// values that are not substrings of the text appended to bases; owned says
+// that f's text belongs to the parse and never changes, so values may be
+// substrings of it rather than of a copy.
+func lex(f *source.File, owned bool, file uint32, bases *[]string) *Lexed {
 	src := f.Text
 	// Token values and comments are substrings of one copy of the text:
 	// no allocation per token, and nothing scattered for the garbage
@@ -125,11 +186,10 @@ func lex(f *source.File, owned bool) *Lexed {
 		text = string(src)
 	}
 	ntoks, ncomments := maxTokens(src)
-	out := &Lexed{Tokens: make([]lexer.Token, 0, ntoks+1)}
-	// Advise before anything else is allocated: with the comment list
-	// allocated in between, `tcpipc parse` of the 100,000-line profile took
-	// 40,000 page faults instead of 21,000 (the advice came too late).
-	adviseHugePages(out.Tokens[:cap(out.Tokens)])
+	// One slot more for the EOF token the parser appends to the main
+	// file's tokens: without it, appending copied the whole array.
+	out := &Lexed{toks: make([]tok, 0, ntoks+1), text: text}
+	adviseHugePages(out.toks[:cap(out.toks)])
 	out.Comments = make([]Comment, 0, ncomments)
 	seqs := findSequenceNumbers(src)
 	out.SequenceNumbers = seqs
@@ -138,7 +198,7 @@ func lex(f *source.File, owned bool) *Lexed {
 		seqAt = seqs[0].Offset
 	}
 	line, lineStart := 1, 0
-	toks := out.Tokens
+	toks := out.toks
 	for i := 0; i < len(src); {
 		// Skip over a sequence-number field as if it were blanks. A string
 		// left open runs to the end of its line, over the line's sequence
@@ -177,14 +237,13 @@ func lex(f *source.File, owned bool) *Lexed {
 			for j < len(src) && src[j] != '"' && src[j] != '\n' {
 				j++
 			}
-			t := lexer.Token{Type: String, Value: text[i+1 : j],
-				Pos: lexer.Position{Filename: f.Name, Offset: i, Line: line, Column: i - lineStart + 1}}
+			toks = append(toks, tok{off: uint32(i), line: uint32(line), col: uint32(i - lineStart + 1),
+				vlen: uint32(j - i - 1), skip: 1, file: file, typ: int8(String)})
 			if j < len(src) && src[j] == '"' {
 				j++
 			} else {
 				out.Unterminated = append(out.Unterminated, i)
 			}
-			toks = append(toks, t)
 			i = j
 			continue
 		}
@@ -204,14 +263,35 @@ func lex(f *source.File, owned bool) *Lexed {
 			j++
 		}
 		typ, val := classifyFast(text[i:j], kinds)
-		toks = append(toks, lexer.Token{Type: typ, Value: val,
-			Pos: lexer.Position{Filename: f.Name, Offset: i, Line: line, Column: i - lineStart + 1}})
+		t := tok{off: uint32(i), line: uint32(line), col: uint32(i - lineStart + 1), vlen: uint32(len(val)), file: file, typ: int8(typ)}
+		t.base, t.skip = valueAt(text, i, val, bases)
+		toks = append(toks, t)
 		i = j
 	}
-	toks = append(toks, lexer.Token{Type: EOF,
-		Pos: lexer.Position{Filename: f.Name, Offset: len(src), Line: line, Column: len(src) - lineStart + 1}})
-	out.Tokens = toks
+	out.toks = toks
 	return out
+}
+
+// valueAt says where a word's value val is for a tok at offset i: in the
+// text, skip bytes after the word's start (the word as written, or a
+// number without its leading zeros), a keyword's full form in
+// keywordBases, or a new entry of bases (a word folded to upper case).
+func valueAt(text string, i int, val string, bases *[]string) (base uint32, skip uint8) {
+	if n := len(val); i+n <= len(text) {
+		for k := 0; k <= 255 && i+k+n <= len(text); k++ {
+			if text[i+k:i+k+n] == val {
+				return 0, uint8(k)
+			}
+			if text[i+k] != '0' {
+				break
+			}
+		}
+	}
+	if b, ok := keywordBase[val]; ok {
+		return b, 0
+	}
+	*bases = append(*bases, val)
+	return uint32(len(*bases) - 1), 0
 }
 
 // Byte classes for the lexer's table.
@@ -305,6 +385,20 @@ func classifyFast(w string, kinds int) (lexer.TokenType, string) {
 	}
 	return Word, u
 }
+
+// keywordBases holds every keyword's full form, for toks whose value is
+// one written abbreviated (bases[0] is unused: base 0 means the text);
+// keywordBase is the index of each. A parse's bases start as these.
+var keywordBases, keywordBase = func() ([]string, map[string]uint32) {
+	list, index := []string{""}, map[string]uint32{}
+	for _, full := range spellings {
+		if _, ok := index[full]; !ok {
+			index[full] = uint32(len(list))
+			list = append(list, full)
+		}
+	}
+	return slices.Clip(list), index
+}()
 
 // lexKeyword is a keyword spelling's full form and token type.
 type lexKeyword struct {

@@ -163,7 +163,7 @@ func (p *parser) checkOptions(st Statement) {
 }
 
 // nodeRange is the source range of a node's tokens.
-func (p *parser) nodeRange(n *Node) diag.Range { return rangeOfNode(p.files, n) }
+func (p *parser) nodeRange(n *Node) diag.Range { return rangeOfNode(p.stream, p.files, n) }
 
 // isClockTime reports whether w is a time of day hh:mm (GLOBALCONFIG
 // SYNCVAL, V3R2 "GLOBALCONFIG statement": 00:00 to 23:59).

@@ -76,6 +76,10 @@ type Profile struct {
 	Statements []Statement
 	// TrailingComments are comments after the last statement.
 	TrailingComments []string
+
+	// stream holds the tokens the nodes of the hand-written parsers
+	// refer to.
+	stream *stream
 }
 
 // Sources returns the files' text for diagnostic snippets.
@@ -131,11 +135,12 @@ func parseData(name string, data []byte, opts Options, participleOnly, owned boo
 	if opts.MaxIncludeBytes <= 0 {
 		opts.MaxIncludeBytes = DefaultMaxIncludeBytes
 	}
-	p := &parser{opts: opts, files: map[string]*source.File{}, lexed: map[string]*Lexed{}, unsupported: map[string]bool{}, participleOnly: participleOnly}
+	p := &parser{opts: opts, files: map[string]*source.File{}, lexed: map[string]*Lexed{}, unsupported: map[string]bool{}, participleOnly: participleOnly,
+		stream: &stream{bases: keywordBases}, fileIndex: map[string]uint32{}}
 	f := decode(name, data, opts.Encoding)
 	p.expand(f, 0, nil, owned)
-	p.toks = append(p.toks, lexer.Token{Type: EOF, Pos: lexer.Position{Filename: name, Offset: len(f.Text)}})
-	prof := &Profile{Main: name, Files: p.files}
+	p.toks = append(p.toks, tok{typ: int8(EOF), file: p.fileIndex[name], off: uint32(len(f.Text))})
+	prof := &Profile{Main: name, Files: p.files, stream: p.stream}
 	p.parseAll(prof)
 	p.trailingComments(prof)
 	return prof, p
@@ -149,10 +154,12 @@ type parser struct {
 	// The token stream with INCLUDEs spliced in. runs says which include
 	// instance each stretch of it came from, chains[instance] is that
 	// instance's INCLUDE chain.
-	toks     []lexer.Token
-	runs     []run
-	chains   [][]diag.Range
-	comments map[string]*fileComments
+	*stream
+	fileIndex map[string]uint32 // of each file in the stream's fileList
+	scratch   []lexer.Token     // operandTokens' buffer
+	runs      []run
+	chains    [][]diag.Range
+	comments  map[string]*fileComments
 	// ownToks is set once toks is a slice of its own rather than the
 	// main file's tokens: from then on splices append in place.
 	ownToks bool
@@ -201,7 +208,23 @@ func (p *parser) expand(f *source.File, depth int, chain []diag.Range, owned boo
 	p.chains = append(p.chains, chain)
 	lx := p.lexed[f.Name]
 	if lx == nil {
-		lx = lex(f, owned)
+		file, ok := p.fileIndex[f.Name]
+		if !ok {
+			file = uint32(len(p.fileList))
+			p.fileIndex[f.Name] = file
+			p.fileList = append(p.fileList, f)
+			p.texts = append(p.texts, "")
+		}
+		p.fileList[file] = f
+		if len(f.Text) > maxOffset {
+			// A tok's offsets are 32 bits. (The file is registered all
+			// the same: the EOF token of a main file refers to it.)
+			d := p.diags.Errorf(RuleRead, f.Range(0, 0), "%s is larger than the 4 GiB tcpipc reads", f.Name)
+			d.IncludedFrom = chain
+			return
+		}
+		lx = lex(f, owned, file, &p.bases)
+		p.texts[file] = lx.text
 		p.lexed[f.Name] = lx
 	}
 	if p.comments == nil {
@@ -216,21 +239,22 @@ func (p *parser) expand(f *source.File, depth int, chain []diag.Range, owned boo
 		d := p.diags.Errorf(RuleSyntax, f.Range(off, off+1), "quoted string has no closing quote")
 		d.IncludedFrom = chain
 	}
-	toks := lx.Tokens[:len(lx.Tokens)-1] // drop EOF
-	from := 0                            // toks[from:] are not in the stream yet
+	toks := lx.toks
+	from := 0 // toks[from:] are not in the stream yet
 	for i := 0; i+1 < len(toks); i++ {
-		t, dsnTok := toks[i], toks[i+1]
-		if t.Type != Stmt || t.Value != "INCLUDE" {
+		t, dsnTok := &toks[i], &toks[i+1]
+		if t.typ != int8(Stmt) || p.value(t) != "INCLUDE" {
 			continue
 		}
-		if dsnTok.Type != Word && dsnTok.Type != Symbolic {
+		if dsnTok.typ != int8(Word) && dsnTok.typ != int8(Symbolic) {
 			continue // the grammar reports the missing data set name
 		}
 		i++
 		p.splice(toks[from:i+1], instance)
 		from = i + 1
-		r := f.Range(t.Pos.Offset, dsnTok.Pos.Offset+rawLen(f.Text, dsnTok.Pos.Offset))
-		p.include(f, includeName(f.Text, dsnTok.Value, dsnTok.Pos.Offset), r, depth, chain)
+		dsnAt := int(dsnTok.off)
+		r := f.Range(int(t.off), dsnAt+rawLen(f.Text, dsnAt))
+		p.include(f, includeName(f.Text, p.value(dsnTok), dsnAt), r, depth, chain)
 	}
 	p.splice(toks[from:], instance)
 }
@@ -246,7 +270,7 @@ type run struct {
 // a large profile is not copied. The first splice after that copies them
 // once into a stream of its own, which later splices append to in place,
 // so N INCLUDEs cost linear time, not N copies of the stream.
-func (p *parser) splice(toks []lexer.Token, instance int32) {
+func (p *parser) splice(toks []tok, instance int32) {
 	if len(toks) == 0 {
 		return
 	}
@@ -257,7 +281,7 @@ func (p *parser) splice(toks []lexer.Token, instance int32) {
 	case !p.ownToks:
 		// p.toks shares its array with the main file's later tokens:
 		// appending in place would overwrite them.
-		own := make([]lexer.Token, len(p.toks), 2*(len(p.toks)+len(toks)))
+		own := make([]tok, len(p.toks), 2*(len(p.toks)+len(toks)))
 		copy(own, p.toks)
 		p.toks, p.ownToks = append(own, toks...), true
 	default:
@@ -377,9 +401,11 @@ func (p *parser) onChain(path string, chain []diag.Range) bool {
 // parseAll walks the statements of the spliced token stream.
 func (p *parser) parseAll(prof *Profile) {
 	p.lastEnd = map[string]int{}
-	for i, t := range p.toks {
-		if t.Type == Stmt && strings.HasPrefix(t.Value, "END") {
-			p.lastEnd[t.Value] = i
+	for i := range p.toks {
+		if p.toks[i].typ == int8(Stmt) {
+			if v := p.valueAt(i); strings.HasPrefix(v, "END") {
+				p.lastEnd[v] = i
+			}
 		}
 	}
 	ipsecSeen := ""
@@ -409,7 +435,7 @@ func (p *parser) statement() Statement {
 	start := p.pos
 	if t.Type != Stmt {
 		if p.reported != start+1 {
-			p.notAStatement(*t, TopLevelStatements(), "a profile statement")
+			p.notAStatement(t, TopLevelStatements(), "a profile statement")
 		}
 		p.skipOperands()
 		return nil
@@ -454,7 +480,7 @@ func (p *parser) parseOne(sp *stmtParser, keyword string) Statement {
 	}
 	if !p.participleOnly {
 		c := &p.cur // one cursor for all statements: no allocation each
-		*c = cursor{p: p, toks: p.toks, i: start}
+		*c = cursor{p: p, stream: p.stream, i: start}
 		if st := sp.descent(c); st != nil && c.i > start {
 			end := p.checkVocabulary(st, keyword, start, c.i)
 			p.pos = end
@@ -487,7 +513,9 @@ func (p *parser) parseOne(sp *stmtParser, keyword string) Statement {
 // statement start.
 func (p *parser) participleAt(start int) *lexer.PeekingLexer {
 	if p.plex == nil || int(p.plex.RawCursor()) > start {
-		lx, err := lexer.Upgrade(&sliceLexer{toks: p.toks})
+		// participle gets the whole stream in its form, once: a large
+		// profile that stays on the plain path never pays for it.
+		lx, err := lexer.Upgrade(&sliceLexer{toks: p.tokens(0, len(p.toks))})
 		if err != nil {
 			panic(err) // a slice lexer cannot fail
 		}
@@ -515,15 +543,17 @@ func (p *parser) finish(st Statement, keyword string, start, end int, restore bo
 	p.checkOptions(st)
 	if inc, ok := st.(*Include); ok && restore && inc.DSN != "" && start+1 < end {
 		// participle folds the name; a z/OS UNIX path keeps its case.
-		t := p.toks[start+1]
-		inc.DSN = includeName(p.files[t.Pos.Filename].Text, inc.DSN, t.Pos.Offset)
+		inc.DSN = includeName(p.fileOf(start+1).Text, inc.DSN, p.offsetAt(start+1))
 	}
 	for i := start; restore && i < end; i++ {
-		t := p.toks[i]
-		if (t.Type == Word || t.Type == Stmt || t.Type == Number) && rawLen(p.files[t.Pos.Filename].Text, t.Pos.Offset) != len(t.Value) {
+		t := &p.toks[i]
+		if (t.typ == int8(Word) || t.typ == int8(Stmt) || t.typ == int8(Number)) && rawLen(p.fileOf(i).Text, int(t.off)) != int(t.vlen) {
 			restoreNames(reflect.ValueOf(st), p.files)
 			break
 		}
+	}
+	if restore {
+		p.toSpans(st)
 	}
 }
 
@@ -573,7 +603,7 @@ func (p *parser) block(st Statement, spec *blockSpec) {
 				p.unterminated(open, spec)
 				goto done
 			}
-			d := p.errorAt(start, "%s is not valid inside %s", describe(*t), open.Keyword)
+			d := p.errorAt(start, "%s is not valid inside %s", describe(t), open.Keyword)
 			if t.Type == Word {
 				if s := Suggest(t.Value, memberNames(spec)); s != "" {
 					d.Detail = "Did you mean " + s + "?"
@@ -655,7 +685,7 @@ func (p *parser) reportUnsupported(st Statement) {
 }
 
 // notAStatement reports a token found where a statement must begin.
-func (p *parser) notAStatement(t lexer.Token, candidates []string, what string) {
+func (p *parser) notAStatement(t view, candidates []string, what string) {
 	d := p.errorAt(p.pos, "%s is not %s", describe(t), what)
 	if t.Type == Word {
 		if s := Suggest(t.Value, candidates); s != "" {
@@ -672,14 +702,14 @@ func (p *parser) syntaxError(start int, keyword string, err error) {
 		// Find the token the error is about, after the statement start.
 		pos := perr.Position()
 		for i := start; i < len(p.toks); i++ {
-			if p.toks[i].Pos.Offset == pos.Offset && p.toks[i].Pos.Filename == pos.Filename {
+			if p.offsetAt(i) == pos.Offset && p.fileOf(i).Name == pos.Filename {
 				at = i
 				break
 			}
 		}
 		msg = perr.Message()
 	}
-	t := p.toks[at]
+	t := p.viewAt(at)
 	var d *diag.Diagnostic
 	if at == start || t.EOF() || t.Type == Stmt {
 		d = p.errorAt(start, "incomplete %s statement", keyword)
@@ -715,7 +745,7 @@ func (p *parser) errorAt(i int, format string, args ...any) *diag.Diagnostic {
 }
 
 // describe names a token for a message.
-func describe(t lexer.Token) string {
+func describe(t view) string {
 	switch {
 	case t.EOF():
 		return "the end of the profile"
@@ -735,7 +765,7 @@ func memberNames(spec *blockSpec) []string {
 
 // peek returns the next token; the stream ends with an EOF token that is
 // never consumed.
-func (p *parser) peek() *lexer.Token { return &p.toks[p.pos] }
+func (p *parser) peek() view { return p.viewAt(p.pos) }
 
 // resync moves on from a bad statement at start to the next statement
 // keyword after it.
@@ -827,20 +857,17 @@ func (p *parser) skipOperands() {
 // the file of the first one.
 func (p *parser) rangeOf(start, end int) diag.Range {
 	first := &p.toks[start]
-	f := p.files[first.Pos.Filename]
-	if f == nil {
-		return diag.Range{File: first.Pos.Filename}
-	}
-	if first.EOF() {
-		return f.Range(first.Pos.Offset, first.Pos.Offset)
+	f := p.fileList[first.file]
+	if first.typ == int8(EOF) {
+		return f.Range(int(first.off), int(first.off))
 	}
 	// Tokens know their line and column, and none spans lines.
-	r := diag.Range{File: f.Name, Start: diag.Pos{Line: first.Pos.Line, Column: first.Pos.Column, Offset: first.Pos.Offset}}
+	r := diag.Range{File: f.Name, Start: diag.Pos{Line: int(first.line), Column: int(first.col), Offset: int(first.off)}}
 	r.End = r.Start
 	for i := end - 1; i >= start; i-- {
-		if t := &p.toks[i]; t.Pos.Filename == first.Pos.Filename && !t.EOF() {
-			n := rawLen(f.Text, t.Pos.Offset)
-			r.End = diag.Pos{Line: t.Pos.Line, Column: t.Pos.Column + n, Offset: t.Pos.Offset + n}
+		if t := &p.toks[i]; t.file == first.file && t.typ != int8(EOF) {
+			n := rawLen(f.Text, int(t.off))
+			r.End = diag.Pos{Line: int(t.line), Column: int(t.col) + n, Offset: int(t.off) + n}
 			break
 		}
 	}
@@ -848,10 +875,15 @@ func (p *parser) rangeOf(start, end int) diag.Range {
 }
 
 // RangeOf returns the source range of a syntax node.
-func (prof *Profile) RangeOf(n *Node) diag.Range { return rangeOfNode(prof.Files, n) }
+func (prof *Profile) RangeOf(n *Node) diag.Range { return rangeOfNode(prof.stream, prof.Files, n) }
 
 // rangeOfNode runs from a node's first token to the end of its last.
-func rangeOfNode(files map[string]*source.File, n *Node) diag.Range {
+func rangeOfNode(st *stream, files map[string]*source.File, n *Node) diag.Range {
+	if n.Tokens == nil && n.end > n.first && st != nil {
+		first, last := &st.toks[n.first], &st.toks[n.end-1]
+		f := st.fileList[first.file]
+		return f.Range(int(first.off), int(last.off)+rawLen(f.Text, int(last.off)))
+	}
 	if len(n.Tokens) == 0 {
 		return diag.Range{}
 	}

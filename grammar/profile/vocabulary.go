@@ -479,7 +479,7 @@ func (p *parser) checkOperands(key string, ops []*Operand, opStart, end int) int
 	if s == nil {
 		return len(ops)
 	}
-	m := &operandMatch{toks: p.toks[opStart:end], secret: map[int]bool{}, raw: func(t *lexer.Token) string {
+	m := &operandMatch{toks: p.operandTokens(opStart, end), secret: map[int]bool{}, raw: func(t *lexer.Token) string {
 		if f := p.files[t.Pos.Filename]; f != nil {
 			return upper(RawText(f.Text, t.Pos.Offset))
 		}
@@ -504,7 +504,7 @@ func (p *parser) checkOperands(key string, ops []*Operand, opStart, end int) int
 		d.Detail = syntax + "."
 	case n < 0:
 		at := opStart + m.far
-		t := p.toks[at]
+		t := p.viewAt(at)
 		d := p.errorAt(at, "%s: unexpected %s", key, describe(t))
 		d.Detail = m.reason
 		if d.Detail == "" {
@@ -517,7 +517,7 @@ func (p *parser) checkOperands(key string, ops []*Operand, opStart, end int) int
 		}
 	case n < len(m.toks):
 		at := opStart + n
-		t := p.toks[at]
+		t := p.viewAt(at)
 		p.reported = at + 1
 		d := p.errorAt(at, "%s is not a profile statement, nor an operand of %s", describe(t), key)
 		d.Detail = syntax + "; the stack rejects a word that begins no statement."
@@ -532,7 +532,7 @@ func (p *parser) checkOperands(key string, ops []*Operand, opStart, end int) int
 	}
 	for i := 0; i < len(ops); i++ {
 		if m.secret[i] {
-			p.hide(&p.toks[opStart+i])
+			p.hide(opStart + i)
 			ops[i].Text = "<redacted>"
 			if len(ops[i].Tokens) > 0 {
 				// participle's nodes hold tokens of its own lexer
@@ -550,7 +550,7 @@ func (p *parser) checkVocabulary(st Statement, keyword string, start, end int) i
 	case *Generic:
 		if n := p.checkOperands(keyword, s.Operands, start+1, end); n < len(s.Operands) {
 			s.Operands = s.Operands[:n:n]
-			s.Tokens = s.Tokens[: 1+n : 1+n]
+			s.Node = s.Sub(0, 1+n)
 			return start + 1 + n
 		}
 	case *Device:
@@ -564,7 +564,7 @@ func (p *parser) checkVocabulary(st Statement, keyword string, start, end int) i
 	case *Delete:
 		if n := p.checkOperands("DELETE "+s.Object, s.Operands, start+2, end); n < len(s.Operands) {
 			s.Operands = s.Operands[:n:n]
-			s.Tokens = s.Tokens[: 2+n : 2+n]
+			s.Node = s.Sub(0, 2+n)
 			return start + 2 + n
 		}
 	}
@@ -588,20 +588,21 @@ var optionValues = map[string][]string{
 // statement at start (its tokens up to the next statement keyword), and
 // whether there was one.
 func (p *parser) badOptionValue(start int) bool {
-	for i := start + 1; i+1 < len(p.toks) && p.toks[i].Type != Stmt && !p.toks[i].EOF(); i++ {
-		if p.toks[i].Type != Word {
+	for i := start + 1; i+1 < len(p.toks) && p.toks[i].typ != int8(Stmt) && !p.eofAt(i); i++ {
+		if p.toks[i].typ != int8(Word) {
 			continue
 		}
-		allowed, ok := optionValues[p.toks[i].Value]
+		option := p.valueAt(i)
+		allowed, ok := optionValues[option]
 		if !ok {
 			continue
 		}
-		v := &p.toks[i+1]
+		v := p.viewAt(i + 1)
 		if v.Type != Word || slices.Contains(allowed, v.Value) {
 			continue
 		}
-		d := p.errorAt(i+1, "%s: %s is not a value of %s", p.toks[start].Value, describe(*v), p.toks[i].Value)
-		d.Detail = fmt.Sprintf("%s takes one of %s.", p.toks[i].Value, strings.Join(allowed, ", "))
+		d := p.errorAt(i+1, "%s: %s is not a value of %s", p.valueAt(start), describe(v), option)
+		d.Detail = fmt.Sprintf("%s takes one of %s.", option, strings.Join(allowed, ", "))
 		if sg := Suggest(v.Value, allowed); sg != "" {
 			d.Detail = "Did you mean " + sg + "? " + d.Detail
 		}
@@ -614,12 +615,9 @@ func (p *parser) badOptionValue(start int) bool {
 // snippet shows it; the syntax tree keeps "<redacted>" in its place.
 // The file's text may be the caller's buffer, so the first credential of a
 // file makes the parser a copy of its own.
-func (p *parser) hide(t *lexer.Token) {
-	t.Value = "<redacted>"
-	f := p.files[t.Pos.Filename]
-	if f == nil {
-		return
-	}
+func (p *parser) hide(i int) {
+	p.setValue(i, "<redacted>")
+	f := p.fileOf(i)
 	if !p.copied[f] {
 		if p.copied == nil {
 			p.copied = map[*source.File]bool{}
@@ -627,8 +625,8 @@ func (p *parser) hide(t *lexer.Token) {
 		p.copied[f] = true
 		f.Text = append([]byte(nil), f.Text...)
 	}
-	for i, n := t.Pos.Offset, rawLen(f.Text, t.Pos.Offset); n > 0; i, n = i+1, n-1 {
-		f.Text[i] = '*'
+	for k, n := p.offsetAt(i), rawLen(f.Text, p.offsetAt(i)); n > 0; k, n = k+1, n-1 {
+		f.Text[k] = '*'
 	}
 }
 

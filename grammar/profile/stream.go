@@ -1,0 +1,159 @@
+package profile
+
+import (
+	"reflect"
+	"unsafe"
+
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/tcpipc/tcpipc/grammar/source"
+)
+
+// stream is the token stream of a parse: the compact tokens of every file
+// in the order the stack reads them (INCLUDEs spliced in), and what their
+// positions and values refer to. The syntax tree's nodes made by the
+// hand-written parsers refer to it by index (Node.first, Node.end), so a
+// Profile keeps it.
+type stream struct {
+	toks []tok // ending with an EOF token
+	// fileList and texts are indexed by tok.file: the file, and the text its
+	// values are substrings of (as lexed: a credential hidden later in
+	// the file's text is not in it, and its token's value is replaced).
+	fileList []*source.File
+	texts    []string
+	// bases holds the values that are no substring of a text (tok.base).
+	bases []string
+}
+
+// typeAt is the type of token i.
+func (s *stream) typeAt(i int) lexer.TokenType { return lexer.TokenType(s.toks[i].typ) }
+
+// eofAt reports whether token i is the end of the stream.
+func (s *stream) eofAt(i int) bool { return s.toks[i].typ == int8(EOF) }
+
+// valueAt is the value of token i: its text folded to upper case and a
+// keyword in full form (see Lex).
+func (s *stream) valueAt(i int) string { return s.value(&s.toks[i]) }
+
+func (s *stream) value(t *tok) string {
+	if t.base != 0 {
+		return s.bases[t.base]
+	}
+	start := int(t.off) + int(t.skip)
+	return s.texts[t.file][start : start+int(t.vlen)]
+}
+
+// fileOf is the file of token i.
+func (s *stream) fileOf(i int) *source.File { return s.fileList[s.toks[i].file] }
+
+// offsetAt is the offset of token i in its file.
+func (s *stream) offsetAt(i int) int { return int(s.toks[i].off) }
+
+// tokenAt makes token i into participle's form.
+func (s *stream) tokenAt(i int) lexer.Token { return s.token(&s.toks[i]) }
+
+func (s *stream) token(t *tok) lexer.Token {
+	out := lexer.Token{Type: lexer.TokenType(t.typ),
+		Pos: lexer.Position{Filename: s.fileList[t.file].Name, Offset: int(t.off), Line: int(t.line), Column: int(t.col)}}
+	if t.typ != int8(EOF) {
+		out.Value = s.value(t)
+	}
+	return out
+}
+
+// tokens makes tokens [start, end) into participle's form.
+func (s *stream) tokens(start, end int) []lexer.Token {
+	return s.tokensInto(make([]lexer.Token, 0, end-start), start, end)
+}
+
+// tokensInto appends tokens [start, end) in participle's form to dst.
+func (s *stream) tokensInto(dst []lexer.Token, start, end int) []lexer.Token {
+	for i := start; i < end; i++ {
+		dst = append(dst, s.tokenAt(i))
+	}
+	return dst
+}
+
+// setValue replaces token i's value (with "<redacted>").
+func (s *stream) setValue(i int, v string) {
+	s.bases = append(s.bases, v)
+	s.toks[i].base = uint32(len(s.bases) - 1)
+	s.toks[i].vlen = uint32(len(v))
+}
+
+// view is what the parsers look at in a token: its type and value.
+type view struct {
+	Type  lexer.TokenType
+	Value string
+}
+
+// EOF reports whether the token is the end of the stream.
+func (v view) EOF() bool { return v.Type == EOF }
+
+// viewAt is token i's type and value.
+func (s *stream) viewAt(i int) view {
+	t := &s.toks[i]
+	if t.typ == int8(EOF) {
+		return view{Type: EOF}
+	}
+	return view{Type: lexer.TokenType(t.typ), Value: s.value(t)}
+}
+
+// operandTokens is tokens [start, end) in participle's form for the
+// operand grammars of vocabulary.go, in a buffer the next call reuses.
+func (p *parser) operandTokens(start, end int) []lexer.Token {
+	p.scratch = p.tokensInto(p.scratch[:0], start, end)
+	return p.scratch
+}
+
+// tokenView is a participle token's type and value.
+func tokenView(t lexer.Token) view { return view{Type: t.Type, Value: t.Value} }
+
+// toSpans gives the nodes of a statement participle parsed the form of the
+// hand-written parsers' nodes: the indexes of their tokens in the stream,
+// instead of slices of participle's copy of it. Both parsers then build
+// the same tree (FuzzDescentAgreesWithParticiple compares them), and the
+// copy is not kept alive by the tree.
+func (p *parser) toSpans(st Statement) {
+	all := p.plex.Range(0, lexer.RawCursor(len(p.toks)))
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(all)))
+	size := unsafe.Sizeof(lexer.Token{})
+	spans(reflect.ValueOf(st), func(n *Node) {
+		if n.Tokens == nil {
+			return
+		}
+		at := (uintptr(unsafe.Pointer(unsafe.SliceData(n.Tokens))) - base) / size
+		if len(n.Tokens) == 0 && cap(n.Tokens) == 0 {
+			at = uintptr(len(all)) // an empty slice at the array's end
+		}
+		n.first, n.end = uint32(at), uint32(int(at)+len(n.Tokens))
+		n.Tokens = nil
+	})
+}
+
+// spans calls f for every Node in v.
+func spans(v reflect.Value, f func(*Node)) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			spans(v.Elem(), f)
+		}
+	case reflect.Slice:
+		if v.Type().Elem() == reflect.TypeOf(lexer.Token{}) {
+			return
+		}
+		for i := 0; i < v.Len(); i++ {
+			spans(v.Index(i), f)
+		}
+	case reflect.Struct:
+		if v.Type() == nodeType {
+			f(v.Addr().Interface().(*Node))
+			return
+		}
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				spans(v.Field(i), f)
+			}
+		}
+	}
+}
