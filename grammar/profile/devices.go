@@ -200,6 +200,12 @@ func (p *parser) typedSyntaxError(m *operandMatch, key string, s *spec, opStart 
 
 // rawUpper is a token as written, upper case (the lexer may have turned a
 // word spelled like a keyword abbreviation into the keyword).
+// rawUpperAt is rawUpper of the stream's token i.
+func (p *parser) rawUpperAt(i int) string {
+	t := p.tokenAt(i)
+	return p.rawUpper(&t)
+}
+
 func (p *parser) rawUpper(t *lexer.Token) string {
 	if f := p.files[t.Pos.Filename]; f != nil {
 		return upper(RawText(f.Text, t.Pos.Offset))

@@ -155,7 +155,7 @@ func (p *parser) checkInterface(s *Interface, opStart, end int) {
 		return
 	}
 	for i := opStart + 1; i < end; i++ {
-		if optionKeyword(interfaceForms[typ].any, p.rawUpper(&p.toks[i])) == need {
+		if optionKeyword(interfaceForms[typ].any, p.rawUpperAt(i)) == need {
 			return
 		}
 	}
