@@ -158,6 +158,20 @@ func startTraffic(t *testing.T, tp *topo) *traffic {
 	return tr
 }
 
+// flowPackets is how many packets each phase of a traffic test sends
+// before the test goes on, so that every phase runs under traffic however
+// slow the machine is (a wall-clock sleep sent too few on a loaded one).
+const flowPackets = 16
+
+// flow waits until flowPackets more packets have been sent.
+func (tr *traffic) flow(t *testing.T) {
+	t.Helper()
+	from := tr.sent.Load()
+	eventually(t, fmt.Sprintf("%d more packets sent", flowPackets), func() bool {
+		return tr.sent.Load() >= from+flowPackets
+	})
+}
+
 // finish stops the traffic and checks every packet arrived once, and
 // every echo came back.
 func (tr *traffic) finish(t *testing.T, tp *topo) {
@@ -183,7 +197,7 @@ func (tr *traffic) finish(t *testing.T, tp *topo) {
 	}
 	check(tp.gw.got, "packets at the gateway")
 	check(tp.client.got, "echoes at the client")
-	if n < 50 {
+	if n < 3*flowPackets {
 		t.Errorf("only %d packets sent during the test", n)
 	}
 }
@@ -197,13 +211,13 @@ func TestRekeyUnderTraffic(t *testing.T) {
 	old := tp.client.e.SAs().Dynamic[0]
 
 	tr := startTraffic(t, tp)
-	time.Sleep(30 * time.Millisecond)
+	tr.flow(t)
 	tp.clk.Advance(50 * time.Minute) // soft lifetime: the client rekeys the child
 	eventually(t, "the child rekeyed and the old one deleted on both ends", func() bool {
 		c, g := tp.client.e.SAs().Dynamic, tp.gw.e.SAs().Dynamic
 		return len(c) == 1 && len(g) == 1 && c[0].InboundSPI != old.InboundSPI && g[0].InboundSPI == c[0].OutboundSPI
 	})
-	time.Sleep(30 * time.Millisecond)
+	tr.flow(t)
 
 	oldIKE := tp.client.e.SAs().IKE[0].ID
 	done := make(chan error, 1)
@@ -222,7 +236,7 @@ func TestRekeyUnderTraffic(t *testing.T) {
 		c, g := tp.client.e.SAs().IKE, tp.gw.e.SAs().IKE
 		return len(c) == 1 && len(g) == 1 && c[0].ID != oldIKE && c[0].ID == g[0].ID
 	})
-	time.Sleep(30 * time.Millisecond)
+	tr.flow(t)
 	tr.finish(t, tp)
 
 	c := tp.client.e.SAs()
