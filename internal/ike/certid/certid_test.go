@@ -1,6 +1,7 @@
 package certid
 
 import (
+	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"net"
@@ -143,5 +144,33 @@ func TestSameDNNoLookalike(t *testing.T) {
 	}
 	if _, _, err := FromPolicy("X500DN", "\u017Ft=x"); err == nil {
 		t.Error("U+017F LONG S spelled the attribute ST")
+	}
+}
+
+// TestIKEUsage: RFC 4945's key usage rules for an IKE end entity.
+func TestIKEUsage(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ca := testpki.NewCA(t, "CA", testpki.P256, now)
+	cases := []struct {
+		name string
+		leaf testpki.Leaf
+		ok   bool
+	}{
+		{"digitalSignature", testpki.Leaf{}, true},
+		{"nonRepudiation", testpki.Leaf{KeyUsage: x509.KeyUsageContentCommitment}, true},
+		{"keyEncipherment only", testpki.Leaf{KeyUsage: x509.KeyUsageKeyEncipherment}, false},
+		{"ipsecIKE", testpki.Leaf{UnknownExtKeyUsage: []asn1.ObjectIdentifier{{1, 3, 6, 1, 5, 5, 7, 3, 17}}}, true},
+		{"any", testpki.Leaf{ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}, true},
+		{"serverAuth only", testpki.Leaf{ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}, false},
+		{"serverAuth and ipsecIKE", testpki.Leaf{ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+			UnknownExtKeyUsage: []asn1.ObjectIdentifier{{1, 3, 6, 1, 5, 5, 7, 3, 17}}}, true},
+		{"ipsecEndSystem (RFC 2459's, not IKE's)", testpki.Leaf{ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageIPSECEndSystem}}, false},
+	}
+	for _, c := range cases {
+		c.leaf.Key, c.leaf.Subject = testpki.P256, pkix.Name{CommonName: "gw"}
+		cert := ca.Issue(t, c.leaf, now).Cert
+		if err := IKEUsage(cert); (err == nil) != c.ok {
+			t.Errorf("%s: IKEUsage = %v, want ok %v", c.name, err, c.ok)
+		}
 	}
 }
