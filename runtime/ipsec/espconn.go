@@ -58,8 +58,6 @@ func (e *Endpoint) espLoop(c ESPConn) {
 // callers that run their own loops and for fuzzing. It never panics, and
 // it does not keep b.
 func (e *Endpoint) HandleESP(src netip.Addr, b []byte) {
-	e.rx.Lock()
-	defer e.rx.Unlock()
 	defer func() {
 		if r := recover(); r != nil {
 			e.stats.drop(DropPanic)
