@@ -12,13 +12,15 @@ import (
 	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 	"github.com/tcpipc/tcpipc/internal/pemfile"
+	"github.com/tcpipc/tcpipc/internal/secretfile"
 	"github.com/tcpipc/tcpipc/plan"
 )
 
 // LoadCredentials reads a certificate chain, its private key and a CA
 // bundle from PEM files. The key file is a secret like a pre-shared key:
-// one that its group or others can read is refused (chmod 600 it), and no
-// error quotes its content.
+// one that its group or others can read, that another user owns or that
+// is reached through a symbolic link is refused (internal/secretfile's
+// rules), and no error quotes its content.
 func LoadCredentials(certFile, keyFile, caFile string) (*ikesa.Credentials, error) {
 	chain, err := readCerts(certFile)
 	if err != nil {
@@ -28,16 +30,11 @@ func LoadCredentials(certFile, keyFile, caFile string) (*ikesa.Credentials, erro
 	if err != nil {
 		return nil, err
 	}
-	fi, err := os.Stat(keyFile)
+	// One open, checked by its descriptor: no window between a check of
+	// the path and the read, no link followed, no file of another user.
+	data, err := secretfile.ReadPrivate(keyFile)
 	if err != nil {
-		return nil, err
-	}
-	if pemfile.TooOpen(fi.Mode()) {
-		return nil, fmt.Errorf("key file %s can be read by others (mode %v): make it private (chmod 600)", keyFile, fi.Mode().Perm())
-	}
-	data, err := os.ReadFile(keyFile)
-	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("key file: %w", err)
 	}
 	key, err := pemfile.PrivateKey(data)
 	clear(data)

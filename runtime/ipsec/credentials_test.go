@@ -111,6 +111,24 @@ func TestCredentialsRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "does not hold the private key"},
+		"key through a symbolic link": {func(t *testing.T, dir string, st *plan.Stack) {
+			// A private key, but reached through a link: the key file
+			// itself must be named, as secretfile writes them.
+			if err := os.Rename(filepath.Join(dir, "mvs1.key"), filepath.Join(dir, "real.key")); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink("real.key", filepath.Join(dir, "mvs1.key")); err != nil {
+				t.Fatal(err)
+			}
+		}, "symbolic link"},
+		"key of another owner": {func(t *testing.T, dir string, st *plan.Stack) {
+			if os.Geteuid() != 0 {
+				t.Skip("only root can give a file away")
+			}
+			if err := os.Chown(filepath.Join(dir, "mvs1.key"), 4242, 4242); err != nil {
+				t.Fatal(err)
+			}
+		}, "owned by uid 4242"},
 		"certificate changed": {func(t *testing.T, dir string, st *plan.Stack) {
 			st.KeyRing.Fingerprint = strings.Repeat("0", 64)
 		}, "changed since the plan was compiled"},
