@@ -15,7 +15,7 @@ func (c *compiler) keyRing(s *model.Stack) *plan.KeyRing {
 		return nil
 	}
 	out := &plan.KeyRing{Name: k.Files.Name, Cert: k.Files.Cert, Key: k.Files.Key, CA: k.Files.CA,
-		Fingerprint: k.Fingerprint, Identities: []string{}, Dir: c.dir}
+		Fingerprint: k.Fingerprint, CAFingerprint: k.CAFingerprint, Identities: []string{}, Dir: c.dir}
 	if leaf := k.Leaf(); leaf != nil {
 		out.Identities = append(out.Identities, certid.Names(leaf)...)
 	}

@@ -78,8 +78,10 @@ type KeyRing struct {
 	// KeyMatches is set when the private key is readable and belongs to
 	// Chain[0].
 	KeyMatches bool
-	// Fingerprint is the SHA-256 of Chain[0] in hex, "" without one.
-	Fingerprint string
+	// Fingerprint is the SHA-256 of Chain[0] in hex, "" without one;
+	// CAFingerprint that of the CA bundle file as read.
+	Fingerprint   string
+	CAFingerprint string
 	// Problems are what is wrong with the files, for lint to report.
 	Problems []KeyRingProblem
 }
@@ -158,6 +160,8 @@ func loadKeyRing(m *Manifest, e *StackEntry, iked *Iked, root *Root) *KeyRing {
 		}
 	}
 	if data := read("ca", files.CA); data != nil {
+		sum := sha256.Sum256(data)
+		k.CAFingerprint = hex.EncodeToString(sum[:])
 		if certs, err := pemfile.Certificates(data); err != nil {
 			problem("ca", "ca file %s of key ring %s: %v", files.CA, name, err)
 		} else {

@@ -68,12 +68,15 @@ type Stack struct {
 type KeyRing struct {
 	Name string `json:"name"` // IkeConfig KeyRing, USERID/RING
 	// Cert, Key and CA are the files as the manifest names them, relative
-	// to the sysplex directory.
+	// to the sysplex directory (the plan's): never absolute, no "..".
 	Cert string `json:"cert"`
 	Key  string `json:"key"`
 	CA   string `json:"ca"`
-	// Fingerprint is the SHA-256 of the stack's certificate, in hex.
-	Fingerprint string `json:"fingerprint,omitempty"`
+	// Fingerprint is the SHA-256 of the stack's certificate, in hex;
+	// CAFingerprint that of the CA bundle file. The runtime refuses
+	// files that changed since compile (lint) saw them.
+	Fingerprint   string `json:"fingerprint"`
+	CAFingerprint string `json:"caFingerprint"`
 	// Identities are those the certificate carries, in policy notation:
 	// "X500DN CN=…", "FQDN …", "USERFQDN …", "IPADDR …".
 	Identities []string `json:"identities"`

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -250,9 +251,41 @@ func (c *checker) stack(path string, s *Stack) {
 	}
 	c.spd(path+".spd", &s.SPD)
 	c.ike(path+".ike", &s.IKE)
-	if k := s.KeyRing; k != nil && k.Fingerprint != "" && !fingerprintPattern.MatchString(k.Fingerprint) {
-		c.bad(path+".keyRing.fingerprint", "%q is not a SHA-256 in lower-case hex", k.Fingerprint)
+	if k := s.KeyRing; k != nil {
+		c.keyRing(path+".keyRing", k)
 	}
+}
+
+// keyRing checks that a key ring's files stay inside the plan's directory
+// and that its certificate and CA bundle are pinned: a plan is input, and
+// an edited one must not make the runtime read /etc/shadow as a key, nor
+// run with credentials that compile and lint never saw.
+func (c *checker) keyRing(path string, k *KeyRing) {
+	for _, f := range []struct{ key, p string }{{"cert", k.Cert}, {"key", k.Key}, {"ca", k.CA}} {
+		if !Confined(f.p) {
+			c.bad(path+"."+f.key, "%q is not a path inside the plan's directory (relative, without ..)", f.p)
+		}
+	}
+	for _, f := range []struct{ key, sum string }{{"fingerprint", k.Fingerprint}, {"caFingerprint", k.CAFingerprint}} {
+		if !fingerprintPattern.MatchString(f.sum) {
+			c.bad(path+"."+f.key, "%q is not a SHA-256 in lower-case hex", f.sum)
+		}
+	}
+}
+
+// Confined reports whether p, a slash-separated path, names a file below
+// the directory it is relative to: not empty, not absolute (on any
+// system: no leading slash or backslash, no volume), no ".." step.
+func Confined(p string) bool {
+	if p == "" || strings.HasPrefix(p, "/") || strings.HasPrefix(p, "\\") || filepath.IsAbs(p) || filepath.VolumeName(p) != "" {
+		return false
+	}
+	for _, step := range strings.FieldsFunc(p, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if step == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 var fingerprintPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)

@@ -98,3 +98,42 @@ func TestReadPlanShowsControlCharacters(t *testing.T) {
 		t.Errorf("error %q, want the unknown key shown with \\x1b and no raw escape", err)
 	}
 }
+
+// TestReadPlanConfinesKeyRing: a key ring's files must stay inside the
+// plan's directory (relative, no ".." step) and its certificate and CA
+// bundle must be pinned by their SHA-256, so a plan edited to read
+// another file, or to run with credentials compile never saw, is refused
+// when it is read.
+func TestReadPlanConfinesKeyRing(t *testing.T) {
+	withRing := func(edit func(k map[string]any)) func(doc map[string]any) {
+		return func(doc map[string]any) {
+			k := map[string]any{"name": "IKED/RING", "cert": "c.pem", "key": "k.pem", "ca": "ca.pem",
+				"fingerprint": strings.Repeat("ab", 32), "caFingerprint": strings.Repeat("cd", 32), "identities": []any{}}
+			edit(k)
+			at(doc, "stacks", 0).(map[string]any)["keyRing"] = k
+		}
+	}
+	if _, err := Read(strings.NewReader(editPlan(t, withRing(func(map[string]any) {})))); err != nil {
+		t.Fatalf("a confined, pinned key ring is refused: %v", err)
+	}
+	for _, c := range []struct {
+		name string
+		edit func(k map[string]any)
+		want string
+	}{
+		{"absolute key", func(k map[string]any) { k["key"] = "/etc/shadow" }, `stacks[0].keyRing.key: "/etc/shadow" is not a path inside the plan's directory`},
+		{"key up", func(k map[string]any) { k["key"] = "certs/../../k.pem" }, `stacks[0].keyRing.key: "certs/../../k.pem" is not a path inside the plan's directory`},
+		{"ca up", func(k map[string]any) { k["ca"] = "../ca.pem" }, `stacks[0].keyRing.ca: "../ca.pem" is not a path inside the plan's directory`},
+		{"empty cert", func(k map[string]any) { k["cert"] = "" }, `stacks[0].keyRing.cert: "" is not a path inside the plan's directory`},
+		{"no fingerprint", func(k map[string]any) { delete(k, "fingerprint") }, `stacks[0].keyRing.fingerprint: missing`},
+		{"no CA fingerprint", func(k map[string]any) { delete(k, "caFingerprint") }, `stacks[0].keyRing.caFingerprint: missing`},
+		{"empty CA fingerprint", func(k map[string]any) { k["caFingerprint"] = "" }, `stacks[0].keyRing.caFingerprint`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Read(strings.NewReader(editPlan(t, withRing(c.edit))))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error:\n%v\nwant it to contain %q", err, c.want)
+			}
+		})
+	}
+}

@@ -491,6 +491,21 @@ func (p *parser) checkOperands(key string, ops []*Operand, opStart, end int) int
 		// without its last field): the fault is inside that entry.
 		n = -1
 	}
+	// Secrets are hidden before any finding is worded: the finding may
+	// name the very token, and its snippet shows the line.
+	m.hideLexically(s, n)
+	for i := range m.toks {
+		if m.secret[i] {
+			p.hide(opStart + i)
+			if i < len(ops) {
+				ops[i].Text = "<redacted>"
+				if len(ops[i].Tokens) > 0 {
+					// participle's nodes hold tokens of its own lexer
+					ops[i].Tokens[0].Value = "<redacted>"
+				}
+			}
+		}
+	}
 	syntax := fmt.Sprintf("%s takes %s", key, s)
 	if len(syntax) > 160 {
 		// A long list of options says less than the suggestion does.
@@ -530,17 +545,53 @@ func (p *parser) checkOperands(key string, ops []*Operand, opStart, end int) int
 	if n < 0 {
 		n = len(m.toks)
 	}
-	for i := 0; i < len(ops); i++ {
-		if m.secret[i] {
-			p.hide(opStart + i)
-			ops[i].Text = "<redacted>"
-			if len(ops[i].Tokens) > 0 {
-				// participle's nodes hold tokens of its own lexer
-				ops[i].Tokens[0].Value = "<redacted>"
-			}
+	return n
+}
+
+// hideLexically marks secrets whatever the grammar made of the operands
+// (n is where the match ended, -1 when it failed): the operand after any
+// keyword that takes a <secret> (SACONFIG AGENT 0 COMMUNITY x fails at 0,
+// before the match reaches x), and, when the operands do not all fit,
+// every operand after the first such keyword, since where the secret
+// ends is then unknown.
+func (m *operandMatch) hideLexically(s *spec, n int) {
+	keys := secretKeywords(s, nil)
+	if len(keys) == 0 {
+		return
+	}
+	first := -1
+	for i := range m.toks {
+		if !slices.ContainsFunc(keys, func(k *spec) bool { return m.spells(k, &m.toks[i]) }) {
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		if i+1 < len(m.toks) {
+			m.secret[i+1] = true
 		}
 	}
-	return n
+	if first >= 0 && (n < 0 || n < len(m.toks)) {
+		for i := first + 1; i < len(m.toks); i++ {
+			m.secret[i] = true
+		}
+	}
+}
+
+// spells reports whether t is the keyword k, as written or as lexed.
+func (m *operandMatch) spells(k *spec, t *lexer.Token) bool {
+	return keywordMatches(k, strings.ToUpper(t.Value)) || keywordMatches(k, m.raw(t))
+}
+
+// secretKeywords appends the keywords of s that a <secret> follows.
+func secretKeywords(s *spec, out []*spec) []*spec {
+	for i, it := range s.items {
+		if it.kind == specKeywd && s.kind == specSeq && i+1 < len(s.items) && s.items[i+1].kind == specSecret {
+			out = append(out, it)
+		}
+		out = secretKeywords(it, out)
+	}
+	return out
 }
 
 // checkVocabulary checks the operands of the unmodelled statements and

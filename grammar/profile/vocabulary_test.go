@@ -353,3 +353,25 @@ func TestVocabularyDoc(t *testing.T) {
 	}
 	t.Errorf("%s is stale; TCPIPC_UPDATE=1 go test ./grammar/profile/ rewrites it", path)
 }
+
+// TestCommunityHiddenOnFailedMatch: the community is hidden by the
+// keyword before it, not by how far the grammar matched: an operand out
+// of range, a missing number or an unknown word before COMMUNITY must not
+// show it in the finding or its snippet.
+func TestCommunityHiddenOnFailedMatch(t *testing.T) {
+	for _, line := range []string{"SACONFIG AGENT 0 COMMUNITY s3cr3t", "SACONFIG AGENT COMMUNITY s3cr3t",
+		"SACONFIG BOGUS COMMUNITY s3cr3t", "SACONFIG COMMUNITY s3cr3t BOGUS", "SACONFIG ENABLED BOGUS COMMUNITY s3cr3t more"} {
+		prof, ds := Parse("P", []byte(line+"\n"), Options{})
+		if !ds.HasErrors() {
+			t.Errorf("%s: no finding", line)
+		}
+		var out strings.Builder
+		if err := prof.WriteTree(&out); err != nil {
+			t.Fatal(err)
+		}
+		out.WriteString(diag.FormatText(ds, prof.Sources()))
+		if strings.Contains(strings.ToUpper(out.String()), "S3CR3T") {
+			t.Errorf("%s: the community is shown:\n%s", line, out.String())
+		}
+	}
+}

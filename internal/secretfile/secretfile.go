@@ -3,6 +3,7 @@ package secretfile
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"syscall"
@@ -115,4 +116,33 @@ func ownedByUs(fi fs.FileInfo) error {
 		return fmt.Errorf("owned by uid %d, not by this user (uid %d): its owner could read the key material; remove it or name another", st.Uid, os.Geteuid())
 	}
 	return nil
+}
+
+// ReadPrivate reads key material from the file at path under the rules
+// secret files are written by: it is opened once, without following a
+// symbolic link at path (O_NOFOLLOW), and the open descriptor (not the
+// path, which may change meanwhile) must be a regular file of this user
+// that group and others cannot use at all.
+func ReadPrivate(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		if errors.Is(err, syscall.ELOOP) {
+			return nil, fmt.Errorf("%s is a symbolic link: key material is not read through links; name the file itself", path)
+		}
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, err
+	case !fi.Mode().IsRegular():
+		return nil, fmt.Errorf("%s is not a regular file (%v)", path, fi.Mode().Type())
+	case fi.Mode().Perm()&0o077 != 0:
+		return nil, fmt.Errorf("%s can be read by others (mode %v): make it private (chmod 600)", path, fi.Mode().Perm())
+	}
+	if err := ownedByUs(fi); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return io.ReadAll(f)
 }

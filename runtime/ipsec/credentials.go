@@ -8,36 +8,43 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 	"github.com/tcpipc/tcpipc/internal/pemfile"
+	"github.com/tcpipc/tcpipc/internal/secretfile"
 	"github.com/tcpipc/tcpipc/plan"
 )
 
 // LoadCredentials reads a certificate chain, its private key and a CA
 // bundle from PEM files. The key file is a secret like a pre-shared key:
-// one that its group or others can read is refused (chmod 600 it), and no
-// error quotes its content.
+// one that its group or others can read, that another user owns or that
+// is reached through a symbolic link is refused (internal/secretfile's
+// rules), and no error quotes its content.
 func LoadCredentials(certFile, keyFile, caFile string) (*ikesa.Credentials, error) {
+	caPEM, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, err
+	}
+	return loadCredentials(certFile, keyFile, caFile, caPEM)
+}
+
+// loadCredentials is LoadCredentials with the CA bundle already read.
+func loadCredentials(certFile, keyFile, caFile string, caPEM []byte) (*ikesa.Credentials, error) {
 	chain, err := readCerts(certFile)
 	if err != nil {
 		return nil, err
 	}
-	cas, err := readCerts(caFile)
+	cas, err := pemfile.Certificates(caPEM)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", caFile, err)
 	}
-	fi, err := os.Stat(keyFile)
+	// One open, checked by its descriptor: no window between a check of
+	// the path and the read, no link followed, no file of another user.
+	data, err := secretfile.ReadPrivate(keyFile)
 	if err != nil {
-		return nil, err
-	}
-	if pemfile.TooOpen(fi.Mode()) {
-		return nil, fmt.Errorf("key file %s can be read by others (mode %v): make it private (chmod 600)", keyFile, fi.Mode().Perm())
-	}
-	data, err := os.ReadFile(keyFile)
-	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("key file: %w", err)
 	}
 	key, err := pemfile.PrivateKey(data)
 	clear(data)
@@ -63,23 +70,85 @@ func readCerts(name string) ([]*x509.Certificate, error) {
 }
 
 // credentialsFromPlan loads the stack's key ring, nil when the plan maps
-// none. The certificate must still be the one compile saw (its
-// fingerprint), so a plan never runs with credentials lint did not check.
+// none. Its files must be inside the plan's directory (k.Dir, the
+// working directory for a plan read from a file), symbolic links
+// resolved, as lint confines them to the sysplex directory
+// (model.Root); the certificate and the CA bundle must still be the ones
+// compile saw (their fingerprints), so a plan never runs with credentials
+// lint did not check.
 func credentialsFromPlan(st *plan.Stack) (*ikesa.Credentials, error) {
 	k := st.KeyRing
 	if k == nil {
 		return nil, nil
 	}
-	at := func(p string) string { return filepath.Join(k.Dir, filepath.FromSlash(p)) }
-	c, err := LoadCredentials(at(k.Cert), at(k.Key), at(k.CA))
+	cert, err := confinedFile(k.Dir, k.Cert, true)
+	if err != nil {
+		return nil, fmt.Errorf("key ring %s: %w", k.Name, err)
+	}
+	// The key's last element is not resolved: ReadPrivate refuses a link.
+	key, err := confinedFile(k.Dir, k.Key, false)
+	if err != nil {
+		return nil, fmt.Errorf("key ring %s: %w", k.Name, err)
+	}
+	ca, err := confinedFile(k.Dir, k.CA, true)
+	if err != nil {
+		return nil, fmt.Errorf("key ring %s: %w", k.Name, err)
+	}
+	caPEM, err := os.ReadFile(ca)
+	if err != nil {
+		return nil, fmt.Errorf("key ring %s: %w", k.Name, err)
+	}
+	if sum := sha256.Sum256(caPEM); hex.EncodeToString(sum[:]) != k.CAFingerprint {
+		return nil, fmt.Errorf("key ring %s: CA bundle %s changed since the plan was compiled; compile again", k.Name, k.CA)
+	}
+	c, err := loadCredentials(cert, key, ca, caPEM)
 	if err != nil {
 		return nil, fmt.Errorf("key ring %s: %w", k.Name, err)
 	}
 	sum := sha256.Sum256(c.Chain[0].Raw)
-	if k.Fingerprint != "" && hex.EncodeToString(sum[:]) != k.Fingerprint {
+	if hex.EncodeToString(sum[:]) != k.Fingerprint {
 		return nil, fmt.Errorf("key ring %s: certificate %s changed since the plan was compiled; compile again", k.Name, k.Cert)
 	}
 	return c, nil
+}
+
+// confinedFile returns the path of p (slash-separated, relative to dir)
+// with symbolic links resolved (all of them, or all but the last element
+// when last is false), or an error when it leads outside dir.
+func confinedFile(dir, p string, last bool) (string, error) {
+	if !plan.Confined(p) {
+		return "", fmt.Errorf("%s is not a path inside the plan's directory", p)
+	}
+	if dir == "" {
+		dir = "."
+	}
+	root, err := realDir(dir)
+	if err != nil {
+		return "", err
+	}
+	full := filepath.Join(root, filepath.FromSlash(p))
+	if !last {
+		parent, err := filepath.EvalSymlinks(filepath.Dir(full))
+		if err != nil {
+			return "", err
+		}
+		full = filepath.Join(parent, filepath.Base(full))
+	} else if full, err = filepath.EvalSymlinks(full); err != nil {
+		return "", err
+	}
+	if rel, err := filepath.Rel(root, full); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("%s leads outside the plan's directory %s (through a symbolic link)", p, dir)
+	}
+	return full, nil
+}
+
+// realDir is dir as an absolute path with every symbolic link resolved.
+func realDir(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	return filepath.EvalSymlinks(abs)
 }
 
 // authMethod maps z/OS HowToAuthMe to the AUTH method we sign with

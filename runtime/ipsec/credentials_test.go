@@ -30,8 +30,13 @@ func certStack(t *testing.T, dir string, ca *testpki.Pair) *plan.Stack {
 	gw := ca.Issue(t, testpki.Leaf{Key: testpki.RSA, IPs: []net.IP{dva1.AsSlice()}}, epoch)
 	gw.WriteFiles(t, dir, "mvs1", ca)
 	sum := sha256.Sum256(gw.Cert.Raw)
+	caPEM, err := os.ReadFile(filepath.Join(dir, "mvs1-ca.crt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	caSum := sha256.Sum256(caPEM)
 	st.KeyRing = &plan.KeyRing{Name: "IKED/RING", Cert: "mvs1.crt", Key: "mvs1.key", CA: "mvs1-ca.crt",
-		Fingerprint: hex.EncodeToString(sum[:]), Dir: dir}
+		Fingerprint: hex.EncodeToString(sum[:]), CAFingerprint: hex.EncodeToString(caSum[:]), Dir: dir}
 	return st
 }
 
@@ -111,6 +116,57 @@ func TestCredentialsRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "does not hold the private key"},
+		"key through a symbolic link": {func(t *testing.T, dir string, st *plan.Stack) {
+			// A private key, but reached through a link: the key file
+			// itself must be named, as secretfile writes them.
+			if err := os.Rename(filepath.Join(dir, "mvs1.key"), filepath.Join(dir, "real.key")); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink("real.key", filepath.Join(dir, "mvs1.key")); err != nil {
+				t.Fatal(err)
+			}
+		}, "symbolic link"},
+		"key of another owner": {func(t *testing.T, dir string, st *plan.Stack) {
+			if os.Geteuid() != 0 {
+				t.Skip("only root can give a file away")
+			}
+			if err := os.Chown(filepath.Join(dir, "mvs1.key"), 4242, 4242); err != nil {
+				t.Fatal(err)
+			}
+		}, "owned by uid 4242"},
+		"CA bundle changed": {func(t *testing.T, dir string, st *plan.Stack) {
+			// Another CA added to the bundle: peers it issued would be
+			// trusted, though lint never saw it.
+			other := testpki.NewCA(t, "another CA", testpki.P256, epoch)
+			f, err := os.OpenFile(filepath.Join(dir, "mvs1-ca.crt"), os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.Write(other.CertPEM())
+			f.Close()
+		}, "CA bundle mvs1-ca.crt changed since the plan was compiled"},
+		"certificate through a link out of the directory": {func(t *testing.T, dir string, st *plan.Stack) {
+			outside := t.TempDir()
+			if err := os.Rename(filepath.Join(dir, "mvs1.crt"), filepath.Join(outside, "mvs1.crt")); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(filepath.Join(outside, "mvs1.crt"), filepath.Join(dir, "mvs1.crt")); err != nil {
+				t.Fatal(err)
+			}
+		}, "leads outside the plan's directory"},
+		"key in a directory linked out": {func(t *testing.T, dir string, st *plan.Stack) {
+			outside := t.TempDir()
+			if err := os.Rename(filepath.Join(dir, "mvs1.key"), filepath.Join(outside, "mvs1.key")); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(outside, filepath.Join(dir, "keys")); err != nil {
+				t.Fatal(err)
+			}
+			st.KeyRing.Key = "keys/mvs1.key"
+		}, "leads outside the plan's directory"},
+		"absolute key path": {func(t *testing.T, dir string, st *plan.Stack) {
+			st.KeyRing.Key = filepath.Join(dir, "mvs1.key")
+		}, "not a path inside the plan's directory"},
 		"certificate changed": {func(t *testing.T, dir string, st *plan.Stack) {
 			st.KeyRing.Fingerprint = strings.Repeat("0", 64)
 		}, "changed since the plan was compiled"},

@@ -60,12 +60,9 @@ type Endpoint struct {
 
 	wg sync.WaitGroup // the receive loops
 
-	// rx serializes the handling of received packets across the loops.
-	// The IKE daemon answers the IKE_AUTH or CREATE_CHILD_SA that makes
-	// a child before the endpoint installs it; the peer's first plain
-	// ESP, read by another loop than the IKE, must not overtake the
-	// installation (ESP in UDP shares the IKE's loop on port 4500).
-	rx sync.Mutex
+	// early holds ESP that overtakes the installation of its child
+	// (early.go); nothing else orders the receive loops.
+	early earlyESP
 }
 
 // peerState is what the endpoint keeps per configured peer.
@@ -264,8 +261,6 @@ func (e *Endpoint) isClosed() bool {
 // src. The receive loops call it; it is exported for callers that run
 // their own loops and for fuzzing. It never panics, and it does not keep b.
 func (e *Endpoint) HandleDatagram(localPort uint16, src netip.AddrPort, b []byte) {
-	e.rx.Lock()
-	defer e.rx.Unlock()
 	defer func() {
 		if r := recover(); r != nil {
 			e.stats.drop(DropPanic)
@@ -284,21 +279,38 @@ func (e *Endpoint) HandleDatagram(localPort uint16, src netip.AddrPort, b []byte
 		e.stats.ikeIn.Add(1)
 		e.noteSeen(src, localPort)
 		// The daemon may keep parts of the message; b is the loop's buffer.
-		msg := bytes.Clone(payload)
-		e.daemon.HandleDatagram(src, msg)
-		if localPort == nattPort {
-			e.observeMapping(src, msg)
-		}
+		e.handleIKE(localPort, src, bytes.Clone(payload))
 	case natt.KindESP:
 		e.stats.espIn.Add(1)
 		e.receiveESP(payload, true)
 	}
 }
 
-// receiveESP decrypts an ESP packet that arrived in UDP (udp) or plain,
-// checks the inner packet against the SA's selectors and delivers it (RFC
-// 4301 §5.2, RFC 4303 §3.4).
+// handleIKE passes an IKE message to the daemon, recording the handling
+// for the ESP that may overtake the children it installs (early.go).
+func (e *Endpoint) handleIKE(localPort uint16, src netip.AddrPort, msg []byte) {
+	n := e.beginIKE()
+	defer e.endIKE(n)
+	e.daemon.HandleDatagram(src, msg)
+	if localPort == nattPort {
+		e.observeMapping(src, msg)
+	}
+}
+
+// receiveESP takes an ESP packet that arrived in UDP (udp) or plain: held
+// if it overtook its child's installation (early.go), else decrypted and
+// delivered.
 func (e *Endpoint) receiveESP(pkt []byte, udp bool) {
+	if e.holdEarly(pkt, udp) {
+		return
+	}
+	e.decryptAndDeliver(pkt, udp)
+}
+
+// decryptAndDeliver decrypts an ESP packet, checks the inner packet
+// against the SA's selectors and the SPD and delivers it (RFC 4301 §5.2,
+// RFC 4303 §3.4).
+func (e *Endpoint) decryptAndDeliver(pkt []byte, udp bool) {
 	if e.encapMismatch(pkt, udp) {
 		e.stats.drop(DropEncapMismatch)
 		return

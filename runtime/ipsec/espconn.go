@@ -3,6 +3,7 @@ package ipsec
 import (
 	"encoding/binary"
 	"errors"
+	"net"
 	"net/netip"
 )
 
@@ -38,16 +39,22 @@ type ESPConn interface {
 // ProtoESP is ESP's IP protocol number.
 const ProtoESP = 50
 
-// espLoop reads plain ESP until the conn is closed.
+// espLoop reads plain ESP until the conn is closed; other read errors
+// are counted (DropReadError) and the loop goes on, as the UDP loops do.
 func (e *Endpoint) espLoop(c ESPConn) {
 	defer e.wg.Done()
 	buf := make([]byte, maxDatagram)
 	for {
 		n, src, err := c.ReadESP(buf)
-		if err != nil {
-			// Unlike UDP, a raw socket has no transient errors worth a
-			// retry: closed, or no plain ESP at all.
-			return
+		switch {
+		case err == nil:
+		case e.isClosed() || errors.Is(err, net.ErrClosed) || errors.Is(err, ErrNoPlainESP):
+			return // closed, or no plain ESP at all
+		default:
+			// A raw socket fails transiently too (ENOBUFS, a pending
+			// ICMP error): count it, as a lost packet, and read on.
+			e.stats.drop(DropReadError)
+			continue
 		}
 		e.HandleESP(src, buf[:n])
 	}
@@ -58,8 +65,6 @@ func (e *Endpoint) espLoop(c ESPConn) {
 // callers that run their own loops and for fuzzing. It never panics, and
 // it does not keep b.
 func (e *Endpoint) HandleESP(src netip.Addr, b []byte) {
-	e.rx.Lock()
-	defer e.rx.Unlock()
 	defer func() {
 		if r := recover(); r != nil {
 			e.stats.drop(DropPanic)

@@ -65,6 +65,10 @@ const (
 	// 7296 §2.9); the packet fits no child, and asking again would only
 	// get the same answer (see narrowed.go).
 	DropNarrowed
+	// DropReadError: a read of the plain ESP socket failed for another
+	// reason than its close (the packet, if any, is lost); the loop
+	// reads on.
+	DropReadError
 	numDropReasons
 )
 
@@ -74,7 +78,7 @@ var dropNames = [...]string{
 	DropExpired: "expired", DropDummy: "dummy", DropPolicy: "policy", DropQueueFull: "queue full",
 	DropNoSA: "no SA", DropPanic: "panic", DropInboundPolicy: "inbound policy",
 	DropEncapMismatch: "encapsulation mismatch", DropNoPlainESP: "no plain ESP",
-	DropNarrowed: "narrowed by the peer",
+	DropNarrowed: "narrowed by the peer", DropReadError: "read error",
 }
 
 func (r DropReason) String() string {

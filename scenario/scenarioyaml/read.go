@@ -231,11 +231,11 @@ func (r *reader) client(n *yaml.Node) *scenario.Client {
 					case "psk":
 						c.PSK = r.str(v)
 					case "cert":
-						c.Cert = r.file(v)
+						c.Cert = r.confinedFile(v)
 					case "key":
-						c.Key = r.file(v)
+						c.Key = r.confinedFile(v)
 					case "ca":
-						c.CA = r.file(v)
+						c.CA = r.confinedFile(v)
 					case "id":
 						c.ID = r.str(v)
 					case "ike", "esp":
@@ -354,6 +354,37 @@ func (r *reader) file(n *yaml.Node) string {
 		return p
 	}
 	return filepath.Join(filepath.Dir(filepath.FromSlash(r.File.Name)), filepath.FromSlash(p))
+}
+
+// confinedFile is file for a client's certificate, key or CA bundle,
+// which must stay inside the scenario's directory, as a key ring stays
+// inside the sysplex directory: a scenario is input, and a path in it
+// must not make tcpipc read (and quote) any file it names. An absolute
+// path, a ".." step, or a file that exists but whose real path (symbolic
+// links resolved) is outside, is an error at the value and gives "".
+func (r *reader) confinedFile(n *yaml.Node) string {
+	p := r.str(n)
+	if p == "" {
+		return ""
+	}
+	full := r.file(n)
+	inside := plan.Confined(p)
+	if inside {
+		dir, errDir := filepath.EvalSymlinks(filepath.Dir(full))
+		root, errRoot := filepath.EvalSymlinks(filepath.Dir(filepath.FromSlash(r.File.Name)))
+		if real, err := filepath.EvalSymlinks(full); err == nil {
+			dir = filepath.Dir(real)
+		}
+		if errDir == nil && errRoot == nil {
+			rel, err := filepath.Rel(root, dir)
+			inside = err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+		}
+	}
+	if !inside {
+		r.Errorf(n, "%s is outside the scenario's directory: a client's cert, key and ca must be inside it (relative, without .., no symbolic link out)", p)
+		return ""
+	}
+	return full
 }
 
 // maxHosts bounds a client's hosts: a /22 of addresses.

@@ -154,9 +154,9 @@ func TestClientIPsecForms(t *testing.T) {
 // paths relative to the scenario file; one without the others is refused.
 func TestClientIPsecCertificate(t *testing.T) {
 	base := "name: x\nclients:\n  - {name: c, from: 192.0.2.10, connect: 201.2.10.11:60, connections: 1, ipsec: %s}\n"
-	sc, _, ds := Parse("scen/a.yaml", []byte(fmt.Sprintf(base, "{id: c.example, cert: certs/c.crt, key: certs/c.key, ca: /etc/ca.crt}")))
+	sc, _, ds := Parse("scen/a.yaml", []byte(fmt.Sprintf(base, "{id: c.example, cert: certs/c.crt, key: certs/c.key, ca: ca.crt}")))
 	c := sc.Clients[0]
-	if len(ds) > 0 || c.Cert != filepath.FromSlash("scen/certs/c.crt") || c.Key != filepath.FromSlash("scen/certs/c.key") || c.CA != "/etc/ca.crt" {
+	if len(ds) > 0 || c.Cert != filepath.FromSlash("scen/certs/c.crt") || c.Key != filepath.FromSlash("scen/certs/c.key") || c.CA != filepath.FromSlash("scen/ca.crt") {
 		t.Fatalf("certificate options: %v %+v", ds, c)
 	}
 	_, _, ds = Parse("b.yaml", []byte(fmt.Sprintf(base, "{cert: c.crt}")))
@@ -214,5 +214,36 @@ func TestClientHostsOverlap(t *testing.T) {
 	_, _, ds := Read(f)
 	if len(ds) != 1 || !strings.Contains(ds[0].Summary, "from 192.0.2.12 is also the address of client a") {
 		t.Fatalf("diagnostics %v", ds)
+	}
+}
+
+// TestClientIPsecFilesConfined: a client's cert, key and ca stay inside
+// the scenario's directory, as lint keeps a key ring inside the sysplex
+// directory: an absolute path, a ".." step or a symbolic link that leads
+// out is an error at the value, and the client gets no such file.
+func TestClientIPsecFilesConfined(t *testing.T) {
+	dir := t.TempDir()
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "ca.crt"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "ca.crt"), filepath.Join(dir, "link.crt")); err != nil {
+		t.Fatal(err)
+	}
+	base := "name: x\nclients:\n  - {name: c, from: 192.0.2.10, connect: 201.2.10.11:60, connections: 1, ipsec: {cert: c.crt, key: c.key, ca: %s}}\n"
+	for _, ca := range []string{"/etc/ca.crt", "../ca.crt", "certs/../../ca.crt", "link.crt"} {
+		sc, _, ds := Parse(filepath.Join(dir, "a.yaml"), []byte(fmt.Sprintf(base, ca)))
+		outside := 0
+		for _, d := range ds {
+			if strings.Contains(d.Summary, ca+" is outside the scenario's directory") && d.Range.Start.Line == 3 {
+				outside++
+			}
+		}
+		if outside != 1 {
+			t.Errorf("ca %s: %v", ca, diag.FormatText(ds, nil))
+		}
+		if len(sc.Clients) == 1 && sc.Clients[0].CA != "" {
+			t.Errorf("ca %s: the client reads %s", ca, sc.Clients[0].CA)
+		}
 	}
 }

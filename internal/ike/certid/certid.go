@@ -21,17 +21,17 @@ import (
 
 // Carries reports whether cert names the identity of type t with data:
 // a distinguished name is its subject (SameDN), an FQDN or RFC 822
-// address one of its subjectAltName entries (compared without case, as
-// DNS names and mail domains are), an address one of its IP address
+// address one of its subjectAltName entries (compared with ASCII letters folded, as
+// DNS names and mail domains are; no Unicode folding), an address one of its IP address
 // entries. Key IDs are never in a certificate.
 func Carries(cert *x509.Certificate, t wire.IDType, data []byte) bool {
 	switch t {
 	case wire.ID_DER_ASN1_DN:
 		return SameDN(cert.RawSubject, data)
 	case wire.ID_FQDN:
-		return slices.ContainsFunc(cert.DNSNames, func(n string) bool { return strings.EqualFold(n, string(data)) })
+		return slices.ContainsFunc(cert.DNSNames, func(n string) bool { return ASCIIEqualFold(n, string(data)) })
 	case wire.ID_RFC822_ADDR:
-		return slices.ContainsFunc(cert.EmailAddresses, func(n string) bool { return strings.EqualFold(n, string(data)) })
+		return slices.ContainsFunc(cert.EmailAddresses, func(n string) bool { return ASCIIEqualFold(n, string(data)) })
 	case wire.ID_IPV4_ADDR, wire.ID_IPV6_ADDR:
 		a, ok := netip.AddrFromSlice(data)
 		return ok && slices.ContainsFunc(cert.IPAddresses, func(ip net.IP) bool {

@@ -28,7 +28,7 @@ func DN(s string) ([]byte, error) {
 	for _, part := range splitDN(s) {
 		k, v, ok := strings.Cut(part, "=")
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		oid := dnAttrs[strings.ToUpper(k)]
+		oid := dnAttrs[asciiUpper(k)]
 		if !ok || oid == nil || v == "" {
 			return nil, fmt.Errorf("distinguished name %q: %q is not attribute=value with a known attribute", s, part)
 		}
@@ -42,6 +42,18 @@ func DN(s string) ([]byte, error) {
 		return nil, fmt.Errorf("distinguished name %q: %w", s, err)
 	}
 	return der, nil
+}
+
+// asciiUpper raises the ASCII letters of s only, so that no Unicode
+// letter (U+017F LONG S) stands for an attribute name's ASCII one.
+func asciiUpper(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - ('a' - 'A')
+		}
+	}
+	return string(b)
 }
 
 // splitDN splits at commas not escaped by a backslash, removing escapes.
@@ -66,41 +78,70 @@ func splitDN(s string) []string {
 	return parts
 }
 
-// dnAttr is one attribute of a flattened DN.
+// dnAttr is one attribute of a relative distinguished name.
 type dnAttr struct {
 	oid   string
 	value string
 }
 
-// flatDN decodes a DER DN into its attributes in order; ok is false for
-// anything that is not a DN.
-func flatDN(der []byte) ([]dnAttr, bool) {
+// rdnSets decodes a DER DN into its RDNs, each the attributes of one SET
+// in a canonical order (a multi-valued RDN is a set, so the order of its
+// attributes means nothing). ok is false for anything that is not a DN,
+// for an empty DN and for an RDN without attributes, which X.501 forbids.
+func rdnSets(der []byte) ([][]dnAttr, bool) {
 	var rdns pkix.RDNSequence
 	rest, err := asn1.Unmarshal(der, &rdns)
 	if err != nil || len(rest) != 0 || len(rdns) == 0 {
 		return nil, false
 	}
-	var out []dnAttr
+	out := make([][]dnAttr, 0, len(rdns))
 	for _, set := range rdns {
-		for _, a := range set {
-			out = append(out, dnAttr{a.Type.String(), strings.TrimSpace(fmt.Sprint(a.Value))})
+		if len(set) == 0 {
+			return nil, false
 		}
+		attrs := make([]dnAttr, 0, len(set))
+		for _, a := range set {
+			attrs = append(attrs, dnAttr{a.Type.String(), attrValue(a.Value)})
+		}
+		slices.SortFunc(attrs, func(p, q dnAttr) int {
+			if c := strings.Compare(p.oid, q.oid); c != 0 {
+				return c
+			}
+			return strings.Compare(asciiLower(p.value), asciiLower(q.value))
+		})
+		out = append(out, attrs)
 	}
 	return out, true
 }
 
-// SameDN compares two DER DNs by attribute types and values, values
-// without case (as strongSwan and LDAP compare directory strings) and
-// whatever ASN.1 string type each was encoded with; b may also be a in
-// reverse order.
+// attrValue is an attribute's value as compared: a directory string as
+// written (no trimming: " gw" is not "gw"), anything else tagged with its
+// Go type so that it never equals a string.
+func attrValue(v any) string {
+	if s, ok := v.(string); ok {
+		return "s" + s
+	}
+	return fmt.Sprintf("%T:%v", v, v)
+}
+
+// SameDN compares two DER DNs RDN by RDN, keeping the boundaries of
+// multi-valued RDNs (CN=gw+O=Example is not CN=gw,O=Example): attribute
+// types exactly, values with ASCII letters folded and every other byte
+// exact, whatever ASCII string type each was encoded with. strongSwan
+// folds PrintableString the same way; Unicode folding would let U+212A
+// KELVIN SIGN stand for K. b may also be a in reverse order, as the
+// README promises, because people write DNs both ways round (RFC 4514
+// order and certificate order).
 func SameDN(a, b []byte) bool {
-	x, okA := flatDN(a)
-	y, okB := flatDN(b)
+	x, okA := rdnSets(a)
+	y, okB := rdnSets(b)
 	if !okA || !okB || len(x) != len(y) {
 		return false
 	}
-	eq := func(x, y []dnAttr) bool {
-		return slices.EqualFunc(x, y, func(p, q dnAttr) bool { return p.oid == q.oid && strings.EqualFold(p.value, q.value) })
+	eq := func(x, y [][]dnAttr) bool {
+		return slices.EqualFunc(x, y, func(p, q []dnAttr) bool {
+			return slices.EqualFunc(p, q, func(p, q dnAttr) bool { return p.oid == q.oid && ASCIIEqualFold(p.value, q.value) })
+		})
 	}
 	if eq(x, y) {
 		return true
@@ -108,6 +149,23 @@ func SameDN(a, b []byte) bool {
 	r := slices.Clone(y)
 	slices.Reverse(r)
 	return eq(x, r)
+}
+
+// ASCIIEqualFold reports whether a and b are equal with the ASCII letters
+// A-Z and a-z folded; every other byte must be equal.
+func ASCIIEqualFold(a, b string) bool {
+	return len(a) == len(b) && asciiLower(a) == asciiLower(b)
+}
+
+// asciiLower lowers the ASCII letters of s only.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // DNString renders a DER DN for messages.

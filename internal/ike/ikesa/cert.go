@@ -258,12 +258,15 @@ func (sa *IKESA) verifyChain(payloads []wire.Payload) (*x509.Certificate, error)
 	}
 	_, err := certs[0].Verify(x509.VerifyOptions{
 		Roots: roots, Intermediates: inter, CurrentTime: sa.d.clock.Now(),
-		// IKE has no extended key usage of its own that peers agree on
-		// (RFC 4945 section 5.1.3.12 asks receivers not to require one).
+		// Go's own extended key usage check knows no id-kp-ipsecIKE, so
+		// it is off here and certid.IKEUsage applies RFC 4945's rules.
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
 	})
 	if err != nil {
 		return nil, err
+	}
+	if err := certid.IKEUsage(certs[0]); err != nil {
+		return nil, fmt.Errorf("certificate %s: %w", certs[0].Subject, err)
 	}
 	return certs[0], nil
 }

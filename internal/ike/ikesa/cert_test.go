@@ -220,6 +220,26 @@ func TestCertificateAuthRefused(t *testing.T) {
 			reason: "not in its certificate",
 		},
 		{
+			// RFC 4945 section 5.1.3.2: a key usage without
+			// digitalSignature or nonRepudiation cannot sign IKE AUTH.
+			name: "key usage without digitalSignature",
+			edit: func(in, re *certSide) {
+				in.pair = p.ca.Issue(t, testpki.Leaf{Key: testpki.P256, Subject: pkix.Name{CommonName: "peer.example"}, DNS: []string{"peer.example"},
+					KeyUsage: x509.KeyUsageKeyEncipherment}, epoch)
+			},
+			reason: "digitalSignature",
+		},
+		{
+			// RFC 4945 section 5.1.3.12: an extended key usage without
+			// id-kp-ipsecIKE or anyExtendedKeyUsage (a TLS server's).
+			name: "extended key usage serverAuth only",
+			edit: func(in, re *certSide) {
+				in.pair = p.ca.Issue(t, testpki.Leaf{Key: testpki.P256, Subject: pkix.Name{CommonName: "peer.example"}, DNS: []string{"peer.example"},
+					ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}, epoch)
+			},
+			reason: "ipsecIKE",
+		},
+		{
 			name:   "expired certificate",
 			after:  func(clk *clock.Manual, _ *node) { clk.Advance(400 * 24 * time.Hour) },
 			reason: "expired",

@@ -11,6 +11,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/pem"
 	"math/big"
 	"net"
@@ -68,6 +69,11 @@ type Leaf struct {
 	// PSS has the CA sign with RSASSA-PSS and SHA-256 (its key must be
 	// RSA), as a PKI that has moved off PKCS#1 v1.5 does.
 	PSS bool
+	// KeyUsage replaces digitalSignature when not zero; ExtKeyUsage and
+	// UnknownExtKeyUsage add an extended key usage extension.
+	KeyUsage           x509.KeyUsage
+	ExtKeyUsage        []x509.ExtKeyUsage
+	UnknownExtKeyUsage []asn1.ObjectIdentifier
 }
 
 var serial atomic.Int64
@@ -97,6 +103,10 @@ func (ca *Pair) Issue(t testing.TB, l Leaf, now time.Time) *Pair {
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(serial.Add(1)), Subject: l.Subject, DNSNames: l.DNS, EmailAddresses: l.Emails, IPAddresses: l.IPs,
 		NotBefore: l.NotBefore, NotAfter: l.NotAfter, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: l.ExtKeyUsage, UnknownExtKeyUsage: l.UnknownExtKeyUsage,
+	}
+	if l.KeyUsage != 0 {
+		tmpl.KeyUsage = l.KeyUsage
 	}
 	if l.PSS {
 		tmpl.SignatureAlgorithm = x509.SHA256WithRSAPSS

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/internal/ike/certid"
 	"github.com/tcpipc/tcpipc/model"
 	"github.com/tcpipc/tcpipc/verify"
 )
@@ -29,12 +30,18 @@ func checkValidity(p *verify.Pass, s *model.Stack) {
 		return // the file problem is reported at the manifest
 	}
 	at := now()
+	if err := certid.IKEUsage(leaf); err != nil {
+		d := p.Reportf(k.Files.Ranges["cert"], "%s: %s is refused by peers: %v", s.Name, describe(k), err)
+		d.Detail = "Peers check an IKE certificate's key usages as RFC 4945 asks (tcpipc does too). Have it reissued with digitalSignature " +
+			"and, if it has an extended key usage at all, id-kp-ipsecIKE (1.3.6.1.5.5.7.3.17)."
+		return
+	}
 	if !leafValid(p, s, leaf, at) || len(k.CAs) == 0 {
 		return
 	}
 	chains, err := leaf.Verify(x509.VerifyOptions{
 		Roots: pool(k.CAs), Intermediates: pool(k.Chain[1:]), CurrentTime: at,
-		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}, // as the runtime verifies peers
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}, // certid.IKEUsage checked them, as the runtime does
 	})
 	if err != nil {
 		d := p.Reportf(k.Files.Ranges["cert"], "%s: %s does not %s", s.Name, describe(k), chainProblem(k, err, at))

@@ -1,7 +1,9 @@
 package ikecertificates
 
 import (
+	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -143,4 +145,40 @@ func lintArchive(t *testing.T, path string, files map[string][]byte, oldNew ...s
 		}
 	}
 	return ds
+}
+
+// TestKeyUsage: the stack's own certificate must be one peers accept
+// (RFC 4945 sections 5.1.3.2 and 5.1.3.12): a key usage without
+// digitalSignature, or an extended key usage for TLS only, is an error
+// at SYSA; SYSB (the fixtures) is silent.
+func TestKeyUsage(t *testing.T) {
+	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	ca := testpki.NewCA(t, "TEST ONLY usage CA", testpki.P256, t0)
+	cases := []struct {
+		name string
+		leaf testpki.Leaf
+		want string
+	}{
+		{"key encipherment", testpki.Leaf{KeyUsage: x509.KeyUsageKeyEncipherment}, "digitalSignature"},
+		{"server auth", testpki.Leaf{ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}, "id-kp-ipsecIKE"},
+		{"ipsecIKE", testpki.Leaf{UnknownExtKeyUsage: []asn1.ObjectIdentifier{{1, 3, 6, 1, 5, 5, 7, 3, 17}}}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.leaf.Key, c.leaf.Subject, c.leaf.DNS = testpki.P256, pkix.Name{CommonName: "dva1.example.com", Organization: []string{"TEST ONLY"}}, []string{"dva1.example.com"}
+			leaf := ca.Issue(t, c.leaf, t0)
+			files := map[string][]byte{"certs/sysa.crt": leaf.CertPEM(), "certs/sysa.key": leaf.KeyPEM(t), "certs/sysa-ca.crt": ca.CertPEM()}
+			setNow(t, t0.AddDate(0, 1, 0))
+			ds := lintArchive(t, "testdata/silent.txtar", files, "certs/ca.crt", "certs/sysa-ca.crt")
+			if c.want == "" {
+				if len(ds) != 0 {
+					t.Errorf("findings:\n%s", diag.FormatText(ds, nil))
+				}
+				return
+			}
+			if len(ds) != 1 || !strings.HasPrefix(ds[0].Summary, "SYSA: certificate certs/sysa.crt") || !strings.Contains(ds[0].Summary, c.want) || ds[0].Severity != diag.Error {
+				t.Errorf("findings, want one error at SYSA saying %q:\n%s", c.want, diag.FormatText(ds, nil))
+			}
+		})
+	}
 }
