@@ -28,7 +28,7 @@ import (
 // tunnel; MVS5 deletes its SAs, and strongSwan ends with one IKE SA, to
 // MVS1.
 func TestStrongSwanSWSATakeoverTakeback(t *testing.T) {
-	sx, swan := startStrongSwanDVA1(t)
+	sx, swan := startStrongSwanDVA1(t, false)
 	// Two connections: round robin puts the second on MVS2.
 	first := dialInNetns(t, swan.ns, netip.AddrPortFrom(dva1, 60))
 	defer first.Close()
@@ -81,6 +81,53 @@ func TestStrongSwanSWSATakeoverTakeback(t *testing.T) {
 	echoOnce(t, kept, "after the takeback")
 }
 
+// TestStrongSwanSWSABehindNAPT: strongSwan behind a NAT that translates
+// its ports (its IKE reaches DVA1 from 192.0.2.10:20000-30000). z/OS
+// cannot initiate to a peer behind a NAPT, so IBM recovers no SA there
+// ("DVIPA recovery support"); MVS5 reports the tunnel as not recovered
+// (peer-behind-napt) and strongSwan's dead-peer detection renegotiates
+// with MVS5 through the NAPT; the connection on MVS2 carries on.
+func TestStrongSwanSWSABehindNAPT(t *testing.T) {
+	sx, swan := startStrongSwanDVA1(t, true)
+	first := dialInNetns(t, swan.ns, netip.AddrPortFrom(dva1, 60))
+	defer first.Close()
+	kept := dialInNetns(t, swan.ns, netip.AddrPortFrom(dva1, 60))
+	defer kept.Close()
+	echoOnce(t, kept, "before the takeover")
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("timeline:\n%s", timelineText(sx))
+		}
+	})
+	if err := sx.Fail("MVS1"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "MVS5's SWSA outcome", func() bool { return lastOutcome(sx, "MVS5") != nil })
+	o := lastOutcome(sx, "MVS5")
+	if len(o.Recovered) != 0 || len(o.NotRecovered) != 1 || o.NotRecovered[0].Reasons[0].Code != "peer-behind-napt" {
+		t.Fatalf("MVS5's outcome %+v", o)
+	}
+	if tl := timelineText(sx); !strings.Contains(tl, "not recovered: peer-behind-napt") {
+		t.Fatalf("timeline:\n%s", tl)
+	}
+	waitFor(t, "strongSwan's DPD to renegotiate with MVS5", func() bool {
+		sas := sx.Stack("MVS5").IPsecSAs(dva1)
+		return sas != nil && len(sas.Dynamic) > 0
+	})
+	var err error
+	for range 5 {
+		if err = tryEcho(kept, "after the takeover"); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("the connection on MVS2 after the takeover: %v", err)
+	}
+	if log := readCharonLog(t, swan.log); !strings.Contains(log, "giving up after") {
+		t.Fatal("charon renegotiated without its dead-peer detection giving up on MVS1's SA")
+	}
+}
+
 // readCharonLog is charon's log so far.
 func readCharonLog(t *testing.T, path string) string {
 	t.Helper()
@@ -113,27 +160,64 @@ type swanDVA1 struct {
 // startStrongSwanDVA1 runs figure 9's sysplex with its IPsec policy, a
 // relay between its LAN and DVA1's addresses in a gateway namespace, and
 // charon (kernel-libipsec) in a client namespace at 192.0.2.10, whose
-// IKE SA and child SA to MVS1 are up when it returns.
-func startStrongSwanDVA1(t *testing.T) (*Sysplex, swanDVA1) {
+// IKE SA and child SA to MVS1 are up when it returns. With napt, charon
+// sits at 10.77.0.2 (192.0.2.10 its inner address) behind a namespace
+// that translates its IKE ports to 192.0.2.10:20000-30000, as a NAPT does.
+func startStrongSwanDVA1(t *testing.T, napt bool) (*Sysplex, swanDVA1) {
 	t.Helper()
 	netnstest.NeedStrongSwan(t)
 	tag := make([]byte, 3)
 	rand.Read(tag)
 	id := hex.EncodeToString(tag)
-	gwNS, cNS := "tcpipc-swgw-"+id, "tcpipc-swc-"+id
-	for _, ns := range []string{gwNS, cNS} {
+	gwNS, cNS, natNS := "tcpipc-swgw-"+id, "tcpipc-swc-"+id, "tcpipc-swn-"+id
+	nss := []string{gwNS, cNS}
+	if napt {
+		nss = append(nss, natNS)
+	}
+	for _, ns := range nss {
 		netnstest.Run(t, "ip", "netns", "add", ns)
 		t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
 	}
+	local := "192.0.2.10"
 	vgw, vc := "swg"+id, "swc"+id
-	netnstest.Run(t, "ip", "link", "add", vgw, "netns", gwNS, "type", "veth", "peer", "name", vc, "netns", cNS)
+	if !napt {
+		netnstest.Run(t, "ip", "link", "add", vgw, "netns", gwNS, "type", "veth", "peer", "name", vc, "netns", cNS)
+		netnstest.Run(t, "ip", "-n", cNS, "addr", "add", "192.0.2.10/32", "dev", vc)
+		netnstest.Run(t, "ip", "-n", cNS, "route", "add", dva1.String()+"/32", "dev", vc)
+	} else {
+		local = "10.77.0.2"
+		vng, vnc := "swng"+id, "swnc"+id
+		netnstest.Run(t, "ip", "link", "add", vgw, "netns", gwNS, "type", "veth", "peer", "name", vng, "netns", natNS)
+		netnstest.Run(t, "ip", "link", "add", vnc, "netns", natNS, "type", "veth", "peer", "name", vc, "netns", cNS)
+		netnstest.Run(t, "ip", "-n", natNS, "addr", "add", "192.0.2.10/32", "dev", vng)
+		netnstest.Run(t, "ip", "-n", natNS, "addr", "add", "10.77.0.1/24", "dev", vnc)
+		netnstest.Run(t, "ip", "-n", cNS, "addr", "add", "10.77.0.2/24", "dev", vc)
+		netnstest.Run(t, "ip", "-n", cNS, "addr", "add", "192.0.2.10/32", "dev", "lo")
+		for _, l := range []string{vng, vnc, "lo"} {
+			netnstest.Run(t, "ip", "-n", natNS, "link", "set", l, "up")
+		}
+		netnstest.Run(t, "ip", "-n", natNS, "route", "add", dva1.String()+"/32", "dev", vng)
+		netnstest.Run(t, "ip", "netns", "exec", natNS, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+		cmd := exec.Command("ip", "netns", "exec", natNS, "nft", "-f", "-")
+		cmd.Stdin = strings.NewReader(fmt.Sprintf(`table ip napt {
+  chain post {
+    type nat hook postrouting priority srcnat; policy accept;
+    oifname "%s" meta l4proto udp snat to 192.0.2.10:20000-30000 random
+  }
+}
+`, vng))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("nft: %v\n%s", err, out)
+		}
+	}
 	netnstest.Run(t, "ip", "-n", gwNS, "addr", "add", dva1.String()+"/32", "dev", vgw)
-	netnstest.Run(t, "ip", "-n", cNS, "addr", "add", "192.0.2.10/32", "dev", vc)
 	for _, l := range [][2]string{{gwNS, vgw}, {gwNS, "lo"}, {cNS, vc}, {cNS, "lo"}} {
 		netnstest.Run(t, "ip", "-n", l[0], "link", "set", l[1], "up")
 	}
 	netnstest.Run(t, "ip", "-n", gwNS, "route", "add", "192.0.2.10/32", "dev", vgw)
-	netnstest.Run(t, "ip", "-n", cNS, "route", "add", dva1.String()+"/32", "dev", vc)
+	if napt {
+		netnstest.Run(t, "ip", "-n", cNS, "route", "add", dva1.String()+"/32", "via", "10.77.0.1", "src", "192.0.2.10")
+	}
 	netnstest.Run(t, "ip", "netns", "exec", cNS, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6")
 
 	// The sysplex, with its IPsec policy on the packet path, and a relay
@@ -179,7 +263,7 @@ func startStrongSwanDVA1(t *testing.T) (*Sysplex, swanDVA1) {
 	swan := fmt.Sprintf(`connections {
   dva1 {
     version = 2
-    local_addrs = 192.0.2.10
+    local_addrs = %[2]s
     remote_addrs = %[1]s
     rekey_time = 0
     encap = yes
@@ -211,7 +295,7 @@ secrets {
     secret = "figure9-demo-psk-0001"
   }
 }
-`, dva1)
+`, dva1, local)
 	for name, body := range map[string]string{"strongswan.conf": conf, "swanctl.conf": swan} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
 			t.Fatal(err)
