@@ -183,7 +183,6 @@ func startStrongSwanDVA1(t *testing.T, napt bool) (*Sysplex, swanDVA1) {
 	if !napt {
 		netnstest.Run(t, "ip", "link", "add", vgw, "netns", gwNS, "type", "veth", "peer", "name", vc, "netns", cNS)
 		netnstest.Run(t, "ip", "-n", cNS, "addr", "add", "192.0.2.10/32", "dev", vc)
-		netnstest.Run(t, "ip", "-n", cNS, "route", "add", dva1.String()+"/32", "dev", vc)
 	} else {
 		local = "10.77.0.2"
 		vng, vnc := "swng"+id, "swnc"+id
@@ -217,6 +216,8 @@ func startStrongSwanDVA1(t *testing.T, napt bool) (*Sysplex, swanDVA1) {
 	netnstest.Run(t, "ip", "-n", gwNS, "route", "add", "192.0.2.10/32", "dev", vgw)
 	if napt {
 		netnstest.Run(t, "ip", "-n", cNS, "route", "add", dva1.String()+"/32", "via", "10.77.0.1", "src", "192.0.2.10")
+	} else {
+		netnstest.Run(t, "ip", "-n", cNS, "route", "add", dva1.String()+"/32", "dev", vc)
 	}
 	netnstest.Run(t, "ip", "netns", "exec", cNS, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6")
 
