@@ -1,6 +1,7 @@
 package sysplex
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -9,11 +10,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/testkit/netnstest"
+	"github.com/tcpipc/tcpipc/runtime/ipsec"
+	"github.com/tcpipc/tcpipc/runtime/link"
 	"github.com/tcpipc/tcpipc/runtime/xcf"
 )
 
@@ -79,6 +83,11 @@ func TestStrongSwanSWSATakeoverTakeback(t *testing.T) {
 		t.Fatalf("MVS1's tunnels after the takeback: %+v", sas)
 	}
 	echoOnce(t, kept, "after the takeback")
+	// Three generations of SAs (MVS1's, MVS5's, MVS1's again) carried
+	// the connection, each decrypted with its keys.
+	if spis, ike := swan.decryptsInTshark(t); len(spis) < 6 || ike < 6 {
+		t.Errorf("tshark decrypted ESP under %d SPIs and %d IKE messages; want the child SAs and IKE exchanges of three holders", len(spis), ike)
+	}
 }
 
 // TestStrongSwanSWSABehindNAPT: strongSwan behind a NAT that translates
@@ -126,6 +135,9 @@ func TestStrongSwanSWSABehindNAPT(t *testing.T) {
 	if log := readCharonLog(t, swan.log); !strings.Contains(log, "giving up after") {
 		t.Fatal("charon renegotiated without its dead-peer detection giving up on MVS1's SA")
 	}
+	if spis, ike := swan.decryptsInTshark(t); len(spis) < 4 || ike < 4 {
+		t.Errorf("tshark decrypted ESP under %d SPIs and %d IKE messages; want MVS1's and MVS5's", len(spis), ike)
+	}
 }
 
 // readCharonLog is charon's log so far.
@@ -155,6 +167,84 @@ func ikeSAsOf(out string) []string {
 type swanDVA1 struct {
 	ns, log string
 	ctl     func(args ...string) string
+	// pcap is the capture of the sysplex's LAN; keys the key log of
+	// every stack's SAs, the strongSwan ends of them included.
+	pcap string
+	keys *syncBuffer
+}
+
+// syncBuffer is a key log the endpoints' goroutines share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *syncBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *syncBuffer) Bytes() []byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return bytes.Clone(l.b.Bytes())
+}
+
+// decryptsInTshark has Wireshark decrypt the LAN capture with the key
+// log: every ESP frame (in UDP: strongSwan's kernel-libipsec asks for it)
+// has a good ICV and carries TCP, and every IKE message past IKE_SA_INIT
+// decrypts. It returns the SPIs of the ESP frames and the IKE messages
+// decrypted.
+func (sw swanDVA1) decryptsInTshark(t *testing.T) (map[string]bool, int) {
+	t.Helper()
+	bin, err := exec.LookPath("tshark")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("tshark is required under CI=true (.ci/run installs it)")
+		}
+		t.Skip("tshark not installed (apt-get install tshark)")
+	}
+	conf := filepath.Join(t.TempDir(), "wireshark")
+	if err := os.Mkdir(conf, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	espSA, ikev2 := ipsec.SplitKeyLog(sw.keys.Bytes())
+	for name, b := range map[string][]byte{"esp_sa": espSA, "ikev2_decryption_table": ikev2} {
+		if err := os.WriteFile(filepath.Join(conf, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(bin, "-r", sw.pcap, "-o", "esp.enable_encryption_decode:TRUE", "-o", "esp.enable_authentication_check:TRUE",
+		"-T", "fields", "-E", "separator=/t", "-e", "esp.spi", "-e", "esp.icv_good", "-e", "isakmp.exchangetype",
+		"-e", "isakmp.enc.decrypted", "-e", "frame.protocols")
+	cmd.Env = append(os.Environ(), "WIRESHARK_CONFIG_DIR="+conf)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("tshark: %v", err)
+	}
+	spis, ike := map[string]bool{}, 0
+	for _, line := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) != 5 {
+			continue
+		}
+		spi, good, exch, decrypted, protos := f[0], f[1], f[2], f[3], f[4]
+		switch {
+		case spi != "" && !strings.Contains(spi, ","):
+			spis[spi] = true
+			if good != "1" || !strings.Contains(protos, "esp:ip:tcp") {
+				t.Errorf("ESP frame SPI %s: icv_good=%q protocols %s", spi, good, protos)
+			}
+		case exch != "" && exch != "34":
+			ike++
+			if decrypted == "" {
+				t.Errorf("IKE exchange %s not decrypted: %s", exch, protos)
+			}
+		}
+	}
+	t.Logf("tshark decrypted ESP under %d SPIs and %d IKE messages", len(spis), ike)
+	return spis, ike
 }
 
 // startStrongSwanDVA1 runs figure 9's sysplex with its IPsec policy, a
@@ -223,7 +313,19 @@ func startStrongSwanDVA1(t *testing.T, napt bool) (*Sysplex, swanDVA1) {
 
 	// The sysplex, with its IPsec policy on the packet path, and a relay
 	// between its LAN and DVA1's UDP ports in the gateway namespace.
-	sx, err := New(figure9Plan(t), Options{Clock: clock.Real{}, XCF: xcf.Timing{Interval: 100 * time.Millisecond, Missed: 3}, IPsec: true})
+	dir := t.TempDir()
+	pcap, err := os.Create(filepath.Join(dir, "lan.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pcap.Close() })
+	pw, err := link.NewPcapWriter(pcap, clock.Real{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := &syncBuffer{}
+	sx, err := New(figure9Plan(t), Options{Clock: clock.Real{}, XCF: xcf.Timing{Interval: 100 * time.Millisecond, Missed: 3}, IPsec: true,
+		LANTap: pw.Tap(link.Out), KeyLog: keys})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +337,6 @@ func startStrongSwanDVA1(t *testing.T, napt bool) (*Sysplex, swanDVA1) {
 	serveAPPA(t, sx)
 	relayUDP(t, sx, gwNS, netip.MustParseAddr("192.0.2.10"))
 
-	dir := t.TempDir()
 	vici, charonLog := filepath.Join(dir, "charon.vici"), filepath.Join(dir, "charon.log")
 	conf := fmt.Sprintf(`charon {
   load = random nonce openssl gcm aes sha1 sha2 hmac kdf pem pkcs1 x509 pubkey curve25519 gmp kernel-libipsec kernel-netlink socket-default vici
@@ -320,5 +421,5 @@ secrets {
 	if sas := sx.Stack("MVS1").IPsecSAs(dva1); sas == nil || len(sas.IKE) != 1 || len(sas.Dynamic) != 1 {
 		t.Fatalf("MVS1's tunnels after strongSwan initiated: %+v", sas)
 	}
-	return sx, swanDVA1{ns: cNS, log: charonLog, ctl: swanctl}
+	return sx, swanDVA1{ns: cNS, log: charonLog, ctl: swanctl, pcap: pcap.Name(), keys: keys}
 }
