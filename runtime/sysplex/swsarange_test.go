@@ -58,6 +58,18 @@ func TestSWSAVIPARangeMove(t *testing.T) {
 			t.Fatalf("connection %d (kept Moving on MVS1) after the move: %v", i, err)
 		}
 	}
+
+	// The owner's last bind closes: the DVIPA is deleted, and with it its
+	// SAs (deleted at the peers) and its records, which no holder will
+	// ever recover.
+	onMVS5.close()
+	if got := sx.Owner(rng1); got != "" {
+		t.Fatalf("after the last close the DVIPA is owned by %q", got)
+	}
+	waitFor(t, "the deleted DVIPA's records to go", func() bool { return recordsOf(t, sx, rng1) == 0 })
+	for _, c := range clients {
+		waitFor(t, fmt.Sprintf("%s to drop its SAs", c.Addr), func() bool { return len(c.IPsec().SAs().IKE) == 0 })
+	}
 }
 
 // rangeClients attaches n IPsec clients of a DVIPA (192.0.2.10 and on,

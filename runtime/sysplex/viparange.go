@@ -110,7 +110,7 @@ func (s *Stack) unbindRange(a netip.Addr) {
 	s.mu.Unlock()
 	if last && port != nil {
 		port.Withdraw(a)
-		s.stopIPsec(a)
+		s.dropSAs(a)
 		s.sx.rangeOwnerChanged(a, s.plan.Name, "")
 	}
 }
