@@ -11,9 +11,9 @@ import (
 	"github.com/tcpipc/tcpipc/runtime/lan"
 )
 
-// rangeSWSAPlan is testdata/runtime/swsa-range: figure 9 with a VIPARANGE
-// 201.2.20.0/28 (MOVEABLE NONDISRUPTIVE) on MVS1 and MVS5, and IPsec
-// policy for its application DVIPA 201.2.20.5 like DVA1's.
+// rng1 is the application DVIPA of testdata/runtime/swsa-range: figure 9
+// with a VIPARANGE 201.2.20.0/28 (MOVEABLE NONDISRUPTIVE) on MVS1 and
+// MVS5, and IPsec policy for 201.2.20.5 like DVA1's.
 var rng1 = netip.MustParseAddr("201.2.20.5")
 
 // TestSWSAVIPARangeMove: an application DVIPA of a VIPARANGE carries IPsec
