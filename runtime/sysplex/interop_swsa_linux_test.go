@@ -32,7 +32,7 @@ import (
 // tunnel; MVS5 deletes its SAs, and strongSwan ends with one IKE SA, to
 // MVS1.
 func TestStrongSwanSWSATakeoverTakeback(t *testing.T) {
-	sx, swan := startStrongSwanDVA1(t, false)
+	sx, swan := startStrongSwanDVA1(t, noNAT)
 	// Two connections: round robin puts the second on MVS2.
 	first := dialInNetns(t, swan.ns, netip.AddrPortFrom(dva1, 60))
 	defer first.Close()
@@ -90,6 +90,50 @@ func TestStrongSwanSWSATakeoverTakeback(t *testing.T) {
 	}
 }
 
+// TestStrongSwanSWSABehindOneToOneNAT: strongSwan behind a static
+// one-to-one NAT (10.77.0.2 is 192.0.2.10 outside, ports kept). MVS1
+// records it behind NAT at 192.0.2.10:4500; on MVS1's failure MVS5
+// initiates to that public address on port 4500 (IBM recovers through a
+// one-to-one NAT, where IKE can initiate) and the connection on MVS2
+// carries on without charon's dead-peer detection giving up.
+func TestStrongSwanSWSABehindOneToOneNAT(t *testing.T) {
+	sx, swan := startStrongSwanDVA1(t, oneToOne)
+	first := dialInNetns(t, swan.ns, netip.AddrPortFrom(dva1, 60))
+	defer first.Close()
+	kept := dialInNetns(t, swan.ns, netip.AddrPortFrom(dva1, 60))
+	defer kept.Close()
+	echoOnce(t, kept, "before the takeover")
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("timeline:\n%s", timelineText(sx))
+		}
+	})
+	if err := sx.Fail("MVS1"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "MVS5 to renegotiate the tunnel", func() bool { o := lastOutcome(sx, "MVS5"); return o != nil && !o.Done.IsZero() })
+	o := lastOutcome(sx, "MVS5")
+	if len(o.Recovered) != 1 || len(o.NotRecovered)+len(o.Failed) != 0 {
+		t.Fatalf("MVS5's outcome %+v", o)
+	}
+	if d := o.Recovered[0]; !d.UDPEncap || d.Peer != netip.MustParseAddrPort("192.0.2.10:4500") {
+		t.Fatalf("MVS5 recovered the tunnel to %s (UDP encapsulation %v); want 192.0.2.10:4500 in UDP", d.Peer, d.UDPEncap)
+	}
+	echoOnce(t, kept, "after the takeover")
+	time.Sleep(6 * time.Second) // longer than charon's DPD needs to give up
+	echoOnce(t, kept, "well after the takeover")
+	log := readCharonLog(t, swan.log)
+	if strings.Contains(log, "giving up after") || strings.Contains(log, "restarting CHILD_SA") {
+		t.Fatal("charon's dead-peer detection fired")
+	}
+	if n := strings.Count(log, dva1.String()+" is initiating an IKE_SA"); n != 1 {
+		t.Fatalf("charon saw %d IKE_SAs initiated by %s, want 1 (MVS5's)", n, dva1)
+	}
+	if spis, ike := swan.decryptsInTshark(t); len(spis) < 4 || ike < 4 {
+		t.Errorf("tshark decrypted ESP under %d SPIs and %d IKE messages; want MVS1's and MVS5's", len(spis), ike)
+	}
+}
+
 // TestStrongSwanSWSABehindNAPT: strongSwan behind a NAT that translates
 // its ports (its IKE reaches DVA1 from 192.0.2.10:20000-30000). z/OS
 // cannot initiate to a peer behind a NAPT, so IBM recovers no SA there
@@ -97,7 +141,7 @@ func TestStrongSwanSWSATakeoverTakeback(t *testing.T) {
 // (peer-behind-napt) and strongSwan's dead-peer detection renegotiates
 // with MVS5 through the NAPT; the connection on MVS2 carries on.
 func TestStrongSwanSWSABehindNAPT(t *testing.T) {
-	sx, swan := startStrongSwanDVA1(t, true)
+	sx, swan := startStrongSwanDVA1(t, napt)
 	first := dialInNetns(t, swan.ns, netip.AddrPortFrom(dva1, 60))
 	defer first.Close()
 	kept := dialInNetns(t, swan.ns, netip.AddrPortFrom(dva1, 60))
@@ -247,13 +291,51 @@ func (sw swanDVA1) decryptsInTshark(t *testing.T) (map[string]bool, int) {
 	return spis, ike
 }
 
+// natMode is what stands between strongSwan and the sysplex.
+type natMode int
+
+const (
+	noNAT natMode = iota
+	// oneToOne maps 10.77.0.2 to 192.0.2.10 both ways, ports kept: a
+	// static one-to-one NAT, through which IKE can initiate.
+	oneToOne
+	// napt translates strongSwan's ports to 192.0.2.10:20000-30000, as a
+	// NAPT does: only strongSwan can open the mapping.
+	napt
+)
+
+// ruleset is the nftables ruleset of the NAT namespace; %s is its
+// interface toward the sysplex.
+func (m natMode) ruleset() string {
+	if m == oneToOne {
+		return `table ip nat11 {
+  chain pre {
+    type nat hook prerouting priority dstnat; policy accept;
+    iifname "%[1]s" ip daddr 192.0.2.10 dnat to 10.77.0.2
+  }
+  chain post {
+    type nat hook postrouting priority srcnat; policy accept;
+    oifname "%[1]s" ip saddr 10.77.0.2 snat to 192.0.2.10
+  }
+}
+`
+	}
+	return `table ip napt {
+  chain post {
+    type nat hook postrouting priority srcnat; policy accept;
+    oifname "%s" meta l4proto udp snat to 192.0.2.10:20000-30000 random
+  }
+}
+`
+}
+
 // startStrongSwanDVA1 runs figure 9's sysplex with its IPsec policy, a
 // relay between its LAN and DVA1's addresses in a gateway namespace, and
 // charon (kernel-libipsec) in a client namespace at 192.0.2.10, whose
-// IKE SA and child SA to MVS1 are up when it returns. With napt, charon
-// sits at 10.77.0.2 (192.0.2.10 its inner address) behind a namespace
-// that translates its IKE ports to 192.0.2.10:20000-30000, as a NAPT does.
-func startStrongSwanDVA1(t *testing.T, napt bool) (*Sysplex, swanDVA1) {
+// IKE SA and child SA to MVS1 are up when it returns. Behind a NAT,
+// charon sits at 10.77.0.2 (192.0.2.10 its inner address) behind a
+// namespace that maps it to 192.0.2.10.
+func startStrongSwanDVA1(t *testing.T, nat natMode) (*Sysplex, swanDVA1) {
 	t.Helper()
 	netnstest.NeedStrongSwan(t)
 	tag := make([]byte, 3)
@@ -261,7 +343,7 @@ func startStrongSwanDVA1(t *testing.T, napt bool) (*Sysplex, swanDVA1) {
 	id := hex.EncodeToString(tag)
 	gwNS, cNS, natNS := "tcpipc-swgw-"+id, "tcpipc-swc-"+id, "tcpipc-swn-"+id
 	nss := []string{gwNS, cNS}
-	if napt {
+	if nat != noNAT {
 		nss = append(nss, natNS)
 	}
 	for _, ns := range nss {
@@ -270,7 +352,7 @@ func startStrongSwanDVA1(t *testing.T, napt bool) (*Sysplex, swanDVA1) {
 	}
 	local := "192.0.2.10"
 	vgw, vc := "swg"+id, "swc"+id
-	if !napt {
+	if nat == noNAT {
 		netnstest.Run(t, "ip", "link", "add", vgw, "netns", gwNS, "type", "veth", "peer", "name", vc, "netns", cNS)
 		netnstest.Run(t, "ip", "-n", cNS, "addr", "add", "192.0.2.10/32", "dev", vc)
 	} else {
@@ -288,13 +370,7 @@ func startStrongSwanDVA1(t *testing.T, napt bool) (*Sysplex, swanDVA1) {
 		netnstest.Run(t, "ip", "-n", natNS, "route", "add", dva1.String()+"/32", "dev", vng)
 		netnstest.Run(t, "ip", "netns", "exec", natNS, "sysctl", "-qw", "net.ipv4.ip_forward=1")
 		cmd := exec.Command("ip", "netns", "exec", natNS, "nft", "-f", "-")
-		cmd.Stdin = strings.NewReader(fmt.Sprintf(`table ip napt {
-  chain post {
-    type nat hook postrouting priority srcnat; policy accept;
-    oifname "%s" meta l4proto udp snat to 192.0.2.10:20000-30000 random
-  }
-}
-`, vng))
+		cmd.Stdin = strings.NewReader(fmt.Sprintf(nat.ruleset(), vng))
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("nft: %v\n%s", err, out)
 		}
@@ -304,7 +380,7 @@ func startStrongSwanDVA1(t *testing.T, napt bool) (*Sysplex, swanDVA1) {
 		netnstest.Run(t, "ip", "-n", l[0], "link", "set", l[1], "up")
 	}
 	netnstest.Run(t, "ip", "-n", gwNS, "route", "add", "192.0.2.10/32", "dev", vgw)
-	if napt {
+	if nat != noNAT {
 		netnstest.Run(t, "ip", "-n", cNS, "route", "add", dva1.String()+"/32", "via", "10.77.0.1", "src", "192.0.2.10")
 	} else {
 		netnstest.Run(t, "ip", "-n", cNS, "route", "add", dva1.String()+"/32", "dev", vc)
