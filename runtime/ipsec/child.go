@@ -87,7 +87,7 @@ func (e *Endpoint) installChild(c ikesa.ChildSA) {
 	peerRekey := slices.ContainsFunc(ps.children, func(old *child) bool { return sameTS(old, ch) && !old.rekeying.Load() })
 	ch.ready.Store(!peerRekey)
 	e.children[c.InboundSPI] = ch
-	ps.children = append(ps.children, ch)
+	ps.addChild(ch)
 	ch.mapping = e.mappingOf(c.Peer, c.IKE, c.Remote)
 	// What waited goes out through the children. When this acquire got
 	// a child that leaves out its trigger (narrowed.go), what none covers
@@ -137,7 +137,7 @@ func (e *Endpoint) removeChild(c ikesa.ChildSA) {
 	}
 	replaced := false
 	if ps := e.peers[c.Peer]; ps != nil {
-		ps.children = slices.DeleteFunc(ps.children, func(x *child) bool { return x == ch })
+		ps.removeChild(ch)
 		replaced = slices.ContainsFunc(ps.children, func(x *child) bool { return sameTS(x, ch) })
 	}
 	grace := replaced && e.cfg.RekeyedGrace > 0 && !e.closed && !ch.retired.Load()

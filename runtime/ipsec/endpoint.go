@@ -71,6 +71,9 @@ type peerState struct {
 	// children lists the peer's child SAs, oldest first; outbound
 	// traffic uses the newest one whose selectors fit.
 	children []*child
+	// index finds the child for a packet among many (childindex.go);
+	// addChild and removeChild keep it and children together.
+	index childIndex
 	// queue holds packets waiting for a child SA while negotiating.
 	queue       [][]byte
 	negotiating bool

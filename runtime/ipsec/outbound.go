@@ -86,7 +86,7 @@ func (e *Endpoint) protect(ps *peerState, pkt []byte, trigger *Filter) Verdict {
 	// A child can go away between picking and encrypting, as when a
 	// rekey's Delete lands; then pick again, once.
 	for range 2 {
-		ch := pickChild(ps.children, fl)
+		ch := ps.index.pick(fl)
 		if ch == nil {
 			break
 		}
@@ -128,25 +128,6 @@ func (e *Endpoint) protect(ps *peerState, pkt []byte, trigger *Filter) Verdict {
 		e.negotiate(ps)
 	}
 	return Queued
-}
-
-// pickChild returns the child to send fl through: the newest ready one
-// whose selectors fit, else the newest fitting one, else nil.
-func pickChild(children []*child, fl flow) *child {
-	var fallback *child
-	for i := len(children) - 1; i >= 0; i-- {
-		c := children[i]
-		if !c.out.Alive() || !fitsSelectors(fl, c.info.LocalTS, c.info.RemoteTS) {
-			continue
-		}
-		if c.ready.Load() {
-			return c
-		}
-		if fallback == nil {
-			fallback = c
-		}
-	}
-	return fallback
 }
 
 // negotiate gets a child SA for ps: CREATE_CHILD_SA on an established IKE

@@ -99,11 +99,7 @@ func (e *Endpoint) recoverOne(s *swsaState, d swsa.Decision, done func(swsa.Deci
 	s.mu.Lock()
 	s.inflight++
 	s.mu.Unlock()
-	// IKE_SA_INIT goes to the recorded address on port 500, and floats to
-	// 4500 as any initiation does (RFC 7296 §2.23): the recorded port is
-	// 4500 after the float, and the planner never recovers a peer behind
-	// NAT, whose mapping only the peer could renew.
-	sa, err := e.daemon.InitiateProposing(d.Rule, netip.AddrPortFrom(d.Peer.Addr(), ikePort), ts, e.recordedProposals(d))
+	sa, err := e.daemon.InitiateProposing(d.Rule, recoveryTarget(d), ts, e.recordedProposals(d))
 	s.mu.Lock()
 	s.inflight--
 	if err != nil {
@@ -123,6 +119,21 @@ func (e *Endpoint) recoverOne(s *swsaState, d swsa.Decision, done func(swsa.Deci
 		e.finishRecovery(s, r, out)
 	}
 	return nil
+}
+
+// recoveryTarget is where a recovery's IKE_SA_INIT goes. Without NAT it
+// goes to the recorded address on port 500 and floats to 4500 as any
+// initiation does (RFC 7296 §2.23). Behind a one-to-one NAT it goes
+// straight to the recorded public address on port 4500 with the non-ESP
+// marker (RFC 7296 §2.23 allows starting there), where the NAT's mapping
+// of the peer's IKE port is; NAT detection then puts ESP in UDP. The
+// planner never recovers a peer behind a NAPT, whose mapping only the
+// peer could renew.
+func recoveryTarget(d swsa.Decision) netip.AddrPort {
+	if d.UDPEncap {
+		return netip.AddrPortFrom(d.Peer.Addr(), nattPort)
+	}
+	return netip.AddrPortFrom(d.Peer.Addr(), ikePort)
 }
 
 // outcome is how a recovery's IKE SA ended up: its first child, or err.

@@ -1,6 +1,7 @@
 package ipsec
 
 import (
+	"net/netip"
 	"testing"
 
 	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
@@ -35,5 +36,24 @@ func TestRecordedProposals(t *testing.T) {
 	d.Children[0].PFS = &plan.Transform{Type: plan.TypeDH, ID: plan.DHMODP2048}
 	if p := e.recordedProposals(d); len(p.ESP) != 1 || p.ESP[0].DH != wire.MODP2048 {
 		t.Fatalf("with PFS MODP-2048: %+v", p.ESP)
+	}
+}
+
+// TestRecoveryTarget: a recovery starts on port 500 of the recorded
+// address, or, for a peer behind a one-to-one NAT, on port 4500 of its
+// recorded public address, whatever port the record kept.
+func TestRecoveryTarget(t *testing.T) {
+	peer := netip.MustParseAddr("192.0.2.7")
+	for _, tc := range []struct {
+		d    swsa.Decision
+		want uint16
+	}{
+		{swsa.Decision{Peer: netip.AddrPortFrom(peer, 4500)}, 500},
+		{swsa.Decision{Peer: netip.AddrPortFrom(peer, 500), UDPEncap: true}, 4500},
+		{swsa.Decision{Peer: netip.AddrPortFrom(peer, 4500), UDPEncap: true}, 4500},
+	} {
+		if got := recoveryTarget(tc.d); got != netip.AddrPortFrom(peer, tc.want) {
+			t.Errorf("decision %+v: initiates to %s, want port %d", tc.d, got, tc.want)
+		}
 	}
 }

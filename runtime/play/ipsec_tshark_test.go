@@ -39,6 +39,47 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 // ESP packet is plain ESP, IP protocol 50, never ESP in UDP (RFC 7296
 // §2.23, RFC 3948).
 func TestIPsecRunDecryptsInTshark(t *testing.T) {
+	got := decryptRunInTshark(t, "../../testdata/scenarios/figure9-ipsec.yaml")
+	if got.esp < 100 || got.ike < 4 || got.gre < 50 {
+		t.Errorf("tshark saw %d ESP, %d IKE and %d GRE frames", got.esp, got.ike, got.gre)
+	}
+	t.Logf("tshark decrypted %d ESP frames and %d IKE messages; %d GRE frames on XCF", got.esp, got.ike, got.gre)
+}
+
+// TestSWSARunDecryptsInTshark plays testdata/scenarios/figure9-swsa.yaml
+// (120 IPsec clients; MVS1 fails, MVS5 takes DVA1 over and renegotiates
+// every tunnel from the coupling facility; MVS1 takes it back and
+// renegotiates them again) with a capture and the key log of every stack,
+// and has Wireshark decrypt all of it: every ESP frame before, across and
+// after the takeover and the takeback has a good ICV, every IKE message
+// past IKE_SA_INIT decrypts, and the frames carry the SAs of three
+// generations (MVS1's, MVS5's, MVS1's again), each client's in the key log.
+func TestSWSARunDecryptsInTshark(t *testing.T) {
+	got := decryptRunInTshark(t, "../../testdata/scenarios/figure9-swsa.yaml")
+	const clients = 120
+	if got.ikeSAs < 3*clients {
+		t.Errorf("the key log holds %d IKE SAs; want one per client from MVS1, MVS5 and MVS1 again (%d)", got.ikeSAs, 3*clients)
+	}
+	if len(got.spis) < 3*clients {
+		t.Errorf("ESP frames under %d SPIs; want the child SAs of the three holders (at least %d)", len(got.spis), 3*clients)
+	}
+	t.Logf("tshark decrypted %d ESP frames under %d SPIs and %d IKE messages; %d IKE SAs in the key log", got.esp, len(got.spis), got.ike, got.ikeSAs)
+}
+
+// tsharkCounts is what tshark decrypted in a run's capture.
+type tsharkCounts struct {
+	esp, ike, gre, ikeSAs int
+	spis                  map[string]bool
+}
+
+// decryptRunInTshark plays a scenario with a capture and a key log, as
+// `tcpipc run --pcap --keylog` does, and has Wireshark decrypt it: every
+// ESP packet on the LAN has a good ICV and carries TCP to or from DVA1
+// port 60, the IKE messages decrypt, and the XCF links carry the
+// cleartext inside GRE. The LAN has no NAT, so every ESP packet is plain
+// ESP, IP protocol 50, never ESP in UDP (RFC 7296 §2.23, RFC 3948).
+func decryptRunInTshark(t *testing.T, scenario string) tsharkCounts {
+	t.Helper()
 	bin, err := exec.LookPath("tshark")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -46,7 +87,7 @@ func TestIPsecRunDecryptsInTshark(t *testing.T) {
 		}
 		t.Skip("tshark not installed; skipping the IPsec capture check (apt-get install tshark)")
 	}
-	sc, src, ds := scenarioyaml.Read("../../testdata/scenarios/figure9-ipsec.yaml")
+	sc, src, ds := scenarioyaml.Read(scenario)
 	if ds.HasErrors() {
 		t.Fatalf("scenario %s: %v", src.Name, ds[0].Summary)
 	}
@@ -94,6 +135,7 @@ func TestIPsecRunDecryptsInTshark(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(conf, "ikev2_decryption_table"), ikev2, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	got := tsharkCounts{spis: map[string]bool{}, ikeSAs: distinctIKESAs(ikev2)}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "-r", pcap, "-o", "esp.enable_encryption_decode:TRUE", "-o", "esp.enable_authentication_check:TRUE",
@@ -106,7 +148,6 @@ func TestIPsecRunDecryptsInTshark(t *testing.T) {
 	if err != nil {
 		t.Fatalf("tshark: %v\n%s", err, stderr.String())
 	}
-	var esp, ike, gre int
 	for _, line := range strings.Split(strings.TrimRight(string(fields), "\n"), "\n") {
 		f := strings.Split(line, "\t")
 		if len(f) != 7 {
@@ -115,7 +156,8 @@ func TestIPsecRunDecryptsInTshark(t *testing.T) {
 		spi, icvGood, ports, exch, decrypted, protos, ipProto := f[0], f[1], f[2], f[3], f[4], f[5], f[6]
 		switch {
 		case spi != "":
-			esp++
+			got.esp++
+			got.spis[spi] = true
 			if icvGood != "1" || !strings.Contains(protos, "esp:ip:tcp") || !strings.Contains(ports, "60") {
 				t.Errorf("ESP frame: icv_good=%q ports %q protocols %s", icvGood, ports, protos)
 			}
@@ -124,18 +166,28 @@ func TestIPsecRunDecryptsInTshark(t *testing.T) {
 				t.Errorf("ESP frame without NAT: outer IP protocol %s, protocols %s; want plain ESP (50)", outer, protos)
 			}
 		case exch != "":
-			ike++
+			got.ike++
 			if exch != "34" && decrypted == "" {
 				t.Errorf("IKE exchange %s not decrypted: %s", exch, protos)
 			}
 		case strings.Contains(protos, "gre:ip:tcp"):
-			gre++
+			got.gre++
 		case strings.Contains(protos, "tcp") && strings.Contains(ports, "60"):
 			t.Errorf("port 60 in the clear on the LAN: %s %s", ports, protos)
 		}
 	}
-	if esp < 100 || ike < 4 || gre < 50 {
-		t.Errorf("tshark saw %d ESP, %d IKE and %d GRE frames", esp, ike, gre)
+	return got
+}
+
+// distinctIKESAs counts the IKE SAs of an ikev2_decryption_table by their
+// SPI pair (the first two fields): both ends of a run's SA log it.
+func distinctIKESAs(table []byte) int {
+	seen := map[string]bool{}
+	for _, line := range strings.Split(string(table), "\n") {
+		f := strings.SplitN(line, ",", 3)
+		if len(f) == 3 {
+			seen[f[0]+","+f[1]] = true
+		}
 	}
-	t.Logf("tshark decrypted %d ESP frames and %d IKE messages; %d GRE frames on XCF", esp, ike, gre)
+	return len(seen)
 }

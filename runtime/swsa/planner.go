@@ -14,12 +14,13 @@ import (
 // xcf-group), for what only a record shows: whatif, which sees no
 // tunnels, cannot give them.
 const (
-	// ReasonPeerBehindNAT: IBM recovers SAs on a DVIPA's move only where
-	// IKE can be the initiator, not to a peer behind NAT or NAPT (the
-	// z/OS Communications Server IP Configuration Guide on NAT traversal
-	// and sysplex-wide security associations); the peer must
-	// renegotiate.
-	ReasonPeerBehindNAT = "peer-behind-nat"
+	// ReasonPeerBehindNAPT: the peer is behind a NAT that translates
+	// ports (NAPT). IBM recovers SAs on a DVIPA's move only where IKE can
+	// initiate, and z/OS cannot initiate to an endpoint behind a NAPT
+	// (z/OS Communications Server IP Configuration Guide, "DVIPA recovery
+	// support", ipsecurity_swsa_natt_dvipa_recovery.htm). Through a
+	// one-to-one NAT the new holder initiates and recovers.
+	ReasonPeerBehindNAPT = "peer-behind-napt"
 	// ReasonCannotInitiate: the new holder's policy never initiates
 	// (HowToInitiate DONOT on its KeyExchangeRule, or an IpDynVpnAction
 	// with Initiation REMOTEONLY).
@@ -34,6 +35,10 @@ type Decision struct {
 	Writer   string
 	Peer     netip.AddrPort
 	Recover  bool
+	// UDPEncap: the peer is behind a one-to-one NAT, so the new holder
+	// initiates to its recorded public address on port 4500 and the new
+	// SAs carry ESP in UDP (RFC 3948).
+	UDPEncap bool
 	// Rule is the new holder's KeyExchangeRule for the peer.
 	Rule string
 	// IKE and Children are what the new holder proposes: the record's
@@ -67,16 +72,52 @@ func Recover(p *plan.Plan, holder string, dvipa netip.Addr, recs []*Record) ([]D
 		return nil, fmt.Errorf("no stack %s in the plan", holder)
 	}
 	out := make([]Decision, 0, len(recs))
+	shared := sharedAddrs(recs)
 	for _, r := range recs {
 		if r.DVIPA != dvipa {
 			return nil, fmt.Errorf("record %s is not of DVIPA %s", r.Key(), dvipa)
 		}
-		out = append(out, decide(p, dst, r))
+		out = append(out, decide(p, dst, r, shared[r.Peer.Addr.Addr()]))
 	}
 	return out, nil
 }
 
-func decide(p *plan.Plan, dst *plan.Stack, r *Record) Decision {
+// sharedAddrs finds the peer addresses of records behind NAT that show
+// more than one port: a NAPT mapping several clients to one public
+// address (IBM: with several clients' SAs the server detects the port
+// translation).
+func sharedAddrs(recs []*Record) map[netip.Addr]bool {
+	port := map[netip.Addr]uint16{}
+	shared := map[netip.Addr]bool{}
+	for _, r := range recs {
+		if !r.Peer.BehindNAT {
+			continue
+		}
+		a := r.Peer.Addr.Addr()
+		if p, ok := port[a]; ok && p != r.Peer.Addr.Port() {
+			shared[a] = true
+		}
+		port[a] = r.Peer.Addr.Port()
+	}
+	return shared
+}
+
+// napt says whether a record's peer is behind a NAT that translates
+// ports. A peer behind NAT that floated to 4500 (RFC 7296 §2.23) keeps
+// port 4500 through a one-to-one NAT, or 500 if it never floated; any
+// other port, or a public address shared with another client on another
+// port, is port translation. When neither shows, z/OS cannot tell a NAPT
+// from a one-to-one NAT and treats the SA as one-to-one (IBM, "DVIPA
+// recovery support"), and so does tcpipc.
+func napt(r *Record, shared bool) bool {
+	if !r.Peer.BehindNAT {
+		return false
+	}
+	p := r.Peer.Addr.Port()
+	return shared || (p != 500 && p != 4500)
+}
+
+func decide(p *plan.Plan, dst *plan.Stack, r *Record, shared bool) Decision {
 	d := Decision{TunnelID: r.TunnelID, Writer: r.Writer, Peer: r.Peer.Addr, Reasons: []plan.Reason{}}
 	add := func(stack, code, format string, args ...any) {
 		for _, x := range d.Reasons {
@@ -111,8 +152,9 @@ func decide(p *plan.Plan, dst *plan.Stack, r *Record) Decision {
 	if a := vpnAction(dst, r.VPNAction); a != nil && a.Initiation == "REMOTEONLY" {
 		add(dst.Name, ReasonCannotInitiate, "IpDynVpnAction %s on %s has Initiation REMOTEONLY: only the peer could renegotiate", a.Name, dst.Name)
 	}
-	if r.Peer.BehindNAT {
-		add(dst.Name, ReasonPeerBehindNAT, "peer %s is behind NAT: IKE cannot initiate to it, so the peer must renegotiate", r.Peer.Addr)
+	if napt(r, shared) {
+		add(dst.Name, ReasonPeerBehindNAPT, "peer %s is behind a NAT that translates ports (NAPT): IKE can only respond to it, so the peer must renegotiate "+
+			"(IBM, DVIPA recovery support, ipsecurity_swsa_natt_dvipa_recovery.htm)", r.Peer.Addr)
 	}
 	if c, ok := coarse(r); ok {
 		add(dst.Name, "coarse-granularity", "child SA %#x of tunnel %s has local selector %s-%s, coarser than the host %s: it cannot move", c.InboundSPI, r.TunnelID, c.Local[0].Start, c.Local[0].End, r.DVIPA)
@@ -121,6 +163,10 @@ func decide(p *plan.Plan, dst *plan.Stack, r *Record) Decision {
 		return d
 	}
 	d.Recover, d.Rule = true, peerRule.Rule
+	if r.Peer.BehindNAT {
+		d.UDPEncap = true
+		d.Peer = netip.AddrPortFrom(r.Peer.Addr.Addr(), 4500)
+	}
 	d.IKE = r.IKE
 	d.IKE.SPIi, d.IKE.SPIr = 0, 0
 	d.IKE.Transforms = slices.Clone(r.IKE.Transforms)

@@ -93,9 +93,12 @@ func TestRecoverRefuses(t *testing.T) {
 		{name: "IKEv1 on a V1R12 backup", plan: func(p *plan.Plan) { p.Stack("MVS5").Release = "V1R12" },
 			record: func(r *Record) { r.IKE.Version = "IKEv1" }, want: nil},
 		{name: "structure not in CFRM", plan: func(p *plan.Plan) { p.CFRM = []string{"EZBEPORT1121"} }, want: []string{"MVS5:cf-structure"}},
-		{name: "peer behind NAT", record: func(r *Record) {
+		{name: "peer behind NAPT: translated port", record: func(r *Record) {
+			r.Peer.Addr, r.Peer.BehindNAT = netip.MustParseAddrPort("192.0.2.99:61234"), true
+		}, want: []string{"MVS5:" + ReasonPeerBehindNAPT}},
+		{name: "peer behind a 1:1 NAT", record: func(r *Record) {
 			r.Peer.Addr, r.Peer.BehindNAT = netip.MustParseAddrPort("192.0.2.99:4500"), true
-		}, want: []string{"MVS5:" + ReasonPeerBehindNAT}},
+		}, want: nil},
 		{name: "no rule for the peer", record: func(r *Record) {
 			r.Peer.Identity = Identity{Type: "FQDN", Value: "elsewhere.example"}
 			r.Peer.Addr = netip.MustParseAddrPort("198.51.100.7:500")
@@ -142,6 +145,56 @@ func TestRecoverRefuses(t *testing.T) {
 			for _, x := range d.Reasons {
 				if x.Text == "" {
 					t.Errorf("reason %s has no text", x.Code)
+				}
+			}
+		})
+	}
+}
+
+// TestRecoverNAT: IBM recovers SAs through a NAT only where IKE can
+// initiate: through a one-to-one NAT (the recorded public address, port
+// 4500, UDP encapsulation), not through a NAPT. A NAPT shows as a
+// recorded port other than 500 or 4500, or as two tunnels whose peers
+// share a public address on different ports (a NAPT that kept port 4500
+// for its first client); a lone tunnel at port 4500 cannot be told from
+// a one-to-one NAT and is recovered.
+func TestRecoverNAT(t *testing.T) {
+	p := figure9(t)
+	behind := func(n byte, addr string) *Record {
+		r := recordOf(dva1, "MVS1", n)
+		r.Peer.Addr, r.Peer.BehindNAT = netip.MustParseAddrPort(addr), true
+		return r
+	}
+	for _, tc := range []struct {
+		name string
+		recs []*Record
+		want []bool // recovered, per record
+	}{
+		{"one-to-one NAT", []*Record{behind(1, "192.0.2.91:4500"), behind(2, "192.0.2.92:4500")}, []bool{true, true}},
+		{"NAPT, port translated", []*Record{behind(1, "192.0.2.91:1025")}, []bool{false}},
+		{"NAPT, shared address", []*Record{behind(1, "192.0.2.91:4500"), behind(2, "192.0.2.91:1025"), behind(3, "192.0.2.92:4500")}, []bool{false, false, true}},
+		{"same peer, same port, no NAT", []*Record{recordOf(dva1, "MVS1", 1), recordOf(dva1, "MVS1", 1)}, []bool{true, true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Recover(p, "MVS5", dva1, tc.recs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, d := range got {
+				if d.Recover != tc.want[i] {
+					t.Fatalf("%s at %s: recover %v, want %v (%v)", d.TunnelID, d.Peer, d.Recover, tc.want[i], codes(d.Reasons))
+				}
+				if !d.Recover && !slices.Equal(codes(d.Reasons), []string{"MVS5:" + ReasonPeerBehindNAPT}) {
+					t.Errorf("%s: reasons %v", d.TunnelID, codes(d.Reasons))
+				}
+				if !d.Recover && !strings.Contains(d.Reasons[0].Text, "ipsecurity_swsa_natt_dvipa_recovery") {
+					t.Errorf("%s: the reason does not cite IBM: %s", d.TunnelID, d.Reasons[0].Text)
+				}
+				if d.Recover && d.UDPEncap != tc.recs[i].Peer.BehindNAT {
+					t.Errorf("%s: UDP encapsulation %v for a peer behind NAT %v", d.TunnelID, d.UDPEncap, tc.recs[i].Peer.BehindNAT)
+				}
+				if d.Recover && d.UDPEncap && d.Peer.Port() != 4500 {
+					t.Errorf("%s: initiates to %s, not to port 4500", d.TunnelID, d.Peer)
 				}
 			}
 		})

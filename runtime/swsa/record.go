@@ -71,7 +71,8 @@ type Peer struct {
 	// mapping the writer's IKE SA last used.
 	Addr netip.AddrPort `json:"addr"`
 	// BehindNAT is true when NAT detection (RFC 7296 §2.23) found a NAT
-	// in front of the peer: a new holder cannot initiate to it.
+	// in front of the peer: a new holder initiates to Addr on port 4500
+	// if the NAT is one-to-one, and not at all behind a NAPT (planner.go).
 	BehindNAT bool `json:"behindNat,omitempty"`
 }
 

@@ -75,7 +75,7 @@ func init() {
 		msgVIPAList:  on(func(s *Stack, from string, v vipaList) { s.vipaListFrom(from, v) }),
 		msgSrvStat:   on(func(s *Stack, from string, v srvStat) { s.srvStatFrom(from, v) }),
 		msgNewConn:   on(func(s *Stack, _ string, v newConn) { s.newConnFrom(v) }),
-		msgRangeMove: on(func(s *Stack, from string, v vipaList) { s.rangeMoved(v.DVIPA, from) }),
+		msgRangeMove: on(func(s *Stack, from string, v vipaList) { s.rangeMoved(v.DVIPA, from, v.IPSec) }),
 		msgConnsDone: on(func(s *Stack, from string, v vipaList) { s.connsDoneFrom(from, v) }),
 		msgConnEnd:   on(func(s *Stack, _ string, v connEnd) { s.connEndFrom(v) }),
 	}

@@ -334,6 +334,41 @@ func (s *Stack) retire(side *swsaSide, a netip.Addr, sec *dvipaSec) {
 	sec.ep.DeleteTunnels()
 }
 
+// dropSAs ends the SAs of a DVIPA that is deleted (a VIPARANGE DVIPA's
+// last bind closed): nobody takes it over, so the peers get an
+// INFORMATIONAL Delete at once and the records this stack wrote go, lest
+// a later owner of the address renegotiate tunnels of its earlier life.
+func (s *Stack) dropSAs(a netip.Addr) {
+	s.mu.Lock()
+	var sec *dvipaSec
+	if r := s.roles.lookup(a); r != nil {
+		sec = r.takeSec()
+	}
+	s.mu.Unlock()
+	if sec == nil {
+		return
+	}
+	side := s.swsa()
+	if side != nil && side.journal != nil {
+		side.journal.Release(a)
+		_ = side.journal.Flush(side.ctx)
+	}
+	sec.ep.DeleteTunnels()
+	sec.ep.Close()
+	if side == nil || side.store == nil {
+		return
+	}
+	stored, _, err := side.store.List(side.ctx, a)
+	if err != nil {
+		return
+	}
+	for _, st := range stored {
+		if st.Record.Writer == s.plan.Name {
+			_ = side.store.Delete(side.ctx, a, st.Record.TunnelID, st.Version)
+		}
+	}
+}
+
 // hasRecords reports whether the structure still holds a record this
 // stack wrote for the DVIPA.
 func (s *Stack) hasRecords(side *swsaSide, a netip.Addr) bool {

@@ -3,9 +3,12 @@ package sysplex
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 // TestSWSAPlannedMove: VARY DEACTIVATE moves DVA1 from MVS1 to MVS5 and
@@ -89,5 +92,63 @@ func TestSWSADoubleFailure(t *testing.T) {
 	})
 	if o := lastOutcome(sx, "MVS1"); len(o.Recovered) != n {
 		t.Fatalf("MVS1 recovered %d of %d tunnels:\n%s", len(o.Recovered), n, timelineText(sx))
+	}
+}
+
+// TestSWSAWhenIdleTakeback: with DVA1 MOVEABLE WHENIDLE, MVS1 returns
+// after the clients closed their connections (their tunnels stay up) and
+// takes DVA1 back without keeping connections; it renegotiates every
+// tunnel from MVS5's records, MVS5 deletes its SAs, each client keeps one
+// IKE SA, and a new connection runs under MVS1's SAs.
+func TestSWSAWhenIdleTakeback(t *testing.T) {
+	leakcheck.Check(t)
+	p := figure9Plan(t)
+	p.DVIPA(dva1).Moveable = plan.WhenIdle
+	sx, clk := startSysplex(t, p, withIPsec)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("timeline:\n%s", timelineText(sx))
+		}
+	})
+	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
+	servers := serveAPPA(t, sx)
+	const n = 3
+	conns, _, clients := swsaClientHosts(t, sx, n)
+	waitFor(t, "MVS1's records", func() bool { return records(t, sx)["MVS1"] == n })
+	failOver(t, sx, clk, "MVS1", dva1, "MVS5")
+	waitFor(t, "MVS5 to renegotiate", func() bool { o := lastOutcome(sx, "MVS5"); return o != nil && !o.Done.IsZero() })
+	waitFor(t, "MVS5's records", func() bool { return records(t, sx)["MVS5"] == n })
+	for _, c := range conns {
+		c.Close()
+	}
+	// Idle: the connections ended on their targets and MVS5 forgot them
+	// (TIME_WAIT passes on the manual clock).
+	waitFor(t, "MVS5 to be idle", func() bool {
+		clk.Advance(time.Second)
+		d := sx.Stack("MVS5").Routing(dva1)
+		return d != nil && len(d.CRT()) == 0
+	})
+
+	servers["MVS1"].close()
+	if err := sx.Recover("MVS1"); err != nil {
+		t.Fatal(err)
+	}
+	servers["MVS1"] = serveEcho(t, sx.Stack("MVS1"), netip.AddrPortFrom(dva1, 60))
+	awaitOwner(t, sx, clk, dva1, "MVS1")
+	waitFor(t, "MVS1 to renegotiate", func() bool { o := lastOutcome(sx, "MVS1"); return o != nil && !o.Done.IsZero() })
+	if o := lastOutcome(sx, "MVS1"); len(o.Recovered) != n {
+		t.Fatalf("MVS1 recovered %d of %d tunnels:\n%s", len(o.Recovered), n, timelineText(sx))
+	}
+	waitFor(t, "MVS1's records to replace MVS5's", func() bool {
+		r := records(t, sx)
+		return r["MVS1"] == n && r["MVS5"] == 0
+	})
+	waitFor(t, "MVS5 to delete its SAs", func() bool { sas := sx.Stack("MVS5").IPsecSAs(dva1); return sas == nil || len(sas.IKE) == 0 })
+	oneIKESAEach(t, clients, "after the takeback")
+	c := dial(t, clients[0], netip.AddrPortFrom(dva1, 60))
+	defer c.Close()
+	echoOnce(t, c, "after the takeback")
+	if sas := sx.Stack("MVS1").IPsecSAs(dva1); sas == nil || len(sas.IKE) != n {
+		t.Fatalf("MVS1's tunnels after the takeback: %+v", sas)
 	}
 }

@@ -1,6 +1,7 @@
 package sysplex
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -72,10 +73,25 @@ func (s *Stack) bindRange(a netip.Addr) error {
 	s.roles.get(a).activate(dist, self, s.sx.clk.Now(), true)
 	s.mu.Unlock()
 	s.restoreCRT(a, dist) // the old owner's connections; its NEWCONN confirms them
+	sec := s.startIPsec(a, func(pkt []byte) error { return port.Send(context.Background(), pkt) })
+	if sec != nil {
+		s.mu.Lock()
+		s.roles.get(a).setSec(sec)
+		s.mu.Unlock()
+	}
 	port.Advertise(a)
 	s.sx.rangeOwnerChanged(a, holder, self)
-	if holder != "" && holder != self {
-		s.send(m, holder, encode(msgRangeMove, vipaList{DVIPA: a}))
+	moved := holder != "" && holder != self
+	if moved {
+		s.send(m, holder, encode(msgRangeMove, vipaList{DVIPA: a, IPSec: sec != nil}))
+	}
+	// A move recovers the old owner's SAs as a takeover does (swsa.go);
+	// a new DVIPA has none to recover.
+	switch {
+	case moved:
+		s.recoverSAs(a, sec)
+	case sec != nil:
+		sec.ep.EndRecoveryPlanning()
 	}
 	return nil
 }
@@ -94,17 +110,21 @@ func (s *Stack) unbindRange(a netip.Addr) {
 	s.mu.Unlock()
 	if last && port != nil {
 		port.Withdraw(a)
+		s.dropSAs(a)
 		s.sx.rangeOwnerChanged(a, s.plan.Name, "")
 	}
 }
 
 // rangeMoved handles msgRangeMove: another stack took the DVIPA over by a
 // bind; this stack keeps its connections (Moving) and reports them so the
-// new owner forwards their packets here.
-func (s *Stack) rangeMoved(a netip.Addr, to string) {
+// new owner forwards their packets here. When the new owner protects the
+// DVIPA, the replies of those connections go back to it over XCF to leave
+// through its SAs.
+func (s *Stack) rangeMoved(a netip.Addr, to string, protected bool) {
 	s.mu.Lock()
 	role := s.roles.get(a)
 	role.giveUp(to)
+	role.heardVIPAList(to, protected)
 	s.ranged[a] = 0 // its binds no longer hold the DVIPA
 	n := 0
 	for k := range s.conns {
@@ -120,6 +140,8 @@ func (s *Stack) rangeMoved(a netip.Addr, to string) {
 	// The new owner advertises it already; this stack's advertisement
 	// must go, or the LAN would fall back to it when the new owner's does.
 	port.Withdraw(a)
+	// Its SAs go once the new owner has renegotiated them (swsa.go).
+	s.stopIPsec(a)
 	s.sx.record(s.plan.Name, fmt.Sprintf("keeps %d connections to %s in Moving state", n, a))
 	s.reportTo(a, to)
 }
