@@ -54,3 +54,13 @@ func TestWiden(t *testing.T) {
 		t.Fatal("widening 32 DVIPAs to 31 accepted")
 	}
 }
+
+// TestReplaceAddr: an address is replaced where it stands alone, not
+// where it begins or ends a longer one.
+func TestReplaceAddr(t *testing.T) {
+	got := string(replaceAddr([]byte(`"201.2.20.1" covers 201.2.20.1: not 201.2.20.10 nor 1201.2.20.1`), "201.2.20.1", "201.3.1.1"))
+	want := `"201.3.1.1" covers 201.3.1.1: not 201.2.20.10 nor 1201.2.20.1`
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}
