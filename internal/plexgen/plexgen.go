@@ -27,6 +27,10 @@ type Config struct {
 	// and the ones after it. DESTIP ALL sends connections to every stack
 	// with a listening server, so this is the distribution's width.
 	Targets int
+	// PerStack is how many DVIPAs each stack owns (0 or 1: one); the
+	// copies beyond the first are Widened(j, DVIPA(i)), as Widen makes
+	// them in a plan, with the same roles.
+	PerStack int
 }
 
 // Plex32 is the sysplex of issue 16: 32 stacks, 100 connections per DVIPA
@@ -102,10 +106,13 @@ func (c Config) profile(i int) string {
 	fmt.Fprintf(&b, "DEVICE OSA%02d MPCIPA\nLINK ETH1 IPAQENET OSA%02d\nHOME %s ETH1\n", i, i, homeAddr(i))
 	b.WriteString("BEGINROUTES\n  ROUTE 10.1.1.0 255.255.255.0 = ETH1 MTU 1492\nENDROUTES\n")
 	b.WriteString("VIPADYNAMIC\n")
-	fmt.Fprintf(&b, "  VIPADEFINE MOVEABLE IMMEDIATE 255.255.255.192 %s\n", DVIPA(i))
-	fmt.Fprintf(&b, "  VIPADISTRIBUTE DEFINE DISTMETHOD ROUNDROBIN %s PORT %d DESTIP ALL\n", DVIPA(i), Port)
-	fmt.Fprintf(&b, "  VIPABACKUP 10 %s\n", DVIPA(p))
-	fmt.Fprintf(&b, "  VIPADISTRIBUTE DEFINE DISTMETHOD ROUNDROBIN %s PORT %d DESTIP ALL\n", DVIPA(p), Port)
+	for j := range max(1, c.PerStack) {
+		own, backed := copyOf(j, DVIPA(i)), copyOf(j, DVIPA(p))
+		fmt.Fprintf(&b, "  VIPADEFINE MOVEABLE IMMEDIATE 255.255.255.192 %s\n", own)
+		fmt.Fprintf(&b, "  VIPADISTRIBUTE DEFINE DISTMETHOD ROUNDROBIN %s PORT %d DESTIP ALL\n", own, Port)
+		fmt.Fprintf(&b, "  VIPABACKUP 10 %s\n", backed)
+		fmt.Fprintf(&b, "  VIPADISTRIBUTE DEFINE DISTMETHOD ROUNDROBIN %s PORT %d DESTIP ALL\n", backed, Port)
+	}
 	b.WriteString("ENDVIPADYNAMIC\n")
 	fmt.Fprintf(&b, "PORT\n  %d TCP *\n", Port)
 	fmt.Fprintf(&b, "START OSA%02d\n", i)

@@ -210,21 +210,31 @@ func (st *Stack) nicID(name string) (tcpip.NICID, error) {
 // AddAddress assigns p (address and prefix length) to the NIC. A DVIPA is
 // added as a /32 or /128.
 func (st *Stack) AddAddress(nic string, p netip.Prefix) error {
+	return st.AddAddresses(nic, []netip.Prefix{p})
+}
+
+// AddAddresses assigns every prefix of ps to the NIC, stopping at the
+// first that fails. The address snapshot of forward.go is rebuilt once
+// for the lot: rebuilding it per address made a stack with thousands of
+// DVIPAs quadratic to boot (issue 16).
+func (st *Stack) AddAddresses(nic string, ps []netip.Prefix) error {
 	id, err := st.nicID(nic)
 	if err != nil {
 		return err
 	}
-	pa := tcpip.ProtocolAddress{
-		Protocol: protocolOf(p.Addr()),
-		AddressWithPrefix: tcpip.AddressWithPrefix{
-			Address:   toTCPIP(p.Addr()),
-			PrefixLen: p.Bits(),
-		},
+	defer st.refreshLocal()
+	for _, p := range ps {
+		pa := tcpip.ProtocolAddress{
+			Protocol: protocolOf(p.Addr()),
+			AddressWithPrefix: tcpip.AddressWithPrefix{
+				Address:   toTCPIP(p.Addr()),
+				PrefixLen: p.Bits(),
+			},
+		}
+		if err := st.s.AddProtocolAddress(id, pa, stack.AddressProperties{}); err != nil {
+			return fmt.Errorf("netstack %s: add %s on %s: %s", st.name, p, nic, err)
+		}
 	}
-	if err := st.s.AddProtocolAddress(id, pa, stack.AddressProperties{}); err != nil {
-		return fmt.Errorf("netstack %s: add %s on %s: %s", st.name, p, nic, err)
-	}
-	st.refreshLocal()
 	return nil
 }
 
@@ -233,6 +243,15 @@ func (st *Stack) refreshLocal() {
 	st.localMu.Lock()
 	defer st.localMu.Unlock()
 	m := map[tcpip.Address]bool{}
+	st.mu.Lock()
+	closed := st.closed
+	st.mu.Unlock()
+	if closed {
+		// A closed stack forwards nothing; rereading thousands of
+		// addresses once per NIC Close removes costs its shutdown dear.
+		st.local.Store(&m)
+		return
+	}
 	for _, pas := range st.s.AllAddresses() {
 		for _, pa := range pas {
 			m[pa.AddressWithPrefix.Address] = true

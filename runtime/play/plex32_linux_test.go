@@ -50,7 +50,9 @@ func TestPlex32UnderLoad(t *testing.T) {
 	defer stopHogs()
 	before := usage()
 	start := time.Now()
+	peak, stopSampling := samplePeaks()
 	sx, report := startAndPlay(t, plan, sysplex.Options{Clock: clock.Real{}, XCF: sc.XCF}, sc)
+	stopSampling()
 	after := usage()
 	var out bytes.Buffer
 	if err := report.WriteText(&out); err != nil {
@@ -61,6 +63,8 @@ func TestPlex32UnderLoad(t *testing.T) {
 		report.Clients.Connections, time.Since(start).Round(time.Millisecond), cpu.Round(time.Millisecond),
 		(cpu / time.Duration(max(1, report.Clients.Connections))).Round(time.Microsecond),
 		after.maxRSS>>20, float64(after.maxRSS)/(1<<20)/32, after.heapInUse>>20)
+	t.Logf("peaks: Go heap in use %d MB, goroutine stacks %d MB, %d goroutines",
+		peak.heapInUse>>20, peak.stackInUse>>20, peak.goroutines)
 	if !report.Passed() {
 		t.Fatalf("expectations failed:\n%s", out.String())
 	}
@@ -135,4 +139,36 @@ func usage() resources {
 		maxRSS:    ru.Maxrss * 1024, // Linux reports kilobytes
 		heapInUse: ms.HeapInuse,
 	}
+}
+
+// peaks are the largest Go heap, goroutine stack memory and goroutine
+// count seen while the scenario played.
+type peaks struct {
+	heapInUse, stackInUse uint64
+	goroutines            int
+}
+
+// samplePeaks reads the Go runtime's memory every 100 ms until the
+// returned function is called; the peaks are final after that call.
+func samplePeaks() (*peaks, func()) {
+	p := &peaks{}
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			p.heapInUse = max(p.heapInUse, ms.HeapInuse)
+			p.stackInUse = max(p.stackInUse, ms.StackInuse)
+			p.goroutines = max(p.goroutines, runtime.NumGoroutine())
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return p, func() { close(done); <-stopped }
 }

@@ -239,35 +239,30 @@ func BenchmarkTakeover1000(b *testing.B) {
 		b.StopTimer()
 		sx, client, stop := startFigure9(b, 50*time.Millisecond, true)
 		const n = 1000
-		var lost atomic.Int64
-		var wg sync.WaitGroup
-		ctx, cancel := context.WithCancel(context.Background())
-		for k := 0; k < n; k++ {
-			c, err := client.Netstack().DialTCP(context.Background(), netip.AddrPortFrom(dva1, 60))
-			if err != nil {
-				b.Fatal(err)
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				msg := []byte("ping")
-				buf := make([]byte, 4)
-				for ctx.Err() == nil {
-					c.SetDeadline(time.Now().Add(5 * time.Second))
-					if _, err := c.Write(msg); err != nil {
-						lost.Add(1)
-						return
-					}
-					if _, err := io.ReadFull(c, buf); err != nil {
-						lost.Add(1)
-						return
-					}
-					time.Sleep(10 * time.Millisecond)
-				}
-			}()
+		conns, retries, err := dialAll(clientDialer(client), netip.AddrPortFrom(dva1, 60), n)
+		if err != nil {
+			b.Fatalf("setup: %v (%d attempts retried)", err, retries)
 		}
-		time.Sleep(200 * time.Millisecond)
+		var lost atomic.Int64
+		var wg, echoed sync.WaitGroup
+		ctx, cancel := context.WithCancel(context.Background())
+		echoed.Add(n)
+		for _, c := range conns {
+			wg.Add(1)
+			go pingLoop(ctx, c, &wg, &echoed, &lost)
+		}
+		// Ready: every connection echoed once and is in MVS1's CRT.
+		echoed.Wait()
+		for lost.Load() == 0 && crtLen(sx.Stack("MVS1"), dva1) < n {
+			time.Sleep(time.Millisecond)
+		}
+		if l := lost.Load(); l > 0 {
+			cancel()
+			wg.Wait()
+			stop()
+			b.Fatalf("setup: %d connections failed before the takeover", l)
+		}
+		b.ReportMetric(float64(retries), "setup-retries")
 		b.StartTimer()
 		if err := sx.Fail("MVS1"); err != nil {
 			b.Fatal(err)
@@ -307,4 +302,43 @@ func BenchmarkTakeover1000(b *testing.B) {
 		b.ReportMetric(float64(lost.Load()), "lost")
 		stop()
 	}
+}
+
+// pingLoop exchanges a message on c every 10 ms until ctx ends, marks
+// echoed after its first round trip, and counts the connection lost when
+// a round trip fails.
+func pingLoop(ctx context.Context, c net.Conn, wg, echoed *sync.WaitGroup, lost *atomic.Int64) {
+	defer wg.Done()
+	defer c.Close()
+	first := true
+	signal := func() {
+		if first {
+			first = false
+			echoed.Done()
+		}
+	}
+	defer signal() // a connection lost in setup must not hold the wait
+	msg := []byte("ping")
+	buf := make([]byte, 4)
+	for ctx.Err() == nil {
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		if _, err := c.Write(msg); err != nil {
+			lost.Add(1)
+			return
+		}
+		if _, err := io.ReadFull(c, buf); err != nil {
+			lost.Add(1)
+			return
+		}
+		signal()
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// crtLen is how many connections s's distributor of a knows, 0 if none.
+func crtLen(s *Stack, a netip.Addr) int {
+	if d := s.Routing(a); d != nil {
+		return len(d.CRT())
+	}
+	return 0
 }

@@ -177,15 +177,16 @@ func (s *Stack) buildNetstack() (*netstack.Stack, *link.Endpoint, *lan.Port, err
 	}
 	// Every DVIPA this stack may own or serve lives on its VIPA NIC, so
 	// applications can bind it; only the owner advertises it on the LAN.
+	var vipas []netip.Prefix
 	for _, d := range s.sx.plan.DVIPAs {
 		if s.concerns(d) {
-			a := d.Addr
-			if err := ns.AddAddress(netstack.VIPANIC, netip.PrefixFrom(a, a.BitLen())); err != nil {
-				port.Detach()
-				ns.Close()
-				return nil, nil, nil, err
-			}
+			vipas = append(vipas, netip.PrefixFrom(d.Addr, d.Addr.BitLen()))
 		}
+	}
+	if err := ns.AddAddresses(netstack.VIPANIC, vipas); err != nil {
+		port.Detach()
+		ns.Close()
+		return nil, nil, nil, err
 	}
 	return ns, lan, port, nil
 }
