@@ -27,6 +27,10 @@ const (
 	// msgConnsDone: the target has sent every NEWCONN it has for the
 	// DVIPA; restored entries of it that it did not confirm are gone.
 	msgConnsDone
+	// msgIdle: the sender holds a MOVEABLE WHENIDLE DVIPA for its owner,
+	// has no connections to it left and hands it back (seed 003 figure
+	// 15); the owner takes it back.
+	msgIdle
 )
 
 type vipaList struct {
@@ -78,6 +82,7 @@ func init() {
 		msgRangeMove: on(func(s *Stack, from string, v vipaList) { s.rangeMoved(v.DVIPA, from, v.IPSec) }),
 		msgConnsDone: on(func(s *Stack, from string, v vipaList) { s.connsDoneFrom(from, v) }),
 		msgConnEnd:   on(func(s *Stack, _ string, v connEnd) { s.connEndFrom(v) }),
+		msgIdle:      on(func(s *Stack, from string, v vipaList) { s.idleFrom(from, v) }),
 	}
 }
 
@@ -140,6 +145,15 @@ func (s *Stack) connEndFrom(v connEnd) {
 	if dist := s.distributor(v.DVIPA); dist != nil {
 		dist.Ended(distributor.ConnKey{Client: v.Client, Port: v.Port})
 	}
+}
+
+// idleFrom: the holder of a WHENIDLE DVIPA this stack owns is idle and
+// gives it up; this stack decides again and takes it back.
+func (s *Stack) idleFrom(from string, v vipaList) {
+	s.mu.Lock()
+	s.roles.get(v.DVIPA).heardIdle(from)
+	s.mu.Unlock()
+	s.reevaluate()
 }
 
 // send delivers a message, to this stack itself when it is the router.

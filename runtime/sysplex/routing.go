@@ -44,6 +44,13 @@ type routingRole struct {
 	// go back to it.
 	sec       *dvipaSec
 	protected bool
+	// idleFrom is the holder elsewhere of a MOVEABLE WHENIDLE DVIPA this
+	// stack owns that announced it has no connections to it left
+	// (msgIdle): the owner may take it back from that stack.
+	idleFrom string
+	// idleCheck: this stack holds a WHENIDLE DVIPA its owner wants back
+	// and a look at whether its connections ended is scheduled.
+	idleCheck bool
 }
 
 // roles holds a stack's routing roles keyed by address. A role, once made,
@@ -83,6 +90,7 @@ func (rs *roles) resetAll() {
 		r.mu.Lock()
 		r.dist, r.router, r.activatedAt = nil, "", time.Time{}
 		r.moving, r.sec, r.protected = false, nil, false
+		r.idleFrom, r.idleCheck = "", false
 		r.mu.Unlock()
 	})
 }
@@ -114,6 +122,7 @@ func (r *routingRole) activate(dist *distributor.Distributor, self string, now t
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.dist, r.router, r.activatedAt = dist, self, now
+	r.idleFrom = ""
 	if endMoving {
 		r.moving = false
 	}
@@ -156,7 +165,51 @@ func (r *routingRole) heardVIPAList(from string, protected bool) bool {
 		return false
 	}
 	r.router, r.protected = from, protected
+	if r.idleFrom == from {
+		r.idleFrom = "" // it routes the DVIPA afresh: busy until it says otherwise
+	}
 	return true
+}
+
+// heardIdle records that from, the holder of the address, has no
+// connections to it left (msgIdle). A notice that comes while this stack
+// routes the address is stale and ignored.
+func (r *routingRole) heardIdle(from string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.dist == nil {
+		r.idleFrom = from
+	}
+}
+
+// idleHolder returns the holder that announced it is idle, or "". It is
+// safe on a nil role.
+func (r *routingRole) idleHolder() string {
+	if r == nil {
+		return ""
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.idleFrom
+}
+
+// armIdleCheck marks a look at idleness as scheduled; it reports false
+// when one already is.
+func (r *routingRole) armIdleCheck() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.idleCheck {
+		return false
+	}
+	r.idleCheck = true
+	return true
+}
+
+// idleChecked clears the mark when the scheduled look happens.
+func (r *routingRole) idleChecked() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.idleCheck = false
 }
 
 // settling reports whether the address became routed here less than

@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
 	"github.com/tcpipc/tcpipc/plan"
+	"github.com/tcpipc/tcpipc/runtime/dvipa"
 )
 
 // TestSWSAPlannedMove: VARY DEACTIVATE moves DVA1 from MVS1 to MVS5 and
@@ -110,7 +113,9 @@ func TestSWSAWhenIdleTakeback(t *testing.T) {
 			t.Logf("timeline:\n%s", timelineText(sx))
 		}
 	})
-	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
+	// A starting owner of a WHENIDLE DVIPA activates it once its grace
+	// time tells it nobody else holds it: the clock moves.
+	awaitOwner(t, sx, clk, dva1, "MVS1")
 	servers := serveAPPA(t, sx)
 	const n = 3
 	conns, _, clients := swsaClientHosts(t, sx, n)
@@ -151,4 +156,109 @@ func TestSWSAWhenIdleTakeback(t *testing.T) {
 	if sas := sx.Stack("MVS1").IPsecSAs(dva1); sas == nil || len(sas.IKE) != n {
 		t.Fatalf("MVS1's tunnels after the takeback: %+v", sas)
 	}
+}
+
+// TestSWSAWhenIdleTakebackWaitsForHolder: with DVA1 MOVEABLE WHENIDLE,
+// MVS1 returns while MVS5 still routes connections to DVA1. The decision
+// is the holder's count, not the returning owner's (empty) table: MVS1
+// stays in backup state and MVS5 keeps DVA1 (Quiescing) while the
+// connections run; when they end MVS5 hands DVA1 to MVS1, which recovers
+// every tunnel from MVS5's records. At every step at most one stack routes
+// DVA1, and after each settled step exactly one.
+func TestSWSAWhenIdleTakebackWaitsForHolder(t *testing.T) {
+	leakcheck.Check(t)
+	p := figure9Plan(t)
+	p.DVIPA(dva1).Moveable = plan.WhenIdle
+	sx, clk := startSysplex(t, p, withIPsec)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("timeline:\n%s", timelineText(sx))
+		}
+	})
+	awaitOwner(t, sx, clk, dva1, "MVS1")
+	servers := serveAPPA(t, sx)
+	const n = 3
+	conns, targets, clients := swsaClientHosts(t, sx, n)
+	waitFor(t, "MVS1's records", func() bool { return records(t, sx)["MVS1"] == n })
+	failOver(t, sx, clk, "MVS1", dva1, "MVS5")
+	waitFor(t, "MVS5 to renegotiate", func() bool { o := lastOutcome(sx, "MVS5"); return o != nil && !o.Done.IsZero() })
+	waitFor(t, "MVS5's records", func() bool { return records(t, sx)["MVS5"] == n })
+
+	// MVS1 comes back while the connections (those on MVS2 and MVS4)
+	// still run through MVS5.
+	servers["MVS1"].close()
+	if err := sx.Recover("MVS1"); err != nil {
+		t.Fatal(err)
+	}
+	servers["MVS1"] = serveEcho(t, sx.Stack("MVS1"), netip.AddrPortFrom(dva1, 60))
+	for i := 0; i < 20; i++ { // well past MVS1's grace time
+		clk.Advance(100 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
+		if got := routers(sx, dva1); len(got) > 1 {
+			t.Fatalf("step %d: %v all route DVA1", i, got)
+		}
+	}
+	waitFor(t, "MVS1 to wait in backup state", func() bool {
+		return slices.Equal(routers(sx, dva1), []string{"MVS5"}) &&
+			sx.Stack("MVS1").State(dva1) == dvipa.Backup && sx.Stack("MVS5").State(dva1) == dvipa.Quiescing
+	})
+	if got := sx.Owner(dva1); got != "MVS5" {
+		t.Fatalf("DVA1 held by %s while MVS5 has connections to it", got)
+	}
+	for i, c := range conns {
+		if targets[i] == "MVS1" {
+			continue // lost with MVS1
+		}
+		if err := tryEcho(c, fmt.Sprintf("while MVS5 quiesces %d", i)); err != nil {
+			t.Fatalf("connection %d on %s: %v", i, targets[i], err)
+		}
+	}
+
+	// The connections end: MVS5 is idle and hands DVA1 back.
+	for _, c := range conns {
+		c.Close()
+	}
+	waitFor(t, "MVS1 to take DVA1 back", func() bool {
+		clk.Advance(time.Second)
+		got := routers(sx, dva1)
+		if len(got) > 1 {
+			t.Fatalf("%v all route DVA1", got)
+		}
+		return slices.Equal(got, []string{"MVS1"}) && sx.Owner(dva1) == "MVS1"
+	})
+	if !timelineHas(sx, "MVS5", "hands "+dva1.String()+" to MVS1") {
+		t.Fatal("MVS5 never handed DVA1 to MVS1")
+	}
+	waitFor(t, "MVS1 to renegotiate", func() bool { o := lastOutcome(sx, "MVS1"); return o != nil && !o.Done.IsZero() })
+	if o := lastOutcome(sx, "MVS1"); len(o.Recovered) != n {
+		t.Fatalf("MVS1 recovered %d of %d tunnels", len(o.Recovered), n)
+	}
+	waitFor(t, "MVS1's records to replace MVS5's", func() bool {
+		r := records(t, sx)
+		return r["MVS1"] == n && r["MVS5"] == 0
+	})
+	waitFor(t, "MVS5 to delete its SAs", func() bool { sas := sx.Stack("MVS5").IPsecSAs(dva1); return sas == nil || len(sas.IKE) == 0 })
+	oneIKESAEach(t, clients, "after the takeback")
+	c := dial(t, clients[0], netip.AddrPortFrom(dva1, 60))
+	defer c.Close()
+	echoOnce(t, c, "after the takeback")
+}
+
+// routers lists the stacks that are up and route a DVIPA, sorted.
+func routers(sx *Sysplex, a netip.Addr) []string {
+	var out []string
+	for _, st := range sx.plan.Stacks {
+		if s := sx.Stack(st.Name); s != nil && s.Up() && s.Routing(a) != nil {
+			out = append(out, st.Name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// timelineHas reports whether stack recorded a line containing what.
+func timelineHas(sx *Sysplex, stack, what string) bool {
+	return slices.ContainsFunc(sx.Timeline(), func(e Entry) bool {
+		return e.Stack == stack && strings.Contains(e.What, what)
+	})
 }

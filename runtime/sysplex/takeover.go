@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"time"
 
 	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/distributor"
@@ -31,27 +32,99 @@ func (s *Stack) reevaluate() {
 	}
 	var changes []todo
 	for _, d := range s.sx.plan.DVIPAs {
-		a := d.Addr
-		conns := func(stack string) int {
-			if dist := s.roles.lookup(a).distributor(); dist != nil {
-				return len(dist.CRT())
-			}
-			return 0
+		a, o := d.Addr, s.owners[d.Addr]
+		if s.awaitsHolderLocked(&d, o) {
+			continue
 		}
-		if ch, ok := s.owners[a].Update(s.isUp, conns); ok {
+		if ch, ok := o.Update(s.isUp, func(stack string) int { return s.connsOfLocked(a, stack) }); ok {
 			changes = append(changes, todo{a, ch})
 		}
+		s.watchIdleLocked(a, o)
 	}
+	m := s.member
 	s.mu.Unlock()
 	for _, c := range changes {
 		switch {
 		case c.ch.To == s.plan.Name:
 			s.activate(c.addr, c.ch)
 		case c.ch.From == s.plan.Name:
+			if c.ch.Kind == dvipa.Takeback && !c.ch.KeepsConnections {
+				// MOVEABLE WHENIDLE: the owner waits for this word.
+				s.send(m, c.ch.To, encode(msgIdle, vipaList{DVIPA: c.addr}))
+			}
 			s.giveUp(c.addr, c.ch.To)
 		}
 	}
 }
+
+// With MOVEABLE WHENIDLE the DVIPA goes back to its VIPADEFINE stack only
+// once the stack holding it has no connections to it left (z/OS
+// Communications Server: IP Configuration Reference, "VIPADYNAMIC -
+// VIPADEFINE statement", MOVEABLE WHENIDLE). Only the holder knows its
+// connections, so the holder decides: when it is idle it says so (msgIdle)
+// and gives the DVIPA up, and the owner, in backup state until then,
+// takes it back (seed 003 figure 15).
+
+// connsOfLocked is how many connections a stack holds for a DVIPA, as far
+// as this stack can tell: its own routing table for itself; for another
+// holder, none once it announced it is idle, else at least one (s.mu held).
+func (s *Stack) connsOfLocked(a netip.Addr, stack string) int {
+	role := s.roles.lookup(a)
+	if stack == s.plan.Name {
+		if dist := role.distributor(); dist != nil {
+			return len(dist.CRT())
+		}
+		return 0
+	}
+	if role.idleHolder() == stack {
+		return 0
+	}
+	return 1
+}
+
+// awaitsHolderLocked reports whether this stack, the owner of a MOVEABLE
+// WHENIDLE DVIPA it sees nobody hold, must wait before activating it: a
+// restarted owner does not know yet whether a backup holds the DVIPA with
+// connections. It learns it from the holder's VIPA list or msgIdle (and
+// then knows the holder), or from the end of its grace time (nobody holds
+// it). (s.mu held.)
+func (s *Stack) awaitsHolderLocked(d *plan.DVIPA, o *dvipa.Owner) bool {
+	self := s.plan.Name
+	if d.Moveable != plan.WhenIdle || d.Owner != self || !slices.Contains(d.DefinedBy, self) || o.Holder() != "" {
+		return false
+	}
+	role := s.roles.lookup(d.Addr)
+	if idle := role.idleHolder(); idle != "" && s.isUp(idle) {
+		o.Settle(idle)
+		return false
+	}
+	if r := role.routerOf(); r != "" && r != self && s.isUp(r) {
+		o.Settle(r)
+		return false
+	}
+	return !s.graceOver
+}
+
+// watchIdleLocked schedules, while this stack holds a WHENIDLE DVIPA whose
+// owner wants it back, a look each idleRecheck at whether its connections
+// ended (they leave the routing table on the clock, EndLinger after their
+// end). (s.mu held.)
+func (s *Stack) watchIdleLocked(a netip.Addr, o *dvipa.Owner) {
+	if o.StateOf(s.plan.Name, s.isUp, func(string) bool { return false }) != dvipa.Quiescing {
+		return
+	}
+	role := s.roles.get(a)
+	if !role.armIdleCheck() {
+		return
+	}
+	s.sx.clk.AfterFunc(idleRecheck, func() {
+		role.idleChecked()
+		s.reevaluate()
+	})
+}
+
+// idleRecheck is how often a quiescing holder looks whether it is idle.
+const idleRecheck = time.Second
 
 // activate makes this stack the owner and routing stack of a DVIPA
 // (seed 003 figure 14 blocks 312-324; figure 10 blocks 200-206).
