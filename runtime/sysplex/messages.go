@@ -29,7 +29,8 @@ const (
 	msgConnsDone
 	// msgIdle: the sender holds a MOVEABLE WHENIDLE DVIPA for its owner,
 	// has no connections to it left and hands it back (seed 003 figure
-	// 15); the owner takes it back.
+	// 15); the owner takes it back. It goes to every stack, and again
+	// until the owner's VIPA list comes (takeover.go, handBack).
 	msgIdle
 )
 
@@ -99,6 +100,9 @@ func on[T any](handle func(s *Stack, from string, v T)) func(*Stack, string, []b
 
 // receive handles one XCF message.
 func (s *Stack) receive(from string, msg xcf.Message) {
+	if s.dropMsg != nil && s.dropMsg(from, msg) {
+		return
+	}
 	if h := handlers[msg.Type]; h != nil {
 		h(s, from, msg.Payload)
 	}
@@ -110,6 +114,9 @@ func (s *Stack) vipaListFrom(from string, v vipaList) {
 	// late: it routes the DVIPA now, the sender does not.
 	s.mu.Lock()
 	heard := s.roles.get(v.DVIPA).heardVIPAList(from, v.IPSec)
+	if heard {
+		s.ownerTookBackLocked(v.DVIPA, from)
+	}
 	s.mu.Unlock()
 	if heard {
 		s.reportTo(v.DVIPA, from)
@@ -147,8 +154,9 @@ func (s *Stack) connEndFrom(v connEnd) {
 	}
 }
 
-// idleFrom: the holder of a WHENIDLE DVIPA this stack owns is idle and
-// gives it up; this stack decides again and takes it back.
+// idleFrom: the holder of a WHENIDLE DVIPA is idle and hands it back to
+// its owner; every stack decides again: the owner takes it back, the
+// others learn that the holder has no connections left.
 func (s *Stack) idleFrom(from string, v vipaList) {
 	s.mu.Lock()
 	s.roles.get(v.DVIPA).heardIdle(from)

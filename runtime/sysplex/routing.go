@@ -51,6 +51,9 @@ type routingRole struct {
 	// idleCheck: this stack holds a WHENIDLE DVIPA its owner wants back
 	// and a look at whether its connections ended is scheduled.
 	idleCheck bool
+	// handingTo is the owner this stack handed a WHENIDLE DVIPA back to
+	// (msgIdle) until the owner's VIPA list confirms it took it.
+	handingTo string
 }
 
 // roles holds a stack's routing roles keyed by address. A role, once made,
@@ -90,7 +93,7 @@ func (rs *roles) resetAll() {
 		r.mu.Lock()
 		r.dist, r.router, r.activatedAt = nil, "", time.Time{}
 		r.moving, r.sec, r.protected = false, nil, false
-		r.idleFrom, r.idleCheck = "", false
+		r.idleFrom, r.idleCheck, r.handingTo = "", false, ""
 		r.mu.Unlock()
 	})
 }
@@ -122,7 +125,7 @@ func (r *routingRole) activate(dist *distributor.Distributor, self string, now t
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.dist, r.router, r.activatedAt = dist, self, now
-	r.idleFrom = ""
+	r.idleFrom, r.handingTo = "", ""
 	if endMoving {
 		r.moving = false
 	}
@@ -161,6 +164,9 @@ func (r *routingRole) forget(self string) bool {
 func (r *routingRole) heardVIPAList(from string, protected bool) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.handingTo == from {
+		r.handingTo = "" // the owner took the DVIPA back
+	}
 	if r.dist != nil {
 		return false
 	}
@@ -203,6 +209,22 @@ func (r *routingRole) armIdleCheck() bool {
 	}
 	r.idleCheck = true
 	return true
+}
+
+// handOver records that this stack handed the address back to owner
+// (msgIdle) and waits for its VIPA list.
+func (r *routingRole) handOver(owner string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.handingTo = owner
+}
+
+// handingOver returns the owner this stack handed the address back to
+// and has not heard from yet, or "".
+func (r *routingRole) handingOver() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.handingTo
 }
 
 // idleChecked clears the mark when the scheduled look happens.

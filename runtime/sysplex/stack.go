@@ -74,6 +74,9 @@ type Stack struct {
 	// eventHook, when set (tests, before Start), sees each XCF event
 	// before the loop handles it; it may hold the loop.
 	eventHook func(xcf.Event)
+	// dropMsg, when set (tests, while the stack is down), loses the XCF
+	// messages it returns true for, as a lost signal would.
+	dropMsg func(from string, msg xcf.Message) bool
 }
 
 type connKey struct {

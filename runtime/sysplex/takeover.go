@@ -41,7 +41,6 @@ func (s *Stack) reevaluate() {
 		}
 		s.watchIdleLocked(a, o)
 	}
-	m := s.member
 	s.mu.Unlock()
 	for _, c := range changes {
 		switch {
@@ -49,8 +48,7 @@ func (s *Stack) reevaluate() {
 			s.activate(c.addr, c.ch)
 		case c.ch.From == s.plan.Name:
 			if c.ch.Kind == dvipa.Takeback && !c.ch.KeepsConnections {
-				// MOVEABLE WHENIDLE: the owner waits for this word.
-				s.send(m, c.ch.To, encode(msgIdle, vipaList{DVIPA: c.addr}))
+				s.handBack(c.addr, c.ch.To)
 			}
 			s.giveUp(c.addr, c.ch.To)
 		}
@@ -64,6 +62,59 @@ func (s *Stack) reevaluate() {
 // connections, so the holder decides: when it is idle it says so (msgIdle)
 // and gives the DVIPA up, and the owner, in backup state until then,
 // takes it back (seed 003 figure 15).
+
+// The word goes to every stack, not to the owner alone: each stack keeps
+// its own view of who holds the DVIPA, and one that missed the handover
+// would go on counting the old holder's connections, and later take a
+// failure of the owner for a move between backups, which never happens,
+// leaving the DVIPA active nowhere. A stack that missed every msgIdle
+// still learns the handover from the owner's VIPA list
+// (ownerTookBackLocked).
+// And the holder says it again each idleRecheck until that VIPA list
+// comes: a lost msgIdle would leave the owner waiting for a stack that no
+// longer routes the DVIPA, and nobody routing it.
+
+// handBack tells every stack that this one, idle, hands a WHENIDLE DVIPA
+// back to its owner, and keeps saying it until the owner routes it.
+func (s *Stack) handBack(a netip.Addr, owner string) {
+	s.mu.Lock()
+	s.roles.get(a).handOver(owner)
+	m, started := s.member, s.startedAt
+	s.mu.Unlock()
+	_ = m.Broadcast(encode(msgIdle, vipaList{DVIPA: a}))
+	s.sx.clk.AfterFunc(idleRecheck, func() { s.handBackAgain(a, owner, started) })
+}
+
+// handBackAgain repeats msgIdle while the owner has not announced that it
+// routes the DVIPA and this stack, in the same life, still sees it as the
+// holder and up.
+func (s *Stack) handBackAgain(a netip.Addr, owner string, started time.Time) {
+	s.mu.Lock()
+	role, o := s.roles.get(a), s.owners[a]
+	waiting := s.up && !s.outOfGroup && s.startedAt.Equal(started) &&
+		role.handingOver() == owner && role.distributor() == nil &&
+		o != nil && o.Holder() == owner && s.isUp(owner)
+	m := s.member
+	s.mu.Unlock()
+	if !waiting {
+		return
+	}
+	s.sx.record(s.plan.Name, fmt.Sprintf("says again that it is idle for %s: %s has not taken it back", a, owner))
+	_ = m.Broadcast(encode(msgIdle, vipaList{DVIPA: a}))
+	s.sx.clk.AfterFunc(idleRecheck, func() { s.handBackAgain(a, owner, started) })
+}
+
+// ownerTookBackLocked settles this stack's view on the owner of a
+// WHENIDLE DVIPA when the owner announces that it routes the DVIPA again
+// (its VIPA list): the backup that held it handed it back. (s.mu held.)
+func (s *Stack) ownerTookBackLocked(a netip.Addr, from string) {
+	d, o := s.sx.plan.DVIPA(a), s.owners[a]
+	if d == nil || o == nil || d.Moveable != plan.WhenIdle || d.Owner != from ||
+		!slices.Contains(d.DefinedBy, from) || o.Holder() == from || !s.isUp(from) {
+		return
+	}
+	o.Settle(from)
+}
 
 // connsOfLocked is how many connections a stack holds for a DVIPA, as far
 // as this stack can tell: its own routing table for itself; for another
