@@ -60,8 +60,13 @@ func TestWhenIdleTakebackEveryStackLearnsIt(t *testing.T) {
 					t.Logf("timeline:\n%s", timelineText(sx))
 				}
 			})
+			want := owners{dva1.String(): "MVS1", "201.2.10.12": "MVS5"}
+			settle(t, sx, clk, "start", want)
+			failAll(t, sx, "MVS3", "MVS1")
+			want[dva1.String()] = "MVS5"
+			settle(t, sx, clk, "fail MVS3,MVS1", want)
 			var lost atomic.Int32
-			if loseIdle {
+			if loseIdle { // set while MVS3 is down: its loop is not running
 				sx.Stack("MVS3").dropMsg = func(_ string, msg xcf.Message) bool {
 					if msg.Type == msgIdle {
 						lost.Add(1)
@@ -70,11 +75,6 @@ func TestWhenIdleTakebackEveryStackLearnsIt(t *testing.T) {
 					return false
 				}
 			}
-			want := owners{dva1.String(): "MVS1", "201.2.10.12": "MVS5"}
-			settle(t, sx, clk, "start", want)
-			failAll(t, sx, "MVS3", "MVS1")
-			want[dva1.String()] = "MVS5"
-			settle(t, sx, clk, "fail MVS3,MVS1", want)
 			recoverAll(t, sx, "MVS3")
 			settle(t, sx, clk, "recover MVS3", want)
 			recoverAll(t, sx, "MVS1")
