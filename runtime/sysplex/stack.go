@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tcpipc/tcpipc/plan"
@@ -61,6 +62,14 @@ type Stack struct {
 	conns     map[connKey]bool
 	// drops counts the LAN packets for DVIPAs this stack did not pass on.
 	drops RouteDrops
+	// guards holds, per source address, the outbound policy a packet
+	// with no endpoint to take it is checked against (ipsec.go,
+	// leaveClear): the address's SPD, or nil when the plan does not
+	// protect it. unprotected counts what that check dropped; it is
+	// atomic because the LAN handler may run while the stack's lock is
+	// held.
+	guards      sync.Map
+	unprotected atomic.Uint64
 	// outOfGroup is set after LEAVEGROUP: the stack runs but takes part
 	// in no DVIPA decision.
 	outOfGroup bool

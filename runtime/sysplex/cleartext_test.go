@@ -1,0 +1,109 @@
+package sysplex
+
+import (
+	"context"
+	"net/netip"
+	"sync/atomic"
+	"testing"
+
+	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
+	"github.com/tcpipc/tcpipc/runtime/lan"
+	"github.com/tcpipc/tcpipc/runtime/link"
+	"gvisor.dev/gvisor/pkg/tcpip/header"
+)
+
+// TestNoCleartextWithoutEndpoint puts stacks in the windows where they
+// send from DVA1 (protected by DVIPSEC and figure 9's policy) with no
+// IPsec endpoint of their own and no protecting router to hand the packet
+// to: the routing stack between activating DVA1 and starting its
+// endpoint, and a stack that gave DVA1 away before the new holder's VIPA
+// list said the new holder protects it. A segment from DVA1 port 60 (an
+// IPSEC filter's traffic) never reaches the LAN in the clear there: it is
+// dropped and counted. A UDP datagram, which the policy's permit-all
+// filter lets out unprotected, still leaves: the check is the policy's,
+// not a blanket drop.
+func TestNoCleartextWithoutEndpoint(t *testing.T) {
+	leakcheck.Check(t)
+	var wire lanCount
+	var udpOut atomic.Int64
+	tap := func(d link.Direction, pkt []byte) {
+		wire.tap(d, pkt)
+		if src, ok := lan.Source(pkt); ok && src == dva1 && len(pkt) > 9 && pkt[9] == 17 {
+			if port, _, _, ok := lan.ParseUDP(pkt); ok && port == 40000 {
+				udpOut.Add(1)
+			}
+		}
+	}
+	sx, _ := startSysplex(t, figure9Plan(t), withIPsec, func(o *Options) { o.LANTap = tap })
+	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
+	waitFor(t, "MVS5 to hear MVS1 protects DVA1", func() bool {
+		_, router := sx.Stack("MVS5").outboundIPsec(dva1)
+		return router == "MVS1"
+	})
+	host, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := netip.AddrPortFrom(host.Addr, 40000)
+	segment := tcpSegment(netip.AddrPortFrom(dva1, 60), client, header.TCPFlagAck|header.TCPFlagPsh, []byte("reply"))
+	datagram := lan.UDPPacket(netip.AddrPortFrom(dva1, 60), client, []byte("denied"))
+
+	for _, c := range []struct {
+		name, stack string
+		window      func(s *Stack) (restore func())
+	}{
+		{"routes DVA1, endpoint not started", "MVS1", func(s *Stack) func() {
+			s.mu.Lock()
+			sec := s.roles.lookup(dva1).takeSec()
+			s.mu.Unlock()
+			return func() {
+				s.mu.Lock()
+				s.roles.lookup(dva1).setSec(sec)
+				s.mu.Unlock()
+			}
+		}},
+		{"gave DVA1 away, new holder's VIPA list not heard", "MVS5", func(s *Stack) func() {
+			s.mu.Lock()
+			r := s.roles.get(dva1)
+			r.giveUp("MVS1")
+			r.mu.Lock()
+			r.protected = false
+			r.mu.Unlock()
+			s.mu.Unlock()
+			return func() {
+				s.mu.Lock()
+				r.heardVIPAList("MVS1", true)
+				s.mu.Unlock()
+			}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := sx.Stack(c.stack)
+			restore := c.window(s)
+			defer restore()
+			s.mu.Lock()
+			port := s.port
+			s.mu.Unlock()
+			before, udpBefore := s.RouteDrops().Unprotected, udpOut.Load()
+			wire.mu.Lock()
+			clearBefore := wire.clearTCP6
+			wire.mu.Unlock()
+			toLAN := s.toLAN(port.Send)
+			for _, pkt := range [][]byte{segment, datagram} {
+				if err := toLAN(context.Background(), pkt); err != nil {
+					t.Fatal(err)
+				}
+			}
+			wire.mu.Lock()
+			clear := wire.clearTCP6 - clearBefore
+			wire.mu.Unlock()
+			if clear != 0 {
+				t.Fatalf("%s sent %d cleartext port-60 segments from DVA1 to the LAN", c.stack, clear)
+			}
+			if got := s.RouteDrops().Unprotected - before; got != 1 {
+				t.Fatalf("%s counted %d unprotected drops, want 1", c.stack, got)
+			}
+			waitFor(t, "the permitted datagram on the LAN", func() bool { return udpOut.Load() == udpBefore+1 })
+		})
+	}
+}
