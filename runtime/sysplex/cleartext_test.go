@@ -17,7 +17,9 @@ import (
 // IPsec endpoint of their own and no protecting router to hand the packet
 // to: the routing stack between activating DVA1 and starting its
 // endpoint, and a stack that gave DVA1 away before the new holder's VIPA
-// list said the new holder protects it. A segment from DVA1 port 60 (an
+// list said the new holder protects it; and a target (whose plan has no
+// policy of its own) that knows DVA1's router protects it but has no link
+// to that router. A segment from DVA1 port 60 (an
 // IPSEC filter's traffic) never reaches the LAN in the clear there: it is
 // dropped and counted. A UDP datagram, which the policy's permit-all
 // filter lets out unprotected, still leaves: the check is the policy's,
@@ -51,6 +53,10 @@ func TestNoCleartextWithoutEndpoint(t *testing.T) {
 	for _, c := range []struct {
 		name, stack string
 		window      func(s *Stack) (restore func())
+		// policy: the stack checks its own policy (the datagram its
+		// PERMIT filter allows leaves); else, with no policy of its own,
+		// everything waits for the protecting router.
+		policy bool
 	}{
 		{"routes DVA1, endpoint not started", "MVS1", func(s *Stack) func() {
 			s.mu.Lock()
@@ -61,7 +67,7 @@ func TestNoCleartextWithoutEndpoint(t *testing.T) {
 				s.roles.lookup(dva1).setSec(sec)
 				s.mu.Unlock()
 			}
-		}},
+		}, true},
 		{"gave DVA1 away, new holder's VIPA list not heard", "MVS5", func(s *Stack) func() {
 			s.mu.Lock()
 			r := s.roles.get(dva1)
@@ -75,7 +81,19 @@ func TestNoCleartextWithoutEndpoint(t *testing.T) {
 				r.heardVIPAList("MVS1", true)
 				s.mu.Unlock()
 			}
-		}},
+		}, true},
+		{"a target whose protecting router it has no XCF link to", "MVS2", func(s *Stack) func() {
+			s.mu.Lock()
+			r := s.roles.get(dva1)
+			router := r.routerOf()
+			r.heardVIPAList("NOLINK", true)
+			s.mu.Unlock()
+			return func() {
+				s.mu.Lock()
+				r.heardVIPAList(router, true)
+				s.mu.Unlock()
+			}
+		}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := sx.Stack(c.stack)
@@ -100,10 +118,17 @@ func TestNoCleartextWithoutEndpoint(t *testing.T) {
 			if clear != 0 {
 				t.Fatalf("%s sent %d cleartext port-60 segments from DVA1 to the LAN", c.stack, clear)
 			}
-			if got := s.RouteDrops().Unprotected - before; got != 1 {
-				t.Fatalf("%s counted %d unprotected drops, want 1", c.stack, got)
+			want := uint64(2)
+			if c.policy {
+				want = 1
+				waitFor(t, "the permitted datagram on the LAN", func() bool { return udpOut.Load() == udpBefore+1 })
 			}
-			waitFor(t, "the permitted datagram on the LAN", func() bool { return udpOut.Load() == udpBefore+1 })
+			if got := s.RouteDrops().Unprotected - before; got != want {
+				t.Fatalf("%s counted %d unprotected drops, want %d", c.stack, got, want)
+			}
+			if !c.policy && udpOut.Load() != udpBefore {
+				t.Fatalf("%s sent the datagram with no policy to check it against", c.stack)
+			}
 		})
 	}
 }

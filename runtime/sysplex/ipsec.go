@@ -135,7 +135,10 @@ func (s *Stack) toLAN(send func(context.Context, []byte) error) func(context.Con
 			if p, ok := s.node.Port(router); ok {
 				return p.Forward(pkt)
 			}
-			fallthrough
+			// The routing stack protects the address but this stack
+			// has no link to it: never the LAN in the clear instead.
+			s.unprotected.Add(1)
+			return nil
 		default:
 			if !s.leaveClear(src, pkt) {
 				return nil // dropped and counted
@@ -181,8 +184,10 @@ func (s *Stack) guardFor(a netip.Addr) *ipsec.SPD {
 
 // planSPD works out guardFor's answer. A policy the endpoint could not be
 // built from protects the address all the same: nothing leaves in the
-// clear (an empty SPD denies everything), as a stack whose policy did not
-// load lets nothing through that it was meant to protect.
+// clear (an empty SPD denies everything), as a z/OS stack with IPSECURITY
+// whose filter policy is not available denies the traffic (IBM, "Default
+// IP filter policy and IP security policy", z/OS Communications Server IP
+// Configuration Guide, ipsecurity_default_policy.htm).
 func (s *Stack) planSPD(a netip.Addr) *ipsec.SPD {
 	if !s.sx.opts.IPsec || !s.plan.IPSecurity || !s.plan.IKED {
 		return nil
