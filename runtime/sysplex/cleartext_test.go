@@ -100,13 +100,12 @@ func TestNoCleartextWithoutEndpoint(t *testing.T) {
 			restore := c.window(s)
 			defer restore()
 			s.mu.Lock()
-			port := s.port
+			toLAN := s.toLANOfLife
 			s.mu.Unlock()
 			before, udpBefore := s.RouteDrops().Unprotected, udpOut.Load()
 			wire.mu.Lock()
 			clearBefore := wire.clearTCP6
 			wire.mu.Unlock()
-			toLAN := s.toLAN(port.Send)
 			for _, pkt := range [][]byte{segment, datagram} {
 				if err := toLAN(context.Background(), pkt); err != nil {
 					t.Fatal(err)
@@ -130,5 +129,51 @@ func TestNoCleartextWithoutEndpoint(t *testing.T) {
 				t.Fatalf("%s sent the datagram with no policy to check it against", c.stack)
 			}
 		})
+	}
+}
+
+// TestFailedStackSendsNothing: a failing stack takes its IPsec endpoints
+// away before its netstack stops, and the netstack may still send for a
+// moment (the figure9-swsa run caught MVS1's last ACKs from DVA1 port 60
+// in the clear just after it failed). A failed system sends nothing: the
+// LAN handler of the life that failed carries neither a segment from DVA1
+// nor a datagram from MVS1's home address that the policy would permit.
+func TestFailedStackSendsNothing(t *testing.T) {
+	leakcheck.Check(t)
+	var wire lanCount
+	var homeOut atomic.Int64
+	home := netip.MustParseAddr("10.1.1.1")
+	tap := func(d link.Direction, pkt []byte) {
+		wire.tap(d, pkt)
+		if src, ok := lan.Source(pkt); ok && src == home {
+			homeOut.Add(1)
+		}
+	}
+	sx, _ := startSysplex(t, figure9Plan(t), withIPsec, func(o *Options) { o.LANTap = tap })
+	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
+	host, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := netip.AddrPortFrom(host.Addr, 40000)
+	s := sx.Stack("MVS1")
+	s.mu.Lock()
+	toLAN := s.toLANOfLife
+	s.mu.Unlock()
+	if err := sx.Fail("MVS1"); err != nil {
+		t.Fatal(err)
+	}
+	for _, pkt := range [][]byte{
+		tcpSegment(netip.AddrPortFrom(dva1, 60), client, header.TCPFlagAck, nil),
+		lan.UDPPacket(netip.AddrPortFrom(home, 5000), client, []byte("permitted, but the system is down")),
+	} {
+		if err := toLAN(context.Background(), pkt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wire.mu.Lock()
+	defer wire.mu.Unlock()
+	if wire.clearTCP6 != 0 || homeOut.Load() != 0 {
+		t.Fatalf("failed MVS1 sent %d cleartext port-60 segments and %d datagrams from its home address", wire.clearTCP6, homeOut.Load())
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"sync/atomic"
 
 	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
@@ -119,8 +120,12 @@ func (s *Stack) interceptIKE(dst netip.Addr, pkt []byte) bool {
 // toLAN is the stack's LAN handler: packets from a protected DVIPA leave
 // through the endpoint (this stack routes it) or go back to the routing
 // stack over XCF (this stack is a target).
-func (s *Stack) toLAN(send func(context.Context, []byte) error) func(context.Context, []byte) error {
+// out is the life's output switch: a failed stack sends nothing.
+func (s *Stack) toLAN(send func(context.Context, []byte) error, out *atomic.Bool) func(context.Context, []byte) error {
 	return func(ctx context.Context, pkt []byte) error {
+		if !out.Load() {
+			return nil // the system failed
+		}
 		src, ok := lan.Source(pkt)
 		if !ok {
 			return send(ctx, pkt)

@@ -70,6 +70,12 @@ type Stack struct {
 	// held.
 	guards      sync.Map
 	unprotected atomic.Uint64
+	// lanOut is the current life's LAN output switch and toLANOfLife its
+	// LAN handler (tests): a failed system sends nothing, so fail turns
+	// the switch off before the netstack, which still runs for a moment,
+	// loses its IPsec endpoints.
+	lanOut      *atomic.Bool
+	toLANOfLife func(context.Context, []byte) error
 	// outOfGroup is set after LEAVEGROUP: the stack runs but takes part
 	// in no DVIPA decision.
 	outOfGroup bool
@@ -151,7 +157,15 @@ func (s *Stack) buildNetstack() (*netstack.Stack, *link.Endpoint, *lan.Port, err
 		ns.Close()
 		return nil, nil, nil, err
 	}
-	lan := link.New(link.Options{Name: "lan:" + s.plan.Name, Handler: s.toLAN(port.Send), RXChecksumOffload: true, QueueLen: link.DefaultQueueLen})
+	// This life's LAN output: on until the stack fails (fail cuts it
+	// before it takes the IPsec endpoints away).
+	out := new(atomic.Bool)
+	out.Store(true)
+	toLAN := s.toLAN(port.Send, out)
+	s.mu.Lock()
+	s.lanOut, s.toLANOfLife = out, toLAN
+	s.mu.Unlock()
+	lan := link.New(link.Options{Name: "lan:" + s.plan.Name, Handler: toLAN, RXChecksumOffload: true, QueueLen: link.DefaultQueueLen})
 	if _, err := ns.AttachNIC(lanNIC, lan); err != nil {
 		port.Detach()
 		ns.Close()
@@ -259,6 +273,9 @@ func (s *Stack) fail() {
 		return
 	}
 	s.up = false
+	// First the LAN goes silent: from here the netstack's last segments
+	// would find no endpoint for the DVIPAs it still holds.
+	s.lanOut.Store(false)
 	ns, port, m, done := s.ns, s.port, s.member, s.done
 	var secs []*dvipaSec
 	s.roles.each(func(_ netip.Addr, r *routingRole) {
