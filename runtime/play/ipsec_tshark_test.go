@@ -3,6 +3,7 @@ package play
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -111,14 +112,16 @@ func decryptRunInTshark(t *testing.T, scenario string) tsharkCounts {
 	if err := sx.Start(); err != nil {
 		t.Fatal(err)
 	}
+	keepOnFailure(t, pcap, &keys)
 	r, err := Play(context.Background(), sx, sc)
 	sx.Stop()
 	if err != nil {
 		t.Fatal(err)
 	}
+	var b strings.Builder
+	r.WriteText(&b)
+	os.WriteFile(filepath.Join(dir, "report.txt"), []byte(b.String()), 0o600)
 	if !r.Passed() {
-		var b strings.Builder
-		r.WriteText(&b)
 		t.Fatalf("the scenario failed:\n%s", b.String())
 	}
 
@@ -140,7 +143,8 @@ func decryptRunInTshark(t *testing.T, scenario string) tsharkCounts {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "-r", pcap, "-o", "esp.enable_encryption_decode:TRUE", "-o", "esp.enable_authentication_check:TRUE",
 		"-T", "fields", "-E", "separator=/t", "-e", "esp.spi", "-e", "esp.icv_good", "-e", "tcp.port", "-e", "isakmp.exchangetype",
-		"-e", "isakmp.enc.decrypted", "-e", "frame.protocols", "-e", "ip.proto")
+		"-e", "isakmp.enc.decrypted", "-e", "frame.protocols", "-e", "ip.proto",
+		"-e", "frame.number", "-e", "frame.time_relative", "-e", "ip.src", "-e", "ip.dst", "-e", "tcp.flags.str")
 	cmd.Env = append(os.Environ(), "WIRESHARK_CONFIG_DIR="+conf)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -150,10 +154,11 @@ func decryptRunInTshark(t *testing.T, scenario string) tsharkCounts {
 	}
 	for _, line := range strings.Split(strings.TrimRight(string(fields), "\n"), "\n") {
 		f := strings.Split(line, "\t")
-		if len(f) != 7 {
+		if len(f) != 12 {
 			t.Fatalf("unexpected tshark line %q", line)
 		}
 		spi, icvGood, ports, exch, decrypted, protos, ipProto := f[0], f[1], f[2], f[3], f[4], f[5], f[6]
+		where := fmt.Sprintf("frame %s at %ss %s -> %s flags %s", f[7], f[8], f[9], f[10], f[11])
 		switch {
 		case spi != "":
 			got.esp++
@@ -173,7 +178,7 @@ func decryptRunInTshark(t *testing.T, scenario string) tsharkCounts {
 		case strings.Contains(protos, "gre:ip:tcp"):
 			got.gre++
 		case strings.Contains(protos, "tcp") && strings.Contains(ports, "60"):
-			t.Errorf("port 60 in the clear on the LAN: %s %s", ports, protos)
+			t.Errorf("port 60 in the clear on the LAN: %s %s (%s)", ports, protos, where)
 		}
 	}
 	return got
@@ -190,4 +195,42 @@ func distinctIKESAs(table []byte) int {
 		}
 	}
 	return len(seen)
+}
+
+// keepOnFailure copies a failing run's capture and key log out of the
+// test's temporary directory (which the testing package removes) so the
+// window can be studied with tshark; the path is in the test log. The key
+// log is written 0600: it holds the run's session keys.
+func keepOnFailure(t *testing.T, pcap string, keys *lockedBuffer) {
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		dir, err := os.MkdirTemp("", "tcpipc-tshark-failure-")
+		if err != nil {
+			t.Logf("keeping the capture: %v", err)
+			return
+		}
+		var err2 error
+		for _, name := range []string{"ipsec.pcap", "report.txt"} {
+			b, err := os.ReadFile(filepath.Join(filepath.Dir(pcap), name))
+			if err == nil {
+				err = os.WriteFile(filepath.Join(dir, name), b, 0o600)
+			}
+			if err != nil && err2 == nil {
+				err2 = err
+			}
+		}
+		err = err2
+		keys.mu.Lock()
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, "keylog"), keys.b.Bytes(), 0o600)
+		}
+		keys.mu.Unlock()
+		if err != nil {
+			t.Logf("keeping the capture: %v", err)
+			return
+		}
+		t.Logf("capture and key log of the failing run kept in %s", dir)
+	})
 }

@@ -68,6 +68,9 @@ func (r *Report) WriteText(w io.Writer) error {
 	for _, t := range r.Routing {
 		fmt.Fprintf(&b, "\nrouting: %s: %d packets held back until their connections were reported, %d answered with a reset, %d dropped for a DVIPA it did not route",
 			t.Stack, t.Settling, t.Reset, t.NotRouted)
+		if t.Unprotected > 0 {
+			fmt.Fprintf(&b, ", %d from a protected address dropped rather than sent in the clear with no IPsec endpoint to take them", t.Unprotected)
+		}
 	}
 	b.WriteString("\n\nchecks:\n")
 	for _, ch := range r.Checks {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"sync/atomic"
 
 	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
@@ -119,8 +120,12 @@ func (s *Stack) interceptIKE(dst netip.Addr, pkt []byte) bool {
 // toLAN is the stack's LAN handler: packets from a protected DVIPA leave
 // through the endpoint (this stack routes it) or go back to the routing
 // stack over XCF (this stack is a target).
-func (s *Stack) toLAN(send func(context.Context, []byte) error) func(context.Context, []byte) error {
+// out is the life's output switch: a failed stack sends nothing.
+func (s *Stack) toLAN(send func(context.Context, []byte) error, out *atomic.Bool) func(context.Context, []byte) error {
 	return func(ctx context.Context, pkt []byte) error {
+		if !out.Load() {
+			return nil // the system failed
+		}
 		src, ok := lan.Source(pkt)
 		if !ok {
 			return send(ctx, pkt)
@@ -135,9 +140,85 @@ func (s *Stack) toLAN(send func(context.Context, []byte) error) func(context.Con
 			if p, ok := s.node.Port(router); ok {
 				return p.Forward(pkt)
 			}
+			// The routing stack protects the address but this stack
+			// has no link to it: never the LAN in the clear instead.
+			s.unprotected.Add(1)
+			return nil
+		default:
+			if !s.leaveClear(src, pkt) {
+				return nil // dropped and counted
+			}
 		}
 		return send(ctx, pkt)
 	}
+}
+
+// leaveClear is the fail-closed check for a packet no endpoint takes: the
+// stack holds or routes src at a moment its endpoint for src is not
+// running (a takeover or takeback between activating the DVIPA and
+// starting the endpoint, a stack that gave the DVIPA away before the new
+// holder's VIPA list said it protects it, a reset from a netstack in
+// between). When the stack's plan protects src, only what the policy
+// permits leaves in the clear; traffic of an IPSEC filter, and what the
+// policy denies, is dropped and counted (RouteDrops.Unprotected), and TCP
+// resends it once the endpoint or the route is in place.
+func (s *Stack) leaveClear(src netip.Addr, pkt []byte) bool {
+	spd := s.guardFor(src)
+	if spd == nil {
+		return true
+	}
+	if f, err := spd.Lookup(ipsec.Outbound, pkt); err == nil && f != nil && f.Action == ipsec.ActionPermit {
+		return true
+	}
+	s.unprotected.Add(1)
+	return false
+}
+
+// guardFor returns the outbound policy of one of the stack's addresses
+// when its plan protects it (the addresses startEndpoint would run an
+// endpoint on: a DVIPA under DVIPSEC, a home address, named by a key
+// exchange rule), or nil. It is worked out once per address.
+func (s *Stack) guardFor(a netip.Addr) *ipsec.SPD {
+	if v, ok := s.guards.Load(a); ok {
+		return v.(*ipsec.SPD)
+	}
+	spd := s.planSPD(a)
+	s.guards.Store(a, spd)
+	return spd
+}
+
+// planSPD works out guardFor's answer. A policy the endpoint could not be
+// built from protects the address all the same: nothing leaves in the
+// clear (an empty SPD denies everything), as a z/OS stack with IPSECURITY
+// whose filter policy is not available denies the traffic (IBM, "Default
+// IP filter policy and IP security policy", z/OS Communications Server IP
+// Configuration Guide, ipsecurity_default_policy.htm).
+func (s *Stack) planSPD(a netip.Addr) *ipsec.SPD {
+	if !s.sx.opts.IPsec || !s.plan.IPSecurity || !s.plan.IKED {
+		return nil
+	}
+	if !s.plan.DVIPSec && !s.isHome(a) {
+		return nil
+	}
+	cfg, err := ipsec.FromPlan(&s.plan, a)
+	if err != nil {
+		spd, _ := ipsec.NewSPD()
+		return spd
+	}
+	if len(cfg.Peers) == 0 {
+		return nil
+	}
+	return cfg.SPD
+}
+
+// isHome reports whether a is one of the stack's home addresses.
+func (s *Stack) isHome(a netip.Addr) bool {
+	for _, h := range s.plan.Home {
+		if h.Addr == a {
+			return true
+		}
+	}
+	return false
 }
 
 // fromTarget takes the replies a target sends back over XCF for a DVIPA

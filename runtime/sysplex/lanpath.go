@@ -133,11 +133,18 @@ type RouteDrops struct {
 	// NotRouted: packets for a DVIPA the stack did not route, caught in
 	// flight across a takeover, a takeback or the stack's failure.
 	NotRouted uint64
+	// Unprotected: packets from an address the stack's IPsec policy
+	// protects that the policy does not let out in the clear, caught
+	// while no endpoint of this stack and no protecting routing stack
+	// could take them (ipsec.go, leaveClear).
+	Unprotected uint64
 }
 
 // RouteDrops returns the stack's counts since the sysplex started.
 func (s *Stack) RouteDrops() RouteDrops {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.drops
+	d := s.drops
+	s.mu.Unlock()
+	d.Unprotected = s.unprotected.Load()
+	return d
 }

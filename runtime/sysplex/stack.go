@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tcpipc/tcpipc/plan"
@@ -61,6 +62,20 @@ type Stack struct {
 	conns     map[connKey]bool
 	// drops counts the LAN packets for DVIPAs this stack did not pass on.
 	drops RouteDrops
+	// guards holds, per source address, the outbound policy a packet
+	// with no endpoint to take it is checked against (ipsec.go,
+	// leaveClear): the address's SPD, or nil when the plan does not
+	// protect it. unprotected counts what that check dropped; it is
+	// atomic because the LAN handler may run while the stack's lock is
+	// held.
+	guards      sync.Map
+	unprotected atomic.Uint64
+	// lanOut is the current life's LAN output switch and toLANOfLife its
+	// LAN handler (tests): a failed system sends nothing, so fail turns
+	// the switch off before the netstack, which still runs for a moment,
+	// loses its IPsec endpoints.
+	lanOut      *atomic.Bool
+	toLANOfLife func(context.Context, []byte) error
 	// outOfGroup is set after LEAVEGROUP: the stack runs but takes part
 	// in no DVIPA decision.
 	outOfGroup bool
@@ -145,7 +160,15 @@ func (s *Stack) buildNetstack() (*netstack.Stack, *link.Endpoint, *lan.Port, err
 		ns.Close()
 		return nil, nil, nil, err
 	}
-	lan := link.New(link.Options{Name: "lan:" + s.plan.Name, Handler: s.toLAN(port.Send), RXChecksumOffload: true, QueueLen: link.DefaultQueueLen})
+	// This life's LAN output: on until the stack fails (fail cuts it
+	// before it takes the IPsec endpoints away).
+	out := new(atomic.Bool)
+	out.Store(true)
+	toLAN := s.toLAN(port.Send, out)
+	s.mu.Lock()
+	s.lanOut, s.toLANOfLife = out, toLAN
+	s.mu.Unlock()
+	lan := link.New(link.Options{Name: "lan:" + s.plan.Name, Handler: toLAN, RXChecksumOffload: true, QueueLen: link.DefaultQueueLen})
 	if _, err := ns.AttachNIC(lanNIC, lan); err != nil {
 		port.Detach()
 		ns.Close()
@@ -253,6 +276,9 @@ func (s *Stack) fail() {
 		return
 	}
 	s.up = false
+	// First the LAN goes silent: from here the netstack's last segments
+	// would find no endpoint for the DVIPAs it still holds.
+	s.lanOut.Store(false)
 	ns, port, m, done := s.ns, s.port, s.member, s.done
 	var secs []*dvipaSec
 	s.roles.each(func(_ netip.Addr, r *routingRole) {
