@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tcpipc/tcpipc/plan"
@@ -27,9 +29,12 @@ type swsaSide struct {
 	store   *swsa.Store // nil when unreachable
 	err     error       // why store is nil
 	journal *swsa.CFJournal
-	ctx     context.Context // ends when the stack fails
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup // recoveries and retirements under way
+	// seq numbers the stack's tunnels (Stack.Y<n>) across all its
+	// endpoints; it starts above every ID of this stack in the structure.
+	seq    atomic.Uint64
+	ctx    context.Context // ends when the stack fails
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // recoveries and retirements under way
 }
 
 // openSWSA connects a starting stack to its group's structure and starts
@@ -43,6 +48,7 @@ func (s *Stack) openSWSA() *swsaSide {
 	side.store, side.err = swsa.Open(ctx, s.sx.cf, s.sx.plan, s.plan.Name)
 	if side.store != nil && s.plan.DVIPSec {
 		name := s.plan.Name
+		side.seq.Store(s.lastTunnelSeq(ctx, side.store))
 		side.journal = swsa.NewCFJournal(side.store, swsa.Options{Stack: name, Clock: s.sx.clk,
 			OnFailure: func(f swsa.Failure) { s.sx.swsaFailure(name, f) }})
 	}
@@ -75,10 +81,33 @@ func (s *Stack) journalEndpoint(a netip.Addr, ep *ipsec.Endpoint) {
 	if side == nil || side.journal == nil {
 		return
 	}
-	side.journal.Acquire(a)
-	ep.SetSWSA(ipsec.SWSA{Journal: side.journal, Stack: s.plan.Name,
+	name := s.plan.Name
+	ep.SetSWSA(ipsec.SWSA{Journal: side.journal.Acquire(a), Stack: name,
+		NextID:      func() string { return fmt.Sprintf("%s.Y%d", name, side.seq.Add(1)) },
 		VPNAction:   func(remote netip.Addr) string { return s.vpnActionFor(a, remote) },
 		IKELifetime: s.ikeLifetime(a)})
+}
+
+// lastTunnelSeq is the highest n of the records <stack>.Y<n> in the
+// structure: a stack back from a failure numbers its new tunnels above
+// the ones of its earlier life it is about to recover, whose records it
+// deletes once the new ones are written. If the structure cannot be read,
+// the clock's seconds serve: above any earlier life's numbers unless that
+// life set up tunnels faster than one a second for its whole length.
+func (s *Stack) lastTunnelSeq(ctx context.Context, st *swsa.Store) uint64 {
+	stored, _, err := st.ListAll(ctx)
+	if err != nil {
+		return uint64(max(s.sx.clk.Now().Unix(), 0))
+	}
+	prefix := s.plan.Name + ".Y"
+	var last uint64
+	for _, r := range stored {
+		n, ok := strings.CutPrefix(r.Record.TunnelID, prefix)
+		if v, err := strconv.ParseUint(n, 10, 64); ok && err == nil {
+			last = max(last, v)
+		}
+	}
+	return last
 }
 
 // vpnActionFor names the IpDynVpnAction of the first IPSEC filter from a
