@@ -131,7 +131,7 @@ func New(cfg Config) (*Endpoint, error) {
 		Local: netip.AddrPortFrom(cfg.Local, ikePort), ID: cfg.ID, Peers: cfg.ikePeers(), Credentials: cfg.Credentials,
 		IKE: cfg.IKE, ESP: cfg.ESP, Transport: (*transport)(e), Clock: cfg.Clock,
 		RetransmitTimeout: cfg.RetransmitTimeout, RetransmitTries: cfg.RetransmitTries,
-		OnChildSA: e.installChild, OnChildSADeleted: e.removeChild, OnIKESA: e.ikeEvent,
+		OnChildSA: e.installChild, OnChildSADeleted: e.removeChild, OnIKESA: e.ikeEvent, OnChildRefused: e.childRefused,
 	}
 	if e.keylog != nil {
 		icfg.OnKeys = e.keylog.logIKE

@@ -184,6 +184,19 @@ func (e *Endpoint) recoveryFailed(s *swsaState, id ikesa.IKESAID, err error) {
 	}
 }
 
+// ErrChildRefused is a recovery whose IKE SA came up but whose first
+// child SA did not: the tunnel carries no traffic, so it is not recovered.
+var ErrChildRefused = errors.New("ipsec: the IKE SA is up but its first child SA was refused")
+
+// childRefused is ikesa's OnChildRefused: the child SA proposed in
+// IKE_AUTH was not set up. A recovery waiting for it ends as failed (its
+// window slot and its hold on the peer's traffic go with it).
+func (e *Endpoint) childRefused(info ikesa.IKESAInfo, err error) {
+	if s := e.swsaOf(); s != nil {
+		e.recoveryFailed(s, info.ID, fmt.Errorf("%w: %v", ErrChildRefused, err))
+	}
+}
+
 // finishRecovery marks the tunnel as recovered from the record, asks for
 // the record's further child SAs and tells done.
 func (e *Endpoint) finishRecovery(s *swsaState, r *recovery, o outcome) {

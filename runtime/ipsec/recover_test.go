@@ -1,8 +1,10 @@
 package ipsec
 
 import (
+	"errors"
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
@@ -55,5 +57,48 @@ func TestRecoveryTarget(t *testing.T) {
 		if got := recoveryTarget(tc.d); got != netip.AddrPortFrom(peer, tc.want) {
 			t.Errorf("decision %+v: initiates to %s, want port %d", tc.d, got, tc.want)
 		}
+	}
+}
+
+// TestRecoveryChildRefused: the peer accepts the recovery's IKE SA but
+// refuses its first child SA (selectors outside its policy). The recovery
+// ends as failed with the reason, and the peer's traffic is no longer held
+// for it.
+func TestRecoveryChildRefused(t *testing.T) {
+	tp := newTopo(t, func(tp *topo) { tp.noNAT = true })
+	var log eventLog
+	e := tp.client.e
+	e.SetSWSA(SWSA{Journal: &log, Stack: "MVS9"})
+	e.EndRecoveryPlanning()
+	ikeTs := []plan.Transform{{Type: plan.TypeENCR, ID: plan.EncrAESGCM16, KeyLength: 128}, {Type: plan.TypePRF, ID: plan.PRFHMACSHA2_256}, {Type: plan.TypeDH, ID: plan.TransformID(wire.Curve25519)}}
+	d := swsa.Decision{TunnelID: "MVS1.Y7", Writer: "MVS1", Peer: netip.AddrPortFrom(gwAddr, 500), Recover: true, Rule: "gw",
+		IKE: swsa.IKESA{Version: "IKEv2", Transforms: ikeTs},
+		Children: []swsa.ChildSA{{Protocol: "ESP", Mode: "TUNNEL",
+			Transforms: []plan.Transform{{Type: plan.TypeENCR, ID: plan.EncrAESGCM16, KeyLength: 128}, {Type: plan.TypeESN, ID: plan.ESNNo}},
+			Local:      []swsa.TrafficSelector{{Start: clientIn, End: clientIn, EndPort: 65535}},
+			// The gateway protects 10.1.1.0/24 only: it refuses this.
+			Remote: []swsa.TrafficSelector{{Start: netip.MustParseAddr("172.16.0.1"), End: netip.MustParseAddr("172.16.0.1"), EndPort: 65535}}}},
+	}
+	done := make(chan error, 1)
+	e.Recover([]swsa.Decision{d}, func(_ swsa.Decision, err error) { done <- err })
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrChildRefused) {
+			t.Fatalf("recovery ended with %v, want %v", err, ErrChildRefused)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the recovery never ended")
+	}
+	e.mu.Lock()
+	held := e.holdsOnDemand(gwAddr)
+	e.mu.Unlock()
+	if held {
+		t.Error("traffic to the peer is still held for the failed recovery")
+	}
+	s := e.swsaOf()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.active != 0 || len(s.pending) != 0 {
+		t.Errorf("window slots %d, pending %d after the recovery ended", s.active, len(s.pending))
 	}
 }
