@@ -68,6 +68,8 @@ type swsaState struct {
 	// recovered tunnel never races a second negotiation with the peer.
 	planning   bool
 	recovering map[netip.Addr]bool
+	// cancelled is why recoveries ended for good (CancelRecoveries).
+	cancelled error
 }
 
 // swsaTunnel is one journaled tunnel.

@@ -35,6 +35,38 @@ type swsaSide struct {
 	ctx    context.Context // ends when the stack fails
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // recoveries and retirements under way
+
+	mu sync.Mutex
+	// holds end each DVIPA's recovery when the stack gives the DVIPA
+	// up (releaseSAs, dropSAs): from then on it writes and deletes
+	// nothing for it.
+	holds map[netip.Addr]context.CancelFunc
+}
+
+// hold is the context of a recovery of a: it ends when the stack fails or
+// gives a up.
+func (side *swsaSide) hold(a netip.Addr) context.Context {
+	side.mu.Lock()
+	defer side.mu.Unlock()
+	if side.holds == nil {
+		side.holds = map[netip.Addr]context.CancelFunc{}
+	}
+	if cancel := side.holds[a]; cancel != nil {
+		cancel()
+	}
+	ctx, cancel := context.WithCancel(side.ctx)
+	side.holds[a] = cancel
+	return ctx
+}
+
+// giveUp ends a's recovery, if one runs.
+func (side *swsaSide) giveUp(a netip.Addr) {
+	side.mu.Lock()
+	defer side.mu.Unlock()
+	if cancel := side.holds[a]; cancel != nil {
+		cancel()
+		delete(side.holds, a)
+	}
 }
 
 // openSWSA connects a starting stack to its group's structure and starts
@@ -163,12 +195,13 @@ func (s *Stack) recoverSAs(a netip.Addr, sec *dvipaSec) {
 		}
 		return
 	}
-	stored, corrupt, err := side.store.List(side.ctx, a)
+	ctx := side.hold(a)
+	stored, corrupt, err := side.store.List(ctx, a)
 	if hook := s.sx.renegotiateHook(); hook != nil && err == nil {
-		hook(side.ctx, name)
+		hook(ctx, name)
 	}
-	if side.ctx.Err() != nil {
-		return // failed after reading: the records stay for the next holder
+	if ctx.Err() != nil {
+		return // failed or gave a up after reading: the records stay for the next holder
 	}
 	if err != nil {
 		s.sx.record(name, fmt.Sprintf("SWSA: no SAs of %s recovered: %v", a, err))
@@ -178,25 +211,25 @@ func (s *Stack) recoverSAs(a netip.Addr, sec *dvipaSec) {
 	for _, c := range corrupt {
 		s.sx.record(name, fmt.Sprintf("SWSA: record %s is corrupt, not recovered: %v", c.Key, c.Err))
 	}
-	stored = s.dropOwnAndDuplicates(side, a, stored)
+	stored = s.dropOwnAndDuplicates(ctx, side, a, stored)
 	if len(stored) == 0 {
 		return
 	}
-	s.planRecovery(side, a, sec, stored)
+	s.planRecovery(ctx, side, a, sec, stored)
 }
 
 // dropOwnAndDuplicates keeps one record per peer, the newest: a backup
 // that failed in the middle of a recovery leaves the old holder's record
 // and its own for the same peer. Records of this stack's earlier life are
 // kept: they are what it renegotiates after a takeback.
-func (s *Stack) dropOwnAndDuplicates(side *swsaSide, a netip.Addr, stored []swsa.Stored) []swsa.Stored {
+func (s *Stack) dropOwnAndDuplicates(ctx context.Context, side *swsaSide, a netip.Addr, stored []swsa.Stored) []swsa.Stored {
 	slices.SortStableFunc(stored, func(x, y swsa.Stored) int { return y.Record.Written.Compare(x.Record.Written) })
 	seen := map[netip.Addr]bool{}
 	var out []swsa.Stored
 	for _, st := range stored {
 		peer := st.Record.Peer.Addr.Addr()
 		if seen[peer] {
-			_ = side.store.Delete(side.ctx, a, st.Record.TunnelID, st.Version)
+			_ = side.store.Delete(ctx, a, st.Record.TunnelID, st.Version)
 			continue
 		}
 		seen[peer] = true
@@ -206,7 +239,7 @@ func (s *Stack) dropOwnAndDuplicates(side *swsaSide, a netip.Addr, stored []swsa
 }
 
 // planRecovery runs the planner on the records and starts renegotiating.
-func (s *Stack) planRecovery(side *swsaSide, a netip.Addr, sec *dvipaSec, stored []swsa.Stored) {
+func (s *Stack) planRecovery(ctx context.Context, side *swsaSide, a netip.Addr, sec *dvipaSec, stored []swsa.Stored) {
 	name := s.plan.Name
 	recs := make([]*swsa.Record, len(stored))
 	versions := map[string]uint64{}
@@ -231,7 +264,7 @@ func (s *Stack) planRecovery(side *swsaSide, a netip.Addr, sec *dvipaSec, stored
 		s.sx.record(name, fmt.Sprintf("SWSA: tunnel %s of %s (written by %s) to %s not recovered: %s",
 			d.TunnelID, a, d.Writer, d.Peer, reasonText(d)))
 		out.NotRecovered = append(out.NotRecovered, d)
-		_ = side.store.Delete(side.ctx, a, d.TunnelID, versions[d.TunnelID])
+		_ = side.store.Delete(ctx, a, d.TunnelID, versions[d.TunnelID])
 	}
 	if len(todo) == 0 {
 		s.sx.noteSWSA(out)
@@ -241,7 +274,7 @@ func (s *Stack) planRecovery(side *swsaSide, a netip.Addr, sec *dvipaSec, stored
 		len(todo), a, side.store.Name(), strings.Join(out.Writers, ", ")))
 	results := make(chan recoveryResult, len(todo))
 	side.wg.Add(1)
-	go s.awaitRecovery(side, a, out, versions, results, len(todo))
+	go s.awaitRecovery(ctx, side, a, out, versions, results, len(todo))
 	sec.ep.Recover(todo, func(d swsa.Decision, err error) { results <- recoveryResult{d, err} })
 }
 
@@ -256,7 +289,7 @@ type recoveryResult struct {
 // thousand tunnels cost a few flushes, not a thousand. If the stack fails
 // first, the remaining records stay for the next holder. Done is when the
 // last renegotiation ended.
-func (s *Stack) awaitRecovery(side *swsaSide, a netip.Addr, out SWSAOutcome, versions map[string]uint64,
+func (s *Stack) awaitRecovery(ctx context.Context, side *swsaSide, a netip.Addr, out SWSAOutcome, versions map[string]uint64,
 	results <-chan recoveryResult, n int) {
 	defer side.wg.Done()
 	name := s.plan.Name
@@ -275,17 +308,20 @@ func (s *Stack) awaitRecovery(side *swsaSide, a netip.Addr, out SWSAOutcome, ver
 			if got == n {
 				out.Done = s.sx.clk.Now()
 			}
-		case <-side.ctx.Done():
-			return
+		case <-ctx.Done():
+			return // failed or gave a up: the records stay for the next holder
 		}
 		if len(results) > 0 && got < n {
 			continue // more to take before flushing
 		}
-		if side.journal != nil && side.journal.Flush(side.ctx) != nil {
+		if side.journal != nil && side.journal.Flush(ctx) != nil {
 			return
 		}
 		for _, tunnel := range batch {
-			_ = side.store.Delete(side.ctx, a, tunnel, versions[tunnel])
+			if ctx.Err() != nil {
+				return
+			}
+			_ = side.store.Delete(ctx, a, tunnel, versions[tunnel])
 		}
 		batch = batch[:0]
 	}
@@ -321,6 +357,10 @@ func reasonText(d swsa.Decision) string {
 // an INFORMATIONAL exchange to each peer and closes.
 func (s *Stack) releaseSAs(a netip.Addr, sec *dvipaSec) {
 	side := s.swsa()
+	if side != nil {
+		side.giveUp(a)
+	}
+	sec.ep.CancelRecoveries(fmt.Errorf("%s gave %s up", s.plan.Name, a))
 	if side == nil || side.journal == nil || side.store == nil {
 		sec.ep.Close()
 		return
@@ -378,6 +418,10 @@ func (s *Stack) dropSAs(a netip.Addr) {
 		return
 	}
 	side := s.swsa()
+	if side != nil {
+		side.giveUp(a)
+	}
+	sec.ep.CancelRecoveries(fmt.Errorf("%s deleted %s", s.plan.Name, a))
 	if side != nil && side.journal != nil {
 		side.journal.Release(a)
 		_ = side.journal.Flush(side.ctx)
