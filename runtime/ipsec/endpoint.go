@@ -285,7 +285,7 @@ func (e *Endpoint) HandleDatagram(localPort uint16, src netip.AddrPort, b []byte
 		e.handleIKE(localPort, src, bytes.Clone(payload))
 	case natt.KindESP:
 		e.stats.espIn.Add(1)
-		e.receiveESP(payload, true)
+		e.receiveESP(src.Addr(), payload, true)
 	}
 }
 
@@ -303,8 +303,8 @@ func (e *Endpoint) handleIKE(localPort uint16, src netip.AddrPort, msg []byte) {
 // receiveESP takes an ESP packet that arrived in UDP (udp) or plain: held
 // if it overtook its child's installation (early.go), else decrypted and
 // delivered.
-func (e *Endpoint) receiveESP(pkt []byte, udp bool) {
-	if e.holdEarly(pkt, udp) {
+func (e *Endpoint) receiveESP(src netip.Addr, pkt []byte, udp bool) {
+	if e.holdEarly(src, pkt, udp) {
 		return
 	}
 	e.decryptAndDeliver(pkt, udp)

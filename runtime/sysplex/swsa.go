@@ -443,11 +443,13 @@ func (s *Stack) dropSAs(a netip.Addr) {
 }
 
 // hasRecords reports whether the structure still holds a record this
-// stack wrote for the DVIPA.
+// stack wrote for the DVIPA. A structure that cannot be read may still
+// hold them: the giver keeps waiting (its timeout decides) rather than
+// delete its SAs before the taker renegotiated.
 func (s *Stack) hasRecords(side *swsaSide, a netip.Addr) bool {
 	stored, _, err := side.store.List(side.ctx, a)
 	if err != nil {
-		return false
+		return true
 	}
 	return slices.ContainsFunc(stored, func(st swsa.Stored) bool { return st.Record.Writer == s.plan.Name })
 }

@@ -8,7 +8,9 @@ import (
 	"testing"
 
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
+	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/cf"
+	"github.com/tcpipc/tcpipc/runtime/swsa"
 )
 
 // faultyCF is an in-memory coupling facility whose SWSA structure fails
@@ -114,5 +116,28 @@ func TestSWSAStructureNotInCFRM(t *testing.T) {
 	waitFor(t, "the outcome", func() bool { return lastOutcome(sx, "MVS5") != nil })
 	if tl := timelineText(sx); !strings.Contains(tl, "MVS5     SWSA: no SAs of 201.2.10.11 recovered: SWSA structure not in the CFRM policy: EZBDVIPA1121") {
 		t.Fatalf("timeline:\n%s", tl)
+	}
+}
+
+// TestSWSAHasRecordsOnStructureError: a giver that cannot read the
+// structure does not take it for empty (which would delete every SA at
+// once, before the taker renegotiated): it keeps waiting, and its
+// timeout decides.
+func TestSWSAHasRecordsOnStructureError(t *testing.T) {
+	f := &faultyCF{Facility: cf.NewMemory()}
+	st, err := f.Structure(context.Background(), "EZBDVIPA1121")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	side := &swsaSide{store: swsa.NewStore(st), ctx: ctx, cancel: cancel}
+	s := &Stack{plan: plan.Stack{Name: "MVS5"}}
+	if s.hasRecords(side, dva1) {
+		t.Fatal("an empty structure has records")
+	}
+	f.failLists.Store(true)
+	if !s.hasRecords(side, dva1) {
+		t.Error("a structure that cannot be read counts as holding no records")
 	}
 }
