@@ -2,6 +2,7 @@ package sysplex
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -242,9 +243,9 @@ func (s *Stack) dropOwnAndDuplicates(ctx context.Context, side *swsaSide, a neti
 func (s *Stack) planRecovery(ctx context.Context, side *swsaSide, a netip.Addr, sec *dvipaSec, stored []swsa.Stored) {
 	name := s.plan.Name
 	recs := make([]*swsa.Record, len(stored))
-	versions := map[string]uint64{}
+	read := map[string]swsa.Stored{}
 	for i, st := range stored {
-		recs[i], versions[st.Record.TunnelID] = st.Record, st.Version
+		recs[i], read[st.Record.TunnelID] = st.Record, st
 	}
 	ds, err := swsa.Recover(s.sx.plan, name, a, recs)
 	if err != nil {
@@ -264,7 +265,7 @@ func (s *Stack) planRecovery(ctx context.Context, side *swsaSide, a netip.Addr, 
 		s.sx.record(name, fmt.Sprintf("SWSA: tunnel %s of %s (written by %s) to %s not recovered: %s",
 			d.TunnelID, a, d.Writer, d.Peer, reasonText(d)))
 		out.NotRecovered = append(out.NotRecovered, d)
-		_ = side.store.Delete(ctx, a, d.TunnelID, versions[d.TunnelID])
+		s.deleteOld(ctx, side, a, read[d.TunnelID])
 	}
 	if len(todo) == 0 {
 		s.sx.noteSWSA(out)
@@ -274,7 +275,7 @@ func (s *Stack) planRecovery(ctx context.Context, side *swsaSide, a netip.Addr, 
 		len(todo), a, side.store.Name(), strings.Join(out.Writers, ", ")))
 	results := make(chan recoveryResult, len(todo))
 	side.wg.Add(1)
-	go s.awaitRecovery(ctx, side, a, out, versions, results, len(todo))
+	go s.awaitRecovery(ctx, side, a, out, read, results, len(todo))
 	sec.ep.Recover(todo, func(d swsa.Decision, err error) { results <- recoveryResult{d, err} })
 }
 
@@ -289,7 +290,7 @@ type recoveryResult struct {
 // thousand tunnels cost a few flushes, not a thousand. If the stack fails
 // first, the remaining records stay for the next holder. Done is when the
 // last renegotiation ended.
-func (s *Stack) awaitRecovery(ctx context.Context, side *swsaSide, a netip.Addr, out SWSAOutcome, versions map[string]uint64,
+func (s *Stack) awaitRecovery(ctx context.Context, side *swsaSide, a netip.Addr, out SWSAOutcome, read map[string]swsa.Stored,
 	results <-chan recoveryResult, n int) {
 	defer side.wg.Done()
 	name := s.plan.Name
@@ -321,13 +322,52 @@ func (s *Stack) awaitRecovery(ctx context.Context, side *swsaSide, a netip.Addr,
 			if ctx.Err() != nil {
 				return
 			}
-			_ = side.store.Delete(ctx, a, tunnel, versions[tunnel])
+			s.deleteOld(ctx, side, a, read[tunnel])
 		}
 		batch = batch[:0]
 	}
 	s.sx.record(name, fmt.Sprintf("SWSA: renegotiated %d of %d tunnels of %s in %s",
 		len(out.Recovered), len(out.Recovered)+len(out.Failed), a, out.Done.Sub(out.At).Round(time.Millisecond)))
 	s.sx.noteSWSA(out)
+}
+
+// deleteOld deletes a record the stack read and acted on; a record it
+// cannot delete is reported (it would be renegotiated again by a later
+// holder, and keeps its writer waiting for the takeover to end).
+func (s *Stack) deleteOld(ctx context.Context, side *swsaSide, a netip.Addr, st swsa.Stored) {
+	err := deleteRead(ctx, side.store, a, st)
+	if err != nil && ctx.Err() == nil {
+		s.sx.record(s.plan.Name, fmt.Sprintf("SWSA: record %s of %s (written by %s) not deleted: %v",
+			st.Record.TunnelID, a, st.Record.Writer, err))
+	}
+}
+
+// deleteRead deletes a record at the version read. Nothing orders a
+// taker's read after the giver's last write (a takeback: the giver's
+// journal may write a rekey, then release the DVIPA), so a conflict with
+// a newer version by the same writer is deleted at that version: the
+// tunnel it describes is the one the taker renegotiated, and the giver
+// writes nothing more once it released the DVIPA. A record another writer
+// rewrote is not this stack's to delete.
+func deleteRead(ctx context.Context, store *swsa.Store, a netip.Addr, st swsa.Stored) error {
+	id, version := st.Record.TunnelID, st.Version
+	for range 3 {
+		err := store.Delete(ctx, a, id, version)
+		if !errors.Is(err, swsa.ErrConflict) {
+			return err
+		}
+		cur, err := store.Get(ctx, a, id)
+		switch {
+		case errors.Is(err, swsa.ErrNotFound):
+			return nil
+		case err != nil:
+			return err
+		case cur.Record.Writer != st.Record.Writer:
+			return fmt.Errorf("%w: now written by %s", swsa.ErrConflict, cur.Record.Writer)
+		}
+		version = cur.Version
+	}
+	return fmt.Errorf("%w: its writer keeps rewriting it", swsa.ErrConflict)
 }
 
 func writers(recs []*swsa.Record) []string {
