@@ -60,7 +60,9 @@ func (side *swsaSide) hold(a netip.Addr) context.Context {
 	return ctx
 }
 
-// giveUp ends a's recovery, if one runs.
+// giveUp ends a's recovery, if one runs: only the IKE of the DVIPA's
+// current owner renegotiates from the records (IBM, "DVIPA takeover",
+// vipa_sys_dist_swsa_takeover.htm).
 func (side *swsaSide) giveUp(a netip.Addr) {
 	side.mu.Lock()
 	defer side.mu.Unlock()
