@@ -3,6 +3,7 @@ package ipsec
 import (
 	"bytes"
 	"encoding/binary"
+	"net/netip"
 	"sync"
 )
 
@@ -19,9 +20,16 @@ import (
 // drop). ESP for an installed child never waits: a flood of IKE_SA_INIT,
 // with its Diffie-Hellman work, does not stall the data plane.
 
-// earlyLimit bounds the packets held; beyond it they go on at once (and
-// are dropped as unknown SPIs if their child is not there yet).
-const earlyLimit = 64
+// earlyLimit bounds the packets held, earlyPerSource those of one source
+// address; beyond them they go on at once (and are dropped as unknown
+// SPIs if their child is not there yet). A peer's first ESP on a new
+// child is a packet or a few: the per-source bound keeps a flood of
+// unknown-SPI ESP from one (perhaps spoofed) address from taking every
+// place from the other peers.
+const (
+	earlyLimit     = 64
+	earlyPerSource = 8
+)
 
 // earlyESP is the endpoint's record of IKE handlings under way and of the
 // ESP packets held for them. Its lock is taken before Endpoint.mu.
@@ -30,10 +38,13 @@ type earlyESP struct {
 	seq    uint64              // the last IKE handling begun
 	active map[uint64]struct{} // IKE handlings under way
 	held   []heldESP
+	// bySource counts the held packets of each source address.
+	bySource map[netip.Addr]int
 }
 
 // heldESP is a packet held until the IKE handlings up to after have ended.
 type heldESP struct {
+	src   netip.Addr
 	pkt   []byte
 	udp   bool
 	after uint64
@@ -67,6 +78,7 @@ func (e *Endpoint) endIKE(n uint64) {
 	for _, h := range x.held {
 		if h.after < oldest {
 			ready = append(ready, h)
+			x.unhold(h.src)
 		} else {
 			keep = append(keep, h)
 		}
@@ -79,13 +91,20 @@ func (e *Endpoint) endIKE(n uint64) {
 	}
 }
 
-// holdEarly holds pkt if its SPI has no child yet while IKE messages are
-// being handled, and reports whether it did.
-func (e *Endpoint) holdEarly(pkt []byte, udp bool) bool {
+// unhold forgets a held packet of src (x.mu held).
+func (x *earlyESP) unhold(src netip.Addr) {
+	if x.bySource[src]--; x.bySource[src] <= 0 {
+		delete(x.bySource, src)
+	}
+}
+
+// holdEarly holds pkt, from src, if its SPI has no child yet while IKE
+// messages are being handled, and reports whether it did.
+func (e *Endpoint) holdEarly(src netip.Addr, pkt []byte, udp bool) bool {
 	x := &e.early
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if len(x.active) == 0 || len(x.held) >= earlyLimit || len(pkt) < 4 {
+	if len(x.active) == 0 || len(x.held) >= earlyLimit || x.bySource[src] >= earlyPerSource || len(pkt) < 4 {
 		return false
 	}
 	spi := binary.BigEndian.Uint32(pkt[:4])
@@ -95,7 +114,11 @@ func (e *Endpoint) holdEarly(pkt []byte, udp bool) bool {
 	if known {
 		return false
 	}
-	x.held = append(x.held, heldESP{pkt: bytes.Clone(pkt), udp: udp, after: x.seq})
+	if x.bySource == nil {
+		x.bySource = map[netip.Addr]int{}
+	}
+	x.bySource[src]++
+	x.held = append(x.held, heldESP{src: src, pkt: bytes.Clone(pkt), udp: udp, after: x.seq})
 	return true
 }
 

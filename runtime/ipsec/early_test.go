@@ -108,3 +108,28 @@ func TestFirstESPBeforeInstallation(t *testing.T) {
 		t.Errorf("%d packets still held", n)
 	}
 }
+
+// TestEarlyHoldPerSource: during an IKE handling, a flood of unknown-SPI
+// ESP from one (perhaps spoofed) source holds at most earlyPerSource
+// packets; the hold still has room for another peer's first ESP.
+func TestEarlyHoldPerSource(t *testing.T) {
+	tp := newTopo(t, withoutNAT())
+	e := tp.gw.e
+	n := e.beginIKE()
+	flooder, peer := netip.MustParseAddr("198.51.100.66"), netip.MustParseAddr("198.51.100.7")
+	esp := func(spi byte) []byte { return []byte{0, 0, 1, spi, 0, 0, 0, 1, 0xde, 0xad} }
+	for i := range byte(earlyLimit) {
+		e.HandleESP(flooder, esp(i))
+	}
+	if got := e.heldCount(); got != earlyPerSource {
+		t.Errorf("%d packets of one source held, want %d", got, earlyPerSource)
+	}
+	e.HandleESP(peer, esp(200))
+	if got := e.heldCount(); got != earlyPerSource+1 {
+		t.Errorf("another source's packet not held: %d held", got)
+	}
+	e.endIKE(n)
+	if got := e.heldCount(); got != 0 {
+		t.Errorf("%d packets still held after the handling ended", got)
+	}
+}

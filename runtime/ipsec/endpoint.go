@@ -131,7 +131,7 @@ func New(cfg Config) (*Endpoint, error) {
 		Local: netip.AddrPortFrom(cfg.Local, ikePort), ID: cfg.ID, Peers: cfg.ikePeers(), Credentials: cfg.Credentials,
 		IKE: cfg.IKE, ESP: cfg.ESP, Transport: (*transport)(e), Clock: cfg.Clock,
 		RetransmitTimeout: cfg.RetransmitTimeout, RetransmitTries: cfg.RetransmitTries,
-		OnChildSA: e.installChild, OnChildSADeleted: e.removeChild, OnIKESA: e.ikeEvent,
+		OnChildSA: e.installChild, OnChildSADeleted: e.removeChild, OnIKESA: e.ikeEvent, OnChildRefused: e.childRefused,
 	}
 	if e.keylog != nil {
 		icfg.OnKeys = e.keylog.logIKE
@@ -285,7 +285,7 @@ func (e *Endpoint) HandleDatagram(localPort uint16, src netip.AddrPort, b []byte
 		e.handleIKE(localPort, src, bytes.Clone(payload))
 	case natt.KindESP:
 		e.stats.espIn.Add(1)
-		e.receiveESP(payload, true)
+		e.receiveESP(src.Addr(), payload, true)
 	}
 }
 
@@ -303,8 +303,8 @@ func (e *Endpoint) handleIKE(localPort uint16, src netip.AddrPort, msg []byte) {
 // receiveESP takes an ESP packet that arrived in UDP (udp) or plain: held
 // if it overtook its child's installation (early.go), else decrypted and
 // delivered.
-func (e *Endpoint) receiveESP(pkt []byte, udp bool) {
-	if e.holdEarly(pkt, udp) {
+func (e *Endpoint) receiveESP(src netip.Addr, pkt []byte, udp bool) {
+	if e.holdEarly(src, pkt, udp) {
 		return
 	}
 	e.decryptAndDeliver(pkt, udp)

@@ -42,6 +42,14 @@ func (e *Endpoint) Recover(ds []swsa.Decision, done func(swsa.Decision, error)) 
 		return
 	}
 	s.mu.Lock()
+	if s.cancelled != nil {
+		err := s.cancelled
+		s.mu.Unlock()
+		for _, d := range ds {
+			done(d, err)
+		}
+		return
+	}
 	for _, d := range ds {
 		s.waiting = append(s.waiting, &recovery{d: d, done: done})
 		s.recovering[d.Peer.Addr()] = true
@@ -102,6 +110,11 @@ func (e *Endpoint) recoverOne(s *swsaState, d swsa.Decision, done func(swsa.Deci
 	sa, err := e.daemon.InitiateProposing(d.Rule, recoveryTarget(d), ts, e.recordedProposals(d))
 	s.mu.Lock()
 	s.inflight--
+	if err == nil && s.cancelled != nil {
+		// The DVIPA was given up while this one started.
+		err = s.cancelled
+		defer sa.Delete()
+	}
 	if err != nil {
 		s.forgetEarly()
 		s.mu.Unlock()
@@ -184,6 +197,19 @@ func (e *Endpoint) recoveryFailed(s *swsaState, id ikesa.IKESAID, err error) {
 	}
 }
 
+// ErrChildRefused is a recovery whose IKE SA came up but whose first
+// child SA did not: the tunnel carries no traffic, so it is not recovered.
+var ErrChildRefused = errors.New("ipsec: the IKE SA is up but its first child SA was refused")
+
+// childRefused is ikesa's OnChildRefused: the child SA proposed in
+// IKE_AUTH was not set up. A recovery waiting for it ends as failed (its
+// window slot and its hold on the peer's traffic go with it).
+func (e *Endpoint) childRefused(info ikesa.IKESAInfo, err error) {
+	if s := e.swsaOf(); s != nil {
+		e.recoveryFailed(s, info.ID, fmt.Errorf("%w: %v", ErrChildRefused, err))
+	}
+}
+
 // finishRecovery marks the tunnel as recovered from the record, asks for
 // the record's further child SAs and tells done.
 func (e *Endpoint) finishRecovery(s *swsaState, r *recovery, o outcome) {
@@ -209,6 +235,46 @@ func (e *Endpoint) finishRecovery(s *swsaState, r *recovery, o outcome) {
 		}
 	}
 	r.done(r.d, nil)
+}
+
+// CancelRecoveries ends every recovery of the endpoint with err: the stack
+// gave the DVIPA up, so it must not go on negotiating from an address it
+// no longer holds, nor start new recoveries. Waiting recoveries never
+// start; an IKE SA still negotiating is abandoned without a word (the
+// peer's half-open SA times out); one already up stays until
+// DeleteTunnels. done hears err for each recovery not ended yet.
+func (e *Endpoint) CancelRecoveries(err error) {
+	s := e.swsaOf()
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	if s.cancelled != nil {
+		s.mu.Unlock()
+		return
+	}
+	s.cancelled = err
+	ended := s.waiting
+	s.waiting = nil
+	spis := map[uint64]bool{}
+	for spi, r := range s.pending {
+		spis[spi] = true
+		ended = append(ended, r)
+	}
+	s.active -= len(s.pending)
+	clear(s.pending)
+	clear(s.recovering)
+	s.mu.Unlock()
+	for _, info := range e.daemon.SAs() {
+		if spis[info.ID.SPIi] && info.State != ikesa.StateEstablished {
+			if sa := e.daemon.Lookup(info.ID); sa != nil {
+				sa.Delete()
+			}
+		}
+	}
+	for _, r := range ended {
+		r.done(r.d, err)
+	}
 }
 
 // DeleteTunnels ends every child SA and IKE SA of the endpoint with an

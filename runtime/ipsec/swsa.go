@@ -29,6 +29,11 @@ type SWSA struct {
 	Journal swsa.Journal
 	// Stack names the tunnels (Stack.Y<n>).
 	Stack string
+	// NextID, when set, names each new tunnel instead: the stack's one
+	// sequence, shared by every life of every endpoint, so that no two
+	// endpoints' records ever share an ID (a record of an earlier life
+	// may still be in the structure, waiting to be recovered).
+	NextID func() string
 	// VPNAction names the IpDynVpnAction a tunnel to remote runs under.
 	VPNAction func(remote netip.Addr) string
 	// IKELifetime and ChildLifetime are the lifetimes, in seconds, the
@@ -63,6 +68,8 @@ type swsaState struct {
 	// recovered tunnel never races a second negotiation with the peer.
 	planning   bool
 	recovering map[netip.Addr]bool
+	// cancelled is why recoveries ended for good (CancelRecoveries).
+	cancelled error
 }
 
 // swsaTunnel is one journaled tunnel.
@@ -132,8 +139,7 @@ func (e *Endpoint) journalIKE(info ikesa.IKESAInfo, err error) {
 	remote := info.Remote.Addr()
 	t := s.tunnels[remote]
 	if t == nil {
-		s.next++
-		t = &swsaTunnel{id: fmt.Sprintf("%s.Y%d", s.cfg.Stack, s.next), ikes: map[ikesa.IKESAID]bool{}}
+		t = &swsaTunnel{id: s.newID(), ikes: map[ikesa.IKESAID]bool{}}
 		s.tunnels[remote] = t
 		t.ikes[info.ID] = true
 		rec := e.newRecord(s, t.id, info)
@@ -148,6 +154,15 @@ func (e *Endpoint) journalIKE(info ikesa.IKESAInfo, err error) {
 	if info.Remote != (netip.AddrPort{}) {
 		s.cfg.Journal.Report(swsa.Event{Kind: swsa.PeerMoved, DVIPA: e.cfg.Local, TunnelID: id, Peer: info.Remote, BehindNAT: info.NATRemote})
 	}
+}
+
+// newID names a new tunnel (s.mu held).
+func (s *swsaState) newID() string {
+	if s.cfg.NextID != nil {
+		return s.cfg.NextID()
+	}
+	s.next++
+	return fmt.Sprintf("%s.Y%d", s.cfg.Stack, s.next)
 }
 
 // ikeGone forgets an IKE SA; the tunnel goes with its last one, unless a

@@ -116,12 +116,15 @@ type CFJournal struct {
 	mu       sync.Mutex
 	tunnels  map[string]*tunnel
 	released map[netip.Addr]bool
-	queue    []string // keys, each at most once
-	stale    int      // tunnels dropped from a full queue
-	busy     bool
-	waiters  []chan struct{}
-	closed   bool
-	stats    Stats
+	// lives counts each DVIPA's Acquire and Release: an Instance reports
+	// only while the DVIPA is in the life it was acquired in.
+	lives   map[netip.Addr]uint64
+	queue   []string // keys, each at most once
+	stale   int      // tunnels dropped from a full queue
+	busy    bool
+	waiters []chan struct{}
+	closed  bool
+	stats   Stats
 
 	wake chan struct{}
 	done chan struct{}
@@ -148,7 +151,7 @@ func NewCFJournal(store *Store, opt Options) *CFJournal {
 		opt.MaxPending = 4096
 	}
 	j := &CFJournal{store: store, opt: opt, tunnels: map[string]*tunnel{}, released: map[netip.Addr]bool{},
-		wake: make(chan struct{}, 1), done: make(chan struct{})}
+		lives: map[netip.Addr]uint64{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	j.wg.Add(1)
 	go j.run()
 	return j
@@ -159,6 +162,10 @@ func NewCFJournal(store *Store, opt Options) *CFJournal {
 func (j *CFJournal) Report(ev Event) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	j.reportLocked(ev)
+}
+
+func (j *CFJournal) reportLocked(ev Event) {
 	j.stats.Events++
 	if j.closed || j.released[ev.DVIPA] {
 		j.stats.Ignored++
@@ -264,6 +271,7 @@ func (j *CFJournal) Release(dvipa netip.Addr) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.released[dvipa] = true
+	j.lives[dvipa]++
 	prefix := Prefix(dvipa)
 	j.queue = slices.DeleteFunc(j.queue, func(k string) bool { return len(k) > len(prefix) && k[:len(prefix)] == prefix })
 	for k, t := range j.tunnels {
@@ -277,11 +285,39 @@ func (j *CFJournal) Release(dvipa netip.Addr) {
 }
 
 // Acquire lets the journal write the DVIPA's records again (the stack
-// holds it anew).
-func (j *CFJournal) Acquire(dvipa netip.Addr) {
+// holds it anew) and returns the Journal the DVIPA's new endpoint reports
+// to. That Instance goes deaf at the next Release: an endpoint of an
+// earlier life, still retiring, never writes or deletes a record of the
+// endpoint that replaced it.
+func (j *CFJournal) Acquire(dvipa netip.Addr) *Instance {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	delete(j.released, dvipa)
+	j.lives[dvipa]++
+	return &Instance{j: j, dvipa: dvipa, life: j.lives[dvipa]}
+}
+
+// Instance is a Journal for one life of one DVIPA's endpoint (Acquire).
+type Instance struct {
+	j     *CFJournal
+	dvipa netip.Addr
+	life  uint64
+}
+
+var _ Journal = (*Instance)(nil)
+
+// Report implements Journal: events of another DVIPA, or after the life
+// ended, are ignored (counted in Stats.Ignored).
+func (in *Instance) Report(ev Event) {
+	j := in.j
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if ev.DVIPA != in.dvipa || j.lives[in.dvipa] != in.life {
+		j.stats.Events++
+		j.stats.Ignored++
+		return
+	}
+	j.reportLocked(ev)
 }
 
 // Stats returns the counters so far.

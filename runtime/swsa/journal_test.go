@@ -325,3 +325,28 @@ func TestJournalConcurrentReports(t *testing.T) {
 		t.Errorf("%d records, want 80", len(got))
 	}
 }
+
+// TestJournalInstanceOfEarlierLife: a retiring endpoint (its DVIPA
+// released, then acquired again by a new endpoint) reports an SA delete
+// for a tunnel ID the new endpoint also uses; the new endpoint's record
+// stays, and the old endpoint's events are ignored.
+func TestJournalInstanceOfEarlierLife(t *testing.T) {
+	r := newRig(t, 0, true)
+	ep1 := r.j.Acquire(dva1)
+	ev := established(10)
+	ep1.Report(ev)
+	r.flush(t)
+	r.j.Release(dva1)
+	ep2 := r.j.Acquire(dva1)
+	ep2.Report(ev) // the same ID in the new life
+	r.flush(t)
+	ep1.Report(Event{Kind: IKEDeleted, DVIPA: dva1, TunnelID: ev.TunnelID})
+	ep1.Report(established(11))
+	r.flush(t)
+	if got := r.records(t); len(got) != 1 {
+		t.Fatalf("%d records after the earlier life's events, want 1 (the new life's)", len(got))
+	}
+	if s := r.j.Stats(); s.Ignored != 2 {
+		t.Errorf("stats %+v, want 2 ignored", s)
+	}
+}

@@ -2,11 +2,14 @@ package sysplex
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tcpipc/tcpipc/plan"
@@ -27,9 +30,46 @@ type swsaSide struct {
 	store   *swsa.Store // nil when unreachable
 	err     error       // why store is nil
 	journal *swsa.CFJournal
-	ctx     context.Context // ends when the stack fails
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup // recoveries and retirements under way
+	// seq numbers the stack's tunnels (Stack.Y<n>) across all its
+	// endpoints; it starts above every ID of this stack in the structure.
+	seq    atomic.Uint64
+	ctx    context.Context // ends when the stack fails
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // recoveries and retirements under way
+
+	mu sync.Mutex
+	// holds end each DVIPA's recovery when the stack gives the DVIPA
+	// up (releaseSAs, dropSAs): from then on it writes and deletes
+	// nothing for it.
+	holds map[netip.Addr]context.CancelFunc
+}
+
+// hold is the context of a recovery of a: it ends when the stack fails or
+// gives a up.
+func (side *swsaSide) hold(a netip.Addr) context.Context {
+	side.mu.Lock()
+	defer side.mu.Unlock()
+	if side.holds == nil {
+		side.holds = map[netip.Addr]context.CancelFunc{}
+	}
+	if cancel := side.holds[a]; cancel != nil {
+		cancel()
+	}
+	ctx, cancel := context.WithCancel(side.ctx)
+	side.holds[a] = cancel
+	return ctx
+}
+
+// giveUp ends a's recovery, if one runs: only the IKE of the DVIPA's
+// current owner renegotiates from the records (IBM, "DVIPA takeover",
+// vipa_sys_dist_swsa_takeover.htm).
+func (side *swsaSide) giveUp(a netip.Addr) {
+	side.mu.Lock()
+	defer side.mu.Unlock()
+	if cancel := side.holds[a]; cancel != nil {
+		cancel()
+		delete(side.holds, a)
+	}
 }
 
 // openSWSA connects a starting stack to its group's structure and starts
@@ -43,6 +83,7 @@ func (s *Stack) openSWSA() *swsaSide {
 	side.store, side.err = swsa.Open(ctx, s.sx.cf, s.sx.plan, s.plan.Name)
 	if side.store != nil && s.plan.DVIPSec {
 		name := s.plan.Name
+		side.seq.Store(s.lastTunnelSeq(ctx, side.store))
 		side.journal = swsa.NewCFJournal(side.store, swsa.Options{Stack: name, Clock: s.sx.clk,
 			OnFailure: func(f swsa.Failure) { s.sx.swsaFailure(name, f) }})
 	}
@@ -75,10 +116,33 @@ func (s *Stack) journalEndpoint(a netip.Addr, ep *ipsec.Endpoint) {
 	if side == nil || side.journal == nil {
 		return
 	}
-	side.journal.Acquire(a)
-	ep.SetSWSA(ipsec.SWSA{Journal: side.journal, Stack: s.plan.Name,
+	name := s.plan.Name
+	ep.SetSWSA(ipsec.SWSA{Journal: side.journal.Acquire(a), Stack: name,
+		NextID:      func() string { return fmt.Sprintf("%s.Y%d", name, side.seq.Add(1)) },
 		VPNAction:   func(remote netip.Addr) string { return s.vpnActionFor(a, remote) },
 		IKELifetime: s.ikeLifetime(a)})
+}
+
+// lastTunnelSeq is the highest n of the records <stack>.Y<n> in the
+// structure: a stack back from a failure numbers its new tunnels above
+// the ones of its earlier life it is about to recover, whose records it
+// deletes once the new ones are written. If the structure cannot be read,
+// the clock's seconds serve: above any earlier life's numbers unless that
+// life set up tunnels faster than one a second for its whole length.
+func (s *Stack) lastTunnelSeq(ctx context.Context, st *swsa.Store) uint64 {
+	stored, _, err := st.ListAll(ctx)
+	if err != nil {
+		return uint64(max(s.sx.clk.Now().Unix(), 0))
+	}
+	prefix := s.plan.Name + ".Y"
+	var last uint64
+	for _, r := range stored {
+		n, ok := strings.CutPrefix(r.Record.TunnelID, prefix)
+		if v, err := strconv.ParseUint(n, 10, 64); ok && err == nil {
+			last = max(last, v)
+		}
+	}
+	return last
 }
 
 // vpnActionFor names the IpDynVpnAction of the first IPSEC filter from a
@@ -134,12 +198,13 @@ func (s *Stack) recoverSAs(a netip.Addr, sec *dvipaSec) {
 		}
 		return
 	}
-	stored, corrupt, err := side.store.List(side.ctx, a)
+	ctx := side.hold(a)
+	stored, corrupt, err := side.store.List(ctx, a)
 	if hook := s.sx.renegotiateHook(); hook != nil && err == nil {
-		hook(side.ctx, name)
+		hook(ctx, name)
 	}
-	if side.ctx.Err() != nil {
-		return // failed after reading: the records stay for the next holder
+	if ctx.Err() != nil {
+		return // failed or gave a up after reading: the records stay for the next holder
 	}
 	if err != nil {
 		s.sx.record(name, fmt.Sprintf("SWSA: no SAs of %s recovered: %v", a, err))
@@ -149,25 +214,25 @@ func (s *Stack) recoverSAs(a netip.Addr, sec *dvipaSec) {
 	for _, c := range corrupt {
 		s.sx.record(name, fmt.Sprintf("SWSA: record %s is corrupt, not recovered: %v", c.Key, c.Err))
 	}
-	stored = s.dropOwnAndDuplicates(side, a, stored)
+	stored = s.dropOwnAndDuplicates(ctx, side, a, stored)
 	if len(stored) == 0 {
 		return
 	}
-	s.planRecovery(side, a, sec, stored)
+	s.planRecovery(ctx, side, a, sec, stored)
 }
 
 // dropOwnAndDuplicates keeps one record per peer, the newest: a backup
 // that failed in the middle of a recovery leaves the old holder's record
 // and its own for the same peer. Records of this stack's earlier life are
 // kept: they are what it renegotiates after a takeback.
-func (s *Stack) dropOwnAndDuplicates(side *swsaSide, a netip.Addr, stored []swsa.Stored) []swsa.Stored {
+func (s *Stack) dropOwnAndDuplicates(ctx context.Context, side *swsaSide, a netip.Addr, stored []swsa.Stored) []swsa.Stored {
 	slices.SortStableFunc(stored, func(x, y swsa.Stored) int { return y.Record.Written.Compare(x.Record.Written) })
 	seen := map[netip.Addr]bool{}
 	var out []swsa.Stored
 	for _, st := range stored {
 		peer := st.Record.Peer.Addr.Addr()
 		if seen[peer] {
-			_ = side.store.Delete(side.ctx, a, st.Record.TunnelID, st.Version)
+			_ = side.store.Delete(ctx, a, st.Record.TunnelID, st.Version)
 			continue
 		}
 		seen[peer] = true
@@ -177,12 +242,12 @@ func (s *Stack) dropOwnAndDuplicates(side *swsaSide, a netip.Addr, stored []swsa
 }
 
 // planRecovery runs the planner on the records and starts renegotiating.
-func (s *Stack) planRecovery(side *swsaSide, a netip.Addr, sec *dvipaSec, stored []swsa.Stored) {
+func (s *Stack) planRecovery(ctx context.Context, side *swsaSide, a netip.Addr, sec *dvipaSec, stored []swsa.Stored) {
 	name := s.plan.Name
 	recs := make([]*swsa.Record, len(stored))
-	versions := map[string]uint64{}
+	read := map[string]swsa.Stored{}
 	for i, st := range stored {
-		recs[i], versions[st.Record.TunnelID] = st.Record, st.Version
+		recs[i], read[st.Record.TunnelID] = st.Record, st
 	}
 	ds, err := swsa.Recover(s.sx.plan, name, a, recs)
 	if err != nil {
@@ -202,7 +267,7 @@ func (s *Stack) planRecovery(side *swsaSide, a netip.Addr, sec *dvipaSec, stored
 		s.sx.record(name, fmt.Sprintf("SWSA: tunnel %s of %s (written by %s) to %s not recovered: %s",
 			d.TunnelID, a, d.Writer, d.Peer, reasonText(d)))
 		out.NotRecovered = append(out.NotRecovered, d)
-		_ = side.store.Delete(side.ctx, a, d.TunnelID, versions[d.TunnelID])
+		s.deleteOld(ctx, side, a, read[d.TunnelID])
 	}
 	if len(todo) == 0 {
 		s.sx.noteSWSA(out)
@@ -212,7 +277,7 @@ func (s *Stack) planRecovery(side *swsaSide, a netip.Addr, sec *dvipaSec, stored
 		len(todo), a, side.store.Name(), strings.Join(out.Writers, ", ")))
 	results := make(chan recoveryResult, len(todo))
 	side.wg.Add(1)
-	go s.awaitRecovery(side, a, out, versions, results, len(todo))
+	go s.awaitRecovery(ctx, side, a, out, read, results, len(todo))
 	sec.ep.Recover(todo, func(d swsa.Decision, err error) { results <- recoveryResult{d, err} })
 }
 
@@ -227,7 +292,7 @@ type recoveryResult struct {
 // thousand tunnels cost a few flushes, not a thousand. If the stack fails
 // first, the remaining records stay for the next holder. Done is when the
 // last renegotiation ended.
-func (s *Stack) awaitRecovery(side *swsaSide, a netip.Addr, out SWSAOutcome, versions map[string]uint64,
+func (s *Stack) awaitRecovery(ctx context.Context, side *swsaSide, a netip.Addr, out SWSAOutcome, read map[string]swsa.Stored,
 	results <-chan recoveryResult, n int) {
 	defer side.wg.Done()
 	name := s.plan.Name
@@ -246,23 +311,65 @@ func (s *Stack) awaitRecovery(side *swsaSide, a netip.Addr, out SWSAOutcome, ver
 			if got == n {
 				out.Done = s.sx.clk.Now()
 			}
-		case <-side.ctx.Done():
-			return
+		case <-ctx.Done():
+			return // failed or gave a up: the records stay for the next holder
 		}
 		if len(results) > 0 && got < n {
 			continue // more to take before flushing
 		}
-		if side.journal != nil && side.journal.Flush(side.ctx) != nil {
+		if side.journal != nil && side.journal.Flush(ctx) != nil {
 			return
 		}
 		for _, tunnel := range batch {
-			_ = side.store.Delete(side.ctx, a, tunnel, versions[tunnel])
+			if ctx.Err() != nil {
+				return
+			}
+			s.deleteOld(ctx, side, a, read[tunnel])
 		}
 		batch = batch[:0]
 	}
 	s.sx.record(name, fmt.Sprintf("SWSA: renegotiated %d of %d tunnels of %s in %s",
 		len(out.Recovered), len(out.Recovered)+len(out.Failed), a, out.Done.Sub(out.At).Round(time.Millisecond)))
 	s.sx.noteSWSA(out)
+}
+
+// deleteOld deletes a record the stack read and acted on; a record it
+// cannot delete is reported (it would be renegotiated again by a later
+// holder, and keeps its writer waiting for the takeover to end).
+func (s *Stack) deleteOld(ctx context.Context, side *swsaSide, a netip.Addr, st swsa.Stored) {
+	err := deleteRead(ctx, side.store, a, st)
+	if err != nil && ctx.Err() == nil {
+		s.sx.record(s.plan.Name, fmt.Sprintf("SWSA: record %s of %s (written by %s) not deleted: %v",
+			st.Record.TunnelID, a, st.Record.Writer, err))
+	}
+}
+
+// deleteRead deletes a record at the version read. Nothing orders a
+// taker's read after the giver's last write (a takeback: the giver's
+// journal may write a rekey, then release the DVIPA), so a conflict with
+// a newer version by the same writer is deleted at that version: the
+// tunnel it describes is the one the taker renegotiated, and the giver
+// writes nothing more once it released the DVIPA. A record another writer
+// rewrote is not this stack's to delete.
+func deleteRead(ctx context.Context, store *swsa.Store, a netip.Addr, st swsa.Stored) error {
+	id, version := st.Record.TunnelID, st.Version
+	for range 3 {
+		err := store.Delete(ctx, a, id, version)
+		if !errors.Is(err, swsa.ErrConflict) {
+			return err
+		}
+		cur, err := store.Get(ctx, a, id)
+		switch {
+		case errors.Is(err, swsa.ErrNotFound):
+			return nil
+		case err != nil:
+			return err
+		case cur.Record.Writer != st.Record.Writer:
+			return fmt.Errorf("%w: now written by %s", swsa.ErrConflict, cur.Record.Writer)
+		}
+		version = cur.Version
+	}
+	return fmt.Errorf("%w: its writer keeps rewriting it", swsa.ErrConflict)
 }
 
 func writers(recs []*swsa.Record) []string {
@@ -292,6 +399,10 @@ func reasonText(d swsa.Decision) string {
 // an INFORMATIONAL exchange to each peer and closes.
 func (s *Stack) releaseSAs(a netip.Addr, sec *dvipaSec) {
 	side := s.swsa()
+	if side != nil {
+		side.giveUp(a)
+	}
+	sec.ep.CancelRecoveries(fmt.Errorf("%s gave %s up", s.plan.Name, a))
 	if side == nil || side.journal == nil || side.store == nil {
 		sec.ep.Close()
 		return
@@ -349,6 +460,10 @@ func (s *Stack) dropSAs(a netip.Addr) {
 		return
 	}
 	side := s.swsa()
+	if side != nil {
+		side.giveUp(a)
+	}
+	sec.ep.CancelRecoveries(fmt.Errorf("%s deleted %s", s.plan.Name, a))
 	if side != nil && side.journal != nil {
 		side.journal.Release(a)
 		_ = side.journal.Flush(side.ctx)
@@ -370,11 +485,13 @@ func (s *Stack) dropSAs(a netip.Addr) {
 }
 
 // hasRecords reports whether the structure still holds a record this
-// stack wrote for the DVIPA.
+// stack wrote for the DVIPA. A structure that cannot be read may still
+// hold them: the giver keeps waiting (its timeout decides) rather than
+// delete its SAs before the taker renegotiated.
 func (s *Stack) hasRecords(side *swsaSide, a netip.Addr) bool {
 	stored, _, err := side.store.List(side.ctx, a)
 	if err != nil {
-		return false
+		return true
 	}
 	return slices.ContainsFunc(stored, func(st swsa.Stored) bool { return st.Record.Writer == s.plan.Name })
 }

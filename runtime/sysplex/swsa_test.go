@@ -85,6 +85,16 @@ func recordsOf(t *testing.T, sx *Sysplex, d netip.Addr) int {
 // recordsBy lists the SWSA records of a DVIPA by writer.
 func recordsBy(t *testing.T, sx *Sysplex, d netip.Addr) map[string]int {
 	t.Helper()
+	out := map[string]int{}
+	for _, s := range storedOf(t, sx, d) {
+		out[s.Record.Writer]++
+	}
+	return out
+}
+
+// storedOf lists the SWSA records of a DVIPA.
+func storedOf(t *testing.T, sx *Sysplex, d netip.Addr) []swsa.Stored {
+	t.Helper()
 	st, err := swsa.Open(context.Background(), sx.cf, sx.plan, "MVS1")
 	if err != nil {
 		t.Fatal(err)
@@ -93,11 +103,7 @@ func recordsBy(t *testing.T, sx *Sysplex, d netip.Addr) map[string]int {
 	if err != nil || len(corrupt) > 0 {
 		t.Fatalf("listing the records: %v %v", corrupt, err)
 	}
-	out := map[string]int{}
-	for _, s := range stored {
-		out[s.Record.Writer]++
-	}
-	return out
+	return stored
 }
 
 // lastOutcome is the latest SWSA outcome of DVA1 on stack, or nil.

@@ -3,12 +3,16 @@ package sysplex
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
+	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/cf"
+	"github.com/tcpipc/tcpipc/runtime/swsa"
 )
 
 // faultyCF is an in-memory coupling facility whose SWSA structure fails
@@ -115,4 +119,93 @@ func TestSWSAStructureNotInCFRM(t *testing.T) {
 	if tl := timelineText(sx); !strings.Contains(tl, "MVS5     SWSA: no SAs of 201.2.10.11 recovered: SWSA structure not in the CFRM policy: EZBDVIPA1121") {
 		t.Fatalf("timeline:\n%s", tl)
 	}
+}
+
+// TestSWSAHasRecordsOnStructureError: a giver that cannot read the
+// structure does not take it for empty (which would delete every SA at
+// once, before the taker renegotiated): it keeps waiting, and its
+// timeout decides.
+func TestSWSAHasRecordsOnStructureError(t *testing.T) {
+	f := &faultyCF{Facility: cf.NewMemory()}
+	st, err := f.Structure(context.Background(), "EZBDVIPA1121")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	side := &swsaSide{store: swsa.NewStore(st), ctx: ctx, cancel: cancel}
+	s := &Stack{plan: plan.Stack{Name: "MVS5"}}
+	if s.hasRecords(side, dva1) {
+		t.Fatal("an empty structure has records")
+	}
+	f.failLists.Store(true)
+	if !s.hasRecords(side, dva1) {
+		t.Error("a structure that cannot be read counts as holding no records")
+	}
+}
+
+// TestSWSADeleteReadAfterGiverWrote: the taker read a record at version v;
+// the giver's journal wrote v+1 (a rekey) before releasing the DVIPA. The
+// taker's delete at v conflicts, and the record is deleted at the version
+// its writer left; a record another writer took over is not deleted.
+func TestSWSADeleteReadAfterGiverWrote(t *testing.T) {
+	ctx := context.Background()
+	st, err := cf.NewMemory().Structure(ctx, "EZBDVIPA1121")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := swsa.NewStore(st)
+	rec := swsaSample(t)
+	v, err := store.Create(ctx, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := swsa.Stored{Record: rec, Version: v}
+	if _, err := store.Update(ctx, rec, v); err != nil { // the giver's last write
+		t.Fatal(err)
+	}
+	if err := deleteRead(ctx, store, dva1, read); err != nil {
+		t.Fatalf("delete after the giver's last write: %v", err)
+	}
+	if _, err := store.Get(ctx, dva1, rec.TunnelID); !errors.Is(err, swsa.ErrNotFound) {
+		t.Fatalf("the record is still there: %v", err)
+	}
+	v, err = store.Create(ctx, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := *rec
+	other.Writer = "MVS2"
+	if _, err := store.Update(ctx, &other, v); err != nil {
+		t.Fatal(err)
+	}
+	if err := deleteRead(ctx, store, dva1, swsa.Stored{Record: rec, Version: v}); !errors.Is(err, swsa.ErrConflict) {
+		t.Fatalf("deleting a record another writer rewrote: %v, want a conflict", err)
+	}
+}
+
+// swsaSample is a valid record of MVS1 for DVA1's tunnel to a client of
+// figure 9.
+func swsaSample(t *testing.T) *swsa.Record {
+	t.Helper()
+	peer := netip.MustParseAddr("192.0.2.10")
+	host := func(a netip.Addr) []swsa.TrafficSelector {
+		return []swsa.TrafficSelector{{Protocol: 6, Start: a, End: a, EndPort: 65535}}
+	}
+	r := &swsa.Record{Version: swsa.Version, DVIPA: dva1, TunnelID: "MVS1.Y1", VPNAction: "dvipa-esp-gcm",
+		Writer: "MVS1", Written: time.Date(2026, 12, 7, 1, 0, 0, 0, time.UTC),
+		Local: swsa.Identity{Type: "IPADDR", Value: dva1.String()},
+		Peer:  swsa.Peer{Identity: swsa.Identity{Type: "IPADDR", Value: peer.String()}, Addr: netip.AddrPortFrom(peer, 500)},
+		IKE: swsa.IKESA{Version: "IKEv2", SPIi: 1, SPIr: 2, LifetimeSeconds: 28800, Transforms: []plan.Transform{
+			{Type: plan.TypeENCR, ID: plan.EncrAESCBC, KeyLength: 128}, {Type: plan.TypePRF, ID: plan.PRFHMACSHA2_256},
+			{Type: plan.TypeINTEG, ID: plan.IntegHMACSHA2_256_128}, {Type: plan.TypeDH, ID: plan.DHECP256}}},
+		Children: []swsa.ChildSA{{Protocol: "ESP", Mode: "TUNNEL", Encap: "NONE", InboundSPI: 0x1000, OutboundSPI: 0x2000,
+			LifetimeSeconds: 14400, Transforms: []plan.Transform{{Type: plan.TypeENCR, ID: plan.EncrAESGCM16, KeyLength: 128},
+				{Type: plan.TypeESN, ID: plan.ESNNo}},
+			Local: host(dva1), Remote: host(peer)}},
+	}
+	if err := r.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -96,6 +96,24 @@ func TestSWSADoubleFailure(t *testing.T) {
 	if o := lastOutcome(sx, "MVS1"); len(o.Recovered) != n {
 		t.Fatalf("MVS1 recovered %d of %d tunnels:\n%s", len(o.Recovered), n, timelineText(sx))
 	}
+	// The new tunnels' records take new IDs: the old ones are deleted,
+	// never overwritten, and each live tunnel keeps one record.
+	waitFor(t, "one record per live tunnel", func() bool { return recordsOf(t, sx, dva1) == n })
+	if r := records(t, sx); r["MVS1"] != n {
+		t.Fatalf("records after MVS1 recovered: %v, want %d of MVS1", r, n)
+	}
+	if tl := timelineText(sx); strings.Contains(tl, "EZD0831I") {
+		t.Fatalf("a record write failed:\n%s", tl)
+	}
+	ids := map[string]bool{}
+	for _, st := range storedOf(t, sx, dva1) {
+		ids[st.Record.TunnelID] = true
+	}
+	for _, id := range []string{"MVS1.Y1", "MVS1.Y2", "MVS1.Y3"} {
+		if ids[id] {
+			t.Errorf("record %s of MVS1's earlier life is still there: %v", id, ids)
+		}
+	}
 }
 
 // TestSWSAWhenIdleTakeback: with DVA1 MOVEABLE WHENIDLE, MVS1 returns

@@ -82,6 +82,10 @@ func (sa *IKESA) handleAuthResponse(r *response, child *childOffer) {
 	c, err := sa.acceptedChild(r.payloads, espAuth, child)
 	if err != nil {
 		sa.refuseChild(child, err)
+		if cb := sa.d.cfg.OnChildRefused; cb != nil {
+			info := sa.info()
+			sa.d.emit(func() { cb(info, err) })
+		}
 		return
 	}
 	sa.addChild(c)

@@ -158,6 +158,12 @@ type Config struct {
 	OnChildSA        func(ChildSA)
 	OnChildSADeleted func(ChildSA)
 	OnIKESA          func(info IKESAInfo, err error)
+	// OnChildRefused is called when the child SA an initiator proposed
+	// in IKE_AUTH is not set up (the responder refused it, or its answer
+	// could not be accepted) while the IKE SA comes up without it (RFC
+	// 7296 section 1.2): without it a caller waiting for that child
+	// would wait as long as the IKE SA lives.
+	OnChildRefused func(info IKESAInfo, err error)
 	// OnKeys, when set, is called each time an IKE SA's SK_* keys are
 	// derived: after IKE_SA_INIT and after an IKE SA rekey. It exists
 	// only so that a caller asked to write a Wireshark key log can; it

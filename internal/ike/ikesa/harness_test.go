@@ -36,6 +36,7 @@ type node struct {
 	children chan ChildSA
 	deleted  chan ChildSA
 	ike      chan ikeEvent
+	refused  chan ikeEvent // OnChildRefused
 }
 
 // setup describes a test topology; zero fields get working defaults.
@@ -108,12 +109,13 @@ func pair(t testing.TB, s setup) (*memnet.Network, *node, *node) {
 
 func newNode(t testing.TB, n *memnet.Network, cfg Config) *node {
 	t.Helper()
-	nd := &node{children: make(chan ChildSA, 1000), deleted: make(chan ChildSA, 1000), ike: make(chan ikeEvent, 1000)}
+	nd := &node{children: make(chan ChildSA, 1000), deleted: make(chan ChildSA, 1000), ike: make(chan ikeEvent, 1000), refused: make(chan ikeEvent, 1000)}
 	nd.ep = n.Endpoint(cfg.Local)
 	cfg.Transport = nd.ep
 	cfg.OnChildSA = func(c ChildSA) { nd.children <- c }
 	cfg.OnChildSADeleted = func(c ChildSA) { nd.deleted <- c }
 	cfg.OnIKESA = func(info IKESAInfo, err error) { nd.ike <- ikeEvent{info, err} }
+	cfg.OnChildRefused = func(info IKESAInfo, err error) { nd.refused <- ikeEvent{info, err} }
 	d, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

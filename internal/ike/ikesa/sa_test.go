@@ -228,6 +228,10 @@ func TestTSUnacceptableKeepsIKESA(t *testing.T) {
 			t.Fatal(ev.err)
 		}
 	}
+	// The initiator hears that its IKE_AUTH child was refused.
+	if ev := wait(t, initiator.refused, "the child refused"); ev.info.ID != sa.Info().ID || !strings.Contains(fmt.Sprint(ev.err), "TS_UNACCEPTABLE") {
+		t.Errorf("refusal %+v: %v", ev.info, ev.err)
+	}
 	quiet(t, initiator.children, "child")
 	quiet(t, responder.children, "child")
 	if info := sa.Info(); info.State != StateEstablished || info.Children != 0 {
