@@ -326,22 +326,9 @@ func (e *Endpoint) recordedProposals(d swsa.Decision) ikesa.Proposals {
 	return p
 }
 
-// suiteOf reads recorded transforms as a suite.
+// suiteOf reads recorded transforms as a suite; false when they name no
+// encryption.
 func suiteOf(ts []plan.Transform) (ikesa.Suite, bool) {
-	var s ikesa.Suite
-	for _, t := range ts {
-		switch t.Type {
-		case plan.TypeENCR:
-			s.Encr, s.KeyBits = wire.EncrID(t.ID), t.KeyLength
-		case plan.TypeINTEG:
-			s.Integ = wire.IntegID(t.ID)
-		case plan.TypePRF:
-			s.PRF = wire.PRFID(t.ID)
-		case plan.TypeDH:
-			s.DH = wire.DHGroup(t.ID)
-		case plan.TypeESN:
-			s.ESN = t.ID == plan.ESNYes
-		}
-	}
+	s := suite(plan.Proposal{Transforms: ts})
 	return s, s.Encr != 0
 }
