@@ -414,29 +414,7 @@ func startStrongSwanDVA1(t *testing.T, nat natMode) (*Sysplex, swanDVA1) {
 	relayUDP(t, sx, gwNS, netip.MustParseAddr("192.0.2.10"))
 
 	vici, charonLog := filepath.Join(dir, "charon.vici"), filepath.Join(dir, "charon.log")
-	conf := fmt.Sprintf(`charon {
-  load = random nonce openssl gcm aes sha1 sha2 hmac kdf pem pkcs1 x509 pubkey curve25519 gmp kernel-libipsec kernel-netlink socket-default vici
-  retransmit_timeout = 1.0
-  retransmit_tries = 2
-  filelog {
-    log {
-      path = %s
-      flush_line = yes
-      default = 1
-      ike = 2
-    }
-  }
-  plugins {
-    vici { socket = unix://%s }
-    # The DVIPA is both the IKE peer and the tunnel's far end (figure 9's
-    # rule protects traffic to DVA1 itself): let libipsec route it, and
-    # keep IKE and ESP-in-UDP (marked) out of the TUN route's table.
-    kernel-libipsec { allow_peer_ts = yes }
-    socket-default { fwmark = 0x42 }
-    kernel-netlink { fwmark = !0x42 }
-  }
-}
-`, charonLog, vici)
+	conf := charonConf(charonLog, vici)
 	// What figure 9's KeyExchangeRule DVA1-client-net and its offers say.
 	swan := fmt.Sprintf(`connections {
   dva1 {
