@@ -57,6 +57,10 @@ type Config struct {
 	// Credentials are our certificate, key and CAs, for peers that
 	// authenticate by signature (LoadCredentials reads them).
 	Credentials *ikesa.Credentials
+	// Identities, when set, is shared by the endpoints of one stack, so
+	// INITIAL_CONTACT is decided by identity pair across them (see
+	// ikesa.Identities); nil: this endpoint counts alone.
+	Identities *ikesa.Identities
 	// IKE and ESP are the acceptable suites, most preferred first; nil
 	// means DefaultIKE and DefaultESP. The IKE daemon negotiates one ESP
 	// list for all peers, so tunnel templates cannot narrow it.

@@ -132,6 +132,7 @@ func New(cfg Config) (*Endpoint, error) {
 		IKE: cfg.IKE, ESP: cfg.ESP, Transport: (*transport)(e), Clock: cfg.Clock,
 		RetransmitTimeout: cfg.RetransmitTimeout, RetransmitTries: cfg.RetransmitTries,
 		OnChildSA: e.installChild, OnChildSADeleted: e.removeChild, OnIKESA: e.ikeEvent, OnChildRefused: e.childRefused,
+		Identities: cfg.Identities,
 	}
 	if e.keylog != nil {
 		icfg.OnKeys = e.keylog.logIKE

@@ -69,6 +69,7 @@ func (s *Stack) startEndpoint(a netip.Addr, send func(pkt []byte) error) *dvipaS
 	}
 	conn := lan.NewUDP(a, send)
 	cfg.Conn, cfg.Clock, cfg.KeyLog = conn, s.sx.clk, s.sx.opts.KeyLog
+	cfg.Identities = s.identities // one count for all of the stack's endpoints
 	cfg.OnCleartext = func(pkt []byte) { _ = s.route(pkt, true) }
 	ep, err := ipsec.New(cfg)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/distributor"
 	"github.com/tcpipc/tcpipc/runtime/dvipa"
@@ -31,6 +32,9 @@ type Stack struct {
 	plan plan.Stack
 	node *xcf.Node
 	xcf  netip.Addr
+	// identities counts the IKE SAs of all the stack's IPsec endpoints
+	// by identity pair, for INITIAL_CONTACT (ikesa.Identities).
+	identities *ikesa.Identities
 
 	mu     sync.Mutex
 	up     bool

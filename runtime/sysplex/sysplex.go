@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/cf"
 	"github.com/tcpipc/tcpipc/runtime/dvipa"
@@ -123,7 +124,7 @@ func New(plan *plan.Plan, opts Options) (*Sysplex, error) {
 		if err != nil {
 			return nil, err
 		}
-		sx.stacks = append(sx.stacks, &Stack{sx: sx, plan: ps, node: node, xcf: ps.XCF[0].Addr})
+		sx.stacks = append(sx.stacks, &Stack{sx: sx, plan: ps, node: node, xcf: ps.XCF[0].Addr, identities: ikesa.NewIdentities()})
 	}
 	for i, a := range sx.stacks {
 		for _, b := range sx.stacks[i+1:] {

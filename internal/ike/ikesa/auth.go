@@ -160,17 +160,15 @@ func (sa *IKESA) authenticateInitiator(payloads []wire.Payload) (*Peer, error) {
 	return peer, sa.verifyAuth(peer, idi, auth, payloads, signed)
 }
 
-// hasEstablished reports whether we hold another established IKE SA with
-// p. A peer configured without an address stands for a range of remotes,
-// as in dropOthers: only an SA with the same remote counts.
+// hasEstablished reports whether an established IKE SA other than except
+// holds the identity pair an IKE SA with p from except's remote would: in
+// this daemon, or in another sharing its Identities (see identities.go).
 func (d *Daemon) hasEstablished(p *Peer, except *IKESA) bool {
-	for _, sa := range d.sas {
-		sameRemote := p.Addr.IsValid() || sa.remote.Addr() == except.remote.Addr()
-		if sa != except && sa.peer == p && sa.state == StateEstablished && sameRemote {
-			return true
-		}
+	n := d.cfg.Identities.count(d.identityPair(p, except.remote.Addr().String()))
+	if except.counted {
+		n--
 	}
-	return false
+	return n > 0
 }
 
 // dropOthers forgets every other IKE SA with p, after the peer said with

@@ -164,6 +164,10 @@ type Config struct {
 	// 7296 section 1.2): without it a caller waiting for that child
 	// would wait as long as the IKE SA lives.
 	OnChildRefused func(info IKESAInfo, err error)
+	// Identities, when set, is shared by the daemons of one host (a
+	// stack's endpoints), so INITIAL_CONTACT is decided by identity pair
+	// across them; nil: the daemon counts its own IKE SAs only.
+	Identities *Identities
 	// OnKeys, when set, is called each time an IKE SA's SK_* keys are
 	// derived: after IKE_SA_INIT and after an IKE SA rekey. It exists
 	// only so that a caller asked to write a Wireshark key log can; it

@@ -114,6 +114,9 @@ func New(cfg Config) (*Daemon, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}
 	}
+	if cfg.Identities == nil {
+		cfg.Identities = NewIdentities()
+	}
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Reader
 	}

@@ -21,6 +21,7 @@ type IKESA struct {
 	spiI      uint64
 	spiR      uint64
 	peer      *Peer // nil on a responder until IKE_AUTH names the peer
+	counted   bool  // in the daemon's Identities (see identities.go)
 	local     netip.AddrPort
 	remote    netip.AddrPort
 	algs      *ikeAlgs
@@ -293,6 +294,7 @@ func (sa *IKESA) die(err error) {
 	d := sa.d
 	wasUp := sa.state >= StateEstablished
 	sa.state = StateDead
+	sa.countEstablished(-1)
 	if sa.halfOpen != nil {
 		sa.halfOpen.Stop()
 	}
@@ -352,6 +354,7 @@ func (sa *IKESA) addChild(c *ChildSA) {
 // established marks the SA up once both sides are authenticated.
 func (sa *IKESA) established() {
 	sa.state = StateEstablished
+	sa.countEstablished(+1)
 	if sa.halfOpen != nil {
 		sa.halfOpen.Stop()
 		sa.halfOpen = nil
