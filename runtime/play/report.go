@@ -71,6 +71,9 @@ func (r *Report) WriteText(w io.Writer) error {
 		if t.Unprotected > 0 {
 			fmt.Fprintf(&b, ", %d from a protected address dropped rather than sent in the clear with no IPsec endpoint to take them", t.Unprotected)
 		}
+		if t.NoSA > 0 {
+			fmt.Fprintf(&b, ", %d ESP packets with no IPsec endpoint to take them discarded", t.NoSA)
+		}
 	}
 	b.WriteString("\n\nchecks:\n")
 	for _, ch := range r.Checks {

@@ -29,7 +29,28 @@ func (s *Stack) fromLAN(pkt []byte) error {
 	if dst, ok := lan.Destination(pkt); ok && (s.interceptESP(dst, pkt) || s.interceptIKE(dst, pkt)) {
 		return nil
 	}
+	if s.plan.IPSecurity && isESP(pkt) {
+		// No endpoint of ours took it: no SA, discard and count (RFC
+		// 4303 section 3.4.2); the netstack would answer "protocol
+		// unreachable".
+		s.mu.Lock()
+		s.drops.NoSA++
+		s.mu.Unlock()
+		return nil
+	}
 	return s.route(pkt, false)
+}
+
+// isESP reports whether pkt is plain ESP (IP protocol 50), IPv4 or IPv6
+// (next header of the fixed header).
+func isESP(pkt []byte) bool {
+	switch header.IPVersion(pkt) {
+	case header.IPv4Version:
+		return len(pkt) >= header.IPv4MinimumSize && header.IPv4(pkt).Protocol() == lan.ProtoESP
+	case header.IPv6Version:
+		return len(pkt) >= header.IPv6MinimumSize && header.IPv6(pkt).NextHeader() == lan.ProtoESP
+	}
+	return false
 }
 
 // interceptESP hands a plain ESP packet (IP protocol 50) for a protected
@@ -138,6 +159,10 @@ type RouteDrops struct {
 	// while no endpoint of this stack and no protecting routing stack
 	// could take them (ipsec.go, leaveClear).
 	Unprotected uint64
+	// NoSA: ESP (IP protocol 50) for an address of this stack that no
+	// IPsec endpoint of the stack took; a stack with IPSECURITY discards
+	// it (RFC 4303 section 3.4.2) instead of answering it.
+	NoSA uint64
 }
 
 // RouteDrops returns the stack's counts since the sysplex started.
