@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -32,21 +33,7 @@ import (
 // tunnel; MVS5 deletes its SAs, and strongSwan ends with one IKE SA, to
 // MVS1.
 func TestStrongSwanSWSATakeoverTakeback(t *testing.T) {
-	sx, swan := startStrongSwanDVA1(t, noNAT)
-	// Two connections: round robin puts the second on MVS2.
-	first := dialInNetns(t, swan.ns, netip.AddrPortFrom(dva1, 60))
-	defer first.Close()
-	kept := dialInNetns(t, swan.ns, netip.AddrPortFrom(dva1, 60))
-	defer kept.Close()
-	echoOnce(t, kept, "before the takeover")
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("timeline:\n%s", timelineText(sx))
-		}
-	})
-	if err := sx.Fail("MVS1"); err != nil {
-		t.Fatal(err)
-	}
+	sx, swan, kept := failUnderConnection(t, noNAT)
 	waitFor(t, "MVS5 to renegotiate the tunnel", func() bool { o := lastOutcome(sx, "MVS5"); return o != nil && !o.Done.IsZero() })
 	if o := lastOutcome(sx, "MVS5"); len(o.Recovered) != 1 || len(o.NotRecovered)+len(o.Failed) != 0 {
 		t.Fatalf("MVS5's outcome %+v", o)
@@ -97,20 +84,7 @@ func TestStrongSwanSWSATakeoverTakeback(t *testing.T) {
 // one-to-one NAT, where IKE can initiate) and the connection on MVS2
 // carries on without charon's dead-peer detection giving up.
 func TestStrongSwanSWSABehindOneToOneNAT(t *testing.T) {
-	sx, swan := startStrongSwanDVA1(t, oneToOne)
-	first := dialInNetns(t, swan.ns, netip.AddrPortFrom(dva1, 60))
-	defer first.Close()
-	kept := dialInNetns(t, swan.ns, netip.AddrPortFrom(dva1, 60))
-	defer kept.Close()
-	echoOnce(t, kept, "before the takeover")
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("timeline:\n%s", timelineText(sx))
-		}
-	})
-	if err := sx.Fail("MVS1"); err != nil {
-		t.Fatal(err)
-	}
+	sx, swan, kept := failUnderConnection(t, oneToOne)
 	waitFor(t, "MVS5 to renegotiate the tunnel", func() bool { o := lastOutcome(sx, "MVS5"); return o != nil && !o.Done.IsZero() })
 	o := lastOutcome(sx, "MVS5")
 	if len(o.Recovered) != 1 || len(o.NotRecovered)+len(o.Failed) != 0 {
@@ -141,20 +115,7 @@ func TestStrongSwanSWSABehindOneToOneNAT(t *testing.T) {
 // (peer-behind-napt) and strongSwan's dead-peer detection renegotiates
 // with MVS5 through the NAPT; the connection on MVS2 carries on.
 func TestStrongSwanSWSABehindNAPT(t *testing.T) {
-	sx, swan := startStrongSwanDVA1(t, napt)
-	first := dialInNetns(t, swan.ns, netip.AddrPortFrom(dva1, 60))
-	defer first.Close()
-	kept := dialInNetns(t, swan.ns, netip.AddrPortFrom(dva1, 60))
-	defer kept.Close()
-	echoOnce(t, kept, "before the takeover")
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("timeline:\n%s", timelineText(sx))
-		}
-	})
-	if err := sx.Fail("MVS1"); err != nil {
-		t.Fatal(err)
-	}
+	sx, swan, kept := failUnderConnection(t, napt)
 	waitFor(t, "MVS5's SWSA outcome", func() bool { return lastOutcome(sx, "MVS5") != nil })
 	o := lastOutcome(sx, "MVS5")
 	if len(o.Recovered) != 0 || len(o.NotRecovered) != 1 || o.NotRecovered[0].Reasons[0].Code != "peer-behind-napt" {
@@ -327,6 +288,29 @@ func (m natMode) ruleset() string {
   }
 }
 `
+}
+
+// failUnderConnection starts figure 9 with strongSwan as a client of DVA1
+// behind nat, opens two connections to APP A (round robin puts the second
+// on MVS2), checks the second echoes, and fails MVS1; it returns the
+// second. A failing test logs the sysplex's timeline.
+func failUnderConnection(t *testing.T, nat natMode) (*Sysplex, swanDVA1, net.Conn) {
+	t.Helper()
+	sx, swan := startStrongSwanDVA1(t, nat)
+	first := dialInNetns(t, swan.ns, netip.AddrPortFrom(dva1, 60))
+	t.Cleanup(func() { first.Close() })
+	kept := dialInNetns(t, swan.ns, netip.AddrPortFrom(dva1, 60))
+	t.Cleanup(func() { kept.Close() })
+	echoOnce(t, kept, "before the takeover")
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("timeline:\n%s", timelineText(sx))
+		}
+	})
+	if err := sx.Fail("MVS1"); err != nil {
+		t.Fatal(err)
+	}
+	return sx, swan, kept
 }
 
 // startStrongSwanDVA1 runs figure 9's sysplex with its IPsec policy, a
