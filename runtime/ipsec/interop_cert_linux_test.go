@@ -394,22 +394,7 @@ func setupCertInterop(t *testing.T, c certInterop) (*interop, *tcpdump) {
 	if err := os.Rename(swanKey, filepath.Join(s.dir, "pkcs8", "swan.key")); err != nil {
 		t.Fatal(err)
 	}
-	for name, body := range map[string]string{"strongswan.conf": conf, "swanctl.conf": swanctl} {
-		if err := os.WriteFile(filepath.Join(s.dir, name), []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			if log, err := os.ReadFile(s.charonLog); err == nil {
-				t.Logf("charon log:\n%s", log)
-			}
-		}
-	})
-	s.start("charon", exec.Command("ip", "netns", "exec", s.cNS, "unshare", "-m", "sh", "-c",
-		fmt.Sprintf("mount -t tmpfs tmpfs /run && STRONGSWAN_CONF=%s exec %s", filepath.Join(s.dir, "strongswan.conf"), netnstest.Charon)))
-	eventually(t, "charon's vici socket", func() bool { _, err := os.Stat(s.vici); return err == nil })
-	s.swanctl("--load-all", "--file", filepath.Join(s.dir, "swanctl.conf"))
+	s.startCharon(conf, swanctl)
 
 	spd, err := NewSPD(Filter{Name: "client", Local: PrefixRange(netip.MustParsePrefix("10.1.1.0/24")),
 		Remote: PrefixRange(netip.MustParsePrefix("10.99.0.2/32")), Action: ActionIPsec, Tunnel: Tunnel{Peer: "client"}})

@@ -178,23 +178,7 @@ secrets {
   }
 }
 `, charonAddr, ssGW, o.encap, o.children, ssPSK)
-	for name, body := range map[string]string{"strongswan.conf": conf, "swanctl.conf": swan} {
-		if err := os.WriteFile(filepath.Join(s.dir, name), []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			if log, err := os.ReadFile(s.charonLog); err == nil {
-				t.Logf("charon log:\n%s", log)
-			}
-		}
-	})
-	// A private /run: charon's pid file path is fixed (ipsec.md §5).
-	s.start("charon", exec.Command("ip", "netns", "exec", s.cNS, "unshare", "-m", "sh", "-c",
-		fmt.Sprintf("mount -t tmpfs tmpfs /run && STRONGSWAN_CONF=%s exec %s", filepath.Join(s.dir, "strongswan.conf"), netnstest.Charon)))
-	eventually(t, "charon's vici socket", func() bool { _, err := os.Stat(s.vici); return err == nil })
-	s.swanctl("--load-all", "--file", filepath.Join(s.dir, "swanctl.conf"))
+	s.startCharon(conf, swan)
 
 	spd, err := NewSPD(Filter{Name: "client", Local: PrefixRange(netip.MustParsePrefix("10.1.1.0/24")),
 		Remote: PrefixRange(netip.MustParsePrefix("10.99.0.2/32")), Action: ActionIPsec, Tunnel: Tunnel{Peer: "client"}})
@@ -434,4 +418,29 @@ func (s *interop) weInitiate() {
 			t.Fatalf("no echo from the client through charon; stats %+v", s.ep.Stats())
 		}
 	}
+}
+
+// startCharon writes charon's strongswan.conf and swanctl.conf into the
+// test's directory, starts charon in the client namespace with a private
+// /run (its pid file path is fixed, ipsec.md §5), and loads swanctl.conf;
+// a failing test logs charon's log.
+func (s *interop) startCharon(conf, swanctl string) {
+	t := s.t
+	t.Helper()
+	for name, body := range map[string]string{"strongswan.conf": conf, "swanctl.conf": swanctl} {
+		if err := os.WriteFile(filepath.Join(s.dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			if log, err := os.ReadFile(s.charonLog); err == nil {
+				t.Logf("charon log:\n%s", log)
+			}
+		}
+	})
+	s.start("charon", exec.Command("ip", "netns", "exec", s.cNS, "unshare", "-m", "sh", "-c",
+		fmt.Sprintf("mount -t tmpfs tmpfs /run && STRONGSWAN_CONF=%s exec %s", filepath.Join(s.dir, "strongswan.conf"), netnstest.Charon)))
+	eventually(t, "charon's vici socket", func() bool { _, err := os.Stat(s.vici); return err == nil })
+	s.swanctl("--load-all", "--file", filepath.Join(s.dir, "swanctl.conf"))
 }
