@@ -70,20 +70,7 @@ func TestFromPlanCertificates(t *testing.T) {
 			LocalTS: []netip.Prefix{netip.PrefixFrom(f9Client, 32)}, RemoteTS: []netip.Prefix{netip.PrefixFrom(dva1, 32)}}}}
 	netw := memnet.New()
 	clk := clock.NewManual(epoch)
-	start := func(cfg Config, got chan []byte) *Endpoint {
-		conn, err := listenMem(netw, cfg.Local)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.Conn, cfg.Clock = conn, clk
-		cfg.OnCleartext = func(p []byte) { got <- p }
-		e, err := New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { e.Close() })
-		return e
-	}
+	start := func(cfg Config, got chan []byte) *Endpoint { return startMem(t, netw, clk, cfg, got) }
 	gotGW, gotClient := make(chan []byte, 16), make(chan []byte, 16)
 	start(gwCfg, gotGW)
 	c := start(clientCfg, gotClient)
@@ -237,20 +224,7 @@ func TestFromPlanHomeCerts(t *testing.T) {
 	}
 	netw := memnet.New()
 	clk := clock.NewManual(epoch)
-	start := func(cfg Config, got chan []byte) *Endpoint {
-		conn, err := listenMem(netw, cfg.Local)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.Conn, cfg.Clock = conn, clk
-		cfg.OnCleartext = func(p []byte) { got <- p }
-		e, err := New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { e.Close() })
-		return e
-	}
+	start := func(cfg Config, got chan []byte) *Endpoint { return startMem(t, netw, clk, cfg, got) }
 	gotGW := make(chan []byte, 16)
 	start(gwCfg, gotGW)
 	c := start(Config{Local: client, ID: AddrIdentity(client), SPD: spd, IKE: gwCfg.IKE, ESP: gwCfg.ESP, Credentials: creds,

@@ -114,20 +114,7 @@ func figure9Pair(t *testing.T) (gw, client *Endpoint, gotGW, gotClient chan []by
 		Peers: []Peer{{Name: "dva1", Addr: dva1, ID: ikesa.Identity{Type: wire.ID_IPV4_ADDR, Data: dva1.AsSlice()}, PSK: []byte(f9PSK),
 			LocalTS: []netip.Prefix{netip.PrefixFrom(f9Client, 32)}, RemoteTS: []netip.Prefix{netip.PrefixFrom(dva1, 32)}}}}
 	gotGW, gotClient = make(chan []byte, 16), make(chan []byte, 16)
-	start := func(cfg Config, got chan []byte) *Endpoint {
-		conn, err := listenMem(netw, cfg.Local)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.Conn, cfg.Clock = conn, clk
-		cfg.OnCleartext = func(p []byte) { got <- p }
-		e, err := New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { e.Close() })
-		return e
-	}
+	start := func(cfg Config, got chan []byte) *Endpoint { return startMem(t, netw, clk, cfg, got) }
 	return start(gwCfg, gotGW), start(clientCfg, gotClient), gotGW, gotClient
 }
 

@@ -314,3 +314,21 @@ func ikeExchange(port uint16, payload []byte) wire.ExchangeType {
 	}
 	return wire.Header(payload).Exchange()
 }
+
+// startMem starts an endpoint for cfg on the memnet netw with the clock
+// clk; the cleartext it delivers goes to got. It closes with the test.
+func startMem(t testing.TB, netw *memnet.Network, clk clock.Clock, cfg Config, got chan []byte) *Endpoint {
+	t.Helper()
+	conn, err := listenMem(netw, cfg.Local)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Conn, cfg.Clock = conn, clk
+	cfg.OnCleartext = func(p []byte) { got <- p }
+	e, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
