@@ -129,7 +129,7 @@ func TestStrongSwanCertificateUntrusted(t *testing.T) {
 	t.Run("charon-untrusted", func(t *testing.T) {
 		c := certInterop{swanKey: testpki.RSA, ourKey: testpki.P256, ourAuth: wire.AuthDigitalSig, swanUntrusted: true}
 		s, capture := setupCertInterop(t, c)
-		if out, err := exec.Command("swanctl", "--initiate", "--child", "net", "--timeout", "10", "--uri", "unix://"+s.vici).CombinedOutput(); err == nil {
+		if out, err := s.trySwanctl("--initiate", "--child", "net", "--timeout", "10"); err == nil {
 			t.Errorf("charon got an SA with an untrusted certificate:\n%s", out)
 		}
 		eventually(t, "the failure counted", func() bool { return s.ep.Daemon().Stats().AuthFailed == 1 })
@@ -152,7 +152,7 @@ func TestStrongSwanCertificateUntrusted(t *testing.T) {
 		s, capture := setupCertInterop(t, c)
 		// charon initiates, we answer with our certificate, charon refuses
 		// it and tells us in an INFORMATIONAL: our SA ends too.
-		if out, err := exec.Command("swanctl", "--initiate", "--child", "net", "--timeout", "10", "--uri", "unix://"+s.vici).CombinedOutput(); err == nil {
+		if out, err := s.trySwanctl("--initiate", "--child", "net", "--timeout", "10"); err == nil {
 			t.Errorf("charon got an SA with our untrusted certificate:\n%s", out)
 		}
 		charonSaw(t, s, "generating INFORMATIONAL request 2 [ N(AUTH_FAILED) ]")

@@ -3,7 +3,6 @@ package ipsec
 import (
 	"net/netip"
 	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -36,34 +35,41 @@ func (s *interop) checkCapture(natFound bool) {
 // IKE floats to port 4500 and ESP travels in UDP to the NAT's mapping;
 // traffic passes both ways, and tshark decrypts the capture on our side.
 func TestStrongSwanBehindNAT(t *testing.T) {
-	if _, err := exec.LookPath("nft"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("nft is required under CI=true (.ci/run installs nftables)")
-		}
-		t.Skip("nft not installed (apt-get install nftables)")
-	}
-	s := setupInteropWith(t, interopOpts{nat: true, encap: "no", capture: true})
+	behindNAT(t, interopOpts{nat: true, encap: "no", capture: true})
+}
+
+// TestStrongSwan6BehindNAT is TestStrongSwanBehindNAT with strongSwan 6,
+// whose kernel-libipsec could send plain ESP (raw_esp) but must not:
+// the NAT is real, and both ends float to ESP in UDP.
+func TestStrongSwan6BehindNAT(t *testing.T) {
+	behindNAT(t, interopOpts{nat: true, encap: "no", capture: true, strongswan6: true})
+}
+
+func behindNAT(t *testing.T, o interopOpts) {
+	needNFT(t)
+	s := setupInteropWith(t, o)
 	s.swanctl("--initiate", "--child", "net", "--timeout", "10")
 	ike, child := s.onlySA("the SAs charon initiated through the NAT")
 	if !ike.NATRemote || ike.Remote.Addr() != natOutside {
 		t.Errorf("IKE SA %+v: want the peer seen behind the NAT at %v", ike.IKESAInfo, natOutside)
 	}
-	if child.Remote.Addr() != natOutside || ike.Remote.Port() == ikePort {
-		t.Errorf("ESP goes to %v, IKE to %v; want the NAT's address, IKE floated off port 500", child.Remote, ike.Remote)
+	if child.Remote.Addr() != natOutside || ike.Remote.Port() == ikePort || !child.UDPEncap {
+		t.Errorf("ESP goes to %v (in UDP: %v), IKE to %v; want ESP in UDP to the NAT's address, IKE floated off port 500", child.Remote, child.UDPEncap, ike.Remote)
 	}
 	s.udpThroughTunnel(10)
 	s.checkCapture(true)
 	noDropsExcept(t, s.ep)
 }
 
-// TestStrongSwanEncapNo: charon with encap = no and no NAT in between.
-// Our endpoint carries ESP the way NAT detection decides. strongSwan
-// 5.9.8's kernel-libipsec (the only data path here: this kernel has no
-// ESP) can only do ESP in UDP and fakes NAT detection in both roles even
-// without encap (ipsec.md §5; raw ESP came in 5.9.11), so NAT detection
-// reports a NAT, both ends use UDP 4500, and the tunnel works both ways:
-// charon initiating, then us. A peer that does not fake it gets plain
-// ESP, as TestPlainESPOverRealSockets shows on the wire.
+// TestStrongSwanEncapNo: the host's charon with encap = no and no NAT in
+// between. Our endpoint carries ESP the way NAT detection decides.
+// Debian bookworm's strongSwan 5.9.8 kernel-libipsec (the only data path
+// here: this kernel has no ESP) can only do ESP in UDP and fakes NAT
+// detection in both roles even without encap (raw ESP came in 5.9.11), so
+// NAT detection reports a NAT, both ends use UDP 4500, and the tunnel
+// works both ways: charon initiating, then us. A peer that does not fake
+// it gets plain ESP: strongSwan 6 in TestStrongSwanPlainESP, our own
+// endpoints in TestPlainESPOverRealSockets.
 func TestStrongSwanEncapNo(t *testing.T) {
 	s := setupInteropWith(t, interopOpts{encap: "no", capture: true})
 	s.swanctl("--initiate", "--child", "net", "--timeout", "10")
@@ -79,6 +85,48 @@ func TestStrongSwanEncapNo(t *testing.T) {
 	}
 	s.checkCapture(natFound)
 	noDropsExcept(t, s.ep)
+}
+
+// TestStrongSwanPlainESP: strongSwan 6 (kernel-libipsec with raw_esp, from
+// the root .ci/strongswan6-root builds) with encap = no and no NAT in
+// between. NAT detection finds none on either side, so ESP travels as IP
+// protocol 50 both ways (RFC 7296 §2.23): charon initiates and traffic
+// passes both ways, then we initiate and it passes again. Our SAs and
+// charon's show no UDP encapsulation, and tshark decrypts every ESP frame
+// of the capture as protocol 50 with a good ICV.
+func TestStrongSwanPlainESP(t *testing.T) {
+	s := setupInteropWith(t, interopOpts{encap: "no", capture: true, strongswan6: true})
+	s.swanctl("--initiate", "--child", "net", "--timeout", "10")
+	s.checkPlainESP("charon initiating")
+	s.udpThroughTunnel(10)
+
+	s.swanctl("--terminate", "--ike", "zos", "--timeout", "10")
+	eventually(t, "our SAs deleted", func() bool { l := s.ep.SAs(); return len(l.IKE) == 0 && len(l.Dynamic) == 0 })
+	s.weInitiate()
+	s.checkPlainESP("us initiating")
+	s.udpThroughTunnel(10)
+
+	s.checkCapture(false)
+	noDropsExcept(t, s.ep)
+}
+
+// checkPlainESP checks that our only SAs, and charon's child, found no NAT
+// and carry ESP as IP protocol 50.
+func (s *interop) checkPlainESP(who string) {
+	t := s.t
+	t.Helper()
+	ike, child := s.onlySA("the SAs of " + who)
+	if ike.NATLocal || ike.NATRemote {
+		t.Errorf("%s: IKE SA %+v: want no NAT detected", who, ike.IKESAInfo)
+	}
+	// Remote keeps the IKE port, which plain ESP does not use.
+	if child.UDPEncap || child.Remote.Addr() != ssClient || child.Local.Port() != 0 {
+		t.Errorf("%s: child from %v to %v, in UDP %v; want plain ESP to %v", who, child.Local, child.Remote, child.UDPEncap, ssClient)
+	}
+	// swanctl lists an encapsulated child as TUNNEL-in-UDP.
+	if sas := s.swanctl("--list-sas"); !regexp.MustCompile(`net: #\d+, reqid \d+, INSTALLED, TUNNEL, ESP:`).MatchString(sas) {
+		t.Errorf("%s: charon's child is not plain ESP:\n%s", who, sas)
+	}
 }
 
 // TestStrongSwanWiderSelectors: charon proposes wider traffic selectors
@@ -113,7 +161,7 @@ func TestStrongSwanWiderSelectors(t *testing.T) {
 	}
 	s.udpThroughTunnel(3)
 
-	out, err := exec.Command("swanctl", "--initiate", "--child", "outside", "--timeout", "10", "--uri", "unix://"+s.vici).CombinedOutput()
+	out, err := s.trySwanctl("--initiate", "--child", "outside", "--timeout", "10")
 	if err == nil {
 		t.Errorf("charon got a child for selectors outside our policy:\n%s", out)
 	}

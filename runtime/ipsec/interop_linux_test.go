@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,6 +68,10 @@ type interopOpts struct {
 	children string
 	// capture records what crosses our namespace's veth.
 	capture bool
+	// strongswan6 runs charon and swanctl from the strongSwan 6 root that
+	// .ci/strongswan6-root builds, with kernel-libipsec's raw_esp on, so
+	// charon can send and take plain ESP when there is no NAT.
+	strongswan6 bool
 }
 
 // interop is one run of the interop test: namespaces, charon, our endpoint.
@@ -78,6 +83,7 @@ type interop struct {
 	vgw        string // our side of the veth
 	cap        *netnsCapture
 	keylog     *syncBuffer
+	sw         netnstest.StrongSwan // the host's strongSwan, or a root's
 	vici       string
 	charonLog  string
 	ep         *Endpoint
@@ -86,7 +92,8 @@ type interop struct {
 
 func (s *interop) swanctl(args ...string) string {
 	s.t.Helper()
-	return run(s.t, "swanctl", append(args, "--uri", "unix://"+s.vici)...)
+	argv := s.sw.Swanctl(s.dir, s.vici, args...)
+	return run(s.t, argv[0], argv[1:]...)
 }
 
 // start launches a process in its own process group, ended with the test.
@@ -95,14 +102,19 @@ func (s *interop) start(_ string, cmd *exec.Cmd) { netnstest.StartGroup(s.t, cmd
 func setupInterop(t *testing.T) *interop { return setupInteropWith(t, interopOpts{}) }
 
 func setupInteropWith(t *testing.T, o interopOpts) *interop {
-	netnstest.NeedStrongSwan(t)
+	var sw netnstest.StrongSwan
+	if o.strongswan6 {
+		sw = netnstest.NeedStrongSwan6(t)
+	} else {
+		netnstest.NeedStrongSwan(t)
+	}
 	if o.encap == "" {
 		o.encap = "yes"
 	}
 	suffix := make([]byte, 3)
 	rand.Read(suffix)
 	tag := hex.EncodeToString(suffix)
-	s := &interop{t: t, dir: t.TempDir(), gwNS: "tcpipc-gw-" + tag, cNS: "tcpipc-ssc-" + tag, fromClient: make(chan []byte, 256)}
+	s := &interop{t: t, sw: sw, dir: t.TempDir(), gwNS: "tcpipc-gw-" + tag, cNS: "tcpipc-ssc-" + tag, fromClient: make(chan []byte, 256)}
 	s.vici = filepath.Join(s.dir, "charon.vici")
 	s.charonLog = filepath.Join(s.dir, "charon.log")
 	namespaces := []string{s.gwNS, s.cNS}
@@ -123,7 +135,7 @@ func setupInteropWith(t *testing.T, o interopOpts) *interop {
 	run(t, "ip", "netns", "exec", s.cNS, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6")
 
 	conf := fmt.Sprintf(`charon {
-  load = random nonce openssl gcm aes sha1 sha2 hmac kdf pem pkcs1 x509 pubkey curve25519 gmp kernel-libipsec kernel-netlink socket-default vici
+  load = %s
   retransmit_timeout = 1.0
   retransmit_tries = 2
   retransmit_jitter = 0
@@ -139,9 +151,11 @@ func setupInteropWith(t *testing.T, o interopOpts) *interop {
   }
   plugins {
     vici { socket = unix://%s }
+    kernel-libipsec { raw_esp = %s }
   }
 }
-`, s.charonLog, s.vici)
+`, s.plugins("random nonce openssl gcm aes sha1 sha2 hmac kdf pem pkcs1 x509 pubkey curve25519 gmp kernel-libipsec kernel-netlink socket-default vici"),
+		s.charonLog, s.vici, yesNo(o.strongswan6))
 	swan := fmt.Sprintf(`connections {
   zos {
     version = 2
@@ -420,6 +434,29 @@ func (s *interop) weInitiate() {
 	}
 }
 
+// trySwanctl runs swanctl when it may fail, returning its output and error.
+func (s *interop) trySwanctl(args ...string) ([]byte, error) {
+	argv := s.sw.Swanctl(s.dir, s.vici, args...)
+	return exec.Command(argv[0], argv[1:]...).CombinedOutput()
+}
+
+// plugins is charon's load list: the plugins of load that this strongSwan
+// has. Debian builds strongSwan 6 without the plugins whose algorithms
+// its openssl plugin provides (aes, sha1, sha2, hmac, kdf, curve25519,
+// gmp); loading only what is there keeps charon's log free of failures.
+func (s *interop) plugins(load string) string {
+	if s.sw.Root == "" {
+		return load
+	}
+	var have []string
+	for _, p := range strings.Fields(load) {
+		if _, err := os.Stat(filepath.Join(s.sw.Root, "usr/lib/ipsec/plugins", "libstrongswan-"+p+".so")); err == nil {
+			have = append(have, p)
+		}
+	}
+	return strings.Join(have, " ")
+}
+
 // startCharon writes charon's strongswan.conf and swanctl.conf into the
 // test's directory, starts charon in the client namespace with a private
 // /run (its pid file path is fixed, ipsec.md §5), and loads swanctl.conf;
@@ -439,8 +476,7 @@ func (s *interop) startCharon(conf, swanctl string) {
 			}
 		}
 	})
-	s.start("charon", exec.Command("ip", "netns", "exec", s.cNS, "unshare", "-m", "sh", "-c",
-		fmt.Sprintf("mount -t tmpfs tmpfs /run && STRONGSWAN_CONF=%s exec %s", filepath.Join(s.dir, "strongswan.conf"), netnstest.Charon)))
+	s.start("charon", s.sw.Charon(s.cNS, s.dir, filepath.Join(s.dir, "strongswan.conf")))
 	eventually(t, "charon's vici socket", func() bool { _, err := os.Stat(s.vici); return err == nil })
 	s.swanctl("--load-all", "--file", filepath.Join(s.dir, "swanctl.conf"))
 }

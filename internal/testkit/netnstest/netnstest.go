@@ -7,8 +7,10 @@ package netnstest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
@@ -42,6 +44,93 @@ func NeedStrongSwan(t testing.TB) {
 		t.Fatal(msg)
 	}
 	t.Skip(msg)
+}
+
+// DefaultStrongSwan6Root is where .ci/strongswan6-root builds its Debian
+// trixie root with strongSwan 6, unless TCPIPC_STRONGSWAN6_ROOT says
+// otherwise.
+const DefaultStrongSwan6Root = "/var/cache/tcpipc/strongswan6"
+
+// StrongSwan is one strongSwan installation: the host's (Root empty) or
+// the one in a root directory that charon and swanctl run chrooted in.
+// strongSwan 6 comes that way: Debian bookworm has 5.9.8, whose
+// kernel-libipsec (the only data path on a kernel without ESP) always
+// sends ESP in UDP; 5.9.11 added raw ESP to it.
+type StrongSwan struct{ Root string }
+
+// NeedStrongSwan6 returns the strongSwan 6 root that .ci/strongswan6-root
+// builds, or skips the test (under CI=true, fails it) when the root, or
+// root privileges, ip, unshare or chroot, are missing.
+func NeedStrongSwan6(t testing.TB) StrongSwan {
+	t.Helper()
+	root := os.Getenv("TCPIPC_STRONGSWAN6_ROOT")
+	if root == "" {
+		root = DefaultStrongSwan6Root
+	}
+	var missing []string
+	if os.Geteuid() != 0 {
+		missing = append(missing, "root")
+	}
+	for _, bin := range []string{"ip", "unshare", "chroot"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			missing = append(missing, bin)
+		}
+	}
+	for _, bin := range []string{Charon, "/usr/sbin/swanctl"} {
+		if _, err := os.Stat(filepath.Join(root, bin)); err != nil {
+			missing = append(missing, root+bin)
+		}
+	}
+	if len(missing) == 0 {
+		return StrongSwan{Root: root}
+	}
+	msg := "strongSwan 6 interop needs " + strings.Join(missing, ", ") + " (build the root with .ci/strongswan6-root, or make strongswan6)"
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return StrongSwan{}
+}
+
+// bindDir is the shell prelude that makes dir ($2) visible at the same
+// path inside the root ($1), in the caller's private mount namespace, so
+// paths in charon's and swanctl's configuration read the same inside and
+// out. The mount point is made in a tmpfs over the root's /tmp, where
+// test directories live, so the root itself is not written to.
+const bindDir = `set -e
+mount -t tmpfs tmpfs "$1/tmp"
+mkdir -p "$1$2"
+mount --bind "$2" "$1$2"
+`
+
+// Charon is the command that starts charon in network namespace ns with
+// the strongswan.conf at conf, in a private mount namespace with its own
+// /run: charon's pid file path is fixed (ipsec.md §5), and two charons
+// in two namespaces must not share it. Chrooted, charon also gets /dev
+// (its TUN device) and /proc; dir is the directory of its files.
+func (s StrongSwan) Charon(ns, dir, conf string) *exec.Cmd {
+	if s.Root == "" {
+		return exec.Command("ip", "netns", "exec", ns, "unshare", "-m", "sh", "-c",
+			fmt.Sprintf("mount -t tmpfs tmpfs /run && STRONGSWAN_CONF=%s exec %s", conf, Charon))
+	}
+	script := bindDir + `mount --rbind /dev "$1/dev"
+mount -t proc proc "$1/proc"
+mount -t tmpfs tmpfs "$1/run"
+STRONGSWAN_CONF="$3" exec chroot "$1" ` + Charon
+	return exec.Command("ip", "netns", "exec", ns, "unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", s.Root, dir, conf)
+}
+
+// Swanctl is the command line (name first) of swanctl talking to the
+// charon whose vici socket is at vici; dir is the test's directory, which
+// holds the socket and swanctl.conf.
+func (s StrongSwan) Swanctl(dir, vici string, args ...string) []string {
+	args = append(args, "--uri", "unix://"+vici)
+	if s.Root == "" {
+		return append([]string{"swanctl"}, args...)
+	}
+	script := bindDir + `root=$1; shift 2
+exec chroot "$root" /usr/sbin/swanctl "$@"`
+	return append([]string{"unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", s.Root, dir}, args...)
 }
 
 // Run runs a command and fails the test if it fails; it returns the
