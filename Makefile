@@ -12,7 +12,7 @@ RACE_PKGS := ./internal/clock/... ./internal/pump/... ./internal/testkit/memnet/
 FUZZ_TARGETS := ./cmd/tcpipc:FuzzCommunityNeverPrinted ./cmd/tcpipc:FuzzSecretNeverPrinted ./diag:FuzzWriteTextVisible ./display:FuzzDisplay ./grammar/policy:FuzzParse ./grammar/policy:FuzzPolicyDescentAgrees ./grammar/policy:FuzzRedaction ./grammar/profile:FuzzDescentAgreesWithParticiple ./grammar/profile:FuzzLex ./grammar/profile:FuzzParse ./grammar/profile:FuzzWriteIndentedJSON ./internal/esp:FuzzDecap ./internal/ike/certid:FuzzDN ./internal/ike/ikecrypto:FuzzVerifyAuth ./internal/ike/ikesa:FuzzHandleDatagram ./internal/ike/ikesa:FuzzVerifyPeerAuth ./internal/ike/wire:FuzzDecodeMessage ./internal/natt:FuzzClassify ./internal/pemfile:FuzzPEM ./model:FuzzIncludeConfined ./model:FuzzPolicyValues ./model:FuzzReadManifest ./plan:FuzzReadPlan ./runtime/control:FuzzControlRequest ./runtime/ipsec:FuzzHandleDatagram ./runtime/ipsec:FuzzHandleESP ./runtime/ipsec:FuzzInboundPolicy ./runtime/ipsec:FuzzOutbound ./runtime/lan:FuzzParseESP ./runtime/netstack:FuzzForward ./runtime/swsa:FuzzDecodeRecord ./runtime/xcf:FuzzParseFrame ./scenario/scenarioyaml:FuzzParse ./whatif:FuzzDerive
 FUZZTIME ?= 20s
 
-.PHONY: build test update bench fuzz demo clean
+.PHONY: build test update bench fuzz demo clean strongswan6
 
 build:
 	$(GO) build -o $(BIN) ./cmd/tcpipc
@@ -70,6 +70,12 @@ demo: build
 	@echo
 	@echo "== tcpipc run: Sysplex-Wide Security Associations, 120 IPsec clients, MVS1 fails and recovers =="
 	@$(BIN) run --scenario testdata/scenarios/figure9-swsa.yaml
+
+# The Debian trixie root with strongSwan 6 that the plain-ESP interop tests
+# run charon from (root needed; TCPIPC_STRONGSWAN6_ROOT overrides
+# /var/cache/tcpipc/strongswan6). .ci/run builds it under CI=true.
+strongswan6:
+	.ci/strongswan6-root
 
 clean:
 	rm -rf bin
