@@ -320,7 +320,12 @@ func charonConf(logPath, viciPath string) string {
     # The DVIPA is both the IKE peer and the tunnel's far end (figure 9's
     # rule protects traffic to DVA1 itself): let libipsec route it, and
     # keep IKE and ESP-in-UDP (marked) out of the TUN route's table.
-    kernel-libipsec { allow_peer_ts = yes }
+    # raw_esp (strongSwan 5.9.11 and later; 5.9.8 ignores it) sends ESP
+    # as IP protocol 50 when there is no NAT and encap = no.
+    kernel-libipsec {
+      allow_peer_ts = yes
+      raw_esp = yes
+    }
     socket-default { fwmark = 0x42 }
     kernel-netlink { fwmark = !0x42 }
   }

@@ -32,11 +32,25 @@ import (
 // INITIAL_CONTACT removed it). MVS1 returns and takes DVA1 back with the
 // tunnel; MVS5 deletes its SAs, and strongSwan ends with one IKE SA, to
 // MVS1.
-func TestStrongSwanSWSATakeoverTakeback(t *testing.T) {
-	sx, swan, kept := failUnderConnection(t, noNAT)
+func TestStrongSwanSWSATakeoverTakeback(t *testing.T) { takeoverTakeback(t, hostCharon) }
+
+// TestStrongSwan6SWSAPlainESP is TestStrongSwanSWSATakeoverTakeback with
+// strongSwan 6 (kernel-libipsec with raw_esp, from the root that
+// .ci/strongswan6-root builds) and encap = no: there is no NAT and none is
+// faked, so MVS1's SAs, those MVS5 initiates from the coupling facility
+// records, and MVS1's again after the takeback all carry ESP as IP
+// protocol 50, which tshark decrypts on the LAN.
+func TestStrongSwan6SWSAPlainESP(t *testing.T) { takeoverTakeback(t, charon6) }
+
+func takeoverTakeback(t *testing.T, from charonFrom) {
+	sx, swan, kept := failUnderConnection(t, noNAT, from)
 	waitFor(t, "MVS5 to renegotiate the tunnel", func() bool { o := lastOutcome(sx, "MVS5"); return o != nil && !o.Done.IsZero() })
-	if o := lastOutcome(sx, "MVS5"); len(o.Recovered) != 1 || len(o.NotRecovered)+len(o.Failed) != 0 {
+	o := lastOutcome(sx, "MVS5")
+	if len(o.Recovered) != 1 || len(o.NotRecovered)+len(o.Failed) != 0 {
 		t.Fatalf("MVS5's outcome %+v", o)
+	}
+	if d := o.Recovered[0]; d.UDPEncap == swan.plainESP {
+		t.Errorf("MVS5 recovered the tunnel to %s with UDP encapsulation %v, want %v", d.Peer, d.UDPEncap, !swan.plainESP)
 	}
 	echoOnce(t, kept, "after the takeover")
 	// Longer than charon's dead-peer detection (dpd_delay 1 s, two
@@ -84,7 +98,7 @@ func TestStrongSwanSWSATakeoverTakeback(t *testing.T) {
 // one-to-one NAT, where IKE can initiate) and the connection on MVS2
 // carries on without charon's dead-peer detection giving up.
 func TestStrongSwanSWSABehindOneToOneNAT(t *testing.T) {
-	sx, swan, kept := failUnderConnection(t, oneToOne)
+	sx, swan, kept := failUnderConnection(t, oneToOne, hostCharon)
 	waitFor(t, "MVS5 to renegotiate the tunnel", func() bool { o := lastOutcome(sx, "MVS5"); return o != nil && !o.Done.IsZero() })
 	o := lastOutcome(sx, "MVS5")
 	if len(o.Recovered) != 1 || len(o.NotRecovered)+len(o.Failed) != 0 {
@@ -115,7 +129,7 @@ func TestStrongSwanSWSABehindOneToOneNAT(t *testing.T) {
 // (peer-behind-napt) and strongSwan's dead-peer detection renegotiates
 // with MVS5 through the NAPT; the connection on MVS2 carries on.
 func TestStrongSwanSWSABehindNAPT(t *testing.T) {
-	sx, swan, kept := failUnderConnection(t, napt)
+	sx, swan, kept := failUnderConnection(t, napt, hostCharon)
 	waitFor(t, "MVS5's SWSA outcome", func() bool { return lastOutcome(sx, "MVS5") != nil })
 	o := lastOutcome(sx, "MVS5")
 	if len(o.Recovered) != 0 || len(o.NotRecovered) != 1 || o.NotRecovered[0].Reasons[0].Code != "peer-behind-napt" {
@@ -176,6 +190,9 @@ type swanDVA1 struct {
 	// every stack's SAs, the strongSwan ends of them included.
 	pcap string
 	keys *syncBuffer
+	// plainESP is set when ESP must travel as IP protocol 50: strongSwan
+	// 6 with encap = no.
+	plainESP bool
 }
 
 // syncBuffer is a key log the endpoints' goroutines share.
@@ -197,8 +214,8 @@ func (l *syncBuffer) Bytes() []byte {
 }
 
 // decryptsInTshark has Wireshark decrypt the LAN capture with the key
-// log: every ESP frame (in UDP: strongSwan's kernel-libipsec asks for it)
-// has a good ICV and carries TCP, and every IKE message past IKE_SA_INIT
+// log: every ESP frame (in UDP when strongSwan 5.9.8's kernel-libipsec
+// asks for it, plain when sw.plainESP) has a good ICV and carries TCP, and every IKE message past IKE_SA_INIT
 // decrypts. It returns the SPIs of the ESP frames and the IKE messages
 // decrypted.
 func (sw swanDVA1) decryptsInTshark(t *testing.T) (map[string]bool, int) {
@@ -238,8 +255,8 @@ func (sw swanDVA1) decryptsInTshark(t *testing.T) (map[string]bool, int) {
 		switch {
 		case spi != "" && !strings.Contains(spi, ","):
 			spis[spi] = true
-			if good != "1" || !strings.Contains(protos, "esp:ip:tcp") {
-				t.Errorf("ESP frame SPI %s: icv_good=%q protocols %s", spi, good, protos)
+			if good != "1" || !strings.Contains(protos, "esp:ip:tcp") || strings.Contains(protos, "udp") == sw.plainESP {
+				t.Errorf("ESP frame SPI %s: icv_good=%q protocols %s; want plain ESP %v", spi, good, protos, sw.plainESP)
 			}
 		case exch != "" && exch != "34":
 			ike++
@@ -290,13 +307,25 @@ func (m natMode) ruleset() string {
 `
 }
 
-// failUnderConnection starts figure 9 with strongSwan as a client of DVA1
-// behind nat, opens two connections to APP A (round robin puts the second
+// charonFrom says which strongSwan plays DVA1's client.
+type charonFrom int
+
+const (
+	// hostCharon is the machine's strongSwan (Debian bookworm's 5.9.8),
+	// with encap = yes: its kernel-libipsec can only do ESP in UDP.
+	hostCharon charonFrom = iota
+	// charon6 is strongSwan 6 from .ci/strongswan6-root, with encap = no
+	// and raw_esp: plain ESP when there is no NAT.
+	charon6
+)
+
+// failUnderConnection starts figure 9 with strongSwan (from) as a client
+// of DVA1 behind nat, opens two connections to APP A (round robin puts the second
 // on MVS2), checks the second echoes, and fails MVS1; it returns the
 // second. A failing test logs the sysplex's timeline.
-func failUnderConnection(t *testing.T, nat natMode) (*Sysplex, swanDVA1, net.Conn) {
+func failUnderConnection(t *testing.T, nat natMode, from charonFrom) (*Sysplex, swanDVA1, net.Conn) {
 	t.Helper()
-	sx, swan := startStrongSwanDVA1(t, nat)
+	sx, swan := startStrongSwanDVA1(t, nat, from)
 	first := dialInNetns(t, swan.ns, netip.AddrPortFrom(dva1, 60))
 	t.Cleanup(func() { first.Close() })
 	kept := dialInNetns(t, swan.ns, netip.AddrPortFrom(dva1, 60))
@@ -319,9 +348,14 @@ func failUnderConnection(t *testing.T, nat natMode) (*Sysplex, swanDVA1, net.Con
 // IKE SA and child SA to MVS1 are up when it returns. Behind a NAT,
 // charon sits at 10.77.0.2 (192.0.2.10 its inner address) behind a
 // namespace that maps it to 192.0.2.10.
-func startStrongSwanDVA1(t *testing.T, nat natMode) (*Sysplex, swanDVA1) {
+func startStrongSwanDVA1(t *testing.T, nat natMode, from charonFrom) (*Sysplex, swanDVA1) {
 	t.Helper()
-	netnstest.NeedStrongSwan(t)
+	sw, encap := netnstest.StrongSwan{}, "yes"
+	if from == charon6 {
+		sw, encap = netnstest.NeedStrongSwan6(t), "no"
+	} else {
+		netnstest.NeedStrongSwan(t)
+	}
 	tag := make([]byte, 3)
 	rand.Read(tag)
 	id := hex.EncodeToString(tag)
@@ -406,7 +440,7 @@ func startStrongSwanDVA1(t *testing.T, nat natMode) (*Sysplex, swanDVA1) {
     local_addrs = %[2]s
     remote_addrs = %[1]s
     rekey_time = 0
-    encap = yes
+    encap = %[3]s
     dpd_delay = 1s
     proposals = aes128-sha256-prfsha256-ecp256
     local {
@@ -435,7 +469,7 @@ secrets {
     secret = "figure9-demo-psk-0001"
   }
 }
-`, dva1, local)
+`, dva1, local, encap)
 	for name, body := range map[string]string{"strongswan.conf": conf, "swanctl.conf": swan} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
 			t.Fatal(err)
@@ -448,16 +482,16 @@ secrets {
 			}
 		}
 	})
-	netnstest.StartGroup(t, exec.Command("ip", "netns", "exec", cNS, "unshare", "-m", "sh", "-c",
-		fmt.Sprintf("mount -t tmpfs tmpfs /run && STRONGSWAN_CONF=%s exec %s", filepath.Join(dir, "strongswan.conf"), netnstest.Charon)))
+	netnstest.StartGroup(t, sw.Charon(cNS, dir, filepath.Join(dir, "strongswan.conf")))
 	waitFor(t, "charon's vici socket", func() bool { _, err := os.Stat(vici); return err == nil })
 	swanctl := func(args ...string) string {
-		return netnstest.Run(t, "swanctl", append(args, "--uri", "unix://"+vici)...)
+		argv := sw.Swanctl(dir, vici, args...)
+		return netnstest.Run(t, argv[0], argv[1:]...)
 	}
 	swanctl("--load-all", "--file", filepath.Join(dir, "swanctl.conf"))
 	swanctl("--initiate", "--child", "app", "--timeout", "10")
 	if sas := sx.Stack("MVS1").IPsecSAs(dva1); sas == nil || len(sas.IKE) != 1 || len(sas.Dynamic) != 1 {
 		t.Fatalf("MVS1's tunnels after strongSwan initiated: %+v", sas)
 	}
-	return sx, swanDVA1{ns: cNS, log: charonLog, ctl: swanctl, pcap: pcap.Name(), keys: keys}
+	return sx, swanDVA1{ns: cNS, log: charonLog, ctl: swanctl, pcap: pcap.Name(), keys: keys, plainESP: from == charon6}
 }
