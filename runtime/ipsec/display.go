@@ -72,15 +72,18 @@ func (e *Endpoint) SAs() SAList {
 	for _, ps := range e.peers {
 		for i, ch := range ps.children {
 			c := ch.info
+			// Plain ESP has no ports; the mapping keeps the peer's NAT-T
+			// port for a later float, so it is dropped here.
 			local := netip.AddrPortFrom(e.cfg.Local, 0)
+			remote := netip.AddrPortFrom(ch.mapping.Remote().Addr(), 0)
 			if c.UDPEncap {
-				local = netip.AddrPortFrom(e.cfg.Local, nattPort)
+				local, remote = netip.AddrPortFrom(e.cfg.Local, nattPort), ch.mapping.Remote()
 			}
 			t := DynamicTunnel{
 				Peer: c.Peer, IKE: c.IKE, InboundSPI: c.InboundSPI, OutboundSPI: c.OutboundSPI,
 				Encr: c.Encr, KeyBits: c.KeyBits, Integ: c.Integ, ESN: c.ESN, PFS: c.PFS,
 				LocalTS: c.LocalTS, RemoteTS: c.RemoteTS, Local: local,
-				Remote: ch.mapping.Remote(), UDPEncap: c.UDPEncap, Created: ch.created, Lifetime: ch.life,
+				Remote: remote, UDPEncap: c.UDPEncap, Created: ch.created, Lifetime: ch.life,
 				Active: !slices.ContainsFunc(ps.children[i+1:], func(n *child) bool { return sameTS(n, ch) }),
 				In:     ch.in.Counters(), Out: ch.out.Counters(),
 			}

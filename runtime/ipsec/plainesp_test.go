@@ -43,8 +43,8 @@ func TestPlainESPWithoutNAT(t *testing.T) {
 		if len(l.IKE) != 1 || l.IKE[0].NATLocal || l.IKE[0].NATRemote {
 			t.Errorf("IKE SAs %+v: want one, no NAT detected", l.IKE)
 		}
-		if len(l.Dynamic) != 1 || l.Dynamic[0].UDPEncap || l.Dynamic[0].Local.Port() != 0 {
-			t.Errorf("child SAs %+v: want one, plain ESP (no UDP port)", l.Dynamic)
+		if len(l.Dynamic) != 1 || l.Dynamic[0].UDPEncap || l.Dynamic[0].Local.Port() != 0 || l.Dynamic[0].Remote.Port() != 0 {
+			t.Errorf("child SAs %+v: want one, plain ESP (no UDP port on either end)", l.Dynamic)
 		}
 		noDropsExcept(t, n.e)
 	}
