@@ -26,8 +26,16 @@ import (
 // server's own profile (its procedure's PROFILE DD). The release that
 // removed the in-stack server, V1R9, could not be confirmed on a stored
 // IBM page.
+//
+// ASSORTEDPARMS, the option block of TCP/IP for MVS, is in no IP
+// Configuration Reference of V2R1 or later (V2R1's contents go from
+// "ARPAGE statement" to "ATMARPSV statement"; its options are IPCONFIG's,
+// TCPCONFIG's and UDPCONFIG's there). The release that dropped it could not
+// be found, so V2R1 is the first release known to reject it.
 var (
-	v1r9, v2r2, v2r3 = Release{1, 9}, Release{2, 2}, Release{2, 3}
+	v1r9, v2r1, v2r2, v2r3 = Release{1, 9}, Release{2, 1}, Release{2, 2}, Release{2, 3}
+
+	absentStatements = map[string]Release{"ASSORTEDPARMS": v2r1}
 
 	telnetBlocks = map[string]Release{"TELNETPARMS": v1r9, "BEGINVTAM": v1r9}
 
@@ -50,6 +58,10 @@ func (b *stackBuilder) removed(st profile.Statement) {
 		if since, ok := telnetBlocks[s.Keyword]; ok && !rel.Before(since) {
 			d := b.errorf(r, "%s belongs to the TN3270E Telnet server's own profile from %s on: a %s stack rejects it", s.Keyword, since, rel)
 			d.Detail = "The TN3270E Telnet server runs in its own address space and reads TELNETPARMS and BEGINVTAM from the data set of its procedure's PROFILE DD; move the block there, or give the stack's real release in the manifest."
+		}
+		if since, ok := absentStatements[s.Keyword]; ok && !rel.Before(since) {
+			d := b.errorf(r, "%s is in no profile of %s or later: a %s stack rejects it", s.Keyword, since, rel)
+			d.Detail = "Move its options to IPCONFIG, TCPCONFIG or UDPCONFIG (NOFWD is IPCONFIG NODATAGRAMFWD, IGNOREREDIRECT is IPCONFIG IGNOREREDIRECT), or give the stack's real release in the manifest."
 		}
 		if since, ok := removedStatements[s.Keyword]; ok && !rel.Before(since) {
 			d := b.errorf(r, "%s was removed in %s: a %s stack rejects it", s.Keyword, since, rel)

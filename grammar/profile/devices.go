@@ -170,6 +170,11 @@ func (p *parser) checkTypedForm(keyword, typ, what string, forms map[string]type
 				d.Detail = "Did you mean " + sg + "? " + d.Detail
 			}
 			d.IncludedFrom = p.chainAt(opStart + j)
+			// The numbers and addresses after it are its values, whatever
+			// they mean: not findings of their own.
+			for j+1 < len(m.toks) && m.toks[j+1].Type != Word {
+				j++
+			}
 		default:
 			d := p.errorAt(opStart+j, "%s: unexpected %s", key, describe(tokenView(t)))
 			d.Detail = fmt.Sprintf("%s takes %s, then its options.", key, f.positional)

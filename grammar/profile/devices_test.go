@@ -37,6 +37,13 @@ func TestDeviceLinkOperands(t *testing.T) {
 		// A word no type knows: a warning, with a suggestion.
 		{"DEVICE M MPCIPA AUTORESTRT\n", `^unknown DEVICE MPCIPA option AUTORESTRT$`},
 		{"DEVICE M MPCIPA\nDOMAINORIGIN\n", `^unknown DEVICE MPCIPA option DOMAINORIGIN$`},
+		// The values after an unknown option are its own, not findings of
+		// their own (no follow-on "unexpected 4500000"). The TCPIPCS
+		// PROFILE sample writes IFSPEED, CHECKSUM and NOAUTORESTART in
+		// capitals only: they have no shorter form.
+		{"DEVICE D MPCPTP\nLINK L MPCPTP D IFSPEE 4500000\n", `^unknown LINK MPCPTP option IFSPEE$`},
+		{"DEVICE D MPCPTP\nLINK L MPCPTP D CHECKSU SECCLASS 255\n", `^unknown LINK MPCPTP option CHECKSU$`},
+		{"DEVICE D MPCPTP NOAUTORESTAR\n", `^unknown DEVICE MPCPTP option NOAUTORESTAR$`},
 	} {
 		for _, only := range []bool{false, true} {
 			_, p := parse("P", []byte(tc.in), Options{}, only)

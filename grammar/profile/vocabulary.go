@@ -102,6 +102,16 @@ var operandGrammars = map[string]string{
 	// (INTERVAL minutes, SENDGARBAGE TRUE|FALSE); z/OS took both over into
 	// TCPCONFIG.
 	"KEEPALIVEOPTIONS": `{ INTERVAL <number> | SENDGARBAGE ( TRUE | FALSE ) }`,
+	// ASSORTEDPARMS: a block of option words from before IPCONFIG,
+	// TCPCONFIG and UDPCONFIG took them over. NOFWD is IBM's own (the
+	// sample profile SEZAINST(SAMPPROF) of TCP/IP for MVS on MVS/ESA 5.2.2,
+	// in a public copy: ASSORTEDPARMS NOFWD ENDASSORTEDPARMS, to stop
+	// forwarding between networks); the others are known, unconfirmed: no
+	// IBM page of the statement could be read. From V2R1 on the IP
+	// Configuration Reference has no ASSORTEDPARMS at all; model/removed.go
+	// reports it on such a stack.
+	"ASSORTEDPARMS": `{ NOFWD | IGNOREREDIRECT | VARSUBNETTING | SYSCONSOLEMSG | RESTRICTLOWPORTS |
+		SOURCEVIPA | TCPIPSTATISTICS }`,
 	// DELETE has a grammar of its own (Delete): its object is a statement
 	// keyword. These are the operands after the object.
 	"DELETE ATMARPSV":  `<name>`,

@@ -74,6 +74,13 @@ func TestVocabularyOperands(t *testing.T) {
 		{"NETACCESS\n 192.168.0.0/16\nENDNETACCESS\n", `^incomplete NETACCESS statement$`},
 		{"NETACCESS INBOUND\n 192.168.0.0/16 SUBNET1 EXTRA\nENDNETACCESS\n", `^EXTRA is not a profile statement, nor an operand of NETACCESS$`},
 		{"NETACCESS INBOND\n 192.168.0.0/16 SUBNET1\nENDNETACCESS\n", `^INBOND is not a profile statement, nor an operand of NETACCESS$`},
+		// ASSORTEDPARMS as IBM's TCP/IP for MVS sample profile writes it
+		// (NOFWD), and the options known but unconfirmed; a word that is
+		// none of them is reported inside the block.
+		{"ASSORTEDPARMS\n  NOFWD\nENDASSORTEDPARMS\n", ``},
+		{"ASSORTEDPARMS NOFWD IGNOREREDIRECT VARSUBNETTING SYSCONSOLEMSG RESTRICTLOWPORTS SOURCEVIPA TCPIPSTATISTICS ENDASSORTEDPARMS\n", ``},
+		{"ASSORTEDPARMS\n  NOFWX\nENDASSORTEDPARMS\n", `^NOFWX is not a profile statement, nor an operand of ASSORTEDPARMS$`},
+		{"ASSORTEDPARMS\n  NOFWD\n  DATASETPREFIX TCPIP\nENDASSORTEDPARMS\n", `^DATASETPREFIX is not a profile statement, nor an operand of ASSORTEDPARMS$`},
 	} {
 		prof, ds := Parse("P", []byte(tc.in), Options{})
 		var errs []string
@@ -225,6 +232,17 @@ func TestOptionAbbreviations(t *testing.T) {
 		{"IPCONFIG NOCHECKSUMOFFLOA NOFWDMULT\n", 0},
 		{"IPCONFIG DATAGR FWDMULT PERP\n", 0},
 		{"IPCONFIG CHECKSUMOFF\n", 1},
+		// The abbreviations of the V2R4 syntax diagram ("IPCONFIG
+		// statement": DEVRETRYDURation, FORMat, IGNORERedirect,
+		// IQDIORouting, QDIOPriority, PATHMTUDISCovery, QDIOACCELerator,
+		// REASSEMBLytimeout, SEGMENTATIONOFFLoad, SYSPLEXRouting,
+		// NOTCPSTACKSOURCEVipa, PERConnection).
+		{"IPCONFIG DEVRETRYDUR 90 FORM LONG IGNORER IQDIOR NOIQDIOR QDIOP 1\n", 0},
+		{"IPCONFIG PATHMTUDISC NOPATHMTUDISC QDIOACCEL NOQDIOACCEL REASSEMBL 60\n", 0},
+		{"IPCONFIG SEGMENTATIONOFFL NOSEGMENTATIONOFFL SYSPLEXR NOSYSPLEXR NOTCPSTACKSOURCEV PERC\n", 0},
+		{"IPCONFIG DEVRETRYDU 90\n", 1},
+		{"IPCONFIG REASSEMB 60\n", 1},
+		{"IPCONFIG SYSPLEX\n", 1},
 	} {
 		_, ds := Parse("P", []byte(tc.in), Options{})
 		if len(ds) != tc.want {
