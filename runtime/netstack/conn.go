@@ -208,6 +208,36 @@ func dialTCP(ctx context.Context, s *stack.Stack, local, remote tcpip.FullAddres
 	return newConn(&wq, ep), nil
 }
 
+// startDialTCP sends the SYN and returns: the caller learns the outcome
+// from Connected, when a Watch with writable fires.
+func startDialTCP(s *stack.Stack, remote tcpip.FullAddress, proto tcpip.NetworkProtocolNumber) (*Conn, error) {
+	var wq waiter.Queue
+	ep, terr := s.NewEndpoint(tcp.ProtocolNumber, proto, &wq)
+	if terr != nil {
+		return nil, errors.New(terr.String())
+	}
+	terr = ep.Connect(remote)
+	if _, ok := terr.(*tcpip.ErrConnectStarted); !ok && terr != nil {
+		ep.Close()
+		return nil, &net.OpError{Op: "connect", Net: "tcp", Addr: tcpAddr(remote), Err: errors.New(terr.String())}
+	}
+	return newConn(&wq, ep), nil
+}
+
+// Connected reports whether the handshake of a connection from
+// StartDialTCP has ended, and its error if it failed. gVisor reports a
+// connecting endpoint writable only once the handshake is over, either
+// way (gonet's dial waits for the same event).
+func (c *Conn) Connected() (bool, error) {
+	if c.ep.Readiness(waiter.WritableEvents) == 0 {
+		return false, nil
+	}
+	if err := c.ep.LastError(); err != nil {
+		return true, c.opError("connect", err)
+	}
+	return true, nil
+}
+
 func tcpAddr(a tcpip.FullAddress) *net.TCPAddr {
 	return &net.TCPAddr{IP: net.IP(a.Addr.AsSlice()), Port: int(a.Port)}
 }

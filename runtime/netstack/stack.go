@@ -400,6 +400,12 @@ func (st *Stack) DialTCP(ctx context.Context, ap netip.AddrPort) (*Conn, error) 
 	return dialTCP(ctx, st.s, tcpip.FullAddress{}, fullAddr(ap), protocolOf(ap.Addr()))
 }
 
+// StartDialTCP starts connecting to ap and returns without waiting, for
+// a Poller: Connected tells when and how the handshake ended.
+func (st *Stack) StartDialTCP(ap netip.AddrPort) (*Conn, error) {
+	return startDialTCP(st.s, fullAddr(ap), protocolOf(ap.Addr()))
+}
+
 // DialTCPFrom connects to remote from local, e.g. from a DVIPA the stack
 // owns. A zero local port picks an ephemeral one.
 func (st *Stack) DialTCPFrom(ctx context.Context, local, remote netip.AddrPort) (*Conn, error) {
