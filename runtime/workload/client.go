@@ -70,7 +70,7 @@ const (
 
 // Converse dials spec.Connect from ns and plays connection i on p; done
 // gets the result, on one of p's goroutines. The context ends it early,
-// as failed, while it pauses.
+// as failed, while it connects or pauses.
 func Converse(ctx context.Context, p *netstack.Poller, ns *netstack.Stack, spec *scenario.Client, i int, done func(Result)) {
 	c, err := ns.StartDialTCP(spec.Connect)
 	if err != nil {
@@ -113,14 +113,15 @@ func (v *conversation) step(w *netstack.Polled) (wantWrite, done bool) {
 	}
 }
 
-// connect waits for the handshake.
+// connect waits for the handshake, as long as the dial timeout and the
+// context allow.
 func (v *conversation) connect() (next, wantWrite bool) {
 	ok, err := v.c.Connected()
 	switch {
 	case ok && err == nil:
 		v.startChunk(0)
 		return true, false
-	case ok, time.Now().After(v.due):
+	case ok, time.Now().After(v.due), v.ctx.Err() != nil:
 		v.res.Outcome = Failed
 		return false, false
 	}

@@ -122,3 +122,27 @@ func TestConversationOutcomes(t *testing.T) {
 		}
 	})
 }
+
+// TestConversationEndsWithItsContext: a conversation whose context ends
+// while it pauses between chunks (here for an hour) fails at once, with
+// what it verified so far.
+func TestConversationEndsWithItsContext(t *testing.T) {
+	leakcheck.Check(t)
+	s := newTwoStacks(t)
+	apps := startApp(t, s, scenario.Echo)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan Result, 1)
+	Converse(ctx, netstack.NewPoller(0), s.cli, echoClient(1024, 512, time.Hour), 0, func(r Result) { got <- r })
+	waitSockets(t, apps, 2)
+	time.Sleep(100 * time.Millisecond) // the first chunk's echo is back
+	cancel()
+	select {
+	case r := <-got:
+		if r != (Result{Sent: 512, Verified: 512, Outcome: Failed}) {
+			t.Fatalf("%+v, want failed after one verified chunk", r)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the conversation went on after its context ended")
+	}
+}
