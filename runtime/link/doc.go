@@ -13,8 +13,10 @@
 // Outbound packets go to a Handler, either inline in the writer's goroutine
 // (QueueLen 0: for a consumer that does its work synchronously, like ESP
 // encapsulation, reference/ipsec.md §8.2) or through a bounded queue and
-// one pump goroutine (QueueLen > 0: for a link to another stack, so each
-// direction runs on its own). Pipe joins two queued endpoints back to back.
+// a pump goroutine (QueueLen > 0: for a link to another stack, so each
+// direction runs on its own). The pump runs only while packets are queued,
+// so the many idle links of a large sysplex hold no goroutine. Pipe joins
+// two queued endpoints back to back.
 // Inbound packets enter with Inject.
 //
 // Packets cross the boundary as raw IP datagrams with no link header (the

@@ -59,8 +59,10 @@ type Options struct {
 	// outbound packets as if the wire went nowhere; that is counted as
 	// DropNoHandler, never silent.
 	Handler Handler
-	// QueueLen > 0 puts a bounded queue and one pump goroutine between the
-	// stack and the Handler: writers block while the queue is full. Zero
+	// QueueLen > 0 puts a bounded queue and a pump goroutine between the
+	// stack and the Handler: writers block while the queue is full. The
+	// pump runs only while packets are queued, so an idle link holds no
+	// goroutine (a 32-stack sysplex has a thousand links). Zero
 	// calls the Handler synchronously in the writer's goroutine, which is
 	// what a consumer that does its own work inline (ESP encapsulation)
 	// wants.
@@ -89,12 +91,19 @@ type Endpoint struct {
 	dispatcher stack.NetworkDispatcher
 	onClose    func()
 
-	// queue is nil for a synchronous endpoint.
-	queue chan *buffer.View
-	ctx   context.Context
-	stop  context.CancelFunc
-	pump  sync.WaitGroup
-	once  sync.Once
+	// queue is nil for a synchronous endpoint. queued counts the packets
+	// put in the queue and not yet handed on: the writer that raises it
+	// from zero starts the pump, and the pump exits when it brings it
+	// back to zero, so there is at most one pump and never a packet left
+	// without one. pumpMu orders starting a pump against Close, so that
+	// Wait never races a pump being added.
+	queue  chan *buffer.View
+	queued atomic.Int64
+	pumpMu sync.Mutex
+	ctx    context.Context
+	stop   context.CancelFunc
+	pump   sync.WaitGroup
+	once   sync.Once
 
 	stats counters
 }
@@ -102,7 +111,7 @@ type Endpoint struct {
 var _ stack.LinkEndpoint = (*Endpoint)(nil)
 
 // New returns an endpoint. A queued endpoint (QueueLen > 0) starts its pump
-// goroutine here; Close stops it and Wait waits for it.
+// goroutine when a packet is queued; Close stops it and Wait waits for it.
 func New(opts Options) *Endpoint {
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &Endpoint{
@@ -121,8 +130,6 @@ func New(opts Options) *Endpoint {
 	e.mtu.Store(mtu)
 	if opts.QueueLen > 0 {
 		e.queue = make(chan *buffer.View, opts.QueueLen)
-		e.pump.Add(1)
-		go e.run()
 	}
 	return e
 }
@@ -193,6 +200,7 @@ func (e *Endpoint) send(v *buffer.View) bool {
 	}
 	select {
 	case e.queue <- v:
+		e.queuedOne()
 		return true
 	default:
 	}
@@ -200,6 +208,7 @@ func (e *Endpoint) send(v *buffer.View) bool {
 	e.stats.blocked.Add(1)
 	select {
 	case e.queue <- v:
+		e.queuedOne()
 		return true
 	case <-e.ctx.Done():
 		e.stats.drop(DropShutdown)
@@ -208,7 +217,25 @@ func (e *Endpoint) send(v *buffer.View) bool {
 	}
 }
 
-// run is the pump of a queued endpoint.
+// queuedOne counts a packet just queued and starts the pump if none runs.
+func (e *Endpoint) queuedOne() {
+	if e.queued.Add(1) != 1 {
+		return // the running pump will take it
+	}
+	e.pumpMu.Lock()
+	defer e.pumpMu.Unlock()
+	if e.closed() {
+		e.drain()
+		return
+	}
+	e.pump.Add(1)
+	go e.run()
+}
+
+// run is the pump of a queued endpoint: it hands packets on until the
+// queue is empty or the endpoint closes. A packet counted in queued is in
+// the channel before it is counted, so the receive never waits for a
+// packet that is not there.
 func (e *Endpoint) run() {
 	defer e.pump.Done()
 	for {
@@ -216,17 +243,25 @@ func (e *Endpoint) run() {
 		case v := <-e.queue:
 			e.deliverOut(v.AsSlice())
 			v.Release()
-		case <-e.ctx.Done():
-			// Whatever is still queued will never be sent.
-			for {
-				select {
-				case v := <-e.queue:
-					e.stats.drop(DropShutdown)
-					v.Release()
-				default:
-					return
-				}
+			if e.queued.Add(-1) == 0 {
+				return
 			}
+		case <-e.ctx.Done():
+			e.drain()
+			return
+		}
+	}
+}
+
+// drain drops whatever is still queued after Close: it will never be sent.
+func (e *Endpoint) drain() {
+	for {
+		select {
+		case v := <-e.queue:
+			e.stats.drop(DropShutdown)
+			v.Release()
+		default:
+			return
 		}
 	}
 }
@@ -302,7 +337,9 @@ func (e *Endpoint) Close() {
 	first := false
 	e.once.Do(func() {
 		first = true
+		e.pumpMu.Lock()
 		e.stop()
+		e.pumpMu.Unlock()
 	})
 	if !first {
 		return
@@ -318,11 +355,12 @@ func (e *Endpoint) Close() {
 	}
 }
 
-// Wait implements stack.LinkEndpoint: it waits for the pump to exit. It
-// returns at once for a synchronous endpoint, and blocks until Close for a
-// queued one. gVisor's Stack.Wait calls Wait before it closes the endpoint,
-// so remove the NIC (which closes it) before calling Stack.Wait, as
-// netstack.Stack.Close does.
+// Wait implements stack.LinkEndpoint: it waits for the pump, if one runs,
+// to exit. It returns at once for a synchronous endpoint; for a queued one
+// it blocks while packets are queued and the endpoint is open. gVisor's
+// Stack.Wait calls Wait before it closes the endpoint, so remove the NIC
+// (which closes it) before calling Stack.Wait, as netstack.Stack.Close
+// does.
 func (e *Endpoint) Wait() { e.pump.Wait() }
 
 // MTU implements stack.LinkEndpoint.

@@ -2,7 +2,9 @@ package link
 
 import (
 	"context"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -167,3 +169,55 @@ func TestInjectRejectsNonIP(t *testing.T) {
 		t.Fatal("test helper builds a non-IPv4 packet")
 	}
 }
+
+// TestIdlePumpsExit: a queued endpoint runs its pump only while it has
+// packets to hand on. The 32-stack sysplex has 992 XCF link endpoints,
+// most of them idle; a pump each held a goroutine stack each for the
+// sysplex's life (issue 16's memory target).
+func TestIdlePumpsExit(t *testing.T) {
+	leakcheck.Check(t)
+	before := runtime.NumGoroutine()
+	var delivered atomic.Int64
+	const n = 50
+	var ends []*Endpoint
+	for range n {
+		a, b := Pipe(Options{})
+		b.Attach(countingDispatcher{&delivered})
+		ends = append(ends, a, b)
+	}
+	defer func() {
+		for _, e := range ends {
+			e.Close()
+			e.Wait()
+		}
+	}()
+	if got := runtime.NumGoroutine() - before; got > 2 {
+		t.Fatalf("%d idle pipes hold %d goroutines; want none", n, got)
+	}
+	for i := 0; i < len(ends); i += 2 {
+		for range 3 {
+			if n, err := write(ends[i], ipv4Packet(60)); n != 1 || err != nil {
+				t.Fatalf("write: n=%d err=%v", n, err)
+			}
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for (delivered.Load() < 3*n || runtime.NumGoroutine()-before > 2) && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if got := delivered.Load(); got != 3*n {
+		t.Fatalf("%d packets delivered, want %d", got, 3*n)
+	}
+	if got := runtime.NumGoroutine() - before; got > 2 {
+		t.Fatalf("after their traffic, %d pipes hold %d goroutines; want none", n, got)
+	}
+}
+
+// countingDispatcher counts the packets a stack would receive.
+type countingDispatcher struct{ n *atomic.Int64 }
+
+func (d countingDispatcher) DeliverNetworkPacket(tcpip.NetworkProtocolNumber, *stack.PacketBuffer) {
+	d.n.Add(1)
+}
+
+func (countingDispatcher) DeliverLinkPacket(tcpip.NetworkProtocolNumber, *stack.PacketBuffer) {}

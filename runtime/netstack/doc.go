@@ -17,6 +17,10 @@
 //     version; what needs more than a hop count decremented still goes
 //     to gVisor.
 //   - Sockets are gonet adapters (net.Conn, net.Listener, net.PacketConn).
+//     A TCP connection is a Conn, which also reads and writes without
+//     blocking and calls back when it may have become readable or
+//     writable, so that a Poller serves thousands of connections on a few
+//     goroutines (the scenario's servers and clients do).
 //
 // TCP is tuned as reference/ipsec.md §6 recommends for in-process links:
 // SACK on (RFC 2018), RACK off, Reno congestion control (RFC 5681),

@@ -391,19 +391,25 @@ func (st *Stack) Close() {
 
 // ListenTCP listens on ap; an unspecified address listens on all of the
 // stack's addresses of that family.
-func (st *Stack) ListenTCP(ap netip.AddrPort) (*gonet.TCPListener, error) {
-	return gonet.ListenTCP(st.s, fullAddr(ap), protocolOf(ap.Addr()))
+func (st *Stack) ListenTCP(ap netip.AddrPort) (*TCPListener, error) {
+	return listenTCP(st.s, fullAddr(ap), protocolOf(ap.Addr()))
 }
 
 // DialTCP connects to ap from an address the stack chooses by route.
-func (st *Stack) DialTCP(ctx context.Context, ap netip.AddrPort) (*gonet.TCPConn, error) {
-	return gonet.DialContextTCP(ctx, st.s, fullAddr(ap), protocolOf(ap.Addr()))
+func (st *Stack) DialTCP(ctx context.Context, ap netip.AddrPort) (*Conn, error) {
+	return dialTCP(ctx, st.s, tcpip.FullAddress{}, fullAddr(ap), protocolOf(ap.Addr()))
+}
+
+// StartDialTCP starts connecting to ap and returns without waiting, for
+// a Poller: Connected tells when and how the handshake ended.
+func (st *Stack) StartDialTCP(ap netip.AddrPort) (*Conn, error) {
+	return startDialTCP(st.s, fullAddr(ap), protocolOf(ap.Addr()))
 }
 
 // DialTCPFrom connects to remote from local, e.g. from a DVIPA the stack
 // owns. A zero local port picks an ephemeral one.
-func (st *Stack) DialTCPFrom(ctx context.Context, local, remote netip.AddrPort) (*gonet.TCPConn, error) {
-	return gonet.DialTCPWithBind(ctx, st.s, fullAddr(local), fullAddr(remote), protocolOf(remote.Addr()))
+func (st *Stack) DialTCPFrom(ctx context.Context, local, remote netip.AddrPort) (*Conn, error) {
+	return dialTCP(ctx, st.s, fullAddr(local), fullAddr(remote), protocolOf(remote.Addr()))
 }
 
 // ListenUDP opens a UDP socket bound to ap that can send to anyone.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/netip"
 	"sort"
 	"strings"
@@ -16,6 +14,7 @@ import (
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
 	"github.com/tcpipc/tcpipc/runtime/lan"
+	"github.com/tcpipc/tcpipc/runtime/netstack"
 	"github.com/tcpipc/tcpipc/runtime/sysplex"
 	"github.com/tcpipc/tcpipc/runtime/workload"
 	"github.com/tcpipc/tcpipc/scenario"
@@ -245,34 +244,33 @@ func sleepUntil(sx *sysplex.Sysplex, ctx context.Context, t time.Time) error {
 	}
 }
 
-// startClients opens every client's connections at once; finish waits
-// until they all ended and sums how.
+// startClients opens every client's connections at once, played by one
+// poller; finish waits until they all ended and sums how.
 func startClients(ctx context.Context, sc *scenario.Scenario, hosts [][]*lan.Client) (finish func() ClientTotals) {
-	var clients sync.WaitGroup
-	results := make(chan connResult, 1024)
+	var (
+		clients sync.WaitGroup
+		mu      sync.Mutex
+		t       ClientTotals
+	)
+	p := netstack.NewPoller(0)
 	for k, c := range sc.Clients {
 		for h, cl := range hosts[k] {
 			for i := 0; i < c.Connections; i++ {
 				clients.Add(1)
-				go func(i int) {
-					defer clients.Done()
-					results <- runConn(ctx, cl, c, i)
-				}(h*c.Connections + i)
+				workload.Converse(ctx, p, cl.Netstack(), c, h*c.Connections+i, func(r workload.Result) {
+					mu.Lock()
+					t.add(r)
+					mu.Unlock()
+					clients.Done()
+				})
 			}
 		}
 	}
-	totals := make(chan ClientTotals, 1)
-	go func() {
-		var t ClientTotals
-		for res := range results {
-			t.add(res)
-		}
-		totals <- t
-	}()
 	return func() ClientTotals {
 		clients.Wait()
-		close(results)
-		return <-totals
+		mu.Lock()
+		defer mu.Unlock()
+		return t
 	}
 }
 
@@ -465,82 +463,19 @@ func durationOrNone(d time.Duration) string {
 	return d.Round(time.Millisecond).String()
 }
 
-// connResult is how one client connection ended.
-type connResult struct {
-	sent, verified int64
-	outcome        string // completed, reset, failed, corrupt
-}
-
-func (t *ClientTotals) add(r connResult) {
+func (t *ClientTotals) add(r workload.Result) {
 	t.Connections++
-	t.BytesSent += r.sent
-	t.BytesVerified += r.verified
-	switch r.outcome {
-	case "completed":
+	t.BytesSent += r.Sent
+	t.BytesVerified += r.Verified
+	switch r.Outcome {
+	case workload.Completed:
 		t.Completed++
-	case "reset":
+	case workload.Reset:
 		t.Reset++
-	case "corrupt":
+	case workload.Corrupt:
 		t.Corrupt++
 		t.Failed++
 	default:
 		t.Failed++
 	}
-}
-
-// runConn is one client connection: it writes the pattern in chunks and,
-// for an echo server, checks every byte that comes back.
-func runConn(ctx context.Context, cl *lan.Client, c *scenario.Client, i int) connResult {
-	var res connResult
-	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	conn, err := cl.Netstack().DialTCP(dctx, c.Connect)
-	cancel()
-	if err != nil {
-		res.outcome = "failed"
-		return res
-	}
-	defer conn.Close()
-	chunk := make([]byte, c.Chunk)
-	back := make([]byte, c.Chunk)
-	for off := 0; off < c.Bytes; off += c.Chunk {
-		n := min(c.Chunk, c.Bytes-off)
-		workload.Fill(chunk[:n], i, off)
-		conn.SetDeadline(time.Now().Add(20 * time.Second))
-		if _, err := conn.Write(chunk[:n]); err != nil {
-			res.outcome = classify(err)
-			return res
-		}
-		res.sent += int64(n)
-		if c.Check {
-			if _, err := io.ReadFull(conn, back[:n]); err != nil {
-				res.outcome = classify(err)
-				return res
-			}
-			if string(back[:n]) != string(chunk[:n]) {
-				res.outcome = "corrupt"
-				return res
-			}
-			res.verified += int64(n)
-		}
-		if c.Interval > 0 {
-			select {
-			case <-ctx.Done():
-				res.outcome = "failed"
-				return res
-			case <-time.After(c.Interval):
-			}
-		}
-	}
-	res.outcome = "completed"
-	return res
-}
-
-func classify(err error) string {
-	if errors.Is(err, net.ErrClosed) {
-		return "failed"
-	}
-	if strings.Contains(err.Error(), "reset") || strings.Contains(err.Error(), "refused") {
-		return "reset"
-	}
-	return "failed"
 }

@@ -109,3 +109,7 @@ func (c *conn) Close() error {
 	})
 	return c.Conn.Close()
 }
+
+// Unwrap returns the stack's own connection, so that an application can
+// serve it from a poller instead of a goroutine (runtime/workload).
+func (c *conn) Unwrap() net.Conn { return c.Conn }

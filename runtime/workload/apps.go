@@ -2,7 +2,6 @@ package workload
 
 import (
 	"fmt"
-	"io"
 	"net"
 	"net/netip"
 	"sort"
@@ -10,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/tcpipc/tcpipc/display"
+	"github.com/tcpipc/tcpipc/runtime/netstack"
 	"github.com/tcpipc/tcpipc/scenario"
 )
 
@@ -30,23 +30,26 @@ type Apps struct {
 	mu      sync.Mutex
 	running map[[2]string]*server // by application and stack
 	stopped map[[2]string]bool    // stopped by a timeline event
+	// poller serves the echo and sink connections of every server.
+	poller *netstack.Poller
 	// connIDs numbers listeners and connections as NETSTAT CONN shows them.
 	connIDs atomic.Uint32
 }
 
 type server struct {
-	app   string
-	id    uint32 // the listener's connection id
-	ln    net.Listener
-	wg    sync.WaitGroup
-	mu    sync.Mutex
-	conns map[net.Conn]uint32 // with their connection ids
-	ids   *atomic.Uint32
+	app    string
+	id     uint32 // the listener's connection id
+	ln     net.Listener
+	poller *netstack.Poller
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	conns  map[net.Conn]*served
+	ids    *atomic.Uint32
 }
 
 // New returns the applications, none of them started yet.
 func New(stacks Stacks, apps []*scenario.Application) *Apps {
-	return &Apps{stacks: stacks, apps: apps, running: map[[2]string]*server{}, stopped: map[[2]string]bool{}}
+	return &Apps{stacks: stacks, apps: apps, running: map[[2]string]*server{}, stopped: map[[2]string]bool{}, poller: netstack.NewPoller(0)}
 }
 
 // StartAll starts every application on every stack it names.
@@ -83,7 +86,7 @@ func (a *Apps) start(app *scenario.Application, stack string) error {
 	if err != nil {
 		return err
 	}
-	srv := &server{app: app.Name, id: a.connIDs.Add(1), ln: ln, conns: map[net.Conn]uint32{}, ids: &a.connIDs}
+	srv := &server{app: app.Name, id: a.connIDs.Add(1), ln: ln, poller: a.poller, conns: map[net.Conn]*served{}, ids: &a.connIDs}
 	srv.wg.Add(1)
 	go srv.serve(app.Behaviour)
 	a.mu.Lock()
@@ -92,50 +95,15 @@ func (a *Apps) start(app *scenario.Application, stack string) error {
 	return nil
 }
 
-func (srv *server) serve(b scenario.Behaviour) {
-	defer srv.wg.Done()
-	for {
-		c, err := srv.ln.Accept()
-		if err != nil {
-			return
-		}
-		srv.mu.Lock()
-		srv.conns[c] = srv.ids.Add(1)
-		srv.mu.Unlock()
-		srv.wg.Add(1)
-		go func() {
-			defer srv.wg.Done()
-			switch b {
-			case scenario.Sink:
-				io.Copy(io.Discard, c)
-			case scenario.Source:
-				buf := make([]byte, 4096)
-				for i := 0; ; i++ {
-					Fill(buf, 0, i*len(buf))
-					if _, err := c.Write(buf); err != nil {
-						break
-					}
-				}
-			default:
-				// io.Copy's buffer is 32 KB per connection for its
-				// whole life (the netstack's connections have no
-				// ReadFrom/WriteTo): 100 MB for the 3,200 connections of
-				// the 32-stack scenario (issue 16). 4 KB holds a segment.
-				io.CopyBuffer(c, c, make([]byte, 4096))
-			}
-			c.Close()
-			srv.mu.Lock()
-			delete(srv.conns, c)
-			srv.mu.Unlock()
-		}()
-	}
-}
-
 func (srv *server) stop() {
 	srv.ln.Close()
 	srv.mu.Lock()
-	for c := range srv.conns {
+	for c, sc := range srv.conns {
 		c.Close()
+		if sc.polled != nil {
+			// Its step finds the connection closed and ends.
+			sc.polled.Kick()
+		}
 	}
 	srv.mu.Unlock()
 	srv.wg.Wait()
@@ -202,8 +170,8 @@ func (a *Apps) Sockets(stack string) []display.Socket {
 		}
 		out = append(out, display.Socket{User: srv.app, ID: srv.id, State: "Listen", Local: addrDots(srv.ln.Addr()), Foreign: "0.0.0.0..0"})
 		srv.mu.Lock()
-		for c, id := range srv.conns {
-			out = append(out, display.Socket{User: srv.app, ID: id, State: "Establsh", Local: addrDots(c.LocalAddr()), Foreign: addrDots(c.RemoteAddr())})
+		for c, sc := range srv.conns {
+			out = append(out, display.Socket{User: srv.app, ID: sc.id, State: "Establsh", Local: addrDots(c.LocalAddr()), Foreign: addrDots(c.RemoteAddr())})
 		}
 		srv.mu.Unlock()
 	}
