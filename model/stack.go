@@ -98,6 +98,7 @@ func (b *stackBuilder) statement(st profile.Statement) {
 	case *profile.Port:
 		for _, e := range s.Entries {
 			pr := &PortReservation{Port: e.Number, Protocol: e.Protocol, Job: e.Job, Range: b.prof.RangeOf(&e.Node)}
+			b.portNumber("PORT", e.Number, pr.Range)
 			for _, o := range e.Options {
 				if o.Bind != nil {
 					if a, ok := b.addr(o.Bind); ok {
@@ -107,7 +108,21 @@ func (b *stackBuilder) statement(st profile.Statement) {
 			}
 			b.s.Ports = append(b.s.Ports, pr)
 		}
+	case *profile.PortRange:
+		b.portNumber("PORTRANGE", s.First, m.Range)
 	}
+}
+
+// portNumber reports a port number the stack rejects: PORT's num and
+// PORTRANGE's 1st_port are from 1 to 65535 (IP Configuration Reference,
+// V3R1 "PORT statement" and "PORTRANGE statement"). A range that runs past
+// 65535 is not an error: the stack reserves the ports up to 65535.
+func (b *stackBuilder) portNumber(stmt string, n int, r diag.Range) {
+	if n >= 1 && n <= 65535 {
+		return
+	}
+	d := b.errorf(r, "%s: port %d is out of range", stmt, n)
+	d.Detail = "A port number is from 1 to 65535; the stack rejects the statement."
 }
 
 // addr resolves an address operand, substituting system symbols.
