@@ -1,6 +1,8 @@
 package model
 
 import (
+	"strings"
+
 	"github.com/tcpipc/tcpipc/grammar/profile"
 )
 
@@ -19,6 +21,7 @@ func (b *stackBuilder) routeHops() {
 	for _, x := range b.s.DynamicXCF {
 		local[x.Addr.Addr.String()] = true
 	}
+	families := b.routeFamilies()
 	for _, st := range b.prof.Statements {
 		rs, ok := st.(*profile.Routes)
 		if !ok || rs.Info().Ignored != "" {
@@ -30,6 +33,7 @@ func (b *stackBuilder) routeHops() {
 				continue
 			}
 			b.chain = m.IncludedFrom
+			b.routeFamily(r, families)
 			switch {
 			case r.FirstHop == "=" && (r.Dest == "DEFAULT" || r.Dest == "DEFAULT6"):
 				d := b.errorf(m.Range, "ROUTE %s: the first hop of a default route cannot be =", r.Dest)
@@ -41,5 +45,63 @@ func (b *stackBuilder) routeHops() {
 				}
 			}
 		}
+	}
+}
+
+// linkFamily is what a route's link name stands for: an IPv4 LINK, an IPv4
+// INTERFACE or an IPv6 INTERFACE.
+type linkFamily struct {
+	v6   bool
+	what string // "IPv4 link", "IPv4 interface", "IPv6 interface"
+}
+
+// routeFamilies maps each LINK and INTERFACE DEFINE name to its family.
+// LINK statements define IPv4 links only; an INTERFACE whose type ends in
+// 6 (IPAQENET6, IPAQIDIO6, VIRTUAL6, MPCPTP6) is an IPv6 interface.
+func (b *stackBuilder) routeFamilies() map[string]linkFamily {
+	out := map[string]linkFamily{}
+	for _, st := range b.prof.Statements {
+		switch s := st.(type) {
+		case *profile.Link:
+			out[s.Name.Text] = linkFamily{what: "IPv4 link"}
+		case *profile.Interface:
+			if s.Action != "DEFINE" || len(s.Operands) == 0 {
+				continue
+			}
+			if strings.HasSuffix(s.Operands[0].Text, "6") {
+				out[s.Name.Text] = linkFamily{v6: true, what: "IPv6 interface"}
+			} else {
+				out[s.Name.Text] = linkFamily{what: "IPv4 interface"}
+			}
+		}
+	}
+	return out
+}
+
+// routeFamily reports a route whose link or first hop is of the other
+// address family than its destination: an IPv4 route goes over an IPv4
+// link or interface to an IPv4 router, an IPv6 route over an IPv6
+// interface to an IPv6 router (IP Configuration Guide, "Static route
+// statements for z/OS TCPCS4": IPv4 routes name links, IPv6 routes an
+// IPv6 interface). The stack rejects the route otherwise. A destination
+// or first hop written with a system symbol is not checked.
+func (b *stackBuilder) routeFamily(r *profile.Route, families map[string]linkFamily) {
+	if strings.Contains(r.Dest, "&") {
+		return
+	}
+	v6 := r.Dest == "DEFAULT6" || strings.Contains(r.Dest, ":")
+	family := map[bool]string{false: "IPv4", true: "IPv6"}[v6]
+	m := r.Info()
+	if f, ok := families[r.Link.Text]; ok && f.v6 != v6 {
+		d := b.errorf(b.prof.RangeOf(&r.Link.Node), "ROUTE %s: %s is an %s, the route an %s route", r.Dest, r.Link.Text, f.what, family)
+		d.Detail = "An IPv4 route goes over an IPv4 link or interface, an IPv6 route over an IPv6 interface; the stack rejects the route. Name " + map[bool]string{false: "an IPv4 link or interface", true: "an IPv6 interface"}[v6] + "."
+		return
+	}
+	if r.FirstHop == "=" || strings.Contains(r.FirstHop, "&") {
+		return
+	}
+	if strings.Contains(r.FirstHop, ":") != v6 {
+		d := b.errorf(m.Range, "ROUTE %s: first hop %s is not an %s address", r.Dest, r.FirstHop, family)
+		d.Detail = "The first hop of an " + family + " route is an " + family + " router on the link; the stack rejects the route."
 	}
 }
