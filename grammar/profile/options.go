@@ -69,10 +69,16 @@ var knownOptions = map[string]string{
 // optionRanges are the number ranges of option operands that IBM's page
 // of the statement states (V2R4 and V3R1 IP Configuration Reference,
 // "TCPCONFIG statement": CONNECTINITINTERVAL 100 - 3000 milliseconds,
-// CONNECTTIMEOUT 5 - 190 seconds). The other options' numbers are kept
-// unchecked: their bounds could not be confirmed.
+// CONNECTTIMEOUT 5 - 190 seconds), or that the protocol fixes: IPCONFIG
+// TTL and IPCONFIG6 HOPLIMIT fill the one-byte Time to Live and Hop Limit
+// fields of the IPv4 and IPv6 headers (RFC 791, RFC 8200), so no value
+// above 255 can be coded (IBM's lower bound could not be confirmed, so 0
+// is let through). The other options' numbers are kept unchecked: their
+// bounds could not be confirmed.
 var optionRanges = map[string]map[string][2]int{
 	"TCPCONFIG": {"CONNECTINITINTERVAL": {100, 3000}, "CONNECTTIMEOUT": {5, 190}},
+	"IPCONFIG":  {"TTL": {0, 255}},
+	"IPCONFIG6": {"HOPLIMIT": {0, 255}},
 }
 
 // knownOptionSets maps each statement's option spellings, full and
