@@ -1,7 +1,10 @@
 package model
 
 import (
+	"net/netip"
 	"strings"
+
+	"github.com/tcpipc/tcpipc/diag"
 
 	"github.com/tcpipc/tcpipc/grammar/profile"
 )
@@ -14,6 +17,7 @@ import (
 // INTERFACE or DYNAMICXCF). It runs once every statement is read, since a
 // HOME may follow BEGINROUTES.
 func (b *stackBuilder) routeHops() {
+	b.duplicateHomes()
 	local := map[string]bool{}
 	for _, h := range b.s.Home {
 		local[h.Addr.Addr.String()] = true
@@ -103,5 +107,26 @@ func (b *stackBuilder) routeFamily(r *profile.Route, families map[string]linkFam
 	if strings.Contains(r.FirstHop, ":") != v6 {
 		d := b.errorf(m.Range, "ROUTE %s: first hop %s is not an %s address", r.Dest, r.FirstHop, family)
 		d.Detail = "The first hop of an " + family + " route is an " + family + " router on the link; the stack rejects the route."
+	}
+}
+
+// duplicateHomes reports a home address given twice: the stack's home
+// list (every HOME statement's entries and every INTERFACE's IPADDR) may
+// hold an address once (IP Messages Volume 4, EZZ0619I "uses duplicate
+// home address"). The second use is reported, with the first.
+func (b *stackBuilder) duplicateHomes() {
+	first := map[netip.Addr]*HomeAddr{}
+	for _, h := range b.s.Home {
+		if !h.Addr.Addr.IsValid() {
+			continue
+		}
+		prev, seen := first[h.Addr.Addr]
+		if !seen {
+			first[h.Addr.Addr] = h
+			continue
+		}
+		d := b.ds.Errorf(RuleValue, h.Addr.Range, "HOME address %s of %s is already the home address of %s", h.Addr.Addr, h.Link, prev.Link)
+		d.Detail = "An address can be the home address of one link or interface only; the stack rejects the second one (EZZ0619I)."
+		d.Related = []diag.Related{{Range: prev.Addr.Range, Message: prev.Link + " has it here"}}
 	}
 }
