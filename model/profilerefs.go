@@ -53,6 +53,8 @@ type profileRefs struct {
 	refs []ref
 	// deviceTypes holds each DEVICE's type, for its LINKs.
 	deviceTypes map[string]string
+	// deviceLinks holds the first LINK defined on each device.
+	deviceLinks map[string]string
 }
 
 func (t *profileRefs) def(name string, k objectKind) {
@@ -89,6 +91,7 @@ func (b *stackBuilder) objects(st profile.Statement) {
 		dev := linkDevice(s)
 		b.useOperand(dev, kindDevice)
 		b.linkType(s, dev)
+		b.oneLinkDevice(s, dev)
 	case *profile.Interface:
 		if s.Action == "DEFINE" {
 			b.refs.def(s.Name.Text, kindInterface)
@@ -265,4 +268,27 @@ func (b *stackBuilder) linkType(l *profile.Link, dev *profile.Operand) {
 	}
 	d := b.errorf(b.prof.RangeOf(&dev.Node), "%s link %s names device %s of type %s; %s links run on %s devices", l.Type, l.Name.Text, dev.Text, got, l.Type, strings.Join(want, " or "))
 	d.Detail = "The stack rejects a LINK whose type does not fit its DEVICE. Correct the device name or one of the two types."
+}
+
+// oneLinkDevice reports a second LINK on a device whose type carries one:
+// a CTC device has at most one link, and the stack ignores the LINK that
+// would be its second (IP Messages Volume 4, EZZ0330I, which names CTC as
+// its example; the limits of the other device types are not checked).
+func (b *stackBuilder) oneLinkDevice(l *profile.Link, dev *profile.Operand) {
+	if dev == nil {
+		return
+	}
+	if b.refs.deviceLinks == nil {
+		b.refs.deviceLinks = map[string]string{}
+	}
+	first, seen := b.refs.deviceLinks[dev.Text]
+	if !seen {
+		b.refs.deviceLinks[dev.Text] = l.Name.Text
+		return
+	}
+	if b.refs.deviceTypes[dev.Text] != "CTC" {
+		return
+	}
+	d := b.errorf(b.prof.RangeOf(&dev.Node), "LINK %s: device %s already has link %s; a CTC device carries one link", l.Name.Text, dev.Text, first)
+	d.Detail = "The stack ignores this LINK (EZZ0330I). Define another CTC device for a second link."
 }
