@@ -26,6 +26,7 @@ func (b *stackBuilder) routeHops() {
 		local[x.Addr.Addr.String()] = true
 	}
 	families := b.routeFamilies()
+	b.interfaceUses(families)
 	for _, st := range b.prof.Statements {
 		rs, ok := st.(*profile.Routes)
 		if !ok || rs.Info().Ignored != "" {
@@ -55,8 +56,9 @@ func (b *stackBuilder) routeHops() {
 // linkFamily is what a route's link name stands for: an IPv4 LINK, an IPv4
 // INTERFACE or an IPv6 INTERFACE.
 type linkFamily struct {
-	v6   bool
-	what string // "IPv4 link", "IPv4 interface", "IPv6 interface"
+	v6      bool
+	what    string // "IPv4 link", "IPv4 interface", "IPv6 interface"
+	virtual bool   // an INTERFACE of type VIRTUAL or VIRTUAL6
 }
 
 // routeFamilies maps each LINK and INTERFACE DEFINE name to its family.
@@ -72,11 +74,12 @@ func (b *stackBuilder) routeFamilies() map[string]linkFamily {
 			if s.Action != "DEFINE" || len(s.Operands) == 0 {
 				continue
 			}
-			if strings.HasSuffix(s.Operands[0].Text, "6") {
-				out[s.Name.Text] = linkFamily{v6: true, what: "IPv6 interface"}
-			} else {
-				out[s.Name.Text] = linkFamily{what: "IPv4 interface"}
+			typ := s.Operands[0].Text
+			f := linkFamily{what: "IPv4 interface", virtual: typ == "VIRTUAL" || typ == "VIRTUAL6"}
+			if strings.HasSuffix(typ, "6") {
+				f.v6, f.what = true, "IPv6 interface"
 			}
+			out[s.Name.Text] = f
 		}
 	}
 	return out
@@ -96,6 +99,11 @@ func (b *stackBuilder) routeFamily(r *profile.Route, families map[string]linkFam
 	v6 := r.Dest == "DEFAULT6" || strings.Contains(r.Dest, ":")
 	family := map[bool]string{false: "IPv4", true: "IPv6"}[v6]
 	m := r.Info()
+	if f, ok := families[r.Link.Text]; ok && f.virtual {
+		d := b.errorf(b.prof.RangeOf(&r.Link.Node), "ROUTE %s: %s is a VIRTUAL interface", r.Dest, r.Link.Text)
+		d.Detail = "A VIRTUAL interface name cannot be coded in the BEGINROUTES block (IP Configuration Reference, \"INTERFACE - VIRTUAL interfaces statement\"); the stack rejects the route. Route over a real link or interface."
+		return
+	}
 	if f, ok := families[r.Link.Text]; ok && f.v6 != v6 {
 		d := b.errorf(b.prof.RangeOf(&r.Link.Node), "ROUTE %s: %s is an %s, the route an %s route", r.Dest, r.Link.Text, f.what, family)
 		d.Detail = "An IPv4 route goes over an IPv4 link or interface, an IPv6 route over an IPv6 interface; the stack rejects the route. Name " + map[bool]string{false: "an IPv4 link or interface", true: "an IPv6 interface"}[v6] + "."
@@ -128,5 +136,36 @@ func (b *stackBuilder) duplicateHomes() {
 		d := b.ds.Errorf(RuleValue, h.Addr.Range, "HOME address %s of %s is already the home address of %s", h.Addr.Addr, h.Link, prev.Link)
 		d.Detail = "An address can be the home address of one link or interface only; the stack rejects the second one (EZZ0619I)."
 		d.Related = []diag.Related{{Range: prev.Addr.Range, Message: prev.Link + " has it here"}}
+	}
+}
+
+// interfaceUses reports the names HOME and PRIMARYINTERFACE may not take:
+// HOME gives LINKs their addresses (an INTERFACE has its IPADDR, and the
+// IP Configuration Guide's conversion from DEVICE, LINK and HOME to
+// INTERFACE drops the HOME entry), and PRIMARYINTERFACE applies to IPv4
+// only (IP Configuration Reference, "PRIMARYINTERFACE statement").
+func (b *stackBuilder) interfaceUses(families map[string]linkFamily) {
+	for _, st := range b.prof.Statements {
+		if st.Info().Ignored != "" {
+			continue
+		}
+		b.chain = st.Info().IncludedFrom
+		switch s := st.(type) {
+		case *profile.Home:
+			for _, e := range s.Entries {
+				if f, ok := families[e.Link.Text]; ok && f.what != "IPv4 link" {
+					d := b.errorf(b.prof.RangeOf(&e.Link.Node), "HOME: %s is an INTERFACE; HOME names links", e.Link.Text)
+					d.Detail = "An interface's home address is the IPADDR of its INTERFACE statement (or INTERFACE … ADDADDR); the stack rejects the HOME entry."
+				}
+			}
+		case *profile.PrimaryInterface:
+			if s.Link == nil {
+				continue
+			}
+			if f, ok := families[s.Link.Text]; ok && f.v6 {
+				d := b.errorf(b.prof.RangeOf(&s.Link.Node), "PRIMARYINTERFACE: %s is an IPv6 interface", s.Link.Text)
+				d.Detail = "PRIMARYINTERFACE applies to IPv4 only: name an IPv4 link or interface."
+			}
+		}
 	}
 }
