@@ -30,6 +30,11 @@ func TestSWSAPeerCredentials(t *testing.T) {
 		return strings.Replace(s, "Identity Fqdn dva1.example.com", "Identity IpAddr 10.9.9.1", 1)
 	}
 	sameKey := func(s string) string { return strings.Replace(s, "secret-two", "secret-one", 1) }
+	// The owner's key "secret-one" as its bytes in hexadecimal: IKE uses
+	// the bytes, so the keys are the same.
+	sameKeyHex := func(s string) string {
+		return strings.Replace(s, "Ascii secret-two", "Hex 7365637265742d6f6e65", 1)
+	}
 	for _, tc := range []struct {
 		name   string
 		b      func(string) string // edits SYSB's policy
@@ -39,6 +44,7 @@ func TestSWSAPeerCredentials(t *testing.T) {
 		{"key differs", sameID, true},
 		{"identity differs", sameKey, true},
 		{"same credentials", func(s string) string { return sameID(sameKey(s)) }, false},
+		{"same key written in hex", func(s string) string { return sameID(sameKeyHex(s)) }, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -1,7 +1,6 @@
 package compile
 
 import (
-	"crypto/subtle"
 
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/model"
@@ -132,13 +131,13 @@ func identity(e *model.SecurityEndpoint) plan.Identity {
 }
 
 // pskGroup numbers the distinct pre-shared keys of the sysplex in the
-// order they are met: a key equal to one seen before (same format, same
-// value, compared in constant time) gets that key's number. The plan
+// order they are met: a key equal to one seen before (the same bytes,
+// however written, compared in constant time) gets that key's number. The plan
 // carries the number, so SWSA and whatif can tell an owner's key from a
 // backup's without the plan holding either.
 func (c *compiler) pskGroup(k model.Secret) int {
 	for i, seen := range c.psks {
-		if seen.Format == k.Format && subtle.ConstantTimeCompare([]byte(seen.Reveal()), []byte(k.Reveal())) == 1 {
+		if model.SameKey(seen, k) {
 			return i + 1
 		}
 	}

@@ -39,6 +39,10 @@ type FilterRule struct {
 	// address from the rule or from the packet. "" without the action.
 	LocalIPGranularity string `json:"localIpGranularity,omitempty"`
 	// DynVPN and ManVPN are the rule's tunnel action, for IPSEC rules.
+	// Unread names the sides ("source", "destination", "source and
+	// destination") whose addresses were written but could not be read;
+	// such a side stands as All, and Policy Agent refuses the policy.
+	Unread string        `json:"unread,omitempty"`
 	DynVPN *DynVpnAction `json:"dynVpn,omitempty"`
 	ManVPN *ManVpnAction `json:"manVpn,omitempty"`
 	Range  diag.Range    `json:"range"`

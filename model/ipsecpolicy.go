@@ -297,13 +297,24 @@ func (b *policyBuilder) filterRule(r *policy.Entry, group *policy.Entry) []*Filt
 	if r == nil || r.Block == nil {
 		return nil
 	}
-	srcs := b.addrs(r, "IpSource")
-	if len(srcs) == 0 && group != nil {
-		srcs = b.addrs(group, "IpSource")
+	srcs, srcWritten := b.addrs(r, "IpSource")
+	if !srcWritten && group != nil {
+		srcs, srcWritten = b.addrs(group, "IpSource")
 	}
-	dsts := b.addrs(r, "IpDest")
-	if len(dsts) == 0 && group != nil {
-		dsts = b.addrs(group, "IpDest")
+	dsts, dstWritten := b.addrs(r, "IpDest")
+	if !dstWritten && group != nil {
+		dsts, dstWritten = b.addrs(group, "IpDest")
+	}
+	// Addresses written but none readable (a POLICYVALUE error says
+	// which): the rule is kept as matching all addresses on that side, so
+	// the checks of what protects a DVIPA still see it, and marked, so no
+	// check takes it for a rule that covers all traffic.
+	var unread []string
+	if srcWritten && len(srcs) == 0 {
+		unread = append(unread, "source")
+	}
+	if dstWritten && len(dsts) == 0 {
+		unread = append(unread, "destination")
 	}
 	if len(srcs) == 0 {
 		srcs = []AddrSel{{All: true}}
@@ -348,7 +359,7 @@ func (b *policyBuilder) filterRule(r *policy.Entry, group *policy.Entry) []*Filt
 				n++
 				fr := &FilterRule{Name: r.Name(), Extension: n, V6: s.isV6() || d.isV6(), Src: s, Dst: d, Protocol: AnyProtocol,
 					Routing: "LOCAL", Direction: "BIDIRECTIONAL", Log: log, Action: action, Range: r.KeywordRange,
-					DynVPN: dyn, ManVPN: man, Policy: true, LocalIPGranularity: granularity}
+					DynVPN: dyn, ManVPN: man, Policy: true, LocalIPGranularity: granularity, Unread: strings.Join(unread, " and ")}
 				b.service(fr, svc)
 				out = append(out, fr)
 			}
@@ -368,9 +379,12 @@ func (s AddrSel) isV6() bool {
 }
 
 // addrs returns the address selectors of the IpSource… or IpDest…
-// attributes of an entry.
-func (b *policyBuilder) addrs(e *policy.Entry, side string) []AddrSel {
-	var out []AddrSel
+// attributes of an entry, and whether the entry has any such attribute
+// (written, even when no value of it could be read).
+func (b *policyBuilder) addrs(e *policy.Entry, side string) (out []AddrSel, written bool) {
+	for _, k := range [...]string{"Addr", "AddrRef", "AddrSet", "AddrSetRef", "AddrGroupRef"} {
+		written = written || attr(e, side+k) != nil
+	}
 	if a := attr(e, side+"Addr"); a != nil {
 		if s, ok := b.addrSel(a, 0); ok {
 			out = append(out, s)
@@ -398,7 +412,7 @@ func (b *policyBuilder) addrs(e *policy.Entry, side string) []AddrSel {
 			}
 		}
 	}
-	return out
+	return out, written
 }
 
 func setRefs(b *policyBuilder, e *policy.Entry, side string) []*policy.Entry {

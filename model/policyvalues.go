@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -205,6 +206,12 @@ var policyValueRules = func() map[string]valueRule {
 		"IBM-281", "IBM-282", "IBM-284", "IBM-285", "IBM-297", "IBM-500", "IBM-871", "IBM-1047", "IBM-1140", "IBM-1141",
 		"IBM-1142", "IBM-1143", "IBM-1144", "IBM-1145", "IBM-1146", "IBM-1147", "IBM-1148", "IBM-1149")}
 	r["ClientConnection"] = valueRule{check: number(1, 65535)}
+	// TcpImage and PEPInstance: the stack name, an optional image file,
+	// then FLUSH|NOFLUSH, PURGE|NOPURGE and the refresh interval in
+	// seconds (IBM's sample EZAPAGCO; the forms could not be confirmed on
+	// an IBM page, so findings are warnings).
+	r["TcpImage"] = valueRule{check: imageOptions}
+	r["PEPInstance"] = valueRule{check: imageOptions}
 	for _, side := range []string{"IpSource", "IpDest"} {
 		for _, stmt := range []string{"IpFilterRule", "IpFilterGroup"} {
 			r[stmt+"."+side+"Addr"] = valueRule{doc: docFilterSample, check: addrs}
@@ -341,6 +348,43 @@ func words2(first, second *checker) *checker {
 			second.fn(&valueCheck{attr: c.attr + " " + vs[0].Text, doc: c.doc, ds: c.ds}, vs[1:])
 		}
 	}}
+}
+
+// imageOptions checks the operands of TcpImage after the stack name: the
+// image file (the word after the stack name that is no option and no
+// number), the FLUSH and PURGE options and the refresh interval; a word
+// after those that is none of them is reported (an interval written
+// "30m", a misspelt NOFLUSH).
+var imageOptions = &checker{"stack name, [image file], [FLUSH|NOFLUSH], [PURGE|NOPURGE], [interval 1-2147483647]",
+	func(c *valueCheck, vs []*policy.Value) {
+		opts := []string{"FLUSH", "NOFLUSH", "PURGE", "NOPURGE"}
+		for i, v := range vs {
+			if i == 0 || i == 1 && imageFileWord(v.Text) {
+				continue // the stack name, the image file
+			}
+			if slices.ContainsFunc(opts, func(o string) bool { return strings.EqualFold(o, v.Text) }) {
+				continue
+			}
+			if strings.Trim(v.Text, "0123456789") == "" {
+				c.number(v, 1, 2147483647)
+				continue
+			}
+			detail := "After the stack name and its image file come FLUSH or NOFLUSH, PURGE or NOPURGE, and the refresh interval in seconds."
+			if s := suggest.Closest(strings.ToUpper(v.Text), opts, nil); s != "" {
+				detail = "Did you mean " + s + "? " + detail
+			}
+			c.report(v, detail, "%s: %s is not FLUSH, NOFLUSH, PURGE, NOPURGE or an interval", c.attr, v.Text)
+		}
+	}}
+
+// imageFileWord reports whether the word after a TcpImage stack name can
+// be its image file: any word but an option or a number (imageFile).
+func imageFileWord(w string) bool {
+	switch strings.ToUpper(w) {
+	case "FLUSH", "NOFLUSH", "PURGE", "NOPURGE":
+		return false
+	}
+	return strings.Trim(w, "0123456789") != ""
 }
 
 // number accepts one decimal number in [min, max].

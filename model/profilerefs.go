@@ -53,6 +53,8 @@ type profileRefs struct {
 	refs []ref
 	// deviceTypes holds each DEVICE's type, for its LINKs.
 	deviceTypes map[string]string
+	// deviceLinks holds the first LINK defined on each device.
+	deviceLinks map[string]string
 }
 
 func (t *profileRefs) def(name string, k objectKind) {
@@ -89,6 +91,7 @@ func (b *stackBuilder) objects(st profile.Statement) {
 		dev := linkDevice(s)
 		b.useOperand(dev, kindDevice)
 		b.linkType(s, dev)
+		b.oneLinkDevice(s, dev)
 	case *profile.Interface:
 		if s.Action == "DEFINE" {
 			b.refs.def(s.Name.Text, kindInterface)
@@ -146,26 +149,58 @@ func linkDevice(l *profile.Link) *profile.Operand {
 // interfaceHome adds the IPADDR of an INTERFACE DEFINE to the stack's home
 // addresses: for an interface, IPADDR is what HOME is for a link. An IPv4
 // interface has one address (with its prefix length); an IPv6 interface
-// may list several.
+// may list several. The address must be of the interface's family (the
+// types ending in 6 are IPv6 interfaces: IPAQENET6, IPAQIDIO6, VIRTUAL6,
+// MPCPTP6) and its prefix length no longer than the address; the stack
+// rejects the statement otherwise (IP Configuration Reference, "INTERFACE
+// — IPAQENET OSA-Express QDIO interfaces statement": IPADDR
+// ipv4_address/num_mask_bits; its IPAQENET6 twin takes IPv6 addresses).
 func (b *stackBuilder) interfaceHome(s *profile.Interface) {
+	v6 := len(s.Operands) > 0 && strings.HasSuffix(s.Operands[0].Text, "6")
 	for i, o := range s.Operands {
 		if o.Text != "IPADDR" {
 			continue
 		}
 		for _, a := range s.Operands[i+1:] {
-			text, _, _ := strings.Cut(a.Text, "/")
-			ip, err := netip.ParseAddr(text)
-			if err != nil {
+			ip, ok := b.interfaceAddr(a, v6)
+			if !ok {
 				break
 			}
 			r := b.prof.RangeOf(&a.Node)
 			b.s.Home = append(b.s.Home, &HomeAddr{Addr: Addr{Addr: ip, Text: a.Text, Range: r}, Link: s.Name.Text})
-			if ip.Is4() {
+			if !v6 {
 				break
 			}
 		}
 		return
 	}
+}
+
+// interfaceAddr reads one IPADDR operand of an interface, reporting an
+// address of the other family or a prefix longer than the address. A word
+// that is no address at all ends the list (the interface's next option).
+func (b *stackBuilder) interfaceAddr(a *profile.Operand, v6 bool) (netip.Addr, bool) {
+	text, bits, hasBits := strings.Cut(a.Text, "/")
+	ip, err := netip.ParseAddr(text)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	family, max := "IPv4", 32
+	if v6 {
+		family, max = "IPv6", 128
+	}
+	r := b.prof.RangeOf(&a.Node)
+	if ip.Is6() != v6 {
+		d := b.errorf(r, "%s is not an %s address: the interface is an %s interface", a.Text, family, family)
+		d.Detail = "An IPv4 interface (IPAQENET, IPAQIDIO, VIRTUAL) takes an IPv4 address, an IPv6 interface (IPAQENET6, IPAQIDIO6, VIRTUAL6, MPCPTP6) IPv6 addresses; the stack rejects the statement. Define an interface of the other type for this address."
+		return netip.Addr{}, false
+	}
+	if n, err := strconv.Atoi(bits); hasBits && (err != nil || n < 0 || n > max) {
+		d := b.errorf(r, "%s is not an %s address with a prefix length: %s is not from 0 to %d", a.Text, family, bits, max)
+		d.Detail = "The number after the slash is how many leading bits of the address are the subnet; the stack rejects the statement."
+		return netip.Addr{}, false
+	}
+	return ip, true
 }
 
 // undefined reports every reference to an object the profile never
@@ -233,4 +268,27 @@ func (b *stackBuilder) linkType(l *profile.Link, dev *profile.Operand) {
 	}
 	d := b.errorf(b.prof.RangeOf(&dev.Node), "%s link %s names device %s of type %s; %s links run on %s devices", l.Type, l.Name.Text, dev.Text, got, l.Type, strings.Join(want, " or "))
 	d.Detail = "The stack rejects a LINK whose type does not fit its DEVICE. Correct the device name or one of the two types."
+}
+
+// oneLinkDevice reports a second LINK on a device whose type carries one:
+// a CTC device has at most one link, and the stack ignores the LINK that
+// would be its second (IP Messages Volume 4, EZZ0330I, which names CTC as
+// its example; the limits of the other device types are not checked).
+func (b *stackBuilder) oneLinkDevice(l *profile.Link, dev *profile.Operand) {
+	if dev == nil {
+		return
+	}
+	if b.refs.deviceLinks == nil {
+		b.refs.deviceLinks = map[string]string{}
+	}
+	first, seen := b.refs.deviceLinks[dev.Text]
+	if !seen {
+		b.refs.deviceLinks[dev.Text] = l.Name.Text
+		return
+	}
+	if b.refs.deviceTypes[dev.Text] != "CTC" {
+		return
+	}
+	d := b.errorf(b.prof.RangeOf(&dev.Node), "LINK %s: device %s already has link %s; a CTC device carries one link", l.Name.Text, dev.Text, first)
+	d.Detail = "The stack ignores this LINK (EZZ0330I). Define another CTC device for a second link."
 }

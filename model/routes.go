@@ -1,6 +1,11 @@
 package model
 
 import (
+	"net/netip"
+	"strings"
+
+	"github.com/tcpipc/tcpipc/diag"
+
 	"github.com/tcpipc/tcpipc/grammar/profile"
 )
 
@@ -12,6 +17,7 @@ import (
 // INTERFACE or DYNAMICXCF). It runs once every statement is read, since a
 // HOME may follow BEGINROUTES.
 func (b *stackBuilder) routeHops() {
+	b.duplicateHomes()
 	local := map[string]bool{}
 	for _, h := range b.s.Home {
 		local[h.Addr.Addr.String()] = true
@@ -19,6 +25,8 @@ func (b *stackBuilder) routeHops() {
 	for _, x := range b.s.DynamicXCF {
 		local[x.Addr.Addr.String()] = true
 	}
+	families := b.routeFamilies()
+	b.interfaceUses(families)
 	for _, st := range b.prof.Statements {
 		rs, ok := st.(*profile.Routes)
 		if !ok || rs.Info().Ignored != "" {
@@ -30,6 +38,7 @@ func (b *stackBuilder) routeHops() {
 				continue
 			}
 			b.chain = m.IncludedFrom
+			b.routeFamily(r, families)
 			switch {
 			case r.FirstHop == "=" && (r.Dest == "DEFAULT" || r.Dest == "DEFAULT6"):
 				d := b.errorf(m.Range, "ROUTE %s: the first hop of a default route cannot be =", r.Dest)
@@ -39,6 +48,123 @@ func (b *stackBuilder) routeHops() {
 					d := b.errorf(m.Range, "ROUTE %s: first hop %s is an address of this stack", r.Dest, r.FirstHop)
 					d.Detail = "The first hop must be a router the stack reaches directly, not one of its own HOME, INTERFACE or DYNAMICXCF addresses; the stack rejects the route."
 				}
+			}
+		}
+	}
+}
+
+// linkFamily is what a route's link name stands for: an IPv4 LINK, an IPv4
+// INTERFACE or an IPv6 INTERFACE.
+type linkFamily struct {
+	v6      bool
+	what    string // "IPv4 link", "IPv4 interface", "IPv6 interface"
+	virtual bool   // an INTERFACE of type VIRTUAL or VIRTUAL6
+}
+
+// routeFamilies maps each LINK and INTERFACE DEFINE name to its family.
+// LINK statements define IPv4 links only; an INTERFACE whose type ends in
+// 6 (IPAQENET6, IPAQIDIO6, VIRTUAL6, MPCPTP6) is an IPv6 interface.
+func (b *stackBuilder) routeFamilies() map[string]linkFamily {
+	out := map[string]linkFamily{}
+	for _, st := range b.prof.Statements {
+		switch s := st.(type) {
+		case *profile.Link:
+			out[s.Name.Text] = linkFamily{what: "IPv4 link"}
+		case *profile.Interface:
+			if s.Action != "DEFINE" || len(s.Operands) == 0 {
+				continue
+			}
+			typ := s.Operands[0].Text
+			f := linkFamily{what: "IPv4 interface", virtual: typ == "VIRTUAL" || typ == "VIRTUAL6"}
+			if strings.HasSuffix(typ, "6") {
+				f.v6, f.what = true, "IPv6 interface"
+			}
+			out[s.Name.Text] = f
+		}
+	}
+	return out
+}
+
+// routeFamily reports a route whose link or first hop is of the other
+// address family than its destination: an IPv4 route goes over an IPv4
+// link or interface to an IPv4 router, an IPv6 route over an IPv6
+// interface to an IPv6 router (IP Configuration Guide, "Static route
+// statements for z/OS TCPCS4": IPv4 routes name links, IPv6 routes an
+// IPv6 interface). The stack rejects the route otherwise. A destination
+// or first hop written with a system symbol is not checked.
+func (b *stackBuilder) routeFamily(r *profile.Route, families map[string]linkFamily) {
+	if strings.Contains(r.Dest, "&") {
+		return
+	}
+	v6 := r.Dest == "DEFAULT6" || strings.Contains(r.Dest, ":")
+	family := map[bool]string{false: "IPv4", true: "IPv6"}[v6]
+	m := r.Info()
+	if f, ok := families[r.Link.Text]; ok && f.virtual {
+		d := b.errorf(b.prof.RangeOf(&r.Link.Node), "ROUTE %s: %s is a VIRTUAL interface", r.Dest, r.Link.Text)
+		d.Detail = "A VIRTUAL interface name cannot be coded in the BEGINROUTES block (IP Configuration Reference, \"INTERFACE - VIRTUAL interfaces statement\"); the stack rejects the route. Route over a real link or interface."
+		return
+	}
+	if f, ok := families[r.Link.Text]; ok && f.v6 != v6 {
+		d := b.errorf(b.prof.RangeOf(&r.Link.Node), "ROUTE %s: %s is an %s, the route an %s route", r.Dest, r.Link.Text, f.what, family)
+		d.Detail = "An IPv4 route goes over an IPv4 link or interface, an IPv6 route over an IPv6 interface; the stack rejects the route. Name " + map[bool]string{false: "an IPv4 link or interface", true: "an IPv6 interface"}[v6] + "."
+		return
+	}
+	if r.FirstHop == "=" || strings.Contains(r.FirstHop, "&") {
+		return
+	}
+	if strings.Contains(r.FirstHop, ":") != v6 {
+		d := b.errorf(m.Range, "ROUTE %s: first hop %s is not an %s address", r.Dest, r.FirstHop, family)
+		d.Detail = "The first hop of an " + family + " route is an " + family + " router on the link; the stack rejects the route."
+	}
+}
+
+// duplicateHomes reports a home address given twice: the stack's home
+// list (every HOME statement's entries and every INTERFACE's IPADDR) may
+// hold an address once (IP Messages Volume 4, EZZ0619I "uses duplicate
+// home address"). The second use is reported, with the first.
+func (b *stackBuilder) duplicateHomes() {
+	first := map[netip.Addr]*HomeAddr{}
+	for _, h := range b.s.Home {
+		if !h.Addr.Addr.IsValid() {
+			continue
+		}
+		prev, seen := first[h.Addr.Addr]
+		if !seen {
+			first[h.Addr.Addr] = h
+			continue
+		}
+		d := b.ds.Errorf(RuleValue, h.Addr.Range, "HOME address %s of %s is already the home address of %s", h.Addr.Addr, h.Link, prev.Link)
+		d.Detail = "An address can be the home address of one link or interface only; the stack rejects the second one (EZZ0619I)."
+		d.Related = []diag.Related{{Range: prev.Addr.Range, Message: prev.Link + " has it here"}}
+	}
+}
+
+// interfaceUses reports the names HOME and PRIMARYINTERFACE may not take:
+// HOME gives LINKs their addresses (an INTERFACE has its IPADDR, and the
+// IP Configuration Guide's conversion from DEVICE, LINK and HOME to
+// INTERFACE drops the HOME entry), and PRIMARYINTERFACE applies to IPv4
+// only (IP Configuration Reference, "PRIMARYINTERFACE statement").
+func (b *stackBuilder) interfaceUses(families map[string]linkFamily) {
+	for _, st := range b.prof.Statements {
+		if st.Info().Ignored != "" {
+			continue
+		}
+		b.chain = st.Info().IncludedFrom
+		switch s := st.(type) {
+		case *profile.Home:
+			for _, e := range s.Entries {
+				if f, ok := families[e.Link.Text]; ok && f.what != "IPv4 link" {
+					d := b.errorf(b.prof.RangeOf(&e.Link.Node), "HOME: %s is an INTERFACE; HOME names links", e.Link.Text)
+					d.Detail = "An interface's home address is the IPADDR of its INTERFACE statement (or INTERFACE … ADDADDR); the stack rejects the HOME entry."
+				}
+			}
+		case *profile.PrimaryInterface:
+			if s.Link == nil {
+				continue
+			}
+			if f, ok := families[s.Link.Text]; ok && f.v6 {
+				d := b.errorf(b.prof.RangeOf(&s.Link.Node), "PRIMARYINTERFACE: %s is an IPv6 interface", s.Link.Text)
+				d.Detail = "PRIMARYINTERFACE applies to IPv4 only: name an IPv4 link or interface."
 			}
 		}
 	}

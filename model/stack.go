@@ -90,14 +90,24 @@ func (b *stackBuilder) statement(st profile.Statement) {
 			}
 		}
 	case *profile.Autolog:
+		quoted := false // inside a single-quoted PARMSTRING taken for entries
 		for _, e := range s.Entries {
-			if e.Info().Ignored == "" {
+			if e.Info().Ignored != "" {
+				continue
+			}
+			if quoted || strings.HasPrefix(e.Proc.Text, "'") {
+				// the words of a PARMSTRING already reported
+				quoted = strings.Count(e.Proc.Text, "'")%2 == 1 != quoted
+				continue
+			}
+			if b.autologProc(e) {
 				b.s.Autolog = append(b.s.Autolog, e.Proc.Text)
 			}
 		}
 	case *profile.Port:
 		for _, e := range s.Entries {
 			pr := &PortReservation{Port: e.Number, Protocol: e.Protocol, Job: e.Job, Range: b.prof.RangeOf(&e.Node)}
+			b.portNumber("PORT", e.Number, pr.Range)
 			for _, o := range e.Options {
 				if o.Bind != nil {
 					if a, ok := b.addr(o.Bind); ok {
@@ -107,7 +117,61 @@ func (b *stackBuilder) statement(st profile.Statement) {
 			}
 			b.s.Ports = append(b.s.Ports, pr)
 		}
+	case *profile.PortRange:
+		b.portNumber("PORTRANGE", s.First, m.Range)
 	}
+}
+
+// autologProc reports an AUTOLOG entry whose procedure name is no MVS
+// name, and returns whether it is one. A started procedure's name (and a
+// JOBNAME) has 1 to 8 letters, digits or national characters (@, #, $) and
+// does not begin with a digit (IP Configuration Reference, "AUTOLOG
+// statement": proc_name, the member name of the procedure). An AUTOLOG
+// keyword in its place means the entry before it ended early: PARMSTRING
+// whose string is not in double quotation marks, as IBM's example writes
+// it (TRMD PARMSTRING "D=TCPDATA5", IP Configuration Guide).
+func (b *stackBuilder) autologProc(e *profile.AutologEntry) bool {
+	name := e.Proc.Text
+	r := b.prof.RangeOf(&e.Proc.Node)
+	switch {
+	case name == "PARMSTRING":
+		d := b.errorf(r, "AUTOLOG: PARMSTRING needs its string in double quotation marks")
+		d.Detail = `Write PARMSTRING "string" on the procedure's entry; the stack rejects the entry otherwise.`
+	case name == "JOBNAME" || name == "DELAYSTART":
+		d := b.errorf(r, "AUTOLOG: %s has no procedure entry before it", name)
+		d.Detail = name + " belongs to the entry of a procedure, after its name and on the same entry."
+	case !isMVSName(name) && !strings.Contains(name, "&"): // symbols are the stack's to substitute
+		d := b.errorf(r, "AUTOLOG: %s is not a procedure name", name)
+		d.Detail = "A started procedure's name has 1 to 8 letters, digits, @, # or $, and does not begin with a digit; the stack rejects the entry."
+	default:
+		return true
+	}
+	return false
+}
+
+// isMVSName reports whether s is an MVS member or job name.
+func isMVSName(s string) bool {
+	if len(s) == 0 || len(s) > 8 || s[0] >= '0' && s[0] <= '9' {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '@' || c == '#' || c == '$') {
+			return false
+		}
+	}
+	return true
+}
+
+// portNumber reports a port number the stack rejects: PORT's num and
+// PORTRANGE's 1st_port are from 1 to 65535 (IP Configuration Reference,
+// V3R1 "PORT statement" and "PORTRANGE statement"). A range that runs past
+// 65535 is not an error: the stack reserves the ports up to 65535.
+func (b *stackBuilder) portNumber(stmt string, n int, r diag.Range) {
+	if n >= 1 && n <= 65535 {
+		return
+	}
+	d := b.errorf(r, "%s: port %d is out of range", stmt, n)
+	d.Detail = "A port number is from 1 to 65535; the stack rejects the statement."
 }
 
 // addr resolves an address operand, substituting system symbols.

@@ -66,6 +66,21 @@ var knownOptions = map[string]string{
 		VARIANCEMultiplier DELAYAcks NODELAYAcks REPLaceable NOREPLaceable`,
 }
 
+// optionRanges are the number ranges of option operands that IBM's page
+// of the statement states (V2R4 and V3R1 IP Configuration Reference,
+// "TCPCONFIG statement": CONNECTINITINTERVAL 100 - 3000 milliseconds,
+// CONNECTTIMEOUT 5 - 190 seconds), or that the protocol fixes: IPCONFIG
+// TTL and IPCONFIG6 HOPLIMIT fill the one-byte Time to Live and Hop Limit
+// fields of the IPv4 and IPv6 headers (RFC 791, RFC 8200), so no value
+// above 255 can be coded (IBM's lower bound could not be confirmed, so 0
+// is let through). The other options' numbers are kept unchecked: their
+// bounds could not be confirmed.
+var optionRanges = map[string]map[string][2]int{
+	"TCPCONFIG": {"CONNECTINITINTERVAL": {100, 3000}, "CONNECTTIMEOUT": {5, 190}},
+	"IPCONFIG":  {"TTL": {0, 255}},
+	"IPCONFIG6": {"HOPLIMIT": {0, 255}},
+}
+
 // knownOptionSets maps each statement's option spellings, full and
 // abbreviated, to the option's full form.
 var knownOptionSets = func() map[string]map[string]string {
@@ -135,11 +150,25 @@ func (p *parser) checkOptions(st Statement) {
 	}
 	known := knownOptionSets[stmt]
 	for k, o := range opts {
-		if known[o.Name] != "" {
+		if full := known[o.Name]; full != "" {
+			p.checkOptionRange(stmt, full, o, m)
 			continue
 		}
 		if k > 0 && opts[k-1].Name == "SYNCVAL" && isClockTime(o.Name) {
 			continue // SYNCVAL hh:mm: the lexer reads the time as a word of its own
+		}
+		if k > 0 && startsWithDigit(o.Name) {
+			// A word that begins with a digit is no option keyword: it is a
+			// value of the option before it that the lexer could not read
+			// as a number (256Q for 256K).
+			prev := opts[k-1].Name
+			if full := known[prev]; full != "" {
+				prev = full
+			}
+			d := p.diags.Errorf(RuleSyntax, p.nodeRange(&o.Node), "%s %s: %s is not a valid value", stmt, prev, o.Name)
+			d.Detail = fmt.Sprintf("%s takes a number here (sizes may end in K or M); the stack rejects the statement.", prev)
+			d.IncludedFrom = m.IncludedFrom
+			continue
 		}
 		r := p.nodeRange(&o.Node)
 		if spellings[o.Name] != "" {
@@ -176,4 +205,22 @@ func isClockTime(w string) bool {
 	hh, err1 := strconv.Atoi(h)
 	mm, err2 := strconv.Atoi(m)
 	return err1 == nil && err2 == nil && hh >= 0 && hh < 24 && mm >= 0 && mm < 60
+}
+
+func startsWithDigit(w string) bool { return w != "" && w[0] >= '0' && w[0] <= '9' }
+
+// checkOptionRange reports a known option's number outside the range
+// IBM states for it (optionRanges).
+func (p *parser) checkOptionRange(stmt, full string, o *Option, m *Meta) {
+	bounds, ok := optionRanges[stmt][full]
+	if !ok || len(o.Values) == 0 {
+		return
+	}
+	n, err := strconv.Atoi(o.Values[0])
+	if err != nil || (n >= bounds[0] && n <= bounds[1]) {
+		return
+	}
+	d := p.diags.Errorf(RuleSyntax, p.nodeRange(&o.Node), "%s %s: %s is out of range", stmt, full, o.Values[0])
+	d.Detail = fmt.Sprintf("%s is from %d to %d; the stack rejects the statement.", full, bounds[0], bounds[1])
+	d.IncludedFrom = m.IncludedFrom
 }

@@ -41,6 +41,13 @@ func viewOf(f *model.FilterRule) view {
 		Ports: f.SrcPorts.String() + " -> " + f.DstPorts.String(), Routing: strings.ToLower(f.Routing),
 		Direction: strings.TrimSpace(strings.ToLower(f.Direction + " " + f.Connect)), SecClass: f.SecClass,
 	}
+	// An address that could not be read is not "all addresses".
+	if strings.Contains(f.Unread, "source") {
+		v.Local = "(unreadable)"
+	}
+	if strings.Contains(f.Unread, "destination") {
+		v.Remote = "(unreadable)"
+	}
 	if f.DynVPN != nil {
 		var offers []string
 		for _, o := range f.DynVPN.Offers {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/tcpipc/tcpipc/internal/testkit/ruletest"
+	"github.com/tcpipc/tcpipc/model"
 )
 
 func TestRule(t *testing.T) { ruletest.Run(t, Rule, "testdata/*.txtar") }
@@ -32,5 +33,16 @@ func TestDifferenceReadable(t *testing.T) {
 	}
 	if difference(a, a, "SYSA", "SYSB") != "" {
 		t.Error("equal lists differ")
+	}
+}
+
+// TestUnreadableAddressShown checks that a rule whose address could not be
+// read is compared as unreadable, not as all addresses (the model keeps
+// such a side as All).
+func TestUnreadableAddressShown(t *testing.T) {
+	f := &model.FilterRule{Action: "IPSEC", Src: model.AddrSel{All: true}, Dst: model.AddrSel{All: true}, Unread: "source"}
+	v := viewOf(f)
+	if v.Local != "(unreadable)" || v.Remote != "*" {
+		t.Errorf("local %q, remote %q; want (unreadable) and *", v.Local, v.Remote)
 	}
 }

@@ -314,6 +314,9 @@ func firstCoversCounted(rules []*model.FilterRule) ([]int, int) {
 	var v4, v6 index
 	for i, r := range rules {
 		out[i] = -1
+		if r.Unread != "" {
+			continue // its addresses are unknown: it neither covers nor is covered
+		}
 		e, ok := newEntry(i, r)
 		if !ok {
 			continue

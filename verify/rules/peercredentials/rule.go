@@ -1,7 +1,6 @@
 package peercredentials
 
 import (
-	"crypto/subtle"
 	_ "embed"
 	"net/netip"
 	"strings"
@@ -102,7 +101,7 @@ func compare(p *verify.Pass, dvipa netip.Addr, peer string, owner, backup *model
 		d.Detail = detail + " After a takeover " + backup.Name + " renegotiates the DVIPA's SAs with the peer, and the peer's authentication fails."
 		d.Related = []diag.Related{{Range: o.Range, Message: owner.Name + "'s KeyExchangeRule " + o.Name + " here"}}
 	}
-	if !sameSecret(o.SharedKey, b.SharedKey) {
+	if !model.SameKey(o.SharedKey, b.SharedKey) {
 		report("the pre-shared key", "KeyExchangeRule "+b.Name+" on "+backup.Name+" and "+o.Name+" on "+owner.Name+" have different SharedKey values (not shown).")
 	}
 	if id, other := identity(o.Local), identity(b.Local); id != other {
@@ -111,15 +110,6 @@ func compare(p *verify.Pass, dvipa netip.Addr, peer string, owner, backup *model
 	if id, other := identity(o.Remote), identity(b.Remote); id != other {
 		report("the identity expected of the peer", "The peer's identity is "+id+" on "+owner.Name+" but "+other+" on "+backup.Name+".")
 	}
-}
-
-// sameSecret compares two keys in constant time (for keys of equal
-// length), with their formats.
-func sameSecret(a, b model.Secret) bool {
-	if a.Present() != b.Present() || a.Format != b.Format {
-		return false
-	}
-	return subtle.ConstantTimeCompare([]byte(a.Reveal()), []byte(b.Reveal())) == 1
 }
 
 func identity(e *model.SecurityEndpoint) string {
