@@ -2,10 +2,8 @@ package model
 
 import (
 	"crypto/subtle"
-	"encoding/hex"
-	"strings"
 
-	"golang.org/x/text/encoding/charmap"
+	"github.com/tcpipc/tcpipc/internal/sharedkey"
 )
 
 // Secret holds key material (a pre-shared key). It prints and marshals as
@@ -48,15 +46,8 @@ func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 // value cannot stand for bytes (hex digits that are not hex, text with
 // no IBM-1047 form); such keys compare by format and text only.
 func (s Secret) Material() (b []byte, ok bool) {
-	switch s.Format {
-	case "HEX":
-		b, err := hex.DecodeString(strings.TrimPrefix(strings.ToLower(s.value), "0x"))
-		return b, err == nil
-	case "EBCDIC":
-		b, err := charmap.CodePage1047.NewEncoder().Bytes([]byte(s.value))
-		return b, err == nil
-	}
-	return []byte(s.value), true
+	b, err := sharedkey.Material(s.Format, s.value)
+	return b, err == nil
 }
 
 // SameKey reports whether two secrets are the same key, comparing their

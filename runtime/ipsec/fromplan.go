@@ -1,12 +1,13 @@
 package ipsec
 
 import (
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/tcpipc/tcpipc/internal/sharedkey"
 
 	"github.com/tcpipc/tcpipc/internal/esp"
 	"github.com/tcpipc/tcpipc/internal/ike/certid"
@@ -237,15 +238,12 @@ func signsFor(st *plan.Stack, local netip.Addr) bool {
 	return false
 }
 
-// pskFromPlan is the rule's pre-shared key as bytes.
+// pskFromPlan is the rule's pre-shared key as the bytes IKE uses.
 func pskFromPlan(p plan.Peer) ([]byte, error) {
 	if p.PSK == "" || p.PSK == plan.Redacted {
 		return nil, errors.New("no pre-shared key in the plan (compile with --include-secrets)")
 	}
-	if p.PSKFormat == "HEX" {
-		return hexKey(p.PSK)
-	}
-	return []byte(p.PSK), nil
+	return sharedkey.Material(p.PSKFormat, p.PSK)
 }
 
 // suite converts a plan proposal (IANA transform ids) into a suite.
@@ -378,12 +376,4 @@ func peerFor(peers []Peer, local netip.Addr, remote AddrRange) string {
 		}
 	}
 	return ""
-}
-
-func hexKey(s string) ([]byte, error) {
-	b, err := hex.DecodeString(strings.TrimPrefix(strings.ToLower(s), "0x"))
-	if err != nil {
-		return nil, errors.New("the hex pre-shared key is not hex")
-	}
-	return b, nil
 }
