@@ -1,7 +1,6 @@
 package compile
 
 import (
-
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/model"
 	"github.com/tcpipc/tcpipc/plan"
