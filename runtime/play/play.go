@@ -35,8 +35,11 @@ type Report struct {
 	// for DVIPAs, which is where lost connections usually show.
 	Routing []RoutingTotals
 	Checks  []Check
-	// Start is when the timeline's offsets count from.
-	Start time.Time
+	// Start is when the timeline's offsets count from: the moment every
+	// client connection was up or had failed; ClientsUp how long that
+	// took from the first dial.
+	Start     time.Time
+	ClientsUp time.Duration
 }
 
 // EventReport measures one timeline event.
@@ -149,9 +152,19 @@ func Play(ctx context.Context, sx *sysplex.Sysplex, sc *scenario.Scenario) (*Rep
 	if err != nil {
 		return nil, err
 	}
+	// The timeline starts once every client connection is up (or has
+	// failed to come up): an IPsec client's handshake waits for its
+	// tunnel, and on a busy machine 120 key exchanges can take seconds,
+	// so a failure "at 2s" must not find half of them still negotiating.
+	dialed := sx.Clock().Now()
+	finish, up := startClients(ctx, sc, hosts)
+	select {
+	case <-up:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	r.Start = sx.Clock().Now()
-
-	finish := startClients(ctx, sc, hosts)
+	r.ClientsUp = r.Start.Sub(dialed)
 	samples := scheduleOwnerChecks(sx, r, sc)
 	events := append([]*scenario.Event(nil), sc.Timeline...)
 	sort.SliceStable(events, func(i, j int) bool { return events[i].At < events[j].At })
@@ -246,18 +259,22 @@ func sleepUntil(sx *sysplex.Sysplex, ctx context.Context, t time.Time) error {
 
 // startClients opens every client's connections at once, played by one
 // poller; finish waits until they all ended and sums how.
-func startClients(ctx context.Context, sc *scenario.Scenario, hosts [][]*lan.Client) (finish func() ClientTotals) {
+func startClients(ctx context.Context, sc *scenario.Scenario, hosts [][]*lan.Client) (finish func() ClientTotals, up <-chan struct{}) {
 	var (
-		clients sync.WaitGroup
-		mu      sync.Mutex
-		t       ClientTotals
+		clients, notUp sync.WaitGroup
+		mu             sync.Mutex
+		t              ClientTotals
 	)
 	p := netstack.NewPoller(0)
 	for k, c := range sc.Clients {
 		for h, cl := range hosts[k] {
 			for i := 0; i < c.Connections; i++ {
 				clients.Add(1)
-				workload.Converse(ctx, p, cl.Netstack(), c, h*c.Connections+i, func(r workload.Result) {
+				notUp.Add(1)
+				var once sync.Once
+				isUp := func() { once.Do(notUp.Done) }
+				workload.Converse(ctx, p, cl.Netstack(), c, h*c.Connections+i, isUp, func(r workload.Result) {
+					isUp() // a connection that never came up is not waited for
 					mu.Lock()
 					t.add(r)
 					mu.Unlock()
@@ -266,12 +283,14 @@ func startClients(ctx context.Context, sc *scenario.Scenario, hosts [][]*lan.Cli
 			}
 		}
 	}
+	allUp := make(chan struct{})
+	go func() { notUp.Wait(); close(allUp) }()
 	return func() ClientTotals {
 		clients.Wait()
 		mu.Lock()
 		defer mu.Unlock()
 		return t
-	}
+	}, allUp
 }
 
 // addClients sets up the scenario's client hosts on the LAN, with IPsec

@@ -15,7 +15,8 @@ import (
 // checks.
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "scenario %s\n\ntimeline (from the first client connection):\n", r.Scenario)
+	fmt.Fprintf(&b, "scenario %s\n\ntimeline (from the moment every client connection was up, %s after the first dial):\n",
+		r.Scenario, ms(r.ClientsUp))
 	for _, e := range r.Timeline {
 		fmt.Fprintf(&b, "  %9s  %-5s %s\n", Offset(e.At.Sub(r.Start)), e.Stack, e.What)
 	}

@@ -47,6 +47,9 @@ type conversation struct {
 	c    *netstack.Conn
 	spec *scenario.Client
 	i    int
+	// up is told once the handshake completes (it may be nil); done
+	// gets the result.
+	up   func()
 	done func(Result)
 
 	mu       sync.Mutex  // held by the step; Converse holds it while it sets up
@@ -68,16 +71,17 @@ const (
 	pausing
 )
 
-// Converse dials spec.Connect from ns and plays connection i on p; done
-// gets the result, on one of p's goroutines. The context ends it early,
+// Converse dials spec.Connect from ns and plays connection i on p; up
+// (if not nil) is called when the connection is established, done gets
+// the result; both on one of p's goroutines. The context ends it early,
 // as failed, while it connects or pauses.
-func Converse(ctx context.Context, p *netstack.Poller, ns *netstack.Stack, spec *scenario.Client, i int, done func(Result)) {
+func Converse(ctx context.Context, p *netstack.Poller, ns *netstack.Stack, spec *scenario.Client, i int, up func(), done func(Result)) {
 	c, err := ns.StartDialTCP(spec.Connect)
 	if err != nil {
 		done(Result{Outcome: Failed})
 		return
 	}
-	v := &conversation{ctx: ctx, c: c, spec: spec, i: i, done: done}
+	v := &conversation{ctx: ctx, c: c, spec: spec, i: i, up: up, done: done}
 	// The step takes mu first: it waits here until the timers exist.
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -119,6 +123,9 @@ func (v *conversation) connect() (next, wantWrite bool) {
 	ok, err := v.c.Connected()
 	switch {
 	case ok && err == nil:
+		if v.up != nil {
+			v.up()
+		}
 		v.startChunk(0)
 		return true, false
 	case ok, time.Now().After(v.due), v.ctx.Err() != nil:

@@ -3,6 +3,7 @@ package workload
 import (
 	"context"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -26,7 +27,7 @@ func converse(t *testing.T, s twoStacks, spec *scenario.Client, n int) ([]Result
 	)
 	for i := range n {
 		wg.Add(1)
-		Converse(context.Background(), p, s.cli, spec, i, func(r Result) {
+		Converse(context.Background(), p, s.cli, spec, i, nil, func(r Result) {
 			mu.Lock()
 			out = append(out, r)
 			mu.Unlock()
@@ -133,7 +134,7 @@ func TestConversationEndsWithItsContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	got := make(chan Result, 1)
-	Converse(ctx, netstack.NewPoller(0), s.cli, echoClient(1024, 512, time.Hour), 0, func(r Result) { got <- r })
+	Converse(ctx, netstack.NewPoller(0), s.cli, echoClient(1024, 512, time.Hour), 0, nil, func(r Result) { got <- r })
 	waitSockets(t, apps, 2)
 	time.Sleep(100 * time.Millisecond) // the first chunk's echo is back
 	cancel()
@@ -144,5 +145,34 @@ func TestConversationEndsWithItsContext(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the conversation went on after its context ended")
+	}
+}
+
+// TestConversationTellsWhenUp: up is told once, when the handshake
+// completes and before the result; a refused dial never is. The scenario
+// player starts its timeline once every connection is up.
+func TestConversationTellsWhenUp(t *testing.T) {
+	leakcheck.Check(t)
+	for _, listening := range []bool{true, false} {
+		s := newTwoStacks(t)
+		if listening {
+			startApp(t, s, scenario.Echo)
+		}
+		var mu sync.Mutex
+		var events []string
+		note := func(e string) { mu.Lock(); events = append(events, e); mu.Unlock() }
+		got := make(chan Result, 1)
+		Converse(context.Background(), netstack.NewPoller(0), s.cli, echoClient(1024, 512, 0), 0,
+			func() { note("up") }, func(r Result) { note(r.Outcome); got <- r })
+		<-got
+		mu.Lock()
+		want := []string{"up", Completed}
+		if !listening {
+			want = []string{Failed}
+		}
+		if !slices.Equal(events, want) {
+			t.Errorf("listening %v: events %v, want %v", listening, events, want)
+		}
+		mu.Unlock()
 	}
 }
