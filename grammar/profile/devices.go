@@ -208,7 +208,7 @@ func (p *parser) rawUpperAt(i int) string {
 
 func (p *parser) rawUpper(t *lexer.Token) string {
 	if f := p.files[t.Pos.Filename]; f != nil {
-		return upper(RawText(f.Text, t.Pos.Offset))
+		return upperRaw(f.Text, t.Pos.Offset, t.Value)
 	}
 	return t.Value
 }

@@ -482,6 +482,17 @@ func RawText(src []byte, offset int) string {
 	return string(src[offset : offset+rawLen(src, offset)])
 }
 
+// upperRaw is upper(RawText(src, offset)) for a token whose value is
+// value: without allocating when the token is written as its value (the
+// common case: in full, upper case), which the operand grammars ask of
+// every operand they match.
+func upperRaw(src []byte, offset int, value string) string {
+	if n := rawLen(src, offset); n == len(value) && string(src[offset:offset+n]) == value {
+		return upper(value) // allocates only for lower case
+	}
+	return upper(RawText(src, offset))
+}
+
 // rawLen is the length of the token written at offset.
 func rawLen(src []byte, offset int) int {
 	if offset >= len(src) {
