@@ -330,7 +330,7 @@ func (c *cursor) name() *Name {
 // numbers; the driver undoes that for participle's trees (restoreNames).
 func (c *cursor) nameText(i int) string {
 	if t := &c.toks[i]; t.typ == int8(Word) || t.typ == int8(Stmt) || t.typ == int8(Number) {
-		if f := c.fileOf(i); rawLen(f.Text, int(t.off)) != int(t.vlen) {
+		if f := c.fileOf(i); rawLen(f.Text, int(t.off)) != c.valueLen(t) {
 			return upper(RawText(f.Text, int(t.off)))
 		}
 	}

@@ -136,7 +136,7 @@ func parseData(name string, data []byte, opts Options, participleOnly, owned boo
 		opts.MaxIncludeBytes = DefaultMaxIncludeBytes
 	}
 	p := &parser{opts: opts, files: map[string]*source.File{}, lexed: map[string]*Lexed{}, unsupported: map[string]bool{}, participleOnly: participleOnly,
-		stream: &stream{bases: keywordBases}, fileIndex: map[string]uint32{}}
+		stream: &stream{bases: keywordBases}, fileIndex: map[string]uint16{}}
 	f := decode(name, data, opts.Encoding)
 	p.expand(f, 0, nil, owned)
 	p.toks = append(p.toks, tok{typ: int8(EOF), file: p.fileIndex[name], off: uint32(len(f.Text))})
@@ -155,7 +155,7 @@ type parser struct {
 	// instance each stretch of it came from, chains[instance] is that
 	// instance's INCLUDE chain.
 	*stream
-	fileIndex map[string]uint32 // of each file in the stream's fileList
+	fileIndex map[string]uint16 // of each file in the stream's fileList
 	scratch   []lexer.Token     // operandTokens' buffer
 	runs      []run
 	chains    [][]diag.Range
@@ -209,8 +209,15 @@ func (p *parser) expand(f *source.File, depth int, chain []diag.Range, owned boo
 	lx := p.lexed[f.Name]
 	if lx == nil {
 		file, ok := p.fileIndex[f.Name]
+		if !ok && len(p.fileList) == maxFiles {
+			// A tok's file is 16 bits. (The main file is the first, so
+			// the EOF token's file exists.)
+			d := p.diags.Errorf(RuleInclude, f.Range(0, 0), "%s is file %d of the profile, past the %d distinct files tcpipc reads", f.Name, maxFiles+1, maxFiles)
+			d.IncludedFrom = chain
+			return
+		}
 		if !ok {
-			file = uint32(len(p.fileList))
+			file = uint16(len(p.fileList))
 			p.fileIndex[f.Name] = file
 			p.fileList = append(p.fileList, f)
 			p.texts = append(p.texts, "")
@@ -547,7 +554,7 @@ func (p *parser) finish(st Statement, keyword string, start, end int, restore bo
 	}
 	for i := start; restore && i < end; i++ {
 		t := &p.toks[i]
-		if (t.typ == int8(Word) || t.typ == int8(Stmt) || t.typ == int8(Number)) && rawLen(p.fileOf(i).Text, int(t.off)) != int(t.vlen) {
+		if (t.typ == int8(Word) || t.typ == int8(Stmt) || t.typ == int8(Number)) && rawLen(p.fileOf(i).Text, int(t.off)) != p.valueLen(t) {
 			restoreNames(reflect.ValueOf(st), p.files)
 			break
 		}
@@ -872,12 +879,12 @@ func (p *parser) rangeOf(start, end int) diag.Range {
 		return f.Range(int(first.off), int(first.off))
 	}
 	// Tokens know their line and column, and none spans lines.
-	r := diag.Range{File: f.Name, Start: diag.Pos{Line: int(first.line), Column: int(first.col), Offset: int(first.off)}}
+	r := diag.Range{File: f.Name, Start: diag.Pos{Line: int(first.line), Column: p.col(first), Offset: int(first.off)}}
 	r.End = r.Start
 	for i := end - 1; i >= start; i-- {
 		if t := &p.toks[i]; t.file == first.file && t.typ != int8(EOF) {
 			n := rawLen(f.Text, int(t.off))
-			r.End = diag.Pos{Line: int(t.line), Column: int(t.col) + n, Offset: int(t.off) + n}
+			r.End = diag.Pos{Line: int(t.line), Column: p.col(t) + n, Offset: int(t.off) + n}
 			break
 		}
 	}

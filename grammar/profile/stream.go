@@ -21,7 +21,8 @@ type stream struct {
 	// the file's text is not in it, and its token's value is replaced).
 	fileList []*source.File
 	texts    []string
-	// bases holds the values that are no substring of a text (tok.base).
+	// bases holds the values that are no substring of a text (tok.val
+	// of a based tok).
 	bases []string
 }
 
@@ -36,11 +37,25 @@ func (s *stream) eofAt(i int) bool { return s.toks[i].typ == int8(EOF) }
 func (s *stream) valueAt(i int) string { return s.value(&s.toks[i]) }
 
 func (s *stream) value(t *tok) string {
-	if t.base != 0 {
-		return s.bases[t.base]
+	if t.based() {
+		return s.bases[t.val]
 	}
 	start := int(t.off) + int(t.skip)
-	return s.texts[t.file][start : start+int(t.vlen)]
+	return s.texts[t.file][start : start+int(t.val)]
+}
+
+// valueLen is the length of a token's value.
+func (s *stream) valueLen(t *tok) int {
+	if t.based() {
+		return len(s.bases[t.val])
+	}
+	return int(t.val)
+}
+
+// col is a token's column: its offset from the start of its line, plus
+// one (a byte column, as the lexer counts them).
+func (s *stream) col(t *tok) int {
+	return int(t.off) - s.fileList[t.file].Offset(int(t.line), 1) + 1
 }
 
 // fileOf is the file of token i.
@@ -54,7 +69,7 @@ func (s *stream) tokenAt(i int) lexer.Token { return s.token(&s.toks[i]) }
 
 func (s *stream) token(t *tok) lexer.Token {
 	out := lexer.Token{Type: lexer.TokenType(t.typ),
-		Pos: lexer.Position{Filename: s.fileList[t.file].Name, Offset: int(t.off), Line: int(t.line), Column: int(t.col)}}
+		Pos: lexer.Position{Filename: s.fileList[t.file].Name, Offset: int(t.off), Line: int(t.line), Column: s.col(t)}}
 	if t.typ != int8(EOF) {
 		out.Value = s.value(t)
 	}
@@ -77,8 +92,8 @@ func (s *stream) tokensInto(dst []lexer.Token, start, end int) []lexer.Token {
 // setValue replaces token i's value (with "<redacted>").
 func (s *stream) setValue(i int, v string) {
 	s.bases = append(s.bases, v)
-	s.toks[i].base = uint32(len(s.bases) - 1)
-	s.toks[i].vlen = uint32(len(v))
+	s.toks[i].val = uint32(len(s.bases) - 1)
+	s.toks[i].skip = tokBased
 }
 
 // view is what the parsers look at in a token: its type and value.
