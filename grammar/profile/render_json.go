@@ -170,8 +170,10 @@ func (j *jsonWriter) statement(st Statement, in string) {
 		ms = append(ms, member{"includedFrom", metaIncludedFrom})
 	}
 	meta := len(ms)
-	for _, f := range shownFields(v.Type()) {
-		if v.Field(f.index).IsZero() {
+	fields := shownFields(v.Type())
+	for k := range fields {
+		f := &fields[k]
+		if f.isZero(v) {
 			continue
 		}
 		// A field named like a metadata member replaces it, as in
@@ -242,8 +244,9 @@ func (j *jsonWriter) value(v reflect.Value, in string) {
 	case reflect.Struct:
 		var buf [24]member
 		ms := buf[:0]
-		for _, f := range shownFields(v.Type()) {
-			if !v.Field(f.index).IsZero() {
+		fields := shownFields(v.Type())
+		for k := range fields {
+			if f := &fields[k]; !f.isZero(v) {
 				ms = append(ms, member{f.json, f.index})
 			}
 		}
