@@ -129,7 +129,7 @@ func (f *shownField) isZero(v reflect.Value) bool {
 	if !v.CanAddr() {
 		return v.Field(f.index).IsZero()
 	}
-	p := unsafe.Add(v.Addr().UnsafePointer(), f.offset)
+	p := unsafe.Add(unsafe.Pointer(v.UnsafeAddr()), f.offset)
 	switch f.kind {
 	case reflect.Pointer, reflect.Slice:
 		// A slice's first word is its array: nil for a nil slice.
