@@ -195,6 +195,8 @@ type parser struct {
 	// plus one, when checkOperands has already reported it (0: none).
 	reported    int
 	unsupported map[string]bool
+	// memberMetas is block's buffer for its members' metadata.
+	memberMetas []*Meta
 	// copied holds the files whose text the parser copied to hide a
 	// credential in it (vocabulary.go).
 	copied map[*source.File]bool
@@ -568,7 +570,9 @@ func (p *parser) finish(st Statement, keyword string, start, end int, restore bo
 func (p *parser) block(st Statement, spec *blockSpec) {
 	open := st.Info()
 	failed := "" // where the first syntax error in the block was
-	var members []*Meta
+	// members is the parser's buffer: blocks do not nest.
+	members := p.memberMetas[:0]
+	defer func() { clear(members); p.memberMetas = members[:0] }()
 	// The members are collected on a stack of the parser's and stored in
 	// the block, at its end, in a slice of their exact number (appended
 	// one by one, a block of 60 members allocated its slice seven times).
@@ -1027,13 +1031,13 @@ func (p *parser) attachComments(m *Meta) {
 	}
 	// m's comments are collected on a stack and kept in a slice of their
 	// exact number (an allocation per commented statement was a fifth of
-	// a parse's objects); the previous statement's, rare, are appended.
+	// a parse's objects).
 	l := &p.lists.strings
 	mark := l.mark()
 	for ; fc.next < len(fc.list) && fc.list[fc.next].Offset < m.Range.End.Offset; fc.next++ {
 		c := fc.list[fc.next]
 		if fc.prev != nil && fc.prev.Range.End.Line == c.Line {
-			fc.prev.Comments = append(fc.prev.Comments, c.Text)
+			p.addComment(fc.prev, c.Text)
 		} else {
 			l.push(c.Text)
 		}
@@ -1046,6 +1050,21 @@ func (p *parser) attachComments(m *Meta) {
 	fc.prev = m
 }
 
+// addComment appends a comment to a finished statement's: the comment at
+// the end of a statement's line comes after it, so most statements get
+// theirs this way. The first is a one-element slice from the parser's
+// chunks (a slice of its own each was half of a parse's objects).
+func (p *parser) addComment(m *Meta, text string) {
+	if m.Comments != nil {
+		m.Comments = append(m.Comments, text)
+		return
+	}
+	l := &p.lists.strings
+	mark := l.mark()
+	l.push(text)
+	m.Comments = l.since(mark)
+}
+
 // trailingComments attaches the comments after each file's last statement:
 // to it when on its last line, otherwise, in the profile itself, to the
 // profile.
@@ -1054,7 +1073,7 @@ func (p *parser) trailingComments(prof *Profile) {
 		for _, c := range fc.list[fc.next:] {
 			switch {
 			case fc.prev != nil && fc.prev.Range.End.Line == c.Line:
-				fc.prev.Comments = append(fc.prev.Comments, c.Text)
+				p.addComment(fc.prev, c.Text)
 			case file == prof.Main:
 				prof.TrailingComments = append(prof.TrailingComments, c.Text)
 			}

@@ -370,8 +370,18 @@ type operandMatch struct {
 	// stopped there (for the message).
 	far    int
 	reason string
-	// secret marks the operands that are credentials.
+	// secret marks the operands that are credentials (nil until the first:
+	// most statements have none, and DEVICE, LINK and INTERFACE are
+	// matched once per statement).
 	secret map[int]bool
+}
+
+// markSecret marks operand i as a credential.
+func (m *operandMatch) markSecret(i int) {
+	if m.secret == nil {
+		m.secret = map[int]bool{}
+	}
+	m.secret[i] = true
 }
 
 // match returns the position after s matched from i, or -1.
@@ -432,7 +442,7 @@ func (m *operandMatch) match(s *spec, i int) int {
 	case specSecret:
 		ok = nameSet.has(t.Type) || t.Type == String || t.Type == Symbolic
 		if ok {
-			m.secret[i] = true
+			m.markSecret(i)
 		}
 	case specAny:
 		ok = true
@@ -479,7 +489,7 @@ func (p *parser) checkOperands(key string, ops []*Operand, opStart, end int) int
 	if s == nil {
 		return len(ops)
 	}
-	m := &operandMatch{toks: p.operandTokens(opStart, end), secret: map[int]bool{}, raw: func(t *lexer.Token) string {
+	m := &operandMatch{toks: p.operandTokens(opStart, end), raw: func(t *lexer.Token) string {
 		if f := p.files[t.Pos.Filename]; f != nil {
 			return upperRaw(f.Text, t.Pos.Offset, t.Value)
 		}
@@ -568,12 +578,12 @@ func (m *operandMatch) hideLexically(s *spec, n int) {
 			first = i
 		}
 		if i+1 < len(m.toks) {
-			m.secret[i+1] = true
+			m.markSecret(i + 1)
 		}
 	}
 	if first >= 0 && (n < 0 || n < len(m.toks)) {
 		for i := first + 1; i < len(m.toks); i++ {
-			m.secret[i] = true
+			m.markSecret(i)
 		}
 	}
 }
