@@ -134,7 +134,7 @@ func (p *parser) checkTypedForm(keyword, typ, what string, forms map[string]type
 	if !ok {
 		return
 	}
-	m := &operandMatch{toks: p.operandTokens(opStart, end), raw: p.rawUpper}
+	m := &operandMatch{toks: p.operandTokens(opStart, end), raw: p.rawUpperFunc()}
 	key := func() string { return keyword + " " + typ } // for messages only
 	i := m.match(f.positional, 0)
 	if i < 0 {
@@ -204,6 +204,15 @@ func (p *parser) typedSyntaxError(m *operandMatch, key string, s *spec, opStart 
 func (p *parser) rawUpperAt(i int) string {
 	t := p.tokenAt(i)
 	return p.rawUpper(&t)
+}
+
+// rawUpperFunc is p.rawUpper as a func value, made once: a method value
+// made per DEVICE, LINK or INTERFACE was an allocation each.
+func (p *parser) rawUpperFunc() func(*lexer.Token) string {
+	if p.rawUpperFn == nil {
+		p.rawUpperFn = p.rawUpper
+	}
+	return p.rawUpperFn
 }
 
 func (p *parser) rawUpper(t *lexer.Token) string {

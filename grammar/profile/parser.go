@@ -195,6 +195,8 @@ type parser struct {
 	// plus one, when checkOperands has already reported it (0: none).
 	reported    int
 	unsupported map[string]bool
+	// rawUpperFn is rawUpper as a func value (rawUpperFunc).
+	rawUpperFn func(*lexer.Token) string
 	// memberMetas is block's buffer for its members' metadata.
 	memberMetas []*Meta
 	// copied holds the files whose text the parser copied to hide a

@@ -66,8 +66,19 @@ func (w *treeWriter) statement(st Statement, indent string) {
 		w.WriteString(m.Ignored)
 		w.WriteByte('\n')
 	}
-	w.fields(reflect.ValueOf(st).Elem(), indent+"  ")
+	w.fields(reflect.ValueOf(st).Elem(), deeper(indent))
 }
+
+// deeper is indent and two spaces more: a slice of blanks rather than a
+// new string per statement (that was most of the tree writer's objects).
+func deeper(indent string) string {
+	if n := len(indent) + 2; n <= len(blanks) && strings.Trim(indent, " ") == "" {
+		return blanks[:n]
+	}
+	return indent + "  "
+}
+
+const blanks = "                                                                "
 
 // position writes a range as diag.Range.String does (file:line:col).
 func (w *treeWriter) position(r diag.Range) {
