@@ -103,8 +103,31 @@ func ParseFile(path string, opts Options) (*Profile, diag.Diagnostics) {
 		ds.Errorf(readRule(err), diag.Range{File: path}, "cannot read profile: %v", err)
 		return &Profile{Main: path, Files: map[string]*source.File{}}, ds
 	}
-	prof, p := parseData(path, data, opts, false, true)
+	prof, p := parseData(path, data, opts, false, true, nil)
 	return prof, p.diags
+}
+
+// StreamFile parses the profile at path as ParseFile does and calls emit
+// with each top-level statement, in order, as soon as nothing later in
+// the parse can change it (a comment at the end of a statement's line is
+// attached when its file's next statement is finished), instead of
+// keeping it: the Profile returned has no Statements. A caller that
+// writes each statement out and drops it lets the collector reuse its
+// memory, so a large profile's tree is never in memory whole. n is the
+// number of top-level statements.
+func StreamFile(path string, opts Options, emit func(Statement)) (prof *Profile, ds diag.Diagnostics, n int) {
+	read := opts.ReadFile
+	if read == nil {
+		read = os.ReadFile
+	}
+	data, err := read(path)
+	if err != nil {
+		ds.Errorf(readRule(err), diag.Range{File: path}, "cannot read profile: %v", err)
+		return &Profile{Main: path, Files: map[string]*source.File{}}, ds, 0
+	}
+	count := func(st Statement) { n++; emit(st) }
+	prof, p := parseData(path, data, opts, false, true, count)
+	return prof, p.diags, n
 }
 
 // Parse parses profile text; name is used in ranges and to resolve
@@ -116,13 +139,16 @@ func Parse(name string, data []byte, opts Options) (*Profile, diag.Diagnostics) 
 
 // parse is Parse, optionally with participle parsing every statement.
 func parse(name string, data []byte, opts Options, participleOnly bool) (*Profile, *parser) {
-	return parseData(name, data, opts, participleOnly, false)
+	return parseData(name, data, opts, participleOnly, false, nil)
 }
 
 // parseData is parse; owned says that data was read for this parse and
 // nobody else changes it, so tokens may refer to it instead of a copy (a
 // fresh copy of a large profile is a thousand page faults).
-func parseData(name string, data []byte, opts Options, participleOnly, owned bool) (*Profile, *parser) {
+//
+// emit, when not nil, gets the top-level statements instead of the
+// Profile (StreamFile).
+func parseData(name string, data []byte, opts Options, participleOnly, owned bool, emit func(Statement)) (*Profile, *parser) {
 	if opts.Resolver == nil {
 		opts.Resolver = DirResolver{}
 	}
@@ -136,13 +162,14 @@ func parseData(name string, data []byte, opts Options, participleOnly, owned boo
 		opts.MaxIncludeBytes = DefaultMaxIncludeBytes
 	}
 	p := &parser{opts: opts, files: map[string]*source.File{}, lexed: map[string]*Lexed{}, unsupported: map[string]bool{}, participleOnly: participleOnly,
-		stream: &stream{bases: keywordBases}, fileIndex: map[string]uint16{}}
+		stream: &stream{bases: keywordBases}, fileIndex: map[string]uint16{}, emit: emit}
 	f := decode(name, data, opts.Encoding)
 	p.expand(f, 0, nil, owned)
 	p.toks = append(p.toks, tok{typ: int8(EOF), file: p.fileIndex[name], off: uint32(len(f.Text))})
 	prof := &Profile{Main: name, Files: p.files, stream: p.stream}
 	p.parseAll(prof)
 	p.trailingComments(prof)
+	p.flush(true)
 	return prof, p
 }
 
@@ -195,6 +222,15 @@ type parser struct {
 	// plus one, when checkOperands has already reported it (0: none).
 	reported    int
 	unsupported map[string]bool
+	// emit, when set, takes the top-level statements instead of the
+	// Profile (StreamFile); pending holds those that may still get a
+	// comment, tops counts the top-level statements begun.
+	emit    func(Statement)
+	pending []pendingStatement
+	tops    int
+	// lastOfFiles counts, by top-level statement, the files whose last
+	// statement so far it is or holds (kept when streaming).
+	lastOfFiles map[int]int
 	// rawUpperFn is rawUpper as a func value (rawUpperFunc).
 	rawUpperFn func(*lexer.Token) string
 	// memberMetas is block's buffer for its members' metadata.
@@ -421,6 +457,8 @@ func (p *parser) parseAll(prof *Profile) {
 	}
 	ipsecSeen := ""
 	for !p.peek().EOF() {
+		top := p.tops
+		p.tops++
 		st := p.statement()
 		if st == nil {
 			continue
@@ -435,9 +473,45 @@ func (p *parser) parseAll(prof *Profile) {
 				ipsecSeen = "first at " + ip.Info().Range.String()
 			}
 		}
-		prof.Statements = append(prof.Statements, st)
+		p.keep(prof, st, top)
 	}
 }
+
+// pendingStatement is a top-level statement not yet emitted, and its
+// number among the top-level statements begun.
+type pendingStatement struct {
+	st  Statement
+	top int
+}
+
+// keep adds a finished top-level statement to the profile, or, when
+// streaming, to the statements waiting to be emitted.
+func (p *parser) keep(prof *Profile, st Statement, top int) {
+	if p.emit == nil {
+		prof.Statements = append(prof.Statements, st)
+		return
+	}
+	p.pending = append(p.pending, pendingStatement{st, top})
+	p.flush(false)
+}
+
+// flush emits the pending statements, in order, up to the first that may
+// still get a comment: one that is, or holds, some file's last statement
+// so far (attachComments gives that one the comment on its last line
+// when the file's next statement is finished). all emits them all.
+func (p *parser) flush(all bool) {
+	n := 0
+	for ; n < len(p.pending) && (all || !p.mayGetComments(p.pending[n].top)); n++ {
+		p.emit(p.pending[n].st)
+	}
+	rest := copy(p.pending, p.pending[n:])
+	clear(p.pending[rest:]) // nothing keeps an emitted statement alive
+	p.pending = p.pending[:rest]
+}
+
+// mayGetComments reports whether top-level statement top holds the last
+// statement so far of a file.
+func (p *parser) mayGetComments(top int) bool { return p.lastOfFiles[top] > 0 }
 
 // statement parses one top-level statement, or reports the token that
 // cannot start one and skips to the next statement keyword.
@@ -1020,6 +1094,9 @@ type fileComments struct {
 	list []Comment
 	next int   // list[next:] are not attached yet
 	prev *Meta // the file's last statement so far
+	// prevTop is the number of the top-level statement prev is, or is
+	// inside (parser.tops when it was finished, less one).
+	prevTop int
 }
 
 // attachComments gives a statement, as it is finished, the comments before
@@ -1049,7 +1126,18 @@ func (p *parser) attachComments(m *Meta) {
 	} else {
 		m.Comments = append(m.Comments, mine...)
 	}
-	fc.prev = m
+	if p.emit != nil {
+		if p.lastOfFiles == nil {
+			p.lastOfFiles = map[int]int{}
+		}
+		if fc.prev != nil {
+			if p.lastOfFiles[fc.prevTop]--; p.lastOfFiles[fc.prevTop] == 0 {
+				delete(p.lastOfFiles, fc.prevTop)
+			}
+		}
+		p.lastOfFiles[p.tops-1]++
+	}
+	fc.prev, fc.prevTop = m, p.tops-1
 }
 
 // addComment appends a comment to a finished statement's: the comment at

@@ -21,17 +21,36 @@ import (
 // prints some 13 MB, and building it in memory first cost more (fresh
 // memory, copies as it grew) than writing it.
 func (prof *Profile) WriteTree(w io.Writer) error {
-	tw := &treeWriter{Writer: bufio.NewWriterSize(w, 64<<10), paths: map[string]string{}}
+	tw := NewTreeWriter(w)
 	for _, st := range prof.Statements {
-		tw.statement(st, "")
+		tw.Statement(st)
 	}
-	for _, c := range prof.TrailingComments {
-		tw.WriteString("; ")
-		tw.WriteString(c)
-		tw.WriteByte('\n')
+	return tw.Finish(prof.TrailingComments)
+}
+
+// TreeWriter writes a syntax tree a top-level statement at a time, as
+// WriteTree does, for a parse that does not keep its statements
+// (StreamFile).
+type TreeWriter struct{ tw *treeWriter }
+
+// NewTreeWriter returns a TreeWriter that writes to w.
+func NewTreeWriter(w io.Writer) *TreeWriter {
+	return &TreeWriter{&treeWriter{Writer: bufio.NewWriterSize(w, 64<<10), paths: map[string]string{}}}
+}
+
+// Statement writes a top-level statement and everything in it.
+func (t *TreeWriter) Statement(st Statement) { t.tw.statement(st, "") }
+
+// Finish writes the profile's trailing comments and flushes what is
+// buffered; it reports the first write error.
+func (t *TreeWriter) Finish(trailing []string) error {
+	for _, c := range trailing {
+		t.tw.WriteString("; ")
+		t.tw.WriteString(c)
+		t.tw.WriteByte('\n')
 	}
 	// A write error sticks in the writer: Flush reports the first one.
-	return tw.Flush()
+	return t.tw.Flush()
 }
 
 // treeWriter writes a tree. It remembers each file's display path:
