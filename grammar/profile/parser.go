@@ -576,17 +576,18 @@ func (p *parser) parseOne(sp *stmtParser, keyword string) Statement {
 	p.viaParticiple++
 	lex := p.participleAt(start)
 	atStart := lex.MakeCheckpoint()
-	st, err := sp.parse(lex)
+	v, err := sp.parse(lex)
 	end := int(lex.RawCursor())
-	if err == nil && st != nil && end == start {
+	if err == nil && v != nil && end == start {
 		err = errors.New("no statement") // the grammar matched nothing
 	}
-	if err != nil || st == nil {
+	if err != nil || v == nil {
 		lex.LoadCheckpoint(atStart) // it may have read past the next statement
 		p.syntaxError(start, keyword, err)
 		p.resyncStatement(start, keyword)
 		return nil
 	}
+	st := p.fromParticiple(v, sp.typ)
 	end = p.checkVocabulary(st, keyword, start, end)
 	p.pos = end
 	p.finish(st, keyword, start, end, true)
@@ -633,12 +634,9 @@ func (p *parser) finish(st Statement, keyword string, start, end int, restore bo
 	for i := start; restore && i < end; i++ {
 		t := &p.toks[i]
 		if (t.typ == int8(Word) || t.typ == int8(Stmt) || t.typ == int8(Number)) && rawLen(p.fileOf(i).Text, int(t.off)) != p.valueLen(t) {
-			restoreNames(reflect.ValueOf(st), p.files)
+			p.restoreNames(reflect.ValueOf(st))
 			break
 		}
-	}
-	if restore {
-		p.toSpans(st)
 	}
 }
 
@@ -976,20 +974,12 @@ func (prof *Profile) RangeOf(n *Node) diag.Range { return rangeOfNode(prof.strea
 
 // rangeOfNode runs from a node's first token to the end of its last.
 func rangeOfNode(st *stream, files map[string]*source.File, n *Node) diag.Range {
-	if n.Tokens == nil && n.end > n.first && st != nil {
-		first, last := &st.toks[n.first], &st.toks[n.end-1]
-		f := st.fileList[first.file]
-		return f.Range(int(first.off), int(last.off)+rawLen(f.Text, int(last.off)))
-	}
-	if len(n.Tokens) == 0 {
+	if n.end <= n.first || st == nil {
 		return diag.Range{}
 	}
-	first, last := n.Tokens[0], n.Tokens[len(n.Tokens)-1]
-	f := files[first.Pos.Filename]
-	if f == nil {
-		return diag.Range{File: first.Pos.Filename}
-	}
-	return f.Range(first.Pos.Offset, last.Pos.Offset+rawLen(f.Text, last.Pos.Offset))
+	first, last := &st.toks[n.first], &st.toks[n.end-1]
+	f := st.fileList[first.file]
+	return f.Range(int(first.off), int(last.off)+rawLen(f.Text, int(last.off)))
 }
 
 // Text returns the source text of a node as written.
@@ -1006,34 +996,29 @@ var nameType = reflect.TypeOf(Name{})
 
 // restoreNames walks a statement and gives every Name the text written in
 // the source, undoing keyword expansion of a name like LOGEN.
-func restoreNames(v reflect.Value, files map[string]*source.File) {
+func (p *parser) restoreNames(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
-			restoreNames(v.Elem(), files)
+			p.restoreNames(v.Elem())
 		}
 	case reflect.Slice:
-		if v.Type().Elem() == reflect.TypeOf(lexer.Token{}) {
-			return
-		}
 		for i := 0; i < v.Len(); i++ {
-			restoreNames(v.Index(i), files)
+			p.restoreNames(v.Index(i))
 		}
 	case reflect.Struct:
 		if v.Type() == nameType {
 			n := v.Addr().Interface().(*Name)
-			if len(n.Tokens) == 0 {
+			if n.Len() == 0 {
 				return
 			}
-			pos := n.Tokens[0].Pos
-			if f := files[pos.Filename]; f != nil {
-				n.Text = upper(RawText(f.Text, pos.Offset))
-			}
+			t := &p.toks[n.first]
+			n.Text = upper(RawText(p.fileList[t.file].Text, int(t.off)))
 			return
 		}
 		for i := 0; i < v.NumField(); i++ {
 			if v.Type().Field(i).IsExported() {
-				restoreNames(v.Field(i), files)
+				p.restoreNames(v.Field(i))
 			}
 		}
 	}

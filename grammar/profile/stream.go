@@ -124,27 +124,72 @@ func (p *parser) operandTokens(start, end int) []lexer.Token {
 // tokenView is a participle token's type and value.
 func tokenView(t lexer.Token) view { return view{Type: t.Type, Value: t.Value} }
 
-// toSpans gives the nodes of a statement participle parsed the form of the
-// hand-written parsers' nodes: the indexes of their tokens in the stream,
-// instead of slices of participle's copy of it. Both parsers then build
-// the same tree (FuzzDescentAgreesWithParticiple compares them), and the
-// copy is not kept alive by the tree.
-func (p *parser) toSpans(st Statement) {
+// fromParticiple copies the twin participle filled (a *P of build, see
+// twins.go) into a new node of the tree's type t, with the indexes of its
+// tokens in the stream instead of slices of participle's copy of it. Both
+// parsers then build the same tree (FuzzDescentAgreesWithParticiple
+// compares them), and the copy is not kept alive by the tree.
+func (p *parser) fromParticiple(v any, t reflect.Type) Statement {
 	all := p.plex.Range(0, lexer.RawCursor(len(p.toks)))
-	base := uintptr(unsafe.Pointer(unsafe.SliceData(all)))
-	size := unsafe.Sizeof(lexer.Token{})
-	spans(reflect.ValueOf(st), func(n *Node) {
-		if n.Tokens == nil {
-			return
-		}
-		at := (uintptr(unsafe.Pointer(unsafe.SliceData(n.Tokens))) - base) / size
-		if len(n.Tokens) == 0 && cap(n.Tokens) == 0 {
-			at = uintptr(len(all)) // an empty slice at the array's end
-		}
-		n.first, n.end = uint32(at), uint32(int(at)+len(n.Tokens))
-		n.Tokens = nil
-	})
+	out := reflect.New(t)
+	copyTwin(reflect.ValueOf(v).Elem(), out.Elem(), all)
+	return out.Interface().(Statement)
 }
+
+// copyTwin copies a twin's fields into the tree's node of the same name.
+func copyTwin(from, to reflect.Value, all []lexer.Token) {
+	ft := from.Type()
+	for i := 0; i < ft.NumField(); i++ {
+		f := ft.Field(i)
+		if f.Type == pNodeType {
+			n := to.FieldByName("Node").Addr().Interface().(*Node)
+			*n = spanOf(from.Field(i).Field(0).Interface().([]lexer.Token), all) // pNode.Tokens
+			continue
+		}
+		copyValue(from.Field(i), to.FieldByName(f.Name), all)
+	}
+}
+
+// copyValue copies a twin's field: a twin node into a new tree node, a
+// leaf (Addr, Name, Operand, Option, which participle fills as they are),
+// a number or a string as it is.
+func copyValue(from, to reflect.Value, all []lexer.Token) {
+	switch {
+	case from.Type() == to.Type():
+		to.Set(from)
+	case from.Kind() == reflect.Pointer:
+		if !from.IsNil() {
+			n := reflect.New(to.Type().Elem())
+			copyTwin(from.Elem(), n.Elem(), all)
+			to.Set(n)
+		}
+	case from.Kind() == reflect.Slice:
+		if !from.IsNil() {
+			n := reflect.MakeSlice(to.Type(), from.Len(), from.Len())
+			for i := range from.Len() {
+				copyValue(from.Index(i), n.Index(i), all)
+			}
+			to.Set(n)
+		}
+	default:
+		panic("profile: no copy from " + from.Type().String() + " to " + to.Type().String())
+	}
+}
+
+// spanOf is the node of tokens, a slice of all (participle's stream).
+func spanOf(toks, all []lexer.Token) Node {
+	if toks == nil {
+		return Node{}
+	}
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(all)))
+	at := (uintptr(unsafe.Pointer(unsafe.SliceData(toks))) - base) / unsafe.Sizeof(lexer.Token{})
+	if len(toks) == 0 && cap(toks) == 0 {
+		at = uintptr(len(all)) // an empty slice at the array's end
+	}
+	return Node{first: uint32(at), end: uint32(int(at) + len(toks))}
+}
+
+var pNodeType = reflect.TypeOf(pNode{})
 
 // spans calls f for every Node in v.
 func spans(v reflect.Value, f func(*Node)) {
@@ -154,9 +199,6 @@ func spans(v reflect.Value, f func(*Node)) {
 			spans(v.Elem(), f)
 		}
 	case reflect.Slice:
-		if v.Type().Elem() == reflect.TypeOf(lexer.Token{}) {
-			return
-		}
 		for i := 0; i < v.Len(); i++ {
 			spans(v.Index(i), f)
 		}

@@ -509,10 +509,6 @@ func (p *parser) checkOperands(key string, ops []*Operand, opStart, end int) int
 			p.hide(opStart + i)
 			if i < len(ops) {
 				ops[i].Text = "<redacted>"
-				if len(ops[i].Tokens) > 0 {
-					// participle's nodes hold tokens of its own lexer
-					ops[i].Tokens[0].Value = "<redacted>"
-				}
 			}
 		}
 	}
