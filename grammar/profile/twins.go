@@ -6,7 +6,10 @@ import "github.com/alecthomas/participle/v2/lexer"
 // the same fields and grammar tags, instead of the tree's types: a node
 // participle fills needs a Tokens field of exactly []lexer.Token, 24 bytes
 // the tree's nodes would otherwise all carry. The twins' nodes are copied
-// into the tree's, their tokens turned into spans (fromParticiple).
+// into the tree's, their tokens turned into spans (fromParticiple). A
+// change to a grammar in ast.go is made here too: TestParticipleTwins
+// fails until it is, and TestGrammarPinned shows the grammar participle
+// runs, which is this file's.
 
 // pNode is a twin's record of its tokens.
 type pNode struct {
