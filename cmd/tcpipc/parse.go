@@ -61,7 +61,18 @@ Exit code 1 when any file has a syntax error, 2 when one cannot be read.`,
 				if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 					return usageError("%s is a directory: parse reads files (a profile, pagent.conf, a policy file or iked.conf); to check a whole sysplex directory, use tcpipc lint %s", path, path)
 				}
-				prof, ds, n := parseAny(path, kind, enc, allow)
+				// A profile's tree is written as it is parsed (text), or
+				// only counted (summary): not kept whole in memory.
+				var tree *profile.TreeWriter
+				var emit func(profile.Statement)
+				switch format {
+				case "text":
+					tree = profile.NewTreeWriter(out)
+					emit = tree.Statement
+				case "summary":
+					emit = func(profile.Statement) {}
+				}
+				prof, ds, n := parseAny(path, kind, enc, allow, emit)
 				ds.Sort()
 				for n, text := range prof.Sources() {
 					sources[n] = text
@@ -69,7 +80,11 @@ Exit code 1 when any file has a syntax error, 2 when one cannot be read.`,
 				all = append(all, ds...)
 				switch format {
 				case "text":
-					if err := prof.WriteTree(out); err != nil {
+					if pf, ok := prof.(streamedProfile); ok {
+						if err := tree.Finish(pf.TrailingComments); err != nil {
+							return err
+						}
+					} else if err := prof.WriteTree(out); err != nil {
 						return err
 					}
 				case "json":
@@ -181,9 +196,15 @@ func checkParseFlags(format, encoding, kind string) (source.Encoding, error) {
 	return enc, nil
 }
 
+// streamedProfile is a profile whose statements went to parseAny's emit
+// instead of being kept.
+type streamedProfile struct{ profileFile }
+
 // parseAny parses a file of the given (or guessed) kind; it returns the
-// file, its diagnostics and its number of top-level statements.
-func parseAny(path, kind string, enc source.Encoding, allow []string) (parsedFile, diag.Diagnostics, int) {
+// file, its diagnostics and its number of top-level statements. A profile
+// with emit set is streamed (profile.StreamFile): its statements go to
+// emit, and the file returned is a streamedProfile.
+func parseAny(path, kind string, enc source.Encoding, allow []string, emit func(profile.Statement)) (parsedFile, diag.Diagnostics, int) {
 	// The profile is the file named; what it includes stays in its
 	// directory, as in lint.
 	root := model.NewFileRoot(path, allow)
@@ -206,7 +227,12 @@ func parseAny(path, kind string, enc source.Encoding, allow []string) (parsedFil
 				return root.ReadFile(p)
 			}
 		}
-		prof, ds := profile.ParseFile(path, profile.Options{Encoding: enc, ReadFile: read, Resolver: profile.DirResolver{Stat: root.Stat}})
+		opts := profile.Options{Encoding: enc, ReadFile: read, Resolver: profile.DirResolver{Stat: root.Stat}}
+		if emit != nil {
+			prof, ds, n := profile.StreamFile(path, opts, emit)
+			return streamedProfile{profileFile{prof}}, ds, n
+		}
+		prof, ds := profile.ParseFile(path, opts)
 		return profileFile{prof}, ds, len(prof.Statements)
 	}
 	k, _ := policy.ParseKind(kind)

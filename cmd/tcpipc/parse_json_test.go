@@ -33,7 +33,7 @@ func TestParseJSONAgrees(t *testing.T) {
 	var trees []any
 	var all diag.Diagnostics
 	for _, p := range paths {
-		f, ds, _ := parseAny(p, "auto", source.Auto, nil)
+		f, ds, _ := parseAny(p, "auto", source.Auto, nil, nil)
 		files, trees, all = append(files, f), append(trees, f.JSON()), append(all, ds...)
 	}
 	if !all.HasErrors() {

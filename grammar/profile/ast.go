@@ -1,38 +1,24 @@
 package profile
 
 import (
-	"github.com/alecthomas/participle/v2/lexer"
-
 	"github.com/tcpipc/tcpipc/diag"
 )
 
-// Node is what every syntax node records: the tokens it consumed (its
-// position is its first token's). It is kept this small on purpose: a
-// large profile has millions of nodes.
-//
-// A node participle parsed holds its tokens (participle fills Tokens); a
-// node a hand-written parser made holds only where its tokens are in the
-// parse's stream, [first, end), and Profile.RangeOf finds them there. Use
-// Len and Sub rather than Tokens, which is empty for the second kind.
+// Node is what every syntax node records: where its tokens are in the
+// parse's stream, [first, end) (its position is its first token's), which
+// Profile.RangeOf and Profile.Text read. It is kept this small on purpose:
+// a large profile has millions of nodes. (participle fills twins of the
+// nodes, which hold its tokens, and the driver copies them; see twins.go.)
 type Node struct {
-	Tokens     []lexer.Token
 	first, end uint32
 }
 
 // Len is the number of tokens of the node.
-func (n *Node) Len() int {
-	if n.Tokens != nil {
-		return len(n.Tokens)
-	}
-	return int(n.end - n.first)
-}
+func (n *Node) Len() int { return int(n.end - n.first) }
 
 // Sub is a node of the node's tokens [i, j), such as one operand of a
 // statement.
 func (n *Node) Sub(i, j int) Node {
-	if n.Tokens != nil {
-		return Node{Tokens: n.Tokens[i:j:j]}
-	}
 	if i < 0 || i > j || j > n.Len() {
 		panic("profile: Node.Sub out of range")
 	}

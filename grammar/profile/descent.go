@@ -77,6 +77,22 @@ type slabs struct {
 	protocols    slab[ProtocolSpec]
 	routingSpecs slab[RoutingSpec]
 	routes       slab[Route]
+	// The rest a generated or real profile repeats per block or per
+	// entry: one allocation each was most of a parse's objects.
+	moveables   slab[Moveable]
+	destLists   slab[DestList]
+	ends        slab[End]
+	homeEntries slab[HomeEntry]
+	configs     slab[Config]
+	devices     slab[Device]
+	links       slab[Link]
+	interfaces  slab[Interface]
+	ports       slab[Port]
+	homes       slab[Home]
+	dynamics    slab[VIPADynamic]
+	ipsecs      slab[IPSec]
+	routeBlocks slab[Routes]
+	kwOptions   slab[KeywordOption]
 }
 
 // list builds the small slices of syntax nodes (a statement's addresses,
@@ -116,6 +132,18 @@ type lists struct {
 	distOptions list[*DistOption]
 	dests       list[*Dest]
 	portOptions list[*PortOption]
+	operands    list[*Operand]
+	portEntries list[*PortEntry]
+	homeEntries list[*HomeEntry]
+	kwOptions   list[*KeywordOption]
+	// A block's members: statements collects them as the block is
+	// parsed (blocks do not nest), the others keep them.
+	statements     list[Statement]
+	statementsOut  list[Statement]
+	ipsecRules     list[*IPSecRule]
+	srcIPEntries   list[*SrcIPEntry]
+	autologEntries list[*AutologEntry]
+	routes         list[*Route]
 }
 
 // typeSet is a set of token types, for matching without allocation.
@@ -302,7 +330,7 @@ func (c *cursor) name() *Name {
 // numbers; the driver undoes that for participle's trees (restoreNames).
 func (c *cursor) nameText(i int) string {
 	if t := &c.toks[i]; t.typ == int8(Word) || t.typ == int8(Stmt) || t.typ == int8(Number) {
-		if f := c.fileOf(i); rawLen(f.Text, int(t.off)) != int(t.vlen) {
+		if f := c.fileOf(i); rawLen(f.Text, int(t.off)) != c.valueLen(t) {
 			return upper(RawText(f.Text, int(t.off)))
 		}
 	}
@@ -351,11 +379,12 @@ func (c *cursor) options() []*Option {
 }
 
 func (c *cursor) operands() []*Operand {
-	var out []*Operand
+	l := &c.p.lists.operands
+	m := l.mark()
 	for o := c.operand(); o != nil; o = c.operand() {
-		out = append(out, o)
+		l.push(o)
 	}
-	return out
+	return l.since(m)
 }
 
 // addrs is Addr+ (nil when the next token is no address).
@@ -380,7 +409,8 @@ func (c *cursor) moveable() *Moveable {
 	if !c.accept("MOVEABLE") {
 		return nil
 	}
-	m := &Moveable{Mode: c.wantOne("IMMEDIATE", "WHENIDLE", "NONDISRUPTIVE", "DISRUPTIVE")}
+	m := c.p.slabs.moveables.next()
+	m.Mode = c.wantOne("IMMEDIATE", "WHENIDLE", "NONDISRUPTIVE", "DISRUPTIVE")
 	c.close(&m.Node, start)
 	return m
 }
@@ -414,18 +444,22 @@ func parseInclude(c *cursor) Statement {
 }
 
 func parseIPSec(c *cursor) Statement {
-	s, start := &IPSec{}, c.i
+	s, start := c.p.slabs.ipsecs.next(), c.i
 	c.expect("IPSEC")
+	l := &c.p.lists.kwOptions
+	m := l.mark()
 	for !c.failed {
 		i := c.i
 		v := c.acceptOne("DVIPSEC", "DVLOCALFLTR", "LOGDISABLE", "LOGENABLE", "NOLOGIMPLICIT", "LOGIMPLICIT")
 		if v == "" {
 			break
 		}
-		o := &KeywordOption{Value: v}
+		o := c.p.slabs.kwOptions.next()
+		o.Value = v
 		c.close(&o.Node, i)
-		s.Options = append(s.Options, o)
+		l.push(o)
 	}
+	s.Options = l.since(m)
 	return statement(c, s, &s.Node, start)
 }
 
@@ -544,7 +578,7 @@ func (c *cursor) selector() *Selector {
 }
 
 func parseEnd(c *cursor) Statement {
-	s, start := &End{}, c.i
+	s, start := c.p.slabs.ends.next(), c.i
 	s.Keyword = c.want(setOf(Stmt))
 	return statement(c, s, &s.Node, start)
 }
@@ -611,7 +645,7 @@ func (c *cursor) dynamicXCF() *DynamicXCF {
 }
 
 func parseVIPADynamic(c *cursor) Statement {
-	s, start := &VIPADynamic{}, c.i
+	s, start := c.p.slabs.dynamics.next(), c.i
 	s.Keyword = c.wantOne("VIPADYNAMIC")
 	return statement(c, s, &s.Node, start)
 }
@@ -763,7 +797,7 @@ func (c *cursor) keywordNumber(keyword string) *int {
 }
 
 func (c *cursor) destList() *DestList {
-	d, start := &DestList{}, c.i
+	d, start := c.p.slabs.destLists.next(), c.i
 	if d.All = c.accept("ALL"); !d.All {
 		l := &c.p.lists.dests
 		m := l.mark()
@@ -881,7 +915,7 @@ func (c *cursor) sysplexMonitorOption() *SysplexMonitorOption {
 }
 
 func parseConfig(c *cursor) Statement {
-	s, start := &Config{}, c.i
+	s, start := c.p.slabs.configs.next(), c.i
 	s.Keyword = c.wantOne("TCPCONFIG", "UDPCONFIG")
 	s.Options = c.options()
 	return statement(c, s, &s.Node, start)
@@ -914,22 +948,26 @@ func parseSrcIPEntry(c *cursor) Statement {
 }
 
 func parseHome(c *cursor) Statement {
-	s, start := &Home{}, c.i
+	s, start := c.p.slabs.homes.next(), c.i
 	c.expect("HOME")
+	l := &c.p.lists.homeEntries
+	m := l.mark()
 	for !c.failed {
 		i := c.i
 		a := c.addr()
 		if a == nil {
 			break
 		}
-		e := &HomeEntry{Addr: a, Link: c.name()}
+		e := c.p.slabs.homeEntries.next()
+		e.Addr, e.Link = a, c.name()
 		if e.Link == nil {
 			c.fail()
 			break
 		}
 		c.close(&e.Node, i)
-		s.Entries = append(s.Entries, e)
+		l.push(e)
 	}
+	s.Entries = l.since(m)
 	return statement(c, s, &s.Node, start)
 }
 
@@ -954,19 +992,19 @@ func (c *cursor) namedOperands(keyword string) (name *Name, typ string, ops []*O
 }
 
 func parseDevice(c *cursor) Statement {
-	s, start := &Device{}, c.i
+	s, start := c.p.slabs.devices.next(), c.i
 	s.Name, s.Type, s.Operands = c.namedOperands("DEVICE")
 	return statement(c, s, &s.Node, start)
 }
 
 func parseLink(c *cursor) Statement {
-	s, start := &Link{}, c.i
+	s, start := c.p.slabs.links.next(), c.i
 	s.Name, s.Type, s.Operands = c.namedOperands("LINK")
 	return statement(c, s, &s.Node, start)
 }
 
 func parseInterface(c *cursor) Statement {
-	s, start := &Interface{}, c.i
+	s, start := c.p.slabs.interfaces.next(), c.i
 	c.expect("INTERFACE")
 	if s.Name = c.name(); s.Name == nil {
 		c.fail()
@@ -986,8 +1024,10 @@ func parseStartStop(c *cursor) Statement {
 }
 
 func parsePort(c *cursor) Statement {
-	s, start := &Port{}, c.i
+	s, start := c.p.slabs.ports.next(), c.i
 	c.expect("PORT")
+	l := &c.p.lists.portEntries
+	m := l.mark()
 	for !c.failed {
 		i := c.i
 		v, ok := c.acceptType(setOf(Number))
@@ -999,8 +1039,9 @@ func parsePort(c *cursor) Statement {
 		e.Protocol, e.Job = c.wantOne("TCP", "UDP"), c.want(jobSet)
 		e.Options = c.portOptions()
 		c.close(&e.Node, i)
-		s.Entries = append(s.Entries, e)
+		l.push(e)
 	}
+	s.Entries = l.since(m)
 	return statement(c, s, &s.Node, start)
 }
 
@@ -1075,7 +1116,7 @@ func parseAutologEntry(c *cursor) Statement {
 }
 
 func parseRoutes(c *cursor) Statement {
-	s, start := &Routes{}, c.i
+	s, start := c.p.slabs.routeBlocks.next(), c.i
 	s.Keyword = c.wantOne("BEGINROUTES")
 	return statement(c, s, &s.Node, start)
 }

@@ -134,11 +134,11 @@ func (p *parser) checkTypedForm(keyword, typ, what string, forms map[string]type
 	if !ok {
 		return
 	}
-	m := &operandMatch{toks: p.operandTokens(opStart, end), secret: map[int]bool{}, raw: p.rawUpper}
-	key := keyword + " " + typ
+	m := &operandMatch{toks: p.operandTokens(opStart, end), raw: p.rawUpperFunc()}
+	key := func() string { return keyword + " " + typ } // for messages only
 	i := m.match(f.positional, 0)
 	if i < 0 {
-		p.typedSyntaxError(m, key, f.positional, opStart)
+		p.typedSyntaxError(m, key(), f.positional, opStart)
 		return
 	}
 	for i < len(m.toks) {
@@ -149,7 +149,7 @@ func (p *parser) checkTypedForm(keyword, typ, what string, forms map[string]type
 		}
 		if m.far > j {
 			// An option whose values do not fit it.
-			p.typedSyntaxError(m, key, f.options, opStart)
+			p.typedSyntaxError(m, key(), f.options, opStart)
 			return
 		}
 		t := m.toks[j]
@@ -164,7 +164,7 @@ func (p *parser) checkTypedForm(keyword, typ, what string, forms map[string]type
 				continue
 			}
 		case t.Type == Word:
-			d := p.diags.Warnf(RuleOption, p.rangeOf(opStart+j, opStart+j+1), "unknown %s option %s", key, word)
+			d := p.diags.Warnf(RuleOption, p.rangeOf(opStart+j, opStart+j+1), "unknown %s option %s", key(), word)
 			d.Detail = "tcpipc does not know this option; the stack rejects options it does not know, and a word that begins no statement. Check the spelling against the IP Configuration Reference."
 			if sg := Suggest(word, f.options.keywords(nil)); sg != "" {
 				d.Detail = "Did you mean " + sg + "? " + d.Detail
@@ -176,8 +176,8 @@ func (p *parser) checkTypedForm(keyword, typ, what string, forms map[string]type
 				j++
 			}
 		default:
-			d := p.errorAt(opStart+j, "%s: unexpected %s", key, describe(tokenView(t)))
-			d.Detail = fmt.Sprintf("%s takes %s, then its options.", key, f.positional)
+			d := p.errorAt(opStart+j, "%s: unexpected %s", key(), describe(tokenView(t)))
+			d.Detail = fmt.Sprintf("%s takes %s, then its options.", key(), f.positional)
 		}
 		i = j + 1
 	}
@@ -211,9 +211,18 @@ func (p *parser) rawUpperAt(i int) string {
 	return p.rawUpper(&t)
 }
 
+// rawUpperFunc is p.rawUpper as a func value, made once: a method value
+// made per DEVICE, LINK or INTERFACE was an allocation each.
+func (p *parser) rawUpperFunc() func(*lexer.Token) string {
+	if p.rawUpperFn == nil {
+		p.rawUpperFn = p.rawUpper
+	}
+	return p.rawUpperFn
+}
+
 func (p *parser) rawUpper(t *lexer.Token) string {
 	if f := p.files[t.Pos.Filename]; f != nil {
-		return upper(RawText(f.Text, t.Pos.Offset))
+		return upperRaw(f.Text, t.Pos.Offset, t.Value)
 	}
 	return t.Value
 }

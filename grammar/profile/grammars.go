@@ -3,6 +3,7 @@ package profile
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -16,20 +17,23 @@ import (
 // descent is the hand-written parser for the plain path, parse the
 // participle grammar that specifies it (see descent.go).
 type stmtParser struct {
-	name    string // for the pinned EBNF
-	typ     reflect.Type
+	name    string       // for the pinned EBNF
+	typ     reflect.Type // the tree's node
+	twin    reflect.Type // the node participle fills (twins.go)
 	descent func(*cursor) Statement
-	parse   func(*lexer.PeekingLexer) (Statement, error)
+	parse   func(*lexer.PeekingLexer) (any, error) // a *P of build, or nil
 	grammr  func() string
 }
 
-func build[T any](name string, descent func(*cursor) Statement) *stmtParser {
+func build[T, P any](name string, descent func(*cursor) Statement) *stmtParser {
 	// participle builds a grammar in a millisecond or so; there are dozens,
 	// and most runs never leave the hand-written parsers, so each is built
 	// the first time it is needed (a CLI command started 10 ms sooner).
 	// TestGrammarPinned builds them all, so a broken grammar still fails.
-	grammar := sync.OnceValue(func() *participle.Parser[T] {
-		return participle.MustBuild[T](
+	// participle fills P, T's twin (twins.go), and the driver copies it
+	// into a T (fromParticiple).
+	grammar := sync.OnceValue(func() *participle.Parser[P] {
+		return participle.MustBuild[P](
 			participle.Lexer(definition{}),
 			participle.UseLookahead(2),
 		)
@@ -37,15 +41,16 @@ func build[T any](name string, descent func(*cursor) Statement) *stmtParser {
 	return &stmtParser{
 		name:    name,
 		typ:     reflect.TypeFor[T](),
+		twin:    reflect.TypeFor[P](),
 		descent: descent,
-		parse: func(l *lexer.PeekingLexer) (Statement, error) {
+		parse: func(l *lexer.PeekingLexer) (any, error) {
 			v, err := grammar().ParseFromLexer(l, participle.AllowTrailing(true))
 			if v == nil {
 				return nil, err
 			}
-			return any(v).(Statement), err
+			return v, err
 		},
-		grammr: func() string { return grammar().String() },
+		grammr: func() string { return untwin(grammar().String()) },
 	}
 }
 
@@ -79,61 +84,61 @@ type stmtKind struct {
 }
 
 var (
-	genericParser = build[Generic]("Generic", parseGeneric)
-	endParser     = build[End]("End", parseEnd)
+	genericParser = build[Generic, pGeneric]("Generic", parseGeneric)
+	endParser     = build[End, pEnd]("End", parseEnd)
 
-	vipaDefineParser = build[VIPADefine]("VIPADefine", parseVIPADefine)
-	ipsecRuleParser  = build[IPSecRule]("IPSecRule", parseIPSecRule)
+	vipaDefineParser = build[VIPADefine, pVIPADefine]("VIPADefine", parseVIPADefine)
+	ipsecRuleParser  = build[IPSecRule, pIPSecRule]("IPSecRule", parseIPSecRule)
 
 	statements = map[string]*stmtKind{
-		"INCLUDE":          {parser: build[Include]("Include", parseInclude)},
-		"IPCONFIG":         {parser: build[IPConfig]("IPConfig", parseIPConfig)},
-		"IPCONFIG6":        {parser: build[IPConfig]("IPConfig", parseIPConfig)},
-		"GLOBALCONFIG":     {parser: build[GlobalConfig]("GlobalConfig", parseGlobalConfig)},
-		"TCPCONFIG":        {parser: build[Config]("Config", parseConfig)},
-		"UDPCONFIG":        {parser: build[Config]("Config", parseConfig)},
-		"HOME":             {parser: build[Home]("Home", parseHome)},
-		"PRIMARYINTERFACE": {parser: build[PrimaryInterface]("PrimaryInterface", parsePrimaryInterface)},
-		"DEVICE":           {parser: build[Device]("Device", parseDevice)},
-		"LINK":             {parser: build[Link]("Link", parseLink)},
-		"INTERFACE":        {parser: build[Interface]("Interface", parseInterface)},
-		"PORT":             {parser: build[Port]("Port", parsePort)},
-		"START":            {parser: build[StartStop]("StartStop", parseStartStop)},
-		"STOP":             {parser: build[StartStop]("StartStop", parseStartStop)},
-		"PORTRANGE":        {parser: build[PortRange]("PortRange", parsePortRange)},
-		"DELETE":           {parser: build[Delete]("Delete", parseDelete), unsupported: true},
-		"IPSEC": {parser: build[IPSec]("IPSec", parseIPSec), block: &blockSpec{
+		"INCLUDE":          {parser: build[Include, pInclude]("Include", parseInclude)},
+		"IPCONFIG":         {parser: build[IPConfig, pIPConfig]("IPConfig", parseIPConfig)},
+		"IPCONFIG6":        {parser: build[IPConfig, pIPConfig]("IPConfig", parseIPConfig)},
+		"GLOBALCONFIG":     {parser: build[GlobalConfig, pGlobalConfig]("GlobalConfig", parseGlobalConfig)},
+		"TCPCONFIG":        {parser: build[Config, pConfig]("Config", parseConfig)},
+		"UDPCONFIG":        {parser: build[Config, pConfig]("Config", parseConfig)},
+		"HOME":             {parser: build[Home, pHome]("Home", parseHome)},
+		"PRIMARYINTERFACE": {parser: build[PrimaryInterface, pPrimaryInterface]("PrimaryInterface", parsePrimaryInterface)},
+		"DEVICE":           {parser: build[Device, pDevice]("Device", parseDevice)},
+		"LINK":             {parser: build[Link, pLink]("Link", parseLink)},
+		"INTERFACE":        {parser: build[Interface, pInterface]("Interface", parseInterface)},
+		"PORT":             {parser: build[Port, pPort]("Port", parsePort)},
+		"START":            {parser: build[StartStop, pStartStop]("StartStop", parseStartStop)},
+		"STOP":             {parser: build[StartStop, pStartStop]("StartStop", parseStartStop)},
+		"PORTRANGE":        {parser: build[PortRange, pPortRange]("PortRange", parsePortRange)},
+		"DELETE":           {parser: build[Delete, pDelete]("Delete", parseDelete), unsupported: true},
+		"IPSEC": {parser: build[IPSec, pIPSec]("IPSec", parseIPSec), block: &blockSpec{
 			end:     "ENDIPSEC",
 			members: map[string]*stmtParser{"IPSECRULE": ipsecRuleParser, "IPSEC6RULE": ipsecRuleParser},
 			onError: skipEntry,
 		}},
-		"VIPADYNAMIC": {parser: build[VIPADynamic]("VIPADynamic", parseVIPADynamic), block: &blockSpec{
+		"VIPADYNAMIC": {parser: build[VIPADynamic, pVIPADynamic]("VIPADynamic", parseVIPADynamic), block: &blockSpec{
 			end: "ENDVIPADYNAMIC",
 			members: map[string]*stmtParser{
 				"VIPADEFINE":     vipaDefineParser,
-				"VIPABACKUP":     build[VIPABackup]("VIPABackup", parseVIPABackup),
-				"VIPADELETE":     build[VIPADelete]("VIPADelete", parseVIPADelete),
-				"VIPADISTRIBUTE": build[VIPADistribute]("VIPADistribute", parseVIPADistribute),
-				"VIPARANGE":      build[VIPARange]("VIPARange", parseVIPARange),
-				"VIPAROUTE":      build[VIPARoute]("VIPARoute", parseVIPARoute),
-				"VIPASMPARMS":    build[VIPASMParms]("VIPASMParms", parseVIPASMParms),
+				"VIPABACKUP":     build[VIPABackup, pVIPABackup]("VIPABackup", parseVIPABackup),
+				"VIPADELETE":     build[VIPADelete, pVIPADelete]("VIPADelete", parseVIPADelete),
+				"VIPADISTRIBUTE": build[VIPADistribute, pVIPADistribute]("VIPADistribute", parseVIPADistribute),
+				"VIPARANGE":      build[VIPARange, pVIPARange]("VIPARange", parseVIPARange),
+				"VIPAROUTE":      build[VIPARoute, pVIPARoute]("VIPARoute", parseVIPARoute),
+				"VIPASMPARMS":    build[VIPASMParms, pVIPASMParms]("VIPASMParms", parseVIPASMParms),
 			},
 			onError: skipRest,
 		}},
-		"SRCIP": {parser: build[SrcIP]("SrcIP", parseSrcIP), block: &blockSpec{
+		"SRCIP": {parser: build[SrcIP, pSrcIP]("SrcIP", parseSrcIP), block: &blockSpec{
 			end: "ENDSRCIP",
 			members: map[string]*stmtParser{
-				"DESTINATION": build[SrcIPEntry]("SrcIPEntry", parseSrcIPEntry),
-				"JOBNAME":     build[SrcIPEntry]("SrcIPEntry", parseSrcIPEntry),
+				"DESTINATION": build[SrcIPEntry, pSrcIPEntry]("SrcIPEntry", parseSrcIPEntry),
+				"JOBNAME":     build[SrcIPEntry, pSrcIPEntry]("SrcIPEntry", parseSrcIPEntry),
 			},
 			onError: discardBlock,
 		}},
-		"AUTOLOG": {parser: build[Autolog]("Autolog", parseAutolog), block: &blockSpec{
-			end: "ENDAUTOLOG", entry: build[AutologEntry]("AutologEntry", parseAutologEntry), onError: skipEntry,
+		"AUTOLOG": {parser: build[Autolog, pAutolog]("Autolog", parseAutolog), block: &blockSpec{
+			end: "ENDAUTOLOG", entry: build[AutologEntry, pAutologEntry]("AutologEntry", parseAutologEntry), onError: skipEntry,
 		}},
-		"BEGINROUTES": {parser: build[Routes]("Routes", parseRoutes), block: &blockSpec{
+		"BEGINROUTES": {parser: build[Routes, pRoutes]("Routes", parseRoutes), block: &blockSpec{
 			end:     "ENDROUTES",
-			members: map[string]*stmtParser{"ROUTE": build[Route]("Route", parseRoute)},
+			members: map[string]*stmtParser{"ROUTE": build[Route, pRoute]("Route", parseRoute)},
 			onError: skipEntry,
 		}},
 	}
@@ -186,9 +191,8 @@ func TopLevelStatements() []string {
 	return out
 }
 
-// Grammar returns the EBNF of every statement grammar, one section per
-// grammar, in a stable order. A test pins it against grammar.ebnf.
-func Grammar() string {
+// allParsers returns every statement parser once, by name.
+func allParsers() []*stmtParser {
 	seen := map[string]bool{}
 	var parsers []*stmtParser
 	add := func(p *stmtParser) {
@@ -215,6 +219,13 @@ func Grammar() string {
 		}
 	}
 	sort.Slice(parsers, func(i, j int) bool { return parsers[i].name < parsers[j].name })
+	return parsers
+}
+
+// Grammar returns the EBNF of every statement grammar, one section per
+// grammar, in a stable order. A test pins it against grammar.ebnf.
+func Grammar() string {
+	parsers := allParsers()
 	var b strings.Builder
 	b.WriteString("(* TCP/IP profile statement grammars; generated by profile.Grammar, pinned by TestGrammarPinned. *)\n")
 	b.WriteString("(* Blocks: a block statement, its member statements, then its END statement:\n")
@@ -243,3 +254,11 @@ func Grammar() string {
 	}
 	return b.String()
 }
+
+// untwin names the productions of a twin's grammar (participle writes
+// pVIPADefine as PVIPADefine) as the tree's node (VIPADefine): the pinned
+// grammar shows the tree's types. Only a production name has a lower-case
+// letter (keywords are quoted upper case, token types <lower case>).
+func untwin(ebnf string) string { return twinName.ReplaceAllString(ebnf, "$1") }
+
+var twinName = regexp.MustCompile(`\bP([A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*)\b`)

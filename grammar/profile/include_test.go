@@ -316,3 +316,36 @@ func TestIncludeSystemSymbols(t *testing.T) {
 		t.Errorf("without symbols: %d diagnostics, first %q", n, ds[0].Summary)
 	}
 }
+
+// TestIncludeTooManyFiles: a token refers to its file by a 16-bit index,
+// so the file after the 65,536th distinct one is refused with an INCLUDE
+// error (at the file, included from its INCLUDE, as a file too large is),
+// and every earlier file keeps its positions (an index that wrapped around
+// would put a member's tokens in another file).
+func TestIncludeTooManyFiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("65,536 members")
+	}
+	m := newMemFiles()
+	var main strings.Builder
+	for i := range maxFiles {
+		name := fmt.Sprintf("M%d", i)
+		m.files[name] = "TCPCONFIG TCPSENDBFRSIZE 65536\n"
+		fmt.Fprintf(&main, "INCLUDE %s\n", name)
+	}
+	opts := m.options()
+	opts.MaxIncludes, opts.MaxIncludeBytes = 2*maxFiles, 1<<30
+	prof, ds := parseWithin(t, 60*time.Second, main.String(), opts)
+	if len(ds) != 1 || !strings.HasPrefix(ds[0], "M65535:1:1:") || !strings.Contains(ds[0], "past the 65536 distinct files") {
+		t.Fatalf("diagnostics: %q", ds)
+	}
+	// The profile is the first file, M65534 the last one read; after it
+	// comes the INCLUDE of M65535.
+	n := len(prof.Statements)
+	if r := prof.Statements[n-2].Info().Range; r.File != "M65534" || r.Start.Line != 1 || r.Start.Column != 1 {
+		t.Errorf("last member's statement at %s, want M65534:1:1", r)
+	}
+	if r := prof.Statements[n-1].Info().Range; r.File != "MAIN" || r.Start.Line != maxFiles {
+		t.Errorf("last statement at %s, want MAIN:%d", r, maxFiles)
+	}
+}

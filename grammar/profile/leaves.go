@@ -35,7 +35,9 @@ func take(lex *lexer.PeekingLexer, n *Node, set []lexer.TokenType) (string, bool
 	}
 	raw := lex.RawCursor()
 	lex.Next()
-	n.Tokens = lex.Range(raw, raw+1)
+	// participle's raw cursor is the token's index in the parse's stream
+	// (participleAt hands it the whole stream).
+	n.first, n.end = uint32(raw), uint32(raw+1)
 	return t.Value, true
 }
 
@@ -75,7 +77,7 @@ func (o *Option) Parse(lex *lexer.PeekingLexer) error {
 		}
 		o.Values = append(o.Values, v)
 	}
-	o.Tokens = lex.Range(start, lex.RawCursor())
+	o.first, o.end = uint32(start), uint32(lex.RawCursor())
 	return nil
 }
 

@@ -112,24 +112,39 @@ type Lexed struct {
 }
 
 // tok is a token as the parser keeps it: where it is and where its value
-// is, in 28 bytes and without pointers. A participle token is 64 bytes
+// is, in 16 bytes and without pointers. A participle token is 64 bytes
 // with three pointers, and a large profile has close to a million tokens:
 // 40 MB for the kernel to hand out fresh and for the collector to mark
 // again at every cycle. Tokens are made into lexer.Token only where one is
-// needed (participle, a diagnostic); see stream.
+// needed (participle, a diagnostic); see stream. The column is not kept:
+// it is the offset from the start of the token's line, which the file
+// knows (source.File.Offset).
 type tok struct {
 	off  uint32 // byte offset of the token as written
 	line uint32
-	col  uint32
-	vlen uint32 // length of the value
-	// base is where the value is: 0 for the file's text at off+skip,
-	// otherwise the value is bases[base] (a keyword's full form, a word
-	// folded to upper case, a hidden credential).
-	base uint32
-	file uint32 // index of the token's file in the stream
+	// val is where the value is: when skip has tokBased set, the index of
+	// the value in the stream's bases (a keyword's full form, a word
+	// folded to upper case, a hidden credential); otherwise the length of
+	// the value, which is the file's text at off+skip.
+	val  uint32
+	file uint16 // index of the token's file in the stream
 	typ  int8
-	skip uint8
+	skip uint8 // bytes between the token and its value (< tokBased), and tokBased
 }
+
+// tokBased marks a tok whose value is in the stream's bases; the bits
+// below it count the bytes skipped (a quote, a number's leading zeros).
+const (
+	tokBased = 0x80
+	maxSkip  = tokBased - 1
+)
+
+// based reports whether the token's value is in the stream's bases.
+func (t *tok) based() bool { return t.skip&tokBased != 0 }
+
+// maxFiles is the number of distinct files a tok can refer to: a profile
+// that includes more is refused at the first file past it.
+const maxFiles = 1 << 16
 
 // maxOffset is the largest offset a tok holds: a file of 4 GiB or more is
 // rejected before it is lexed.
@@ -155,7 +170,7 @@ func Lex(f *source.File) *Lexed {
 		out.Tokens = append(out.Tokens, st.token(&out.toks[i]))
 	}
 	eof := tok{off: uint32(len(f.Text)), typ: int8(EOF)}
-	eof.line, eof.col = endPosition(f.Text)
+	eof.line, _ = endPosition(f.Text)
 	out.Tokens = append(out.Tokens, st.token(&eof))
 	return out
 }
@@ -176,7 +191,7 @@ func endPosition(text []byte) (line, col uint32) {
 // values that are not substrings of the text appended to bases; owned says
 // that f's text belongs to the parse and never changes, so values may be
 // substrings of it rather than of a copy.
-func lex(f *source.File, owned bool, file uint32, bases *[]string) *Lexed {
+func lex(f *source.File, owned bool, file uint16, bases *[]string) *Lexed {
 	src := f.Text
 	// Token values and comments are substrings of one copy of the text:
 	// no allocation per token, and nothing scattered for the garbage
@@ -197,7 +212,7 @@ func lex(f *source.File, owned bool, file uint32, bases *[]string) *Lexed {
 	if len(seqs) > 0 {
 		seqAt = seqs[0].Offset
 	}
-	line, lineStart := 1, 0
+	line := 1
 	toks := out.toks
 	for i := 0; i < len(src); {
 		// Skip over a sequence-number field as if it were blanks. A string
@@ -218,7 +233,7 @@ func lex(f *source.File, owned bool, file uint32, bases *[]string) *Lexed {
 		switch byteClass[c] {
 		case classNewline:
 			i++
-			line, lineStart = line+1, i
+			line++
 			continue
 		case classBlank:
 			i++
@@ -237,8 +252,7 @@ func lex(f *source.File, owned bool, file uint32, bases *[]string) *Lexed {
 			for j < len(src) && src[j] != '"' && src[j] != '\n' {
 				j++
 			}
-			toks = append(toks, tok{off: uint32(i), line: uint32(line), col: uint32(i - lineStart + 1),
-				vlen: uint32(j - i - 1), skip: 1, file: file, typ: int8(String)})
+			toks = append(toks, tok{off: uint32(i), line: uint32(line), val: uint32(j - i - 1), skip: 1, file: file, typ: int8(String)})
 			if j < len(src) && src[j] == '"' {
 				j++
 			} else {
@@ -263,8 +277,8 @@ func lex(f *source.File, owned bool, file uint32, bases *[]string) *Lexed {
 			j++
 		}
 		typ, val := classifyFast(text[i:j], kinds)
-		t := tok{off: uint32(i), line: uint32(line), col: uint32(i - lineStart + 1), vlen: uint32(len(val)), file: file, typ: int8(typ)}
-		t.base, t.skip = valueAt(text, i, val, bases)
+		t := tok{off: uint32(i), line: uint32(line), file: file, typ: int8(typ)}
+		t.val, t.skip = valueAt(text, i, val, bases)
 		toks = append(toks, t)
 		i = j
 	}
@@ -272,15 +286,16 @@ func lex(f *source.File, owned bool, file uint32, bases *[]string) *Lexed {
 	return out
 }
 
-// valueAt says where a word's value val is for a tok at offset i: in the
-// text, skip bytes after the word's start (the word as written, or a
-// number without its leading zeros), a keyword's full form in
-// keywordBases, or a new entry of bases (a word folded to upper case).
-func valueAt(text string, i int, val string, bases *[]string) (base uint32, skip uint8) {
+// valueAt says where a word's value val is for a tok at offset i, as
+// tok.val and tok.skip: in the text, skip bytes after the word's start
+// (the word as written, or a number without its leading zeros), a
+// keyword's full form in keywordBases, or a new entry of bases (a word
+// folded to upper case).
+func valueAt(text string, i int, val string, bases *[]string) (v uint32, skip uint8) {
 	if n := len(val); i+n <= len(text) {
-		for k := 0; k <= 255 && i+k+n <= len(text); k++ {
+		for k := 0; k <= maxSkip && i+k+n <= len(text); k++ {
 			if text[i+k:i+k+n] == val {
-				return 0, uint8(k)
+				return uint32(n), uint8(k)
 			}
 			if text[i+k] != '0' {
 				break
@@ -288,10 +303,10 @@ func valueAt(text string, i int, val string, bases *[]string) (base uint32, skip
 		}
 	}
 	if b, ok := keywordBase[val]; ok {
-		return b, 0
+		return b, tokBased
 	}
 	*bases = append(*bases, val)
-	return uint32(len(*bases) - 1), 0
+	return uint32(len(*bases) - 1), tokBased
 }
 
 // Byte classes for the lexer's table.
@@ -480,6 +495,17 @@ func RawText(src []byte, offset int) string {
 		return ""
 	}
 	return string(src[offset : offset+rawLen(src, offset)])
+}
+
+// upperRaw is upper(RawText(src, offset)) for a token whose value is
+// value: without allocating when the token is written as its value (the
+// common case: in full, upper case), which the operand grammars ask of
+// every operand they match.
+func upperRaw(src []byte, offset int, value string) string {
+	if n := rawLen(src, offset); n == len(value) && string(src[offset:offset+n]) == value {
+		return upper(value) // allocates only for lower case
+	}
+	return upper(RawText(src, offset))
 }
 
 // rawLen is the length of the token written at offset.

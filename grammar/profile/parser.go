@@ -103,8 +103,31 @@ func ParseFile(path string, opts Options) (*Profile, diag.Diagnostics) {
 		ds.Errorf(readRule(err), diag.Range{File: path}, "cannot read profile: %v", err)
 		return &Profile{Main: path, Files: map[string]*source.File{}}, ds
 	}
-	prof, p := parseData(path, data, opts, false, true)
+	prof, p := parseData(path, data, opts, false, true, nil)
 	return prof, p.diags
+}
+
+// StreamFile parses the profile at path as ParseFile does and calls emit
+// with each top-level statement, in order, as soon as nothing later in
+// the parse can change it (a comment at the end of a statement's line is
+// attached when its file's next statement is finished), instead of
+// keeping it: the Profile returned has no Statements. A caller that
+// writes each statement out and drops it lets the collector reuse its
+// memory, so a large profile's tree is never in memory whole. n is the
+// number of top-level statements.
+func StreamFile(path string, opts Options, emit func(Statement)) (prof *Profile, ds diag.Diagnostics, n int) {
+	read := opts.ReadFile
+	if read == nil {
+		read = os.ReadFile
+	}
+	data, err := read(path)
+	if err != nil {
+		ds.Errorf(readRule(err), diag.Range{File: path}, "cannot read profile: %v", err)
+		return &Profile{Main: path, Files: map[string]*source.File{}}, ds, 0
+	}
+	count := func(st Statement) { n++; emit(st) }
+	prof, p := parseData(path, data, opts, false, true, count)
+	return prof, p.diags, n
 }
 
 // Parse parses profile text; name is used in ranges and to resolve
@@ -116,13 +139,16 @@ func Parse(name string, data []byte, opts Options) (*Profile, diag.Diagnostics) 
 
 // parse is Parse, optionally with participle parsing every statement.
 func parse(name string, data []byte, opts Options, participleOnly bool) (*Profile, *parser) {
-	return parseData(name, data, opts, participleOnly, false)
+	return parseData(name, data, opts, participleOnly, false, nil)
 }
 
 // parseData is parse; owned says that data was read for this parse and
 // nobody else changes it, so tokens may refer to it instead of a copy (a
 // fresh copy of a large profile is a thousand page faults).
-func parseData(name string, data []byte, opts Options, participleOnly, owned bool) (*Profile, *parser) {
+//
+// emit, when not nil, gets the top-level statements instead of the
+// Profile (StreamFile).
+func parseData(name string, data []byte, opts Options, participleOnly, owned bool, emit func(Statement)) (*Profile, *parser) {
 	if opts.Resolver == nil {
 		opts.Resolver = DirResolver{}
 	}
@@ -136,13 +162,14 @@ func parseData(name string, data []byte, opts Options, participleOnly, owned boo
 		opts.MaxIncludeBytes = DefaultMaxIncludeBytes
 	}
 	p := &parser{opts: opts, files: map[string]*source.File{}, lexed: map[string]*Lexed{}, unsupported: map[string]bool{}, participleOnly: participleOnly,
-		stream: &stream{bases: keywordBases}, fileIndex: map[string]uint32{}}
+		stream: &stream{bases: keywordBases}, fileIndex: map[string]uint16{}, emit: emit}
 	f := decode(name, data, opts.Encoding)
 	p.expand(f, 0, nil, owned)
 	p.toks = append(p.toks, tok{typ: int8(EOF), file: p.fileIndex[name], off: uint32(len(f.Text))})
 	prof := &Profile{Main: name, Files: p.files, stream: p.stream}
 	p.parseAll(prof)
 	p.trailingComments(prof)
+	p.flush(true)
 	return prof, p
 }
 
@@ -155,7 +182,7 @@ type parser struct {
 	// instance each stretch of it came from, chains[instance] is that
 	// instance's INCLUDE chain.
 	*stream
-	fileIndex map[string]uint32 // of each file in the stream's fileList
+	fileIndex map[string]uint16 // of each file in the stream's fileList
 	scratch   []lexer.Token     // operandTokens' buffer
 	runs      []run
 	chains    [][]diag.Range
@@ -195,6 +222,19 @@ type parser struct {
 	// plus one, when checkOperands has already reported it (0: none).
 	reported    int
 	unsupported map[string]bool
+	// emit, when set, takes the top-level statements instead of the
+	// Profile (StreamFile); pending holds those that may still get a
+	// comment, tops counts the top-level statements begun.
+	emit    func(Statement)
+	pending []pendingStatement
+	tops    int
+	// lastOfFiles counts, by top-level statement, the files whose last
+	// statement so far it is or holds (kept when streaming).
+	lastOfFiles map[int]int
+	// rawUpperFn is rawUpper as a func value (rawUpperFunc).
+	rawUpperFn func(*lexer.Token) string
+	// memberMetas is block's buffer for its members' metadata.
+	memberMetas []*Meta
 	// copied holds the files whose text the parser copied to hide a
 	// credential in it (vocabulary.go).
 	copied map[*source.File]bool
@@ -209,8 +249,15 @@ func (p *parser) expand(f *source.File, depth int, chain []diag.Range, owned boo
 	lx := p.lexed[f.Name]
 	if lx == nil {
 		file, ok := p.fileIndex[f.Name]
+		if !ok && len(p.fileList) == maxFiles {
+			// A tok's file is 16 bits. (The main file is the first, so
+			// the EOF token's file exists.)
+			d := p.diags.Errorf(RuleInclude, f.Range(0, 0), "%s is file %d of the profile, past the %d distinct files tcpipc reads", f.Name, maxFiles+1, maxFiles)
+			d.IncludedFrom = chain
+			return
+		}
 		if !ok {
-			file = uint32(len(p.fileList))
+			file = uint16(len(p.fileList))
 			p.fileIndex[f.Name] = file
 			p.fileList = append(p.fileList, f)
 			p.texts = append(p.texts, "")
@@ -410,6 +457,8 @@ func (p *parser) parseAll(prof *Profile) {
 	}
 	ipsecSeen := ""
 	for !p.peek().EOF() {
+		top := p.tops
+		p.tops++
 		st := p.statement()
 		if st == nil {
 			continue
@@ -424,9 +473,45 @@ func (p *parser) parseAll(prof *Profile) {
 				ipsecSeen = "first at " + ip.Info().Range.String()
 			}
 		}
-		prof.Statements = append(prof.Statements, st)
+		p.keep(prof, st, top)
 	}
 }
+
+// pendingStatement is a top-level statement not yet emitted, and its
+// number among the top-level statements begun.
+type pendingStatement struct {
+	st  Statement
+	top int
+}
+
+// keep adds a finished top-level statement to the profile, or, when
+// streaming, to the statements waiting to be emitted.
+func (p *parser) keep(prof *Profile, st Statement, top int) {
+	if p.emit == nil {
+		prof.Statements = append(prof.Statements, st)
+		return
+	}
+	p.pending = append(p.pending, pendingStatement{st, top})
+	p.flush(false)
+}
+
+// flush emits the pending statements, in order, up to the first that may
+// still get a comment: one that is, or holds, some file's last statement
+// so far (attachComments gives that one the comment on its last line
+// when the file's next statement is finished). all emits them all.
+func (p *parser) flush(all bool) {
+	n := 0
+	for ; n < len(p.pending) && (all || !p.mayGetComments(p.pending[n].top)); n++ {
+		p.emit(p.pending[n].st)
+	}
+	rest := copy(p.pending, p.pending[n:])
+	clear(p.pending[rest:]) // nothing keeps an emitted statement alive
+	p.pending = p.pending[:rest]
+}
+
+// mayGetComments reports whether top-level statement top holds the last
+// statement so far of a file.
+func (p *parser) mayGetComments(top int) bool { return p.lastOfFiles[top] > 0 }
 
 // statement parses one top-level statement, or reports the token that
 // cannot start one and skips to the next statement keyword.
@@ -491,17 +576,18 @@ func (p *parser) parseOne(sp *stmtParser, keyword string) Statement {
 	p.viaParticiple++
 	lex := p.participleAt(start)
 	atStart := lex.MakeCheckpoint()
-	st, err := sp.parse(lex)
+	v, err := sp.parse(lex)
 	end := int(lex.RawCursor())
-	if err == nil && st != nil && end == start {
+	if err == nil && v != nil && end == start {
 		err = errors.New("no statement") // the grammar matched nothing
 	}
-	if err != nil || st == nil {
+	if err != nil || v == nil {
 		lex.LoadCheckpoint(atStart) // it may have read past the next statement
 		p.syntaxError(start, keyword, err)
 		p.resyncStatement(start, keyword)
 		return nil
 	}
+	st := p.fromParticiple(v, sp.typ)
 	end = p.checkVocabulary(st, keyword, start, end)
 	p.pos = end
 	p.finish(st, keyword, start, end, true)
@@ -547,13 +633,10 @@ func (p *parser) finish(st Statement, keyword string, start, end int, restore bo
 	}
 	for i := start; restore && i < end; i++ {
 		t := &p.toks[i]
-		if (t.typ == int8(Word) || t.typ == int8(Stmt) || t.typ == int8(Number)) && rawLen(p.fileOf(i).Text, int(t.off)) != int(t.vlen) {
-			restoreNames(reflect.ValueOf(st), p.files)
+		if (t.typ == int8(Word) || t.typ == int8(Stmt) || t.typ == int8(Number)) && rawLen(p.fileOf(i).Text, int(t.off)) != p.valueLen(t) {
+			p.restoreNames(reflect.ValueOf(st))
 			break
 		}
-	}
-	if restore {
-		p.toSpans(st)
 	}
 }
 
@@ -561,7 +644,19 @@ func (p *parser) finish(st Statement, keyword string, start, end int, restore bo
 func (p *parser) block(st Statement, spec *blockSpec) {
 	open := st.Info()
 	failed := "" // where the first syntax error in the block was
-	var members []*Meta
+	// members is the parser's buffer: blocks do not nest.
+	members := p.memberMetas[:0]
+	defer func() { clear(members); p.memberMetas = members[:0] }()
+	// The members are collected on a stack of the parser's and stored in
+	// the block, at its end, in a slice of their exact number (appended
+	// one by one, a block of 60 members allocated its slice seven times).
+	kept := &p.lists.statements
+	mark := kept.mark()
+	defer func() {
+		setMembers(st, kept.stack[mark:], &p.lists)
+		clear(kept.stack[mark:])
+		kept.stack = kept.stack[:mark]
+	}()
 	for {
 		t := p.peek()
 		start := p.pos
@@ -576,7 +671,7 @@ func (p *parser) block(st Statement, spec *blockSpec) {
 			goto done
 		case t.Type == Stmt && t.Value == "INCLUDE":
 			if inc := p.parseOne(statements["INCLUDE"].parser, "INCLUDE"); inc != nil {
-				addMember(st, inc)
+				kept.push(inc)
 			}
 			continue
 		}
@@ -628,7 +723,7 @@ func (p *parser) block(st Statement, spec *blockSpec) {
 			m.Ignored = fmt.Sprintf("follows a syntax error in this %s block (%s); the stack ignores the rest of the block", open.Keyword, failed)
 		}
 		members = append(members, m)
-		addMember(st, member)
+		kept.push(member)
 	}
 done:
 	if failed != "" && spec.onError == discardBlock {
@@ -862,12 +957,12 @@ func (p *parser) rangeOf(start, end int) diag.Range {
 		return f.Range(int(first.off), int(first.off))
 	}
 	// Tokens know their line and column, and none spans lines.
-	r := diag.Range{File: f.Name, Start: diag.Pos{Line: int(first.line), Column: int(first.col), Offset: int(first.off)}}
+	r := diag.Range{File: f.Name, Start: diag.Pos{Line: int(first.line), Column: p.col(first), Offset: int(first.off)}}
 	r.End = r.Start
 	for i := end - 1; i >= start; i-- {
 		if t := &p.toks[i]; t.file == first.file && t.typ != int8(EOF) {
 			n := rawLen(f.Text, int(t.off))
-			r.End = diag.Pos{Line: int(t.line), Column: int(t.col) + n, Offset: int(t.off) + n}
+			r.End = diag.Pos{Line: int(t.line), Column: p.col(t) + n, Offset: int(t.off) + n}
 			break
 		}
 	}
@@ -879,20 +974,12 @@ func (prof *Profile) RangeOf(n *Node) diag.Range { return rangeOfNode(prof.strea
 
 // rangeOfNode runs from a node's first token to the end of its last.
 func rangeOfNode(st *stream, files map[string]*source.File, n *Node) diag.Range {
-	if n.Tokens == nil && n.end > n.first && st != nil {
-		first, last := &st.toks[n.first], &st.toks[n.end-1]
-		f := st.fileList[first.file]
-		return f.Range(int(first.off), int(last.off)+rawLen(f.Text, int(last.off)))
-	}
-	if len(n.Tokens) == 0 {
+	if n.end <= n.first || st == nil {
 		return diag.Range{}
 	}
-	first, last := n.Tokens[0], n.Tokens[len(n.Tokens)-1]
-	f := files[first.Pos.Filename]
-	if f == nil {
-		return diag.Range{File: first.Pos.Filename}
-	}
-	return f.Range(first.Pos.Offset, last.Pos.Offset+rawLen(f.Text, last.Pos.Offset))
+	first, last := &st.toks[n.first], &st.toks[n.end-1]
+	f := st.fileList[first.file]
+	return f.Range(int(first.off), int(last.off)+rawLen(f.Text, int(last.off)))
 }
 
 // Text returns the source text of a node as written.
@@ -909,61 +996,65 @@ var nameType = reflect.TypeOf(Name{})
 
 // restoreNames walks a statement and gives every Name the text written in
 // the source, undoing keyword expansion of a name like LOGEN.
-func restoreNames(v reflect.Value, files map[string]*source.File) {
+func (p *parser) restoreNames(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
-			restoreNames(v.Elem(), files)
+			p.restoreNames(v.Elem())
 		}
 	case reflect.Slice:
-		if v.Type().Elem() == reflect.TypeOf(lexer.Token{}) {
-			return
-		}
 		for i := 0; i < v.Len(); i++ {
-			restoreNames(v.Index(i), files)
+			p.restoreNames(v.Index(i))
 		}
 	case reflect.Struct:
 		if v.Type() == nameType {
 			n := v.Addr().Interface().(*Name)
-			if len(n.Tokens) == 0 {
+			if n.Len() == 0 {
 				return
 			}
-			pos := n.Tokens[0].Pos
-			if f := files[pos.Filename]; f != nil {
-				n.Text = upper(RawText(f.Text, pos.Offset))
-			}
+			t := &p.toks[n.first]
+			n.Text = upper(RawText(p.fileList[t.file].Text, int(t.off)))
 			return
 		}
 		for i := 0; i < v.NumField(); i++ {
 			if v.Type().Field(i).IsExported() {
-				restoreNames(v.Field(i), files)
+				p.restoreNames(v.Field(i))
 			}
 		}
 	}
 }
 
-// addMember and setEnd store a block's members and END statement.
-func addMember(block, member Statement) {
+// setMembers stores a block's members, in a slice of their exact number
+// taken from the parser's lists; members of another type than the block
+// keeps (an INCLUDE inside IPSEC) are left out, as the block's fields
+// hold only their own kind.
+func setMembers(block Statement, members []Statement, l *lists) {
+	if len(members) == 0 {
+		return
+	}
 	switch b := block.(type) {
 	case *IPSec:
-		if r, ok := member.(*IPSecRule); ok {
-			b.Rules = append(b.Rules, r)
-		}
+		b.Rules = keepMembers[*IPSecRule](&l.ipsecRules, members)
 	case *VIPADynamic:
-		b.Statements = append(b.Statements, member)
+		b.Statements = keepMembers[Statement](&l.statementsOut, members)
 	case *SrcIP:
-		if e, ok := member.(*SrcIPEntry); ok {
-			b.Entries = append(b.Entries, e)
-		}
+		b.Entries = keepMembers[*SrcIPEntry](&l.srcIPEntries, members)
 	case *Autolog:
-		if e, ok := member.(*AutologEntry); ok {
-			b.Entries = append(b.Entries, e)
-		}
+		b.Entries = keepMembers[*AutologEntry](&l.autologEntries, members)
 	case *Routes:
-		if r, ok := member.(*Route); ok {
-			b.Routes = append(b.Routes, r)
+		b.Routes = keepMembers[*Route](&l.routes, members)
+	}
+}
+
+// keepMembers is the members of type T, in a slice from l.
+func keepMembers[T any](l *list[T], members []Statement) []T {
+	m := l.mark()
+	for _, st := range members {
+		if v, ok := st.(T); ok {
+			l.push(v)
 		}
 	}
+	return l.since(m)
 }
 
 func setEnd(block Statement, end *End) {
@@ -988,6 +1079,9 @@ type fileComments struct {
 	list []Comment
 	next int   // list[next:] are not attached yet
 	prev *Meta // the file's last statement so far
+	// prevTop is the number of the top-level statement prev is, or is
+	// inside (parser.tops when it was finished, less one).
+	prevTop int
 }
 
 // attachComments gives a statement, as it is finished, the comments before
@@ -999,15 +1093,51 @@ func (p *parser) attachComments(m *Meta) {
 	if fc == nil {
 		return
 	}
+	// m's comments are collected on a stack and kept in a slice of their
+	// exact number (an allocation per commented statement was a fifth of
+	// a parse's objects).
+	l := &p.lists.strings
+	mark := l.mark()
 	for ; fc.next < len(fc.list) && fc.list[fc.next].Offset < m.Range.End.Offset; fc.next++ {
 		c := fc.list[fc.next]
 		if fc.prev != nil && fc.prev.Range.End.Line == c.Line {
-			fc.prev.Comments = append(fc.prev.Comments, c.Text)
+			p.addComment(fc.prev, c.Text)
 		} else {
-			m.Comments = append(m.Comments, c.Text)
+			l.push(c.Text)
 		}
 	}
-	fc.prev = m
+	if mine := l.since(mark); m.Comments == nil {
+		m.Comments = mine
+	} else {
+		m.Comments = append(m.Comments, mine...)
+	}
+	if p.emit != nil {
+		if p.lastOfFiles == nil {
+			p.lastOfFiles = map[int]int{}
+		}
+		if fc.prev != nil {
+			if p.lastOfFiles[fc.prevTop]--; p.lastOfFiles[fc.prevTop] == 0 {
+				delete(p.lastOfFiles, fc.prevTop)
+			}
+		}
+		p.lastOfFiles[p.tops-1]++
+	}
+	fc.prev, fc.prevTop = m, p.tops-1
+}
+
+// addComment appends a comment to a finished statement's: the comment at
+// the end of a statement's line comes after it, so most statements get
+// theirs this way. The first is a one-element slice from the parser's
+// chunks (a slice of its own each was half of a parse's objects).
+func (p *parser) addComment(m *Meta, text string) {
+	if m.Comments != nil {
+		m.Comments = append(m.Comments, text)
+		return
+	}
+	l := &p.lists.strings
+	mark := l.mark()
+	l.push(text)
+	m.Comments = l.since(mark)
 }
 
 // trailingComments attaches the comments after each file's last statement:
@@ -1018,7 +1148,7 @@ func (p *parser) trailingComments(prof *Profile) {
 		for _, c := range fc.list[fc.next:] {
 			switch {
 			case fc.prev != nil && fc.prev.Range.End.Line == c.Line:
-				fc.prev.Comments = append(fc.prev.Comments, c.Text)
+				p.addComment(fc.prev, c.Text)
 			case file == prof.Main:
 				prof.TrailingComments = append(prof.TrailingComments, c.Text)
 			}

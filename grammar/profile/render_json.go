@@ -73,7 +73,7 @@ func (j *jsonWriter) array(in string, n int, elem func(i int, in string)) {
 		return
 	}
 	j.WriteByte('[')
-	inner := in + "  "
+	inner := deeper(in)
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			j.WriteByte(',')
@@ -109,7 +109,7 @@ func (j *jsonWriter) int(n int64) { j.Write(strconv.AppendInt(j.AvailableBuffer(
 // rng writes a diag.Range as encoding/json does (by its field tags).
 func (j *jsonWriter) rng(in string, r diag.Range) {
 	j.WriteByte('{')
-	inner := in + "  "
+	inner := deeper(in)
 	j.key(inner, "file")
 	j.str(r.File)
 	j.WriteByte(',')
@@ -123,7 +123,7 @@ func (j *jsonWriter) rng(in string, r diag.Range) {
 }
 
 func (j *jsonWriter) pos(in string, p diag.Pos) {
-	inner := in + "  "
+	inner := deeper(in)
 	j.WriteByte('{')
 	j.key(inner, "line")
 	j.int(int64(p.Line))
@@ -170,8 +170,10 @@ func (j *jsonWriter) statement(st Statement, in string) {
 		ms = append(ms, member{"includedFrom", metaIncludedFrom})
 	}
 	meta := len(ms)
-	for _, f := range shownFields(v.Type()) {
-		if v.Field(f.index).IsZero() {
+	fields := shownFields(v.Type())
+	for k := range fields {
+		f := &fields[k]
+		if f.isZero(v) {
 			continue
 		}
 		// A field named like a metadata member replaces it, as in
@@ -212,7 +214,7 @@ func (j *jsonWriter) object(in string, ms []member, write func(member, string)) 
 	}
 	slices.SortFunc(ms, func(a, b member) int { return strings.Compare(a.key, b.key) })
 	j.WriteByte('{')
-	inner := in + "  "
+	inner := deeper(in)
 	for i, x := range ms {
 		if i > 0 {
 			j.WriteByte(',')
@@ -242,8 +244,9 @@ func (j *jsonWriter) value(v reflect.Value, in string) {
 	case reflect.Struct:
 		var buf [24]member
 		ms := buf[:0]
-		for _, f := range shownFields(v.Type()) {
-			if !v.Field(f.index).IsZero() {
+		fields := shownFields(v.Type())
+		for k := range fields {
+			if f := &fields[k]; !f.isZero(v) {
 				ms = append(ms, member{f.json, f.index})
 			}
 		}

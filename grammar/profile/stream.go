@@ -21,7 +21,8 @@ type stream struct {
 	// the file's text is not in it, and its token's value is replaced).
 	fileList []*source.File
 	texts    []string
-	// bases holds the values that are no substring of a text (tok.base).
+	// bases holds the values that are no substring of a text (tok.val
+	// of a based tok).
 	bases []string
 }
 
@@ -36,11 +37,25 @@ func (s *stream) eofAt(i int) bool { return s.toks[i].typ == int8(EOF) }
 func (s *stream) valueAt(i int) string { return s.value(&s.toks[i]) }
 
 func (s *stream) value(t *tok) string {
-	if t.base != 0 {
-		return s.bases[t.base]
+	if t.based() {
+		return s.bases[t.val]
 	}
 	start := int(t.off) + int(t.skip)
-	return s.texts[t.file][start : start+int(t.vlen)]
+	return s.texts[t.file][start : start+int(t.val)]
+}
+
+// valueLen is the length of a token's value.
+func (s *stream) valueLen(t *tok) int {
+	if t.based() {
+		return len(s.bases[t.val])
+	}
+	return int(t.val)
+}
+
+// col is a token's column: its offset from the start of its line, plus
+// one (a byte column, as the lexer counts them).
+func (s *stream) col(t *tok) int {
+	return int(t.off) - s.fileList[t.file].Offset(int(t.line), 1) + 1
 }
 
 // fileOf is the file of token i.
@@ -54,7 +69,7 @@ func (s *stream) tokenAt(i int) lexer.Token { return s.token(&s.toks[i]) }
 
 func (s *stream) token(t *tok) lexer.Token {
 	out := lexer.Token{Type: lexer.TokenType(t.typ),
-		Pos: lexer.Position{Filename: s.fileList[t.file].Name, Offset: int(t.off), Line: int(t.line), Column: int(t.col)}}
+		Pos: lexer.Position{Filename: s.fileList[t.file].Name, Offset: int(t.off), Line: int(t.line), Column: s.col(t)}}
 	if t.typ != int8(EOF) {
 		out.Value = s.value(t)
 	}
@@ -77,8 +92,8 @@ func (s *stream) tokensInto(dst []lexer.Token, start, end int) []lexer.Token {
 // setValue replaces token i's value (with "<redacted>").
 func (s *stream) setValue(i int, v string) {
 	s.bases = append(s.bases, v)
-	s.toks[i].base = uint32(len(s.bases) - 1)
-	s.toks[i].vlen = uint32(len(v))
+	s.toks[i].val = uint32(len(s.bases) - 1)
+	s.toks[i].skip = tokBased
 }
 
 // view is what the parsers look at in a token: its type and value.
@@ -109,27 +124,72 @@ func (p *parser) operandTokens(start, end int) []lexer.Token {
 // tokenView is a participle token's type and value.
 func tokenView(t lexer.Token) view { return view{Type: t.Type, Value: t.Value} }
 
-// toSpans gives the nodes of a statement participle parsed the form of the
-// hand-written parsers' nodes: the indexes of their tokens in the stream,
-// instead of slices of participle's copy of it. Both parsers then build
-// the same tree (FuzzDescentAgreesWithParticiple compares them), and the
-// copy is not kept alive by the tree.
-func (p *parser) toSpans(st Statement) {
+// fromParticiple copies the twin participle filled (a *P of build, see
+// twins.go) into a new node of the tree's type t, with the indexes of its
+// tokens in the stream instead of slices of participle's copy of it. Both
+// parsers then build the same tree (FuzzDescentAgreesWithParticiple
+// compares them), and the copy is not kept alive by the tree.
+func (p *parser) fromParticiple(v any, t reflect.Type) Statement {
 	all := p.plex.Range(0, lexer.RawCursor(len(p.toks)))
-	base := uintptr(unsafe.Pointer(unsafe.SliceData(all)))
-	size := unsafe.Sizeof(lexer.Token{})
-	spans(reflect.ValueOf(st), func(n *Node) {
-		if n.Tokens == nil {
-			return
-		}
-		at := (uintptr(unsafe.Pointer(unsafe.SliceData(n.Tokens))) - base) / size
-		if len(n.Tokens) == 0 && cap(n.Tokens) == 0 {
-			at = uintptr(len(all)) // an empty slice at the array's end
-		}
-		n.first, n.end = uint32(at), uint32(int(at)+len(n.Tokens))
-		n.Tokens = nil
-	})
+	out := reflect.New(t)
+	copyTwin(reflect.ValueOf(v).Elem(), out.Elem(), all)
+	return out.Interface().(Statement)
 }
+
+// copyTwin copies a twin's fields into the tree's node of the same name.
+func copyTwin(from, to reflect.Value, all []lexer.Token) {
+	ft := from.Type()
+	for i := 0; i < ft.NumField(); i++ {
+		f := ft.Field(i)
+		if f.Type == pNodeType {
+			n := to.FieldByName("Node").Addr().Interface().(*Node)
+			*n = spanOf(from.Field(i).Field(0).Interface().([]lexer.Token), all) // pNode.Tokens
+			continue
+		}
+		copyValue(from.Field(i), to.FieldByName(f.Name), all)
+	}
+}
+
+// copyValue copies a twin's field: a twin node into a new tree node, a
+// leaf (Addr, Name, Operand, Option, which participle fills as they are),
+// a number or a string as it is.
+func copyValue(from, to reflect.Value, all []lexer.Token) {
+	switch {
+	case from.Type() == to.Type():
+		to.Set(from)
+	case from.Kind() == reflect.Pointer:
+		if !from.IsNil() {
+			n := reflect.New(to.Type().Elem())
+			copyTwin(from.Elem(), n.Elem(), all)
+			to.Set(n)
+		}
+	case from.Kind() == reflect.Slice:
+		if !from.IsNil() {
+			n := reflect.MakeSlice(to.Type(), from.Len(), from.Len())
+			for i := range from.Len() {
+				copyValue(from.Index(i), n.Index(i), all)
+			}
+			to.Set(n)
+		}
+	default:
+		panic("profile: no copy from " + from.Type().String() + " to " + to.Type().String())
+	}
+}
+
+// spanOf is the node of tokens, a slice of all (participle's stream).
+func spanOf(toks, all []lexer.Token) Node {
+	if toks == nil {
+		return Node{}
+	}
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(all)))
+	at := (uintptr(unsafe.Pointer(unsafe.SliceData(toks))) - base) / unsafe.Sizeof(lexer.Token{})
+	if len(toks) == 0 && cap(toks) == 0 {
+		at = uintptr(len(all)) // an empty slice at the array's end
+	}
+	return Node{first: uint32(at), end: uint32(int(at) + len(toks))}
+}
+
+var pNodeType = reflect.TypeOf(pNode{})
 
 // spans calls f for every Node in v.
 func spans(v reflect.Value, f func(*Node)) {
@@ -139,9 +199,6 @@ func spans(v reflect.Value, f func(*Node)) {
 			spans(v.Elem(), f)
 		}
 	case reflect.Slice:
-		if v.Type().Elem() == reflect.TypeOf(lexer.Token{}) {
-			return
-		}
 		for i := 0; i < v.Len(); i++ {
 			spans(v.Index(i), f)
 		}
