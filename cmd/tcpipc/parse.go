@@ -50,76 +50,96 @@ Exit code 1 when any file has a syntax error, 2 when one cannot be read.`,
 			if err != nil {
 				return err
 			}
-			var all diag.Diagnostics
-			sources := diag.Sources{}
-			var parsed []parsedFile // for --format json
-			out := cmd.OutOrStdout()
+			r := &parseRun{format: format, kind: kind, enc: enc, allow: allow, out: cmd.OutOrStdout(), sources: diag.Sources{}}
 			for _, path := range args {
-				if err := statPath(path); err != nil {
-					return err
-				}
-				if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-					return usageError("%s is a directory: parse reads files (a profile, pagent.conf, a policy file or iked.conf); to check a whole sysplex directory, use tcpipc lint %s", path, path)
-				}
-				// A profile's tree is written as it is parsed (text), or
-				// only counted (summary): not kept whole in memory.
-				var tree *profile.TreeWriter
-				var emit func(profile.Statement)
-				switch format {
-				case "text":
-					tree = profile.NewTreeWriter(out)
-					emit = tree.Statement
-				case "summary":
-					emit = func(profile.Statement) {}
-				}
-				prof, ds, n := parseAny(path, kind, enc, allow, emit)
-				ds.Sort()
-				for n, text := range prof.Sources() {
-					sources[n] = text
-				}
-				all = append(all, ds...)
-				switch format {
-				case "text":
-					if pf, ok := prof.(streamedProfile); ok {
-						if err := tree.Finish(pf.TrailingComments); err != nil {
-							return err
-						}
-					} else if err := prof.WriteTree(out); err != nil {
-						return err
-					}
-				case "json":
-					parsed = append(parsed, prof)
-				case "summary":
-					fmt.Fprintf(out, "%s: %d statements, %d errors, %d warnings, %d infos\n",
-						diag.DisplayPath(path), n,
-						ds.Count(diag.Error), ds.Count(diag.Warning)-ds.Count(diag.Error),
-						ds.Count(diag.Info)-ds.Count(diag.Warning))
-				}
-			}
-			if format == "json" {
-				if err := writeParseJSON(out, parsed, all); err != nil {
-					return err
-				}
-			} else {
-				w := cmd.ErrOrStderr()
-				if format == "summary" {
-					w = out
-				}
-				if err := diag.WriteText(w, all, sources); err != nil {
+				if err := r.file(path); err != nil {
 					return err
 				}
 			}
-			if err := readFailure(all); err != nil {
-				return err
-			}
-			if all.HasErrors() {
-				return findings
-			}
-			return nil
+			return r.finish(cmd.ErrOrStderr())
 		},
 	}
 	registerParseFlags(cmd, &format, &encoding, &kind, &allow)
 	return cmd
+}
+
+// parseRun is one parse command: the files' trees written as they are
+// parsed, their diagnostics gathered for the end.
+type parseRun struct {
+	format, kind string
+	enc          source.Encoding
+	allow        []string
+	out          io.Writer
+	all          diag.Diagnostics
+	sources      diag.Sources
+	parsed       []parsedFile // for --format json
+}
+
+// file parses one file and writes its tree (text) or its line (summary).
+func (r *parseRun) file(path string) error {
+	if err := statPath(path); err != nil {
+		return err
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return usageError("%s is a directory: parse reads files (a profile, pagent.conf, a policy file or iked.conf); to check a whole sysplex directory, use tcpipc lint %s", path, path)
+	}
+	// A profile's tree is written as it is parsed (text), or only
+	// counted (summary): not kept whole in memory.
+	var tree *profile.TreeWriter
+	var emit func(profile.Statement)
+	switch r.format {
+	case "text":
+		tree = profile.NewTreeWriter(r.out)
+		emit = tree.Statement
+	case "summary":
+		emit = func(profile.Statement) {}
+	}
+	prof, ds, n := parseAny(path, r.kind, r.enc, r.allow, emit)
+	ds.Sort()
+	for n, text := range prof.Sources() {
+		r.sources[n] = text
+	}
+	r.all = append(r.all, ds...)
+	switch r.format {
+	case "text":
+		if pf, ok := prof.(streamedProfile); ok {
+			return tree.Finish(pf.TrailingComments)
+		}
+		return prof.WriteTree(r.out)
+	case "json":
+		r.parsed = append(r.parsed, prof)
+	case "summary":
+		fmt.Fprintf(r.out, "%s: %d statements, %d errors, %d warnings, %d infos\n",
+			diag.DisplayPath(path), n,
+			ds.Count(diag.Error), ds.Count(diag.Warning)-ds.Count(diag.Error),
+			ds.Count(diag.Info)-ds.Count(diag.Warning))
+	}
+	return nil
+}
+
+// finish writes the JSON document or the diagnostics, and says how the
+// command ends.
+func (r *parseRun) finish(stderr io.Writer) error {
+	if r.format == "json" {
+		if err := writeParseJSON(r.out, r.parsed, r.all); err != nil {
+			return err
+		}
+	} else {
+		w := stderr
+		if r.format == "summary" {
+			w = r.out
+		}
+		if err := diag.WriteText(w, r.all, r.sources); err != nil {
+			return err
+		}
+	}
+	if err := readFailure(r.all); err != nil {
+		return err
+	}
+	if r.all.HasErrors() {
+		return findings
+	}
+	return nil
 }
 
 // writeParseJSON writes parse's JSON document: {"diagnostics": […],

@@ -20,28 +20,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	for _, e := range r.Timeline {
 		fmt.Fprintf(&b, "  %9s  %-5s %s\n", Offset(e.At.Sub(r.Start)), e.Stack, e.What)
 	}
-	b.WriteString("\nevents:")
-	if late := r.lateness(); late != "" {
-		fmt.Fprintf(&b, " %s", late)
-	}
-	b.WriteString("\n")
-	for _, ev := range r.Events {
-		fmt.Fprintf(&b, "  %9s  %s\n", Offset(ev.At), ev.Event)
-		ev.writeLate(&b)
-		if ev.Detected > 0 {
-			fmt.Fprintf(&b, "             detected after %s\n", ms(ev.Detected))
-		}
-		for _, m := range ev.Moves {
-			fmt.Fprintf(&b, "             %s\n", m)
-		}
-		if ev.Takeover > 0 {
-			fmt.Fprintf(&b, "             DVIPA moved after %s", ms(ev.Takeover))
-			if ev.Forwarding > 0 {
-				fmt.Fprintf(&b, ", first packet forwarded after %s", ms(ev.Forwarding))
-			}
-			b.WriteString("\n")
-		}
-	}
+	r.writeEvents(&b)
 	c := r.Clients
 	fmt.Fprintf(&b, "\nclients: %d connections: %d completed, %d reset, %d failed; %d of %d bytes echoed and verified",
 		c.Connections, c.Completed, c.Reset, c.Failed-c.Corrupt, c.BytesVerified, c.BytesSent)
@@ -93,6 +72,33 @@ func (r *Report) WriteText(w io.Writer) error {
 	// characters rather than pass them to the terminal.
 	_, err := io.WriteString(w, diag.Visible(b.String()))
 	return err
+}
+
+// writeEvents prints each timeline event with when it was applied and
+// what it measured.
+func (r *Report) writeEvents(b *strings.Builder) {
+	b.WriteString("\nevents:")
+	if late := r.lateness(); late != "" {
+		fmt.Fprintf(b, " %s", late)
+	}
+	b.WriteString("\n")
+	for _, ev := range r.Events {
+		fmt.Fprintf(b, "  %9s  %s\n", Offset(ev.At), ev.Event)
+		ev.writeLate(b)
+		if ev.Detected > 0 {
+			fmt.Fprintf(b, "             detected after %s\n", ms(ev.Detected))
+		}
+		for _, m := range ev.Moves {
+			fmt.Fprintf(b, "             %s\n", m)
+		}
+		if ev.Takeover > 0 {
+			fmt.Fprintf(b, "             DVIPA moved after %s", ms(ev.Takeover))
+			if ev.Forwarding > 0 {
+				fmt.Fprintf(b, ", first packet forwarded after %s", ms(ev.Forwarding))
+			}
+			b.WriteString("\n")
+		}
+	}
 }
 
 // Offset writes a time relative to the start of a timeline (+1.250s).
