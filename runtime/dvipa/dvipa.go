@@ -175,6 +175,13 @@ func (o *Owner) Update(up func(stack string) bool, conns func(stack string) int)
 	return Change{}, false
 }
 
+// Preview returns the change Update would return, changing nothing: what
+// a stack would decide on a view its event loop has not read yet.
+func (o *Owner) Preview(up func(stack string) bool, conns func(stack string) int) (Change, bool) {
+	c := *o // Update sets only the holder, a field of the copy
+	return c.Update(up, conns)
+}
+
 // definer is the plan's owner when it VIPADEFINEs the DVIPA ("" when a
 // backup created it). Of several VIPADEFINE stacks only the plan's owner,
 // the first, takes part, as the plan's note and whatif say.

@@ -215,6 +215,10 @@ func (s *Stack) activate(a netip.Addr, ch dvipa.Change) {
 	// This stack is a target of itself: its own servers count too, and
 	// must be in the DPT before the first SYN arrives.
 	s.reportTo(a, s.plan.Name)
+	if s.overtaken(a) {
+		s.withhold(a)
+		return
+	}
 	port.Advertise(a)
 	s.sx.ownerChanged(a, ch)
 	_ = m.Broadcast(encode(msgVIPAList, vipaList{DVIPA: a, IPSec: sec != nil}))
