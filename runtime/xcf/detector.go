@@ -138,9 +138,8 @@ func (m *Member) inFlight(name string, inc uint64, now time.Time) bool {
 	peerNode.mu.Lock()
 	pm := peerNode.members[m.group]
 	peerNode.mu.Unlock()
-	if pm == nil || pm.inc != inc {
+	if pm == nil || pm.inc != inc || pm.gone.Load() {
 		return false
 	}
-	due := pm.beatDue.Load()
-	return due != 0 && due <= now.UnixNano()
+	return pm.beatDue.Load() <= now.UnixNano()
 }

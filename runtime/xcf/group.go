@@ -159,7 +159,8 @@ type Member struct {
 	sweep sweeper
 	// beatDue is when the member's next heartbeat is due (Unix ns): once
 	// that time has passed, a heartbeat is in flight until the tick has
-	// sent it to every peer. Zero once stopped. Peers read it (inFlight).
+	// sent it to every peer; the join's is due at the join. Peers read it
+	// (inFlight), and a stopped member (gone) has none.
 	beatDue atomic.Int64
 	// gone is stopped, for the receivers of this member's signals.
 	gone atomic.Bool
@@ -214,6 +215,10 @@ func (n *Node) Join(group string, opts MemberOptions) (*Member, error) {
 	now := n.clk.Now()
 	m.prog = progress{interval: opts.Interval, baseAt: now}
 	m.tick = n.clk.AfterFunc(opts.Interval, m.onTick)
+	// The join's heartbeat is due now: in flight until it has reached
+	// every peer (inFlight), so a peer it reached first does not judge
+	// this member by the ones it has not reached yet.
+	m.beatDue.Store(now.UnixNano())
 	m.mu.Unlock()
 	m.heartbeat()
 	m.sent(now.Add(opts.Interval))
@@ -317,7 +322,6 @@ func (m *Member) Stop() {
 	}
 	m.stopped = true
 	m.gone.Store(true)
-	m.beatDue.Store(0)
 	m.tick.Stop()
 	m.sweep.stop()
 	m.mu.Unlock()
