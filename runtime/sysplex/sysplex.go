@@ -58,7 +58,10 @@ type Entry struct {
 
 // Sysplex is a running sysplex.
 type Sysplex struct {
-	plan    *plan.Plan
+	plan *plan.Plan
+	// dvipas indexes the plan's DVIPAs by address: a stack looks one up
+	// for every VIPA list it reads, and a plan may have 20,000.
+	dvipas  map[netip.Addr]*plan.DVIPA
 	opts    Options
 	clk     clock.Clock
 	group   string
@@ -104,7 +107,7 @@ func New(plan *plan.Plan, opts Options) (*Sysplex, error) {
 		opts.CF = cf.NewMemory()
 	}
 	sx := &Sysplex{plan: plan, opts: opts, clk: opts.Clock, fabric: lan.NewFabric(), cf: opts.CF,
-		links: map[[2]string]*xcf.Link{}, owner: map[netip.Addr]string{}}
+		links: map[[2]string]*xcf.Link{}, owner: map[netip.Addr]string{}, dvipas: indexDVIPAs(plan)}
 	if opts.LANTap != nil {
 		sx.fabric.SetTap(opts.LANTap)
 	}
@@ -142,6 +145,18 @@ func New(plan *plan.Plan, opts Options) (*Sysplex, error) {
 	}
 	return sx, nil
 }
+
+// indexDVIPAs maps each of the plan's DVIPAs by its address.
+func indexDVIPAs(p *plan.Plan) map[netip.Addr]*plan.DVIPA {
+	m := make(map[netip.Addr]*plan.DVIPA, len(p.DVIPAs))
+	for i := range p.DVIPAs {
+		m[p.DVIPAs[i].Addr] = &p.DVIPAs[i]
+	}
+	return m
+}
+
+// dvipa returns the plan's DVIPA a, or nil.
+func (sx *Sysplex) dvipa(a netip.Addr) *plan.DVIPA { return sx.dvipas[a] }
 
 // Plan returns the plan the sysplex runs.
 func (sx *Sysplex) Plan() *plan.Plan { return sx.plan }
@@ -395,7 +410,7 @@ func (sx *Sysplex) Reactivate(name string, a netip.Addr) error {
 }
 
 func (sx *Sysplex) setDeactivated(name string, a netip.Addr, on bool) error {
-	if sx.Stack(name) == nil || sx.plan.DVIPA(a) == nil {
+	if sx.Stack(name) == nil || sx.dvipa(a) == nil {
 		return fmt.Errorf("sysplex: no stack %s or DVIPA %s", name, a)
 	}
 	verb := map[bool]string{true: "deactivates ", false: "reactivates "}[on]

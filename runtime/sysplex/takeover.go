@@ -31,9 +31,10 @@ func (s *Stack) reevaluate() {
 		ch   dvipa.Change
 	}
 	var changes []todo
-	for _, d := range s.sx.plan.DVIPAs {
+	for i := range s.sx.plan.DVIPAs {
+		d := &s.sx.plan.DVIPAs[i]
 		a, o := d.Addr, s.owners[d.Addr]
-		if s.awaitsHolderLocked(&d, o) {
+		if s.awaitsHolderLocked(d, o) {
 			continue
 		}
 		if ch, ok := o.Update(s.isUp, func(stack string) int { return s.connsOfLocked(a, stack) }); ok {
@@ -108,7 +109,7 @@ func (s *Stack) handBackAgain(a netip.Addr, owner string, started time.Time) {
 // WHENIDLE DVIPA when the owner announces that it routes the DVIPA again
 // (its VIPA list): the backup that held it handed it back. (s.mu held.)
 func (s *Stack) ownerTookBackLocked(a netip.Addr, from string) {
-	d, o := s.sx.plan.DVIPA(a), s.owners[a]
+	d, o := s.sx.dvipa(a), s.owners[a]
 	if d == nil || o == nil || d.Moveable != plan.WhenIdle || d.Owner != from ||
 		!slices.Contains(d.DefinedBy, from) || o.Holder() == from || !s.isUp(from) {
 		return
@@ -180,7 +181,7 @@ const idleRecheck = time.Second
 // activate makes this stack the owner and routing stack of a DVIPA
 // (seed 003 figure 14 blocks 312-324; figure 10 blocks 200-206).
 func (s *Stack) activate(a netip.Addr, ch dvipa.Change) {
-	d := s.sx.plan.DVIPA(a)
+	d := s.sx.dvipa(a)
 	s.mu.Lock()
 	dist := s.distributionFor(d)
 	if dist == nil {
