@@ -52,7 +52,7 @@ func (s *Stack) setPeer(peer string, up bool) {
 	s.mu.Unlock()
 	// Decide first: what this stack gives up because the peer is back it
 	// must not announce again.
-	s.reevaluate()
+	s.reevaluateAbout(peer)
 	if up {
 		s.announceRouted(peer, !known)
 	}

@@ -61,16 +61,19 @@ type Sysplex struct {
 	plan *plan.Plan
 	// dvipas indexes the plan's DVIPAs by address: a stack looks one up
 	// for every VIPA list it reads, and a plan may have 20,000.
-	dvipas  map[netip.Addr]*plan.DVIPA
-	opts    Options
-	clk     clock.Clock
-	group   string
-	fabric  *lan.Fabric
-	cf      cf.Facility
-	crt     cf.Structure // the routing stacks' CRTs (cfcrt.go)
-	stacks  []*Stack
-	links   map[[2]string]*xcf.Link
-	clients []*lan.Client
+	dvipas map[netip.Addr]*plan.DVIPA
+	// concerned indexes, by stack, the plan's DVIPAs the stack defines or
+	// backs up: the ones it can hold (about).
+	concerned map[string][]int
+	opts      Options
+	clk       clock.Clock
+	group     string
+	fabric    *lan.Fabric
+	cf        cf.Facility
+	crt       cf.Structure // the routing stacks' CRTs (cfcrt.go)
+	stacks    []*Stack
+	links     map[[2]string]*xcf.Link
+	clients   []*lan.Client
 
 	mu       sync.Mutex
 	timeline []Entry
@@ -107,7 +110,7 @@ func New(plan *plan.Plan, opts Options) (*Sysplex, error) {
 		opts.CF = cf.NewMemory()
 	}
 	sx := &Sysplex{plan: plan, opts: opts, clk: opts.Clock, fabric: lan.NewFabric(), cf: opts.CF,
-		links: map[[2]string]*xcf.Link{}, owner: map[netip.Addr]string{}, dvipas: indexDVIPAs(plan)}
+		links: map[[2]string]*xcf.Link{}, owner: map[netip.Addr]string{}, dvipas: indexDVIPAs(plan), concerned: holdersIndex(plan)}
 	if opts.LANTap != nil {
 		sx.fabric.SetTap(opts.LANTap)
 	}
@@ -153,6 +156,38 @@ func indexDVIPAs(p *plan.Plan) map[netip.Addr]*plan.DVIPA {
 		m[p.DVIPAs[i].Addr] = &p.DVIPAs[i]
 	}
 	return m
+}
+
+// holdersIndex lists, for each stack, the indexes of the plan's DVIPAs
+// it defines or backs up.
+func holdersIndex(p *plan.Plan) map[string][]int {
+	m := map[string][]int{}
+	for i := range p.DVIPAs {
+		d := &p.DVIPAs[i]
+		seen := map[string]bool{}
+		add := func(stack string) {
+			if !seen[stack] {
+				seen[stack] = true
+				m[stack] = append(m[stack], i)
+			}
+		}
+		for _, s := range d.DefinedBy {
+			add(s)
+		}
+		for _, b := range d.Backups {
+			add(b.Stack)
+		}
+	}
+	return m
+}
+
+// about returns the indexes of the plan's DVIPAs stack can hold; never
+// nil (nil means every DVIPA to decide).
+func (sx *Sysplex) about(stack string) []int {
+	if idx := sx.concerned[stack]; idx != nil {
+		return idx
+	}
+	return []int{}
 }
 
 // dvipa returns the plan's DVIPA a, or nil.

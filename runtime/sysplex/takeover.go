@@ -20,7 +20,21 @@ import (
 
 // reevaluate recomputes every DVIPA's holder from this stack's view and
 // carries out the changes that concern this stack.
-func (s *Stack) reevaluate() {
+func (s *Stack) reevaluate() { s.decide(nil) }
+
+// reevaluateAbout is reevaluate after a change of one peer in the view:
+// only the DVIPAs the peer defines or backs up can change holder, since
+// only those stacks can hold a DVIPA (dvipa.Owner), and every other input
+// of a decision that changes (the grace time ending, an operator's
+// deactivation, a holder going idle) decides everything again. With
+// thousands of DVIPAs, deciding all of them on each of a boot's joins was
+// most of a boot's CPU.
+func (s *Stack) reevaluateAbout(peer string) { s.decide(s.sx.about(peer)) }
+
+// decide recomputes the holders of the plan's DVIPAs at the indexes idx
+// (all of them when idx is nil) and carries out the changes that concern
+// this stack.
+func (s *Stack) decide(idx []int) {
 	s.mu.Lock()
 	if !s.up || s.outOfGroup {
 		s.mu.Unlock()
@@ -31,7 +45,15 @@ func (s *Stack) reevaluate() {
 		ch   dvipa.Change
 	}
 	var changes []todo
-	for i := range s.sx.plan.DVIPAs {
+	n := len(idx)
+	if idx == nil {
+		n = len(s.sx.plan.DVIPAs)
+	}
+	for k := range n {
+		i := k
+		if idx != nil {
+			i = idx[k]
+		}
 		d := &s.sx.plan.DVIPAs[i]
 		a, o := d.Addr, s.owners[d.Addr]
 		if s.awaitsHolderLocked(d, o) {
