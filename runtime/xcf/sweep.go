@@ -21,7 +21,11 @@ import (
 // runs it judges every active peer and arms itself again for the nearest
 // deadline left: O(1) per message, O(peers) per sweep, and about one sweep
 // per FailAfter intervals while every peer speaks. The verdicts are the
-// ones a timer per peer would give, at the same instants.
+// ones a timer per peer would give, at the same instants. XCF's own
+// status monitoring works the same way round: a member updates a status
+// field, and XCF checks it once per status-checking interval rather than
+// timing each update (z/OS MVS Programming: Sysplex Services Guide,
+// "Coding a Status User Routine").
 
 // sweeper is a member's sweep timer. Its fields are under Member.mu.
 type sweeper struct {
