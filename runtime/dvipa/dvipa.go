@@ -87,12 +87,19 @@ type Change struct {
 type Owner struct {
 	d      plan.DVIPA
 	holder string
+	// def is the definer (definer), found once: every stack decides
+	// every DVIPA again on each change of its view.
+	def string
 	// deactivated holds stacks an operator deactivated the DVIPA on.
 	deactivated map[string]bool
 }
 
 // New starts tracking a DVIPA of the plan; nobody holds it yet.
-func New(d plan.DVIPA) *Owner { return &Owner{d: d, deactivated: map[string]bool{}} }
+func New(d plan.DVIPA) *Owner {
+	o := &Owner{d: d, deactivated: map[string]bool{}}
+	o.def = o.findDefiner()
+	return o
+}
 
 // Holder is the stack that holds the DVIPA now ("" when nobody does).
 func (o *Owner) Holder() string { return o.holder }
@@ -175,10 +182,19 @@ func (o *Owner) Update(up func(stack string) bool, conns func(stack string) int)
 	return Change{}, false
 }
 
+// Preview returns the change Update would return, changing nothing: what
+// a stack would decide on a view its event loop has not read yet.
+func (o *Owner) Preview(up func(stack string) bool, conns func(stack string) int) (Change, bool) {
+	c := *o // Update sets only the holder, a field of the copy
+	return c.Update(up, conns)
+}
+
 // definer is the plan's owner when it VIPADEFINEs the DVIPA ("" when a
 // backup created it). Of several VIPADEFINE stacks only the plan's owner,
 // the first, takes part, as the plan's note and whatif say.
-func (o *Owner) definer() string {
+func (o *Owner) definer() string { return o.def }
+
+func (o *Owner) findDefiner() string {
 	for _, s := range o.d.DefinedBy {
 		if s == o.d.Owner {
 			return s

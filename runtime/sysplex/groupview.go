@@ -47,23 +47,28 @@ func (s *Stack) handle(ev xcf.Event) {
 
 func (s *Stack) setPeer(peer string, up bool) {
 	s.mu.Lock()
+	_, known := s.view[peer]
 	s.view[peer] = up
 	s.mu.Unlock()
 	// Decide first: what this stack gives up because the peer is back it
 	// must not announce again.
-	s.reevaluate()
+	s.reevaluateAbout(peer)
 	if up {
-		s.announceRouted()
+		s.announceRouted(peer, !known)
 	}
 }
 
-// announceRouted tells the sysplex again which DVIPAs this stack routes,
-// when a peer joins: the VIPA list to every peer, and the addresses on the
-// LAN. A newcomer learns them; and a peer that comes back after a loss of
-// signalling may have held some of them meanwhile, so the targets that
-// reported to it and the LAN that routed to it are set right again. The
-// holder's own view never changed: without this it would say nothing.
-func (s *Stack) announceRouted() {
+// announceRouted tells the sysplex again which DVIPAs this stack routes
+// when a peer joins, and advertises them on the LAN again. A peer this
+// stack hears of for the first time since it started (first) is the only
+// one that lacks the VIPA lists: they go to it alone, since sending every
+// routed DVIPA to every peer on every join made a boot grow with stacks²
+// × DVIPAs (issue 16). A peer that comes back (after a failure or a loss
+// of signalling) may have held some of them meanwhile, so the lists go to
+// every peer: the targets that reported to it and the LAN that routed to
+// it are set right again. The holder's own view never changed: without
+// this it would say nothing.
+func (s *Stack) announceRouted(peer string, first bool) {
 	s.mu.Lock()
 	var routed []vipaList
 	s.roles.each(func(a netip.Addr, r *routingRole) {
@@ -76,7 +81,11 @@ func (s *Stack) announceRouted() {
 	sort.Slice(routed, func(i, j int) bool { return routed[i].DVIPA.Less(routed[j].DVIPA) })
 	for _, v := range routed {
 		port.Advertise(v.DVIPA)
-		_ = m.Broadcast(encode(msgVIPAList, v))
+		if first {
+			_ = m.Send(peer, encode(msgVIPAList, v))
+		} else {
+			_ = m.Broadcast(encode(msgVIPAList, v))
+		}
 	}
 }
 

@@ -58,16 +58,22 @@ type Entry struct {
 
 // Sysplex is a running sysplex.
 type Sysplex struct {
-	plan    *plan.Plan
-	opts    Options
-	clk     clock.Clock
-	group   string
-	fabric  *lan.Fabric
-	cf      cf.Facility
-	crt     cf.Structure // the routing stacks' CRTs (cfcrt.go)
-	stacks  []*Stack
-	links   map[[2]string]*xcf.Link
-	clients []*lan.Client
+	plan *plan.Plan
+	// dvipas indexes the plan's DVIPAs by address: a stack looks one up
+	// for every VIPA list it reads, and a plan may have 20,000.
+	dvipas map[netip.Addr]*plan.DVIPA
+	// concerned indexes, by stack, the plan's DVIPAs the stack defines or
+	// backs up: the ones it can hold (about).
+	concerned map[string][]int
+	opts      Options
+	clk       clock.Clock
+	group     string
+	fabric    *lan.Fabric
+	cf        cf.Facility
+	crt       cf.Structure // the routing stacks' CRTs (cfcrt.go)
+	stacks    []*Stack
+	links     map[[2]string]*xcf.Link
+	clients   []*lan.Client
 
 	mu       sync.Mutex
 	timeline []Entry
@@ -104,7 +110,7 @@ func New(plan *plan.Plan, opts Options) (*Sysplex, error) {
 		opts.CF = cf.NewMemory()
 	}
 	sx := &Sysplex{plan: plan, opts: opts, clk: opts.Clock, fabric: lan.NewFabric(), cf: opts.CF,
-		links: map[[2]string]*xcf.Link{}, owner: map[netip.Addr]string{}}
+		links: map[[2]string]*xcf.Link{}, owner: map[netip.Addr]string{}, dvipas: indexDVIPAs(plan), concerned: holdersIndex(plan)}
 	if opts.LANTap != nil {
 		sx.fabric.SetTap(opts.LANTap)
 	}
@@ -142,6 +148,50 @@ func New(plan *plan.Plan, opts Options) (*Sysplex, error) {
 	}
 	return sx, nil
 }
+
+// indexDVIPAs maps each of the plan's DVIPAs by its address.
+func indexDVIPAs(p *plan.Plan) map[netip.Addr]*plan.DVIPA {
+	m := make(map[netip.Addr]*plan.DVIPA, len(p.DVIPAs))
+	for i := range p.DVIPAs {
+		m[p.DVIPAs[i].Addr] = &p.DVIPAs[i]
+	}
+	return m
+}
+
+// holdersIndex lists, for each stack, the indexes of the plan's DVIPAs
+// it defines or backs up.
+func holdersIndex(p *plan.Plan) map[string][]int {
+	m := map[string][]int{}
+	for i := range p.DVIPAs {
+		d := &p.DVIPAs[i]
+		seen := map[string]bool{}
+		add := func(stack string) {
+			if !seen[stack] {
+				seen[stack] = true
+				m[stack] = append(m[stack], i)
+			}
+		}
+		for _, s := range d.DefinedBy {
+			add(s)
+		}
+		for _, b := range d.Backups {
+			add(b.Stack)
+		}
+	}
+	return m
+}
+
+// about returns the indexes of the plan's DVIPAs stack can hold; never
+// nil (nil means every DVIPA to decide).
+func (sx *Sysplex) about(stack string) []int {
+	if idx := sx.concerned[stack]; idx != nil {
+		return idx
+	}
+	return []int{}
+}
+
+// dvipa returns the plan's DVIPA a, or nil.
+func (sx *Sysplex) dvipa(a netip.Addr) *plan.DVIPA { return sx.dvipas[a] }
 
 // Plan returns the plan the sysplex runs.
 func (sx *Sysplex) Plan() *plan.Plan { return sx.plan }
@@ -395,7 +445,7 @@ func (sx *Sysplex) Reactivate(name string, a netip.Addr) error {
 }
 
 func (sx *Sysplex) setDeactivated(name string, a netip.Addr, on bool) error {
-	if sx.Stack(name) == nil || sx.plan.DVIPA(a) == nil {
+	if sx.Stack(name) == nil || sx.dvipa(a) == nil {
 		return fmt.Errorf("sysplex: no stack %s or DVIPA %s", name, a)
 	}
 	verb := map[bool]string{true: "deactivates ", false: "reactivates "}[on]

@@ -20,7 +20,21 @@ import (
 
 // reevaluate recomputes every DVIPA's holder from this stack's view and
 // carries out the changes that concern this stack.
-func (s *Stack) reevaluate() {
+func (s *Stack) reevaluate() { s.decide(nil) }
+
+// reevaluateAbout is reevaluate after a change of one peer in the view:
+// only the DVIPAs the peer defines or backs up can change holder, since
+// only those stacks can hold a DVIPA (dvipa.Owner), and every other input
+// of a decision that changes (the grace time ending, an operator's
+// deactivation, a holder going idle) decides everything again. With
+// thousands of DVIPAs, deciding all of them on each of a boot's joins was
+// most of a boot's CPU.
+func (s *Stack) reevaluateAbout(peer string) { s.decide(s.sx.about(peer)) }
+
+// decide recomputes the holders of the plan's DVIPAs at the indexes idx
+// (all of them when idx is nil) and carries out the changes that concern
+// this stack.
+func (s *Stack) decide(idx []int) {
 	s.mu.Lock()
 	if !s.up || s.outOfGroup {
 		s.mu.Unlock()
@@ -31,9 +45,18 @@ func (s *Stack) reevaluate() {
 		ch   dvipa.Change
 	}
 	var changes []todo
-	for _, d := range s.sx.plan.DVIPAs {
+	n := len(idx)
+	if idx == nil {
+		n = len(s.sx.plan.DVIPAs)
+	}
+	for k := range n {
+		i := k
+		if idx != nil {
+			i = idx[k]
+		}
+		d := &s.sx.plan.DVIPAs[i]
 		a, o := d.Addr, s.owners[d.Addr]
-		if s.awaitsHolderLocked(&d, o) {
+		if s.awaitsHolderLocked(d, o) {
 			continue
 		}
 		if ch, ok := o.Update(s.isUp, func(stack string) int { return s.connsOfLocked(a, stack) }); ok {
@@ -108,7 +131,7 @@ func (s *Stack) handBackAgain(a netip.Addr, owner string, started time.Time) {
 // WHENIDLE DVIPA when the owner announces that it routes the DVIPA again
 // (its VIPA list): the backup that held it handed it back. (s.mu held.)
 func (s *Stack) ownerTookBackLocked(a netip.Addr, from string) {
-	d, o := s.sx.plan.DVIPA(a), s.owners[a]
+	d, o := s.sx.dvipa(a), s.owners[a]
 	if d == nil || o == nil || d.Moveable != plan.WhenIdle || d.Owner != from ||
 		!slices.Contains(d.DefinedBy, from) || o.Holder() == from || !s.isUp(from) {
 		return
@@ -180,7 +203,7 @@ const idleRecheck = time.Second
 // activate makes this stack the owner and routing stack of a DVIPA
 // (seed 003 figure 14 blocks 312-324; figure 10 blocks 200-206).
 func (s *Stack) activate(a netip.Addr, ch dvipa.Change) {
-	d := s.sx.plan.DVIPA(a)
+	d := s.sx.dvipa(a)
 	s.mu.Lock()
 	dist := s.distributionFor(d)
 	if dist == nil {
@@ -215,6 +238,10 @@ func (s *Stack) activate(a netip.Addr, ch dvipa.Change) {
 	// This stack is a target of itself: its own servers count too, and
 	// must be in the DPT before the first SYN arrives.
 	s.reportTo(a, s.plan.Name)
+	if s.overtaken(a) {
+		s.withhold(a)
+		return
+	}
 	port.Advertise(a)
 	s.sx.ownerChanged(a, ch)
 	_ = m.Broadcast(encode(msgVIPAList, vipaList{DVIPA: a, IPSec: sec != nil}))

@@ -27,7 +27,7 @@ var ErrDVIPAInUse = errors.New("sysplex: the DVIPA is active on another stack an
 // rangeFor returns the most specific VIPARANGE of this stack that holds a,
 // when a is not a configured DVIPA.
 func (s *Stack) rangeFor(a netip.Addr) (plan.VIPARange, bool) {
-	if s.sx.plan.DVIPA(a) != nil {
+	if s.sx.dvipa(a) != nil {
 		return plan.VIPARange{}, false
 	}
 	best, bits := plan.VIPARange{}, -1

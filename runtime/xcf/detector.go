@@ -29,10 +29,11 @@ import "time"
 //     is late, the member was stalled for the lateness, and that time is
 //     not counted.
 //   - A peer is declared failed once FailAfter intervals and a half of
-//     healthy time have passed since it was last heard from. A deadline
-//     timer that fires with less than that elapsed (because the member
-//     stalled) is re-armed for the rest; one that fires while the member's
-//     own tick is overdue leaves the decision to that tick.
+//     healthy time have passed since it was last heard from. The
+//     member's sweep timer (sweep.go) looks at its peers' deadlines; when
+//     it finds less than that elapsed (because the member stalled) it
+//     looks again after the rest, and when it fires while the member's own
+//     tick is overdue it leaves the looking to that tick.
 //   - A peer whose heartbeat is due but not yet sent (its tick fired, and
 //     the process has not got round to running it: one Go scheduler
 //     serves every stack, and which of thousands of runnable goroutines
@@ -83,58 +84,32 @@ func (m *Member) silence() time.Duration {
 	return time.Duration(m.opts.FailAfter)*m.opts.Interval + m.opts.Interval/2
 }
 
-// heard records proof of life from peer p at now and restarts its failure
-// timer. Called with m.mu held.
-func (m *Member) heard(name string, p *peer, now time.Time) {
+// heard records proof of life from peer p at now. It costs no timer:
+// the sweep (sweep.go) finds the peer's deadline from heard when it next
+// looks; armSweep only arms one when none is (no active peer had one).
+// Called with m.mu held.
+func (m *Member) heard(p *peer, now time.Time) {
 	p.lastHeard = now
 	p.heard = m.prog.healthy(now)
-	m.armDeadline(name, p, m.silence())
-}
-
-// armDeadline (re)starts the failure timer of peer p to fire after wait.
-// Called with m.mu held.
-func (m *Member) armDeadline(name string, p *peer, wait time.Duration) {
-	if p.deadline != nil {
-		p.deadline.Stop()
-	}
-	p.gen++
-	p.atTick = false
-	gen := p.gen
-	p.deadline = m.node.clk.AfterFunc(wait, func() { m.expire(name, gen) })
-}
-
-// expire is the failure timer of a peer firing.
-func (m *Member) expire(name string, gen uint64) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	p := m.peers[name]
-	if m.stopped || p == nil || p.gen != gen || p.state != Active {
-		return
-	}
-	m.judge(name, p, m.node.clk.Now())
+	m.armSweep(now, m.silence())
 }
 
 // judge declares peer p failed if it has been silent for long enough in
-// the member's healthy time; otherwise it waits for the rest, on a timer
-// or, when the member's own tick is overdue, until that tick runs (a
-// timer would only fire into the same stall). Called with m.mu held.
-func (m *Member) judge(name string, p *peer, now time.Time) {
+// the member's healthy time. It returns how long the member must wait
+// before looking at the peer again (0 once the verdict is given). Called
+// with m.mu held, with the member's tick not overdue.
+func (m *Member) judge(name string, p *peer, now time.Time) time.Duration {
 	rest := m.silence() - (m.prog.healthy(now) - p.heard)
 	switch {
-	case rest <= 0 && m.inFlight(name, p.inc, now):
+	case rest > 0:
+		return rest
+	case m.inFlight(name, p.inc, now):
 		// Its heartbeat is due and on its way: heard, not silent.
-		m.armDeadline(name, p, m.opts.Interval/2)
-	case rest <= 0:
-		p.state = PeerFailed
-		p.gen++
-		p.atTick = false
-		m.enqueue(Event{Kind: Failed, Peer: name, Incarnation: p.inc})
-	case m.prog.overdue(now):
-		p.gen++ // a timer of an earlier life must not judge again
-		p.atTick = true
-	default:
-		m.armDeadline(name, p, rest)
+		return m.opts.Interval / 2
 	}
+	p.state = PeerFailed
+	m.enqueue(Event{Kind: Failed, Peer: name, Incarnation: p.inc})
+	return 0
 }
 
 // sent records that the member's heartbeat has gone to every peer and
@@ -163,20 +138,8 @@ func (m *Member) inFlight(name string, inc uint64, now time.Time) bool {
 	peerNode.mu.Lock()
 	pm := peerNode.members[m.group]
 	peerNode.mu.Unlock()
-	if pm == nil || pm.inc != inc {
+	if pm == nil || pm.inc != inc || pm.gone.Load() {
 		return false
 	}
-	due := pm.beatDue.Load()
-	return due != 0 && due <= now.UnixNano()
-}
-
-// onTickJudge records the member's tick and judges the peers whose
-// verdict waited for it. Called with m.mu held.
-func (m *Member) onTickJudge(now time.Time) {
-	m.prog.tick(now)
-	for name, p := range m.peers {
-		if p.atTick && p.state == Active {
-			m.judge(name, p, now)
-		}
-	}
+	return pm.beatDue.Load() <= now.UnixNano()
 }

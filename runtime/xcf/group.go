@@ -153,11 +153,14 @@ type Member struct {
 	tick    clock.Timer
 	peers   map[string]*peer
 	// prog is the member's healthy time, in which failure detection
-	// measures a peer's silence (detector.go).
-	prog progress
+	// measures a peer's silence (detector.go); sweep finds the peers
+	// silent for too long (sweep.go).
+	prog  progress
+	sweep sweeper
 	// beatDue is when the member's next heartbeat is due (Unix ns): once
 	// that time has passed, a heartbeat is in flight until the tick has
-	// sent it to every peer. Zero once stopped. Peers read it (inFlight).
+	// sent it to every peer; the join's is due at the join. Peers read it
+	// (inFlight), and a stopped member (gone) has none.
 	beatDue atomic.Int64
 	// gone is stopped, for the receivers of this member's signals.
 	gone atomic.Bool
@@ -175,13 +178,7 @@ type peer struct {
 	inc       uint64
 	lastHeard time.Time
 	// heard is the member's healthy time when it last heard from the peer.
-	heard    time.Duration
-	deadline clock.Timer
-	// atTick: the verdict waits for the member's overdue tick (judge).
-	atTick bool
-	// gen invalidates a deadline callback that fires after it was
-	// replaced (a real clock may run a stopped timer's callback).
-	gen uint64
+	heard time.Duration
 }
 
 // Join makes the node a member of group and announces it to every linked
@@ -218,6 +215,10 @@ func (n *Node) Join(group string, opts MemberOptions) (*Member, error) {
 	now := n.clk.Now()
 	m.prog = progress{interval: opts.Interval, baseAt: now}
 	m.tick = n.clk.AfterFunc(opts.Interval, m.onTick)
+	// The join's heartbeat is due now: in flight until it has reached
+	// every peer (inFlight), so a peer it reached first does not judge
+	// this member by the ones it has not reached yet.
+	m.beatDue.Store(now.UnixNano())
 	m.mu.Unlock()
 	m.heartbeat()
 	m.sent(now.Add(opts.Interval))
@@ -321,14 +322,8 @@ func (m *Member) Stop() {
 	}
 	m.stopped = true
 	m.gone.Store(true)
-	m.beatDue.Store(0)
 	m.tick.Stop()
-	for _, p := range m.peers {
-		if p.deadline != nil {
-			p.deadline.Stop()
-		}
-		p.gen++
-	}
+	m.sweep.stop()
 	m.mu.Unlock()
 
 	m.node.mu.Lock()
@@ -390,7 +385,7 @@ func (m *Member) onTick() {
 		return
 	}
 	now := m.node.clk.Now()
-	m.onTickJudge(now)
+	m.onTickSweep(now)
 	m.tick = m.node.clk.AfterFunc(m.opts.Interval, m.onTick)
 	m.mu.Unlock()
 	m.heartbeat()
@@ -413,10 +408,6 @@ func (m *Member) receive(s signal) {
 	if s.kind == sigLeave {
 		if p != nil && p.state == Active && p.inc == s.incarnation {
 			p.state = PeerLeft
-			p.gen++
-			if p.deadline != nil {
-				p.deadline.Stop()
-			}
 			m.enqueue(Event{Kind: Left, Peer: s.from, Incarnation: p.inc})
 		}
 		m.mu.Unlock()
@@ -446,7 +437,7 @@ func (m *Member) receive(s signal) {
 		greet = true
 	}
 	// Any signal from an active peer is proof of life.
-	m.heard(s.from, p, m.node.clk.Now())
+	m.heard(p, m.node.clk.Now())
 	if s.kind == sigMessage {
 		m.enqueue(Event{Kind: Received, Peer: s.from, Incarnation: p.inc, Msg: s.msg})
 	}

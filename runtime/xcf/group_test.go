@@ -29,9 +29,17 @@ type sysplex struct {
 
 func newSysplex(t *testing.T, names ...string) *sysplex {
 	t.Helper()
-	sp := &sysplex{clk: clock.NewManual(time.Unix(0, 0)), nodes: map[string]*xcf.Node{}, links: map[string]*xcf.Link{}}
+	mc := clock.NewManual(time.Unix(0, 0))
+	return newSysplexOn(t, mc, mc, names...)
+}
+
+// newSysplexOn is newSysplex with the nodes on clk, a view of the manual
+// clock mc (which the test advances).
+func newSysplexOn(t *testing.T, mc *clock.Manual, clk clock.Clock, names ...string) *sysplex {
+	t.Helper()
+	sp := &sysplex{clk: mc, nodes: map[string]*xcf.Node{}, links: map[string]*xcf.Link{}}
 	for i, name := range names {
-		sp.nodes[name] = node(t, name, netip.AddrFrom4([4]byte{10, 0, 0, byte(i + 1)}), sp.clk)
+		sp.nodes[name] = node(t, name, netip.AddrFrom4([4]byte{10, 0, 0, byte(i + 1)}), clk)
 	}
 	for i, x := range names {
 		for _, y := range names[i+1:] {
