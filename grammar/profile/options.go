@@ -165,8 +165,14 @@ func (p *parser) checkOptions(st Statement) {
 			if full := known[prev]; full != "" {
 				prev = full
 			}
+			if hexValued[prev] && isHexID(o.Name) {
+				continue
+			}
 			d := p.diags.Errorf(RuleSyntax, p.nodeRange(&o.Node), "%s %s: %s is not a valid value", stmt, prev, o.Name)
 			d.Detail = fmt.Sprintf("%s takes a number here (sizes may end in K or M); the stack rejects the statement.", prev)
+			if hexValued[prev] {
+				d.Detail = fmt.Sprintf("%s takes 1 to 4 hexadecimal digits; the stack rejects the statement.", prev)
+			}
 			d.IncludedFrom = m.IncludedFrom
 			continue
 		}
@@ -223,4 +229,22 @@ func (p *parser) checkOptionRange(stmt, full string, o *Option, m *Meta) {
 	d := p.diags.Errorf(RuleSyntax, p.nodeRange(&o.Node), "%s %s: %s is out of range", stmt, full, o.Values[0])
 	d.Detail = fmt.Sprintf("%s is from %d to %d; the stack rejects the statement.", full, bounds[0], bounds[1])
 	d.IncludedFrom = m.IncludedFrom
+}
+
+// hexValued names the options whose value is hexadecimal, so a word such
+// as 001A after them is a value: GLOBALCONFIG SMCR's PFID (V2R4
+// "GLOBALCONFIG statement").
+var hexValued = map[string]bool{"PFID": true}
+
+// isHexID reports whether w is 1 to 4 hexadecimal digits.
+func isHexID(w string) bool {
+	if len(w) == 0 || len(w) > 4 {
+		return false
+	}
+	for _, c := range w {
+		if !strings.ContainsRune("0123456789ABCDEFabcdef", c) {
+			return false
+		}
+	}
+	return true
 }

@@ -50,6 +50,10 @@ func TestVocabularyOperands(t *testing.T) {
 		{"SACONF COMMUN public ENABL SACACHET 30 SETSENA OSAEN OSASF 760 AGENT 161\n", ``},
 		{"SACONFIG SACACHETIME\n", `^incomplete SACONFIG statement$`},
 		{"SACONFIG ENAB\n", `^ENAB is not a profile statement, nor an operand of SACONFIG$`},
+		// GLOBALCONFIG SMCR's PFIDs are hexadecimal (V2R4 "GLOBALCONFIG
+		// statement"): 001A is a value, not a malformed number.
+		{"GLOBALCONFIG SMCR PFID 0018 PORTNUM 1 PFID 001A PORTNUM 2 PFID 00A8\n", ``},
+		{"GLOBALCONFIG SMCR PFID 0G18 PORTNUM 1\n", `^GLOBALCONFIG PFID: 0G18 is not a valid value$`},
 		// PKTTRACE as IBM's sample profile writes it, keyword=value.
 		{"PKTTRACE ABBREV=200 LINKNAME=TR1 PROT=ICMP IP=*\n  SRCPORT=5000 DESTPORT=161\n", ``},
 		{"PKTTRACE ON IP=9.67.113.3 SUBNET=255.255.255.0 PROTOCOL=6 LINKNAME=*\n", ``},
