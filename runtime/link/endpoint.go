@@ -360,8 +360,14 @@ func (e *Endpoint) Close() {
 // it blocks while packets are queued and the endpoint is open. gVisor's
 // Stack.Wait calls Wait before it closes the endpoint, so remove the NIC
 // (which closes it) before calling Stack.Wait, as netstack.Stack.Close
-// does.
-func (e *Endpoint) Wait() { e.pump.Wait() }
+// does. It holds pumpMu so that no pump starts while it waits: a pump
+// started then would reuse the WaitGroup under a Wait that has not yet
+// returned, which sync forbids.
+func (e *Endpoint) Wait() {
+	e.pumpMu.Lock()
+	defer e.pumpMu.Unlock()
+	e.pump.Wait()
+}
 
 // MTU implements stack.LinkEndpoint.
 func (e *Endpoint) MTU() uint32 { return e.mtu.Load() }

@@ -221,3 +221,45 @@ func (d countingDispatcher) DeliverNetworkPacket(tcpip.NetworkProtocolNumber, *s
 }
 
 func (countingDispatcher) DeliverLinkPacket(tcpip.NetworkProtocolNumber, *stack.PacketBuffer) {}
+
+// TestWaitWhileTrafficFlows: Wait on an open queued endpoint while
+// writers start and stop its pump returns each time the queue empties;
+// it panicked ("WaitGroup is reused before previous Wait has returned")
+// once pumps came and went with the traffic.
+func TestWaitWhileTrafficFlows(t *testing.T) {
+	leakcheck.Check(t)
+	var delivered atomic.Int64
+	a, b := Pipe(Options{})
+	b.Attach(countingDispatcher{&delivered})
+	defer func() { a.Close(); b.Close(); a.Wait(); b.Wait() }()
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range 2 {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for range 2000 {
+				if _, err := write(a, ipv4Packet(60)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					a.Wait()
+				}
+			}
+		}()
+	}
+	for delivered.Load() < 4000 {
+		time.Sleep(time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+}
