@@ -231,6 +231,9 @@ type parser struct {
 	// lastOfFiles counts, by top-level statement, the files whose last
 	// statement so far it is or holds (kept when streaming).
 	lastOfFiles map[int]int
+	// lastTokOf is the index of each file's last token in the stream
+	// (endsMember), made once the stream is complete.
+	lastTokOf []int
 	// rawUpperFn is rawUpper as a func value (rawUpperFunc).
 	rawUpperFn func(*lexer.Token) string
 	// memberMetas is block's buffer for its members' metadata.
@@ -625,7 +628,7 @@ func (p *parser) finish(st Statement, keyword string, start, end int, restore bo
 	if p.swallowed != "" {
 		m.Ignored = p.swallowed
 	}
-	p.attachComments(m)
+	p.attachComments(m, start, end)
 	p.checkOptions(st)
 	if inc, ok := st.(*Include); ok && restore && inc.DSN != "" && start+1 < end {
 		// participle folds the name; a z/OS UNIX path keeps its case.
@@ -1088,7 +1091,7 @@ type fileComments struct {
 // it (after the previous statement of its file) and inside it; a comment
 // on the line where the previous statement ends belongs to that one.
 // Statements are finished in the order of their files' text.
-func (p *parser) attachComments(m *Meta) {
+func (p *parser) attachComments(m *Meta, start, end int) {
 	fc := p.comments[m.Range.File]
 	if fc == nil {
 		return
@@ -1120,9 +1123,44 @@ func (p *parser) attachComments(m *Meta) {
 				delete(p.lastOfFiles, fc.prevTop)
 			}
 		}
+		if p.endsMember(start, end) {
+			// No later statement of this member will give m the
+			// comments left on its last line: give them now, so the
+			// statements after the INCLUDE need not wait for the end.
+			p.memberTrailingComments(fc, m)
+			fc.prev = nil
+			return
+		}
 		p.lastOfFiles[p.tops-1]++
 	}
 	fc.prev, fc.prevTop = m, p.tops-1
+}
+
+// endsMember reports whether the statement in tokens [start, end) is the
+// last of an INCLUDEd member: no token of its file comes after it. The
+// main file's last statement keeps its comments for trailingComments,
+// which also gives the profile the comments after it.
+func (p *parser) endsMember(start, end int) bool {
+	if p.lastTokOf == nil {
+		p.lastTokOf = make([]int, len(p.fileList))
+		for i := range p.toks {
+			p.lastTokOf[p.toks[i].file] = i
+		}
+	}
+	file := p.toks[start].file
+	return file != p.toks[len(p.toks)-1].file && p.lastTokOf[file] < end
+}
+
+// memberTrailingComments gives a member's last statement the comments
+// on its last line and drops the member's others, as trailingComments
+// would at the end of the parse.
+func (p *parser) memberTrailingComments(fc *fileComments, m *Meta) {
+	for _, c := range fc.list[fc.next:] {
+		if c.Line == m.Range.End.Line {
+			p.addComment(m, c.Text)
+		}
+	}
+	fc.next = len(fc.list)
 }
 
 // addComment appends a comment to a finished statement's: the comment at

@@ -80,6 +80,13 @@ func TestStreamFileAgrees(t *testing.T) {
 		"MAIN": []byte("; first\nHOME 10.1.1.1 L1 ; home\nINCLUDE M1 ; include\nPORT 20 TCP FTP ; port\n  21 TCP FTP ; more\nINCLUDE M1\n; trailing\n"),
 		"M1":   []byte("DEVICE D1 MPCIPA ; dev\nLINK L1 IPAQENET D1 ; last line of M1\n"),
 	})
+	// A member included once, whose last statement is not the last of
+	// the stream: its end-of-line comment is its, the comment after it
+	// belongs to nobody, and the main file's statements follow.
+	streamAgrees(t, "ONCE", map[string][]byte{
+		"ONCE": []byte("INCLUDE M2 ; include\nPORT 20 TCP FTP ; port\nPORT 23 TCP TN ; tn\n; trailing\n"),
+		"M2":   []byte("; before\nDEVICE D1 MPCIPA ; dev\nLINK L1 IPAQENET D1 ; last line of M2\n; after M2's last statement\n"),
+	})
 	paths, _ := filepath.Glob("../../testdata/profiles/*/*/PROFILE.TCPIP")
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
@@ -108,8 +115,31 @@ func TestStreamFileAgrees(t *testing.T) {
 // the memory a large profile's tree holds at the end of the parse is a
 // fraction of what the whole tree takes.
 func TestStreamFileLetsGo(t *testing.T) {
-	data := generateProfile(50_000)
-	read := func(string) ([]byte, error) { return data, nil }
+	plain := streamLetsGo(t, "")
+	// A member INCLUDEd at the top ends before the rest of the profile:
+	// its last statement gets no later statement of its file, and must
+	// not hold back every statement after it.
+	included := streamLetsGo(t, "INCLUDE MEMBER\n")
+	t.Logf("peak live while emitting: %d plain, %d with the INCLUDE", plain, included)
+	if included > plain*3/2 {
+		t.Errorf("with a member INCLUDEd at the top, %d bytes are live while statements are emitted, against %d without: the statements after it are held back", included, plain)
+	}
+}
+
+// streamLetsGo streams a generated profile after prefix and returns the
+// most bytes live while statements were being emitted; it checks that a
+// streamed parse keeps far less than a whole one once done.
+func streamLetsGo(t *testing.T, prefix string) (peak uint64) {
+	m := newMemFiles()
+	var text strings.Builder
+	text.WriteString(prefix)
+	text.Write(generateProfile(20_000))
+	for i := range 30_000 { // top-level statements, each emitted on its own
+		fmt.Fprintf(&text, "PORT %d TCP APP%d ; port %d\n", 1000+i, i, i)
+	}
+	m.files["P"] = text.String()
+	m.files["MEMBER"] = "PORT 21 TCP FTPD1 ; the member's last statement\n; a comment after it\n"
+	opts := Options{Resolver: m, ReadFile: m.ReadFile}
 	live := func(f func()) uint64 {
 		runtime.GC()
 		var before, after runtime.MemStats
@@ -119,13 +149,27 @@ func TestStreamFileLetsGo(t *testing.T) {
 		runtime.ReadMemStats(&after)
 		return after.HeapAlloc - min(after.HeapAlloc, before.HeapAlloc)
 	}
-	var kept *Profile
-	whole := live(func() { kept, _ = ParseFile("P", Options{ReadFile: read}) })
+	var base runtime.MemStats
+	n := 0
+	sample := func(Statement) {
+		if n++; n%200 == 0 {
+			var ms runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapAlloc-min(ms.HeapAlloc, base.HeapAlloc))
+		}
+	}
 	var streamed *Profile
-	stream := live(func() { streamed, _, _ = StreamFile("P", Options{ReadFile: read}, func(Statement) {}) })
+	stream := live(func() {
+		runtime.ReadMemStats(&base)
+		streamed, _, _ = StreamFile("P", opts, sample)
+	})
+	var kept *Profile
+	whole := live(func() { kept, _ = ParseFile("P", opts) })
 	runtime.KeepAlive(kept)
 	runtime.KeepAlive(streamed)
 	if stream*2 > whole {
 		t.Errorf("a streamed parse keeps %d bytes, a whole one %d: the statements are kept", stream, whole)
 	}
+	return peak
 }
