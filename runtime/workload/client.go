@@ -73,8 +73,9 @@ const (
 
 // Converse dials spec.Connect from ns and plays connection i on p; up
 // (if not nil) is called when the connection is established, done gets
-// the result; both on one of p's goroutines. The context ends it early,
-// as failed, while it connects or pauses.
+// the result; both on one of p's goroutines, except done for a dial that
+// cannot start (no route), which runs before Converse returns. The
+// context ends it early, as failed, while it connects or pauses.
 func Converse(ctx context.Context, p *netstack.Poller, ns *netstack.Stack, spec *scenario.Client, i int, up func(), done func(Result)) {
 	c, err := ns.StartDialTCP(spec.Connect)
 	if err != nil {

@@ -96,8 +96,10 @@ func NeedStrongSwan6(t testing.TB) StrongSwan {
 // path inside the root ($1), in the caller's private mount namespace, so
 // paths in charon's and swanctl's configuration read the same inside and
 // out. The mount point is made in a tmpfs over the root's /tmp, where
-// test directories live, so the root itself is not written to.
+// test directories live, so the root itself is not written to; a
+// directory elsewhere (TMPDIR set) is refused rather than created in it.
 const bindDir = `set -e
+case "$2" in /tmp/*) ;; *) echo "netnstest: $2 is not under /tmp: the strongSwan 6 root is only written under its own /tmp (unset TMPDIR)" >&2; exit 2;; esac
 mount -t tmpfs tmpfs "$1/tmp"
 mkdir -p "$1$2"
 mount --bind "$2" "$1$2"
