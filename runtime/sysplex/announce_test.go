@@ -3,11 +3,8 @@ package sysplex
 import (
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
-	"github.com/tcpipc/tcpipc/internal/testkit/sysplextest"
 	"github.com/tcpipc/tcpipc/runtime/xcf"
 )
 
@@ -59,12 +56,7 @@ func (c *vipaListCounter) marked(stack string) bool {
 // peer on every join made a boot grow with stacks² × DVIPAs.
 func TestJoinAnnouncesToTheNewcomerOnly(t *testing.T) {
 	leakcheck.Check(t)
-	clk := clock.NewManual(time.Unix(0, 0))
-	sx, err := New(figure9Plan(t), Options{Clock: clk, XCF: sysplextest.Timing})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sx.Stop)
+	sx, _ := newSysplex(t, figure9Plan(t))
 	c := &vipaListCounter{n: map[[2]string]int{}, markers: map[string]int{}}
 	for _, s := range sx.Stacks() {
 		c.hook(s)

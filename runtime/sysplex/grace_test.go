@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
 	"github.com/tcpipc/tcpipc/internal/testkit/sysplextest"
 	"github.com/tcpipc/tcpipc/runtime/dvipa"
@@ -21,12 +20,7 @@ import (
 // never heard of, is counted down as soon as the grace is over.
 func TestGraceFollowsWhatTheStackRead(t *testing.T) {
 	leakcheck.Check(t)
-	clk := clock.NewManual(time.Unix(0, 0))
-	sx, err := New(figure9Plan(t), Options{Clock: clk, XCF: sysplextest.Timing})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sx.Stop)
+	sx, clk := newSysplex(t, figure9Plan(t))
 	held, release := make(chan struct{}), make(chan struct{})
 	var holding atomic.Bool
 	mvs5 := sx.Stack("MVS5")

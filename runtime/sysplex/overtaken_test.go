@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
 	"github.com/tcpipc/tcpipc/internal/testkit/sysplextest"
 	"github.com/tcpipc/tcpipc/runtime/xcf"
@@ -54,12 +53,7 @@ func (g *gate) wait(t *testing.T, what string) {
 // as the owner 3.5 s after SYS01's recovery).
 func TestLateTakeoverYieldsToTheReturnedOwner(t *testing.T) {
 	leakcheck.Check(t)
-	clk := clock.NewManual(time.Unix(0, 0))
-	sx, err := New(figure9Plan(t), Options{Clock: clk, XCF: sysplextest.Timing})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sx.Stop)
+	sx, clk := newSysplex(t, figure9Plan(t))
 	isMVS1 := func(kind xcf.EventKind) func(xcf.Event) bool {
 		return func(ev xcf.Event) bool { return ev.Kind == kind && ev.Peer == "MVS1" }
 	}

@@ -78,6 +78,17 @@ func (e *echoServer) close() {
 // when the test ends.
 func startSysplex(t *testing.T, plan *plan.Plan, more ...func(*Options)) (*Sysplex, *clock.Manual) {
 	t.Helper()
+	sx, clk := newSysplex(t, plan, more...)
+	if err := sx.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return sx, clk
+}
+
+// newSysplex is startSysplex without the start, for tests that hook the
+// stacks before they run.
+func newSysplex(t *testing.T, plan *plan.Plan, more ...func(*Options)) (*Sysplex, *clock.Manual) {
+	t.Helper()
 	clk := clock.NewManual(time.Unix(0, 0))
 	opts := Options{Clock: clk, XCF: sysplextest.Timing}
 	for _, f := range more {
@@ -88,9 +99,6 @@ func startSysplex(t *testing.T, plan *plan.Plan, more ...func(*Options)) (*Syspl
 		t.Fatal(err)
 	}
 	t.Cleanup(sx.Stop)
-	if err := sx.Start(); err != nil {
-		t.Fatal(err)
-	}
 	return sx, clk
 }
 
