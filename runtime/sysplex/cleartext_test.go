@@ -82,6 +82,24 @@ func TestNoCleartextWithoutEndpoint(t *testing.T) {
 				s.mu.Unlock()
 			}
 		}, true},
+		// A target hears a new router's VIPA list before the one that
+		// says the router protects DVA1 (a takeback: MVS1 reactivates
+		// DVA1 before its endpoint runs). Its own plan has no policy, but
+		// DVA1 is a DVIPA the sysplex protects: the check is the
+		// protecting stacks' policy (a CI run's capture showed two
+		// segments from DVA1 port 60 in the clear at such a moment).
+		{"a target whose new router has not said it protects DVA1", "MVS2", func(s *Stack) func() {
+			s.mu.Lock()
+			r := s.roles.get(dva1)
+			router := r.routerOf()
+			r.heardVIPAList(router, false)
+			s.mu.Unlock()
+			return func() {
+				s.mu.Lock()
+				r.heardVIPAList(router, true)
+				s.mu.Unlock()
+			}
+		}, true},
 		{"a target whose protecting router it has no XCF link to", "MVS2", func(s *Stack) func() {
 			s.mu.Lock()
 			r := s.roles.get(dva1)

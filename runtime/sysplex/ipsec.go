@@ -175,10 +175,12 @@ func (s *Stack) leaveClear(src netip.Addr, pkt []byte) bool {
 	return false
 }
 
-// guardFor returns the outbound policy of one of the stack's addresses
-// when its plan protects it (the addresses startEndpoint would run an
-// endpoint on: a DVIPA under DVIPSEC, a home address, named by a key
-// exchange rule), or nil. It is worked out once per address.
+// guardFor returns the outbound policy for an address the stack sends
+// from when the plan protects it: the stack's own (the addresses
+// startEndpoint would run an endpoint on: a DVIPA under DVIPSEC, a home
+// address, named by a key exchange rule), or, for a DVIPA a DVIPSEC stack
+// of the sysplex protects, that stack's; else nil. It is worked out once
+// per address.
 func (s *Stack) guardFor(a netip.Addr) *ipsec.SPD {
 	if v, ok := s.guards.Load(a); ok {
 		return v.(*ipsec.SPD)
@@ -195,13 +197,36 @@ func (s *Stack) guardFor(a netip.Addr) *ipsec.SPD {
 // IP filter policy and IP security policy", z/OS Communications Server IP
 // Configuration Guide, ipsecurity_default_policy.htm).
 func (s *Stack) planSPD(a netip.Addr) *ipsec.SPD {
-	if !s.sx.opts.IPsec || !s.plan.IPSecurity || !s.plan.IKED {
+	if !s.sx.opts.IPsec {
 		return nil
 	}
-	if !s.plan.DVIPSec && !s.isHome(a) {
-		return nil
+	if s.plan.IPSecurity && s.plan.IKED && (s.plan.DVIPSec || s.isHome(a)) {
+		if spd := protectingSPD(&s.plan, a); spd != nil {
+			return spd
+		}
 	}
-	cfg, err := ipsec.FromPlan(&s.plan, a)
+	// A target sends replies from a distributed DVIPA: when the DVIPA is
+	// one a DVIPSEC stack of the sysplex protects, the routing stack's
+	// policy is the check, whatever the target's own plan says (its
+	// replies go back to the router for IPsec; with no protecting router
+	// known, only what that policy permits may leave in the clear).
+	for i := range s.sx.plan.Stacks {
+		st := &s.sx.plan.Stacks[i]
+		if st.Name == s.plan.Name || !st.IPSecurity || !st.IKED || !st.DVIPSec {
+			continue
+		}
+		if spd := protectingSPD(st, a); spd != nil {
+			return spd
+		}
+	}
+	return nil
+}
+
+// protectingSPD is the outbound policy st's endpoint for a would apply,
+// or nil when st's policy has no key exchange peer for a. A policy the
+// endpoint could not be built from denies everything.
+func protectingSPD(st *plan.Stack, a netip.Addr) *ipsec.SPD {
+	cfg, err := ipsec.FromPlan(st, a)
 	if err != nil {
 		spd, _ := ipsec.NewSPD()
 		return spd
