@@ -195,3 +195,35 @@ func TestFailedStackSendsNothing(t *testing.T) {
 		t.Fatalf("failed MVS1 sent %d cleartext port-60 segments and %d datagrams from its home address", wire.clearTCP6, homeOut.Load())
 	}
 }
+
+// TestTargetGuardOnlyForProtectedDVIPAs: the DVIPSEC stacks' policy
+// guards what a stack without a policy of its own sends only from a
+// DVIPA those stacks can hold, never from the stack's home address or
+// another address of the DVIPA's subnet, even when their filters name
+// every local address ("*") or a whole subnet and their key exchange rule
+// does not cover the address (FromPlan's error, a deny-all guard for the
+// stacks themselves).
+func TestTargetGuardOnlyForProtectedDVIPAs(t *testing.T) {
+	p := figure9Plan(t)
+	for i := range p.Stacks {
+		st := &p.Stacks[i]
+		if !st.DVIPSec {
+			continue
+		}
+		for j := range st.SPD.Filters {
+			if st.SPD.Filters[j].Local == dva1.String() {
+				st.SPD.Filters[j].Local = "*"
+			}
+		}
+	}
+	sx, _ := newSysplex(t, p, withIPsec)
+	mvs2 := sx.Stack("MVS2")
+	for _, a := range []netip.Addr{p.Stacks[1].Home[0].Addr, netip.MustParseAddr("201.2.10.70")} {
+		if mvs2.planSPD(a) != nil {
+			t.Errorf("MVS2 (no IPSECURITY) guards %s with another stack's policy", a)
+		}
+	}
+	if mvs2.planSPD(dva1) == nil {
+		t.Errorf("MVS2 does not guard DVA1, which MVS1 and MVS5 protect")
+	}
+}

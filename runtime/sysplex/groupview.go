@@ -80,6 +80,9 @@ func (s *Stack) announceRouted(peer string, first bool) {
 	s.mu.Unlock()
 	sort.Slice(routed, func(i, j int) bool { return routed[i].DVIPA.Less(routed[j].DVIPA) })
 	for _, v := range routed {
+		if s.overtaken(v.DVIPA) {
+			continue // withheld: the loop hands it on when it reads why
+		}
 		port.Advertise(v.DVIPA)
 		if first {
 			_ = m.Send(peer, encode(msgVIPAList, v))

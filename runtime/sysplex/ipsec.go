@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sync/atomic"
 
 	"github.com/tcpipc/tcpipc/plan"
@@ -205,14 +206,23 @@ func (s *Stack) planSPD(a netip.Addr) *ipsec.SPD {
 			return spd
 		}
 	}
-	// A target sends replies from a distributed DVIPA: when the DVIPA is
-	// one a DVIPSEC stack of the sysplex protects, the routing stack's
-	// policy is the check, whatever the target's own plan says (its
-	// replies go back to the router for IPsec; with no protecting router
-	// known, only what that policy permits may leave in the clear).
-	for i := range s.sx.plan.Stacks {
-		st := &s.sx.plan.Stacks[i]
-		if st.Name == s.plan.Name || !st.IPSecurity || !st.IKED || !st.DVIPSec {
+	// A target sends replies from a distributed DVIPA: when a DVIPSEC
+	// stack that can hold the DVIPA (defines it or backs it up) protects
+	// it, that stack's policy is the check, whatever the target's own
+	// plan says (its replies go back to the router for IPsec; with no
+	// protecting router known, only what that policy permits may leave
+	// in the clear). Other addresses keep the stack's own answer.
+	d := s.sx.dvipa(a)
+	if d == nil {
+		return nil
+	}
+	for _, name := range canHold(d) {
+		other := s.sx.Stack(name)
+		if other == nil || other == s {
+			continue
+		}
+		st := &other.plan
+		if !st.IPSecurity || !st.IKED || !st.DVIPSec {
 			continue
 		}
 		if spd := protectingSPD(st, a); spd != nil {
@@ -220,6 +230,16 @@ func (s *Stack) planSPD(a netip.Addr) *ipsec.SPD {
 		}
 	}
 	return nil
+}
+
+// canHold lists the stacks that can hold a DVIPA: those defining it,
+// then its backups in takeover order.
+func canHold(d *plan.DVIPA) []string {
+	names := slices.Clone(d.DefinedBy)
+	for _, b := range d.Backups {
+		names = append(names, b.Stack)
+	}
+	return names
 }
 
 // protectingSPD is the outbound policy st's endpoint for a would apply,

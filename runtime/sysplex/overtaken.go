@@ -18,8 +18,9 @@ import (
 // latest advertiser routes), until the loop reads the return and hands the
 // DVIPA back. So before a takeover reaches the LAN the stack looks at what
 // its member has heard: if a decision on that would give the DVIPA away
-// again, the takeover is overtaken and is not advertised; the loop hands
-// the DVIPA on (giveUp) when it reads what overtook it.
+// again, the takeover is overtaken and is not advertised, neither then
+// nor by announceRouted on another peer's join read meanwhile; the loop
+// hands the DVIPA on (giveUp) when it reads what overtook it.
 
 // overtaken reports whether this stack, about to advertise DVIPA a, would
 // give it away again on what its member has heard and its loop has not
