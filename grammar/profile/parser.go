@@ -776,7 +776,7 @@ func (p *parser) reportUnsupported(st Statement) {
 	p.unsupported[key] = true
 	d := p.diags.Infof(RuleUnsupported, m.Range, "%s is not modelled by tcpipc", m.Keyword)
 	d.Detail = "tcpipc keeps the statement and its operands but does not check or simulate it. Only the first " + m.Keyword + " of each file is reported."
-	if operandSpecs[m.Keyword] != nil || m.Keyword == "DELETE" {
+	if hasOperandSpec(m.Keyword) || m.Keyword == "DELETE" {
 		d.Detail = "tcpipc checks the statement's operands but does not simulate it. Only the first " + m.Keyword + " of each file is reported."
 	}
 	d.IncludedFrom = m.IncludedFrom
