@@ -165,6 +165,9 @@ func parseData(name string, data []byte, opts Options, participleOnly, owned boo
 		stream: &stream{bases: keywordBases}, fileIndex: map[string]uint16{}, emit: emit}
 	f := decode(name, data, opts.Encoding)
 	p.expand(f, 0, nil, owned)
+	// The stream now holds every token: the files' own arrays, which an
+	// INCLUDE made the splice copy, need not stay live through the parse.
+	p.lexed = nil
 	p.toks = append(p.toks, tok{typ: int8(EOF), file: p.fileIndex[name], off: uint32(len(f.Text))})
 	prof := &Profile{Main: name, Files: p.files, stream: p.stream}
 	p.parseAll(prof)
