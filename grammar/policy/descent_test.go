@@ -73,7 +73,7 @@ func participleLines(toks []lexer.Token) ([]*line, error) {
 	if err != nil {
 		return nil, err
 	}
-	tree, err := lineParser.ParseFromLexer(pl)
+	tree, err := lineParser().ParseFromLexer(pl)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -31,10 +32,15 @@ const (
 // MaxNameLength is the longest policy statement name IBM accepts.
 const MaxNameLength = 32
 
-var lineParser = participle.MustBuild[fileNode](
-	participle.Lexer(definition{}),
-	participle.UseLookahead(1),
-)
+// lineParser is participle's parser of the line grammar, built the first
+// time a line leaves the hand-written scanner (or the grammar is printed),
+// not at every start of the CLI.
+var lineParser = sync.OnceValue(func() *participle.Parser[fileNode] {
+	return participle.MustBuild[fileNode](
+		participle.Lexer(definition{}),
+		participle.UseLookahead(1),
+	)
+})
 
 // ParseFile reads and parses the file at path. A file that cannot be read
 // gives one error diagnostic and an empty File.
@@ -183,7 +189,7 @@ func (p *parser) build(lx *Lexed, participleOnly bool) {
 	pl, err := lexer.Upgrade(&sliceLexer{toks: lx.Tokens})
 	if err == nil {
 		var tree *fileNode
-		tree, err = lineParser.ParseFromLexer(pl)
+		tree, err = lineParser().ParseFromLexer(pl)
 		if err == nil {
 			p.lines(tree.Lines, lx.Tokens)
 			return

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/participle/v2/lexer"
 )
@@ -78,8 +79,10 @@ var (
 		"ALLRINGSBCAST LOCALBCAST MACADDRSWAP NOMACADDRSWAP": "IBMTR IPAQTR",
 	})
 
-	deviceForms = forms(devicePositional, deviceOptions, deviceOwners)
-	linkForms   = forms(linkPositional, linkOptions, linkOwners)
+	// The forms are parsed the first time a DEVICE or LINK is checked,
+	// not at every start of the CLI.
+	deviceForms = sync.OnceValue(func() map[string]typedForm { return forms(devicePositional, deviceOptions, deviceOwners) })
+	linkForms   = sync.OnceValue(func() map[string]typedForm { return forms(linkPositional, linkOptions, linkOwners) })
 )
 
 // typedForm is one type's DEVICE or LINK operands: the positional ones,
@@ -119,9 +122,9 @@ func owners(m map[string]string) map[string][]string {
 // given type (what is "devices" or "links"). A type tcpipc does not know
 // is left alone: the model reports what it can of it.
 func (p *parser) checkTyped(keyword, typ, what string, opStart, end int) {
-	forms, own := deviceForms, deviceOwners
+	forms, own := deviceForms(), deviceOwners
 	if keyword == "LINK" {
-		forms, own = linkForms, linkOwners
+		forms, own = linkForms(), linkOwners
 	}
 	p.checkTypedForm(keyword, typ, what, forms, own, opStart, end)
 }
@@ -231,9 +234,9 @@ func (p *parser) rawUpper(t *lexer.Token) string {
 func typedGrammar() string {
 	var b strings.Builder
 	for _, kw := range []string{"DEVICE", "LINK"} {
-		forms := deviceForms
+		forms := deviceForms()
 		if kw == "LINK" {
-			forms = linkForms
+			forms = linkForms()
 		}
 		var types []string
 		for t := range forms {

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
+
+	"github.com/tcpipc/tcpipc/grammar/source"
 )
 
 // memFiles is an in-memory file system for INCLUDE tests: data set names
@@ -347,5 +351,39 @@ func TestIncludeTooManyFiles(t *testing.T) {
 	}
 	if r := prof.Statements[n-1].Info().Range; r.File != "MAIN" || r.Start.Line != maxFiles {
 		t.Errorf("last statement at %s, want MAIN:%d", r, maxFiles)
+	}
+}
+
+// TestIncludeCopiesStreamOnce: an INCLUDE at the top of a large profile
+// costs one copy of its token stream, sized for the whole main file, not a
+// stream grown by appending the rest of the main file to it (each growth a
+// new array: several times the stream in all, which a cold `tcpipc parse`
+// pays in fresh pages).
+func TestIncludeCopiesStreamOnce(t *testing.T) {
+	body := generateProfile(20_000)
+	m := newMemFiles()
+	m.files["A"] = "HOME 10.1.1.1 ETH1\n"
+	allocs := func(data []byte) uint64 {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		_, ds := Parse("MAIN", data, m.options())
+		runtime.ReadMemStats(&after)
+		if len(ds) > 0 {
+			t.Fatalf("%s", ds[0].Summary)
+		}
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	plain := allocs(body)
+	lexed := Lex(decode("MAIN", body, source.Auto))
+	stream := uint64(len(lexed.Tokens)) * uint64(unsafe.Sizeof(tok{}))
+	// The INCLUDE goes at the top, before a block in the middle, or at the end.
+	middle := len(body)/2 + bytes.Index(body[len(body)/2:], []byte("\nVIPADYNAMIC\n")) + 1
+	for _, at := range []int{0, middle, len(body)} {
+		data := append(append(append([]byte{}, body[:at]...), "INCLUDE A\n"...), body[at:]...)
+		included := allocs(data)
+		if extra := included - min(included, plain); extra > stream+stream/4 {
+			t.Errorf("INCLUDE at byte %d of %d: it cost %d bytes more than the profile alone; one copy of its %d-byte token stream is the most it should", at, len(body), extra, stream)
+		}
 	}
 }

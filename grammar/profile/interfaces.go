@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // The operands of INTERFACE … DEFINE depend on the interface type, as
@@ -86,7 +87,8 @@ var (
 		"VIRTUAL": "IPADDR", "MPCPTP6": "TRLENAME",
 	}
 
-	interfaceForms, interfaceOptionOwners = buildInterfaceForms()
+	// interfaceForms is parsed the first time an INTERFACE is checked.
+	interfaceForms = sync.OnceValues(buildInterfaceForms)
 )
 
 // buildInterfaceForms makes each type's form (no positional operands, any
@@ -146,16 +148,17 @@ func (p *parser) checkInterface(s *Interface, opStart, end int) {
 		return
 	}
 	typ := strings.ToUpper(s.Operands[0].Text)
-	if _, ok := interfaceForms[typ]; !ok {
+	forms, own := interfaceForms()
+	if _, ok := forms[typ]; !ok {
 		return
 	}
-	p.checkTypedForm("INTERFACE", typ, "interfaces", interfaceForms, interfaceOptionOwners, opStart+1, end)
+	p.checkTypedForm("INTERFACE", typ, "interfaces", forms, own, opStart+1, end)
 	need, ok := interfaceRequired[typ]
 	if !ok {
 		return
 	}
 	for i := opStart + 1; i < end; i++ {
-		if optionKeyword(interfaceForms[typ].any, p.rawUpperAt(i)) == need {
+		if optionKeyword(forms[typ].any, p.rawUpperAt(i)) == need {
 			return
 		}
 	}
@@ -183,14 +186,15 @@ func optionKeyword(s *spec, word string) string {
 // interfaceGrammar renders the INTERFACE … DEFINE forms for the pinned
 // EBNF, with each type's required operand.
 func interfaceGrammar() string {
-	types := slices.Sorted(maps.Keys(interfaceForms))
+	forms, _ := interfaceForms()
+	types := slices.Sorted(maps.Keys(forms))
 	var b strings.Builder
 	for _, t := range types {
 		need := ""
 		if r, ok := interfaceRequired[t]; ok {
 			need = fmt.Sprintf(" (* needs %s *)", r)
 		}
-		fmt.Fprintf(&b, "INTERFACE_%s = \"INTERFACE\" <name> \"DEFINE\" %q %s .%s\n", t, t, interfaceForms[t].options, need)
+		fmt.Fprintf(&b, "INTERFACE_%s = \"INTERFACE\" <name> \"DEFINE\" %q %s .%s\n", t, t, forms[t].options, need)
 	}
 	return b.String()
 }

@@ -165,6 +165,9 @@ func parseData(name string, data []byte, opts Options, participleOnly, owned boo
 		stream: &stream{bases: keywordBases}, fileIndex: map[string]uint16{}, emit: emit}
 	f := decode(name, data, opts.Encoding)
 	p.expand(f, 0, nil, owned)
+	// The stream now holds every token: the files' own arrays, which an
+	// INCLUDE made the splice copy, need not stay live through the parse.
+	p.lexed = nil
 	p.toks = append(p.toks, tok{typ: int8(EOF), file: p.fileIndex[name], off: uint32(len(f.Text))})
 	prof := &Profile{Main: name, Files: p.files, stream: p.stream}
 	p.parseAll(prof)
@@ -190,6 +193,9 @@ type parser struct {
 	// ownToks is set once toks is a slice of its own rather than the
 	// main file's tokens: from then on splices append in place.
 	ownToks bool
+	// mainToks is the number of the main file's tokens (splice sizes the
+	// stream of its own for all of them).
+	mainToks int
 	// lexed caches each included file's tokens: a member included many
 	// times is read and lexed once.
 	lexed map[string]*Lexed
@@ -290,6 +296,9 @@ func (p *parser) expand(f *source.File, depth int, chain []diag.Range, owned boo
 		d.IncludedFrom = chain
 	}
 	toks := lx.toks
+	if depth == 0 {
+		p.mainToks = len(toks)
+	}
 	from := 0 // toks[from:] are not in the stream yet
 	for i := 0; i+1 < len(toks); i++ {
 		t, dsnTok := &toks[i], &toks[i+1]
@@ -319,7 +328,10 @@ type run struct {
 // file's tokens, when it includes nothing, become the stream as they are:
 // a large profile is not copied. The first splice after that copies them
 // once into a stream of its own, which later splices append to in place,
-// so N INCLUDEs cost linear time, not N copies of the stream.
+// so N INCLUDEs cost linear time, not N copies of the stream. That stream
+// has room for the whole main file, this member twice and the EOF token:
+// sized from what was spliced so far, an INCLUDE at the end of a large
+// profile cost two copies of its stream (TestIncludeCopiesStreamOnce).
 func (p *parser) splice(toks []tok, instance int32) {
 	if len(toks) == 0 {
 		return
@@ -331,7 +343,10 @@ func (p *parser) splice(toks []tok, instance int32) {
 	case !p.ownToks:
 		// p.toks shares its array with the main file's later tokens:
 		// appending in place would overwrite them.
-		own := make([]tok, len(p.toks), 2*(len(p.toks)+len(toks)))
+		// The capacity is a guess (more INCLUDEs grow it by appending);
+		// p.toks is the main file's tokens so far, unless the main file
+		// has none.
+		own := make([]tok, len(p.toks), max(p.mainToks, len(p.toks))+2*len(toks)+1)
 		copy(own, p.toks)
 		p.toks, p.ownToks = append(own, toks...), true
 	default:
@@ -776,7 +791,7 @@ func (p *parser) reportUnsupported(st Statement) {
 	p.unsupported[key] = true
 	d := p.diags.Infof(RuleUnsupported, m.Range, "%s is not modelled by tcpipc", m.Keyword)
 	d.Detail = "tcpipc keeps the statement and its operands but does not check or simulate it. Only the first " + m.Keyword + " of each file is reported."
-	if operandSpecs[m.Keyword] != nil || m.Keyword == "DELETE" {
+	if hasOperandSpec(m.Keyword) || m.Keyword == "DELETE" {
 		d.Detail = "tcpipc checks the statement's operands but does not simulate it. Only the first " + m.Keyword + " of each file is reported."
 	}
 	d.IncludedFrom = m.IncludedFrom

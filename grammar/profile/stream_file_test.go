@@ -8,10 +8,12 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"golang.org/x/tools/txtar"
 
 	"github.com/tcpipc/tcpipc/diag"
+	"github.com/tcpipc/tcpipc/grammar/source"
 )
 
 // streamAgrees checks that StreamFile with a TreeWriter writes the bytes
@@ -124,6 +126,24 @@ func TestStreamFileLetsGo(t *testing.T) {
 	if included > plain*3/2 {
 		t.Errorf("with a member INCLUDEd at the top, %d bytes are live while statements are emitted, against %d without: the statements after it are held back", included, plain)
 	}
+	// Once spliced, the stream holds every token: the main file's own
+	// array, which the splice copied, is not kept too.
+	toks := uint64(len(Lex(decode("P", []byte(letsGoText("")), source.Auto)).Tokens)) * uint64(unsafe.Sizeof(tok{}))
+	if included > plain+toks/2 {
+		t.Errorf("with a member INCLUDEd at the top, %d bytes are live while statements are emitted, against %d without: more than half the main file's %d bytes of tokens more", included, plain, toks)
+	}
+}
+
+// letsGoText is streamLetsGo's profile: a generated one after prefix, and
+// many small top-level statements.
+func letsGoText(prefix string) string {
+	var text strings.Builder
+	text.WriteString(prefix)
+	text.Write(generateProfile(20_000))
+	for i := range 30_000 { // top-level statements, each emitted on its own
+		fmt.Fprintf(&text, "PORT %d TCP APP%d ; port %d\n", 1000+i, i, i)
+	}
+	return text.String()
 }
 
 // streamLetsGo streams a generated profile after prefix and returns the
@@ -131,13 +151,7 @@ func TestStreamFileLetsGo(t *testing.T) {
 // streamed parse keeps far less than a whole one once done.
 func streamLetsGo(t *testing.T, prefix string) (peak uint64) {
 	m := newMemFiles()
-	var text strings.Builder
-	text.WriteString(prefix)
-	text.Write(generateProfile(20_000))
-	for i := range 30_000 { // top-level statements, each emitted on its own
-		fmt.Fprintf(&text, "PORT %d TCP APP%d ; port %d\n", 1000+i, i, i)
-	}
-	m.files["P"] = text.String()
+	m.files["P"] = letsGoText(prefix)
 	m.files["MEMBER"] = "PORT 21 TCP FTPD1 ; the member's last statement\n; a comment after it\n"
 	opts := Options{Resolver: m, ReadFile: m.ReadFile}
 	live := func(f func()) uint64 {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/participle/v2/lexer"
 
@@ -130,8 +131,8 @@ var operandGrammars = map[string]string{
 func CheckedStatements() []string {
 	var out []string
 	for k, s := range statements {
-		if s.parser != genericParser || operandSpecs[k] != nil {
-			if s.block != nil && s.block.onError == skipRestOfAll && operandSpecs[k] == nil {
+		if s.parser != genericParser || hasOperandSpec(k) {
+			if s.block != nil && s.block.onError == skipRestOfAll && !hasOperandSpec(k) {
 				continue // the block's entries are kept, not checked
 			}
 			out = append(out, k)
@@ -146,7 +147,7 @@ func CheckedStatements() []string {
 func UncheckedStatements() []string {
 	var out []string
 	for k, s := range statements {
-		if operandSpecs[k] == nil && (s.parser == genericParser || s.block != nil && s.block.onError == skipRestOfAll) {
+		if !hasOperandSpec(k) && (s.parser == genericParser || s.block != nil && s.block.onError == skipRestOfAll) {
 			out = append(out, k)
 		}
 	}
@@ -181,18 +182,40 @@ type spec struct {
 	lo, hi int64
 }
 
-var operandSpecs = func() map[string]*spec {
-	out := map[string]*spec{}
+// operandSpecs holds each of operandGrammars parsed the first time a
+// statement of its keyword is checked: parsing them all took a third of
+// the package's initialisation, paid at every start of the CLI.
+var operandSpecs = func() map[string]func() *spec {
+	out := make(map[string]func() *spec, len(operandGrammars))
 	for k, g := range operandGrammars {
-		out[k] = parseSpec(g)
+		out[k] = sync.OnceValue(func() *spec { return parseSpec(g) })
 	}
 	return out
 }()
 
+// operandSpec is the parsed operand grammar of key, or nil when it has none.
+func operandSpec(key string) *spec {
+	if f := operandSpecs[key]; f != nil {
+		return f()
+	}
+	return nil
+}
+
+// hasOperandSpec reports whether key has an operand grammar.
+func hasOperandSpec(key string) bool {
+	_, ok := operandGrammars[key]
+	return ok
+}
+
+// specSpacer puts blanks around the notation's punctuation (one Replacer:
+// building one per grammar was a tenth of the CLI's start-up).
+var specSpacer = strings.NewReplacer("[", " [ ", "]", " ] ", "{", " { ", "}", " } ", "(", " ( ", ")", " ) ", "|", " | ")
+
 // parseSpec reads the notation above; the grammars are constants, so a
-// mistake in one is a panic at start-up (and in every test).
+// mistake in one is a panic the first time it is used (and in
+// TestOperandGrammarsParse).
 func parseSpec(g string) *spec {
-	toks := strings.Fields(strings.NewReplacer("[", " [ ", "]", " ] ", "{", " { ", "}", " } ", "(", " ( ", ")", " ) ", "|", " | ").Replace(g))
+	toks := strings.Fields(specSpacer.Replace(g))
 	i := 0
 	var seq func(stop string) *spec
 	seq = func(stop string) *spec {
@@ -361,13 +384,13 @@ func (s *spec) keywords(out []string) []string {
 // pinned EBNF.
 func vocabularyGrammar() string {
 	var keys []string
-	for k := range operandSpecs {
+	for k := range operandGrammars {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	var b strings.Builder
 	for _, k := range keys {
-		fmt.Fprintf(&b, "%s = %q %s .\n", k, k, operandSpecs[k])
+		fmt.Fprintf(&b, "%s = %q %s .\n", k, k, operandSpec(k))
 	}
 	return b.String()
 }
@@ -495,7 +518,7 @@ func keywordMatches(s *spec, v string) bool {
 // many operands belong to the statement: the ones after the grammar's end
 // belong to no statement and are reported once, not swallowed.
 func (p *parser) checkOperands(key string, ops []*Operand, opStart, end int) int {
-	s := operandSpecs[key]
+	s := operandSpec(key)
 	if s == nil {
 		return len(ops)
 	}
@@ -726,7 +749,7 @@ func VocabularyTable() string {
 		s := statements[k]
 		how, grammar := "modelled", s.parser.name
 		switch {
-		case operandSpecs[k] != nil:
+		case hasOperandSpec(k):
 			how, grammar = "operands checked, not simulated", "vocabulary: "+k
 		case s.parser == genericParser || s.block != nil && s.block.onError == skipRestOfAll:
 			how, grammar = "kept as written", "—"

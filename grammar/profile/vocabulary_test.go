@@ -397,3 +397,22 @@ func TestCommunityHiddenOnFailedMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestOperandGrammarsParse parses every operand grammar and DEVICE, LINK
+// and INTERFACE form: they are parsed the first time a statement needs
+// one, so a mistake in one would otherwise show only then.
+func TestOperandGrammarsParse(t *testing.T) {
+	for k := range operandGrammars {
+		if operandSpec(k) == nil {
+			t.Errorf("%s: no grammar", k)
+		}
+	}
+	for name, forms := range map[string]map[string]typedForm{"DEVICE": deviceForms(), "LINK": linkForms()} {
+		if len(forms) == 0 {
+			t.Errorf("%s: no forms", name)
+		}
+	}
+	if forms, own := interfaceForms(); len(forms) == 0 || len(own) == 0 {
+		t.Errorf("INTERFACE: %d forms, %d owned options", len(forms), len(own))
+	}
+}
