@@ -337,3 +337,40 @@ func openFiles(t *testing.T) int {
 	}
 	return len(entries)
 }
+
+// slowClose is a listener whose Close takes a while after closing it,
+// like the socket's removal that follows.
+type slowClose struct {
+	net.Listener
+	done atomic.Bool
+}
+
+func (l *slowClose) Close() error {
+	err := l.Listener.Close()
+	time.Sleep(50 * time.Millisecond)
+	l.done.Store(true)
+	return err
+}
+
+// TestServeClosesBeforeReturning: when its context ends, Serve returns
+// only once the listener is closed, socket removed: the process may exit
+// right after (`run` ends), and a CI run found ctl.sock still there.
+func TestServeClosesBeforeReturning(t *testing.T) {
+	leakcheck.Check(t)
+	c := displayControl(t)
+	inner, path := listenUnix(t)
+	l := &slowClose{Listener: inner}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- c.Serve(ctx, l) }()
+	cancel()
+	if err := <-served; err != nil {
+		t.Fatal(err)
+	}
+	if !l.done.Load() {
+		t.Fatal("Serve returned while the listener was still closing")
+	}
+	if _, err := os.Lstat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the socket is still there after Serve returned: %v", err)
+	}
+}

@@ -89,6 +89,10 @@ func (c *Control) Serve(ctx context.Context, l net.Listener) error {
 	lim := c.Limits.withDefaults()
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	// The context's end closes l to end Accept; Serve closes it again
+	// before returning so that it returns only once l is closed and its
+	// socket removed (the process may exit right after).
+	defer l.Close()
 	stop := context.AfterFunc(ctx, func() { l.Close() })
 	defer stop()
 	slots := make(chan struct{}, lim.MaxClients)
