@@ -609,7 +609,7 @@ func (p *parser) parseOne(sp *stmtParser, keyword string) Statement {
 		}
 	}
 	p.viaParticiple++
-	w, v, err := p.parseWindowed(sp, start)
+	w, v, err := p.parseWindowed(sp, start, keyword)
 	end := w.streamIndex(w.lex.RawCursor())
 	if err == nil && v != nil && end == start {
 		err = errors.New("no statement") // the grammar matched nothing

@@ -1,6 +1,8 @@
 package profile
 
 import (
+	"slices"
+
 	"github.com/alecthomas/participle/v2/lexer"
 )
 
@@ -32,16 +34,17 @@ func (p *parser) complete(w *window) bool { return w.hi == len(p.toks)-1 }
 //
 // participle's result depends only on the tokens it reads, and it reads
 // one token past the last it consumes, never further; so a window that
-// ends with a token participle does not consume gives it the same
-// result, errors and positions as the whole stream. The window first
-// ends at the next statement keyword, where nearly every statement stops.
-// It has no EOF token after its last, so participle consuming that token
-// makes it read past the window's end, which panics; the window is then
-// made twice as long, up to the whole stream (VIPADISTRIBUTE reads on
-// over a PORT statement that follows it, as the stack would read PORT
-// as its operand).
-func (p *parser) parseWindowed(sp *stmtParser, start int) (w *window, v any, err error) {
-	hi := p.nextKeyword(start + 1)
+// ends with a token participle does not consume gives the same tree,
+// errors and positions as the whole stream. The window first ends at the
+// next statement keyword that is no operand of this statement, where
+// nearly every statement stops (participle peeks at it: its "expected"
+// lists and "ends before" messages name it). The window has no EOF
+// token after its last, so participle consuming that token makes it read
+// past the window's end, which panics; the window is then made twice as
+// long, up to the whole stream (DELETE reads the statement keyword after
+// it, PORT or LINK, as its operand).
+func (p *parser) parseWindowed(sp *stmtParser, start int, keyword string) (w *window, v any, err error) {
+	hi := p.nextKeyword(start+1, keyword)
 	for {
 		w = p.window(start, hi)
 		v, err, past := runWindow(sp, w, !p.complete(w))
@@ -49,7 +52,7 @@ func (p *parser) parseWindowed(sp *stmtParser, start int) (w *window, v any, err
 			return w, v, err
 		}
 		p.widened++
-		hi = p.nextKeyword(max(hi+1, start+2*(hi-start)))
+		hi = p.nextKeyword(max(hi+1, start+2*(hi-start)), keyword)
 	}
 }
 
@@ -69,12 +72,13 @@ func runWindow(sp *stmtParser, w *window, partial bool) (v any, err error, past 
 }
 
 // nextKeyword is the index of the first statement keyword (or the end of
-// the stream) at or after i: where the hand-written parsers end a
-// statement.
-func (p *parser) nextKeyword(i int) int {
+// the stream) at or after i that can end a statement with the given
+// keyword: where the hand-written parsers end it, reading the keywords
+// that are also its operands (VIPADISTRIBUTE … PORT) as operands.
+func (p *parser) nextKeyword(i int, keyword string) int {
 	last := len(p.toks) - 1
 	for ; i < last; i++ {
-		if p.toks[i].typ == int8(Stmt) {
+		if p.toks[i].typ == int8(Stmt) && !slices.Contains(operandKeywords[keyword], p.valueAt(i)) {
 			return i
 		}
 	}

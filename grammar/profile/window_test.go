@@ -51,6 +51,9 @@ func TestFallbackConvertsOnlyItsStatement(t *testing.T) {
 					t.Errorf("%d tokens made into participle's form for one statement of %d tokens, want at most 32",
 						p.participleToks, len(p.toks))
 				}
+				if p.widened != 0 {
+					t.Errorf("participle read past the statement's window %d times, want 0", p.widened)
+				}
 				if !p.diags.HasErrors() {
 					t.Errorf("no syntax error reported")
 				}
