@@ -35,8 +35,8 @@ func take(lex *lexer.PeekingLexer, n *Node, set []lexer.TokenType) (string, bool
 	}
 	raw := lex.RawCursor()
 	lex.Next()
-	// participle's raw cursor is the token's index in the parse's stream
-	// (participleAt hands it the whole stream).
+	// participle's raw cursor is the token's index in the window of the
+	// stream it was given; fromParticiple adds the window's start.
 	n.first, n.end = uint32(raw), uint32(raw+1)
 	return t.Value, true
 }

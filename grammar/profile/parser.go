@@ -103,7 +103,7 @@ func ParseFile(path string, opts Options) (*Profile, diag.Diagnostics) {
 		ds.Errorf(readRule(err), diag.Range{File: path}, "cannot read profile: %v", err)
 		return &Profile{Main: path, Files: map[string]*source.File{}}, ds
 	}
-	prof, p := parseData(path, data, opts, false, true, nil)
+	prof, p := parseData(path, data, opts, defaultMode, true, nil)
 	return prof, p.diags
 }
 
@@ -126,7 +126,7 @@ func StreamFile(path string, opts Options, emit func(Statement)) (prof *Profile,
 		return &Profile{Main: path, Files: map[string]*source.File{}}, ds, 0
 	}
 	count := func(st Statement) { n++; emit(st) }
-	prof, p := parseData(path, data, opts, false, true, count)
+	prof, p := parseData(path, data, opts, defaultMode, true, count)
 	return prof, p.diags, n
 }
 
@@ -139,8 +139,26 @@ func Parse(name string, data []byte, opts Options) (*Profile, diag.Diagnostics) 
 
 // parse is Parse, optionally with participle parsing every statement.
 func parse(name string, data []byte, opts Options, participleOnly bool) (*Profile, *parser) {
-	return parseData(name, data, opts, participleOnly, false, nil)
+	m := defaultMode
+	if participleOnly {
+		m = participleMode
+	}
+	return parseData(name, data, opts, m, false, nil)
 }
+
+// mode is how the parser is set up: tests compare the ways.
+type mode struct {
+	// participleOnly turns the hand-written parsers off.
+	participleOnly bool
+	// wholeStream gives participle the whole stream for every statement
+	// instead of a window of it (window.go).
+	wholeStream bool
+}
+
+var (
+	defaultMode    = mode{}
+	participleMode = mode{participleOnly: true}
+)
 
 // parseData is parse; owned says that data was read for this parse and
 // nobody else changes it, so tokens may refer to it instead of a copy (a
@@ -148,7 +166,7 @@ func parse(name string, data []byte, opts Options, participleOnly bool) (*Profil
 //
 // emit, when not nil, gets the top-level statements instead of the
 // Profile (StreamFile).
-func parseData(name string, data []byte, opts Options, participleOnly, owned bool, emit func(Statement)) (*Profile, *parser) {
+func parseData(name string, data []byte, opts Options, m mode, owned bool, emit func(Statement)) (*Profile, *parser) {
 	if opts.Resolver == nil {
 		opts.Resolver = DirResolver{}
 	}
@@ -161,7 +179,7 @@ func parseData(name string, data []byte, opts Options, participleOnly, owned boo
 	if opts.MaxIncludeBytes <= 0 {
 		opts.MaxIncludeBytes = DefaultMaxIncludeBytes
 	}
-	p := &parser{opts: opts, files: map[string]*source.File{}, lexed: map[string]*Lexed{}, unsupported: map[string]bool{}, participleOnly: participleOnly,
+	p := &parser{opts: opts, files: map[string]*source.File{}, lexed: map[string]*Lexed{}, unsupported: map[string]bool{}, mode: m,
 		stream: &stream{bases: keywordBases}, fileIndex: map[string]uint16{}, emit: emit}
 	f := decode(name, data, opts.Encoding)
 	p.expand(f, 0, nil, owned)
@@ -207,13 +225,12 @@ type parser struct {
 
 	// pos is the index of the next token to parse.
 	pos int
-	// plex is participle's view of toks, made the first time a statement
-	// leaves the hand-written parsers' plain path (participleAt).
-	plex *lexer.PeekingLexer
-	// participleOnly turns the hand-written parsers off (tests compare).
-	participleOnly bool
-	// viaParticiple counts the statements participle parsed.
-	viaParticiple int
+	mode
+	whole *window // the whole stream, in wholeStream mode
+	// viaParticiple counts the statements participle parsed,
+	// participleToks the tokens made into participle's form for them and
+	// widened the windows participle read past (window.go).
+	viaParticiple, participleToks, widened int
 
 	cur   cursor // the hand-written parsers' position
 	slabs slabs  // and their nodes
@@ -592,43 +609,21 @@ func (p *parser) parseOne(sp *stmtParser, keyword string) Statement {
 		}
 	}
 	p.viaParticiple++
-	lex := p.participleAt(start)
-	atStart := lex.MakeCheckpoint()
-	v, err := sp.parse(lex)
-	end := int(lex.RawCursor())
+	w, v, err := p.parseWindowed(sp, start, keyword)
+	end := w.streamIndex(w.lex.RawCursor())
 	if err == nil && v != nil && end == start {
 		err = errors.New("no statement") // the grammar matched nothing
 	}
 	if err != nil || v == nil {
-		lex.LoadCheckpoint(atStart) // it may have read past the next statement
 		p.syntaxError(start, keyword, err)
 		p.resyncStatement(start, keyword)
 		return nil
 	}
-	st := p.fromParticiple(v, sp.typ)
+	st := p.fromParticiple(v, sp.typ, w)
 	end = p.checkVocabulary(st, keyword, start, end)
 	p.pos = end
 	p.finish(st, keyword, start, end, true)
 	return st
-}
-
-// participleAt returns participle's lexer with token start next. Statements
-// are parsed in stream order, so it only ever moves forward from the last
-// statement start.
-func (p *parser) participleAt(start int) *lexer.PeekingLexer {
-	if p.plex == nil || int(p.plex.RawCursor()) > start {
-		// participle gets the whole stream in its form, once: a large
-		// profile that stays on the plain path never pays for it.
-		lx, err := lexer.Upgrade(&sliceLexer{toks: p.tokens(0, len(p.toks))})
-		if err != nil {
-			panic(err) // a slice lexer cannot fail
-		}
-		p.plex = lx
-	}
-	if start > 0 {
-		p.plex.FastForward(lexer.RawCursor(start - 1))
-	}
-	return p.plex
 }
 
 // finish fills the statement's Meta and, for participle's trees, restores

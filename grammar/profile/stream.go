@@ -125,49 +125,60 @@ func (p *parser) operandTokens(start, end int) []lexer.Token {
 func tokenView(t lexer.Token) view { return view{Type: t.Type, Value: t.Value} }
 
 // fromParticiple copies the twin participle filled (a *P of build, see
-// twins.go) into a new node of the tree's type t, with the indexes of its
-// tokens in the stream instead of slices of participle's copy of it. Both
-// parsers then build the same tree (FuzzDescentAgreesWithParticiple
-// compares them), and the copy is not kept alive by the tree.
-func (p *parser) fromParticiple(v any, t reflect.Type) Statement {
-	all := p.plex.Range(0, lexer.RawCursor(len(p.toks)))
+// twins.go) from window w into a new node of the tree's type t, with the
+// indexes of its tokens in the stream instead of slices of participle's
+// copy of it. Both parsers then build the same tree
+// (FuzzDescentAgreesWithParticiple compares them), and the copy is not
+// kept alive by the tree.
+func (p *parser) fromParticiple(v any, t reflect.Type, w *window) Statement {
 	out := reflect.New(t)
-	copyTwin(reflect.ValueOf(v).Elem(), out.Elem(), all)
+	copyTwin(reflect.ValueOf(v).Elem(), out.Elem(), w)
 	return out.Interface().(Statement)
 }
 
 // copyTwin copies a twin's fields into the tree's node of the same name.
-func copyTwin(from, to reflect.Value, all []lexer.Token) {
+func copyTwin(from, to reflect.Value, w *window) {
 	ft := from.Type()
 	for i := 0; i < ft.NumField(); i++ {
 		f := ft.Field(i)
 		if f.Type == pNodeType {
 			n := to.FieldByName("Node").Addr().Interface().(*Node)
-			*n = spanOf(from.Field(i).Field(0).Interface().([]lexer.Token), all) // pNode.Tokens
+			*n = spanOf(from.Field(i).Field(0).Interface().([]lexer.Token), w) // pNode.Tokens
 			continue
 		}
-		copyValue(from.Field(i), to.FieldByName(f.Name), all)
+		copyValue(from.Field(i), to.FieldByName(f.Name), w)
 	}
 }
 
 // copyValue copies a twin's field: a twin node into a new tree node, a
-// leaf (Addr, Name, Operand, Option, which participle fills as they are),
-// a number or a string as it is.
-func copyValue(from, to reflect.Value, all []lexer.Token) {
+// leaf (Addr, Name, Operand, Option, which participle fills as they are,
+// their nodes indexes in the window: see take), a number or a string as
+// it is.
+func copyValue(from, to reflect.Value, w *window) {
 	switch {
 	case from.Type() == to.Type():
 		to.Set(from)
+		if w.lo > 0 {
+			// A leaf's node is set only when it matched, so it has a
+			// token; an empty node is no leaf's and stays as it is.
+			spans(to, func(n *Node) {
+				if n.end > n.first {
+					n.first += uint32(w.lo)
+					n.end += uint32(w.lo)
+				}
+			})
+		}
 	case from.Kind() == reflect.Pointer:
 		if !from.IsNil() {
 			n := reflect.New(to.Type().Elem())
-			copyTwin(from.Elem(), n.Elem(), all)
+			copyTwin(from.Elem(), n.Elem(), w)
 			to.Set(n)
 		}
 	case from.Kind() == reflect.Slice:
 		if !from.IsNil() {
 			n := reflect.MakeSlice(to.Type(), from.Len(), from.Len())
 			for i := range from.Len() {
-				copyValue(from.Index(i), n.Index(i), all)
+				copyValue(from.Index(i), n.Index(i), w)
 			}
 			to.Set(n)
 		}
@@ -176,16 +187,18 @@ func copyValue(from, to reflect.Value, all []lexer.Token) {
 	}
 }
 
-// spanOf is the node of tokens, a slice of all (participle's stream).
-func spanOf(toks, all []lexer.Token) Node {
+// spanOf is the node of toks, a slice of the window's tokens.
+func spanOf(toks []lexer.Token, w *window) Node {
 	if toks == nil {
 		return Node{}
 	}
+	all := w.tokens()
 	base := uintptr(unsafe.Pointer(unsafe.SliceData(all)))
 	at := (uintptr(unsafe.Pointer(unsafe.SliceData(toks))) - base) / unsafe.Sizeof(lexer.Token{})
 	if len(toks) == 0 && cap(toks) == 0 {
 		at = uintptr(len(all)) // an empty slice at the array's end
 	}
+	at += uintptr(w.lo)
 	return Node{first: uint32(at), end: uint32(int(at) + len(toks))}
 }
 
