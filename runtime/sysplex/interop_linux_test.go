@@ -2,23 +2,16 @@ package sysplex
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net"
 	"net/netip"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/testkit/netnstest"
 	"github.com/tcpipc/tcpipc/runtime/lan"
-	"github.com/tcpipc/tcpipc/runtime/xcf"
 )
 
 // TestStrongSwanToRunningSysplex: strongSwan (charon with kernel-libipsec,
@@ -31,101 +24,8 @@ import (
 // and when APP A writes on it afterwards MVS1 initiates IKE to strongSwan. The sysplex's LAN reaches the namespace through a relay of
 // UDP 500 and 4500 on DVA1's address in a second namespace.
 func TestStrongSwanToRunningSysplex(t *testing.T) {
-	netnstest.NeedStrongSwan(t)
-	tag := make([]byte, 3)
-	rand.Read(tag)
-	id := hex.EncodeToString(tag)
-	gwNS, cNS := "tcpipc-sxgw-"+id, "tcpipc-sxc-"+id
-	for _, ns := range []string{gwNS, cNS} {
-		netnstest.Run(t, "ip", "netns", "add", ns)
-		t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
-	}
-	vgw, vc := "sxg"+id, "sxc"+id
-	netnstest.Run(t, "ip", "link", "add", vgw, "netns", gwNS, "type", "veth", "peer", "name", vc, "netns", cNS)
-	netnstest.Run(t, "ip", "-n", gwNS, "addr", "add", dva1.String()+"/32", "dev", vgw)
-	netnstest.Run(t, "ip", "-n", cNS, "addr", "add", "192.0.2.10/32", "dev", vc)
-	for _, l := range [][2]string{{gwNS, vgw}, {gwNS, "lo"}, {cNS, vc}, {cNS, "lo"}} {
-		netnstest.Run(t, "ip", "-n", l[0], "link", "set", l[1], "up")
-	}
-	netnstest.Run(t, "ip", "-n", gwNS, "route", "add", "192.0.2.10/32", "dev", vgw)
-	netnstest.Run(t, "ip", "-n", cNS, "route", "add", dva1.String()+"/32", "dev", vc)
-	netnstest.Run(t, "ip", "netns", "exec", cNS, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6")
-
-	// The sysplex, with its IPsec policy on the packet path, and a relay
-	// between its LAN and DVA1's UDP ports in the gateway namespace.
-	sx, err := New(figure9Plan(t), Options{Clock: clock.Real{}, XCF: xcf.Timing{Interval: 100 * time.Millisecond, Missed: 3}, IPsec: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sx.Stop)
-	if err := sx.Start(); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
-	servers := serveAPPA(t, sx)
-	relayUDP(t, sx, gwNS, netip.MustParseAddr("192.0.2.10"))
-
-	dir := t.TempDir()
-	vici, charonLog := filepath.Join(dir, "charon.vici"), filepath.Join(dir, "charon.log")
-	conf := charonConf(charonLog, vici)
-	// What figure 9's KeyExchangeRule DVA1-client-net and its offers say.
-	swan := fmt.Sprintf(`connections {
-  dva1 {
-    version = 2
-    local_addrs = 192.0.2.10
-    remote_addrs = %[1]s
-    encap = yes
-    dpd_delay = 1s
-    proposals = aes128-sha256-prfsha256-ecp256
-    local {
-      auth = psk
-      id = 192.0.2.10
-    }
-    remote {
-      auth = psk
-      id = %[1]s
-    }
-    children {
-      app {
-        local_ts = 192.0.2.10/32
-        remote_ts = %[1]s/32
-        esp_proposals = aes128gcm16
-        start_action = none
-      }
-    }
-  }
-}
-secrets {
-  ike-1 {
-    id-1 = 192.0.2.10
-    id-2 = %[1]s
-    secret = "figure9-demo-psk-0001"
-  }
-}
-`, dva1)
-	for name, body := range map[string]string{"strongswan.conf": conf, "swanctl.conf": swan} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			if log, err := os.ReadFile(charonLog); err == nil {
-				t.Logf("charon log:\n%s", log)
-			}
-		}
-	})
-	netnstest.StartGroup(t, exec.Command("ip", "netns", "exec", cNS, "unshare", "-m", "sh", "-c",
-		fmt.Sprintf("mount -t tmpfs tmpfs /run && STRONGSWAN_CONF=%s exec %s", filepath.Join(dir, "strongswan.conf"), netnstest.Charon)))
-	waitFor(t, "charon's vici socket", func() bool { _, err := os.Stat(vici); return err == nil })
-	swanctl := func(args ...string) string {
-		return netnstest.Run(t, "swanctl", append(args, "--uri", "unix://"+vici)...)
-	}
-	swanctl("--load-all", "--file", filepath.Join(dir, "swanctl.conf"))
-	swanctl("--initiate", "--child", "app", "--timeout", "10")
-	if sas := sx.Stack("MVS1").IPsecSAs(dva1); sas == nil || len(sas.IKE) != 1 || len(sas.Dynamic) != 1 {
-		t.Fatalf("MVS1's tunnels after strongSwan initiated: %+v", sas)
-	}
+	sx, swan := startStrongSwanDVA1(t, noNAT, hostCharon)
+	cNS, swanctl, servers := swan.ns, swan.ctl, swan.servers
 
 	// TCP from strongSwan's namespace to APP A through the child SA, one
 	// connection kept open across the rekeys.

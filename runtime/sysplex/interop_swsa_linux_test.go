@@ -193,6 +193,8 @@ type swanDVA1 struct {
 	// plainESP is set when ESP must travel as IP protocol 50: strongSwan
 	// 6 with encap = no.
 	plainESP bool
+	// servers are APP A's echo servers, by stack.
+	servers map[string]*echoServer
 }
 
 // syncBuffer is a key log the endpoints' goroutines share.
@@ -428,7 +430,7 @@ func startStrongSwanDVA1(t *testing.T, nat natMode, from charonFrom) (*Sysplex, 
 		t.Fatal(err)
 	}
 	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
-	serveAPPA(t, sx)
+	servers := serveAPPA(t, sx)
 	relayUDP(t, sx, gwNS, netip.MustParseAddr("192.0.2.10"))
 
 	vici, charonLog := filepath.Join(dir, "charon.vici"), filepath.Join(dir, "charon.log")
@@ -493,5 +495,5 @@ secrets {
 	if sas := sx.Stack("MVS1").IPsecSAs(dva1); sas == nil || len(sas.IKE) != 1 || len(sas.Dynamic) != 1 {
 		t.Fatalf("MVS1's tunnels after strongSwan initiated: %+v", sas)
 	}
-	return sx, swanDVA1{ns: cNS, log: charonLog, ctl: swanctl, pcap: pcap.Name(), keys: keys, plainESP: from == charon6}
+	return sx, swanDVA1{ns: cNS, log: charonLog, ctl: swanctl, pcap: pcap.Name(), keys: keys, plainESP: from == charon6, servers: servers}
 }
