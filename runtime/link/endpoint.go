@@ -95,8 +95,9 @@ type Endpoint struct {
 	// put in the queue and not yet handed on: the writer that raises it
 	// from zero starts the pump, and the pump exits when it brings it
 	// back to zero, so there is at most one pump and never a packet left
-	// without one. pumpMu orders starting a pump against Close, so that
-	// Wait never races a pump being added.
+	// without one while open. A pump is added only under pumpMu, after
+	// checking that the endpoint is open, and Wait holds pumpMu, so Wait
+	// never races a pump being added.
 	queue  chan *buffer.View
 	queued atomic.Int64
 	pumpMu sync.Mutex
@@ -220,7 +221,13 @@ func (e *Endpoint) send(v *buffer.View) bool {
 // queuedOne counts a packet just queued and starts the pump if none runs.
 func (e *Endpoint) queuedOne() {
 	if e.queued.Add(1) != 1 {
-		return // the running pump will take it
+		// A running pump will take it, unless the endpoint has closed:
+		// a pump that saw the close left through drain without counting
+		// the queue down, so drop the packet here.
+		if e.closed() {
+			e.drain()
+		}
+		return
 	}
 	e.pumpMu.Lock()
 	defer e.pumpMu.Unlock()
@@ -337,9 +344,9 @@ func (e *Endpoint) Close() {
 	first := false
 	e.once.Do(func() {
 		first = true
-		e.pumpMu.Lock()
+		// Not under pumpMu: Wait holds it while a pump runs, and that pump
+		// may be in a handler waiting for this cancel.
 		e.stop()
-		e.pumpMu.Unlock()
 	})
 	if !first {
 		return

@@ -263,3 +263,70 @@ func TestWaitWhileTrafficFlows(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+// TestCloseEndsWaitOnOpenEndpoint: Wait on an open queued endpoint whose
+// pump sits in a handler waiting for the endpoint's context (as Handler
+// asks a blocking handler to) must end when Close cancels that context.
+// Close took pumpMu, which Wait holds while it waits: a deadlock.
+func TestCloseEndsWaitOnOpenEndpoint(t *testing.T) {
+	leakcheck.Check(t)
+	entered := make(chan struct{}, 1)
+	e := New(Options{QueueLen: 4, Handler: func(ctx context.Context, _ []byte) error {
+		entered <- struct{}{}
+		<-ctx.Done()
+		return ctx.Err()
+	}})
+	if _, err := write(e, ipv4Packet(60)); err != nil {
+		t.Fatal(err)
+	}
+	<-entered
+	waited := make(chan struct{})
+	go func() { e.Wait(); close(waited) }()
+	time.Sleep(20 * time.Millisecond) // let Wait take pumpMu
+	closed := make(chan struct{})
+	go func() { e.Close(); close(closed) }()
+	for name, done := range map[string]chan struct{}{"Close": closed, "Wait": waited} {
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s did not return: Close is blocked behind Wait", name)
+		}
+	}
+	if got := e.Stats().Drops[DropShutdown]; got != 1 {
+		t.Errorf("DropShutdown = %d, want 1 (the packet the handler gave up)", got)
+	}
+}
+
+// TestPacketQueuedAfterCloseIsDropped: a writer that passed WritePackets'
+// closed check just before Close queues its packet after the pump has
+// drained and left. That packet must be dropped, counted and released, not
+// left in the queue: the pump leaves through drain without counting the
+// queue down, so the writer is not the one that raises the count from
+// zero and starts no pump.
+func TestPacketQueuedAfterCloseIsDropped(t *testing.T) {
+	for try := range 20 {
+		gate, entered := make(chan struct{}), make(chan struct{}, 1)
+		e := New(Options{QueueLen: 8, Handler: func(context.Context, []byte) error {
+			select {
+			case entered <- struct{}{}:
+			default:
+			}
+			<-gate
+			return nil
+		}})
+		for range 3 {
+			if _, err := write(e, ipv4Packet(60)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		<-entered
+		e.Close()
+		close(gate)
+		e.Wait()
+		before := e.Stats().Drops[DropShutdown]
+		e.send(buffer.NewViewWithData(ipv4Packet(60))) // the late writer
+		if n, after := len(e.queue), e.Stats().Drops[DropShutdown]; n != 0 || after != before+1 {
+			t.Fatalf("try %d: %d packets left in the closed queue, DropShutdown %d → %d; want 0 left and one more drop", try, n, before, after)
+		}
+	}
+}
