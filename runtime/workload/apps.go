@@ -44,7 +44,10 @@ type server struct {
 	wg     sync.WaitGroup
 	mu     sync.Mutex
 	conns  map[net.Conn]*served
-	ids    *atomic.Uint32
+	// stopped is set by stop under mu: a connection Accept returns after
+	// that is closed, not served (stop has already closed the others).
+	stopped bool
+	ids     *atomic.Uint32
 }
 
 // New returns the applications, none of them started yet.
@@ -98,6 +101,7 @@ func (a *Apps) start(app *scenario.Application, stack string) error {
 func (srv *server) stop() {
 	srv.ln.Close()
 	srv.mu.Lock()
+	srv.stopped = true
 	for c, sc := range srv.conns {
 		c.Close()
 		if sc.polled != nil {

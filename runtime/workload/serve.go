@@ -41,9 +41,14 @@ func (srv *server) serve(b scenario.Behaviour) {
 		if err != nil {
 			return
 		}
+		srv.mu.Lock()
+		if srv.stopped {
+			srv.mu.Unlock()
+			c.Close()
+			return
+		}
 		srv.wg.Add(1)
 		sc := &served{id: srv.ids.Add(1)}
-		srv.mu.Lock()
 		srv.conns[c] = sc
 		if nc := netstackConn(c); nc != nil && b != scenario.Source {
 			h := &handler{srv: srv, c: c, nc: nc, echo: b != scenario.Sink}
