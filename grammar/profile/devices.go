@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -119,8 +120,8 @@ func owners(m map[string]string) map[string][]string {
 }
 
 // checkTyped checks the operands [opStart, end) of a DEVICE or LINK of the
-// given type (what is "devices" or "links"). A type tcpipc does not know
-// is left alone: the model reports what it can of it.
+// given type (what is "devices" or "links"); the type is the token before
+// opStart.
 func (p *parser) checkTyped(keyword, typ, what string, opStart, end int) {
 	forms, own := deviceForms(), deviceOwners
 	if keyword == "LINK" {
@@ -135,6 +136,7 @@ func (p *parser) checkTyped(keyword, typ, what string, opStart, end int) {
 func (p *parser) checkTypedForm(keyword, typ, what string, forms map[string]typedForm, own map[string][]string, opStart, end int) {
 	f, ok := forms[typ]
 	if !ok {
+		p.unknownType(keyword, typ, forms, opStart-1)
 		return
 	}
 	m := &operandMatch{toks: p.operandTokens(opStart, end), raw: p.rawUpperFunc()}
@@ -184,6 +186,18 @@ func (p *parser) checkTypedForm(keyword, typ, what string, forms map[string]type
 		}
 		i = j + 1
 	}
+}
+
+// unknownType reports a DEVICE, LINK or INTERFACE type tcpipc does not
+// know, at its token: a warning, like an unknown option, since IBM may
+// have types the grammars lack (a new release's), but never silence.
+func (p *parser) unknownType(keyword, typ string, forms map[string]typedForm, at int) {
+	d := p.diags.Warnf(RuleOption, p.rangeOf(at, at+1), "unknown %s type %s", keyword, typ)
+	d.Detail = "tcpipc does not know this type, so it checks none of the statement's operands; the stack rejects a type it does not know. Check the spelling against the IP Configuration Reference."
+	if sg := Suggest(typ, slices.Sorted(maps.Keys(forms))); sg != "" {
+		d.Detail = "Did you mean " + sg + "? " + d.Detail
+	}
+	d.IncludedFrom = p.chainAt(at)
 }
 
 // typedSyntaxError reports where the operands of a typed DEVICE or LINK
