@@ -212,6 +212,14 @@ var policyValueRules = func() map[string]valueRule {
 	// an IBM page, so findings are warnings).
 	r["TcpImage"] = valueRule{check: imageOptions}
 	r["PEPInstance"] = valueRule{check: imageOptions}
+	// A policy type's file statement: the file, then at most FLUSH or
+	// NOFLUSH and PURGE or NOPURGE (IP Configuration Guide, "FLUSH and
+	// PURGE parameters", which names TTLSConfig and IDSConfig as where
+	// they are configured; IBM's samples write nothing else after the
+	// file).
+	for _, stmt := range []string{"IpSecConfig", "TTLSConfig", "IDSConfig", "QoSConfig", "RoutingConfig", "ZERTConfig"} {
+		r[stmt] = valueRule{check: configOptions}
+	}
 	for _, side := range []string{"IpSource", "IpDest"} {
 		for _, stmt := range []string{"IpFilterRule", "IpFilterGroup"} {
 			r[stmt+"."+side+"Addr"] = valueRule{doc: docFilterSample, check: addrs}
@@ -374,6 +382,24 @@ var imageOptions = &checker{"stack name, [image file], [FLUSH|NOFLUSH], [PURGE|N
 				detail = "Did you mean " + s + "? " + detail
 			}
 			c.report(v, detail, "%s: %s is not FLUSH, NOFLUSH, PURGE, NOPURGE or an interval", c.attr, v.Text)
+		}
+	}}
+
+// configOptions checks the words after a policy file statement's file:
+// each must be FLUSH, NOFLUSH, PURGE or NOPURGE (a second file, a misspelt
+// NOPURGE).
+var configOptions = &checker{"file, [FLUSH|NOFLUSH], [PURGE|NOPURGE]",
+	func(c *valueCheck, vs []*policy.Value) {
+		opts := []string{"FLUSH", "NOFLUSH", "PURGE", "NOPURGE"}
+		for _, v := range vs[min(1, len(vs)):] {
+			if slices.ContainsFunc(opts, func(o string) bool { return strings.EqualFold(o, v.Text) }) {
+				continue
+			}
+			detail := "After the policy file come only FLUSH or NOFLUSH and PURGE or NOPURGE."
+			if s := suggest.Closest(strings.ToUpper(v.Text), opts, nil); s != "" {
+				detail = "Did you mean " + s + "? " + detail
+			}
+			c.report(v, detail, "%s: %s is not FLUSH, NOFLUSH, PURGE or NOPURGE", c.attr, v.Text)
 		}
 	}}
 
