@@ -365,23 +365,17 @@ func words2(first, second *checker) *checker {
 // "30m", a misspelt NOFLUSH).
 var imageOptions = &checker{"stack name, [image file], [FLUSH|NOFLUSH], [PURGE|NOPURGE], [interval 1-2147483647]",
 	func(c *valueCheck, vs []*policy.Value) {
-		opts := []string{"FLUSH", "NOFLUSH", "PURGE", "NOPURGE"}
 		for i, v := range vs {
-			if i == 0 || i == 1 && imageFileWord(v.Text) {
-				continue // the stack name, the image file
-			}
-			if slices.ContainsFunc(opts, func(o string) bool { return strings.EqualFold(o, v.Text) }) {
-				continue
-			}
-			if strings.Trim(v.Text, "0123456789") == "" {
+			switch {
+			case i == 0 || i == 1 && imageFileWord(v.Text):
+				// the stack name, the image file
+			case isFlushPurge(v.Text):
+			case strings.Trim(v.Text, "0123456789") == "":
 				c.number(v, 1, 2147483647)
-				continue
+			default:
+				notFlushPurge(c, v, "FLUSH, NOFLUSH, PURGE, NOPURGE or an interval",
+					"After the stack name and its image file come FLUSH or NOFLUSH, PURGE or NOPURGE, and the refresh interval in seconds.")
 			}
-			detail := "After the stack name and its image file come FLUSH or NOFLUSH, PURGE or NOPURGE, and the refresh interval in seconds."
-			if s := suggest.Closest(strings.ToUpper(v.Text), opts, nil); s != "" {
-				detail = "Did you mean " + s + "? " + detail
-			}
-			c.report(v, detail, "%s: %s is not FLUSH, NOFLUSH, PURGE, NOPURGE or an interval", c.attr, v.Text)
 		}
 	}}
 
@@ -390,27 +384,33 @@ var imageOptions = &checker{"stack name, [image file], [FLUSH|NOFLUSH], [PURGE|N
 // NOPURGE).
 var configOptions = &checker{"file, [FLUSH|NOFLUSH], [PURGE|NOPURGE]",
 	func(c *valueCheck, vs []*policy.Value) {
-		opts := []string{"FLUSH", "NOFLUSH", "PURGE", "NOPURGE"}
 		for _, v := range vs[min(1, len(vs)):] {
-			if slices.ContainsFunc(opts, func(o string) bool { return strings.EqualFold(o, v.Text) }) {
-				continue
+			if !isFlushPurge(v.Text) {
+				notFlushPurge(c, v, "FLUSH, NOFLUSH, PURGE or NOPURGE", "After the policy file come only FLUSH or NOFLUSH and PURGE or NOPURGE.")
 			}
-			detail := "After the policy file come only FLUSH or NOFLUSH and PURGE or NOPURGE."
-			if s := suggest.Closest(strings.ToUpper(v.Text), opts, nil); s != "" {
-				detail = "Did you mean " + s + "? " + detail
-			}
-			c.report(v, detail, "%s: %s is not FLUSH, NOFLUSH, PURGE or NOPURGE", c.attr, v.Text)
 		}
 	}}
+
+// flushPurge are the options after an image file or a policy file.
+var flushPurge = []string{"FLUSH", "NOFLUSH", "PURGE", "NOPURGE"}
+
+func isFlushPurge(w string) bool {
+	return slices.ContainsFunc(flushPurge, func(o string) bool { return strings.EqualFold(o, w) })
+}
+
+// notFlushPurge reports v where one of want belongs (FLUSH, NOFLUSH, …),
+// suggesting the option it may misspell.
+func notFlushPurge(c *valueCheck, v *policy.Value, want, detail string) {
+	if s := suggest.Closest(strings.ToUpper(v.Text), flushPurge, nil); s != "" {
+		detail = "Did you mean " + s + "? " + detail
+	}
+	c.report(v, detail, "%s: %s is not %s", c.attr, v.Text, want)
+}
 
 // imageFileWord reports whether the word after a TcpImage stack name can
 // be its image file: any word but an option or a number (imageFile).
 func imageFileWord(w string) bool {
-	switch strings.ToUpper(w) {
-	case "FLUSH", "NOFLUSH", "PURGE", "NOPURGE":
-		return false
-	}
-	return strings.Trim(w, "0123456789") != ""
+	return !isFlushPurge(w) && strings.Trim(w, "0123456789") != ""
 }
 
 // number accepts one decimal number in [min, max].
