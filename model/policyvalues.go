@@ -142,11 +142,11 @@ var policyValueRules = func() map[string]valueRule {
 		"KeyExchangePolicy.NatKeepAliveInterval": {doc: docGeneral, check: number(0, maxNumber)},
 		"KeyExchangePolicy.LivenessInterval":     {doc: docGeneral, check: number(0, maxNumber)},
 		"KeyExchangePolicy.RevocationChecking":   {check: oneOf("None", "Loose", "Strict")},
-		"KeyExchangePolicy.HowToInitiate":        {doc: docKeyAction, check: oneOf("Main", "Aggressive", "IKEv2")},
+		"KeyExchangePolicy.HowToInitiate":        {doc: docKeyAction, check: oneOf("Main", "Aggressive", "IKEv2", "DoNot")},
 		"KeyExchangePolicy.HowToRespondIKEv1":    {doc: docKeyAction, check: oneOf("Either", "Main", "Aggressive")},
 		"KeyExchangePolicy.ReauthInterval":       {doc: docGeneral, check: number(0, maxNumber)},
 
-		"KeyExchangeAction.HowToInitiate":     {doc: docKeyAction, check: oneOf("Main", "Aggressive", "IKEv2")},
+		"KeyExchangeAction.HowToInitiate":     {doc: docKeyAction, check: oneOf("Main", "Aggressive", "IKEv2", "DoNot")},
 		"KeyExchangeAction.HowToRespond":      {doc: docKeyAction, check: oneOf("Either", "Main", "Aggressive")},
 		"KeyExchangeAction.AllowNat":          {doc: docKeyAction, check: yesNo},
 		"KeyExchangeAction.HowToRespondIKEv1": {doc: docKeyAction, check: oneOf("Either", "Main", "Aggressive")},

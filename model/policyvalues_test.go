@@ -148,3 +148,21 @@ func TestLoadFilesTellsPolicyFilesApart(t *testing.T) {
 		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestDocumentedValuesAccepted: values IBM's syntax diagrams list draw no
+// finding (HowToInitiate DoNot, in the V2R2 KeyExchangeAction diagram and
+// IBM's answer on choosing the IKE negotiation protocol, was an error that
+// kept the whole policy from being installed).
+func TestDocumentedValuesAccepted(t *testing.T) {
+	for _, src := range []string{
+		"KeyExchangeAction never\n{\n  HowToInitiate DoNot\n  HowToAuthMe PresharedKey\n}\n",
+		"KeyExchangePolicy\n{\n  HowToInitiate DoNot\n}\n",
+	} {
+		file, _ := policy.Parse("T", []byte(src), policy.Options{Kind: policy.IPSecPolicy})
+		var ds diag.Diagnostics
+		checkPolicyValues(file, &ds)
+		for _, d := range ds {
+			t.Errorf("%q: %s", src, d.Summary)
+		}
+	}
+}
