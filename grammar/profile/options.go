@@ -157,6 +157,9 @@ func (p *parser) checkOptions(st Statement) {
 		if k > 0 && opts[k-1].Name == "SYNCVAL" && isClockTime(o.Name) {
 			continue // SYNCVAL hh:mm: the lexer reads the time as a word of its own
 		}
+		if k > 0 && opts[k-1].Name == "INTVAL" && o.Name == "SMF" {
+			continue // ZERT AGGREGATION INTVAL SMF: the SMF interval (V3R2 diagram)
+		}
 		if k > 0 && startsWithDigit(o.Name) {
 			// A word that begins with a digit is no option keyword: it is a
 			// value of the option before it that the lexer could not read
