@@ -106,6 +106,9 @@ func (b *stackBuilder) statement(st profile.Statement) {
 		}
 	case *profile.Port:
 		for _, e := range s.Entries {
+			if b.portEntryOptions(e); e.Unreserved {
+				continue // access control, not a reservation
+			}
 			pr := &PortReservation{Port: e.Number, Protocol: e.Protocol, Job: e.Job, Range: b.prof.RangeOf(&e.Node)}
 			b.portNumber("PORT", e.Number, pr.Range)
 			for _, o := range e.Options {
@@ -120,6 +123,52 @@ func (b *stackBuilder) statement(st profile.Statement) {
 	case *profile.PortRange:
 		b.portNumber("PORTRANGE", s.First, m.Range)
 	}
+}
+
+// portEntryOptions reports the options a PORT entry cannot take. An UNRSV
+// entry (UNRSV in place of the port number) controls access to the ports
+// nobody reserved: after the job name, SAF resname, or for the job name *
+// DENY or SAF resname, then WHENLISTEN (TCP) or WHENBIND; a reserved
+// port's options are not its, and DENY, WHENLISTEN and WHENBIND are not a
+// reserved port's (IP Configuration Reference, V2R2 "PORT statement"
+// syntax diagram).
+func (b *stackBuilder) portEntryOptions(e *profile.PortEntry) {
+	var deny, saf bool
+	for _, o := range e.Options {
+		r := b.prof.RangeOf(&o.Node)
+		switch unrsvOnly := o.Flag == "DENY" || o.Flag == "WHENLISTEN" || o.Flag == "WHENBIND"; {
+		case !e.Unreserved && unrsvOnly:
+			b.errorf(r, "PORT %d: %s is an option of PORT UNRSV entries", e.Number, o.Flag).Detail =
+				"DENY, WHENLISTEN and WHENBIND control access to unreserved ports; a reserved port takes NOAUTOLOG, DELAYACKS, SHAREPORT, BIND, SAF, SMC and the like."
+		case !e.Unreserved:
+		case o.SAF != "":
+			saf = true
+		case o.Flag == "DENY" && e.Job != "*":
+			b.errorf(r, "PORT UNRSV %s %s: DENY applies to the job name * only", e.Protocol, e.Job).Detail =
+				"PORT UNRSV … * DENY denies every job the unreserved ports; for one job, leave it out of the UNRSV entries."
+		case o.Flag == "DENY":
+			deny = true
+		case o.Flag == "WHENLISTEN" && e.Protocol == "UDP":
+			b.errorf(r, "PORT UNRSV UDP: WHENLISTEN applies to TCP only").Detail =
+				"UDP access to unreserved ports is checked when an application binds (WHENBIND, the default for UDP)."
+		case unrsvOnly:
+		default:
+			b.errorf(r, "PORT UNRSV: %s is an option of reserved ports", portOptionName(o)).Detail =
+				"An UNRSV entry takes SAF resname, DENY (with the job name *), and WHENLISTEN or WHENBIND."
+		}
+	}
+	if deny && saf {
+		b.errorf(b.prof.RangeOf(&e.Node), "PORT UNRSV %s *: DENY and SAF exclude each other", e.Protocol).Detail =
+			"The job name * takes either DENY (no job may use an unreserved port) or SAF resname (access by SAF resource)."
+	}
+}
+
+// portOptionName is how a PORT option is written, for messages.
+func portOptionName(o *profile.PortOption) string {
+	if o.Bind != nil {
+		return "BIND"
+	}
+	return o.Flag
 }
 
 // autologProc reports an AUTOLOG entry whose procedure name is no MVS

@@ -518,11 +518,13 @@ type Port struct {
 	Entries []*PortEntry `parser:"'PORT' @@*"`
 }
 
-// PortEntry reserves one port for a job.
+// PortEntry reserves one port for a job, or (Unreserved, UNRSV in place
+// of the number) controls access to the ports nobody reserved.
 type PortEntry struct {
 	Node
-	Number   int           `parser:"@Number"`
-	Protocol string        `parser:"@('TCP' | 'UDP')"`
+	Unreserved bool        `parser:"(  @'UNRSV'"`
+	Number     int         `parser:"| @Number )"`
+	Protocol   string      `parser:"@('TCP' | 'UDP')"`
 	Job      string        `parser:"@(Word | Star | Number | Symbolic)"`
 	Options  []*PortOption `parser:"@@*"`
 }
@@ -532,7 +534,7 @@ type PortOption struct {
 	Node
 	Bind *Addr  `parser:"  'BIND' @@"`
 	SAF  string `parser:"| 'SAF' @(Word | Number)"`
-	Flag string `parser:"| @('NOAUTOLOG' | 'AUTOLOG' | 'DELAYACKS' | 'NODELAYACKS' | 'SHAREPORT' | 'SHAREPORTWLM' | 'NOSMC' | 'SMC' | 'NOSMCR' | 'NOSMCD')"`
+	Flag string `parser:"| @('NOAUTOLOG' | 'AUTOLOG' | 'DELAYACKS' | 'NODELAYACKS' | 'SHAREPORT' | 'SHAREPORTWLM' | 'NOSMC' | 'SMC' | 'NOSMCR' | 'NOSMCD' | 'DENY' | 'WHENLISTEN' | 'WHENBIND')"`
 }
 
 // PortRange is PORTRANGE first count TCP|UDP job options.

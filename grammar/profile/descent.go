@@ -1030,12 +1030,16 @@ func parsePort(c *cursor) Statement {
 	m := l.mark()
 	for !c.failed {
 		i := c.i
-		v, ok := c.acceptType(setOf(Number))
-		if !ok {
-			break
+		unreserved, number := c.accept("UNRSV"), 0
+		if !unreserved {
+			v, ok := c.acceptType(setOf(Number))
+			if !ok {
+				break
+			}
+			number = c.number(v)
 		}
 		e := c.p.slabs.portEntries.next()
-		e.Number = c.number(v)
+		e.Unreserved, e.Number = unreserved, number
 		e.Protocol, e.Job = c.wantOne("TCP", "UDP"), c.want(jobSet)
 		e.Options = c.portOptions()
 		c.close(&e.Node, i)
@@ -1062,7 +1066,7 @@ options:
 			o.SAF = c.want(setOf(Word, Number))
 		default:
 			o.Flag = c.acceptOne("NOAUTOLOG", "AUTOLOG", "DELAYACKS", "NODELAYACKS", "SHAREPORT", "SHAREPORTWLM",
-				"NOSMC", "SMC", "NOSMCR", "NOSMCD")
+				"NOSMC", "SMC", "NOSMCR", "NOSMCD", "DENY", "WHENLISTEN", "WHENBIND")
 			if o.Flag == "" {
 				break options
 			}

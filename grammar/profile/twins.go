@@ -339,17 +339,18 @@ type pPort struct {
 
 type pPortEntry struct {
 	pNode
-	Number   int            `parser:"@Number"`
-	Protocol string         `parser:"@('TCP' | 'UDP')"`
-	Job      string         `parser:"@(Word | Star | Number | Symbolic)"`
-	Options  []*pPortOption `parser:"@@*"`
+	Unreserved bool           `parser:"(  @'UNRSV'"`
+	Number     int            `parser:"| @Number )"`
+	Protocol   string         `parser:"@('TCP' | 'UDP')"`
+	Job        string         `parser:"@(Word | Star | Number | Symbolic)"`
+	Options    []*pPortOption `parser:"@@*"`
 }
 
 type pPortOption struct {
 	pNode
 	Bind *Addr  `parser:"  'BIND' @@"`
 	SAF  string `parser:"| 'SAF' @(Word | Number)"`
-	Flag string `parser:"| @('NOAUTOLOG' | 'AUTOLOG' | 'DELAYACKS' | 'NODELAYACKS' | 'SHAREPORT' | 'SHAREPORTWLM' | 'NOSMC' | 'SMC' | 'NOSMCR' | 'NOSMCD')"`
+	Flag string `parser:"| @('NOAUTOLOG' | 'AUTOLOG' | 'DELAYACKS' | 'NODELAYACKS' | 'SHAREPORT' | 'SHAREPORTWLM' | 'NOSMC' | 'SMC' | 'NOSMCR' | 'NOSMCD' | 'DENY' | 'WHENLISTEN' | 'WHENBIND')"`
 }
 
 type pPortRange struct {
