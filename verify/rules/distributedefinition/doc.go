@@ -7,7 +7,9 @@
 // target stacks by their dynamic XCF addresses: an address that is no
 // stack's IPCONFIG DYNAMICXCF address is a target that never receives a
 // connection, and DESTIP ALL or any distribution needs DYNAMICXCF on the
-// distributing stack to forward anything at all.
+// distributing stack to forward anything at all. A TIER1 distributor is the
+// exception: its targets are tier-2 groups or, with GRE, appliances outside
+// z/OS, named by their own addresses.
 //
 // IBM rejects some option combinations: WEIGHT only means something with
 // DISTMETHOD WEIGHTEDACTIVE; PREFERRED, BACKUP, AUTOSWITCHBACK and

@@ -58,9 +58,13 @@ func check(p *verify.Pass, s *model.Stack, d *model.VIPADistribute, owned bool) 
 	if !d.DestAll && len(d.Dests) == 0 {
 		p.Reportf(d.Statement, "VIPADISTRIBUTE %s has no DESTIP", d.Addr.Addr).Detail = "Code DESTIP ALL or the dynamic XCF addresses of the target stacks."
 	}
+	// A tier-1 distributor's targets are tier-2 groups or, with GRE,
+	// appliances outside z/OS (IBM, "Configure sysplex distributor tier 1
+	// distributed DVIPAs and ports"): not dynamic XCF addresses.
+	_, tier1 := d.Options["TIER1"]
 	preferred := 0
 	for _, dest := range d.Dests {
-		if dest.Stack == nil {
+		if dest.Stack == nil && !tier1 {
 			p.Reportf(dest.Addr.Range, "DESTIP %s is not the dynamic XCF address of any stack in sysplex %s", dest.Addr.Addr, p.Sysplex.Name).Detail =
 				"Targets are named by their IPCONFIG DYNAMICXCF address; this one never receives a connection."
 		}
