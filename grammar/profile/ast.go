@@ -522,11 +522,11 @@ type Port struct {
 // of the number) controls access to the ports nobody reserved.
 type PortEntry struct {
 	Node
-	Unreserved bool        `parser:"(  @'UNRSV'"`
-	Number     int         `parser:"| @Number )"`
-	Protocol   string      `parser:"@('TCP' | 'UDP')"`
-	Job      string        `parser:"@(Word | Star | Number | Symbolic)"`
-	Options  []*PortOption `parser:"@@*"`
+	Unreserved bool          `parser:"(  @'UNRSV'"`
+	Number     int           `parser:"| @Number )"`
+	Protocol   string        `parser:"@('TCP' | 'UDP')"`
+	Job        string        `parser:"@(Word | Star | Number | Symbolic)"`
+	Options    []*PortOption `parser:"@@*"`
 }
 
 // PortOption is BIND addr, SAF name, or a flag (NOAUTOLOG, SHAREPORT, …).
