@@ -106,7 +106,8 @@ func (b *stackBuilder) statement(st profile.Statement) {
 		}
 	case *profile.Port:
 		for _, e := range s.Entries {
-			if b.portEntryOptions(e); e.Unreserved {
+			b.portEntryOptions(e)
+			if e.Unreserved {
 				continue // access control, not a reservation
 			}
 			pr := &PortReservation{Port: e.Number, Protocol: e.Protocol, Job: e.Job, Range: b.prof.RangeOf(&e.Node)}
