@@ -32,6 +32,7 @@ const (
 	docKeyAction     = "IP Configuration Reference, KeyExchangeAction statement"
 	docFilterSample  = "IP Configuration Guide, IP filter policy (IpFilterRule sample)"
 	docGeneral       = "IP Configuration Reference, general syntax rules for Policy Agent"
+	docIkeConfig     = "IP Configuration Reference, IkeConfig statement"
 )
 
 // maxNumber is the largest number a policy attribute takes unless its
@@ -184,7 +185,7 @@ var policyValueRules = func() map[string]valueRule {
 
 		"IkeConfig.IkeSyslogLevel":              {check: number(0, 255)},
 		"IkeConfig.PagentSyslogLevel":           {check: number(0, 255)},
-		"IkeConfig.SMF119":                      free("SMF record options; tcpipc keeps them as written"),
+		"IkeConfig.SMF119":                      {doc: docIkeConfig, check: oneOf("None", "IKEALL", "IKETunnel", "DynTunnel")},
 		"IkeConfig.IkeRetries":                  {check: number(1, 10)},
 		"IkeConfig.IkeInitWait":                 {check: number(1, 120)},
 		"IkeConfig.FIPS140":                     {check: yesNo},

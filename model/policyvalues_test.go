@@ -166,3 +166,16 @@ func TestDocumentedValuesAccepted(t *testing.T) {
 		}
 	}
 }
+
+// TestIkeConfigSMF119: IkeConfig's SMF119 takes None, IKEALL, IKETunnel or
+// DynTunnel (V2R2 and V2R4 IkeConfig syntax diagrams); a misspelt one is an
+// error with a suggestion (it was kept as free text).
+func TestIkeConfigSMF119(t *testing.T) {
+	src := "IkeConfig\n{\n  SMF119 IKETunnel\n  SMF119 DynTunnel\n  SMF119 IKETunel\n}\n"
+	file, _ := policy.Parse("T", []byte(src), policy.Options{Kind: policy.Iked})
+	var ds diag.Diagnostics
+	checkPolicyValues(file, &ds)
+	if len(ds) != 1 || ds[0].Severity != diag.Error || !strings.Contains(ds[0].Summary, "IKETunel") || !strings.Contains(ds[0].Detail, "IKETunnel") {
+		t.Fatalf("want one error at IKETunel suggesting IKETunnel, got %v", ds)
+	}
+}
