@@ -108,6 +108,14 @@ func (e *Endpoint) recoverOne(s *swsaState, d swsa.Decision, done func(swsa.Deci
 	s.inflight++
 	s.mu.Unlock()
 	sa, err := e.daemon.InitiateProposing(d.Rule, recoveryTarget(d), ts, e.recordedProposals(d))
+	var id uint64
+	if err == nil {
+		// Before s.mu: Info takes the daemon's lock, which comes first
+		// (the daemon sends under it, and sending takes e.mu, then
+		// protect takes s.mu under e.mu). Read under s.mu, it deadlocked
+		// a takeover with a packet being protected and an initiation.
+		id = sa.Info().ID.SPIi
+	}
 	s.mu.Lock()
 	s.inflight--
 	if err == nil && s.cancelled != nil {
@@ -120,7 +128,6 @@ func (e *Endpoint) recoverOne(s *swsaState, d swsa.Decision, done func(swsa.Deci
 		s.mu.Unlock()
 		return err
 	}
-	id := sa.Info().ID.SPIi
 	out, early := s.early[id]
 	if !early {
 		s.pending[id] = r

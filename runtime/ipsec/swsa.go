@@ -42,7 +42,9 @@ type SWSA struct {
 }
 
 // swsaState is the endpoint's SWSA bookkeeping, under its own lock: the
-// daemon's callbacks reach it without e.mu.
+// daemon's callbacks reach it without e.mu. Lock order: the daemon's lock,
+// then e.mu, then s.mu; nothing that takes the daemon's lock or e.mu is
+// called under s.mu.
 type swsaState struct {
 	cfg SWSA
 
