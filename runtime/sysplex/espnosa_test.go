@@ -29,6 +29,14 @@ func TestESPWithoutEndpointIsDroppedSilently(t *testing.T) {
 	sx, _ := startSysplex(t, figure9Plan(t), withIPsec, func(o *Options) { o.LANTap = tap })
 	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
 	s := sx.Stack("MVS1")
+	// The owner starts the endpoint just after it takes the DVIPA: take
+	// it only once it is there, or the restore below would orphan the
+	// endpoint started meanwhile (a CI run under -race leaked one).
+	waitFor(t, "MVS1's endpoint for DVA1", func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.roles.lookup(dva1).endpoint() != nil
+	})
 	s.mu.Lock()
 	sec := s.roles.lookup(dva1).takeSec()
 	s.mu.Unlock()
