@@ -163,7 +163,7 @@ func (p *parser) checkTypedForm(keyword, typ, what string, forms map[string]type
 		switch types, owned := own[full]; {
 		case owned && !slices.Contains(types, typ):
 			d := p.errorAt(opStart+j, "%s is not an operand of %s %s", word, typ, what)
-			d.Detail = fmt.Sprintf("%s belongs to %s %s only; the stack rejects the statement.", full, strings.Join(types, " and "), what)
+			d.Detail = fmt.Sprintf("%s belongs to %s %s only; the stack rejects the statement.", full, andList(types), what)
 			if k := m.match(f.any, j); k > j {
 				i = k // its values are not findings of their own
 				continue
@@ -186,6 +186,14 @@ func (p *parser) checkTypedForm(keyword, typ, what string, forms map[string]type
 		}
 		i = j + 1
 	}
+}
+
+// andList joins words as a sentence lists them: "A", "A and B", "A, B and C".
+func andList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 // unknownType reports a DEVICE, LINK or INTERFACE type tcpipc does not

@@ -62,11 +62,12 @@ var (
 		"SOURCEVIPAINTERFACE": `SOURCEVIPAINTerface <name>`,
 		"SECCLASS":            `SECCLASS <number:1-255>`,
 		"SMCR":                `SMCR [ PFID <hex:1-4> [ SMCRIPADDR <addr> ] ]`,
-		// [K] The device number of a Network Express port (z17), which an
-		// OSA interface names to move to it: IBM's presentation "z/OS
-		// Communications Server use of Network Express Feature" and the
-		// z/OS 3.2 IP Configuration Guide ("OSA VLAN": "assigned by the
-		// DEVNUM parameter on the INTERFACE statement"); no syntax
+		// The device number of a Network Express port (z17): an EQENET
+		// interface's, per the z/OS 3.2 IP Configuration Guide ("OSA
+		// VLAN": for EQENET "the device number is assigned by the DEVNUM
+		// parameter on the INTERFACE statement"). [K] On IPAQENET, as the
+		// migration form of IBM's presentation "z/OS Communications Server
+		// use of Network Express Feature" (not read here). No syntax
 		// diagram of it could be read.
 		"DEVNUM": `DEVNUM <hex:1-4>`,
 	}
@@ -81,6 +82,10 @@ var (
 	interfaceOwners = map[string]string{
 		"IPAQENET":  osaCommon + ` IPADDR TEMPIP IPBCAST`,
 		"IPAQENET6": osaCommon + ` IPADDR6 INTFID DUPADDRDET TEMPPREFIX`,
+		// [K] z/OS 3.2's Network Express interfaces: the OSA operands are
+		// assumed (their syntax diagrams could not be read), with DEVNUM.
+		"EQENET":    osaCommon + ` IPADDR TEMPIP IPBCAST`,
+		"EQENET6":   osaCommon + ` IPADDR6 INTFID DUPADDRDET TEMPPREFIX`,
 		"IPAQIDIO":  hiperCommon + ` IPADDR IPBCAST`,
 		"IPAQIDIO6": hiperCommon + ` IPADDR6 INTFID DUPADDRDET TEMPPREFIX`,
 		"VIRTUAL":   `IPADDRV`,
@@ -91,6 +96,7 @@ var (
 	// CHPID, the TRLE of an MPCPTP6 interface, the address of a static VIPA.
 	interfaceRequired = map[string]string{
 		"IPAQENET": "PORTNAME", "IPAQENET6": "PORTNAME", "IPAQIDIO": "CHPID", "IPAQIDIO6": "CHPID",
+		"EQENET": "DEVNUM", "EQENET6": "DEVNUM",
 		"VIRTUAL": "IPADDR", "MPCPTP6": "TRLENAME",
 	}
 
