@@ -2,7 +2,8 @@
 // Security Payload of RFC 4303 (§2 packet format, §2.4 padding, §3.3 outbound
 // and §3.4 inbound processing, Appendix A anti-replay window and extended
 // sequence numbers) with AES-GCM-16 from RFC 4106 and AES-CBC (RFC 3602)
-// authenticated by HMAC-SHA2-256-128 (RFC 4868) or HMAC-SHA1-96 (RFC 2404).
+// authenticated by HMAC-SHA2-256-128, -384-192 or -512-256 (RFC 4868) or
+// HMAC-SHA1-96 (RFC 2404).
 //
 // An SA holds the state of one direction of one security association: its
 // SPI, the cipher, the outbound sequence counter, the inbound replay window,

@@ -19,6 +19,10 @@ var (
 	cbc256Key = Key(hexBytes("1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100"))
 	sha1Key   = Key(hexBytes("a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3"))
 	sha256Key = Key(hexBytes("c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"))
+	sha384Key = Key(hexBytes("404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f" +
+		"606162636465666768696a6b6c6d6e6f"))
+	sha512Key = Key(hexBytes("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f" +
+		"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"))
 )
 
 func hexBytes(s string) []byte {
@@ -45,6 +49,8 @@ var suites = []suite{
 	{"cbc256-sha256", AESCBC, cbc256Key, HMACSHA2_256_128, sha256Key},
 	{"cbc128-sha1", AESCBC, cbc128Key, HMACSHA1_96, sha1Key},
 	{"cbc256-sha1", AESCBC, cbc256Key, HMACSHA1_96, sha1Key},
+	{"cbc256-sha384", AESCBC, cbc256Key, HMACSHA2_384_192, sha384Key},
+	{"cbc128-sha512", AESCBC, cbc128Key, HMACSHA2_512_256, sha512Key},
 }
 
 func (s suite) config(spi uint32, mode Mode, esn bool) Config {

@@ -88,6 +88,10 @@ const (
 	HMACSHA1_96 Integrity = 2
 	// HMACSHA2_256_128 is HMAC-SHA-256 truncated to 16 bytes (RFC 4868).
 	HMACSHA2_256_128 Integrity = 12
+	// HMACSHA2_384_192 is HMAC-SHA-384 truncated to 24 bytes (RFC 4868).
+	HMACSHA2_384_192 Integrity = 13
+	// HMACSHA2_512_256 is HMAC-SHA-512 truncated to 32 bytes (RFC 4868).
+	HMACSHA2_512_256 Integrity = 14
 )
 
 func (i Integrity) String() string {
@@ -98,6 +102,10 @@ func (i Integrity) String() string {
 		return "HMAC-SHA1-96"
 	case HMACSHA2_256_128:
 		return "HMAC-SHA2-256-128"
+	case HMACSHA2_384_192:
+		return "HMAC-SHA2-384-192"
+	case HMACSHA2_512_256:
+		return "HMAC-SHA2-512-256"
 	}
 	return fmt.Sprintf("integrity-%d", uint8(i))
 }

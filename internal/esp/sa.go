@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -36,8 +37,9 @@ type Config struct {
 
 	// Integrity must be NoIntegrity with AESGCM16 and set with AESCBC.
 	Integrity Integrity
-	// AuthKey is the HMAC key: 20 bytes for HMACSHA1_96, 32 bytes for
-	// HMACSHA2_256_128 (RFC 2404 §3, RFC 4868 §2.1.1).
+	// AuthKey is the HMAC key, as long as the hash's output: 20 bytes for
+	// HMACSHA1_96, 32, 48 and 64 for the SHA-2 ones (RFC 2404 §3, RFC 4868
+	// §2.1.1).
 	AuthKey Key
 
 	// ESN turns on 64-bit extended sequence numbers (RFC 4303 §2.2.1).
@@ -129,7 +131,7 @@ type worker struct {
 	nonce [12]byte
 	aad   [12]byte
 	seqHi [4]byte
-	sum   [sha256.Size]byte
+	sum   [sha512.Size]byte
 	mac   hash.Hash // nil for AESGCM16
 	enc   cbcMode   // nil for AESGCM16, or if the block cipher lacks SetIV
 	dec   cbcMode
@@ -265,6 +267,10 @@ func (sa *SA) initCrypto(cfg Config) error {
 			sa.hash, sa.icvLen = sha1.New, 12
 		case HMACSHA2_256_128:
 			sa.hash, sa.icvLen = sha256.New, 16
+		case HMACSHA2_384_192:
+			sa.hash, sa.icvLen = sha512.New384, 24
+		case HMACSHA2_512_256:
+			sa.hash, sa.icvLen = sha512.New, 32
 		default:
 			return fmt.Errorf("esp: AES-CBC needs an integrity algorithm, got %v", cfg.Integrity)
 		}

@@ -24,6 +24,8 @@ var tsharkIntegrity = map[Integrity]string{
 	NoIntegrity:      "NULL",
 	HMACSHA1_96:      "HMAC-SHA-1-96 [RFC2404]",
 	HMACSHA2_256_128: "HMAC-SHA-256-128 [RFC4868]",
+	HMACSHA2_384_192: "HMAC-SHA-384-192 [RFC4868]",
+	HMACSHA2_512_256: "HMAC-SHA-512-256 [RFC4868]",
 }
 
 // TestTsharkDecryptsEncap has Wireshark, an independent implementation,

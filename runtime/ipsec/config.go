@@ -65,9 +65,13 @@ type Config struct {
 	// means DefaultIKE and DefaultESP. The IKE daemon negotiates one ESP
 	// list for all peers, so tunnel templates cannot narrow it.
 	IKE, ESP []ikesa.Suite
-	SPD      *SPD
-	Clock    clock.Clock // clock.Real{} when nil
-	Conn     PacketConn
+	// LeftOut names the offers of the plan FromPlan left out of IKE and
+	// ESP because tcpipc does not implement one of their algorithms, for
+	// the run to report; New does not read it.
+	LeftOut []string
+	SPD     *SPD
+	Clock   clock.Clock // clock.Real{} when nil
+	Conn    PacketConn
 	// OnCleartext receives each inbound packet after decryption and the
 	// selector check. It owns the slice. It runs on a receive goroutine
 	// and may call Outbound.

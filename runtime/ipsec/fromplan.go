@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -50,32 +51,14 @@ func FromPlan(st *plan.Stack, local netip.Addr) (Config, error) {
 		}
 	}
 	cfg.Credentials = creds
-	for _, p := range st.IKE.Peers {
-		if !p.Local.Covers(local) {
-			continue
-		}
-		if p.Version != "IKEv2" {
-			continue // tcpipc speaks IKEv2 only; lint reports IKEv1 rules
-		}
-		peer, err := peerFromPlan(p, creds)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("key exchange rule %s: %w", p.Rule, err))
-			continue
-		}
-		if len(cfg.Peers) == 0 {
-			if cfg.ID, err = identity(p.Local, local); err != nil {
-				errs = append(errs, fmt.Errorf("key exchange rule %s: local identity: %w", p.Rule, err))
-			}
-		}
-		cfg.Peers = append(cfg.Peers, peer)
-		for _, pr := range p.Proposals {
-			cfg.IKE = appendSuite(cfg.IKE, suite(pr))
-		}
-	}
+	errs = append(errs, cfg.peersFromPlan(st, creds)...)
 	if st.IKE.LivenessSeconds > 0 {
 		cfg.Liveness = time.Duration(st.IKE.LivenessSeconds) * time.Second
 	}
-	lifetimes := espFromPlan(&cfg, st.SPD.VPNActions)
+	lifetimes, err := espFromPlan(&cfg, st.SPD.VPNActions)
+	if err != nil {
+		errs = append(errs, err)
+	}
 	var filters []Filter
 	for _, f := range st.SPD.Filters {
 		lr, err := addrRange(f.Local)
@@ -117,25 +100,87 @@ func FromPlan(st *plan.Stack, local netip.Addr) (Config, error) {
 	return cfg, nil
 }
 
+// peersFromPlan adds the stack's IKEv2 key exchange rules for cfg.Local
+// as peers, with their offers as IKE suites.
+func (cfg *Config) peersFromPlan(st *plan.Stack, creds *ikesa.Credentials) []error {
+	var errs []error
+	for _, p := range st.IKE.Peers {
+		if !p.Local.Covers(cfg.Local) {
+			continue
+		}
+		if p.Version != "IKEv2" {
+			continue // tcpipc speaks IKEv2 only; lint reports IKEv1 rules
+		}
+		peer, err := peerFromPlan(p, creds)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("key exchange rule %s: %w", p.Rule, err))
+			continue
+		}
+		if len(cfg.Peers) == 0 {
+			if cfg.ID, err = identity(p.Local, cfg.Local); err != nil {
+				errs = append(errs, fmt.Errorf("key exchange rule %s: local identity: %w", p.Rule, err))
+			}
+		}
+		cfg.Peers = append(cfg.Peers, peer)
+		if len(p.Proposals) > 0 && !cfg.addSuites(&cfg.IKE, p.Proposals, true, nil) {
+			errs = append(errs, fmt.Errorf("key exchange rule %s: no offer tcpipc implements: %s", p.Rule, cfg.leftOutList()))
+		}
+	}
+	return errs
+}
+
 // espFromPlan appends the ESP suites of the dynamic VPN actions to
 // cfg.ESP, in order and without repeats, and returns each action's SA
-// lifetime by name.
-func espFromPlan(cfg *Config, actions []plan.VPNAction) map[string]esp.Lifetime {
+// lifetime by name; an action none of whose ESP offers tcpipc implements
+// is an error.
+func espFromPlan(cfg *Config, actions []plan.VPNAction) (map[string]esp.Lifetime, error) {
 	lifetimes := map[string]esp.Lifetime{}
+	var errs []error
 	for _, a := range actions {
+		var offers []plan.Proposal
 		for _, pr := range a.Proposals {
 			if pr.Protocol == "ESP" { // tcpipc has no AH
-				su := suite(pr)
-				if a.PFS != nil { // InitiateWithPfs: the rekeys' DH group
-					su.DH = wire.DHGroup(a.PFS.ID)
-				}
-				cfg.ESP = appendSuite(cfg.ESP, su)
+				offers = append(offers, pr)
 			}
+		}
+		pfs := func(su *ikesa.Suite) {
+			if a.PFS != nil { // InitiateWithPfs: the rekeys' DH group
+				su.DH = wire.DHGroup(a.PFS.ID)
+			}
+		}
+		if len(offers) > 0 && !cfg.addSuites(&cfg.ESP, offers, false, pfs) {
+			errs = append(errs, fmt.Errorf("VPN action %s: no ESP offer tcpipc implements: %s", a.Name, cfg.leftOutList()))
 		}
 		lifetimes[a.Name] = lifetime(a.LifetimeSeconds)
 	}
-	return lifetimes
+	return lifetimes, errors.Join(errs...)
 }
+
+// addSuites appends the suites of offers that tcpipc implements to list,
+// in order and without repeats, after adjust (when set) has had its say,
+// and names the others in cfg.LeftOut. It reports whether any offer was
+// kept.
+func (cfg *Config) addSuites(list *[]ikesa.Suite, offers []plan.Proposal, ike bool, adjust func(*ikesa.Suite)) bool {
+	kept := false
+	for _, pr := range offers {
+		su := suite(pr)
+		if adjust != nil {
+			adjust(&su)
+		}
+		if err := ikesa.CheckSuite(su, ike); err != nil {
+			left := fmt.Sprintf("%s offer %s (%v)", map[bool]string{true: "IKE", false: "ESP"}[ike], su, err)
+			if !slices.Contains(cfg.LeftOut, left) {
+				cfg.LeftOut = append(cfg.LeftOut, left)
+			}
+			continue
+		}
+		*list, kept = appendSuite(*list, su), true
+	}
+	return kept
+}
+
+// leftOutList is cfg.LeftOut on one line.
+func (cfg *Config) leftOutList() string { return strings.Join(cfg.LeftOut, "; ") }
 
 func peerFromPlan(p plan.Peer, creds *ikesa.Credentials) (Peer, error) {
 	out := Peer{Name: p.Rule}

@@ -221,3 +221,47 @@ func TestFromPlanPFS(t *testing.T) {
 		t.Fatalf("ESP suites %v", cfg.ESP)
 	}
 }
+
+// TestFromPlanLeavesOutUnimplementedOffers: a policy may list offers z/OS
+// runs and tcpipc does not implement (AES-XCBC, MODP-4096) beside ones it
+// does. The endpoint runs with the ones it can and names the others; only
+// a rule with no offer left is an error, never a silent fall back to
+// tcpipc's defaults.
+func TestFromPlanLeavesOutUnimplementedOffers(t *testing.T) {
+	xcbc := plan.Proposal{Protocol: "ESP", Transforms: []plan.Transform{
+		{Type: plan.TypeENCR, ID: plan.EncrAESCBC, KeyLength: 128},
+		{Type: plan.TypeINTEG, ID: plan.IntegAESXCBC96}}}
+	modp4096 := plan.Proposal{Protocol: "IKE", Transforms: []plan.Transform{
+		{Type: plan.TypeENCR, ID: plan.EncrAESCBC, KeyLength: 128},
+		{Type: plan.TypeINTEG, ID: plan.IntegHMACSHA2_256_128},
+		{Type: plan.TypePRF, ID: plan.PRFHMACSHA2_256},
+		{Type: plan.TypeDH, ID: plan.DHMODP4096}}}
+
+	st := figure9Stack(t, "MVS1", true)
+	for i := range st.IKE.Peers {
+		st.IKE.Peers[i].Proposals = append([]plan.Proposal{modp4096}, st.IKE.Peers[i].Proposals...)
+	}
+	for i := range st.SPD.VPNActions {
+		st.SPD.VPNActions[i].Proposals = append([]plan.Proposal{xcbc}, st.SPD.VPNActions[i].Proposals...)
+	}
+	cfg, err := FromPlan(st, dva1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.IKE) != 1 || cfg.IKE[0].String() != f9IKEWant || len(cfg.ESP) != 1 || cfg.ESP[0].Encr != wire.ENCR_AES_GCM_16 {
+		t.Errorf("suites IKE %v ESP %v, want only the figure 9 ones", cfg.IKE, cfg.ESP)
+	}
+	left := strings.Join(cfg.LeftOut, "\n")
+	if !strings.Contains(left, "MODP_4096") || !strings.Contains(left, "AES_XCBC_96") || len(cfg.LeftOut) != 2 {
+		t.Errorf("left out:\n%s", left)
+	}
+
+	// Nothing left: an error naming what could not run.
+	st = figure9Stack(t, "MVS1", true)
+	for i := range st.SPD.VPNActions {
+		st.SPD.VPNActions[i].Proposals = []plan.Proposal{xcbc}
+	}
+	if _, err := FromPlan(st, dva1); err == nil || !strings.Contains(err.Error(), "AES_XCBC_96") {
+		t.Fatalf("only an unimplemented ESP offer: error %v", err)
+	}
+}

@@ -69,6 +69,8 @@ type topo struct {
 	gwPeers   []Peer
 	// noNAT puts the client on the gateway's network, without a NAT.
 	noNAT bool
+	// ike and esp are both sides' suites; nil: the defaults.
+	ike, esp []ikesa.Suite
 }
 
 type topoOption func(*topo)
@@ -79,6 +81,27 @@ func withClientLifetime(l esp.Lifetime) topoOption {
 
 func withLiveness(client, gw time.Duration) topoOption {
 	return func(t *topo) { t.clientLive, t.gwLiveness = client, gw }
+}
+
+// withSuites gives both sides one IKE and one ESP suite, in strongSwan's
+// notation.
+func withSuites(t testing.TB, ike, esp string) topoOption {
+	i, e := parseSuites(t, ike, esp)
+	return func(tp *topo) { tp.ike, tp.esp = i, e }
+}
+
+// parseSuites reads one IKE and one ESP proposal in strongSwan's notation.
+func parseSuites(t testing.TB, ike, esp string) (ikeSuites, espSuites []ikesa.Suite) {
+	t.Helper()
+	i, err := ikesa.ParseProposal(ike, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := ikesa.ParseProposal(esp, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []ikesa.Suite{i}, []ikesa.Suite{e}
 }
 
 func withoutNAT() topoOption { return func(t *topo) { t.noNAT = true } }
@@ -123,12 +146,13 @@ func newTopo(t testing.TB, opts ...topoOption) *topo {
 	}
 	tp.client = tp.newNode(t, Config{
 		Local: clientAddr, ID: ikesa.FQDN("peer.example"), SPD: clientSPD, Liveness: tp.clientLive, QueueLimit: tp.clientQueue,
+		IKE: tp.ike, ESP: tp.esp,
 		Peers: []Peer{{Name: "gw", Addr: gwAddr, ID: ikesa.FQDN("gw.example"), PSK: testPSK,
 			LocalTS:  []netip.Prefix{netip.MustParsePrefix("10.99.0.2/32")},
 			RemoteTS: []netip.Prefix{netip.MustParsePrefix("10.1.1.0/24")}}},
 	}, false)
 	tp.gw = tp.newNode(t, Config{
-		Local: gwAddr, ID: ikesa.FQDN("gw.example"), SPD: gwSPD, Liveness: tp.gwLiveness,
+		Local: gwAddr, ID: ikesa.FQDN("gw.example"), SPD: gwSPD, Liveness: tp.gwLiveness, IKE: tp.ike, ESP: tp.esp,
 		Peers: append([]Peer{{Name: "client", ID: ikesa.FQDN("peer.example"), PSK: testPSK,
 			LocalTS:  []netip.Prefix{netip.MustParsePrefix("10.1.1.0/24")},
 			RemoteTS: []netip.Prefix{netip.MustParsePrefix("10.99.0.0/16")}}}, tp.gwPeers...),

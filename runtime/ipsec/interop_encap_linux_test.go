@@ -174,3 +174,29 @@ func TestStrongSwanWiderSelectors(t *testing.T) {
 	}
 	noDropsExcept(t, s.ep)
 }
+
+// TestStrongSwanSHA2Suites: charon initiates with the larger RFC 4868
+// integrity algorithms and the largest NIST curve (z/OS's
+// HMAC_SHA2_512_256, HMAC_SHA2_384_192 and Group21), the only suites our
+// endpoint accepts; both sides agree on them, traffic passes, and the
+// child rekeys.
+func TestStrongSwanSHA2Suites(t *testing.T) {
+	s := setupInteropWith(t, interopOpts{ike: "aes256-sha512-ecp521", esp: "aes128-sha384"})
+	s.swanctl("--initiate", "--child", "net", "--timeout", "10")
+	ike, child := s.onlySA("the SAs charon initiated")
+	if got := ike.Suite.String(); got != "AES_CBC_256-HMAC_SHA2_512_256-PRF_HMAC_SHA2_512-ECP_521" {
+		t.Errorf("IKE suite %s", got)
+	}
+	if child.Encr != wire.ENCR_AES_CBC || child.KeyBits != 128 || child.Integ != wire.AUTH_HMAC_SHA2_384_192 {
+		t.Errorf("child %v-%d-%v", child.Encr, child.KeyBits, child.Integ)
+	}
+	sas := s.swanctl("--list-sas")
+	if !strings.Contains(sas, "AES_CBC-256/HMAC_SHA2_512_256/PRF_HMAC_SHA2_512/ECP_521") ||
+		!strings.Contains(sas, "AES_CBC-128/HMAC_SHA2_384_192") {
+		t.Errorf("charon's SAs:\n%s", sas)
+	}
+	s.udpThroughTunnel(3)
+	s.charonRekeysChild(child)
+	s.udpThroughTunnel(3)
+	noDropsExcept(t, s.ep)
+}

@@ -68,6 +68,11 @@ type interopOpts struct {
 	children string
 	// capture records what crosses our namespace's veth.
 	capture bool
+	// ike and esp are the proposals of charon's connection and of its
+	// "net" child, in strongSwan's notation, and our endpoint's only
+	// suites; empty: our defaults, aes128gcm16-prfsha256-x25519 and
+	// aes128gcm16.
+	ike, esp string
 	// strongswan6 runs charon and swanctl from the strongSwan 6 root that
 	// .ci/strongswan6-root builds, with kernel-libipsec's raw_esp on, so
 	// charon can send and take plain ESP when there is no NAT.
@@ -110,6 +115,12 @@ func setupInteropWith(t *testing.T, o interopOpts) *interop {
 	}
 	if o.encap == "" {
 		o.encap = "yes"
+	}
+	var ikeSuites, espSuites []ikesa.Suite
+	if o.ike != "" {
+		ikeSuites, espSuites = parseSuites(t, o.ike, o.esp)
+	} else {
+		o.ike, o.esp = "aes128gcm16-prfsha256-x25519", "aes128gcm16"
 	}
 	suffix := make([]byte, 3)
 	rand.Read(suffix)
@@ -162,7 +173,7 @@ func setupInteropWith(t *testing.T, o interopOpts) *interop {
     local_addrs = %s
     remote_addrs = %s
     encap = %s
-    proposals = aes128gcm16-prfsha256-x25519
+    proposals = %s
     dpd_delay = 2s
     local {
       auth = psk
@@ -176,7 +187,7 @@ func setupInteropWith(t *testing.T, o interopOpts) *interop {
       net {
         local_ts = 10.99.0.2/32
         remote_ts = 10.1.1.0/24
-        esp_proposals = aes128gcm16
+        esp_proposals = %s
         start_action = none
         dpd_action = clear
       }
@@ -191,7 +202,7 @@ secrets {
     secret = "%s"
   }
 }
-`, charonAddr, ssGW, o.encap, o.children, ssPSK)
+`, charonAddr, ssGW, o.encap, o.ike, o.esp, o.children, ssPSK)
 	s.startCharon(conf, swan)
 
 	spd, err := NewSPD(Filter{Name: "client", Local: PrefixRange(netip.MustParsePrefix("10.1.1.0/24")),
@@ -204,7 +215,7 @@ secrets {
 	// has returned it.
 	self := make(chan *Endpoint, 1)
 	ep, err := New(Config{
-		Local: ssGW, ID: ikesa.FQDN("gw.example"), SPD: spd, Conn: listenInNetns(t, s.gwNS, ssGW),
+		Local: ssGW, ID: ikesa.FQDN("gw.example"), SPD: spd, Conn: listenInNetns(t, s.gwNS, ssGW), IKE: ikeSuites, ESP: espSuites,
 		Peers: []Peer{{Name: "client", Addr: peerAddr, ID: ikesa.FQDN("peer.example"), PSK: []byte(ssPSK),
 			LocalTS:  []netip.Prefix{netip.MustParsePrefix("10.1.1.0/24")},
 			RemoteTS: []netip.Prefix{netip.MustParsePrefix("10.99.0.2/32")}}},
@@ -297,6 +308,17 @@ func (s *interop) onlySA(what string) (IKETunnel, DynamicTunnel) {
 	return l.IKE[0], l.Dynamic[0]
 }
 
+// charonRekeysChild has charon rekey its "net" child and waits until the
+// old one is deleted on both sides.
+func (s *interop) charonRekeysChild(old DynamicTunnel) {
+	s.t.Helper()
+	s.swanctl("--rekey", "--child", "net")
+	eventually(s.t, "the rekeyed child, alone", func() bool {
+		l := s.ep.SAs()
+		return len(l.Dynamic) == 1 && l.Dynamic[0].InboundSPI != old.InboundSPI && s.ep.sad.Len() == 1
+	})
+}
+
 // dpdAnswered counts the liveness checks (empty INFORMATIONAL requests,
 // which strongSwan only sends for DPD) that charon logged as sent and
 // answered.
@@ -337,12 +359,7 @@ func TestStrongSwanInterop(t *testing.T) {
 	}
 	s.udpThroughTunnel(5)
 
-	// charon rekeys the child; the old one is deleted on both sides.
-	s.swanctl("--rekey", "--child", "net")
-	eventually(t, "the rekeyed child, alone", func() bool {
-		l := s.ep.SAs()
-		return len(l.Dynamic) == 1 && l.Dynamic[0].InboundSPI != child.InboundSPI && s.ep.sad.Len() == 1
-	})
+	s.charonRekeysChild(child)
 	s.udpThroughTunnel(5)
 
 	// charon rekeys the IKE SA; the child moves to the new one.

@@ -52,6 +52,8 @@ var (
 		esp.NoIntegrity:      "NULL",
 		esp.HMACSHA1_96:      "HMAC-SHA-1-96 [RFC2404]",
 		esp.HMACSHA2_256_128: "HMAC-SHA-256-128 [RFC4868]",
+		esp.HMACSHA2_384_192: "HMAC-SHA-384-192 [RFC4868]",
+		esp.HMACSHA2_512_256: "HMAC-SHA-512-256 [RFC4868]",
 	}
 )
 
@@ -89,6 +91,10 @@ func ikeIntegName(i wire.IntegID) string {
 		return "HMAC_SHA1_96 [RFC2404]"
 	case wire.AUTH_HMAC_SHA2_256_128:
 		return "HMAC_SHA2_256_128 [RFC4868]"
+	case wire.AUTH_HMAC_SHA2_384_192:
+		return "HMAC_SHA2_384_192 [RFC4868]"
+	case wire.AUTH_HMAC_SHA2_512_256:
+		return "HMAC_SHA2_512_256 [RFC4868]"
 	}
 	return i.String()
 }

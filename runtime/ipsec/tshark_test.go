@@ -80,7 +80,29 @@ func TestTsharkDecryptsSession(t *testing.T) {
 		}
 		t.Skip("tshark not on PATH; install it to cross-check IKE and ESP against Wireshark")
 	}
-	tp := newTopo(t, withEcho(), withLiveness(0, 30*time.Second))
+	for _, tc := range []struct {
+		name     string
+		ike, esp string // strongSwan's notation; empty: the defaults
+	}{
+		{name: "defaults"},
+		// The RFC 4868 sizes beyond SHA-256 and the largest NIST curve,
+		// which z/OS policies name as HMAC_SHA2_512_256,
+		// HMAC_SHA2_384_192 and Group21.
+		{name: "sha512-ecp521", ike: "aes256-sha512-ecp521", esp: "aes128-sha384"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var opts []topoOption
+			if tc.ike != "" {
+				opts = append(opts, withSuites(t, tc.ike, tc.esp))
+			}
+			decryptSession(t, bin, opts...)
+		})
+	}
+}
+
+// decryptSession is TestTsharkDecryptsSession with one choice of suites.
+func decryptSession(t *testing.T, bin string, opts ...topoOption) {
+	tp := newTopo(t, append(opts, withEcho(), withLiveness(0, 30*time.Second))...)
 	var cp capture
 	cp.install(tp.net)
 	tp.establish(t)
@@ -186,27 +208,33 @@ func TestTsharkDecryptsSession(t *testing.T) {
 		t.Errorf("tshark reports problems:\n%s", bad)
 	}
 	// And a wrong key must be noticed, or the checks above prove nothing:
-	// flip one bit of every SK_ei and of every ESP key.
-	corrupt := func(table []byte, field int) []byte {
+	// flip one bit of every SK_ei and of every ESP key, and of every
+	// integrity key where there is one (with AES-CBC a wrong cipher key
+	// alone leaves the ICVs good).
+	corrupt := func(table []byte, cipherKey, integKey int) []byte {
 		var out []string
 		for line := range strings.SplitSeq(strings.TrimSpace(string(table)), "\n") {
 			f := strings.Split(line, ",")
-			// The key is bare hex in ikev2 lines, "0x…" quoted in esp_sa.
-			key := strings.TrimPrefix(strings.Trim(f[field], `"`), "0x")
-			b, err := hex.DecodeString(key)
-			if err != nil || len(b) == 0 {
-				t.Fatalf("key field %d of %q: %v", field, line, err)
+			for _, field := range []int{cipherKey, integKey} {
+				// The key is bare hex in ikev2 lines, "0x…" quoted in esp_sa.
+				key := strings.TrimPrefix(strings.Trim(f[field], `"`), "0x")
+				b, err := hex.DecodeString(key)
+				if err != nil || len(b) == 0 && field == cipherKey {
+					t.Fatalf("key field %d of %q: %v", field, line, err)
+				}
+				if len(b) > 0 {
+					b[0] ^= 1
+					f[field] = strings.Replace(f[field], key, hex.EncodeToString(b), 1)
+				}
 			}
-			b[0] ^= 1
-			f[field] = strings.Replace(f[field], key, hex.EncodeToString(b), 1)
 			out = append(out, strings.Join(f, ","))
 		}
 		return []byte(strings.Join(out, "\n") + "\n")
 	}
-	if err := os.WriteFile(filepath.Join(conf, "ikev2_decryption_table"), corrupt(ikev2, 2), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(conf, "ikev2_decryption_table"), corrupt(ikev2, 2, 5), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(conf, "esp_sa"), corrupt(espSA, 5), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(conf, "esp_sa"), corrupt(espSA, 5, 7), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	bad := tshark(t, bin, conf, append(base, "-Y", `esp.icv_bad == 1 || _ws.expert.severity >= "Warning"`)...)

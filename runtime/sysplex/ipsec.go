@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync/atomic"
 
 	"github.com/tcpipc/tcpipc/plan"
@@ -67,6 +68,10 @@ func (s *Stack) startEndpoint(a netip.Addr, send func(pkt []byte) error) *dvipaS
 	}
 	if len(cfg.Peers) == 0 {
 		return nil
+	}
+	if len(cfg.LeftOut) > 0 {
+		s.sx.record(s.plan.Name, fmt.Sprintf("IPsec for %s runs without the offers tcpipc does not implement: %s",
+			a, strings.Join(cfg.LeftOut, "; ")))
 	}
 	conn := lan.NewUDP(a, send)
 	cfg.Conn, cfg.Clock, cfg.KeyLog = conn, s.sx.clk, s.sx.opts.KeyLog

@@ -38,6 +38,7 @@ var dhGroups = map[wire.DHGroup]*DH{
 	wire.MODP2048:   {ID: wire.MODP2048, PublicLen: 256},
 	wire.ECP256:     {ID: wire.ECP256, PublicLen: 64, curve: ecdh.P256(), stripPrefix: true},
 	wire.ECP384:     {ID: wire.ECP384, PublicLen: 96, curve: ecdh.P384(), stripPrefix: true},
+	wire.ECP521:     {ID: wire.ECP521, PublicLen: 132, curve: ecdh.P521(), stripPrefix: true},
 	wire.Curve25519: {ID: wire.Curve25519, PublicLen: 32, curve: ecdh.X25519()},
 }
 

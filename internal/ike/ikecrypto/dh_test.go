@@ -10,7 +10,7 @@ import (
 )
 
 func TestDHGroupsAgree(t *testing.T) {
-	for _, id := range []wire.DHGroup{wire.MODP2048, wire.ECP256, wire.ECP384, wire.Curve25519} {
+	for _, id := range []wire.DHGroup{wire.MODP2048, wire.ECP256, wire.ECP384, wire.ECP521, wire.Curve25519} {
 		t.Run(id.String(), func(t *testing.T) {
 			g, err := LookupDH(id)
 			if err != nil {
@@ -62,6 +62,9 @@ func TestDHRejectsBadPublicValues(t *testing.T) {
 		{"ECP-256 point at infinity", wire.ECP256, make([]byte, 64)},
 		{"ECP-384 off curve", wire.ECP384, offCurve(96)},
 		{"ECP-384 short", wire.ECP384, make([]byte, 64)},
+		{"ECP-521 off curve", wire.ECP521, offCurve(132)},
+		{"ECP-521 point at infinity", wire.ECP521, make([]byte, 132)},
+		{"ECP-521 with 0x04 prefix", wire.ECP521, make([]byte, 133)},
 		{"Curve25519 low order", wire.Curve25519, make([]byte, 32)},
 		{"Curve25519 long", wire.Curve25519, make([]byte, 33)},
 	} {

@@ -13,9 +13,9 @@
 // package only arranges them. The transforms are:
 //
 //	ENCR   AES-CBC (12) and AES-GCM with a 16-byte ICV (20), 128 and 256 bit keys
-//	INTEG  HMAC-SHA1-96 (2), HMAC-SHA2-256-128 (12)
+//	INTEG  HMAC-SHA1-96 (2), HMAC-SHA2-256-128 (12), -384-192 (13), -512-256 (14)
 //	PRF    HMAC-SHA1 (2), HMAC-SHA2-256 (5), -384 (6), -512 (7)
-//	DH     MODP-2048 (14), ECP-256 (19), ECP-384 (20), Curve25519 (31)
+//	DH     MODP-2048 (14), ECP-256 (19), ECP-384 (20), ECP-521 (21), Curve25519 (31)
 //	ESN    no (0) and yes (1), which only the ESP data plane acts on
 //
 // Key material is held in Key, whose formatting methods never print the

@@ -78,6 +78,8 @@ type Integ struct {
 var integs = map[wire.IntegID]*Integ{
 	wire.AUTH_HMAC_SHA1_96:      {wire.AUTH_HMAC_SHA1_96, sha1.New, sha1.Size, 12},
 	wire.AUTH_HMAC_SHA2_256_128: {wire.AUTH_HMAC_SHA2_256_128, sha256.New, sha256.Size, 16},
+	wire.AUTH_HMAC_SHA2_384_192: {wire.AUTH_HMAC_SHA2_384_192, sha512.New384, sha512.Size384, 24},
+	wire.AUTH_HMAC_SHA2_512_256: {wire.AUTH_HMAC_SHA2_512_256, sha512.New, sha512.Size, 32},
 }
 
 // LookupInteg returns the integrity transform with ID id. AUTH_NONE is not

@@ -231,6 +231,17 @@ func (c *Config) validate() error {
 	return nil
 }
 
+// CheckSuite reports whether tcpipc implements every algorithm of an IKE
+// suite (ike) or an ESP suite, and if not, which one it lacks.
+func CheckSuite(s Suite, ike bool) error {
+	if ike {
+		_, err := resolveIKE(s)
+		return err
+	}
+	_, _, err := resolveESP(s)
+	return err
+}
+
 // ikeAlgs is a resolved IKE suite.
 type ikeAlgs struct {
 	suite Suite

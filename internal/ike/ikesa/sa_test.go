@@ -71,6 +71,8 @@ func TestHandshakeEverySuite(t *testing.T) {
 		{Encr: wire.ENCR_AES_GCM_16, KeyBits: 256},
 		{Encr: wire.ENCR_AES_CBC, KeyBits: 128, Integ: wire.AUTH_HMAC_SHA2_256_128},
 		{Encr: wire.ENCR_AES_CBC, KeyBits: 256, Integ: wire.AUTH_HMAC_SHA1_96},
+		{Encr: wire.ENCR_AES_CBC, KeyBits: 256, Integ: wire.AUTH_HMAC_SHA2_384_192},
+		{Encr: wire.ENCR_AES_CBC, KeyBits: 128, Integ: wire.AUTH_HMAC_SHA2_512_256},
 	}
 	var esp []Suite
 	for _, c := range ciphers {
@@ -82,7 +84,7 @@ func TestHandshakeEverySuite(t *testing.T) {
 	i := 0
 	for _, c := range ciphers {
 		for _, prf := range []wire.PRFID{wire.PRF_HMAC_SHA1, wire.PRF_HMAC_SHA2_256, wire.PRF_HMAC_SHA2_384, wire.PRF_HMAC_SHA2_512} {
-			for _, dh := range []wire.DHGroup{wire.MODP2048, wire.ECP256, wire.ECP384, wire.Curve25519} {
+			for _, dh := range []wire.DHGroup{wire.MODP2048, wire.ECP256, wire.ECP384, wire.ECP521, wire.Curve25519} {
 				ike := c
 				ike.PRF, ike.DH = prf, dh
 				child := esp[i%len(esp)]

@@ -45,6 +45,8 @@ func ParseProposal(s string, ike bool) (Suite, error) {
 			su.DH = wire.ECP256
 		case "ecp384":
 			su.DH = wire.ECP384
+		case "ecp521":
+			su.DH = wire.ECP521
 		case "x25519", "curve25519":
 			su.DH = wire.Curve25519
 		case "esn":

@@ -146,6 +146,7 @@ type EncrID uint16
 
 // Encryption algorithms.
 const (
+	ENCR_NULL              EncrID = 11
 	ENCR_AES_CBC           EncrID = 12
 	ENCR_AES_CTR           EncrID = 13
 	ENCR_AES_GCM_8         EncrID = 18
@@ -155,7 +156,7 @@ const (
 )
 
 var encrNames = map[EncrID]string{
-	ENCR_AES_CBC: "AES_CBC", ENCR_AES_CTR: "AES_CTR", ENCR_AES_GCM_8: "AES_GCM_8",
+	ENCR_NULL: "NULL", ENCR_AES_CBC: "AES_CBC", ENCR_AES_CTR: "AES_CTR", ENCR_AES_GCM_8: "AES_GCM_8",
 	ENCR_AES_GCM_12: "AES_GCM_12", ENCR_AES_GCM_16: "AES_GCM_16", ENCR_CHACHA20_POLY1305: "CHACHA20_POLY1305",
 }
 
@@ -171,11 +172,12 @@ const (
 	PRF_HMAC_SHA2_256 PRFID = 5
 	PRF_HMAC_SHA2_384 PRFID = 6
 	PRF_HMAC_SHA2_512 PRFID = 7
+	PRF_AES128_CMAC   PRFID = 8
 )
 
 var prfNames = map[PRFID]string{
 	PRF_HMAC_SHA1: "PRF_HMAC_SHA1", PRF_AES128_XCBC: "PRF_AES128_XCBC", PRF_HMAC_SHA2_256: "PRF_HMAC_SHA2_256",
-	PRF_HMAC_SHA2_384: "PRF_HMAC_SHA2_384", PRF_HMAC_SHA2_512: "PRF_HMAC_SHA2_512",
+	PRF_HMAC_SHA2_384: "PRF_HMAC_SHA2_384", PRF_HMAC_SHA2_512: "PRF_HMAC_SHA2_512", PRF_AES128_CMAC: "PRF_AES128_CMAC",
 }
 
 func (p PRFID) String() string { return nameOf(prfNames, "PRF", p) }
@@ -188,6 +190,9 @@ const (
 	AUTH_NONE              IntegID = 0
 	AUTH_HMAC_SHA1_96      IntegID = 2
 	AUTH_AES_XCBC_96       IntegID = 5
+	AUTH_AES_CMAC_96       IntegID = 8
+	AUTH_AES_128_GMAC      IntegID = 9
+	AUTH_AES_256_GMAC      IntegID = 11
 	AUTH_HMAC_SHA2_256_128 IntegID = 12
 	AUTH_HMAC_SHA2_384_192 IntegID = 13
 	AUTH_HMAC_SHA2_512_256 IntegID = 14
@@ -196,7 +201,8 @@ const (
 var integNames = map[IntegID]string{
 	AUTH_NONE: "NONE", AUTH_HMAC_SHA1_96: "HMAC_SHA1_96", AUTH_AES_XCBC_96: "AES_XCBC_96",
 	AUTH_HMAC_SHA2_256_128: "HMAC_SHA2_256_128", AUTH_HMAC_SHA2_384_192: "HMAC_SHA2_384_192",
-	AUTH_HMAC_SHA2_512_256: "HMAC_SHA2_512_256",
+	AUTH_HMAC_SHA2_512_256: "HMAC_SHA2_512_256", AUTH_AES_CMAC_96: "AES_CMAC_96",
+	AUTH_AES_128_GMAC: "AES_128_GMAC", AUTH_AES_256_GMAC: "AES_256_GMAC",
 }
 
 func (i IntegID) String() string { return nameOf(integNames, "INTEG", i) }
@@ -208,13 +214,17 @@ type DHGroup uint16
 const (
 	DHNone     DHGroup = 0
 	MODP2048   DHGroup = 14
+	MODP3072   DHGroup = 15
+	MODP4096   DHGroup = 16
 	ECP256     DHGroup = 19
 	ECP384     DHGroup = 20
+	ECP521     DHGroup = 21
 	Curve25519 DHGroup = 31
 )
 
 var dhNames = map[DHGroup]string{
-	DHNone: "NONE", MODP2048: "MODP_2048", ECP256: "ECP_256", ECP384: "ECP_384", Curve25519: "CURVE25519",
+	DHNone: "NONE", MODP2048: "MODP_2048", MODP3072: "MODP_3072", MODP4096: "MODP_4096", ECP256: "ECP_256", ECP384: "ECP_384", ECP521: "ECP_521",
+	Curve25519: "CURVE25519",
 }
 
 func (g DHGroup) String() string { return nameOf(dhNames, "DH", g) }
