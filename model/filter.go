@@ -118,13 +118,28 @@ var protocolNumbers = map[string]Protocol{
 	"ICMPV6": 58, "OSPF": 89, "MH": 135,
 }
 
-// ParseProtocol reads a protocol name or number; "*" and "ALL" are any.
-func ParseProtocol(s string) (Protocol, error) {
+// policyProtocolNumbers are the names IpService Protocol takes (IP
+// Configuration Reference, IpService statement): there Ip is protocol 4
+// (IP in IP) and Ipip is 94, IANA's IPIP.
+var policyProtocolNumbers = map[string]Protocol{
+	"ICMP": 1, "IGMP": 2, "IP": 4, "TCP": 6, "UDP": 17, "ESP": 50, "AH": 51,
+	"ICMPV6": 58, "OSPF": 89, "IPIP": 94, "MIPV6": 135,
+}
+
+// ParseProtocol reads a protocol name or number of a profile IPSECRULE;
+// "*" and "ALL" are any.
+func ParseProtocol(s string) (Protocol, error) { return parseProtocol(protocolNumbers, s) }
+
+// ParsePolicyProtocol reads a protocol name or number of a policy
+// IpService; "ALL" is any.
+func ParsePolicyProtocol(s string) (Protocol, error) { return parseProtocol(policyProtocolNumbers, s) }
+
+func parseProtocol(names map[string]Protocol, s string) (Protocol, error) {
 	s = strings.ToUpper(s)
 	if s == "*" || s == "ALL" || s == "" {
 		return AnyProtocol, nil
 	}
-	if p, ok := protocolNumbers[s]; ok {
+	if p, ok := names[s]; ok {
 		return p, nil
 	}
 	var n int

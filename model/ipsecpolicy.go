@@ -535,7 +535,7 @@ func readService(svc *policy.Entry) serviceFields {
 		// A protocol that does not parse is reported by the value checks
 		// (POLICYVALUE) and keeps the policy from being installed.
 		sv.hasProtocol = true
-		sv.protocol, _ = ParseProtocol(value(p, 0))
+		sv.protocol, _ = ParsePolicyProtocol(value(p, 0))
 	}
 	sv.srcPorts = portSel(attr(svc, "SourcePortRange"))
 	sv.dstPorts = portSel(attr(svc, "DestinationPortRange"))
@@ -664,13 +664,23 @@ func (b *policyBuilder) keyExchangePolicy(e *policy.Entry) *KeyExchangePolicy {
 			kp.Rules = append(kp.Rules, b.keyExchangeRule(a))
 		case strings.EqualFold(a.Keyword, "KeyExchangeGroupRef"):
 			if g := b.t.find("KeyExchangeGroup", a.Name()); g != nil {
-				for _, r := range b.objects(g, "KeyExchangeRule") {
-					kp.Rules = append(kp.Rules, b.keyExchangeRule(r))
-				}
+				kp.Rules = append(kp.Rules, b.keyExchangeGroup(g)...)
 			}
+		case strings.EqualFold(a.Keyword, "KeyExchangeGroup") && a.Block != nil:
+			kp.Rules = append(kp.Rules, b.keyExchangeGroup(a)...)
 		}
 	}
 	return kp
+}
+
+// keyExchangeGroup is the rules of a KeyExchangeGroup, referenced or
+// written inline in the KeyExchangePolicy.
+func (b *policyBuilder) keyExchangeGroup(g *policy.Entry) []*KeyExchangeRule {
+	var out []*KeyExchangeRule
+	for _, r := range b.objects(g, "KeyExchangeRule") {
+		out = append(out, b.keyExchangeRule(r))
+	}
+	return out
 }
 
 func (b *policyBuilder) keyExchangeRule(e *policy.Entry) *KeyExchangeRule {

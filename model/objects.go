@@ -62,7 +62,8 @@ func (t *objectTable) define(files []*policy.File) {
 			if t.byType[e.Keyword] == nil {
 				t.byType[e.Keyword] = map[string]*object{}
 			}
-			t.byType[e.Keyword][e.Name()] = &object{typ: e.Keyword, name: e.Name(), entry: e, file: f}
+			// An object written inline is used by the statement it is in.
+			t.byType[e.Keyword][e.Name()] = &object{typ: e.Keyword, name: e.Name(), entry: e, file: f, used: parent != nil}
 		})
 	}
 }

@@ -528,8 +528,9 @@ func checkDirection(c *valueCheck, vs []*policy.Value) {
 var protocol = &checker{"All, a protocol name or a number 0-255", checkProtocol}
 
 func checkProtocol(c *valueCheck, vs []*policy.Value) {
-	if _, err := ParseProtocol(vs[0].Text); err != nil {
-		c.report(vs[0], "Use All, a protocol name (Tcp, Udp, Icmp, Icmpv6, Ospf, IpIp, Esp, Ah) or a number 0-255.", "%s %s is not a protocol", c.attr, vs[0].Text)
+	if _, err := ParsePolicyProtocol(vs[0].Text); err != nil {
+		c.report(vs[0], "Use All, a protocol name (Tcp, Udp, Icmp, Icmpv6, Ospf, MIPv6, Ip, Ipip, Ah, Esp, Igmp) or a number 0-255.",
+			"%s %s is not a protocol", c.attr, vs[0].Text)
 	}
 }
 

@@ -23,7 +23,7 @@ func TestEveryPolicyAttributeHasAValueRule(t *testing.T) {
 			continue
 		}
 		for _, a := range s.Attrs {
-			if a.RefTo != "" || a.Inline || a.Secret {
+			if a.RefTo != "" || a.Inline || a.Secret || a.Bare {
 				continue
 			}
 			_, checked, why, ok := PolicyValueRule(typ, a.Name)
@@ -157,6 +157,11 @@ func TestDocumentedValuesAccepted(t *testing.T) {
 	for _, src := range []string{
 		"KeyExchangeAction never\n{\n  HowToInitiate DoNot\n  HowToAuthMe PresharedKey\n}\n",
 		"KeyExchangePolicy\n{\n  HowToInitiate DoNot\n}\n",
+		// The IpService diagram's protocol names.
+		"IpService s\n{\n  Protocol Ip\n}\n",
+		"IpService s\n{\n  Protocol Ipip\n}\n",
+		"IpService s\n{\n  Protocol MIPv6\n}\n",
+		"IpService s\n{\n  Protocol Igmp\n}\n",
 	} {
 		file, _ := policy.Parse("T", []byte(src), policy.Options{Kind: policy.IPSecPolicy})
 		var ds diag.Diagnostics
@@ -177,5 +182,27 @@ func TestIkeConfigSMF119(t *testing.T) {
 	checkPolicyValues(file, &ds)
 	if len(ds) != 1 || ds[0].Severity != diag.Error || !strings.Contains(ds[0].Summary, "IKETunel") || !strings.Contains(ds[0].Detail, "IKETunnel") {
 		t.Fatalf("want one error at IKETunel suggesting IKETunnel, got %v", ds)
+	}
+}
+
+// TestPolicyProtocolNumbers: in an IpService, Ip is protocol 4 and Ipip is
+// 94 (IANA's IPIP), as IBM's IpService diagram pairs them; MIPv6 is 135.
+func TestPolicyProtocolNumbers(t *testing.T) {
+	for name, want := range map[string]Protocol{"Ip": 4, "Ipip": 94, "MIPv6": 135, "Tcp": 6, "58": 58, "All": AnyProtocol} {
+		if got, err := ParsePolicyProtocol(name); err != nil || got != want {
+			t.Errorf("Protocol %s: %v, %v; want %d", name, got, err, want)
+		}
+	}
+	if _, err := ParsePolicyProtocol("Gre"); err == nil {
+		t.Error("Protocol Gre, not in IBM's list, was read")
+	}
+}
+
+// TestNoKeyRing: IkeConfig takes NoKeyRing (V2R4 IkeConfig diagram).
+func TestNoKeyRing(t *testing.T) {
+	file, ds := policy.Parse("T", []byte("IkeConfig\n{\n  NoKeyRing\n}\n"), policy.Options{Kind: policy.Iked})
+	checkPolicyValues(file, &ds)
+	for _, d := range ds {
+		t.Errorf("%s", d.Summary)
 	}
 }

@@ -64,6 +64,9 @@ func Grammar() string {
 				if a.Secret {
 					b.WriteString("$")
 				}
+				if a.Bare {
+					b.WriteString(".")
+				}
 			}
 		}
 		b.WriteString("\n")

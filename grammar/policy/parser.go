@@ -705,6 +705,12 @@ func (p *parser) validateBlock(b *Block, spec *StatementSpec) {
 				p.checkName(e, e.Values[0])
 				p.checkCount(e, 1, 1)
 			}
+		case a.Bare:
+			if len(e.Values) > 0 {
+				d := p.diags.Warnf(RuleValues, p.span(e.Values[0].Range, e.Values[len(e.Values)-1].Range),
+					"%s takes no value; the rest of the line is ignored", a.Name)
+				d.Detail = "Policy Agent reads the attribute alone; if this is a comment, start it with '#'."
+			}
 		default:
 			p.checkCount(e, 1, 0)
 			if a.Name == "SharedKey" {

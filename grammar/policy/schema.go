@@ -26,6 +26,8 @@ type AttrSpec struct {
 	NeedsName bool
 	// Secret attributes carry key material; renderers print <redacted>.
 	Secret bool
+	// Bare attributes are written alone, without values (NoKeyRing).
+	Bare bool
 }
 
 // StatementSpec is what one statement type accepts.
@@ -69,7 +71,7 @@ func (s *StatementSpec) Attr(name string) (*AttrSpec, bool) {
 // per entry. Flags: block, top (valid at top level), named, unique,
 // complete, min=N, max=N. Attributes: a name, then '*' repeatable,
 // '>Type' a reference to Type, '{}' inline block ('{}!' with a required
-// name), '$' secret.
+// name), '$' secret, '.' written without values.
 //
 // Confidence follows the reference: attribute lists marked complete are
 // documented in full by IBM; the others are what the documentation and
@@ -157,7 +159,7 @@ var schemaSource = []struct {
 
 	// iked.conf.
 	{"IkeConfig", Iked, "block top unique complete", "IkeSyslogLevel PagentSyslogLevel SMF119* IkeRetries IkeInitWait FIPS140 " +
-		"KeyRing Echo NetworkSecurityServer NetworkSecurityServerBackup NssWaitLimit NssWaitRetries PagentWait SupportedCertAuth*"},
+		"KeyRing NoKeyRing. Echo NetworkSecurityServer NetworkSecurityServerBackup NssWaitLimit NssWaitRetries PagentWait SupportedCertAuth*"},
 	{"NssStackConfig", Iked, "block top named", "ClientName ServiceType*"},
 }
 
@@ -234,6 +236,9 @@ func buildSchema() map[string]*StatementSpec {
 			}
 			if n, ok := strings.CutSuffix(f, "$"); ok {
 				f, a.Secret = n, true
+			}
+			if n, ok := strings.CutSuffix(f, "."); ok {
+				f, a.Bare = n, true
 			}
 			if n, ok := strings.CutSuffix(f, "{}!"); ok {
 				f, a.Inline, a.NeedsName = n, true, true

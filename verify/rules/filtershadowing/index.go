@@ -74,22 +74,23 @@ func commonBits(a, b netip.Addr) int {
 	return len(x) * 8
 }
 
-// entry is a filter rule normalised for comparison.
+// entry is a filter rule of one family normalised for comparison.
 type entry struct {
 	i        int
 	r        *model.FilterRule
+	v6       bool
 	src, dst span
 	routing  string
 	dir      string
 }
 
-func newEntry(i int, r *model.FilterRule) (*entry, bool) {
-	src, ok1 := spanOf(r.Src, r.V6)
-	dst, ok2 := spanOf(r.Dst, r.V6)
+func newEntry(i int, r *model.FilterRule, v6 bool) (*entry, bool) {
+	src, ok1 := spanOf(r.Src, v6)
+	dst, ok2 := spanOf(r.Dst, v6)
 	if !ok1 || !ok2 {
 		return nil, false
 	}
-	e := &entry{i: i, r: r, src: src, dst: dst, routing: r.Routing, dir: r.Direction}
+	e := &entry{i: i, r: r, v6: v6, src: src, dst: dst, routing: r.Routing, dir: r.Direction}
 	if e.routing == "" {
 		e.routing = "LOCAL"
 	}
@@ -102,7 +103,7 @@ func newEntry(i int, r *model.FilterRule) (*entry, bool) {
 // covers reports whether every packet b matches is matched by a too.
 func covers(a, b *entry) bool {
 	ra, rb := a.r, b.r
-	if ra.V6 != rb.V6 || !a.src.contains(b.src) || !a.dst.contains(b.dst) {
+	if a.v6 != b.v6 || !a.src.contains(b.src) || !a.dst.contains(b.dst) {
 		return false
 	}
 	// Protocol: any covers every protocol, but a rule for any protocol
@@ -317,18 +318,40 @@ func firstCoversCounted(rules []*model.FilterRule) ([]int, int) {
 		if r.Unread != "" {
 			continue // its addresses are unknown: it neither covers nor is covered
 		}
-		e, ok := newEntry(i, r)
-		if !ok {
-			continue
+		families := [2]bool{r.V6}
+		n := 1
+		if bothFamilies(r) {
+			families, n = [2]bool{false, true}, 2
 		}
-		x := &v4
-		if r.V6 {
-			x = &v6
+		// The rule is covered when every family it applies to is; the
+		// cover named is the one found last.
+		covered, cover := true, -1
+		for _, fam := range families[:n] {
+			x := &v4
+			if fam {
+				x = &v6
+			}
+			e, ok := newEntry(i, r, fam)
+			if !ok {
+				covered = false
+				continue
+			}
+			if a := x.first(e); a != nil {
+				cover = max(cover, a.i)
+			} else {
+				covered = false
+			}
+			x.add(e)
 		}
-		if a := x.first(e); a != nil {
-			out[i] = a.i
+		if covered {
+			out[i] = cover
 		}
-		x.add(e)
 	}
 	return out, v4.checks + v6.checks
 }
+
+// bothFamilies reports whether a rule applies to IPv4 and IPv6 alike: a
+// policy rule whose sides are both All (All4 and All6 name one family,
+// and an address on one side sets the family of the other side's All).
+// A profile IPSECRULE or IPSEC6RULE is of its family only.
+func bothFamilies(r *model.FilterRule) bool { return r.Policy && r.Src.All && r.Dst.All }

@@ -14,7 +14,7 @@ func bruteFirstCovers(rules []*model.FilterRule) []int {
 	entries := make([]*entry, len(rules))
 	for i, r := range rules {
 		out[i] = -1
-		e, ok := newEntry(i, r)
+		e, ok := newEntry(i, r, r.V6)
 		if !ok {
 			continue
 		}
@@ -173,8 +173,8 @@ func TestCovers(t *testing.T) {
 		if tt.b != nil {
 			tt.b(b)
 		}
-		ea, ok1 := newEntry(0, a)
-		eb, ok2 := newEntry(1, b)
+		ea, ok1 := newEntry(0, a, a.V6)
+		eb, ok2 := newEntry(1, b, b.V6)
 		if !ok1 || !ok2 {
 			t.Fatalf("%s: rule does not normalise", tt.name)
 		}
