@@ -142,10 +142,7 @@ func (b *stackBuilder) vipaBackup(s *profile.VIPABackup) {
 
 func (b *stackBuilder) vipaDistribute(s *profile.VIPADistribute) {
 	r := s.Info().Range
-	if s.DVIPA == nil {
-		return // IPv6 interface-name form: kept in the syntax tree only
-	}
-	a, ok := b.addr(s.DVIPA)
+	a, ok := b.distributedAddr(s, r)
 	if !ok {
 		return
 	}
@@ -193,11 +190,6 @@ func (b *stackBuilder) vipaDistribute(s *profile.VIPADistribute) {
 			d.Options[o.Other.Name] = or
 		}
 	}
-	v := &b.s.VIPA
-	v.Distributes = removeWhere(v.Distributes, func(x *VIPADistribute) bool { return x.Addr.Addr == a.Addr })
-	if del {
-		return
-	}
 	for _, p := range s.Ports {
 		from, to, isRange := strings.Cut(p, "-")
 		f, _ := strconv.Atoi(from)
@@ -206,6 +198,11 @@ func (b *stackBuilder) vipaDistribute(s *profile.VIPADistribute) {
 			t, _ = strconv.Atoi(to)
 		}
 		d.Ports = append(d.Ports, PortRange{From: f, To: t})
+	}
+	v := &b.s.VIPA
+	v.Distributes = withoutPorts(v.Distributes, a.Addr, d.Ports)
+	if del {
+		return
 	}
 	if s.DestIP != nil {
 		d.DestAll = s.DestIP.All
@@ -218,6 +215,59 @@ func (b *stackBuilder) vipaDistribute(s *profile.VIPADistribute) {
 		}
 	}
 	v.Distributes = append(v.Distributes, d)
+}
+
+// distributedAddr is the DVIPA a VIPADISTRIBUTE names: its IPv4 address,
+// or the interface name of an IPv6 DVIPA that a VIPADEFINE or VIPABACKUP
+// of this stack gave before it.
+func (b *stackBuilder) distributedAddr(s *profile.VIPADistribute, r diag.Range) (Addr, bool) {
+	if s.DVIPA != nil {
+		return b.addr(s.DVIPA)
+	}
+	if s.IntfName == nil {
+		return Addr{}, false
+	}
+	name := s.IntfName.Text
+	for _, d := range b.s.VIPA.Defines {
+		if strings.EqualFold(d.IntfName, name) {
+			return Addr{Addr: d.Addr.Addr, Text: name, Range: b.prof.RangeOf(&s.IntfName.Node)}, true
+		}
+	}
+	for _, bk := range b.s.VIPA.Backups {
+		if strings.EqualFold(bk.IntfName, name) {
+			return Addr{Addr: bk.Addr.Addr, Text: name, Range: b.prof.RangeOf(&s.IntfName.Node)}, true
+		}
+	}
+	d := b.errorf(b.prof.RangeOf(&s.IntfName.Node), "VIPADISTRIBUTE names %s, which no earlier VIPADEFINE or VIPABACKUP of this stack defines", name)
+	d.Detail = "An IPv6 DVIPA is distributed by the interface name its VIPADEFINE (or, on a backup, its VIPABACKUP) gives it; define it before the VIPADISTRIBUTE."
+	return Addr{}, false
+}
+
+// withoutPorts takes the ports of a later VIPADISTRIBUTE (DEFINE or
+// DELETE) for the DVIPA a out of the earlier ones: the stack keeps a
+// distribution per DVIPA and port, so one for port 23 leaves another's
+// port 5000 in place (IBM's sysplex distributor example codes both). A
+// range that overlaps the later ports is taken out whole. A statement
+// without ports, and an earlier one left without ports, apply to every
+// port.
+func withoutPorts(list []*VIPADistribute, a netip.Addr, ports []PortRange) []*VIPADistribute {
+	return removeWhere(list, func(x *VIPADistribute) bool {
+		if x.Addr.Addr != a {
+			return false
+		}
+		if len(ports) == 0 || len(x.Ports) == 0 {
+			return true
+		}
+		x.Ports = removeWhere(x.Ports, func(p PortRange) bool {
+			for _, q := range ports {
+				if p.From <= q.To && q.From <= p.To {
+					return true
+				}
+			}
+			return false
+		})
+		return len(x.Ports) == 0
+	})
 }
 
 func (b *stackBuilder) vipaRange(s *profile.VIPARange) {

@@ -309,7 +309,9 @@ type DistOption struct {
 	HealthSwitch   string     `parser:"| @('HEALTHSWITCH' | 'NOHEALTHSWITCH')"`
 	Tier           string     `parser:"| @('TIER1' | 'TIER2')"`
 	TierGroup      string     `parser:"  @Word?"`
-	Other          *Option    `parser:"| @@"`
+	// A word right before PORT or DESTIP is the IPv6 DVIPA's interface
+	// name, not an option.
+	Other *Option `parser:"| (?! Word ('PORT' | 'DESTIP')) @@"`
 }
 
 // OptLocal is OPTLOCAL [n] or NOOPTLOCAL.

@@ -781,11 +781,25 @@ func (c *cursor) distOption() *DistOption {
 		o.Tier = c.acceptOne(t)
 		o.TierGroup, _ = c.acceptType(setOf(Word))
 	default:
+		if c.namesDistributedDVIPA() {
+			return nil
+		}
 		if o.Other = c.option(); o.Other == nil {
 			return nil
 		}
 	}
 	return node(c, o, &o.Node, start)
+}
+
+// namesDistributedDVIPA reports whether the next word is the interface
+// name of an IPv6 DVIPA, followed by PORT or DESTIP: (?! Word ('PORT' |
+// 'DESTIP')) in DistOption's grammar.
+func (c *cursor) namesDistributedDVIPA() bool {
+	if c.failed || c.peek().Type != Word || c.eofAt(c.i+1) {
+		return false
+	}
+	next := c.valueAt(c.i + 1)
+	return next == "PORT" || next == "DESTIP"
 }
 
 // keywordNumber is ( 'KEYWORD' @Number )?.

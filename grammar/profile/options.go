@@ -168,13 +168,16 @@ func (p *parser) checkOptions(st Statement) {
 			if full := known[prev]; full != "" {
 				prev = full
 			}
-			if hexValued[prev] && isHexID(o.Name) {
+			if hexValued[prev] && isHexID(o.Name) || decimalValued[prev] && isDecimal(o.Name) {
 				continue
 			}
 			d := p.diags.Errorf(RuleSyntax, p.nodeRange(&o.Node), "%s %s: %s is not a valid value", stmt, prev, o.Name)
 			d.Detail = fmt.Sprintf("%s takes a number here (sizes may end in K or M); the stack rejects the statement.", prev)
-			if hexValued[prev] {
+			switch {
+			case hexValued[prev]:
 				d.Detail = fmt.Sprintf("%s takes 1 to 4 hexadecimal digits; the stack rejects the statement.", prev)
+			case decimalValued[prev]:
+				d.Detail = fmt.Sprintf("%s takes a decimal number such as 0.5; the stack rejects the statement.", prev)
 			}
 			d.IncludedFrom = m.IncludedFrom
 			continue
@@ -238,6 +241,21 @@ func (p *parser) checkOptionRange(stmt, full string, o *Option, m *Meta) {
 // as 001A after them is a value: GLOBALCONFIG SMCR's PFID (V2R4
 // "GLOBALCONFIG statement").
 var hexValued = map[string]bool{"PFID": true}
+
+// decimalValued names the options whose value may have a fraction: the
+// retransmission and round-trip parameters of ROUTE and GATEWAY entries,
+// whose defaults are 0.5, 0.125, 0.25 and 2.00 (the profile SMF record
+// keeps them in thousandths).
+var decimalValued = map[string]bool{"MAXIMUMRETRANSMITTIME": true, "MINIMUMRETRANSMITTIME": true,
+	"ROUNDTRIPGAIN": true, "VARIANCEGAIN": true, "VARIANCEMULTIPLIER": true}
+
+// isDecimal reports whether w is digits with an optional fraction (0.125).
+// The stack keeps thousandths; whether it refuses more digits is not
+// documented, so they are accepted.
+func isDecimal(w string) bool {
+	whole, frac, _ := strings.Cut(w, ".")
+	return whole != "" && strings.Trim(whole, "0123456789") == "" && strings.Trim(frac, "0123456789") == ""
+}
 
 // isHexID reports whether w is 1 to 4 hexadecimal digits.
 func isHexID(w string) bool {

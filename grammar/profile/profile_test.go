@@ -263,3 +263,32 @@ func TestParseCopiesCallersText(t *testing.T) {
 		t.Errorf("comments = %q after the caller changed its buffer", got)
 	}
 }
+
+// TestDistributeIPv6ByName: VIPADISTRIBUTE names an IPv6 DVIPA by its
+// interface name (VIPADISTribute … ipv4_addr | ipv6_intfname); the name
+// before PORT or DESTIP is not taken for an unknown option, and an
+// option before the name still is one.
+func TestDistributeIPv6ByName(t *testing.T) {
+	src := "VIPADYNAMIC\n VIPADISTRIBUTE DEFINE SYSPLEXPORTS DVIPA6 PORT 80 DESTIP ALL\n" +
+		" VIPADISTRIBUTE DEFINE DVIPA7 DESTIP ALL\nENDVIPADYNAMIC\n"
+	prof, ds := Parse("T", []byte(src), Options{})
+	if len(ds) != 0 {
+		t.Fatalf("diagnostics: %v", ds)
+	}
+	var names []string
+	for _, st := range prof.Statements[0].(*VIPADynamic).Statements {
+		d := st.(*VIPADistribute)
+		if d.IntfName == nil || d.DVIPA != nil {
+			t.Fatalf("statement %+v", d)
+		}
+		names = append(names, d.IntfName.Text)
+		for _, o := range d.Options {
+			if o.Other != nil {
+				t.Errorf("%s read as an option", o.Other.Name)
+			}
+		}
+	}
+	if strings.Join(names, " ") != "DVIPA6 DVIPA7" {
+		t.Errorf("names %v", names)
+	}
+}

@@ -183,7 +183,7 @@ type pDistOption struct {
 	HealthSwitch   string      `parser:"| @('HEALTHSWITCH' | 'NOHEALTHSWITCH')"`
 	Tier           string      `parser:"| @('TIER1' | 'TIER2')"`
 	TierGroup      string      `parser:"  @Word?"`
-	Other          *Option     `parser:"| @@"`
+	Other          *Option     `parser:"| (?! Word ('PORT' | 'DESTIP')) @@"`
 }
 
 type pOptLocal struct {

@@ -68,12 +68,15 @@ type Entry struct {
 
 // Distributor routes connections of one DVIPA.
 type Distributor struct {
-	mu     sync.Mutex
-	clk    clock.Clock
-	dvipa  string
-	local  string
-	def    plan.Distribution
-	order  map[string]int // definition order of targets
+	mu    sync.Mutex
+	clk   clock.Clock
+	dvipa string
+	local string
+	// defs are the DVIPA's VIPADISTRIBUTE definitions, each for its own
+	// ports (IBM's example distributes port 5000 and port 23 of one
+	// DVIPA differently); orders are their targets' definition orders.
+	defs   []plan.Distribution
+	orders []map[string]int
 	dpt    map[uint16]map[string]*Entry
 	crt    map[ConnKey]*Conn
 	rr     map[uint16]int
@@ -96,41 +99,69 @@ type affinity struct {
 }
 
 // New returns the distributor a routing stack (local) runs for a DVIPA
-// with its VIPADISTRIBUTE definition.
-func New(clk clock.Clock, dvipa, local string, def plan.Distribution) *Distributor {
-	d := &Distributor{clk: clk, dvipa: dvipa, local: local, def: def, order: map[string]int{},
+// with its VIPADISTRIBUTE definitions; for a port, the first that names
+// it applies.
+func New(clk clock.Clock, dvipa, local string, defs ...plan.Distribution) *Distributor {
+	d := &Distributor{clk: clk, dvipa: dvipa, local: local, defs: defs,
 		dpt: map[uint16]map[string]*Entry{}, crt: map[ConnKey]*Conn{}, rr: map[uint16]int{},
 		wlm: map[string]int{}, active: map[uint16]string{}, affinity: map[affinityKey]affinity{}}
-	for i, t := range def.Targets {
-		if t.Stack != "" {
-			d.order[t.Stack] = i
+	for _, def := range defs {
+		order := map[string]int{}
+		for i, t := range def.Targets {
+			if t.Stack != "" {
+				order[t.Stack] = i
+			}
 		}
+		d.orders = append(d.orders, order)
 	}
 	return d
+}
+
+// timedAffinity is the TIMEDAFFINITY of port's definition, in seconds.
+func (d *Distributor) timedAffinity(port uint16) int {
+	if i := d.defFor(port); i >= 0 {
+		return d.defs[i].TimedAffinity
+	}
+	return 0
+}
+
+// defFor is the index of the definition that distributes port, or -1.
+func (d *Distributor) defFor(port uint16) int {
+	for i, def := range d.defs {
+		if len(def.Ports) == 0 {
+			return i
+		}
+		for _, p := range def.Ports {
+			if int(port) >= p.From && int(port) <= p.To {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 // DVIPA is the distributed address.
 func (d *Distributor) DVIPA() string { return d.dvipa }
 
 // Distributes reports whether connections to port are distributed.
-func (d *Distributor) Distributes(port uint16) bool {
-	if len(d.def.Ports) == 0 {
-		return true
-	}
-	for _, p := range d.def.Ports {
-		if int(port) >= p.From && int(port) <= p.To {
+func (d *Distributor) Distributes(port uint16) bool { return d.defFor(port) >= 0 }
+
+// IsCandidate reports whether a stack may be a target for some port.
+func (d *Distributor) IsCandidate(stack string) bool {
+	for i := range d.defs {
+		if d.candidateOf(i, stack) {
 			return true
 		}
 	}
 	return false
 }
 
-// IsCandidate reports whether a stack may be a target.
-func (d *Distributor) IsCandidate(stack string) bool {
-	if d.def.DestAll {
+// candidateOf reports whether definition i names the stack as a target.
+func (d *Distributor) candidateOf(i int, stack string) bool {
+	if d.defs[i].DestAll {
 		return true
 	}
-	_, ok := d.order[stack]
+	_, ok := d.orders[i][stack]
 	return ok
 }
 
@@ -139,7 +170,8 @@ func (d *Distributor) IsCandidate(stack string) bool {
 func (d *Distributor) ServerStatus(stack string, port uint16, listening int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if !d.IsCandidate(stack) || !d.Distributes(port) {
+	i := d.defFor(port)
+	if i < 0 || !d.candidateOf(i, stack) {
 		return
 	}
 	if d.dpt[port] == nil {
@@ -148,7 +180,7 @@ func (d *Distributor) ServerStatus(stack string, port uint16, listening int) {
 	e := d.dpt[port][stack]
 	if e == nil {
 		e = &Entry{Stack: stack, Port: port, Weight: 10, WLM: 1}
-		for _, t := range d.def.Targets {
+		for _, t := range d.defs[i].Targets {
 			if t.Stack == stack {
 				if t.Weight != nil {
 					e.Weight = *t.Weight
@@ -285,7 +317,7 @@ func (d *Distributor) add(key ConnKey, stack string, ipsec bool) Conn {
 		e.Active++
 		e.Total++
 	}
-	if d.def.TimedAffinity > 0 {
+	if d.timedAffinity(key.Port) > 0 {
 		d.affinity[affinityKey{key.Client.Addr(), key.Port}] = affinity{stack: stack}
 	}
 	return *c
@@ -337,10 +369,10 @@ func (d *Distributor) remove(key ConnKey) bool {
 	if e := d.entry(key.Port, c.Target); e != nil && e.Active > 0 && !c.Ending {
 		e.Active--
 	}
-	if d.def.TimedAffinity > 0 {
+	if secs := d.timedAffinity(key.Port); secs > 0 {
 		ak := affinityKey{key.Client.Addr(), key.Port}
 		if !d.clientHasConns(ak) {
-			d.affinity[ak] = affinity{stack: c.Target, expires: d.clk.Now().Add(time.Duration(d.def.TimedAffinity) * time.Second)}
+			d.affinity[ak] = affinity{stack: c.Target, expires: d.clk.Now().Add(time.Duration(secs) * time.Second)}
 		}
 	}
 	return true
@@ -365,6 +397,11 @@ func (d *Distributor) entry(port uint16, stack string) *Entry {
 // ready lists the targets with a listening server on port, in definition
 // order (DESTIP ALL: by name).
 func (d *Distributor) ready(port uint16) []*Entry {
+	i := d.defFor(port)
+	if i < 0 {
+		return nil
+	}
+	order := d.orders[i]
 	var out []*Entry
 	for _, e := range d.dpt[port] {
 		if e.Ready > 0 {
@@ -372,8 +409,8 @@ func (d *Distributor) ready(port uint16) []*Entry {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
-		oi, iok := d.order[out[i].Stack]
-		oj, jok := d.order[out[j].Stack]
+		oi, iok := order[out[i].Stack]
+		oj, jok := order[out[j].Stack]
 		if iok && jok && oi != oj {
 			return oi < oj
 		}
@@ -388,7 +425,8 @@ func (d *Distributor) pick(key ConnKey) (string, bool) {
 	if len(ready) == 0 {
 		return "", false
 	}
-	if d.def.TimedAffinity > 0 {
+	def := d.defs[d.defFor(key.Port)]
+	if def.TimedAffinity > 0 {
 		ak := affinityKey{key.Client.Addr(), key.Port}
 		if a, ok := d.affinity[ak]; ok && (a.expires.IsZero() || d.clk.Now().Before(a.expires)) {
 			for _, e := range ready {
@@ -398,14 +436,14 @@ func (d *Distributor) pick(key ConnKey) (string, bool) {
 			}
 		}
 	}
-	if d.def.OptLocal != nil {
+	if def.OptLocal != nil {
 		for _, e := range ready {
 			if e.Stack == d.local {
 				return e.Stack, true
 			}
 		}
 	}
-	switch d.def.Method {
+	switch def.Method {
 	case plan.RoundRobin:
 		i := d.rr[key.Port] % len(ready)
 		d.rr[key.Port]++
@@ -470,7 +508,7 @@ func (d *Distributor) hotStandby(port uint16, ready []*Entry) (string, bool) {
 			backups = append(backups, e)
 		}
 	}
-	if cur := d.active[port]; cur != "" && d.def.NoAutoSwitchBack {
+	if cur := d.active[port]; cur != "" && d.defs[d.defFor(port)].NoAutoSwitchBack {
 		for _, e := range ready {
 			if e.Stack == cur {
 				return cur, true

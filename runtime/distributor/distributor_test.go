@@ -266,3 +266,40 @@ func TestEndedConnectionLingers(t *testing.T) {
 		t.Fatalf("the new connection lost its entry to the old one's timer (active %d, journal %v)", active(), j)
 	}
 }
+
+// TestDefinitionPerPort: one DVIPA distributed by two VIPADISTRIBUTE
+// statements for different ports (IBM's example: port 5000 by
+// WEIGHTEDACTIVE to two targets, port 23 to every stack); each port goes
+// by its own definition, its own targets and method, and a port neither
+// names is not distributed.
+func TestDefinitionPerPort(t *testing.T) {
+	weighted := plan.Distribution{Stack: "MVS1", Method: plan.WeightedActive, Ports: []plan.PortRange{{From: 5000, To: 5000}},
+		Targets: []plan.Target{{Stack: "MVS1", Weight: ptr(10)}, {Stack: "MVS2", Weight: ptr(30)}}}
+	telnet := plan.Distribution{Stack: "MVS1", Method: plan.RoundRobin, Ports: []plan.PortRange{{From: 23, To: 23}}, DestAll: true}
+	d := New(clock.NewManual(time.Unix(0, 0)), "201.2.10.15", "MVS1", weighted, telnet)
+	for _, s := range []string{"MVS1", "MVS2", "MVS3"} {
+		d.ServerStatus(s, 5000, 1) // MVS3 is no target of port 5000
+		d.ServerStatus(s, 23, 1)
+	}
+	if !d.Distributes(5000) || !d.Distributes(23) || d.Distributes(80) {
+		t.Fatal("distributed ports are not 5000 and 23")
+	}
+	route := func(port uint16, n int) map[string]int {
+		got := map[string]int{}
+		for i := range n {
+			k := ConnKey{Client: netip.AddrPortFrom(netip.MustParseAddr("192.0.2.10"), uint16(30000+i)), Port: port}
+			s, ok := d.Route(k, true, false)
+			if !ok {
+				t.Fatalf("port %d connection %d not routed", port, i)
+			}
+			got[s]++
+		}
+		return got
+	}
+	if got := route(5000, 40); fmt.Sprint(got) != fmt.Sprint(map[string]int{"MVS1": 10, "MVS2": 30}) {
+		t.Errorf("port 5000 went %v, want MVS1 10 and MVS2 30 (weights 10 and 30)", got)
+	}
+	if got := route(23, 30); fmt.Sprint(got) != fmt.Sprint(map[string]int{"MVS1": 10, "MVS2": 10, "MVS3": 10}) {
+		t.Errorf("port 23 went %v, want round robin over all three", got)
+	}
+}

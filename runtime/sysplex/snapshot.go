@@ -33,15 +33,16 @@ func (sx *Sysplex) Snapshot() *plan.Plan {
 			dists = append(dists, dist)
 		}
 		r := sx.Stack(d.Owner)
-		if used := r.distributionIfRouting(&sx.plan.DVIPAs[i]); used != nil {
+		if used := r.distributionsIfRouting(&sx.plan.DVIPAs[i]); len(used) > 0 {
 			// The routing stack may run another stack's VIPADISTRIBUTE
 			// (a backup that took over): show it as its own.
 			d.DistributedBy = r.Name()
-			if used.Stack != r.Name() {
-				own := *used
-				own.Stack = r.Name()
-				own.Targets = slices.DeleteFunc(slices.Clone(own.Targets), func(t plan.Target) bool { return !up(t.Stack) })
-				dists = append(dists, own)
+			for _, own := range used {
+				if own.Stack != r.Name() {
+					own.Stack = r.Name()
+					own.Targets = slices.DeleteFunc(slices.Clone(own.Targets), func(t plan.Target) bool { return !up(t.Stack) })
+					dists = append(dists, own)
+				}
 			}
 		}
 		d.Distributions = dists
@@ -72,13 +73,13 @@ func (sx *Sysplex) dptCounters(a netip.Addr, ports plan.PortRange, target string
 	return total, ready
 }
 
-// distributionIfRouting returns the VIPADISTRIBUTE a stack (possibly nil)
-// routes a DVIPA by, or nil when it does not distribute it.
-func (s *Stack) distributionIfRouting(d *plan.DVIPA) *plan.Distribution {
+// distributionsIfRouting returns the VIPADISTRIBUTE definitions a stack
+// (possibly nil) routes a DVIPA by, or nil when it does not distribute it.
+func (s *Stack) distributionsIfRouting(d *plan.DVIPA) []plan.Distribution {
 	if s == nil || s.Routing(d.Addr) == nil {
 		return nil
 	}
-	return s.distributionFor(d)
+	return s.distributionsFor(d)
 }
 
 // xcfOf is a stack's dynamic XCF address.

@@ -205,15 +205,14 @@ const idleRecheck = time.Second
 func (s *Stack) activate(a netip.Addr, ch dvipa.Change) {
 	d := s.sx.dvipa(a)
 	s.mu.Lock()
-	dist := s.distributionFor(d)
-	if dist == nil {
+	dists := s.distributionsFor(d)
+	if len(dists) == 0 {
 		// Not distributed: the owner serves new connections itself, and
 		// a CRT still carries the connections another stack keeps
 		// (Moving) to it.
-		local := localOnly(s.plan.Name)
-		dist = &local
+		dists = []plan.Distribution{localOnly(s.plan.Name)}
 	}
-	routing := distributor.New(s.sx.clk, a.String(), s.plan.Name, *dist)
+	routing := distributor.New(s.sx.clk, a.String(), s.plan.Name, dists...)
 	role := s.roles.get(a)
 	role.activate(routing, s.plan.Name, s.sx.clk.Now(), false)
 	port, m := s.port, s.member
@@ -249,20 +248,22 @@ func (s *Stack) activate(a netip.Addr, ch dvipa.Change) {
 	s.recoverSAs(a, sec)
 }
 
-// distributionFor picks the VIPADISTRIBUTE in force when this stack routes
-// the DVIPA: its own, else the one of the stack that defines the DVIPA.
-func (s *Stack) distributionFor(d *plan.DVIPA) *plan.Distribution {
+// distributionsFor picks the VIPADISTRIBUTE definitions in force when
+// this stack routes the DVIPA (one per port set): its own, else those of
+// the stack that defines the DVIPA.
+func (s *Stack) distributionsFor(d *plan.DVIPA) []plan.Distribution {
 	if d == nil {
 		return nil
 	}
-	for i := range d.Distributions {
-		if d.Distributions[i].Stack == s.plan.Name {
-			return &d.Distributions[i]
+	for _, by := range []string{s.plan.Name, d.Owner} {
+		var out []plan.Distribution
+		for _, dist := range d.Distributions {
+			if dist.Stack == by {
+				out = append(out, dist)
+			}
 		}
-	}
-	for i := range d.Distributions {
-		if d.Distributions[i].Stack == d.Owner {
-			return &d.Distributions[i]
+		if len(out) > 0 {
+			return out
 		}
 	}
 	return nil
