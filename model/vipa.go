@@ -2,6 +2,7 @@ package model
 
 import (
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -58,11 +59,31 @@ func (b *stackBuilder) claim(a Addr, kind string) bool {
 	return true
 }
 
-func moveable(m *profile.Moveable, dflt string) string {
+// moveable is a statement's MOVEABLE mode, dflt when it codes none. A
+// mode the statement does not take is an error, and dflt stands: by IBM's
+// syntax diagrams VIPADEFINE and VIPABACKUP take IMMEDIATE or WHENIDLE
+// (an IPv6 DVIPA IMMEDIATE only), VIPARANGE NONDISRUPTIVE or DISRUPTIVE.
+func (b *stackBuilder) moveable(m *profile.Moveable, stmt string, v6 bool, dflt string) string {
 	if m == nil {
 		return dflt
 	}
-	return m.Mode
+	allowed := []string{"IMMEDIATE", "WHENIDLE"}
+	switch {
+	case stmt == "VIPARANGE":
+		allowed = []string{"NONDISRUPTIVE", "DISRUPTIVE"}
+	case v6:
+		allowed = []string{"IMMEDIATE"}
+	}
+	if slices.Contains(allowed, m.Mode) {
+		return m.Mode
+	}
+	family := ""
+	if v6 && stmt != "VIPARANGE" {
+		family = " for an IPv6 DVIPA"
+	}
+	d := b.errorf(b.prof.RangeOf(&m.Node), "%s takes MOVEABLE %s%s, not %s", stmt, strings.Join(allowed, " or "), family, m.Mode)
+	d.Detail = "The stack rejects the statement (IP Configuration Reference, " + stmt + " statement)."
+	return dflt
 }
 
 func (b *stackBuilder) vipaDefine(s *profile.VIPADefine) {
@@ -76,7 +97,7 @@ func (b *stackBuilder) vipaDefine(s *profile.VIPADefine) {
 		a := Addr{Addr: p.Addr(), Text: s.Addr6, Range: r}
 		if b.claim(a, "VIPADEFINE") {
 			b.s.VIPA.Defines = append(b.s.VIPA.Defines, &VIPADefine{Stack: b.s, Addr: a, PrefixLen: p.Bits(),
-				IntfName: s.IntfName.Text, Moveable: moveable(s.Moveable, "IMMEDIATE"), Tier: s.Tier, CPCScope: s.CPCScope, Statement: r})
+				IntfName: s.IntfName.Text, Moveable: b.moveable(s.Moveable, "VIPADEFINE", true, "IMMEDIATE"), Tier: s.Tier, CPCScope: s.CPCScope, Statement: r})
 		}
 		return
 	}
@@ -84,13 +105,14 @@ func (b *stackBuilder) vipaDefine(s *profile.VIPADefine) {
 	if !ok {
 		return
 	}
+	mode := b.moveable(s.Moveable, "VIPADEFINE", false, "IMMEDIATE")
 	for _, pa := range s.Addrs {
 		a, ok := b.addr(pa)
 		if !ok || !b.claim(a, "VIPADEFINE") {
 			continue
 		}
 		b.s.VIPA.Defines = append(b.s.VIPA.Defines, &VIPADefine{Stack: b.s, Addr: a, Mask: mask, PrefixLen: bits,
-			Moveable: moveable(s.Moveable, "IMMEDIATE"), Tier: s.Tier, CPCScope: s.CPCScope, Statement: r})
+			Moveable: mode, Tier: s.Tier, CPCScope: s.CPCScope, Statement: r})
 	}
 }
 
@@ -103,7 +125,7 @@ func (b *stackBuilder) vipaBackup(s *profile.VIPABackup) {
 		rankNode := s.Sub(1, 2) // the rank follows VIPABACKUP
 		rankRange = b.prof.RangeOf(&rankNode)
 	}
-	base := VIPABackup{Stack: b.s, Rank: rank, RankRange: rankRange, Moveable: moveable(s.Moveable, ""),
+	base := VIPABackup{Stack: b.s, Rank: rank, RankRange: rankRange, Moveable: b.moveable(s.Moveable, "VIPABACKUP", s.IntfName != nil, ""),
 		Tier: s.Tier, CPCScope: s.CPCScope, Statement: r}
 	if s.IntfName != nil {
 		p, err := netip.ParsePrefix(withPrefix(s.Addr6))
@@ -286,7 +308,7 @@ func (b *stackBuilder) vipaRange(s *profile.VIPARange) {
 	if s.Action == "DELETE" {
 		return
 	}
-	v.Ranges = append(v.Ranges, &VIPARange{Prefix: p, Addr: a, Moveable: moveable(s.Moveable, "NONDISRUPTIVE"), SAF: s.SAF, Statement: r})
+	v.Ranges = append(v.Ranges, &VIPARange{Prefix: p, Addr: a, Moveable: b.moveable(s.Moveable, "VIPARANGE", false, "NONDISRUPTIVE"), SAF: s.SAF, Statement: r})
 }
 
 func withPrefix(s string) string {

@@ -64,10 +64,13 @@ const (
 	ServerWLM      Method = "SERVERWLM"
 	WeightedActive Method = "WEIGHTEDACTIVE"
 	HotStandby     Method = "HOTSTANDBY"
+	// TargControlled is the TIER1 distributor's method (the targets'
+	// own weights decide); the runtime weighs like BASEWLM.
+	TargControlled Method = "TARGCONTROLLED"
 )
 
 // Methods lists every Method, in the schema's order.
-var Methods = []Method{BaseWLM, RoundRobin, ServerWLM, WeightedActive, HotStandby}
+var Methods = []Method{BaseWLM, RoundRobin, ServerWLM, WeightedActive, HotStandby, TargControlled}
 
 // Moveable is a DVIPA's MOVEABLE option: what its owner does when it
 // comes back while a backup holds the DVIPA.

@@ -90,6 +90,12 @@ func (f *planFlags) loadPlan(cmd *cobra.Command, path string) (*plan.Plan, error
 	if err := diag.WriteText(stderr, cds, sx.Sources); err != nil {
 		return nil, err
 	}
+	// The same checks a plan file gets: a sysplex lint let through (or
+	// --force pushed through) must not reach show, whatif or run in a
+	// form they cannot trust.
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("the plan compiled from %s fails its own checks, so nothing uses it: %w", sx.Name, err)
+	}
 	return p, nil
 }
 

@@ -177,14 +177,16 @@ func bringUp(p *plan.Plan, f *runFlags, timing xcf.Timing, withIPsec bool, keylo
 		opts.XCF.Interval = f.heartbeat
 	}
 	var closers []func()
-	stop = func() {
+	closeAll := func() {
 		for i := len(closers) - 1; i >= 0; i-- {
 			closers[i]()
 		}
 	}
+	// On an error the named stop is nil; close what was opened with the
+	// local function.
 	defer func() {
 		if err != nil {
-			stop()
+			closeAll()
 		}
 	}()
 	if keylog != "" {
@@ -208,7 +210,7 @@ func bringUp(p *plan.Plan, f *runFlags, timing xcf.Timing, withIPsec bool, keylo
 	if err := sx.Start(); err != nil {
 		return nil, nil, err
 	}
-	return sx, stop, nil
+	return sx, closeAll, nil
 }
 
 // serveDisplays answers tcpipc ctl's displays on path while a scenario

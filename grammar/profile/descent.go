@@ -631,7 +631,7 @@ func (c *cursor) dynamicXCF() *DynamicXCF {
 	d.Mask, _ = c.acceptType(setOf(IPv4, Bits))
 	d.Cost = c.optNumber()
 	if c.accept("INTFID") {
-		d.IntfID = c.want(setOf(IPv6, Word, Number))
+		d.IntfID = c.want(setOf(IPv6, Word, Number, Symbolic))
 	}
 	if c.accept("SECCLASS") {
 		d.SecClass = c.wantNumber()

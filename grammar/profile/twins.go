@@ -112,7 +112,7 @@ type pDynamicXCF struct {
 	Addr       string `parser:"'DYNAMICXCF' @(IPv4 | IPv6 | Prefix | Symbolic)"`
 	Mask       string `parser:"@(IPv4 | Bits)?"`
 	Cost       *int   `parser:"@Number?"`
-	IntfID     string `parser:"( 'INTFID' @(IPv6 | Word | Number) )?"`
+	IntfID     string `parser:"( 'INTFID' @(IPv6 | Word | Number | Symbolic) )?"`
 	SecClass   *int   `parser:"( 'SECCLASS' @Number )?"`
 	SMCD       string `parser:"@('SMCD' | 'NOSMCD')?"`
 	SourceVIPA string `parser:"( 'SOURCEVIPAINTERFACE' @(Word | Number) )?"`

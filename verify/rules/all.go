@@ -10,6 +10,7 @@ import (
 	"github.com/tcpipc/tcpipc/verify/rules/backupwithoutowner"
 	"github.com/tcpipc/tcpipc/verify/rules/cfstructure"
 	"github.com/tcpipc/tcpipc/verify/rules/distributedefinition"
+	"github.com/tcpipc/tcpipc/verify/rules/duplicateaddress"
 	"github.com/tcpipc/tcpipc/verify/rules/duplicatedefinition"
 	"github.com/tcpipc/tcpipc/verify/rules/dvipsecbackup"
 	"github.com/tcpipc/tcpipc/verify/rules/dvipsecowner"
@@ -44,7 +45,7 @@ func All() []*verify.Rule {
 		vipaaddress.Rule, vipamask.Rule, anchorrules.Rule, dvipsecowner.Rule, dvipsecbackup.Rule, dvlocalfltr.Rule, sagranularity.Rule,
 		ikedcoverage.Rule, ikev2certnss.Rule, liveness.Rule, manualtunnel.Rule, releasemix.Rule, presharedkeywithoutkey.Rule,
 		ipsecwithoutvpn.Rule, keyexchangeagreement.Rule, offerleftout.Rule, peercredentials.Rule, filtershadowing.Rule,
-		ikecertificates.Rule,
+		ikecertificates.Rule, duplicateaddress.Rule,
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
 	return all
