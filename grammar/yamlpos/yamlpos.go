@@ -90,6 +90,31 @@ func (r *Reader) Mapping(n *yaml.Node, allowed []string, where string, fn func(k
 	}
 }
 
+// Require reports, at a mapping, the keys of keys it lacks: "owner needs
+// at and stack". A node that is no mapping is Mapping's to report.
+func (r *Reader) Require(n *yaml.Node, where string, keys ...string) {
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	var missing []string
+	for _, want := range keys {
+		found := false
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			found = found || n.Content[i].Value == want
+		}
+		if !found {
+			missing = append(missing, want)
+		}
+	}
+	switch len(missing) {
+	case 0:
+	case 1:
+		r.Errorf(n, "%s needs %s", where, missing[0])
+	default:
+		r.Errorf(n, "%s needs %s and %s", where, strings.Join(missing[:len(missing)-1], ", "), missing[len(missing)-1])
+	}
+}
+
 func known(allowed []string, key string) bool {
 	for _, a := range allowed {
 		if a == key {

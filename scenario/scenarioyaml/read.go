@@ -266,6 +266,7 @@ func (r *reader) client(n *yaml.Node) *scenario.Client {
 
 func (r *reader) event(n *yaml.Node) *scenario.Event {
 	e := &scenario.Event{Range: r.Range(n)}
+	r.Require(n, "a timeline event", "at")
 	kinds := 0
 	r.Mapping(n, eventKeys, "timeline event", func(key string, _, v *yaml.Node) {
 		switch key {
@@ -307,6 +308,9 @@ func (r *reader) expectation(n *yaml.Node) *scenario.Expectation {
 		switch key {
 		case "owner":
 			o := &scenario.OwnerAt{}
+			// stack "" expects nobody to hold the DVIPA; leaving it out
+			// is no such expectation.
+			r.Require(v, "owner", "at", "dvipa", "stack")
 			r.Mapping(v, []string{"at", "dvipa", "stack"}, "owner", func(k string, _, v *yaml.Node) {
 				switch k {
 				case "at":
@@ -331,6 +335,7 @@ func (r *reader) expectation(n *yaml.Node) *scenario.Expectation {
 			x.Echoed = r.boolean(v)
 		case "takeover":
 			t := &scenario.TakeoverWithin{}
+			r.Require(v, "takeover", "dvipa", "within")
 			r.Mapping(v, []string{"dvipa", "within"}, "takeover", func(k string, _, v *yaml.Node) {
 				if k == "dvipa" {
 					t.DVIPA, t.DVIPARange = r.addr(v), r.Range(v)

@@ -247,3 +247,25 @@ func TestClientIPsecFilesConfined(t *testing.T) {
 		}
 	}
 }
+
+// TestRequiredKeys: what the schema requires is never silently defaulted:
+// an event without at would run at 0s, an owner without its stack passed
+// as "nobody holds it", a takeover without within waited 0s.
+func TestRequiredKeys(t *testing.T) {
+	src := "name: x\napplications:\n  - {name: A, stacks: [S1]}\nclients:\n  - {name: c, from: 192.0.2.1}\n" +
+		"timeline:\n  - {fail: S1}\nexpect:\n  - owner: {at: 500ms}\n  - takeover: {dvipa: 10.1.1.1}\n"
+	_, f, ds := Parse("s.yaml", []byte(src))
+	ds.Sort()
+	got := diag.FormatText(ds, diag.Sources{f.Name: f.Text})
+	for _, want := range []string{
+		"s.yaml:3:5: error: an application needs name, stacks and bind",
+		"s.yaml:5:5: error: a client needs name, from and connect",
+		"s.yaml:7:5: error: a timeline event needs at",
+		"s.yaml:9:12: error: owner needs dvipa and stack",
+		"s.yaml:10:15: error: takeover needs within",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in:\n%s", want, got)
+		}
+	}
+}
