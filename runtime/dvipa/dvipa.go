@@ -107,6 +107,9 @@ func (o *Owner) Holder() string { return o.holder }
 // Addr is the DVIPA's address.
 func (o *Owner) Addr() netip.Addr { return o.d.Addr }
 
+// Deactivated reports whether the DVIPA is deactivated on stack.
+func (o *Owner) Deactivated(stack string) bool { return o.deactivated[stack] }
+
 // SetDeactivated records VARY TCPIP,,SYSPLEX,DEACTIVATE (on) or
 // REACTIVATE (off) of the DVIPA on a stack.
 func (o *Owner) SetDeactivated(stack string, on bool) {

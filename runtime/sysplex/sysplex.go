@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -278,8 +279,13 @@ func (sx *Sysplex) Restore(a, b string) error { return sx.setLink(a, b, false) }
 
 func (sx *Sysplex) setLink(a, b string, down bool) error {
 	l := sx.link(a, b)
-	if l == nil {
+	switch {
+	case l == nil:
 		return fmt.Errorf("sysplex: no XCF link %s-%s", a, b)
+	case down && !l.Up():
+		return fmt.Errorf("sysplex: the XCF link %s-%s is already cut", a, b)
+	case !down && l.Up():
+		return fmt.Errorf("sysplex: the XCF link %s-%s is not cut", a, b)
 	}
 	if down {
 		l.Cut()
@@ -418,6 +424,9 @@ func (sx *Sysplex) LeaveGroup(name string) error {
 	if s == nil || !s.Up() {
 		return fmt.Errorf("sysplex: %s is not up", name)
 	}
+	if !s.inGroup() {
+		return fmt.Errorf("sysplex: %s has left %s already", name, sx.group)
+	}
 	sx.record(name, "leaves "+sx.group)
 	s.leaveGroup()
 	return nil
@@ -429,8 +438,15 @@ func (sx *Sysplex) JoinGroup(name string) error {
 	if s == nil || !s.Up() {
 		return fmt.Errorf("sysplex: %s is not up", name)
 	}
+	if s.inGroup() {
+		return fmt.Errorf("sysplex: %s is a member of %s already", name, sx.group)
+	}
 	sx.record(name, "joins "+sx.group)
-	return s.joinGroup()
+	if err := s.joinGroup(); err != nil {
+		sx.record(name, "could not join "+sx.group+": "+err.Error())
+		return err
+	}
+	return nil
 }
 
 // Deactivate is VARY TCPIP,,SYSPLEX,DEACTIVATE,DVIPA=a on a stack: the
@@ -445,8 +461,8 @@ func (sx *Sysplex) Reactivate(name string, a netip.Addr) error {
 }
 
 func (sx *Sysplex) setDeactivated(name string, a netip.Addr, on bool) error {
-	if sx.Stack(name) == nil || sx.dvipa(a) == nil {
-		return fmt.Errorf("sysplex: no stack %s or DVIPA %s", name, a)
+	if err := sx.canDeactivate(name, a, on); err != nil {
+		return err
 	}
 	verb := map[bool]string{true: "deactivates ", false: "reactivates "}[on]
 	sx.record(name, verb+a.String())
@@ -461,6 +477,33 @@ func (sx *Sysplex) setDeactivated(name string, a netip.Addr, on bool) error {
 	}
 	for _, s := range sx.stacks {
 		s.reevaluate()
+	}
+	return nil
+}
+
+// canDeactivate checks a DEACTIVATE (on) or REACTIVATE of DVIPA a on a
+// stack as the scenario checker does: the stack is up and defines or
+// backs up the DVIPA, and it is not deactivated there already (or, to
+// reactivate, it is).
+func (sx *Sysplex) canDeactivate(name string, a netip.Addr, on bool) error {
+	s, d := sx.Stack(name), sx.dvipa(a)
+	switch {
+	case s == nil || d == nil:
+		return fmt.Errorf("sysplex: no stack %s or DVIPA %s", name, a)
+	case !s.Up():
+		return fmt.Errorf("sysplex: %s is not up", name)
+	case !slices.Contains(canHold(d), name):
+		return fmt.Errorf("sysplex: %s neither defines nor backs up %s", name, a)
+	}
+	s.mu.Lock()
+	o := s.owners[a]
+	already := o != nil && o.Deactivated(name)
+	s.mu.Unlock()
+	switch {
+	case on && already:
+		return fmt.Errorf("sysplex: %s is deactivated on %s already", a, name)
+	case !on && !already:
+		return fmt.Errorf("sysplex: %s is not deactivated on %s", a, name)
 	}
 	return nil
 }

@@ -1,0 +1,54 @@
+package sysplex
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
+)
+
+// TestOperationsOutOfTurn: an operator command (tcpipc ctl) that the
+// scenario checker would refuse is refused by the running sysplex too,
+// and only what was applied enters the timeline: a DEACTIVATE on a stack
+// that neither defines nor backs up the DVIPA, or twice; a REACTIVATE of
+// what is not deactivated; a restore of a link that is up, a second cut;
+// a second LEAVEGROUP, a JOINGROUP of a member.
+func TestOperationsOutOfTurn(t *testing.T) {
+	leakcheck.Check(t)
+	sx, _ := startSysplex(t, figure9Plan(t))
+	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
+	before := len(sx.Timeline())
+	for _, op := range []struct {
+		name string
+		do   func() error
+	}{
+		{"deactivate on a stack without the DVIPA", func() error { return sx.Deactivate("MVS3", dva1) }},
+		{"reactivate what is active", func() error { return sx.Reactivate("MVS1", dva1) }},
+		{"restore a link that is up", func() error { return sx.Restore("MVS1", "MVS2") }},
+		{"join as a member", func() error { return sx.JoinGroup("MVS2") }},
+		{"deactivate an unknown DVIPA", func() error { return sx.Deactivate("MVS1", netip.MustParseAddr("10.99.99.99")) }},
+	} {
+		if err := op.do(); err == nil {
+			t.Errorf("%s: accepted", op.name)
+		}
+	}
+	if after := sx.Timeline(); len(after) != before {
+		t.Errorf("refused operations entered the timeline: %v", after[before:])
+	}
+	for _, op := range []struct {
+		name string
+		do   func() error
+	}{
+		{"cut", func() error { return sx.Cut("MVS2", "MVS3") }},
+		{"leavegroup", func() error { return sx.LeaveGroup("MVS4") }},
+		{"deactivate", func() error { return sx.Deactivate("MVS1", dva1) }},
+	} {
+		if err := op.do(); err != nil {
+			t.Fatalf("first %s: %v", op.name, err)
+		}
+		if err := op.do(); err == nil || !strings.Contains(err.Error(), "already") {
+			t.Errorf("second %s: %v, want refused as done already", op.name, err)
+		}
+	}
+}
