@@ -44,6 +44,9 @@ func Grammar() string {
 		if s.MaxValues > 0 {
 			flags = append(flags, fmt.Sprintf("max=%d", s.MaxValues))
 		}
+		for _, group := range s.Needs {
+			flags = append(flags, "needs="+strings.Join(group, "|"))
+		}
 		fmt.Fprintf(&b, "%s [%s] %s", t, s.File, strings.Join(flags, " "))
 		if len(s.Attrs) > 0 {
 			b.WriteString(" =")

@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -524,6 +525,9 @@ func (p *parser) validateTop() {
 		}
 		if ok && spec.Block && e.Block != nil {
 			p.validateBlock(e.Block, spec)
+			if validIn(spec, kind) {
+				p.checkNeeds(e, spec)
+			}
 		} else if !ok && e.Block != nil {
 			p.validateBlock(e.Block, nil)
 		}
@@ -657,6 +661,23 @@ func quoteName(s string) string {
 
 // validateBlock checks the entries of a block of statement type spec (nil
 // when the statement is unknown: its entries are kept unchecked).
+// checkNeeds reports a block that lacks every attribute of one of its
+// statement's required groups (StatementSpec.Needs).
+func (p *parser) checkNeeds(e *Entry, spec *StatementSpec) {
+	for _, group := range spec.Needs {
+		found := false
+		for _, a := range e.Block.Entries {
+			found = found || slices.ContainsFunc(group, func(n string) bool { return strings.EqualFold(n, a.Keyword) })
+		}
+		if found {
+			continue
+		}
+		what := strings.Join(group, " or ")
+		d := p.diags.Errorf(RuleValues, e.KeywordRange, "%s has no %s", strings.TrimSpace(spec.Type+" "+e.Name()), what)
+		d.Detail = fmt.Sprintf("Policy Agent refuses %s without %s (IP Configuration Reference, %s statement).", spec.Type, what, spec.Type)
+	}
+}
+
 func (p *parser) validateBlock(b *Block, spec *StatementSpec) {
 	if spec == nil {
 		return
@@ -693,6 +714,7 @@ func (p *parser) validateBlock(b *Block, spec *StatementSpec) {
 			} else {
 				p.checkStatement(e, inner, false, a.NeedsName)
 				p.validateBlock(e.Block, inner)
+				p.checkNeeds(e, inner)
 			}
 		case e.Block != nil:
 			d := p.diags.Errorf(RuleBlock, e.Block.Open, "%s does not take a { } block", a.Name)

@@ -50,6 +50,10 @@ type StatementSpec struct {
 	// Unique statements are expected once per file; for a second one the
 	// last wins.
 	Unique bool
+	// Needs lists groups of attributes of which the block must have one
+	// (IpDynVpnAction: IpDataOffer or IpDataOfferRef); Policy Agent
+	// refuses the statement without.
+	Needs [][]string
 	// Complete is set when IBM documents the full attribute list: any
 	// other attribute is an error. For the others an unknown attribute
 	// that is not a likely misspelling is only a warning, since tcpipc's
@@ -69,7 +73,7 @@ func (s *StatementSpec) Attr(name string) (*AttrSpec, bool) {
 
 // schemaSource is the schema in a compact notation, one statement type
 // per entry. Flags: block, top (valid at top level), named, unique,
-// complete, min=N, max=N. Attributes: a name, then '*' repeatable,
+// complete, min=N, max=N, needs=A|B (one of the attributes is required). Attributes: a name, then '*' repeatable,
 // '>Type' a reference to Type, '{}' inline block ('{}!' with a required
 // name), '$' secret, '.' written without values.
 //
@@ -111,7 +115,7 @@ var schemaSource = []struct {
 	{"PolicyType", PagentMain, "block named", "CommonPolicyLoad PolicyLoad*"},
 
 	// IPsec policy files.
-	{"IpFilterPolicy", IPSecPolicy, "block top unique", "FilterLogging AllowOnDemand PreDecap NatKeepAliveInterval FIPS140 " +
+	{"IpFilterPolicy", IPSecPolicy, "block top unique needs=IpFilterRule|IpFilterRuleRef|IpFilterGroup|IpFilterGroupRef", "FilterLogging AllowOnDemand PreDecap NatKeepAliveInterval FIPS140 " +
 		"IpFilterRuleRef*>IpFilterRule IpFilterGroupRef*>IpFilterGroup IpFilterRule*{} IpFilterGroup*{}"},
 	{"IpFilterRule", IPSecPolicy, "block top named", addrAttrs + " IpServiceRef*>IpService IpServiceGroupRef*>IpServiceGroup IpService*{} " +
 		"IpTimeConditionRef>IpTimeCondition IpTimeCondition{} " +
@@ -119,8 +123,8 @@ var schemaSource = []struct {
 		"IpManVpnActionRef>IpManVpnAction IpManVpnAction{} IpDynVpnActionRef>IpDynVpnAction IpDynVpnAction{} " +
 		"IpLocalStartActionRef>IpLocalStartAction IpLocalStartAction{}"},
 	{"IpFilterGroup", IPSecPolicy, "block top named", addrAttrs + " IpFilterRuleRef*>IpFilterRule IpFilterRule*{}! IpFilterGroupRef*>IpFilterGroup"},
-	{"IpGenericFilterAction", IPSecPolicy, "block top named complete", "IpFilterAction IpFilterLogging DiscardAction"},
-	{"IpDynVpnAction", IPSecPolicy, "block top named", "Pfs Initiation VpnLife InitiateWithPfs AcceptablePfs* HowToEncapIKEv2 " +
+	{"IpGenericFilterAction", IPSecPolicy, "block top named complete needs=IpFilterAction", "IpFilterAction IpFilterLogging DiscardAction"},
+	{"IpDynVpnAction", IPSecPolicy, "block top named needs=IpDataOffer|IpDataOfferRef", "Pfs Initiation VpnLife InitiateWithPfs AcceptablePfs* HowToEncapIKEv2 " +
 		"PassthroughDF PassthroughDSCP IpDataOfferRef*>IpDataOffer IpDataOffer*{}"},
 	{"IpDataOffer", IPSecPolicy, "block top named complete", "HowToEncap HowToEncrypt HowToAuth RefreshLifetimeProposed " +
 		"RefreshLifetimeAccepted RefreshLifesizeProposed RefreshLifesizeAccepted"},
@@ -225,6 +229,8 @@ func buildSchema() map[string]*StatementSpec {
 				s.MinValues = atoi(f[4:])
 			case strings.HasPrefix(f, "max="):
 				s.MaxValues = atoi(f[4:])
+			case strings.HasPrefix(f, "needs="):
+				s.Needs = append(s.Needs, strings.Split(f[6:], "|"))
 			default:
 				panic("policy schema: bad flag " + f)
 			}
