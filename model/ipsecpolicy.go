@@ -745,6 +745,18 @@ func (b *policyBuilder) keyExchangeAction(e *policy.Entry) *KeyExchangeAction {
 		ko.LifetimeProposed = intValue(attr(o, "RefreshLifetimeProposed"), 0)
 		a.Offers = append(a.Offers, ko)
 	}
+	// IKEv1 takes the authentication method from the offers
+	// (HowToAuthPeers); HowToAuthMe is IKEv2's (IBM, "Peer
+	// authentication": KeyExchangeOffer for IKEv1, KeyExchangeAction for
+	// IKEv2).
+	if a.HowToInitiate != "IKEV2" && attr(e, "HowToAuthMe") == nil {
+		for _, o := range a.Offers {
+			if o.HowToAuthPeers != "" {
+				a.HowToAuthMe = o.HowToAuthPeers
+				break
+			}
+		}
+	}
 	return a
 }
 

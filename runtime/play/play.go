@@ -84,12 +84,15 @@ func routingTotals(sx *sysplex.Sysplex) []RoutingTotals {
 // IPsecTotals is one routing stack's IPsec endpoint for one DVIPA at the
 // end of a run.
 type IPsecTotals struct {
-	Stack            string
-	DVIPA            netip.Addr
-	IKESAs, ChildSAs int
-	ESPIn, ESPOut    uint64
-	Delivered, Drops uint64
-	DropsByReason    map[string]uint64
+	Stack  string
+	DVIPA  netip.Addr
+	IKESAs int
+	// ChildSAs are the active child SAs; Replaced those a rekey replaced
+	// whose Delete is not answered yet, which depends on timing.
+	ChildSAs, Replaced int
+	ESPIn, ESPOut      uint64
+	Delivered, Drops   uint64
+	DropsByReason      map[string]uint64
 }
 
 // ipsecTotals reads every endpoint still running.
@@ -97,8 +100,15 @@ func ipsecTotals(sx *sysplex.Sysplex) []IPsecTotals {
 	var out []IPsecTotals
 	for _, e := range sx.Endpoints() {
 		st, sas := e.Stats, e.SAs
-		t := IPsecTotals{Stack: e.Stack, DVIPA: e.DVIPA, IKESAs: len(sas.IKE), ChildSAs: len(sas.Dynamic),
+		t := IPsecTotals{Stack: e.Stack, DVIPA: e.DVIPA, IKESAs: len(sas.IKE),
 			ESPIn: st.ESPIn, ESPOut: st.ESPOut, Delivered: st.Delivered, DropsByReason: map[string]uint64{}}
+		for _, c := range sas.Dynamic {
+			if c.Active {
+				t.ChildSAs++
+			} else {
+				t.Replaced++
+			}
+		}
 		for r, n := range st.Drops {
 			t.Drops += n
 			t.DropsByReason[r.String()] = n

@@ -28,8 +28,12 @@ func (r *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "; %d CORRUPT", c.Corrupt)
 	}
 	for _, t := range r.IPsec {
-		fmt.Fprintf(&b, "\nipsec: %s for %s: %d IKE SA, %d child SA; %d ESP packets in, %d out, %d delivered, %d dropped",
-			t.Stack, t.DVIPA, t.IKESAs, t.ChildSAs, t.ESPIn, t.ESPOut, t.Delivered, t.Drops)
+		replaced := ""
+		if t.Replaced > 0 {
+			replaced = fmt.Sprintf(" (and %d replaced, awaiting their delete)", t.Replaced)
+		}
+		fmt.Fprintf(&b, "\nipsec: %s for %s: %d IKE SA, %d child SA%s; %d ESP packets in, %d out, %d delivered, %d dropped",
+			t.Stack, t.DVIPA, t.IKESAs, t.ChildSAs, replaced, t.ESPIn, t.ESPOut, t.Delivered, t.Drops)
 		if len(t.DropsByReason) > 0 {
 			var reasons []string
 			for r, n := range t.DropsByReason {
