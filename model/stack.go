@@ -43,6 +43,22 @@ func (b *stackBuilder) build() {
 	}
 	b.undefined()
 	b.routeHops()
+	b.stackSourceVIPA()
+}
+
+// stackSourceVIPA drops TCPSTACKSOURCEVIPA when SOURCEVIPA is not in
+// effect: "If you specify TCPSTACKSOURCEVIPA and do not specify SOURCEVIPA
+// … a warning message is issued and TCPSTACKSOURCEVIPA is not enabled"
+// (IP Configuration Guide, "Sysplex-wide source VIPAs for TCP
+// connections").
+func (b *stackBuilder) stackSourceVIPA() {
+	a := b.s.TCPStackSourceVIPA
+	if a == nil || b.s.SourceVIPA != nil {
+		return
+	}
+	d := b.ds.Warnf(RuleValue, a.Range, "TCPSTACKSOURCEVIPA %s is not enabled: IPCONFIG SOURCEVIPA is not in effect", a.Addr)
+	d.Detail = "The stack issues a warning and ignores TCPSTACKSOURCEVIPA without SOURCEVIPA; code IPCONFIG SOURCEVIPA as well."
+	b.s.TCPStackSourceVIPA = nil
 }
 
 func (b *stackBuilder) statement(st profile.Statement) {

@@ -490,7 +490,7 @@ func (p *parser) parseAll(prof *Profile) {
 			}
 		}
 	}
-	ipsecSeen := ""
+	ipsecSeen, srcipSeen := "", ""
 	for !p.peek().EOF() {
 		top := p.tops
 		p.tops++
@@ -498,18 +498,34 @@ func (p *parser) parseAll(prof *Profile) {
 		if st == nil {
 			continue
 		}
-		if ip, ok := st.(*IPSec); ok {
-			if ipsecSeen != "" {
-				m := ip.Info()
-				// The stack ignores it with an informational message; lint
-				// reports it (IPSEC001), the tree shows why it is ignored.
-				m.Ignored = "only the first IPSEC block of a profile is used (" + ipsecSeen + ")"
-			} else {
-				ipsecSeen = "first at " + ip.Info().Range.String()
+		switch st.(type) {
+		case *IPSec:
+			// The stack ignores it with an informational message; lint
+			// reports it (IPSEC001), the tree shows why it is ignored.
+			p.onlyFirst(st, "IPSEC", &ipsecSeen)
+		case *SrcIP:
+			// "Only one SRCIP block should appear in a configuration data
+			// set. Any subsequent SRCIP blocks are ignored" (SRCIP
+			// statement).
+			if p.onlyFirst(st, "SRCIP", &srcipSeen) {
+				d := p.diags.Warnf(RuleIgnored, st.Info().Range, "the stack ignores this SRCIP block: %s", st.Info().Ignored)
+				d.Detail = "Put every SRCIP entry in the first SRCIP block."
 			}
 		}
 		p.keep(prof, st, top)
 	}
+}
+
+// onlyFirst marks a block after the first of its kind as ignored, seen
+// holding where the first is, and reports whether it did.
+func (p *parser) onlyFirst(st Statement, kind string, seen *string) bool {
+	m := st.Info()
+	if *seen == "" {
+		*seen = "first at " + m.Range.String()
+		return false
+	}
+	m.Ignored = "only the first " + kind + " block of a profile is used (" + *seen + ")"
+	return true
 }
 
 // pendingStatement is a top-level statement not yet emitted, and its
