@@ -182,6 +182,9 @@ func (c *compiler) dvipa(v *model.DVIPA) plan.DVIPA {
 		}
 	}
 	for _, dist := range v.Distributes {
+		if dist.HotStandbyRefusal() != "" {
+			continue // the stack rejects or ignores it (lint: DIST001)
+		}
 		d.Distributions = append(d.Distributions, c.distribution(dist, v.Addr))
 		if dist.Stack.Name == d.Owner {
 			d.DistributedBy = d.Owner

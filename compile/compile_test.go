@@ -3,6 +3,8 @@ package compile
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -125,4 +127,41 @@ func transformsText(ts []plan.Transform) string {
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, " ")
+}
+
+// TestHotStandbyTheStackRefusesIsLeftOut: a HOTSTANDBY VIPADISTRIBUTE with
+// DESTIP ALL (EZZ0165I) or without a PREFERRED target (EZZ0827I) is
+// rejected or ignored by the stack, so the plan does not distribute the
+// DVIPA by it (the runtime ran it and sent connections to a "backup");
+// the valid one beside them stays.
+func TestHotStandbyTheStackRefusesIsLeftOut(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"sysplex.yaml": "sysplex: HS\nstacks:\n  - {name: A, profile: A/P}\n  - {name: B, profile: B/P}\n",
+		"A/P": "IPCONFIG DYNAMICXCF 10.0.0.1 255.255.255.0 1\nVIPADYNAMIC\n VIPADEFINE 255.255.255.0 10.9.9.1 10.9.9.2 10.9.9.3\n" +
+			" VIPADISTRIBUTE DISTMETHOD HOTSTANDBY 10.9.9.1 PORT 80 DESTIP ALL\n" +
+			" VIPADISTRIBUTE DISTMETHOD HOTSTANDBY 10.9.9.2 PORT 80 DESTIP 10.0.0.1 BACKUP 10 10.0.0.2 BACKUP 20\n" +
+			" VIPADISTRIBUTE DISTMETHOD HOTSTANDBY 10.9.9.3 PORT 80 DESTIP 10.0.0.1 PREFERRED 10.0.0.2 BACKUP 20\nENDVIPADYNAMIC\n",
+		"B/P": "IPCONFIG DYNAMICXCF 10.0.0.2 255.255.255.0 1\n",
+	}
+	for name, text := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sx, _ := model.Load(dir, model.Options{})
+	p, _ := Compile(sx)
+	for _, d := range p.DVIPAs {
+		want := 0
+		if d.Addr.String() == "10.9.9.3" {
+			want = 1
+		}
+		if len(d.Distributions) != want {
+			t.Errorf("%s has %d distributions, want %d", d.Addr, len(d.Distributions), want)
+		}
+	}
 }

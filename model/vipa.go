@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -237,6 +238,36 @@ func (b *stackBuilder) vipaDistribute(s *profile.VIPADistribute) {
 		}
 	}
 	v.Distributes = append(v.Distributes, d)
+}
+
+// HotStandbyRefusal says why the stack rejects or ignores a HOTSTANDBY
+// VIPADISTRIBUTE, "" when it takes it: DESTIP ALL (EZZ0165I), not exactly
+// one PREFERRED and at least one BACKUP (EZZ0826I, EZZ0827I), more than 31
+// BACKUPs (EZZ0829I). compile leaves such a distribution out, and lint
+// reports it (DIST001).
+func (d *VIPADistribute) HotStandbyRefusal() string {
+	if d.Method != "HOTSTANDBY" {
+		return ""
+	}
+	if d.DestAll {
+		return "DESTIP ALL cannot be used with DISTMETHOD HOTSTANDBY (EZZ0165I); the stack rejects the statement"
+	}
+	preferred, backups := 0, 0
+	for _, dest := range d.Dests {
+		if dest.Preferred {
+			preferred++
+		}
+		if dest.Backup {
+			backups++
+		}
+	}
+	switch {
+	case preferred != 1 || backups == 0:
+		return fmt.Sprintf("DISTMETHOD HOTSTANDBY needs exactly one PREFERRED and at least one BACKUP target, and has %d and %d (EZZ0827I); the stack ignores the statement", preferred, backups)
+	case backups > 31:
+		return fmt.Sprintf("DISTMETHOD HOTSTANDBY takes at most 31 BACKUP targets, and has %d (EZZ0829I); the stack ignores the statement", backups)
+	}
+	return ""
 }
 
 // distributedAddr is the DVIPA a VIPADISTRIBUTE names: its IPv4 address,

@@ -62,7 +62,6 @@ func check(p *verify.Pass, s *model.Stack, d *model.VIPADistribute, owned bool) 
 	// appliances outside z/OS (IBM, "Configure sysplex distributor tier 1
 	// distributed DVIPAs and ports"): not dynamic XCF addresses.
 	_, tier1 := d.Options["TIER1"]
-	preferred := 0
 	for _, dest := range d.Dests {
 		if dest.Stack == nil && !tier1 {
 			p.Reportf(dest.Addr.Range, "DESTIP %s is not the dynamic XCF address of any stack in sysplex %s", dest.Addr.Addr, p.Sysplex.Name).Detail =
@@ -75,13 +74,10 @@ func check(p *verify.Pass, s *model.Stack, d *model.VIPADistribute, owned bool) 
 			kw := map[bool]string{true: "PREFERRED", false: "BACKUP"}[dest.Preferred]
 			methodError(p, d, dest.Addr.Range, kw, "HOTSTANDBY")
 		}
-		if dest.Preferred {
-			preferred++
-		}
 	}
-	if d.Method == "HOTSTANDBY" && !d.DestAll && preferred != 1 {
-		w := p.Reportf(d.Statement, "DISTMETHOD HOTSTANDBY for %s has %d PREFERRED targets; it needs exactly one", d.Addr.Addr, preferred)
-		w.Severity = diag.Warning
+	if why := d.HotStandbyRefusal(); why != "" {
+		p.Reportf(d.Statement, "VIPADISTRIBUTE %s: %s", d.Addr.Addr, why).Detail =
+			"tcpipc leaves the distribution out of the plan, as the stack does."
 	}
 	for kw, r := range d.Options {
 		if m, ok := methodOnly[kw]; ok && d.Method != m {
