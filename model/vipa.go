@@ -24,14 +24,10 @@ func (b *stackBuilder) vipa(st profile.Statement) {
 	case *profile.VIPABackup:
 		b.vipaBackup(s)
 	case *profile.VIPADelete:
-		for _, pa := range s.Addrs {
-			a, ok := b.addr(pa)
-			if !ok {
-				continue
-			}
-			v.Defines = removeWhere(v.Defines, func(d *VIPADefine) bool { return d.Addr.Addr == a.Addr })
-			v.Backups = removeWhere(v.Backups, func(d *VIPABackup) bool { return d.Addr.Addr == a.Addr })
-			delete(b.vipaFirst, a.Addr)
+		for _, a := range b.deletedAddrs(s) {
+			v.Defines = removeWhere(v.Defines, func(d *VIPADefine) bool { return d.Addr.Addr == a })
+			v.Backups = removeWhere(v.Backups, func(d *VIPABackup) bool { return d.Addr.Addr == a })
+			delete(b.vipaFirst, a)
 		}
 	case *profile.VIPADistribute:
 		b.vipaDistribute(s)
@@ -87,8 +83,22 @@ func (b *stackBuilder) moveable(m *profile.Moveable, stmt string, v6 bool, dflt 
 	return dflt
 }
 
+// maxIntfName is the longest IPv6 interface name a VIPADEFINE,
+// VIPABACKUP or VIPARANGE gives ("The maximum length is 16 characters",
+// VIPADELETE statement).
+const maxIntfName = 16
+
+// checkIntfName reports an IPv6 DVIPA interface name over maxIntfName.
+func (b *stackBuilder) checkIntfName(n *profile.Name, stmt string) {
+	if n != nil && len(n.Text) > maxIntfName {
+		b.errorf(b.prof.RangeOf(&n.Node), "%s: interface name %s is %d characters long; IPv6 interface names have at most %d",
+			stmt, n.Text, len(n.Text), maxIntfName)
+	}
+}
+
 func (b *stackBuilder) vipaDefine(s *profile.VIPADefine) {
 	r := s.Info().Range
+	b.checkIntfName(s.IntfName, "VIPADEFINE")
 	if s.IntfName != nil {
 		p, err := netip.ParsePrefix(withPrefix(s.Addr6))
 		if err != nil {
@@ -126,6 +136,7 @@ func (b *stackBuilder) vipaBackup(s *profile.VIPABackup) {
 		rankNode := s.Sub(1, 2) // the rank follows VIPABACKUP
 		rankRange = b.prof.RangeOf(&rankNode)
 	}
+	b.checkIntfName(s.IntfName, "VIPABACKUP")
 	base := VIPABackup{Stack: b.s, Rank: rank, RankRange: rankRange, Moveable: b.moveable(s.Moveable, "VIPABACKUP", s.IntfName != nil, ""),
 		Tier: s.Tier, CPCScope: s.CPCScope, Statement: r}
 	if s.IntfName != nil {
@@ -270,6 +281,32 @@ func (d *VIPADistribute) HotStandbyRefusal() string {
 	return ""
 }
 
+// deletedAddrs are the DVIPAs a VIPADELETE names: IPv4 addresses, or the
+// interface name of an IPv6 DVIPA (VIPADELete … | ipv6_intfname) that an
+// earlier VIPADEFINE or VIPABACKUP of this stack gave.
+func (b *stackBuilder) deletedAddrs(s *profile.VIPADelete) []netip.Addr {
+	var out []netip.Addr
+	for _, pa := range s.Addrs {
+		if a, ok := b.addr(pa); ok {
+			out = append(out, a.Addr)
+		}
+	}
+	if s.IntfName != nil {
+		name := s.IntfName.Text
+		for _, d := range b.s.VIPA.Defines {
+			if strings.EqualFold(d.IntfName, name) {
+				out = append(out, d.Addr.Addr)
+			}
+		}
+		for _, bk := range b.s.VIPA.Backups {
+			if strings.EqualFold(bk.IntfName, name) {
+				out = append(out, bk.Addr.Addr)
+			}
+		}
+	}
+	return out
+}
+
 // distributedAddr is the DVIPA a VIPADISTRIBUTE names: its IPv4 address,
 // or the interface name of an IPv6 DVIPA that a VIPADEFINE or VIPABACKUP
 // of this stack gave before it.
@@ -325,21 +362,38 @@ func withoutPorts(list []*VIPADistribute, a netip.Addr, ports []PortRange) []*VI
 
 func (b *stackBuilder) vipaRange(s *profile.VIPARange) {
 	r := s.Info().Range
-	if s.Mask == nil {
-		return // IPv6 form: kept in the syntax tree only
-	}
-	_, bits, ok1 := b.maskLen(s.Mask)
-	a, ok2 := b.addr(s.Addr)
-	if !ok1 || !ok2 {
+	p, a, ok := b.rangePrefix(s, r)
+	if !ok {
 		return
 	}
-	p := netip.PrefixFrom(a.Addr, bits).Masked()
 	v := &b.s.VIPA
 	v.Ranges = removeWhere(v.Ranges, func(x *VIPARange) bool { return x.Prefix == p })
 	if s.Action == "DELETE" {
 		return
 	}
 	v.Ranges = append(v.Ranges, &VIPARange{Prefix: p, Addr: a, Moveable: b.moveable(s.Moveable, "VIPARANGE", false, "NONDISRUPTIVE"), SAF: s.SAF, Statement: r})
+}
+
+// rangePrefix is the prefix of a VIPARANGE: an IPv4 mask and address, or
+// an IPv6 interface name and address/prefix length (IBM's examples write
+// the length; an address alone is taken as /128, which tcpipc could not
+// confirm).
+func (b *stackBuilder) rangePrefix(s *profile.VIPARange, r diag.Range) (netip.Prefix, Addr, bool) {
+	if s.Mask == nil {
+		b.checkIntfName(s.IntfName, "VIPARANGE")
+		p, err := netip.ParsePrefix(withPrefix(s.Addr6))
+		if err != nil || !p.Addr().Is6() {
+			b.errorf(r, "VIPARANGE %s %s: an IPv6 range is an IPv6 address with its prefix length (address/length)", s.IntfName.Text, s.Addr6)
+			return netip.Prefix{}, Addr{}, false
+		}
+		return p.Masked(), Addr{Addr: p.Addr(), Text: s.Addr6, Range: r}, true
+	}
+	_, bits, ok1 := b.maskLen(s.Mask)
+	a, ok2 := b.addr(s.Addr)
+	if !ok1 || !ok2 {
+		return netip.Prefix{}, Addr{}, false
+	}
+	return netip.PrefixFrom(a.Addr, bits).Masked(), a, true
 }
 
 func withPrefix(s string) string {
