@@ -33,6 +33,7 @@ const (
 	docFilterSample  = "IP Configuration Guide, IP filter policy (IpFilterRule sample)"
 	docGeneral       = "IP Configuration Reference, general syntax rules for Policy Agent"
 	docIkeConfig     = "IP Configuration Reference, IkeConfig statement"
+	docIpAddr        = "IP Configuration Reference, IpAddr statement"
 )
 
 // maxNumber is the largest number a policy attribute takes unless its
@@ -128,7 +129,7 @@ var policyValueRules = func() map[string]valueRule {
 		"IpService.CodeRange":               {check: valueRange("code", 0, 255)},
 		"IpService.MobilityHeaderTypeRange": {check: valueRange("type", 0, 255)},
 
-		"IpAddr.Addr":      {doc: docFilterSample, check: addrs},
+		"IpAddr.Addr":      {doc: docIpAddr, check: singleAddress},
 		"IpAddrSet.Prefix": {doc: docFilterSample, check: addrs},
 		"IpAddrSet.Range":  {doc: docFilterSample, check: addrs},
 
@@ -274,6 +275,9 @@ func checkPolicyValues(f *policy.File, ds *diag.Diagnostics) {
 		return
 	}
 	f.Walk(func(e, parent *policy.Entry) {
+		if e.Keyword == "IpService" && e.Block != nil {
+			checkServiceSelectors(e, ds)
+		}
 		if e.Secret || len(e.Values) == 0 {
 			return
 		}
@@ -289,6 +293,31 @@ func checkPolicyValues(f *policy.File, ds *diag.Diagnostics) {
 		}
 		r.check.fn(&valueCheck{attr: e.Keyword, doc: r.doc, ds: ds}, e.Values)
 	})
+}
+
+// checkServiceSelectors reports port ranges on an ICMP service and ICMP
+// types or codes on a TCP or UDP one: IBM's IpService diagram ties
+// SourcePortRange and DestinationPortRange to Tcp and Udp, TypeRange and
+// CodeRange to Icmp and Icmpv6. The filter builder would read the one as
+// the other (ICMP type 80 for port 80).
+func checkServiceSelectors(e *policy.Entry, ds *diag.Diagnostics) {
+	proto, err := ParsePolicyProtocol(value(attr(e, "Protocol"), 0))
+	if err != nil {
+		return // reported as a value
+	}
+	var wrong []string
+	switch proto {
+	case 6, 17:
+		wrong = []string{"TypeRange", "CodeRange"}
+	case 1, 58:
+		wrong = []string{"SourcePortRange", "DestinationPortRange"}
+	}
+	for _, name := range wrong {
+		if a := attr(e, name); a != nil {
+			d := ds.Errorf(RulePolicyValue, a.KeywordRange, "%s does not apply to Protocol %s", name, attr(e, "Protocol").Values[0].Text)
+			d.Detail = "Ports go with Tcp and Udp, TypeRange and CodeRange with Icmp and Icmpv6 (IP Configuration Reference, IpService statement); Policy Agent refuses the service."
+		}
+	}
 }
 
 // checker is one way of checking values: what it accepts, in words for
@@ -547,6 +576,16 @@ func checkIdentity(c *valueCheck, vs []*policy.Value) {
 		}
 	}
 }
+
+// singleAddress accepts one IPv4 or IPv6 address: "Use the IpAddr
+// statement to encapsulate a single IP address specification … Addr: A
+// single IP address" (IpAddr statement); prefixes and ranges belong in
+// IpAddrSet.
+var singleAddress = &checker{"an IPv4 or IPv6 address", func(c *valueCheck, vs []*policy.Value) {
+	if _, err := netip.ParseAddr(vs[0].Text); err != nil {
+		c.report(vs[0], "Write one address here; put prefixes and ranges in an IpAddrSet (Prefix, Range).", "%s %s is not a single IP address", c.attr, vs[0].Text)
+	}
+}}
 
 // addresses accepts address selectors (All, All4, All6, a, a/len, a-b,
 // "a - b"), each value or value triple in turn.

@@ -206,3 +206,38 @@ func TestNoKeyRing(t *testing.T) {
 		t.Errorf("%s", d.Summary)
 	}
 }
+
+// TestServiceSelectorsFitTheProtocol: ports on an ICMP service and ICMP
+// types on a TCP one are errors (IBM's IpService diagram), not read as
+// each other.
+func TestServiceSelectorsFitTheProtocol(t *testing.T) {
+	src := "IpService a\n{\n  Protocol Tcp\n  TypeRange 3\n}\nIpService b\n{\n  Protocol Icmp\n  SourcePortRange 80\n}\n" +
+		"IpService c\n{\n  Protocol Icmp\n  TypeRange 8\n}\nIpService d\n{\n  Protocol Udp\n  DestinationPortRange 53\n}\n"
+	file, _ := policy.Parse("T", []byte(src), policy.Options{Kind: policy.IPSecPolicy})
+	var ds diag.Diagnostics
+	checkPolicyValues(file, &ds)
+	var got []string
+	for _, d := range ds {
+		got = append(got, d.Summary)
+	}
+	want := "TypeRange does not apply to Protocol Tcp|SourcePortRange does not apply to Protocol Icmp"
+	if strings.Join(got, "|") != want {
+		t.Errorf("got %q, want %q", strings.Join(got, "|"), want)
+	}
+}
+
+// TestIpAddrIsOneAddress: IpAddr Addr is a single address (IpAddr
+// statement); a prefix or All belongs in an IpAddrSet.
+func TestIpAddrIsOneAddress(t *testing.T) {
+	src := "IpAddr one\n{\n  Addr 10.1.1.1\n}\nIpAddr six\n{\n  Addr 2001:db8::1\n}\nIpAddr net\n{\n  Addr 10.0.0.0/8\n}\nIpAddr every\n{\n  Addr All\n}\n"
+	file, _ := policy.Parse("T", []byte(src), policy.Options{Kind: policy.IPSecPolicy})
+	var ds diag.Diagnostics
+	checkPolicyValues(file, &ds)
+	var got []string
+	for _, d := range ds {
+		got = append(got, d.Summary)
+	}
+	if want := "Addr 10.0.0.0/8 is not a single IP address|Addr All is not a single IP address"; strings.Join(got, "|") != want {
+		t.Errorf("got %q, want %q", strings.Join(got, "|"), want)
+	}
+}
