@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -26,7 +27,16 @@ func WriteIndented(w io.Writer, v any) error {
 // (see Validate and shape): every problem comes back in one error, each
 // naming the JSON path of the value.
 func Read(r io.Reader) (*Plan, error) {
-	dec := json.NewDecoder(r)
+	text, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("reading plan: %w", err)
+	}
+	// A key given twice would silently keep the last value (an edited
+	// owner, say); the plan is refused instead.
+	if err := duplicateKeys(text); err != nil {
+		return nil, fmt.Errorf("reading plan: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(text))
 	dec.UseNumber()
 	var doc any
 	if err := dec.Decode(&doc); err != nil {
@@ -54,6 +64,55 @@ func Read(r io.Reader) (*Plan, error) {
 		return nil, err
 	}
 	return &p, nil
+}
+
+// duplicateKeys reports an object key given twice in one object of a
+// JSON document, with the path to it; a syntax error is left to the
+// decoder to report.
+func duplicateKeys(text []byte) error {
+	return walkKeys(json.NewDecoder(bytes.NewReader(text)), "", 0)
+}
+
+// maxDepth bounds the nesting walkKeys follows (encoding/json's own limit).
+const maxDepth = 10000
+
+// walkKeys reads one JSON value from dec, checking the keys of every
+// object in it.
+func walkKeys(dec *json.Decoder, path string, depth int) error {
+	if depth > maxDepth {
+		return fmt.Errorf("%s: nested more than %d deep", orRoot(path), maxDepth)
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil
+	}
+	switch tok {
+	case json.Delim('{'):
+		seen := map[string]bool{}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return nil
+			}
+			key, _ := kt.(string)
+			if seen[key] {
+				return fmt.Errorf("%s: key %q is given twice", orRoot(path), key)
+			}
+			seen[key] = true
+			if err := walkKeys(dec, join(path, key), depth+1); err != nil {
+				return err
+			}
+		}
+		_, _ = dec.Token() // }
+	case json.Delim('['):
+		for i := 0; dec.More(); i++ {
+			if err := walkKeys(dec, index(path, i), depth+1); err != nil {
+				return err
+			}
+		}
+		_, _ = dec.Token() // ]
+	}
+	return nil
 }
 
 // String writes a port range as the displays do: "*" for any port, one

@@ -29,7 +29,8 @@ func (p *Plan) Validate() error { return invalid(p.problems()) }
 
 // problems lists every problem of the plan's values.
 func (p *Plan) problems() []error {
-	c := &checker{stacks: map[string]bool{}, groups: map[string]bool{}, addrs: map[netip.Addr]string{}}
+	c := &checker{stacks: map[string]bool{}, groups: map[string]bool{}, addrs: map[netip.Addr]string{},
+		xcfOwner: map[netip.Addr]string{}, groupOf: map[string]string{}}
 	c.plan(p)
 	return c.errs
 }
@@ -51,6 +52,10 @@ type checker struct {
 	stacks map[string]bool
 	groups map[string]bool
 	addrs  map[netip.Addr]string
+	// xcfOwner is the stack of each dynamic XCF address, groupOf the
+	// XCF group of each stack.
+	xcfOwner map[netip.Addr]string
+	groupOf  map[string]string
 }
 
 // bad records a problem; names and values come from the file, so control
@@ -193,6 +198,9 @@ func (c *checker) plan(p *Plan) {
 			c.bad(path+".name", "stack %s is listed twice", s.Name)
 		}
 		c.stacks[s.Name] = true
+		for _, x := range s.XCF {
+			c.xcfOwner[x.Addr] = s.Name
+		}
 	}
 	for i, g := range p.Groups {
 		c.group(index("groups", i), g)
@@ -216,6 +224,10 @@ func (c *checker) group(path string, g Group) {
 	c.names(path+".stacks", g.Stacks)
 	for i, n := range g.Stacks {
 		c.stackRef(index(path+".stacks", i), n)
+		if other, ok := c.groupOf[n]; ok && other != g.XCFGroup {
+			c.bad(index(path+".stacks", i), "%s is in group %s too: a stack joins one XCF group", n, other)
+		}
+		c.groupOf[n] = g.XCFGroup
 	}
 }
 
@@ -406,20 +418,51 @@ func (c *checker) dvipa(path string, d *DVIPA) {
 	}
 	c.oneOf(path+".moveable", string(d.Moveable), words(Moveables)...)
 	c.backups(path+".backups", d.Backups)
+	c.ownership(path, d)
 	for i := range d.Distributions {
 		c.distribution(index(path+".distributions", i), &d.Distributions[i])
 	}
 	c.stackRef(path+".distributedBy", d.DistributedBy)
+	if d.DistributedBy != "" && !slices.ContainsFunc(d.Distributions, func(x Distribution) bool { return x.Stack == d.DistributedBy }) {
+		c.bad(path+".distributedBy", "%s has no distribution of this DVIPA", d.DistributedBy)
+	}
 	c.swsa(path+".swsa", &d.SWSA)
 }
 
+// ownership checks that the owner, the stacks that define the DVIPA and
+// its backups agree: a VIPADEFINE DVIPA is owned by a stack that defines
+// it, and no stack is both owner and backup. whatif and run follow these
+// lists as they are, so an edited plan must not make them contradict
+// each other.
+func (c *checker) ownership(path string, d *DVIPA) {
+	switch {
+	case d.Origin == "VIPADEFINE" && d.Owner == "":
+		c.bad(path+".owner", "a VIPADEFINE DVIPA has an owner")
+	case d.Owner != "" && len(d.DefinedBy) > 0 && !slices.Contains(d.DefinedBy, d.Owner):
+		c.bad(path+".owner", "%s does not define the DVIPA (definedBy %v)", d.Owner, d.DefinedBy)
+	}
+	for i, b := range d.Backups {
+		if b.Stack == d.Owner {
+			c.bad(index(path+".backups", i)+".stack", "%s is the owner", b.Stack)
+		}
+	}
+}
+
 // backups checks a takeover chain: a stack backs a DVIPA up once.
+// backups checks the backup chain: positions 1, 2, … in list order (the
+// order of takeover), ranks from highest to lowest along it.
 func (c *checker) backups(path string, bs []Backup) {
 	seen := map[string]string{}
 	for i, b := range bs {
 		at := index(path, i)
 		c.within(at+".position", b.Position, 1, noMax)
+		if b.Position != i+1 {
+			c.bad(at+".position", "%d is not %d: positions number the backups in takeover order", b.Position, i+1)
+		}
 		c.within(at+".rank", b.Rank, 1, 254) // IBM: VIPABACKUP rank is 1 through 254
+		if i > 0 && b.Rank > bs[i-1].Rank {
+			c.bad(at+".rank", "%d is higher than the rank %d before it: the highest rank takes over first", b.Rank, bs[i-1].Rank)
+		}
 		c.stackRef(at+".stack", b.Stack)
 		if first, ok := seen[b.Stack]; ok {
 			c.bad(at+".stack", "%s is also %s", b.Stack, first)
@@ -438,10 +481,19 @@ func (c *checker) distribution(path string, d *Distribution) {
 		c.within(path+".optLocal", *d.OptLocal, 0, 16)
 	}
 	c.within(path+".timedAffinity", d.TimedAffinity, 0, noMax)
+	targets := map[string]bool{}
 	for i, t := range d.Targets {
 		at := index(path+".targets", i)
 		c.stackRef(at+".stack", t.Stack)
 		c.ip(at+".xcf", t.XCF)
+		if key := t.Stack + "/" + t.XCF.String(); targets[key] {
+			c.bad(at, "target %s (%s) is listed twice", t.Stack, t.XCF)
+		} else {
+			targets[key] = true
+		}
+		if owner, ok := c.xcfOwner[t.XCF]; ok && t.Stack != "" && owner != t.Stack {
+			c.bad(at+".xcf", "%s is the dynamic XCF address of %s, not of %s", t.XCF, owner, t.Stack)
+		}
 		if t.Weight != nil {
 			c.within(at+".weight", *t.Weight, 0, noMax)
 		}
@@ -461,6 +513,9 @@ var reasonCodes = []string{"no-ipsec", "no-ipsecurity", "no-dvipsec", "no-iked",
 func (c *checker) swsa(path string, s *SWSA) {
 	if s.Eligible && len(s.Reasons) > 0 {
 		c.bad(path+".reasons", "an eligible DVIPA has no reasons against SWSA")
+	}
+	if s.Eligible && !s.Protected {
+		c.bad(path+".eligible", "a DVIPA no IPsec protects has no SAs to recover")
 	}
 	for i, r := range s.Reasons {
 		c.oneOf(index(path+".reasons", i)+".code", r.Code, reasonCodes...)

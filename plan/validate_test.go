@@ -73,6 +73,36 @@ func TestReadPlanRejectsWhatTheRuntimeCannotRun(t *testing.T) {
 		{"stack group unknown", func(doc map[string]any) {
 			at(doc, "stacks", 2).(map[string]any)["xcfGroup"] = "EZBTOTHR"
 		}, `stacks[2].xcfGroup: no group "EZBTOTHR" in the plan`},
+		// What whatif and run would follow as written, each its own way.
+		{"backups out of rank order", func(doc map[string]any) {
+			bs := at(doc, "dvipas", 0, "backups").([]any)
+			at(doc, "dvipas", 0).(map[string]any)["backups"] = append(bs, map[string]any{"position": 2, "rank": 250, "stack": "MVS2", "canCreate": false})
+		}, `dvipas[0].backups[1].rank: 250 is higher than the rank`},
+		{"backup positions", func(doc map[string]any) {
+			at(doc, "dvipas", 0, "backups", 0).(map[string]any)["position"] = 2
+		}, `dvipas[0].backups[0].position: 2 is not 1`},
+		{"owner also a backup", func(doc map[string]any) {
+			at(doc, "dvipas", 0, "backups", 0).(map[string]any)["stack"] = "MVS1"
+		}, `dvipas[0].backups[0].stack: MVS1 is the owner`},
+		{"owner does not define it", func(doc map[string]any) {
+			at(doc, "dvipas", 0).(map[string]any)["owner"] = "MVS2"
+		}, `dvipas[0].owner: MVS2 does not define the DVIPA`},
+		{"target at another stack's XCF address", func(doc map[string]any) {
+			x := at(doc, "stacks", 1, "xcf", 0).(map[string]any)["addr"]
+			at(doc, "dvipas", 0, "distributions", 0, "targets", 0).(map[string]any)["xcf"] = x
+		}, `is the dynamic XCF address of MVS2, not of`},
+		{"distributed by a stack without a distribution", func(doc map[string]any) {
+			at(doc, "dvipas", 0).(map[string]any)["distributedBy"] = "MVS3"
+		}, `dvipas[0].distributedBy: MVS3 has no distribution of this DVIPA`},
+		{"stack in two groups", func(doc map[string]any) {
+			gs := doc["groups"].([]any)
+			g := map[string]any{}
+			for k, v := range gs[0].(map[string]any) {
+				g[k] = v
+			}
+			g["xcfGroup"], g["stacks"] = "EZBTOTHR", []any{"MVS1"}
+			doc["groups"] = append(gs, g)
+		}, `groups[1].stacks[0]: MVS1 is in group`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Read(strings.NewReader(editPlan(t, c.edit)))
@@ -135,5 +165,23 @@ func TestReadPlanConfinesKeyRing(t *testing.T) {
 				t.Errorf("error:\n%v\nwant it to contain %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestReadPlanRejectsKeysGivenTwice: a key given twice in one object (an
+// owner edited in by appending it) is refused with its path; JSON decoding
+// would silently keep the last one.
+func TestReadPlanRejectsKeysGivenTwice(t *testing.T) {
+	text := figure9JSON(t)
+	edited := strings.Replace(text, `"owner": "MVS1",`, `"owner": "MVS1", "owner": "MVS2",`, 1)
+	if edited == text {
+		t.Fatal("the figure 9 plan has no owner MVS1 to edit")
+	}
+	_, err := Read(strings.NewReader(edited))
+	if err == nil || !strings.Contains(err.Error(), `dvipas[0]: key "owner" is given twice`) {
+		t.Fatalf("error %v", err)
+	}
+	if _, err := Read(strings.NewReader(strings.Repeat("[", 20000) + strings.Repeat("]", 20000))); err == nil {
+		t.Fatal("a document nested 20,000 deep was read")
 	}
 }
