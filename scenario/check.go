@@ -104,6 +104,11 @@ func (c *planCheck) application(a *Application) {
 		c.stack(s, r)
 	}
 	c.apps[a.Name] = append(c.apps[a.Name], a.Stacks...)
+	if d := c.plan.DVIPA(a.Bind.Addr()); d != nil && d.Owner == "" &&
+		!slices.ContainsFunc(d.Backups, func(b plan.Backup) bool { return b.CanCreate }) {
+		c.errorf(a.Range, "no stack activates DVIPA %s of application %s: nobody VIPADEFINEs it, and a VIPABACKUP without MOVEABLE and a mask only takes over a DVIPA that is active",
+			d.Addr, a.Name)
+	}
 }
 
 // client reports a client address that is the sysplex's own: the LAN

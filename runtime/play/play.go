@@ -2,7 +2,6 @@ package play
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/netip"
 	"sort"
@@ -205,32 +204,22 @@ func Play(ctx context.Context, sx *sysplex.Sysplex, sc *scenario.Scenario) (*Rep
 }
 
 // settle waits until every application's DVIPA has a routing stack that
-// knows the application's servers.
+// knows the application's servers; when it gives up, the error names each
+// application still waiting and why.
 func settle(sx *sysplex.Sysplex, ctx context.Context, sc *scenario.Scenario) error {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		ready := true
+		var waiting []string
 		for _, a := range sc.Applications {
-			owner := sx.Stack(sx.Owner(a.Bind.Addr()))
-			if owner == nil {
-				ready = false
-				continue
-			}
-			if d := owner.Routing(a.Bind.Addr()); d != nil {
-				n := 0
-				for _, e := range d.DPT() {
-					if e.Port == a.Bind.Port() && e.Ready > 0 {
-						n++
-					}
-				}
-				ready = ready && n >= expectedTargets(d.IsCandidate, a.Stacks)
+			if why := notReady(sx, a); why != "" {
+				waiting = append(waiting, fmt.Sprintf("application %s (%s): %s", a.Name, a.Bind, why))
 			}
 		}
-		if ready {
+		if len(waiting) == 0 {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return errors.New("sysplex: the applications' DVIPAs did not come up within 30s")
+			return fmt.Errorf("sysplex: after 30s the scenario cannot start:\n  %s", strings.Join(waiting, "\n  "))
 		}
 		select {
 		case <-ctx.Done():
@@ -238,6 +227,31 @@ func settle(sx *sysplex.Sysplex, ctx context.Context, sc *scenario.Scenario) err
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
+}
+
+// notReady says why an application cannot take connections yet: no stack
+// holds its DVIPA, or the routing stack has heard from fewer of its
+// servers than it distributes to. "" when it can.
+func notReady(sx *sysplex.Sysplex, a *scenario.Application) string {
+	holder := sx.Owner(a.Bind.Addr())
+	owner := sx.Stack(holder)
+	if owner == nil {
+		return fmt.Sprintf("no stack holds %s (does a stack VIPADEFINE it, or a VIPARANGE or long-form VIPABACKUP create it?)", a.Bind.Addr())
+	}
+	d := owner.Routing(a.Bind.Addr())
+	if d == nil {
+		return ""
+	}
+	n := 0
+	for _, e := range d.DPT() {
+		if e.Port == a.Bind.Port() && e.Ready > 0 {
+			n++
+		}
+	}
+	if want := expectedTargets(d.IsCandidate, a.Stacks); n < want {
+		return fmt.Sprintf("%s, which routes it, has heard from %d of its %d servers", holder, n, want)
+	}
+	return ""
 }
 
 func expectedTargets(candidate func(string) bool, stacks []string) int {
