@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -261,7 +262,7 @@ func (b *policyBuilder) build(files []*policy.File) *Policy {
 				if a.Block == nil {
 					g = b.t.find("IpFilterGroup", a.Name())
 				}
-				p.FilterRules = append(p.FilterRules, b.group(g, 0)...)
+				p.FilterRules = append(p.FilterRules, b.group(g, nil)...)
 			}
 		}
 	}
@@ -272,11 +273,14 @@ func (b *policyBuilder) build(files []*policy.File) *Policy {
 }
 
 // group expands an IpFilterGroup: its rules in order, each taking the
-// group's addresses where it has none of its own.
-func (b *policyBuilder) group(g *policy.Entry, depth int) []*FilterRule {
-	if g == nil || depth > 8 {
+// group's addresses where it has none of its own. in lists the groups
+// being expanded around it: a group that refers back to one of them is an
+// error, and the reference is not followed.
+func (b *policyBuilder) group(g *policy.Entry, in []*policy.Entry) []*FilterRule {
+	if g == nil {
 		return nil
 	}
+	in = append(in, g)
 	var out []*FilterRule
 	for _, a := range blockEntries(g) {
 		switch {
@@ -285,7 +289,13 @@ func (b *policyBuilder) group(g *policy.Entry, depth int) []*FilterRule {
 		case strings.EqualFold(a.Keyword, "IpFilterRule") && a.Block != nil:
 			out = append(out, b.filterRule(a, g)...)
 		case strings.EqualFold(a.Keyword, "IpFilterGroupRef"):
-			out = append(out, b.group(b.t.find("IpFilterGroup", a.Name()), depth+1)...)
+			inner := b.t.find("IpFilterGroup", a.Name())
+			if slices.Contains(in, inner) {
+				d := b.ds.Errorf(RulePolicyRef, a.KeywordRange, "IpFilterGroup %s refers to %s, which contains it: the groups form a cycle", g.Name(), a.Name())
+				d.Detail = "A filter group cannot contain itself, directly or through other groups; remove this reference."
+				continue
+			}
+			out = append(out, b.group(inner, in)...)
 		}
 	}
 	return out

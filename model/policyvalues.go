@@ -275,8 +275,12 @@ func checkPolicyValues(f *policy.File, ds *diag.Diagnostics) {
 		return
 	}
 	f.Walk(func(e, parent *policy.Entry) {
-		if e.Keyword == "IpService" && e.Block != nil {
+		switch {
+		case e.Block == nil:
+		case e.Keyword == "IpService":
 			checkServiceSelectors(e, ds)
+		case e.Keyword == "IpGenericFilterAction":
+			checkLogging(e, ds)
 		}
 		if e.Secret || len(e.Values) == 0 {
 			return
@@ -317,6 +321,21 @@ func checkServiceSelectors(e *policy.Entry, ds *diag.Diagnostics) {
 			d := ds.Errorf(RulePolicyValue, a.KeywordRange, "%s does not apply to Protocol %s", name, attr(e, "Protocol").Values[0].Text)
 			d.Detail = "Ports go with Tcp and Udp, TypeRange and CodeRange with Icmp and Icmpv6 (IP Configuration Reference, IpService statement); Policy Agent refuses the service."
 		}
+	}
+}
+
+// checkLogging reports LogPermit or LogDeny on a Permit or Deny action:
+// in IBM's IpGenericFilterAction diagram those two follow IpSec only,
+// and Permit and Deny take Yes or No.
+func checkLogging(e *policy.Entry, ds *diag.Diagnostics) {
+	action, logging := attr(e, "IpFilterAction"), attr(e, "IpFilterLogging")
+	if action == nil || logging == nil || len(action.Values) == 0 || len(logging.Values) == 0 {
+		return
+	}
+	a, l := value(action, 0), value(logging, 0)
+	if (a == "PERMIT" || a == "DENY") && (l == "LOGPERMIT" || l == "LOGDENY") {
+		d := ds.Errorf(RulePolicyValue, logging.Values[0].Range, "IpFilterLogging %s applies to IpFilterAction IpSec, not %s", logging.Values[0].Text, action.Values[0].Text)
+		d.Detail = "With Permit or Deny, IpFilterLogging is Yes or No (" + docGenericAction + "); Policy Agent refuses the action."
 	}
 }
 

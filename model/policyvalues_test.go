@@ -241,3 +241,17 @@ func TestIpAddrIsOneAddress(t *testing.T) {
 		t.Errorf("got %q, want %q", strings.Join(got, "|"), want)
 	}
 }
+
+// TestLoggingFitsTheAction: LogPermit and LogDeny go with IpSec only;
+// Permit and Deny take Yes or No (IpGenericFilterAction diagram).
+func TestLoggingFitsTheAction(t *testing.T) {
+	src := "IpGenericFilterAction a\n{\n  IpFilterAction Permit\n  IpFilterLogging LogPermit\n}\n" +
+		"IpGenericFilterAction b\n{\n  IpFilterAction IpSec\n  IpFilterLogging LogDeny\n}\n" +
+		"IpGenericFilterAction c\n{\n  IpFilterAction Deny\n  IpFilterLogging Yes\n}\n"
+	file, _ := policy.Parse("T", []byte(src), policy.Options{Kind: policy.IPSecPolicy})
+	var ds diag.Diagnostics
+	checkPolicyValues(file, &ds)
+	if len(ds) != 1 || ds[0].Summary != "IpFilterLogging LogPermit applies to IpFilterAction IpSec, not Permit" {
+		t.Fatalf("diagnostics %v", ds)
+	}
+}

@@ -93,7 +93,8 @@ func report(p *verify.Pass, rules []*model.FilterRule, first, inst []int, dead [
 		}
 	}
 	what, by := ruleName(r), "earlier "+ruleName(covers[0])
-	if r.Policy && covers[0].Name == r.Name {
+	usedTwice := r.Policy && covers[0].Range == r.Range // one definition referenced twice
+	if usedTwice {
 		by = "its first use in IpFilterPolicy"
 	}
 	if len(covers) > 1 {
@@ -130,7 +131,7 @@ func report(p *verify.Pass, rules []*model.FilterRule, first, inst []int, dead [
 	if otherAction != "" {
 		fmt.Fprintf(&b, " That traffic gets %s instead of %s today, so the protection or blocking this rule was written for is missing.", otherAction, r.Action)
 	}
-	if r.Policy && covers[0].Name == r.Name {
+	if usedTwice {
 		fmt.Fprintf(&b, " IpFilterPolicy uses %s twice; remove the second reference.", r.Name)
 	} else {
 		fmt.Fprintf(&b, " If %s is an exception to %s, move it before that rule; if it repeats what the earlier rule already does, remove it.", what, firstName)
@@ -154,6 +155,8 @@ func possessive(pronoun string) string {
 // ruleName names a rule the way the user wrote it.
 func ruleName(r *model.FilterRule) string {
 	switch {
+	case r.Policy && r.Name == "":
+		return fmt.Sprintf("the unnamed IpFilterRule at line %d", r.Range.Start.Line)
 	case r.Policy:
 		return "IpFilterRule " + r.Name
 	case r.V6:
