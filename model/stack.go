@@ -457,13 +457,16 @@ func (b *stackBuilder) ipsecRule(r *profile.IPSecRule, n int) (*FilterRule, bool
 	var ok1, ok2 bool
 	fr.Src, ok1 = b.addrSel(r.Src)
 	fr.Dst, ok2 = b.addrSel(r.Dst)
-	if !ok1 || !ok2 {
+	if !ok1 || !ok2 || !b.ruleFamily(r, fr) {
 		return nil, false
 	}
 	if p := r.Protocol; p != nil {
 		proto, err := ParseProtocol(p.Protocol)
 		if err != nil {
 			b.errorf(b.prof.RangeOf(&p.Node), "%v", err)
+			return nil, false
+		}
+		if !b.protocolOptions(p, proto) {
 			return nil, false
 		}
 		fr.Protocol = proto
@@ -486,6 +489,50 @@ func (b *stackBuilder) ipsecRule(r *profile.IPSecRule, n int) (*FilterRule, bool
 		fr.Direction, fr.Connect = r.Direction.Value, r.Direction.Connect
 	}
 	return fr, true
+}
+
+// ruleFamily reports an address of the other family: IPSECRULE filters
+// IPv4 and IPSEC6RULE IPv6 (IPSEC statement: an IPv4 and an IPv6 filter
+// rule form).
+func (b *stackBuilder) ruleFamily(r *profile.IPSecRule, fr *FilterRule) bool {
+	stmt, want := "IPSECRULE", "IPv4"
+	if r.V6 {
+		stmt, want = "IPSEC6RULE", "IPv6"
+	}
+	for _, side := range []struct {
+		sel  AddrSel
+		spec *profile.AddrSpec
+	}{{fr.Src, r.Src}, {fr.Dst, r.Dst}} {
+		if !side.sel.All && side.sel.isV6() != r.V6 {
+			b.errorf(b.prof.RangeOf(&side.spec.Node), "%s takes %s addresses; write IPv%s rules with %s", stmt, want,
+				map[bool]string{true: "4", false: "6"}[r.V6], map[bool]string{true: "IPSECRULE", false: "IPSEC6RULE"}[r.V6])
+			return false
+		}
+	}
+	return true
+}
+
+// protocolOptions reports sub-options the protocol does not take: SRCPORT
+// and DESTPORT go with TCP and UDP, TYPE and CODE with ICMP (TYPE also with
+// OSPF), as the IPSEC statement's diagram ties them; and ports are 0-65535.
+func (b *stackBuilder) protocolOptions(p *profile.ProtocolSpec, proto Protocol) bool {
+	r := b.prof.RangeOf(&p.Node)
+	icmp := proto == 1 || proto == 58
+	switch {
+	case (p.SrcPort != nil || p.DstPort != nil) && proto != 6 && proto != 17:
+		b.errorf(r, "PROTOCOL %s takes no SRCPORT or DESTPORT: ports go with TCP and UDP", p.Protocol)
+		return false
+	case p.Code != nil && !icmp, p.Type != nil && !icmp && proto != 89:
+		b.errorf(r, "PROTOCOL %s takes no TYPE or CODE: they go with ICMP (and TYPE with OSPF)", p.Protocol)
+		return false
+	}
+	for _, sel := range []*profile.Selector{p.SrcPort, p.DstPort} {
+		if s := selector(sel); s.From > 65535 || s.To > 65535 {
+			b.errorf(r, "port %d is not a port (0-65535)", max(s.From, s.To))
+			return false
+		}
+	}
+	return true
 }
 
 func selector(s *profile.Selector) PortSel {
