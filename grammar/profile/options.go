@@ -50,13 +50,14 @@ var knownOptions = map[string]string{
 		NOSMCEXCLUDE SMCEXCLUDE POLICYREQuired IKEDREQuired YES NO YESIFTTLS YESIFDYNIPSEC
 		ZERT NOZERT AGGregation NOAGGregation INTVAL SMFINTVAL SYNCVAL AIASSIST BATCHOUTbound
 		NOBATCHOUTbound AUTOIQDC NOAUTOIQDC IOPRI1 IOPRI2 IOPRI3 IOPRI4 FWD`,
-	"TCPCONFIG": `CONNECTInitinterval CONNECTTimeout DELAYAcks NODELAYAcks AUTODELAYAcks NOAUTODELAYACKS
-		EPHEMERALPORTS NOEPHEMERALPORTS FINWait2time FRRTHReshold INTerval KEEPALIVEPROBEInterval
-		KEEPALIVEPROBES MAXImumretransmittime MAXRETRANSMITTIME NAGLE NONAGLE QUEUEDrtt
+	// TCPCONFIG: the V2R3 syntax diagram's options (TRUE and FALSE are
+	// SENDGarbage's values).
+	"TCPCONFIG": `CONNECTInitinterval CONNECTTimeout DELAYAcks NODELAYAcks AUTODELAYAcks
+		EPHEMERALPORTS FINWait2time FRRTHReshold INTerval KEEPALIVEPROBEInterval
+		KEEPALIVEPROBES MAXImumretransmittime NAGLE NONAGLE QUEUEDrtt
 		RESTRICTLowports UNRESTRICTLowports RETRANSMITAttempts SELECTIVEACK NOSELECTIVEACK
 		SENDGarbage TRUE FALSE TCPMAXRCVBufrsize TCPMAXSENDBufrsize TCPRCVBufrsize TCPSENDBfrsize
-		TCPTIMEstamp NOTCPTIMEstamp TIMEWAITInterval TTLS NOTTLS TCPQUEUEDMAX NOTCPQUEUEDMAX
-		KEEPALIVEOPTIONS`,
+		TCPTIMEstamp NOTCPTIMEstamp TIMEWAITInterval TTLS NOTTLS KEEPALIVEOPTIONS`,
 	"UDPCONFIG": `UDPCHKsum NOUDPChksum UDPQueuelimit NOUDPQueuelimit UDPRCVBufrsize UDPSENDBfrsize
 		RESTRICTLowports UNRESTRICTLowports EPHEMERALPORTS NOEPHEMERALPORTS`,
 	"VIPADISTRIBUTE": `CONTROLPORT ENCAP GRE NOGRE`,
@@ -224,6 +225,10 @@ func startsWithDigit(w string) bool { return w != "" && w[0] >= '0' && w[0] <= '
 // checkOptionRange reports a known option's number outside the range
 // IBM states for it (optionRanges).
 func (p *parser) checkOptionRange(stmt, full string, o *Option, m *Meta) {
+	if full == "EPHEMERALPORTS" {
+		p.checkEphemeralPorts(stmt, o, m)
+		return
+	}
 	bounds, ok := optionRanges[stmt][full]
 	if !ok || len(o.Values) == 0 {
 		return
@@ -235,6 +240,36 @@ func (p *parser) checkOptionRange(stmt, full string, o *Option, m *Meta) {
 	d := p.diags.Errorf(RuleSyntax, p.nodeRange(&o.Node), "%s %s: %s is out of range", stmt, full, o.Values[0])
 	d.Detail = fmt.Sprintf("%s is from %d to %d; the stack rejects the statement.", full, bounds[0], bounds[1])
 	d.IncludedFrom = m.IncludedFrom
+}
+
+// checkEphemeralPorts reports EPHEMERALPORTS low high outside IBM's
+// range: "low_port value is in the range 1024 - 65535 … high_port … must
+// be greater than or equal to the low_port value" (UDPCONFIG statement;
+// TCPCONFIG's defaults are the same 1024 65535).
+func (p *parser) checkEphemeralPorts(stmt string, o *Option, m *Meta) {
+	var why string
+	low, err1 := strconv.Atoi(optionValue(o.Values, 0))
+	high, err2 := strconv.Atoi(optionValue(o.Values, 1))
+	switch {
+	case err1 != nil || err2 != nil:
+		why = "EPHEMERALPORTS takes a low and a high port"
+	case low < 1024 || low > 65535:
+		why = fmt.Sprintf("the low port %d is outside 1024-65535", low)
+	case high < low || high > 65535:
+		why = fmt.Sprintf("the high port %d is not between the low port %d and 65535", high, low)
+	default:
+		return
+	}
+	d := p.diags.Errorf(RuleSyntax, p.nodeRange(&o.Node), "%s EPHEMERALPORTS: %s", stmt, why)
+	d.Detail = "EPHEMERALPORTS low_port high_port: low from 1024 to 65535, high from low to 65535; the stack rejects the statement."
+	d.IncludedFrom = m.IncludedFrom
+}
+
+func optionValue(vs []string, i int) string {
+	if i < len(vs) {
+		return vs[i]
+	}
+	return ""
 }
 
 // hexValued names the options whose value is hexadecimal, so a word such
