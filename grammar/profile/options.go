@@ -2,8 +2,11 @@ package profile
 
 import (
 	"fmt"
+	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/tcpipc/tcpipc/diag"
 )
@@ -98,6 +101,43 @@ var knownOptionSets = func() map[string]map[string]string {
 	return out
 }()
 
+// grammarWordSets caches grammarWords by statement type.
+var grammarWordSets sync.Map // reflect.Type → map[string]bool
+
+// quotedWord is a keyword literal of a participle grammar tag.
+var quotedWord = regexp.MustCompile(`'([A-Z][A-Z0-9]*)'`)
+
+// grammarWords is the set of keywords a statement's grammar matches (the
+// literals of its struct tags and of the nodes below it): a keyword of
+// the statement whose operands did not parse is an error with that
+// reading; a keyword of another statement is an unknown option here.
+func grammarWords(t reflect.Type) map[string]bool {
+	if v, ok := grammarWordSets.Load(t); ok {
+		return v.(map[string]bool)
+	}
+	words, seen := map[string]bool{}, map[reflect.Type]bool{}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || seen[t] {
+			return
+		}
+		seen[t] = true
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			for _, m := range quotedWord.FindAllStringSubmatch(f.Tag.Get("parser"), -1) {
+				words[m[1]] = true
+			}
+			walk(f.Type)
+		}
+	}
+	walk(t)
+	grammarWordSets.Store(t, words)
+	return words
+}
+
 // minAbbrev is the length of the minimum abbreviation of an option word
 // written as IBM's diagrams write it: its leading part up to the first lower
 // case letter (FINWait2time abbreviates to FINW, not FINWait2).
@@ -184,7 +224,7 @@ func (p *parser) checkOptions(st Statement) {
 			continue
 		}
 		r := p.nodeRange(&o.Node)
-		if spellings[o.Name] != "" {
+		if grammarWords(reflect.TypeOf(st))[o.Name] {
 			d := p.diags.Errorf(RuleSyntax, r, "%s: %s has missing or invalid operands", stmt, o.Name)
 			d.Detail = fmt.Sprintf("%s is an option of %s with operands of its own; see the IP Configuration Reference for its syntax.", o.Name, stmt)
 			d.IncludedFrom = m.IncludedFrom
