@@ -80,14 +80,21 @@ type SAState struct {
 func Derive(p *plan.Plan, sc Scenario) (*Outcome, error) {
 	failed := map[string]bool{}
 	for _, n := range sc.Failed {
-		if p.Stack(n) == nil {
+		switch {
+		case n == "":
+			return nil, fmt.Errorf("an empty stack name in the failing stacks")
+		case p.Stack(n) == nil:
 			return nil, fmt.Errorf("no stack %s in sysplex %s", n, p.Sysplex)
+		case failed[n]:
+			return nil, fmt.Errorf("stack %s fails twice", n)
 		}
 		failed[n] = true
 	}
 	back := map[string]bool{}
 	for _, n := range sc.Recovered {
 		switch {
+		case n == "":
+			return nil, fmt.Errorf("an empty stack name in the recovering stacks")
 		case !failed[n]:
 			return nil, fmt.Errorf("stack %s recovers but does not fail", n)
 		case back[n]:

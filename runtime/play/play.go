@@ -122,6 +122,9 @@ type Check struct {
 	What string
 	OK   bool
 	Got  string
+	// order is the expectation's place in the scenario: the report lists
+	// the checks as the scenario wrote them.
+	order int
 }
 
 // Passed reports whether every expectation held.
@@ -393,18 +396,19 @@ func enableClientIPsec(sx *sysplex.Sysplex, cl *lan.Client, c *scenario.Client) 
 func scheduleOwnerChecks(sx *sysplex.Sysplex, r *Report, sc *scenario.Scenario) *sync.WaitGroup {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	for _, x := range sc.Expect {
+	for i, x := range sc.Expect {
 		if x.Owner == nil {
 			continue
 		}
-		o := x.Owner
+		o, order := x.Owner, i
 		wg.Add(1)
 		sx.Clock().AfterFunc(r.Start.Add(o.At).Sub(sx.Clock().Now()), func() {
 			defer wg.Done()
 			got := sx.Owner(o.DVIPA)
 			late := sx.Clock().Now().Sub(r.Start.Add(o.At))
 			mu.Lock()
-			r.Checks = append(r.Checks, Check{What: fmt.Sprintf("owner of %s at %s is %s", o.DVIPA, o.At, orNobody(o.Stack)), OK: got == o.Stack, Got: orNobody(got) + sampledLate(late)})
+			r.Checks = append(r.Checks, Check{What: fmt.Sprintf("owner of %s at %s is %s", o.DVIPA, o.At, orNobody(o.Stack)),
+				OK: got == o.Stack, Got: orNobody(got) + sampledLate(late), order: order})
 			mu.Unlock()
 		})
 	}
@@ -453,7 +457,8 @@ func measure(sx *sysplex.Sysplex, r *Report) {
 
 // check evaluates the expectations that are not sampled during the run.
 func check(r *Report, sc *scenario.Scenario) {
-	for _, x := range sc.Expect {
+	for i, x := range sc.Expect {
+		before := len(r.Checks)
 		switch {
 		case x.MaxResets != nil, x.MaxFailed != nil, x.MaxLost != nil:
 			r.Checks = append(r.Checks, r.Clients.countCheck(x))
@@ -475,8 +480,11 @@ func check(r *Report, sc *scenario.Scenario) {
 			r.Checks = append(r.Checks, Check{What: fmt.Sprintf("takeover of %s within %s", x.Takeover.DVIPA, x.Takeover.Within),
 				OK: got >= 0 && got <= x.Takeover.Within, Got: durationOrNone(got)})
 		}
+		for k := before; k < len(r.Checks); k++ {
+			r.Checks[k].order = i
+		}
 	}
-	sort.SliceStable(r.Checks, func(i, j int) bool { return r.Checks[i].What < r.Checks[j].What })
+	sort.SliceStable(r.Checks, func(i, j int) bool { return r.Checks[i].order < r.Checks[j].order })
 }
 
 // countCheck checks a bound on lost connections and says what it counted:
