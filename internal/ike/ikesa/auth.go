@@ -171,14 +171,17 @@ func (d *Daemon) hasEstablished(p *Peer, except *IKESA) bool {
 	return n > 0
 }
 
-// dropOthers forgets every other IKE SA with p, after the peer said with
-// INITIAL_CONTACT that it has lost them. A peer configured without an
-// address stands for a range of remotes, which may all authenticate with
-// the same identity; INITIAL_CONTACT from one of them speaks only for the
-// IKE SAs from its own address.
+// dropOthers forgets every other established IKE SA with p, after the
+// peer said with INITIAL_CONTACT that it has lost them. One this side is
+// still negotiating is none the peer can have lost (RFC 7296 section 2.4):
+// when both sides initiate at once, each IKE_AUTH carries INITIAL_CONTACT,
+// and dropping our half-open SA left the two sides sharing none. A peer
+// configured without an address stands for a range of remotes, which may
+// all authenticate with the same identity; INITIAL_CONTACT from one of
+// them speaks only for the IKE SAs from its own address.
 func (d *Daemon) dropOthers(p *Peer, keep *IKESA) {
 	for _, sa := range d.sas {
-		if sa == keep || sa.peer != p {
+		if sa == keep || sa.peer != p || sa.state < StateEstablished {
 			continue
 		}
 		if !p.Addr.IsValid() && sa.remote.Addr() != keep.remote.Addr() {

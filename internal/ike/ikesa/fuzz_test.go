@@ -55,9 +55,14 @@ func TestAnswersStrongSwanInit(t *testing.T) {
 	for _, p := range m.Payloads {
 		types = append(types, p.Type())
 	}
-	want := []wire.PayloadType{wire.PayloadSA, wire.PayloadKE, wire.PayloadNonce, wire.PayloadNotify, wire.PayloadNotify}
+	// SA, KE, Nr, the two NAT_DETECTION notifies and
+	// CHILDLESS_IKEV2_SUPPORTED (RFC 6023).
+	want := []wire.PayloadType{wire.PayloadSA, wire.PayloadKE, wire.PayloadNonce, wire.PayloadNotify, wire.PayloadNotify, wire.PayloadNotify}
 	if len(types) != len(want) || m.SPIi != 0xb1e0c303c42f881b || m.SPIr == 0 || m.Flags != wire.FlagResponse {
 		t.Fatalf("response %s %x/%x with %v", m.Flags, m.SPIi, m.SPIr, types)
+	}
+	if wire.FindNotify(m.Payloads, wire.CHILDLESS_IKEV2_SUPPORTED) == nil {
+		t.Error("no CHILDLESS_IKEV2_SUPPORTED: a peer that insists on childless initiation gives up")
 	}
 	for i := range want {
 		if types[i] != want[i] {

@@ -250,7 +250,9 @@ func (sa *IKESA) handleRequest(src netip.AddrPort, raw []byte, m *wire.Message) 
 	payloads, err := sa.open.DecodeInner(raw, m)
 	if err != nil {
 		if notify, data, ok := wire.NotifyFor(err); ok {
-			// Authentic but undecodable inside: say so (RFC 7296 section 2.21.2).
+			// Authentic but undecodable inside: say so (RFC 7296 section
+			// 2.21.2), where the request came from (section 2.11).
+			sa.remote = src
 			sa.respond(m, []wire.Payload{&wire.Notify{NotifyType: notify, Data: data}})
 			return
 		}

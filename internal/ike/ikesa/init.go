@@ -204,6 +204,10 @@ func (d *Daemon) handleInitRequest(src netip.AddrPort, raw []byte, m *wire.Messa
 		&wire.Nonce{Data: sa.nr},
 	}
 	payloads = append(payloads, natDetection(sa.spiI, sa.spiR, sa.local, src)...)
+	// We answer an IKE_AUTH that asks for no child (answerChild), and say
+	// so: an initiator that insists on childless initiation waits for this
+	// (RFC 6023 section 3; strongSwan's childless = force).
+	payloads = append(payloads, &wire.Notify{NotifyType: wire.CHILDLESS_IKEV2_SUPPORTED})
 	if d.cfg.Credentials != nil && len(sa.peerHashes) > 0 {
 		// Only in answer to the initiator's (RFC 7427 section 4).
 		payloads = append(payloads, signatureHashes())

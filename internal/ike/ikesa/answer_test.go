@@ -1,0 +1,114 @@
+package ikesa
+
+import (
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/internal/ike/wire"
+)
+
+// TestErrorAnswerGoesWhereTheRequestCameFrom: an authentic request whose
+// inside cannot be decoded (a critical payload we do not know) is answered
+// with UNSUPPORTED_CRITICAL_PAYLOAD at the address and port it came from
+// (RFC 7296 section 2.11), also after the peer's NAT mapping changed. The
+// answer went to the port the IKE SA knew before, where nobody listens any
+// more, so the peer timed out instead of hearing the error.
+func TestErrorAnswerGoesWhereTheRequestCameFrom(t *testing.T) {
+	n, initiator, responder := pair(t, setup{})
+	n.SetNAT(initAddr.Addr(), natAddr.Addr())
+	sa, _, _ := establish(t, initiator, responder)
+	n.RebindNAT()
+	var mu sync.Mutex
+	var requestFrom netip.AddrPort
+	var answersTo []netip.AddrPort
+	n.SetTap(func(src, dst netip.AddrPort, _ []byte) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case src.Addr() == natAddr.Addr():
+			requestFrom = src
+		case src.Addr() == respAddr.Addr():
+			answersTo = append(answersTo, dst)
+		}
+	})
+	got := make(chan []wire.Payload, 1)
+	initiator.d.mu.Lock()
+	sa.startRequest(&request{
+		exchange: wire.INFORMATIONAL,
+		payloads: []wire.Payload{&wire.Raw{PT: 200, Critical: true}},
+		onResponse: func(r *response) error {
+			got <- r.payloads
+			return nil
+		},
+	})
+	initiator.d.mu.Unlock()
+	ps := wait(t, got, "the answer")
+	if wire.FindNotify(ps, wire.UNSUPPORTED_CRITICAL_PAYLOAD) == nil {
+		t.Errorf("answer %v, want UNSUPPORTED_CRITICAL_PAYLOAD", ps)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(answersTo) == 0 || answersTo[0] != requestFrom {
+		t.Errorf("the request came from %v; the answers went to %v", requestFrom, answersTo)
+	}
+}
+
+// TestSimultaneousInitiationKeepsOurOwnSA: both sides initiate at once and
+// each IKE_AUTH carries INITIAL_CONTACT. The peer's INITIAL_CONTACT speaks
+// of the SAs it has lost, not of the one we are still negotiating with it
+// (RFC 7296 section 2.4), so our half-open SA survives it and completes:
+// the two sides end up sharing an IKE SA. Dropping ours left each side
+// with only the SA the other had dropped.
+func TestSimultaneousInitiationKeepsOurOwnSA(t *testing.T) {
+	clk := clock.NewManual(epoch)
+	n, initiator, responder := pair(t, setup{clock: clk})
+	// Lose the first IKE_AUTH answer each way, so each side reads the
+	// other's IKE_AUTH request before the answer to its own.
+	var mu sync.Mutex
+	lost := map[netip.AddrPort]bool{}
+	n.SetDrop(func(src, dst netip.AddrPort, p []byte) bool {
+		const exchangeAt, flagsAt, response = 18, 19, 0x20
+		if len(p) <= flagsAt || wire.ExchangeType(p[exchangeAt]) != wire.IKE_AUTH || p[flagsAt]&response == 0 {
+			return false
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if lost[src] {
+			return false
+		}
+		lost[src] = true
+		return true
+	})
+	if _, err := initiator.d.Initiate("gw"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := responder.d.InitiateTo("peer", initAddr); err != nil {
+		t.Fatal(err)
+	}
+	shared := func() bool {
+		ours := map[IKESAID]bool{}
+		for _, i := range initiator.d.SAs() {
+			if i.State == StateEstablished {
+				ours[i.ID] = true
+			}
+		}
+		for _, i := range responder.d.SAs() {
+			if i.State == StateEstablished && ours[i.ID] {
+				return true
+			}
+		}
+		return false
+	}
+	deadline := time.Now().Add(8 * time.Second)
+	for !shared() {
+		// Each side retransmits its IKE_AUTH and hears the cached answer.
+		clk.Advance(DefaultRetransmitTimeout)
+		if time.Now().After(deadline) {
+			t.Fatalf("no IKE SA established on both sides:\n initiator %+v %+v\n responder %+v %+v", initiator.d.SAs(), initiator.d.Stats(), responder.d.SAs(), responder.d.Stats())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
