@@ -112,3 +112,56 @@ func TestSimultaneousInitiationKeepsOurOwnSA(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestInitiatorSendsTheCookie: a responder under load answers our
+// IKE_SA_INIT with only a COOKIE; we send the request again with the
+// cookie as its first payload and the rest unchanged (RFC 7296 section
+// 2.6), and the IKE SA comes up. The cookie answer used to end the SA
+// ("no SA payload").
+func TestInitiatorSendsTheCookie(t *testing.T) {
+	n, initiator, responder := pair(t, setup{})
+	cookie := []byte("a cookie of the responder's")
+	var mu sync.Mutex
+	var requests []*wire.Message
+	n.SetDrop(func(src, dst netip.AddrPort, p []byte) bool {
+		m, err := wire.DecodeMessage(p)
+		if err != nil || m.Exchange != wire.IKE_SA_INIT || m.Flags&wire.FlagResponse != 0 {
+			return false
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		requests = append(requests, m)
+		if len(requests) > 1 {
+			return false
+		}
+		// The first request does not reach the responder: a responder
+		// asking for a cookie answers it instead.
+		answer := &wire.Message{SPIi: m.SPIi, Exchange: wire.IKE_SA_INIT, Flags: wire.FlagResponse,
+			Payloads: []wire.Payload{&wire.Notify{NotifyType: wire.COOKIE, Data: cookie}}}
+		raw, err := answer.Encode()
+		if err != nil {
+			t.Error(err)
+			return true
+		}
+		go n.Inject(respAddr, src, raw)
+		return true
+	})
+	sa, ic, rc := establish(t, initiator, responder)
+	checkChildPair(t, ic, rc, espGCM)
+	if sa.Info().State != StateEstablished {
+		t.Fatalf("IKE SA %+v", sa.Info())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(requests) != 2 {
+		t.Fatalf("%d IKE_SA_INIT requests, want the first and its retry with the cookie", len(requests))
+	}
+	first, retry := requests[0], requests[1]
+	n0, _ := retry.Payloads[0].(*wire.Notify)
+	if n0 == nil || n0.NotifyType != wire.COOKIE || string(n0.Data) != string(cookie) {
+		t.Errorf("the retry starts with %v, want our COOKIE", retry.Payloads[0])
+	}
+	if retry.SPIi != first.SPIi || len(retry.Payloads) != len(first.Payloads)+1 {
+		t.Errorf("the retry changed more than the cookie: SPIi %x→%x, %d→%d payloads", first.SPIi, retry.SPIi, len(first.Payloads), len(retry.Payloads))
+	}
+}

@@ -28,6 +28,12 @@ type IKESA struct {
 
 	dhKey                     *ikecrypto.DHKey
 	keRetried                 bool // INVALID_KE_PAYLOAD already made us switch groups
+	// initPayloads is our IKE_SA_INIT request without a cookie; cookie is
+	// the responder's, which every retry carries first (RFC 7296 section
+	// 2.6), cookieTries how often it asked.
+	initPayloads []wire.Payload
+	cookie       []byte
+	cookieTries  int
 	ni, nr                    []byte
 	initRequest, initResponse []byte // as sent, for AUTH (RFC 7296 section 2.15)
 	keys                      *ikecrypto.IKEKeys

@@ -84,19 +84,51 @@ func (sa *IKESA) sendInitRequest(group *ikecrypto.DH) error {
 	if d.cfg.Credentials != nil {
 		payloads = append(payloads, signatureHashes())
 	}
+	sa.initPayloads = payloads
+	sa.sendInit()
+	return nil
+}
+
+// sendInit sends our IKE_SA_INIT request, with the responder's cookie
+// first when it asked for one.
+func (sa *IKESA) sendInit() {
+	payloads := sa.initPayloads
+	if sa.cookie != nil {
+		payloads = append([]wire.Payload{&wire.Notify{NotifyType: wire.COOKIE, Data: sa.cookie}}, payloads...)
+	}
 	req := &request{exchange: wire.IKE_SA_INIT, payloads: payloads}
 	req.onResponse = func(r *response) error {
 		sa.handleInitResponse(req.msg, r)
 		return nil
 	}
 	sa.startRequest(req)
-	return nil
+}
+
+// maxCookieTries bounds how often a responder may ask for a cookie
+// again (its secret may change between our tries).
+const maxCookieTries = 3
+
+// retryWithCookie sends IKE_SA_INIT again, unchanged but for the
+// responder's cookie first (RFC 7296 section 2.6: a responder under load
+// answers with only COOKIE, to see that we receive at our address).
+func (sa *IKESA) retryWithCookie(n *wire.Notify) {
+	if len(n.Data) < 1 || len(n.Data) > 64 || sa.cookieTries >= maxCookieTries {
+		sa.die(fmt.Errorf("%w: COOKIE of %d bytes, asked %d times", ErrBadResponse, len(n.Data), sa.cookieTries+1))
+		return
+	}
+	sa.cookie, sa.cookieTries = bytes.Clone(n.Data), sa.cookieTries+1
+	sa.nextID = 0
+	sa.sendInit()
 }
 
 // handleInitResponse is the initiator's side of the IKE_SA_INIT answer; sent
 // is our request exactly as it went out, which AUTH covers later.
 func (sa *IKESA) handleInitResponse(sent []byte, r *response) {
 	m, payloads := r.msg, r.payloads
+	if n := wire.FindNotify(payloads, wire.COOKIE); n != nil {
+		sa.retryWithCookie(n)
+		return
+	}
 	if n := wire.FindNotify(payloads, wire.INVALID_KE_PAYLOAD); n != nil && len(n.Data) == 2 {
 		// The responder wants another group (RFC 7296 section 1.2). Retry
 		// once with it, if we offered it, from message ID 0 again.
