@@ -26,14 +26,14 @@ type IKESA struct {
 	remote    netip.AddrPort
 	algs      *ikeAlgs
 
-	dhKey                     *ikecrypto.DHKey
-	keRetried                 bool // INVALID_KE_PAYLOAD already made us switch groups
+	dhKey     *ikecrypto.DHKey
+	keRetried bool // INVALID_KE_PAYLOAD already made us switch groups
 	// initPayloads is our IKE_SA_INIT request without a cookie; cookie is
 	// the responder's, which every retry carries first (RFC 7296 section
 	// 2.6), cookieTries how often it asked.
-	initPayloads []wire.Payload
-	cookie       []byte
-	cookieTries  int
+	initPayloads              []wire.Payload
+	cookie                    []byte
+	cookieTries               int
 	ni, nr                    []byte
 	initRequest, initResponse []byte // as sent, for AUTH (RFC 7296 section 2.15)
 	keys                      *ikecrypto.IKEKeys
