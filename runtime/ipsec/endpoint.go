@@ -295,7 +295,7 @@ func (e *Endpoint) HandleDatagram(localPort uint16, src netip.AddrPort, b []byte
 func (e *Endpoint) handleIKE(localPort uint16, src netip.AddrPort, msg []byte) {
 	n := e.beginIKE()
 	defer e.endIKE(n)
-	e.daemon.HandleDatagram(src, msg)
+	e.daemon.HandleDatagramAt(localPort, src, msg)
 	if localPort == nattPort {
 		e.observeMapping(src, msg)
 	}

@@ -165,3 +165,37 @@ func TestInitiatorSendsTheCookie(t *testing.T) {
 		t.Errorf("the retry changed more than the cookie: SPIi %x→%x, %d→%d payloads", first.SPIi, retry.SPIi, len(first.Payloads), len(retry.Payloads))
 	}
 }
+
+// TestNATDetectionOnPort4500: a peer may begin IKE on port 4500, and
+// strongSwan re-authenticates there. Our NAT detection must hash the port
+// the request was sent to, 4500, or it finds a NAT that is not there (RFC
+// 7296 section 2.23), and plain ESP turned into ESP in UDP.
+func TestNATDetectionOnPort4500(t *testing.T) {
+	n, initiator, responder := pair(t, setup{})
+	at4500 := netip.AddrPortFrom(respAddr.Addr(), 4500)
+	n.SetDrop(func(src, dst netip.AddrPort, p []byte) bool {
+		if dst == at4500 {
+			// The responder's NAT-T socket: what its endpoint would do.
+			go responder.d.HandleDatagramAt(4500, src, append([]byte(nil), p...))
+			return true
+		}
+		return false
+	})
+	if _, err := initiator.d.InitiateTo("gw", at4500); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		sas := responder.d.SAs()
+		if len(sas) == 1 {
+			if sas[0].NATLocal || sas[0].NATRemote {
+				t.Fatalf("the responder finds a NAT that is not there: %+v", sas[0])
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the responder has %d IKE SAs", len(sas))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -199,6 +199,14 @@ func (d *Daemon) Close() {
 // panics: a panic while handling is recovered and counted, so a receive
 // loop calling it survives any input.
 func (d *Daemon) HandleDatagram(src netip.AddrPort, msg []byte) {
+	d.HandleDatagramAt(d.cfg.Local.Port(), src, msg)
+}
+
+// HandleDatagramAt is HandleDatagram for a message that arrived on
+// localPort (500, or 4500 with NAT traversal): an IKE_SA_INIT request's
+// NAT detection covers the port it was sent to (RFC 7296 section 2.23),
+// which is 4500 when a peer starts there or re-authenticates there.
+func (d *Daemon) HandleDatagramAt(localPort uint16, src netip.AddrPort, msg []byte) {
 	defer func() {
 		if r := recover(); r != nil {
 			d.stats.panics.Add(1)
@@ -210,7 +218,7 @@ func (d *Daemon) HandleDatagram(src netip.AddrPort, msg []byte) {
 	if d.closed {
 		return
 	}
-	d.handle(src, msg)
+	d.handle(netip.AddrPortFrom(d.cfg.Local.Addr(), localPort), src, msg)
 }
 
 // runEventsLocked releases d.mu, then runs the collected callbacks.
@@ -223,7 +231,7 @@ func (d *Daemon) runEventsLocked() {
 	}
 }
 
-func (d *Daemon) handle(src netip.AddrPort, b []byte) {
+func (d *Daemon) handle(local, src netip.AddrPort, b []byte) {
 	m, err := wire.DecodeMessage(b)
 	if err != nil {
 		d.stats.malformed.Add(1)
@@ -231,7 +239,7 @@ func (d *Daemon) handle(src netip.AddrPort, b []byte) {
 		return
 	}
 	if m.Exchange == wire.IKE_SA_INIT && !m.IsResponse() && m.SPIr == 0 {
-		d.handleInitRequest(src, b, m)
+		d.handleInitRequest(local, src, b, m)
 		return
 	}
 	sa := d.lookup(m)

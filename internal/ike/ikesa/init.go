@@ -179,7 +179,7 @@ func (sa *IKESA) handleInitResponse(sent []byte, r *response) {
 // handleInitRequest is the responder's side of IKE_SA_INIT. Errors are
 // answered without keeping any state, so a flood of requests costs memory
 // only for the ones that could succeed.
-func (d *Daemon) handleInitRequest(src netip.AddrPort, raw []byte, m *wire.Message) {
+func (d *Daemon) handleInitRequest(local, src netip.AddrPort, raw []byte, m *wire.Message) {
 	if m.MessageID != 0 {
 		d.stats.dropped.Add(1)
 		return
@@ -225,7 +225,7 @@ func (d *Daemon) handleInitRequest(src netip.AddrPort, raw []byte, m *wire.Messa
 	sa.spiI, sa.initSrc, sa.algs = m.SPIi, src, algs
 	sa.dhKey, sa.ni, sa.nr = dhKey, nonce.Data, d.randBytes(nonceLen)
 	sa.spiR = d.newIKESPI()
-	sa.natLocal, sa.natRemote = natResult(m, m.Payloads, src, sa.local)
+	sa.natLocal, sa.natRemote = natResult(m, m.Payloads, src, local)
 	sa.peerHashes = peerHashes(m.Payloads)
 	if err := sa.deriveKeys(gir); err != nil {
 		return
@@ -235,7 +235,7 @@ func (d *Daemon) handleInitRequest(src netip.AddrPort, raw []byte, m *wire.Messa
 		&wire.KE{Group: suite.DH, Data: dhKey.Public()},
 		&wire.Nonce{Data: sa.nr},
 	}
-	payloads = append(payloads, natDetection(sa.spiI, sa.spiR, sa.local, src)...)
+	payloads = append(payloads, natDetection(sa.spiI, sa.spiR, local, src)...)
 	// We answer an IKE_AUTH that asks for no child (answerChild), and say
 	// so: an initiator that insists on childless initiation waits for this
 	// (RFC 6023 section 3; strongSwan's childless = force).
