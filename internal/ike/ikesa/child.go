@@ -62,7 +62,7 @@ func (sa *IKESA) proposeChild(k saKind, tsi, tsr []wire.Selector) (*childOffer, 
 	if k.ke {
 		o.ni = d.randBytes(nonceLen)
 		payloads = append(payloads, &wire.Nonce{Data: o.ni})
-		if g := sa.espSuites()[0].DH; g != wire.DHNone {
+		if g := sa.pfsGroup(); g != wire.DHNone {
 			group, err := ikecrypto.LookupDH(g)
 			if err == nil {
 				o.dhKey, err = group.GenerateKey(d.rand)
@@ -81,11 +81,41 @@ func (sa *IKESA) proposeChild(k saKind, tsi, tsr []wire.Selector) (*childOffer, 
 	return o, payloads, nil
 }
 
+// pfsGroup is the group of the KE our CREATE_CHILD_SA proposals carry for
+// PFS: the first ESP suite's, until the peer asked for another group of
+// ours with INVALID_KE_PAYLOAD (notePFSGroup).
+func (sa *IKESA) pfsGroup() wire.DHGroup {
+	first := sa.espSuites()[0].DH
+	if first != wire.DHNone && sa.peerPFS != wire.DHNone {
+		return sa.peerPFS
+	}
+	return first
+}
+
+// notePFSGroup remembers the group an INVALID_KE_PAYLOAD answer names, if
+// one of our ESP suites has it, so the next proposal (the rekey's retry)
+// carries a KE of that group (RFC 7296 section 1.3): the same refused KE
+// was sent again until the child expired.
+func (sa *IKESA) notePFSGroup(payloads []wire.Payload) {
+	n := wire.FindNotify(payloads, wire.INVALID_KE_PAYLOAD)
+	if n == nil || len(n.Data) != 2 {
+		return
+	}
+	want := wire.DHGroup(binary.BigEndian.Uint16(n.Data))
+	for _, s := range sa.espSuites() {
+		if s.DH == want {
+			sa.peerPFS = want
+			return
+		}
+	}
+}
+
 // acceptedChild checks the responder's answer to our child proposal o: it
 // must choose one of our suites, only narrow our selectors and, in
 // CREATE_CHILD_SA, bring its nonce and the matching KE. On success the
 // child is returned, keyed for us as the exchange's initiator.
 func (sa *IKESA) acceptedChild(payloads []wire.Payload, k saKind, o *childOffer) (*ChildSA, error) {
+	sa.notePFSGroup(payloads)
 	if err := errorNotify(payloads); err != nil {
 		return nil, err
 	}

@@ -31,7 +31,9 @@ type IKESA struct {
 	// initPayloads is our IKE_SA_INIT request without a cookie; cookie is
 	// the responder's, which every retry carries first (RFC 7296 section
 	// 2.6), cookieTries how often it asked.
-	initPayloads              []wire.Payload
+	initPayloads []wire.Payload
+	// peerPFS is the PFS group the peer asked for (notePFSGroup).
+	peerPFS                   wire.DHGroup
 	cookie                    []byte
 	cookieTries               int
 	ni, nr                    []byte
