@@ -2,6 +2,7 @@ package ikesa
 
 import (
 	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -237,5 +238,35 @@ func waitErr(t *testing.T, c chan error) error {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no answer")
 		return nil
+	}
+}
+
+// TestRekeyOfAChildBeingDeleted: the peer rekeys a child whose Delete we
+// sent and it has not answered yet. It gets TEMPORARY_FAILURE (RFC 7296
+// section 2.25.1), not CHILD_SA_NOT_FOUND, on which strongSwan creates the
+// child again from scratch and the child we deleted comes back.
+func TestRekeyOfAChildBeingDeleted(t *testing.T) {
+	n, initiator, responder := pair(t, setup{})
+	sa, ic, rc := establish(t, initiator, responder)
+	const exchangeAt, flagsAt, response = 18, 19, 0x20
+	var once sync.Once
+	n.SetDrop(func(src, dst netip.AddrPort, p []byte) bool {
+		held := false
+		if src.Addr() == initAddr.Addr() && len(p) > flagsAt && wire.ExchangeType(p[exchangeAt]) == wire.INFORMATIONAL && p[flagsAt]&response == 0 {
+			once.Do(func() { held = true }) // our Delete: its answer is late
+		}
+		return held
+	})
+	if err := sa.DeleteChild(ic.InboundSPI); err != nil {
+		t.Fatal(err)
+	}
+	peerSA := responder.d.Lookup(sa.Info().ID)
+	done := make(chan error, 1)
+	if err := peerSA.RekeyChild(rc.InboundSPI, func(err error) { done <- err }); err != nil {
+		t.Fatal(err)
+	}
+	err := waitErr(t, done)
+	if err == nil || !strings.Contains(err.Error(), "TEMPORARY_FAILURE") {
+		t.Fatalf("the peer's rekey: %v, want TEMPORARY_FAILURE", err)
 	}
 }

@@ -62,6 +62,10 @@ type IKESA struct {
 	// rekeyingIKE is set while we rekey this IKE SA; the peer's requests
 	// for the same SA meanwhile get TEMPORARY_FAILURE.
 	rekeying map[uint32]bool
+	// deleting holds, by outbound SPI (the peer's inbound, which its
+	// REKEY_SA names), the children we asked the peer to delete until it
+	// answers: a rekey of one of them gets TEMPORARY_FAILURE.
+	deleting map[uint32]bool
 	// authTS is what IKE_AUTH proposes for the first child SA: the
 	// selectors of the filter rule that made us initiate, or, when empty,
 	// the peer's LocalTS and RemoteTS.
@@ -102,7 +106,7 @@ type request struct {
 func (d *Daemon) newSA(state State, initiator bool, peer *Peer, remote netip.AddrPort) *IKESA {
 	return &IKESA{
 		d: d, state: state, initiator: initiator, peer: peer, local: d.cfg.Local, remote: remote,
-		children: map[uint32]*ChildSA{}, offers: map[uint32]*childOffer{}, rekeying: map[uint32]bool{},
+		children: map[uint32]*ChildSA{}, offers: map[uint32]*childOffer{}, rekeying: map[uint32]bool{}, deleting: map[uint32]bool{},
 	}
 }
 

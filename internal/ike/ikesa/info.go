@@ -90,12 +90,17 @@ func (sa *IKESA) DeleteChild(inboundSPI uint32) error {
 		return fmt.Errorf("ikesa: no child SA with inbound SPI %#08x", inboundSPI)
 	}
 	// Stop using it now; the peer's answer names its side of the pair.
+	out := sa.children[inboundSPI].OutboundSPI
 	sa.removeChild(inboundSPI)
+	sa.deleting[out] = true
 	sa.startRequest(&request{
 		exchange: wire.INFORMATIONAL,
 		payloads: []wire.Payload{&wire.Delete{Protocol: wire.ProtoESP, SPISize: 4,
 			SPIs: [][]byte{binary.BigEndian.AppendUint32(nil, inboundSPI)}}},
-		onResponse: func(*response) error { return nil },
+		onResponse: func(*response) error {
+			delete(sa.deleting, out)
+			return nil
+		},
 	})
 	return nil
 }

@@ -99,6 +99,12 @@ func (sa *IKESA) handleCreateChild(m *wire.Message, payloads []wire.Payload) {
 			}
 		}
 		switch {
+		case old == nil && len(n.SPI) == 4 && sa.deleting[binary.BigEndian.Uint32(n.SPI)]:
+			// We are deleting it: the peer retries once our Delete is
+			// through, and creates nothing from scratch (RFC 7296
+			// section 2.25.1).
+			refuse(wire.TEMPORARY_FAILURE)
+			return
 		case old == nil:
 			refuse(wire.CHILD_SA_NOT_FOUND)
 			return
