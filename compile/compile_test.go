@@ -134,16 +134,10 @@ func transformsText(ts []plan.Transform) string {
 // rejected or ignored by the stack, so the plan does not distribute the
 // DVIPA by it (the runtime ran it and sent connections to a "backup");
 // the valid one beside them stays.
-func TestHotStandbyTheStackRefusesIsLeftOut(t *testing.T) {
+// writeSysplex writes files (path → text) under a new directory.
+func writeSysplex(t *testing.T, files map[string]string) string {
+	t.Helper()
 	dir := t.TempDir()
-	files := map[string]string{
-		"sysplex.yaml": "sysplex: HS\nstacks:\n  - {name: A, profile: A/P}\n  - {name: B, profile: B/P}\n",
-		"A/P": "IPCONFIG DYNAMICXCF 10.0.0.1 255.255.255.0 1\nVIPADYNAMIC\n VIPADEFINE 255.255.255.0 10.9.9.1 10.9.9.2 10.9.9.3\n" +
-			" VIPADISTRIBUTE DISTMETHOD HOTSTANDBY 10.9.9.1 PORT 80 DESTIP ALL\n" +
-			" VIPADISTRIBUTE DISTMETHOD HOTSTANDBY 10.9.9.2 PORT 80 DESTIP 10.0.0.1 BACKUP 10 10.0.0.2 BACKUP 20\n" +
-			" VIPADISTRIBUTE DISTMETHOD HOTSTANDBY 10.9.9.3 PORT 80 DESTIP 10.0.0.1 PREFERRED 10.0.0.2 BACKUP 20\nENDVIPADYNAMIC\n",
-		"B/P": "IPCONFIG DYNAMICXCF 10.0.0.2 255.255.255.0 1\n",
-	}
 	for name, text := range files {
 		path := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -153,6 +147,41 @@ func TestHotStandbyTheStackRefusesIsLeftOut(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	return dir
+}
+
+// TestLongFormBackupOwnerValidates: a DVIPA no stack VIPADEFINEs is owned
+// by the long-form backup that creates it, which stays in the backup
+// chain; the plan passes plan.Validate, which show, whatif and run apply
+// (it was refused as "A is the owner").
+func TestLongFormBackupOwnerValidates(t *testing.T) {
+	dir := writeSysplex(t, map[string]string{
+		"sysplex.yaml": "sysplex: LF\nstacks:\n  - {name: A, profile: A/P}\n  - {name: B, profile: B/P}\n",
+		"A/P":          "IPCONFIG DYNAMICXCF 10.0.0.1 255.255.255.0 1\nVIPADYNAMIC\n VIPABACKUP 200 MOVEABLE IMMEDIATE 255.255.255.0 10.1.1.1\nENDVIPADYNAMIC\n",
+		"B/P":          "IPCONFIG DYNAMICXCF 10.0.0.2 255.255.255.0 1\nVIPADYNAMIC\n VIPABACKUP 100 10.1.1.1\nENDVIPADYNAMIC\n",
+	})
+	sx, ds := model.Load(dir, model.Options{})
+	if ds.HasErrors() {
+		t.Fatalf("%v", ds)
+	}
+	p, _ := Compile(sx)
+	if p.DVIPAs[0].Owner != "A" {
+		t.Fatalf("owner %q, want A", p.DVIPAs[0].Owner)
+	}
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestHotStandbyTheStackRefusesIsLeftOut(t *testing.T) {
+	dir := writeSysplex(t, map[string]string{
+		"sysplex.yaml": "sysplex: HS\nstacks:\n  - {name: A, profile: A/P}\n  - {name: B, profile: B/P}\n",
+		"A/P": "IPCONFIG DYNAMICXCF 10.0.0.1 255.255.255.0 1\nVIPADYNAMIC\n VIPADEFINE 255.255.255.0 10.9.9.1 10.9.9.2 10.9.9.3\n" +
+			" VIPADISTRIBUTE DISTMETHOD HOTSTANDBY 10.9.9.1 PORT 80 DESTIP ALL\n" +
+			" VIPADISTRIBUTE DISTMETHOD HOTSTANDBY 10.9.9.2 PORT 80 DESTIP 10.0.0.1 BACKUP 10 10.0.0.2 BACKUP 20\n" +
+			" VIPADISTRIBUTE DISTMETHOD HOTSTANDBY 10.9.9.3 PORT 80 DESTIP 10.0.0.1 PREFERRED 10.0.0.2 BACKUP 20\nENDVIPADYNAMIC\n",
+		"B/P": "IPCONFIG DYNAMICXCF 10.0.0.2 255.255.255.0 1\n",
+	})
 	sx, _ := model.Load(dir, model.Options{})
 	p, _ := Compile(sx)
 	for _, d := range p.DVIPAs {

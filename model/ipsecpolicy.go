@@ -755,19 +755,32 @@ func (b *policyBuilder) keyExchangeAction(e *policy.Entry) *KeyExchangeAction {
 		ko.LifetimeProposed = intValue(attr(o, "RefreshLifetimeProposed"), 0)
 		a.Offers = append(a.Offers, ko)
 	}
-	// IKEv1 takes the authentication method from the offers
-	// (HowToAuthPeers); HowToAuthMe is IKEv2's (IBM, "Peer
-	// authentication": KeyExchangeOffer for IKEv1, KeyExchangeAction for
-	// IKEv2).
-	if a.HowToInitiate != "IKEV2" && attr(e, "HowToAuthMe") == nil {
-		for _, o := range a.Offers {
-			if o.HowToAuthPeers != "" {
-				a.HowToAuthMe = o.HowToAuthPeers
-				break
-			}
+	// IKEv1 (Main and Aggressive mode) takes the authentication method
+	// from the offers (HowToAuthPeers); HowToAuthMe is IKEv2's (IBM,
+	// "Peer authentication": KeyExchangeOffer for IKEv1,
+	// KeyExchangeAction for IKEv2).
+	if a.HowToInitiate == "MAIN" || a.HowToInitiate == "AGGRESSIVE" {
+		if m := ikev1Auth(a.Offers); m != "" {
+			a.HowToAuthMe = m
 		}
 	}
 	return a
+}
+
+// ikev1Auth is the authentication method of IKEv1 offers: PRESHAREDKEY
+// when any offer uses a pre-shared key (the rule then needs its
+// SharedKey), else the first method an offer names.
+func ikev1Auth(offers []*KeyExchangeOffer) string {
+	first := ""
+	for _, o := range offers {
+		if o.HowToAuthPeers == "PRESHAREDKEY" {
+			return o.HowToAuthPeers
+		}
+		if first == "" {
+			first = o.HowToAuthPeers
+		}
+	}
+	return first
 }
 
 func (a *DynVpnAction) String() string {

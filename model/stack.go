@@ -336,10 +336,12 @@ func (b *stackBuilder) ipconfig(s *profile.IPConfig) {
 				} else {
 					b.s.IPSecurity = &Keyword{Range: r}
 				}
-			case "SOURCEVIPA":
-				b.s.SourceVIPA = &Keyword{Range: r}
-			case "NOSOURCEVIPA":
-				b.s.SourceVIPA = nil
+			case "SOURCEVIPA", "NOSOURCEVIPA":
+				// IPCONFIG6 SOURCEVIPA is IPv6's own; TCPSTACKSOURCEVIPA
+				// and the model's SOURCEVIPA are IPv4's.
+				if !s.V6 {
+					b.s.SourceVIPA = map[bool]*Keyword{true: {Range: r}, false: nil}[o.Other.Name == "SOURCEVIPA"]
+				}
 			}
 		}
 	}

@@ -234,7 +234,11 @@ func (b *stackBuilder) vipaDistribute(s *profile.VIPADistribute) {
 		d.Ports = append(d.Ports, PortRange{From: f, To: t})
 	}
 	v := &b.s.VIPA
-	v.Distributes = withoutPorts(v.Distributes, a.Addr, d.Ports)
+	if d.HotStandbyRefusal() == "" {
+		// A statement the stack rejects replaces nothing; it is kept
+		// for lint (DIST001), and compile leaves it out.
+		v.Distributes = withoutPorts(v.Distributes, a.Addr, d.Ports)
+	}
 	if del {
 		return
 	}

@@ -431,7 +431,9 @@ func (c *checker) dvipa(path string, d *DVIPA) {
 
 // ownership checks that the owner, the stacks that define the DVIPA and
 // its backups agree: a VIPADEFINE DVIPA is owned by a stack that defines
-// it, and no stack is both owner and backup. whatif and run follow these
+// it, and no stack is both its owner and its backup (a DVIPA no stack
+// defines is owned by the long-form backup that creates it, which stays
+// in the chain). whatif and run follow these
 // lists as they are, so an edited plan must not make them contradict
 // each other.
 func (c *checker) ownership(path string, d *DVIPA) {
@@ -440,6 +442,9 @@ func (c *checker) ownership(path string, d *DVIPA) {
 		c.bad(path+".owner", "a VIPADEFINE DVIPA has an owner")
 	case d.Owner != "" && len(d.DefinedBy) > 0 && !slices.Contains(d.DefinedBy, d.Owner):
 		c.bad(path+".owner", "%s does not define the DVIPA (definedBy %v)", d.Owner, d.DefinedBy)
+	}
+	if d.Origin != "VIPADEFINE" {
+		return // a long-form backup that creates the DVIPA owns it and stays in the chain
 	}
 	for i, b := range d.Backups {
 		if b.Stack == d.Owner {

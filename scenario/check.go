@@ -240,6 +240,10 @@ func (c *planCheck) deactivation(e *Event) {
 		return
 	}
 	st := c.stacks[e.Stack]
+	if st.down {
+		c.errorf(orRange(e.StackRange, e.Range), "%s is down at %s (it fails at %s): a VARY command needs a running stack", e.Stack, e.At, st.downAt)
+		return
+	}
 	at, off := st.deactivated[e.DVIPA]
 	switch {
 	case e.Kind == Deactivate && off:

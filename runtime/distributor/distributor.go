@@ -146,14 +146,10 @@ func (d *Distributor) DVIPA() string { return d.dvipa }
 // Distributes reports whether connections to port are distributed.
 func (d *Distributor) Distributes(port uint16) bool { return d.defFor(port) >= 0 }
 
-// IsCandidate reports whether a stack may be a target for some port.
-func (d *Distributor) IsCandidate(stack string) bool {
-	for i := range d.defs {
-		if d.candidateOf(i, stack) {
-			return true
-		}
-	}
-	return false
+// IsCandidateFor reports whether a stack may be a target for port.
+func (d *Distributor) IsCandidateFor(stack string, port uint16) bool {
+	i := d.defFor(port)
+	return i >= 0 && d.candidateOf(i, stack)
 }
 
 // candidateOf reports whether definition i names the stack as a target.

@@ -303,3 +303,16 @@ func TestDefinitionPerPort(t *testing.T) {
 		t.Errorf("port 23 went %v, want round robin over all three", got)
 	}
 }
+
+// TestCandidatePerPort: a stack is a candidate target of the definition
+// of the port in question only (scenario start-up counts the servers it
+// waits for this way: a target of port 23 is none of port 5000).
+func TestCandidatePerPort(t *testing.T) {
+	weighted := plan.Distribution{Stack: "MVS1", Method: plan.WeightedActive, Ports: []plan.PortRange{{From: 5000, To: 5000}},
+		Targets: []plan.Target{{Stack: "MVS1"}, {Stack: "MVS2"}}}
+	telnet := plan.Distribution{Stack: "MVS1", Ports: []plan.PortRange{{From: 23, To: 23}}, DestAll: true}
+	d := New(clock.NewManual(time.Unix(0, 0)), "201.2.10.15", "MVS1", weighted, telnet)
+	if d.IsCandidateFor("MVS3", 5000) || !d.IsCandidateFor("MVS3", 23) || !d.IsCandidateFor("MVS2", 5000) || d.IsCandidateFor("MVS1", 80) {
+		t.Error("candidates are not per port")
+	}
+}

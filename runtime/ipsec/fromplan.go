@@ -55,10 +55,7 @@ func FromPlan(st *plan.Stack, local netip.Addr) (Config, error) {
 	if st.IKE.LivenessSeconds > 0 {
 		cfg.Liveness = time.Duration(st.IKE.LivenessSeconds) * time.Second
 	}
-	lifetimes, err := espFromPlan(&cfg, st.SPD.VPNActions)
-	if err != nil {
-		errs = append(errs, err)
-	}
+	lifetimes, usable := espFromPlan(&cfg, st.SPD.VPNActions)
 	var filters []Filter
 	for _, f := range st.SPD.Filters {
 		lr, err := addrRange(f.Local)
@@ -75,6 +72,10 @@ func FromPlan(st *plan.Stack, local netip.Addr) (Config, error) {
 			continue
 		}
 		if out.Action == ActionIPsec {
+			if f.VPNAction != "" && !usable[f.VPNAction] {
+				errs = append(errs, fmt.Errorf("filter %s: VPN action %s has no ESP offer tcpipc implements: %s", f.Name, f.VPNAction, cfg.leftOutList()))
+				continue
+			}
 			out.Tunnel = Tunnel{Peer: peerFor(cfg.Peers, local, out.Remote), Lifetime: lifetimes[f.VPNAction]}
 			if out.Tunnel.Peer == "" {
 				errs = append(errs, fmt.Errorf("filter %s: no IKEv2 key exchange rule covers %s to %s", f.Name, local, f.Remote))
@@ -131,11 +132,11 @@ func (cfg *Config) peersFromPlan(st *plan.Stack, creds *ikesa.Credentials) []err
 
 // espFromPlan appends the ESP suites of the dynamic VPN actions to
 // cfg.ESP, in order and without repeats, and returns each action's SA
-// lifetime by name; an action none of whose ESP offers tcpipc implements
-// is an error.
-func espFromPlan(cfg *Config, actions []plan.VPNAction) (map[string]esp.Lifetime, error) {
-	lifetimes := map[string]esp.Lifetime{}
-	var errs []error
+// lifetime by name, and whether it has an offer tcpipc implements (an
+// action without one is an error where a filter of this address uses it,
+// not for the stack's other addresses).
+func espFromPlan(cfg *Config, actions []plan.VPNAction) (map[string]esp.Lifetime, map[string]bool) {
+	lifetimes, usable := map[string]esp.Lifetime{}, map[string]bool{}
 	for _, a := range actions {
 		var offers []plan.Proposal
 		for _, pr := range a.Proposals {
@@ -148,12 +149,10 @@ func espFromPlan(cfg *Config, actions []plan.VPNAction) (map[string]esp.Lifetime
 				su.DH = wire.DHGroup(a.PFS.ID)
 			}
 		}
-		if len(offers) > 0 && !cfg.addSuites(&cfg.ESP, offers, false, pfs) {
-			errs = append(errs, fmt.Errorf("VPN action %s: no ESP offer tcpipc implements: %s", a.Name, cfg.leftOutList()))
-		}
+		usable[a.Name] = len(offers) == 0 || cfg.addSuites(&cfg.ESP, offers, false, pfs)
 		lifetimes[a.Name] = lifetime(a.LifetimeSeconds)
 	}
-	return lifetimes, errors.Join(errs...)
+	return lifetimes, usable
 }
 
 // addSuites appends the suites of offers that tcpipc implements to list,

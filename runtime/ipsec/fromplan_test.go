@@ -256,6 +256,14 @@ func TestFromPlanLeavesOutUnimplementedOffers(t *testing.T) {
 		t.Errorf("left out:\n%s", left)
 	}
 
+	// An action no filter of this address uses may have nothing tcpipc
+	// runs: it stops no endpoint.
+	st = figure9Stack(t, "MVS1", true)
+	st.SPD.VPNActions = append(st.SPD.VPNActions, plan.VPNAction{Name: "elsewhere", Proposals: []plan.Proposal{xcbc}})
+	if _, err := FromPlan(st, dva1); err != nil {
+		t.Fatalf("an unused action with only unimplemented offers: %v", err)
+	}
+
 	// Nothing left: an error naming what could not run.
 	st = figure9Stack(t, "MVS1", true)
 	for i := range st.SPD.VPNActions {

@@ -251,7 +251,8 @@ func notReady(sx *sysplex.Sysplex, a *scenario.Application) string {
 			n++
 		}
 	}
-	if want := expectedTargets(d.IsCandidate, a.Stacks); n < want {
+	candidate := func(stack string) bool { return d.IsCandidateFor(stack, a.Bind.Port()) }
+	if want := expectedTargets(candidate, a.Stacks); n < want {
 		return fmt.Sprintf("%s, which routes it, has heard from %d of its %d servers", holder, n, want)
 	}
 	return ""

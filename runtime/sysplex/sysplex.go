@@ -441,11 +441,10 @@ func (sx *Sysplex) JoinGroup(name string) error {
 	if s.inGroup() {
 		return fmt.Errorf("sysplex: %s is a member of %s already", name, sx.group)
 	}
-	sx.record(name, "joins "+sx.group)
 	if err := s.joinGroup(); err != nil {
-		sx.record(name, "could not join "+sx.group+": "+err.Error())
 		return err
 	}
+	sx.record(name, "joins "+sx.group)
 	return nil
 }
 
@@ -495,10 +494,15 @@ func (sx *Sysplex) canDeactivate(name string, a netip.Addr, on bool) error {
 	case !slices.Contains(canHold(d), name):
 		return fmt.Errorf("sysplex: %s neither defines nor backs up %s", name, a)
 	}
-	s.mu.Lock()
-	o := s.owners[a]
-	already := o != nil && o.Deactivated(name)
-	s.mu.Unlock()
+	// The command reaches every stack's view (setDeactivated); a stack
+	// that restarted has forgotten it, the others have not.
+	already := false
+	for _, other := range sx.stacks {
+		other.mu.Lock()
+		o := other.owners[a]
+		already = already || o != nil && o.Deactivated(name)
+		other.mu.Unlock()
+	}
 	switch {
 	case on && already:
 		return fmt.Errorf("sysplex: %s is deactivated on %s already", a, name)

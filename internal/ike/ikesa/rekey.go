@@ -61,11 +61,17 @@ func (sa *IKESA) RekeyChild(inboundSPI uint32, done func(error)) error {
 // it when the peer answers: until then packets protected by it may still
 // arrive (RFC 7296 section 2.8).
 func (sa *IKESA) deleteChildLater(inboundSPI uint32) {
+	var out uint32
+	if c := sa.children[inboundSPI]; c != nil {
+		out = c.OutboundSPI
+		sa.deleting[out] = true // a rekey of it meanwhile: TEMPORARY_FAILURE
+	}
 	sa.startRequest(&request{
 		exchange: wire.INFORMATIONAL,
 		payloads: []wire.Payload{&wire.Delete{Protocol: wire.ProtoESP, SPISize: 4,
 			SPIs: [][]byte{binary.BigEndian.AppendUint32(nil, inboundSPI)}}},
 		onResponse: func(*response) error {
+			delete(sa.deleting, out)
 			sa.removeChild(inboundSPI)
 			return nil
 		},
@@ -99,7 +105,7 @@ func (sa *IKESA) handleCreateChild(m *wire.Message, payloads []wire.Payload) {
 			}
 		}
 		switch {
-		case old == nil && len(n.SPI) == 4 && sa.deleting[binary.BigEndian.Uint32(n.SPI)]:
+		case len(n.SPI) == 4 && sa.deleting[binary.BigEndian.Uint32(n.SPI)]:
 			// We are deleting it: the peer retries once our Delete is
 			// through, and creates nothing from scratch (RFC 7296
 			// section 2.25.1).

@@ -318,11 +318,7 @@ func firstCoversCounted(rules []*model.FilterRule) ([]int, int) {
 		if r.Unread != "" {
 			continue // its addresses are unknown: it neither covers nor is covered
 		}
-		families := [2]bool{r.V6}
-		n := 1
-		if bothFamilies(r) {
-			families, n = [2]bool{false, true}, 2
-		}
+		families, n := ruleFamilies(r)
 		// The rule is covered when every family it applies to is; the
 		// cover named is the one found last.
 		covered, cover := true, -1
@@ -350,8 +346,21 @@ func firstCoversCounted(rules []*model.FilterRule) ([]int, int) {
 	return out, v4.checks + v6.checks
 }
 
-// bothFamilies reports whether a rule applies to IPv4 and IPv6 alike: a
-// policy rule whose sides are both All (All4 and All6 name one family,
-// and an address on one side sets the family of the other side's All).
-// A profile IPSECRULE or IPSEC6RULE is of its family only.
-func bothFamilies(r *model.FilterRule) bool { return r.Policy && r.Src.All && r.Dst.All }
+// ruleFamilies lists the families a rule filters (false IPv4, true
+// IPv6), and how many. A policy rule whose sides are both All applies to
+// IPv4 and IPv6 alike (All4 and All6 name one family, and an address on
+// one side sets the family of the other side's All), unless its protocol
+// has one: ICMP is IPv4's, ICMPv6 IPv6's. A profile IPSECRULE or
+// IPSEC6RULE is of its family only.
+func ruleFamilies(r *model.FilterRule) ([2]bool, int) {
+	if !r.Policy || !r.Src.All || !r.Dst.All {
+		return [2]bool{r.V6}, 1
+	}
+	switch r.Protocol {
+	case 1:
+		return [2]bool{false}, 1
+	case 58:
+		return [2]bool{true}, 1
+	}
+	return [2]bool{false, true}, 2
+}
