@@ -2,6 +2,7 @@ package plan
 
 import (
 	"encoding"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -403,7 +404,7 @@ func (c *checker) dvipa(path string, d *DVIPA) {
 	c.unique(path+".addr", a)
 	c.prefixLen(path+".prefixLen", a, d.PrefixLen)
 	if d.Mask != "" {
-		c.addr(path+".mask", d.Mask)
+		c.mask(path, a, d)
 	}
 	if len(d.IntfName) > 16 {
 		c.bad(path+".intfName", "%q is longer than 16 characters", d.IntfName)
@@ -427,6 +428,29 @@ func (c *checker) dvipa(path string, d *DVIPA) {
 		c.bad(path+".distributedBy", "%s has no distribution of this DVIPA", d.DistributedBy)
 	}
 	c.swsa(path+".swsa", &d.SWSA)
+}
+
+// mask checks a DVIPA's mask against its address and prefix length: an
+// IPv4 mask of contiguous ones for an IPv4 DVIPA, as long as prefixLen.
+func (c *checker) mask(path string, a netip.Addr, d *DVIPA) {
+	m := c.addr(path+".mask", d.Mask)
+	if !m.IsValid() {
+		return
+	}
+	if !m.Is4() || !a.Is4() {
+		c.bad(path+".mask", "%s: only an IPv4 DVIPA has a mask", d.Mask)
+		return
+	}
+	ones, v := 0, binary.BigEndian.Uint32(m.AsSlice())
+	for ones < 32 && v&(1<<(31-ones)) != 0 {
+		ones++
+	}
+	switch {
+	case ones < 32 && v<<ones != 0:
+		c.bad(path+".mask", "%s is not a mask (its one bits are not contiguous)", d.Mask)
+	case ones != d.PrefixLen:
+		c.bad(path+".mask", "%s is /%d, but prefixLen is %d", d.Mask, ones, d.PrefixLen)
+	}
 }
 
 // ownership checks that the owner, the stacks that define the DVIPA and

@@ -94,6 +94,9 @@ func TestReadPlanRejectsWhatTheRuntimeCannotRun(t *testing.T) {
 		{"distributed by a stack without a distribution", func(doc map[string]any) {
 			at(doc, "dvipas", 0).(map[string]any)["distributedBy"] = "MVS3"
 		}, `dvipas[0].distributedBy: MVS3 has no distribution of this DVIPA`},
+		{"mask against prefixLen", func(doc map[string]any) {
+			at(doc, "dvipas", 0).(map[string]any)["mask"] = "255.255.255.0"
+		}, `dvipas[0].mask: 255.255.255.0 is /24, but prefixLen is 28`},
 		{"stack in two groups", func(doc map[string]any) {
 			gs := doc["groups"].([]any)
 			g := map[string]any{}
