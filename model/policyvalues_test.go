@@ -213,6 +213,15 @@ func TestNoKeyRing(t *testing.T) {
 func TestServiceSelectorsFitTheProtocol(t *testing.T) {
 	src := "IpService a\n{\n  Protocol Tcp\n  TypeRange 3\n}\nIpService b\n{\n  Protocol Icmp\n  SourcePortRange 80\n}\n" +
 		"IpService c\n{\n  Protocol Icmp\n  TypeRange 8\n}\nIpService d\n{\n  Protocol Udp\n  DestinationPortRange 53\n}\n"
+	want := "TypeRange does not apply to Protocol Tcp|SourcePortRange does not apply to Protocol Icmp"
+	if got := policyValueFindings(src); got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// policyValueFindings is what the value checks say of an IPsec policy
+// source: the summaries, joined by "|".
+func policyValueFindings(src string) string {
 	file, _ := policy.Parse("T", []byte(src), policy.Options{Kind: policy.IPSecPolicy})
 	var ds diag.Diagnostics
 	checkPolicyValues(file, &ds)
@@ -220,25 +229,15 @@ func TestServiceSelectorsFitTheProtocol(t *testing.T) {
 	for _, d := range ds {
 		got = append(got, d.Summary)
 	}
-	want := "TypeRange does not apply to Protocol Tcp|SourcePortRange does not apply to Protocol Icmp"
-	if strings.Join(got, "|") != want {
-		t.Errorf("got %q, want %q", strings.Join(got, "|"), want)
-	}
+	return strings.Join(got, "|")
 }
 
 // TestIpAddrIsOneAddress: IpAddr Addr is a single address (IpAddr
 // statement); a prefix or All belongs in an IpAddrSet.
 func TestIpAddrIsOneAddress(t *testing.T) {
 	src := "IpAddr one\n{\n  Addr 10.1.1.1\n}\nIpAddr six\n{\n  Addr 2001:db8::1\n}\nIpAddr net\n{\n  Addr 10.0.0.0/8\n}\nIpAddr every\n{\n  Addr All\n}\n"
-	file, _ := policy.Parse("T", []byte(src), policy.Options{Kind: policy.IPSecPolicy})
-	var ds diag.Diagnostics
-	checkPolicyValues(file, &ds)
-	var got []string
-	for _, d := range ds {
-		got = append(got, d.Summary)
-	}
-	if want := "Addr 10.0.0.0/8 is not a single IP address|Addr All is not a single IP address"; strings.Join(got, "|") != want {
-		t.Errorf("got %q, want %q", strings.Join(got, "|"), want)
+	if got, want := policyValueFindings(src), "Addr 10.0.0.0/8 is not a single IP address|Addr All is not a single IP address"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
 
@@ -248,10 +247,7 @@ func TestLoggingFitsTheAction(t *testing.T) {
 	src := "IpGenericFilterAction a\n{\n  IpFilterAction Permit\n  IpFilterLogging LogPermit\n}\n" +
 		"IpGenericFilterAction b\n{\n  IpFilterAction IpSec\n  IpFilterLogging LogDeny\n}\n" +
 		"IpGenericFilterAction c\n{\n  IpFilterAction Deny\n  IpFilterLogging Yes\n}\n"
-	file, _ := policy.Parse("T", []byte(src), policy.Options{Kind: policy.IPSecPolicy})
-	var ds diag.Diagnostics
-	checkPolicyValues(file, &ds)
-	if len(ds) != 1 || ds[0].Summary != "IpFilterLogging LogPermit applies to IpFilterAction IpSec, not Permit" {
-		t.Fatalf("diagnostics %v", ds)
+	if got, want := policyValueFindings(src), "IpFilterLogging LogPermit applies to IpFilterAction IpSec, not Permit"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
