@@ -73,6 +73,9 @@ type interopOpts struct {
 	// suites; empty: our defaults, aes128gcm16-prfsha256-x25519 and
 	// aes128gcm16.
 	ike, esp string
+	// charonConf are more lines for charon's own section of
+	// strongswan.conf (cookie_threshold = 1, …).
+	charonConf string
 	// strongswan6 runs charon and swanctl from the strongSwan 6 root that
 	// .ci/strongswan6-root builds, with kernel-libipsec's raw_esp on, so
 	// charon can send and take plain ESP when there is no NAT.
@@ -91,6 +94,7 @@ type interop struct {
 	sw         netnstest.StrongSwan // the host's strongSwan, or a root's
 	vici       string
 	charonLog  string
+	charonAt   netip.Addr // where charon takes IKE
 	ep         *Endpoint
 	fromClient chan []byte // inner packets that reached our application
 }
@@ -139,6 +143,7 @@ func setupInteropWith(t *testing.T, o interopOpts) *interop {
 	}
 	s.vgw = "tgw" + tag
 	charonAddr, peerAddr := s.links(tag, o.nat)
+	s.charonAt = peerAddr
 	if o.capture {
 		s.cap = startCapture(t, s.gwNS, s.vgw, filepath.Join(s.dir, "interop.pcap"))
 	}
@@ -150,7 +155,7 @@ func setupInteropWith(t *testing.T, o interopOpts) *interop {
   retransmit_timeout = 1.0
   retransmit_tries = 2
   retransmit_jitter = 0
-  filelog {
+%s  filelog {
     log {
       path = %s
       time_format = %%T
@@ -166,7 +171,7 @@ func setupInteropWith(t *testing.T, o interopOpts) *interop {
   }
 }
 `, s.plugins("random nonce openssl gcm aes sha1 sha2 hmac kdf pem pkcs1 x509 pubkey curve25519 gmp kernel-libipsec kernel-netlink socket-default vici"),
-		s.charonLog, s.vici, yesNo(o.strongswan6))
+		o.charonConf, s.charonLog, s.vici, yesNo(o.strongswan6))
 	swan := fmt.Sprintf(`connections {
   zos {
     version = 2
