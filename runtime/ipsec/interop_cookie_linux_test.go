@@ -3,12 +3,15 @@ package ipsec
 import (
 	"crypto/rand"
 	"encoding/binary"
+	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 	"github.com/tcpipc/tcpipc/internal/testkit/netnstest"
 )
@@ -73,4 +76,36 @@ func (s *interop) halfOpenAtCharon() {
 	if r, err := wire.DecodeMessage(buf[:n]); err != nil || wire.Find(r.Payloads, wire.PayloadSA) == nil {
 		t.Fatalf("charon's answer to the half-open IKE_SA_INIT: %v %v", r, err)
 	}
+}
+
+// TestStrongSwanSimultaneousInitiation: both ends initiate at once, and
+// both IKE_AUTH requests carry INITIAL_CONTACT; charon holds our IKE_AUTH
+// back 1.5 s so its own exchange overtakes it. INITIAL_CONTACT drops only
+// established SAs (RFC 7296 section 2.4), so the two sides end up sharing
+// an IKE SA and traffic from charon's side passes. Each side used to drop
+// the SA it was negotiating, and they shared none.
+func TestStrongSwanSimultaneousInitiation(t *testing.T) {
+	s := setupInteropWith(t, interopOpts{charonConf: "  receive_delay = 1500\n  receive_delay_type = 35\n" +
+		"  receive_delay_request = yes\n  receive_delay_response = no\n"})
+	if v := s.ep.Outbound(udp4(appAddr, netip.MustParseAddr("10.99.0.2"), 7000, 7, []byte("both at once"))); v != Queued {
+		t.Fatalf("our first packet: %v, want queued", v)
+	}
+	time.Sleep(100 * time.Millisecond)
+	_, _ = s.trySwanctl("--initiate", "--child", "net", "--timeout", "10")
+	// Past charon's hold on our IKE_AUTH and its answer: the outcome of
+	// both INITIAL_CONTACTs is settled.
+	time.Sleep(3 * time.Second)
+	eventually(t, "an IKE SA established on both sides", func() bool {
+		sas, err := s.trySwanctl("--list-sas")
+		if err != nil {
+			return false
+		}
+		for _, i := range s.ep.SAs().IKE {
+			if i.State == ikesa.StateEstablished && strings.Contains(string(sas), fmt.Sprintf("%016x_i", i.ID.SPIi)) {
+				return true
+			}
+		}
+		return false
+	})
+	s.udpThroughTunnel(2)
 }
