@@ -24,6 +24,13 @@ func (sa *IKESA) RekeyChild(inboundSPI uint32, done func(error)) error {
 	d := sa.d
 	d.mu.Lock()
 	defer d.runEventsLocked()
+	return sa.rekeyChild(inboundSPI, done, false)
+}
+
+// rekeyChild is RekeyChild with d.mu held. retried is set on the second
+// try, after the peer refused our KE and named another PFS group of ours
+// (INVALID_KE_PAYLOAD, RFC 7296 section 1.3): one retry, with that group.
+func (sa *IKESA) rekeyChild(inboundSPI uint32, done func(error), retried bool) error {
 	old := sa.children[inboundSPI]
 	switch {
 	case sa.state != StateEstablished || old == nil:
@@ -38,22 +45,23 @@ func (sa *IKESA) RekeyChild(inboundSPI uint32, done func(error)) error {
 	// REKEY_SA names the SA being replaced by our inbound SPI.
 	rekey := &wire.Notify{Protocol: wire.ProtoESP, SPI: binary.BigEndian.AppendUint32(nil, inboundSPI), NotifyType: wire.REKEY_SA}
 	sa.rekeying[inboundSPI] = true
-	sa.startRequest(&request{
-		exchange: wire.CREATE_CHILD_SA,
-		payloads: append([]wire.Payload{rekey}, payloads...),
-		done:     done,
-		onResponse: func(r *response) error {
-			delete(sa.rekeying, inboundSPI)
-			c, err := sa.acceptedChild(r.payloads, espChild, offer)
-			if err != nil {
-				sa.refuseChild(offer, err)
-				return err
+	req := &request{exchange: wire.CREATE_CHILD_SA, payloads: append([]wire.Payload{rekey}, payloads...), done: done}
+	req.onResponse = func(r *response) error {
+		delete(sa.rekeying, inboundSPI)
+		group := sa.pfsGroup()
+		c, err := sa.acceptedChild(r.payloads, espChild, offer)
+		if err != nil {
+			sa.refuseChild(offer, err)
+			if !retried && sa.pfsGroup() != group && sa.rekeyChild(inboundSPI, req.done, true) == nil {
+				req.done = nil // the retry reports
 			}
-			sa.addChild(c)
-			sa.deleteChildLater(inboundSPI)
-			return nil
-		},
-	})
+			return err
+		}
+		sa.addChild(c)
+		sa.deleteChildLater(inboundSPI)
+		return nil
+	}
+	sa.startRequest(req)
 	return nil
 }
 
