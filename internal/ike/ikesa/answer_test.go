@@ -269,3 +269,23 @@ func TestRekeyOfAChildBeingDeleted(t *testing.T) {
 		t.Fatalf("the peer's rekey: %v, want TEMPORARY_FAILURE", err)
 	}
 }
+
+// TestPFSCreateChildTakesThePeersGroup is TestPFSRekeyTakesThePeersGroup
+// for a new child: CREATE_CHILD_SA refused with INVALID_KE_PAYLOAD is
+// tried once more with the group the peer names, and the child comes up.
+func TestPFSCreateChildTakesThePeersGroup(t *testing.T) {
+	pfs := func(g wire.DHGroup) Suite { s := espGCM; s.DH = g; return s }
+	_, initiator, responder := pair(t, setup{initESP: []Suite{pfs(wire.ECP256), pfs(wire.Curve25519)},
+		respESP: []Suite{pfs(wire.Curve25519)}})
+	sa, _, _ := establish(t, initiator, responder)
+	done := make(chan error, 1)
+	if err := sa.CreateChild(func(err error) { done <- err }); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitErr(t, done); err != nil {
+		t.Fatalf("the new child: %v", err)
+	}
+	if nc := wait(t, initiator.children, "the new child"); !nc.PFS {
+		t.Errorf("the new child %+v has no PFS", nc)
+	}
+}

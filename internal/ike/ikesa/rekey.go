@@ -289,23 +289,30 @@ func (sa *IKESA) CreateChildWith(ts Selectors, done func(error)) error {
 	if ts.empty() {
 		ts = Selectors{Local: sa.peer.LocalTS, Remote: sa.peer.RemoteTS}
 	}
+	return sa.createChild(ts, done, false)
+}
+
+// createChild is CreateChildWith with d.mu held; retried as for
+// rekeyChild.
+func (sa *IKESA) createChild(ts Selectors, done func(error), retried bool) error {
 	offer, payloads, err := sa.proposeChild(espChild, ts.Local, ts.Remote)
 	if err != nil {
 		return err
 	}
-	sa.startRequest(&request{
-		exchange: wire.CREATE_CHILD_SA,
-		payloads: payloads,
-		done:     done,
-		onResponse: func(r *response) error {
-			c, err := sa.acceptedChild(r.payloads, espChild, offer)
-			if err != nil {
-				sa.refuseChild(offer, err)
-				return err
+	req := &request{exchange: wire.CREATE_CHILD_SA, payloads: payloads, done: done}
+	req.onResponse = func(r *response) error {
+		group := sa.pfsGroup()
+		c, err := sa.acceptedChild(r.payloads, espChild, offer)
+		if err != nil {
+			sa.refuseChild(offer, err)
+			if !retried && sa.pfsGroup() != group && sa.createChild(ts, req.done, true) == nil {
+				req.done = nil // the retry reports
 			}
-			sa.addChild(c)
-			return nil
-		},
-	})
+			return err
+		}
+		sa.addChild(c)
+		return nil
+	}
+	sa.startRequest(req)
 	return nil
 }
