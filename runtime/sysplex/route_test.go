@@ -226,8 +226,15 @@ func TestConnectionResetInTheAcceptQueue(t *testing.T) {
 	})
 	first := dial(t, client, app)
 	defer first.Close()
-	mu.Lock()
 	from := netip.MustParseAddrPort(first.LocalAddr().String())
+	// The tap sees the handshake's last ACK after dial may have returned:
+	// wait for it, or the reset carries the SYN's numbers and is ignored.
+	waitFor(t, "the client's ACK of the handshake", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return last != nil && last.SourcePort() == from.Port() && last.Flags() == header.TCPFlagAck
+	})
+	mu.Lock()
 	rst := tcpSegmentAt(from, app, last.SequenceNumber(), last.AckNumber(), header.TCPFlagRst|header.TCPFlagAck, nil)
 	mu.Unlock()
 	if err := sx.Stack("MVS1").fromLAN(rst); err != nil {
