@@ -191,6 +191,14 @@ func (p *parser) checkOptions(st Statement) {
 	}
 	known := knownOptionSets[stmt]
 	for k, o := range opts {
+		if stmt == "TCPCONFIG" && (o.Name == "TRUE" || o.Name == "FALSE") && (k == 0 || known[opts[k-1].Name] != "SENDGARBAGE") {
+			// TRUE and FALSE are SENDGARBAGE's value (TCPCONFIG diagram),
+			// known words only after it.
+			d := p.diags.Errorf(RuleSyntax, p.nodeRange(&o.Node), "%s %s: %s is no option; it is the value of SENDGARBAGE", stmt, o.Name, o.Name)
+			d.Detail = "Write SENDGARBAGE TRUE or SENDGARBAGE FALSE; the stack rejects the statement."
+			d.IncludedFrom = m.IncludedFrom
+			continue
+		}
 		if full := known[o.Name]; full != "" {
 			p.checkOptionRange(stmt, full, o, m)
 			continue

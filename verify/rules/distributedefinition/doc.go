@@ -15,7 +15,10 @@
 // DISTMETHOD WEIGHTEDACTIVE; PREFERRED, BACKUP, AUTOSWITCHBACK and
 // HEALTHSWITCH only with DISTMETHOD HOTSTANDBY (EZZ0831I — the stack then
 // ignores the statement and the rest of the VIPADYNAMIC block), and
-// HOTSTANDBY wants exactly one PREFERRED target; TIER1 and TIER2 exclude
+// HOTSTANDBY rejects DESTIP ALL (EZZ0165I) and wants exactly one PREFERRED
+// and at least one, at most 31, BACKUP targets (EZZ0826I, EZZ0827I,
+// EZZ0829I; tcpipc leaves such a distribution out of the plan, as the stack
+// does). A DESTIP address listed twice is a warning. TIER1 and TIER2 exclude
 // each other; PROCTYPE belongs to BASEWLM, PROCXCOST and ILWEIGHTING to
 // SERVERWLM; OPTLOCAL takes 0–16; ports are 1–65535 with ranges written low
 // to high.

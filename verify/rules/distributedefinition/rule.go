@@ -3,6 +3,7 @@ package distributedefinition
 import (
 	_ "embed"
 	"fmt"
+	"net/netip"
 
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/model"
@@ -62,7 +63,14 @@ func check(p *verify.Pass, s *model.Stack, d *model.VIPADistribute, owned bool) 
 	// appliances outside z/OS (IBM, "Configure sysplex distributor tier 1
 	// distributed DVIPAs and ports"): not dynamic XCF addresses.
 	_, tier1 := d.Options["TIER1"]
+	seen := map[netip.Addr]bool{}
 	for _, dest := range d.Dests {
+		if seen[dest.Addr.Addr] {
+			w := p.Reportf(dest.Addr.Range, "DESTIP %s is listed twice for %s", dest.Addr.Addr, d.Addr.Addr)
+			w.Severity = diag.Warning
+			w.Detail = "Each target is named once; the second entry adds nothing but a second row in VDPT."
+		}
+		seen[dest.Addr.Addr] = true
 		if dest.Stack == nil && !tier1 {
 			p.Reportf(dest.Addr.Range, "DESTIP %s is not the dynamic XCF address of any stack in sysplex %s", dest.Addr.Addr, p.Sysplex.Name).Detail =
 				"Targets are named by their IPCONFIG DYNAMICXCF address; this one never receives a connection."
