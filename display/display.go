@@ -311,8 +311,11 @@ func vdpt(b *strings.Builder, p *plan.Plan, s *plan.Stack, live *Live) {
 					total, ready = live.DPT(d.Addr, pr, t.Stack)
 				}
 				wlm := 0
-				if t.Weight != nil {
+				switch {
+				case t.Weight != nil:
 					wlm = *t.Weight
+				case a.Method == plan.WeightedActive:
+					wlm = plan.DefaultWeight // what the distributor uses
 				}
 				flg := labelOf(a.Method)
 				switch t.Role {

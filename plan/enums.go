@@ -69,6 +69,10 @@ const (
 	TargControlled Method = "TARGCONTROLLED"
 )
 
+// DefaultWeight is a WEIGHTEDACTIVE target's weight when DESTIP gives it
+// none (IP Configuration Reference, VIPADISTRIBUTE: WEIGHT defaults to 10).
+const DefaultWeight = 10
+
 // Methods lists every Method, in the schema's order.
 var Methods = []Method{BaseWLM, RoundRobin, ServerWLM, WeightedActive, HotStandby, TargControlled}
 

@@ -175,7 +175,7 @@ func (d *Distributor) ServerStatus(stack string, port uint16, listening int) {
 	}
 	e := d.dpt[port][stack]
 	if e == nil {
-		e = &Entry{Stack: stack, Port: port, Weight: 10, WLM: 1}
+		e = &Entry{Stack: stack, Port: port, Weight: plan.DefaultWeight, WLM: 1}
 		for _, t := range d.defs[i].Targets {
 			if t.Stack == stack {
 				if t.Weight != nil {
