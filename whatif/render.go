@@ -36,18 +36,27 @@ func (o *Outcome) WriteText(w io.Writer) error {
 	return err
 }
 
+// writeDistribution writes one VIPADISTRIBUTE in force: whose, its ports,
+// method and targets.
+func writeDistribution(b *strings.Builder, ds DistState) {
+	from := ds.Definition + "'s own VIPADISTRIBUTE"
+	if ds.Inherited {
+		from = ds.Definition + "'s VIPADISTRIBUTE (the holder has none of its own)"
+	}
+	fmt.Fprintf(b, "    distributed: %s, ports %s, %s, to %s", from, plan.PortList(ds.Ports), strings.ToLower(string(ds.Method)), listOr(ds.Targets, "no target"))
+	if len(ds.Dropped) > 0 {
+		fmt.Fprintf(b, " (dropped: %s)", strings.Join(ds.Dropped, ", "))
+	}
+	b.WriteString("\n")
+}
+
 func writePhase(b *strings.Builder, label string, ph Phase) {
 	fmt.Fprintf(b, "  %s: %s\n", label, ph.Text)
 	if ds := ph.Distribution; ds != nil {
-		from := ds.Definition + "'s own VIPADISTRIBUTE"
-		if ds.Inherited {
-			from = ds.Definition + "'s VIPADISTRIBUTE (the holder has none of its own)"
+		writeDistribution(b, *ds)
+		for _, more := range ph.MoreDistributions {
+			writeDistribution(b, more)
 		}
-		fmt.Fprintf(b, "    distributed: %s, ports %s, %s, to %s", from, plan.PortList(ds.Ports), strings.ToLower(string(ds.Method)), listOr(ds.Targets, "no target"))
-		if len(ds.Dropped) > 0 {
-			fmt.Fprintf(b, " (dropped: %s)", strings.Join(ds.Dropped, ", "))
-		}
-		b.WriteString("\n")
 	} else if ph.Owner != "" {
 		b.WriteString("    not distributed\n")
 	}

@@ -48,9 +48,12 @@ type Phase struct {
 	// takeback-when-idle or reactivated.
 	Event string `json:"event"`
 	Text  string `json:"text"`
-	// Distribution is nil when the DVIPA is not distributed.
-	Distribution *DistState `json:"distribution,omitempty"`
-	SA           SAState    `json:"sa"`
+	// Distribution is nil when the DVIPA is not distributed;
+	// MoreDistributions are the holder's definitions for other ports of
+	// the DVIPA (one VIPADISTRIBUTE per port set).
+	Distribution      *DistState  `json:"distribution,omitempty"`
+	MoreDistributions []DistState `json:"moreDistributions,omitempty"`
+	SA                SAState     `json:"sa"`
 }
 
 // DistState is the distribution in force.
@@ -147,7 +150,7 @@ func afterFailure(p *plan.Plan, d *plan.DVIPA, failed map[string]bool) Phase {
 		return Phase{Event: "none", Text: "no stack activates it", SA: SAState{Status: "not-protected", Reasons: []plan.Reason{}}}
 	case !failed[d.Owner]:
 		ph := Phase{Owner: d.Owner, Event: "unchanged", Text: d.Owner + " keeps it"}
-		ph.Distribution = distState(p, d, d.Owner, failed)
+		ph.Distribution, ph.MoreDistributions = distState(p, d, d.Owner, failed)
 		ph.SA = saState(p, d, "", "")
 		return ph
 	}
@@ -159,7 +162,7 @@ func afterFailure(p *plan.Plan, d *plan.DVIPA, failed map[string]bool) Phase {
 	}
 	ph := Phase{Owner: b.Stack, Event: "takeover",
 		Text: fmt.Sprintf("%s takes it over: the highest-ranked surviving backup (rank %d)", b.Stack, b.Rank)}
-	ph.Distribution = distState(p, d, b.Stack, failed)
+	ph.Distribution, ph.MoreDistributions = distState(p, d, b.Stack, failed)
 	ph.SA = saState(p, d, d.Owner, b.Stack)
 	return ph
 }
@@ -181,7 +184,7 @@ func afterRecovery(p *plan.Plan, d *plan.DVIPA, f Phase, order []string, failed 
 	}
 	if ph.Owner != "" {
 		// Targets that came back after the last move serve as well.
-		ph.Distribution = distState(p, d, ph.Owner, down)
+		ph.Distribution, ph.MoreDistributions = distState(p, d, ph.Owner, down)
 	}
 	return ph
 }
@@ -253,38 +256,48 @@ func recoverOne(p *plan.Plan, d *plan.DVIPA, cur Phase, r string, down map[strin
 }
 
 // distState is the distribution when holder owns the DVIPA: its own
-// VIPADISTRIBUTE, else the original owner's (the backup takes over the
-// list the owner sent it), minus targets that are down.
-func distState(p *plan.Plan, d *plan.DVIPA, holder string, down map[string]bool) *DistState {
-	var def *plan.Distribution
+// VIPADISTRIBUTE definitions, else the original owner's (the backup takes
+// over the list the owner sent it), minus targets that are down. The first
+// definition is returned apart from the others (other port sets).
+func distState(p *plan.Plan, d *plan.DVIPA, holder string, down map[string]bool) (*DistState, []DistState) {
 	inherited := false
-	for i := range d.Distributions {
-		if d.Distributions[i].Stack == holder {
-			def = &d.Distributions[i]
-		}
+	defs := definitionsOf(d, holder)
+	if len(defs) == 0 && holder != d.Owner {
+		defs, inherited = definitionsOf(d, d.Owner), true
 	}
-	if def == nil && holder != d.Owner {
-		for i := range d.Distributions {
-			if d.Distributions[i].Stack == d.Owner {
-				def, inherited = &d.Distributions[i], true
+	if len(defs) == 0 {
+		return nil, nil
+	}
+	var states []DistState
+	for _, def := range defs {
+		ds := DistState{Definition: def.Stack, Inherited: inherited, Ports: def.Ports, Method: def.Method, Targets: []string{}, Dropped: []string{}}
+		for _, t := range def.Targets {
+			switch {
+			case t.Stack == "":
+				ds.Dropped = append(ds.Dropped, t.XCF.String())
+			case down[t.Stack]:
+				ds.Dropped = append(ds.Dropped, t.Stack)
+			default:
+				ds.Targets = append(ds.Targets, t.Stack)
 			}
 		}
+		states = append(states, ds)
 	}
-	if def == nil {
-		return nil
+	if len(states) == 1 {
+		return &states[0], nil
 	}
-	ds := &DistState{Definition: def.Stack, Inherited: inherited, Ports: def.Ports, Method: def.Method, Targets: []string{}, Dropped: []string{}}
-	for _, t := range def.Targets {
-		switch {
-		case t.Stack == "":
-			ds.Dropped = append(ds.Dropped, t.XCF.String())
-		case down[t.Stack]:
-			ds.Dropped = append(ds.Dropped, t.Stack)
-		default:
-			ds.Targets = append(ds.Targets, t.Stack)
+	return &states[0], states[1:]
+}
+
+// definitionsOf lists a stack's VIPADISTRIBUTE definitions of a DVIPA.
+func definitionsOf(d *plan.DVIPA, stack string) []*plan.Distribution {
+	var out []*plan.Distribution
+	for i := range d.Distributions {
+		if d.Distributions[i].Stack == stack {
+			out = append(out, &d.Distributions[i])
 		}
 	}
-	return ds
+	return out
 }
 
 // fresh is the SA state of a DVIPA activated after a time nobody held it:

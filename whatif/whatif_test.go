@@ -1,6 +1,7 @@
 package whatif
 
 import (
+	"bytes"
 	"net/netip"
 	"strings"
 	"testing"
@@ -108,4 +109,38 @@ func TestWhatifTextSaysTheOrder(t *testing.T) {
 	if want := "sysplex P: A, B fail, then B, A come back in that order\n"; !strings.HasPrefix(b.String(), want) {
 		t.Errorf("text starts %q, want %q", strings.SplitAfter(b.String(), "\n")[0], want)
 	}
+}
+
+// TestWhatifEveryPortSetOfTheHolder: A distributes 10.1.1.1 by two
+// VIPADISTRIBUTE statements (port 5000 WEIGHTEDACTIVE to A and B, port 23
+// round robin to all); after C fails both are in force, each saying its
+// ports and targets. whatif showed only the last.
+func TestWhatifEveryPortSetOfTheHolder(t *testing.T) {
+	p := longFormPlan(plan.Immediate)
+	p.DVIPAs[0].Distributions = []plan.Distribution{
+		{Stack: "A", Method: plan.WeightedActive, Ports: []plan.PortRange{{From: 5000, To: 5000}}, Targets: []plan.Target{{Stack: "A"}, {Stack: "B"}}},
+		{Stack: "A", Method: plan.RoundRobin, Ports: []plan.PortRange{{From: 23, To: 23}}, Targets: []plan.Target{{Stack: "A"}, {Stack: "B"}, {Stack: "C"}}},
+	}
+	o, err := Derive(p, Scenario{Failed: []string{"C"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ph := o.DVIPAs[0].AfterFailure
+	if ph.Distribution == nil || len(ph.MoreDistributions) != 1 || ph.MoreDistributions[0].Method != plan.RoundRobin {
+		t.Fatalf("distributions %+v and %+v", ph.Distribution, ph.MoreDistributions)
+	}
+	var b strings.Builder
+	if err := o.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"ports 5000, weightedactive, to A, B", "ports 23, roundrobin, to A, B (dropped: C)"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("missing %q in:\n%s", want, b.String())
+		}
+	}
+	var j bytes.Buffer
+	if err := o.WriteJSON(&j); err != nil {
+		t.Fatal(err)
+	}
+	validateWhatif(t, j.Bytes())
 }
