@@ -207,10 +207,7 @@ func TestNATDetectionOnPort4500(t *testing.T) {
 // more with a Curve25519 KE and succeeds (RFC 7296 section 1.3); it sent
 // the refused ECP-256 KE again every time until the child expired.
 func TestPFSRekeyTakesThePeersGroup(t *testing.T) {
-	pfs := func(g wire.DHGroup) Suite { s := espGCM; s.DH = g; return s }
-	_, initiator, responder := pair(t, setup{initESP: []Suite{pfs(wire.ECP256), pfs(wire.Curve25519)},
-		respESP: []Suite{pfs(wire.Curve25519)}})
-	sa, ic, _ := establish(t, initiator, responder)
+	sa, ic, initiator := pfsGroupMismatch(t)
 	done := make(chan error, 1)
 	if err := sa.RekeyChild(ic.InboundSPI, func(err error) { done <- err }); err != nil {
 		t.Fatal(err)
@@ -227,6 +224,17 @@ func TestPFSRekeyTakesThePeersGroup(t *testing.T) {
 		t.Errorf("the rekey reported twice (%v)", err)
 	default:
 	}
+}
+
+// pfsGroupMismatch establishes an IKE SA whose initiator offers PFS with
+// ECP-256 first and Curve25519 second, and whose responder takes only
+// Curve25519; it returns the initiator's SA, its first child and node.
+func pfsGroupMismatch(t *testing.T) (*IKESA, ChildSA, *node) {
+	pfs := func(g wire.DHGroup) Suite { s := espGCM; s.DH = g; return s }
+	_, initiator, responder := pair(t, setup{initESP: []Suite{pfs(wire.ECP256), pfs(wire.Curve25519)},
+		respESP: []Suite{pfs(wire.Curve25519)}})
+	sa, ic, _ := establish(t, initiator, responder)
+	return sa, ic, initiator
 }
 
 func waitErr(t *testing.T, c chan error) error {
@@ -274,10 +282,7 @@ func TestRekeyOfAChildBeingDeleted(t *testing.T) {
 // for a new child: CREATE_CHILD_SA refused with INVALID_KE_PAYLOAD is
 // tried once more with the group the peer names, and the child comes up.
 func TestPFSCreateChildTakesThePeersGroup(t *testing.T) {
-	pfs := func(g wire.DHGroup) Suite { s := espGCM; s.DH = g; return s }
-	_, initiator, responder := pair(t, setup{initESP: []Suite{pfs(wire.ECP256), pfs(wire.Curve25519)},
-		respESP: []Suite{pfs(wire.Curve25519)}})
-	sa, _, _ := establish(t, initiator, responder)
+	sa, _, initiator := pfsGroupMismatch(t)
 	done := make(chan error, 1)
 	if err := sa.CreateChild(func(err error) { done <- err }); err != nil {
 		t.Fatal(err)

@@ -48,13 +48,10 @@ func (sa *IKESA) rekeyChild(inboundSPI uint32, done func(error), retried bool) e
 	req := &request{exchange: wire.CREATE_CHILD_SA, payloads: append([]wire.Payload{rekey}, payloads...), done: done}
 	req.onResponse = func(r *response) error {
 		delete(sa.rekeying, inboundSPI)
-		group := sa.pfsGroup()
-		c, err := sa.acceptedChild(r.payloads, espChild, offer)
+		c, err := sa.acceptChildOrRetry(req, r, offer, retried, func(done func(error)) error {
+			return sa.rekeyChild(inboundSPI, done, true)
+		})
 		if err != nil {
-			sa.refuseChild(offer, err)
-			if !retried && sa.pfsGroup() != group && sa.rekeyChild(inboundSPI, req.done, true) == nil {
-				req.done = nil // the retry reports
-			}
 			return err
 		}
 		sa.addChild(c)
@@ -63,6 +60,25 @@ func (sa *IKESA) rekeyChild(inboundSPI uint32, done func(error), retried bool) e
 	}
 	sa.startRequest(req)
 	return nil
+}
+
+// acceptChildOrRetry takes the answer r to our CREATE_CHILD_SA request
+// req, which proposed offer. When the peer refused our KE and named
+// another PFS group of ours (notePFSGroup), and this is not already the
+// retry, retry sends the proposal once more with that group and reports
+// to req's done in its place.
+func (sa *IKESA) acceptChildOrRetry(req *request, r *response, offer *childOffer, retried bool,
+	retry func(done func(error)) error) (*ChildSA, error) {
+	group := sa.pfsGroup()
+	c, err := sa.acceptedChild(r.payloads, espChild, offer)
+	if err != nil {
+		sa.refuseChild(offer, err)
+		if !retried && sa.pfsGroup() != group && retry(req.done) == nil {
+			req.done = nil // the retry reports
+		}
+		return nil, err
+	}
+	return c, nil
 }
 
 // deleteChildLater sends the Delete for a child we replaced, and forgets
@@ -301,13 +317,10 @@ func (sa *IKESA) createChild(ts Selectors, done func(error), retried bool) error
 	}
 	req := &request{exchange: wire.CREATE_CHILD_SA, payloads: payloads, done: done}
 	req.onResponse = func(r *response) error {
-		group := sa.pfsGroup()
-		c, err := sa.acceptedChild(r.payloads, espChild, offer)
+		c, err := sa.acceptChildOrRetry(req, r, offer, retried, func(done func(error)) error {
+			return sa.createChild(ts, done, true)
+		})
 		if err != nil {
-			sa.refuseChild(offer, err)
-			if !retried && sa.pfsGroup() != group && sa.createChild(ts, req.done, true) == nil {
-				req.done = nil // the retry reports
-			}
 			return err
 		}
 		sa.addChild(c)
