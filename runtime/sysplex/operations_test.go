@@ -1,6 +1,10 @@
 package sysplex
 
 import (
+	"sync"
+
+	"github.com/tcpipc/tcpipc/runtime/workload"
+	"github.com/tcpipc/tcpipc/scenario"
 	"net/netip"
 	"strings"
 	"testing"
@@ -79,5 +83,39 @@ func TestReactivateAfterRestart(t *testing.T) {
 	waitFor(t, "MVS1 to be up", func() bool { return sx.Stack("MVS1").Up() })
 	if err := sx.Reactivate("MVS1", dva1); err != nil {
 		t.Fatalf("reactivate after the restart: %v", err)
+	}
+}
+
+// TestConcurrentOperationsApplyOnce: two operators (two `tcpipc ctl`
+// clients) give the same command at once; it is applied once and the
+// other is refused, as if they had come one after the other. Each
+// command is checked and then applied; without one lock around both,
+// both passed the check and the timeline showed the DVIPA deactivated
+// (and reactivated) twice.
+func TestConcurrentOperationsApplyOnce(t *testing.T) {
+	leakcheck.Check(t)
+	sx, _ := startSysplex(t, figure9Plan(t))
+	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
+	apps := workload.New(sx, nil)
+	for round := range 20 {
+		for _, kind := range []scenario.EventKind{scenario.Deactivate, scenario.Reactivate} {
+			ev := &scenario.Event{Kind: kind, Stack: "MVS1", DVIPA: dva1}
+			errs := make(chan error, 2)
+			var start sync.WaitGroup
+			start.Add(1)
+			for range 2 {
+				go func() { start.Wait(); errs <- sx.Apply(ev, apps) }()
+			}
+			start.Done()
+			applied := 0
+			for range 2 {
+				if err := <-errs; err == nil {
+					applied++
+				}
+			}
+			if applied != 1 {
+				t.Fatalf("round %d: %s applied %d times, want once", round, kind, applied)
+			}
+		}
 	}
 }

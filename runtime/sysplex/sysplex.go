@@ -76,6 +76,11 @@ type Sysplex struct {
 	links     map[[2]string]*xcf.Link
 	clients   []*lan.Client
 
+	// applying is held while one event (a scenario's or an operator's)
+	// is checked and carried out, so two `tcpipc ctl` clients giving the
+	// same command at once see it applied once and refused once.
+	applying sync.Mutex
+
 	mu       sync.Mutex
 	timeline []Entry
 	// owner is the holder of each DVIPA as the stacks last decided it.
@@ -512,9 +517,12 @@ func (sx *Sysplex) canDeactivate(name string, a netip.Addr, on bool) error {
 	return nil
 }
 
-// Apply carries out one timeline event; the applications die with a
-// failing stack and start again on a recovering one.
+// Apply carries out one timeline event, checked and done under one lock;
+// the applications die with a failing stack and start again on a
+// recovering one.
 func (sx *Sysplex) Apply(e *scenario.Event, apps *workload.Apps) error {
+	sx.applying.Lock()
+	defer sx.applying.Unlock()
 	switch e.Kind {
 	case scenario.Fail:
 		// The stack dies first, so its servers send nothing as they go.
