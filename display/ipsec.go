@@ -21,6 +21,7 @@ type IKETunnel struct {
 	NAT                        string // NATTSupportLevel
 	Established                string // "" while it negotiates
 	SPIs                       string
+	LifetimeSeconds            int // 0: none
 	DynamicTunnels             int
 	// RecoveredFrom names the SWSA record the tunnel was renegotiated
 	// from after its DVIPA moved ("" for a tunnel negotiated here).
@@ -78,6 +79,9 @@ func WriteIKETunnels(w io.Writer, ts []IKETunnel, next *int) error {
 			field(&b, "Established", t.Established)
 		}
 		field(&b, "IKESPIs", t.SPIs)
+		if t.LifetimeSeconds > 0 {
+			field(&b, "Lifetime", fmt.Sprintf("%d seconds", t.LifetimeSeconds))
+		}
 		field(&b, "NumDynamicTunnels", fmt.Sprint(t.DynamicTunnels))
 		recovered(&b, t.RecoveredFrom)
 		b.WriteString(strings.Repeat("*", 66) + "\n")

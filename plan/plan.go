@@ -241,6 +241,18 @@ type Peer struct {
 	Refused      []Refused  `json:"refused,omitempty"`
 }
 
+// ProposedLifetime is the IKE SA lifetime, in seconds, the rule's offers
+// propose: the first offer's that codes one (RefreshLifetimeProposed), 0
+// when none does.
+func (p *Peer) ProposedLifetime() int {
+	for _, pr := range p.Proposals {
+		if pr.LifetimeSeconds > 0 {
+			return pr.LifetimeSeconds
+		}
+	}
+	return 0
+}
+
 // Identity is a security endpoint: who it claims to be and where it is.
 type Identity struct {
 	Type      string   `json:"type,omitempty"` // IPADDR, FQDN, USERFQDN, X500DN, KEYID

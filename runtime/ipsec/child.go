@@ -236,10 +236,10 @@ func (e *Endpoint) ikeEvent(info ikesa.IKESAInfo, err error) {
 	e.journalIKE(info, err)
 	e.mu.Lock()
 	if err == nil {
-		e.ikeUp[info.ID] = e.clock.Now()
 		e.inheritMapping(info)
+		e.ikeTimes[info.ID] = e.scheduleIKERefresh(info)
 	} else {
-		delete(e.ikeUp, info.ID)
+		delete(e.ikeTimes, info.ID)
 		delete(e.mappings, info.ID)
 	}
 	e.mu.Unlock()

@@ -41,6 +41,10 @@ type Peer struct {
 	// CertAuth lets the peer authenticate with a certificate that chains
 	// to Config.Credentials' CAs.
 	CertAuth bool
+	// IKELifetime is how long an IKE SA with the peer lives: it is
+	// refreshed (rekeyed) before the end and deleted at it (ikelife.go).
+	// Zero: no end.
+	IKELifetime time.Duration
 	// LocalTS and RemoteTS are the widest traffic selectors for the
 	// peer's child SAs: our side and its side. Each child SA carries one
 	// IPSEC filter of the SPD for the peer, cut to them (see rules.go).

@@ -17,6 +17,9 @@ type IKETunnel struct {
 	ikesa.IKESAInfo
 	// Established is when the SA came up; zero while it negotiates.
 	Established time.Time
+	// Refresh is when we rekey it and Expires when it ends unless
+	// rekeyed; zero without a configured lifetime.
+	Refresh, Expires time.Time
 }
 
 // DynamicTunnel is one child SA pair, as `ipsec -y display` shows it.
@@ -63,7 +66,8 @@ func (e *Endpoint) SAs() SAList {
 	byMapping := map[*natt.Mapping]ikesa.IKESAID{}
 	e.mu.Lock()
 	for _, info := range infos {
-		out.IKE = append(out.IKE, IKETunnel{IKESAInfo: info, Established: e.ikeUp[info.ID]})
+		times := e.ikeTimes[info.ID]
+		out.IKE = append(out.IKE, IKETunnel{IKESAInfo: info, Established: times.up, Refresh: times.refresh, Expires: times.expires})
 		current[info.ID] = true
 		if m := e.mappings[info.ID]; m != nil && info.State == ikesa.StateEstablished {
 			byMapping[m.Mapping] = info.ID

@@ -31,6 +31,9 @@ func (l SAList) IKEView() []display.IKETunnel {
 		if !t.Established.IsZero() {
 			row.Established = t.Established.UTC().Format("2006/01/02 15:04:05")
 		}
+		if !t.Expires.IsZero() {
+			row.LifetimeSeconds = int(t.Expires.Sub(t.Established).Seconds())
+		}
 		out = append(out, row)
 	}
 	return out

@@ -42,7 +42,7 @@ type Endpoint struct {
 	closed   bool
 	peers    map[string]*peerState
 	children map[uint32]*child           // by inbound SPI
-	ikeUp    map[ikesa.IKESAID]time.Time // when each established IKE SA came up
+	ikeTimes map[ikesa.IKESAID]ikeTimes // of each established IKE SA (ikelife.go)
 	// mappings say where ESP for each IKE SA's peer goes. They are per
 	// IKE SA, not per configured peer: a peer configured for a range of
 	// addresses is many remotes, each with its own NAT mapping.
@@ -118,7 +118,7 @@ func New(cfg Config) (*Endpoint, error) {
 	e := &Endpoint{
 		cfg: cfg, clock: cfg.Clock, spd: cfg.SPD, conn: cfg.Conn, sad: esp.NewSAD(),
 		peers: map[string]*peerState{}, children: map[uint32]*child{}, seen: map[netip.AddrPort]uint16{},
-		oneShots: map[uint64]clock.Timer{}, ikeUp: map[ikesa.IKESAID]time.Time{},
+		oneShots: map[uint64]clock.Timer{}, ikeTimes: map[ikesa.IKESAID]ikeTimes{},
 		mappings: map[ikesa.IKESAID]*ikeMapping{},
 	}
 	for i := range cfg.Peers {

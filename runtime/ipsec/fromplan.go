@@ -182,7 +182,10 @@ func (cfg *Config) addSuites(list *[]ikesa.Suite, offers []plan.Proposal, ike bo
 func (cfg *Config) leftOutList() string { return strings.Join(cfg.LeftOut, "; ") }
 
 func peerFromPlan(p plan.Peer, creds *ikesa.Credentials) (Peer, error) {
-	out := Peer{Name: p.Rule}
+	out := Peer{Name: p.Rule, IKELifetime: DefaultIKELifetime}
+	if life := p.ProposedLifetime(); life > 0 {
+		out.IKELifetime = time.Duration(life) * time.Second
+	}
 	var err error
 	if p.Auth == "PRESHAREDKEY" {
 		if out.PSK, err = pskFromPlan(p); err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
@@ -60,6 +61,9 @@ func TestFromPlanFigure9(t *testing.T) {
 	if p.Name != "DVA1-client-net" || p.Addr.IsValid() || p.ID.String() != "192.0.2.10" || string(p.PSK) != f9PSK ||
 		p.LocalTS[0].String() != "201.2.10.11/32" || p.RemoteTS[0].String() != "192.0.2.0/24" {
 		t.Fatalf("peer %+v", p)
+	}
+	if p.IKELifetime != 480*time.Minute { // the offer's RefreshLifetimeProposed
+		t.Errorf("IKE SA lifetime %v, want 480 minutes", p.IKELifetime)
 	}
 	if len(cfg.IKE) != 1 || cfg.IKE[0].String() != f9IKEWant {
 		t.Fatalf("IKE suites %v", cfg.IKE)

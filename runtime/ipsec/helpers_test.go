@@ -71,6 +71,8 @@ type topo struct {
 	noNAT bool
 	// ike and esp are both sides' suites; nil: the defaults.
 	ike, esp []ikesa.Suite
+	// clientIKELife is the client's IKE SA lifetime for the gateway.
+	clientIKELife time.Duration
 }
 
 type topoOption func(*topo)
@@ -147,7 +149,7 @@ func newTopo(t testing.TB, opts ...topoOption) *topo {
 	tp.client = tp.newNode(t, Config{
 		Local: clientAddr, ID: ikesa.FQDN("peer.example"), SPD: clientSPD, Liveness: tp.clientLive, QueueLimit: tp.clientQueue,
 		IKE: tp.ike, ESP: tp.esp,
-		Peers: []Peer{{Name: "gw", Addr: gwAddr, ID: ikesa.FQDN("gw.example"), PSK: testPSK,
+		Peers: []Peer{{Name: "gw", Addr: gwAddr, ID: ikesa.FQDN("gw.example"), PSK: testPSK, IKELifetime: tp.clientIKELife,
 			LocalTS:  []netip.Prefix{netip.MustParsePrefix("10.99.0.2/32")},
 			RemoteTS: []netip.Prefix{netip.MustParsePrefix("10.1.1.0/24")}}},
 	}, false)

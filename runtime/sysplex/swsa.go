@@ -165,12 +165,8 @@ func (s *Stack) vpnActionFor(a, remote netip.Addr) string {
 // ikeLifetime is the lifetime the key exchange rule for a proposes.
 func (s *Stack) ikeLifetime(a netip.Addr) int {
 	for _, p := range s.plan.IKE.Peers {
-		if p.Local.Covers(a) {
-			for _, pr := range p.Proposals {
-				if pr.LifetimeSeconds > 0 {
-					return pr.LifetimeSeconds
-				}
-			}
+		if life := p.ProposedLifetime(); life > 0 && p.Local.Covers(a) {
+			return life
 		}
 	}
 	return 0
