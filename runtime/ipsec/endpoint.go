@@ -41,7 +41,7 @@ type Endpoint struct {
 	mu       sync.Mutex
 	closed   bool
 	peers    map[string]*peerState
-	children map[uint32]*child           // by inbound SPI
+	children map[uint32]*child          // by inbound SPI
 	ikeTimes map[ikesa.IKESAID]ikeTimes // of each established IKE SA (ikelife.go)
 	// mappings say where ESP for each IKE SA's peer goes. They are per
 	// IKE SA, not per configured peer: a peer configured for a range of
