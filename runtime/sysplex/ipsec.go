@@ -15,8 +15,10 @@ import (
 )
 
 // IPsec on the packet path (seed 003 figure 11). The routing stack of a
-// DVIPA its plan protects (IPSECURITY and DVIPSEC, a key exchange rule for
-// the DVIPA) runs an IPsec endpoint on the DVIPA: IKE and ESP-in-UDP from
+// DVIPA its plan protects (IPSECURITY, a key exchange rule for the DVIPA)
+// runs an IPsec endpoint on the DVIPA; with DVIPSEC its SAs are also
+// recorded for SWSA (swsa.go), without it they are the stack's own
+// tunnels, lost when the DVIPA moves (IBM, IPSEC statement, DVIPSEC): IKE and ESP-in-UDP from
 // the LAN end there, decrypted packets go on to the distributor like any
 // other, and every reply from the DVIPA (the routing stack's own, or a
 // target's sent back over XCF) leaves through the endpoint's SPD.
@@ -29,11 +31,9 @@ type dvipaSec struct {
 }
 
 // startIPsec starts the endpoint for a DVIPA this stack now routes, when
-// its plan protects it; nil otherwise.
+// its plan protects it, and journals its SAs when the stack has DVIPSEC;
+// nil when the plan does not protect the DVIPA.
 func (s *Stack) startIPsec(a netip.Addr, send func(pkt []byte) error) *dvipaSec {
-	if !s.plan.DVIPSec {
-		return nil
-	}
 	sec := s.startEndpoint(a, send)
 	if sec != nil {
 		s.journalEndpoint(a, sec.ep)
@@ -107,12 +107,14 @@ func (s *Stack) stopIPsec(a netip.Addr) {
 }
 
 // interceptIKE hands IKE and NAT-T datagrams for a protected DVIPA to its
-// endpoint, and refuses cleartext the policy wants protected. It reports
-// whether it consumed the packet.
+// endpoint, and refuses cleartext the policy wants protected: through the
+// endpoint, or, when none runs for an address the plan protects, through
+// the plan's policy (enterClear). It reports whether it consumed the
+// packet.
 func (s *Stack) interceptIKE(dst netip.Addr, pkt []byte) bool {
 	sec := s.secFor(dst)
 	if sec == nil {
-		return false
+		return !s.enterClear(dst, pkt)
 	}
 	if port, src, payload, ok := lan.ParseUDP(pkt); ok && (port == lan.IKEPort || port == lan.NATTPort) {
 		sec.conn.Deliver(port, src, payload)
@@ -181,12 +183,27 @@ func (s *Stack) leaveClear(src netip.Addr, pkt []byte) bool {
 	return false
 }
 
-// guardFor returns the outbound policy for an address the stack sends
-// from when the plan protects it: the stack's own (the addresses
-// startEndpoint would run an endpoint on: a DVIPA under DVIPSEC, a home
-// address, named by a key exchange rule), or, for a DVIPA a DVIPSEC stack
-// of the sysplex protects, that stack's; else nil. It is worked out once
-// per address.
+// enterClear is leaveClear for a packet from the LAN to dst when no
+// endpoint runs for dst: when the plan protects dst, only what the policy
+// permits inbound comes in; the rest is dropped and counted.
+func (s *Stack) enterClear(dst netip.Addr, pkt []byte) bool {
+	spd := s.guardFor(dst)
+	if spd == nil {
+		return true
+	}
+	if f, err := spd.Lookup(ipsec.Inbound, pkt); err == nil && f != nil && f.Action == ipsec.ActionPermit {
+		return true
+	}
+	s.unprotected.Add(1)
+	return false
+}
+
+// guardFor returns the policy for an address the stack sends from or
+// receives for when the plan protects it: the stack's own (the addresses
+// startEndpoint would run an endpoint on: a DVIPA or a home address a key
+// exchange rule names), or, for a DVIPA another IPSECURITY stack of the
+// sysplex that can hold it protects, that stack's; else nil. It is worked
+// out once per address.
 func (s *Stack) guardFor(a netip.Addr) *ipsec.SPD {
 	if v, ok := s.guards.Load(a); ok {
 		return v.(*ipsec.SPD)
@@ -206,13 +223,13 @@ func (s *Stack) planSPD(a netip.Addr) *ipsec.SPD {
 	if !s.sx.opts.IPsec {
 		return nil
 	}
-	if s.plan.IPSecurity && s.plan.IKED && (s.plan.DVIPSec || s.isHome(a)) {
+	if s.plan.IPSecurity && s.plan.IKED {
 		if spd := protectingSPD(&s.plan, a); spd != nil {
 			return spd
 		}
 	}
-	// A target sends replies from a distributed DVIPA: when a DVIPSEC
-	// stack that can hold the DVIPA (defines it or backs it up) protects
+	// A target sends replies from a distributed DVIPA: when a stack
+	// that can hold the DVIPA (defines it or backs it up) protects
 	// it, that stack's policy is the check, whatever the target's own
 	// plan says (its replies go back to the router for IPsec; with no
 	// protecting router known, only what that policy permits may leave
@@ -227,7 +244,7 @@ func (s *Stack) planSPD(a netip.Addr) *ipsec.SPD {
 			continue
 		}
 		st := &other.plan
-		if !st.IPSecurity || !st.IKED || !st.DVIPSec {
+		if !st.IPSecurity || !st.IKED {
 			continue
 		}
 		if spd := protectingSPD(st, a); spd != nil {

@@ -73,7 +73,9 @@ func (side *swsaSide) giveUp(a netip.Addr) {
 }
 
 // openSWSA connects a starting stack to its group's structure and starts
-// its journal (DVIPSEC only: a stack without it never writes records).
+// its journal (DVIPSEC, with IPSECURITY, only: a stack without it never
+// writes or deletes records; it reads them to report what it cannot
+// recover).
 func (s *Stack) openSWSA() *swsaSide {
 	ctx, cancel := context.WithCancel(context.Background())
 	side := &swsaSide{ctx: ctx, cancel: cancel}
@@ -81,7 +83,7 @@ func (s *Stack) openSWSA() *swsaSide {
 		return side
 	}
 	side.store, side.err = swsa.Open(ctx, s.sx.cf, s.sx.plan, s.plan.Name)
-	if side.store != nil && s.plan.DVIPSec {
+	if side.store != nil && s.plan.DVIPSec && s.plan.IPSecurity {
 		name := s.plan.Name
 		side.seq.Store(s.lastTunnelSeq(ctx, side.store))
 		side.journal = swsa.NewCFJournal(side.store, swsa.Options{Stack: name, Clock: s.sx.clk,
@@ -219,16 +221,20 @@ func (s *Stack) recoverSAs(a netip.Addr, sec *dvipaSec) {
 
 // dropOwnAndDuplicates keeps one record per peer, the newest: a backup
 // that failed in the middle of a recovery leaves the old holder's record
-// and its own for the same peer. Records of this stack's earlier life are
+// and its own for the same peer. A peer is an address and port: clients
+// behind one NAPT share the address, and the planner must see each of
+// them (peer-behind-napt). Records of this stack's earlier life are
 // kept: they are what it renegotiates after a takeback.
 func (s *Stack) dropOwnAndDuplicates(ctx context.Context, side *swsaSide, a netip.Addr, stored []swsa.Stored) []swsa.Stored {
 	slices.SortStableFunc(stored, func(x, y swsa.Stored) int { return y.Record.Written.Compare(x.Record.Written) })
-	seen := map[netip.Addr]bool{}
+	seen := map[netip.AddrPort]bool{}
 	var out []swsa.Stored
 	for _, st := range stored {
-		peer := st.Record.Peer.Addr.Addr()
+		peer := st.Record.Peer.Addr
 		if seen[peer] {
-			_ = side.store.Delete(ctx, a, st.Record.TunnelID, st.Version)
+			if side.journal != nil { // a stack in SWSA, as in planRecovery
+				_ = side.store.Delete(ctx, a, st.Record.TunnelID, st.Version)
+			}
 			continue
 		}
 		seen[peer] = true
@@ -263,7 +269,11 @@ func (s *Stack) planRecovery(ctx context.Context, side *swsaSide, a netip.Addr, 
 		s.sx.record(name, fmt.Sprintf("SWSA: tunnel %s of %s (written by %s) to %s not recovered: %s",
 			d.TunnelID, a, d.Writer, d.Peer, reasonText(d)))
 		out.NotRecovered = append(out.NotRecovered, d)
-		s.deleteOld(ctx, side, a, read[d.TunnelID])
+		if side.journal != nil {
+			// Only a stack in SWSA (DVIPSEC) deletes records: one
+			// outside it leaves them for the owner's takeback.
+			s.deleteOld(ctx, side, a, read[d.TunnelID])
+		}
 	}
 	if len(todo) == 0 {
 		s.sx.noteSWSA(out)

@@ -69,8 +69,9 @@ func playAgainstWhatif(t *testing.T, p *plan.Plan, failed string) int {
 	waitFor(t, "the owners", func() bool { return sx.Owner(dva1) == "MVS1" && sx.Owner(dvb1) == "MVS5" })
 	tunnels := map[netip.Addr]int{}
 	for i, d := range []netip.Addr{dva1, dva1, dvb1, dvb1} {
-		if sx.Stack(p.DVIPA(d).Owner).IPsecSAs(d) == nil {
-			continue // the owner protects nothing here (no DVIPSEC)
+		owner := p.DVIPA(d).Owner
+		if sx.Stack(owner).IPsecSAs(d) == nil || !p.Stack(owner).DVIPSec {
+			continue // the owner's tunnels are not recorded (no DVIPSEC)
 		}
 		initiateTunnel(t, sx, d, netip.AddrFrom4([4]byte{192, 0, 2, byte(10 + i)}))
 		tunnels[d]++
