@@ -92,17 +92,6 @@ type Client struct {
 	NameRange, FromRange, ConnectRange diag.Range
 }
 
-// UsesIPsec reports whether a client of the scenario is an IPsec peer: the
-// sysplex must then run its IPsec policy.
-func (sc *Scenario) UsesIPsec() bool {
-	for _, c := range sc.Clients {
-		if c.IPsec {
-			return true
-		}
-	}
-	return false
-}
-
 // EventKind is what happens at a point of the timeline.
 type EventKind string
 

@@ -115,6 +115,37 @@ func TestRunIPsecScenario(t *testing.T) {
 	}
 }
 
+// TestRunEnforcesPolicyOnCleartextClients: run always applies the plan's
+// IPsec policy, also when no client is an IPsec peer. A cleartext client
+// to DVA1 port 60, which figure 9's policy protects, is warned about
+// before the run and its connections fail; before, the sysplex ran in the
+// clear and every connection succeeded.
+func TestRunEnforcesPolicyOnCleartextClients(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir+"/clear.yaml", `name: clear
+heartbeat: 100ms
+missed: 3
+duration: 1s
+applications:
+  - {name: APPA, stacks: [MVS1], bind: 201.2.10.11:60, behaviour: echo}
+clients:
+  - {name: clear, from: 192.0.2.10, connect: 201.2.10.11:60, connections: 2, bytes: 512, chunk: 512, interval: 100ms}
+expect:
+  - failed: 0
+`)
+	var out, errb strings.Builder
+	got := run([]string{"run", "../../testdata/profiles/figure9", "--scenario", dir + "/clear.yaml"}, &out, &errb)
+	if got != ExitFindings {
+		t.Fatalf("exit %d, want %d (the connections fail)\n%s\n%s", got, ExitFindings, out.String(), errb.String())
+	}
+	if !strings.Contains(errb.String(), "warning: client clear connects to 201.2.10.11:60 in the clear, which MVS1's IPsec policy refuses (filter DVA1-app60-client-net)") {
+		t.Errorf("no warning before the run:\n%s", errb.String())
+	}
+	if !strings.Contains(out.String(), "2 connections: 0 completed") {
+		t.Errorf("cleartext connections got through:\n%s", out.String())
+	}
+}
+
 // TestRunScenarioWithControl: with --control, tcpipc ctl displays the
 // sysplex while a scenario plays, and refuses to change it.
 func TestRunScenarioWithControl(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -127,8 +128,7 @@ func playScenario(cmd *cobra.Command, f *runFlags, args []string) error {
 	if err := checkScenario(cmd, sc, src, plan); err != nil {
 		return err
 	}
-	// Clients that are IPsec peers need the policy on the packet path.
-	sx, stopSysplex, err := bringUp(plan, f, sc.XCF, sc.UsesIPsec(), f.keylogPath)
+	sx, stopSysplex, err := bringUp(plan, f, sc.XCF, f.keylogPath)
 	if err != nil {
 		return err
 	}
@@ -169,10 +169,12 @@ func loadRunPlan(cmd *cobra.Command, f *runFlags, target string) (*plan.Plan, er
 // bringUp starts a plan as an embedded sysplex on the real clock, for both
 // forms of run: the XCF timing given (the scenario's, or the defaults)
 // with --heartbeat over it, the capture of --pcap, and the key log when
-// keylog names a directory. stop stops the sysplex, then closes the
-// capture and the key log.
-func bringUp(p *plan.Plan, f *runFlags, timing xcf.Timing, withIPsec bool, keylog string) (sx *sysplex.Sysplex, stop func(), err error) {
-	opts := sysplex.Options{Clock: clock.Real{}, XCF: timing, IPsec: withIPsec}
+// keylog names a directory. The plan's IPsec policy is always on the
+// packet path: every packet in and out of a stack that has one is checked
+// against it, whether or not a client is an IPsec peer. stop stops the
+// sysplex, then closes the capture and the key log.
+func bringUp(p *plan.Plan, f *runFlags, timing xcf.Timing, keylog string) (sx *sysplex.Sysplex, stop func(), err error) {
+	opts := sysplex.Options{Clock: clock.Real{}, XCF: timing, IPsec: true}
 	if f.heartbeat > 0 {
 		opts.XCF.Interval = f.heartbeat
 	}
@@ -244,12 +246,39 @@ func readScenario(cmd *cobra.Command, path string) (*scenario.Scenario, *source.
 // (unknown stacks, a timeline that fails a stack twice, …) before the run.
 func checkScenario(cmd *cobra.Command, sc *scenario.Scenario, src *source.File, plan *plan.Plan) error {
 	ds := sc.CheckPlan(plan)
-	if !ds.HasErrors() {
+	warnClearClients(&ds, sc, plan)
+	if len(ds) == 0 {
 		return nil
 	}
 	ds.Sort()
 	_ = diag.WriteText(cmd.ErrOrStderr(), ds, diag.Sources{src.Name: src.Text})
+	if !ds.HasErrors() {
+		return nil
+	}
 	return usageError("%s does not fit sysplex %s", src.Name, plan.Sysplex)
+}
+
+// warnClearClients warns of each cleartext client whose connections the
+// sysplex's IPsec policy refuses: the run enforces the policy on every
+// packet, and the client would only see its connections fail. The
+// client's port is taken from the dynamic range (49152), since the run
+// picks it.
+func warnClearClients(ds *diag.Diagnostics, sc *scenario.Scenario, p *plan.Plan) {
+	for _, cl := range sc.Clients {
+		if cl.IPsec || !cl.From.IsValid() {
+			continue
+		}
+		stack, filter := sysplex.ClearRefusedBy(p, netip.AddrPortFrom(cl.From, 49152), cl.Connect)
+		if stack == "" {
+			continue
+		}
+		r := cl.FromRange
+		if r == (diag.Range{}) {
+			r = cl.Range
+		}
+		ds.Warnf(scenario.RuleScenario, r, "client %s connects to %s in the clear, which %s's IPsec policy refuses "+
+			"(filter %s): its connections will fail; make it an IPsec peer (ipsec: true) to pass the policy", cl.Name, cl.Connect, stack, filter)
+	}
 }
 
 // scenarioSysplex is the sysplex a scenario names: an absolute path as it
@@ -342,10 +371,10 @@ func serve(cmd *cobra.Command, f *runFlags, target string) error {
 }
 
 // bringUpServed brings the sysplex up (bringUp: the XCF defaults, no
-// IPsec, no key log) and starts the applications; stop stops them, then
-// the sysplex.
+// key log) and starts the applications; stop stops them, then the
+// sysplex.
 func bringUpServed(p *plan.Plan, f *runFlags, apps []*scenario.Application) (*control.Control, func(), error) {
-	sx, stopSysplex, err := bringUp(p, f, xcf.Timing{}, false, "")
+	sx, stopSysplex, err := bringUp(p, f, xcf.Timing{}, "")
 	if err != nil {
 		return nil, nil, err
 	}

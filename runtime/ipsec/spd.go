@@ -208,6 +208,14 @@ func (s *SPD) Lookup(dir Direction, pkt []byte) (*Filter, error) {
 	return s.lookup(dir, fl), nil
 }
 
+// LookupConnect is Lookup for a TCP connection request (a SYN) from
+// client to local, as it arrives from the network: what a scenario's
+// cleartext client meets before it sends anything.
+func (s *SPD) LookupConnect(client netip.AddrPort, local netip.AddrPort) *Filter {
+	return s.lookup(Inbound, flow{src: client.Addr(), dst: local.Addr(), proto: 6,
+		srcPort: client.Port(), dstPort: local.Port(), connect: true})
+}
+
 func (s *SPD) lookup(dir Direction, fl flow) *Filter {
 	for i := range s.filters {
 		if s.filters[i].matches(dir, fl) {

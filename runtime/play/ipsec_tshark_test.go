@@ -104,7 +104,7 @@ func decryptRunInTshark(t *testing.T, scenario string) tsharkCounts {
 		t.Fatal(err)
 	}
 	var keys lockedBuffer
-	sx, err := sysplex.New(sysplextest.Plan(t, "figure9"), sysplex.Options{Clock: clock.Real{}, XCF: sc.XCF, IPsec: sc.UsesIPsec(),
+	sx, err := sysplex.New(sysplextest.Plan(t, "figure9"), sysplex.Options{Clock: clock.Real{}, XCF: sc.XCF, IPsec: true,
 		LANTap: pw.Tap(link.Out), XCFTap: pw.Tap(link.Out), KeyLog: &keys})
 	if err != nil {
 		t.Fatal(err)

@@ -254,6 +254,42 @@ func (s *Stack) planSPD(a netip.Addr) *ipsec.SPD {
 	return nil
 }
 
+// ClearRefusedBy names the stack and filter whose IPsec policy refuses a
+// cleartext TCP connection from client to dst, as the run applies it: the
+// policy of each stack with IPSECURITY and IKED whose key exchange rules
+// name dst (a DVIPA it can hold, or its home address), in plan order; ""
+// when every such policy lets the connection in the clear. A scenario's
+// cleartext client refused so would only see its connections fail.
+func ClearRefusedBy(p *plan.Plan, client netip.AddrPort, dst netip.AddrPort) (stack, filter string) {
+	for i := range p.Stacks {
+		st := &p.Stacks[i]
+		if !st.IPSecurity || !st.IKED || !mayTerminate(p, st, dst.Addr()) {
+			continue
+		}
+		spd := protectingSPD(st, dst.Addr())
+		if spd == nil {
+			continue
+		}
+		f := spd.LookupConnect(client, dst)
+		switch {
+		case f == nil:
+			return st.Name, "(no filter: the policy's default)"
+		case f.Action != ipsec.ActionPermit:
+			return st.Name, f.Name
+		}
+	}
+	return "", ""
+}
+
+// mayTerminate reports whether traffic to a can end at st: a DVIPA st
+// can hold, or one of st's home addresses.
+func mayTerminate(p *plan.Plan, st *plan.Stack, a netip.Addr) bool {
+	if d := p.DVIPA(a); d != nil {
+		return slices.Contains(canHold(d), st.Name)
+	}
+	return slices.ContainsFunc(st.Home, func(h plan.Home) bool { return h.Addr == a })
+}
+
 // canHold lists the stacks that can hold a DVIPA: those defining it,
 // then its backups in takeover order.
 func canHold(d *plan.DVIPA) []string {

@@ -40,7 +40,8 @@ type Options struct {
 	// IPsec puts the plan's IPsec policy on the packet path: the routing
 	// stack of a DVIPA that IPSECURITY and DVIPSEC protect terminates IKE
 	// and ESP for it, so clients must be IPsec peers (EnableIPsec). Off,
-	// the sysplex carries everything in the clear.
+	// the sysplex carries everything in the clear: tests of other things
+	// use that; `tcpipc run` always turns it on.
 	IPsec bool
 	// CF is the coupling facility (an in-memory one when nil): tests put
 	// a failing one here.

@@ -129,7 +129,7 @@ func yamlToJSON(t *testing.T, data []byte) any {
 func TestClientIPsecForms(t *testing.T) {
 	base := "name: x\nclients:\n  - {name: c, from: 192.0.2.10, connect: 201.2.10.11:60, connections: 1, ipsec: %s}\n"
 	sc, _, ds := Parse("a.yaml", []byte(fmt.Sprintf(base, "true")))
-	if len(ds) > 0 || !sc.Clients[0].IPsec || !sc.UsesIPsec() {
+	if len(ds) > 0 || !sc.Clients[0].IPsec {
 		t.Fatalf("ipsec: true: %v %+v", ds, sc.Clients[0])
 	}
 	sc, _, ds = Parse("b.yaml", []byte(fmt.Sprintf(base, "{psk: wrong, id: host.example}")))
