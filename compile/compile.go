@@ -115,7 +115,7 @@ func (c *compiler) stack(s *model.Stack, dvipas []netip.Addr) plan.Stack {
 		out.Home = append(out.Home, plan.Home{Addr: h.Addr.Addr, Link: h.Link})
 	}
 	if s.IPSec != nil {
-		out.DVIPSec = s.IPSec.DVIPSec != nil
+		out.DVIPSec = s.DVIPSec()
 		out.DVLocalFltr = s.IPSec.DVLocalFltr != nil
 	}
 	for _, r := range s.VIPA.Ranges {

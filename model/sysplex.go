@@ -68,6 +68,13 @@ type Stack struct {
 	Autolog []string `json:"autolog,omitempty"`
 }
 
+// DVIPSec reports whether DVIPSEC is in effect: coded on the IPSEC
+// statement, which z/OS ignores unless IPCONFIG IPSECURITY is coded (IBM,
+// IPSEC statement).
+func (s *Stack) DVIPSec() bool {
+	return s.IPSecurity != nil && s.IPSec != nil && s.IPSec.DVIPSec != nil
+}
+
 // Runs reports whether the stack starts or reserves a port for the
 // procedure or job (AUTOLOG entry, PORT reservation).
 func (s *Stack) Runs(job string) bool {

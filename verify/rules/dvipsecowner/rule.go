@@ -28,7 +28,7 @@ func run(p *verify.Pass) (any, error) {
 		for _, d := range v.Defines {
 			s := d.Stack
 			f, ok := ix.Protected(s, v.Addr)
-			if !ok || (s.IPSec != nil && s.IPSec.DVIPSec != nil) {
+			if !ok || s.DVIPSec() {
 				continue
 			}
 			r := p.Reportf(d.Addr.Range, "%s owns %s, which IPsec protects, but does not code IPSEC DVIPSEC", s.Name, v.Addr)
