@@ -62,17 +62,10 @@ func (c *compiler) filters(r *model.FilterRule) []plan.Filter {
 	base := plan.Filter{Name: r.Name, Action: plan.Action(r.Action), Local: r.Src.String(), Remote: r.Dst.String(),
 		Protocol: int(r.Protocol), LocalPorts: ports(r.SrcPorts), RemotePorts: ports(r.DstPorts),
 		Routing: plan.Routing(r.Routing), Connect: plan.Connect(r.Connect), SecClass: r.SecClass, Log: r.Log, Source: c.source(r.Range)}
-	if r.Protocol == 1 || r.Protocol == 58 {
-		// ICMP type and code share the port fields in the model.
-		base.LocalPorts, base.RemotePorts = plan.AnyPort, plan.AnyPort
-		if !r.SrcPorts.Any() {
-			t := ports(r.SrcPorts)
-			base.ICMPType = &t
-		}
-		if !r.DstPorts.Any() {
-			code := ports(r.DstPorts)
-			base.ICMPCode = &code
-		}
+	base.ICMPType, base.ICMPCode = typeRange(r.ICMPType), typeRange(r.ICMPCode)
+	if r.OSPFType != nil {
+		t := r.OSPFType.From
+		base.OSPFType = &t
 	}
 	if r.Action == "IPSEC" {
 		if r.DynVPN != nil {
@@ -103,6 +96,14 @@ func ports(p model.PortSel) plan.PortRange {
 		return plan.AnyPort
 	}
 	return plan.PortRange{From: p.From, To: p.To}
+}
+
+// typeRange writes an ICMP type or code selector; nil is any, 0 is 0.
+func typeRange(t *model.TypeSel) *plan.PortRange {
+	if t == nil {
+		return nil
+	}
+	return &plan.PortRange{From: t.From, To: t.To}
 }
 
 // anchors lists the DVIPAs a local selector covers.

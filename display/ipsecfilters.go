@@ -67,6 +67,9 @@ func ipsecFilters(b *strings.Builder, p *plan.Plan, s *plan.Stack, _ *Live) {
 			line("ICMPType", deref(f.ICMPType))
 			line("ICMPCode", deref(f.ICMPCode))
 		}
+		if f.OSPFType != nil {
+			line("OSPFType", fmt.Sprint(*f.OSPFType))
+		}
 		addrLines(line, "Source", src)
 		portLines(line, "Source", sp)
 		addrLines(line, "Dest", dst)

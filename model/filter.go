@@ -21,6 +21,11 @@ type FilterRule struct {
 	Protocol Protocol `json:"protocol"`
 	SrcPorts PortSel  `json:"srcPorts,omitzero"`
 	DstPorts PortSel  `json:"dstPorts,omitzero"`
+	// ICMPType and ICMPCode select ICMP or ICMPv6 messages, OSPFType
+	// OSPF packets; nil is any.
+	ICMPType *TypeSel `json:"icmpType,omitempty"`
+	ICMPCode *TypeSel `json:"icmpCode,omitempty"`
+	OSPFType *TypeSel `json:"ospfType,omitempty"`
 	Routing  string   `json:"routing"` // LOCAL, ROUTED, EITHER
 	// FragmentsOnly is ROUTING ROUTED FRAGMENTSONLY: the rule matches
 	// only fragments of routed packets.
@@ -164,7 +169,9 @@ func (p Protocol) String() string {
 // MarshalText writes the protocol for JSON.
 func (p Protocol) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
 
-// PortSel selects ports (or ICMP types): the zero value is any.
+// PortSel selects TCP or UDP ports: the zero value is any, and so is port
+// 0 alone, which no TCP or UDP packet carries (the stack keeps "any" as
+// port 0, and ipsec -t takes port 0 for any port).
 type PortSel struct {
 	From int `json:"from"`
 	To   int `json:"to"`
@@ -192,4 +199,41 @@ func (p PortSel) String() string {
 		return fmt.Sprint(p.From)
 	}
 	return fmt.Sprintf("%d-%d", p.From, p.To)
+}
+
+// TypeSel selects ICMP types or codes, or OSPF packet types: a coded
+// value is itself, 0 included (type 0 is echo reply); a nil *TypeSel is
+// any (not coded, or *).
+type TypeSel struct {
+	From int `json:"from"`
+	To   int `json:"to"`
+}
+
+// typeSelCovers reports whether a selects every value b selects; nil is
+// any, and so is 0-255.
+func typeSelCovers(a, b *TypeSel) bool {
+	switch {
+	case a == nil || a.From <= 0 && a.To >= 255:
+		return true
+	case b == nil:
+		return false
+	}
+	return a.From <= b.From && b.To <= a.To
+}
+
+// TypesCover reports whether r's ICMP types and codes and OSPF type
+// include all of q's (the protocols being the same).
+func (r *FilterRule) TypesCover(q *FilterRule) bool {
+	return typeSelCovers(r.ICMPType, q.ICMPType) && typeSelCovers(r.ICMPCode, q.ICMPCode) &&
+		typeSelCovers(r.OSPFType, q.OSPFType)
+}
+
+func (t *TypeSel) String() string {
+	switch {
+	case t == nil:
+		return "*"
+	case t.From == t.To:
+		return fmt.Sprint(t.From)
+	}
+	return fmt.Sprintf("%d-%d", t.From, t.To)
 }

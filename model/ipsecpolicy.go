@@ -534,6 +534,7 @@ type serviceFields struct {
 
 	protocol           Protocol
 	srcPorts, dstPorts PortSel
+	icmpType, icmpCode *TypeSel
 	direction, connect string
 	routing            string
 	secClass           int
@@ -549,12 +550,8 @@ func readService(svc *policy.Entry) serviceFields {
 	}
 	sv.srcPorts = portSel(attr(svc, "SourcePortRange"))
 	sv.dstPorts = portSel(attr(svc, "DestinationPortRange"))
-	if t := attr(svc, "TypeRange"); t != nil {
-		sv.srcPorts = portSel(t)
-	}
-	if c := attr(svc, "CodeRange"); c != nil {
-		sv.dstPorts = portSel(c)
-	}
+	sv.icmpType = typeRange(attr(svc, "TypeRange"))
+	sv.icmpCode = typeRange(attr(svc, "CodeRange"))
 	if d := attr(svc, "Direction"); d != nil {
 		sv.hasDirection = true
 		sv.direction, sv.connect = value(d, 0), value(d, 1)
@@ -575,6 +572,7 @@ func (sv serviceFields) apply(fr *FilterRule) {
 		fr.Protocol = sv.protocol
 	}
 	fr.SrcPorts, fr.DstPorts = sv.srcPorts, sv.dstPorts
+	fr.ICMPType, fr.ICMPCode = sv.icmpType, sv.icmpCode
 	if sv.hasDirection {
 		fr.Direction, fr.Connect = sv.direction, sv.connect
 	}
@@ -590,26 +588,42 @@ func (sv serviceFields) apply(fr *FilterRule) {
 // Replacer builds its tables on first use.
 var portSeparators = strings.NewReplacer("-", " ", ":", " ")
 
-// portSel reads "a", "a b", "a-b" or "a:b".
+// portSel reads a port range; 0 alone, or 0-65535, is any port.
 func portSel(e *policy.Entry) PortSel {
-	if e == nil || len(e.Values) == 0 {
-		return PortSel{}
-	}
-	text := strings.Join(e.Texts(), " ")
-	text = portSeparators.Replace(text)
-	f := strings.Fields(text)
-	if len(f) == 0 {
-		return PortSel{} // separators alone: a value error (POLICYVALUE)
-	}
-	from, _ := strconv.Atoi(f[0])
-	to := from
-	if len(f) > 1 {
-		to, _ = strconv.Atoi(f[1])
-	}
-	if from == 0 && (to == 0 || to == 65535) {
+	from, to, ok := valueRangeOf(e)
+	if !ok || from == 0 && (to == 0 || to == 65535) {
 		return PortSel{}
 	}
 	return PortSel{From: from, To: to}
+}
+
+// typeRange reads TypeRange or CodeRange: nil when not coded, else the
+// values, 0 included (type 0 is echo reply, not any).
+func typeRange(e *policy.Entry) *TypeSel {
+	from, to, ok := valueRangeOf(e)
+	if !ok {
+		return nil
+	}
+	return &TypeSel{From: from, To: to}
+}
+
+// valueRangeOf reads "a", "a b", "a-b" or "a:b"; ok is false when the
+// attribute is missing or holds separators alone (a value error,
+// POLICYVALUE).
+func valueRangeOf(e *policy.Entry) (from, to int, ok bool) {
+	if e == nil || len(e.Values) == 0 {
+		return 0, 0, false
+	}
+	f := strings.Fields(portSeparators.Replace(strings.Join(e.Texts(), " ")))
+	if len(f) == 0 {
+		return 0, 0, false
+	}
+	from, _ = strconv.Atoi(f[0])
+	to = from
+	if len(f) > 1 {
+		to, _ = strconv.Atoi(f[1])
+	}
+	return from, to, true
 }
 
 func (b *policyBuilder) dynVpn(e *policy.Entry) *DynVpnAction {

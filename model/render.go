@@ -168,6 +168,12 @@ func (r *FilterRule) String() string {
 	if !r.SrcPorts.Any() || !r.DstPorts.Any() {
 		s += fmt.Sprintf(" ports %s -> %s", r.SrcPorts, r.DstPorts)
 	}
+	if r.ICMPType != nil || r.ICMPCode != nil {
+		s += fmt.Sprintf(" icmp type %s code %s", r.ICMPType, r.ICMPCode)
+	}
+	if r.OSPFType != nil {
+		s += " ospf type " + r.OSPFType.String()
+	}
 	s += fmt.Sprintf(" routing %s direction %s", strings.ToLower(r.Routing), strings.ToLower(r.Direction))
 	if r.DynVPN != nil {
 		s += " vpn " + r.DynVPN.String()

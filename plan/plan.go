@@ -136,10 +136,14 @@ type Filter struct {
 	Protocol    int       `json:"protocol"` // -1: any
 	LocalPorts  PortRange `json:"localPorts"`
 	RemotePorts PortRange `json:"remotePorts"`
-	// ICMPType and ICMPCode replace the ports for ICMP (nil: any).
+	// ICMPType and ICMPCode replace the ports for ICMP and ICMPv6 (nil:
+	// any; {0, 0} is type or code 0 alone, as for echo reply).
 	ICMPType *PortRange `json:"icmpType,omitempty"`
 	ICMPCode *PortRange `json:"icmpCode,omitempty"`
-	Routing  Routing    `json:"routing"`
+	// OSPFType restricts an OSPF filter to one OSPF packet type (IPSEC
+	// statement: PROTOCOL OSPF TYPE ospftype); nil: any.
+	OSPFType *int    `json:"ospfType,omitempty"`
+	Routing  Routing `json:"routing"`
 	// Connect limits who may open a TCP connection (INBOUNDCONNECT,
 	// OUTBOUNDCONNECT), "" when either side may.
 	Connect  Connect `json:"connect,omitempty"`

@@ -25,6 +25,7 @@ func fullPlan(t *testing.T) map[string]any {
 	s := &p.Stacks[0]
 	s.SPD.Filters[0].ICMPType = &PortRange{0, 255}
 	s.SPD.Filters[0].ICMPCode = &PortRange{0, 255}
+	s.SPD.Filters[0].OSPFType = &one
 	s.SPD.Filters[0].ManualTunnel = "x"
 	s.VIPARanges = []VIPARange{{Prefix: netip.MustParsePrefix("201.3.10.0/24"), Moveable: "NONDISRUPTIVE"}}
 	s.VIPARoutes = []VIPARoute{{DestXCF: "DEFAULT", Target: netip.MustParseAddr("201.1.10.99")}}

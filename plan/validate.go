@@ -164,6 +164,18 @@ func (c *checker) ports(path string, r PortRange) {
 	}
 }
 
+// icmp checks an ICMP type or code range: nil is any, else 0-255.
+func (c *checker) icmp(path string, r *PortRange) {
+	if r == nil {
+		return
+	}
+	c.within(path+".from", r.From, 0, 255)
+	c.within(path+".to", r.To, 0, 255)
+	if r.From > r.To {
+		c.bad(path, "range %d-%d is empty", r.From, r.To)
+	}
+}
+
 // names checks a list of names: none empty, none twice.
 func (c *checker) names(path string, ns []string) {
 	seen := map[string]bool{}
@@ -331,11 +343,10 @@ func (c *checker) filter(path string, f *Filter) {
 	c.within(path+".protocol", f.Protocol, -1, 255)
 	c.ports(path+".localPorts", f.LocalPorts)
 	c.ports(path+".remotePorts", f.RemotePorts)
-	if f.ICMPType != nil {
-		c.ports(path+".icmpType", *f.ICMPType)
-	}
-	if f.ICMPCode != nil {
-		c.ports(path+".icmpCode", *f.ICMPCode)
+	c.icmp(path+".icmpType", f.ICMPType)
+	c.icmp(path+".icmpCode", f.ICMPCode)
+	if f.OSPFType != nil {
+		c.within(path+".ospfType", *f.OSPFType, 0, 255)
 	}
 	c.oneOf(path+".routing", string(f.Routing), words(Routings)...)
 	c.within(path+".secClass", f.SecClass, 0, noMax)

@@ -367,6 +367,9 @@ func filterFromPlan(f plan.Filter, local AddrRange) (Filter, error) {
 	out.LocalPorts = PortRange{uint16(f.LocalPorts.From), uint16(f.LocalPorts.To)}
 	out.RemotePorts = PortRange{uint16(f.RemotePorts.From), uint16(f.RemotePorts.To)}
 	out.ICMPType, out.ICMPCode = icmpRange(f.ICMPType), icmpRange(f.ICMPCode)
+	if f.OSPFType != nil {
+		out.OSPFType = icmpRange(&plan.PortRange{From: *f.OSPFType, To: *f.OSPFType})
+	}
 	return out, nil
 }
 

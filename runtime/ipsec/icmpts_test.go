@@ -23,6 +23,8 @@ func TestICMPFilterSelectors(t *testing.T) {
 	}{
 		{"every message", protoICMP, ICMPRange{}, ICMPRange{}, nil},
 		{"echo", protoICMP, r(8, 8), r(0, 0), []PortRange{p(0x0800, 0x0800)}},
+		{"echo reply", protoICMP, r(0, 0), r(0, 0), []PortRange{p(0x0000, 0x0000)}},
+		{"echo reply, any code", protoICMP, r(0, 0), ICMPRange{}, []PortRange{p(0x0000, 0x00ff)}},
 		{"unreachable, any code", protoICMP, r(3, 3), ICMPRange{}, []PortRange{p(0x0300, 0x03ff)}},
 		{"echo reply to echo, any code", protoICMP, r(0, 8), ICMPRange{}, []PortRange{p(0x0000, 0x08ff)}},
 		{"unreachable codes 1-3", protoICMP, r(3, 3), r(1, 3), []PortRange{p(0x0301, 0x0303)}},

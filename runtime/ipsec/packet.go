@@ -22,6 +22,10 @@ const (
 	protoICMPv6 = 58
 )
 
+// protoOSPF is OSPF, whose header's second byte is the packet type (RFC
+// 2328 A.3.1, RFC 5340 A.3.1).
+const protoOSPF = 89
+
 // errNotIP is returned for a buffer that is not a well-formed IPv4 or IPv6
 // packet.
 var errNotIP = errors.New("ipsec: not an IP packet")
@@ -50,6 +54,10 @@ type flow struct {
 	// short).
 	icmpType, icmpCode uint8
 	icmpKnown          bool
+	// ospfType is an OSPF packet's type; ospfKnown is set when the packet
+	// shows it.
+	ospfType  uint8
+	ospfKnown bool
 }
 
 // IPv6 extension headers the SPD walks past to the upper-layer protocol
@@ -125,6 +133,10 @@ func parseFlow(b []byte) (flow, error) {
 	case protoICMP, protoICMPv6:
 		if !fragment && len(payload) >= 2 {
 			f.icmpType, f.icmpCode, f.icmpKnown = payload[0], payload[1], true
+		}
+	case protoOSPF:
+		if !fragment && len(payload) >= 2 {
+			f.ospfType, f.ospfKnown = payload[1], true
 		}
 	case protoTCP, protoUDP, protoSCTP:
 		if f.proto == protoTCP && firstFragment && len(payload) < minTCPHeader {

@@ -144,8 +144,10 @@ func sideSelectors(r AddrRange, proto uint8, portRanges []PortRange, locations [
 			}
 		}
 		s.IPProtocol = proto
+		icmp := proto == protoICMP || proto == protoICMPv6
 		for _, ports := range portRanges {
-			if !ports.any() {
+			// An ICMP range is exact: 0-0 is echo reply code 0, not any.
+			if icmp || !ports.any() {
 				s.StartPort, s.EndPort = ports.First, ports.Last
 			}
 			out = append(out, s)

@@ -97,9 +97,9 @@ func (r PortRange) contains(p uint16, opaque bool) bool {
 	return !opaque && p >= r.First && p <= r.Last
 }
 
-// ICMPRange is an inclusive range of ICMP types or codes. The zero
-// ICMPRange matches every one; Set makes it a range, so that type 0 (echo
-// reply) alone is ICMPRange{Set: true}.
+// ICMPRange is an inclusive range of ICMP types or codes (or OSPF packet
+// types). The zero ICMPRange matches every one; Set makes it a range, so
+// that type 0 (echo reply) alone is ICMPRange{Set: true}.
 type ICMPRange struct {
 	Set         bool
 	First, Last uint8
@@ -134,8 +134,11 @@ type Filter struct {
 	// messages (z/OS IpService Protocol ICMP Type/Code); they take the
 	// place of ports, which ICMP does not have.
 	ICMPType, ICMPCode ICMPRange
-	Direction          Direction
-	Action             Action
+	// OSPFType restricts an OSPF filter to one packet type (z/OS IPSECRULE
+	// PROTOCOL OSPF TYPE); the zero value matches every one.
+	OSPFType  ICMPRange
+	Direction Direction
+	Action    Action
 	// Tunnel is required for ActionIPsec and ignored otherwise.
 	Tunnel Tunnel
 	// Connect limits who may open TCP connections through the filter
@@ -162,7 +165,12 @@ func (f *Filter) matches(dir Direction, fl flow) bool {
 	return f.Local.contains(local) && f.Remote.contains(remote) &&
 		(f.Protocol == 0 || f.Protocol == fl.proto) &&
 		f.LocalPorts.contains(lport, fl.opaquePorts) && f.RemotePorts.contains(rport, fl.opaquePorts) &&
-		f.matchesICMP(fl)
+		f.matchesICMP(fl) && f.matchesOSPF(fl)
+}
+
+// matchesOSPF checks the packet type of an OSPF filter.
+func (f *Filter) matchesOSPF(fl flow) bool {
+	return f.Protocol != protoOSPF || f.OSPFType.contains(fl.ospfType, fl.ospfKnown)
 }
 
 // matchesICMP checks the type and code of an ICMP filter. A filter

@@ -30,15 +30,16 @@ var Rule = &verify.Rule{
 // its name and where it is written. Its fields make go-cmp's difference
 // readable field by field.
 type view struct {
-	Action, Local, Remote, Protocol, Ports, Routing, Direction string
-	SecClass                                                   int
-	VPN                                                        string
+	Action, Local, Remote, Protocol, Ports, Types, Routing, Direction string
+	SecClass                                                          int
+	VPN                                                               string
 }
 
 func viewOf(f *model.FilterRule) view {
 	v := view{
 		Action: strings.ToLower(f.Action), Local: f.Src.String(), Remote: f.Dst.String(), Protocol: f.Protocol.String(),
 		Ports: f.SrcPorts.String() + " -> " + f.DstPorts.String(), Routing: strings.ToLower(f.Routing),
+		Types:     "icmp " + f.ICMPType.String() + "/" + f.ICMPCode.String() + " ospf " + f.OSPFType.String(),
 		Direction: strings.TrimSpace(strings.ToLower(f.Direction + " " + f.Connect)), SecClass: f.SecClass,
 	}
 	// An address that could not be read is not "all addresses".

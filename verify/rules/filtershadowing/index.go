@@ -107,7 +107,7 @@ func covers(a, b *entry) bool {
 		return false
 	}
 	// Protocol: any covers every protocol, but a rule for any protocol
-	// that still selects ports (or ICMP types) is only compared with
+	// that still selects ports is only compared with
 	// another such rule, since the numbers mean different things for
 	// different protocols.
 	switch {
@@ -118,7 +118,7 @@ func covers(a, b *entry) bool {
 	case ra.Protocol != rb.Protocol:
 		return false
 	}
-	if !ra.SrcPorts.Covers(rb.SrcPorts) || !ra.DstPorts.Covers(rb.DstPorts) {
+	if !ra.SrcPorts.Covers(rb.SrcPorts) || !ra.DstPorts.Covers(rb.DstPorts) || !ra.TypesCover(rb) {
 		return false
 	}
 	// Routing: EITHER covers LOCAL and ROUTED; FRAGMENTSONLY narrows ROUTED.
