@@ -736,10 +736,7 @@ func (b *policyBuilder) endpoint(e *policy.Entry) *SecurityEndpoint {
 	}
 	ep := &SecurityEndpoint{Name: e.Name(), Range: e.KeywordRange}
 	if id := attr(e, "Identity"); id != nil {
-		ep.IdentityType = value(id, 0)
-		if len(id.Values) > 1 {
-			ep.Identity = id.Values[1].Text
-		}
+		ep.IdentityType, ep.Identity = identityOf(id)
 	}
 	for _, l := range attrs(e, "Location") {
 		ep.Locations = append(ep.Locations, b.addrSels(l)...)
