@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"net/netip"
 	"slices"
 	"sort"
 	"strconv"
@@ -156,6 +155,9 @@ var policyValueRules = func() map[string]valueRule {
 			"ECDSA-256", "ECDSA-384", "ECDSA-521")},
 		"KeyExchangeAction.ReauthInterval":   {doc: docKeyAction, check: number(0, maxNumber)},
 		"KeyExchangeAction.FilterByIdentity": {check: yesNo},
+		// IBM's IKEv2 key exchange example 3 codes BypassIpValidation Yes
+		// (IP Configuration Guide); Yes | No is not confirmed.
+		"KeyExchangeAction.BypassIpValidation": {check: yesNo},
 
 		"KeyExchangeOffer.HowToEncrypt":  {doc: docKeyOffer, check: encryption("DES", "3DES", "AES", "AES_CBC", "AES_GCM_16")},
 		"KeyExchangeOffer.HowToAuthMsgs": {check: oneOf("MD5", "SHA1", "SHA2_256", "SHA2_384", "SHA2_512")},
@@ -553,76 +555,4 @@ func encryption(algs ...string) *checker {
 			c.report(vs[2], "AES keys are 128 or 256 bits long here.", "KeyLength %s is not one of 128 or 256", vs[2].Text)
 		}
 	}}
-}
-
-// direction accepts Inbound, Outbound or Bidirectional, the last one
-// optionally followed by InboundConnect or OutboundConnect.
-var direction = &checker{"Inbound \\| Outbound \\| Bidirectional [InboundConnect \\| OutboundConnect]", checkDirection}
-
-func checkDirection(c *valueCheck, vs []*policy.Value) {
-	if !c.word(vs[0], []string{"Inbound", "Outbound", "Bidirectional"}) || len(vs) < 2 {
-		return
-	}
-	if !strings.EqualFold(vs[0].Text, "Bidirectional") {
-		c.report(vs[1], "A one-way rule has no connection direction; write Bidirectional "+vs[1].Text+" or drop the word.",
-			"%s only follows Bidirectional", vs[1].Text)
-		return
-	}
-	c.word(vs[1], []string{"InboundConnect", "OutboundConnect"})
-}
-
-// protocol accepts what the filter builder reads: a protocol name or
-// number, or All.
-var protocol = &checker{"All, a protocol name or a number 0-255", checkProtocol}
-
-func checkProtocol(c *valueCheck, vs []*policy.Value) {
-	if _, err := ParsePolicyProtocol(vs[0].Text); err != nil {
-		c.report(vs[0], "Use All, a protocol name (Tcp, Udp, Icmp, Icmpv6, Ospf, MIPv6, Ip, Ipip, Ah, Esp, Igmp) or a number 0-255.",
-			"%s %s is not a protocol", c.attr, vs[0].Text)
-	}
-}
-
-// identity accepts an identity type and, for IpAddr, an address.
-var identity = &checker{"IpAddr \\| Fqdn \\| UserFqdn \\| X500dn \\| KeyId, then the identity (an address for IpAddr)", checkIdentity}
-
-func checkIdentity(c *valueCheck, vs []*policy.Value) {
-	if !c.word(vs[0], []string{"IpAddr", "Fqdn", "UserFqdn", "X500dn", "KeyId"}) || len(vs) < 2 {
-		return
-	}
-	if strings.EqualFold(vs[0].Text, "IpAddr") {
-		if _, err := netip.ParseAddr(vs[1].Text); err != nil {
-			c.report(vs[1], "An IpAddr identity is one IPv4 or IPv6 address.", "Identity IpAddr %s is not an address", vs[1].Text)
-		}
-	}
-}
-
-// singleAddress accepts one IPv4 or IPv6 address: "Use the IpAddr
-// statement to encapsulate a single IP address specification … Addr: A
-// single IP address" (IpAddr statement); prefixes and ranges belong in
-// IpAddrSet.
-var singleAddress = &checker{"an IPv4 or IPv6 address", func(c *valueCheck, vs []*policy.Value) {
-	if _, err := netip.ParseAddr(vs[0].Text); err != nil {
-		c.report(vs[0], "Write one address here; put prefixes and ranges in an IpAddrSet (Prefix, Range).", "%s %s is not a single IP address", c.attr, vs[0].Text)
-	}
-}}
-
-// addresses accepts address selectors (All, All4, All6, a, a/len, a-b,
-// "a - b"), each value or value triple in turn.
-func addresses() *checker {
-	return &checker{"All \\| All4 \\| All6 \\| address \\| address/prefix \\| address-address", func(c *valueCheck, vs []*policy.Value) {
-		for i := 0; i < len(vs); {
-			_, text, n, ok := parseAddrSel(vs, i)
-			if !ok {
-				c.report(vs[i], "", "%s %s is not All, an address, address/prefix or address range", c.attr, text)
-			}
-			i += n
-		}
-	}}
-}
-
-func minInt(a, b int) int {
-	if a < b {
-		return a
-	}
-	return b
 }

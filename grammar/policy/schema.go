@@ -152,7 +152,7 @@ var schemaSource = []struct {
 		"KeyExchangeActionRef>KeyExchangeAction KeyExchangeAction{} SharedKey$"},
 	{"KeyExchangeGroup", IPSecPolicy, "block top named", "KeyExchangeRuleRef*>KeyExchangeRule KeyExchangeRule*{}!"},
 	{"KeyExchangeAction", IPSecPolicy, "block top named", "HowToInitiate HowToRespond AllowNat HowToRespondIKEv1 HowToAuthMe " +
-		"KeyExchangeOfferRef*>KeyExchangeOffer KeyExchangeOffer*{} ReauthInterval FilterByIdentity"},
+		"KeyExchangeOfferRef*>KeyExchangeOffer KeyExchangeOffer*{} ReauthInterval FilterByIdentity BypassIpValidation"},
 	{"KeyExchangeOffer", IPSecPolicy, "block top named", "HowToEncrypt HowToAuthMsgs HowToVerifyMsgs PseudoRandomFunction " +
 		"HowToAuthPeers DHGroup RefreshLifetimeProposed RefreshLifetimeAccepted RefreshLifesizeProposed RefreshLifesizeAccepted"},
 	{"LocalSecurityEndpoint", IPSecPolicy, "block top named", "Identity Location"},
