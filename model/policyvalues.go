@@ -221,9 +221,10 @@ var policyValueRules = func() map[string]valueRule {
 	// PURGE parameters", which names TTLSConfig and IDSConfig as where
 	// they are configured; IBM's samples write nothing else after the
 	// file).
-	for _, stmt := range []string{"IpSecConfig", "TTLSConfig", "IDSConfig", "QoSConfig", "RoutingConfig", "ZERTConfig"} {
+	for _, stmt := range []string{"TTLSConfig", "IDSConfig", "QoSConfig", "RoutingConfig", "ZERTConfig"} {
 		r[stmt] = valueRule{check: configOptions}
 	}
+	r["IpSecConfig"] = valueRule{check: ipsecConfigOptions}
 	for _, side := range []string{"IpSource", "IpDest"} {
 		for _, stmt := range []string{"IpFilterRule", "IpFilterGroup"} {
 			r[stmt+"."+side+"Addr"] = valueRule{doc: docFilterSample, check: addrs}
@@ -439,6 +440,24 @@ var configOptions = &checker{"file, [FLUSH|NOFLUSH], [PURGE|NOPURGE]",
 			if !isFlushPurge(v.Text) {
 				notFlushPurge(c, v, "FLUSH, NOFLUSH, PURGE or NOPURGE", "After the policy file come only FLUSH or NOFLUSH and PURGE or NOPURGE.")
 			}
+		}
+	}}
+
+// ipsecConfigOptions checks IpSecConfig as configOptions does, and notes
+// that FLUSH, NOFLUSH, PURGE and NOPURGE change nothing there: "Local
+// IPSec policies: Not supported"; IPsec policy acts as if FLUSH and
+// NOPURGE were coded (IP Configuration Guide, "FLUSH and PURGE
+// considerations", tables 1 and 2).
+var ipsecConfigOptions = &checker{"file (FLUSH, NOFLUSH, PURGE and NOPURGE have no effect)",
+	func(c *valueCheck, vs []*policy.Value) {
+		for _, v := range vs[min(1, len(vs)):] {
+			if !isFlushPurge(v.Text) {
+				notFlushPurge(c, v, "FLUSH, NOFLUSH, PURGE or NOPURGE", "After the policy file come only FLUSH or NOFLUSH and PURGE or NOPURGE.")
+				continue
+			}
+			d := c.ds.Infof(RulePolicyValue, v.Range, "%s: %s has no effect on IPsec policy", c.attr, strings.ToUpper(v.Text))
+			d.Detail = "Policy Agent does not support FLUSH and PURGE for local IPsec policy: it always replaces the stack's IPsec policy on start and refresh " +
+				"and leaves it in place when it ends, as if FLUSH and NOPURGE were coded (IP Configuration Guide, \"FLUSH and PURGE considerations\"). Remove the word."
 		}
 	}}
 
