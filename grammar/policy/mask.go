@@ -12,36 +12,41 @@ import "bytes"
 // reason to blank its line. text is returned unchanged when it holds no
 // secret, and never modified.
 func MaskSecrets(text []byte) []byte {
-	if !containsKey(text) || !startsSecretLine(text) {
+	if !containsKey(text) || secretNameEnd(text) < 0 {
 		return text
 	}
 	return maskSpans(text, lex(text, "", isSecretName, nil).Secrets)
 }
 
-// startsSecretLine reports whether a line of text starts (after blanks and
-// braces) with a secret attribute name: a cheap test before lexing the
-// whole text, for texts that merely mention a key.
-func startsSecretLine(text []byte) bool {
-	for len(text) > 0 {
-		line := text
-		if i := bytes.IndexByte(text, '\n'); i >= 0 {
-			line, text = text[:i], text[i+1:]
-		} else {
-			text = nil
+// secretNameEnd returns the offset just after the first secret attribute
+// name of the schema in s (any case, anywhere, attached to other text or
+// not), or -1. The lexer finds key material only where such a name is
+// written, so a text without one needs no lexing, and a word holding one
+// is treated as carrying key material. Every secret name ends in "Key"
+// (TestSecretNamesEndInKey): only the bytes before a "key" are compared.
+func secretNameEnd[T string | []byte](s T) int {
+	for end := 3; end <= len(s); end++ {
+		if s[end-1]|0x20 != 'y' || s[end-2]|0x20 != 'e' || s[end-3]|0x20 != 'k' {
+			continue
 		}
-		i := 0
-		for i < len(line) && (isBlank(line[i]) || line[i] == '{' || line[i] == '}') {
-			i++
-		}
-		j := i
-		for j < len(line) && !isBlank(line[j]) && line[j] != '{' && line[j] != '}' {
-			j++
-		}
-		if j-i >= len("SharedKey") && isSecretName(string(line[i:j])) {
-			return true
+		for _, n := range secretNames {
+			if end >= len(n) && equalFoldLetters(s[end-len(n):end], n) {
+				return end
+			}
 		}
 	}
-	return false
+	return -1
+}
+
+// equalFoldLetters reports whether s equals name, a word of ASCII letters,
+// in any case.
+func equalFoldLetters[T string | []byte](s T, name string) bool {
+	for i := 0; i < len(name); i++ {
+		if s[i]|0x20 != name[i]|0x20 {
+			return false
+		}
+	}
+	return true
 }
 
 // isSecretName reports whether word is a secret attribute of the schema.
