@@ -69,7 +69,10 @@ type Span struct{ Start, End int }
 //     written next to other text is still seen (and reported) as a brace;
 //   - after a secret-bearing attribute (SharedKey) the rest of the line is
 //     Secret words: braces there are part of the key, and a trailing
-//     comment is dropped, since it might be part of the key too;
+//     comment is dropped, since it might be part of the key too. A schema
+//     secret name counts wherever it is on the line, also joined to other
+//     text in one word (SharedKey:Ascii:key, a no-break space): the text
+//     after the name in that word is secret as well;
 //   - a secret value continues on the next line when its line ends with a
 //     backslash, or when it is not complete yet (SharedKey alone, or
 //     SharedKey Ascii, with no key) and the next line does not start with a
@@ -152,8 +155,17 @@ func lex(src []byte, name string, isSecret func(string) bool, buf []lexer.Token)
 		if sec.active {
 			typ = Secret
 			sec.word(i, w)
-		} else if segStart && isSecret(w) {
+		} else if end := secretNameIn(w); end >= 0 || (segStart && isSecret(w)) {
 			sec = secretValue{active: true, spanStart: -1, isSecret: isSecret}
+			if end >= 0 && end < len(w) {
+				// The value is joined to the name (SharedKey:Ascii:key):
+				// the word carries key material. A keyword stays a Word
+				// (the parser hides it); a later word is a Secret.
+				sec.joined(i+end, w[end:])
+				if !segStart {
+					typ = Secret
+				}
+			}
 		}
 		out.Tokens = append(out.Tokens, lexer.Token{Type: typ, Value: w, Pos: pos(i)})
 		segStart = false
@@ -251,6 +263,43 @@ func (s *secretValue) word(off int, w string) {
 		s.first = w
 	}
 	s.words++
+}
+
+// joined records rest, the text joined to a secret attribute name in one
+// word, as the value's first word. Only for telling a format from a key
+// are the joining bytes (blanks the lexer does not know, '=', ':') left
+// out: "=Ascii" is a format still waiting for its key.
+func (s *secretValue) joined(off int, rest string) {
+	s.word(off, rest)
+	s.first = strings.TrimFunc(rest, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+	})
+}
+
+// secretNameIn returns the offset in w just after a secret attribute name
+// of the schema written in it, or -1: SharedKey itself, or SharedKey
+// joined by some byte to the text before or after it. Such a name starts
+// a secret value wherever it is on a line. A word of the schema that
+// merely contains a secret name is no secret (none does today).
+func secretNameIn(w string) int {
+	end := secretNameEnd(w)
+	if end < 0 {
+		return -1
+	}
+	if c := canonical(w); c != "" && !isSecretCanonical(c) {
+		return -1
+	}
+	return end
+}
+
+// JoinedSecret reports whether a word holds a secret attribute name joined
+// to text after it (SharedKey=Ascii=key): the rest of the word is key
+// material and never shown. It returns the word's visible part.
+func JoinedSecret(w string) (visible string, ok bool) {
+	if end := secretNameIn(w); end >= 0 && end < len(w) {
+		return w[:end], true
+	}
+	return w, false
 }
 
 // mark notes that secret text starts at off, unless it started earlier.

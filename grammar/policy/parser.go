@@ -421,6 +421,8 @@ func (p *parser) entry(st *statement) *Entry {
 	if c := canonical(kw.Value); c != "" {
 		e.Keyword = c
 		e.Secret = isSecretCanonical(c) // looksSecret, without a second lookup
+	} else if visible, ok := JoinedSecret(kw.Value); ok {
+		e.Keyword, e.Secret = visible+Redacted, true
 	} else {
 		e.Secret = looksSecret(kw.Value)
 	}
@@ -428,7 +430,12 @@ func (p *parser) entry(st *statement) *Entry {
 		e.Values = p.nodes.valueList(n)
 		for i, t := range st.Tokens[1:] {
 			v := p.nodes.value()
-			*v = Value{Text: t.Value, Range: p.tokRange(t), Secret: e.Secret}
+			*v = Value{Text: t.Value, Range: p.tokRange(t), Secret: e.Secret || t.Type == Secret}
+			if t.Type == Secret && !e.Secret {
+				// A key later on the line of another entry: no reader
+				// of this entry has a use for it, and many quote values.
+				v.Text = Redacted
+			}
 			e.Values[i] = v
 		}
 	}
@@ -782,6 +789,13 @@ func (p *parser) unknown(e *Entry, summary string, candidates, more []string, co
 		s = suggest(e.Keyword, more)
 	}
 	var d *diag.Diagnostic
+	if strings.HasSuffix(e.Keyword, Redacted) {
+		d = p.diags.Errorf(RuleUnknown, e.KeywordRange, "%s", summary)
+		d.Detail = "A secret attribute is joined to the text after it by a character that is not a blank " +
+			"(a no-break space, '=' or ':'), so Policy Agent reads one unknown word and no key. " +
+			"Separate the attribute, the format and the key with blanks. (The rest of the word is not shown.)"
+		return
+	}
 	if complete || s != "" {
 		d = p.diags.Errorf(RuleUnknown, e.KeywordRange, "%s", summary)
 	} else {

@@ -53,6 +53,15 @@ func TestLex(t *testing.T) {
 			[]string{"Word:SharedKey", "Secret:Ascii", "Secret:my-key-1", "Newline", "Word:KeyExchangeActionRef", "Word:a", "Newline", "EOF"}, nil},
 		{"a backslash alone is no word of the key", "SharedKey \\\n\nAscii x\n", []string{"Word:SharedKey", "Secret:\\", "Secret:Ascii", "Secret:x", "Newline", "EOF"}, nil},
 		{"a complete key is not followed", "SharedKey abc\nx\n", []string{"Word:SharedKey", "Secret:abc", "Newline", "Word:x", "Newline", "EOF"}, nil},
+		{"a secret name later on the line", "KeyExchangeRule r SharedKey Ascii a{b}\n",
+			[]string{"Word:KeyExchangeRule", "Word:r", "Word:SharedKey", "Secret:Ascii", "Secret:a{b}", "Newline", "EOF"}, nil},
+		{"a joined value is a secret word", "KeyExchangeRule r SharedKey=Ascii=k x\n",
+			[]string{"Word:KeyExchangeRule", "Word:r", "Secret:SharedKey=Ascii=k", "Secret:x", "Newline", "EOF"}, nil},
+		{"a joined keyword stays a word", "SharedKey:Ascii: k\n", []string{"Word:SharedKey:Ascii:", "Secret:k", "Newline", "EOF"}, nil},
+		{"a joined format waits for its key", "SharedKey=Ascii\nk\n", []string{"Word:SharedKey=Ascii", "Secret:k", "Newline", "EOF"}, nil},
+		{"a name joined before", "x\u00a0SharedKey Ascii k\n", []string{"Word:x\u00a0SharedKey", "Secret:Ascii", "Secret:k", "Newline", "EOF"}, nil},
+		{"a ref to a name with key in it", "KeyExchangeActionRef my-key-action x\n",
+			[]string{"Word:KeyExchangeActionRef", "Word:my-key-action", "Word:x", "Newline", "EOF"}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			lx := Lex(source.New("f", []byte(c.in), source.UTF8))
@@ -440,6 +449,9 @@ func TestSecretSpans(t *testing.T) {
 		{"backslash", "  SharedKey Ascii \\\n abc\n}\n", "  SharedKey *******\n ***\n}\n"},
 		{"crlf", "SharedKey\r\nHex 0a\r\n}\r\n", "SharedKey\r\n******\r\n}\r\n"},
 		{"missing key", "SharedKey\n}\n", "SharedKey\n}\n"},
+		{"later on the line", "Rule r SharedKey Ascii abc\n", "Rule r SharedKey *********\n"},
+		{"joined", "  SharedKey=Ascii=abc x\n", "  SharedKey************\n"},
+		{"joined, no-break space", "SharedKey\u00a0abc\n", "SharedKey*****\n"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f, _ := Parse("k.policy", []byte(c.in), Options{Kind: IPSecPolicy})
