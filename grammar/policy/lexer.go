@@ -4,6 +4,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2/lexer"
 
@@ -249,14 +250,15 @@ type secretValue struct {
 // word records one word of the value at offset off. A backslash alone
 // is only the continuation mark, and a secret-bearing word first on a line
 // the value continues on (SharedKey, then LDAP_AuthPassword on the next
-// line) may start a value of its own: neither counts as a word of the key,
-// so the value is followed on until it has one. Both stay hidden.
+// line, or a word with a secret name in it) may start a value of its own:
+// neither counts as a word of the key, so the value is followed on until
+// it has one. Both stay hidden.
 func (s *secretValue) word(off int, w string) {
 	s.mark(off)
 	s.backslash = strings.HasSuffix(w, "\\")
 	first := s.newLine
 	s.newLine = false
-	if w == "\\" || (first && s.isSecret(w)) {
+	if w == "\\" || (first && (s.isSecret(w) || secretNameIn(w) >= 0)) {
 		return
 	}
 	if s.words == 0 {
@@ -266,14 +268,25 @@ func (s *secretValue) word(off int, w string) {
 }
 
 // joined records rest, the text joined to a secret attribute name in one
-// word, as the value's first word. Only for telling a format from a key
-// are the joining bytes (blanks the lexer does not know, '=', ':') left
-// out: "=Ascii" is a format still waiting for its key.
+// word. Joined by a byte that is no letter or digit (a no-break space,
+// '=', ':'), it is the value's first word; only for telling a format from
+// a key are those bytes left out ("=Ascii" is a format still waiting for
+// its key). A name that runs on (SharedKeys, SharedKey0) or joining bytes
+// alone have no word of the value yet: the value is followed further,
+// erring on the side of hiding.
 func (s *secretValue) joined(off int, rest string) {
+	value := strings.TrimFunc(rest, func(r rune) bool { return r >= utf8.RuneSelf || !isAlnum(byte(r)) })
+	if value == "" || isAlnum(rest[0]) {
+		s.mark(off)
+		s.backslash = strings.HasSuffix(rest, "\\")
+		return
+	}
 	s.word(off, rest)
-	s.first = strings.TrimFunc(rest, func(r rune) bool {
-		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
-	})
+	s.first = value
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 // secretNameIn returns the offset in w just after a secret attribute name

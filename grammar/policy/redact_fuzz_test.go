@@ -2,11 +2,8 @@ package policy
 
 import (
 	"bytes"
-	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/tcpipc/tcpipc/diag"
 )
 
 // fuzzKey is the key every FuzzRedaction input carries in a secret
@@ -23,14 +20,37 @@ var secretPieces = []string{" ", "\t", " Ascii ", " Hex ", " Ebcdic ", " \\\n", 
 var secretAttrs = []string{"SharedKey", "sharedkey", "InboundAuthKey", "OutboundEncryptKey", "ShardKey", "LDAP_AuthPassword"}
 
 // secretLine builds the text of a secret attribute with fuzzKey as its
-// value, written the way attr and sep choose. By construction the key is
-// the value of the attribute: at most one format word comes before it, so
-// the value has no key until fuzzKey and every line end before it either
-// follows a backslash or leaves the value incomplete.
-func secretLine(attr byte, sep []byte) string {
+// value, written the way attr and sep choose, after lead on its line and
+// joined to its value by join. By construction the key is the value of
+// the attribute: at most one format word comes before it, so the value
+// has no key until fuzzKey and every line end before it either follows a
+// backslash or leaves the value incomplete.
+//
+// lead is any text without a line end or '#' (a comment would swallow the
+// attribute). A schema secret name counts anywhere, joined to lead or not;
+// the other attributes (misspellings, passwords) count where a segment
+// starts, so a '{' separates them from lead. join is any bytes but a line
+// end (pieces add those): a blank, or bytes that join the attribute and
+// its value into one word (no-break space, '=', ':', a brace…; joinBytes).
+func secretLine(lead []byte, attr byte, join, sep []byte) string {
 	var b strings.Builder
-	b.WriteString(secretAttrs[int(attr)%len(secretAttrs)])
-	b.WriteByte(' ')
+	name := secretAttrs[int(attr)%len(secretAttrs)]
+	lead = bytes.Map(func(r rune) rune {
+		if r == '\n' || r == '#' {
+			return -1
+		}
+		return r
+	}, lead)
+	b.Write(lead)
+	if len(lead) > 0 && !isSecretName(name) {
+		b.WriteString(" { ")
+	}
+	b.WriteString(name)
+	if j := joinBytes(join); len(j) > 0 {
+		b.Write(j)
+	} else {
+		b.WriteByte(' ')
+	}
 	format := false
 	for _, c := range sep {
 		p := secretPieces[int(c)%len(secretPieces)]
@@ -46,54 +66,60 @@ func secretLine(attr byte, sep []byte) string {
 	return b.String()
 }
 
+// joinBytes is join without line ends, at most four bytes, ending at its
+// first blank, and with no letter or digit after its first byte: a letter
+// first makes the name run on (SharedKeys), but joined after another byte,
+// or any text after a blank, would be a word of the value, the key, before
+// fuzzKey.
+func joinBytes(join []byte) []byte {
+	var out []byte
+	for i, c := range join {
+		if len(out) == 4 || (i > 0 && isAlnum(c)) {
+			break
+		}
+		if c != '\n' {
+			out = append(out, c)
+		}
+		if isBlank(c) {
+			break
+		}
+	}
+	return out
+}
+
 // FuzzRedaction puts a known key into a fuzzed policy file as the value
-// of a secret attribute, written and continued in any way the grammar
-// allows, and checks that no rendering of the file shows it: the syntax
-// tree as text and JSON, diagnostics as text (with snippets) and JSON, the
-// file's snippet sources, Entry and Value formatting, and the file read by
-// another language's parser (MaskSecrets). Seeds: testdata/fuzz/FuzzRedaction.
+// of a secret attribute, anywhere on its line, joined to it by any bytes,
+// written and continued in any way the grammar allows, and checks that no
+// rendering of the file shows it (renderAll): the syntax tree as text and
+// JSON, diagnostics as text (with snippets) and JSON, the file's snippet
+// sources, Entry and Value formatting, and the file read by another
+// language's parser (MaskSecrets). Seeds: testdata/fuzz/FuzzRedaction.
 func FuzzRedaction(f *testing.F) {
-	f.Add([]byte("KeyExchangeRule r\n{\n"), byte(0), []byte{2}, []byte("}\n"))
-	f.Add([]byte("KeyExchangeRule r\n{\n  "), byte(0), []byte{6, 2}, []byte("  KeyExchangeActionRef a\n}\n"))
-	f.Add([]byte("IpManVpnAction m\n{\n"), byte(2), []byte{3, 5, 5}, []byte("}\n"))
-	f.Add([]byte(""), byte(4), []byte{8, 2, 1}, []byte("{\n}\n"))
-	f.Add([]byte("ReadFromDirectory\n{\n"), byte(5), []byte{0}, []byte("  # why\n}\n"))
-	f.Add([]byte("KeyExchangeRule r\n{\n  SharedKey\n"), byte(1), []byte{9, 7, 2}, []byte("  }\n{\n"))
-	f.Fuzz(func(t *testing.T, prefix []byte, attr byte, sep, suffix []byte) {
-		if bytes.Contains(prefix, []byte(fuzzKey[:10])) || bytes.Contains(suffix, []byte(fuzzKey[:10])) {
-			return // the key outside its secret position may show
-		}
-		text := string(prefix) + "\n" + secretLine(attr, sep) + string(suffix)
-		file, ds := Parse("FUZZ", []byte(text), Options{})
-		var out bytes.Buffer
-		if err := file.WriteTree(&out); err != nil {
-			t.Fatal(err)
-		}
-		if err := file.WriteJSON(&out); err != nil {
-			t.Fatal(err)
-		}
-		if err := diag.WriteText(&out, ds, file.Sources()); err != nil {
-			t.Fatal(err)
-		}
-		if err := diag.WriteJSON(&out, ds); err != nil {
-			t.Fatal(err)
-		}
-		for _, src := range file.Sources() {
-			out.Write(src)
-		}
-		file.Walk(func(e, _ *Entry) {
-			fmt.Fprintln(&out, e.Keyword, e.Name(), e.Texts())
-			for _, v := range e.Values {
-				fmt.Fprintf(&out, "%v %+v %#v %s\n", v, v, v, v)
+	f.Add([]byte("KeyExchangeRule r\n{\n"), []byte(""), byte(0), []byte(" "), []byte{2}, []byte("}\n"))
+	f.Add([]byte("KeyExchangeRule r\n{\n  "), []byte(""), byte(0), []byte(""), []byte{6, 2}, []byte("  KeyExchangeActionRef a\n}\n"))
+	f.Add([]byte("IpManVpnAction m\n{\n"), []byte(""), byte(2), []byte("\t"), []byte{3, 5, 5}, []byte("}\n"))
+	f.Add([]byte(""), []byte(""), byte(4), []byte(" "), []byte{8, 2, 1}, []byte("{\n}\n"))
+	f.Add([]byte("ReadFromDirectory\n{\n"), []byte(""), byte(5), []byte(" "), []byte{0}, []byte("  # why\n}\n"))
+	f.Add([]byte("KeyExchangeRule r\n{\n  SharedKey\n"), []byte(""), byte(1), []byte(" "), []byte{9, 7, 2}, []byte("  }\n{\n"))
+	f.Add([]byte(""), []byte("KeyExchangeRule r1 { "), byte(0), []byte(" "), []byte{2}, []byte(""))
+	f.Add([]byte("KeyExchangeRule r1\n{\n"), []byte("  "), byte(0), []byte("\u00a0"), []byte{}, []byte("}\n"))
+	f.Add([]byte(""), []byte("KeyExchangeRule r1 "), byte(1), []byte("="), []byte{2}, []byte(""))
+	f.Fuzz(func(t *testing.T, prefix, lead []byte, attr byte, join, sep, suffix []byte) {
+		for _, s := range [][]byte{prefix, lead, join, suffix} {
+			if bytes.Contains(s, []byte(fuzzKey[:10])) {
+				return // the key outside its secret position may show
 			}
-		})
+		}
+		text := string(prefix) + "\n" + secretLine(lead, attr, join, sep) + string(suffix)
+		file, ds := Parse("FUZZ", []byte(text), Options{})
+		out := renderAll(t, "", file, ds)
 		// Another language's parser masks the schema's secret attributes
 		// (only those: see MaskSecrets).
 		if name := secretAttrs[int(attr)%len(secretAttrs)]; isSecretName(name) || name == "ShardKey" {
-			out.Write(MaskSecrets([]byte(strings.ReplaceAll(text, "ShardKey", "SharedKey"))))
+			out += string(MaskSecrets([]byte(strings.ReplaceAll(text, "ShardKey", "SharedKey"))))
 		}
-		if i := strings.Index(out.String(), fuzzKey[:10]); i >= 0 {
-			t.Fatalf("the key shows in the output of\n%q\nat\n%s", text, out.String()[max(0, i-200):min(out.Len(), i+100)])
+		if i := strings.Index(out, fuzzKey[:10]); i >= 0 {
+			t.Fatalf("the key shows in the output of\n%q\nat\n%s", text, out[max(0, i-200):min(len(out), i+100)])
 		}
 	})
 }
