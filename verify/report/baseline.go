@@ -95,10 +95,23 @@ func (b *Baseline) Write(path string) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+	if err := os.Chmod(tmp.Name(), baselineMode(path)); err != nil {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// baselineMode is the mode a baseline is written with: 0644 for a new
+// file, like tcpipc's other outputs that hold no key (a baseline holds
+// fingerprints and summaries, never a snippet, and diagnostics never quote
+// a key; it is meant to be committed and reviewed); the existing file's
+// mode when one is replaced, so that a baseline its owner restricted is
+// not opened up again by the next --write-baseline.
+func baselineMode(path string) os.FileMode {
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		return fi.Mode().Perm()
+	}
+	return 0o644
 }
 
 // Filter splits ds into the findings the baseline does not know (kept) and

@@ -244,3 +244,35 @@ func TestBaselineWriteIsDeterministic(t *testing.T) {
 		t.Errorf("baseline file depends on finding order:\n%s", diff)
 	}
 }
+
+// TestBaselineWriteKeepsMode: a new baseline is 0644, like tcpipc's other
+// outputs without keys (it holds no snippet and no key; it is meant to be
+// committed), and rewriting one keeps the mode its owner gave it, so a
+// file restricted to 0600 is not opened up again by the next run.
+func TestBaselineWriteKeepsMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "base.json")
+	b := NewBaseline(nil, nil)
+	mode := func() os.FileMode {
+		t.Helper()
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Mode().Perm()
+	}
+	if err := b.Write(path); err != nil {
+		t.Fatal(err)
+	}
+	if m := mode(); m != 0o644 {
+		t.Errorf("new baseline has mode %v, want 0644", m)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Write(path); err != nil {
+		t.Fatal(err)
+	}
+	if m := mode(); m != 0o600 {
+		t.Errorf("rewritten baseline has mode %v, want the owner's 0600", m)
+	}
+}
