@@ -24,10 +24,15 @@ const (
 // named and the directories they allowed besides. A path is inside when
 // its real path — every symbolic link resolved — is, so a link inside the
 // directory that points out of it leads outside too. Paths are checked
-// right before they are read, and the real path is what is read.
+// right before they are read, and the real path is what is read, opened
+// through an os.Root of the allowed directory it is in: a link swapped in
+// between the check and the read cannot lead outside either.
 type Root struct {
 	named string   // the directory as the user named it, for messages
 	dirs  []string // real, absolute paths of the allowed directories
+	// betweenCheckAndRead, when set (tests), runs after a path is
+	// checked and before it is read.
+	betweenCheckAndRead func()
 }
 
 // NewRoot confines reads to dir and the allowed directories.
@@ -99,7 +104,38 @@ func (r *Root) ReadFile(p string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return os.ReadFile(real)
+	if r.betweenCheckAndRead != nil {
+		r.betweenCheckAndRead()
+	}
+	dir := r.dirOf(real)
+	rel, err := filepath.Rel(dir, real)
+	if err != nil {
+		return nil, err
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	data, err := root.ReadFile(rel)
+	if err != nil {
+		if _, again := r.Resolve(p); errors.Is(again, profile.ErrOutside) {
+			return nil, again // it was changed to lead outside meanwhile
+		}
+	}
+	return data, err
+}
+
+// dirOf is the allowed directory the real path p is in (the deepest,
+// when allowed directories nest).
+func (r *Root) dirOf(p string) string {
+	best := ""
+	for _, d := range r.dirs {
+		if within(p, d) && len(d) > len(best) {
+			best = d
+		}
+	}
+	return best
 }
 
 // realPath is the absolute path of p with every symbolic link resolved.

@@ -2,6 +2,7 @@ package model
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -256,5 +257,45 @@ func TestReadPermissionDenied(t *testing.T) {
 	_, ds := Load(dir, Options{})
 	if len(ds) != 1 || ds[0].Rule != RuleRead || !strings.Contains(ds[0].Summary, "permission denied") {
 		t.Fatalf("diagnostics:\n%s", diag.FormatText(ds, nil))
+	}
+}
+
+// TestReadFileRaceWithSymlinkSwap: a file checked inside the root and
+// replaced, before it is read, by a symbolic link leading outside is not
+// read through the link (the read goes through an os.Root of the
+// directory). Checking the path and then opening it by name had read the
+// outside file.
+func TestReadFileRaceWithSymlinkSwap(t *testing.T) {
+	base := t.TempDir()
+	plex, outside := filepath.Join(base, "plex"), filepath.Join(base, "outside")
+	for _, d := range []string{plex, outside} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	secret := filepath.Join(outside, "SECRET")
+	if err := os.WriteFile(secret, []byte("outside the sysplex"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	prof := filepath.Join(plex, "PROFILE.TCPIP")
+	if err := os.WriteFile(prof, []byte("HOME 10.1.1.1 ETH1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := NewRoot(plex, nil)
+	r.betweenCheckAndRead = func() {
+		if err := os.Remove(prof); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(secret, prof); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := r.ReadFile(prof)
+	if strings.Contains(string(data), "outside") {
+		t.Fatalf("read the file outside through a link swapped in after the check: %q", data)
+	}
+	var out *OutsideError
+	if !errors.As(err, &out) {
+		t.Errorf("error %v, want the path reported outside", err)
 	}
 }
