@@ -346,7 +346,11 @@ func saState(p *plan.Plan, d *plan.DVIPA, from, to string) SAState {
 		if n := src.IKE.LivenessSeconds; n > 0 {
 			live = fmt.Sprintf("liveness checking (%ds) removes them", n)
 		}
-		st.Note += "; with IKEv2 the peer sees new SAs and its old ones go stale: " + live
+		// The runtime's reading (README, INITIAL_CONTACT): the new
+		// holder's INITIAL_CONTACT ends them unless it already has an
+		// IKE SA between the same identities.
+		st.Note += "; with IKEv2 the peer sees new SAs and drops its old ones on the new holder's INITIAL_CONTACT, " +
+			"unless the new holder already has an IKE SA with the same identities: then they go stale and " + live
 	}
 	return st
 }
