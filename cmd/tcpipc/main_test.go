@@ -171,6 +171,11 @@ func TestRunScenarioWithControl(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// The scenario's application sockets show while it plays (they were
+	// empty: the displays had applications of their own, none).
+	if out, err := call("netstat", "conn", "--stack", "MVS1"); err != nil || !strings.Contains(out, "Listen") || !strings.Contains(out, "Establsh") {
+		t.Errorf("netstat conn on MVS1 during the scenario: %v\n%s", err, out)
+	}
 	if _, err := call("fail", "MVS1"); err == nil || !strings.Contains(err.Error(), "displays only") {
 		t.Fatalf("fail during a scenario: %v", err)
 	}

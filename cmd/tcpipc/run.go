@@ -24,6 +24,7 @@ import (
 	"github.com/tcpipc/tcpipc/runtime/link"
 	"github.com/tcpipc/tcpipc/runtime/play"
 	"github.com/tcpipc/tcpipc/runtime/sysplex"
+	"github.com/tcpipc/tcpipc/runtime/workload"
 	"github.com/tcpipc/tcpipc/runtime/xcf"
 	"github.com/tcpipc/tcpipc/scenario"
 	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
@@ -135,14 +136,15 @@ func playScenario(cmd *cobra.Command, f *runFlags, args []string) error {
 	defer stopSysplex()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	apps := workload.New(sx, sc.Applications) // the displays show their sockets
 	if cmd.Flags().Changed("control") {
-		endDisplays, err := serveDisplays(ctx, cmd, sx, f.controlPath)
+		endDisplays, err := serveDisplays(ctx, cmd, sx, apps, f.controlPath)
 		if err != nil {
 			return err
 		}
 		defer endDisplays()
 	}
-	report, err := play.Play(ctx, sx, sc)
+	report, err := play.PlayWith(ctx, sx, sc, apps)
 	if err != nil {
 		return err
 	}
@@ -218,14 +220,14 @@ func bringUp(p *plan.Plan, f *runFlags, timing xcf.Timing, keylog string) (sx *s
 // serveDisplays answers tcpipc ctl's displays on path while a scenario
 // plays (its timeline alone changes the sysplex); end stops answering and
 // reports the clients turned away.
-func serveDisplays(ctx context.Context, cmd *cobra.Command, sx *sysplex.Sysplex, path string) (end func(), err error) {
+func serveDisplays(ctx context.Context, cmd *cobra.Command, sx *sysplex.Sysplex, apps *workload.Apps, path string) (end func(), err error) {
 	l, err := listenControl(path)
 	if err != nil {
 		return nil, err
 	}
 	serveCtx, endServe := context.WithCancel(ctx)
 	served := make(chan error, 1)
-	display := control.NewDisplayOnly(sx)
+	display := control.NewDisplayOnly(sx, apps)
 	go func() { served <- display.Serve(serveCtx, l) }()
 	return func() { endServe(); <-served; reportControlDrops(cmd, display.Stats()) }, nil
 }

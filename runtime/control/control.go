@@ -34,9 +34,10 @@ type Control struct {
 }
 
 // NewDisplayOnly answers the displays of a sysplex that plays a
-// scenario, and refuses the commands that change it.
-func NewDisplayOnly(sx *sysplex.Sysplex) *Control {
-	return &Control{sx: sx, apps: workload.New(sx, nil), displayOnly: true}
+// scenario, apps its applications (play.PlayWith), and refuses the
+// commands that change it.
+func NewDisplayOnly(sx *sysplex.Sysplex, apps *workload.Apps) *Control {
+	return &Control{sx: sx, apps: apps, displayOnly: true}
 }
 
 // New starts the applications on their stacks and returns the

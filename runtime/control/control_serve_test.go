@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/tcpipc/tcpipc/runtime/workload"
 	"net"
 	"os"
 	"path/filepath"
@@ -33,7 +34,7 @@ func displayControl(t *testing.T) *Control {
 		t.Fatal(err)
 	}
 	t.Cleanup(sx.Stop)
-	return NewDisplayOnly(sx)
+	return NewDisplayOnly(sx, workload.New(sx, nil))
 }
 
 // serveOn starts c.Serve on l and stops it when the test ends, failing the

@@ -141,6 +141,13 @@ func (r *Report) Passed() bool {
 // timeline, then the checks. It returns when the last event and the
 // scenario's duration have passed and every client has finished.
 func Play(ctx context.Context, sx *sysplex.Sysplex, sc *scenario.Scenario) (*Report, error) {
+	return PlayWith(ctx, sx, sc, workload.New(sx, sc.Applications))
+}
+
+// PlayWith is Play with the scenario's applications made by the caller
+// (workload.New(sx, sc.Applications)), who can then display their
+// sockets while the scenario plays (control.NewDisplayOnly).
+func PlayWith(ctx context.Context, sx *sysplex.Sysplex, sc *scenario.Scenario, apps *workload.Apps) (*Report, error) {
 	// A mistake in the scenario is found before anything runs (the command
 	// line prints every one with its snippet; this is the guard for other
 	// callers).
@@ -149,7 +156,6 @@ func Play(ctx context.Context, sx *sysplex.Sysplex, sc *scenario.Scenario) (*Rep
 		return nil, fmt.Errorf("the scenario does not fit sysplex %s: %s: %s", sx.Plan().Sysplex, ds[0].Range, ds[0].Summary)
 	}
 	r := &Report{Scenario: sc.Name, Start: sx.Clock().Now()}
-	apps := workload.New(sx, sc.Applications)
 	if err := apps.StartAll(); err != nil {
 		apps.StopAll()
 		return nil, err
