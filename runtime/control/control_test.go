@@ -177,3 +177,30 @@ func TestControlOperands(t *testing.T) {
 		}
 	}
 }
+
+// TestDisplayOfStackThatLeftTheGroup: a stack that left the XCF group is
+// up, not down: its sysplex displays say it is no member of the group.
+func TestDisplayOfStackThatLeftTheGroup(t *testing.T) {
+	sx, err := sysplex.New(sysplextest.Plan(t, "figure9"), sysplex.Options{Clock: clock.Real{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sx.Stop)
+	if err := sx.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ctl, err := New(sx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ctl.Close()
+	if _, err := ctl.Do([]string{"leavegroup", "MVS2"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"netstat", "vipadyn", "--stack", "MVS2"}, {"sysplex", "vipadyn", "--stack", "MVS2"}} {
+		_, err := ctl.Do(args)
+		if err == nil || !strings.Contains(err.Error(), "MVS2 is not a member of sysplex group") {
+			t.Errorf("%v: %v; want MVS2 reported out of the group, not down", args, err)
+		}
+	}
+}

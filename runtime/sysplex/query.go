@@ -37,15 +37,21 @@ func (sx *Sysplex) Live() *display.Live {
 }
 
 // CheckInGroup returns nil when the named stack runs and takes part in
-// the group, an error naming the sysplex when there is no such stack, and
-// one wrapping ErrStackDown otherwise.
+// the group, an error naming the sysplex when there is no such stack, one
+// wrapping ErrStackDown when it is down, and one naming the group when it
+// runs but left the group.
 func (sx *Sysplex) CheckInGroup(stack string) error {
 	s := sx.Stack(stack)
 	if s == nil {
 		return fmt.Errorf("no stack %s in sysplex %s", stack, sx.plan.Sysplex)
 	}
-	if !s.inGroup() {
+	switch {
+	case !s.Up():
 		return fmt.Errorf("%s: %w", stack, ErrStackDown)
+	case !s.inGroup():
+		// The stack runs but left the group (VARY …,LEAVEGROUP): z/OS
+		// answers a sysplex display there with EZZ8269I.
+		return fmt.Errorf("%s is not a member of sysplex group %s (it left the group; JOINGROUP brings it back)", stack, sx.group)
 	}
 	return nil
 }
