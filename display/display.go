@@ -324,8 +324,14 @@ func vdpt(b *strings.Builder, p *plan.Plan, s *plan.Stack, live *Live) {
 				case "BACKUP":
 					flg += ", Backup"
 				}
-				fmt.Fprintf(b, "Dest:        %s..%s\n  DestXCF:   %s\n  TotalConn: %010d  Rdy: %03d  WLM: %02d  TSR: 000\n  Flg:       %s\n",
-					d.Addr, port, t.XCF, total, ready, wlm, flg)
+				// TSR (target server responsiveness, 0-100) is not
+				// modelled: a target with a ready server answers, 100.
+				tsr := 0
+				if ready > 0 {
+					tsr = 100
+				}
+				fmt.Fprintf(b, "Dest:        %s..%s\n  DestXCF:   %s\n  TotalConn: %010d  Rdy: %03d  WLM: %02d  TSR: %03d\n  Flg:       %s\n",
+					d.Addr, port, t.XCF, total, ready, wlm, tsr, flg)
 			}
 		}
 	}

@@ -89,7 +89,7 @@ func TestControl(t *testing.T) {
 	vcrt := must("netstat", "vcrt", "--stack", "MVS1")
 	contains(vcrt, `Source:    192\.0\.2\.10\.\.\d+\n  DestXCF:   193\.9\.200\.2\n`)
 	contains(vcrt, `3 of 3 Records Displayed`)
-	contains(must("netstat", "vdpt", "--stack", "MVS1"), `DestXCF:   193\.9\.200\.4\n  TotalConn: 0000000001  Rdy: 001`)
+	contains(must("netstat", "vdpt", "--stack", "MVS1"), `DestXCF:   193\.9\.200\.4\n  TotalConn: 0000000001  Rdy: 001  WLM: 00  TSR: 100`)
 	contains(must("netstat", "conn", "--stack", "MVS2"), `APPA     [0-9A-F]{8} Establsh\n  Local Socket:   201\.2\.10\.11\.\.60\n  Foreign Socket: 192\.0\.2\.10\.\.\d+`)
 
 	// The operator fails MVS1: MVS5 takes DVA1 over and reports it.
