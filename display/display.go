@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tcpipc/tcpipc/plan"
 )
@@ -28,6 +29,17 @@ type Live struct {
 	// Moving reports a stack that still serves connections to a DVIPA
 	// another stack has taken over.
 	Moving func(dvipa netip.Addr, stack string) bool
+	// Activated returns when the stack last became the DVIPA's holder
+	// (VIPADYN's ActTime), false when it never did.
+	Activated func(dvipa netip.Addr, stack string) (time.Time, bool)
+}
+
+// activated is Activated, safe on a nil Live or without the function.
+func (l *Live) activated(a netip.Addr, stack string) (time.Time, bool) {
+	if l == nil || l.Activated == nil {
+		return time.Time{}, false
+	}
+	return l.Activated(a, stack)
 }
 
 // Views lists the displays, in the order help shows them.
@@ -288,6 +300,9 @@ func vipadyn(b *strings.Builder, p *plan.Plan, s *plan.Stack, live *Live) {
 		}
 		n++
 		fmt.Fprintf(b, "  IPAddr/PrefixLen: %s/%d\n    Status: %-12s  Origin: %-14s  DistStat: %s\n", d.Addr, d.PrefixLen, status, origin, distStat(d, s.Name))
+		if at, ok := live.activated(d.Addr, s.Name); ok && d.Owner == s.Name {
+			fmt.Fprintf(b, "    ActTime:      %s\n", at.UTC().Format("01/02/2006 15:04:05"))
+		}
 	}
 	fmt.Fprintf(b, "%d of %d Records Displayed\n", n, n)
 }

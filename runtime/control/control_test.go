@@ -68,7 +68,7 @@ func TestControl(t *testing.T) {
 		out, err := call("netstat", "vdpt", "--stack", "MVS1")
 		return err == nil && strings.Count(out, "Rdy: 001") == 3
 	})
-	contains(must("netstat", "vipadyn", "--stack", "MVS1"), `201\.2\.10\.11/28\n\s+Status: Active\s+Origin: VIPADefine\s+DistStat: Dist/Dest`)
+	contains(must("netstat", "vipadyn", "--stack", "MVS1"), `201\.2\.10\.11/28\n\s+Status: Active\s+Origin: VIPADefine\s+DistStat: Dist/Dest\n\s+ActTime:\s+\d\d/\d\d/\d{4} \d\d:\d\d:\d\d\n`)
 	contains(must("sysplex", "vipadyn"), `IPADDR: 201\.2\.10\.11[^\n]*\n[^\n]*\n[^\n]*\n[^\n]*\n\s+TCPIP\s+MVS1\s+ACTIVE`)
 
 	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"time"
 
 	"github.com/tcpipc/tcpipc/display"
 	"github.com/tcpipc/tcpipc/internal/clock"
@@ -33,7 +34,19 @@ func (sx *Sysplex) Listen(stack string, ap netip.AddrPort) (net.Listener, error)
 
 // Live feeds the live columns of the displays (VDPT counters, Moving).
 func (sx *Sysplex) Live() *display.Live {
-	return &display.Live{DPT: sx.dptCounters, Moving: sx.moving}
+	return &display.Live{DPT: sx.dptCounters, Moving: sx.moving, Activated: sx.activated}
+}
+
+// activated is when stack last became a's holder.
+func (sx *Sysplex) activated(a netip.Addr, stack string) (time.Time, bool) {
+	sx.mu.Lock()
+	defer sx.mu.Unlock()
+	for i := len(sx.moves) - 1; i >= 0; i-- {
+		if m := sx.moves[i]; m.DVIPA == a {
+			return m.At, m.To == stack
+		}
+	}
+	return time.Time{}, false
 }
 
 // CheckInGroup returns nil when the named stack runs and takes part in
