@@ -296,6 +296,12 @@ func isAlnum(c byte) bool {
 // merely contains a secret name is no secret (none does today).
 func secretNameIn(w string) int {
 	end := secretNameEnd(w)
+	if end < 0 && !isASCII(w) && secretNameEnd(strings.ToUpper(w)) >= 0 {
+		// A name Unicode folds to a secret one (ſharedKey): Policy
+		// Agent would not know it, but its value is key material all
+		// the same; the whole word is hidden.
+		return 0
+	}
 	if end < 0 {
 		return -1
 	}

@@ -12,7 +12,7 @@ import "bytes"
 // reason to blank its line. text is returned unchanged when it holds no
 // secret, and never modified.
 func MaskSecrets(text []byte) []byte {
-	if !containsKey(text) || secretNameEnd(text) < 0 {
+	if !containsKey(text) || (secretNameEnd(text) < 0 && isASCII(text)) {
 		return text
 	}
 	return maskSpans(text, lex(text, "", isSecretName, nil).Secrets)
@@ -49,9 +49,20 @@ func equalFoldLetters[T string | []byte](s T, name string) bool {
 	return true
 }
 
-// isSecretName reports whether word is a secret attribute of the schema.
+// isASCII reports whether s has only ASCII bytes.
+func isASCII[T string | []byte](s T) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// isSecretName reports whether word is a secret attribute of the schema,
+// or a word Unicode folds to one (secretNameIn).
 func isSecretName(word string) bool {
-	return isSecretCanonical(canonical(word))
+	return isSecretCanonical(canonical(word)) || secretNameIn(word) == 0
 }
 
 // isSecretCanonical reports whether c, a schema spelling (or ""), is a

@@ -297,28 +297,30 @@ func canonical(word string) string {
 	return c
 }
 
-// lookupFolded is m[strings.ToUpper(word)]. The parser looks up every
-// keyword of a file, and policy keywords are written in mixed case, so
-// ASCII words are upper-cased into a buffer on the stack: the lookup then
-// allocates nothing (strings.ToUpper would copy every such word).
+// lookupFolded is m[word upper-cased], ASCII letters only. The parser
+// looks up every keyword of a file, and policy keywords are written in
+// mixed case, so words are upper-cased into a buffer on the stack: the
+// lookup then allocates nothing. Keywords are ASCII (Policy Agent reads
+// EBCDIC): a word with any other character is none, even one Unicode
+// folds to a keyword (ſharedKey), which the secret masking, matching
+// ASCII, would not recognise either.
 func lookupFolded[V any](m map[string]V, word string) (V, bool) {
+	var zero V
 	var buf [64]byte
-	if len(word) <= len(buf) {
-		for i := 0; i < len(word); i++ {
-			c := word[i]
-			if c >= utf8.RuneSelf {
-				v, ok := m[strings.ToUpper(word)]
-				return v, ok
-			}
-			if 'a' <= c && c <= 'z' {
-				c -= 'a' - 'A'
-			}
-			buf[i] = c
-		}
-		v, ok := m[string(buf[:len(word)])]
-		return v, ok
+	if len(word) > len(buf) {
+		return zero, false // no keyword is that long
 	}
-	v, ok := m[strings.ToUpper(word)]
+	for i := 0; i < len(word); i++ {
+		c := word[i]
+		if c >= utf8.RuneSelf {
+			return zero, false
+		}
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	v, ok := m[string(buf[:len(word)])]
 	return v, ok
 }
 

@@ -67,6 +67,10 @@ func TestSecretAnywhereNeverShown(t *testing.T) {
 		"joined later on the line": "KeyExchangeRule r1 SharedKey=Ascii=" + key + "\n",
 		"joined, later, as name":   "KeyExchangeRule SharedKey:" + key + "\n{\n}\n",
 		"joined to a brace":        "KeyExchangeRule r1\n{SharedKey\u00a0Ascii\u00a0" + key + "}\n",
+		// Unicode folds the long s to S; Policy Agent's keywords are
+		// ASCII, and so is the masking.
+		"long s":       "KeyExchangeRule r1\n{\n  \u017fharedKey Ascii " + key + "\n}\n",
+		"long s later": "KeyExchangeRule r1 \u017fharedKey Ascii " + key + "\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			f, ds := Parse("k.policy", []byte(in), Options{Kind: IPSecPolicy})
