@@ -25,7 +25,7 @@ const (
 // its real path — every symbolic link resolved — is, so a link inside the
 // directory that points out of it leads outside too. Paths are checked
 // right before they are read, and the real path is what is read, opened
-// through an os.Root of the allowed directory it is in: a link swapped in
+// without following any symbolic link (readResolved): a link swapped in
 // between the check and the read cannot lead outside either.
 type Root struct {
 	named string   // the directory as the user named it, for messages
@@ -107,35 +107,13 @@ func (r *Root) ReadFile(p string) ([]byte, error) {
 	if r.betweenCheckAndRead != nil {
 		r.betweenCheckAndRead()
 	}
-	dir := r.dirOf(real)
-	rel, err := filepath.Rel(dir, real)
-	if err != nil {
-		return nil, err
-	}
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, err
-	}
-	defer root.Close()
-	data, err := root.ReadFile(rel)
-	if err != nil {
-		if _, again := r.Resolve(p); errors.Is(again, profile.ErrOutside) {
+	data, err := readResolved(real)
+	if errors.Is(err, errLinkInPath) {
+		if _, again := r.Resolve(p); again != nil {
 			return nil, again // it was changed to lead outside meanwhile
 		}
 	}
 	return data, err
-}
-
-// dirOf is the allowed directory the real path p is in (the deepest,
-// when allowed directories nest).
-func (r *Root) dirOf(p string) string {
-	best := ""
-	for _, d := range r.dirs {
-		if within(p, d) && len(d) > len(best) {
-			best = d
-		}
-	}
-	return best
 }
 
 // realPath is the absolute path of p with every symbolic link resolved.

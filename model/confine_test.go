@@ -299,3 +299,19 @@ func TestReadFileRaceWithSymlinkSwap(t *testing.T) {
 		t.Errorf("error %v, want the path reported outside", err)
 	}
 }
+
+// TestReadFileAllowedOutsideAsAFile: --allow-outside may name a single
+// file; it is read (an os.Root of the allowed "directory" had failed on
+// it: not a directory).
+func TestReadFileAllowedOutsideAsAFile(t *testing.T) {
+	base := t.TempDir()
+	shared := filepath.Join(base, "SHARED.MEMBER")
+	if err := os.WriteFile(shared, []byte("PORT 21 TCP FTPD1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := NewRoot(filepath.Join(base, "plex"), []string{shared})
+	data, err := r.ReadFile(shared)
+	if err != nil || string(data) != "PORT 21 TCP FTPD1\n" {
+		t.Fatalf("read %q, %v", data, err)
+	}
+}
