@@ -244,7 +244,7 @@ func (e *Endpoint) ikeEvent(info ikesa.IKESAInfo, err error) {
 	}
 	e.mu.Unlock()
 	if err == nil || errors.Is(err, ikesa.ErrRekeyed) || errors.Is(err, ikesa.ErrClosed) ||
-		errors.Is(err, ikesa.ErrDeleted) || errors.Is(err, ikesa.ErrReplaced) {
+		errors.Is(err, ikesa.ErrDeleted) || errors.Is(err, ikesa.ErrReplaced) || errors.Is(err, ikesa.ErrExpired) {
 		return
 	}
 	e.mu.Lock()

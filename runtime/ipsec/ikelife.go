@@ -28,7 +28,7 @@ func (e *Endpoint) scheduleIKERefresh(info ikesa.IKESAInfo) ikeTimes {
 		return ikeTimes{up: now}
 	}
 	soft := life*9/10 - rand.N(life/10+1)
-	e.after(soft, func() { e.refreshIKE(info.ID) })
+	e.after(soft, func() { e.refreshIKE(info.ID, rekeyRetry) })
 	e.after(life, func() { e.expireIKE(info.ID) })
 	return ikeTimes{up: now, refresh: now.Add(soft), expires: now.Add(life)}
 }
@@ -48,9 +48,10 @@ func (e *Endpoint) ikeLifetime(peer string) time.Duration {
 }
 
 // refreshIKE rekeys IKE SA id if it is still ours; a rekey that cannot
-// start or fails (a collision, the peer busy) is tried again a little
-// later, until the SA expires.
-func (e *Endpoint) refreshIKE(id ikesa.IKESAID) {
+// start or fails (a collision, the peer busy or refusing) is tried again
+// after wait and a random part of it, wait doubling up to a minute, until
+// the SA expires.
+func (e *Endpoint) refreshIKE(id ikesa.IKESAID, wait time.Duration) {
 	sa := e.daemon.Lookup(id)
 	if sa == nil || sa.Info().State != ikesa.StateEstablished {
 		return
@@ -58,7 +59,7 @@ func (e *Endpoint) refreshIKE(id ikesa.IKESAID) {
 	retry := func() {
 		e.mu.Lock()
 		defer e.mu.Unlock()
-		e.after(rekeyRetry+rand.N(rekeyRetry), func() { e.refreshIKE(id) })
+		e.after(wait+rand.N(wait), func() { e.refreshIKE(id, min(2*wait, time.Minute)) })
 	}
 	if err := sa.Rekey(func(err error) {
 		if err != nil {
@@ -69,10 +70,11 @@ func (e *Endpoint) refreshIKE(id ikesa.IKESAID) {
 	}
 }
 
-// expireIKE deletes IKE SA id at the end of its lifetime, if no rekey
-// replaced it.
+// expireIKE ends IKE SA id and its children at the end of its lifetime,
+// if no rekey replaced it: at once, even while a refresh is still being
+// retransmitted (a Delete would wait behind it).
 func (e *Endpoint) expireIKE(id ikesa.IKESAID) {
 	if sa := e.daemon.Lookup(id); sa != nil && sa.Info().State == ikesa.StateEstablished {
-		sa.Delete()
+		sa.Expire()
 	}
 }

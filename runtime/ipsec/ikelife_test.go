@@ -67,8 +67,8 @@ func refreshedFrom(t *testing.T, tp *topo, old ikesa.IKESAID) IKETunnel {
 }
 
 // TestIKESAExpiresWhenNotRefreshed: an IKE SA whose refresh has not
-// succeeded by the end of its lifetime is deleted then, not kept while
-// the refresh is retransmitted. With a 100-second lifetime the refresh
+// succeeded by the end of its lifetime ends then with its children, not
+// kept while the refresh is retransmitted. With a 100-second lifetime the refresh
 // starts at 80 to 90 seconds and its retransmissions would go on for two
 // minutes more.
 func TestIKESAExpiresWhenNotRefreshed(t *testing.T) {
@@ -85,5 +85,10 @@ func TestIKESAExpiresWhenNotRefreshed(t *testing.T) {
 		t.Fatalf("IKE SA not established any more before its lifetime ended")
 	}
 	tp.clk.Advance(time.Second)
-	eventually(t, "the expired IKE SA no longer established", func() bool { return !established() })
+	// Gone at once with its child, not left deleting behind the refresh
+	// still retransmitted.
+	eventually(t, "the expired IKE SA and its child gone", func() bool {
+		s := tp.client.e.SAs()
+		return tp.client.e.Daemon().Lookup(first.ID) == nil && len(s.Dynamic) == 0
+	})
 }

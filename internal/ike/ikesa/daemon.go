@@ -78,6 +78,7 @@ var (
 	ErrClosed      = errors.New("ikesa: daemon closed")
 	ErrReplaced    = errors.New("ikesa: peer sent INITIAL_CONTACT on a new IKE SA")
 	ErrRekeyed     = errors.New("ikesa: replaced by a rekeyed IKE SA")
+	ErrExpired     = errors.New("ikesa: lifetime ended")
 )
 
 // Daemon runs the IKE SAs of one local identity.

@@ -81,6 +81,21 @@ func (sa *IKESA) Delete() {
 	})
 }
 
+// Expire ends the IKE SA and its children now: its lifetime is over and
+// it must not carry traffic any longer (RFC 7296 §2.8). The peer is sent
+// a Delete when no exchange is under way; one under way (a rekey still
+// retransmitted) is abandoned, and the peer learns of the end from its
+// own liveness checks or lifetime.
+func (sa *IKESA) Expire() {
+	d := sa.d
+	d.mu.Lock()
+	defer d.runEventsLocked()
+	if sa.state == StateEstablished && sa.pending == nil {
+		sa.startRequest(&request{exchange: wire.INFORMATIONAL, payloads: []wire.Payload{&wire.Delete{Protocol: wire.ProtoIKE}}})
+	}
+	sa.die(ErrExpired)
+}
+
 // DeleteChild ends the child SA we receive on inboundSPI.
 func (sa *IKESA) DeleteChild(inboundSPI uint32) error {
 	d := sa.d

@@ -670,3 +670,21 @@ func TestInitialContactToAnotherRemote(t *testing.T) {
 		t.Fatalf("other's next IKE event: %+v %v", ev.info, ev.err)
 	}
 }
+
+// TestExpireEndsAtOnceAndTellsThePeer: Expire ends the SA and its child at
+// once (ErrExpired) and, with no exchange under way, sends the peer a
+// Delete, which ends the peer's SA too.
+func TestExpireEndsAtOnceAndTellsThePeer(t *testing.T) {
+	_, initiator, responder := pair(t, setup{})
+	sa, ic, _ := establish(t, initiator, responder)
+	sa.Expire()
+	if got := wait(t, initiator.deleted, "initiator child deletion"); got.InboundSPI != ic.InboundSPI {
+		t.Errorf("deleted %#x", got.InboundSPI)
+	}
+	if ev := wait(t, initiator.ike, "initiator IKE SA end"); !errors.Is(ev.err, ErrExpired) || len(initiator.d.SAs()) != 0 {
+		t.Errorf("initiator: %v, %d SAs left", ev.err, len(initiator.d.SAs()))
+	}
+	if ev := wait(t, responder.ike, "responder IKE SA deletion"); !errors.Is(ev.err, ErrDeleted) {
+		t.Errorf("responder: %v", ev.err)
+	}
+}
