@@ -378,7 +378,7 @@ func (e *Endpoint) InboundClear(pkt []byte) bool {
 		e.stats.drop(DropMalformed)
 		return false
 	}
-	if f := e.spd.lookup(Inbound, fl); f != nil && f.Action == ActionPermit && !f.refusesConnect(Inbound, fl) {
+	if _, ok := e.spd.admitsClear(Inbound, fl); ok {
 		return true
 	}
 	e.stats.drop(DropPolicy)

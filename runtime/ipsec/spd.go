@@ -216,11 +216,31 @@ func (s *SPD) Lookup(dir Direction, pkt []byte) (*Filter, error) {
 	return s.lookup(dir, fl), nil
 }
 
-// LookupConnect is Lookup for a TCP connection request (a SYN) from
-// client to local, as it arrives from the network: what a scenario's
-// cleartext client meets before it sends anything.
-func (s *SPD) LookupConnect(client netip.AddrPort, local netip.AddrPort) *Filter {
-	return s.lookup(Inbound, flow{src: client.Addr(), dst: local.Addr(), proto: 6,
+// admitsClear reports whether the SPD lets fl pass in the clear in
+// direction dir (a PERMIT filter whose Connect allows a connection
+// request that way), with the filter that decided (nil: none matched).
+func (s *SPD) admitsClear(dir Direction, fl flow) (*Filter, bool) {
+	f := s.lookup(dir, fl)
+	return f, f != nil && f.Action == ActionPermit && !f.refusesConnect(dir, fl)
+}
+
+// AdmitsClear is InboundClear's check without an endpoint: whether the
+// SPD lets a packet pass in the clear in direction dir. A packet that
+// cannot be read is refused.
+func (s *SPD) AdmitsClear(dir Direction, pkt []byte) bool {
+	fl, err := parseFlow(pkt)
+	if err != nil {
+		return false
+	}
+	_, ok := s.admitsClear(dir, fl)
+	return ok
+}
+
+// AdmitsClearConnect is AdmitsClear for a TCP connection request (a SYN)
+// from client to local arriving from the network: what a scenario's
+// cleartext client meets first. The filter that decided comes with it.
+func (s *SPD) AdmitsClearConnect(client netip.AddrPort, local netip.AddrPort) (*Filter, bool) {
+	return s.admitsClear(Inbound, flow{src: client.Addr(), dst: local.Addr(), proto: 6,
 		srcPort: client.Port(), dstPort: local.Port(), connect: true})
 }
 

@@ -99,3 +99,41 @@ func TestDVIPAProtectedWithoutDVIPSEC(t *testing.T) {
 		t.Errorf("SWSA records without DVIPSEC: %d (%v)", len(stored), err)
 	}
 }
+
+// TestClearRefusedByHonoursConnect: a PERMIT filter that lets only the
+// stack open connections (OUTBOUNDCONNECT) refuses a client's SYN, as the
+// endpoint does; the run's warning and the guard without an endpoint
+// took any PERMIT as letting it in.
+func TestClearRefusedByHonoursConnect(t *testing.T) {
+	p := figure9Plan(t)
+	for i := range p.Stacks {
+		for j := range p.Stacks[i].SPD.Filters {
+			if f := &p.Stacks[i].SPD.Filters[j]; f.Name == "permit-all" {
+				f.Connect = plan.Connect("OUTBOUNDCONNECT")
+			}
+		}
+	}
+	client, dst := netip.MustParseAddrPort("198.51.100.10:49152"), netip.AddrPortFrom(dva1, 60)
+	if stack, filter := ClearRefusedBy(p, client, dst); stack != "MVS1" || filter != "permit-all" {
+		t.Errorf("ClearRefusedBy = %q %q, want MVS1's permit-all refusing the connection", stack, filter)
+	}
+	spd := protectingSPD(p.Stack("MVS1"), dva1)
+	if spd.AdmitsClear(ipsec.Inbound, tcpSegment(client, dst, header.TCPFlagSyn, nil)) {
+		t.Error("the guard without an endpoint admits the SYN")
+	}
+	if !spd.AdmitsClear(ipsec.Inbound, tcpSegment(client, dst, header.TCPFlagAck, nil)) {
+		t.Error("the guard refuses a segment of a connection the stack opened")
+	}
+}
+
+// TestClearRefusedByCoversVIPARange: a cleartext client of an application
+// DVIPA of a VIPARANGE is refused by the policy that protects it, as the
+// run enforces it there too (the warning had looked at VIPADEFINE and
+// home addresses only).
+func TestClearRefusedByCoversVIPARange(t *testing.T) {
+	p := planFile(t, "swsa-range")
+	client := netip.MustParseAddrPort("192.0.2.10:49152")
+	if stack, filter := ClearRefusedBy(p, client, netip.AddrPortFrom(rng1, 60)); stack == "" || filter != "RNG1-app60-client-net" {
+		t.Errorf("ClearRefusedBy = %q %q, want the range's IPSEC filter", stack, filter)
+	}
+}

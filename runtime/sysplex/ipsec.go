@@ -176,7 +176,7 @@ func (s *Stack) leaveClear(src netip.Addr, pkt []byte) bool {
 	if spd == nil {
 		return true
 	}
-	if f, err := spd.Lookup(ipsec.Outbound, pkt); err == nil && f != nil && f.Action == ipsec.ActionPermit {
+	if spd.AdmitsClear(ipsec.Outbound, pkt) {
 		return true
 	}
 	s.unprotected.Add(1)
@@ -191,7 +191,7 @@ func (s *Stack) enterClear(dst netip.Addr, pkt []byte) bool {
 	if spd == nil {
 		return true
 	}
-	if f, err := spd.Lookup(ipsec.Inbound, pkt); err == nil && f != nil && f.Action == ipsec.ActionPermit {
+	if spd.AdmitsClear(ipsec.Inbound, pkt) {
 		return true
 	}
 	s.unprotected.Add(1)
@@ -270,11 +270,10 @@ func ClearRefusedBy(p *plan.Plan, client netip.AddrPort, dst netip.AddrPort) (st
 		if spd == nil {
 			continue
 		}
-		f := spd.LookupConnect(client, dst)
-		switch {
+		switch f, ok := spd.AdmitsClearConnect(client, dst); {
 		case f == nil:
 			return st.Name, "(no filter: the policy's default)"
-		case f.Action != ipsec.ActionPermit:
+		case !ok:
 			return st.Name, f.Name
 		}
 	}
@@ -282,12 +281,14 @@ func ClearRefusedBy(p *plan.Plan, client netip.AddrPort, dst netip.AddrPort) (st
 }
 
 // mayTerminate reports whether traffic to a can end at st: a DVIPA st
-// can hold, or one of st's home addresses.
+// can hold, an application DVIPA of one of its VIPARANGEs, or one of its
+// home addresses.
 func mayTerminate(p *plan.Plan, st *plan.Stack, a netip.Addr) bool {
 	if d := p.DVIPA(a); d != nil {
 		return slices.Contains(canHold(d), st.Name)
 	}
-	return slices.ContainsFunc(st.Home, func(h plan.Home) bool { return h.Addr == a })
+	return slices.ContainsFunc(st.VIPARanges, func(r plan.VIPARange) bool { return r.Prefix.Contains(a) }) ||
+		slices.ContainsFunc(st.Home, func(h plan.Home) bool { return h.Addr == a })
 }
 
 // canHold lists the stacks that can hold a DVIPA: those defining it,
