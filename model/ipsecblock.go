@@ -116,8 +116,13 @@ func (b *stackBuilder) protocolOptions(p *profile.ProtocolSpec, proto Protocol) 
 		return false
 	}
 	for _, sel := range []*profile.Selector{p.SrcPort, p.DstPort} {
-		if s := selector(sel); s.From > 65535 || s.To > 65535 {
+		s := selector(sel)
+		switch {
+		case s.From > 65535 || s.To > 65535:
 			b.errorf(r, "port %d is not a port (0-65535)", max(s.From, s.To))
+			return false
+		case s.From > s.To:
+			b.errorf(r, "port range %d %d runs backwards: the first port is the lowest", s.From, s.To)
 			return false
 		}
 	}
@@ -132,8 +137,14 @@ func (b *stackBuilder) typeOptions(p *profile.ProtocolSpec, proto Protocol, r di
 		return false
 	}
 	for _, sel := range []*profile.Selector{p.Type, p.Code} {
-		if t := typeSel(sel); t != nil && max(t.From, t.To) > 255 {
+		t := typeSel(sel)
+		switch {
+		case t == nil:
+		case max(t.From, t.To) > 255:
 			b.errorf(r, "%d is not a type or code (0-255)", max(t.From, t.To))
+			return false
+		case t.From > t.To:
+			b.errorf(r, "range %d %d runs backwards: the first value is the lowest", t.From, t.To)
 			return false
 		}
 	}

@@ -30,9 +30,13 @@ const (
 	docKeyOffer      = "IP Configuration Reference, KeyExchangeOffer statement"
 	docKeyAction     = "IP Configuration Reference, KeyExchangeAction statement"
 	docFilterSample  = "IP Configuration Guide, IP filter policy (IpFilterRule sample)"
-	docGeneral       = "IP Configuration Reference, general syntax rules for Policy Agent"
-	docIkeConfig     = "IP Configuration Reference, IkeConfig statement"
-	docIpAddr        = "IP Configuration Reference, IpAddr statement"
+	// docICMPField is a protocol fact, not IBM's word: no message has a
+	// type or code above 255, so a filter asking for one is a mistake
+	// (and a plan cannot carry it).
+	docICMPField = "RFC 792 and RFC 4443: ICMP's type and code are 8-bit fields"
+	docGeneral   = "IP Configuration Reference, general syntax rules for Policy Agent"
+	docIkeConfig = "IP Configuration Reference, IkeConfig statement"
+	docIpAddr    = "IP Configuration Reference, IpAddr statement"
 )
 
 // maxNumber is the largest number a policy attribute takes unless its
@@ -124,8 +128,8 @@ var policyValueRules = func() map[string]valueRule {
 		"IpService.Direction":               {doc: docFilterSample, check: direction},
 		"IpService.Routing":                 {doc: docFilterSample, check: oneOf("Local", "Routed", "Either")},
 		"IpService.SecurityClass":           {doc: docFilterSample, check: number(0, 255)},
-		"IpService.TypeRange":               {check: valueRange("type", 0, 255)},
-		"IpService.CodeRange":               {check: valueRange("code", 0, 255)},
+		"IpService.TypeRange":               {doc: docICMPField, check: valueRange("type", 0, 255)},
+		"IpService.CodeRange":               {doc: docICMPField, check: valueRange("code", 0, 255)},
 		"IpService.MobilityHeaderTypeRange": {check: valueRange("type", 0, 255)},
 
 		"IpAddr.Addr":      {doc: docIpAddr, check: singleAddress},
@@ -360,10 +364,14 @@ type valueCheck struct {
 // warning otherwise.
 func (c *valueCheck) report(v *policy.Value, detail, format string, args ...any) {
 	var d *diag.Diagnostic
-	if c.doc != "" {
+	switch {
+	case c.doc == docICMPField:
+		d = c.ds.Errorf(RulePolicyValue, v.Range, format, args...)
+		detail += fmt.Sprintf(" No packet can match it (%s).", c.doc)
+	case c.doc != "":
 		d = c.ds.Errorf(RulePolicyValue, v.Range, format, args...)
 		detail += fmt.Sprintf(" Policy Agent rejects the value (%s); an error in an IPsec policy keeps the whole policy from being installed.", c.doc)
-	} else {
+	default:
 		d = c.ds.Warnf(RulePolicyValue, v.Range, format, args...)
 		detail += " tcpipc could not confirm IBM's full list for this attribute, so this is a warning; see docs/policy-values.md."
 	}
