@@ -68,9 +68,11 @@ socket but never a file, directory, symbolic link or socket in use.
 With --scenario and --control, tcpipc ctl can display the sysplex while the
 scenario plays; the timeline alone changes it.
 
-A scenario with IPsec clients (ipsec: true) puts the plan's IPsec policy on
-the packet path: the routing stack of a DVIPSEC DVIPA terminates IKEv2 and
-ESP for it. --keylog DIR writes the keys tshark needs to decrypt --pcap
+The plan's IPsec policy is always on the packet path, in and out: the
+routing stack of a DVIPA its policy protects terminates IKEv2 and ESP for
+it (with DVIPSEC it also records the SAs for SWSA), and a scenario's client
+is an IPsec peer with ipsec: true; a cleartext client the policy refuses
+is warned about before the run. --keylog DIR writes the keys tshark needs to decrypt --pcap
 (esp_sa and ikev2_decryption_table: run tshark with WIRESHARK_CONFIG_DIR=DIR).
 
 Exit codes: 0 every expectation holds, 1 an expectation failed or lint
