@@ -231,7 +231,7 @@ func (e *Endpoint) finishRecovery(s *swsaState, r *recovery, o outcome) {
 	}
 	c := o.child
 	s.mu.Lock()
-	if t := s.tunnels[c.Remote.Addr()]; t != nil {
+	if t := s.byIKE[c.IKE]; t != nil {
 		t.from = RecoveredFrom{Writer: r.d.Writer, Tunnel: r.d.TunnelID}
 	}
 	s.mu.Unlock()

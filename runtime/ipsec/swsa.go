@@ -50,9 +50,13 @@ type swsaState struct {
 
 	mu      sync.Mutex
 	next    int
-	tunnels map[netip.Addr]*swsaTunnel // by the peer's address
+	// byIKE finds a tunnel by any of its IKE SAs: a rekey adds the new
+	// one (IKESAInfo.Replaces); an IKE SA negotiated afresh is a tunnel
+	// of its own, even from an address another tunnel has (two clients
+	// behind one NAPT).
+	byIKE map[ikesa.IKESAID]*swsaTunnel
 	// bySPI finds a child's tunnel when only its inbound SPI is known.
-	bySPI map[uint32]netip.Addr
+	bySPI map[uint32]*swsaTunnel
 	// pending are the recoveries under way, by our IKE SPI (recover.go).
 	pending map[uint64]*recovery
 	// inflight counts initiations not yet registered in pending; early
@@ -76,8 +80,9 @@ type swsaState struct {
 
 // swsaTunnel is one journaled tunnel.
 type swsaTunnel struct {
-	id   string
-	ikes map[ikesa.IKESAID]bool
+	id     string
+	ikes   map[ikesa.IKESAID]bool
+	remote netip.Addr // the peer's address, for the displays
 	// from is the record the tunnel was recovered from, for the displays.
 	from RecoveredFrom
 }
@@ -92,7 +97,7 @@ type RecoveredFrom struct {
 func (e *Endpoint) SetSWSA(cfg SWSA) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.swsa = &swsaState{cfg: cfg, tunnels: map[netip.Addr]*swsaTunnel{}, bySPI: map[uint32]netip.Addr{},
+	e.swsa = &swsaState{cfg: cfg, byIKE: map[ikesa.IKESAID]*swsaTunnel{}, bySPI: map[uint32]*swsaTunnel{},
 		pending: map[uint64]*recovery{}, early: map[uint64]outcome{}, planning: true, recovering: map[netip.Addr]bool{}}
 }
 
@@ -138,18 +143,17 @@ func (e *Endpoint) journalIKE(info ikesa.IKESAInfo, err error) {
 		return
 	}
 	s.mu.Lock()
-	remote := info.Remote.Addr()
-	t := s.tunnels[remote]
+	t := s.byIKE[info.Replaces] // nil for an IKE SA negotiated afresh
 	if t == nil {
-		t = &swsaTunnel{id: s.newID(), ikes: map[ikesa.IKESAID]bool{}}
-		s.tunnels[remote] = t
-		t.ikes[info.ID] = true
+		t = &swsaTunnel{id: s.newID(), ikes: map[ikesa.IKESAID]bool{info.ID: true}, remote: info.Remote.Addr()}
+		s.byIKE[info.ID] = t
 		rec := e.newRecord(s, t.id, info)
 		s.mu.Unlock()
 		s.cfg.Journal.Report(swsa.Event{Kind: swsa.IKEEstablished, DVIPA: e.cfg.Local, TunnelID: t.id, Tunnel: rec})
 		return
 	}
-	t.ikes[info.ID] = true
+	t.ikes[info.ID], t.remote = true, info.Remote.Addr()
+	s.byIKE[info.ID] = t
 	id := t.id
 	s.mu.Unlock()
 	s.cfg.Journal.Report(swsa.Event{Kind: swsa.IKERekeyed, DVIPA: e.cfg.Local, TunnelID: id, IKE: e.ikeRecord(s, info)})
@@ -171,18 +175,17 @@ func (s *swsaState) newID() string {
 // rekey replaced it.
 func (s *swsaState) ikeGone(dvipa netip.Addr, info ikesa.IKESAInfo, err error) {
 	s.mu.Lock()
-	remote := info.Remote.Addr()
-	t := s.tunnels[remote]
-	if t == nil || !t.ikes[info.ID] {
+	t := s.byIKE[info.ID]
+	if t == nil {
 		s.mu.Unlock()
 		return
 	}
+	delete(s.byIKE, info.ID)
 	delete(t.ikes, info.ID)
 	gone := len(t.ikes) == 0 && !isRekeyed(err)
 	if gone {
-		delete(s.tunnels, remote)
-		for spi, a := range s.bySPI {
-			if a == remote {
+		for spi, ct := range s.bySPI {
+			if ct == t {
 				delete(s.bySPI, spi)
 			}
 		}
@@ -200,13 +203,12 @@ func (e *Endpoint) journalChild(c ikesa.ChildSA, life int) {
 		return
 	}
 	s.mu.Lock()
-	remote := c.Remote.Addr()
-	t := s.tunnels[remote]
+	t := s.byIKE[c.IKE]
 	if t == nil {
 		s.mu.Unlock()
 		return
 	}
-	s.bySPI[c.InboundSPI] = remote
+	s.bySPI[c.InboundSPI] = t
 	id := t.id
 	s.mu.Unlock()
 	s.cfg.Journal.Report(swsa.Event{Kind: swsa.ChildInstalled, DVIPA: e.cfg.Local, TunnelID: id, Child: e.childRecord(s, c, life)})
@@ -220,11 +222,10 @@ func (e *Endpoint) journalChildGone(inSPI uint32) {
 		return
 	}
 	s.mu.Lock()
-	remote, ok := s.bySPI[inSPI]
+	t := s.bySPI[inSPI]
 	delete(s.bySPI, inSPI)
-	t := s.tunnels[remote]
 	s.mu.Unlock()
-	if ok && t != nil {
+	if t != nil {
 		s.cfg.Journal.Report(swsa.Event{Kind: swsa.ChildDeleted, DVIPA: e.cfg.Local, TunnelID: t.id, OldInboundSPI: inSPI})
 	}
 }
@@ -239,9 +240,9 @@ func (e *Endpoint) RecoveredTunnels() map[netip.Addr]RecoveredFrom {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := map[netip.Addr]RecoveredFrom{}
-	for a, t := range s.tunnels {
+	for _, t := range s.byIKE {
 		if t.from.Writer != "" {
-			out[a] = t.from
+			out[t.remote] = t.from
 		}
 	}
 	return out

@@ -1,9 +1,11 @@
 package ipsec
 
 import (
+	"net/netip"
 	"sync"
 	"testing"
 
+	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/runtime/swsa"
 )
 
@@ -56,5 +58,58 @@ func TestSWSAJournalAndHold(t *testing.T) {
 	}
 	if second.Kind != swsa.ChildInstalled || second.Child.InboundSPI < 256 || len(second.Child.Local) == 0 {
 		t.Fatalf("second event %+v", second)
+	}
+}
+
+// TestSWSAJournalsTwoClientsBehindOneNAPT: two clients behind one NAPT
+// share the public address and differ by port: the gateway journals two
+// tunnels, one record each, so the planner sees both (peer-behind-napt).
+// Tunnels were found by the peer's address: the second client's IKE SA
+// was journaled as a rekey of the first's tunnel, and its record replaced.
+func TestSWSAJournalsTwoClientsBehindOneNAPT(t *testing.T) {
+	second, secondIn := netip.MustParseAddr("10.0.0.3"), netip.MustParseAddr("10.99.0.3")
+	apps := PrefixRange(netip.MustParsePrefix("10.1.1.0/24"))
+	tp := newTopo(t, withGatewayPolicy(
+		[]Peer{{Name: "client2", ID: ikesa.FQDN("peer2.example"), PSK: testPSK,
+			LocalTS:  []netip.Prefix{netip.MustParsePrefix("10.1.1.0/24")},
+			RemoteTS: []netip.Prefix{netip.PrefixFrom(secondIn, 32)}}},
+		[]Filter{
+			{Name: "client2", Local: apps, Remote: PrefixRange(netip.PrefixFrom(secondIn, 32)), Action: ActionIPsec, Tunnel: Tunnel{Peer: "client2"}},
+			{Name: "clients", Local: apps, Remote: PrefixRange(netip.MustParsePrefix("10.99.0.0/16")), Action: ActionIPsec, Tunnel: Tunnel{Peer: "client"}},
+		}))
+	var log eventLog
+	tp.gw.e.SetSWSA(SWSA{Journal: &log, Stack: "MVS9"})
+	tp.gw.e.EndRecoveryPlanning()
+	tp.establish(t)
+
+	tp.net.SetNAT(second, natPublic)
+	spd, err := NewSPD(Filter{Name: "to-apps", Local: PrefixRange(netip.PrefixFrom(secondIn, 32)),
+		Remote: PrefixRange(netip.MustParsePrefix("10.1.1.0/24")), Action: ActionIPsec, Tunnel: Tunnel{Peer: "gw"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := tp.newNode(t, Config{Local: second, ID: ikesa.FQDN("peer2.example"), SPD: spd,
+		Peers: []Peer{{Name: "gw", Addr: gwAddr, ID: ikesa.FQDN("gw.example"), PSK: testPSK,
+			LocalTS:  []netip.Prefix{netip.PrefixFrom(secondIn, 32)},
+			RemoteTS: []netip.Prefix{netip.MustParsePrefix("10.1.1.0/24")}}}}, false)
+	pkt := udp4(secondIn, appAddr, 40000, 7, []byte("second"))
+	other.e.Outbound(pkt)
+	recv(t, tp.gw.got, "the second client's packet")
+
+	eventually(t, "two tunnels journaled", func() bool {
+		ids := map[string]bool{}
+		log.mu.Lock()
+		defer log.mu.Unlock()
+		for _, ev := range log.events {
+			if ev.Kind == swsa.IKEEstablished {
+				ids[ev.TunnelID] = true
+			}
+		}
+		return len(ids) == 2
+	})
+	for _, k := range log.kinds() {
+		if k == swsa.IKERekeyed {
+			t.Errorf("an IKE SA journaled as a rekey: %v", log.kinds())
+		}
 	}
 }

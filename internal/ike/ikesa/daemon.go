@@ -39,6 +39,9 @@ type IKESAInfo struct {
 	// NATLocal is set when we are behind a NAT, NATRemote when the peer is.
 	NATLocal, NATRemote bool
 	Children            int
+	// Replaces is the IKE SA this one replaced by a rekey (RFC 7296
+	// §2.18); zero for one negotiated afresh.
+	Replaces IKESAID
 }
 
 // Stats counts what the daemon did with datagrams.

@@ -25,6 +25,7 @@ type IKESA struct {
 	local     netip.AddrPort
 	remote    netip.AddrPort
 	algs      *ikeAlgs
+	replaces  IKESAID // the SA a rekey made this one from
 
 	dhKey     *ikecrypto.DHKey
 	keRetried bool // INVALID_KE_PAYLOAD already made us switch groups
@@ -128,7 +129,8 @@ func (sa *IKESA) peerName() string {
 
 func (sa *IKESA) info() IKESAInfo {
 	i := IKESAInfo{ID: sa.id(), Peer: sa.peerName(), Initiator: sa.initiator, State: sa.state,
-		Local: sa.local, Remote: sa.remote, NATLocal: sa.natLocal, NATRemote: sa.natRemote, Children: len(sa.children)}
+		Local: sa.local, Remote: sa.remote, NATLocal: sa.natLocal, NATRemote: sa.natRemote, Children: len(sa.children),
+		Replaces: sa.replaces}
 	if sa.algs != nil {
 		i.Suite = sa.algs.suite
 	}

@@ -282,6 +282,7 @@ func (sa *IKESA) moveTo(next *IKESA, gir []byte) error {
 	}
 	sa.d.sas[next.ourSPI()] = next
 	sa.state = StateRekeyed
+	next.replaces = sa.id()
 	next.established()
 	return nil
 }

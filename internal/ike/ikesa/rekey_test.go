@@ -164,8 +164,8 @@ func TestRekeyIKE(t *testing.T) {
 			waitDone(t, done, "IKE rekey")
 			for _, n := range []*node{initiator, responder} {
 				up := wait(t, n.ike, "new IKE SA")
-				if up.err != nil || up.info.State != StateEstablished || up.info.Initiator != (n == rekeyer) {
-					t.Errorf("new SA event %+v %v", up.info, up.err)
+				if up.err != nil || up.info.State != StateEstablished || up.info.Initiator != (n == rekeyer) || up.info.Replaces != oldI.ID {
+					t.Errorf("new SA event %+v %v, want it to replace %v", up.info, up.err, oldI.ID)
 				}
 				down := wait(t, n.ike, "old IKE SA")
 				if !errors.Is(down.err, ErrRekeyed) || (down.info.ID != oldI.ID) {
