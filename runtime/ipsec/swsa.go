@@ -48,8 +48,8 @@ type SWSA struct {
 type swsaState struct {
 	cfg SWSA
 
-	mu      sync.Mutex
-	next    int
+	mu   sync.Mutex
+	next int
 	// byIKE finds a tunnel by any of its IKE SAs: a rekey adds the new
 	// one (IKESAInfo.Replaces); an IKE SA negotiated afresh is a tunnel
 	// of its own, even from an address another tunnel has (two clients
