@@ -1,11 +1,13 @@
 package ipsec
 
 import (
+	"fmt"
 	"net/netip"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
@@ -197,6 +199,34 @@ func TestStrongSwanSHA2Suites(t *testing.T) {
 	}
 	s.udpThroughTunnel(3)
 	s.charonRekeysChild(child)
+	s.udpThroughTunnel(3)
+	noDropsExcept(t, s.ep)
+}
+
+// TestStrongSwanIKERefresh: our endpoint refreshes the IKE SA charon
+// initiated when its lifetime runs out (a CREATE_CHILD_SA rekey of the IKE
+// SA that we start, as z/OS IKED does), charon takes the new SA, the child
+// moves to it and traffic passes; at the old SA's lifetime nothing ends.
+func TestStrongSwanIKERefresh(t *testing.T) {
+	const life = 8 * time.Second
+	s := setupInteropWith(t, interopOpts{ikeLifetime: life})
+	s.swanctl("--initiate", "--child", "net", "--timeout", "10")
+	ike, _ := s.onlySA("the SAs charon initiated")
+	s.udpThroughTunnel(3)
+	eventually(t, "our refresh of the IKE SA", func() bool {
+		l := s.ep.SAs()
+		return len(l.IKE) == 1 && l.IKE[0].ID != ike.ID && l.IKE[0].State == ikesa.StateEstablished && l.IKE[0].Initiator
+	})
+	refreshed := s.ep.SAs().IKE[0]
+	if sas := s.swanctl("--list-sas"); !strings.Contains(sas, fmt.Sprintf("%016x_i", refreshed.ID.SPIi)) ||
+		!strings.Contains(sas, fmt.Sprintf("%016x_r", refreshed.ID.SPIr)) {
+		t.Errorf("charon does not hold the refreshed IKE SA %v:\n%s", refreshed.ID, sas)
+	}
+	s.udpThroughTunnel(3)
+	time.Sleep(time.Until(ike.Established.Add(life + time.Second))) // the first SA's lifetime has passed
+	if l := s.ep.SAs(); len(l.IKE) != 1 || l.IKE[0].ID != refreshed.ID || len(l.Dynamic) != 1 {
+		t.Fatalf("after the first SA's lifetime: %d IKE SAs (want the refreshed one), %d children", len(l.IKE), len(l.Dynamic))
+	}
 	s.udpThroughTunnel(3)
 	noDropsExcept(t, s.ep)
 }

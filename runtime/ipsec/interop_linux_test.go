@@ -80,6 +80,8 @@ type interopOpts struct {
 	// .ci/strongswan6-root builds, with kernel-libipsec's raw_esp on, so
 	// charon can send and take plain ESP when there is no NAT.
 	strongswan6 bool
+	// ikeLifetime is our endpoint's IKE SA lifetime for charon (0: none).
+	ikeLifetime time.Duration
 }
 
 // interop is one run of the interop test: namespaces, charon, our endpoint.
@@ -221,7 +223,7 @@ secrets {
 	self := make(chan *Endpoint, 1)
 	ep, err := New(Config{
 		Local: ssGW, ID: ikesa.FQDN("gw.example"), SPD: spd, Conn: listenInNetns(t, s.gwNS, ssGW), IKE: ikeSuites, ESP: espSuites,
-		Peers: []Peer{{Name: "client", Addr: peerAddr, ID: ikesa.FQDN("peer.example"), PSK: []byte(ssPSK),
+		Peers: []Peer{{Name: "client", Addr: peerAddr, ID: ikesa.FQDN("peer.example"), PSK: []byte(ssPSK), IKELifetime: o.ikeLifetime,
 			LocalTS:  []netip.Prefix{netip.MustParsePrefix("10.1.1.0/24")},
 			RemoteTS: []netip.Prefix{netip.MustParsePrefix("10.99.0.2/32")}}},
 		Liveness: 5 * time.Second, RekeyedGrace: 500 * time.Millisecond, RetransmitTimeout: 500 * time.Millisecond, RetransmitTries: 3,
