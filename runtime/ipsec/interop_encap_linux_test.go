@@ -230,3 +230,27 @@ func TestStrongSwanIKERefresh(t *testing.T) {
 	s.udpThroughTunnel(3)
 	noDropsExcept(t, s.ep)
 }
+
+// TestStrongSwanIKERefreshBothSides: both ends refresh the IKE SA on about
+// the same schedule (charon's rekey_time near our lifetime's refresh), so
+// their rekeys may cross (RFC 7296 §2.25.2). Over several lifetimes one
+// IKE SA stays up on both ends, the child with it, and traffic passes.
+func TestStrongSwanIKERefreshBothSides(t *testing.T) {
+	const life = 6 * time.Second
+	s := setupInteropWith(t, interopOpts{ikeLifetime: life, connection: "    rekey_time = 5s\n    over_time = 2s\n    rand_time = 0s"})
+	s.swanctl("--initiate", "--child", "net", "--timeout", "10")
+	first, _ := s.onlySA("the SAs charon initiated")
+	deadline := time.Now().Add(3 * life)
+	for time.Now().Before(deadline) {
+		s.udpThroughTunnel(1)
+		time.Sleep(500 * time.Millisecond)
+	}
+	l := s.ep.SAs()
+	if len(l.IKE) != 1 || l.IKE[0].ID == first.ID || l.IKE[0].State != ikesa.StateEstablished || len(l.Dynamic) != 1 {
+		t.Fatalf("after three lifetimes: %+v", l)
+	}
+	if sas := s.swanctl("--list-sas"); !strings.Contains(sas, fmt.Sprintf("%016x_i", l.IKE[0].ID.SPIi)) {
+		t.Errorf("charon does not hold our IKE SA %v:\n%s", l.IKE[0].ID, sas)
+	}
+	noDropsExcept(t, s.ep)
+}

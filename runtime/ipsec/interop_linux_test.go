@@ -82,6 +82,8 @@ type interopOpts struct {
 	strongswan6 bool
 	// ikeLifetime is our endpoint's IKE SA lifetime for charon (0: none).
 	ikeLifetime time.Duration
+	// connection are more lines for charon's connection (rekey_time, …).
+	connection string
 }
 
 // interop is one run of the interop test: namespaces, charon, our endpoint.
@@ -182,6 +184,7 @@ func setupInteropWith(t *testing.T, o interopOpts) *interop {
     encap = %s
     proposals = %s
     dpd_delay = 2s
+%s
     local {
       auth = psk
       id = peer.example
@@ -209,7 +212,7 @@ secrets {
     secret = "%s"
   }
 }
-`, charonAddr, ssGW, o.encap, o.ike, o.esp, o.children, ssPSK)
+`, charonAddr, ssGW, o.encap, o.ike, o.connection, o.esp, o.children, ssPSK)
 	s.startCharon(conf, swan)
 
 	spd, err := NewSPD(Filter{Name: "client", Local: PrefixRange(netip.MustParsePrefix("10.1.1.0/24")),
