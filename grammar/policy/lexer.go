@@ -342,9 +342,10 @@ func (s *secretValue) endLine(src []byte, end int, spans []Span) []Span {
 }
 
 // complete reports whether the value has its key: a format word and a key,
-// or a key alone (a word that names no format).
+// or a key alone (a word that names no format). For hiding, a word Unicode
+// folds to a format (Aſcii) counts as one too: the key may follow it.
 func (s *secretValue) complete() bool {
-	return s.words >= 2 || (s.words == 1 && !IsKeyFormat(s.first))
+	return s.words >= 2 || (s.words == 1 && !IsKeyFormat(s.first) && !keyFormats[strings.ToUpper(s.first)])
 }
 
 // keyFormats are the ways IBM lets a SharedKey be written.

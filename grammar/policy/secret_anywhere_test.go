@@ -71,6 +71,11 @@ func TestSecretAnywhereNeverShown(t *testing.T) {
 		// ASCII, and so is the masking.
 		"long s":       "KeyExchangeRule r1\n{\n  \u017fharedKey Ascii " + key + "\n}\n",
 		"long s later": "KeyExchangeRule r1 \u017fharedKey Ascii " + key + "\n",
+		// A format word Unicode folds to Ascii or Ebcdic: the key on the
+		// next line is still the value's.
+		"folded format, key below": "KeyExchangeRule r1\n{\n  SharedKey A\u017fcii\n  " + key + "\n}\n",
+		"dotless i format":         "KeyExchangeRule r1\n{\n  SharedKey Ebcd\u0131c\n  " + key + "\n}\n",
+		"manual key, folded":       "IpManVpnAction m\n{\n  InboundAuthKey Hex\n  " + key + "\n}\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			f, ds := Parse("k.policy", []byte(in), Options{Kind: IPSecPolicy})
