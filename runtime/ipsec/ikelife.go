@@ -70,11 +70,14 @@ func (e *Endpoint) refreshIKE(id ikesa.IKESAID, wait time.Duration) {
 	}
 }
 
-// expireIKE ends IKE SA id and its children at the end of its lifetime,
-// if no rekey replaced it: at once, even while a refresh is still being
-// retransmitted (a Delete would wait behind it).
+// expireIKE ends IKE SA id and its children at the end of its lifetime:
+// at once, even while a refresh is still being retransmitted (a Delete
+// would wait behind it), and also an SA a rekey replaced whose Delete
+// never came (a responder whose peer went away mid-rekey).
 func (e *Endpoint) expireIKE(id ikesa.IKESAID) {
-	if sa := e.daemon.Lookup(id); sa != nil && sa.Info().State == ikesa.StateEstablished {
-		sa.Expire()
+	if sa := e.daemon.Lookup(id); sa != nil {
+		if st := sa.Info().State; st == ikesa.StateEstablished || st == ikesa.StateRekeyed {
+			sa.Expire()
+		}
 	}
 }

@@ -1,7 +1,6 @@
 package ipsec
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -139,7 +138,7 @@ func (e *Endpoint) journalIKE(info ikesa.IKESAInfo, err error) {
 	}
 	if err != nil {
 		e.recoveryFailed(s, info.ID, err)
-		s.ikeGone(e.cfg.Local, info, err)
+		s.ikeGone(e.cfg.Local, info)
 		return
 	}
 	s.mu.Lock()
@@ -171,9 +170,12 @@ func (s *swsaState) newID() string {
 	return fmt.Sprintf("%s.Y%d", s.cfg.Stack, s.next)
 }
 
-// ikeGone forgets an IKE SA; the tunnel goes with its last one, unless a
-// rekey replaced it.
-func (s *swsaState) ikeGone(dvipa netip.Addr, info ikesa.IKESAInfo, err error) {
+// ikeGone forgets an IKE SA; the tunnel goes with its last live one. A
+// rekeyed SA's successor joined the tunnel when it came up (the daemon
+// reports the new SA before the old one's end), so the tunnel goes on;
+// should the successor die first, the old SA's end takes the tunnel with
+// it rather than leave its record in the structure.
+func (s *swsaState) ikeGone(dvipa netip.Addr, info ikesa.IKESAInfo) {
 	s.mu.Lock()
 	t := s.byIKE[info.ID]
 	if t == nil {
@@ -182,7 +184,7 @@ func (s *swsaState) ikeGone(dvipa netip.Addr, info ikesa.IKESAInfo, err error) {
 	}
 	delete(s.byIKE, info.ID)
 	delete(t.ikes, info.ID)
-	gone := len(t.ikes) == 0 && !isRekeyed(err)
+	gone := len(t.ikes) == 0
 	if gone {
 		for spi, ct := range s.bySPI {
 			if ct == t {
@@ -247,8 +249,6 @@ func (e *Endpoint) RecoveredTunnels() map[netip.Addr]RecoveredFrom {
 	}
 	return out
 }
-
-func isRekeyed(err error) bool { return errors.Is(err, ikesa.ErrRekeyed) }
 
 // newRecord is a new tunnel's record, without children (s.mu held).
 func (e *Endpoint) newRecord(s *swsaState, id string, info ikesa.IKESAInfo) *swsa.Record {

@@ -113,3 +113,56 @@ func TestSWSAJournalsTwoClientsBehindOneNAPT(t *testing.T) {
 		}
 	}
 }
+
+// journalLeft replays IKE SA events into a journal and returns the
+// tunnels whose records are left in the structure.
+func journalLeft(t *testing.T, events []struct {
+	info ikesa.IKESAInfo
+	err  error
+}) []string {
+	t.Helper()
+	var log eventLog
+	e := &Endpoint{cfg: Config{Local: netip.MustParseAddr("201.2.10.11")}}
+	e.SetSWSA(SWSA{Journal: &log, Stack: "MVS1"})
+	for _, ev := range events {
+		e.journalIKE(ev.info, ev.err)
+	}
+	live := map[string]bool{}
+	for _, ev := range log.events {
+		switch ev.Kind {
+		case swsa.IKEEstablished:
+			live[ev.TunnelID] = true
+		case swsa.IKEDeleted:
+			delete(live, ev.TunnelID)
+		}
+	}
+	var out []string
+	for id := range live {
+		out = append(out, id)
+	}
+	return out
+}
+
+// TestSWSAJournalRekeyEndings: whatever order a rekey's two IKE SAs end
+// in, once both are gone no record of the tunnel is left in the
+// structure. When the new SA died before the old one's Delete completed
+// (ErrRekeyed), the tunnel was never deleted: every later takeover would
+// have tried to recover a dead tunnel.
+func TestSWSAJournalRekeyEndings(t *testing.T) {
+	remote := netip.MustParseAddrPort("192.0.2.10:500")
+	old := ikesa.IKESAInfo{ID: ikesa.IKESAID{SPIi: 1, SPIr: 2}, Peer: "client", Remote: remote, State: ikesa.StateEstablished}
+	next := ikesa.IKESAInfo{ID: ikesa.IKESAID{SPIi: 3, SPIr: 4}, Peer: "client", Remote: remote, State: ikesa.StateEstablished, Replaces: old.ID}
+	type ev = struct {
+		info ikesa.IKESAInfo
+		err  error
+	}
+	for name, events := range map[string][]ev{
+		"in order":         {{old, nil}, {next, nil}, {old, ikesa.ErrRekeyed}, {next, ikesa.ErrDeleted}},
+		"new dies first":   {{old, nil}, {next, nil}, {next, ikesa.ErrTimeout}, {old, ikesa.ErrRekeyed}},
+		"old ends earlier": {{old, nil}, {old, ikesa.ErrRekeyed}, {next, nil}, {next, ikesa.ErrDeleted}},
+	} {
+		if left := journalLeft(t, events); len(left) != 0 {
+			t.Errorf("%s: records left %v", name, left)
+		}
+	}
+}
