@@ -16,12 +16,12 @@ import (
 
 // IPsec on the packet path (seed 003 figure 11). The routing stack of a
 // DVIPA its plan protects (IPSECURITY, a key exchange rule for the DVIPA)
-// runs an IPsec endpoint on the DVIPA; with DVIPSEC its SAs are also
-// recorded for SWSA (swsa.go), without it they are the stack's own
-// tunnels, lost when the DVIPA moves (IBM, IPSEC statement, DVIPSEC): IKE and ESP-in-UDP from
-// the LAN end there, decrypted packets go on to the distributor like any
-// other, and every reply from the DVIPA (the routing stack's own, or a
-// target's sent back over XCF) leaves through the endpoint's SPD.
+// runs an IPsec endpoint on the DVIPA: IKE and ESP-in-UDP from the LAN
+// end there, decrypted packets go on to the distributor like any other,
+// and every reply from the DVIPA (the routing stack's own, or a target's
+// sent back over XCF) leaves through the endpoint's SPD. With DVIPSEC its
+// SAs are also recorded for SWSA (swsa.go); without it they are the
+// stack's own tunnels, lost when the DVIPA moves (IBM, IPSEC statement).
 
 // dvipaSec is the endpoint a stack runs for one of its addresses: a DVIPA
 // it routes, or a home address.
@@ -172,26 +172,20 @@ func (s *Stack) toLAN(send func(context.Context, []byte) error, out *atomic.Bool
 // policy denies, is dropped and counted (RouteDrops.Unprotected), and TCP
 // resends it once the endpoint or the route is in place.
 func (s *Stack) leaveClear(src netip.Addr, pkt []byte) bool {
-	spd := s.guardFor(src)
-	if spd == nil {
-		return true
-	}
-	if spd.AdmitsClear(ipsec.Outbound, pkt) {
-		return true
-	}
-	s.unprotected.Add(1)
-	return false
+	return s.admitClear(ipsec.Outbound, src, pkt)
 }
 
 // enterClear is leaveClear for a packet from the LAN to dst when no
 // endpoint runs for dst: when the plan protects dst, only what the policy
 // permits inbound comes in; the rest is dropped and counted.
 func (s *Stack) enterClear(dst netip.Addr, pkt []byte) bool {
-	spd := s.guardFor(dst)
-	if spd == nil {
-		return true
-	}
-	if spd.AdmitsClear(ipsec.Inbound, pkt) {
+	return s.admitClear(ipsec.Inbound, dst, pkt)
+}
+
+// admitClear applies the plan's policy for our address a, if it protects
+// a, to a cleartext packet going dir, counting what it refuses.
+func (s *Stack) admitClear(dir ipsec.Direction, a netip.Addr, pkt []byte) bool {
+	if spd := s.guardFor(a); spd == nil || spd.AdmitsClear(dir, pkt) {
 		return true
 	}
 	s.unprotected.Add(1)
