@@ -72,8 +72,9 @@ The plan's IPsec policy is always on the packet path, in and out: the
 routing stack of a DVIPA its policy protects terminates IKEv2 and ESP for
 it (with DVIPSEC it also records the SAs for SWSA), and a scenario's client
 is an IPsec peer with ipsec: true; a cleartext client the policy refuses
-is warned about before the run. --keylog DIR writes the keys tshark needs to decrypt --pcap
-(esp_sa and ikev2_decryption_table: run tshark with WIRESHARK_CONFIG_DIR=DIR).
+is warned about before the run. --keylog DIR writes the keys tshark needs
+to decrypt --pcap (esp_sa and ikev2_decryption_table: run tshark with
+WIRESHARK_CONFIG_DIR=DIR).
 
 Exit codes: 0 every expectation holds, 1 an expectation failed or lint
 refused, 2 usage or I/O error. --pcap FILE captures the LAN and the XCF links
