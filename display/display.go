@@ -34,6 +34,11 @@ type Live struct {
 	Activated func(dvipa netip.Addr, stack string) (time.Time, bool)
 }
 
+// moving is Moving, safe on a nil Live or without the function.
+func (l *Live) moving(a netip.Addr, stack string) bool {
+	return l != nil && l.Moving != nil && l.Moving(a, stack)
+}
+
 // activated is Activated, safe on a nil Live or without the function.
 func (l *Live) activated(a netip.Addr, stack string) (time.Time, bool) {
 	if l == nil || l.Activated == nil {
@@ -286,7 +291,7 @@ func vipadyn(b *strings.Builder, p *plan.Plan, s *plan.Stack, live *Live) {
 			case d.Origin == "VIPABACKUP" || !slices.Contains(d.DefinedBy, s.Name):
 				origin = "VIPABackup"
 			}
-		case live != nil && live.Moving != nil && live.Moving(d.Addr, s.Name):
+		case live.moving(d.Addr, s.Name):
 			status, origin = "Moving", "VIPABackup"
 			if d.Origin == "VIPARANGE" {
 				origin = "VIPARange Bind"

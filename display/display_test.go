@@ -36,3 +36,24 @@ func TestVDPTShowsTheDefaultWeight(t *testing.T) {
 		t.Errorf("VDPT:\n%s", b.String())
 	}
 }
+
+// TestSysplexVipadynShowsMoving: a stack that still serves connections to
+// a DVIPA another stack took over is MOVING in D TCPIP,,SYSPLEX,VIPADYN
+// (EZZ8260I), as in its own NETSTAT VIPADYN; the sysplex display had left
+// it out (a VIPADEFINE stack) or shown it as BACKUP.
+func TestSysplexVipadynShowsMoving(t *testing.T) {
+	dvipa := netip.MustParseAddr("10.9.9.1")
+	p := &plan.Plan{Sysplex: "P", Stacks: []plan.Stack{{Name: "A", Job: "TCPA"}, {Name: "B", Job: "TCPB"}, {Name: "C", Job: "TCPC"}},
+		DVIPAs: []plan.DVIPA{{Addr: dvipa, PrefixLen: 24, Owner: "B", DefinedBy: []string{"A"},
+			Backups: []plan.Backup{{Stack: "B", Rank: 100}, {Stack: "C", Rank: 50}}}}}
+	live := &Live{Moving: func(a netip.Addr, stack string) bool { return a == dvipa && stack == "A" }}
+	var b strings.Builder
+	if err := WriteLive(&b, p, "sysplex-vipadyn", "", live); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"  TCPB     B        ACTIVE", "  TCPA     A        MOVING", "  TCPC     C        BACKUP 050"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("missing %q in:\n%s", want, b.String())
+		}
+	}
+}

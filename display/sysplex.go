@@ -7,7 +7,7 @@ import (
 	"github.com/tcpipc/tcpipc/plan"
 )
 
-func sysplexVipadyn(b *strings.Builder, p *plan.Plan, from *plan.Stack, _ *Live) {
+func sysplexVipadyn(b *strings.Builder, p *plan.Plan, from *plan.Stack, live *Live) {
 	if from == nil && len(p.Stacks) > 0 {
 		from = &p.Stacks[0]
 	}
@@ -56,9 +56,21 @@ func sysplexVipadyn(b *strings.Builder, p *plan.Plan, from *plan.Stack, _ *Live)
 			row(d.Owner, "ACTIVE", "", mask, network)
 			listed[d.Owner] = true
 		}
+		// A stack still serving connections to the DVIPA another took
+		// over is MOVING, as in its NETSTAT VIPADYN.
+		for _, st := range d.DefinedBy {
+			if !listed[st] && live.moving(d.Addr, st) {
+				row(st, "MOVING", "", "", "")
+				listed[st] = true
+			}
+		}
 		for _, bk := range d.Backups {
 			if !listed[bk.Stack] {
-				row(bk.Stack, "BACKUP", fmt.Sprintf("%03d", bk.Rank), "", "")
+				status, rank := "BACKUP", fmt.Sprintf("%03d", bk.Rank)
+				if live.moving(d.Addr, bk.Stack) {
+					status, rank = "MOVING", ""
+				}
+				row(bk.Stack, status, rank, "", "")
 				listed[bk.Stack] = true
 			}
 		}
