@@ -229,18 +229,7 @@ func TestSecretNeverShown(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			f, ds := Parse("k.policy", []byte(in), Options{Kind: IPSecPolicy})
 			var out bytes.Buffer
-			if err := f.WriteTree(&out); err != nil {
-				t.Fatal(err)
-			}
-			if err := f.WriteJSON(&out); err != nil {
-				t.Fatal(err)
-			}
-			if err := diag.WriteText(&out, ds, f.Sources()); err != nil {
-				t.Fatal(err)
-			}
-			if err := diag.WriteJSON(&out, ds); err != nil {
-				t.Fatal(err)
-			}
+			writeTreeAndDiagnostics(t, &out, f, ds)
 			f.Walk(func(e, _ *Entry) {
 				for _, v := range e.Values {
 					fmt.Fprintf(&out, "%v %+v %#v %s\n", v, v, v, v)

@@ -17,18 +17,7 @@ import (
 func renderAll(t testing.TB, text string, f *File, ds diag.Diagnostics) string {
 	t.Helper()
 	var out bytes.Buffer
-	if err := f.WriteTree(&out); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.WriteJSON(&out); err != nil {
-		t.Fatal(err)
-	}
-	if err := diag.WriteText(&out, ds, f.Sources()); err != nil {
-		t.Fatal(err)
-	}
-	if err := diag.WriteJSON(&out, ds); err != nil {
-		t.Fatal(err)
-	}
+	writeTreeAndDiagnostics(t, &out, f, ds)
 	for _, src := range f.Sources() {
 		out.Write(src)
 	}
@@ -43,6 +32,24 @@ func renderAll(t testing.TB, text string, f *File, ds diag.Diagnostics) string {
 	})
 	out.Write(MaskSecrets([]byte(text)))
 	return out.String()
+}
+
+// writeTreeAndDiagnostics writes the parsed tree as text and JSON and the
+// diagnostics as text with snippets and as JSON.
+func writeTreeAndDiagnostics(t testing.TB, out *bytes.Buffer, f *File, ds diag.Diagnostics) {
+	t.Helper()
+	if err := f.WriteTree(out); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.WriteJSON(out); err != nil {
+		t.Fatal(err)
+	}
+	if err := diag.WriteText(out, ds, f.Sources()); err != nil {
+		t.Fatal(err)
+	}
+	if err := diag.WriteJSON(out, ds); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestSecretAnywhereNeverShown writes a secret attribute where the lexer
