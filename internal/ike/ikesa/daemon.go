@@ -40,8 +40,10 @@ type IKESAInfo struct {
 	NATLocal, NATRemote bool
 	Children            int
 	// Replaces is the IKE SA this one replaced by a rekey (RFC 7296
-	// §2.18); zero for one negotiated afresh.
-	Replaces IKESAID
+	// §2.18) or a reauthentication (§2.8.3, Reauthenticated set); zero
+	// for one negotiated afresh.
+	Replaces        IKESAID
+	Reauthenticated bool
 }
 
 // Stats counts what the daemon did with datagrams.

@@ -12,7 +12,8 @@ import (
 
 // IKESA is one IKE SA. Its fields belong to the daemon's lock; callers
 // hold an *IKESA only as a handle for its exported methods (Info, Delete,
-// DeleteChild, CheckLiveness, CreateChild, RekeyChild, Rekey), from
+// DeleteChild, CheckLiveness, CreateChild, RekeyChild, Rekey,
+// Reauthenticate), from
 // Initiate or Daemon.Lookup.
 type IKESA struct {
 	d         *Daemon
@@ -25,7 +26,13 @@ type IKESA struct {
 	local     netip.AddrPort
 	remote    netip.AddrPort
 	algs      *ikeAlgs
-	replaces  IKESAID // the SA a rekey made this one from
+	replaces  IKESAID // the SA a rekey or a reauthentication made this one from
+	// reauthenticated is set on an SA Reauthenticate made; reauth holds
+	// what it still has to do once up, and reauthBy, on the old SA, the
+	// new one while it comes up.
+	reauthenticated bool
+	reauth          *reauthentication
+	reauthBy        *IKESA
 
 	dhKey     *ikecrypto.DHKey
 	keRetried bool // INVALID_KE_PAYLOAD already made us switch groups
@@ -130,7 +137,7 @@ func (sa *IKESA) peerName() string {
 func (sa *IKESA) info() IKESAInfo {
 	i := IKESAInfo{ID: sa.id(), Peer: sa.peerName(), Initiator: sa.initiator, State: sa.state,
 		Local: sa.local, Remote: sa.remote, NATLocal: sa.natLocal, NATRemote: sa.natRemote, Children: len(sa.children),
-		Replaces: sa.replaces}
+		Replaces: sa.replaces, Reauthenticated: sa.reauthenticated}
 	if sa.algs != nil {
 		i.Suite = sa.algs.suite
 	}
@@ -334,6 +341,9 @@ func (sa *IKESA) die(err error) {
 		}
 	}
 	sa.pending, sa.queue = nil, nil
+	if sa.reauth != nil {
+		sa.reauthenticationFailed(err)
+	}
 	for spi := range sa.offers {
 		delete(d.inbound, spi)
 	}
@@ -378,6 +388,9 @@ func (sa *IKESA) established() {
 	if cb := sa.d.cfg.OnIKESA; cb != nil {
 		info := sa.info()
 		sa.d.emit(func() { cb(info, nil) })
+	}
+	if sa.reauth != nil {
+		sa.finishReauthentication()
 	}
 }
 

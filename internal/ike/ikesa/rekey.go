@@ -155,8 +155,8 @@ func (sa *IKESA) Rekey(done func(error)) error {
 	d := sa.d
 	d.mu.Lock()
 	defer d.runEventsLocked()
-	if sa.state != StateEstablished || sa.rekeyingIKE || len(sa.rekeying) > 0 {
-		return fmt.Errorf("ikesa: IKE SA is %s or already rekeying", sa.state)
+	if sa.state != StateEstablished || sa.rekeyingIKE || len(sa.rekeying) > 0 || sa.reauthBy != nil {
+		return fmt.Errorf("ikesa: IKE SA is %s or already being replaced", sa.state)
 	}
 	dhKey, err := sa.algs.dh.GenerateKey(d.rand)
 	if err != nil {
@@ -222,7 +222,8 @@ func (sa *IKESA) answerIKERekey(m *wire.Message, payloads []wire.Payload, saPayl
 	refuse := func(t wire.NotifyType, data []byte) {
 		sa.respond(m, []wire.Payload{&wire.Notify{NotifyType: t, Data: data}})
 	}
-	if sa.rekeyingIKE || len(sa.rekeying) > 0 {
+	if sa.rekeyingIKE || len(sa.rekeying) > 0 || sa.reauthBy != nil {
+		// Already being replaced, by our rekey or reauthentication.
 		refuse(wire.TEMPORARY_FAILURE, nil)
 		return
 	}

@@ -1,0 +1,131 @@
+package ikesa
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"testing"
+
+	"github.com/tcpipc/tcpipc/internal/ike/wire"
+)
+
+// selectorKey names a child's selectors, for comparing sets of children.
+func selectorKey(c ChildSA) string { return fmt.Sprint(c.LocalTS, c.RemoteTS) }
+
+// TestReauthenticate replaces an IKE SA with two children by one
+// negotiated from scratch, from either end (RFC 7296 §2.8.3): a new IKE
+// SA with new SPIs and both children's selectors comes up before the old
+// SA and its children are deleted, and the peer drops the old one by its
+// Delete, not by INITIAL_CONTACT.
+func TestReauthenticate(t *testing.T) {
+	for _, fromResponder := range []bool{false, true} {
+		t.Run(map[bool]string{false: "initiator", true: "responder"}[fromResponder], func(t *testing.T) {
+			_, initiator, responder := pair(t, setup{})
+			sa, ic, rc := establish(t, initiator, responder)
+			narrow := Selectors{Local: []wire.Selector{Prefix(netip.MustParsePrefix("10.1.0.5/32"))},
+				Remote: []wire.Selector{Prefix(netip.MustParsePrefix("10.99.0.7/32"))}}
+			done := make(chan error, 1)
+			if err := sa.CreateChildWith(narrow, func(err error) { done <- err }); err != nil {
+				t.Fatal(err)
+			}
+			waitDone(t, done, "second child")
+			ic2, rc2 := wait(t, initiator.children, "second child"), wait(t, responder.children, "second child")
+			old := sa.Info().ID
+			oldChildren := map[*node][]ChildSA{initiator: {ic, ic2}, responder: {rc, rc2}}
+
+			reauther := initiator
+			if fromResponder {
+				reauther = responder
+			}
+			if err := handle(t, reauther).Reauthenticate(func(err error) { done <- err }); err != nil {
+				t.Fatal(err)
+			}
+			waitDone(t, done, "reauthentication")
+			for _, n := range []*node{initiator, responder} {
+				up := wait(t, n.ike, "new IKE SA")
+				if up.err != nil || up.info.ID == old || up.info.ID.SPIi == old.SPIi {
+					t.Fatalf("new SA event %+v %v", up.info, up.err)
+				}
+				if n == reauther && (up.info.Replaces != old || !up.info.Reauthenticated || !up.info.Initiator) {
+					t.Errorf("reauthenticating end reports %+v, want it to replace %v", up.info, old)
+				}
+				if n != reauther && (up.info.Replaces != (IKESAID{}) || up.info.Initiator) {
+					t.Errorf("peer reports %+v, want an SA it answered afresh", up.info)
+				}
+				var got, want, gone []string
+				for range 2 {
+					c := wait(t, n.children, "new child")
+					if c.IKE != up.info.ID {
+						t.Errorf("new child belongs to %v", c.IKE)
+					}
+					got = append(got, selectorKey(c))
+				}
+				for _, c := range oldChildren[n] {
+					want = append(want, selectorKey(c))
+					gone = append(gone, fmt.Sprint(wait(t, n.deleted, "old child").InboundSPI))
+				}
+				slices.Sort(got)
+				slices.Sort(want)
+				if !slices.Equal(got, want) {
+					t.Errorf("new children %v, want the old ones' selectors %v", got, want)
+				}
+				if down := wait(t, n.ike, "old IKE SA"); down.info.ID != old || !errors.Is(down.err, ErrDeleted) {
+					t.Errorf("old SA event %+v %v, want it deleted", down.info, down.err)
+				}
+				if infos := n.d.SAs(); len(infos) != 1 || infos[0].ID != up.info.ID || infos[0].Children != 2 {
+					t.Errorf("after reauthentication %+v, gone children %v", infos, gone)
+				}
+			}
+		})
+	}
+}
+
+// TestReauthenticationFailureKeepsTheOldSA: a new SA the peer refuses
+// leaves the old one and its child in place, and done learns why.
+func TestReauthenticationFailureKeepsTheOldSA(t *testing.T) {
+	_, initiator, responder := pair(t, setup{})
+	sa, ic, _ := establish(t, initiator, responder)
+	responder.d.mu.Lock()
+	responder.d.cfg.IKE = []Suite{{Encr: wire.ENCR_AES_CBC, KeyBits: 256, Integ: wire.AUTH_HMAC_SHA2_256_128,
+		PRF: wire.PRF_HMAC_SHA2_256, DH: wire.MODP2048}}
+	responder.d.mu.Unlock()
+	done := make(chan error, 1)
+	if err := sa.Reauthenticate(func(err error) { done <- err }); err != nil {
+		t.Fatal(err)
+	}
+	if err := wait(t, done, "reauthentication"); err == nil {
+		t.Fatal("reauthentication refused by the peer reported success")
+	}
+	if err := sa.Reauthenticate(nil); err != nil {
+		t.Errorf("the old SA cannot try again: %v", err)
+	}
+	if info := sa.Info(); info.State != StateEstablished || info.Children != 1 {
+		t.Errorf("old SA after a failed reauthentication: %+v", info)
+	}
+	quiet(t, initiator.deleted, "deletion of child "+fmt.Sprint(ic.InboundSPI))
+}
+
+// TestNoRekeyWhileReauthenticating: the SA being replaced refuses to be
+// rekeyed or reauthenticated a second time meanwhile, and the peer's
+// rekey of it gets TEMPORARY_FAILURE, so no second successor appears.
+func TestNoRekeyWhileReauthenticating(t *testing.T) {
+	_, initiator, responder := pair(t, setup{})
+	sa, _, _ := establish(t, initiator, responder)
+	initiator.d.mu.Lock()
+	sa.reauthBy = &IKESA{} // as while the new SA comes up
+	initiator.d.mu.Unlock()
+	if err := sa.Rekey(nil); err == nil {
+		t.Error("Rekey started during a reauthentication")
+	}
+	if err := sa.Reauthenticate(nil); err == nil {
+		t.Error("a second reauthentication started")
+	}
+	done := make(chan error, 1)
+	if err := handle(t, responder).Rekey(func(err error) { done <- err }); err != nil {
+		t.Fatal(err)
+	}
+	if err := wait(t, done, "peer's rekey"); err == nil {
+		t.Error("the peer rekeyed an SA being reauthenticated")
+	}
+}
