@@ -89,6 +89,11 @@ func (c *compiler) ike(s *model.Stack) plan.IKE {
 			peer.Initiate, peer.Auth = a.HowToInitiate, a.HowToAuthMe
 			if a.IKEv2() {
 				peer.Version = "IKEv2"
+				// Reauthentication is IKEv2's (IBM, "Refreshing phase 1
+				// Security Associations").
+				if a.ReauthInterval != nil {
+					peer.ReauthSeconds = *a.ReauthInterval * 60
+				}
 			}
 			for _, o := range a.Offers {
 				p, why := c.ikeProposal(o, a.IKEv2())

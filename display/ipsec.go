@@ -22,6 +22,7 @@ type IKETunnel struct {
 	Established                string // "" while it negotiates
 	SPIs                       string
 	LifetimeSeconds            int // 0: none
+	ReauthSeconds              int // ReauthInterval; 0: none
 	DynamicTunnels             int
 	// RecoveredFrom names the SWSA record the tunnel was renegotiated
 	// from after its DVIPA moved ("" for a tunnel negotiated here).
@@ -81,6 +82,9 @@ func WriteIKETunnels(w io.Writer, ts []IKETunnel, next *int) error {
 		field(&b, "IKESPIs", t.SPIs)
 		if t.LifetimeSeconds > 0 {
 			field(&b, "Lifetime", fmt.Sprintf("%d seconds", t.LifetimeSeconds))
+		}
+		if t.ReauthSeconds > 0 {
+			field(&b, "ReauthInterval", fmt.Sprintf("%d seconds", t.ReauthSeconds))
 		}
 		field(&b, "NumDynamicTunnels", fmt.Sprint(t.DynamicTunnels))
 		recovered(&b, t.RecoveredFrom)

@@ -116,7 +116,11 @@ type KeyExchangeAction struct {
 	HowToRespondIKEv1 string              `json:"howToRespondIKEv1,omitempty"`
 	HowToAuthMe       string              `json:"howToAuthMe"` // DIGITALSIGNATURE (default), PRESHAREDKEY, …
 	Offers            []*KeyExchangeOffer `json:"offers"`
-	Range             diag.Range          `json:"range"`
+	// ReauthInterval is how often, in minutes, IKEv2 SAs of the rule are
+	// authenticated again (0: never); nil when neither the action nor the
+	// KeyExchangePolicy codes it.
+	ReauthInterval *int       `json:"reauthIntervalMinutes,omitempty"`
+	Range          diag.Range `json:"range"`
 }
 
 // IKEv2 reports whether the action initiates with IKEv2.
@@ -674,10 +678,8 @@ func keyLength(e *policy.Entry) int {
 
 func (b *policyBuilder) keyExchangePolicy(e *policy.Entry) *KeyExchangePolicy {
 	kp := &KeyExchangePolicy{AllowNat: value(attr(e, "AllowNat"), 0) == "YES", Range: e.KeywordRange}
-	if v := attr(e, "LivenessInterval"); v != nil {
-		n := intValue(v, 0)
-		kp.LivenessInterval = &n
-	}
+	kp.LivenessInterval = optionalInt(attr(e, "LivenessInterval"))
+	defer kp.defaultReauth(optionalInt(attr(e, "ReauthInterval")))
 	for _, a := range blockEntries(e) {
 		switch {
 		case strings.EqualFold(a.Keyword, "KeyExchangeRuleRef"):
@@ -695,6 +697,29 @@ func (b *policyBuilder) keyExchangePolicy(e *policy.Entry) *KeyExchangePolicy {
 		}
 	}
 	return kp
+}
+
+// defaultReauth gives the actions that code no ReauthInterval the
+// KeyExchangePolicy's, as its other parameters are defaults for the
+// actions (the inheritance is unconfirmed; see README).
+func (kp *KeyExchangePolicy) defaultReauth(minutes *int) {
+	if minutes == nil {
+		return
+	}
+	for _, r := range kp.Rules {
+		if r.Action != nil && r.Action.ReauthInterval == nil {
+			r.Action.ReauthInterval = minutes
+		}
+	}
+}
+
+// optionalInt is an attribute's number, nil when it is not coded.
+func optionalInt(e *policy.Entry) *int {
+	if e == nil {
+		return nil
+	}
+	n := intValue(e, 0)
+	return &n
 }
 
 // keyExchangeGroup is the rules of a KeyExchangeGroup, referenced or
@@ -750,6 +775,7 @@ func (b *policyBuilder) keyExchangeAction(e *policy.Entry) *KeyExchangeAction {
 		a.HowToInitiate = value(v, 0)
 	}
 	a.HowToRespondIKEv1 = value(attr(e, "HowToRespondIKEv1"), 0)
+	a.ReauthInterval = optionalInt(attr(e, "ReauthInterval"))
 	if v := attr(e, "HowToAuthMe"); v != nil {
 		a.HowToAuthMe = value(v, 0)
 	}

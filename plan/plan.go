@@ -240,9 +240,13 @@ type Peer struct {
 	// CertPresents is set when the rule authenticates us by signature
 	// and the stack's key ring certificate carries Local's identity, so
 	// the stack can present the identity its peers expect.
-	CertPresents bool       `json:"certPresents,omitempty"`
-	Proposals    []Proposal `json:"proposals"`
-	Refused      []Refused  `json:"refused,omitempty"`
+	CertPresents bool `json:"certPresents,omitempty"`
+	// ReauthSeconds is how often IKEv2 SAs with the peer are negotiated
+	// afresh, both ends authenticated again (KeyExchangeAction
+	// ReauthInterval); 0: never.
+	ReauthSeconds int        `json:"reauthSeconds,omitempty"`
+	Proposals     []Proposal `json:"proposals"`
+	Refused       []Refused  `json:"refused,omitempty"`
 }
 
 // ProposedLifetime is the IKE SA lifetime, in seconds, the rule's offers

@@ -32,7 +32,7 @@ func fullPlan(t *testing.T) map[string]any {
 	s.KeyRing = &KeyRing{Name: "IKED/RING", Cert: "c.pem", Key: "k.pem", CA: "ca.pem", Fingerprint: strings.Repeat("ab", 32), CAFingerprint: strings.Repeat("cd", 32), Identities: []string{"FQDN x"}}
 	for i := range p.Stacks {
 		if peers := p.Stacks[i].IKE.Peers; len(peers) > 0 {
-			peers[0].CertPresents = true
+			peers[0].CertPresents, peers[0].ReauthSeconds = true, 3600
 			break
 		}
 	}

@@ -394,6 +394,7 @@ func (c *checker) ike(path string, k *IKE) {
 		at := index(path+".peers", i)
 		p := &k.Peers[i]
 		c.oneOf(at+".version", p.Version, "IKEv1", "IKEv2")
+		c.within(at+".reauthSeconds", p.ReauthSeconds, 0, noMax)
 		if p.PSK != "" || p.PSKGroup != 0 {
 			// a key has a group (from 1); 0 is the absent field
 			c.within(at+".pskGroup", p.PSKGroup, 1, noMax)

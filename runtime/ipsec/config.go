@@ -45,6 +45,10 @@ type Peer struct {
 	// refreshed (rekeyed) before the end and deleted at it (ikelife.go).
 	// Zero: no end.
 	IKELifetime time.Duration
+	// ReauthInterval is how long after the peer last authenticated an IKE
+	// SA with it is negotiated afresh, both ends authenticated again
+	// (ikelife.go). Zero: never.
+	ReauthInterval time.Duration
 	// LocalTS and RemoteTS are the widest traffic selectors for the
 	// peer's child SAs: our side and its side. Each child SA carries one
 	// IPSEC filter of the SPD for the peer, cut to them (see rules.go).

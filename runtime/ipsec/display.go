@@ -20,6 +20,10 @@ type IKETunnel struct {
 	// Refresh is when we rekey it and Expires when it ends unless
 	// rekeyed; zero without a configured lifetime.
 	Refresh, Expires time.Time
+	// Reauth is when it is negotiated afresh, every ReauthInterval after
+	// the peer last authenticated; zero without an interval.
+	Reauth         time.Time
+	ReauthInterval time.Duration
 }
 
 // DynamicTunnel is one child SA pair, as `ipsec -y display` shows it.
@@ -67,7 +71,8 @@ func (e *Endpoint) SAs() SAList {
 	e.mu.Lock()
 	for _, info := range infos {
 		times := e.ikeTimes[info.ID]
-		out.IKE = append(out.IKE, IKETunnel{IKESAInfo: info, Established: times.up, Refresh: times.refresh, Expires: times.expires})
+		out.IKE = append(out.IKE, IKETunnel{IKESAInfo: info, Established: times.up, Refresh: times.refresh, Expires: times.expires,
+			Reauth: times.reauth, ReauthInterval: e.peerConfig(info.Peer).ReauthInterval})
 		current[info.ID] = true
 		if m := e.mappings[info.ID]; m != nil && info.State == ikesa.StateEstablished {
 			byMapping[m.Mapping] = info.ID

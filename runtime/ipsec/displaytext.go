@@ -34,6 +34,7 @@ func (l SAList) IKEView() []display.IKETunnel {
 		if !t.Expires.IsZero() {
 			row.LifetimeSeconds = int(t.Expires.Sub(t.Established).Seconds())
 		}
+		row.ReauthSeconds = int(t.ReauthInterval.Seconds())
 		out = append(out, row)
 	}
 	return out

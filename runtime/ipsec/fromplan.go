@@ -3,6 +3,7 @@ package ipsec
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/netip"
 	"slices"
 	"strings"
@@ -182,9 +183,9 @@ func (cfg *Config) addSuites(list *[]ikesa.Suite, offers []plan.Proposal, ike bo
 func (cfg *Config) leftOutList() string { return strings.Join(cfg.LeftOut, "; ") }
 
 func peerFromPlan(p plan.Peer, creds *ikesa.Credentials) (Peer, error) {
-	out := Peer{Name: p.Rule, IKELifetime: DefaultIKELifetime}
+	out := Peer{Name: p.Rule, IKELifetime: DefaultIKELifetime, ReauthInterval: seconds(p.ReauthSeconds)}
 	if life := p.ProposedLifetime(); life > 0 {
-		out.IKELifetime = time.Duration(life) * time.Second
+		out.IKELifetime = seconds(life)
 	}
 	var err error
 	if p.Auth == "PRESHAREDKEY" {
@@ -322,12 +323,21 @@ func appendSuite(list []ikesa.Suite, s ikesa.Suite) []ikesa.Suite {
 	return append(list, s)
 }
 
+// seconds is n seconds as a Duration; 0 (never) for a span longer than a
+// Duration holds (292 years), which policy values in minutes can reach.
+func seconds(n int) time.Duration {
+	if n <= 0 || int64(n) > math.MaxInt64/int64(time.Second) {
+		return 0
+	}
+	return time.Duration(n) * time.Second
+}
+
 // lifetime is an ESP SA lifetime: rekey at nine tenths of it.
-func lifetime(seconds int) esp.Lifetime {
-	if seconds <= 0 {
+func lifetime(n int) esp.Lifetime {
+	hard := seconds(n)
+	if hard == 0 {
 		return esp.Lifetime{}
 	}
-	hard := time.Duration(seconds) * time.Second
 	return esp.Lifetime{SoftTime: hard * 9 / 10, HardTime: hard}
 }
 

@@ -71,8 +71,9 @@ type topo struct {
 	noNAT bool
 	// ike and esp are both sides' suites; nil: the defaults.
 	ike, esp []ikesa.Suite
-	// clientIKELife is the client's IKE SA lifetime for the gateway.
-	clientIKELife time.Duration
+	// clientIKELife is the client's IKE SA lifetime for the gateway;
+	// clientReauth and gwReauth the two ends' reauthentication intervals.
+	clientIKELife, clientReauth, gwReauth time.Duration
 }
 
 type topoOption func(*topo)
@@ -149,13 +150,13 @@ func newTopo(t testing.TB, opts ...topoOption) *topo {
 	tp.client = tp.newNode(t, Config{
 		Local: clientAddr, ID: ikesa.FQDN("peer.example"), SPD: clientSPD, Liveness: tp.clientLive, QueueLimit: tp.clientQueue,
 		IKE: tp.ike, ESP: tp.esp,
-		Peers: []Peer{{Name: "gw", Addr: gwAddr, ID: ikesa.FQDN("gw.example"), PSK: testPSK, IKELifetime: tp.clientIKELife,
+		Peers: []Peer{{Name: "gw", Addr: gwAddr, ID: ikesa.FQDN("gw.example"), PSK: testPSK, IKELifetime: tp.clientIKELife, ReauthInterval: tp.clientReauth,
 			LocalTS:  []netip.Prefix{netip.MustParsePrefix("10.99.0.2/32")},
 			RemoteTS: []netip.Prefix{netip.MustParsePrefix("10.1.1.0/24")}}},
 	}, false)
 	tp.gw = tp.newNode(t, Config{
 		Local: gwAddr, ID: ikesa.FQDN("gw.example"), SPD: gwSPD, Liveness: tp.gwLiveness, IKE: tp.ike, ESP: tp.esp,
-		Peers: append([]Peer{{Name: "client", ID: ikesa.FQDN("peer.example"), PSK: testPSK,
+		Peers: append([]Peer{{Name: "client", ID: ikesa.FQDN("peer.example"), PSK: testPSK, ReauthInterval: tp.gwReauth,
 			LocalTS:  []netip.Prefix{netip.MustParsePrefix("10.1.1.0/24")},
 			RemoteTS: []netip.Prefix{netip.MustParsePrefix("10.99.0.0/16")}}}, tp.gwPeers...),
 	}, tp.gwEcho)

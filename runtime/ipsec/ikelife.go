@@ -20,38 +20,85 @@ const DefaultIKELifetime = 480 * time.Minute
 // random, so that two ends with one lifetime seldom start together
 // (§2.8.1); an SA still there at the end of its lifetime is deleted. A
 // rekeyed SA (ours or the peer's) comes up again here with its own
-// lifetime; the old one's timers then find nothing to do. e.mu is held.
+// lifetime; the old one's timers then find nothing to do. With a
+// reauthentication interval the SA is also negotiated afresh that long
+// after its peer last authenticated (scheduleReauthentication). e.mu is
+// held.
 func (e *Endpoint) scheduleIKERefresh(info ikesa.IKESAInfo) ikeTimes {
 	now := e.clock.Now()
-	life := e.ikeLifetime(info.Peer)
+	times := ikeTimes{up: now, authenticated: e.authenticatedAt(info, now)}
+	times.reauth = e.scheduleReauthentication(info, times.authenticated)
+	life := e.peerConfig(info.Peer).IKELifetime
 	if life <= 0 {
-		return ikeTimes{up: now}
+		return times
 	}
 	soft := life*9/10 - rand.N(life/10+1)
 	e.after(soft, func() { e.refreshIKE(info.ID, rekeyRetry) })
 	e.after(life, func() { e.expireIKE(info.ID) })
-	return ikeTimes{up: now, refresh: now.Add(soft), expires: now.Add(life)}
+	times.refresh, times.expires = now.Add(soft), now.Add(life)
+	return times
 }
 
-// ikeTimes are when an IKE SA came up, is to be refreshed and expires
-// (zero without a lifetime).
-type ikeTimes struct{ up, refresh, expires time.Time }
+// ikeTimes are when an IKE SA came up, when its peer last authenticated
+// (in it, or in the SA a rekey made it from), and when it is to be
+// refreshed, reauthenticated and expires (zero when it never is).
+type ikeTimes struct{ up, authenticated, refresh, reauth, expires time.Time }
 
-// ikeLifetime is the IKE SA lifetime configured for the named peer.
-func (e *Endpoint) ikeLifetime(peer string) time.Duration {
-	for _, p := range e.cfg.Peers {
-		if p.Name == peer {
-			return p.IKELifetime
+// authenticatedAt is when the peer of a new IKE SA last authenticated: now,
+// unless a rekey made the SA, which carries its predecessor's
+// authentication over (RFC 7296 §2.18: no AUTH in a rekey). e.mu is held.
+func (e *Endpoint) authenticatedAt(info ikesa.IKESAInfo, now time.Time) time.Time {
+	if info.Replaces != (ikesa.IKESAID{}) && !info.Reauthenticated {
+		if prev, ok := e.ikeTimes[info.Replaces]; ok {
+			return prev.authenticated
 		}
 	}
-	return 0
+	return now
 }
 
-// refreshIKE rekeys IKE SA id if it is still ours; a rekey that cannot
-// start or fails (a collision, the peer busy or refusing) is tried again
-// after wait and a random part of it, wait doubling up to a minute, until
-// the SA expires.
+// scheduleReauthentication arms the reauthentication of an IKE SA whose
+// peer authenticated at authenticated, when the peer's KeyExchangeAction
+// codes a ReauthInterval (IBM, "Refreshing phase 1 Security
+// Associations"): the interval after it, less up to a tenth at random as
+// for a refresh. It returns when, zero without an interval. e.mu is held.
+func (e *Endpoint) scheduleReauthentication(info ikesa.IKESAInfo, authenticated time.Time) time.Time {
+	every := e.peerConfig(info.Peer).ReauthInterval
+	if every <= 0 {
+		return time.Time{}
+	}
+	due := authenticated.Add(every - rand.N(every/10+1))
+	e.after(max(due.Sub(e.clock.Now()), 0), func() { e.reauthenticateIKE(info.ID, rekeyRetry) })
+	return due
+}
+
+// peerConfig is the configuration of the named peer (zero when none has
+// the name).
+func (e *Endpoint) peerConfig(name string) Peer {
+	for _, p := range e.cfg.Peers {
+		if p.Name == name {
+			return p
+		}
+	}
+	return Peer{}
+}
+
+// refreshIKE rekeys IKE SA id if it is still ours (replaceIKE).
 func (e *Endpoint) refreshIKE(id ikesa.IKESAID, wait time.Duration) {
+	e.replaceIKE(id, wait, (*ikesa.IKESA).Rekey)
+}
+
+// reauthenticateIKE negotiates IKE SA id afresh, both ends authenticated
+// again, if it is still ours (replaceIKE).
+func (e *Endpoint) reauthenticateIKE(id ikesa.IKESAID, wait time.Duration) {
+	e.replaceIKE(id, wait, (*ikesa.IKESA).Reauthenticate)
+}
+
+// replaceIKE replaces IKE SA id by replace if the SA is still ours and up.
+// A replacement that cannot start or fails (a collision, a refresh or
+// reauthentication already under way, the peer busy or refusing) is
+// tried again after wait and a random part of it, wait doubling up to a
+// minute, until the SA is gone.
+func (e *Endpoint) replaceIKE(id ikesa.IKESAID, wait time.Duration, replace func(*ikesa.IKESA, func(error)) error) {
 	sa := e.daemon.Lookup(id)
 	if sa == nil || sa.Info().State != ikesa.StateEstablished {
 		return
@@ -59,9 +106,9 @@ func (e *Endpoint) refreshIKE(id ikesa.IKESAID, wait time.Duration) {
 	retry := func() {
 		e.mu.Lock()
 		defer e.mu.Unlock()
-		e.after(wait+rand.N(wait), func() { e.refreshIKE(id, min(2*wait, time.Minute)) })
+		e.after(wait+rand.N(wait), func() { e.replaceIKE(id, min(2*wait, time.Minute), replace) })
 	}
-	if err := sa.Rekey(func(err error) {
+	if err := replace(sa, func(err error) {
 		if err != nil {
 			retry()
 		}

@@ -92,3 +92,83 @@ func TestIKESAExpiresWhenNotRefreshed(t *testing.T) {
 		return tp.client.e.Daemon().Lookup(first.ID) == nil && len(s.Dynamic) == 0
 	})
 }
+
+// withReauth gives the client's and the gateway's peers a reauthentication
+// interval (KeyExchangeAction ReauthInterval).
+func withReauth(client, gw time.Duration) topoOption {
+	return func(t *topo) { t.clientReauth, t.gwReauth = client, gw }
+}
+
+// TestIKESAReauthenticatedByInterval: with a ReauthInterval, z/OS IKED
+// negotiates an IKEv2 SA afresh, the peer authenticated again (IBM,
+// "Refreshing phase 1 Security Associations"). Here the gateway (the
+// responder, its client behind a NAT) does: at the interval, less up to
+// a tenth, a new IKE SA with a new child replaces the old pair on both
+// ends, and traffic flows throughout without a packet queued or lost.
+// Without it, ReauthInterval was parsed and never acted on.
+func TestIKESAReauthenticatedByInterval(t *testing.T) {
+	tp := newTopo(t, withEcho(), withReauth(0, time.Hour))
+	tp.establish(t)
+	recv(t, tp.client.got, "echo")
+	first := tp.gw.e.SAs().IKE[0]
+	if due := first.Reauth.Sub(first.Established); due < 54*time.Minute || due > time.Hour || first.ReauthInterval != time.Hour {
+		t.Fatalf("reauthentication after %v (interval %v), want 54 to 60 minutes", due, first.ReauthInterval)
+	}
+	tr := startTraffic(t, tp)
+	tr.flow(t)
+	tp.clk.Advance(first.Reauth.Sub(tp.clk.Now()) - time.Second)
+	if id := tp.gw.e.SAs().IKE[0].ID; id != first.ID {
+		t.Fatal("IKE SA reauthenticated before its time")
+	}
+	tr.flow(t)
+	tp.clk.Advance(time.Second)
+	second := reauthenticatedFrom(t, tp, first.ID)
+	if !second.Reauthenticated || second.Replaces != first.ID || !second.Initiator {
+		t.Errorf("gateway's new SA %+v, want it to reauthenticate %v as initiator", second.IKESAInfo, first.ID)
+	}
+	tr.flow(t)
+	tr.finish(t, tp)
+	if next := second.Reauth.Sub(second.Established); next < 54*time.Minute || next > time.Hour {
+		t.Errorf("next reauthentication after %v, want 54 to 60 minutes", next)
+	}
+}
+
+// TestReauthIntervalCountsFromAuthentication: a lifetime refresh (a rekey,
+// no AUTH) does not restart the reauthentication interval, or an IKE
+// lifetime shorter than the interval would put reauthentication off for
+// ever.
+func TestReauthIntervalCountsFromAuthentication(t *testing.T) {
+	tp := newTopo(t, withClientIKELifetime(time.Hour), withReauth(150*time.Minute, 0))
+	tp.establish(t)
+	first := tp.client.e.SAs().IKE[0]
+	tp.clk.Advance(first.Refresh.Sub(tp.clk.Now()))
+	second := refreshedFrom(t, tp, first.ID)
+	if second.Reauthenticated {
+		t.Fatal("the lifetime refresh reauthenticated")
+	}
+	if due := second.Reauth.Sub(first.Established); due < 135*time.Minute || due > 150*time.Minute {
+		t.Fatalf("after a refresh reauthentication is due %v after the peer authenticated, want 135 to 150 minutes", due)
+	}
+	tp.clk.Advance(second.Refresh.Sub(tp.clk.Now())) // a second refresh, at about 100 minutes
+	third := refreshedFrom(t, tp, second.ID)
+	tp.clk.Advance(third.Reauth.Sub(tp.clk.Now()))
+	if fourth := reauthenticatedFrom(t, tp, third.ID); !fourth.Reauthenticated {
+		t.Errorf("at the interval the SA was replaced by %+v, want a reauthentication", fourth.IKESAInfo)
+	}
+}
+
+// reauthenticatedFrom waits until both ends hold one IKE SA with one
+// child, the same, other than old, and returns the gateway's view of it
+// when the gateway reauthenticated, else the client's.
+func reauthenticatedFrom(t *testing.T, tp *topo, old ikesa.IKESAID) IKETunnel {
+	t.Helper()
+	eventually(t, "one new IKE SA with one child on both ends", func() bool {
+		c, g := tp.client.e.SAs(), tp.gw.e.SAs()
+		return len(c.IKE) == 1 && len(g.IKE) == 1 && c.IKE[0].ID != old && c.IKE[0].ID == g.IKE[0].ID &&
+			c.IKE[0].Children == 1 && g.IKE[0].Children == 1
+	})
+	if g := tp.gw.e.SAs().IKE[0]; g.Reauthenticated {
+		return g
+	}
+	return tp.client.e.SAs().IKE[0]
+}

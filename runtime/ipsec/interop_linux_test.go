@@ -80,8 +80,9 @@ type interopOpts struct {
 	// .ci/strongswan6-root builds, with kernel-libipsec's raw_esp on, so
 	// charon can send and take plain ESP when there is no NAT.
 	strongswan6 bool
-	// ikeLifetime is our endpoint's IKE SA lifetime for charon (0: none).
-	ikeLifetime time.Duration
+	// ikeLifetime is our endpoint's IKE SA lifetime for charon and reauth
+	// its reauthentication interval (0: none).
+	ikeLifetime, reauth time.Duration
 	// connection are more lines for charon's connection (rekey_time, …).
 	connection string
 }
@@ -226,7 +227,7 @@ secrets {
 	self := make(chan *Endpoint, 1)
 	ep, err := New(Config{
 		Local: ssGW, ID: ikesa.FQDN("gw.example"), SPD: spd, Conn: listenInNetns(t, s.gwNS, ssGW), IKE: ikeSuites, ESP: espSuites,
-		Peers: []Peer{{Name: "client", Addr: peerAddr, ID: ikesa.FQDN("peer.example"), PSK: []byte(ssPSK), IKELifetime: o.ikeLifetime,
+		Peers: []Peer{{Name: "client", Addr: peerAddr, ID: ikesa.FQDN("peer.example"), PSK: []byte(ssPSK), IKELifetime: o.ikeLifetime, ReauthInterval: o.reauth,
 			LocalTS:  []netip.Prefix{netip.MustParsePrefix("10.1.1.0/24")},
 			RemoteTS: []netip.Prefix{netip.MustParsePrefix("10.99.0.2/32")}}},
 		Liveness: 5 * time.Second, RekeyedGrace: 500 * time.Millisecond, RetransmitTimeout: 500 * time.Millisecond, RetransmitTries: 3,
