@@ -39,7 +39,7 @@ func (c *compiler) spd(s *model.Stack, dvipas []netip.Addr) plan.SPD {
 		for _, f := range c.filters(r) {
 			ext[f.Name]++
 			f.Extension = ext[f.Name]
-			f.AnchorFor = anchors(r.Src, dvipas)
+			f.AnchorFor = anchors(r.Local(), dvipas)
 			out.Filters = append(out.Filters, f)
 		}
 		if r.DynVPN != nil && r.Action == "IPSEC" && !vpns[r.DynVPN.Name] {
@@ -56,11 +56,13 @@ func (c *compiler) spd(s *model.Stack, dvipas []netip.Addr) plan.SPD {
 	return out
 }
 
-// filters splits a rule into one simple filter per direction. Rules are
-// written from the stack's side: the source is local.
+// filters splits a rule into one simple filter per direction, written
+// from the stack's side: a bidirectional or outbound rule's source is
+// local, a one-way inbound rule's source is the remote sender
+// (model.FilterRule.Local).
 func (c *compiler) filters(r *model.FilterRule) []plan.Filter {
-	base := plan.Filter{Name: r.Name, Action: plan.Action(r.Action), Local: r.Src.String(), Remote: r.Dst.String(),
-		Protocol: int(r.Protocol), LocalPorts: ports(r.SrcPorts), RemotePorts: ports(r.DstPorts),
+	base := plan.Filter{Name: r.Name, Action: plan.Action(r.Action), Local: r.Local().String(), Remote: r.Remote().String(),
+		Protocol: int(r.Protocol), LocalPorts: ports(r.LocalPorts()), RemotePorts: ports(r.RemotePorts()),
 		Routing: plan.Routing(r.Routing), Connect: plan.Connect(r.Connect), SecClass: r.SecClass, Log: r.Log, Source: c.source(r.Range)}
 	base.ICMPType, base.ICMPCode = typeRange(r.ICMPType), typeRange(r.ICMPCode)
 	if r.OSPFType != nil {

@@ -237,3 +237,42 @@ func (t *TypeSel) String() string {
 	}
 	return fmt.Sprintf("%d-%d", t.From, t.To)
 }
+
+// Local is the selector of the stack's own side. IBM defines IpSourceAddr
+// (and IPSECRULE's source) as the source address a packet must carry, and
+// only a bidirectional rule adds the mirror filter for inbound packets, so
+// a one-way INBOUND rule's source is the remote sender and its destination
+// is local; every other rule's source is local (IP Configuration
+// Reference, "IpFilterRule statement"; IP Configuration Guide, "IP filter
+// policy"). Everything that asks which side is local asks here.
+func (r *FilterRule) Local() AddrSel {
+	if r.Direction == "INBOUND" {
+		return r.Dst
+	}
+	return r.Src
+}
+
+// Remote is the selector of the other side; see Local.
+func (r *FilterRule) Remote() AddrSel {
+	if r.Direction == "INBOUND" {
+		return r.Src
+	}
+	return r.Dst
+}
+
+// LocalPorts and RemotePorts are the ports of the stack's side and of the
+// other side, swapped for a one-way INBOUND rule as Local is.
+func (r *FilterRule) LocalPorts() PortSel {
+	if r.Direction == "INBOUND" {
+		return r.DstPorts
+	}
+	return r.SrcPorts
+}
+
+// RemotePorts is the other side's ports; see LocalPorts.
+func (r *FilterRule) RemotePorts() PortSel {
+	if r.Direction == "INBOUND" {
+		return r.SrcPorts
+	}
+	return r.DstPorts
+}

@@ -37,17 +37,22 @@ type view struct {
 
 func viewOf(f *model.FilterRule) view {
 	v := view{
-		Action: strings.ToLower(f.Action), Local: f.Src.String(), Remote: f.Dst.String(), Protocol: f.Protocol.String(),
-		Ports: f.SrcPorts.String() + " -> " + f.DstPorts.String(), Routing: strings.ToLower(f.Routing),
+		Action: strings.ToLower(f.Action), Local: f.Local().String(), Remote: f.Remote().String(), Protocol: f.Protocol.String(),
+		Ports: f.LocalPorts().String() + " -> " + f.RemotePorts().String(), Routing: strings.ToLower(f.Routing),
 		Types:     "icmp " + f.ICMPType.String() + "/" + f.ICMPCode.String() + " ospf " + f.OSPFType.String(),
 		Direction: strings.TrimSpace(strings.ToLower(f.Direction + " " + f.Connect)), SecClass: f.SecClass,
 	}
-	// An address that could not be read is not "all addresses".
+	// An address that could not be read is not "all addresses". The
+	// source is the remote side of a one-way INBOUND rule.
+	src, dst := &v.Local, &v.Remote
+	if f.Direction == "INBOUND" {
+		src, dst = dst, src
+	}
 	if strings.Contains(f.Unread, "source") {
-		v.Local = "(unreadable)"
+		*src = "(unreadable)"
 	}
 	if strings.Contains(f.Unread, "destination") {
-		v.Remote = "(unreadable)"
+		*dst = "(unreadable)"
 	}
 	if f.DynVPN != nil {
 		var offers []string

@@ -104,13 +104,13 @@ func newPrefixIndex(rules []*model.FilterRule) *prefixIndex {
 	ix := &prefixIndex{byPrefix: map[netip.Prefix][]int{}, rules: rules}
 	present := map[int]bool{}
 	for i, r := range rules {
-		switch {
-		case r.Src.All:
+		switch local := r.Local(); {
+		case local.All:
 			ix.all = append(ix.all, i)
-		case r.Src.IsRange():
+		case local.IsRange():
 			ix.ranges = append(ix.ranges, i)
-		case r.Src.Prefix.IsValid():
-			p := r.Src.Prefix.Masked()
+		case local.Prefix.IsValid():
+			p := local.Prefix.Masked()
 			ix.byPrefix[p] = append(ix.byPrefix[p], i)
 			present[p.Bits()] = true
 		}
@@ -132,7 +132,7 @@ func (ix *prefixIndex) covering(a netip.Addr) []*model.FilterRule {
 		idx = append(idx, ix.byPrefix[p]...)
 	}
 	for _, i := range ix.ranges {
-		if ix.rules[i].Src.Contains(a) {
+		if ix.rules[i].Local().Contains(a) {
 			idx = append(idx, i)
 		}
 	}

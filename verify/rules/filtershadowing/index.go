@@ -85,8 +85,10 @@ type entry struct {
 }
 
 func newEntry(i int, r *model.FilterRule, v6 bool) (*entry, bool) {
-	src, ok1 := spanOf(r.Src, v6)
-	dst, ok2 := spanOf(r.Dst, v6)
+	// Compared from the stack's side: a one-way INBOUND rule's source
+	// is the remote sender (model.FilterRule.Local).
+	src, ok1 := spanOf(r.Local(), v6)
+	dst, ok2 := spanOf(r.Remote(), v6)
 	if !ok1 || !ok2 {
 		return nil, false
 	}
@@ -112,13 +114,13 @@ func covers(a, b *entry) bool {
 	// different protocols.
 	switch {
 	case ra.Protocol == model.AnyProtocol && rb.Protocol != model.AnyProtocol:
-		if !ra.SrcPorts.Any() || !ra.DstPorts.Any() {
+		if !ra.LocalPorts().Any() || !ra.RemotePorts().Any() {
 			return false
 		}
 	case ra.Protocol != rb.Protocol:
 		return false
 	}
-	if !ra.SrcPorts.Covers(rb.SrcPorts) || !ra.DstPorts.Covers(rb.DstPorts) || !ra.TypesCover(rb) {
+	if !ra.LocalPorts().Covers(rb.LocalPorts()) || !ra.RemotePorts().Covers(rb.RemotePorts()) || !ra.TypesCover(rb) {
 		return false
 	}
 	// Routing: EITHER covers LOCAL and ROUTED; FRAGMENTSONLY narrows ROUTED.

@@ -154,7 +154,13 @@ func TestCovers(t *testing.T) {
 			func(r *model.FilterRule) { r.Routing = "ROUTED" }, false},
 		{"routed covers fragments only", func(r *model.FilterRule) { r.Routing = "ROUTED" },
 			func(r *model.FilterRule) { r.Routing, r.FragmentsOnly = "ROUTED", true }, true},
-		{"bidirectional covers inbound", nil, func(r *model.FilterRule) { r.Direction = "INBOUND" }, true},
+		// A one-way INBOUND rule names the packet's source, the remote
+		// sender, first: the inbound half of a bidirectional rule is
+		// written with its sides and ports swapped.
+		{"bidirectional covers inbound", nil, func(r *model.FilterRule) {
+			r.Direction, r.Src, r.Dst, r.SrcPorts, r.DstPorts = "INBOUND", r.Dst, r.Src, r.DstPorts, r.SrcPorts
+		}, true},
+		{"bidirectional does not cover inbound from its local side", nil, func(r *model.FilterRule) { r.Direction = "INBOUND" }, false},
 		{"inbound does not cover outbound", func(r *model.FilterRule) { r.Direction = "INBOUND" }, func(r *model.FilterRule) { r.Direction = "OUTBOUND" }, false},
 		{"outbound does not cover bidirectional", func(r *model.FilterRule) { r.Direction = "OUTBOUND" }, nil, false},
 		{"inbconnect does not cover plain", func(r *model.FilterRule) { r.Connect = "INBCONNECT" }, nil, false},

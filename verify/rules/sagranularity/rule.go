@@ -27,10 +27,10 @@ func run(p *verify.Pass) (any, error) {
 	for _, v := range p.Sysplex.DVIPAs {
 		for _, s := range dvipaindex.Related(p.Sysplex, v) {
 			for _, f := range ix.Anchors(s, v.Addr) {
-				if f.DynVPN == nil || f.Src.All || f.Src.IsHost() || f.LocalIPGranularity != "RULE" {
+				if f.DynVPN == nil || f.Local().All || f.Local().IsHost() || f.LocalIPGranularity != "RULE" {
 					continue
 				}
-				r := p.Reportf(f.Range, "%s: filter %s gives DVIPA %s a dynamic SA for all of %s", s.Name, f.Name, v.Addr, f.Src)
+				r := p.Reportf(f.Range, "%s: filter %s gives DVIPA %s a dynamic SA for all of %s", s.Name, f.Name, v.Addr, f.Local())
 				r.Detail = "Its IpLocalStartAction takes the SA's local address from the rule (LocalIpGranularity Rule), so the SA is coarser than the host and is not a Sysplex-Wide SA: it is not recovered on takeover. Give the DVIPA its own rule, or use LocalIpGranularity Packet."
 			}
 		}
