@@ -1,6 +1,8 @@
 package compile
 
 import (
+	"encoding/hex"
+
 	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/model"
 	"github.com/tcpipc/tcpipc/plan"
@@ -128,6 +130,16 @@ func identity(e *model.SecurityEndpoint) plan.Identity {
 		return id
 	}
 	id.Type, id.Value = e.IdentityType, e.Identity
+	if id.Type == "KEYID" {
+		// The plan carries the ID_KEY_ID bytes in hex, whichever format
+		// (Ascii, Ebcdic, Hex) wrote them; a key ID lint reported as
+		// unreadable stays empty and the runtime refuses the peer.
+		b, err := model.KeyIDBytes(e.KeyIDFormat, e.Identity)
+		id.Value = ""
+		if err == nil {
+			id.Value = hex.EncodeToString(b)
+		}
+	}
 	for _, l := range e.Locations {
 		id.Locations = append(id.Locations, l.String())
 	}

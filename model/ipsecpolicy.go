@@ -91,6 +91,7 @@ type SecurityEndpoint struct {
 	Name         string     `json:"name,omitempty"`
 	IdentityType string     `json:"identityType,omitempty"` // IPADDR, FQDN, USERFQDN, X500DN, KEYID
 	Identity     string     `json:"identity,omitempty"`
+	KeyIDFormat  string     `json:"keyIdFormat,omitempty"` // ASCII, EBCDIC, HEX for KEYID
 	Locations    []AddrSel  `json:"locations,omitempty"`
 	Range        diag.Range `json:"range"`
 }
@@ -761,7 +762,7 @@ func (b *policyBuilder) endpoint(e *policy.Entry) *SecurityEndpoint {
 	}
 	ep := &SecurityEndpoint{Name: e.Name(), Range: e.KeywordRange}
 	if id := attr(e, "Identity"); id != nil {
-		ep.IdentityType, ep.Identity = identityOf(id)
+		ep.IdentityType, ep.KeyIDFormat, ep.Identity = identityOf(id)
 	}
 	for _, l := range attrs(e, "Location") {
 		ep.Locations = append(ep.Locations, b.addrSels(l)...)

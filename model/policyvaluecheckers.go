@@ -34,20 +34,6 @@ func checkProtocol(c *valueCheck, vs []*policy.Value) {
 	}
 }
 
-// identity accepts an identity type and, for IpAddr, an address.
-var identity = &checker{"IpAddr \\| Fqdn \\| UserFqdn \\| X500dn \\| KeyId, then the identity (an address for IpAddr)", checkIdentity}
-
-func checkIdentity(c *valueCheck, vs []*policy.Value) {
-	if !c.word(vs[0], []string{"IpAddr", "Fqdn", "UserFqdn", "X500dn", "KeyId"}) || len(vs) < 2 {
-		return
-	}
-	if strings.EqualFold(vs[0].Text, "IpAddr") {
-		if _, err := netip.ParseAddr(vs[1].Text); err != nil {
-			c.report(vs[1], "An IpAddr identity is one IPv4 or IPv6 address.", "Identity IpAddr %s is not an address", vs[1].Text)
-		}
-	}
-}
-
 // singleAddress accepts one IPv4 or IPv6 address: "Use the IpAddr
 // statement to encapsulate a single IP address specification … Addr: A
 // single IP address" (IpAddr statement); prefixes and ranges belong in

@@ -37,6 +37,7 @@ const (
 	docGeneral   = "IP Configuration Reference, general syntax rules for Policy Agent"
 	docIkeConfig = "IP Configuration Reference, IkeConfig statement"
 	docIpAddr    = "IP Configuration Reference, IpAddr statement"
+	docEndpoint  = "IP Configuration Reference, LocalSecurityEndpoint and RemoteSecurityEndpoint statements"
 )
 
 // maxNumber is the largest number a policy attribute takes unless its
@@ -177,9 +178,9 @@ var policyValueRules = func() map[string]valueRule {
 		"KeyExchangeOffer.RefreshLifesizeProposed": {doc: docKeyOffer, check: lifesize},
 		"KeyExchangeOffer.RefreshLifesizeAccepted": {doc: docKeyOffer, check: noneOr(accepted)},
 
-		"LocalSecurityEndpoint.Identity":  {check: identity},
+		"LocalSecurityEndpoint.Identity":  {doc: docEndpoint, check: localIdentity},
 		"LocalSecurityEndpoint.Location":  {check: addrs},
-		"RemoteSecurityEndpoint.Identity": {check: identity},
+		"RemoteSecurityEndpoint.Identity": {doc: docEndpoint, check: remoteIdentity},
 		"RemoteSecurityEndpoint.Location": {check: addrs},
 		"RemoteSecurityEndpoint.CaLabel":  free("a certificate authority label"),
 

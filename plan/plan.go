@@ -263,7 +263,7 @@ func (p *Peer) ProposedLifetime() int {
 
 // Identity is a security endpoint: who it claims to be and where it is.
 type Identity struct {
-	Type      string   `json:"type,omitempty"` // IPADDR, FQDN, USERFQDN, X500DN, KEYID
+	Type      string   `json:"type,omitempty"` // IPADDR, FQDN, USERFQDN (UserAtFqdn), X500DN, KEYID (Value: the key ID bytes in hex)
 	Value     string   `json:"value,omitempty"`
 	Locations []string `json:"locations"`
 }

@@ -1,6 +1,7 @@
 package ipsec
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -237,12 +238,20 @@ func identity(id plan.Identity, def netip.Addr) (ikesa.Identity, error) {
 			return ikesa.Identity{}, fmt.Errorf("IpAddr %q: %w", id.Value, err)
 		}
 		return AddrIdentity(a), nil
-	case "FQDN":
-		return ikesa.Identity{Type: wire.ID_FQDN, Data: []byte(id.Value)}, nil
-	case "USERFQDN":
+	case "FQDN", "USERFQDN":
+		if strings.Contains(id.Value, "*") {
+			return ikesa.Identity{}, fmt.Errorf("%s %q: wildcard identities are not supported", id.Type, id.Value)
+		}
+		if id.Type == "FQDN" {
+			return ikesa.Identity{Type: wire.ID_FQDN, Data: []byte(id.Value)}, nil
+		}
 		return ikesa.Identity{Type: wire.ID_RFC822_ADDR, Data: []byte(id.Value)}, nil
-	case "KEYID":
-		return ikesa.Identity{Type: wire.ID_KEY_ID, Data: []byte(id.Value)}, nil
+	case "KEYID": // the plan carries the key ID's bytes in hex
+		b, err := hex.DecodeString(id.Value)
+		if err != nil || len(b) == 0 {
+			return ikesa.Identity{}, fmt.Errorf("KEYID %q is not the key ID's bytes in hex", id.Value)
+		}
+		return ikesa.Identity{Type: wire.ID_KEY_ID, Data: b}, nil
 	case "X500DN":
 		der, err := certid.DN(id.Value)
 		if err != nil {
