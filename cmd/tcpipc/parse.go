@@ -260,17 +260,20 @@ func parseAny(path, kind string, enc source.Encoding, allow []string, emit func(
 	return f, ds, len(f.Entries)
 }
 
-// guessKind names a file's kind from its name (iked.conf, pagent…), else
-// says whether it is a profile or a policy-family file the way lint tells
-// loose files apart (model.IsPolicyFile); the policy parser then guesses
-// the exact kind from the statements. When it reads the file to tell, it
-// returns the bytes read (nil when the read failed: parsing reports it).
+// guessKind names a file's kind from its name (iked.conf, pagent.conf,
+// *.image), else says whether it is a profile or a policy-family file the
+// way lint tells loose files apart (model.IsPolicyFile); the policy parser
+// then guesses the exact kind from the statements. Another name that
+// begins with pagent is only a policy-family file: z/OS sites name their
+// AT-TLS and IPsec members PAGENTxx as well as the main file. When it
+// reads the file to tell, it returns the bytes read (nil when the read
+// failed: parsing reports it).
 func guessKind(path string, read func(string) ([]byte, error)) (string, []byte) {
 	base := strings.ToLower(filepath.Base(path))
 	switch {
 	case base == "iked.conf" || strings.HasSuffix(base, ".iked"):
 		return "iked", nil
-	case strings.HasPrefix(base, "pagent") || strings.HasSuffix(base, ".image"):
+	case base == "pagent.conf" || strings.HasSuffix(base, ".image"):
 		return "pagent", nil
 	case model.IsPolicyName(path):
 		return "auto", nil
