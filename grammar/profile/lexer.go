@@ -103,6 +103,9 @@ type Lexed struct {
 	SequenceNumbers []SequenceNumber
 	// Unterminated lists the offsets of strings with no closing quote.
 	Unterminated []int
+	// Unspaced lists the offsets of ';' comments written right after a
+	// word or a string, with no blank between (see unspacedComments).
+	Unspaced []int
 
 	// toks is the compact form of Tokens the parser works on (Tokens is
 	// only filled by Lex), without EOF; text is what their values are
@@ -239,6 +242,9 @@ func lex(f *source.File, owned bool, file uint16, bases *[]string) *Lexed {
 			i++
 			continue
 		case classComment:
+			if i > 0 && (byteClass[src[i-1]] == classWord || src[i-1] == '"') {
+				out.Unspaced = append(out.Unspaced, i)
+			}
 			j := i + 1
 			for j < len(src) && src[j] != '\n' {
 				j++

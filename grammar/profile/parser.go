@@ -25,6 +25,7 @@ const (
 	RuleOutside     = "OUTSIDE"     // a file reference that leads outside the sysplex directory
 	RuleRead        = "READ"        // a file that exists but cannot be read (an I/O error)
 	RuleSequence    = "SEQNUM"      // sequence numbers in columns 73-80
+	RuleComment     = "COMMENT"     // a ';' comment with no blank after the word before it
 	RuleIgnored     = "IGNORED"     // the stack ignores this statement
 )
 
@@ -308,6 +309,7 @@ func (p *parser) expand(f *source.File, depth int, chain []diag.Range, owned boo
 	}
 	p.comments[f.Name].list = append(p.comments[f.Name].list, lx.Comments...)
 	p.sequenceNumbers(f, lx.SequenceNumbers, chain)
+	p.unspacedComments(f, lx.Unspaced, chain)
 	for _, off := range lx.Unterminated {
 		d := p.diags.Errorf(RuleSyntax, f.Range(off, off+1), "quoted string has no closing quote")
 		d.IncludedFrom = chain
