@@ -161,8 +161,8 @@ func (b *stackBuilder) interfaceHome(s *profile.Interface) {
 		if o.Text != "IPADDR" {
 			continue
 		}
-		for _, a := range s.Operands[i+1:] {
-			ip, ok := b.interfaceAddr(a, v6)
+		for j, a := range s.Operands[i+1:] {
+			ip, ok := b.interfaceAddr(a, v6, j == 0)
 			if !ok {
 				break
 			}
@@ -176,20 +176,29 @@ func (b *stackBuilder) interfaceHome(s *profile.Interface) {
 	}
 }
 
-// interfaceAddr reads one IPADDR operand of an interface, reporting an
-// address of the other family or a prefix longer than the address. A word
-// that is no address at all ends the list (the interface's next option).
-func (b *stackBuilder) interfaceAddr(a *profile.Operand, v6 bool) (netip.Addr, bool) {
-	text, bits, hasBits := strings.Cut(a.Text, "/")
-	ip, err := netip.ParseAddr(text)
+// interfaceAddr reads one IPADDR operand of an interface, with the
+// stack's system symbols substituted as in any address, reporting an
+// address of the other family or a prefix longer than the address. The
+// first operand after IPADDR must be an address; after it, a word that is
+// no address ends the list (the interface's next option).
+func (b *stackBuilder) interfaceAddr(a *profile.Operand, v6, first bool) (netip.Addr, bool) {
+	r := b.prof.RangeOf(&a.Node)
+	subst, ok := b.substitute(a.Text, r)
+	if !ok {
+		return netip.Addr{}, false
+	}
+	text, bits, hasBits := strings.Cut(subst, "/")
+	ip, err := parseProfileAddr(text)
 	if err != nil {
+		if first && addressShaped(a.Text) { // another word is a SYNTAX error already
+			b.badInterfaceAddr(a.Text, subst, r)
+		}
 		return netip.Addr{}, false
 	}
 	family, max := "IPv4", 32
 	if v6 {
 		family, max = "IPv6", 128
 	}
-	r := b.prof.RangeOf(&a.Node)
 	if ip.Is6() != v6 {
 		d := b.errorf(r, "%s is not an %s address: the interface is an %s interface", a.Text, family, family)
 		d.Detail = "An IPv4 interface (IPAQENET, IPAQIDIO, VIRTUAL) takes an IPv4 address, an IPv6 interface (IPAQENET6, IPAQIDIO6, VIRTUAL6, MPCPTP6) IPv6 addresses; the stack rejects the statement. Define an interface of the other type for this address."
@@ -201,6 +210,31 @@ func (b *stackBuilder) interfaceAddr(a *profile.Operand, v6 bool) (netip.Addr, b
 		return netip.Addr{}, false
 	}
 	return ip, true
+}
+
+// badInterfaceAddr reports an IPADDR that is no address (as written, or
+// with the stack's system symbols substituted).
+func (b *stackBuilder) badInterfaceAddr(written, subst string, r diag.Range) {
+	var d *diag.Diagnostic
+	if subst != written {
+		d = b.errorf(r, "%s (%s with this stack's system symbols) is not a valid IP address", written, subst)
+	} else {
+		d = b.errorf(r, "%s is not a valid IP address", written)
+	}
+	d.Detail = "IPADDR on an INTERFACE statement takes an IP address (an IPv4 one with its prefix length); the stack rejects the statement."
+}
+
+// addressShaped reports whether an operand is written like an address
+// (hex digits, dots, colons and a prefix length) or holds a system symbol:
+// the profile grammar takes such a word where an address belongs.
+func addressShaped(s string) bool {
+	if strings.Contains(s, "&") {
+		return true
+	}
+	if !strings.ContainsAny(s, ".:") {
+		return false
+	}
+	return strings.Trim(s, "0123456789abcdefABCDEF.:/") == ""
 }
 
 // undefined reports every reference to an object the profile never

@@ -243,16 +243,9 @@ func (b *stackBuilder) portNumber(stmt string, n int, r diag.Range) {
 // addr resolves an address operand, substituting system symbols.
 func (b *stackBuilder) addr(a *profile.Addr) (Addr, bool) {
 	r := b.prof.RangeOf(&a.Node)
-	text := a.Text
-	if strings.Contains(text, "&") {
-		resolved, missing := profile.Substitute(text, b.syms)
-		if missing != "" {
-			d := b.ds.Warnf(RuleValue, r, "system symbol &%s. in %s has no value", missing, text)
-			d.Detail = fmt.Sprintf("Give the stack's value in the manifest (symbols: {%s: ...}) so tcpipc can check and simulate this address.", missing)
-			d.IncludedFrom = b.chain
-			return Addr{Text: text, Range: r}, false
-		}
-		text = resolved
+	text, ok := b.substitute(a.Text, r)
+	if !ok {
+		return Addr{Text: text, Range: r}, false
 	}
 	ip, err := parseProfileAddr(text)
 	if err != nil && text != a.Text {
@@ -264,6 +257,22 @@ func (b *stackBuilder) addr(a *profile.Addr) (Addr, bool) {
 		return Addr{Text: a.Text, Range: r}, false
 	}
 	return Addr{Addr: ip, Text: a.Text, Range: r}, true
+}
+
+// substitute replaces the system symbols of an address operand with the
+// stack's values; a symbol without a value is a warning at r, and false.
+func (b *stackBuilder) substitute(text string, r diag.Range) (string, bool) {
+	if !strings.Contains(text, "&") {
+		return text, true
+	}
+	resolved, missing := profile.Substitute(text, b.syms)
+	if missing != "" {
+		d := b.ds.Warnf(RuleValue, r, "system symbol &%s. in %s has no value", missing, text)
+		d.Detail = fmt.Sprintf("Give the stack's value in the manifest (symbols: {%s: ...}) so tcpipc can check and simulate this address.", missing)
+		d.IncludedFrom = b.chain
+		return text, false
+	}
+	return resolved, true
 }
 
 // parseProfileAddr reads an address as the stack does. An IPv4 part may
