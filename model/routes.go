@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 
@@ -44,12 +45,31 @@ func (b *stackBuilder) routeHops() {
 				d := b.errorf(m.Range, "ROUTE %s: the first hop of a default route cannot be =", r.Dest)
 				d.Detail = "A default route needs a router's address as its first hop; the stack rejects = (a direct route) for DEFAULT and DEFAULT6."
 			case r.FirstHop != "=":
-				if ip, err := parseProfileAddr(r.FirstHop); err == nil && local[ip.String()] {
-					d := b.errorf(m.Range, "ROUTE %s: first hop %s is an address of this stack", r.Dest, r.FirstHop)
-					d.Detail = "The first hop must be a router the stack reaches directly, not one of its own HOME, INTERFACE or DYNAMICXCF addresses; the stack rejects the route."
-				}
+				b.firstHop(r, m.Range, local)
 			}
 		}
+	}
+}
+
+// firstHop checks a route's first hop, with the stack's system symbols
+// substituted as the stack does before it reads the route: it must be an
+// IP address, and not one of the stack's own (local).
+func (b *stackBuilder) firstHop(r *profile.Route, at diag.Range, local map[string]bool) {
+	hop, ok := b.substitute(r.FirstHop, at)
+	if !ok {
+		return
+	}
+	ip, err := parseProfileAddr(hop)
+	switch {
+	case err != nil:
+		d := b.errorf(at, "ROUTE %s: first hop %s is not a valid IP address", r.Dest, r.FirstHop)
+		d.Detail = "The first hop is a router's IP address (or = for a direct route); the stack rejects the route."
+		if hop != r.FirstHop {
+			d.Detail = fmt.Sprintf("With this stack's system symbols it reads %s. ", hop) + d.Detail
+		}
+	case local[ip.String()]:
+		d := b.errorf(at, "ROUTE %s: first hop %s is an address of this stack", r.Dest, r.FirstHop)
+		d.Detail = "The first hop must be a router the stack reaches directly, not one of its own HOME, INTERFACE or DYNAMICXCF addresses; the stack rejects the route."
 	}
 }
 
