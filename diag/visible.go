@@ -8,8 +8,9 @@ import (
 
 // Visible renders the characters of s that a terminal or a log viewer
 // would act on instead of showing (C0 and C1 controls such as ESC, DEL,
-// the bidirectional overrides of "Trojan Source", bytes that are not
-// UTF-8) as Go-style escapes: ESC becomes `\x1b`, U+202E `\u202e`, a stray
+// the bidirectional overrides of "Trojan Source", zero-width characters
+// such as a stray byte-order mark, bytes that are not UTF-8) as Go-style
+// escapes: ESC becomes `\x1b`, U+202E `\u202e`, a stray
 // byte 0x9b `\x9b`. Newlines and tabs stay: the renderers lay them out.
 // Text from input files goes through it before it reaches a terminal.
 func Visible(s string) string { return visible(s, false) }
@@ -65,6 +66,8 @@ func isHidden(r rune) bool {
 		return true
 	case r == 0x200e, r == 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
 		return true // bidirectional marks, embeddings, overrides and isolates
+	case r >= 0x200b && r <= 0x200d, r == 0x2060, r == 0xfeff:
+		return true // zero-width characters: shown as nothing, they hide what a word holds
 	}
 	return false
 }

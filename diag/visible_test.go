@@ -43,3 +43,20 @@ func FuzzWriteTextVisible(f *testing.F) {
 		}
 	})
 }
+
+// TestVisibleZeroWidth: a zero-width character, such as the byte-order mark
+// a file transfer left at the end of a real Policy Agent member, is shown
+// escaped; otherwise "unknown statement \ufeffh" reads as "unknown
+// statement h" and the cause cannot be seen.
+func TestVisibleZeroWidth(t *testing.T) {
+	for in, want := range map[string]string{
+		"unknown statement \ufeffh": `unknown statement \ufeffh`,
+		"IPSEC\u200bRULE":           `IPSEC\u200bRULE`,
+		"a\u200c\u200d\u2060b":      `a\u200c\u200d\u2060b`,
+		"caf\u00e9 \u00a0":          "caf\u00e9 \u00a0",
+	} {
+		if got := Visible(in); got != want {
+			t.Errorf("Visible(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
