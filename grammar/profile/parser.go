@@ -813,6 +813,10 @@ func (p *parser) reportUnsupported(st Statement) {
 // notAStatement reports a token found where a statement must begin.
 func (p *parser) notAStatement(t view, candidates []string, what string) {
 	d := p.errorAt(p.pos, "%s is not %s", describe(t), what)
+	if hint := tcpipDataHint(t); hint != "" {
+		d.Detail = hint
+		return
+	}
 	if t.Type == Word {
 		if s := Suggest(t.Value, candidates); s != "" {
 			d.Detail = "Did you mean " + s + "?"

@@ -576,7 +576,9 @@ func (p *parser) checkOperands(key string, ops []*Operand, opStart, end int) int
 		p.reported = at + 1
 		d := p.errorAt(at, "%s is not a profile statement, nor an operand of %s", describe(t), key)
 		d.Detail = syntax + "; the stack rejects a word that begins no statement."
-		if t.Type == Word {
+		if hint := tcpipDataHint(t); hint != "" {
+			d.Detail = hint + " " + d.Detail
+		} else if t.Type == Word {
 			if sg := Suggest(t.Value, append(s.keywords(nil), TopLevelStatements()...)); sg != "" {
 				d.Detail = "Did you mean " + sg + "? " + d.Detail
 			}
