@@ -11,9 +11,9 @@ import (
 // localIdentity and remoteIdentity check a security endpoint's Identity
 // against IBM's syntax (IP Configuration Reference, LocalSecurityEndpoint
 // and RemoteSecurityEndpoint statements): a type, a KeyID's format, and a
-// value of that type's form (a warning when only the form is wrong). Only a remote identity may be a wildcard (an
-// IpAddr subnet or range, or a name with '*'); tcpipc's runtime does not
-// match wildcards, so such a remote identity is a warning.
+// value of that type's form (a warning when only the form is wrong). Only a
+// remote identity may be a wildcard (an IpAddr subnet or range, or a name
+// with '*'); see wildcard.
 var (
 	localIdentity  = &checker{identitySays, func(c *valueCheck, vs []*policy.Value) { checkIdentity(c, vs, false) }}
 	remoteIdentity = &checker{identitySays, func(c *valueCheck, vs []*policy.Value) { checkIdentity(c, vs, true) }}
@@ -43,7 +43,7 @@ func checkIdentity(c *valueCheck, vs []*policy.Value, remote bool) {
 		return
 	}
 	if strings.Contains(text, "*") {
-		wildcard(c, v, text, remote)
+		wildcard(c, v, typ, text, remote)
 		return
 	}
 	switch typ {
@@ -70,7 +70,7 @@ func checkIdentityAddr(c *valueCheck, v *policy.Value, remote bool) {
 		return
 	}
 	if remote && isAddrSet(v.Text) {
-		wildcard(c, v, v.Text, true)
+		wildcard(c, v, "IPADDR", v.Text, true)
 		return
 	}
 	c.report(v, "An IpAddr identity is one IPv4 or IPv6 address; only a remote identity may be a subnet or range.",
@@ -106,17 +106,19 @@ func checkKeyID(c *valueCheck, vs []*policy.Value) {
 	}
 }
 
-// wildcard reports a wildcard identity: an error on the local side, a
-// warning on the remote side, where IBM allows it but tcpipc's runtime
-// cannot match it.
-func wildcard(c *valueCheck, v *policy.Value, text string, remote bool) {
+// wildcard reports a wildcard identity: an error on the local side. On
+// the remote side IBM allows it, and tcpipc's runtime matches IpAddr,
+// Fqdn and UserAtFqdn wildcards; an X500dn one it cannot run is a warning.
+func wildcard(c *valueCheck, v *policy.Value, typ, text string, remote bool) {
 	if !remote {
 		formWarn(c, v, "Only a RemoteSecurityEndpoint identity can be a wildcard; the local identity is the one this stack sends.",
 			"Identity %s: a local identity cannot be a wildcard", text)
 		return
 	}
-	d := c.ds.Warnf(RulePolicyValue, v.Range, "Identity %s: wildcard remote identities are not run by tcpipc", text)
-	d.Detail = "IBM allows a RemoteSecurityEndpoint identity to stand for a set of peers, but tcpipc's runtime compares the peer's identity exactly, so it refuses this key exchange rule's peer; lint and compile still read the rule."
+	if typ == "X500DN" {
+		d := c.ds.Warnf(RulePolicyValue, v.Range, "Identity X500dn %s: wildcard distinguished names are not run by tcpipc", text)
+		d.Detail = "IBM allows a RemoteSecurityEndpoint identity to stand for a set of peers. tcpipc's runtime matches IpAddr subnets and ranges and Fqdn and UserAtFqdn names with '*', but not distinguished names, so it refuses this key exchange rule's peer; lint and compile still read the rule."
+	}
 }
 
 // formWarn reports a value whose form is wrong for its type. IBM's syntax

@@ -120,7 +120,7 @@ func (cfg *Config) peersFromPlan(st *plan.Stack, creds *ikesa.Credentials) []err
 			continue
 		}
 		if len(cfg.Peers) == 0 {
-			if cfg.ID, err = identity(p.Local, cfg.Local); err != nil {
+			if cfg.ID, err = identity(p.Local, cfg.Local, false); err != nil {
 				errs = append(errs, fmt.Errorf("key exchange rule %s: local identity: %w", p.Rule, err))
 			}
 		}
@@ -205,7 +205,7 @@ func peerFromPlan(p plan.Peer, creds *ikesa.Credentials) (Peer, error) {
 			return Peer{}, err
 		}
 	}
-	if out.ID, err = identity(p.Remote, netip.Addr{}); err != nil {
+	if out.ID, err = identity(p.Remote, netip.Addr{}, true); err != nil {
 		return Peer{}, fmt.Errorf("remote identity: %w", err)
 	}
 	for _, loc := range p.Local.Locations {
@@ -229,8 +229,16 @@ func peerFromPlan(p plan.Peer, creds *ikesa.Credentials) (Peer, error) {
 }
 
 // identity turns a security endpoint's Identity into an IKE identity; an
-// endpoint without one is known by its address (def).
-func identity(id plan.Identity, def netip.Addr) (ikesa.Identity, error) {
+// endpoint without one is known by its address (def). A remote identity
+// may be a wildcard (IBM: an IpAddr subnet or range, a name with '*'),
+// which stands for every peer it covers; ours is sent, so it may not.
+func identity(id plan.Identity, def netip.Addr, remote bool) (ikesa.Identity, error) {
+	if wild := strings.Contains(id.Value, "*") || id.Type == "IPADDR" && strings.ContainsAny(id.Value, "/-"); wild {
+		if !remote {
+			return ikesa.Identity{}, fmt.Errorf("%s %q: our own identity cannot be a wildcard", id.Type, id.Value)
+		}
+		return wildcardIdentity(id)
+	}
 	switch id.Type {
 	case "IPADDR":
 		a, err := netip.ParseAddr(id.Value)
@@ -238,13 +246,9 @@ func identity(id plan.Identity, def netip.Addr) (ikesa.Identity, error) {
 			return ikesa.Identity{}, fmt.Errorf("IpAddr %q: %w", id.Value, err)
 		}
 		return AddrIdentity(a), nil
-	case "FQDN", "USERFQDN":
-		if strings.Contains(id.Value, "*") {
-			return ikesa.Identity{}, fmt.Errorf("%s %q: wildcard identities are not supported", id.Type, id.Value)
-		}
-		if id.Type == "FQDN" {
-			return ikesa.Identity{Type: wire.ID_FQDN, Data: []byte(id.Value)}, nil
-		}
+	case "FQDN":
+		return ikesa.Identity{Type: wire.ID_FQDN, Data: []byte(id.Value)}, nil
+	case "USERFQDN":
 		return ikesa.Identity{Type: wire.ID_RFC822_ADDR, Data: []byte(id.Value)}, nil
 	case "KEYID": // the plan carries the key ID's bytes in hex
 		b, err := hex.DecodeString(id.Value)
@@ -265,6 +269,41 @@ func identity(id plan.Identity, def netip.Addr) (ikesa.Identity, error) {
 		return ikesa.Identity{}, errors.New("no identity")
 	}
 	return ikesa.Identity{}, fmt.Errorf("identity type %s is not supported", id.Type)
+}
+
+// wildcardIdentity is a remote identity standing for many peers: the
+// addresses of an IpAddr prefix or a-b range, or the names an Fqdn or
+// UserAtFqdn pattern matches ('*': any run of characters).
+func wildcardIdentity(id plan.Identity) (ikesa.Identity, error) {
+	switch id.Type {
+	case "FQDN":
+		return ikesa.Identity{Type: wire.ID_FQDN, Data: []byte(id.Value), Wildcard: true}, nil
+	case "USERFQDN":
+		return ikesa.Identity{Type: wire.ID_RFC822_ADDR, Data: []byte(id.Value), Wildcard: true}, nil
+	case "IPADDR":
+		first, last, err := addrSpan(id.Value)
+		if err != nil {
+			return ikesa.Identity{}, fmt.Errorf("IpAddr %q: %w", id.Value, err)
+		}
+		return ikesa.Identity{Type: AddrIdentity(first).Type, Wildcard: true, First: first, Last: last}, nil
+	}
+	return ikesa.Identity{}, fmt.Errorf("%s %q: tcpipc matches wildcards in IpAddr, Fqdn and UserAtFqdn identities only", id.Type, id.Value)
+}
+
+// addrSpan reads a prefix or an a-b range as its first and last address.
+func addrSpan(s string) (first, last netip.Addr, err error) {
+	if pf, err := netip.ParsePrefix(s); err == nil {
+		r := PrefixRange(pf)
+		return r.First, r.Last, nil
+	}
+	a, b, _ := strings.Cut(s, "-")
+	if first, err = netip.ParseAddr(a); err == nil {
+		last, err = netip.ParseAddr(b)
+	}
+	if err == nil && (first.BitLen() != last.BitLen() || last.Less(first)) {
+		err = errors.New("not a prefix or a range from low to high")
+	}
+	return first, last, err
 }
 
 // ParseIdentity reads an identity as a scenario writes it: an address

@@ -37,8 +37,9 @@ func (sa *IKESA) sendAuthRequest() {
 	if p.CertAuth {
 		payloads = append(payloads, d.cfg.Credentials.certRequest())
 	}
-	if p.ID.Type != wire.ID_DER_ASN1_DN {
-		// IDr is optional (RFC 7296 section 3.5). A distinguished name
+	if p.ID.Type != wire.ID_DER_ASN1_DN && !p.ID.Wildcard {
+		// IDr is optional (RFC 7296 section 3.5). A wildcard names no
+		// one identity to ask for, and a distinguished name
 		// is left out: policy may write it in the other order than the
 		// responder's certificate, and a responder such as strongSwan
 		// compares it in order and refuses. We check the responder's
@@ -70,7 +71,7 @@ func (sa *IKESA) handleAuthResponse(r *response, child *childOffer) {
 		return
 	}
 	if !sa.peer.ID.equal(idr) {
-		sa.refuseResponder(fmt.Errorf("%w: responder is %s, expected %s", ErrAuthFailed, Identity{idr.IDType, idr.Data}, sa.peer.ID))
+		sa.refuseResponder(fmt.Errorf("%w: responder is %s, expected %s", ErrAuthFailed, idOf(idr), sa.peer.ID))
 		return
 	}
 	signed := ikecrypto.SignedOctets(prf, sa.keys.Pr, sa.initResponse, sa.ni, idr.Body())
@@ -151,10 +152,10 @@ func (sa *IKESA) authenticateInitiator(payloads []wire.Payload) (*Peer, error) {
 	}
 	peer := d.peerByID(idi)
 	if peer == nil {
-		return nil, fmt.Errorf("%w: no peer has identity %s", ErrAuthFailed, Identity{idi.IDType, idi.Data})
+		return nil, fmt.Errorf("%w: no peer has identity %s", ErrAuthFailed, idOf(idi))
 	}
 	if idr != nil && !d.cfg.ID.equal(idr) {
-		return nil, fmt.Errorf("%w: initiator wants identity %s, we are %s", ErrAuthFailed, Identity{idr.IDType, idr.Data}, d.cfg.ID)
+		return nil, fmt.Errorf("%w: initiator wants identity %s, we are %s", ErrAuthFailed, idOf(idr), d.cfg.ID)
 	}
 	signed := ikecrypto.SignedOctets(prf, sa.keys.Pi, sa.initRequest, sa.nr, idi.Body())
 	return peer, sa.verifyAuth(peer, idi, auth, payloads, signed)

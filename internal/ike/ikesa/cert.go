@@ -219,7 +219,7 @@ func (sa *IKESA) verifyAuth(p *Peer, id *wire.ID, auth *wire.Auth, payloads []wi
 		return fmt.Errorf("%w: peer %s: %v", ErrAuthFailed, p.Name, err)
 	}
 	if !CertCarries(leaf, Identity{Type: id.IDType, Data: id.Data}) {
-		return fmt.Errorf("%w: peer %s: identity %s is not in its certificate %s", ErrAuthFailed, p.Name, Identity{id.IDType, id.Data}, leaf.Subject)
+		return fmt.Errorf("%w: peer %s: identity %s is not in its certificate %s", ErrAuthFailed, p.Name, idOf(id), leaf.Subject)
 	}
 	if err := ikecrypto.VerifyAuth(leaf.PublicKey, auth.Method, auth.Data, signed); err != nil {
 		return fmt.Errorf("%w: peer %s: %s signature does not verify", ErrAuthFailed, p.Name, auth.Method)

@@ -330,7 +330,7 @@ func TestCertificateDNIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	peerDN, gwDN := Identity{wire.ID_DER_ASN1_DN, peerDER}, Identity{wire.ID_DER_ASN1_DN, gwDER}
+	peerDN, gwDN := Identity{Type: wire.ID_DER_ASN1_DN, Data: peerDER}, Identity{Type: wire.ID_DER_ASN1_DN, Data: gwDER}
 	clk := clock.NewManual(epoch)
 	_, initiator, responder := certPair(t, clk,
 		certSide{id: peerDN, pair: p.peerRSA, cas: []*testpki.Pair{p.ca}, authMe: wire.AuthRSASig},

@@ -17,12 +17,28 @@ import (
 type Identity struct {
 	Type wire.IDType
 	Data []byte
+	// Wildcard makes a peer's identity stand for many peers, as IBM lets
+	// a RemoteSecurityEndpoint's identity: for a name type Data is then a
+	// pattern in which '*' stands for any run of characters (compared
+	// without regard to case), for an address type First and Last bound
+	// the addresses it covers. A wildcard is never sent.
+	Wildcard    bool
+	First, Last netip.Addr
 }
+
+// idOf is the identity an ID payload carries.
+func idOf(p *wire.ID) Identity { return Identity{Type: p.IDType, Data: p.Data} }
 
 // FQDN is an ID_FQDN identity.
 func FQDN(name string) Identity { return Identity{Type: wire.ID_FQDN, Data: []byte(name)} }
 
 func (id Identity) String() string {
+	if id.Wildcard {
+		if id.First.IsValid() {
+			return id.First.String() + "-" + id.Last.String()
+		}
+		return string(id.Data)
+	}
 	switch id.Type {
 	case wire.ID_IPV4_ADDR, wire.ID_IPV6_ADDR:
 		if a, ok := netip.AddrFromSlice(id.Data); ok {
@@ -42,6 +58,9 @@ func (id Identity) String() string {
 // meaning (sameDN), since the peer encodes its DN from its certificate and
 // we from the policy's text.
 func (id Identity) equal(p *wire.ID) bool {
+	if id.Wildcard {
+		return id.covers(p)
+	}
 	if p.IDType == wire.ID_DER_ASN1_DN && id.Type == wire.ID_DER_ASN1_DN {
 		return certid.SameDN(id.Data, p.Data)
 	}
