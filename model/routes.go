@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/tcpipc/tcpipc/diag"
@@ -40,6 +41,7 @@ func (b *stackBuilder) routeHops() {
 			}
 			b.chain = m.IncludedFrom
 			b.routeFamily(r, families)
+			b.routeDest(r, m.Range)
 			switch {
 			case r.FirstHop == "=" && (r.Dest == "DEFAULT" || r.Dest == "DEFAULT6"):
 				d := b.errorf(m.Range, "ROUTE %s: the first hop of a default route cannot be =", r.Dest)
@@ -47,6 +49,36 @@ func (b *stackBuilder) routeHops() {
 			case r.FirstHop != "=":
 				b.firstHop(r, m.Range, local)
 			}
+		}
+	}
+}
+
+// routeDest checks a route's destination, with the stack's system symbols
+// substituted: DEFAULT, DEFAULTNET, DEFAULT6, or an IP address, alone or
+// with a prefix length of its family (IP Configuration Reference,
+// "BEGINROUTES statement": the destination is a host, network or subnet
+// address). The lexer only knows its shape, so 300.1.1.0/24 passed.
+func (b *stackBuilder) routeDest(r *profile.Route, at diag.Range) {
+	switch r.Dest {
+	case "DEFAULT", "DEFAULTNET", "DEFAULT6":
+		return
+	}
+	dest, ok := b.substitute(r.Dest, at)
+	if !ok {
+		return
+	}
+	addr, bits, prefix := strings.Cut(dest, "/")
+	ip, err := parseProfileAddr(addr)
+	if err == nil && prefix {
+		if n, e := strconv.Atoi(bits); e != nil || n < 0 || n > ip.BitLen() || strings.Trim(bits, "0123456789") != "" {
+			err = fmt.Errorf("prefix length %s", bits)
+		}
+	}
+	if err != nil {
+		d := b.errorf(at, "ROUTE %s: the destination is not a valid IP address or prefix", r.Dest)
+		d.Detail = "The destination is a host, network or subnet address (optionally with /length), or DEFAULT, DEFAULTNET or DEFAULT6; the stack rejects the route."
+		if dest != r.Dest {
+			d.Detail = fmt.Sprintf("With this stack's system symbols it reads %s. ", dest) + d.Detail
 		}
 	}
 }
