@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/runtime/swsa"
@@ -163,6 +164,40 @@ func TestSWSAJournalRekeyEndings(t *testing.T) {
 	} {
 		if left := journalLeft(t, events); len(left) != 0 {
 			t.Errorf("%s: records left %v", name, left)
+		}
+	}
+}
+
+// TestSWSAJournalFollowsReauthentication: a reauthenticated IKE SA carries
+// on its tunnel's record (the new SA replaces the old one, like a rekey):
+// the tunnel keeps its ID, its record is never deleted from the structure,
+// and the new child is journaled under it, so a takeover after a
+// reauthentication still recovers the tunnel.
+func TestSWSAJournalFollowsReauthentication(t *testing.T) {
+	tp := newTopo(t, withReauth(0, time.Hour))
+	var log eventLog
+	tp.gw.e.SetSWSA(SWSA{Journal: &log, Stack: "MVS9"})
+	tp.gw.e.EndRecoveryPlanning()
+	tp.establish(t)
+	first := tp.gw.e.SAs().IKE[0]
+	tp.clk.Advance(first.Reauth.Sub(tp.clk.Now()))
+	reauthenticatedFrom(t, tp, first.ID)
+	count := func(kind swsa.EventKind) (n int) {
+		for _, k := range log.kinds() {
+			if k == kind {
+				n++
+			}
+		}
+		return n
+	}
+	eventually(t, "the new child journaled and the old one gone", func() bool {
+		return count(swsa.ChildInstalled) == 2 && count(swsa.ChildDeleted) == 1
+	})
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	for _, ev := range log.events {
+		if ev.TunnelID != "MVS9.Y1" || ev.Kind == swsa.IKEDeleted {
+			t.Errorf("event %v of tunnel %s: want every event on MVS9.Y1 and no deletion", ev.Kind, ev.TunnelID)
 		}
 	}
 }
