@@ -63,9 +63,13 @@ func (sa *IKESA) handleInformational(m *wire.Message, payloads []wire.Payload) {
 // Delete ends the IKE SA and its children: INFORMATIONAL with a Delete
 // payload, then the SA is gone once answered or given up on.
 func (sa *IKESA) Delete() {
-	d := sa.d
-	d.mu.Lock()
-	defer d.runEventsLocked()
+	sa.d.mu.Lock()
+	defer sa.d.runEventsLocked()
+	sa.delete()
+}
+
+// delete is Delete with d.mu held.
+func (sa *IKESA) delete() {
 	if sa.state != StateEstablished {
 		sa.die(ErrDeleted)
 		return

@@ -65,18 +65,25 @@ func (sa *IKESA) Reauthenticate(done func(error)) error {
 func (sa *IKESA) finishReauthentication() {
 	r := sa.reauth
 	sa.reauth = nil
-	if r.old.reauthBy == sa {
-		r.old.reauthBy = nil
-	}
+	// The old SA stays marked as being replaced until it is deleted, in
+	// the same hold of d.mu: a rekey of it meanwhile, ours or the peer's,
+	// would move its children to a successor this Delete never reaches.
 	finish := func() { // an event: runs without d.mu
+		d := sa.d
+		d.mu.Lock()
+		defer d.runEventsLocked()
+		if r.old.reauthBy == sa {
+			r.old.reauthBy = nil
+		}
 		var err error
-		if st := sa.Info().State; st == StateEstablished {
-			r.old.Delete()
-		} else {
-			err = fmt.Errorf("ikesa: reauthenticated IKE SA is %s before its children are up", st)
+		switch sa.state {
+		case StateEstablished, StateRekeyed: // up, or its successor is
+			r.old.delete()
+		default:
+			err = fmt.Errorf("ikesa: reauthenticated IKE SA is %s before its children are up", sa.state)
 		}
 		if r.done != nil {
-			r.done(err)
+			d.emit(func() { r.done(err) })
 		}
 	}
 	if len(r.rest) == 0 {

@@ -6,6 +6,9 @@ import (
 	"net/netip"
 	"slices"
 	"testing"
+	"time"
+
+	"github.com/tcpipc/tcpipc/internal/clock"
 
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
@@ -127,5 +130,69 @@ func TestNoRekeyWhileReauthenticating(t *testing.T) {
 	}
 	if err := wait(t, done, "peer's rekey"); err == nil {
 		t.Error("the peer rekeyed an SA being reauthenticated")
+	}
+}
+
+// TestOldSAStaysLockedUntilReauthenticationEnds: between the new SA coming
+// up and the old one's Delete the new SA still asks for the old SA's other
+// children. Meanwhile the old SA must refuse a rekey, ours or the peer's:
+// a rekey then would move the old children to a successor that the
+// reauthentication's Delete never reaches, leaving two IKE SAs.
+func TestOldSAStaysLockedUntilReauthenticationEnds(t *testing.T) {
+	clk := clock.NewManual(epoch)
+	n, initiator, responder := pair(t, setup{clock: clk})
+	sa, _, _ := establish(t, initiator, responder)
+	narrow := Selectors{Local: []wire.Selector{Prefix(netip.MustParsePrefix("10.1.0.5/32"))},
+		Remote: []wire.Selector{Prefix(netip.MustParsePrefix("10.99.0.7/32"))}}
+	done := make(chan error, 1)
+	if err := sa.CreateChildWith(narrow, func(err error) { done <- err }); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, done, "second child")
+	wait(t, initiator.children, "second child")
+	wait(t, responder.children, "second child")
+	old := sa.Info().ID
+	// Hold back the new SA's CREATE_CHILD_SA for the second child.
+	tp := &tap{}
+	tp.drop = func(h wire.Header, _ int) bool {
+		return h.Exchange() == wire.CREATE_CHILD_SA && !h.IsResponse() && h.SPIi() != old.SPIi
+	}
+	tp.install(n, clk)
+	reauthed := make(chan error, 1)
+	if err := sa.Reauthenticate(func(err error) { reauthed <- err }); err != nil {
+		t.Fatal(err)
+	}
+	for _, nd := range []*node{initiator, responder} {
+		if ev := wait(t, nd.ike, "new IKE SA"); ev.err != nil || ev.info.ID == old {
+			t.Fatalf("new SA event %+v %v", ev.info, ev.err)
+		}
+	}
+	peerOld := responder.d.Lookup(old)
+	if peerOld == nil {
+		t.Fatal("the responder lost the old SA")
+	}
+	rekeyed := make(chan error, 1)
+	if err := peerOld.Rekey(func(err error) { rekeyed <- err }); err != nil {
+		t.Fatal(err)
+	}
+	if err := wait(t, rekeyed, "peer's rekey"); err == nil {
+		t.Error("the peer rekeyed the old SA while its reauthentication still asks for children")
+	}
+	if err := sa.Rekey(nil); err == nil {
+		t.Error("the old SA started a rekey while its reauthentication still asks for children")
+	}
+	tp.mu.Lock()
+	tp.drop = nil
+	tp.mu.Unlock()
+	clk.Advance(DefaultRetransmitTimeout)
+	waitDone(t, reauthed, "reauthentication")
+	for _, nd := range []*node{initiator, responder} {
+		deadline := time.Now().Add(5 * time.Second)
+		for len(nd.d.SAs()) != 1 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if infos := nd.d.SAs(); len(infos) != 1 || infos[0].ID == old {
+			t.Errorf("after reauthentication the node holds %+v", infos)
+		}
 	}
 }
