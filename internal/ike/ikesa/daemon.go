@@ -346,10 +346,15 @@ func (d *Daemon) peerByName(name string) *Peer {
 	return nil
 }
 
+// peerByID finds the peer an ID payload names: the first whose exact
+// identity it is, else the first whose wildcard covers it, so that a
+// wildcard listed earlier never shadows a peer named exactly.
 func (d *Daemon) peerByID(id *wire.ID) *Peer {
-	for i := range d.cfg.Peers {
-		if d.cfg.Peers[i].ID.equal(id) {
-			return &d.cfg.Peers[i]
+	for _, wild := range []bool{false, true} {
+		for i := range d.cfg.Peers {
+			if p := &d.cfg.Peers[i]; p.ID.Wildcard == wild && p.ID.equal(id) {
+				return p
+			}
 		}
 	}
 	return nil

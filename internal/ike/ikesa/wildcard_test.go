@@ -85,3 +85,22 @@ func TestWildcardPeerHandshake(t *testing.T) {
 		})
 	}
 }
+
+// TestExactPeerBeforeWildcard: a responder that knows a peer by its exact
+// identity uses that peer, with its key, even when a wildcard covering the
+// identity is listed first; the wildcard is for the peers no exact
+// identity names.
+func TestExactPeerBeforeWildcard(t *testing.T) {
+	_, initiator, responder := pair(t, setup{})
+	responder.d.mu.Lock()
+	wild := Peer{Name: "anyone", ID: Identity{Type: wire.ID_FQDN, Data: []byte("*.example"), Wildcard: true},
+		PSK: []byte("another-key"), LocalTS: responder.d.cfg.Peers[0].LocalTS, RemoteTS: responder.d.cfg.Peers[0].RemoteTS}
+	responder.d.cfg.Peers = append([]Peer{wild}, responder.d.cfg.Peers...)
+	responder.d.mu.Unlock()
+	if _, err := initiator.d.Initiate("gw"); err != nil {
+		t.Fatal(err)
+	}
+	if ev := wait(t, responder.ike, "responder's IKE SA"); ev.err != nil || ev.info.Peer != "peer" {
+		t.Errorf("IKE SA %+v %v, want one with peer \"peer\"", ev.info, ev.err)
+	}
+}
