@@ -1,6 +1,7 @@
 package ikesa
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/tcpipc/tcpipc/internal/ike/ikecrypto"
@@ -79,6 +80,7 @@ func (sa *IKESA) handleAuthResponse(r *response, child *childOffer) {
 		sa.refuseResponder(err)
 		return
 	}
+	sa.peerID = authenticatedID(idr)
 	sa.established()
 	c, err := sa.acceptedChild(r.payloads, espAuth, child)
 	if err != nil {
@@ -125,6 +127,9 @@ func (sa *IKESA) handleAuthRequest(m *wire.Message, payloads []wire.Payload) {
 		return
 	}
 	sa.peer = peer
+	if idi, ok := wire.Find(payloads, wire.PayloadIDi).(*wire.ID); ok {
+		sa.peerID = authenticatedID(idi)
+	}
 	if wire.FindNotify(payloads, wire.INITIAL_CONTACT) != nil {
 		d.dropOthers(peer, sa)
 	}
@@ -161,6 +166,17 @@ func (sa *IKESA) authenticateInitiator(payloads []wire.Payload) (*Peer, error) {
 	return peer, sa.verifyAuth(peer, idi, auth, payloads, signed)
 }
 
+// authenticatedID is the identity an ID payload proves, kept apart from
+// the message it came in.
+func authenticatedID(p *wire.ID) Identity {
+	return Identity{Type: p.IDType, Data: bytes.Clone(p.Data)}
+}
+
+// same reports whether two identities a peer authenticated with are one.
+func (id Identity) same(o Identity) bool {
+	return id.Type == o.Type && bytes.Equal(id.Data, o.Data)
+}
+
 // hasEstablished reports whether an established IKE SA other than except
 // holds the identity pair an IKE SA with p from except's remote would: in
 // this daemon, or in another sharing its Identities (see identities.go).
@@ -186,6 +202,12 @@ func (d *Daemon) dropOthers(p *Peer, keep *IKESA) {
 			continue
 		}
 		if !p.Addr.IsValid() && sa.remote.Addr() != keep.remote.Addr() {
+			continue
+		}
+		if p.ID.Wildcard && !sa.peerID.same(keep.peerID) {
+			// A wildcard stands for many identities; INITIAL_CONTACT
+			// speaks for the SAs of the one it came with (RFC 7296
+			// section 2.4).
 			continue
 		}
 		sa.die(ErrReplaced)

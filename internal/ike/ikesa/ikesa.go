@@ -22,11 +22,14 @@ type IKESA struct {
 	spiI      uint64
 	spiR      uint64
 	peer      *Peer // nil on a responder until IKE_AUTH names the peer
-	counted   bool  // in the daemon's Identities (see identities.go)
-	local     netip.AddrPort
-	remote    netip.AddrPort
-	algs      *ikeAlgs
-	replaces  IKESAID // the SA a rekey or a reauthentication made this one from
+	// peerID is the identity the peer authenticated with, which a
+	// wildcard peer's identity only covers.
+	peerID   Identity
+	counted  bool // in the daemon's Identities (see identities.go)
+	local    netip.AddrPort
+	remote   netip.AddrPort
+	algs     *ikeAlgs
+	replaces IKESAID // the SA a rekey or a reauthentication made this one from
 	// reauthenticated is set on an SA Reauthenticate made; reauth holds
 	// what it still has to do once up, and reauthBy, on the old SA, the
 	// new one while it comes up.

@@ -275,7 +275,7 @@ func (sa *IKESA) moveTo(next *IKESA, gir []byte) error {
 	if err := next.installKeys(skeyseed); err != nil {
 		return err
 	}
-	next.natLocal, next.natRemote = sa.natLocal, sa.natRemote
+	next.natLocal, next.natRemote, next.peerID = sa.natLocal, sa.natRemote, sa.peerID
 	for spi, c := range sa.children {
 		c.IKE = next.id()
 		next.children[spi] = c

@@ -104,3 +104,32 @@ func TestExactPeerBeforeWildcard(t *testing.T) {
 		t.Errorf("IKE SA %+v %v, want one with peer \"peer\"", ev.info, ev.err)
 	}
 }
+
+// TestInitialContactSpeaksForItsOwnIdentity: two remotes behind one NAT
+// address authenticate with different identities that one wildcard peer
+// covers. The second one's INITIAL_CONTACT says it lost its own earlier
+// SAs (RFC 7296 §2.4: those between the two identities), not the first
+// remote's, whose IKE SA stays.
+func TestInitialContactSpeaksForItsOwnIdentity(t *testing.T) {
+	n, initiator, responder := pair(t, setup{nat: true})
+	responder.d.mu.Lock()
+	responder.d.cfg.Peers[0].ID = Identity{Type: wire.ID_FQDN, Data: []byte("*.example"), Wildcard: true}
+	responder.d.mu.Unlock()
+	establish(t, initiator, responder)
+	cfg := initiator.d.cfg
+	cfg.Local = netip.MustParseAddrPort("10.1.0.3:500")
+	cfg.ID = FQDN("other.example")
+	n.MapPort(cfg.Local, netip.AddrPortFrom(natAddr.Addr(), natAddr.Port()+1))
+	other := newNode(t, n, cfg)
+	if _, err := other.d.Initiate("gw"); err != nil {
+		t.Fatal(err)
+	}
+	if ev := wait(t, responder.ike, "the second remote's SA"); ev.err != nil {
+		t.Fatalf("first responder event: %+v %v", ev.info, ev.err)
+	}
+	wait(t, responder.children, "the second remote's child")
+	quiet(t, responder.ike, "an IKE SA event")
+	if got := len(responder.d.SAs()); got != 2 {
+		t.Errorf("responder holds %d SAs, want both remotes'", got)
+	}
+}
