@@ -111,7 +111,10 @@ func checkKeyID(c *valueCheck, vs []*policy.Value) {
 // Fqdn and UserAtFqdn wildcards; an X500dn one it cannot run is a warning.
 func wildcard(c *valueCheck, v *policy.Value, typ, text string, remote bool) {
 	if !remote {
-		formWarn(c, v, "Only a RemoteSecurityEndpoint identity can be a wildcard; the local identity is the one this stack sends.",
+		// An error, as for a local IpAddr subnet (checkIdentityAddr):
+		// IBM allows wildcards on the remote side only, and the runtime
+		// refuses the rule.
+		c.report(v, "Only a RemoteSecurityEndpoint identity can be a wildcard; the local identity is the one this stack sends.",
 			"Identity %s: a local identity cannot be a wildcard", text)
 		return
 	}
