@@ -26,8 +26,11 @@ const DefaultIKELifetime = 480 * time.Minute
 // held.
 func (e *Endpoint) scheduleIKERefresh(info ikesa.IKESAInfo) ikeTimes {
 	now := e.clock.Now()
-	times := ikeTimes{up: now, authenticated: e.authenticatedAt(info, now)}
-	times.reauth = e.scheduleReauthentication(info, times.authenticated)
+	authenticated := info.Authenticated
+	if authenticated.IsZero() {
+		authenticated = now
+	}
+	times := ikeTimes{up: now, reauth: e.scheduleReauthentication(info, authenticated)}
 	life := e.peerConfig(info.Peer).IKELifetime
 	if life <= 0 {
 		return times
@@ -39,22 +42,9 @@ func (e *Endpoint) scheduleIKERefresh(info ikesa.IKESAInfo) ikeTimes {
 	return times
 }
 
-// ikeTimes are when an IKE SA came up, when its peer last authenticated
-// (in it, or in the SA a rekey made it from), and when it is to be
-// refreshed, reauthenticated and expires (zero when it never is).
-type ikeTimes struct{ up, authenticated, refresh, reauth, expires time.Time }
-
-// authenticatedAt is when the peer of a new IKE SA last authenticated: now,
-// unless a rekey made the SA, which carries its predecessor's
-// authentication over (RFC 7296 §2.18: no AUTH in a rekey). e.mu is held.
-func (e *Endpoint) authenticatedAt(info ikesa.IKESAInfo, now time.Time) time.Time {
-	if info.Replaces != (ikesa.IKESAID{}) && !info.Reauthenticated {
-		if prev, ok := e.ikeTimes[info.Replaces]; ok {
-			return prev.authenticated
-		}
-	}
-	return now
-}
+// ikeTimes are when an IKE SA came up and when it is to be refreshed,
+// reauthenticated and expires (zero when it never is).
+type ikeTimes struct{ up, refresh, reauth, expires time.Time }
 
 // scheduleReauthentication arms the reauthentication of an IKE SA whose
 // peer authenticated at authenticated, when the peer's KeyExchangeAction

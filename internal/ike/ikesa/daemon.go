@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/ike/certid"
@@ -44,6 +45,10 @@ type IKESAInfo struct {
 	// for one negotiated afresh.
 	Replaces        IKESAID
 	Reauthenticated bool
+	// Authenticated is when the peer last proved its identity: in this
+	// SA's IKE_AUTH, or, for a rekeyed SA, in its predecessor's (a rekey
+	// carries no AUTH); zero before it is up.
+	Authenticated time.Time
 }
 
 // Stats counts what the daemon did with datagrams.

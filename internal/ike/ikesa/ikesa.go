@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"time"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/ike/ikecrypto"
@@ -34,8 +35,11 @@ type IKESA struct {
 	// what it still has to do once up, and reauthBy, on the old SA, the
 	// new one while it comes up.
 	reauthenticated bool
-	reauth          *reauthentication
-	reauthBy        *IKESA
+	// authenticated is when the peer last proved its identity: in this
+	// SA's IKE_AUTH, or in the SA a rekey made this one from.
+	authenticated time.Time
+	reauth        *reauthentication
+	reauthBy      *IKESA
 
 	dhKey     *ikecrypto.DHKey
 	keRetried bool // INVALID_KE_PAYLOAD already made us switch groups
@@ -140,7 +144,7 @@ func (sa *IKESA) peerName() string {
 func (sa *IKESA) info() IKESAInfo {
 	i := IKESAInfo{ID: sa.id(), Peer: sa.peerName(), Initiator: sa.initiator, State: sa.state,
 		Local: sa.local, Remote: sa.remote, NATLocal: sa.natLocal, NATRemote: sa.natRemote, Children: len(sa.children),
-		Replaces: sa.replaces, Reauthenticated: sa.reauthenticated}
+		Replaces: sa.replaces, Reauthenticated: sa.reauthenticated, Authenticated: sa.authenticated}
 	if sa.algs != nil {
 		i.Suite = sa.algs.suite
 	}
@@ -383,6 +387,9 @@ func (sa *IKESA) addChild(c *ChildSA) {
 // established marks the SA up once both sides are authenticated.
 func (sa *IKESA) established() {
 	sa.state = StateEstablished
+	if sa.authenticated.IsZero() { // not a rekey: IKE_AUTH just ended
+		sa.authenticated = sa.d.clock.Now()
+	}
 	sa.countEstablished(+1)
 	if sa.halfOpen != nil {
 		sa.halfOpen.Stop()

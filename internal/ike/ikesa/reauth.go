@@ -53,6 +53,7 @@ func (sa *IKESA) Reauthenticate(done func(error)) error {
 	d.sas[next.spiI] = next
 	sa.reauthBy = next
 	if err := next.sendInitRequest(next.ikeAlgs()[0].dh); err != nil {
+		next.reauth, sa.reauthBy = nil, nil // the error is the caller's one answer
 		next.die(err)
 		return err
 	}

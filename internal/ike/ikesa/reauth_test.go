@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
-
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
 
@@ -194,5 +193,39 @@ func TestOldSAStaysLockedUntilReauthenticationEnds(t *testing.T) {
 		if infos := nd.d.SAs(); len(infos) != 1 || infos[0].ID == old {
 			t.Errorf("after reauthentication the node holds %+v", infos)
 		}
+	}
+}
+
+// TestAuthenticatedTime: an IKE SA reports when its peer last proved its
+// identity: at IKE_AUTH, carried over by a rekey (which has no AUTH), new
+// again after a reauthentication. The endpoint times ReauthInterval from
+// it; it had read it from its own records, which an IKE SA's end can
+// reach before its successor's start when events run on two goroutines.
+func TestAuthenticatedTime(t *testing.T) {
+	clk := clock.NewManual(epoch)
+	_, initiator, responder := pair(t, setup{clock: clk})
+	sa, _, _ := establish(t, initiator, responder)
+	if got := sa.Info().Authenticated; !got.Equal(epoch) {
+		t.Fatalf("authenticated at %v, want %v", got, epoch)
+	}
+	clk.Advance(10 * time.Minute)
+	done := make(chan error, 1)
+	if err := sa.Rekey(func(err error) { done <- err }); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, done, "rekey")
+	for _, n := range []*node{initiator, responder} {
+		if up := wait(t, n.ike, "rekeyed SA"); !up.info.Authenticated.Equal(epoch) {
+			t.Errorf("rekeyed SA authenticated at %v, want %v (the rekey carries it over)", up.info.Authenticated, epoch)
+		}
+		wait(t, n.ike, "old SA gone")
+	}
+	clk.Advance(10 * time.Minute)
+	if err := handle(t, initiator).Reauthenticate(func(err error) { done <- err }); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, done, "reauthentication")
+	if up := wait(t, initiator.ike, "reauthenticated SA"); !up.info.Authenticated.Equal(epoch.Add(20 * time.Minute)) {
+		t.Errorf("reauthenticated SA authenticated at %v, want now", up.info.Authenticated)
 	}
 }

@@ -283,7 +283,7 @@ func (sa *IKESA) moveTo(next *IKESA, gir []byte) error {
 	}
 	sa.d.sas[next.ourSPI()] = next
 	sa.state = StateRekeyed
-	next.replaces = sa.id()
+	next.replaces, next.authenticated = sa.id(), sa.authenticated
 	next.established()
 	return nil
 }
