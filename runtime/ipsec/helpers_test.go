@@ -74,6 +74,10 @@ type topo struct {
 	// clientIKELife is the client's IKE SA lifetime for the gateway;
 	// clientReauth and gwReauth the two ends' reauthentication intervals.
 	clientIKELife, clientReauth, gwReauth time.Duration
+	// clientID, when set, is the client's identity instead of
+	// peer.example, and gwClientID the one the gateway expects of it (a
+	// wildcard, say).
+	clientID, gwClientID *ikesa.Identity
 }
 
 type topoOption func(*topo)
@@ -113,6 +117,10 @@ func withEcho() topoOption { return func(t *topo) { t.gwEcho = true } }
 
 func withQueue(n int) topoOption { return func(t *topo) { t.clientQueue = n } }
 
+func withClientIdentity(id, gwExpects ikesa.Identity) topoOption {
+	return func(t *topo) { t.clientID, t.gwClientID = &id, &gwExpects }
+}
+
 // withGatewayPolicy gives the gateway its own SPD, and more peers for
 // its IPSEC filters to name.
 func withGatewayPolicy(peers []Peer, filters []Filter) topoOption {
@@ -147,8 +155,12 @@ func newTopo(t testing.TB, opts ...topoOption) *topo {
 	if err != nil {
 		t.Fatal(err)
 	}
+	clientID, gwClientID := ikesa.FQDN("peer.example"), ikesa.FQDN("peer.example")
+	if tp.clientID != nil {
+		clientID, gwClientID = *tp.clientID, *tp.gwClientID
+	}
 	tp.client = tp.newNode(t, Config{
-		Local: clientAddr, ID: ikesa.FQDN("peer.example"), SPD: clientSPD, Liveness: tp.clientLive, QueueLimit: tp.clientQueue,
+		Local: clientAddr, ID: clientID, SPD: clientSPD, Liveness: tp.clientLive, QueueLimit: tp.clientQueue,
 		IKE: tp.ike, ESP: tp.esp,
 		Peers: []Peer{{Name: "gw", Addr: gwAddr, ID: ikesa.FQDN("gw.example"), PSK: testPSK, IKELifetime: tp.clientIKELife, ReauthInterval: tp.clientReauth,
 			LocalTS:  []netip.Prefix{netip.MustParsePrefix("10.99.0.2/32")},
@@ -156,7 +168,7 @@ func newTopo(t testing.TB, opts ...topoOption) *topo {
 	}, false)
 	tp.gw = tp.newNode(t, Config{
 		Local: gwAddr, ID: ikesa.FQDN("gw.example"), SPD: gwSPD, Liveness: tp.gwLiveness, IKE: tp.ike, ESP: tp.esp,
-		Peers: append([]Peer{{Name: "client", ID: ikesa.FQDN("peer.example"), PSK: testPSK, ReauthInterval: tp.gwReauth,
+		Peers: append([]Peer{{Name: "client", ID: gwClientID, PSK: testPSK, ReauthInterval: tp.gwReauth,
 			LocalTS:  []netip.Prefix{netip.MustParsePrefix("10.1.1.0/24")},
 			RemoteTS: []netip.Prefix{netip.MustParsePrefix("10.99.0.0/16")}}}, tp.gwPeers...),
 	}, tp.gwEcho)

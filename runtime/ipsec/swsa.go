@@ -256,6 +256,11 @@ func (e *Endpoint) newRecord(s *swsaState, id string, info ikesa.IKESAInfo) *sws
 	if p := e.peers[info.Peer]; p != nil {
 		peerID = p.cfg.ID
 	}
+	if peerID.Wildcard && info.PeerID.Type != 0 {
+		// The pattern names no peer a new holder could initiate to (an
+		// IpAddr range is no address at all): record the one this is.
+		peerID = info.PeerID
+	}
 	action := ""
 	if s.cfg.VPNAction != nil {
 		action = s.cfg.VPNAction(info.Remote.Addr())

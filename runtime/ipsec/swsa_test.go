@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
+	"github.com/tcpipc/tcpipc/internal/ike/wire"
 	"github.com/tcpipc/tcpipc/runtime/swsa"
 )
 
@@ -199,5 +200,51 @@ func TestSWSAJournalFollowsReauthentication(t *testing.T) {
 		if ev.TunnelID != "MVS9.Y1" || ev.Kind == swsa.IKEDeleted {
 			t.Errorf("event %v of tunnel %s: want every event on MVS9.Y1 and no deletion", ev.Kind, ev.TunnelID)
 		}
+	}
+}
+
+// TestSWSARecordsTheWildcardPeersIdentity: a peer known by a wildcard
+// identity (IBM lets a RemoteSecurityEndpoint's identity stand for many
+// peers) is recorded with the identity it authenticated with, which the
+// new holder can name, not the pattern. The pattern of an IpAddr range is
+// no address: the record failed validation, the journal dropped it
+// without a word, and no takeover recovered such a tunnel.
+func TestSWSARecordsTheWildcardPeersIdentity(t *testing.T) {
+	fqdn := ikesa.FQDN("peer.example")
+	for _, tc := range []struct {
+		name       string
+		id, expect ikesa.Identity
+		want       swsa.Identity
+	}{
+		{"fqdn", fqdn, ikesa.Identity{Type: wire.ID_FQDN, Data: []byte("*.example"), Wildcard: true},
+			swsa.Identity{Type: "FQDN", Value: "peer.example"}},
+		{"any fqdn", fqdn, ikesa.Identity{Type: wire.ID_FQDN, Data: []byte("*"), Wildcard: true},
+			swsa.Identity{Type: "FQDN", Value: "peer.example"}},
+		{"ipaddr subnet", AddrIdentity(natPublic), ikesa.Identity{Type: wire.ID_IPV4_ADDR, Wildcard: true,
+			First: netip.MustParseAddr("198.51.100.0"), Last: netip.MustParseAddr("198.51.100.255")},
+			swsa.Identity{Type: "IPADDR", Value: natPublic.String()}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tp := newTopo(t, withClientIdentity(tc.id, tc.expect))
+			var log eventLog
+			tp.gw.e.SetSWSA(SWSA{Journal: &log, Stack: "MVS1", VPNAction: func(netip.Addr) string { return "dvipa-esp" }})
+			tp.gw.e.EndRecoveryPlanning()
+			tp.establish(t)
+			eventually(t, "the tunnel journaled", func() bool { return len(log.kinds()) >= 1 })
+			log.mu.Lock()
+			first := log.events[0]
+			log.mu.Unlock()
+			if first.Kind != swsa.IKEEstablished || first.Tunnel == nil {
+				t.Fatalf("first event %+v", first)
+			}
+			if got := first.Tunnel.Peer.Identity; got != tc.want {
+				t.Errorf("recorded peer identity %+v, want %+v", got, tc.want)
+			}
+			r := first.Tunnel
+			r.Version, r.Writer, r.Written = swsa.Version, "MVS1", epoch
+			if err := r.Validate(); err != nil {
+				t.Errorf("the record is not one the journal keeps: %v", err)
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/clock"
@@ -27,7 +28,7 @@ type Identity struct {
 }
 
 // idOf is the identity an ID payload carries.
-func idOf(p *wire.ID) Identity { return Identity{Type: p.IDType, Data: p.Data} }
+func idOf(p *wire.ID) Identity { return Identity{Type: p.IDType, Data: slices.Clone(p.Data)} }
 
 // FQDN is an ID_FQDN identity.
 func FQDN(name string) Identity { return Identity{Type: wire.ID_FQDN, Data: []byte(name)} }

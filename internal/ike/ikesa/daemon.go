@@ -31,8 +31,11 @@ func (id IKESAID) String() string { return fmt.Sprintf("%016x_i %016x_r", id.SPI
 
 // IKESAInfo describes an IKE SA for callers and displays.
 type IKESAInfo struct {
-	ID            IKESAID
-	Peer          string
+	ID   IKESAID
+	Peer string
+	// PeerID is the identity the peer authenticated with, zero before
+	// IKE_AUTH: for a peer with a wildcard identity, the one it is.
+	PeerID        Identity
 	Initiator     bool
 	State         State
 	Local, Remote netip.AddrPort

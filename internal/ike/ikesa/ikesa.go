@@ -142,7 +142,7 @@ func (sa *IKESA) peerName() string {
 }
 
 func (sa *IKESA) info() IKESAInfo {
-	i := IKESAInfo{ID: sa.id(), Peer: sa.peerName(), Initiator: sa.initiator, State: sa.state,
+	i := IKESAInfo{ID: sa.id(), Peer: sa.peerName(), PeerID: sa.peerID, Initiator: sa.initiator, State: sa.state,
 		Local: sa.local, Remote: sa.remote, NATLocal: sa.natLocal, NATRemote: sa.natRemote, Children: len(sa.children),
 		Replaces: sa.replaces, Reauthenticated: sa.reauthenticated, Authenticated: sa.authenticated}
 	if sa.algs != nil {
