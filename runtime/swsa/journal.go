@@ -125,6 +125,9 @@ type CFJournal struct {
 	waiters []chan struct{}
 	closed  bool
 	stats   Stats
+	// refused are tunnels whose record could not be made (an event that
+	// built an invalid one), for run to report as failures.
+	refused []Failure
 
 	wake chan struct{}
 	done chan struct{}
@@ -175,6 +178,16 @@ func (j *CFJournal) reportLocked(ev Event) {
 	t, err := j.apply(key, ev)
 	if err != nil {
 		j.stats.Invalid++
+		if ev.Kind == IKEEstablished && ev.Tunnel != nil {
+			// The tunnel works here but has no record: nobody can take
+			// it over, as when the structure refuses the write.
+			j.refused = append(j.refused, Failure{DVIPA: ev.DVIPA, TunnelID: ev.TunnelID, Err: err,
+				Message: TakeoverPreparationFailed(ev.Tunnel, j.opt.Clock.Now())})
+			select {
+			case j.wake <- struct{}{}:
+			default:
+			}
+		}
 		return
 	}
 	j.enqueue(key, t)
@@ -331,7 +344,7 @@ func (j *CFJournal) Stats() Stats {
 // failed), or ctx ends.
 func (j *CFJournal) Flush(ctx context.Context) error {
 	j.mu.Lock()
-	if !j.busy && len(j.queue) == 0 && j.stale == 0 || j.closed {
+	if !j.busy && len(j.queue) == 0 && j.stale == 0 && len(j.refused) == 0 || j.closed {
 		j.mu.Unlock()
 		return nil
 	}
@@ -376,7 +389,22 @@ func (j *CFJournal) run() {
 			return
 		case <-j.wake:
 		}
+		j.reportRefused()
 		for j.writeNext() {
+		}
+	}
+}
+
+// reportRefused tells OnFailure of the records Report could not make.
+func (j *CFJournal) reportRefused() {
+	j.mu.Lock()
+	refused := j.refused
+	j.refused = nil
+	j.busy = j.busy || len(refused) > 0 // Flush waits for the report
+	j.mu.Unlock()
+	for _, f := range refused {
+		if j.opt.OnFailure != nil {
+			j.opt.OnFailure(f)
 		}
 	}
 }

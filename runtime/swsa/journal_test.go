@@ -350,3 +350,25 @@ func TestJournalInstanceOfEarlierLife(t *testing.T) {
 		t.Errorf("stats %+v, want 2 ignored", s)
 	}
 }
+
+// TestJournalReportsARecordItCannotKeep: a tunnel whose record is not a
+// valid one (an identity that is no address, say) cannot be taken over,
+// as one the structure refuses cannot: the journal says so with
+// EZD0831I instead of dropping it with nothing but a counter.
+func TestJournalReportsARecordItCannotKeep(t *testing.T) {
+	r := newRig(t, 0, true)
+	ev := established(10)
+	ev.Tunnel.Peer.Identity = Identity{Type: "IPADDR", Value: "192.0.2.0-192.0.2.255"}
+	r.j.Report(ev)
+	r.flush(t)
+	r.mu.Lock()
+	fails := r.fails
+	r.mu.Unlock()
+	if len(fails) != 1 || !strings.HasPrefix(fails[0].Message, "EZD0831I Tunnel takeover preparation failed : ") ||
+		fails[0].TunnelID != ev.TunnelID || fails[0].Err == nil {
+		t.Fatalf("failures %+v", fails)
+	}
+	if s := r.j.Stats(); s.Invalid != 1 || s.Written != 0 {
+		t.Errorf("stats %+v, want 1 invalid and none written", s)
+	}
+}
