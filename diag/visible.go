@@ -3,13 +3,15 @@ package diag
 import (
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
 // Visible renders the characters of s that a terminal or a log viewer
 // would act on instead of showing (C0 and C1 controls such as ESC, DEL,
-// the bidirectional overrides of "Trojan Source", zero-width characters
-// such as a stray byte-order mark, bytes that are not UTF-8) as Go-style
+// the bidirectional overrides of "Trojan Source", every other invisible
+// format character such as a stray byte-order mark, line and paragraph
+// separators, bytes that are not UTF-8) as Go-style
 // escapes: ESC becomes `\x1b`, U+202E `\u202e`, a stray
 // byte 0x9b `\x9b`. Newlines and tabs stay: the renderers lay them out.
 // Text from input files goes through it before it reaches a terminal.
@@ -36,6 +38,8 @@ func visible(s string, oneLine bool) string {
 			fmt.Fprintf(&b, `\x%02x`, s[i])
 		case hidden(r) && r < 0x80:
 			fmt.Fprintf(&b, `\x%02x`, r)
+		case hidden(r) && r > 0xffff:
+			fmt.Fprintf(&b, `\U%08x`, r)
 		case hidden(r):
 			fmt.Fprintf(&b, `\u%04x`, r)
 		default:
@@ -66,8 +70,12 @@ func isHidden(r rune) bool {
 		return true
 	case r == 0x200e, r == 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
 		return true // bidirectional marks, embeddings, overrides and isolates
-	case r >= 0x200b && r <= 0x200d, r == 0x2060, r == 0xfeff:
-		return true // zero-width characters: shown as nothing, they hide what a word holds
+	case unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp):
+		// Format characters (zero-width spaces and joiners, a byte-order
+		// mark, a soft hyphen, invisible operators, tags): shown as
+		// nothing, they hide what a word holds. Line and paragraph
+		// separators: a viewer may start a new line at them.
+		return true
 	}
 	return false
 }

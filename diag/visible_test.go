@@ -54,6 +54,13 @@ func TestVisibleZeroWidth(t *testing.T) {
 		"IPSEC\u200bRULE":           `IPSEC\u200bRULE`,
 		"a\u200c\u200d\u2060b":      `a\u200c\u200d\u2060b`,
 		"caf\u00e9 \u00a0":          "caf\u00e9 \u00a0",
+		// Every other invisible format character (Unicode Cf), and the
+		// line and paragraph separators a viewer may break a line at.
+		"VIPA\u00adDEFINE":           `VIPA\u00adDEFINE`,
+		"a\u2061\u2062\u2063\u2064b": `a\u2061\u2062\u2063\u2064b`,
+		"x\u180ey\u061cz":            `x\u180ey\u061cz`,
+		"tag\U000e0041":              `tag\U000e0041`,
+		"one\u2028two\u2029":         `one\u2028two\u2029`,
 	} {
 		if got := Visible(in); got != want {
 			t.Errorf("Visible(%q) = %q, want %q", in, got, want)
