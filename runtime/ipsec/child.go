@@ -243,6 +243,12 @@ func (e *Endpoint) ikeEvent(info ikesa.IKESAInfo, err error) {
 		delete(e.mappings, info.ID)
 	}
 	e.mu.Unlock()
+	if err != nil {
+		select {
+		case e.ikeGone <- struct{}{}:
+		default: // a signal is already waiting
+		}
+	}
 	if err == nil || errors.Is(err, ikesa.ErrRekeyed) || errors.Is(err, ikesa.ErrClosed) ||
 		errors.Is(err, ikesa.ErrDeleted) || errors.Is(err, ikesa.ErrReplaced) || errors.Is(err, ikesa.ErrExpired) {
 		return

@@ -43,6 +43,8 @@ type Endpoint struct {
 	peers    map[string]*peerState
 	children map[uint32]*child          // by inbound SPI
 	ikeTimes map[ikesa.IKESAID]ikeTimes // of each established IKE SA (ikelife.go)
+	// ikeGone is signalled at each IKE SA's end (DeleteTunnelsAndWait).
+	ikeGone chan struct{}
 	// mappings say where ESP for each IKE SA's peer goes. They are per
 	// IKE SA, not per configured peer: a peer configured for a range of
 	// addresses is many remotes, each with its own NAT mapping.
@@ -119,7 +121,7 @@ func New(cfg Config) (*Endpoint, error) {
 		cfg: cfg, clock: cfg.Clock, spd: cfg.SPD, conn: cfg.Conn, sad: esp.NewSAD(),
 		peers: map[string]*peerState{}, children: map[uint32]*child{}, seen: map[netip.AddrPort]uint16{},
 		oneShots: map[uint64]clock.Timer{}, ikeTimes: map[ikesa.IKESAID]ikeTimes{},
-		mappings: map[ikesa.IKESAID]*ikeMapping{},
+		mappings: map[ikesa.IKESAID]*ikeMapping{}, ikeGone: make(chan struct{}, 1),
 	}
 	for i := range cfg.Peers {
 		e.peers[cfg.Peers[i].Name] = &peerState{cfg: &e.cfg.Peers[i]}

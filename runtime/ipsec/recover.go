@@ -1,9 +1,11 @@
 package ipsec
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/netip"
+	"time"
 
 	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
@@ -295,6 +297,27 @@ func (e *Endpoint) DeleteTunnels() {
 		}
 		if sa := e.daemon.Lookup(info.ID); sa != nil {
 			sa.Delete()
+		}
+	}
+}
+
+// DeleteTunnelsAndWait is DeleteTunnels, then a wait until the peers have
+// answered (no IKE SA is left), limit on the endpoint's clock has passed
+// or ctx ends. A Delete waits behind an exchange under way (RFC 7296
+// §2.3) and may have to be sent again; closing the endpoint right after
+// DeleteTunnels dropped it, and the peer kept SAs no stack held.
+func (e *Endpoint) DeleteTunnelsAndWait(ctx context.Context, limit time.Duration) {
+	e.DeleteTunnels()
+	expired := make(chan struct{})
+	t := e.clock.AfterFunc(limit, func() { close(expired) })
+	defer t.Stop()
+	for len(e.daemon.SAs()) > 0 {
+		select {
+		case <-e.ikeGone:
+		case <-expired:
+			return
+		case <-ctx.Done():
+			return
 		}
 	}
 }

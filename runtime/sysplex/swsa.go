@@ -444,12 +444,18 @@ func (s *Stack) retire(side *swsaSide, a netip.Addr, sec *dvipaSec) {
 				return // failed: no word to anyone
 			}
 			s.sx.record(s.plan.Name, fmt.Sprintf("SWSA: %s not renegotiated by its new holder in %s; deleting its SAs", a, retireTimeout))
-			sec.ep.DeleteTunnels()
+			sec.ep.DeleteTunnelsAndWait(side.ctx, deleteWait)
 			return
 		}
 	}
-	sec.ep.DeleteTunnels()
+	sec.ep.DeleteTunnelsAndWait(side.ctx, deleteWait)
 }
+
+// deleteWait bounds how long a stack that ends a DVIPA's SAs waits for
+// the peers to answer its Deletes before it closes the endpoint: long
+// enough for a Delete queued behind an exchange under way, or sent again
+// once (ikesa.DefaultRetransmitTimeout).
+const deleteWait = 5 * time.Second
 
 // dropSAs ends the SAs of a DVIPA that is deleted (a VIPARANGE DVIPA's
 // last bind closed): nobody takes it over, so the peers get an
@@ -474,7 +480,11 @@ func (s *Stack) dropSAs(a netip.Addr) {
 		side.journal.Release(a)
 		_ = side.journal.Flush(side.ctx)
 	}
-	sec.ep.DeleteTunnels()
+	ctx := context.Background()
+	if side != nil {
+		ctx = side.ctx
+	}
+	sec.ep.DeleteTunnelsAndWait(ctx, deleteWait)
 	sec.ep.Close()
 	if side == nil || side.store == nil {
 		return
