@@ -302,8 +302,8 @@ func (e *Endpoint) DeleteTunnels() {
 }
 
 // DeleteTunnelsAndWait is DeleteTunnels, then a wait until the peers have
-// answered (no IKE SA is left), limit on the endpoint's clock has passed
-// or ctx ends. A Delete waits behind an exchange under way (RFC 7296
+// answered (no IKE SA is being deleted any more), limit on the endpoint's
+// clock has passed or ctx ends. A Delete waits behind an exchange under way (RFC 7296
 // §2.3) and may have to be sent again; closing the endpoint right after
 // DeleteTunnels dropped it, and the peer kept SAs no stack held.
 func (e *Endpoint) DeleteTunnelsAndWait(ctx context.Context, limit time.Duration) {
@@ -311,7 +311,7 @@ func (e *Endpoint) DeleteTunnelsAndWait(ctx context.Context, limit time.Duration
 	expired := make(chan struct{})
 	t := e.clock.AfterFunc(limit, func() { close(expired) })
 	defer t.Stop()
-	for len(e.daemon.SAs()) > 0 {
+	for e.deleting() {
 		select {
 		case <-e.ikeGone:
 		case <-expired:
@@ -320,6 +320,16 @@ func (e *Endpoint) DeleteTunnelsAndWait(ctx context.Context, limit time.Duration
 			return
 		}
 	}
+}
+
+// deleting reports whether an IKE SA still waits for its Delete's answer.
+func (e *Endpoint) deleting() bool {
+	for _, info := range e.daemon.SAs() {
+		if info.State == ikesa.StateDeleting {
+			return true
+		}
+	}
+	return false
 }
 
 // recordedProposals are the record's negotiated transforms as the only

@@ -480,13 +480,18 @@ func (s *Stack) dropSAs(a netip.Addr) {
 		side.journal.Release(a)
 		_ = side.journal.Flush(side.ctx)
 	}
-	ctx := context.Background()
-	if side != nil {
-		ctx = side.ctx
+	if side == nil {
+		sec.ep.DeleteTunnels()
+		sec.ep.Close()
+		return
 	}
-	sec.ep.DeleteTunnelsAndWait(ctx, deleteWait)
-	sec.ep.Close()
-	if side == nil || side.store == nil {
+	side.wg.Add(1)
+	go func() { // the peers' answers do not hold up the last close
+		defer side.wg.Done()
+		defer sec.ep.Close()
+		sec.ep.DeleteTunnelsAndWait(side.ctx, deleteWait)
+	}()
+	if side.store == nil {
 		return
 	}
 	stored, _, err := side.store.List(side.ctx, a)
