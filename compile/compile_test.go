@@ -150,6 +150,22 @@ func writeSysplex(t *testing.T, files map[string]string) string {
 	return dir
 }
 
+// compileFiles loads and compiles a sysplex written from files (see
+// writeSysplex), failing the test on a load error or on a plan that does
+// not validate.
+func compileFiles(t *testing.T, files map[string]string) *plan.Plan {
+	t.Helper()
+	sx, ds := model.Load(writeSysplex(t, files), model.Options{})
+	if ds.HasErrors() {
+		t.Fatalf("%v", ds)
+	}
+	p, _ := Compile(sx)
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // TestLongFormBackupOwnerValidates: a DVIPA no stack VIPADEFINEs is owned
 // by the long-form backup that creates it, which stays in the backup
 // chain; the plan passes plan.Validate, which show, whatif and run apply

@@ -3,7 +3,6 @@ package compile
 import (
 	"testing"
 
-	"github.com/tcpipc/tcpipc/model"
 	"github.com/tcpipc/tcpipc/plan"
 )
 
@@ -16,7 +15,7 @@ import (
 // Inbound rule's sides and ports swap on the way in; the profile's
 // IPSECRULE DIRECTION INBOUND reads the same.
 func TestOneWayRuleSides(t *testing.T) {
-	dir := writeSysplex(t, map[string]string{
+	p := compileFiles(t, map[string]string{
 		"sysplex.yaml": "sysplex: DIR\nstacks:\n  - {name: A, profile: A/P}\n  - {name: B, profile: B/P, policy: [B.policy]}\n",
 		"A/P": "IPCONFIG IPSECURITY\nIPSEC\n" +
 			" IPSECRULE 192.0.2.9 10.1.1.1 PROTOCOL TCP SRCPORT 1024 65535 DESTPORT 80 DIRECTION INBOUND\n" +
@@ -32,14 +31,6 @@ func TestOneWayRuleSides(t *testing.T) {
 			" IpGenericFilterActionRef permit\n}\n" +
 			"IpGenericFilterAction permit\n{\n IpFilterAction Permit\n}\n",
 	})
-	sx, ds := model.Load(dir, model.Options{})
-	if ds.HasErrors() {
-		t.Fatalf("%v", ds)
-	}
-	p, _ := Compile(sx)
-	if err := p.Validate(); err != nil {
-		t.Fatal(err)
-	}
 	eph := plan.PortRange{From: 1024, To: 65535}
 	http := plan.PortRange{From: 80, To: 80}
 	want := map[string]plan.Filter{ // every one: local 10.1.1.1:80, remote 192.0.2.9 ephemeral

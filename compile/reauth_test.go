@@ -2,8 +2,6 @@ package compile
 
 import (
 	"testing"
-
-	"github.com/tcpipc/tcpipc/model"
 )
 
 // TestReauthInterval: a KeyExchangeAction's ReauthInterval (minutes)
@@ -19,7 +17,7 @@ func TestReauthInterval(t *testing.T) {
 			"    HowToAuthPeers PresharedKey\n    PseudoRandomFunction HMAC_SHA2_256\n    DHGroup Group19\n   }\n  }\n" +
 			"  SharedKey Ascii reauth-test\n }\n"
 	}
-	dir := writeSysplex(t, map[string]string{
+	p := compileFiles(t, map[string]string{
 		"sysplex.yaml": "sysplex: REAUTH\nstacks:\n  - {name: A, profile: A/P, policy: [A.policy]}\n",
 		"A/P":          "IPCONFIG IPSECURITY\n",
 		"A.policy": "IpFilterPolicy\n{\n IpFilterRule all\n {\n  IpGenericFilterActionRef permit\n }\n}\n" +
@@ -31,14 +29,6 @@ func TestReauthInterval(t *testing.T) {
 			rule("ikev1", "   HowToInitiate Main\n   ReauthInterval 30\n") +
 			"}\n",
 	})
-	sx, ds := model.Load(dir, model.Options{})
-	if ds.HasErrors() {
-		t.Fatalf("%v", ds)
-	}
-	p, _ := Compile(sx)
-	if err := p.Validate(); err != nil {
-		t.Fatal(err)
-	}
 	want := map[string]int{"own": 1800, "inherits": 480 * 60, "off": 0, "ikev1": 0}
 	got := map[string]int{}
 	for _, peer := range p.Stacks[0].IKE.Peers {
