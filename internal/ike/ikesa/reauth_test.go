@@ -15,6 +15,20 @@ import (
 // selectorKey names a child's selectors, for comparing sets of children.
 func selectorKey(c ChildSA) string { return fmt.Sprint(c.LocalTS, c.RemoteTS) }
 
+// secondChild adds a child with narrower selectors to sa and returns
+// both ends' view of it.
+func secondChild(t *testing.T, sa *IKESA, initiator, responder *node) (ChildSA, ChildSA) {
+	t.Helper()
+	narrow := Selectors{Local: []wire.Selector{Prefix(netip.MustParsePrefix("10.1.0.5/32"))},
+		Remote: []wire.Selector{Prefix(netip.MustParsePrefix("10.99.0.7/32"))}}
+	done := make(chan error, 1)
+	if err := sa.CreateChildWith(narrow, func(err error) { done <- err }); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, done, "second child")
+	return wait(t, initiator.children, "second child"), wait(t, responder.children, "second child")
+}
+
 // TestReauthenticate replaces an IKE SA with two children by one
 // negotiated from scratch, from either end (RFC 7296 §2.8.3): a new IKE
 // SA with new SPIs and both children's selectors comes up before the old
@@ -25,14 +39,8 @@ func TestReauthenticate(t *testing.T) {
 		t.Run(map[bool]string{false: "initiator", true: "responder"}[fromResponder], func(t *testing.T) {
 			_, initiator, responder := pair(t, setup{})
 			sa, ic, rc := establish(t, initiator, responder)
-			narrow := Selectors{Local: []wire.Selector{Prefix(netip.MustParsePrefix("10.1.0.5/32"))},
-				Remote: []wire.Selector{Prefix(netip.MustParsePrefix("10.99.0.7/32"))}}
+			ic2, rc2 := secondChild(t, sa, initiator, responder)
 			done := make(chan error, 1)
-			if err := sa.CreateChildWith(narrow, func(err error) { done <- err }); err != nil {
-				t.Fatal(err)
-			}
-			waitDone(t, done, "second child")
-			ic2, rc2 := wait(t, initiator.children, "second child"), wait(t, responder.children, "second child")
 			old := sa.Info().ID
 			oldChildren := map[*node][]ChildSA{initiator: {ic, ic2}, responder: {rc, rc2}}
 
@@ -141,15 +149,7 @@ func TestOldSAStaysLockedUntilReauthenticationEnds(t *testing.T) {
 	clk := clock.NewManual(epoch)
 	n, initiator, responder := pair(t, setup{clock: clk})
 	sa, _, _ := establish(t, initiator, responder)
-	narrow := Selectors{Local: []wire.Selector{Prefix(netip.MustParsePrefix("10.1.0.5/32"))},
-		Remote: []wire.Selector{Prefix(netip.MustParsePrefix("10.99.0.7/32"))}}
-	done := make(chan error, 1)
-	if err := sa.CreateChildWith(narrow, func(err error) { done <- err }); err != nil {
-		t.Fatal(err)
-	}
-	waitDone(t, done, "second child")
-	wait(t, initiator.children, "second child")
-	wait(t, responder.children, "second child")
+	secondChild(t, sa, initiator, responder)
 	old := sa.Info().ID
 	// Hold back the new SA's CREATE_CHILD_SA for the second child.
 	tp := &tap{}
