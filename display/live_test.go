@@ -47,9 +47,23 @@ func TestLiveLayouts(t *testing.T) {
 			t.Errorf("missing %q in:\n%s", want, got)
 		}
 	}
-	for _, absent := range []string{"IntegrityAlgorithm", "Established:", "Lifetime:"} {
+	for _, absent := range []string{"IntegrityAlgorithm", "Established:", "Lifetime:", "ReauthInterval:"} {
 		if strings.Contains(got, absent) {
 			t.Errorf("%s printed although empty", absent)
 		}
+	}
+}
+
+// TestIKETunnelReauthInterval: ipsec -k shows an IKE tunnel's
+// reauthentication interval (KeyExchangeAction ReauthInterval) when one
+// is configured.
+func TestIKETunnelReauthInterval(t *testing.T) {
+	var b strings.Builder
+	n := 0
+	if err := WriteIKETunnels(&b, []IKETunnel{{Rule: "r", State: "ESTABLISHED", ReauthSeconds: 3600}}, &n); err != nil {
+		t.Fatal(err)
+	}
+	if want := "ReauthInterval:            3600 seconds\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("missing %q in:\n%s", want, b.String())
 	}
 }

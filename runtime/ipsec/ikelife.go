@@ -30,8 +30,9 @@ func (e *Endpoint) scheduleIKERefresh(info ikesa.IKESAInfo) ikeTimes {
 	if authenticated.IsZero() {
 		authenticated = now
 	}
-	times := ikeTimes{up: now, reauth: e.scheduleReauthentication(info, authenticated)}
-	life := e.peerConfig(info.Peer).IKELifetime
+	peer := e.peerConfig(info.Peer)
+	times := ikeTimes{up: now, reauth: e.scheduleReauthentication(info.ID, peer.ReauthInterval, authenticated)}
+	life := peer.IKELifetime
 	if life <= 0 {
 		return times
 	}
@@ -46,18 +47,17 @@ func (e *Endpoint) scheduleIKERefresh(info ikesa.IKESAInfo) ikeTimes {
 // reauthenticated and expires (zero when it never is).
 type ikeTimes struct{ up, refresh, reauth, expires time.Time }
 
-// scheduleReauthentication arms the reauthentication of an IKE SA whose
-// peer authenticated at authenticated, when the peer's KeyExchangeAction
-// codes a ReauthInterval (IBM, "Refreshing phase 1 Security
-// Associations"): the interval after it, less up to a tenth at random as
-// for a refresh. It returns when, zero without an interval. e.mu is held.
-func (e *Endpoint) scheduleReauthentication(info ikesa.IKESAInfo, authenticated time.Time) time.Time {
-	every := e.peerConfig(info.Peer).ReauthInterval
+// scheduleReauthentication arms the reauthentication of IKE SA id, whose
+// peer authenticated at authenticated, every ReauthInterval of its
+// KeyExchangeAction (IBM, "Refreshing phase 1 Security Associations"):
+// the interval after it, less up to a tenth at random as for a refresh.
+// It returns when, zero without an interval. e.mu is held.
+func (e *Endpoint) scheduleReauthentication(id ikesa.IKESAID, every time.Duration, authenticated time.Time) time.Time {
 	if every <= 0 {
 		return time.Time{}
 	}
 	due := authenticated.Add(every - rand.N(every/10+1))
-	e.after(max(due.Sub(e.clock.Now()), 0), func() { e.reauthenticateIKE(info.ID, rekeyRetry) })
+	e.after(max(due.Sub(e.clock.Now()), 0), func() { e.reauthenticateIKE(id, rekeyRetry) })
 	return due
 }
 

@@ -480,7 +480,7 @@ func (s *Stack) dropSAs(a netip.Addr) {
 		side.journal.Release(a)
 		_ = side.journal.Flush(side.ctx)
 	}
-	if side == nil {
+	if side == nil { // the stack is going down
 		sec.ep.DeleteTunnels()
 		sec.ep.Close()
 		return

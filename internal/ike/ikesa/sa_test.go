@@ -434,6 +434,15 @@ func TestInitialContactFromAnotherRemote(t *testing.T) {
 	establish(t, initiator, responder)
 	cfg := initiator.d.cfg
 	cfg.Local = netip.AddrPortFrom(netip.MustParseAddr("203.0.113.77"), cfg.Local.Port())
+	secondRemote(t, n, responder, cfg, responder.deleted, "a child deletion")
+}
+
+// secondRemote starts a daemon with cfg on n, has it initiate to the
+// responder, and checks that the responder brings the new SA up and keeps
+// the first remote's too: nothing arrives on the responder's channel
+// quietCh (what) meanwhile, and it holds two IKE SAs.
+func secondRemote[T any](t *testing.T, n *memnet.Network, responder *node, cfg Config, quietCh <-chan T, what string) {
+	t.Helper()
 	other := newNode(t, n, cfg)
 	if _, err := other.d.Initiate("gw"); err != nil {
 		t.Fatal(err)
@@ -442,7 +451,7 @@ func TestInitialContactFromAnotherRemote(t *testing.T) {
 		t.Fatalf("first responder event: %+v %v", ev.info, ev.err)
 	}
 	wait(t, responder.children, "the second remote's child")
-	quiet(t, responder.deleted, "a child deletion")
+	quiet(t, quietCh, what)
 	if got := len(responder.d.SAs()); got != 2 {
 		t.Errorf("responder holds %d SAs, want both remotes'", got)
 	}

@@ -120,16 +120,5 @@ func TestInitialContactSpeaksForItsOwnIdentity(t *testing.T) {
 	cfg.Local = netip.MustParseAddrPort("10.1.0.3:500")
 	cfg.ID = FQDN("other.example")
 	n.MapPort(cfg.Local, netip.AddrPortFrom(natAddr.Addr(), natAddr.Port()+1))
-	other := newNode(t, n, cfg)
-	if _, err := other.d.Initiate("gw"); err != nil {
-		t.Fatal(err)
-	}
-	if ev := wait(t, responder.ike, "the second remote's SA"); ev.err != nil {
-		t.Fatalf("first responder event: %+v %v", ev.info, ev.err)
-	}
-	wait(t, responder.children, "the second remote's child")
-	quiet(t, responder.ike, "an IKE SA event")
-	if got := len(responder.d.SAs()); got != 2 {
-		t.Errorf("responder holds %d SAs, want both remotes'", got)
-	}
+	secondRemote(t, n, responder, cfg, responder.ike, "an IKE SA event")
 }
