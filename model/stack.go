@@ -123,6 +123,7 @@ func (b *stackBuilder) statement(st profile.Statement) {
 	case *profile.Port:
 		for _, e := range s.Entries {
 			b.portEntryOptions(e)
+			b.portNames(portLabel("PORT", e.Unreserved, e.Number), e.Job, e.Options, b.prof.RangeOf(&e.Node))
 			if e.Unreserved {
 				continue // access control, not a reservation
 			}
@@ -139,7 +140,53 @@ func (b *stackBuilder) statement(st profile.Statement) {
 		}
 	case *profile.PortRange:
 		b.portNumber("PORTRANGE", s.First, m.Range)
+		b.portNames(fmt.Sprintf("PORTRANGE %d", s.First), s.Job, s.Options, m.Range)
 	}
+}
+
+// portLabel names a PORT entry in messages: PORT 21, or PORT UNRSV.
+func portLabel(stmt string, unrsv bool, n int) string {
+	if unrsv {
+		return stmt + " UNRSV"
+	}
+	return fmt.Sprintf("%s %d", stmt, n)
+}
+
+// portNames reports a PORT or PORTRANGE job name that is no MVS job name
+// and a SAF resource name longer than 8 characters. A job name has 1 to 8
+// letters, digits, @, # or $, not a digit first; the wildcards * and ?
+// stand for characters of it (IP Configuration Guide, "Controlling access
+// to particular ports": "a partial wildcard job name (1 - 8 characters
+// with one or more wildcard characters)"). The SAF keyword is "followed
+// by a 1-8 character name" (SEZAINST(SAMPPROF), as the IP Configuration
+// Guide prints it), the last qualifier of the EZB.PORTACCESS resource.
+// The stack rejects either. A name with a system symbol is the stack's to
+// substitute.
+func (b *stackBuilder) portNames(label, job string, opts []*profile.PortOption, r diag.Range) {
+	if !isPortJob(job) && !strings.Contains(job, "&") {
+		d := b.errorf(r, "%s: %s is not a job name", label, job)
+		d.Detail = "A job name has 1 to 8 letters, digits, @, # or $ (not a digit first), or the wildcards * and ?; the stack rejects the entry."
+	}
+	for _, o := range opts {
+		if len(o.SAF) > 8 && !strings.Contains(o.SAF, "&") {
+			d := b.errorf(b.prof.RangeOf(&o.Node), "%s: SAF resource name %s is longer than 8 characters", label, o.SAF)
+			d.Detail = "SAF takes a name of 1 to 8 characters, the last qualifier of the EZB.PORTACCESS resource; the stack rejects the entry."
+		}
+	}
+}
+
+// isPortJob reports whether s is a PORT job name: an MVS job name, in
+// which the wildcards * and ? may stand for characters.
+func isPortJob(s string) bool {
+	if len(s) == 0 || len(s) > 8 || s[0] >= '0' && s[0] <= '9' {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.ContainsRune("@#$*?", c)) {
+			return false
+		}
+	}
+	return true
 }
 
 // portEntryOptions reports the options a PORT entry cannot take. An UNRSV
