@@ -224,9 +224,10 @@ func (sx *Sysplex) XCFStack(a netip.Addr) *Stack {
 // profile of one stack, named after the directory it is in (or the file,
 // when several share a directory). Each profile and what it includes are
 // confined to the profile's directory (and opts.Allow). Loose pagent, policy
-// and iked files (IsPolicyFile) are parsed and checked on their own.
+// and iked files and TCPIP.DATA files (LooseKind) are parsed and checked on
+// their own.
 func LoadFiles(paths []string, opts Options) (*Sysplex, diag.Diagnostics) {
-	paths, policies := splitLooseFiles(paths) // pagent, policy and iked files are no stacks
+	paths, policies, tcpipData := splitLooseFiles(paths) // pagent, policy, iked and TCPIP.DATA files are no stacks
 	// Dir "" keeps each path as given, absolute or relative.
 	m := &Manifest{Dir: "", Name: "FILES", Loose: true}
 	used := map[string]bool{}
@@ -253,6 +254,7 @@ func LoadFiles(paths []string, opts Options) (*Sysplex, diag.Diagnostics) {
 		sx.Stacks = append(sx.Stacks, loadStack(sx, m, e, files, opts, &ds))
 	}
 	loadLoosePolicies(sx, policies, opts, &ds)
+	loadLooseTCPIPData(sx, tcpipData, opts, &ds)
 	sx.policyParsed = nil // the parses shared during the load
 	sx.link(&ds)
 	return sx, ds

@@ -11,43 +11,77 @@ import (
 	"github.com/tcpipc/tcpipc/grammar/policy"
 	"github.com/tcpipc/tcpipc/grammar/profile"
 	"github.com/tcpipc/tcpipc/grammar/source"
+	"github.com/tcpipc/tcpipc/grammar/tcpipdata"
 )
 
-// IsPolicyFile reports whether a loose file is one of the brace-structured
-// Policy Agent or IKED files rather than a TCP/IP profile: by its name
-// (pagent…, *.image, *.policy, iked.conf, *.iked), else by its first
-// statement that tells: a profile statement keyword makes a profile, a
-// policy statement or a brace (no profile statement uses braces) a policy
-// file. A first statement that is neither (a TCPIP.DATA statement pasted
-// into a profile, a typo) does not decide, or one mistake would make every
-// profile statement after it an unknown policy statement; a file where
-// nothing tells is a policy file. lint and parse tell loose files apart the
-// same way.
-func IsPolicyFile(p string) bool {
-	if IsPolicyName(p) {
-		return true
+// The kinds of loose files LooseKind tells apart.
+const (
+	KindProfile   = "profile"   // a TCP/IP profile, one stack
+	KindPolicy    = "policy"    // a Policy Agent, policy or IKED file
+	KindTCPIPData = "tcpipdata" // TCPIP.DATA, the resolver's configuration
+)
+
+// LooseKind tells what a loose file is: a TCP/IP profile, one of the
+// brace-structured Policy Agent or IKED files, or TCPIP.DATA. By its name
+// first (pagent…, *.image, *.policy, iked.conf, *.iked; TCPIP.DATA,
+// TCPDATA, *.TCPIP.DATA, as IBM names the data set and the member of
+// SYS1.TCPPARMS the resolver looks for), else by its statements: a profile
+// statement keyword makes a profile, a policy statement or a brace (no
+// profile statement uses braces) a policy file. A first statement that is
+// neither (a TCPIP.DATA statement pasted into a profile, a typo) does not
+// decide, or one mistake would make every profile statement after it an
+// unknown policy statement. A file whose statements are mostly TCPIP.DATA
+// statements is TCPIP.DATA (a profile statement pasted into it does not
+// make it a profile); a file where nothing tells is a policy file. lint
+// and parse tell loose files apart the same way.
+func LooseKind(p string) string {
+	if k := looseKindByName(p); k != "" {
+		return k
 	}
 	data, err := os.ReadFile(p)
 	if err != nil {
-		return false // read as a profile, which reports the error
+		return KindProfile // read as a profile, which reports the error
 	}
-	return IsPolicyText(p, data)
+	return LooseKindText(p, data)
 }
+
+// IsPolicyFile reports whether a loose file is one of the brace-structured
+// Policy Agent or IKED files (LooseKind).
+func IsPolicyFile(p string) bool { return LooseKind(p) == KindPolicy }
 
 // IsPolicyName is IsPolicyFile by the file's name alone.
-func IsPolicyName(p string) bool {
+func IsPolicyName(p string) bool { return looseKindByName(p) == KindPolicy }
+
+// IsTCPIPDataName reports whether a file's name makes it TCPIP.DATA.
+func IsTCPIPDataName(p string) bool { return looseKindByName(p) == KindTCPIPData }
+
+// looseKindByName is LooseKind by the file's name alone, or "".
+func looseKindByName(p string) string {
 	base := strings.ToLower(path.Base(filepath.ToSlash(p)))
-	return base == "iked.conf" || strings.HasSuffix(base, ".iked") || strings.HasPrefix(base, "pagent") ||
-		strings.HasSuffix(base, ".image") || strings.HasSuffix(base, ".policy")
+	switch {
+	case base == "iked.conf" || strings.HasSuffix(base, ".iked") || strings.HasPrefix(base, "pagent") ||
+		strings.HasSuffix(base, ".image") || strings.HasSuffix(base, ".policy"):
+		return KindPolicy
+	case base == "tcpip.data" || base == "tcpdata" || strings.HasSuffix(base, ".tcpip.data"):
+		return KindTCPIPData
+	}
+	return ""
 }
 
-// IsPolicyText is IsPolicyFile for a file already read (by content only):
-// by its first statement that tells, as IsPolicyFile says.
-func IsPolicyText(p string, data []byte) bool {
+// IsPolicyText is IsPolicyFile for a file already read (by content only).
+func IsPolicyText(p string, data []byte) bool { return LooseKindText(p, data) == KindPolicy }
+
+// looseKindLook is how many statements LooseKindText weighs once the first
+// one is a TCPIP.DATA statement.
+const looseKindLook = 20
+
+// LooseKindText is LooseKind for a file already read (by content only).
+func LooseKindText(p string, data []byte) string {
 	// Line by line up to the first statement that tells: splitting the whole file
 	// cost parse a tenth of its time on a large profile.
 	text := source.Decode(p, data, source.Auto).Text
-	for len(text) > 0 {
+	tcpipData, profiles := 0, 0
+	for len(text) > 0 && tcpipData+profiles < looseKindLook {
 		line := text
 		if i := bytes.IndexByte(text, '\n'); i >= 0 {
 			line, text = text[:i], text[i+1:]
@@ -60,30 +94,73 @@ func IsPolicyText(p string, data []byte) bool {
 		}
 		code, _, _ := bytes.Cut(line, []byte(";")) // a profile comment may hold a brace
 		if bytes.ContainsAny(code, "{}") {
-			return true
+			if tcpipData == 0 {
+				return KindPolicy
+			}
+			continue
 		}
-		word := string(bytes.Fields(line)[0])
-		if profile.IsStatementKeyword(profile.Canonical(word)) {
-			return false
+		fields := bytes.Fields(line)
+		word := string(fields[0])
+		if len(fields) > 1 && len(word) > 1 && strings.HasSuffix(word, ":") {
+			word = string(fields[1]) // a TCPIP.DATA statement's system_name:
 		}
-		if s, ok := policy.LookupStatement(word); ok && s.TopLevel {
-			return true
+		switch {
+		case tcpipdata.IsStatement(word):
+			tcpipData++
+		case profile.IsStatementKeyword(profile.Canonical(word)):
+			if tcpipData == 0 {
+				return KindProfile
+			}
+			profiles++
+		case tcpipData == 0:
+			if s, ok := policy.LookupStatement(word); ok && s.TopLevel {
+				return KindPolicy
+			}
 		}
 	}
-	return true
+	switch {
+	case tcpipData > profiles:
+		return KindTCPIPData
+	case profiles > 0:
+		return KindProfile
+	}
+	return KindPolicy
 }
 
 // splitLooseFiles separates the profiles among loose files from the
-// policy-family files.
-func splitLooseFiles(paths []string) (profiles, policies []string) {
+// policy-family files and the TCPIP.DATA files.
+func splitLooseFiles(paths []string) (profiles, policies, tcpipData []string) {
 	for _, p := range paths {
-		if IsPolicyFile(p) {
+		switch LooseKind(p) {
+		case KindPolicy:
 			policies = append(policies, p)
-		} else {
+		case KindTCPIPData:
+			tcpipData = append(tcpipData, p)
+		default:
 			profiles = append(profiles, p)
 		}
 	}
-	return profiles, policies
+	return profiles, policies, tcpipData
+}
+
+// loadLooseTCPIPData parses loose TCPIP.DATA files and checks their
+// statements; no stack reads them.
+func loadLooseTCPIPData(sx *Sysplex, paths []string, opts Options, ds *diag.Diagnostics) {
+	for _, p := range paths {
+		f, fds := tcpipdata.ParseFile(p, TCPIPDataOptions(opts.Encoding))
+		*ds = append(*ds, fds...)
+		for n, text := range f.Sources() {
+			sx.Sources[n] = text
+		}
+	}
+}
+
+// TCPIPDataOptions are the options lint and parse read TCPIP.DATA with: a
+// profile statement in it is named as one.
+func TCPIPDataOptions(enc source.Encoding) tcpipdata.Options {
+	return tcpipdata.Options{Encoding: enc, IsProfileStatement: func(w string) bool {
+		return profile.IsStatementKeyword(profile.Canonical(w))
+	}}
 }
 
 // loadLoosePolicies parses loose policy-family files on their own, each as

@@ -79,3 +79,30 @@ func TestLooseProfileSymbols(t *testing.T) {
 		t.Errorf("diagnostics %v", ds)
 	}
 }
+
+// TestLooseKindTCPIPData checks that a TCPIP.DATA file is told apart from
+// profiles and policy files, by its name or by most of its statements,
+// and that a profile with a TCPIP.DATA statement pasted in stays a profile.
+func TestLooseKindTCPIPData(t *testing.T) {
+	dir := t.TempDir()
+	for name, tc := range map[string]struct{ text, kind string }{
+		"TCPIP.DATA": {"IpFilterPolicy\n{\n}\n", KindTCPIPData}, // by name
+		"TCPDATA":    {"", KindTCPIPData},
+		"RESGLOBL":   {"# c\nDomain abcxyz\n; c\nSEARCH ibm.com\nMVS000: Hostname MVS026\n", KindTCPIPData},
+		"ANNEXA":     {"NSINTERADDR 10.1.1.1\nMAXTTL 5\nRESOLVERTIMEOUT 30\nTCPCONFIG MULTIPATH OFF\n", KindTCPIPData},
+		"PROFILE1":   {"TCPIPJOBNAME TCPIP\nDEVICE D MPCIPA\nLINK L IPAQENET D\n", KindProfile},
+		"PROFILE2":   {"ITRACE OFF\nDATASETPREFIX TCPIP\nHOSTNAME X\n", KindProfile},
+		"POLICY1":    {"TcpImage TCPCS /etc/pagent/TCPCS.image FLUSH\n", KindPolicy},
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(tc.text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if got := LooseKind(p); got != tc.kind {
+			t.Errorf("%s: LooseKind = %q, want %q", name, got, tc.kind)
+		}
+		if got := IsPolicyFile(p); got != (tc.kind == KindPolicy) {
+			t.Errorf("%s: IsPolicyFile = %v", name, got)
+		}
+	}
+}

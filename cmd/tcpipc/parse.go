@@ -15,6 +15,7 @@ import (
 	"github.com/tcpipc/tcpipc/grammar/policy"
 	"github.com/tcpipc/tcpipc/grammar/profile"
 	"github.com/tcpipc/tcpipc/grammar/source"
+	"github.com/tcpipc/tcpipc/grammar/tcpipdata"
 	"github.com/tcpipc/tcpipc/model"
 )
 
@@ -38,8 +39,9 @@ func newParseCommand() *cobra.Command {
 A file is a TCP/IP profile (with the members it INCLUDEs, found next to it by
 member name, and never outside its directory unless --allow-outside allows
 one), a Policy Agent main or image file, an IPsec, AT-TLS, IDS, QoS or
-routing policy file or an iked.conf; --kind names it, or tcpipc guesses from
-the name (pagent.conf, iked.conf) and the content.
+routing policy file, an iked.conf or a TCPIP.DATA file; --kind names it, or
+tcpipc guesses from the name (pagent.conf, iked.conf, TCPIP.DATA) and the
+content.
 
 Formats: text (tree on stdout, diagnostics on stderr), json (one document
 with trees and diagnostics), summary (a line per file, then diagnostics).
@@ -195,7 +197,7 @@ func registerParseFlags(cmd *cobra.Command, format, encoding, kind *string, allo
 	registerAllowOutside(cmd, allow)
 	cmd.Flags().StringVar(format, "format", "text", "output format: text, json or summary")
 	cmd.Flags().StringVar(encoding, "encoding", "auto", "file encoding: auto, utf-8 or ibm-1047")
-	cmd.Flags().StringVar(kind, "kind", "auto", "file kind: auto, profile, pagent, policy, iked, ttls, ids, qos or routing")
+	cmd.Flags().StringVar(kind, "kind", "auto", "file kind: auto, profile, tcpipdata, pagent, policy, iked, ttls, ids, qos or routing")
 }
 
 // checkParseFlags refuses a --format or --kind parse does not know and
@@ -208,9 +210,9 @@ func checkParseFlags(format, encoding, kind string) (source.Encoding, error) {
 	if format != "text" && format != "json" && format != "summary" {
 		return enc, usageError("unknown --format %q (want text, json or summary)", format)
 	}
-	if kind != "auto" && kind != "profile" {
+	if kind != "auto" && kind != "profile" && kind != model.KindTCPIPData {
 		if _, err := policy.ParseKind(kind); err != nil {
-			return enc, usageError("unknown --kind %q (want auto, profile, pagent, policy, iked, ttls, ids, qos or routing)", kind)
+			return enc, usageError("unknown --kind %q (want auto, profile, tcpipdata, pagent, policy, iked, ttls, ids, qos or routing)", kind)
 		}
 	}
 	return enc, nil
@@ -255,15 +257,31 @@ func parseAny(path, kind string, enc source.Encoding, allow []string, emit func(
 		prof, ds := profile.ParseFile(path, opts)
 		return profileFile{prof}, ds, len(prof.Statements)
 	}
+	if kind == model.KindTCPIPData {
+		f, ds := parseTCPIPData(path, enc, root.ReadFile, data)
+		return f, ds, len(f.Statements)
+	}
 	k, _ := policy.ParseKind(kind)
 	f, ds := policy.ParseFile(path, policy.Options{Encoding: enc, Kind: k})
 	return f, ds, len(f.Entries)
 }
 
+// parseTCPIPData parses a TCPIP.DATA file, from the bytes guessing its
+// kind read (data) or read now.
+func parseTCPIPData(path string, enc source.Encoding, read func(string) ([]byte, error), data []byte) (*tcpipdata.File, diag.Diagnostics) {
+	if data == nil {
+		var err error
+		if data, err = read(path); err != nil {
+			return tcpipdata.ParseFile(path, model.TCPIPDataOptions(enc)) // reports the error
+		}
+	}
+	return tcpipdata.Parse(path, data, model.TCPIPDataOptions(enc))
+}
+
 // guessKind names a file's kind from its name (iked.conf, pagent.conf,
-// *.image), else says whether it is a profile or a policy-family file the
-// way lint tells loose files apart (model.IsPolicyFile); the policy parser
-// then guesses the exact kind from the statements. Another name that
+// *.image), else says whether it is a profile, a policy-family file or
+// TCPIP.DATA the way lint tells loose files apart (model.LooseKind); the
+// policy parser then guesses the exact kind from the statements. Another name that
 // begins with pagent is only a policy-family file: z/OS sites name their
 // AT-TLS and IPsec members PAGENTxx as well as the main file. When it
 // reads the file to tell, it returns the bytes read (nil when the read
@@ -277,13 +295,18 @@ func guessKind(path string, read func(string) ([]byte, error)) (string, []byte) 
 		return "pagent", nil
 	case model.IsPolicyName(path):
 		return "auto", nil
+	case model.IsTCPIPDataName(path):
+		return model.KindTCPIPData, nil
 	}
 	data, err := read(path)
-	switch {
-	case err != nil:
+	if err != nil {
 		return "profile", nil
-	case model.IsPolicyText(path, data):
+	}
+	switch model.LooseKindText(path, data) {
+	case model.KindPolicy:
 		return "auto", nil
+	case model.KindTCPIPData:
+		return model.KindTCPIPData, data
 	}
 	return "profile", data
 }

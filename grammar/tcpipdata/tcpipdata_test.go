@@ -1,0 +1,89 @@
+package tcpipdata
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/tcpipc/tcpipc/diag"
+)
+
+func summaries(ds diag.Diagnostics) []string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Summary)
+	}
+	return out
+}
+
+// TestIBMExamples parses IBM's TCPIP.DATA examples: the only finding is
+// the one IBM's own comment points out.
+func TestIBMExamples(t *testing.T) {
+	for file, want := range map[string][]string{
+		"testdata/resolver-trace.data":   {"DOMAIN is ignored: SEARCH on line 12 comes after it"},
+		"testdata/resolver-default.data": nil,
+	} {
+		f, ds := ParseFile(file, Options{})
+		if got := summaries(ds); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s: findings\n%q\nwant\n%q", file, got, want)
+		}
+		if len(f.Statements) == 0 {
+			t.Errorf("%s: no statements", file)
+		}
+	}
+	f, _ := ParseFile("testdata/resolver-trace.data", Options{})
+	last := f.Statements[len(f.Statements)-1]
+	if last.System != "MVS000" || last.Keyword != "Hostname" || len(last.Values) != 1 || last.Values[0].Text != "MVS026" {
+		t.Errorf("system-qualified statement parsed as %+v", last)
+	}
+	ns := f.Statements[9]
+	if ns.Keyword != "NameServer" || len(ns.Values) != 1 || ns.Comment != "; not a server" {
+		t.Errorf("statement with a comment parsed as %+v", ns)
+	}
+}
+
+// TestFindings checks each kind of finding on one statement.
+func TestFindings(t *testing.T) {
+	profile := func(w string) bool { return w == "TCPCONFIG" || w == "PORT" }
+	for _, c := range []struct{ in, want string }{
+		{"TCPIPJOBNAME TCPIP", ""},
+		{"TCPIPJOBNAM TCPIP", "TCPIPJOBNAM is not a TCPIP.DATA statement; did you mean TCPIPJOBNAME?"},
+		{"MAXTTL 86400", "MAXTTL is not a TCPIP.DATA statement"},
+		{"TCPCONFIG MULTIPATH OFF", "TCPCONFIG is a PROFILE.TCPIP statement, not a TCPIP.DATA statement"},
+		{"HOSTNAME", "HOSTNAME needs a host name"},
+		{"HOSTNAME MVS1 MVS2", "HOSTNAME takes a host name; MVS2 is one word too many"},
+		{"NSINTERADDR 10.1.1.1 10.1.1.2", "NSINTERADDR takes one name server's IP address; 10.1.1.2 is one word too many"},
+		{"NSINTERADDR 10.1.1", "NSINTERADDR: 10.1.1 is not an IP address"},
+		{"NSPORTADDR 70000", "NSPORTADDR: 70000 is not a port number from 1 to 65535"},
+		{"RESOLVEVIA DNS", "RESOLVEVIA: DNS is not UDP or TCP"},
+		{"LOOKUP LOCAL DNS", ""},
+		{"LOOKUP HOSTS", "LOOKUP: HOSTS is not DNS or LOCAL"},
+		{"TCPIPJOBNAME TCPIPSTACK", "TCPIPJOBNAME: TCPIPSTACK is not an MVS name (1 to 8 letters, digits, @, # or $, not a digit first)"},
+		{"DATASETPREFIX TCPIP.V1R6", ""},
+		{"DATASETPREFIX TCPIP.", "DATASETPREFIX: TCPIP. has a qualifier that is empty or longer than 8 characters"},
+		{"DATASETPREFIX 1TCPIP", "DATASETPREFIX: 1TCPIP has '1' where a qualifier takes letters, digits, -, $, @ and # (a letter, $, @ or # first)"},
+		{"NOCACHE NOW", "NOCACHE takes no value; NOW is one word too many"},
+		{"TRACE RESOLVER", ""},
+		{"SYSTEM123: HOSTNAME A", "SYSTEM123: is not a system name"},
+		{"SYS1: HOSTNAME A ; comment", ""},
+		{"SORTLIST 9.0.0.0 10.0.0.0/255.0.0.0", ""},
+	} {
+		_, ds := Parse("t.data", []byte(c.in+"\n"), Options{IsProfileStatement: profile})
+		got := strings.Join(summaries(ds), "\n")
+		if got != c.want {
+			t.Errorf("%s: got %q, want %q", c.in, got, c.want)
+		}
+		for _, d := range ds {
+			if d.Severity != diag.Warning || d.Rule != Rule {
+				t.Errorf("%s: %s finding of rule %s, want a %s warning", c.in, d.Severity, d.Rule, Rule)
+			}
+		}
+	}
+}
+
+func TestUnreadable(t *testing.T) {
+	_, ds := ParseFile(os.DevNull+"/missing", Options{})
+	if len(ds) != 1 || ds[0].Rule != RuleRead || ds[0].Severity != diag.Error {
+		t.Errorf("unreadable file: %v", summaries(ds))
+	}
+}
