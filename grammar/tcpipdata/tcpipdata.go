@@ -116,7 +116,7 @@ func address(v string) string {
 // mvsName checks a job or user name: 1 to 8 letters, digits, @, # or $,
 // not a digit first.
 func mvsName(v string) string {
-	if len(v) > 8 || v[0] >= '0' && v[0] <= '9' || strings.IndexFunc(v, func(c rune) bool {
+	if len(v) == 0 || len(v) > 8 || v[0] >= '0' && v[0] <= '9' || strings.IndexFunc(v, func(c rune) bool {
 		return !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '@' || c == '#' || c == '$')
 	}) >= 0 {
 		return "is not an MVS name (1 to 8 letters, digits, @, # or $, not a digit first)"

@@ -87,3 +87,19 @@ func TestUnreadable(t *testing.T) {
 		t.Errorf("unreadable file: %v", summaries(ds))
 	}
 }
+
+// FuzzParse checks that no input makes the parser panic, and that every
+// finding lies inside the file.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"", ":", ": HOSTNAME", "SYS1: ", "TCPIPJOBNAME\n", "# c\nSEARCH a\nDOMAIN b ; c\n", "\xc8\xd6\xe2\xe3"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		file, ds := Parse("f", data, Options{IsProfileStatement: func(string) bool { return false }})
+		for _, d := range ds {
+			if d.Range.End.Offset > len(file.src.Text) || d.Range.Start.Offset > d.Range.End.Offset {
+				t.Fatalf("finding %q outside the file: %+v", d.Summary, d.Range)
+			}
+		}
+	})
+}
