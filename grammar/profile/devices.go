@@ -164,6 +164,9 @@ func (p *parser) checkTypedForm(keyword, typ, what string, forms map[string]type
 		case owned && !slices.Contains(types, typ):
 			d := p.errorAt(opStart+j, "%s is not an operand of %s %s", word, typ, what)
 			d.Detail = fmt.Sprintf("%s belongs to %s %s only; the stack rejects the statement.", full, andList(types), what)
+			if strings.HasPrefix(typ, "EQENET") && slices.Contains(types, "IPAQENET") {
+				d.Detail += " IBM lists it among the OSA-Express QDIO operands a Network Express interface does not support: leave it out when you change IPAQENET to EQENET."
+			}
 			if k := m.match(f.any, j); k > j {
 				i = k // its values are not findings of their own
 				continue

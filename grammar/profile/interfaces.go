@@ -75,15 +75,25 @@ var (
 		DYNVLANREG NODYNVLANREG OLM NOOLM ISOLATE NOISOLATE OPTLATENCY NOOPTLATENCY NOSMCR SMCD NOSMCD`)
 
 	// Each type's operands (the names of the grammars and flags above).
-	osaCommon = `PORTNAME DEVNUM CHPIDTYPE PRIROUTER SECROUTER NONROUTER MTU VLANID VMAC READSTORAGE INBPERF
-		SOURCEVIPAINTERFACE SECCLASS MONSYSPLEX NOMONSYSPLEX DYNVLANREG NODYNVLANREG OLM NOOLM ISOLATE
-		NOISOLATE OPTLATENCY NOOPTLATENCY SMCR NOSMCR SMCD NOSMCD`
+	// qdioPort are the operands of an OSA port driven by QDIO: the
+	// Network Express interfaces take none of them (below).
+	qdioPort  = `PORTNAME CHPIDTYPE PRIROUTER SECROUTER READSTORAGE INBPERF DYNVLANREG OLM `
+	osaCommon = `DEVNUM NONROUTER MTU VLANID VMAC SOURCEVIPAINTERFACE SECCLASS MONSYSPLEX NOMONSYSPLEX
+		NODYNVLANREG NOOLM ISOLATE NOISOLATE OPTLATENCY NOOPTLATENCY SMCR NOSMCR SMCD NOSMCD`
 	hiperCommon     = `CHPID MTU READSTORAGE VLANID SOURCEVIPAINTERFACE SECCLASS MONSYSPLEX NOMONSYSPLEX`
 	interfaceOwners = map[string]string{
-		"IPAQENET":  osaCommon + ` IPADDR TEMPIP IPBCAST`,
-		"IPAQENET6": osaCommon + ` IPADDR6 INTFID DUPADDRDET TEMPPREFIX`,
-		// [K] z/OS 3.2's Network Express interfaces: the OSA operands are
-		// assumed (their syntax diagrams could not be read), with DEVNUM.
+		"IPAQENET":  qdioPort + osaCommon + ` IPADDR TEMPIP IPBCAST`,
+		"IPAQENET6": qdioPort + osaCommon + ` IPADDR6 INTFID DUPADDRDET TEMPPREFIX`,
+		// z/OS 3.2's Network Express interfaces (z17): IBM's presentation
+		// "z/OS Communications Server use of Network Express Feature"
+		// (support page 7231685, "EQENET and EQENET6 Parameters") lists
+		// MTU, VLANID, SECCLASS, MONSYSPLEX, IPBCAST, ISOLATE,
+		// SOURCEVIPAINTERFACE, TEMPIP, SMCR and SMCD as still valid, VMAC
+		// and the required DEVNUM and IPADDR, and CHPIDTYPE, PORTNAME,
+		// PRIROUTER/SECROUTER, INBPERF, READSTORAGE, DYNVLANREG and OLM as
+		// not supported. [K] The other OSA operands (NONROUTER,
+		// OPTLATENCY, the NO forms) and the IPv6 address operands of
+		// EQENET6 are assumed; no syntax diagram could be read.
 		"EQENET":    osaCommon + ` IPADDR TEMPIP IPBCAST`,
 		"EQENET6":   osaCommon + ` IPADDR6 INTFID DUPADDRDET TEMPPREFIX`,
 		"IPAQIDIO":  hiperCommon + ` IPADDR IPBCAST`,
@@ -93,11 +103,14 @@ var (
 		"MPCPTP6":   `TRLENAME IPADDR6 MTU SECCLASS MONSYSPLEX NOMONSYSPLEX`,
 	}
 	// The operands a type cannot do without: the OSA port, the HiperSockets
-	// CHPID, the TRLE of an MPCPTP6 interface, the address of a static VIPA.
-	interfaceRequired = map[string]string{
-		"IPAQENET": "PORTNAME", "IPAQENET6": "PORTNAME", "IPAQIDIO": "CHPID", "IPAQIDIO6": "CHPID",
-		"EQENET": "DEVNUM", "EQENET6": "DEVNUM",
-		"VIRTUAL": "IPADDR", "MPCPTP6": "TRLENAME",
+	// CHPID, the TRLE of an MPCPTP6 interface, the address of a static VIPA;
+	// a Network Express interface's device number and address (IBM's
+	// presentation above: "DEVNUM replaces PORTNAME – required", "IPADDR –
+	// required (subnet mask required for IPv4)").
+	interfaceRequired = map[string][]string{
+		"IPAQENET": {"PORTNAME"}, "IPAQENET6": {"PORTNAME"}, "IPAQIDIO": {"CHPID"}, "IPAQIDIO6": {"CHPID"},
+		"EQENET": {"DEVNUM", "IPADDR"}, "EQENET6": {"DEVNUM", "IPADDR"},
+		"VIRTUAL": {"IPADDR"}, "MPCPTP6": {"TRLENAME"},
 	}
 
 	// interfaceForms is parsed the first time an INTERFACE is checked.
@@ -162,17 +175,22 @@ func (p *parser) checkInterface(s *Interface, opStart, end int) {
 	typ := strings.ToUpper(s.Operands[0].Text)
 	forms, own := interfaceForms()
 	p.checkTypedForm("INTERFACE", typ, "interfaces", forms, own, opStart+1, end)
-	need, ok := interfaceRequired[typ]
-	if !ok {
-		return
-	}
-	for i := opStart + 1; i < end; i++ {
-		if optionKeyword(forms[typ].any, p.rawUpperAt(i)) == need {
-			return
+	for _, need := range interfaceRequired[typ] {
+		at := -1
+		for i := opStart + 1; i < end && at < 0; i++ {
+			if optionKeyword(forms[typ].any, p.rawUpperAt(i)) == need {
+				at = i
+			}
+		}
+		switch {
+		case at < 0:
+			d := p.errorAt(opStart, "INTERFACE %s needs %s", typ, need)
+			d.Detail = "An INTERFACE … DEFINE " + typ + " without " + need + " is rejected by the stack."
+		case typ == "EQENET" && need == "IPADDR" && at+1 < end && p.tokenAt(at+1).Type != Prefix && p.tokenAt(at+1).Type != Symbolic:
+			d := p.errorAt(at+1, "INTERFACE EQENET: IPADDR %s needs its subnet mask", p.tokenAt(at+1).Value)
+			d.Detail = "An EQENET interface's IPv4 address is written with its mask length, as IPADDR 16.12.37.160/20 (IBM: \"subnet mask required for IPv4\"); the stack rejects it without."
 		}
 	}
-	d := p.errorAt(opStart, "INTERFACE %s needs %s", typ, need)
-	d.Detail = "An INTERFACE … DEFINE " + typ + " without " + need + " is rejected by the stack."
 }
 
 // optionKeyword is the full keyword among s's keywords that word spells (in
