@@ -226,6 +226,10 @@ type parser struct {
 
 	// pos is the index of the next token to parse.
 	pos int
+	// afterPort is the top-level statement just parsed when it is a PORT:
+	// a word that begins no statement after it is one of its entries
+	// short of an operand.
+	afterPort *Port
 	mode
 	whole *window // the whole stream, in wholeStream mode
 	// viaParticiple counts the statements participle parsed,
@@ -497,6 +501,7 @@ func (p *parser) parseAll(prof *Profile) {
 		top := p.tops
 		p.tops++
 		st := p.statement()
+		p.afterPort, _ = st.(*Port)
 		if st == nil {
 			continue
 		}
@@ -572,7 +577,7 @@ func (p *parser) statement() Statement {
 	t := p.peek()
 	start := p.pos
 	if t.Type != Stmt {
-		if p.reported != start+1 {
+		if p.reported != start+1 && !p.portEntryShort(t) {
 			p.notAStatement(t, TopLevelStatements(), "a profile statement")
 		}
 		p.skipOperands()
@@ -822,6 +827,30 @@ func (p *parser) notAStatement(t view, candidates []string, what string) {
 			d.Detail = "Did you mean " + s + "?"
 		}
 	}
+}
+
+// portEntryShort reports a word that begins no statement right after a
+// PORT statement as the entry of that PORT it is: a port number (or UNRSV)
+// without its protocol or job name, or, where the PORT has no entry, a
+// word in place of the port number. It reports whether it did.
+func (p *parser) portEntryShort(t view) bool {
+	if p.afterPort == nil {
+		return false
+	}
+	var d *diag.Diagnostic
+	switch next := p.viewAt(p.pos + 1); {
+	case t.Type != Number && !(t.Type == Word && upper(t.Value) == "UNRSV"):
+		if len(p.afterPort.Entries) > 0 || t.Type != Word {
+			return false // a statement misspelt after a complete PORT
+		}
+		d = p.errorAt(p.pos, "PORT: %s is not a port number", t.Value)
+	case next.Type == Word && (upper(next.Value) == "TCP" || upper(next.Value) == "UDP"):
+		d = p.errorAt(p.pos, "PORT %s %s: a job name must follow the protocol", upper(t.Value), upper(next.Value))
+	default:
+		d = p.errorAt(p.pos, "PORT %s: TCP or UDP and a job name must follow the port number", upper(t.Value))
+	}
+	d.Detail = "A PORT entry is a port number from 1 to 65535 (or UNRSV), TCP or UDP and a job name, then its options; the stack rejects the statement."
+	return true
 }
 
 func (p *parser) syntaxError(start int, keyword string, err error) {

@@ -416,3 +416,29 @@ func TestOperandGrammarsParse(t *testing.T) {
 		t.Errorf("INTERFACE: %d forms, %d owned options", len(forms), len(own))
 	}
 }
+
+// TestPortEntryMessages checks that a PORT entry short of its protocol or
+// job name is reported as such, not as an unknown statement: the words
+// after PORT are its entries (IBM's examples in the wild write
+// "PORT OSAFE" and "PORT 0" where a LINK's port name was meant).
+func TestPortEntryMessages(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"PORT OSAFE\n", `^PORT: OSAFE is not a port number$`},
+		{"PORT 0\n", `^PORT 0: TCP or UDP and a job name must follow the port number$`},
+		{"PORT\n  21 FTPD1\n  23 TCP TN3270\n", `^PORT 21: TCP or UDP and a job name must follow the port number$`},
+		{"PORT 80 TCP\n", `^PORT 80 TCP: a job name must follow the protocol$`},
+		{"PORT 21 TCP FTPD1\n  23 UDP\nHOME 1.1.1.1 L\n", `^PORT 23 UDP: a job name must follow the protocol$`},
+		{"PORT 21 TCP FTPD1\nHOMEE 1.1.1.1 L\n", `^HOMEE is not a profile statement$`},
+	} {
+		_, ds := Parse("P", []byte(tc.in), Options{})
+		var errs []string
+		for _, d := range ds {
+			if d.Severity == diag.Error {
+				errs = append(errs, d.Summary)
+			}
+		}
+		if len(errs) != 1 || !regexp.MustCompile(tc.want).MatchString(errs[0]) {
+			t.Errorf("%q: errors %q, want one matching %s", tc.in, errs, tc.want)
+		}
+	}
+}
