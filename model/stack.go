@@ -123,6 +123,7 @@ func (b *stackBuilder) statement(st profile.Statement) {
 	case *profile.Port:
 		for _, e := range s.Entries {
 			b.portEntryOptions(e)
+			b.portOptionOrder(e)
 			b.portNames(portLabel("PORT", e.Unreserved, e.Number), e.Job, e.Options, b.prof.RangeOf(&e.Node))
 			if e.Unreserved {
 				continue // access control, not a reservation
@@ -227,10 +228,46 @@ func (b *stackBuilder) portEntryOptions(e *profile.PortEntry) {
 	}
 }
 
+// portOptionRanks are the places of the PORT options in the syntax
+// diagram, which they must follow (IP Configuration Reference, V3R1 "PORT
+// statement": "The PORT parameters and options (for example, NOAUTOLOG,
+// DELAYACKS) must be specified in the order in which they appear on the
+// following syntax diagram"): a reserved port's, and an UNRSV entry's.
+var portOptionRanks = [2]map[string]int{
+	{"NOAUTOLOG": 1, "AUTOLOG": 1, "DELAYACKS": 2, "NODELAYACKS": 2, "SHAREPORT": 3, "SHAREPORTWLM": 3,
+		"BIND": 4, "SAF": 5, "NOSMC": 6, "SMC": 6, "NOSMCR": 6, "NOSMCD": 6},
+	{"SAF": 1, "DENY": 1, "WHENLISTEN": 2, "WHENBIND": 2},
+}
+
+// portOptionOrder reports the first option of a PORT entry written after
+// one that the syntax diagram puts after it.
+func (b *stackBuilder) portOptionOrder(e *profile.PortEntry) {
+	ranks := portOptionRanks[0]
+	if e.Unreserved {
+		ranks = portOptionRanks[1]
+	}
+	var last *profile.PortOption
+	for _, o := range e.Options {
+		r, ok := ranks[portOptionName(o)]
+		if !ok {
+			continue // an option of the other kind of entry, reported as such
+		}
+		if last != nil && r < ranks[portOptionName(last)] {
+			d := b.errorf(b.prof.RangeOf(&o.Node), "%s: %s must come before %s", portLabel("PORT", e.Unreserved, e.Number), portOptionName(o), portOptionName(last))
+			d.Detail = "PORT options follow the order of the syntax diagram: NOAUTOLOG, DELAYACKS or NODELAYACKS, SHAREPORT or SHAREPORTWLM, BIND, SAF, NOSMC or SMC (for UNRSV: SAF or DENY, then WHENLISTEN or WHENBIND); the stack rejects them in another order."
+			return
+		}
+		last = o
+	}
+}
+
 // portOptionName is how a PORT option is written, for messages.
 func portOptionName(o *profile.PortOption) string {
-	if o.Bind != nil {
+	switch {
+	case o.Bind != nil:
 		return "BIND"
+	case o.SAF != "":
+		return "SAF"
 	}
 	return o.Flag
 }
