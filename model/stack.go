@@ -234,7 +234,7 @@ func (b *stackBuilder) portEntryOptions(e *profile.PortEntry) {
 // DELAYACKS) must be specified in the order in which they appear on the
 // following syntax diagram"): a reserved port's, and an UNRSV entry's.
 var portOptionRanks = [2]map[string]int{
-	{"NOAUTOLOG": 1, "AUTOLOG": 1, "DELAYACKS": 2, "NODELAYACKS": 2, "SHAREPORT": 3, "SHAREPORTWLM": 3,
+	{"NOAUTOLOG": 1, "DELAYACKS": 2, "NODELAYACKS": 2, "SHAREPORT": 3, "SHAREPORTWLM": 3,
 		"BIND": 4, "SAF": 5, "NOSMC": 6, "SMC": 6, "NOSMCR": 6, "NOSMCD": 6},
 	{"SAF": 1, "DENY": 1, "WHENLISTEN": 2, "WHENBIND": 2},
 }

@@ -536,7 +536,7 @@ type PortOption struct {
 	Node
 	Bind *Addr  `parser:"  'BIND' @@"`
 	SAF  string `parser:"| 'SAF' @(Word | Number)"`
-	Flag string `parser:"| @('NOAUTOLOG' | 'AUTOLOG' | 'DELAYACKS' | 'NODELAYACKS' | 'SHAREPORT' | 'SHAREPORTWLM' | 'NOSMC' | 'SMC' | 'NOSMCR' | 'NOSMCD' | 'DENY' | 'WHENLISTEN' | 'WHENBIND')"`
+	Flag string `parser:"| @('NOAUTOLOG' | 'DELAYACKS' | 'NODELAYACKS' | 'SHAREPORT' | 'SHAREPORTWLM' | 'NOSMC' | 'SMC' | 'NOSMCR' | 'NOSMCD' | 'DENY' | 'WHENLISTEN' | 'WHENBIND')"`
 }
 
 // PortRange is PORTRANGE first count TCP|UDP job options.

@@ -1079,7 +1079,7 @@ options:
 		case c.accept("SAF"):
 			o.SAF = c.want(setOf(Word, Number))
 		default:
-			o.Flag = c.acceptOne("NOAUTOLOG", "AUTOLOG", "DELAYACKS", "NODELAYACKS", "SHAREPORT", "SHAREPORTWLM",
+			o.Flag = c.acceptOne("NOAUTOLOG", "DELAYACKS", "NODELAYACKS", "SHAREPORT", "SHAREPORTWLM",
 				"NOSMC", "SMC", "NOSMCR", "NOSMCD", "DENY", "WHENLISTEN", "WHENBIND")
 			if o.Flag == "" {
 				break options

@@ -350,7 +350,7 @@ type pPortOption struct {
 	pNode
 	Bind *Addr  `parser:"  'BIND' @@"`
 	SAF  string `parser:"| 'SAF' @(Word | Number)"`
-	Flag string `parser:"| @('NOAUTOLOG' | 'AUTOLOG' | 'DELAYACKS' | 'NODELAYACKS' | 'SHAREPORT' | 'SHAREPORTWLM' | 'NOSMC' | 'SMC' | 'NOSMCR' | 'NOSMCD' | 'DENY' | 'WHENLISTEN' | 'WHENBIND')"`
+	Flag string `parser:"| @('NOAUTOLOG' | 'DELAYACKS' | 'NODELAYACKS' | 'SHAREPORT' | 'SHAREPORTWLM' | 'NOSMC' | 'SMC' | 'NOSMCR' | 'NOSMCD' | 'DENY' | 'WHENLISTEN' | 'WHENBIND')"`
 }
 
 type pPortRange struct {

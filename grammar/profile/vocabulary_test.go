@@ -3,7 +3,9 @@ package profile
 import (
 	"fmt"
 	"os"
+	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -439,6 +441,51 @@ func TestPortEntryMessages(t *testing.T) {
 		}
 		if len(errs) != 1 || !regexp.MustCompile(tc.want).MatchString(errs[0]) {
 			t.Errorf("%q: errors %q, want one matching %s", tc.in, errs, tc.want)
+		}
+	}
+}
+
+// TestPortThenAutolog checks that an AUTOLOG block right after a PORT
+// statement is a statement of its own: AUTOLOG is no PORT option (the
+// diagram has NOAUTOLOG only), and taking it for one lost the block and
+// reported its wait time and ENDAUTOLOG as errors.
+func TestPortThenAutolog(t *testing.T) {
+	in := "PORT 21 TCP FTPD1 NOAUTOLOG\n  23 TCP TN3270\nAUTOLOG 5\n  FTPD JOBNAME FTPD1\nENDAUTOLOG\nPORTRANGE 10000 10 TCP OMVS\nAUTOLOG\n  OMPROUTE\nENDAUTOLOG\n"
+	prof, ds := Parse("P", []byte(in), Options{})
+	if len(ds) != 0 {
+		t.Errorf("diagnostics %q", diag.FormatText(ds, prof.Sources()))
+	}
+	var kinds []string
+	for _, st := range prof.Statements {
+		kinds = append(kinds, st.Info().Keyword)
+	}
+	if got := strings.Join(kinds, " "); got != "PORT AUTOLOG PORTRANGE AUTOLOG" {
+		t.Errorf("statements %s", got)
+	}
+}
+
+// TestNoStatementKeywordAsOperand checks that the grammars of top-level
+// statements take no other statement's keyword as an operand keyword: the
+// statement on the next line would be swallowed as an operand (as AUTOLOG
+// was by PORT). The statements of a block are checked within it, where
+// the block's own members may follow one another.
+func TestNoStatementKeywordAsOperand(t *testing.T) {
+	for _, c := range []struct {
+		node any
+		own  []string
+	}{
+		{&Port{}, []string{"PORT"}}, {&PortRange{}, []string{"PORTRANGE"}},
+		{&IPConfig{}, []string{"IPCONFIG", "IPCONFIG6"}}, {&GlobalConfig{}, []string{"GLOBALCONFIG"}},
+		{&Config{}, []string{"TCPCONFIG", "UDPCONFIG"}}, {&Home{}, []string{"HOME"}},
+		{&Device{}, []string{"DEVICE"}}, {&Link{}, []string{"LINK"}}, {&Route{}, []string{"ROUTE"}},
+		{&SrcIPEntry{}, nil}, {&AutologEntry{}, nil}, {&StartStop{}, []string{"START", "STOP"}},
+		{&PrimaryInterface{}, []string{"PRIMARYINTERFACE"}}, {&Include{}, []string{"INCLUDE"}},
+	} {
+		rt := reflect.TypeOf(c.node).Elem()
+		for w := range grammarWords(rt) {
+			if isStatement[w] && !slices.Contains(c.own, w) {
+				t.Errorf("%s takes the statement keyword %s as an operand", rt.Name(), w)
+			}
 		}
 	}
 }
