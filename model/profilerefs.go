@@ -55,6 +55,67 @@ type profileRefs struct {
 	deviceTypes map[string]string
 	// deviceLinks holds the first LINK defined on each device.
 	deviceLinks map[string]string
+	// defined holds where each device name, and each interface name (a
+	// LINK's or an INTERFACE's: both name an interface), is defined now:
+	// a DELETE takes a name out.
+	defined map[definedName]definedAt
+}
+
+// definedName is a name in its namespace: devices, or interfaces.
+type definedName struct {
+	device bool
+	name   string
+}
+
+// definedAt is the statement that defined a name.
+type definedAt struct {
+	keyword string
+	at      diag.Range
+}
+
+// nameMaxLen is the longest DEVICE, LINK or INTERFACE name: "The maximum
+// length is 16 characters" (IP Configuration Reference, the DEVICE and
+// LINK and the INTERFACE statements).
+const nameMaxLen = 16
+
+// define records a DEVICE, LINK or INTERFACE name, reporting a name
+// already defined in its namespace (the stack rejects the statement: a
+// name is defined again only after a DELETE, or an INTERFACE … DELETE) and
+// a name longer than 16 characters.
+func (b *stackBuilder) define(keyword string, n *profile.Name) {
+	if n == nil {
+		return
+	}
+	r := b.prof.RangeOf(&n.Node)
+	if len(n.Text) > nameMaxLen && !strings.Contains(n.Text, "&") {
+		d := b.errorf(r, "%s name %s is longer than %d characters", keyword, n.Text, nameMaxLen)
+		d.Detail = "Device, link and interface names have 1 to 16 characters; the stack rejects the statement."
+	}
+	key := definedName{device: keyword == "DEVICE", name: n.Text}
+	if prev, ok := b.refs.defined[key]; ok {
+		var d *diag.Diagnostic
+		if keyword == "DEVICE" {
+			d = b.errorf(r, "DEVICE %s is already defined", n.Text)
+		} else {
+			d = b.errorf(r, "%s %s: %s is already defined, by the %s on line %d", keyword, n.Text, n.Text, prev.keyword, prev.at.Start.Line)
+		}
+		d.Detail = "A name is defined once; the stack rejects the second definition. To change it, DELETE it first (INTERFACE … DELETE for an interface), or give the new one another name."
+		d.Related = []diag.Related{{Range: prev.at, Message: "defined here"}}
+		return
+	}
+	if b.refs.defined == nil {
+		b.refs.defined = map[definedName]definedAt{}
+	}
+	b.refs.defined[key] = definedAt{keyword: keyword, at: r}
+}
+
+// undefine takes a deleted device's or interface's name out, and a
+// deleted interface's home addresses with it.
+func (b *stackBuilder) undefine(device bool, name string) {
+	delete(b.refs.defined, definedName{device: device, name: name})
+	if !device {
+		b.s.Home = slices.DeleteFunc(b.s.Home, func(h *HomeAddr) bool { return h.Link == name })
+	}
 }
 
 func (t *profileRefs) def(name string, k objectKind) {
@@ -80,20 +141,30 @@ func (b *stackBuilder) useOperand(o *profile.Operand, k objectKind) {
 // the home addresses an INTERFACE defines.
 func (b *stackBuilder) objects(st profile.Statement) {
 	switch s := st.(type) {
+	case *profile.Delete:
+		if (s.Object == "DEVICE" || s.Object == "LINK") && len(s.Operands) > 0 {
+			b.undefine(s.Object == "DEVICE", s.Operands[0].Text)
+		}
 	case *profile.Device:
+		b.define("DEVICE", s.Name)
 		b.refs.def(s.Name.Text, kindDevice)
 		if b.refs.deviceTypes == nil {
 			b.refs.deviceTypes = map[string]string{}
 		}
 		b.refs.deviceTypes[s.Name.Text] = s.Type
 	case *profile.Link:
+		b.define("LINK", s.Name)
 		b.refs.def(s.Name.Text, kindLink)
 		dev := linkDevice(s)
 		b.useOperand(dev, kindDevice)
 		b.linkType(s, dev)
 		b.oneLinkDevice(s, dev)
 	case *profile.Interface:
+		if s.Action == "DELETE" {
+			b.undefine(false, s.Name.Text)
+		}
 		if s.Action == "DEFINE" {
+			b.define("INTERFACE", s.Name)
 			b.refs.def(s.Name.Text, kindInterface)
 			b.interfaceHome(s) // its operands are checked by type in grammar/profile
 		}
