@@ -177,6 +177,9 @@ func (p *parser) checkTypedForm(keyword, typ, what string, forms map[string]type
 			if sg := Suggest(word, f.options.keywords(nil)); sg != "" {
 				d.Detail = "Did you mean " + sg + "? " + d.Detail
 			}
+			if hint := endOfNoBlock(tokenView(t)); hint != "" {
+				d.Detail = hint
+			}
 			d.IncludedFrom = p.chainAt(opStart + j)
 			// The numbers and addresses after it are its values, whatever
 			// they mean: not findings of their own.

@@ -822,6 +822,10 @@ func (p *parser) notAStatement(t view, candidates []string, what string) {
 		d.Detail = hint
 		return
 	}
+	if hint := endOfNoBlock(t); hint != "" {
+		d.Detail = hint
+		return
+	}
 	if t.Type == Word {
 		if s := Suggest(t.Value, candidates); s != "" {
 			d.Detail = "Did you mean " + s + "?"
@@ -851,6 +855,24 @@ func (p *parser) portEntryShort(t view) bool {
 	}
 	d.Detail = "A PORT entry is a port number from 1 to 65535 (or UNRSV), TCP or UDP and a job name, then its options; the stack rejects the statement."
 	return true
+}
+
+// endOfNoBlock is the sentence that tells an END word of a statement that
+// is no block (ENDHOME, ENDPORT, ENDDEVICE) that there is no such END
+// statement, or "" for any other word.
+func endOfNoBlock(t view) string {
+	if t.Type != Word {
+		return ""
+	}
+	w := upper(t.Value)
+	kw, ok := strings.CutPrefix(w, "END")
+	if !ok || !isStatement[kw] {
+		return ""
+	}
+	if kind, known := statements[kw]; known && kind.block != nil {
+		return ""
+	}
+	return kw + " has no END statement: it ends where the next statement begins; remove " + w + "."
 }
 
 func (p *parser) syntaxError(start int, keyword string, err error) {

@@ -489,3 +489,23 @@ func TestNoStatementKeywordAsOperand(t *testing.T) {
 		}
 	}
 }
+
+// TestEndOfNoBlock checks that an END word of a statement that has no
+// END (ENDHOME, ENDPORT: HOME and PORT entries end at the next statement)
+// says so, as two published profiles write them.
+func TestEndOfNoBlock(t *testing.T) {
+	for in, want := range map[string]string{
+		"HOME 10.1.1.1 L1\nENDHOME\n":   "HOME has no END statement: it ends where the next statement begins; remove ENDHOME.",
+		"PORT 21 TCP FTPD1\nENDPORT\n":  "PORT has no END statement: it ends where the next statement begins; remove ENDPORT.",
+		"DEVICE D1 MPCIPA\nENDDEVICE\n": "DEVICE has no END statement: it ends where the next statement begins; remove ENDDEVICE.",
+	} {
+		_, ds := Parse("P", []byte(in), Options{})
+		if len(ds) != 1 || ds[0].Detail != want {
+			var got []string
+			for _, d := range ds {
+				got = append(got, d.Summary+" / "+d.Detail)
+			}
+			t.Errorf("%q: %q, want one with detail %q", in, got, want)
+		}
+	}
+}
