@@ -16,9 +16,10 @@ import (
 
 // The kinds of loose files LooseKind tells apart.
 const (
-	KindProfile   = "profile"   // a TCP/IP profile, one stack
-	KindPolicy    = "policy"    // a Policy Agent, policy or IKED file
-	KindTCPIPData = "tcpipdata" // TCPIP.DATA, the resolver's configuration
+	KindProfile   = "profile"               // a TCP/IP profile, one stack
+	KindPolicy    = "policy"                // a Policy Agent, policy or IKED file
+	KindTCPIPData = tcpipdata.KindTCPIPData // TCPIP.DATA, the resolver's and applications' configuration
+	KindSetup     = tcpipdata.KindSetup     // the resolver setup file
 )
 
 // LooseKind tells what a loose file is: a TCP/IP profile, one of the
@@ -52,8 +53,14 @@ func IsPolicyFile(p string) bool { return LooseKind(p) == KindPolicy }
 // IsPolicyName is IsPolicyFile by the file's name alone.
 func IsPolicyName(p string) bool { return looseKindByName(p) == KindPolicy }
 
-// IsTCPIPDataName reports whether a file's name makes it TCPIP.DATA.
-func IsTCPIPDataName(p string) bool { return looseKindByName(p) == KindTCPIPData }
+// ResolverKindByName is KindTCPIPData or KindSetup when a file's name
+// makes it one of the resolver's files, else "".
+func ResolverKindByName(p string) string {
+	if k := looseKindByName(p); k == KindTCPIPData || k == KindSetup {
+		return k
+	}
+	return ""
+}
 
 // looseKindByName is LooseKind by the file's name alone, or "".
 func looseKindByName(p string) string {
@@ -64,6 +71,8 @@ func looseKindByName(p string) string {
 		return KindPolicy
 	case base == "tcpip.data" || base == "tcpdata" || strings.HasSuffix(base, ".tcpip.data"):
 		return KindTCPIPData
+	case base == "ressetup" || base == "ezbrecnf":
+		return KindSetup // IBM's sample member and its alias
 	}
 	return ""
 }
@@ -80,8 +89,8 @@ func LooseKindText(p string, data []byte) string {
 	// Line by line up to the first statement that tells: splitting the whole file
 	// cost parse a tenth of its time on a large profile.
 	text := source.Decode(p, data, source.Auto).Text
-	tcpipData, profiles := 0, 0
-	for len(text) > 0 && tcpipData+profiles < looseKindLook {
+	tcpipData, setup, profiles := 0, 0, 0
+	for len(text) > 0 && tcpipData+setup+profiles < looseKindLook {
 		line := text
 		if i := bytes.IndexByte(text, '\n'); i >= 0 {
 			line, text = text[:i], text[i+1:]
@@ -94,7 +103,7 @@ func LooseKindText(p string, data []byte) string {
 		}
 		code, _, _ := bytes.Cut(line, []byte(";")) // a profile comment may hold a brace
 		if bytes.ContainsAny(code, "{}") {
-			if tcpipData == 0 {
+			if tcpipData+setup == 0 {
 				return KindPolicy
 			}
 			continue
@@ -105,21 +114,26 @@ func LooseKindText(p string, data []byte) string {
 			word = string(fields[1]) // a TCPIP.DATA statement's system_name:
 		}
 		switch {
+		case tcpipdata.IsSharedStatement(word): // NOCACHE: either file
 		case tcpipdata.IsStatement(word):
 			tcpipData++
+		case tcpipdata.IsSetupStatement(word):
+			setup++
 		case profile.IsStatementKeyword(profile.Canonical(word)):
-			if tcpipData == 0 {
+			if tcpipData+setup == 0 {
 				return KindProfile
 			}
 			profiles++
-		case tcpipData == 0:
+		case tcpipData+setup == 0:
 			if s, ok := policy.LookupStatement(word); ok && s.TopLevel {
 				return KindPolicy
 			}
 		}
 	}
 	switch {
-	case tcpipData > profiles:
+	case setup > tcpipData && setup > profiles:
+		return KindSetup
+	case tcpipData+setup > profiles:
 		return KindTCPIPData
 	case profiles > 0:
 		return KindProfile
@@ -128,13 +142,14 @@ func LooseKindText(p string, data []byte) string {
 }
 
 // splitLooseFiles separates the profiles among loose files from the
-// policy-family files and the TCPIP.DATA files.
+// policy-family files and the resolver's files (TCPIP.DATA and the setup
+// file).
 func splitLooseFiles(paths []string) (profiles, policies, tcpipData []string) {
 	for _, p := range paths {
 		switch LooseKind(p) {
 		case KindPolicy:
 			policies = append(policies, p)
-		case KindTCPIPData:
+		case KindTCPIPData, KindSetup:
 			tcpipData = append(tcpipData, p)
 		default:
 			profiles = append(profiles, p)
@@ -143,11 +158,11 @@ func splitLooseFiles(paths []string) (profiles, policies, tcpipData []string) {
 	return profiles, policies, tcpipData
 }
 
-// loadLooseTCPIPData parses loose TCPIP.DATA files and checks their
-// statements; no stack reads them.
+// loadLooseTCPIPData parses loose TCPIP.DATA and resolver setup files and
+// checks their statements; no stack reads them.
 func loadLooseTCPIPData(sx *Sysplex, paths []string, opts Options, ds *diag.Diagnostics) {
 	for _, p := range paths {
-		f, fds := tcpipdata.ParseFile(p, TCPIPDataOptions(opts.Encoding))
+		f, fds := tcpipdata.ParseFile(p, LooseKind(p), TCPIPDataOptions(opts.Encoding))
 		*ds = append(*ds, fds...)
 		for n, text := range f.Sources() {
 			sx.Sources[n] = text

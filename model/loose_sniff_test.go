@@ -93,6 +93,9 @@ func TestLooseKindTCPIPData(t *testing.T) {
 		"PROFILE1":   {"TCPIPJOBNAME TCPIP\nDEVICE D MPCIPA\nLINK L IPAQENET D\n", KindProfile},
 		"PROFILE2":   {"ITRACE OFF\nDATASETPREFIX TCPIP\nHOSTNAME X\n", KindProfile},
 		"POLICY1":    {"TcpImage TCPCS /etc/pagent/TCPCS.image FLUSH\n", KindPolicy},
+		"RESSETUP":   {"", KindSetup},
+		"SETUP1":     {";\n  DEFAULTIPNODES('A.B(C)')\n;\n  COMMONSEARCH\n  CACHE\n  CACHESIZE(200M)\n", KindSetup},
+		"SETUP2":     {"GLOBALTCPIPDATA(/etc/g.data)\nNOCACHE\n", KindSetup},
 	} {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(tc.text), 0o600); err != nil {

@@ -39,9 +39,9 @@ func newParseCommand() *cobra.Command {
 A file is a TCP/IP profile (with the members it INCLUDEs, found next to it by
 member name, and never outside its directory unless --allow-outside allows
 one), a Policy Agent main or image file, an IPsec, AT-TLS, IDS, QoS or
-routing policy file, an iked.conf or a TCPIP.DATA file; --kind names it, or
-tcpipc guesses from the name (pagent.conf, iked.conf, TCPIP.DATA) and the
-content.
+routing policy file, an iked.conf, a TCPIP.DATA file or the resolver setup
+file; --kind names it, or tcpipc guesses from the name (pagent.conf,
+iked.conf, TCPIP.DATA) and the content.
 
 Formats: text (tree on stdout, diagnostics on stderr), json (one document
 with trees and diagnostics), summary (a line per file, then diagnostics).
@@ -197,7 +197,7 @@ func registerParseFlags(cmd *cobra.Command, format, encoding, kind *string, allo
 	registerAllowOutside(cmd, allow)
 	cmd.Flags().StringVar(format, "format", "text", "output format: text, json or summary")
 	cmd.Flags().StringVar(encoding, "encoding", "auto", "file encoding: auto, utf-8 or ibm-1047")
-	cmd.Flags().StringVar(kind, "kind", "auto", "file kind: auto, profile, tcpipdata, pagent, policy, iked, ttls, ids, qos or routing")
+	cmd.Flags().StringVar(kind, "kind", "auto", "file kind: auto, profile, tcpipdata, resolversetup, pagent, policy, iked, ttls, ids, qos or routing")
 }
 
 // checkParseFlags refuses a --format or --kind parse does not know and
@@ -210,9 +210,9 @@ func checkParseFlags(format, encoding, kind string) (source.Encoding, error) {
 	if format != "text" && format != "json" && format != "summary" {
 		return enc, usageError("unknown --format %q (want text, json or summary)", format)
 	}
-	if kind != "auto" && kind != "profile" && kind != model.KindTCPIPData {
+	if kind != "auto" && kind != "profile" && kind != model.KindTCPIPData && kind != model.KindSetup {
 		if _, err := policy.ParseKind(kind); err != nil {
-			return enc, usageError("unknown --kind %q (want auto, profile, tcpipdata, pagent, policy, iked, ttls, ids, qos or routing)", kind)
+			return enc, usageError("unknown --kind %q (want auto, profile, tcpipdata, resolversetup, pagent, policy, iked, ttls, ids, qos or routing)", kind)
 		}
 	}
 	return enc, nil
@@ -257,8 +257,8 @@ func parseAny(path, kind string, enc source.Encoding, allow []string, emit func(
 		prof, ds := profile.ParseFile(path, opts)
 		return profileFile{prof}, ds, len(prof.Statements)
 	}
-	if kind == model.KindTCPIPData {
-		f, ds := parseTCPIPData(path, enc, root.ReadFile, data)
+	if kind == model.KindTCPIPData || kind == model.KindSetup {
+		f, ds := parseResolverFile(path, kind, enc, root.ReadFile, data)
 		return f, ds, len(f.Statements)
 	}
 	k, _ := policy.ParseKind(kind)
@@ -266,14 +266,17 @@ func parseAny(path, kind string, enc source.Encoding, allow []string, emit func(
 	return f, ds, len(f.Entries)
 }
 
-// parseTCPIPData parses a TCPIP.DATA file, from the bytes guessing its
-// kind read (data) or read now.
-func parseTCPIPData(path string, enc source.Encoding, read func(string) ([]byte, error), data []byte) (*tcpipdata.File, diag.Diagnostics) {
+// parseResolverFile parses a TCPIP.DATA or resolver setup file, from the
+// bytes guessing its kind read (data) or read now.
+func parseResolverFile(path, kind string, enc source.Encoding, read func(string) ([]byte, error), data []byte) (*tcpipdata.File, diag.Diagnostics) {
 	if data == nil {
 		var err error
 		if data, err = read(path); err != nil {
-			return tcpipdata.ParseFile(path, model.TCPIPDataOptions(enc)) // reports the error
+			return tcpipdata.ParseFile(path, kind, model.TCPIPDataOptions(enc)) // reports the error
 		}
+	}
+	if kind == model.KindSetup {
+		return tcpipdata.ParseSetup(path, data, model.TCPIPDataOptions(enc))
 	}
 	return tcpipdata.Parse(path, data, model.TCPIPDataOptions(enc))
 }
@@ -295,18 +298,18 @@ func guessKind(path string, read func(string) ([]byte, error)) (string, []byte) 
 		return "pagent", nil
 	case model.IsPolicyName(path):
 		return "auto", nil
-	case model.IsTCPIPDataName(path):
-		return model.KindTCPIPData, nil
+	case model.ResolverKindByName(path) != "":
+		return model.ResolverKindByName(path), nil
 	}
 	data, err := read(path)
 	if err != nil {
 		return "profile", nil
 	}
-	switch model.LooseKindText(path, data) {
+	switch k := model.LooseKindText(path, data); k {
 	case model.KindPolicy:
 		return "auto", nil
-	case model.KindTCPIPData:
-		return model.KindTCPIPData, data
+	case model.KindTCPIPData, model.KindSetup:
+		return k, data
 	}
 	return "profile", data
 }

@@ -53,12 +53,19 @@ type Value struct {
 	Range diag.Range `json:"range"`
 }
 
-// File is a parsed TCPIP.DATA file.
+// File is a parsed TCPIP.DATA or resolver setup file.
 type File struct {
 	Path       string
+	Kind       string // KindTCPIPData or KindSetup
 	Statements []*Statement
 	src        *source.File
 }
+
+// The kinds of file this package reads.
+const (
+	KindTCPIPData = "tcpipdata"     // TCPIP.DATA
+	KindSetup     = "resolversetup" // the resolver setup file
+)
 
 // Options control parsing.
 type Options struct {
@@ -191,22 +198,27 @@ func IsStatement(word string) bool {
 }
 
 // Keywords lists the statement keywords, sorted.
-func Keywords() []string {
-	ks := make([]string, 0, len(statements))
-	for k := range statements {
+func Keywords() []string { return sortedKeys(statements) }
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
 		ks = append(ks, k)
 	}
 	slices.Sort(ks)
 	return ks
 }
 
-// ParseFile reads and parses path.
-func ParseFile(path string, opts Options) (*File, diag.Diagnostics) {
+// ParseFile reads and parses path, a file of the given kind.
+func ParseFile(path, kind string, opts Options) (*File, diag.Diagnostics) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		var ds diag.Diagnostics
 		ds.Errorf(RuleRead, diag.Range{File: path}, "cannot read %s", path).Detail = err.Error()
-		return &File{Path: path, src: source.New(path, nil, source.UTF8)}, ds
+		return &File{Path: path, Kind: kind, src: source.New(path, nil, source.UTF8)}, ds
+	}
+	if kind == KindSetup {
+		return ParseSetup(path, data, opts)
 	}
 	return Parse(path, data, opts)
 }
@@ -214,7 +226,7 @@ func ParseFile(path string, opts Options) (*File, diag.Diagnostics) {
 // Parse parses a TCPIP.DATA file's bytes.
 func Parse(path string, data []byte, opts Options) (*File, diag.Diagnostics) {
 	src := source.Decode(path, data, opts.Encoding)
-	f := &File{Path: path, src: src}
+	f := &File{Path: path, Kind: KindTCPIPData, src: src}
 	var ds diag.Diagnostics
 	text := src.Text
 	for start := 0; start < len(text); {
@@ -371,7 +383,7 @@ func (f *File) Sources() diag.Sources {
 // WriteTree prints one line per statement.
 func (f *File) WriteTree(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s (tcpipdata)\n", diag.DisplayPath(f.Path))
+	fmt.Fprintf(&b, "%s (%s)\n", diag.DisplayPath(f.Path), f.Kind)
 	for _, st := range f.Statements {
 		fmt.Fprintf(&b, "%d:%d ", st.Range.Start.Line, st.Range.Start.Column)
 		if st.System != "" {
@@ -379,7 +391,11 @@ func (f *File) WriteTree(w io.Writer) error {
 		}
 		b.WriteString(strings.ToUpper(st.Keyword))
 		for _, v := range st.Values {
-			b.WriteString(" " + v.Text)
+			if f.Kind == KindSetup {
+				b.WriteString("(" + v.Text + ")")
+			} else {
+				b.WriteString(" " + v.Text)
+			}
 		}
 		b.WriteByte('\n')
 	}
@@ -389,5 +405,5 @@ func (f *File) WriteTree(w io.Writer) error {
 
 // JSON is the file as parse --format json prints it.
 func (f *File) JSON() any {
-	return map[string]any{"file": diag.DisplayPath(f.Path), "kind": "tcpipdata", "statements": f.Statements}
+	return map[string]any{"file": diag.DisplayPath(f.Path), "kind": f.Kind, "statements": f.Statements}
 }

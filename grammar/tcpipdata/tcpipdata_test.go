@@ -23,7 +23,7 @@ func TestIBMExamples(t *testing.T) {
 		"testdata/resolver-trace.data":   {"DOMAIN is ignored: SEARCH on line 12 comes after it"},
 		"testdata/resolver-default.data": nil,
 	} {
-		f, ds := ParseFile(file, Options{})
+		f, ds := ParseFile(file, KindTCPIPData, Options{})
 		if got := summaries(ds); strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("%s: findings\n%q\nwant\n%q", file, got, want)
 		}
@@ -31,7 +31,7 @@ func TestIBMExamples(t *testing.T) {
 			t.Errorf("%s: no statements", file)
 		}
 	}
-	f, _ := ParseFile("testdata/resolver-trace.data", Options{})
+	f, _ := ParseFile("testdata/resolver-trace.data", KindTCPIPData, Options{})
 	last := f.Statements[len(f.Statements)-1]
 	if last.System != "MVS000" || last.Keyword != "Hostname" || len(last.Values) != 1 || last.Values[0].Text != "MVS026" {
 		t.Errorf("system-qualified statement parsed as %+v", last)
@@ -82,7 +82,7 @@ func TestFindings(t *testing.T) {
 }
 
 func TestUnreadable(t *testing.T) {
-	_, ds := ParseFile(os.DevNull+"/missing", Options{})
+	_, ds := ParseFile(os.DevNull+"/missing", KindTCPIPData, Options{})
 	if len(ds) != 1 || ds[0].Rule != RuleRead || ds[0].Severity != diag.Error {
 		t.Errorf("unreadable file: %v", summaries(ds))
 	}
@@ -96,10 +96,38 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file, ds := Parse("f", data, Options{IsProfileStatement: func(string) bool { return false }})
-		for _, d := range ds {
+		setup, sds := ParseSetup("f", data, Options{})
+		if len(setup.src.Text) != len(file.src.Text) {
+			t.Fatal("the kinds decode the file differently")
+		}
+		for _, d := range append(ds, sds...) {
 			if d.Range.End.Offset > len(file.src.Text) || d.Range.Start.Offset > d.Range.End.Offset {
 				t.Fatalf("finding %q outside the file: %+v", d.Summary, d.Range)
 			}
 		}
 	})
+}
+
+// TestSetup checks the resolver setup file: IBM's examples parse clean,
+// and each kind of mistake is reported.
+func TestSetup(t *testing.T) {
+	f, ds := ParseFile("testdata/resolver-setup.data", KindSetup, Options{})
+	if len(ds) != 0 || len(f.Statements) != 8 || f.Statements[1].Values[0].Text != "'SYS1.TCPPARMS(RESGLOBL)'" {
+		t.Errorf("IBM's setup examples: %d statements, findings %q", len(f.Statements), summaries(ds))
+	}
+	for _, c := range []struct{ in, want string }{
+		{"COMMONSEARCH CACHE", ""},
+		{"CACHESIZE(200)", "CACHESIZE: 200 is not a number of megabytes such as 200M"},
+		{"MAXTTL(0)", "MAXTTL: 0 is not a number from 1 to 2147483647"},
+		{"MAXTTL", "MAXTTL needs a number of seconds in parentheses"},
+		{"CACHE(YES)", "CACHE takes no value"},
+		{"GLOBALTCPIPDATA(SYS1.TCPPARMS(X))", "GLOBALTCPIPDATA: SYS1.TCPPARMS(X) is neither a data set name in single quotation marks nor a z/OS UNIX path"},
+		{"GLOBALTCPIPDAT('A.B')", "GLOBALTCPIPDAT is not a resolver setup statement; did you mean GLOBALTCPIPDATA?"},
+		{"UNRESPONSIVETHRESHOLD(25", "UNRESPONSIVETHRESHOLD: the parenthesis is not closed"},
+	} {
+		_, ds := ParseSetup("s", []byte(c.in+"\n"), Options{})
+		if got := strings.Join(summaries(ds), "\n"); got != c.want {
+			t.Errorf("%s: got %q, want %q", c.in, got, c.want)
+		}
+	}
 }
