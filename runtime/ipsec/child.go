@@ -229,9 +229,9 @@ func (e *Endpoint) deleteChildSA(peer string, inSPI uint32) {
 }
 
 // ikeEvent is ikesa's OnIKESA. It notes when each IKE SA came up, for
-// the displays. A failed negotiation ends the wait of the
-// peer's queued packets; other endings (deletion, rekey, replacement) are
-// reported through the children.
+// the displays. The failure of the IKE SA a negotiation started ends the
+// wait of the peer's queued packets; other endings (deletion, rekey,
+// replacement) are reported through the children.
 func (e *Endpoint) ikeEvent(info ikesa.IKESAInfo, err error) {
 	e.journalIKE(info, err)
 	e.mu.Lock()
@@ -255,8 +255,9 @@ func (e *Endpoint) ikeEvent(info ikesa.IKESAInfo, err error) {
 	}
 	e.mu.Lock()
 	ps := e.peers[info.Peer] // nil for an SA that died before IKE_AUTH named the peer
+	ours := ps != nil && info.Initiator && ps.initiated == info.ID.SPIi
 	e.mu.Unlock()
-	if ps != nil {
+	if ours {
 		e.negotiationFailed(ps)
 	}
 }
@@ -273,7 +274,7 @@ func (e *Endpoint) negotiationOver(ps *peerState, gen uint64) {
 		return
 	}
 	n := len(ps.queue)
-	ps.queue, ps.negotiating, ps.trigger = nil, false, nil
+	ps.queue, ps.negotiating, ps.trigger, ps.initiated = nil, false, nil, 0
 	e.mu.Unlock()
 	for range n {
 		e.stats.drop(DropNoSA)

@@ -90,6 +90,10 @@ type peerState struct {
 	// generation numbers negotiations, so a stale timeout leaves a newer
 	// one alone.
 	generation uint64
+	// initiated is the initiator SPI of the IKE SA the negotiation under
+	// way started (0: none, or a child on an established SA): only its
+	// failure, not another SA's with the same peer, ends the wait.
+	initiated uint64
 }
 
 // New checks cfg, starts the IKE daemon and the receive loops, and

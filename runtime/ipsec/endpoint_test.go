@@ -433,3 +433,42 @@ func TestCloseLeavesNothingRunning(t *testing.T) {
 	}
 	tp.clk.Advance(time.Hour) // stopped timers must not fire into closed endpoints
 }
+
+// TestOtherSAFailureKeepsTheQueue: packets wait for the IKE SA their
+// negotiation started; another IKE SA with the same peer failing (one the
+// peer initiated whose authentication failed, a reauthentication that
+// timed out) is not their answer. A strongSwan run caught the queue
+// dropped by the late report of an earlier, refused SA, and the SA that
+// was still on its way left behind in INIT_SENT.
+func TestOtherSAFailureKeepsTheQueue(t *testing.T) {
+	tp := newTopo(t)
+	var cut atomic.Bool
+	cut.Store(true)
+	tp.net.SetDrop(func(_, _ netip.AddrPort, _ []byte) bool { return cut.Load() })
+	pkt := udp4(clientIn, appAddr, 40000, 7, []byte("waiting"))
+	if v := tp.client.e.Outbound(pkt); v != Queued {
+		t.Fatalf("first packet: %v, want queued", v)
+	}
+	other := ikesa.IKESAInfo{ID: ikesa.IKESAID{SPIi: 1, SPIr: 2}, Peer: "gw", State: ikesa.StateDead}
+	tp.client.e.ikeEvent(other, ikesa.ErrAuthFailed)
+	if n := tp.client.e.Stats().Drops[DropNoSA]; n != 0 {
+		t.Fatalf("%d packets dropped for another SA's failure", n)
+	}
+	cut.Store(false)
+	tp.clk.Advance(ikesa.DefaultRetransmitTimeout) // IKE_SA_INIT is sent again
+	if got := recv(t, tp.gw.got, "queued packet"); !bytes.Equal(got, pkt) {
+		t.Errorf("queued packet arrived as % x", got)
+	}
+}
+
+// TestOwnSAFailureDropsTheQueue: when the IKE SA a negotiation started
+// fails (here the gateway expects another identity and refuses ours), the
+// packets that waited for it are dropped at once, not at the
+// negotiation's timeout: the clock never moves.
+func TestOwnSAFailureDropsTheQueue(t *testing.T) {
+	tp := newTopo(t, withClientIdentity(ikesa.FQDN("peer.example"), ikesa.FQDN("other.example")))
+	if v := tp.client.e.Outbound(udp4(clientIn, appAddr, 40000, 7, []byte("refused"))); v != Queued {
+		t.Fatalf("first packet: %v, want queued", v)
+	}
+	eventually(t, "the waiting packet dropped", func() bool { return tp.client.e.Stats().Drops[DropNoSA] == 1 })
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tcpipc/tcpipc/internal/esp"
+	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 )
 
 // negotiationTimeout bounds how long packets wait for an SA. IKE gives up
@@ -157,7 +158,17 @@ func (e *Endpoint) negotiate(ps *peerState) {
 		}
 		to = netip.AddrPortFrom(dst, ikePort)
 	}
-	if _, err := e.daemon.InitiateWith(ps.cfg.Name, to, ts); err != nil {
+	sa, err := e.daemon.InitiateWith(ps.cfg.Name, to, ts)
+	if err != nil {
+		e.negotiationFailed(ps)
+		return
+	}
+	info := sa.Info()
+	e.mu.Lock()
+	ps.initiated = info.ID.SPIi
+	e.mu.Unlock()
+	if info.State == ikesa.StateDead {
+		// It failed before we could note it, and its report passed us by.
 		e.negotiationFailed(ps)
 	}
 }
