@@ -233,8 +233,8 @@ func LoadFiles(paths []string, opts Options) (*Sysplex, diag.Diagnostics) {
 	used := map[string]bool{}
 	for _, p := range paths {
 		p = filepath.ToSlash(p)
-		name := stackNameFor(path.Base(path.Dir(p)))
-		if used[name] || name == "" || name == "." {
+		name := stackNameFor(dirName(p))
+		if used[name] || name == "" {
 			name = stackNameFor(path.Base(p))
 		}
 		for n := 2; used[name]; n++ {
@@ -258,6 +258,22 @@ func LoadFiles(paths []string, opts Options) (*Sysplex, diag.Diagnostics) {
 	sx.policyParsed = nil // the parses shared during the load
 	sx.link(&ds)
 	return sx, ds
+}
+
+// dirName is the name of the directory holding the file p, the working
+// directory's own for a file named without one (PROFILE.TCPIP, or
+// ./PROFILE.TCPIP): the system's directory names its stack, not "."
+// or the file.
+func dirName(p string) string {
+	dir := path.Dir(p)
+	if base := path.Base(dir); base != "." && base != ".." && base != "/" {
+		return base
+	}
+	abs, err := filepath.Abs(filepath.FromSlash(dir))
+	if err != nil {
+		return ""
+	}
+	return filepath.Base(abs)
 }
 
 // stackNameFor turns a file or directory name into an MVS-style name.

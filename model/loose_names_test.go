@@ -1,0 +1,32 @@
+package model
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestLooseProfileNamedByItsDirectory: `tcpipc lint PROFILE.TCPIP` run in
+// the system's directory names the stack after that directory, as it does
+// for MVS1/PROFILE.TCPIP; the file's own name made a stack "PROFILET" that
+// every message then named.
+func TestLooseProfileNamedByItsDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "mvs7")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "PROFILE.TCPIP"), []byte("HOME 10.1.1.1 ETH1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	for _, p := range []string{"PROFILE.TCPIP", "./PROFILE.TCPIP"} {
+		sx, _ := LoadFiles([]string{p}, Options{})
+		if len(sx.Stacks) != 1 || sx.Stacks[0].Name != "MVS7" {
+			var names []string
+			for _, s := range sx.Stacks {
+				names = append(names, s.Name)
+			}
+			t.Errorf("lint %s in mvs7/: stacks %q, want [MVS7]", p, names)
+		}
+	}
+}
