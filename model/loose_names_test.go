@@ -3,6 +3,7 @@ package model
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -28,5 +29,20 @@ func TestLooseProfileNamedByItsDirectory(t *testing.T) {
 			}
 			t.Errorf("lint %s in mvs7/: stacks %q, want [MVS7]", p, names)
 		}
+	}
+}
+
+// TestNoSysplexPointsAtTheOneProfile: a directory holding PROFILE.TCPIP
+// itself is not a sysplex (stacks are its subdirectories), and the error
+// says how to lint that one stack instead of leaving the user to guess.
+func TestNoSysplexPointsAtTheOneProfile(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "PROFILE.TCPIP"), []byte("HOME 10.1.1.1 ETH1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, ds := Load(dir, Options{})
+	want := "tcpipc lint " + filepath.ToSlash(filepath.Join(dir, "PROFILE.TCPIP"))
+	if len(ds) != 1 || !strings.Contains(ds[0].Detail, want) {
+		t.Errorf("diagnostics %+v, want one whose detail suggests %q", ds, want)
 	}
 }

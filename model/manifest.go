@@ -394,6 +394,9 @@ func conventionManifest(dir string) (*Manifest, diag.Diagnostics) {
 	if len(m.Stacks) == 0 {
 		d := ds.Errorf(RuleManifest, diag.Range{File: name}, "no sysplex found in %s", name)
 		d.Detail = fmt.Sprintf("A sysplex is a directory with %s, or with one subdirectory per stack holding PROFILE.TCPIP.", ManifestName)
+		if _, err := os.Stat(filepath.Join(dir, "PROFILE.TCPIP")); err == nil {
+			d.Detail += fmt.Sprintf(" This directory holds one stack's profile itself; lint it as a stack of its own with `tcpipc lint %s`.", path.Join(name, "PROFILE.TCPIP"))
+		}
 	}
 	return m, ds
 }
