@@ -87,5 +87,24 @@ Exit codes: 0 clean, 1 findings (or errors in the input), 2 usage or I/O error.`
 	}
 	root.AddCommand(newParseCommand(), newModelCommand(), newLintCommand(), newRulesCommand(), newExplainCommand(),
 		newCompileCommand(), newShowCommand(), newWhatifCommand(), newRunCommand(), newCtlCommand())
+	for _, c := range root.Commands() {
+		withUsage(c)
+	}
 	return root
+}
+
+// withUsage makes c's wrong-number-of-operands error carry its usage line
+// and where its help is: cobra's own ("accepts 2 arg(s), received 1")
+// does not say which operands are missing.
+func withUsage(c *cobra.Command) {
+	check := c.Args
+	if check == nil {
+		return
+	}
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return fmt.Errorf("%v\nusage: %s\n(%s --help says more)", err, cmd.UseLine(), cmd.CommandPath())
+		}
+		return nil
+	}
 }
