@@ -2,6 +2,7 @@ package model
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/tcpipc/tcpipc/grammar/policy"
@@ -17,9 +18,24 @@ import (
 var (
 	localIdentity  = &checker{identitySays, func(c *valueCheck, vs []*policy.Value) { checkIdentity(c, vs, false) }}
 	remoteIdentity = &checker{identitySays, func(c *valueCheck, vs []*policy.Value) { checkIdentity(c, vs, true) }}
+	// endpointIdentity is a RemoteSecurityEndpoint's: one of the types, or
+	// RemoteIdentityRef and the name of a RemoteIdentity statement.
+	endpointIdentity = &checker{identitySays + " \\| RemoteIdentityRef name", checkEndpointIdentity}
 )
 
 const identitySays = "IpAddr address \\| KeyID Ascii\\|Ebcdic\\|Hex key \\| Fqdn name \\| UserAtFqdn user@name \\| X500dn DN"
+
+func checkEndpointIdentity(c *valueCheck, vs []*policy.Value) {
+	if !strings.EqualFold(vs[0].Text, "RemoteIdentityRef") {
+		if c.word(vs[0], append(slices.Clip(identityTypes), "RemoteIdentityRef")) {
+			checkIdentity(c, vs, true)
+		}
+		return
+	}
+	if len(vs) < 2 {
+		c.report(vs[0], "Name the RemoteIdentity statement: Identity RemoteIdentityRef name.", "Identity RemoteIdentityRef has no name")
+	}
+}
 
 func checkIdentity(c *valueCheck, vs []*policy.Value, remote bool) {
 	if !c.word(vs[0], identityTypes) || len(vs) < 2 {

@@ -416,18 +416,24 @@ func (b *policyBuilder) addrs(e *policy.Entry, side string) (out []AddrSel, writ
 		out = append(out, b.setSels(set)...)
 	}
 	if a := attr(e, side+"AddrGroupRef"); a != nil {
-		if g := b.t.find("IpAddrGroup", a.Name()); g != nil {
-			for _, ip := range b.objects(g, "IpAddr") {
-				if s, ok := b.addrSel(attr(ip, "Addr"), 0); ok {
-					out = append(out, s)
-				}
-			}
-			for _, set := range b.objects(g, "IpAddrSet") {
-				out = append(out, b.setSels(set)...)
-			}
-		}
+		out = append(out, b.groupSels(b.t.find("IpAddrGroup", a.Name()))...)
 	}
 	return out, written
+}
+
+// groupSels reads an IpAddrGroup: its IpAddr and IpAddrSet statements,
+// referenced or inline, in order.
+func (b *policyBuilder) groupSels(g *policy.Entry) []AddrSel {
+	var out []AddrSel
+	for _, ip := range b.objects(g, "IpAddr") {
+		if s, ok := b.addrSel(attr(ip, "Addr"), 0); ok {
+			out = append(out, s)
+		}
+	}
+	for _, set := range b.objects(g, "IpAddrSet") {
+		out = append(out, b.setSels(set)...)
+	}
+	return out
 }
 
 func setRefs(b *policyBuilder, e *policy.Entry, side string) []*policy.Entry {
@@ -761,13 +767,107 @@ func (b *policyBuilder) endpoint(e *policy.Entry) *SecurityEndpoint {
 		return nil
 	}
 	ep := &SecurityEndpoint{Name: e.Name(), Range: e.KeywordRange}
-	if id := attr(e, "Identity"); id != nil {
+	remote := strings.EqualFold(e.Keyword, "RemoteSecurityEndpoint")
+	id := attr(e, "Identity")
+	if v, ok := remoteIdentityRef(e, id); ok {
+		// Identity RemoteIdentityRef name: the RemoteIdentity statement's
+		// identity (an undefined name is reported by the table).
+		id = attr(b.t.find("RemoteIdentity", v.Text), "Identity")
+	}
+	if id != nil {
 		ep.IdentityType, ep.KeyIDFormat, ep.Identity = identityOf(id)
+		if remote {
+			ep.Identity = anyAddrIdentity(ep.IdentityType, ep.Identity)
+		}
 	}
 	for _, l := range attrs(e, "Location") {
-		ep.Locations = append(ep.Locations, b.addrSels(l)...)
+		if remote {
+			ep.Locations = append(ep.Locations, locationSels(l)...)
+		} else {
+			ep.Locations = append(ep.Locations, b.addrSels(l)...)
+		}
+	}
+	if !remote {
+		return ep
+	}
+	if a := attr(e, "LocationRef"); a != nil {
+		if s, ok := b.addrSel(attr(b.t.find("IpAddr", a.Name()), "Addr"), 0); ok {
+			ep.Locations = append(ep.Locations, s)
+		}
+	}
+	if a := attr(e, "LocationSetRef"); a != nil {
+		if set := b.t.find("IpAddrSet", a.Name()); set != nil {
+			ep.Locations = append(ep.Locations, b.setSels(set)...)
+		}
+	}
+	if a := attr(e, "LocationGroupRef"); a != nil {
+		ep.Locations = append(ep.Locations, b.groupSels(b.t.find("IpAddrGroup", a.Name()))...)
 	}
 	return ep
+}
+
+// remoteIdentityRef returns the name in a RemoteSecurityEndpoint's
+// Identity RemoteIdentityRef name (IP Configuration Reference,
+// RemoteSecurityEndpoint statement), which names a RemoteIdentity
+// statement.
+func remoteIdentityRef(endpoint, id *policy.Entry) (*policy.Value, bool) {
+	if endpoint == nil || id == nil || id.Secret || len(id.Values) < 2 ||
+		!strings.EqualFold(endpoint.Keyword, "RemoteSecurityEndpoint") || !strings.EqualFold(id.Values[0].Text, "RemoteIdentityRef") {
+		return nil, false
+	}
+	return id.Values[1], true
+}
+
+// anyAddrIdentity reads a remote IpAddr identity of 0.0.0.0 or :: as
+// every address of its family (0.0.0.0/0, ::/0). IBM support tells
+// Configuration Assistant users whose remote IKE peers share no subnet
+// to code the remote identity as 0.0.0.0 (or 0.0.0.0/0) and list the
+// peers in the location group (Q&A "IP Address Group for the Remote
+// Security Endpoint", ibm.com/support/pages/node/6135159); the
+// Configuration Assistant then writes Identity IpAddr 0.0.0.0.
+func anyAddrIdentity(typ, id string) string {
+	if typ != "IPADDR" {
+		return id
+	}
+	if a, err := netip.ParseAddr(id); err == nil && a.IsUnspecified() {
+		return netip.PrefixFrom(a, 0).String()
+	}
+	return id
+}
+
+// locationSels reads a RemoteSecurityEndpoint's Location: an address,
+// prefix or range (as in filter rules), or Any (every address), Any4 or
+// Any6 (IP Configuration Reference, RemoteSecurityEndpoint statement;
+// Any4 is the default). Any is written as the IPv4 and IPv6 prefixes, so
+// that every reader of the plan knows the locations as prefixes.
+func locationSels(e *policy.Entry) []AddrSel {
+	var out []AddrSel
+	for i := 0; e != nil && !e.Secret && i < len(e.Values); {
+		sels, _, n, _ := parseLocation(e.Values, i)
+		out = append(out, sels...)
+		i += n
+	}
+	return out
+}
+
+// parseLocation reads the location at value i: Any, Any4, Any6 or an
+// address selector other than the filter rules' All, All4 and All6.
+func parseLocation(vs []*policy.Value, i int) ([]AddrSel, string, int, bool) {
+	any4 := AddrSel{Prefix: netip.MustParsePrefix("0.0.0.0/0")}
+	any6 := AddrSel{Prefix: netip.MustParsePrefix("::/0")}
+	switch strings.ToUpper(vs[i].Text) {
+	case "ANY":
+		return []AddrSel{any4, any6}, vs[i].Text, 1, true
+	case "ANY4":
+		return []AddrSel{any4}, vs[i].Text, 1, true
+	case "ANY6":
+		return []AddrSel{any6}, vs[i].Text, 1, true
+	}
+	s, text, n, ok := parseAddrSel(vs, i)
+	if !ok || strings.HasPrefix(strings.ToUpper(text), "ALL") {
+		return nil, text, n, false
+	}
+	return []AddrSel{s}, text, n, true
 }
 
 func (b *policyBuilder) keyExchangeAction(e *policy.Entry) *KeyExchangeAction {

@@ -76,6 +76,10 @@ func (t *objectTable) resolve(files []*policy.File) {
 			if parent == nil {
 				return
 			}
+			if v, ok := remoteIdentityRef(parent, e); ok {
+				t.lookupValue("RemoteIdentity", e.Keyword+" "+e.Values[0].Text, v)
+				return
+			}
 			ps, ok := policy.LookupStatement(parent.Keyword)
 			if !ok {
 				return
@@ -94,12 +98,19 @@ func (t *objectTable) lookup(typ string, ref *policy.Entry) *policy.Entry {
 	if len(ref.Values) == 0 {
 		return nil
 	}
-	name := ref.Values[0].Text
+	return t.lookupValue(typ, ref.Keyword, ref.Values[0])
+}
+
+// lookupValue finds the object of a type that the value v names, which
+// follows the words ref (IpFilterRuleRef, Identity RemoteIdentityRef),
+// reporting it when missing.
+func (t *objectTable) lookupValue(typ, ref string, v *policy.Value) *policy.Entry {
+	name := v.Text
 	if o, ok := t.byType[typ][name]; ok {
 		o.used = true
 		return o.entry
 	}
-	d := t.ds.Errorf(RulePolicyRef, ref.Values[0].Range, "%s %s names no %s", ref.Keyword, name, typ)
+	d := t.ds.Errorf(RulePolicyRef, v.Range, "%s %s names no %s", ref, name, typ)
 	var names []string
 	for n := range t.byType[typ] {
 		names = append(names, n)

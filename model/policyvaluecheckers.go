@@ -58,6 +58,23 @@ func addresses() *checker {
 	}}
 }
 
+// locations accepts a RemoteSecurityEndpoint's locations: Any, Any4,
+// Any6, a, a/len, a-b (parseLocation). All, All4 and All6 are the filter
+// rules' words, not a location's.
+var locations = &checker{"Any \\| Any4 \\| Any6 \\| address \\| address/prefix \\| address-address", func(c *valueCheck, vs []*policy.Value) {
+	for i := 0; i < len(vs); {
+		_, text, n, ok := parseLocation(vs, i)
+		if !ok {
+			detail := ""
+			if w := strings.ToUpper(text); strings.HasPrefix(w, "ALL") {
+				detail = "Did you mean Any" + text[3:] + "? All is a filter rule's word; a location is Any, Any4 or Any6."
+			}
+			c.report(vs[i], detail, "%s %s is not Any, Any4, Any6, an address, address/prefix or address range", c.attr, text)
+		}
+		i += n
+	}
+}}
+
 func minInt(a, b int) int {
 	if a < b {
 		return a

@@ -38,6 +38,10 @@ const (
 	docIkeConfig = "IP Configuration Reference, IkeConfig statement"
 	docIpAddr    = "IP Configuration Reference, IpAddr statement"
 	docEndpoint  = "IP Configuration Reference, LocalSecurityEndpoint and RemoteSecurityEndpoint statements"
+	// docRemoteEndpoint is the V2R4 RemoteSecurityEndpoint statement: its
+	// Location is an address, prefix or range, or Any, Any4 or Any6.
+	docRemoteEndpoint = "IP Configuration Reference, RemoteSecurityEndpoint statement"
+	docRemoteIdentity = "IP Configuration Reference, RemoteIdentity statement"
 )
 
 // maxNumber is the largest number a policy attribute takes unless its
@@ -180,8 +184,9 @@ var policyValueRules = func() map[string]valueRule {
 
 		"LocalSecurityEndpoint.Identity":  {doc: docEndpoint, check: localIdentity},
 		"LocalSecurityEndpoint.Location":  {check: addrs},
-		"RemoteSecurityEndpoint.Identity": {doc: docEndpoint, check: remoteIdentity},
-		"RemoteSecurityEndpoint.Location": {check: addrs},
+		"RemoteSecurityEndpoint.Identity": {doc: docEndpoint, check: endpointIdentity},
+		"RemoteSecurityEndpoint.Location": {doc: docRemoteEndpoint, check: locations},
+		"RemoteIdentity.Identity":         {doc: docRemoteIdentity, check: remoteIdentity},
 		"RemoteSecurityEndpoint.CaLabel":  free("a certificate authority label"),
 
 		"LocalDynVpnRule.LocalIp":        {check: addrs},

@@ -156,7 +156,15 @@ var schemaSource = []struct {
 	{"KeyExchangeOffer", IPSecPolicy, "block top named", "HowToEncrypt HowToAuthMsgs HowToVerifyMsgs PseudoRandomFunction " +
 		"HowToAuthPeers DHGroup RefreshLifetimeProposed RefreshLifetimeAccepted RefreshLifesizeProposed RefreshLifesizeAccepted"},
 	{"LocalSecurityEndpoint", IPSecPolicy, "block top named", "Identity Location"},
-	{"RemoteSecurityEndpoint", IPSecPolicy, "block top named", "Identity Location CaLabel*"},
+	// IP Configuration Reference (V2R4), RemoteSecurityEndpoint statement:
+	// the locations are Location, LocationRef (an IpAddr), LocationSetRef
+	// (an IpAddrSet) or LocationGroupRef (an IpAddrGroup).
+	{"RemoteSecurityEndpoint", IPSecPolicy, "block top named", "Identity Location LocationRef>IpAddr LocationSetRef>IpAddrSet " +
+		"LocationGroupRef>IpAddrGroup CaLabel*"},
+	// RemoteIdentity statement (V1R12 and later): one remote identity,
+	// a wildcard allowed, that a RemoteSecurityEndpoint names with
+	// Identity RemoteIdentityRef name.
+	{"RemoteIdentity", IPSecPolicy, "block top named complete", "Identity"},
 	{"LocalDynVpnPolicy", IPSecPolicy, "block top unique", "LocalDynVpnRuleRef*>LocalDynVpnRule LocalDynVpnRule*{}"},
 	{"LocalDynVpnRule", IPSecPolicy, "block top named", "LocalIp RemoteIp LocalDataPort RemoteDataPort Protocol AutoActivate " +
 		"IpDynVpnActionRef>IpDynVpnAction"},
