@@ -213,7 +213,11 @@ func (l *policyLoader) fromPagent(s *Stack) ([]string, diag.Range) {
 			if p == "" || !l.src.root.fileProblem(l.ds, p, file.Text, e.Keyword+" file", " of stack "+s.Name, file.Range, RulePolicyFile) {
 				return nil, diag.Range{}
 			}
+			_, seen := l.sx.policyParsed[p+"\x00"+policy.PagentMain.String()]
 			image = l.parse(p, policy.PagentMain)
+			if !seen && image != main {
+				commonInImage(image, l.ds)
+			}
 		}
 	}
 	if images > 0 && image == main && !hasImage(main, s.Job) {
@@ -240,6 +244,21 @@ func (l *policyLoader) fromPagent(s *Stack) ([]string, diag.Range) {
 		out = nil // the common file is not read at all without IpSecConfig
 	}
 	return out, at
+}
+
+// commonInImage warns of the Common… statements of an image file: Policy
+// Agent reads CommonIpSecConfig and the other common files from the main
+// file only and ignores them in an image file (IBM's sample EZAPAGCO),
+// so the objects of that file are missing from the stack's policy.
+func commonInImage(image *policy.File, ds *diag.Diagnostics) {
+	for _, e := range image.Entries {
+		if !strings.HasPrefix(e.Keyword, "Common") || !strings.HasSuffix(e.Keyword, "Config") {
+			continue
+		}
+		d := ds.Warnf(RulePolicyFile, e.KeywordRange, "%s in an image file is ignored", e.Keyword)
+		d.Detail = "Policy Agent reads " + e.Keyword + " from its main configuration file only; in an image file it reads nothing from the statement, " +
+			"so the objects of that file are not part of the stack's policy. Move the statement to the main file."
+	}
 }
 
 // otherConfigs names the pagent statements that point at the policy files
