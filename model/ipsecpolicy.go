@@ -147,6 +147,8 @@ type policyBuilder struct {
 	ds *diag.Diagnostics
 	// services memoizes what each IpService sets on a rule.
 	services map[*policy.Entry]serviceFields
+	// timed holds the rules whose time condition was reported.
+	timed map[*policy.Entry]bool
 }
 
 // attr returns the last attribute of an entry's block with the keyword.
@@ -233,7 +235,7 @@ func (b *policyBuilder) objects(e *policy.Entry, typ string) []*policy.Entry {
 
 func (b *policyBuilder) build(files []*policy.File) *Policy {
 	p := &Policy{}
-	var fp, kp *policy.Entry
+	var fp, kp, lp *policy.Entry
 	for _, f := range files {
 		for _, e := range f.Entries {
 			switch e.Keyword {
@@ -241,6 +243,8 @@ func (b *policyBuilder) build(files []*policy.File) *Policy {
 				fp = e // the stack file's replaces the common file's
 			case "KeyExchangePolicy":
 				kp = e
+			case "LocalDynVpnPolicy":
+				lp = e
 			}
 		}
 	}
@@ -273,6 +277,10 @@ func (b *policyBuilder) build(files []*policy.File) *Policy {
 	}
 	if kp != nil {
 		p.KeyExchange = b.keyExchangePolicy(kp)
+	}
+	if lp != nil {
+		d := b.ds.Infof(policy.RuleUnsupported, lp.KeywordRange, "LocalDynVpnPolicy is not modelled by tcpipc")
+		d.Detail = "Its rules name the SAs to start when the stack and IKED come up (AutoActivate Yes) or on the ipsec command; tcpipc starts none of them."
 	}
 	return p
 }
@@ -344,6 +352,7 @@ func (b *policyBuilder) filterRule(r *policy.Entry, group *policy.Entry) []*Filt
 	if len(services) == 0 {
 		services = []*policy.Entry{nil} // all traffic
 	}
+	b.timeCondition(r)
 	ga := b.object(r, "IpGenericFilterAction")
 	if ga == nil {
 		if attr(r, "IpGenericFilterActionRef") == nil {
@@ -381,6 +390,28 @@ func (b *policyBuilder) filterRule(r *policy.Entry, group *policy.Entry) []*Filt
 		}
 	}
 	return out
+}
+
+// timeCondition reports, once per rule, a time condition tcpipc does not
+// act on: Policy Agent installs the rule's filters whatever the time
+// ("For the IPSec type, both active and inactive IP filtering policies
+// are installed in the TCP/IP stack", IP Configuration Guide, "Policy
+// types"), and they match only while the condition holds.
+func (b *policyBuilder) timeCondition(r *policy.Entry) {
+	tc := attr(r, "IpTimeConditionRef")
+	if tc == nil {
+		tc = attr(r, "IpTimeCondition")
+	}
+	if tc == nil || b.timed[r] {
+		return
+	}
+	if b.timed == nil {
+		b.timed = map[*policy.Entry]bool{}
+	}
+	b.timed[r] = true
+	d := b.ds.Infof(policy.RuleUnsupported, r.KeywordRange, "IpFilterRule %s has a time condition, which tcpipc does not model", r.Name())
+	d.Detail = "The stack matches the rule's filters only while the condition holds; compile, whatif and run take the rule as active at all times."
+	d.Related = []diag.Related{{Range: tc.KeywordRange, Message: "the time condition"}}
 }
 
 func (s AddrSel) isV6() bool {
