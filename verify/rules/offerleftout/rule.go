@@ -51,13 +51,13 @@ func run(p *verify.Pass) (any, error) {
 		}
 		for _, f := range s.Policy.FilterRules {
 			if f.DynVPN != nil {
-				r.dynVpn(f.DynVPN)
+				r.dynVpn(f.DynVPN, f.Name)
 			}
 		}
 		if kp := s.Policy.KeyExchange; kp != nil {
 			for _, k := range kp.Rules {
 				if k.Action != nil {
-					r.keyExchange(k.Action)
+					r.keyExchange(k.Action, k.Name)
 				}
 			}
 		}
@@ -65,11 +65,13 @@ func run(p *verify.Pass) (any, error) {
 	return nil, nil
 }
 
-// dynVpn reports the refused PFS group and data offers of an action.
-func (r *reporter) dynVpn(a *model.DynVpnAction) {
+// dynVpn reports the refused PFS group and data offers of an action of
+// filter rule rule.
+func (r *reporter) dynVpn(a *model.DynVpnAction, rule string) {
+	act, of := actionNames("IpDynVpnAction", a.Name, "IpFilterRule", rule)
 	pfs, ok, why := model.PFSGroup(a.InitiateWithPfs)
 	if why != "" {
-		r.once(a.Range, "pfs", "InitiateWithPfs %s of IpDynVpnAction %s is left out of the plan: %s", a.InitiateWithPfs, a.Name, why).Detail = fix
+		r.once(a.Range, "pfs", "InitiateWithPfs %s of %s is left out of the plan: %s", a.InitiateWithPfs, act, why).Detail = fix
 	}
 	var with *model.Transform
 	if ok {
@@ -79,29 +81,42 @@ func (r *reporter) dynVpn(a *model.DynVpnAction) {
 	for _, o := range a.Offers {
 		if _, _, why := model.ChildProposal(o, with); why != "" {
 			left++
-			r.once(o.Range, "offer", "IpDataOffer %s of %s is left out of the plan: %s", name(o.Name), a.Name, why).Detail = fix
+			r.once(o.Range, "offer", "IpDataOffer %s of %s is left out of the plan: %s", name(o.Name), of, why).Detail = fix
 		}
 	}
 	if left > 0 && left == len(a.Offers) {
-		r.once(a.Range, "all", "every offer of IpDynVpnAction %s is left out of the plan", a.Name).Detail =
+		r.once(a.Range, "all", "every offer of %s is left out of the plan", act).Detail =
 			"With no offer left the runtime can never bring up an SA for the traffic this action protects, " +
 				"and whatif reports such a DVIPA's SAs as lost. " + fix
 	}
 }
 
-// keyExchange reports the refused offers of a KeyExchangeAction.
-func (r *reporter) keyExchange(a *model.KeyExchangeAction) {
+// keyExchange reports the refused offers of a KeyExchangeAction of key
+// exchange rule rule.
+func (r *reporter) keyExchange(a *model.KeyExchangeAction, rule string) {
+	act, of := actionNames("KeyExchangeAction", a.Name, "KeyExchangeRule", rule)
 	left := 0
 	for _, o := range a.Offers {
 		if _, why := model.IKEProposal(o, a.IKEv2()); why != "" {
 			left++
-			r.once(o.Range, "offer", "KeyExchangeOffer %s of %s is left out of the plan: %s", name(o.Name), name(a.Name), why).Detail = fix
+			r.once(o.Range, "offer", "KeyExchangeOffer %s of %s is left out of the plan: %s", name(o.Name), of, why).Detail = fix
 		}
 	}
 	if left > 0 && left == len(a.Offers) {
-		r.once(a.Range, "all", "every offer of KeyExchangeAction %s is left out of the plan", name(a.Name)).Detail =
+		r.once(a.Range, "all", "every offer of %s is left out of the plan", act).Detail =
 			"With no offer left the runtime's IKE daemon can never bring up an IKE SA with this action. " + fix
 	}
+}
+
+// actionNames names an action in findings: "IpDynVpnAction vpn" and, after
+// "offer … of", "vpn"; an action written inline has no name and is named
+// by the rule it is written in.
+func actionNames(typ, name, ruleType, rule string) (act, of string) {
+	if name == "" {
+		act = "the inline " + typ + " of " + ruleType + " " + rule
+		return act, act
+	}
+	return typ + " " + name, name
 }
 
 func name(n string) string {
