@@ -210,3 +210,41 @@ func TestHotStandbyTheStackRefusesIsLeftOut(t *testing.T) {
 		}
 	}
 }
+
+// TestInlineDynVpnActions: an IpDynVpnAction written inline in a filter
+// rule has no name (IBM: Policy Agent gives it a nonpersistent system
+// name); each gets a name of its own in the plan, which its filters name.
+// Both were named "", so the filters named no action and the second
+// rule's action was dropped for the first's.
+func TestInlineDynVpnActions(t *testing.T) {
+	rule := func(name, remote, enc string) string {
+		return "IpFilterRule " + name + "\n{\n IpSourceAddr 192.0.2.1\n IpDestAddr " + remote + "\n" +
+			" IpGenericFilterAction\n {\n  IpFilterAction IpSec\n }\n" +
+			" IpDynVpnAction\n {\n  IpDataOffer\n  {\n   HowToEncrypt " + enc + "\n   HowToAuth ESP HMAC_SHA2_256_128\n  }\n }\n}\n"
+	}
+	p := compileFiles(t, map[string]string{
+		"sysplex.yaml": "sysplex: INL\nstacks:\n  - {name: A, profile: A/P, policy: [A.policy]}\n",
+		"A/P":          "IPCONFIG IPSECURITY\n",
+		"A.policy": "IpFilterPolicy\n{\n IpFilterRuleRef one\n IpFilterRuleRef two\n}\n" +
+			rule("one", "198.51.100.1", "AES_CBC KeyLength 128") + rule("two", "198.51.100.2", "AES_CBC KeyLength 256"),
+	})
+	spd := p.Stacks[0].SPD
+	keyLen := map[string]int{} // action -> key length of its offer
+	for _, a := range spd.VPNActions {
+		if a.Name == "" || len(a.Name) > 32 || strings.ContainsAny(a.Name, " ,") {
+			t.Errorf("VPN action name %q is not a policy name", a.Name)
+		}
+		for _, pr := range a.Proposals {
+			keyLen[a.Name] = pr.Transforms[0].KeyLength
+		}
+	}
+	want := map[string]int{"one": 128, "two": 256}
+	for _, f := range spd.Filters {
+		if f.Implicit {
+			continue
+		}
+		if got := keyLen[f.VPNAction]; got != want[f.Name] {
+			t.Errorf("filter %s.%d: VPN action %q offers AES key length %d, want %d", f.Name, f.Extension, f.VPNAction, got, want[f.Name])
+		}
+	}
+}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"hash/fnv"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -38,7 +39,10 @@ type Policy struct {
 
 // DynVpnAction is an IpDynVpnAction: how dynamic tunnels are negotiated.
 type DynVpnAction struct {
+	// Name is the action's name; an action written inline without one
+	// has its rule's (inlineName) and Inline set.
 	Name            string       `json:"name"`
+	Inline          bool         `json:"inline,omitempty"`
 	Initiation      string       `json:"initiation"` // EITHER, LOCALONLY, REMOTEONLY
 	VpnLifeMinutes  int          `json:"vpnLifeMinutes"`
 	InitiateWithPfs string       `json:"initiateWithPfs,omitempty"`
@@ -62,7 +66,7 @@ type DataOffer struct {
 
 // ManVpnAction is an IpManVpnAction: a manually keyed tunnel.
 type ManVpnAction struct {
-	Name  string     `json:"name"`
+	Name  string     `json:"name"` // inlineName when written inline without one
 	Range diag.Range `json:"range"`
 }
 
@@ -367,9 +371,15 @@ func (b *policyBuilder) filterRule(r *policy.Entry, group *policy.Entry) []*Filt
 	var man *ManVpnAction
 	if e := b.object(r, "IpDynVpnAction"); e != nil {
 		dyn = b.dynVpn(e)
+		if dyn.Name == "" {
+			dyn.Name, dyn.Inline = inlineName(r.Name()), true
+		}
 	}
 	if e := b.object(r, "IpManVpnAction"); e != nil {
 		man = &ManVpnAction{Name: e.Name(), Range: e.KeywordRange}
+		if man.Name == "" {
+			man.Name = inlineName(r.Name())
+		}
 	}
 	granularity := ""
 	if ls := b.object(r, "IpLocalStartAction"); ls != nil {
@@ -390,6 +400,23 @@ func (b *policyBuilder) filterRule(r *policy.Entry, group *policy.Entry) []*Filt
 		}
 	}
 	return out
+}
+
+// inlineName names an action written inline, without a name, in filter
+// rule rule. Policy Agent gives such a statement a nonpersistent system
+// name; the plan needs one for the filters to name their action and for
+// SWSA records (a policy name: at most 32 characters, no blank or comma).
+// It is made from the rule's name, so every stack that reads the rule
+// names the action alike, and SWSA compares their anchor filters equal:
+// rule~inline, or for a long rule name its first 23 characters, "~" and
+// a hash of the whole name.
+func inlineName(rule string) string {
+	if n := rule + "~inline"; len(n) <= 32 {
+		return n
+	}
+	h := fnv.New32a()
+	h.Write([]byte(rule))
+	return fmt.Sprintf("%s~%08x", rule[:23], h.Sum32())
 }
 
 // timeCondition reports, once per rule, a time condition tcpipc does not

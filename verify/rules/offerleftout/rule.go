@@ -68,7 +68,11 @@ func run(p *verify.Pass) (any, error) {
 // dynVpn reports the refused PFS group and data offers of an action of
 // filter rule rule.
 func (r *reporter) dynVpn(a *model.DynVpnAction, rule string) {
-	act, of := actionNames("IpDynVpnAction", a.Name, "IpFilterRule", rule)
+	named := a.Name
+	if a.Inline {
+		named = ""
+	}
+	act, of := actionNames("IpDynVpnAction", named, "IpFilterRule", rule)
 	pfs, ok, why := model.PFSGroup(a.InitiateWithPfs)
 	if why != "" {
 		r.once(a.Range, "pfs", "InitiateWithPfs %s of %s is left out of the plan: %s", a.InitiateWithPfs, act, why).Detail = fix
