@@ -193,7 +193,14 @@ func (r *KeyExchangeRule) String() string {
 		for _, l := range e.Locations {
 			locs = append(locs, l.String())
 		}
-		return fmt.Sprintf("%s %s at %s", strings.ToLower(e.IdentityType), e.Identity, strings.Join(locs, ","))
+		s := "no identity"
+		if e.IdentityType != "" {
+			s = strings.ToLower(e.IdentityType) + " " + e.Identity
+		}
+		if len(locs) > 0 {
+			s += " at " + strings.Join(locs, ",")
+		}
+		return s
 	}
 	how := "?"
 	if a := r.Action; a != nil {
