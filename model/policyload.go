@@ -52,7 +52,7 @@ type policyLoader struct {
 // keeping every stack's own file parsed until the end of the load would
 // double the heap of a large sysplex for nothing.
 func (l *policyLoader) parse(p string, kind policy.Kind) *policy.File {
-	key := p + "\x00" + kind.String()
+	key := parsedKey(p, kind)
 	seen, again := l.sx.policyParsed[key]
 	if again && seen.file != nil {
 		l.hidden += seen.errors
@@ -83,6 +83,9 @@ func (l *policyLoader) parse(p string, kind policy.Kind) *policy.File {
 	}
 	return f
 }
+
+// parsedKey is the key of a file parsed as kind in Sysplex.policyParsed.
+func parsedKey(p string, kind policy.Kind) string { return p + "\x00" + kind.String() }
 
 // parsedPolicy is a policy file met in a sysplex load: the number of
 // errors its findings hold (for the stacks that read it later, whose
@@ -213,7 +216,7 @@ func (l *policyLoader) fromPagent(s *Stack) ([]string, diag.Range) {
 			if p == "" || !l.src.root.fileProblem(l.ds, p, file.Text, e.Keyword+" file", " of stack "+s.Name, file.Range, RulePolicyFile) {
 				return nil, diag.Range{}
 			}
-			_, seen := l.sx.policyParsed[p+"\x00"+policy.PagentMain.String()]
+			_, seen := l.sx.policyParsed[parsedKey(p, policy.PagentMain)]
 			image = l.parse(p, policy.PagentMain)
 			if !seen && image != main {
 				commonInImage(image, l.ds)
