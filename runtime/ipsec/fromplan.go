@@ -208,19 +208,11 @@ func peerFromPlan(p plan.Peer, creds *ikesa.Credentials) (Peer, error) {
 	if out.ID, err = identity(p.Remote, netip.Addr{}, true); err != nil {
 		return Peer{}, fmt.Errorf("remote identity: %w", err)
 	}
-	for _, loc := range p.Local.Locations {
-		pf, err := prefix(loc)
-		if err != nil {
-			return Peer{}, fmt.Errorf("local location: %w", err)
-		}
-		out.LocalTS = append(out.LocalTS, pf)
+	if out.LocalTS, err = locationPrefixes(p.Local.Locations); err != nil {
+		return Peer{}, fmt.Errorf("local location: %w", err)
 	}
-	for _, loc := range p.Remote.Locations {
-		pf, err := prefix(loc)
-		if err != nil {
-			return Peer{}, fmt.Errorf("remote location: %w", err)
-		}
-		out.RemoteTS = append(out.RemoteTS, pf)
+	if out.RemoteTS, err = locationPrefixes(p.Remote.Locations); err != nil {
+		return Peer{}, fmt.Errorf("remote location: %w", err)
 	}
 	if len(out.RemoteTS) == 1 && out.RemoteTS[0].IsSingleIP() {
 		out.Addr = out.RemoteTS[0].Addr()
@@ -455,16 +447,40 @@ func addrRange(s string) (AddrRange, error) {
 	return AddrRange{sel.Lo, sel.Hi}, nil
 }
 
-func prefix(s string) (netip.Prefix, error) {
-	if strings.Contains(s, "/") {
-		p, err := netip.ParsePrefix(s)
-		return p.Masked(), err
+// locationPrefixes turns an endpoint's locations (an address, a prefix
+// or a range a-b, as plan.ParseSelector reads them) into the prefixes
+// that cover exactly the same addresses.
+func locationPrefixes(locs []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, loc := range locs {
+		sel, err := plan.ParseSelector(loc)
+		switch {
+		case err != nil:
+			return nil, err
+		case sel.All:
+			out = append(out, netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0"))
+		default:
+			out = append(out, rangePrefixes(sel.Lo, sel.Hi)...)
+		}
 	}
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return netip.Prefix{}, err
+	return out, nil
+}
+
+// rangePrefixes splits the range lo-hi into the fewest prefixes: from lo
+// on, each time the largest block that starts there and ends by hi.
+func rangePrefixes(lo, hi netip.Addr) []netip.Prefix {
+	var out []netip.Prefix
+	for lo.IsValid() && lo.Compare(hi) <= 0 {
+		for bits := 0; bits <= lo.BitLen(); bits++ {
+			p := netip.PrefixFrom(lo, bits)
+			if r := PrefixRange(p); p.Masked().Addr() == lo && r.Last.Compare(hi) <= 0 {
+				out = append(out, p)
+				lo = r.Last.Next() // invalid past the family's last address
+				break
+			}
+		}
 	}
-	return netip.PrefixFrom(a, a.BitLen()), nil
+	return out
 }
 
 // peerFor names the first peer whose selectors hold the local address and
