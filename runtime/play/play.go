@@ -429,39 +429,6 @@ func orNobody(s string) string {
 	return s
 }
 
-// measure fills in detection and takeover times from the timeline.
-func measure(sx *sysplex.Sysplex, r *Report) {
-	for i := range r.Events {
-		ev := &r.Events[i]
-		at := r.Start.Add(ev.appliedAt())
-		next := time.Time{}
-		if i+1 < len(r.Events) {
-			next = r.Start.Add(r.Events[i+1].appliedAt())
-		}
-		for _, t := range r.Timeline {
-			if t.At.Before(at) || (!next.IsZero() && !t.At.Before(next)) {
-				continue
-			}
-			switch {
-			case strings.HasPrefix(t.What, "detects that ") && ev.Detected == 0:
-				ev.Detected = t.At.Sub(at)
-			case strings.HasPrefix(t.What, "takeover ") || strings.HasPrefix(t.What, "takeback "):
-				if ev.Takeover == 0 {
-					ev.Takeover = t.At.Sub(at)
-				}
-				ev.Moves = append(ev.Moves, t.Stack+": "+t.What)
-			}
-		}
-		for _, m := range sx.Moves() {
-			if !m.At.Before(at) && !m.FirstForward.IsZero() && (next.IsZero() || m.At.Before(next)) {
-				if f := m.FirstForward.Sub(at); ev.Forwarding == 0 || f < ev.Forwarding {
-					ev.Forwarding = f
-				}
-			}
-		}
-	}
-}
-
 // check evaluates the expectations that are not sampled during the run.
 func check(r *Report, sc *scenario.Scenario) {
 	for i, x := range sc.Expect {

@@ -373,6 +373,24 @@ func (sx *Sysplex) ownerChanged(a netip.Addr, ch dvipa.Change) {
 	sx.record(ch.To, what)
 }
 
+// ownerLost records that the DVIPA from held is active nowhere now, as
+// the stack by saw first: no stack that can hold it is up. Every stack
+// decides it; only the first word counts, and none once another stack
+// holds the DVIPA. The holder's return is then an activation, not a
+// takeback from a stack that is down (whatif: "no stack held it
+// meanwhile").
+func (sx *Sysplex) ownerLost(a netip.Addr, from, by string) {
+	sx.mu.Lock()
+	if from == "" || sx.owner[a] != from {
+		sx.mu.Unlock()
+		return
+	}
+	sx.owner[a] = ""
+	sx.moves = append(sx.moves, Move{DVIPA: a, From: from, At: sx.clk.Now()})
+	sx.mu.Unlock()
+	sx.record(by, fmt.Sprintf("sees %s active nowhere: no stack can take it over from %s", a, from))
+}
+
 func (sx *Sysplex) forwarded(a netip.Addr) {
 	sx.mu.Lock()
 	defer sx.mu.Unlock()

@@ -1,0 +1,99 @@
+package play
+
+import (
+	"strings"
+	"time"
+
+	"github.com/tcpipc/tcpipc/runtime/sysplex"
+	"github.com/tcpipc/tcpipc/scenario"
+)
+
+// measure fills in detection and takeover times from the timeline.
+func measure(sx *sysplex.Sysplex, r *Report) { measureMoves(r, sx.Moves()) }
+
+// measureMoves measures each event on the stretch of timeline from when
+// it was applied to when the next instant of the scenario was. Events of
+// one instant (two stacks failing at once) share that stretch, and each
+// line goes to the event it is about (about): a stack's failure gets its
+// detection and the moves away from it, its return the moves to it.
+func measureMoves(r *Report, moves []sysplex.Move) {
+	for i := 0; i < len(r.Events); {
+		j := i + 1
+		for j < len(r.Events) && r.Events[j].Event.At == r.Events[i].Event.At {
+			j++
+		}
+		group := r.Events[i:j]
+		first := r.Start.Add(group[0].appliedAt())
+		next := time.Time{}
+		if j < len(r.Events) {
+			next = r.Start.Add(r.Events[j].appliedAt())
+		}
+		for _, t := range r.Timeline {
+			if t.At.Before(first) || (!next.IsZero() && !t.At.Before(next)) {
+				continue
+			}
+			ev := about(group, t)
+			at := r.Start.Add(ev.appliedAt())
+			switch {
+			case strings.HasPrefix(t.What, "detects that ") && ev.Detected == 0:
+				ev.Detected = t.At.Sub(at)
+			case strings.HasPrefix(t.What, "takeover ") || strings.HasPrefix(t.What, "takeback "):
+				if ev.Takeover == 0 {
+					ev.Takeover = t.At.Sub(at)
+				}
+				ev.Moves = append(ev.Moves, t.Stack+": "+t.What)
+			case strings.HasPrefix(t.What, "sees ") && strings.Contains(t.What, " active nowhere"):
+				ev.Moves = append(ev.Moves, t.Stack+": "+t.What)
+			}
+		}
+		for k := range group {
+			forwarding(&group[k], r.Start, next, moves)
+		}
+		i = j
+	}
+}
+
+// forwarding sets when a DVIPA that moved after the event, before next,
+// first had a packet forwarded by its new routing stack.
+func forwarding(ev *EventReport, start, next time.Time, moves []sysplex.Move) {
+	at := start.Add(ev.appliedAt())
+	for _, m := range moves {
+		if !m.At.Before(at) && !m.FirstForward.IsZero() && (next.IsZero() || m.At.Before(next)) {
+			if f := m.FirstForward.Sub(at); ev.Forwarding == 0 || f < ev.Forwarding {
+				ev.Forwarding = f
+			}
+		}
+	}
+}
+
+// about picks the event of one instant a timeline line is about: the
+// failure or departure of the stack it detects or moves a DVIPA away
+// from, else the return of the stack that moves a DVIPA to itself, else
+// the first event of the instant.
+func about(group []EventReport, t sysplex.Entry) *EventReport {
+	if len(group) == 1 {
+		return &group[0]
+	}
+	var from string
+	if rest, ok := strings.CutPrefix(t.What, "detects that "); ok {
+		from, _, _ = strings.Cut(rest, " ")
+	} else if k := strings.LastIndex(t.What, " from "); k >= 0 {
+		if f := strings.Fields(t.What[k+len(" from "):]); len(f) > 0 {
+			from = f[0]
+		}
+	}
+	for k := range group {
+		e := group[k].Event
+		switch e.Kind {
+		case scenario.Fail, scenario.LeaveGroup, scenario.Partition, scenario.Deactivate:
+			if e.Stack == from {
+				return &group[k]
+			}
+		case scenario.Recover, scenario.JoinGroup, scenario.Reactivate:
+			if e.Stack == t.Stack && !strings.HasPrefix(t.What, "detects that ") {
+				return &group[k]
+			}
+		}
+	}
+	return &group[0]
+}

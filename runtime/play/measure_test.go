@@ -1,0 +1,54 @@
+package play
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/tcpipc/tcpipc/runtime/sysplex"
+	"github.com/tcpipc/tcpipc/scenario"
+)
+
+// TestSameInstantEventsEachGetTheirOwn: two stacks fail at the same
+// instant. Each event's report must show its own detection and the moves
+// away from its stack; before, the stretch of timeline of the first event
+// ended where the second began (the same instant), so the first showed
+// nothing and the second everything, the first stack's takeovers
+// included.
+func TestSameInstantEventsEachGetTheirOwn(t *testing.T) {
+	start := time.Unix(1000, 0)
+	at := func(d time.Duration) time.Time { return start.Add(d) }
+	r := &Report{
+		Start: start,
+		Events: []EventReport{
+			{Event: &scenario.Event{At: time.Second, Kind: scenario.Fail, Stack: "SYSA11"}, At: time.Second},
+			{Event: &scenario.Event{At: time.Second, Kind: scenario.Fail, Stack: "SYSA12"}, At: time.Second, Late: time.Millisecond},
+			{Event: &scenario.Event{At: 5 * time.Second, Kind: scenario.Recover, Stack: "SYSA11"}, At: 5 * time.Second},
+		},
+		Timeline: []sysplex.Entry{
+			{At: at(1290 * time.Millisecond), Stack: "SYSA15", What: "detects that SYSA12 failed"},
+			{At: at(1300 * time.Millisecond), Stack: "SYSA15", What: "detects that SYSA11 failed"},
+			{At: at(1303 * time.Millisecond), Stack: "SYSA13", What: "takeover 203.0.113.1 from SYSA11"},
+			{At: at(1304 * time.Millisecond), Stack: "SYSA13", What: "takeover 203.0.113.3 from SYSA12"},
+			{At: at(1305 * time.Millisecond), Stack: "SYSA14", What: "sees 203.0.113.4 active nowhere: no stack can take it over from SYSA12"},
+			{At: at(5001 * time.Millisecond), Stack: "SYSA11", What: "takeback 203.0.113.1 from SYSA13"},
+		},
+	}
+	measureMoves(r, nil)
+	want := []struct {
+		detected, takeover time.Duration
+		moves              []string
+	}{
+		{300 * time.Millisecond, 303 * time.Millisecond, []string{"SYSA13: takeover 203.0.113.1 from SYSA11"}},
+		{289 * time.Millisecond, 303 * time.Millisecond, []string{"SYSA13: takeover 203.0.113.3 from SYSA12",
+			"SYSA14: sees 203.0.113.4 active nowhere: no stack can take it over from SYSA12"}},
+		{0, time.Millisecond, []string{"SYSA11: takeback 203.0.113.1 from SYSA13"}},
+	}
+	for i, w := range want {
+		ev := r.Events[i]
+		if ev.Detected != w.detected || ev.Takeover != w.takeover || !slices.Equal(ev.Moves, w.moves) {
+			t.Errorf("%s: detected %v, takeover %v, moves %q; want %v, %v, %q",
+				ev.Event, ev.Detected, ev.Takeover, ev.Moves, w.detected, w.takeover, w.moves)
+		}
+	}
+}
