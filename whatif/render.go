@@ -68,7 +68,8 @@ func writePhase(b *strings.Builder, label string, ph Phase) {
 	case "recovered":
 		fmt.Fprintf(b, "    SAs: recovered through the coupling facility: %s\n", ph.SA.Note)
 	case "lost":
-		if slices.ContainsFunc(ph.SA.Reasons, func(r plan.Reason) bool { return r.Code == "peer-credentials" }) {
+		if slices.ContainsFunc(ph.SA.Reasons, func(r plan.Reason) bool { return r.Code == "peer-credentials" }) ||
+			negotiatesNothing(ph.SA.Reasons, ph.Owner) {
 			b.WriteString("    SAs: lost")
 		} else {
 			b.WriteString("    SAs: lost, peers negotiate new ones")

@@ -337,6 +337,9 @@ func saState(p *plan.Plan, d *plan.DVIPA, from, to string) SAState {
 			// holder fails their authentication on every new negotiation.
 			st.Note = "new negotiations with those peers fail authentication too, until the credentials agree"
 		}
+		if negotiatesNothing(st.Reasons, to) {
+			st.Note = fmt.Sprintf("%s negotiates no SA for %s: the peers' new negotiations fail too while it holds it", to, d.Addr)
+		}
 		return st
 	}
 	st.Status = "recovered"
@@ -353,6 +356,19 @@ func saState(p *plan.Plan, d *plan.DVIPA, from, to string) SAState {
 			"unless the new holder already has an IKE SA with the same identities: then they go stale and " + live
 	}
 	return st
+}
+
+// negotiatesNothing reports whether the reasons say the holder cannot
+// negotiate any SA for the DVIPA: no IPsec, no IKE daemon or no key
+// exchange rule for it. Then no peer gets new SAs from it either. A
+// holder with a manual tunnel for it needs no negotiation.
+func negotiatesNothing(reasons []plan.Reason, holder string) bool {
+	if slices.ContainsFunc(reasons, func(r plan.Reason) bool { return r.Stack == holder && r.Code == "manual-tunnel" }) {
+		return false
+	}
+	return slices.ContainsFunc(reasons, func(r plan.Reason) bool {
+		return r.Stack == holder && (r.Code == "no-ipsecurity" || r.Code == "no-iked" || r.Code == "no-key-exchange-rule")
+	})
 }
 
 // AllSingle runs every single-stack failure, in manifest order.
