@@ -51,3 +51,31 @@ func TestLostDVIPAIsActivatedNotTakenBack(t *testing.T) {
 		t.Logf("timeline:\n%s", text)
 	}
 }
+
+// TestLostAtOnce: MVS1 and MVS5, each the other's only backup, fail at
+// the same moment. Both DVIPAs are active nowhere, and the timeline says
+// so for each, naming the stack that held it. A stack that detects the
+// two failures one after the other first moves the DVIPA, in its view,
+// to the other stack it has not yet seen fail; its later "lost" names
+// that stack, which never held the DVIPA, and was dropped, so a DVIPA
+// could go unreported.
+func TestLostAtOnce(t *testing.T) {
+	leakcheck.Check(t)
+	sx, clk := startSysplex(t, figure9Plan(t))
+	dvb1 := "201.2.10.12"
+	settle(t, sx, clk, "start", owners{dva1.String(): "MVS1", dvb1: "MVS5"})
+	failAll(t, sx, "MVS1", "MVS5")
+	settle(t, sx, clk, "fail MVS1, MVS5", owners{dva1.String(): "", dvb1: ""})
+	text := timelineText(sx)
+	for _, line := range []string{
+		"sees 201.2.10.11 active nowhere: no stack can take it over from MVS1",
+		"sees 201.2.10.12 active nowhere: no stack can take it over from MVS5",
+	} {
+		if !strings.Contains(text, line) {
+			t.Errorf("the timeline lacks %q", line)
+		}
+	}
+	if t.Failed() {
+		t.Logf("timeline:\n%s", text)
+	}
+}

@@ -373,22 +373,30 @@ func (sx *Sysplex) ownerChanged(a netip.Addr, ch dvipa.Change) {
 	sx.record(ch.To, what)
 }
 
-// ownerLost records that the DVIPA from held is active nowhere now, as
-// the stack by saw first: no stack that can hold it is up. Every stack
-// decides it; only the first word counts, and none once another stack
-// holds the DVIPA. The holder's return is then an activation, not a
-// takeback from a stack that is down (whatif: "no stack held it
-// meanwhile").
-func (sx *Sysplex) ownerLost(a netip.Addr, from, by string) {
+// ownerLost records that a DVIPA is active nowhere now, as the stack by
+// decided first: no stack that can hold it is up. Every stack decides
+// it, from its own view, in which from held it last; a stack that saw
+// two failures one after the other may name a stack that never held it.
+// So the word counts only while the sysplex's holder is down or out of
+// the group (or is by itself, giving it up), and names that holder. The holder's return is then an
+// activation, not a takeback from a stack that is down (whatif: "no
+// stack held it meanwhile").
+func (sx *Sysplex) ownerLost(a netip.Addr, by string) {
 	sx.mu.Lock()
-	if from == "" || sx.owner[a] != from {
+	held := sx.owner[a]
+	sx.mu.Unlock()
+	if s := sx.Stack(held); s == nil || (held != by && s.inGroup()) {
+		return
+	}
+	sx.mu.Lock()
+	if sx.owner[a] != held {
 		sx.mu.Unlock()
 		return
 	}
 	sx.owner[a] = ""
-	sx.moves = append(sx.moves, Move{DVIPA: a, From: from, At: sx.clk.Now()})
+	sx.moves = append(sx.moves, Move{DVIPA: a, From: held, At: sx.clk.Now()})
 	sx.mu.Unlock()
-	sx.record(by, fmt.Sprintf("sees %s active nowhere: no stack can take it over from %s", a, from))
+	sx.record(by, fmt.Sprintf("sees %s active nowhere: no stack can take it over from %s", a, held))
 }
 
 func (sx *Sysplex) forwarded(a netip.Addr) {

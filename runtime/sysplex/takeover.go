@@ -67,7 +67,7 @@ func (s *Stack) decide(idx []int) {
 	s.mu.Unlock()
 	for _, c := range changes {
 		if c.ch.Kind == dvipa.Lost {
-			s.sx.ownerLost(c.addr, c.ch.From, s.plan.Name)
+			s.sx.ownerLost(c.addr, s.plan.Name)
 		}
 		switch {
 		case c.ch.To == s.plan.Name:
