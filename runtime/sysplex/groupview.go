@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"sort"
 
+	"github.com/tcpipc/tcpipc/runtime/distributor"
 	"github.com/tcpipc/tcpipc/runtime/xcf"
 )
 
@@ -39,6 +40,7 @@ func (s *Stack) handle(ev xcf.Event) {
 		s.setPeer(ev.Peer, true)
 	case xcf.Left, xcf.Failed:
 		s.sx.record(s.plan.Name, fmt.Sprintf("detects that %s %s", ev.Peer, ev.Kind))
+		s.targetGone(ev.Peer, ev.Kind == xcf.Failed)
 		s.setPeer(ev.Peer, false)
 	case xcf.Received:
 		s.receive(ev.Peer, ev.Msg)
@@ -88,6 +90,30 @@ func (s *Stack) announceRouted(peer string, first bool) {
 			_ = m.Send(peer, encode(msgVIPAList, v))
 		} else {
 			_ = m.Broadcast(encode(msgVIPAList, v))
+		}
+	}
+}
+
+// targetGone takes a peer that failed or left the group out of the
+// distribution of every DVIPA this stack routes; a failed one's
+// connections go with it (distributor.TargetGone).
+func (s *Stack) targetGone(peer string, failed bool) {
+	type routed struct {
+		a    netip.Addr
+		dist *distributor.Distributor
+	}
+	var all []routed
+	s.mu.Lock()
+	s.roles.each(func(a netip.Addr, r *routingRole) {
+		if d := r.distributor(); d != nil {
+			all = append(all, routed{a, d})
+		}
+	})
+	s.mu.Unlock()
+	sort.Slice(all, func(i, j int) bool { return all[i].a.Less(all[j].a) })
+	for _, r := range all {
+		if n := r.dist.TargetGone(peer, failed); n > 0 {
+			s.sx.record(s.plan.Name, fmt.Sprintf("drops %d connections to %s that %s served: it failed", n, r.a, peer))
 		}
 	}
 }

@@ -1,0 +1,42 @@
+package distributor
+
+// TargetGone takes a target that failed, or left the sysplex group, out of
+// the distribution: it gets no new connection until it reports a ready
+// server again (SRVSTAT), since a stack outside the group takes no part
+// in sysplex distribution (IBM, EZZ9674E) and the DPT holds only stacks
+// with a server listening (seed 003). With dropConns (the target failed:
+// its connections died with it) its CRT entries go as well, so their
+// packets are answered with a reset instead of being sent to a stack that
+// is not there. It returns how many connections it dropped.
+func (d *Distributor) TargetGone(stack string, dropConns bool) int {
+	d.mu.Lock()
+	for _, byStack := range d.dpt {
+		if e := byStack[stack]; e != nil {
+			e.Ready = 0
+		}
+	}
+	for port, cur := range d.active {
+		if cur == stack {
+			delete(d.active, port) // HOTSTANDBY: the next pick chooses again
+		}
+	}
+	var gone []ConnKey
+	if dropConns {
+		for k, c := range d.crt {
+			if c.Target == stack {
+				gone = append(gone, k)
+			}
+		}
+		for _, k := range gone {
+			d.remove(k)
+		}
+	}
+	j := d.journal
+	d.mu.Unlock()
+	if j != nil {
+		for _, k := range gone {
+			j.Forget(k)
+		}
+	}
+	return len(gone)
+}

@@ -1,0 +1,49 @@
+package distributor
+
+import (
+	"testing"
+	"time"
+
+	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/plan"
+)
+
+// TestTargetGone: a target that failed gets no new connection, its CRT
+// entries go (from the journal too) and the hot standby in use moves on;
+// one that left the group keeps its connections. Either comes back with
+// its next SRVSTAT.
+func TestTargetGone(t *testing.T) {
+	rr := def("ROUNDROBIN", plan.Target{Stack: "MVS2"}, plan.Target{Stack: "MVS4"})
+	d := New(clock.NewManual(time.Unix(0, 0)), "v", "MVS1", rr)
+	j := journal{}
+	d.SetJournal(j)
+	d.ServerStatus("MVS2", 60, 1)
+	d.ServerStatus("MVS4", 60, 1)
+	counts(t, d, 4)
+	if n := d.TargetGone("MVS4", false); n != 0 || d.Connections("MVS4") != 2 {
+		t.Fatalf("a target that left dropped %d connections, keeps %d", n, d.Connections("MVS4"))
+	}
+	if n := d.TargetGone("MVS2", true); n != 2 || d.Connections("MVS2") != 0 || len(j) != 2 {
+		t.Fatalf("a failed target dropped %d connections, keeps %d; journal %v", n, d.Connections("MVS2"), j)
+	}
+	if _, ok := d.Route(key(10), true, false); ok {
+		t.Fatal("a new connection was routed with both targets gone")
+	}
+	d.ServerStatus("MVS2", 60, 1)
+	if s, ok := d.Route(key(11), true, false); !ok || s != "MVS2" {
+		t.Fatalf("the returned target got %q, %v", s, ok)
+	}
+
+	hs := def("HOTSTANDBY", plan.Target{Stack: "P", Role: "PREFERRED"}, plan.Target{Stack: "B1", Role: "BACKUP", BackupRank: ptr(10)})
+	hs.NoAutoSwitchBack = true
+	h := New(clock.NewManual(time.Unix(0, 0)), "v", "MVS1", hs)
+	h.ServerStatus("P", 60, 1)
+	h.ServerStatus("B1", 60, 1)
+	if s, _ := h.Route(key(0), true, false); s != "P" {
+		t.Fatalf("preferred target not used first: %s", s)
+	}
+	h.TargetGone("P", true)
+	if s, _ := h.Route(key(1), true, false); s != "B1" {
+		t.Fatalf("hot standby kept %s after the preferred target failed", s)
+	}
+}

@@ -1,0 +1,80 @@
+package sysplex
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
+)
+
+// TestFailedTargetLeavesTheDistribution: MVS1 distributes DVA1 port 60
+// round robin to MVS1, MVS2 and MVS4; MVS2, a target only, fails. A
+// failed stack is no target any more (seed 003: the DPT holds the stacks
+// with a server listening; IBM, EZZ9674E: a stack out of the sysplex
+// group takes no part in sysplex distribution, as distributor or
+// target), so every new connection goes to MVS1 or MVS4, and the
+// connections MVS2 served are answered with a reset rather than left to
+// time out. Before, MVS1 kept MVS2 in its DPT and CRT: a third of the new
+// connections were sent to the dead stack and never came up, and the old
+// ones hung.
+func TestFailedTargetLeavesTheDistribution(t *testing.T) {
+	leakcheck.Check(t)
+	sx, clk := startSysplex(t, figure9Plan(t))
+	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
+	app := netip.AddrPortFrom(dva1, 60)
+	serveAPPA(t, sx)
+	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var old []net.Conn
+	for i := range 6 {
+		c := dial(t, client, app)
+		defer c.Close()
+		echoOnce(t, c, fmt.Sprintf("before %d", i))
+		old = append(old, c)
+	}
+	if err := sx.Fail("MVS2"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20 && !strings.Contains(timelineText(sx), "MVS1     detects that MVS2 failed"); i++ {
+		clk.Advance(100 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
+	}
+	waitFor(t, "MVS1 to detect MVS2's failure", func() bool {
+		return strings.Contains(timelineText(sx), "MVS1     detects that MVS2 failed")
+	})
+	for i := range 6 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		c, err := client.Netstack().DialTCP(ctx, app)
+		cancel()
+		if err != nil {
+			t.Errorf("new connection %d after MVS2 failed: %v", i, err)
+			continue
+		}
+		if err := tryEcho(c, fmt.Sprintf("after %d", i)); err != nil {
+			t.Errorf("new connection %d after MVS2 failed: %v", i, err)
+		}
+		c.Close()
+	}
+	reset := 0
+	for i, c := range old {
+		err := tryEcho(c, fmt.Sprintf("old %d", i))
+		switch {
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			t.Errorf("old connection %d hangs instead of being reset: %v", i, err)
+		case err != nil:
+			reset++
+		}
+	}
+	if reset != 2 {
+		t.Errorf("%d old connections were reset, want the 2 MVS2 served", reset)
+	}
+}
