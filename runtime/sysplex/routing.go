@@ -54,6 +54,9 @@ type routingRole struct {
 	// handingTo is the owner this stack handed a WHENIDLE DVIPA back to
 	// (msgIdle) until the owner's VIPA list confirms it took it.
 	handingTo string
+	// quiescing: the timeline has said that this stack keeps a WHENIDLE
+	// DVIPA its owner wants back until its connections end.
+	quiescing bool
 }
 
 // roles holds a stack's routing roles keyed by address. A role, once made,
@@ -93,7 +96,7 @@ func (rs *roles) resetAll() {
 		r.mu.Lock()
 		r.dist, r.router, r.activatedAt = nil, "", time.Time{}
 		r.moving, r.sec, r.protected = false, nil, false
-		r.idleFrom, r.idleCheck, r.handingTo = "", false, ""
+		r.idleFrom, r.idleCheck, r.handingTo, r.quiescing = "", false, "", false
 		r.mu.Unlock()
 	})
 }
@@ -225,6 +228,16 @@ func (r *routingRole) handingOver() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.handingTo
+}
+
+// setQuiescing records whether this stack quiesces the address now; it
+// reports whether that is news (the timeline says it once).
+func (r *routingRole) setQuiescing(on bool) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	news := on && !r.quiescing
+	r.quiescing = on
+	return news
 }
 
 // idleChecked clears the mark when the scheduled look happens.

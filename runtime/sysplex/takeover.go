@@ -45,6 +45,7 @@ func (s *Stack) decide(idx []int) {
 		ch   dvipa.Change
 	}
 	var changes []todo
+	var quiescing []string
 	n := len(idx)
 	if idx == nil {
 		n = len(s.sx.plan.DVIPAs)
@@ -62,9 +63,15 @@ func (s *Stack) decide(idx []int) {
 		if ch, ok := o.Update(s.isUp, func(stack string) int { return s.connsOfLocked(a, stack) }); ok {
 			changes = append(changes, todo{a, ch})
 		}
-		s.watchIdleLocked(a, o)
+		if n, owner, news := s.watchIdleLocked(d, o); news {
+			quiescing = append(quiescing, fmt.Sprintf("keeps %s until its %d %s: %s takes it back then (MOVEABLE WHENIDLE)",
+				a, n, plural(n, "connection ends", "connections end"), owner))
+		}
 	}
 	s.mu.Unlock()
+	for _, q := range quiescing {
+		s.sx.record(s.plan.Name, q)
+	}
 	for _, c := range changes {
 		if c.ch.Kind == dvipa.Lost {
 			s.sx.ownerLost(c.addr, s.plan.Name)
@@ -185,19 +192,25 @@ func (s *Stack) awaitsHolderLocked(d *plan.DVIPA, o *dvipa.Owner) bool {
 // watchIdleLocked schedules, while this stack holds a WHENIDLE DVIPA whose
 // owner wants it back, a look each idleRecheck at whether its connections
 // ended (they leave the routing table on the clock, EndLinger after their
-// end). (s.mu held.)
-func (s *Stack) watchIdleLocked(a netip.Addr, o *dvipa.Owner) {
+// end). It reports the connections and the owner when this stack has just
+// begun to quiesce the DVIPA (news), for the timeline. (s.mu held.)
+func (s *Stack) watchIdleLocked(d *plan.DVIPA, o *dvipa.Owner) (conns int, owner string, news bool) {
+	a := d.Addr
 	if o.StateOf(s.plan.Name, s.isUp, func(string) bool { return false }) != dvipa.Quiescing {
-		return
+		if role := s.roles.lookup(a); role != nil {
+			role.setQuiescing(false)
+		}
+		return 0, "", false
 	}
 	role := s.roles.get(a)
-	if !role.armIdleCheck() {
-		return
+	news = role.setQuiescing(true)
+	if role.armIdleCheck() {
+		s.sx.clk.AfterFunc(idleRecheck, func() {
+			role.idleChecked()
+			s.reevaluate()
+		})
 	}
-	s.sx.clk.AfterFunc(idleRecheck, func() {
-		role.idleChecked()
-		s.reevaluate()
-	})
+	return s.connsOfLocked(a, s.plan.Name), d.Owner, news
 }
 
 // idleRecheck is how often a quiescing holder looks whether it is idle.
@@ -316,4 +329,12 @@ func (s *Stack) giveUp(a netip.Addr, to string) {
 // connection to the owner itself.
 func localOnly(stack string) plan.Distribution {
 	return plan.Distribution{Stack: stack, Method: plan.RoundRobin, Targets: []plan.Target{{Stack: stack}}}
+}
+
+// plural picks the word for n things.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -3,6 +3,7 @@ package sysplex
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -125,4 +126,32 @@ func TestWhenIdleLostIdleNotice(t *testing.T) {
 	if lost.Load() != 1 {
 		t.Fatal("no msgIdle was dropped: the test lost nothing")
 	}
+}
+
+// TestWhenIdleWaitIsReported: MVS1, owner of DVA1 (MOVEABLE WHENIDLE),
+// comes back while MVS5 still routes a connection to it. The DVIPA stays
+// with MVS5 until the connection ends, and the timeline says why; before,
+// nothing was said at MVS1's return and the report looked as if the
+// takeback had been forgotten.
+func TestWhenIdleWaitIsReported(t *testing.T) {
+	leakcheck.Check(t)
+	p := figure9Plan(t)
+	p.DVIPA(dva1).Moveable = plan.WhenIdle
+	sx, clk := startSysplex(t, p)
+	want := owners{dva1.String(): "MVS1", "201.2.10.12": "MVS5"}
+	settle(t, sx, clk, "start", want)
+	failAll(t, sx, "MVS1")
+	want[dva1.String()] = "MVS5"
+	settle(t, sx, clk, "fail MVS1", want)
+	key := distributor.ConnKey{Client: netip.MustParseAddrPort("192.0.2.10:4000"), Port: 60}
+	sx.Stack("MVS5").Routing(dva1).Adopt(key, "MVS2", false)
+	recoverAll(t, sx, "MVS1")
+	settle(t, sx, clk, "recover MVS1 (MVS5 busy)", want)
+	line := "MVS5     keeps 201.2.10.11 until its 1 connection ends: MVS1 takes it back then (MOVEABLE WHENIDLE)"
+	if n := strings.Count(timelineText(sx), line); n != 1 {
+		t.Errorf("the timeline says %d times %q, want once:\n%s", n, line, timelineText(sx))
+	}
+	sx.Stack("MVS5").Routing(dva1).Ended(key)
+	want[dva1.String()] = "MVS1"
+	settle(t, sx, clk, "the connection ends", want)
 }
