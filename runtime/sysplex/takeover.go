@@ -166,15 +166,22 @@ func (s *Stack) connsOfLocked(a netip.Addr, stack string) int {
 	return 1
 }
 
-// awaitsHolderLocked reports whether this stack, the owner of a MOVEABLE
-// WHENIDLE DVIPA it sees nobody hold, must wait before activating it: a
-// restarted owner does not know yet whether a backup holds the DVIPA with
-// connections. It learns it from the holder's VIPA list or msgIdle (and
-// then knows the holder), or from the end of its grace time (nobody holds
-// it). (s.mu held.)
+// awaitsHolderLocked reports whether this stack, seeing nobody hold a
+// DVIPA it would activate, must wait: a restarted owner of a MOVEABLE
+// WHENIDLE DVIPA does not know yet whether a backup holds it with
+// connections, and a restarted backup with the long form of a DVIPA no
+// stack VIPADEFINEs does not know yet whether another backup holds it
+// (IBM: it creates the DVIPA only "if it is not active elsewhere in the
+// sysplex already"). It learns it from the holder's VIPA list or msgIdle
+// (and then knows the holder), or from the end of its grace time (nobody
+// holds it). (s.mu held.)
 func (s *Stack) awaitsHolderLocked(d *plan.DVIPA, o *dvipa.Owner) bool {
 	self := s.plan.Name
-	if d.Moveable != plan.WhenIdle || d.Owner != self || !slices.Contains(d.DefinedBy, self) || o.Holder() != "" {
+	if o.Holder() != "" {
+		return false
+	}
+	whenIdleOwner := d.Moveable == plan.WhenIdle && d.Owner == self && slices.Contains(d.DefinedBy, self)
+	if !whenIdleOwner && !s.createsAsBackup(d) {
 		return false
 	}
 	role := s.roles.lookup(d.Addr)
@@ -187,6 +194,15 @@ func (s *Stack) awaitsHolderLocked(d *plan.DVIPA, o *dvipa.Owner) bool {
 		return false
 	}
 	return !s.graceOver
+}
+
+// createsAsBackup reports whether this stack backs up d with the long
+// form and no stack VIPADEFINEs d: then it may create d itself.
+func (s *Stack) createsAsBackup(d *plan.DVIPA) bool {
+	if slices.Contains(d.DefinedBy, d.Owner) {
+		return false
+	}
+	return slices.ContainsFunc(d.Backups, func(b plan.Backup) bool { return b.Stack == s.plan.Name && b.CanCreate })
 }
 
 // watchIdleLocked schedules, while this stack holds a WHENIDLE DVIPA whose
