@@ -78,3 +78,52 @@ func TestFailedTargetLeavesTheDistribution(t *testing.T) {
 		t.Errorf("%d old connections were reset, want the 2 MVS2 served", reset)
 	}
 }
+
+// TestTargetThatLeftComesBack: MVS2, a target of DVA1, leaves the XCF
+// group: MVS1 gives it no new connection but keeps routing the one it
+// serves; when MVS2 joins again it reports its server and gets new
+// connections again.
+func TestTargetThatLeftComesBack(t *testing.T) {
+	leakcheck.Check(t)
+	sx, clk := startSysplex(t, figure9Plan(t))
+	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
+	app := netip.AddrPortFrom(dva1, 60)
+	serveAPPA(t, sx)
+	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ready := func(stack string) bool {
+		for _, e := range sx.Stack("MVS1").Routing(dva1).DPT() {
+			if e.Stack == stack && e.Ready > 0 {
+				return true
+			}
+		}
+		return false
+	}
+	var onMVS2 net.Conn
+	for i := 0; onMVS2 == nil && i < 3; i++ {
+		c := dial(t, client, app)
+		defer c.Close()
+		echoOnce(t, c, "hello")
+		if sx.Stack("MVS1").Routing(dva1).Connections("MVS2") > 0 && onMVS2 == nil {
+			onMVS2 = c
+		}
+	}
+	if err := sx.LeaveGroup("MVS2"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "MVS1 to take MVS2 out of the DPT", func() bool { return !ready("MVS2") })
+	if onMVS2 == nil {
+		t.Fatal("no connection went to MVS2")
+	}
+	echoOnce(t, onMVS2, "still served while MVS2 is out of the group")
+	if err := sx.JoinGroup("MVS2"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20 && !ready("MVS2"); i++ {
+		clk.Advance(100 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
+	}
+	waitFor(t, "MVS2 back in MVS1's DPT", func() bool { return ready("MVS2") })
+}
