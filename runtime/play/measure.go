@@ -37,7 +37,8 @@ func measureMoves(r *Report, moves []sysplex.Move) {
 			switch {
 			case strings.HasPrefix(t.What, "detects that ") && ev.Detected == 0:
 				ev.Detected = t.At.Sub(at)
-			case strings.HasPrefix(t.What, "takeover ") || strings.HasPrefix(t.What, "takeback "):
+			case strings.HasPrefix(t.What, "takeover ") || strings.HasPrefix(t.What, "takeback ") ||
+				strings.HasPrefix(t.What, "activate "):
 				if ev.Takeover == 0 {
 					ev.Takeover = t.At.Sub(at)
 				}

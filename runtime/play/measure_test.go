@@ -10,7 +10,8 @@ import (
 )
 
 // TestSameInstantEventsEachGetTheirOwn: two stacks fail at the same
-// instant. Each event's report must show its own detection and the moves
+// instant, and a DVIPA they leave active nowhere is activated again when
+// its owner returns (listed with the return's moves). Each event's report must show its own detection and the moves
 // away from its stack; before, the stretch of timeline of the first event
 // ended where the second began (the same instant), so the first showed
 // nothing and the second everything, the first stack's takeovers
@@ -32,6 +33,7 @@ func TestSameInstantEventsEachGetTheirOwn(t *testing.T) {
 			{At: at(1304 * time.Millisecond), Stack: "SYSA13", What: "takeover 203.0.113.3 from SYSA12"},
 			{At: at(1305 * time.Millisecond), Stack: "SYSA14", What: "sees 203.0.113.4 active nowhere: no stack can take it over from SYSA12"},
 			{At: at(5001 * time.Millisecond), Stack: "SYSA11", What: "takeback 203.0.113.1 from SYSA13"},
+			{At: at(5400 * time.Millisecond), Stack: "SYSA11", What: "activate 203.0.113.4"},
 		},
 	}
 	measureMoves(r, nil)
@@ -42,7 +44,7 @@ func TestSameInstantEventsEachGetTheirOwn(t *testing.T) {
 		{300 * time.Millisecond, 303 * time.Millisecond, []string{"SYSA13: takeover 203.0.113.1 from SYSA11"}},
 		{289 * time.Millisecond, 303 * time.Millisecond, []string{"SYSA13: takeover 203.0.113.3 from SYSA12",
 			"SYSA14: sees 203.0.113.4 active nowhere: no stack can take it over from SYSA12"}},
-		{0, time.Millisecond, []string{"SYSA11: takeback 203.0.113.1 from SYSA13"}},
+		{0, time.Millisecond, []string{"SYSA11: takeback 203.0.113.1 from SYSA13", "SYSA11: activate 203.0.113.4"}},
 	}
 	for i, w := range want {
 		ev := r.Events[i]
