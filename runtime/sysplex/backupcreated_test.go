@@ -13,12 +13,7 @@ import (
 func backupCreatedPlan(t *testing.T) *plan.Plan {
 	t.Helper()
 	p := figure9Plan(t)
-	d := p.DVIPA(dva1)
-	d.Origin, d.DefinedBy, d.Owner, d.Distributions = "VIPABACKUP", nil, "MVS3", nil
-	d.Backups = []plan.Backup{
-		{Position: 1, Rank: 200, Stack: "MVS3", CanCreate: true},
-		{Position: 2, Rank: 100, Stack: "MVS5", CanCreate: true},
-	}
+	figure9Variants["backup-created"](p.DVIPA(dva1))
 	return p
 }
 

@@ -54,7 +54,8 @@ func TestOwnershipAgreesWithWhatif(t *testing.T) {
 	}
 	// Figure 9 alone has one short-form backup per DVIPA. These variants
 	// of its plan bring in the other rules: a chain of two backups, a
-	// long-form backup that creates the DVIPA, MOVEABLE WHENIDLE. They are
+	// long-form backup that creates the DVIPA, MOVEABLE WHENIDLE, a DVIPA
+	// only backups code. They are
 	// skipped under -short.
 	for name, edit := range figure9Variants {
 		plan := figure9Plan(t)
@@ -78,6 +79,15 @@ var figure9Variants = map[string]func(d *plan.DVIPA){
 	"longform-whenidle": func(d *plan.DVIPA) {
 		d.Backups[0].CanCreate = true
 		d.Moveable = "WHENIDLE"
+	},
+	// No stack VIPADEFINEs DVA1: MVS3 and MVS5 back it up with the long
+	// form, MVS3 creating it (backupCreatedPlan).
+	"backup-created": func(d *plan.DVIPA) {
+		d.Origin, d.DefinedBy, d.Owner, d.Distributions = "VIPABACKUP", nil, "MVS3", nil
+		d.Backups = []plan.Backup{
+			{Position: 1, Rank: 200, Stack: "MVS3", CanCreate: true},
+			{Position: 2, Rank: 100, Stack: "MVS5", CanCreate: true},
+		}
 	},
 }
 
