@@ -34,15 +34,26 @@ func count(lo, hi int64) func(string) string {
 	}
 }
 
-// megabytes checks a CACHESIZE value: a number of megabytes, written with
-// M as IBM's examples write it (CACHESIZE(200M)).
+// megabytes checks a CACHESIZE value: a number of megabytes from 1M to
+// 999M, written with M (IP Configuration Reference, CACHESIZE statement:
+// "The cachesize value must be in the range 1M - 999M").
 func megabytes(v string) string {
-	if n, ok := strings.CutSuffix(strings.ToUpper(v), "M"); ok {
-		if _, err := strconv.ParseUint(n, 10, 31); err == nil {
-			return ""
-		}
+	if n, ok := strings.CutSuffix(strings.ToUpper(v), "M"); ok && count(1, 999)(n) == "" {
+		return ""
 	}
-	return "is not a number of megabytes such as 200M"
+	return "is not a number of megabytes from 1M to 999M"
+}
+
+// threshold checks an UNRESPONSIVETHRESHOLD value: a percentage, and
+// AUTOQUIESCE after a comma to quiesce the unresponsive name servers (IP
+// Configuration Reference, UNRESPONSIVETHRESHOLD statement:
+// UNRESPONSIVETHRESHOLD(percentage_of_queries,AUTOQUIESCE)).
+func threshold(v string) string {
+	pct, quiesce, found := strings.Cut(v, ",")
+	if count(0, 100)(pct) != "" || found && !strings.EqualFold(quiesce, "AUTOQUIESCE") {
+		return "is not a percentage from 0 to 100, optionally followed by ,AUTOQUIESCE"
+	}
+	return ""
 }
 
 // fileName checks a data set or z/OS UNIX file name: a quoted data set
@@ -59,7 +70,8 @@ func fileName(v string) string {
 // setupStatements are the resolver setup statements: those IBM's setup
 // file sample and the resolver's MODIFY RESOLVER,DISPLAY messages (EZZ9298I,
 // EZZ9304I) name, with the forms of their pages (MAXTTL: "in the range 1 -
-// 2 147 483 647"). UNRESPONSIVETHRESHOLD is a percentage.
+// 2 147 483 647"). UNRESPONSIVETHRESHOLD is a percentage, with
+// AUTOQUIESCE as its operand: AUTOQUIESCE is no statement of its own.
 var setupStatements = map[string]setupStatement{
 	"GLOBALTCPIPDATA":       {"a data set or file name", fileName},
 	"DEFAULTTCPIPDATA":      {"a data set or file name", fileName},
@@ -71,12 +83,10 @@ var setupStatements = map[string]setupStatement{
 	"NOCACHEREORDER":        {},
 	"COMMONSEARCH":          {},
 	"NOCOMMONSEARCH":        {},
-	"AUTOQUIESCE":           {},
-	"NOAUTOQUIESCE":         {},
 	"CACHESIZE":             {"a number of megabytes", megabytes},
 	"MAXTTL":                {"a number of seconds", count(1, 2147483647)},
 	"MAXNEGTTL":             {"a number of seconds", count(0, 2147483647)},
-	"UNRESPONSIVETHRESHOLD": {"a percentage", count(0, 100)},
+	"UNRESPONSIVETHRESHOLD": {"a percentage, and AUTOQUIESCE after a comma if it quiesces", threshold},
 }
 
 // IsSetupStatement reports whether word (up to any parenthesis) is a

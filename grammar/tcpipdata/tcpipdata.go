@@ -106,6 +106,23 @@ func number(v string) string {
 	return ""
 }
 
+// seconds checks a RESOLVERTIMEOUT value: whole seconds, milliseconds or
+// both, with at most three decimals and at most 2147483.647 (IP
+// Configuration Reference, RESOLVERTIMEOUT statement: "11, .110, or
+// 1.100"; more decimals are "a parse error").
+func seconds(v string) string {
+	const bad = "is not a number of seconds with up to three decimals, at most 2147483.647"
+	whole, frac, _ := strings.Cut(v, ".")
+	if whole == "" && frac == "" || len(frac) > 3 || strings.Trim(whole+frac, "0123456789") != "" {
+		return bad
+	}
+	n, _ := strconv.ParseUint(whole+"0", 10, 63) // whole may be empty: ".5"
+	if n/10 > 2147483 || n/10 == 2147483 && frac > "647" {
+		return bad
+	}
+	return ""
+}
+
 func port(v string) string {
 	if n, err := strconv.Atoi(v); err != nil || n < 1 || n > 65535 {
 		return "is not a port number from 1 to 65535"
@@ -181,7 +198,7 @@ var statements = map[string]shape{
 	"NAMESERVER":         {1, 1, address, "one name server's IP address"},
 	"NSPORTADDR":         {1, 1, port, "a port number"},
 	"OPTIONS":            {1, -1, nil, "resolver options (DEBUG, NDOTS:n)"},
-	"RESOLVERTIMEOUT":    {1, 1, number, "a number of seconds"},
+	"RESOLVERTIMEOUT":    {1, 1, seconds, "a number of seconds"},
 	"RESOLVERUDPRETRIES": {1, 1, number, "a number of tries"},
 	"RESOLVEVIA":         {1, 1, oneOf("UDP", "TCP"), "UDP or TCP"},
 	"SEARCH":             {1, -1, nil, "one or more domain names"},

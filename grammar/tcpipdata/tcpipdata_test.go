@@ -67,6 +67,16 @@ func TestFindings(t *testing.T) {
 		{"SYSTEM123: HOSTNAME A", "SYSTEM123: is not a system name"},
 		{"SYS1: HOSTNAME A ; comment", ""},
 		{"SORTLIST 9.0.0.0 10.0.0.0/255.0.0.0", ""},
+		// RESOLVERTIMEOUT takes seconds with up to three decimals (IBM's
+		// examples: 10, .5, .075, 3.50; at most 2147483.647).
+		{"RESOLVERTIMEOUT .5", ""},
+		{"RESOLVERTIMEOUT 3.50", ""},
+		{"RESOLVERTIMEOUT .075", ""},
+		{"RESOLVERTIMEOUT 2147483.647", ""},
+		{"RESOLVERTIMEOUT 0.0100", "RESOLVERTIMEOUT: 0.0100 is not a number of seconds with up to three decimals, at most 2147483.647"},
+		{"RESOLVERTIMEOUT 2147484", "RESOLVERTIMEOUT: 2147484 is not a number of seconds with up to three decimals, at most 2147483.647"},
+		{"RESOLVERTIMEOUT 5S", "RESOLVERTIMEOUT: 5S is not a number of seconds with up to three decimals, at most 2147483.647"},
+		{"RESOLVERUDPRETRIES 1.5", "RESOLVERUDPRETRIES: 1.5 is not a number"},
 	} {
 		_, ds := Parse("t.data", []byte(c.in+"\n"), Options{IsProfileStatement: profile})
 		got := strings.Join(summaries(ds), "\n")
@@ -117,13 +127,25 @@ func TestSetup(t *testing.T) {
 	}
 	for _, c := range []struct{ in, want string }{
 		{"COMMONSEARCH CACHE", ""},
-		{"CACHESIZE(200)", "CACHESIZE: 200 is not a number of megabytes such as 200M"},
+		{"CACHESIZE(200)", "CACHESIZE: 200 is not a number of megabytes from 1M to 999M"},
 		{"MAXTTL(0)", "MAXTTL: 0 is not a number from 1 to 2147483647"},
 		{"MAXTTL", "MAXTTL needs a number of seconds in parentheses"},
 		{"CACHE(YES)", "CACHE takes no value"},
 		{"GLOBALTCPIPDATA(SYS1.TCPPARMS(X))", "GLOBALTCPIPDATA: SYS1.TCPPARMS(X) is neither a data set name in single quotation marks nor a z/OS UNIX path"},
 		{"GLOBALTCPIPDAT('A.B')", "GLOBALTCPIPDAT is not a resolver setup statement; did you mean GLOBALTCPIPDATA?"},
 		{"UNRESPONSIVETHRESHOLD(25", "UNRESPONSIVETHRESHOLD: the parenthesis is not closed"},
+		// AUTOQUIESCE is an operand of UNRESPONSIVETHRESHOLD, no statement
+		// (IP Configuration Reference, UNRESPONSIVETHRESHOLD statement).
+		{"UNRESPONSIVETHRESHOLD(10,AUTOQUIESCE)", ""},
+		{"UNRESPONSIVETHRESHOLD(10,autoquiesce)", ""},
+		{"UNRESPONSIVETHRESHOLD(101)", "UNRESPONSIVETHRESHOLD: 101 is not a percentage from 0 to 100, optionally followed by ,AUTOQUIESCE"},
+		{"UNRESPONSIVETHRESHOLD(10,QUIESCE)", "UNRESPONSIVETHRESHOLD: 10,QUIESCE is not a percentage from 0 to 100, optionally followed by ,AUTOQUIESCE"},
+		{"AUTOQUIESCE", "AUTOQUIESCE is not a resolver setup statement"},
+		// CACHESIZE is from 1M to 999M (IP Configuration Reference,
+		// CACHESIZE statement).
+		{"CACHESIZE(999M)", ""},
+		{"CACHESIZE(0M)", "CACHESIZE: 0M is not a number of megabytes from 1M to 999M"},
+		{"CACHESIZE(1000M)", "CACHESIZE: 1000M is not a number of megabytes from 1M to 999M"},
 	} {
 		_, ds := ParseSetup("s", []byte(c.in+"\n"), Options{})
 		if got := strings.Join(summaries(ds), "\n"); got != c.want {
