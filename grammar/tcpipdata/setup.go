@@ -115,12 +115,7 @@ func ParseSetup(path string, data []byte, opts Options) (*File, diag.Diagnostics
 	src := source.Decode(path, data, opts.Encoding)
 	f := &File{Path: path, Kind: KindSetup, src: src}
 	var ds diag.Diagnostics
-	text := src.Text
-	for start := 0; start < len(text); {
-		end := start
-		for end < len(text) && text[end] != '\n' {
-			end++
-		}
+	eachLine(src.Text, func(start, end int) {
 		for i := start; i < end; {
 			st, next := f.setupStatement(i, end, &ds)
 			if st != nil {
@@ -128,8 +123,7 @@ func ParseSetup(path string, data []byte, opts Options) (*File, diag.Diagnostics
 			}
 			i = next
 		}
-		start = end + 1
-	}
+	})
 	return f, ds
 }
 

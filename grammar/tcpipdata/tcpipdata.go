@@ -245,7 +245,18 @@ func Parse(path string, data []byte, opts Options) (*File, diag.Diagnostics) {
 	src := source.Decode(path, data, opts.Encoding)
 	f := &File{Path: path, Kind: KindTCPIPData, src: src}
 	var ds diag.Diagnostics
-	text := src.Text
+	eachLine(src.Text, func(start, end int) {
+		if st := f.line(start, end, opts, &ds); st != nil {
+			f.Statements = append(f.Statements, st)
+		}
+	})
+	f.domainAndSearch(&ds)
+	return f, ds
+}
+
+// eachLine calls fn with the offsets [start, end) of each line of text,
+// without its newline.
+func eachLine(text []byte, fn func(start, end int)) {
 	for start := 0; start < len(text); {
 		end := bytes.IndexByte(text[start:], '\n')
 		if end < 0 {
@@ -253,13 +264,9 @@ func Parse(path string, data []byte, opts Options) (*File, diag.Diagnostics) {
 		} else {
 			end += start
 		}
-		if st := f.line(start, end, opts, &ds); st != nil {
-			f.Statements = append(f.Statements, st)
-		}
+		fn(start, end)
 		start = end + 1
 	}
-	f.domainAndSearch(&ds)
-	return f, ds
 }
 
 // domainAndSearch reports DOMAINORIGIN (or DOMAIN) and SEARCH in one file:
