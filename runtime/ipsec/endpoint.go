@@ -65,6 +65,10 @@ type Endpoint struct {
 	// early holds ESP that overtakes the installation of its child
 	// (early.go); nothing else orders the receive loops.
 	early earlyESP
+
+	// initiatedHook, set by tests only, runs in negotiate between reading
+	// a new IKE SA's SPI and noting it as the negotiation's.
+	initiatedHook func(*ikesa.IKESA)
 }
 
 // peerState is what the endpoint keeps per configured peer.

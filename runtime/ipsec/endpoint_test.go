@@ -472,3 +472,32 @@ func TestOwnSAFailureDropsTheQueue(t *testing.T) {
 	}
 	eventually(t, "the waiting packet dropped", func() bool { return tp.client.e.Stats().Drops[DropNoSA] == 1 })
 }
+
+// TestOwnSAFailureWhileNotedDropsTheQueue: the IKE SA a negotiation
+// started may fail between the endpoint reading its SPI and noting it as
+// the negotiation's; its report then finds no negotiation of its own, and
+// the endpoint must see the failure in the SA's state, read after noting
+// it. It read the state before, and the packets waited for the
+// negotiation's timeout (the clock never moves here).
+func TestOwnSAFailureWhileNotedDropsTheQueue(t *testing.T) {
+	tp := newTopo(t)
+	tp.net.SetDrop(func(_, _ netip.AddrPort, _ []byte) bool { return true }) // the gateway never hears us
+	tp.client.e.initiatedHook = func(sa *ikesa.IKESA) {
+		// The gateway refuses our proposal, and the report comes now.
+		m := &wire.Message{SPIi: sa.Info().ID.SPIi, Exchange: wire.IKE_SA_INIT, Flags: wire.FlagResponse,
+			Payloads: []wire.Payload{&wire.Notify{NotifyType: wire.NO_PROPOSAL_CHOSEN}}}
+		b, err := m.Encode()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		tp.client.e.daemon.HandleDatagram(netip.AddrPortFrom(gwAddr, ikePort), b)
+		if st := sa.Info().State; st != ikesa.StateDead {
+			t.Errorf("the refused SA is %v, want dead", st)
+		}
+	}
+	if v := tp.client.e.Outbound(udp4(clientIn, appAddr, 40000, 7, []byte("refused"))); v != Queued {
+		t.Fatalf("first packet: %v, want queued", v)
+	}
+	eventually(t, "the waiting packet dropped", func() bool { return tp.client.e.Stats().Drops[DropNoSA] == 1 })
+}

@@ -163,12 +163,17 @@ func (e *Endpoint) negotiate(ps *peerState) {
 		e.negotiationFailed(ps)
 		return
 	}
-	info := sa.Info()
+	spi := sa.Info().ID.SPIi
+	if e.initiatedHook != nil {
+		e.initiatedHook(sa)
+	}
 	e.mu.Lock()
-	ps.initiated = info.ID.SPIi
+	ps.initiated = spi
 	e.mu.Unlock()
-	if info.State == ikesa.StateDead {
-		// It failed before we could note it, and its report passed us by.
+	// From here on ikeEvent takes the SA's failure for ours. One before
+	// went by unnoticed: its state, read now and not before noting the
+	// SPI, says so (the daemon marks the SA dead before reporting it).
+	if sa.Info().State == ikesa.StateDead {
 		e.negotiationFailed(ps)
 	}
 }
