@@ -100,7 +100,7 @@ func (e *Endpoint) installChild(c ikesa.ChildSA) {
 		flush = ps.trigger
 	}
 	queue := ps.queue
-	ps.queue, ps.negotiating, ps.trigger = nil, false, nil
+	ps.queue, ps.negotiating, ps.trigger, ps.initiated = nil, false, nil, 0
 	e.mu.Unlock()
 
 	e.journalChild(c, int(ch.life.HardTime.Seconds()))

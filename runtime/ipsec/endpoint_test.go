@@ -501,3 +501,34 @@ func TestOwnSAFailureWhileNotedDropsTheQueue(t *testing.T) {
 	}
 	eventually(t, "the waiting packet dropped", func() bool { return tp.client.e.Stats().Drops[DropNoSA] == 1 })
 }
+
+// TestAnsweredNegotiationForgetsItsSA: once the child SA a negotiation
+// waited for is up, the negotiation no longer names the IKE SA it started:
+// that SA failing later (a liveness check that times out) is no answer to
+// a later negotiation, which may wait for a child on another IKE SA. The
+// SPI stayed noted after success, so the later failure dropped the later
+// negotiation's packets.
+func TestAnsweredNegotiationForgetsItsSA(t *testing.T) {
+	tp := newTopo(t)
+	tp.establish(t)
+	var started ikesa.IKESAInfo
+	for _, info := range tp.client.e.daemon.SAs() {
+		if info.Initiator && info.State == ikesa.StateEstablished {
+			started = info
+		}
+	}
+	if started.ID.SPIi == 0 {
+		t.Fatal("the client initiated no IKE SA")
+	}
+	e := tp.client.e
+	e.mu.Lock()
+	ps := e.peers[started.Peer]
+	// A later negotiation, waiting for a child on another IKE SA.
+	ps.negotiating, ps.queue = true, [][]byte{udp4(clientIn, appAddr, 40000, 7, []byte("later"))}
+	e.mu.Unlock()
+	started.State = ikesa.StateDead
+	e.ikeEvent(started, ikesa.ErrTimeout)
+	if n := e.Stats().Drops[DropNoSA]; n != 0 {
+		t.Errorf("%d packets of a later negotiation dropped for the failure of the SA an answered one started", n)
+	}
+}
