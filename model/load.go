@@ -90,7 +90,7 @@ func Load(p string, opts Options) (*Sysplex, diag.Diagnostics) {
 		seen[e.Name] = true
 		sx.Stacks = append(sx.Stacks, loadStack(sx, m, e, stackFiles{root, resolver, refused[e]}, opts, &ds))
 	}
-	sx.policyParsed = nil // the parses shared during the load
+	sx.policyParsed, sx.policyReported = nil, nil // the parses and findings shared during the load
 	sx.link(&ds)
 	sx.reportUnused(&ds)
 	return sx, ds
@@ -255,7 +255,7 @@ func LoadFiles(paths []string, opts Options) (*Sysplex, diag.Diagnostics) {
 	}
 	loadLoosePolicies(sx, policies, opts, &ds)
 	loadLooseTCPIPData(sx, tcpipData, opts, &ds)
-	sx.policyParsed = nil // the parses shared during the load
+	sx.policyParsed, sx.policyReported = nil, nil // the parses and findings shared during the load
 	sx.link(&ds)
 	return sx, ds
 }

@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"path"
 	"strings"
@@ -95,6 +96,29 @@ type parsedPolicy struct {
 	errors int
 }
 
+// report adds the findings of the stack's object table and policy
+// builder. Each stack builds its own policy from the files it reads, so a
+// file several stacks read (the common policy file) draws the same
+// findings from each: a finding already reported, at the same place with
+// the same words, is not reported again, and its errors count as hidden.
+func (l *policyLoader) report(ds diag.Diagnostics) {
+	if l.sx.policyReported == nil {
+		l.sx.policyReported = map[string]bool{}
+	}
+	for _, d := range ds {
+		key := fmt.Sprintf("%s\x00%v\x00%s\x00%d:%d-%d:%d\x00%s", d.Rule, d.Severity, d.Range.File,
+			d.Range.Start.Line, d.Range.Start.Column, d.Range.End.Line, d.Range.End.Column, d.Summary)
+		if l.sx.policyReported[key] {
+			if d.Severity == diag.Error {
+				l.hidden++
+			}
+			continue
+		}
+		l.sx.policyReported[key] = true
+		l.ds.Add(d)
+	}
+}
+
 // errors counts the errors this loader met, reported or hidden.
 func (l *policyLoader) errors() int { return l.ds.Count(diag.Error) + l.hidden }
 
@@ -164,11 +188,13 @@ func (l *policyLoader) load(s *Stack) {
 			}
 			parsed = append(parsed, l.parse(p, policy.IPSecPolicy))
 		}
-		t := newObjectTable(l.ds)
+		var built diag.Diagnostics
+		t := newObjectTable(&built)
 		t.define(parsed)
 		t.resolve(parsed)
-		b := &policyBuilder{t: t, ds: l.ds}
+		b := &policyBuilder{t: t, ds: &built}
 		s.Policy = b.build(parsed)
+		l.report(built)
 		s.Policy.Files = files
 		switch {
 		case s.IPSecurity == nil:

@@ -25,6 +25,10 @@ type Sysplex struct {
 	// and kind), so a file several stacks read is reported once and
 	// shared; Load drops it at the end.
 	policyParsed map[string]parsedPolicy
+	// policyReported holds the findings the policy builders reported so
+	// far in a load (policyLoader.report), so that those of a file several
+	// stacks read are reported once; Load drops it at the end.
+	policyReported map[string]bool
 }
 
 // Stack is one TCP/IP stack of the sysplex.
