@@ -179,6 +179,10 @@ func (f *File) checkSetup(st *Statement, kwRange diag.Range, ds *diag.Diagnostic
 	upper := strings.ToUpper(st.Keyword)
 	sh, ok := setupStatements[upper]
 	switch {
+	case st.Keyword == "":
+		// "MAXTTL (600)": the keyword was read as a statement of its own.
+		d := ds.Warnf(Rule, st.Range, "(%s) follows no statement keyword", st.Values[0].Text)
+		d.Detail = "A resolver setup statement's value is written in parentheses right after its keyword, with no blank between, as MAXTTL(600)."
 	case !ok:
 		d := ds.Warnf(Rule, kwRange, "%s is not a resolver setup statement", st.Keyword)
 		if s := suggest.Closest(upper, setupKeywords(), nil); s != "" {

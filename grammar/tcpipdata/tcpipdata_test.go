@@ -141,6 +141,7 @@ func TestSetup(t *testing.T) {
 		{"UNRESPONSIVETHRESHOLD(101)", "UNRESPONSIVETHRESHOLD: 101 is not a percentage from 0 to 100, optionally followed by ,AUTOQUIESCE"},
 		{"UNRESPONSIVETHRESHOLD(10,QUIESCE)", "UNRESPONSIVETHRESHOLD: 10,QUIESCE is not a percentage from 0 to 100, optionally followed by ,AUTOQUIESCE"},
 		{"AUTOQUIESCE", "AUTOQUIESCE is not a resolver setup statement"},
+		{"MAXTTL (600)", "MAXTTL needs a number of seconds in parentheses\n(600) follows no statement keyword"},
 		// CACHESIZE is from 1M to 999M (IP Configuration Reference,
 		// CACHESIZE statement).
 		{"CACHESIZE(999M)", ""},
