@@ -25,6 +25,10 @@ var (
 
 const identitySays = "IpAddr address \\| KeyID Ascii\\|Ebcdic\\|Hex key \\| Fqdn name \\| UserAtFqdn user@name \\| X500dn DN"
 
+// checkEndpointIdentity checks a RemoteSecurityEndpoint's Identity: an
+// identity type and value, as checkIdentity does for a remote identity, or
+// RemoteIdentityRef and the name of a RemoteIdentity statement (whose
+// definition the object table checks).
 func checkEndpointIdentity(c *valueCheck, vs []*policy.Value) {
 	if !strings.EqualFold(vs[0].Text, "RemoteIdentityRef") {
 		if c.word(vs[0], append(slices.Clip(identityTypes), "RemoteIdentityRef")) {

@@ -83,6 +83,7 @@ type shape struct {
 	detail   string              // what the statement takes, for messages
 }
 
+// oneOf checks a value that is one of words, in any case.
 func oneOf(words ...string) func(string) string {
 	return func(v string) string {
 		if slices.Contains(words, strings.ToUpper(v)) {
@@ -92,6 +93,7 @@ func oneOf(words ...string) func(string) string {
 	}
 }
 
+// orList writes words as "A, B or C" for messages.
 func orList(words []string) string {
 	if len(words) == 1 {
 		return words[0]
@@ -99,6 +101,7 @@ func orList(words []string) string {
 	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
+// number checks a whole number from 0 to 2147483647.
 func number(v string) string {
 	if _, err := strconv.ParseUint(v, 10, 31); err != nil {
 		return "is not a number"
@@ -123,6 +126,7 @@ func seconds(v string) string {
 	return ""
 }
 
+// port checks a port number from 1 to 65535.
 func port(v string) string {
 	if n, err := strconv.Atoi(v); err != nil || n < 1 || n > 65535 {
 		return "is not a port number from 1 to 65535"
@@ -130,6 +134,7 @@ func port(v string) string {
 	return ""
 }
 
+// address checks an IPv4 or IPv6 address.
 func address(v string) string {
 	if _, err := netip.ParseAddr(v); err != nil {
 		return "is not an IP address"
@@ -217,6 +222,7 @@ func IsStatement(word string) bool {
 // Keywords lists the statement keywords, sorted.
 func Keywords() []string { return sortedKeys(statements) }
 
+// sortedKeys returns the keys of m, sorted.
 func sortedKeys[V any](m map[string]V) []string {
 	ks := make([]string, 0, len(m))
 	for k := range m {
