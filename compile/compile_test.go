@@ -248,3 +248,43 @@ func TestInlineDynVpnActions(t *testing.T) {
 		}
 	}
 }
+
+// TestUnnamedInlineFilterRules: an IpFilterRule written inline in the
+// IpFilterPolicy may have no name (IBM: Policy Agent creates a
+// nonpersistent system name). Its filters get a name of their own, made
+// from where the rule is written, and so do their inline actions: the
+// filters were named "", which plan.Validate refuses, so compile failed
+// on valid policy, and both inline actions were named "~inline".
+func TestUnnamedInlineFilterRules(t *testing.T) {
+	rule := func(remote, enc string) string {
+		return " IpFilterRule\n {\n  IpSourceAddr 192.0.2.1\n  IpDestAddr " + remote + "\n" +
+			"  IpGenericFilterAction\n  {\n   IpFilterAction IpSec\n  }\n" +
+			"  IpDynVpnAction\n  {\n   IpDataOffer\n   {\n    HowToEncrypt " + enc + "\n    HowToAuth ESP HMAC_SHA2_256_128\n   }\n  }\n }\n"
+	}
+	p := compileFiles(t, map[string]string{
+		"sysplex.yaml": "sysplex: INL\nstacks:\n  - {name: A, profile: A/P, policy: [A.policy]}\n",
+		"A/P":          "IPCONFIG IPSECURITY\n",
+		"A.policy":     "IpFilterPolicy\n{\n" + rule("198.51.100.1", "AES_CBC KeyLength 128") + rule("198.51.100.2", "AES_CBC KeyLength 256") + "}\n",
+	})
+	spd := p.Stacks[0].SPD
+	keyLen := map[string]int{} // action -> key length of its offer
+	for _, a := range spd.VPNActions {
+		for _, pr := range a.Proposals {
+			keyLen[a.Name] = pr.Transforms[0].KeyLength
+		}
+	}
+	want := map[string]int{"198.51.100.1": 128, "198.51.100.2": 256} // destination -> key length
+	names := map[string]bool{}
+	for _, f := range spd.Filters {
+		if f.Implicit || f.VPNAction == "" {
+			continue
+		}
+		names[f.Name] = true
+		if got, w := keyLen[f.VPNAction], want[strings.TrimSuffix(f.Remote, "/32")]; got != w {
+			t.Errorf("filter %s to %s: VPN action %q offers AES key length %d, want %d", f.Name, f.Remote, f.VPNAction, got, w)
+		}
+	}
+	if len(names) != 2 {
+		t.Errorf("unnamed rules' filters named %v, want two names", names)
+	}
+}

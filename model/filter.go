@@ -13,8 +13,10 @@ import (
 // profile's IPSEC block or (with Policy Agent) from the IPsec policy.
 type FilterRule struct {
 	// Name is SYSDEFAULTRULE.n for profile rules, the IpFilterRule name
-	// for policy rules.
+	// for policy rules; one written inline without a name has a name made
+	// from where it is written (filterRuleName) and Unnamed set.
 	Name     string   `json:"name"`
+	Unnamed  bool     `json:"unnamed,omitempty"`
 	V6       bool     `json:"v6,omitempty"`
 	Src      AddrSel  `json:"src"`
 	Dst      AddrSel  `json:"dst"`

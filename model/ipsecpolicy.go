@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"net/netip"
+	"path"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -324,6 +326,7 @@ func (b *policyBuilder) filterRule(r *policy.Entry, group *policy.Entry) []*Filt
 	if r == nil || r.Block == nil {
 		return nil
 	}
+	name := filterRuleName(r)
 	srcs, srcWritten := b.addrs(r, "IpSource")
 	if !srcWritten && group != nil {
 		srcs, srcWritten = b.addrs(group, "IpSource")
@@ -356,11 +359,11 @@ func (b *policyBuilder) filterRule(r *policy.Entry, group *policy.Entry) []*Filt
 	if len(services) == 0 {
 		services = []*policy.Entry{nil} // all traffic
 	}
-	b.timeCondition(r)
+	b.timeCondition(r, name)
 	ga := b.object(r, "IpGenericFilterAction")
 	if ga == nil {
 		if attr(r, "IpGenericFilterActionRef") == nil {
-			d := b.ds.Errorf(RulePolicyRef, r.KeywordRange, "IpFilterRule %s has no IpGenericFilterAction", r.Name())
+			d := b.ds.Errorf(RulePolicyRef, r.KeywordRange, "IpFilterRule %s has no IpGenericFilterAction", name)
 			d.Detail = "Policy Agent discards a rule without an action; give it IpGenericFilterActionRef."
 		}
 		return nil // discarded, like a rule whose action reference is broken
@@ -372,13 +375,13 @@ func (b *policyBuilder) filterRule(r *policy.Entry, group *policy.Entry) []*Filt
 	if e := b.object(r, "IpDynVpnAction"); e != nil {
 		dyn = b.dynVpn(e)
 		if dyn.Name == "" {
-			dyn.Name, dyn.Inline = inlineName(r.Name()), true
+			dyn.Name, dyn.Inline = inlineName(name), true
 		}
 	}
 	if e := b.object(r, "IpManVpnAction"); e != nil {
 		man = &ManVpnAction{Name: e.Name(), Range: e.KeywordRange}
 		if man.Name == "" {
-			man.Name = inlineName(r.Name())
+			man.Name = inlineName(name)
 		}
 	}
 	granularity := ""
@@ -391,7 +394,7 @@ func (b *policyBuilder) filterRule(r *policy.Entry, group *policy.Entry) []*Filt
 		for _, d := range dsts {
 			for _, svc := range services {
 				n++
-				fr := &FilterRule{Name: r.Name(), Extension: n, V6: s.isV6() || d.isV6(), Src: s, Dst: d, Protocol: AnyProtocol,
+				fr := &FilterRule{Name: name, Unnamed: r.Name() == "", Extension: n, V6: s.isV6() || d.isV6(), Src: s, Dst: d, Protocol: AnyProtocol,
 					Routing: "LOCAL", Direction: "BIDIRECTIONAL", Log: log, Action: action, Range: r.KeywordRange,
 					DynVPN: dyn, ManVPN: man, Policy: true, LocalIPGranularity: granularity, Unread: strings.Join(unread, " and ")}
 				b.service(fr, svc)
@@ -400,6 +403,21 @@ func (b *policyBuilder) filterRule(r *policy.Entry, group *policy.Entry) []*Filt
 		}
 	}
 	return out
+}
+
+// filterRuleName is a filter rule's name, or for a rule written inline
+// without one (IBM: Policy Agent creates a nonpersistent system name) one
+// made from where it is written, so that its filters have a name, as the
+// plan, the displays and SWSA records need, and every stack reading the
+// file names it alike however the sysplex is named on the command line:
+// IpFilterRule~ and a hash of the file's name and the rule's position.
+func filterRuleName(r *policy.Entry) string {
+	if n := r.Name(); n != "" {
+		return n
+	}
+	h := fnv.New32a()
+	fmt.Fprintf(h, "%s:%d:%d", path.Base(filepath.ToSlash(r.KeywordRange.File)), r.KeywordRange.Start.Line, r.KeywordRange.Start.Column)
+	return fmt.Sprintf("IpFilterRule~%08x", h.Sum32())
 }
 
 // inlineName names an action written inline, without a name, in filter
@@ -424,7 +442,7 @@ func inlineName(rule string) string {
 // ("For the IPSec type, both active and inactive IP filtering policies
 // are installed in the TCP/IP stack", IP Configuration Guide, "Policy
 // types"), and they match only while the condition holds.
-func (b *policyBuilder) timeCondition(r *policy.Entry) {
+func (b *policyBuilder) timeCondition(r *policy.Entry, name string) {
 	tc := attr(r, "IpTimeConditionRef")
 	if tc == nil {
 		tc = attr(r, "IpTimeCondition")
@@ -436,7 +454,7 @@ func (b *policyBuilder) timeCondition(r *policy.Entry) {
 		b.timed = map[*policy.Entry]bool{}
 	}
 	b.timed[r] = true
-	d := b.ds.Infof(policy.RuleUnsupported, r.KeywordRange, "IpFilterRule %s has a time condition, which tcpipc does not model", r.Name())
+	d := b.ds.Infof(policy.RuleUnsupported, r.KeywordRange, "IpFilterRule %s has a time condition, which tcpipc does not model", name)
 	d.Detail = "The stack matches the rule's filters only while the condition holds; compile, whatif and run take the rule as active at all times."
 	d.Related = []diag.Related{{Range: tc.KeywordRange, Message: "the time condition"}}
 }

@@ -155,7 +155,7 @@ func possessive(pronoun string) string {
 // ruleName names a rule the way the user wrote it.
 func ruleName(r *model.FilterRule) string {
 	switch {
-	case r.Policy && r.Name == "":
+	case r.Policy && r.Unnamed:
 		return fmt.Sprintf("the unnamed IpFilterRule at line %d", r.Range.Start.Line)
 	case r.Policy:
 		return "IpFilterRule " + r.Name
