@@ -123,11 +123,7 @@ func (b *stackBuilder) statement(st profile.Statement) {
 	case *profile.Port:
 		for _, e := range s.Entries {
 			b.portEntryOptions(e)
-			order := portOptions
-			if e.Unreserved {
-				order = unrsvOptions
-			}
-			b.portOptionOrder(portLabel("PORT", e.Unreserved, e.Number), e.Options, order)
+			b.portOptionOrder(e)
 			b.portNames(portLabel("PORT", e.Unreserved, e.Number), e.Job, e.Options, b.prof.RangeOf(&e.Node))
 			if e.Unreserved {
 				continue // access control, not a reservation
@@ -145,10 +141,7 @@ func (b *stackBuilder) statement(st profile.Statement) {
 		}
 	case *profile.PortRange:
 		b.portNumber("PORTRANGE", s.First, m.Range)
-		label := fmt.Sprintf("PORTRANGE %d", s.First)
-		b.portRangeOnly(label, s.Options)
-		b.portOptionOrder(label, s.Options, portRangeOptions)
-		b.portNames(label, s.Job, s.Options, m.Range)
+		b.portNames(fmt.Sprintf("PORTRANGE %d", s.First), s.Job, s.Options, m.Range)
 	}
 }
 
@@ -235,60 +228,36 @@ func (b *stackBuilder) portEntryOptions(e *profile.PortEntry) {
 	}
 }
 
-// optionOrder is the order of a syntax diagram's options, which they must
-// follow: each option's place, and the order as the messages write it.
-type optionOrder struct {
-	ranks map[string]int
-	says  string
+// portOptionRanks are the places of the PORT options in the syntax
+// diagram, which they must follow (IP Configuration Reference, V3R1 "PORT
+// statement": "The PORT parameters and options (for example, NOAUTOLOG,
+// DELAYACKS) must be specified in the order in which they appear on the
+// following syntax diagram"): a reserved port's, and an UNRSV entry's.
+var portOptionRanks = [2]map[string]int{
+	{"NOAUTOLOG": 1, "DELAYACKS": 2, "NODELAYACKS": 2, "SHAREPORT": 3, "SHAREPORTWLM": 3,
+		"BIND": 4, "SAF": 5, "NOSMC": 6, "SMC": 6, "NOSMCR": 6, "NOSMCD": 6},
+	{"SAF": 1, "DENY": 1, "WHENLISTEN": 2, "WHENBIND": 2},
 }
 
-// The option orders of a reserved port's PORT entry, an UNRSV entry's and
-// a PORTRANGE's (IP Configuration Reference, V3R1 "PORT statement": "The
-// PORT parameters and options (for example, NOAUTOLOG, DELAYACKS) must be
-// specified in the order in which they appear on the following syntax
-// diagram"; "PORTRANGE statement": "The portrange options (NOAUTOLOG,
-// DELAYACKS, and so on) must be specified in the same order as they appear
-// on the following syntax diagram").
-var (
-	portOptions = optionOrder{map[string]int{"NOAUTOLOG": 1, "DELAYACKS": 2, "NODELAYACKS": 2, "SHAREPORT": 3, "SHAREPORTWLM": 3,
-		"BIND": 4, "SAF": 5, "NOSMC": 6, "SMC": 6, "NOSMCR": 6, "NOSMCD": 6},
-		"NOAUTOLOG, DELAYACKS or NODELAYACKS, SHAREPORT or SHAREPORTWLM, BIND, SAF, NOSMC or SMC"}
-	unrsvOptions     = optionOrder{map[string]int{"SAF": 1, "DENY": 1, "WHENLISTEN": 2, "WHENBIND": 2}, "SAF or DENY, then WHENLISTEN or WHENBIND"}
-	portRangeOptions = optionOrder{map[string]int{"NOAUTOLOG": 1, "DELAYACKS": 2, "NODELAYACKS": 2, "SAF": 3,
-		"NOSMC": 4, "SMC": 4, "NOSMCR": 4, "NOSMCD": 4}, "NOAUTOLOG, DELAYACKS or NODELAYACKS, SAF, NOSMC or SMC"}
-)
-
-// portOptionOrder reports the first option of a PORT entry or a PORTRANGE
-// (label) written after one that the syntax diagram puts after it. An
-// option the order does not hold is reported as an option of another kind
-// of entry or statement, not here.
-func (b *stackBuilder) portOptionOrder(label string, opts []*profile.PortOption, order optionOrder) {
+// portOptionOrder reports the first option of a PORT entry written after
+// one that the syntax diagram puts after it.
+func (b *stackBuilder) portOptionOrder(e *profile.PortEntry) {
+	ranks := portOptionRanks[0]
+	if e.Unreserved {
+		ranks = portOptionRanks[1]
+	}
 	var last *profile.PortOption
-	for _, o := range opts {
-		r, ok := order.ranks[portOptionName(o)]
+	for _, o := range e.Options {
+		r, ok := ranks[portOptionName(o)]
 		if !ok {
-			continue
+			continue // an option of the other kind of entry, reported as such
 		}
-		if last != nil && r < order.ranks[portOptionName(last)] {
-			d := b.errorf(b.prof.RangeOf(&o.Node), "%s: %s must come before %s", label, portOptionName(o), portOptionName(last))
-			d.Detail = "The options follow the order of the syntax diagram: " + order.says + "; the stack rejects them in another order."
+		if last != nil && r < ranks[portOptionName(last)] {
+			d := b.errorf(b.prof.RangeOf(&o.Node), "%s: %s must come before %s", portLabel("PORT", e.Unreserved, e.Number), portOptionName(o), portOptionName(last))
+			d.Detail = "PORT options follow the order of the syntax diagram: NOAUTOLOG, DELAYACKS or NODELAYACKS, SHAREPORT or SHAREPORTWLM, BIND, SAF, NOSMC or SMC (for UNRSV: SAF or DENY, then WHENLISTEN or WHENBIND); the stack rejects them in another order."
 			return
 		}
 		last = o
-	}
-}
-
-// portRangeOnly reports an option a PORTRANGE does not take: its
-// diagram has NOAUTOLOG, DELAYACKS or NODELAYACKS, SAF and NOSMC or SMC
-// only, not the PORT options SHAREPORT, SHAREPORTWLM and BIND nor the
-// UNRSV entry's DENY, WHENLISTEN and WHENBIND (IP Configuration
-// Reference, "PORTRANGE statement"); the stack rejects the statement.
-func (b *stackBuilder) portRangeOnly(label string, opts []*profile.PortOption) {
-	for _, o := range opts {
-		if _, ok := portRangeOptions.ranks[portOptionName(o)]; !ok {
-			d := b.errorf(b.prof.RangeOf(&o.Node), "%s: %s is not a PORTRANGE option", label, portOptionName(o))
-			d.Detail = "PORTRANGE takes " + portRangeOptions.says + "; the stack rejects the statement. Reserve the ports with PORT entries for this option."
-		}
 	}
 }
 
