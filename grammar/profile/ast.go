@@ -439,16 +439,22 @@ type SrcIP struct {
 	End     *End
 }
 
-// SrcIPEntry is a DESTINATION or JOBNAME entry of SRCIP.
+// SrcIPEntry is a DESTINATION or JOBNAME entry of SRCIP. Its source is an
+// address or an IPv6 interface name, or, in Prefers, PUBLICADDRS or
+// TEMPADDRS in place of either: a preference for default source address
+// selection (IBM's IPv6 guide configures "a JOBNAME jobname TEMPADDRS
+// entry"), never an interface name. AddrPref is a preference written after
+// an address or name, which IBM's examples do not show.
 type SrcIPEntry struct {
 	Node
 	Meta
 	Destination string `parser:"(  'DESTINATION' @(IPv4 | IPv6 | Prefix | Symbolic)"`
 	JobName     string `parser:" | 'JOBNAME' @(Word | Star | Number | Symbolic)"`
 	Scope       string `parser:"   @('CLIENTS' | 'SERVERS' | 'BOTH')? )"`
-	Source      *Addr  `parser:"( @@"`
-	SourceIntf  *Name  `parser:"| @@ )"`
-	AddrPref    string `parser:"@('PUBLICADDRS' | 'TEMPADDRS')?"`
+	Prefers     string `parser:"(  @('PUBLICADDRS' | 'TEMPADDRS')"`
+	Source      *Addr  `parser:" | ( @@"`
+	SourceIntf  *Name  `parser:"   | @@ )"`
+	AddrPref    string `parser:"   @('PUBLICADDRS' | 'TEMPADDRS')? )"`
 }
 
 // ---------------------------------------------------------------------------

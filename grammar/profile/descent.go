@@ -952,6 +952,9 @@ func parseSrcIPEntry(c *cursor) Statement {
 	default:
 		c.fail()
 	}
+	if s.Prefers = c.acceptOne("PUBLICADDRS", "TEMPADDRS"); s.Prefers != "" {
+		return statement(c, s, &s.Node, start)
+	}
 	if s.Source = c.addr(); s.Source == nil {
 		if s.SourceIntf = c.name(); s.SourceIntf == nil {
 			c.fail()

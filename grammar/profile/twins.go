@@ -284,9 +284,10 @@ type pSrcIPEntry struct {
 	Destination string `parser:"(  'DESTINATION' @(IPv4 | IPv6 | Prefix | Symbolic)"`
 	JobName     string `parser:" | 'JOBNAME' @(Word | Star | Number | Symbolic)"`
 	Scope       string `parser:"   @('CLIENTS' | 'SERVERS' | 'BOTH')? )"`
-	Source      *Addr  `parser:"( @@"`
-	SourceIntf  *Name  `parser:"| @@ )"`
-	AddrPref    string `parser:"@('PUBLICADDRS' | 'TEMPADDRS')?"`
+	Prefers     string `parser:"(  @('PUBLICADDRS' | 'TEMPADDRS')"`
+	Source      *Addr  `parser:" | ( @@"`
+	SourceIntf  *Name  `parser:"   | @@ )"`
+	AddrPref    string `parser:"   @('PUBLICADDRS' | 'TEMPADDRS')? )"`
 }
 
 type pHome struct {
