@@ -230,6 +230,12 @@ type parser struct {
 	// a word that begins no statement after it is one of its entries
 	// short of an operand.
 	afterPort *Port
+	// lastTop is the keyword of the top-level statement just parsed, for
+	// the lines skipped after a syntax error that follows it.
+	lastTop string
+	// open is the block whose members are being parsed: resyncing after a
+	// bad member stops at the next member that begins with a word.
+	open *blockSpec
 	mode
 	whole *window // the whole stream, in wholeStream mode
 	// viaParticiple counts the statements participle parsed,
@@ -502,9 +508,11 @@ func (p *parser) parseAll(prof *Profile) {
 		p.tops++
 		st := p.statement()
 		p.afterPort, _ = st.(*Port)
+		p.lastTop = ""
 		if st == nil {
 			continue
 		}
+		p.lastTop = st.Info().Keyword
 		switch st.(type) {
 		case *IPSec:
 			// The stack ignores it with an informational message; lint
@@ -581,6 +589,7 @@ func (p *parser) statement() Statement {
 			p.notAStatement(t, TopLevelStatements(), "a profile statement")
 		}
 		p.skipOperands()
+		p.skippedLines(start, p.pos, p.lastTop)
 		return nil
 	}
 	kind, ok := statements[t.Value]
@@ -679,6 +688,8 @@ func (p *parser) finish(st Statement, keyword string, start, end int, restore bo
 // block parses the members of a block up to its END statement.
 func (p *parser) block(st Statement, spec *blockSpec) {
 	open := st.Info()
+	p.open = spec
+	defer func() { p.open = nil }()
 	failed := "" // where the first syntax error in the block was
 	// members is the parser's buffer: blocks do not nest.
 	members := p.memberMetas[:0]
@@ -742,6 +753,7 @@ func (p *parser) block(st Statement, spec *blockSpec) {
 			}
 			p.pos++
 			p.skipOperands()
+			p.skippedLines(start, p.pos, "")
 			if failed == "" {
 				failed = d.Range.String()
 			}
@@ -843,6 +855,16 @@ func (p *parser) portEntryShort(t view) bool {
 	}
 	var d *diag.Diagnostic
 	switch next := p.viewAt(p.pos + 1); {
+	case t.Type == Word && len(p.afterPort.Entries) > 0 && p.pos > 0 && p.toks[p.pos].line == p.toks[p.pos-1].line && p.toks[p.pos].file == p.toks[p.pos-1].file:
+		// A word on the line of the last entry is one more option of it.
+		e := p.afterPort.Entries[len(p.afterPort.Entries)-1]
+		label := fmt.Sprintf("PORT %d", e.Number)
+		if e.Unreserved {
+			label = "PORT UNRSV"
+		}
+		d = p.errorAt(p.pos, "%s: %s is not a PORT option", label, t.Value)
+		d.Detail = "A reserved port takes NOAUTOLOG, DELAYACKS or NODELAYACKS, SHAREPORT or SHAREPORTWLM, BIND address, SAF resname, NOSMC or SMC; an UNRSV entry SAF resname or DENY, and WHENLISTEN or WHENBIND. The stack rejects the entry."
+		return true
 	case t.Type != Number && !(t.Type == Word && upper(t.Value) == "UNRSV"):
 		if len(p.afterPort.Entries) > 0 || t.Type != Word {
 			return false // a statement misspelt after a complete PORT
@@ -1027,11 +1049,63 @@ func (p *parser) resyncStatement(start int, keyword string) {
 	}
 }
 
-// skipOperands moves to the next statement keyword.
+// skipOperands moves to the next statement keyword, or inside a block to
+// the next member that begins with a word.
 func (p *parser) skipOperands() {
-	for t := p.peek(); t.Type != Stmt && !t.EOF(); t = p.peek() {
+	for t := p.peek(); t.Type != Stmt && !t.EOF() && !p.memberStart(p.pos); t = p.peek() {
 		p.pos++
 	}
+}
+
+// memberStart reports whether token i begins a member of the open block
+// whose members are words, not statement keywords: SRCIP's DESTINATION
+// and JOBNAME, or an AUTOLOG entry, which begins a line (the profile is
+// free format; the line is the best guess of where the next entry is).
+// Skipping to the next statement keyword instead dropped every member
+// after a bad one, up to the END statement, without a word.
+func (p *parser) memberStart(i int) bool {
+	switch spec := p.open; {
+	case spec == nil:
+		return false
+	case spec.members != nil && p.typeAt(i) == Word && spec.members[p.valueAt(i)] != nil:
+		return true
+	case spec.entry != nil:
+		return i > 0 && (p.toks[i].line != p.toks[i-1].line || p.toks[i].file != p.toks[i-1].file)
+	}
+	return false
+}
+
+// skippedLines reports the lines of tokens [start, end), passed over after
+// the syntax error at start, other than the error's own line: they may
+// hold entries of the statement before them, stmt (a PORT or HOME list),
+// or anything else, and the stack reads none of them.
+func (p *parser) skippedLines(start, end int, stmt string) {
+	first, f := -1, p.toks[start].file
+	var lines []int
+	for i := start + 1; i < end; i++ {
+		t := &p.toks[i]
+		if t.file != f || t.line == p.toks[start].line || len(lines) > 0 && int(t.line) == lines[len(lines)-1] {
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		lines = append(lines, int(t.line))
+	}
+	if first < 0 {
+		return
+	}
+	what := plural(len(lines), "line", "lines") + " " + lineList(lines) + plural(len(lines), " is", " are")
+	at := p.toks[start].line
+	var d *diag.Diagnostic
+	if stmt != "" {
+		d = p.diags.Warnf(RuleIgnored, p.rangeOf(first, end), "%s skipped: the stack ignores the rest of the %s statement after the syntax error at line %d", what, stmt, at)
+		d.Detail = "After a syntax error in a list of entries the stack ignores the rest of the list (IP Configuration Reference, \"Statement syntax for configuration statements\"); fix the error so that these entries take effect."
+	} else {
+		d = p.diags.Warnf(RuleIgnored, p.rangeOf(first, end), "%s skipped: the words after the syntax error at line %d are not read up to the next statement", what, at)
+		d.Detail = "Nothing from the syntax error to the next statement keyword is read; fix the error so that these lines take effect."
+	}
+	d.IncludedFrom = p.chainAt(first)
 }
 
 // rangeOf is the source range of tokens [start, end), which all come from

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -36,4 +37,59 @@ func TestSrcIPAddressPreferenceAlone(t *testing.T) {
 		t.Errorf("entries (interface/preference) %q, want %q", strings.Join(got, " "), want)
 	}
 	checkAgreement(t, "srcip-preference", []byte(in), Options{})
+}
+
+// TestSkippedLinesAreReported checks that the lines the parser passes over
+// after a syntax error, up to the next statement, are named in a
+// diagnostic: the entries of a PORT or HOME list after a bad one went
+// without a word (the stack ignores the rest of a list after a syntax
+// error, IP Configuration Reference, "Statement syntax for configuration
+// statements").
+func TestSkippedLinesAreReported(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"PORT\n  20 TCP OMVS\n  21 TCP FTPD BOGUS\n  23 TCP TELNET\n  80 TCP HTTPD\nHOME 10.1.1.1 L1\n", `^lines 4-5 are skipped: the stack ignores the rest of the PORT statement after the syntax error at line 3$`},
+		{"HOME\n  10.1.1.1 LINK1\n  10.1.1.2\n  10.1.1.3 LINK3\nPORT 21 TCP FTPD\n", `^line 4 is skipped: the stack ignores the rest of the HOME statement after the syntax error at line 3$`},
+		{"TCPCONFIGG RESTRICTLOWPORTS\n  TCPSENDBFRSIZE 64K\nHOME 10.1.1.1 L1\n", `^line 2 is skipped: the words after the syntax error at line 1 are not read up to the next statement$`},
+	} {
+		_, ds := Parse("P", []byte(tc.in), Options{})
+		var warns []string
+		for _, d := range ds {
+			if d.Rule == RuleIgnored {
+				warns = append(warns, d.Summary)
+			}
+		}
+		if len(warns) != 1 || !regexp.MustCompile(tc.want).MatchString(warns[0]) {
+			t.Errorf("%q: IGNORED diagnostics %q, want one matching %s", tc.in, warns, tc.want)
+		}
+	}
+}
+
+// TestBlockMembersAfterABadOne checks that a bad member of a block whose
+// members are words (SRCIP's DESTINATION and JOBNAME, AUTOLOG's entries)
+// does not take the members after it: resyncing skipped to the next
+// statement keyword, so every member up to the END statement was dropped
+// without a word.
+func TestBlockMembersAfterABadOne(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int // members of the block, END statement left out
+	}{
+		{"SRCIP\n  JOBNAME BAD BAD BAD\n  DESTINATION 10.2.0.0/16 10.1.1.2\n  JOBNAME X 10.1.1.1\nENDSRCIP\n", 3},
+		{"AUTOLOG 5\n  FTPD JOBNAME \"X\"\n  TELNET\n  OTHER\nENDAUTOLOG\n", 4},
+		{"AUTOLOG\n  10.1.1.1 X\n  TELNET2\nENDAUTOLOG\n", 1},
+	} {
+		prof, _ := Parse("P", []byte(tc.in), Options{})
+		got := 0
+		for _, st := range prof.Statements {
+			switch s := st.(type) {
+			case *SrcIP:
+				got += len(s.Entries)
+			case *Autolog:
+				got += len(s.Entries)
+			}
+		}
+		if got != tc.want {
+			t.Errorf("%q: %d members, want %d", tc.in, got, tc.want)
+		}
+	}
 }

@@ -431,6 +431,8 @@ func TestPortEntryMessages(t *testing.T) {
 		{"PORT 80 TCP\n", `^PORT 80 TCP: a job name must follow the protocol$`},
 		{"PORT 21 TCP FTPD1\n  23 UDP\nHOME 1.1.1.1 L\n", `^PORT 23 UDP: a job name must follow the protocol$`},
 		{"PORT 21 TCP FTPD1\nHOMEE 1.1.1.1 L\n", `^HOMEE is not a profile statement$`},
+		{"PORT\n  21 TCP FTPD1 BOGUS\n", `^PORT 21: BOGUS is not a PORT option$`},
+		{"PORT UNRSV TCP * DENIED\n", `^PORT UNRSV: DENIED is not a PORT option$`},
 	} {
 		_, ds := Parse("P", []byte(tc.in), Options{})
 		var errs []string
