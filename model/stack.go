@@ -142,6 +142,7 @@ func (b *stackBuilder) statement(st profile.Statement) {
 	case *profile.PortRange:
 		b.portNumber("PORTRANGE", s.First, m.Range)
 		b.portNames(fmt.Sprintf("PORTRANGE %d", s.First), s.Job, s.Options, m.Range)
+		b.portRangeOptions(s)
 	}
 }
 
@@ -246,19 +247,57 @@ func (b *stackBuilder) portOptionOrder(e *profile.PortEntry) {
 	if e.Unreserved {
 		ranks = portOptionRanks[1]
 	}
+	b.optionOrder(portLabel("PORT", e.Unreserved, e.Number), e.Options, ranks,
+		"PORT options follow the order of the syntax diagram: NOAUTOLOG, DELAYACKS or NODELAYACKS, SHAREPORT or SHAREPORTWLM, BIND, SAF, NOSMC or SMC (for UNRSV: SAF or DENY, then WHENLISTEN or WHENBIND); the stack rejects them in another order.")
+}
+
+// optionOrder reports the first of opts written after one that ranks
+// puts after it; options ranks does not hold are reported elsewhere.
+func (b *stackBuilder) optionOrder(label string, opts []*profile.PortOption, ranks map[string]int, detail string) {
 	var last *profile.PortOption
-	for _, o := range e.Options {
+	for _, o := range opts {
 		r, ok := ranks[portOptionName(o)]
 		if !ok {
-			continue // an option of the other kind of entry, reported as such
+			continue
 		}
 		if last != nil && r < ranks[portOptionName(last)] {
-			d := b.errorf(b.prof.RangeOf(&o.Node), "%s: %s must come before %s", portLabel("PORT", e.Unreserved, e.Number), portOptionName(o), portOptionName(last))
-			d.Detail = "PORT options follow the order of the syntax diagram: NOAUTOLOG, DELAYACKS or NODELAYACKS, SHAREPORT or SHAREPORTWLM, BIND, SAF, NOSMC or SMC (for UNRSV: SAF or DENY, then WHENLISTEN or WHENBIND); the stack rejects them in another order."
+			d := b.errorf(b.prof.RangeOf(&o.Node), "%s: %s must come before %s", label, portOptionName(o), portOptionName(last))
+			d.Detail = detail
 			return
 		}
 		last = o
 	}
+}
+
+// portRangeRanks are the places of the PORTRANGE options in its syntax
+// diagram (IP Configuration Reference, V2R2 and V2R4 "PORTRANGE
+// statement": "The portrange options (NOAUTOLOG, DELAYACKS, and so on)
+// must be specified in the same order as they appear on the following
+// syntax diagram"): NOAUTOLog, DELAYAcks or NODELAYAcks, SAF resname,
+// NOSMC or SMC (NOSMCR in V2R1). PORT's SHAREPORT, BIND and the UNRSV
+// options are not among them.
+var portRangeRanks = map[string]int{"NOAUTOLOG": 1, "DELAYACKS": 2, "NODELAYACKS": 2, "SAF": 3,
+	"NOSMC": 4, "SMC": 4, "NOSMCR": 4, "NOSMCD": 4}
+
+// portRangeOptions reports a PORTRANGE option the statement does not
+// take, options after RESERVED or AUTHPORT (which take none), and options
+// out of the diagram's order.
+func (b *stackBuilder) portRangeOptions(s *profile.PortRange) {
+	label := fmt.Sprintf("PORTRANGE %d", s.First)
+	if (s.Job == "RESERVED" || s.Job == "AUTHPORT") && len(s.Options) > 0 {
+		d := b.errorf(b.prof.RangeOf(&s.Options[0].Node), "%s: %s takes no options", label, s.Job)
+		d.Detail = "RESERVED keeps the ports from every job and AUTHPORT keeps them for FTP's passive data connections; the options belong to a range reserved for a job name. The stack rejects the statement."
+		return
+	}
+	for _, o := range s.Options {
+		if _, ok := portRangeRanks[portOptionName(o)]; !ok {
+			d := b.errorf(b.prof.RangeOf(&o.Node), "%s: %s is not a PORTRANGE option", label, portOptionName(o))
+			d.Detail = "PORTRANGE takes NOAUTOLOG, DELAYACKS or NODELAYACKS, SAF resname, and NOSMC or SMC; SHAREPORT, BIND and the UNRSV options are PORT's. The stack rejects the statement."
+			return
+		}
+	}
+	b.optionOrder(label, s.Options, portRangeRanks,
+		"PORTRANGE options follow the order of its syntax diagram: NOAUTOLOG, DELAYACKS or NODELAYACKS, SAF, NOSMC or SMC; the stack rejects them in another order.")
 }
 
 // portOptionName is how a PORT option is written, for messages.
