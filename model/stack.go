@@ -140,9 +140,12 @@ func (b *stackBuilder) statement(st profile.Statement) {
 			b.s.Ports = append(b.s.Ports, pr)
 		}
 	case *profile.PortRange:
-		b.portNumber("PORTRANGE", s.First, m.Range)
-		b.portNames(fmt.Sprintf("PORTRANGE %d", s.First), s.Job, s.Options, m.Range)
-		b.portRangeOptions(s)
+		for _, e := range s.Entries {
+			r := b.prof.RangeOf(&e.Node)
+			b.portNumber("PORTRANGE", e.First, r)
+			b.portNames(fmt.Sprintf("PORTRANGE %d", e.First), e.Job, e.Options, r)
+			b.portRangeOptions(e)
+		}
 	}
 }
 
@@ -282,7 +285,7 @@ var portRangeRanks = map[string]int{"NOAUTOLOG": 1, "DELAYACKS": 2, "NODELAYACKS
 // portRangeOptions reports a PORTRANGE option the statement does not
 // take, options after RESERVED or AUTHPORT (which take none), and options
 // out of the diagram's order.
-func (b *stackBuilder) portRangeOptions(s *profile.PortRange) {
+func (b *stackBuilder) portRangeOptions(s *profile.PortRangeEntry) {
 	label := fmt.Sprintf("PORTRANGE %d", s.First)
 	if (s.Job == "RESERVED" || s.Job == "AUTHPORT") && len(s.Options) > 0 {
 		d := b.errorf(b.prof.RangeOf(&s.Options[0].Node), "%s: %s takes no options", label, s.Job)

@@ -545,11 +545,20 @@ type PortOption struct {
 	Flag string `parser:"| @('NOAUTOLOG' | 'DELAYACKS' | 'NODELAYACKS' | 'SHAREPORT' | 'SHAREPORTWLM' | 'NOSMC' | 'SMC' | 'NOSMCR' | 'NOSMCD' | 'DENY' | 'WHENLISTEN' | 'WHENBIND')"`
 }
 
-// PortRange is PORTRANGE first count TCP|UDP job options.
+// PortRange is PORTRANGE followed by one or more ranges: its syntax
+// diagram repeats the range and its access (IP Configuration Reference,
+// "PORTRANGE statement").
 type PortRange struct {
 	Node
 	Meta
-	First    int           `parser:"'PORTRANGE' @Number"`
+	Entries []*PortRangeEntry `parser:"'PORTRANGE' @@+"`
+}
+
+// PortRangeEntry is first count TCP|UDP, then RESERVED, AUTHPORT or a job
+// name and its options.
+type PortRangeEntry struct {
+	Node
+	First    int           `parser:"@Number"`
 	Count    int           `parser:"@Number"`
 	Protocol string        `parser:"@('TCP' | 'UDP')"`
 	Job      string        `parser:"@(Word | Star | Number | Symbolic)"`

@@ -1097,14 +1097,24 @@ options:
 func parsePortRange(c *cursor) Statement {
 	s, start := &PortRange{}, c.i
 	c.expect("PORTRANGE")
-	if first := c.wantNumber(); first != nil {
-		s.First = *first
+	for !c.failed {
+		i := c.i
+		first, ok := c.acceptType(setOf(Number))
+		if !ok {
+			break
+		}
+		e := &PortRangeEntry{First: c.number(first)}
+		if count := c.wantNumber(); count != nil {
+			e.Count = *count
+		}
+		e.Protocol, e.Job = c.wantOne("TCP", "UDP"), c.want(jobSet)
+		e.Options = c.portOptions()
+		c.close(&e.Node, i)
+		s.Entries = append(s.Entries, e)
 	}
-	if count := c.wantNumber(); count != nil {
-		s.Count = *count
+	if s.Entries == nil {
+		c.fail()
 	}
-	s.Protocol, s.Job = c.wantOne("TCP", "UDP"), c.want(jobSet)
-	s.Options = c.portOptions()
 	return statement(c, s, &s.Node, start)
 }
 

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -92,4 +93,28 @@ func TestBlockMembersAfterABadOne(t *testing.T) {
 			t.Errorf("%q: %d members, want %d", tc.in, got, tc.want)
 		}
 	}
+}
+
+// TestPortRangeEntries checks that a PORTRANGE statement takes several
+// ranges: its syntax diagram repeats 1st_port num_ports TCP|UDP and the
+// access specification (IP Configuration Reference, "PORTRANGE
+// statement"). The second range was "2000 is not a profile statement".
+func TestPortRangeEntries(t *testing.T) {
+	in := "PORTRANGE 1000 10 TCP OMVS NOAUTOLOG 2000 10 UDP AUTHPORT\n  3000 5 TCP RESERVED\nHOME 10.1.1.1 L1\n"
+	prof, ds := Parse("P", []byte(in), Options{})
+	if len(ds) != 0 {
+		t.Errorf("diagnostics %q", diag.FormatText(ds, prof.Sources()))
+	}
+	var got []string
+	for _, st := range prof.Statements {
+		if s, ok := st.(*PortRange); ok {
+			for _, e := range s.Entries {
+				got = append(got, fmt.Sprintf("%d+%d %s %s %d", e.First, e.Count, e.Protocol, e.Job, len(e.Options)))
+			}
+		}
+	}
+	if want := "1000+10 TCP OMVS 1,2000+10 UDP AUTHPORT 0,3000+5 TCP RESERVED 0"; strings.Join(got, ",") != want {
+		t.Errorf("ranges %q, want %q", strings.Join(got, ","), want)
+	}
+	checkAgreement(t, "portrange-entries", []byte(in), Options{})
 }

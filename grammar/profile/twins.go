@@ -356,7 +356,12 @@ type pPortOption struct {
 
 type pPortRange struct {
 	pNode
-	First    int            `parser:"'PORTRANGE' @Number"`
+	Entries []*pPortRangeEntry `parser:"'PORTRANGE' @@+"`
+}
+
+type pPortRangeEntry struct {
+	pNode
+	First    int            `parser:"@Number"`
 	Count    int            `parser:"@Number"`
 	Protocol string         `parser:"@('TCP' | 'UDP')"`
 	Job      string         `parser:"@(Word | Star | Number | Symbolic)"`
