@@ -704,9 +704,18 @@ func (p *parser) block(st Statement, spec *blockSpec) {
 		clear(kept.stack[mark:])
 		kept.stack = kept.stack[:mark]
 	}()
+	// passed is the word an unsupported block's statement ended at, its
+	// operands not taking it (reported there), until the next statement
+	// keyword; the contents of a block of another server's statements
+	// (TELNETPARMS: PORT 23 …) are skipped by design.
+	passed, opened := -1, p.pos
 	for {
 		t := p.peek()
 		start := p.pos
+		if passed >= 0 && (t.EOF() || t.Type == Stmt) {
+			p.skippedLines(passed, start, open.Keyword)
+			passed = -1
+		}
 		switch {
 		case t.EOF():
 			p.unterminated(open, spec)
@@ -735,6 +744,9 @@ func (p *parser) block(st Statement, spec *blockSpec) {
 			if t.Type == Stmt && p.lastEnd[spec.end] < start {
 				p.unterminated(open, spec)
 				goto done
+			}
+			if start == opened && t.Type != Stmt {
+				passed = start
 			}
 			p.pos++
 			continue

@@ -118,3 +118,28 @@ func TestPortRangeEntries(t *testing.T) {
 	}
 	checkAgreement(t, "portrange-entries", []byte(in), Options{})
 }
+
+// TestUnmodelledBlockSkipReported checks that the entries of an
+// unmodelled block (NETACCESS, KEEPALIVEOPTIONS) after a word that is no
+// operand of it are named: the block's statement ends at that word, and
+// the lines after it up to the END statement were passed over without a
+// word.
+func TestUnmodelledBlockSkipReported(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"NETACCESS INBOUND\n  10.0.0.0/8 NETA\n  BOGUS\n  192.168.0.0 255.255.0.0 NETB\n  DEFAULT WORLD\nENDNETACCESS\n",
+			`^lines 4-5 are skipped: the stack ignores the rest of the NETACCESS statement after the syntax error at line 3$`},
+		{"KEEPALIVEOPTIONS\n  INTERVAL 100 BOGUS\n  SENDGARBAGE TRUE\nENDKEEPALIVEOPTIONS\n",
+			`^line 3 is skipped: the stack ignores the rest of the KEEPALIVEOPTIONS statement after the syntax error at line 2$`},
+	} {
+		_, ds := Parse("P", []byte(tc.in), Options{})
+		var warns []string
+		for _, d := range ds {
+			if d.Rule == RuleIgnored {
+				warns = append(warns, d.Summary)
+			}
+		}
+		if len(warns) != 1 || !regexp.MustCompile(tc.want).MatchString(warns[0]) {
+			t.Errorf("%q: IGNORED diagnostics %q, want one matching %s", tc.in, warns, tc.want)
+		}
+	}
+}
