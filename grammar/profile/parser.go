@@ -230,6 +230,8 @@ type parser struct {
 	// a word that begins no statement after it is one of its entries
 	// short of an operand.
 	afterPort *Port
+	// afterHome is the same for a HOME statement.
+	afterHome *Home
 	// lastTop is the keyword of the top-level statement just parsed, for
 	// the lines skipped after a syntax error that follows it.
 	lastTop string
@@ -508,6 +510,7 @@ func (p *parser) parseAll(prof *Profile) {
 		p.tops++
 		st := p.statement()
 		p.afterPort, _ = st.(*Port)
+		p.afterHome, _ = st.(*Home)
 		p.lastTop = ""
 		if st == nil {
 			continue
@@ -585,7 +588,7 @@ func (p *parser) statement() Statement {
 	t := p.peek()
 	start := p.pos
 	if t.Type != Stmt {
-		if p.reported != start+1 && !p.portEntryShort(t) {
+		if p.reported != start+1 && !p.portEntryShort(t) && !p.homeEntryShort(t) {
 			p.notAStatement(t, TopLevelStatements(), "a profile statement")
 		}
 		p.skipOperands()
@@ -867,7 +870,7 @@ func (p *parser) portEntryShort(t view) bool {
 	}
 	var d *diag.Diagnostic
 	switch next := p.viewAt(p.pos + 1); {
-	case t.Type == Word && len(p.afterPort.Entries) > 0 && p.pos > 0 && p.toks[p.pos].line == p.toks[p.pos-1].line && p.toks[p.pos].file == p.toks[p.pos-1].file:
+	case t.Type == Word && len(p.afterPort.Entries) > 0 && p.sameLineAsPrevious(p.pos):
 		// A word on the line of the last entry is one more option of it.
 		e := p.afterPort.Entries[len(p.afterPort.Entries)-1]
 		label := fmt.Sprintf("PORT %d", e.Number)
@@ -889,6 +892,33 @@ func (p *parser) portEntryShort(t view) bool {
 	}
 	d.Detail = "A PORT entry is a port number from 1 to 65535 (or UNRSV), TCP or UDP and a job name, then its options; the stack rejects the statement."
 	return true
+}
+
+// homeEntryShort reports a token that begins no statement right after a
+// HOME statement as the entry of that HOME it is: an address without its
+// link name, or a word on the line of the last entry, which the stack
+// reads as the next entry's address. It reports whether it did.
+func (p *parser) homeEntryShort(t view) bool {
+	if p.afterHome == nil {
+		return false
+	}
+	var d *diag.Diagnostic
+	switch {
+	case t.Type == IPv4 || t.Type == IPv6:
+		d = p.errorAt(p.pos, "HOME %s: a link name must follow the address", t.Value)
+	case t.Type == Word && p.sameLineAsPrevious(p.pos):
+		d = p.errorAt(p.pos, "HOME: %s is not an IP address", t.Value)
+	default:
+		return false
+	}
+	d.Detail = "A HOME entry is an IP address and the name of the link it is the home address of; the stack rejects the entry."
+	return true
+}
+
+// sameLineAsPrevious reports whether token i is on the line of the token
+// before it.
+func (p *parser) sameLineAsPrevious(i int) bool {
+	return i > 0 && p.toks[i].line == p.toks[i-1].line && p.toks[i].file == p.toks[i-1].file
 }
 
 // endOfNoBlock is the sentence that tells an END word of a statement that
@@ -1082,7 +1112,7 @@ func (p *parser) memberStart(i int) bool {
 	case spec.members != nil && p.typeAt(i) == Word && spec.members[p.valueAt(i)] != nil:
 		return true
 	case spec.entry != nil:
-		return i > 0 && (p.toks[i].line != p.toks[i-1].line || p.toks[i].file != p.toks[i-1].file)
+		return !p.sameLineAsPrevious(i)
 	}
 	return false
 }

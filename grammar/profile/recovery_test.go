@@ -143,3 +143,26 @@ func TestUnmodelledBlockSkipReported(t *testing.T) {
 		}
 	}
 }
+
+// TestHomeEntryMessages checks that a HOME entry short of its link name,
+// or a word after an entry on its line, is reported as the HOME entry it
+// is, not as "10.1.1.2 is not a profile statement".
+func TestHomeEntryMessages(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"HOME\n  10.1.1.1 L1\n  10.1.1.2\n", `^HOME 10.1.1.2: a link name must follow the address$`},
+		{"HOME 10.1.1.2\n", `^HOME 10.1.1.2: a link name must follow the address$`},
+		{"HOME\n  10.1.1.1 L1 BOGUS\n", `^HOME: BOGUS is not an IP address$`},
+		{"HOME 10.1.1.1 L1\nHOMEE 10.1.1.2 L2\n", `^HOMEE is not a profile statement$`},
+	} {
+		_, ds := Parse("P", []byte(tc.in), Options{})
+		var errs []string
+		for _, d := range ds {
+			if d.Severity == diag.Error {
+				errs = append(errs, d.Summary)
+			}
+		}
+		if len(errs) != 1 || !regexp.MustCompile(tc.want).MatchString(errs[0]) {
+			t.Errorf("%q: errors %q, want one matching %s", tc.in, errs, tc.want)
+		}
+	}
+}
