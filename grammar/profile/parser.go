@@ -230,8 +230,9 @@ type parser struct {
 	// a word that begins no statement after it is one of its entries
 	// short of an operand.
 	afterPort *Port
-	// afterHome is the same for a HOME statement.
-	afterHome *Home
+	// afterHome and afterPortRange are the same for HOME and PORTRANGE.
+	afterHome      *Home
+	afterPortRange *PortRange
 	// lastTop is the keyword of the top-level statement just parsed, for
 	// the lines skipped after a syntax error that follows it.
 	lastTop string
@@ -511,6 +512,7 @@ func (p *parser) parseAll(prof *Profile) {
 		st := p.statement()
 		p.afterPort, _ = st.(*Port)
 		p.afterHome, _ = st.(*Home)
+		p.afterPortRange, _ = st.(*PortRange)
 		p.lastTop = ""
 		if st == nil {
 			continue
@@ -588,7 +590,7 @@ func (p *parser) statement() Statement {
 	t := p.peek()
 	start := p.pos
 	if t.Type != Stmt {
-		if p.reported != start+1 && !p.portEntryShort(t) && !p.homeEntryShort(t) {
+		if p.reported != start+1 && !p.portEntryShort(t) && !p.homeEntryShort(t) && !p.portRangeEntryShort(t) {
 			p.notAStatement(t, TopLevelStatements(), "a profile statement")
 		}
 		p.skipOperands()
@@ -912,6 +914,32 @@ func (p *parser) homeEntryShort(t view) bool {
 		return false
 	}
 	d.Detail = "A HOME entry is an IP address and the name of the link it is the home address of; the stack rejects the entry."
+	return true
+}
+
+// portRangeEntryShort reports a token that begins no statement right
+// after a PORTRANGE statement as the range of that PORTRANGE it is: a
+// first port short of the rest of its range (the diagram repeats the
+// ranges), or a word on the line of the last range, one more option of
+// it. It reports whether it did.
+func (p *parser) portRangeEntryShort(t view) bool {
+	if p.afterPortRange == nil {
+		return false
+	}
+	var d *diag.Diagnostic
+	// (A range short of its job name only fails the whole statement.)
+	switch count := p.viewAt(p.pos + 1); {
+	case t.Type == Number && count.Type == Number:
+		d = p.errorAt(p.pos, "PORTRANGE %s %s: TCP or UDP and a job name must follow the number of ports", t.Value, count.Value)
+	case t.Type == Number:
+		d = p.errorAt(p.pos, "PORTRANGE %s: the number of ports, TCP or UDP and a job name must follow the first port", t.Value)
+	case t.Type == Word && p.sameLineAsPrevious(p.pos):
+		e := p.afterPortRange.Entries[len(p.afterPortRange.Entries)-1]
+		d = p.errorAt(p.pos, "PORTRANGE %d: %s is not a PORTRANGE option", e.First, t.Value)
+	default:
+		return false
+	}
+	d.Detail = "A PORTRANGE range is its first port, the number of ports, TCP or UDP, then RESERVED, AUTHPORT or a job name and its options (NOAUTOLOG, DELAYACKS or NODELAYACKS, SAF resname, NOSMC or SMC); the stack rejects the statement."
 	return true
 }
 

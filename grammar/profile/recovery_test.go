@@ -166,3 +166,27 @@ func TestHomeEntryMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestPortRangeEntryMessages checks that a PORTRANGE range short of an
+// operand, or a word after a range on its line, is reported as the range
+// it is, not as "2000 is not a profile statement".
+func TestPortRangeEntryMessages(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"PORTRANGE 1000 10 TCP OMVS\n  2000 10\n", `^PORTRANGE 2000 10: TCP or UDP and a job name must follow the number of ports$`},
+		{"PORTRANGE 1000 10 TCP OMVS\n  2000 10 UDP\n", `^incomplete PORTRANGE statement$`},
+		{"PORTRANGE 1000 10 TCP OMVS\n  2000 TCP OMVS\n", `^PORTRANGE 2000: the number of ports, TCP or UDP and a job name must follow the first port$`},
+		{"PORTRANGE 1000 10 TCP OMVS BOGUS\n", `^PORTRANGE 1000: BOGUS is not a PORTRANGE option$`},
+		{"PORTRANGE 1000 10 TCP OMVS\nPORTRANGEE 2000 10 TCP OMVS\n", `^PORTRANGEE is not a profile statement$`},
+	} {
+		_, ds := Parse("P", []byte(tc.in), Options{})
+		var errs []string
+		for _, d := range ds {
+			if d.Severity == diag.Error {
+				errs = append(errs, d.Summary)
+			}
+		}
+		if len(errs) != 1 || !regexp.MustCompile(tc.want).MatchString(errs[0]) {
+			t.Errorf("%q: errors %q, want one matching %s", tc.in, errs, tc.want)
+		}
+	}
+}
