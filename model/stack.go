@@ -202,6 +202,11 @@ func isPortJob(s string) bool {
 // reserved port's (IP Configuration Reference, V2R2 "PORT statement"
 // syntax diagram).
 func (b *stackBuilder) portEntryOptions(e *profile.PortEntry) {
+	if !e.Unreserved && e.Job == "RESERVED" && len(e.Options) > 0 {
+		d := b.errorf(b.prof.RangeOf(&e.Options[0].Node), "PORT %d: RESERVED takes no options", e.Number)
+		d.Detail = "RESERVED keeps the port from every job; the options belong to a port reserved for a job name. The stack rejects the entry."
+		return
+	}
 	var deny, saf bool
 	for _, o := range e.Options {
 		r := b.prof.RangeOf(&o.Node)
