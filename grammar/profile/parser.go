@@ -879,7 +879,7 @@ func (p *parser) portEntryShort(t view) bool {
 		if e.Unreserved {
 			label = "PORT UNRSV"
 		}
-		d = p.errorAt(p.pos, "%s: %s is not a PORT option", label, t.Value)
+		d = p.errorAt(p.pos, "%s: %s", label, notAnOption(t.Value, "PORT"))
 		d.Detail = "A reserved port takes NOAUTOLOG, DELAYACKS or NODELAYACKS, SHAREPORT or SHAREPORTWLM, BIND address, SAF resname, NOSMC or SMC; an UNRSV entry SAF resname or DENY, and WHENLISTEN or WHENBIND. The stack rejects the entry."
 		return true
 	case t.Type != Number && !(t.Type == Word && upper(t.Value) == "UNRSV"):
@@ -935,12 +935,25 @@ func (p *parser) portRangeEntryShort(t view) bool {
 		d = p.errorAt(p.pos, "PORTRANGE %s: the number of ports, TCP or UDP and a job name must follow the first port", t.Value)
 	case t.Type == Word && p.sameLineAsPrevious(p.pos):
 		e := p.afterPortRange.Entries[len(p.afterPortRange.Entries)-1]
-		d = p.errorAt(p.pos, "PORTRANGE %d: %s is not a PORTRANGE option", e.First, t.Value)
+		d = p.errorAt(p.pos, "PORTRANGE %d: %s", e.First, notAnOption(t.Value, "PORTRANGE"))
 	default:
 		return false
 	}
 	d.Detail = "A PORTRANGE range is its first port, the number of ports, TCP or UDP, then RESERVED, AUTHPORT or a job name and its options (NOAUTOLOG, DELAYACKS or NODELAYACKS, SAF resname, NOSMC or SMC); the stack rejects the statement."
 	return true
+}
+
+// notAnOption says what is wrong with word where an option of stmt (PORT
+// or PORTRANGE) may be: BIND or SAF short of its value (the grammar leaves
+// it out of the entry), or a word that is no option.
+func notAnOption(word, stmt string) string {
+	switch upper(word) {
+	case "BIND":
+		return "BIND must be followed by an IP address"
+	case "SAF":
+		return "SAF must be followed by a resource name"
+	}
+	return word + " is not a " + stmt + " option"
 }
 
 // sameLineAsPrevious reports whether token i is on the line of the token

@@ -190,3 +190,25 @@ func TestPortRangeEntryMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestPortOptionWithoutValue checks that BIND or SAF without its value
+// after a PORT entry or a PORTRANGE range says what is missing: it said
+// "BIND is not a PORT option".
+func TestPortOptionWithoutValue(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"PORT\n  21 TCP FTPD BIND\n  23 TCP TELNET\n", `^PORT 21: BIND must be followed by an IP address$`},
+		{"PORT 21 TCP FTPD SAF\n", `^PORT 21: SAF must be followed by a resource name$`},
+		{"PORTRANGE 1000 10 TCP OMVS SAF\n", `^PORTRANGE 1000: SAF must be followed by a resource name$`},
+	} {
+		_, ds := Parse("P", []byte(tc.in), Options{})
+		var errs []string
+		for _, d := range ds {
+			if d.Severity == diag.Error {
+				errs = append(errs, d.Summary)
+			}
+		}
+		if len(errs) != 1 || !regexp.MustCompile(tc.want).MatchString(errs[0]) {
+			t.Errorf("%q: errors %q, want one matching %s", tc.in, errs, tc.want)
+		}
+	}
+}
