@@ -107,14 +107,20 @@ func (b *stackBuilder) statement(st profile.Statement) {
 		}
 	case *profile.Autolog:
 		quoted := false // inside a single-quoted PARMSTRING taken for entries
+		parm := -1      // the line of a PARMSTRING taken for an entry
 		for _, e := range s.Entries {
 			if e.Info().Ignored != "" {
 				continue
 			}
-			if quoted || strings.HasPrefix(e.Proc.Text, "'") {
+			line := b.prof.RangeOf(&e.Proc.Node).Start.Line
+			if quoted || strings.HasPrefix(e.Proc.Text, "'") || line == parm {
 				// the words of a PARMSTRING already reported
 				quoted = strings.Count(e.Proc.Text, "'")%2 == 1 != quoted
+				parm = -1
 				continue
+			}
+			if e.Proc.Text == "PARMSTRING" {
+				parm = line
 			}
 			if b.autologProc(e) {
 				b.s.Autolog = append(b.s.Autolog, e.Proc.Text)
