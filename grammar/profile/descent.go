@@ -1094,7 +1094,12 @@ options:
 	return l.since(m)
 }
 
-func parsePortRange(c *cursor) Statement {
+func parsePortRange(c *cursor) Statement { return portRangeRanges(c, false) }
+
+// portRangeRanges parses PORTRANGE and its ranges; complete keeps only the
+// complete ranges, leaving the cursor at the first range short of an
+// operand (listPrefix).
+func portRangeRanges(c *cursor, complete bool) Statement {
 	s, start := &PortRange{}, c.i
 	c.expect("PORTRANGE")
 	for !c.failed {
@@ -1109,6 +1114,10 @@ func parsePortRange(c *cursor) Statement {
 		}
 		e.Protocol, e.Job = c.wantOne("TCP", "UDP"), c.want(jobSet)
 		e.Options = c.portOptions()
+		if complete && c.failed {
+			c.failed, c.i = false, i
+			break
+		}
 		c.close(&e.Node, i)
 		s.Entries = append(s.Entries, e)
 	}

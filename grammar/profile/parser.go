@@ -652,6 +652,9 @@ func (p *parser) parseOne(sp *stmtParser, keyword string) Statement {
 		err = errors.New("no statement") // the grammar matched nothing
 	}
 	if err != nil || v == nil {
+		if st := p.listPrefix(keyword, start); st != nil {
+			return st
+		}
 		p.syntaxError(start, keyword, err)
 		p.resyncStatement(start, keyword)
 		return nil
@@ -660,6 +663,29 @@ func (p *parser) parseOne(sp *stmtParser, keyword string) Statement {
 	end = p.checkVocabulary(st, keyword, start, end)
 	p.pos = end
 	p.finish(st, keyword, start, end, true)
+	return st
+}
+
+// listPrefix parses the complete ranges of a PORTRANGE statement that
+// participle failed, up to the first range short of an operand, which is
+// left for the top level to report (portRangeEntryShort): participle
+// fails a range more than two tokens in (its lookahead) and took the
+// complete ranges before it with it, where the stack ignores only the rest
+// of a list after an error. The same in either parsing mode, so the hand-
+// written parsers and participle still agree; nil when no range is
+// complete.
+func (p *parser) listPrefix(keyword string, start int) Statement {
+	if keyword != "PORTRANGE" {
+		return nil
+	}
+	c := &p.cur
+	*c = cursor{p: p, stream: p.stream, i: start}
+	st := portRangeRanges(c, true)
+	if st == nil {
+		return nil
+	}
+	p.pos = c.i
+	p.finish(st, keyword, start, c.i, false)
 	return st
 }
 
@@ -927,8 +953,13 @@ func (p *parser) portRangeEntryShort(t view) bool {
 		return false
 	}
 	var d *diag.Diagnostic
-	// (A range short of its job name only fails the whole statement.)
-	switch count := p.viewAt(p.pos + 1); {
+	count, proto := p.viewAt(p.pos+1), view{}
+	if !count.EOF() {
+		proto = p.viewAt(p.pos + 2)
+	}
+	switch {
+	case t.Type == Number && count.Type == Number && proto.Type == Word && (upper(proto.Value) == "TCP" || upper(proto.Value) == "UDP"):
+		d = p.errorAt(p.pos, "PORTRANGE %s %s %s: a job name must follow the protocol", t.Value, count.Value, upper(proto.Value))
 	case t.Type == Number && count.Type == Number:
 		d = p.errorAt(p.pos, "PORTRANGE %s %s: TCP or UDP and a job name must follow the number of ports", t.Value, count.Value)
 	case t.Type == Number:
@@ -1018,7 +1049,7 @@ func (p *parser) syntaxError(start int, keyword string, err error) {
 // expectation turns participle's message into a sentence.
 func expectation(msg string) string {
 	if i := strings.Index(msg, "(expected "); i >= 0 {
-		return "Expected " + strings.TrimSuffix(msg[i+len("(expected "):], ")") + "."
+		return "Expected " + untwin(strings.TrimSuffix(msg[i+len("(expected "):], ")")) + "."
 	}
 	return ""
 }

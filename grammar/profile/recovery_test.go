@@ -173,7 +173,7 @@ func TestHomeEntryMessages(t *testing.T) {
 func TestPortRangeEntryMessages(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"PORTRANGE 1000 10 TCP OMVS\n  2000 10\n", `^PORTRANGE 2000 10: TCP or UDP and a job name must follow the number of ports$`},
-		{"PORTRANGE 1000 10 TCP OMVS\n  2000 10 UDP\n", `^incomplete PORTRANGE statement$`},
+		{"PORTRANGE 1000 10 TCP OMVS\n  2000 10 UDP\n", `^PORTRANGE 2000 10 UDP: a job name must follow the protocol$`},
 		{"PORTRANGE 1000 10 TCP OMVS\n  2000 TCP OMVS\n", `^PORTRANGE 2000: the number of ports, TCP or UDP and a job name must follow the first port$`},
 		{"PORTRANGE 1000 10 TCP OMVS BOGUS\n", `^PORTRANGE 1000: BOGUS is not a PORTRANGE option$`},
 		{"PORTRANGE 1000 10 TCP OMVS\nPORTRANGEE 2000 10 TCP OMVS\n", `^PORTRANGEE is not a profile statement$`},
@@ -210,5 +210,41 @@ func TestPortOptionWithoutValue(t *testing.T) {
 		if len(errs) != 1 || !regexp.MustCompile(tc.want).MatchString(errs[0]) {
 			t.Errorf("%q: errors %q, want one matching %s", tc.in, errs, tc.want)
 		}
+	}
+}
+
+// TestPortRangeKeepsTheRangesBeforeABadOne checks that a PORTRANGE range
+// short of its job name does not take the ranges before it: the stack
+// ignores the rest of a list after an error, not what came before, and
+// the whole statement was "incomplete PORTRANGE statement" (participle
+// fails a range that is more than two tokens in).
+func TestPortRangeKeepsTheRangesBeforeABadOne(t *testing.T) {
+	in := "PORTRANGE 1000 10 TCP OMVS\n  2000 10 UDP\nHOME 10.1.1.1 L1\n"
+	prof, ds := Parse("P", []byte(in), Options{})
+	var got []string
+	for _, st := range prof.Statements {
+		if s, ok := st.(*PortRange); ok {
+			for _, e := range s.Entries {
+				got = append(got, fmt.Sprint(e.First))
+			}
+		}
+	}
+	if strings.Join(got, ",") != "1000" {
+		t.Errorf("ranges %q, want 1000", got)
+	}
+	for _, d := range ds {
+		if strings.Contains(d.Detail, "PPort") || strings.Contains(d.Summary, "incomplete") {
+			t.Errorf("diagnostic %q / %q", d.Summary, d.Detail)
+		}
+	}
+	checkAgreement(t, "portrange-prefix", []byte(in), Options{})
+}
+
+// TestExpectationNamesNoTwin checks that participle's "expected" list in
+// a message names grammar rules as grammar.ebnf does, not by the names of
+// their participle twins (PPortOption).
+func TestExpectationNamesNoTwin(t *testing.T) {
+	if got := expectation("unexpected token (expected PPortOption* PRoute)"); got != "Expected PortOption* Route." {
+		t.Errorf("expectation: %q", got)
 	}
 }
