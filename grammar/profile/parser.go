@@ -610,6 +610,7 @@ func (p *parser) statement() Statement {
 		}
 		p.pos++
 		p.skipOperands()
+		p.skippedLines(start, p.pos, "")
 		return nil
 	}
 	st := p.parseOne(kind.parser, t.Value)

@@ -51,6 +51,8 @@ func TestSkippedLinesAreReported(t *testing.T) {
 		{"PORT\n  20 TCP OMVS\n  21 TCP FTPD BOGUS\n  23 TCP TELNET\n  80 TCP HTTPD\nHOME 10.1.1.1 L1\n", `^lines 4-5 are skipped: the stack ignores the rest of the PORT statement after the syntax error at line 3$`},
 		{"HOME\n  10.1.1.1 LINK1\n  10.1.1.2\n  10.1.1.3 LINK3\nPORT 21 TCP FTPD\n", `^line 4 is skipped: the stack ignores the rest of the HOME statement after the syntax error at line 3$`},
 		{"TCPCONFIGG RESTRICTLOWPORTS\n  TCPSENDBFRSIZE 64K\nHOME 10.1.1.1 L1\n", `^line 2 is skipped: the words after the syntax error at line 1 are not read up to the next statement$`},
+		{"ENDSRCIP\n  JOBNAME X 10.1.1.1\nHOME 10.1.1.1 L1\n", `^line 2 is skipped: the words after the syntax error at line 1 are not read up to the next statement$`},
+		{"VIPADEFINE 255.255.255.0\n  10.1.1.1\nHOME 10.1.1.1 L1\n", `^line 2 is skipped: the words after the syntax error at line 1 are not read up to the next statement$`},
 	} {
 		_, ds := Parse("P", []byte(tc.in), Options{})
 		var warns []string
