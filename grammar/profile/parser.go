@@ -770,6 +770,15 @@ func (p *parser) block(st Statement, spec *blockSpec) {
 		label := t.Value
 		if sp == nil && spec.entry != nil && t.Type != Stmt {
 			sp, label = spec.entry, open.Keyword+" entry"
+			if !nameSet.has(t.Type) {
+				// An entry begins with the procedure's name.
+				d := p.errorAt(start, "%s: %s is not a procedure name", open.Keyword, describe(t))
+				d.Detail = "An AUTOLOG entry is the name of a started procedure, then JOBNAME, PARMSTRING and DELAYSTART; the stack rejects the entry."
+				p.pos++
+				p.skipOperands()
+				p.skippedLines(start, p.pos, "")
+				continue
+			}
 		}
 		if spec.onError == skipRestOfAll {
 			// An unsupported block: keep what is inside as operands.

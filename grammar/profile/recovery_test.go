@@ -250,3 +250,29 @@ func TestExpectationNamesNoTwin(t *testing.T) {
 		t.Errorf("expectation: %q", got)
 	}
 }
+
+// TestAutologEntryNotAName checks that an AUTOLOG entry that does not
+// begin with a name says so, and that the entries after it are kept: it
+// said "incomplete AUTOLOG entry statement".
+func TestAutologEntryNotAName(t *testing.T) {
+	in := "AUTOLOG 5\n  FTPD JOBNAME FTPD1\n  10.1.1.1\n  TN3270\nENDAUTOLOG\n"
+	prof, ds := Parse("P", []byte(in), Options{})
+	var errs []string
+	for _, d := range ds {
+		errs = append(errs, d.Summary)
+	}
+	if len(errs) != 1 || errs[0] != "AUTOLOG: 10.1.1.1 is not a procedure name" {
+		t.Errorf("diagnostics %q", errs)
+	}
+	var procs []string
+	for _, st := range prof.Statements {
+		if a, ok := st.(*Autolog); ok {
+			for _, e := range a.Entries {
+				procs = append(procs, e.Proc.Text)
+			}
+		}
+	}
+	if strings.Join(procs, " ") != "FTPD TN3270" {
+		t.Errorf("entries %q", procs)
+	}
+}
