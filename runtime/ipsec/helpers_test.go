@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -109,6 +110,21 @@ func parseSuites(t testing.TB, ike, esp string) (ikeSuites, espSuites []ikesa.Su
 		t.Fatal(err)
 	}
 	return []ikesa.Suite{i}, []ikesa.Suite{e}
+}
+
+// parseSuiteList reads proposals in strongSwan's notation, separated by
+// commas, as our suites in that order.
+func parseSuiteList(t testing.TB, list string, ike bool) []ikesa.Suite {
+	t.Helper()
+	var out []ikesa.Suite
+	for _, p := range strings.Split(list, ",") {
+		s, err := ikesa.ParseProposal(p, ike)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 func withoutNAT() topoOption { return func(t *topo) { t.noNAT = true } }

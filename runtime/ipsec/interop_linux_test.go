@@ -85,6 +85,16 @@ type interopOpts struct {
 	ikeLifetime, reauth time.Duration
 	// connection are more lines for charon's connection (rekey_time, …).
 	connection string
+	// child are more lines for charon's "net" child (rekey_time, a
+	// local_ts that replaces the default, …).
+	child string
+	// ourIKE and ourESP, when set, are our endpoint's suites instead of
+	// ike and esp's, in strongSwan's notation, proposals separated by
+	// commas.
+	ourIKE, ourESP string
+	// filter, when set, replaces our endpoint's one IPSEC filter for
+	// the peer (its Action and Tunnel are set here).
+	filter *Filter
 }
 
 // interop is one run of the interop test: namespaces, charon, our endpoint.
@@ -126,10 +136,13 @@ func setupInteropWith(t *testing.T, o interopOpts) *interop {
 		o.encap = "yes"
 	}
 	var ikeSuites, espSuites []ikesa.Suite
-	if o.ike != "" {
-		ikeSuites, espSuites = parseSuites(t, o.ike, o.esp)
-	} else {
+	if o.ike == "" {
 		o.ike, o.esp = "aes128gcm16-prfsha256-x25519", "aes128gcm16"
+	} else if o.ourIKE == "" {
+		o.ourIKE, o.ourESP = o.ike, o.esp
+	}
+	if o.ourIKE != "" {
+		ikeSuites, espSuites = parseSuiteList(t, o.ourIKE, true), parseSuiteList(t, o.ourESP, false)
 	}
 	suffix := make([]byte, 3)
 	rand.Read(suffix)
@@ -201,6 +214,7 @@ func setupInteropWith(t *testing.T, o interopOpts) *interop {
         esp_proposals = %s
         start_action = none
         dpd_action = clear
+%s
       }
 %s
     }
@@ -213,11 +227,16 @@ secrets {
     secret = "%s"
   }
 }
-`, charonAddr, ssGW, o.encap, o.ike, o.connection, o.esp, o.children, ssPSK)
+`, charonAddr, ssGW, o.encap, o.ike, o.connection, o.esp, o.child, o.children, ssPSK)
 	s.startCharon(conf, swan)
 
-	spd, err := NewSPD(Filter{Name: "client", Local: PrefixRange(netip.MustParsePrefix("10.1.1.0/24")),
-		Remote: PrefixRange(netip.MustParsePrefix("10.99.0.2/32")), Action: ActionIPsec, Tunnel: Tunnel{Peer: "client"}})
+	filter := Filter{Name: "client", Local: PrefixRange(netip.MustParsePrefix("10.1.1.0/24")),
+		Remote: PrefixRange(netip.MustParsePrefix("10.99.0.2/32"))}
+	if o.filter != nil {
+		filter = *o.filter
+	}
+	filter.Action, filter.Tunnel.Peer = ActionIPsec, "client"
+	spd, err := NewSPD(filter)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -460,6 +479,12 @@ func (s *interop) weInitiate() {
 			t.Fatalf("no echo from the client through charon; stats %+v", s.ep.Stats())
 		}
 	}
+}
+
+// charonLogText is charon's log so far.
+func (s *interop) charonLogText() string {
+	b, _ := os.ReadFile(s.charonLog)
+	return string(b)
 }
 
 // trySwanctl runs swanctl when it may fail, returning its output and error.

@@ -189,3 +189,23 @@ func (c *SKCipher) DecodeInner(msg []byte, m *wire.Message) ([]wire.Payload, err
 	}
 	return wire.DecodePayloads(sk.NextInner, plain)
 }
+
+// OpenFragment opens the Encrypted Fragment payload that ends m, decoded
+// from the received bytes msg (RFC 7383 section 2.5): each fragment is
+// protected on its own, like an SK payload whose associated data also
+// covers the fragment number and total. It returns the fragment and its
+// share of the inner payload bytes, without padding.
+func (c *SKCipher) OpenFragment(msg []byte, m *wire.Message) (*wire.SKF, []byte, error) {
+	if len(m.Payloads) == 0 {
+		return nil, nil, errors.New("ikecrypto: message has no SKF payload")
+	}
+	f, ok := m.Payloads[len(m.Payloads)-1].(*wire.SKF)
+	if !ok {
+		return nil, nil, errors.New("ikecrypto: message has no SKF payload")
+	}
+	plain, err := c.Open(msg, len(f.Body))
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, plain, nil
+}

@@ -193,6 +193,11 @@ func (sa *IKESA) answerChild(payloads []wire.Payload, k saKind) []wire.Payload {
 	}
 	chosen, suite, ok := choose(saPayload, d.cfg.ESP, k)
 	if !ok {
+		x := wire.IKE_AUTH
+		if k.ke {
+			x = wire.CREATE_CHILD_SA
+		}
+		d.noteNoProposal(sa.remote, x, saPayload, d.cfg.ESP)
 		return refuse(wire.NO_PROPOSAL_CHOSEN, nil)
 	}
 	// TSi describes the initiator's side, our remote; TSr ours.

@@ -75,10 +75,27 @@ type Stats struct {
 	// identity: a wrong key or signature, an untrusted or expired
 	// certificate, an identity the certificate does not carry.
 	AuthFailed uint64
+	// Fragments counts authentic Encrypted Fragment payloads received
+	// (RFC 7383), Reassembled the messages they made whole. We never
+	// announce fragmentation, but a peer may fragment anyway
+	// (strongSwan's fragmentation = force).
+	Fragments, Reassembled uint64
+	// Refused counts, by type, the error notifications we answered the
+	// peer's requests with (RFC 7296 section 3.10.1): NO_PROPOSAL_CHOSEN
+	// when it offered no suite we accept, TS_UNACCEPTABLE,
+	// INVALID_KE_PAYLOAD, AUTHENTICATION_FAILED, TEMPORARY_FAILURE, …
+	// PeerRefused counts those the peer answered our requests with.
+	// Types never seen are absent.
+	Refused, PeerRefused map[wire.NotifyType]uint64
+	// LastNoProposal says what the last offer we refused with
+	// NO_PROPOSAL_CHOSEN was: exchange, sender, its proposals and our
+	// suites; empty if none was.
+	LastNoProposal string
 }
 
 type counters struct {
 	received, malformed, unknownSPI, dropped, resent, retransmissions, panics, authFailed atomic.Uint64
+	fragments, reassembled                                                                atomic.Uint64
 }
 
 // Errors an IKE SA can die of, passed to Config.OnIKESA.
@@ -101,6 +118,8 @@ type Daemon struct {
 	rand  io.Reader
 	ike   []*ikeAlgs
 	stats counters
+	// refusals counts refused exchanges both ways (refusals.go).
+	refusals refusals
 
 	mu      sync.Mutex
 	sas     map[uint64]*IKESA  // by our own SPI
@@ -167,11 +186,14 @@ func New(cfg Config) (*Daemon, error) {
 // Stats returns a snapshot of the counters.
 func (d *Daemon) Stats() Stats {
 	c := &d.stats
-	return Stats{
+	s := Stats{
 		Received: c.received.Load(), Malformed: c.malformed.Load(), UnknownSPI: c.unknownSPI.Load(),
 		Dropped: c.dropped.Load(), ResentResponses: c.resent.Load(), Retransmissions: c.retransmissions.Load(),
 		Panics: c.panics.Load(), AuthFailed: c.authFailed.Load(),
+		Fragments: c.fragments.Load(), Reassembled: c.reassembled.Load(),
 	}
+	d.refusals.snapshot(&s)
+	return s
 }
 
 // SAs describes every IKE SA the daemon holds.
@@ -303,6 +325,7 @@ func (d *Daemon) sendNotifyInit(to netip.AddrPort, spii uint64, t wire.NotifyTyp
 	m := &wire.Message{SPIi: spii, Exchange: wire.IKE_SA_INIT, Flags: wire.FlagResponse,
 		Payloads: []wire.Payload{&wire.Notify{NotifyType: t, Data: data}}}
 	if b, err := m.Encode(); err == nil {
+		d.noteSent(m.Payloads)
 		d.send(to, b)
 	}
 }

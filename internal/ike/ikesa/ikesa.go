@@ -68,6 +68,9 @@ type IKESA struct {
 	// the one before it, sent again if that request is retransmitted.
 	expectID     uint32
 	lastResponse []byte
+	// reassembly collects the fragments of the peer's message under way
+	// (fragments.go).
+	reassembly *fragments
 
 	children map[uint32]*ChildSA // by inbound SPI
 	// offers are child SAs we proposed and wait to hear about, by the
@@ -237,14 +240,18 @@ func (sa *IKESA) handleResponse(src netip.AddrPort, raw []byte, m *wire.Message)
 	payloads := m.Payloads
 	if m.Exchange != wire.IKE_SA_INIT {
 		var err error
-		if payloads, err = sa.open.DecodeInner(raw, m); err != nil {
+		var complete bool
+		if payloads, complete, err = sa.decodeProtected(raw, m, true); err != nil {
 			// Unauthenticated or garbled: keep waiting for a good one.
 			sa.d.stats.dropped.Add(1)
 			return
+		} else if !complete {
+			return // a fragment; the rest is still to come
 		}
 	}
 	req.timer.Stop()
 	sa.pending = nil
+	sa.d.noteGot(payloads)
 	err := req.onResponse(&response{src: src, msg: m, payloads: payloads, raw: raw})
 	if req.done != nil {
 		done := req.done
@@ -263,7 +270,11 @@ func (sa *IKESA) handleRequest(src netip.AddrPort, raw []byte, m *wire.Message) 
 	case m.MessageID == sa.expectID:
 	case m.MessageID+1 == sa.expectID && sa.lastResponse != nil:
 		// A retransmission: our response was lost. Send it again as it
-		// was, without processing the request twice.
+		// was, without processing the request twice; a fragmented one
+		// only on its first fragment.
+		if isLaterFragment(m) {
+			return
+		}
 		d.stats.resent.Add(1)
 		d.send(src, sa.lastResponse)
 		return
@@ -275,7 +286,10 @@ func (sa *IKESA) handleRequest(src netip.AddrPort, raw []byte, m *wire.Message) 
 		d.stats.dropped.Add(1)
 		return
 	}
-	payloads, err := sa.open.DecodeInner(raw, m)
+	payloads, complete, err := sa.decodeProtected(raw, m, false)
+	if err == nil && !complete {
+		return // a fragment; the rest is still to come
+	}
 	if err != nil {
 		if notify, data, ok := wire.NotifyFor(err); ok {
 			// Authentic but undecodable inside: say so (RFC 7296 section
@@ -312,6 +326,7 @@ func (sa *IKESA) respond(m *wire.Message, payloads []wire.Payload) {
 	}
 	sa.lastResponse = b
 	sa.expectID = m.MessageID + 1
+	sa.d.noteSent(payloads)
 	sa.d.send(sa.remote, b)
 }
 

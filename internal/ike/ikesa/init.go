@@ -204,6 +204,7 @@ func (d *Daemon) handleInitRequest(local, src netip.AddrPort, raw []byte, m *wir
 	}
 	chosen, suite, ok := choose(saPayload, d.cfg.IKE, ikeInit)
 	if !ok {
+		d.noteNoProposal(src, wire.IKE_SA_INIT, saPayload, d.cfg.IKE)
 		d.sendNotifyInit(src, m.SPIi, wire.NO_PROPOSAL_CHOSEN, nil)
 		return
 	}

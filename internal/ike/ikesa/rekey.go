@@ -232,6 +232,7 @@ func (sa *IKESA) answerIKERekey(m *wire.Message, payloads []wire.Payload, saPayl
 	chosen, suite, ok := choose(saPayload, d.cfg.IKE, ikeRekey)
 	switch {
 	case !ok:
+		d.noteNoProposal(sa.remote, wire.CREATE_CHILD_SA, saPayload, d.cfg.IKE)
 		refuse(wire.NO_PROPOSAL_CHOSEN, nil)
 		return
 	case nonce == nil || ke == nil:

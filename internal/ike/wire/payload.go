@@ -100,6 +100,11 @@ func appendChain(b []byte, ps []Payload) (PayloadType, []byte, error) {
 				return 0, nil, fmt.Errorf("ike: SK payload must be the last payload")
 			}
 			next = p.NextInner
+		case *SKF:
+			if i != len(ps)-1 {
+				return 0, nil, fmt.Errorf("ike: SKF payload must be the last payload")
+			}
+			next = p.NextInner
 		case *Raw:
 			critical = p.Critical
 		}
@@ -128,7 +133,9 @@ func appendChain(b []byte, ps []Payload) (PayloadType, []byte, error) {
 // and must fill b exactly, checking each generic header (RFC 7296 section
 // 3.2) against the bytes left. next is the header's Next Payload field. An
 // SK payload ends the chain: it must reach the end of b, and its next names
-// the first payload inside the encryption.
+// the first payload inside the encryption. So does an SKF payload (RFC
+// 7383 section 2.5), whose next names the first payload of the whole
+// message in the first fragment and is 0 in the others.
 func Walk(first PayloadType, b []byte, fn func(typ PayloadType, critical bool, next PayloadType, body []byte) error) error {
 	typ := first
 	for typ != NoNextPayload {
@@ -141,14 +148,15 @@ func Walk(first PayloadType, b []byte, fn func(typ PayloadType, critical bool, n
 		if n < 4 || n > len(b) {
 			return syntaxErr(typ, "payload length %d, %d bytes left", n, len(b))
 		}
-		if typ == PayloadSK && n != len(b) {
-			return syntaxErr(typ, "SK payload is not the last payload")
+		encrypted := typ == PayloadSK || typ == PayloadSKF
+		if encrypted && n != len(b) {
+			return syntaxErr(typ, "%s payload is not the last payload", typ)
 		}
 		if err := fn(typ, critical, next, b[4:n]); err != nil {
 			return err
 		}
 		b = b[n:]
-		if typ == PayloadSK {
+		if encrypted {
 			return nil
 		}
 		typ = next
@@ -160,7 +168,7 @@ func Walk(first PayloadType, b []byte, fn func(typ PayloadType, critical bool, n
 }
 
 // decoders maps each payload type this package understands to its body
-// decoder. CP, EAP and SKF are known to IKEv2 but not to tcpipc, so they
+// decoder. CP and EAP are known to IKEv2 but not to tcpipc, so they
 // arrive as *Raw and the critical bit decides their fate.
 var decoders = map[PayloadType]func(typ PayloadType, body []byte) (Payload, error){
 	PayloadSA:      decodeSA,
@@ -186,6 +194,17 @@ func decodeChain(first PayloadType, b []byte, allowSK bool) ([]Payload, error) {
 				return syntaxErr(typ, "SK payload inside an SK payload")
 			}
 			ps = append(ps, &SK{NextInner: next, Body: clone(body)})
+			return nil
+		}
+		if typ == PayloadSKF {
+			if !allowSK {
+				return syntaxErr(typ, "SKF payload inside an SK payload")
+			}
+			p, err := decodeSKF(next, body)
+			if err != nil {
+				return err
+			}
+			ps = append(ps, p)
 			return nil
 		}
 		dec, ok := decoders[typ]

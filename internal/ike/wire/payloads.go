@@ -250,6 +250,42 @@ func (*SK) Type() PayloadType { return PayloadSK }
 
 func (p *SK) appendBody(b []byte) ([]byte, error) { return append(b, p.Body...), nil }
 
+// SKF is the Encrypted Fragment payload (RFC 7383 section 2.5): one
+// fragment of a message whose SK payload its sender split, numbered from
+// 1 to Total, with its own IV, ciphertext and ICV in Body, still sealed.
+// NextInner is the type of the message's first inner payload in fragment
+// 1 and 0 in the others.
+type SKF struct {
+	NextInner     PayloadType
+	Number, Total uint16
+	Body          []byte
+}
+
+func (*SKF) Type() PayloadType { return PayloadSKF }
+
+func (p *SKF) appendBody(b []byte) ([]byte, error) {
+	b = binary.BigEndian.AppendUint16(b, p.Number)
+	b = binary.BigEndian.AppendUint16(b, p.Total)
+	return append(b, p.Body...), nil
+}
+
+// decodeSKF reads an Encrypted Fragment payload's body: the fragment
+// number and the total, which must be 1 <= Number <= Total, then the
+// sealed fragment. Only the first fragment's next payload means anything.
+func decodeSKF(next PayloadType, b []byte) (Payload, error) {
+	if len(b) < 4 {
+		return nil, syntaxErr(PayloadSKF, "%d bytes, fragment number and total need 4", len(b))
+	}
+	p := &SKF{NextInner: next, Number: binary.BigEndian.Uint16(b), Total: binary.BigEndian.Uint16(b[2:]), Body: clone(b[4:])}
+	if p.Number == 0 || p.Number > p.Total {
+		return nil, syntaxErr(PayloadSKF, "fragment %d of %d", p.Number, p.Total)
+	}
+	if p.Number != 1 {
+		p.NextInner = NoNextPayload // RFC 7383 wants 0 there; what else a sender puts means nothing
+	}
+	return p, nil
+}
+
 // Raw is a payload this package does not decode, kept as it came.
 type Raw struct {
 	PT       PayloadType

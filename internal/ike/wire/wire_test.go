@@ -285,6 +285,10 @@ var malformed = []struct {
 	{"payload length past end", msgWith(PayloadVendor, []byte{0, 0, 0, 9, 1}), INVALID_SYNTAX, "payload length 9"},
 	{"unknown critical payload", msgWith(200, gp(NoNextPayload, true, []byte{1})), UNSUPPORTED_CRITICAL_PAYLOAD, "critical"},
 	{"SK not last", msgWith(PayloadSK, gp(PayloadVendor, false, make([]byte, 20)), gp(NoNextPayload, false, nil)), INVALID_SYNTAX, "SK payload is not the last"},
+	{"SKF not last", msgWith(PayloadSKF, gp(PayloadVendor, false, make([]byte, 20)), gp(NoNextPayload, false, nil)), INVALID_SYNTAX, "SKF payload is not the last"},
+	{"SKF without numbers", msgWith(PayloadSKF, gp(PayloadIDi, false, []byte{0, 1})), INVALID_SYNTAX, "fragment number and total need 4"},
+	{"SKF fragment 0", msgWith(PayloadSKF, gp(PayloadIDi, false, []byte{0, 0, 0, 2, 9, 9})), INVALID_SYNTAX, "fragment 0 of 2"},
+	{"SKF fragment past total", msgWith(PayloadSKF, gp(PayloadIDi, false, []byte{0, 3, 0, 2, 9, 9})), INVALID_SYNTAX, "fragment 3 of 2"},
 	{"empty SA", msgWith(PayloadSA, gp(NoNextPayload, false, nil)), INVALID_SYNTAX, "no proposals"},
 	{"proposal shorter than its SPI", msgWith(PayloadSA, gp(NoNextPayload, false,
 		proposal(0, 8, 4, 0, []byte{1, 2, 3, 4}))), INVALID_SYNTAX, "proposal length 8, SPI size 4"},
@@ -354,6 +358,36 @@ func TestDecodeRejectsMalformed(t *testing.T) {
 				t.Errorf("notify data %x, want the payload type c8", data)
 			}
 		})
+	}
+}
+
+// TestSKFRoundTrip: an Encrypted Fragment payload (RFC 7383) decodes as
+// it was encoded; only the first fragment keeps its next payload type.
+func TestSKFRoundTrip(t *testing.T) {
+	for _, f := range []*SKF{
+		{NextInner: PayloadIDi, Number: 1, Total: 3, Body: []byte{1, 2, 3}},
+		{Number: 3, Total: 3, Body: []byte{4, 5}},
+	} {
+		m := &Message{SPIi: 1, SPIr: 2, Exchange: IKE_AUTH, Flags: FlagInitiator, MessageID: 1, Payloads: []Payload{f}}
+		b, err := m.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := DecodeMessage(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(m, got, cmpAddr); d != "" {
+			t.Errorf("round trip (-sent +decoded):\n%s", d)
+		}
+	}
+	m := &Message{SPIi: 1, SPIr: 2, Exchange: IKE_AUTH, Payloads: []Payload{&SKF{NextInner: PayloadAUTH, Number: 2, Total: 2}}}
+	b, err := m.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := DecodeMessage(b); err != nil || got.Payloads[0].(*SKF).NextInner != NoNextPayload {
+		t.Errorf("a later fragment's next payload: %+v, %v", got, err)
 	}
 }
 
