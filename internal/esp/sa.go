@@ -654,3 +654,14 @@ func (sa *SA) icv(w *worker, covered []byte, seq uint64) []byte {
 	}
 	return w.mac.Sum(w.sum[:0])[:sa.icvLen]
 }
+
+// IsNewest reports whether an inbound packet with sequence number seq, as
+// on the wire (the low 32 bits with ESN), is the highest this SA has
+// accepted: a packet that moved the anti-replay window forward, not an
+// older one let in behind it. RFC 7296 §2.23 moves a NAT mapping only
+// for such a new packet, so replayed or late ones cannot move it back.
+func (sa *SA) IsNewest(seq uint32) bool {
+	sa.replayMu.Lock()
+	defer sa.replayMu.Unlock()
+	return uint32(sa.replay.top) == seq && sa.replay.top != 0
+}

@@ -45,6 +45,7 @@ type earlyESP struct {
 // heldESP is a packet held until the IKE handlings up to after have ended.
 type heldESP struct {
 	src   netip.Addr
+	from  netip.AddrPort // src with its port
 	pkt   []byte
 	udp   bool
 	after uint64
@@ -87,7 +88,7 @@ func (e *Endpoint) endIKE(n uint64) {
 	x.held = keep
 	x.mu.Unlock()
 	for _, h := range ready {
-		e.decryptAndDeliver(h.pkt, h.udp)
+		e.decryptAndDeliver(h.from, h.pkt, h.udp)
 	}
 }
 
@@ -100,7 +101,8 @@ func (x *earlyESP) unhold(src netip.Addr) {
 
 // holdEarly holds pkt, from src, if its SPI has no child yet while IKE
 // messages are being handled, and reports whether it did.
-func (e *Endpoint) holdEarly(src netip.Addr, pkt []byte, udp bool) bool {
+func (e *Endpoint) holdEarly(from netip.AddrPort, pkt []byte, udp bool) bool {
+	src := from.Addr()
 	x := &e.early
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -118,7 +120,7 @@ func (e *Endpoint) holdEarly(src netip.Addr, pkt []byte, udp bool) bool {
 		x.bySource = map[netip.Addr]int{}
 	}
 	x.bySource[src]++
-	x.held = append(x.held, heldESP{src: src, pkt: bytes.Clone(pkt), udp: udp, after: x.seq})
+	x.held = append(x.held, heldESP{src: src, from: from, pkt: bytes.Clone(pkt), udp: udp, after: x.seq})
 	return true
 }
 

@@ -296,7 +296,7 @@ func (e *Endpoint) HandleDatagram(localPort uint16, src netip.AddrPort, b []byte
 		e.handleIKE(localPort, src, bytes.Clone(payload))
 	case natt.KindESP:
 		e.stats.espIn.Add(1)
-		e.receiveESP(src.Addr(), payload, true)
+		e.receiveESP(src, payload, true)
 	}
 }
 
@@ -314,17 +314,17 @@ func (e *Endpoint) handleIKE(localPort uint16, src netip.AddrPort, msg []byte) {
 // receiveESP takes an ESP packet that arrived in UDP (udp) or plain: held
 // if it overtook its child's installation (early.go), else decrypted and
 // delivered.
-func (e *Endpoint) receiveESP(src netip.Addr, pkt []byte, udp bool) {
+func (e *Endpoint) receiveESP(src netip.AddrPort, pkt []byte, udp bool) {
 	if e.holdEarly(src, pkt, udp) {
 		return
 	}
-	e.decryptAndDeliver(pkt, udp)
+	e.decryptAndDeliver(src, pkt, udp)
 }
 
-// decryptAndDeliver decrypts an ESP packet, checks the inner packet
-// against the SA's selectors and the SPD and delivers it (RFC 4301 §5.2,
-// RFC 4303 §3.4).
-func (e *Endpoint) decryptAndDeliver(pkt []byte, udp bool) {
+// decryptAndDeliver decrypts an ESP packet that came from src (its port
+// 0 for plain ESP), checks the inner packet against the SA's selectors
+// and the SPD and delivers it (RFC 4301 §5.2, RFC 4303 §3.4).
+func (e *Endpoint) decryptAndDeliver(src netip.AddrPort, pkt []byte, udp bool) {
 	if e.encapMismatch(pkt, udp) {
 		e.stats.drop(DropEncapMismatch)
 		return
@@ -343,6 +343,10 @@ func (e *Endpoint) decryptAndDeliver(pkt []byte, udp bool) {
 		// Removed between lookup and now: treat as unknown.
 		e.stats.drop(DropUnknownSPI)
 		return
+	case udp && c.mapping != nil && src != c.mapping.Remote() && sa.IsNewest(esp.Packet(pkt).Seq()):
+		e.followESP(c, src)
+	}
+	switch {
 	case err != nil:
 		e.stats.drop(DropMalformed)
 		return

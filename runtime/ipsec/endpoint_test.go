@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/netip"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -358,9 +357,15 @@ func TestLiveness(t *testing.T) {
 	})
 }
 
-// TestNATRebinding moves the client's NAT mapping: the gateway follows
-// only after an authenticated IKE message from the new address, never on
-// ESP or forged IKE alone.
+// TestNATRebinding moves the client's NAT mapping. A forged IKE message
+// from elsewhere moves nothing; the client's next ESP packet, authentic
+// and new, moves the gateway's SAs to the new mapping at once (RFC 7296
+// §2.23: a host not behind a NAT sends everything to where such a
+// validated packet came from), so the echo gets through without waiting
+// for an IKE message. A replay of that packet from yet another address,
+// and ESP that fails its ICV, move nothing. The gateway used to follow
+// only authenticated IKE, so with a peer that checks no liveness its
+// replies went on to the dead mapping (TestStrongSwanNATRebinding).
 func TestNATRebinding(t *testing.T) {
 	tp := newTopo(t, withEcho(), withLiveness(30*time.Second, 0))
 	tp.establish(t)
@@ -380,35 +385,58 @@ func TestNATRebinding(t *testing.T) {
 	msg.SetLength(uint32(len(forged) - 4))
 	binary.BigEndian.PutUint16(forged[4+wire.HeaderLen+2:], 40) // SK length; contents garbage
 	forger := netip.AddrPortFrom(netip.MustParseAddr("203.0.113.66"), 4500)
-	tp.net.Inject(forger, netip.AddrPortFrom(gwAddr, nattPort), forged)
+	gw4500 := netip.AddrPortFrom(gwAddr, nattPort)
+	tp.net.Inject(forger, gw4500, forged)
 	eventually(t, "the forged message handled", func() bool { return tp.gw.e.Stats().IKE.Dropped >= 1 })
 	if got := tp.gw.e.SAs().Dynamic[0].Remote; got != before {
 		t.Fatalf("a forged IKE message moved the mapping to %v", got)
 	}
 
+	// Record the ESP the client sends from its new mapping.
+	var mu sync.Mutex
+	var sent [][]byte
+	tp.net.SetTap(func(_, dst netip.AddrPort, b []byte) {
+		if dst == gw4500 && len(b) > 8 && binary.BigEndian.Uint32(b) != 0 {
+			mu.Lock()
+			sent = append(sent, bytes.Clone(b))
+			mu.Unlock()
+		}
+	})
 	tp.net.RebindNAT()
-	// ESP from the new port is accepted but does not move the mapping.
-	pkt := udp4(clientIn, appAddr, 40000, 7, []byte("rebound"))
-	tp.client.e.Outbound(pkt)
-	recv(t, tp.gw.got, "packet from the new mapping")
-	if got := tp.gw.e.SAs().Dynamic[0].Remote; got != before {
-		t.Fatalf("ESP moved the mapping to %v", got)
-	}
-	// The client's liveness check is an authenticated request: now the
-	// gateway follows, and the echo that was sent to the old mapping is
-	// replaced by traffic that gets through.
-	tp.clk.Advance(30 * time.Second)
-	eventually(t, "the mapping moved", func() bool { return tp.gw.e.SAs().Dynamic[0].Remote != before })
 	for len(tp.client.got) > 0 {
 		<-tp.client.got
 	}
+	pkt := udp4(clientIn, appAddr, 40000, 7, []byte("rebound"))
 	tp.client.e.Outbound(pkt)
-	recv(t, tp.gw.got, "packet after the move")
+	recv(t, tp.gw.got, "packet from the new mapping")
 	if got := recv(t, tp.client.got, "echo through the new mapping"); !bytes.Equal(got, reply(pkt)) {
 		t.Fatal("wrong echo")
 	}
-	if !strings.HasPrefix(tp.gw.e.SAs().Dynamic[0].Remote.String(), natPublic.String()+":") {
-		t.Errorf("mapping moved to %v, outside the NAT", tp.gw.e.SAs().Dynamic[0].Remote)
+	moved := tp.gw.e.SAs().Dynamic[0].Remote
+	if moved == before || moved.Addr() != natPublic {
+		t.Fatalf("the mapping is %v after authentic ESP from the new mapping, was %v", moved, before)
+	}
+	if ike := tp.gw.e.SAs().IKE[0]; ike.Remote != moved {
+		t.Errorf("the IKE SA talks to %v, its child to %v", ike.Remote, moved)
+	}
+
+	// A replay of that packet, and garbage with the SA's SPI, from
+	// elsewhere: dropped, nothing moves.
+	mu.Lock()
+	replayed := sent[len(sent)-1]
+	mu.Unlock()
+	garbage := bytes.Clone(replayed)
+	binary.BigEndian.PutUint32(garbage[4:], 1<<20) // a sequence number far ahead
+	garbage[len(garbage)-1] ^= 0xff
+	drops := tp.gw.e.Stats().Drops
+	tp.net.Inject(forger, gw4500, replayed)
+	tp.net.Inject(forger, gw4500, garbage)
+	eventually(t, "the replay and the garbage dropped", func() bool {
+		d := tp.gw.e.Stats().Drops
+		return d[DropReplay] > drops[DropReplay] && d[DropICV] > drops[DropICV]
+	})
+	if got := tp.gw.e.SAs().Dynamic[0].Remote; got != moved {
+		t.Errorf("a replayed or forged ESP packet moved the mapping to %v", got)
 	}
 }
 

@@ -75,7 +75,7 @@ func (e *Endpoint) HandleESP(src netip.Addr, b []byte) {
 		return
 	}
 	e.stats.espIn.Add(1)
-	e.receiveESP(src, b, false)
+	e.receiveESP(netip.AddrPortFrom(src, 0), b, false)
 }
 
 // encapMismatch reports whether the ESP packet pkt, which arrived in UDP

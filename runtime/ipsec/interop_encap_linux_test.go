@@ -254,3 +254,42 @@ func TestStrongSwanIKERefreshBothSides(t *testing.T) {
 	}
 	noDropsExcept(t, s.ep)
 }
+
+// TestStrongSwanNATRebinding: charon sits behind a NAT whose outside
+// address changes under an established SA (a NAT reboot, a new lease),
+// and charon does no DPD (swanctl's default, dpd_delay = 0), so no IKE
+// message tells us. Its ESP now comes from the new address; an
+// authentic packet moves the SA's NAT mapping there, as Linux does
+// (XFRM's new-mapping event, which strongSwan acts on), so our replies,
+// and our IKE messages, follow. Before, the replies went on to the old
+// address and were lost, our liveness check there timed out and we
+// deleted the SAs, while charon kept sending ESP we dropped as unknown.
+func TestStrongSwanNATRebinding(t *testing.T) {
+	needNFT(t)
+	s := setupInteropWith(t, interopOpts{nat: true, encap: "no", connection: "    dpd_delay = 0s"})
+	s.swanctl("--initiate", "--child", "net", "--timeout", "10")
+	s.onlySA("the SAs charon initiated through the NAT")
+	s.udpThroughTunnel(2)
+	moved := netip.MustParseAddr("192.0.2.4")
+	outside := "tno" + strings.TrimPrefix(s.vgw, "tgw")
+	run(t, "ip", "-n", s.natNS, "addr", "del", natOutside.String()+"/24", "dev", outside)
+	run(t, "ip", "-n", s.natNS, "addr", "add", moved.String()+"/24", "dev", outside)
+	s.udpThroughTunnel(3)
+	ike, child := s.onlySA("the SAs after the NAT moved")
+	if child.Remote.Addr() != moved || ike.Remote.Addr() != moved {
+		t.Errorf("ESP goes to %v, IKE to %v; want both at the NAT's new address %v", child.Remote, ike.Remote, moved)
+	}
+	answered := make(chan error, 1)
+	if err := s.ep.Daemon().Lookup(ike.ID).CheckLiveness(func(err error) { answered <- err }); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-answered:
+		if err != nil {
+			t.Errorf("our liveness check at the new address: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("our liveness check at the new address was not answered")
+	}
+	noDropsExcept(t, s.ep)
+}

@@ -91,6 +91,23 @@ func (e *Endpoint) observeMapping(src netip.AddrPort, msg []byte) {
 	m.Observe(src, info.Remote == src)
 }
 
+// followESP moves the NAT mapping of child c's IKE SA, and the IKE SA
+// itself, to src, where an authentic ESP packet of c came from in UDP:
+// the NAT in front of the peer now maps it there (the mapping expired,
+// the NAT restarted or took another address). A peer that checks no
+// liveness sends no IKE message that would tell us (RFC 7296 §2.23), and
+// our replies, and our own liveness checks, went on to the old address
+// and were lost. Linux moves its SAs the same way (XFRM's new-mapping
+// event, which strongSwan acts on). Only an IKE SA that found the peer
+// behind a NAT moves; the daemon decides.
+func (e *Endpoint) followESP(c *child, src netip.AddrPort) {
+	if !e.daemon.ESPFrom(c.info.InboundSPI, src) {
+		return
+	}
+	c.mapping.Observe(src, true)
+	e.noteSeen(src, nattPort)
+}
+
 // ikeMapping is where ESP for one IKE SA's peer goes.
 type ikeMapping struct {
 	peer string

@@ -220,6 +220,32 @@ func (d *Daemon) Lookup(id IKESAID) *IKESA {
 	return nil
 }
 
+// ESPFrom tells the daemon that a new authentic ESP packet (one that
+// moved the anti-replay window forward) of the child we receive on
+// inboundSPI came in UDP from addr. If that child's IKE SA found its peer
+// behind a NAT, and us behind none, and knows the peer elsewhere, the NAT
+// now maps the peer to addr (its mapping expired, it restarted or took
+// another address): RFC 7296 §2.23 asks a host not behind a NAT to send
+// everything to the address of such a validated packet from then on, and
+// a host behind one not to. ESPFrom reports whether it moved the SA.
+func (d *Daemon) ESPFrom(inboundSPI uint32, addr netip.AddrPort) bool {
+	d.mu.Lock()
+	defer d.runEventsLocked()
+	for _, sa := range d.sas {
+		if sa.state == StateEstablished && sa.children[inboundSPI] != nil {
+			if !sa.natRemote || sa.natLocal || sa.remote == addr || !addr.IsValid() {
+				return false
+			}
+			sa.remote = addr
+			for _, c := range sa.children {
+				c.Remote = addr
+			}
+			return true
+		}
+	}
+	return false
+}
+
 // Close drops every IKE SA without telling peers and stops all timers.
 // Datagrams arriving afterwards are ignored.
 func (d *Daemon) Close() {
