@@ -92,6 +92,9 @@ type IPsecTotals struct {
 	ESPIn, ESPOut      uint64
 	Delivered, Drops   uint64
 	DropsByReason      map[string]uint64
+	// Reassembled counts IKE messages put together from a peer's RFC
+	// 7383 fragments, which z/OS IKED is not documented to accept.
+	Reassembled uint64
 }
 
 // ipsecTotals reads every endpoint still running.
@@ -100,7 +103,8 @@ func ipsecTotals(sx *sysplex.Sysplex) []IPsecTotals {
 	for _, e := range sx.Endpoints() {
 		st, sas := e.Stats, e.SAs
 		t := IPsecTotals{Stack: e.Stack, DVIPA: e.DVIPA, IKESAs: len(sas.IKE),
-			ESPIn: st.ESPIn, ESPOut: st.ESPOut, Delivered: st.Delivered, DropsByReason: map[string]uint64{}}
+			ESPIn: st.ESPIn, ESPOut: st.ESPOut, Delivered: st.Delivered, DropsByReason: map[string]uint64{},
+			Reassembled: st.IKE.Reassembled}
 		for _, c := range sas.Dynamic {
 			if c.Active {
 				t.ChildSAs++

@@ -42,6 +42,10 @@ func (r *Report) WriteText(w io.Writer) error {
 			sort.Strings(reasons)
 			fmt.Fprintf(&b, " (%s)", strings.Join(reasons, ", "))
 		}
+		if t.Reassembled > 0 {
+			fmt.Fprintf(&b, "; %d IKE messages put together from a peer's fragments (RFC 7383), which z/OS IKED is not documented to accept",
+				t.Reassembled)
+		}
 	}
 	for _, s := range r.SWSA {
 		fmt.Fprintf(&b, "\nswsa: %s", s)
