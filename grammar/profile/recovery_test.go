@@ -47,24 +47,13 @@ func TestSrcIPAddressPreferenceAlone(t *testing.T) {
 // error, IP Configuration Reference, "Statement syntax for configuration
 // statements").
 func TestSkippedLinesAreReported(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
+	wantOneIgnored(t, []oneError{
 		{"PORT\n  20 TCP OMVS\n  21 TCP FTPD BOGUS\n  23 TCP TELNET\n  80 TCP HTTPD\nHOME 10.1.1.1 L1\n", `^lines 4-5 are skipped: the stack ignores the rest of the PORT statement after the syntax error at line 3$`},
 		{"HOME\n  10.1.1.1 LINK1\n  10.1.1.2\n  10.1.1.3 LINK3\nPORT 21 TCP FTPD\n", `^line 4 is skipped: the stack ignores the rest of the HOME statement after the syntax error at line 3$`},
 		{"TCPCONFIGG RESTRICTLOWPORTS\n  TCPSENDBFRSIZE 64K\nHOME 10.1.1.1 L1\n", `^line 2 is skipped: the words after the syntax error at line 1 are not read up to the next statement$`},
 		{"ENDSRCIP\n  JOBNAME X 10.1.1.1\nHOME 10.1.1.1 L1\n", `^line 2 is skipped: the words after the syntax error at line 1 are not read up to the next statement$`},
 		{"VIPADEFINE 255.255.255.0\n  10.1.1.1\nHOME 10.1.1.1 L1\n", `^line 2 is skipped: the words after the syntax error at line 1 are not read up to the next statement$`},
-	} {
-		_, ds := Parse("P", []byte(tc.in), Options{})
-		var warns []string
-		for _, d := range ds {
-			if d.Rule == RuleIgnored {
-				warns = append(warns, d.Summary)
-			}
-		}
-		if len(warns) != 1 || !regexp.MustCompile(tc.want).MatchString(warns[0]) {
-			t.Errorf("%q: IGNORED diagnostics %q, want one matching %s", tc.in, warns, tc.want)
-		}
-	}
+	})
 }
 
 // TestBlockMembersAfterABadOne checks that a bad member of a block whose
@@ -127,92 +116,48 @@ func TestPortRangeEntries(t *testing.T) {
 // the lines after it up to the END statement were passed over without a
 // word.
 func TestUnmodelledBlockSkipReported(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
+	wantOneIgnored(t, []oneError{
 		{"NETACCESS INBOUND\n  10.0.0.0/8 NETA\n  BOGUS\n  192.168.0.0 255.255.0.0 NETB\n  DEFAULT WORLD\nENDNETACCESS\n",
 			`^lines 4-5 are skipped: the stack ignores the rest of the NETACCESS statement after the syntax error at line 3$`},
 		{"KEEPALIVEOPTIONS\n  INTERVAL 100 BOGUS\n  SENDGARBAGE TRUE\nENDKEEPALIVEOPTIONS\n",
 			`^line 3 is skipped: the stack ignores the rest of the KEEPALIVEOPTIONS statement after the syntax error at line 2$`},
-	} {
-		_, ds := Parse("P", []byte(tc.in), Options{})
-		var warns []string
-		for _, d := range ds {
-			if d.Rule == RuleIgnored {
-				warns = append(warns, d.Summary)
-			}
-		}
-		if len(warns) != 1 || !regexp.MustCompile(tc.want).MatchString(warns[0]) {
-			t.Errorf("%q: IGNORED diagnostics %q, want one matching %s", tc.in, warns, tc.want)
-		}
-	}
+	})
 }
 
 // TestHomeEntryMessages checks that a HOME entry short of its link name,
 // or a word after an entry on its line, is reported as the HOME entry it
 // is, not as "10.1.1.2 is not a profile statement".
 func TestHomeEntryMessages(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
+	wantOneError(t, []oneError{
 		{"HOME\n  10.1.1.1 L1\n  10.1.1.2\n", `^HOME 10.1.1.2: a link name must follow the address$`},
 		{"HOME 10.1.1.2\n", `^HOME 10.1.1.2: a link name must follow the address$`},
 		{"HOME\n  10.1.1.1 L1 BOGUS\n", `^HOME: BOGUS is not an IP address$`},
 		{"HOME 10.1.1.1 L1\nHOMEE 10.1.1.2 L2\n", `^HOMEE is not a profile statement$`},
-	} {
-		_, ds := Parse("P", []byte(tc.in), Options{})
-		var errs []string
-		for _, d := range ds {
-			if d.Severity == diag.Error {
-				errs = append(errs, d.Summary)
-			}
-		}
-		if len(errs) != 1 || !regexp.MustCompile(tc.want).MatchString(errs[0]) {
-			t.Errorf("%q: errors %q, want one matching %s", tc.in, errs, tc.want)
-		}
-	}
+	})
 }
 
 // TestPortRangeEntryMessages checks that a PORTRANGE range short of an
 // operand, or a word after a range on its line, is reported as the range
 // it is, not as "2000 is not a profile statement".
 func TestPortRangeEntryMessages(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
+	wantOneError(t, []oneError{
 		{"PORTRANGE 1000 10 TCP OMVS\n  2000 10\n", `^PORTRANGE 2000 10: TCP or UDP and a job name must follow the number of ports$`},
 		{"PORTRANGE 1000 10 TCP OMVS\n  2000 10 UDP\n", `^PORTRANGE 2000 10 UDP: a job name must follow the protocol$`},
 		{"PORTRANGE 1000 10 TCP OMVS\n  2000 TCP OMVS\n", `^PORTRANGE 2000: the number of ports, TCP or UDP and a job name must follow the first port$`},
 		{"PORTRANGE 1000 10 TCP OMVS BOGUS\n", `^PORTRANGE 1000: BOGUS is not a PORTRANGE option$`},
 		{"PORTRANGE 1000 10 TCP OMVS\nPORTRANGEE 2000 10 TCP OMVS\n", `^PORTRANGEE is not a profile statement$`},
-	} {
-		_, ds := Parse("P", []byte(tc.in), Options{})
-		var errs []string
-		for _, d := range ds {
-			if d.Severity == diag.Error {
-				errs = append(errs, d.Summary)
-			}
-		}
-		if len(errs) != 1 || !regexp.MustCompile(tc.want).MatchString(errs[0]) {
-			t.Errorf("%q: errors %q, want one matching %s", tc.in, errs, tc.want)
-		}
-	}
+	})
 }
 
 // TestPortOptionWithoutValue checks that BIND or SAF without its value
 // after a PORT entry or a PORTRANGE range says what is missing: it said
 // "BIND is not a PORT option".
 func TestPortOptionWithoutValue(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
+	wantOneError(t, []oneError{
 		{"PORT\n  21 TCP FTPD BIND\n  23 TCP TELNET\n", `^PORT 21: BIND must be followed by an IP address$`},
 		{"PORT 21 TCP FTPD SAF\n", `^PORT 21: SAF must be followed by a resource name$`},
 		{"PORTRANGE 1000 10 TCP OMVS SAF\n", `^PORTRANGE 1000: SAF must be followed by a resource name$`},
-	} {
-		_, ds := Parse("P", []byte(tc.in), Options{})
-		var errs []string
-		for _, d := range ds {
-			if d.Severity == diag.Error {
-				errs = append(errs, d.Summary)
-			}
-		}
-		if len(errs) != 1 || !regexp.MustCompile(tc.want).MatchString(errs[0]) {
-			t.Errorf("%q: errors %q, want one matching %s", tc.in, errs, tc.want)
-		}
-	}
+	})
 }
 
 // TestPortRangeKeepsTheRangesBeforeABadOne checks that a PORTRANGE range
@@ -274,5 +219,38 @@ func TestAutologEntryNotAName(t *testing.T) {
 	}
 	if strings.Join(procs, " ") != "FTPD TN3270" {
 		t.Errorf("entries %q", procs)
+	}
+}
+
+// oneError is a profile and the one diagnostic it must draw, as a regular
+// expression over its summary.
+type oneError struct{ in, want string }
+
+// wantOneError parses each profile and checks that it draws exactly one
+// error, the one wanted.
+func wantOneError(t *testing.T, cases []oneError) {
+	t.Helper()
+	wantOne(t, "errors", func(d *diag.Diagnostic) bool { return d.Severity == diag.Error }, cases)
+}
+
+// wantOneIgnored is wantOneError for IGNORED diagnostics.
+func wantOneIgnored(t *testing.T, cases []oneError) {
+	t.Helper()
+	wantOne(t, "IGNORED diagnostics", func(d *diag.Diagnostic) bool { return d.Rule == RuleIgnored }, cases)
+}
+
+func wantOne(t *testing.T, what string, keep func(*diag.Diagnostic) bool, cases []oneError) {
+	t.Helper()
+	for _, tc := range cases {
+		_, ds := Parse("P", []byte(tc.in), Options{})
+		var got []string
+		for _, d := range ds {
+			if keep(d) {
+				got = append(got, d.Summary)
+			}
+		}
+		if len(got) != 1 || !regexp.MustCompile(tc.want).MatchString(got[0]) {
+			t.Errorf("%q: %s %q, want one matching %s", tc.in, what, got, tc.want)
+		}
 	}
 }

@@ -424,7 +424,7 @@ func TestOperandGrammarsParse(t *testing.T) {
 // after PORT are its entries (IBM's examples in the wild write
 // "PORT OSAFE" and "PORT 0" where a LINK's port name was meant).
 func TestPortEntryMessages(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
+	wantOneError(t, []oneError{
 		{"PORT OSAFE\n", `^PORT: OSAFE is not a port number$`},
 		{"PORT 0\n", `^PORT 0: TCP or UDP and a job name must follow the port number$`},
 		{"PORT\n  21 FTPD1\n  23 TCP TN3270\n", `^PORT 21: TCP or UDP and a job name must follow the port number$`},
@@ -433,18 +433,7 @@ func TestPortEntryMessages(t *testing.T) {
 		{"PORT 21 TCP FTPD1\nHOMEE 1.1.1.1 L\n", `^HOMEE is not a profile statement$`},
 		{"PORT\n  21 TCP FTPD1 BOGUS\n", `^PORT 21: BOGUS is not a PORT option$`},
 		{"PORT UNRSV TCP * DENIED\n", `^PORT UNRSV: DENIED is not a PORT option$`},
-	} {
-		_, ds := Parse("P", []byte(tc.in), Options{})
-		var errs []string
-		for _, d := range ds {
-			if d.Severity == diag.Error {
-				errs = append(errs, d.Summary)
-			}
-		}
-		if len(errs) != 1 || !regexp.MustCompile(tc.want).MatchString(errs[0]) {
-			t.Errorf("%q: errors %q, want one matching %s", tc.in, errs, tc.want)
-		}
-	}
+	})
 }
 
 // TestPortThenAutolog checks that an AUTOLOG block right after a PORT
