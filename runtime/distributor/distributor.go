@@ -286,10 +286,16 @@ func (d *Distributor) DropRestoredOf(target string) int {
 }
 
 func (d *Distributor) dropRestored(match func(*Conn) bool) int {
+	return d.dropWhere(func(c *Conn) bool { return c.Restored && match(c) })
+}
+
+// dropWhere removes the CRT entries match selects, from the CF copy too,
+// and returns how many it removed.
+func (d *Distributor) dropWhere(match func(*Conn) bool) int {
 	d.mu.Lock()
 	var gone []ConnKey
 	for k, c := range d.crt {
-		if c.Restored && match(c) {
+		if match(c) {
 			gone = append(gone, k)
 		}
 	}

@@ -20,23 +20,9 @@ func (d *Distributor) TargetGone(stack string, dropConns bool) int {
 			delete(d.active, port) // HOTSTANDBY: the next pick chooses again
 		}
 	}
-	var gone []ConnKey
-	if dropConns {
-		for k, c := range d.crt {
-			if c.Target == stack {
-				gone = append(gone, k)
-			}
-		}
-		for _, k := range gone {
-			d.remove(k)
-		}
-	}
-	j := d.journal
 	d.mu.Unlock()
-	if j != nil {
-		for _, k := range gone {
-			j.Forget(k)
-		}
+	if !dropConns {
+		return 0
 	}
-	return len(gone)
+	return d.dropWhere(func(c *Conn) bool { return c.Target == stack })
 }
