@@ -1,6 +1,7 @@
 package ikesa
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -178,15 +179,23 @@ func (sa *IKESA) refuseChild(o *childOffer, err error) {
 // notification that refuses it. An IKE_AUTH without SA and selectors asks
 // for no child at all (RFC 6023), so it gets no child payloads.
 func (sa *IKESA) answerChild(payloads []wire.Payload, k saKind) []wire.Payload {
+	resp, _ := sa.answerChildNonces(payloads, k)
+	return resp
+}
+
+// answerChildNonces is answerChild that also returns the lower of the
+// exchange's two nonces when it made a child (nil otherwise), which
+// decides a rekey collision (RFC 7296 section 2.8.1).
+func (sa *IKESA) answerChildNonces(payloads []wire.Payload, k saKind) ([]wire.Payload, []byte) {
 	d := sa.d
-	refuse := func(t wire.NotifyType, data []byte) []wire.Payload {
-		return []wire.Payload{&wire.Notify{NotifyType: t, Data: data}}
+	refuse := func(t wire.NotifyType, data []byte) ([]wire.Payload, []byte) {
+		return []wire.Payload{&wire.Notify{NotifyType: t, Data: data}}, nil
 	}
 	saPayload, _ := wire.Find(payloads, wire.PayloadSA).(*wire.SA)
 	tsi, _ := wire.Find(payloads, wire.PayloadTSi).(*wire.TS)
 	tsr, _ := wire.Find(payloads, wire.PayloadTSr).(*wire.TS)
 	if !k.ke && saPayload == nil && tsi == nil && tsr == nil {
-		return nil
+		return nil, nil
 	}
 	if saPayload == nil || tsi == nil || tsr == nil {
 		return refuse(wire.INVALID_SYNTAX, nil)
@@ -242,7 +251,16 @@ func (sa *IKESA) answerChild(payloads []wire.Payload, k saKind) []wire.Payload {
 	resp = append(resp, keyPayloads...)
 	return append(resp,
 		&wire.TS{PT: wire.PayloadTSi, Selectors: remoteTS},
-		&wire.TS{PT: wire.PayloadTSr, Selectors: localTS})
+		&wire.TS{PT: wire.PayloadTSr, Selectors: localTS}), lowerNonce(ni, nr)
+}
+
+// lowerNonce is the lower of an exchange's two nonces, compared as
+// strings of bytes.
+func lowerNonce(ni, nr []byte) []byte {
+	if bytes.Compare(nr, ni) < 0 {
+		return nr
+	}
+	return ni
 }
 
 // makeChild derives a child's keys, KEYMAT = prf+(SK_d, [g^ir |] Ni | Nr)

@@ -80,6 +80,10 @@ type IKESA struct {
 	// rekeyingIKE is set while we rekey this IKE SA; the peer's requests
 	// for the same SA meanwhile get TEMPORARY_FAILURE.
 	rekeying map[uint32]bool
+	// collisions holds, by the inbound SPI of a child we are rekeying,
+	// the lower nonce of the peer's rekey of the same child that we
+	// answered meanwhile (RFC 7296 section 2.8.1).
+	collisions map[uint32][]byte
 	// deleting holds, by outbound SPI (the peer's inbound, which its
 	// REKEY_SA names), the children we asked the peer to delete until it
 	// answers: a rekey of one of them gets TEMPORARY_FAILURE.
@@ -125,6 +129,7 @@ func (d *Daemon) newSA(state State, initiator bool, peer *Peer, remote netip.Add
 	return &IKESA{
 		d: d, state: state, initiator: initiator, peer: peer, local: d.cfg.Local, remote: remote,
 		children: map[uint32]*ChildSA{}, offers: map[uint32]*childOffer{}, rekeying: map[uint32]bool{}, deleting: map[uint32]bool{},
+		collisions: map[uint32][]byte{},
 	}
 }
 

@@ -1,6 +1,7 @@
 package ikesa
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 
@@ -11,11 +12,13 @@ import (
 // CREATE_CHILD_SA (RFC 7296 section 1.3) in both roles: rekeying a child
 // SA, creating one more child, and rekeying the IKE SA itself.
 //
-// When both ends rekey the same SA at once, RFC 7296 section 2.8.1 lets
-// the exchange with the lower nonce lose. We do the simpler thing section
-// 2.25 allows: while we rekey an SA, a peer's request to rekey the same
-// SA gets TEMPORARY_FAILURE. If both requests cross, both fail and both
-// old SAs stay; callers retry after a random delay.
+// When both ends rekey the same child at once, each answers the other as
+// usual (RFC 7296 section 2.25.1) and both exchanges make a new child;
+// the one whose exchange holds the lowest of the four nonces is redundant
+// and its initiator deletes it, and the other exchange's initiator deletes
+// the old child (section 2.8.1). While we rekey the IKE SA, a peer's
+// request to rekey it, or any child, gets TEMPORARY_FAILURE; callers
+// retry after a random delay.
 
 // RekeyChild replaces the child SA we receive on inboundSPI with a fresh
 // one (RFC 7296 section 2.8), then deletes the old one. done, if not nil,
@@ -51,10 +54,20 @@ func (sa *IKESA) rekeyChild(inboundSPI uint32, done func(error), retried bool) e
 		c, err := sa.acceptChildOrRetry(req, r, offer, retried, func(done func(error)) error {
 			return sa.rekeyChild(inboundSPI, done, true)
 		})
+		peers, collided := sa.collisions[inboundSPI]
+		if !sa.rekeying[inboundSPI] { // no retry under way
+			delete(sa.collisions, inboundSPI)
+		}
 		if err != nil {
 			return err
 		}
 		sa.addChild(c)
+		nr, _ := wire.Find(r.payloads, wire.PayloadNonce).(*wire.Nonce) // acceptChildOrRetry checked it
+		if collided && bytes.Compare(lowerNonce(offer.ni, nr.Data), peers) < 0 {
+			// Ours is the redundant child: we delete it, the peer the old.
+			sa.deleteChildLater(c.InboundSPI)
+			return nil
+		}
 		sa.deleteChildLater(inboundSPI)
 		return nil
 	}
@@ -139,7 +152,13 @@ func (sa *IKESA) handleCreateChild(m *wire.Message, payloads []wire.Payload) {
 			refuse(wire.CHILD_SA_NOT_FOUND)
 			return
 		case sa.rekeying[old.InboundSPI]:
-			refuse(wire.TEMPORARY_FAILURE)
+			// Both ends rekey it: answer as usual; our own answer
+			// decides which new child goes (see the top of this file).
+			resp, lower := sa.answerChildNonces(payloads, espChild)
+			if lower != nil {
+				sa.collisions[old.InboundSPI] = lower
+			}
+			sa.respond(m, resp)
 			return
 		}
 		// The old child stays until the peer deletes it.

@@ -200,8 +200,14 @@ func TestRekeyIKE(t *testing.T) {
 
 // TestRekeyCollision makes both ends rekey the same child at once. The
 // test carries the CREATE_CHILD_SA messages by hand so that both requests
-// cross for certain. Each end refuses the other's request with
-// TEMPORARY_FAILURE, the old child stays, and a later rekey succeeds.
+// cross for certain. Each end answers the other's request as usual (RFC
+// 7296 section 2.25.1) and both rekeys succeed; then the new child whose
+// exchange holds the lowest of the four nonces is redundant and its
+// initiator deletes it, and the other exchange's initiator deletes the old
+// child (section 2.8.1). One child is left, the same pair on both ends.
+// Before, each end refused the other with TEMPORARY_FAILURE, and
+// strongSwan, which answers a collision as the RFC says, sometimes lost
+// its outbound SA in the retries that followed.
 func TestRekeyCollision(t *testing.T) {
 	clk := clock.NewManual(epoch)
 	n, initiator, responder := pair(t, setup{clock: clk})
@@ -224,47 +230,55 @@ func TestRekeyCollision(t *testing.T) {
 	if err := rsa.RekeyChild(rc.InboundSPI, report); err != nil {
 		t.Fatal(err)
 	}
-	reqs := tp.matching(wire.CREATE_CHILD_SA, false)
-	if len(reqs) != 2 {
-		t.Fatalf("%d requests", len(reqs))
-	}
-	for _, r := range reqs {
-		to := responder
-		if r.src == respAddr {
-			to = initiator
+	carry := func(response bool, what string) {
+		msgs := tp.matching(wire.CREATE_CHILD_SA, response)
+		if len(msgs) != 2 {
+			t.Fatalf("%d %s", len(msgs), what)
 		}
-		to.d.HandleDatagram(r.src, r.msg)
-	}
-	resps := tp.matching(wire.CREATE_CHILD_SA, true)
-	if len(resps) != 2 {
-		t.Fatalf("%d responses", len(resps))
-	}
-	for _, r := range resps {
-		to := responder
-		if r.src == respAddr {
-			to = initiator
+		for _, r := range msgs {
+			to := responder
+			if r.src == respAddr {
+				to = initiator
+			}
+			to.d.HandleDatagram(r.src, r.msg)
 		}
-		to.d.HandleDatagram(r.src, r.msg)
 	}
+	carry(false, "requests")
+	carry(true, "responses")
 	for range 2 {
-		var pe *PeerError
-		if err := wait(t, results, "rekey outcome"); !errors.As(err, &pe) || pe.Notify != wire.TEMPORARY_FAILURE {
-			t.Errorf("rekey outcome %v, want TEMPORARY_FAILURE", err)
+		if err := wait(t, results, "rekey outcome"); err != nil {
+			t.Errorf("rekey outcome %v, want both to succeed", err)
 		}
 	}
-	quiet(t, initiator.children, "new child")
-	quiet(t, responder.deleted, "child deletion")
-
 	mu.Lock()
 	hold = false
 	mu.Unlock()
-	if err := isa.RekeyChild(ic.InboundSPI, report); err != nil {
-		t.Fatal(err)
+	var left [2]ChildSA
+	for i, nd := range []*node{initiator, responder} {
+		for range 2 { // the old child and the redundant new one
+			wait(t, nd.deleted, "child deletion")
+		}
+		left[i] = onlyChild(t, nd)
 	}
-	if err := wait(t, results, "retried rekey"); err != nil {
-		t.Fatal(err)
+	if left[0].InboundSPI == ic.InboundSPI || left[1].InboundSPI == rc.InboundSPI {
+		t.Fatalf("the old child survived: %v / %v", left[0], left[1])
 	}
-	checkChildPair(t, wait(t, initiator.children, "child"), wait(t, responder.children, "child"), espGCM)
+	checkChildPair(t, left[0], left[1], espGCM)
+}
+
+// onlyChild returns the one child SA nd's IKE SA holds.
+func onlyChild(t *testing.T, nd *node) ChildSA {
+	t.Helper()
+	sa := handle(t, nd)
+	nd.d.mu.Lock()
+	defer nd.d.mu.Unlock()
+	if len(sa.children) != 1 {
+		t.Fatalf("%d children left, want 1", len(sa.children))
+	}
+	for _, c := range sa.children {
+		return *c
+	}
+	return ChildSA{}
 }
 
 func TestCreateChild(t *testing.T) {
