@@ -88,7 +88,9 @@ func (e *Endpoint) observeMapping(src netip.AddrPort, msg []byte) {
 	if m == nil {
 		return
 	}
-	m.Observe(src, info.Remote == src)
+	if m.Observe(src, info.Remote == src) {
+		e.journalPeerMoved(info)
+	}
 }
 
 // followESP moves the NAT mapping of child c's IKE SA, and the IKE SA
@@ -106,6 +108,11 @@ func (e *Endpoint) followESP(c *child, src netip.AddrPort) {
 	}
 	c.mapping.Observe(src, true)
 	e.noteSeen(src, nattPort)
+	for _, info := range e.daemon.SAs() {
+		if info.ID == c.info.IKE {
+			e.journalPeerMoved(info)
+		}
+	}
 }
 
 // ikeMapping is where ESP for one IKE SA's peer goes.

@@ -161,6 +161,25 @@ func (e *Endpoint) journalIKE(info ikesa.IKESAInfo, err error) {
 	}
 }
 
+// journalPeerMoved reports that the peer of IKE SA info is now reached at
+// another address or port (its NAT mapping moved), so that a takeover
+// renegotiates with it where it is, not where the record last had it.
+func (e *Endpoint) journalPeerMoved(info ikesa.IKESAInfo) {
+	s := e.swsaOf()
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	t := s.byIKE[info.ID]
+	if t != nil {
+		t.remote = info.Remote.Addr()
+	}
+	s.mu.Unlock()
+	if t != nil {
+		s.cfg.Journal.Report(swsa.Event{Kind: swsa.PeerMoved, DVIPA: e.cfg.Local, TunnelID: t.id, Peer: info.Remote, BehindNAT: info.NATRemote})
+	}
+}
+
 // newID names a new tunnel (s.mu held).
 func (s *swsaState) newID() string {
 	if s.cfg.NextID != nil {

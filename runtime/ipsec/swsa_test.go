@@ -248,3 +248,37 @@ func TestSWSARecordsTheWildcardPeersIdentity(t *testing.T) {
 		})
 	}
 }
+
+// TestSWSAJournalFollowsANATRebinding: when the NAT in front of a client
+// maps it to another address and port, the gateway follows its authentic
+// ESP there, and its tunnel's record must follow too: a takeover
+// renegotiates with the client where the record says it is. The record
+// kept the old mapping until the next rekey, so a takeover in between
+// initiated to a mapping that no longer existed.
+func TestSWSAJournalFollowsANATRebinding(t *testing.T) {
+	tp := newTopo(t, withEcho())
+	var log eventLog
+	tp.gw.e.SetSWSA(SWSA{Journal: &log, Stack: "MVS9"})
+	tp.gw.e.EndRecoveryPlanning()
+	tp.establish(t)
+	recv(t, tp.client.got, "echo")
+	before := tp.gw.e.SAs().Dynamic[0].Remote
+	tp.net.RebindNAT()
+	pkt := udp4(clientIn, appAddr, 40000, 7, []byte("rebound"))
+	tp.client.e.Outbound(pkt)
+	recv(t, tp.gw.got, "packet from the new mapping")
+	moved := tp.gw.e.SAs().Dynamic[0].Remote
+	if moved == before {
+		t.Fatalf("the gateway did not follow the new mapping (still %v)", moved)
+	}
+	eventually(t, "the move journaled", func() bool {
+		log.mu.Lock()
+		defer log.mu.Unlock()
+		for _, ev := range log.events {
+			if ev.Kind == swsa.PeerMoved && ev.Peer == moved && ev.TunnelID == "MVS9.Y1" && ev.BehindNAT {
+				return true
+			}
+		}
+		return false
+	})
+}
