@@ -126,6 +126,9 @@ type Daemon struct {
 	byInit  map[initKey]*IKESA // responder SAs, for IKE_SA_INIT retransmissions
 	inbound map[uint32]bool    // ESP SPIs we receive on
 	closed  bool
+	// reassembling is what the unfinished fragmented messages of all
+	// IKE SAs hold, in bytes (fragments.go).
+	reassembling int
 	// events are callbacks collected under mu and run after it is
 	// released, so a callback may call back into the daemon.
 	events []func()

@@ -21,6 +21,11 @@ const (
 	maxReassembledIn = 64 << 10
 )
 
+// maxReassembling bounds the bytes the unfinished messages of all IKE
+// SAs hold together: anyone who completes an IKE_SA_INIT shares keys with
+// us and may send fragments, and half-open SAs are not counted.
+var maxReassembling = 1 << 20
+
 // errFragments refuses a fragmented message beyond those bounds.
 var errFragments = errors.New("ikesa: fragmented message too large")
 
@@ -61,7 +66,7 @@ func (sa *IKESA) decodeProtected(raw []byte, m *wire.Message, response bool) (pa
 			return nil, false, errFragments
 		}
 		r = &fragments{id: m.MessageID, response: response, total: f.Total, parts: make([][]byte, f.Total)}
-		sa.reassembly = r
+		sa.setReassembly(r)
 	}
 	switch {
 	case f.Total < r.total:
@@ -69,8 +74,8 @@ func (sa *IKESA) decodeProtected(raw []byte, m *wire.Message, response bool) (pa
 		return nil, false, nil
 	case r.parts[f.Number-1] != nil:
 		return nil, false, nil // a duplicate
-	case r.size+len(plain) > maxReassembledIn:
-		sa.reassembly = nil
+	case r.size+len(plain) > maxReassembledIn || sa.d.reassembling+len(plain) > maxReassembling:
+		sa.setReassembly(nil)
 		return nil, false, errFragments
 	}
 	if f.Number == 1 {
@@ -80,10 +85,11 @@ func (sa *IKESA) decodeProtected(raw []byte, m *wire.Message, response bool) (pa
 		plain = []byte{}
 	}
 	r.parts[f.Number-1], r.have, r.size = plain, r.have+1, r.size+len(plain)
+	sa.d.reassembling += len(plain)
 	if r.have < int(r.total) {
 		return nil, false, nil
 	}
-	sa.reassembly = nil
+	sa.setReassembly(nil)
 	whole := make([]byte, 0, r.size)
 	for _, p := range r.parts {
 		whole = append(whole, p...)
@@ -93,6 +99,16 @@ func (sa *IKESA) decodeProtected(raw []byte, m *wire.Message, response bool) (pa
 	}
 	sa.d.stats.reassembled.Add(1)
 	return payloads, true, nil
+}
+
+// setReassembly replaces the message sa collects fragments of with r
+// (nil: none), giving back to the daemon's budget what the last one held.
+// d.mu is held.
+func (sa *IKESA) setReassembly(r *fragments) {
+	if sa.reassembly != nil {
+		sa.d.reassembling -= sa.reassembly.size
+	}
+	sa.reassembly = r
 }
 
 // isLaterFragment reports whether m is a fragment other than the first

@@ -5,7 +5,9 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/ike/ikecrypto"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
@@ -149,3 +151,61 @@ func TestFragmentedMessagesReassembled(t *testing.T) {
 		})
 	}
 }
+
+// TestFragmentBuffersBoundedAcrossSAs: anyone who completes an
+// IKE_SA_INIT may send fragments under the keys it shares with us, and
+// half-open SAs are not counted, so many of them each holding part of a
+// fragmented IKE_AUTH must not hold more than maxReassembling bytes
+// between them.
+func TestFragmentBuffersBoundedAcrossSAs(t *testing.T) {
+	defer func(old int) { maxReassembling = old }(maxReassembling)
+	maxReassembling = 1000
+	clk := clock.NewManual(epoch)
+	n, ini, resp := pair(t, setup{clock: clk})
+	tp := tap{drop: func(h wire.Header, _ int) bool { return h.Exchange() == wire.IKE_AUTH }}
+	tp.install(n, clk)
+	for range 20 {
+		if _, err := ini.d.Initiate("gw"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(tp.matching(wire.IKE_AUTH, false)) < 20 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	// The initiator's IKE_AUTH requests, dropped on the way, reach the
+	// responder as fragments, all but the last.
+	f := &fragmenter{size: 40, initiator: true, ciphers: map[IKESAID]*ikecrypto.SKCipher{}, order: func(total int) []int {
+		o := make([]int, total-1)
+		for i := range o {
+			o[i] = i
+		}
+		return o
+	}}
+	f.Transport = deliver(func(msg []byte) { resp.d.HandleDatagram(initAddr, msg) })
+	for _, r := range tp.matching(wire.IKE_AUTH, false) {
+		h, _ := wire.ParseHeader(r.msg)
+		ini.d.mu.Lock()
+		f.ciphers[IKESAID{h.SPIi(), h.SPIr()}] = ini.d.sas[h.SPIi()].seal
+		ini.d.mu.Unlock()
+		if err := f.Send(initAddr, respAddr, r.msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	held, partial := 0, 0
+	resp.d.mu.Lock()
+	for _, sa := range resp.d.sas {
+		if sa.reassembly != nil {
+			held, partial = held+sa.reassembly.size, partial+1
+		}
+	}
+	resp.d.mu.Unlock()
+	if held > maxReassembling || partial == 0 {
+		t.Errorf("%d half-open SAs hold %d bytes of fragments, want some and at most %d", partial, held, maxReassembling)
+	}
+}
+
+// deliver is a Transport that hands each message to a function.
+type deliver func(msg []byte)
+
+func (d deliver) Send(_, _ netip.AddrPort, msg []byte) error { d(msg); return nil }

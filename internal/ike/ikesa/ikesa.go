@@ -348,6 +348,7 @@ func (sa *IKESA) die(err error) {
 	if sa.halfOpen != nil {
 		sa.halfOpen.Stop()
 	}
+	sa.setReassembly(nil)
 	if d.sas[sa.ourSPI()] == sa {
 		delete(d.sas, sa.ourSPI())
 	}
