@@ -122,6 +122,10 @@ type request struct {
 	onResponse func(r *response) error
 	// done, when set, is called (as an event) with the exchange's outcome.
 	done func(error)
+	// rekeys is, for a child rekey, the inbound SPI of the child it
+	// replaces, and offer the new child it proposes (rekey.go).
+	rekeys uint32
+	offer  *childOffer
 }
 
 // newSA returns an IKE SA with empty tables; the caller fills in SPIs.

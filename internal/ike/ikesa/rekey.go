@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	"github.com/tcpipc/tcpipc/internal/ike/ikecrypto"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
@@ -48,7 +49,8 @@ func (sa *IKESA) rekeyChild(inboundSPI uint32, done func(error), retried bool) e
 	// REKEY_SA names the SA being replaced by our inbound SPI.
 	rekey := &wire.Notify{Protocol: wire.ProtoESP, SPI: binary.BigEndian.AppendUint32(nil, inboundSPI), NotifyType: wire.REKEY_SA}
 	sa.rekeying[inboundSPI] = true
-	req := &request{exchange: wire.CREATE_CHILD_SA, payloads: append([]wire.Payload{rekey}, payloads...), done: done}
+	req := &request{exchange: wire.CREATE_CHILD_SA, payloads: append([]wire.Payload{rekey}, payloads...), done: done,
+		rekeys: inboundSPI, offer: offer}
 	req.onResponse = func(r *response) error {
 		delete(sa.rekeying, inboundSPI)
 		c, err := sa.acceptChildOrRetry(req, r, offer, retried, func(done func(error)) error {
@@ -92,6 +94,30 @@ func (sa *IKESA) acceptChildOrRetry(req *request, r *response, offer *childOffer
 		return nil, err
 	}
 	return c, nil
+}
+
+// withdrawQueuedRekey takes back our rekey of the child we receive on
+// inboundSPI if it still waits in the queue, unsent, when the peer rekeys
+// that child: the peer never sees ours, so the two do not collide (RFC
+// 7296 section 2.8.1) and the peer's new child replaces the old one; sent
+// later, ours would rekey a child on its way out. Its done learns that
+// nothing went wrong. It reports whether it withdrew one.
+func (sa *IKESA) withdrawQueuedRekey(inboundSPI uint32) bool {
+	for i, req := range sa.queue {
+		if req.offer == nil || req.rekeys != inboundSPI {
+			continue
+		}
+		sa.queue = slices.Delete(sa.queue, i, i+1)
+		delete(sa.rekeying, inboundSPI)
+		delete(sa.collisions, inboundSPI)
+		delete(sa.offers, req.offer.spi)
+		delete(sa.d.inbound, req.offer.spi)
+		if done := req.done; done != nil {
+			sa.d.emit(func() { done(nil) })
+		}
+		return true
+	}
+	return false
 }
 
 // deleteChildLater sends the Delete for a child we replaced, and forgets
@@ -151,7 +177,7 @@ func (sa *IKESA) handleCreateChild(m *wire.Message, payloads []wire.Payload) {
 		case old == nil:
 			refuse(wire.CHILD_SA_NOT_FOUND)
 			return
-		case sa.rekeying[old.InboundSPI]:
+		case sa.rekeying[old.InboundSPI] && !sa.withdrawQueuedRekey(old.InboundSPI):
 			// Both ends rekey it: answer as usual; our own answer
 			// decides which new child goes (see the top of this file).
 			resp, lower := sa.answerChildNonces(payloads, espChild)

@@ -266,6 +266,52 @@ func TestRekeyCollision(t *testing.T) {
 	checkChildPair(t, left[0], left[1], espGCM)
 }
 
+// TestPeerRekeyWhileOursQueued: our rekey of a child still waits behind
+// another exchange when the peer rekeys the same child. The peer never
+// sees ours, so the two do not collide (RFC 7296 section 2.8.1): the
+// peer's new child replaces the old one and ours is withdrawn unsent, not
+// sent later for a child on its way out (the peer refuses it, or makes a
+// third child that no one deletes).
+func TestPeerRekeyWhileOursQueued(t *testing.T) {
+	clk := clock.NewManual(epoch)
+	n, initiator, responder := pair(t, setup{clock: clk})
+	_, ic, rc := establish(t, initiator, responder)
+	var tp tap
+	var mu sync.Mutex
+	hold := true
+	tp.drop = func(h wire.Header, _ int) bool { // our liveness check
+		mu.Lock()
+		defer mu.Unlock()
+		return hold && h.Exchange() == wire.INFORMATIONAL && !h.IsResponse() && h.FromInitiator()
+	}
+	tp.install(n, clk)
+	isa, rsa := handle(t, initiator), handle(t, responder)
+	live, ours, theirs := make(chan error, 1), make(chan error, 1), make(chan error, 1)
+	if err := isa.CheckLiveness(func(err error) { live <- err }); err != nil {
+		t.Fatal(err)
+	}
+	if err := isa.RekeyChild(ic.InboundSPI, func(err error) { ours <- err }); err != nil {
+		t.Fatal(err)
+	}
+	if err := rsa.RekeyChild(rc.InboundSPI, func(err error) { theirs <- err }); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, theirs, "the peer's rekey")
+	for _, nd := range []*node{initiator, responder} {
+		wait(t, nd.deleted, "the old child's deletion")
+	}
+	mu.Lock()
+	hold = false
+	mu.Unlock()
+	clk.Advance(initiator.d.cfg.RetransmitTimeout)
+	waitDone(t, live, "our liveness check")
+	waitDone(t, ours, "our rekey")
+	if sent := tp.matching(wire.CREATE_CHILD_SA, false); len(sent) != 1 {
+		t.Errorf("%d CREATE_CHILD_SA requests, want the peer's only", len(sent))
+	}
+	checkChildPair(t, onlyChild(t, initiator), onlyChild(t, responder), espGCM)
+}
+
 // onlyChild returns the one child SA nd's IKE SA holds.
 func onlyChild(t *testing.T, nd *node) ChildSA {
 	t.Helper()
