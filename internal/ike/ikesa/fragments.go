@@ -32,13 +32,12 @@ var errFragments = errors.New("ikesa: fragmented message too large")
 // fragments collects the fragments of one message: our peer's request or
 // its response to ours, by message ID.
 type fragments struct {
-	id       uint32
-	response bool
-	total    uint16
-	first    wire.PayloadType
-	parts    [][]byte // plaintext by fragment number - 1
-	have     int
-	size     int
+	id    uint32
+	total uint16
+	first wire.PayloadType
+	parts [][]byte // plaintext by fragment number - 1
+	have  int
+	size  int
 }
 
 // decodeProtected opens the encrypted payload of m, decoded from raw,
@@ -58,15 +57,15 @@ func (sa *IKESA) decodeProtected(raw []byte, m *wire.Message, response bool) (pa
 		return nil, false, err
 	}
 	sa.d.stats.fragments.Add(1)
-	r := sa.reassembly
-	if r == nil || r.id != m.MessageID || r.response != response || f.Total > r.total {
+	r := sa.reassembly[slot(response)]
+	if r == nil || r.id != m.MessageID || f.Total > r.total {
 		// A new message, or the sender started over with smaller
 		// fragments (RFC 7383 section 2.6.2): forget what was collected.
 		if f.Total > maxFragments {
 			return nil, false, errFragments
 		}
-		r = &fragments{id: m.MessageID, response: response, total: f.Total, parts: make([][]byte, f.Total)}
-		sa.setReassembly(r)
+		r = &fragments{id: m.MessageID, total: f.Total, parts: make([][]byte, f.Total)}
+		sa.setReassembly(response, r)
 	}
 	switch {
 	case f.Total < r.total:
@@ -75,7 +74,7 @@ func (sa *IKESA) decodeProtected(raw []byte, m *wire.Message, response bool) (pa
 	case r.parts[f.Number-1] != nil:
 		return nil, false, nil // a duplicate
 	case r.size+len(plain) > maxReassembledIn || sa.d.reassembling+len(plain) > maxReassembling:
-		sa.setReassembly(nil)
+		sa.setReassembly(response, nil)
 		return nil, false, errFragments
 	}
 	if f.Number == 1 {
@@ -89,7 +88,7 @@ func (sa *IKESA) decodeProtected(raw []byte, m *wire.Message, response bool) (pa
 	if r.have < int(r.total) {
 		return nil, false, nil
 	}
-	sa.setReassembly(nil)
+	sa.setReassembly(response, nil)
 	whole := make([]byte, 0, r.size)
 	for _, p := range r.parts {
 		whole = append(whole, p...)
@@ -101,14 +100,24 @@ func (sa *IKESA) decodeProtected(raw []byte, m *wire.Message, response bool) (pa
 	return payloads, true, nil
 }
 
-// setReassembly replaces the message sa collects fragments of with r
-// (nil: none), giving back to the daemon's budget what the last one held.
-// d.mu is held.
-func (sa *IKESA) setReassembly(r *fragments) {
-	if sa.reassembly != nil {
-		sa.d.reassembling -= sa.reassembly.size
+// setReassembly replaces the request, or the response, sa collects
+// fragments of with r (nil: none), giving back to the daemon's budget what
+// the last one held. d.mu is held.
+func (sa *IKESA) setReassembly(response bool, r *fragments) {
+	if old := sa.reassembly[slot(response)]; old != nil {
+		sa.d.reassembling -= old.size
 	}
-	sa.reassembly = r
+	sa.reassembly[slot(response)] = r
+}
+
+// slot is where sa.reassembly keeps the peer's request (0) or its
+// response to ours (1): the two may be under way at once, their fragments
+// interleaved.
+func slot(response bool) int {
+	if response {
+		return 1
+	}
+	return 0
 }
 
 // isLaterFragment reports whether m is a fragment other than the first

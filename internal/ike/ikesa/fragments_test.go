@@ -195,8 +195,10 @@ func TestFragmentBuffersBoundedAcrossSAs(t *testing.T) {
 	held, partial := 0, 0
 	resp.d.mu.Lock()
 	for _, sa := range resp.d.sas {
-		if sa.reassembly != nil {
-			held, partial = held+sa.reassembly.size, partial+1
+		for _, r := range sa.reassembly {
+			if r != nil {
+				held, partial = held+r.size, partial+1
+			}
 		}
 	}
 	resp.d.mu.Unlock()
@@ -209,3 +211,53 @@ func TestFragmentBuffersBoundedAcrossSAs(t *testing.T) {
 type deliver func(msg []byte)
 
 func (d deliver) Send(_, _ netip.AddrPort, msg []byte) error { d(msg); return nil }
+
+// TestFragmentedRequestAndResponseInterleaved: the peer's fragmented
+// answer to our request and its own fragmented request arrive interleaved
+// (each is a message of its own, RFC 7383 section 2.6): both are put
+// together, neither throws away the other's fragments.
+func TestFragmentedRequestAndResponseInterleaved(t *testing.T) {
+	_, ini, resp := pair(t, setup{})
+	_, ic, _ := establish(t, ini, resp)
+	isa, rsa := ini.d.Lookup(ic.IKE), handle(t, resp)
+	captured := make(chan []byte, 100)
+	resp.d.mu.Lock()
+	resp.d.cfg.Transport = &fragmenter{size: 40, ciphers: map[IKESAID]*ikecrypto.SKCipher{ic.IKE: rsa.seal},
+		Transport: deliver(func(msg []byte) { captured <- msg })}
+	resp.d.mu.Unlock()
+	ours, theirs := make(chan error, 1), make(chan error, 1)
+	collect := func(what string) (frags [][]byte) {
+		for {
+			msg := wait(t, captured, what)
+			frags = append(frags, msg)
+			m, err := wire.DecodeMessage(msg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f, ok := m.Payloads[len(m.Payloads)-1].(*wire.SKF); !ok || f.Number == f.Total {
+				return frags
+			}
+		}
+	}
+	if err := isa.CreateChild(func(err error) { ours <- err }); err != nil {
+		t.Fatal(err)
+	}
+	response := collect("the peer's answer")
+	if err := rsa.CreateChild(func(err error) { theirs <- err }); err != nil {
+		t.Fatal(err)
+	}
+	request := collect("the peer's request")
+	if len(response) < 2 || len(request) < 2 {
+		t.Fatalf("%d and %d fragments, want several each", len(response), len(request))
+	}
+	for i := range max(len(response), len(request)) {
+		for _, frags := range [][][]byte{request, response} {
+			if i < len(frags) {
+				ini.d.HandleDatagram(respAddr, frags[i])
+			}
+		}
+	}
+	waitDone(t, ours, "our new child")
+	// Our answer to the peer's request went out through the network.
+	waitDone(t, theirs, "the peer's new child")
+}

@@ -68,9 +68,9 @@ type IKESA struct {
 	// the one before it, sent again if that request is retransmitted.
 	expectID     uint32
 	lastResponse []byte
-	// reassembly collects the fragments of the peer's message under way
-	// (fragments.go).
-	reassembly *fragments
+	// reassembly collects the fragments of the peer's request and of its
+	// response under way (fragments.go).
+	reassembly [2]*fragments
 
 	children map[uint32]*ChildSA // by inbound SPI
 	// offers are child SAs we proposed and wait to hear about, by the
@@ -352,7 +352,8 @@ func (sa *IKESA) die(err error) {
 	if sa.halfOpen != nil {
 		sa.halfOpen.Stop()
 	}
-	sa.setReassembly(nil)
+	sa.setReassembly(false, nil)
+	sa.setReassembly(true, nil)
 	if d.sas[sa.ourSPI()] == sa {
 		delete(d.sas, sa.ourSPI())
 	}
