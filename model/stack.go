@@ -124,6 +124,12 @@ func (b *stackBuilder) statement(st profile.Statement) {
 			}
 			if b.autologProc(e) {
 				b.s.Autolog = append(b.s.Autolog, e.Proc.Text)
+				if _, seen := b.s.AutologAt[e.Proc.Text]; !seen {
+					if b.s.AutologAt == nil {
+						b.s.AutologAt = map[string]diag.Range{}
+					}
+					b.s.AutologAt[e.Proc.Text] = b.prof.RangeOf(&e.Proc.Node)
+				}
 			}
 		}
 	case *profile.Port:

@@ -68,8 +68,10 @@ type Stack struct {
 	// KeyRing is the manifest key ring IKED uses (see keyRingFor); nil
 	// when the manifest maps none. It never holds the private key.
 	KeyRing *KeyRing `json:"-"`
-	// Autolog lists the procedures AUTOLOG starts (OMPROUTE, FTPD, …).
-	Autolog []string `json:"autolog,omitempty"`
+	// Autolog lists the procedures AUTOLOG starts (OMPROUTE, FTPD, …);
+	// AutologAt is where each is first coded, for findings about it.
+	Autolog   []string              `json:"autolog,omitempty"`
+	AutologAt map[string]diag.Range `json:"-"`
 }
 
 // DVIPSec reports whether DVIPSEC is in effect: coded on the IPSEC

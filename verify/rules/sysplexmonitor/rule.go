@@ -35,7 +35,11 @@ func run(p *verify.Pass) (any, error) {
 				"After recovery the stack stays out of the sysplex group, and its DVIPAs stay with the backups, until an operator issues VARY TCPIP,,SYSPLEX,JOINGROUP. Add AUTOREJOIN."
 		}
 		if s.Runs("OMPROUTE") && !sm.DelayJoin {
-			p.Reportf(at, "%s runs OMPROUTE without SYSPLEXMONITOR DELAYJOIN", s.Name).Detail =
+			where := at
+			if r, ok := s.AutologAt["OMPROUTE"]; ok && sm.Range.IsZero() {
+				where = r // no SYSPLEXMONITOR coded: where the stack starts OMPROUTE
+			}
+			p.Reportf(where, "%s runs OMPROUTE without SYSPLEXMONITOR DELAYJOIN", s.Name).Detail =
 				"Without DELAYJOIN the stack joins the group and activates DVIPAs before OMPROUTE can advertise them. Add DELAYJOIN."
 		}
 	}
