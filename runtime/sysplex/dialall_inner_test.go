@@ -11,13 +11,17 @@ import (
 	"testing"
 )
 
-// flakyDialer fails the first attempt of every third connection, and
-// every attempt of connection "never" when set.
+// flakyDialer fails every third call, dialAttempts-1 times in all, so
+// that no connection can fail all its attempts however the workers' calls
+// interleave (failing every third call without a bound failed a
+// connection five times when three workers ran in step under -race), and,
+// when never is set, every call after the tenth.
 type flakyDialer struct {
-	mu     sync.Mutex
-	calls  int
-	never  bool
-	opened []*trackedConn
+	mu       sync.Mutex
+	calls    int
+	failures int
+	never    bool
+	opened   []*trackedConn
 }
 
 // trackedConn remembers being closed.
@@ -35,7 +39,8 @@ func (f *flakyDialer) dial(_ context.Context, _ netip.AddrPort) (net.Conn, error
 	if f.never && f.calls > 10 {
 		return nil, errors.New("connect: operation timed out")
 	}
-	if f.calls%3 == 0 {
+	if f.calls%3 == 0 && f.failures < dialAttempts-1 {
+		f.failures++
 		return nil, errors.New("connect: operation timed out")
 	}
 	a, b := net.Pipe()
