@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
+	"github.com/tcpipc/tcpipc/runtime/lan"
 )
 
 // TestFailedTargetLeavesTheDistribution: MVS1 distributes DVA1 port 60
@@ -26,14 +28,7 @@ import (
 // ones hung.
 func TestFailedTargetLeavesTheDistribution(t *testing.T) {
 	leakcheck.Check(t)
-	sx, clk := startSysplex(t, figure9Plan(t))
-	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
-	app := netip.AddrPortFrom(dva1, 60)
-	serveAPPA(t, sx)
-	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sx, clk, client, app := figure9WithAPPA(t)
 	var old []net.Conn
 	for i := range 6 {
 		c := dial(t, client, app)
@@ -85,14 +80,7 @@ func TestFailedTargetLeavesTheDistribution(t *testing.T) {
 // connections again.
 func TestTargetThatLeftComesBack(t *testing.T) {
 	leakcheck.Check(t)
-	sx, clk := startSysplex(t, figure9Plan(t))
-	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
-	app := netip.AddrPortFrom(dva1, 60)
-	serveAPPA(t, sx)
-	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sx, clk, client, app := figure9WithAPPA(t)
 	ready := func(stack string) bool {
 		for _, e := range sx.Stack("MVS1").Routing(dva1).DPT() {
 			if e.Stack == stack && e.Ready > 0 {
@@ -126,4 +114,18 @@ func TestTargetThatLeftComesBack(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	waitFor(t, "MVS2 back in MVS1's DPT", func() bool { return ready("MVS2") })
+}
+
+// figure9WithAPPA starts figure 9 with APP A serving DVA1 port 60 on its
+// stacks, waits until MVS1 owns DVA1 and adds a client at 192.0.2.10.
+func figure9WithAPPA(t *testing.T) (*Sysplex, *clock.Manual, *lan.Client, netip.AddrPort) {
+	t.Helper()
+	sx, clk := startSysplex(t, figure9Plan(t))
+	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
+	serveAPPA(t, sx)
+	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sx, clk, client, netip.AddrPortFrom(dva1, 60)
 }

@@ -166,18 +166,7 @@ func everyPayload() []Payload {
 func TestRoundTripEveryPayload(t *testing.T) {
 	for _, p := range everyPayload() {
 		t.Run(p.Type().String(), func(t *testing.T) {
-			m := &Message{SPIi: 1, SPIr: 2, Exchange: IKE_AUTH, Flags: FlagInitiator, MessageID: 1, Payloads: []Payload{p}}
-			b, err := m.Encode()
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := DecodeMessage(b)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d := cmp.Diff(m, got, cmpAddr); d != "" {
-				t.Errorf("round trip (-sent +decoded):\n%s", d)
-			}
+			roundTrip(t, &Message{SPIi: 1, SPIr: 2, Exchange: IKE_AUTH, Flags: FlagInitiator, MessageID: 1, Payloads: []Payload{p}})
 		})
 	}
 	t.Run("all in one message", func(t *testing.T) {
@@ -368,18 +357,7 @@ func TestSKFRoundTrip(t *testing.T) {
 		{NextInner: PayloadIDi, Number: 1, Total: 3, Body: []byte{1, 2, 3}},
 		{Number: 3, Total: 3, Body: []byte{4, 5}},
 	} {
-		m := &Message{SPIi: 1, SPIr: 2, Exchange: IKE_AUTH, Flags: FlagInitiator, MessageID: 1, Payloads: []Payload{f}}
-		b, err := m.Encode()
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := DecodeMessage(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d := cmp.Diff(m, got, cmpAddr); d != "" {
-			t.Errorf("round trip (-sent +decoded):\n%s", d)
-		}
+		roundTrip(t, &Message{SPIi: 1, SPIr: 2, Exchange: IKE_AUTH, Flags: FlagInitiator, MessageID: 1, Payloads: []Payload{f}})
 	}
 	m := &Message{SPIi: 1, SPIr: 2, Exchange: IKE_AUTH, Payloads: []Payload{&SKF{NextInner: PayloadAUTH, Number: 2, Total: 2}}}
 	b, err := m.Encode()
@@ -458,5 +436,21 @@ func TestStrings(t *testing.T) {
 	}
 	if !INVALID_SYNTAX.IsError() || INITIAL_CONTACT.IsError() {
 		t.Error("IsError wrong")
+	}
+}
+
+// roundTrip encodes m and checks that it decodes as it was.
+func roundTrip(t *testing.T, m *Message) {
+	t.Helper()
+	b, err := m.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := DecodeMessage(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(m, got, cmpAddr); d != "" {
+		t.Errorf("round trip (-sent +decoded):\n%s", d)
 	}
 }
