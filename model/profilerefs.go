@@ -170,7 +170,12 @@ func (b *stackBuilder) objects(st profile.Statement) {
 		}
 	case *profile.Home:
 		for _, e := range s.Entries {
-			b.use(e.Link, kindLink|kindInterface)
+			// LOOPBACK is the stack's own link, a reserved name HOME may
+			// give more loopback addresses on (IP Configuration
+			// Reference, "HOME statement").
+			if !strings.EqualFold(e.Link.Text, "LOOPBACK") {
+				b.use(e.Link, kindLink|kindInterface)
+			}
 		}
 	case *profile.PrimaryInterface:
 		b.use(s.Link, kindLink|kindInterface)
@@ -238,6 +243,9 @@ func (b *stackBuilder) interfaceHome(s *profile.Interface) {
 				break
 			}
 			r := b.prof.RangeOf(&a.Node)
+			if b.interfaceRefused(ip, r) {
+				return
+			}
 			b.s.Home = append(b.s.Home, &HomeAddr{Addr: Addr{Addr: ip, Text: a.Text, Range: r}, Link: s.Name.Text})
 			if !v6 {
 				break

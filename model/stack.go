@@ -91,17 +91,13 @@ func (b *stackBuilder) statement(st profile.Statement) {
 			}
 		}
 	case *profile.Home:
-		for _, e := range s.Entries {
-			if a, ok := b.addr(e.Addr); ok {
-				b.s.Home = append(b.s.Home, &HomeAddr{Addr: a, Link: e.Link.Text})
-			}
-		}
+		b.home(s)
 	case *profile.SrcIP:
 		for _, e := range s.Entries {
 			if e.Info().Ignored != "" || e.Source == nil {
 				continue
 			}
-			if a, ok := b.addr(e.Source); ok {
+			if a, ok := b.addr(e.Source); ok && !b.srcIPRefused(a) {
 				b.s.SrcIP = append(b.s.SrcIP, &SrcIP{Destination: e.Destination, JobName: e.JobName, Source: a, Range: e.Info().Range})
 			}
 		}
@@ -513,6 +509,9 @@ func (b *stackBuilder) dynamicXCF(x *profile.DynamicXCF, v6 bool, r diag.Range) 
 	}
 	if a.Addr.Is4() == v6 {
 		b.errorf(a.Range, "DYNAMICXCF %s: IPCONFIG%s needs an IPv%s address", a.Text, map[bool]string{true: "6"}[v6], map[bool]string{true: "6", false: "4"}[v6])
+		return
+	}
+	if b.v4Compatible(a.Addr, a.Range, "IPCONFIG6 DYNAMICXCF") {
 		return
 	}
 	switch {

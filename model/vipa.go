@@ -16,6 +16,9 @@ import (
 // VIPADELETE and VIPADISTRIBUTE DELETE remove, and a second definition of
 // an address without a VIPADELETE in between is rejected.
 func (b *stackBuilder) vipa(st profile.Statement) {
+	if b.vipaLoopback(st) {
+		return // the stack ignores the statement
+	}
 	v := &b.s.VIPA
 	v.Statements++
 	switch s := st.(type) {
@@ -106,7 +109,7 @@ func (b *stackBuilder) vipaDefine(s *profile.VIPADefine) {
 			return
 		}
 		a := Addr{Addr: p.Addr(), Text: s.Addr6, Range: r}
-		if b.claim(a, "VIPADEFINE") {
+		if !b.v4Compatible(a.Addr, r, "VIPADEFINE") && b.claim(a, "VIPADEFINE") {
 			b.s.VIPA.Defines = append(b.s.VIPA.Defines, &VIPADefine{Stack: b.s, Addr: a, PrefixLen: p.Bits(),
 				IntfName: s.IntfName.Text, Moveable: b.moveable(s.Moveable, "VIPADEFINE", true, "IMMEDIATE"), Tier: s.Tier, CPCScope: s.CPCScope, Statement: r})
 		}
@@ -147,7 +150,7 @@ func (b *stackBuilder) vipaBackup(s *profile.VIPABackup) {
 		}
 		e := base
 		e.Addr, e.IntfName, e.PrefixLen = Addr{Addr: p.Addr(), Text: s.Addr6, Range: r}, s.IntfName.Text, p.Bits()
-		if b.claim(e.Addr, "VIPABACKUP") {
+		if !b.v4Compatible(e.Addr.Addr, r, "VIPABACKUP") && b.claim(e.Addr, "VIPABACKUP") {
 			b.s.VIPA.Backups = append(b.s.VIPA.Backups, &e)
 		}
 		return
@@ -388,6 +391,9 @@ func (b *stackBuilder) rangePrefix(s *profile.VIPARange, r diag.Range) (netip.Pr
 		p, err := netip.ParsePrefix(withPrefix(s.Addr6))
 		if err != nil || !p.Addr().Is6() {
 			b.errorf(r, "VIPARANGE %s %s: an IPv6 range is an IPv6 address with its prefix length (address/length)", s.IntfName.Text, s.Addr6)
+			return netip.Prefix{}, Addr{}, false
+		}
+		if b.v4Compatible(p.Addr(), r, "VIPARANGE") {
 			return netip.Prefix{}, Addr{}, false
 		}
 		return p.Masked(), Addr{Addr: p.Addr(), Text: s.Addr6, Range: r}, true
