@@ -11,6 +11,7 @@ import (
 
 func (b *stackBuilder) ipsec(s *profile.IPSec) {
 	blk := &IPSecBlock{Range: s.Info().Range}
+	b.ipsecExclusive(s.Options)
 	for _, o := range s.Options {
 		r := b.prof.RangeOf(&o.Node)
 		switch o.Value {
@@ -206,4 +207,25 @@ func (b *stackBuilder) addrSel(a *profile.AddrSpec) (AddrSel, bool) {
 		return AddrSel{}, false
 	}
 	return AddrSel{Prefix: netip.PrefixFrom(ip, ip.BitLen())}, true
+}
+
+// ipsecOpposites are the IPSEC keywords that undo each other.
+var ipsecOpposites = map[string]string{"LOGENABLE": "LOGDISABLE", "LOGDISABLE": "LOGENABLE",
+	"LOGIMPLICIT": "NOLOGIMPLICIT", "NOLOGIMPLICIT": "LOGIMPLICIT"}
+
+// ipsecExclusive reports an IPSEC keyword coded after its opposite. IBM's
+// EZZ0707I says the stack ignores a statement with two mutually exclusive
+// keywords, from the module that reads IPSEC among others; which IPSEC
+// keywords it checks is not documented, so this is a warning, and tcpipc
+// takes the last keyword as it did.
+func (b *stackBuilder) ipsecExclusive(opts []*profile.KeywordOption) {
+	seen := map[string]bool{}
+	for _, o := range opts {
+		if opp := ipsecOpposites[o.Value]; opp != "" && seen[opp] {
+			d := b.ds.Warnf(RuleValue, b.prof.RangeOf(&o.Node), "IPSEC: %s and %s exclude each other", opp, o.Value)
+			d.Detail = "Code one of them. The stack ignores a statement that codes two mutually exclusive keywords (EZZ0707I); for the IPSEC block that would leave the stack without its default filter rules."
+			d.IncludedFrom = b.chain
+		}
+		seen[o.Value] = true
+	}
 }

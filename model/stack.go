@@ -26,6 +26,9 @@ type stackBuilder struct {
 	vipaFirst map[netip.Addr]diag.Range
 	// refs is the profile's defs/refs table (profilerefs.go).
 	refs profileRefs
+	// rcvBuf holds the TCPCONFIG TCPRCVBUFRSIZE and TCPMAXRCVBUFRSIZE in
+	// effect (tcpconfig.go).
+	rcvBuf [2]*codedSize
 }
 
 func (b *stackBuilder) errorf(r diag.Range, format string, args ...any) *diag.Diagnostic {
@@ -78,6 +81,10 @@ func (b *stackBuilder) statement(st profile.Statement) {
 		b.ipconfig(s)
 	case *profile.GlobalConfig:
 		b.globalConfig(s)
+	case *profile.Config:
+		if s.Keyword == "TCPCONFIG" {
+			b.tcpConfig(s)
+		}
 	case *profile.IPSec:
 		b.s.IPSecBlocks = append(b.s.IPSecBlocks, m.Range)
 		if b.s.IPSec == nil {

@@ -352,3 +352,10 @@ func isHexID(w string) bool {
 	}
 	return true
 }
+
+// OptionName is the full form of an option keyword of stmt (IPCONFIG,
+// TCPCONFIG, …) as written, abbreviated or not; "" when tcpipc does not
+// know it.
+func OptionName(stmt, word string) string {
+	return knownOptionSets[stmt][strings.ToUpper(word)]
+}
