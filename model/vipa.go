@@ -261,7 +261,7 @@ func (b *stackBuilder) vipaDistribute(s *profile.VIPADistribute) {
 // HotStandbyRefusal says why the stack rejects or ignores a HOTSTANDBY
 // VIPADISTRIBUTE, "" when it takes it: DESTIP ALL (EZZ0165I), not exactly
 // one PREFERRED and at least one BACKUP (EZZ0826I, EZZ0827I), more than 31
-// BACKUPs (EZZ0829I). compile leaves such a distribution out, and lint
+// BACKUPs (EZZ0829I), a target both PREFERRED and BACKUP (EZZ0830I). compile leaves such a distribution out, and lint
 // reports it (DIST001).
 func (d *VIPADistribute) HotStandbyRefusal() string {
 	if d.Method != "HOTSTANDBY" {
@@ -284,6 +284,23 @@ func (d *VIPADistribute) HotStandbyRefusal() string {
 		return fmt.Sprintf("DISTMETHOD HOTSTANDBY needs exactly one PREFERRED and at least one BACKUP target, and has %d and %d (EZZ0827I); the stack ignores the statement", preferred, backups)
 	case backups > 31:
 		return fmt.Sprintf("DISTMETHOD HOTSTANDBY takes at most 31 BACKUP targets, and has %d (EZZ0829I); the stack ignores the statement", backups)
+	}
+	return d.preferredAlsoBackup()
+}
+
+// preferredAlsoBackup says why the stack ignores a HOTSTANDBY
+// distribution that names one target both PREFERRED and BACKUP (EZZ0830I),
+// "" when the two are different targets.
+func (d *VIPADistribute) preferredAlsoBackup() string {
+	for _, p := range d.Dests {
+		if !p.Preferred {
+			continue
+		}
+		for _, bk := range d.Dests {
+			if bk.Backup && bk.Addr.Addr == p.Addr.Addr {
+				return fmt.Sprintf("DISTMETHOD HOTSTANDBY needs the PREFERRED and BACKUP targets to be different, and names %s as both (EZZ0830I); the stack ignores the statement", p.Addr.Addr)
+			}
+		}
 	}
 	return ""
 }

@@ -12,12 +12,13 @@
 // z/OS, named by their own addresses.
 //
 // IBM rejects some option combinations: WEIGHT only means something with
-// DISTMETHOD WEIGHTEDACTIVE; PREFERRED, BACKUP, AUTOSWITCHBACK and
+// DISTMETHOD WEIGHTEDACTIVE (the stack ignores it otherwise, EZZ0799I);
+// PREFERRED, BACKUP, AUTOSWITCHBACK and
 // HEALTHSWITCH only with DISTMETHOD HOTSTANDBY (EZZ0831I — the stack then
 // ignores the statement and the rest of the VIPADYNAMIC block), and
 // HOTSTANDBY rejects DESTIP ALL (EZZ0165I) and wants exactly one PREFERRED
-// and at least one, at most 31, BACKUP targets (EZZ0826I, EZZ0827I,
-// EZZ0829I; tcpipc leaves such a distribution out of the plan, as the stack
+// and at least one, at most 31, BACKUP targets, the PREFERRED one not
+// among them (EZZ0826I, EZZ0827I, EZZ0829I, EZZ0830I; tcpipc leaves such a distribution out of the plan, as the stack
 // does). A DESTIP address listed twice is a warning. TIER1 and TIER2 exclude
 // each other; PROCTYPE belongs to BASEWLM, PROCXCOST and ILWEIGHTING to
 // SERVERWLM; OPTLOCAL takes 0–16; ports are 1–65535 with ranges written low

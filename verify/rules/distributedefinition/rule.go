@@ -110,8 +110,11 @@ func check(p *verify.Pass, s *model.Stack, d *model.VIPADistribute, owned bool) 
 
 func methodError(p *verify.Pass, d *model.VIPADistribute, r diag.Range, kw, method string) {
 	e := p.Reportf(r, "%s needs DISTMETHOD %s, but %s is distributed with %s", kw, method, d.Addr.Addr, d.Method)
-	if method == "HOTSTANDBY" {
+	switch method {
+	case "HOTSTANDBY":
 		e.Detail = "The stack rejects the statement (EZZ0831I) and ignores the rest of the VIPADYNAMIC block."
+	case "WEIGHTEDACTIVE":
+		e.Detail = "The stack ignores the WEIGHT and distributes with " + d.Method + " (EZZ0799I); code DISTMETHOD WEIGHTEDACTIVE for weights to count, or leave WEIGHT out."
 	}
 }
 
