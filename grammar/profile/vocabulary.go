@@ -116,14 +116,22 @@ var operandGrammars = map[string]string{
 		SOURCEVIPA | TCPIPSTATISTICS }`,
 	// DELETE has a grammar of its own (Delete): its object is a statement
 	// keyword. These are the operands after the object.
-	"DELETE ATMARPSV":  `<name>`,
-	"DELETE ATMLIS":    `<name>`,
-	"DELETE ATMPVC":    `<name> <name>`,
-	"DELETE DEVICE":    `<name>`,
-	"DELETE LINK":      `<name>`,
-	"DELETE PORT":      `<number:0-65535> ( TCP | UDP ) <name>`,
+	"DELETE ATMARPSV": `<name>`,
+	"DELETE ATMLIS":   `<name>`,
+	"DELETE ATMPVC":   `<name> <name>`,
+	"DELETE DEVICE":   `<name>`,
+	"DELETE LINK":     `<name>`,
+	// DELETE PORT takes one or more entries.
+	"DELETE PORT":      deletePortEntry + " { " + deletePortEntry + " }",
 	"DELETE PORTRANGE": `<number:0-65535> <number:1-65535> ( TCP | UDP ) <name>`,
 }
+
+// deletePortEntry is one entry of DELETE PORT, UNRSV ones too, with the
+// PORT options, whose values the stack verifies and ignores (V2R2 "DELETE
+// statement"); IBM's EZZ0147I tells to delete PORT UNRSV entries.
+const deletePortEntry = `( <number:0-65535> | UNRSV ) ( TCP | UDP ) ( <name> | * ) { NOAUTOLOG |
+	DELAYACKS | NODELAYACKS | SHAREPORT | SHAREPORTWLM | BIND <addr> | SAF <name> | NOSMC | SMC | NOSMCR |
+	NOSMCD | DENY | WHENLISTEN | WHENBIND }`
 
 // CheckedStatements returns, sorted, the top-level statement keywords whose
 // operands tcpipc checks against IBM's grammar: the modelled statements

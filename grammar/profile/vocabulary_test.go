@@ -35,6 +35,9 @@ func TestVocabularyOperands(t *testing.T) {
 		{"PKTTRACE ON IP 10.1.1.1 PROT TCP DESTPORT 21\n", ``},
 		{"DELETE DEVICE OSA1\nDELETE PORT 21 TCP FTPD1\nDELETE PORTRANGE 1000 10 UDP *\n", `^DELETE PORTRANGE: unexpected \*$`},
 		{"DELETE LINK\n", `^incomplete DELETE LINK statement$`},
+		{"DELETE PORT UNRSV TCP * SAF UNRSVA WHENLISTEN\n  UNRSV TCP OMVS\n  21 TCP FTPD1 NOAUTOLOG\n", ``},
+		{"DELETE PORT UNRSV ICMP *\n", `^DELETE PORT: unexpected ICMP$`},
+		{"DELETE PORT\n", `^incomplete DELETE PORT statement$`},
 		// The blocks and the routing statements of older profiles.
 		{"BSDROUTINGPARMS TRUE\n OSA1L 1492 0 255.255.255.0 0\n VIPA1L DEFAULTSIZE 1 255.255.255.252 0\nENDBSDROUTINGPARMS\n", ``},
 		{"BSDROUTINGPARMS TRUE\n OSA1L 1492 0 255.255.255.0\nENDBSDROUTINGPARMS\n", `^incomplete BSDROUTINGPARMS statement$`},
