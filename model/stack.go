@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,6 +30,9 @@ type stackBuilder struct {
 	// rcvBuf holds the TCPCONFIG TCPRCVBUFRSIZE and TCPMAXRCVBUFRSIZE in
 	// effect (tcpconfig.go).
 	rcvBuf [2]*codedSize
+	// unrsvAccess is the WHENLISTEN or WHENBIND of the first PORT UNRSV TCP
+	// entry that coded one (portAccess).
+	unrsvAccess *profile.PortOption
 }
 
 func (b *stackBuilder) errorf(r diag.Range, format string, args ...any) *diag.Diagnostic {
@@ -81,6 +85,10 @@ func (b *stackBuilder) statement(st profile.Statement) {
 		b.ipconfig(s)
 	case *profile.GlobalConfig:
 		b.globalConfig(s)
+	case *profile.Delete:
+		if s.Object == "PORT" && len(s.Operands) > 0 && strings.EqualFold(s.Operands[0].Text, "UNRSV") {
+			b.unrsvAccess = nil // DELETE PORT UNRSV lets the next entries choose again
+		}
 	case *profile.Config:
 		if s.Keyword == "TCPCONFIG" {
 			b.tcpConfig(s)
@@ -136,30 +144,43 @@ func (b *stackBuilder) statement(st profile.Statement) {
 			}
 		}
 	case *profile.Port:
-		for _, e := range s.Entries {
-			b.portEntryOptions(e)
-			b.portOptionOrder(e)
-			b.portNames(portLabel("PORT", e.Unreserved, e.Number), e.Job, e.Options, b.prof.RangeOf(&e.Node))
-			if e.Unreserved {
-				continue // access control, not a reservation
-			}
-			pr := &PortReservation{Port: e.Number, Protocol: e.Protocol, Job: e.Job, Range: b.prof.RangeOf(&e.Node)}
-			b.portNumber("PORT", e.Number, pr.Range)
-			for _, o := range e.Options {
-				if o.Bind != nil {
-					if a, ok := b.addr(o.Bind); ok {
-						pr.Bind = &a
-					}
-				}
-			}
-			b.s.Ports = append(b.s.Ports, pr)
-		}
+		b.port(s)
 	case *profile.PortRange:
 		for _, e := range s.Entries {
 			r := b.prof.RangeOf(&e.Node)
 			b.portNumber("PORTRANGE", e.First, r)
 			b.portNames(fmt.Sprintf("PORTRANGE %d", e.First), e.Job, e.Options, r)
 			b.portRangeOptions(e)
+		}
+	}
+}
+
+// port records a PORT statement's reservations, checking its entries. A
+// DENY on an UNRSV entry whose job name is not * makes the stack ignore
+// the entire statement (EZZ0146I): its entries are checked, none reserves.
+func (b *stackBuilder) port(s *profile.Port) {
+	denyMisused := slices.ContainsFunc(s.Entries, func(e *profile.PortEntry) bool {
+		return e.Unreserved && e.Job != "*" && slices.ContainsFunc(e.Options, func(o *profile.PortOption) bool { return o.Flag == "DENY" })
+	})
+	for _, e := range s.Entries {
+		b.portEntryOptions(e)
+		b.portAccess(e)
+		b.portOptionOrder(e)
+		b.portNames(portLabel("PORT", e.Unreserved, e.Number), e.Job, e.Options, b.prof.RangeOf(&e.Node))
+		if e.Unreserved {
+			continue // access control, not a reservation
+		}
+		pr := &PortReservation{Port: e.Number, Protocol: e.Protocol, Job: e.Job, Range: b.prof.RangeOf(&e.Node)}
+		b.portNumber("PORT", e.Number, pr.Range)
+		for _, o := range e.Options {
+			if o.Bind != nil {
+				if a, ok := b.addr(o.Bind); ok {
+					pr.Bind = &a
+				}
+			}
+		}
+		if !denyMisused { // else the stack ignores the statement (EZZ0146I)
+			b.s.Ports = append(b.s.Ports, pr)
 		}
 	}
 }
@@ -234,7 +255,7 @@ func (b *stackBuilder) portEntryOptions(e *profile.PortEntry) {
 			saf = true
 		case o.Flag == "DENY" && e.Job != "*":
 			b.errorf(r, "PORT UNRSV %s %s: DENY applies to the job name * only", e.Protocol, e.Job).Detail =
-				"PORT UNRSV … * DENY denies every job the unreserved ports; for one job, leave it out of the UNRSV entries."
+				"PORT UNRSV … * DENY denies every job the unreserved ports; for one job, leave it out of the UNRSV entries. The stack ignores the entire PORT statement, its other entries too (EZZ0146I)."
 		case o.Flag == "DENY":
 			deny = true
 		case o.Flag == "WHENLISTEN" && e.Protocol == "UDP":
@@ -249,6 +270,34 @@ func (b *stackBuilder) portEntryOptions(e *profile.PortEntry) {
 	if deny && saf {
 		b.errorf(b.prof.RangeOf(&e.Node), "PORT UNRSV %s *: DENY and SAF exclude each other", e.Protocol).Detail =
 			"The job name * takes either DENY (no job may use an unreserved port) or SAF resname (access by SAF resource)."
+	}
+}
+
+// portAccess reports a PORT UNRSV TCP entry whose access control,
+// WHENLISTEN or WHENBIND, is not the one an earlier UNRSV TCP entry coded:
+// every UNRSV TCP entry must use the same, and the stack ignores the entry
+// that differs, keeping the statement's others (EZZ0147I). Entries that
+// code neither are not compared: they take the default, which tcpipc
+// does not assume.
+func (b *stackBuilder) portAccess(e *profile.PortEntry) {
+	if !e.Unreserved || e.Protocol != "TCP" {
+		return
+	}
+	for _, o := range e.Options {
+		if o.Flag != "WHENLISTEN" && o.Flag != "WHENBIND" {
+			continue
+		}
+		first := b.unrsvAccess
+		if first == nil {
+			b.unrsvAccess = o
+			return
+		}
+		if first.Flag != o.Flag {
+			d := b.errorf(b.prof.RangeOf(&o.Node), "PORT UNRSV TCP %s: %s conflicts with the %s in effect", e.Job, o.Flag, first.Flag)
+			d.Detail = "Every PORT UNRSV TCP entry uses the same access control; the stack ignores this entry and processes the statement's others (EZZ0147I). Code " + first.Flag + ", or change every UNRSV TCP entry."
+			d.Related = []diag.Related{{Range: b.prof.RangeOf(&first.Node), Message: first.Flag + " is coded here"}}
+		}
+		return
 	}
 }
 
