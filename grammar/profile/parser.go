@@ -529,7 +529,7 @@ func (p *parser) parseAll(prof *Profile) {
 			// statement).
 			if p.onlyFirst(st, "SRCIP", &srcipSeen) {
 				d := p.diags.Warnf(RuleIgnored, st.Info().Range, "the stack ignores this SRCIP block: %s", st.Info().Ignored)
-				d.Detail = "Put every SRCIP entry in the first SRCIP block."
+				d.Detail = "The stack uses the first SRCIP block of a profile and ignores the others (EZZ0769I); put every SRCIP entry in the first SRCIP block."
 			}
 		}
 		p.keep(prof, st, top)

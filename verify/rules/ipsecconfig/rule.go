@@ -39,7 +39,7 @@ func run(p *verify.Pass) (any, error) {
 		}
 		for _, extra := range s.IPSecBlocks[1:] {
 			d := p.Reportf(extra, "%s: second IPSEC block is ignored", s.Name)
-			d.Detail = "Only the first IPSEC block of a profile is used; merge the rules into it."
+			d.Detail = "Only the first IPSEC block of a profile is used; the stack ignores this one (EZZ0757I). Merge the rules into the first."
 			d.Related = []diag.Related{{Range: blk.Range, Message: "the IPSEC block in effect"}}
 		}
 	}
