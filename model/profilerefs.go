@@ -55,6 +55,9 @@ type profileRefs struct {
 	deviceTypes map[string]string
 	// deviceLinks holds the first LINK defined on each device.
 	deviceLinks map[string]string
+	// adapters holds the LINK that took each adapter number of a LAN
+	// channel station device (adapterNumber).
+	adapters map[lcsAdapter]string
 	// defined holds where each device name, and each interface name (a
 	// LINK's or an INTERFACE's: both name an interface), is defined now:
 	// a DELETE takes a name out.
@@ -159,6 +162,7 @@ func (b *stackBuilder) objects(st profile.Statement) {
 		b.useOperand(dev, kindDevice)
 		b.linkType(s, dev)
 		b.oneLinkDevice(s, dev)
+		b.adapterNumber(s, dev)
 	case *profile.Interface:
 		if s.Action == "DELETE" {
 			b.undefine(false, s.Name.Text)
@@ -404,4 +408,37 @@ func (b *stackBuilder) oneLinkDevice(l *profile.Link, dev *profile.Operand) {
 	}
 	d := b.errorf(b.prof.RangeOf(&dev.Node), "LINK %s: device %s already has link %s; a CTC device carries one link", l.Name.Text, dev.Text, first)
 	d.Detail = "The stack ignores this LINK (EZZ0330I). Define another CTC device for a second link."
+}
+
+// lcsLinks are the LINK types of a LAN channel station (LCS) device, whose
+// number is the device's adapter the link uses.
+var lcsLinks = map[string]bool{"ETHERNET": true, "802.3": true, "ETHEROR802.3": true, "IBMTR": true, "FDDI": true}
+
+// lcsAdapter is one adapter number of one device.
+type lcsAdapter struct {
+	device string
+	number string
+}
+
+// adapterNumber reports a LINK on an LCS device that names an adapter
+// number an earlier LINK of the device uses (IP Messages Volume 4,
+// EZZ0620I "LINK … ON DEVICE … USES DUPLICATE ADAPTER NUMBER"). Only the
+// message's title could be read, not what the stack then does, so this
+// is a warning; ETHEROR802.3 is IBM's way to run both frame types on one
+// adapter.
+func (b *stackBuilder) adapterNumber(l *profile.Link, dev *profile.Operand) {
+	if dev == nil || !lcsLinks[l.Type] || len(l.Operands) < 2 || !isNumber(l.Operands[0].Text) {
+		return
+	}
+	key := lcsAdapter{device: dev.Text, number: l.Operands[0].Text}
+	if first, dup := b.refs.adapters[key]; dup {
+		d := b.ds.Warnf(RuleValue, b.prof.RangeOf(&l.Operands[0].Node), "LINK %s: adapter %s of device %s is already link %s's", l.Name.Text, key.number, dev.Text, first)
+		d.Detail = "Each LINK of an LCS device uses an adapter of its own; the stack reports a duplicate adapter number (EZZ0620I). For Ethernet and 802.3 frames on one adapter, code one ETHEROR802.3 link."
+		d.IncludedFrom = b.chain
+		return
+	}
+	if b.refs.adapters == nil {
+		b.refs.adapters = map[lcsAdapter]string{}
+	}
+	b.refs.adapters[key] = l.Name.Text
 }
