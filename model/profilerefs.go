@@ -116,6 +116,11 @@ func (b *stackBuilder) define(keyword string, n *profile.Name) {
 // deleted interface's home addresses with it.
 func (b *stackBuilder) undefine(device bool, name string) {
 	delete(b.refs.defined, definedName{device: device, name: name})
+	for k, link := range b.refs.adapters { // a deleted link's adapter is free again
+		if device && k.device == name || !device && link == name {
+			delete(b.refs.adapters, k)
+		}
+	}
 	if !device {
 		b.s.Home = slices.DeleteFunc(b.s.Home, func(h *HomeAddr) bool { return h.Link == name })
 	}
