@@ -1,10 +1,6 @@
 package model
 
-import (
-	"os"
-	"path/filepath"
-	"testing"
-)
+import "testing"
 
 // TestPortDenyDropsStatement checks that a PORT statement with DENY on an
 // UNRSV entry whose job name is not * reserves nothing: the stack ignores
@@ -12,15 +8,10 @@ import (
 // statement still counts.
 func TestPortDenyDropsStatement(t *testing.T) {
 	dir := t.TempDir()
-	files := map[string]string{
+	writeTree(t, dir, map[string]string{
 		"sysplex.yaml": "sysplex: P\nstacks:\n  - name: SYSA\n    profile: SYSA.TCPIP\n",
 		"SYSA.TCPIP":   "PORT 23 TCP TN3270\n     UNRSV TCP FTPD* DENY\nPORT 21 TCP FTPD1\n",
-	}
-	for name, text := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	sx, _ := Load(dir, Options{})
 	if len(sx.Stacks) != 1 {
 		t.Fatalf("%d stacks", len(sx.Stacks))
