@@ -249,6 +249,52 @@ func TestInlineDynVpnActions(t *testing.T) {
 	}
 }
 
+// TestUnnamedInlineKeyExchangeRules: KeyExchangeRules written inline in
+// the KeyExchangePolicy without a name, with inline actions and offers,
+// reach the plan with names: the peers were named "" (both alike), and
+// the offers of a proposal had no name, nor had a VPN action's inline
+// IpDataOffers.
+func TestUnnamedInlineKeyExchangeRules(t *testing.T) {
+	rule := func(remote string) string {
+		return " KeyExchangeRule\n {\n  LocalSecurityEndpoint\n  {\n   Identity IpAddr 192.0.2.1\n   Location 192.0.2.1\n  }\n" +
+			"  RemoteSecurityEndpoint\n  {\n   Identity IpAddr " + remote + "\n   Location " + remote + "\n  }\n" +
+			"  KeyExchangeAction\n  {\n   HowToInitiate IKEv2\n   HowToAuthMe PresharedKey\n" +
+			"   KeyExchangeOffer\n   {\n    HowToEncrypt AES_CBC KeyLength 128\n    HowToVerifyMsgs HMAC_SHA2_256_128\n    PseudoRandomFunction HMAC_SHA2_256\n    DHGroup Group19\n   }\n" +
+			"   KeyExchangeOffer\n   {\n    HowToEncrypt AES_CBC KeyLength 256\n    HowToVerifyMsgs HMAC_SHA2_256_128\n    PseudoRandomFunction HMAC_SHA2_256\n    DHGroup Group19\n   }\n  }\n" +
+			"  SharedKey Ascii test-only-key\n }\n"
+	}
+	p := compileFiles(t, map[string]string{
+		"sysplex.yaml": "sysplex: INL\nstacks:\n  - {name: A, profile: A/P, policy: [A.policy]}\n",
+		"A/P":          "IPCONFIG IPSECURITY\n",
+		"A.policy": "IpFilterPolicy\n{\n IpFilterRule vpn\n {\n  IpGenericFilterAction\n  {\n   IpFilterAction IpSec\n  }\n" +
+			"  IpDynVpnAction\n  {\n   IpDataOffer\n   {\n    HowToEncrypt AES_GCM_16 KeyLength 128\n    HowToAuth ESP Null\n   }\n" +
+			"   IpDataOffer\n   {\n    HowToEncrypt AES_GCM_16 KeyLength 256\n    HowToAuth ESP Null\n   }\n  }\n }\n}\n" +
+			"KeyExchangePolicy\n{\n" + rule("198.51.100.1") + rule("198.51.100.2") + "}\n",
+	})
+	peers := p.Stacks[0].IKE.Peers
+	if len(peers) != 2 || peers[0].Rule == "" || peers[0].Rule == peers[1].Rule {
+		var rules []string
+		for _, pe := range peers {
+			rules = append(rules, pe.Rule)
+		}
+		t.Fatalf("peers named %q, want two names", rules)
+	}
+	offers := map[string]bool{}
+	for _, pe := range peers {
+		for _, pr := range pe.Proposals {
+			offers[pr.Offer] = true
+		}
+	}
+	for _, a := range p.Stacks[0].SPD.VPNActions {
+		for _, pr := range a.Proposals {
+			offers[pr.Offer] = true
+		}
+	}
+	if len(offers) != 6 || offers[""] {
+		t.Errorf("proposals name the offers %v, want six names", offers)
+	}
+}
+
 // TestUnnamedInlineFilterRules: an IpFilterRule written inline in the
 // IpFilterPolicy may have no name (IBM: Policy Agent creates a
 // nonpersistent system name). Its filters get a name of their own, made

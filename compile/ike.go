@@ -3,18 +3,9 @@ package compile
 import (
 	"encoding/hex"
 
-	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/model"
 	"github.com/tcpipc/tcpipc/plan"
 )
-
-// offerName names an offer for messages: its name, or where it is.
-func (c *compiler) offerName(name string, r diag.Range) string {
-	if name != "" {
-		return name
-	}
-	return "offer at " + c.source(r)
-}
 
 // ikeProposal turns a KeyExchangeOffer into an IKE SA proposal; the
 // mapping lives in the model so that lint reports the same offers left out.
@@ -61,7 +52,7 @@ func (c *compiler) vpnAction(a *model.DynVpnAction) plan.VPNAction {
 		}
 		p, why := childProposal(o, out.PFS, m)
 		if why != "" {
-			name := c.offerName(o.Name, o.Range)
+			name := o.Name
 			c.warn(o.Range, "IpDataOffer %s of %s cannot be expressed as IKEv2 transforms: %s", name, a.Name, why)
 			out.Refused = append(out.Refused, plan.Refused{Offer: name, Reason: why})
 			continue
@@ -100,7 +91,7 @@ func (c *compiler) ike(s *model.Stack) plan.IKE {
 			for _, o := range a.Offers {
 				p, why := c.ikeProposal(o, a.IKEv2())
 				if why != "" {
-					name := c.offerName(o.Name, o.Range)
+					name := o.Name
 					c.warn(o.Range, "KeyExchangeOffer %s cannot be expressed as IKEv2 transforms: %s", name, why)
 					peer.Refused = append(peer.Refused, plan.Refused{Offer: name, Reason: why})
 					continue

@@ -14,7 +14,7 @@ import (
 type FilterRule struct {
 	// Name is SYSDEFAULTRULE.n for profile rules, the IpFilterRule name
 	// for policy rules; one written inline without a name has a name made
-	// from where it is written (filterRuleName) and Unnamed set.
+	// from where it is written (inlineNames) and Unnamed set.
 	Name     string   `json:"name"`
 	Unnamed  bool     `json:"unnamed,omitempty"`
 	V6       bool     `json:"v6,omitempty"`

@@ -2,10 +2,7 @@ package model
 
 import (
 	"fmt"
-	"hash/fnv"
 	"net/netip"
-	"path"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,7 +39,7 @@ type Policy struct {
 // DynVpnAction is an IpDynVpnAction: how dynamic tunnels are negotiated.
 type DynVpnAction struct {
 	// Name is the action's name; an action written inline without one
-	// has its rule's (inlineName) and Inline set.
+	// has one made from its rule's (inlineNames) and Inline set.
 	Name            string       `json:"name"`
 	Inline          bool         `json:"inline,omitempty"`
 	Initiation      string       `json:"initiation"` // EITHER, LOCALONLY, REMOTEONLY
@@ -68,7 +65,7 @@ type DataOffer struct {
 
 // ManVpnAction is an IpManVpnAction: a manually keyed tunnel.
 type ManVpnAction struct {
-	Name  string     `json:"name"` // inlineName when written inline without one
+	Name  string     `json:"name"` // made (inlineNames) when written inline without one
 	Range diag.Range `json:"range"`
 }
 
@@ -84,12 +81,24 @@ type KeyExchangePolicy struct {
 // KeyExchangeRule pairs a local and a remote security endpoint with how to
 // negotiate the IKE SA between them.
 type KeyExchangeRule struct {
+	// Name is the rule's name; a rule written inline without one has one
+	// made from where it is written (inlineNames) and Unnamed set.
 	Name      string             `json:"name"`
+	Unnamed   bool               `json:"unnamed,omitempty"`
 	Local     *SecurityEndpoint  `json:"local,omitempty"`
 	Remote    *SecurityEndpoint  `json:"remote,omitempty"`
 	Action    *KeyExchangeAction `json:"action,omitempty"`
 	SharedKey Secret             `json:"sharedKey,omitzero"`
 	Range     diag.Range         `json:"range"`
+}
+
+// Label names the rule in findings: "key exchange rule name", or for a
+// rule written without a name where it is and the name the plan gives it.
+func (r *KeyExchangeRule) Label() string {
+	if r.Unnamed {
+		return fmt.Sprintf("the unnamed key exchange rule at line %d (%s)", r.Range.Start.Line, r.Name)
+	}
+	return "key exchange rule " + r.Name
 }
 
 // SecurityEndpoint is a Local or RemoteSecurityEndpoint.
@@ -118,7 +127,10 @@ func (e *SecurityEndpoint) Covers(a netip.Addr) bool {
 // KeyExchangeAction says how to initiate and answer IKE and how to
 // authenticate.
 type KeyExchangeAction struct {
+	// Name is the action's name, or one made for it when it is written
+	// inline without one (inlineNames), with Inline set.
 	Name              string              `json:"name,omitempty"`
+	Inline            bool                `json:"inline,omitempty"`
 	HowToInitiate     string              `json:"howToInitiate"` // MAIN (default), AGGRESSIVE, IKEV2, DONOT
 	HowToRespondIKEv1 string              `json:"howToRespondIKEv1,omitempty"`
 	HowToAuthMe       string              `json:"howToAuthMe"` // DIGITALSIGNATURE (default), PRESHAREDKEY, …
@@ -155,6 +167,9 @@ type policyBuilder struct {
 	services map[*policy.Entry]serviceFields
 	// timed holds the rules whose time condition was reported.
 	timed map[*policy.Entry]bool
+	// names are the names made for statements written inline without
+	// one (inlineNames).
+	names namesOf
 }
 
 // attr returns the last attribute of an entry's block with the keyword.
@@ -241,6 +256,7 @@ func (b *policyBuilder) objects(e *policy.Entry, typ string) []*policy.Entry {
 
 func (b *policyBuilder) build(files []*policy.File) *Policy {
 	p := &Policy{}
+	b.names = inlineNames(files, b.t)
 	var fp, kp, lp *policy.Entry
 	for _, f := range files {
 		for _, e := range f.Entries {
@@ -326,7 +342,7 @@ func (b *policyBuilder) filterRule(r *policy.Entry, group *policy.Entry) []*Filt
 	if r == nil || r.Block == nil {
 		return nil
 	}
-	name := filterRuleName(r)
+	name := b.names.of(r)
 	srcs, srcWritten := b.addrs(r, "IpSource")
 	if !srcWritten && group != nil {
 		srcs, srcWritten = b.addrs(group, "IpSource")
@@ -374,15 +390,9 @@ func (b *policyBuilder) filterRule(r *policy.Entry, group *policy.Entry) []*Filt
 	var man *ManVpnAction
 	if e := b.object(r, "IpDynVpnAction"); e != nil {
 		dyn = b.dynVpn(e)
-		if dyn.Name == "" {
-			dyn.Name, dyn.Inline = inlineName(name), true
-		}
 	}
 	if e := b.object(r, "IpManVpnAction"); e != nil {
-		man = &ManVpnAction{Name: e.Name(), Range: e.KeywordRange}
-		if man.Name == "" {
-			man.Name = inlineName(name)
-		}
+		man = &ManVpnAction{Name: b.names.of(e), Range: e.KeywordRange}
 	}
 	granularity := ""
 	if ls := b.object(r, "IpLocalStartAction"); ls != nil {
@@ -403,38 +413,6 @@ func (b *policyBuilder) filterRule(r *policy.Entry, group *policy.Entry) []*Filt
 		}
 	}
 	return out
-}
-
-// filterRuleName is a filter rule's name, or for a rule written inline
-// without one (IBM: Policy Agent creates a nonpersistent system name) one
-// made from where it is written, so that its filters have a name, as the
-// plan, the displays and SWSA records need, and every stack reading the
-// file names it alike however the sysplex is named on the command line:
-// IpFilterRule~ and a hash of the file's name and the rule's position.
-func filterRuleName(r *policy.Entry) string {
-	if n := r.Name(); n != "" {
-		return n
-	}
-	h := fnv.New32a()
-	fmt.Fprintf(h, "%s:%d:%d", path.Base(filepath.ToSlash(r.KeywordRange.File)), r.KeywordRange.Start.Line, r.KeywordRange.Start.Column)
-	return fmt.Sprintf("IpFilterRule~%08x", h.Sum32())
-}
-
-// inlineName names an action written inline, without a name, in filter
-// rule rule. Policy Agent gives such a statement a nonpersistent system
-// name; the plan needs one for the filters to name their action and for
-// SWSA records (a policy name: at most 32 characters, no blank or comma).
-// It is made from the rule's name, so every stack that reads the rule
-// names the action alike, and SWSA compares their anchor filters equal:
-// rule~inline, or for a long rule name its first 23 characters, "~" and
-// a hash of the whole name.
-func inlineName(rule string) string {
-	if n := rule + "~inline"; len(n) <= 32 {
-		return n
-	}
-	h := fnv.New32a()
-	h.Write([]byte(rule))
-	return fmt.Sprintf("%s~%08x", rule[:23], h.Sum32())
 }
 
 // timeCondition reports, once per rule, a time condition tcpipc does not
@@ -714,7 +692,7 @@ func valueRangeOf(e *policy.Entry) (from, to int, ok bool) {
 }
 
 func (b *policyBuilder) dynVpn(e *policy.Entry) *DynVpnAction {
-	a := &DynVpnAction{Name: e.Name(), Initiation: "EITHER", VpnLifeMinutes: 1440, Range: e.KeywordRange}
+	a := &DynVpnAction{Name: b.names.of(e), Inline: e.Name() == "", Initiation: "EITHER", VpnLifeMinutes: 1440, Range: e.KeywordRange}
 	if v := attr(e, "Initiation"); v != nil {
 		a.Initiation = value(v, 0)
 	}
@@ -727,14 +705,14 @@ func (b *policyBuilder) dynVpn(e *policy.Entry) *DynVpnAction {
 	}
 	a.HowToEncapIKEv2 = value(attr(e, "HowToEncapIKEv2"), 0)
 	for _, o := range b.objects(e, "IpDataOffer") {
-		a.Offers = append(a.Offers, dataOffer(o))
+		a.Offers = append(a.Offers, dataOffer(o, b.names.of(o)))
 	}
 	return a
 }
 
-func dataOffer(e *policy.Entry) *DataOffer {
+func dataOffer(e *policy.Entry, name string) *DataOffer {
 	// Defaults of V2R2 and later: tunnel, AES_CBC 128, ESP HMAC_SHA1.
-	o := &DataOffer{Name: e.Name(), Encap: "TUNNEL", Encrypt: "AES_CBC", KeyLength: 128, AuthProtocol: "ESP", AuthAlgorithm: "HMAC_SHA1", Range: e.KeywordRange}
+	o := &DataOffer{Name: name, Encap: "TUNNEL", Encrypt: "AES_CBC", KeyLength: 128, AuthProtocol: "ESP", AuthAlgorithm: "HMAC_SHA1", Range: e.KeywordRange}
 	if v := attr(e, "HowToEncap"); v != nil {
 		o.Encap = value(v, 0)
 	}
@@ -816,7 +794,7 @@ func (b *policyBuilder) keyExchangeGroup(g *policy.Entry) []*KeyExchangeRule {
 }
 
 func (b *policyBuilder) keyExchangeRule(e *policy.Entry) *KeyExchangeRule {
-	r := &KeyExchangeRule{Name: e.Name(), Range: e.KeywordRange}
+	r := &KeyExchangeRule{Name: b.names.of(e), Unnamed: e.Name() == "", Range: e.KeywordRange}
 	r.Local = b.endpoint(b.object(e, "LocalSecurityEndpoint"))
 	r.Remote = b.endpoint(b.object(e, "RemoteSecurityEndpoint"))
 	if a := b.object(e, "KeyExchangeAction"); a != nil {
@@ -842,7 +820,7 @@ func (b *policyBuilder) endpoint(e *policy.Entry) *SecurityEndpoint {
 	if e == nil {
 		return nil
 	}
-	ep := &SecurityEndpoint{Name: e.Name(), Range: e.KeywordRange}
+	ep := &SecurityEndpoint{Name: b.names.of(e), Range: e.KeywordRange}
 	remote := strings.EqualFold(e.Keyword, "RemoteSecurityEndpoint")
 	id := attr(e, "Identity")
 	if v, ok := remoteIdentityRef(e, id); ok {
@@ -947,7 +925,7 @@ func parseLocation(vs []*policy.Value, i int) ([]AddrSel, string, int, bool) {
 }
 
 func (b *policyBuilder) keyExchangeAction(e *policy.Entry) *KeyExchangeAction {
-	a := &KeyExchangeAction{Name: e.Name(), HowToInitiate: "MAIN", HowToAuthMe: "DIGITALSIGNATURE", Range: e.KeywordRange}
+	a := &KeyExchangeAction{Name: b.names.of(e), Inline: e.Name() == "", HowToInitiate: "MAIN", HowToAuthMe: "DIGITALSIGNATURE", Range: e.KeywordRange}
 	if v := attr(e, "HowToInitiate"); v != nil {
 		a.HowToInitiate = value(v, 0)
 	}
@@ -957,7 +935,7 @@ func (b *policyBuilder) keyExchangeAction(e *policy.Entry) *KeyExchangeAction {
 		a.HowToAuthMe = value(v, 0)
 	}
 	for _, o := range b.objects(e, "KeyExchangeOffer") {
-		ko := &KeyExchangeOffer{Name: o.Name(), Range: o.KeywordRange}
+		ko := &KeyExchangeOffer{Name: b.names.of(o), Range: o.KeywordRange}
 		if v := attr(o, "HowToEncrypt"); v != nil {
 			ko.HowToEncrypt, ko.KeyLength = value(v, 0), keyLength(v)
 		}

@@ -68,11 +68,7 @@ func run(p *verify.Pass) (any, error) {
 // dynVpn reports the refused PFS group and data offers of an action of
 // filter rule rule.
 func (r *reporter) dynVpn(a *model.DynVpnAction, rule string) {
-	named := a.Name
-	if a.Inline {
-		named = ""
-	}
-	act, of := actionNames("IpDynVpnAction", named, "IpFilterRule", rule)
+	act, of := actionNames("IpDynVpnAction", a.Name, a.Inline, "IpFilterRule", rule)
 	pfs, ok, why := model.PFSGroup(a.InitiateWithPfs)
 	if why != "" {
 		r.once(a.Range, "pfs", "InitiateWithPfs %s of %s is left out of the plan: %s", a.InitiateWithPfs, act, why).Detail = fix
@@ -85,7 +81,7 @@ func (r *reporter) dynVpn(a *model.DynVpnAction, rule string) {
 	for _, o := range a.Offers {
 		if _, _, why := model.ChildProposal(o, with); why != "" {
 			left++
-			r.once(o.Range, "offer", "IpDataOffer %s of %s is left out of the plan: %s", name(o.Name), of, why).Detail = fix
+			r.once(o.Range, "offer", "IpDataOffer %s of %s is left out of the plan: %s", o.Name, of, why).Detail = fix
 		}
 	}
 	if left > 0 && left == len(a.Offers) {
@@ -98,12 +94,12 @@ func (r *reporter) dynVpn(a *model.DynVpnAction, rule string) {
 // keyExchange reports the refused offers of a KeyExchangeAction of key
 // exchange rule rule.
 func (r *reporter) keyExchange(a *model.KeyExchangeAction, rule string) {
-	act, of := actionNames("KeyExchangeAction", a.Name, "KeyExchangeRule", rule)
+	act, of := actionNames("KeyExchangeAction", a.Name, a.Inline, "KeyExchangeRule", rule)
 	left := 0
 	for _, o := range a.Offers {
 		if _, why := model.IKEProposal(o, a.IKEv2()); why != "" {
 			left++
-			r.once(o.Range, "offer", "KeyExchangeOffer %s of %s is left out of the plan: %s", name(o.Name), of, why).Detail = fix
+			r.once(o.Range, "offer", "KeyExchangeOffer %s of %s is left out of the plan: %s", o.Name, of, why).Detail = fix
 		}
 	}
 	if left > 0 && left == len(a.Offers) {
@@ -115,17 +111,10 @@ func (r *reporter) keyExchange(a *model.KeyExchangeAction, rule string) {
 // actionNames names an action in findings: "IpDynVpnAction vpn" and, after
 // "offer … of", "vpn"; an action written inline has no name and is named
 // by the rule it is written in.
-func actionNames(typ, name, ruleType, rule string) (act, of string) {
-	if name == "" {
+func actionNames(typ, name string, inline bool, ruleType, rule string) (act, of string) {
+	if inline {
 		act = "the inline " + typ + " of " + ruleType + " " + rule
 		return act, act
 	}
 	return typ + " " + name, name
-}
-
-func name(n string) string {
-	if n == "" {
-		return "(inline)"
-	}
-	return n
 }

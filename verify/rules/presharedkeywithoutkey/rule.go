@@ -27,7 +27,7 @@ func run(p *verify.Pass) (any, error) {
 		}
 		for _, r := range s.Policy.KeyExchange.Rules {
 			if r.Action != nil && r.Action.HowToAuthMe == "PRESHAREDKEY" && !r.SharedKey.Present() {
-				d := p.Reportf(r.Range, "%s: key exchange rule %s authenticates with a pre-shared key but has no SharedKey", s.Name, r.Name)
+				d := p.Reportf(r.Range, "%s: %s authenticates with a pre-shared key but has no SharedKey", s.Name, r.Label())
 				d.Related = []diag.Related{{Range: r.Action.Range, Message: "HowToAuthMe PresharedKey"}}
 			}
 		}
