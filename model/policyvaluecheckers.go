@@ -44,6 +44,18 @@ var singleAddress = &checker{"an IPv4 or IPv6 address", func(c *valueCheck, vs [
 	}
 }}
 
+// endpointAddr accepts a manual tunnel's end: one address, Any, Any4 or
+// Any6 (IpManVpnAction statement).
+var endpointAddr = &checker{"address \\| Any \\| Any4 \\| Any6", func(c *valueCheck, vs []*policy.Value) {
+	switch strings.ToUpper(vs[0].Text) {
+	case "ANY", "ANY4", "ANY6":
+		return
+	}
+	if _, err := netip.ParseAddr(vs[0].Text); err != nil {
+		c.report(vs[0], "A manual tunnel's end is one address; Any, Any4 or Any6 leave it open.", "%s %s is not an address, Any, Any4 or Any6", c.attr, vs[0].Text)
+	}
+}}
+
 // addresses accepts address selectors (All, All4, All6, a, a/len, a-b,
 // "a - b"), each value or value triple in turn.
 func addresses() *checker {

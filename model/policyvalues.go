@@ -27,6 +27,7 @@ const (
 	docGenericAction = "IP Configuration Reference, IpGenericFilterAction statement"
 	docDynVpn        = "IP Configuration Reference, IpDynVpnAction statement"
 	docDataOffer     = "IP Configuration Reference, IpDataOffer statement"
+	docManVpn        = "IP Configuration Reference, IpManVpnAction statement"
 	docKeyOffer      = "IP Configuration Reference, KeyExchangeOffer statement"
 	docKeyAction     = "IP Configuration Reference, KeyExchangeAction statement"
 	docFilterSample  = "IP Configuration Guide, IP filter policy (IpFilterRule sample)"
@@ -85,6 +86,11 @@ var policyValueRules = func() map[string]valueRule {
 		"IpFilterPolicy.PreDecap":             {check: oneOf("Permit", "Deny", "Off", "On")},
 		"IpFilterPolicy.NatKeepAliveInterval": {doc: docGeneral, check: number(0, maxNumber)},
 		"IpFilterPolicy.FIPS140":              {check: yesNo},
+		// The IP Configuration Guide names ImplicitDiscardAction as the
+		// implicit deny rules' DiscardAction; its values are taken from
+		// DiscardAction's, unconfirmed like IpFilterLogImplicit's.
+		"IpFilterPolicy.IpFilterLogImplicit":   {check: yesNo},
+		"IpFilterPolicy.ImplicitDiscardAction": {check: oneOf("Silent", "ICMP")},
 
 		"IpGenericFilterAction.IpFilterAction":  {doc: docGenericAction, check: oneOf("Permit", "Deny", "IpSec")},
 		"IpGenericFilterAction.IpFilterLogging": {doc: docGenericAction, check: oneOf("Yes", "No", "LogPermit", "LogDeny")},
@@ -107,15 +113,19 @@ var policyValueRules = func() map[string]valueRule {
 		"IpDataOffer.RefreshLifesizeProposed": {doc: docDataOffer, check: lifesize},
 		"IpDataOffer.RefreshLifesizeAccepted": {doc: docDataOffer, check: noneOr(accepted)},
 
-		"IpManVpnAction.Active":             {check: yesNo},
-		"IpManVpnAction.HowToEncap":         {doc: docDataOffer, check: oneOf("Tunnel", "Transport")},
-		"IpManVpnAction.HowToEncrypt":       {check: dataEncrypt},
-		"IpManVpnAction.HowToAuth":          {check: dataAuth},
-		"IpManVpnAction.TunnelId":           free("a tunnel name"),
-		"IpManVpnAction.InboundAuthSPI":     {check: number(256, maxNumber)},
-		"IpManVpnAction.OutboundAuthSPI":    {check: number(256, maxNumber)},
-		"IpManVpnAction.InboundEncryptSPI":  {check: number(256, maxNumber)},
-		"IpManVpnAction.OutboundEncryptSPI": {check: number(256, maxNumber)},
+		"IpManVpnAction.Active":                     {check: yesNo},
+		"IpManVpnAction.HowToEncap":                 {doc: docDataOffer, check: oneOf("Tunnel", "Transport")},
+		"IpManVpnAction.HowToEncrypt":               {check: dataEncrypt},
+		"IpManVpnAction.HowToAuth":                  {check: dataAuth},
+		"IpManVpnAction.TunnelId":                   free("a tunnel name"),
+		"IpManVpnAction.LocalSecurityEndpointAddr":  {doc: docManVpn, check: endpointAddr},
+		"IpManVpnAction.RemoteSecurityEndpointAddr": {doc: docManVpn, check: endpointAddr},
+		"IpManVpnAction.PassthroughDF":              {doc: docManVpn, check: words2(yesNo, oneOf("Clear", "Set"))},
+		"IpManVpnAction.PassthroughDSCP":            {doc: docManVpn, check: yesNo},
+		"IpManVpnAction.InboundAuthSPI":             {check: number(256, maxNumber)},
+		"IpManVpnAction.OutboundAuthSPI":            {check: number(256, maxNumber)},
+		"IpManVpnAction.InboundEncryptSPI":          {check: number(256, maxNumber)},
+		"IpManVpnAction.OutboundEncryptSPI":         {check: number(256, maxNumber)},
 
 		"IpLocalStartAction.AllowOnDemand":                 {check: yesNo},
 		"IpLocalStartAction.LocalIpGranularity":            {check: granularity},

@@ -251,3 +251,19 @@ func TestLoggingFitsTheAction(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestManualTunnelEndpoints: IpManVpnAction names its ends by address
+// (IpManVpnAction statement: address, Any, Any4 or Any6); a prefix or the
+// filter rules' All is not one. IpFilterPolicy's IpFilterLogImplicit and
+// ImplicitDiscardAction take Yes/No and Silent/ICMP.
+func TestManualTunnelEndpoints(t *testing.T) {
+	src := "IpManVpnAction m\n{\n  LocalSecurityEndpointAddr 10.1.1.1\n  RemoteSecurityEndpointAddr Any6\n  PassthroughDF No Set\n}\n" +
+		"IpManVpnAction n\n{\n  LocalSecurityEndpointAddr 10.0.0.0/8\n  RemoteSecurityEndpointAddr All\n}\n" +
+		"IpFilterPolicy\n{\n  IpFilterLogImplicit Maybe\n  ImplicitDiscardAction Loud\n  ImplicitDiscardAction ICMP\n}\n"
+	want := "LocalSecurityEndpointAddr 10.0.0.0/8 is not an address, Any, Any4 or Any6|" +
+		"RemoteSecurityEndpointAddr All is not an address, Any, Any4 or Any6|" +
+		"IpFilterLogImplicit Maybe is not Yes or No|ImplicitDiscardAction Loud is not Silent or ICMP"
+	if got := policyValueFindings(src); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}

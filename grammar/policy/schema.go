@@ -115,7 +115,11 @@ var schemaSource = []struct {
 	{"PolicyType", PagentMain, "block named", "CommonPolicyLoad PolicyLoad*"},
 
 	// IPsec policy files.
-	{"IpFilterPolicy", IPSecPolicy, "block top unique needs=IpFilterRule|IpFilterRuleRef|IpFilterGroup|IpFilterGroupRef", "FilterLogging AllowOnDemand PreDecap NatKeepAliveInterval FIPS140 " +
+	// IpFilterLogImplicit logs the implicit deny rules Policy Agent adds
+	// (the profile IPSEC statement's LOGIMPLICIT); ImplicitDiscardAction is
+	// their DiscardAction (IP Configuration Guide, "IP filter discard
+	// action").
+	{"IpFilterPolicy", IPSecPolicy, "block top unique needs=IpFilterRule|IpFilterRuleRef|IpFilterGroup|IpFilterGroupRef", "FilterLogging IpFilterLogImplicit ImplicitDiscardAction AllowOnDemand PreDecap NatKeepAliveInterval FIPS140 " +
 		"IpFilterRuleRef*>IpFilterRule IpFilterGroupRef*>IpFilterGroup IpFilterRule*{} IpFilterGroup*{}"},
 	{"IpFilterRule", IPSecPolicy, "block top named", addrAttrs + " IpServiceRef*>IpService IpServiceGroupRef*>IpServiceGroup IpService*{} " +
 		"IpTimeConditionRef>IpTimeCondition IpTimeCondition{} " +
@@ -128,9 +132,12 @@ var schemaSource = []struct {
 		"PassthroughDF PassthroughDSCP IpDataOfferRef*>IpDataOffer IpDataOffer*{}"},
 	{"IpDataOffer", IPSecPolicy, "block top named complete", "HowToEncap HowToEncrypt HowToAuth RefreshLifetimeProposed " +
 		"RefreshLifetimeAccepted RefreshLifesizeProposed RefreshLifesizeAccepted"},
+	// IpManVpnAction statement (V2R1 diagram): a manual tunnel's ends are
+	// addresses (…SecurityEndpointAddr a|Any|Any4|Any6, or …AddrRef an
+	// IpAddr), not security endpoint statements.
 	{"IpManVpnAction", IPSecPolicy, "block top named", "Active HowToEncap HowToEncrypt HowToAuth TunnelId " +
-		"LocalSecurityEndpointRef>LocalSecurityEndpoint LocalSecurityEndpoint{} " +
-		"RemoteSecurityEndpointRef>RemoteSecurityEndpoint RemoteSecurityEndpoint{} " +
+		"LocalSecurityEndpointAddr LocalSecurityEndpointAddrRef>IpAddr RemoteSecurityEndpointAddr RemoteSecurityEndpointAddrRef>IpAddr " +
+		"PassthroughDF PassthroughDSCP " +
 		"InboundAuthSPI OutboundAuthSPI InboundEncryptSPI OutboundEncryptSPI " +
 		"InboundAuthKey$ OutboundAuthKey$ InboundEncryptKey$ OutboundEncryptKey$"},
 	{"IpLocalStartAction", IPSecPolicy, "block top named", "AllowOnDemand LocalIpGranularity RemoteIpGranularity " +
