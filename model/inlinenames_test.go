@@ -30,11 +30,7 @@ func TestEveryInlineKindNamed(t *testing.T) {
 					head = parent.Type + "\n" // the policies take no name
 				}
 				src := head + "{\n " + a.Name + "\n {\n }\n " + a.Name + "\n {\n }\n}\n"
-				file, _ := policy.Parse("p.policy", []byte(src), policy.Options{Kind: policy.IPSecPolicy})
-				var ds diag.Diagnostics
-				tab := newObjectTable(&ds)
-				tab.define([]*policy.File{file})
-				names := inlineNames([]*policy.File{file}, tab)
+				file, names := namesIn(src)
 				var got []string
 				file.Walk(func(e, p *policy.Entry) {
 					if p != nil && strings.EqualFold(e.Keyword, a.Name) && e.Block != nil {
@@ -68,11 +64,7 @@ func TestInlineNamesFollowTheHolder(t *testing.T) {
 		"KeyExchangePolicy\n{\n KeyExchangeRule\n {\n  KeyExchangeAction\n  {\n   KeyExchangeOffer\n   {\n   }\n  }\n }\n}\n" +
 		"KeyExchangeAction a-very-long-action-name-of-32ch\n{\n KeyExchangeOffer\n {\n }\n}\n" +
 		"KeyExchangeAction taken\n{\n KeyExchangeOffer\n {\n }\n}\nKeyExchangeOffer taken~inline\n{\n}\n"
-	file, _ := policy.Parse("p.policy", []byte(src), policy.Options{Kind: policy.IPSecPolicy})
-	var ds diag.Diagnostics
-	tab := newObjectTable(&ds)
-	tab.define([]*policy.File{file})
-	names := inlineNames([]*policy.File{file}, tab)
+	file, names := namesIn(src)
 	var got []string
 	file.Walk(func(e, p *policy.Entry) {
 		if p != nil && e.Block != nil && e.Name() == "" {
@@ -98,6 +90,16 @@ func TestInlineNamesFollowTheHolder(t *testing.T) {
 			t.Errorf("name %d: got %q, want %q", i, got[i], want[i])
 		}
 	}
+}
+
+// namesIn parses an IPsec policy file, p.policy, and names its unnamed
+// inline statements.
+func namesIn(src string) (*policy.File, namesOf) {
+	file, _ := policy.Parse("p.policy", []byte(src), policy.Options{Kind: policy.IPSecPolicy})
+	var ds diag.Diagnostics
+	tab := newObjectTable(&ds)
+	tab.define([]*policy.File{file})
+	return file, inlineNames([]*policy.File{file}, tab)
 }
 
 func sortedSpecs() []*policy.StatementSpec {
