@@ -165,8 +165,9 @@ type policyBuilder struct {
 	ds *diag.Diagnostics
 	// services memoizes what each IpService sets on a rule.
 	services map[*policy.Entry]serviceFields
-	// timed holds the rules whose time condition was reported.
-	timed map[*policy.Entry]bool
+	// timed holds the rules whose time condition was reported, opaque
+	// the services whose Protocol Opaque was.
+	timed, opaque map[*policy.Entry]bool
 	// names are the names made for statements written inline without
 	// one (inlineNames).
 	names namesOf
@@ -372,7 +373,11 @@ func (b *policyBuilder) filterRule(r *policy.Entry, group *policy.Entry) []*Filt
 	for _, sg := range b.objects(r, "IpServiceGroup") {
 		services = append(services, b.objects(sg, "IpService")...)
 	}
+	services, opaque := b.withoutOpaque(services)
 	if len(services) == 0 {
+		if opaque {
+			return nil // its services match only packets tcpipc never sees
+		}
 		services = []*policy.Entry{nil} // all traffic
 	}
 	b.timeCondition(r, name)
@@ -588,6 +593,33 @@ func (b *policyBuilder) service(fr *FilterRule, svc *policy.Entry) {
 		b.services[svc] = sv
 	}
 	sv.apply(fr)
+}
+
+// withoutOpaque leaves out the services whose protocol is Opaque, saying
+// so once per service, and reports whether it left any out. Opaque
+// matches IPv6 fragments whose protocol cannot be determined (IP
+// Configuration Guide, "Routed traffic and fragmented packets"); tcpipc
+// models no such packet, so those filters could never match.
+func (b *policyBuilder) withoutOpaque(services []*policy.Entry) ([]*policy.Entry, bool) {
+	out := services[:0:0]
+	dropped := false
+	for _, svc := range services {
+		p := attr(svc, "Protocol")
+		if p == nil || len(p.Values) == 0 || !isOpaque(p.Values[0].Text) {
+			out = append(out, svc)
+			continue
+		}
+		dropped = true
+		if !b.opaque[svc] {
+			if b.opaque == nil {
+				b.opaque = map[*policy.Entry]bool{}
+			}
+			b.opaque[svc] = true
+			d := b.ds.Infof(policy.RuleUnsupported, p.Values[0].Range, "Protocol Opaque matches only IPv6 fragments whose protocol cannot be determined; tcpipc models no such packet and leaves this service's filters out")
+			d.Detail = "The stack installs them, and they match such fragments; compile, whatif and run have no filter for this service."
+		}
+	}
+	return out, dropped
 }
 
 // serviceFields are what an IpService sets on a filter rule, read once per

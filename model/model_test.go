@@ -243,18 +243,13 @@ func TestSharedPolicyFileParsedOnce(t *testing.T) {
 // ":") is a value error, not a crash of the policy builder.
 func TestPortRangeWithoutNumbers(t *testing.T) {
 	dir := t.TempDir()
-	files := map[string]string{
+	writeFiles(t, dir, map[string]string{
 		"sysplex.yaml": "sysplex: P\nstacks:\n  - name: SYSA\n    profile: SYSA.TCPIP\n    policy: [a.policy]\n",
 		"SYSA.TCPIP":   "IPCONFIG IPSECURITY\n",
 		"a.policy": "IpFilterPolicy\n{\n  IpFilterRuleRef r\n}\nIpFilterRule r\n{\n  IpSourceAddr All\n  IpDestAddr All\n" +
 			"  IpService\n  {\n    Protocol Tcp\n    SourcePortRange -\n    DestinationPortRange :\n  }\n  IpGenericFilterActionRef p\n}\n" +
 			"IpGenericFilterAction p\n{\n  IpFilterAction Permit\n}\n",
-	}
-	for name, text := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	sx, ds := Load(dir, Options{})
 	lines := map[int]bool{}
 	for _, d := range ds {
@@ -264,5 +259,49 @@ func TestPortRangeWithoutNumbers(t *testing.T) {
 	}
 	if !lines[12] || !lines[13] {
 		t.Errorf("want errors on lines 12 and 13 (the two port ranges), got:\n%s", diag.FormatText(ds, sx.Sources))
+	}
+}
+
+// TestOpaqueProtocol: IpService Protocol Opaque matches IPv6 fragments
+// whose protocol cannot be determined (IP Configuration Guide, "Routed
+// traffic and fragmented packets"). It is IBM's word, not an error that
+// keeps the policy from being installed; tcpipc models no such packet, so
+// the service makes no filter (an info says so) and the rule's other
+// services keep theirs.
+func TestOpaqueProtocol(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"sysplex.yaml": "sysplex: P\nstacks:\n  - name: SYSA\n    profile: SYSA.TCPIP\n    policy: [a.policy]\n",
+		"SYSA.TCPIP":   "IPCONFIG IPSECURITY\n",
+		"a.policy": "IpFilterPolicy\n{\n  IpFilterRuleRef r\n}\nIpFilterRule r\n{\n  IpSourceAddr All6\n  IpDestAddr All6\n" +
+			"  IpService\n  {\n    Protocol Opaque\n  }\n  IpService\n  {\n    Protocol Tcp\n  }\n  IpGenericFilterActionRef p\n}\n" +
+			"IpGenericFilterAction p\n{\n  IpFilterAction Deny\n}\n",
+	})
+	sx, ds := Load(dir, Options{})
+	if ds.HasErrors() {
+		t.Fatalf("Protocol Opaque is an error:\n%s", diag.FormatText(ds, sx.Sources))
+	}
+	p := sx.Stacks[0].Policy
+	if !p.Installed {
+		t.Fatalf("policy not installed: %s", p.NotInstalled)
+	}
+	if len(p.FilterRules) != 1 || p.FilterRules[0].Protocol != 6 {
+		t.Errorf("filters %v, want the Tcp service's alone", p.FilterRules)
+	}
+	info := false
+	for _, d := range ds {
+		info = info || d.Severity == diag.Info && d.Range.Start.Line == 11 && strings.Contains(d.Summary, "Opaque")
+	}
+	if !info {
+		t.Errorf("no info at Protocol Opaque:\n%s", diag.FormatText(ds, sx.Sources))
+	}
+}
+
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

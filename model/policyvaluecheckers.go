@@ -34,6 +34,18 @@ func checkProtocol(c *valueCheck, vs []*policy.Value) {
 	}
 }
 
+// serviceProtocol is an IpService's protocol: protocol's, or Opaque,
+// which matches IPv6 fragments whose protocol cannot be determined (IP
+// Configuration Guide, "Routed traffic and fragmented packets").
+var serviceProtocol = &checker{"All, Opaque, a protocol name or a number 0-255", func(c *valueCheck, vs []*policy.Value) {
+	if !isOpaque(vs[0].Text) {
+		checkProtocol(c, vs)
+	}
+}}
+
+// isOpaque reports whether a protocol word is Opaque.
+func isOpaque(word string) bool { return strings.EqualFold(word, "Opaque") }
+
 // singleAddress accepts one IPv4 or IPv6 address: "Use the IpAddr
 // statement to encapsulate a single IP address specification … Addr: A
 // single IP address" (IpAddr statement); prefixes and ranges belong in

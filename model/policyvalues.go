@@ -139,7 +139,7 @@ var policyValueRules = func() map[string]valueRule {
 
 		"IpService.SourcePortRange":         {doc: docFilterSample, check: valueRange("port", 0, 65535)},
 		"IpService.DestinationPortRange":    {doc: docFilterSample, check: valueRange("port", 0, 65535)},
-		"IpService.Protocol":                {doc: docFilterSample, check: protocol},
+		"IpService.Protocol":                {doc: docFilterSample, check: serviceProtocol},
 		"IpService.Direction":               {doc: docFilterSample, check: direction},
 		"IpService.Routing":                 {doc: docFilterSample, check: oneOf("Local", "Routed", "Either")},
 		"IpService.SecurityClass":           {doc: docFilterSample, check: number(0, 255)},
