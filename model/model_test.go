@@ -242,15 +242,9 @@ func TestSharedPolicyFileParsedOnce(t *testing.T) {
 // TestPortRangeWithoutNumbers: a port range of separators alone ("-",
 // ":") is a value error, not a crash of the policy builder.
 func TestPortRangeWithoutNumbers(t *testing.T) {
-	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
-		"sysplex.yaml": "sysplex: P\nstacks:\n  - name: SYSA\n    profile: SYSA.TCPIP\n    policy: [a.policy]\n",
-		"SYSA.TCPIP":   "IPCONFIG IPSECURITY\n",
-		"a.policy": "IpFilterPolicy\n{\n  IpFilterRuleRef r\n}\nIpFilterRule r\n{\n  IpSourceAddr All\n  IpDestAddr All\n" +
-			"  IpService\n  {\n    Protocol Tcp\n    SourcePortRange -\n    DestinationPortRange :\n  }\n  IpGenericFilterActionRef p\n}\n" +
-			"IpGenericFilterAction p\n{\n  IpFilterAction Permit\n}\n",
-	})
-	sx, ds := Load(dir, Options{})
+	sx, ds := loadPolicy(t, "IpFilterPolicy\n{\n  IpFilterRuleRef r\n}\nIpFilterRule r\n{\n  IpSourceAddr All\n  IpDestAddr All\n"+
+		"  IpService\n  {\n    Protocol Tcp\n    SourcePortRange -\n    DestinationPortRange :\n  }\n  IpGenericFilterActionRef p\n}\n"+
+		"IpGenericFilterAction p\n{\n  IpFilterAction Permit\n}\n")
 	lines := map[int]bool{}
 	for _, d := range ds {
 		if d.Severity == diag.Error && strings.HasSuffix(d.Range.File, "a.policy") {
@@ -269,15 +263,9 @@ func TestPortRangeWithoutNumbers(t *testing.T) {
 // the service makes no filter (an info says so) and the rule's other
 // services keep theirs.
 func TestOpaqueProtocol(t *testing.T) {
-	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
-		"sysplex.yaml": "sysplex: P\nstacks:\n  - name: SYSA\n    profile: SYSA.TCPIP\n    policy: [a.policy]\n",
-		"SYSA.TCPIP":   "IPCONFIG IPSECURITY\n",
-		"a.policy": "IpFilterPolicy\n{\n  IpFilterRuleRef r\n}\nIpFilterRule r\n{\n  IpSourceAddr All6\n  IpDestAddr All6\n" +
-			"  IpService\n  {\n    Protocol Opaque\n  }\n  IpService\n  {\n    Protocol Tcp\n  }\n  IpGenericFilterActionRef p\n}\n" +
-			"IpGenericFilterAction p\n{\n  IpFilterAction Deny\n}\n",
-	})
-	sx, ds := Load(dir, Options{})
+	sx, ds := loadPolicy(t, "IpFilterPolicy\n{\n  IpFilterRuleRef r\n}\nIpFilterRule r\n{\n  IpSourceAddr All6\n  IpDestAddr All6\n"+
+		"  IpService\n  {\n    Protocol Opaque\n  }\n  IpService\n  {\n    Protocol Tcp\n  }\n  IpGenericFilterActionRef p\n}\n"+
+		"IpGenericFilterAction p\n{\n  IpFilterAction Deny\n}\n")
 	if ds.HasErrors() {
 		t.Fatalf("Protocol Opaque is an error:\n%s", diag.FormatText(ds, sx.Sources))
 	}
@@ -295,6 +283,19 @@ func TestOpaqueProtocol(t *testing.T) {
 	if !info {
 		t.Errorf("no info at Protocol Opaque:\n%s", diag.FormatText(ds, sx.Sources))
 	}
+}
+
+// loadPolicy loads a sysplex of one stack, SYSA, with IPsec on and the
+// IPsec policy a.policy.
+func loadPolicy(t *testing.T, policy string) (*Sysplex, diag.Diagnostics) {
+	t.Helper()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"sysplex.yaml": "sysplex: P\nstacks:\n  - name: SYSA\n    profile: SYSA.TCPIP\n    policy: [a.policy]\n",
+		"SYSA.TCPIP":   "IPCONFIG IPSECURITY\n",
+		"a.policy":     policy,
+	})
+	return Load(dir, Options{})
 }
 
 func writeFiles(t *testing.T, dir string, files map[string]string) {
