@@ -634,7 +634,9 @@ type serviceFields struct {
 	icmpType, icmpCode *TypeSel
 	direction, connect string
 	routing            string
-	secClass           int
+	// fragmentsOnly is Routing Routed FragmentsOnly: fragments alone.
+	fragmentsOnly bool
+	secClass      int
 }
 
 func readService(svc *policy.Entry) serviceFields {
@@ -656,6 +658,7 @@ func readService(svc *policy.Entry) serviceFields {
 	if r := attr(svc, "Routing"); r != nil {
 		sv.hasRouting = true
 		sv.routing = value(r, 0)
+		sv.fragmentsOnly = sv.routing == "ROUTED" && value(r, 1) == "FRAGMENTSONLY"
 	}
 	if s := attr(svc, "SecurityClass"); s != nil {
 		sv.hasSecClass = true
@@ -674,7 +677,7 @@ func (sv serviceFields) apply(fr *FilterRule) {
 		fr.Direction, fr.Connect = sv.direction, sv.connect
 	}
 	if sv.hasRouting {
-		fr.Routing = sv.routing
+		fr.Routing, fr.FragmentsOnly = sv.routing, sv.fragmentsOnly
 	}
 	if sv.hasSecClass {
 		fr.SecClass = sv.secClass

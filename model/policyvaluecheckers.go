@@ -46,6 +46,23 @@ var serviceProtocol = &checker{"All, Opaque, a protocol name or a number 0-255",
 // isOpaque reports whether a protocol word is Opaque.
 func isOpaque(word string) bool { return strings.EqualFold(word, "Opaque") }
 
+// routing is an IpService's Routing: Local, Routed or Either (IBM's
+// sample), Routed perhaps followed by FragmentsOnly. The IP Configuration
+// Guide says an IpService can match fragments alone; the word is the
+// profile's (ROUTING ROUTED FRAGMENTSONLY), unconfirmed for IpService, so
+// a second word is checked as unconfirmed: a warning.
+var routing = &checker{"Local \\| Routed [FragmentsOnly] \\| Either", func(c *valueCheck, vs []*policy.Value) {
+	if !c.word(vs[0], []string{"Local", "Routed", "Either"}) || len(vs) < 2 {
+		return
+	}
+	second := &valueCheck{attr: c.attr + " " + vs[0].Text, ds: c.ds}
+	if !strings.EqualFold(vs[0].Text, "Routed") {
+		second.report(vs[1], "Only routed traffic is matched by fragment; write Routed "+vs[1].Text+" or drop the word.", "%s only follows Routed", vs[1].Text)
+		return
+	}
+	second.word(vs[1], []string{"FragmentsOnly"})
+}}
+
 // singleAddress accepts one IPv4 or IPv6 address: "Use the IpAddr
 // statement to encapsulate a single IP address specification … Addr: A
 // single IP address" (IpAddr statement); prefixes and ranges belong in

@@ -141,7 +141,7 @@ var policyValueRules = func() map[string]valueRule {
 		"IpService.DestinationPortRange":    {doc: docFilterSample, check: valueRange("port", 0, 65535)},
 		"IpService.Protocol":                {doc: docFilterSample, check: serviceProtocol},
 		"IpService.Direction":               {doc: docFilterSample, check: direction},
-		"IpService.Routing":                 {doc: docFilterSample, check: oneOf("Local", "Routed", "Either")},
+		"IpService.Routing":                 {doc: docFilterSample, check: routing},
 		"IpService.SecurityClass":           {doc: docFilterSample, check: number(0, 255)},
 		"IpService.TypeRange":               {doc: docICMPField, check: valueRange("type", 0, 255)},
 		"IpService.CodeRange":               {doc: docICMPField, check: valueRange("code", 0, 255)},
@@ -414,9 +414,12 @@ func (c *valueCheck) word(v *policy.Value, set []string) bool {
 	return false
 }
 
-// listWords is "Yes or No", or "one of A, B or C".
+// listWords is "A", "Yes or No", or "one of A, B or C".
 func listWords(set []string) string {
-	if len(set) == 2 {
+	switch len(set) {
+	case 1:
+		return set[0]
+	case 2:
 		return set[0] + " or " + set[1]
 	}
 	return "one of " + strings.Join(set[:len(set)-1], ", ") + " or " + set[len(set)-1]

@@ -267,3 +267,15 @@ func TestManualTunnelEndpoints(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
+
+// TestRoutingFragmentsOnly: Routing Routed FragmentsOnly is read (the
+// profile's word; unconfirmed for IpService, so a wrong second word is a
+// warning); another second word was ignored without a word.
+func TestRoutingFragmentsOnly(t *testing.T) {
+	src := "IpService a\n{\n  Routing Routed FragmentsOnly\n}\nIpService b\n{\n  Routing Local FragmentsOnly\n}\n" +
+		"IpService c\n{\n  Routing Routed Fragments\n}\n"
+	want := "FragmentsOnly only follows Routed|Routing Routed Fragments is not FragmentsOnly"
+	if got := policyValueFindings(src); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
