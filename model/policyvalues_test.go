@@ -213,9 +213,15 @@ func TestNoKeyRing(t *testing.T) {
 func TestServiceSelectorsFitTheProtocol(t *testing.T) {
 	src := "IpService a\n{\n  Protocol Tcp\n  TypeRange 3\n}\nIpService b\n{\n  Protocol Icmp\n  SourcePortRange 80\n}\n" +
 		"IpService c\n{\n  Protocol Icmp\n  TypeRange 8\n}\nIpService d\n{\n  Protocol Udp\n  DestinationPortRange 53\n}\n"
-	want := "TypeRange does not apply to Protocol Tcp|SourcePortRange does not apply to Protocol Icmp"
+	wantFindings(t, src, "TypeRange does not apply to Protocol Tcp|SourcePortRange does not apply to Protocol Icmp")
+}
+
+// wantFindings fails the test unless the value checks say exactly want
+// of src (summaries joined by "|").
+func wantFindings(t *testing.T, src, want string) {
+	t.Helper()
 	if got := policyValueFindings(src); got != want {
-		t.Errorf("got %q, want %q", got, want)
+		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
 
@@ -260,12 +266,9 @@ func TestManualTunnelEndpoints(t *testing.T) {
 	src := "IpManVpnAction m\n{\n  LocalSecurityEndpointAddr 10.1.1.1\n  RemoteSecurityEndpointAddr Any6\n  PassthroughDF No Set\n}\n" +
 		"IpManVpnAction n\n{\n  LocalSecurityEndpointAddr 10.0.0.0/8\n  RemoteSecurityEndpointAddr All\n}\n" +
 		"IpFilterPolicy\n{\n  IpFilterLogImplicit Maybe\n  ImplicitDiscardAction Loud\n  ImplicitDiscardAction ICMP\n}\n"
-	want := "LocalSecurityEndpointAddr 10.0.0.0/8 is not an address, Any, Any4 or Any6|" +
-		"RemoteSecurityEndpointAddr All is not an address, Any, Any4 or Any6|" +
-		"IpFilterLogImplicit Maybe is not Yes or No|ImplicitDiscardAction Loud is not Silent or ICMP"
-	if got := policyValueFindings(src); got != want {
-		t.Errorf("got  %q\nwant %q", got, want)
-	}
+	wantFindings(t, src, "LocalSecurityEndpointAddr 10.0.0.0/8 is not an address, Any, Any4 or Any6|"+
+		"RemoteSecurityEndpointAddr All is not an address, Any, Any4 or Any6|"+
+		"IpFilterLogImplicit Maybe is not Yes or No|ImplicitDiscardAction Loud is not Silent or ICMP")
 }
 
 // TestRoutingFragmentsOnly: Routing Routed FragmentsOnly is read (the
@@ -274,8 +277,5 @@ func TestManualTunnelEndpoints(t *testing.T) {
 func TestRoutingFragmentsOnly(t *testing.T) {
 	src := "IpService a\n{\n  Routing Routed FragmentsOnly\n}\nIpService b\n{\n  Routing Local FragmentsOnly\n}\n" +
 		"IpService c\n{\n  Routing Routed Fragments\n}\n"
-	want := "FragmentsOnly only follows Routed|Routing Routed Fragments is not FragmentsOnly"
-	if got := policyValueFindings(src); got != want {
-		t.Errorf("got  %q\nwant %q", got, want)
-	}
+	wantFindings(t, src, "FragmentsOnly only follows Routed|Routing Routed Fragments is not FragmentsOnly")
 }
