@@ -63,7 +63,8 @@ func (c *compiler) spd(s *model.Stack, dvipas []netip.Addr) plan.SPD {
 func (c *compiler) filters(r *model.FilterRule) []plan.Filter {
 	base := plan.Filter{Name: r.Name, Action: plan.Action(r.Action), Local: r.Local().String(), Remote: r.Remote().String(),
 		Protocol: int(r.Protocol), LocalPorts: ports(r.LocalPorts()), RemotePorts: ports(r.RemotePorts()),
-		Routing: plan.Routing(r.Routing), Connect: plan.Connect(r.Connect), SecClass: r.SecClass, Log: r.Log, Source: c.source(r.Range)}
+		Routing: plan.Routing(r.Routing), Connect: plan.Connect(r.Connect), SecClass: r.SecClass, Log: r.Log, Source: c.source(r.Range),
+		Group: r.Group, LocalStartAction: r.LocalStartAction}
 	base.ICMPType, base.ICMPCode = typeRange(r.ICMPType), typeRange(r.ICMPCode)
 	if r.OSPFType != nil {
 		t := r.OSPFType.From

@@ -224,6 +224,14 @@ func srvMgr(longForm bool) string {
 	return ""
 }
 
+// orNA is s, or "n/a" as z/OS displays show a name that is not there.
+func orNA(s string) string {
+	if s == "" {
+		return "n/a"
+	}
+	return s
+}
+
 func yesNo(v bool) string {
 	if v {
 		return "Yes"

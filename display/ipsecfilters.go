@@ -50,8 +50,8 @@ func ipsecFilters(b *strings.Builder, p *plan.Plan, s *plan.Stack, _ *Live) {
 		line := func(k, v string) { fmt.Fprintf(b, "%-30s%s\n", k+":", v) }
 		line("FilterName", f.Name)
 		line("FilterNameExtension", fmt.Sprint(f.Extension))
-		line("GroupName", "n/a")
-		line("LocalStartActionName", "n/a")
+		line("GroupName", orNA(f.Group))
+		line("LocalStartActionName", orNA(f.LocalStartAction))
 		line("VpnActionName", vpn)
 		line("TunnelID", "0x00")
 		line("Type", typ)

@@ -45,6 +45,11 @@ type FilterRule struct {
 	// PACKET): whether a locally started dynamic SA takes its local
 	// address from the rule or from the packet. "" without the action.
 	LocalIPGranularity string `json:"localIpGranularity,omitempty"`
+	// Group names the IpFilterGroup the rule is written in or referenced
+	// from, LocalStartAction the rule's IpLocalStartAction: "" without
+	// (ipsec -f display: GroupName, LocalStartActionName).
+	Group            string `json:"group,omitempty"`
+	LocalStartAction string `json:"localStartAction,omitempty"`
 	// DynVPN and ManVPN are the rule's tunnel action, for IPSEC rules.
 	// Unread names the sides ("source", "destination", "source and
 	// destination") whose addresses were written but could not be read;

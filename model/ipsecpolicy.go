@@ -399,9 +399,12 @@ func (b *policyBuilder) filterRule(r *policy.Entry, group *policy.Entry) []*Filt
 	if e := b.object(r, "IpManVpnAction"); e != nil {
 		man = &ManVpnAction{Name: b.names.of(e), Range: e.KeywordRange}
 	}
-	granularity := ""
+	granularity, start, groupName := "", "", ""
 	if ls := b.object(r, "IpLocalStartAction"); ls != nil {
-		granularity = value(attr(ls, "LocalIpGranularity"), 0)
+		granularity, start = value(attr(ls, "LocalIpGranularity"), 0), b.names.of(ls)
+	}
+	if group != nil {
+		groupName = b.names.of(group)
 	}
 	var out []*FilterRule
 	n := 0
@@ -411,7 +414,8 @@ func (b *policyBuilder) filterRule(r *policy.Entry, group *policy.Entry) []*Filt
 				n++
 				fr := &FilterRule{Name: name, Unnamed: r.Name() == "", Extension: n, V6: s.isV6() || d.isV6(), Src: s, Dst: d, Protocol: AnyProtocol,
 					Routing: "LOCAL", Direction: "BIDIRECTIONAL", Log: log, Action: action, Range: r.KeywordRange,
-					DynVPN: dyn, ManVPN: man, Policy: true, LocalIPGranularity: granularity, Unread: strings.Join(unread, " and ")}
+					DynVPN: dyn, ManVPN: man, Policy: true, LocalIPGranularity: granularity, Unread: strings.Join(unread, " and "),
+					Group: groupName, LocalStartAction: start}
 				b.service(fr, svc)
 				out = append(out, fr)
 			}

@@ -153,6 +153,10 @@ type Filter struct {
 	// SPD.VPNActions); ManualTunnel names a manual one.
 	VPNAction    string `json:"vpnAction,omitempty"`
 	ManualTunnel string `json:"manualTunnel,omitempty"`
+	// Group and LocalStartAction name the policy rule's IpFilterGroup and
+	// IpLocalStartAction ("" without).
+	Group            string `json:"group,omitempty"`
+	LocalStartAction string `json:"localStartAction,omitempty"`
 	// Implicit marks the deny-all rule the stack adds at the end.
 	Implicit bool `json:"implicit,omitempty"`
 	// AnchorFor lists the DVIPAs whose traffic this filter decides: its

@@ -27,6 +27,7 @@ func fullPlan(t *testing.T) map[string]any {
 	s.SPD.Filters[0].ICMPCode = &PortRange{0, 255}
 	s.SPD.Filters[0].OSPFType = &one
 	s.SPD.Filters[0].ManualTunnel = "x"
+	s.SPD.Filters[0].Group, s.SPD.Filters[0].LocalStartAction = "g", "ls"
 	s.VIPARanges = []VIPARange{{Prefix: netip.MustParsePrefix("201.3.10.0/24"), Moveable: "NONDISRUPTIVE"}}
 	s.VIPARoutes = []VIPARoute{{DestXCF: "DEFAULT", Target: netip.MustParseAddr("201.1.10.99")}}
 	s.KeyRing = &KeyRing{Name: "IKED/RING", Cert: "c.pem", Key: "k.pem", CA: "ca.pem", Fingerprint: strings.Repeat("ab", 32), CAFingerprint: strings.Repeat("cd", 32), Identities: []string{"FQDN x"}}
