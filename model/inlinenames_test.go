@@ -110,3 +110,42 @@ func sortedSpecs() []*policy.StatementSpec {
 	sort.Slice(out, func(i, j int) bool { return out[i].Type < out[j].Type })
 	return out
 }
+
+// TestModelNamesInlineStatements: the model (what tcpipc model prints and
+// compile, lint and run read) names every unnamed inline statement it
+// keeps: key exchange rules, their endpoints, actions and offers, a VPN
+// action's offers. They were "" (and left out of the JSON).
+func TestModelNamesInlineStatements(t *testing.T) {
+	rule := " KeyExchangeRule\n {\n  LocalSecurityEndpoint\n  {\n   Identity IpAddr 192.0.2.1\n  }\n" +
+		"  RemoteSecurityEndpoint\n  {\n   Identity IpAddr 198.51.100.1\n  }\n" +
+		"  KeyExchangeAction\n  {\n   KeyExchangeOffer\n   {\n   }\n   KeyExchangeOffer\n   {\n   }\n  }\n }\n"
+	sx, ds := loadPolicy(t, "IpFilterPolicy\n{\n IpFilterRule vpn\n {\n  IpGenericFilterAction\n  {\n   IpFilterAction IpSec\n  }\n"+
+		"  IpDynVpnAction\n  {\n   IpDataOffer\n   {\n   }\n   IpDataOffer\n   {\n   }\n  }\n }\n}\n"+
+		"KeyExchangePolicy\n{\n"+rule+rule+"}\n")
+	if ds.HasErrors() {
+		t.Fatalf("%s", diag.FormatText(ds, sx.Sources))
+	}
+	p := sx.Stacks[0].Policy
+	seen := map[string]bool{}
+	name := func(kind, n string) {
+		if n == "" || seen[kind+" "+n] {
+			t.Errorf("%s named %q", kind, n)
+		}
+		seen[kind+" "+n] = true
+	}
+	for _, o := range p.FilterRules[0].DynVPN.Offers {
+		name("IpDataOffer", o.Name)
+	}
+	for _, r := range p.KeyExchange.Rules {
+		name("KeyExchangeRule", r.Name)
+		name("LocalSecurityEndpoint", r.Local.Name)
+		name("RemoteSecurityEndpoint", r.Remote.Name)
+		name("KeyExchangeAction", r.Action.Name)
+		for _, o := range r.Action.Offers {
+			name("KeyExchangeOffer", o.Name)
+		}
+	}
+	if len(seen) != 14 {
+		t.Errorf("%d names, want 14: %v", len(seen), seen)
+	}
+}
