@@ -393,6 +393,7 @@ func (c *checker) ike(path string, k *IKE) {
 	for i := range k.Peers {
 		at := index(path+".peers", i)
 		p := &k.Peers[i]
+		c.nonEmpty(at+".rule", p.Rule) // the runtime keys peers by it
 		c.oneOf(at+".version", p.Version, "IKEv1", "IKEv2")
 		c.within(at+".reauthSeconds", p.ReauthSeconds, 0, noMax)
 		if p.PSK != "" || p.PSKGroup != 0 {

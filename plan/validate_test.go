@@ -97,6 +97,15 @@ func TestReadPlanRejectsWhatTheRuntimeCannotRun(t *testing.T) {
 		{"mask against prefixLen", func(doc map[string]any) {
 			at(doc, "dvipas", 0).(map[string]any)["mask"] = "255.255.255.0"
 		}, `dvipas[0].mask: 255.255.255.0 is /24, but prefixLen is 28`},
+		// The runtime keys a stack's IKE peers by rule name.
+		{"peer without a rule name", func(doc map[string]any) {
+			for i := range doc["stacks"].([]any) {
+				if ps, _ := at(doc, "stacks", i, "ike", "peers").([]any); len(ps) > 0 {
+					ps[0].(map[string]any)["rule"] = ""
+					return
+				}
+			}
+		}, `.ike.peers[0].rule: must not be empty`},
 		{"stack in two groups", func(doc map[string]any) {
 			gs := doc["groups"].([]any)
 			g := map[string]any{}
