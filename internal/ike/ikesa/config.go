@@ -169,6 +169,9 @@ type Config struct {
 	// HalfOpenTimeout bounds how long a responder keeps an IKE SA whose
 	// IKE_AUTH never came.
 	HalfOpenTimeout time.Duration
+	// InitLimits decide when IKE_SA_INIT requests must carry a cookie and
+	// how many half-open SAs we keep (cookies.go); nil: DefaultInitLimits.
+	InitLimits *InitLimits
 
 	// OnChildSA is called when a child SA is established, OnChildSADeleted
 	// when it goes away, OnIKESA when an IKE SA becomes established or
@@ -242,6 +245,11 @@ func (c *Config) validate() error {
 		}
 		if len(p.PSK) == 0 && (p.authMe() == wire.AuthSharedKeyMIC || !p.CertAuth) {
 			errs = append(errs, fmt.Errorf("peer %q needs a PSK", p.Name))
+		}
+	}
+	if c.InitLimits != nil {
+		if err := c.InitLimits.validate(); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	errs = append(errs, c.validateCredentials()...)

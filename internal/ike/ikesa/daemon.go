@@ -91,11 +91,24 @@ type Stats struct {
 	// NO_PROPOSAL_CHOSEN was: exchange, sender, its proposals and our
 	// suites; empty if none was.
 	LastNoProposal string
+	// HalfOpen is how many responder SAs answered IKE_SA_INIT and wait
+	// for IKE_AUTH now. Under load (InitLimits, cookies.go) CookiesSent
+	// counts IKE_SA_INIT requests answered with only a COOKIE (RFC 7296
+	// section 2.6), CookiesInvalid those among them that carried a cookie
+	// that did not verify, and CookiesAccepted the requests let in by a
+	// valid one. InitBlocked counts requests dropped because their
+	// address held InitLimits.PerAddress half-open SAs, InitOverLimit
+	// those dropped because the daemon held InitLimits.HalfOpenMax.
+	HalfOpen                                     int
+	CookiesSent, CookiesInvalid, CookiesAccepted uint64
+	InitBlocked, InitOverLimit                   uint64
 }
 
 type counters struct {
 	received, malformed, unknownSPI, dropped, resent, retransmissions, panics, authFailed atomic.Uint64
 	fragments, reassembled                                                                atomic.Uint64
+	cookiesSent, cookiesInvalid, cookiesAccepted, initBlocked, initOverLimit              atomic.Uint64
+	halfOpen                                                                              atomic.Int64
 }
 
 // Errors an IKE SA can die of, passed to Config.OnIKESA.
@@ -127,8 +140,14 @@ type Daemon struct {
 	inbound map[uint32]bool    // ESP SPIs we receive on
 	closed  bool
 	// reassembling is what the unfinished fragmented messages of all
-	// IKE SAs hold, in bytes (fragments.go).
-	reassembling int
+	// IKE SAs hold, in bytes, and reassemblingHalfOpen the part of it
+	// that half-open SAs hold (fragments.go).
+	reassembling, reassemblingHalfOpen int
+	// limits, cookies and halfOpen guard the responder against floods
+	// of IKE_SA_INIT (cookies.go).
+	limits   InitLimits
+	cookies  cookieSecrets
+	halfOpen halfOpen
 	// events are callbacks collected under mu and run after it is
 	// released, so a callback may call back into the daemon.
 	events []func()
@@ -165,6 +184,13 @@ func New(cfg Config) (*Daemon, error) {
 	if cfg.HalfOpenTimeout <= 0 {
 		cfg.HalfOpenTimeout = DefaultHalfOpenTimeout
 	}
+	limits := DefaultInitLimits
+	if cfg.InitLimits != nil {
+		limits = *cfg.InitLimits
+	}
+	if limits.CookieSecretLifetime == 0 {
+		limits.CookieSecretLifetime = DefaultCookieSecretLifetime
+	}
 	cfg.Peers = slices.Clone(cfg.Peers) // we hand out pointers into it
 	if leaf := cfg.Credentials.leaf(); leaf != nil && cfg.ID.Type == wire.ID_DER_ASN1_DN && certid.SameDN(cfg.ID.Data, leaf.RawSubject) {
 		// Send the DN exactly as the certificate encodes it, which is
@@ -178,6 +204,8 @@ func New(cfg Config) (*Daemon, error) {
 		sas:     map[uint64]*IKESA{},
 		byInit:  map[initKey]*IKESA{},
 		inbound: map[uint32]bool{},
+		limits:  limits, cookies: cookieSecrets{lifetime: limits.CookieSecretLifetime},
+		halfOpen: halfOpen{byAddr: map[netip.Addr]int{}},
 	}
 	for _, s := range cfg.IKE {
 		a, _ := resolveIKE(s) // validate checked it
@@ -194,6 +222,8 @@ func (d *Daemon) Stats() Stats {
 		Dropped: c.dropped.Load(), ResentResponses: c.resent.Load(), Retransmissions: c.retransmissions.Load(),
 		Panics: c.panics.Load(), AuthFailed: c.authFailed.Load(),
 		Fragments: c.fragments.Load(), Reassembled: c.reassembled.Load(),
+		HalfOpen: int(c.halfOpen.Load()), CookiesSent: c.cookiesSent.Load(), CookiesInvalid: c.cookiesInvalid.Load(),
+		CookiesAccepted: c.cookiesAccepted.Load(), InitBlocked: c.initBlocked.Load(), InitOverLimit: c.initOverLimit.Load(),
 	}
 	d.refusals.snapshot(&s)
 	return s

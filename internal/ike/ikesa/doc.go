@@ -39,6 +39,12 @@
 // that refuses the responder says so in an INFORMATIONAL (section
 // 2.21.2), and a responder told so ends the SA.
 //
+// As responder the daemon resists floods of IKE_SA_INIT (cookies.go):
+// past InitLimits.CookieThreshold half-open SAs it answers a request that
+// carries no valid cookie with only a COOKIE and keeps nothing (RFC 7296
+// section 2.6), and it caps the half-open SAs of one address and of the
+// daemon; what it turns away is counted in Stats.
+//
 // Child SAs are handed to the caller as ChildSA values through callbacks;
 // the ESP data plane lives elsewhere.
 package ikesa

@@ -22,9 +22,14 @@ const (
 )
 
 // maxReassembling bounds the bytes the unfinished messages of all IKE
-// SAs hold together: anyone who completes an IKE_SA_INIT shares keys with
-// us and may send fragments, and half-open SAs are not counted.
-var maxReassembling = 1 << 20
+// SAs hold together. Anyone who completes an IKE_SA_INIT shares keys with
+// us and may send fragments, so what half-open SAs hold is bounded apart,
+// by maxReassemblingHalfOpen: a flood of them, each keeping 64 KiB for
+// HalfOpenTimeout, never takes the part established SAs rely on.
+var (
+	maxReassembling         = 1 << 20
+	maxReassemblingHalfOpen = 256 << 10
+)
 
 // errFragments refuses a fragmented message beyond those bounds.
 var errFragments = errors.New("ikesa: fragmented message too large")
@@ -38,6 +43,9 @@ type fragments struct {
 	parts [][]byte // plaintext by fragment number - 1
 	have  int
 	size  int
+	// halfOpen: an IKE_AUTH request to a half-open SA, counted in
+	// maxReassemblingHalfOpen too.
+	halfOpen bool
 }
 
 // decodeProtected opens the encrypted payload of m, decoded from raw,
@@ -64,7 +72,7 @@ func (sa *IKESA) decodeProtected(raw []byte, m *wire.Message, response bool) (pa
 		if f.Total > maxFragments {
 			return nil, false, errFragments
 		}
-		r = &fragments{id: m.MessageID, total: f.Total, parts: make([][]byte, f.Total)}
+		r = &fragments{id: m.MessageID, total: f.Total, parts: make([][]byte, f.Total), halfOpen: sa.halfOpen != nil}
 		sa.setReassembly(response, r)
 	}
 	switch {
@@ -73,7 +81,8 @@ func (sa *IKESA) decodeProtected(raw []byte, m *wire.Message, response bool) (pa
 		return nil, false, nil
 	case r.parts[f.Number-1] != nil:
 		return nil, false, nil // a duplicate
-	case r.size+len(plain) > maxReassembledIn || sa.d.reassembling+len(plain) > maxReassembling:
+	case r.size+len(plain) > maxReassembledIn || sa.d.reassembling+len(plain) > maxReassembling ||
+		r.halfOpen && sa.d.reassemblingHalfOpen+len(plain) > maxReassemblingHalfOpen:
 		sa.setReassembly(response, nil)
 		return nil, false, errFragments
 	}
@@ -85,6 +94,9 @@ func (sa *IKESA) decodeProtected(raw []byte, m *wire.Message, response bool) (pa
 	}
 	r.parts[f.Number-1], r.have, r.size = plain, r.have+1, r.size+len(plain)
 	sa.d.reassembling += len(plain)
+	if r.halfOpen {
+		sa.d.reassemblingHalfOpen += len(plain)
+	}
 	if r.have < int(r.total) {
 		return nil, false, nil
 	}
@@ -106,6 +118,9 @@ func (sa *IKESA) decodeProtected(raw []byte, m *wire.Message, response bool) (pa
 func (sa *IKESA) setReassembly(response bool, r *fragments) {
 	if old := sa.reassembly[slot(response)]; old != nil {
 		sa.d.reassembling -= old.size
+		if old.halfOpen {
+			sa.d.reassemblingHalfOpen -= old.size
+		}
 	}
 	sa.reassembly[slot(response)] = r
 }

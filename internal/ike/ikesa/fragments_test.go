@@ -153,15 +153,14 @@ func TestFragmentedMessagesReassembled(t *testing.T) {
 }
 
 // TestFragmentBuffersBoundedAcrossSAs: anyone who completes an
-// IKE_SA_INIT may send fragments under the keys it shares with us, and
-// half-open SAs are not counted, so many of them each holding part of a
-// fragmented IKE_AUTH must not hold more than maxReassembling bytes
-// between them.
+// IKE_SA_INIT may send fragments under the keys it shares with us, so
+// many half-open SAs each holding part of a fragmented IKE_AUTH must not
+// hold more than maxReassembling bytes between them.
 func TestFragmentBuffersBoundedAcrossSAs(t *testing.T) {
 	defer func(old int) { maxReassembling = old }(maxReassembling)
 	maxReassembling = 1000
 	clk := clock.NewManual(epoch)
-	n, ini, resp := pair(t, setup{clock: clk})
+	n, ini, resp := pair(t, setup{clock: clk, respLimits: noLimits})
 	tp := tap{drop: func(h wire.Header, _ int) bool { return h.Exchange() == wire.IKE_AUTH }}
 	tp.install(n, clk)
 	for range 20 {

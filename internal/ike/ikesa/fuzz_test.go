@@ -82,26 +82,30 @@ func TestAnswersStrongSwanInit(t *testing.T) {
 	}
 }
 
-// FuzzHandleDatagram feeds arbitrary datagrams to a fresh responder. The
+// FuzzHandleDatagram feeds arbitrary datagrams to a fresh responder, and
+// to one that demands cookies (whose COOKIE notify it then checks). The
 // per-datagram recover must never be needed: a recovered panic is still a
 // bug, so the test fails on one.
 func FuzzHandleDatagram(f *testing.F) {
 	f.Add(strongSwanInitRequest(f))
 	f.Add([]byte{})
+	f.Add(initReq{spii: 1, ni: []byte("a nonce of sixteen"), cookie: make([]byte, cookieLen)}.encode(f))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		n := memnet.New()
-		defer n.Close()
-		d, err := New(Config{
-			Local: respAddr, ID: FQDN("gw.example"), IKE: []Suite{gcm128}, ESP: []Suite{espGCM},
-			Transport: n.Endpoint(respAddr), Clock: clock.NewManual(time.Unix(0, 0)),
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer d.Close()
-		d.HandleDatagram(netip.MustParseAddrPort("192.0.2.2:500"), b)
-		if s := d.Stats(); s.Panics != 0 {
-			t.Fatalf("handling panicked: %+v", s)
+		for _, limits := range []*InitLimits{nil, alwaysCookies} {
+			n := memnet.New()
+			defer n.Close()
+			d, err := New(Config{
+				Local: respAddr, ID: FQDN("gw.example"), IKE: []Suite{gcm128}, ESP: []Suite{espGCM},
+				Transport: n.Endpoint(respAddr), Clock: clock.NewManual(time.Unix(0, 0)), InitLimits: limits,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			d.HandleDatagram(netip.MustParseAddrPort("192.0.2.2:500"), b)
+			if s := d.Stats(); s.Panics != 0 || limits != nil && s.HalfOpen != 0 {
+				t.Fatalf("handling panicked, or made an SA without a cookie: %+v", s)
+			}
 		}
 	})
 }

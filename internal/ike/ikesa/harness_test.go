@@ -49,6 +49,8 @@ type setup struct {
 	clock        clock.Clock
 	// onKeysI and onKeysR become the two daemons' OnKeys hooks.
 	onKeysI, onKeysR func(IKESAKeys)
+	// respLimits are the responder's InitLimits (nil: the defaults).
+	respLimits *InitLimits
 }
 
 func (s *setup) defaults() {
@@ -98,6 +100,7 @@ func pair(t testing.TB, s setup) (*memnet.Network, *node, *node) {
 	})
 	responder := newNode(t, n, Config{
 		Local: respAddr, ID: FQDN("gw.example"), IKE: s.respIKE, ESP: s.respESP, Clock: s.clock, OnKeys: s.onKeysR,
+		InitLimits: s.respLimits,
 		Peers: []Peer{{
 			Name: "peer", ID: FQDN("peer.example"), PSK: []byte(s.respPSK),
 			LocalTS:  []wire.Selector{Prefix(netip.MustParsePrefix("10.99.0.0/16"))},

@@ -96,8 +96,11 @@ type IKESA struct {
 	// offers the policy's suites.
 	proposing   *Proposals
 	rekeyingIKE bool
-	halfOpen    clock.Timer    // responder: gives up on a missing IKE_AUTH
-	initSrc     netip.AddrPort // responder: IKE_SA_INIT's source, for initKey
+	halfOpen    clock.Timer // responder: gives up on a missing IKE_AUTH
+	// halfOpenAddr is the initiator address a half-open SA is counted
+	// against (cookies.go).
+	halfOpenAddr netip.Addr
+	initSrc      netip.AddrPort // responder: IKE_SA_INIT's source, for initKey
 }
 
 // response is the answer to one of our requests.
@@ -349,9 +352,7 @@ func (sa *IKESA) die(err error) {
 	wasUp := sa.state >= StateEstablished
 	sa.state = StateDead
 	sa.countEstablished(-1)
-	if sa.halfOpen != nil {
-		sa.halfOpen.Stop()
-	}
+	sa.endHalfOpen()
 	sa.setReassembly(false, nil)
 	sa.setReassembly(true, nil)
 	if d.sas[sa.ourSPI()] == sa {
@@ -417,10 +418,7 @@ func (sa *IKESA) established() {
 		sa.authenticated = sa.d.clock.Now()
 	}
 	sa.countEstablished(+1)
-	if sa.halfOpen != nil {
-		sa.halfOpen.Stop()
-		sa.halfOpen = nil
-	}
+	sa.endHalfOpen()
 	if cb := sa.d.cfg.OnIKESA; cb != nil {
 		info := sa.info()
 		sa.d.emit(func() { cb(info, nil) })

@@ -74,7 +74,12 @@ func (sa *IKESA) sendInitRequest(group *ikecrypto.DH) error {
 		return err
 	}
 	sa.dhKey = key
-	sa.ni = d.randBytes(nonceLen)
+	if sa.ni == nil {
+		// A retry for INVALID_KE_PAYLOAD keeps the nonce, as strongSwan
+		// does: a responder's cookie covers Ni (RFC 7296 section 2.6),
+		// and the retry carries the cookie it already has (2.6.1).
+		sa.ni = d.randBytes(nonceLen)
+	}
 	payloads := []wire.Payload{
 		offer(sa.ikeSuites(), ikeInit, nil),
 		&wire.KE{Group: group.ID, Data: key.Public()},
@@ -202,6 +207,9 @@ func (d *Daemon) handleInitRequest(local, src netip.AddrPort, raw []byte, m *wir
 		d.sendNotifyInit(src, m.SPIi, wire.INVALID_SYNTAX, nil)
 		return
 	}
+	if !d.admitInit(src, m, nonce.Data) {
+		return
+	}
 	chosen, suite, ok := choose(saPayload, d.cfg.IKE, ikeInit)
 	if !ok {
 		d.noteNoProposal(src, wire.IKE_SA_INIT, saPayload, d.cfg.IKE)
@@ -255,13 +263,9 @@ func (d *Daemon) handleInitRequest(local, src netip.AddrPort, raw []byte, m *wir
 	sa.initRequest = bytes.Clone(raw)
 	sa.respond(m, payloads)
 	sa.initResponse = sa.lastResponse
-	sa.halfOpen = d.clock.AfterFunc(d.cfg.HalfOpenTimeout, func() {
-		d.mu.Lock()
-		defer d.runEventsLocked()
-		if sa.state == StateInitDone {
-			sa.die(ErrTimeout)
-		}
-	})
+	if sa.state == StateInitDone {
+		sa.startHalfOpen(src.Addr().Unmap())
+	}
 }
 
 // natDetection returns the two NAT_DETECTION notifications for a message
