@@ -104,6 +104,10 @@ type Config struct {
 	// schedule; zero means the ikesa defaults.
 	RetransmitTimeout time.Duration
 	RetransmitTries   int
+	// InitLimits decide when the IKE daemon demands cookies of peers that
+	// start IKE SAs and how many half-open ones it keeps; nil means
+	// ikesa.DefaultInitLimits.
+	InitLimits *ikesa.InitLimits
 }
 
 // DefaultQueueLimit is how many packets wait per peer for an SA.

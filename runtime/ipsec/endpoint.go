@@ -142,7 +142,7 @@ func New(cfg Config) (*Endpoint, error) {
 		IKE: cfg.IKE, ESP: cfg.ESP, Transport: (*transport)(e), Clock: cfg.Clock,
 		RetransmitTimeout: cfg.RetransmitTimeout, RetransmitTries: cfg.RetransmitTries,
 		OnChildSA: e.installChild, OnChildSADeleted: e.removeChild, OnIKESA: e.ikeEvent, OnChildRefused: e.childRefused,
-		Identities: cfg.Identities,
+		Identities: cfg.Identities, InitLimits: cfg.InitLimits,
 	}
 	if e.keylog != nil {
 		icfg.OnKeys = e.keylog.logIKE

@@ -95,6 +95,8 @@ type interopOpts struct {
 	// filter, when set, replaces our endpoint's one IPSEC filter for
 	// the peer (its Action and Tunnel are set here).
 	filter *Filter
+	// initLimits are our endpoint's (nil: the defaults).
+	initLimits *ikesa.InitLimits
 }
 
 // interop is one run of the interop test: namespaces, charon, our endpoint.
@@ -250,7 +252,7 @@ secrets {
 			LocalTS:  []netip.Prefix{netip.MustParsePrefix("10.1.1.0/24")},
 			RemoteTS: []netip.Prefix{netip.MustParsePrefix("10.99.0.2/32")}}},
 		Liveness: 5 * time.Second, RekeyedGrace: 500 * time.Millisecond, RetransmitTimeout: 500 * time.Millisecond, RetransmitTries: 3,
-		KeyLog: s.keylog,
+		KeyLog: s.keylog, InitLimits: o.initLimits,
 		OnCleartext: func(p []byte) {
 			// The application: an echo service on 10.1.1.1 port 7.
 			if fl, err := parseFlow(p); err == nil && fl.proto == protoUDP && fl.dst == appAddr && fl.dstPort == 7 {

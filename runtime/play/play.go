@@ -95,6 +95,11 @@ type IPsecTotals struct {
 	// Reassembled counts IKE messages put together from a peer's RFC
 	// 7383 fragments, which z/OS IKED is not documented to accept.
 	Reassembled uint64
+	// Cookies counts IKE_SA_INIT requests answered with only a COOKIE
+	// (RFC 7296 §2.6) because the endpoint held many half-open SAs;
+	// InitBlocked and InitOverLimit those dropped for the per-address
+	// and the endpoint's half-open limit (ikesa.InitLimits).
+	Cookies, InitBlocked, InitOverLimit uint64
 }
 
 // ipsecTotals reads every endpoint still running.
@@ -104,7 +109,8 @@ func ipsecTotals(sx *sysplex.Sysplex) []IPsecTotals {
 		st, sas := e.Stats, e.SAs
 		t := IPsecTotals{Stack: e.Stack, DVIPA: e.DVIPA, IKESAs: len(sas.IKE),
 			ESPIn: st.ESPIn, ESPOut: st.ESPOut, Delivered: st.Delivered, DropsByReason: map[string]uint64{},
-			Reassembled: st.IKE.Reassembled}
+			Reassembled: st.IKE.Reassembled, Cookies: st.IKE.CookiesSent, InitBlocked: st.IKE.InitBlocked,
+			InitOverLimit: st.IKE.InitOverLimit}
 		for _, c := range sas.Dynamic {
 			if c.Active {
 				t.ChildSAs++

@@ -46,6 +46,7 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(&b, "; %d IKE messages put together from a peer's fragments (RFC 7383), which z/OS IKED is not documented to accept",
 				t.Reassembled)
 		}
+		t.writeInitLoad(&b)
 	}
 	for _, s := range r.SWSA {
 		fmt.Fprintf(&b, "\nswsa: %s", s)
@@ -119,3 +120,18 @@ func Offset(d time.Duration) string {
 }
 
 func ms(d time.Duration) string { return d.Round(time.Millisecond).String() }
+
+// writeInitLoad says how many IKE_SA_INIT requests the endpoint turned
+// away under load, if any: a run that met a flood, or so many peers at
+// once that it asked them for cookies.
+func (t IPsecTotals) writeInitLoad(b *strings.Builder) {
+	if t.Cookies > 0 {
+		fmt.Fprintf(b, "; %d IKE_SA_INIT requests answered with a COOKIE under load (RFC 7296 2.6)", t.Cookies)
+	}
+	if t.InitBlocked > 0 {
+		fmt.Fprintf(b, "; %d IKE_SA_INIT requests dropped from addresses that held too many half-open IKE SAs", t.InitBlocked)
+	}
+	if t.InitOverLimit > 0 {
+		fmt.Fprintf(b, "; %d IKE_SA_INIT requests dropped at the limit of half-open IKE SAs", t.InitOverLimit)
+	}
+}

@@ -72,6 +72,11 @@ func newResponder(t *testing.T, limits *InitLimits) responder {
 	n, _, resp := pair(t, setup{clock: clk, respLimits: limits})
 	tp := &tap{}
 	tp.install(n, clk)
+	// A flood's SAs end unheard of: their OnIKESA events would fill the
+	// node's channel.
+	resp.d.mu.Lock()
+	resp.d.cfg.OnIKESA = nil
+	resp.d.mu.Unlock()
 	return responder{resp, tp, clk}
 }
 
