@@ -120,12 +120,19 @@ func (rs responder) admitted(t *testing.T, src netip.AddrPort, r initReq, what s
 // cookie and kept nothing; it returns the cookie.
 func (rs responder) refused(t *testing.T, src netip.AddrPort, r initReq, what string) []byte {
 	t.Helper()
-	before := len(rs.d.SAs())
+	before, kept := len(rs.d.SAs()), rs.kept()
 	cookie, _ := rs.send(t, src, r)
-	if cookie == nil || len(rs.d.SAs()) != before {
-		t.Fatalf("%s: cookie %x, %d SAs after %d: want a COOKIE and no SA", what, cookie, len(rs.d.SAs()), before)
+	if cookie == nil || len(rs.d.SAs()) != before || rs.kept() != kept {
+		t.Fatalf("%s: cookie %x, %d SAs after %d: want a COOKIE and no state", what, cookie, len(rs.d.SAs()), before)
 	}
 	return cookie
+}
+
+// kept is what the responder keeps per request it answered.
+func (rs responder) kept() int {
+	rs.d.mu.Lock()
+	defer rs.d.mu.Unlock()
+	return len(rs.d.sas) + len(rs.d.byInit) + len(rs.d.inbound) + rs.d.halfOpen.n
 }
 
 func peerAt(i int) netip.AddrPort {
@@ -160,6 +167,26 @@ func TestCookiesDemandedAtThreshold(t *testing.T) {
 		t.Fatalf("after the half-open timeout: %d half open, %d SAs", st.HalfOpen, len(rs.d.SAs()))
 	}
 	rs.admitted(t, peerAt(4), newInitReq(), "a request once the load is gone")
+}
+
+// TestCookiesCalmDown: once demanded, cookies stay demanded for
+// cookieCalmDown after the threshold was last reached, though the load
+// went, so a peer's retransmissions are not answered now with a cookie
+// and now without.
+func TestCookiesCalmDown(t *testing.T) {
+	rs := newResponder(t, &InitLimits{CookieThreshold: 1})
+	rs.d.mu.Lock()
+	rs.d.cfg.HalfOpenTimeout = cookieCalmDown / 2
+	rs.d.mu.Unlock()
+	rs.admitted(t, peerAt(1), newInitReq(), "below the threshold")
+	rs.refused(t, peerAt(2), newInitReq(), "at the threshold")
+	rs.clk.Advance(cookieCalmDown / 2)
+	if st := rs.d.Stats(); st.HalfOpen != 0 {
+		t.Fatalf("%d half open after their timeout", st.HalfOpen)
+	}
+	rs.refused(t, peerAt(3), newInitReq(), "within the calm-down time")
+	rs.clk.Advance(cookieCalmDown/2 + time.Second)
+	rs.admitted(t, peerAt(4), newInitReq(), "after the calm-down time")
 }
 
 // TestInitiatorRetriesWithCookie: our initiator against our responder
@@ -333,36 +360,7 @@ func TestFragmentBudgetSurvivesHalfOpenFlood(t *testing.T) {
 	clk := clock.NewManual(epoch)
 	n, ini, resp := pair(t, setup{clock: clk, respLimits: noLimits})
 	isa, ic, _ := establish(t, ini, resp)
-	tp := tap{drop: func(h wire.Header, _ int) bool { return h.Exchange() == wire.IKE_AUTH }}
-	tp.install(n, clk)
-	const flood = 60
-	for range flood {
-		if _, err := ini.d.Initiate("gw"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for len(tp.matching(wire.IKE_AUTH, false)) < flood && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
-	allButLast := func(total int) []int {
-		o := make([]int, total-1)
-		for i := range o {
-			o[i] = i
-		}
-		return o
-	}
-	f := &fragmenter{size: 40, initiator: true, ciphers: map[IKESAID]*ikecrypto.SKCipher{}, order: allButLast,
-		Transport: deliver(func(msg []byte) { resp.d.HandleDatagram(initAddr, msg) })}
-	for _, r := range tp.matching(wire.IKE_AUTH, false) {
-		h, _ := wire.ParseHeader(r.msg)
-		ini.d.mu.Lock()
-		f.ciphers[IKESAID{h.SPIi(), h.SPIr()}] = ini.d.sas[h.SPIi()].seal
-		ini.d.mu.Unlock()
-		if err := f.Send(initAddr, respAddr, r.msg); err != nil {
-			t.Fatal(err)
-		}
-	}
+	fragmentFlood(t, n, clk, ini, resp, 60)
 	resp.d.mu.Lock()
 	halfOpen, all := resp.d.reassemblingHalfOpen, resp.d.reassembling
 	resp.d.mu.Unlock()

@@ -10,6 +10,7 @@ import (
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/ike/ikecrypto"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
+	"github.com/tcpipc/tcpipc/internal/testkit/memnet"
 )
 
 // fragmenter is the sending side of a peer that fragments every
@@ -161,19 +162,38 @@ func TestFragmentBuffersBoundedAcrossSAs(t *testing.T) {
 	maxReassembling = 1000
 	clk := clock.NewManual(epoch)
 	n, ini, resp := pair(t, setup{clock: clk, respLimits: noLimits})
+	fragmentFlood(t, n, clk, ini, resp, 20)
+	held, partial := 0, 0
+	resp.d.mu.Lock()
+	for _, sa := range resp.d.sas {
+		for _, r := range sa.reassembly {
+			if r != nil {
+				held, partial = held+r.size, partial+1
+			}
+		}
+	}
+	resp.d.mu.Unlock()
+	if held > maxReassembling || partial == 0 {
+		t.Errorf("%d half-open SAs hold %d bytes of fragments, want some and at most %d", partial, held, maxReassembling)
+	}
+}
+
+// fragmentFlood has ini start count IKE SAs with resp whose IKE_AUTH
+// requests, dropped on the way, reach resp as fragments, all but the
+// last: half-open SAs that each hold part of a message.
+func fragmentFlood(t *testing.T, n *memnet.Network, clk clock.Clock, ini, resp *node, count int) {
+	t.Helper()
 	tp := tap{drop: func(h wire.Header, _ int) bool { return h.Exchange() == wire.IKE_AUTH }}
 	tp.install(n, clk)
-	for range 20 {
+	for range count {
 		if _, err := ini.d.Initiate("gw"); err != nil {
 			t.Fatal(err)
 		}
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for len(tp.matching(wire.IKE_AUTH, false)) < 20 && time.Now().Before(deadline) {
+	for len(tp.matching(wire.IKE_AUTH, false)) < count && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
-	// The initiator's IKE_AUTH requests, dropped on the way, reach the
-	// responder as fragments, all but the last.
 	f := &fragmenter{size: 40, initiator: true, ciphers: map[IKESAID]*ikecrypto.SKCipher{}, order: func(total int) []int {
 		o := make([]int, total-1)
 		for i := range o {
@@ -190,19 +210,6 @@ func TestFragmentBuffersBoundedAcrossSAs(t *testing.T) {
 		if err := f.Send(initAddr, respAddr, r.msg); err != nil {
 			t.Fatal(err)
 		}
-	}
-	held, partial := 0, 0
-	resp.d.mu.Lock()
-	for _, sa := range resp.d.sas {
-		for _, r := range sa.reassembly {
-			if r != nil {
-				held, partial = held+r.size, partial+1
-			}
-		}
-	}
-	resp.d.mu.Unlock()
-	if held > maxReassembling || partial == 0 {
-		t.Errorf("%d half-open SAs hold %d bytes of fragments, want some and at most %d", partial, held, maxReassembling)
 	}
 }
 
