@@ -23,8 +23,9 @@ import (
 // (Stats).
 
 // InitLimits bounds what IKE_SA_INIT requests may make the responder
-// keep. strongSwan's charon has the same knobs: cookie_threshold (10),
-// cookie_threshold_ip (3), block_threshold (5) and init_limit_half_open.
+// keep. strongSwan's charon has the same knobs: cookie_threshold (30 in
+// 5.9.8, 10 in older releases), cookie_threshold_ip (3), block_threshold
+// (5) and init_limit_half_open (0, no limit).
 type InitLimits struct {
 	// CookieThreshold is how many half-open responder SAs make us demand
 	// a cookie of every IKE_SA_INIT; 0 demands one always. Once demanded,
@@ -49,8 +50,9 @@ type InitLimits struct {
 	CookieSecretLifetime time.Duration
 }
 
-// DefaultInitLimits apply when Config.InitLimits is nil. HalfOpenMax
-// bounds a flood from many real addresses at about 1,000 half-open SAs.
+// DefaultInitLimits apply when Config.InitLimits is nil: strongSwan's,
+// with its older, lower cookie threshold, and a HalfOpenMax that bounds
+// a flood from many real addresses at 1,000 half-open SAs (about 4 MB).
 var DefaultInitLimits = InitLimits{CookieThreshold: 10, CookieThresholdPerAddress: 3, PerAddress: 5, HalfOpenMax: 1000,
 	CookieSecretLifetime: DefaultCookieSecretLifetime}
 
