@@ -110,12 +110,12 @@ func (c *cookieSecrets) rotate(now time.Time, random func(int) []byte) {
 	c.since = c.since.Add(ended * c.lifetime)
 }
 
-// make returns the cookie for a request with nonce ni and SPI spii from addr.
-func (c *cookieSecrets) make(ni []byte, addr netip.Addr, spii uint64) []byte {
+// cookieFor returns the cookie for a request with nonce ni and SPI spii from addr.
+func (c *cookieSecrets) cookieFor(ni []byte, addr netip.Addr, spii uint64) []byte {
 	return cookieOf(c.version, c.cur, ni, addr, spii)
 }
 
-// valid reports whether cookie is one that make returned for the same
+// valid reports whether cookie is one that cookieFor returned for the same
 // request under the current or the previous secret.
 func (c *cookieSecrets) valid(cookie, ni []byte, addr netip.Addr, spii uint64) bool {
 	if len(cookie) != cookieLen || c.cur == nil {
@@ -169,7 +169,7 @@ func (d *Daemon) admitInit(src netip.AddrPort, m *wire.Message, ni []byte) bool 
 				d.stats.cookiesInvalid.Add(1)
 			}
 			d.stats.cookiesSent.Add(1)
-			d.sendNotifyInit(src, m.SPIi, wire.COOKIE, d.cookies.make(ni, addr, m.SPIi))
+			d.sendNotifyInit(src, m.SPIi, wire.COOKIE, d.cookies.cookieFor(ni, addr, m.SPIi))
 			return false
 		}
 		d.stats.cookiesAccepted.Add(1)
