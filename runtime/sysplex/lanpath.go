@@ -99,14 +99,17 @@ func (s *Stack) route(pkt []byte, ipsec bool) error {
 		return lan.Inject(pkt)
 	}
 	tcp := header.TCP(ip.Payload())
-	if !dist.Distributes(tcp.DestinationPort()) {
-		return lan.Inject(pkt)
-	}
 	src := netip.AddrFrom4(ip.SourceAddress().As4())
 	key := distributor.ConnKey{Client: netip.AddrPortFrom(src, tcp.SourcePort()), Port: tcp.DestinationPort()}
 	flags := tcp.Flags()
 	syn := flags.Contains(header.TCPFlagSyn) && !flags.Contains(header.TCPFlagAck)
-	target, ok := dist.Route(key, syn, ipsec)
+	// A new connection to a port this stack does not distribute is its
+	// own; an existing one follows the CRT all the same: after a takeover
+	// by a backup whose VIPADISTRIBUTE names other ports than the
+	// owner's, the targets report their connections to every port with
+	// NEWCONN (seed 003 figure 14, blocks 314-320).
+	own := syn && !dist.Distributes(key.Port)
+	target, ok := dist.Route(key, syn && !own, ipsec)
 	if !ok {
 		s.mu.Lock()
 		local := s.conns[connKey{dvipa: dst, client: key.Client, port: key.Port}]
@@ -115,7 +118,7 @@ func (s *Stack) route(pkt []byte, ipsec bool) error {
 		switch {
 		case held:
 			s.drops.Settling++
-		case !local:
+		case !local && !own:
 			s.drops.Reset++
 		}
 		s.mu.Unlock()
