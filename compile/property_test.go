@@ -212,8 +212,9 @@ func TestNoFailureIsInitialState(t *testing.T) {
 					t.Errorf("%s: event %s, want %s", d.Addr, ph.Event, want)
 				}
 				var want []string
-				if a := d.Active(); a != nil {
-					for _, tg := range a.Targets {
+				// whatif's Distribution is the first port set in force.
+				if inForce := d.InForce(); len(inForce) > 0 {
+					for _, tg := range inForce[0].Targets {
 						if tg.Stack != "" {
 							want = append(want, tg.Stack)
 						}

@@ -259,13 +259,12 @@ func displayPorts(ps []plan.PortRange) []string {
 	return out
 }
 
-// isTarget reports whether the stack is a target of the distribution in
-// force at start.
+// isTarget reports whether the stack is a target of a distribution in
+// force at start, for any port.
 func isTarget(d *plan.DVIPA, stack string) bool {
-	if a := d.Active(); a != nil {
+	return slices.ContainsFunc(d.InForce(), func(a *plan.Distribution) bool {
 		return slices.ContainsFunc(a.Targets, func(t plan.Target) bool { return t.Stack == stack })
-	}
-	return false
+	})
 }
 
 // distStat is NETSTAT's DistStat (Dist, Dest, Dist/Dest or blank).
@@ -326,44 +325,55 @@ func vdpt(b *strings.Builder, p *plan.Plan, s *plan.Stack, live *Live) {
 	n := 0
 	for i := range p.DVIPAs {
 		d := &p.DVIPAs[i]
-		a := d.Active()
-		if d.DistributedBy != s.Name || a == nil || len(a.Ports) == 0 {
-			continue // dynamic ports appear only when servers bind
+		if d.DistributedBy != s.Name {
+			continue
 		}
-		for _, pr := range a.Ports {
-			port := pr.String()
-			for _, t := range a.Targets {
-				n++
-				total, ready := 0, 0
-				if live != nil && live.DPT != nil {
-					total, ready = live.DPT(d.Addr, pr, t.Stack)
-				}
-				wlm := 0
-				switch {
-				case t.Weight != nil:
-					wlm = *t.Weight
-				case a.Method == plan.WeightedActive:
-					wlm = plan.DefaultWeight // what the distributor uses
-				}
-				flg := labelOf(a.Method)
-				switch t.Role {
-				case "PREFERRED":
-					flg += ", Preferred"
-				case "BACKUP":
-					flg += ", Backup"
-				}
-				// TSR (target server responsiveness, 0-100) is not
-				// modelled: a target with a ready server answers, 100.
-				tsr := 0
-				if ready > 0 {
-					tsr = 100
-				}
-				fmt.Fprintf(b, "Dest:        %s..%s\n  DestXCF:   %s\n  TotalConn: %010d  Rdy: %03d  WLM: %02d  TSR: %03d\n  Flg:       %s\n",
-					d.Addr, port, t.XCF, total, ready, wlm, tsr, flg)
-			}
+		// Every VIPADISTRIBUTE statement of the distributor: each
+		// port set has its own targets and method.
+		for _, a := range d.InForce() {
+			n += vdptRows(b, d, a, live)
 		}
 	}
 	fmt.Fprintf(b, "%d of %d Records Displayed\n", n, n)
+}
+
+// vdptRows writes the VDPT entries of one distribution, one per port and
+// target, and returns how many. A distribution without ports has none:
+// dynamic ports appear only when servers bind.
+func vdptRows(b *strings.Builder, d *plan.DVIPA, a *plan.Distribution, live *Live) int {
+	n := 0
+	for _, pr := range a.Ports {
+		for _, t := range a.Targets {
+			n++
+			total, ready := 0, 0
+			if live != nil && live.DPT != nil {
+				total, ready = live.DPT(d.Addr, pr, t.Stack)
+			}
+			wlm := 0
+			switch {
+			case t.Weight != nil:
+				wlm = *t.Weight
+			case a.Method == plan.WeightedActive:
+				wlm = plan.DefaultWeight // what the distributor uses
+			}
+			flg := labelOf(a.Method)
+			switch t.Role {
+			case "PREFERRED":
+				flg += ", Preferred"
+			case "BACKUP":
+				flg += ", Backup"
+			}
+			// TSR (target server responsiveness, 0-100) is not
+			// modelled: a target with a ready server answers, 100.
+			tsr := 0
+			if ready > 0 {
+				tsr = 100
+			}
+			fmt.Fprintf(b, "Dest:        %s..%s\n  DestXCF:   %s\n  TotalConn: %010d  Rdy: %03d  WLM: %02d  TSR: %03d\n  Flg:       %s\n",
+				d.Addr, pr.String(), t.XCF, total, ready, wlm, tsr, flg)
+		}
+	}
+	return n
 }
 
 // linkName is the link name the stack gives an IPv4 DVIPA: VIPL and the

@@ -57,3 +57,32 @@ func TestSysplexVipadynShowsMoving(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryPortSetIsInForce: A distributes port 8000 to itself and port
+// 8001 to B, with two VIPADISTRIBUTE statements (IBM's distributor
+// example does so for ports 5000 and 23). NETSTAT VDPT lists every
+// DVIPA, port and target; B is a target (Dest) in its VIPADYN and ACTIVE
+// in the sysplex display. Before, the displays read only the first
+// statement: VDPT had no port 8001, and B was left out of both.
+func TestEveryPortSetIsInForce(t *testing.T) {
+	dvipa := netip.MustParseAddr("10.9.9.1")
+	xcfA, xcfB := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
+	p := &plan.Plan{Sysplex: "P", Stacks: []plan.Stack{{Name: "A", Job: "TCPA"}, {Name: "B", Job: "TCPB"}},
+		DVIPAs: []plan.DVIPA{{Addr: dvipa, PrefixLen: 24, Owner: "A", DefinedBy: []string{"A"}, DistributedBy: "A", Distributions: []plan.Distribution{
+			{Stack: "A", Method: plan.RoundRobin, Ports: []plan.PortRange{{From: 8000, To: 8000}}, Targets: []plan.Target{{Stack: "A", XCF: xcfA}}},
+			{Stack: "A", Method: plan.RoundRobin, Ports: []plan.PortRange{{From: 8001, To: 8001}}, Targets: []plan.Target{{Stack: "B", XCF: xcfB}}},
+		}}}}
+	for _, c := range []struct{ view, stack, want string }{
+		{"vdpt", "A", "Dest:        10.9.9.1..8001\n  DestXCF:   10.0.0.2\n"},
+		{"vipadyn", "B", "Origin: VIPADistribute  DistStat: Dest"},
+		{"sysplex-vipadyn", "", "  TCPB     B        ACTIVE"},
+	} {
+		var b strings.Builder
+		if err := Write(&b, p, c.view, c.stack); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), c.want) {
+			t.Errorf("%s of %s lacks %q:\n%s", c.view, c.stack, c.want, b.String())
+		}
+	}
+}

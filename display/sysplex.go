@@ -74,7 +74,7 @@ func sysplexVipadyn(b *strings.Builder, p *plan.Plan, from *plan.Stack, live *Li
 				listed[bk.Stack] = true
 			}
 		}
-		if a := d.Active(); a != nil {
+		for _, a := range d.InForce() {
 			for _, t := range a.Targets {
 				if t.Stack != "" && !listed[t.Stack] {
 					row(t.Stack, "ACTIVE", "", "", "")

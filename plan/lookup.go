@@ -32,15 +32,18 @@ func (p *Plan) DVIPA(addr netip.Addr) *DVIPA {
 	return nil
 }
 
-// Active returns the distribution in force at start (DistributedBy's
-// VIPADISTRIBUTE), or nil when nobody distributes the DVIPA.
-func (d *DVIPA) Active() *Distribution {
+// InForce returns the distributions in force at start: DistributedBy's
+// VIPADISTRIBUTE statements, one per port set (a stack may distribute
+// ports of one DVIPA by different methods to different targets), or nil
+// when nobody distributes the DVIPA.
+func (d *DVIPA) InForce() []*Distribution {
+	var out []*Distribution
 	for i := range d.Distributions {
 		if d.Distributions[i].Stack == d.DistributedBy && d.DistributedBy != "" {
-			return &d.Distributions[i]
+			out = append(out, &d.Distributions[i])
 		}
 	}
-	return nil
+	return out
 }
 
 // Redact replaces every pre-shared key of the plan by Redacted, as a plan
