@@ -193,6 +193,9 @@ func (d *Distributor) ServerStatus(stack string, port uint16, listening int) {
 		d.dpt[port][stack] = e
 	}
 	e.Ready = listening
+	if listening == 0 {
+		d.activeGone(stack)
+	}
 }
 
 // SetWLM sets the simulated WLM weight of a target (BASEWLM, SERVERWLM).
@@ -497,19 +500,11 @@ func smoothWeighted(ready []*Entry) (string, bool) {
 	return best.Stack, true
 }
 
-// hotStandby sends everything to the preferred target while it is ready;
-// otherwise to the highest-ranked ready backup. Without AUTOSWITCHBACK a
-// backup in use keeps the traffic when the preferred target returns.
+// hotStandby sends everything to the active target: the preferred one
+// while it is ready, otherwise the highest-ranked ready backup. Without
+// AUTOSWITCHBACK a backup in use keeps the traffic when the preferred
+// target returns.
 func (d *Distributor) hotStandby(port uint16, ready []*Entry) (string, bool) {
-	var preferred *Entry
-	backups := []*Entry{}
-	for _, e := range ready {
-		if e.Role == "PREFERRED" {
-			preferred = e
-		} else {
-			backups = append(backups, e)
-		}
-	}
 	if cur := d.active[port]; cur != "" && d.defs[d.defFor(port)].NoAutoSwitchBack {
 		for _, e := range ready {
 			if e.Stack == cur {
@@ -517,16 +512,29 @@ func (d *Distributor) hotStandby(port uint16, ready []*Entry) (string, bool) {
 			}
 		}
 	}
-	if preferred != nil {
-		d.active[port] = preferred.Stack
-		return preferred.Stack, true
+	s := standbyOf(ready)
+	if s == "" {
+		return "", false
+	}
+	d.active[port] = s
+	return s, true
+}
+
+// standbyOf is the target HOTSTANDBY makes active among the ready ones:
+// the preferred target, else the highest-ranked backup ("" for none).
+func standbyOf(ready []*Entry) string {
+	backups := []*Entry{}
+	for _, e := range ready {
+		if e.Role == "PREFERRED" {
+			return e.Stack
+		}
+		backups = append(backups, e)
 	}
 	sort.SliceStable(backups, func(i, j int) bool { return backups[i].BackupRank > backups[j].BackupRank })
 	if len(backups) == 0 {
-		return "", false
+		return ""
 	}
-	d.active[port] = backups[0].Stack
-	return backups[0].Stack, true
+	return backups[0].Stack
 }
 
 // Connections returns the number of CRT entries routed to a stack.

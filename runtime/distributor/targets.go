@@ -15,14 +15,29 @@ func (d *Distributor) TargetGone(stack string, dropConns bool) int {
 			e.Ready = 0
 		}
 	}
-	for port, cur := range d.active {
-		if cur == stack {
-			delete(d.active, port) // HOTSTANDBY: the next pick chooses again
-		}
-	}
+	d.activeGone(stack)
 	d.mu.Unlock()
 	if !dropConns {
 		return 0
 	}
 	return d.dropWhere(func(c *Conn) bool { return c.Target == stack })
+}
+
+// activeGone moves HOTSTANDBY's active target on from a stack that no
+// longer serves: the highest-ranked backup becomes active when the
+// preferred target becomes unavailable (IBM's hot standby example), at
+// once rather than with the next connection, so that with
+// NOAUTOSWITCHBACK it stays active when the preferred one returns. With
+// no target ready, the next connection chooses. d.mu is held.
+func (d *Distributor) activeGone(stack string) {
+	for port, cur := range d.active {
+		if cur != stack {
+			continue
+		}
+		if next := standbyOf(d.ready(port)); next != "" {
+			d.active[port] = next
+		} else {
+			delete(d.active, port)
+		}
+	}
 }

@@ -47,3 +47,37 @@ func TestTargetGone(t *testing.T) {
 		t.Fatalf("hot standby kept %s after the preferred target failed", s)
 	}
 }
+
+// TestHotStandbySwitchesWhenTheActiveTargetGoes: the highest-ranked
+// backup becomes the active target when the preferred one becomes
+// unavailable (IBM's hot standby example, z/OS Communications Server: IP
+// Configuration Guide), not when the next connection comes. With
+// NOAUTOSWITCHBACK it stays active when the preferred target is back,
+// though no connection came in between. Before, the switch waited for a
+// connection, so a preferred target that was back before one came got
+// the traffic again.
+func TestHotStandbySwitchesWhenTheActiveTargetGoes(t *testing.T) {
+	for _, gone := range []struct {
+		how  string
+		goes func(d *Distributor)
+	}{
+		{"its server stops", func(d *Distributor) { d.ServerStatus("P", 60, 0) }},
+		{"its stack fails", func(d *Distributor) { d.TargetGone("P", true) }},
+	} {
+		hs := def("HOTSTANDBY", plan.Target{Stack: "P", Role: "PREFERRED"},
+			plan.Target{Stack: "B1", Role: "BACKUP", BackupRank: ptr(10)}, plan.Target{Stack: "B2", Role: "BACKUP", BackupRank: ptr(20)})
+		hs.NoAutoSwitchBack = true
+		d := New(clock.NewManual(time.Unix(0, 0)), "v", "MVS1", hs)
+		for _, s := range []string{"P", "B1", "B2"} {
+			d.ServerStatus(s, 60, 1)
+		}
+		if s, _ := d.Route(key(0), true, false); s != "P" {
+			t.Fatalf("preferred target not used first: %s", s)
+		}
+		gone.goes(d)
+		d.ServerStatus("P", 60, 1)
+		if s, _ := d.Route(key(1), true, false); s != "B2" {
+			t.Errorf("P back after %s, with no connection meanwhile: NOAUTOSWITCHBACK sent a new connection to %s, want B2", gone.how, s)
+		}
+	}
+}
