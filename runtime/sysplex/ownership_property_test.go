@@ -16,7 +16,8 @@ import (
 )
 
 // TestOwnershipAgreesWithWhatif is a property of every sysplex under
-// testdata/profiles that compiles: for every failure of one stack or of
+// testdata/profiles that compiles, and of the runtime-only sysplexes
+// built to try shapes the others lack (ownDVIPAShapes): for every failure of one stack or of
 // two together, followed by every order in which they come back, the
 // stack that holds each DVIPA in the running sysplex (manual clock) is the
 // one whatif predicts, after the start, after the failure and after each
@@ -27,6 +28,7 @@ import (
 // whatif says "takeback-when-idle" the expected holder is the owner.
 func TestOwnershipAgreesWithWhatif(t *testing.T) {
 	dirs, _ := filepath.Glob("../../testdata/profiles/*")
+	dirs = append(dirs, ownDVIPAShapes...)
 	tested := 0
 	for _, dir := range dirs {
 		plan, why := lintedPlan(t, dir)
@@ -67,6 +69,12 @@ func TestOwnershipAgreesWithWhatif(t *testing.T) {
 		}
 	}
 }
+
+// ownDVIPAShapes are sysplexes of testdata/runtime with backup chains
+// the bundled ones lack: hotstandby has equal ranks three deep, two
+// distributors backing each other up and a DVIPA only long-form backups
+// create.
+var ownDVIPAShapes = []string{"../../testdata/runtime/hotstandby"}
 
 var figure9Variants = map[string]func(d *plan.DVIPA){
 	// MVS3 backs DVA1 up ahead of MVS5.
