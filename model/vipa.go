@@ -102,6 +102,7 @@ func (b *stackBuilder) checkIntfName(n *profile.Name, stmt string) {
 func (b *stackBuilder) vipaDefine(s *profile.VIPADefine) {
 	r := s.Info().Range
 	b.checkIntfName(s.IntfName, "VIPADEFINE")
+	b.cpcScope(s.CPCScope, r, "VIPADEFINE")
 	if s.IntfName != nil {
 		p, err := netip.ParsePrefix(withPrefix(s.Addr6))
 		if err != nil {
@@ -140,6 +141,7 @@ func (b *stackBuilder) vipaBackup(s *profile.VIPABackup) {
 		rankRange = b.prof.RangeOf(&rankNode)
 	}
 	b.checkIntfName(s.IntfName, "VIPABACKUP")
+	b.cpcScope(s.CPCScope, r, "VIPABACKUP")
 	base := VIPABackup{Stack: b.s, Rank: rank, RankRange: rankRange, Moveable: b.moveable(s.Moveable, "VIPABACKUP", s.IntfName != nil, ""),
 		Tier: s.Tier, CPCScope: s.CPCScope, Statement: r}
 	if s.IntfName != nil {
@@ -438,4 +440,17 @@ func removeWhere[T any](list []T, drop func(T) bool) []T {
 		}
 	}
 	return out
+}
+
+// cpcScope says that CPCSCOPE is kept but not acted on: IBM lets only
+// stacks on the CPC that defines such a DVIPA take it over (z/OS
+// Communications Server: IP Configuration Guide, sysplex distribution with
+// DataPower, CPCSCOPE), and the manifest names no CPC.
+func (b *stackBuilder) cpcScope(on bool, r diag.Range, stmt string) {
+	if !on {
+		return
+	}
+	d := b.ds.Infof(profile.RuleUnsupported, r, "%s CPCSCOPE is not modelled by tcpipc", stmt)
+	d.Detail = "Only stacks on the same CPC may take a CPCSCOPE DVIPA over; the manifest names no CPC, so whatif and run let every backup in the chain take it over, wherever it runs."
+	d.IncludedFrom = b.chain
 }
