@@ -33,6 +33,9 @@ func measureMoves(r *Report, moves []sysplex.Move) {
 				continue
 			}
 			ev := about(group, t)
+			if ret := returnOf(r, group, t); ret != nil {
+				ev = ret
+			}
 			at := r.Start.Add(ev.appliedAt())
 			switch {
 			case strings.HasPrefix(t.What, "detects that ") && ev.Detected == 0:
@@ -90,11 +93,38 @@ func about(group []EventReport, t sysplex.Entry) *EventReport {
 			if e.Stack == from {
 				return &group[k]
 			}
-		case scenario.Recover, scenario.JoinGroup, scenario.Reactivate:
-			if e.Stack == t.Stack && !strings.HasPrefix(t.What, "detects that ") {
-				return &group[k]
-			}
+		}
+		if isReturn(e.Kind) && e.Stack == t.Stack && !strings.HasPrefix(t.What, "detects that ") {
+			return &group[k]
 		}
 	}
 	return &group[0]
+}
+
+// returnOf is the earlier event a move to a stack belongs to when its own
+// stretch of timeline has no return of that stack: the stack's latest
+// return (recover, joingroup, reactivate) before the move. A MOVEABLE
+// WHENIDLE owner takes its DVIPA back when the holder is idle, which may
+// be after later events. nil when the move is the group's own.
+func returnOf(r *Report, group []EventReport, t sysplex.Entry) *EventReport {
+	if !strings.HasPrefix(t.What, "takeback ") && !strings.HasPrefix(t.What, "activate ") {
+		return nil
+	}
+	for _, e := range group {
+		if isReturn(e.Event.Kind) && e.Event.Stack == t.Stack {
+			return nil
+		}
+	}
+	var latest *EventReport
+	for k := range r.Events {
+		e := &r.Events[k]
+		if isReturn(e.Event.Kind) && e.Event.Stack == t.Stack && !r.Start.Add(e.appliedAt()).After(t.At) {
+			latest = e
+		}
+	}
+	return latest
+}
+
+func isReturn(k scenario.EventKind) bool {
+	return k == scenario.Recover || k == scenario.JoinGroup || k == scenario.Reactivate
 }

@@ -54,3 +54,42 @@ func TestSameInstantEventsEachGetTheirOwn(t *testing.T) {
 		}
 	}
 }
+
+// TestLateTakebackGoesToTheReturnThatCausedIt: SYSB, the owner of a
+// MOVEABLE WHENIDLE DVIPA, comes back at 2.5s, and SYSA at 4s; SYSB takes
+// its DVIPA back at 7.506s, once SYSC's connections to it have ended
+// (testdata/scenarios/hotstandby.yaml). That takeback belongs to SYSB's
+// return, 5.006s after it, not to SYSA's, whose stretch of timeline it
+// falls in; before, the report listed it under "recover SYSA".
+func TestLateTakebackGoesToTheReturnThatCausedIt(t *testing.T) {
+	start := time.Unix(1000, 0)
+	at := func(d time.Duration) time.Time { return start.Add(d) }
+	r := &Report{
+		Start: start,
+		Events: []EventReport{
+			{Event: &scenario.Event{At: time.Second, Kind: scenario.Fail, Stack: "SYSB"}, At: time.Second},
+			{Event: &scenario.Event{At: 2500 * time.Millisecond, Kind: scenario.Recover, Stack: "SYSB"}, At: 2500 * time.Millisecond},
+			{Event: &scenario.Event{At: 4 * time.Second, Kind: scenario.Recover, Stack: "SYSA"}, At: 4 * time.Second},
+		},
+		Timeline: []sysplex.Entry{
+			{At: at(1340 * time.Millisecond), Stack: "SYSC", What: "takeover 203.0.113.20 from SYSB"},
+			{At: at(4001 * time.Millisecond), Stack: "SYSA", What: "takeback 203.0.113.10 from SYSC"},
+			{At: at(7506 * time.Millisecond), Stack: "SYSB", What: "takeback 203.0.113.20 from SYSC"},
+		},
+	}
+	measureMoves(r, nil)
+	want := []struct {
+		takeover time.Duration
+		moves    []string
+	}{
+		{340 * time.Millisecond, []string{"SYSC: takeover 203.0.113.20 from SYSB"}},
+		{5006 * time.Millisecond, []string{"SYSB: takeback 203.0.113.20 from SYSC"}},
+		{time.Millisecond, []string{"SYSA: takeback 203.0.113.10 from SYSC"}},
+	}
+	for i, w := range want {
+		ev := r.Events[i]
+		if ev.Takeover != w.takeover || !slices.Equal(ev.Moves, w.moves) {
+			t.Errorf("%s: takeover %v, moves %q; want %v, %q", ev.Event, ev.Takeover, ev.Moves, w.takeover, w.moves)
+		}
+	}
+}
