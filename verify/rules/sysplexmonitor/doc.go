@@ -11,8 +11,12 @@
 // A stack that runs OMPROUTE advertises its DVIPAs through dynamic routing.
 // Without DELAYJOIN it joins the group, and may take DVIPAs over, before
 // OMPROUTE is up, so the addresses are unreachable for a while; DELAYJOIN
-// holds DVIPA processing until OMPROUTE is initialised.
+// holds DVIPA processing until OMPROUTE is initialised. Conversely, a stack
+// with DELAYJOIN whose profile starts no OMPROUTE (no AUTOLOG or PORT
+// entry) joins only if something else starts OMPROUTE; otherwise its
+// DVIPAs never activate and it takes none over. tcpipc's whatif and run
+// take every stack as joined.
 //
 // Fix: code SYSPLEXMONITOR RECOVERY AUTOREJOIN, and DELAYJOIN on stacks that
-// run OMPROUTE.
+// run OMPROUTE and only on those.
 package sysplexmonitor

@@ -15,7 +15,7 @@ var Rule = &verify.Rule{
 	ID:       "PLEX001",
 	Name:     "sysplex-monitor",
 	Severity: diag.Info,
-	Summary:  "SYSPLEXMONITOR RECOVERY without AUTOREJOIN, or OMPROUTE without DELAYJOIN",
+	Summary:  "SYSPLEXMONITOR RECOVERY without AUTOREJOIN, or OMPROUTE and DELAYJOIN without each other",
 	Doc:      verify.DocOf(doc),
 	Run:      run,
 }
@@ -41,6 +41,10 @@ func run(p *verify.Pass) (any, error) {
 			}
 			p.Reportf(where, "%s runs OMPROUTE without SYSPLEXMONITOR DELAYJOIN", s.Name).Detail =
 				"Without DELAYJOIN the stack joins the group and activates DVIPAs before OMPROUTE can advertise them. Add DELAYJOIN."
+		}
+		if sm.DelayJoin && !s.Runs("OMPROUTE") {
+			p.Reportf(at, "%s: SYSPLEXMONITOR DELAYJOIN, but nothing in its profile starts OMPROUTE", s.Name).Detail =
+				"With DELAYJOIN the stack joins the sysplex group, and activates or takes over DVIPAs, only once OMPROUTE is initialised, and no AUTOLOG or PORT entry names OMPROUTE: if nothing else starts it, the stack never joins. tcpipc's whatif and run take the stack as joined at once. Start OMPROUTE, or remove DELAYJOIN."
 		}
 	}
 	return nil, nil
