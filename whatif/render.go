@@ -47,6 +47,9 @@ func writeDistribution(b *strings.Builder, ds DistState) {
 	if len(ds.Dropped) > 0 {
 		fmt.Fprintf(b, " (dropped: %s)", strings.Join(ds.Dropped, ", "))
 	}
+	if ds.Active != "" {
+		fmt.Fprintf(b, "; new connections to %s", ds.Active)
+	}
 	b.WriteString("\n")
 }
 

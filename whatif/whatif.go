@@ -67,6 +67,9 @@ type DistState struct {
 	Targets    []string         `json:"targets"`
 	// Dropped are targets that are down (or no stack has the address).
 	Dropped []string `json:"dropped"`
+	// Active (HOTSTANDBY) is the target new connections go to, taking
+	// every target that is up to have a server ready.
+	Active string `json:"active,omitempty"`
 }
 
 // SAState says what happens to the DVIPA's SAs.
@@ -185,8 +188,64 @@ func afterRecovery(p *plan.Plan, d *plan.DVIPA, f Phase, order []string, failed 
 	if ph.Owner != "" {
 		// Targets that came back after the last move serve as well.
 		ph.Distribution, ph.MoreDistributions = distState(p, d, ph.Owner, down)
+		if ph.Owner == f.Owner {
+			keepStandby(d, f, ph, down)
+		}
 	}
 	return ph
+}
+
+// keepStandby keeps, for a HOTSTANDBY with NOAUTOSWITCHBACK, the backup
+// that became active during the failures while it is up, though the
+// preferred target is back: the stack that distributed then still does
+// (a new routing stack chooses afresh, as the runtime's does).
+func keepStandby(d *plan.DVIPA, before, after Phase, down map[string]bool) {
+	defs, _ := defsFor(d, after.Owner)
+	was, now := allStates(before), allStates(after)
+	for i, def := range defs {
+		if def.NoAutoSwitchBack && i < len(was) && i < len(now) && was[i].Active != "" && !down[was[i].Active] {
+			now[i].Active = was[i].Active
+		}
+	}
+}
+
+// allStates lists a phase's distributions, the first one included, as
+// pointers into the phase.
+func allStates(ph Phase) []*DistState {
+	if ph.Distribution == nil {
+		return nil
+	}
+	out := []*DistState{ph.Distribution}
+	for i := range ph.MoreDistributions {
+		out = append(out, &ph.MoreDistributions[i])
+	}
+	return out
+}
+
+// standby is the target a HOTSTANDBY distribution makes active: the
+// preferred one when it is up, else the highest-ranked backup that is
+// (the first listed of equal ranks), "" when none is.
+func standby(def *plan.Distribution, down map[string]bool) string {
+	best, bestRank := "", -1
+	for _, t := range def.Targets {
+		if t.Stack == "" || down[t.Stack] {
+			continue
+		}
+		if t.Role == "PREFERRED" {
+			return t.Stack
+		}
+		if r := rankOf(t); r > bestRank {
+			best, bestRank = t.Stack, r
+		}
+	}
+	return best
+}
+
+func rankOf(t plan.Target) int {
+	if t.BackupRank == nil {
+		return 0
+	}
+	return *t.BackupRank
 }
 
 // noMove is the phase of recoveries that do not move the DVIPA.
@@ -260,17 +319,16 @@ func recoverOne(p *plan.Plan, d *plan.DVIPA, cur Phase, r string, down map[strin
 // over the list the owner sent it), minus targets that are down. The first
 // definition is returned apart from the others (other port sets).
 func distState(p *plan.Plan, d *plan.DVIPA, holder string, down map[string]bool) (*DistState, []DistState) {
-	inherited := false
-	defs := definitionsOf(d, holder)
-	if len(defs) == 0 && holder != d.Owner {
-		defs, inherited = definitionsOf(d, d.Owner), true
-	}
+	defs, inherited := defsFor(d, holder)
 	if len(defs) == 0 {
 		return nil, nil
 	}
 	var states []DistState
 	for _, def := range defs {
 		ds := DistState{Definition: def.Stack, Inherited: inherited, Ports: def.Ports, Method: def.Method, Targets: []string{}, Dropped: []string{}}
+		if def.Method == plan.HotStandby {
+			ds.Active = standby(def, down)
+		}
 		for _, t := range def.Targets {
 			switch {
 			case t.Stack == "":
@@ -287,6 +345,16 @@ func distState(p *plan.Plan, d *plan.DVIPA, holder string, down map[string]bool)
 		return &states[0], nil
 	}
 	return &states[0], states[1:]
+}
+
+// defsFor lists the definitions in force when holder has the DVIPA: its
+// own, else (inherited) the original owner's.
+func defsFor(d *plan.DVIPA, holder string) (defs []*plan.Distribution, inherited bool) {
+	defs = definitionsOf(d, holder)
+	if len(defs) == 0 && holder != d.Owner {
+		defs, inherited = definitionsOf(d, d.Owner), true
+	}
+	return defs, inherited
 }
 
 // definitionsOf lists a stack's VIPADISTRIBUTE definitions of a DVIPA.
