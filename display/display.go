@@ -32,6 +32,9 @@ type Live struct {
 	// Activated returns when the stack last became the DVIPA's holder
 	// (VIPADYN's ActTime), false when it never did.
 	Activated func(dvipa netip.Addr, stack string) (time.Time, bool)
+	// HotStandby returns the HOTSTANDBY target new connections to the
+	// ports go to now (VDPT's Active flag), "" when none.
+	HotStandby func(dvipa netip.Addr, ports plan.PortRange) string
 }
 
 // moving is Moving, safe on a nil Live or without the function.
@@ -362,6 +365,9 @@ func vdptRows(b *strings.Builder, d *plan.DVIPA, a *plan.Distribution, live *Liv
 				flg += ", Preferred"
 			case "BACKUP":
 				flg += ", Backup"
+			}
+			if t.Role != "" && live != nil && live.HotStandby != nil && live.HotStandby(d.Addr, pr) == t.Stack {
+				flg += ", Active"
 			}
 			// TSR (target server responsiveness, 0-100) is not
 			// modelled: a target with a ready server answers, 100.

@@ -86,3 +86,26 @@ func TestEveryPortSetIsInForce(t *testing.T) {
 		}
 	}
 }
+
+// TestVDPTFlagsTheActiveHotStandby: a running sysplex's NETSTAT VDPT flags
+// the HOTSTANDBY target new connections go to, as IBM's hot standby
+// example shows it (Flg: Active), here the backup B while the preferred
+// A is out.
+func TestVDPTFlagsTheActiveHotStandby(t *testing.T) {
+	dvipa := netip.MustParseAddr("10.9.9.1")
+	rank := 100
+	p := &plan.Plan{Sysplex: "P", Stacks: []plan.Stack{{Name: "A"}, {Name: "B"}},
+		DVIPAs: []plan.DVIPA{{Addr: dvipa, Owner: "A", DistributedBy: "A", Distributions: []plan.Distribution{{
+			Stack: "A", Method: plan.HotStandby, Ports: []plan.PortRange{{From: 80, To: 80}},
+			Targets: []plan.Target{{Stack: "A", XCF: netip.MustParseAddr("10.0.0.1"), Role: "PREFERRED"},
+				{Stack: "B", XCF: netip.MustParseAddr("10.0.0.2"), Role: "BACKUP", BackupRank: &rank}}}}}}}
+	live := &Live{HotStandby: func(a netip.Addr, ports plan.PortRange) string { return "B" }}
+	var b strings.Builder
+	if err := WriteLive(&b, p, "vdpt", "A", live); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "DestXCF:   10.0.0.2\n  TotalConn: 0000000000  Rdy: 000  WLM: 00  TSR: 000\n  Flg:       HotStandby, Backup, Active\n") ||
+		strings.Count(b.String(), "Active") != 1 {
+		t.Errorf("VDPT:\n%s", b.String())
+	}
+}

@@ -505,19 +505,25 @@ func smoothWeighted(ready []*Entry) (string, bool) {
 // AUTOSWITCHBACK a backup in use keeps the traffic when the preferred
 // target returns.
 func (d *Distributor) hotStandby(port uint16, ready []*Entry) (string, bool) {
-	if cur := d.active[port]; cur != "" && d.defs[d.defFor(port)].NoAutoSwitchBack {
-		for _, e := range ready {
-			if e.Stack == cur {
-				return cur, true
-			}
-		}
-	}
-	s := standbyOf(ready)
+	s := d.chosen(port, ready)
 	if s == "" {
 		return "", false
 	}
 	d.active[port] = s
 	return s, true
+}
+
+// chosen is the HOTSTANDBY target for port among the ready ones: the one
+// in use with NOAUTOSWITCHBACK while it is ready, else standbyOf.
+func (d *Distributor) chosen(port uint16, ready []*Entry) string {
+	if cur := d.active[port]; cur != "" && d.defs[d.defFor(port)].NoAutoSwitchBack {
+		for _, e := range ready {
+			if e.Stack == cur {
+				return cur
+			}
+		}
+	}
+	return standbyOf(ready)
 }
 
 // standbyOf is the target HOTSTANDBY makes active among the ready ones:

@@ -1,5 +1,7 @@
 package distributor
 
+import "github.com/tcpipc/tcpipc/plan"
+
 // TargetGone takes a target that failed, or left the sysplex group, out of
 // the distribution: it gets no new connection until it reports a ready
 // server again (SRVSTAT), since a stack outside the group takes no part
@@ -40,4 +42,16 @@ func (d *Distributor) activeGone(stack string) {
 			delete(d.active, port)
 		}
 	}
+}
+
+// ActiveTarget is the HOTSTANDBY target new connections to port go to
+// now, NETSTAT VDPT's Active flag: "" for another method, or when no
+// target is ready.
+func (d *Distributor) ActiveTarget(port uint16) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if i := d.defFor(port); i < 0 || d.defs[i].Method != plan.HotStandby {
+		return ""
+	}
+	return d.chosen(port, d.ready(port))
 }

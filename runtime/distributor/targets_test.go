@@ -75,7 +75,13 @@ func TestHotStandbySwitchesWhenTheActiveTargetGoes(t *testing.T) {
 			t.Fatalf("preferred target not used first: %s", s)
 		}
 		gone.goes(d)
+		if a := d.ActiveTarget(60); a != "B2" {
+			t.Errorf("after %s, VDPT's active target is %q, want B2", gone.how, a)
+		}
 		d.ServerStatus("P", 60, 1)
+		if a := d.ActiveTarget(60); a != "B2" {
+			t.Errorf("P back after %s: VDPT's active target is %q, want B2", gone.how, a)
+		}
 		if s, _ := d.Route(key(1), true, false); s != "B2" {
 			t.Errorf("P back after %s, with no connection meanwhile: NOAUTOSWITCHBACK sent a new connection to %s, want B2", gone.how, s)
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tcpipc/tcpipc/display"
 	"github.com/tcpipc/tcpipc/internal/clock"
+	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/dvipa"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
 )
@@ -34,7 +35,16 @@ func (sx *Sysplex) Listen(stack string, ap netip.AddrPort) (net.Listener, error)
 
 // Live feeds the live columns of the displays (VDPT counters, Moving).
 func (sx *Sysplex) Live() *display.Live {
-	return &display.Live{DPT: sx.dptCounters, Moving: sx.moving, Activated: sx.activated}
+	return &display.Live{DPT: sx.dptCounters, Moving: sx.moving, Activated: sx.activated, HotStandby: sx.hotStandby}
+}
+
+// hotStandby feeds VDPT's Active flag from the routing stack's distributor.
+func (sx *Sysplex) hotStandby(a netip.Addr, ports plan.PortRange) string {
+	r := sx.Stack(sx.Owner(a))
+	if r == nil || r.Routing(a) == nil {
+		return ""
+	}
+	return r.Routing(a).ActiveTarget(uint16(ports.From))
 }
 
 // activated is when stack last became a's holder.
