@@ -71,7 +71,6 @@ type Distributor struct {
 	mu    sync.Mutex
 	clk   clock.Clock
 	dvipa string
-	local string
 	// defs are the DVIPA's VIPADISTRIBUTE definitions, each for its own
 	// ports (IBM's example distributes port 5000 and port 23 of one
 	// DVIPA differently); orders are their targets' definition orders.
@@ -98,11 +97,10 @@ type affinity struct {
 	expires time.Time // zero while connections are open
 }
 
-// New returns the distributor a routing stack (local) runs for a DVIPA
-// with its VIPADISTRIBUTE definitions; for a port, the first that names
-// it applies.
-func New(clk clock.Clock, dvipa, local string, defs ...plan.Distribution) *Distributor {
-	d := &Distributor{clk: clk, dvipa: dvipa, local: local, defs: defs,
+// New returns the distributor a routing stack runs for a DVIPA with its
+// VIPADISTRIBUTE definitions; for a port, the first that names it applies.
+func New(clk clock.Clock, dvipa string, defs ...plan.Distribution) *Distributor {
+	d := &Distributor{clk: clk, dvipa: dvipa, defs: defs,
 		dpt: map[uint16]map[string]*Entry{}, crt: map[ConnKey]*Conn{}, rr: map[uint16]int{},
 		wlm: map[string]int{}, active: map[uint16]string{}, affinity: map[affinityKey]affinity{}}
 	for _, def := range defs {
@@ -441,13 +439,9 @@ func (d *Distributor) pick(key ConnKey) (string, bool) {
 			}
 		}
 	}
-	if def.OptLocal != nil {
-		for _, e := range ready {
-			if e.Stack == d.local {
-				return e.Stack, true
-			}
-		}
-	}
+	// OPTLOCAL is not applied here: it keeps local the connections a
+	// target stack's own applications open, which never reach the
+	// distributor; those from the network are distributed as ever.
 	switch def.Method {
 	case plan.RoundRobin:
 		i := d.rr[key.Port] % len(ready)

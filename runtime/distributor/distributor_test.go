@@ -34,7 +34,7 @@ func counts(t *testing.T, d *Distributor, n int) map[string]int {
 }
 
 func TestRoundRobinOverReadyTargets(t *testing.T) {
-	d := New(clock.NewManual(time.Unix(0, 0)), "201.2.10.11", "MVS1",
+	d := New(clock.NewManual(time.Unix(0, 0)), "201.2.10.11",
 		def("ROUNDROBIN", plan.Target{Stack: "MVS1"}, plan.Target{Stack: "MVS2"}, plan.Target{Stack: "MVS4"}))
 	if _, ok := d.Route(key(0), true, false); ok {
 		t.Fatal("routed with no server ready")
@@ -63,7 +63,7 @@ func TestRoundRobinOverReadyTargets(t *testing.T) {
 }
 
 func TestWeightedActive(t *testing.T) {
-	d := New(clock.NewManual(time.Unix(0, 0)), "v", "MVS1",
+	d := New(clock.NewManual(time.Unix(0, 0)), "v",
 		def("WEIGHTEDACTIVE", plan.Target{Stack: "A", Weight: ptr(10)}, plan.Target{Stack: "B", Weight: ptr(30)}))
 	d.ServerStatus("A", 60, 1)
 	d.ServerStatus("B", 60, 1)
@@ -74,7 +74,7 @@ func TestWeightedActive(t *testing.T) {
 }
 
 func TestHotStandby(t *testing.T) {
-	d := New(clock.NewManual(time.Unix(0, 0)), "v", "MVS1",
+	d := New(clock.NewManual(time.Unix(0, 0)), "v",
 		def("HOTSTANDBY", plan.Target{Stack: "P", Role: "PREFERRED"}, plan.Target{Stack: "B1", Role: "BACKUP", BackupRank: ptr(10)},
 			plan.Target{Stack: "B2", Role: "BACKUP", BackupRank: ptr(20)}))
 	for _, s := range []string{"P", "B1", "B2"} {
@@ -96,7 +96,7 @@ func TestHotStandby(t *testing.T) {
 func TestHotStandbyNoAutoSwitchBack(t *testing.T) {
 	dn := def("HOTSTANDBY", plan.Target{Stack: "P", Role: "PREFERRED"}, plan.Target{Stack: "B1", Role: "BACKUP", BackupRank: ptr(10)})
 	dn.NoAutoSwitchBack = true
-	d := New(clock.NewManual(time.Unix(0, 0)), "v", "MVS1", dn)
+	d := New(clock.NewManual(time.Unix(0, 0)), "v", dn)
 	d.ServerStatus("P", 60, 1)
 	d.ServerStatus("B1", 60, 1)
 	if s, _ := d.Route(key(0), true, false); s != "P" {
@@ -114,7 +114,7 @@ func TestHotStandbyNoAutoSwitchBack(t *testing.T) {
 
 func TestSmoothWLMAndOptLocalAndAffinity(t *testing.T) {
 	clk := clock.NewManual(time.Unix(0, 0))
-	d := New(clk, "v", "MVS1", def("BASEWLM", plan.Target{Stack: "MVS1"}, plan.Target{Stack: "MVS2"}))
+	d := New(clk, "v", def("BASEWLM", plan.Target{Stack: "MVS1"}, plan.Target{Stack: "MVS2"}))
 	d.SetWLM("MVS2", 3)
 	d.ServerStatus("MVS1", 60, 1)
 	d.ServerStatus("MVS2", 60, 1)
@@ -122,18 +122,23 @@ func TestSmoothWLMAndOptLocalAndAffinity(t *testing.T) {
 		t.Fatalf("WLM weights 1:3 gave %v", got)
 	}
 
+	// OPTLOCAL keeps local the connections a target stack's own
+	// applications open to the DVIPA (IBM, IP Configuration Guide,
+	// "Sysplex distributor optimization with the OPTLOCAL keyword"); the
+	// connections that reach the distributor from the network are
+	// distributed by the method as ever, not kept on the distributor.
 	dl := def("ROUNDROBIN", plan.Target{Stack: "MVS1"}, plan.Target{Stack: "MVS2"})
 	dl.OptLocal = ptr(0)
-	d = New(clk, "v", "MVS1", dl)
+	d = New(clk, "v", dl)
 	d.ServerStatus("MVS1", 60, 1)
 	d.ServerStatus("MVS2", 60, 1)
-	if got := counts(t, d, 4); got["MVS1"] != 4 {
-		t.Fatalf("OPTLOCAL did not keep connections local: %v", got)
+	if got := counts(t, d, 4); got["MVS1"] != 2 || got["MVS2"] != 2 {
+		t.Fatalf("OPTLOCAL kept network clients' connections on the distributor: %v", got)
 	}
 
 	da := def("ROUNDROBIN", plan.Target{Stack: "MVS1"}, plan.Target{Stack: "MVS2"})
 	da.TimedAffinity = 30
-	d = New(clk, "v", "MVS1", da)
+	d = New(clk, "v", da)
 	d.ServerStatus("MVS1", 60, 1)
 	d.ServerStatus("MVS2", 60, 1)
 	first, _ := d.Route(key(0), true, false)
@@ -150,7 +155,7 @@ func TestSmoothWLMAndOptLocalAndAffinity(t *testing.T) {
 }
 
 func TestAdoptFromNewConn(t *testing.T) {
-	d := New(clock.NewManual(time.Unix(0, 0)), "v", "MVS5", def("ROUNDROBIN", plan.Target{Stack: "MVS2"}))
+	d := New(clock.NewManual(time.Unix(0, 0)), "v", def("ROUNDROBIN", plan.Target{Stack: "MVS2"}))
 	d.Adopt(key(1), "MVS2", true)
 	if s, ok := d.Route(key(1), false, true); !ok || s != "MVS2" {
 		t.Fatalf("adopted connection routed to %s, %v", s, ok)
@@ -171,7 +176,7 @@ func (j journal) Forget(key ConnKey) { delete(j, key) }
 func TestJournalAndRestore(t *testing.T) {
 	clk := clock.NewManual(time.Unix(0, 0))
 	rr := def("ROUNDROBIN", plan.Target{Stack: "MVS2"}, plan.Target{Stack: "MVS4"})
-	d := New(clk, "v", "MVS1", rr)
+	d := New(clk, "v", rr)
 	j := journal{}
 	d.SetJournal(j)
 	d.ServerStatus("MVS2", 60, 1)
@@ -185,7 +190,7 @@ func TestJournalAndRestore(t *testing.T) {
 
 	// The stack taking over restores the journal: key(1) and key(2) are
 	// confirmed by NEWCONN, key(3) ended meanwhile and nobody confirms it.
-	b := New(clk, "v", "MVS5", rr)
+	b := New(clk, "v", rr)
 	b.SetJournal(j)
 	for k, target := range j {
 		b.Restore(Conn{Key: k, Target: target})
@@ -224,7 +229,7 @@ func TestJournalAndRestore(t *testing.T) {
 // and the journal. A reset removes the entry at once.
 func TestEndedConnectionLingers(t *testing.T) {
 	clk := clock.NewManual(time.Unix(0, 0))
-	d := New(clk, "v", "MVS1", def("ROUNDROBIN", plan.Target{Stack: "MVS2"}))
+	d := New(clk, "v", def("ROUNDROBIN", plan.Target{Stack: "MVS2"}))
 	j := journal{}
 	d.SetJournal(j)
 	d.ServerStatus("MVS2", 60, 1)
@@ -276,7 +281,7 @@ func TestDefinitionPerPort(t *testing.T) {
 	weighted := plan.Distribution{Stack: "MVS1", Method: plan.WeightedActive, Ports: []plan.PortRange{{From: 5000, To: 5000}},
 		Targets: []plan.Target{{Stack: "MVS1", Weight: ptr(10)}, {Stack: "MVS2", Weight: ptr(30)}}}
 	telnet := plan.Distribution{Stack: "MVS1", Method: plan.RoundRobin, Ports: []plan.PortRange{{From: 23, To: 23}}, DestAll: true}
-	d := New(clock.NewManual(time.Unix(0, 0)), "201.2.10.15", "MVS1", weighted, telnet)
+	d := New(clock.NewManual(time.Unix(0, 0)), "201.2.10.15", weighted, telnet)
 	for _, s := range []string{"MVS1", "MVS2", "MVS3"} {
 		d.ServerStatus(s, 5000, 1) // MVS3 is no target of port 5000
 		d.ServerStatus(s, 23, 1)
@@ -311,7 +316,7 @@ func TestCandidatePerPort(t *testing.T) {
 	weighted := plan.Distribution{Stack: "MVS1", Method: plan.WeightedActive, Ports: []plan.PortRange{{From: 5000, To: 5000}},
 		Targets: []plan.Target{{Stack: "MVS1"}, {Stack: "MVS2"}}}
 	telnet := plan.Distribution{Stack: "MVS1", Ports: []plan.PortRange{{From: 23, To: 23}}, DestAll: true}
-	d := New(clock.NewManual(time.Unix(0, 0)), "201.2.10.15", "MVS1", weighted, telnet)
+	d := New(clock.NewManual(time.Unix(0, 0)), "201.2.10.15", weighted, telnet)
 	if d.IsCandidateFor("MVS3", 5000) || !d.IsCandidateFor("MVS3", 23) || !d.IsCandidateFor("MVS2", 5000) || d.IsCandidateFor("MVS1", 80) {
 		t.Error("candidates are not per port")
 	}

@@ -10,9 +10,10 @@
 // HOTSTANDBY (the PREFERRED target while it is ready, else the highest
 // ranked BACKUP; back to the preferred one with AUTOSWITCHBACK), and
 // BASEWLM, SERVERWLM and TARGCONTROLLED by simulated WLM weights (smooth
-// weighted round robin, equal weights unless a scenario sets them). OPTLOCAL
-// prefers the distributing stack itself when it has a ready server, and
+// weighted round robin, equal weights unless a scenario sets them), and
 // TIMEDAFFINITY keeps a client on its last target for the given seconds.
+// OPTLOCAL changes nothing here: IBM applies it to connections that a
+// target stack's own applications open, which the distributor never sees.
 //
 // A Distributor holds no sockets: the runtime asks it where a packet goes
 // and carries the packet there.

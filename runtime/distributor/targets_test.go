@@ -14,7 +14,7 @@ import (
 // its next SRVSTAT.
 func TestTargetGone(t *testing.T) {
 	rr := def("ROUNDROBIN", plan.Target{Stack: "MVS2"}, plan.Target{Stack: "MVS4"})
-	d := New(clock.NewManual(time.Unix(0, 0)), "v", "MVS1", rr)
+	d := New(clock.NewManual(time.Unix(0, 0)), "v", rr)
 	j := journal{}
 	d.SetJournal(j)
 	d.ServerStatus("MVS2", 60, 1)
@@ -36,7 +36,7 @@ func TestTargetGone(t *testing.T) {
 
 	hs := def("HOTSTANDBY", plan.Target{Stack: "P", Role: "PREFERRED"}, plan.Target{Stack: "B1", Role: "BACKUP", BackupRank: ptr(10)})
 	hs.NoAutoSwitchBack = true
-	h := New(clock.NewManual(time.Unix(0, 0)), "v", "MVS1", hs)
+	h := New(clock.NewManual(time.Unix(0, 0)), "v", hs)
 	h.ServerStatus("P", 60, 1)
 	h.ServerStatus("B1", 60, 1)
 	if s, _ := h.Route(key(0), true, false); s != "P" {
@@ -67,7 +67,7 @@ func TestHotStandbySwitchesWhenTheActiveTargetGoes(t *testing.T) {
 		hs := def("HOTSTANDBY", plan.Target{Stack: "P", Role: "PREFERRED"},
 			plan.Target{Stack: "B1", Role: "BACKUP", BackupRank: ptr(10)}, plan.Target{Stack: "B2", Role: "BACKUP", BackupRank: ptr(20)})
 		hs.NoAutoSwitchBack = true
-		d := New(clock.NewManual(time.Unix(0, 0)), "v", "MVS1", hs)
+		d := New(clock.NewManual(time.Unix(0, 0)), "v", hs)
 		for _, s := range []string{"P", "B1", "B2"} {
 			d.ServerStatus(s, 60, 1)
 		}

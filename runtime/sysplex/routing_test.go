@@ -23,7 +23,7 @@ func TestRoutingRoleLifecycle(t *testing.T) {
 	if rs.get(a) != r || rs.lookup(a) != r {
 		t.Fatal("get and lookup do not return the one role of the address")
 	}
-	dist := distributor.New(clk, a.String(), "MVS1", localOnly("MVS1"))
+	dist := distributor.New(clk, a.String(), localOnly("MVS1"))
 	r.setMoving(true)
 	r.activate(dist, "MVS1", clk.Now(), false)
 	if r.distributor() != dist || r.routerOf() != "MVS1" || !r.isMoving() {
@@ -73,7 +73,7 @@ func TestRoutingRoleConcurrent(t *testing.T) {
 	stackMu.Lock()
 	rs.get(a)
 	stackMu.Unlock()
-	dist := distributor.New(clk, a.String(), "MVS1", localOnly("MVS1"))
+	dist := distributor.New(clk, a.String(), localOnly("MVS1"))
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() {

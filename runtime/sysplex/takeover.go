@@ -244,7 +244,7 @@ func (s *Stack) activate(a netip.Addr, ch dvipa.Change) {
 		// (Moving) to it.
 		dists = []plan.Distribution{localOnly(s.plan.Name)}
 	}
-	routing := distributor.New(s.sx.clk, a.String(), s.plan.Name, dists...)
+	routing := distributor.New(s.sx.clk, a.String(), dists...)
 	role := s.roles.get(a)
 	role.activate(routing, s.plan.Name, s.sx.clk.Now(), false)
 	port, m := s.port, s.member

@@ -66,7 +66,7 @@ func (s *Stack) bindRange(a netip.Addr) error {
 	// The new owner routes the DVIPA: its own servers take new
 	// connections, the old owner's connections follow the CRT to it.
 	self := s.plan.Name
-	dist := distributor.New(s.sx.clk, a.String(), self, localOnly(self))
+	dist := distributor.New(s.sx.clk, a.String(), localOnly(self))
 	s.mu.Lock()
 	s.ranged[a] = 1
 	s.rangeAddrs[a] = true
