@@ -3,7 +3,6 @@ package sysplex
 import (
 	"fmt"
 	"net"
-	"net/netip"
 	"slices"
 	"testing"
 	"time"
@@ -35,14 +34,7 @@ func TestTakeoverKeepsConnectionsOnPortsItDoesNotDistribute(t *testing.T) {
 		Stack: "MVS5", Ports: []plan.PortRange{{From: 61, To: 61}}, Method: plan.RoundRobin,
 		Targets: []plan.Target{{Stack: "MVS5", XCF: p.Stack("MVS5").XCF[0].Addr}, {Stack: "MVS3", XCF: p.Stack("MVS3").XCF[0].Addr}},
 	})
-	sx, clk := startSysplex(t, p)
-	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
-	app := netip.AddrPortFrom(dva1, 60)
-	serveAPPA(t, sx)
-	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sx, clk, client, app := withAPPA(t, p)
 	conns := make([]net.Conn, 6)
 	for i := range conns {
 		conns[i] = dial(t, client, app)

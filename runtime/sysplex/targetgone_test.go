@@ -13,6 +13,7 @@ import (
 
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
+	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/lan"
 )
 
@@ -120,7 +121,13 @@ func TestTargetThatLeftComesBack(t *testing.T) {
 // stacks, waits until MVS1 owns DVA1 and adds a client at 192.0.2.10.
 func figure9WithAPPA(t *testing.T) (*Sysplex, *clock.Manual, *lan.Client, netip.AddrPort) {
 	t.Helper()
-	sx, clk := startSysplex(t, figure9Plan(t))
+	return withAPPA(t, figure9Plan(t))
+}
+
+// withAPPA is figure9WithAPPA on a plan edited from figure 9's.
+func withAPPA(t *testing.T, p *plan.Plan) (*Sysplex, *clock.Manual, *lan.Client, netip.AddrPort) {
+	t.Helper()
+	sx, clk := startSysplex(t, p)
 	waitFor(t, "MVS1 to own DVA1", func() bool { return sx.Owner(dva1) == "MVS1" })
 	serveAPPA(t, sx)
 	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
