@@ -1,7 +1,9 @@
 package whatif
 
 import (
+	"bytes"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/tcpipc/tcpipc/plan"
@@ -62,5 +64,36 @@ func TestWhatifHotStandbyActiveTarget(t *testing.T) {
 		if got := d.AfterRecovery.Distribution; got == nil || got.Active != tc.afterRec {
 			t.Errorf("NOAUTOSWITCHBACK %v, fail %v, recover %v: active %+v, want %s", tc.noSwitch, tc.failed, tc.recovered, got, tc.afterRec)
 		}
+	}
+}
+
+// TestWhatifPortsTheHolderDoesNotDistribute: D backs the DVIPA up with a
+// VIPADISTRIBUTE of its own for port 81 alone, while A distributes port
+// 80. When D holds the DVIPA, whatif says that port 80 is distributed no
+// more: its connections carry on (D routes them from the targets'
+// reports), new ones go to D's own servers. Before, it named D's port 81
+// and nothing else, as if port 80 had no connections to keep.
+func TestWhatifPortsTheHolderDoesNotDistribute(t *testing.T) {
+	p := hotStandbyPlan(false)
+	d := &p.DVIPAs[0]
+	d.Distributions = append(d.Distributions, plan.Distribution{Stack: "D", Method: plan.RoundRobin,
+		Ports: []plan.PortRange{{From: 81, To: 81}}, Targets: []plan.Target{{Stack: "D"}}})
+	o, err := Derive(p, Scenario{Failed: []string{"A"}, Recovered: []string{"A"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ph := o.DVIPAs[0].AfterFailure
+	if ph.Owner != "D" || len(ph.Undistributed) != 1 || ph.Undistributed[0] != (plan.PortRange{From: 80, To: 80}) {
+		t.Errorf("after A fails: holder %s, undistributed %v; want D, [80]", ph.Owner, ph.Undistributed)
+	}
+	var b bytes.Buffer
+	if err := o.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	if want := "not distributed by D: ports 80 of the distribution at start; their connections carry on, new ones go to D's own servers"; !strings.Contains(b.String(), want) {
+		t.Errorf("text lacks %q:\n%s", want, b.String())
+	}
+	if back := o.DVIPAs[0].AfterRecovery; len(back.Undistributed) != 0 {
+		t.Errorf("after A takes it back: undistributed %v", back.Undistributed)
 	}
 }

@@ -63,6 +63,10 @@ func writePhase(b *strings.Builder, label string, ph Phase) {
 	} else if ph.Owner != "" {
 		b.WriteString("    not distributed\n")
 	}
+	if len(ph.Undistributed) > 0 {
+		fmt.Fprintf(b, "    not distributed by %s: ports %s of the distribution at start; their connections carry on, new ones go to %s's own servers\n",
+			ph.Owner, plan.PortList(ph.Undistributed), ph.Owner)
+	}
 	switch ph.SA.Status {
 	case "not-protected":
 		b.WriteString("    SAs: none (IPsec does not protect it)\n")

@@ -15,9 +15,12 @@ import (
 
 // figure9 is the checked-in figure 9 plan (pinned by compile's
 // TestCheckedInPlans): whatif works from a plan alone.
-func figure9(t testing.TB) *plan.Plan {
+func figure9(t testing.TB) *plan.Plan { return checkedIn(t, "figure9") }
+
+// checkedIn reads a plan of testdata/plans.
+func checkedIn(t testing.TB, name string) *plan.Plan {
 	t.Helper()
-	b, err := os.ReadFile("../testdata/plans/figure9.json")
+	b, err := os.ReadFile("../testdata/plans/" + name + ".json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,25 +36,35 @@ var schema = schematest.New("whatif.schema.json")
 
 func validateWhatif(t *testing.T, doc []byte) { schema.Validate(t, "outcome", doc) }
 
-// TestEveryOutcomeValidates: the outcomes of every single failure and its
-// recovery on figure 9 follow whatif.schema.json.
+// TestEveryOutcomeValidates: the outcomes of every failure of one or two
+// stacks and their recovery on figure 9 and on hotstandby (several port
+// sets, HOTSTANDBY's active target, ports a backup does not distribute)
+// follow whatif.schema.json.
 func TestEveryOutcomeValidates(t *testing.T) {
-	p := figure9(t)
-	var all bytes.Buffer
-	if err := WriteOutcomesJSON(&all, AllSingle(p)); err != nil {
-		t.Fatal(err)
-	}
-	validateWhatif(t, all.Bytes())
-	for _, s := range p.Stacks {
-		o, err := Derive(p, Scenario{Failed: []string{s.Name}, Recovered: []string{s.Name}})
-		if err != nil {
+	for _, name := range []string{"figure9", "hotstandby"} {
+		p := checkedIn(t, name)
+		var all bytes.Buffer
+		if err := WriteOutcomesJSON(&all, AllSingle(p)); err != nil {
 			t.Fatal(err)
 		}
-		var b bytes.Buffer
-		if err := o.WriteJSON(&b); err != nil {
-			t.Fatal(err)
+		validateWhatif(t, all.Bytes())
+		for i, a := range p.Stacks {
+			for _, b := range p.Stacks[i:] {
+				failed := []string{a.Name}
+				if b.Name != a.Name {
+					failed = append(failed, b.Name)
+				}
+				o, err := Derive(p, Scenario{Failed: failed, Recovered: failed})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out bytes.Buffer
+				if err := o.WriteJSON(&out); err != nil {
+					t.Fatal(err)
+				}
+				validateWhatif(t, out.Bytes())
+			}
 		}
-		validateWhatif(t, b.Bytes())
 	}
 }
 

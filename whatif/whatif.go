@@ -53,7 +53,11 @@ type Phase struct {
 	// the DVIPA (one VIPADISTRIBUTE per port set).
 	Distribution      *DistState  `json:"distribution,omitempty"`
 	MoreDistributions []DistState `json:"moreDistributions,omitempty"`
-	SA                SAState     `json:"sa"`
+	// Undistributed are ports the distribution in force at start names
+	// and the holder's own VIPADISTRIBUTE does not: their connections
+	// carry on, new ones go to the holder's own servers.
+	Undistributed []plan.PortRange `json:"undistributed,omitempty"`
+	SA            SAState          `json:"sa"`
 }
 
 // DistState is the distribution in force.
@@ -154,6 +158,7 @@ func afterFailure(p *plan.Plan, d *plan.DVIPA, failed map[string]bool) Phase {
 	case !failed[d.Owner]:
 		ph := Phase{Owner: d.Owner, Event: "unchanged", Text: d.Owner + " keeps it"}
 		ph.Distribution, ph.MoreDistributions = distState(p, d, d.Owner, failed)
+		ph.Undistributed = undistributed(d, d.Owner)
 		ph.SA = saState(p, d, "", "")
 		return ph
 	}
@@ -166,6 +171,7 @@ func afterFailure(p *plan.Plan, d *plan.DVIPA, failed map[string]bool) Phase {
 	ph := Phase{Owner: b.Stack, Event: "takeover",
 		Text: fmt.Sprintf("%s takes it over: the highest-ranked surviving backup (rank %d)", b.Stack, b.Rank)}
 	ph.Distribution, ph.MoreDistributions = distState(p, d, b.Stack, failed)
+	ph.Undistributed = undistributed(d, b.Stack)
 	ph.SA = saState(p, d, d.Owner, b.Stack)
 	return ph
 }
@@ -188,6 +194,7 @@ func afterRecovery(p *plan.Plan, d *plan.DVIPA, f Phase, order []string, failed 
 	if ph.Owner != "" {
 		// Targets that came back after the last move serve as well.
 		ph.Distribution, ph.MoreDistributions = distState(p, d, ph.Owner, down)
+		ph.Undistributed = undistributed(d, ph.Owner)
 		if ph.Owner == f.Owner {
 			keepStandby(d, f, ph, down)
 		}
@@ -345,6 +352,52 @@ func distState(p *plan.Plan, d *plan.DVIPA, holder string, down map[string]bool)
 		return &states[0], nil
 	}
 	return &states[0], states[1:]
+}
+
+// undistributed lists the ports that the distribution in force at start
+// names and the holder's own VIPADISTRIBUTE statements do not (nil when
+// the holder distributes by the start's definitions, or by none of its
+// own). The runtime still routes their connections, which the targets
+// report after the takeover, and gives new ones to the holder's stack.
+func undistributed(d *plan.DVIPA, holder string) []plan.PortRange {
+	defs, inherited := defsFor(d, holder)
+	if holder == "" || holder == d.DistributedBy || inherited || len(defs) == 0 {
+		return nil
+	}
+	var out []plan.PortRange
+	for _, start := range d.InForce() {
+		for _, pr := range start.Ports {
+			left := []plan.PortRange{pr}
+			for _, def := range defs {
+				if len(def.Ports) == 0 {
+					return nil // the holder distributes every port
+				}
+				for _, q := range def.Ports {
+					left = subtract(left, q)
+				}
+			}
+			out = append(out, left...)
+		}
+	}
+	return out
+}
+
+// subtract removes the ports of q from each range.
+func subtract(rs []plan.PortRange, q plan.PortRange) []plan.PortRange {
+	var out []plan.PortRange
+	for _, r := range rs {
+		if q.To < r.From || q.From > r.To {
+			out = append(out, r)
+			continue
+		}
+		if r.From < q.From {
+			out = append(out, plan.PortRange{From: r.From, To: q.From - 1})
+		}
+		if q.To < r.To {
+			out = append(out, plan.PortRange{From: q.To + 1, To: r.To})
+		}
+	}
+	return out
 }
 
 // defsFor lists the definitions in force when holder has the DVIPA: its
