@@ -126,7 +126,7 @@ func netstatHeader(b *strings.Builder, s *plan.Stack) {
 var label = map[string]string{
 	"IMMEDIATE": "Immediate", "WHENIDLE": "WhenIdle", "NONDISRUPTIVE": "NonDisr", "DISRUPTIVE": "Disrupt",
 	"BASEWLM": "BaseWLM", "ROUNDROBIN": "RoundRobin", "SERVERWLM": "ServerWLM", "WEIGHTEDACTIVE": "WeightedActive",
-	"HOTSTANDBY": "HotStandby", "PERMIT": "Permit", "DENY": "Deny", "IPSEC": "IPSec",
+	"HOTSTANDBY": "HotStandby", "PREFERRED": "Preferred", "BACKUP": "Backup", "PERMIT": "Permit", "DENY": "Deny", "IPSEC": "IPSec",
 	"LOCAL": "Local", "ROUTED": "Routed", "EITHER": "Either", "INBOUND": "Inbound", "OUTBOUND": "Outbound",
 }
 
@@ -160,17 +160,18 @@ func vipadcfg(b *strings.Builder, p *plan.Plan, s *plan.Stack, _ *Live) {
 			if dist.Stack != s.Name {
 				continue
 			}
-			xcfs := []string{"ALL"}
-			if !dist.DestAll {
-				xcfs = nil
-				for _, t := range dist.Targets {
-					xcfs = append(xcfs, t.XCF.String())
-				}
+			targets := dist.Targets
+			if dist.DestAll {
+				targets = []plan.Target{{}} // DestXCF ALL
 			}
 			for _, port := range displayPorts(dist.Ports) {
-				for _, x := range xcfs {
-					dists = append(dists, fmt.Sprintf("    Dest:         %s..%s\n      DestXCF:    %s\n      SysPt:      %-8s  TimAff: %-8s  Flg: %s\n",
-						d.Addr, port, x, yesNo(dist.SysplexPorts), timAff(dist.TimedAffinity), labelOf(dist.Method)))
+				for _, t := range targets {
+					x := "ALL"
+					if !dist.DestAll {
+						x = t.XCF.String()
+					}
+					dists = append(dists, fmt.Sprintf("    Dest:         %s..%s\n      DestXCF:    %s\n      SysPt:      %-8s  TimAff: %-8s  Flg: %s\n%s",
+						d.Addr, port, x, yesNo(dist.SysplexPorts), timAff(dist.TimedAffinity), labelOf(dist.Method), srvType(&dist, t)))
 				}
 			}
 		}
@@ -208,6 +209,20 @@ func srvMgrDefine(d *plan.DVIPA) string {
 		return "n/a"
 	}
 	return "No"
+}
+
+// srvType is VIPADCFG's line for a HOTSTANDBY target: its server type,
+// a backup's rank and AUTOSWITCHBACK, as IBM's hot standby example shows
+// them; "" for other methods.
+func srvType(dist *plan.Distribution, t plan.Target) string {
+	if dist.Method != plan.HotStandby || t.Role == "" {
+		return ""
+	}
+	rank := ""
+	if t.Role == "BACKUP" && t.BackupRank != nil {
+		rank = fmt.Sprintf("  Rank: %03d", *t.BackupRank)
+	}
+	return fmt.Sprintf("      SrvType:    %s%s  AutoSwitchBack: %s\n", labelOf(t.Role), rank, yesNo(!dist.NoAutoSwitchBack))
 }
 
 func section(b *strings.Builder, title string, entries []string) {

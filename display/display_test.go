@@ -109,3 +109,30 @@ func TestVDPTFlagsTheActiveHotStandby(t *testing.T) {
 		t.Errorf("VDPT:\n%s", b.String())
 	}
 }
+
+// TestVIPADCFGShowsHotStandbyRoles: NETSTAT VIPADCFG gives a HOTSTANDBY
+// target's server type, a backup's rank and AUTOSWITCHBACK, as IBM's hot
+// standby example shows them (SrvType: Preferred, SrvType: Backup Rank:
+// 050, AutoSwitchBack: Yes); before, only the method was shown, so the
+// preferred target could not be told from the backups.
+func TestVIPADCFGShowsHotStandbyRoles(t *testing.T) {
+	dvipa := netip.MustParseAddr("10.9.9.1")
+	rank := 50
+	p := &plan.Plan{Sysplex: "P", Stacks: []plan.Stack{{Name: "A"}, {Name: "B"}},
+		DVIPAs: []plan.DVIPA{{Addr: dvipa, PrefixLen: 24, Owner: "A", DefinedBy: []string{"A"}, DistributedBy: "A", Distributions: []plan.Distribution{{
+			Stack: "A", Method: plan.HotStandby, NoAutoSwitchBack: true, Ports: []plan.PortRange{{From: 80, To: 80}},
+			Targets: []plan.Target{{Stack: "A", XCF: netip.MustParseAddr("10.0.0.1"), Role: "PREFERRED"},
+				{Stack: "B", XCF: netip.MustParseAddr("10.0.0.2"), Role: "BACKUP", BackupRank: &rank}}}}}}}
+	var b strings.Builder
+	if err := Write(&b, p, "vipadcfg", "A"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"DestXCF:    10.0.0.1\n      SysPt:      No        TimAff: No        Flg: HotStandby\n      SrvType:    Preferred  AutoSwitchBack: No\n",
+		"DestXCF:    10.0.0.2\n      SysPt:      No        TimAff: No        Flg: HotStandby\n      SrvType:    Backup  Rank: 050  AutoSwitchBack: No\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("VIPADCFG lacks %q:\n%s", want, b.String())
+		}
+	}
+}
