@@ -246,6 +246,7 @@ func (b *stackBuilder) interfaceHome(s *profile.Interface) {
 		if o.Text != "IPADDR" {
 			continue
 		}
+		var home []*HomeAddr
 		for j, a := range s.Operands[i+1:] {
 			ip, ok := b.interfaceAddr(a, v6, j == 0)
 			if !ok {
@@ -253,13 +254,14 @@ func (b *stackBuilder) interfaceHome(s *profile.Interface) {
 			}
 			r := b.prof.RangeOf(&a.Node)
 			if b.interfaceRefused(ip, r) {
-				return
+				return // the stack ignores the whole statement
 			}
-			b.s.Home = append(b.s.Home, &HomeAddr{Addr: Addr{Addr: ip, Text: a.Text, Range: r}, Link: s.Name.Text})
+			home = append(home, &HomeAddr{Addr: Addr{Addr: ip, Text: a.Text, Range: r}, Link: s.Name.Text})
 			if !v6 {
 				break
 			}
 		}
+		b.s.Home = append(b.s.Home, home...)
 		return
 	}
 }

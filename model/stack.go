@@ -164,7 +164,9 @@ func (b *stackBuilder) port(s *profile.Port) {
 	})
 	for _, e := range s.Entries {
 		b.portEntryOptions(e)
-		b.portAccess(e)
+		if !denyMisused { // an ignored statement sets no access control
+			b.portAccess(e)
+		}
 		b.portOptionOrder(e)
 		b.portNames(portLabel("PORT", e.Unreserved, e.Number), e.Job, e.Options, b.prof.RangeOf(&e.Node))
 		if e.Unreserved {
