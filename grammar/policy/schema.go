@@ -134,10 +134,12 @@ var schemaSource = []struct {
 		"RefreshLifetimeAccepted RefreshLifesizeProposed RefreshLifesizeAccepted"},
 	// IpManVpnAction statement (V2R1 diagram): a manual tunnel's ends are
 	// addresses (…SecurityEndpointAddr a|Any|Any4|Any6, or …AddrRef an
-	// IpAddr), not security endpoint statements.
+	// IpAddr), not security endpoint statements. An IpTimeCondition on
+	// the action says when the tunnel is installed (the page's text,
+	// V2R1 and V2R3).
 	{"IpManVpnAction", IPSecPolicy, "block top named", "Active HowToEncap HowToEncrypt HowToAuth TunnelId " +
 		"LocalSecurityEndpointAddr LocalSecurityEndpointAddrRef>IpAddr RemoteSecurityEndpointAddr RemoteSecurityEndpointAddrRef>IpAddr " +
-		"PassthroughDF PassthroughDSCP " +
+		"PassthroughDF PassthroughDSCP IpTimeConditionRef>IpTimeCondition IpTimeCondition{} " +
 		"InboundAuthSPI OutboundAuthSPI InboundEncryptSPI OutboundEncryptSPI " +
 		"InboundAuthKey$ OutboundAuthKey$ InboundEncryptKey$ OutboundEncryptKey$"},
 	{"IpLocalStartAction", IPSecPolicy, "block top named", "AllowOnDemand LocalIpGranularity RemoteIpGranularity " +
