@@ -1,6 +1,8 @@
 package model
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -59,5 +61,27 @@ func TestRefusedInterfaceAddsNoHome(t *testing.T) {
 	}
 	for _, h := range s.Home {
 		t.Errorf("home address %s on %s from an ignored INTERFACE", h.Addr.Addr, h.Link)
+	}
+}
+
+// TestDeletePortUnrsvAnywhere: a DELETE PORT whose UNRSV TCP entry
+// follows another entry still lets the entries after it choose their
+// access control again (EZZ0147I's response: delete the UNRSV TCP
+// entries, then code the new ones); deleting UNRSV UDP entries does not.
+func TestDeletePortUnrsvAnywhere(t *testing.T) {
+	_, ds := loadProfile(t, "PORT 21 TCP FTPD1\n     UNRSV TCP * WHENLISTEN\n"+
+		"DELETE PORT 21 TCP FTPD1\n            UNRSV TCP * WHENLISTEN\n"+
+		"PORT UNRSV TCP * WHENBIND\n"+
+		"DELETE PORT UNRSV UDP *\n"+
+		"PORT UNRSV TCP OMVS WHENLISTEN\n")
+	var got []string
+	for _, d := range ds {
+		if strings.Contains(d.Summary, "conflicts") {
+			got = append(got, fmt.Sprintf("%d: %s", d.Range.Start.Line, d.Summary))
+		}
+	}
+	want := []string{"7: PORT UNRSV TCP OMVS: WHENLISTEN conflicts with the WHENBIND in effect"}
+	if !slices.Equal(got, want) {
+		t.Errorf("conflicts %q, want %q", got, want)
 	}
 }

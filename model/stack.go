@@ -86,8 +86,8 @@ func (b *stackBuilder) statement(st profile.Statement) {
 	case *profile.GlobalConfig:
 		b.globalConfig(s)
 	case *profile.Delete:
-		if s.Object == "PORT" && len(s.Operands) > 0 && strings.EqualFold(s.Operands[0].Text, "UNRSV") {
-			b.unrsvAccess = nil // DELETE PORT UNRSV lets the next entries choose again
+		if s.Object == "PORT" && deletesUnrsvTCP(s.Operands) {
+			b.unrsvAccess = nil // DELETE PORT UNRSV TCP lets the next entries choose again
 		}
 	case *profile.Config:
 		if s.Keyword == "TCPCONFIG" {
@@ -185,6 +185,17 @@ func (b *stackBuilder) port(s *profile.Port) {
 			b.s.Ports = append(b.s.Ports, pr)
 		}
 	}
+}
+
+// deletesUnrsvTCP reports whether a DELETE PORT's operands, one or more
+// entries, hold an UNRSV TCP entry.
+func deletesUnrsvTCP(ops []*profile.Operand) bool {
+	for i := 0; i+1 < len(ops); i++ {
+		if strings.EqualFold(ops[i].Text, "UNRSV") && strings.EqualFold(ops[i+1].Text, "TCP") {
+			return true
+		}
+	}
+	return false
 }
 
 // portLabel names a PORT entry in messages: PORT 21, or PORT UNRSV.
