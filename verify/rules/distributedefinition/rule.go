@@ -114,6 +114,7 @@ func methodError(p *verify.Pass, d *model.VIPADistribute, r diag.Range, kw, meth
 	case "HOTSTANDBY":
 		e.Detail = "The stack rejects the statement (EZZ0831I) and ignores the rest of the VIPADYNAMIC block."
 	case "WEIGHTEDACTIVE":
+		e.Severity = diag.Warning // the stack keeps the statement
 		e.Detail = "The stack ignores the WEIGHT and distributes with " + d.Method + " (EZZ0799I); code DISTMETHOD WEIGHTEDACTIVE for weights to count, or leave WEIGHT out."
 	}
 }

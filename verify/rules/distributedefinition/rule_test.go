@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tcpipc/tcpipc/diag"
 	"github.com/tcpipc/tcpipc/internal/testkit/ruletest"
 	"github.com/tcpipc/tcpipc/model"
 	"github.com/tcpipc/tcpipc/verify"
@@ -35,6 +36,11 @@ func TestWeightDetail(t *testing.T) {
 		if strings.Contains(d.Summary, "WEIGHT needs") {
 			if !strings.Contains(d.Detail, "ignores the WEIGHT") || !strings.Contains(d.Detail, "EZZ0799I") {
 				t.Errorf("detail %q does not say the stack ignores the WEIGHT (EZZ0799I)", d.Detail)
+			}
+			// The stack keeps the statement and drops only the WEIGHT:
+			// a configuration it runs, so no error that fails CI.
+			if d.Severity != diag.Warning {
+				t.Errorf("severity %v, want warning: the stack takes the statement", d.Severity)
 			}
 			return
 		}
