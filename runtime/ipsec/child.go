@@ -2,7 +2,6 @@ package ipsec
 
 import (
 	"errors"
-	"math/rand/v2"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -40,6 +39,8 @@ type child struct {
 	// retired is set once the child carries no more outbound traffic and
 	// only its inbound SA lingers after a rekey (see removeChild).
 	retired atomic.Bool
+	// retry paces the tries to rekey it (backoff.go); e.mu guards it.
+	retry backoff
 }
 
 // installChild is ikesa's OnChildSA: it builds the child's ESP SAs, puts
@@ -183,21 +184,29 @@ func (e *Endpoint) ikeSAsOf(peer string) []*ikesa.IKESA {
 // rekeyChild replaces ch with a fresh child (RFC 7296 §2.8) when one of
 // its SAs reaches a soft lifetime. An IKE SA rekey moves children to the
 // new IKE SA without telling us, so every IKE SA with the peer is asked;
-// the one that holds the child does it.
+// the one that holds the child does it. A failed rekey is tried again
+// as backoff.go paces it, until the child's hard lifetime.
 func (e *Endpoint) rekeyChild(ch *child) {
 	if ch.retired.Load() || !ch.rekeying.CompareAndSwap(false, true) || e.isClosed() {
 		return
 	}
-	failed := func() {
+	failed := func(err error) {
 		ch.rekeying.Store(false)
 		e.mu.Lock()
 		defer e.mu.Unlock()
-		e.after(rekeyRetry+rand.N(rekeyRetry), func() { e.rekeyChild(ch) })
+		var deadline time.Time
+		if ch.life.HardTime > 0 {
+			deadline = ch.created.Add(ch.life.HardTime)
+		}
+		if wait, ok := ch.retry.next(err, e.clock.Now(), deadline); ok {
+			e.after(wait, func() { e.rekeyChild(ch) })
+		}
 	}
+	var err error
 	for _, sa := range e.ikeSAsOf(ch.info.Peer) {
-		err := sa.RekeyChild(ch.info.InboundSPI, func(err error) {
+		err = sa.RekeyChild(ch.info.InboundSPI, func(err error) {
 			if err != nil {
-				failed()
+				failed(err)
 			}
 		})
 		if err == nil {
@@ -205,7 +214,7 @@ func (e *Endpoint) rekeyChild(ch *child) {
 		}
 	}
 	if e.isActive(ch) {
-		failed()
+		failed(err)
 	}
 }
 

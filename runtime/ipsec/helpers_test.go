@@ -70,8 +70,9 @@ type topo struct {
 	gwPeers   []Peer
 	// noNAT puts the client on the gateway's network, without a NAT.
 	noNAT bool
-	// ike and esp are both sides' suites; nil: the defaults.
-	ike, esp []ikesa.Suite
+	// ike and esp are both sides' suites; nil: the defaults. gwESP,
+	// when set, is the gateway's ESP suites instead.
+	ike, esp, gwESP []ikesa.Suite
 	// clientIKELife is the client's IKE SA lifetime for the gateway;
 	// clientReauth and gwReauth the two ends' reauthentication intervals.
 	clientIKELife, clientReauth, gwReauth time.Duration
@@ -182,8 +183,12 @@ func newTopo(t testing.TB, opts ...topoOption) *topo {
 			LocalTS:  []netip.Prefix{netip.MustParsePrefix("10.99.0.2/32")},
 			RemoteTS: []netip.Prefix{netip.MustParsePrefix("10.1.1.0/24")}}},
 	}, false)
+	gwESP := tp.esp
+	if tp.gwESP != nil {
+		gwESP = tp.gwESP
+	}
 	tp.gw = tp.newNode(t, Config{
-		Local: gwAddr, ID: ikesa.FQDN("gw.example"), SPD: gwSPD, Liveness: tp.gwLiveness, IKE: tp.ike, ESP: tp.esp,
+		Local: gwAddr, ID: ikesa.FQDN("gw.example"), SPD: gwSPD, Liveness: tp.gwLiveness, IKE: tp.ike, ESP: gwESP,
 		Peers: append([]Peer{{Name: "client", ID: gwClientID, PSK: testPSK, ReauthInterval: tp.gwReauth,
 			LocalTS:  []netip.Prefix{netip.MustParsePrefix("10.1.1.0/24")},
 			RemoteTS: []netip.Prefix{netip.MustParsePrefix("10.99.0.0/16")}}}, tp.gwPeers...),

@@ -37,7 +37,7 @@ func (e *Endpoint) scheduleIKERefresh(info ikesa.IKESAInfo) ikeTimes {
 		return times
 	}
 	soft := life*9/10 - rand.N(life/10+1)
-	e.after(soft, func() { e.refreshIKE(info.ID, rekeyRetry) })
+	e.after(soft, func() { e.refreshIKE(info.ID, &backoff{}) })
 	e.after(life, func() { e.expireIKE(info.ID) })
 	times.refresh, times.expires = now.Add(soft), now.Add(life)
 	return times
@@ -57,7 +57,7 @@ func (e *Endpoint) scheduleReauthentication(id ikesa.IKESAID, every time.Duratio
 		return time.Time{}
 	}
 	due := authenticated.Add(every - rand.N(every/10+1))
-	e.after(max(due.Sub(e.clock.Now()), 0), func() { e.reauthenticateIKE(id, rekeyRetry) })
+	e.after(max(due.Sub(e.clock.Now()), 0), func() { e.reauthenticateIKE(id, &backoff{}) })
 	return due
 }
 
@@ -73,37 +73,38 @@ func (e *Endpoint) peerConfig(name string) Peer {
 }
 
 // refreshIKE rekeys IKE SA id if it is still ours (replaceIKE).
-func (e *Endpoint) refreshIKE(id ikesa.IKESAID, wait time.Duration) {
-	e.replaceIKE(id, wait, (*ikesa.IKESA).Rekey)
+func (e *Endpoint) refreshIKE(id ikesa.IKESAID, b *backoff) {
+	e.replaceIKE(id, b, (*ikesa.IKESA).Rekey)
 }
 
 // reauthenticateIKE negotiates IKE SA id afresh, both ends authenticated
 // again, if it is still ours (replaceIKE).
-func (e *Endpoint) reauthenticateIKE(id ikesa.IKESAID, wait time.Duration) {
-	e.replaceIKE(id, wait, (*ikesa.IKESA).Reauthenticate)
+func (e *Endpoint) reauthenticateIKE(id ikesa.IKESAID, b *backoff) {
+	e.replaceIKE(id, b, (*ikesa.IKESA).Reauthenticate)
 }
 
 // replaceIKE replaces IKE SA id by replace if the SA is still ours and up.
 // A replacement that cannot start or fails (a collision, a refresh or
 // reauthentication already under way, the peer busy or refusing) is
-// tried again after wait and a random part of it, wait doubling up to a
-// minute, until the SA is gone.
-func (e *Endpoint) replaceIKE(id ikesa.IKESAID, wait time.Duration, replace func(*ikesa.IKESA, func(error)) error) {
+// tried again as b paces it (backoff.go), until the SA's lifetime ends.
+func (e *Endpoint) replaceIKE(id ikesa.IKESAID, b *backoff, replace func(*ikesa.IKESA, func(error)) error) {
 	sa := e.daemon.Lookup(id)
 	if sa == nil || sa.Info().State != ikesa.StateEstablished {
 		return
 	}
-	retry := func() {
+	retry := func(err error) {
 		e.mu.Lock()
 		defer e.mu.Unlock()
-		e.after(wait+rand.N(wait), func() { e.replaceIKE(id, min(2*wait, time.Minute), replace) })
+		if wait, ok := b.next(err, e.clock.Now(), e.ikeTimes[id].expires); ok {
+			e.after(wait, func() { e.replaceIKE(id, b, replace) })
+		}
 	}
 	if err := replace(sa, func(err error) {
 		if err != nil {
-			retry()
+			retry(err)
 		}
 	}); err != nil {
-		retry()
+		retry(err)
 	}
 }
 
