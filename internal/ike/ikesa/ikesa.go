@@ -40,6 +40,12 @@ type IKESA struct {
 	authenticated time.Time
 	reauth        *reauthentication
 	reauthBy      *IKESA
+	// reauthDone is set on an SA Reauthenticate made once the old SA's
+	// Delete is sent; standing, on an SA the peer started afresh, lists
+	// the SAs with the same remote address that stood when its
+	// IKE_SA_INIT came (reauth_collision.go).
+	reauthDone bool
+	standing   []IKESAID
 
 	dhKey     *ikecrypto.DHKey
 	keRetried bool // INVALID_KE_PAYLOAD already made us switch groups
@@ -133,11 +139,15 @@ type request struct {
 
 // newSA returns an IKE SA with empty tables; the caller fills in SPIs.
 func (d *Daemon) newSA(state State, initiator bool, peer *Peer, remote netip.AddrPort) *IKESA {
-	return &IKESA{
+	sa := &IKESA{
 		d: d, state: state, initiator: initiator, peer: peer, local: d.cfg.Local, remote: remote,
 		children: map[uint32]*ChildSA{}, offers: map[uint32]*childOffer{}, rekeying: map[uint32]bool{}, deleting: map[uint32]bool{},
 		collisions: map[uint32][]byte{},
 	}
+	if !initiator && peer == nil { // the peer's IKE_SA_INIT
+		sa.standing = d.standingWith(remote.Addr())
+	}
+	return sa
 }
 
 func (sa *IKESA) id() IKESAID { return IKESAID{sa.spiI, sa.spiR} }
@@ -425,6 +435,9 @@ func (sa *IKESA) established() {
 	}
 	if sa.reauth != nil {
 		sa.finishReauthentication()
+	}
+	if !sa.initiator {
+		sa.d.resolveReauthCollision(sa)
 	}
 }
 

@@ -80,6 +80,8 @@ func (sa *IKESA) finishReauthentication() {
 		switch sa.state {
 		case StateEstablished, StateRekeyed: // up, or its successor is
 			r.old.delete()
+			sa.reauthDone = true
+			d.resolveReauthCollision(sa)
 		default:
 			err = fmt.Errorf("ikesa: reauthenticated IKE SA is %s before its children are up", sa.state)
 		}
