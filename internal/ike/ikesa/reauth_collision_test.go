@@ -1,43 +1,9 @@
 package ikesa
 
 import (
-	"bytes"
-	"net/netip"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/tcpipc/tcpipc/internal/testkit/memnet"
 )
-
-// holdAll makes n keep every datagram until release delivers them, in
-// the order they were sent.
-func holdAll(n *memnet.Network) (release func()) {
-	type datagram struct {
-		src, dst netip.AddrPort
-		b        []byte
-	}
-	var mu sync.Mutex
-	var held []datagram
-	holding := true
-	n.SetDrop(func(src, dst netip.AddrPort, b []byte) bool {
-		mu.Lock()
-		defer mu.Unlock()
-		if holding {
-			held = append(held, datagram{src, dst, bytes.Clone(b)})
-		}
-		return holding
-	})
-	return func() {
-		mu.Lock()
-		holding = false
-		all := held
-		mu.Unlock()
-		for _, d := range all {
-			n.Inject(d.src, d.dst, d.b)
-		}
-	}
-}
 
 // TestSimultaneousReauthentication: both ends reauthenticate one IKE SA
 // with two children at the same moment (RFC 7296 §2.8.3 gives no
@@ -51,7 +17,7 @@ func TestSimultaneousReauthentication(t *testing.T) {
 	sa, _, _ := establish(t, initiator, responder)
 	secondChild(t, sa, initiator, responder)
 	old := sa.Info().ID
-	release := holdAll(n)
+	release := n.Hold(nil)
 	done := make(chan error, 2)
 	for _, nd := range []*node{initiator, responder} {
 		if err := handle(t, nd).Reauthenticate(func(err error) { done <- err }); err != nil {

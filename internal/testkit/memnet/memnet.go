@@ -100,6 +100,44 @@ func (n *Network) Inject(src, dst netip.AddrPort, payload []byte) {
 	}
 }
 
+// Hold keeps back the datagrams match picks (every one when match is
+// nil) until release delivers them, NAT applied, in the order they were
+// sent, and ends the hold: two senders' messages then cross as if sent at
+// one moment. It takes the place of the drop hook.
+func (n *Network) Hold(match DropHook) (release func()) {
+	type datagram struct {
+		src, dst netip.AddrPort
+		payload  []byte
+	}
+	var mu sync.Mutex
+	var held []datagram
+	holding := true
+	n.SetDrop(func(src, dst netip.AddrPort, payload []byte) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if !holding || match != nil && !match(src, dst, payload) {
+			return false
+		}
+		held = append(held, datagram{src, dst, bytes.Clone(payload)})
+		return true
+	})
+	return func() {
+		mu.Lock()
+		holding = false
+		all := held
+		held = nil
+		mu.Unlock()
+		for _, d := range all {
+			n.mu.Lock()
+			s := n.socks[n.inside(d.dst)]
+			n.mu.Unlock()
+			if s != nil {
+				s.deliver(d.src, d.payload)
+			}
+		}
+	}
+}
+
 // Close takes every socket off the network and waits for every Endpoint's
 // delivery goroutine.
 func (n *Network) Close() {

@@ -81,3 +81,34 @@ func TestEndpointMapPortDropAndTap(t *testing.T) {
 		t.Errorf("%d datagrams more than the echo arrived", len(got))
 	}
 }
+
+// TestHold: held datagrams wait for release and then arrive in the order
+// sent, through the NAT; others pass at once.
+func TestHold(t *testing.T) {
+	n := New()
+	defer n.Close()
+	n.SetNAT(client, public)
+	gwAP, priv := netip.AddrPortFrom(gw, 500), netip.AddrPortFrom(client, 500)
+	got := make(chan string, 4)
+	g := n.Endpoint(gwAP)
+	g.Serve(func(src netip.AddrPort, msg []byte) {
+		if src.Addr() != public {
+			t.Errorf("%q came from %v, want the NAT's address", msg, src)
+		}
+		got <- string(msg)
+	})
+	e := n.Endpoint(priv)
+	release := n.Hold(func(_, _ netip.AddrPort, p []byte) bool { return string(p) != "pass" })
+	for _, m := range []string{"one", "two", "pass"} {
+		_ = e.Send(priv, gwAP, []byte(m))
+	}
+	if m := <-got; m != "pass" {
+		t.Fatalf("first to arrive %q, want the one not held", m)
+	}
+	release()
+	for _, want := range []string{"one", "two"} {
+		if m := <-got; m != want {
+			t.Errorf("released %q, want %q", m, want)
+		}
+	}
+}
