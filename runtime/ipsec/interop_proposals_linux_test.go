@@ -4,7 +4,9 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/tcpipc/tcpipc/internal/esp"
 	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
@@ -122,4 +124,33 @@ func TestStrongSwanProposalRefused(t *testing.T) {
 			return st.IKE.PeerRefused[wire.NO_PROPOSAL_CHOSEN] == 1 && st.Drops[DropNoSA] == 1
 		})
 	})
+}
+
+// TestStrongSwanRefusedRekeyBacksOff: charon takes PFS with ECP-384 only,
+// we offer Curve25519 only, so the first child (IKE_AUTH, no KE) comes up
+// and every rekey of ours is refused with NO_PROPOSAL_CHOSEN. Between our
+// soft lifetime (1 s) and hard lifetime (15 s) we ask at most three
+// times, the last before the hard lifetime, and the child then expires.
+// Before, the rekey went again every 2 to 4 seconds: four to six times.
+func TestStrongSwanRefusedRekeyBacksOff(t *testing.T) {
+	f := Filter{Name: "client", Local: PrefixRange(netip.MustParsePrefix("10.1.1.0/24")),
+		Remote: PrefixRange(netip.MustParsePrefix("10.99.0.2/32")),
+		Tunnel: Tunnel{Lifetime: esp.Lifetime{SoftTime: time.Second, HardTime: 15 * time.Second}}}
+	s := setupInteropWith(t, interopOpts{esp: "aes128gcm16-ecp384", ike: "aes128gcm16-prfsha256-x25519",
+		ourIKE: "aes128gcm16-prfsha256-x25519", ourESP: "aes128gcm16-x25519", filter: &f})
+	s.swanctl("--initiate", "--child", "net", "--timeout", "10")
+	_, child := s.onlySA("the SAs charon initiated")
+	refused := func() uint64 { return s.ep.Stats().IKE.PeerRefused[wire.NO_PROPOSAL_CHOSEN] }
+	eventually(t, "our first rekey refused", func() bool { return refused() >= 1 })
+	for deadline := time.Now().Add(30 * time.Second); len(s.ep.SAs().Dynamic) != 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the child is still there after its hard lifetime: %+v", s.ep.SAs().Dynamic)
+		}
+	}
+	n := refused()
+	time.Sleep(3 * time.Second) // nothing more after the hard lifetime
+	if m := refused(); n < 2 || n > 3 || m != n {
+		t.Errorf("charon refused our rekeys of %08x %d times by the hard lifetime and %d in all, want 2 or 3 and none after",
+			child.InboundSPI, n, m)
+	}
 }
