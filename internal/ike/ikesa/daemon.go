@@ -151,6 +151,8 @@ type Daemon struct {
 	// events are callbacks collected under mu and run after it is
 	// released, so a callback may call back into the daemon.
 	events []func()
+	// tick orders IKE SA events (reauth_collision.go).
+	tick uint64
 }
 
 // initKey finds a responder's IKE SA from a retransmitted IKE_SA_INIT

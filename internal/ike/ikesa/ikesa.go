@@ -40,12 +40,15 @@ type IKESA struct {
 	authenticated time.Time
 	reauth        *reauthentication
 	reauthBy      *IKESA
-	// reauthDone is set on an SA Reauthenticate made once the old SA's
-	// Delete is sent; standing, on an SA the peer started afresh, lists
-	// the SAs with the same remote address that stood when its
-	// IKE_SA_INIT came (reauth_collision.go).
+	// reauthDone is set on an SA Reauthenticate made once the old SA
+	// has been sent its Delete, and reauthOf is the old SA's span. span
+	// is when this SA came up and died, and initAt, on an SA the peer
+	// started afresh, when its IKE_SA_INIT came, in ticks of the daemon
+	// (reauth_collision.go).
 	reauthDone bool
-	standing   []IKESAID
+	reauthOf   *span
+	span       *span
+	initAt     uint64
 
 	dhKey     *ikecrypto.DHKey
 	keRetried bool // INVALID_KE_PAYLOAD already made us switch groups
@@ -142,10 +145,10 @@ func (d *Daemon) newSA(state State, initiator bool, peer *Peer, remote netip.Add
 	sa := &IKESA{
 		d: d, state: state, initiator: initiator, peer: peer, local: d.cfg.Local, remote: remote,
 		children: map[uint32]*ChildSA{}, offers: map[uint32]*childOffer{}, rekeying: map[uint32]bool{}, deleting: map[uint32]bool{},
-		collisions: map[uint32][]byte{},
+		collisions: map[uint32][]byte{}, span: &span{},
 	}
 	if !initiator && peer == nil { // the peer's IKE_SA_INIT
-		sa.standing = d.standingWith(remote.Addr())
+		sa.initAt = d.nextTick()
 	}
 	return sa
 }
@@ -361,6 +364,7 @@ func (sa *IKESA) die(err error) {
 	d := sa.d
 	wasUp := sa.state >= StateEstablished
 	sa.state = StateDead
+	sa.span.gone = d.nextTick()
 	sa.countEstablished(-1)
 	sa.endHalfOpen()
 	sa.setReassembly(false, nil)
@@ -424,6 +428,7 @@ func (sa *IKESA) addChild(c *ChildSA) {
 // established marks the SA up once both sides are authenticated.
 func (sa *IKESA) established() {
 	sa.state = StateEstablished
+	sa.span.up = sa.d.nextTick()
 	if sa.authenticated.IsZero() { // not a rekey: IKE_AUTH just ended
 		sa.authenticated = sa.d.clock.Now()
 	}

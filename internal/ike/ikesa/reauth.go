@@ -80,7 +80,7 @@ func (sa *IKESA) finishReauthentication() {
 		switch sa.state {
 		case StateEstablished, StateRekeyed: // up, or its successor is
 			r.old.delete()
-			sa.reauthDone = true
+			sa.reauthDone, sa.reauthOf = true, r.old.span
 			d.resolveReauthCollision(sa)
 		default:
 			err = fmt.Errorf("ikesa: reauthenticated IKE SA is %s before its children are up", sa.state)

@@ -2,8 +2,6 @@ package ikesa
 
 import (
 	"bytes"
-	"net/netip"
-	"slices"
 )
 
 // Simultaneous reauthentication. RFC 7296 section 2.8.3 makes a
@@ -22,23 +20,22 @@ import (
 // so both reach the same verdict.
 //
 // "While O still stood" is taken when P's IKE_SA_INIT arrives, and O
-// stands until its deletion is complete: until our Delete is answered or
-// the peer's arrives. The peer sends its IKE_SA_INIT only while O stands
+// stands from when it came up until its deletion is complete: until our
+// Delete is answered or the peer's arrives. The daemon's tick orders
+// these events. The peer sends its IKE_SA_INIT only while O stands
 // on its side, and before its answer to our Delete or its own Delete of
 // O, so a peer that has a reauthentication of O of its own has always
 // sent it before O is gone here: the two ends agree on which SAs
 // collide.
 
-// standingWith lists the established SAs (or those waiting for their
-// Delete's answer) with remote address addr. d.mu is held.
-func (d *Daemon) standingWith(addr netip.Addr) []IKESAID {
-	var ids []IKESAID
-	for _, sa := range d.sas {
-		if (sa.state == StateEstablished || sa.state == StateDeleting) && sa.remote.Addr() == addr {
-			ids = append(ids, sa.id())
-		}
-	}
-	return ids
+// span is when an IKE SA came up and when it died, in ticks (0: not
+// yet); the SA that reauthenticates it keeps it, not the SA itself.
+type span struct{ up, gone uint64 }
+
+// nextTick advances and returns the daemon's tick. d.mu is held.
+func (d *Daemon) nextTick() uint64 {
+	d.tick++
+	return d.tick
 }
 
 // resolveReauthCollision runs when sa is up (the peer's new SA) or has
@@ -61,11 +58,14 @@ func (d *Daemon) resolveReauthCollision(sa *IKESA) {
 	}
 }
 
-// reauthCollides reports whether r, our finished reauthentication, and
-// p, an SA the peer started afresh, are both up and made while the SA r
-// replaces stood, with the same peer, identity and address.
+// reauthCollides reports whether r, our finished reauthentication of
+// O, and p, an SA the peer started afresh after O came up and before O
+// died, are both up, with the same peer, identity and address.
 func reauthCollides(r, p *IKESA) bool {
-	return r != p && r.reauthDone && r.state == StateEstablished && !p.initiator && p.state == StateEstablished &&
-		p.peerName() == r.peerName() && p.peerID.String() == r.peerID.String() &&
-		p.remote.Addr() == r.remote.Addr() && slices.Contains(p.standing, r.replaces)
+	if r == p || !r.reauthDone || r.state != StateEstablished || p.initiator || p.initAt == 0 || p.state != StateEstablished {
+		return false
+	}
+	o := r.reauthOf
+	return o.up < p.initAt && (o.gone == 0 || o.gone > p.initAt) &&
+		p.peerName() == r.peerName() && p.peerID.String() == r.peerID.String() && p.remote.Addr() == r.remote.Addr()
 }
