@@ -3,7 +3,9 @@ package ipsec
 import (
 	"encoding/binary"
 	"net/netip"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,6 +29,9 @@ func withPFSMismatch(t testing.TB) topoOption {
 type ikeSettler struct {
 	mu             sync.Mutex
 	toGW, toClient uint64
+	// forged counts requests to the gateway a test dropped and answered
+	// itself.
+	forged atomic.Uint64
 	// gw0 and client0 are what the two had received before.
 	gw0, client0 uint64
 }
@@ -66,7 +71,8 @@ func (s *ikeSettler) settle(t testing.TB, tp *topo) {
 		s.mu.Lock()
 		gw, client := s.toGW, s.toClient
 		s.mu.Unlock()
-		return handled(tp.gw, s.gw0+gw) && handled(tp.client, s.client0+client)
+		f := s.forged.Load() // each answers a request the gateway never got
+		return handled(tp.gw, s.gw0+gw-f) && handled(tp.client, s.client0+client+f)
 	})
 }
 
@@ -170,5 +176,83 @@ func TestBackoffWaits(t *testing.T) {
 		if got := definitiveRefusal(err); got != want {
 			t.Errorf("definitiveRefusal(%v) = %v, want %v", err, got, want)
 		}
+	}
+}
+
+// refuseReauthentication answers every IKE_SA_INIT the client sends while
+// refusing is set with a forged NO_PROPOSAL_CHOSEN (IKE_SA_INIT is not
+// encrypted, and its error answers are taken unauthenticated, RFC 7296
+// §2.21.1) and returns the clock times at which it did. The network has
+// no NAT.
+func refuseReauthentication(t *testing.T, tp *topo, s *ikeSettler, refusing *atomic.Bool) func() []time.Duration {
+	var mu sync.Mutex
+	var at []time.Duration
+	start := tp.clk.Now()
+	tp.net.SetDrop(func(src, dst netip.AddrPort, b []byte) bool {
+		h, err := wire.ParseHeader(b)
+		if dst != netip.AddrPortFrom(gwAddr, ikePort) || err != nil || h.Exchange() != wire.IKE_SA_INIT || h.IsResponse() || !refusing.Load() {
+			return false
+		}
+		m := &wire.Message{SPIi: h.SPIi(), Exchange: wire.IKE_SA_INIT, Flags: wire.FlagResponse,
+			Payloads: []wire.Payload{&wire.Notify{NotifyType: wire.NO_PROPOSAL_CHOSEN}}}
+		answer, err := m.Encode()
+		if err != nil {
+			t.Error(err)
+			return true
+		}
+		mu.Lock()
+		at = append(at, tp.clk.Now().Sub(start))
+		mu.Unlock()
+		s.forged.Add(1)
+		tp.net.Inject(dst, src, answer)
+		return true
+	})
+	return func() []time.Duration {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(at)
+	}
+}
+
+// TestRefusedReauthenticationBacksOff: a reauthentication the peer
+// refuses for want of a proposal is tried again after growing waits, up
+// to ten minutes and more, not every one to two minutes as before (over
+// 60 tries in the two hours here); once one succeeds, the new SA's
+// back-off starts from the first wait again.
+func TestRefusedReauthenticationBacksOff(t *testing.T) {
+	tp := newTopo(t, withoutNAT(), withReauth(time.Hour, 0))
+	settler := newIKESettler(tp)
+	tp.establish(t)
+	var refusing atomic.Bool
+	refusing.Store(true)
+	tries := refuseReauthentication(t, tp, settler, &refusing)
+	run := func(d time.Duration) {
+		for end := tp.clk.Now().Add(d); tp.clk.Now().Before(end); {
+			tp.clk.Advance(time.Second)
+			settler.settle(t, tp)
+		}
+	}
+	run(3 * time.Hour)
+	first := tries()
+	if len(first) < 6 || len(first) > 16 {
+		t.Fatalf("reauthentication refused %d times in the two hours and more after it was due, want 6 to 16: %v", len(first), first)
+	}
+	for i := 2; i < 5; i++ {
+		if prev, gap := first[i-1]-first[i-2], first[i]-first[i-1]; gap <= prev {
+			t.Errorf("wait %d is %v after %v: tries at %v", i, gap, prev, first)
+		}
+	}
+	if last := first[len(first)-1] - first[len(first)-2]; last < 10*time.Minute || last >= 20*time.Minute {
+		t.Errorf("last wait %v, want the cap: 10 to 20 minutes", last)
+	}
+	old := tp.client.e.SAs().IKE[0].ID
+	refusing.Store(false)
+	run(20 * time.Minute)
+	next := reauthenticatedFrom(t, tp, old)
+	refusing.Store(true)
+	run(next.Reauth.Sub(tp.clk.Now()) + 20*time.Second)
+	again := tries()[len(first):]
+	if len(again) != 2 || again[1]-again[0] < 8*time.Second || again[1]-again[0] > 17*time.Second {
+		t.Errorf("after a success, refusals at %v, want the first wait (8 to 16 s) again", again)
 	}
 }
