@@ -1,8 +1,11 @@
 package ikesa
 
 import (
+	"net/netip"
 	"testing"
 	"time"
+
+	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
 
 // TestSimultaneousReauthentication: both ends reauthenticate one IKE SA
@@ -36,6 +39,46 @@ func TestSimultaneousReauthentication(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("after both reauthentications the ends hold %+v and %+v, want one and the same IKE SA with two children",
 				initiator.d.SAs(), responder.d.SAs())
+		}
+	}
+}
+
+// TestReauthenticationCrossingTheOldSAsDelete: the initiator's
+// reauthentication is through, and its Delete of the old SA is on its way
+// when the responder starts reauthenticating that SA too: the
+// responder's IKE_SA_INIT reaches the initiator while it waits for the
+// Delete's answer. The old SA still stands there, so both ends see the
+// collision and agree on the one SA to keep.
+func TestReauthenticationCrossingTheOldSAsDelete(t *testing.T) {
+	n, initiator, responder := pair(t, setup{})
+	sa, _, _ := establish(t, initiator, responder)
+	old := sa.Info().ID
+	// The Delete of the old SA waits.
+	release := n.Hold(func(src, _ netip.AddrPort, b []byte) bool {
+		h, err := wire.ParseHeader(b)
+		return err == nil && src == initAddr && h.SPIi() == old.SPIi && h.Exchange() == wire.INFORMATIONAL
+	})
+	done := make(chan error, 2)
+	if err := sa.Reauthenticate(func(err error) { done <- err }); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, done, "the initiator's reauthentication")
+	if st := sa.Info().State; st != StateDeleting {
+		t.Fatalf("the old SA is %v on the initiator, want it waiting for its Delete's answer", st)
+	}
+	if err := responder.d.Lookup(old).Reauthenticate(func(err error) { done <- err }); err != nil {
+		t.Fatal(err)
+	}
+	// The responder's Delete of the old SA waits for the answer too.
+	waitDone(t, done, "the responder's reauthentication")
+	release()
+	one := func() bool {
+		a, b := initiator.d.SAs(), responder.d.SAs()
+		return len(a) == 1 && len(b) == 1 && a[0].ID == b[0].ID && a[0].ID != old && a[0].Children == 1 && b[0].Children == 1
+	}
+	for deadline := time.Now().Add(5 * time.Second); !one(); time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the ends hold %+v and %+v, want one and the same IKE SA with its child", initiator.d.SAs(), responder.d.SAs())
 		}
 	}
 }
