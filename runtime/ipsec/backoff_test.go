@@ -1,7 +1,6 @@
 package ipsec
 
 import (
-	"encoding/binary"
 	"net/netip"
 	"slices"
 	"sync"
@@ -39,11 +38,7 @@ type ikeSettler struct {
 func newIKESettler(tp *topo) *ikeSettler {
 	s := &ikeSettler{gw0: tp.gw.e.Stats().IKEIn, client0: tp.client.e.Stats().IKEIn}
 	tp.net.SetTap(func(src, dst netip.AddrPort, b []byte) {
-		gwPort := src.Port() // behind the NAT only the gateway's ports are known
-		if dst.Addr() == gwAddr {
-			gwPort = dst.Port()
-		}
-		if gwPort != ikePort && (gwPort != nattPort || len(b) <= 4 || binary.BigEndian.Uint32(b) != 0) {
+		if !isIKE(src, dst, b) {
 			return
 		}
 		s.mu.Lock()

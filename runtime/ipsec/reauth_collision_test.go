@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/tcpipc/tcpipc/internal/ike/ikesa"
 	"github.com/tcpipc/tcpipc/runtime/cf"
@@ -19,8 +20,13 @@ import (
 // for the tunnel that stays. Before, both IKE SAs and both children
 // stayed, and the gateway's journal held two records for one peer.
 func TestSimultaneousReauthenticationUnderTraffic(t *testing.T) {
+	t.Run("no NAT", func(t *testing.T) { simultaneousReauthentication(t, withoutNAT()) })
+	t.Run("client behind a NAT", func(t *testing.T) { simultaneousReauthentication(t) })
+}
+
+func simultaneousReauthentication(t *testing.T, opts ...topoOption) {
 	ctx := context.Background()
-	tp := newTopo(t, withEcho(), withoutNAT())
+	tp := newTopo(t, append(opts, withEcho())...)
 	mem := cf.NewMemory()
 	t.Cleanup(func() { mem.Close() })
 	st, err := mem.Structure(ctx, "EZBDVIPA1121")
@@ -54,14 +60,32 @@ func TestSimultaneousReauthenticationUnderTraffic(t *testing.T) {
 	}()
 	tr.flow(t)
 	// IKE waits until both have started; ESP goes on.
-	release := tp.net.Hold(func(src, dst netip.AddrPort, _ []byte) bool { return src.Port() == ikePort || dst.Port() == ikePort })
+	release := tp.net.Hold(isIKE)
+	done := make(chan error, 2)
 	for _, n := range []*node{tp.client, tp.gw} {
-		if err := n.e.Daemon().Lookup(old).Reauthenticate(nil); err != nil {
+		if err := n.e.Daemon().Lookup(old).Reauthenticate(func(err error) { done <- err }); err != nil {
 			t.Fatal(err)
 		}
 	}
 	release()
+	for range 2 {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("a reauthentication never ended")
+		}
+	}
+	tr.flow(t)
+	tp.clk.Advance(ikesa.RedundantSADelay)
 	var ike ikesa.IKESAID
+	defer func() {
+		if t.Failed() {
+			t.Logf("client %+v\ngateway %+v", tp.client.e.SAs(), tp.gw.e.SAs())
+		}
+	}()
 	eventually(t, "one new IKE SA with one child on both ends", func() bool {
 		c, g := tp.client.e.SAs(), tp.gw.e.SAs()
 		ok := len(c.IKE) == 1 && len(g.IKE) == 1 && c.IKE[0].ID != old && c.IKE[0].ID == g.IKE[0].ID &&

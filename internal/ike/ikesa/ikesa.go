@@ -42,13 +42,14 @@ type IKESA struct {
 	reauthBy      *IKESA
 	// reauthDone is set on an SA Reauthenticate made once the old SA
 	// has been sent its Delete, and reauthOf is the old SA's span. span
-	// is when this SA came up and died, and initAt, on an SA the peer
-	// started afresh, when its IKE_SA_INIT came, in ticks of the daemon
-	// (reauth_collision.go).
+	// is when this SA came up and died, and init, on an SA the peer
+	// started afresh, when its IKE_SA_INIT came (reauth_collision.go).
 	reauthDone bool
 	reauthOf   *span
 	span       *span
-	initAt     uint64
+	init       instant
+	// redundant deletes this SA after a reauthentication collision.
+	redundant clock.Timer
 
 	dhKey     *ikecrypto.DHKey
 	keRetried bool // INVALID_KE_PAYLOAD already made us switch groups
@@ -148,7 +149,7 @@ func (d *Daemon) newSA(state State, initiator bool, peer *Peer, remote netip.Add
 		collisions: map[uint32][]byte{}, span: &span{},
 	}
 	if !initiator && peer == nil { // the peer's IKE_SA_INIT
-		sa.initAt = d.nextTick()
+		sa.init = d.now()
 	}
 	return sa
 }
@@ -364,9 +365,12 @@ func (sa *IKESA) die(err error) {
 	d := sa.d
 	wasUp := sa.state >= StateEstablished
 	sa.state = StateDead
-	sa.span.gone = d.nextTick()
+	sa.span.gone = d.now()
 	sa.countEstablished(-1)
 	sa.endHalfOpen()
+	if sa.redundant != nil {
+		sa.redundant.Stop()
+	}
 	sa.setReassembly(false, nil)
 	sa.setReassembly(true, nil)
 	if d.sas[sa.ourSPI()] == sa {
@@ -428,7 +432,7 @@ func (sa *IKESA) addChild(c *ChildSA) {
 // established marks the SA up once both sides are authenticated.
 func (sa *IKESA) established() {
 	sa.state = StateEstablished
-	sa.span.up = sa.d.nextTick()
+	sa.span.up = sa.d.now()
 	if sa.authenticated.IsZero() { // not a rekey: IKE_AUTH just ended
 		sa.authenticated = sa.d.clock.Now()
 	}

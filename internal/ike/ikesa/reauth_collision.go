@@ -2,6 +2,7 @@ package ikesa
 
 import (
 	"bytes"
+	"time"
 )
 
 // Simultaneous reauthentication. RFC 7296 section 2.8.3 makes a
@@ -20,28 +21,57 @@ import (
 // so both reach the same verdict.
 //
 // "While O still stood" is taken when P's IKE_SA_INIT arrives, and O
-// stands from when it came up until its deletion is complete: until our
-// Delete is answered or the peer's arrives. The daemon's tick orders
-// these events. The peer sends its IKE_SA_INIT only while O stands
-// on its side, and before its answer to our Delete or its own Delete of
-// O, so a peer that has a reauthentication of O of its own has always
-// sent it before O is gone here: the two ends agree on which SAs
-// collide.
+// stands from when it came up until its deletion is complete (our Delete
+// answered, or the peer's arrived) and crossingGrace beyond. The peer
+// sends its IKE_SA_INIT only while O stands on its side, so before its
+// answer to our Delete or its own Delete of O: a peer that has a
+// reauthentication of O of its own has sent it before O is gone here,
+// or so shortly after that it can only have crossed our messages, and
+// the two ends agree on which SAs collide. Should only one end see the
+// collision, at worst both SAs stay: neither end ever deletes the SA
+// the other keeps.
 
-// span is when an IKE SA came up and when it died, in ticks (0: not
-// yet); the SA that reauthenticates it keeps it, not the SA itself.
-type span struct{ up, gone uint64 }
+// RedundantSADelay is how long the initiator of the redundant SA of a
+// reauthentication collision waits before deleting it: the peer may not
+// have taken in the other SA's children yet (its IKE_AUTH answer and our
+// Delete can be handled in either order), and until it has, the
+// redundant SA's children carry its traffic. strongSwan waits 10 s
+// before deleting a duplicate it suspects of being a reauthentication.
+const RedundantSADelay = 2 * time.Second
 
-// nextTick advances and returns the daemon's tick. d.mu is held.
-func (d *Daemon) nextTick() uint64 {
+// crossingGrace is how long after an SA died a peer's IKE_SA_INIT still
+// counts as sent while it stood. Our two ports' receive loops (IKE_SA_INIT
+// comes to 500, the rest to 4500) and the network may hand us the peer's
+// IKE_SA_INIT after a Delete the peer sent later.
+const crossingGrace = 2 * time.Second
+
+// instant is a point in the daemon's life: a tick, which orders events
+// under d.mu, and the clock's time.
+type instant struct {
+	tick uint64
+	at   time.Time
+}
+
+// span is when an IKE SA came up and when it died (zero: not yet); the
+// SA that reauthenticates it keeps it, not the SA itself.
+type span struct{ up, gone instant }
+
+// now is the next instant. d.mu is held.
+func (d *Daemon) now() instant {
 	d.tick++
-	return d.tick
+	return instant{d.tick, d.clock.Now()}
+}
+
+// stoodAt reports whether the SA of span s stood at i: it had come up,
+// and had not died or died at most crossingGrace before.
+func (s *span) stoodAt(i instant) bool {
+	return s.up.tick < i.tick && (s.gone.tick == 0 || s.gone.tick > i.tick || i.at.Sub(s.gone.at) <= crossingGrace)
 }
 
 // resolveReauthCollision runs when sa is up (the peer's new SA) or has
 // finished reauthenticating (ours): if it and another SA collide, the one
-// with the lowest nonce goes, deleted here if we initiated it. d.mu is
-// held.
+// with the lowest nonce goes, deleted here, RedundantSADelay later, if we
+// initiated it. d.mu is held.
 func (d *Daemon) resolveReauthCollision(sa *IKESA) {
 	for _, other := range d.sas {
 		r, p := sa, other
@@ -51,8 +81,14 @@ func (d *Daemon) resolveReauthCollision(sa *IKESA) {
 		if !reauthCollides(r, p) {
 			continue
 		}
-		if bytes.Compare(lowerNonce(r.ni, r.nr), lowerNonce(p.ni, p.nr)) < 0 {
-			r.delete()
+		if bytes.Compare(lowerNonce(r.ni, r.nr), lowerNonce(p.ni, p.nr)) < 0 && r.redundant == nil {
+			r.redundant = d.clock.AfterFunc(RedundantSADelay, func() {
+				d.mu.Lock()
+				defer d.runEventsLocked()
+				if r.state == StateEstablished {
+					r.delete()
+				}
+			})
 		}
 		return
 	}
@@ -62,10 +98,8 @@ func (d *Daemon) resolveReauthCollision(sa *IKESA) {
 // O, and p, an SA the peer started afresh after O came up and before O
 // died, are both up, with the same peer, identity and address.
 func reauthCollides(r, p *IKESA) bool {
-	if r == p || !r.reauthDone || r.state != StateEstablished || p.initiator || p.initAt == 0 || p.state != StateEstablished {
+	if r == p || !r.reauthDone || r.state != StateEstablished || p.initiator || p.init.tick == 0 || p.state != StateEstablished {
 		return false
 	}
-	o := r.reauthOf
-	return o.up < p.initAt && (o.gone == 0 || o.gone > p.initAt) &&
-		p.peerName() == r.peerName() && p.peerID.String() == r.peerID.String() && p.remote.Addr() == r.remote.Addr()
+	return r.reauthOf.stoodAt(p.init) && p.peerName() == r.peerName() && p.peerID.String() == r.peerID.String() && p.remote.Addr() == r.remote.Addr()
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
 )
 
@@ -16,7 +17,8 @@ import (
 // its children, and both ends are left with the same single IKE SA and
 // two children. Before, both new SAs stayed.
 func TestSimultaneousReauthentication(t *testing.T) {
-	n, initiator, responder := pair(t, setup{})
+	clk := clock.NewManual(epoch)
+	n, initiator, responder := pair(t, setup{clock: clk})
 	sa, _, _ := establish(t, initiator, responder)
 	secondChild(t, sa, initiator, responder)
 	old := sa.Info().ID
@@ -30,6 +32,9 @@ func TestSimultaneousReauthentication(t *testing.T) {
 	release()
 	waitDone(t, done, "one reauthentication")
 	waitDone(t, done, "the other reauthentication")
+	// The redundant SA goes a little later, once the peer has taken in
+	// the other's children.
+	clk.Advance(RedundantSADelay)
 	one := func() bool {
 		a, b := initiator.d.SAs(), responder.d.SAs()
 		return len(a) == 1 && len(b) == 1 && a[0].ID == b[0].ID && a[0].ID != old &&
@@ -50,7 +55,8 @@ func TestSimultaneousReauthentication(t *testing.T) {
 // Delete's answer. The old SA still stands there, so both ends see the
 // collision and agree on the one SA to keep.
 func TestReauthenticationCrossingTheOldSAsDelete(t *testing.T) {
-	n, initiator, responder := pair(t, setup{})
+	clk := clock.NewManual(epoch)
+	n, initiator, responder := pair(t, setup{clock: clk})
 	sa, _, _ := establish(t, initiator, responder)
 	old := sa.Info().ID
 	// The Delete of the old SA waits.
@@ -72,6 +78,7 @@ func TestReauthenticationCrossingTheOldSAsDelete(t *testing.T) {
 	// The responder's Delete of the old SA waits for the answer too.
 	waitDone(t, done, "the responder's reauthentication")
 	release()
+	clk.Advance(RedundantSADelay)
 	one := func() bool {
 		a, b := initiator.d.SAs(), responder.d.SAs()
 		return len(a) == 1 && len(b) == 1 && a[0].ID == b[0].ID && a[0].ID != old && a[0].Children == 1 && b[0].Children == 1
