@@ -26,7 +26,8 @@
 // comparing nonces as section 2.8.1 describes, so both attempts fail and
 // the caller retries. When both ends reauthenticate one IKE SA at once
 // (section 2.8.3), the new SA whose IKE_SA_INIT holds the lowest nonce is
-// deleted by its initiator, as for colliding rekeys (reauth_collision.go).
+// deleted by its initiator, RedundantSADelay later, as for colliding
+// rekeys (reauth_collision.go).
 //
 // Certificate authentication (Config.Credentials, Peer.AuthMe and
 // Peer.CertAuth) sends our chain in CERT payloads (X.509, encoding 4) and
