@@ -42,6 +42,7 @@ func (s *Stack) handle(ev xcf.Event) {
 		s.sx.record(s.plan.Name, fmt.Sprintf("detects that %s %s", ev.Peer, ev.Kind))
 		s.targetGone(ev.Peer, ev.Kind == xcf.Failed)
 		s.setPeer(ev.Peer, false)
+		s.rangeHolderGone(ev.Peer)
 	case xcf.Received:
 		s.receive(ev.Peer, ev.Msg)
 	}

@@ -22,7 +22,8 @@ const (
 	// msgConnEnd: a connection to the DVIPA ended on this target.
 	msgConnEnd
 	// msgRangeMove: the sender took a VIPARANGE DVIPA over by a bind; the
-	// old owner keeps its connections (Moving) and reports them.
+	// old owner keeps its connections (Moving) and reports them. It goes
+	// to every stack: those that keep the DVIPA Moving learn its holder.
 	msgRangeMove
 	// msgConnsDone: the target has sent every NEWCONN it has for the
 	// DVIPA; restored entries of it that it did not confirm are gone.
@@ -32,6 +33,10 @@ const (
 	// 15); the owner takes it back. It goes to every stack, and again
 	// until the owner's VIPA list comes (takeover.go, handBack).
 	msgIdle
+	// msgRangeTakeover: the sender's servers bind a VIPARANGE DVIPA whose
+	// holder failed or left the group, and it holds the DVIPA now
+	// (viparangefail.go). It goes to every stack.
+	msgRangeTakeover
 )
 
 type vipaList struct {
@@ -77,13 +82,14 @@ var handlers map[xcf.MessageType]func(s *Stack, from string, payload []byte)
 
 func init() {
 	handlers = map[xcf.MessageType]func(s *Stack, from string, payload []byte){
-		msgVIPAList:  on(func(s *Stack, from string, v vipaList) { s.vipaListFrom(from, v) }),
-		msgSrvStat:   on(func(s *Stack, from string, v srvStat) { s.srvStatFrom(from, v) }),
-		msgNewConn:   on(func(s *Stack, _ string, v newConn) { s.newConnFrom(v) }),
-		msgRangeMove: on(func(s *Stack, from string, v vipaList) { s.rangeMoved(v.DVIPA, from, v.IPSec) }),
-		msgConnsDone: on(func(s *Stack, from string, v vipaList) { s.connsDoneFrom(from, v) }),
-		msgConnEnd:   on(func(s *Stack, _ string, v connEnd) { s.connEndFrom(v) }),
-		msgIdle:      on(func(s *Stack, from string, v vipaList) { s.idleFrom(from, v) }),
+		msgVIPAList:      on(func(s *Stack, from string, v vipaList) { s.vipaListFrom(from, v) }),
+		msgSrvStat:       on(func(s *Stack, from string, v srvStat) { s.srvStatFrom(from, v) }),
+		msgNewConn:       on(func(s *Stack, _ string, v newConn) { s.newConnFrom(v) }),
+		msgRangeMove:     on(func(s *Stack, from string, v vipaList) { s.rangeHeard(v.DVIPA, from, v.IPSec, false) }),
+		msgConnsDone:     on(func(s *Stack, from string, v vipaList) { s.connsDoneFrom(from, v) }),
+		msgConnEnd:       on(func(s *Stack, _ string, v connEnd) { s.connEndFrom(v) }),
+		msgIdle:          on(func(s *Stack, from string, v vipaList) { s.idleFrom(from, v) }),
+		msgRangeTakeover: on(func(s *Stack, from string, v vipaList) { s.rangeHeard(v.DVIPA, from, v.IPSec, true) }),
 	}
 }
 

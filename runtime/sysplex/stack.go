@@ -84,8 +84,12 @@ type Stack struct {
 	// in no DVIPA decision.
 	outOfGroup bool
 	// ranged counts the binds that hold each VIPARANGE DVIPA here;
+	// parked the binds kept while another stack holds it (Moving);
+	// takenOver marks those this stack took when their holder failed;
 	// rangeAddrs are the ones on the VIPA NIC.
 	ranged     map[netip.Addr]int
+	parked     map[netip.Addr]int
+	takenOver  map[netip.Addr]bool
 	rangeAddrs map[netip.Addr]bool
 	// sws is the stack's link to the SWSA structure (swsa.go), for one
 	// life of the stack.
@@ -237,6 +241,7 @@ func (s *Stack) resetState(ns *netstack.Stack, lan *link.Endpoint, port *lan.Por
 	s.listening = map[netip.AddrPort]int{}
 	s.conns = map[connKey]bool{}
 	s.ranged, s.rangeAddrs = map[netip.Addr]int{}, map[netip.Addr]bool{}
+	s.parked, s.takenOver = map[netip.Addr]int{}, map[netip.Addr]bool{}
 	s.mu.Unlock()
 }
 

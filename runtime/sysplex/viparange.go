@@ -16,9 +16,11 @@ import (
 // on that stack. With MOVEABLE NONDISRUPTIVE a bind of the same address on
 // another stack moves the DVIPA there at once, and the old stack keeps its
 // connections in Moving state: the new owner forwards their packets to it
-// over XCF, as a distributor forwards to a target. With MOVEABLE DISRUPTIVE
-// the second bind fails. The DVIPA is deleted when its owner's last bind
-// closes.
+// over XCF, as a distributor forwards to a target. The old stack keeps
+// the DVIPA Moving until its servers close their sockets, as IBM says,
+// and takes it over if the new holder fails meanwhile (viparangefail.go).
+// With MOVEABLE DISRUPTIVE the second bind fails. The DVIPA is deleted
+// when its owner's last bind closes.
 
 // ErrDVIPAInUse refuses a bind of a VIPARANGE MOVEABLE DISRUPTIVE DVIPA
 // that another stack holds.
@@ -52,12 +54,23 @@ func (s *Stack) bindRange(a netip.Addr) error {
 		s.mu.Unlock()
 		return nil
 	}
-	ns, port, m, hasAddr := s.ns, s.port, s.member, s.rangeAddrs[a]
 	s.mu.Unlock()
 	holder := s.sx.Owner(a)
 	if holder != "" && holder != s.plan.Name && r.Moveable == "DISRUPTIVE" {
 		return fmt.Errorf("bind %s on %s: %w (held by %s)", a, s.plan.Name, ErrDVIPAInUse, holder)
 	}
+	return s.holdRange(a, holder, 1, false)
+}
+
+// holdRange makes this stack the owner and routing stack of the
+// VIPARANGE DVIPA a, which holder held until now (if anyone did): for a
+// new bind (binds 1), or because holder failed while servers here still
+// bind a (failed, binds 0). The binds this stack kept while a was Moving
+// hold it again.
+func (s *Stack) holdRange(a netip.Addr, holder string, binds int, failed bool) error {
+	s.mu.Lock()
+	ns, port, m, hasAddr := s.ns, s.port, s.member, s.rangeAddrs[a]
+	s.mu.Unlock()
 	if !hasAddr {
 		if err := ns.AddAddress(netstack.VIPANIC, netip.PrefixFrom(a, a.BitLen())); err != nil {
 			return err
@@ -68,8 +81,10 @@ func (s *Stack) bindRange(a netip.Addr) error {
 	self := s.plan.Name
 	dist := distributor.New(s.sx.clk, a.String(), localOnly(self))
 	s.mu.Lock()
-	s.ranged[a] = 1
+	s.ranged[a] = binds + s.parked[a]
+	delete(s.parked, a)
 	s.rangeAddrs[a] = true
+	s.takenOver[a] = failed
 	s.roles.get(a).activate(dist, self, s.sx.clk.Now(), true)
 	s.mu.Unlock()
 	s.restoreCRT(a, dist) // the old owner's connections; its NEWCONN confirms them
@@ -79,11 +94,21 @@ func (s *Stack) bindRange(a netip.Addr) error {
 		s.roles.get(a).setSec(sec)
 		s.mu.Unlock()
 	}
+	if failed {
+		// Its servers and the connections it kept (Moving) go into its
+		// own DPT and CRT, as a takeover's do.
+		s.reportTo(a, self)
+	}
 	port.Advertise(a)
-	s.sx.rangeOwnerChanged(a, holder, self)
+	s.sx.rangeOwnerChanged(a, holder, self, failed)
 	moved := holder != "" && holder != self
-	if moved {
-		s.send(m, holder, encode(msgRangeMove, vipaList{DVIPA: a, IPSec: sec != nil}))
+	switch {
+	case failed:
+		_ = m.Broadcast(encode(msgRangeTakeover, vipaList{DVIPA: a, IPSec: sec != nil}))
+	case moved:
+		// To every stack: each that keeps the DVIPA Moving learns its
+		// new holder, whose failure it may have to take it over from.
+		_ = m.Broadcast(encode(msgRangeMove, vipaList{DVIPA: a, IPSec: sec != nil}))
 	}
 	// A move recovers the old owner's SAs as a takeover does (swsa.go);
 	// a new DVIPA has none to recover.
@@ -101,6 +126,10 @@ func (s *Stack) bindRange(a netip.Addr) error {
 func (s *Stack) unbindRange(a netip.Addr) {
 	s.mu.Lock()
 	if s.ranged[a] == 0 {
+		// A bind kept while another stack holds the DVIPA (Moving).
+		if s.parked[a] > 0 {
+			s.parked[a]--
+		}
 		s.mu.Unlock()
 		return
 	}
@@ -111,7 +140,7 @@ func (s *Stack) unbindRange(a netip.Addr) {
 	if last && port != nil {
 		port.Withdraw(a)
 		s.dropSAs(a)
-		s.sx.rangeOwnerChanged(a, s.plan.Name, "")
+		s.sx.rangeOwnerChanged(a, s.plan.Name, "", false)
 	}
 }
 
@@ -123,16 +152,21 @@ func (s *Stack) unbindRange(a netip.Addr) {
 func (s *Stack) rangeMoved(a netip.Addr, to string, protected bool) {
 	s.mu.Lock()
 	role := s.roles.get(a)
-	role.giveUp(to)
+	routed := role.giveUp(to) != nil
 	role.heardVIPAList(to, protected)
-	s.ranged[a] = 0 // its binds no longer hold the DVIPA
+	// Its binds no longer hold the DVIPA, but keep it Moving here until
+	// they close (IBM) and take it over if the new owner fails.
+	s.parked[a] += s.ranged[a]
+	s.ranged[a] = 0
+	s.takenOver[a] = false
+	binds := s.parked[a]
 	n := 0
 	for k := range s.conns {
 		if k.dvipa == a {
 			n++
 		}
 	}
-	if n > 0 {
+	if n > 0 || binds > 0 {
 		role.setMoving(true)
 	}
 	port := s.port
@@ -142,7 +176,9 @@ func (s *Stack) rangeMoved(a netip.Addr, to string, protected bool) {
 	port.Withdraw(a)
 	// Its SAs go once the new owner has renegotiated them (swsa.go).
 	s.stopIPsec(a)
-	s.sx.record(s.plan.Name, fmt.Sprintf("keeps %d connections to %s in Moving state", n, a))
+	if routed || n > 0 {
+		s.sx.record(s.plan.Name, fmt.Sprintf("keeps %d connections to %s in Moving state", n, a))
+	}
 	s.reportTo(a, to)
 }
 
@@ -161,6 +197,9 @@ func (s *Stack) movingLocked(a netip.Addr) bool {
 	if !role.isMoving() {
 		return false
 	}
+	if s.parked[a] > 0 {
+		return true // a server here still binds it (IBM: until it closes)
+	}
 	for k := range s.conns {
 		if k.dvipa == a {
 			return true
@@ -170,13 +209,16 @@ func (s *Stack) movingLocked(a netip.Addr) bool {
 	return false
 }
 
-// rangeOwnerChanged records a VIPARANGE DVIPA created, moved or deleted.
-func (sx *Sysplex) rangeOwnerChanged(a netip.Addr, from, to string) {
+// rangeOwnerChanged records a VIPARANGE DVIPA created, moved or deleted,
+// or taken over by a stack whose servers bind it when its holder failed.
+func (sx *Sysplex) rangeOwnerChanged(a netip.Addr, from, to string, failed bool) {
 	sx.mu.Lock()
 	sx.owner[a] = to
 	sx.moves = append(sx.moves, Move{DVIPA: a, From: from, To: to, At: sx.clk.Now()})
 	sx.mu.Unlock()
 	switch {
+	case failed:
+		sx.record(to, fmt.Sprintf("takeover %s from %s: a server here still binds it (VIPARANGE)", a, from))
 	case to == "":
 		sx.record(from, fmt.Sprintf("deletes %s: its last bind closed", a))
 	case from == "" || from == to:

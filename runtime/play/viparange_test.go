@@ -1,0 +1,46 @@
+package play
+
+import (
+	"bytes"
+	"slices"
+	"testing"
+
+	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
+	"github.com/tcpipc/tcpipc/internal/testkit/sysplextest"
+	"github.com/tcpipc/tcpipc/runtime/sysplex"
+	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
+)
+
+// TestVIPARangeFailureScenario plays testdata/scenarios/viparange-
+// failure.yaml: the stack holding an application DVIPA fails while the
+// stack it took the DVIPA from still has its server bound; that stack
+// takes the DVIPA over at once instead of keeping it Moving until the
+// failed stack returns.
+func TestVIPARangeFailureScenario(t *testing.T) {
+	if testing.Short() {
+		t.Skip("plays a scenario in real time")
+	}
+	leakcheck.Check(t)
+	sc, _, ds := scenarioyaml.Read("../../testdata/scenarios/viparange-failure.yaml")
+	if len(ds) > 0 {
+		t.Fatal(ds[0].Summary)
+	}
+	sx, report := startAndPlay(t, sysplextest.Plan(t, "viparange"), sysplex.Options{Clock: sysplextest.PacedClock(t), XCF: sc.XCF}, sc)
+	var out bytes.Buffer
+	if err := report.WriteText(&out); err != nil {
+		t.Fatal(err)
+	}
+	if !report.Passed() {
+		t.Fatalf("expectations failed:\n%s", out.String())
+	}
+	// SYSB's failure moved the DVIPA to SYSA, its return back to SYSB.
+	var path []string
+	for _, m := range sx.Moves() {
+		if m.To != "" {
+			path = append(path, m.From+">"+m.To)
+		}
+	}
+	if want := []string{">SYSA", "SYSA>SYSB", "SYSB>SYSA", "SYSA>SYSB"}; !slices.Equal(path, want) {
+		t.Fatalf("the DVIPA moved %v, want %v:\n%s", path, want, out.String())
+	}
+}

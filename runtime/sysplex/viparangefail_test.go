@@ -1,0 +1,101 @@
+package sysplex
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
+	"github.com/tcpipc/tcpipc/internal/testkit/sysplextest"
+)
+
+// TestVIPARangeOwnerFailsBoundStackTakesOver: SYSA's server binds a
+// NONDISRUPTIVE VIPARANGE address, SYSB's binds it too and takes it. SYSA
+// keeps it Moving while its server's socket is open, connections or not
+// (IBM: until the application closes the socket). When SYSB fails, SYSA,
+// whose server still binds the address, takes the DVIPA over and serves
+// new connections; it does not wait for SYSB to come back. A bind on the
+// returning SYSB moves it there again.
+func TestVIPARangeOwnerFailsBoundStackTakesOver(t *testing.T) {
+	leakcheck.Check(t)
+	sx, clk := startSysplex(t, rangePlan(t))
+	app := netip.MustParseAddrPort("10.9.8.5:4000")
+	onA := serveEcho(t, sx.Stack("SYSA"), app)
+	defer onA.close()
+	onB := serveEcho(t, sx.Stack("SYSB"), app)
+	defer onB.close()
+	if got := sx.Owner(app.Addr()); got != "SYSB" {
+		t.Fatalf("after a bind on SYSB the DVIPA is owned by %q", got)
+	}
+	waitFor(t, "SYSA to be Moving while its server binds the address", func() bool { return sx.Stack("SYSA").Moving(app.Addr()) })
+
+	failOver(t, sx, clk, "SYSB", app.Addr(), "SYSA")
+	if sx.Stack("SYSA").Moving(app.Addr()) {
+		t.Fatal("SYSA still shows the DVIPA Moving after taking it over")
+	}
+	if got := sx.Fabric().Advertisers(app.Addr()); !slices.Equal(got, []string{"SYSA"}) {
+		t.Fatalf("after the takeover the DVIPA is advertised by %v, want [SYSA]", got)
+	}
+	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := dial(t, client, app)
+	defer c.Close()
+	echoOnce(t, c, "to SYSA after SYSB failed")
+	waitFor(t, "the new connection on SYSA", func() bool {
+		onA.mu.Lock()
+		defer onA.mu.Unlock()
+		return len(onA.open) == 1
+	})
+	if tl := timelineText(sx); !strings.Contains(tl, "SYSA     takeover 10.9.8.5 from SYSB: a server here still binds it (VIPARANGE)") {
+		t.Fatalf("timeline:\n%s", tl)
+	}
+
+	// SYSB returns; its server binds again and takes the DVIPA back
+	// (NONDISRUPTIVE), SYSA keeping its connection Moving.
+	if err := sx.Recover("SYSB"); err != nil {
+		t.Fatal(err)
+	}
+	again := serveEcho(t, sx.Stack("SYSB"), app)
+	defer again.close()
+	waitFor(t, "SYSB to hold the DVIPA again", func() bool { return sx.Owner(app.Addr()) == "SYSB" })
+	waitFor(t, "SYSA to be Moving again", func() bool { return sx.Stack("SYSA").Moving(app.Addr()) })
+	echoOnce(t, c, "still on SYSA")
+}
+
+// TestVIPARangeOwnerFailsNoBind: when SYSA's server closed its socket
+// after SYSB took the DVIPA, nothing binds it anywhere once SYSB fails:
+// the DVIPA is gone until an application binds it again (IBM: the
+// application is started on another stack and its bind creates it).
+func TestVIPARangeOwnerFailsNoBind(t *testing.T) {
+	leakcheck.Check(t)
+	sx, clk := startSysplex(t, rangePlan(t))
+	app := netip.MustParseAddrPort("10.9.8.5:4000")
+	onA := serveEcho(t, sx.Stack("SYSA"), app)
+	onB := serveEcho(t, sx.Stack("SYSB"), app)
+	defer onB.close()
+	onA.close()
+	if sx.Stack("SYSA").Moving(app.Addr()) {
+		t.Fatal("SYSA is Moving with no bind and no connection left")
+	}
+	if err := sx.Fail("SYSB"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 6 && !strings.Contains(timelineText(sx), "SYSA     detects that SYSB failed"); i++ {
+		clk.Advance(sysplextest.Heartbeat)
+		time.Sleep(20 * time.Millisecond)
+	}
+	waitFor(t, "SYSA to detect the failure", func() bool { return strings.Contains(timelineText(sx), "SYSA     detects that SYSB failed") })
+	if got := sx.Owner(app.Addr()); got != "" {
+		t.Fatalf("with no bind left the DVIPA is held by %q", got)
+	}
+	// A new bind on SYSA creates it there.
+	fresh := serveEcho(t, sx.Stack("SYSA"), app)
+	defer fresh.close()
+	if got := sx.Owner(app.Addr()); got != "SYSA" {
+		t.Fatalf("after a new bind on SYSA the DVIPA is owned by %q", got)
+	}
+}
