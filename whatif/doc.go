@@ -17,6 +17,11 @@
 // its only such backup down, the DVIPA stays unavailable until the owner
 // returns.
 //
+// The DVIPAs applications create in a VIPARANGE are not in the plan, so
+// for each range prefix it says where they can go (ranges.go): lost with
+// a failing stack that holds one, taken over by a surviving NONDISRUPTIVE
+// stack whose server still binds it, else active nowhere until a bind.
+//
 // Outcomes print for people (WriteText, WriteMatrix) and as JSON following
 // whatif.schema.json (version tcpipc.whatif/v1).
 package whatif

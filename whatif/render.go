@@ -32,8 +32,24 @@ func (o *Outcome) WriteText(w io.Writer) error {
 			writePhase(&b, "after recovery", *d.AfterRecovery)
 		}
 	}
+	for _, r := range o.Ranges {
+		writeRange(&b, r)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeRange writes what the scenario does to a VIPARANGE's DVIPAs.
+func writeRange(b *strings.Builder, r RangeOutcome) {
+	var on []string
+	for _, rs := range r.Stacks {
+		on = append(on, rs.Stack+" "+string(rs.Moveable))
+	}
+	fmt.Fprintf(b, "\nVIPARANGE %s  on %s: DVIPAs exist only while an application binds them\n", r.Prefix, strings.Join(on, ", "))
+	fmt.Fprintf(b, "  after failure: %s\n", r.Text)
+	if r.AfterRecovery != "" {
+		fmt.Fprintf(b, "  after recovery: %s\n", r.AfterRecovery)
+	}
 }
 
 // writeDistribution writes one VIPADISTRIBUTE in force: whose, its ports,

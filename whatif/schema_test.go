@@ -39,9 +39,9 @@ func validateWhatif(t *testing.T, doc []byte) { schema.Validate(t, "outcome", do
 // TestEveryOutcomeValidates: the outcomes of every failure of one or two
 // stacks and their recovery on figure 9 and on hotstandby (several port
 // sets, HOTSTANDBY's active target, ports a backup does not distribute)
-// follow whatif.schema.json.
+// and on viparange (VIPARANGEs only) follow whatif.schema.json.
 func TestEveryOutcomeValidates(t *testing.T) {
-	for _, name := range []string{"figure9", "hotstandby"} {
+	for _, name := range []string{"figure9", "hotstandby", "viparange"} {
 		p := checkedIn(t, name)
 		var all bytes.Buffer
 		if err := WriteOutcomesJSON(&all, AllSingle(p)); err != nil {

@@ -27,6 +27,9 @@ type Outcome struct {
 	Failed    []string       `json:"failed"`
 	Recovered []string       `json:"recovered"`
 	DVIPAs    []DVIPAOutcome `json:"dvipas"`
+	// Ranges are the VIPARANGEs, whose DVIPAs applications create
+	// (ranges.go).
+	Ranges []RangeOutcome `json:"ranges,omitempty"`
 }
 
 // DVIPAOutcome follows one DVIPA through the scenario.
@@ -123,6 +126,7 @@ func Derive(p *plan.Plan, sc Scenario) (*Outcome, error) {
 		}
 		out.DVIPAs = append(out.DVIPAs, o)
 	}
+	out.Ranges = deriveRanges(p, failed, sc.Recovered)
 	return out, nil
 }
 

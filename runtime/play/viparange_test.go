@@ -9,13 +9,14 @@ import (
 	"github.com/tcpipc/tcpipc/internal/testkit/sysplextest"
 	"github.com/tcpipc/tcpipc/runtime/sysplex"
 	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
+	"github.com/tcpipc/tcpipc/whatif"
 )
 
 // TestVIPARangeFailureScenario plays testdata/scenarios/viparange-
 // failure.yaml: the stack holding an application DVIPA fails while the
 // stack it took the DVIPA from still has its server bound; that stack
 // takes the DVIPA over at once instead of keeping it Moving until the
-// failed stack returns.
+// failed stack returns, as whatif predicts.
 func TestVIPARangeFailureScenario(t *testing.T) {
 	if testing.Short() {
 		t.Skip("plays a scenario in real time")
@@ -25,7 +26,8 @@ func TestVIPARangeFailureScenario(t *testing.T) {
 	if len(ds) > 0 {
 		t.Fatal(ds[0].Summary)
 	}
-	sx, report := startAndPlay(t, sysplextest.Plan(t, "viparange"), sysplex.Options{Clock: sysplextest.PacedClock(t), XCF: sc.XCF}, sc)
+	p := sysplextest.Plan(t, "viparange")
+	sx, report := startAndPlay(t, p, sysplex.Options{Clock: sysplextest.PacedClock(t), XCF: sc.XCF}, sc)
 	var out bytes.Buffer
 	if err := report.WriteText(&out); err != nil {
 		t.Fatal(err)
@@ -42,5 +44,16 @@ func TestVIPARangeFailureScenario(t *testing.T) {
 	}
 	if want := []string{">SYSA", "SYSA>SYSB", "SYSB>SYSA", "SYSA>SYSB"}; !slices.Equal(path, want) {
 		t.Fatalf("the DVIPA moved %v, want %v:\n%s", path, want, out.String())
+	}
+	// whatif, from the plan alone, names SYSA as the stack that takes such
+	// a DVIPA over when SYSB fails.
+	o, err := whatif.Derive(p, whatif.Scenario{Failed: []string{"SYSB"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := sc.Clients[0].Connect.Addr()
+	i := slices.IndexFunc(o.Ranges, func(r whatif.RangeOutcome) bool { return r.Prefix.Contains(a) })
+	if i < 0 || !slices.Equal(o.Ranges[i].TakeOver, []string{"SYSA"}) {
+		t.Fatalf("whatif does not name SYSA to take %s over: %+v", a, o.Ranges)
 	}
 }

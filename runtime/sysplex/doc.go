@@ -24,7 +24,8 @@
 //     table; target.go the target side (SRVSTAT, NEWCONN to the routing
 //     stack); lanpath.go the packets the LAN brings for a DVIPA;
 //     sockets.go the applications' listeners;
-//   - viparange.go is VIPARANGE; cfcrt.go the CRT copy in the coupling
+//   - viparange.go is VIPARANGE, viparangefail.go its DVIPAs when their
+//     holder fails; cfcrt.go the CRT copy in the coupling
 //     facility; ipsec.go puts the IPsec endpoints on the packet path;
 //   - query.go and snapshot.go are what the ctl protocol (package control)
 //     and the displays may ask of a running sysplex;
