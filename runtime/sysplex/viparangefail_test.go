@@ -38,6 +38,9 @@ func TestVIPARangeOwnerFailsBoundStackTakesOver(t *testing.T) {
 	if got := sx.Fabric().Advertisers(app.Addr()); !slices.Equal(got, []string{"SYSA"}) {
 		t.Fatalf("after the takeover the DVIPA is advertised by %v, want [SYSA]", got)
 	}
+	if out, err := vipadyn(sx, "SYSA"); err != nil || !strings.Contains(out, "10.9.8.5/32\n    Status: Active        Origin: VIPARange Bind") {
+		t.Fatalf("NETSTAT VIPADYN on SYSA after the takeover (%v):\n%s", err, out)
+	}
 	client, err := sx.AddClient("client", netip.MustParseAddr("192.0.2.10"))
 	if err != nil {
 		t.Fatal(err)
@@ -97,5 +100,55 @@ func TestVIPARangeOwnerFailsNoBind(t *testing.T) {
 	defer fresh.close()
 	if got := sx.Owner(app.Addr()); got != "SYSA" {
 		t.Fatalf("after a new bind on SYSA the DVIPA is owned by %q", got)
+	}
+}
+
+// TestVIPARangeTakeoverByTwo: on hotstandby with SYSA and SYSB given
+// SYSC's NONDISRUPTIVE VIPARANGE, servers on SYSA, SYSB and SYSC bind the
+// same address in turn, so SYSA and SYSB both keep it Moving with a
+// server bound. SYSC fails: both may take it over from the one failure,
+// and the sysplex must end with one holder, the other stack Moving.
+func TestVIPARangeTakeoverByTwo(t *testing.T) {
+	leakcheck.Check(t)
+	p := planFile(t, "hotstandby")
+	r := p.Stack("SYSC").VIPARanges[0]
+	for _, n := range []string{"SYSA", "SYSB"} {
+		p.Stack(n).VIPARanges = append(p.Stack(n).VIPARanges, r)
+	}
+	sx, clk := startSysplex(t, p)
+	app := netip.AddrPortFrom(r.Prefix.Addr().Next(), 4000)
+	for _, n := range []string{"SYSA", "SYSB", "SYSC"} {
+		e := serveEcho(t, sx.Stack(n), app)
+		defer e.close()
+	}
+	if got := sx.Owner(app.Addr()); got != "SYSC" {
+		t.Fatalf("after the third bind the DVIPA is owned by %q", got)
+	}
+	if err := sx.Fail("SYSC"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 6 && sx.Owner(app.Addr()) == ""; i++ {
+		clk.Advance(sysplextest.Heartbeat)
+		time.Sleep(20 * time.Millisecond)
+	}
+	waitFor(t, "one of SYSA and SYSB to hold it, the other Moving", func() bool {
+		adv := sx.Fabric().Advertisers(app.Addr())
+		if len(adv) != 1 || (adv[0] != "SYSA" && adv[0] != "SYSB") {
+			return false
+		}
+		other := "SYSA"
+		if adv[0] == "SYSA" {
+			other = "SYSB"
+		}
+		return sx.Stack(other).Moving(app.Addr()) && !sx.Stack(adv[0]).Moving(app.Addr())
+	})
+	// It stays so: nobody hands it back and forth.
+	holder := sx.Owner(app.Addr())
+	for range 5 {
+		clk.Advance(sysplextest.Heartbeat)
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := sx.Fabric().Advertisers(app.Addr()); !slices.Equal(got, []string{holder}) {
+		t.Fatalf("later the DVIPA is advertised by %v, want [%s]\n%s", got, holder, timelineText(sx))
 	}
 }
