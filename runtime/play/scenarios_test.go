@@ -11,6 +11,7 @@ import (
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/testkit/leakcheck"
 	"github.com/tcpipc/tcpipc/internal/testkit/sysplextest"
+	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/sysplex"
 	"github.com/tcpipc/tcpipc/scenario/scenarioyaml"
 	"github.com/tcpipc/tcpipc/whatif"
@@ -25,12 +26,19 @@ import (
 // another (on a real clock, 100 ms heartbeats do, whatever the scenario).
 func playScenario(t *testing.T, file string) (*sysplex.Sysplex, *Report, string) {
 	t.Helper()
+	// IPsec clients need the policy on the packet path.
+	return playOn(t, file, sysplextest.Plan(t, "figure9"), true)
+}
+
+// playOn is playScenario on the sysplex of plan p, IPsec on the packet
+// path or not.
+func playOn(t *testing.T, file string, p *plan.Plan, ipsec bool) (*sysplex.Sysplex, *Report, string) {
+	t.Helper()
 	sc, _, ds := scenarioyaml.Read(file)
 	if len(ds) > 0 {
 		t.Fatal(ds[0].Summary)
 	}
-	// IPsec clients need the policy on the packet path.
-	sx, report := startAndPlay(t, sysplextest.Plan(t, "figure9"), sysplex.Options{Clock: sysplextest.PacedClock(t), XCF: sc.XCF, IPsec: true}, sc)
+	sx, report := startAndPlay(t, p, sysplex.Options{Clock: sysplextest.PacedClock(t), XCF: sc.XCF, IPsec: ipsec}, sc)
 	var out bytes.Buffer
 	if err := report.WriteText(&out); err != nil {
 		t.Fatal(err)
