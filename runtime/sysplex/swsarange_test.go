@@ -111,3 +111,42 @@ func lastOutcomeOf(sx *Sysplex, d netip.Addr, stack string) *SWSAOutcome {
 	}
 	return nil
 }
+
+// TestSWSAVIPARangeOwnerFails: MVS5's bind took the application DVIPA
+// from MVS1, whose server stays bound; IPsec clients connect to MVS5.
+// MVS5 fails: MVS1 takes the DVIPA over for its bound server and
+// renegotiates every tunnel from MVS5's records, as a takeover does, and
+// the clients reach MVS1's server under the new SAs.
+func TestSWSAVIPARangeOwnerFails(t *testing.T) {
+	leakcheck.Check(t)
+	sx, clk := startSysplex(t, planFile(t, "swsa-range"), withIPsec)
+	app := netip.AddrPortFrom(rng1, 60)
+	onMVS1 := serveEcho(t, sx.Stack("MVS1"), app)
+	defer onMVS1.close()
+	onMVS5 := serveEcho(t, sx.Stack("MVS5"), app)
+	defer onMVS5.close()
+	if got := sx.Owner(rng1); got != "MVS5" {
+		t.Fatalf("after a bind on MVS5 the DVIPA is owned by %q", got)
+	}
+	const n = 3
+	_, clients := rangeClients(t, sx, app, n)
+	waitFor(t, "MVS5's records", func() bool { return recordsBy(t, sx, rng1)["MVS5"] == n })
+
+	failOver(t, sx, clk, "MVS5", rng1, "MVS1")
+	waitFor(t, "MVS1 to renegotiate", func() bool {
+		o := lastOutcomeOf(sx, rng1, "MVS1")
+		return o != nil && !o.Done.IsZero()
+	})
+	if o := lastOutcomeOf(sx, rng1, "MVS1"); len(o.Recovered) != n {
+		t.Fatalf("MVS1 recovered %d of %d tunnels:\n%s", len(o.Recovered), n, timelineText(sx))
+	}
+	waitFor(t, "MVS1's records to replace MVS5's", func() bool {
+		r := recordsBy(t, sx, rng1)
+		return r["MVS1"] == n && r["MVS5"] == 0
+	})
+	for i, client := range clients {
+		c := dial(t, client, app)
+		echoOnce(t, c, fmt.Sprintf("to MVS1 after MVS5 failed %d", i))
+		c.Close()
+	}
+}
