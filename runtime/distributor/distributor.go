@@ -190,6 +190,9 @@ func (d *Distributor) ServerStatus(stack string, port uint16, listening int) {
 		}
 		d.dpt[port][stack] = e
 	}
+	if listening == 0 {
+		d.pinActive()
+	}
 	e.Ready = listening
 	if listening == 0 {
 		d.activeGone(stack)

@@ -12,6 +12,7 @@ import "github.com/tcpipc/tcpipc/plan"
 // is not there. It returns how many connections it dropped.
 func (d *Distributor) TargetGone(stack string, dropConns bool) int {
 	d.mu.Lock()
+	d.pinActive()
 	for _, byStack := range d.dpt {
 		if e := byStack[stack]; e != nil {
 			e.Ready = 0
@@ -40,6 +41,23 @@ func (d *Distributor) activeGone(stack string) {
 			d.active[port] = next
 		} else {
 			delete(d.active, port)
+		}
+	}
+}
+
+// pinActive records as active, for every HOTSTANDBY port that has none
+// recorded yet, the target chosen now: a target is active from the time
+// it serves, not from the first connection it gets, so that one stopping
+// before any connection came still hands over to a backup that
+// NOAUTOSWITCHBACK then keeps. Called before a target stops serving.
+// d.mu is held.
+func (d *Distributor) pinActive() {
+	for port := range d.dpt {
+		if i := d.defFor(port); i < 0 || d.defs[i].Method != plan.HotStandby || d.active[port] != "" {
+			continue
+		}
+		if s := standbyOf(d.ready(port)); s != "" {
+			d.active[port] = s
 		}
 	}
 }

@@ -87,3 +87,39 @@ func TestHotStandbySwitchesWhenTheActiveTargetGoes(t *testing.T) {
 		}
 	}
 }
+
+// TestHotStandbyNoAutoSwitchBackBeforeAnyConnection: the preferred target
+// is the active one from the moment it listens, not from the first
+// connection routed to it, so when it stops serving before any connection
+// came the highest-ranked backup becomes active and, with
+// NOAUTOSWITCHBACK, stays so when it is back (whatif says so too). Before,
+// nothing was recorded as active until a connection came, so the returning
+// preferred target took the first connection and VDPT flagged it Active.
+func TestHotStandbyNoAutoSwitchBackBeforeAnyConnection(t *testing.T) {
+	for _, gone := range []struct {
+		how  string
+		goes func(d *Distributor)
+	}{
+		{"its server stops", func(d *Distributor) { d.ServerStatus("P", 60, 0) }},
+		{"its stack fails", func(d *Distributor) { d.TargetGone("P", true) }},
+	} {
+		hs := def("HOTSTANDBY", plan.Target{Stack: "P", Role: "PREFERRED"},
+			plan.Target{Stack: "B1", Role: "BACKUP", BackupRank: ptr(10)}, plan.Target{Stack: "B2", Role: "BACKUP", BackupRank: ptr(20)})
+		hs.NoAutoSwitchBack = true
+		d := New(clock.NewManual(time.Unix(0, 0)), "v", hs)
+		for _, s := range []string{"P", "B1", "B2"} {
+			d.ServerStatus(s, 60, 1)
+		}
+		if a := d.ActiveTarget(60); a != "P" {
+			t.Fatalf("active target %q before any failure, want P", a)
+		}
+		gone.goes(d)
+		d.ServerStatus("P", 60, 1)
+		if a := d.ActiveTarget(60); a != "B2" {
+			t.Errorf("P back after %s, no connection ever: active target %q, want B2", gone.how, a)
+		}
+		if s, _ := d.Route(key(1), true, false); s != "B2" {
+			t.Errorf("P back after %s, no connection ever: NOAUTOSWITCHBACK sent the first connection to %s, want B2", gone.how, s)
+		}
+	}
+}
