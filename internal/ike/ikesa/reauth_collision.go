@@ -29,7 +29,8 @@ import (
 // or so shortly after that it can only have crossed our messages, and
 // the two ends agree on which SAs collide. Should only one end see the
 // collision, at worst both SAs stay: neither end ever deletes the SA
-// the other keeps.
+// the other keeps, and the redundant SA is kept after all should no
+// other SA with the peer be up when its delay is over.
 
 // RedundantSADelay is how long the initiator of the redundant SA of a
 // reauthentication collision waits before deleting it: the peer may not
@@ -85,7 +86,9 @@ func (d *Daemon) resolveReauthCollision(sa *IKESA) {
 			r.redundant = d.clock.AfterFunc(RedundantSADelay, func() {
 				d.mu.Lock()
 				defer d.runEventsLocked()
-				if r.state == StateEstablished {
+				// Should the SA kept have gone meanwhile, this is the
+				// last with the peer: keep it.
+				if r.state == StateEstablished && d.hasTwin(r) {
 					r.delete()
 				}
 			})
@@ -102,4 +105,17 @@ func reauthCollides(r, p *IKESA) bool {
 		return false
 	}
 	return r.reauthOf.stoodAt(p.init) && p.peerName() == r.peerName() && p.peerID.String() == r.peerID.String() && p.remote.Addr() == r.remote.Addr()
+}
+
+// hasTwin reports whether another IKE SA than sa is up with the same
+// peer, identity and address (the SA kept, or its rekeyed successor).
+// d.mu is held.
+func (d *Daemon) hasTwin(sa *IKESA) bool {
+	for _, o := range d.sas {
+		if o != sa && o.state == StateEstablished && o.peerName() == sa.peerName() &&
+			o.peerID.String() == sa.peerID.String() && o.remote.Addr() == sa.remote.Addr() {
+			return true
+		}
+	}
+	return false
 }

@@ -89,3 +89,65 @@ func TestReauthenticationCrossingTheOldSAsDelete(t *testing.T) {
 		}
 	}
 }
+
+// TestRedundantSAStaysWhenTheKeptOneIsGone: after a simultaneous
+// reauthentication the SA to keep dies before the redundant one is due
+// to be deleted (here its initiator lets it expire). The redundant SA is
+// then the only one left with the peer, so its initiator keeps it rather
+// than leave the traffic without any SA. Before, it was deleted all the
+// same.
+func TestRedundantSAStaysWhenTheKeptOneIsGone(t *testing.T) {
+	clk := clock.NewManual(epoch)
+	n, initiator, responder := pair(t, setup{clock: clk})
+	sa, _, _ := establish(t, initiator, responder)
+	release := n.Hold(nil)
+	done := make(chan error, 2)
+	for _, nd := range []*node{initiator, responder} {
+		if err := handle(t, nd).Reauthenticate(func(err error) { done <- err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	release()
+	waitDone(t, done, "one reauthentication")
+	waitDone(t, done, "the other reauthentication")
+	old := sa.Info().ID
+	var red, kept *IKESA
+	var deleter, keeper *node
+	for deadline := time.Now().Add(5 * time.Second); red == nil; time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no end marked a redundant SA")
+		}
+		for _, nd := range []*node{initiator, responder} {
+			nd.d.mu.Lock()
+			for _, s := range nd.d.sas {
+				if s.redundant != nil {
+					red, deleter = s, nd
+				}
+			}
+			nd.d.mu.Unlock()
+		}
+	}
+	keeper = initiator
+	if deleter == initiator {
+		keeper = responder
+	}
+	for _, s := range deleter.d.SAs() {
+		if s.ID != red.Info().ID && s.ID != old && s.State == StateEstablished {
+			kept = keeper.d.Lookup(s.ID)
+		}
+	}
+	if kept == nil {
+		t.Fatalf("no SA to keep beside the redundant one: %+v", deleter.d.SAs())
+	}
+	kept.Expire()
+	gone := func() bool { return deleter.d.Lookup(kept.Info().ID) == nil }
+	for deadline := time.Now().Add(5 * time.Second); !gone(); time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the expired SA is still on the other end: %+v", deleter.d.SAs())
+		}
+	}
+	clk.Advance(RedundantSADelay)
+	if st := red.Info().State; st != StateEstablished {
+		t.Fatalf("the redundant SA, the only one left, is %v once its delay is over; want it kept", st)
+	}
+}
