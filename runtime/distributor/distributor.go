@@ -195,7 +195,7 @@ func (d *Distributor) ServerStatus(stack string, port uint16, listening int) {
 	}
 	e.Ready = listening
 	if listening == 0 {
-		d.activeGone(stack)
+		d.activeGoneOn(port, stack)
 	}
 }
 

@@ -33,15 +33,21 @@ func (d *Distributor) TargetGone(stack string, dropConns bool) int {
 // NOAUTOSWITCHBACK it stays active when the preferred one returns. With
 // no target ready, the next connection chooses. d.mu is held.
 func (d *Distributor) activeGone(stack string) {
-	for port, cur := range d.active {
-		if cur != stack {
-			continue
-		}
-		if next := standbyOf(d.ready(port)); next != "" {
-			d.active[port] = next
-		} else {
-			delete(d.active, port)
-		}
+	for port := range d.active {
+		d.activeGoneOn(port, stack)
+	}
+}
+
+// activeGoneOn is activeGone for one port: a server stopping on one port
+// leaves the stack active on the others it still serves. d.mu is held.
+func (d *Distributor) activeGoneOn(port uint16, stack string) {
+	if d.active[port] != stack {
+		return
+	}
+	if next := standbyOf(d.ready(port)); next != "" {
+		d.active[port] = next
+	} else {
+		delete(d.active, port)
 	}
 }
 

@@ -123,3 +123,30 @@ func TestHotStandbyNoAutoSwitchBackBeforeAnyConnection(t *testing.T) {
 		}
 	}
 }
+
+// TestHotStandbyServerStopMovesOnlyItsPort: a target whose server stops
+// on one port of a HOTSTANDBY distribution stops being active for that
+// port only; with NOAUTOSWITCHBACK the backup in use on the other port,
+// whose server still listens there, keeps it. Before, the server's stop
+// moved the active target of every port the stack was active for, here
+// back to the preferred target on port 61.
+func TestHotStandbyServerStopMovesOnlyItsPort(t *testing.T) {
+	hs := def("HOTSTANDBY", plan.Target{Stack: "P", Role: "PREFERRED"}, plan.Target{Stack: "B", Role: "BACKUP", BackupRank: ptr(10)})
+	hs.Ports = []plan.PortRange{{From: 60, To: 61}}
+	hs.NoAutoSwitchBack = true
+	d := New(clock.NewManual(time.Unix(0, 0)), "v", hs)
+	for _, s := range []string{"P", "B"} {
+		d.ServerStatus(s, 60, 1)
+		d.ServerStatus(s, 61, 1)
+	}
+	d.TargetGone("P", true)
+	d.ServerStatus("P", 60, 1)
+	d.ServerStatus("P", 61, 1)
+	if a, b := d.ActiveTarget(60), d.ActiveTarget(61); a != "B" || b != "B" {
+		t.Fatalf("P back: active targets %q and %q, want B for both (NOAUTOSWITCHBACK)", a, b)
+	}
+	d.ServerStatus("B", 60, 0)
+	if a, b := d.ActiveTarget(60), d.ActiveTarget(61); a != "P" || b != "B" {
+		t.Errorf("B's server on port 60 stopped: active targets %q on 60 and %q on 61, want P and B", a, b)
+	}
+}
