@@ -109,6 +109,9 @@ func (s *Stack) route(pkt []byte, ipsec bool) error {
 	// owner's, the targets report their connections to every port with
 	// NEWCONN (seed 003 figure 14, blocks 314-320).
 	own := syn && !dist.Distributes(key.Port)
+	if own {
+		s.ownWhileSettling(role, dist, netip.AddrPortFrom(dst, key.Port), key, ipsec)
+	}
 	target, ok := dist.Route(key, syn && !own, ipsec)
 	if !ok {
 		s.mu.Lock()
@@ -143,6 +146,20 @@ func (s *Stack) route(pkt []byte, ipsec bool) error {
 	}
 	s.sx.forwarded(dst)
 	return p.Forward(pkt)
+}
+
+// ownWhileSettling puts a new connection to a port the stack does not
+// distribute but serves itself in the CRT while it settles after an
+// activation: packets no CRT entry covers are held back then, as the
+// unreported connection of a target they may be, and the handshake's ACK
+// and the data of the stack's own connection would be too.
+func (s *Stack) ownWhileSettling(role *routingRole, dist *distributor.Distributor, ap netip.AddrPort, key distributor.ConnKey, ipsec bool) {
+	s.mu.Lock()
+	serving, grace := s.listening[ap] > 0, s.grace
+	s.mu.Unlock()
+	if serving && role.settling(s.sx.clk.Now(), grace) {
+		dist.Adopt(key, s.plan.Name, ipsec)
+	}
 }
 
 // RouteDrops counts the LAN packets for DVIPAs a stack did not pass on to

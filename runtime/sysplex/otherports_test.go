@@ -56,3 +56,37 @@ func TestTakeoverKeepsConnectionsOnPortsItDoesNotDistribute(t *testing.T) {
 		}
 	}
 }
+
+// TestNewOwnConnectionDuringSettling: right after MVS5 takes DVA1 over,
+// while it still holds back packets of connections no target has reported
+// yet, a client opens a new connection to port 60, which MVS5 does not
+// distribute and its own server takes. The connection's handshake ACK and
+// data reach that server at once. Before, every packet after the SYN was
+// held back as a possibly unreported connection until the settling was
+// over, so the connection stalled as if MVS5 did not answer.
+func TestNewOwnConnectionDuringSettling(t *testing.T) {
+	leakcheck.Check(t)
+	p := figure9Plan(t)
+	d := p.DVIPA(dva1)
+	d.Distributions = slices.DeleteFunc(d.Distributions, func(x plan.Distribution) bool { return x.Stack == "MVS5" })
+	d.Distributions = append(d.Distributions, plan.Distribution{
+		Stack: "MVS5", Ports: []plan.PortRange{{From: 61, To: 61}}, Method: plan.RoundRobin,
+		Targets: []plan.Target{{Stack: "MVS5", XCF: p.Stack("MVS5").XCF[0].Addr}, {Stack: "MVS3", XCF: p.Stack("MVS3").XCF[0].Addr}},
+	})
+	sx, clk, client, app := withAPPA(t, p)
+	own := serveEcho(t, sx.Stack("MVS5"), app)
+	t.Cleanup(own.close)
+	failOver(t, sx, clk, "MVS1", dva1, "MVS5")
+	mvs5 := sx.Stack("MVS5")
+	mvs5.mu.Lock()
+	grace := mvs5.grace
+	mvs5.mu.Unlock()
+	if !mvs5.roles.lookup(dva1).settling(clk.Now(), grace) {
+		t.Fatal("MVS5 is not settling right after the takeover")
+	}
+	c := dial(t, client, app)
+	defer c.Close()
+	if err := tryEcho(c, "new own connection"); err != nil {
+		t.Fatalf("a new connection to port 60, which MVS5 serves itself, stalled while MVS5 settled: %v", err)
+	}
+}
