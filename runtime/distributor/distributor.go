@@ -191,7 +191,7 @@ func (d *Distributor) ServerStatus(stack string, port uint16, listening int) {
 		d.dpt[port][stack] = e
 	}
 	if listening == 0 {
-		d.pinActive()
+		d.pinActiveOn(port, stack)
 	}
 	e.Ready = listening
 	if listening == 0 {

@@ -12,7 +12,7 @@ import "github.com/tcpipc/tcpipc/plan"
 // is not there. It returns how many connections it dropped.
 func (d *Distributor) TargetGone(stack string, dropConns bool) int {
 	d.mu.Lock()
-	d.pinActive()
+	d.pinActive(stack)
 	for _, byStack := range d.dpt {
 		if e := byStack[stack]; e != nil {
 			e.Ready = 0
@@ -51,20 +51,28 @@ func (d *Distributor) activeGoneOn(port uint16, stack string) {
 	}
 }
 
-// pinActive records as active, for every HOTSTANDBY port that has none
-// recorded yet, the target chosen now: a target is active from the time
-// it serves, not from the first connection it gets, so that one stopping
-// before any connection came still hands over to a backup that
-// NOAUTOSWITCHBACK then keeps. Called before a target stops serving.
+// pinActive records stack as the active target of every HOTSTANDBY port
+// it is chosen for now but not yet recorded as active (pinActiveOn).
 // d.mu is held.
-func (d *Distributor) pinActive() {
+func (d *Distributor) pinActive(stack string) {
 	for port := range d.dpt {
-		if i := d.defFor(port); i < 0 || d.defs[i].Method != plan.HotStandby || d.active[port] != "" {
-			continue
-		}
-		if s := standbyOf(d.ready(port)); s != "" {
-			d.active[port] = s
-		}
+		d.pinActiveOn(port, stack)
+	}
+}
+
+// pinActiveOn records stack as the active target of port if HOTSTANDBY
+// chooses it now and no connection has recorded it: a target is active
+// from the time it serves, not from the first connection it gets, so
+// that when it stops before any connection came, activeGoneOn still hands
+// over to a backup that NOAUTOSWITCHBACK then keeps. Only the target about
+// to go is recorded, so that targets reporting afterwards (to a new
+// routing stack) are chosen from afresh. d.mu is held.
+func (d *Distributor) pinActiveOn(port uint16, stack string) {
+	if i := d.defFor(port); i < 0 || d.defs[i].Method != plan.HotStandby || d.active[port] != "" {
+		return
+	}
+	if standbyOf(d.ready(port)) == stack {
+		d.active[port] = stack
 	}
 }
 

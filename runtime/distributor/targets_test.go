@@ -150,3 +150,22 @@ func TestHotStandbyServerStopMovesOnlyItsPort(t *testing.T) {
 		t.Errorf("B's server on port 60 stopped: active targets %q on 60 and %q on 61, want P and B", a, b)
 	}
 }
+
+// TestHotStandbyPinsOnlyTheTargetThatGoes: a new routing stack hears of
+// a target's failure while its targets are still reporting their
+// servers: the lower-ranked backup B1 has reported, B2 not yet. B1 is not
+// made active by that failure, which is not its own, so B2, the
+// highest-ranked backup, is active once it reports, as whatif says, even
+// with NOAUTOSWITCHBACK.
+func TestHotStandbyPinsOnlyTheTargetThatGoes(t *testing.T) {
+	hs := def("HOTSTANDBY", plan.Target{Stack: "P", Role: "PREFERRED"},
+		plan.Target{Stack: "B1", Role: "BACKUP", BackupRank: ptr(10)}, plan.Target{Stack: "B2", Role: "BACKUP", BackupRank: ptr(20)})
+	hs.NoAutoSwitchBack = true
+	d := New(clock.NewManual(time.Unix(0, 0)), "v", hs)
+	d.ServerStatus("B1", 60, 1)
+	d.TargetGone("P", true)
+	d.ServerStatus("B2", 60, 1)
+	if a := d.ActiveTarget(60); a != "B2" {
+		t.Errorf("active target %q once B2 reported, want B2", a)
+	}
+}
