@@ -1,6 +1,7 @@
 package distributor
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -53,9 +54,11 @@ func TestTargetGone(t *testing.T) {
 // unavailable (IBM's hot standby example, z/OS Communications Server: IP
 // Configuration Guide), not when the next connection comes. With
 // NOAUTOSWITCHBACK it stays active when the preferred target is back,
-// though no connection came in between. Before, the switch waited for a
-// connection, so a preferred target that was back before one came got
-// the traffic again.
+// though no connection came in between, and also when none came before
+// it went: the preferred target is active from the time it serves, not
+// from its first connection. Before, the switch waited for a connection,
+// so a preferred target that was back before one came got the traffic
+// again; and until 4d90d5c, one that went before any connection came.
 func TestHotStandbySwitchesWhenTheActiveTargetGoes(t *testing.T) {
 	for _, gone := range []struct {
 		how  string
@@ -64,62 +67,34 @@ func TestHotStandbySwitchesWhenTheActiveTargetGoes(t *testing.T) {
 		{"its server stops", func(d *Distributor) { d.ServerStatus("P", 60, 0) }},
 		{"its stack fails", func(d *Distributor) { d.TargetGone("P", true) }},
 	} {
-		hs := def("HOTSTANDBY", plan.Target{Stack: "P", Role: "PREFERRED"},
-			plan.Target{Stack: "B1", Role: "BACKUP", BackupRank: ptr(10)}, plan.Target{Stack: "B2", Role: "BACKUP", BackupRank: ptr(20)})
-		hs.NoAutoSwitchBack = true
-		d := New(clock.NewManual(time.Unix(0, 0)), "v", hs)
-		for _, s := range []string{"P", "B1", "B2"} {
-			d.ServerStatus(s, 60, 1)
-		}
-		if s, _ := d.Route(key(0), true, false); s != "P" {
-			t.Fatalf("preferred target not used first: %s", s)
-		}
-		gone.goes(d)
-		if a := d.ActiveTarget(60); a != "B2" {
-			t.Errorf("after %s, VDPT's active target is %q, want B2", gone.how, a)
-		}
-		d.ServerStatus("P", 60, 1)
-		if a := d.ActiveTarget(60); a != "B2" {
-			t.Errorf("P back after %s: VDPT's active target is %q, want B2", gone.how, a)
-		}
-		if s, _ := d.Route(key(1), true, false); s != "B2" {
-			t.Errorf("P back after %s, with no connection meanwhile: NOAUTOSWITCHBACK sent a new connection to %s, want B2", gone.how, s)
-		}
-	}
-}
-
-// TestHotStandbyNoAutoSwitchBackBeforeAnyConnection: the preferred target
-// is the active one from the moment it listens, not from the first
-// connection routed to it, so when it stops serving before any connection
-// came the highest-ranked backup becomes active and, with
-// NOAUTOSWITCHBACK, stays so when it is back (whatif says so too). Before,
-// nothing was recorded as active until a connection came, so the returning
-// preferred target took the first connection and VDPT flagged it Active.
-func TestHotStandbyNoAutoSwitchBackBeforeAnyConnection(t *testing.T) {
-	for _, gone := range []struct {
-		how  string
-		goes func(d *Distributor)
-	}{
-		{"its server stops", func(d *Distributor) { d.ServerStatus("P", 60, 0) }},
-		{"its stack fails", func(d *Distributor) { d.TargetGone("P", true) }},
-	} {
-		hs := def("HOTSTANDBY", plan.Target{Stack: "P", Role: "PREFERRED"},
-			plan.Target{Stack: "B1", Role: "BACKUP", BackupRank: ptr(10)}, plan.Target{Stack: "B2", Role: "BACKUP", BackupRank: ptr(20)})
-		hs.NoAutoSwitchBack = true
-		d := New(clock.NewManual(time.Unix(0, 0)), "v", hs)
-		for _, s := range []string{"P", "B1", "B2"} {
-			d.ServerStatus(s, 60, 1)
-		}
-		if a := d.ActiveTarget(60); a != "P" {
-			t.Fatalf("active target %q before any failure, want P", a)
-		}
-		gone.goes(d)
-		d.ServerStatus("P", 60, 1)
-		if a := d.ActiveTarget(60); a != "B2" {
-			t.Errorf("P back after %s, no connection ever: active target %q, want B2", gone.how, a)
-		}
-		if s, _ := d.Route(key(1), true, false); s != "B2" {
-			t.Errorf("P back after %s, no connection ever: NOAUTOSWITCHBACK sent the first connection to %s, want B2", gone.how, s)
+		for _, connected := range []bool{true, false} {
+			hs := def("HOTSTANDBY", plan.Target{Stack: "P", Role: "PREFERRED"},
+				plan.Target{Stack: "B1", Role: "BACKUP", BackupRank: ptr(10)}, plan.Target{Stack: "B2", Role: "BACKUP", BackupRank: ptr(20)})
+			hs.NoAutoSwitchBack = true
+			d := New(clock.NewManual(time.Unix(0, 0)), "v", hs)
+			for _, s := range []string{"P", "B1", "B2"} {
+				d.ServerStatus(s, 60, 1)
+			}
+			if a := d.ActiveTarget(60); a != "P" {
+				t.Fatalf("active target %q before any failure, want P", a)
+			}
+			if connected {
+				if s, _ := d.Route(key(0), true, false); s != "P" {
+					t.Fatalf("preferred target not used first: %s", s)
+				}
+			}
+			how := fmt.Sprintf("%s (a connection before: %v)", gone.how, connected)
+			gone.goes(d)
+			if a := d.ActiveTarget(60); a != "B2" {
+				t.Errorf("after %s, VDPT's active target is %q, want B2", how, a)
+			}
+			d.ServerStatus("P", 60, 1)
+			if a := d.ActiveTarget(60); a != "B2" {
+				t.Errorf("P back after %s: VDPT's active target is %q, want B2", how, a)
+			}
+			if s, _ := d.Route(key(1), true, false); s != "B2" {
+				t.Errorf("P back after %s, with no connection meanwhile: NOAUTOSWITCHBACK sent a new connection to %s, want B2", how, s)
+			}
 		}
 	}
 }

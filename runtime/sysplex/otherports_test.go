@@ -25,16 +25,7 @@ import (
 // distributor codes fewer ports than the owner: testdata/runtime/hotstandby).
 func TestTakeoverKeepsConnectionsOnPortsItDoesNotDistribute(t *testing.T) {
 	leakcheck.Check(t)
-	p := figure9Plan(t)
-	d := p.DVIPA(dva1)
-	// MVS5's own VIPADISTRIBUTE for DVA1 (port 60 to MVS2-MVS4) becomes
-	// one for port 61.
-	d.Distributions = slices.DeleteFunc(d.Distributions, func(x plan.Distribution) bool { return x.Stack == "MVS5" })
-	d.Distributions = append(d.Distributions, plan.Distribution{
-		Stack: "MVS5", Ports: []plan.PortRange{{From: 61, To: 61}}, Method: plan.RoundRobin,
-		Targets: []plan.Target{{Stack: "MVS5", XCF: p.Stack("MVS5").XCF[0].Addr}, {Stack: "MVS3", XCF: p.Stack("MVS3").XCF[0].Addr}},
-	})
-	sx, clk, client, app := withAPPA(t, p)
+	sx, clk, client, app := withAPPA(t, mvs5DistributesPort61(t))
 	conns := make([]net.Conn, 6)
 	for i := range conns {
 		conns[i] = dial(t, client, app)
@@ -66,14 +57,7 @@ func TestTakeoverKeepsConnectionsOnPortsItDoesNotDistribute(t *testing.T) {
 // over, so the connection stalled as if MVS5 did not answer.
 func TestNewOwnConnectionDuringSettling(t *testing.T) {
 	leakcheck.Check(t)
-	p := figure9Plan(t)
-	d := p.DVIPA(dva1)
-	d.Distributions = slices.DeleteFunc(d.Distributions, func(x plan.Distribution) bool { return x.Stack == "MVS5" })
-	d.Distributions = append(d.Distributions, plan.Distribution{
-		Stack: "MVS5", Ports: []plan.PortRange{{From: 61, To: 61}}, Method: plan.RoundRobin,
-		Targets: []plan.Target{{Stack: "MVS5", XCF: p.Stack("MVS5").XCF[0].Addr}, {Stack: "MVS3", XCF: p.Stack("MVS3").XCF[0].Addr}},
-	})
-	sx, clk, client, app := withAPPA(t, p)
+	sx, clk, client, app := withAPPA(t, mvs5DistributesPort61(t))
 	own := serveEcho(t, sx.Stack("MVS5"), app)
 	t.Cleanup(own.close)
 	failOver(t, sx, clk, "MVS1", dva1, "MVS5")
@@ -89,4 +73,18 @@ func TestNewOwnConnectionDuringSettling(t *testing.T) {
 	if err := tryEcho(c, "new own connection"); err != nil {
 		t.Fatalf("a new connection to port 60, which MVS5 serves itself, stalled while MVS5 settled: %v", err)
 	}
+}
+
+// mvs5DistributesPort61 is figure 9 with MVS5's own VIPADISTRIBUTE for
+// DVA1 (port 60 to MVS2-MVS4) made one for port 61 (to MVS5 and MVS3).
+func mvs5DistributesPort61(t *testing.T) *plan.Plan {
+	t.Helper()
+	p := figure9Plan(t)
+	d := p.DVIPA(dva1)
+	d.Distributions = slices.DeleteFunc(d.Distributions, func(x plan.Distribution) bool { return x.Stack == "MVS5" })
+	d.Distributions = append(d.Distributions, plan.Distribution{
+		Stack: "MVS5", Ports: []plan.PortRange{{From: 61, To: 61}}, Method: plan.RoundRobin,
+		Targets: []plan.Target{{Stack: "MVS5", XCF: p.Stack("MVS5").XCF[0].Addr}, {Stack: "MVS3", XCF: p.Stack("MVS3").XCF[0].Addr}},
+	})
+	return p
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tcpipc/tcpipc/internal/clock"
 	"github.com/tcpipc/tcpipc/internal/ike/wire"
+	"github.com/tcpipc/tcpipc/internal/testkit/memnet"
 )
 
 // TestSimultaneousReauthentication: both ends reauthenticate one IKE SA
@@ -22,16 +23,7 @@ func TestSimultaneousReauthentication(t *testing.T) {
 	sa, _, _ := establish(t, initiator, responder)
 	secondChild(t, sa, initiator, responder)
 	old := sa.Info().ID
-	release := n.Hold(nil)
-	done := make(chan error, 2)
-	for _, nd := range []*node{initiator, responder} {
-		if err := handle(t, nd).Reauthenticate(func(err error) { done <- err }); err != nil {
-			t.Fatal(err)
-		}
-	}
-	release()
-	waitDone(t, done, "one reauthentication")
-	waitDone(t, done, "the other reauthentication")
+	reauthenticateAtOnce(t, n, initiator, responder)
 	// The redundant SA goes a little later, once the peer has taken in
 	// the other's children.
 	clk.Advance(RedundantSADelay)
@@ -100,17 +92,8 @@ func TestRedundantSAStaysWhenTheKeptOneIsGone(t *testing.T) {
 	clk := clock.NewManual(epoch)
 	n, initiator, responder := pair(t, setup{clock: clk})
 	sa, _, _ := establish(t, initiator, responder)
-	release := n.Hold(nil)
-	done := make(chan error, 2)
-	for _, nd := range []*node{initiator, responder} {
-		if err := handle(t, nd).Reauthenticate(func(err error) { done <- err }); err != nil {
-			t.Fatal(err)
-		}
-	}
-	release()
-	waitDone(t, done, "one reauthentication")
-	waitDone(t, done, "the other reauthentication")
 	old := sa.Info().ID
+	reauthenticateAtOnce(t, n, initiator, responder)
 	var red, kept *IKESA
 	var deleter, keeper *node
 	for deadline := time.Now().Add(5 * time.Second); red == nil; time.Sleep(2 * time.Millisecond) {
@@ -150,4 +133,20 @@ func TestRedundantSAStaysWhenTheKeptOneIsGone(t *testing.T) {
 	if st := red.Info().State; st != StateEstablished {
 		t.Fatalf("the redundant SA, the only one left, is %v once its delay is over; want it kept", st)
 	}
+}
+
+// reauthenticateAtOnce has both ends reauthenticate their one IKE SA with
+// their requests crossing, and waits until both are through.
+func reauthenticateAtOnce(t *testing.T, n *memnet.Network, initiator, responder *node) {
+	t.Helper()
+	release := n.Hold(nil)
+	done := make(chan error, 2)
+	for _, nd := range []*node{initiator, responder} {
+		if err := handle(t, nd).Reauthenticate(func(err error) { done <- err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	release()
+	waitDone(t, done, "one reauthentication")
+	waitDone(t, done, "the other reauthentication")
 }
