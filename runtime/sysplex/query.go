@@ -40,11 +40,13 @@ func (sx *Sysplex) Live() *display.Live {
 
 // hotStandby feeds VDPT's Active flag from the routing stack's distributor.
 func (sx *Sysplex) hotStandby(a netip.Addr, ports plan.PortRange) string {
-	r := sx.Stack(sx.Owner(a))
-	if r == nil || r.Routing(a) == nil {
+	// One read of the routing role: a takeover between two reads could
+	// leave the second nil.
+	d := sx.Stack(sx.Owner(a)).routingOrNil(a)
+	if d == nil {
 		return ""
 	}
-	return r.Routing(a).ActiveTarget(uint16(ports.From))
+	return d.ActiveTarget(uint16(ports.From))
 }
 
 // activated is when stack last became a's holder.

@@ -60,11 +60,11 @@ func (sx *Sysplex) moving(a netip.Addr, stack string) bool {
 
 // dptCounters feeds NETSTAT VDPT from the routing stacks' tables.
 func (sx *Sysplex) dptCounters(a netip.Addr, ports plan.PortRange, target string) (total, ready int) {
-	r := sx.Stack(sx.Owner(a))
-	if r == nil || r.Routing(a) == nil {
+	d := sx.Stack(sx.Owner(a)).routingOrNil(a)
+	if d == nil {
 		return 0, 0
 	}
-	for _, e := range r.Routing(a).DPT() {
+	for _, e := range d.DPT() {
 		if e.Stack == target && int(e.Port) >= ports.From && int(e.Port) <= ports.To {
 			total += e.Total
 			ready += e.Ready

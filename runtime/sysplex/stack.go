@@ -315,6 +315,15 @@ func (s *Stack) fail() {
 // Routing returns the distributor of a DVIPA this stack routes, or nil.
 func (s *Stack) Routing(a netip.Addr) *distributor.Distributor { return s.distributor(a) }
 
+// routingOrNil is s.Routing(a), nil for a nil stack; callers read it
+// once, since a takeover may end the role between two reads.
+func (s *Stack) routingOrNil(a netip.Addr) *distributor.Distributor {
+	if s == nil {
+		return nil
+	}
+	return s.Routing(a)
+}
+
 // State returns this stack's state for a DVIPA as NETSTAT VIPADYN shows it.
 func (s *Stack) State(a netip.Addr) dvipa.State {
 	s.mu.Lock()
