@@ -2,13 +2,13 @@ package sysplex
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/netip"
 
 	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/distributor"
 	"github.com/tcpipc/tcpipc/runtime/netstack"
+	"github.com/tcpipc/tcpipc/runtime/workload"
 )
 
 // Application DVIPAs (zos-config.md §7.1, VIPARANGE): an application that
@@ -23,8 +23,9 @@ import (
 // when its owner's last bind closes.
 
 // ErrDVIPAInUse refuses a bind of a VIPARANGE MOVEABLE DISRUPTIVE DVIPA
-// that another stack holds.
-var ErrDVIPAInUse = errors.New("sysplex: the DVIPA is active on another stack and its VIPARANGE is MOVEABLE DISRUPTIVE")
+// that another stack holds. It is a workload.ErrBindRefused: the
+// application does not run on this stack, and a scenario goes on.
+var ErrDVIPAInUse = fmt.Errorf("%w: the DVIPA is active on another stack and its VIPARANGE is MOVEABLE DISRUPTIVE", workload.ErrBindRefused)
 
 // rangeFor returns the most specific VIPARANGE of this stack that holds a,
 // when a is not a configured DVIPA.
@@ -57,6 +58,7 @@ func (s *Stack) bindRange(a netip.Addr) error {
 	s.mu.Unlock()
 	holder := s.sx.Owner(a)
 	if holder != "" && holder != s.plan.Name && r.Moveable == "DISRUPTIVE" {
+		s.sx.record(s.plan.Name, fmt.Sprintf("bind of %s refused: %s holds it and its VIPARANGE is MOVEABLE DISRUPTIVE", a, holder))
 		return fmt.Errorf("bind %s on %s: %w (held by %s)", a, s.plan.Name, ErrDVIPAInUse, holder)
 	}
 	return s.holdRange(a, holder, 1, false)

@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -21,6 +22,12 @@ type Stacks interface {
 	// Listen listens for TCP on ap on the named stack.
 	Listen(stack string, ap netip.AddrPort) (net.Listener, error)
 }
+
+// ErrBindRefused marks a Listen the stack refuses as z/OS refuses a bind
+// (an application DVIPA held by another stack, MOVEABLE DISRUPTIVE): the
+// application does not run on that stack, which says so in the timeline,
+// and the scenario goes on, as the mainframe would.
+var ErrBindRefused = errors.New("the stack refuses the bind")
 
 // Apps runs a scenario's applications on their stacks and restarts them
 // on a stack that recovers.
@@ -86,6 +93,9 @@ func (a *Apps) start(app *scenario.Application, stack string) error {
 		return nil
 	}
 	ln, err := a.stacks.Listen(stack, app.Bind)
+	if errors.Is(err, ErrBindRefused) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
