@@ -33,8 +33,9 @@ type Live struct {
 	// (VIPADYN's ActTime), false when it never did.
 	Activated func(dvipa netip.Addr, stack string) (time.Time, bool)
 	// HotStandby returns the HOTSTANDBY target new connections to the
-	// ports go to now (VDPT's Active flag), "" when none.
-	HotStandby func(dvipa netip.Addr, ports plan.PortRange) string
+	// port go to now (VDPT's Active flag), "" when none. The distributor
+	// keeps one per port, so ports of one range may differ.
+	HotStandby func(dvipa netip.Addr, port uint16) string
 }
 
 // moving is Moving, safe on a nil Live or without the function.
@@ -360,7 +361,11 @@ func vdpt(b *strings.Builder, p *plan.Plan, s *plan.Stack, live *Live) {
 // dynamic ports appear only when servers bind.
 func vdptRows(b *strings.Builder, d *plan.DVIPA, a *plan.Distribution, live *Live) int {
 	n := 0
-	for _, pr := range a.Ports {
+	for _, pr := range activeSpans(d, a, live) {
+		active := ""
+		if a.Method == plan.HotStandby && live != nil && live.HotStandby != nil {
+			active = live.HotStandby(d.Addr, uint16(pr.From))
+		}
 		for _, t := range a.Targets {
 			n++
 			total, ready := 0, 0
@@ -381,7 +386,7 @@ func vdptRows(b *strings.Builder, d *plan.DVIPA, a *plan.Distribution, live *Liv
 			case "BACKUP":
 				flg += ", Backup"
 			}
-			if t.Role != "" && live != nil && live.HotStandby != nil && live.HotStandby(d.Addr, pr) == t.Stack {
+			if t.Role != "" && active == t.Stack {
 				flg += ", Active"
 			}
 			// TSR (target server responsiveness, 0-100) is not
@@ -395,6 +400,27 @@ func vdptRows(b *strings.Builder, d *plan.DVIPA, a *plan.Distribution, live *Liv
 		}
 	}
 	return n
+}
+
+// activeSpans is a distribution's port ranges as VDPT shows them: a
+// HOTSTANDBY range is cut where the active target changes from one port
+// to the next, so each entry's Active flag holds for all its ports.
+func activeSpans(d *plan.DVIPA, a *plan.Distribution, live *Live) []plan.PortRange {
+	if a.Method != plan.HotStandby || live == nil || live.HotStandby == nil {
+		return a.Ports
+	}
+	var out []plan.PortRange
+	for _, pr := range a.Ports {
+		from, cur := pr.From, live.HotStandby(d.Addr, uint16(pr.From))
+		for p := pr.From + 1; p <= pr.To; p++ {
+			if s := live.HotStandby(d.Addr, uint16(p)); s != cur {
+				out = append(out, plan.PortRange{From: from, To: p - 1})
+				from, cur = p, s
+			}
+		}
+		out = append(out, plan.PortRange{From: from, To: pr.To})
+	}
+	return out
 }
 
 // linkName is the link name the stack gives an IPv4 DVIPA: VIPL and the

@@ -99,7 +99,7 @@ func TestVDPTFlagsTheActiveHotStandby(t *testing.T) {
 			Stack: "A", Method: plan.HotStandby, Ports: []plan.PortRange{{From: 80, To: 80}},
 			Targets: []plan.Target{{Stack: "A", XCF: netip.MustParseAddr("10.0.0.1"), Role: "PREFERRED"},
 				{Stack: "B", XCF: netip.MustParseAddr("10.0.0.2"), Role: "BACKUP", BackupRank: &rank}}}}}}}
-	live := &Live{HotStandby: func(a netip.Addr, ports plan.PortRange) string { return "B" }}
+	live := &Live{HotStandby: func(a netip.Addr, port uint16) string { return "B" }}
 	var b strings.Builder
 	if err := WriteLive(&b, p, "vdpt", "A", live); err != nil {
 		t.Fatal(err)
@@ -134,5 +134,36 @@ func TestVIPADCFGShowsHotStandbyRoles(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("VIPADCFG lacks %q:\n%s", want, b.String())
 		}
+	}
+}
+
+// TestVDPTFlagsTheActiveHotStandbyOfEachPort: the distributor keeps a
+// HOTSTANDBY target per port, so a port range whose ports have different
+// active targets (the preferred server listens on 80 only) is shown in
+// parts, each flagging its own; before, 81 was flagged by 80's target.
+func TestVDPTFlagsTheActiveHotStandbyOfEachPort(t *testing.T) {
+	dvipa := netip.MustParseAddr("10.9.9.1")
+	rank := 100
+	p := &plan.Plan{Sysplex: "P", Stacks: []plan.Stack{{Name: "A"}, {Name: "B"}},
+		DVIPAs: []plan.DVIPA{{Addr: dvipa, Owner: "A", DistributedBy: "A", Distributions: []plan.Distribution{{
+			Stack: "A", Method: plan.HotStandby, Ports: []plan.PortRange{{From: 80, To: 83}},
+			Targets: []plan.Target{{Stack: "A", XCF: netip.MustParseAddr("10.0.0.1"), Role: "PREFERRED"},
+				{Stack: "B", XCF: netip.MustParseAddr("10.0.0.2"), Role: "BACKUP", BackupRank: &rank}}}}}}}
+	active := map[uint16]string{80: "A", 81: "B", 82: "B", 83: ""}
+	live := &Live{HotStandby: func(a netip.Addr, port uint16) string { return active[port] }}
+	var b strings.Builder
+	if err := WriteLive(&b, p, "vdpt", "A", live); err != nil {
+		t.Fatal(err)
+	}
+	want := "Dynamic VIPA Destination Port Table for TCP/IP stacks:\n" +
+		"Dest:        10.9.9.1..80\n  DestXCF:   10.0.0.1\n  TotalConn: 0000000000  Rdy: 000  WLM: 00  TSR: 000\n  Flg:       HotStandby, Preferred, Active\n" +
+		"Dest:        10.9.9.1..80\n  DestXCF:   10.0.0.2\n  TotalConn: 0000000000  Rdy: 000  WLM: 00  TSR: 000\n  Flg:       HotStandby, Backup\n" +
+		"Dest:        10.9.9.1..81-82\n  DestXCF:   10.0.0.1\n  TotalConn: 0000000000  Rdy: 000  WLM: 00  TSR: 000\n  Flg:       HotStandby, Preferred\n" +
+		"Dest:        10.9.9.1..81-82\n  DestXCF:   10.0.0.2\n  TotalConn: 0000000000  Rdy: 000  WLM: 00  TSR: 000\n  Flg:       HotStandby, Backup, Active\n" +
+		"Dest:        10.9.9.1..83\n  DestXCF:   10.0.0.1\n  TotalConn: 0000000000  Rdy: 000  WLM: 00  TSR: 000\n  Flg:       HotStandby, Preferred\n" +
+		"Dest:        10.9.9.1..83\n  DestXCF:   10.0.0.2\n  TotalConn: 0000000000  Rdy: 000  WLM: 00  TSR: 000\n  Flg:       HotStandby, Backup\n" +
+		"6 of 6 Records Displayed\n"
+	if got := b.String(); !strings.Contains(got, want) {
+		t.Errorf("VDPT:\n%s\nwant it to end\n%s", got, want)
 	}
 }

@@ -92,7 +92,7 @@ func checkHotStandby(t *testing.T, c hotStandbyCase) {
 		if len(to) != 1 || to[0] != want[step] {
 			t.Errorf("%s: the new connection went to %v, whatif says %s", step, to, want[step])
 		}
-		if a := sx.hotStandby(app.Addr(), plan.PortRange{From: int(c.port), To: int(c.port)}); a != want[step] {
+		if a := sx.hotStandby(app.Addr(), c.port); a != want[step] {
 			t.Errorf("%s: NETSTAT VDPT flags %q active, whatif says %s", step, a, want[step])
 		}
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/tcpipc/tcpipc/display"
 	"github.com/tcpipc/tcpipc/internal/clock"
-	"github.com/tcpipc/tcpipc/plan"
 	"github.com/tcpipc/tcpipc/runtime/dvipa"
 	"github.com/tcpipc/tcpipc/runtime/ipsec"
 )
@@ -39,14 +38,14 @@ func (sx *Sysplex) Live() *display.Live {
 }
 
 // hotStandby feeds VDPT's Active flag from the routing stack's distributor.
-func (sx *Sysplex) hotStandby(a netip.Addr, ports plan.PortRange) string {
+func (sx *Sysplex) hotStandby(a netip.Addr, port uint16) string {
 	// One read of the routing role: a takeover between two reads could
 	// leave the second nil.
 	d := sx.Stack(sx.Owner(a)).routingOrNil(a)
 	if d == nil {
 		return ""
 	}
-	return d.ActiveTarget(uint16(ports.From))
+	return d.ActiveTarget(port)
 }
 
 // activated is when stack last became a's holder.
