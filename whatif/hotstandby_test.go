@@ -3,6 +3,7 @@ package whatif
 import (
 	"bytes"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -96,4 +97,40 @@ func TestWhatifPortsTheHolderDoesNotDistribute(t *testing.T) {
 	if back := o.DVIPAs[0].AfterRecovery; len(back.Undistributed) != 0 {
 		t.Errorf("after A takes it back: undistributed %v", back.Undistributed)
 	}
+}
+
+// TestWhatifUndistributedFromAllPorts: A distributes every port (its
+// VIPADISTRIBUTE names none) and D's own names port 81 alone, so when D
+// holds the DVIPA every other port is distributed no more, in JSON and
+// text alike. Before, undistributed was empty: a start distribution
+// without ports had no ports to take 81 from.
+func TestWhatifUndistributedFromAllPorts(t *testing.T) {
+	p := hotStandbyPlan(false)
+	d := &p.DVIPAs[0]
+	d.Distributions[0].Ports = nil
+	d.Distributions = append(d.Distributions, plan.Distribution{Stack: "D", Method: plan.RoundRobin,
+		Ports: []plan.PortRange{{From: 81, To: 81}}, Targets: []plan.Target{{Stack: "D"}}})
+	o, err := Derive(p, Scenario{Failed: []string{"A"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []plan.PortRange{{From: 1, To: 80}, {From: 82, To: 65535}}
+	if got := o.DVIPAs[0].AfterFailure.Undistributed; !slices.Equal(got, want) {
+		t.Errorf("after A fails: undistributed %v, want %v", got, want)
+	}
+	var b bytes.Buffer
+	if err := o.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	if want := "not distributed by D: ports 1-80 82-65535 of the distribution at start"; !strings.Contains(b.String(), want) {
+		t.Errorf("text lacks %q:\n%s", want, b.String())
+	}
+	b.Reset()
+	if err := o.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	if want := `"undistributed":[{"from":1,"to":80},{"from":82,"to":65535}]`; !strings.Contains(strings.Join(strings.Fields(b.String()), ""), want) {
+		t.Errorf("JSON lacks %s:\n%s", want, b.String())
+	}
+	validateWhatif(t, b.Bytes())
 }

@@ -359,7 +359,8 @@ func distState(p *plan.Plan, d *plan.DVIPA, holder string, down map[string]bool)
 }
 
 // undistributed lists the ports that the distribution in force at start
-// names and the holder's own VIPADISTRIBUTE statements do not (nil when
+// names (every port when it names none) and the holder's own
+// VIPADISTRIBUTE statements do not (nil when
 // the holder distributes by the start's definitions, or by none of its
 // own). The runtime still routes their connections, which the targets
 // report after the takeover, and gives new ones to the holder's stack.
@@ -370,7 +371,11 @@ func undistributed(d *plan.DVIPA, holder string) []plan.PortRange {
 	}
 	var out []plan.PortRange
 	for _, start := range d.InForce() {
-		for _, pr := range start.Ports {
+		ports := start.Ports
+		if len(ports) == 0 {
+			ports = []plan.PortRange{everyPort} // it distributes them all
+		}
+		for _, pr := range ports {
 			left := []plan.PortRange{pr}
 			for _, def := range defs {
 				if len(def.Ports) == 0 {
@@ -382,6 +387,24 @@ func undistributed(d *plan.DVIPA, holder string) []plan.PortRange {
 			}
 			out = append(out, left...)
 		}
+	}
+	return merged(out)
+}
+
+// everyPort is what a VIPADISTRIBUTE naming no port distributes.
+var everyPort = plan.PortRange{From: 1, To: 65535}
+
+// merged sorts ranges and joins those that overlap or touch: an
+// all-ports distribution at start may overlap one for named ports.
+func merged(rs []plan.PortRange) []plan.PortRange {
+	slices.SortFunc(rs, func(a, b plan.PortRange) int { return a.From - b.From })
+	var out []plan.PortRange
+	for _, r := range rs {
+		if n := len(out); n > 0 && r.From <= out[n-1].To+1 {
+			out[n-1].To = max(out[n-1].To, r.To)
+			continue
+		}
+		out = append(out, r)
 	}
 	return out
 }
