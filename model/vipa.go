@@ -238,6 +238,9 @@ func (b *stackBuilder) vipaDistribute(s *profile.VIPADistribute) {
 		}
 		d.Ports = append(d.Ports, PortRange{From: f, To: t})
 	}
+	if !del && d.Method == "HOTSTANDBY" {
+		b.healthSwitch(d)
+	}
 	v := &b.s.VIPA
 	if d.HotStandbyRefusal() == "" {
 		// A statement the stack rejects replaces nothing; it is kept
@@ -453,4 +456,21 @@ func (b *stackBuilder) cpcScope(on bool, r diag.Range, stmt string) {
 	d := b.ds.Infof(profile.RuleUnsupported, r, "%s CPCSCOPE is not modelled by tcpipc", stmt)
 	d.Detail = "Only stacks on the same CPC may take a CPCSCOPE DVIPA over; the manifest names no CPC, so whatif and run let every backup in the chain take it over, wherever it runs."
 	d.IncludedFrom = b.chain
+}
+
+// healthSwitch says that a coded HEALTHSWITCH or NOHEALTHSWITCH is kept
+// but not acted on: IBM switches from an active target its health metrics
+// find unhealthy (z/OS Communications Server: IP Configuration Guide,
+// steps for configuring hot standby distribution), and tcpipc models no
+// health metrics. Under another method DIST001 reports it as an error.
+func (b *stackBuilder) healthSwitch(d *VIPADistribute) {
+	for _, kw := range []string{"HEALTHSWITCH", "NOHEALTHSWITCH"} {
+		r, ok := d.Options[kw]
+		if !ok {
+			continue
+		}
+		w := b.ds.Infof(profile.RuleUnsupported, r, "%s is not modelled by tcpipc", kw)
+		w.Detail = "tcpipc models no health metrics (TSR and the others): whatif and run switch from the active HOTSTANDBY target only when its server stops listening, or its stack fails or leaves the sysplex group, whether HEALTHSWITCH or NOHEALTHSWITCH is coded."
+		w.IncludedFrom = b.chain
+	}
 }
