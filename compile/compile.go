@@ -203,6 +203,7 @@ func (c *compiler) distribution(dist *model.VIPADistribute, addr netip.Addr) pla
 	out := plan.Distribution{Stack: dist.Stack.Name, Ports: []plan.PortRange{}, Method: plan.Method(dist.Method), OptLocal: dist.OptLocal,
 		SysplexPorts: dist.SysplexPorts, TimedAffinity: dist.TimedAffinity, DestAll: dist.DestAll, Targets: []plan.Target{}}
 	_, out.NoAutoSwitchBack = dist.Options["NOAUTOSWITCHBACK"]
+	_, out.NoHealthSwitch = dist.Options["NOHEALTHSWITCH"]
 	for _, pr := range dist.Ports {
 		out.Ports = append(out.Ports, plan.PortRange{From: pr.From, To: pr.To})
 	}

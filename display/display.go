@@ -213,8 +213,8 @@ func srvMgrDefine(d *plan.DVIPA) string {
 }
 
 // srvType is VIPADCFG's line for a HOTSTANDBY target: its server type,
-// a backup's rank and AUTOSWITCHBACK, as IBM's hot standby example shows
-// them; "" for other methods.
+// a backup's rank, AUTOSWITCHBACK and HEALTHSWITCH, as IBM's hot standby
+// example shows them; "" for other methods.
 func srvType(dist *plan.Distribution, t plan.Target) string {
 	if dist.Method != plan.HotStandby || t.Role == "" {
 		return ""
@@ -223,7 +223,8 @@ func srvType(dist *plan.Distribution, t plan.Target) string {
 	if t.Role == "BACKUP" && t.BackupRank != nil {
 		rank = fmt.Sprintf("  Rank: %03d", *t.BackupRank)
 	}
-	return fmt.Sprintf("      SrvType:    %s%s  AutoSwitchBack: %s\n", labelOf(t.Role), rank, yesNo(!dist.NoAutoSwitchBack))
+	return fmt.Sprintf("      SrvType:    %s%s  AutoSwitchBack: %s  HealthSwitch: %s\n", labelOf(t.Role), rank,
+		yesNo(!dist.NoAutoSwitchBack), yesNo(!dist.NoHealthSwitch))
 }
 
 func section(b *strings.Builder, title string, entries []string) {

@@ -128,11 +128,33 @@ func TestVIPADCFGShowsHotStandbyRoles(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"DestXCF:    10.0.0.1\n      SysPt:      No        TimAff: No        Flg: HotStandby\n      SrvType:    Preferred  AutoSwitchBack: No\n",
-		"DestXCF:    10.0.0.2\n      SysPt:      No        TimAff: No        Flg: HotStandby\n      SrvType:    Backup  Rank: 050  AutoSwitchBack: No\n",
+		"DestXCF:    10.0.0.1\n      SysPt:      No        TimAff: No        Flg: HotStandby\n      SrvType:    Preferred  AutoSwitchBack: No  HealthSwitch: Yes\n",
+		"DestXCF:    10.0.0.2\n      SysPt:      No        TimAff: No        Flg: HotStandby\n      SrvType:    Backup  Rank: 050  AutoSwitchBack: No  HealthSwitch: Yes\n",
 	} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("VIPADCFG lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
+// TestVIPADCFGShowsHealthSwitch: VIPADCFG gives a HOTSTANDBY target's
+// HealthSwitch beside AutoSwitchBack, as IBM's hot standby example does:
+// Yes by default (IBM's default), No with NOHEALTHSWITCH.
+func TestVIPADCFGShowsHealthSwitch(t *testing.T) {
+	for _, noHealth := range []bool{false, true} {
+		rank := 50
+		p := &plan.Plan{Sysplex: "P", Stacks: []plan.Stack{{Name: "A"}, {Name: "B"}},
+			DVIPAs: []plan.DVIPA{{Addr: netip.MustParseAddr("10.9.9.1"), PrefixLen: 24, Owner: "A", DefinedBy: []string{"A"}, DistributedBy: "A",
+				Distributions: []plan.Distribution{{Stack: "A", Method: plan.HotStandby, NoHealthSwitch: noHealth, Ports: []plan.PortRange{{From: 80, To: 80}},
+					Targets: []plan.Target{{Stack: "A", XCF: netip.MustParseAddr("10.0.0.1"), Role: "PREFERRED"},
+						{Stack: "B", XCF: netip.MustParseAddr("10.0.0.2"), Role: "BACKUP", BackupRank: &rank}}}}}}}
+		var b strings.Builder
+		if err := Write(&b, p, "vipadcfg", "A"); err != nil {
+			t.Fatal(err)
+		}
+		want := map[bool]string{false: "HealthSwitch: Yes\n", true: "HealthSwitch: No\n"}[noHealth]
+		if strings.Count(b.String(), want) != 2 {
+			t.Errorf("NoHealthSwitch %v: VIPADCFG lacks %q for both targets:\n%s", noHealth, want, b.String())
 		}
 	}
 }

@@ -320,8 +320,12 @@ type Distribution struct {
 	DestAll       bool        `json:"destAll"`
 	// NoAutoSwitchBack (HOTSTANDBY): once a backup serves, stay with it
 	// when the preferred target comes back.
-	NoAutoSwitchBack bool     `json:"noAutoSwitchBack,omitempty"`
-	Targets          []Target `json:"targets"`
+	NoAutoSwitchBack bool `json:"noAutoSwitchBack,omitempty"`
+	// NoHealthSwitch (HOTSTANDBY): NOHEALTHSWITCH, keep an active target
+	// its health metrics find unhealthy. Shown, not acted on: tcpipc
+	// models no health metrics.
+	NoHealthSwitch bool     `json:"noHealthSwitch,omitempty"`
+	Targets        []Target `json:"targets"`
 }
 
 // Target is a distribution target resolved to its stack.

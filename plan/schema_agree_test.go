@@ -52,6 +52,7 @@ func fullPlan(t *testing.T) map[string]any {
 	dist := &d.Distributions[0]
 	dist.OptLocal = &zero
 	dist.NoAutoSwitchBack = true
+	dist.NoHealthSwitch = true
 	dist.Targets[0].Weight = &one
 	dist.Targets[0].Role = "PREFERRED"
 	dist.Targets[0].BackupRank = &one
