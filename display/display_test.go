@@ -92,13 +92,7 @@ func TestEveryPortSetIsInForce(t *testing.T) {
 // example shows it (Flg: Active), here the backup B while the preferred
 // A is out.
 func TestVDPTFlagsTheActiveHotStandby(t *testing.T) {
-	dvipa := netip.MustParseAddr("10.9.9.1")
-	rank := 100
-	p := &plan.Plan{Sysplex: "P", Stacks: []plan.Stack{{Name: "A"}, {Name: "B"}},
-		DVIPAs: []plan.DVIPA{{Addr: dvipa, Owner: "A", DistributedBy: "A", Distributions: []plan.Distribution{{
-			Stack: "A", Method: plan.HotStandby, Ports: []plan.PortRange{{From: 80, To: 80}},
-			Targets: []plan.Target{{Stack: "A", XCF: netip.MustParseAddr("10.0.0.1"), Role: "PREFERRED"},
-				{Stack: "B", XCF: netip.MustParseAddr("10.0.0.2"), Role: "BACKUP", BackupRank: &rank}}}}}}}
+	p := hotStandbyVDPT(80)
 	live := &Live{HotStandby: func(a netip.Addr, port uint16) string { return "B" }}
 	var b strings.Builder
 	if err := WriteLive(&b, p, "vdpt", "A", live); err != nil {
@@ -164,13 +158,7 @@ func TestVIPADCFGShowsHealthSwitch(t *testing.T) {
 // active targets (the preferred server listens on 80 only) is shown in
 // parts, each flagging its own; before, 81 was flagged by 80's target.
 func TestVDPTFlagsTheActiveHotStandbyOfEachPort(t *testing.T) {
-	dvipa := netip.MustParseAddr("10.9.9.1")
-	rank := 100
-	p := &plan.Plan{Sysplex: "P", Stacks: []plan.Stack{{Name: "A"}, {Name: "B"}},
-		DVIPAs: []plan.DVIPA{{Addr: dvipa, Owner: "A", DistributedBy: "A", Distributions: []plan.Distribution{{
-			Stack: "A", Method: plan.HotStandby, Ports: []plan.PortRange{{From: 80, To: 83}},
-			Targets: []plan.Target{{Stack: "A", XCF: netip.MustParseAddr("10.0.0.1"), Role: "PREFERRED"},
-				{Stack: "B", XCF: netip.MustParseAddr("10.0.0.2"), Role: "BACKUP", BackupRank: &rank}}}}}}}
+	p := hotStandbyVDPT(83)
 	active := map[uint16]string{80: "A", 81: "B", 82: "B", 83: ""}
 	live := &Live{HotStandby: func(a netip.Addr, port uint16) string { return active[port] }}
 	var b strings.Builder
@@ -188,4 +176,15 @@ func TestVDPTFlagsTheActiveHotStandbyOfEachPort(t *testing.T) {
 	if got := b.String(); !strings.Contains(got, want) {
 		t.Errorf("VDPT:\n%s\nwant it to end\n%s", got, want)
 	}
+}
+
+// hotStandbyVDPT: A distributes 10.9.9.1 ports 80 to last by HOTSTANDBY,
+// A preferred, B a backup of rank 100.
+func hotStandbyVDPT(last int) *plan.Plan {
+	rank := 100
+	return &plan.Plan{Sysplex: "P", Stacks: []plan.Stack{{Name: "A"}, {Name: "B"}},
+		DVIPAs: []plan.DVIPA{{Addr: netip.MustParseAddr("10.9.9.1"), Owner: "A", DistributedBy: "A", Distributions: []plan.Distribution{{
+			Stack: "A", Method: plan.HotStandby, Ports: []plan.PortRange{{From: 80, To: last}},
+			Targets: []plan.Target{{Stack: "A", XCF: netip.MustParseAddr("10.0.0.1"), Role: "PREFERRED"},
+				{Stack: "B", XCF: netip.MustParseAddr("10.0.0.2"), Role: "BACKUP", BackupRank: &rank}}}}}}}
 }
