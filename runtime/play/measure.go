@@ -1,6 +1,8 @@
 package play
 
 import (
+	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -32,9 +34,9 @@ func measureMoves(r *Report, moves []sysplex.Move) {
 			if t.At.Before(first) || (!next.IsZero() && !t.At.Before(next)) {
 				continue
 			}
-			ev := about(group, t)
-			if ret := returnOf(r, group, t); ret != nil {
-				ev = ret
+			ev, what := about(group, t), t.What
+			if ret, note := returnOf(r, group, t); ret != nil {
+				ev, what = ret, what+note
 			}
 			at := r.Start.Add(ev.appliedAt())
 			switch {
@@ -45,7 +47,7 @@ func measureMoves(r *Report, moves []sysplex.Move) {
 				if ev.Takeover == 0 {
 					ev.Takeover = t.At.Sub(at)
 				}
-				ev.Moves = append(ev.Moves, t.Stack+": "+t.What)
+				ev.Moves = append(ev.Moves, t.Stack+": "+what)
 			case strings.HasPrefix(t.What, "sees ") && strings.Contains(t.What, " active nowhere"):
 				ev.Moves = append(ev.Moves, t.Stack+": "+t.What)
 			}
@@ -105,15 +107,12 @@ func about(group []EventReport, t sysplex.Entry) *EventReport {
 // stretch of timeline has no return of that stack: the stack's latest
 // return (recover, joingroup, reactivate) before the move. A MOVEABLE
 // WHENIDLE owner takes its DVIPA back when the holder is idle, which may
-// be after later events. nil when the move is the group's own.
-func returnOf(r *Report, group []EventReport, t sysplex.Entry) *EventReport {
+// be after later events; when one of them ended the last connection
+// (idleBy), the takeback is that event's, and the note names the return.
+// nil when the move is the group's own.
+func returnOf(r *Report, group []EventReport, t sysplex.Entry) (ev *EventReport, note string) {
 	if !strings.HasPrefix(t.What, "takeback ") && !strings.HasPrefix(t.What, "activate ") {
-		return nil
-	}
-	for _, e := range group {
-		if isReturn(e.Event.Kind) && e.Event.Stack == t.Stack {
-			return nil
-		}
+		return nil, ""
 	}
 	var latest *EventReport
 	for k := range r.Events {
@@ -122,7 +121,52 @@ func returnOf(r *Report, group []EventReport, t sysplex.Entry) *EventReport {
 			latest = e
 		}
 	}
-	return latest
+	if latest == nil {
+		return nil, ""
+	}
+	if by := idleBy(r, latest, t); by != nil {
+		return by, fmt.Sprintf(" (%s back at %s)", t.Stack, Offset(latest.appliedAt()))
+	}
+	for _, e := range group {
+		if isReturn(e.Event.Kind) && e.Event.Stack == t.Stack {
+			return nil, ""
+		}
+	}
+	return latest, ""
+}
+
+// idleBy is the event that left the holder of a DVIPA taken back idle:
+// when the last client connection to it that ended between the owner's
+// return and the takeback ended other than completed, the latest event
+// after the return applied by then; nil when it completed (the holder ran
+// out of connections on its own) or no event came between.
+func idleBy(r *Report, ret *EventReport, t sysplex.Entry) *EventReport {
+	f := strings.Fields(t.What)
+	if f[0] != "takeback" || len(f) < 2 {
+		return nil
+	}
+	a, err := netip.ParseAddr(f[1])
+	if err != nil {
+		return nil
+	}
+	from := r.Start.Add(ret.appliedAt())
+	var last *connEnd
+	for k, e := range r.Clients.ends {
+		if e.dvipa == a && !e.at.Before(from) && !e.at.After(t.At) && (last == nil || e.at.After(last.at)) {
+			last = &r.Clients.ends[k]
+		}
+	}
+	if last == nil || !last.reset {
+		return nil
+	}
+	var by *EventReport
+	for k := range r.Events {
+		e := &r.Events[k]
+		if at := r.Start.Add(e.appliedAt()); at.After(from) && !at.After(last.at) {
+			by = e
+		}
+	}
+	return by
 }
 
 func isReturn(k scenario.EventKind) bool {

@@ -1,6 +1,7 @@
 package play
 
 import (
+	"net/netip"
 	"slices"
 	"testing"
 	"time"
@@ -90,6 +91,53 @@ func TestLateTakebackGoesToTheReturnThatCausedIt(t *testing.T) {
 		ev := r.Events[i]
 		if ev.Takeover != w.takeover || !slices.Equal(ev.Moves, w.moves) {
 			t.Errorf("%s: takeover %v, moves %q; want %v, %q", ev.Event, ev.Takeover, ev.Moves, w.takeover, w.moves)
+		}
+	}
+}
+
+// TestIdleTakebackGoesToTheEventThatEndedTheLastConnection: SYSB, the
+// owner of MOVEABLE WHENIDLE 203.0.113.20, is back at 2.5s, while SYSC
+// holds it with connections; at 5s APPB stops on SYSD, which resets the
+// last of them (5.05s), and SYSB takes its DVIPA back at 6.5s. The
+// takeback belongs to the stop, which left SYSC idle, and says SYSB was
+// back at 2.5s; before, it was credited to SYSB's return alone. When
+// the last connection completed instead, the stop ended none of them and
+// the takeback stays with SYSB's return.
+func TestIdleTakebackGoesToTheEventThatEndedTheLastConnection(t *testing.T) {
+	start := time.Unix(1000, 0)
+	at := func(d time.Duration) time.Time { return start.Add(d) }
+	dvb := netip.MustParseAddr("203.0.113.20")
+	for _, lastReset := range []bool{true, false} {
+		r := &Report{
+			Start: start,
+			Events: []EventReport{
+				{Event: &scenario.Event{At: time.Second, Kind: scenario.Fail, Stack: "SYSB"}, At: time.Second},
+				{Event: &scenario.Event{At: 2500 * time.Millisecond, Kind: scenario.Recover, Stack: "SYSB"}, At: 2500 * time.Millisecond},
+				{Event: &scenario.Event{At: 5 * time.Second, Kind: scenario.Stop, Stack: "SYSD", App: "APPB"}, At: 5 * time.Second},
+			},
+			Timeline: []sysplex.Entry{
+				{At: at(1340 * time.Millisecond), Stack: "SYSC", What: "takeover 203.0.113.20 from SYSB"},
+				{At: at(6500 * time.Millisecond), Stack: "SYSB", What: "takeback 203.0.113.20 from SYSC"},
+			},
+		}
+		r.Clients.ends = []connEnd{
+			{dvipa: dvb, at: at(1200 * time.Millisecond), reset: true}, // SYSB's own, at its failure
+			{dvipa: dvb, at: at(4 * time.Second)},
+			{dvipa: dvb, at: at(5050 * time.Millisecond), reset: lastReset},
+			{dvipa: netip.MustParseAddr("203.0.113.10"), at: at(6 * time.Second)},
+		}
+		measureMoves(r, nil)
+		back, stop := r.Events[1], r.Events[2]
+		if lastReset {
+			if len(back.Moves) != 0 || stop.Takeover != 1500*time.Millisecond ||
+				!slices.Equal(stop.Moves, []string{"SYSB: takeback 203.0.113.20 from SYSC (SYSB back at +2.500s)"}) {
+				t.Errorf("last connection reset by the stop: return %q; stop %v %q; want the takeback 1.5s after the stop, naming the return",
+					back.Moves, stop.Takeover, stop.Moves)
+			}
+			continue
+		}
+		if back.Takeover != 4*time.Second || !slices.Equal(back.Moves, []string{"SYSB: takeback 203.0.113.20 from SYSC"}) || len(stop.Moves) != 0 {
+			t.Errorf("last connection completed: return %v %q; stop %q; want the takeback 4s after the return", back.Takeover, back.Moves, stop.Moves)
 		}
 	}
 }

@@ -60,6 +60,17 @@ type ClientTotals struct {
 	Connections, Completed, Reset, Failed int
 	BytesSent, BytesVerified              int64
 	Corrupt                               int
+	// ends says when each connection ended, to tell what left a
+	// WHENIDLE holder idle (measure.go).
+	ends []connEnd
+}
+
+// connEnd is when a client connection to a DVIPA ended, and whether it
+// ended other than completed (reset, failed: an event ended it).
+type connEnd struct {
+	dvipa netip.Addr
+	at    time.Time
+	reset bool
 }
 
 // RoutingTotals is what one stack did not pass on of the packets the LAN
@@ -185,7 +196,7 @@ func PlayWith(ctx context.Context, sx *sysplex.Sysplex, sc *scenario.Scenario, a
 	// tunnel, and on a busy machine 120 key exchanges can take seconds,
 	// so a failure "at 2s" must not find half of them still negotiating.
 	dialed := sx.Clock().Now()
-	finish, up := startClients(ctx, sc, hosts)
+	finish, up := startClients(ctx, sc, hosts, sx.Clock().Now)
 	select {
 	case <-up:
 	case <-ctx.Done():
@@ -303,7 +314,7 @@ func sleepUntil(sx *sysplex.Sysplex, ctx context.Context, t time.Time) error {
 
 // startClients opens every client's connections at once, played by one
 // poller; finish waits until they all ended and sums how.
-func startClients(ctx context.Context, sc *scenario.Scenario, hosts [][]*lan.Client) (finish func() ClientTotals, up <-chan struct{}) {
+func startClients(ctx context.Context, sc *scenario.Scenario, hosts [][]*lan.Client, now func() time.Time) (finish func() ClientTotals, up <-chan struct{}) {
 	var (
 		clients, notUp sync.WaitGroup
 		mu             sync.Mutex
@@ -321,6 +332,7 @@ func startClients(ctx context.Context, sc *scenario.Scenario, hosts [][]*lan.Cli
 					isUp() // a connection that never came up is not waited for
 					mu.Lock()
 					t.add(r)
+					t.ends = append(t.ends, connEnd{c.Connect.Addr(), now(), r.Outcome != workload.Completed})
 					mu.Unlock()
 					clients.Done()
 				})
