@@ -362,11 +362,8 @@ func vdpt(b *strings.Builder, p *plan.Plan, s *plan.Stack, live *Live) {
 // dynamic ports appear only when servers bind.
 func vdptRows(b *strings.Builder, d *plan.DVIPA, a *plan.Distribution, live *Live) int {
 	n := 0
-	for _, pr := range activeSpans(d, a, live) {
-		active := ""
-		if a.Method == plan.HotStandby && live != nil && live.HotStandby != nil {
-			active = live.HotStandby(d.Addr, uint16(pr.From))
-		}
+	for _, sp := range activeSpans(d, a, live) {
+		pr := sp.ports
 		for _, t := range a.Targets {
 			n++
 			total, ready := 0, 0
@@ -387,7 +384,7 @@ func vdptRows(b *strings.Builder, d *plan.DVIPA, a *plan.Distribution, live *Liv
 			case "BACKUP":
 				flg += ", Backup"
 			}
-			if t.Role != "" && active == t.Stack {
+			if t.Role != "" && sp.active == t.Stack {
 				flg += ", Active"
 			}
 			// TSR (target server responsiveness, 0-100) is not
@@ -403,23 +400,33 @@ func vdptRows(b *strings.Builder, d *plan.DVIPA, a *plan.Distribution, live *Liv
 	return n
 }
 
+// span is ports VDPT shows as one entry, and the HOTSTANDBY target
+// active for all of them ("" for none, or another method).
+type span struct {
+	ports  plan.PortRange
+	active string
+}
+
 // activeSpans is a distribution's port ranges as VDPT shows them: a
 // HOTSTANDBY range is cut where the active target changes from one port
-// to the next, so each entry's Active flag holds for all its ports.
-func activeSpans(d *plan.DVIPA, a *plan.Distribution, live *Live) []plan.PortRange {
-	if a.Method != plan.HotStandby || live == nil || live.HotStandby == nil {
-		return a.Ports
-	}
-	var out []plan.PortRange
+// to the next (the distributor keeps one per port), so each entry's
+// Active flag holds for all its ports.
+func activeSpans(d *plan.DVIPA, a *plan.Distribution, live *Live) []span {
+	var out []span
 	for _, pr := range a.Ports {
-		from, cur := pr.From, live.HotStandby(d.Addr, uint16(pr.From))
+		if a.Method != plan.HotStandby || live == nil || live.HotStandby == nil {
+			out = append(out, span{ports: pr})
+			continue
+		}
+		cur := span{plan.PortRange{From: pr.From, To: pr.To}, live.HotStandby(d.Addr, uint16(pr.From))}
 		for p := pr.From + 1; p <= pr.To; p++ {
-			if s := live.HotStandby(d.Addr, uint16(p)); s != cur {
-				out = append(out, plan.PortRange{From: from, To: p - 1})
-				from, cur = p, s
+			if s := live.HotStandby(d.Addr, uint16(p)); s != cur.active {
+				cur.ports.To = p - 1
+				out = append(out, cur)
+				cur = span{plan.PortRange{From: p, To: pr.To}, s}
 			}
 		}
-		out = append(out, plan.PortRange{From: from, To: pr.To})
+		out = append(out, cur)
 	}
 	return out
 }
