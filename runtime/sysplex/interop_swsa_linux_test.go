@@ -492,8 +492,13 @@ secrets {
 	}
 	swanctl("--load-all", "--file", filepath.Join(dir, "swanctl.conf"))
 	swanctl("--initiate", "--child", "app", "--timeout", "10")
-	if sas := sx.Stack("MVS1").IPsecSAs(dva1); sas == nil || len(sas.IKE) != 1 || len(sas.Dynamic) != 1 {
-		t.Fatalf("MVS1's tunnels after strongSwan initiated: %+v", sas)
-	}
+	// swanctl returns once charon has our IKE_AUTH answer; MVS1 installs
+	// the child just after sending it (ikesa runs OnChildSA once the
+	// message is handled; early.go holds ESP that overtakes it), so the
+	// child may not be listed yet at that instant.
+	waitFor(t, "MVS1's IKE SA and child after strongSwan initiated", func() bool {
+		sas := sx.Stack("MVS1").IPsecSAs(dva1)
+		return sas != nil && len(sas.IKE) == 1 && len(sas.Dynamic) == 1
+	})
 	return sx, swanDVA1{ns: cNS, log: charonLog, ctl: swanctl, pcap: pcap.Name(), keys: keys, plainESP: from == charon6, servers: servers}
 }
