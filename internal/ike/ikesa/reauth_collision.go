@@ -29,16 +29,19 @@ import (
 // or so shortly after that it can only have crossed our messages, and
 // the two ends agree on which SAs collide. Should only one end see the
 // collision, at worst both SAs stay: neither end ever deletes the SA
-// the other keeps, and the redundant SA is kept after all should no
-// other SA with the peer be up when its delay is over.
+// the other keeps.
 
 // RedundantSADelay is how long the initiator of the redundant SA of a
-// reauthentication collision waits before deleting it: the peer may not
-// have taken in the other SA's children yet (its IKE_AUTH answer and our
-// Delete can be handled in either order), and until it has, the
-// redundant SA's children carry its traffic. strongSwan waits 10 s
-// before deleting a duplicate it suspects of being a reauthentication.
-const RedundantSADelay = 2 * time.Second
+// reauthentication collision waits before deleting it, and it deletes it
+// only if the other SA still stands then. The peer may not have taken in
+// the other SA's children yet (its IKE_AUTH answer and our Delete can be
+// handled in either order), and until it has, the redundant SA's
+// children carry its traffic. And a peer with its own rule may delete the
+// other SA: strongSwan with unique = replace deletes, 10 s after it
+// authenticated our new SA, every other SA with our identities, its own
+// reauthentication included, whatever the nonces say; deleting ours
+// before would leave none.
+const RedundantSADelay = 12 * time.Second
 
 // crossingGrace is how long after an SA died a peer's IKE_SA_INIT still
 // counts as sent while it stood. Our two ports' receive loops (IKE_SA_INIT
@@ -72,7 +75,7 @@ func (s *span) stoodAt(i instant) bool {
 // resolveReauthCollision runs when sa is up (the peer's new SA) or has
 // finished reauthenticating (ours): if it and another SA collide, the one
 // with the lowest nonce goes, deleted here, RedundantSADelay later, if we
-// initiated it. d.mu is held.
+// initiated it and the other still stands. d.mu is held.
 func (d *Daemon) resolveReauthCollision(sa *IKESA) {
 	for _, other := range d.sas {
 		r, p := sa, other
@@ -86,9 +89,7 @@ func (d *Daemon) resolveReauthCollision(sa *IKESA) {
 			r.redundant = d.clock.AfterFunc(RedundantSADelay, func() {
 				d.mu.Lock()
 				defer d.runEventsLocked()
-				// Should the SA kept have gone meanwhile, this is the
-				// last with the peer: keep it.
-				if r.state == StateEstablished && d.hasTwin(r) {
+				if r.state == StateEstablished && p.state == StateEstablished {
 					r.delete()
 				}
 			})
@@ -105,17 +106,4 @@ func reauthCollides(r, p *IKESA) bool {
 		return false
 	}
 	return r.reauthOf.stoodAt(p.init) && p.peerName() == r.peerName() && p.peerID.String() == r.peerID.String() && p.remote.Addr() == r.remote.Addr()
-}
-
-// hasTwin reports whether another IKE SA than sa is up with the same
-// peer, identity and address (the SA kept, or its rekeyed successor).
-// d.mu is held.
-func (d *Daemon) hasTwin(sa *IKESA) bool {
-	for _, o := range d.sas {
-		if o != sa && o.state == StateEstablished && o.peerName() == sa.peerName() &&
-			o.peerID.String() == sa.peerID.String() && o.remote.Addr() == sa.remote.Addr() {
-			return true
-		}
-	}
-	return false
 }

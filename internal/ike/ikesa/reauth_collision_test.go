@@ -150,3 +150,57 @@ func reauthenticateAtOnce(t *testing.T, n *memnet.Network, initiator, responder 
 	waitDone(t, done, "one reauthentication")
 	waitDone(t, done, "the other reauthentication")
 }
+
+// TestRedundantSAKeptWhenThePeerDeletesTheOther: after a simultaneous
+// reauthentication the peer deletes the SA it initiated, the one our
+// rule keeps, as strongSwan's unique = replace does (10 s on, whatever
+// the nonces). The end whose own SA the rule made redundant keeps it:
+// before, it deleted it RedundantSADelay later and no SA was left.
+func TestRedundantSAKeptWhenThePeerDeletesTheOther(t *testing.T) {
+	clk := clock.NewManual(epoch)
+	n, initiator, responder := pair(t, setup{clock: clk})
+	establish(t, initiator, responder)
+	old := handle(t, initiator).Info().ID
+	reauthenticateAtOnce(t, n, initiator, responder)
+	// The redundant SA's initiator, and on the other end the SA it
+	// initiated, which the rule keeps.
+	var kept *IKESA
+	var redundant IKESAID
+	for _, pair := range [][2]*node{{initiator, responder}, {responder, initiator}} {
+		pair[0].d.mu.Lock()
+		for _, sa := range pair[0].d.sas {
+			if sa.redundant != nil {
+				redundant = sa.id()
+			}
+		}
+		pair[0].d.mu.Unlock()
+		if redundant != (IKESAID{}) {
+			for _, i := range pair[1].d.SAs() {
+				if i.ID != redundant && i.ID != old {
+					kept = pair[1].d.Lookup(i.ID)
+				}
+			}
+			break
+		}
+	}
+	if kept == nil {
+		t.Fatalf("no redundant SA scheduled, or no other: %+v and %+v", initiator.d.SAs(), responder.d.SAs())
+	}
+	kept.Delete()
+	only := func() bool {
+		a, b := initiator.d.SAs(), responder.d.SAs()
+		return len(a) == 1 && len(b) == 1 && a[0].ID == redundant && b[0].ID == redundant &&
+			a[0].State == StateEstablished && b[0].State == StateEstablished && a[0].Children == 1 && b[0].Children == 1
+	}
+	for deadline := time.Now().Add(5 * time.Second); !only(); time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after the peer's Delete the ends hold %+v and %+v, want only the redundant SA", initiator.d.SAs(), responder.d.SAs())
+		}
+	}
+	clk.Advance(RedundantSADelay)
+	time.Sleep(50 * time.Millisecond)
+	if !only() {
+		t.Fatalf("RedundantSADelay on the ends hold %+v and %+v, want the redundant SA, the last one, kept",
+			initiator.d.SAs(), responder.d.SAs())
+	}
+}
