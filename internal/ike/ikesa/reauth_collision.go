@@ -10,9 +10,9 @@ import (
 // reauthenticate one SA at once each answers the other's new SA while
 // making its own, and both end up with two IKE SAs, each with a copy of
 // the children. Nothing on the wire says that the peer's new SA
-// reauthenticates ours, and strongSwan does not detect it either (its
-// uniqueids=replace policy deletes the older of two SAs with the same
-// identities, ten seconds later). tcpipc settles it as section 2.8.1
+// reauthenticates ours, and strongSwan does not detect it either (with
+// unique = replace, ten seconds after it authenticates a new SA, it
+// deletes all others with the same identities). tcpipc settles it as section 2.8.1
 // settles colliding IKE SA rekeys: of our reauthentication R of SA O and
 // an SA P the peer started while O still stood, with the same peer,
 // identity and address, the one whose IKE_SA_INIT holds the lowest nonce
@@ -28,8 +28,8 @@ import (
 // reauthentication of O of its own has sent it before O is gone here,
 // or so shortly after that it can only have crossed our messages, and
 // the two ends agree on which SAs collide. Should only one end see the
-// collision, at worst both SAs stay: neither end ever deletes the SA
-// the other keeps.
+// collision, it alone deletes the lowest nonce's SA: neither end ever
+// deletes the SA the other keeps.
 
 // RedundantSADelay is how long the initiator of the redundant SA of a
 // reauthentication collision waits before deleting it, and it deletes it
@@ -74,8 +74,9 @@ func (s *span) stoodAt(i instant) bool {
 
 // resolveReauthCollision runs when sa is up (the peer's new SA) or has
 // finished reauthenticating (ours): if it and another SA collide, the one
-// with the lowest nonce goes, deleted here, RedundantSADelay later, if we
-// initiated it and the other still stands. d.mu is held.
+// with the lowest nonce goes, if the other still stands then: deleted
+// here RedundantSADelay later if we initiated it, else peerRuleWait later
+// should the peer not have deleted it by then. d.mu is held.
 func (d *Daemon) resolveReauthCollision(sa *IKESA) {
 	for _, other := range d.sas {
 		r, p := sa, other
@@ -85,18 +86,30 @@ func (d *Daemon) resolveReauthCollision(sa *IKESA) {
 		if !reauthCollides(r, p) {
 			continue
 		}
-		if bytes.Compare(lowerNonce(r.ni, r.nr), lowerNonce(p.ni, p.nr)) < 0 && r.redundant == nil {
-			r.redundant = d.clock.AfterFunc(RedundantSADelay, func() {
+		gone, kept, wait := p, r, peerRuleWait
+		if bytes.Compare(lowerNonce(r.ni, r.nr), lowerNonce(p.ni, p.nr)) < 0 {
+			gone, kept, wait = r, p, RedundantSADelay
+		}
+		if gone.redundant == nil {
+			gone.redundant = d.clock.AfterFunc(wait, func() {
 				d.mu.Lock()
 				defer d.runEventsLocked()
-				if r.state == StateEstablished && p.state == StateEstablished {
-					r.delete()
+				if gone.state == StateEstablished && kept.state == StateEstablished {
+					gone.delete()
 				}
 			})
 		}
 		return
 	}
 }
+
+// peerRuleWait is how long we leave the peer's redundant SA to the peer:
+// one that is not tcpipc applies no such rule (strongSwan keeps both SAs
+// unless its uniqueness policy is replace), and the two SAs would stay
+// for good. Deleting it ourselves later than the peer would is safe: a
+// tcpipc peer deletes the same SA, and a peer that deletes the other
+// SA first makes us keep this one.
+const peerRuleWait = RedundantSADelay + 5*time.Second
 
 // reauthCollides reports whether r, our finished reauthentication of
 // O, and p, an SA the peer started afresh after O came up and before O

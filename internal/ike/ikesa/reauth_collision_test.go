@@ -197,10 +197,55 @@ func TestRedundantSAKeptWhenThePeerDeletesTheOther(t *testing.T) {
 			t.Fatalf("after the peer's Delete the ends hold %+v and %+v, want only the redundant SA", initiator.d.SAs(), responder.d.SAs())
 		}
 	}
-	clk.Advance(RedundantSADelay)
+	clk.Advance(peerRuleWait)
 	time.Sleep(50 * time.Millisecond)
 	if !only() {
-		t.Fatalf("RedundantSADelay on the ends hold %+v and %+v, want the redundant SA, the last one, kept",
+		t.Fatalf("peerRuleWait on the ends hold %+v and %+v, want the redundant SA, the last one, kept",
 			initiator.d.SAs(), responder.d.SAs())
+	}
+}
+
+// TestPeerRedundantSADeletedWhenThePeerKeepsIt: after a simultaneous
+// reauthentication the peer does not delete its redundant SA, as a peer
+// that is not tcpipc never does. We delete it ourselves, later than the
+// peer would have: before, both SAs and their children stayed for good.
+func TestPeerRedundantSADeletedWhenThePeerKeepsIt(t *testing.T) {
+	clk := clock.NewManual(epoch)
+	n, initiator, responder := pair(t, setup{clock: clk})
+	establish(t, initiator, responder)
+	release := n.Hold(nil)
+	done := make(chan error, 2)
+	for _, nd := range []*node{initiator, responder} {
+		if err := handle(t, nd).Reauthenticate(func(err error) { done <- err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	release()
+	waitDone(t, done, "one reauthentication")
+	waitDone(t, done, "the other reauthentication")
+	// The redundant SA's initiator forgets the rule.
+	var redundant IKESAID
+	for _, nd := range []*node{initiator, responder} {
+		nd.d.mu.Lock()
+		for _, sa := range nd.d.sas {
+			if sa.redundant != nil && sa.initiator {
+				sa.redundant.Stop()
+				redundant = sa.id()
+			}
+		}
+		nd.d.mu.Unlock()
+	}
+	if redundant == (IKESAID{}) {
+		t.Fatalf("no redundant SA scheduled: %+v and %+v", initiator.d.SAs(), responder.d.SAs())
+	}
+	clk.Advance(peerRuleWait)
+	one := func() bool {
+		a, b := initiator.d.SAs(), responder.d.SAs()
+		return len(a) == 1 && len(b) == 1 && a[0].ID == b[0].ID && a[0].ID != redundant && a[0].Children == 1 && b[0].Children == 1
+	}
+	for deadline := time.Now().Add(5 * time.Second); !one(); time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the ends hold %+v and %+v, want one and the same IKE SA, not %v", initiator.d.SAs(), responder.d.SAs(), redundant)
+		}
 	}
 }
