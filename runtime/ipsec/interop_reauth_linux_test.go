@@ -40,9 +40,10 @@ func TestStrongSwanReauthentication(t *testing.T) {
 }
 
 // TestStrongSwanReauthenticatesUs: charon reauthenticates the IKE SA it
-// initiated (reauth_time, make-before-break): our endpoint answers the new
-// IKE SA, drops the old one on charon's Delete, and ends with one IKE SA
-// and one child, through which traffic passes.
+// initiated (reauth_time; break-before-make, strongSwan 5.9's default):
+// our endpoint drops the old IKE SA on charon's Delete, answers the new
+// one, and ends with one IKE SA and one child, through which traffic
+// passes.
 func TestStrongSwanReauthenticatesUs(t *testing.T) {
 	s := setupInteropWith(t, interopOpts{connection: "    reauth_time = 6s\n    rand_time = 0s\n    over_time = 2s"})
 	s.swanctl("--initiate", "--child", "net", "--timeout", "10")
