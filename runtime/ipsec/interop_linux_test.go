@@ -97,6 +97,8 @@ type interopOpts struct {
 	filter *Filter
 	// initLimits are our endpoint's (nil: the defaults).
 	initLimits *ikesa.InitLimits
+	// dpdAction is charon's for the "net" child ("": clear).
+	dpdAction string
 }
 
 // interop is one run of the interop test: namespaces, charon, our endpoint.
@@ -114,6 +116,10 @@ type interop struct {
 	charonAt   netip.Addr // where charon takes IKE
 	ep         *Endpoint
 	fromClient chan []byte // inner packets that reached our application
+	// opts, peerAddr and the suites make our endpoint (startEndpoint).
+	opts                 interopOpts
+	peerAddr             netip.Addr
+	ikeSuites, espSuites []ikesa.Suite
 }
 
 func (s *interop) swanctl(args ...string) string {
@@ -136,6 +142,9 @@ func setupInteropWith(t *testing.T, o interopOpts) *interop {
 	}
 	if o.encap == "" {
 		o.encap = "yes"
+	}
+	if o.dpdAction == "" {
+		o.dpdAction = "clear"
 	}
 	var ikeSuites, espSuites []ikesa.Suite
 	if o.ike == "" {
@@ -215,7 +224,7 @@ func setupInteropWith(t *testing.T, o interopOpts) *interop {
         remote_ts = 10.1.1.0/24
         esp_proposals = %s
         start_action = none
-        dpd_action = clear
+        dpd_action = %s
 %s
       }
 %s
@@ -229,9 +238,18 @@ secrets {
     secret = "%s"
   }
 }
-`, charonAddr, ssGW, o.encap, o.ike, o.connection, o.esp, o.child, o.children, ssPSK)
+`, charonAddr, ssGW, o.encap, o.ike, o.connection, o.esp, o.dpdAction, o.child, o.children, ssPSK)
 	s.startCharon(conf, swan)
 
+	s.opts, s.peerAddr, s.ikeSuites, s.espSuites = o, peerAddr, ikeSuites, espSuites
+	s.startEndpoint()
+	return s
+}
+
+// startEndpoint starts our endpoint in our namespace, as s.ep, closed
+// with the test.
+func (s *interop) startEndpoint() {
+	t, o, peerAddr, ikeSuites, espSuites := s.t, s.opts, s.peerAddr, s.ikeSuites, s.espSuites
 	filter := Filter{Name: "client", Local: PrefixRange(netip.MustParsePrefix("10.1.1.0/24")),
 		Remote: PrefixRange(netip.MustParsePrefix("10.99.0.2/32"))}
 	if o.filter != nil {
@@ -270,7 +288,6 @@ secrets {
 	s.ep = ep
 	self <- ep
 	t.Cleanup(func() { ep.Close() })
-	return s
 }
 
 // links joins the namespaces: our namespace and charon's by a veth pair,
