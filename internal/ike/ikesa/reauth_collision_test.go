@@ -213,16 +213,7 @@ func TestPeerRedundantSADeletedWhenThePeerKeepsIt(t *testing.T) {
 	clk := clock.NewManual(epoch)
 	n, initiator, responder := pair(t, setup{clock: clk})
 	establish(t, initiator, responder)
-	release := n.Hold(nil)
-	done := make(chan error, 2)
-	for _, nd := range []*node{initiator, responder} {
-		if err := handle(t, nd).Reauthenticate(func(err error) { done <- err }); err != nil {
-			t.Fatal(err)
-		}
-	}
-	release()
-	waitDone(t, done, "one reauthentication")
-	waitDone(t, done, "the other reauthentication")
+	reauthenticateAtOnce(t, n, initiator, responder)
 	// The redundant SA's initiator forgets the rule.
 	var redundant IKESAID
 	for _, nd := range []*node{initiator, responder} {
