@@ -13,9 +13,10 @@ import (
 // plan names the ranges, not the DVIPAs, so whatif says per range where
 // such DVIPAs go when stacks fail, not which exist. What it says is what
 // run does: the DVIPAs a failing stack holds are lost with it; a
-// surviving stack of the same XCF group whose server still binds one
-// (NONDISRUPTIVE: it held the DVIPA before a bind on another stack took
-// it, and keeps it Moving while bound) takes it over; else it is active
+// surviving stack of the same XCF group whose server still binds one (it
+// held the DVIPA before a bind on the failing stack took it, which that
+// stack's NONDISRUPTIVE range allows, and keeps it Moving while bound)
+// takes it over; else it is active
 // nowhere until an application binds it again.
 
 // RangeOutcome follows the application DVIPAs of one VIPARANGE prefix.
@@ -69,11 +70,17 @@ func deriveRanges(p *plan.Plan, failed map[string]bool, recovered []string) []Ra
 // rangeAfterFailure fills in who loses, who may take over and where a
 // new bind creates the range's DVIPAs.
 func rangeAfterFailure(p *plan.Plan, r *RangeOutcome, failed map[string]bool) {
+	// A stack keeps a DVIPA Moving only when a bind on another stack took
+	// it, which that stack's range allows only NONDISRUPTIVE (run refuses
+	// the bind otherwise): the groups of such failing stacks are where a
+	// survivor may take one over.
 	groups := map[string]bool{}
 	for _, rs := range r.Stacks {
 		if failed[rs.Stack] {
 			r.Lost = append(r.Lost, rs.Stack)
-			groups[p.Stack(rs.Stack).XCFGroup] = true
+			if rs.Moveable == plan.NonDisruptive {
+				groups[p.Stack(rs.Stack).XCFGroup] = true
+			}
 		}
 	}
 	for _, rs := range r.Stacks {
@@ -81,10 +88,8 @@ func rangeAfterFailure(p *plan.Plan, r *RangeOutcome, failed map[string]bool) {
 			continue
 		}
 		r.Rebind = append(r.Rebind, rs.Stack)
-		// Only a NONDISRUPTIVE range leaves a DVIPA Moving on the stack
-		// a bind took it from, and only the failing stack's group hears
-		// of the failure.
-		if rs.Moveable == plan.NonDisruptive && groups[p.Stack(rs.Stack).XCFGroup] {
+		// Only the failing stack's group hears of the failure.
+		if groups[p.Stack(rs.Stack).XCFGroup] {
 			r.TakeOver = append(r.TakeOver, rs.Stack)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tcpipc/tcpipc/plan"
 )
 
 // TestRangesAfterFailure: on the viparange plan (SYSA and SYSB share a
@@ -51,6 +53,40 @@ func TestRangesAfterFailure(t *testing.T) {
 	for _, r := range none.Ranges {
 		if len(r.Lost)+len(r.TakeOver) != 0 || r.AfterRecovery != "" || !strings.HasPrefix(r.Text, "no failing stack defines it") {
 			t.Errorf("%s with no failure: %+v", r.Prefix, r)
+		}
+	}
+}
+
+// TestRangeTakeOverFollowsTheFailingStacksMode: a stack keeps an
+// application DVIPA Moving only if the bind that took it, on the stack
+// that now fails, was allowed to move it: the failing stack's range is
+// NONDISRUPTIVE (its own bind is refused if DISRUPTIVE, as run does). The
+// surviving stack's own mode does not matter.
+func TestRangeTakeOverFollowsTheFailingStacksMode(t *testing.T) {
+	for _, tc := range []struct {
+		survivor, failing plan.RangeMoveable
+		want              []string
+	}{
+		{plan.NonDisruptive, plan.NonDisruptive, []string{"SYSA"}},
+		{plan.Disruptive, plan.NonDisruptive, []string{"SYSA"}},
+		{plan.NonDisruptive, plan.Disruptive, []string{}},
+	} {
+		p := checkedIn(t, "viparange")
+		for i := range p.Stacks {
+			for j := range p.Stacks[i].VIPARanges {
+				if r := &p.Stacks[i].VIPARanges[j]; r.Prefix.String() == "10.9.8.0/24" {
+					r.Moveable = map[string]plan.RangeMoveable{"SYSA": tc.survivor, "SYSB": tc.failing}[p.Stacks[i].Name]
+				}
+			}
+		}
+		o, err := Derive(p, Scenario{Failed: []string{"SYSB"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range o.Ranges {
+			if r.Prefix.String() == "10.9.8.0/24" && !slices.Equal(r.TakeOver, tc.want) {
+				t.Errorf("SYSA %s, failing SYSB %s: take over %v, want %v", tc.survivor, tc.failing, r.TakeOver, tc.want)
+			}
 		}
 	}
 }
